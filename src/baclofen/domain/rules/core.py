@@ -1,0 +1,212 @@
+"""Rule, Finding, Severity and the evaluator.
+
+>>> from baclofen.domain.rules.core import Rule, Severity, evaluate_rules
+>>> too_high = Rule(
+...     rule_id="DEMO-MAX-001", title="Demo ceiling", severity=Severity.BLOCK, evidence=("S4",),
+...     check=lambda mg: None if mg <= 80 else too_high.finding(f"{mg} mg/day is above 80 mg/day",
+...         reasoning="label maximum", data={"daily_dose_mg": mg}),
+...     register=False)
+>>> [f.rule_id for f in evaluate_rules([too_high], 90)]
+['DEMO-MAX-001']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.evidence import format_evidence, get_reference
+
+RULE_ID_PATTERN = re.compile(r"^[A-Z]+(-[A-Z0-9]+)*-[0-9]{3}$")
+
+C = TypeVar("C")
+
+
+class Severity(Enum):
+    BLOCK = "block"
+    WARN = "warn"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"block": 0, "warn": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A clinical finding: returned, never raised.
+
+    ``evidence`` holds citation keys; :meth:`to_dict` resolves them to readable lines.
+    ``signs`` lists warning signs (withdrawal, overdose) to watch for; ``action`` what to do.
+    """
+
+    rule_id: str
+    severity: Severity
+    message: str
+    reasoning: str
+    evidence: tuple[str, ...]
+    data: Mapping[str, Any] = field(default_factory=dict)
+    signs: tuple[str, ...] = ()
+    action: str = ""
+    overridden_by: Override | None = None
+
+    def __post_init__(self) -> None:
+        if not self.evidence:
+            raise InvalidInputError(f"finding {self.rule_id}.evidence", "at least one citation key", ())
+        for key in self.evidence:
+            get_reference(key)
+        object.__setattr__(self, "data", MappingProxyType(dict(self.data)))
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity is Severity.BLOCK and self.overridden_by is None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "reasoning": self.reasoning,
+            "evidence": format_evidence(self.evidence),
+            "evidence_keys": list(self.evidence),
+            "data": _jsonable(dict(self.data)),
+        }
+        if self.signs:
+            out["signs"] = list(self.signs)
+        if self.action:
+            out["action"] = self.action
+        if self.overridden_by is not None:
+            out["override"] = self.overridden_by.to_dict()
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A clinician's explicit acceptance of a blocking finding, with a reason."""
+
+    rule_id: str
+    reason: str
+    clinician: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.reason or not self.reason.strip():
+            raise InvalidInputError("override reason", "a non-empty reason", self.reason)
+        if not RULE_ID_PATTERN.match(self.rule_id):
+            raise InvalidInputError("override rule_id", "a rule id like ORAL-MAX-001", self.rule_id)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule_id": self.rule_id, "reason": self.reason, "clinician": self.clinician}
+
+
+_REGISTRY: dict[str, Rule[Any]] = {}
+RULES: Mapping[str, Rule[Any]] = MappingProxyType(_REGISTRY)
+
+
+@dataclass(frozen=True)
+class Rule(Generic[C]):
+    """A safety rule: stable id, severity, citations and a pure check ``ctx -> Finding | None``."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    evidence: tuple[str, ...]
+    check: Callable[[C], Finding | Sequence[Finding] | None]
+    register: bool = True
+
+    def __post_init__(self) -> None:
+        if not RULE_ID_PATTERN.match(self.rule_id):
+            raise InvalidInputError("rule_id", "an id like ORAL-MAX-001", self.rule_id)
+        if not self.evidence:
+            raise InvalidInputError(f"rule {self.rule_id}.evidence", "at least one citation key", ())
+        for key in self.evidence:
+            get_reference(key)
+        if self.register:
+            existing = _REGISTRY.get(self.rule_id)
+            if existing is not None and existing.title != self.title:
+                raise InvalidInputError("rule_id", "unique", self.rule_id)
+            _REGISTRY[self.rule_id] = self
+
+    def finding(self, message: str, *, reasoning: str, data: Mapping[str, Any] | None = None,
+                severity: Severity | None = None, evidence: tuple[str, ...] = (),
+                signs: tuple[str, ...] = (), action: str = "") -> Finding:
+        """Build a finding of this rule (its id, its severity unless given, its evidence plus any extra)."""
+        return Finding(
+            rule_id=self.rule_id,
+            severity=severity or self.severity,
+            message=message,
+            reasoning=reasoning,
+            evidence=tuple(dict.fromkeys(self.evidence + evidence)),
+            data=data or {},
+            signs=signs,
+            action=action,
+        )
+
+    def evaluate(self, ctx: C) -> tuple[Finding, ...]:
+        result = self.check(ctx)
+        if result is None:
+            return ()
+        if isinstance(result, Finding):
+            return (result,)
+        return tuple(result)
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (f.severity.rank, f.rule_id)))
+
+
+def evaluate_rules(rules: Iterable[Rule[C]], ctx: C) -> tuple[Finding, ...]:
+    """Run every rule on ``ctx``; return all findings, most severe first. Never short-circuits."""
+    out: list[Finding] = []
+    for rule in rules:
+        out.extend(rule.evaluate(ctx))
+    return sort_findings(out)
+
+
+def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) -> tuple[Finding, ...]:
+    """Attach each override to the blocking findings of its rule; an unused override is an error."""
+    by_rule = {o.rule_id: o for o in overrides}
+    used: set[str] = set()
+    out = []
+    for f in findings:
+        o = by_rule.get(f.rule_id)
+        if o is not None and f.severity is Severity.BLOCK:
+            out.append(replace(f, overridden_by=o))
+            used.add(f.rule_id)
+        else:
+            out.append(f)
+    unused = set(by_rule) - used
+    if unused:
+        raise InvalidInputError("override", "the id of a blocking finding of this plan", sorted(unused)[0])
+    return sort_findings(out)
+
+
+def has_blocking(findings: Iterable[Finding]) -> bool:
+    return any(f.is_blocking for f in findings)
+
+
+def is_offerable(findings: Iterable[Finding]) -> bool:
+    """A plan may be offered only if no ``block`` finding stands without a clinician override."""
+    return not has_blocking(findings)
+
+
+def findings_to_dicts(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    return [f.to_dict() for f in findings]

@@ -1,0 +1,77 @@
+"""Named clinical settings: every threshold whose sources are UNCONFIRMED or DISAGREE.
+
+A :class:`Setting` is a value with its unit, its status in the sources and its citations. Planners
+take their options from settings' defaults; callers (CLI, API, a clinic's configuration) may
+override them, and the plan records which values it used.
+
+Every ``Setting`` created anywhere registers itself in :data:`SETTINGS` so that tests can prove
+each one cites evidence that resolves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError
+
+
+class EvidenceStatus(Enum):
+    CONFIRMED = "confirmed"
+    PARTLY_VERIFIED = "partly verified"
+    UNCONFIRMED = "unconfirmed"
+    DISAGREE = "disagree"
+    DERIVED = "derived"
+    CALIBRATED = "calibrated"
+    ASSUMPTION = "assumption"
+
+
+_REGISTRY: dict[str, Setting] = {}
+SETTINGS: Mapping[str, Setting] = MappingProxyType(_REGISTRY)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A named, cited, configurable clinical value."""
+
+    name: str
+    default: Any
+    unit: str
+    status: EvidenceStatus
+    evidence: tuple[str, ...]
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.evidence:
+            raise InvalidInputError(f"setting {self.name}.evidence", "at least one citation key", ())
+        existing = _REGISTRY.get(self.name)
+        if existing is not None and existing != self:
+            raise InvalidInputError("setting name", "unique", self.name)
+        _REGISTRY[self.name] = self
+
+    def validate(self, value: Any) -> Any:
+        """Check an override against this setting's bounds; return it."""
+        if isinstance(self.default, (int, float)) and not isinstance(self.default, bool):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise InvalidInputError(self.name, f"a number in {self.unit}", value)
+            if self.minimum is not None and value < self.minimum:
+                raise InvalidInputError(self.name, f">= {self.minimum:g} {self.unit}", value)
+            if self.maximum is not None and value > self.maximum:
+                raise InvalidInputError(self.name, f"<= {self.maximum:g} {self.unit}", value)
+        return value
+
+    def to_dict(self, value: Any | None = None) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": self.default if value is None else value,
+            "default": self.default,
+            "unit": self.unit,
+            "status": self.status.value,
+            "evidence": list(self.evidence),
+            "description": self.description,
+        }

@@ -1,0 +1,49 @@
+"""The ``baclofen`` command: sub-commands per area, one error mapping, ``--json`` everywhere."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from typer.main import get_command
+
+from baclofen.entrypoints.cli.errors import report_and_exit
+
+
+def build_app() -> typer.Typer:
+    """Assemble the Typer application (no import-time side effects)."""
+    from baclofen.entrypoints.cli import cds, demo, itb, plan, pump, simulate
+
+    app = typer.Typer(
+        name="baclofen",
+        help="Baclofen therapy decision support (oral, intrathecal, exposure). "
+        "Decision support for professionals, not medical advice.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    app.add_typer(plan.app, name="plan")
+    app.add_typer(simulate.app, name="simulate")
+    app.add_typer(itb.app, name="itb")
+    app.add_typer(pump.app, name="pump")
+    cds.register(app)
+    demo.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the CLI, mapping errors to one line and an exit code."""
+    command = get_command(build_app())
+    try:
+        rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="baclofen",
+                          standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        print("error: aborted", file=sys.stderr)
+        raise SystemExit(1) from None
+    except Exception as exc:  # noqa: BLE001 - mapped in one place
+        report_and_exit(exc)
+    raise SystemExit(rc if isinstance(rc, int) else 0)

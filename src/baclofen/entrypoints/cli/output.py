@@ -1,0 +1,81 @@
+"""Shared output helpers: JSON for programs, Rich tables for people."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+DISCLAIMER = "Decision support for professionals, not medical advice. Check every value against the cited sources."
+
+SEVERITY_STYLE = {"block": "bold red", "warn": "yellow", "info": "cyan"}
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def dumps(data: Any) -> str:
+    """JSON text of ``data`` (dates ISO, enums by value, NaN/inf as null)."""
+    return json.dumps(_clean(json.loads(json.dumps(data, default=_default, allow_nan=True))), indent=2)
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False, width=120)
+
+
+def emit(data: Mapping[str, Any], as_json: bool, render: Callable[[Console], None]) -> None:
+    """Print ``data`` as JSON when ``as_json``; otherwise let ``render`` draw it for a person."""
+    if as_json:
+        print(dumps(data))
+        return
+    out = console()
+    render(out)
+    out.print(f"[dim]{DISCLAIMER}[/dim]")
+
+
+def render_findings(out: Console, findings: Iterable[Mapping[str, Any]], title: str = "Findings") -> None:
+    findings = list(findings)
+    if not findings:
+        out.print(f"[green]{title}: none[/green]")
+        return
+    table = Table(title=title, show_lines=True, expand=True)
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Finding and reasoning", ratio=3)
+    table.add_column("Evidence", ratio=2)
+    for f in findings:
+        sev = f["severity"]
+        body = f"{f['message']}\n[dim]{f.get('reasoning', '')}[/dim]"
+        if f.get("action"):
+            body += f"\n[bold]What to do:[/bold] {f['action']}"
+        if f.get("signs"):
+            body += "\n[bold]Watch for:[/bold] " + ", ".join(f["signs"])
+        if f.get("override"):
+            body += f"\n[magenta]Overridden: {f['override']['reason']}[/magenta]"
+        table.add_row(f["rule_id"], f"[{SEVERITY_STYLE.get(sev, '')}]{sev}[/]", body, "\n".join(f["evidence"]))
+    out.print(table)
