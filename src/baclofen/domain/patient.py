@@ -6,7 +6,7 @@ an eGFR, or the patient is on dialysis. Impossible values are refused with the f
 
 >>> p = PatientSnapshot(age_years=46, weight_kg=70, sex=Sex.FEMALE, serum_creatinine_mg_dl=1.0)
 >>> round(p.kidney.crcl_ml_min, 1)
-80.2
+77.7
 """
 
 from __future__ import annotations
