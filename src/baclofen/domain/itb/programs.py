@@ -1,0 +1,429 @@
+"""Pump programs: simple continuous, flex (several rate steps a day) and periodic boluses.
+
+A program is a daily pattern on the pump clock, repeated every day. Internally it is a set of
+piecewise-constant rate segments covering 00:00-24:00 in mcg/h; the daily dose is their integral and
+the volume per day is the daily dose divided by the concentration ([S57] [S63] [S40]; clinical.md §5.8).
+
+Flex syntax (input only, parsed here): ``"HH:MM=RATE,HH:MM=RATE,..."``: each step gives the rate in
+mcg/h from that time until the next step; the last step runs past midnight until the first step's
+time. Times are 00:00-23:59, strictly increasing; at most the pump's step limit (13 a day for
+SynchroMed II flex dosing, [S57]).
+
+>>> p = parse_flex_schedule("06:00=20,22:00=10")
+>>> p.daily_dose_mcg
+400.0
+>>> round(p.daily_volume_ml(500), 3)
+0.8
+>>> continuous_program(600).rate_at(123)
+25.0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+
+__all__ = [
+    "MINUTES_PER_DAY",
+    "InfusionProgram",
+    "PeriodicBolus",
+    "ProgramMode",
+    "RateStep",
+    "Segment",
+    "continuous_program",
+    "flex_program",
+    "format_clock",
+    "parse_clock",
+    "parse_flex_schedule",
+    "periodic_bolus_program",
+    "program_for_daily_dose",
+]
+
+MINUTES_PER_DAY = 1440
+#: Plausibility bound on any programmed rate (structural check, not a clinical limit): 10 000 mcg/h.
+MAX_RATE_MCG_PER_H = 10_000.0
+
+_CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+
+
+class ProgramMode(Enum):
+    SIMPLE_CONTINUOUS = "simple-continuous"
+    FLEX = "flex"
+    PERIODIC_BOLUS = "periodic-bolus"
+
+
+def parse_clock(text: str, field: str = "time") -> int:
+    """Minutes after midnight of ``HH:MM`` (00:00-23:59).
+
+    >>> parse_clock("22:30")
+    1350
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(field, "a time HH:MM between 00:00 and 23:59", text)
+    m = _CLOCK.match(text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise InvalidInputError(field, "a time HH:MM between 00:00 and 23:59", text)
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def format_clock(minute: float) -> str:
+    """``HH:MM`` of a minute of the day (1440 shows as 24:00).
+
+    >>> format_clock(1350), format_clock(1440)
+    ('22:30', '24:00')
+    """
+    whole = int(round(minute))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def _check_minute(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MINUTES_PER_DAY:
+        raise InvalidInputError(field, "a whole minute of the day, 0-1439 (00:00-23:59)", value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RateStep:
+    """From ``start_minute`` (after midnight, pump clock) the pump runs at ``rate_mcg_per_h``."""
+
+    start_minute: int
+    rate_mcg_per_h: float
+
+    def __post_init__(self) -> None:
+        _check_minute(self.start_minute, "start_minute")
+        object.__setattr__(self, "rate_mcg_per_h", require_finite_number(
+            self.rate_mcg_per_h, "rate_mcg_per_h", minimum=0.0, maximum=MAX_RATE_MCG_PER_H))
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicBolus:
+    """A bolus of ``dose_mcg`` delivered evenly over ``duration_minutes`` from ``start_minute`` each day."""
+
+    start_minute: int
+    dose_mcg: float
+    duration_minutes: int
+
+    def __post_init__(self) -> None:
+        _check_minute(self.start_minute, "bolus start_minute")
+        object.__setattr__(self, "dose_mcg", require_finite_number(
+            self.dose_mcg, "bolus dose_mcg", strictly_positive=True, maximum=MAX_RATE_MCG_PER_H))
+        d = self.duration_minutes
+        if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MINUTES_PER_DAY:
+            raise InvalidInputError("bolus duration_minutes", "a whole number of minutes, 1-1440", d)
+
+    @property
+    def rate_mcg_per_h(self) -> float:
+        return self.dose_mcg * 60.0 / self.duration_minutes
+
+    def is_active(self, minute: float) -> bool:
+        return (minute - self.start_minute) % MINUTES_PER_DAY < self.duration_minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A constant-rate part of the day: ``[start_minute, end_minute)`` at ``rate_mcg_per_h``."""
+
+    start_minute: int
+    end_minute: int
+    rate_mcg_per_h: float
+
+    @property
+    def duration_h(self) -> float:
+        return (self.end_minute - self.start_minute) / 60.0
+
+    @property
+    def dose_mcg(self) -> float:
+        return self.rate_mcg_per_h * self.duration_h
+
+
+@dataclass(frozen=True, slots=True)
+class InfusionProgram:
+    """A daily pump program.
+
+    Parameters
+    ----------
+    mode : ProgramMode
+        Simple continuous (one step at 00:00), flex (rate steps) or periodic bolus (a basal rate plus boluses).
+    steps : tuple of RateStep
+        Rate steps sorted by start time; the last step runs past midnight until the first one.
+    boluses : tuple of PeriodicBolus
+        Daily boluses added on top of the basal rate (periodic-bolus mode only).
+
+    Raises
+    ------
+    InvalidInputError
+        Unsorted or duplicate step times, a mode without the steps it needs, a zero daily dose.
+    """
+
+    mode: ProgramMode
+    steps: tuple[RateStep, ...]
+    boluses: tuple[PeriodicBolus, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.mode, ProgramMode):
+            raise InvalidInputError("mode", "one of " + ", ".join(m.value for m in ProgramMode), self.mode)
+        steps = tuple(self.steps)
+        object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "boluses", tuple(self.boluses))
+        if not steps:
+            raise InvalidInputError("steps", "at least one rate step", ())
+        starts = [s.start_minute for s in steps]
+        if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
+            raise InvalidInputError("steps", "step times in strictly increasing order",
+                                    ",".join(format_clock(m) for m in starts))
+        if self.mode is not ProgramMode.FLEX and (len(steps) != 1 or starts[0] != 0):
+            raise InvalidInputError("steps", f"one rate from 00:00 in {self.mode.value} mode", len(steps))
+        if self.mode is ProgramMode.PERIODIC_BOLUS and not self.boluses:
+            raise InvalidInputError("boluses", "at least one bolus in periodic-bolus mode", ())
+        if self.mode is not ProgramMode.PERIODIC_BOLUS and self.boluses:
+            raise InvalidInputError("boluses", "no boluses outside periodic-bolus mode", len(self.boluses))
+        if not self.daily_dose_mcg > 0:
+            raise InvalidInputError("program", "a program that delivers more than 0 mcg a day", 0.0)
+
+    # --- the daily pattern ---------------------------------------------------------------------------
+
+    def basal_rate_at(self, minute: float) -> float:
+        """Basal (step) rate in mcg/h at ``minute`` of the day."""
+        minute = minute % MINUTES_PER_DAY
+        current = self.steps[-1]
+        for step in self.steps:
+            if step.start_minute <= minute:
+                current = step
+        return current.rate_mcg_per_h
+
+    def rate_at(self, minute: float) -> float:
+        """Total rate in mcg/h at ``minute`` of the day (basal plus any active bolus)."""
+        return self.basal_rate_at(minute) + sum(b.rate_mcg_per_h for b in self.boluses if b.is_active(minute))
+
+    def segments(self) -> tuple[Segment, ...]:
+        """Constant-rate segments covering 00:00-24:00, in order."""
+        cuts = {0, MINUTES_PER_DAY}
+        cuts.update(s.start_minute for s in self.steps)
+        for b in self.boluses:
+            cuts.add(b.start_minute)
+            cuts.add((b.start_minute + b.duration_minutes) % MINUTES_PER_DAY)
+        points = sorted(cuts)
+        out = [Segment(a, b, self.rate_at((a + b) / 2.0)) for a, b in zip(points, points[1:], strict=False)]
+        merged: list[Segment] = []
+        for seg in out:
+            if merged and merged[-1].rate_mcg_per_h == seg.rate_mcg_per_h:
+                merged[-1] = Segment(merged[-1].start_minute, seg.end_minute, seg.rate_mcg_per_h)
+            else:
+                merged.append(seg)
+        return tuple(merged)
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        """Total dose over one day, mcg/day (the integral of the pattern)."""
+        basal = 0.0
+        for i, step in enumerate(self.steps):
+            nxt = self.steps[i + 1].start_minute if i + 1 < len(self.steps) else self.steps[0].start_minute + 1440
+            basal += step.rate_mcg_per_h * (nxt - step.start_minute) / 60.0
+        return basal + sum(b.dose_mcg for b in self.boluses)
+
+    @property
+    def rate_changes_per_day(self) -> int:
+        """Programmed rate steps a day (what the pump's flex step limit counts)."""
+        return len(self.steps)
+
+    def daily_volume_ml(self, concentration_mcg_per_ml: float) -> float:
+        """Volume delivered per day in mL/day at ``concentration_mcg_per_ml``."""
+        c = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
+        return self.daily_dose_mcg / c
+
+    # --- exact integration over any span ------------------------------------------------------------
+
+    def _cumulative_in_day(self, minute: float) -> float:
+        total = 0.0
+        for seg in self.segments():
+            if minute <= seg.start_minute:
+                break
+            total += seg.rate_mcg_per_h * (min(minute, seg.end_minute) - seg.start_minute) / 60.0
+        return total
+
+    def cumulative_mcg(self, minutes_from_midnight: float) -> float:
+        """Drug delivered (mcg) from 00:00 of day 0 to ``minutes_from_midnight`` (any number of days)."""
+        days, within = divmod(minutes_from_midnight, MINUTES_PER_DAY)
+        return days * self.daily_dose_mcg + self._cumulative_in_day(within)
+
+    def mass_between_mcg(self, start_minute: float, end_minute: float) -> float:
+        """Drug delivered (mcg) between two times given in minutes after 00:00 of day 0."""
+        if end_minute < start_minute:
+            raise InvalidInputError("end_minute", f">= start_minute {start_minute}", end_minute)
+        return max(0.0, self.cumulative_mcg(end_minute) - self.cumulative_mcg(start_minute))
+
+    def minutes_to_deliver(self, mass_mcg: float, start_minute: float) -> float:
+        """Minutes after ``start_minute`` (minutes after 00:00 of day 0) until ``mass_mcg`` has been delivered.
+
+        The exact inverse of :meth:`mass_between_mcg`: the earliest moment the cumulative delivery reaches
+        the target, across any number of days.
+
+        >>> continuous_program(240).minutes_to_deliver(20, 0)
+        120.0
+        """
+        mass = require_finite_number(mass_mcg, "mass_mcg", minimum=0.0)
+        if mass == 0:
+            return 0.0
+        daily = self.daily_dose_mcg
+        target = self.cumulative_mcg(start_minute) + mass
+        days = math.floor(target / daily)
+        rest = target - days * daily
+        if rest <= 0:
+            days -= 1
+            rest = daily
+        segments = self.segments()
+        # NOTE: float fallback: the end of the last delivering segment, where the day's dose is complete.
+        within = float(max(s.end_minute for s in segments if s.rate_mcg_per_h > 0))
+        reached = 0.0
+        for seg in segments:
+            seg_mass = seg.dose_mcg
+            if seg.rate_mcg_per_h > 0 and reached + seg_mass >= rest:
+                within = seg.start_minute + (rest - reached) * 60.0 / seg.rate_mcg_per_h
+                break
+            reached += seg_mass
+        return max(0.0, days * MINUTES_PER_DAY + within - start_minute)
+
+    # --- transformations and output -----------------------------------------------------------------
+
+    def scaled_to(self, daily_dose_mcg: float) -> InfusionProgram:
+        """The same pattern scaled so that it delivers ``daily_dose_mcg`` a day.
+
+        >>> parse_flex_schedule("06:00=20,22:00=10").scaled_to(800).steps[0].rate_mcg_per_h
+        40.0
+        """
+        target = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True)
+        factor = target / self.daily_dose_mcg
+        return replace(
+            self,
+            steps=tuple(RateStep(s.start_minute, s.rate_mcg_per_h * factor) for s in self.steps),
+            boluses=tuple(replace(b, dose_mcg=b.dose_mcg * factor) for b in self.boluses),
+        )
+
+    def step_table(self, concentration_mcg_per_ml: float) -> list[dict[str, Any]]:
+        """One row per constant-rate segment: times, mcg/h, mL/h, hours and mcg, at a concentration."""
+        c = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
+        return [
+            {
+                "from": format_clock(seg.start_minute),
+                "to": format_clock(seg.end_minute),
+                "rate_mcg_per_h": seg.rate_mcg_per_h,
+                "rate_ml_per_h": seg.rate_mcg_per_h / c,
+                "duration_h": seg.duration_h,
+                "dose_mcg": seg.dose_mcg,
+                "volume_ml": seg.dose_mcg / c,
+            }
+            for seg in self.segments()
+        ]
+
+    def to_dict(self, concentration_mcg_per_ml: float | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "mode": self.mode.value,
+            "steps": [{"start": format_clock(s.start_minute), "rate_mcg_per_h": s.rate_mcg_per_h}
+                      for s in self.steps],
+            "boluses": [{"start": format_clock(b.start_minute), "dose_mcg": b.dose_mcg,
+                         "duration_minutes": b.duration_minutes} for b in self.boluses],
+            "daily_dose_mcg": self.daily_dose_mcg,
+            "rate_changes_per_day": self.rate_changes_per_day,
+        }
+        if concentration_mcg_per_ml is not None:
+            out["concentration_mcg_per_ml"] = concentration_mcg_per_ml
+            out["daily_volume_ml"] = self.daily_volume_ml(concentration_mcg_per_ml)
+            out["segments"] = self.step_table(concentration_mcg_per_ml)
+        return out
+
+
+def continuous_program(daily_dose_mcg: float) -> InfusionProgram:
+    """Simple continuous program delivering ``daily_dose_mcg`` (mcg/day) at a constant rate.
+
+    >>> continuous_program(480).steps[0].rate_mcg_per_h
+    20.0
+    """
+    dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True)
+    return InfusionProgram(ProgramMode.SIMPLE_CONTINUOUS, (RateStep(0, dose / 24.0),))
+
+
+def flex_program(steps: Iterable[tuple[int, float]], *, max_steps: int | None = None) -> InfusionProgram:
+    """Flex program from ``(start_minute, rate_mcg_per_h)`` pairs, in order of time.
+
+    Parameters
+    ----------
+    steps : iterable of (int, float)
+        Start minute of the day (0-1439) and rate in mcg/h from then until the next step.
+    max_steps : int, optional
+        The pump's limit on rate changes a day (13 for SynchroMed II, [S57]); more steps are refused.
+    """
+    rate_steps = tuple(RateStep(m, r) for m, r in steps)
+    if max_steps is not None and len(rate_steps) > max_steps:
+        raise InvalidInputError("flex", f"at most {max_steps} steps a day for this pump", len(rate_steps))
+    return InfusionProgram(ProgramMode.FLEX, rate_steps)
+
+
+def periodic_bolus_program(basal_rate_mcg_per_h: float, boluses: Sequence[PeriodicBolus]) -> InfusionProgram:
+    """A basal rate (mcg/h) plus daily periodic boluses.
+
+    >>> periodic_bolus_program(10, [PeriodicBolus(20 * 60, 60, 30)]).daily_dose_mcg
+    300.0
+    """
+    return InfusionProgram(ProgramMode.PERIODIC_BOLUS, (RateStep(0, basal_rate_mcg_per_h),), tuple(boluses))
+
+
+def parse_flex_schedule(text: str, *, max_steps: int | None = None, field: str = "flex") -> InfusionProgram:
+    """Parse ``"HH:MM=RATE,..."`` (rate in mcg/h from that time until the next step) into a flex program.
+
+    Raises
+    ------
+    InvalidInputError
+        Named ``field``: a malformed step, a time outside 00:00-23:59, unsorted or repeated times, a
+        negative rate, more steps than ``max_steps``, or a schedule that delivers nothing.
+
+    Examples
+    --------
+    >>> [s.start_minute for s in parse_flex_schedule("22:00=10, 06:00=20").steps]
+    Traceback (most recent call last):
+    ...
+    baclofen.domain.errors.InvalidInputError: 'flex' must be step times in increasing order, e.g. 06:00=20,22:00=10 (got '22:00=10, 06:00=20')
+    """
+    expected = "steps HH:MM=mcg/h separated by commas, e.g. 06:00=20,22:00=10"
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInputError(field, expected, text)
+    pairs: list[tuple[int, float]] = []
+    for part in text.split(","):
+        clock, sep, rate_text = part.strip().partition("=")
+        if not sep:
+            raise InvalidInputError(field, expected, text)
+        try:
+            minute = parse_clock(clock, field)
+        except InvalidInputError:
+            raise InvalidInputError(field, "times HH:MM between 00:00 and 23:59 in " + expected, text) from None
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            raise InvalidInputError(field, expected, text) from None
+        if not math.isfinite(rate) or rate < 0 or rate > MAX_RATE_MCG_PER_H:
+            raise InvalidInputError(field, f"rates between 0 and {MAX_RATE_MCG_PER_H:g} mcg/h", text)
+        pairs.append((minute, rate))
+    minutes = [m for m, _ in pairs]
+    if any(b <= a for a, b in zip(minutes, minutes[1:], strict=False)):
+        raise InvalidInputError(field, "step times in increasing order, e.g. 06:00=20,22:00=10", text)
+    if max_steps is not None and len(pairs) > max_steps:
+        raise InvalidInputError(field, f"at most {max_steps} steps a day for this pump", text)
+    if not any(r > 0 for _, r in pairs):
+        raise InvalidInputError(field, "at least one step with a rate above 0 mcg/h", text)
+    return flex_program(pairs)
+
+
+def program_for_daily_dose(daily_dose_mcg: float, shape: InfusionProgram | None = None) -> InfusionProgram:
+    """A program that delivers ``daily_dose_mcg`` a day: simple continuous, or ``shape`` scaled to it.
+
+    >>> program_for_daily_dose(300).daily_dose_mcg
+    300.0
+    """
+    if shape is None:
+        return continuous_program(daily_dose_mcg)
+    return shape.scaled_to(daily_dose_mcg)
