@@ -1,0 +1,393 @@
+"""Drug-condition contraindications and warnings (clinical.md §7 for baclofen, §8 for the alternatives).
+
+Conditions are typed (:class:`Condition`) and parsed from free text with synonyms; a text that is not
+recognised is returned in ``unknown`` rather than ignored. A true contraindication is a ``block``
+finding; a label warning or caution is ``warn``; a monitoring note is ``info``.
+
+>>> screen = screen_contraindications("dantrolene", ["active liver disease"])
+>>> [(f.rule_id, f.severity.value) for f in screen.findings]
+[('CI-DAN-LIVER-001', 'block')]
+>>> parse_conditions(["Epilepsy", "pregnant", "gout"])
+((<Condition.EPILEPSY: 'epilepsy'>, <Condition.PREGNANCY: 'pregnancy'>), ('gout',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, normalise_name
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.patient import KidneyFunction, Sex
+from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
+from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.signs import ITB_WITHDRAWAL, ORAL_WITHDRAWAL
+
+
+class Condition(Enum):
+    """Patient conditions that clinical.md §7-§8 ties to a contraindication, warning or caution."""
+
+    BACLOFEN_HYPERSENSITIVITY = "hypersensitivity to baclofen"
+    PSYCHOTIC_DISORDER = "psychotic disorder / schizophrenia / confusional state"
+    PSYCHIATRIC_DISORDER = "psychiatric disorder"
+    EPILEPSY = "epilepsy"
+    AUTONOMIC_DYSREFLEXIA = "autonomic dysreflexia"
+    STROKE = "stroke"
+    PREGNANCY = "pregnancy"
+    LACTATION = "breastfeeding"
+    POSTURE_DEPENDENT_SPASTICITY = "spasticity used for posture, balance or function"
+    PEPTIC_ULCER = "peptic ulceration"
+    RESPIRATORY_IMPAIRMENT = "respiratory impairment"
+    BLADDER_SPHINCTER_HYPERTONIA = "bladder-sphincter hypertonia"
+    DIABETES = "diabetes"
+    LIVER_DISEASE = "liver disease"
+    ACTIVE_LIVER_DISEASE = "active liver disease"
+    OVARIAN_CYSTS = "ovarian cysts"
+    SCI_T6_OR_ABOVE = "spinal cord injury at T6 or above"
+    COMMUNICATION_DIFFICULTIES = "communication difficulties"
+    BACLOFEN_WITHDRAWAL_HISTORY = "history of baclofen withdrawal"
+    ACTIVE_INFECTION = "active infection"
+
+
+_SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
+    Condition.BACLOFEN_HYPERSENSITIVITY: ("baclofen allergy", "allergy to baclofen", "baclofen hypersensitivity"),
+    Condition.PSYCHOTIC_DISORDER: ("psychosis", "psychotic disorder", "schizophrenia", "confusional state",
+                                   "confusion"),
+    Condition.PSYCHIATRIC_DISORDER: ("psychiatric disorder", "mental illness"),
+    Condition.EPILEPSY: ("seizure disorder", "seizures"),
+    Condition.PREGNANCY: ("pregnant",),
+    Condition.LACTATION: ("lactation", "breast feeding", "breast-feeding", "nursing"),
+    Condition.POSTURE_DEPENDENT_SPASTICITY: ("beneficial spasticity", "spasticity needed for posture",
+                                             "spasticity needed for function", "spasticity aids transfers",
+                                             "posture dependent spasticity"),
+    Condition.PEPTIC_ULCER: ("peptic ulcer", "peptic ulcer disease"),
+    Condition.RESPIRATORY_IMPAIRMENT: ("respiratory disease", "respiratory insufficiency"),
+    Condition.BLADDER_SPHINCTER_HYPERTONIA: ("bladder sphincter hypertonia", "sphincter hypertonia"),
+    Condition.DIABETES: ("diabetes mellitus", "type 1 diabetes", "type 2 diabetes"),
+    Condition.LIVER_DISEASE: ("hepatic impairment", "hepatic disease", "liver impairment"),
+    Condition.ACTIVE_LIVER_DISEASE: ("active hepatic disease", "hepatitis", "active hepatitis"),
+    Condition.OVARIAN_CYSTS: ("ovarian cyst",),
+    Condition.SCI_T6_OR_ABOVE: ("sci t6 or above", "high spinal cord injury", "spinal cord injury t6 or above",
+                                "spinal cord injury above t6"),
+    Condition.COMMUNICATION_DIFFICULTIES: ("communication difficulty", "cannot communicate"),
+    Condition.BACLOFEN_WITHDRAWAL_HISTORY: ("previous baclofen withdrawal", "baclofen withdrawal history"),
+    Condition.ACTIVE_INFECTION: ("infection", "active uti", "urinary tract infection", "uti"),
+}
+
+
+def _condition_index() -> dict[str, Condition]:
+    index: dict[str, Condition] = {}
+    for cond in Condition:
+        for text in (cond.value, cond.name.replace("_", " "), *_SYNONYMS.get(cond, ())):
+            index[normalise_name(text)] = cond
+    return index
+
+
+_CONDITION_INDEX = _condition_index()
+
+
+def parse_condition(text: str) -> Condition | None:
+    """The :class:`Condition` a text names (any case, synonyms), or None."""
+    if isinstance(text, Condition):
+        return text
+    if not isinstance(text, str):
+        raise InvalidInputError("condition", "a text", text)
+    return _CONDITION_INDEX.get(normalise_name(text))
+
+
+def parse_conditions(texts: Iterable[str | Condition]) -> tuple[tuple[Condition, ...], tuple[str, ...]]:
+    """Split texts into recognised conditions (in order, no duplicates) and unrecognised texts."""
+    known: list[Condition] = []
+    unknown: list[str] = []
+    for text in texts:
+        cond = parse_condition(text)  # type: ignore[arg-type]
+        if cond is None:
+            unknown.append(str(text).strip())
+        elif cond not in known:
+            known.append(cond)
+    return tuple(known), tuple(unknown)
+
+
+DANTROLENE_HEPATOTOXICITY_AGE = Setting(
+    name="cds.dantrolene.hepatotoxicity_age_years",
+    default=35.0, unit="years", status=EvidenceStatus.DISAGREE, evidence=("S78", "S80"),
+    description="Age above which the dantrolene boxed warning names a greater hepatotoxicity risk: >35 years in "
+                "the US monograph [S78], >30 years in the UK-style source [S80] (clinical.md §8.3 DISAGREE).",
+    minimum=18.0, maximum=120.0,
+)
+
+TIZANIDINE_RENAL_CRCL_ML_MIN = 25.0
+"""CrCl (mL/min) below which tizanidine clearance is reduced by >50 % and doses are reduced [S72] [S73]."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContraindicationContext:
+    """What the contraindication rules look at."""
+
+    drug: Drug
+    conditions: frozenset[Condition] = frozenset()
+    age_years: float | None = None
+    sex: Sex | None = None
+    kidney: KidneyFunction | None = None
+    route: str | None = None
+    dantrolene_hepatotoxicity_age_years: float = DANTROLENE_HEPATOTOXICITY_AGE.default
+
+
+ITB_FORBIDDEN_ROUTES = frozenset({"intravenous", "intramuscular", "subcutaneous", "epidural"})
+"""Intrathecal baclofen is not for IV, IM, SC or epidural use [S30] [S33]."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ConditionRow:
+    rule_id: str
+    applies_to: Callable[[Drug], bool]
+    condition: Condition
+    severity: Severity
+    message: str
+    action: str
+    evidence: tuple[str, ...]
+    signs: tuple[str, ...] = ()
+
+
+def _is_baclofen(d: Drug) -> bool:
+    return d.has_class(DrugClass.BACLOFEN)
+
+
+def _is_itb(d: Drug) -> bool:
+    return d.key == "baclofen-intrathecal"
+
+
+def _is(key: str) -> Callable[[Drug], bool]:
+    return lambda d: d.key == key
+
+
+_ROWS: tuple[_ConditionRow, ...] = (
+    _ConditionRow("CI-BAC-HYPERSENS-001", _is_baclofen, Condition.BACLOFEN_HYPERSENSITIVITY, Severity.BLOCK,
+                  "contraindicated: hypersensitivity to baclofen (the only label contraindication)",
+                  "Do not give baclofen.", ("S4", "S6", "S30")),
+    _ConditionRow("CI-BAC-PSYCH-001", _is_baclofen, Condition.PSYCHOTIC_DISORDER, Severity.WARN,
+                  "may exacerbate psychotic disorders, schizophrenia or confusional states",
+                  "Use with caution and monitor mental state.", ("S6", "S5", "S9")),
+    _ConditionRow("CI-BAC-PSYCH-002", _is_baclofen, Condition.PSYCHIATRIC_DISORDER, Severity.WARN,
+                  "use with caution in psychiatric disorders", "Use with caution and monitor mental state.",
+                  ("S15",)),
+    _ConditionRow("CI-BAC-EPILEPSY-001", _is_baclofen, Condition.EPILEPSY, Severity.WARN,
+                  "may exacerbate epilepsy; seizures also occur with ITB and on withdrawal",
+                  "Monitor seizure control; never stop baclofen abruptly.", ("S6", "S30", "S69")),
+    _ConditionRow("CI-BAC-AD-001", _is_baclofen, Condition.AUTONOMIC_DYSREFLEXIA, Severity.WARN,
+                  "may exacerbate autonomic dysreflexia", "Use with caution.", ("S6",)),
+    _ConditionRow("CI-BAC-STROKE-001", _is_baclofen, Condition.STROKE, Severity.WARN,
+                  "use with caution after stroke", "Use a cautious schedule and monitor tolerability.", ("S6", "S14")),
+    _ConditionRow("CI-BAC-PREG-001", _is_baclofen, Condition.PREGNANCY, Severity.WARN,
+                  "may cause fetal harm (animal data); neonatal withdrawal has occurred",
+                  "Weigh benefit and risk; gradually reduce and stop before delivery if stopping.", ("S6", "S4")),
+    _ConditionRow("CI-BAC-LACT-001", _is_baclofen, Condition.LACTATION, Severity.WARN,
+                  "present in breast milk; withdrawal can occur in the infant when maternal dosing or breastfeeding "
+                  "stops", "Plan any stop gradually and tell the parent what to watch for in the infant.", ("S114",)),
+    _ConditionRow("CI-BAC-POSTURE-001", _is_baclofen, Condition.POSTURE_DEPENDENT_SPASTICITY, Severity.WARN,
+                  "use with caution where spasticity keeps upright posture or balance, or gains function",
+                  "Titrate cautiously and review function at each step.", ("S15", "S11")),
+    _ConditionRow("CI-BAC-PEPTIC-001", _is_baclofen, Condition.PEPTIC_ULCER, Severity.WARN,
+                  "use with caution in peptic ulceration", "Use with caution.", ("S15",)),
+    _ConditionRow("CI-BAC-RESP-001", _is_baclofen, Condition.RESPIRATORY_IMPAIRMENT, Severity.WARN,
+                  "use with caution in respiratory impairment", "Use with caution; watch for respiratory depression.",
+                  ("S15",)),
+    _ConditionRow("CI-BAC-BLADDER-001", _is_baclofen, Condition.BLADDER_SPHINCTER_HYPERTONIA, Severity.WARN,
+                  "use with caution in bladder-sphincter hypertonia", "Use with caution.", ("S15",)),
+    _ConditionRow("CI-BAC-LABS-001", _is_baclofen, Condition.LIVER_DISEASE, Severity.INFO,
+                  "raised AST, alkaline phosphatase and glucose may occur: periodic laboratory tests in liver disease",
+                  "Arrange periodic liver tests.", ("S15",)),
+    _ConditionRow("CI-BAC-LABS-002", _is_baclofen, Condition.ACTIVE_LIVER_DISEASE, Severity.INFO,
+                  "raised AST, alkaline phosphatase and glucose may occur: periodic laboratory tests in liver disease",
+                  "Arrange periodic liver tests.", ("S15",)),
+    _ConditionRow("CI-BAC-LABS-003", _is_baclofen, Condition.DIABETES, Severity.INFO,
+                  "baclofen may raise blood glucose: periodic laboratory tests in diabetes",
+                  "Monitor blood glucose.", ("S15", "S17")),
+    _ConditionRow("CI-BAC-OVARY-001", _is(("baclofen")), Condition.OVARIAN_CYSTS, Severity.INFO,
+                  "ovarian cysts are listed among the warnings of an oral baclofen product (Fleqsuvy)",
+                  "Note in the record; review if symptomatic.", ("S11",)),
+    _ConditionRow("CI-ITB-WDRISK-001", _is_itb, Condition.SCI_T6_OR_ABOVE, Severity.WARN,
+                  "higher risk from ITB withdrawal (spinal cord injury at T-6 or above)",
+                  "Give special attention to refill scheduling, alarms and programming.", ("S118",),
+                  ITB_WITHDRAWAL.signs),
+    _ConditionRow("CI-ITB-WDRISK-002", _is_itb, Condition.COMMUNICATION_DIFFICULTIES, Severity.WARN,
+                  "higher risk from ITB withdrawal (communication difficulties)",
+                  "Give special attention to refill scheduling, alarms and programming; brief carers.", ("S118",),
+                  ITB_WITHDRAWAL.signs),
+    _ConditionRow("CI-ITB-WDRISK-003", _is_baclofen, Condition.BACLOFEN_WITHDRAWAL_HISTORY, Severity.WARN,
+                  "higher risk: previous withdrawal symptoms from oral or intrathecal baclofen",
+                  "Never interrupt abruptly; plan refills and tapers with margin.", ("S118",),
+                  ORAL_WITHDRAWAL.signs),
+    _ConditionRow("CI-ITB-INFECTION-001", _is_itb, Condition.ACTIVE_INFECTION, Severity.WARN,
+                  "active infection: pump implantation is contraindicated and screening should not be done during an "
+                  "active UTI", "Treat the infection before screening or implantation.", ("S117", "S66", "S41")),
+    _ConditionRow("CI-TIZ-LIVER-001", _is("tizanidine"), Condition.LIVER_DISEASE, Severity.WARN,
+                  "tizanidine is hepatotoxic: aminotransferase monitoring is required",
+                  "Check liver tests at baseline and during treatment (see the monitoring schedule setting).",
+                  ("S75", "S72")),
+    _ConditionRow("CI-TIZ-LIVER-002", _is("tizanidine"), Condition.ACTIVE_LIVER_DISEASE, Severity.WARN,
+                  "tizanidine is hepatotoxic: aminotransferase monitoring is required",
+                  "Check liver tests at baseline and during treatment (see the monitoring schedule setting).",
+                  ("S75", "S72")),
+    _ConditionRow("CI-DAN-LIVER-001", _is("dantrolene"), Condition.ACTIVE_LIVER_DISEASE, Severity.BLOCK,
+                  "contraindicated in active hepatic disease (boxed hepatotoxicity warning)",
+                  "Do not use dantrolene.", ("S77", "S78")),
+    _ConditionRow("CI-DAN-LIVER-002", _is("dantrolene"), Condition.LIVER_DISEASE, Severity.WARN,
+                  "boxed warning: hepatotoxicity; liver disease raises concern", "Avoid or monitor liver tests closely.",
+                  ("S78", "S77")),
+    _ConditionRow("CI-DAN-POSTURE-001", _is("dantrolene"), Condition.POSTURE_DEPENDENT_SPASTICITY, Severity.BLOCK,
+                  "contraindicated where spasticity maintains posture or function", "Do not use dantrolene.",
+                  ("S77",)),
+)
+
+
+def _make_condition_rule(row: _ConditionRow) -> Rule[ContraindicationContext]:
+    def check(ctx: ContraindicationContext) -> Finding | None:
+        if not row.applies_to(ctx.drug) or row.condition not in ctx.conditions:
+            return None
+        return rule.finding(
+            f"{ctx.drug.generic_name} with {row.condition.value}: {row.message}",
+            reasoning=f"The patient has {row.condition.value}; the source lists it for {ctx.drug.generic_name}.",
+            data={"drug": ctx.drug.key, "condition": row.condition.value}, signs=row.signs, action=row.action)
+
+    rule: Rule[ContraindicationContext] = Rule(
+        row.rule_id, f"{row.condition.value}: {row.message}", row.severity, row.evidence, check)
+    return rule
+
+
+def _check_itb_route(ctx: ContraindicationContext) -> Finding | None:
+    if ctx.drug.key != "baclofen-intrathecal" or ctx.route not in ITB_FORBIDDEN_ROUTES:
+        return None
+    return ITB_ROUTE.finding(
+        f"intrathecal baclofen by the {ctx.route} route is contraindicated",
+        reasoning="Intrathecal baclofen is only for intrathecal use (bolus via spinal catheter or lumbar puncture, "
+                  "chronic use only in approved pumps); not for IV, IM, SC or epidural use.",
+        data={"route": ctx.route}, action="Give only intrathecally.")
+
+
+ITB_ROUTE: Rule[ContraindicationContext] = Rule(
+    "CI-ITB-ROUTE-001", "Intrathecal baclofen only intrathecally", Severity.BLOCK, ("S30", "S33"), _check_itb_route)
+
+
+def _check_tizanidine_kidney(ctx: ContraindicationContext) -> Finding | None:
+    k = ctx.kidney
+    if ctx.drug.key != "tizanidine" or k is None or not k.is_known:
+        return None
+    low = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min < TIZANIDINE_RENAL_CRCL_ML_MIN)
+    if not low:
+        return None
+    crcl = "dialysis" if k.dialysis and k.crcl_ml_min is None else f"CrCl {k.crcl_ml_min:g} mL/min"
+    return TIZANIDINE_KIDNEY.finding(
+        f"tizanidine with {crcl}: reduce individual doses",
+        reasoning=f"With CrCl < {TIZANIDINE_RENAL_CRCL_ML_MIN:g} mL/min tizanidine clearance is reduced by more than "
+                  "50 %, so individual doses are reduced.",
+        data={"crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis,
+              "threshold_crcl_ml_min": TIZANIDINE_RENAL_CRCL_ML_MIN},
+        action="Reduce individual doses; titrate slowly.")
+
+
+TIZANIDINE_KIDNEY: Rule[ContraindicationContext] = Rule(
+    "CI-TIZ-RENAL-001", "Tizanidine dose reduction with CrCl < 25 mL/min", Severity.WARN, ("S72", "S73"),
+    _check_tizanidine_kidney)
+
+
+def _check_tizanidine_age(ctx: ContraindicationContext) -> Finding | None:
+    if ctx.drug.key != "tizanidine" or ctx.age_years is None or ctx.age_years >= 18:
+        return None
+    return TIZANIDINE_ADULTS.finding(
+        f"tizanidine at age {ctx.age_years:g}: the current label indication is spasticity in adults",
+        reasoning="The November 2024 tizanidine label indicates it for spasticity in adults.",
+        data={"age_years": ctx.age_years}, action="Specialist paediatric advice; out of scope here.")
+
+
+TIZANIDINE_ADULTS: Rule[ContraindicationContext] = Rule(
+    "CI-TIZ-AGE-001", "Tizanidine indicated in adults", Severity.WARN, ("S75",), _check_tizanidine_age)
+
+
+def _check_dantrolene_risk(ctx: ContraindicationContext) -> Finding | None:
+    if ctx.drug.key != "dantrolene":
+        return None
+    factors = []
+    if ctx.sex is Sex.FEMALE:
+        factors.append("female")
+    if ctx.age_years is not None and ctx.age_years > ctx.dantrolene_hepatotoxicity_age_years:
+        factors.append(f"age {ctx.age_years:g} > {ctx.dantrolene_hepatotoxicity_age_years:g} years")
+    if not factors:
+        return None
+    return DANTROLENE_RISK.finding(
+        f"dantrolene hepatotoxicity risk is greater: {', '.join(factors)}",
+        reasoning="Boxed warning: the risk of hepatotoxicity is greatest in females, in patients over 35 years "
+                  "(over 30 in UK-style sources) and with other drugs, especially estrogens; it is dose-related.",
+        data={"risk_factors": factors,
+              "age_threshold": DANTROLENE_HEPATOTOXICITY_AGE.to_dict(ctx.dantrolene_hepatotoxicity_age_years)},
+        action="Monitor liver function tests; stop if no benefit within the no-benefit window.")
+
+
+DANTROLENE_RISK: Rule[ContraindicationContext] = Rule(
+    "CI-DAN-HEPRISK-001", "Dantrolene hepatotoxicity risk factors", Severity.WARN, ("S78", "S80"),
+    _check_dantrolene_risk)
+
+CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
+    *(_make_condition_rule(r) for r in _ROWS), ITB_ROUTE, TIZANIDINE_KIDNEY, TIZANIDINE_ADULTS, DANTROLENE_RISK,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ContraindicationScreen:
+    drug: Drug
+    conditions: tuple[Condition, ...]
+    unknown_conditions: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "drug": self.drug.key,
+            "conditions": [c.value for c in self.conditions],
+            "unknown_conditions": [
+                {"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
+                for q in self.unknown_conditions],
+            "findings": [f.to_dict() for f in self.findings],
+            "settings": dict(self.settings),
+        }
+
+
+def screen_contraindications(drug: str | Drug, conditions: Iterable[str | Condition] = (), *,
+                             age_years: float | None = None, sex: Sex | None = None,
+                             kidney: KidneyFunction | None = None, route: str | None = None,
+                             dantrolene_hepatotoxicity_age_years: float | None = None) -> ContraindicationScreen:
+    """Check one drug against the patient's conditions, age, sex, kidney function and route.
+
+    Parameters
+    ----------
+    drug
+        Catalogue name or entry.
+    conditions
+        Condition texts or :class:`Condition` values; unrecognised texts are returned, not ignored.
+    age_years
+        Age in years (dantrolene risk factors, tizanidine adult indication).
+    sex
+        Sex (dantrolene risk factors).
+    kidney
+        Kidney function (tizanidine CrCl < 25 mL/min).
+    route
+        Intended route for intrathecal baclofen (``intravenous``, ``epidural`` ... are refused).
+    dantrolene_hepatotoxicity_age_years
+        Override of :data:`DANTROLENE_HEPATOTOXICITY_AGE` (years).
+    """
+    entry = drug if isinstance(drug, Drug) else get_drug(drug)
+    known, unknown = parse_conditions(conditions)
+    if age_years is not None:
+        age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
+    age_limit = DANTROLENE_HEPATOTOXICITY_AGE.validate(
+        DANTROLENE_HEPATOTOXICITY_AGE.default if dantrolene_hepatotoxicity_age_years is None
+        else dantrolene_hepatotoxicity_age_years)
+    ctx = ContraindicationContext(entry, frozenset(known), age_years, sex, kidney,
+                                  route.strip().lower() if isinstance(route, str) else None, age_limit)
+    findings = evaluate_rules(CONTRAINDICATION_RULES, ctx)
+    settings = {}
+    if entry.key == "dantrolene":
+        settings[DANTROLENE_HEPATOTOXICITY_AGE.name] = DANTROLENE_HEPATOTOXICITY_AGE.to_dict(age_limit)
+    return ContraindicationScreen(entry, known, unknown, findings, settings)

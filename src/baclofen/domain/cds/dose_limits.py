@@ -1,0 +1,610 @@
+"""Per-drug dose limits and :func:`check_dose` (clinical.md §1.2, §1.3, §5.5, §8).
+
+Limits the sources confirm are named constants with citation keys; limits they leave UNCONFIRMED or on
+which they DISAGREE are :class:`Setting` objects a caller may override (the result records the values
+used). Oral baclofen reuses the oral planner's settings (:mod:`baclofen.domain.oral.limits`) so that the
+ceiling is defined once.
+
+Daily doses are given in the drug's unit: oral drugs in mg/day, intrathecal baclofen in mcg/day (a
+mg/mcg mix-up is a 1000-fold error, so the other unit is refused, never converted), nabiximols in
+sprays/day.
+
+>>> [(f.rule_id, f.severity.value) for f in check_dose("tizanidine", mg_per_day=40).findings]
+[('DOSE-TIZ-MAX-001', 'block'), ('DOSE-TIZ-USUAL-001', 'info')]
+>>> check_dose("baclofen", mg_per_day=60).within_limits
+True
+>>> [f.rule_id for f in check_dose("Gablofen", mcg_per_day=1200).findings]
+['DOSE-ITB-HIGH-001']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from baclofen.domain.cds.contraindications import TIZANIDINE_KIDNEY, ContraindicationContext
+from baclofen.domain.cds.drugs import Drug, get_drug
+from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.oral.limits import (
+    CKD_CRCL_ML_MIN,
+    CKD_HIGH_DOSE_MG_PER_DAY,
+    CKD_HIGH_DOSE_RISK_RATIO,
+    DIALYSIS_MAX_START_MG_PER_DAY,
+    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_UK,
+    MAX_DAILY_DOSE_US,
+    KidneyBand,
+    kidney_band,
+    locale_ceiling_setting,
+)
+from baclofen.domain.patient import KidneyFunction, Locale
+from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
+from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.signs import ITB_OVERDOSE, ORAL_OVERDOSE
+
+
+class DoseUnit(Enum):
+    MG_PER_DAY = "mg/day"
+    MCG_PER_DAY = "mcg/day"
+    SPRAYS_PER_DAY = "sprays/day"
+
+
+# --- Confirmed limits (named constants) -----------------------------------------------------------------
+#: Tizanidine maximum daily dose, the common ceiling of every source: 36 mg/day [S73] [S72] [S25] [S110b].
+TIZANIDINE_MAX_MG_PER_DAY = 36.0
+#: Tizanidine: up to 3 doses in 24 h [S73].
+TIZANIDINE_MAX_DOSES_PER_DAY = 3
+#: UK formulary usual maximum 24 mg/day in 3-4 doses [S25]; NHS Scotland usual maximum 24 mg/day [S26].
+TIZANIDINE_USUAL_MAX_MG_PER_DAY = 24.0
+#: Dantrolene maximum 100 mg four times a day = 400 mg/day [S77] [S80] [S25].
+DANTROLENE_MAX_MG_PER_DAY = 400.0
+#: Dantrolene maximum single dose 100 mg (100 mg QID) [S77].
+DANTROLENE_MAX_SINGLE_DOSE_MG = 100.0
+#: Dantrolene hepatotoxicity much higher at >= 800 mg/day [S78].
+DANTROLENE_HEPATOTOXIC_MG_PER_DAY = 800.0
+#: Diazepam for spasms: 2.5 mg at night, up to 5 mg (eTG) [S27].
+DIAZEPAM_MAX_MG_PER_DAY = 5.0
+#: Clonazepam for spasms: 0.5 mg at night, up to 2 mg (eTG) [S27].
+CLONAZEPAM_MAX_MG_PER_DAY = 2.0
+
+# --- Settings (UNCONFIRMED / DISAGREE) ---------------------------------------------------------------------
+ITB_WARN_MCG_PER_DAY = Setting(
+    name="cds.itb.warn_daily_dose_mcg",
+    default=1000.0, unit="mcg/day", status=EvidenceStatus.DISAGREE,
+    evidence=("S2", "S3", "S45", "S46"),
+    description="Intrathecal daily dose above which a warning needing confirmation is shown: 'not to exceed "
+                "1000 mcg/day' (Medscape) DISAGREES with patients who required > 1000 mcg/day [S45] and overdoses "
+                "at 800-2400 mcg/day [S46]; treated as a warning, not a block (clinical.md §5.5).",
+    minimum=100.0, maximum=2003.0,
+)
+ITB_ALERT_MCG_PER_DAY = Setting(
+    name="cds.itb.alert_daily_dose_mcg",
+    default=2003.0, unit="mcg/day", status=EvidenceStatus.PARTLY_VERIFIED,
+    evidence=("HarrietLane24",),
+    description="Highest reported adult ITB maintenance dose (adult range 12-2003 mcg/day, Harriet Lane 24th ed.; "
+                "secondary): above it the dose is blocked unless a clinician overrides with a reason.",
+    minimum=1000.0, maximum=2003.0,
+)
+TIZANIDINE_MAX_SINGLE_DOSE_MG = Setting(
+    name="cds.tizanidine.max_single_dose_mg",
+    default=16.0, unit="mg", status=EvidenceStatus.DISAGREE,
+    evidence=("S73", "S110b", "S72"),
+    description="Tizanidine single doses > 16 mg have not been studied [S73]; the Zanaflex capsule summary gives a "
+                "maximum of 12 mg per dose [S72] (clinical.md §8.2 DISAGREE).",
+    minimum=2.0, maximum=16.0,
+)
+GABAPENTIN_MAX_MG_PER_DAY = Setting(
+    name="cds.gabapentin.max_daily_dose_mg",
+    default=3600.0, unit="mg/day", status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S97", "S24", "S109"),
+    description="Gabapentin is used off-label for spasticity 'as for neuropathic pain' [S24]; the US neuropathic "
+                "pain label's efficacy range is 1800-3600 mg/day [S97, low-quality host]. A spasticity-specific "
+                "maximum is UNCONFIRMED as guideline text (only low-authority sources [S109]).",
+    minimum=300.0, maximum=3600.0,
+)
+NABIXIMOLS_MAX_SPRAYS_PER_DAY = Setting(
+    name="cds.nabiximols.max_sprays_per_day",
+    default=12, unit="sprays/day", status=EvidenceStatus.PARTLY_VERIFIED,
+    evidence=("S87", "S90b"),
+    description="Sativex maximum 12 sprays/day, at least 15 min apart (manufacturer page, verification update); "
+                "the SmPC figure itself was UNCONFIRMED and older trials allowed up to 48 actuations/24 h [S90b].",
+    minimum=1, maximum=48,
+)
+
+SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in (
+    MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL, DIALYSIS_MAX_START_MG_PER_DAY, CKD_CRCL_ML_MIN,
+    ITB_WARN_MCG_PER_DAY, ITB_ALERT_MCG_PER_DAY, TIZANIDINE_MAX_SINGLE_DOSE_MG, GABAPENTIN_MAX_MG_PER_DAY,
+    NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+)}
+
+#: The unit each drug with cited limits is checked in.
+DOSE_UNITS: Mapping[str, DoseUnit] = {
+    "baclofen": DoseUnit.MG_PER_DAY, "baclofen-intrathecal": DoseUnit.MCG_PER_DAY,
+    "tizanidine": DoseUnit.MG_PER_DAY, "dantrolene": DoseUnit.MG_PER_DAY, "gabapentin": DoseUnit.MG_PER_DAY,
+    "diazepam": DoseUnit.MG_PER_DAY, "clonazepam": DoseUnit.MG_PER_DAY, "nabiximols": DoseUnit.SPRAYS_PER_DAY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DoseContext:
+    """What the dose rules look at (values already validated; settings resolved)."""
+
+    drug: Drug
+    daily: float
+    unit: DoseUnit
+    locale: Locale = Locale.US
+    single_dose_mg: float | None = None
+    doses_per_day: int | None = None
+    kidney: KidneyFunction | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def value(self, setting: Setting) -> Any:
+        return self.settings.get(setting.name, setting.default)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+# --- oral baclofen -------------------------------------------------------------------------------------------
+def _check_bac_max(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "baclofen":
+        return None
+    setting = locale_ceiling_setting(ctx.locale)
+    ceiling = float(ctx.value(setting))
+    if ctx.daily <= ceiling:
+        return None
+    hospital = float(ctx.value(MAX_DAILY_DOSE_IN_HOSPITAL))
+    extra = (f" Up to {_fmt(hospital)} mg/day only in hospital under careful supervision (override with a reason)."
+             if ctx.daily <= hospital else f" It is also above the {_fmt(hospital)} mg/day in-hospital maximum.")
+    return BAC_ORAL_MAX.finding(
+        f"oral baclofen {_fmt(ctx.daily)} mg/day is above the {ctx.locale.value.upper()} maximum of "
+        f"{_fmt(ceiling)} mg/day",
+        reasoning=f"Maximum oral dose: {_fmt(ceiling)} mg/day ({setting.name}; US/Canada 80, UK/Australia 100 - "
+                  "DISAGREE, chosen by locale)." + extra,
+        data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": ceiling, "locale": ctx.locale.value,
+              "in_hospital_max_mg": hospital},
+        evidence=setting.evidence, signs=ORAL_OVERDOSE.signs, action="Do not exceed the maximum.")
+
+
+BAC_ORAL_MAX: Rule[DoseContext] = Rule(
+    "DOSE-BAC-ORAL-MAX-001", "Oral baclofen above the locale maximum", Severity.BLOCK,
+    ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"), _check_bac_max)
+
+
+def _check_bac_dialysis(ctx: DoseContext) -> Finding | None:
+    k = ctx.kidney
+    if ctx.drug.key != "baclofen" or k is None or not k.dialysis:
+        return None
+    limit = float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY))
+    if ctx.daily <= limit:
+        return None
+    return BAC_DIALYSIS.finding(
+        f"oral baclofen {_fmt(ctx.daily)} mg/day on dialysis: above the particularly low dose of about "
+        f"{_fmt(limit)} mg/day",
+        reasoning="Baclofen is 70-80 % excreted unchanged by the kidney; in dialysis-dependent patients 'a "
+                  "particularly low dose (approximately 5 mg daily)' should be selected. Toxicity can appear on low "
+                  "doses in kidney failure.",
+        data={"daily_dose_mg": ctx.daily, "dialysis_dose_mg_per_day": limit},
+        signs=ORAL_OVERDOSE.signs, action="Reduce towards the dialysis dose; watch for toxicity.")
+
+
+BAC_DIALYSIS: Rule[DoseContext] = Rule(
+    "DOSE-BAC-KIDNEY-001", "Oral baclofen above the dialysis dose", Severity.WARN, ("S14", "S15", "S18", "S111"),
+    _check_bac_dialysis)
+
+
+def _check_bac_ckd(ctx: DoseContext) -> Finding | None:
+    k = ctx.kidney
+    if ctx.drug.key != "baclofen" or k is None or not k.is_known:
+        return None
+    threshold = float(ctx.value(CKD_CRCL_ML_MIN))
+    in_ckd = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min < threshold)
+    if not in_ckd or ctx.daily <= CKD_HIGH_DOSE_MG_PER_DAY:
+        return None
+    return BAC_CKD.finding(
+        f"oral baclofen {_fmt(ctx.daily)} mg/day in CKD: above {_fmt(CKD_HIGH_DOSE_MG_PER_DAY)} mg/day",
+        reasoning=f"In a Canadian CKD cohort, doses > {_fmt(CKD_HIGH_DOSE_MG_PER_DAY)} mg/day carried a "
+                  f"{_fmt(CKD_HIGH_DOSE_RISK_RATIO)}-fold risk of hospitalisation with encephalopathy. CKD here is "
+                  f"CrCl < {_fmt(threshold)} mL/min ({CKD_CRCL_ML_MIN.name}, an assumption) or dialysis.",
+        data={"daily_dose_mg": ctx.daily, "crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis,
+              "ckd_crcl_threshold_ml_min": threshold, "risk_ratio": CKD_HIGH_DOSE_RISK_RATIO},
+        signs=ORAL_OVERDOSE.signs, action="Consider a lower dose; watch for confusion and drowsiness.")
+
+
+BAC_CKD: Rule[DoseContext] = Rule(
+    "DOSE-BAC-KIDNEY-002", "Oral baclofen > 20 mg/day in CKD", Severity.WARN, ("S23",), _check_bac_ckd)
+
+
+def _check_bac_band(ctx: DoseContext) -> Finding | None:
+    k = ctx.kidney
+    if ctx.drug.key != "baclofen" or k is None or k.dialysis or k.crcl_ml_min is None:
+        return None
+    band = kidney_band(k.crcl_ml_min)
+    if band is KidneyBand.NORMAL:
+        return None
+    ceiling = float(ctx.value(locale_ceiling_setting(ctx.locale)))
+    reduced = float(ceiling * band.factor)
+    if ctx.daily <= reduced + 1e-9:
+        return None
+    return BAC_BAND.finding(
+        f"oral baclofen {_fmt(ctx.daily)} mg/day with CrCl {_fmt(k.crcl_ml_min)} mL/min ({band.label} CKD): above "
+        f"the kidney-reduced maximum of {reduced:.1f} mg/day",
+        reasoning=f"The renal PK study (Vlavonou 2014) found mean dose reductions of 1/3, 1/2 and 2/3 in mild, "
+                  f"moderate and severe CKD; {band.crcl_range} is {band.label}, so the {_fmt(ceiling)} mg/day "
+                  f"maximum is reduced by {band.reduction_text} to {reduced:.1f} mg/day. This is study-derived, not "
+                  "label dosing.",
+        data={"daily_dose_mg": ctx.daily, "crcl_ml_min": k.crcl_ml_min, "kidney_band": band.label,
+              "reduction": band.reduction_text, "suggested_max_mg_per_day": round(reduced, 1)},
+        signs=ORAL_OVERDOSE.signs, action=f"Suggested maximum about {reduced:.1f} mg/day; titrate to effect.")
+
+
+BAC_BAND: Rule[DoseContext] = Rule(
+    "DOSE-BAC-KIDNEY-003", "Oral baclofen above the kidney-reduced maximum", Severity.WARN, ("S22",), _check_bac_band)
+
+
+# --- intrathecal baclofen -------------------------------------------------------------------------------------
+def _itb_data(ctx: DoseContext) -> dict[str, float]:
+    return {"daily_dose_mcg": ctx.daily, "warn_above_mcg_per_day": float(ctx.value(ITB_WARN_MCG_PER_DAY)),
+            "alert_above_mcg_per_day": float(ctx.value(ITB_ALERT_MCG_PER_DAY))}
+
+
+def _check_itb_max(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "baclofen-intrathecal":
+        return None
+    data = _itb_data(ctx)
+    alert = data["alert_above_mcg_per_day"]
+    if ctx.daily <= alert:
+        return None
+    return ITB_MAX.finding(
+        f"intrathecal baclofen {_fmt(ctx.daily)} mcg/day is above the highest reported adult maintenance dose "
+        f"({_fmt(alert)} mcg/day)",
+        reasoning="Adult maintenance doses reported range 12-2003 mcg/day (most 300-800). Check for a unit or "
+                  "concentration error; a clinician override with a reason is required.",
+        data=data, signs=ITB_OVERDOSE.signs, action="Verify the dose, units and concentration before programming.")
+
+
+def _check_itb_high(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "baclofen-intrathecal":
+        return None
+    data = _itb_data(ctx)
+    warn, alert = data["warn_above_mcg_per_day"], data["alert_above_mcg_per_day"]
+    if not warn < ctx.daily <= alert:
+        return None
+    return ITB_HIGH.finding(
+        f"intrathecal baclofen {_fmt(ctx.daily)} mcg/day is above {_fmt(warn)} mcg/day: confirm",
+        reasoning="Medscape: 'not to exceed 1000 mcg/day'; but some spinal patients required > 1000 mcg/day and "
+                  "overdoses occurred at 800-2400 mcg/day (DISAGREE): a warning requiring confirmation.",
+        data=data, signs=ITB_OVERDOSE.signs, action="Confirm the dose; monitor for overdose signs.")
+
+
+ITB_MAX: Rule[DoseContext] = Rule(
+    "DOSE-ITB-MAX-001", "Intrathecal dose above the highest reported", Severity.BLOCK, ("HarrietLane24", "S30"),
+    _check_itb_max)
+ITB_HIGH: Rule[DoseContext] = Rule(
+    "DOSE-ITB-HIGH-001", "Intrathecal dose above 1000 mcg/day", Severity.WARN, ("S2", "S3", "S45", "S46"),
+    _check_itb_high)
+
+
+# --- tizanidine ----------------------------------------------------------------------------------------------
+def _check_tiz_max(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "tizanidine" or ctx.daily <= TIZANIDINE_MAX_MG_PER_DAY:
+        return None
+    return TIZ_MAX.finding(
+        f"tizanidine {_fmt(ctx.daily)} mg/day is above the maximum of {_fmt(TIZANIDINE_MAX_MG_PER_DAY)} mg/day",
+        reasoning="Every source gives 36 mg/day as the tizanidine maximum (US label, Zanaflex capsules, UK "
+                  "formulary).",
+        data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": TIZANIDINE_MAX_MG_PER_DAY},
+        action="Do not exceed 36 mg/day.")
+
+
+TIZ_MAX: Rule[DoseContext] = Rule(
+    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max)
+
+
+def _check_tiz_usual(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "tizanidine" or ctx.daily <= TIZANIDINE_USUAL_MAX_MG_PER_DAY:
+        return None
+    return TIZ_USUAL.finding(
+        f"tizanidine {_fmt(ctx.daily)} mg/day is above the usual UK maximum of "
+        f"{_fmt(TIZANIDINE_USUAL_MAX_MG_PER_DAY)} mg/day",
+        reasoning="UK formulary: usually up to 24 mg/day in 3-4 doses (maximum 36 mg/day); NHS Scotland gives a "
+                  "usual maximum of 24 mg/day.",
+        data={"daily_dose_mg": ctx.daily, "usual_max_mg_per_day": TIZANIDINE_USUAL_MAX_MG_PER_DAY})
+
+
+TIZ_USUAL: Rule[DoseContext] = Rule(
+    "DOSE-TIZ-USUAL-001", "Tizanidine above the usual 24 mg/day", Severity.INFO, ("S25", "S26"), _check_tiz_usual)
+
+
+def _check_tiz_single(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "tizanidine" or ctx.single_dose_mg is None:
+        return None
+    limit = float(ctx.value(TIZANIDINE_MAX_SINGLE_DOSE_MG))
+    if ctx.single_dose_mg <= limit:
+        return None
+    return TIZ_SINGLE.finding(
+        f"tizanidine single dose {_fmt(ctx.single_dose_mg)} mg is above {_fmt(limit)} mg",
+        reasoning="Single doses > 16 mg have not been studied (US label); the capsule summary gives 12 mg per dose "
+                  f"(DISAGREE; {TIZANIDINE_MAX_SINGLE_DOSE_MG.name} = {_fmt(limit)}).",
+        data={"single_dose_mg": ctx.single_dose_mg, "max_single_dose_mg": limit},
+        action="Split the daily dose into smaller doses.")
+
+
+TIZ_SINGLE: Rule[DoseContext] = Rule(
+    "DOSE-TIZ-SINGLE-001", "Tizanidine single dose above the studied maximum", Severity.WARN,
+    ("S73", "S110b", "S72"), _check_tiz_single)
+
+
+def _check_tiz_frequency(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "tizanidine" or ctx.doses_per_day is None:
+        return None
+    if ctx.doses_per_day <= TIZANIDINE_MAX_DOSES_PER_DAY:
+        return None
+    return TIZ_FREQ.finding(
+        f"tizanidine {ctx.doses_per_day} doses a day: the label allows up to {TIZANIDINE_MAX_DOSES_PER_DAY} in 24 h",
+        reasoning="Tizanidine doses can be repeated every 6-8 h, up to 3 doses in 24 h.",
+        data={"doses_per_day": ctx.doses_per_day, "max_doses_per_day": TIZANIDINE_MAX_DOSES_PER_DAY})
+
+
+TIZ_FREQ: Rule[DoseContext] = Rule(
+    "DOSE-TIZ-FREQ-001", "Tizanidine more than 3 doses in 24 h", Severity.WARN, ("S73",), _check_tiz_frequency)
+
+
+# --- dantrolene ----------------------------------------------------------------------------------------------
+def _check_dan_max(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "dantrolene" or ctx.daily <= DANTROLENE_MAX_MG_PER_DAY:
+        return None
+    hepatic = ctx.daily >= DANTROLENE_HEPATOTOXIC_MG_PER_DAY
+    return DAN_MAX.finding(
+        f"dantrolene {_fmt(ctx.daily)} mg/day is above the maximum of {_fmt(DANTROLENE_MAX_MG_PER_DAY)} mg/day",
+        reasoning="Maximum 100 mg four times a day (400 mg/day). Hepatotoxicity is dose-related and much higher at "
+                  f">= {_fmt(DANTROLENE_HEPATOTOXIC_MG_PER_DAY)} mg/day"
+                  + (" - this dose is in that range." if hepatic else "."),
+        data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": DANTROLENE_MAX_MG_PER_DAY,
+              "hepatotoxic_range": hepatic},
+        action="Do not exceed 400 mg/day; check liver function tests.")
+
+
+DAN_MAX: Rule[DoseContext] = Rule(
+    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max)
+
+
+def _check_dan_single(ctx: DoseContext) -> Finding | None:
+    if ctx.drug.key != "dantrolene" or ctx.single_dose_mg is None:
+        return None
+    if ctx.single_dose_mg <= DANTROLENE_MAX_SINGLE_DOSE_MG:
+        return None
+    return DAN_SINGLE.finding(
+        f"dantrolene single dose {_fmt(ctx.single_dose_mg)} mg is above {_fmt(DANTROLENE_MAX_SINGLE_DOSE_MG)} mg",
+        reasoning="The maximum is 100 mg four times a day.",
+        data={"single_dose_mg": ctx.single_dose_mg, "max_single_dose_mg": DANTROLENE_MAX_SINGLE_DOSE_MG})
+
+
+DAN_SINGLE: Rule[DoseContext] = Rule(
+    "DOSE-DAN-SINGLE-001", "Dantrolene single dose above 100 mg", Severity.WARN, ("S77",), _check_dan_single)
+
+
+# --- gabapentin, benzodiazepines, nabiximols --------------------------------------------------------------
+def _check_simple(rule_id: str, drug_key: str, limit_of: Any, unit: str, reasoning: str,
+                  status: EvidenceStatus) -> Any:
+    def check(ctx: DoseContext) -> Finding | None:
+        if ctx.drug.key != drug_key:
+            return None
+        limit = float(ctx.value(limit_of)) if isinstance(limit_of, Setting) else float(limit_of)
+        if ctx.daily <= limit:
+            return None
+        return RULES_BY_ID[rule_id].finding(
+            f"{ctx.drug.generic_name} {_fmt(ctx.daily)} {unit} is above {_fmt(limit)} {unit}",
+            reasoning=reasoning + (f" Evidence status: {status.value}." if status is not EvidenceStatus.CONFIRMED
+                                   else ""),
+            data={"daily_dose": ctx.daily, "unit": unit, "limit": limit, "evidence_status": status.value})
+    return check
+
+
+RULES_BY_ID: dict[str, Rule[DoseContext]] = {}
+GABA_MAX: Rule[DoseContext] = Rule(
+    "DOSE-GABA-MAX-001", "Gabapentin above the neuropathic-pain maximum", Severity.WARN, GABAPENTIN_MAX_MG_PER_DAY.evidence,
+    _check_simple("DOSE-GABA-MAX-001", "gabapentin", GABAPENTIN_MAX_MG_PER_DAY, "mg/day",
+                  "Off-label for spasticity with doses as for neuropathic pain; label efficacy range 1800-3600 mg/day. "
+                  "A spasticity-specific maximum is UNCONFIRMED.", EvidenceStatus.UNCONFIRMED))
+DZP_MAX: Rule[DoseContext] = Rule(
+    "DOSE-DZP-MAX-001", "Diazepam above the eTG spasm range", Severity.WARN, ("S27",),
+    _check_simple("DOSE-DZP-MAX-001", "diazepam", DIAZEPAM_MAX_MG_PER_DAY, "mg/day",
+                  "eTG: diazepam 2.5 mg at night for spasms, up to 5 mg.", EvidenceStatus.CONFIRMED))
+CZP_MAX: Rule[DoseContext] = Rule(
+    "DOSE-CZP-MAX-001", "Clonazepam above the eTG spasm range", Severity.WARN, ("S27",),
+    _check_simple("DOSE-CZP-MAX-001", "clonazepam", CLONAZEPAM_MAX_MG_PER_DAY, "mg/day",
+                  "eTG: clonazepam 0.5 mg at night for spasms, up to 2 mg (better tolerated).",
+                  EvidenceStatus.CONFIRMED))
+NABX_MAX: Rule[DoseContext] = Rule(
+    "DOSE-NABX-MAX-001", "Nabiximols above the maximum sprays a day", Severity.WARN,
+    NABIXIMOLS_MAX_SPRAYS_PER_DAY.evidence,
+    _check_simple("DOSE-NABX-MAX-001", "nabiximols", NABIXIMOLS_MAX_SPRAYS_PER_DAY, "sprays/day",
+                  "Sativex: maximum 12 sprays a day, at least 15 min apart (manufacturer).",
+                  EvidenceStatus.PARTLY_VERIFIED))
+RULES_BY_ID.update({r.rule_id: r for r in (GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX)})
+
+DOSE_RULES: tuple[Rule[DoseContext], ...] = (
+    BAC_ORAL_MAX, BAC_DIALYSIS, BAC_CKD, BAC_BAND, ITB_MAX, ITB_HIGH, TIZ_MAX, TIZ_USUAL, TIZ_SINGLE, TIZ_FREQ,
+    DAN_MAX, DAN_SINGLE, GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX,
+)
+
+
+def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
+    """The limits that apply to this drug, with their values, units, status and evidence."""
+    key = ctx.drug.key
+    rows: list[dict[str, Any]] = []
+
+    def add(kind: str, value: float, unit: str, severity: Severity, evidence: tuple[str, ...],
+            status: EvidenceStatus, setting: Setting | None = None) -> None:
+        rows.append({"kind": kind, "value": value, "unit": unit, "severity": severity.value,
+                     "evidence_keys": list(evidence), "status": status.value,
+                     "setting": setting.name if setting else None})
+
+    if key == "baclofen":
+        s = locale_ceiling_setting(ctx.locale)
+        add(f"daily maximum ({ctx.locale.value})", float(ctx.value(s)), "mg/day", Severity.BLOCK, s.evidence,
+            s.status, s)
+        if ctx.kidney is not None and ctx.kidney.dialysis:
+            d = DIALYSIS_MAX_START_MG_PER_DAY
+            add("dialysis dose", float(ctx.value(d)), "mg/day", Severity.WARN, d.evidence, d.status, d)
+        if ctx.kidney is not None and ctx.kidney.is_known:
+            add("CKD high-dose threshold", CKD_HIGH_DOSE_MG_PER_DAY, "mg/day", Severity.WARN, ("S23",),
+                CKD_CRCL_ML_MIN.status, CKD_CRCL_ML_MIN)
+    elif key == "baclofen-intrathecal":
+        for s, sev in ((ITB_WARN_MCG_PER_DAY, Severity.WARN), (ITB_ALERT_MCG_PER_DAY, Severity.BLOCK)):
+            add("daily warning" if sev is Severity.WARN else "daily alert", float(ctx.value(s)), "mcg/day", sev,
+                s.evidence, s.status, s)
+    elif key == "tizanidine":
+        add("daily maximum", TIZANIDINE_MAX_MG_PER_DAY, "mg/day", Severity.BLOCK, TIZ_MAX.evidence,
+            EvidenceStatus.CONFIRMED)
+        add("usual UK maximum", TIZANIDINE_USUAL_MAX_MG_PER_DAY, "mg/day", Severity.INFO, TIZ_USUAL.evidence,
+            EvidenceStatus.CONFIRMED)
+        s = TIZANIDINE_MAX_SINGLE_DOSE_MG
+        add("single-dose maximum", float(ctx.value(s)), "mg", Severity.WARN, s.evidence, s.status, s)
+        add("doses in 24 h", TIZANIDINE_MAX_DOSES_PER_DAY, "doses", Severity.WARN, TIZ_FREQ.evidence,
+            EvidenceStatus.CONFIRMED)
+    elif key == "dantrolene":
+        add("daily maximum", DANTROLENE_MAX_MG_PER_DAY, "mg/day", Severity.BLOCK, DAN_MAX.evidence,
+            EvidenceStatus.CONFIRMED)
+        add("single-dose maximum", DANTROLENE_MAX_SINGLE_DOSE_MG, "mg", Severity.WARN, DAN_SINGLE.evidence,
+            EvidenceStatus.CONFIRMED)
+    elif key == "gabapentin":
+        s = GABAPENTIN_MAX_MG_PER_DAY
+        add("daily maximum (neuropathic pain label)", float(ctx.value(s)), "mg/day", Severity.WARN, s.evidence,
+            s.status, s)
+    elif key == "diazepam":
+        add("night-time spasm range maximum", DIAZEPAM_MAX_MG_PER_DAY, "mg/day", Severity.WARN, ("S27",),
+            EvidenceStatus.CONFIRMED)
+    elif key == "clonazepam":
+        add("night-time spasm range maximum", CLONAZEPAM_MAX_MG_PER_DAY, "mg/day", Severity.WARN, ("S27",),
+            EvidenceStatus.CONFIRMED)
+    elif key == "nabiximols":
+        s = NABIXIMOLS_MAX_SPRAYS_PER_DAY
+        add("daily maximum", float(ctx.value(s)), "sprays/day", Severity.WARN, s.evidence, s.status, s)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class DoseCheck:
+    """The result of :func:`check_dose`: the limits that apply, the findings and the settings used."""
+
+    drug: Drug
+    daily: float
+    unit: DoseUnit
+    locale: Locale
+    limits: tuple[Mapping[str, Any], ...]
+    findings: tuple[Finding, ...]
+    settings: Mapping[str, Any]
+    single_dose_mg: float | None = None
+    doses_per_day: int | None = None
+
+    @property
+    def within_limits(self) -> bool:
+        """True when no finding is a ``block`` or ``warn``."""
+        return all(f.severity is Severity.INFO for f in self.findings)
+
+    @property
+    def has_cited_limits(self) -> bool:
+        return bool(self.limits)
+
+    def to_dict(self) -> dict[str, Any]:
+        note = ("" if self.limits else
+                f"clinical.md gives no dose limit for {self.drug.generic_name}: the dose was NOT checked against a "
+                "maximum.")
+        return {
+            "drug": self.drug.key, "generic_name": self.drug.generic_name,
+            "daily_dose": self.daily, "unit": self.unit.value, "locale": self.locale.value,
+            "single_dose_mg": self.single_dose_mg, "doses_per_day": self.doses_per_day,
+            "limits": [dict(x) for x in self.limits], "within_limits": self.within_limits,
+            "findings": [f.to_dict() for f in self.findings],
+            "settings": dict(self.settings), "note": note,
+        }
+
+
+def resolve_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Validate setting overrides by name against :data:`SETTINGS_BY_NAME`; return name -> value."""
+    out: dict[str, Any] = {}
+    for name, value in (overrides or {}).items():
+        setting = SETTINGS_BY_NAME.get(name)
+        if setting is None:
+            raise UnknownNameError("setting", SETTINGS_BY_NAME.keys(), name)
+        out[name] = setting.validate(value)
+    return out
+
+
+def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day: float | None = None,
+               sprays_per_day: float | None = None, single_dose_mg: float | None = None,
+               doses_per_day: int | None = None, locale: Locale = Locale.US, kidney: KidneyFunction | None = None,
+               settings: Mapping[str, Any] | None = None) -> DoseCheck:
+    """Check a daily dose of one drug against its cited limits.
+
+    Parameters
+    ----------
+    drug
+        Catalogue name (generic, brand, code) or entry.
+    mg_per_day
+        Daily dose in mg/day (oral drugs).
+    mcg_per_day
+        Daily dose in mcg/day (intrathecal baclofen only).
+    sprays_per_day
+        Sprays per day (nabiximols only).
+    single_dose_mg
+        Largest single dose in mg (tizanidine, dantrolene), optional.
+    doses_per_day
+        Number of doses a day (tizanidine), optional.
+    locale
+        US or UK: chooses the oral baclofen maximum.
+    kidney
+        Kidney function: dialysis dose, CKD high-dose warning, [S22] band, tizanidine CrCl < 25.
+    settings
+        Overrides of the named settings in :data:`SETTINGS_BY_NAME`.
+
+    Returns
+    -------
+    DoseCheck
+
+    Raises
+    ------
+    InvalidInputError
+        When the dose is missing, negative or given in the wrong unit for the drug (named field).
+    """
+    entry = drug if isinstance(drug, Drug) else get_drug(drug)
+    if not isinstance(locale, Locale):
+        raise InvalidInputError("locale", "us or uk", locale)
+    expected = DOSE_UNITS.get(entry.key, DoseUnit.MG_PER_DAY)
+    given = {DoseUnit.MG_PER_DAY: mg_per_day, DoseUnit.MCG_PER_DAY: mcg_per_day,
+             DoseUnit.SPRAYS_PER_DAY: sprays_per_day}
+    field_names = {DoseUnit.MG_PER_DAY: "mg_per_day", DoseUnit.MCG_PER_DAY: "mcg_per_day",
+                   DoseUnit.SPRAYS_PER_DAY: "sprays_per_day"}
+    for unit, value in given.items():
+        if value is not None and unit is not expected:
+            raise InvalidInputError(
+                field_names[unit],
+                f"left out for {entry.generic_name}, whose daily dose is given in {expected.value} "
+                f"({field_names[expected]})", value)
+    value = given[expected]
+    if value is None:
+        raise InvalidInputError(field_names[expected], f"the daily dose of {entry.generic_name} in {expected.value}",
+                                None)
+    daily = require_finite_number(value, field_names[expected], minimum=0.0)
+    single = None if single_dose_mg is None else require_finite_number(single_dose_mg, "single_dose_mg",
+                                                                       strictly_positive=True)
+    if single is not None and expected is DoseUnit.MG_PER_DAY and single > daily > 0:
+        raise InvalidInputError("single_dose_mg", f"at most the daily dose ({daily:g} mg)", single)
+    if doses_per_day is not None and (isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int)
+                                      or doses_per_day < 1 or doses_per_day > 24):
+        raise InvalidInputError("doses_per_day", "a whole number between 1 and 24", doses_per_day)
+    resolved = resolve_settings(settings)
+    ctx = DoseContext(entry, daily, expected, locale, single, doses_per_day, kidney, resolved)
+    findings = evaluate_rules(DOSE_RULES, ctx)
+    if entry.key == "tizanidine":
+        # CrCl < 25 mL/min: individual doses reduced [S72] [S73] (the contraindication screen's rule).
+        findings = sort_findings(findings + TIZANIDINE_KIDNEY.evaluate(ContraindicationContext(entry, kidney=kidney)))
+    limits = tuple(_limits_for(ctx))
+    used = {row["setting"]: SETTINGS_BY_NAME[row["setting"]].to_dict(ctx.value(SETTINGS_BY_NAME[row["setting"]]))
+            for row in limits if row["setting"]}
+    return DoseCheck(entry, daily, expected, locale, limits, findings, used, single, doses_per_day)
