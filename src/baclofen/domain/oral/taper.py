@@ -1,0 +1,289 @@
+"""Oral taper planner: from any daily dose to zero or to a lower dose, never abruptly.
+
+Rules the plan keeps (clinical.md §3.1):
+
+* the daily dose never increases from one step to the next, and the first step is not above the
+  current dose;
+* no step lowers the daily dose by more than the configured maximum (``taper.max_step_mg_per_day``,
+  UNCONFIRMED in the sources: default 10 mg/day);
+* a taper to zero lasts at least ``taper.min_days_to_zero`` days (default 14 [S14] [S24] [S29] [S27]),
+  or ``taper.long_term_min_days_to_zero`` (default 28, an assumption) after at least
+  ``taper.long_term_months`` months (5 [S110]) at ``taper.long_term_dose_mg_per_day`` or more;
+* it ends exactly at the target, and every dose is one the product can give.
+
+Steps are spread evenly between the current dose and the target, each rounded *up* to a dispensable
+daily dose (so that no step is larger than planned), and last ``taper.step_interval_days`` days or
+longer so that the minimum duration holds. The withdrawal signs are attached to the TAPER-INFO-001
+finding so that they print on the schedule.
+
+>>> from datetime import date
+>>> plan = plan_taper(start_date=date(2026, 3, 2), from_mg_per_day=30)
+>>> [(s.start.isoformat(), s.daily_dose_mg) for s in plan.steps]
+[('2026-03-02', 20.0), ('2026-03-09', 10.0), ('2026-03-16', 0.0)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, time, timedelta
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.oral._common import (
+    check_date,
+    check_overrides,
+    check_patient,
+    interval_setting_value,
+    resolve_product,
+    whole_days,
+)
+from baclofen.domain.oral.limits import (
+    CKD_CRCL_ML_MIN,
+    DIALYSIS_MAX_START_MG_PER_DAY,
+    MAX_DAILY_DOSE_UK,
+    MAX_DAILY_DOSE_US,
+    MONTHS_ON_THERAPY_MAX,
+    ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
+    TAPER_DOSES_PER_DAY,
+    TAPER_LONG_TERM_DOSE_MG_PER_DAY,
+    TAPER_LONG_TERM_MIN_DAYS_TO_ZERO,
+    TAPER_LONG_TERM_MONTHS,
+    TAPER_MAX_STEP_MG_PER_DAY,
+    TAPER_MIN_DAYS_TO_ZERO,
+    TAPER_STEP_INTERVAL_DAYS,
+    locale_ceiling_setting,
+)
+from baclofen.domain.oral.plan import (
+    Plan,
+    PlanKind,
+    PlanStep,
+    SettingValues,
+    ceil_to_quantum,
+    floor_to_quantum,
+    resolve_dose_times,
+    split_daily_dose,
+)
+from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.products import LIQUID_RESOLUTION_ML, TABLETS_SCORED, OralProduct, dispensable_quantum_mg
+from baclofen.domain.rules.core import Override, apply_overrides
+from baclofen.domain.rules.oral import OralPlanContext, evaluate_oral_rules
+
+#: Settings the taper planner reads (callers may override any of them by name).
+TAPER_SETTINGS = (
+    TAPER_MIN_DAYS_TO_ZERO, TAPER_LONG_TERM_MONTHS, TAPER_LONG_TERM_DOSE_MG_PER_DAY,
+    TAPER_LONG_TERM_MIN_DAYS_TO_ZERO, TAPER_MAX_STEP_MG_PER_DAY, TAPER_STEP_INTERVAL_DAYS,
+    MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, CKD_CRCL_ML_MIN, DIALYSIS_MAX_START_MG_PER_DAY,
+    TABLETS_SCORED, LIQUID_RESOLUTION_ML,
+)
+#: Longest taper duration a caller may request (days); structural bound.
+MAX_MIN_DAYS_TO_ZERO = 365
+
+
+def plan_taper(
+    *,
+    start_date: date,
+    from_mg_per_day: float,
+    to_mg_per_day: float = 0.0,
+    patient: PatientSnapshot | None = None,
+    product: OralProduct | None = None,
+    doses_per_day: int = 3,
+    dose_times: Sequence[time] | None = None,
+    months_on_therapy: float | None = None,
+    max_step_mg: float | None = None,
+    step_interval_days: int | None = None,
+    min_days_to_zero: int | None = None,
+    overrides: Iterable[Override] = (),
+    settings: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Plan a gradual reduction of an oral daily dose as a dated schedule with its findings.
+
+    Parameters
+    ----------
+    start_date : date
+        Day of the first reduction.
+    from_mg_per_day : float
+        The current daily dose (mg/day, > 0).
+    to_mg_per_day : float
+        The target daily dose (mg/day, >= 0 and below the current dose); 0 stops baclofen. It must be a
+        daily dose the product can give exactly.
+    patient : PatientSnapshot, optional
+        Locale, kidney function, conditions (pregnancy ...).
+    product : OralProduct, optional
+        The dispensed product; default the locale's 10 mg tablet.
+    doses_per_day : int
+        1 to 4 (default 3); clock times from ``dose_times`` or the defaults.
+    months_on_therapy : float, optional
+        Time on baclofen (months); with a high dose it lengthens the taper.
+    max_step_mg : float, optional
+        Largest reduction of the daily dose per step (mg/day); default the setting (10).
+    step_interval_days : int, optional
+        Shortest time between steps (days); default the setting (3).
+    min_days_to_zero : int, optional
+        Requested minimum duration of a taper to zero (days). Shorter than the settings require gives
+        the BLOCK finding TAPER-ABRUPT-001 (a clinician may override it, e.g. after a serious adverse
+        effect); longer is always allowed.
+    overrides : iterable of Override
+        A clinician's overrides of blocking findings.
+    settings : mapping, optional
+        Setting name -> value for any of :data:`TAPER_SETTINGS`.
+
+    Raises
+    ------
+    InvalidInputError
+        For malformed input, a target the product cannot give exactly, a maximum step smaller than
+        the product's smallest dose, or a product that cannot give any dose below the current one.
+    """
+    start = check_date(start_date, "start_date")
+    patient = check_patient(patient)
+    overrides = check_overrides(overrides)
+    values = SettingValues(TAPER_SETTINGS, settings)
+    current = require_finite_number(from_mg_per_day, "from_mg_per_day", strictly_positive=True,
+                                    maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
+    target = require_finite_number(to_mg_per_day, "to_mg_per_day", minimum=0.0,
+                                   maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
+    if target >= current:
+        raise InvalidInputError("to_mg_per_day", f"a daily dose below the current {current:g} mg/day", target)
+    months = None if months_on_therapy is None else require_finite_number(
+        months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
+
+    if max_step_mg is not None:
+        require_finite_number(max_step_mg, "max_step_mg", strictly_positive=True)
+        try:
+            max_step = float(values.set(TAPER_MAX_STEP_MG_PER_DAY, max_step_mg))
+        except InvalidInputError as exc:
+            raise InvalidInputError("max_step_mg", exc.expected, max_step_mg) from None
+    else:
+        max_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
+    interval = interval_setting_value(values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days")
+    long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
+    long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
+    long_term = months is not None and months >= long_term_months and current >= long_term_dose
+    required_days = whole_days(
+        values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO if long_term else TAPER_MIN_DAYS_TO_ZERO), "min_days_to_zero")
+    planned_min_days = required_days
+    if min_days_to_zero is not None:
+        planned_min_days = whole_days(min_days_to_zero, "min_days_to_zero")
+        if not 1 <= planned_min_days <= MAX_MIN_DAYS_TO_ZERO:
+            raise InvalidInputError("min_days_to_zero", f"a number of days between 1 and {MAX_MIN_DAYS_TO_ZERO}",
+                                    min_days_to_zero)
+    ceiling = float(values.get(locale_ceiling_setting(patient.locale)))
+    ckd_crcl = float(values.get(CKD_CRCL_ML_MIN))
+    dialysis_max = float(values.get(DIALYSIS_MAX_START_MG_PER_DAY))
+    product, resolution = resolve_product(product, patient, values, TABLETS_SCORED.name in (settings or {}))
+    times = resolve_dose_times(doses_per_day, dose_times, TAPER_DOSES_PER_DAY)
+
+    q = dispensable_quantum_mg(product, resolution)
+    if abs(target / q - round(target / q)) > 1e-6:
+        raise InvalidInputError(
+            "to_mg_per_day", f"a daily dose {product.name} can give exactly (a multiple of {q:g} mg)", target)
+    if max_step < q - 1e-9:
+        raise InvalidInputError(
+            "max_step_mg", f"at least {q:g} mg/day, the smallest amount {product.name} can give", max_step)
+    if floor_to_quantum(current, q) <= target and target == 0:
+        raise InvalidInputError(
+            "product",
+            f"a product that can give less than {current:g} mg/day in measurable amounts, e.g. an oral solution",
+            product.name,
+        )
+
+    levels = _taper_levels(current, target, max_step, q)
+    pre_target = len(levels) - 1
+    step_days = interval
+    if target == 0:
+        step_days = max(interval, math.ceil(planned_min_days / pre_target))
+
+    merged: list[tuple[float, int]] = []
+    for level in levels:
+        if merged and abs(merged[-1][0] - level) < 1e-9:
+            merged[-1] = (level, merged[-1][1] + 1)
+        else:
+            merged.append((level, 1))
+
+    steps: list[PlanStep] = []
+    day = start
+    for i, (level, count) in enumerate(merged):
+        last = i == len(merged) - 1
+        if last and target == 0:
+            steps.append(PlanStep(day, day, (), continues=True,
+                                  note="stop: no baclofen from this day; keep watching for withdrawal signs"))
+            break
+        end = day + timedelta(days=(step_days if last else count * step_days) - 1)
+        steps.append(PlanStep(day, end, split_daily_dose(level, times, product, resolution), continues=last,
+                              note="target dose: continue" if last else ""))
+        day = end + timedelta(days=1)
+
+    days_to_target = (steps[-1].start - start).days
+    reductions = [current - levels[0]] + [a - b for a, b in zip(levels, levels[1:], strict=False)]
+    nonzero = [lvl for lvl in levels if lvl > 0]
+    held = target == 0 and all(abs(lvl - current) < 1e-9 for lvl in nonzero)
+    notes = []
+    if abs(levels[0] - current) > 1e-9 and abs(current / q - round(current / q)) > 1e-6:
+        notes.append(f"{current:g} mg/day is not a multiple of {q:g} mg: the first step is {levels[0]:g} mg/day.")
+    if step_days > interval:
+        notes.append(f"Steps last {step_days} days (not {interval}) so that the taper to zero takes at least "
+                     f"{planned_min_days} days.")
+
+    ctx = OralPlanContext(
+        kind="taper",
+        patient=patient,
+        planned_daily_doses_mg=tuple(level for level, _ in merged),
+        ceiling_mg_per_day=ceiling,
+        doses_per_day=len(times),
+        dialysis_start_mg_per_day=dialysis_max,
+        ckd_crcl_ml_min=ckd_crcl,
+        step_interval_days=step_days,
+        from_mg_per_day=current,
+        to_mg_per_day=target,
+        days_to_zero=days_to_target if target == 0 else None,
+        required_days_to_zero=required_days,
+        max_step_mg_per_day=max_step,
+        largest_step_mg_per_day=max(reductions),
+        months_on_therapy=months,
+        long_term_months=long_term_months,
+        long_term_dose_mg_per_day=long_term_dose,
+        held_lowest_dose=held,
+    )
+    findings = apply_overrides(evaluate_oral_rules(ctx), overrides)
+    parameters = {
+        "start_date": start,
+        "from_mg_per_day": current,
+        "to_mg_per_day": target,
+        "months_on_therapy": months,
+        "long_term_high_dose": long_term,
+        "max_step_mg": max_step,
+        "largest_step_mg": max(reductions),
+        "step_interval_days": step_days,
+        "min_days_to_zero": planned_min_days if target == 0 else None,
+        "required_days_to_zero": required_days if target == 0 else None,
+        "days_to_target": days_to_target,
+        "doses_per_day": len(times),
+        "dose_times": list(times),
+        "locale": patient.locale,
+        "kidney": patient.kidney.to_dict(),
+        "dispensable_quantum_mg": q,
+    }
+    return Plan(PlanKind.TAPER, tuple(steps), product, patient, findings, values.used(), overrides, parameters,
+                tuple(notes))
+
+
+def _taper_levels(current: float, target: float, max_step: float, q: float) -> list[float]:
+    """Daily doses of the steps after ``current``, ending at ``target``; each a multiple of ``q``.
+
+    The k levels are ``target + ceil_q((current - target) * (k - i) / k)`` for i = 1..k, capped at the
+    largest dispensable dose not above ``current``; k grows from the fewest steps the maximum allows
+    (at least 2 to zero, so that stopping is never the first step) until no reduction exceeds it.
+    """
+    span = current - target
+    top = floor_to_quantum(current, q)
+    k = max(1, math.ceil(span / max_step - 1e-9))
+    if target == 0:
+        k = max(k, 2)
+    limit = k + math.ceil(span / q) + 2
+    while k <= limit:
+        levels = [min(top, target + ceil_to_quantum(span * (k - i) / k, q)) for i in range(1, k + 1)]
+        steps = [current - levels[0]] + [a - b for a, b in zip(levels, levels[1:], strict=False)]
+        if max(steps) <= max_step + 1e-9:
+            return levels
+        k += 1
+    raise InvalidInputError("max_step_mg", f"a step of at least {q:g} mg/day", max_step)  # pragma: no cover

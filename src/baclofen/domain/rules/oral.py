@@ -1,0 +1,768 @@
+"""Oral safety rules: ceilings, kidney function, dialysis, populations, conditions and tapers.
+
+Each rule is data plus a pure check on an :class:`OralPlanContext` (what the planner was asked and
+what it planned) and returns findings with reasoning and citations (clinical.md §1.2, §1.3, §3.1,
+§7). The planners in :mod:`baclofen.domain.oral` evaluate :data:`ORAL_RULES` on every plan.
+
+>>> from baclofen.domain.patient import PatientSnapshot
+>>> ctx = OralPlanContext(kind="titration", patient=PatientSnapshot(age_years=70),
+...                       planned_daily_doses_mg=(15.0, 30.0), ceiling_mg_per_day=80)
+>>> [f.rule_id for f in evaluate_oral_rules(ctx)]
+['ORAL-ELDERLY-001', 'ORAL-LABEL-001', 'ORAL-RENAL-005']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from baclofen.domain.oral.limits import (
+    CKD_HIGH_DOSE_MG_PER_DAY,
+    CKD_HIGH_DOSE_RISK_RATIO,
+    KIDNEY_EVIDENCE,
+    LABEL_TID_MAX_MG_PER_DAY,
+    KidneyBand,
+    kidney_band,
+)
+from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
+from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
+from baclofen.domain.signs import ORAL_OVERDOSE, ORAL_WITHDRAWAL
+
+TITRATION = "titration"
+TAPER = "taper"
+
+
+@dataclass(frozen=True, slots=True)
+class OralPlanContext:
+    """What the oral rules look at: the request, the patient, the settings used and the plan made.
+
+    Parameters (all doses mg/day, durations days)
+    ----------
+    kind : str
+        ``"titration"`` or ``"taper"``.
+    planned_daily_doses_mg : tuple of float
+        The daily dose of each step of the plan, in order.
+    requested_target_mg_per_day : float, optional
+        The titration target the caller asked for (before any cap or kidney reduction).
+    kidney_reduced_target_mg_per_day : float, optional
+        That target after the kidney reduction (before the dialysis cap).
+    ceiling_mg_per_day, in_hospital_ceiling_mg_per_day : float
+        The locale's outpatient maximum and the in-hospital maximum in force.
+    from_mg_per_day, to_mg_per_day : float, optional
+        Taper start and target.
+    days_to_zero : int, optional
+        Days from the taper's start to the first day without baclofen (None unless tapering to zero).
+    required_days_to_zero : int, optional
+        The minimum the settings require for this patient (14 by default, longer after long high-dose use).
+    """
+
+    kind: str
+    patient: PatientSnapshot
+    planned_daily_doses_mg: tuple[float, ...]
+    ceiling_mg_per_day: float
+    in_hospital_ceiling_mg_per_day: float = 120.0
+    requested_target_mg_per_day: float | None = None
+    kidney_reduced_target_mg_per_day: float | None = None
+    doses_per_day: int = 3
+    dialysis_start_mg_per_day: float = 5.0
+    ckd_crcl_ml_min: float = 60.0
+    step_interval_days: int | None = None
+    slowed_for_elderly: bool = False
+    from_mg_per_day: float | None = None
+    to_mg_per_day: float | None = None
+    days_to_zero: int | None = None
+    required_days_to_zero: int | None = None
+    max_step_mg_per_day: float | None = None
+    largest_step_mg_per_day: float | None = None
+    months_on_therapy: float | None = None
+    long_term_months: float | None = None
+    long_term_dose_mg_per_day: float | None = None
+    held_lowest_dose: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "planned_daily_doses_mg", tuple(self.planned_daily_doses_mg))
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+
+    @property
+    def max_planned_mg_per_day(self) -> float:
+        return max(self.planned_daily_doses_mg, default=0.0)
+
+    @property
+    def band(self) -> KidneyBand | None:
+        crcl = self.patient.kidney.crcl_ml_min
+        return None if crcl is None else kidney_band(crcl)
+
+    @property
+    def is_long_term_high_dose(self) -> bool:
+        return (
+            self.months_on_therapy is not None and self.long_term_months is not None
+            and self.from_mg_per_day is not None and self.long_term_dose_mg_per_day is not None
+            and self.months_on_therapy >= self.long_term_months
+            and self.from_mg_per_day >= self.long_term_dose_mg_per_day
+        )
+
+
+def _locale_text(ctx: OralPlanContext) -> str:
+    return ctx.patient.locale.value.upper()
+
+
+# --- Maximum daily dose -------------------------------------------------------------------------------
+def _check_max_001(ctx: OralPlanContext) -> Finding | None:
+    target = ctx.requested_target_mg_per_day
+    if ctx.kind != TITRATION or target is None or target <= ctx.ceiling_mg_per_day:
+        return None
+    planned = ctx.max_planned_mg_per_day
+    return ORAL_MAX_001.finding(
+        f"Requested target {target:g} mg/day is above the {_locale_text(ctx)} maximum of "
+        f"{ctx.ceiling_mg_per_day:g} mg/day; the plan goes no higher than {planned:g} mg/day.",
+        reasoning=(
+            "Labels give 80 mg/day (20 mg four times a day) as the maximum in the US/Canada and 100 mg/day in the "
+            "UK/Australia. Only in hospital under careful supervision does the Novartis core label allow up to "
+            f"{ctx.in_hospital_ceiling_mg_per_day:g} mg/day: a clinician may override this finding with that "
+            "reason, and the plan then rises to the target but never above the in-hospital maximum."
+        ),
+        data={"requested_target_mg_per_day": target, "ceiling_mg_per_day": ctx.ceiling_mg_per_day,
+              "in_hospital_ceiling_mg_per_day": ctx.in_hospital_ceiling_mg_per_day,
+              "max_planned_mg_per_day": planned, "locale": ctx.patient.locale.value},
+    )
+
+
+ORAL_MAX_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-MAX-001",
+    title="Titration target above the locale's maximum oral daily dose",
+    severity=Severity.BLOCK,
+    evidence=("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
+    check=_check_max_001,
+)
+
+
+def _check_max_002(ctx: OralPlanContext) -> Finding | None:
+    target = ctx.requested_target_mg_per_day
+    if ctx.kind != TITRATION or target is None or target <= ctx.in_hospital_ceiling_mg_per_day:
+        return None
+    return ORAL_MAX_002.finding(
+        f"Requested target {target:g} mg/day is above {ctx.in_hospital_ceiling_mg_per_day:g} mg/day, the highest "
+        "daily dose any source allows even in hospital; the plan never exceeds it.",
+        reasoning=(
+            "The Novartis core label allows 100-120 mg/day only in hospital; doses above 100 mg/day are 'not "
+            "generally recommended' (Bangladesh label). No override raises the plan above this maximum."
+        ),
+        data={"requested_target_mg_per_day": target,
+              "in_hospital_ceiling_mg_per_day": ctx.in_hospital_ceiling_mg_per_day},
+    )
+
+
+ORAL_MAX_002: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-MAX-002",
+    title="Titration target above the in-hospital maximum",
+    severity=Severity.BLOCK,
+    evidence=("NovartisCore", "S28"),
+    check=_check_max_002,
+)
+
+
+def _check_max_003(ctx: OralPlanContext) -> Finding | None:
+    current = ctx.from_mg_per_day
+    if ctx.kind != TAPER or current is None or current <= ctx.ceiling_mg_per_day:
+        return None
+    return ORAL_MAX_003.finding(
+        f"The current dose {current:g} mg/day is above the {_locale_text(ctx)} maximum of "
+        f"{ctx.ceiling_mg_per_day:g} mg/day.",
+        reasoning=(
+            "Doses above the label maximum carry more adverse effects; the taper lowers the dose but the patient "
+            "should be watched for overdose signs until the dose is within the label range, and for withdrawal "
+            "signs as it falls."
+        ),
+        data={"from_mg_per_day": current, "ceiling_mg_per_day": ctx.ceiling_mg_per_day},
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+        evidence=ORAL_OVERDOSE.evidence,
+    )
+
+
+ORAL_MAX_003: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-MAX-003",
+    title="Taper starts above the locale's maximum oral daily dose",
+    severity=Severity.WARN,
+    evidence=("S1", "S4", "S14", "S24", "S25", "S27"),
+    check=_check_max_003,
+)
+
+
+def _check_freq_001(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TITRATION or ctx.doses_per_day >= 4 or ctx.max_planned_mg_per_day <= LABEL_TID_MAX_MG_PER_DAY:
+        return None
+    return ORAL_FREQ_001.finding(
+        f"The plan reaches {ctx.max_planned_mg_per_day:g} mg/day in {ctx.doses_per_day} doses a day; the label "
+        "gives doses above 60 mg/day as four doses (80 mg/day = 20 mg four times a day).",
+        reasoning="Titration is TID up to 20 mg TID (60 mg/day); the maximum of 80 mg/day is 20 mg QID.",
+        data={"max_planned_mg_per_day": ctx.max_planned_mg_per_day, "doses_per_day": ctx.doses_per_day},
+    )
+
+
+ORAL_FREQ_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-FREQ-001",
+    title="More than 60 mg/day given three times a day",
+    severity=Severity.INFO,
+    evidence=("S1", "S4"),
+    check=_check_freq_001,
+)
+
+
+# --- Kidney function ----------------------------------------------------------------------------------
+def _kidney_source(ctx: OralPlanContext) -> str:
+    return ctx.patient.kidney.source.value
+
+
+def _renal_band_check(band: KidneyBand) -> Any:
+    def check(ctx: OralPlanContext) -> Finding | None:
+        crcl = ctx.patient.kidney.crcl_ml_min
+        if ctx.patient.kidney.dialysis or crcl is None or ctx.band is not band:
+            return None
+        rule = _RENAL_RULES[band]
+        data = {"crcl_ml_min": crcl, "kidney_source": _kidney_source(ctx), "band": band.label,
+                "crcl_range": band.crcl_range, "reduction": band.reduction_text, "factor": float(band.factor)}
+        study = (
+            f"In the renal PK study of Vlavonou 2014 (Cockcroft-Gault groups >80, 50-80, 30-50, <30 mL/min) the mean "
+            f"dose reduction for {band.label} CKD ({band.crcl_range}) was {band.reduction_text}. This is a study "
+            "recommendation, not US label dosing; US labels say only that a reduction may be necessary because "
+            "baclofen is excreted mainly unchanged by the kidney."
+        )
+        if ctx.kind == TITRATION:
+            return rule.finding(
+                f"CrCl {crcl:g} mL/min ({_kidney_source(ctx)}): each daily dose is reduced by {band.reduction_text} "
+                f"(x {band.factor.numerator}/{band.factor.denominator}) and rounded down to what the product can give.",
+                reasoning=study + " Edge values go to the more reduced band.",
+                data=data,
+            )
+        current = ctx.from_mg_per_day or 0.0
+        suggested = current * float(band.factor)
+        return rule.finding(
+            f"CrCl {crcl:g} mL/min ({_kidney_source(ctx)}): the cited reduction of {band.reduction_text} would give "
+            f"about {suggested:.3g} mg/day for the current {current:g} mg/day; the taper lowers the dose from the "
+            "current one.",
+            reasoning=study + " Watch for signs of overdose until the dose is low.",
+            data={**data, "suggested_max_mg_per_day": suggested},
+            signs=ORAL_OVERDOSE.signs,
+            action=ORAL_OVERDOSE.action,
+            evidence=ORAL_OVERDOSE.evidence,
+        )
+
+    return check
+
+
+ORAL_RENAL_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-RENAL-001", title="Mild CKD (CrCl 50-80 mL/min): daily doses x 2/3", severity=Severity.WARN,
+    evidence=KIDNEY_EVIDENCE + ("S6",), check=_renal_band_check(KidneyBand.MILD),
+)
+ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-RENAL-002", title="Moderate CKD (CrCl 30-50 mL/min): daily doses x 1/2", severity=Severity.WARN,
+    evidence=KIDNEY_EVIDENCE + ("S6",), check=_renal_band_check(KidneyBand.MODERATE),
+)
+ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-RENAL-003", title="Severe CKD (CrCl < 30 mL/min): daily doses x 1/3", severity=Severity.WARN,
+    evidence=KIDNEY_EVIDENCE + ("S6",), check=_renal_band_check(KidneyBand.SEVERE),
+)
+_RENAL_RULES = {KidneyBand.MILD: ORAL_RENAL_001, KidneyBand.MODERATE: ORAL_RENAL_002,
+                KidneyBand.SEVERE: ORAL_RENAL_003}
+
+
+def _check_renal_004(ctx: OralPlanContext) -> Finding | None:
+    kidney = ctx.patient.kidney
+    in_ckd = kidney.dialysis or (kidney.crcl_ml_min is not None and kidney.crcl_ml_min < ctx.ckd_crcl_ml_min)
+    highest = max(ctx.max_planned_mg_per_day, ctx.from_mg_per_day or 0.0)
+    if not in_ckd or highest <= CKD_HIGH_DOSE_MG_PER_DAY:
+        return None
+    where = "on dialysis" if kidney.dialysis else f"CrCl {kidney.crcl_ml_min:g} mL/min"
+    return ORAL_RENAL_004.finding(
+        f"Kidney impairment ({where}) with {highest:g} mg/day: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day the risk of "
+        f"hospitalisation with encephalopathy was {CKD_HIGH_DOSE_RISK_RATIO:g}-fold.",
+        reasoning=(
+            f"In a Canadian CKD cohort, doses > {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day carried a "
+            f"{CKD_HIGH_DOSE_RISK_RATIO:g}-fold risk of hospitalisation with encephalopathy compared with "
+            f"< {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day. Patients with kidney impairment can show overdose signs on low "
+            f"doses. The CKD cut-off used here is the setting oral.ckd_crcl_ml_min ({ctx.ckd_crcl_ml_min:g} mL/min)."
+        ),
+        data={"max_mg_per_day": highest, "crcl_ml_min": kidney.crcl_ml_min, "dialysis": kidney.dialysis,
+              "ckd_crcl_ml_min": ctx.ckd_crcl_ml_min},
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+    )
+
+
+ORAL_RENAL_004: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-RENAL-004",
+    title="Kidney impairment with more than 20 mg/day",
+    severity=Severity.WARN,
+    evidence=("S23", "S111", "S16"),
+    check=_check_renal_004,
+)
+
+
+def _check_renal_005(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TITRATION or ctx.patient.kidney.is_known:
+        return None
+    return ORAL_RENAL_005.finding(
+        "Kidney function not given: the plan is not reduced for kidney function.",
+        reasoning=(
+            "Baclofen is excreted mainly unchanged by the kidney (70-80% of a dose in urine); a renal PK study "
+            "recommends dose reductions by creatinine clearance. Give a CrCl, an eGFR, a serum creatinine (with age, "
+            "weight and sex) or the dialysis status to have the doses adjusted."
+        ),
+        data={"kidney_source": _kidney_source(ctx)},
+    )
+
+
+ORAL_RENAL_005: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-RENAL-005",
+    title="Kidney function unknown",
+    severity=Severity.INFO,
+    evidence=("S18", "S6", "S22"),
+    check=_check_renal_005,
+)
+
+
+def _check_dialysis_001(ctx: OralPlanContext) -> Finding | None:
+    if not ctx.patient.kidney.dialysis:
+        return None
+    limit = ctx.dialysis_start_mg_per_day
+    if ctx.kind == TITRATION:
+        first = ctx.planned_daily_doses_mg[0] if ctx.planned_daily_doses_mg else 0.0
+        message = f"Dialysis: the plan starts at {first:g} mg/day, no more than the {limit:g} mg/day for dialysis."
+    else:
+        current = ctx.from_mg_per_day or 0.0
+        if current <= limit:
+            return None
+        message = (f"Dialysis: the current dose {current:g} mg/day is above the {limit:g} mg/day recommended for "
+                   "dialysis-dependent patients.")
+    return ORAL_DIALYSIS_001.finding(
+        message,
+        reasoning=(
+            "In patients dependent on dialysis 'a particularly low dose ... should be selected (i.e., approximately "
+            "5 mg daily)' (pms-Baclofen; MIMS HK 'Dialysis-dependent patient 5 mg daily'); with end-stage renal "
+            "failure give baclofen only when benefit outweighs risk. Overdose signs occur on low doses in kidney "
+            "failure."
+        ),
+        data={"dialysis_start_mg_per_day": limit, "first_mg_per_day": ctx.planned_daily_doses_mg[0]
+              if ctx.planned_daily_doses_mg else None, "from_mg_per_day": ctx.from_mg_per_day},
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+    )
+
+
+ORAL_DIALYSIS_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-DIALYSIS-001",
+    title="Dialysis: start at no more than about 5 mg/day",
+    severity=Severity.WARN,
+    evidence=("S14", "S15", "S111"),
+    check=_check_dialysis_001,
+)
+
+
+def _check_dialysis_002(ctx: OralPlanContext) -> Finding | None:
+    target = ctx.kidney_reduced_target_mg_per_day
+    limit = ctx.dialysis_start_mg_per_day
+    if ctx.kind != TITRATION or not ctx.patient.kidney.dialysis or target is None or target <= limit:
+        return None
+    return ORAL_DIALYSIS_002.finding(
+        f"Dialysis: titration above {limit:g} mg/day (to {target:g} mg/day after the kidney reduction) needs an "
+        "explicit clinician override; without it the plan stays at the dialysis dose.",
+        reasoning=(
+            "The only verified dose for dialysis-dependent patients is approximately 5 mg daily. With an override "
+            "the plan titrates with the reduction of the most impaired CrCl group (< 30 mL/min, x 1/3) of the renal "
+            "PK study, starting at the dialysis dose."
+        ),
+        data={"kidney_reduced_target_mg_per_day": target, "dialysis_start_mg_per_day": limit},
+    )
+
+
+ORAL_DIALYSIS_002: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-DIALYSIS-002",
+    title="Dialysis: titration beyond the dialysis dose",
+    severity=Severity.BLOCK,
+    evidence=("S14", "S15", "S22"),
+    check=_check_dialysis_002,
+)
+
+
+# --- Populations --------------------------------------------------------------------------------------
+def _check_elderly(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TITRATION or not ctx.patient.is_elderly:
+        return None
+    slowed = (f"Steps are spaced {ctx.step_interval_days} days apart (setting titration.slow_elderly_steps)."
+              if ctx.slowed_for_elderly else
+              "Steps are not slowed (setting titration.slow_elderly_steps is off); consider a slower schedule.")
+    return ORAL_ELDERLY_001.finding(
+        f"Age {ctx.patient.age_years:g}: unwanted effects are more likely in elderly patients; titrate cautiously.",
+        reasoning=(
+            "Labels recommend 'a very cautious dosage schedule' and 'careful titration ... particularly in the "
+            "elderly' without a specific starting dose or interval. " + slowed
+        ),
+        data={"age_years": ctx.patient.age_years, "slowed": ctx.slowed_for_elderly,
+              "step_interval_days": ctx.step_interval_days},
+    )
+
+
+ORAL_ELDERLY_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-ELDERLY-001",
+    title="Elderly patient (65 or over): cautious titration",
+    severity=Severity.WARN,
+    evidence=("S14", "NovartisCore"),
+    check=_check_elderly,
+)
+
+
+def _check_cerebral(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TITRATION or ctx.patient.origin is not SpasticityOrigin.CEREBRAL:
+        return None
+    return ORAL_CEREBRAL_001.finding(
+        "Spasticity of cerebral origin: unwanted effects are more likely; titrate cautiously.",
+        reasoning=(
+            "The pms-Baclofen monograph warns that unwanted effects are more likely 'in patients with spastic "
+            "states of cerebral origin' and recommends a very cautious dosage schedule."
+        ),
+        data={"origin": ctx.patient.origin.value},
+    )
+
+
+ORAL_CEREBRAL_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-CEREBRAL-001",
+    title="Cerebral origin: cautious titration",
+    severity=Severity.WARN,
+    evidence=("S14", "S2"),
+    check=_check_cerebral,
+)
+
+
+# --- Conditions (clinical.md §7) ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ConditionCaution:
+    """Names that denote one condition, and what the sources say about baclofen in it."""
+
+    rule_id: str
+    title: str
+    names: frozenset[str]
+    severity: Severity
+    message: str
+    reasoning: str
+    evidence: tuple[str, ...]
+
+
+CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
+    ConditionCaution(
+        "ORAL-PREGNANCY-001", "Pregnancy", frozenset({"pregnancy", "pregnant"}), Severity.WARN,
+        "Pregnancy: baclofen may cause fetal harm; neonatal withdrawal has occurred.",
+        "Based on animal data baclofen may cause fetal harm. Neonatal withdrawal has occurred, so gradually reduce "
+        "the dosage and discontinue before delivery.",
+        ("S6", "S4"),
+    ),
+    ConditionCaution(
+        "ORAL-LACTATION-001", "Breastfeeding", frozenset({"lactation", "breastfeeding", "breast-feeding"}),
+        Severity.WARN,
+        "Breastfeeding: baclofen is present in breast milk at recommended oral doses.",
+        "Withdrawal can occur in breast-fed infants when maternal dosing or breastfeeding stops.",
+        ("S114",),
+    ),
+    ConditionCaution(
+        "ORAL-EPILEPSY-001", "Epilepsy", frozenset({"epilepsy", "seizures", "seizure-disorder"}), Severity.WARN,
+        "Epilepsy: baclofen may exacerbate it.",
+        "US oral labels warn that baclofen may exacerbate epilepsy; seizures also occur on abrupt withdrawal, so "
+        "never stop abruptly.",
+        ("S6",),
+    ),
+    ConditionCaution(
+        "ORAL-PSYCHOSIS-001", "Psychotic disorders, schizophrenia, confusional states",
+        frozenset({"psychosis", "psychotic-disorder", "schizophrenia", "confusional-state", "confusion"}),
+        Severity.WARN,
+        "Psychotic disorder, schizophrenia or confusional state: baclofen may exacerbate it.",
+        "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and confusional states.",
+        ("S6", "S5", "S9"),
+    ),
+    ConditionCaution(
+        "ORAL-DYSREFLEXIA-001", "Autonomic dysreflexia", frozenset({"autonomic-dysreflexia", "dysreflexia"}),
+        Severity.WARN,
+        "Autonomic dysreflexia: baclofen may exacerbate it.",
+        "US oral labels list autonomic dysreflexia among the conditions baclofen may exacerbate.",
+        ("S6",),
+    ),
+    ConditionCaution(
+        "ORAL-STROKE-001", "After stroke", frozenset({"stroke", "post-stroke", "cerebrovascular-accident"}),
+        Severity.WARN,
+        "After a stroke: use baclofen with caution.",
+        "US oral labels advise caution after stroke; unwanted effects are also more likely in spasticity of "
+        "cerebral origin.",
+        ("S6", "S14"),
+    ),
+    ConditionCaution(
+        "ORAL-LABS-001", "Liver disease or diabetes: periodic laboratory tests",
+        frozenset({"liver-disease", "hepatic-impairment", "diabetes"}), Severity.INFO,
+        "Liver disease or diabetes: order periodic laboratory tests.",
+        "Baclofen can raise AST, alkaline phosphatase and blood glucose; periodic tests are advised in liver "
+        "disease or diabetes, and antidiabetic doses may need adjustment. There is no numeric hepatic dose "
+        "adjustment.",
+        ("S15", "S17"),
+    ),
+    ConditionCaution(
+        "ORAL-CAUTION-001", "Other conditions needing caution",
+        frozenset({"peptic-ulcer", "respiratory-impairment", "bladder-sphincter-hypertonia",
+                   "psychiatric-disorder", "spasticity-for-posture"}),
+        Severity.INFO,
+        "A condition that needs caution with baclofen is present.",
+        "Use with caution in peptic ulceration, respiratory impairment, bladder-sphincter hypertonia and "
+        "psychiatric disorders, and where spasticity is used to keep posture or balance or to gain function.",
+        ("S15",),
+    ),
+)
+
+
+def normalise_condition(name: str) -> str:
+    """Lower-case, with spaces and underscores as hyphens: ``"Autonomic dysreflexia"`` -> ``"autonomic-dysreflexia"``."""
+    return "-".join(str(name).strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+KNOWN_CONDITIONS: frozenset[str] = frozenset(n for c in CONDITION_CAUTIONS for n in c.names)
+
+
+def _condition_check(caution: ConditionCaution) -> Any:
+    def check(ctx: OralPlanContext) -> Finding | None:
+        present = sorted(n for n in (normalise_condition(c) for c in ctx.patient.conditions) if n in caution.names)
+        if not present:
+            return None
+        return _CONDITION_RULES[caution.rule_id].finding(
+            caution.message,
+            reasoning=caution.reasoning,
+            data={"conditions": present},
+            signs=ORAL_WITHDRAWAL.signs if caution.rule_id == "ORAL-PREGNANCY-001" and ctx.kind == TAPER else (),
+        )
+
+    return check
+
+
+_CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
+    c.rule_id: Rule(rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence,
+                    check=_condition_check(c))
+    for c in CONDITION_CAUTIONS
+}
+
+
+def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
+    unknown = sorted({normalise_condition(c) for c in ctx.patient.conditions} - KNOWN_CONDITIONS)
+    if not unknown:
+        return None
+    return ORAL_CONDITIONS_001.finding(
+        "Conditions not checked by the oral rules: " + ", ".join(unknown) + ".",
+        reasoning=(
+            "The oral rules know the warnings of the US oral labels and the pms-Baclofen monograph ("
+            + ", ".join(sorted(KNOWN_CONDITIONS)) + "); check the others against the label yourself."
+        ),
+        data={"unchecked": unknown},
+    )
+
+
+ORAL_CONDITIONS_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-CONDITIONS-001",
+    title="Conditions the oral rules do not know",
+    severity=Severity.INFO,
+    evidence=("S6", "S15"),
+    check=_check_unknown_conditions,
+)
+
+
+# --- Titration summary --------------------------------------------------------------------------------
+def _check_label(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TITRATION:
+        return None
+    return ORAL_LABEL_001.finding(
+        "Review the response at each step; stop increasing at the lowest dose that works.",
+        reasoning=(
+            "Start with the lowest dose possible and adjust to response and tolerability; the usual optimum is "
+            "40-80 mg/day. If benefit is not evident after a reasonable trial, withdraw slowly (UK: discontinue if "
+            "no benefit within 6 weeks). Drowsiness, dizziness and weakness are the most common adverse reactions: "
+            "avoid driving or machinery until the response is known."
+        ),
+        data={"planned_daily_doses_mg": list(ctx.planned_daily_doses_mg)},
+    )
+
+
+ORAL_LABEL_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-LABEL-001",
+    title="Titration: review response, stop at the lowest effective dose",
+    severity=Severity.INFO,
+    evidence=("S11", "S14", "S24", "S6"),
+    check=_check_label,
+)
+
+
+# --- Taper --------------------------------------------------------------------------------------------
+def _check_taper_info(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TAPER:
+        return None
+    target = ctx.to_mg_per_day or 0.0
+    where = "to stop" if target == 0 else f"to {target:g} mg/day"
+    days = f" over {ctx.days_to_zero} days" if ctx.days_to_zero is not None else ""
+    return TAPER_INFO_001.finding(
+        f"Gradual reduction from {ctx.from_mg_per_day:g} mg/day {where}{days}; never stop abruptly.",
+        reasoning=(
+            "Abrupt discontinuation has caused hallucinations, seizures, high fever, altered mental status, rebound "
+            "spasticity and rigidity, rarely rhabdomyolysis, multi-organ failure and death. Reduce over at least "
+            "1-2 weeks (longer if symptoms occur); if withdrawal signs appear, go back to the previous step and "
+            "call the prescriber."
+        ),
+        data={"from_mg_per_day": ctx.from_mg_per_day, "to_mg_per_day": target, "days_to_zero": ctx.days_to_zero,
+              "step_interval_days": ctx.step_interval_days},
+        signs=ORAL_WITHDRAWAL.signs,
+        action=ORAL_WITHDRAWAL.action,
+    )
+
+
+TAPER_INFO_001: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-INFO-001",
+    title="Taper: warning signs of withdrawal",
+    severity=Severity.INFO,
+    evidence=("S4", "S9", "S14", "S24", "S29", "S27", "NovartisCore"),
+    check=_check_taper_info,
+)
+
+
+def _check_taper_abrupt(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TAPER or ctx.to_mg_per_day not in (0, 0.0) or ctx.required_days_to_zero is None:
+        return None
+    days = ctx.days_to_zero or 0
+    if days >= ctx.required_days_to_zero:
+        return None
+    return TAPER_ABRUPT_001.finding(
+        f"The taper reaches zero in {days} days, less than the {ctx.required_days_to_zero} days required.",
+        reasoning=(
+            "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid withdrawal "
+            "(overdose-related emergencies or serious adverse effects). A clinician may override this finding with "
+            "that reason; the patient then needs close watch for withdrawal."
+        ),
+        data={"days_to_zero": days, "required_days_to_zero": ctx.required_days_to_zero},
+        signs=ORAL_WITHDRAWAL.signs,
+        action=ORAL_WITHDRAWAL.action,
+    )
+
+
+TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-ABRUPT-001",
+    title="Taper to zero shorter than the minimum duration",
+    severity=Severity.BLOCK,
+    evidence=("S4", "S14", "S24", "S29", "NovartisCore"),
+    check=_check_taper_abrupt,
+)
+
+
+def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
+    if (ctx.kind != TAPER or ctx.max_step_mg_per_day is None or ctx.largest_step_mg_per_day is None
+            or ctx.largest_step_mg_per_day <= ctx.max_step_mg_per_day + 1e-9):
+        return None
+    return TAPER_STEP_001.finding(
+        f"A taper step lowers the daily dose by {ctx.largest_step_mg_per_day:g} mg, more than the configured maximum "
+        f"of {ctx.max_step_mg_per_day:g} mg per step.",
+        reasoning="The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED in the sources but configured "
+                  "by the clinic; larger steps raise the risk of withdrawal.",
+        data={"largest_step_mg_per_day": ctx.largest_step_mg_per_day, "max_step_mg_per_day": ctx.max_step_mg_per_day},
+    )
+
+
+TAPER_STEP_001: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-STEP-001",
+    title="Taper step larger than the configured maximum",
+    severity=Severity.BLOCK,
+    evidence=("S109", "S14"),
+    check=_check_taper_step,
+)
+
+
+def _check_taper_long_term(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TAPER or not ctx.is_long_term_high_dose:
+        return None
+    return TAPER_LONGTERM_001.finding(
+        f"Long-term high-dose use ({ctx.months_on_therapy:g} months at {ctx.from_mg_per_day:g} mg/day): the taper to "
+        f"zero lasts at least {ctx.required_days_to_zero} days.",
+        reasoning=(
+            f"Oral withdrawal cases had at least 5 months of prior treatment; guidance says to reduce over 2 weeks or "
+            f"more and longer if symptoms occur. Thresholds ({ctx.long_term_months:g} months, "
+            f"{ctx.long_term_dose_mg_per_day:g} mg/day) and the longer duration are settings (assumptions)."
+        ),
+        data={"months_on_therapy": ctx.months_on_therapy, "from_mg_per_day": ctx.from_mg_per_day,
+              "required_days_to_zero": ctx.required_days_to_zero},
+    )
+
+
+TAPER_LONGTERM_001: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-LONGTERM-001",
+    title="Long-term high-dose use: longer taper",
+    severity=Severity.WARN,
+    evidence=("S110", "S24", "S29"),
+    check=_check_taper_long_term,
+)
+
+
+def _check_taper_unknown_duration(ctx: OralPlanContext) -> Finding | None:
+    if (ctx.kind != TAPER or ctx.months_on_therapy is not None or ctx.from_mg_per_day is None
+            or ctx.long_term_dose_mg_per_day is None or ctx.from_mg_per_day < ctx.long_term_dose_mg_per_day):
+        return None
+    return TAPER_LONGTERM_002.finding(
+        f"Time on therapy not given for {ctx.from_mg_per_day:g} mg/day: if it is {ctx.long_term_months:g} months or "
+        "more, plan a longer taper.",
+        reasoning="Oral withdrawal cases had at least 5 months of prior treatment; give the months on therapy to "
+                  "have the taper lengthened.",
+        data={"from_mg_per_day": ctx.from_mg_per_day, "long_term_months": ctx.long_term_months},
+    )
+
+
+TAPER_LONGTERM_002: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-LONGTERM-002",
+    title="High dose with unknown time on therapy",
+    severity=Severity.INFO,
+    evidence=("S110",),
+    check=_check_taper_unknown_duration,
+)
+
+
+def _check_taper_lowest(ctx: OralPlanContext) -> Finding | None:
+    if ctx.kind != TAPER or not ctx.held_lowest_dose:
+        return None
+    return TAPER_LOWEST_001.finding(
+        f"The product cannot give a daily dose between {ctx.from_mg_per_day:g} mg and zero: the plan keeps "
+        f"{ctx.from_mg_per_day:g} mg/day for {ctx.days_to_zero} days, then stops.",
+        reasoning="An oral liquid can be measured in smaller steps and allows a gradual reduction from a low dose.",
+        data={"from_mg_per_day": ctx.from_mg_per_day, "days_to_zero": ctx.days_to_zero},
+    )
+
+
+TAPER_LOWEST_001: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-LOWEST-001",
+    title="Taper from the lowest dose the product can give",
+    severity=Severity.WARN,
+    evidence=("S4", "S10"),
+    check=_check_taper_lowest,
+)
+
+
+ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
+    ORAL_MAX_001, ORAL_MAX_002, ORAL_MAX_003, ORAL_FREQ_001,
+    ORAL_RENAL_001, ORAL_RENAL_002, ORAL_RENAL_003, ORAL_RENAL_004, ORAL_RENAL_005,
+    ORAL_DIALYSIS_001, ORAL_DIALYSIS_002, ORAL_ELDERLY_001, ORAL_CEREBRAL_001,
+    *_CONDITION_RULES.values(), ORAL_CONDITIONS_001, ORAL_LABEL_001,
+    TAPER_INFO_001, TAPER_ABRUPT_001, TAPER_STEP_001, TAPER_LONGTERM_001, TAPER_LONGTERM_002, TAPER_LOWEST_001,
+)
+
+
+def evaluate_oral_rules(ctx: OralPlanContext) -> tuple[Finding, ...]:
+    """All findings of :data:`ORAL_RULES` on ``ctx``, most severe first (never raises on a clinical condition)."""
+    return evaluate_rules(ORAL_RULES, ctx)
+
+
+__all__ = [
+    "CONDITION_CAUTIONS",
+    "KNOWN_CONDITIONS",
+    "ORAL_RULES",
+    "OralPlanContext",
+    "evaluate_oral_rules",
+    "normalise_condition",
+]
