@@ -28,12 +28,17 @@ from enum import Enum
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.dosing import check_daily_dose
+from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump
+from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
+from baclofen.domain.rules.itb import PROGRAM_RULES, ProgramContext
 
 __all__ = [
     "MINUTES_PER_DAY",
     "InfusionProgram",
     "PeriodicBolus",
     "ProgramMode",
+    "ProgramPlan",
     "RateStep",
     "Segment",
     "continuous_program",
@@ -42,6 +47,7 @@ __all__ = [
     "parse_clock",
     "parse_flex_schedule",
     "periodic_bolus_program",
+    "plan_pump_program",
     "program_for_daily_dose",
 ]
 
@@ -427,3 +433,87 @@ def program_for_daily_dose(daily_dose_mcg: float, shape: InfusionProgram | None 
     if shape is None:
         return continuous_program(daily_dose_mcg)
     return shape.scaled_to(daily_dose_mcg)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramPlan:
+    """A program for a pump at a concentration: rates per step in mcg/h and mL/h, totals and findings."""
+
+    pump_key: str
+    pump_name: str
+    concentration_mcg_per_ml: float
+    program: InfusionProgram
+    findings: tuple[Finding, ...]
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        return self.program.daily_dose_mcg
+
+    @property
+    def daily_volume_ml(self) -> float:
+        return self.program.daily_volume_ml(self.concentration_mcg_per_ml)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.concentration_mcg_per_ml
+        return {
+            "pump": self.pump_key,
+            "mode": self.program.mode.value,
+            "concentration_mcg_per_ml": c,
+            "daily_dose_mcg": self.daily_dose_mcg,
+            "daily_volume_ml": self.daily_volume_ml,
+            "mean_rate_mcg_per_h": self.daily_dose_mcg / 24.0,
+            "mean_rate_ml_per_h": self.daily_volume_ml / 24.0,
+            "rate_changes_per_day": self.program.rate_changes_per_day,
+            "steps": [
+                {"start": format_clock(s.start_minute), "rate_mcg_per_h": s.rate_mcg_per_h,
+                 "rate_ml_per_h": s.rate_mcg_per_h / c}
+                for s in self.program.steps
+            ],
+            "boluses": [
+                {"start": format_clock(b.start_minute), "dose_mcg": b.dose_mcg, "volume_ml": b.dose_mcg / c,
+                 "duration_minutes": b.duration_minutes}
+                for b in self.program.boluses
+            ],
+            "segments": self.program.step_table(c),
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def plan_pump_program(pump: PumpModel | str, concentration_mcg_per_ml: float, program: InfusionProgram, *,
+                      confirm_high_dose: bool = False) -> ProgramPlan:
+    """Check a program against a pump and a concentration; rates in mL/h, mL/day and findings.
+
+    Parameters
+    ----------
+    pump : PumpModel or str
+        The pump; its flex step limit is enforced (13 a day for SynchroMed II, [S57]).
+    concentration_mcg_per_ml : float
+        Concentration in the reservoir, mcg/mL.
+    program : InfusionProgram
+        See :func:`continuous_program`, :func:`parse_flex_schedule`, :func:`periodic_bolus_program`.
+    confirm_high_dose : bool
+        Explicit confirmation of a daily dose above 1000 mcg (ITB-DOSE-001).
+
+    Raises
+    ------
+    InvalidInputError
+        More rate steps than the pump allows.
+
+    Examples
+    --------
+    >>> plan = plan_pump_program("synchromed-ii-20", 500, parse_flex_schedule("06:00=20,22:00=10"))
+    >>> plan.daily_dose_mcg, plan.daily_volume_ml
+    (400.0, 0.8)
+    """
+    pump = get_pump(pump)
+    if not isinstance(program, InfusionProgram):
+        raise InvalidInputError("program", "an infusion program", program)
+    limit = pump.max_rate_steps_per_day
+    if limit is not None and program.rate_changes_per_day > limit:
+        raise InvalidInputError("flex", f"at most {limit} steps a day for the {pump.name}",
+                                program.rate_changes_per_day)
+    findings = list(check_concentration(pump, concentration_mcg_per_ml))
+    findings += evaluate_rules(PROGRAM_RULES, ProgramContext(pump.name, program.mode.value,
+                                                             program.rate_changes_per_day, limit))
+    findings += check_daily_dose(program.daily_dose_mcg, label="programmed dose", confirmed=confirm_high_dose)
+    return ProgramPlan(pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings))

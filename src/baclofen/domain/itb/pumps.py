@@ -20,10 +20,14 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from baclofen.domain.errors import UnknownNameError
+from baclofen.domain.errors import UnknownNameError, require_finite_number
+from baclofen.domain.rules.core import Finding, evaluate_rules
+from baclofen.domain.rules.itb import CONCENTRATION_RULES, ConcentrationContext
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 __all__ = [
+    "MARKETED_CONCENTRATIONS_MCG_PER_ML",
+    "MAX_CONCENTRATION_MCG_PER_ML",
     "MAX_REFILL_INTERVAL_DAYS",
     "PROMETRA_CATHETER_FULL_LENGTH_CM",
     "PROMETRA_CATHETER_ML_PER_CM",
@@ -31,6 +35,8 @@ __all__ = [
     "REPLACEMENT_LEAD_MONTHS",
     "PumpFamily",
     "PumpModel",
+    "check_concentration",
+    "concentration_value",
     "get_pump",
 ]
 
@@ -384,3 +390,31 @@ def get_pump(name: str) -> PumpModel:
         if wanted in (pump.key, _normalise(pump.name), _normalise(pump.model_ref)):
             return pump
     raise UnknownNameError("pump", PUMPS.keys(), name)
+
+
+#: Marketed intrathecal concentrations, mcg/mL (Lioresal, Gablofen, generics) [S34] [S36] [S47] [S49] [S53].
+MARKETED_CONCENTRATIONS_MCG_PER_ML = (50.0, 500.0, 1000.0, 2000.0)
+#: Highest concentration in the sources (unlicensed 3 mg/mL, [S25]); above it the input is refused.
+MAX_CONCENTRATION_MCG_PER_ML = 3000.0
+
+
+def concentration_value(value: float, field: str = "concentration_mcg_per_ml") -> float:
+    """A concentration in mcg/mL, checked: > 0 and at most 3000 mcg/mL.
+
+    >>> concentration_value(2000)
+    2000.0
+    """
+    return require_finite_number(value, field, strictly_positive=True, maximum=MAX_CONCENTRATION_MCG_PER_ML)
+
+
+def check_concentration(pump: PumpModel, concentration_mcg_per_ml: float) -> tuple[Finding, ...]:
+    """Findings on a concentration for a pump: outside the pump's labelling, or needing dilution (ITB-CONC-004).
+
+    >>> [f.rule_id for f in check_concentration(get_pump("prometra-ii-20"), 50)]
+    ['ITB-CONC-004']
+    >>> check_concentration(get_pump("synchromed-ii-20"), 2000)
+    ()
+    """
+    ctx = ConcentrationContext(pump.name, concentration_value(concentration_mcg_per_ml),
+                               pump.concentration_range_mcg_per_ml, MARKETED_CONCENTRATIONS_MCG_PER_ML)
+    return evaluate_rules(CONCENTRATION_RULES, ctx)

@@ -1,0 +1,217 @@
+"""Concentration change: the new program for the same daily dose, and the bridge for the old solution.
+
+Rate in mL/day = dose (mcg/day) / concentration (mcg/mL). When the concentration changes, the old
+solution still in the catheter (and the pump tubing) keeps being pushed out at the new programmed
+rate until it clears (clinical.md §5.6): going up in concentration this under-doses (withdrawal risk),
+going down it over-doses. A dose-preserving bridge delivers that dead volume at the *old* rate
+(so the prescribed mcg/day continues) before the new rate starts. Medtronic's own bridge-bolus
+procedure and its volumes are UNCONFIRMED in the sources: catheter and tubing volumes are inputs,
+except the Prometra II catheter, (110 cm - trimmed cm) x 0.0026 mL/cm ([PrometraIFU]). Never use a
+priming bolus for this ([S64]).
+
+>>> c = plan_concentration_change(get_pump("prometra-ii-20"), 900, 500, 2000, catheter_trimmed_cm=10)
+>>> round(c.catheter_volume_ml, 3), round(c.new_ml_per_day, 3), round(c.bridge_hours, 2)
+(0.26, 0.45, 3.47)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.programs import InfusionProgram, program_for_daily_dose
+from baclofen.domain.itb.pumps import (
+    PROMETRA_CATHETER_FULL_LENGTH_CM,
+    PROMETRA_CATHETER_ML_PER_CM,
+    PumpFamily,
+    PumpModel,
+    get_pump,
+)
+from baclofen.domain.itb.pumps import MAX_CONCENTRATION_MCG_PER_ML, check_concentration
+from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
+from baclofen.domain.rules.itb import CONCENTRATION_CHANGE_RULES, ConcentrationChangeContext, fmt
+
+__all__ = ["ConcentrationChange", "plan_concentration_change", "prometra_catheter_volume_ml"]
+
+#: Plausibility bound on a dead volume (catheter or pump tubing), mL (structural).
+MAX_DEAD_VOLUME_ML = 5.0
+
+
+def prometra_catheter_volume_ml(trimmed_cm: float) -> float:
+    """Prometra II catheter volume, mL: (110 cm - trimmed cm) x 0.0026 mL/cm (Prometra II IFU p.33).
+
+    >>> round(prometra_catheter_volume_ml(0), 3)
+    0.286
+    """
+    cut = require_finite_number(trimmed_cm, "catheter_trimmed_cm", minimum=0.0,
+                                maximum=PROMETRA_CATHETER_FULL_LENGTH_CM - 1)
+    return (PROMETRA_CATHETER_FULL_LENGTH_CM - cut) * PROMETRA_CATHETER_ML_PER_CM
+
+
+@dataclass(frozen=True, slots=True)
+class ConcentrationChange:
+    """A concentration change with the new program, the bridge and the arithmetic."""
+
+    pump: PumpModel
+    daily_dose_mcg: float
+    old_mcg_per_ml: float
+    new_mcg_per_ml: float
+    catheter_volume_ml: float
+    pump_internal_volume_ml: float | None
+    new_program: InfusionProgram
+    steps: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def dead_volume_ml(self) -> float:
+        """Volume still holding the old solution: catheter plus pump tubing, mL."""
+        return self.catheter_volume_ml + (self.pump_internal_volume_ml or 0.0)
+
+    @property
+    def old_ml_per_day(self) -> float:
+        return self.daily_dose_mcg / self.old_mcg_per_ml
+
+    @property
+    def new_ml_per_day(self) -> float:
+        return self.daily_dose_mcg / self.new_mcg_per_ml
+
+    @property
+    def bridge_drug_mcg(self) -> float:
+        """Drug in the dead volume (old concentration), mcg."""
+        return self.dead_volume_ml * self.old_mcg_per_ml
+
+    @property
+    def bridge_hours(self) -> float:
+        """Hours to deliver the dead volume at the old rate (the prescribed dose continues)."""
+        return self.dead_volume_ml / self.old_ml_per_day * 24.0
+
+    @property
+    def clearing_hours_without_bridge(self) -> float:
+        """Hours the old solution would take to clear at the new rate."""
+        return self.dead_volume_ml / self.new_ml_per_day * 24.0
+
+    @property
+    def dose_while_clearing_without_bridge_mcg_per_day(self) -> float:
+        return self.new_ml_per_day * self.old_mcg_per_ml
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pump": self.pump.key,
+            "daily_dose_mcg": self.daily_dose_mcg,
+            "old_mcg_per_ml": self.old_mcg_per_ml,
+            "new_mcg_per_ml": self.new_mcg_per_ml,
+            "old_ml_per_day": self.old_ml_per_day,
+            "new_ml_per_day": self.new_ml_per_day,
+            "old_ml_per_h": self.old_ml_per_day / 24.0,
+            "new_ml_per_h": self.new_ml_per_day / 24.0,
+            "catheter_volume_ml": self.catheter_volume_ml,
+            "pump_internal_volume_ml": self.pump_internal_volume_ml,
+            "dead_volume_ml": self.dead_volume_ml,
+            "bridge": {
+                "volume_ml": self.dead_volume_ml,
+                "drug_mcg": self.bridge_drug_mcg,
+                "rate_ml_per_h": self.old_ml_per_day / 24.0,
+                "duration_h": self.bridge_hours,
+                "programmer_shows_mcg_at_new_concentration": self.dead_volume_ml * self.new_mcg_per_ml,
+            },
+            "without_bridge": {
+                "clearing_hours": self.clearing_hours_without_bridge,
+                "dose_while_clearing_mcg_per_day": self.dose_while_clearing_without_bridge_mcg_per_day,
+            },
+            "new_program": self.new_program.to_dict(self.new_mcg_per_ml),
+            "steps": list(self.steps),
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def plan_concentration_change(pump: PumpModel | str, daily_dose_mcg: float, old_mcg_per_ml: float,
+                              new_mcg_per_ml: float, *, catheter_volume_ml: float | None = None,
+                              catheter_trimmed_cm: float | None = None, pump_internal_volume_ml: float | None = None,
+                              program_shape: InfusionProgram | None = None) -> ConcentrationChange:
+    """Plan a concentration change for the same daily dose, with the bridge arithmetic shown.
+
+    Parameters
+    ----------
+    pump : PumpModel or str
+    daily_dose_mcg : float
+        The daily dose to keep, mcg/day.
+    old_mcg_per_ml, new_mcg_per_ml : float
+        Concentrations before and after, mcg/mL (must differ).
+    catheter_volume_ml : float, optional
+        Catheter volume, mL. Required for SynchroMed II (UNCONFIRMED in the sources: from the catheter's
+        labelling); for Prometra II it may instead come from ``catheter_trimmed_cm``.
+    catheter_trimmed_cm : float, optional
+        Prometra II only: cm trimmed from the 110 cm catheter.
+    pump_internal_volume_ml : float, optional
+        Pump tubing volume, mL (UNCONFIRMED; without it the bridge covers the catheter only and a warning says so).
+    program_shape : InfusionProgram, optional
+        A flex or periodic-bolus pattern to keep; default simple continuous.
+
+    Raises
+    ------
+    InvalidInputError
+        Equal concentrations, a missing or implausible catheter volume, a trimmed length for a non-Prometra pump.
+    """
+    pump = get_pump(pump) if isinstance(pump, str) else pump
+    dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+    old = require_finite_number(old_mcg_per_ml, "old_mcg_per_ml", strictly_positive=True,
+                                maximum=MAX_CONCENTRATION_MCG_PER_ML)
+    new = require_finite_number(new_mcg_per_ml, "new_mcg_per_ml", strictly_positive=True,
+                                maximum=MAX_CONCENTRATION_MCG_PER_ML)
+    if old == new:
+        raise InvalidInputError("new_mcg_per_ml", f"a concentration different from the old {old:g} mcg/mL", new)
+    steps: list[str] = []
+    if catheter_trimmed_cm is not None:
+        if pump.family is not PumpFamily.PROMETRA_II:
+            raise InvalidInputError("catheter_trimmed_cm", "given only for Prometra II pumps (use catheter_volume_ml)",
+                                    catheter_trimmed_cm)
+        if catheter_volume_ml is not None:
+            raise InvalidInputError("catheter_volume_ml", "not given together with catheter_trimmed_cm",
+                                    catheter_volume_ml)
+        catheter = prometra_catheter_volume_ml(catheter_trimmed_cm)
+        steps.append(f"catheter volume = (110 - {catheter_trimmed_cm:g}) cm x 0.0026 mL/cm = {catheter:.4f} mL "
+                     "(PrometraIFU)")
+    elif catheter_volume_ml is not None:
+        catheter = require_finite_number(catheter_volume_ml, "catheter_volume_ml", strictly_positive=True,
+                                         maximum=MAX_DEAD_VOLUME_ML)
+        steps.append(f"catheter volume = {catheter:g} mL (given)")
+    elif pump.family is PumpFamily.PROMETRA_II:
+        catheter = prometra_catheter_volume_ml(0.0)
+        steps.append(f"catheter volume = 110 cm untrimmed x 0.0026 mL/cm = {catheter:.4f} mL (PrometraIFU; give "
+                     "the trimmed length if the catheter was cut)")
+    else:
+        raise InvalidInputError(
+            "catheter_volume_ml",
+            f"the catheter volume in mL for the {pump.name} (UNCONFIRMED in the sources: from the catheter labelling)",
+            None)
+    internal = None
+    if pump_internal_volume_ml is not None:
+        internal = require_finite_number(pump_internal_volume_ml, "pump_internal_volume_ml", minimum=0.0,
+                                         maximum=MAX_DEAD_VOLUME_ML)
+        steps.append(f"pump tubing volume = {internal:g} mL (given)")
+    dead = catheter + (internal or 0.0)
+    old_ml, new_ml = dose / old, dose / new
+    program = program_for_daily_dose(dose, program_shape)
+    bridge_h = dead / old_ml * 24
+    steps += [
+        f"dead volume = {fmt(catheter, 4)} + {fmt(internal or 0.0, 4)} = {fmt(dead, 4)} mL of old solution",
+        f"old rate = {dose:g} mcg/day / {old:g} mcg/mL = {old_ml:.4f} mL/day ({old_ml / 24:.5f} mL/h)",
+        f"new rate = {dose:g} mcg/day / {new:g} mcg/mL = {new_ml:.4f} mL/day ({new_ml / 24:.5f} mL/h)",
+        f"bridge: {fmt(dead, 4)} mL x {old:g} mcg/mL = {dead * old:.1f} mcg of old solution, delivered at the old "
+        f"rate {old_ml / 24:.5f} mL/h for {fmt(dead, 4)} / {old_ml:.4f} x 24 = {bridge_h:.2f} h "
+        f"(= {dose:g} mcg/day continues); a programmer set to {new:g} mcg/mL would display it as "
+        f"{dead * new:.1f} mcg",
+        f"then the new rate: {new_ml:.4f} mL/day = {dose:g} mcg/day",
+        f"without the bridge: {fmt(dead, 4)} mL at the new rate takes {dead / new_ml * 24:.2f} h, delivering "
+        f"{new_ml * old:.1f} mcg/day ({old / new:.2f} x the dose)",
+    ]
+    ctx = ConcentrationChangeContext(
+        daily_dose_mcg=dose, old_mcg_per_ml=old, new_mcg_per_ml=new, old_ml_per_day=old_ml, new_ml_per_day=new_ml,
+        dead_volume_ml=dead, pump_internal_volume_given=internal is not None,
+        clearing_hours_without_bridge=dead / new_ml * 24, dose_while_clearing_without_bridge_mcg_per_day=new_ml * old,
+        bridge_drug_mcg=dead * old, bridge_hours=bridge_h,
+    )
+    findings = list(evaluate_rules(CONCENTRATION_CHANGE_RULES, ctx)) + list(check_concentration(pump, new))
+    return ConcentrationChange(pump, dose, old, new, catheter, internal, program, tuple(steps),
+                               sort_findings(findings))

@@ -1,0 +1,415 @@
+"""ITB dosing: initial infusion dose, titration per 24 h, refill-visit adjustments, dose levels.
+
+* Initial daily dose: twice the effective screening dose over 24 h, or the screening dose itself when
+  its effect lasted more than 8 h (exactly 8 h: doubled) or negative reactions occurred ([S2] [S3] [S40]).
+  No increase in the first 24 h ([S2] [S3]).
+* Titration per 24 h: spinal origin (includes MS) +10-30 %, cerebral origin +5-15 % ([S2] [S3] [S40]).
+* At refill visits: spinal +10-40 % or -10-20 %, cerebral +5-20 % or -10-20 % ([S2] [S3]).
+* At high doses an increase above 20 % may be excessive ([S40]).
+* Usual maintenance: spinal 300-800, cerebral 90-700 mcg/day ([S2] [S36]); above 1000 mcg/day a warning
+  that needs explicit confirmation (sources DISAGREE); above 2003 mcg/day a block ([HarrietLane24]).
+
+>>> compute_initial_daily_dose(75, 6).daily_dose_mcg
+150.0
+>>> compute_initial_daily_dose(75, 8.5).daily_dose_mcg
+75.0
+>>> r = titration_range(400, SpasticityOrigin.SPINAL)
+>>> round(r.min_mcg_per_day, 6), round(r.max_mcg_per_day, 6)
+(440.0, 520.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.patient import SpasticityOrigin
+from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
+from baclofen.domain.rules.itb import (
+    DOSE_CHANGE_RULES,
+    DOSE_LEVEL_RULES,
+    INITIAL_DOSE_RULES,
+    DoseChangeContext,
+    DoseLevelContext,
+    InitialDoseContext,
+)
+from baclofen.domain.settings import EvidenceStatus, Setting
+
+__all__ = [
+    "DAILY_DOSE_CONFIRMATION_THRESHOLD",
+    "HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG",
+    "HIGH_DOSE_THRESHOLD",
+    "MAINTENANCE_RANGE_MCG_PER_DAY",
+    "REFILL_DECREASE_PERCENT",
+    "REFILL_INCREASE_PERCENT",
+    "TITRATION_INCREASE_PERCENT",
+    "InitialDose",
+    "TitrationRange",
+    "check_daily_dose",
+    "compute_initial_daily_dose",
+    "parse_origin",
+    "titration_range",
+]
+
+#: Effect lasting more than this many hours: the screening dose is not doubled [S2] [S3] [S40].
+EFFECT_HOURS_NOT_DOUBLED = 8.0
+#: Initial daily dose = this x the effective screening dose [S2] [S3] [S40].
+INITIAL_DOSE_MULTIPLIER = 2.0
+#: No increase during the first hours of infusion [S2] [S3].
+NO_INCREASE_HOURS = 24.0
+#: Monitor at least this long after the pre-implant priming bolus [S40].
+POST_IMPLANT_MONITORING_HOURS = 8.0
+#: Largest screening dose; the effective dose cannot exceed it [S38] [S3].
+MAX_SCREENING_DOSE_MCG = 100.0
+#: Increase per 24 h during titration, percent (low, high) [S2] [S3] [S40].
+TITRATION_INCREASE_PERCENT = {SpasticityOrigin.SPINAL: (10.0, 30.0), SpasticityOrigin.CEREBRAL: (5.0, 15.0)}
+#: Maintenance adjustment at refill visits, increase percent (low, high) [S2] [S3].
+REFILL_INCREASE_PERCENT = {SpasticityOrigin.SPINAL: (10.0, 40.0), SpasticityOrigin.CEREBRAL: (5.0, 20.0)}
+#: Maintenance adjustment at refill visits, decrease percent (low, high) for side effects [S2] [S3].
+REFILL_DECREASE_PERCENT = {SpasticityOrigin.SPINAL: (10.0, 20.0), SpasticityOrigin.CEREBRAL: (10.0, 20.0)}
+#: At high doses an increase above this percentage may be excessive [S40].
+EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE = 20.0
+#: Usual maintenance ranges, mcg/day [S2] [S36].
+MAINTENANCE_RANGE_MCG_PER_DAY = {SpasticityOrigin.SPINAL: (300.0, 800.0), SpasticityOrigin.CEREBRAL: (90.0, 700.0)}
+#: Highest reported adult maintenance dose, mcg/day (adult range 12-2003) [HarrietLane24].
+HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG = 2003.0
+#: Plausibility bound on any ITB daily dose input (structural): 10 000 mcg/day.
+MAX_PLAUSIBLE_DAILY_DOSE_MCG = 10_000.0
+
+DAILY_DOSE_CONFIRMATION_THRESHOLD = Setting(
+    name="itb.dose.confirmation_threshold_mcg_per_day",
+    default=1000.0,
+    unit="mcg/day",
+    status=EvidenceStatus.DISAGREE,
+    evidence=("S2", "S3", "S45", "S46"),
+    description=(
+        "Intrathecal daily dose above which a warning needs explicit confirmation. Medscape: 'not to exceed "
+        "1000 mcg/day' (S2, S3); 3 of 23 spinal patients needed more (S45); overdose events at 800, 1920 and "
+        "2400 mcg/24 h (S46). A confirmation, not an absolute block (clinical.md §5.5)."
+    ),
+    minimum=100.0,
+    maximum=2003.0,
+)
+
+HIGH_DOSE_THRESHOLD = Setting(
+    name="itb.titration.high_dose_threshold_mcg_per_day",
+    default=300.0,
+    unit="mcg/day",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S40", "S2"),
+    description=(
+        "Daily dose from which S40's 'at high doses an increase above 20 % may be excessive' applies. No source "
+        "gives a number; default: the lower bound of the usual spinal maintenance range, 300 mcg/day (S2)."
+    ),
+    minimum=0.0,
+    maximum=2003.0,
+)
+
+
+def parse_origin(value: SpasticityOrigin | str, field: str = "origin") -> SpasticityOrigin:
+    """``spinal`` or ``cerebral`` (MS is spinal origin, [S2]).
+
+    >>> parse_origin("Cerebral")
+    <SpasticityOrigin.CEREBRAL: 'cerebral'>
+    """
+    if isinstance(value, SpasticityOrigin):
+        return value
+    if isinstance(value, str):
+        for origin in SpasticityOrigin:
+            if origin.value == value.strip().lower():
+                return origin
+    raise InvalidInputError(field, "spinal or cerebral", value)
+
+
+def _daily_dose(value: float, field: str) -> float:
+    return require_finite_number(value, field, strictly_positive=True, maximum=MAX_PLAUSIBLE_DAILY_DOSE_MCG)
+
+
+# =====================================================================================================
+# Initial dose
+# =====================================================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class InitialDose:
+    """Initial ITB infusion after implant, with the reasoning and findings."""
+
+    screening_dose_mcg: float
+    effect_duration_hours: float
+    negative_reactions: bool
+    multiplier: float
+    daily_dose_mcg: float
+    reasoning: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def hourly_rate_mcg_per_h(self) -> float:
+        return self.daily_dose_mcg / 24.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "screening_dose_mcg": self.screening_dose_mcg,
+            "effect_duration_hours": self.effect_duration_hours,
+            "negative_reactions": self.negative_reactions,
+            "multiplier": self.multiplier,
+            "daily_dose_mcg": self.daily_dose_mcg,
+            "hourly_rate_mcg_per_h": self.hourly_rate_mcg_per_h,
+            "no_increase_before_hours": NO_INCREASE_HOURS,
+            "reasoning": list(self.reasoning),
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def compute_initial_daily_dose(screening_dose_mcg: float, effect_duration_hours: float, *,
+                               negative_reactions: bool = False) -> InitialDose:
+    """Initial daily infusion dose from the effective screening dose.
+
+    Parameters
+    ----------
+    screening_dose_mcg : float
+        The screening bolus that gave a positive response, mcg (0 < dose <= 100).
+    effect_duration_hours : float
+        How long its effect lasted, hours. More than 8 h: not doubled; exactly 8 h: doubled.
+    negative_reactions : bool
+        Negative reactions during screening: not doubled ([S40]).
+
+    Returns
+    -------
+    InitialDose
+        ``daily_dose_mcg`` (mcg/day over 24 h) and ``hourly_rate_mcg_per_h``.
+
+    Examples
+    --------
+    >>> compute_initial_daily_dose(50, 8).daily_dose_mcg
+    100.0
+    >>> compute_initial_daily_dose(50, 4, negative_reactions=True).multiplier
+    1.0
+    """
+    dose = require_finite_number(screening_dose_mcg, "screening_dose_mcg", strictly_positive=True,
+                                 maximum=MAX_SCREENING_DOSE_MCG)
+    hours = require_finite_number(effect_duration_hours, "effect_duration_hours", minimum=0.0, maximum=72.0)
+    if not isinstance(negative_reactions, bool):
+        raise InvalidInputError("negative_reactions", "true or false", negative_reactions)
+    doubled = not negative_reactions and hours <= EFFECT_HOURS_NOT_DOUBLED
+    multiplier = INITIAL_DOSE_MULTIPLIER if doubled else 1.0
+    daily = dose * multiplier
+    reasoning = (
+        f"effective screening dose {dose:g} mcg; effect {hours:g} h "
+        f"({'more than' if hours > EFFECT_HOURS_NOT_DOUBLED else 'not more than'} {EFFECT_HOURS_NOT_DOUBLED:g} h)"
+        + ("; negative reactions during screening" if negative_reactions else ""),
+        f"daily dose = {multiplier:g} x {dose:g} mcg = {daily:g} mcg/day = {daily / 24:.3f} mcg/h",
+        f"no increase during the first {NO_INCREASE_HOURS:g} h (S2, S3)",
+    )
+    ctx = InitialDoseContext(
+        screening_dose_mcg=dose, effect_duration_hours=hours, negative_reactions=negative_reactions,
+        multiplier=multiplier, daily_dose_mcg=daily, not_doubled_after_h=EFFECT_HOURS_NOT_DOUBLED,
+        no_increase_h=NO_INCREASE_HOURS, post_implant_monitoring_h=POST_IMPLANT_MONITORING_HOURS,
+    )
+    return InitialDose(dose, hours, negative_reactions, multiplier, daily, reasoning,
+                       evaluate_rules(INITIAL_DOSE_RULES, ctx))
+
+
+# =====================================================================================================
+# Dose levels
+# =====================================================================================================
+
+
+def check_daily_dose(daily_dose_mcg: float, *, label: str = "daily dose", origin: SpasticityOrigin | None = None,
+                     confirmed: bool = False, confirmation_threshold_mcg_per_day: float | None = None,
+                     ) -> tuple[Finding, ...]:
+    """Findings on an intrathecal daily dose level (mcg/day): > confirmation threshold, > 2003, maintenance range.
+
+    Parameters
+    ----------
+    daily_dose_mcg : float
+        The dose, mcg/day.
+    label : str
+        How the message names the dose ("proposed dose", "programmed dose" ...).
+    origin : SpasticityOrigin, optional
+        When given, the dose is compared with the usual maintenance range of that origin.
+    confirmed : bool
+        The clinician explicitly confirmed a dose above the confirmation threshold.
+    confirmation_threshold_mcg_per_day : float, optional
+        Override of :data:`DAILY_DOSE_CONFIRMATION_THRESHOLD` (1000 mcg/day).
+
+    Examples
+    --------
+    >>> [f.rule_id for f in check_daily_dose(1200)]
+    ['ITB-DOSE-001']
+    >>> [f.severity.value for f in check_daily_dose(2100)]
+    ['block', 'warn']
+    """
+    dose = _daily_dose(daily_dose_mcg, "daily_dose_mcg")
+    threshold = DAILY_DOSE_CONFIRMATION_THRESHOLD.validate(
+        DAILY_DOSE_CONFIRMATION_THRESHOLD.default if confirmation_threshold_mcg_per_day is None
+        else confirmation_threshold_mcg_per_day)
+    ctx = DoseLevelContext(
+        daily_dose_mcg=dose, label=label, confirmation_threshold_mcg_per_day=float(threshold),
+        confirmed=bool(confirmed), highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+        maintenance_range_mcg_per_day=MAINTENANCE_RANGE_MCG_PER_DAY[origin] if origin else None,
+        origin=origin.value if origin else None,
+    )
+    return evaluate_rules(DOSE_LEVEL_RULES, ctx)
+
+
+# =====================================================================================================
+# Titration and refill-visit adjustments
+# =====================================================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class TitrationRange:
+    """The allowed next daily dose, mcg/day.
+
+    During titration (per 24 h) the range is the label increase; at a refill visit it spans the label
+    decrease (for side effects) to the label increase, and both sub-ranges are given.
+    """
+
+    origin: SpasticityOrigin
+    current_mcg_per_day: float
+    at_refill: bool
+    hours_since_start: float | None
+    increase_percent: tuple[float, float]
+    decrease_percent: tuple[float, float] | None
+    increase_min_mcg_per_day: float
+    increase_max_mcg_per_day: float
+    decrease_min_mcg_per_day: float | None
+    decrease_max_mcg_per_day: float | None
+    cautious_max_mcg_per_day: float | None
+    proposed_mcg_per_day: float | None
+    settings_used: tuple[dict[str, Any], ...]
+    reasoning: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def min_mcg_per_day(self) -> float:
+        """Lowest allowed next dose: the largest label decrease at a refill, else the smallest increase."""
+        return self.decrease_min_mcg_per_day if self.decrease_min_mcg_per_day is not None \
+            else self.increase_min_mcg_per_day
+
+    @property
+    def max_mcg_per_day(self) -> float:
+        """Highest allowed next dose: the largest label increase."""
+        return self.increase_max_mcg_per_day
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin.value,
+            "current_mcg_per_day": self.current_mcg_per_day,
+            "at_refill": self.at_refill,
+            "hours_since_start": self.hours_since_start,
+            "min_mcg_per_day": self.min_mcg_per_day,
+            "max_mcg_per_day": self.max_mcg_per_day,
+            "increase": {"min_percent": self.increase_percent[0], "max_percent": self.increase_percent[1],
+                         "min_mcg_per_day": self.increase_min_mcg_per_day,
+                         "max_mcg_per_day": self.increase_max_mcg_per_day},
+            "decrease": None if self.decrease_percent is None else {
+                "min_percent": self.decrease_percent[0], "max_percent": self.decrease_percent[1],
+                "min_mcg_per_day": self.decrease_min_mcg_per_day,
+                "max_mcg_per_day": self.decrease_max_mcg_per_day},
+            "cautious_max_mcg_per_day": self.cautious_max_mcg_per_day,
+            "proposed_mcg_per_day": self.proposed_mcg_per_day,
+            "maintenance_range_mcg_per_day": list(MAINTENANCE_RANGE_MCG_PER_DAY[self.origin]),
+            "settings": list(self.settings_used),
+            "reasoning": list(self.reasoning),
+            "findings": findings_to_dicts(self.findings),
+            "offerable": not any(f.is_blocking for f in self.findings),
+        }
+
+
+def titration_range(current_mcg_per_day: float, origin: SpasticityOrigin | str, *, at_refill: bool = False,
+                    hours_since_start: float | None = None, proposed_mcg_per_day: float | None = None,
+                    confirm_high_dose: bool = False, high_dose_threshold_mcg_per_day: float | None = None,
+                    confirmation_threshold_mcg_per_day: float | None = None) -> TitrationRange:
+    """The label range for the next daily dose, with findings on a proposed dose.
+
+    Parameters
+    ----------
+    current_mcg_per_day : float
+        Current intrathecal daily dose, mcg/day.
+    origin : SpasticityOrigin or str
+        ``spinal`` (includes MS) or ``cerebral``.
+    at_refill : bool
+        A maintenance adjustment at a refill visit (wider increase, and a decrease range) instead of the
+        per-24 h titration step.
+    hours_since_start : float, optional
+        Hours since the infusion started; an increase before 24 h is blocked (ITB-TITR-001).
+    proposed_mcg_per_day : float, optional
+        A dose the clinician proposes; checked against the step limits and dose levels.
+    confirm_high_dose : bool
+        Explicit confirmation of a dose above the confirmation threshold (ITB-DOSE-001).
+    high_dose_threshold_mcg_per_day, confirmation_threshold_mcg_per_day : float, optional
+        Overrides of the settings :data:`HIGH_DOSE_THRESHOLD` and :data:`DAILY_DOSE_CONFIRMATION_THRESHOLD`.
+
+    Returns
+    -------
+    TitrationRange
+
+    Examples
+    --------
+    >>> r = titration_range(500, "spinal", at_refill=True)
+    >>> round(r.min_mcg_per_day, 6), round(r.max_mcg_per_day, 6)
+    (400.0, 700.0)
+    >>> [f.rule_id for f in titration_range(100, "cerebral", hours_since_start=12).findings]
+    ['ITB-TITR-001']
+    """
+    current = _daily_dose(current_mcg_per_day, "current_mcg_per_day")
+    origin = parse_origin(origin)
+    if not isinstance(at_refill, bool):
+        raise InvalidInputError("at_refill", "true or false", at_refill)
+    if hours_since_start is not None:
+        hours_since_start = require_finite_number(hours_since_start, "hours_since_start", minimum=0.0)
+    proposed = None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
+    high_dose = float(HIGH_DOSE_THRESHOLD.validate(
+        HIGH_DOSE_THRESHOLD.default if high_dose_threshold_mcg_per_day is None else high_dose_threshold_mcg_per_day))
+    confirm_at = float(DAILY_DOSE_CONFIRMATION_THRESHOLD.validate(
+        DAILY_DOSE_CONFIRMATION_THRESHOLD.default if confirmation_threshold_mcg_per_day is None
+        else confirmation_threshold_mcg_per_day))
+
+    inc = REFILL_INCREASE_PERCENT[origin] if at_refill else TITRATION_INCREASE_PERCENT[origin]
+    dec = REFILL_DECREASE_PERCENT[origin]
+    inc_min, inc_max = current * (1 + inc[0] / 100), current * (1 + inc[1] / 100)
+    dec_min, dec_max = current * (1 - dec[1] / 100), current * (1 - dec[0] / 100)
+    cautious = None
+    if current >= high_dose and inc[1] > EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:
+        cautious = current * (1 + EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE / 100)
+
+    when = "at a refill visit" if at_refill else "per 24 h"
+    reasoning = [
+        f"{origin.value} origin, {when}: increase +{inc[0]:g} to +{inc[1]:g} % -> "
+        f"{inc_min:.1f}-{inc_max:.1f} mcg/day (S2, S3" + ("" if at_refill else ", S40") + ")",
+    ]
+    if at_refill:
+        reasoning.append(f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} "
+                         "mcg/day (S2, S3)")
+    if cautious is not None:
+        reasoning.append(f"at {current:g} mcg/day (>= {high_dose:g}) an increase above "
+                         f"{EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:g} % may be excessive: {cautious:.1f} mcg/day (S40)")
+
+    change_ctx = DoseChangeContext(
+        origin=origin.value, current_mcg_per_day=current, at_refill=at_refill, hours_since_start=hours_since_start,
+        proposed_mcg_per_day=proposed, increase_percent=inc, decrease_percent=dec, increase_max_mcg_per_day=inc_max,
+        decrease_min_mcg_per_day=dec_min, high_dose_threshold_mcg_per_day=high_dose,
+        excessive_increase_percent=EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE, no_increase_h=NO_INCREASE_HOURS,
+    )
+    findings = list(evaluate_rules(DOSE_CHANGE_RULES, change_ctx))
+    if proposed is not None:
+        findings += check_daily_dose(proposed, label="proposed dose", origin=origin if at_refill else None,
+                                     confirmed=confirm_high_dose, confirmation_threshold_mcg_per_day=confirm_at)
+    else:
+        findings += check_daily_dose(inc_max, label="the upper end of the range", confirmed=confirm_high_dose,
+                                     confirmation_threshold_mcg_per_day=confirm_at)
+        if at_refill:
+            findings += [f for f in check_daily_dose(current, label="current dose", origin=origin)
+                         if f.rule_id == "ITB-DOSE-003"]
+    settings_used = (HIGH_DOSE_THRESHOLD.to_dict(high_dose), DAILY_DOSE_CONFIRMATION_THRESHOLD.to_dict(confirm_at))
+    return TitrationRange(
+        origin=origin, current_mcg_per_day=current, at_refill=at_refill, hours_since_start=hours_since_start,
+        increase_percent=inc, decrease_percent=dec if at_refill else None,
+        increase_min_mcg_per_day=inc_min, increase_max_mcg_per_day=inc_max,
+        decrease_min_mcg_per_day=dec_min if at_refill else None,
+        decrease_max_mcg_per_day=dec_max if at_refill else None,
+        cautious_max_mcg_per_day=cautious, proposed_mcg_per_day=proposed, settings_used=settings_used,
+        reasoning=tuple(reasoning), findings=sort_findings(findings),
+    )

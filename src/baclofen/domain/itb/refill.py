@@ -1,0 +1,366 @@
+"""Refill visit: expected vs aspirated residual, the discrepancy trend across visits, the refill volume.
+
+At each refill the residual is aspirated and compared with what the program should have left. Less
+than expected may mean over-infusion or a pump fault ([S60] [S61]); more than expected may mean
+under-delivery, a catheter problem, or that the needle is in the pump pocket ([S71]). No source gives
+a numeric tolerance (UNCONFIRMED): the thresholds are named settings, shown with every result, with
+the accuracy data of [S62] for reference.
+
+>>> r = reconcile_refill(4.9, 3.1)
+>>> round(r.discrepancy_ml, 2), round(r.discrepancy_percent, 1), [f.rule_id for f in r.findings]
+(-1.8, -36.7, ['PUMP-RECON-001'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpModel
+from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill
+from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts
+from baclofen.domain.rules.itb import (
+    RECONCILE_RULES,
+    REFILL_VOLUME_RULES,
+    TREND_RULES,
+    ReconcileContext,
+    RefillVolumeContext,
+    TrendContext,
+)
+from baclofen.domain.settings import EvidenceStatus, Setting
+
+__all__ = [
+    "RECONCILE_TOLERANCE_ML",
+    "RECONCILE_TOLERANCE_PERCENT",
+    "RECONCILE_TREND_VISITS",
+    "DiscrepancyTrend",
+    "RefillReconciliation",
+    "RefillVolumePlan",
+    "assess_discrepancy_trend",
+    "expected_residual_ml",
+    "plan_refill_volume",
+    "reconcile_refill",
+]
+
+#: Largest reservoir in the catalogue (mL): bounds residual inputs when no pump is given.
+MAX_RESERVOIR_ML = 40.0
+
+RECONCILE_TOLERANCE_PERCENT = Setting(
+    name="pump.reconcile.tolerance_percent",
+    default=10.0,
+    unit="% of expected residual",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S62", "S60"),
+    description=(
+        "Expected-vs-aspirated residual difference (percent of the expected residual) above which a refill visit "
+        "is flagged. No source gives a number (clinical.md §5.7, UNCONFIRMED). For reference, pumps delivered on "
+        "average +1 % to +2.5 % per refill clinically and -2.4 % in the laboratory (S62). 10 % is a project "
+        "placeholder; each clinic should set its own."
+    ),
+    minimum=0.0,
+    maximum=100.0,
+)
+
+RECONCILE_TOLERANCE_ML = Setting(
+    name="pump.reconcile.tolerance_ml",
+    default=0.5,
+    unit="mL",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S62",),
+    description=(
+        "Smallest absolute residual difference (mL) that is flagged, so that small residuals are not flagged on "
+        "percentages alone. No source gives a number; 0.5 mL is a project placeholder (S62 for accuracy data)."
+    ),
+    minimum=0.0,
+    maximum=10.0,
+)
+
+RECONCILE_TREND_VISITS = Setting(
+    name="pump.reconcile.trend_visits",
+    default=3,
+    unit="visits",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S60", "S61"),
+    description=(
+        "Consecutive refill visits with a discrepancy in the same direction that raise a trend finding, even when "
+        "each visit is within tolerance. No source gives a number; verification checks at each refill are "
+        "required (S61) and a shortfall may indicate over-infusion (S60)."
+    ),
+    minimum=2,
+    maximum=12,
+)
+
+
+def _residual(value: float, field: str, capacity: float) -> float:
+    return require_finite_number(value, field, minimum=0.0, maximum=capacity)
+
+
+@dataclass(frozen=True, slots=True)
+class RefillReconciliation:
+    """Expected vs aspirated residual at one refill visit."""
+
+    expected_ml: float
+    aspirated_ml: float
+    tolerance_percent: float
+    tolerance_ml: float
+    findings: tuple[Finding, ...]
+
+    @property
+    def discrepancy_ml(self) -> float:
+        """Aspirated minus expected, mL (negative: less than expected)."""
+        return self.aspirated_ml - self.expected_ml
+
+    @property
+    def discrepancy_percent(self) -> float | None:
+        """Discrepancy as a percentage of the expected residual (None when nothing was expected)."""
+        return None if self.expected_ml == 0 else self.discrepancy_ml / self.expected_ml * 100.0
+
+    @property
+    def direction(self) -> str:
+        return "less" if self.discrepancy_ml < 0 else "more" if self.discrepancy_ml > 0 else "equal"
+
+    @property
+    def flagged(self) -> bool:
+        return any(f.rule_id in ("PUMP-RECON-001", "PUMP-RECON-002") for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expected_ml": self.expected_ml,
+            "aspirated_ml": self.aspirated_ml,
+            "discrepancy_ml": self.discrepancy_ml,
+            "discrepancy_percent": self.discrepancy_percent,
+            "direction": self.direction,
+            "flagged": self.flagged,
+            "settings": [RECONCILE_TOLERANCE_PERCENT.to_dict(self.tolerance_percent),
+                         RECONCILE_TOLERANCE_ML.to_dict(self.tolerance_ml)],
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def reconcile_refill(expected_ml: float, aspirated_ml: float, *, pump: PumpModel | None = None,
+                     tolerance_percent: float | None = None, tolerance_ml: float | None = None,
+                     ) -> RefillReconciliation:
+    """Compare the expected residual with the aspirated volume.
+
+    A visit is flagged when the difference exceeds **both** ``tolerance_ml`` and ``tolerance_percent`` of
+    the expected residual (strictly: a difference exactly at a tolerance is not flagged).
+
+    Parameters
+    ----------
+    expected_ml : float
+        Residual the program should have left, mL (see :func:`expected_residual_ml`).
+    aspirated_ml : float
+        Volume aspirated from the reservoir, mL.
+    pump : PumpModel, optional
+        Bounds both volumes by its capacity (else by the largest reservoir, 40 mL).
+    tolerance_percent, tolerance_ml : float, optional
+        Overrides of :data:`RECONCILE_TOLERANCE_PERCENT` and :data:`RECONCILE_TOLERANCE_ML`.
+
+    Examples
+    --------
+    >>> reconcile_refill(5.0, 5.5).flagged
+    False
+    >>> reconcile_refill(5.0, 6.0).findings[0].rule_id
+    'PUMP-RECON-002'
+    """
+    capacity = pump.reservoir_ml if pump is not None else MAX_RESERVOIR_ML
+    expected = _residual(expected_ml, "expected_ml", capacity)
+    aspirated = _residual(aspirated_ml, "aspirated_ml", capacity)
+    tol_pct = float(RECONCILE_TOLERANCE_PERCENT.validate(
+        RECONCILE_TOLERANCE_PERCENT.default if tolerance_percent is None else tolerance_percent))
+    tol_ml = float(RECONCILE_TOLERANCE_ML.validate(
+        RECONCILE_TOLERANCE_ML.default if tolerance_ml is None else tolerance_ml))
+    disc = aspirated - expected
+    ctx = ReconcileContext(expected, aspirated, disc, None if expected == 0 else disc / expected * 100.0,
+                           tol_pct, tol_ml)
+    return RefillReconciliation(expected, aspirated, tol_pct, tol_ml, evaluate_rules(RECONCILE_RULES, ctx))
+
+
+@dataclass(frozen=True, slots=True)
+class DiscrepancyTrend:
+    """Discrepancies across refill visits (oldest first) and the trend findings."""
+
+    visits: tuple[RefillReconciliation, ...]
+    consecutive_less: int
+    consecutive_more: int
+    trend_visits: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def cumulative_discrepancy_ml(self) -> float:
+        return sum(v.discrepancy_ml for v in self.visits)
+
+    @property
+    def mean_discrepancy_percent(self) -> float | None:
+        values = [v.discrepancy_percent for v in self.visits if v.discrepancy_percent is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def slope_percent_per_visit(self) -> float | None:
+        """Least-squares slope of the discrepancy percentage over visit number (None with < 2 values)."""
+        points = [(i, v.discrepancy_percent) for i, v in enumerate(self.visits) if v.discrepancy_percent is not None]
+        if len(points) < 2:
+            return None
+        mx = sum(x for x, _ in points) / len(points)
+        my = sum(y for _, y in points) / len(points)
+        sxx = sum((x - mx) ** 2 for x, _ in points)
+        return sum((x - mx) * (y - my) for x, y in points) / sxx
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "visits": [{"expected_ml": v.expected_ml, "aspirated_ml": v.aspirated_ml,
+                        "discrepancy_ml": v.discrepancy_ml, "discrepancy_percent": v.discrepancy_percent,
+                        "flagged": v.flagged} for v in self.visits],
+            "consecutive_less": self.consecutive_less,
+            "consecutive_more": self.consecutive_more,
+            "cumulative_discrepancy_ml": self.cumulative_discrepancy_ml,
+            "mean_discrepancy_percent": self.mean_discrepancy_percent,
+            "slope_percent_per_visit": self.slope_percent_per_visit,
+            "settings": [RECONCILE_TREND_VISITS.to_dict(self.trend_visits)],
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def _run_length(visits: Sequence[RefillReconciliation], sign: int) -> int:
+    count = 0
+    for v in reversed(visits):
+        if (v.discrepancy_ml < 0 and sign < 0) or (v.discrepancy_ml > 0 and sign > 0):
+            count += 1
+        else:
+            break
+    return count
+
+
+def assess_discrepancy_trend(visits: Sequence[RefillReconciliation], *, trend_visits: int | None = None,
+                             ) -> DiscrepancyTrend:
+    """Trend of residual discrepancies over visits (oldest first, the current visit last).
+
+    A run of ``trend_visits`` consecutive visits (ending with the latest) that all aspirated less (or all
+    more) than expected raises PUMP-RECON-004 (or -005), even when each visit was within tolerance.
+
+    Examples
+    --------
+    >>> visits = [reconcile_refill(5, a) for a in (4.8, 4.7, 4.75)]
+    >>> [f.rule_id for f in assess_discrepancy_trend(visits).findings]
+    ['PUMP-RECON-004']
+    """
+    visits = tuple(visits)
+    for i, v in enumerate(visits):
+        if not isinstance(v, RefillReconciliation):
+            raise InvalidInputError(f"visits[{i}]", "a refill reconciliation", v)
+    n = RECONCILE_TREND_VISITS.validate(RECONCILE_TREND_VISITS.default if trend_visits is None else trend_visits)
+    if isinstance(n, float) and not n.is_integer():
+        raise InvalidInputError(RECONCILE_TREND_VISITS.name, "a whole number of visits", n)
+    n = int(n)
+    less, more = _run_length(visits, -1), _run_length(visits, +1)
+    ctx = TrendContext(tuple(v.discrepancy_ml for v in visits), tuple(v.discrepancy_percent for v in visits),
+                       less, more, n)
+    return DiscrepancyTrend(visits, less, more, n, evaluate_rules(TREND_RULES, ctx))
+
+
+def expected_residual_ml(fill: ReservoirFill, at: date | datetime) -> float:
+    """Residual the program should have left at a visit, mL (the fill's mass balance).
+
+    >>> from baclofen.domain.itb.programs import continuous_program
+    >>> from baclofen.domain.itb.pumps import get_pump
+    >>> fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(500), date(2026, 1, 1))
+    >>> expected_residual_ml(fill, date(2026, 1, 11))
+    10.0
+    """
+    return fill.remaining_ml(at)
+
+
+@dataclass(frozen=True, slots=True)
+class RefillVolumePlan:
+    """How much to put in the emptied reservoir, and how long it lasts."""
+
+    pump: PumpModel
+    concentration_mcg_per_ml: float
+    daily_volume_ml: float
+    low_reservoir_ml: float
+    margin_days: int
+    target_interval_days: int | None
+    needed_ml: float | None
+    fill_ml: float
+    steps: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def drug_mcg(self) -> float:
+        return self.fill_ml * self.concentration_mcg_per_ml
+
+    @property
+    def days_to_low_reservoir(self) -> float:
+        return (self.fill_ml - self.low_reservoir_ml) / self.daily_volume_ml
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pump": self.pump.key,
+            "reservoir_ml": self.pump.reservoir_ml,
+            "concentration_mcg_per_ml": self.concentration_mcg_per_ml,
+            "daily_volume_ml": self.daily_volume_ml,
+            "low_reservoir_ml": self.low_reservoir_ml,
+            "margin_days": self.margin_days,
+            "target_interval_days": self.target_interval_days,
+            "needed_ml": self.needed_ml,
+            "fill_ml": self.fill_ml,
+            "drug_mcg": self.drug_mcg,
+            "days_to_low_reservoir": self.days_to_low_reservoir,
+            "steps": list(self.steps),
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def plan_refill_volume(pump: PumpModel, daily_volume_ml: float, concentration_mcg_per_ml: float, *,
+                       target_interval_days: int | None = None, margin_days: int | None = None,
+                       low_reservoir_ml: float | None = None) -> RefillVolumePlan:
+    """Refill volume: the reservoir's capacity, or what a target interval needs, never above capacity.
+
+    The residual is aspirated and discarded first; the new fill is the volume injected. For a target
+    interval the fill must cover the interval plus the refill margin above the low-reservoir threshold:
+    ``needed = daily mL x (interval + margin days) + threshold``.
+
+    Parameters
+    ----------
+    pump : PumpModel
+    daily_volume_ml : float
+        Programmed volume per day, mL/day.
+    concentration_mcg_per_ml : float
+        Concentration of the new fill, mcg/mL.
+    target_interval_days : int, optional
+        Days until the next refill (1 to the stability limit, 180).
+    margin_days, low_reservoir_ml : optional
+        Overrides of the refill margin and the pump's low-reservoir threshold.
+
+    Examples
+    --------
+    >>> from baclofen.domain.itb.pumps import get_pump
+    >>> plan_refill_volume(get_pump("synchromed-ii-40"), 0.5, 500, target_interval_days=60).fill_ml
+    35.5
+    """
+    daily = require_finite_number(daily_volume_ml, "daily_volume_ml", strictly_positive=True)
+    conc = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
+    low = float(pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml))
+    margin = REFILL_MARGIN_DAYS.validate(REFILL_MARGIN_DAYS.default if margin_days is None else margin_days)
+    margin = int(margin)
+    steps = [f"aspirate and discard the residual; the reservoir holds {pump.reservoir_ml:g} mL at most (S61)"]
+    needed = None
+    if target_interval_days is None:
+        fill = pump.reservoir_ml
+        steps.append(f"fill to capacity: {fill:g} mL")
+    else:
+        days = MAX_REFILL_INTERVAL_DAYS.validate(target_interval_days)
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise InvalidInputError("target_interval_days", "a whole number of days (1-180)", target_interval_days)
+        needed = daily * (days + margin) + low
+        fill = min(needed, pump.reservoir_ml)
+        steps.append(f"needed = {daily:.4f} mL/day x ({days} + {margin} margin) days + {low:g} mL threshold = "
+                     f"{needed:.2f} mL")
+        steps.append(f"fill = min(needed, capacity {pump.reservoir_ml:g} mL) = {fill:.2f} mL")
+    steps.append(f"drug = {fill:.2f} mL x {conc:g} mcg/mL = {fill * conc:.0f} mcg")
+    ctx = RefillVolumeContext(pump.reservoir_ml, fill, needed, target_interval_days)
+    return RefillVolumePlan(pump, conc, daily, low, margin, target_interval_days, needed, fill, tuple(steps),
+                            evaluate_rules(REFILL_VOLUME_RULES, ctx))
