@@ -1,0 +1,256 @@
+"""Oral -> intrathecal transition: an oral baclofen taper alongside intrathecal titration.
+
+Consensus ([S40]): once intrathecal infusion has started, wean oral antispastics one drug at a time,
+starting with oral baclofen; oral baclofen may be decreased by 25-50 % at one time, with assessment
+within 24 h, and it is kept available during titration for intrathecal withdrawal. The oral taper is
+planned by the oral taper planner (:func:`baclofen.domain.oral.taper.plan_taper`), with each step no
+larger than the configured share of the starting oral dose and all the oral taper's own rules (never
+abrupt; at least 14 days to zero by default). Alongside it, the intrathecal side shows the initial
+dose, no increase in the first 24 h, and the fastest the label titration could reach a target.
+
+>>> from datetime import date
+>>> t = plan_oral_to_itb_transition(infusion_start=date(2026, 5, 4), oral_mg_per_day=60,
+...                                 itb_initial_mcg_per_day=100, origin="spinal")
+>>> [s.daily_dose_mg for s in t.oral_taper.steps]
+[30.0, 0.0]
+>>> t.oral_taper.start.isoformat(), t.oral_taper.steps[-1].start.isoformat()
+('2026-05-05', '2026-05-19')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.dosing import (
+    EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
+    HIGH_DOSE_THRESHOLD,
+    NO_INCREASE_HOURS,
+    TITRATION_INCREASE_PERCENT,
+    check_daily_dose,
+    parse_origin,
+)
+from baclofen.domain.oral.plan import Plan
+from baclofen.domain.oral.taper import plan_taper
+from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
+from baclofen.domain.products import OralProduct
+from baclofen.domain.rules.core import Finding, Override, evaluate_rules, findings_to_dicts, sort_findings
+from baclofen.domain.rules.itb import TRANSITION_RULES, TransitionContext
+from baclofen.domain.settings import EvidenceStatus, Setting
+
+__all__ = [
+    "MAX_ORAL_CUT_PERCENT",
+    "ORAL_TAPER_DELAY_DAYS",
+    "TitrationDay",
+    "TransitionPlan",
+    "plan_oral_to_itb_transition",
+]
+
+MAX_ORAL_CUT_PERCENT = Setting(
+    name="itb.transition.max_oral_cut_percent",
+    default=50.0,
+    unit="% of the starting oral daily dose",
+    status=EvidenceStatus.CONFIRMED,
+    evidence=("S40",),
+    description=(
+        "Largest cut of oral baclofen at one time while intrathecal titration runs: consensus allows 25-50 % "
+        "at one time with assessment within 24 h (S40). Default the upper end, 50 %; smaller cuts are allowed."
+    ),
+    minimum=5.0,
+    maximum=50.0,
+)
+
+ORAL_TAPER_DELAY_DAYS = Setting(
+    name="itb.transition.oral_taper_delay_days",
+    default=1,
+    unit="day",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S40", "S2"),
+    description=(
+        "Days from the start of intrathecal infusion to the first oral cut. Consensus tapers oral baclofen after "
+        "intrathecal therapy starts (S40) without a number; 1 day lets the first 24 h of infusion, in which the "
+        "intrathecal dose is not changed (S2), pass first. An assumption."
+    ),
+    minimum=0,
+    maximum=30,
+)
+
+#: How many days the intrathecal titration envelope shows at most.
+MAX_ENVELOPE_DAYS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class TitrationDay:
+    """The intrathecal side on one day: the oral dose that day and the largest intrathecal dose reachable."""
+
+    day: date
+    oral_mg_per_day: float | None
+    itb_max_mcg_per_day: float
+    itb_cautious_max_mcg_per_day: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.day.isoformat(), "oral_mg_per_day": self.oral_mg_per_day,
+                "itb_max_mcg_per_day": self.itb_max_mcg_per_day,
+                "itb_cautious_max_mcg_per_day": self.itb_cautious_max_mcg_per_day}
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionPlan:
+    """The oral taper plan, the intrathecal titration envelope alongside it, findings and reasoning."""
+
+    infusion_start: date
+    origin: SpasticityOrigin
+    itb_initial_mcg_per_day: float
+    itb_target_mcg_per_day: float | None
+    max_oral_cut_percent: float
+    oral_taper: Plan
+    days: tuple[TitrationDay, ...]
+    days_to_target_at_max_step: int | None
+    reasoning: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def offerable(self) -> bool:
+        return not any(f.is_blocking for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "infusion_start": self.infusion_start.isoformat(),
+            "origin": self.origin.value,
+            "itb_initial_mcg_per_day": self.itb_initial_mcg_per_day,
+            "itb_first_increase_after_hours": NO_INCREASE_HOURS,
+            "itb_target_mcg_per_day": self.itb_target_mcg_per_day,
+            "days_to_target_at_max_step": self.days_to_target_at_max_step,
+            "max_oral_cut_percent": self.max_oral_cut_percent,
+            "oral_taper": self.oral_taper.to_dict(),
+            "days": [d.to_dict() for d in self.days],
+            "offerable": self.offerable,
+            "settings": [MAX_ORAL_CUT_PERCENT.to_dict(self.max_oral_cut_percent)],
+            "reasoning": list(self.reasoning),
+            "findings": findings_to_dicts(self.findings),
+        }
+
+
+def _oral_dose_on(plan: Plan, day: date) -> float | None:
+    for step in plan.steps:
+        if step.start <= day <= step.end or (step.continues and day >= step.start):
+            return step.daily_dose_mg
+    return None
+
+
+def plan_oral_to_itb_transition(
+    *,
+    infusion_start: date,
+    oral_mg_per_day: float,
+    itb_initial_mcg_per_day: float,
+    origin: SpasticityOrigin | str,
+    itb_target_mcg_per_day: float | None = None,
+    max_oral_cut_percent: float | None = None,
+    oral_taper_delay_days: int | None = None,
+    months_on_therapy: float | None = None,
+    patient: PatientSnapshot | None = None,
+    product: OralProduct | None = None,
+    other_oral_antispastics: Sequence[str] = (),
+    overrides: Iterable[Override] = (),
+) -> TransitionPlan:
+    """Plan the oral baclofen taper alongside intrathecal titration.
+
+    Parameters
+    ----------
+    infusion_start : date
+        Day intrathecal infusion starts (implant).
+    oral_mg_per_day : float
+        Current oral baclofen, mg/day.
+    itb_initial_mcg_per_day : float
+        Initial intrathecal daily dose, mcg/day (see :func:`~baclofen.domain.itb.dosing.compute_initial_daily_dose`).
+    origin : SpasticityOrigin or str
+        ``spinal`` (MS) or ``cerebral``: sets the titration step.
+    itb_target_mcg_per_day : float, optional
+        An expected maintenance dose, for the fastest time the label steps could reach it.
+    max_oral_cut_percent : float, optional
+        Largest oral cut at one time, percent of the starting oral dose (setting, 50 %, [S40]).
+    oral_taper_delay_days : int, optional
+        Days from infusion start to the first oral cut (setting, 1 day).
+    months_on_therapy, patient, product, overrides
+        Passed to the oral taper planner (longer taper after long high-dose use; locale; dispensed product).
+    other_oral_antispastics : sequence of str
+        Other oral antispastics the patient takes (tizanidine ...): weaned afterwards, one at a time.
+
+    Raises
+    ------
+    InvalidInputError
+        Bad input, or an oral dose whose allowed cut the product cannot give (field ``max_oral_cut_percent``).
+    """
+    if not isinstance(infusion_start, date) or isinstance(infusion_start, datetime):
+        raise InvalidInputError("infusion_start", "a date (YYYY-MM-DD)", infusion_start)
+    origin = parse_origin(origin)
+    oral = require_finite_number(oral_mg_per_day, "oral_mg_per_day", strictly_positive=True, maximum=300.0)
+    initial = require_finite_number(itb_initial_mcg_per_day, "itb_initial_mcg_per_day", strictly_positive=True,
+                                    maximum=10_000.0)
+    target = None if itb_target_mcg_per_day is None else require_finite_number(
+        itb_target_mcg_per_day, "itb_target_mcg_per_day", strictly_positive=True, maximum=10_000.0)
+    cut = float(MAX_ORAL_CUT_PERCENT.validate(
+        MAX_ORAL_CUT_PERCENT.default if max_oral_cut_percent is None else max_oral_cut_percent))
+    delay = ORAL_TAPER_DELAY_DAYS.validate(
+        ORAL_TAPER_DELAY_DAYS.default if oral_taper_delay_days is None else oral_taper_delay_days)
+    if isinstance(delay, float) and not delay.is_integer():
+        raise InvalidInputError("oral_taper_delay_days", "a whole number of days", delay)
+    others = tuple(str(o).strip() for o in other_oral_antispastics if str(o).strip())
+
+    oral_start = infusion_start + timedelta(days=int(delay))
+    try:
+        taper = plan_taper(start_date=oral_start, from_mg_per_day=oral, patient=patient, product=product,
+                           months_on_therapy=months_on_therapy, max_step_mg=oral * cut / 100.0, overrides=overrides)
+    except InvalidInputError as exc:
+        if exc.field != "max_step_mg":
+            raise
+        raise InvalidInputError("max_oral_cut_percent", f"a cut the oral product can give: {exc.expected}; "
+                                "consider an oral solution for finer steps", cut) from None
+    largest_cut = float(taper.parameters["largest_step_mg"]) / oral * 100.0
+
+    step_lo, step_hi = TITRATION_INCREASE_PERCENT[origin]
+    high_dose = float(HIGH_DOSE_THRESHOLD.default)
+    horizon = max((taper.steps[-1].start - infusion_start).days + 1, 2)
+    days: list[TitrationDay] = []
+    fastest = cautious = initial
+    reached: int | None = 0 if target is not None and initial >= target else None
+    i = 0
+    while i < MAX_ENVELOPE_DAYS:
+        day = infusion_start + timedelta(days=i)
+        if i >= 1:
+            fastest = fastest * (1 + step_hi / 100.0)
+            cautious_pct = step_hi if cautious < high_dose else min(step_hi, EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE)
+            cautious = cautious * (1 + cautious_pct / 100.0)
+            if target is not None:
+                fastest, cautious = min(fastest, target), min(cautious, target)
+                if reached is None and fastest >= target:
+                    reached = i
+        days.append(TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious))
+        i += 1
+        if i >= horizon and (target is None or cautious >= target):
+            break
+
+    reasoning = [
+        f"intrathecal infusion starts {infusion_start.isoformat()} at {initial:g} mcg/day; no increase in the first "
+        f"{NO_INCREASE_HOURS:g} h (S2, S3)",
+        f"oral baclofen {oral:g} mg/day tapered from {oral_start.isoformat()} (after intrathecal infusion started, "
+        f"S40): at most -{cut:g} % of {oral:g} mg/day = {oral * cut / 100:g} mg/day at one time, each step assessed "
+        "within 24 h (S40), and never faster than the oral taper rules allow",
+        f"{origin.value} origin: intrathecal increases of +{step_lo:g} to +{step_hi:g} % once every 24 h (S2, S3, S40); "
+        "the table shows the largest dose each day could reach if every increase used the largest step (an upper "
+        "bound, not a plan)",
+    ]
+    if target is not None:
+        reasoning.append(f"target {target:g} mcg/day: reachable at the earliest on day {reached} at the largest step"
+                         if reached is not None else
+                         f"target {target:g} mcg/day: not reached within {MAX_ENVELOPE_DAYS} days at the largest step")
+
+    ctx = TransitionContext(oral, largest_cut, cut, others)
+    findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(taper.findings)
+    if target is not None:
+        findings += check_daily_dose(target, label="target dose", origin=origin)
+    return TransitionPlan(infusion_start, origin, initial, target, cut, taper, tuple(days), reached,
+                          tuple(reasoning), sort_findings(findings))
