@@ -1,0 +1,808 @@
+"""Alternatives advisor: what to offer when baclofen fails or is not tolerated (clinical.md §8).
+
+From the patient (baclofen outcome, focal or generalised spasticity, severity, liver and kidney function,
+age, sex, conditions, current medicines) the advisor lists the options **in guideline order**, each
+with its line, dose range, monitoring, status (recommended, caution, excluded, tried, not applicable) and
+the findings that decided the status. The guideline is a setting (``cds.alternatives.guideline``)
+because the sources DISAGREE on the order:
+
+* ``nice`` (default): baclofen or gabapentin first, tizanidine next [S81] [S82]; the NG220 positions of
+  dantrolene and benzodiazepines are UNCONFIRMED; nabiximols when other drugs are not effective
+  (NICE NG144 [S85] [S87]);
+* ``european-consensus``: baclofen, tizanidine, gabapentin first; diazepam or dantrolene next; nabiximols
+  add-on; ITB for severe spasticity [S83];
+* ``ms-ireland``: baclofen and tizanidine, then benzodiazepines, gabapentin, dantrolene [S84];
+* ``nhs-scotland-abi``: baclofen, then tizanidine; dantrolene and gabapentin third [S26] (acquired brain
+  injury guidance, not MS-specific).
+
+Physiotherapy comes first and accompanies every step [S26] [S27] [S84]; botulinum toxin is for focal
+spasticity [S84]; ITB for severe spasticity unresponsive to, or not tolerating, oral baclofen [S37].
+
+A drug with a ``block`` interaction or contraindication is **excluded** with the reason (tizanidine with
+fluvoxamine or ciprofloxacin is never offered, journeys.md #2) unless a clinician overrides that finding.
+
+When switching off baclofen, :func:`plan_cross_taper` pairs the oral taper planner
+(:func:`baclofen.domain.oral.taper.plan_taper`) with the new drug's cited titration start.
+
+>>> advice = advise_alternatives(baclofen_outcome="not-tolerated", current_drugs=["ciprofloxacin"])
+>>> [(o.key, o.status.value) for o in advice.options if o.key in ("baclofen", "gabapentin", "tizanidine")]
+[('baclofen', 'tried'), ('gabapentin', 'recommended'), ('tizanidine', 'excluded')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from typing import Any
+
+from baclofen.domain.cds.contraindications import (
+    DANTROLENE_HEPATOTOXICITY_AGE,
+    Condition,
+    parse_conditions,
+    screen_contraindications,
+)
+from baclofen.domain.cds.dose_limits import NABIXIMOLS_MAX_SPRAYS_PER_DAY
+from baclofen.domain.cds.drugs import CATALOGUE, Drug, DrugClass, DrugLookup, resolve_drugs
+from baclofen.domain.cds.interactions import interactions_between
+from baclofen.domain.cds.scales import NABIXIMOLS_CONTINUATION_FRACTION, NABIXIMOLS_TRIAL_WEEKS
+from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.evidence import format_evidence
+from baclofen.domain.oral.limits import kidney_band, locale_ceiling_setting
+from baclofen.domain.oral.plan import Plan
+from baclofen.domain.oral.taper import plan_taper
+from baclofen.domain.patient import KidneyFunction, Locale, PatientSnapshot, Sex
+from baclofen.domain.rules.core import Finding, Override, Severity, apply_overrides, sort_findings
+from baclofen.domain.settings import EvidenceStatus, Setting
+
+# --- settings ------------------------------------------------------------------------------------------------
+
+
+class Guideline(Enum):
+    NICE = "nice"
+    EUROPEAN_CONSENSUS = "european-consensus"
+    MS_IRELAND = "ms-ireland"
+    NHS_SCOTLAND_ABI = "nhs-scotland-abi"
+
+
+GUIDELINE = Setting(
+    name="cds.alternatives.guideline",
+    default=Guideline.NICE.value, unit="guideline", status=EvidenceStatus.DISAGREE,
+    evidence=("S81", "S82", "S83", "S84", "S26"),
+    description="Which guideline orders the alternatives: nice (baclofen or gabapentin, then tizanidine [S81]), "
+                "european-consensus [S83], ms-ireland [S84] or nhs-scotland-abi [S26]. The sources DISAGREE on the "
+                "order (clinical.md §8.1).",
+)
+TIZANIDINE_LFT_SCHEDULE = Setting(
+    name="cds.tizanidine.lft_schedule",
+    default="current-label", unit="schedule", status=EvidenceStatus.DISAGREE,
+    evidence=("S75", "S110b", "S72"),
+    description="Tizanidine aminotransferase monitoring: current-label = baseline and 1 month after the maximum "
+                "dose is reached (Nov 2024 labels [S75]); older-label = baseline, 1, 3 and 6 months, then "
+                "periodically (older Zanaflex label [S72]). DISAGREE (clinical.md §8.2).",
+)
+DANTROLENE_NO_BENEFIT_DAYS = Setting(
+    name="cds.dantrolene.no_benefit_stop_days",
+    default=45, unit="days", status=EvidenceStatus.DISAGREE, evidence=("S78", "S77", "S80"),
+    description="Stop dantrolene if there is no benefit within this many days: 45 days (US boxed warning [S78]) vs "
+                "6-8 weeks (42-56 days, UK-style [S80]). DISAGREE (clinical.md §8.3).",
+    minimum=14, maximum=56,
+)
+CROSS_TAPER_START_DAY = Setting(
+    name="cds.cross_taper.new_drug_start_day",
+    default=0, unit="days after the first taper step", status=EvidenceStatus.ASSUMPTION,
+    evidence=("S14", "S24", "S73"),
+    description="Day (counted from the first baclofen taper step) on which the new drug starts in a cross-taper. No "
+                "source gives a cross-taper schedule: starting both on the same day is an assumption; a clinician may "
+                "start the new drug later (up to the end of the taper) to separate adverse effects.",
+    minimum=0, maximum=365,
+)
+_TIZ_LFT_TEXT = {
+    "current-label": ("aminotransferases at baseline and 1 month after the maximum dose is reached", ("S75", "S110b")),
+    "older-label": ("aminotransferases at baseline, 1, 3 and 6 months, then periodically", ("S72",)),
+}
+ADVISOR_SETTINGS: Mapping[str, Setting] = {s.name: s for s in (
+    GUIDELINE, TIZANIDINE_LFT_SCHEDULE, DANTROLENE_NO_BENEFIT_DAYS, CROSS_TAPER_START_DAY,
+    DANTROLENE_HEPATOTOXICITY_AGE, NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+)}
+
+
+def _validate_setting(name: str, value: Any) -> Any:
+    setting = ADVISOR_SETTINGS.get(name)
+    if setting is None:
+        raise UnknownNameError("setting", ADVISOR_SETTINGS.keys(), name)
+    if setting is GUIDELINE:
+        return parse_guideline(value).value
+    if setting is TIZANIDINE_LFT_SCHEDULE:
+        if value not in _TIZ_LFT_TEXT:
+            raise UnknownNameError(setting.name, _TIZ_LFT_TEXT.keys(), value)
+        return value
+    return setting.validate(value)
+
+
+def parse_guideline(value: Any) -> Guideline:
+    if isinstance(value, Guideline):
+        return value
+    if isinstance(value, str):
+        key = value.strip().lower().replace("_", "-").replace(" ", "-")
+        for g in Guideline:
+            if g.value == key:
+                return g
+    raise UnknownNameError("guideline", [g.value for g in Guideline], value)
+
+
+# --- patient outcome, option status ---------------------------------------------------------------------------
+
+
+class BaclofenOutcome(Enum):
+    """What happened with oral baclofen."""
+
+    NOT_TRIED = "not-tried"
+    CURRENT = "current"
+    FAILED = "failed"
+    NOT_TOLERATED = "not-tolerated"
+
+    @property
+    def tried_and_stopped_working(self) -> bool:
+        return self in (BaclofenOutcome.FAILED, BaclofenOutcome.NOT_TOLERATED)
+
+
+def parse_outcome(value: Any) -> BaclofenOutcome:
+    if isinstance(value, BaclofenOutcome):
+        return value
+    if isinstance(value, str):
+        key = value.strip().lower().replace("_", "-").replace(" ", "-")
+        for o in BaclofenOutcome:
+            if o.value == key:
+                return o
+    raise UnknownNameError("baclofen_outcome", [o.value for o in BaclofenOutcome], value)
+
+
+class OptionStatus(Enum):
+    RECOMMENDED = "recommended"
+    CAUTION = "caution"
+    EXCLUDED = "excluded"
+    TRIED = "tried"
+    CURRENT = "current"
+    NOT_APPLICABLE = "not applicable"
+
+
+# --- cited option data ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """A sentence with its citation keys."""
+
+    text: str
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "evidence": format_evidence(self.evidence), "evidence_keys": list(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class Therapy:
+    """An option's cited facts, independent of the patient."""
+
+    key: str
+    name: str
+    drug_key: str | None
+    dose: tuple[Cited, ...]
+    monitoring: tuple[Cited, ...] = ()
+
+
+def _dose_texts(locale: Locale, values: Mapping[str, Any]) -> dict[str, Therapy]:
+    ceiling = float(locale_ceiling_setting(locale).default)
+    tiz_us = Cited("2 mg, repeatable every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with 1-4 days "
+                   "between increases; maximum 36 mg/day; single doses > 16 mg not studied (US label)", ("S73", "S110b"))
+    tiz_uk = Cited("2 mg once daily, increased in 2 mg/day steps at intervals of at least 3-4 days, usually up to "
+                   "24 mg/day in 3-4 doses; maximum 36 mg/day (UK formulary)", ("S25", "S26"))
+    dan_us = Cited("25 mg daily for 7 days, then 25 mg three times daily for 7 days, 50 mg three times daily for 7 days, "
+                   "then 100 mg three times daily; maximum 100 mg four times daily (400 mg/day)", ("S77",))
+    dan_uk = Cited("25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times daily",
+                   ("S80", "S25"))
+    lft = values.get(TIZANIDINE_LFT_SCHEDULE.name, TIZANIDINE_LFT_SCHEDULE.default)
+    lft_text, lft_ev = _TIZ_LFT_TEXT[lft]
+    no_benefit = values.get(DANTROLENE_NO_BENEFIT_DAYS.name, DANTROLENE_NO_BENEFIT_DAYS.default)
+    sprays = values.get(NABIXIMOLS_MAX_SPRAYS_PER_DAY.name, NABIXIMOLS_MAX_SPRAYS_PER_DAY.default)
+    return {t.key: t for t in (
+        Therapy("physiotherapy", "physiotherapy and non-drug measures", None,
+                (Cited("stretching, positioning, splinting and physiotherapy first and alongside every drug step; "
+                       "treat aggravating factors (infection, pressure sores, bladder and bowel problems)",
+                       ("S26", "S27", "S84", "S25")),)),
+        Therapy("baclofen", "oral baclofen", "baclofen",
+                (Cited(f"5 mg three times daily, increased by 5 mg per dose every 3 days (US label) or weekly (NHS "
+                       f"Scotland); maximum {ceiling:g} mg/day ({locale.value.upper()})", ("S1", "S4", "S24", "S26")),),
+                (Cited("periodic laboratory tests in liver disease or diabetes", ("S15",)),
+                 Cited("discontinue if no benefit within 6 weeks (UK); review after 6-8 weeks (eTG); withdraw slowly",
+                       ("S24", "S27", "S14")))),
+        Therapy("gabapentin", "gabapentin (off-label for spasticity)", "gabapentin",
+                (Cited("doses as for neuropathic pain: 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to "
+                       "1800 mg/day; label efficacy range 1800-3600 mg/day; no more than 12 h between doses. A "
+                       "spasticity-specific target is UNCONFIRMED", ("S24", "S97", "S98")),),
+                (Cited("monitoring as for neuropathic pain", ("S24",)),)),
+        Therapy("tizanidine", "tizanidine", "tizanidine",
+                (tiz_uk, tiz_us) if locale is Locale.UK else (tiz_us, tiz_uk),
+                (Cited(f"liver tests: {lft_text} ({TIZANIDINE_LFT_SCHEDULE.name} = {lft})", lft_ev),
+                 Cited("blood pressure: two-thirds of patients on 8 mg had a 20 % fall, from 1 h, peaking at 2-3 h",
+                       ("S76",)),
+                 Cited("with CrCl < 25 mL/min reduce individual doses", ("S72", "S73")),
+                 Cited("when stopping, taper by 2-4 mg/day to avoid rebound hypertension, tachycardia and hypertonia",
+                       ("S73", "S110b")))),
+        Therapy("dantrolene", "dantrolene (oral)", "dantrolene",
+                (dan_uk, dan_us) if locale is Locale.UK else (dan_us, dan_uk),
+                (Cited("boxed warning, hepatotoxicity: monitor liver function tests; overt hepatitis most often in "
+                       "months 3-12; risk greatest in females, over 35 years and with estrogens; dose-related "
+                       "(much higher at >= 800 mg/day)", ("S78", "S77")),
+                 Cited(f"stop if no benefit within {no_benefit} days ({DANTROLENE_NO_BENEFIT_DAYS.name}; 45 days US vs "
+                       "6-8 weeks UK)", DANTROLENE_NO_BENEFIT_DAYS.evidence))),
+        Therapy("diazepam", "diazepam at night", "diazepam",
+                (Cited("2.5 mg at night, up to 5 mg, added for night spasms", ("S27",)),),
+                (Cited("sedation is a disadvantage (muscle-relaxant doses are similar to anxiolytic doses)",
+                       ("S111b", "S25")),)),
+        Therapy("clonazepam", "clonazepam at night", "clonazepam",
+                (Cited("0.5 mg at night, up to 2 mg (better tolerated than diazepam)", ("S27",)),),
+                (Cited("sedation", ("S111b",)),)),
+        Therapy("nabiximols", "nabiximols (THC:CBD spray)", "nabiximols",
+                (Cited(f"{NABIXIMOLS_TRIAL_WEEKS}-week trial; titrate over 2 weeks; maximum {sprays} sprays a day, at "
+                       "least 15 min apart", ("S85", "S87")),),
+                (Cited(f"review at {NABIXIMOLS_TRIAL_WEEKS} weeks: continue only with at least "
+                       f"{NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement in spasticity (0-10 NRS)",
+                       ("S85", "S87", "S88")),)),
+        Therapy("botulinum-toxin", "botulinum toxin (focal)", "onabotulinumtoxina",
+                (Cited("injections repeated every 3-4 months; full effect after 10-14 days; combine with stretching "
+                       "and physiotherapy", ("S84",)),)),
+        Therapy("intrathecal-baclofen", "intrathecal baclofen (ITB)", "baclofen-intrathecal",
+                (Cited("screening bolus 50 mcg, then 75 and 100 mcg at least 24 h apart; no implant after no response "
+                       "to 100 mcg; spinal maintenance usually 300-800 mcg/day", ("S1", "S38", "S2", "S36")),),
+                (Cited("screening in an equipped setting; cardiopulmonary monitoring during the first 2 h; not during "
+                       "an MS exacerbation or active UTI", ("S41", "S39")),)),
+    )}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a guideline puts an option: its line label, rank, evidence and whether the position is confirmed."""
+
+    key: str
+    line: str
+    evidence: tuple[str, ...]
+    status: EvidenceStatus = EvidenceStatus.CONFIRMED
+
+
+def _orderings() -> dict[Guideline, tuple[Position, ...]]:
+    physio = Position("physiotherapy", "non-drug: first and throughout", ("S26", "S27", "S84"))
+    botox = Position("botulinum-toxin", "focal spasticity", ("S84",))
+    itb = Position("intrathecal-baclofen", "severe spasticity", ("S37", "S35"))
+    nabx = Position("nabiximols", "when other drugs are not effective (NICE NG144)", ("S85", "S87"))
+    return {
+        Guideline.NICE: (
+            physio,
+            Position("baclofen", "first line", ("S81", "S82")),
+            Position("gabapentin", "first line", ("S81", "S82")),
+            Position("tizanidine", "second line (if baclofen or gabapentin not successful)", ("S81",)),
+            Position("dantrolene", "position in NICE NG220 UNCONFIRMED", ("S82",), EvidenceStatus.UNCONFIRMED),
+            Position("diazepam", "position in NICE NG220 UNCONFIRMED", ("S82", "S27"), EvidenceStatus.UNCONFIRMED),
+            Position("clonazepam", "position in NICE NG220 UNCONFIRMED", ("S82", "S27"), EvidenceStatus.UNCONFIRMED),
+            nabx, botox, itb,
+        ),
+        Guideline.EUROPEAN_CONSENSUS: (
+            physio,
+            Position("baclofen", "first line", ("S83",)),
+            Position("tizanidine", "first line", ("S83",)),
+            Position("gabapentin", "first line", ("S83",)),
+            Position("diazepam", "if no improvement", ("S83",)),
+            Position("dantrolene", "if no improvement", ("S83",)),
+            Position("nabiximols", "add-on for poor response or tolerance", ("S83", "S85")),
+            Position("intrathecal-baclofen", "severe spasticity (ITB or IT phenol)", ("S83", "S37")),
+            botox,
+        ),
+        Guideline.MS_IRELAND: (
+            physio,
+            Position("baclofen", "mainstay", ("S84",)),
+            Position("tizanidine", "mainstay", ("S84",)),
+            Position("diazepam", "second line (benzodiazepines)", ("S84",)),
+            Position("clonazepam", "second line (benzodiazepines)", ("S84",)),
+            Position("gabapentin", "second line", ("S84",)),
+            Position("dantrolene", "second line", ("S84",)),
+            botox,
+            Position("nabiximols", "not in this guideline's order; NICE NG144 trial rule", ("S85", "S87")),
+            itb,
+        ),
+        Guideline.NHS_SCOTLAND_ABI: (
+            physio,
+            Position("baclofen", "first choice", ("S26",)),
+            Position("tizanidine", "second choice", ("S26",)),
+            Position("dantrolene", "third choice", ("S26",)),
+            Position("gabapentin", "third choice", ("S26",)),
+            botox, nabx, itb,
+        ),
+    }
+
+
+ORDERINGS = _orderings()
+
+
+# --- results ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativeOption:
+    """One option for this patient, in guideline order."""
+
+    rank: int
+    key: str
+    name: str
+    line: str
+    position_status: EvidenceStatus
+    status: OptionStatus
+    reasons: tuple[Cited, ...]
+    dose: tuple[Cited, ...]
+    monitoring: tuple[Cited, ...]
+    findings: tuple[Finding, ...]
+    evidence: tuple[str, ...]
+
+    @property
+    def offered(self) -> bool:
+        return self.status in (OptionStatus.RECOMMENDED, OptionStatus.CAUTION)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank, "key": self.key, "name": self.name, "line": self.line,
+            "position_status": self.position_status.value, "status": self.status.value, "offered": self.offered,
+            "reasons": [r.to_dict() for r in self.reasons], "dose": [d.to_dict() for d in self.dose],
+            "monitoring": [m.to_dict() for m in self.monitoring],
+            "findings": [f.to_dict() for f in self.findings],
+            "evidence": format_evidence(self.evidence), "evidence_keys": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewDrugStart:
+    """The first titration step of the drug replacing baclofen, dated, with its cited titration rule."""
+
+    drug_key: str
+    start_date: date
+    steps: tuple[tuple[date, str], ...]
+    rule: Cited
+    earliest_next_increase: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"drug": self.drug_key, "start_date": self.start_date.isoformat(),
+                "steps": [{"date": d.isoformat(), "dose": t} for d, t in self.steps],
+                "titration": self.rule.to_dict(),
+                "earliest_next_increase": None if self.earliest_next_increase is None
+                else self.earliest_next_increase.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class CrossTaperPlan:
+    """Baclofen taper (from the oral planner) paired with the new drug's titration start."""
+
+    taper: Plan
+    new_drug: NewDrugStart
+    overlap_findings: tuple[Finding, ...]
+    notes: tuple[str, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def offerable(self) -> bool:
+        return self.taper.offerable
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"offerable": self.offerable, "taper": self.taper.to_dict(), "new_drug": self.new_drug.to_dict(),
+                "overlap_findings": [f.to_dict() for f in self.overlap_findings], "notes": list(self.notes),
+                "settings": dict(self.settings)}
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativesAdvice:
+    """The advisor's answer: options in guideline order, unknown inputs, settings and an optional cross-taper."""
+
+    guideline: Guideline
+    baclofen_outcome: BaclofenOutcome
+    options: tuple[AlternativeOption, ...]
+    drugs: DrugLookup
+    conditions: tuple[Condition, ...]
+    unknown_conditions: tuple[str, ...]
+    settings: Mapping[str, Any]
+    patient: Mapping[str, Any]
+    cross_taper: CrossTaperPlan | None = None
+    switch_refused: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def option(self, key: str) -> AlternativeOption:
+        for o in self.options:
+            if o.key == key:
+                return o
+        raise InvalidInputError("option", f"one of {', '.join(o.key for o in self.options)}", key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "guideline": self.guideline.value, "baclofen_outcome": self.baclofen_outcome.value,
+            "patient": dict(self.patient),
+            "options": [o.to_dict() for o in self.options],
+            "offered": [o.key for o in self.options if o.offered],
+            "excluded": [{"key": o.key, "reasons": [f.message for f in o.findings if f.is_blocking]}
+                         for o in self.options if o.status is OptionStatus.EXCLUDED],
+            "current_drugs": self.drugs.to_dict(),
+            "unknown_drugs": [u.to_dict() for u in self.drugs.unknown],
+            "conditions": [c.value for c in self.conditions],
+            "unknown_conditions": [{"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
+                                   for q in self.unknown_conditions],
+            "settings": dict(self.settings),
+            "cross_taper": None if self.cross_taper is None else self.cross_taper.to_dict(),
+            "switch_refused": [f.to_dict() for f in self.switch_refused],
+            "notes": list(self.notes),
+        }
+
+
+# --- the advisor ----------------------------------------------------------------------------------------------------
+
+
+def _kidney_reasons(kidney: KidneyFunction | None) -> list[Cited]:
+    if kidney is None or not kidney.is_known:
+        return []
+    if kidney.dialysis:
+        return [Cited("on dialysis: a particularly low oral baclofen dose, about 5 mg daily", ("S14", "S15"))]
+    assert kidney.crcl_ml_min is not None
+    band = kidney_band(kidney.crcl_ml_min)
+    if band.reduction == 0:
+        return []
+    return [Cited(f"CrCl {kidney.crcl_ml_min:g} mL/min ({band.label} CKD): mean dose reduction {band.reduction_text} "
+                  "in the renal PK study (not label dosing); doses > 20 mg/day in CKD carried a 3.5-fold "
+                  "encephalopathy risk", ("S22", "S23"))]
+
+
+def _status_from_findings(findings: Sequence[Finding]) -> OptionStatus:
+    if any(f.is_blocking for f in findings):
+        return OptionStatus.EXCLUDED
+    if any(f.severity in (Severity.BLOCK, Severity.WARN) for f in findings):
+        return OptionStatus.CAUTION
+    return OptionStatus.RECOMMENDED
+
+
+def advise_alternatives(
+    *,
+    baclofen_outcome: BaclofenOutcome | str = BaclofenOutcome.FAILED,
+    focal: bool = False,
+    severe: bool = False,
+    liver_disease: bool = False,
+    kidney: KidneyFunction | None = None,
+    current_drugs: Iterable[str] = (),
+    conditions: Iterable[str | Condition] = (),
+    age_years: float | None = None,
+    sex: Sex | None = None,
+    locale: Locale = Locale.US,
+    guideline: Guideline | str | None = None,
+    settings: Mapping[str, Any] | None = None,
+    overrides: Iterable[Override] = (),
+    switch_to: str | None = None,
+    current_baclofen_mg_per_day: float | None = None,
+    months_on_therapy: float | None = None,
+    start_date: date | None = None,
+) -> AlternativesAdvice:
+    """List the options after (or instead of) oral baclofen, in guideline order, for this patient.
+
+    Parameters
+    ----------
+    baclofen_outcome
+        ``failed`` (not effective), ``not-tolerated``, ``current`` (still taking, effective) or ``not-tried``.
+    focal
+        Focal rather than generalised spasticity (botulinum toxin applies).
+    severe
+        Severe spasticity (ITB applies).
+    liver_disease
+        Liver disease; treated as active hepatic disease for dantrolene (contraindicated) and as a monitoring
+        reason for tizanidine and baclofen.
+    kidney
+        Kidney function (CrCl mL/min or dialysis).
+    current_drugs
+        Current medicines by name (generic, brand); unknown names are reported, never ignored.
+    conditions
+        Other conditions (see :class:`Condition`); unknown ones are reported.
+    age_years, sex
+        Age (years) and sex: dantrolene hepatotoxicity risk, tizanidine adult indication.
+    locale
+        US or UK: the baclofen ceiling and which dose text comes first.
+    guideline
+        Overrides the ``cds.alternatives.guideline`` setting.
+    settings
+        Overrides of :data:`ADVISOR_SETTINGS` by name.
+    overrides
+        A clinician's overrides of blocking findings (rule id and reason); an unused override is an error.
+    switch_to
+        Drug (option key or catalogue name) to switch to; with ``current_baclofen_mg_per_day`` and
+        ``start_date`` a cross-taper plan is made.
+    current_baclofen_mg_per_day
+        The oral baclofen daily dose to taper from (mg/day).
+    months_on_therapy
+        Time on baclofen (months), which may lengthen the taper.
+    start_date
+        First day of the cross-taper.
+    """
+    outcome = parse_outcome(baclofen_outcome)
+    if not isinstance(locale, Locale):
+        raise InvalidInputError("locale", "us or uk", locale)
+    values: dict[str, Any] = {}
+    for name, value in (settings or {}).items():
+        values[name] = _validate_setting(name, value)
+    if guideline is not None:
+        values[GUIDELINE.name] = parse_guideline(guideline).value
+    chosen = parse_guideline(values.get(GUIDELINE.name, GUIDELINE.default))
+    if age_years is not None:
+        age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
+    if sex is not None and not isinstance(sex, Sex):
+        raise InvalidInputError("sex", "female or male", sex)
+    for flag, name in ((focal, "focal"), (severe, "severe"), (liver_disease, "liver_disease")):
+        if not isinstance(flag, bool):
+            raise InvalidInputError(name, "true or false", flag)
+    overrides = tuple(overrides)
+
+    drugs = resolve_drugs(list(current_drugs))
+    known_conditions, unknown_conditions = parse_conditions(conditions)
+    cond = set(known_conditions)
+    if liver_disease:
+        cond.add(Condition.ACTIVE_LIVER_DISEASE)
+    others = [d for d in drugs.drugs]
+    baclofen_drug = CATALOGUE.get("baclofen")
+    if outcome is BaclofenOutcome.CURRENT and all(d.key != "baclofen" for d in others):
+        others.append(baclofen_drug)
+
+    therapies = _dose_texts(locale, values)
+    used_rules: set[str] = set()
+    options: list[AlternativeOption] = []
+    for rank, pos in enumerate(ORDERINGS[chosen], start=1):
+        therapy = therapies[pos.key]
+        option, rules = _evaluate(rank, pos, therapy, outcome, focal, severe, cond, others, kidney, age_years, sex,
+                                  values, overrides)
+        used_rules |= rules
+        options.append(option)
+    unused = {o.rule_id for o in overrides} - used_rules
+    if unused:
+        raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
+
+    used_settings = {GUIDELINE.name: GUIDELINE.to_dict(chosen.value)}
+    for s in (TIZANIDINE_LFT_SCHEDULE, DANTROLENE_NO_BENEFIT_DAYS, NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+              DANTROLENE_HEPATOTOXICITY_AGE):
+        used_settings[s.name] = s.to_dict(values.get(s.name, s.default))
+
+    notes = []
+    if chosen is Guideline.NHS_SCOTLAND_ABI:
+        notes.append("NHS Scotland ABI guidance is written for acquired brain injury, not MS.")
+    if chosen is Guideline.NICE:
+        notes.append("NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
+                     "second are confirmed (via MS Trust); other positions are UNCONFIRMED.")
+    if liver_disease:
+        notes.append("Liver disease was treated as active hepatic disease (dantrolene contraindication).")
+
+    cross: CrossTaperPlan | None = None
+    refused: tuple[Finding, ...] = ()
+    if switch_to is not None:
+        target = _find_option(options, switch_to)
+        if target.status is OptionStatus.EXCLUDED:
+            refused = tuple(f for f in target.findings if f.is_blocking)
+            notes.append(f"Switch to {target.name} refused: it is excluded for this patient.")
+        elif target.status in (OptionStatus.TRIED, OptionStatus.CURRENT, OptionStatus.NOT_APPLICABLE):
+            raise InvalidInputError("switch_to", f"an option that can be offered (not {target.status.value})",
+                                    switch_to)
+        elif current_baclofen_mg_per_day is not None:
+            if start_date is None:
+                raise InvalidInputError("start_date", "the first day of the cross-taper (YYYY-MM-DD)", None)
+            patient = PatientSnapshot(
+                age_years=age_years, sex=sex, locale=locale,
+                crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
+                dialysis=bool(kidney and kidney.dialysis))
+            cross = plan_cross_taper(
+                start_date=start_date, from_mg_per_day=current_baclofen_mg_per_day, new_drug=target.key,
+                patient=patient, months_on_therapy=months_on_therapy,
+                settings={k: v for k, v in values.items() if k == CROSS_TAPER_START_DAY.name})
+        else:
+            notes.append("Give the current baclofen daily dose and a start date to get a cross-taper plan.")
+
+    patient_info = {"focal": focal, "severe": severe, "liver_disease": liver_disease,
+                    "kidney": None if kidney is None else kidney.to_dict(), "age_years": age_years,
+                    "sex": None if sex is None else sex.value, "locale": locale.value}
+    return AlternativesAdvice(chosen, outcome, tuple(options), drugs, tuple(sorted(cond, key=lambda c: c.value)),
+                              unknown_conditions, used_settings, patient_info, cross, refused, tuple(notes))
+
+
+def _find_option(options: Sequence[AlternativeOption], name: str) -> AlternativeOption:
+    key = name.strip().lower().replace("_", "-")
+    for o in options:
+        if o.key == key:
+            return o
+    match = CATALOGUE.find(name)
+    if match is not None:
+        for o in options:
+            if o.key == match.drug.key or (o.key == "botulinum-toxin"
+                                           and match.drug.has_class(DrugClass.BOTULINUM_TOXIN)):
+                return o
+    raise InvalidInputError("switch_to", f"one of the options: {', '.join(o.key for o in options)}", name)
+
+
+def _evaluate(rank: int, pos: Position, therapy: Therapy, outcome: BaclofenOutcome, focal: bool, severe: bool,
+              conditions: set[Condition], others: Sequence[Drug], kidney: KidneyFunction | None,
+              age_years: float | None, sex: Sex | None, values: Mapping[str, Any],
+              overrides: Sequence[Override]) -> tuple[AlternativeOption, set[str]]:
+    reasons: list[Cited] = []
+    findings: list[Finding] = []
+    status: OptionStatus | None = None
+    drug = CATALOGUE.get(therapy.drug_key) if therapy.drug_key else None
+
+    if pos.status is not EvidenceStatus.CONFIRMED:
+        reasons.append(Cited(f"position {pos.status.value}: {pos.line}", pos.evidence))
+    if pos.key == "baclofen":
+        if outcome.tried_and_stopped_working:
+            status = OptionStatus.TRIED
+            reasons.append(Cited(f"oral baclofen already tried: {outcome.value}", pos.evidence))
+        elif outcome is BaclofenOutcome.CURRENT:
+            status = OptionStatus.CURRENT
+            reasons.append(Cited("oral baclofen is the current treatment", pos.evidence))
+        reasons.extend(_kidney_reasons(kidney))
+    elif pos.key == "botulinum-toxin":
+        if not focal:
+            status = OptionStatus.NOT_APPLICABLE
+            reasons.append(Cited("for focal spasticity; this patient's spasticity is generalised", ("S84",)))
+        else:
+            reasons.append(Cited("focal spasticity: botulinum toxin with stretching and physiotherapy", ("S84",)))
+    elif pos.key == "intrathecal-baclofen":
+        if not severe:
+            status = OptionStatus.NOT_APPLICABLE
+            reasons.append(Cited("for severe spasticity", ("S37",)))
+        elif not outcome.tried_and_stopped_working:
+            reasons.append(Cited("for spinal-origin spasticity ITB is reserved for patients unresponsive to oral "
+                                 "baclofen or with intolerable CNS effects at effective doses; a positive screening "
+                                 "dose is required", ("S37", "S35")))
+            status = OptionStatus.CAUTION
+        else:
+            reasons.append(Cited("severe spasticity after oral baclofen " + outcome.value + ": ITB after a positive "
+                                 "screening dose", ("S37", "S35")))
+    elif pos.key == "nabiximols":
+        reasons.append(Cited("NICE NG144: for moderate to severe MS spasticity when other pharmacological treatments "
+                             "are not effective", ("S85", "S87")))
+    elif pos.key == "physiotherapy":
+        reasons.append(Cited("always, before and alongside drug treatment", ("S26", "S27", "S84")))
+
+    if drug is not None and status not in (OptionStatus.TRIED, OptionStatus.NOT_APPLICABLE):
+        findings.extend(interactions_between(drug, [d for d in others if d.key != drug.key]))
+        ci = screen_contraindications(
+            drug, conditions, age_years=age_years, sex=sex, kidney=kidney,
+            dantrolene_hepatotoxicity_age_years=values.get(DANTROLENE_HEPATOTOXICITY_AGE.name))
+        findings.extend(ci.findings)
+    mine = [o for o in overrides if any(f.rule_id == o.rule_id and f.severity is Severity.BLOCK for f in findings)]
+    final = apply_overrides(sort_findings(findings), mine) if mine else sort_findings(findings)
+    if status is None:
+        status = _status_from_findings(final)
+    elif status is OptionStatus.CAUTION and any(f.is_blocking for f in final):
+        status = OptionStatus.EXCLUDED
+    if status is OptionStatus.EXCLUDED:
+        for f in final:
+            if f.is_blocking:
+                reasons.append(Cited(f"excluded: {f.message}", f.evidence))
+    evidence = tuple(dict.fromkeys(pos.evidence + tuple(k for c in therapy.dose for k in c.evidence)))
+    option = AlternativeOption(rank, pos.key, therapy.name, pos.line, pos.status, status, tuple(reasons),
+                               therapy.dose, therapy.monitoring, final, evidence)
+    return option, {o.rule_id for o in mine}
+
+
+# --- cross-taper ----------------------------------------------------------------------------------------------------
+
+_START_RULES: Mapping[str, tuple[Cited, Cited]] = {
+    # drug: (US / default rule, UK rule)
+    "tizanidine": (
+        Cited("tizanidine 2 mg; may be repeated every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with "
+              "1-4 days between increases; maximum 36 mg/day", ("S73", "S110b")),
+        Cited("tizanidine 2 mg once daily; increase by 2 mg/day at intervals of at least 3-4 days; usually up to "
+              "24 mg/day; maximum 36 mg/day", ("S25",))),
+    "gabapentin": (
+        Cited("gabapentin 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to 1800 mg/day (neuropathic-pain "
+              "label titration; off-label for spasticity)", ("S97", "S24")),) * 2,
+    "dantrolene": (
+        Cited("dantrolene 25 mg daily for 7 days, 25 mg three times daily for 7 days, 50 mg three times daily for 7 "
+              "days, then 100 mg three times daily; maximum 400 mg/day", ("S77",)),
+        Cited("dantrolene 25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times "
+              "daily", ("S80", "S25"))),
+    "diazepam": (Cited("diazepam 2.5 mg at night, up to 5 mg", ("S27",)),) * 2,
+    "clonazepam": (Cited("clonazepam 0.5 mg at night, up to 2 mg", ("S27",)),) * 2,
+    "nabiximols": (Cited("nabiximols: titrate over 2 weeks (maximum 12 sprays a day, at least 15 min apart); "
+                         "review after a 4-week trial", ("S87", "S85")),) * 2,
+}
+
+
+def _new_drug_steps(key: str, start: date, locale: Locale) -> tuple[tuple[tuple[date, str], ...], date | None]:
+    d = timedelta
+    if key == "tizanidine":
+        if locale is Locale.UK:
+            return ((start, "2 mg once daily"),), start + d(days=3)
+        return ((start, "2 mg (may repeat every 6-8 h, up to 3 doses in 24 h)"),), start + d(days=1)
+    if key == "gabapentin":
+        return ((start, "300 mg/day"), (start + d(days=1), "600 mg/day"), (start + d(days=2), "900 mg/day")), \
+            start + d(days=3)
+    if key == "dantrolene":
+        if locale is Locale.UK:
+            return ((start, "25 mg daily"),), start + d(days=7)
+        return ((start, "25 mg daily"), (start + d(days=7), "25 mg three times daily"),
+                (start + d(days=14), "50 mg three times daily"), (start + d(days=21), "100 mg three times daily")), None
+    if key == "diazepam":
+        return ((start, "2.5 mg at night"),), None
+    if key == "clonazepam":
+        return ((start, "0.5 mg at night"),), None
+    if key == "nabiximols":
+        return ((start, "start titration (over 2 weeks)"),), None
+    raise InvalidInputError("new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}", key)
+
+
+def plan_cross_taper(*, start_date: date, from_mg_per_day: float, new_drug: str,
+                     patient: PatientSnapshot | None = None, months_on_therapy: float | None = None,
+                     taper_settings: Mapping[str, Any] | None = None, settings: Mapping[str, Any] | None = None,
+                     overrides: Iterable[Override] = ()) -> CrossTaperPlan:
+    """Taper oral baclofen to zero with the oral planner and start the new drug alongside it.
+
+    Parameters
+    ----------
+    start_date
+        Day of the first baclofen reduction.
+    from_mg_per_day
+        Current oral baclofen daily dose (mg/day).
+    new_drug
+        ``tizanidine``, ``gabapentin``, ``dantrolene``, ``diazepam``, ``clonazepam`` or ``nabiximols``.
+    patient
+        Locale and kidney function for the taper.
+    months_on_therapy
+        Time on baclofen (months); long high-dose use lengthens the taper.
+    taper_settings
+        Overrides of the taper planner's settings.
+    settings
+        ``cds.cross_taper.new_drug_start_day`` override.
+    overrides
+        Overrides of blocking taper findings.
+
+    The taper is never abrupt (the planner's rules), and the withdrawal signs travel with its findings.
+    """
+    patient = patient or PatientSnapshot()
+    key = new_drug.strip().lower()
+    match = CATALOGUE.find(new_drug)
+    if match is not None:
+        key = match.drug.key
+    if key not in _START_RULES:
+        raise InvalidInputError("new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}",
+                                new_drug)
+    offset = 0
+    for name, value in (settings or {}).items():
+        if name != CROSS_TAPER_START_DAY.name:
+            raise UnknownNameError("setting", [CROSS_TAPER_START_DAY.name], name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+            raise InvalidInputError(CROSS_TAPER_START_DAY.name, "a whole number of days", value)
+        offset = int(CROSS_TAPER_START_DAY.validate(int(value)))
+    taper = plan_taper(start_date=start_date, from_mg_per_day=from_mg_per_day, patient=patient,
+                       months_on_therapy=months_on_therapy, settings=taper_settings, overrides=overrides)
+    last_day = taper.steps[-1].start
+    if offset > (last_day - taper.start).days:
+        raise InvalidInputError(CROSS_TAPER_START_DAY.name,
+                                f"at most {(last_day - taper.start).days} (the day baclofen stops)", offset)
+    new_start = taper.start + timedelta(days=offset)
+    steps, next_increase = _new_drug_steps(key, new_start, patient.locale)
+    rule = _START_RULES[key][1 if patient.locale is Locale.UK else 0]
+    overlap = interactions_between(CATALOGUE.get(key), [CATALOGUE.get("baclofen")])
+    notes = [
+        f"Baclofen is tapered from {from_mg_per_day:g} mg/day to zero by {last_day.isoformat()} (never abruptly); "
+        f"{key} starts on {new_start.isoformat()}.",
+        "No source gives a cross-taper schedule: the overlap is a clinician's choice "
+        f"({CROSS_TAPER_START_DAY.name} = {offset}).",
+    ]
+    if key == "tizanidine":
+        notes.append("Order liver tests (aminotransferases) before starting tizanidine and check the medication list "
+                     "for CYP1A2 inhibitors.")
+    return CrossTaperPlan(taper, NewDrugStart(key, new_start, steps, rule, next_increase), overlap, tuple(notes),
+                          {CROSS_TAPER_START_DAY.name: CROSS_TAPER_START_DAY.to_dict(offset)})
+
+
+__all__ = [
+    "ADVISOR_SETTINGS", "CROSS_TAPER_START_DAY", "DANTROLENE_NO_BENEFIT_DAYS", "GUIDELINE", "ORDERINGS",
+    "TIZANIDINE_LFT_SCHEDULE", "AlternativeOption", "AlternativesAdvice", "BaclofenOutcome", "Cited",
+    "CrossTaperPlan", "Guideline", "NewDrugStart", "OptionStatus", "advise_alternatives", "parse_guideline",
+    "parse_outcome", "plan_cross_taper",
+]
