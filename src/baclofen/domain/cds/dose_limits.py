@@ -2,8 +2,9 @@
 
 Limits the sources confirm are named constants with citation keys; limits they leave UNCONFIRMED or on
 which they DISAGREE are :class:`Setting` objects a caller may override (the result records the values
-used). Oral baclofen reuses the oral planner's settings (:mod:`baclofen.domain.oral.limits`) so that the
-ceiling is defined once.
+used). Oral baclofen reuses the oral planner's settings (:mod:`baclofen.domain.oral.limits`) and intrathecal
+baclofen the ITB domain's dose-level rules (:func:`baclofen.domain.itb.dosing.check_daily_dose`), so that
+each limit is defined once.
 
 Daily doses are given in the drug's unit: oral drugs in mg/day, intrathecal baclofen in mcg/day (a
 mg/mcg mix-up is a 1000-fold error, so the other unit is refused, never converted), nabiximols in
@@ -14,7 +15,7 @@ sprays/day.
 >>> check_dose("baclofen", mg_per_day=60).within_limits
 True
 >>> [f.rule_id for f in check_dose("Gablofen", mcg_per_day=1200).findings]
-['DOSE-ITB-HIGH-001']
+['ITB-DOSE-001']
 """
 
 from __future__ import annotations
@@ -39,10 +40,16 @@ from baclofen.domain.oral.limits import (
     kidney_band,
     locale_ceiling_setting,
 )
-from baclofen.domain.patient import KidneyFunction, Locale
+from baclofen.domain.itb.dosing import (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
+    HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+    MAINTENANCE_RANGE_MCG_PER_DAY,
+    check_daily_dose,
+)
+from baclofen.domain.patient import KidneyFunction, Locale, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
 from baclofen.domain.settings import EvidenceStatus, Setting
-from baclofen.domain.signs import ITB_OVERDOSE, ORAL_OVERDOSE
+from baclofen.domain.signs import ORAL_OVERDOSE
 
 
 class DoseUnit(Enum):
@@ -70,23 +77,6 @@ DIAZEPAM_MAX_MG_PER_DAY = 5.0
 CLONAZEPAM_MAX_MG_PER_DAY = 2.0
 
 # --- Settings (UNCONFIRMED / DISAGREE) ---------------------------------------------------------------------
-ITB_WARN_MCG_PER_DAY = Setting(
-    name="cds.itb.warn_daily_dose_mcg",
-    default=1000.0, unit="mcg/day", status=EvidenceStatus.DISAGREE,
-    evidence=("S2", "S3", "S45", "S46"),
-    description="Intrathecal daily dose above which a warning needing confirmation is shown: 'not to exceed "
-                "1000 mcg/day' (Medscape) DISAGREES with patients who required > 1000 mcg/day [S45] and overdoses "
-                "at 800-2400 mcg/day [S46]; treated as a warning, not a block (clinical.md §5.5).",
-    minimum=100.0, maximum=2003.0,
-)
-ITB_ALERT_MCG_PER_DAY = Setting(
-    name="cds.itb.alert_daily_dose_mcg",
-    default=2003.0, unit="mcg/day", status=EvidenceStatus.PARTLY_VERIFIED,
-    evidence=("HarrietLane24",),
-    description="Highest reported adult ITB maintenance dose (adult range 12-2003 mcg/day, Harriet Lane 24th ed.; "
-                "secondary): above it the dose is blocked unless a clinician overrides with a reason.",
-    minimum=1000.0, maximum=2003.0,
-)
 TIZANIDINE_MAX_SINGLE_DOSE_MG = Setting(
     name="cds.tizanidine.max_single_dose_mg",
     default=16.0, unit="mg", status=EvidenceStatus.DISAGREE,
@@ -115,7 +105,7 @@ NABIXIMOLS_MAX_SPRAYS_PER_DAY = Setting(
 
 SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in (
     MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL, DIALYSIS_MAX_START_MG_PER_DAY, CKD_CRCL_ML_MIN,
-    ITB_WARN_MCG_PER_DAY, ITB_ALERT_MCG_PER_DAY, TIZANIDINE_MAX_SINGLE_DOSE_MG, GABAPENTIN_MAX_MG_PER_DAY,
+    DAILY_DOSE_CONFIRMATION_THRESHOLD, TIZANIDINE_MAX_SINGLE_DOSE_MG, GABAPENTIN_MAX_MG_PER_DAY,
     NABIXIMOLS_MAX_SPRAYS_PER_DAY,
 )}
 
@@ -139,6 +129,7 @@ class DoseContext:
     doses_per_day: int | None = None
     kidney: KidneyFunction | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
+    origin: SpasticityOrigin | None = None
 
     def value(self, setting: Setting) -> Any:
         return self.settings.get(setting.name, setting.default)
@@ -243,49 +234,6 @@ def _check_bac_band(ctx: DoseContext) -> Finding | None:
 
 BAC_BAND: Rule[DoseContext] = Rule(
     "DOSE-BAC-KIDNEY-003", "Oral baclofen above the kidney-reduced maximum", Severity.WARN, ("S22",), _check_bac_band)
-
-
-# --- intrathecal baclofen -------------------------------------------------------------------------------------
-def _itb_data(ctx: DoseContext) -> dict[str, float]:
-    return {"daily_dose_mcg": ctx.daily, "warn_above_mcg_per_day": float(ctx.value(ITB_WARN_MCG_PER_DAY)),
-            "alert_above_mcg_per_day": float(ctx.value(ITB_ALERT_MCG_PER_DAY))}
-
-
-def _check_itb_max(ctx: DoseContext) -> Finding | None:
-    if ctx.drug.key != "baclofen-intrathecal":
-        return None
-    data = _itb_data(ctx)
-    alert = data["alert_above_mcg_per_day"]
-    if ctx.daily <= alert:
-        return None
-    return ITB_MAX.finding(
-        f"intrathecal baclofen {_fmt(ctx.daily)} mcg/day is above the highest reported adult maintenance dose "
-        f"({_fmt(alert)} mcg/day)",
-        reasoning="Adult maintenance doses reported range 12-2003 mcg/day (most 300-800). Check for a unit or "
-                  "concentration error; a clinician override with a reason is required.",
-        data=data, signs=ITB_OVERDOSE.signs, action="Verify the dose, units and concentration before programming.")
-
-
-def _check_itb_high(ctx: DoseContext) -> Finding | None:
-    if ctx.drug.key != "baclofen-intrathecal":
-        return None
-    data = _itb_data(ctx)
-    warn, alert = data["warn_above_mcg_per_day"], data["alert_above_mcg_per_day"]
-    if not warn < ctx.daily <= alert:
-        return None
-    return ITB_HIGH.finding(
-        f"intrathecal baclofen {_fmt(ctx.daily)} mcg/day is above {_fmt(warn)} mcg/day: confirm",
-        reasoning="Medscape: 'not to exceed 1000 mcg/day'; but some spinal patients required > 1000 mcg/day and "
-                  "overdoses occurred at 800-2400 mcg/day (DISAGREE): a warning requiring confirmation.",
-        data=data, signs=ITB_OVERDOSE.signs, action="Confirm the dose; monitor for overdose signs.")
-
-
-ITB_MAX: Rule[DoseContext] = Rule(
-    "DOSE-ITB-MAX-001", "Intrathecal dose above the highest reported", Severity.BLOCK, ("HarrietLane24", "S30"),
-    _check_itb_max)
-ITB_HIGH: Rule[DoseContext] = Rule(
-    "DOSE-ITB-HIGH-001", "Intrathecal dose above 1000 mcg/day", Severity.WARN, ("S2", "S3", "S45", "S46"),
-    _check_itb_high)
 
 
 # --- tizanidine ----------------------------------------------------------------------------------------------
@@ -428,7 +376,7 @@ NABX_MAX: Rule[DoseContext] = Rule(
 RULES_BY_ID.update({r.rule_id: r for r in (GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX)})
 
 DOSE_RULES: tuple[Rule[DoseContext], ...] = (
-    BAC_ORAL_MAX, BAC_DIALYSIS, BAC_CKD, BAC_BAND, ITB_MAX, ITB_HIGH, TIZ_MAX, TIZ_USUAL, TIZ_SINGLE, TIZ_FREQ,
+    BAC_ORAL_MAX, BAC_DIALYSIS, BAC_CKD, BAC_BAND, TIZ_MAX, TIZ_USUAL, TIZ_SINGLE, TIZ_FREQ,
     DAN_MAX, DAN_SINGLE, GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX,
 )
 
@@ -455,9 +403,16 @@ def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
             add("CKD high-dose threshold", CKD_HIGH_DOSE_MG_PER_DAY, "mg/day", Severity.WARN, ("S23",),
                 CKD_CRCL_ML_MIN.status, CKD_CRCL_ML_MIN)
     elif key == "baclofen-intrathecal":
-        for s, sev in ((ITB_WARN_MCG_PER_DAY, Severity.WARN), (ITB_ALERT_MCG_PER_DAY, Severity.BLOCK)):
-            add("daily warning" if sev is Severity.WARN else "daily alert", float(ctx.value(s)), "mcg/day", sev,
-                s.evidence, s.status, s)
+        s = DAILY_DOSE_CONFIRMATION_THRESHOLD
+        add("confirmation threshold", float(ctx.value(s)), "mcg/day", Severity.WARN, s.evidence, s.status, s)
+        add("highest reported adult maintenance dose", HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG, "mcg/day",
+            Severity.BLOCK, ("HarrietLane24",), EvidenceStatus.PARTLY_VERIFIED)
+        if ctx.origin is not None:
+            lo, hi = MAINTENANCE_RANGE_MCG_PER_DAY[ctx.origin]
+            add(f"usual maintenance range ({ctx.origin.value}), low", lo, "mcg/day", Severity.INFO, ("S2", "S36"),
+                EvidenceStatus.CONFIRMED)
+            add(f"usual maintenance range ({ctx.origin.value}), high", hi, "mcg/day", Severity.INFO, ("S2", "S36"),
+                EvidenceStatus.CONFIRMED)
     elif key == "tizanidine":
         add("daily maximum", TIZANIDINE_MAX_MG_PER_DAY, "mg/day", Severity.BLOCK, TIZ_MAX.evidence,
             EvidenceStatus.CONFIRMED)
@@ -539,7 +494,7 @@ def resolve_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
 def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day: float | None = None,
                sprays_per_day: float | None = None, single_dose_mg: float | None = None,
                doses_per_day: int | None = None, locale: Locale = Locale.US, kidney: KidneyFunction | None = None,
-               settings: Mapping[str, Any] | None = None) -> DoseCheck:
+               origin: SpasticityOrigin | None = None, settings: Mapping[str, Any] | None = None) -> DoseCheck:
     """Check a daily dose of one drug against its cited limits.
 
     Parameters
@@ -560,6 +515,8 @@ def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day
         US or UK: chooses the oral baclofen maximum.
     kidney
         Kidney function: dialysis dose, CKD high-dose warning, [S22] band, tizanidine CrCl < 25.
+    origin
+        Spinal or cerebral origin: for intrathecal baclofen, the usual maintenance range (info).
     settings
         Overrides of the named settings in :data:`SETTINGS_BY_NAME`.
 
@@ -599,8 +556,15 @@ def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day
                                       or doses_per_day < 1 or doses_per_day > 24):
         raise InvalidInputError("doses_per_day", "a whole number between 1 and 24", doses_per_day)
     resolved = resolve_settings(settings)
-    ctx = DoseContext(entry, daily, expected, locale, single, doses_per_day, kidney, resolved)
+    if origin is not None and not isinstance(origin, SpasticityOrigin):
+        raise InvalidInputError("origin", "spinal or cerebral", origin)
+    ctx = DoseContext(entry, daily, expected, locale, single, doses_per_day, kidney, resolved, origin)
     findings = evaluate_rules(DOSE_RULES, ctx)
+    if entry.key == "baclofen-intrathecal":
+        # The ITB domain's dose-level rules (ITB-DOSE-001/002/003) are the single definition of these limits.
+        findings = sort_findings(findings + check_daily_dose(
+            daily, label="intrathecal baclofen daily dose", origin=origin,
+            confirmation_threshold_mcg_per_day=ctx.value(DAILY_DOSE_CONFIRMATION_THRESHOLD)))
     if entry.key == "tizanidine":
         # CrCl < 25 mL/min: individual doses reduced [S72] [S73] (the contraindication screen's rule).
         findings = sort_findings(findings + TIZANIDINE_KIDNEY.evaluate(ContraindicationContext(entry, kidney=kidney)))
