@@ -20,7 +20,7 @@ Conventions: times in hours; amounts in mcg; a dose at time t counts in the valu
 >>> from baclofen.domain.pk.parameters import oral_parameters
 >>> from baclofen.domain.pk.system import SubjectParameters
 >>> sim = simulate(SubjectParameters.typical(oral_parameters()), [oral_dose(0.0, 10.0)], [0.0, 1.0, 2.0])
->>> [round(v, 1) for v in sim.output("plasma_ng_per_ml")[0]]
+>>> [round(float(v), 1) for v in sim.output("plasma_ng_per_ml")[0]]
 [0.0, 100.2, 104.9]
 """
 
