@@ -23,8 +23,13 @@ serum_creatinine_mg_dl = st.floats(min_value=0.3, max_value=12, allow_nan=False)
 
 
 @st.composite
-def patients(draw: st.DrawFn, *, locale: Locale | None = None, dialysis: bool | None = None,
-             with_kidney: bool | None = None) -> PatientSnapshot:
+def patients(
+    draw: st.DrawFn,
+    *,
+    locale: Locale | None = None,
+    dialysis: bool | None = None,
+    with_kidney: bool | None = None,
+) -> PatientSnapshot:
     """Adult patients with any one way of giving kidney function (or none, or dialysis)."""
     age = draw(st.none() | adult_ages)
     loc = locale if locale is not None else draw(locales)
@@ -32,15 +37,28 @@ def patients(draw: st.DrawFn, *, locale: Locale | None = None, dialysis: bool | 
     on_dialysis = dialysis if dialysis is not None else draw(st.booleans())
     if on_dialysis:
         return PatientSnapshot(age_years=age, dialysis=True, origin=origin, locale=loc)
-    kind = draw(st.sampled_from(["crcl", "egfr", "creatinine"] if with_kidney else
-                                ["none"] if with_kidney is False else ["none", "crcl", "egfr", "creatinine"]))
+    kind = draw(
+        st.sampled_from(
+            ["crcl", "egfr", "creatinine"]
+            if with_kidney
+            else ["none"]
+            if with_kidney is False
+            else ["none", "crcl", "egfr", "creatinine"]
+        )
+    )
     if kind == "crcl":
         return PatientSnapshot(age_years=age, crcl_ml_min=draw(crcl_ml_min), origin=origin, locale=loc)
     if kind == "egfr":
         return PatientSnapshot(age_years=age, egfr_ml_min_1_73m2=draw(crcl_ml_min), origin=origin, locale=loc)
     if kind == "creatinine":
-        return PatientSnapshot(age_years=draw(adult_ages), weight_kg=draw(weights_kg), sex=draw(sexes),
-                               serum_creatinine_mg_dl=draw(serum_creatinine_mg_dl), origin=origin, locale=loc)
+        return PatientSnapshot(
+            age_years=draw(adult_ages),
+            weight_kg=draw(weights_kg),
+            sex=draw(sexes),
+            serum_creatinine_mg_dl=draw(serum_creatinine_mg_dl),
+            origin=origin,
+            locale=loc,
+        )
     return PatientSnapshot(age_years=age, origin=origin, locale=loc)
 
 

@@ -11,19 +11,34 @@ def test_titrate_json_gives_the_label_schedule(run_cli) -> None:
     assert result.exit_code == 0, result.stderr
     data = result.json()
     assert [(s["start"], s["end"], s["daily_dose_mg"]) for s in data["steps"]] == [
-        ("2026-12-01", "2026-12-03", 15.0), ("2026-12-04", "2026-12-06", 30.0),
-        ("2026-12-07", "2026-12-09", 45.0), ("2026-12-10", "2026-12-12", 60.0),
+        ("2026-12-01", "2026-12-03", 15.0),
+        ("2026-12-04", "2026-12-06", 30.0),
+        ("2026-12-07", "2026-12-09", 45.0),
+        ("2026-12-10", "2026-12-12", 60.0),
     ]
-    assert data["steps"][0]["doses"][0] == {"time": "08:00", "dose_mg": 5.0, "dispense": "1/2 x 10 mg tablet",
-                                            "units": [{"strength_mg": 10.0, "count": 0.5}]}
+    assert data["steps"][0]["doses"][0] == {
+        "time": "08:00",
+        "dose_mg": 5.0,
+        "dispense": "1/2 x 10 mg tablet",
+        "units": [{"strength_mg": 10.0, "count": 0.5}],
+    }
     for finding in data["findings"]:
         assert finding["severity"] in {"block", "warn", "info"}
         assert finding["rule_id"] and finding["message"] and finding["evidence"]
 
 
 def test_titrate_reduces_for_kidney_function_and_shows_the_reason(run_cli) -> None:
-    result = run_cli("plan", "titrate", "--start-date", "2026-12-01", "--target-mg-per-day", "60",
-                     "--crcl-ml-min", "45", "--json")
+    result = run_cli(
+        "plan",
+        "titrate",
+        "--start-date",
+        "2026-12-01",
+        "--target-mg-per-day",
+        "60",
+        "--crcl-ml-min",
+        "45",
+        "--json",
+    )
 
     data = result.json()
     assert [s["daily_dose_mg"] for s in data["steps"]] == [5.0, 15.0, 20.0, 30.0]
@@ -39,10 +54,22 @@ def test_titrate_with_dialysis_starts_at_5_mg(run_cli) -> None:
 
 
 def test_titrate_above_the_ceiling_is_not_offerable_and_an_override_makes_it_so(run_cli) -> None:
-    blocked = run_cli("plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4", "--json").json()
-    allowed = run_cli("plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4",
-                      "--override", "ORAL-MAX-001=in hospital under supervision", "--clinician", "Dr A",
-                      "--json").json()
+    blocked = run_cli(
+        "plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4", "--json"
+    ).json()
+    allowed = run_cli(
+        "plan",
+        "titrate",
+        "--target-mg-per-day",
+        "100",
+        "--doses-per-day",
+        "4",
+        "--override",
+        "ORAL-MAX-001=in hospital under supervision",
+        "--clinician",
+        "Dr A",
+        "--json",
+    ).json()
 
     assert blocked["offerable"] is False and blocked["max_daily_dose_mg"] == 80.0
     assert allowed["offerable"] is True and allowed["max_daily_dose_mg"] == 100.0
@@ -68,8 +95,17 @@ def test_titrate_human_output_is_a_table_with_findings_and_the_disclaimer(run_cl
 
 
 def test_taper_json_is_gradual_and_lists_withdrawal_signs(run_cli) -> None:
-    result = run_cli("plan", "taper", "--from-mg-per-day", "60", "--months-on-therapy", "24",
-                     "--start-date", "2026-12-01", "--json")
+    result = run_cli(
+        "plan",
+        "taper",
+        "--from-mg-per-day",
+        "60",
+        "--months-on-therapy",
+        "24",
+        "--start-date",
+        "2026-12-01",
+        "--json",
+    )
 
     assert result.exit_code == 0, result.stderr
     data = result.json()
@@ -81,8 +117,19 @@ def test_taper_json_is_gradual_and_lists_withdrawal_signs(run_cli) -> None:
 
 
 def test_taper_to_a_lower_dose_with_a_smaller_step(run_cli) -> None:
-    data = run_cli("plan", "taper", "--from-mg-per-day", "40", "--to-mg-per-day", "20", "--max-step-mg", "5",
-                   "--start-date", "2026-12-01", "--json").json()
+    data = run_cli(
+        "plan",
+        "taper",
+        "--from-mg-per-day",
+        "40",
+        "--to-mg-per-day",
+        "20",
+        "--max-step-mg",
+        "5",
+        "--start-date",
+        "2026-12-01",
+        "--json",
+    ).json()
 
     assert [s["daily_dose_mg"] for s in data["steps"]] == [35.0, 30.0, 25.0, 20.0]
 
@@ -129,8 +176,9 @@ def test_a_rapid_taper_request_is_shown_as_not_offerable(run_cli) -> None:
         (("demo", "--start-date", "2026-99-01"), "--start-date"),
     ],
 )
-def test_bad_input_is_one_line_naming_the_option_with_exit_code_2(run_cli, args: tuple[str, ...],
-                                                                    option: str) -> None:
+def test_bad_input_is_one_line_naming_the_option_with_exit_code_2(
+    run_cli, args: tuple[str, ...], option: str
+) -> None:
     result = run_cli(*args)
 
     assert result.exit_code == 2

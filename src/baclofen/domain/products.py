@@ -51,9 +51,9 @@ TABLETS_SCORED = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S13", "S2", "S95"),
     description=(
-        "Whether baclofen tablets may be halved. The fact sheet lists the strengths but not which tablets are "
-        "scored; check the dispensed product's label and set false when it is not scored (only whole tablets "
-        "are then planned)."
+        "Whether baclofen tablets may be halved. The fact sheet lists the strengths but not which tablets "
+        "are scored; check the dispensed product's label and set false when it is not scored (only whole "
+        "tablets are then planned)."
     ),
 )
 
@@ -78,8 +78,6 @@ class DoseForm(Enum):
     SOLUTION = "oral solution"
     SUSPENSION = "oral suspension"
     GRANULES = "granules"
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +122,9 @@ class OralProduct:
         if self.is_liquid:
             if self.concentration_mg_per_ml is None or self.unit_strengths_mg:
                 raise InvalidInputError(f"product {self.name}", "a concentration and no unit strengths", self)
-            require_finite_number(self.concentration_mg_per_ml, "concentration_mg_per_ml", strictly_positive=True)
+            require_finite_number(
+                self.concentration_mg_per_ml, "concentration_mg_per_ml", strictly_positive=True
+            )
         else:
             if not self.unit_strengths_mg or self.concentration_mg_per_ml is not None:
                 raise InvalidInputError(f"product {self.name}", "unit strengths and no concentration", self)
@@ -174,7 +174,9 @@ class IntrathecalProduct:
     notes: str = ""
 
     def __post_init__(self) -> None:
-        require_finite_number(self.concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
+        require_finite_number(
+            self.concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True
+        )
         if not self.evidence:
             raise InvalidInputError(f"product {self.name}.evidence", "at least one citation key", ())
         for key in self.evidence:
@@ -203,50 +205,92 @@ _SCORED = bool(TABLETS_SCORED.default)
 _ORAL: tuple[OralProduct, ...] = (
     *(
         OralProduct(
-            name=f"tablet-{s}mg", display=f"baclofen {s} mg tablet", form=DoseForm.TABLET,
-            unit_strengths_mg=(float(s),), scored=_SCORED, locales=_US, evidence=("S13", "S2"),
-            notes="generic US tablets; some labels list only 5/10/20 mg [S2]" if s == 15 else "generic US tablets",
+            name=f"tablet-{s}mg",
+            display=f"baclofen {s} mg tablet",
+            form=DoseForm.TABLET,
+            unit_strengths_mg=(float(s),),
+            scored=_SCORED,
+            locales=_US,
+            evidence=("S13", "S2"),
+            notes="generic US tablets; some labels list only 5/10/20 mg [S2]"
+            if s == 15
+            else "generic US tablets",
         )
         for s in (5, 10, 15, 20)
     ),
     OralProduct(
-        name="ozobax", display="Ozobax 5 mg/5 mL oral solution", form=DoseForm.SOLUTION,
-        concentration_mg_per_ml=1.0, locales=_US, evidence=("S4", "S5"),
+        name="ozobax",
+        display="Ozobax 5 mg/5 mL oral solution",
+        form=DoseForm.SOLUTION,
+        concentration_mg_per_ml=1.0,
+        locales=_US,
+        evidence=("S4", "S5"),
         notes="1 mg/mL, grape; 473 mL bottle; refrigerate 2-8 °C",
     ),
     OralProduct(
-        name="fleqsuvy", display="Fleqsuvy 25 mg/5 mL oral suspension", form=DoseForm.SUSPENSION,
-        concentration_mg_per_ml=5.0, locales=_US, evidence=("S10", "S11", "S12"),
+        name="fleqsuvy",
+        display="Fleqsuvy 25 mg/5 mL oral suspension",
+        form=DoseForm.SUSPENSION,
+        concentration_mg_per_ml=5.0,
+        locales=_US,
+        evidence=("S10", "S11", "S12"),
         notes="5 mg/mL; bottles 120 mL and 300 mL",
     ),
     OralProduct(
-        name="suspension-5mg-ml", display="baclofen 5 mg/mL oral suspension (generic)", form=DoseForm.SUSPENSION,
-        concentration_mg_per_ml=5.0, locales=_US, evidence=("S52",), notes="120 mL and 300 mL",
+        name="suspension-5mg-ml",
+        display="baclofen 5 mg/mL oral suspension (generic)",
+        form=DoseForm.SUSPENSION,
+        concentration_mg_per_ml=5.0,
+        locales=_US,
+        evidence=("S52",),
+        notes="120 mL and 300 mL",
     ),
     OralProduct(
-        name="lyvispah", display="Lyvispah oral granules (5, 10, 20 mg packets)", form=DoseForm.GRANULES,
-        unit_strengths_mg=(20.0, 10.0, 5.0), locales=_US, evidence=("S8", "S9", "S2"),
-        notes="single-dose packets, never split; mix with up to 15 mL of liquid or soft food, give within 2 h",
+        name="lyvispah",
+        display="Lyvispah oral granules (5, 10, 20 mg packets)",
+        form=DoseForm.GRANULES,
+        unit_strengths_mg=(20.0, 10.0, 5.0),
+        locales=_US,
+        evidence=("S8", "S9", "S2"),
+        notes="single-dose packets, never split; mix with up to 15 mL of liquid or soft food, give in 2 h",
     ),
     *(
         OralProduct(
-            name=f"lyvispah-{s}mg", display=f"Lyvispah {s} mg granules packet", form=DoseForm.GRANULES,
-            unit_strengths_mg=(float(s),), locales=_US, evidence=("S8", "S9", "S2"),
+            name=f"lyvispah-{s}mg",
+            display=f"Lyvispah {s} mg granules packet",
+            form=DoseForm.GRANULES,
+            unit_strengths_mg=(float(s),),
+            locales=_US,
+            evidence=("S8", "S9", "S2"),
             notes="single-dose packet, never split",
         )
         for s in (5, 10, 20)
     ),
     OralProduct(
-        name="uk-tablet-10mg", display="baclofen 10 mg tablet (UK)", form=DoseForm.TABLET,
-        unit_strengths_mg=(10.0,), scored=_SCORED, locales=_UK, evidence=("S25", "S95"),
+        name="uk-tablet-10mg",
+        display="baclofen 10 mg tablet (UK)",
+        form=DoseForm.TABLET,
+        unit_strengths_mg=(10.0,),
+        scored=_SCORED,
+        locales=_UK,
+        evidence=("S25", "S95"),
     ),
     OralProduct(
-        name="uk-tablet-5mg", display="baclofen 5 mg tablet (UK)", form=DoseForm.TABLET,
-        unit_strengths_mg=(5.0,), scored=_SCORED, locales=_UK, evidence=("S25", "S95"),
+        name="uk-tablet-5mg",
+        display="baclofen 5 mg tablet (UK)",
+        form=DoseForm.TABLET,
+        unit_strengths_mg=(5.0,),
+        scored=_SCORED,
+        locales=_UK,
+        evidence=("S25", "S95"),
     ),
     OralProduct(
-        name="uk-solution-5mg-5ml", display="baclofen 5 mg/5 mL oral solution (UK)", form=DoseForm.SOLUTION,
-        concentration_mg_per_ml=1.0, locales=_UK, evidence=("S24", "S25", "S95"),
+        name="uk-solution-5mg-5ml",
+        display="baclofen 5 mg/5 mL oral solution (UK)",
+        form=DoseForm.SOLUTION,
+        concentration_mg_per_ml=1.0,
+        locales=_UK,
+        evidence=("S24", "S25", "S95"),
     ),
 )
 
@@ -258,27 +302,47 @@ DEFAULT_ORAL_PRODUCT: Mapping[Locale, str] = MappingProxyType(
 )
 
 _ITB: tuple[IntrathecalProduct, ...] = (
-    IntrathecalProduct("lioresal-it-50", "Lioresal Intrathecal 50 mcg/mL (screening)", 50.0, _US, ("S34", "S31")),
-    IntrathecalProduct("lioresal-it-500", "Lioresal Intrathecal 500 mcg/mL (10 mg/20 mL)", 500.0, _US,
-                       ("S34", "S31")),
-    IntrathecalProduct("lioresal-it-2000", "Lioresal Intrathecal 2000 mcg/mL (10 mg/5 mL, 40 mg/20 mL)", 2000.0,
-                       _US, ("S34", "S31"),
-                       notes="concentrations other than 500 or 2000 mcg/mL need dilution with preservative-free NaCl"),
+    IntrathecalProduct(
+        "lioresal-it-50", "Lioresal Intrathecal 50 mcg/mL (screening)", 50.0, _US, ("S34", "S31")
+    ),
+    IntrathecalProduct(
+        "lioresal-it-500", "Lioresal Intrathecal 500 mcg/mL (10 mg/20 mL)", 500.0, _US, ("S34", "S31")
+    ),
+    IntrathecalProduct(
+        "lioresal-it-2000",
+        "Lioresal Intrathecal 2000 mcg/mL (10 mg/5 mL, 40 mg/20 mL)",
+        2000.0,
+        _US,
+        ("S34", "S31"),
+        notes="concentrations other than 500 or 2000 mcg/mL need dilution with preservative-free NaCl",
+    ),
     *(
-        IntrathecalProduct(f"gablofen-{c}", f"Gablofen {c} mcg/mL", float(c), _US, ("S36", "S47", "S48"),
-                           notes="preservative-free; do not mix with other drugs in the pump or catheter")
+        IntrathecalProduct(
+            f"gablofen-{c}",
+            f"Gablofen {c} mcg/mL",
+            float(c),
+            _US,
+            ("S36", "S47", "S48"),
+            notes="preservative-free; do not mix with other drugs in the pump or catheter",
+        )
         for c in (50, 500, 1000, 2000)
     ),
     IntrathecalProduct("generic-it-50", "baclofen intrathecal 50 mcg/mL (generic)", 50.0, _US, ("S50", "S2")),
-    IntrathecalProduct("generic-it-1000", "baclofen intrathecal 1000 mcg/mL (generic, 20 mL)", 1000.0, _US,
-                       ("S49", "S2")),
-    IntrathecalProduct("generic-it-2000", "baclofen intrathecal 2000 mcg/mL (generic, 20 mL)", 2000.0, _US,
-                       ("S49", "S2")),
-    IntrathecalProduct("uk-lioresal-it-50", "Lioresal Intrathecal 50 micrograms/1 mL (UK)", 50.0, _UK, ("S53",)),
-    IntrathecalProduct("uk-lioresal-it-500", "Lioresal Intrathecal 10 mg/20 mL (0.5 mg/mL, UK)", 500.0, _UK,
-                       ("S53",)),
-    IntrathecalProduct("uk-lioresal-it-2000", "Lioresal Intrathecal 10 mg/5 mL (2 mg/mL, UK)", 2000.0, _UK,
-                       ("S53",)),
+    IntrathecalProduct(
+        "generic-it-1000", "baclofen intrathecal 1000 mcg/mL (generic, 20 mL)", 1000.0, _US, ("S49", "S2")
+    ),
+    IntrathecalProduct(
+        "generic-it-2000", "baclofen intrathecal 2000 mcg/mL (generic, 20 mL)", 2000.0, _US, ("S49", "S2")
+    ),
+    IntrathecalProduct(
+        "uk-lioresal-it-50", "Lioresal Intrathecal 50 micrograms/1 mL (UK)", 50.0, _UK, ("S53",)
+    ),
+    IntrathecalProduct(
+        "uk-lioresal-it-500", "Lioresal Intrathecal 10 mg/20 mL (0.5 mg/mL, UK)", 500.0, _UK, ("S53",)
+    ),
+    IntrathecalProduct(
+        "uk-lioresal-it-2000", "Lioresal Intrathecal 10 mg/5 mL (2 mg/mL, UK)", 2000.0, _UK, ("S53",)
+    ),
 )
 
 INTRATHECAL_PRODUCTS: Mapping[str, IntrathecalProduct] = MappingProxyType({p.name: p for p in _ITB})
@@ -352,8 +416,9 @@ def dispensable_quantum_mg(product: OralProduct, liquid_resolution_ml: float | N
     return _float_gcd(product.unit_strengths_mg)
 
 
-def round_down_to_dispensable_mg(dose_mg: float, product: OralProduct,
-                                 liquid_resolution_ml: float | None = None) -> float:
+def round_down_to_dispensable_mg(
+    dose_mg: float, product: OralProduct, liquid_resolution_ml: float | None = None
+) -> float:
     """The largest amount (mg) not above ``dose_mg`` that the product can give exactly (0 if none).
 
     Rounding is always down so that a reduced dose is never rounded above the reduced amount.
@@ -408,8 +473,9 @@ class DispenseRefusal:
         return {"dose_mg": self.dose_mg, "product": self.product, "refused": self.reason}
 
 
-def dispense_dose(dose_mg: float, product: OralProduct,
-                  liquid_resolution_ml: float | None = None) -> Dispensed | DispenseRefusal:
+def dispense_dose(
+    dose_mg: float, product: OralProduct, liquid_resolution_ml: float | None = None
+) -> Dispensed | DispenseRefusal:
     """Convert one dose (mg) into dispensable units of ``product``, or refuse with the reason.
 
     Parameters
@@ -442,16 +508,21 @@ def dispense_dose(dose_mg: float, product: OralProduct,
     return _dispense_packets(dose, product)
 
 
-def _dispense_liquid(dose: float, product: OralProduct, resolution_ml: float | None) -> Dispensed | DispenseRefusal:
+def _dispense_liquid(
+    dose: float, product: OralProduct, resolution_ml: float | None
+) -> Dispensed | DispenseRefusal:
     assert product.concentration_mg_per_ml is not None
-    resolution = LIQUID_RESOLUTION_ML.validate(LIQUID_RESOLUTION_ML.default if resolution_ml is None else resolution_ml)
+    resolution = LIQUID_RESOLUTION_ML.validate(
+        LIQUID_RESOLUTION_ML.default if resolution_ml is None else resolution_ml
+    )
     volume = dose / product.concentration_mg_per_ml
     steps = volume / resolution
     if abs(steps - round(steps)) > 1e-6 or round(steps) == 0:
         return DispenseRefusal(
-            dose, product.name,
-            f"{dose:g} mg is {volume:g} mL of {product.concentration_mg_per_ml:g} mg/mL, which cannot be measured in "
-            f"steps of {resolution:g} mL",
+            dose,
+            product.name,
+            f"{dose:g} mg is {volume:g} mL of {product.concentration_mg_per_ml:g} mg/mL, which cannot be "
+            f"measured in steps of {resolution:g} mL",
         )
     volume = _clean(round(steps) * resolution)
     return Dispensed(dose, product.name, f"{volume:g} mL of {_liquid_label(product)}", volume_ml=volume)
@@ -471,12 +542,14 @@ def _dispense_tablet(dose: float, product: OralProduct) -> Dispensed | DispenseR
     if abs(halves - n_halves) > 1e-6 or n_halves == 0:
         fraction = _fraction_text(dose / strength)
         return DispenseRefusal(
-            dose, product.name,
+            dose,
+            product.name,
             f"{dose:g} mg is {fraction} of a {strength:g} mg tablet: only whole or half tablets can be given",
         )
     if n_halves % 2 == 1 and not product.scored:
         return DispenseRefusal(
-            dose, product.name,
+            dose,
+            product.name,
             f"{dose:g} mg needs half a {strength:g} mg tablet, and this tablet is not marked as scored "
             "(setting products.tablets_scored)",
         )
@@ -491,7 +564,8 @@ def _dispense_packets(dose: float, product: OralProduct) -> Dispensed | Dispense
     if abs(n_q - round(n_q)) > 1e-6:
         listed = ", ".join(f"{s:g}" for s in sorted(strengths))
         return DispenseRefusal(
-            dose, product.name,
+            dose,
+            product.name,
             f"{dose:g} mg cannot be made of whole {listed} mg packets: packets are never split",
         )
     counts = _fewest_units(round(n_q), tuple(round(s / q) for s in strengths))

@@ -44,8 +44,9 @@ def parse_date(value: date | str, field: str = "start_date") -> date:
     raise InvalidInputError(field, "a date YYYY-MM-DD", value)
 
 
-def parse_overrides(values: Iterable[OverrideInput] | Mapping[str, str] | None,
-                    clinician: str = "") -> tuple[Override, ...]:
+def parse_overrides(
+    values: Iterable[OverrideInput] | Mapping[str, str] | None, clinician: str = ""
+) -> tuple[Override, ...]:
     """Overrides from ``Override`` objects, ``"RULE-ID=reason"`` strings, (id, reason) pairs or a mapping."""
     if values is None:
         return ()

@@ -17,7 +17,7 @@ from baclofen.domain.oral.limits import (
     KidneyBand,
     kidney_band,
 )
-from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
+from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
 from baclofen.domain.rules import RULES, Severity
 from baclofen.domain.rules.oral import (
     CONDITION_CAUTIONS,
@@ -31,18 +31,30 @@ from baclofen.domain.signs import ORAL_OVERDOSE, ORAL_WITHDRAWAL
 
 
 def _titration(patient: PatientSnapshot | None = None, **kw: Any) -> OralPlanContext:
-    args: dict[str, Any] = {"kind": "titration", "patient": patient or PatientSnapshot(crcl_ml_min=100),
-                            "planned_daily_doses_mg": (15.0, 30.0, 45.0, 60.0), "ceiling_mg_per_day": 80.0}
+    args: dict[str, Any] = {
+        "kind": "titration",
+        "patient": patient or PatientSnapshot(crcl_ml_min=100),
+        "planned_daily_doses_mg": (15.0, 30.0, 45.0, 60.0),
+        "ceiling_mg_per_day": 80.0,
+    }
     args.update(kw)
     return OralPlanContext(**args)
 
 
 def _taper(patient: PatientSnapshot | None = None, **kw: Any) -> OralPlanContext:
     args: dict[str, Any] = {
-        "kind": "taper", "patient": patient or PatientSnapshot(crcl_ml_min=100),
-        "planned_daily_doses_mg": (40.0, 20.0, 0.0), "ceiling_mg_per_day": 80.0, "from_mg_per_day": 60.0,
-        "to_mg_per_day": 0.0, "days_to_zero": 14, "required_days_to_zero": 14, "max_step_mg_per_day": 20.0,
-        "largest_step_mg_per_day": 20.0, "long_term_months": 5.0, "long_term_dose_mg_per_day": 60.0,
+        "kind": "taper",
+        "patient": patient or PatientSnapshot(crcl_ml_min=100),
+        "planned_daily_doses_mg": (40.0, 20.0, 0.0),
+        "ceiling_mg_per_day": 80.0,
+        "from_mg_per_day": 60.0,
+        "to_mg_per_day": 0.0,
+        "days_to_zero": 14,
+        "required_days_to_zero": 14,
+        "max_step_mg_per_day": 20.0,
+        "largest_step_mg_per_day": 20.0,
+        "long_term_months": 5.0,
+        "long_term_dose_mg_per_day": 60.0,
         "months_on_therapy": 1.0,
     }
     args.update(kw)
@@ -68,9 +80,17 @@ def test_a_plain_label_titration_gives_only_the_review_advice() -> None:
 
 @pytest.mark.parametrize(
     ("target", "ceiling", "fires"),
-    [(80.0, 80.0, False), (80.5, 80.0, True), (100.0, 100.0, False), (101.0, 100.0, True), (None, 80.0, False)],
+    [
+        (80.0, 80.0, False),
+        (80.5, 80.0, True),
+        (100.0, 100.0, False),
+        (101.0, 100.0, True),
+        (None, 80.0, False),
+    ],
 )
-def test_oral_max_001_blocks_a_target_above_the_ceiling(target: float | None, ceiling: float, fires: bool) -> None:
+def test_oral_max_001_blocks_a_target_above_the_ceiling(
+    target: float | None, ceiling: float, fires: bool
+) -> None:
     ctx = _titration(requested_target_mg_per_day=target, ceiling_mg_per_day=ceiling)
 
     findings = [f for f in evaluate_oral_rules(ctx) if f.rule_id == "ORAL-MAX-001"]
@@ -88,7 +108,9 @@ def test_oral_max_002_blocks_a_target_above_the_in_hospital_maximum(target: floa
 
 @pytest.mark.parametrize(("current", "fires"), [(80.0, False), (85.0, True)])
 def test_oral_max_003_warns_when_a_taper_starts_above_the_ceiling(current: float, fires: bool) -> None:
-    findings = [f for f in evaluate_oral_rules(_taper(from_mg_per_day=current)) if f.rule_id == "ORAL-MAX-003"]
+    findings = [
+        f for f in evaluate_oral_rules(_taper(from_mg_per_day=current)) if f.rule_id == "ORAL-MAX-003"
+    ]
 
     assert bool(findings) is fires
     if fires:
@@ -96,7 +118,11 @@ def test_oral_max_003_warns_when_a_taper_starts_above_the_ceiling(current: float
 
 
 def test_the_ceilings_disagree_between_locales_and_are_settings_that_can_only_be_lowered() -> None:
-    assert (MAX_DAILY_DOSE_US.default, MAX_DAILY_DOSE_UK.default, MAX_DAILY_DOSE_IN_HOSPITAL.default) == (80, 100, 120)
+    assert (MAX_DAILY_DOSE_US.default, MAX_DAILY_DOSE_UK.default, MAX_DAILY_DOSE_IN_HOSPITAL.default) == (
+        80,
+        100,
+        120,
+    )
     for setting in (MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL):
         assert setting.status is EvidenceStatus.DISAGREE
         assert setting.maximum == setting.default
@@ -107,8 +133,16 @@ def test_the_ceilings_disagree_between_locales_and_are_settings_that_can_only_be
 
 @pytest.mark.parametrize(
     ("crcl", "rule_id"),
-    [(100.0, None), (80.01, None), (80.0, "ORAL-RENAL-001"), (50.01, "ORAL-RENAL-001"), (50.0, "ORAL-RENAL-002"),
-     (30.01, "ORAL-RENAL-002"), (30.0, "ORAL-RENAL-003"), (0.0, "ORAL-RENAL-003")],
+    [
+        (100.0, None),
+        (80.01, None),
+        (80.0, "ORAL-RENAL-001"),
+        (50.01, "ORAL-RENAL-001"),
+        (50.0, "ORAL-RENAL-002"),
+        (30.01, "ORAL-RENAL-002"),
+        (30.0, "ORAL-RENAL-003"),
+        (0.0, "ORAL-RENAL-003"),
+    ],
 )
 def test_kidney_band_findings_on_both_sides_of_each_edge(crcl: float, rule_id: str | None) -> None:
     ids = _ids(_titration(PatientSnapshot(crcl_ml_min=crcl), planned_daily_doses_mg=(10.0,)))
@@ -119,8 +153,12 @@ def test_kidney_band_findings_on_both_sides_of_each_edge(crcl: float, rule_id: s
 
 @pytest.mark.parametrize(
     ("crcl", "band", "factor"),
-    [(81, KidneyBand.NORMAL, 1), (80, KidneyBand.MILD, 2 / 3), (50, KidneyBand.MODERATE, 1 / 2),
-     (30, KidneyBand.SEVERE, 1 / 3)],
+    [
+        (81, KidneyBand.NORMAL, 1),
+        (80, KidneyBand.MILD, 2 / 3),
+        (50, KidneyBand.MODERATE, 1 / 2),
+        (30, KidneyBand.SEVERE, 1 / 3),
+    ],
 )
 def test_the_kidney_bands_carry_the_cited_factors(crcl: float, band: KidneyBand, factor: float) -> None:
     assert kidney_band(crcl) is band
@@ -157,8 +195,12 @@ def test_dialysis_findings() -> None:
     dialysis = PatientSnapshot(dialysis=True)
 
     start = _titration(dialysis, planned_daily_doses_mg=(5.0,))
-    beyond = _titration(dialysis, planned_daily_doses_mg=(5.0,), requested_target_mg_per_day=60,
-                        kidney_reduced_target_mg_per_day=20.0)
+    beyond = _titration(
+        dialysis,
+        planned_daily_doses_mg=(5.0,),
+        requested_target_mg_per_day=60,
+        kidney_reduced_target_mg_per_day=20.0,
+    )
     taper_high = _taper(dialysis, from_mg_per_day=20.0)
     taper_low = _taper(dialysis, from_mg_per_day=5.0)
 
@@ -211,16 +253,27 @@ def test_conditions_the_rules_do_not_know_are_listed() -> None:
     assert "ORAL-EPILEPSY-001" in _ids(ctx)
 
 
-@pytest.mark.parametrize(("raw", "norm"), [("Autonomic dysreflexia", "autonomic-dysreflexia"),
-                                           ("peptic_ulcer", "peptic-ulcer"), ("  STROKE ", "stroke")])
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [
+        ("Autonomic dysreflexia", "autonomic-dysreflexia"),
+        ("peptic_ulcer", "peptic-ulcer"),
+        ("  STROKE ", "stroke"),
+    ],
+)
 def test_condition_names_are_normalised(raw: str, norm: str) -> None:
     assert normalise_condition(raw) == norm
 
 
 @pytest.mark.parametrize(("days", "required", "fires"), [(14, 14, False), (13, 14, True), (27, 28, True)])
-def test_taper_abrupt_blocks_a_taper_to_zero_shorter_than_required(days: int, required: int, fires: bool) -> None:
-    findings = [f for f in evaluate_oral_rules(_taper(days_to_zero=days, required_days_to_zero=required))
-                if f.rule_id == "TAPER-ABRUPT-001"]
+def test_taper_abrupt_blocks_a_taper_to_zero_shorter_than_required(
+    days: int, required: int, fires: bool
+) -> None:
+    findings = [
+        f
+        for f in evaluate_oral_rules(_taper(days_to_zero=days, required_days_to_zero=required))
+        if f.rule_id == "TAPER-ABRUPT-001"
+    ]
 
     assert bool(findings) is fires
     if fires:
@@ -237,23 +290,42 @@ def test_taper_step_blocks_a_step_above_the_configured_maximum(largest: float, f
 
 
 @pytest.mark.parametrize(
-    ("months", "dose", "fires"), [(5.0, 60.0, True), (4.99, 60.0, False), (5.0, 59.9, False), (None, 60.0, False)]
+    ("months", "dose", "fires"),
+    [(5.0, 60.0, True), (4.99, 60.0, False), (5.0, 59.9, False), (None, 60.0, False)],
 )
 def test_taper_long_term_edges(months: float | None, dose: float, fires: bool) -> None:
-    ctx = _taper(months_on_therapy=months, from_mg_per_day=dose, required_days_to_zero=28 if fires else 14,
-                 days_to_zero=28)
+    ctx = _taper(
+        months_on_therapy=months,
+        from_mg_per_day=dose,
+        required_days_to_zero=28 if fires else 14,
+        days_to_zero=28,
+    )
 
     assert ("TAPER-LONGTERM-001" in _ids(ctx)) is fires
 
 
 def test_every_finding_has_id_severity_message_and_resolving_evidence() -> None:
     contexts = [
-        _titration(PatientSnapshot(dialysis=True, age_years=80, origin=SpasticityOrigin.CEREBRAL,
-                                   conditions=frozenset({"pregnancy", "epilepsy", "gout", "diabetes"})),
-                   requested_target_mg_per_day=150, kidney_reduced_target_mg_per_day=50, doses_per_day=3,
-                   planned_daily_doses_mg=(5.0, 70.0)),
-        _taper(PatientSnapshot(crcl_ml_min=20), from_mg_per_day=90, days_to_zero=5, largest_step_mg_per_day=30,
-               months_on_therapy=None, held_lowest_dose=True),
+        _titration(
+            PatientSnapshot(
+                dialysis=True,
+                age_years=80,
+                origin=SpasticityOrigin.CEREBRAL,
+                conditions=frozenset({"pregnancy", "epilepsy", "gout", "diabetes"}),
+            ),
+            requested_target_mg_per_day=150,
+            kidney_reduced_target_mg_per_day=50,
+            doses_per_day=3,
+            planned_daily_doses_mg=(5.0, 70.0),
+        ),
+        _taper(
+            PatientSnapshot(crcl_ml_min=20),
+            from_mg_per_day=90,
+            days_to_zero=5,
+            largest_step_mg_per_day=30,
+            months_on_therapy=None,
+            held_lowest_dose=True,
+        ),
     ]
 
     for ctx in contexts:

@@ -50,7 +50,11 @@ def test_the_catalogue_holds_every_oral_product_of_the_fact_sheet() -> None:
 
     for name, (form, strengths, conc) in expected.items():
         product = ORAL_PRODUCTS[name]
-        assert (product.form, product.unit_strengths_mg, product.concentration_mg_per_ml) == (form, strengths, conc)
+        assert (product.form, product.unit_strengths_mg, product.concentration_mg_per_ml) == (
+            form,
+            strengths,
+            conc,
+        )
 
 
 def test_every_product_cites_evidence_that_resolves() -> None:
@@ -69,8 +73,11 @@ def test_uk_products_are_marked_uk_and_the_default_product_follows_the_locale() 
 def test_intrathecal_strengths_are_the_four_marketed_concentrations() -> None:
     assert INTRATHECAL_CONCENTRATIONS_MCG_PER_ML == (50.0, 500.0, 1000.0, 2000.0)
     assert get_intrathecal_product("GABLOFEN-2000").concentration.unit is Unit.MCG_PER_ML
-    assert {p.concentration_mcg_per_ml for p in INTRATHECAL_PRODUCTS.values() if "lioresal-it" in p.name
-            and not p.name.startswith("uk")} == {50.0, 500.0, 2000.0}
+    assert {
+        p.concentration_mcg_per_ml
+        for p in INTRATHECAL_PRODUCTS.values()
+        if "lioresal-it" in p.name and not p.name.startswith("uk")
+    } == {50.0, 500.0, 2000.0}
 
 
 @pytest.mark.parametrize("name", ["Ozobax", "OZOBAX", " ozobax ", "Tablet-10MG", "LYVISPAH-20mg"])
@@ -145,7 +152,9 @@ def test_liquid_doses_report_their_volume_and_tablets_their_count() -> None:
         ("tablet-10mg", -5, "more than 0 mg"),
     ],
 )
-def test_doses_that_cannot_be_given_are_refused_with_the_reason(name: str, dose_mg: float, reason_part: str) -> None:
+def test_doses_that_cannot_be_given_are_refused_with_the_reason(
+    name: str, dose_mg: float, reason_part: str
+) -> None:
     result = dispense_dose(dose_mg, get_oral_product(name))
 
     assert isinstance(result, DispenseRefusal)
@@ -170,8 +179,15 @@ def test_a_dose_that_is_not_a_number_is_invalid_input(bad: object) -> None:
 
 @pytest.mark.parametrize(
     ("name", "quantum"),
-    [("tablet-10mg", 5.0), ("tablet-15mg", 7.5), ("tablet-5mg", 2.5), ("lyvispah", 5.0), ("lyvispah-20mg", 20.0),
-     ("ozobax", 0.1), ("fleqsuvy", 0.5)],
+    [
+        ("tablet-10mg", 5.0),
+        ("tablet-15mg", 7.5),
+        ("tablet-5mg", 2.5),
+        ("lyvispah", 5.0),
+        ("lyvispah-20mg", 20.0),
+        ("ozobax", 0.1),
+        ("fleqsuvy", 0.5),
+    ],
 )
 def test_the_dispensable_quantum_of_each_form(name: str, quantum: float) -> None:
     assert dispensable_quantum_mg(get_oral_product(name)) == quantum

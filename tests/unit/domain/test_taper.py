@@ -28,8 +28,9 @@ def _days_to_target(plan: Plan) -> int:
     return (plan.steps[-1].start - plan.start).days
 
 
-def _check_taper_invariants(plan: Plan, current: float, target: float, max_step: float, product: OralProduct,
-                            min_days: int = 14) -> None:
+def _check_taper_invariants(
+    plan: Plan, current: float, target: float, max_step: float, product: OralProduct, min_days: int = 14
+) -> None:
     daily = [s.daily_dose_mg for s in plan.steps]
     assert daily[0] <= current + 1e-9
     assert all(b <= a + 1e-9 for a, b in zip(daily, daily[1:], strict=False)), "monotonic non-increasing"
@@ -74,31 +75,49 @@ def test_the_withdrawal_signs_are_attached_to_the_taper_information() -> None:
 
 
 @settings(max_examples=150)
-@given(current=daily_doses_5mg_multiples, start=start_dates,
-       max_step=st.sampled_from([5.0, 7.5, 10.0, 12.5, 20.0, 25.0, 50.0]), interval=st.integers(min_value=1, max_value=10))
-def test_any_tablet_taper_to_zero_keeps_every_invariant(current: float, start: date, max_step: float,
-                                                        interval: int) -> None:
+@given(
+    current=daily_doses_5mg_multiples,
+    start=start_dates,
+    max_step=st.sampled_from([5.0, 7.5, 10.0, 12.5, 20.0, 25.0, 50.0]),
+    interval=st.integers(min_value=1, max_value=10),
+)
+def test_any_tablet_taper_to_zero_keeps_every_invariant(
+    current: float, start: date, max_step: float, interval: int
+) -> None:
     product = get_oral_product("tablet-10mg")
 
-    plan = plan_taper(start_date=start, from_mg_per_day=current, max_step_mg=max_step, step_interval_days=interval)
+    plan = plan_taper(
+        start_date=start, from_mg_per_day=current, max_step_mg=max_step, step_interval_days=interval
+    )
 
     _check_taper_invariants(plan, current, 0.0, max_step, product)
     assert plan.offerable or "ORAL-MAX-003" in _ids(plan)
 
 
 @settings(max_examples=150)
-@given(current=oral_daily_doses_mg, fraction=st.floats(min_value=0, max_value=0.95),
-       max_step=st.floats(min_value=0.5, max_value=60), product=liquid_products,
-       months=st.none() | st.floats(min_value=0, max_value=240))
-def test_any_liquid_taper_from_any_dose_keeps_every_invariant(current: float, fraction: float, max_step: float,
-                                                             product: OralProduct, months: float | None) -> None:
+@given(
+    current=oral_daily_doses_mg,
+    fraction=st.floats(min_value=0, max_value=0.95),
+    max_step=st.floats(min_value=0.5, max_value=60),
+    product=liquid_products,
+    months=st.none() | st.floats(min_value=0, max_value=240),
+)
+def test_any_liquid_taper_from_any_dose_keeps_every_invariant(
+    current: float, fraction: float, max_step: float, product: OralProduct, months: float | None
+) -> None:
     q = dispensable_quantum_mg(product)
     target = q * int(current * fraction / q)
     if current - target < 1e-6 or (target == 0 and current < q):
         return
 
-    plan = plan_taper(start_date=D0, from_mg_per_day=current, to_mg_per_day=target, max_step_mg=max_step,
-                      product=product, months_on_therapy=months)
+    plan = plan_taper(
+        start_date=D0,
+        from_mg_per_day=current,
+        to_mg_per_day=target,
+        max_step_mg=max_step,
+        product=product,
+        months_on_therapy=months,
+    )
 
     long_term = months is not None and months >= 5 and current >= 60
     _check_taper_invariants(plan, current, target, max_step, product, min_days=28 if long_term else 14)
@@ -114,8 +133,9 @@ def test_any_liquid_taper_from_any_dose_keeps_every_invariant(current: float, fr
         (None, 80, 14, False),
     ],
 )
-def test_long_term_high_dose_use_lengthens_the_taper(months: float | None, current: float, min_days: int,
-                                                     long_term: bool) -> None:
+def test_long_term_high_dose_use_lengthens_the_taper(
+    months: float | None, current: float, min_days: int, long_term: bool
+) -> None:
     plan = plan_taper(start_date=D0, from_mg_per_day=current, months_on_therapy=months)
 
     assert _days_to_target(plan) >= min_days
@@ -131,8 +151,12 @@ def test_an_unknown_time_on_therapy_at_a_high_dose_is_pointed_out() -> None:
 
 
 def test_the_long_term_thresholds_are_settings() -> None:
-    plan = plan_taper(start_date=D0, from_mg_per_day=40, months_on_therapy=12,
-                      settings={"taper.long_term_dose_mg_per_day": 30, "taper.long_term_min_days_to_zero": 42})
+    plan = plan_taper(
+        start_date=D0,
+        from_mg_per_day=40,
+        months_on_therapy=12,
+        settings={"taper.long_term_dose_mg_per_day": 30, "taper.long_term_min_days_to_zero": 42},
+    )
 
     assert _days_to_target(plan) >= 42
     assert plan.setting_value("taper.long_term_dose_mg_per_day") == 30
@@ -146,8 +170,12 @@ def test_a_requested_shorter_taper_blocks_until_a_clinician_overrides() -> None:
     block = next(f for f in rapid.findings if f.rule_id == "TAPER-ABRUPT-001")
     assert block.severity is Severity.BLOCK and block.signs
 
-    overridden = plan_taper(start_date=D0, from_mg_per_day=30, min_days_to_zero=6,
-                            overrides=[Override("TAPER-ABRUPT-001", "serious adverse effect: encephalopathy")])
+    overridden = plan_taper(
+        start_date=D0,
+        from_mg_per_day=30,
+        min_days_to_zero=6,
+        overrides=[Override("TAPER-ABRUPT-001", "serious adverse effect: encephalopathy")],
+    )
     assert overridden.offerable
     assert overridden.overrides[0].reason.startswith("serious")
 
@@ -171,7 +199,10 @@ def test_the_maximum_step_is_a_setting_and_can_be_given() -> None:
     plan = plan_taper(start_date=D0, from_mg_per_day=60, max_step_mg=5)
     default = plan_taper(start_date=D0, from_mg_per_day=60)
 
-    assert max(a.daily_dose_mg - b.daily_dose_mg for a, b in zip(plan.steps, plan.steps[1:], strict=False)) == 5.0
+    assert (
+        max(a.daily_dose_mg - b.daily_dose_mg for a, b in zip(plan.steps, plan.steps[1:], strict=False))
+        == 5.0
+    )
     assert plan.setting_value("taper.max_step_mg_per_day") == 5
     assert default.setting_value("taper.max_step_mg_per_day") == 10
 
@@ -195,8 +226,11 @@ def test_a_dose_above_the_ceiling_is_tapered_with_a_warning() -> None:
 
 
 def test_kidney_and_pregnancy_findings_show_on_the_taper() -> None:
-    plan = plan_taper(start_date=D0, from_mg_per_day=40,
-                      patient=PatientSnapshot(crcl_ml_min=40, conditions=frozenset({"pregnancy"})))
+    plan = plan_taper(
+        start_date=D0,
+        from_mg_per_day=40,
+        patient=PatientSnapshot(crcl_ml_min=40, conditions=frozenset({"pregnancy"})),
+    )
 
     assert {"ORAL-RENAL-002", "ORAL-RENAL-004", "ORAL-PREGNANCY-001"} <= _ids(plan)
     renal = next(f for f in plan.findings if f.rule_id == "ORAL-RENAL-002")

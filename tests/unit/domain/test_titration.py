@@ -25,7 +25,9 @@ CEILING = {Locale.US: 80.0, Locale.UK: 100.0}
 
 def _daily(plan: Plan) -> list[tuple[int, int, float]]:
     """(first day, last day, mg/day) with day 1 = the start date."""
-    return [((s.start - plan.start).days + 1, (s.end - plan.start).days + 1, s.daily_dose_mg) for s in plan.steps]
+    return [
+        ((s.start - plan.start).days + 1, (s.end - plan.start).days + 1, s.daily_dose_mg) for s in plan.steps
+    ]
 
 
 def _ids(plan: Plan) -> set[str]:
@@ -76,9 +78,12 @@ def test_a_target_the_product_cannot_give_is_rounded_down_and_said_so() -> None:
 
 
 @pytest.mark.parametrize(("locale", "ceiling"), [(Locale.US, 80.0), (Locale.UK, 100.0)])
-def test_a_target_above_the_ceiling_blocks_and_the_plan_stops_at_the_ceiling(locale: Locale, ceiling: float) -> None:
-    plan = plan_titration(start_date=D0, patient=PatientSnapshot(locale=locale), target_mg_per_day=ceiling + 20,
-                          doses_per_day=4)
+def test_a_target_above_the_ceiling_blocks_and_the_plan_stops_at_the_ceiling(
+    locale: Locale, ceiling: float
+) -> None:
+    plan = plan_titration(
+        start_date=D0, patient=PatientSnapshot(locale=locale), target_mg_per_day=ceiling + 20, doses_per_day=4
+    )
 
     assert plan.max_daily_dose_mg == ceiling
     assert not plan.offerable
@@ -90,8 +95,9 @@ def test_a_target_above_the_ceiling_blocks_and_the_plan_stops_at_the_ceiling(loc
 
 @pytest.mark.parametrize(("locale", "ceiling"), [(Locale.US, 80.0), (Locale.UK, 100.0)])
 def test_a_target_at_the_ceiling_is_offered_without_a_finding(locale: Locale, ceiling: float) -> None:
-    plan = plan_titration(start_date=D0, patient=PatientSnapshot(locale=locale), target_mg_per_day=ceiling,
-                          doses_per_day=4)
+    plan = plan_titration(
+        start_date=D0, patient=PatientSnapshot(locale=locale), target_mg_per_day=ceiling, doses_per_day=4
+    )
 
     assert plan.max_daily_dose_mg == ceiling
     assert "ORAL-MAX-001" not in _ids(plan)
@@ -114,7 +120,9 @@ def test_an_in_hospital_override_allows_up_to_120_and_is_recorded() -> None:
 
 def test_an_override_of_a_finding_the_plan_does_not_have_is_refused() -> None:
     with pytest.raises(InvalidInputError) as err:
-        plan_titration(start_date=D0, target_mg_per_day=60, overrides=[Override("ORAL-MAX-001", "in hospital")])
+        plan_titration(
+            start_date=D0, target_mg_per_day=60, overrides=[Override("ORAL-MAX-001", "in hospital")]
+        )
 
     assert err.value.field == "override"
 
@@ -131,13 +139,26 @@ def test_an_override_of_a_finding_the_plan_does_not_have_is_refused() -> None:
     start=start_dates,
 )
 def test_no_option_ever_plans_a_daily_dose_above_the_locale_ceiling(
-    patient: PatientSnapshot, target: float | None, start_dose: float, step: float, doses: int,
-    interval: int | None, product, start: date,
+    patient: PatientSnapshot,
+    target: float | None,
+    start_dose: float,
+    step: float,
+    doses: int,
+    interval: int | None,
+    product,
+    start: date,
 ) -> None:
     try:
-        plan = plan_titration(start_date=start, patient=patient, product=product, target_mg_per_day=target,
-                              start_dose_mg=start_dose, step_dose_mg=step, doses_per_day=doses,
-                              step_interval_days=interval)
+        plan = plan_titration(
+            start_date=start,
+            patient=patient,
+            product=product,
+            target_mg_per_day=target,
+            start_dose_mg=start_dose,
+            step_dose_mg=step,
+            doses_per_day=doses,
+            step_interval_days=interval,
+        )
     except InvalidInputError as exc:  # only a product that cannot give a tiny reduced dose is refused
         assert exc.field == "product"
         return
@@ -157,12 +178,23 @@ def test_no_option_ever_plans_a_daily_dose_above_the_locale_ceiling(
 
 
 @settings(max_examples=80)
-@given(target=st.floats(min_value=5, max_value=300), doses=st.sampled_from([3, 4]), locale=st.sampled_from(list(Locale)))
-def test_even_with_the_in_hospital_override_no_plan_exceeds_120(target: float, doses: int, locale: Locale) -> None:
+@given(
+    target=st.floats(min_value=5, max_value=300),
+    doses=st.sampled_from([3, 4]),
+    locale=st.sampled_from(list(Locale)),
+)
+def test_even_with_the_in_hospital_override_no_plan_exceeds_120(
+    target: float, doses: int, locale: Locale
+) -> None:
     overrides = [Override("ORAL-MAX-001", "in hospital")] if target > CEILING[locale] else []
 
-    plan = plan_titration(start_date=D0, patient=PatientSnapshot(locale=locale), target_mg_per_day=target,
-                          doses_per_day=doses, overrides=overrides)
+    plan = plan_titration(
+        start_date=D0,
+        patient=PatientSnapshot(locale=locale),
+        target_mg_per_day=target,
+        doses_per_day=doses,
+        overrides=overrides,
+    )
 
     assert plan.max_daily_dose_mg <= 120.0
     assert plan.max_daily_dose_mg <= target + 1e-9
@@ -180,15 +212,20 @@ def test_even_with_the_in_hospital_override_no_plan_exceeds_120(target: float, d
         (5.0, KidneyBand.SEVERE, [5.0, 10.0, 15.0, 20.0]),
     ],
 )
-def test_kidney_bands_reduce_each_daily_dose_by_the_cited_fraction(crcl: float, band: KidneyBand,
-                                                                   expected: list[float]) -> None:
+def test_kidney_bands_reduce_each_daily_dose_by_the_cited_fraction(
+    crcl: float, band: KidneyBand, expected: list[float]
+) -> None:
     plan = plan_titration(start_date=D0, patient=PatientSnapshot(crcl_ml_min=crcl), target_mg_per_day=60)
 
     assert kidney_band(crcl) is band
     assert [s.daily_dose_mg for s in plan.steps] == expected
     assert plan.parameters["kidney"]["band"] == band.label
     if band is not KidneyBand.NORMAL:
-        finding = next(f for f in plan.findings if f.rule_id.startswith("ORAL-RENAL-00") and f.rule_id <= "ORAL-RENAL-003")
+        finding = next(
+            f
+            for f in plan.findings
+            if f.rule_id.startswith("ORAL-RENAL-00") and f.rule_id <= "ORAL-RENAL-003"
+        )
         assert finding.data["crcl_ml_min"] == crcl
         assert finding.data["reduction"] == band.reduction_text
         assert "S22" in finding.evidence
@@ -199,7 +236,9 @@ def test_a_liquid_gives_the_reduced_doses_exactly_where_tablets_round_down() -> 
     patient = PatientSnapshot(crcl_ml_min=45)
 
     liquid = plan_titration(start_date=D0, patient=patient, product=get_oral_product("ozobax"))
-    mild = plan_titration(start_date=D0, patient=PatientSnapshot(crcl_ml_min=60), product=get_oral_product("ozobax"))
+    mild = plan_titration(
+        start_date=D0, patient=PatientSnapshot(crcl_ml_min=60), product=get_oral_product("ozobax")
+    )
 
     assert [s.daily_dose_mg for s in liquid.steps] == [7.5, 15.0, 22.5, 30.0]
     assert liquid.steps[0].doses[0].dispensed.text == "2.5 mL of 5 mg/5 mL oral solution"
@@ -208,13 +247,23 @@ def test_a_liquid_gives_the_reduced_doses_exactly_where_tablets_round_down() -> 
 
 
 @settings(max_examples=100)
-@given(crcl=st.floats(min_value=0, max_value=250), product=oral_products,
-       target=st.floats(min_value=5, max_value=80), doses=st.sampled_from([3, 4]))
-def test_rounding_never_lifts_a_reduced_dose_above_the_reduced_amount(crcl: float, product, target: float,
-                                                                      doses: int) -> None:
+@given(
+    crcl=st.floats(min_value=0, max_value=250),
+    product=oral_products,
+    target=st.floats(min_value=5, max_value=80),
+    doses=st.sampled_from([3, 4]),
+)
+def test_rounding_never_lifts_a_reduced_dose_above_the_reduced_amount(
+    crcl: float, product, target: float, doses: int
+) -> None:
     try:
-        plan = plan_titration(start_date=D0, patient=PatientSnapshot(crcl_ml_min=crcl), product=product,
-                              target_mg_per_day=target, doses_per_day=doses)
+        plan = plan_titration(
+            start_date=D0,
+            patient=PatientSnapshot(crcl_ml_min=crcl),
+            product=product,
+            target_mg_per_day=target,
+            doses_per_day=doses,
+        )
     except InvalidInputError as exc:
         assert exc.field == "product"
         return
@@ -247,15 +296,21 @@ def test_dialysis_titration_beyond_5_mg_needs_an_override() -> None:
     assert held.max_daily_dose_mg == 5.0
     assert not held.offerable and "ORAL-DIALYSIS-002" in _ids(held)
 
-    titrated = plan_titration(start_date=D0, patient=patient, target_mg_per_day=60,
-                              overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored")])
+    titrated = plan_titration(
+        start_date=D0,
+        patient=patient,
+        target_mg_per_day=60,
+        overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored")],
+    )
     assert titrated.offerable
     assert [s.daily_dose_mg for s in titrated.steps] == [5.0, 10.0, 15.0, 20.0]
 
 
 def test_a_product_that_cannot_give_the_reduced_dose_is_refused_with_the_reason() -> None:
     with pytest.raises(InvalidInputError) as err:
-        plan_titration(start_date=D0, patient=PatientSnapshot(dialysis=True), product=get_oral_product("tablet-20mg"))
+        plan_titration(
+            start_date=D0, patient=PatientSnapshot(dialysis=True), product=get_oral_product("tablet-20mg")
+        )
 
     assert err.value.field == "product"
     assert "oral solution" in err.value.expected
@@ -314,8 +369,14 @@ def test_more_than_60_mg_tid_points_to_qid() -> None:
 
 
 def test_custom_start_step_and_times_are_used() -> None:
-    plan = plan_titration(start_date=D0, start_dose_mg=10, step_dose_mg=10, target_mg_per_day=60,
-                          dose_times=[time(7), time(13), time(22)], product=get_oral_product("lyvispah"))
+    plan = plan_titration(
+        start_date=D0,
+        start_dose_mg=10,
+        step_dose_mg=10,
+        target_mg_per_day=60,
+        dose_times=[time(7), time(13), time(22)],
+        product=get_oral_product("lyvispah"),
+    )
 
     assert [s.daily_dose_mg for s in plan.steps] == [30.0, 60.0]
     assert [d.time for d in plan.steps[0].doses] == [time(7), time(13), time(22)]
@@ -349,10 +410,17 @@ def test_to_dict_has_the_shared_json_shape() -> None:
     assert data["kind"] == "titration" and data["offerable"] is True
     step = data["steps"][0]
     assert (step["start"], step["end"], step["daily_dose_mg"]) == ("2026-01-05", "2026-01-07", 15.0)
-    assert step["doses"][0] == {"time": "08:00", "dose_mg": 5.0, "dispense": "1/2 x 10 mg tablet",
-                                "units": [{"strength_mg": 10.0, "count": 0.5}]}
+    assert step["doses"][0] == {
+        "time": "08:00",
+        "dose_mg": 5.0,
+        "dispense": "1/2 x 10 mg tablet",
+        "units": [{"strength_mg": 10.0, "count": 0.5}],
+    }
     assert all({"rule_id", "severity", "message", "evidence"} <= set(f) for f in data["findings"])
-    assert {s["name"] for s in data["settings"]} >= {"oral.max_daily_dose_mg.us", "titration.step_interval_days.us"}
+    assert {s["name"] for s in data["settings"]} >= {
+        "oral.max_daily_dose_mg.us",
+        "titration.step_interval_days.us",
+    }
 
 
 @pytest.mark.parametrize(

@@ -23,21 +23,42 @@ def test_the_readme_example_runs() -> None:
     plan = plan_oral_taper(from_mg_per_day=60, to_mg_per_day=0, start_date=date(2026, 12, 1))
 
     assert plan.to_dict()["steps"][0] == {
-        "start": "2026-12-01", "end": "2026-12-03", "days": 3, "daily_dose_mg": 50.0, "continues": False,
+        "start": "2026-12-01",
+        "end": "2026-12-03",
+        "days": 3,
+        "daily_dose_mg": 50.0,
+        "continues": False,
         "doses": [
-            {"time": "08:00", "dose_mg": 15.0, "dispense": "1 1/2 x 10 mg tablets",
-             "units": [{"strength_mg": 10.0, "count": 1.5}]},
-            {"time": "14:00", "dose_mg": 15.0, "dispense": "1 1/2 x 10 mg tablets",
-             "units": [{"strength_mg": 10.0, "count": 1.5}]},
-            {"time": "20:00", "dose_mg": 20.0, "dispense": "2 x 10 mg tablets",
-             "units": [{"strength_mg": 10.0, "count": 2.0}]},
+            {
+                "time": "08:00",
+                "dose_mg": 15.0,
+                "dispense": "1 1/2 x 10 mg tablets",
+                "units": [{"strength_mg": 10.0, "count": 1.5}],
+            },
+            {
+                "time": "14:00",
+                "dose_mg": 15.0,
+                "dispense": "1 1/2 x 10 mg tablets",
+                "units": [{"strength_mg": 10.0, "count": 1.5}],
+            },
+            {
+                "time": "20:00",
+                "dose_mg": 20.0,
+                "dispense": "2 x 10 mg tablets",
+                "units": [{"strength_mg": 10.0, "count": 2.0}],
+            },
         ],
     }
 
 
 def test_plain_values_are_accepted_and_the_result_is_json_ready() -> None:
-    plan = plan_oral_titration(start_date="2026-12-01", target_mg_per_day=60, product="OZOBAX",
-                               dose_times="07:30,13:30,21:00", patient=PatientSnapshot(crcl_ml_min=45))
+    plan = plan_oral_titration(
+        start_date="2026-12-01",
+        target_mg_per_day=60,
+        product="OZOBAX",
+        dose_times="07:30,13:30,21:00",
+        patient=PatientSnapshot(crcl_ml_min=45),
+    )
 
     data = json.loads(json.dumps(plan.to_dict()))
 
@@ -60,25 +81,40 @@ def test_a_plan_with_a_standing_block_is_returned_marked_not_offerable() -> None
 
 
 def test_a_clinician_override_with_a_reason_is_recorded_in_the_plan() -> None:
-    plan = plan_oral_titration(start_date=date(2026, 12, 1), target_mg_per_day=110, doses_per_day=4,
-                               patient=PatientSnapshot(locale=Locale.UK, crcl_ml_min=90),
-                               overrides=["oral-max-001=in hospital"], clinician="Dr B")
+    plan = plan_oral_titration(
+        start_date=date(2026, 12, 1),
+        target_mg_per_day=110,
+        doses_per_day=4,
+        patient=PatientSnapshot(locale=Locale.UK, crcl_ml_min=90),
+        overrides=["oral-max-001=in hospital"],
+        clinician="Dr B",
+    )
 
     data = plan.to_dict()
 
     assert data["offerable"] is True and data["max_daily_dose_mg"] == 110.0
-    plan_120 = plan_oral_titration(start_date=date(2026, 12, 1), target_mg_per_day=120, doses_per_day=4,
-                                   patient=PatientSnapshot(locale=Locale.UK),
-                                   overrides={"ORAL-MAX-001": "in hospital, supervised"}, clinician="Dr B")
+    plan_120 = plan_oral_titration(
+        start_date=date(2026, 12, 1),
+        target_mg_per_day=120,
+        doses_per_day=4,
+        patient=PatientSnapshot(locale=Locale.UK),
+        overrides={"ORAL-MAX-001": "in hospital, supervised"},
+        clinician="Dr B",
+    )
     out = plan_120.to_dict()
     assert out["offerable"] is True and out["max_daily_dose_mg"] == 120.0
-    assert out["overrides"] == [{"rule_id": "ORAL-MAX-001", "reason": "in hospital, supervised", "clinician": "Dr B"}]
-    assert next(f for f in out["findings"] if f["rule_id"] == "ORAL-MAX-001")["override"]["clinician"] == "Dr B"
+    assert out["overrides"] == [
+        {"rule_id": "ORAL-MAX-001", "reason": "in hospital, supervised", "clinician": "Dr B"}
+    ]
+    assert (
+        next(f for f in out["findings"] if f["rule_id"] == "ORAL-MAX-001")["override"]["clinician"] == "Dr B"
+    )
 
 
 def test_the_taper_use_case_takes_months_on_therapy_and_the_maximum_step() -> None:
-    plan = plan_oral_taper(from_mg_per_day=60, start_date="2026-12-01", months_on_therapy=24, max_step_mg=10,
-                           product="fleqsuvy")
+    plan = plan_oral_taper(
+        from_mg_per_day=60, start_date="2026-12-01", months_on_therapy=24, max_step_mg=10, product="fleqsuvy"
+    )
 
     data = plan.to_dict()
 
@@ -90,7 +126,9 @@ def test_the_taper_use_case_takes_months_on_therapy_and_the_maximum_step() -> No
 
 
 def test_settings_are_overridden_by_name_and_reported_with_status_and_evidence() -> None:
-    plan = plan_oral_taper(from_mg_per_day=40, start_date="2026-12-01", settings={"taper.step_interval_days": 5})
+    plan = plan_oral_taper(
+        from_mg_per_day=40, start_date="2026-12-01", settings={"taper.step_interval_days": 5}
+    )
 
     setting = next(s for s in plan.to_dict()["settings"] if s["name"] == "taper.step_interval_days")
 
@@ -114,7 +152,9 @@ def test_a_datetime_is_not_a_date() -> None:
 
 
 def test_overrides_are_parsed_from_text_pairs_and_mappings() -> None:
-    assert parse_overrides(["ORAL-MAX-001=in hospital"], "Dr C") == (Override("ORAL-MAX-001", "in hospital", "Dr C"),)
+    assert parse_overrides(["ORAL-MAX-001=in hospital"], "Dr C") == (
+        Override("ORAL-MAX-001", "in hospital", "Dr C"),
+    )
     assert parse_overrides([("TAPER-ABRUPT-001", "overdose")]) == (Override("TAPER-ABRUPT-001", "overdose"),)
     assert parse_overrides(None) == ()
     for bad in (["ORAL-MAX-001"], ["ORAL-MAX-001="], ["not an id=reason"], [42]):

@@ -54,7 +54,7 @@ def whole_days(value: Any, field: str) -> int:
 
 
 def interval_setting_value(values: SettingValues, setting: Setting, explicit: Any, field: str) -> int:
-    """A days-setting's value: the explicit argument when given (validated against the setting), else the setting."""
+    """A days-setting's value: the explicit argument when given (validated), else the setting's value."""
     if explicit is not None:
         days = whole_days(explicit, field)
         try:
@@ -64,8 +64,9 @@ def interval_setting_value(values: SettingValues, setting: Setting, explicit: An
     return whole_days(values.get(setting), setting.name)
 
 
-def resolve_product(product: OralProduct | None, patient: PatientSnapshot, values: SettingValues,
-                    scored_overridden: bool) -> tuple[OralProduct, float]:
+def resolve_product(
+    product: OralProduct | None, patient: PatientSnapshot, values: SettingValues, scored_overridden: bool
+) -> tuple[OralProduct, float]:
     """The product to plan with (the locale's default tablet if none) and the liquid resolution (mL).
 
     For tablets, ``products.tablets_scored`` decides halving when the caller overrides the setting;
@@ -80,5 +81,7 @@ def resolve_product(product: OralProduct | None, patient: PatientSnapshot, value
             product = replace(product, scored=bool(values.get(TABLETS_SCORED)))
         else:
             values.set(TABLETS_SCORED, product.scored)
-    resolution = float(values.get(LIQUID_RESOLUTION_ML)) if product.is_liquid else float(LIQUID_RESOLUTION_ML.default)
+    resolution = (
+        float(values.get(LIQUID_RESOLUTION_ML)) if product.is_liquid else float(LIQUID_RESOLUTION_ML.default)
+    )
     return product, resolution

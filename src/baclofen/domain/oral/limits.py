@@ -49,12 +49,14 @@ TITRATION_DOSES_PER_DAY = (3, 4)
 TAPER_DOSES_PER_DAY = (1, 2, 3, 4)
 
 #: Default clock times of the doses; a scheduling convention of this software, not a clinical value.
-DEFAULT_DOSE_TIMES: MappingProxyType[int, tuple[time, ...]] = MappingProxyType({
-    1: (time(8, 0),),
-    2: (time(8, 0), time(20, 0)),
-    3: (time(8, 0), time(14, 0), time(20, 0)),
-    4: (time(8, 0), time(12, 0), time(16, 0), time(20, 0)),
-})
+DEFAULT_DOSE_TIMES: MappingProxyType[int, tuple[time, ...]] = MappingProxyType(
+    {
+        1: (time(8, 0),),
+        2: (time(8, 0), time(20, 0)),
+        3: (time(8, 0), time(14, 0), time(20, 0)),
+        4: (time(8, 0), time(12, 0), time(16, 0), time(20, 0)),
+    }
+)
 
 # --- Maximum daily dose ------------------------------------------------------------------------------
 MAX_DAILY_DOSE_US = Setting(
@@ -64,8 +66,9 @@ MAX_DAILY_DOSE_US = Setting(
     status=EvidenceStatus.DISAGREE,
     evidence=("S1", "S4", "S14"),
     description=(
-        "US/Canada label maximum oral dose, 80 mg/day (20 mg four times a day). DISAGREE with the UK/Australia "
-        "100 mg/day. A clinic may lower it, never raise it; above it only with an in-hospital override."
+        "US/Canada label maximum oral dose, 80 mg/day (20 mg four times a day). DISAGREE with the "
+        "UK/Australia 100 mg/day. A clinic may lower it, never raise it; above it only with an in-hospital "
+        "override."
     ),
     minimum=5,
     maximum=80,
@@ -90,8 +93,8 @@ MAX_DAILY_DOSE_IN_HOSPITAL = Setting(
     status=EvidenceStatus.DISAGREE,
     evidence=("NovartisCore", "S28"),
     description=(
-        "Novartis core label: 100-120 mg/day in hospital under careful supervision (DISAGREE with the UK "
-        "100 mg maximum). Used only when a clinician overrides ORAL-MAX-001 with a reason."
+        "Novartis core label: 100-120 mg/day in hospital under careful supervision (DISAGREE with the UK 100 "
+        "mg maximum). Used only when a clinician overrides ORAL-MAX-001 with a reason."
     ),
     minimum=5,
     maximum=120,
@@ -126,8 +129,8 @@ STEP_INTERVAL_UK = Setting(
     status=EvidenceStatus.DISAGREE,
     evidence=("S26", "S24", "S1"),
     description=(
-        "Days between titration steps in the UK: NHS Scotland increases in 5 mg TID steps weekly; NHS Highland "
-        "says 'gradually increased'. DISAGREE with the 3-day interval of the US label."
+        "Days between titration steps in the UK: NHS Scotland increases in 5 mg TID steps weekly; NHS "
+        "Highland says 'gradually increased'. DISAGREE with the 3-day interval of the US label."
     ),
     minimum=1,
     maximum=28,
@@ -148,9 +151,9 @@ SLOW_ELDERLY_STEPS = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S14", "NovartisCore", "S109"),
     description=(
-        "Whether titration steps are spaced further apart for patients aged 65 or more. Labels ask for 'a very "
-        "cautious dosage schedule' in the elderly without a number; only a low-authority source suggests steps "
-        "every 5-7 days, so this is off unless a clinic turns it on."
+        "Whether titration steps are spaced further apart for patients aged 65 or more. Labels ask for 'a "
+        "very cautious dosage schedule' in the elderly without a number; only a low-authority source "
+        "suggests steps every 5-7 days, so this is off unless a clinic turns it on."
     ),
 )
 ELDERLY_STEP_INTERVAL_DAYS = Setting(
@@ -175,8 +178,8 @@ DIALYSIS_MAX_START_MG_PER_DAY = Setting(
     status=EvidenceStatus.PARTLY_VERIFIED,
     evidence=("S14", "S15"),
     description=(
-        "Starting daily dose for dialysis-dependent patients: 'a particularly low dose ... approximately 5 mg "
-        "daily' (Canada pms-Baclofen, MIMS HK). Titration beyond it needs an explicit clinician override."
+        "Starting daily dose for dialysis-dependent patients: 'a particularly low dose ... approximately 5 "
+        "mg daily' (Canada pms-Baclofen, MIMS HK). Titration beyond it needs an explicit clinician override."
     ),
     minimum=0.5,
     maximum=5,
@@ -279,8 +282,9 @@ TAPER_LONG_TERM_MONTHS = Setting(
     status=EvidenceStatus.ASSUMPTION,
     evidence=("S110",),
     description=(
-        "Time on therapy from which a taper is lengthened: a review of 23 oral withdrawal cases found at least "
-        "5 months of prior treatment (low-moderate authority). Using it as a threshold is an assumption."
+        "Time on therapy from which a taper is lengthened: a review of 23 oral withdrawal cases found at "
+        "least 5 months of prior treatment (low-moderate authority). Using it as a threshold is an "
+        "assumption."
     ),
     minimum=0,
     maximum=MONTHS_ON_THERAPY_MAX,
@@ -293,8 +297,8 @@ TAPER_LONG_TERM_DOSE_MG_PER_DAY = Setting(
     evidence=("S25", "S14", "S110"),
     description=(
         "Daily dose from which long-term use counts as high-dose for the taper: the top of the usual UK "
-        "maintenance dose (up to 60 mg daily) and within the usual optimum of 40-80 mg/day. No source gives a "
-        "threshold: an assumption."
+        "maintenance dose (up to 60 mg daily) and within the usual optimum of 40-80 mg/day. No source gives "
+        "a threshold: an assumption."
     ),
     minimum=5,
     maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
@@ -306,8 +310,8 @@ TAPER_LONG_TERM_MIN_DAYS_TO_ZERO = Setting(
     status=EvidenceStatus.ASSUMPTION,
     evidence=("S24", "S29", "S110"),
     description=(
-        "Shortest taper to zero after long-term high-dose use: sources say 'longer if symptoms occur' and "
-        "'2 weeks or more' without a number; twice the 14-day default is an assumption."
+        "Shortest taper to zero after long-term high-dose use: sources say 'longer if symptoms occur' and '2 "
+        "weeks or more' without a number; twice the 14-day default is an assumption."
     ),
     minimum=7,
     maximum=365,
@@ -319,8 +323,8 @@ TAPER_MAX_STEP_MG_PER_DAY = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S109", "S14"),
     description=(
-        "Largest reduction of the daily dose at one taper step. UNCONFIRMED: no label or guideline gives a step "
-        "size; low-authority pages propose 5-10 mg every 3-7 days."
+        "Largest reduction of the daily dose at one taper step. UNCONFIRMED: no label or guideline gives a "
+        "step size; low-authority pages propose 5-10 mg every 3-7 days."
     ),
     minimum=0.1,
     maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,

@@ -71,10 +71,18 @@ from baclofen.domain.rules.oral import OralPlanContext, evaluate_oral_rules
 
 #: Settings the taper planner reads (callers may override any of them by name).
 TAPER_SETTINGS = (
-    TAPER_MIN_DAYS_TO_ZERO, TAPER_LONG_TERM_MONTHS, TAPER_LONG_TERM_DOSE_MG_PER_DAY,
-    TAPER_LONG_TERM_MIN_DAYS_TO_ZERO, TAPER_MAX_STEP_MG_PER_DAY, TAPER_STEP_INTERVAL_DAYS,
-    MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, CKD_CRCL_ML_MIN, DIALYSIS_MAX_START_MG_PER_DAY,
-    TABLETS_SCORED, LIQUID_RESOLUTION_ML,
+    TAPER_MIN_DAYS_TO_ZERO,
+    TAPER_LONG_TERM_MONTHS,
+    TAPER_LONG_TERM_DOSE_MG_PER_DAY,
+    TAPER_LONG_TERM_MIN_DAYS_TO_ZERO,
+    TAPER_MAX_STEP_MG_PER_DAY,
+    TAPER_STEP_INTERVAL_DAYS,
+    MAX_DAILY_DOSE_US,
+    MAX_DAILY_DOSE_UK,
+    CKD_CRCL_ML_MIN,
+    DIALYSIS_MAX_START_MG_PER_DAY,
+    TABLETS_SCORED,
+    LIQUID_RESOLUTION_ML,
 )
 #: Longest taper duration a caller may request (days); structural bound.
 MAX_MIN_DAYS_TO_ZERO = 365
@@ -138,14 +146,21 @@ def plan_taper(
     patient = check_patient(patient)
     overrides = check_overrides(overrides)
     values = SettingValues(TAPER_SETTINGS, settings)
-    current = require_finite_number(from_mg_per_day, "from_mg_per_day", strictly_positive=True,
-                                    maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
-    target = require_finite_number(to_mg_per_day, "to_mg_per_day", minimum=0.0,
-                                   maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
+    current = require_finite_number(
+        from_mg_per_day, "from_mg_per_day", strictly_positive=True, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    )
+    target = require_finite_number(
+        to_mg_per_day, "to_mg_per_day", minimum=0.0, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    )
     if target >= current:
         raise InvalidInputError("to_mg_per_day", f"a daily dose below the current {current:g} mg/day", target)
-    months = None if months_on_therapy is None else require_finite_number(
-        months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
+    months = (
+        None
+        if months_on_therapy is None
+        else require_finite_number(
+            months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX
+        )
+    )
 
     if max_step_mg is not None:
         require_finite_number(max_step_mg, "max_step_mg", strictly_positive=True)
@@ -155,18 +170,23 @@ def plan_taper(
             raise InvalidInputError("max_step_mg", exc.expected, max_step_mg) from None
     else:
         max_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
-    interval = interval_setting_value(values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days")
+    interval = interval_setting_value(
+        values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days"
+    )
     long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
     long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
     long_term = months is not None and months >= long_term_months and current >= long_term_dose
     required_days = whole_days(
-        values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO if long_term else TAPER_MIN_DAYS_TO_ZERO), "min_days_to_zero")
+        values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO if long_term else TAPER_MIN_DAYS_TO_ZERO),
+        "min_days_to_zero",
+    )
     planned_min_days = required_days
     if min_days_to_zero is not None:
         planned_min_days = whole_days(min_days_to_zero, "min_days_to_zero")
         if not 1 <= planned_min_days <= MAX_MIN_DAYS_TO_ZERO:
-            raise InvalidInputError("min_days_to_zero", f"a number of days between 1 and {MAX_MIN_DAYS_TO_ZERO}",
-                                    min_days_to_zero)
+            raise InvalidInputError(
+                "min_days_to_zero", f"a number of days between 1 and {MAX_MIN_DAYS_TO_ZERO}", min_days_to_zero
+            )
     ceiling = float(values.get(locale_ceiling_setting(patient.locale)))
     ckd_crcl = float(values.get(CKD_CRCL_ML_MIN))
     dialysis_max = float(values.get(DIALYSIS_MAX_START_MG_PER_DAY))
@@ -176,14 +196,17 @@ def plan_taper(
     q = dispensable_quantum_mg(product, resolution)
     if abs(target / q - round(target / q)) > 1e-6:
         raise InvalidInputError(
-            "to_mg_per_day", f"a daily dose {product.name} can give exactly (a multiple of {q:g} mg)", target)
+            "to_mg_per_day", f"a daily dose {product.name} can give exactly (a multiple of {q:g} mg)", target
+        )
     if max_step < q - 1e-9:
         raise InvalidInputError(
-            "max_step_mg", f"at least {q:g} mg/day, the smallest amount {product.name} can give", max_step)
+            "max_step_mg", f"at least {q:g} mg/day, the smallest amount {product.name} can give", max_step
+        )
     if floor_to_quantum(current, q) <= target and target == 0:
         raise InvalidInputError(
             "product",
-            f"a product that can give less than {current:g} mg/day in measurable amounts, e.g. an oral solution",
+            f"a product that can give less than {current:g} mg/day in measurable amounts, e.g. an oral "
+            "solution",
             product.name,
         )
 
@@ -205,12 +228,26 @@ def plan_taper(
     for i, (level, count) in enumerate(merged):
         last = i == len(merged) - 1
         if last and target == 0:
-            steps.append(PlanStep(day, day, (), continues=True,
-                                  note="stop: no baclofen from this day; keep watching for withdrawal signs"))
+            steps.append(
+                PlanStep(
+                    day,
+                    day,
+                    (),
+                    continues=True,
+                    note="stop: no baclofen from this day; keep watching for withdrawal signs",
+                )
+            )
             break
         end = day + timedelta(days=(step_days if last else count * step_days) - 1)
-        steps.append(PlanStep(day, end, split_daily_dose(level, times, product, resolution), continues=last,
-                              note="target dose: continue" if last else ""))
+        steps.append(
+            PlanStep(
+                day,
+                end,
+                split_daily_dose(level, times, product, resolution),
+                continues=last,
+                note="target dose: continue" if last else "",
+            )
+        )
         day = end + timedelta(days=1)
 
     days_to_target = (steps[-1].start - start).days
@@ -219,10 +256,14 @@ def plan_taper(
     held = target == 0 and all(abs(lvl - current) < 1e-9 for lvl in nonzero)
     notes = []
     if abs(levels[0] - current) > 1e-9 and abs(current / q - round(current / q)) > 1e-6:
-        notes.append(f"{current:g} mg/day is not a multiple of {q:g} mg: the first step is {levels[0]:g} mg/day.")
+        notes.append(
+            f"{current:g} mg/day is not a multiple of {q:g} mg: the first step is {levels[0]:g} mg/day."
+        )
     if step_days > interval:
-        notes.append(f"Steps last {step_days} days (not {interval}) so that the taper to zero takes at least "
-                     f"{planned_min_days} days.")
+        notes.append(
+            f"Steps last {step_days} days (not {interval}) so that the taper to zero takes at least "
+            f"{planned_min_days} days."
+        )
 
     ctx = OralPlanContext(
         kind="taper",
@@ -263,8 +304,17 @@ def plan_taper(
         "kidney": patient.kidney.to_dict(),
         "dispensable_quantum_mg": q,
     }
-    return Plan(PlanKind.TAPER, tuple(steps), product, patient, findings, values.used(), overrides, parameters,
-                tuple(notes))
+    return Plan(
+        PlanKind.TAPER,
+        tuple(steps),
+        product,
+        patient,
+        findings,
+        values.used(),
+        overrides,
+        parameters,
+        tuple(notes),
+    )
 
 
 def _taper_levels(current: float, target: float, max_step: float, q: float) -> list[float]:

@@ -76,9 +76,17 @@ from baclofen.domain.rules.oral import ORAL_DIALYSIS_002, ORAL_MAX_001, OralPlan
 
 #: Settings the titration planner reads (callers may override any of them by name).
 TITRATION_SETTINGS = (
-    MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL, STEP_INTERVAL_US, STEP_INTERVAL_UK,
-    SLOW_ELDERLY_STEPS, ELDERLY_STEP_INTERVAL_DAYS, DIALYSIS_MAX_START_MG_PER_DAY, CKD_CRCL_ML_MIN,
-    TABLETS_SCORED, LIQUID_RESOLUTION_ML,
+    MAX_DAILY_DOSE_US,
+    MAX_DAILY_DOSE_UK,
+    MAX_DAILY_DOSE_IN_HOSPITAL,
+    STEP_INTERVAL_US,
+    STEP_INTERVAL_UK,
+    SLOW_ELDERLY_STEPS,
+    ELDERLY_STEP_INTERVAL_DAYS,
+    DIALYSIS_MAX_START_MG_PER_DAY,
+    CKD_CRCL_ML_MIN,
+    TABLETS_SCORED,
+    LIQUID_RESOLUTION_ML,
 )
 #: A titration longer than this many steps is refused as a malformed request (structural bound).
 MAX_TITRATION_STEPS = 100
@@ -145,18 +153,30 @@ def plan_titration(
 
     ceiling = float(values.get(locale_ceiling_setting(locale)))
     hospital = max(ceiling, float(values.get(MAX_DAILY_DOSE_IN_HOSPITAL)))
-    interval = interval_setting_value(values, step_interval_setting(locale), step_interval_days, "step_interval_days")
+    interval = interval_setting_value(
+        values, step_interval_setting(locale), step_interval_days, "step_interval_days"
+    )
     dialysis_max = float(values.get(DIALYSIS_MAX_START_MG_PER_DAY))
     ckd_crcl = float(values.get(CKD_CRCL_ML_MIN))
     product, resolution = resolve_product(product, patient, values, TABLETS_SCORED.name in (settings or {}))
     times = resolve_dose_times(doses_per_day, dose_times, TITRATION_DOSES_PER_DAY)
     n_doses = len(times)
-    start_dose = require_finite_number(start_dose_mg, "start_dose_mg", strictly_positive=True,
-                                       maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
-    step_dose = require_finite_number(step_dose_mg, "step_dose_mg", strictly_positive=True,
-                                      maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
-    target = None if target_mg_per_day is None else require_finite_number(
-        target_mg_per_day, "target_mg_per_day", strictly_positive=True, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
+    start_dose = require_finite_number(
+        start_dose_mg, "start_dose_mg", strictly_positive=True, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    )
+    step_dose = require_finite_number(
+        step_dose_mg, "step_dose_mg", strictly_positive=True, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    )
+    target = (
+        None
+        if target_mg_per_day is None
+        else require_finite_number(
+            target_mg_per_day,
+            "target_mg_per_day",
+            strictly_positive=True,
+            maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
+        )
+    )
 
     slowed = False
     if patient.is_elderly and values.get(SLOW_ELDERLY_STEPS):
@@ -185,10 +205,14 @@ def plan_titration(
     for level, dose in zip(levels, planned, strict=True):
         exact = float(Fraction(level) * factor)
         if dose < exact - 1e-9:
-            what = f"{level:g} mg/day x {factor.numerator}/{factor.denominator}" if factor != 1 else f"{level:g} mg/day"
+            what = (
+                f"{level:g} mg/day x {factor.numerator}/{factor.denominator}"
+                if factor != 1
+                else f"{level:g} mg/day"
+            )
             notes.append(
-                f"{what} = {exact:.4g} mg/day rounded down to {dose:g} mg/day ({product.name} gives multiples of "
-                f"{q:g} mg)."
+                f"{what} = {exact:.4g} mg/day rounded down to {dose:g} mg/day ({product.name} gives "
+                f"multiples of {q:g} mg)."
             )
     if kidney.dialysis:
         dialysis_dose = floor_to_quantum(dialysis_max, q)
@@ -206,12 +230,14 @@ def plan_titration(
         if not planned:
             raise InvalidInputError(
                 "product",
-                f"a product that can give the reduced dose (at most {reduced_target:.3g} mg/day) in measurable "
-                "amounts, e.g. an oral solution",
+                f"a product that can give the planned daily dose (at most {reduced_target:.3g} mg/day) in "
+                "measurable amounts, e.g. an oral solution",
                 product.name,
             )
-        notes.append(f"{dropped} step(s) rounded down to 0 mg/day were left out; the plan starts at "
-                     f"{planned[0]:g} mg/day.")
+        notes.append(
+            f"{dropped} step(s) rounded down to 0 mg/day were left out; the plan starts at {planned[0]:g} "
+            "mg/day."
+        )
 
     merged: list[tuple[float, int]] = []
     for dose in planned:
@@ -224,8 +250,11 @@ def plan_titration(
     day = start
     for i, (dose, count) in enumerate(merged):
         end = day + timedelta(days=count * interval - 1)
-        steps.append(PlanStep(day, end, split_daily_dose(dose, times, product, resolution),
-                              continues=i == len(merged) - 1))
+        steps.append(
+            PlanStep(
+                day, end, split_daily_dose(dose, times, product, resolution), continues=i == len(merged) - 1
+            )
+        )
         day = end + timedelta(days=1)
 
     planned_daily = tuple(dose for dose, _ in merged)
@@ -264,8 +293,17 @@ def plan_titration(
         },
         "dispensable_quantum_mg": q,
     }
-    return Plan(PlanKind.TITRATION, tuple(steps), product, patient, findings, values.used(), overrides,
-                parameters, tuple(notes))
+    return Plan(
+        PlanKind.TITRATION,
+        tuple(steps),
+        product,
+        patient,
+        findings,
+        values.used(),
+        overrides,
+        parameters,
+        tuple(notes),
+    )
 
 
 def _label_levels(start_mg_per_day: float, step_mg_per_day: float, target_mg_per_day: float) -> list[float]:
@@ -281,6 +319,7 @@ def _label_levels(start_mg_per_day: float, step_mg_per_day: float, target_mg_per
         i += 1
         if i > MAX_TITRATION_STEPS:
             raise InvalidInputError(
-                "step_dose_mg", f"a step that reaches the target in at most {MAX_TITRATION_STEPS} steps",
+                "step_dose_mg",
+                f"a step that reaches the target in at most {MAX_TITRATION_STEPS} steps",
                 step_mg_per_day,
             )

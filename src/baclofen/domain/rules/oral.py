@@ -98,8 +98,10 @@ class OralPlanContext:
     @property
     def is_long_term_high_dose(self) -> bool:
         return (
-            self.months_on_therapy is not None and self.long_term_months is not None
-            and self.from_mg_per_day is not None and self.long_term_dose_mg_per_day is not None
+            self.months_on_therapy is not None
+            and self.long_term_months is not None
+            and self.from_mg_per_day is not None
+            and self.long_term_dose_mg_per_day is not None
             and self.months_on_therapy >= self.long_term_months
             and self.from_mg_per_day >= self.long_term_dose_mg_per_day
         )
@@ -119,14 +121,19 @@ def _check_max_001(ctx: OralPlanContext) -> Finding | None:
         f"Requested target {target:g} mg/day is above the {_locale_text(ctx)} maximum of "
         f"{ctx.ceiling_mg_per_day:g} mg/day; the plan goes no higher than {planned:g} mg/day.",
         reasoning=(
-            "Labels give 80 mg/day (20 mg four times a day) as the maximum in the US/Canada and 100 mg/day in the "
-            "UK/Australia. Only in hospital under careful supervision does the Novartis core label allow up to "
-            f"{ctx.in_hospital_ceiling_mg_per_day:g} mg/day: a clinician may override this finding with that "
-            "reason, and the plan then rises to the target but never above the in-hospital maximum."
+            "Labels give 80 mg/day (20 mg four times a day) as the maximum in the US/Canada and 100 mg/day "
+            "in the UK/Australia. Only in hospital under careful supervision does the Novartis core label "
+            f"allow up to {ctx.in_hospital_ceiling_mg_per_day:g} mg/day: a clinician may override this "
+            "finding with that reason, and the plan then rises to the target but never above the "
+            "in-hospital maximum."
         ),
-        data={"requested_target_mg_per_day": target, "ceiling_mg_per_day": ctx.ceiling_mg_per_day,
-              "in_hospital_ceiling_mg_per_day": ctx.in_hospital_ceiling_mg_per_day,
-              "max_planned_mg_per_day": planned, "locale": ctx.patient.locale.value},
+        data={
+            "requested_target_mg_per_day": target,
+            "ceiling_mg_per_day": ctx.ceiling_mg_per_day,
+            "in_hospital_ceiling_mg_per_day": ctx.in_hospital_ceiling_mg_per_day,
+            "max_planned_mg_per_day": planned,
+            "locale": ctx.patient.locale.value,
+        },
     )
 
 
@@ -144,14 +151,16 @@ def _check_max_002(ctx: OralPlanContext) -> Finding | None:
     if ctx.kind != TITRATION or target is None or target <= ctx.in_hospital_ceiling_mg_per_day:
         return None
     return ORAL_MAX_002.finding(
-        f"Requested target {target:g} mg/day is above {ctx.in_hospital_ceiling_mg_per_day:g} mg/day, the highest "
-        "daily dose any source allows even in hospital; the plan never exceeds it.",
+        f"Requested target {target:g} mg/day is above {ctx.in_hospital_ceiling_mg_per_day:g} mg/day, the "
+        "highest daily dose any source allows even in hospital; the plan never exceeds it.",
         reasoning=(
             "The Novartis core label allows 100-120 mg/day only in hospital; doses above 100 mg/day are 'not "
             "generally recommended' (Bangladesh label). No override raises the plan above this maximum."
         ),
-        data={"requested_target_mg_per_day": target,
-              "in_hospital_ceiling_mg_per_day": ctx.in_hospital_ceiling_mg_per_day},
+        data={
+            "requested_target_mg_per_day": target,
+            "in_hospital_ceiling_mg_per_day": ctx.in_hospital_ceiling_mg_per_day,
+        },
     )
 
 
@@ -172,9 +181,9 @@ def _check_max_003(ctx: OralPlanContext) -> Finding | None:
         f"The current dose {current:g} mg/day is above the {_locale_text(ctx)} maximum of "
         f"{ctx.ceiling_mg_per_day:g} mg/day.",
         reasoning=(
-            "Doses above the label maximum carry more adverse effects; the taper lowers the dose but the patient "
-            "should be watched for overdose signs until the dose is within the label range, and for withdrawal "
-            "signs as it falls."
+            "Doses above the label maximum carry more adverse effects; the taper lowers the dose but the "
+            "patient should be watched for overdose signs until the dose is within the label range, and for "
+            "withdrawal signs as it falls."
         ),
         data={"from_mg_per_day": current, "ceiling_mg_per_day": ctx.ceiling_mg_per_day},
         signs=ORAL_OVERDOSE.signs,
@@ -193,11 +202,15 @@ ORAL_MAX_003: Rule[OralPlanContext] = Rule(
 
 
 def _check_freq_001(ctx: OralPlanContext) -> Finding | None:
-    if ctx.kind != TITRATION or ctx.doses_per_day >= 4 or ctx.max_planned_mg_per_day <= LABEL_TID_MAX_MG_PER_DAY:
+    if (
+        ctx.kind != TITRATION
+        or ctx.doses_per_day >= 4
+        or ctx.max_planned_mg_per_day <= LABEL_TID_MAX_MG_PER_DAY
+    ):
         return None
     return ORAL_FREQ_001.finding(
-        f"The plan reaches {ctx.max_planned_mg_per_day:g} mg/day in {ctx.doses_per_day} doses a day; the label "
-        "gives doses above 60 mg/day as four doses (80 mg/day = 20 mg four times a day).",
+        f"The plan reaches {ctx.max_planned_mg_per_day:g} mg/day in {ctx.doses_per_day} doses a day; the "
+        "label gives doses above 60 mg/day as four doses (80 mg/day = 20 mg four times a day).",
         reasoning="Titration is TID up to 20 mg TID (60 mg/day); the maximum of 80 mg/day is 20 mg QID.",
         data={"max_planned_mg_per_day": ctx.max_planned_mg_per_day, "doses_per_day": ctx.doses_per_day},
     )
@@ -223,27 +236,34 @@ def _renal_band_check(band: KidneyBand) -> Any:
         if ctx.patient.kidney.dialysis or crcl is None or ctx.band is not band:
             return None
         rule = _RENAL_RULES[band]
-        data = {"crcl_ml_min": crcl, "kidney_source": _kidney_source(ctx), "band": band.label,
-                "crcl_range": band.crcl_range, "reduction": band.reduction_text, "factor": float(band.factor)}
+        data = {
+            "crcl_ml_min": crcl,
+            "kidney_source": _kidney_source(ctx),
+            "band": band.label,
+            "crcl_range": band.crcl_range,
+            "reduction": band.reduction_text,
+            "factor": float(band.factor),
+        }
         study = (
-            f"In the renal PK study of Vlavonou 2014 (Cockcroft-Gault groups >80, 50-80, 30-50, <30 mL/min) the mean "
-            f"dose reduction for {band.label} CKD ({band.crcl_range}) was {band.reduction_text}. This is a study "
-            "recommendation, not US label dosing; US labels say only that a reduction may be necessary because "
-            "baclofen is excreted mainly unchanged by the kidney."
+            "In the renal PK study of Vlavonou 2014 (Cockcroft-Gault groups >80, 50-80, 30-50, <30 mL/min) "
+            f"the mean dose reduction for {band.label} CKD ({band.crcl_range}) was {band.reduction_text}. "
+            "This is a study recommendation, not US label dosing; US labels say only that a reduction may "
+            "be necessary because baclofen is excreted mainly unchanged by the kidney."
         )
         if ctx.kind == TITRATION:
             return rule.finding(
-                f"CrCl {crcl:g} mL/min ({_kidney_source(ctx)}): each daily dose is reduced by {band.reduction_text} "
-                f"(x {band.factor.numerator}/{band.factor.denominator}) and rounded down to what the product can give.",
+                f"CrCl {crcl:g} mL/min ({_kidney_source(ctx)}): each daily dose is reduced by "
+                f"{band.reduction_text} (x {band.factor.numerator}/{band.factor.denominator}) and rounded "
+                "down to what the product can give.",
                 reasoning=study + " Edge values go to the more reduced band.",
                 data=data,
             )
         current = ctx.from_mg_per_day or 0.0
         suggested = current * float(band.factor)
         return rule.finding(
-            f"CrCl {crcl:g} mL/min ({_kidney_source(ctx)}): the cited reduction of {band.reduction_text} would give "
-            f"about {suggested:.3g} mg/day for the current {current:g} mg/day; the taper lowers the dose from the "
-            "current one.",
+            f"CrCl {crcl:g} mL/min ({_kidney_source(ctx)}): the cited reduction of {band.reduction_text} "
+            f"would give about {suggested:.3g} mg/day for the current {current:g} mg/day; the taper lowers "
+            "the dose from the current one.",
             reasoning=study + " Watch for signs of overdose until the dose is low.",
             data={**data, "suggested_max_mg_per_day": suggested},
             signs=ORAL_OVERDOSE.signs,
@@ -255,19 +275,31 @@ def _renal_band_check(band: KidneyBand) -> Any:
 
 
 ORAL_RENAL_001: Rule[OralPlanContext] = Rule(
-    rule_id="ORAL-RENAL-001", title="Mild CKD (CrCl 50-80 mL/min): daily doses x 2/3", severity=Severity.WARN,
-    evidence=KIDNEY_EVIDENCE + ("S6",), check=_renal_band_check(KidneyBand.MILD),
+    rule_id="ORAL-RENAL-001",
+    title="Mild CKD (CrCl 50-80 mL/min): daily doses x 2/3",
+    severity=Severity.WARN,
+    evidence=KIDNEY_EVIDENCE + ("S6",),
+    check=_renal_band_check(KidneyBand.MILD),
 )
 ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
-    rule_id="ORAL-RENAL-002", title="Moderate CKD (CrCl 30-50 mL/min): daily doses x 1/2", severity=Severity.WARN,
-    evidence=KIDNEY_EVIDENCE + ("S6",), check=_renal_band_check(KidneyBand.MODERATE),
+    rule_id="ORAL-RENAL-002",
+    title="Moderate CKD (CrCl 30-50 mL/min): daily doses x 1/2",
+    severity=Severity.WARN,
+    evidence=KIDNEY_EVIDENCE + ("S6",),
+    check=_renal_band_check(KidneyBand.MODERATE),
 )
 ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
-    rule_id="ORAL-RENAL-003", title="Severe CKD (CrCl < 30 mL/min): daily doses x 1/3", severity=Severity.WARN,
-    evidence=KIDNEY_EVIDENCE + ("S6",), check=_renal_band_check(KidneyBand.SEVERE),
+    rule_id="ORAL-RENAL-003",
+    title="Severe CKD (CrCl < 30 mL/min): daily doses x 1/3",
+    severity=Severity.WARN,
+    evidence=KIDNEY_EVIDENCE + ("S6",),
+    check=_renal_band_check(KidneyBand.SEVERE),
 )
-_RENAL_RULES = {KidneyBand.MILD: ORAL_RENAL_001, KidneyBand.MODERATE: ORAL_RENAL_002,
-                KidneyBand.SEVERE: ORAL_RENAL_003}
+_RENAL_RULES = {
+    KidneyBand.MILD: ORAL_RENAL_001,
+    KidneyBand.MODERATE: ORAL_RENAL_002,
+    KidneyBand.SEVERE: ORAL_RENAL_003,
+}
 
 
 def _check_renal_004(ctx: OralPlanContext) -> Finding | None:
@@ -278,16 +310,21 @@ def _check_renal_004(ctx: OralPlanContext) -> Finding | None:
         return None
     where = "on dialysis" if kidney.dialysis else f"CrCl {kidney.crcl_ml_min:g} mL/min"
     return ORAL_RENAL_004.finding(
-        f"Kidney impairment ({where}) with {highest:g} mg/day: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day the risk of "
-        f"hospitalisation with encephalopathy was {CKD_HIGH_DOSE_RISK_RATIO:g}-fold.",
+        f"Kidney impairment ({where}) with {highest:g} mg/day: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day "
+        f"the risk of hospitalisation with encephalopathy was {CKD_HIGH_DOSE_RISK_RATIO:g}-fold.",
         reasoning=(
             f"In a Canadian CKD cohort, doses > {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day carried a "
-            f"{CKD_HIGH_DOSE_RISK_RATIO:g}-fold risk of hospitalisation with encephalopathy compared with "
-            f"< {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day. Patients with kidney impairment can show overdose signs on low "
-            f"doses. The CKD cut-off used here is the setting oral.ckd_crcl_ml_min ({ctx.ckd_crcl_ml_min:g} mL/min)."
+            f"{CKD_HIGH_DOSE_RISK_RATIO:g}-fold risk of hospitalisation with encephalopathy compared with < "
+            f"{CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day. Patients with kidney impairment can show overdose signs "
+            "on low doses. The CKD cut-off used here is the setting oral.ckd_crcl_ml_min "
+            f"({ctx.ckd_crcl_ml_min:g} mL/min)."
         ),
-        data={"max_mg_per_day": highest, "crcl_ml_min": kidney.crcl_ml_min, "dialysis": kidney.dialysis,
-              "ckd_crcl_ml_min": ctx.ckd_crcl_ml_min},
+        data={
+            "max_mg_per_day": highest,
+            "crcl_ml_min": kidney.crcl_ml_min,
+            "dialysis": kidney.dialysis,
+            "ckd_crcl_ml_min": ctx.ckd_crcl_ml_min,
+        },
         signs=ORAL_OVERDOSE.signs,
         action=ORAL_OVERDOSE.action,
     )
@@ -308,9 +345,9 @@ def _check_renal_005(ctx: OralPlanContext) -> Finding | None:
     return ORAL_RENAL_005.finding(
         "Kidney function not given: the plan is not reduced for kidney function.",
         reasoning=(
-            "Baclofen is excreted mainly unchanged by the kidney (70-80% of a dose in urine); a renal PK study "
-            "recommends dose reductions by creatinine clearance. Give a CrCl, an eGFR, a serum creatinine (with age, "
-            "weight and sex) or the dialysis status to have the doses adjusted."
+            "Baclofen is excreted mainly unchanged by the kidney (70-80% of a dose in urine); a renal PK "
+            "study recommends dose reductions by creatinine clearance. Give a CrCl, an eGFR, a serum "
+            "creatinine (with age, weight and sex) or the dialysis status to have the doses adjusted."
         ),
         data={"kidney_source": _kidney_source(ctx)},
     )
@@ -331,23 +368,30 @@ def _check_dialysis_001(ctx: OralPlanContext) -> Finding | None:
     limit = ctx.dialysis_start_mg_per_day
     if ctx.kind == TITRATION:
         first = ctx.planned_daily_doses_mg[0] if ctx.planned_daily_doses_mg else 0.0
-        message = f"Dialysis: the plan starts at {first:g} mg/day, no more than the {limit:g} mg/day for dialysis."
+        message = (
+            f"Dialysis: the plan starts at {first:g} mg/day, no more than the {limit:g} mg/day for dialysis."
+        )
     else:
         current = ctx.from_mg_per_day or 0.0
         if current <= limit:
             return None
-        message = (f"Dialysis: the current dose {current:g} mg/day is above the {limit:g} mg/day recommended for "
-                   "dialysis-dependent patients.")
+        message = (
+            f"Dialysis: the current dose {current:g} mg/day is above the {limit:g} mg/day recommended for "
+            "dialysis-dependent patients."
+        )
     return ORAL_DIALYSIS_001.finding(
         message,
         reasoning=(
-            "In patients dependent on dialysis 'a particularly low dose ... should be selected (i.e., approximately "
-            "5 mg daily)' (pms-Baclofen; MIMS HK 'Dialysis-dependent patient 5 mg daily'); with end-stage renal "
-            "failure give baclofen only when benefit outweighs risk. Overdose signs occur on low doses in kidney "
-            "failure."
+            "In patients dependent on dialysis 'a particularly low dose ... should be selected (i.e., "
+            "approximately 5 mg daily)' (pms-Baclofen; MIMS HK 'Dialysis-dependent patient 5 mg daily'); "
+            "with end-stage renal failure give baclofen only when benefit outweighs risk. Overdose signs "
+            "occur on low doses in kidney failure."
         ),
-        data={"dialysis_start_mg_per_day": limit, "first_mg_per_day": ctx.planned_daily_doses_mg[0]
-              if ctx.planned_daily_doses_mg else None, "from_mg_per_day": ctx.from_mg_per_day},
+        data={
+            "dialysis_start_mg_per_day": limit,
+            "first_mg_per_day": ctx.planned_daily_doses_mg[0] if ctx.planned_daily_doses_mg else None,
+            "from_mg_per_day": ctx.from_mg_per_day,
+        },
         signs=ORAL_OVERDOSE.signs,
         action=ORAL_OVERDOSE.action,
     )
@@ -368,12 +412,12 @@ def _check_dialysis_002(ctx: OralPlanContext) -> Finding | None:
     if ctx.kind != TITRATION or not ctx.patient.kidney.dialysis or target is None or target <= limit:
         return None
     return ORAL_DIALYSIS_002.finding(
-        f"Dialysis: titration above {limit:g} mg/day (to {target:g} mg/day after the kidney reduction) needs an "
-        "explicit clinician override; without it the plan stays at the dialysis dose.",
+        f"Dialysis: titration above {limit:g} mg/day (to {target:g} mg/day after the kidney reduction) "
+        "needs an explicit clinician override; without it the plan stays at the dialysis dose.",
         reasoning=(
-            "The only verified dose for dialysis-dependent patients is approximately 5 mg daily. With an override "
-            "the plan titrates with the reduction of the most impaired CrCl group (< 30 mL/min, x 1/3) of the renal "
-            "PK study, starting at the dialysis dose."
+            "The only verified dose for dialysis-dependent patients is approximately 5 mg daily. With an "
+            "override the plan titrates with the reduction of the most impaired CrCl group (< 30 mL/min, x "
+            "1/3) of the renal PK study, starting at the dialysis dose."
         ),
         data={"kidney_reduced_target_mg_per_day": target, "dialysis_start_mg_per_day": limit},
     )
@@ -392,17 +436,23 @@ ORAL_DIALYSIS_002: Rule[OralPlanContext] = Rule(
 def _check_elderly(ctx: OralPlanContext) -> Finding | None:
     if ctx.kind != TITRATION or not ctx.patient.is_elderly:
         return None
-    slowed = (f"Steps are spaced {ctx.step_interval_days} days apart (setting titration.slow_elderly_steps)."
-              if ctx.slowed_for_elderly else
-              "Steps are not slowed (setting titration.slow_elderly_steps is off); consider a slower schedule.")
+    slowed = (
+        f"Steps are spaced {ctx.step_interval_days} days apart (setting titration.slow_elderly_steps)."
+        if ctx.slowed_for_elderly
+        else "Steps are not slowed (setting titration.slow_elderly_steps is off); consider a slower schedule."
+    )
     return ORAL_ELDERLY_001.finding(
-        f"Age {ctx.patient.age_years:g}: unwanted effects are more likely in elderly patients; titrate cautiously.",
+        f"Age {ctx.patient.age_years:g}: unwanted effects are more likely in elderly patients; titrate "
+        "cautiously.",
         reasoning=(
-            "Labels recommend 'a very cautious dosage schedule' and 'careful titration ... particularly in the "
-            "elderly' without a specific starting dose or interval. " + slowed
+            "Labels recommend 'a very cautious dosage schedule' and 'careful titration ... "
+            "particularly in the elderly' without a specific starting dose or interval. " + slowed
         ),
-        data={"age_years": ctx.patient.age_years, "slowed": ctx.slowed_for_elderly,
-              "step_interval_days": ctx.step_interval_days},
+        data={
+            "age_years": ctx.patient.age_years,
+            "slowed": ctx.slowed_for_elderly,
+            "step_interval_days": ctx.step_interval_days,
+        },
     )
 
 
@@ -421,8 +471,8 @@ def _check_cerebral(ctx: OralPlanContext) -> Finding | None:
     return ORAL_CEREBRAL_001.finding(
         "Spasticity of cerebral origin: unwanted effects are more likely; titrate cautiously.",
         reasoning=(
-            "The pms-Baclofen monograph warns that unwanted effects are more likely 'in patients with spastic "
-            "states of cerebral origin' and recommends a very cautious dosage schedule."
+            "The pms-Baclofen monograph warns that unwanted effects are more likely 'in patients with "
+            "spastic states of cerebral origin' and recommends a very cautious dosage schedule."
         ),
         data={"origin": ctx.patient.origin.value},
     )
@@ -453,43 +503,57 @@ class ConditionCaution:
 
 CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
     ConditionCaution(
-        "ORAL-PREGNANCY-001", "Pregnancy", frozenset({"pregnancy", "pregnant"}), Severity.WARN,
+        "ORAL-PREGNANCY-001",
+        "Pregnancy",
+        frozenset({"pregnancy", "pregnant"}),
+        Severity.WARN,
         "Pregnancy: baclofen may cause fetal harm; neonatal withdrawal has occurred.",
-        "Based on animal data baclofen may cause fetal harm. Neonatal withdrawal has occurred, so gradually reduce "
-        "the dosage and discontinue before delivery.",
+        "Based on animal data baclofen may cause fetal harm. Neonatal withdrawal has occurred, so gradually "
+        "reduce the dosage and discontinue before delivery.",
         ("S6", "S4"),
     ),
     ConditionCaution(
-        "ORAL-LACTATION-001", "Breastfeeding", frozenset({"lactation", "breastfeeding", "breast-feeding"}),
+        "ORAL-LACTATION-001",
+        "Breastfeeding",
+        frozenset({"lactation", "breastfeeding", "breast-feeding"}),
         Severity.WARN,
         "Breastfeeding: baclofen is present in breast milk at recommended oral doses.",
         "Withdrawal can occur in breast-fed infants when maternal dosing or breastfeeding stops.",
         ("S114",),
     ),
     ConditionCaution(
-        "ORAL-EPILEPSY-001", "Epilepsy", frozenset({"epilepsy", "seizures", "seizure-disorder"}), Severity.WARN,
+        "ORAL-EPILEPSY-001",
+        "Epilepsy",
+        frozenset({"epilepsy", "seizures", "seizure-disorder"}),
+        Severity.WARN,
         "Epilepsy: baclofen may exacerbate it.",
-        "US oral labels warn that baclofen may exacerbate epilepsy; seizures also occur on abrupt withdrawal, so "
-        "never stop abruptly.",
+        "US oral labels warn that baclofen may exacerbate epilepsy; seizures also occur on abrupt "
+        "withdrawal, so never stop abruptly.",
         ("S6",),
     ),
     ConditionCaution(
-        "ORAL-PSYCHOSIS-001", "Psychotic disorders, schizophrenia, confusional states",
+        "ORAL-PSYCHOSIS-001",
+        "Psychotic disorders, schizophrenia, confusional states",
         frozenset({"psychosis", "psychotic-disorder", "schizophrenia", "confusional-state", "confusion"}),
         Severity.WARN,
         "Psychotic disorder, schizophrenia or confusional state: baclofen may exacerbate it.",
-        "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and confusional states.",
+        "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and "
+        "confusional states.",
         ("S6", "S5", "S9"),
     ),
     ConditionCaution(
-        "ORAL-DYSREFLEXIA-001", "Autonomic dysreflexia", frozenset({"autonomic-dysreflexia", "dysreflexia"}),
+        "ORAL-DYSREFLEXIA-001",
+        "Autonomic dysreflexia",
+        frozenset({"autonomic-dysreflexia", "dysreflexia"}),
         Severity.WARN,
         "Autonomic dysreflexia: baclofen may exacerbate it.",
         "US oral labels list autonomic dysreflexia among the conditions baclofen may exacerbate.",
         ("S6",),
     ),
     ConditionCaution(
-        "ORAL-STROKE-001", "After stroke", frozenset({"stroke", "post-stroke", "cerebrovascular-accident"}),
+        "ORAL-STROKE-001",
+        "After stroke",
+        frozenset({"stroke", "post-stroke", "cerebrovascular-accident"}),
         Severity.WARN,
         "After a stroke: use baclofen with caution.",
         "US oral labels advise caution after stroke; unwanted effects are also more likely in spasticity of "
@@ -497,18 +561,28 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         ("S6", "S14"),
     ),
     ConditionCaution(
-        "ORAL-LABS-001", "Liver disease or diabetes: periodic laboratory tests",
-        frozenset({"liver-disease", "hepatic-impairment", "diabetes"}), Severity.INFO,
+        "ORAL-LABS-001",
+        "Liver disease or diabetes: periodic laboratory tests",
+        frozenset({"liver-disease", "hepatic-impairment", "diabetes"}),
+        Severity.INFO,
         "Liver disease or diabetes: order periodic laboratory tests.",
-        "Baclofen can raise AST, alkaline phosphatase and blood glucose; periodic tests are advised in liver "
-        "disease or diabetes, and antidiabetic doses may need adjustment. There is no numeric hepatic dose "
-        "adjustment.",
+        "Baclofen can raise AST, alkaline phosphatase and blood glucose; periodic tests are advised in "
+        "liver disease or diabetes, and antidiabetic doses may need adjustment. There is no numeric hepatic "
+        "dose adjustment.",
         ("S15", "S17"),
     ),
     ConditionCaution(
-        "ORAL-CAUTION-001", "Other conditions needing caution",
-        frozenset({"peptic-ulcer", "respiratory-impairment", "bladder-sphincter-hypertonia",
-                   "psychiatric-disorder", "spasticity-for-posture"}),
+        "ORAL-CAUTION-001",
+        "Other conditions needing caution",
+        frozenset(
+            {
+                "peptic-ulcer",
+                "respiratory-impairment",
+                "bladder-sphincter-hypertonia",
+                "psychiatric-disorder",
+                "spasticity-for-posture",
+            }
+        ),
         Severity.INFO,
         "A condition that needs caution with baclofen is present.",
         "Use with caution in peptic ulceration, respiratory impairment, bladder-sphincter hypertonia and "
@@ -519,7 +593,11 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
 
 
 def normalise_condition(name: str) -> str:
-    """Lower-case, with spaces and underscores as hyphens: ``"Autonomic dysreflexia"`` -> ``"autonomic-dysreflexia"``."""
+    """Lower-case, hyphens for spaces and underscores.
+
+    >>> normalise_condition("Autonomic dysreflexia")
+    'autonomic-dysreflexia'
+    """
     return "-".join(str(name).strip().lower().replace("_", " ").replace("-", " ").split())
 
 
@@ -528,22 +606,27 @@ KNOWN_CONDITIONS: frozenset[str] = frozenset(n for c in CONDITION_CAUTIONS for n
 
 def _condition_check(caution: ConditionCaution) -> Any:
     def check(ctx: OralPlanContext) -> Finding | None:
-        present = sorted(n for n in (normalise_condition(c) for c in ctx.patient.conditions) if n in caution.names)
+        present = sorted(
+            n for n in (normalise_condition(c) for c in ctx.patient.conditions) if n in caution.names
+        )
         if not present:
             return None
         return _CONDITION_RULES[caution.rule_id].finding(
             caution.message,
             reasoning=caution.reasoning,
             data={"conditions": present},
-            signs=ORAL_WITHDRAWAL.signs if caution.rule_id == "ORAL-PREGNANCY-001" and ctx.kind == TAPER else (),
+            signs=ORAL_WITHDRAWAL.signs
+            if caution.rule_id == "ORAL-PREGNANCY-001" and ctx.kind == TAPER
+            else (),
         )
 
     return check
 
 
 _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
-    c.rule_id: Rule(rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence,
-                    check=_condition_check(c))
+    c.rule_id: Rule(
+        rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence, check=_condition_check(c)
+    )
     for c in CONDITION_CAUTIONS
 }
 
@@ -556,7 +639,8 @@ def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
         "Conditions not checked by the oral rules: " + ", ".join(unknown) + ".",
         reasoning=(
             "The oral rules know the warnings of the US oral labels and the pms-Baclofen monograph ("
-            + ", ".join(sorted(KNOWN_CONDITIONS)) + "); check the others against the label yourself."
+            + ", ".join(sorted(KNOWN_CONDITIONS))
+            + "); check the others against the label yourself."
         ),
         data={"unchecked": unknown},
     )
@@ -578,10 +662,10 @@ def _check_label(ctx: OralPlanContext) -> Finding | None:
     return ORAL_LABEL_001.finding(
         "Review the response at each step; stop increasing at the lowest dose that works.",
         reasoning=(
-            "Start with the lowest dose possible and adjust to response and tolerability; the usual optimum is "
-            "40-80 mg/day. If benefit is not evident after a reasonable trial, withdraw slowly (UK: discontinue if "
-            "no benefit within 6 weeks). Drowsiness, dizziness and weakness are the most common adverse reactions: "
-            "avoid driving or machinery until the response is known."
+            "Start with the lowest dose possible and adjust to response and tolerability; the usual optimum "
+            "is 40-80 mg/day. If benefit is not evident after a reasonable trial, withdraw slowly (UK: "
+            "discontinue if no benefit within 6 weeks). Drowsiness, dizziness and weakness are the most "
+            "common adverse reactions: avoid driving or machinery until the response is known."
         ),
         data={"planned_daily_doses_mg": list(ctx.planned_daily_doses_mg)},
     )
@@ -606,13 +690,17 @@ def _check_taper_info(ctx: OralPlanContext) -> Finding | None:
     return TAPER_INFO_001.finding(
         f"Gradual reduction from {ctx.from_mg_per_day:g} mg/day {where}{days}; never stop abruptly.",
         reasoning=(
-            "Abrupt discontinuation has caused hallucinations, seizures, high fever, altered mental status, rebound "
-            "spasticity and rigidity, rarely rhabdomyolysis, multi-organ failure and death. Reduce over at least "
-            "1-2 weeks (longer if symptoms occur); if withdrawal signs appear, go back to the previous step and "
-            "call the prescriber."
+            "Abrupt discontinuation has caused hallucinations, seizures, high fever, altered mental status, "
+            "rebound spasticity and rigidity, rarely rhabdomyolysis, multi-organ failure and death. Reduce "
+            "over at least 1-2 weeks (longer if symptoms occur); if withdrawal signs appear, go back to the "
+            "previous step and call the prescriber."
         ),
-        data={"from_mg_per_day": ctx.from_mg_per_day, "to_mg_per_day": target, "days_to_zero": ctx.days_to_zero,
-              "step_interval_days": ctx.step_interval_days},
+        data={
+            "from_mg_per_day": ctx.from_mg_per_day,
+            "to_mg_per_day": target,
+            "days_to_zero": ctx.days_to_zero,
+            "step_interval_days": ctx.step_interval_days,
+        },
         signs=ORAL_WITHDRAWAL.signs,
         action=ORAL_WITHDRAWAL.action,
     )
@@ -636,9 +724,9 @@ def _check_taper_abrupt(ctx: OralPlanContext) -> Finding | None:
     return TAPER_ABRUPT_001.finding(
         f"The taper reaches zero in {days} days, less than the {ctx.required_days_to_zero} days required.",
         reasoning=(
-            "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid withdrawal "
-            "(overdose-related emergencies or serious adverse effects). A clinician may override this finding with "
-            "that reason; the patient then needs close watch for withdrawal."
+            "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid "
+            "withdrawal (overdose-related emergencies or serious adverse effects). A clinician may override "
+            "this finding with that reason; the patient then needs close watch for withdrawal."
         ),
         data={"days_to_zero": days, "required_days_to_zero": ctx.required_days_to_zero},
         signs=ORAL_WITHDRAWAL.signs,
@@ -656,15 +744,24 @@ TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
 
 
 def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
-    if (ctx.kind != TAPER or ctx.max_step_mg_per_day is None or ctx.largest_step_mg_per_day is None
-            or ctx.largest_step_mg_per_day <= ctx.max_step_mg_per_day + 1e-9):
+    if (
+        ctx.kind != TAPER
+        or ctx.max_step_mg_per_day is None
+        or ctx.largest_step_mg_per_day is None
+        or ctx.largest_step_mg_per_day <= ctx.max_step_mg_per_day + 1e-9
+    ):
         return None
     return TAPER_STEP_001.finding(
-        f"A taper step lowers the daily dose by {ctx.largest_step_mg_per_day:g} mg, more than the configured maximum "
-        f"of {ctx.max_step_mg_per_day:g} mg per step.",
-        reasoning="The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED in the sources but configured "
-                  "by the clinic; larger steps raise the risk of withdrawal.",
-        data={"largest_step_mg_per_day": ctx.largest_step_mg_per_day, "max_step_mg_per_day": ctx.max_step_mg_per_day},
+        f"A taper step lowers the daily dose by {ctx.largest_step_mg_per_day:g} mg, more than the "
+        f"configured maximum of {ctx.max_step_mg_per_day:g} mg per step.",
+        reasoning=(
+            "The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED in the sources but "
+            "configured by the clinic; larger steps raise the risk of withdrawal."
+        ),
+        data={
+            "largest_step_mg_per_day": ctx.largest_step_mg_per_day,
+            "max_step_mg_per_day": ctx.max_step_mg_per_day,
+        },
     )
 
 
@@ -681,15 +778,18 @@ def _check_taper_long_term(ctx: OralPlanContext) -> Finding | None:
     if ctx.kind != TAPER or not ctx.is_long_term_high_dose:
         return None
     return TAPER_LONGTERM_001.finding(
-        f"Long-term high-dose use ({ctx.months_on_therapy:g} months at {ctx.from_mg_per_day:g} mg/day): the taper to "
-        f"zero lasts at least {ctx.required_days_to_zero} days.",
+        f"Long-term high-dose use ({ctx.months_on_therapy:g} months at {ctx.from_mg_per_day:g} mg/day): the "
+        f"taper to zero lasts at least {ctx.required_days_to_zero} days.",
         reasoning=(
-            f"Oral withdrawal cases had at least 5 months of prior treatment; guidance says to reduce over 2 weeks or "
-            f"more and longer if symptoms occur. Thresholds ({ctx.long_term_months:g} months, "
+            "Oral withdrawal cases had at least 5 months of prior treatment; guidance says to reduce over 2 "
+            f"weeks or more and longer if symptoms occur. Thresholds ({ctx.long_term_months:g} months, "
             f"{ctx.long_term_dose_mg_per_day:g} mg/day) and the longer duration are settings (assumptions)."
         ),
-        data={"months_on_therapy": ctx.months_on_therapy, "from_mg_per_day": ctx.from_mg_per_day,
-              "required_days_to_zero": ctx.required_days_to_zero},
+        data={
+            "months_on_therapy": ctx.months_on_therapy,
+            "from_mg_per_day": ctx.from_mg_per_day,
+            "required_days_to_zero": ctx.required_days_to_zero,
+        },
     )
 
 
@@ -703,14 +803,21 @@ TAPER_LONGTERM_001: Rule[OralPlanContext] = Rule(
 
 
 def _check_taper_unknown_duration(ctx: OralPlanContext) -> Finding | None:
-    if (ctx.kind != TAPER or ctx.months_on_therapy is not None or ctx.from_mg_per_day is None
-            or ctx.long_term_dose_mg_per_day is None or ctx.from_mg_per_day < ctx.long_term_dose_mg_per_day):
+    if (
+        ctx.kind != TAPER
+        or ctx.months_on_therapy is not None
+        or ctx.from_mg_per_day is None
+        or ctx.long_term_dose_mg_per_day is None
+        or ctx.from_mg_per_day < ctx.long_term_dose_mg_per_day
+    ):
         return None
     return TAPER_LONGTERM_002.finding(
-        f"Time on therapy not given for {ctx.from_mg_per_day:g} mg/day: if it is {ctx.long_term_months:g} months or "
-        "more, plan a longer taper.",
-        reasoning="Oral withdrawal cases had at least 5 months of prior treatment; give the months on therapy to "
-                  "have the taper lengthened.",
+        f"Time on therapy not given for {ctx.from_mg_per_day:g} mg/day: if it is {ctx.long_term_months:g} "
+        "months or more, plan a longer taper.",
+        reasoning=(
+            "Oral withdrawal cases had at least 5 months of prior treatment; give the months on therapy to "
+            "have the taper lengthened."
+        ),
         data={"from_mg_per_day": ctx.from_mg_per_day, "long_term_months": ctx.long_term_months},
     )
 
@@ -730,7 +837,9 @@ def _check_taper_lowest(ctx: OralPlanContext) -> Finding | None:
     return TAPER_LOWEST_001.finding(
         f"The product cannot give a daily dose between {ctx.from_mg_per_day:g} mg and zero: the plan keeps "
         f"{ctx.from_mg_per_day:g} mg/day for {ctx.days_to_zero} days, then stops.",
-        reasoning="An oral liquid can be measured in smaller steps and allows a gradual reduction from a low dose.",
+        reasoning=(
+            "An oral liquid can be measured in smaller steps and allows a gradual reduction from a low dose."
+        ),
         data={"from_mg_per_day": ctx.from_mg_per_day, "days_to_zero": ctx.days_to_zero},
     )
 
@@ -745,16 +854,33 @@ TAPER_LOWEST_001: Rule[OralPlanContext] = Rule(
 
 
 ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
-    ORAL_MAX_001, ORAL_MAX_002, ORAL_MAX_003, ORAL_FREQ_001,
-    ORAL_RENAL_001, ORAL_RENAL_002, ORAL_RENAL_003, ORAL_RENAL_004, ORAL_RENAL_005,
-    ORAL_DIALYSIS_001, ORAL_DIALYSIS_002, ORAL_ELDERLY_001, ORAL_CEREBRAL_001,
-    *_CONDITION_RULES.values(), ORAL_CONDITIONS_001, ORAL_LABEL_001,
-    TAPER_INFO_001, TAPER_ABRUPT_001, TAPER_STEP_001, TAPER_LONGTERM_001, TAPER_LONGTERM_002, TAPER_LOWEST_001,
+    ORAL_MAX_001,
+    ORAL_MAX_002,
+    ORAL_MAX_003,
+    ORAL_FREQ_001,
+    ORAL_RENAL_001,
+    ORAL_RENAL_002,
+    ORAL_RENAL_003,
+    ORAL_RENAL_004,
+    ORAL_RENAL_005,
+    ORAL_DIALYSIS_001,
+    ORAL_DIALYSIS_002,
+    ORAL_ELDERLY_001,
+    ORAL_CEREBRAL_001,
+    *_CONDITION_RULES.values(),
+    ORAL_CONDITIONS_001,
+    ORAL_LABEL_001,
+    TAPER_INFO_001,
+    TAPER_ABRUPT_001,
+    TAPER_STEP_001,
+    TAPER_LONGTERM_001,
+    TAPER_LONGTERM_002,
+    TAPER_LOWEST_001,
 )
 
 
 def evaluate_oral_rules(ctx: OralPlanContext) -> tuple[Finding, ...]:
-    """All findings of :data:`ORAL_RULES` on ``ctx``, most severe first (never raises on a clinical condition)."""
+    """All findings of :data:`ORAL_RULES` on ``ctx``, most severe first; never raises."""
     return evaluate_rules(ORAL_RULES, ctx)
 
 

@@ -43,25 +43,44 @@ OPTIONS = {
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 StartDateOpt = Annotated[str | None, typer.Option("--start-date", help="Day 1, YYYY-MM-DD (default: today).")]
 DosesOpt = Annotated[int, typer.Option("--doses-per-day", help="Doses a day.")]
-DoseTimesOpt = Annotated[str | None, typer.Option("--dose-times", help="Clock times, e.g. 08:00,14:00,20:00.")]
+DoseTimesOpt = Annotated[
+    str | None, typer.Option("--dose-times", help="Clock times, e.g. 08:00,14:00,20:00.")
+]
 LocaleOpt = Annotated[str, typer.Option("--locale", help="us (max 80 mg/day) or uk (max 100 mg/day).")]
 CrclOpt = Annotated[float | None, typer.Option("--crcl-ml-min", help="Creatinine clearance, mL/min.")]
 EgfrOpt = Annotated[float | None, typer.Option("--egfr", help="eGFR, mL/min/1.73 m2 (used as CrCl).")]
 DialysisOpt = Annotated[bool, typer.Option("--dialysis", help="Patient is dialysis-dependent.")]
-ProductOpt = Annotated[str | None, typer.Option("--product", help="Product name, e.g. tablet-10mg, ozobax, lyvispah.")]
+ProductOpt = Annotated[
+    str | None, typer.Option("--product", help="Product name, e.g. tablet-10mg, ozobax, lyvispah.")
+]
 AgeOpt = Annotated[float | None, typer.Option("--age", help="Age in years.")]
-OriginOpt = Annotated[str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")]
-ConditionOpt = Annotated[list[str] | None, typer.Option(
-    "--condition", help="A condition to check, e.g. pregnancy, epilepsy (repeatable).")]
-OverrideOpt = Annotated[list[str] | None, typer.Option(
-    "--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable).")]
+OriginOpt = Annotated[
+    str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")
+]
+ConditionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--condition", help="A condition to check, e.g. pregnancy, epilepsy (repeatable)."),
+]
+OverrideOpt = Annotated[
+    list[str] | None,
+    typer.Option("--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."),
+]
 ClinicianOpt = Annotated[str, typer.Option("--clinician", help="Who gives the overrides.")]
-WholeOpt = Annotated[bool, typer.Option("--whole-tablets-only", help="Tablets are not scored: no half tablets.")]
+WholeOpt = Annotated[
+    bool, typer.Option("--whole-tablets-only", help="Tablets are not scored: no half tablets.")
+]
 IntervalOpt = Annotated[int | None, typer.Option("--step-interval-days", help="Days between steps.")]
 
 
-def _patient(locale: str, crcl: float | None, egfr: float | None, dialysis: bool, age: float | None,
-             origin: str, conditions: list[str] | None) -> PatientSnapshot:
+def _patient(
+    locale: str,
+    crcl: float | None,
+    egfr: float | None,
+    dialysis: bool,
+    age: float | None,
+    origin: str,
+    conditions: list[str] | None,
+) -> PatientSnapshot:
     try:
         loc = Locale(locale.strip().lower())
     except ValueError:
@@ -76,8 +95,15 @@ def _patient(locale: str, crcl: float | None, egfr: float | None, dialysis: bool
         fail("--dialysis", "either --dialysis or --egfr, not both", "both")
     if crcl is not None and egfr is not None:
         fail("--egfr", "either --egfr or --crcl-ml-min, not both", "both")
-    return PatientSnapshot(age_years=age, crcl_ml_min=crcl, egfr_ml_min_1_73m2=egfr, dialysis=dialysis,
-                           origin=orig, locale=loc, conditions=frozenset(conditions or ()))
+    return PatientSnapshot(
+        age_years=age,
+        crcl_ml_min=crcl,
+        egfr_ml_min_1_73m2=egfr,
+        dialysis=dialysis,
+        origin=orig,
+        locale=loc,
+        conditions=frozenset(conditions or ()),
+    )
 
 
 def _start(value: str | None) -> str | date:
@@ -92,8 +118,12 @@ def _settings(whole_tablets_only: bool) -> dict[str, Any] | None:
 @app.command("titrate")
 def titrate(
     start_date: StartDateOpt = None,
-    target_mg_per_day: Annotated[float | None, typer.Option(
-        "--target-mg-per-day", help="Where titration stops, mg/day (default 60, the end of the label schedule).")
+    target_mg_per_day: Annotated[
+        float | None,
+        typer.Option(
+            "--target-mg-per-day",
+            help="Where titration stops, mg/day (default 60, the end of the label schedule).",
+        ),
     ] = None,
     doses_per_day: DosesOpt = 3,
     locale: LocaleOpt = "us",
@@ -117,10 +147,18 @@ def titrate(
     with map_errors(OPTIONS):
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
         plan = plan_oral_titration(
-            start_date=_start(start_date), patient=patient, target_mg_per_day=target_mg_per_day,
-            doses_per_day=doses_per_day, product=product, start_dose_mg=start_dose_mg, step_dose_mg=step_mg,
-            step_interval_days=step_interval_days, dose_times=dose_times, overrides=override or (),
-            clinician=clinician, settings=_settings(whole_tablets_only),
+            start_date=_start(start_date),
+            patient=patient,
+            target_mg_per_day=target_mg_per_day,
+            doses_per_day=doses_per_day,
+            product=product,
+            start_dose_mg=start_dose_mg,
+            step_dose_mg=step_mg,
+            step_interval_days=step_interval_days,
+            dose_times=dose_times,
+            overrides=override or (),
+            clinician=clinician,
+            settings=_settings(whole_tablets_only),
         )
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))
@@ -129,16 +167,27 @@ def titrate(
 @app.command("taper")
 def taper(
     from_mg_per_day: Annotated[float, typer.Option("--from-mg-per-day", help="Current daily dose, mg/day.")],
-    to_mg_per_day: Annotated[float, typer.Option("--to-mg-per-day", help="Target daily dose, mg/day (0 = stop).")
+    to_mg_per_day: Annotated[
+        float, typer.Option("--to-mg-per-day", help="Target daily dose, mg/day (0 = stop).")
     ] = 0.0,
     start_date: StartDateOpt = None,
-    months_on_therapy: Annotated[float | None, typer.Option(
-        "--months-on-therapy", help="Months on baclofen (long high-dose use lengthens the taper).")] = None,
-    max_step_mg: Annotated[float | None, typer.Option(
-        "--max-step-mg", help="Largest reduction per step, mg/day (default: setting, 10).")] = None,
+    months_on_therapy: Annotated[
+        float | None,
+        typer.Option(
+            "--months-on-therapy", help="Months on baclofen (long high-dose use lengthens the taper)."
+        ),
+    ] = None,
+    max_step_mg: Annotated[
+        float | None,
+        typer.Option("--max-step-mg", help="Largest reduction per step, mg/day (default: setting, 10)."),
+    ] = None,
     step_interval_days: IntervalOpt = None,
-    min_days: Annotated[int | None, typer.Option(
-        "--min-days", help="Minimum days to zero (shorter than 14 needs an override of TAPER-ABRUPT-001).")] = None,
+    min_days: Annotated[
+        int | None,
+        typer.Option(
+            "--min-days", help="Minimum days to zero (shorter than 14 needs an override of TAPER-ABRUPT-001)."
+        ),
+    ] = None,
     doses_per_day: DosesOpt = 3,
     product: ProductOpt = None,
     locale: LocaleOpt = "us",
@@ -158,10 +207,19 @@ def taper(
     with map_errors(OPTIONS):
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
         plan = plan_oral_taper(
-            from_mg_per_day=from_mg_per_day, to_mg_per_day=to_mg_per_day, start_date=_start(start_date),
-            patient=patient, product=product, doses_per_day=doses_per_day, months_on_therapy=months_on_therapy,
-            max_step_mg=max_step_mg, step_interval_days=step_interval_days, min_days_to_zero=min_days,
-            dose_times=dose_times, overrides=override or (), clinician=clinician,
+            from_mg_per_day=from_mg_per_day,
+            to_mg_per_day=to_mg_per_day,
+            start_date=_start(start_date),
+            patient=patient,
+            product=product,
+            doses_per_day=doses_per_day,
+            months_on_therapy=months_on_therapy,
+            max_step_mg=max_step_mg,
+            step_interval_days=step_interval_days,
+            min_days_to_zero=min_days,
+            dose_times=dose_times,
+            overrides=override or (),
+            clinician=clinician,
             settings=_settings(whole_tablets_only),
         )
     data = plan.to_dict()
@@ -179,13 +237,17 @@ def render_plan(out: Console, plan: Mapping[str, Any], title: str | None = None)
     if plan["offerable"]:
         out.print("[green]Offerable: no blocking finding stands.[/green]")
     else:
-        out.print("[bold red]NOT OFFERABLE: a blocking finding needs a clinician's override with a reason "
-                  "(--override RULE-ID=REASON) or changed options.[/bold red]")
+        out.print(
+            "[bold red]NOT OFFERABLE: a blocking finding needs a clinician's override with a reason "
+            "(--override RULE-ID=REASON) or changed options.[/bold red]"
+        )
     if kind == "taper":
         target = params.get("to_mg_per_day", 0)
-        out.print(f"From {params.get('from_mg_per_day'):g} mg/day to "
-                  f"{'stop' if not target else f'{target:g} mg/day'}; largest step {params.get('largest_step_mg'):g} "
-                  f"mg/day; {params.get('days_to_target')} days to the target.")
+        out.print(
+            f"From {params.get('from_mg_per_day'):g} mg/day to "
+            f"{'stop' if not target else f'{target:g} mg/day'}; largest step "
+            f"{params.get('largest_step_mg'):g} mg/day; {params.get('days_to_target')} days to the target."
+        )
 
     table = Table(title="Schedule", show_lines=True)
     table.add_column("Dates", no_wrap=True)
