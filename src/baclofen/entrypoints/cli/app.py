@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import click
+# Typer 0.29 vendors its own click as typer._click; its exceptions are the ones raised here.
+from typer import _click as click
 import typer
 from typer.main import get_command
 
@@ -39,9 +40,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="baclofen",
                           standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx is not None else "baclofen --help")
+        raise SystemExit(0) from None
+    except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("error: aborted", file=sys.stderr)
         raise SystemExit(1) from None
     except Exception as exc:  # noqa: BLE001 - mapped in one place

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import NoReturn
 
-import click
+# Typer 0.29 vendors its own click as typer._click; its exceptions are the ones raised here.
+from typer import _click as click
 
 from baclofen.domain.errors import BaclofenError, InvalidInputError, NotFoundError
 
