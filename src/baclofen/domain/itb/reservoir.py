@@ -56,6 +56,9 @@ __all__ = [
     "forecast_reservoir",
 ]
 
+#: Forecast horizon (structural): a fill that lasts longer than 100 years at the programmed rate is refused.
+MAX_FORECAST_DAYS = 36525
+
 REFILL_MARGIN_DAYS = Setting(
     name="pump.refill_margin_days",
     default=7,
@@ -162,6 +165,9 @@ class ReservoirFill:
         target = require_finite_number(volume_ml, "volume_ml", minimum=self.residual_ml, maximum=self.volume_ml)
         mass = (self.volume_ml - target) * self.concentration_mcg_per_ml / rate_factor
         minutes = self.program.minutes_to_deliver(mass, self._minute_of_fill())
+        if minutes > MAX_FORECAST_DAYS * 1440.0:
+            raise InvalidInputError("daily_dose_mcg", f"a program that delivers this fill within {MAX_FORECAST_DAYS} "
+                                    "days", self.program.daily_dose_mcg)
         return self.filled_at + timedelta(minutes=minutes)
 
     def to_dict(self) -> dict[str, Any]:
