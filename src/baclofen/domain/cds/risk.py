@@ -1,0 +1,818 @@
+"""Withdrawal and overdose risk engine: a pure function of a patient timeline (clinical.md §3, §4, §5.7).
+
+:func:`assess_risk` looks at a :class:`~baclofen.domain.cds.timeline.PatientTimeline` up to its ``as_of``
+and returns every risk it finds, each with a level (high / moderate / low), a message, reasoning,
+evidence, what to do and the warning signs to watch for (:mod:`baclofen.domain.signs`):
+
+* **pump**: refill overdue (HIGH) or near (MODERATE); low reservoir or empty by the program (HIGH);
+  battery replacement due (MODERATE) or ERI / end of service (HIGH); residual discrepancies at the last
+  refill and their trend; recent program changes (increase, decrease, concentration change) and a
+  stopped pump (HIGH). Reservoir arithmetic, battery dates and reconciliation are those of the ITB domain
+  (:mod:`baclofen.domain.itb`), never re-implemented here;
+* **oral**: missed doses, an abrupt stop (a stop faster than the minimum taper, HIGH) and a single
+  reduction larger than the taper step setting;
+* **diary**: red flags (emergency signs, withdrawal signs such as itching, fever, rebound spasticity) are
+  HIGH with a message telling the patient what to do now and an alert for the clinic; overdose signs are
+  MODERATE; unrecognised symptom texts are sent for review, never dropped (journeys.md #6);
+* **kidney**: oral exposure excess in kidney failure (dialysis or CrCl <= 30 mL/min above about
+  5 mg/day: HIGH; CKD above 20 mg/day: MODERATE) [S14] [S15] [S22] [S23].
+
+A refill counts as **overdue** when ``as_of`` is after the recommended refill date of the current fill
+(the ITB forecast: a margin before the computed low-reservoir alarm, capped by drug stability from the
+refill date).
+
+>>> from baclofen.domain.cds.timeline import timeline_from_dict
+>>> t = timeline_from_dict({"as_of": "2026-03-10T09:00:00+00:00", "pump": {"model": "synchromed-ii-20",
+...     "refills": [{"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
+...                  "daily_dose_mcg": 250}]}})
+>>> a = assess_risk(t)
+>>> a.level.value, [r.finding.rule_id for r in a.risks][:1]
+('high', ['RISK-RESERVOIR-002'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from baclofen.domain.cds.timeline import PatientTimeline, PumpRecord, RefillVisit, Symptom, SymptomKind
+from baclofen.domain.errors import InvalidInputError, UnknownNameError
+from baclofen.domain.itb.dates import as_pump_clock
+from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS
+from baclofen.domain.itb.refill import (
+    DiscrepancyTrend,
+    RefillReconciliation,
+    assess_discrepancy_trend,
+    reconcile_refill,
+)
+from baclofen.domain.itb.reservoir import (
+    REFILL_MARGIN_DAYS,
+    BatteryForecast,
+    ReservoirFill,
+    forecast_battery,
+    forecast_reservoir,
+)
+from baclofen.domain.oral.limits import (
+    CKD_CRCL_ML_MIN,
+    CKD_HIGH_DOSE_MG_PER_DAY,
+    DIALYSIS_MAX_START_MG_PER_DAY,
+    KIDNEY_SEVERE_MAX_CRCL,
+    TAPER_MAX_STEP_MG_PER_DAY,
+    TAPER_MIN_DAYS_TO_ZERO,
+)
+from baclofen.domain.rules.core import Finding, Rule, Severity
+from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
+
+_EPS = 1e-9
+
+
+class RiskLevel(Enum):
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"high": 0, "moderate": 1, "low": 2}[self.value]
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+LOOKBACK_DAYS = Setting(
+    name="cds.risk.lookback_days",
+    default=7, unit="days", status=EvidenceStatus.ASSUMPTION, evidence=("S70", "S4"),
+    description="How far back the engine looks for missed doses, abrupt stops, program changes and diary entries. "
+                "ITB withdrawal usually starts within 1-3 days of stopping [S70]; 7 days (over twice that) is an "
+                "assumption, not a sourced value.",
+    minimum=1, maximum=60,
+)
+REFILL_NEAR_DAYS = Setting(
+    name="cds.risk.refill_near_days",
+    default=7, unit="days", status=EvidenceStatus.ASSUMPTION, evidence=("S107", "S65"),
+    description="A refill whose recommended date is this many days away or less is 'near' (moderate): the pump "
+                "clinic works from a weekly worklist (journeys.md #4). No source gives a number.",
+    minimum=0, maximum=60,
+)
+MISSED_DOSES_MODERATE = Setting(
+    name="cds.risk.missed_doses_moderate",
+    default=2, unit="doses", status=EvidenceStatus.ASSUMPTION, evidence=("S4", "S9"),
+    description="Missed oral doses within the look-back window from which the risk is moderate (fewer: low). "
+                "Abrupt discontinuation causes withdrawal [S4]; no source says how many missed doses matter.",
+    minimum=1, maximum=20,
+)
+RISK_SETTINGS: Mapping[str, Setting] = {s.name: s for s in (
+    LOOKBACK_DAYS, REFILL_NEAR_DAYS, MISSED_DOSES_MODERATE, TAPER_MIN_DAYS_TO_ZERO, TAPER_MAX_STEP_MG_PER_DAY,
+    DIALYSIS_MAX_START_MG_PER_DAY, CKD_CRCL_ML_MIN, REFILL_MARGIN_DAYS, MAX_REFILL_INTERVAL_DAYS,
+)}
+
+PATIENT_MESSAGE_RED_FLAG = (
+    "Contact your clinic now. If you have a seizure, a high fever, confusion, hallucinations or trouble breathing, "
+    "call emergency services. Do not restart or increase baclofen on your own - never restart a previous high dose "
+    "alone.")
+PATIENT_MESSAGE_PUMP = " If you have a pump, tell them when it was last refilled and whether it is alarming."
+PATIENT_MESSAGE_OVERDOSE = (
+    "Contact your clinic today. Do not take extra or catch-up doses. If you have trouble breathing, cannot stay "
+    "awake or are confused, call emergency services.")
+
+
+# --- results --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """One risk: its level and the finding (rule id, message, reasoning, evidence, signs, action)."""
+
+    level: RiskLevel
+    finding: Finding
+    alert_clinic: bool = False
+    patient_message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"level": self.level.value, **self.finding.to_dict(), "alert_clinic": self.alert_clinic}
+        if self.patient_message:
+            out["patient_message"] = self.patient_message
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PumpAnalysis:
+    """The pump facts the risk rules look at, computed with the ITB domain."""
+
+    refill: RefillVisit | None
+    refill_index: int | None
+    daily_dose_mcg: float | None
+    stopped_at: datetime | None
+    remaining_ml: float | None
+    residual_ml: float | None
+    low_reservoir_ml: float
+    alarm_at: datetime | None
+    empty_at: datetime | None
+    recommended_refill_date: date | None
+    stability_limit_date: date | None
+    battery: BatteryForecast | None
+    reconciliations: tuple[tuple[int, RefillReconciliation], ...]
+    trend: DiscrepancyTrend | None
+    reasoning: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        def iso(x: Any) -> Any:
+            return None if x is None else x.isoformat()
+
+        return {
+            "last_refill": iso(self.refill.time) if self.refill else None,
+            "daily_dose_mcg": self.daily_dose_mcg, "stopped_at": iso(self.stopped_at),
+            "remaining_ml_at_as_of": None if self.remaining_ml is None else round(self.remaining_ml, 4),
+            "low_reservoir_ml": self.low_reservoir_ml, "low_reservoir_at": iso(self.alarm_at),
+            "empty_at": iso(self.empty_at), "recommended_refill_date": iso(self.recommended_refill_date),
+            "stability_limit_date": iso(self.stability_limit_date),
+            "battery": None if self.battery is None else self.battery.to_dict(),
+            "reconciliations": [{"refill_index": i, **r.to_dict()} for i, r in self.reconciliations],
+            "discrepancy_trend": None if self.trend is None else self.trend.to_dict(),
+            "reasoning": list(self.reasoning),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """All risks at ``as_of``, most severe first; ``level`` is the highest (LOW when there is none)."""
+
+    as_of: datetime
+    risks: tuple[Risk, ...]
+    pump: PumpAnalysis | None
+    oral_daily_dose_mg: float
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def level(self) -> RiskLevel:
+        return min((r.level for r in self.risks), key=lambda lv: lv.rank, default=RiskLevel.LOW)
+
+    @property
+    def alert_clinic(self) -> bool:
+        return any(r.alert_clinic for r in self.risks)
+
+    @property
+    def patient_messages(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.patient_message for r in self.risks if r.patient_message))
+
+    def has(self, rule_id: str, level: RiskLevel | None = None) -> bool:
+        return any(r.finding.rule_id == rule_id and (level is None or r.level is level) for r in self.risks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(), "level": self.level.value, "alert_clinic": self.alert_clinic,
+            "patient_messages": list(self.patient_messages),
+            "risks": [r.to_dict() for r in self.risks],
+            "counts": {lv.value: sum(r.level is lv for r in self.risks) for lv in RiskLevel},
+            "oral_daily_dose_mg": self.oral_daily_dose_mg,
+            "pump": None if self.pump is None else self.pump.to_dict(),
+            "settings": dict(self.settings),
+        }
+
+
+# --- context --------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RiskContext:
+    timeline: PatientTimeline
+    values: Mapping[str, Any]
+    pump: PumpAnalysis | None
+    oral_dose_today_mg: float
+
+    def value(self, setting: Setting) -> Any:
+        return self.values.get(setting.name, setting.default)
+
+    @property
+    def as_of(self) -> datetime:
+        return self.timeline.as_of
+
+    @property
+    def today(self) -> date:
+        return self.timeline.as_of.date()
+
+    def recent(self, moment: datetime) -> bool:
+        days = float(self.value(LOOKBACK_DAYS))
+        return timedelta(0) <= self.as_of - moment <= timedelta(days=days)
+
+    @property
+    def on_pump(self) -> bool:
+        return self.timeline.pump is not None
+
+
+def _withdrawal_signs(ctx: RiskContext) -> SignSet:
+    return ITB_WITHDRAWAL if ctx.on_pump else ORAL_WITHDRAWAL
+
+
+def _overdose_signs(ctx: RiskContext) -> SignSet:
+    return ITB_OVERDOSE if ctx.on_pump else ORAL_OVERDOSE
+
+
+def _f(rule: Rule[RiskContext], level: RiskLevel, message: str, reasoning: str, data: Mapping[str, Any],
+       signs: SignSet | None = None, action: str = "", severity: Severity | None = None) -> Finding:
+    sev = severity or (Severity.INFO if level is RiskLevel.LOW else Severity.WARN)
+    return rule.finding(message, reasoning=reasoning, data={"level": level.value, **data}, severity=sev,
+                        evidence=signs.evidence if signs else (), signs=signs.signs if signs else (),
+                        action=action or (signs.action if signs else ""))
+
+
+# --- pump analysis (calls the ITB domain) ----------------------------------------------------------------------
+def _fill(pump: PumpRecord, visit: RefillVisit, index: int) -> ReservoirFill:
+    try:
+        return ReservoirFill(pump.model, visit.volume_ml, visit.concentration_mcg_per_ml, visit.program,
+                             as_pump_clock(visit.time))
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"pump.refills[{index}].{exc.field}", exc.expected, exc.actual) from None
+
+
+def _chain(pump: PumpRecord, index: int, until: datetime) -> tuple[ReservoirFill, datetime | None]:
+    """The fill segment delivering at ``until`` after refill ``index`` and program changes; and when stopped."""
+    visit = pump.refills[index]
+    seg = _fill(pump, visit, index)
+    stopped_at: datetime | None = None
+    for change in pump.program_changes:
+        if not visit.time < change.time <= until:
+            continue
+        at = as_pump_clock(change.time)
+        remaining = seg.remaining_ml(at) if stopped_at is None else seg.volume_ml
+        if change.program is None:
+            if stopped_at is None:
+                seg = ReservoirFill(pump.model, max(remaining, seg.residual_ml + _EPS), seg.concentration_mcg_per_ml,
+                                    seg.program, at, residual_ml=seg.residual_ml)
+                stopped_at = change.time
+            continue
+        if remaining <= seg.residual_ml + _EPS:
+            if stopped_at is not None:
+                stopped_at = None
+            continue  # empty before the change: nothing left to deliver
+        seg = ReservoirFill(pump.model, remaining, seg.concentration_mcg_per_ml, change.program, at,
+                            residual_ml=seg.residual_ml)
+        stopped_at = None
+    return seg, stopped_at
+
+
+def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | None = None) -> PumpAnalysis:
+    """Reservoir state, refill dates, battery and residual reconciliation of a pump at ``as_of``."""
+    values = values or {}
+    low = float(pump.low_reservoir_ml if pump.low_reservoir_ml is not None else pump.model.low_reservoir_ml)
+    margin = int(values.get(REFILL_MARGIN_DAYS.name, REFILL_MARGIN_DAYS.default))
+    max_days = int(values.get(MAX_REFILL_INTERVAL_DAYS.name, MAX_REFILL_INTERVAL_DAYS.default))
+    now = as_pump_clock(as_of)
+    reasoning: list[str] = []
+
+    battery = None
+    if pump.implanted is not None:
+        battery = forecast_battery(pump.model, pump.implanted, eri_date=pump.eri_date)
+        reasoning.extend(battery.reasoning)
+
+    recs: list[tuple[int, RefillReconciliation]] = []
+    for i, visit in enumerate(pump.refills):
+        if visit.aspirated_ml is None:
+            continue
+        expected = visit.expected_residual_ml
+        if expected is None and i > 0:
+            prev, _ = _chain(pump, i - 1, visit.time)
+            expected = prev.remaining_ml(as_pump_clock(visit.time))
+            reasoning.append(f"refill {i}: expected residual {expected:.2f} mL computed from the previous fill")
+        if expected is None:
+            continue
+        try:
+            recs.append((i, reconcile_refill(expected, visit.aspirated_ml, pump=pump.model)))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"pump.refills[{i}].{exc.field}", exc.expected, exc.actual) from None
+    trend = assess_discrepancy_trend([r for _, r in recs]) if recs else None
+
+    if not pump.refills:
+        return PumpAnalysis(None, None, None, None, None, None, low, None, None, None, None, battery, tuple(recs),
+                            trend, tuple(reasoning + ["no refill on record: the reservoir cannot be forecast"]))
+
+    index = len(pump.refills) - 1
+    visit = pump.refills[index]
+    seg, stopped_at = _chain(pump, index, as_of)
+    stability = visit.time.date() + timedelta(days=max_days)
+    remaining = seg.remaining_ml(now) if stopped_at is None else seg.volume_ml
+    changes = [c for c in pump.program_changes if visit.time < c.time <= as_of]
+    daily = changes[-1].daily_dose_mcg if changes else visit.program.daily_dose_mcg
+    alarm_at = empty_at = None
+    recommended = stability
+    if stopped_at is not None:
+        reasoning.append(f"pump stopped on {stopped_at.isoformat()}: {remaining:.2f} mL left, no delivery")
+    elif seg.volume_ml <= low + _EPS:
+        alarm_at = seg.filled_at
+        empty_at = seg.time_when_remaining(seg.residual_ml)
+        recommended = min(stability, seg.filled_at.date())
+        reasoning.append(f"the reservoir was at or below {low:g} mL when the program last changed "
+                         f"({seg.filled_at.isoformat()})")
+    else:
+        fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days)
+        alarm_at, empty_at = fc.low_reservoir_alarm_at, fc.empty_at
+        recommended = min(fc.recommended_refill_date, stability)
+        reasoning.extend(fc.reasoning)
+        if recommended < fc.recommended_refill_date:
+            reasoning.append(f"drug stability: refill by {stability.isoformat()} ({max_days} days after the refill "
+                             f"of {visit.time.date().isoformat()})")
+    return PumpAnalysis(visit, index, daily, stopped_at, remaining, seg.residual_ml, low, alarm_at, empty_at,
+                        recommended, stability, battery, tuple(recs), trend, tuple(reasoning))
+
+
+# --- pump rules ----------------------------------------------------------------------------------------------------
+def _check_refill(ctx: RiskContext) -> list[Finding]:
+    p = ctx.pump
+    if p is None or p.recommended_refill_date is None or p.stopped_at is not None:
+        return []
+    if p.remaining_ml is not None and p.remaining_ml <= p.low_reservoir_ml + _EPS:
+        return []  # the reservoir rules report it
+    due = p.recommended_refill_date
+    data = {"recommended_refill_date": due, "as_of": ctx.today, "remaining_ml": p.remaining_ml,
+            "low_reservoir_at": p.alarm_at, "days_overdue": (ctx.today - due).days}
+    if ctx.today > due:
+        return [_f(REFILL_OVERDUE, RiskLevel.HIGH,
+                   f"Refill overdue since {due.isoformat()} ({(ctx.today - due).days} day(s))",
+                   "The refill date is set before the computed low-reservoir alarm because the alarm is computed "
+                   "from the program, not measured: an over-infusing pump can empty early without alarming, and "
+                   "withdrawal was seen with 2.1-3.8 mL still in the reservoir. Late refills are a named cause of "
+                   "ITB withdrawal.", data, ITB_WITHDRAWAL,
+                   "Refill now (today); check the reservoir volume and pump; brief the patient on withdrawal signs.")]
+    near = int(ctx.value(REFILL_NEAR_DAYS))
+    if (due - ctx.today).days <= near:
+        return [_f(REFILL_NEAR, RiskLevel.MODERATE,
+                   f"Refill due {due.isoformat()} (in {(due - ctx.today).days} day(s))",
+                   f"The recommended refill date is within {near} day(s) ({REFILL_NEAR_DAYS.name}).",
+                   data, ITB_WITHDRAWAL, "Book the refill on or before the recommended date.")]
+    return []
+
+
+REFILL_OVERDUE: Rule[RiskContext] = Rule(
+    "RISK-REFILL-001", "Refill overdue", Severity.WARN, ("S118", "S60", "Neurosurgery2004", "S69"), _check_refill)
+REFILL_NEAR: Rule[RiskContext] = Rule(
+    "RISK-REFILL-002", "Refill near", Severity.WARN, ("S118", "S60"), lambda ctx: None)
+
+
+def _check_reservoir(ctx: RiskContext) -> list[Finding]:
+    p = ctx.pump
+    if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
+        return []
+    data = {"remaining_ml": round(p.remaining_ml, 4), "low_reservoir_ml": p.low_reservoir_ml,
+            "low_reservoir_at": p.alarm_at, "empty_at": p.empty_at}
+    if p.remaining_ml <= p.residual_ml + _EPS:
+        return [_f(RESERVOIR_EMPTY, RiskLevel.HIGH,
+                   f"By the program the reservoir is empty (since {p.empty_at.date().isoformat() if p.empty_at else '?'})"
+                   ": intrathecal delivery has stopped",
+                   "An empty reservoir interrupts intrathecal baclofen; untreated withdrawal can progress over 24-72 h "
+                   "to rhabdomyolysis, organ failure and death.", data, ITB_WITHDRAWAL,
+                   "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.")]
+    if p.remaining_ml <= p.low_reservoir_ml + _EPS:
+        return [_f(RESERVOIR_LOW, RiskLevel.HIGH,
+                   f"Low reservoir: {p.remaining_ml:.2f} mL left by the program (threshold {p.low_reservoir_ml:g} mL)",
+                   "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir; the computed alarm may lag "
+                   "an over-infusing pump.", data, ITB_WITHDRAWAL, "Refill today.")]
+    return []
+
+
+RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
+    "RISK-RESERVOIR-002", "Reservoir empty by the program", Severity.WARN, ("S118", "S69", "S61"), lambda ctx: None)
+RESERVOIR_LOW: Rule[RiskContext] = Rule(
+    "RISK-RESERVOIR-001", "Low reservoir reached", Severity.WARN, ("Neurosurgery2004", "S60", "S118"),
+    _check_reservoir)
+
+
+def _check_battery(ctx: RiskContext) -> list[Finding]:
+    p = ctx.pump
+    if p is None or p.battery is None:
+        return []
+    b = p.battery
+    data = {"replacement_date": b.replacement_date, "shutoff_date": b.shutoff_date, "eri_date": b.eri_date}
+    if ctx.today >= b.shutoff_date:
+        return [_f(BATTERY_STOP, RiskLevel.HIGH, f"Pump past its end of service ({b.shutoff_date.isoformat()}): it "
+                   "may have stopped", "A pump at end of service stops delivering; interruption causes withdrawal.",
+                   data, ITB_WITHDRAWAL, "Check the pump now; arrange replacement urgently.")]
+    if b.eri_date is not None and b.eri_date <= ctx.today:
+        return [_f(BATTERY_STOP, RiskLevel.HIGH, f"Elective-replacement indicator since {b.eri_date.isoformat()}: the "
+                   f"pump stops by {b.eri_stop_date.isoformat() if b.eri_stop_date else '?'}",
+                   "After the ERI a SynchroMed II stops within 90 days.", data, ITB_WITHDRAWAL,
+                   "Replace the pump before it stops.")]
+    if ctx.today >= b.replacement_date:
+        return [_f(BATTERY_DUE, RiskLevel.MODERATE, f"Pump replacement due since {b.replacement_date.isoformat()} "
+                   f"(service ends by {b.shutoff_date.isoformat()})",
+                   "Medtronic recommends scheduling replacement about 6 months before automatic shut-off.", data,
+                   ITB_WITHDRAWAL, "Schedule the replacement.")]
+    if p.recommended_refill_date is not None and b.replacement_date <= p.recommended_refill_date:
+        return [_f(BATTERY_DUE, RiskLevel.LOW, f"Pump replacement due {b.replacement_date.isoformat()}, before the next "
+                   "refill", "Replacement is planned about 6 months before shut-off.", data,
+                   action="Plan the replacement with the next refill.")]
+    return []
+
+
+BATTERY_STOP: Rule[RiskContext] = Rule(
+    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), lambda ctx: None)
+BATTERY_DUE: Rule[RiskContext] = Rule(
+    "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery)
+
+
+def _check_discrepancy(ctx: RiskContext) -> list[Finding]:
+    p = ctx.pump
+    if p is None or not p.reconciliations:
+        return []
+    out: list[Finding] = []
+    last_index, last = p.reconciliations[-1]
+    latest_is_current = p.refill_index is not None and last_index == p.refill_index
+    trend_ids = {f.rule_id for f in p.trend.findings} if p.trend else set()
+    data = {"expected_ml": last.expected_ml, "aspirated_ml": last.aspirated_ml,
+            "discrepancy_ml": round(last.discrepancy_ml, 4), "discrepancy_percent": last.discrepancy_percent,
+            "trend": sorted(trend_ids), "consecutive_less": p.trend.consecutive_less if p.trend else 0,
+            "consecutive_more": p.trend.consecutive_more if p.trend else 0}
+    less_now = latest_is_current and last.flagged and last.direction == "less"
+    less_trend = "PUMP-RECON-004" in trend_ids
+    if less_now or less_trend:
+        level = RiskLevel.HIGH if less_now and less_trend else RiskLevel.MODERATE
+        what = []
+        if less_now:
+            what.append(f"{last.aspirated_ml:g} mL aspirated vs {last.expected_ml:g} mL expected at the last refill")
+        if less_trend:
+            what.append(f"less than expected at {p.trend.consecutive_less if p.trend else 0} refills in a row")
+        out.append(_f(DISCREPANCY_LESS, level, "Possible over-infusion: " + "; ".join(what),
+                      "Less aspirated than expected may mean the pump over-infused: it can empty before the computed "
+                      "alarm and deliver more drug than programmed. Verification checks are required at each refill.",
+                      data, ITB_OVERDOSE,
+                      "Check for over-infusion (pump, catheter, programming); consider an earlier next refill; watch "
+                      "for overdose and, if the pump empties early, withdrawal."))
+    more_now = latest_is_current and last.flagged and last.direction == "more"
+    more_trend = "PUMP-RECON-005" in trend_ids
+    if more_now or more_trend:
+        out.append(_f(DISCREPANCY_MORE, RiskLevel.MODERATE,
+                      "Possible under-delivery: more aspirated than expected"
+                      + (f" ({last.aspirated_ml:g} vs {last.expected_ml:g} mL)" if more_now else " at repeated refills"),
+                      "More drug left than the program should have left suggests the drug is not being delivered "
+                      "(pump stall, catheter occlusion, kink or break).", data, ITB_WITHDRAWAL,
+                      "Check the catheter and pump function; watch for withdrawal signs."))
+    return out
+
+
+DISCREPANCY_LESS: Rule[RiskContext] = Rule(
+    "RISK-DISCREPANCY-001", "Residual shortfall: over-infusion", Severity.WARN, ("S60", "S61", "S62"),
+    _check_discrepancy)
+DISCREPANCY_MORE: Rule[RiskContext] = Rule(
+    "RISK-DISCREPANCY-002", "Residual excess: under-delivery", Severity.WARN, ("S61", "S69"), lambda ctx: None)
+
+
+def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, float | None, str]]:
+    """(time, daily dose before, after, kind) for refills and program changes, oldest first."""
+    pump = ctx.timeline.pump
+    if pump is None:
+        return []
+    events: list[tuple[datetime, str, Any]] = [(v.time, "refill", v) for v in pump.refills]
+    events += [(c.time, "change", c) for c in pump.program_changes]
+    events.sort(key=lambda e: (e[0], e[1] == "change"))
+    out = []
+    dose: float | None = None
+    conc: float | None = None
+    for when, kind, item in events:
+        if kind == "refill":
+            new = item.program.daily_dose_mcg
+            if conc is not None and abs(item.concentration_mcg_per_ml - conc) > _EPS:
+                out.append((when, conc, item.concentration_mcg_per_ml, "concentration"))
+            conc = item.concentration_mcg_per_ml
+        else:
+            new = item.daily_dose_mcg
+        if dose is not None and abs(new - dose) > _EPS:
+            out.append((when, dose, new, "dose"))
+        dose = new
+    return out
+
+
+def _check_program(ctx: RiskContext) -> list[Finding]:
+    out: list[Finding] = []
+    p = ctx.pump
+    if p is not None and p.stopped_at is not None:
+        out.append(_f(PROGRAM_STOPPED, RiskLevel.HIGH, f"Pump stopped since {p.stopped_at.isoformat()}",
+                      "Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
+                      "altered mental status, rebound spasticity and rigidity, rarely progressing to death.",
+                      {"stopped_at": p.stopped_at}, ITB_WITHDRAWAL,
+                      "Unless this is a planned, supervised stop: restore intrathecal delivery; bridge with oral "
+                      "baclofen only as advised; watch for withdrawal."))
+    for when, before, after, kind in _program_history(ctx):
+        if not ctx.recent(when) or before is None or after is None:
+            continue
+        data = {"time": when, "before": before, "after": after, "kind": kind}
+        if kind == "concentration":
+            out.append(_f(PROGRAM_CONCENTRATION, RiskLevel.MODERATE,
+                          f"Concentration changed {before:g} -> {after:g} mcg/mL on {when.date().isoformat()}",
+                          "After a concentration change the old solution in the tubing and catheter is delivered at "
+                          "the new rate until it clears, and priming-bolus mixing can cause overdose, underdose or "
+                          "withdrawal.", data, ITB_OVERDOSE,
+                          "Watch for overdose and withdrawal signs until the old solution has cleared."))
+        elif after > before and before > 0:
+            out.append(_f(PROGRAM_UP, RiskLevel.MODERATE,
+                          f"Daily dose increased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
+                          "Be especially vigilant for overdose during dose titration and re-introduction.", data,
+                          ITB_OVERDOSE, "Watch for drowsiness, breathing problems and hypotonia."))
+        elif after < before and after > 0:
+            out.append(_f(PROGRAM_DOWN, RiskLevel.LOW,
+                          f"Daily dose decreased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
+                          "Reductions may bring back spasticity; withdrawal signs need review.", data, ITB_WITHDRAWAL,
+                          "Watch for return of spasticity and withdrawal signs."))
+    return out
+
+
+PROGRAM_STOPPED: Rule[RiskContext] = Rule(
+    "RISK-PROGRAM-004", "Pump stopped", Severity.WARN, ("S118", "S69"), lambda ctx: None)
+PROGRAM_CONCENTRATION: Rule[RiskContext] = Rule(
+    "RISK-PROGRAM-003", "Recent concentration change", Severity.WARN, ("S64",), lambda ctx: None)
+PROGRAM_UP: Rule[RiskContext] = Rule(
+    "RISK-PROGRAM-001", "Recent dose increase", Severity.WARN, ("S30",), _check_program)
+PROGRAM_DOWN: Rule[RiskContext] = Rule(
+    "RISK-PROGRAM-002", "Recent dose decrease", Severity.INFO, ("S2", "S118"), lambda ctx: None)
+
+
+# --- oral rules ---------------------------------------------------------------------------------------------------
+def _oral_days(ctx: RiskContext) -> tuple[date, list[float]] | None:
+    t = ctx.timeline
+    if not t.oral:
+        return None
+    first = t.oral[0].start
+    days = (ctx.today - first).days + 1
+    return first, [t.oral_dose_on(first + timedelta(days=i)) for i in range(days)]
+
+
+def _check_oral_changes(ctx: RiskContext) -> list[Finding]:
+    series = _oral_days(ctx)
+    if series is None:
+        return []
+    first, doses = series
+    lookback = int(ctx.value(LOOKBACK_DAYS))
+    min_days = int(ctx.value(TAPER_MIN_DAYS_TO_ZERO))
+    max_step = float(ctx.value(TAPER_MAX_STEP_MG_PER_DAY))
+    out: list[Finding] = []
+    for i in range(1, len(doses)):
+        day = first + timedelta(days=i)
+        if (ctx.today - day).days > lookback:
+            continue
+        prev, cur = doses[i - 1], doses[i]
+        if prev > 0 and cur == 0:
+            # Walk back over the non-increasing run that ended here; the taper began at its first reduction.
+            j = i - 1
+            while j > 0 and doses[j - 1] >= doses[j] and doses[j - 1] > 0:
+                j -= 1
+            peak = doses[j]
+            k = j
+            while k < i and doses[k] >= peak - _EPS:
+                k += 1
+            taper_days = i - k
+            data = {"stop_date": day, "taper_days": taper_days, "from_mg_per_day": peak,
+                    "min_taper_days": min_days}
+            if taper_days < min_days:
+                out.append(_f(ORAL_STOP, RiskLevel.HIGH,
+                              f"Oral baclofen stopped on {day.isoformat()} after {taper_days} day(s) of reduction "
+                              f"from {peak:g} mg/day (minimum taper {min_days} days)",
+                              "Abrupt discontinuation of baclofen, regardless of the cause, has caused hallucinations, "
+                              "seizures, high fever, confusion, rebound spasticity and rigidity; reduce the dose slowly "
+                              f"(over at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}).",
+                              data, ORAL_WITHDRAWAL,
+                              "Contact the prescriber today about a supervised plan; do not restart a previous high "
+                              "dose alone; seizures, high fever or confusion need emergency care."))
+        elif cur > 0 and prev - cur > max_step + _EPS:
+            out.append(_f(ORAL_STEP, RiskLevel.MODERATE,
+                          f"Oral baclofen reduced by {prev - cur:g} mg/day in one step on {day.isoformat()} "
+                          f"({prev:g} -> {cur:g})",
+                          f"The reduction is larger than the taper step setting ({TAPER_MAX_STEP_MG_PER_DAY.name} = "
+                          f"{max_step:g} mg/day; the step size is UNCONFIRMED in the sources): withdrawal signs may "
+                          "follow a fast reduction.", {"date": day, "from_mg_per_day": prev, "to_mg_per_day": cur},
+                          ORAL_WITHDRAWAL))
+    return out
+
+
+ORAL_STOP: Rule[RiskContext] = Rule(
+    "RISK-ORAL-STOP-001", "Abrupt stop of oral baclofen", Severity.WARN, ("S4", "S9", "S14", "S24"),
+    _check_oral_changes)
+ORAL_STEP: Rule[RiskContext] = Rule(
+    "RISK-ORAL-STEP-001", "Large single reduction of oral baclofen", Severity.WARN, ("S4", "S109"), lambda ctx: None)
+
+
+def _check_missed(ctx: RiskContext) -> list[Finding]:
+    t = ctx.timeline
+    count = sum(m.count for m in t.missed_doses if ctx.recent(m.time))
+    count += sum(d.missed_doses for d in t.diary if ctx.recent(d.time))
+    if count == 0:
+        return []
+    needed = int(ctx.value(MISSED_DOSES_MODERATE))
+    level = RiskLevel.MODERATE if count >= needed else RiskLevel.LOW
+    return [_f(ORAL_MISSED, level, f"{count} missed oral dose(s) in the last {int(ctx.value(LOOKBACK_DAYS))} days",
+               "Interrupting baclofen can cause withdrawal; missed doses are a partial interruption "
+               f"({MISSED_DOSES_MODERATE.name} = {needed} for a moderate risk).",
+               {"missed_doses": count}, ORAL_WITHDRAWAL,
+               "Take the next dose as prescribed (no double doses); contact the clinic if withdrawal signs appear.")]
+
+
+ORAL_MISSED: Rule[RiskContext] = Rule(
+    "RISK-ORAL-MISSED-001", "Missed oral doses", Severity.WARN, ("S4", "S9"), _check_missed)
+
+
+# --- diary rules --------------------------------------------------------------------------------------------------
+def _check_diary(ctx: RiskContext) -> list[Finding]:
+    recent = [d for d in ctx.timeline.diary if ctx.recent(d.time)]
+    if not recent:
+        return []
+    by_kind: dict[SymptomKind, list[Symptom]] = {k: [] for k in SymptomKind}
+    unrecognised: list[str] = []
+    for entry in recent:
+        for s in entry.symptoms:
+            if s not in by_kind[s.kind]:
+                by_kind[s.kind].append(s)
+        unrecognised.extend(u for u in entry.unrecognised if u not in unrecognised)
+    latest = max(d.time for d in recent)
+    out: list[Finding] = []
+    pump_note = PATIENT_MESSAGE_PUMP if ctx.on_pump else ""
+    if by_kind[SymptomKind.EMERGENCY]:
+        names = [s.value for s in by_kind[SymptomKind.EMERGENCY]]
+        out.append(_f(DIARY_EMERGENCY, RiskLevel.HIGH, "Diary red flag (emergency signs): " + ", ".join(names),
+                      "Seizures, high fever, confusion, hallucinations and breathing problems are signs of severe "
+                      "withdrawal or overdose and need emergency care.",
+                      {"symptoms": names, "latest_entry": latest}, _withdrawal_signs(ctx),
+                      "Call the patient now; direct to emergency care; check pump/refill and recent dose changes."))
+    if by_kind[SymptomKind.WITHDRAWAL]:
+        names = [s.value for s in by_kind[SymptomKind.WITHDRAWAL]]
+        out.append(_f(DIARY_WITHDRAWAL, RiskLevel.HIGH, "Diary red flag (possible withdrawal): " + ", ".join(names),
+                      "Return of spasticity, itching (pruritus without rash is very suggestive), fever, fast heartbeat "
+                      "and goosebumps are early withdrawal signs; untreated, withdrawal can progress over 24-72 h.",
+                      {"symptoms": names, "latest_entry": latest}, _withdrawal_signs(ctx),
+                      "Contact the patient today; check the pump, refill date and missed doses; restore delivery."))
+    if by_kind[SymptomKind.OVERDOSE]:
+        names = [s.value for s in by_kind[SymptomKind.OVERDOSE]]
+        out.append(_f(DIARY_OVERDOSE, RiskLevel.MODERATE, "Diary: possible overdose signs: " + ", ".join(names),
+                      "Drowsiness, dizziness, weakness and low temperature are early overdose signs; kidney impairment "
+                      "can cause them even on low oral doses.", {"symptoms": names, "latest_entry": latest},
+                      _overdose_signs(ctx), "Contact the patient today; review the dose and kidney function."))
+    if unrecognised:
+        out.append(_f(DIARY_UNRECOGNISED, RiskLevel.MODERATE,
+                      "Diary symptoms not recognised by the engine: " + ", ".join(unrecognised),
+                      "The text could describe a withdrawal or overdose sign; it is sent to a clinician rather than "
+                      "ignored.", {"unrecognised": unrecognised, "latest_entry": latest}, _withdrawal_signs(ctx),
+                      "A clinician reviews the entry."))
+    return out
+
+
+DIARY_EMERGENCY: Rule[RiskContext] = Rule(
+    "RISK-DIARY-001", "Diary emergency signs", Severity.WARN, ("S4", "S16", "S30", "S118"), _check_diary)
+DIARY_WITHDRAWAL: Rule[RiskContext] = Rule(
+    "RISK-DIARY-002", "Diary withdrawal signs", Severity.WARN, ("S69", "S118", "S4"), lambda ctx: None)
+DIARY_OVERDOSE: Rule[RiskContext] = Rule(
+    "RISK-DIARY-003", "Diary overdose signs", Severity.WARN, ("S30", "S16", "S111"), lambda ctx: None)
+DIARY_UNRECOGNISED: Rule[RiskContext] = Rule(
+    "RISK-DIARY-004", "Diary text not recognised", Severity.WARN, ("S118", "S4"), lambda ctx: None)
+
+
+# --- kidney ---------------------------------------------------------------------------------------------------------
+def _check_kidney(ctx: RiskContext) -> list[Finding]:
+    patient = ctx.timeline.patient
+    dose = ctx.oral_dose_today_mg
+    if patient is None or dose <= 0:
+        return []
+    k = patient.kidney
+    if not k.is_known:
+        return []
+    low_dose = float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY))
+    severe = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min <= KIDNEY_SEVERE_MAX_CRCL)
+    where = "on dialysis" if k.dialysis else f"CrCl {k.crcl_ml_min:g} mL/min"
+    data = {"daily_dose_mg": dose, "crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis}
+    if severe and dose > low_dose + _EPS:
+        return [_f(KIDNEY_HIGH, RiskLevel.HIGH,
+                   f"Oral baclofen {dose:g} mg/day {where}: exposure excess (above about {low_dose:g} mg/day)",
+                   "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low "
+                   "dose (about 5 mg daily); severe CKD needed a mean 2/3 dose reduction in the renal PK study; "
+                   "toxicity appears on low doses in kidney failure. Applying the 5 mg/day dialysis dose to "
+                   f"CrCl <= {KIDNEY_SEVERE_MAX_CRCL:g} mL/min without dialysis is an extension.",
+                   data | {"threshold_mg_per_day": low_dose}, ORAL_OVERDOSE,
+                   "Review the dose today; watch for drowsiness, confusion and breathing problems.")]
+    ckd = float(ctx.value(CKD_CRCL_ML_MIN))
+    in_ckd = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min < ckd)
+    if in_ckd and dose > CKD_HIGH_DOSE_MG_PER_DAY + _EPS:
+        return [_f(KIDNEY_MODERATE, RiskLevel.MODERATE,
+                   f"Oral baclofen {dose:g} mg/day with {where}: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day in CKD",
+                   "In CKD, doses > 20 mg/day carried a 3.5-fold risk of hospitalisation with encephalopathy "
+                   f"(CKD here: CrCl < {ckd:g} mL/min, {CKD_CRCL_ML_MIN.name}).", data, ORAL_OVERDOSE,
+                   "Consider a lower dose; watch for confusion and drowsiness.")]
+    return []
+
+
+KIDNEY_HIGH: Rule[RiskContext] = Rule(
+    "RISK-KIDNEY-001", "Oral exposure excess in kidney failure", Severity.WARN, ("S14", "S15", "S22", "S111"),
+    _check_kidney)
+KIDNEY_MODERATE: Rule[RiskContext] = Rule(
+    "RISK-KIDNEY-002", "Oral dose above 20 mg/day in CKD", Severity.WARN, ("S23",), lambda ctx: None)
+
+RISK_RULES: tuple[Rule[RiskContext], ...] = (
+    REFILL_OVERDUE, RESERVOIR_LOW, BATTERY_DUE, DISCREPANCY_LESS, PROGRAM_UP, ORAL_STOP, ORAL_MISSED, DIARY_EMERGENCY,
+    KIDNEY_HIGH,
+)
+#: Every risk rule id (the ones above produce findings under these ids too).
+ALL_RISK_RULES: tuple[Rule[RiskContext], ...] = RISK_RULES + (
+    REFILL_NEAR, RESERVOIR_EMPTY, BATTERY_STOP, DISCREPANCY_MORE, PROGRAM_STOPPED, PROGRAM_CONCENTRATION,
+    PROGRAM_DOWN, ORAL_STEP, DIARY_WITHDRAWAL, DIARY_OVERDOSE, DIARY_UNRECOGNISED, KIDNEY_MODERATE,
+)
+
+_ALERT_RULES = {DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_OVERDOSE.rule_id,
+                DIARY_UNRECOGNISED.rule_id}
+
+
+def resolve_risk_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in (overrides or {}).items():
+        setting = RISK_SETTINGS.get(name)
+        if setting is None:
+            raise UnknownNameError("setting", RISK_SETTINGS.keys(), name)
+        value = setting.validate(value)
+        if isinstance(setting.default, int) and not isinstance(setting.default, bool):
+            if isinstance(value, float) and not value.is_integer():
+                raise InvalidInputError(name, "a whole number", value)
+            value = int(value)
+        out[name] = value
+    return out
+
+
+def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None = None) -> RiskAssessment:
+    """Every withdrawal and overdose risk in ``timeline`` at its ``as_of``, most severe first.
+
+    Parameters
+    ----------
+    timeline
+        The patient timeline (see :func:`baclofen.domain.cds.timeline.timeline_from_dict`).
+    settings
+        Overrides of :data:`RISK_SETTINGS` by name.
+
+    Returns
+    -------
+    RiskAssessment
+        Risks (level, finding, clinic alert, patient message), the pump analysis and the settings used.
+    """
+    if not isinstance(timeline, PatientTimeline):
+        raise InvalidInputError("timeline", "a PatientTimeline", type(timeline).__name__)
+    values = resolve_risk_settings(settings)
+    pump = None if timeline.pump is None else analyse_pump(timeline.pump, timeline.as_of, values)
+    oral_today = timeline.oral_dose_on(timeline.as_of.date())
+    ctx = RiskContext(timeline, values, pump, oral_today)
+    risks: list[Risk] = []
+    for rule in RISK_RULES:
+        for finding in rule.evaluate(ctx):
+            level = RiskLevel(finding.data["level"])
+            diary = finding.rule_id in _ALERT_RULES
+            message = ""
+            if finding.rule_id in (DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_UNRECOGNISED.rule_id):
+                message = PATIENT_MESSAGE_RED_FLAG + (PATIENT_MESSAGE_PUMP if timeline.pump is not None else "")
+            elif finding.rule_id == DIARY_OVERDOSE.rule_id:
+                message = PATIENT_MESSAGE_OVERDOSE
+            risks.append(Risk(level, finding, alert_clinic=diary or level is RiskLevel.HIGH, patient_message=message))
+    risks.sort(key=lambda r: (r.level.rank, r.finding.rule_id))
+    used = {s.name: s.to_dict(values.get(s.name, s.default)) for s in RISK_SETTINGS.values()}
+    return RiskAssessment(timeline.as_of, tuple(risks), pump, oral_today, used)
+
+
+def overdue_refill(assessment: RiskAssessment) -> bool:
+    """True when the assessment holds a high refill-overdue, low-reservoir or empty-reservoir risk."""
+    return any(r.level is RiskLevel.HIGH and r.finding.rule_id in (
+        REFILL_OVERDUE.rule_id, RESERVOIR_LOW.rule_id, RESERVOIR_EMPTY.rule_id) for r in assessment.risks)
+
+
+__all__ = [
+    "ALL_RISK_RULES", "LOOKBACK_DAYS", "MISSED_DOSES_MODERATE", "PATIENT_MESSAGE_RED_FLAG", "REFILL_NEAR_DAYS",
+    "RISK_RULES", "RISK_SETTINGS", "PumpAnalysis", "Risk", "RiskAssessment", "RiskLevel", "analyse_pump",
+    "assess_risk", "overdue_refill", "resolve_risk_settings",
+]
+
