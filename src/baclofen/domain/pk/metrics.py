@@ -121,6 +121,26 @@ def band_time_fractions(times_h: np.ndarray, conc: np.ndarray, bands: Sequence[B
     return out
 
 
+def daily_metrics(times_h: np.ndarray, conc: np.ndarray, day_h: float = 24.0) -> list[dict[str, float]]:
+    """Cmax, Cmin and Cavg (trapezoid) of one concentration curve for each whole day of the grid.
+
+    >>> t = np.arange(0.0, 49.0)
+    >>> [d["day"] for d in daily_metrics(t, np.ones_like(t))]
+    [1, 2]
+    """
+    times = np.asarray(times_h, dtype=np.float64)
+    c = np.asarray(conc, dtype=np.float64)
+    out = []
+    day = 0
+    while times[0] + (day + 1) * day_h <= times[-1] + 1e-9:
+        start, end = times[0] + day * day_h, times[0] + (day + 1) * day_h
+        m = grid_metrics(times, c, start, end)
+        out.append({"day": day + 1, "start_h": float(start), "end_h": float(end), "cmax_ng_per_ml": float(m.cmax[0]),
+                    "cmin_ng_per_ml": float(m.cmin[0]), "cavg_ng_per_ml": float(m.cavg[0])})
+        day += 1
+    return out
+
+
 def first_time_at_or_above(times_h: np.ndarray, conc: np.ndarray, threshold: float) -> np.ndarray:
     """First sample time (h) with concentration >= ``threshold`` per subject; NaN when never."""
     times = np.asarray(times_h, dtype=np.float64)

@@ -28,6 +28,7 @@ from baclofen.domain.pk.engine import (
 )
 from baclofen.domain.pk.metrics import (
     band_time_fractions,
+    daily_metrics,
     first_time_at_or_above,
     grid_metrics,
     steady_state_initial_state,
@@ -175,6 +176,7 @@ class OralExposure:
     half_life_during_dialysis_h: float | None = None
     steady_state: SteadyState | None = None
     settings_used: tuple[dict[str, object], ...] = field(default_factory=tuple)
+    daily: tuple[dict[str, float], ...] = ()
 
     def band(self, name: str) -> Band:
         for b in self.bands:
@@ -224,6 +226,7 @@ class OralExposure:
             },
             "steady_state": None if self.steady_state is None else self.steady_state.to_dict(),
             "settings": list(self.settings_used),
+            "daily": [dict(d) for d in self.daily],
         }
 
 
@@ -266,7 +269,7 @@ def simulate_oral_exposure(doses: Sequence[DoseInput], *, times_h: Sequence[floa
                            settings: ModelSettings | None = None, dialysis: Sequence[DialysisSession] = (),
                            metrics_window_h: tuple[float, float] | None = None, single_dose_auc: bool | None = None,
                            steady_state_period: tuple[float, Sequence[DoseInput]] | None = None,
-                           band_overrides: dict[str, float] | None = None) -> OralExposure:
+                           band_overrides: dict[str, float] | None = None, daily: bool = False) -> OralExposure:
     """Plasma exposure of the typical subject for oral (and IV) doses.
 
     Parameters
@@ -278,6 +281,7 @@ def simulate_oral_exposure(doses: Sequence[DoseInput], *, times_h: Sequence[floa
     metrics_window_h : (start, end) for Cmax/Cmin/Cavg/AUC; default the whole grid
     single_dose_auc : report AUC 0-infinity (default: when there is exactly one dose)
     steady_state_period : (period_h, doses of one period starting at 0) to compute the steady state
+    daily : also report Cmax, Cmin and Cavg for each whole day of the grid
 
     Returns
     -------
@@ -344,6 +348,7 @@ def simulate_oral_exposure(doses: Sequence[DoseInput], *, times_h: Sequence[floa
         auc_ratio_vs_reference_kidney=reference.cl_f_l_per_h / params.cl_f_l_per_h,
         reference_half_life_h=reference.half_life_h, dialysis_windows=windows,
         half_life_during_dialysis_h=hl_dialysis, steady_state=ss, settings_used=tuple(settings.used(model)),
+        daily=tuple(daily_metrics(times, conc)) if daily else (),
     )
 
 

@@ -1,0 +1,435 @@
+"""Use cases: simulate exposure to oral baclofen, intrathecal baclofen, a plan's regimen, or a population.
+
+Callable alike from the CLI, a REST API or a web page: plain values in, a result whose ``to_dict()`` is
+JSON-ready out (lists and numbers, findings with their sources). The kidney function used is always
+reported; a simulation for a patient described as renal without a kidney function carries a warning
+(journeys.md #7). Population runs go through a :data:`PopulationRunner` (in-process by default; the
+Dask adapter provides another) and take an optional ``progress(done, total)`` callback.
+
+Raises
+------
+InvalidInputError
+    For malformed input, naming the field (``dose_mg``, ``crcl_ml_min``, ``model``, ``steps[2].doses[0].time``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.patient import CRCL_MAX_ML_MIN
+from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
+from baclofen.domain.pk.engine import DoseInput, oral_dose
+from baclofen.domain.pk.findings import ExposureContext, evaluate_exposure, is_renal_condition
+from baclofen.domain.pk.parameters import (
+    CRCL_CAP_ML_MIN,
+    HD_CLEARANCE_L_PER_H,
+    KOCHAK_KA_PER_H,
+    NONRENAL_FRACTION,
+    REFERENCE_CRCL_ML_MIN,
+    KidneyInput,
+    ModelSettings,
+    OralModel,
+)
+from baclofen.domain.pk.population import (
+    MAX_SUBJECTS,
+    CrclDistribution,
+    PopulationProblem,
+    PopulationSummary,
+    run_population,
+)
+from baclofen.domain.pk.profiles import (
+    DialysisSession,
+    IntrathecalExposure,
+    OralExposure,
+    repeated_oral_doses,
+    simulate_intrathecal_exposure,
+    simulate_oral_exposure,
+    time_grid,
+)
+from baclofen.domain.pk.system import PLASMA_NG_PER_ML
+from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+
+ProgressCallback = Callable[[int, int], None]
+PopulationRunner = Callable[[PopulationProblem, ProgressCallback | None], PopulationSummary]
+
+MAX_DOSES = 10_000
+MAX_HOURS = 24.0 * 366
+DEFAULT_INTERVAL_H = 8.0
+DEFAULT_STEP_H = 0.1
+DISCLAIMER = "Decision support for professionals, not medical advice. Simulated exposure of a model, not a measurement."
+_MODEL_SETTING_FIELDS = {
+    NONRENAL_FRACTION.name: "nonrenal_fraction",
+    REFERENCE_CRCL_ML_MIN.name: "reference_crcl_ml_min",
+    CRCL_CAP_ML_MIN.name: "crcl_cap_ml_min",
+    HD_CLEARANCE_L_PER_H.name: "hd_clearance_l_per_h",
+    KOCHAK_KA_PER_H.name: "kochak_ka_per_h",
+}
+
+
+def in_process_runner(problem: PopulationProblem, progress: ProgressCallback | None = None) -> PopulationSummary:
+    """Run a population in this process, chunk by chunk."""
+    return run_population(problem, progress=progress)
+
+
+def split_settings(overrides: Mapping[str, Any] | None) -> tuple[ModelSettings, dict[str, float]]:
+    """Model settings and band-edge overrides from ``{setting name: value}``; unknown names are refused."""
+    model_values: dict[str, float] = {}
+    bands: dict[str, float] = {}
+    band_names = {s.name for s in BAND_EDGE_SETTINGS}
+    for name, value in (overrides or {}).items():
+        number = require_finite_number(value, name)
+        if name in _MODEL_SETTING_FIELDS:
+            model_values[_MODEL_SETTING_FIELDS[name]] = number
+        elif name in band_names:
+            bands[name] = number
+        else:
+            raise UnknownNameError("setting", sorted([*_MODEL_SETTING_FIELDS, *band_names]), name)
+    return ModelSettings(**model_values), bands
+
+
+def kidney_input(crcl_ml_min: float | None = None, dialysis: bool = False) -> KidneyInput:
+    """Kidney function from a CrCl (mL/min, 0-250) or dialysis status; not both."""
+    if crcl_ml_min is not None:
+        crcl_ml_min = require_finite_number(crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN)
+        if dialysis:
+            raise InvalidInputError("crcl_ml_min", "not given together with dialysis", crcl_ml_min)
+    return KidneyInput(crcl_ml_min, bool(dialysis))
+
+
+def dialysis_sessions(sessions: Iterable[tuple[float, float]] | None, dialysis: bool) -> tuple[DialysisSession, ...]:
+    """Haemodialysis sessions from (start_h, duration_h) pairs; only with dialysis."""
+    out = []
+    for i, item in enumerate(sessions or ()):
+        try:
+            start, duration = item
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"hd_sessions[{i}]", "a (start_h, duration_h) pair", item) from None
+        out.append(DialysisSession(require_finite_number(start, f"hd_sessions[{i}].start_h", minimum=0.0),
+                                   require_finite_number(duration, f"hd_sessions[{i}].duration_h",
+                                                         strictly_positive=True, maximum=24.0)))
+    if out and not dialysis:
+        raise InvalidInputError("hd_sessions", "given only with dialysis", len(out))
+    return tuple(sorted(out, key=lambda s: s.start_h))
+
+
+def renal_reasons(conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()) -> tuple[str, ...]:
+    """Why a patient counts as described with kidney disease (empty when not)."""
+    reasons = [f"condition '{c}'" for c in conditions if is_renal_condition(c)]
+    for f in plan_findings:
+        rule_id = str(f.get("rule_id", ""))
+        text = f"{rule_id} {f.get('message', '')}"
+        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(text):
+            reasons.append(f"plan finding {rule_id or 'without id'}")
+    return tuple(dict.fromkeys(reasons))
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """One simulation: what was simulated, the typical-subject exposure, findings and an optional population."""
+
+    kind: str
+    request: dict[str, Any]
+    exposure: OralExposure | IntrathecalExposure
+    findings: tuple[Finding, ...]
+    population: PopulationSummary | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "request": self.request}
+        out.update(self.exposure.to_dict())
+        out["findings"] = findings_to_dicts(self.findings)
+        out["population"] = None if self.population is None else self.population.to_dict()
+        out.update(self.extra)
+        out["disclaimer"] = DISCLAIMER
+        return out
+
+
+def _population_crcl(crcl_range: tuple[float, float] | None) -> CrclDistribution | None:
+    if crcl_range is None:
+        return None
+    low, high = crcl_range
+    return CrclDistribution("uniform", low, high)
+
+
+def _exposure_context(exp: OralExposure, model: OralModel, sessions: int, reasons: tuple[str, ...],
+                      population: PopulationSummary | None = None,
+                      mismatches: tuple[tuple[int, float, float], ...] = ()) -> ExposureContext:
+    upper = frac = None
+    if population is not None:
+        upper = population.metrics["cmax"].get("p95")
+        enceph = exp.band("encephalopathy_reported").lower_ng_per_ml
+        if enceph in population.thresholds:
+            frac = population.subjects_cmax_at_or_above[population.thresholds.index(enceph)]
+    t_max = exp.times_h[max(range(len(exp.concentration_ng_per_ml)), key=exp.concentration_ng_per_ml.__getitem__)]
+    return ExposureContext(
+        route="oral", max_concentration_ng_per_ml=exp.max_concentration_ng_per_ml, time_of_max_h=t_max,
+        bands=exp.bands, first_time_in_band_h={b.name: t for b, t in zip(exp.bands, exp.first_time_in_band_h,
+                                                                             strict=True)},
+        kidney_given=exp.kidney.is_given, crcl_used_ml_min=exp.crcl_used_ml_min, dialysis=exp.kidney.dialysis,
+        described_as_renal=bool(reasons), renal_reasons=reasons,
+        auc_ratio_vs_reference_kidney=exp.auc_ratio_vs_reference_kidney, half_life_h=exp.half_life_h,
+        reference_half_life_h=exp.reference_half_life_h, dialysis_sessions=sessions,
+        half_life_during_dialysis_h=exp.half_life_during_dialysis_h, model=model,
+        population_cmax_upper_ng_per_ml=upper, population_fraction_cmax_in_encephalopathy_band=frac,
+        plan_step_mismatches=mismatches,
+    )
+
+
+def _check_population_args(population: int | None, seed: int | None) -> int:
+    if population is None:
+        if seed is not None:
+            raise InvalidInputError("seed", "given only with a population size", seed)
+        return 0
+    if isinstance(population, bool) or not isinstance(population, int) or not 1 <= population <= MAX_SUBJECTS:
+        raise InvalidInputError("population", f"a whole number 1..{MAX_SUBJECTS}", population)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise InvalidInputError("seed", "a whole number >= 0", seed)
+    return population
+
+
+def _oral_run(doses: Sequence[DoseInput], *, kind: str, request: dict[str, Any], times: Sequence[float],
+              model: OralModel, kidney: KidneyInput, settings: ModelSettings, bands: dict[str, float],
+              sessions: tuple[DialysisSession, ...], window: tuple[float, float] | None, single: bool | None,
+              steady: tuple[float, Sequence[DoseInput]] | None, reasons: tuple[str, ...], population: int,
+              seed: int | None, crcl_range: tuple[float, float] | None, runner: PopulationRunner | None,
+              progress: ProgressCallback | None, daily: bool = False,
+              mismatches: tuple[tuple[int, float, float], ...] = (),
+              extra_findings: Sequence[Finding] = (), extra: dict[str, Any] | None = None) -> SimulationResult:
+    exp = simulate_oral_exposure(doses, times_h=times, model=model, kidney=kidney, settings=settings,
+                                 dialysis=sessions, metrics_window_h=window, single_dose_auc=single,
+                                 steady_state_period=steady, band_overrides=bands or None, daily=daily)
+    summary = None
+    if population:
+        from baclofen.domain.pk.profiles import dialysis_windows
+
+        problem = PopulationProblem(
+            n_subjects=population, seed=seed or 0, doses=tuple(doses), times_h=tuple(times), model=model,
+            kidney=kidney, crcl_distribution=_population_crcl(crcl_range), settings=settings,
+            windows=dialysis_windows(sessions, settings), output=PLASMA_NG_PER_ML,
+            thresholds=tuple(b.lower_ng_per_ml for b in plasma_bands(bands or None)[1:]),
+            metrics_window=exp.metrics_window_h)
+        summary = (runner or in_process_runner)(problem, progress)
+    ctx = _exposure_context(exp, model, len(sessions), reasons, summary, mismatches)
+    findings = sort_findings([*evaluate_exposure(ctx), *extra_findings])
+    return SimulationResult(kind, request, exp, findings, summary, extra or {})
+
+
+def simulate_oral(dose_mg: float, *, interval_h: float = DEFAULT_INTERVAL_H, doses: int = 1,
+                  crcl_ml_min: float | None = None, dialysis: bool = False,
+                  hd_sessions: Iterable[tuple[float, float]] | None = None, model: str = "default",
+                  hours: float | None = None, step_h: float = DEFAULT_STEP_H, conditions: Iterable[str] = (),
+                  settings: Mapping[str, Any] | None = None, population: int | None = None, seed: int | None = None,
+                  crcl_range: tuple[float, float] | None = None, runner: PopulationRunner | None = None,
+                  progress: ProgressCallback | None = None) -> SimulationResult:
+    """Simulate ``doses`` oral doses of ``dose_mg`` every ``interval_h`` hours.
+
+    AUC is 0-infinity for one dose, else over the last dosing interval; with several doses the steady
+    state of the repeated interval is reported too (not with dialysis sessions).
+    """
+    dose = require_finite_number(dose_mg, "dose_mg", strictly_positive=True, maximum=10000.0)
+    interval = require_finite_number(interval_h, "interval_h", strictly_positive=True, maximum=24.0 * 7)
+    if isinstance(doses, bool) or not isinstance(doses, int) or not 1 <= doses <= MAX_DOSES:
+        raise InvalidInputError("doses", f"a whole number 1..{MAX_DOSES}", doses)
+    oral_model = OralModel.parse(model)
+    kidney = kidney_input(crcl_ml_min, dialysis)
+    sessions = dialysis_sessions(hd_sessions, dialysis)
+    model_settings, bands = split_settings(settings)
+    n_pop = _check_population_args(population, seed)
+    if crcl_range is not None and not n_pop:
+        raise InvalidInputError("crcl_range", "given only with a population", crcl_range)
+    step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
+    from baclofen.domain.pk.parameters import oral_parameters
+
+    half_life = oral_parameters(oral_model, kidney, model_settings).half_life_h
+    last = (doses - 1) * interval
+    if hours is None:
+        horizon = max(24.0, math.ceil(5 * half_life)) if doses == 1 else last + interval
+        horizon = max(horizon, max((s.start_h + s.duration_h for s in sessions), default=0.0))
+    else:
+        horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
+    dose_list = repeated_oral_doses(dose, interval, doses)
+    window = None if doses == 1 else (min(last, horizon - step), min(last + interval, horizon))
+    extra_times = [last, last + interval] + [t for s in sessions for t in (s.start_h, s.start_h + s.duration_h)]
+    times = time_grid(horizon, step, extra_times)
+    request = {"dose_mg": dose, "interval_h": interval, "doses": doses, "crcl_ml_min": kidney.crcl_ml_min,
+               "dialysis": kidney.dialysis, "hd_sessions": [[s.start_h, s.duration_h] for s in sessions],
+               "model": oral_model.value, "hours": horizon, "step_h": step, "conditions": list(conditions),
+               "population": n_pop or None, "seed": (seed or 0) if n_pop else None,
+               "crcl_range": list(crcl_range) if crcl_range else None, "settings": dict(settings or {})}
+    return _oral_run(dose_list, kind="oral", request=request, times=times, model=oral_model, kidney=kidney,
+                     settings=model_settings, bands=bands, sessions=sessions, window=window, single=doses == 1,
+                     steady=(interval, [oral_dose(0.0, dose)]) if doses > 1 else None,
+                     reasons=renal_reasons(conditions), population=n_pop, seed=seed, crcl_range=crcl_range,
+                     runner=runner, progress=progress)
+
+
+def simulate_intrathecal(daily_dose_mcg: float, *, bolus_mcg: float = 0.0, hours: float = 24.0,
+                         step_h: float = 0.05, from_steady_state: bool = True, crcl_ml_min: float | None = None,
+                         dialysis: bool = False, settings: Mapping[str, Any] | None = None) -> SimulationResult:
+    """Lumbar CSF, effect-site and plasma exposure on continuous intrathecal baclofen (and a bolus)."""
+    daily = require_finite_number(daily_dose_mcg, "daily_dose_mcg", minimum=0.0, maximum=20000.0)
+    bolus = require_finite_number(bolus_mcg, "bolus_mcg", minimum=0.0, maximum=5000.0)
+    if daily == 0 and bolus == 0:
+        raise InvalidInputError("daily_dose_mcg", "> 0 (or a bolus)", daily)
+    horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
+    step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
+    kidney = kidney_input(crcl_ml_min, dialysis)
+    model_settings, _ = split_settings(settings)
+    exp = simulate_intrathecal_exposure(daily, bolus_mcg=bolus, hours=horizon, step_h=step,
+                                        from_steady_state=from_steady_state, kidney=kidney, settings=model_settings)
+    findings = evaluate_exposure(ExposureContext(route="intrathecal", kidney_given=True))
+    request = {"daily_dose_mcg": daily, "bolus_mcg": bolus, "hours": horizon, "step_h": step,
+               "from_steady_state": from_steady_state, "crcl_ml_min": kidney.crcl_ml_min, "dialysis": dialysis}
+    return SimulationResult("intrathecal", request, exp, findings)
+
+
+@dataclass(frozen=True)
+class PlanDoses:
+    """A plan's doses as engine doses (h after ``start`` 00:00), with what the plan file said."""
+
+    start: date
+    end: date
+    doses: tuple[DoseInput, ...]
+    n_steps: int
+    mismatches: tuple[tuple[int, float, float], ...]
+
+
+def _field_date(value: Any, field_name: str) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInputError(field_name, "a date YYYY-MM-DD", value)
+
+
+def _field_time(value: Any, field_name: str) -> float:
+    if isinstance(value, str):
+        parts = value.strip().split(":")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            hh, mm = int(parts[0]), int(parts[1])
+            if 0 <= hh <= 23 and 0 <= mm <= 59:
+                return hh + mm / 60.0
+    raise InvalidInputError(field_name, "a clock time HH:MM", value)
+
+
+def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
+    """Read a plan (``{"steps": [{"start", "end", "daily_dose_mg", "doses": [{"time", "dose_mg"}]}]}``).
+
+    Each step's doses repeat every day from ``start`` to ``end`` inclusive; steps must not overlap.
+    """
+    if not isinstance(plan, Mapping):
+        raise InvalidInputError("plan", "a JSON object with 'steps'", type(plan).__name__)
+    steps = plan.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise InvalidInputError("steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__)
+    parsed = []
+    for i, step in enumerate(steps):
+        where = f"steps[{i}]"
+        if not isinstance(step, Mapping):
+            raise InvalidInputError(where, "an object with start, end, daily_dose_mg and doses", step)
+        start = _field_date(step.get("start"), f"{where}.start")
+        end = _field_date(step.get("end"), f"{where}.end")
+        if end < start:
+            raise InvalidInputError(f"{where}.end", f"on or after its start {start.isoformat()}", end.isoformat())
+        daily = require_finite_number(step.get("daily_dose_mg"), f"{where}.daily_dose_mg", minimum=0.0,
+                                      maximum=10000.0)
+        dose_rows = step.get("doses")
+        if not isinstance(dose_rows, list):
+            raise InvalidInputError(f"{where}.doses", "a list of {time, dose_mg}", dose_rows)
+        times = []
+        for j, row in enumerate(dose_rows):
+            at = f"{where}.doses[{j}]"
+            if not isinstance(row, Mapping):
+                raise InvalidInputError(at, "an object with time and dose_mg", row)
+            times.append((_field_time(row.get("time"), f"{at}.time"),
+                          require_finite_number(row.get("dose_mg"), f"{at}.dose_mg", minimum=0.0, maximum=10000.0)))
+        if parsed and start <= parsed[-1][1]:
+            raise InvalidInputError(f"{where}.start", f"after the previous step's end {parsed[-1][1].isoformat()}",
+                                    start.isoformat())
+        parsed.append((start, end, daily, tuple(times)))
+    first = parsed[0][0]
+    total_days = (parsed[-1][1] - first).days + 1
+    if total_days * 24 > MAX_HOURS:
+        raise InvalidInputError("steps", f"a plan of at most {int(MAX_HOURS // 24)} days", total_days)
+    doses = []
+    mismatches = []
+    for i, (start, end, daily, times) in enumerate(parsed):
+        summed = sum(d for _, d in times)
+        if abs(summed - daily) > 0.01:
+            mismatches.append((i, daily, summed))
+        for day in range((start - first).days, (end - first).days + 1):
+            for hour, dose in times:
+                if dose > 0:
+                    doses.append(oral_dose(day * 24.0 + hour, dose))
+    if len(doses) > MAX_DOSES * 10:
+        raise InvalidInputError("steps", f"at most {MAX_DOSES * 10} doses in all", len(doses))
+    return PlanDoses(first, parsed[-1][1], tuple(doses), len(parsed), tuple(mismatches))
+
+
+def _plan_kidney(plan: Mapping[str, Any]) -> tuple[KidneyInput | None, tuple[str, ...]]:
+    patient = plan.get("patient")
+    if not isinstance(patient, Mapping):
+        return None, ()
+    conditions = tuple(str(c) for c in patient.get("conditions") or () if isinstance(c, str))
+    kidney = patient.get("kidney")
+    if isinstance(kidney, Mapping):
+        crcl = kidney.get("crcl_ml_min")
+        dialysis = kidney.get("dialysis") is True
+        if isinstance(crcl, (int, float)) and not isinstance(crcl, bool) and 0 <= crcl <= CRCL_MAX_ML_MIN:
+            return KidneyInput(float(crcl), dialysis), conditions
+        if dialysis:
+            return KidneyInput(None, True), conditions
+    return None, conditions
+
+
+def simulate_plan(plan: Mapping[str, Any], *, crcl_ml_min: float | None = None, dialysis: bool = False,
+                  hd_sessions: Iterable[tuple[float, float]] | None = None, model: str = "default",
+                  washout_h: float = 24.0, step_h: float = 0.25, conditions: Iterable[str] = (),
+                  settings: Mapping[str, Any] | None = None, population: int | None = None,
+                  seed: int | None = None, crcl_range: tuple[float, float] | None = None,
+                  runner: PopulationRunner | None = None, progress: ProgressCallback | None = None) -> SimulationResult:
+    """Exposure over a titration or taper plan (the JSON of ``baclofen plan titrate/taper --json``).
+
+    Kidney function: the arguments win; else the plan's patient kidney function if it has one; else
+    none (reported as such, with a warning when the plan describes the patient as renal).
+    """
+    parsed = plan_doses(plan)
+    if not parsed.doses:
+        raise InvalidInputError("steps", "at least one dose > 0 mg", 0)
+    oral_model = OralModel.parse(model)
+    plan_kidney, plan_conditions = _plan_kidney(plan)
+    if crcl_ml_min is not None or dialysis:
+        kidney, kidney_source = kidney_input(crcl_ml_min, dialysis), "arguments"
+    elif plan_kidney is not None:
+        kidney, kidney_source = plan_kidney, "plan patient"
+    else:
+        kidney, kidney_source = KidneyInput(), "not given"
+    sessions = dialysis_sessions(hd_sessions, kidney.dialysis)
+    model_settings, bands = split_settings(settings)
+    n_pop = _check_population_args(population, seed)
+    washout = require_finite_number(washout_h, "washout_h", minimum=0.0, maximum=24.0 * 60)
+    step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
+    days = (parsed.end - parsed.start).days + 1
+    horizon = days * 24.0 + washout
+    last_day = ((days - 1) * 24.0, days * 24.0)
+    times = time_grid(horizon, step, [*last_day])
+    plan_findings = [f for f in plan.get("findings") or () if isinstance(f, Mapping)]
+    reasons = renal_reasons([*conditions, *plan_conditions], plan_findings)
+    request = {"plan_start": parsed.start.isoformat(), "plan_end": parsed.end.isoformat(), "steps": parsed.n_steps,
+               "doses": len(parsed.doses), "crcl_ml_min": kidney.crcl_ml_min, "dialysis": kidney.dialysis,
+               "kidney_source": kidney_source, "hd_sessions": [[s.start_h, s.duration_h] for s in sessions],
+               "model": oral_model.value, "washout_h": washout, "step_h": step, "population": n_pop or None,
+               "seed": (seed or 0) if n_pop else None, "settings": dict(settings or {})}
+    extra = {"plan_findings": [dict(f) for f in plan_findings],
+             "time_origin": datetime.combine(parsed.start, datetime.min.time()).isoformat(),
+             "plan_offerable": plan.get("offerable")}
+    return _oral_run(parsed.doses, kind="regimen", request=request, times=times, model=oral_model, kidney=kidney,
+                     settings=model_settings, bands=bands, sessions=sessions, window=last_day, single=False,
+                     steady=None, reasons=reasons, population=n_pop, seed=seed, crcl_range=crcl_range,
+                     runner=runner, progress=progress, daily=True, mismatches=parsed.mismatches, extra=extra)
