@@ -1,0 +1,27 @@
+"""Clinical decision-support rules, collected from the CDS modules that define them next to their data.
+
+Id prefixes: ``INT-*`` drug-drug interactions (:mod:`baclofen.domain.cds.interactions`), ``CI-*``
+drug-condition contraindications and warnings (:mod:`baclofen.domain.cds.contraindications`), ``DOSE-*``
+per-drug dose limits (:mod:`baclofen.domain.cds.dose_limits`), ``SCALE-*`` responder definitions
+(:mod:`baclofen.domain.cds.scales`), ``RISK-*`` withdrawal and overdose risks
+(:mod:`baclofen.domain.cds.risk`). Every rule cites evidence; ids are stable and never reused.
+
+>>> all(r.rule_id.split("-")[0] in ("INT", "CI", "DOSE", "SCALE", "RISK") for r in CDS_RULES)
+True
+"""
+
+from __future__ import annotations
+
+from baclofen.domain.cds.contraindications import CONTRAINDICATION_RULES
+from baclofen.domain.cds.dose_limits import DOSE_RULES
+from baclofen.domain.cds.interactions import INTERACTION_RULES
+from baclofen.domain.cds.risk import ALL_RISK_RULES
+from baclofen.domain.cds.scales import ITB_SCREENING_RESPONSE, NABIXIMOLS_RESPONSE, NRS_30_RESPONSE
+from baclofen.domain.rules.core import Rule
+
+CDS_RULES: tuple[Rule, ...] = (  # type: ignore[type-arg]
+    *INTERACTION_RULES, *CONTRAINDICATION_RULES, *DOSE_RULES,
+    NABIXIMOLS_RESPONSE, ITB_SCREENING_RESPONSE, NRS_30_RESPONSE, *ALL_RISK_RULES,
+)
+
+__all__ = ["CDS_RULES"]
