@@ -541,8 +541,7 @@ def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day
         if value is not None and unit is not expected:
             raise InvalidInputError(
                 field_names[unit],
-                f"left out for {entry.generic_name}, whose daily dose is given in {expected.value} "
-                f"({field_names[expected]})", value)
+                f"left out for {entry.generic_name}: its daily dose is given in {expected.value}", value)
     value = given[expected]
     if value is None:
         raise InvalidInputError(field_names[expected], f"the daily dose of {entry.generic_name} in {expected.value}",

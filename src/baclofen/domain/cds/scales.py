@@ -486,10 +486,19 @@ def evaluate_response(scale: Any, baseline: Any, current: Any, context: Any = Re
     if sc is Scale.MODIFIED_ASHWORTH:
         return _evaluate_ashworth(sc, ctx, baseline, current, val)
     if sc is Scale.PENN:
-        return _evaluate_penn(sc, ctx, parse_penn(baseline), parse_penn(current))
+        return _evaluate_penn(sc, ctx, _named(parse_penn, baseline, "baseline"), _named(parse_penn, current, "current"))
     domain = sc.nrs_domain
     assert domain is not None
-    return _evaluate_nrs(sc, ctx, parse_nrs(baseline, domain), parse_nrs(current, domain), val)
+    return _evaluate_nrs(sc, ctx, _named(parse_nrs, baseline, "baseline", domain),
+                         _named(parse_nrs, current, "current", domain), val)
+
+
+def _named(parse: Any, value: Any, field_name: str, *args: Any) -> Any:
+    """Parse a baseline/current value; an error names ``baseline``/``current`` and the part that was wrong."""
+    try:
+        return parse(value, *args)
+    except InvalidInputError as exc:
+        raise InvalidInputError(field_name, f"{exc.field}: {exc.expected}", exc.actual) from None
 
 
 def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: Any, val: Any) -> ResponseEvaluation:

@@ -463,8 +463,10 @@ def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
         if implanted is not None and when.date() < implanted:
             raise InvalidInputError(f"{path}.time", f"on or after the implant date {implanted.isoformat()}",
                                     when.isoformat())
-        volume = r.number(item.get("volume_ml"), f"{path}.volume_ml", strictly_positive=True,
-                          maximum=model.reservoir_ml)
+        volume = r.number(item.get("volume_ml"), f"{path}.volume_ml", strictly_positive=True)
+        if volume > model.reservoir_ml:
+            raise InvalidInputError(f"{path}.volume_ml", f"at most the {model.reservoir_ml:g} mL reservoir of the "
+                                    f"{model.name}", item.get("volume_ml"))
         conc = r.number(item.get("concentration_mcg_per_ml"), f"{path}.concentration_mcg_per_ml",
                         strictly_positive=True, maximum=3000.0)
         program = _program(r, item, path, model)
