@@ -27,7 +27,7 @@ import numpy as np
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.patient import CRCL_MAX_ML_MIN
 from baclofen.domain.pk.engine import ClearanceWindow, DoseInput, resolve_backend, simulate
-from baclofen.domain.pk.metrics import grid_metrics
+from baclofen.domain.pk.metrics import window_mask
 from baclofen.domain.pk.parameters import (
     CRCL_CAP_ML_MIN,
     NONRENAL_FRACTION,
@@ -115,13 +115,15 @@ class HistogramSpec:
         return 10.0 ** (1.0 / self.bins_per_decade) - 1.0
 
     def index(self, values: np.ndarray) -> np.ndarray:
-        """Bin index per value: 0 underflow, 1..n_bins, n_bins + 1 overflow."""
+        """Bin index per value: 0 underflow (including 0 and below ``lower``), 1..n_bins, n_bins + 1 overflow."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            pos = np.log10(np.maximum(values, 1e-300) / self.lower) * self.bins_per_decade
-        idx = np.floor(pos)
-        np.clip(idx + 1.0, 0.0, self.n_bins + 1.0, out=idx)
-        idx[~(values >= self.lower)] = 0.0
-        return idx.astype(np.int64)
+            pos = np.log10(values)
+        pos -= math.log10(self.lower)
+        pos *= self.bins_per_decade
+        np.floor(pos, out=pos)
+        np.clip(pos, -1.0, float(self.n_bins), out=pos)
+        pos += 1.0
+        return pos.astype(np.int64)
 
     def edge(self, i: np.ndarray | float) -> np.ndarray:
         return self.lower * 10.0 ** (np.asarray(i, dtype=np.float64) / self.bins_per_decade)
@@ -302,8 +304,11 @@ def simulate_blocks(problem: PopulationProblem, first_block: int, stop_block: in
     it = problem.output != PLASMA_NG_PER_ML
     sim = simulate(params, problem.doses, problem.times_h, windows=problem.windows, intrathecal=it or None,
                    outputs=(problem.output,), backend=problem.backend)
-    values = np.ascontiguousarray(sim.output(problem.output))  # (n, T)
+    values = sim.output(problem.output).T  # (T, n) view of the engine's time-major array
+    if not values.flags.c_contiguous:
+        values = np.ascontiguousarray(values)
     if problem.residual_error and problem.residual_sd > 0:
+        values = values.copy()
         for b in range(first_block, stop_block):
             lo, hi = problem.block_bounds(b)
             offset = lo - first_block * SUBJECTS_PER_SEED_BLOCK
@@ -311,9 +316,10 @@ def simulate_blocks(problem: PopulationProblem, first_block: int, stop_block: in
             rng.standard_normal((hi - lo, 4))
             if problem.crcl_distribution is not None:
                 problem.crcl_distribution.sample(rng, hi - lo)
-            eps = rng.standard_normal((hi - lo, values.shape[1]))
-            values[offset:offset + hi - lo] *= 1.0 + problem.residual_sd * eps
-            np.maximum(values[offset:offset + hi - lo], 0.0, out=values[offset:offset + hi - lo])
+            eps = rng.standard_normal((hi - lo, values.shape[0]))
+            part = values[:, offset:offset + hi - lo]
+            part *= 1.0 + problem.residual_sd * eps.T
+            np.maximum(part, 0.0, out=part)
     return _summarise_values(problem, first_block, stop_block, values)
 
 
@@ -324,24 +330,34 @@ def _block_rows(problem: PopulationProblem, first_block: int, stop_block: int) -
 
 def _summarise_values(problem: PopulationProblem, first_block: int, stop_block: int,
                       values: np.ndarray) -> PopulationPartial:
+    """Counts and sums of ``values`` (T times, n subjects), C-contiguous."""
     spec = problem.histogram
-    n, t_count = values.shape
+    t_count, n = values.shape
     n_cols = spec.n_bins + 2
     idx = spec.index(values)
-    idx += (np.arange(t_count, dtype=np.int64) * n_cols)[None, :]
+    idx += (np.arange(t_count, dtype=np.int64) * n_cols)[:, None]
     hist = np.bincount(idx.ravel(), minlength=t_count * n_cols).reshape(t_count, n_cols)
     del idx
     above = np.empty((t_count, len(problem.thresholds)), dtype=np.int64)
     for e, thr in enumerate(problem.thresholds):
-        above[:, e] = np.count_nonzero(values >= thr, axis=0)
+        above[:, e] = np.count_nonzero(values >= thr, axis=1)
     rows = _block_rows(problem, first_block, stop_block)
-    block_sums = np.stack([values[lo:hi].sum(axis=0) for lo, hi in rows])
+    block_sums = np.stack([values[:, lo:hi].sum(axis=1) for lo, hi in rows])
+    times = np.asarray(problem.times_h)
     start_h, end_h = problem.metrics_window or (problem.times_h[0], problem.times_h[-1])
-    gm = grid_metrics(np.asarray(problem.times_h), values, start_h, end_h)
-    metrics = np.stack([gm.cmax, gm.cmin, gm.cavg])  # (3, n)
+    mask = window_mask(times, start_h, end_h)
+    window = values[mask]
+    t = times[mask]
+    cmax = window.max(axis=0)
+    cmin = window.min(axis=0)
+    if t.shape[0] > 1:
+        cavg = np.trapezoid(window, t, axis=0) / float(t[-1] - t[0])
+    else:
+        cavg = window[0].copy()
+    metrics = np.stack([cmax, cmin, cavg])  # (3, n)
     metric_hist = np.stack([np.bincount(spec.index(m), minlength=n_cols) for m in metrics])
     metric_block_sums = np.stack([metrics[:, lo:hi].sum(axis=1) for lo, hi in rows])
-    cmax_above = np.array([np.count_nonzero(gm.cmax >= thr) for thr in problem.thresholds], dtype=np.int64)
+    cmax_above = np.array([np.count_nonzero(cmax >= thr) for thr in problem.thresholds], dtype=np.int64)
     return PopulationPartial(first_block, stop_block, n, hist, above, block_sums, metric_hist, metric_block_sums,
                              cmax_above)
 
