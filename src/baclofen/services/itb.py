@@ -20,7 +20,12 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
-from baclofen.domain.itb.dosing import InitialDose, TitrationRange, compute_initial_daily_dose, titration_range
+from baclofen.domain.itb.dosing import (
+    InitialDose,
+    TitrationRange,
+    compute_initial_daily_dose,
+    titration_range,
+)
 from baclofen.domain.itb.programs import (
     InfusionProgram,
     ProgramPlan,
@@ -38,7 +43,12 @@ from baclofen.domain.itb.refill import (
     reconcile_refill,
 )
 from baclofen.domain.itb.reservoir import ReservoirFill, ReservoirForecast, forecast_reservoir
-from baclofen.domain.itb.screening import ScreeningAssessment, ScreeningDose, assess_screening, responses_to_doses
+from baclofen.domain.itb.screening import (
+    ScreeningAssessment,
+    ScreeningDose,
+    assess_screening,
+    responses_to_doses,
+)
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
@@ -110,7 +120,9 @@ def parse_datetime(value: date | datetime | str, field: str) -> date | datetime:
     raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
 
 
-def parse_previous_visits(value: str | Sequence[tuple[float, float]] | None) -> tuple[tuple[float, float], ...]:
+def parse_previous_visits(
+    value: str | Sequence[tuple[float, float]] | None,
+) -> tuple[tuple[float, float], ...]:
     """Earlier visits, oldest first, from ``"E1:A1,E2:A2"`` (expected:aspirated mL) or pairs.
 
     >>> parse_previous_visits("4.9:4.5, 5:4.6")
@@ -138,30 +150,47 @@ def parse_previous_visits(value: str | Sequence[tuple[float, float]] | None) -> 
         raise InvalidInputError("previous", expected, value) from None
 
 
-def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None) -> InfusionProgram:
+def _program(
+    pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None
+) -> InfusionProgram:
     if flex is None or (isinstance(flex, str) and not flex.strip()):
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
-        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+        dose = require_finite_number(
+            daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0
+        )
         return continuous_program(dose)
-    program = flex if isinstance(flex, InfusionProgram) else parse_flex_schedule(
-        flex, max_steps=pump.max_rate_steps_per_day)
+    program = (
+        flex
+        if isinstance(flex, InfusionProgram)
+        else parse_flex_schedule(flex, max_steps=pump.max_rate_steps_per_day)
+    )
     if daily_dose_mcg is not None:
-        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+        dose = require_finite_number(
+            daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0
+        )
         if abs(dose - program.daily_dose_mcg) > max(0.01, 1e-6 * dose):
             raise InvalidInputError(
                 "daily_dose_mcg",
-                f"the flex schedule's daily total, {program.daily_dose_mcg:g} mcg/day (or leave it out)", dose)
+                f"the flex schedule's daily total, {program.daily_dose_mcg:g} mcg/day (or leave it out)",
+                dose,
+            )
     return program
 
 
 # --- screening and dosing ---------------------------------------------------------------------------
 
 
-def screen_trial(responses: str | Sequence[bool | str] | None = None, *, start_mcg: float = 50.0,
-                 hours_since_last_dose: float | None = None, effect_duration_hours: float | None = None,
-                 negative_reactions: bool = False, records: Sequence[Mapping[str, Any]] | None = None,
-                 as_of: datetime | str | None = None) -> ScreeningAssessment:
+def screen_trial(
+    responses: str | Sequence[bool | str] | None = None,
+    *,
+    start_mcg: float = 50.0,
+    hours_since_last_dose: float | None = None,
+    effect_duration_hours: float | None = None,
+    negative_reactions: bool = False,
+    records: Sequence[Mapping[str, Any]] | None = None,
+    as_of: datetime | str | None = None,
+) -> ScreeningAssessment:
     """Assess a screening trial from yes/no responses (or full dose records) and propose the next dose.
 
     ``effect_duration_hours`` and ``negative_reactions`` describe the last dose (the positive one).
@@ -185,18 +214,27 @@ def screen_trial(responses: str | Sequence[bool | str] | None = None, *, start_m
             try:
                 doses.append(ScreeningDose(**data))
             except TypeError:
-                raise InvalidInputError(f"records[{i}]", "fields dose_mcg, responded, given_at, "
-                                        "effect_duration_hours, negative_reactions, ashworth_before/after, "
-                                        "spasm_frequency_before/after", sorted(data)) from None
+                raise InvalidInputError(
+                    f"records[{i}]",
+                    "fields dose_mcg, responded, given_at, effect_duration_hours, negative_reactions, "
+                    "ashworth_before/after, spasm_frequency_before/after",
+                    sorted(data),
+                ) from None
     else:
         parsed = parse_responses(responses)
         base = list(responses_to_doses(parsed, start_mcg))
         if base and (effect_duration_hours is not None or negative_reactions):
             last = base[-1]
-            base[-1] = ScreeningDose(last.dose_mcg, last.responded, effect_duration_hours=effect_duration_hours,
-                                     negative_reactions=negative_reactions)
+            base[-1] = ScreeningDose(
+                last.dose_mcg,
+                last.responded,
+                effect_duration_hours=effect_duration_hours,
+                negative_reactions=negative_reactions,
+            )
         elif not base and (effect_duration_hours is not None or negative_reactions):
-            raise InvalidInputError("effect_duration_hours", "given only with at least one response", "no responses")
+            raise InvalidInputError(
+                "effect_duration_hours", "given only with at least one response", "no responses"
+            )
         doses = base
     as_of_value = None
     if as_of is not None:
@@ -204,19 +242,30 @@ def screen_trial(responses: str | Sequence[bool | str] | None = None, *, start_m
         if not isinstance(parsed_as_of, datetime):
             raise InvalidInputError("as_of", "a date-time YYYY-MM-DDTHH:MM", as_of)
         as_of_value = parsed_as_of
-    return assess_screening(doses, start_mcg=start_mcg, as_of=as_of_value, hours_since_last_dose=hours_since_last_dose)
+    return assess_screening(
+        doses, start_mcg=start_mcg, as_of=as_of_value, hours_since_last_dose=hours_since_last_dose
+    )
 
 
-def plan_initial_dose(screening_dose_mcg: float, response_hours: float, *,
-                      negative_reactions: bool = False) -> InitialDose:
+def plan_initial_dose(
+    screening_dose_mcg: float, response_hours: float, *, negative_reactions: bool = False
+) -> InitialDose:
     """Initial infusion dose from the effective screening dose (mcg) and its duration of effect (h)."""
-    return compute_initial_daily_dose(screening_dose_mcg, response_hours, negative_reactions=negative_reactions)
+    return compute_initial_daily_dose(
+        screening_dose_mcg, response_hours, negative_reactions=negative_reactions
+    )
 
 
-def plan_titration_step(current_mcg_per_day: float, origin: str, *, at_refill: bool = False,
-                        hours_since_start: float | None = None, proposed_mcg_per_day: float | None = None,
-                        confirm_high_dose: bool = False, settings: Mapping[str, float] | None = None,
-                        ) -> TitrationRange:
+def plan_titration_step(
+    current_mcg_per_day: float,
+    origin: str,
+    *,
+    at_refill: bool = False,
+    hours_since_start: float | None = None,
+    proposed_mcg_per_day: float | None = None,
+    confirm_high_dose: bool = False,
+    settings: Mapping[str, float] | None = None,
+) -> TitrationRange:
     """Allowed next daily dose (mcg/day) per 24 h or at a refill visit, with findings on a proposed dose.
 
     ``settings`` may override ``itb.titration.high_dose_threshold_mcg_per_day`` and
@@ -228,25 +277,44 @@ def plan_titration_step(current_mcg_per_day: float, origin: str, *, at_refill: b
     if unknown:
         raise InvalidInputError("settings", "one of " + ", ".join(sorted(allowed)), sorted(unknown)[0])
     return titration_range(
-        current_mcg_per_day, origin, at_refill=at_refill, hours_since_start=hours_since_start,
-        proposed_mcg_per_day=proposed_mcg_per_day, confirm_high_dose=confirm_high_dose,
+        current_mcg_per_day,
+        origin,
+        at_refill=at_refill,
+        hours_since_start=hours_since_start,
+        proposed_mcg_per_day=proposed_mcg_per_day,
+        confirm_high_dose=confirm_high_dose,
         high_dose_threshold_mcg_per_day=settings.get("itb.titration.high_dose_threshold_mcg_per_day"),
         confirmation_threshold_mcg_per_day=settings.get("itb.dose.confirmation_threshold_mcg_per_day"),
     )
 
 
-def plan_transition(*, infusion_start: date | str, oral_mg_per_day: float, itb_initial_mcg_per_day: float,
-                    origin: str = "spinal", itb_target_mcg_per_day: float | None = None,
-                    max_oral_cut_percent: float | None = None, months_on_therapy: float | None = None,
-                    patient: PatientSnapshot | None = None, product: str | None = None,
-                    other_oral_antispastics: Sequence[str] = (), overrides: Iterable[Any] | None = None,
-                    clinician: str = "") -> TransitionPlan:
+def plan_transition(
+    *,
+    infusion_start: date | str,
+    oral_mg_per_day: float,
+    itb_initial_mcg_per_day: float,
+    origin: str = "spinal",
+    itb_target_mcg_per_day: float | None = None,
+    max_oral_cut_percent: float | None = None,
+    months_on_therapy: float | None = None,
+    patient: PatientSnapshot | None = None,
+    product: str | None = None,
+    other_oral_antispastics: Sequence[str] = (),
+    overrides: Iterable[Any] | None = None,
+    clinician: str = "",
+) -> TransitionPlan:
     """Oral taper alongside intrathecal titration from the day infusion starts."""
     return plan_oral_to_itb_transition(
-        infusion_start=parse_date(infusion_start, "infusion_start"), oral_mg_per_day=oral_mg_per_day,
-        itb_initial_mcg_per_day=itb_initial_mcg_per_day, origin=origin, itb_target_mcg_per_day=itb_target_mcg_per_day,
-        max_oral_cut_percent=max_oral_cut_percent, months_on_therapy=months_on_therapy, patient=patient,
-        product=resolve_product(product), other_oral_antispastics=other_oral_antispastics,
+        infusion_start=parse_date(infusion_start, "infusion_start"),
+        oral_mg_per_day=oral_mg_per_day,
+        itb_initial_mcg_per_day=itb_initial_mcg_per_day,
+        origin=origin,
+        itb_target_mcg_per_day=itb_target_mcg_per_day,
+        max_oral_cut_percent=max_oral_cut_percent,
+        months_on_therapy=months_on_therapy,
+        patient=patient,
+        product=resolve_product(product),
+        other_oral_antispastics=other_oral_antispastics,
         overrides=parse_overrides(overrides, clinician),
     )
 
@@ -259,8 +327,14 @@ def describe_pumps() -> list[dict[str, Any]]:
     return [p.to_dict() for p in PUMPS.values()]
 
 
-def plan_program(pump: str, concentration_mcg_per_ml: float, *, daily_dose_mcg: float | None = None,
-                 flex: str | None = None, confirm_high_dose: bool = False) -> ProgramPlan:
+def plan_program(
+    pump: str,
+    concentration_mcg_per_ml: float,
+    *,
+    daily_dose_mcg: float | None = None,
+    flex: str | None = None,
+    confirm_high_dose: bool = False,
+) -> ProgramPlan:
     """A simple continuous program for ``daily_dose_mcg``, or a flex program ``"HH:MM=mcg/h,..."``.
 
     With both, the daily dose must equal the flex schedule's daily total.
@@ -270,19 +344,37 @@ def plan_program(pump: str, concentration_mcg_per_ml: float, *, daily_dose_mcg: 
     return plan_pump_program(model, concentration_mcg_per_ml, program, confirm_high_dose=confirm_high_dose)
 
 
-def forecast_pump(pump: str, *, volume_ml: float, concentration_mcg_per_ml: float, filled: date | datetime | str,
-                  daily_dose_mcg: float | None = None, flex: str | None = None, margin_days: int | None = None,
-                  low_reservoir_ml: float | None = None, residual_ml: float | None = None,
-                  max_refill_interval_days: int | None = None, implanted: date | str | None = None,
-                  eri_date: date | str | None = None, as_of: date | datetime | str | None = None,
-                  ) -> ReservoirForecast:
+def forecast_pump(
+    pump: str,
+    *,
+    volume_ml: float,
+    concentration_mcg_per_ml: float,
+    filled: date | datetime | str,
+    daily_dose_mcg: float | None = None,
+    flex: str | None = None,
+    margin_days: int | None = None,
+    low_reservoir_ml: float | None = None,
+    residual_ml: float | None = None,
+    max_refill_interval_days: int | None = None,
+    implanted: date | str | None = None,
+    eri_date: date | str | None = None,
+    as_of: date | datetime | str | None = None,
+) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates."""
     model = get_pump(pump)
     program = _program(model, daily_dose_mcg, flex)
-    fill = ReservoirFill(model, volume_ml, concentration_mcg_per_ml, program, parse_datetime(filled, "filled"),
-                         residual_ml=residual_ml)
+    fill = ReservoirFill(
+        model,
+        volume_ml,
+        concentration_mcg_per_ml,
+        program,
+        parse_datetime(filled, "filled"),
+        residual_ml=residual_ml,
+    )
     return forecast_reservoir(
-        fill, margin_days=margin_days, low_reservoir_ml=low_reservoir_ml,
+        fill,
+        margin_days=margin_days,
+        low_reservoir_ml=low_reservoir_ml,
         max_refill_interval_days=max_refill_interval_days,
         implanted=None if implanted is None else parse_date(implanted, "implanted"),
         eri_date=None if eri_date is None else parse_date(eri_date, "eri_date"),
@@ -308,14 +400,23 @@ class ReconcileResult:
         return out
 
 
-def reconcile_visit(expected_ml: float, aspirated_ml: float, *, previous: str | Sequence[tuple[float, float]] | None = None,
-                    pump: str | None = None, tolerance_percent: float | None = None,
-                    tolerance_ml: float | None = None, trend_visits: int | None = None) -> ReconcileResult:
+def reconcile_visit(
+    expected_ml: float,
+    aspirated_ml: float,
+    *,
+    previous: str | Sequence[tuple[float, float]] | None = None,
+    pump: str | None = None,
+    tolerance_percent: float | None = None,
+    tolerance_ml: float | None = None,
+    trend_visits: int | None = None,
+) -> ReconcileResult:
     """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first)."""
     model = None if pump is None else get_pump(pump)
 
     def one(e: float, a: float) -> RefillReconciliation:
-        return reconcile_refill(e, a, pump=model, tolerance_percent=tolerance_percent, tolerance_ml=tolerance_ml)
+        return reconcile_refill(
+            e, a, pump=model, tolerance_percent=tolerance_percent, tolerance_ml=tolerance_ml
+        )
 
     earlier = []
     for e, a in parse_previous_visits(previous):
@@ -328,15 +429,30 @@ def reconcile_visit(expected_ml: float, aspirated_ml: float, *, previous: str | 
     return ReconcileResult(current, trend)
 
 
-def plan_concentration(pump: str, *, daily_dose_mcg: float, old_mcg_per_ml: float, new_mcg_per_ml: float,
-                       catheter_volume_ml: float | None = None, catheter_trimmed_cm: float | None = None,
-                       pump_internal_volume_ml: float | None = None, flex: str | None = None) -> ConcentrationChange:
+def plan_concentration(
+    pump: str,
+    *,
+    daily_dose_mcg: float,
+    old_mcg_per_ml: float,
+    new_mcg_per_ml: float,
+    catheter_volume_ml: float | None = None,
+    catheter_trimmed_cm: float | None = None,
+    pump_internal_volume_ml: float | None = None,
+    flex: str | None = None,
+) -> ConcentrationChange:
     """Concentration change for the same daily dose, with the bridge arithmetic."""
     model = get_pump(pump)
     shape = None if flex is None else _program(model, daily_dose_mcg, flex)
     return plan_concentration_change(
-        model, daily_dose_mcg, old_mcg_per_ml, new_mcg_per_ml, catheter_volume_ml=catheter_volume_ml,
-        catheter_trimmed_cm=catheter_trimmed_cm, pump_internal_volume_ml=pump_internal_volume_ml, program_shape=shape)
+        model,
+        daily_dose_mcg,
+        old_mcg_per_ml,
+        new_mcg_per_ml,
+        catheter_volume_ml=catheter_volume_ml,
+        catheter_trimmed_cm=catheter_trimmed_cm,
+        pump_internal_volume_ml=pump_internal_volume_ml,
+        program_shape=shape,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,12 +483,21 @@ class PumpVisit:
         }
 
 
-def record_refill_visit(pump: str, *, concentration_mcg_per_ml: float, refilled: date | datetime | str,
-                        daily_dose_mcg: float | None = None, flex: str | None = None,
-                        expected_ml: float | None = None, aspirated_ml: float | None = None,
-                        previous: str | None = None, target_interval_days: int | None = None,
-                        margin_days: int | None = None, implanted: date | str | None = None,
-                        as_of: date | datetime | str | None = None) -> PumpVisit:
+def record_refill_visit(
+    pump: str,
+    *,
+    concentration_mcg_per_ml: float,
+    refilled: date | datetime | str,
+    daily_dose_mcg: float | None = None,
+    flex: str | None = None,
+    expected_ml: float | None = None,
+    aspirated_ml: float | None = None,
+    previous: str | None = None,
+    target_interval_days: int | None = None,
+    margin_days: int | None = None,
+    implanted: date | str | None = None,
+    as_of: date | datetime | str | None = None,
+) -> PumpVisit:
     """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
 
     Raises
@@ -383,17 +508,32 @@ def record_refill_visit(pump: str, *, concentration_mcg_per_ml: float, refilled:
     model = get_pump(pump)
     reconciliation = None
     if (expected_ml is None) != (aspirated_ml is None):
-        raise InvalidInputError("aspirated_ml" if aspirated_ml is None else "expected_ml",
-                                "given together with the other residual volume", None)
+        raise InvalidInputError(
+            "aspirated_ml" if aspirated_ml is None else "expected_ml",
+            "given together with the other residual volume",
+            None,
+        )
     if expected_ml is not None and aspirated_ml is not None:
         reconciliation = reconcile_visit(expected_ml, aspirated_ml, previous=previous, pump=model.key)
     elif previous:
         raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
     program = _program(model, daily_dose_mcg, flex)
-    refill = plan_refill_volume(model, program.daily_volume_ml(concentration_mcg_per_ml), concentration_mcg_per_ml,
-                                target_interval_days=target_interval_days, margin_days=margin_days)
-    forecast = forecast_pump(model.key, volume_ml=refill.fill_ml, concentration_mcg_per_ml=concentration_mcg_per_ml,
-                             filled=refilled, flex=flex if flex else None,
-                             daily_dose_mcg=None if flex else daily_dose_mcg, margin_days=margin_days,
-                             implanted=implanted, as_of=as_of)
+    refill = plan_refill_volume(
+        model,
+        program.daily_volume_ml(concentration_mcg_per_ml),
+        concentration_mcg_per_ml,
+        target_interval_days=target_interval_days,
+        margin_days=margin_days,
+    )
+    forecast = forecast_pump(
+        model.key,
+        volume_ml=refill.fill_ml,
+        concentration_mcg_per_ml=concentration_mcg_per_ml,
+        filled=refilled,
+        flex=flex if flex else None,
+        daily_dose_mcg=None if flex else daily_dose_mcg,
+        margin_days=margin_days,
+        implanted=implanted,
+        as_of=as_of,
+    )
     return PumpVisit(reconciliation, refill, forecast)

@@ -16,8 +16,9 @@ def _by_id(change):
 
 
 def test_the_journey_change_500_to_2000_keeps_900_mcg_a_day_and_shows_the_bridge() -> None:
-    c = plan_concentration_change("synchromed-ii-40", 900, 500, 2000, catheter_volume_ml=0.2,
-                                  pump_internal_volume_ml=0.05)
+    c = plan_concentration_change(
+        "synchromed-ii-40", 900, 500, 2000, catheter_volume_ml=0.2, pump_internal_volume_ml=0.05
+    )
 
     assert c.old_ml_per_day == pytest.approx(1.8)
     assert c.new_ml_per_day == pytest.approx(0.45)
@@ -36,16 +37,19 @@ def test_going_up_in_concentration_warns_of_a_silent_jump_and_underdosing_while_
 
     jump = found["ITB-CONC-001"]
     assert jump.data["dose_if_not_reprogrammed_mcg_per_day"] == pytest.approx(3600)
-    assert "respiratory depression" in jump.signs          # overdose if the rate is not changed
-    assert "pruritus without rash" in found["ITB-CONC-005"].signs   # withdrawal while the old drug clears
-    assert "ITB-CONC-002" in found                          # priming bolus warning (S64)
+    assert "respiratory depression" in jump.signs  # overdose if the rate is not changed
+    assert "pruritus without rash" in found["ITB-CONC-005"].signs  # withdrawal while the old drug clears
+    assert "ITB-CONC-002" in found  # priming bolus warning (S64)
     assert "S64" in found["ITB-CONC-002"].evidence
-    assert "ITB-CONC-003" in found                          # pump tubing volume missing
+    assert "ITB-CONC-003" in found  # pump tubing volume missing
 
 
 def test_going_down_in_concentration_warns_of_overdosing_while_clearing() -> None:
-    found = _by_id(plan_concentration_change("synchromed-ii-20", 300, 2000, 500, catheter_volume_ml=0.2,
-                                             pump_internal_volume_ml=0.1))
+    found = _by_id(
+        plan_concentration_change(
+            "synchromed-ii-20", 300, 2000, 500, catheter_volume_ml=0.2, pump_internal_volume_ml=0.1
+        )
+    )
 
     assert "respiratory depression" in found["ITB-CONC-005"].signs
     assert found["ITB-CONC-005"].data["dose_while_clearing_without_bridge_mcg_per_day"] == pytest.approx(1200)
@@ -108,13 +112,20 @@ def test_a_flex_shape_is_kept_for_the_same_daily_dose() -> None:
     assert c.to_dict()["new_program"]["daily_volume_ml"] == pytest.approx(0.4)
 
 
-@given(st.floats(10, 2000), st.sampled_from([50.0, 500.0, 1000.0, 2000.0]),
-       st.sampled_from([50.0, 500.0, 1000.0, 2000.0]), st.floats(0.01, 1.0))
-def test_the_new_program_always_keeps_the_daily_dose_and_the_bridge_keeps_it_too(dose, old, new, catheter) -> None:
+@given(
+    st.floats(10, 2000),
+    st.sampled_from([50.0, 500.0, 1000.0, 2000.0]),
+    st.sampled_from([50.0, 500.0, 1000.0, 2000.0]),
+    st.floats(0.01, 1.0),
+)
+def test_the_new_program_always_keeps_the_daily_dose_and_the_bridge_keeps_it_too(
+    dose, old, new, catheter
+) -> None:
     if old == new:
         return
-    c = plan_concentration_change("synchromed-ii-20", dose, old, new, catheter_volume_ml=catheter,
-                                  pump_internal_volume_ml=0.0)
+    c = plan_concentration_change(
+        "synchromed-ii-20", dose, old, new, catheter_volume_ml=catheter, pump_internal_volume_ml=0.0
+    )
 
     assert c.new_ml_per_day * c.new_mcg_per_ml == pytest.approx(dose)
     # during the bridge the old solution runs at the old rate: dose per day unchanged

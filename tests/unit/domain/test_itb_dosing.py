@@ -1,4 +1,4 @@
-"""Initial dose, titration per 24 h, refill-visit adjustments and daily-dose levels, boundaries on both sides."""
+"""Initial dose, titration per 24 h, refill-visit adjustments and dose levels, boundaries both sides."""
 
 from __future__ import annotations
 
@@ -31,15 +31,16 @@ def _ids(findings):
     [
         (50, 4.0, False, 100.0),
         (75, 7.99, False, 150.0),
-        (75, 8.0, False, 150.0),      # exactly 8 h: doubled
-        (75, 8.01, False, 75.0),      # more than 8 h: the dose itself
+        (75, 8.0, False, 150.0),  # exactly 8 h: doubled
+        (75, 8.01, False, 75.0),  # more than 8 h: the dose itself
         (100, 12.0, False, 100.0),
-        (50, 4.0, True, 50.0),        # negative reactions: not doubled
+        (50, 4.0, True, 50.0),  # negative reactions: not doubled
         (25, 0.0, False, 50.0),
     ],
 )
-def test_initial_dose_is_twice_the_screening_dose_unless_the_effect_lasted_more_than_8_h(dose, hours, negative,
-                                                                                         daily) -> None:
+def test_initial_dose_is_twice_the_screening_dose_unless_the_effect_lasted_more_than_8_h(
+    dose, hours, negative, daily
+) -> None:
     result = compute_initial_daily_dose(dose, hours, negative_reactions=negative)
 
     assert result.daily_dose_mcg == daily
@@ -50,8 +51,13 @@ def test_initial_dose_is_twice_the_screening_dose_unless_the_effect_lasted_more_
 
 @pytest.mark.parametrize(
     ("field", "dose", "hours"),
-    [("screening_dose_mcg", 0, 4), ("screening_dose_mcg", 100.01, 4), ("screening_dose_mcg", float("nan"), 4),
-     ("effect_duration_hours", 50, -0.1), ("effect_duration_hours", 50, 72.1)],
+    [
+        ("screening_dose_mcg", 0, 4),
+        ("screening_dose_mcg", 100.01, 4),
+        ("screening_dose_mcg", float("nan"), 4),
+        ("effect_duration_hours", 50, -0.1),
+        ("effect_duration_hours", 50, 72.1),
+    ],
 )
 def test_initial_dose_refuses_impossible_input(field, dose, hours) -> None:
     with pytest.raises(InvalidInputError) as err:
@@ -75,8 +81,14 @@ def test_titration_per_24_h_follows_the_label_percentages(origin, current, low, 
 
 @pytest.mark.parametrize(
     ("origin", "proposed", "blocked"),
-    [(SPINAL, 129.99, False), (SPINAL, 130.0, False), (SPINAL, 130.01, True),
-     (CEREBRAL, 114.99, False), (CEREBRAL, 115.0, False), (CEREBRAL, 115.01, True)],
+    [
+        (SPINAL, 129.99, False),
+        (SPINAL, 130.0, False),
+        (SPINAL, 130.01, True),
+        (CEREBRAL, 114.99, False),
+        (CEREBRAL, 115.0, False),
+        (CEREBRAL, 115.01, True),
+    ],
 )
 def test_an_increase_beyond_the_24_h_step_is_blocked_with_overdose_signs(origin, proposed, blocked) -> None:
     r = titration_range(100, origin, hours_since_start=48, proposed_mcg_per_day=proposed)
@@ -90,8 +102,16 @@ def test_an_increase_beyond_the_24_h_step_is_blocked_with_overdose_signs(origin,
 
 @pytest.mark.parametrize(
     ("hours", "proposed", "blocked"),
-    [(0.0, None, True), (23.99, None, True), (23.99, 110, True), (23.99, 100, False), (23.99, 90, False),
-     (24.0, None, False), (24.0, 110, False), (None, None, False)],
+    [
+        (0.0, None, True),
+        (23.99, None, True),
+        (23.99, 110, True),
+        (23.99, 100, False),
+        (23.99, 90, False),
+        (24.0, None, False),
+        (24.0, 110, False),
+        (None, None, False),
+    ],
 )
 def test_no_increase_in_the_first_24_h(hours, proposed, blocked) -> None:
     r = titration_range(100, SPINAL, hours_since_start=hours, proposed_mcg_per_day=proposed)
@@ -109,21 +129,31 @@ def test_no_increase_in_the_first_24_h(hours, proposed, blocked) -> None:
 def test_refill_visit_ranges_follow_the_label(origin, inc, dec) -> None:
     r = titration_range(400, origin, at_refill=True)
 
-    assert (r.increase_min_mcg_per_day, r.increase_max_mcg_per_day) == (pytest.approx(inc[0]), pytest.approx(inc[1]))
-    assert (r.decrease_min_mcg_per_day, r.decrease_max_mcg_per_day) == (pytest.approx(dec[0]), pytest.approx(dec[1]))
+    assert (r.increase_min_mcg_per_day, r.increase_max_mcg_per_day) == (
+        pytest.approx(inc[0]),
+        pytest.approx(inc[1]),
+    )
+    assert (r.decrease_min_mcg_per_day, r.decrease_max_mcg_per_day) == (
+        pytest.approx(dec[0]),
+        pytest.approx(dec[1]),
+    )
     assert (r.min_mcg_per_day, r.max_mcg_per_day) == (pytest.approx(dec[0]), pytest.approx(inc[1]))
 
 
 @pytest.mark.parametrize(
     ("origin", "proposed", "rule", "present"),
     [
-        (SPINAL, 139.99, "ITB-TITR-002", False), (SPINAL, 140.0, "ITB-TITR-002", False),
+        (SPINAL, 139.99, "ITB-TITR-002", False),
+        (SPINAL, 140.0, "ITB-TITR-002", False),
         (SPINAL, 140.01, "ITB-TITR-002", True),
-        (CEREBRAL, 119.99, "ITB-TITR-002", False), (CEREBRAL, 120.0, "ITB-TITR-002", False),
+        (CEREBRAL, 119.99, "ITB-TITR-002", False),
+        (CEREBRAL, 120.0, "ITB-TITR-002", False),
         (CEREBRAL, 120.01, "ITB-TITR-002", True),
-        (SPINAL, 80.01, "ITB-TITR-004", False), (SPINAL, 80.0, "ITB-TITR-004", False),
+        (SPINAL, 80.01, "ITB-TITR-004", False),
+        (SPINAL, 80.0, "ITB-TITR-004", False),
         (SPINAL, 79.99, "ITB-TITR-004", True),
-        (CEREBRAL, 80.0, "ITB-TITR-004", False), (CEREBRAL, 79.99, "ITB-TITR-004", True),
+        (CEREBRAL, 80.0, "ITB-TITR-004", False),
+        (CEREBRAL, 79.99, "ITB-TITR-004", True),
     ],
 )
 def test_refill_visit_adjustments_beyond_the_label_are_flagged(origin, proposed, rule, present) -> None:
@@ -143,13 +173,13 @@ def test_a_cut_beyond_20_percent_warns_with_withdrawal_signs() -> None:
 @pytest.mark.parametrize(
     ("current", "at_refill", "proposed", "flagged"),
     [
-        (299.99, False, None, False),      # below the high-dose threshold: +30 % is fine
-        (300.0, False, None, True),        # at the threshold the label's +30 % range draws the warning
-        (400.0, False, 480.0, False),      # exactly +20 %
-        (400.0, False, 480.01, True),      # just above +20 %
+        (299.99, False, None, False),  # below the high-dose threshold: +30 % is fine
+        (300.0, False, None, True),  # at the threshold the label's +30 % range draws the warning
+        (400.0, False, 480.0, False),  # exactly +20 %
+        (400.0, False, 480.01, True),  # just above +20 %
         (400.0, True, 440.0, False),
         (100.0, True, 140.0, False),
-        (400.0, True, None, True),         # refill range +40 % > 20 %
+        (400.0, True, None, True),  # refill range +40 % > 20 %
     ],
 )
 def test_above_20_percent_at_high_doses_may_be_excessive(current, at_refill, proposed, flagged) -> None:
@@ -174,8 +204,13 @@ def test_the_high_dose_threshold_is_a_setting_the_caller_may_change() -> None:
 
 @pytest.mark.parametrize(
     ("dose", "confirm_warn", "block"),
-    [(999.99, False, False), (1000.0, False, False), (1000.01, True, False), (2003.0, True, False),
-     (2003.01, True, True)],
+    [
+        (999.99, False, False),
+        (1000.0, False, False),
+        (1000.01, True, False),
+        (2003.0, True, False),
+        (2003.01, True, True),
+    ],
 )
 def test_above_1000_needs_confirmation_and_above_2003_is_blocked(dose, confirm_warn, block) -> None:
     findings = check_daily_dose(dose)
@@ -199,8 +234,16 @@ def test_a_confirmed_high_dose_still_shows_the_warning_as_confirmed() -> None:
 
 @pytest.mark.parametrize(
     ("origin", "dose", "outside"),
-    [(SPINAL, 299.99, True), (SPINAL, 300, False), (SPINAL, 800, False), (SPINAL, 800.01, True),
-     (CEREBRAL, 89.99, True), (CEREBRAL, 90, False), (CEREBRAL, 700, False), (CEREBRAL, 700.01, True)],
+    [
+        (SPINAL, 299.99, True),
+        (SPINAL, 300, False),
+        (SPINAL, 800, False),
+        (SPINAL, 800.01, True),
+        (CEREBRAL, 89.99, True),
+        (CEREBRAL, 90, False),
+        (CEREBRAL, 700, False),
+        (CEREBRAL, 700.01, True),
+    ],
 )
 def test_outside_the_usual_maintenance_range_is_noted(origin, dose, outside) -> None:
     assert ("ITB-DOSE-003" in _ids(check_daily_dose(dose, origin=origin))) is outside
@@ -249,8 +292,9 @@ def test_titration_never_goes_beyond_its_limits(current, origin, at_refill) -> N
     origin=st.sampled_from(list(SpasticityOrigin)),
     at_refill=st.booleans(),
 )
-def test_a_proposal_inside_the_range_never_draws_a_step_finding_and_one_outside_always_does(current, factor, origin,
-                                                                                           at_refill) -> None:
+def test_a_proposal_inside_the_range_never_draws_a_step_finding_and_one_outside_always_does(
+    current, factor, origin, at_refill
+) -> None:
     proposed = current * factor
     r = titration_range(current, origin, at_refill=at_refill, proposed_mcg_per_day=proposed)
 

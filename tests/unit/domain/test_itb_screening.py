@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -17,7 +17,7 @@ from baclofen.domain.itb.screening import (
 )
 from baclofen.domain.rules import Severity
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _ids(findings):
@@ -66,7 +66,9 @@ def test_a_dose_after_the_last_rung_is_refused(start) -> None:
         responses_to_doses([False] * (len(ladder) + 1), start)
     assert err.value.field == "responses"
     with pytest.raises(InvalidInputError):
-        assess_screening([ScreeningDose(d, False) for d in ladder] + [ScreeningDose(100, False)], start_mcg=start)
+        assess_screening(
+            [ScreeningDose(d, False) for d in ladder] + [ScreeningDose(100, False)], start_mcg=start
+        )
 
 
 def test_a_dose_after_a_positive_response_is_refused() -> None:
@@ -115,7 +117,10 @@ def test_with_times_the_earliest_next_dose_is_24_h_after_the_last_one() -> None:
 
 @pytest.mark.parametrize(("gap_h", "flagged"), [(23.99, True), (24.0, False), (30.0, False)])
 def test_a_recorded_interval_under_24_h_is_a_warning_with_overdose_signs(gap_h, flagged) -> None:
-    doses = [ScreeningDose(50, False, given_at=T0), ScreeningDose(75, False, given_at=T0 + timedelta(hours=gap_h))]
+    doses = [
+        ScreeningDose(50, False, given_at=T0),
+        ScreeningDose(75, False, given_at=T0 + timedelta(hours=gap_h)),
+    ]
 
     findings = [f for f in assess_screening(doses).findings if f.rule_id == "ITB-SCREEN-002"]
 
@@ -144,7 +149,10 @@ def test_the_next_dose_finding_tells_how_to_give_it_and_what_to_watch_for() -> N
 
 
 def test_a_positive_response_records_the_effective_dose_and_its_duration() -> None:
-    doses = [ScreeningDose(50, False), ScreeningDose(75, True, effect_duration_hours=6, negative_reactions=True)]
+    doses = [
+        ScreeningDose(50, False),
+        ScreeningDose(75, True, effect_duration_hours=6, negative_reactions=True),
+    ]
 
     result = assess_screening(doses)
 
@@ -161,9 +169,17 @@ def test_the_low_start_is_shown_as_an_option_with_its_source() -> None:
 
 @pytest.mark.parametrize(
     ("responded", "before", "after", "flagged"),
-    [(True, 3, 2, False), (True, 3, 2.5, True), (False, 3, 2, True), (False, 3, 2.5, False), (True, 3, None, False)],
+    [
+        (True, 3, 2, False),
+        (True, 3, 2.5, True),
+        (False, 3, 2, True),
+        (False, 3, 2.5, False),
+        (True, 3, None, False),
+    ],
 )
-def test_a_recorded_response_that_disagrees_with_the_ashworth_change_is_noted(responded, before, after, flagged) -> None:
+def test_a_recorded_response_that_disagrees_with_the_ashworth_change_is_noted(
+    responded, before, after, flagged
+) -> None:
     dose = ScreeningDose(50, responded, ashworth_before=before, ashworth_after=after)
 
     ids = _ids(assess_screening([dose]).findings)

@@ -15,7 +15,12 @@ START = date(2026, 5, 4)
 
 
 def _plan(**kwargs):
-    values = {"infusion_start": START, "oral_mg_per_day": 60, "itb_initial_mcg_per_day": 100, "origin": "spinal"}
+    values = {
+        "infusion_start": START,
+        "oral_mg_per_day": 60,
+        "itb_initial_mcg_per_day": 100,
+        "origin": "spinal",
+    }
     return plan_oral_to_itb_transition(**(values | kwargs))
 
 
@@ -24,7 +29,9 @@ def test_the_oral_taper_starts_after_infusion_and_never_cuts_more_than_half_at_o
 
     assert t.oral_taper.start == START + timedelta(days=1)
     assert [s.daily_dose_mg for s in t.oral_taper.steps] == [30.0, 0.0]
-    assert t.oral_taper.steps[-1].start - t.oral_taper.start >= timedelta(days=14)   # the oral taper's own rule
+    assert t.oral_taper.steps[-1].start - t.oral_taper.start >= timedelta(
+        days=14
+    )  # the oral taper's own rule
     assert "ITB-TRANS-001" in [f.rule_id for f in t.findings]
 
 
@@ -57,7 +64,7 @@ def test_the_intrathecal_side_holds_the_first_day_and_then_rises_by_at_most_the_
     for a, b in zip(days, days[1:], strict=False):
         assert b.itb_max_mcg_per_day <= a.itb_max_mcg_per_day * 1.30 + 1e-9
         assert b.itb_cautious_max_mcg_per_day <= b.itb_max_mcg_per_day + 1e-9
-    assert t.days_to_target_at_max_step == 6      # 100 x 1.3^5 = 371 < 400 <= 100 x 1.3^6
+    assert t.days_to_target_at_max_step == 6  # 100 x 1.3^5 = 371 < 400 <= 100 x 1.3^6
     assert days[-1].itb_cautious_max_mcg_per_day == 400
 
 
@@ -87,9 +94,13 @@ def test_the_oral_taper_findings_travel_with_the_plan() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"infusion_start": "2026-05-04"}, "infusion_start"), ({"oral_mg_per_day": 0}, "oral_mg_per_day"),
-     ({"itb_initial_mcg_per_day": -1}, "itb_initial_mcg_per_day"), ({"origin": "x"}, "origin"),
-     ({"itb_target_mcg_per_day": 0}, "itb_target_mcg_per_day")],
+    [
+        ({"infusion_start": "2026-05-04"}, "infusion_start"),
+        ({"oral_mg_per_day": 0}, "oral_mg_per_day"),
+        ({"itb_initial_mcg_per_day": -1}, "itb_initial_mcg_per_day"),
+        ({"origin": "x"}, "origin"),
+        ({"itb_target_mcg_per_day": 0}, "itb_target_mcg_per_day"),
+    ],
 )
 def test_bad_input_names_the_field(kwargs, field) -> None:
     with pytest.raises(InvalidInputError) as err:
@@ -99,7 +110,7 @@ def test_bad_input_names_the_field(kwargs, field) -> None:
 
 @given(st.sampled_from([10, 20, 30, 40, 60, 80]), st.floats(min_value=25, max_value=50))
 def test_no_oral_cut_exceeds_the_allowed_share_and_the_taper_ends_at_zero(oral, cut) -> None:
-    if oral * cut / 100 < 5:   # below half a 10 mg tablet: the product cannot give such a cut
+    if oral * cut / 100 < 5:  # below half a 10 mg tablet: the product cannot give such a cut
         with pytest.raises(InvalidInputError):
             _plan(oral_mg_per_day=oral, max_oral_cut_percent=cut)
         return

@@ -25,7 +25,11 @@ def test_the_catalogue_holds_the_cited_models(name, key, reservoir, low, steps) 
     pump = get_pump(name)
 
     assert (pump.key, pump.reservoir_ml, pump.low_reservoir_ml, pump.max_rate_steps_per_day) == (
-        key, reservoir, low, steps)
+        key,
+        reservoir,
+        low,
+        steps,
+    )
     assert pump.all_evidence and all(k in REFERENCES for k in pump.all_evidence)
 
 

@@ -33,22 +33,42 @@ def programs(draw):
         return continuous_program(draw(st.floats(min_value=5, max_value=2000)))
     if kind is ProgramMode.FLEX:
         minutes = sorted(draw(st.sets(st.integers(0, MINUTES_PER_DAY - 1), min_size=1, max_size=13)))
-        rates = draw(st.lists(st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=100)),
-                                   min_size=len(minutes), max_size=len(minutes)))
+        rates = draw(
+            st.lists(
+                st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=100)),
+                min_size=len(minutes),
+                max_size=len(minutes),
+            )
+        )
         if not any(r > 0 for r in rates):
             rates[0] = 1.0
         return flex_program(zip(minutes, rates, strict=True))
-    boluses = draw(st.lists(st.builds(PeriodicBolus, st.integers(0, 1439), st.floats(min_value=1, max_value=200),
-                                      st.integers(1, 240)), min_size=1, max_size=4))
-    return periodic_bolus_program(draw(st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=50))), boluses)
+    boluses = draw(
+        st.lists(
+            st.builds(
+                PeriodicBolus,
+                st.integers(0, 1439),
+                st.floats(min_value=1, max_value=200),
+                st.integers(1, 240),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    return periodic_bolus_program(
+        draw(st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=50))), boluses
+    )
 
 
 def _numeric_mass(program: InfusionProgram, start: float, end: float) -> float:
     """Independent oracle: rate x duration summed over the pieces between whole minutes (every step and
     bolus starts on a whole minute, so the rate is constant within each piece)."""
     cuts = [start, *range(math.floor(start) + 1, math.ceil(end)), end]
-    return sum(program.rate_at(((a + b) / 2) % MINUTES_PER_DAY) * (b - a) / 60.0
-               for a, b in zip(cuts, cuts[1:], strict=False) if b > a)
+    return sum(
+        program.rate_at(((a + b) / 2) % MINUTES_PER_DAY) * (b - a) / 60.0
+        for a, b in zip(cuts, cuts[1:], strict=False)
+        if b > a
+    )
 
 
 def test_the_flex_example_of_the_help_delivers_400_mcg_a_day() -> None:
@@ -56,14 +76,28 @@ def test_the_flex_example_of_the_help_delivers_400_mcg_a_day() -> None:
 
     assert p.daily_dose_mcg == 400.0
     assert [(s.start_minute, s.end_minute, s.rate_mcg_per_h) for s in p.segments()] == [
-        (0, 360, 10.0), (360, 1320, 20.0), (1320, 1440, 10.0)]
+        (0, 360, 10.0),
+        (360, 1320, 20.0),
+        (1320, 1440, 10.0),
+    ]
     assert p.daily_volume_ml(500) == pytest.approx(0.8)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "06:00", "06:00=x", "24:00=10", "6:60=10", "06:00=-1", "22:00=10,06:00=20", "06:00=10,06:00=20",
-     "06:00=0,12:00=0", "06:00=inf", "abc=10"],
+    [
+        "",
+        "06:00",
+        "06:00=x",
+        "24:00=10",
+        "6:60=10",
+        "06:00=-1",
+        "22:00=10,06:00=20",
+        "06:00=10,06:00=20",
+        "06:00=0,12:00=0",
+        "06:00=inf",
+        "abc=10",
+    ],
 )
 def test_a_malformed_flex_schedule_is_refused_naming_flex(text) -> None:
     with pytest.raises(InvalidInputError) as err:
@@ -75,7 +109,10 @@ def test_a_malformed_flex_schedule_is_refused_naming_flex(text) -> None:
 def test_synchromed_allows_at_most_13_rate_changes_a_day(steps, ok) -> None:
     text = ",".join(f"{h:02d}:00=10" for h in range(steps))
     if ok:
-        assert plan_pump_program("synchromed-ii-20", 500, parse_flex_schedule(text)).program.rate_changes_per_day == 13
+        assert (
+            plan_pump_program("synchromed-ii-20", 500, parse_flex_schedule(text)).program.rate_changes_per_day
+            == 13
+        )
         assert len(parse_flex_schedule(text, max_steps=13).steps) == 13
     else:
         with pytest.raises(InvalidInputError, match="at most 13 steps"):
@@ -146,14 +183,20 @@ def test_the_daily_dose_is_the_integral_of_the_segments(program) -> None:
     assert sum(s.dose_mcg for s in segments) == pytest.approx(program.daily_dose_mcg, rel=1e-9)
 
 
-@given(programs(), st.floats(min_value=0, max_value=3 * MINUTES_PER_DAY), st.floats(min_value=0, max_value=600))
+@given(
+    programs(), st.floats(min_value=0, max_value=3 * MINUTES_PER_DAY), st.floats(min_value=0, max_value=600)
+)
 def test_delivered_mass_matches_an_independent_numeric_integration(program, start, span) -> None:
     exact = program.mass_between_mcg(start, start + span)
 
     assert exact == pytest.approx(_numeric_mass(program, start, start + span), rel=1e-6, abs=1e-6)
 
 
-@given(programs(), st.floats(min_value=0, max_value=2 * MINUTES_PER_DAY), st.floats(min_value=0, max_value=50_000))
+@given(
+    programs(),
+    st.floats(min_value=0, max_value=2 * MINUTES_PER_DAY),
+    st.floats(min_value=0, max_value=50_000),
+)
 def test_minutes_to_deliver_is_the_exact_inverse_of_the_delivered_mass(program, start, mass) -> None:
     minutes = program.minutes_to_deliver(mass, start)
 
@@ -168,5 +211,6 @@ def test_minutes_to_deliver_is_the_exact_inverse_of_the_delivered_mass(program, 
 def test_delivery_over_adjacent_spans_adds_up(program, a, b) -> None:
     whole = program.mass_between_mcg(0, a + b)
 
-    assert program.mass_between_mcg(0, a) + program.mass_between_mcg(a, a + b) == pytest.approx(whole, rel=1e-9,
-                                                                                              abs=1e-9)
+    assert program.mass_between_mcg(0, a) + program.mass_between_mcg(a, a + b) == pytest.approx(
+        whole, rel=1e-9, abs=1e-9
+    )

@@ -43,14 +43,14 @@ def test_the_journey_visit_flags_possible_over_infusion_with_what_to_check() -> 
 @pytest.mark.parametrize(
     ("expected", "aspirated", "rule"),
     [
-        (10.0, 9.0, "PUMP-RECON-003"),    # -1.0 mL = -10 %: at the percent tolerance, not beyond
-        (10.0, 8.99, "PUMP-RECON-001"),   # -10.1 %
-        (10.0, 11.0, "PUMP-RECON-003"),   # +10 %
+        (10.0, 9.0, "PUMP-RECON-003"),  # -1.0 mL = -10 %: at the percent tolerance, not beyond
+        (10.0, 8.99, "PUMP-RECON-001"),  # -10.1 %
+        (10.0, 11.0, "PUMP-RECON-003"),  # +10 %
         (10.0, 11.01, "PUMP-RECON-002"),  # +10.1 %
-        (4.0, 3.5, "PUMP-RECON-003"),     # -0.5 mL = -12.5 %: at the mL tolerance, not beyond
-        (4.0, 3.49, "PUMP-RECON-001"),    # -0.51 mL, -12.75 %
+        (4.0, 3.5, "PUMP-RECON-003"),  # -0.5 mL = -12.5 %: at the mL tolerance, not beyond
+        (4.0, 3.49, "PUMP-RECON-001"),  # -0.51 mL, -12.75 %
         (4.0, 4.51, "PUMP-RECON-002"),
-        (0.0, 0.4, "PUMP-RECON-003"),     # nothing expected: percent undefined, mL within tolerance
+        (0.0, 0.4, "PUMP-RECON-003"),  # nothing expected: percent undefined, mL within tolerance
         (0.0, 0.6, "PUMP-RECON-002"),
         (5.0, 5.0, "PUMP-RECON-003"),
     ],
@@ -69,7 +69,9 @@ def test_more_than_expected_points_at_under_delivery_catheter_or_pocket_with_wit
 
 
 def test_the_tolerances_are_settings_a_clinic_may_change() -> None:
-    assert _ids(reconcile_refill(10, 9.5, tolerance_percent=2, tolerance_ml=0.1).findings) == ["PUMP-RECON-001"]
+    assert _ids(reconcile_refill(10, 9.5, tolerance_percent=2, tolerance_ml=0.1).findings) == [
+        "PUMP-RECON-001"
+    ]
     assert SETTINGS["pump.reconcile.tolerance_percent"].status.value == "unconfirmed"
     data = reconcile_refill(10, 9.5, tolerance_percent=2).to_dict()
     assert data["settings"][0]["value"] == 2
@@ -77,8 +79,12 @@ def test_the_tolerances_are_settings_a_clinic_may_change() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"expected_ml": -0.1}, "expected_ml"), ({"aspirated_ml": 41}, "aspirated_ml"),
-     ({"tolerance_percent": -1}, "pump.reconcile.tolerance_percent"), ({"tolerance_ml": 11}, "pump.reconcile.tolerance_ml")],
+    [
+        ({"expected_ml": -0.1}, "expected_ml"),
+        ({"aspirated_ml": 41}, "aspirated_ml"),
+        ({"tolerance_percent": -1}, "pump.reconcile.tolerance_percent"),
+        ({"tolerance_ml": 11}, "pump.reconcile.tolerance_ml"),
+    ],
 )
 def test_bad_reconcile_input_names_the_field(kwargs, field) -> None:
     values = {"expected_ml": 5.0, "aspirated_ml": 5.0} | kwargs
@@ -97,14 +103,16 @@ def test_a_pump_bounds_the_volumes_by_its_reservoir() -> None:
 @pytest.mark.parametrize(
     ("aspirated", "expected_rules"),
     [
-        ((4.8, 4.7, 4.75), ["PUMP-RECON-004"]),          # three small shortfalls in a row
-        ((4.8, 5.0, 4.75), []),                           # interrupted
-        ((5.0, 4.8, 4.75), []),                           # only two
+        ((4.8, 4.7, 4.75), ["PUMP-RECON-004"]),  # three small shortfalls in a row
+        ((4.8, 5.0, 4.75), []),  # interrupted
+        ((5.0, 4.8, 4.75), []),  # only two
         ((5.2, 5.3, 5.1), ["PUMP-RECON-005"]),
-        ((4.8, 4.7, 4.75, 4.9), ["PUMP-RECON-004"]),     # four in a row
+        ((4.8, 4.7, 4.75, 4.9), ["PUMP-RECON-004"]),  # four in a row
     ],
 )
-def test_the_trend_across_visits_catches_repeated_shortfalls_within_tolerance(aspirated, expected_rules) -> None:
+def test_the_trend_across_visits_catches_repeated_shortfalls_within_tolerance(
+    aspirated, expected_rules
+) -> None:
     visits = [reconcile_refill(5.0, a) for a in aspirated]
 
     trend = assess_discrepancy_trend(visits)
@@ -139,11 +147,13 @@ def test_run_lengths_count_the_latest_same_direction_visits(pairs) -> None:
 
     assert trend.consecutive_less == 0 or trend.consecutive_more == 0
     n = max(trend.consecutive_less, trend.consecutive_more)
-    assert all(v.direction == visits[-1].direction for v in visits[len(visits) - n:]) if n else True
+    assert all(v.direction == visits[-1].direction for v in visits[len(visits) - n :]) if n else True
 
 
 def test_the_expected_residual_comes_from_the_fill_and_program() -> None:
-    fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(450), datetime(2026, 1, 1, 10))
+    fill = ReservoirFill(
+        get_pump("synchromed-ii-20"), 20, 500, continuous_program(450), datetime(2026, 1, 1, 10)
+    )
 
     assert expected_residual_ml(fill, datetime(2026, 1, 16, 10)) == pytest.approx(20 - 15 * 0.9)
     assert expected_residual_ml(fill, date(2026, 3, 1)) == 0.0
@@ -152,15 +162,16 @@ def test_the_expected_residual_comes_from_the_fill_and_program() -> None:
 @pytest.mark.parametrize(
     ("pump", "daily_ml", "days", "fill", "capped"),
     [
-        ("synchromed-ii-40", 0.5, 60, 35.5, False),   # 0.5 x (60 + 7) + 2
+        ("synchromed-ii-40", 0.5, 60, 35.5, False),  # 0.5 x (60 + 7) + 2
         ("synchromed-ii-20", 0.5, 60, 20.0, True),
         ("synchromed-ii-20", 0.5, None, 20.0, False),
-        ("prometra-ii-20", 1.0, 10, 20.0, False),     # 1 x 17 + 3 = 20: exactly the capacity
+        ("prometra-ii-20", 1.0, 10, 20.0, False),  # 1 x 17 + 3 = 20: exactly the capacity
         ("prometra-ii-20", 1.0, 11, 20.0, True),
     ],
 )
 def test_refill_volume_covers_the_interval_plus_margin_above_the_threshold_and_never_exceeds_capacity(
-        pump, daily_ml, days, fill, capped) -> None:
+    pump, daily_ml, days, fill, capped
+) -> None:
     plan = plan_refill_volume(get_pump(pump), daily_ml, 500, target_interval_days=days)
 
     assert plan.fill_ml == pytest.approx(fill)
@@ -175,8 +186,11 @@ def test_the_target_interval_is_a_whole_number_of_days_within_the_stability_limi
         plan_refill_volume(get_pump("synchromed-ii-20"), 0.5, 500, target_interval_days=days)
 
 
-@given(st.floats(0.01, 5), st.integers(1, 180), st.sampled_from(["synchromed-ii-20", "synchromed-ii-40",
-                                                                 "prometra-ii-20", "prometra-ii-40"]))
+@given(
+    st.floats(0.01, 5),
+    st.integers(1, 180),
+    st.sampled_from(["synchromed-ii-20", "synchromed-ii-40", "prometra-ii-20", "prometra-ii-40"]),
+)
 def test_a_refill_volume_never_exceeds_the_reservoir(daily_ml, days, pump) -> None:
     model = get_pump(pump)
 

@@ -30,8 +30,15 @@ def _json(result):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", ()), ("no", (False,)), ("no,no", (False, False)), (" No , YES ", (False, True)), ("n,y", (False, True)),
-     ([True, "no"], (True, False)), (None, ())],
+    [
+        ("", ()),
+        ("no", (False,)),
+        ("no,no", (False, False)),
+        (" No , YES ", (False, True)),
+        ("n,y", (False, True)),
+        ([True, "no"], (True, False)),
+        (None, ()),
+    ],
 )
 def test_responses_parse_yes_and_no(text, expected) -> None:
     assert parse_responses(text) == expected
@@ -55,16 +62,24 @@ def test_journey_3_screening_to_initial_dose_to_transition() -> None:
     initial = plan_initial_dose(trial.effective_dose_mcg, trial.effect_duration_hours)
     assert initial.daily_dose_mcg == 150.0
 
-    transition = plan_transition(infusion_start="2026-05-04", oral_mg_per_day=60,
-                                 itb_initial_mcg_per_day=initial.daily_dose_mcg)
+    transition = plan_transition(
+        infusion_start="2026-05-04", oral_mg_per_day=60, itb_initial_mcg_per_day=initial.daily_dose_mcg
+    )
     assert transition.oral_taper.steps[-1].daily_dose_mg == 0.0
     assert _json(transition)["itb_initial_mcg_per_day"] == 150.0
 
 
 def test_screen_trial_accepts_full_records_with_times() -> None:
-    records = [{"dose_mcg": 50, "responded": False, "given_at": "2026-03-02T09:00:00+00:00"},
-               {"dose_mcg": 75, "responded": False, "given_at": "2026-03-03T10:00:00+00:00",
-                "ashworth_before": 3, "ashworth_after": 3}]
+    records = [
+        {"dose_mcg": 50, "responded": False, "given_at": "2026-03-02T09:00:00+00:00"},
+        {
+            "dose_mcg": 75,
+            "responded": False,
+            "given_at": "2026-03-03T10:00:00+00:00",
+            "ashworth_before": 3,
+            "ashworth_after": 3,
+        },
+    ]
 
     result = screen_trial(records=records, as_of="2026-03-04T08:00:00+00:00")
 
@@ -99,8 +114,11 @@ def test_program_from_a_daily_dose_or_a_flex_schedule() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({}, "daily_dose_mcg"), ({"flex": "06:00=20,22:00=10", "daily_dose_mcg": 600}, "daily_dose_mcg"),
-     ({"flex": "bad"}, "flex")],
+    [
+        ({}, "daily_dose_mcg"),
+        ({"flex": "06:00=20,22:00=10", "daily_dose_mcg": 600}, "daily_dose_mcg"),
+        ({"flex": "bad"}, "flex"),
+    ],
 )
 def test_program_input_errors_name_the_field(kwargs, field) -> None:
     with pytest.raises(InvalidInputError) as err:
@@ -109,20 +127,34 @@ def test_program_input_errors_name_the_field(kwargs, field) -> None:
 
 
 def test_forecast_from_plain_values() -> None:
-    f = forecast_pump("SynchroMed II 20 mL", volume_ml=20, concentration_mcg_per_ml=500, daily_dose_mcg=500,
-                      filled="2026-01-01", implanted="2024-02-29", as_of="2026-01-13")
+    f = forecast_pump(
+        "SynchroMed II 20 mL",
+        volume_ml=20,
+        concentration_mcg_per_ml=500,
+        daily_dose_mcg=500,
+        filled="2026-01-01",
+        implanted="2024-02-29",
+        as_of="2026-01-13",
+    )
 
     data = _json(f)
     assert (data["recommended_refill_date"], data["low_reservoir_alarm_date"], data["empty_date"]) == (
-        "2026-01-12", "2026-01-19", "2026-01-21")
+        "2026-01-12",
+        "2026-01-19",
+        "2026-01-21",
+    )
     assert data["battery_replacement_date"] == "2028-08-28"
     assert "PUMP-REFILL-001" in [x["rule_id"] for x in data["findings"]]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"filled": "01/01/2026"}, "filled"), ({"implanted": "2024-02-30"}, "implanted"),
-     ({"as_of": "tomorrow"}, "as_of"), ({"volume_ml": 20.5}, "volume_ml")],
+    [
+        ({"filled": "01/01/2026"}, "filled"),
+        ({"implanted": "2024-02-30"}, "implanted"),
+        ({"as_of": "tomorrow"}, "as_of"),
+        ({"volume_ml": 20.5}, "volume_ml"),
+    ],
 )
 def test_forecast_input_errors_name_the_field(kwargs, field) -> None:
     values = {"volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 500, "filled": "2026-01-01"}
@@ -133,7 +165,9 @@ def test_forecast_input_errors_name_the_field(kwargs, field) -> None:
 
 def test_an_unknown_pump_is_an_unknown_name() -> None:
     with pytest.raises(UnknownNameError):
-        forecast_pump("isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01")
+        forecast_pump(
+            "isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01"
+        )
 
 
 def test_previous_visits_parse_and_feed_the_trend() -> None:
@@ -157,8 +191,14 @@ def test_an_impossible_previous_visit_is_reported_against_previous() -> None:
 
 
 def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_before_the_alarm() -> None:
-    visit = record_refill_visit("synchromed-ii-20", concentration_mcg_per_ml=500, refilled="2026-03-02",
-                                daily_dose_mcg=450, expected_ml=4.9, aspirated_ml=3.1)
+    visit = record_refill_visit(
+        "synchromed-ii-20",
+        concentration_mcg_per_ml=500,
+        refilled="2026-03-02",
+        daily_dose_mcg=450,
+        expected_ml=4.9,
+        aspirated_ml=3.1,
+    )
 
     data = _json(visit)
     assert data["fill_ml"] == 20.0
@@ -168,22 +208,33 @@ def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_bef
 
 def test_a_refill_visit_needs_both_residuals_or_neither() -> None:
     with pytest.raises(InvalidInputError) as err:
-        record_refill_visit("synchromed-ii-20", concentration_mcg_per_ml=500, refilled="2026-03-02",
-                            daily_dose_mcg=450, expected_ml=4.9)
+        record_refill_visit(
+            "synchromed-ii-20",
+            concentration_mcg_per_ml=500,
+            refilled="2026-03-02",
+            daily_dose_mcg=450,
+            expected_ml=4.9,
+        )
     assert err.value.field == "aspirated_ml"
 
 
 def test_a_refill_visit_with_a_target_interval_fills_only_what_is_needed() -> None:
-    visit = record_refill_visit("synchromed-ii-40", concentration_mcg_per_ml=500, refilled=date(2026, 3, 2),
-                                daily_dose_mcg=250, target_interval_days=60)
+    visit = record_refill_visit(
+        "synchromed-ii-40",
+        concentration_mcg_per_ml=500,
+        refilled=date(2026, 3, 2),
+        daily_dose_mcg=250,
+        target_interval_days=60,
+    )
 
     assert visit.refill.fill_ml == pytest.approx(0.5 * 67 + 2)
     assert visit.forecast.recommended_refill_date == date(2026, 5, 1)
 
 
 def test_concentration_change_from_plain_values() -> None:
-    change = plan_concentration("prometra-ii-20", daily_dose_mcg=900, old_mcg_per_ml=500, new_mcg_per_ml=2000,
-                                catheter_trimmed_cm=10)
+    change = plan_concentration(
+        "prometra-ii-20", daily_dose_mcg=900, old_mcg_per_ml=500, new_mcg_per_ml=2000, catheter_trimmed_cm=10
+    )
 
     data = _json(change)
     assert data["new_ml_per_day"] == pytest.approx(0.45)
@@ -193,5 +244,10 @@ def test_concentration_change_from_plain_values() -> None:
 def test_the_catalogue_is_serialisable() -> None:
     pumps = describe_pumps()
 
-    assert [p["key"] for p in pumps] == ["synchromed-ii-20", "synchromed-ii-40", "prometra-ii-20", "prometra-ii-40"]
+    assert [p["key"] for p in pumps] == [
+        "synchromed-ii-20",
+        "synchromed-ii-40",
+        "prometra-ii-20",
+        "prometra-ii-40",
+    ]
     json.dumps(pumps)

@@ -22,13 +22,14 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.programs import InfusionProgram, program_for_daily_dose
 from baclofen.domain.itb.pumps import (
+    MAX_CONCENTRATION_MCG_PER_ML,
     PROMETRA_CATHETER_FULL_LENGTH_CM,
     PROMETRA_CATHETER_ML_PER_CM,
     PumpFamily,
     PumpModel,
+    check_concentration,
     get_pump,
 )
-from baclofen.domain.itb.pumps import MAX_CONCENTRATION_MCG_PER_ML, check_concentration
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import CONCENTRATION_CHANGE_RULES, ConcentrationChangeContext, fmt
 
@@ -44,8 +45,9 @@ def prometra_catheter_volume_ml(trimmed_cm: float) -> float:
     >>> round(prometra_catheter_volume_ml(0), 3)
     0.286
     """
-    cut = require_finite_number(trimmed_cm, "catheter_trimmed_cm", minimum=0.0,
-                                maximum=PROMETRA_CATHETER_FULL_LENGTH_CM - 1)
+    cut = require_finite_number(
+        trimmed_cm, "catheter_trimmed_cm", minimum=0.0, maximum=PROMETRA_CATHETER_FULL_LENGTH_CM - 1
+    )
     return (PROMETRA_CATHETER_FULL_LENGTH_CM - cut) * PROMETRA_CATHETER_ML_PER_CM
 
 
@@ -125,10 +127,17 @@ class ConcentrationChange:
         }
 
 
-def plan_concentration_change(pump: PumpModel | str, daily_dose_mcg: float, old_mcg_per_ml: float,
-                              new_mcg_per_ml: float, *, catheter_volume_ml: float | None = None,
-                              catheter_trimmed_cm: float | None = None, pump_internal_volume_ml: float | None = None,
-                              program_shape: InfusionProgram | None = None) -> ConcentrationChange:
+def plan_concentration_change(
+    pump: PumpModel | str,
+    daily_dose_mcg: float,
+    old_mcg_per_ml: float,
+    new_mcg_per_ml: float,
+    *,
+    catheter_volume_ml: float | None = None,
+    catheter_trimmed_cm: float | None = None,
+    pump_internal_volume_ml: float | None = None,
+    program_shape: InfusionProgram | None = None,
+) -> ConcentrationChange:
     """Plan a concentration change for the same daily dose, with the bridge arithmetic shown.
 
     Parameters
@@ -144,51 +153,69 @@ def plan_concentration_change(pump: PumpModel | str, daily_dose_mcg: float, old_
     catheter_trimmed_cm : float, optional
         Prometra II only: cm trimmed from the 110 cm catheter.
     pump_internal_volume_ml : float, optional
-        Pump tubing volume, mL (UNCONFIRMED; without it the bridge covers the catheter only and a warning says so).
+        Pump tubing volume, mL (UNCONFIRMED; without it the bridge covers the catheter only, with a
+        warning).
     program_shape : InfusionProgram, optional
         A flex or periodic-bolus pattern to keep; default simple continuous.
 
     Raises
     ------
     InvalidInputError
-        Equal concentrations, a missing or implausible catheter volume, a trimmed length for a non-Prometra pump.
+        Equal concentrations, a missing or implausible catheter volume, a trimmed length for a
+        non-Prometra pump.
     """
     pump = get_pump(pump) if isinstance(pump, str) else pump
     dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
-    old = require_finite_number(old_mcg_per_ml, "old_mcg_per_ml", strictly_positive=True,
-                                maximum=MAX_CONCENTRATION_MCG_PER_ML)
-    new = require_finite_number(new_mcg_per_ml, "new_mcg_per_ml", strictly_positive=True,
-                                maximum=MAX_CONCENTRATION_MCG_PER_ML)
+    old = require_finite_number(
+        old_mcg_per_ml, "old_mcg_per_ml", strictly_positive=True, maximum=MAX_CONCENTRATION_MCG_PER_ML
+    )
+    new = require_finite_number(
+        new_mcg_per_ml, "new_mcg_per_ml", strictly_positive=True, maximum=MAX_CONCENTRATION_MCG_PER_ML
+    )
     if old == new:
-        raise InvalidInputError("new_mcg_per_ml", f"a concentration different from the old {old:g} mcg/mL", new)
+        raise InvalidInputError(
+            "new_mcg_per_ml", f"a concentration different from the old {old:g} mcg/mL", new
+        )
     steps: list[str] = []
     if catheter_trimmed_cm is not None:
         if pump.family is not PumpFamily.PROMETRA_II:
-            raise InvalidInputError("catheter_trimmed_cm", "given only for Prometra II pumps (use catheter_volume_ml)",
-                                    catheter_trimmed_cm)
+            raise InvalidInputError(
+                "catheter_trimmed_cm",
+                "given only for Prometra II pumps (use catheter_volume_ml)",
+                catheter_trimmed_cm,
+            )
         if catheter_volume_ml is not None:
-            raise InvalidInputError("catheter_volume_ml", "not given together with catheter_trimmed_cm",
-                                    catheter_volume_ml)
+            raise InvalidInputError(
+                "catheter_volume_ml", "not given together with catheter_trimmed_cm", catheter_volume_ml
+            )
         catheter = prometra_catheter_volume_ml(catheter_trimmed_cm)
-        steps.append(f"catheter volume = (110 - {catheter_trimmed_cm:g}) cm x 0.0026 mL/cm = {catheter:.4f} mL "
-                     "(PrometraIFU)")
+        steps.append(
+            f"catheter volume = (110 - {catheter_trimmed_cm:g}) cm x 0.0026 mL/cm = {catheter:.4f} mL "
+            "(PrometraIFU)"
+        )
     elif catheter_volume_ml is not None:
-        catheter = require_finite_number(catheter_volume_ml, "catheter_volume_ml", strictly_positive=True,
-                                         maximum=MAX_DEAD_VOLUME_ML)
+        catheter = require_finite_number(
+            catheter_volume_ml, "catheter_volume_ml", strictly_positive=True, maximum=MAX_DEAD_VOLUME_ML
+        )
         steps.append(f"catheter volume = {catheter:g} mL (given)")
     elif pump.family is PumpFamily.PROMETRA_II:
         catheter = prometra_catheter_volume_ml(0.0)
-        steps.append(f"catheter volume = 110 cm untrimmed x 0.0026 mL/cm = {catheter:.4f} mL (PrometraIFU; give "
-                     "the trimmed length if the catheter was cut)")
+        steps.append(
+            f"catheter volume = 110 cm untrimmed x 0.0026 mL/cm = {catheter:.4f} mL (PrometraIFU; give the "
+            "trimmed length if the catheter was cut)"
+        )
     else:
         raise InvalidInputError(
             "catheter_volume_ml",
-            f"the catheter volume in mL for the {pump.name} (UNCONFIRMED in the sources: from the catheter labelling)",
-            None)
+            f"the catheter volume in mL for the {pump.name} (UNCONFIRMED in the sources: from the catheter "
+            "labelling)",
+            None,
+        )
     internal = None
     if pump_internal_volume_ml is not None:
-        internal = require_finite_number(pump_internal_volume_ml, "pump_internal_volume_ml", minimum=0.0,
-                                         maximum=MAX_DEAD_VOLUME_ML)
+        internal = require_finite_number(
+            pump_internal_volume_ml, "pump_internal_volume_ml", minimum=0.0, maximum=MAX_DEAD_VOLUME_ML
+        )
         steps.append(f"pump tubing volume = {internal:g} mL (given)")
     dead = catheter + (internal or 0.0)
     old_ml, new_ml = dose / old, dose / new
@@ -198,8 +225,8 @@ def plan_concentration_change(pump: PumpModel | str, daily_dose_mcg: float, old_
         f"dead volume = {fmt(catheter, 4)} + {fmt(internal or 0.0, 4)} = {fmt(dead, 4)} mL of old solution",
         f"old rate = {dose:g} mcg/day / {old:g} mcg/mL = {old_ml:.4f} mL/day ({old_ml / 24:.5f} mL/h)",
         f"new rate = {dose:g} mcg/day / {new:g} mcg/mL = {new_ml:.4f} mL/day ({new_ml / 24:.5f} mL/h)",
-        f"bridge: {fmt(dead, 4)} mL x {old:g} mcg/mL = {dead * old:.1f} mcg of old solution, delivered at the old "
-        f"rate {old_ml / 24:.5f} mL/h for {fmt(dead, 4)} / {old_ml:.4f} x 24 = {bridge_h:.2f} h "
+        f"bridge: {fmt(dead, 4)} mL x {old:g} mcg/mL = {dead * old:.1f} mcg of old solution, delivered at "
+        f"the old rate {old_ml / 24:.5f} mL/h for {fmt(dead, 4)} / {old_ml:.4f} x 24 = {bridge_h:.2f} h "
         f"(= {dose:g} mcg/day continues); a programmer set to {new:g} mcg/mL would display it as "
         f"{dead * new:.1f} mcg",
         f"then the new rate: {new_ml:.4f} mL/day = {dose:g} mcg/day",
@@ -207,11 +234,19 @@ def plan_concentration_change(pump: PumpModel | str, daily_dose_mcg: float, old_
         f"{new_ml * old:.1f} mcg/day ({old / new:.2f} x the dose)",
     ]
     ctx = ConcentrationChangeContext(
-        daily_dose_mcg=dose, old_mcg_per_ml=old, new_mcg_per_ml=new, old_ml_per_day=old_ml, new_ml_per_day=new_ml,
-        dead_volume_ml=dead, pump_internal_volume_given=internal is not None,
-        clearing_hours_without_bridge=dead / new_ml * 24, dose_while_clearing_without_bridge_mcg_per_day=new_ml * old,
-        bridge_drug_mcg=dead * old, bridge_hours=bridge_h,
+        daily_dose_mcg=dose,
+        old_mcg_per_ml=old,
+        new_mcg_per_ml=new,
+        old_ml_per_day=old_ml,
+        new_ml_per_day=new_ml,
+        dead_volume_ml=dead,
+        pump_internal_volume_given=internal is not None,
+        clearing_hours_without_bridge=dead / new_ml * 24,
+        dose_while_clearing_without_bridge_mcg_per_day=new_ml * old,
+        bridge_drug_mcg=dead * old,
+        bridge_hours=bridge_h,
     )
     findings = list(evaluate_rules(CONCENTRATION_CHANGE_RULES, ctx)) + list(check_concentration(pump, new))
-    return ConcentrationChange(pump, dose, old, new, catheter, internal, program, tuple(steps),
-                               sort_findings(findings))
+    return ConcentrationChange(
+        pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings)
+    )

@@ -71,7 +71,10 @@ REFILL_DECREASE_PERCENT = {SpasticityOrigin.SPINAL: (10.0, 20.0), SpasticityOrig
 #: At high doses an increase above this percentage may be excessive [S40].
 EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE = 20.0
 #: Usual maintenance ranges, mcg/day [S2] [S36].
-MAINTENANCE_RANGE_MCG_PER_DAY = {SpasticityOrigin.SPINAL: (300.0, 800.0), SpasticityOrigin.CEREBRAL: (90.0, 700.0)}
+MAINTENANCE_RANGE_MCG_PER_DAY = {
+    SpasticityOrigin.SPINAL: (300.0, 800.0),
+    SpasticityOrigin.CEREBRAL: (90.0, 700.0),
+}
 #: Highest reported adult maintenance dose, mcg/day (adult range 12-2003) [HarrietLane24].
 HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG = 2003.0
 #: Plausibility bound on any ITB daily dose input (structural): 10 000 mcg/day.
@@ -99,8 +102,9 @@ HIGH_DOSE_THRESHOLD = Setting(
     status=EvidenceStatus.ASSUMPTION,
     evidence=("S40", "S2"),
     description=(
-        "Daily dose from which S40's 'at high doses an increase above 20 % may be excessive' applies. No source "
-        "gives a number; default: the lower bound of the usual spinal maintenance range, 300 mcg/day (S2)."
+        "Daily dose from which S40's 'at high doses an increase above 20 % may be excessive' applies. No "
+        "source gives a number; default: the lower bound of the usual spinal maintenance range, 300 mcg/day "
+        "(S2)."
     ),
     minimum=0.0,
     maximum=2003.0,
@@ -161,8 +165,9 @@ class InitialDose:
         }
 
 
-def compute_initial_daily_dose(screening_dose_mcg: float, effect_duration_hours: float, *,
-                               negative_reactions: bool = False) -> InitialDose:
+def compute_initial_daily_dose(
+    screening_dose_mcg: float, effect_duration_hours: float, *, negative_reactions: bool = False
+) -> InitialDose:
     """Initial daily infusion dose from the effective screening dose.
 
     Parameters
@@ -186,8 +191,9 @@ def compute_initial_daily_dose(screening_dose_mcg: float, effect_duration_hours:
     >>> compute_initial_daily_dose(50, 4, negative_reactions=True).multiplier
     1.0
     """
-    dose = require_finite_number(screening_dose_mcg, "screening_dose_mcg", strictly_positive=True,
-                                 maximum=MAX_SCREENING_DOSE_MCG)
+    dose = require_finite_number(
+        screening_dose_mcg, "screening_dose_mcg", strictly_positive=True, maximum=MAX_SCREENING_DOSE_MCG
+    )
     hours = require_finite_number(effect_duration_hours, "effect_duration_hours", minimum=0.0, maximum=72.0)
     if not isinstance(negative_reactions, bool):
         raise InvalidInputError("negative_reactions", "true or false", negative_reactions)
@@ -196,18 +202,25 @@ def compute_initial_daily_dose(screening_dose_mcg: float, effect_duration_hours:
     daily = dose * multiplier
     reasoning = (
         f"effective screening dose {dose:g} mcg; effect {hours:g} h "
-        f"({'more than' if hours > EFFECT_HOURS_NOT_DOUBLED else 'not more than'} {EFFECT_HOURS_NOT_DOUBLED:g} h)"
+        f"({'more than' if hours > EFFECT_HOURS_NOT_DOUBLED else 'not more than'} "
+        f"{EFFECT_HOURS_NOT_DOUBLED:g} h)"
         + ("; negative reactions during screening" if negative_reactions else ""),
         f"daily dose = {multiplier:g} x {dose:g} mcg = {daily:g} mcg/day = {daily / 24:.3f} mcg/h",
         f"no increase during the first {NO_INCREASE_HOURS:g} h (S2, S3)",
     )
     ctx = InitialDoseContext(
-        screening_dose_mcg=dose, effect_duration_hours=hours, negative_reactions=negative_reactions,
-        multiplier=multiplier, daily_dose_mcg=daily, not_doubled_after_h=EFFECT_HOURS_NOT_DOUBLED,
-        no_increase_h=NO_INCREASE_HOURS, post_implant_monitoring_h=POST_IMPLANT_MONITORING_HOURS,
+        screening_dose_mcg=dose,
+        effect_duration_hours=hours,
+        negative_reactions=negative_reactions,
+        multiplier=multiplier,
+        daily_dose_mcg=daily,
+        not_doubled_after_h=EFFECT_HOURS_NOT_DOUBLED,
+        no_increase_h=NO_INCREASE_HOURS,
+        post_implant_monitoring_h=POST_IMPLANT_MONITORING_HOURS,
     )
-    return InitialDose(dose, hours, negative_reactions, multiplier, daily, reasoning,
-                       evaluate_rules(INITIAL_DOSE_RULES, ctx))
+    return InitialDose(
+        dose, hours, negative_reactions, multiplier, daily, reasoning, evaluate_rules(INITIAL_DOSE_RULES, ctx)
+    )
 
 
 # =====================================================================================================
@@ -215,10 +228,15 @@ def compute_initial_daily_dose(screening_dose_mcg: float, effect_duration_hours:
 # =====================================================================================================
 
 
-def check_daily_dose(daily_dose_mcg: float, *, label: str = "daily dose", origin: SpasticityOrigin | None = None,
-                     confirmed: bool = False, confirmation_threshold_mcg_per_day: float | None = None,
-                     ) -> tuple[Finding, ...]:
-    """Findings on an intrathecal daily dose level (mcg/day): > confirmation threshold, > 2003, maintenance range.
+def check_daily_dose(
+    daily_dose_mcg: float,
+    *,
+    label: str = "daily dose",
+    origin: SpasticityOrigin | None = None,
+    confirmed: bool = False,
+    confirmation_threshold_mcg_per_day: float | None = None,
+) -> tuple[Finding, ...]:
+    """Findings on an intrathecal daily dose (mcg/day): > confirmation threshold, > 2003, maintenance range.
 
     Parameters
     ----------
@@ -242,11 +260,16 @@ def check_daily_dose(daily_dose_mcg: float, *, label: str = "daily dose", origin
     """
     dose = _daily_dose(daily_dose_mcg, "daily_dose_mcg")
     threshold = DAILY_DOSE_CONFIRMATION_THRESHOLD.validate(
-        DAILY_DOSE_CONFIRMATION_THRESHOLD.default if confirmation_threshold_mcg_per_day is None
-        else confirmation_threshold_mcg_per_day)
+        DAILY_DOSE_CONFIRMATION_THRESHOLD.default
+        if confirmation_threshold_mcg_per_day is None
+        else confirmation_threshold_mcg_per_day
+    )
     ctx = DoseLevelContext(
-        daily_dose_mcg=dose, label=label, confirmation_threshold_mcg_per_day=float(threshold),
-        confirmed=bool(confirmed), highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+        daily_dose_mcg=dose,
+        label=label,
+        confirmation_threshold_mcg_per_day=float(threshold),
+        confirmed=bool(confirmed),
+        highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
         maintenance_range_mcg_per_day=MAINTENANCE_RANGE_MCG_PER_DAY[origin] if origin else None,
         origin=origin.value if origin else None,
     )
@@ -285,8 +308,11 @@ class TitrationRange:
     @property
     def min_mcg_per_day(self) -> float:
         """Lowest allowed next dose: the largest label decrease at a refill, else the smallest increase."""
-        return self.decrease_min_mcg_per_day if self.decrease_min_mcg_per_day is not None \
+        return (
+            self.decrease_min_mcg_per_day
+            if self.decrease_min_mcg_per_day is not None
             else self.increase_min_mcg_per_day
+        )
 
     @property
     def max_mcg_per_day(self) -> float:
@@ -301,13 +327,20 @@ class TitrationRange:
             "hours_since_start": self.hours_since_start,
             "min_mcg_per_day": self.min_mcg_per_day,
             "max_mcg_per_day": self.max_mcg_per_day,
-            "increase": {"min_percent": self.increase_percent[0], "max_percent": self.increase_percent[1],
-                         "min_mcg_per_day": self.increase_min_mcg_per_day,
-                         "max_mcg_per_day": self.increase_max_mcg_per_day},
-            "decrease": None if self.decrease_percent is None else {
-                "min_percent": self.decrease_percent[0], "max_percent": self.decrease_percent[1],
+            "increase": {
+                "min_percent": self.increase_percent[0],
+                "max_percent": self.increase_percent[1],
+                "min_mcg_per_day": self.increase_min_mcg_per_day,
+                "max_mcg_per_day": self.increase_max_mcg_per_day,
+            },
+            "decrease": None
+            if self.decrease_percent is None
+            else {
+                "min_percent": self.decrease_percent[0],
+                "max_percent": self.decrease_percent[1],
                 "min_mcg_per_day": self.decrease_min_mcg_per_day,
-                "max_mcg_per_day": self.decrease_max_mcg_per_day},
+                "max_mcg_per_day": self.decrease_max_mcg_per_day,
+            },
             "cautious_max_mcg_per_day": self.cautious_max_mcg_per_day,
             "proposed_mcg_per_day": self.proposed_mcg_per_day,
             "maintenance_range_mcg_per_day": list(MAINTENANCE_RANGE_MCG_PER_DAY[self.origin]),
@@ -318,10 +351,17 @@ class TitrationRange:
         }
 
 
-def titration_range(current_mcg_per_day: float, origin: SpasticityOrigin | str, *, at_refill: bool = False,
-                    hours_since_start: float | None = None, proposed_mcg_per_day: float | None = None,
-                    confirm_high_dose: bool = False, high_dose_threshold_mcg_per_day: float | None = None,
-                    confirmation_threshold_mcg_per_day: float | None = None) -> TitrationRange:
+def titration_range(
+    current_mcg_per_day: float,
+    origin: SpasticityOrigin | str,
+    *,
+    at_refill: bool = False,
+    hours_since_start: float | None = None,
+    proposed_mcg_per_day: float | None = None,
+    confirm_high_dose: bool = False,
+    high_dose_threshold_mcg_per_day: float | None = None,
+    confirmation_threshold_mcg_per_day: float | None = None,
+) -> TitrationRange:
     """The label range for the next daily dose, with findings on a proposed dose.
 
     Parameters
@@ -360,12 +400,23 @@ def titration_range(current_mcg_per_day: float, origin: SpasticityOrigin | str, 
         raise InvalidInputError("at_refill", "true or false", at_refill)
     if hours_since_start is not None:
         hours_since_start = require_finite_number(hours_since_start, "hours_since_start", minimum=0.0)
-    proposed = None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
-    high_dose = float(HIGH_DOSE_THRESHOLD.validate(
-        HIGH_DOSE_THRESHOLD.default if high_dose_threshold_mcg_per_day is None else high_dose_threshold_mcg_per_day))
-    confirm_at = float(DAILY_DOSE_CONFIRMATION_THRESHOLD.validate(
-        DAILY_DOSE_CONFIRMATION_THRESHOLD.default if confirmation_threshold_mcg_per_day is None
-        else confirmation_threshold_mcg_per_day))
+    proposed = (
+        None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
+    )
+    high_dose = float(
+        HIGH_DOSE_THRESHOLD.validate(
+            HIGH_DOSE_THRESHOLD.default
+            if high_dose_threshold_mcg_per_day is None
+            else high_dose_threshold_mcg_per_day
+        )
+    )
+    confirm_at = float(
+        DAILY_DOSE_CONFIRMATION_THRESHOLD.validate(
+            DAILY_DOSE_CONFIRMATION_THRESHOLD.default
+            if confirmation_threshold_mcg_per_day is None
+            else confirmation_threshold_mcg_per_day
+        )
+    )
 
     inc = REFILL_INCREASE_PERCENT[origin] if at_refill else TITRATION_INCREASE_PERCENT[origin]
     dec = REFILL_DECREASE_PERCENT[origin]
@@ -381,35 +432,70 @@ def titration_range(current_mcg_per_day: float, origin: SpasticityOrigin | str, 
         f"{inc_min:.1f}-{inc_max:.1f} mcg/day (S2, S3" + ("" if at_refill else ", S40") + ")",
     ]
     if at_refill:
-        reasoning.append(f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} "
-                         "mcg/day (S2, S3)")
+        reasoning.append(
+            f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} mcg/day "
+            "(S2, S3)"
+        )
     if cautious is not None:
-        reasoning.append(f"at {current:g} mcg/day (>= {high_dose:g}) an increase above "
-                         f"{EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:g} % may be excessive: {cautious:.1f} mcg/day (S40)")
+        reasoning.append(
+            f"at {current:g} mcg/day (>= {high_dose:g}) an increase above "
+            f"{EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:g} % may be excessive: {cautious:.1f} mcg/day (S40)"
+        )
 
     change_ctx = DoseChangeContext(
-        origin=origin.value, current_mcg_per_day=current, at_refill=at_refill, hours_since_start=hours_since_start,
-        proposed_mcg_per_day=proposed, increase_percent=inc, decrease_percent=dec, increase_max_mcg_per_day=inc_max,
-        decrease_min_mcg_per_day=dec_min, high_dose_threshold_mcg_per_day=high_dose,
-        excessive_increase_percent=EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE, no_increase_h=NO_INCREASE_HOURS,
+        origin=origin.value,
+        current_mcg_per_day=current,
+        at_refill=at_refill,
+        hours_since_start=hours_since_start,
+        proposed_mcg_per_day=proposed,
+        increase_percent=inc,
+        decrease_percent=dec,
+        increase_max_mcg_per_day=inc_max,
+        decrease_min_mcg_per_day=dec_min,
+        high_dose_threshold_mcg_per_day=high_dose,
+        excessive_increase_percent=EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
+        no_increase_h=NO_INCREASE_HOURS,
     )
     findings = list(evaluate_rules(DOSE_CHANGE_RULES, change_ctx))
     if proposed is not None:
-        findings += check_daily_dose(proposed, label="proposed dose", origin=origin if at_refill else None,
-                                     confirmed=confirm_high_dose, confirmation_threshold_mcg_per_day=confirm_at)
+        findings += check_daily_dose(
+            proposed,
+            label="proposed dose",
+            origin=origin if at_refill else None,
+            confirmed=confirm_high_dose,
+            confirmation_threshold_mcg_per_day=confirm_at,
+        )
     else:
-        findings += check_daily_dose(inc_max, label="the upper end of the range", confirmed=confirm_high_dose,
-                                     confirmation_threshold_mcg_per_day=confirm_at)
+        findings += check_daily_dose(
+            inc_max,
+            label="the upper end of the range",
+            confirmed=confirm_high_dose,
+            confirmation_threshold_mcg_per_day=confirm_at,
+        )
         if at_refill:
-            findings += [f for f in check_daily_dose(current, label="current dose", origin=origin)
-                         if f.rule_id == "ITB-DOSE-003"]
-    settings_used = (HIGH_DOSE_THRESHOLD.to_dict(high_dose), DAILY_DOSE_CONFIRMATION_THRESHOLD.to_dict(confirm_at))
+            findings += [
+                f
+                for f in check_daily_dose(current, label="current dose", origin=origin)
+                if f.rule_id == "ITB-DOSE-003"
+            ]
+    settings_used = (
+        HIGH_DOSE_THRESHOLD.to_dict(high_dose),
+        DAILY_DOSE_CONFIRMATION_THRESHOLD.to_dict(confirm_at),
+    )
     return TitrationRange(
-        origin=origin, current_mcg_per_day=current, at_refill=at_refill, hours_since_start=hours_since_start,
-        increase_percent=inc, decrease_percent=dec if at_refill else None,
-        increase_min_mcg_per_day=inc_min, increase_max_mcg_per_day=inc_max,
+        origin=origin,
+        current_mcg_per_day=current,
+        at_refill=at_refill,
+        hours_since_start=hours_since_start,
+        increase_percent=inc,
+        decrease_percent=dec if at_refill else None,
+        increase_min_mcg_per_day=inc_min,
+        increase_max_mcg_per_day=inc_max,
         decrease_min_mcg_per_day=dec_min if at_refill else None,
         decrease_max_mcg_per_day=dec_max if at_refill else None,
-        cautious_max_mcg_per_day=cautious, proposed_mcg_per_day=proposed, settings_used=settings_used,
-        reasoning=tuple(reasoning), findings=sort_findings(findings),
+        cautious_max_mcg_per_day=cautious,
+        proposed_mcg_per_day=proposed,
+        settings_used=settings_used,
+        reasoning=tuple(reasoning),
+        findings=sort_findings(findings),
     )

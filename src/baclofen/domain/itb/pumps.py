@@ -86,9 +86,9 @@ SYNCHROMED_LOW_RESERVOIR_ALARM_ML = Setting(
     status=EvidenceStatus.PARTLY_VERIFIED,
     evidence=("Neurosurgery2004", "S63"),
     description=(
-        "SynchroMed II low-reservoir alarm volume: 2 mL manufacturer-recommended, clinician-programmed (S63); "
-        "4 mL was used in the 2004 study in which 24 % of patients had withdrawal symptoms while 2.1-3.8 mL "
-        "remained (Neurosurgery2004). Set it to the value programmed in the patient's pump."
+        "SynchroMed II low-reservoir alarm volume: 2 mL manufacturer-recommended, clinician-programmed "
+        "(S63); 4 mL was used in the 2004 study in which 24 % of patients had withdrawal symptoms while "
+        "2.1-3.8 mL remained (Neurosurgery2004). Set it to the value programmed in the patient's pump."
     ),
     minimum=0.5,
     maximum=10.0,
@@ -101,10 +101,11 @@ SYNCHROMED_RESIDUAL_VOLUME_ML = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S58", "S61"),
     description=(
-        "Volume left in a SynchroMed II reservoir that the pump cannot deliver (minimum volume). UNCONFIRMED: "
-        "the 8637 manual page was not readable (S58). Default 0 mL: the empty date is the date the programmed "
-        "volume runs out; the recommended refill date is anchored to the low-reservoir threshold, which must "
-        "lie above this volume. Running a pump with an empty reservoir is a named over-infusion risk (S61)."
+        "Volume left in a SynchroMed II reservoir that the pump cannot deliver (minimum volume). "
+        "UNCONFIRMED: the 8637 manual page was not readable (S58). Default 0 mL: the empty date is the date "
+        "the programmed volume runs out; the recommended refill date is anchored to the low-reservoir "
+        "threshold, which must lie above this volume. Running a pump with an empty reservoir is a named "
+        "over-infusion risk (S61)."
     ),
     minimum=0.0,
     maximum=5.0,
@@ -133,9 +134,9 @@ SYNCHROMED_FLOW_ACCURACY_PERCENT = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S62",),
     description=(
-        "SynchroMed II flow-accuracy specification (the often-quoted +/-14.5 % is UNCONFIRMED). Clinical data: "
-        "mean +1 % (6 and 12 months) and +2.5 % per refill; laboratory -2.4 % per refill (S62). Used only to "
-        "show how much earlier the reservoir would empty if the pump over-infused by this much."
+        "SynchroMed II flow-accuracy specification (the often-quoted +/-14.5 % is UNCONFIRMED). Clinical "
+        "data: mean +1 % (6 and 12 months) and +2.5 % per refill; laboratory -2.4 % per refill (S62). Used "
+        "only to show how much earlier the reservoir would empty if the pump over-infused by this much."
     ),
     minimum=0.0,
     maximum=50.0,
@@ -178,8 +179,9 @@ PROMETRA_PLANNING_LIFE_YEARS = Setting(
     status=EvidenceStatus.PARTLY_VERIFIED,
     evidence=("S68", "S115"),
     description=(
-        "Service life used to plan Prometra II replacement: battery life is 'more than 10 years' (S68, S115); "
-        "the lower bound, 10 years, is used. Per-pump battery status from the programmer takes precedence."
+        "Service life used to plan Prometra II replacement: battery life is 'more than 10 years' (S68, "
+        "S115); the lower bound, 10 years, is used. Per-pump battery status from the programmer takes "
+        "precedence."
     ),
     minimum=1.0,
     maximum=15.0,
@@ -351,15 +353,17 @@ def _prometra(size_ml: int, ref: str) -> PumpModel:
     )
 
 
-PUMPS: Mapping[str, PumpModel] = MappingProxyType({
-    p.key: p
-    for p in (
-        _synchromed(20),
-        _synchromed(40),
-        _prometra(20, "13827"),
-        _prometra(40, "16827"),
-    )
-})
+PUMPS: Mapping[str, PumpModel] = MappingProxyType(
+    {
+        p.key: p
+        for p in (
+            _synchromed(20),
+            _synchromed(40),
+            _prometra(20, "13827"),
+            _prometra(40, "16827"),
+        )
+    }
+)
 
 
 def _normalise(name: str) -> str:
@@ -408,13 +412,17 @@ def concentration_value(value: float, field: str = "concentration_mcg_per_ml") -
 
 
 def check_concentration(pump: PumpModel, concentration_mcg_per_ml: float) -> tuple[Finding, ...]:
-    """Findings on a concentration for a pump: outside the pump's labelling, or needing dilution (ITB-CONC-004).
+    """Findings on a concentration for a pump: outside its labelling, or needing dilution (ITB-CONC-004).
 
     >>> [f.rule_id for f in check_concentration(get_pump("prometra-ii-20"), 50)]
     ['ITB-CONC-004']
     >>> check_concentration(get_pump("synchromed-ii-20"), 2000)
     ()
     """
-    ctx = ConcentrationContext(pump.name, concentration_value(concentration_mcg_per_ml),
-                               pump.concentration_range_mcg_per_ml, MARKETED_CONCENTRATIONS_MCG_PER_ML)
+    ctx = ConcentrationContext(
+        pump.name,
+        concentration_value(concentration_mcg_per_ml),
+        pump.concentration_range_mcg_per_ml,
+        MARKETED_CONCENTRATIONS_MCG_PER_ML,
+    )
     return evaluate_rules(CONCENTRATION_RULES, ctx)

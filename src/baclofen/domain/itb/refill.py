@@ -55,10 +55,10 @@ RECONCILE_TOLERANCE_PERCENT = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S62", "S60"),
     description=(
-        "Expected-vs-aspirated residual difference (percent of the expected residual) above which a refill visit "
-        "is flagged. No source gives a number (clinical.md §5.7, UNCONFIRMED). For reference, pumps delivered on "
-        "average +1 % to +2.5 % per refill clinically and -2.4 % in the laboratory (S62). 10 % is a project "
-        "placeholder; each clinic should set its own."
+        "Expected-vs-aspirated residual difference (percent of the expected residual) above which a refill "
+        "visit is flagged. No source gives a number (clinical.md §5.7, UNCONFIRMED). For reference, pumps "
+        "delivered on average +1 % to +2.5 % per refill clinically and -2.4 % in the laboratory (S62). 10 % "
+        "is a project placeholder; each clinic should set its own."
     ),
     minimum=0.0,
     maximum=100.0,
@@ -71,8 +71,9 @@ RECONCILE_TOLERANCE_ML = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S62",),
     description=(
-        "Smallest absolute residual difference (mL) that is flagged, so that small residuals are not flagged on "
-        "percentages alone. No source gives a number; 0.5 mL is a project placeholder (S62 for accuracy data)."
+        "Smallest absolute residual difference (mL) that is flagged, so that small residuals are not flagged "
+        "on percentages alone. No source gives a number; 0.5 mL is a project placeholder (S62 for accuracy "
+        "data)."
     ),
     minimum=0.0,
     maximum=10.0,
@@ -85,9 +86,9 @@ RECONCILE_TREND_VISITS = Setting(
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("S60", "S61"),
     description=(
-        "Consecutive refill visits with a discrepancy in the same direction that raise a trend finding, even when "
-        "each visit is within tolerance. No source gives a number; verification checks at each refill are "
-        "required (S61) and a shortfall may indicate over-infusion (S60)."
+        "Consecutive refill visits with a discrepancy in the same direction that raise a trend finding, even "
+        "when each visit is within tolerance. No source gives a number; verification checks at each refill "
+        "are required (S61) and a shortfall may indicate over-infusion (S60)."
     ),
     minimum=2,
     maximum=12,
@@ -134,15 +135,22 @@ class RefillReconciliation:
             "discrepancy_percent": self.discrepancy_percent,
             "direction": self.direction,
             "flagged": self.flagged,
-            "settings": [RECONCILE_TOLERANCE_PERCENT.to_dict(self.tolerance_percent),
-                         RECONCILE_TOLERANCE_ML.to_dict(self.tolerance_ml)],
+            "settings": [
+                RECONCILE_TOLERANCE_PERCENT.to_dict(self.tolerance_percent),
+                RECONCILE_TOLERANCE_ML.to_dict(self.tolerance_ml),
+            ],
             "findings": findings_to_dicts(self.findings),
         }
 
 
-def reconcile_refill(expected_ml: float, aspirated_ml: float, *, pump: PumpModel | None = None,
-                     tolerance_percent: float | None = None, tolerance_ml: float | None = None,
-                     ) -> RefillReconciliation:
+def reconcile_refill(
+    expected_ml: float,
+    aspirated_ml: float,
+    *,
+    pump: PumpModel | None = None,
+    tolerance_percent: float | None = None,
+    tolerance_ml: float | None = None,
+) -> RefillReconciliation:
     """Compare the expected residual with the aspirated volume.
 
     A visit is flagged when the difference exceeds **both** ``tolerance_ml`` and ``tolerance_percent`` of
@@ -169,13 +177,20 @@ def reconcile_refill(expected_ml: float, aspirated_ml: float, *, pump: PumpModel
     capacity = pump.reservoir_ml if pump is not None else MAX_RESERVOIR_ML
     expected = _residual(expected_ml, "expected_ml", capacity)
     aspirated = _residual(aspirated_ml, "aspirated_ml", capacity)
-    tol_pct = float(RECONCILE_TOLERANCE_PERCENT.validate(
-        RECONCILE_TOLERANCE_PERCENT.default if tolerance_percent is None else tolerance_percent))
-    tol_ml = float(RECONCILE_TOLERANCE_ML.validate(
-        RECONCILE_TOLERANCE_ML.default if tolerance_ml is None else tolerance_ml))
+    tol_pct = float(
+        RECONCILE_TOLERANCE_PERCENT.validate(
+            RECONCILE_TOLERANCE_PERCENT.default if tolerance_percent is None else tolerance_percent
+        )
+    )
+    tol_ml = float(
+        RECONCILE_TOLERANCE_ML.validate(
+            RECONCILE_TOLERANCE_ML.default if tolerance_ml is None else tolerance_ml
+        )
+    )
     disc = aspirated - expected
-    ctx = ReconcileContext(expected, aspirated, disc, None if expected == 0 else disc / expected * 100.0,
-                           tol_pct, tol_ml)
+    ctx = ReconcileContext(
+        expected, aspirated, disc, None if expected == 0 else disc / expected * 100.0, tol_pct, tol_ml
+    )
     return RefillReconciliation(expected, aspirated, tol_pct, tol_ml, evaluate_rules(RECONCILE_RULES, ctx))
 
 
@@ -201,7 +216,9 @@ class DiscrepancyTrend:
     @property
     def slope_percent_per_visit(self) -> float | None:
         """Least-squares slope of the discrepancy percentage over visit number (None with < 2 values)."""
-        points = [(i, v.discrepancy_percent) for i, v in enumerate(self.visits) if v.discrepancy_percent is not None]
+        points = [
+            (i, v.discrepancy_percent) for i, v in enumerate(self.visits) if v.discrepancy_percent is not None
+        ]
         if len(points) < 2:
             return None
         mx = sum(x for x, _ in points) / len(points)
@@ -211,9 +228,16 @@ class DiscrepancyTrend:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "visits": [{"expected_ml": v.expected_ml, "aspirated_ml": v.aspirated_ml,
-                        "discrepancy_ml": v.discrepancy_ml, "discrepancy_percent": v.discrepancy_percent,
-                        "flagged": v.flagged} for v in self.visits],
+            "visits": [
+                {
+                    "expected_ml": v.expected_ml,
+                    "aspirated_ml": v.aspirated_ml,
+                    "discrepancy_ml": v.discrepancy_ml,
+                    "discrepancy_percent": v.discrepancy_percent,
+                    "flagged": v.flagged,
+                }
+                for v in self.visits
+            ],
             "consecutive_less": self.consecutive_less,
             "consecutive_more": self.consecutive_more,
             "cumulative_discrepancy_ml": self.cumulative_discrepancy_ml,
@@ -234,8 +258,11 @@ def _run_length(visits: Sequence[RefillReconciliation], sign: int) -> int:
     return count
 
 
-def assess_discrepancy_trend(visits: Sequence[RefillReconciliation], *, trend_visits: int | None = None,
-                             ) -> DiscrepancyTrend:
+def assess_discrepancy_trend(
+    visits: Sequence[RefillReconciliation],
+    *,
+    trend_visits: int | None = None,
+) -> DiscrepancyTrend:
     """Trend of residual discrepancies over visits (oldest first, the current visit last).
 
     A run of ``trend_visits`` consecutive visits (ending with the latest) that all aspirated less (or all
@@ -251,13 +278,16 @@ def assess_discrepancy_trend(visits: Sequence[RefillReconciliation], *, trend_vi
     for i, v in enumerate(visits):
         if not isinstance(v, RefillReconciliation):
             raise InvalidInputError(f"visits[{i}]", "a refill reconciliation", v)
-    n = RECONCILE_TREND_VISITS.validate(RECONCILE_TREND_VISITS.default if trend_visits is None else trend_visits)
+    n = RECONCILE_TREND_VISITS.validate(
+        RECONCILE_TREND_VISITS.default if trend_visits is None else trend_visits
+    )
     if isinstance(n, float) and not n.is_integer():
         raise InvalidInputError(RECONCILE_TREND_VISITS.name, "a whole number of visits", n)
     n = int(n)
     less, more = _run_length(visits, -1), _run_length(visits, +1)
-    ctx = TrendContext(tuple(v.discrepancy_ml for v in visits), tuple(v.discrepancy_percent for v in visits),
-                       less, more, n)
+    ctx = TrendContext(
+        tuple(v.discrepancy_ml for v in visits), tuple(v.discrepancy_percent for v in visits), less, more, n
+    )
     return DiscrepancyTrend(visits, less, more, n, evaluate_rules(TREND_RULES, ctx))
 
 
@@ -314,9 +344,15 @@ class RefillVolumePlan:
         }
 
 
-def plan_refill_volume(pump: PumpModel, daily_volume_ml: float, concentration_mcg_per_ml: float, *,
-                       target_interval_days: int | None = None, margin_days: int | None = None,
-                       low_reservoir_ml: float | None = None) -> RefillVolumePlan:
+def plan_refill_volume(
+    pump: PumpModel,
+    daily_volume_ml: float,
+    concentration_mcg_per_ml: float,
+    *,
+    target_interval_days: int | None = None,
+    margin_days: int | None = None,
+    low_reservoir_ml: float | None = None,
+) -> RefillVolumePlan:
     """Refill volume: the reservoir's capacity, or what a target interval needs, never above capacity.
 
     The residual is aspirated and discarded first; the new fill is the volume injected. For a target
@@ -343,7 +379,9 @@ def plan_refill_volume(pump: PumpModel, daily_volume_ml: float, concentration_mc
     """
     daily = require_finite_number(daily_volume_ml, "daily_volume_ml", strictly_positive=True)
     conc = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
-    low = float(pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml))
+    low = float(
+        pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml)
+    )
     margin = REFILL_MARGIN_DAYS.validate(REFILL_MARGIN_DAYS.default if margin_days is None else margin_days)
     margin = int(margin)
     steps = [f"aspirate and discard the residual; the reservoir holds {pump.reservoir_ml:g} mL at most (S61)"]
@@ -354,13 +392,27 @@ def plan_refill_volume(pump: PumpModel, daily_volume_ml: float, concentration_mc
     else:
         days = MAX_REFILL_INTERVAL_DAYS.validate(target_interval_days)
         if isinstance(days, bool) or not isinstance(days, int):
-            raise InvalidInputError("target_interval_days", "a whole number of days (1-180)", target_interval_days)
+            raise InvalidInputError(
+                "target_interval_days", "a whole number of days (1-180)", target_interval_days
+            )
         needed = daily * (days + margin) + low
         fill = min(needed, pump.reservoir_ml)
-        steps.append(f"needed = {daily:.4f} mL/day x ({days} + {margin} margin) days + {low:g} mL threshold = "
-                     f"{needed:.2f} mL")
+        steps.append(
+            f"needed = {daily:.4f} mL/day x ({days} + {margin} margin) days + {low:g} mL threshold = "
+            f"{needed:.2f} mL"
+        )
         steps.append(f"fill = min(needed, capacity {pump.reservoir_ml:g} mL) = {fill:.2f} mL")
     steps.append(f"drug = {fill:.2f} mL x {conc:g} mcg/mL = {fill * conc:.0f} mcg")
     ctx = RefillVolumeContext(pump.reservoir_ml, fill, needed, target_interval_days)
-    return RefillVolumePlan(pump, conc, daily, low, margin, target_interval_days, needed, fill, tuple(steps),
-                            evaluate_rules(REFILL_VOLUME_RULES, ctx))
+    return RefillVolumePlan(
+        pump,
+        conc,
+        daily,
+        low,
+        margin,
+        target_interval_days,
+        needed,
+        fill,
+        tuple(steps),
+        evaluate_rules(REFILL_VOLUME_RULES, ctx),
+    )

@@ -34,8 +34,6 @@ from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dates import add_months, add_years, as_pump_clock, years_to_months
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import (
-    MARKETED_CONCENTRATIONS_MCG_PER_ML,
-    MAX_CONCENTRATION_MCG_PER_ML,
     MAX_REFILL_INTERVAL_DAYS,
     REPLACEMENT_LEAD_MONTHS,
     PumpModel,
@@ -66,14 +64,16 @@ REFILL_MARGIN_DAYS = Setting(
     status=EvidenceStatus.ASSUMPTION,
     evidence=("S60", "Neurosurgery2004"),
     description=(
-        "Whole days between the recommended refill date and the computed low-reservoir alarm date (at least 1, "
-        "so the refill is always strictly before the alarm). No source gives a number; 7 days is a project "
-        "default for scheduling slack. Why a margin: the alarm is calculated from the programmed rate, not "
-        "measured (S60), and 24 % of patients had withdrawal symptoms while 2.1-3.8 mL remained (Neurosurgery2004)."
+        "Whole days between the recommended refill date and the computed low-reservoir alarm date (at least "
+        "1, so the refill is always strictly before the alarm). No source gives a number; 7 days is a "
+        "project default for scheduling slack. Why a margin: the alarm is calculated from the programmed "
+        "rate, not measured (S60), and 24 % of patients had withdrawal symptoms while 2.1-3.8 mL remained "
+        "(Neurosurgery2004)."
     ),
     minimum=1,
     maximum=90,
 )
+
 
 @dataclass(frozen=True, slots=True)
 class ReservoirFill:
@@ -111,15 +111,22 @@ class ReservoirFill:
         if volume > pump.reservoir_ml:
             raise InvalidInputError(
                 "volume_ml",
-                f"at most the {pump.reservoir_ml:g} mL capacity of the {pump.name} reservoir (overfilling is a named "
-                "over-infusion risk, S61)", self.volume_ml)
+                f"at most the {pump.reservoir_ml:g} mL capacity of the {pump.name} reservoir (overfilling is "
+                "a named over-infusion risk, S61)",
+                self.volume_ml,
+            )
         object.__setattr__(self, "volume_ml", volume)
-        object.__setattr__(self, "concentration_mcg_per_ml", concentration_value(self.concentration_mcg_per_ml))
+        object.__setattr__(
+            self, "concentration_mcg_per_ml", concentration_value(self.concentration_mcg_per_ml)
+        )
         if not isinstance(self.program, InfusionProgram):
             raise InvalidInputError("program", "an infusion program", self.program)
         object.__setattr__(self, "filled_at", as_pump_clock(self.filled_at, "filled_at"))
-        residual = pump.residual_volume_ml if self.residual_ml is None else pump.residual_volume.validate(
-            self.residual_ml)
+        residual = (
+            pump.residual_volume_ml
+            if self.residual_ml is None
+            else pump.residual_volume.validate(self.residual_ml)
+        )
         residual = require_finite_number(residual, "residual_ml", minimum=0.0)
         if residual >= volume:
             raise InvalidInputError("residual_ml", f"less than the filled volume {volume:g} mL", residual)
@@ -146,8 +153,9 @@ class ReservoirFill:
         """Minutes after the fill of ``moment`` (a date means 00:00); earlier than the fill is refused."""
         minutes = (as_pump_clock(moment, field) - self.filled_at) / timedelta(minutes=1)
         if minutes < 0:
-            raise InvalidInputError(field, f"a time at or after the fill ({self.filled_at.isoformat()})",
-                                    str(moment))
+            raise InvalidInputError(
+                field, f"a time at or after the fill ({self.filled_at.isoformat()})", str(moment)
+            )
         return minutes
 
     def delivered_ml(self, at: date | datetime) -> float:
@@ -162,12 +170,17 @@ class ReservoirFill:
 
     def time_when_remaining(self, volume_ml: float, *, rate_factor: float = 1.0) -> datetime:
         """When the volume left first reaches ``volume_ml`` (``rate_factor`` > 1: a pump over-infusing)."""
-        target = require_finite_number(volume_ml, "volume_ml", minimum=self.residual_ml, maximum=self.volume_ml)
+        target = require_finite_number(
+            volume_ml, "volume_ml", minimum=self.residual_ml, maximum=self.volume_ml
+        )
         mass = (self.volume_ml - target) * self.concentration_mcg_per_ml / rate_factor
         minutes = self.program.minutes_to_deliver(mass, self._minute_of_fill())
         if minutes > MAX_FORECAST_DAYS * 1440.0:
-            raise InvalidInputError("daily_dose_mcg", f"a program that delivers this fill within {MAX_FORECAST_DAYS} "
-                                    "days", self.program.daily_dose_mcg)
+            raise InvalidInputError(
+                "daily_dose_mcg",
+                f"a program that delivers this fill within {MAX_FORECAST_DAYS} days",
+                self.program.daily_dose_mcg,
+            )
         return self.filled_at + timedelta(minutes=minutes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -213,7 +226,9 @@ class BatteryForecast:
             "replacement_lead_months": self.replacement_lead_months,
             "end_of_service_date": self.end_of_service_date.isoformat(),
             "battery_replacement_date": self.replacement_date.isoformat(),
-            "max_service_life_date": self.max_service_life_date.isoformat() if self.max_service_life_date else None,
+            "max_service_life_date": self.max_service_life_date.isoformat()
+            if self.max_service_life_date
+            else None,
             "eri_date": self.eri_date.isoformat() if self.eri_date else None,
             "eri_stop_date": self.eri_stop_date.isoformat() if self.eri_stop_date else None,
             "shutoff_date": self.shutoff_date.isoformat(),
@@ -221,9 +236,14 @@ class BatteryForecast:
         }
 
 
-def forecast_battery(pump: PumpModel, implanted: date, *, eri_date: date | None = None,
-                     planning_service_life_years: float | None = None,
-                     replacement_lead_months: int | None = None) -> BatteryForecast:
+def forecast_battery(
+    pump: PumpModel,
+    implanted: date,
+    *,
+    eri_date: date | None = None,
+    planning_service_life_years: float | None = None,
+    replacement_lead_months: int | None = None,
+) -> BatteryForecast:
     """Replacement date = implant + planning service life - lead months (exact calendar arithmetic).
 
     Parameters
@@ -232,7 +252,8 @@ def forecast_battery(pump: PumpModel, implanted: date, *, eri_date: date | None 
     implanted : date
         Implant date.
     eri_date : date, optional
-        The date the pump raised its elective-replacement indicator; SynchroMed II stops 90 days later ([S55]).
+        The date the pump raised its elective-replacement indicator; SynchroMed II stops 90 days
+        later ([S55]).
     planning_service_life_years : float, optional
         Override of the pump's planning-life setting (SynchroMed II 5 y, DISAGREE; Prometra II 10 y).
     replacement_lead_months : int, optional
@@ -246,10 +267,16 @@ def forecast_battery(pump: PumpModel, implanted: date, *, eri_date: date | None 
     """
     if not isinstance(implanted, date) or isinstance(implanted, datetime):
         raise InvalidInputError("implanted", "a date", implanted)
-    life = float(pump.planning_service_life.validate(
-        pump.planning_service_life.default if planning_service_life_years is None else planning_service_life_years))
+    life = float(
+        pump.planning_service_life.validate(
+            pump.planning_service_life.default
+            if planning_service_life_years is None
+            else planning_service_life_years
+        )
+    )
     lead = REPLACEMENT_LEAD_MONTHS.validate(
-        REPLACEMENT_LEAD_MONTHS.default if replacement_lead_months is None else replacement_lead_months)
+        REPLACEMENT_LEAD_MONTHS.default if replacement_lead_months is None else replacement_lead_months
+    )
     if isinstance(lead, float) and not lead.is_integer():
         raise InvalidInputError(REPLACEMENT_LEAD_MONTHS.name, "a whole number of months", lead)
     lead = int(lead)
@@ -262,20 +289,29 @@ def forecast_battery(pump: PumpModel, implanted: date, *, eri_date: date | None 
         f"replacement = end of service - {lead} months = {replacement.isoformat()} (S55)",
     ]
     if max_date is not None:
-        reasoning.append(f"automatic shut-off at the latest {pump.max_service_life_years} y after implant: "
-                         f"{max_date.isoformat()} (S55)")
+        reasoning.append(
+            f"automatic shut-off at the latest {pump.max_service_life_years} y after implant: "
+            f"{max_date.isoformat()} (S55)"
+        )
     eri_stop = None
     if eri_date is not None:
         if not isinstance(eri_date, date) or isinstance(eri_date, datetime) or eri_date < implanted:
             raise InvalidInputError("eri_date", "a date on or after the implant date", eri_date)
         if pump.eri_to_stop_days is None:
-            raise InvalidInputError("eri_date", f"not given for {pump.name} (no ERI-to-stop interval in the sources)",
-                                    eri_date.isoformat())
+            raise InvalidInputError(
+                "eri_date",
+                f"not given for {pump.name} (no ERI-to-stop interval in the sources)",
+                eri_date.isoformat(),
+            )
         eri_stop = eri_date + timedelta(days=pump.eri_to_stop_days)
         replacement = min(replacement, eri_date)
-        reasoning.append(f"ERI on {eri_date.isoformat()}: the pump stops {pump.eri_to_stop_days} days later, "
-                         f"{eri_stop.isoformat()}; replace now (S55)")
-    return BatteryForecast(implanted, life, lead, end, replacement, max_date, eri_date, eri_stop, tuple(reasoning))
+        reasoning.append(
+            f"ERI on {eri_date.isoformat()}: the pump stops {pump.eri_to_stop_days} days later, "
+            f"{eri_stop.isoformat()}; replace now (S55)"
+        )
+    return BatteryForecast(
+        implanted, life, lead, end, replacement, max_date, eri_date, eri_stop, tuple(reasoning)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +372,8 @@ class ReservoirForecast:
             "limited_by_stability": self.limited_by_stability,
             "flow_accuracy_percent": self.flow_accuracy_percent,
             "low_reservoir_alarm_date_if_over_infusing": (
-                self.early_alarm_at.date().isoformat() if self.early_alarm_at else None),
+                self.early_alarm_at.date().isoformat() if self.early_alarm_at else None
+            ),
             "battery_replacement_date": self.battery.replacement_date.isoformat() if self.battery else None,
             "battery": self.battery.to_dict() if self.battery else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -350,15 +387,24 @@ class ReservoirForecast:
 def _whole_days(value: Any, setting: Setting, field: str) -> int:
     value = setting.validate(setting.default if value is None else value)
     if isinstance(value, float) and not value.is_integer():
-        raise InvalidInputError(field, f"a whole number of days ({setting.minimum:g}-{setting.maximum:g})", value)
+        raise InvalidInputError(
+            field, f"a whole number of days ({setting.minimum:g}-{setting.maximum:g})", value
+        )
     return int(value)
 
 
-def forecast_reservoir(fill: ReservoirFill, *, margin_days: int | None = None, low_reservoir_ml: float | None = None,
-                       max_refill_interval_days: int | None = None, implanted: date | None = None,
-                       eri_date: date | None = None, planning_service_life_years: float | None = None,
-                       replacement_lead_months: int | None = None, as_of: date | datetime | None = None,
-                       ) -> ReservoirForecast:
+def forecast_reservoir(
+    fill: ReservoirFill,
+    *,
+    margin_days: int | None = None,
+    low_reservoir_ml: float | None = None,
+    max_refill_interval_days: int | None = None,
+    implanted: date | None = None,
+    eri_date: date | None = None,
+    planning_service_life_years: float | None = None,
+    replacement_lead_months: int | None = None,
+    as_of: date | datetime | None = None,
+) -> ReservoirForecast:
     """Forecast the reservoir of a fill.
 
     Parameters
@@ -395,9 +441,14 @@ def forecast_reservoir(fill: ReservoirFill, *, margin_days: int | None = None, l
     low = float(low)
     if not fill.residual_ml < low < fill.volume_ml:
         if low >= fill.volume_ml:
-            raise InvalidInputError("volume_ml", f"more than the {low:g} mL low-reservoir threshold of the "
-                                    f"{pump.name}", fill.volume_ml)
-        raise InvalidInputError("low_reservoir_ml", f"more than the residual volume {fill.residual_ml:g} mL", low)
+            raise InvalidInputError(
+                "volume_ml",
+                f"more than the {low:g} mL low-reservoir threshold of the {pump.name}",
+                fill.volume_ml,
+            )
+        raise InvalidInputError(
+            "low_reservoir_ml", f"more than the residual volume {fill.residual_ml:g} mL", low
+        )
     margin = _whole_days(margin_days, REFILL_MARGIN_DAYS, "margin_days")
     max_days = _whole_days(max_refill_interval_days, MAX_REFILL_INTERVAL_DAYS, "max_refill_interval_days")
 
@@ -409,8 +460,11 @@ def forecast_reservoir(fill: ReservoirFill, *, margin_days: int | None = None, l
     recommended = min(before_alarm, stability_limit)
     limited_by_stability = stability_limit < before_alarm
     end_of_recommended_day = datetime.combine(recommended, datetime.min.time()) + timedelta(days=1)
-    at_recommended = (fill.remaining_ml(end_of_recommended_day) if end_of_recommended_day >= fill.filled_at
-                      else fill.volume_ml)
+    at_recommended = (
+        fill.remaining_ml(end_of_recommended_day)
+        if end_of_recommended_day >= fill.filled_at
+        else fill.volume_ml
+    )
 
     accuracy = early_alarm = None
     if pump.flow_accuracy is not None:
@@ -420,11 +474,16 @@ def forecast_reservoir(fill: ReservoirFill, *, margin_days: int | None = None, l
     battery = None
     if implanted is not None:
         if not isinstance(implanted, date) or isinstance(implanted, datetime) or implanted > filled_day:
-            raise InvalidInputError("implanted", f"a date on or before the fill date {filled_day.isoformat()}",
-                                    implanted)
-        battery = forecast_battery(pump, implanted, eri_date=eri_date,
-                                   planning_service_life_years=planning_service_life_years,
-                                   replacement_lead_months=replacement_lead_months)
+            raise InvalidInputError(
+                "implanted", f"a date on or before the fill date {filled_day.isoformat()}", implanted
+            )
+        battery = forecast_battery(
+            pump,
+            implanted,
+            eri_date=eri_date,
+            planning_service_life_years=planning_service_life_years,
+            replacement_lead_months=replacement_lead_months,
+        )
     elif eri_date is not None:
         raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
 
@@ -432,7 +491,9 @@ def forecast_reservoir(fill: ReservoirFill, *, margin_days: int | None = None, l
     if as_of is not None:
         as_of_dt = as_pump_clock(as_of, "as_of")
         if as_of_dt < fill.filled_at:
-            raise InvalidInputError("as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of))
+            raise InvalidInputError(
+                "as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of)
+            )
 
     daily_ml = fill.daily_volume_ml
     reasoning = (
@@ -447,30 +508,55 @@ def forecast_reservoir(fill: ReservoirFill, *, margin_days: int | None = None, l
         f"min({before_alarm.isoformat()}, {stability_limit.isoformat()}) = {recommended.isoformat()}",
     )
     ctx = ForecastContext(
-        pump_name=pump.name, low_reservoir_is_audible_alarm=pump.low_reservoir_is_audible_alarm,
-        filled_date=filled_day, low_reservoir_ml=low, margin_days=margin, alarm_date=alarm_at.date(),
-        empty_date=empty_at.date(), recommended_refill_date=recommended, stability_limit_date=stability_limit,
-        max_refill_interval_days=max_days, limited_by_stability=limited_by_stability,
+        pump_name=pump.name,
+        low_reservoir_is_audible_alarm=pump.low_reservoir_is_audible_alarm,
+        filled_date=filled_day,
+        low_reservoir_ml=low,
+        margin_days=margin,
+        alarm_date=alarm_at.date(),
+        empty_date=empty_at.date(),
+        recommended_refill_date=recommended,
+        stability_limit_date=stability_limit,
+        max_refill_interval_days=max_days,
+        limited_by_stability=limited_by_stability,
         volume_at_recommended_refill_ml=at_recommended,
         replacement_date=battery.replacement_date if battery else None,
         shutoff_date=battery.shutoff_date if battery else None,
         as_of=as_of_dt.date() if as_of_dt else None,
         remaining_ml_at_as_of=fill.remaining_ml(as_of_dt) if as_of_dt else None,
     )
-    findings = list(evaluate_rules(FORECAST_RULES, ctx)) + list(check_concentration(pump, fill.concentration_mcg_per_ml))
-    settings_used = [pump.low_reservoir.to_dict(low), pump.residual_volume.to_dict(fill.residual_ml),
-                     REFILL_MARGIN_DAYS.to_dict(margin), MAX_REFILL_INTERVAL_DAYS.to_dict(max_days)]
+    findings = list(evaluate_rules(FORECAST_RULES, ctx)) + list(
+        check_concentration(pump, fill.concentration_mcg_per_ml)
+    )
+    settings_used = [
+        pump.low_reservoir.to_dict(low),
+        pump.residual_volume.to_dict(fill.residual_ml),
+        REFILL_MARGIN_DAYS.to_dict(margin),
+        MAX_REFILL_INTERVAL_DAYS.to_dict(max_days),
+    ]
     if pump.flow_accuracy is not None:
         settings_used.append(pump.flow_accuracy.to_dict())
     if battery is not None:
-        settings_used += [pump.planning_service_life.to_dict(battery.planning_service_life_years),
-                          REPLACEMENT_LEAD_MONTHS.to_dict(battery.replacement_lead_months)]
+        settings_used += [
+            pump.planning_service_life.to_dict(battery.planning_service_life_years),
+            REPLACEMENT_LEAD_MONTHS.to_dict(battery.replacement_lead_months),
+        ]
     return ReservoirForecast(
-        fill=fill, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days,
-        low_reservoir_alarm_at=alarm_at, empty_at=empty_at, recommended_refill_date=recommended,
-        stability_limit_date=stability_limit, limited_by_stability=limited_by_stability,
-        volume_at_recommended_refill_ml=at_recommended, early_alarm_at=early_alarm, flow_accuracy_percent=accuracy,
-        battery=battery, as_of=as_of_dt, settings_used=tuple(settings_used), reasoning=reasoning,
+        fill=fill,
+        low_reservoir_ml=low,
+        margin_days=margin,
+        max_refill_interval_days=max_days,
+        low_reservoir_alarm_at=alarm_at,
+        empty_at=empty_at,
+        recommended_refill_date=recommended,
+        stability_limit_date=stability_limit,
+        limited_by_stability=limited_by_stability,
+        volume_at_recommended_refill_ml=at_recommended,
+        early_alarm_at=early_alarm,
+        flow_accuracy_percent=accuracy,
+        battery=battery,
+        as_of=as_of_dt,
+        settings_used=tuple(settings_used),
+        reasoning=reasoning,
         findings=sort_findings(findings),
     )
-

@@ -101,7 +101,9 @@ class ScreeningDose:
     spasm_frequency_after: int | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "dose_mcg", require_finite_number(self.dose_mcg, "dose_mcg", strictly_positive=True))
+        object.__setattr__(
+            self, "dose_mcg", require_finite_number(self.dose_mcg, "dose_mcg", strictly_positive=True)
+        )
         if not isinstance(self.responded, bool):
             raise InvalidInputError("responded", "true or false", self.responded)
         if not isinstance(self.negative_reactions, bool):
@@ -109,8 +111,16 @@ class ScreeningDose:
         if self.given_at is not None and not isinstance(self.given_at, datetime):
             raise InvalidInputError("given_at", "a datetime", self.given_at)
         if self.effect_duration_hours is not None:
-            object.__setattr__(self, "effect_duration_hours", require_finite_number(
-                self.effect_duration_hours, "effect_duration_hours", minimum=0.0, maximum=MAX_EFFECT_DURATION_HOURS))
+            object.__setattr__(
+                self,
+                "effect_duration_hours",
+                require_finite_number(
+                    self.effect_duration_hours,
+                    "effect_duration_hours",
+                    minimum=0.0,
+                    maximum=MAX_EFFECT_DURATION_HOURS,
+                ),
+            )
         for name in ("ashworth_before", "ashworth_after"):
             value = getattr(self, name)
             if value is not None:
@@ -196,8 +206,10 @@ def responses_to_doses(responses: Sequence[bool], start_mcg: float = 50.0) -> tu
     ladder = screening_ladder(start_mcg)
     if len(responses) > len(ladder):
         raise InvalidInputError(
-            "responses", f"at most {len(ladder)} responses: no screening dose after {ladder[-1]:g} mcg",
-            len(responses))
+            "responses",
+            f"at most {len(ladder)} responses: no screening dose after {ladder[-1]:g} mcg",
+            len(responses),
+        )
     return tuple(ScreeningDose(dose, bool(r)) for dose, r in zip(ladder, responses, strict=False))
 
 
@@ -205,8 +217,13 @@ def _hours(delta: timedelta) -> float:
     return delta / timedelta(hours=1)
 
 
-def assess_screening(doses: Sequence[ScreeningDose], *, start_mcg: float = 50.0, as_of: datetime | None = None,
-                     hours_since_last_dose: float | None = None) -> ScreeningAssessment:
+def assess_screening(
+    doses: Sequence[ScreeningDose],
+    *,
+    start_mcg: float = 50.0,
+    as_of: datetime | None = None,
+    hours_since_last_dose: float | None = None,
+) -> ScreeningAssessment:
     """Assess a screening trial and propose the next dose, if any.
 
     Parameters
@@ -246,13 +263,18 @@ def assess_screening(doses: Sequence[ScreeningDose], *, start_mcg: float = 50.0,
             raise InvalidInputError(f"doses[{i}]", "a ScreeningDose", dose)
         if i >= len(ladder):
             raise InvalidInputError(
-                "responses", f"at most {len(ladder)} doses: no screening dose after {ladder[-1]:g} mcg", len(doses))
+                "responses",
+                f"at most {len(ladder)} doses: no screening dose after {ladder[-1]:g} mcg",
+                len(doses),
+            )
         if i > 0 and doses[i - 1].responded:
             raise InvalidInputError(
-                "responses", "no further screening dose after a positive response", len(doses))
+                "responses", "no further screening dose after a positive response", len(doses)
+            )
         if dose.dose_mcg != ladder[i]:
-            raise InvalidInputError(f"doses[{i}].dose_mcg", f"{ladder[i]:g} mcg (step {i + 1} of the ladder)",
-                                    dose.dose_mcg)
+            raise InvalidInputError(
+                f"doses[{i}].dose_mcg", f"{ladder[i]:g} mcg (step {i + 1} of the ladder)", dose.dose_mcg
+            )
     intervals: list[float | None] = [None]
     for i in range(1, len(doses)):
         prev, cur = doses[i - 1].given_at, doses[i].given_at
@@ -262,13 +284,17 @@ def assess_screening(doses: Sequence[ScreeningDose], *, start_mcg: float = 50.0,
         try:
             gap = _hours(cur - prev)
         except TypeError:
-            raise InvalidInputError(f"doses[{i}].given_at", "times all with or all without a timezone", cur) from None
+            raise InvalidInputError(
+                f"doses[{i}].given_at", "times all with or all without a timezone", cur
+            ) from None
         if gap <= 0:
             raise InvalidInputError(f"doses[{i}].given_at", "a time after the previous dose", cur.isoformat())
         intervals.append(gap)
 
     if hours_since_last_dose is not None:
-        hours_since_last_dose = require_finite_number(hours_since_last_dose, "hours_since_last_dose", minimum=0.0)
+        hours_since_last_dose = require_finite_number(
+            hours_since_last_dose, "hours_since_last_dose", minimum=0.0
+        )
 
     last = doses[-1] if doses else None
     candidate: bool | None = None
@@ -291,12 +317,16 @@ def assess_screening(doses: Sequence[ScreeningDose], *, start_mcg: float = 50.0,
                 try:
                     since = _hours(as_of - last.given_at)
                 except TypeError:
-                    raise InvalidInputError("as_of", "a time with the same timezone form as the doses",
-                                            as_of) from None
+                    raise InvalidInputError(
+                        "as_of", "a time with the same timezone form as the doses", as_of
+                    ) from None
                 if since < 0:
                     raise InvalidInputError("as_of", "a time after the last dose", as_of.isoformat())
-            earliest_hours = (MIN_HOURS_BETWEEN_SCREENING_DOSES if since is None
-                              else max(0.0, MIN_HOURS_BETWEEN_SCREENING_DOSES - since))
+            earliest_hours = (
+                MIN_HOURS_BETWEEN_SCREENING_DOSES
+                if since is None
+                else max(0.0, MIN_HOURS_BETWEEN_SCREENING_DOSES - since)
+            )
             if last.given_at is not None:
                 earliest_at = last.given_at + timedelta(hours=MIN_HOURS_BETWEEN_SCREENING_DOSES)
 

@@ -57,7 +57,8 @@ MAX_ORAL_CUT_PERCENT = Setting(
     evidence=("S40",),
     description=(
         "Largest cut of oral baclofen at one time while intrathecal titration runs: consensus allows 25-50 % "
-        "at one time with assessment within 24 h (S40). Default the upper end, 50 %; smaller cuts are allowed."
+        "at one time with assessment within 24 h (S40). Default the upper end, 50 %; smaller cuts are "
+        "allowed."
     ),
     minimum=5.0,
     maximum=50.0,
@@ -70,9 +71,9 @@ ORAL_TAPER_DELAY_DAYS = Setting(
     status=EvidenceStatus.ASSUMPTION,
     evidence=("S40", "S2"),
     description=(
-        "Days from the start of intrathecal infusion to the first oral cut. Consensus tapers oral baclofen after "
-        "intrathecal therapy starts (S40) without a number; 1 day lets the first 24 h of infusion, in which the "
-        "intrathecal dose is not changed (S2), pass first. An assumption."
+        "Days from the start of intrathecal infusion to the first oral cut. Consensus tapers oral baclofen "
+        "after intrathecal therapy starts (S40) without a number; 1 day lets the first 24 h of infusion, in "
+        "which the intrathecal dose is not changed (S2), pass first. An assumption."
     ),
     minimum=0,
     maximum=30,
@@ -92,9 +93,12 @@ class TitrationDay:
     itb_cautious_max_mcg_per_day: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.day.isoformat(), "oral_mg_per_day": self.oral_mg_per_day,
-                "itb_max_mcg_per_day": self.itb_max_mcg_per_day,
-                "itb_cautious_max_mcg_per_day": self.itb_cautious_max_mcg_per_day}
+        return {
+            "date": self.day.isoformat(),
+            "oral_mg_per_day": self.oral_mg_per_day,
+            "itb_max_mcg_per_day": self.itb_max_mcg_per_day,
+            "itb_cautious_max_mcg_per_day": self.itb_cautious_max_mcg_per_day,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +169,8 @@ def plan_oral_to_itb_transition(
     oral_mg_per_day : float
         Current oral baclofen, mg/day.
     itb_initial_mcg_per_day : float
-        Initial intrathecal daily dose, mcg/day (see :func:`~baclofen.domain.itb.dosing.compute_initial_daily_dose`).
+        Initial intrathecal daily dose, mcg/day (see
+        :func:`~baclofen.domain.itb.dosing.compute_initial_daily_dose`).
     origin : SpasticityOrigin or str
         ``spinal`` (MS) or ``cerebral``: sets the titration step.
     itb_target_mcg_per_day : float, optional
@@ -188,27 +193,47 @@ def plan_oral_to_itb_transition(
         raise InvalidInputError("infusion_start", "a date (YYYY-MM-DD)", infusion_start)
     origin = parse_origin(origin)
     oral = require_finite_number(oral_mg_per_day, "oral_mg_per_day", strictly_positive=True, maximum=300.0)
-    initial = require_finite_number(itb_initial_mcg_per_day, "itb_initial_mcg_per_day", strictly_positive=True,
-                                    maximum=10_000.0)
-    target = None if itb_target_mcg_per_day is None else require_finite_number(
-        itb_target_mcg_per_day, "itb_target_mcg_per_day", strictly_positive=True, maximum=10_000.0)
-    cut = float(MAX_ORAL_CUT_PERCENT.validate(
-        MAX_ORAL_CUT_PERCENT.default if max_oral_cut_percent is None else max_oral_cut_percent))
+    initial = require_finite_number(
+        itb_initial_mcg_per_day, "itb_initial_mcg_per_day", strictly_positive=True, maximum=10_000.0
+    )
+    target = (
+        None
+        if itb_target_mcg_per_day is None
+        else require_finite_number(
+            itb_target_mcg_per_day, "itb_target_mcg_per_day", strictly_positive=True, maximum=10_000.0
+        )
+    )
+    cut = float(
+        MAX_ORAL_CUT_PERCENT.validate(
+            MAX_ORAL_CUT_PERCENT.default if max_oral_cut_percent is None else max_oral_cut_percent
+        )
+    )
     delay = ORAL_TAPER_DELAY_DAYS.validate(
-        ORAL_TAPER_DELAY_DAYS.default if oral_taper_delay_days is None else oral_taper_delay_days)
+        ORAL_TAPER_DELAY_DAYS.default if oral_taper_delay_days is None else oral_taper_delay_days
+    )
     if isinstance(delay, float) and not delay.is_integer():
         raise InvalidInputError("oral_taper_delay_days", "a whole number of days", delay)
     others = tuple(str(o).strip() for o in other_oral_antispastics if str(o).strip())
 
     oral_start = infusion_start + timedelta(days=int(delay))
     try:
-        taper = plan_taper(start_date=oral_start, from_mg_per_day=oral, patient=patient, product=product,
-                           months_on_therapy=months_on_therapy, max_step_mg=oral * cut / 100.0, overrides=overrides)
+        taper = plan_taper(
+            start_date=oral_start,
+            from_mg_per_day=oral,
+            patient=patient,
+            product=product,
+            months_on_therapy=months_on_therapy,
+            max_step_mg=oral * cut / 100.0,
+            overrides=overrides,
+        )
     except InvalidInputError as exc:
         if exc.field != "max_step_mg":
             raise
-        raise InvalidInputError("max_oral_cut_percent", f"a cut the oral product can give: {exc.expected}; "
-                                "consider an oral solution for finer steps", cut) from None
+        raise InvalidInputError(
+            "max_oral_cut_percent",
+            f"a cut the oral product can give: {exc.expected}; consider an oral solution for finer steps",
+            cut,
+        ) from None
     largest_cut = float(taper.parameters["largest_step_mg"]) / oral * 100.0
 
     step_lo, step_hi = TITRATION_INCREASE_PERCENT[origin]
@@ -222,35 +247,52 @@ def plan_oral_to_itb_transition(
         day = infusion_start + timedelta(days=i)
         if i >= 1:
             fastest = fastest * (1 + step_hi / 100.0)
-            cautious_pct = step_hi if cautious < high_dose else min(step_hi, EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE)
+            cautious_pct = (
+                step_hi if cautious < high_dose else min(step_hi, EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE)
+            )
             cautious = cautious * (1 + cautious_pct / 100.0)
             if target is not None:
                 fastest, cautious = min(fastest, target), min(cautious, target)
                 if reached is None and fastest >= target:
                     reached = i
-        days.append(TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious))
+        days.append(
+            TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious)
+        )
         i += 1
         if i >= horizon and (target is None or cautious >= target):
             break
 
     reasoning = [
-        f"intrathecal infusion starts {infusion_start.isoformat()} at {initial:g} mcg/day; no increase in the first "
-        f"{NO_INCREASE_HOURS:g} h (S2, S3)",
-        f"oral baclofen {oral:g} mg/day tapered from {oral_start.isoformat()} (after intrathecal infusion started, "
-        f"S40): at most -{cut:g} % of {oral:g} mg/day = {oral * cut / 100:g} mg/day at one time, each step assessed "
-        "within 24 h (S40), and never faster than the oral taper rules allow",
-        f"{origin.value} origin: intrathecal increases of +{step_lo:g} to +{step_hi:g} % once every 24 h (S2, S3, S40); "
-        "the table shows the largest dose each day could reach if every increase used the largest step (an upper "
-        "bound, not a plan)",
+        f"intrathecal infusion starts {infusion_start.isoformat()} at {initial:g} mcg/day; no increase in "
+        f"the first {NO_INCREASE_HOURS:g} h (S2, S3)",
+        f"oral baclofen {oral:g} mg/day tapered from {oral_start.isoformat()} (after intrathecal infusion "
+        f"started, S40): at most -{cut:g} % of {oral:g} mg/day = {oral * cut / 100:g} mg/day at one time, "
+        "each step assessed within 24 h (S40), and never faster than the oral taper rules allow",
+        f"{origin.value} origin: intrathecal increases of +{step_lo:g} to +{step_hi:g} % once every 24 h "
+        "(S2, S3, S40); "
+        "the table shows the largest dose each day could reach if every increase used the largest step (an "
+        "upper bound, not a plan)",
     ]
     if target is not None:
-        reasoning.append(f"target {target:g} mcg/day: reachable at the earliest on day {reached} at the largest step"
-                         if reached is not None else
-                         f"target {target:g} mcg/day: not reached within {MAX_ENVELOPE_DAYS} days at the largest step")
+        reasoning.append(
+            f"target {target:g} mcg/day: reachable at the earliest on day {reached} at the largest step"
+            if reached is not None
+            else f"target {target:g} mcg/day: not reached within {MAX_ENVELOPE_DAYS} days at the largest step"
+        )
 
     ctx = TransitionContext(oral, largest_cut, cut, others)
     findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(taper.findings)
     if target is not None:
         findings += check_daily_dose(target, label="target dose", origin=origin)
-    return TransitionPlan(infusion_start, origin, initial, target, cut, taper, tuple(days), reached,
-                          tuple(reasoning), sort_findings(findings))
+    return TransitionPlan(
+        infusion_start,
+        origin,
+        initial,
+        target,
+        cut,
+        taper,
+        tuple(days),
+        reached,
+        tuple(reasoning),
+        sort_findings(findings),
+    )

@@ -98,55 +98,75 @@ def _screen_next(ctx: ScreeningContext) -> Finding | None:
     if ctx.next_dose_mcg is None:
         return None
     n = len(ctx.doses_mcg) + 1
-    when = ("now" if not ctx.earliest_next_hours else
-            f"in {fmt(ctx.earliest_next_hours, 1)} h at the earliest ({fmt(ctx.min_interval_h, 0)} h after the "
-            "previous dose)")
+    when = (
+        "now"
+        if not ctx.earliest_next_hours
+        else f"in {fmt(ctx.earliest_next_hours, 1)} h at the earliest ({fmt(ctx.min_interval_h, 0)} h after "
+        "the previous dose)"
+    )
     lo, hi = ctx.observation_h
     return SCREEN_NEXT.finding(
         f"Screening dose {n}: {fmt(ctx.next_dose_mcg)} mcg = {fmt(ctx.next_volume_ml or 0)} mL of "
         f"{fmt(ctx.concentration_mcg_per_ml, 0)} mcg/mL by barbotage over at least 1 minute, {when}.",
         reasoning=(
-            f"Label ladder {' -> '.join(fmt(d) for d in ctx.ladder_mcg)} mcg at {fmt(ctx.concentration_mcg_per_ml, 0)} "
-            f"mcg/mL, each at least {fmt(ctx.min_interval_h, 0)} h after the previous one, observed {fmt(lo, 0)}-"
-            f"{fmt(hi, 0)} h; {len(ctx.doses_mcg)} dose(s) given so far without a positive response. Be "
-            "especially vigilant for overdose during screening (S30)."
+            f"Label ladder {' -> '.join(fmt(d) for d in ctx.ladder_mcg)} mcg at "
+            f"{fmt(ctx.concentration_mcg_per_ml, 0)} mcg/mL, each at least {fmt(ctx.min_interval_h, 0)} h "
+            f"after the previous one, observed {fmt(lo, 0)}-{fmt(hi, 0)} h; {len(ctx.doses_mcg)} dose(s) "
+            "given so far without a positive response. Be especially vigilant for overdose during screening "
+            "(S30)."
         ),
-        data={"dose_number": n, "next_dose_mcg": ctx.next_dose_mcg, "next_volume_ml": ctx.next_volume_ml,
-              "earliest_next_hours": ctx.earliest_next_hours},
+        data={
+            "dose_number": n,
+            "next_dose_mcg": ctx.next_dose_mcg,
+            "next_volume_ml": ctx.next_volume_ml,
+            "earliest_next_hours": ctx.earliest_next_hours,
+        },
         signs=ITB_OVERDOSE.signs,
         action=(
-            f"Give in a fully equipped, staffed setting with resuscitation equipment on stand-by; monitor "
+            "Give in a fully equipped, staffed setting with resuscitation equipment on stand-by; monitor "
             f"cardiopulmonary parameters frequently during the first {fmt(ctx.monitoring_h, 0)} h; assess "
-            f"spasticity (Ashworth, spasm frequency) at least twice within 4 h and record the duration of effect. "
-            + ITB_OVERDOSE.action
+            "spasticity (Ashworth, spasm frequency) at least twice within 4 h and record the duration of "
+            "effect. " + ITB_OVERDOSE.action
         ),
         evidence=ITB_OVERDOSE.evidence,
     )
 
 
 SCREEN_NEXT = Rule(
-    rule_id="ITB-SCREEN-001", title="Next screening dose and how to give it", severity=Severity.INFO,
-    evidence=("S1", "S38", "S41", "S39", "S36", "S30"), check=_screen_next)
+    rule_id="ITB-SCREEN-001",
+    title="Next screening dose and how to give it",
+    severity=Severity.INFO,
+    evidence=("S1", "S38", "S41", "S39", "S36", "S30"),
+    check=_screen_next,
+)
 
 
 def _screen_interval(ctx: ScreeningContext) -> list[Finding]:
     out = []
     for i, hours in enumerate(ctx.intervals_h):
         if hours is not None and hours < ctx.min_interval_h:
-            out.append(SCREEN_INTERVAL.finding(
-                f"Screening dose {i + 1} ({fmt(ctx.doses_mcg[i])} mcg) was given {fmt(hours, 1)} h after the "
-                f"previous one, less than {fmt(ctx.min_interval_h, 0)} h.",
-                reasoning=(f"Screening doses must be separated by at least {fmt(ctx.min_interval_h, 0)} h (label; "
-                           "consensus); effects of close doses add up."),
-                data={"dose_number": i + 1, "interval_h": hours, "min_interval_h": ctx.min_interval_h},
-                **_with_signs(ITB_OVERDOSE),
-            ))
+            out.append(
+                SCREEN_INTERVAL.finding(
+                    f"Screening dose {i + 1} ({fmt(ctx.doses_mcg[i])} mcg) was given {fmt(hours, 1)} h after "
+                    f"the previous one, less than {fmt(ctx.min_interval_h, 0)} h.",
+                    reasoning=(
+                        f"Screening doses must be separated by at least {fmt(ctx.min_interval_h, 0)} h "
+                        "(label; consensus); effects of close doses add up."
+                    ),
+                    data={"dose_number": i + 1, "interval_h": hours, "min_interval_h": ctx.min_interval_h},
+                    **_with_signs(ITB_OVERDOSE),
+                )
+            )
     return out
 
 
 SCREEN_INTERVAL = Rule(
-    rule_id="ITB-SCREEN-002", title="Screening doses at least 24 h apart", severity=Severity.WARN,
-    evidence=("S1", "S38", "S41"), check=_screen_interval)
+    rule_id="ITB-SCREEN-002",
+    title="Screening doses at least 24 h apart",
+    severity=Severity.WARN,
+    evidence=("S1", "S38", "S41"),
+    check=_screen_interval,
+)
 
 
 def _screen_not_candidate(ctx: ScreeningContext) -> Finding | None:
@@ -155,16 +175,22 @@ def _screen_not_candidate(ctx: ScreeningContext) -> Finding | None:
     top = ctx.ladder_mcg[-1]
     return SCREEN_NOT_CANDIDATE.finding(
         f"No response to {fmt(top)} mcg: not a pump candidate. No further screening dose is offered.",
-        reasoning=(f"Patients who do not respond to the {fmt(top)} mcg screening dose should not be implanted "
-                   f"(label); the ladder {' -> '.join(fmt(d) for d in ctx.ladder_mcg)} mcg is complete."),
+        reasoning=(
+            f"Patients who do not respond to the {fmt(top)} mcg screening dose should not be implanted "
+            f"(label); the ladder {' -> '.join(fmt(d) for d in ctx.ladder_mcg)} mcg is complete."
+        ),
         data={"doses_mcg": list(ctx.doses_mcg), "max_screening_dose_mcg": top},
         action="Do not implant a pump for baclofen; review other options for spasticity.",
     )
 
 
 SCREEN_NOT_CANDIDATE = Rule(
-    rule_id="ITB-SCREEN-003", title="No response to 100 mcg: not a pump candidate", severity=Severity.BLOCK,
-    evidence=("S38", "S3", "S101"), check=_screen_not_candidate)
+    rule_id="ITB-SCREEN-003",
+    title="No response to 100 mcg: not a pump candidate",
+    severity=Severity.BLOCK,
+    evidence=("S38", "S3", "S101"),
+    check=_screen_not_candidate,
+)
 
 
 def _screen_low_start(ctx: ScreeningContext) -> Finding | None:
@@ -172,35 +198,52 @@ def _screen_low_start(ctx: ScreeningContext) -> Finding | None:
         return None
     return SCREEN_LOW_START.finding(
         f"Lower start: {fmt(ctx.start_mcg)} mcg instead of {fmt(ctx.standard_start_mcg)} mcg.",
-        reasoning=("Consensus allows a 25 mcg test dose in patients who rely on their spasticity for mobility "
-                   "(and very small children); later doses rise in 25 mcg steps 24 h apart up to 100 mcg."),
+        reasoning=(
+            "Consensus allows a 25 mcg test dose in patients who rely on their spasticity for mobility (and "
+            "very small children); later doses rise in 25 mcg steps 24 h apart up to 100 mcg."
+        ),
         data={"start_mcg": ctx.start_mcg, "ladder_mcg": list(ctx.ladder_mcg)},
     )
 
 
 SCREEN_LOW_START = Rule(
-    rule_id="ITB-SCREEN-004", title="Optional 25 mcg start", severity=Severity.INFO,
-    evidence=("S41", "S101"), check=_screen_low_start)
+    rule_id="ITB-SCREEN-004",
+    title="Optional 25 mcg start",
+    severity=Severity.INFO,
+    evidence=("S41", "S101"),
+    check=_screen_low_start,
+)
 
 
 def _screen_candidate(ctx: ScreeningContext) -> Finding | None:
     if ctx.candidate is not True or ctx.effective_dose_mcg is None:
         return None
-    duration = ("" if ctx.effect_duration_hours is None
-                else f"; effect lasted {fmt(ctx.effect_duration_hours, 1)} h")
+    duration = (
+        "" if ctx.effect_duration_hours is None else f"; effect lasted {fmt(ctx.effect_duration_hours, 1)} h"
+    )
     return SCREEN_CANDIDATE.finding(
-        f"Positive response to {fmt(ctx.effective_dose_mcg)} mcg{duration}: pump candidate. No further screening "
-        "dose is needed.",
-        reasoning=("The trial ends at the first positive response; the initial infusion dose is derived from the "
-                   "effective screening dose and the duration of its effect."),
-        data={"effective_dose_mcg": ctx.effective_dose_mcg, "effect_duration_hours": ctx.effect_duration_hours},
-        action="Record the duration of effect and any negative reactions: they set the initial infusion dose.",
+        f"Positive response to {fmt(ctx.effective_dose_mcg)} mcg{duration}: pump candidate. No further "
+        "screening dose is needed.",
+        reasoning=(
+            "The trial ends at the first positive response; the initial infusion dose is derived from the "
+            "effective screening dose and the duration of its effect."
+        ),
+        data={
+            "effective_dose_mcg": ctx.effective_dose_mcg,
+            "effect_duration_hours": ctx.effect_duration_hours,
+        },
+        action="Record the duration of effect and any negative reactions: they set the initial infusion "
+        "dose.",
     )
 
 
 SCREEN_CANDIDATE = Rule(
-    rule_id="ITB-SCREEN-005", title="Positive screening response", severity=Severity.INFO,
-    evidence=("S1", "S38", "S2", "S40"), check=_screen_candidate)
+    rule_id="ITB-SCREEN-005",
+    title="Positive screening response",
+    severity=Severity.INFO,
+    evidence=("S1", "S38", "S2", "S40"),
+    check=_screen_candidate,
+)
 
 
 def _screen_ashworth(ctx: ScreeningContext) -> list[Finding]:
@@ -210,23 +253,38 @@ def _screen_ashworth(ctx: ScreeningContext) -> list[Finding]:
             continue
         meets = reduction >= ctx.ashworth_responder_points
         if meets != responded:
-            out.append(SCREEN_ASHWORTH.finding(
-                f"Screening dose {i + 1}: recorded as {'a response' if responded else 'no response'} with an "
-                f"Ashworth reduction of {fmt(reduction, 1)} point(s).",
-                reasoning=(f"A trial operationalised a positive response as a >= {fmt(ctx.ashworth_responder_points, 1)}"
-                           "-point Ashworth reduction (S108); the label's own definition is UNCONFIRMED, so the "
-                           "clinician's judgement stands. Check the record."),
-                data={"dose_number": i + 1, "responded": responded, "ashworth_reduction": reduction},
-            ))
+            out.append(
+                SCREEN_ASHWORTH.finding(
+                    f"Screening dose {i + 1}: recorded as {'a response' if responded else 'no response'} "
+                    f"with an Ashworth reduction of {fmt(reduction, 1)} point(s).",
+                    reasoning=(
+                        "A trial operationalised a positive response as a >= "
+                        f"{fmt(ctx.ashworth_responder_points, 1)}-point Ashworth reduction (S108); the "
+                        "label's own definition is UNCONFIRMED, so the clinician's judgement stands. Check "
+                        "the record."
+                    ),
+                    data={"dose_number": i + 1, "responded": responded, "ashworth_reduction": reduction},
+                )
+            )
     return out
 
 
 SCREEN_ASHWORTH = Rule(
-    rule_id="ITB-SCREEN-006", title="Recorded response and Ashworth change disagree", severity=Severity.INFO,
-    evidence=("S108", "S116"), check=_screen_ashworth)
+    rule_id="ITB-SCREEN-006",
+    title="Recorded response and Ashworth change disagree",
+    severity=Severity.INFO,
+    evidence=("S108", "S116"),
+    check=_screen_ashworth,
+)
 
-SCREENING_RULES = (SCREEN_NOT_CANDIDATE, SCREEN_INTERVAL, SCREEN_NEXT, SCREEN_LOW_START, SCREEN_CANDIDATE,
-                   SCREEN_ASHWORTH)
+SCREENING_RULES = (
+    SCREEN_NOT_CANDIDATE,
+    SCREEN_INTERVAL,
+    SCREEN_NEXT,
+    SCREEN_LOW_START,
+    SCREEN_CANDIDATE,
+    SCREEN_ASHWORTH,
+)
 
 
 # =====================================================================================================
@@ -250,29 +308,43 @@ def _initial(ctx: InitialDoseContext) -> Finding:
     if ctx.negative_reactions:
         why = "negative reactions occurred during screening, so the screening dose is not doubled (consensus)"
     elif ctx.effect_duration_hours > ctx.not_doubled_after_h:
-        why = (f"the effect lasted {fmt(ctx.effect_duration_hours, 1)} h, more than "
-               f"{fmt(ctx.not_doubled_after_h, 0)} h, so the screening dose itself is used")
+        why = (
+            f"the effect lasted {fmt(ctx.effect_duration_hours, 1)} h, more than "
+            f"{fmt(ctx.not_doubled_after_h, 0)} h, so the screening dose itself is used"
+        )
     else:
-        why = (f"the effect lasted {fmt(ctx.effect_duration_hours, 1)} h, not more than "
-               f"{fmt(ctx.not_doubled_after_h, 0)} h, so the screening dose is doubled")
+        why = (
+            f"the effect lasted {fmt(ctx.effect_duration_hours, 1)} h, not more than "
+            f"{fmt(ctx.not_doubled_after_h, 0)} h, so the screening dose is doubled"
+        )
     return INITIAL_DOSE.finding(
         f"Initial infusion: {fmt(ctx.daily_dose_mcg)} mcg/day ({fmt(ctx.daily_dose_mcg / 24, 3)} mcg/h) = "
         f"{fmt(ctx.multiplier, 0)} x {fmt(ctx.screening_dose_mcg)} mcg over 24 h.",
-        reasoning=f"Label: twice the effective screening dose per 24 h, or the dose itself when its effect lasted "
-                  f"more than 8 h; {why}. No increase in the first {fmt(ctx.no_increase_h, 0)} h.",
-        data={"daily_dose_mcg": ctx.daily_dose_mcg, "multiplier": ctx.multiplier,
-              "screening_dose_mcg": ctx.screening_dose_mcg, "effect_duration_hours": ctx.effect_duration_hours},
-        action=(f"Do not increase during the first {fmt(ctx.no_increase_h, 0)} h. Monitor for at least "
-                f"{fmt(ctx.post_implant_monitoring_h, 0)} h after the priming bolus; in tenuous cases start at a "
-                "minimum rate. " + ITB_OVERDOSE.action),
+        reasoning="Label: twice the effective screening dose per 24 h, or the dose itself when its effect "
+        f"lasted more than 8 h; {why}. No increase in the first {fmt(ctx.no_increase_h, 0)} h.",
+        data={
+            "daily_dose_mcg": ctx.daily_dose_mcg,
+            "multiplier": ctx.multiplier,
+            "screening_dose_mcg": ctx.screening_dose_mcg,
+            "effect_duration_hours": ctx.effect_duration_hours,
+        },
+        action=(
+            f"Do not increase during the first {fmt(ctx.no_increase_h, 0)} h. Monitor for at least "
+            f"{fmt(ctx.post_implant_monitoring_h, 0)} h after the priming bolus; in tenuous cases start at a "
+            "minimum rate. " + ITB_OVERDOSE.action
+        ),
         signs=ITB_OVERDOSE.signs,
         evidence=ITB_OVERDOSE.evidence,
     )
 
 
 INITIAL_DOSE = Rule(
-    rule_id="ITB-INIT-001", title="Initial infusion dose from the screening dose", severity=Severity.INFO,
-    evidence=("S2", "S3", "S40"), check=_initial)
+    rule_id="ITB-INIT-001",
+    title="Initial infusion dose from the screening dose",
+    severity=Severity.INFO,
+    evidence=("S2", "S3", "S40"),
+    check=_initial,
+)
 
 INITIAL_DOSE_RULES = (INITIAL_DOSE,)
 
@@ -316,15 +388,20 @@ def _titr_first_day(ctx: DoseChangeContext) -> Finding | None:
     return TITR_FIRST_DAY.finding(
         f"No increase in the first {fmt(ctx.no_increase_h, 0)} h of intrathecal infusion: "
         f"{fmt(ctx.hours_since_start, 1)} h have passed; the first increase can come in {fmt(wait, 1)} h.",
-        reasoning="Label: titration starts after the initial 24 h; the initial dose needs that time to be judged.",
+        reasoning="Label: titration starts after the initial 24 h; the initial dose needs that time to be "
+        "judged.",
         data={"hours_since_start": ctx.hours_since_start, "earliest_increase_in_hours": wait},
         **_with_signs(ITB_OVERDOSE),
     )
 
 
 TITR_FIRST_DAY = Rule(
-    rule_id="ITB-TITR-001", title="No increase in the first 24 h", severity=Severity.BLOCK,
-    evidence=("S2", "S3"), check=_titr_first_day)
+    rule_id="ITB-TITR-001",
+    title="No increase in the first 24 h",
+    severity=Severity.BLOCK,
+    evidence=("S2", "S3"),
+    check=_titr_first_day,
+)
 
 
 def _titr_step(ctx: DoseChangeContext) -> Finding | None:
@@ -334,18 +411,25 @@ def _titr_step(ctx: DoseChangeContext) -> Finding | None:
     lo, hi = ctx.increase_percent
     when = "at a refill visit" if ctx.at_refill else "per 24 h"
     return TITR_STEP.finding(
-        f"{fmt(p)} mcg/day is +{fmt(ctx.proposed_change_percent or 0, 1)} %, above the largest step {when} for "
-        f"{ctx.origin} origin (+{fmt(hi, 0)} % = {fmt(ctx.increase_max_mcg_per_day)} mcg/day).",
+        f"{fmt(p)} mcg/day is +{fmt(ctx.proposed_change_percent or 0, 1)} %, above the largest step {when} "
+        f"for {ctx.origin} origin (+{fmt(hi, 0)} % = {fmt(ctx.increase_max_mcg_per_day)} mcg/day).",
         reasoning=f"Label: {ctx.origin} origin +{fmt(lo, 0)}-{fmt(hi, 0)} % {when}.",
-        data={"proposed_mcg_per_day": p, "max_mcg_per_day": ctx.increase_max_mcg_per_day,
-              "change_percent": ctx.proposed_change_percent},
+        data={
+            "proposed_mcg_per_day": p,
+            "max_mcg_per_day": ctx.increase_max_mcg_per_day,
+            "change_percent": ctx.proposed_change_percent,
+        },
         **_with_signs(ITB_OVERDOSE),
     )
 
 
 TITR_STEP = Rule(
-    rule_id="ITB-TITR-002", title="Increase above the label step", severity=Severity.BLOCK,
-    evidence=("S2", "S3", "S40"), check=_titr_step)
+    rule_id="ITB-TITR-002",
+    title="Increase above the label step",
+    severity=Severity.BLOCK,
+    evidence=("S2", "S3", "S40"),
+    check=_titr_step,
+)
 
 
 def _titr_high_dose(ctx: DoseChangeContext) -> Finding | None:
@@ -363,21 +447,29 @@ def _titr_high_dose(ctx: DoseChangeContext) -> Finding | None:
         subject = f"The proposed change is +{fmt(change, 1)} %"
     cautious = ctx.current_mcg_per_day * (1 + limit / 100.0)
     return TITR_HIGH_DOSE.finding(
-        f"{subject} at {fmt(ctx.current_mcg_per_day)} mcg/day: above +{fmt(limit, 0)} % may be excessive at high "
-        f"doses (+{fmt(limit, 0)} % = {fmt(cautious)} mcg/day).",
-        reasoning=(f"Consensus: higher increments are reasonable at low doses, but at high doses an increase above "
-                   f"{fmt(limit, 0)} % may be excessive. 'High dose' here means at least "
-                   f"{fmt(ctx.high_dose_threshold_mcg_per_day)} mcg/day (setting "
-                   "itb.titration.high_dose_threshold_mcg_per_day)."),
-        data={"cautious_max_mcg_per_day": cautious, "high_dose_threshold_mcg_per_day":
-              ctx.high_dose_threshold_mcg_per_day},
+        f"{subject} at {fmt(ctx.current_mcg_per_day)} mcg/day: above +{fmt(limit, 0)} % may be excessive at "
+        f"high doses (+{fmt(limit, 0)} % = {fmt(cautious)} mcg/day).",
+        reasoning=(
+            "Consensus: higher increments are reasonable at low doses, but at high doses an increase above "
+            f"{fmt(limit, 0)} % may be excessive. 'High dose' here means at least "
+            f"{fmt(ctx.high_dose_threshold_mcg_per_day)} mcg/day (setting "
+            "itb.titration.high_dose_threshold_mcg_per_day)."
+        ),
+        data={
+            "cautious_max_mcg_per_day": cautious,
+            "high_dose_threshold_mcg_per_day": ctx.high_dose_threshold_mcg_per_day,
+        },
         **_with_signs(ITB_OVERDOSE),
     )
 
 
 TITR_HIGH_DOSE = Rule(
-    rule_id="ITB-TITR-003", title="Increase above 20 % at high doses", severity=Severity.WARN,
-    evidence=("S40",), check=_titr_high_dose)
+    rule_id="ITB-TITR-003",
+    title="Increase above 20 % at high doses",
+    severity=Severity.WARN,
+    evidence=("S40",),
+    check=_titr_high_dose,
+)
 
 
 def _titr_decrease(ctx: DoseChangeContext) -> Finding | None:
@@ -387,17 +479,27 @@ def _titr_decrease(ctx: DoseChangeContext) -> Finding | None:
     return TITR_DECREASE.finding(
         f"{fmt(p)} mcg/day is {fmt(ctx.proposed_change_percent or 0, 1)} %, a larger cut than "
         f"-{fmt(ctx.decrease_percent[1], 0)} % ({fmt(ctx.decrease_min_mcg_per_day)} mcg/day).",
-        reasoning=(f"Label: decreases at refill visits of {fmt(ctx.decrease_percent[0], 0)}-"
-                   f"{fmt(ctx.decrease_percent[1], 0)} % (for side effects); a larger cut risks withdrawal."),
-        data={"proposed_mcg_per_day": p, "min_mcg_per_day": ctx.decrease_min_mcg_per_day,
-              "change_percent": ctx.proposed_change_percent},
+        reasoning=(
+            "Label: decreases at refill visits of "
+            f"{fmt(ctx.decrease_percent[0], 0)}-{fmt(ctx.decrease_percent[1], 0)} % (for side effects); a "
+            "larger cut risks withdrawal."
+        ),
+        data={
+            "proposed_mcg_per_day": p,
+            "min_mcg_per_day": ctx.decrease_min_mcg_per_day,
+            "change_percent": ctx.proposed_change_percent,
+        },
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 TITR_DECREASE = Rule(
-    rule_id="ITB-TITR-004", title="Decrease larger than the label step", severity=Severity.WARN,
-    evidence=("S2", "S3", "S118"), check=_titr_decrease)
+    rule_id="ITB-TITR-004",
+    title="Decrease larger than the label step",
+    severity=Severity.WARN,
+    evidence=("S2", "S3", "S118"),
+    check=_titr_decrease,
+)
 
 DOSE_CHANGE_RULES = (TITR_FIRST_DAY, TITR_STEP, TITR_HIGH_DOSE, TITR_DECREASE)
 
@@ -425,19 +527,29 @@ def _dose_confirm(ctx: DoseLevelContext) -> Finding | None:
     return DOSE_CONFIRM.finding(
         f"{ctx.label.capitalize()} {fmt(ctx.daily_dose_mcg)} mcg/day is above "
         f"{fmt(ctx.confirmation_threshold_mcg_per_day)} mcg/day: {state}.",
-        reasoning=("Sources disagree: Medscape says not to exceed 1000 mcg/day (S2, S3); 3 of 23 spinal patients "
-                   "needed more than 1000 mcg/day (S45); overdose events occurred at 800, 1920 and 2400 mcg/24 h "
-                   "(S46). A warning that needs confirmation, not a block (setting "
-                   "itb.dose.confirmation_threshold_mcg_per_day)."),
-        data={"daily_dose_mcg": ctx.daily_dose_mcg, "threshold_mcg_per_day": ctx.confirmation_threshold_mcg_per_day,
-              "requires_confirmation": True, "confirmed": ctx.confirmed},
+        reasoning=(
+            "Sources disagree: Medscape says not to exceed 1000 mcg/day (S2, S3); 3 of 23 spinal patients "
+            "needed more than 1000 mcg/day (S45); overdose events occurred at 800, 1920 and 2400 mcg/24 h "
+            "(S46). A warning that needs confirmation, not a block (setting "
+            "itb.dose.confirmation_threshold_mcg_per_day)."
+        ),
+        data={
+            "daily_dose_mcg": ctx.daily_dose_mcg,
+            "threshold_mcg_per_day": ctx.confirmation_threshold_mcg_per_day,
+            "requires_confirmation": True,
+            "confirmed": ctx.confirmed,
+        },
         **_with_signs(ITB_OVERDOSE),
     )
 
 
 DOSE_CONFIRM = Rule(
-    rule_id="ITB-DOSE-001", title="Daily dose above 1000 mcg needs confirmation", severity=Severity.WARN,
-    evidence=("S2", "S3", "S45", "S46"), check=_dose_confirm)
+    rule_id="ITB-DOSE-001",
+    title="Daily dose above 1000 mcg needs confirmation",
+    severity=Severity.WARN,
+    evidence=("S2", "S3", "S45", "S46"),
+    check=_dose_confirm,
+)
 
 
 def _dose_highest(ctx: DoseLevelContext) -> Finding | None:
@@ -446,15 +558,23 @@ def _dose_highest(ctx: DoseLevelContext) -> Finding | None:
     return DOSE_HIGHEST.finding(
         f"{ctx.label.capitalize()} {fmt(ctx.daily_dose_mcg)} mcg/day is above the highest reported adult "
         f"maintenance dose, {fmt(ctx.highest_reported_mcg_per_day)} mcg/day.",
-        reasoning="Reported adult maintenance doses range 12-2003 mcg/day (most 300-800); nothing supports more.",
-        data={"daily_dose_mcg": ctx.daily_dose_mcg, "highest_reported_mcg_per_day": ctx.highest_reported_mcg_per_day},
+        reasoning="Reported adult maintenance doses range 12-2003 mcg/day (most 300-800); nothing supports "
+        "more.",
+        data={
+            "daily_dose_mcg": ctx.daily_dose_mcg,
+            "highest_reported_mcg_per_day": ctx.highest_reported_mcg_per_day,
+        },
         **_with_signs(ITB_OVERDOSE),
     )
 
 
 DOSE_HIGHEST = Rule(
-    rule_id="ITB-DOSE-002", title="Daily dose above the highest reported (2003 mcg)", severity=Severity.BLOCK,
-    evidence=("HarrietLane24", "S46"), check=_dose_highest)
+    rule_id="ITB-DOSE-002",
+    title="Daily dose above the highest reported (2003 mcg)",
+    severity=Severity.BLOCK,
+    evidence=("HarrietLane24", "S46"),
+    check=_dose_highest,
+)
 
 
 def _dose_maintenance(ctx: DoseLevelContext) -> Finding | None:
@@ -465,18 +585,24 @@ def _dose_maintenance(ctx: DoseLevelContext) -> Finding | None:
         return None
     side = "below" if ctx.daily_dose_mcg < lo else "above"
     return DOSE_MAINTENANCE.finding(
-        f"{ctx.label.capitalize()} {fmt(ctx.daily_dose_mcg)} mcg/day is {side} the usual {ctx.origin} maintenance "
-        f"range of {fmt(lo)}-{fmt(hi)} mcg/day.",
-        reasoning=("Usual maintenance ranges: spinal origin 300-800, cerebral origin 90-700 mcg/day. People with MS "
-                   "may be more sensitive and need lower doses (S44); the MS cohort averaged 227 mcg/day at 1 year "
-                   "(S43)."),
+        f"{ctx.label.capitalize()} {fmt(ctx.daily_dose_mcg)} mcg/day is {side} the usual {ctx.origin} "
+        f"maintenance range of {fmt(lo)}-{fmt(hi)} mcg/day.",
+        reasoning=(
+            "Usual maintenance ranges: spinal origin 300-800, cerebral origin 90-700 mcg/day. People with MS "
+            "may be more sensitive and need lower doses (S44); the MS cohort averaged 227 mcg/day at 1 year "
+            "(S43)."
+        ),
         data={"daily_dose_mcg": ctx.daily_dose_mcg, "range_mcg_per_day": [lo, hi]},
     )
 
 
 DOSE_MAINTENANCE = Rule(
-    rule_id="ITB-DOSE-003", title="Outside the usual maintenance range", severity=Severity.INFO,
-    evidence=("S2", "S36", "S44", "S43"), check=_dose_maintenance)
+    rule_id="ITB-DOSE-003",
+    title="Outside the usual maintenance range",
+    severity=Severity.INFO,
+    evidence=("S2", "S36", "S44", "S43"),
+    check=_dose_maintenance,
+)
 
 DOSE_LEVEL_RULES = (DOSE_HIGHEST, DOSE_CONFIRM, DOSE_MAINTENANCE)
 
@@ -500,7 +626,8 @@ def _conc_labelled(ctx: ConcentrationContext) -> Finding | None:
         lo, hi = ctx.labelled_range_mcg_per_ml
         if not lo <= c <= hi:
             return CONC_LABELLED.finding(
-                f"{fmt(c)} mcg/mL is outside the {ctx.pump_name} labelling for baclofen ({fmt(lo)}-{fmt(hi)} mcg/mL).",
+                f"{fmt(c)} mcg/mL is outside the {ctx.pump_name} labelling for baclofen ({fmt(lo)}-{fmt(hi)} "
+                "mcg/mL).",
                 reasoning="Prometra labelling: baclofen 500-2000 mcg/mL (S66).",
                 data={"concentration_mcg_per_ml": c, "labelled_range_mcg_per_ml": [lo, hi]},
                 evidence=("S66",),
@@ -509,8 +636,10 @@ def _conc_labelled(ctx: ConcentrationContext) -> Finding | None:
         return CONC_LABELLED.finding(
             f"{fmt(c)} mcg/mL is not a marketed intrathecal concentration "
             f"({', '.join(fmt(m) for m in ctx.marketed_mcg_per_ml)} mcg/mL): it needs dilution.",
-            reasoning=("Concentrations other than those supplied need dilution with preservative-free sodium "
-                       "chloride (S34); do not mix with other drugs (S36)."),
+            reasoning=(
+                "Concentrations other than those supplied need dilution with preservative-free sodium "
+                "chloride (S34); do not mix with other drugs (S36)."
+            ),
             severity=Severity.INFO,
             data={"concentration_mcg_per_ml": c, "marketed_mcg_per_ml": list(ctx.marketed_mcg_per_ml)},
             evidence=("S34", "S36", "S47", "S49"),
@@ -519,8 +648,12 @@ def _conc_labelled(ctx: ConcentrationContext) -> Finding | None:
 
 
 CONC_LABELLED = Rule(
-    rule_id="ITB-CONC-004", title="Concentration outside labelling or needing dilution", severity=Severity.WARN,
-    evidence=("S34", "S66"), check=_conc_labelled)
+    rule_id="ITB-CONC-004",
+    title="Concentration outside labelling or needing dilution",
+    severity=Severity.WARN,
+    evidence=("S34", "S66"),
+    check=_conc_labelled,
+)
 
 CONCENTRATION_RULES = (CONC_LABELLED,)
 
@@ -546,34 +679,46 @@ def _conc_reprogram(ctx: ConcentrationChangeContext) -> Finding:
     sign_set = ITB_OVERDOSE if ratio > 1 else ITB_WITHDRAWAL
     return CONC_REPROGRAM.finding(
         f"Reprogram the pump for {fmt(ctx.new_mcg_per_ml)} mcg/mL: {fmt(ctx.new_ml_per_day, 4)} mL/day keeps "
-        f"{fmt(ctx.daily_dose_mcg)} mcg/day. Left at the old {fmt(ctx.old_ml_per_day, 4)} mL/day, the new solution "
-        f"would deliver {fmt(jump)} mcg/day ({fmt(ratio, 2)} x).",
-        reasoning=("Rate in mL/day = dose (mcg/day) / concentration (mcg/mL). A concentration change without the "
-                   "matching program change is a silent dose jump."),
+        f"{fmt(ctx.daily_dose_mcg)} mcg/day. Left at the old {fmt(ctx.old_ml_per_day, 4)} mL/day, the new "
+        f"solution would deliver {fmt(jump)} mcg/day ({fmt(ratio, 2)} x).",
+        reasoning=(
+            "Rate in mL/day = dose (mcg/day) / concentration (mcg/mL). A concentration change without the "
+            "matching program change is a silent dose jump."
+        ),
         data={"dose_if_not_reprogrammed_mcg_per_day": jump, "ratio": ratio},
         **_with_signs(sign_set),
     )
 
 
 CONC_REPROGRAM = Rule(
-    rule_id="ITB-CONC-001", title="Concentration change: reprogram for the same daily dose", severity=Severity.WARN,
-    evidence=("S34", "S2"), check=_conc_reprogram)
+    rule_id="ITB-CONC-001",
+    title="Concentration change: reprogram for the same daily dose",
+    severity=Severity.WARN,
+    evidence=("S34", "S2"),
+    check=_conc_reprogram,
+)
 
 
 def _conc_priming(ctx: ConcentrationChangeContext) -> Finding:
     return CONC_PRIMING.finding(
         "Do not use a priming bolus to clear the old solution.",
-        reasoning=("Medtronic: drug and non-drug fluids mix at the high flow rates of a priming bolus; drug "
-                   "delivered before its end and the reduced concentration after it can lead to overdose, underdose "
-                   "and withdrawal (S64). The bridge bolus procedure itself is UNCONFIRMED in the sources: follow "
-                   "the pump manufacturer's manual."),
+        reasoning=(
+            "Medtronic: drug and non-drug fluids mix at the high flow rates of a priming bolus; drug "
+            "delivered before its end and the reduced concentration after it can lead to overdose, underdose "
+            "and withdrawal (S64). The bridge bolus procedure itself is UNCONFIRMED in the sources: follow "
+            "the pump manufacturer's manual."
+        ),
         data={},
     )
 
 
 CONC_PRIMING = Rule(
-    rule_id="ITB-CONC-002", title="Priming bolus mixing warning", severity=Severity.WARN,
-    evidence=("S64",), check=_conc_priming)
+    rule_id="ITB-CONC-002",
+    title="Priming bolus mixing warning",
+    severity=Severity.WARN,
+    evidence=("S64",),
+    check=_conc_priming,
+)
 
 
 def _conc_internal_volume(ctx: ConcentrationChangeContext) -> Finding | None:
@@ -582,15 +727,21 @@ def _conc_internal_volume(ctx: ConcentrationChangeContext) -> Finding | None:
     return CONC_INTERNAL_VOLUME.finding(
         "The pump's internal tubing volume was not given: the bridge covers the catheter volume only "
         f"({fmt(ctx.dead_volume_ml, 4)} mL).",
-        reasoning=("The pump tubing between reservoir and catheter port also holds old solution; its volume is "
-                   "UNCONFIRMED in the sources (clinical.md §5.6). Add it from the pump's manual or programmer."),
+        reasoning=(
+            "The pump tubing between reservoir and catheter port also holds old solution; its volume is "
+            "UNCONFIRMED in the sources (clinical.md §5.6). Add it from the pump's manual or programmer."
+        ),
         data={"dead_volume_ml": ctx.dead_volume_ml},
     )
 
 
 CONC_INTERNAL_VOLUME = Rule(
-    rule_id="ITB-CONC-003", title="Pump internal volume missing from the bridge", severity=Severity.WARN,
-    evidence=("S64", "S58"), check=_conc_internal_volume)
+    rule_id="ITB-CONC-003",
+    title="Pump internal volume missing from the bridge",
+    severity=Severity.WARN,
+    evidence=("S64", "S58"),
+    check=_conc_internal_volume,
+)
 
 
 def _conc_clearing(ctx: ConcentrationChangeContext) -> Finding:
@@ -602,19 +753,29 @@ def _conc_clearing(ctx: ConcentrationChangeContext) -> Finding:
         f"solution would run at the new rate for {fmt(ctx.clearing_hours_without_bridge, 1)} h, delivering "
         f"{fmt(ctx.dose_while_clearing_without_bridge_mcg_per_day)} mcg/day ({fmt(ratio, 2)} x the dose): "
         f"{'under' if under else 'over'}-dosing.",
-        reasoning=("The solution in the catheter and pump tubing keeps the old concentration and is pushed out at the "
-                   f"new programmed rate until it clears (clinical.md §5.6). The bridge delivers it at the old rate "
-                   f"instead: {fmt(ctx.bridge_drug_mcg)} mcg over {fmt(ctx.bridge_hours, 2)} h, i.e. the prescribed "
-                   "dose."),
-        data={"clearing_hours_without_bridge": ctx.clearing_hours_without_bridge,
-              "dose_while_clearing_without_bridge_mcg_per_day": ctx.dose_while_clearing_without_bridge_mcg_per_day},
+        reasoning=(
+            "The solution in the catheter and pump tubing keeps the old concentration and is pushed out at "
+            "the new programmed rate until it clears (clinical.md §5.6). The bridge delivers it at the old "
+            f"rate instead: {fmt(ctx.bridge_drug_mcg)} mcg over {fmt(ctx.bridge_hours, 2)} h, i.e. the "
+            "prescribed dose."
+        ),
+        data={
+            "clearing_hours_without_bridge": ctx.clearing_hours_without_bridge,
+            "dose_while_clearing_without_bridge_mcg_per_day": (
+                ctx.dose_while_clearing_without_bridge_mcg_per_day
+            ),
+        },
         **_with_signs(sign_set),
     )
 
 
 CONC_CLEARING = Rule(
-    rule_id="ITB-CONC-005", title="Old solution in the catheter: bridge bolus", severity=Severity.WARN,
-    evidence=("S64", "S118"), check=_conc_clearing)
+    rule_id="ITB-CONC-005",
+    title="Old solution in the catheter: bridge bolus",
+    severity=Severity.WARN,
+    evidence=("S64", "S118"),
+    check=_conc_clearing,
+)
 
 CONCENTRATION_CHANGE_RULES = (CONC_REPROGRAM, CONC_CLEARING, CONC_PRIMING, CONC_INTERNAL_VOLUME)
 
@@ -636,17 +797,21 @@ def _prog_steps_unknown(ctx: ProgramContext) -> Finding | None:
     if ctx.max_steps is not None or ctx.mode == "simple-continuous":
         return None
     return PROG_STEPS_UNKNOWN.finding(
-        f"The {ctx.pump_name}'s limit on rate changes a day is not in the sources: check that the programmer accepts "
-        f"this {ctx.mode} program ({ctx.steps} step(s)).",
-        reasoning="Only SynchroMed II's flex limit (13 rate changes a day) is documented (S57, S63); Prometra II's "
-                  "is UNCONFIRMED (S67).",
+        f"The {ctx.pump_name}'s limit on rate changes a day is not in the sources: check that the programmer "
+        f"accepts this {ctx.mode} program ({ctx.steps} step(s)).",
+        reasoning="Only SynchroMed II's flex limit (13 rate changes a day) is documented (S57, S63); "
+        "Prometra II's is UNCONFIRMED (S67).",
         data={"steps": ctx.steps},
     )
 
 
 PROG_STEPS_UNKNOWN = Rule(
-    rule_id="PUMP-PROG-001", title="Flex step limit unknown for this pump", severity=Severity.WARN,
-    evidence=("S57", "S67"), check=_prog_steps_unknown)
+    rule_id="PUMP-PROG-001",
+    title="Flex step limit unknown for this pump",
+    severity=Severity.WARN,
+    evidence=("S57", "S67"),
+    check=_prog_steps_unknown,
+)
 
 PROGRAM_RULES = (PROG_STEPS_UNKNOWN,)
 
@@ -683,19 +848,29 @@ def _threshold_name(ctx: ForecastContext) -> str:
 def _fcst_reasoning(ctx: ForecastContext) -> Finding:
     return FCST_BEFORE_ALARM.finding(
         f"Refill by {ctx.recommended_refill_date.isoformat()}: {ctx.margin_days} day(s) before the computed "
-        f"{_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on {ctx.alarm_date.isoformat()}; about "
-        f"{fmt(ctx.volume_at_recommended_refill_ml)} mL would remain.",
-        reasoning=("The low-reservoir alarm is calculated from the programmed rate, not measured: an over-infusing "
-                   "pump can empty early without it (S60). 24 % of patients had withdrawal symptoms while 2.1-3.8 mL "
-                   "remained (Neurosurgery2004). So the refill date is set before the alarm, never at it."),
-        data={"recommended_refill_date": ctx.recommended_refill_date, "alarm_date": ctx.alarm_date,
-              "margin_days": ctx.margin_days, "volume_at_recommended_refill_ml": ctx.volume_at_recommended_refill_ml},
+        f"{_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on {ctx.alarm_date.isoformat()}; "
+        f"about {fmt(ctx.volume_at_recommended_refill_ml)} mL would remain.",
+        reasoning=(
+            "The low-reservoir alarm is calculated from the programmed rate, not measured: an over-infusing "
+            "pump can empty early without it (S60). 24 % of patients had withdrawal symptoms while 2.1-3.8 "
+            "mL remained (Neurosurgery2004). So the refill date is set before the alarm, never at it."
+        ),
+        data={
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "alarm_date": ctx.alarm_date,
+            "margin_days": ctx.margin_days,
+            "volume_at_recommended_refill_ml": ctx.volume_at_recommended_refill_ml,
+        },
     )
 
 
 FCST_BEFORE_ALARM = Rule(
-    rule_id="PUMP-FCST-001", title="Refill date before the computed alarm", severity=Severity.INFO,
-    evidence=("S60", "Neurosurgery2004"), check=_fcst_reasoning)
+    rule_id="PUMP-FCST-001",
+    title="Refill date before the computed alarm",
+    severity=Severity.INFO,
+    evidence=("S60", "Neurosurgery2004"),
+    check=_fcst_reasoning,
+)
 
 
 def _fcst_stability(ctx: ForecastContext) -> Finding | None:
@@ -704,14 +879,19 @@ def _fcst_stability(ctx: ForecastContext) -> Finding | None:
     return FCST_STABILITY.finding(
         f"The refill date is set by drug stability: {ctx.max_refill_interval_days} days after filling "
         f"({ctx.stability_limit_date.isoformat()}), before the volume runs low.",
-        reasoning="Maximum in-pump time for baclofen: 180 days (PARTLY VERIFIED, setting pump.max_refill_interval_days).",
+        reasoning="Maximum in-pump time for baclofen: 180 days (PARTLY VERIFIED, setting "
+        "pump.max_refill_interval_days).",
         data={"stability_limit_date": ctx.stability_limit_date},
     )
 
 
 FCST_STABILITY = Rule(
-    rule_id="PUMP-FCST-002", title="Refill limited by drug stability", severity=Severity.INFO,
-    evidence=("Stability2023", "S65"), check=_fcst_stability)
+    rule_id="PUMP-FCST-002",
+    title="Refill limited by drug stability",
+    severity=Severity.INFO,
+    evidence=("Stability2023", "S65"),
+    check=_fcst_stability,
+)
 
 
 def _fcst_too_short(ctx: ForecastContext) -> Finding | None:
@@ -720,15 +900,20 @@ def _fcst_too_short(ctx: ForecastContext) -> Finding | None:
     return FCST_TOO_SHORT.finding(
         f"This fill reaches the {_threshold_name(ctx)} on {ctx.alarm_date.isoformat()}, within the "
         f"{ctx.margin_days}-day safety margin of the fill date {ctx.filled_date.isoformat()}.",
-        reasoning="A fill must last beyond the safety margin before the computed alarm (S60, Neurosurgery2004).",
+        reasoning="A fill must last beyond the safety margin before the computed alarm (S60, "
+        "Neurosurgery2004).",
         data={"alarm_date": ctx.alarm_date, "filled_date": ctx.filled_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 FCST_TOO_SHORT = Rule(
-    rule_id="PUMP-FCST-003", title="Fill does not outlast the safety margin", severity=Severity.BLOCK,
-    evidence=("S60", "Neurosurgery2004"), check=_fcst_too_short)
+    rule_id="PUMP-FCST-003",
+    title="Fill does not outlast the safety margin",
+    severity=Severity.BLOCK,
+    evidence=("S60", "Neurosurgery2004"),
+    check=_fcst_too_short,
+)
 
 
 def _refill_overdue(ctx: ForecastContext) -> Finding | None:
@@ -737,33 +922,44 @@ def _refill_overdue(ctx: ForecastContext) -> Finding | None:
     return REFILL_OVERDUE.finding(
         f"Refill overdue: recommended by {ctx.recommended_refill_date.isoformat()}; the computed "
         f"{_threshold_name(ctx)} comes on {ctx.alarm_date.isoformat()}.",
-        reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied on (S60).",
+        reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied "
+        "on (S60).",
         data={"as_of": ctx.as_of, "remaining_ml": ctx.remaining_ml_at_as_of},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 REFILL_OVERDUE = Rule(
-    rule_id="PUMP-REFILL-001", title="Refill overdue", severity=Severity.WARN,
-    evidence=("S118", "S60"), check=_refill_overdue)
+    rule_id="PUMP-REFILL-001",
+    title="Refill overdue",
+    severity=Severity.WARN,
+    evidence=("S118", "S60"),
+    check=_refill_overdue,
+)
 
 
 def _refill_low(ctx: ForecastContext) -> Finding | None:
     if ctx.as_of is None or not ctx.alarm_date <= ctx.as_of < ctx.empty_date:
         return None
     return REFILL_LOW.finding(
-        f"The reservoir has reached the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL) by the program: "
-        f"empty on {ctx.empty_date.isoformat()}. Refill now.",
-        reasoning=("Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir (Neurosurgery2004); an "
-                   "over-infusing pump may already be empty (S60)."),
+        f"The reservoir has reached the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL) by the "
+        f"program: empty on {ctx.empty_date.isoformat()}. Refill now.",
+        reasoning=(
+            "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir (Neurosurgery2004); an "
+            "over-infusing pump may already be empty (S60)."
+        ),
         data={"as_of": ctx.as_of, "remaining_ml": ctx.remaining_ml_at_as_of},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 REFILL_LOW = Rule(
-    rule_id="PUMP-REFILL-002", title="Low reservoir reached", severity=Severity.BLOCK,
-    evidence=("Neurosurgery2004", "S60", "S118"), check=_refill_low)
+    rule_id="PUMP-REFILL-002",
+    title="Low reservoir reached",
+    severity=Severity.BLOCK,
+    evidence=("Neurosurgery2004", "S60", "S118"),
+    check=_refill_low,
+)
 
 
 def _refill_empty(ctx: ForecastContext) -> Finding | None:
@@ -772,17 +968,23 @@ def _refill_empty(ctx: ForecastContext) -> Finding | None:
     return REFILL_EMPTY.finding(
         f"By the program the reservoir is empty since {ctx.empty_date.isoformat()}: intrathecal delivery has "
         "stopped.",
-        reasoning=("An empty reservoir interrupts intrathecal baclofen: withdrawal can progress over 24-72 h to "
-                   "rhabdomyolysis, organ failure and death (S69, S118). Running a pump with an empty reservoir is "
-                   "also an over-infusion risk factor (S61)."),
+        reasoning=(
+            "An empty reservoir interrupts intrathecal baclofen: withdrawal can progress over 24-72 h to "
+            "rhabdomyolysis, organ failure and death (S69, S118). Running a pump with an empty reservoir is "
+            "also an over-infusion risk factor (S61)."
+        ),
         data={"as_of": ctx.as_of, "empty_date": ctx.empty_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 REFILL_EMPTY = Rule(
-    rule_id="PUMP-REFILL-003", title="Reservoir empty", severity=Severity.BLOCK,
-    evidence=("S118", "S69", "S61"), check=_refill_empty)
+    rule_id="PUMP-REFILL-003",
+    title="Reservoir empty",
+    severity=Severity.BLOCK,
+    evidence=("S118", "S69", "S61"),
+    check=_refill_empty,
+)
 
 
 def _batt_due(ctx: ForecastContext) -> Finding | None:
@@ -797,17 +999,23 @@ def _batt_due(ctx: ForecastContext) -> Finding | None:
     return BATT_DUE.finding(
         f"Pump replacement due {ctx.replacement_date.isoformat()}{stop}"
         + (" (before the next refill)." if before_refill and not due_now else "."),
-        reasoning=("Schedule replacement about 6 months before automatic shut-off; after the elective-replacement "
-                   "indicator a SynchroMed II stops within 90 days (S55). End of pump life interrupts delivery "
-                   "(S69)."),
+        reasoning=(
+            "Schedule replacement about 6 months before automatic shut-off; after the elective-replacement "
+            "indicator a SynchroMed II stops within 90 days (S55). End of pump life interrupts delivery "
+            "(S69)."
+        ),
         data={"replacement_date": ctx.replacement_date, "shutoff_date": ctx.shutoff_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 BATT_DUE = Rule(
-    rule_id="PUMP-BATT-001", title="Pump replacement due", severity=Severity.WARN,
-    evidence=("S55", "S69"), check=_batt_due)
+    rule_id="PUMP-BATT-001",
+    title="Pump replacement due",
+    severity=Severity.WARN,
+    evidence=("S55", "S69"),
+    check=_batt_due,
+)
 
 
 def _batt_past(ctx: ForecastContext) -> Finding | None:
@@ -822,11 +1030,23 @@ def _batt_past(ctx: ForecastContext) -> Finding | None:
 
 
 BATT_PAST = Rule(
-    rule_id="PUMP-BATT-002", title="Pump past end of service", severity=Severity.BLOCK,
-    evidence=("S55", "S118"), check=_batt_past)
+    rule_id="PUMP-BATT-002",
+    title="Pump past end of service",
+    severity=Severity.BLOCK,
+    evidence=("S55", "S118"),
+    check=_batt_past,
+)
 
-FORECAST_RULES = (FCST_TOO_SHORT, REFILL_EMPTY, REFILL_LOW, BATT_PAST, REFILL_OVERDUE, BATT_DUE, FCST_BEFORE_ALARM,
-                  FCST_STABILITY)
+FORECAST_RULES = (
+    FCST_TOO_SHORT,
+    REFILL_EMPTY,
+    REFILL_LOW,
+    BATT_PAST,
+    REFILL_OVERDUE,
+    BATT_DUE,
+    FCST_BEFORE_ALARM,
+    FCST_STABILITY,
+)
 
 
 # =====================================================================================================
@@ -851,9 +1071,11 @@ class ReconcileContext:
 
 
 def _tolerance_text(ctx: ReconcileContext) -> str:
-    return (f"beyond the tolerance of {fmt(ctx.tolerance_ml)} mL and {fmt(ctx.tolerance_percent, 1)} % of the "
-            "expected residual (settings pump.reconcile.tolerance_ml and pump.reconcile.tolerance_percent, "
-            "UNCONFIRMED)")
+    return (
+        f"beyond the tolerance of {fmt(ctx.tolerance_ml)} mL and {fmt(ctx.tolerance_percent, 1)} % of the "
+        "expected residual (settings pump.reconcile.tolerance_ml and pump.reconcile.tolerance_percent, "
+        "UNCONFIRMED)"
+    )
 
 
 def _pct(ctx: ReconcileContext) -> str:
@@ -864,65 +1086,95 @@ def _recon_less(ctx: ReconcileContext) -> Finding | None:
     if ctx.discrepancy_ml >= 0 or not ctx.beyond_tolerance:
         return None
     return RECON_LESS.finding(
-        f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL ({fmt(ctx.discrepancy_ml)} mL"
-        f"{_pct(ctx)}): possible over-infusion or pump fault.",
-        reasoning=("Medtronic: reservoir contents aspirated at refill that are less than expected may indicate that "
-                   "the pump has over-infused (S60); the shortfall is " + _tolerance_text(ctx) + ". Mean pump error "
-                   "in clinical use was +1 to +2.5 % per refill (S62)."),
-        data={"discrepancy_ml": ctx.discrepancy_ml, "discrepancy_percent": ctx.discrepancy_percent,
-              "requires_acknowledgement": True},
+        f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL "
+        f"({fmt(ctx.discrepancy_ml)} mL{_pct(ctx)}): possible over-infusion or pump fault.",
+        reasoning=(
+            "Medtronic: reservoir contents aspirated at refill that are less than expected may indicate that "
+            "the pump has over-infused (S60); the shortfall is " + _tolerance_text(ctx) + ". Mean pump error "
+            "in clinical use was +1 to +2.5 % per refill (S62)."
+        ),
+        data={
+            "discrepancy_ml": ctx.discrepancy_ml,
+            "discrepancy_percent": ctx.discrepancy_percent,
+            "requires_acknowledgement": True,
+        },
         signs=ITB_OVERDOSE.signs,
-        action=("Acknowledge and investigate before relying on the next refill date: repeat the aspiration, check the "
-                "programmer log and the pump (contact the manufacturer), watch for overdose signs and shorten the "
-                "next interval. " + ITB_OVERDOSE.action),
+        action=(
+            "Acknowledge and investigate before relying on the next refill date: repeat the aspiration, "
+            "check the programmer log and the pump (contact the manufacturer), watch for overdose signs and "
+            "shorten the "
+            "next interval. " + ITB_OVERDOSE.action
+        ),
         evidence=ITB_OVERDOSE.evidence,
     )
 
 
 RECON_LESS = Rule(
-    rule_id="PUMP-RECON-001", title="Less aspirated than expected: possible over-infusion", severity=Severity.WARN,
-    evidence=("S60", "S61", "S62"), check=_recon_less)
+    rule_id="PUMP-RECON-001",
+    title="Less aspirated than expected: possible over-infusion",
+    severity=Severity.WARN,
+    evidence=("S60", "S61", "S62"),
+    check=_recon_less,
+)
 
 
 def _recon_more(ctx: ReconcileContext) -> Finding | None:
     if ctx.discrepancy_ml <= 0 or not ctx.beyond_tolerance:
         return None
     return RECON_MORE.finding(
-        f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL (+{fmt(ctx.discrepancy_ml)} mL"
-        f"{_pct(ctx)}): possible under-delivery, catheter problem, or aspiration from the pump pocket.",
-        reasoning=("More than expected left means less was delivered: pump stall, catheter occlusion, kink or "
-                   "migration (S61, S69), or the needle is in the pocket rather than the reservoir (pocket-fill "
-                   "hazard: 851 reports and 8 deaths 1996-2010, S71); the excess is " + _tolerance_text(ctx) + "."),
-        data={"discrepancy_ml": ctx.discrepancy_ml, "discrepancy_percent": ctx.discrepancy_percent,
-              "requires_acknowledgement": True},
+        f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL "
+        f"(+{fmt(ctx.discrepancy_ml)} mL{_pct(ctx)}): possible under-delivery, catheter problem, or "
+        "aspiration from the pump pocket.",
+        reasoning=(
+            "More than expected left means less was delivered: pump stall, catheter occlusion, kink or "
+            "migration (S61, S69), or the needle is in the pocket rather than the reservoir (pocket-fill "
+            "hazard: 851 reports and 8 deaths 1996-2010, S71); the excess is " + _tolerance_text(ctx) + "."
+        ),
+        data={
+            "discrepancy_ml": ctx.discrepancy_ml,
+            "discrepancy_percent": ctx.discrepancy_percent,
+            "requires_acknowledgement": True,
+        },
         signs=ITB_WITHDRAWAL.signs,
-        action=("Acknowledge and investigate: confirm the needle is in the reservoir (ultrasound guidance is used at "
-                "some centres) before injecting anything, check the catheter and the pump, watch for withdrawal. "
-                + ITB_WITHDRAWAL.action),
+        action=(
+            "Acknowledge and investigate: confirm the needle is in the reservoir (ultrasound guidance is "
+            "used at some centres) before injecting anything, check the catheter and the pump, watch for "
+            "withdrawal. " + ITB_WITHDRAWAL.action
+        ),
         evidence=ITB_WITHDRAWAL.evidence,
     )
 
 
 RECON_MORE = Rule(
-    rule_id="PUMP-RECON-002", title="More aspirated than expected: possible under-delivery", severity=Severity.WARN,
-    evidence=("S61", "S71", "S69"), check=_recon_more)
+    rule_id="PUMP-RECON-002",
+    title="More aspirated than expected: possible under-delivery",
+    severity=Severity.WARN,
+    evidence=("S61", "S71", "S69"),
+    check=_recon_more,
+)
 
 
 def _recon_ok(ctx: ReconcileContext) -> Finding | None:
     if ctx.beyond_tolerance:
         return None
     return RECON_OK.finding(
-        f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL ({fmt(ctx.discrepancy_ml)} mL"
-        f"{_pct(ctx)}): within tolerance.",
-        reasoning=("Within the configured tolerance (UNCONFIRMED; no source gives a number). Perform verification "
-                   "checks at each refill (S61); small errors accumulate: see the trend across visits."),
+        f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL "
+        f"({fmt(ctx.discrepancy_ml)} mL{_pct(ctx)}): within tolerance.",
+        reasoning=(
+            "Within the configured tolerance (UNCONFIRMED; no source gives a number). Perform verification "
+            "checks at each refill (S61); small errors accumulate: see the trend across visits."
+        ),
         data={"discrepancy_ml": ctx.discrepancy_ml, "discrepancy_percent": ctx.discrepancy_percent},
     )
 
 
 RECON_OK = Rule(
-    rule_id="PUMP-RECON-003", title="Residual within tolerance", severity=Severity.INFO,
-    evidence=("S61", "S62"), check=_recon_ok)
+    rule_id="PUMP-RECON-003",
+    title="Residual within tolerance",
+    severity=Severity.INFO,
+    evidence=("S61", "S62"),
+    check=_recon_ok,
+)
 
 RECONCILE_RULES = (RECON_LESS, RECON_MORE, RECON_OK)
 
@@ -939,44 +1191,63 @@ class TrendContext:
 def _trend_less(ctx: TrendContext) -> Finding | None:
     if ctx.consecutive_less < ctx.trend_visits:
         return None
-    recent = ctx.discrepancies_ml[-ctx.consecutive_less:]
+    recent = ctx.discrepancies_ml[-ctx.consecutive_less :]
     return TREND_LESS.finding(
         f"The last {ctx.consecutive_less} refills all aspirated less than expected "
         f"({', '.join(fmt(d) for d in recent)} mL; total {fmt(sum(recent))} mL).",
-        reasoning=("A repeated shortfall, even within the single-visit tolerance, suggests the pump delivers more "
-                   f"than programmed (S60); {ctx.trend_visits} visits in a row is the configured trend length "
-                   "(setting pump.reconcile.trend_visits, UNCONFIRMED)."),
-        data={"consecutive_less": ctx.consecutive_less, "recent_discrepancies_ml": list(recent),
-              "requires_acknowledgement": True},
+        reasoning=(
+            "A repeated shortfall, even within the single-visit tolerance, suggests the pump delivers more "
+            f"than programmed (S60); {ctx.trend_visits} visits in a row is the configured trend length "
+            "(setting pump.reconcile.trend_visits, UNCONFIRMED)."
+        ),
+        data={
+            "consecutive_less": ctx.consecutive_less,
+            "recent_discrepancies_ml": list(recent),
+            "requires_acknowledgement": True,
+        },
         signs=ITB_OVERDOSE.signs,
-        action="Acknowledge and review the pump's delivery accuracy with the manufacturer. " + ITB_OVERDOSE.action,
+        action="Acknowledge and review the pump's delivery accuracy with the manufacturer. "
+        + ITB_OVERDOSE.action,
         evidence=ITB_OVERDOSE.evidence,
     )
 
 
 TREND_LESS = Rule(
-    rule_id="PUMP-RECON-004", title="Repeated shortfall across refills", severity=Severity.WARN,
-    evidence=("S60", "S62"), check=_trend_less)
+    rule_id="PUMP-RECON-004",
+    title="Repeated shortfall across refills",
+    severity=Severity.WARN,
+    evidence=("S60", "S62"),
+    check=_trend_less,
+)
 
 
 def _trend_more(ctx: TrendContext) -> Finding | None:
     if ctx.consecutive_more < ctx.trend_visits:
         return None
-    recent = ctx.discrepancies_ml[-ctx.consecutive_more:]
+    recent = ctx.discrepancies_ml[-ctx.consecutive_more :]
     return TREND_MORE.finding(
         f"The last {ctx.consecutive_more} refills all aspirated more than expected "
         f"({', '.join('+' + fmt(d) for d in recent)} mL).",
-        reasoning=("A repeated excess suggests chronic under-delivery (catheter problem, pump stall) (S61, S69); "
-                   f"{ctx.trend_visits} visits in a row is the configured trend length (UNCONFIRMED)."),
-        data={"consecutive_more": ctx.consecutive_more, "recent_discrepancies_ml": list(recent),
-              "requires_acknowledgement": True},
+        reasoning=(
+            "A repeated excess suggests chronic under-delivery (catheter problem, pump stall) (S61, S69); "
+            f"{ctx.trend_visits} visits in a row is the configured trend length (UNCONFIRMED)."
+        ),
+        data={
+            "consecutive_more": ctx.consecutive_more,
+            "recent_discrepancies_ml": list(recent),
+            "requires_acknowledgement": True,
+        },
         **_with_signs(ITB_WITHDRAWAL),
     )
 
 
 TREND_MORE = Rule(
-    rule_id="PUMP-RECON-005", title="Repeated excess across refills", severity=Severity.WARN,
-    evidence=("S61", "S69"), check=_trend_more)
+    rule_id="PUMP-RECON-005",
+    title="Repeated excess across refills",
+    severity=Severity.WARN,
+    evidence=("S61", "S69"),
+    check=_trend_more,
+)
 
 TREND_RULES = (TREND_LESS, TREND_MORE)
 
@@ -998,7 +1269,8 @@ def _fill_capacity(ctx: RefillVolumeContext) -> Finding | None:
     if ctx.needed_ml is None or ctx.needed_ml <= ctx.reservoir_ml:
         return None
     return FILL_CAPACITY.finding(
-        f"{ctx.target_interval_days} days need {fmt(ctx.needed_ml)} mL, more than the {fmt(ctx.reservoir_ml)} mL "
+        f"{ctx.target_interval_days} days need {fmt(ctx.needed_ml)} mL, more than the "
+        f"{fmt(ctx.reservoir_ml)} mL "
         "reservoir: filled to capacity; refill sooner or use a higher concentration.",
         reasoning="Never fill above the reservoir capacity: overfilling is a named over-infusion risk (S61).",
         data={"needed_ml": ctx.needed_ml, "fill_ml": ctx.fill_ml},
@@ -1006,8 +1278,12 @@ def _fill_capacity(ctx: RefillVolumeContext) -> Finding | None:
 
 
 FILL_CAPACITY = Rule(
-    rule_id="PUMP-FILL-001", title="Target interval beyond reservoir capacity", severity=Severity.INFO,
-    evidence=("S61",), check=_fill_capacity)
+    rule_id="PUMP-FILL-001",
+    title="Target interval beyond reservoir capacity",
+    severity=Severity.INFO,
+    evidence=("S61",),
+    check=_fill_capacity,
+)
 
 REFILL_VOLUME_RULES = (FILL_CAPACITY,)
 
@@ -1027,37 +1303,50 @@ class TransitionContext:
 
 def _trans_steps(ctx: TransitionContext) -> Finding:
     return TRANS_ORAL.finding(
-        f"Taper oral baclofen from {fmt(ctx.oral_start_mg_per_day)} mg/day alongside intrathecal titration, at most "
-        f"-{fmt(ctx.max_oral_cut_percent, 0)} % at one time, each step assessed within 24 h.",
-        reasoning=("Consensus: wean oral antispastics one drug at a time starting with oral baclofen; it may be "
-                   "decreased by 25-50 % at one time with assessment within 24 h, and kept available during "
-                   "titration for intrathecal withdrawal."),
+        f"Taper oral baclofen from {fmt(ctx.oral_start_mg_per_day)} mg/day alongside intrathecal titration, "
+        f"at most -{fmt(ctx.max_oral_cut_percent, 0)} % at one time, each step assessed within 24 h.",
+        reasoning=(
+            "Consensus: wean oral antispastics one drug at a time starting with oral baclofen; it may be "
+            "decreased by 25-50 % at one time with assessment within 24 h, and kept available during "
+            "titration for intrathecal withdrawal."
+        ),
         data={"largest_oral_cut_percent": ctx.largest_oral_cut_percent},
         signs=ITB_WITHDRAWAL.signs,
-        action=("Keep oral baclofen available during intrathecal titration: 10-20 mg every 6 h may bridge a longer "
-                "interruption of intrathecal delivery (S42). " + ITB_WITHDRAWAL.action),
+        action=(
+            "Keep oral baclofen available during intrathecal titration: 10-20 mg every 6 h may bridge a "
+            "longer "
+            "interruption of intrathecal delivery (S42). " + ITB_WITHDRAWAL.action
+        ),
         evidence=ITB_WITHDRAWAL.evidence + ("S42",),
     )
 
 
 TRANS_ORAL = Rule(
-    rule_id="ITB-TRANS-001", title="Oral taper alongside intrathecal titration", severity=Severity.INFO,
-    evidence=("S40",), check=_trans_steps)
+    rule_id="ITB-TRANS-001",
+    title="Oral taper alongside intrathecal titration",
+    severity=Severity.INFO,
+    evidence=("S40",),
+    check=_trans_steps,
+)
 
 
 def _trans_others(ctx: TransitionContext) -> Finding | None:
     if not ctx.other_oral_antispastics:
         return None
     return TRANS_OTHERS.finding(
-        f"Other oral antispastics ({', '.join(ctx.other_oral_antispastics)}): wean them one at a time, after oral "
-        "baclofen.",
+        f"Other oral antispastics ({', '.join(ctx.other_oral_antispastics)}): wean them one at a time, after "
+        "oral baclofen.",
         reasoning="Consensus: wean oral antispastics one drug at a time, starting with oral baclofen.",
         data={"other_oral_antispastics": list(ctx.other_oral_antispastics)},
     )
 
 
 TRANS_OTHERS = Rule(
-    rule_id="ITB-TRANS-002", title="One oral antispastic at a time", severity=Severity.INFO,
-    evidence=("S40",), check=_trans_others)
+    rule_id="ITB-TRANS-002",
+    title="One oral antispastic at a time",
+    severity=Severity.INFO,
+    evidence=("S40",),
+    check=_trans_others,
+)
 
 TRANSITION_RULES = (TRANS_ORAL, TRANS_OTHERS)

@@ -1,4 +1,4 @@
-"""`baclofen pump ...` commands: catalogue, programs, reservoir forecast, refill visits, concentration change."""
+"""`baclofen pump ...` commands: catalogue, programs, forecast, refill visits, concentration change."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ from baclofen.services.itb import (
     record_refill_visit,
 )
 
-app = typer.Typer(help="Intrathecal pumps: catalogue, programs, reservoir forecast, refill visits, "
-                  "concentration changes.", no_args_is_help=True)
+app = typer.Typer(
+    help="Intrathecal pumps: catalogue, programs, reservoir forecast, refill visits, concentration changes.",
+    no_args_is_help=True,
+)
 
 #: Domain field -> CLI option, for one-line error messages.
 OPTIONS = {
@@ -64,24 +66,43 @@ OPTIONS = {
     "refilled": "--refilled",
 }
 
-FLEX_HELP = ("Flex program: steps HH:MM=RATE separated by commas, RATE in mcg/h from that time until the next step; "
-             "the last step runs past midnight to the first. Times 00:00-23:59 in increasing order, at most the "
-             "pump's step limit (13 a day for SynchroMed II). The daily dose is the integral, e.g. "
-             "06:00=20,22:00=10 = 16 h x 20 + 8 h x 10 = 400 mcg/day.")
+FLEX_HELP = (
+    "Flex program: steps HH:MM=RATE separated by commas, RATE in mcg/h from that time until the next step; "
+    "the last step runs past midnight to the first. Times 00:00-23:59 in increasing order, at most the "
+    "pump's step limit (13 a day for SynchroMed II). The daily dose is the integral, e.g. 06:00=20,22:00=10 "
+    "= 16 h x 20 + 8 h x 10 = 400 mcg/day."
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
-PumpOpt = Annotated[str, typer.Option(
-    "--pump", help="Pump: synchromed-ii-20, synchromed-ii-40, prometra-ii-20, prometra-ii-40.")]
-ConcOpt = Annotated[float, typer.Option("--concentration-mcg-per-ml", help="Concentration in the reservoir, mcg/mL.")]
-DailyOpt = Annotated[float | None, typer.Option(
-    "--daily-dose-mcg", help="Daily dose, mcg/day (simple continuous; with --flex it must equal the flex total).")]
+PumpOpt = Annotated[
+    str,
+    typer.Option("--pump", help="Pump: synchromed-ii-20, synchromed-ii-40, prometra-ii-20, prometra-ii-40."),
+]
+ConcOpt = Annotated[
+    float, typer.Option("--concentration-mcg-per-ml", help="Concentration in the reservoir, mcg/mL.")
+]
+DailyOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--daily-dose-mcg",
+        help="Daily dose, mcg/day (simple continuous; with --flex it must equal the flex total).",
+    ),
+]
 FlexOpt = Annotated[str | None, typer.Option("--flex", help=FLEX_HELP)]
-MarginOpt = Annotated[int | None, typer.Option(
-    "--margin-days", help="Days between the recommended refill and the computed low-reservoir alarm (>= 1, "
-    "default 7, setting pump.refill_margin_days).")]
-ImplantedOpt = Annotated[str | None, typer.Option("--implanted", help="Implant date YYYY-MM-DD (battery forecast).")]
-AsOfOpt = Annotated[str | None, typer.Option(
-    "--as-of", help="Today, YYYY-MM-DD, for overdue / empty / replacement findings.")]
+MarginOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--margin-days",
+        help="Days between the recommended refill and the computed low-reservoir alarm (>= 1, "
+        "default 7, setting pump.refill_margin_days).",
+    ),
+]
+ImplantedOpt = Annotated[
+    str | None, typer.Option("--implanted", help="Implant date YYYY-MM-DD (battery forecast).")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD, for overdue / empty / replacement findings.")
+]
 
 
 @app.command("list")
@@ -92,28 +113,50 @@ def list_pumps(as_json: JsonOpt = False) -> None:
 
     def render(out: Console) -> None:
         table = Table(title="Pump catalogue")
-        for col in ("Key", "Model", "Reservoir mL", "Low reservoir mL", "Steps/day", "Planning life y", "Evidence"):
+        for col in (
+            "Key",
+            "Model",
+            "Reservoir mL",
+            "Low reservoir mL",
+            "Steps/day",
+            "Planning life y",
+            "Evidence",
+        ):
             table.add_column(col)
         for p in pumps:
-            table.add_row(p["key"], f"{p['name']} ({p['model_ref']})", num(p["reservoir_ml"]),
-                          num(p["low_reservoir_ml"]),
-                          "-" if p["max_rate_steps_per_day"] is None else str(p["max_rate_steps_per_day"]),
-                          num(p["planning_service_life_years"]),
-                          ", ".join(sorted({k for v in p["evidence"].values() for k in v})))
+            table.add_row(
+                p["key"],
+                f"{p['name']} ({p['model_ref']})",
+                num(p["reservoir_ml"]),
+                num(p["low_reservoir_ml"]),
+                "-" if p["max_rate_steps_per_day"] is None else str(p["max_rate_steps_per_day"]),
+                num(p["planning_service_life_years"]),
+                ", ".join(sorted({k for v in p["evidence"].values() for k in v})),
+            )
         out.print(table)
 
     emit(data, as_json, render)
 
 
 def _render_program(out: Console, data: Mapping[str, Any]) -> None:
-    out.print(f"[bold]{data['mode']} program[/bold] on {data['pump']} at {num(data['concentration_mcg_per_ml'])} "
-              f"mcg/mL: [bold]{num(data['daily_dose_mcg'])} mcg/day = {num(data['daily_volume_ml'], 4)} mL/day[/bold]")
+    out.print(
+        f"[bold]{data['mode']} program[/bold] on {data['pump']} at {num(data['concentration_mcg_per_ml'])} "
+        f"mcg/mL: [bold]{num(data['daily_dose_mcg'])} mcg/day = {num(data['daily_volume_ml'], 4)} "
+        "mL/day[/bold]"
+    )
     table = Table(title="Rates through the day")
     for col in ("From", "To", "mcg/h", "mL/h", "Hours", "mcg", "mL"):
         table.add_column(col, justify="right")
     for s in data["segments"]:
-        table.add_row(s["from"], s["to"], num(s["rate_mcg_per_h"], 3), num(s["rate_ml_per_h"], 5),
-                      num(s["duration_h"]), num(s["dose_mcg"]), num(s["volume_ml"], 4))
+        table.add_row(
+            s["from"],
+            s["to"],
+            num(s["rate_mcg_per_h"], 3),
+            num(s["rate_ml_per_h"], 5),
+            num(s["duration_h"]),
+            num(s["dose_mcg"]),
+            num(s["volume_ml"], 4),
+        )
     out.print(table)
     render_findings(out, data["findings"])
 
@@ -124,23 +167,31 @@ def program(
     concentration_mcg_per_ml: ConcOpt,
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
-    confirm_high_dose: Annotated[bool, typer.Option(
-        "--confirm-high-dose", help="Explicitly confirm a daily dose above 1000 mcg.")] = False,
+    confirm_high_dose: Annotated[
+        bool, typer.Option("--confirm-high-dose", help="Explicitly confirm a daily dose above 1000 mcg.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Rates (mcg/h and mL/h per step), daily dose and mL/day of a simple continuous or flex program."""
     with map_errors(OPTIONS):
-        result = plan_program(pump, concentration_mcg_per_ml, daily_dose_mcg=daily_dose_mcg, flex=flex,
-                              confirm_high_dose=confirm_high_dose)
+        result = plan_program(
+            pump,
+            concentration_mcg_per_ml,
+            daily_dose_mcg=daily_dose_mcg,
+            flex=flex,
+            confirm_high_dose=confirm_high_dose,
+        )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_program(out, data))
 
 
 def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     fill = data["fill"]
-    out.print(f"[bold]Reservoir forecast[/bold] {data['pump']}: {num(fill['volume_ml'])} mL x "
-              f"{num(fill['concentration_mcg_per_ml'])} mcg/mL filled {fill['filled_at']}; "
-              f"{num(data['daily_dose_mcg'])} mcg/day = {num(data['daily_volume_ml'], 4)} mL/day")
+    out.print(
+        f"[bold]Reservoir forecast[/bold] {data['pump']}: {num(fill['volume_ml'])} mL x "
+        f"{num(fill['concentration_mcg_per_ml'])} mcg/mL filled {fill['filled_at']}; "
+        f"{num(data['daily_dose_mcg'])} mcg/day = {num(data['daily_volume_ml'], 4)} mL/day"
+    )
     table = Table(title="Dates")
     table.add_column("What")
     table.add_column("Date", no_wrap=True)
@@ -150,8 +201,10 @@ def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     table.add_row("Empty", data["empty_date"])
     table.add_row("Drug-stability limit", data["stability_limit_date"])
     if data.get("low_reservoir_alarm_date_if_over_infusing"):
-        table.add_row(f"Alarm volume if over-infusing by {num(data['flow_accuracy_percent'])} %",
-                      data["low_reservoir_alarm_date_if_over_infusing"])
+        table.add_row(
+            f"Alarm volume if over-infusing by {num(data['flow_accuracy_percent'])} %",
+            data["low_reservoir_alarm_date_if_over_infusing"],
+        )
     if data.get("battery"):
         table.add_row("Battery replacement", data["battery"]["battery_replacement_date"])
         table.add_row("Pump may stop by", data["battery"]["shutoff_date"])
@@ -166,48 +219,80 @@ def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
 @app.command("forecast")
 def forecast(
     pump: PumpOpt,
-    volume_ml: Annotated[float, typer.Option("--volume-ml", help="Volume filled, mL (at most the reservoir).")],
+    volume_ml: Annotated[
+        float, typer.Option("--volume-ml", help="Volume filled, mL (at most the reservoir).")
+    ],
     concentration_mcg_per_ml: ConcOpt,
     filled: Annotated[str, typer.Option("--filled", help="Fill date YYYY-MM-DD (or YYYY-MM-DDTHH:MM).")],
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
     margin_days: MarginOpt = None,
     implanted: ImplantedOpt = None,
-    eri_date: Annotated[str | None, typer.Option(
-        "--eri-date", help="Date the pump raised its elective-replacement indicator (SynchroMed II).")] = None,
-    low_reservoir_ml: Annotated[float | None, typer.Option(
-        "--low-reservoir-ml", help="The pump's programmed low-reservoir threshold, mL (default: the model's).")
+    eri_date: Annotated[
+        str | None,
+        typer.Option(
+            "--eri-date", help="Date the pump raised its elective-replacement indicator (SynchroMed II)."
+        ),
     ] = None,
-    residual_ml: Annotated[float | None, typer.Option(
-        "--residual-ml", help="Undeliverable residual volume, mL (UNCONFIRMED; default 0).")] = None,
-    max_refill_interval_days: Annotated[int | None, typer.Option(
-        "--max-refill-interval-days", help="Drug-stability limit, days (default 180).")] = None,
+    low_reservoir_ml: Annotated[
+        float | None,
+        typer.Option(
+            "--low-reservoir-ml",
+            help="The pump's programmed low-reservoir threshold, mL (default: the model's).",
+        ),
+    ] = None,
+    residual_ml: Annotated[
+        float | None,
+        typer.Option("--residual-ml", help="Undeliverable residual volume, mL (UNCONFIRMED; default 0)."),
+    ] = None,
+    max_refill_interval_days: Annotated[
+        int | None,
+        typer.Option("--max-refill-interval-days", help="Drug-stability limit, days (default 180)."),
+    ] = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Empty date, low-reservoir alarm date, recommended refill date (before the alarm), stability, battery."""
+    """Empty date, low-reservoir alarm date, recommended refill date (before the alarm), battery."""
     with map_errors(OPTIONS):
         result = forecast_pump(
-            pump, volume_ml=volume_ml, concentration_mcg_per_ml=concentration_mcg_per_ml, filled=filled,
-            daily_dose_mcg=daily_dose_mcg, flex=flex, margin_days=margin_days, low_reservoir_ml=low_reservoir_ml,
-            residual_ml=residual_ml, max_refill_interval_days=max_refill_interval_days, implanted=implanted,
-            eri_date=eri_date, as_of=as_of)
+            pump,
+            volume_ml=volume_ml,
+            concentration_mcg_per_ml=concentration_mcg_per_ml,
+            filled=filled,
+            daily_dose_mcg=daily_dose_mcg,
+            flex=flex,
+            margin_days=margin_days,
+            low_reservoir_ml=low_reservoir_ml,
+            residual_ml=residual_ml,
+            max_refill_interval_days=max_refill_interval_days,
+            implanted=implanted,
+            eri_date=eri_date,
+            as_of=as_of,
+        )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_forecast(out, data))
 
 
 def _render_reconcile(out: Console, data: Mapping[str, Any]) -> None:
     pct = "" if data["discrepancy_percent"] is None else f" ({num(data['discrepancy_percent'], 1)} %)"
-    out.print(f"[bold]Refill reconciliation[/bold]: expected {num(data['expected_ml'])} mL, aspirated "
-              f"{num(data['aspirated_ml'])} mL, discrepancy {num(data['discrepancy_ml'])} mL{pct}")
+    out.print(
+        f"[bold]Refill reconciliation[/bold]: expected {num(data['expected_ml'])} mL, aspirated "
+        f"{num(data['aspirated_ml'])} mL, discrepancy {num(data['discrepancy_ml'])} mL{pct}"
+    )
     trend = data["trend"]
     if len(trend["visits"]) > 1:
         table = Table(title="Visits, oldest first")
         for col in ("#", "Expected mL", "Aspirated mL", "Difference mL", "%", "Flagged"):
             table.add_column(col, justify="right")
         for i, v in enumerate(trend["visits"], 1):
-            table.add_row(str(i), num(v["expected_ml"]), num(v["aspirated_ml"]), num(v["discrepancy_ml"]),
-                          num(v["discrepancy_percent"], 1), "yes" if v["flagged"] else "no")
+            table.add_row(
+                str(i),
+                num(v["expected_ml"]),
+                num(v["aspirated_ml"]),
+                num(v["discrepancy_ml"]),
+                num(v["discrepancy_percent"], 1),
+                "yes" if v["flagged"] else "no",
+            )
         out.print(table)
     render_findings(out, data["findings"])
     render_settings(out, list(data["settings"]) + list(trend["settings"]))
@@ -215,27 +300,52 @@ def _render_reconcile(out: Console, data: Mapping[str, Any]) -> None:
 
 @app.command("reconcile")
 def reconcile(
-    expected_ml: Annotated[float, typer.Option("--expected-ml", help="Residual the program should have left, mL.")],
-    aspirated_ml: Annotated[float, typer.Option("--aspirated-ml", help="Volume aspirated from the reservoir, mL.")],
-    previous: Annotated[str | None, typer.Option(
-        "--previous", help="Earlier visits, oldest first: expected:aspirated mL pairs, e.g. 4.9:4.5,5.0:4.6.")
+    expected_ml: Annotated[
+        float, typer.Option("--expected-ml", help="Residual the program should have left, mL.")
+    ],
+    aspirated_ml: Annotated[
+        float, typer.Option("--aspirated-ml", help="Volume aspirated from the reservoir, mL.")
+    ],
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="Earlier visits, oldest first: expected:aspirated mL pairs, e.g. 4.9:4.5,5.0:4.6.",
+        ),
     ] = None,
-    pump: Annotated[str | None, typer.Option("--pump", help="Pump (bounds the volumes by its reservoir).")] = None,
-    tolerance_percent: Annotated[float | None, typer.Option(
-        "--tolerance-percent", help="Flag above this % of the expected residual (UNCONFIRMED; default 10).")
+    pump: Annotated[
+        str | None, typer.Option("--pump", help="Pump (bounds the volumes by its reservoir).")
     ] = None,
-    tolerance_ml: Annotated[float | None, typer.Option(
-        "--tolerance-ml", help="... and above this many mL (UNCONFIRMED; default 0.5).")] = None,
-    trend_visits: Annotated[int | None, typer.Option(
-        "--trend-visits", help="Consecutive same-direction visits that raise a trend finding (default 3).")
+    tolerance_percent: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance-percent",
+            help="Flag above this % of the expected residual (UNCONFIRMED; default 10).",
+        ),
+    ] = None,
+    tolerance_ml: Annotated[
+        float | None,
+        typer.Option("--tolerance-ml", help="... and above this many mL (UNCONFIRMED; default 0.5)."),
+    ] = None,
+    trend_visits: Annotated[
+        int | None,
+        typer.Option(
+            "--trend-visits", help="Consecutive same-direction visits that raise a trend finding (default 3)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Expected vs aspirated residual: possible over-infusion (less) or under-delivery (more), and the trend."""
+    """Expected vs aspirated residual: possible over-infusion (less) or under-delivery (more); trend."""
     with map_errors(OPTIONS):
-        result = reconcile_visit(expected_ml, aspirated_ml, previous=previous, pump=pump,
-                                 tolerance_percent=tolerance_percent, tolerance_ml=tolerance_ml,
-                                 trend_visits=trend_visits)
+        result = reconcile_visit(
+            expected_ml,
+            aspirated_ml,
+            previous=previous,
+            pump=pump,
+            tolerance_percent=tolerance_percent,
+            tolerance_ml=tolerance_ml,
+            trend_visits=trend_visits,
+        )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_reconcile(out, data))
 
@@ -246,28 +356,46 @@ def concentration_change(
     daily_dose_mcg: Annotated[float, typer.Option("--daily-dose-mcg", help="Daily dose to keep, mcg/day.")],
     old_mcg_per_ml: Annotated[float, typer.Option("--old-mcg-per-ml", help="Current concentration, mcg/mL.")],
     new_mcg_per_ml: Annotated[float, typer.Option("--new-mcg-per-ml", help="New concentration, mcg/mL.")],
-    catheter_volume_ml: Annotated[float | None, typer.Option(
-        "--catheter-volume-ml", help="Catheter volume, mL (required for SynchroMed II: from the catheter labelling).")
+    catheter_volume_ml: Annotated[
+        float | None,
+        typer.Option(
+            "--catheter-volume-ml",
+            help="Catheter volume, mL (required for SynchroMed II: from the catheter labelling).",
+        ),
     ] = None,
-    catheter_trimmed_cm: Annotated[float | None, typer.Option(
-        "--catheter-trimmed-cm", help="Prometra II: cm trimmed from the 110 cm catheter.")] = None,
-    pump_volume_ml: Annotated[float | None, typer.Option(
-        "--pump-volume-ml", help="Pump internal tubing volume, mL (UNCONFIRMED in the sources).")] = None,
+    catheter_trimmed_cm: Annotated[
+        float | None,
+        typer.Option("--catheter-trimmed-cm", help="Prometra II: cm trimmed from the 110 cm catheter."),
+    ] = None,
+    pump_volume_ml: Annotated[
+        float | None,
+        typer.Option(
+            "--pump-volume-ml", help="Pump internal tubing volume, mL (UNCONFIRMED in the sources)."
+        ),
+    ] = None,
     flex: FlexOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """New program for the same daily dose and the bridge for the old solution, with the arithmetic."""
     with map_errors(OPTIONS):
-        result = plan_concentration(pump, daily_dose_mcg=daily_dose_mcg, old_mcg_per_ml=old_mcg_per_ml,
-                                    new_mcg_per_ml=new_mcg_per_ml, catheter_volume_ml=catheter_volume_ml,
-                                    catheter_trimmed_cm=catheter_trimmed_cm, pump_internal_volume_ml=pump_volume_ml,
-                                    flex=flex)
+        result = plan_concentration(
+            pump,
+            daily_dose_mcg=daily_dose_mcg,
+            old_mcg_per_ml=old_mcg_per_ml,
+            new_mcg_per_ml=new_mcg_per_ml,
+            catheter_volume_ml=catheter_volume_ml,
+            catheter_trimmed_cm=catheter_trimmed_cm,
+            pump_internal_volume_ml=pump_volume_ml,
+            flex=flex,
+        )
     data = result.to_dict()
 
     def render(out: Console) -> None:
-        out.print(f"[bold]Concentration change[/bold] on {data['pump']}: {num(data['old_mcg_per_ml'])} -> "
-                  f"{num(data['new_mcg_per_ml'])} mcg/mL at {num(data['daily_dose_mcg'])} mcg/day: new rate "
-                  f"[bold]{num(data['new_ml_per_day'], 4)} mL/day[/bold] (was {num(data['old_ml_per_day'], 4)})")
+        out.print(
+            f"[bold]Concentration change[/bold] on {data['pump']}: {num(data['old_mcg_per_ml'])} -> "
+            f"{num(data['new_mcg_per_ml'])} mcg/mL at {num(data['daily_dose_mcg'])} mcg/day: new rate "
+            f"[bold]{num(data['new_ml_per_day'], 4)} mL/day[/bold] (was {num(data['old_ml_per_day'], 4)})"
+        )
         render_lines(out, "Calculation", data["steps"])
         render_findings(out, data["findings"])
 
@@ -280,36 +408,60 @@ def refill(
     concentration_mcg_per_ml: ConcOpt,
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
-    refilled: Annotated[str | None, typer.Option(
-        "--refilled", help="Refill date YYYY-MM-DD (default: today).")] = None,
-    expected_ml: Annotated[float | None, typer.Option(
-        "--expected-ml", help="Residual the program should have left, mL.")] = None,
-    aspirated_ml: Annotated[float | None, typer.Option("--aspirated-ml", help="Volume aspirated, mL.")] = None,
-    previous: Annotated[str | None, typer.Option(
-        "--previous", help="Earlier visits, oldest first: expected:aspirated mL pairs.")] = None,
-    target_interval_days: Annotated[int | None, typer.Option(
-        "--target-interval-days", help="Days to the next refill (default: fill to capacity).")] = None,
+    refilled: Annotated[
+        str | None, typer.Option("--refilled", help="Refill date YYYY-MM-DD (default: today).")
+    ] = None,
+    expected_ml: Annotated[
+        float | None, typer.Option("--expected-ml", help="Residual the program should have left, mL.")
+    ] = None,
+    aspirated_ml: Annotated[
+        float | None, typer.Option("--aspirated-ml", help="Volume aspirated, mL.")
+    ] = None,
+    previous: Annotated[
+        str | None,
+        typer.Option("--previous", help="Earlier visits, oldest first: expected:aspirated mL pairs."),
+    ] = None,
+    target_interval_days: Annotated[
+        int | None,
+        typer.Option("--target-interval-days", help="Days to the next refill (default: fill to capacity)."),
+    ] = None,
     margin_days: MarginOpt = None,
     implanted: ImplantedOpt = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
-    with map_errors(OPTIONS | {"filled": "--refilled", "filled_at": "--refilled", "volume_ml": "--target-interval-days"}):
+    with map_errors(
+        OPTIONS | {"filled": "--refilled", "filled_at": "--refilled", "volume_ml": "--target-interval-days"}
+    ):
         result = record_refill_visit(
-            pump, concentration_mcg_per_ml=concentration_mcg_per_ml,
-            refilled=refilled if refilled is not None else date.today(), daily_dose_mcg=daily_dose_mcg, flex=flex,
-            expected_ml=expected_ml, aspirated_ml=aspirated_ml, previous=previous,
-            target_interval_days=target_interval_days, margin_days=margin_days, implanted=implanted, as_of=as_of)
+            pump,
+            concentration_mcg_per_ml=concentration_mcg_per_ml,
+            refilled=refilled if refilled is not None else date.today(),
+            daily_dose_mcg=daily_dose_mcg,
+            flex=flex,
+            expected_ml=expected_ml,
+            aspirated_ml=aspirated_ml,
+            previous=previous,
+            target_interval_days=target_interval_days,
+            margin_days=margin_days,
+            implanted=implanted,
+            as_of=as_of,
+        )
     data = result.to_dict()
 
     def render(out: Console) -> None:
         if data["reconciliation"]:
             rec = data["reconciliation"]
-            out.print(f"Residual: expected {num(rec['expected_ml'])} mL, aspirated {num(rec['aspirated_ml'])} mL "
-                      f"({num(rec['discrepancy_ml'])} mL)")
-        out.print(f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill [bold]{data['next_refill_date']}"
-                  f"[/bold] (computed alarm {data['low_reservoir_alarm_date']}, empty {data['empty_date']})")
+            out.print(
+                f"Residual: expected {num(rec['expected_ml'])} mL, aspirated {num(rec['aspirated_ml'])} mL "
+                f"({num(rec['discrepancy_ml'])} mL)"
+            )
+        out.print(
+            f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
+            f"[bold]{data['next_refill_date']}[/bold] (computed alarm {data['low_reservoir_alarm_date']}, "
+            f"empty {data['empty_date']})"
+        )
         render_lines(out, "Refill volume", data["refill"]["steps"])
         render_lines(out, "Forecast", data["forecast"]["reasoning"])
         render_findings(out, data["findings"])
