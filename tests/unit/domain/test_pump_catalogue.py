@@ -71,3 +71,70 @@ def test_every_itb_rule_cites_resolving_evidence(rule_id) -> None:
     rule = RULES[rule_id]
 
     assert rule.title and rule.evidence and all(k in REFERENCES for k in rule.evidence)
+
+
+def _all_itb_findings():
+    from datetime import date, datetime, timedelta
+
+    from baclofen.domain.itb.concentration import plan_concentration_change
+    from baclofen.domain.itb.dosing import compute_initial_daily_dose, titration_range
+    from baclofen.domain.itb.programs import continuous_program, parse_flex_schedule, plan_pump_program
+    from baclofen.domain.itb.refill import assess_discrepancy_trend, plan_refill_volume, reconcile_refill
+    from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
+    from baclofen.domain.itb.screening import ScreeningDose, assess_screening, responses_to_doses
+    from baclofen.domain.itb.transition import plan_oral_to_itb_transition
+
+    results = [
+        assess_screening(responses_to_doses(r, s), start_mcg=s)
+        for s in (50, 25)
+        for r in ([], [False], [False, False, False], [True])
+    ]
+    results += [
+        compute_initial_daily_dose(75, 6),
+        titration_range(1800, "spinal", at_refill=True, proposed_mcg_per_day=2100),
+    ]
+    results += [titration_range(100, "cerebral", hours_since_start=2, proposed_mcg_per_day=200)]
+    results += [plan_pump_program("prometra-ii-20", 250, parse_flex_schedule("06:00=20,22:00=10"))]
+    fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(100), date(2026, 1, 1))
+    results += [forecast_reservoir(fill, implanted=date(2021, 2, 1), as_of=date(2026, 8, 1), margin_days=90)]
+    results += [reconcile_refill(4.9, 3.1), reconcile_refill(3, 5), reconcile_refill(5, 5)]
+    results += [assess_discrepancy_trend([reconcile_refill(5, a) for a in (4.8, 4.7, 4.75)])]
+    results += [plan_refill_volume(get_pump("synchromed-ii-20"), 1, 500, target_interval_days=60)]
+    results += [plan_concentration_change("prometra-ii-20", 900, 500, 2000)]
+    results += [
+        plan_oral_to_itb_transition(
+            infusion_start=date(2026, 5, 4),
+            oral_mg_per_day=60,
+            itb_initial_mcg_per_day=100,
+            origin="spinal",
+            other_oral_antispastics=["tizanidine"],
+        )
+    ]
+    t0 = datetime(2026, 3, 2, 9)
+    results += [
+        assess_screening(
+            [
+                ScreeningDose(50, False, given_at=t0, ashworth_before=3, ashworth_after=1),
+                ScreeningDose(75, False, given_at=t0 + timedelta(hours=20)),
+            ]
+        ),
+        titration_range(400, "spinal"),
+        titration_range(500, "spinal", at_refill=True, proposed_mcg_per_day=350),
+        assess_discrepancy_trend([reconcile_refill(5, a) for a in (5.2, 5.3, 5.1)]),
+    ]
+    big = ReservoirFill(get_pump("synchromed-ii-40"), 40, 2000, continuous_program(100), date(2026, 1, 1))
+    results += [forecast_reservoir(big, implanted=date(2021, 2, 1))]
+    results += [forecast_reservoir(fill, as_of=day) for day in (date(2026, 3, 28), date(2026, 4, 5))]
+    return [f for r in results for f in r.findings]
+
+
+def test_every_finding_names_its_rule_severity_message_reasoning_and_evidence() -> None:
+    findings = _all_itb_findings()
+
+    assert {f.rule_id for f in findings} == set(ITB_RULES)  # every ITB/PUMP rule, fired at least once
+    for f in findings:
+        d = f.to_dict()
+        assert d["rule_id"] in RULES
+        assert d["severity"] in {"block", "warn", "info"}
+        assert d["message"] and d["reasoning"]
+        assert d["evidence"] and len(d["evidence"]) == len(d["evidence_keys"])
