@@ -131,7 +131,7 @@ def _all_itb_findings():
 def test_every_finding_names_its_rule_severity_message_reasoning_and_evidence() -> None:
     findings = _all_itb_findings()
 
-    assert {f.rule_id for f in findings} == set(ITB_RULES)  # every ITB/PUMP rule, fired at least once
+    assert {f.rule_id for f in findings} >= set(ITB_RULES)  # every ITB/PUMP rule fires at least once
     for f in findings:
         d = f.to_dict()
         assert d["rule_id"] in RULES
