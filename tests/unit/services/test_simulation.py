@@ -1,0 +1,255 @@
+"""Simulation use cases: plain values in, serialisable results out, kidney function always stated."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from baclofen.domain.errors import InvalidInputError, UnknownNameError
+from baclofen.services.simulation import (
+    plan_doses,
+    renal_reasons,
+    simulate_intrathecal,
+    simulate_oral,
+    simulate_plan,
+    split_settings,
+)
+
+
+def rule_ids(result) -> list[str]:
+    return [f["rule_id"] for f in result.to_dict()["findings"]]
+
+
+def plan(*steps: tuple[str, str, list[tuple[str, float]]], **extra) -> dict:
+    out = {"steps": [{"start": a, "end": b, "daily_dose_mg": sum(d for _, d in doses),
+                      "doses": [{"time": t, "dose_mg": d} for t, d in doses]} for a, b, doses in steps],
+           "findings": []}
+    out.update(extra)
+    return out
+
+
+TID5 = [("08:00", 5.0), ("14:00", 5.0), ("20:00", 5.0)]
+TID10 = [("08:00", 10.0), ("14:00", 10.0), ("20:00", 10.0)]
+
+
+def test_a_single_oral_dose_result_is_json_ready_with_the_required_keys() -> None:
+    data = simulate_oral(10.0).to_dict()
+
+    json.dumps(data)
+    for key in ("cmax_ng_per_ml", "tmax_h", "auc_ng_h_per_ml", "half_life_h", "times_h", "concentration_ng_per_ml",
+                "bands", "findings", "kidney", "settings"):
+        assert key in data
+    assert data["auc_kind"].startswith("0-infinity")
+    assert data["auc_ng_h_per_ml"] == pytest.approx(10000.0 / 11.6)
+    assert len(data["times_h"]) == len(data["concentration_ng_per_ml"])
+
+
+def test_several_doses_report_the_last_interval_and_the_steady_state() -> None:
+    data = simulate_oral(20.0, interval_h=8.0, doses=9).to_dict()
+
+    assert data["metrics_window_h"] == [64.0, 72.0]
+    assert data["steady_state"]["cavg_ng_per_ml"] == pytest.approx(20000.0 / 11.6 / 8.0, rel=1e-9)
+
+
+def test_the_kidney_function_used_is_always_reported() -> None:
+    naive = simulate_oral(10.0).to_dict()["kidney"]
+    given = simulate_oral(10.0, crcl_ml_min=40.0).to_dict()["kidney"]
+
+    assert naive["given"] is False and naive["crcl_ml_min_used"] == 110.0
+    assert given["crcl_ml_min_used"] == 40.0
+    assert given["auc_ratio_vs_reference_kidney"] == pytest.approx(2.04, abs=0.01)
+
+
+def test_a_renal_patient_without_kidney_function_gets_a_warning() -> None:
+    """journeys.md #7: never a kidney-naive simulation presented as if it applied."""
+    result = simulate_oral(10.0, conditions=["CKD stage 4"])
+
+    assert "PK-KIDNEY-001" in rule_ids(result)
+    assert "PK-KIDNEY-002" not in rule_ids(result)
+
+
+def test_a_dialysis_patient_on_20_mg_a_day_accumulates_for_days() -> None:
+    """journeys.md #7: 20 mg/day on dialysis: concentrations climb for days, half-life and sessions shown."""
+    result = simulate_oral(10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)])
+    data = result.to_dict()
+
+    assert {"PK-KIDNEY-003", "PK-DIALYSIS-001"} <= set(rule_ids(result))
+    assert data["kidney"]["half_life_h"] == pytest.approx(21.8, abs=0.05)
+    assert data["kidney"]["half_life_during_dialysis_h"] < 5.0
+    no_sessions = simulate_oral(10.0, interval_h=12.0, doses=14, dialysis=True)
+    assert "PK-BAND-003" in rule_ids(no_sessions)
+    assert no_sessions.to_dict()["bands"]["first_time_h"]["caution"] > 72.0
+    assert data["max_concentration_ng_per_ml"] < no_sessions.to_dict()["max_concentration_ng_per_ml"]
+    troughs = [data["concentration_ng_per_ml"][data["times_h"].index(h)] for h in (24.0, 48.0, 72.0)]
+    assert troughs[0] < troughs[1] < troughs[2]
+
+
+def test_a_higher_dose_on_dialysis_enters_the_encephalopathy_band() -> None:
+    result = simulate_oral(15.0, interval_h=8.0, doses=21, dialysis=True)
+
+    assert "PK-BAND-001" in rule_ids(result)
+    assert result.to_dict()["bands"]["first_time_h"]["encephalopathy_reported"] > 24.0
+
+
+def test_a_population_adds_percentiles_and_is_reproducible() -> None:
+    a = simulate_oral(20.0, doses=3, population=1500, seed=4).to_dict()
+    b = simulate_oral(20.0, doses=3, population=1500, seed=4).to_dict()
+
+    pop = a["population"]
+    assert set(pop["percentiles"]) == {"5", "50", "95"}
+    assert len(pop["percentiles"]["50"]) == len(a["times_h"])
+    assert a == b
+
+
+def test_a_population_with_a_crcl_range_is_wider() -> None:
+    narrow = simulate_oral(20.0, population=1200, seed=1).to_dict()["population"]["metrics"]["cavg"]
+    wide = simulate_oral(20.0, population=1200, seed=1, crcl_range=(10.0, 110.0)).to_dict()["population"]
+    wide = wide["metrics"]["cavg"]
+
+    assert wide["p95"] / wide["p5"] > narrow["p95"] / narrow["p5"]
+
+
+def test_a_custom_runner_and_progress_are_used() -> None:
+    calls = []
+
+    def runner(problem, progress):
+        from baclofen.domain.pk.population import run_population
+
+        calls.append(problem.n_subjects)
+        return run_population(problem, progress=progress)
+
+    seen: list[tuple[int, int]] = []
+    simulate_oral(10.0, population=2100, runner=runner, progress=lambda d, t: seen.append((d, t)))
+
+    assert calls == [2100]
+    assert seen[-1] == (2100, 2100)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"dose_mg": -5.0}, "dose_mg"), ({"dose_mg": 0.0}, "dose_mg"), ({"crcl_ml_min": -1.0}, "crcl_ml_min"),
+     ({"crcl_ml_min": 250.1}, "crcl_ml_min"), ({"interval_h": 0.0}, "interval_h"), ({"doses": 0}, "doses"),
+     ({"seed": 3}, "seed"), ({"population": 0}, "population"), ({"crcl_ml_min": 30.0, "dialysis": True},
+                                                                  "crcl_ml_min"),
+     ({"hd_sessions": [(1.0, 4.0)]}, "hd_sessions"), ({"crcl_range": (10.0, 20.0)}, "crcl_range")],
+)
+def test_bad_oral_input_names_the_field(kwargs: dict, field: str) -> None:
+    args = {"dose_mg": 10.0, **kwargs}
+    dose = args.pop("dose_mg")
+
+    with pytest.raises(InvalidInputError) as info:
+        simulate_oral(dose, **args)
+
+    assert info.value.field == field
+
+
+def test_an_unknown_model_or_setting_is_refused() -> None:
+    with pytest.raises(UnknownNameError):
+        simulate_oral(10.0, model="pbpk")
+    with pytest.raises(UnknownNameError):
+        split_settings({"pk.unknown": 1.0})
+
+
+def test_settings_are_split_into_model_settings_and_band_edges() -> None:
+    model, bands = split_settings({"pk.renal.nonrenal_fraction": 0.3, "pk.band.caution_lower_ng_per_ml": 350.0})
+
+    assert model.nonrenal_fraction == 0.3
+    assert bands == {"pk.band.caution_lower_ng_per_ml": 350.0}
+    data = simulate_oral(10.0, crcl_ml_min=0.0, settings={"pk.renal.nonrenal_fraction": 0.3}).to_dict()
+    assert data["kidney"]["auc_ratio_vs_reference_kidney"] == pytest.approx(1 / 0.3)
+
+
+def test_the_kochak_variant_is_flagged() -> None:
+    assert "PK-MODEL-001" in rule_ids(simulate_oral(10.0, model="kochak"))
+
+
+def test_intrathecal_result_has_the_required_keys() -> None:
+    data = simulate_intrathecal(600.0, bolus_mcg=50.0).to_dict()
+
+    assert data["csf_steady_state_ug_per_ml"] == pytest.approx(25 / 30)
+    assert data["plasma_steady_state_ng_per_ml"] == pytest.approx(25 / 8.584)
+    assert data["effect_peak_h"] == pytest.approx(3.96, abs=0.05)
+    assert len(data["csf_ug_per_ml"]) == len(data["times_h"])
+    assert [f["rule_id"] for f in data["findings"]] == ["PK-ITB-001"]
+
+
+@pytest.mark.parametrize(("daily", "bolus", "field"), [(-1.0, 0.0, "daily_dose_mcg"), (0.0, 0.0, "daily_dose_mcg"),
+                                                       (100.0, -5.0, "bolus_mcg")])
+def test_bad_intrathecal_input_names_the_field(daily: float, bolus: float, field: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        simulate_intrathecal(daily, bolus_mcg=bolus)
+
+    assert info.value.field == field
+
+
+def test_plan_doses_repeat_every_day_of_each_step() -> None:
+    parsed = plan_doses(plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-04", TID10)))
+
+    assert len(parsed.doses) == 12
+    assert parsed.doses[0].time_h == 8.0
+    assert parsed.doses[-1].time_h == 3 * 24 + 20.0
+    assert parsed.doses[-1].amount_mcg == 10000.0
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [({"steps": []}, "steps"), ({"steps": "x"}, "steps"), ({}, "steps"),
+     ({"steps": [{"start": "2026-02-30", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]}, "steps[0].start"),
+     ({"steps": [{"start": "2026-03-02", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]}, "steps[0].end"),
+     ({"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": -5, "doses": []}]},
+      "steps[0].daily_dose_mg"),
+     ({"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": 5,
+                  "doses": [{"time": "25:00", "dose_mg": 5}]}]}, "steps[0].doses[0].time"),
+     ({"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": 5,
+                  "doses": [{"time": "08:00", "dose_mg": "five"}]}]}, "steps[0].doses[0].dose_mg"),
+     (plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-03", "2026-01-05", TID10)), "steps[1].start")],
+)
+def test_a_malformed_plan_names_the_field(bad: dict, field: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        plan_doses(bad)
+
+    assert info.value.field == field
+
+
+def test_a_titration_plan_is_seen_as_exposure_day_by_day() -> None:
+    result = simulate_plan(plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10)))
+    data = result.to_dict()
+
+    daily = [d["cavg_ng_per_ml"] for d in data["daily"]]
+    assert len(daily) == 7
+    assert daily[5] > 1.8 * daily[2]
+    assert data["request"]["kidney_source"] == "not given"
+    assert "PK-KIDNEY-002" in rule_ids(result)
+
+
+def test_a_plan_made_for_a_renal_patient_warns_when_simulated_without_kidney_function() -> None:
+    p = plan(("2026-01-01", "2026-01-03", TID5),
+             findings=[{"rule_id": "ORAL-KIDNEY-001", "message": "CrCl 25: reduce the dose"}])
+
+    assert "PK-KIDNEY-001" in rule_ids(simulate_plan(p))
+    assert "PK-KIDNEY-001" not in rule_ids(simulate_plan(p, crcl_ml_min=25.0))
+
+
+def test_the_plans_own_kidney_function_is_used_when_none_is_given() -> None:
+    p = plan(("2026-01-01", "2026-01-03", TID5), patient={"kidney": {"crcl_ml_min": 40.0, "dialysis": False},
+                                                          "conditions": []})
+
+    data = simulate_plan(p).to_dict()
+
+    assert data["request"]["kidney_source"] == "plan patient"
+    assert data["kidney"]["crcl_ml_min_used"] == 40.0
+
+
+def test_an_inconsistent_plan_step_is_flagged_not_refused() -> None:
+    p = plan(("2026-01-01", "2026-01-02", TID5))
+    p["steps"][0]["daily_dose_mg"] = 20.0
+
+    assert "PK-PLAN-001" in rule_ids(simulate_plan(p))
+
+
+def test_renal_reasons_come_from_conditions_and_plan_findings() -> None:
+    reasons = renal_reasons(["CKD 3b", "asthma"], [{"rule_id": "ORAL-DIALYSIS-002", "message": "x"},
+                                                   {"rule_id": "ORAL-MAX-001", "message": "ceiling"}])
+
+    assert reasons == ("condition 'CKD 3b'", "plan finding ORAL-DIALYSIS-002")
