@@ -81,7 +81,7 @@ def test_a_dialysis_patient_on_20_mg_a_day_accumulates_for_days() -> None:
     assert "PK-BAND-003" in rule_ids(no_sessions)
     assert no_sessions.to_dict()["bands"]["first_time_h"]["caution"] > 72.0
     assert data["max_concentration_ng_per_ml"] < no_sessions.to_dict()["max_concentration_ng_per_ml"]
-    troughs = [data["concentration_ng_per_ml"][data["times_h"].index(h)] for h in (24.0, 48.0, 72.0)]
+    troughs = [data["concentration_ng_per_ml"][data["times_h"].index(h)] for h in (12.0, 24.0, 48.0)]
     assert troughs[0] < troughs[1] < troughs[2]
 
 
