@@ -1,0 +1,161 @@
+"""`baclofen simulate oral|intrathecal|regimen` end to end through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+TITRATION = {
+    "kind": "titration",
+    "offerable": True,
+    "steps": [
+        {"start": "2026-05-01", "end": "2026-05-03", "daily_dose_mg": 15,
+         "doses": [{"time": "08:00", "dose_mg": 5}, {"time": "14:00", "dose_mg": 5}, {"time": "20:00", "dose_mg": 5}]},
+        {"start": "2026-05-04", "end": "2026-05-06", "daily_dose_mg": 30,
+         "doses": [{"time": "08:00", "dose_mg": 10}, {"time": "14:00", "dose_mg": 10},
+                   {"time": "20:00", "dose_mg": 10}]},
+    ],
+    "findings": [],
+}
+
+
+def one_line_error(result) -> str:
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error:")
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_oral_json_has_the_required_keys(run_cli) -> None:
+    result = run_cli("simulate", "oral", "--dose-mg", "10", "--json")
+
+    assert result.exit_code == 0
+    data = result.json()
+    for key in ("cmax_ng_per_ml", "tmax_h", "auc_ng_h_per_ml", "half_life_h", "times_h", "concentration_ng_per_ml",
+                "findings", "kidney", "bands"):
+        assert key in data
+    assert data["tmax_h"] == pytest.approx(1.57, abs=0.01)
+    assert data["auc_ng_h_per_ml"] == pytest.approx(10000 / 11.6, rel=1e-6)
+
+
+def test_oral_repeated_doses_with_kidney_function_and_a_population(run_cli) -> None:
+    result = run_cli("simulate", "oral", "--dose-mg", "20", "--interval-h", "8", "--doses", "6", "--crcl-ml-min",
+                     "40", "--population", "1200", "--seed", "7", "--json")
+
+    data = result.json()
+    assert data["kidney"]["crcl_ml_min_used"] == 40.0
+    assert data["auc_kind"].startswith("over [40, 48]")
+    assert set(data["population"]["percentiles"]) == {"5", "50", "95"}
+    assert data["population"]["seed"] == 7
+    assert "PK-KIDNEY-004" in [f["rule_id"] for f in data["findings"]]
+
+
+def test_oral_on_dialysis_shows_the_sessions_and_the_warnings(run_cli) -> None:
+    result = run_cli("simulate", "oral", "--dose-mg", "15", "--doses", "21", "--dialysis", "--hd-session", "48:4",
+                     "--json")
+
+    data = result.json()
+    ids = {f["rule_id"] for f in data["findings"]}
+    assert {"PK-BAND-001", "PK-KIDNEY-003", "PK-DIALYSIS-001"} <= ids
+    assert data["dialysis_sessions"] == [{"start_h": 48.0, "end_h": 52.0, "extra_clearance_l_per_h": 7.7}]
+
+
+def test_a_renal_condition_without_kidney_function_is_warned(run_cli) -> None:
+    data = run_cli("simulate", "oral", "--dose-mg", "10", "--condition", "CKD stage 4", "--json").json()
+
+    assert data["findings"][0]["rule_id"] == "PK-KIDNEY-001"
+
+
+def test_oral_table_output_for_people(run_cli, tmp_path: Path) -> None:
+    plot = tmp_path / "oral.svg"
+
+    result = run_cli("simulate", "oral", "--dose-mg", "10", "--doses", "3", "--plot", str(plot))
+
+    assert result.exit_code == 0
+    assert "Cmax" in result.stdout and "not medical advice" in result.stdout
+    assert plot.read_text().startswith("<?xml")
+
+
+def test_intrathecal_json_with_a_bolus(run_cli) -> None:
+    result = run_cli("simulate", "intrathecal", "--daily-dose-mcg", "600", "--bolus-mcg", "50", "--hours", "12",
+                     "--json")
+
+    data = result.json()
+    assert data["csf_steady_state_ug_per_ml"] == pytest.approx(0.8333, abs=1e-4)
+    assert data["plasma_steady_state_ng_per_ml"] == pytest.approx(2.91, abs=0.01)
+    assert data["effect_peak_h"] == pytest.approx(3.96, abs=0.05)
+    assert len(data["csf_ug_per_ml"]) == len(data["times_h"])
+
+
+def test_intrathecal_table_output(run_cli, tmp_path: Path) -> None:
+    result = run_cli("simulate", "intrathecal", "--daily-dose-mcg", "300", "--plot", str(tmp_path / "itb.png"))
+
+    assert result.exit_code == 0
+    assert "Lumbar CSF steady state" in result.stdout
+    assert (tmp_path / "itb.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_regimen_reads_a_plan_file(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(TITRATION))
+
+    data = run_cli("simulate", "regimen", str(path), "--crcl-ml-min", "90", "--json").json()
+
+    assert data["kind"] == "regimen"
+    assert len(data["daily"]) == 7
+    assert data["request"]["kidney_source"] == "arguments"
+    assert data["daily"][5]["cavg_ng_per_ml"] > data["daily"][2]["cavg_ng_per_ml"]
+
+
+def test_regimen_table_output(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(TITRATION))
+
+    result = run_cli("simulate", "regimen", str(path))
+
+    assert result.exit_code == 0
+    assert "By day" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("oral", "--dose-mg", "-5"), "--dose-mg"),
+        (("oral", "--dose-mg", "5", "--crcl-ml-min", "-1"), "--crcl-ml-min"),
+        (("oral", "--dose-mg", "5", "--crcl-ml-min", "251"), "--crcl-ml-min"),
+        (("oral", "--dose-mg", "5", "--model", "pbpk"), "--model"),
+        (("oral", "--dose-mg", "five"), "--dose-mg"),
+        (("oral", "--dose-mg", "5", "--dialysis", "--crcl-ml-min", "20"), "--dialysis"),
+        (("oral", "--dose-mg", "5", "--hd-session", "abc", "--dialysis"), "--hd-session"),
+        (("oral", "--dose-mg", "5", "--setting", "pk.nope=1"), "--setting"),
+        (("oral", "--dose-mg", "5", "--seed", "3"), "--seed"),
+        (("oral", "--dose-mg", "5", "--plot", "out.pdf"), "--plot"),
+        (("intrathecal", "--daily-dose-mcg", "-100"), "--daily-dose-mcg"),
+        (("intrathecal", "--daily-dose-mcg", "100", "--bolus-mcg", "-1"), "--bolus-mcg"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_option(run_cli, args: tuple[str, ...], option: str) -> None:
+    assert option in one_line_error(run_cli("simulate", *args))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "valid JSON"),
+        (json.dumps({"steps": []}), "steps"),
+        (json.dumps({"steps": [{"start": "2026-01-01", "end": "2026-01-02", "daily_dose_mg": 5,
+                                "doses": [{"time": "8am", "dose_mg": 5}]}]}), "steps[0].doses[0].time"),
+    ],
+)
+def test_a_malformed_plan_file_names_the_field(run_cli, tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(content)
+
+    assert expected in one_line_error(run_cli("simulate", "regimen", str(path)))
+
+
+def test_a_missing_plan_file_is_one_line(run_cli, tmp_path: Path) -> None:
+    assert "FILE" in one_line_error(run_cli("simulate", "regimen", str(tmp_path / "none.json")))
