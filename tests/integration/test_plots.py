@@ -1,0 +1,46 @@
+"""Concentration-time plots: SVG and PNG files with bands and ribbons, deterministic SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baclofen.adapters.plots import plot_concentration, plot_simulation
+from baclofen.domain.errors import InvalidInputError
+from baclofen.services.simulation import simulate_intrathecal, simulate_oral
+
+
+def test_an_oral_population_plot_has_bands_and_a_ribbon(tmp_path: Path) -> None:
+    data = simulate_oral(20.0, doses=6, population=1100, seed=3).to_dict()
+
+    path = plot_simulation(data, tmp_path / "oral.svg")
+
+    svg = path.read_text()
+    assert "population 5th-95th percentile" in svg
+    assert "usual therapeutic" in svg
+    assert "typical subject" in svg
+
+
+def test_the_same_result_gives_the_same_svg(tmp_path: Path) -> None:
+    data = simulate_oral(10.0).to_dict()
+
+    a = plot_simulation(data, tmp_path / "a.svg").read_bytes()
+    b = plot_simulation(data, tmp_path / "b.svg").read_bytes()
+
+    assert a == b
+
+
+def test_an_intrathecal_plot_as_png(tmp_path: Path) -> None:
+    data = simulate_intrathecal(600.0, bolus_mcg=50.0).to_dict()
+
+    path = plot_simulation(data, tmp_path / "sub" / "itb.png")
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unsupported_formats_and_mismatched_series_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="plot"):
+        plot_concentration(tmp_path / "x.pdf", [0.0, 1.0], {"a": [0.0, 1.0]})
+    with pytest.raises(InvalidInputError, match="series a"):
+        plot_concentration(tmp_path / "x.svg", [0.0, 1.0], {"a": [0.0]})
