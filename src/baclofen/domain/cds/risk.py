@@ -354,143 +354,200 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | 
 
 
 # --- pump rules ----------------------------------------------------------------------------------------------------
-def _check_refill(ctx: RiskContext) -> list[Finding]:
+def _refill_state(ctx: RiskContext) -> tuple[date, dict[str, Any]] | None:
     p = ctx.pump
     if p is None or p.recommended_refill_date is None or p.stopped_at is not None:
-        return []
+        return None
     if p.remaining_ml is not None and p.remaining_ml <= p.low_reservoir_ml + _EPS:
-        return []  # the reservoir rules report it
+        return None  # the reservoir rules report it
     due = p.recommended_refill_date
-    data = {"recommended_refill_date": due, "as_of": ctx.today, "remaining_ml": p.remaining_ml,
-            "low_reservoir_at": p.alarm_at, "days_overdue": (ctx.today - due).days}
-    if ctx.today > due:
-        return [_f(REFILL_OVERDUE, RiskLevel.HIGH,
-                   f"Refill overdue since {due.isoformat()} ({(ctx.today - due).days} day(s))",
-                   "The refill date is set before the computed low-reservoir alarm because the alarm is computed "
-                   "from the program, not measured: an over-infusing pump can empty early without alarming, and "
-                   "withdrawal was seen with 2.1-3.8 mL still in the reservoir. Late refills are a named cause of "
-                   "ITB withdrawal.", data, ITB_WITHDRAWAL,
-                   "Refill now (today); check the reservoir volume and pump; brief the patient on withdrawal signs.")]
+    return due, {"recommended_refill_date": due, "as_of": ctx.today, "remaining_ml": p.remaining_ml,
+                 "low_reservoir_at": p.alarm_at, "days_overdue": (ctx.today - due).days}
+
+
+def _check_refill_overdue(ctx: RiskContext) -> Finding | None:
+    state = _refill_state(ctx)
+    if state is None or not ctx.today > state[0]:
+        return None
+    due, data = state
+    return _f(REFILL_OVERDUE, RiskLevel.HIGH, f"Refill overdue since {due.isoformat()} ({(ctx.today - due).days} day(s))",
+              "The refill date is set before the computed low-reservoir alarm because the alarm is computed from the "
+              "program, not measured: an over-infusing pump can empty early without alarming, and withdrawal was "
+              "seen with 2.1-3.8 mL still in the reservoir. Late refills are a named cause of ITB withdrawal.",
+              data, ITB_WITHDRAWAL,
+              "Refill now (today); check the reservoir volume and pump; brief the patient on withdrawal signs.")
+
+
+def _check_refill_near(ctx: RiskContext) -> Finding | None:
+    state = _refill_state(ctx)
     near = int(ctx.value(REFILL_NEAR_DAYS))
-    if (due - ctx.today).days <= near:
-        return [_f(REFILL_NEAR, RiskLevel.MODERATE,
-                   f"Refill due {due.isoformat()} (in {(due - ctx.today).days} day(s))",
-                   f"The recommended refill date is within {near} day(s) ({REFILL_NEAR_DAYS.name}).",
-                   data, ITB_WITHDRAWAL, "Book the refill on or before the recommended date.")]
-    return []
+    if state is None or ctx.today > state[0] or (state[0] - ctx.today).days > near:
+        return None
+    due, data = state
+    return _f(REFILL_NEAR, RiskLevel.MODERATE, f"Refill due {due.isoformat()} (in {(due - ctx.today).days} day(s))",
+              f"The recommended refill date is within {near} day(s) ({REFILL_NEAR_DAYS.name}).",
+              data, ITB_WITHDRAWAL, "Book the refill on or before the recommended date.")
 
 
 REFILL_OVERDUE: Rule[RiskContext] = Rule(
-    "RISK-REFILL-001", "Refill overdue", Severity.WARN, ("S118", "S60", "Neurosurgery2004", "S69"), _check_refill)
+    "RISK-REFILL-001", "Refill overdue", Severity.WARN, ("S118", "S60", "Neurosurgery2004", "S69"),
+    _check_refill_overdue)
 REFILL_NEAR: Rule[RiskContext] = Rule(
-    "RISK-REFILL-002", "Refill near", Severity.WARN, ("S118", "S60"), lambda ctx: None)
+    "RISK-REFILL-002", "Refill near", Severity.WARN, ("S118", "S60"), _check_refill_near)
 
 
-def _check_reservoir(ctx: RiskContext) -> list[Finding]:
+def _reservoir_data(ctx: RiskContext) -> dict[str, Any] | None:
     p = ctx.pump
     if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
-        return []
-    data = {"remaining_ml": round(p.remaining_ml, 4), "low_reservoir_ml": p.low_reservoir_ml,
+        return None
+    return {"remaining_ml": round(p.remaining_ml, 4), "low_reservoir_ml": p.low_reservoir_ml,
             "low_reservoir_at": p.alarm_at, "empty_at": p.empty_at}
-    if p.remaining_ml <= p.residual_ml + _EPS:
-        return [_f(RESERVOIR_EMPTY, RiskLevel.HIGH,
-                   f"By the program the reservoir is empty (since {p.empty_at.date().isoformat() if p.empty_at else '?'})"
-                   ": intrathecal delivery has stopped",
-                   "An empty reservoir interrupts intrathecal baclofen; untreated withdrawal can progress over 24-72 h "
-                   "to rhabdomyolysis, organ failure and death.", data, ITB_WITHDRAWAL,
-                   "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.")]
-    if p.remaining_ml <= p.low_reservoir_ml + _EPS:
-        return [_f(RESERVOIR_LOW, RiskLevel.HIGH,
-                   f"Low reservoir: {p.remaining_ml:.2f} mL left by the program (threshold {p.low_reservoir_ml:g} mL)",
-                   "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir; the computed alarm may lag "
-                   "an over-infusing pump.", data, ITB_WITHDRAWAL, "Refill today.")]
-    return []
+
+
+def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
+    data = _reservoir_data(ctx)
+    p = ctx.pump
+    if data is None or p is None or p.remaining_ml is None or p.residual_ml is None:
+        return None
+    if p.remaining_ml > p.residual_ml + _EPS:
+        return None
+    since = p.empty_at.date().isoformat() if p.empty_at else "unknown"
+    return _f(RESERVOIR_EMPTY, RiskLevel.HIGH,
+              f"By the program the reservoir is empty (since {since}): intrathecal delivery has stopped",
+              "An empty reservoir interrupts intrathecal baclofen; untreated withdrawal can progress over 24-72 h to "
+              "rhabdomyolysis, organ failure and death.", data, ITB_WITHDRAWAL,
+              "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.")
+
+
+def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
+    data = _reservoir_data(ctx)
+    p = ctx.pump
+    if data is None or p is None or p.remaining_ml is None or p.residual_ml is None:
+        return None
+    if not p.residual_ml + _EPS < p.remaining_ml <= p.low_reservoir_ml + _EPS:
+        return None
+    return _f(RESERVOIR_LOW, RiskLevel.HIGH,
+              f"Low reservoir: {p.remaining_ml:.2f} mL left by the program (threshold {p.low_reservoir_ml:g} mL)",
+              "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir; the computed alarm may lag an "
+              "over-infusing pump.", data, ITB_WITHDRAWAL, "Refill today.")
 
 
 RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
-    "RISK-RESERVOIR-002", "Reservoir empty by the program", Severity.WARN, ("S118", "S69", "S61"), lambda ctx: None)
+    "RISK-RESERVOIR-002", "Reservoir empty by the program", Severity.WARN, ("S118", "S69", "S61"),
+    _check_reservoir_empty)
 RESERVOIR_LOW: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-001", "Low reservoir reached", Severity.WARN, ("Neurosurgery2004", "S60", "S118"),
-    _check_reservoir)
+    _check_reservoir_low)
 
 
-def _check_battery(ctx: RiskContext) -> list[Finding]:
+def _battery(ctx: RiskContext) -> tuple[BatteryForecast, dict[str, Any]] | None:
     p = ctx.pump
     if p is None or p.battery is None:
-        return []
+        return None
     b = p.battery
-    data = {"replacement_date": b.replacement_date, "shutoff_date": b.shutoff_date, "eri_date": b.eri_date}
+    return b, {"replacement_date": b.replacement_date, "shutoff_date": b.shutoff_date, "eri_date": b.eri_date}
+
+
+def _check_battery_stop(ctx: RiskContext) -> Finding | None:
+    state = _battery(ctx)
+    if state is None:
+        return None
+    b, data = state
     if ctx.today >= b.shutoff_date:
-        return [_f(BATTERY_STOP, RiskLevel.HIGH, f"Pump past its end of service ({b.shutoff_date.isoformat()}): it "
-                   "may have stopped", "A pump at end of service stops delivering; interruption causes withdrawal.",
-                   data, ITB_WITHDRAWAL, "Check the pump now; arrange replacement urgently.")]
+        return _f(BATTERY_STOP, RiskLevel.HIGH, f"Pump past its end of service ({b.shutoff_date.isoformat()}): it "
+                  "may have stopped", "A pump at end of service stops delivering; interruption causes withdrawal.",
+                  data, ITB_WITHDRAWAL, "Check the pump now; arrange replacement urgently.")
     if b.eri_date is not None and b.eri_date <= ctx.today:
-        return [_f(BATTERY_STOP, RiskLevel.HIGH, f"Elective-replacement indicator since {b.eri_date.isoformat()}: the "
-                   f"pump stops by {b.eri_stop_date.isoformat() if b.eri_stop_date else '?'}",
-                   "After the ERI a SynchroMed II stops within 90 days.", data, ITB_WITHDRAWAL,
-                   "Replace the pump before it stops.")]
+        stop = b.eri_stop_date.isoformat() if b.eri_stop_date else "unknown"
+        return _f(BATTERY_STOP, RiskLevel.HIGH, f"Elective-replacement indicator since {b.eri_date.isoformat()}: the "
+                  f"pump stops by {stop}", "After the ERI a SynchroMed II stops within 90 days.", data,
+                  ITB_WITHDRAWAL, "Replace the pump before it stops.")
+    return None
+
+
+def _check_battery_due(ctx: RiskContext) -> Finding | None:
+    state = _battery(ctx)
+    if state is None or _check_battery_stop(ctx) is not None:
+        return None
+    b, data = state
+    p = ctx.pump
     if ctx.today >= b.replacement_date:
-        return [_f(BATTERY_DUE, RiskLevel.MODERATE, f"Pump replacement due since {b.replacement_date.isoformat()} "
-                   f"(service ends by {b.shutoff_date.isoformat()})",
-                   "Medtronic recommends scheduling replacement about 6 months before automatic shut-off.", data,
-                   ITB_WITHDRAWAL, "Schedule the replacement.")]
-    if p.recommended_refill_date is not None and b.replacement_date <= p.recommended_refill_date:
-        return [_f(BATTERY_DUE, RiskLevel.LOW, f"Pump replacement due {b.replacement_date.isoformat()}, before the next "
-                   "refill", "Replacement is planned about 6 months before shut-off.", data,
-                   action="Plan the replacement with the next refill.")]
-    return []
+        return _f(BATTERY_DUE, RiskLevel.MODERATE, f"Pump replacement due since {b.replacement_date.isoformat()} "
+                  f"(service ends by {b.shutoff_date.isoformat()})",
+                  "Medtronic recommends scheduling replacement about 6 months before automatic shut-off.", data,
+                  ITB_WITHDRAWAL, "Schedule the replacement.")
+    if p is not None and p.recommended_refill_date is not None and b.replacement_date <= p.recommended_refill_date:
+        return _f(BATTERY_DUE, RiskLevel.LOW, f"Pump replacement due {b.replacement_date.isoformat()}, before the next "
+                  "refill", "Replacement is planned about 6 months before shut-off.", data,
+                  action="Plan the replacement with the next refill.")
+    return None
 
 
 BATTERY_STOP: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), lambda ctx: None)
+    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), _check_battery_stop)
 BATTERY_DUE: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery)
+    "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery_due)
 
 
-def _check_discrepancy(ctx: RiskContext) -> list[Finding]:
+def _discrepancy(ctx: RiskContext) -> tuple[RefillReconciliation, bool, set[str], dict[str, Any]] | None:
+    """The last reconciliation, whether it belongs to the current fill, the trend rule ids, and the data."""
     p = ctx.pump
     if p is None or not p.reconciliations:
-        return []
-    out: list[Finding] = []
+        return None
     last_index, last = p.reconciliations[-1]
-    latest_is_current = p.refill_index is not None and last_index == p.refill_index
+    current = p.refill_index is not None and last_index == p.refill_index
     trend_ids = {f.rule_id for f in p.trend.findings} if p.trend else set()
     data = {"expected_ml": last.expected_ml, "aspirated_ml": last.aspirated_ml,
             "discrepancy_ml": round(last.discrepancy_ml, 4), "discrepancy_percent": last.discrepancy_percent,
             "trend": sorted(trend_ids), "consecutive_less": p.trend.consecutive_less if p.trend else 0,
             "consecutive_more": p.trend.consecutive_more if p.trend else 0}
-    less_now = latest_is_current and last.flagged and last.direction == "less"
-    less_trend = "PUMP-RECON-004" in trend_ids
-    if less_now or less_trend:
-        level = RiskLevel.HIGH if less_now and less_trend else RiskLevel.MODERATE
-        what = []
-        if less_now:
-            what.append(f"{last.aspirated_ml:g} mL aspirated vs {last.expected_ml:g} mL expected at the last refill")
-        if less_trend:
-            what.append(f"less than expected at {p.trend.consecutive_less if p.trend else 0} refills in a row")
-        out.append(_f(DISCREPANCY_LESS, level, "Possible over-infusion: " + "; ".join(what),
-                      "Less aspirated than expected may mean the pump over-infused: it can empty before the computed "
-                      "alarm and deliver more drug than programmed. Verification checks are required at each refill.",
-                      data, ITB_OVERDOSE,
-                      "Check for over-infusion (pump, catheter, programming); consider an earlier next refill; watch "
-                      "for overdose and, if the pump empties early, withdrawal."))
-    more_now = latest_is_current and last.flagged and last.direction == "more"
-    more_trend = "PUMP-RECON-005" in trend_ids
-    if more_now or more_trend:
-        out.append(_f(DISCREPANCY_MORE, RiskLevel.MODERATE,
-                      "Possible under-delivery: more aspirated than expected"
-                      + (f" ({last.aspirated_ml:g} vs {last.expected_ml:g} mL)" if more_now else " at repeated refills"),
-                      "More drug left than the program should have left suggests the drug is not being delivered "
-                      "(pump stall, catheter occlusion, kink or break).", data, ITB_WITHDRAWAL,
-                      "Check the catheter and pump function; watch for withdrawal signs."))
-    return out
+    return last, current, trend_ids, data
+
+
+def _check_discrepancy_less(ctx: RiskContext) -> Finding | None:
+    state = _discrepancy(ctx)
+    if state is None:
+        return None
+    last, current, trend_ids, data = state
+    now = current and last.flagged and last.direction == "less"
+    trend = "PUMP-RECON-004" in trend_ids
+    if not (now or trend):
+        return None
+    what = []
+    if now:
+        what.append(f"{last.aspirated_ml:g} mL aspirated vs {last.expected_ml:g} mL expected at the last refill")
+    if trend:
+        what.append(f"less than expected at {data['consecutive_less']} refills in a row")
+    return _f(DISCREPANCY_LESS, RiskLevel.HIGH if now and trend else RiskLevel.MODERATE,
+              "Possible over-infusion: " + "; ".join(what),
+              "Less aspirated than expected may mean the pump over-infused: it can empty before the computed alarm "
+              "and deliver more drug than programmed. Verification checks are required at each refill.",
+              data, ITB_OVERDOSE,
+              "Check for over-infusion (pump, catheter, programming); consider an earlier next refill; watch for "
+              "overdose and, if the pump empties early, withdrawal.")
+
+
+def _check_discrepancy_more(ctx: RiskContext) -> Finding | None:
+    state = _discrepancy(ctx)
+    if state is None:
+        return None
+    last, current, trend_ids, data = state
+    now = current and last.flagged and last.direction == "more"
+    if not (now or "PUMP-RECON-005" in trend_ids):
+        return None
+    return _f(DISCREPANCY_MORE, RiskLevel.MODERATE,
+              "Possible under-delivery: more aspirated than expected"
+              + (f" ({last.aspirated_ml:g} vs {last.expected_ml:g} mL)" if now else " at repeated refills"),
+              "More drug left than the program should have left suggests the drug is not being delivered (pump "
+              "stall, catheter occlusion, kink or break).", data, ITB_WITHDRAWAL,
+              "Check the catheter and pump function; watch for withdrawal signs.")
 
 
 DISCREPANCY_LESS: Rule[RiskContext] = Rule(
     "RISK-DISCREPANCY-001", "Residual shortfall: over-infusion", Severity.WARN, ("S60", "S61", "S62"),
-    _check_discrepancy)
+    _check_discrepancy_less)
 DISCREPANCY_MORE: Rule[RiskContext] = Rule(
-    "RISK-DISCREPANCY-002", "Residual excess: under-delivery", Severity.WARN, ("S61", "S69"), lambda ctx: None)
+    "RISK-DISCREPANCY-002", "Residual excess: under-delivery", Severity.WARN, ("S61", "S69"), _check_discrepancy_more)
 
 
 def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, float | None, str]]:
@@ -518,48 +575,59 @@ def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, flo
     return out
 
 
-def _check_program(ctx: RiskContext) -> list[Finding]:
-    out: list[Finding] = []
+def _recent_changes(ctx: RiskContext, kind: str) -> list[tuple[datetime, float, float]]:
+    return [(w, b, a) for w, b, a, k in _program_history(ctx)
+            if k == kind and ctx.recent(w) and b is not None and a is not None]
+
+
+def _check_program_stopped(ctx: RiskContext) -> Finding | None:
     p = ctx.pump
-    if p is not None and p.stopped_at is not None:
-        out.append(_f(PROGRAM_STOPPED, RiskLevel.HIGH, f"Pump stopped since {p.stopped_at.isoformat()}",
-                      "Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
-                      "altered mental status, rebound spasticity and rigidity, rarely progressing to death.",
-                      {"stopped_at": p.stopped_at}, ITB_WITHDRAWAL,
-                      "Unless this is a planned, supervised stop: restore intrathecal delivery; bridge with oral "
-                      "baclofen only as advised; watch for withdrawal."))
-    for when, before, after, kind in _program_history(ctx):
-        if not ctx.recent(when) or before is None or after is None:
-            continue
-        data = {"time": when, "before": before, "after": after, "kind": kind}
-        if kind == "concentration":
-            out.append(_f(PROGRAM_CONCENTRATION, RiskLevel.MODERATE,
-                          f"Concentration changed {before:g} -> {after:g} mcg/mL on {when.date().isoformat()}",
-                          "After a concentration change the old solution in the tubing and catheter is delivered at "
-                          "the new rate until it clears, and priming-bolus mixing can cause overdose, underdose or "
-                          "withdrawal.", data, ITB_OVERDOSE,
-                          "Watch for overdose and withdrawal signs until the old solution has cleared."))
-        elif after > before and before > 0:
-            out.append(_f(PROGRAM_UP, RiskLevel.MODERATE,
-                          f"Daily dose increased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
-                          "Be especially vigilant for overdose during dose titration and re-introduction.", data,
-                          ITB_OVERDOSE, "Watch for drowsiness, breathing problems and hypotonia."))
-        elif after < before and after > 0:
-            out.append(_f(PROGRAM_DOWN, RiskLevel.LOW,
-                          f"Daily dose decreased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
-                          "Reductions may bring back spasticity; withdrawal signs need review.", data, ITB_WITHDRAWAL,
-                          "Watch for return of spasticity and withdrawal signs."))
-    return out
+    if p is None or p.stopped_at is None:
+        return None
+    return _f(PROGRAM_STOPPED, RiskLevel.HIGH, f"Pump stopped since {p.stopped_at.isoformat()}",
+              "Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
+              "altered mental status, rebound spasticity and rigidity, rarely progressing to death.",
+              {"stopped_at": p.stopped_at}, ITB_WITHDRAWAL,
+              "Unless this is a planned, supervised stop: restore intrathecal delivery; bridge with oral baclofen only "
+              "as advised; watch for withdrawal.")
+
+
+def _check_concentration_change(ctx: RiskContext) -> list[Finding]:
+    return [_f(PROGRAM_CONCENTRATION, RiskLevel.MODERATE,
+               f"Concentration changed {before:g} -> {after:g} mcg/mL on {when.date().isoformat()}",
+               "After a concentration change the old solution in the tubing and catheter is delivered at the new rate "
+               "until it clears, and priming-bolus mixing can cause overdose, underdose or withdrawal.",
+               {"time": when, "before": before, "after": after}, ITB_OVERDOSE,
+               "Watch for overdose and withdrawal signs until the old solution has cleared.")
+            for when, before, after in _recent_changes(ctx, "concentration")]
+
+
+def _check_dose_increase(ctx: RiskContext) -> list[Finding]:
+    return [_f(PROGRAM_UP, RiskLevel.MODERATE,
+               f"Daily dose increased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
+               "Be especially vigilant for overdose during dose titration and re-introduction.",
+               {"time": when, "before": before, "after": after}, ITB_OVERDOSE,
+               "Watch for drowsiness, breathing problems and hypotonia.")
+            for when, before, after in _recent_changes(ctx, "dose") if after > before > 0]
+
+
+def _check_dose_decrease(ctx: RiskContext) -> list[Finding]:
+    return [_f(PROGRAM_DOWN, RiskLevel.LOW,
+               f"Daily dose decreased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
+               "Reductions may bring back spasticity; withdrawal signs need review.",
+               {"time": when, "before": before, "after": after}, ITB_WITHDRAWAL,
+               "Watch for return of spasticity and withdrawal signs.")
+            for when, before, after in _recent_changes(ctx, "dose") if 0 < after < before]
 
 
 PROGRAM_STOPPED: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-004", "Pump stopped", Severity.WARN, ("S118", "S69"), lambda ctx: None)
+    "RISK-PROGRAM-004", "Pump stopped", Severity.WARN, ("S118", "S69"), _check_program_stopped)
 PROGRAM_CONCENTRATION: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-003", "Recent concentration change", Severity.WARN, ("S64",), lambda ctx: None)
+    "RISK-PROGRAM-003", "Recent concentration change", Severity.WARN, ("S64",), _check_concentration_change)
 PROGRAM_UP: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-001", "Recent dose increase", Severity.WARN, ("S30",), _check_program)
+    "RISK-PROGRAM-001", "Recent dose increase", Severity.WARN, ("S30",), _check_dose_increase)
 PROGRAM_DOWN: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-002", "Recent dose decrease", Severity.INFO, ("S2", "S118"), lambda ctx: None)
+    "RISK-PROGRAM-002", "Recent dose decrease", Severity.INFO, ("S2", "S118"), _check_dose_decrease)
 
 
 # --- oral rules ---------------------------------------------------------------------------------------------------
@@ -572,58 +640,74 @@ def _oral_days(ctx: RiskContext) -> tuple[date, list[float]] | None:
     return first, [t.oral_dose_on(first + timedelta(days=i)) for i in range(days)]
 
 
-def _check_oral_changes(ctx: RiskContext) -> list[Finding]:
+def _recent_oral_changes(ctx: RiskContext) -> list[tuple[date, int, list[float]]]:
+    """(day, index, daily doses) for each day within the look-back window whose dose is below the day before."""
     series = _oral_days(ctx)
     if series is None:
         return []
     first, doses = series
     lookback = int(ctx.value(LOOKBACK_DAYS))
-    min_days = int(ctx.value(TAPER_MIN_DAYS_TO_ZERO))
-    max_step = float(ctx.value(TAPER_MAX_STEP_MG_PER_DAY))
-    out: list[Finding] = []
+    out = []
     for i in range(1, len(doses)):
         day = first + timedelta(days=i)
-        if (ctx.today - day).days > lookback:
+        if (ctx.today - day).days <= lookback and doses[i] < doses[i - 1]:
+            out.append((day, i, doses))
+    return out
+
+
+def _check_oral_stop(ctx: RiskContext) -> list[Finding]:
+    min_days = int(ctx.value(TAPER_MIN_DAYS_TO_ZERO))
+    out: list[Finding] = []
+    for day, i, doses in _recent_oral_changes(ctx):
+        if doses[i] != 0:
             continue
+        # Walk back over the non-increasing run that ended here; the taper began at its first reduction.
+        j = i - 1
+        while j > 0 and doses[j - 1] >= doses[j] and doses[j - 1] > 0:
+            j -= 1
+        peak = doses[j]
+        k = j
+        while k < i and doses[k] >= peak - _EPS:
+            k += 1
+        taper_days = i - k
+        if taper_days >= min_days:
+            continue
+        out.append(_f(ORAL_STOP, RiskLevel.HIGH,
+                      f"Oral baclofen stopped on {day.isoformat()} after {taper_days} day(s) of reduction from "
+                      f"{peak:g} mg/day (minimum taper {min_days} days)",
+                      "Abrupt discontinuation of baclofen, regardless of the cause, has caused hallucinations, "
+                      "seizures, high fever, confusion, rebound spasticity and rigidity; reduce the dose slowly (over "
+                      f"at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}).",
+                      {"stop_date": day, "taper_days": taper_days, "from_mg_per_day": peak,
+                       "min_taper_days": min_days}, ORAL_WITHDRAWAL,
+                      "Contact the prescriber today about a supervised plan; do not restart a previous high dose "
+                      "alone; seizures, high fever or confusion need emergency care."))
+    return out
+
+
+def _check_oral_step(ctx: RiskContext) -> list[Finding]:
+    max_step = float(ctx.value(TAPER_MAX_STEP_MG_PER_DAY))
+    out: list[Finding] = []
+    for day, i, doses in _recent_oral_changes(ctx):
         prev, cur = doses[i - 1], doses[i]
-        if prev > 0 and cur == 0:
-            # Walk back over the non-increasing run that ended here; the taper began at its first reduction.
-            j = i - 1
-            while j > 0 and doses[j - 1] >= doses[j] and doses[j - 1] > 0:
-                j -= 1
-            peak = doses[j]
-            k = j
-            while k < i and doses[k] >= peak - _EPS:
-                k += 1
-            taper_days = i - k
-            data = {"stop_date": day, "taper_days": taper_days, "from_mg_per_day": peak,
-                    "min_taper_days": min_days}
-            if taper_days < min_days:
-                out.append(_f(ORAL_STOP, RiskLevel.HIGH,
-                              f"Oral baclofen stopped on {day.isoformat()} after {taper_days} day(s) of reduction "
-                              f"from {peak:g} mg/day (minimum taper {min_days} days)",
-                              "Abrupt discontinuation of baclofen, regardless of the cause, has caused hallucinations, "
-                              "seizures, high fever, confusion, rebound spasticity and rigidity; reduce the dose slowly "
-                              f"(over at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}).",
-                              data, ORAL_WITHDRAWAL,
-                              "Contact the prescriber today about a supervised plan; do not restart a previous high "
-                              "dose alone; seizures, high fever or confusion need emergency care."))
-        elif cur > 0 and prev - cur > max_step + _EPS:
-            out.append(_f(ORAL_STEP, RiskLevel.MODERATE,
-                          f"Oral baclofen reduced by {prev - cur:g} mg/day in one step on {day.isoformat()} "
-                          f"({prev:g} -> {cur:g})",
-                          f"The reduction is larger than the taper step setting ({TAPER_MAX_STEP_MG_PER_DAY.name} = "
-                          f"{max_step:g} mg/day; the step size is UNCONFIRMED in the sources): withdrawal signs may "
-                          "follow a fast reduction.", {"date": day, "from_mg_per_day": prev, "to_mg_per_day": cur},
-                          ORAL_WITHDRAWAL))
+        if cur == 0 or prev - cur <= max_step + _EPS:
+            continue
+        out.append(_f(ORAL_STEP, RiskLevel.MODERATE,
+                      f"Oral baclofen reduced by {prev - cur:g} mg/day in one step on {day.isoformat()} "
+                      f"({prev:g} -> {cur:g})",
+                      f"The reduction is larger than the taper step setting ({TAPER_MAX_STEP_MG_PER_DAY.name} = "
+                      f"{max_step:g} mg/day; the step size is UNCONFIRMED in the sources): withdrawal signs may "
+                      "follow a fast reduction.", {"date": day, "from_mg_per_day": prev, "to_mg_per_day": cur},
+                      ORAL_WITHDRAWAL))
     return out
 
 
 ORAL_STOP: Rule[RiskContext] = Rule(
     "RISK-ORAL-STOP-001", "Abrupt stop of oral baclofen", Severity.WARN, ("S4", "S9", "S14", "S24"),
-    _check_oral_changes)
+    _check_oral_stop)
 ORAL_STEP: Rule[RiskContext] = Rule(
-    "RISK-ORAL-STEP-001", "Large single reduction of oral baclofen", Severity.WARN, ("S4", "S109"), lambda ctx: None)
+    "RISK-ORAL-STEP-001", "Large single reduction of oral baclofen", Severity.WARN, ("S4", "S109"),
+    _check_oral_step)
 
 
 def _check_missed(ctx: RiskContext) -> list[Finding]:
@@ -646,10 +730,10 @@ ORAL_MISSED: Rule[RiskContext] = Rule(
 
 
 # --- diary rules --------------------------------------------------------------------------------------------------
-def _check_diary(ctx: RiskContext) -> list[Finding]:
+def _diary(ctx: RiskContext) -> tuple[dict[SymptomKind, list[Symptom]], list[str], datetime] | None:
     recent = [d for d in ctx.timeline.diary if ctx.recent(d.time)]
     if not recent:
-        return []
+        return None
     by_kind: dict[SymptomKind, list[Symptom]] = {k: [] for k in SymptomKind}
     unrecognised: list[str] = []
     for entry in recent:
@@ -657,96 +741,116 @@ def _check_diary(ctx: RiskContext) -> list[Finding]:
             if s not in by_kind[s.kind]:
                 by_kind[s.kind].append(s)
         unrecognised.extend(u for u in entry.unrecognised if u not in unrecognised)
-    latest = max(d.time for d in recent)
-    out: list[Finding] = []
-    pump_note = PATIENT_MESSAGE_PUMP if ctx.on_pump else ""
-    if by_kind[SymptomKind.EMERGENCY]:
-        names = [s.value for s in by_kind[SymptomKind.EMERGENCY]]
-        out.append(_f(DIARY_EMERGENCY, RiskLevel.HIGH, "Diary red flag (emergency signs): " + ", ".join(names),
+    return by_kind, unrecognised, max(d.time for d in recent)
+
+
+def _check_diary_kind(kind: SymptomKind) -> Any:
+    def check(ctx: RiskContext) -> Finding | None:
+        state = _diary(ctx)
+        if state is None or not state[0][kind]:
+            return None
+        names = [s.value for s in state[0][kind]]
+        data = {"symptoms": names, "latest_entry": state[2]}
+        if kind is SymptomKind.EMERGENCY:
+            return _f(DIARY_EMERGENCY, RiskLevel.HIGH, "Diary red flag (emergency signs): " + ", ".join(names),
                       "Seizures, high fever, confusion, hallucinations and breathing problems are signs of severe "
-                      "withdrawal or overdose and need emergency care.",
-                      {"symptoms": names, "latest_entry": latest}, _withdrawal_signs(ctx),
-                      "Call the patient now; direct to emergency care; check pump/refill and recent dose changes."))
-    if by_kind[SymptomKind.WITHDRAWAL]:
-        names = [s.value for s in by_kind[SymptomKind.WITHDRAWAL]]
-        out.append(_f(DIARY_WITHDRAWAL, RiskLevel.HIGH, "Diary red flag (possible withdrawal): " + ", ".join(names),
+                      "withdrawal or overdose and need emergency care.", data, _withdrawal_signs(ctx),
+                      "Call the patient now; direct to emergency care; check pump/refill and recent dose changes.")
+        if kind is SymptomKind.WITHDRAWAL:
+            return _f(DIARY_WITHDRAWAL, RiskLevel.HIGH, "Diary red flag (possible withdrawal): " + ", ".join(names),
                       "Return of spasticity, itching (pruritus without rash is very suggestive), fever, fast heartbeat "
                       "and goosebumps are early withdrawal signs; untreated, withdrawal can progress over 24-72 h.",
-                      {"symptoms": names, "latest_entry": latest}, _withdrawal_signs(ctx),
-                      "Contact the patient today; check the pump, refill date and missed doses; restore delivery."))
-    if by_kind[SymptomKind.OVERDOSE]:
-        names = [s.value for s in by_kind[SymptomKind.OVERDOSE]]
-        out.append(_f(DIARY_OVERDOSE, RiskLevel.MODERATE, "Diary: possible overdose signs: " + ", ".join(names),
-                      "Drowsiness, dizziness, weakness and low temperature are early overdose signs; kidney impairment "
-                      "can cause them even on low oral doses.", {"symptoms": names, "latest_entry": latest},
-                      _overdose_signs(ctx), "Contact the patient today; review the dose and kidney function."))
-    if unrecognised:
-        out.append(_f(DIARY_UNRECOGNISED, RiskLevel.MODERATE,
-                      "Diary symptoms not recognised by the engine: " + ", ".join(unrecognised),
-                      "The text could describe a withdrawal or overdose sign; it is sent to a clinician rather than "
-                      "ignored.", {"unrecognised": unrecognised, "latest_entry": latest}, _withdrawal_signs(ctx),
-                      "A clinician reviews the entry."))
-    return out
+                      data, _withdrawal_signs(ctx),
+                      "Contact the patient today; check the pump, refill date and missed doses; restore delivery.")
+        return _f(DIARY_OVERDOSE, RiskLevel.MODERATE, "Diary: possible overdose signs: " + ", ".join(names),
+                  "Drowsiness, dizziness, weakness and low temperature are early overdose signs; kidney impairment can "
+                  "cause them even on low oral doses.", data, _overdose_signs(ctx),
+                  "Contact the patient today; review the dose and kidney function.")
+    return check
+
+
+def _check_diary_unrecognised(ctx: RiskContext) -> Finding | None:
+    state = _diary(ctx)
+    if state is None or not state[1]:
+        return None
+    return _f(DIARY_UNRECOGNISED, RiskLevel.MODERATE, "Diary symptoms not recognised by the engine: " + ", ".join(state[1]),
+              "The text could describe a withdrawal or overdose sign; it is sent to a clinician rather than ignored.",
+              {"unrecognised": state[1], "latest_entry": state[2]}, _withdrawal_signs(ctx),
+              "A clinician reviews the entry.")
 
 
 DIARY_EMERGENCY: Rule[RiskContext] = Rule(
-    "RISK-DIARY-001", "Diary emergency signs", Severity.WARN, ("S4", "S16", "S30", "S118"), _check_diary)
+    "RISK-DIARY-001", "Diary emergency signs", Severity.WARN, ("S4", "S16", "S30", "S118"),
+    _check_diary_kind(SymptomKind.EMERGENCY))
 DIARY_WITHDRAWAL: Rule[RiskContext] = Rule(
-    "RISK-DIARY-002", "Diary withdrawal signs", Severity.WARN, ("S69", "S118", "S4"), lambda ctx: None)
+    "RISK-DIARY-002", "Diary withdrawal signs", Severity.WARN, ("S69", "S118", "S4"),
+    _check_diary_kind(SymptomKind.WITHDRAWAL))
 DIARY_OVERDOSE: Rule[RiskContext] = Rule(
-    "RISK-DIARY-003", "Diary overdose signs", Severity.WARN, ("S30", "S16", "S111"), lambda ctx: None)
+    "RISK-DIARY-003", "Diary overdose signs", Severity.WARN, ("S30", "S16", "S111"),
+    _check_diary_kind(SymptomKind.OVERDOSE))
 DIARY_UNRECOGNISED: Rule[RiskContext] = Rule(
-    "RISK-DIARY-004", "Diary text not recognised", Severity.WARN, ("S118", "S4"), lambda ctx: None)
+    "RISK-DIARY-004", "Diary text not recognised", Severity.WARN, ("S118", "S4"), _check_diary_unrecognised)
 
 
 # --- kidney ---------------------------------------------------------------------------------------------------------
-def _check_kidney(ctx: RiskContext) -> list[Finding]:
+def _kidney(ctx: RiskContext) -> tuple[Any, float, str, dict[str, Any]] | None:
     patient = ctx.timeline.patient
     dose = ctx.oral_dose_today_mg
-    if patient is None or dose <= 0:
-        return []
+    if patient is None or dose <= 0 or not patient.kidney.is_known:
+        return None
     k = patient.kidney
-    if not k.is_known:
-        return []
+    where = "on dialysis" if k.dialysis else f"CrCl {k.crcl_ml_min:g} mL/min"
+    return k, dose, where, {"daily_dose_mg": dose, "crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis}
+
+
+def _check_kidney_failure(ctx: RiskContext) -> Finding | None:
+    state = _kidney(ctx)
+    if state is None:
+        return None
+    k, dose, where, data = state
     low_dose = float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY))
     severe = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min <= KIDNEY_SEVERE_MAX_CRCL)
-    where = "on dialysis" if k.dialysis else f"CrCl {k.crcl_ml_min:g} mL/min"
-    data = {"daily_dose_mg": dose, "crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis}
-    if severe and dose > low_dose + _EPS:
-        return [_f(KIDNEY_HIGH, RiskLevel.HIGH,
-                   f"Oral baclofen {dose:g} mg/day {where}: exposure excess (above about {low_dose:g} mg/day)",
-                   "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low "
-                   "dose (about 5 mg daily); severe CKD needed a mean 2/3 dose reduction in the renal PK study; "
-                   "toxicity appears on low doses in kidney failure. Applying the 5 mg/day dialysis dose to "
-                   f"CrCl <= {KIDNEY_SEVERE_MAX_CRCL:g} mL/min without dialysis is an extension.",
-                   data | {"threshold_mg_per_day": low_dose}, ORAL_OVERDOSE,
-                   "Review the dose today; watch for drowsiness, confusion and breathing problems.")]
+    if not severe or dose <= low_dose + _EPS:
+        return None
+    return _f(KIDNEY_HIGH, RiskLevel.HIGH,
+              f"Oral baclofen {dose:g} mg/day {where}: exposure excess (above about {low_dose:g} mg/day)",
+              "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low dose "
+              "(about 5 mg daily); severe CKD needed a mean 2/3 dose reduction in the renal PK study; toxicity appears "
+              "on low doses in kidney failure. Applying the 5 mg/day dialysis dose to "
+              f"CrCl <= {KIDNEY_SEVERE_MAX_CRCL:g} mL/min without dialysis is an extension.",
+              data | {"threshold_mg_per_day": low_dose}, ORAL_OVERDOSE,
+              "Review the dose today; watch for drowsiness, confusion and breathing problems.")
+
+
+def _check_kidney_ckd(ctx: RiskContext) -> Finding | None:
+    state = _kidney(ctx)
+    if state is None or _check_kidney_failure(ctx) is not None:
+        return None
+    k, dose, where, data = state
     ckd = float(ctx.value(CKD_CRCL_ML_MIN))
     in_ckd = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min < ckd)
-    if in_ckd and dose > CKD_HIGH_DOSE_MG_PER_DAY + _EPS:
-        return [_f(KIDNEY_MODERATE, RiskLevel.MODERATE,
-                   f"Oral baclofen {dose:g} mg/day with {where}: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day in CKD",
-                   "In CKD, doses > 20 mg/day carried a 3.5-fold risk of hospitalisation with encephalopathy "
-                   f"(CKD here: CrCl < {ckd:g} mL/min, {CKD_CRCL_ML_MIN.name}).", data, ORAL_OVERDOSE,
-                   "Consider a lower dose; watch for confusion and drowsiness.")]
-    return []
+    if not in_ckd or dose <= CKD_HIGH_DOSE_MG_PER_DAY + _EPS:
+        return None
+    return _f(KIDNEY_MODERATE, RiskLevel.MODERATE,
+              f"Oral baclofen {dose:g} mg/day with {where}: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day in CKD",
+              "In CKD, doses > 20 mg/day carried a 3.5-fold risk of hospitalisation with encephalopathy "
+              f"(CKD here: CrCl < {ckd:g} mL/min, {CKD_CRCL_ML_MIN.name}).", data, ORAL_OVERDOSE,
+              "Consider a lower dose; watch for confusion and drowsiness.")
 
 
 KIDNEY_HIGH: Rule[RiskContext] = Rule(
     "RISK-KIDNEY-001", "Oral exposure excess in kidney failure", Severity.WARN, ("S14", "S15", "S22", "S111"),
-    _check_kidney)
+    _check_kidney_failure)
 KIDNEY_MODERATE: Rule[RiskContext] = Rule(
-    "RISK-KIDNEY-002", "Oral dose above 20 mg/day in CKD", Severity.WARN, ("S23",), lambda ctx: None)
+    "RISK-KIDNEY-002", "Oral dose above 20 mg/day in CKD", Severity.WARN, ("S23",), _check_kidney_ckd)
 
+#: Every risk rule; each has its own check.
 RISK_RULES: tuple[Rule[RiskContext], ...] = (
-    REFILL_OVERDUE, RESERVOIR_LOW, BATTERY_DUE, DISCREPANCY_LESS, PROGRAM_UP, ORAL_STOP, ORAL_MISSED, DIARY_EMERGENCY,
-    KIDNEY_HIGH,
+    REFILL_OVERDUE, REFILL_NEAR, RESERVOIR_LOW, RESERVOIR_EMPTY, BATTERY_DUE, BATTERY_STOP, DISCREPANCY_LESS,
+    DISCREPANCY_MORE, PROGRAM_UP, PROGRAM_DOWN, PROGRAM_CONCENTRATION, PROGRAM_STOPPED, ORAL_STOP, ORAL_STEP,
+    ORAL_MISSED, DIARY_EMERGENCY, DIARY_WITHDRAWAL, DIARY_OVERDOSE, DIARY_UNRECOGNISED, KIDNEY_HIGH, KIDNEY_MODERATE,
 )
-#: Every risk rule id (the ones above produce findings under these ids too).
-ALL_RISK_RULES: tuple[Rule[RiskContext], ...] = RISK_RULES + (
-    REFILL_NEAR, RESERVOIR_EMPTY, BATTERY_STOP, DISCREPANCY_MORE, PROGRAM_STOPPED, PROGRAM_CONCENTRATION,
-    PROGRAM_DOWN, ORAL_STEP, DIARY_WITHDRAWAL, DIARY_OVERDOSE, DIARY_UNRECOGNISED, KIDNEY_MODERATE,
-)
+ALL_RISK_RULES = RISK_RULES
 
 _ALERT_RULES = {DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_OVERDOSE.rule_id,
                 DIARY_UNRECOGNISED.rule_id}

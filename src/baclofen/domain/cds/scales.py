@@ -35,7 +35,7 @@ from enum import Enum
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
-from baclofen.domain.rules.core import Finding, Rule, Severity
+from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 _EPS = 1e-9
@@ -359,18 +359,68 @@ SCALE_SETTINGS: Mapping[str, Setting] = {s.name: s for s in (MAS_ONE_PLUS_POINTS
                                                              NRS_RESPONDER_FRACTION)}
 
 
-def _noop(_: Any) -> None:
-    return None
+@dataclass(frozen=True, slots=True)
+class ResponderVerdict:
+    """What a responder rule looks at: the context, the measured improvement and its threshold.
+
+    ``improvement`` is in Ashworth points (ITB screening) or a fraction of the baseline (NRS contexts).
+    """
+
+    context: ResponseContext
+    improvement: float
+    threshold: float
+    reasoning: str
+
+    @property
+    def responder(self) -> bool:
+        return self.improvement >= self.threshold - _EPS
 
 
-NABIXIMOLS_RESPONSE: Rule[Any] = Rule(
+def _check_itb_screening(v: ResponderVerdict) -> Finding | None:
+    if v.context is not ResponseContext.ITB_SCREENING:
+        return None
+    verdict = "positive" if v.responder else "not positive"
+    return ITB_SCREENING_RESPONSE.finding(
+        f"ITB screening response {verdict}: mean Ashworth reduction {v.improvement:g} point(s) "
+        f"(threshold {v.threshold:g})",
+        reasoning=v.reasoning, severity=Severity.INFO if v.responder else Severity.WARN,
+        data={"reduction_points": round(v.improvement, 6), "threshold_points": v.threshold},
+        action=("Proceed per protocol (initial dose from the effective screening dose)." if v.responder else
+                "Per protocol: next screening dose (75 then 100 mcg, 24 h apart); no implant after no response to "
+                "100 mcg."))
+
+
+def _check_nabiximols(v: ResponderVerdict) -> Finding | None:
+    if v.context is not ResponseContext.NABIXIMOLS:
+        return None
+    return NABIXIMOLS_RESPONSE.finding(
+        ("continue nabiximols" if v.responder else "stop nabiximols")
+        + f": {v.improvement * 100:.1f} % improvement (threshold {v.threshold:.0%})",
+        reasoning=v.reasoning, severity=Severity.INFO if v.responder else Severity.WARN,
+        data={"improvement_fraction": round(v.improvement, 6), "threshold_fraction": v.threshold},
+        action=("Continue and review regularly." if v.responder else
+                "Stop nabiximols: the 4-week trial did not reach the continuation threshold."))
+
+
+def _check_nrs_30(v: ResponderVerdict) -> Finding | None:
+    if v.context is not ResponseContext.NRS_30:
+        return None
+    return NRS_30_RESPONSE.finding(
+        f"{'responder' if v.responder else 'not a responder'} at {v.threshold:.0%}: "
+        f"{v.improvement * 100:.1f} % improvement",
+        reasoning=v.reasoning,
+        data={"improvement_fraction": round(v.improvement, 6), "threshold_fraction": v.threshold})
+
+
+NABIXIMOLS_RESPONSE: Rule[ResponderVerdict] = Rule(
     "SCALE-NABX-001", "Nabiximols 4-week trial: continue only with >= 20 % improvement", Severity.WARN,
-    ("S85", "S87", "S88", "MSTrustNICE"), _noop)
-ITB_SCREENING_RESPONSE: Rule[Any] = Rule(
+    ("S85", "S87", "S88", "MSTrustNICE"), _check_nabiximols)
+ITB_SCREENING_RESPONSE: Rule[ResponderVerdict] = Rule(
     "SCALE-ITB-SCREEN-001", "ITB screening response by Ashworth reduction", Severity.WARN,
-    ("S108", "S116", "S38"), _noop)
-NRS_30_RESPONSE: Rule[Any] = Rule(
-    "SCALE-NRS-30-001", "30 % NRS responder (UNCONFIRMED threshold)", Severity.INFO, ("S88",), _noop)
+    ("S108", "S116", "S38"), _check_itb_screening)
+NRS_30_RESPONSE: Rule[ResponderVerdict] = Rule(
+    "SCALE-NRS-30-001", "30 % NRS responder (UNCONFIRMED threshold)", Severity.INFO, ("S88",), _check_nrs_30)
+RESPONDER_RULES: tuple[Rule[ResponderVerdict], ...] = (NABIXIMOLS_RESPONSE, ITB_SCREENING_RESPONSE, NRS_30_RESPONSE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,13 +583,7 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
         verdict = "positive" if responder else "not positive"
         reasoning += (f" ITB screening: a mean reduction of at least {needed:g} point(s) counts as positive (trial "
                       f"operationalisation; the label's wording is UNCONFIRMED): {change:g} -> {verdict}.")
-        findings = (ITB_SCREENING_RESPONSE.finding(
-            f"ITB screening response {verdict}: mean Ashworth reduction {change:g} point(s) (threshold {needed:g})",
-            reasoning=reasoning, severity=Severity.INFO if responder else Severity.WARN,
-            data={"reduction_points": round(change, 6), "threshold_points": needed},
-            action=("Proceed per protocol (initial dose from the effective screening dose)." if responder else
-                    "Per protocol: next screening dose (75 then 100 mcg, 24 h apart); no implant after no response "
-                    "to 100 mcg.")),)
+        findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(ctx, change, needed, reasoning))
     return ResponseEvaluation(sc, ctx, base if len(base) > 1 else base[0], cur if len(cur) > 1 else cur[0],
                               change, None if base_mean == 0 else change / base_mean, _direction(change), responder,
                               reasoning, evidence, findings, threshold, details, settings_used)
@@ -582,14 +626,8 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
             responder = relative >= NABIXIMOLS_CONTINUATION_FRACTION - _EPS
             reasoning += (f" NICE NG144: after a {NABIXIMOLS_TRIAL_WEEKS}-week trial continue nabiximols only with "
                           f"at least {NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement.")
-            findings = (NABIXIMOLS_RESPONSE.finding(
-                ("continue nabiximols" if responder else "stop nabiximols") +
-                f": {relative * 100:.1f} % improvement (threshold {NABIXIMOLS_CONTINUATION_FRACTION:.0%})",
-                reasoning=reasoning, severity=Severity.INFO if responder else Severity.WARN,
-                data={"improvement_fraction": round(relative, 6),
-                      "threshold_fraction": NABIXIMOLS_CONTINUATION_FRACTION},
-                action=("Continue and review regularly." if responder else
-                        "Stop nabiximols: the 4-week trial did not reach the continuation threshold.")),)
+            findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(
+                ctx, relative, NABIXIMOLS_CONTINUATION_FRACTION, reasoning))
     elif ctx is ResponseContext.NRS_30:
         needed = float(val(NRS_RESPONDER_FRACTION))
         evidence = evidence + NRS_30_RESPONSE.evidence
@@ -602,8 +640,6 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
             responder = relative >= needed - _EPS
             reasoning += (f" Responder threshold {needed:.0%} ({NRS_RESPONDER_FRACTION.name}; UNCONFIRMED in the "
                           "sources).")
-            findings = (NRS_30_RESPONSE.finding(
-                f"{'responder' if responder else 'not a responder'} at {needed:.0%}: {relative * 100:.1f} % improvement",
-                reasoning=reasoning, data={"improvement_fraction": round(relative, 6), "threshold_fraction": needed}),)
+            findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(ctx, relative, needed, reasoning))
     return ResponseEvaluation(sc, ctx, base, cur, change, relative, _direction(change), responder, reasoning,
                               evidence, findings, threshold, {}, settings_used)
