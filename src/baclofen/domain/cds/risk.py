@@ -706,7 +706,7 @@ ORAL_STOP: Rule[RiskContext] = Rule(
     "RISK-ORAL-STOP-001", "Abrupt stop of oral baclofen", Severity.WARN, ("S4", "S9", "S14", "S24"),
     _check_oral_stop)
 ORAL_STEP: Rule[RiskContext] = Rule(
-    "RISK-ORAL-STEP-001", "Large single reduction of oral baclofen", Severity.WARN, ("S4", "S109"),
+    "RISK-ORAL-STEP-001", "Large single reduction of oral baclofen", Severity.WARN, ("S4", "S14", "S109"),
     _check_oral_step)
 
 
