@@ -213,25 +213,22 @@ def compile_schedule(system: LinearSystem, doses: Iterable[DoseInput], times_h: 
         if i1 > i0:
             extra[i0:i1] += w.extra_clearance_l_per_h
     lengths = np.diff(bp)
-    key_index: dict[tuple[int, float], int] = {}
-    keys: list[tuple[float, float]] = []
-    seg_key = np.empty(lengths.shape[0], dtype=np.int64)
     quantised = np.rint(lengths / TIME_KEY_RESOLUTION_H).astype(np.int64)
-    for i, (q, cl) in enumerate(zip(quantised.tolist(), extra.tolist(), strict=True)):
-        key = (q, cl)
-        u = key_index.get(key)
-        if u is None:
-            u = len(keys)
-            key_index[key] = u
-            keys.append((float(lengths[i]), float(cl)))
-        seg_key[i] = u
+    if lengths.size:
+        pairs = np.stack([quantised.astype(np.float64), extra], axis=1)
+        unique, first, seg_key = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        seg_key = seg_key.reshape(-1).astype(np.int64)
+        keys = tuple((float(lengths[i]), float(extra[i])) for i in first.tolist())
+    else:
+        seg_key = np.zeros(0, dtype=np.int64)
+        keys = ()
     has_rate = np.zeros(len(keys), dtype=bool)
     if rates.size:
         seg_has_rate = np.any(rates != 0.0, axis=1)
         has_rate[np.unique(seg_key[seg_has_rate])] = True
     obs_index = np.full(k_count, -1, dtype=np.int64)
     obs_index[np.searchsorted(bp, times)] = np.arange(times.shape[0])
-    return Schedule(bp, bolus, rates, seg_key, tuple(keys), has_rate, obs_index, times)
+    return Schedule(bp, bolus, rates, seg_key, keys, has_rate, obs_index, times)
 
 
 def transition_matrices(system: LinearSystem, length_h: float, extra_clearance_l_per_h: float,
