@@ -71,8 +71,15 @@ def ivp_subject(ka: float, cl: float, v: float, dose_times: np.ndarray, times: n
         last = i == len(dose_times) - 1
         mask = (times >= start) & ((times < end) | last)
         t_eval = times[mask]
-        sol = solve_ivp(rhs, (start, end), y, method="LSODA", rtol=1e-8, atol=1e-8,
-                        t_eval=np.append(t_eval, end) if t_eval.size == 0 or t_eval[-1] != end else t_eval)
+        sol = solve_ivp(
+            rhs,
+            (start, end),
+            y,
+            method="LSODA",
+            rtol=1e-8,
+            atol=1e-8,
+            t_eval=np.append(t_eval, end) if t_eval.size == 0 or t_eval[-1] != end else t_eval,
+        )
         values = sol.y[1][: t_eval.size] / v
         out[mask] = values
         y = sol.y[:, -1].copy()
@@ -113,8 +120,12 @@ def main() -> None:
 
     k = min(args.ivp_subjects, n)
     started = time.perf_counter()
-    ivp = np.stack([ivp_subject(params.ka_per_h[i], params.cl_f_l_per_h[i], params.v_f_l[i], dose_times, times)
-                    for i in range(k)])
+    ivp = np.stack(
+        [
+            ivp_subject(params.ka_per_h[i], params.cl_f_l_per_h[i], params.v_f_l[i], dose_times, times)
+            for i in range(k)
+        ]
+    )
     ivp_subset_s = time.perf_counter() - started
     ivp_per_value_s = ivp_subset_s / (k * t_count)
     ivp_max_rel = float(np.max(np.abs(ivp[:, 1:] - ours[:k, 1:]) / np.abs(ours[:k, 1:])))
@@ -127,20 +138,41 @@ def main() -> None:
 
     report = {
         "benchmark": "population",
-        "problem": {"subjects": n, "time_points": t_count, "doses": len(doses), "days": DAYS,
-                    "model": "Simon 2018 one-compartment, log-normal IIV", "values": values},
-        "machine": {"python": platform.python_version(), "numpy": np.__version__, "processor": platform.machine()},
-        "engine": {"backend": backend, "seconds": engine_s, "values_per_second": values / engine_s,
-                   "first_call_seconds_including_jit": first_call, "peak_traced_bytes": engine_peak,
-                   "output_bytes": values * 8},
+        "problem": {
+            "subjects": n,
+            "time_points": t_count,
+            "doses": len(doses),
+            "days": DAYS,
+            "model": "Simon 2018 one-compartment, log-normal IIV",
+            "values": values,
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "processor": platform.machine(),
+        },
+        "engine": {
+            "backend": backend,
+            "seconds": engine_s,
+            "values_per_second": values / engine_s,
+            "first_call_seconds_including_jit": first_call,
+            "peak_traced_bytes": engine_peak,
+            "output_bytes": values * 8,
+        },
         "engine_numpy_backend": {"seconds": numpy_s, "values_per_second": values / numpy_s},
-        "naive_numpy_superposition": {"seconds": naive_s, "values_per_second": values / naive_s,
-                                      "max_relative_difference_vs_engine": naive_max_rel},
-        "solve_ivp_loop": {"method": "LSODA rtol 1e-8 atol 1e-8, restarted at each dose",
-                           "subjects_timed": k, "seconds_for_subset": ivp_subset_s,
-                           "values_per_second": 1.0 / ivp_per_value_s,
-                           "extrapolated_seconds_for_all_subjects": ivp_per_value_s * values,
-                           "max_relative_difference_vs_engine": ivp_max_rel},
+        "naive_numpy_superposition": {
+            "seconds": naive_s,
+            "values_per_second": values / naive_s,
+            "max_relative_difference_vs_engine": naive_max_rel,
+        },
+        "solve_ivp_loop": {
+            "method": "LSODA rtol 1e-8 atol 1e-8, restarted at each dose",
+            "subjects_timed": k,
+            "seconds_for_subset": ivp_subset_s,
+            "values_per_second": 1.0 / ivp_per_value_s,
+            "extrapolated_seconds_for_all_subjects": ivp_per_value_s * values,
+            "max_relative_difference_vs_engine": ivp_max_rel,
+        },
         "floor_copyto": {"seconds_preallocated": floor_s, "seconds_fresh_array": floor_fresh_s},
         "speedup_vs_solve_ivp": ivp_per_value_s * values / engine_s,
         "speedup_vs_naive_numpy": naive_s / engine_s,

@@ -11,11 +11,26 @@ TITRATION = {
     "kind": "titration",
     "offerable": True,
     "steps": [
-        {"start": "2026-05-01", "end": "2026-05-03", "daily_dose_mg": 15,
-         "doses": [{"time": "08:00", "dose_mg": 5}, {"time": "14:00", "dose_mg": 5}, {"time": "20:00", "dose_mg": 5}]},
-        {"start": "2026-05-04", "end": "2026-05-06", "daily_dose_mg": 30,
-         "doses": [{"time": "08:00", "dose_mg": 10}, {"time": "14:00", "dose_mg": 10},
-                   {"time": "20:00", "dose_mg": 10}]},
+        {
+            "start": "2026-05-01",
+            "end": "2026-05-03",
+            "daily_dose_mg": 15,
+            "doses": [
+                {"time": "08:00", "dose_mg": 5},
+                {"time": "14:00", "dose_mg": 5},
+                {"time": "20:00", "dose_mg": 5},
+            ],
+        },
+        {
+            "start": "2026-05-04",
+            "end": "2026-05-06",
+            "daily_dose_mg": 30,
+            "doses": [
+                {"time": "08:00", "dose_mg": 10},
+                {"time": "14:00", "dose_mg": 10},
+                {"time": "20:00", "dose_mg": 10},
+            ],
+        },
     ],
     "findings": [],
 }
@@ -34,16 +49,40 @@ def test_oral_json_has_the_required_keys(run_cli) -> None:
 
     assert result.exit_code == 0
     data = result.json()
-    for key in ("cmax_ng_per_ml", "tmax_h", "auc_ng_h_per_ml", "half_life_h", "times_h", "concentration_ng_per_ml",
-                "findings", "kidney", "bands"):
+    for key in (
+        "cmax_ng_per_ml",
+        "tmax_h",
+        "auc_ng_h_per_ml",
+        "half_life_h",
+        "times_h",
+        "concentration_ng_per_ml",
+        "findings",
+        "kidney",
+        "bands",
+    ):
         assert key in data
     assert data["tmax_h"] == pytest.approx(1.57, abs=0.01)
     assert data["auc_ng_h_per_ml"] == pytest.approx(10000 / 11.6, rel=1e-6)
 
 
 def test_oral_repeated_doses_with_kidney_function_and_a_population(run_cli) -> None:
-    result = run_cli("simulate", "oral", "--dose-mg", "20", "--interval-h", "8", "--doses", "6", "--crcl-ml-min",
-                     "40", "--population", "1200", "--seed", "7", "--json")
+    result = run_cli(
+        "simulate",
+        "oral",
+        "--dose-mg",
+        "20",
+        "--interval-h",
+        "8",
+        "--doses",
+        "6",
+        "--crcl-ml-min",
+        "40",
+        "--population",
+        "1200",
+        "--seed",
+        "7",
+        "--json",
+    )
 
     data = result.json()
     assert data["kidney"]["crcl_ml_min_used"] == 40.0
@@ -54,8 +93,9 @@ def test_oral_repeated_doses_with_kidney_function_and_a_population(run_cli) -> N
 
 
 def test_oral_on_dialysis_shows_the_sessions_and_the_warnings(run_cli) -> None:
-    result = run_cli("simulate", "oral", "--dose-mg", "15", "--doses", "21", "--dialysis", "--hd-session", "48:4",
-                     "--json")
+    result = run_cli(
+        "simulate", "oral", "--dose-mg", "15", "--doses", "21", "--dialysis", "--hd-session", "48:4", "--json"
+    )
 
     data = result.json()
     ids = {f["rule_id"] for f in data["findings"]}
@@ -80,8 +120,9 @@ def test_oral_table_output_for_people(run_cli, tmp_path: Path) -> None:
 
 
 def test_intrathecal_json_with_a_bolus(run_cli) -> None:
-    result = run_cli("simulate", "intrathecal", "--daily-dose-mcg", "600", "--bolus-mcg", "50", "--hours", "12",
-                     "--json")
+    result = run_cli(
+        "simulate", "intrathecal", "--daily-dose-mcg", "600", "--bolus-mcg", "50", "--hours", "12", "--json"
+    )
 
     data = result.json()
     assert data["csf_steady_state_ug_per_ml"] == pytest.approx(0.8333, abs=1e-4)
@@ -91,7 +132,9 @@ def test_intrathecal_json_with_a_bolus(run_cli) -> None:
 
 
 def test_intrathecal_table_output(run_cli, tmp_path: Path) -> None:
-    result = run_cli("simulate", "intrathecal", "--daily-dose-mcg", "300", "--plot", str(tmp_path / "itb.png"))
+    result = run_cli(
+        "simulate", "intrathecal", "--daily-dose-mcg", "300", "--plot", str(tmp_path / "itb.png")
+    )
 
     assert result.exit_code == 0
     assert "Lumbar CSF steady state" in result.stdout
@@ -146,8 +189,21 @@ def test_bad_input_is_one_line_naming_the_option(run_cli, args: tuple[str, ...],
     [
         ("{not json", "valid JSON"),
         (json.dumps({"steps": []}), "steps"),
-        (json.dumps({"steps": [{"start": "2026-01-01", "end": "2026-01-02", "daily_dose_mg": 5,
-                                "doses": [{"time": "8am", "dose_mg": 5}]}]}), "steps[0].doses[0].time"),
+        (
+            json.dumps(
+                {
+                    "steps": [
+                        {
+                            "start": "2026-01-01",
+                            "end": "2026-01-02",
+                            "daily_dose_mg": 5,
+                            "doses": [{"time": "8am", "dose_mg": 5}],
+                        }
+                    ]
+                }
+            ),
+            "steps[0].doses[0].time",
+        ),
     ],
 )
 def test_a_malformed_plan_file_names_the_field(run_cli, tmp_path: Path, content: str, expected: str) -> None:

@@ -14,32 +14,57 @@ import pytest
 from baclofen.domain.evidence import REFERENCES
 from baclofen.domain.pk.engine import intrathecal_bolus, intravenous_dose, oral_dose, simulate
 from baclofen.domain.pk.metrics import terminal_half_life_h
-from baclofen.domain.pk.parameters import IntrathecalParameters, KidneyInput, NONRENAL_FRACTION, oral_parameters
+from baclofen.domain.pk.parameters import (
+    NONRENAL_FRACTION,
+    IntrathecalParameters,
+    KidneyInput,
+    oral_parameters,
+)
 from baclofen.domain.pk.profiles import (
     repeated_oral_doses,
     simulate_intrathecal_exposure,
     simulate_oral_exposure,
     time_grid,
 )
-from baclofen.domain.pk.system import AUC_CSF_UG_H_PER_ML, CSF_UG_PER_ML, PLASMA_NG_PER_ML, SubjectParameters
+from baclofen.domain.pk.system import AUC_CSF_UG_H_PER_ML, CSF_UG_PER_ML, SubjectParameters
 
 
-def single_dose(dose_mg: float, kidney: KidneyInput | None = None, model: str = "default", hours: float = 48.0):
-    return simulate_oral_exposure([oral_dose(0.0, dose_mg)], times_h=time_grid(hours, 0.05), kidney=kidney,
-                                  model=model)
+def single_dose(
+    dose_mg: float, kidney: KidneyInput | None = None, model: str = "default", hours: float = 48.0
+):
+    return simulate_oral_exposure(
+        [oral_dose(0.0, dose_mg)], times_h=time_grid(hours, 0.05), kidney=kidney, model=model
+    )
 
 
 def steady_state(dose_mg: float, interval_h: float):
     n = 60
     return simulate_oral_exposure(
-        repeated_oral_doses(dose_mg, interval_h, n), times_h=time_grid(n * interval_h, 0.01),
+        repeated_oral_doses(dose_mg, interval_h, n),
+        times_h=time_grid(n * interval_h, 0.01),
         metrics_window_h=((n - 1) * interval_h, n * interval_h),
-        steady_state_period=(interval_h, [oral_dose(0.0, dose_mg)]))
+        steady_state_period=(interval_h, [oral_dose(0.0, dose_mg)]),
+    )
 
 
 def test_the_sources_named_here_resolve() -> None:
-    keys = {"S7", "Kochak1985", "Wuis1990", "Wuis1989", "Marsot2013", "Chevillard2018", "Agarwal2015", "S22",
-            "LioresalITPK", "S102", "S39", "S32", "S113", "Simon2018", "PKM-DERIVED"}
+    keys = {
+        "S7",
+        "Kochak1985",
+        "Wuis1990",
+        "Wuis1989",
+        "Marsot2013",
+        "Chevillard2018",
+        "Agarwal2015",
+        "S22",
+        "LioresalITPK",
+        "S102",
+        "S39",
+        "S32",
+        "S113",
+        "Simon2018",
+        "PKM-DERIVED",
+    }
 
     assert keys <= set(REFERENCES)
 
@@ -50,14 +75,16 @@ def test_v3_single_20_mg_half_life_and_tmax() -> None:
     t = np.array(exp.times_h)
     late = (t >= 12) & (t <= 48)
 
-    half_life = terminal_half_life_h(t[late], np.array(exp.concentration_ng_per_ml)[late], n_points=int(late.sum()))
+    half_life = terminal_half_life_h(
+        t[late], np.array(exp.concentration_ng_per_ml)[late], n_points=int(late.sum())
+    )
 
     assert 3.5 <= float(half_life[0]) <= 7.0
     assert exp.tmax_h <= 2.0
 
 
 def test_v4_apparent_clearance_in_healthy_volunteers() -> None:
-    """V4, Kochak 1985 [Kochak1985]: CL/F 10.8 L/h; criterion +/-25% (8.1-13.5 L/h), from simulated dose/AUC."""
+    """V4, Kochak 1985 [Kochak1985]: CL/F 10.8 L/h; criterion +/-25% (8.1-13.5 L/h), simulated dose/AUC."""
     exp = single_dose(20.0)
 
     cl_f = 20000.0 / exp.auc_ng_h_per_ml
@@ -87,7 +114,8 @@ def test_v6_renal_fraction_and_half_life_after_40_mg() -> None:
 
 
 def test_v7_clearance_against_independent_aud_cohorts() -> None:
-    """V7, Marsot 2013 (9.9 L/h) [Marsot2013] and Chevillard 2018 (8.0 L/h) [Chevillard2018]: CL/F within 8-12 L/h
+    """V7, Marsot 2013 (9.9 L/h) [Marsot2013] and Chevillard 2018 (8.0 L/h) [Chevillard2018]: CL/F within
+    8-12 L/h
     at steady state (simulated dose / AUC over an interval, 30 mg q8h)."""
     exp = steady_state(30.0, 8.0)
 
@@ -100,7 +128,9 @@ def test_v8_iv_to_oral_auc_ratio_reproduces_f() -> None:
     t = [0.0, 400.0]
 
     po = simulate(params, [oral_dose(0.0, 10.0)], t, integrate=True).output("auc_plasma_ng_h_per_ml")[0, -1]
-    iv = simulate(params, [intravenous_dose(0.0, 10.0)], t, integrate=True).output("auc_plasma_ng_h_per_ml")[0, -1]
+    iv = simulate(params, [intravenous_dose(0.0, 10.0)], t, integrate=True).output("auc_plasma_ng_h_per_ml")[
+        0, -1
+    ]
 
     assert po / iv == pytest.approx(0.74, rel=1e-6)
     assert 10000.0 / iv == pytest.approx(8.6, abs=0.05)
@@ -137,7 +167,8 @@ def test_v11_intrathecal_bolus_half_life_and_clearance() -> None:
 
 
 def test_v13_intrathecal_bolus_effect_time_course() -> None:
-    """V13, label-type statements [S32], Medscape [S39], cerebral spasticity study [S113]: effect peak 3-5 h after
+    """V13, label-type statements [S32], Medscape [S39], cerebral spasticity study [S113]: effect peak 3-5 h
+    after
     a bolus; effect >= 50% of its peak for >= 4 h (effect-site concentration, ke0 0.12 /h CALIBRATED)."""
     exp = simulate_intrathecal_exposure(0.0, bolus_mcg=50.0, hours=24.0, step_h=0.01)
 
@@ -153,7 +184,11 @@ def test_steady_state_predictions_of_the_default_model(dose_mg, interval_h, cmax
     """pk-models.md §1.3 [PKM-DERIVED]: typical-subject steady states (ng/mL), to the nearest ng/mL."""
     ss = steady_state(dose_mg, interval_h).steady_state
 
-    assert (round(ss.cmax_ng_per_ml), round(ss.cmin_ng_per_ml), round(ss.cavg_ng_per_ml)) == (cmax, cmin, cavg)
+    assert (round(ss.cmax_ng_per_ml), round(ss.cmin_ng_per_ml), round(ss.cavg_ng_per_ml)) == (
+        cmax,
+        cmin,
+        cavg,
+    )
 
 
 @pytest.mark.parametrize(("dose_mg", "cmax", "tmax"), [(10.0, 151, 1.31), (50.0, 757, 1.31)])
@@ -168,11 +203,12 @@ def test_variant_b_single_dose_predictions(dose_mg: float, cmax: int, tmax: floa
         assert round(exp.auc_ng_h_per_ml) == 4630  # 50000 / 10.8 = 4629.6; the sheet truncates to 4629
 
 
-@pytest.mark.parametrize(("daily_mcg", "csf", "plasma"),
-                         [(100, 0.14, None), (300, 0.42, None), (600, 0.83, 2.9), (800, 1.11, None),
-                          (1000, 1.39, 4.9)])
+@pytest.mark.parametrize(
+    ("daily_mcg", "csf", "plasma"),
+    [(100, 0.14, None), (300, 0.42, None), (600, 0.83, 2.9), (800, 1.11, None), (1000, 1.39, 4.9)],
+)
 def test_intrathecal_steady_state_predictions(daily_mcg: float, csf: float, plasma: float | None) -> None:
-    """pk-models.md §4.2 [PKM-DERIVED, LioresalITPK]: lumbar Css = dose/24/CL_csf; plasma Css = rate / 8.6 L/h."""
+    """pk-models.md §4.2 [PKM-DERIVED, LioresalITPK]: lumbar Css = dose/24/CL_csf, plasma Css = rate/CL."""
     exp = simulate_intrathecal_exposure(daily_mcg, hours=48.0, from_steady_state=False)
 
     assert round(exp.csf_steady_state_ug_per_ml, 2) == csf
@@ -183,7 +219,8 @@ def test_intrathecal_steady_state_predictions(daily_mcg: float, csf: float, plas
 
 
 def test_intrathecal_plasma_is_far_below_oral() -> None:
-    """pk-models.md §4.2 [PKM-DERIVED]: 600 ug/day IT (2.9 ng/mL) vs 60 mg/day oral Cavg about 215 ng/mL: ratio
+    """pk-models.md §4.2 [PKM-DERIVED]: 600 ug/day IT (2.9 ng/mL) vs 60 mg/day oral Cavg about 215 ng/mL:
+    ratio
     about 74, consistent with the label's 'plasma concentrations 100 times less' [LioresalITPK]."""
     it = simulate_intrathecal_exposure(600.0, hours=24.0).plasma_steady_state_ng_per_ml
     oral = steady_state(20.0, 8.0).steady_state.cavg_ng_per_ml
@@ -193,9 +230,10 @@ def test_intrathecal_plasma_is_far_below_oral() -> None:
 
 @pytest.mark.parametrize(("ke0", "peak_h"), [(0.10, 4.24), (0.12, 3.96), (0.15, 3.62), (0.20, 3.21)])
 def test_ke0_calibration_table(ke0: float, peak_h: float) -> None:
-    """pk-models.md §5.3 [PKM-DERIVED]: effect peak after a bolus for ke0 0.10 / 0.12 / 0.15 / 0.20 per hour."""
-    exp = simulate_intrathecal_exposure(0.0, bolus_mcg=50.0, hours=12.0, step_h=0.005,
-                                        parameters=IntrathecalParameters(ke0_per_h=ke0))
+    """pk-models.md §5.3 [PKM-DERIVED]: effect peak after a bolus for ke0 0.10, 0.12, 0.15, 0.20 per hour."""
+    exp = simulate_intrathecal_exposure(
+        0.0, bolus_mcg=50.0, hours=12.0, step_h=0.005, parameters=IntrathecalParameters(ke0_per_h=ke0)
+    )
 
     assert exp.effect_peak_h == pytest.approx(peak_h, abs=0.01)
 

@@ -30,10 +30,17 @@ from baclofen.domain.pk.population import (
 ProgressCallback = Callable[[int, int], None]
 
 
-def run_population_on_dask(problem: PopulationProblem, progress: ProgressCallback | None = None, *,
-                           address: str | None = None, n_workers: int = 2, threads_per_worker: int = 1,
-                           processes: bool = False, blocks_per_chunk: int | None = None,
-                           max_in_flight: int | None = None) -> PopulationSummary:
+def run_population_on_dask(
+    problem: PopulationProblem,
+    progress: ProgressCallback | None = None,
+    *,
+    address: str | None = None,
+    n_workers: int = 2,
+    threads_per_worker: int = 1,
+    processes: bool = False,
+    blocks_per_chunk: int | None = None,
+    max_in_flight: int | None = None,
+) -> PopulationSummary:
     """Simulate ``problem`` on Dask and summarise it; ``progress(done_subjects, total)`` after each chunk.
 
     Parameters
@@ -52,15 +59,21 @@ def run_population_on_dask(problem: PopulationProblem, progress: ProgressCallbac
     if address:
         client = Client(address)
     else:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=processes,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     try:
         limit = max_in_flight or max(2, 2 * sum(client.nthreads().values()))
         [shared] = client.scatter([problem], broadcast=True)
         pending = iter(ranges)
-        first = [client.submit(simulate_blocks, shared, a, b, pure=False) for a, b in
-                 (r for _, r in zip(range(limit), pending, strict=False))]
+        first = [
+            client.submit(simulate_blocks, shared, a, b, pure=False)
+            for a, b in (r for _, r in zip(range(limit), pending, strict=False))
+        ]
         stream = as_completed(first)
         acc = PartialAccumulator()
         done = 0
@@ -91,7 +104,15 @@ class DaskRunner:
     processes: bool = False
     blocks_per_chunk: int | None = None
 
-    def __call__(self, problem: PopulationProblem, progress: ProgressCallback | None = None) -> PopulationSummary:
-        return run_population_on_dask(problem, progress, address=self.address, n_workers=self.n_workers,
-                                      threads_per_worker=self.threads_per_worker, processes=self.processes,
-                                      blocks_per_chunk=self.blocks_per_chunk)
+    def __call__(
+        self, problem: PopulationProblem, progress: ProgressCallback | None = None
+    ) -> PopulationSummary:
+        return run_population_on_dask(
+            problem,
+            progress,
+            address=self.address,
+            n_workers=self.n_workers,
+            threads_per_worker=self.threads_per_worker,
+            processes=self.processes,
+            blocks_per_chunk=self.blocks_per_chunk,
+        )

@@ -34,8 +34,10 @@ BAND_COLOURS = {
     "severe_intoxication": "#f5a3a3",
 }
 RIBBON_COLOUR = "#4c72b0"
-FOOTNOTE = "Simulated typical exposure; bands are literature-anchored heuristics, not a validated PD model. " \
-           "Decision support, not medical advice."
+FOOTNOTE = (
+    "Simulated typical exposure; bands are literature-anchored heuristics, not a validated PD model. "
+    "Decision support, not medical advice."
+)
 
 
 def _format(path: Path) -> str:
@@ -51,18 +53,29 @@ def _check_series(times: Sequence[float], values: Sequence[float | None], name: 
     return [math.nan if v is None else float(v) for v in values]
 
 
-def plot_concentration(path: str | Path, times_h: Sequence[float], series: Mapping[str, Sequence[float]], *,
-                       unit: str = "ng/mL", title: str = "", bands: Sequence[Mapping[str, Any]] = (),
-                       ribbons: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
-                       secondary: Mapping[str, Sequence[float]] | None = None, secondary_unit: str = "",
-                       log_y: bool = False, footnote: str = FOOTNOTE, dpi: int = 120) -> Path:
+def plot_concentration(
+    path: str | Path,
+    times_h: Sequence[float],
+    series: Mapping[str, Sequence[float]],
+    *,
+    unit: str = "ng/mL",
+    title: str = "",
+    bands: Sequence[Mapping[str, Any]] = (),
+    ribbons: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
+    secondary: Mapping[str, Sequence[float]] | None = None,
+    secondary_unit: str = "",
+    log_y: bool = False,
+    footnote: str = FOOTNOTE,
+    dpi: int = 120,
+) -> Path:
     """Draw concentration-time curves and save them as SVG or PNG (chosen by the file suffix).
 
     Parameters
     ----------
     times_h : time points (h)
     series : label -> concentrations (``unit``) at ``times_h``
-    bands : band dicts (``name``, ``label``, ``lower_ng_per_ml``, ``upper_ng_per_ml``) shaded behind the curves
+    bands : band dicts (``name``, ``label``, ``lower_ng_per_ml``, ``upper_ng_per_ml``) shaded behind the
+    curves
     ribbons : (label, lower, upper) percentile ribbons
     secondary : label -> values drawn on a right-hand axis in ``secondary_unit``
     """
@@ -89,11 +102,23 @@ def plot_concentration(path: str | Path, times_h: Sequence[float], series: Mappi
         upper = ymax * 10 if upper is None else float(upper)
         if lower >= ymax:
             continue
-        ax.axhspan(lower, min(upper, ymax * 10), color=BAND_COLOURS.get(str(band["name"]), "#eeeeee"), zorder=0,
-                   linewidth=0)
+        ax.axhspan(
+            lower,
+            min(upper, ymax * 10),
+            color=BAND_COLOURS.get(str(band["name"]), "#eeeeee"),
+            zorder=0,
+            linewidth=0,
+        )
         if lower > 0:
-            ax.text(times[-1], lower, f" {band.get('label', band['name'])}", fontsize=7, va="bottom", ha="right",
-                    color="#555555")
+            ax.text(
+                times[-1],
+                lower,
+                f" {band.get('label', band['name'])}",
+                fontsize=7,
+                va="bottom",
+                ha="right",
+                color="#555555",
+            )
     ax.set_xlim(times[0], times[-1])
     if log_y:
         ax.set_yscale("log")
@@ -106,8 +131,14 @@ def plot_concentration(path: str | Path, times_h: Sequence[float], series: Mappi
     if secondary:
         ax2 = ax.twinx()
         for label, values in secondary.items():
-            ax2.plot(times, _check_series(times, values, f"series {label}"), linestyle="--", linewidth=1.2,
-                     color="#8c564b", label=label)
+            ax2.plot(
+                times,
+                _check_series(times, values, f"series {label}"),
+                linestyle="--",
+                linewidth=1.2,
+                color="#8c564b",
+                label=label,
+            )
         ax2.set_ylabel(secondary_unit)
         ax2.set_ylim(bottom=0)
         handles, labels = ax.get_legend_handles_labels()
@@ -136,13 +167,20 @@ def plot_simulation(result: Mapping[str, Any], path: str | Path) -> Path:
     times = result["times_h"]
     if result.get("kind") == "intrathecal":
         return plot_concentration(
-            path, times, {"lumbar CSF (ug/mL)": result["csf_ug_per_ml"],
-                          "effect site (ug/mL)": result["effect_site_ug_per_ml"]},
-            unit="ug/mL", title=f"Intrathecal baclofen {result['daily_dose_mcg']:g} mcg/day"
+            path,
+            times,
+            {
+                "lumbar CSF (ug/mL)": result["csf_ug_per_ml"],
+                "effect site (ug/mL)": result["effect_site_ug_per_ml"],
+            },
+            unit="ug/mL",
+            title=f"Intrathecal baclofen {result['daily_dose_mcg']:g} mcg/day"
             + (f" + {result['bolus_mcg']:g} mcg bolus" if result.get("bolus_mcg") else ""),
-            secondary={"plasma (ng/mL)": result["plasma_ng_per_ml"]}, secondary_unit="Plasma (ng/mL)",
+            secondary={"plasma (ng/mL)": result["plasma_ng_per_ml"]},
+            secondary_unit="Plasma (ng/mL)",
             footnote="Typical lumbar CSF prediction (catheter-tip levels are higher); decision support, not "
-                     "medical advice.")
+            "medical advice.",
+        )
     ribbons = []
     population = result.get("population")
     if population:
@@ -154,5 +192,12 @@ def plot_simulation(result: Mapping[str, Any], path: str | Path) -> Path:
         series["population median"] = population["percentiles"]["50"]
     kidney = result.get("kidney", {}).get("description", "")
     title = {"oral": "Oral baclofen", "regimen": "Plan regimen"}.get(str(result.get("kind")), "Baclofen")
-    return plot_concentration(path, times, series, unit="ng/mL", title=f"{title}: plasma ({kidney})",
-                              bands=result.get("bands", {}).get("definitions", ()), ribbons=ribbons)
+    return plot_concentration(
+        path,
+        times,
+        series,
+        unit="ng/mL",
+        title=f"{title}: plasma ({kidney})",
+        bands=result.get("bands", {}).get("definitions", ()),
+        ribbons=ribbons,
+    )

@@ -9,7 +9,8 @@ Dask adapter provides another) and take an optional ``progress(done, total)`` ca
 Raises
 ------
 InvalidInputError
-    For malformed input, naming the field (``dose_mg``, ``crcl_ml_min``, ``model``, ``steps[2].doses[0].time``).
+    For malformed input, naming the field (``dose_mg``, ``crcl_ml_min``, ``model``,
+    ``steps[2].doses[0].time``).
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ MAX_DOSES = 10_000
 MAX_HOURS = 24.0 * 366
 DEFAULT_INTERVAL_H = 8.0
 DEFAULT_STEP_H = 0.1
-DISCLAIMER = "Decision support for professionals, not medical advice. Simulated exposure of a model, not a measurement."
+DISCLAIMER = (
+    "Decision support for professionals, not medical advice. "
+    "Simulated exposure of a model, not a measurement."
+)
 _MODEL_SETTING_FIELDS = {
     NONRENAL_FRACTION.name: "nonrenal_fraction",
     REFERENCE_CRCL_ML_MIN.name: "reference_crcl_ml_min",
@@ -71,7 +75,9 @@ _MODEL_SETTING_FIELDS = {
 }
 
 
-def in_process_runner(problem: PopulationProblem, progress: ProgressCallback | None = None) -> PopulationSummary:
+def in_process_runner(
+    problem: PopulationProblem, progress: ProgressCallback | None = None
+) -> PopulationSummary:
     """Run a population in this process, chunk by chunk."""
     return run_population(problem, progress=progress)
 
@@ -101,7 +107,9 @@ def kidney_input(crcl_ml_min: float | None = None, dialysis: bool = False) -> Ki
     return KidneyInput(crcl_ml_min, bool(dialysis))
 
 
-def dialysis_sessions(sessions: Iterable[tuple[float, float]] | None, dialysis: bool) -> tuple[DialysisSession, ...]:
+def dialysis_sessions(
+    sessions: Iterable[tuple[float, float]] | None, dialysis: bool
+) -> tuple[DialysisSession, ...]:
     """Haemodialysis sessions from (start_h, duration_h) pairs; only with dialysis."""
     out = []
     for i, item in enumerate(sessions or ()):
@@ -109,28 +117,37 @@ def dialysis_sessions(sessions: Iterable[tuple[float, float]] | None, dialysis: 
             start, duration = item
         except (TypeError, ValueError):
             raise InvalidInputError(f"hd_sessions[{i}]", "a (start_h, duration_h) pair", item) from None
-        out.append(DialysisSession(require_finite_number(start, f"hd_sessions[{i}].start_h", minimum=0.0),
-                                   require_finite_number(duration, f"hd_sessions[{i}].duration_h",
-                                                         strictly_positive=True, maximum=24.0)))
+        out.append(
+            DialysisSession(
+                require_finite_number(start, f"hd_sessions[{i}].start_h", minimum=0.0),
+                require_finite_number(
+                    duration, f"hd_sessions[{i}].duration_h", strictly_positive=True, maximum=24.0
+                ),
+            )
+        )
     if out and not dialysis:
         raise InvalidInputError("hd_sessions", "given only with dialysis", len(out))
     return tuple(sorted(out, key=lambda s: s.start_h))
 
 
-def renal_reasons(conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()) -> tuple[str, ...]:
+def renal_reasons(
+    conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()
+) -> tuple[str, ...]:
     """Why a patient counts as described with kidney disease (empty when not)."""
     reasons = [f"condition '{c}'" for c in conditions if is_renal_condition(c)]
     for f in plan_findings:
         rule_id = str(f.get("rule_id", ""))
         text = f"{rule_id} {f.get('message', '')}"
-        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(text):
+        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(
+            text
+        ):
             reasons.append(f"plan finding {rule_id or 'without id'}")
     return tuple(dict.fromkeys(reasons))
 
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """One simulation: what was simulated, the typical-subject exposure, findings and an optional population."""
+    """One simulation: the request, the typical-subject exposure, findings and an optional population."""
 
     kind: str
     request: dict[str, Any]
@@ -156,26 +173,42 @@ def _population_crcl(crcl_range: tuple[float, float] | None) -> CrclDistribution
     return CrclDistribution("uniform", low, high)
 
 
-def _exposure_context(exp: OralExposure, model: OralModel, sessions: int, reasons: tuple[str, ...],
-                      population: PopulationSummary | None = None,
-                      mismatches: tuple[tuple[int, float, float], ...] = ()) -> ExposureContext:
+def _exposure_context(
+    exp: OralExposure,
+    model: OralModel,
+    sessions: int,
+    reasons: tuple[str, ...],
+    population: PopulationSummary | None = None,
+    mismatches: tuple[tuple[int, float, float], ...] = (),
+) -> ExposureContext:
     upper = frac = None
     if population is not None:
         upper = population.metrics["cmax"].get("p95")
         enceph = exp.band("encephalopathy_reported").lower_ng_per_ml
         if enceph in population.thresholds:
             frac = population.subjects_cmax_at_or_above[population.thresholds.index(enceph)]
-    t_max = exp.times_h[max(range(len(exp.concentration_ng_per_ml)), key=exp.concentration_ng_per_ml.__getitem__)]
+    t_max = exp.times_h[
+        max(range(len(exp.concentration_ng_per_ml)), key=exp.concentration_ng_per_ml.__getitem__)
+    ]
     return ExposureContext(
-        route="oral", max_concentration_ng_per_ml=exp.max_concentration_ng_per_ml, time_of_max_h=t_max,
-        bands=exp.bands, first_time_in_band_h={b.name: t for b, t in zip(exp.bands, exp.first_time_in_band_h,
-                                                                             strict=True)},
-        kidney_given=exp.kidney.is_given, crcl_used_ml_min=exp.crcl_used_ml_min, dialysis=exp.kidney.dialysis,
-        described_as_renal=bool(reasons), renal_reasons=reasons,
-        auc_ratio_vs_reference_kidney=exp.auc_ratio_vs_reference_kidney, half_life_h=exp.half_life_h,
-        reference_half_life_h=exp.reference_half_life_h, dialysis_sessions=sessions,
-        half_life_during_dialysis_h=exp.half_life_during_dialysis_h, model=model,
-        population_cmax_upper_ng_per_ml=upper, population_fraction_cmax_in_encephalopathy_band=frac,
+        route="oral",
+        max_concentration_ng_per_ml=exp.max_concentration_ng_per_ml,
+        time_of_max_h=t_max,
+        bands=exp.bands,
+        first_time_in_band_h={b.name: t for b, t in zip(exp.bands, exp.first_time_in_band_h, strict=True)},
+        kidney_given=exp.kidney.is_given,
+        crcl_used_ml_min=exp.crcl_used_ml_min,
+        dialysis=exp.kidney.dialysis,
+        described_as_renal=bool(reasons),
+        renal_reasons=reasons,
+        auc_ratio_vs_reference_kidney=exp.auc_ratio_vs_reference_kidney,
+        half_life_h=exp.half_life_h,
+        reference_half_life_h=exp.reference_half_life_h,
+        dialysis_sessions=sessions,
+        half_life_during_dialysis_h=exp.half_life_during_dialysis_h,
+        model=model,
+        population_cmax_upper_ng_per_ml=upper,
+        population_fraction_cmax_in_encephalopathy_band=frac,
         plan_step_mismatches=mismatches,
     )
 
@@ -192,40 +225,87 @@ def _check_population_args(population: int | None, seed: int | None) -> int:
     return population
 
 
-def _oral_run(doses: Sequence[DoseInput], *, kind: str, request: dict[str, Any], times: Sequence[float],
-              model: OralModel, kidney: KidneyInput, settings: ModelSettings, bands: dict[str, float],
-              sessions: tuple[DialysisSession, ...], window: tuple[float, float] | None, single: bool | None,
-              steady: tuple[float, Sequence[DoseInput]] | None, reasons: tuple[str, ...], population: int,
-              seed: int | None, crcl_range: tuple[float, float] | None, runner: PopulationRunner | None,
-              progress: ProgressCallback | None, daily: bool = False,
-              mismatches: tuple[tuple[int, float, float], ...] = (),
-              extra_findings: Sequence[Finding] = (), extra: dict[str, Any] | None = None) -> SimulationResult:
-    exp = simulate_oral_exposure(doses, times_h=times, model=model, kidney=kidney, settings=settings,
-                                 dialysis=sessions, metrics_window_h=window, single_dose_auc=single,
-                                 steady_state_period=steady, band_overrides=bands or None, daily=daily)
+def _oral_run(
+    doses: Sequence[DoseInput],
+    *,
+    kind: str,
+    request: dict[str, Any],
+    times: Sequence[float],
+    model: OralModel,
+    kidney: KidneyInput,
+    settings: ModelSettings,
+    bands: dict[str, float],
+    sessions: tuple[DialysisSession, ...],
+    window: tuple[float, float] | None,
+    single: bool | None,
+    steady: tuple[float, Sequence[DoseInput]] | None,
+    reasons: tuple[str, ...],
+    population: int,
+    seed: int | None,
+    crcl_range: tuple[float, float] | None,
+    runner: PopulationRunner | None,
+    progress: ProgressCallback | None,
+    daily: bool = False,
+    mismatches: tuple[tuple[int, float, float], ...] = (),
+    extra_findings: Sequence[Finding] = (),
+    extra: dict[str, Any] | None = None,
+) -> SimulationResult:
+    exp = simulate_oral_exposure(
+        doses,
+        times_h=times,
+        model=model,
+        kidney=kidney,
+        settings=settings,
+        dialysis=sessions,
+        metrics_window_h=window,
+        single_dose_auc=single,
+        steady_state_period=steady,
+        band_overrides=bands or None,
+        daily=daily,
+    )
     summary = None
     if population:
         from baclofen.domain.pk.profiles import dialysis_windows
 
         problem = PopulationProblem(
-            n_subjects=population, seed=seed or 0, doses=tuple(doses), times_h=tuple(times), model=model,
-            kidney=kidney, crcl_distribution=_population_crcl(crcl_range), settings=settings,
-            windows=dialysis_windows(sessions, settings), output=PLASMA_NG_PER_ML,
+            n_subjects=population,
+            seed=seed or 0,
+            doses=tuple(doses),
+            times_h=tuple(times),
+            model=model,
+            kidney=kidney,
+            crcl_distribution=_population_crcl(crcl_range),
+            settings=settings,
+            windows=dialysis_windows(sessions, settings),
+            output=PLASMA_NG_PER_ML,
             thresholds=tuple(b.lower_ng_per_ml for b in plasma_bands(bands or None)[1:]),
-            metrics_window=exp.metrics_window_h)
+            metrics_window=exp.metrics_window_h,
+        )
         summary = (runner or in_process_runner)(problem, progress)
     ctx = _exposure_context(exp, model, len(sessions), reasons, summary, mismatches)
     findings = sort_findings([*evaluate_exposure(ctx), *extra_findings])
     return SimulationResult(kind, request, exp, findings, summary, extra or {})
 
 
-def simulate_oral(dose_mg: float, *, interval_h: float = DEFAULT_INTERVAL_H, doses: int = 1,
-                  crcl_ml_min: float | None = None, dialysis: bool = False,
-                  hd_sessions: Iterable[tuple[float, float]] | None = None, model: str = "default",
-                  hours: float | None = None, step_h: float = DEFAULT_STEP_H, conditions: Iterable[str] = (),
-                  settings: Mapping[str, Any] | None = None, population: int | None = None, seed: int | None = None,
-                  crcl_range: tuple[float, float] | None = None, runner: PopulationRunner | None = None,
-                  progress: ProgressCallback | None = None) -> SimulationResult:
+def simulate_oral(
+    dose_mg: float,
+    *,
+    interval_h: float = DEFAULT_INTERVAL_H,
+    doses: int = 1,
+    crcl_ml_min: float | None = None,
+    dialysis: bool = False,
+    hd_sessions: Iterable[tuple[float, float]] | None = None,
+    model: str = "default",
+    hours: float | None = None,
+    step_h: float = DEFAULT_STEP_H,
+    conditions: Iterable[str] = (),
+    settings: Mapping[str, Any] | None = None,
+    population: int | None = None,
+    seed: int | None = None,
+    crcl_range: tuple[float, float] | None = None,
+    runner: PopulationRunner | None = None,
+    progress: ProgressCallback | None = None,
+) -> SimulationResult:
     """Simulate ``doses`` oral doses of ``dose_mg`` every ``interval_h`` hours.
 
     AUC is 0-infinity for one dose, else over the last dosing interval; with several doses the steady
@@ -254,23 +334,59 @@ def simulate_oral(dose_mg: float, *, interval_h: float = DEFAULT_INTERVAL_H, dos
         horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
     dose_list = repeated_oral_doses(dose, interval, doses)
     window = None if doses == 1 else (min(last, horizon - step), min(last + interval, horizon))
-    extra_times = [last, last + interval] + [t for s in sessions for t in (s.start_h, s.start_h + s.duration_h)]
+    extra_times = [last, last + interval] + [
+        t for s in sessions for t in (s.start_h, s.start_h + s.duration_h)
+    ]
     times = time_grid(horizon, step, extra_times)
-    request = {"dose_mg": dose, "interval_h": interval, "doses": doses, "crcl_ml_min": kidney.crcl_ml_min,
-               "dialysis": kidney.dialysis, "hd_sessions": [[s.start_h, s.duration_h] for s in sessions],
-               "model": oral_model.value, "hours": horizon, "step_h": step, "conditions": list(conditions),
-               "population": n_pop or None, "seed": (seed or 0) if n_pop else None,
-               "crcl_range": list(crcl_range) if crcl_range else None, "settings": dict(settings or {})}
-    return _oral_run(dose_list, kind="oral", request=request, times=times, model=oral_model, kidney=kidney,
-                     settings=model_settings, bands=bands, sessions=sessions, window=window, single=doses == 1,
-                     steady=(interval, [oral_dose(0.0, dose)]) if doses > 1 else None,
-                     reasons=renal_reasons(conditions), population=n_pop, seed=seed, crcl_range=crcl_range,
-                     runner=runner, progress=progress)
+    request = {
+        "dose_mg": dose,
+        "interval_h": interval,
+        "doses": doses,
+        "crcl_ml_min": kidney.crcl_ml_min,
+        "dialysis": kidney.dialysis,
+        "hd_sessions": [[s.start_h, s.duration_h] for s in sessions],
+        "model": oral_model.value,
+        "hours": horizon,
+        "step_h": step,
+        "conditions": list(conditions),
+        "population": n_pop or None,
+        "seed": (seed or 0) if n_pop else None,
+        "crcl_range": list(crcl_range) if crcl_range else None,
+        "settings": dict(settings or {}),
+    }
+    return _oral_run(
+        dose_list,
+        kind="oral",
+        request=request,
+        times=times,
+        model=oral_model,
+        kidney=kidney,
+        settings=model_settings,
+        bands=bands,
+        sessions=sessions,
+        window=window,
+        single=doses == 1,
+        steady=(interval, [oral_dose(0.0, dose)]) if doses > 1 else None,
+        reasons=renal_reasons(conditions),
+        population=n_pop,
+        seed=seed,
+        crcl_range=crcl_range,
+        runner=runner,
+        progress=progress,
+    )
 
 
-def simulate_intrathecal(daily_dose_mcg: float, *, bolus_mcg: float = 0.0, hours: float = 24.0,
-                         step_h: float = 0.05, from_steady_state: bool = True, crcl_ml_min: float | None = None,
-                         dialysis: bool = False, settings: Mapping[str, Any] | None = None) -> SimulationResult:
+def simulate_intrathecal(
+    daily_dose_mcg: float,
+    *,
+    bolus_mcg: float = 0.0,
+    hours: float = 24.0,
+    step_h: float = 0.05,
+    from_steady_state: bool = True,
+    crcl_ml_min: float | None = None,
+    dialysis: bool = False,
+    settings: Mapping[str, Any] | None = None,
+) -> SimulationResult:
     """Lumbar CSF, effect-site and plasma exposure on continuous intrathecal baclofen (and a bolus)."""
     daily = require_finite_number(daily_dose_mcg, "daily_dose_mcg", minimum=0.0, maximum=20000.0)
     bolus = require_finite_number(bolus_mcg, "bolus_mcg", minimum=0.0, maximum=5000.0)
@@ -280,11 +396,25 @@ def simulate_intrathecal(daily_dose_mcg: float, *, bolus_mcg: float = 0.0, hours
     step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
     kidney = kidney_input(crcl_ml_min, dialysis)
     model_settings, _ = split_settings(settings)
-    exp = simulate_intrathecal_exposure(daily, bolus_mcg=bolus, hours=horizon, step_h=step,
-                                        from_steady_state=from_steady_state, kidney=kidney, settings=model_settings)
+    exp = simulate_intrathecal_exposure(
+        daily,
+        bolus_mcg=bolus,
+        hours=horizon,
+        step_h=step,
+        from_steady_state=from_steady_state,
+        kidney=kidney,
+        settings=model_settings,
+    )
     findings = evaluate_exposure(ExposureContext(route="intrathecal", kidney_given=True))
-    request = {"daily_dose_mcg": daily, "bolus_mcg": bolus, "hours": horizon, "step_h": step,
-               "from_steady_state": from_steady_state, "crcl_ml_min": kidney.crcl_ml_min, "dialysis": dialysis}
+    request = {
+        "daily_dose_mcg": daily,
+        "bolus_mcg": bolus,
+        "hours": horizon,
+        "step_h": step,
+        "from_steady_state": from_steady_state,
+        "crcl_ml_min": kidney.crcl_ml_min,
+        "dialysis": dialysis,
+    }
     return SimulationResult("intrathecal", request, exp, findings)
 
 
@@ -327,7 +457,9 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
         raise InvalidInputError("plan", "a JSON object with 'steps'", type(plan).__name__)
     steps = plan.get("steps")
     if not isinstance(steps, list) or not steps:
-        raise InvalidInputError("steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__)
+        raise InvalidInputError(
+            "steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__
+        )
     parsed = []
     for i, step in enumerate(steps):
         where = f"steps[{i}]"
@@ -336,9 +468,12 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
         start = _field_date(step.get("start"), f"{where}.start")
         end = _field_date(step.get("end"), f"{where}.end")
         if end < start:
-            raise InvalidInputError(f"{where}.end", f"on or after its start {start.isoformat()}", end.isoformat())
-        daily = require_finite_number(step.get("daily_dose_mg"), f"{where}.daily_dose_mg", minimum=0.0,
-                                      maximum=10000.0)
+            raise InvalidInputError(
+                f"{where}.end", f"on or after its start {start.isoformat()}", end.isoformat()
+            )
+        daily = require_finite_number(
+            step.get("daily_dose_mg"), f"{where}.daily_dose_mg", minimum=0.0, maximum=10000.0
+        )
         dose_rows = step.get("doses")
         if not isinstance(dose_rows, list):
             raise InvalidInputError(f"{where}.doses", "a list of {time, dose_mg}", dose_rows)
@@ -347,11 +482,18 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
             at = f"{where}.doses[{j}]"
             if not isinstance(row, Mapping):
                 raise InvalidInputError(at, "an object with time and dose_mg", row)
-            times.append((_field_time(row.get("time"), f"{at}.time"),
-                          require_finite_number(row.get("dose_mg"), f"{at}.dose_mg", minimum=0.0, maximum=10000.0)))
+            times.append(
+                (
+                    _field_time(row.get("time"), f"{at}.time"),
+                    require_finite_number(row.get("dose_mg"), f"{at}.dose_mg", minimum=0.0, maximum=10000.0),
+                )
+            )
         if parsed and start <= parsed[-1][1]:
-            raise InvalidInputError(f"{where}.start", f"after the previous step's end {parsed[-1][1].isoformat()}",
-                                    start.isoformat())
+            raise InvalidInputError(
+                f"{where}.start",
+                f"after the previous step's end {parsed[-1][1].isoformat()}",
+                start.isoformat(),
+            )
         parsed.append((start, end, daily, tuple(times)))
     first = parsed[0][0]
     total_days = (parsed[-1][1] - first).days + 1
@@ -388,12 +530,23 @@ def _plan_kidney(plan: Mapping[str, Any]) -> tuple[KidneyInput | None, tuple[str
     return None, conditions
 
 
-def simulate_plan(plan: Mapping[str, Any], *, crcl_ml_min: float | None = None, dialysis: bool = False,
-                  hd_sessions: Iterable[tuple[float, float]] | None = None, model: str = "default",
-                  washout_h: float = 24.0, step_h: float = 0.25, conditions: Iterable[str] = (),
-                  settings: Mapping[str, Any] | None = None, population: int | None = None,
-                  seed: int | None = None, crcl_range: tuple[float, float] | None = None,
-                  runner: PopulationRunner | None = None, progress: ProgressCallback | None = None) -> SimulationResult:
+def simulate_plan(
+    plan: Mapping[str, Any],
+    *,
+    crcl_ml_min: float | None = None,
+    dialysis: bool = False,
+    hd_sessions: Iterable[tuple[float, float]] | None = None,
+    model: str = "default",
+    washout_h: float = 24.0,
+    step_h: float = 0.25,
+    conditions: Iterable[str] = (),
+    settings: Mapping[str, Any] | None = None,
+    population: int | None = None,
+    seed: int | None = None,
+    crcl_range: tuple[float, float] | None = None,
+    runner: PopulationRunner | None = None,
+    progress: ProgressCallback | None = None,
+) -> SimulationResult:
     """Exposure over a titration or taper plan (the JSON of ``baclofen plan titrate/taper --json``).
 
     Kidney function: the arguments win; else the plan's patient kidney function if it has one; else
@@ -421,15 +574,47 @@ def simulate_plan(plan: Mapping[str, Any], *, crcl_ml_min: float | None = None, 
     times = time_grid(horizon, step, [*last_day])
     plan_findings = [f for f in plan.get("findings") or () if isinstance(f, Mapping)]
     reasons = renal_reasons([*conditions, *plan_conditions], plan_findings)
-    request = {"plan_start": parsed.start.isoformat(), "plan_end": parsed.end.isoformat(), "steps": parsed.n_steps,
-               "doses": len(parsed.doses), "crcl_ml_min": kidney.crcl_ml_min, "dialysis": kidney.dialysis,
-               "kidney_source": kidney_source, "hd_sessions": [[s.start_h, s.duration_h] for s in sessions],
-               "model": oral_model.value, "washout_h": washout, "step_h": step, "population": n_pop or None,
-               "seed": (seed or 0) if n_pop else None, "settings": dict(settings or {})}
-    extra = {"plan_findings": [dict(f) for f in plan_findings],
-             "time_origin": datetime.combine(parsed.start, datetime.min.time()).isoformat(),
-             "plan_offerable": plan.get("offerable")}
-    return _oral_run(parsed.doses, kind="regimen", request=request, times=times, model=oral_model, kidney=kidney,
-                     settings=model_settings, bands=bands, sessions=sessions, window=last_day, single=False,
-                     steady=None, reasons=reasons, population=n_pop, seed=seed, crcl_range=crcl_range,
-                     runner=runner, progress=progress, daily=True, mismatches=parsed.mismatches, extra=extra)
+    request = {
+        "plan_start": parsed.start.isoformat(),
+        "plan_end": parsed.end.isoformat(),
+        "steps": parsed.n_steps,
+        "doses": len(parsed.doses),
+        "crcl_ml_min": kidney.crcl_ml_min,
+        "dialysis": kidney.dialysis,
+        "kidney_source": kidney_source,
+        "hd_sessions": [[s.start_h, s.duration_h] for s in sessions],
+        "model": oral_model.value,
+        "washout_h": washout,
+        "step_h": step,
+        "population": n_pop or None,
+        "seed": (seed or 0) if n_pop else None,
+        "settings": dict(settings or {}),
+    }
+    extra = {
+        "plan_findings": [dict(f) for f in plan_findings],
+        "time_origin": datetime.combine(parsed.start, datetime.min.time()).isoformat(),
+        "plan_offerable": plan.get("offerable"),
+    }
+    return _oral_run(
+        parsed.doses,
+        kind="regimen",
+        request=request,
+        times=times,
+        model=oral_model,
+        kidney=kidney,
+        settings=model_settings,
+        bands=bands,
+        sessions=sessions,
+        window=last_day,
+        single=False,
+        steady=None,
+        reasons=reasons,
+        population=n_pop,
+        seed=seed,
+        crcl_range=crcl_range,
+        runner=runner,
+        progress=progress,
+        daily=True,
+        mismatches=parsed.mismatches,
+        extra=extra,
+    )

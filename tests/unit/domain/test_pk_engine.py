@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -133,7 +133,9 @@ def test_the_integrator_output_is_the_exact_auc() -> None:
 @pytest.mark.parametrize("n", [1, 7, 300])
 def test_the_numba_and_numpy_backends_give_the_same_numbers(n: int) -> None:
     rng = np.random.default_rng(n)
-    params = typical(n).scaled(ka_per_h=np.exp(rng.normal(0, 0.4, n)), cl_f_l_per_h=np.exp(rng.normal(0, 0.2, n)))
+    params = typical(n).scaled(
+        ka_per_h=np.exp(rng.normal(0, 0.4, n)), cl_f_l_per_h=np.exp(rng.normal(0, 0.2, n))
+    )
     doses = [oral_dose(t, 10.0) for t in (0.0, 7.3, 16.0)] + [intrathecal_infusion(2.0, 5.0, 400.0)]
     t = np.linspace(0.0, 30.0, 61)
 
@@ -154,10 +156,25 @@ def test_subjects_do_not_interact() -> None:
     batch = simulate(params, doses, t).output(PLASMA_NG_PER_ML)
 
     for i in range(5):
-        alone = SubjectParameters(*(np.array([getattr(params, f)[i]]) for f in (
-            "ka_per_h", "cl_f_l_per_h", "v_f_l", "q_f_l_per_h", "v2_f_l", "csf_cl_ml_per_h", "csf_v_ml",
-            "ke0_per_h")), params.bioavailability)
-        np.testing.assert_allclose(batch[i], simulate(alone, doses, t).output(PLASMA_NG_PER_ML)[0], rtol=1e-14)
+        alone = SubjectParameters(
+            *(
+                np.array([getattr(params, f)[i]])
+                for f in (
+                    "ka_per_h",
+                    "cl_f_l_per_h",
+                    "v_f_l",
+                    "q_f_l_per_h",
+                    "v2_f_l",
+                    "csf_cl_ml_per_h",
+                    "csf_v_ml",
+                    "ke0_per_h",
+                )
+            ),
+            params.bioavailability,
+        )
+        np.testing.assert_allclose(
+            batch[i], simulate(alone, doses, t).output(PLASMA_NG_PER_ML)[0], rtol=1e-14
+        )
 
 
 def test_a_regular_grid_needs_one_transition_matrix() -> None:
@@ -180,14 +197,17 @@ def test_an_initial_state_is_carried_forward() -> None:
 
 
 def test_doses_from_a_dated_regimen_are_hours_after_the_reference_in_mcg() -> None:
-    t0 = datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
-    regimen = Regimen((DoseEvent(t0 + timedelta(hours=6), mg(5), Route.ORAL),
-                       DoseEvent(t0, mcg(50), Route.INTRATHECAL)))
+    t0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    regimen = Regimen(
+        (DoseEvent(t0 + timedelta(hours=6), mg(5), Route.ORAL), DoseEvent(t0, mcg(50), Route.INTRATHECAL))
+    )
 
     doses = doses_from_regimen(regimen, t0)
 
     assert [(d.time_h, d.route, d.amount_mcg) for d in doses] == [
-        (0.0, Route.INTRATHECAL, 50.0), (6.0, Route.ORAL, 5000.0)]
+        (0.0, Route.INTRATHECAL, 50.0),
+        (6.0, Route.ORAL, 5000.0),
+    ]
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 6])
@@ -198,7 +218,9 @@ def test_the_stacked_matrix_exponential_matches_scipy(size: int) -> None:
     ours = expm_stack(a)
 
     for i in range(40):
-        np.testing.assert_allclose(ours[i], scipy.linalg.expm(a[i]), rtol=1e-11, atol=1e-13 * np.abs(ours[i]).max())
+        np.testing.assert_allclose(
+            ours[i], scipy.linalg.expm(a[i]), rtol=1e-11, atol=1e-13 * np.abs(ours[i]).max()
+        )
 
 
 def test_a_two_compartment_system_has_the_kochak_disposition_rates() -> None:

@@ -18,8 +18,15 @@ BANDS = plasma_bands()
 
 def ctx_for_max(max_ng: float, **kw) -> ExposureContext:
     first = {b.name: (1.0 if max_ng >= b.lower_ng_per_ml else None) for b in BANDS}
-    return ExposureContext(max_concentration_ng_per_ml=max_ng, time_of_max_h=2.0, bands=BANDS,
-                           first_time_in_band_h=first, kidney_given=True, crcl_used_ml_min=110.0, **kw)
+    return ExposureContext(
+        max_concentration_ng_per_ml=max_ng,
+        time_of_max_h=2.0,
+        bands=BANDS,
+        first_time_in_band_h=first,
+        kidney_given=True,
+        crcl_used_ml_min=110.0,
+        **kw,
+    )
 
 
 def ids(findings) -> list[str]:
@@ -28,8 +35,15 @@ def ids(findings) -> list[str]:
 
 @pytest.mark.parametrize(
     ("max_ng", "expected"),
-    [(399.9, []), (400.0, ["PK-BAND-003"]), (599.9, ["PK-BAND-003"]), (600.0, ["PK-BAND-001"]),
-     (999.9, ["PK-BAND-001"]), (1000.0, ["PK-BAND-002"]), (5000.0, ["PK-BAND-002"])],
+    [
+        (399.9, []),
+        (400.0, ["PK-BAND-003"]),
+        (599.9, ["PK-BAND-003"]),
+        (600.0, ["PK-BAND-001"]),
+        (999.9, ["PK-BAND-001"]),
+        (1000.0, ["PK-BAND-002"]),
+        (5000.0, ["PK-BAND-002"]),
+    ],
 )
 def test_the_highest_band_reached_gives_one_band_finding(max_ng: float, expected: list[str]) -> None:
     assert [i for i in ids(evaluate_exposure(ctx_for_max(max_ng))) if i.startswith("PK-BAND")] == expected
@@ -47,12 +61,23 @@ def test_band_findings_carry_signs_action_and_sources() -> None:
 
 @pytest.mark.parametrize(
     ("crcl", "dialysis", "expected"),
-    [(29.9, False, "PK-KIDNEY-003"), (30.0, False, "PK-KIDNEY-004"), (79.9, False, "PK-KIDNEY-004"),
-     (80.0, False, None), (None, True, "PK-KIDNEY-003")],
+    [
+        (29.9, False, "PK-KIDNEY-003"),
+        (30.0, False, "PK-KIDNEY-004"),
+        (79.9, False, "PK-KIDNEY-004"),
+        (80.0, False, None),
+        (None, True, "PK-KIDNEY-003"),
+    ],
 )
 def test_kidney_groups_on_both_sides_of_30_and_80(crcl, dialysis, expected) -> None:
-    ctx = ExposureContext(kidney_given=True, crcl_used_ml_min=0.0 if crcl is None else crcl, dialysis=dialysis,
-                          auc_ratio_vs_reference_kidney=2.0, half_life_h=9.0, reference_half_life_h=4.35)
+    ctx = ExposureContext(
+        kidney_given=True,
+        crcl_used_ml_min=0.0 if crcl is None else crcl,
+        dialysis=dialysis,
+        auc_ratio_vs_reference_kidney=2.0,
+        half_life_h=9.0,
+        reference_half_life_h=4.35,
+    )
 
     got = [i for i in ids(evaluate_exposure(ctx)) if i.startswith("PK-KIDNEY")]
 
@@ -61,8 +86,12 @@ def test_kidney_groups_on_both_sides_of_30_and_80(crcl, dialysis, expected) -> N
 
 def test_a_kidney_naive_simulation_of_a_renal_patient_warns() -> None:
     """journeys.md #7: never a kidney-naive simulation presented as if it applied."""
-    ctx = ExposureContext(kidney_given=False, crcl_used_ml_min=110.0, described_as_renal=True,
-                          renal_reasons=("condition 'CKD 4'",))
+    ctx = ExposureContext(
+        kidney_given=False,
+        crcl_used_ml_min=110.0,
+        described_as_renal=True,
+        renal_reasons=("condition 'CKD 4'",),
+    )
 
     findings = evaluate_exposure(ctx)
 
@@ -72,14 +101,25 @@ def test_a_kidney_naive_simulation_of_a_renal_patient_warns() -> None:
 
 
 def test_kidney_function_not_given_is_stated() -> None:
-    assert ids(evaluate_exposure(ExposureContext(kidney_given=False, crcl_used_ml_min=110.0))) == ["PK-KIDNEY-002"]
+    assert ids(evaluate_exposure(ExposureContext(kidney_given=False, crcl_used_ml_min=110.0))) == [
+        "PK-KIDNEY-002"
+    ]
 
 
-@pytest.mark.parametrize(("sessions", "text"), [(0, "No haemodialysis session"), (2, "2 haemodialysis session")])
+@pytest.mark.parametrize(
+    ("sessions", "text"), [(0, "No haemodialysis session"), (2, "2 haemodialysis session")]
+)
 def test_the_dialysis_finding_says_what_was_simulated(sessions: int, text: str) -> None:
-    ctx = ExposureContext(kidney_given=True, dialysis=True, crcl_used_ml_min=0.0, dialysis_sessions=sessions,
-                          half_life_h=21.8, reference_half_life_h=4.35, half_life_during_dialysis_h=4.0,
-                          auc_ratio_vs_reference_kidney=5.0)
+    ctx = ExposureContext(
+        kidney_given=True,
+        dialysis=True,
+        crcl_used_ml_min=0.0,
+        dialysis_sessions=sessions,
+        half_life_h=21.8,
+        reference_half_life_h=4.35,
+        half_life_during_dialysis_h=4.0,
+        auc_ratio_vs_reference_kidney=5.0,
+    )
 
     dialysis = [f for f in evaluate_exposure(ctx) if f.rule_id == "PK-DIALYSIS-001"]
 
@@ -88,8 +128,9 @@ def test_the_dialysis_finding_says_what_was_simulated(sessions: int, text: str) 
 
 @pytest.mark.parametrize(("p95", "expected"), [(599.9, False), (600.0, True)])
 def test_the_population_finding_reads_the_95th_percentile(p95: float, expected: bool) -> None:
-    ctx = ctx_for_max(100.0, population_cmax_upper_ng_per_ml=p95,
-                      population_fraction_cmax_in_encephalopathy_band=0.05)
+    ctx = ctx_for_max(
+        100.0, population_cmax_upper_ng_per_ml=p95, population_fraction_cmax_in_encephalopathy_band=0.05
+    )
 
     assert ("PK-BAND-004" in ids(evaluate_exposure(ctx))) is expected
 
@@ -105,9 +146,17 @@ def test_model_itb_and_plan_findings() -> None:
 
 @pytest.mark.parametrize(
     ("text", "renal"),
-    [("CKD stage 4", True), ("chronic kidney disease", True), ("Renal impairment", True), ("ESRD", True),
-     ("on haemodialysis", True), ("diabetic nephropathy", True), ("epilepsy", False), ("depression", False),
-     ("adrenal insufficiency", False)],
+    [
+        ("CKD stage 4", True),
+        ("chronic kidney disease", True),
+        ("Renal impairment", True),
+        ("ESRD", True),
+        ("on haemodialysis", True),
+        ("diabetic nephropathy", True),
+        ("epilepsy", False),
+        ("depression", False),
+        ("adrenal insufficiency", False),
+    ],
 )
 def test_renal_conditions_are_recognised(text: str, renal: bool) -> None:
     assert is_renal_condition(text) is renal

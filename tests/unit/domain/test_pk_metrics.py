@@ -124,8 +124,12 @@ def test_the_oral_profile_reports_single_dose_auc_to_infinity() -> None:
 def test_the_oral_profile_over_the_last_interval_is_exact() -> None:
     doses = repeated_oral_doses(10.0, 8.0, 3)
 
-    exp = simulate_oral_exposure(doses, times_h=time_grid(24.0, 0.5), metrics_window_h=(16.0, 24.0),
-                                 steady_state_period=(8.0, [oral_dose(0.0, 10.0)]))
+    exp = simulate_oral_exposure(
+        doses,
+        times_h=time_grid(24.0, 0.5),
+        metrics_window_h=(16.0, 24.0),
+        steady_state_period=(8.0, [oral_dose(0.0, 10.0)]),
+    )
 
     direct = simulate(SubjectParameters.typical(oral_parameters()), doses, np.linspace(16, 24, 4001))
     trapz = np.trapezoid(direct.output(PLASMA_NG_PER_ML)[0], np.linspace(16, 24, 4001))
@@ -135,8 +139,12 @@ def test_the_oral_profile_over_the_last_interval_is_exact() -> None:
 
 
 def test_the_dialysis_profile_reports_the_session_half_life() -> None:
-    exp = simulate_oral_exposure(repeated_oral_doses(5.0, 12.0, 8), times_h=time_grid(96.0, 0.5),
-                                 kidney=KidneyInput(dialysis=True), dialysis=[DialysisSession(48.0, 4.0)])
+    exp = simulate_oral_exposure(
+        repeated_oral_doses(5.0, 12.0, 8),
+        times_h=time_grid(96.0, 0.5),
+        kidney=KidneyInput(dialysis=True),
+        dialysis=[DialysisSession(48.0, 4.0)],
+    )
 
     k = 11.6 * 0.2 / 72.8 + 7.7 / (72.8 * 0.74)
     assert exp.half_life_during_dialysis_h == pytest.approx(math.log(2) / k)
@@ -151,12 +159,15 @@ def test_a_dialysis_session_lowers_the_concentration() -> None:
     grid = time_grid(96.0, 0.5)
 
     without = simulate_oral_exposure(doses, times_h=grid, kidney=kidney)
-    with_hd = simulate_oral_exposure(doses, times_h=grid, kidney=kidney, dialysis=[DialysisSession(48.0, 4.0)])
+    with_hd = simulate_oral_exposure(
+        doses, times_h=grid, kidney=kidney, dialysis=[DialysisSession(48.0, 4.0)]
+    )
 
     i = grid.index(52.0)
     assert with_hd.concentration_ng_per_ml[i] < 0.6 * without.concentration_ng_per_ml[i]
     assert with_hd.concentration_ng_per_ml[grid.index(48.0)] == pytest.approx(
-        without.concentration_ng_per_ml[grid.index(48.0)])
+        without.concentration_ng_per_ml[grid.index(48.0)]
+    )
 
 
 def test_the_intrathecal_profile_starts_at_steady_state_by_default() -> None:
@@ -181,8 +192,9 @@ def test_a_flex_program_changes_the_csf_level() -> None:
     t = exp.times_h
     k = math.log(2) / 1.51
     assert exp.csf_ug_per_ml[t.index(11.0)] == pytest.approx(20.0 / 30.0, rel=1e-9)
-    assert exp.csf_ug_per_ml[t.index(23.0)] == pytest.approx(40.0 / 30.0 - 20.0 / 30.0 * math.exp(-k * 11.0),
-                                                             rel=1e-9)
+    assert exp.csf_ug_per_ml[t.index(23.0)] == pytest.approx(
+        40.0 / 30.0 - 20.0 / 30.0 * math.exp(-k * 11.0), rel=1e-9
+    )
 
 
 @pytest.mark.parametrize(("horizon", "step"), [(0.0, 1.0), (10.0, 0.0), (1e6, 1e-3)])

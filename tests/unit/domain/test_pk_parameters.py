@@ -54,8 +54,15 @@ def test_kochak_micro_constants_are_derived_as_the_sheet_shows() -> None:
 
 @pytest.mark.parametrize(
     ("crcl", "factor"),
-    [(0.0, 0.2), (20.0, 0.2 + 0.8 * 20 / 110), (110.0, 1.0), (149.9, 0.2 + 0.8 * 149.9 / 110),
-     (150.0, 0.2 + 0.8 * 150 / 110), (150.1, 0.2 + 0.8 * 150 / 110), (250.0, 0.2 + 0.8 * 150 / 110)],
+    [
+        (0.0, 0.2),
+        (20.0, 0.2 + 0.8 * 20 / 110),
+        (110.0, 1.0),
+        (149.9, 0.2 + 0.8 * 149.9 / 110),
+        (150.0, 0.2 + 0.8 * 150 / 110),
+        (150.1, 0.2 + 0.8 * 150 / 110),
+        (250.0, 0.2 + 0.8 * 150 / 110),
+    ],
 )
 def test_the_renal_factor_is_linear_in_crcl_up_to_the_cap(crcl: float, factor: float) -> None:
     """CL/F(CrCl) = 11.6 [f_nr + (1 - f_nr) min(CrCl, 150) / 110] (pk-models.md §3.2)."""
@@ -101,8 +108,13 @@ def test_a_setting_override_outside_its_bounds_is_refused(value: float) -> None:
 def test_every_unconfirmed_pk_value_is_a_cited_setting() -> None:
     pk = {name: s for name, s in SETTINGS.items() if name.startswith("pk.")}
 
-    assert {"pk.renal.nonrenal_fraction", "pk.itb.ke0_per_h", "pk.itb.csf_clearance_ml_per_h",
-            "pk.dialysis.hd_clearance_l_per_h", "pk.kochak.ka_per_h"} <= set(pk)
+    assert {
+        "pk.renal.nonrenal_fraction",
+        "pk.itb.ke0_per_h",
+        "pk.itb.csf_clearance_ml_per_h",
+        "pk.dialysis.hd_clearance_l_per_h",
+        "pk.kochak.ka_per_h",
+    } <= set(pk)
     assert pk["pk.itb.ke0_per_h"].status is EvidenceStatus.CALIBRATED
     assert pk["pk.renal.nonrenal_fraction"].default == 0.2
     assert all(s.evidence for s in pk.values())
@@ -133,9 +145,19 @@ def test_an_unknown_model_is_refused_with_the_choices() -> None:
 
 @pytest.mark.parametrize(
     ("conc", "band"),
-    [(0.0, "low"), (79.9, "low"), (80.0, "usual"), (399.9, "usual"), (400.0, "caution"), (599.9, "caution"),
-     (600.0, "encephalopathy_reported"), (999.9, "encephalopathy_reported"), (1000.0, "overdose_range"),
-     (2999.9, "overdose_range"), (3000.0, "severe_intoxication")],
+    [
+        (0.0, "low"),
+        (79.9, "low"),
+        (80.0, "usual"),
+        (399.9, "usual"),
+        (400.0, "caution"),
+        (599.9, "caution"),
+        (600.0, "encephalopathy_reported"),
+        (999.9, "encephalopathy_reported"),
+        (1000.0, "overdose_range"),
+        (2999.9, "overdose_range"),
+        (3000.0, "severe_intoxication"),
+    ],
 )
 def test_band_edges_on_both_sides(conc: float, band: str) -> None:
     """Bands of pk-models.md §5.2 (heuristics)."""
@@ -148,7 +170,9 @@ def test_band_edges_can_be_overridden_and_must_increase() -> None:
     assert get_band("encephalopathy_reported", bands).lower_ng_per_ml == 700.0
     assert get_band("caution", bands).upper_ng_per_ml == 700.0
     with pytest.raises(InvalidInputError, match="band edges"):
-        plasma_bands({"pk.band.caution_lower_ng_per_ml": 900.0, "pk.band.encephalopathy_lower_ng_per_ml": 800.0})
+        plasma_bands(
+            {"pk.band.caution_lower_ng_per_ml": 900.0, "pk.band.encephalopathy_lower_ng_per_ml": 800.0}
+        )
     with pytest.raises(UnknownNameError):
         plasma_bands({"pk.band.nope": 1.0})
     assert all(s.status in (EvidenceStatus.ASSUMPTION, EvidenceStatus.DISAGREE) for s in BAND_EDGE_SETTINGS)
@@ -161,4 +185,5 @@ def test_bands_are_labelled_as_heuristics() -> None:
 
 def test_the_crcl_cap_setting_bounds_the_factor() -> None:
     assert renal_clearance_factor(250.0, crcl_cap_ml_min=CRCL_CAP_ML_MIN.maximum) == pytest.approx(
-        0.2 + 0.8 * 250 / 110)
+        0.2 + 0.8 * 250 / 110
+    )

@@ -65,7 +65,10 @@ def test_partials_merge_in_any_order() -> None:
     for part in reversed(parts):
         acc.add(part)
 
-    assert summarise_population(p, acc.result()).to_dict() == summarise_population(p, merge_partials(parts)).to_dict()
+    assert (
+        summarise_population(p, acc.result()).to_dict()
+        == summarise_population(p, merge_partials(parts)).to_dict()
+    )
 
 
 def test_missing_or_overlapping_blocks_are_refused() -> None:
@@ -116,7 +119,9 @@ def test_sampled_clearances_have_the_published_variability() -> None:
 
 
 def test_a_crcl_distribution_scales_clearance_per_subject() -> None:
-    p = problem(4000, crcl_distribution=CrclDistribution("uniform", 10.0, 30.0), variability=Variability.none())
+    p = problem(
+        4000, crcl_distribution=CrclDistribution("uniform", 10.0, 30.0), variability=Variability.none()
+    )
 
     cl = sample_subjects(p, 0, p.n_blocks).cl_f_l_per_h
 
@@ -137,8 +142,14 @@ def test_residual_error_widens_the_percentiles() -> None:
 def test_a_csf_output_population() -> None:
     from baclofen.domain.pk.engine import intrathecal_infusion
 
-    p = PopulationProblem(2000, 3, (intrathecal_infusion(0.0, 48.0, 600.0),), TIMES[:25], output=CSF_UG_PER_ML,
-                          histogram=HistogramSpec(1e-6, 1e3))
+    p = PopulationProblem(
+        2000,
+        3,
+        (intrathecal_infusion(0.0, 48.0, 600.0),),
+        TIMES[:25],
+        output=CSF_UG_PER_ML,
+        histogram=HistogramSpec(1e-6, 1e3),
+    )
 
     s = run_population(p)
 
@@ -148,8 +159,13 @@ def test_a_csf_output_population() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"n_subjects": 0}, "n_subjects"), ({"seed": -1}, "seed"), ({"percentiles": (5.0, 101.0)}, "percentiles"),
-     ({"output": "urine"}, "output"), ({"backend": "gpu"}, "backend")],
+    [
+        ({"n_subjects": 0}, "n_subjects"),
+        ({"seed": -1}, "seed"),
+        ({"percentiles": (5.0, 101.0)}, "percentiles"),
+        ({"output": "urine"}, "output"),
+        ({"backend": "gpu"}, "backend"),
+    ],
 )
 def test_bad_population_problems_name_the_field(kwargs: dict, field: str) -> None:
     base = {"n_subjects": 10, "seed": 0, "doses": DOSES, "times_h": TIMES}

@@ -22,9 +22,18 @@ def rule_ids(result) -> list[str]:
 
 
 def plan(*steps: tuple[str, str, list[tuple[str, float]]], **extra) -> dict:
-    out = {"steps": [{"start": a, "end": b, "daily_dose_mg": sum(d for _, d in doses),
-                      "doses": [{"time": t, "dose_mg": d} for t, d in doses]} for a, b, doses in steps],
-           "findings": []}
+    out = {
+        "steps": [
+            {
+                "start": a,
+                "end": b,
+                "daily_dose_mg": sum(d for _, d in doses),
+                "doses": [{"time": t, "dose_mg": d} for t, d in doses],
+            }
+            for a, b, doses in steps
+        ],
+        "findings": [],
+    }
     out.update(extra)
     return out
 
@@ -37,8 +46,18 @@ def test_a_single_oral_dose_result_is_json_ready_with_the_required_keys() -> Non
     data = simulate_oral(10.0).to_dict()
 
     json.dumps(data)
-    for key in ("cmax_ng_per_ml", "tmax_h", "auc_ng_h_per_ml", "half_life_h", "times_h", "concentration_ng_per_ml",
-                "bands", "findings", "kidney", "settings"):
+    for key in (
+        "cmax_ng_per_ml",
+        "tmax_h",
+        "auc_ng_h_per_ml",
+        "half_life_h",
+        "times_h",
+        "concentration_ng_per_ml",
+        "bands",
+        "findings",
+        "kidney",
+        "settings",
+    ):
         assert key in data
     assert data["auc_kind"].startswith("0-infinity")
     assert data["auc_ng_h_per_ml"] == pytest.approx(10000.0 / 11.6)
@@ -71,7 +90,9 @@ def test_a_renal_patient_without_kidney_function_gets_a_warning() -> None:
 
 def test_a_dialysis_patient_on_20_mg_a_day_accumulates_for_days() -> None:
     """journeys.md #7: 20 mg/day on dialysis: concentrations climb for days, half-life and sessions shown."""
-    result = simulate_oral(10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)])
+    result = simulate_oral(
+        10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)]
+    )
     data = result.to_dict()
 
     assert {"PK-KIDNEY-003", "PK-DIALYSIS-001"} <= set(rule_ids(result))
@@ -128,11 +149,19 @@ def test_a_custom_runner_and_progress_are_used() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"dose_mg": -5.0}, "dose_mg"), ({"dose_mg": 0.0}, "dose_mg"), ({"crcl_ml_min": -1.0}, "crcl_ml_min"),
-     ({"crcl_ml_min": 250.1}, "crcl_ml_min"), ({"interval_h": 0.0}, "interval_h"), ({"doses": 0}, "doses"),
-     ({"seed": 3}, "seed"), ({"population": 0}, "population"), ({"crcl_ml_min": 30.0, "dialysis": True},
-                                                                  "crcl_ml_min"),
-     ({"hd_sessions": [(1.0, 4.0)]}, "hd_sessions"), ({"crcl_range": (10.0, 20.0)}, "crcl_range")],
+    [
+        ({"dose_mg": -5.0}, "dose_mg"),
+        ({"dose_mg": 0.0}, "dose_mg"),
+        ({"crcl_ml_min": -1.0}, "crcl_ml_min"),
+        ({"crcl_ml_min": 250.1}, "crcl_ml_min"),
+        ({"interval_h": 0.0}, "interval_h"),
+        ({"doses": 0}, "doses"),
+        ({"seed": 3}, "seed"),
+        ({"population": 0}, "population"),
+        ({"crcl_ml_min": 30.0, "dialysis": True}, "crcl_ml_min"),
+        ({"hd_sessions": [(1.0, 4.0)]}, "hd_sessions"),
+        ({"crcl_range": (10.0, 20.0)}, "crcl_range"),
+    ],
 )
 def test_bad_oral_input_names_the_field(kwargs: dict, field: str) -> None:
     args = {"dose_mg": 10.0, **kwargs}
@@ -152,7 +181,9 @@ def test_an_unknown_model_or_setting_is_refused() -> None:
 
 
 def test_settings_are_split_into_model_settings_and_band_edges() -> None:
-    model, bands = split_settings({"pk.renal.nonrenal_fraction": 0.3, "pk.band.caution_lower_ng_per_ml": 350.0})
+    model, bands = split_settings(
+        {"pk.renal.nonrenal_fraction": 0.3, "pk.band.caution_lower_ng_per_ml": 350.0}
+    )
 
     assert model.nonrenal_fraction == 0.3
     assert bands == {"pk.band.caution_lower_ng_per_ml": 350.0}
@@ -174,8 +205,10 @@ def test_intrathecal_result_has_the_required_keys() -> None:
     assert [f["rule_id"] for f in data["findings"]] == ["PK-ITB-001"]
 
 
-@pytest.mark.parametrize(("daily", "bolus", "field"), [(-1.0, 0.0, "daily_dose_mcg"), (0.0, 0.0, "daily_dose_mcg"),
-                                                       (100.0, -5.0, "bolus_mcg")])
+@pytest.mark.parametrize(
+    ("daily", "bolus", "field"),
+    [(-1.0, 0.0, "daily_dose_mcg"), (0.0, 0.0, "daily_dose_mcg"), (100.0, -5.0, "bolus_mcg")],
+)
 def test_bad_intrathecal_input_names_the_field(daily: float, bolus: float, field: str) -> None:
     with pytest.raises(InvalidInputError) as info:
         simulate_intrathecal(daily, bolus_mcg=bolus)
@@ -194,16 +227,50 @@ def test_plan_doses_repeat_every_day_of_each_step() -> None:
 
 @pytest.mark.parametrize(
     ("bad", "field"),
-    [({"steps": []}, "steps"), ({"steps": "x"}, "steps"), ({}, "steps"),
-     ({"steps": [{"start": "2026-02-30", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]}, "steps[0].start"),
-     ({"steps": [{"start": "2026-03-02", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]}, "steps[0].end"),
-     ({"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": -5, "doses": []}]},
-      "steps[0].daily_dose_mg"),
-     ({"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": 5,
-                  "doses": [{"time": "25:00", "dose_mg": 5}]}]}, "steps[0].doses[0].time"),
-     ({"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": 5,
-                  "doses": [{"time": "08:00", "dose_mg": "five"}]}]}, "steps[0].doses[0].dose_mg"),
-     (plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-03", "2026-01-05", TID10)), "steps[1].start")],
+    [
+        ({"steps": []}, "steps"),
+        ({"steps": "x"}, "steps"),
+        ({}, "steps"),
+        (
+            {"steps": [{"start": "2026-02-30", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]},
+            "steps[0].start",
+        ),
+        (
+            {"steps": [{"start": "2026-03-02", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]},
+            "steps[0].end",
+        ),
+        (
+            {"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": -5, "doses": []}]},
+            "steps[0].daily_dose_mg",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "start": "2026-03-01",
+                        "end": "2026-03-01",
+                        "daily_dose_mg": 5,
+                        "doses": [{"time": "25:00", "dose_mg": 5}],
+                    }
+                ]
+            },
+            "steps[0].doses[0].time",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "start": "2026-03-01",
+                        "end": "2026-03-01",
+                        "daily_dose_mg": 5,
+                        "doses": [{"time": "08:00", "dose_mg": "five"}],
+                    }
+                ]
+            },
+            "steps[0].doses[0].dose_mg",
+        ),
+        (plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-03", "2026-01-05", TID10)), "steps[1].start"),
+    ],
 )
 def test_a_malformed_plan_names_the_field(bad: dict, field: str) -> None:
     with pytest.raises(InvalidInputError) as info:
@@ -224,16 +291,20 @@ def test_a_titration_plan_is_seen_as_exposure_day_by_day() -> None:
 
 
 def test_a_plan_made_for_a_renal_patient_warns_when_simulated_without_kidney_function() -> None:
-    p = plan(("2026-01-01", "2026-01-03", TID5),
-             findings=[{"rule_id": "ORAL-KIDNEY-001", "message": "CrCl 25: reduce the dose"}])
+    p = plan(
+        ("2026-01-01", "2026-01-03", TID5),
+        findings=[{"rule_id": "ORAL-KIDNEY-001", "message": "CrCl 25: reduce the dose"}],
+    )
 
     assert "PK-KIDNEY-001" in rule_ids(simulate_plan(p))
     assert "PK-KIDNEY-001" not in rule_ids(simulate_plan(p, crcl_ml_min=25.0))
 
 
 def test_the_plans_own_kidney_function_is_used_when_none_is_given() -> None:
-    p = plan(("2026-01-01", "2026-01-03", TID5), patient={"kidney": {"crcl_ml_min": 40.0, "dialysis": False},
-                                                          "conditions": []})
+    p = plan(
+        ("2026-01-01", "2026-01-03", TID5),
+        patient={"kidney": {"crcl_ml_min": 40.0, "dialysis": False}, "conditions": []},
+    )
 
     data = simulate_plan(p).to_dict()
 
@@ -249,7 +320,9 @@ def test_an_inconsistent_plan_step_is_flagged_not_refused() -> None:
 
 
 def test_renal_reasons_come_from_conditions_and_plan_findings() -> None:
-    reasons = renal_reasons(["CKD 3b", "asthma"], [{"rule_id": "ORAL-DIALYSIS-002", "message": "x"},
-                                                   {"rule_id": "ORAL-MAX-001", "message": "ceiling"}])
+    reasons = renal_reasons(
+        ["CKD 3b", "asthma"],
+        [{"rule_id": "ORAL-DIALYSIS-002", "message": "x"}, {"rule_id": "ORAL-MAX-001", "message": "ceiling"}],
+    )
 
     assert reasons == ("condition 'CKD 3b'", "plan finding ORAL-DIALYSIS-002")

@@ -25,9 +25,12 @@ except ImportError:  # pragma: no cover
 _KERNEL: Any = None
 
 
-def _kernel_source(phi, gam, seg_key, bolus, rates, has_rate, obs_index, weights, wmask, reach, x0, out, final):  # type: ignore[no-untyped-def]
+def _kernel_source(
+    phi, gam, seg_key, bolus, rates, has_rate, obs_index, weights, wmask, reach, x0, out, final
+):  # type: ignore[no-untyped-def]
     # Shapes (state-major, subjects innermost so the compiler vectorises over subjects):
-    # phi, gam (U, m, m, N); bolus (K, m); rates (K-1, m); weights (n_out, m, N); x0 (m, N); out (n_out, T, N).
+    # phi, gam (U, m, m, N); bolus (K, m); rates (K-1, m); weights (n_out, m, N); x0 (m, N);
+    # out (n_out, T, N).
     m = x0.shape[0]
     n_subjects = x0.shape[1]
     k_count = bolus.shape[0]
@@ -104,14 +107,34 @@ def _kernel() -> Any:
     return _KERNEL
 
 
-def run(phi: np.ndarray, gam: np.ndarray, schedule: Schedule, weights: np.ndarray, wmask: np.ndarray,
-        reach: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def run(
+    phi: np.ndarray,
+    gam: np.ndarray,
+    schedule: Schedule,
+    weights: np.ndarray,
+    wmask: np.ndarray,
+    reach: np.ndarray,
+    x0: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Outputs (n_out, T, N) and final state (m, N), from state-major inputs (see the kernel's shapes)."""
     m, n = x0.shape
     out = np.empty((weights.shape[0], schedule.times_h.shape[0], n))
     final = np.empty((m, n))
     rates = schedule.rates if schedule.rates.size else np.zeros((1, m))
     has_rate = np.any(rates != 0.0, axis=1)
-    _kernel()(phi, gam, schedule.segment_key, schedule.bolus, np.ascontiguousarray(rates), has_rate,
-              schedule.obs_index, weights, wmask, reach, x0, out, final)
+    _kernel()(
+        phi,
+        gam,
+        schedule.segment_key,
+        schedule.bolus,
+        np.ascontiguousarray(rates),
+        has_rate,
+        schedule.obs_index,
+        weights,
+        wmask,
+        reach,
+        x0,
+        out,
+        final,
+    )
     return out, final

@@ -23,7 +23,8 @@ from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 HEURISTIC_NOTE = (
-    "Literature-anchored heuristic bands (pk-models.md §5.2), not a validated PD model; plasma thresholds are not "
+    "Literature-anchored heuristic bands (pk-models.md §5.2), not a validated PD model; plasma thresholds "
+    "are not "
     "universal and tolerance matters (Simon 2018: up to 300 mg/day tolerated after titration)."
 )
 
@@ -33,7 +34,8 @@ BAND_USUAL_LOWER_NG_PER_ML = Setting(
     unit="ng/mL",
     status=EvidenceStatus.ASSUMPTION,
     evidence=("UMEM2020", "HDCase", "PKM-DERIVED"),
-    description="Lower edge of the 'usual therapeutic' plasma band (80-400 ng/mL quoted by clinical labs; original "
+    description="Lower edge of the 'usual therapeutic' plasma band (80-400 ng/mL quoted by clinical labs; "
+    "original "
     "reference UNCONFIRMED; pk-models.md §5.2).",
     minimum=0.0,
     maximum=100000.0,
@@ -44,7 +46,8 @@ BAND_CAUTION_LOWER_NG_PER_ML = Setting(
     unit="ng/mL",
     status=EvidenceStatus.ASSUMPTION,
     evidence=("UMEM2020", "PKM-DERIVED"),
-    description="Upper edge of the quoted therapeutic range, start of the 'caution' band (pk-models.md §5.2).",
+    description="Upper edge of the quoted therapeutic range, start of the 'caution' band (pk-models.md "
+    "§5.2).",
     minimum=0.0,
     maximum=100000.0,
 )
@@ -54,7 +57,8 @@ BAND_ENCEPHALOPATHY_LOWER_NG_PER_ML = Setting(
     unit="ng/mL",
     status=EvidenceStatus.DISAGREE,
     evidence=("HDCase", "Brvar2007", "AmJNephrol2011", "PKM-DERIVED"),
-    description="Start of the 'encephalopathy reported' band: >600 ng/mL in an HD patient on 5 mg/day, coma at "
+    description="Start of the 'encephalopathy reported' band: >600 ng/mL in an HD patient on 5 mg/day, coma "
+    "at "
     "700 ng/mL in renal failure; the sheet gives '>= 600-700' (lower end used; pk-models.md §5.2).",
     minimum=0.0,
     maximum=100000.0,
@@ -157,7 +161,9 @@ def plasma_bands(overrides: Mapping[str, float] | None = None) -> tuple[Band, ..
     uppers = [*edges, math.inf]
     return tuple(
         Band(name, label, lo, hi, ev)
-        for name, label, lo, hi, ev in zip(_BAND_NAMES, _BAND_LABELS, lowers, uppers, _BAND_EVIDENCE, strict=True)
+        for name, label, lo, hi, ev in zip(
+            _BAND_NAMES, _BAND_LABELS, lowers, uppers, _BAND_EVIDENCE, strict=True
+        )
     )
 
 

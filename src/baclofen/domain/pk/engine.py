@@ -57,8 +57,12 @@ class DoseInput:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time_h", require_finite_number(self.time_h, "time_h"))
-        object.__setattr__(self, "amount_mcg", require_finite_number(self.amount_mcg, "amount_mcg", minimum=0.0))
-        object.__setattr__(self, "duration_h", require_finite_number(self.duration_h, "duration_h", minimum=0.0))
+        object.__setattr__(
+            self, "amount_mcg", require_finite_number(self.amount_mcg, "amount_mcg", minimum=0.0)
+        )
+        object.__setattr__(
+            self, "duration_h", require_finite_number(self.duration_h, "duration_h", minimum=0.0)
+        )
         if not isinstance(self.route, Route):
             raise InvalidInputError("route", "oral, intrathecal or intravenous", self.route)
 
@@ -85,8 +89,9 @@ def oral_dose(time_h: float, dose_mg: float) -> DoseInput:
 
 def intravenous_dose(time_h: float, dose_mg: float, duration_h: float = 0.0) -> DoseInput:
     """An intravenous bolus (or infusion over ``duration_h``) of ``dose_mg`` (mg)."""
-    return DoseInput(time_h, Route.INTRAVENOUS, require_finite_number(dose_mg, "dose_mg", minimum=0.0) * 1000.0,
-                     duration_h)
+    return DoseInput(
+        time_h, Route.INTRAVENOUS, require_finite_number(dose_mg, "dose_mg", minimum=0.0) * 1000.0, duration_h
+    )
 
 
 def intrathecal_bolus(time_h: float, dose_mcg: float) -> DoseInput:
@@ -126,8 +131,11 @@ class ClearanceWindow:
             raise InvalidInputError("end_h", f"after start_h ({start:g} h)", end)
         object.__setattr__(self, "start_h", start)
         object.__setattr__(self, "end_h", end)
-        object.__setattr__(self, "extra_clearance_l_per_h", require_finite_number(
-            self.extra_clearance_l_per_h, "extra_clearance_l_per_h", minimum=0.0))
+        object.__setattr__(
+            self,
+            "extra_clearance_l_per_h",
+            require_finite_number(self.extra_clearance_l_per_h, "extra_clearance_l_per_h", minimum=0.0),
+        )
 
     @property
     def duration_h(self) -> float:
@@ -168,8 +176,13 @@ class Schedule:
         return int(self.breakpoints_h.shape[0])
 
 
-def compile_schedule(system: LinearSystem, doses: Iterable[DoseInput], times_h: Sequence[float] | np.ndarray,
-                     windows: Iterable[ClearanceWindow] = (), start_h: float | None = None) -> Schedule:
+def compile_schedule(
+    system: LinearSystem,
+    doses: Iterable[DoseInput],
+    times_h: Sequence[float] | np.ndarray,
+    windows: Iterable[ClearanceWindow] = (),
+    start_h: float | None = None,
+) -> Schedule:
     """Merge doses, infusion edges, clearance windows and observation times into segments.
 
     Events after the last observation time do not matter and are dropped; the simulation starts at
@@ -231,8 +244,9 @@ def compile_schedule(system: LinearSystem, doses: Iterable[DoseInput], times_h: 
     return Schedule(bp, bolus, rates, seg_key, keys, has_rate, obs_index, times)
 
 
-def transition_matrices(system: LinearSystem, length_h: float, extra_clearance_l_per_h: float,
-                        with_input: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def transition_matrices(
+    system: LinearSystem, length_h: float, extra_clearance_l_per_h: float, with_input: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Phi = exp(A h) and (if ``with_input``) Gamma = int_0^h exp(A s) ds, each (N, m, m)."""
     a = system.matrix(extra_clearance_l_per_h)
     n, m = system.n_subjects, system.n_states
@@ -288,8 +302,14 @@ def _initial_state(system: LinearSystem, initial_state: Mapping[str, np.ndarray]
     return x0
 
 
-def propagate(system: LinearSystem, schedule: Schedule, *, outputs: Sequence[str] | None = None,
-              initial_state: Mapping[str, np.ndarray] | None = None, backend: str = "numpy") -> Simulation:
+def propagate(
+    system: LinearSystem,
+    schedule: Schedule,
+    *,
+    outputs: Sequence[str] | None = None,
+    initial_state: Mapping[str, np.ndarray] | None = None,
+    backend: str = "numpy",
+) -> Simulation:
     """Run ``schedule`` on ``system`` for all subjects; record ``outputs`` at the observation times.
 
     Both backends do the same arithmetic in the same order (state-major arrays, subjects innermost).
@@ -323,20 +343,34 @@ def propagate(system: LinearSystem, schedule: Schedule, *, outputs: Sequence[str
         out, final = _numba_kernel.run(phi, gam, schedule, weights, wmask, reach, x0)
     else:
         out, final = _propagate_numpy(system, schedule, weights, wmask, reach, x0, cache)
-    return Simulation(schedule.times_h, {name: out[i].T for i, name in enumerate(names)},
-                      np.ascontiguousarray(final.T), system.states)
+    return Simulation(
+        schedule.times_h,
+        {name: out[i].T for i, name in enumerate(names)},
+        np.ascontiguousarray(final.T),
+        system.states,
+    )
 
 
-def _state_major_transition(system: LinearSystem, schedule: Schedule,
-                            u: int) -> tuple[np.ndarray, np.ndarray | None]:
+def _state_major_transition(
+    system: LinearSystem, schedule: Schedule, u: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     length, cl = schedule.keys[u]
     p, g = transition_matrices(system, length, cl, bool(schedule.key_has_rate[u]))
-    return (np.ascontiguousarray(np.transpose(p, (1, 2, 0))),
-            None if g is None else np.ascontiguousarray(np.transpose(g, (1, 2, 0))))
+    return (
+        np.ascontiguousarray(np.transpose(p, (1, 2, 0))),
+        None if g is None else np.ascontiguousarray(np.transpose(g, (1, 2, 0))),
+    )
 
 
-def _propagate_numpy(system: LinearSystem, schedule: Schedule, weights: np.ndarray, wmask: np.ndarray,
-                     reach: np.ndarray, x0: np.ndarray, cache: bool) -> tuple[np.ndarray, np.ndarray]:
+def _propagate_numpy(
+    system: LinearSystem,
+    schedule: Schedule,
+    weights: np.ndarray,
+    wmask: np.ndarray,
+    reach: np.ndarray,
+    x0: np.ndarray,
+    cache: bool,
+) -> tuple[np.ndarray, np.ndarray]:
     n, m = system.n_subjects, system.n_states
     n_out, t_count = weights.shape[0], schedule.times_h.shape[0]
     pattern = [[j for j in range(m) if reach[i, j]] for i in range(m)]
@@ -392,10 +426,19 @@ def _propagate_numpy(system: LinearSystem, schedule: Schedule, weights: np.ndarr
     return out, x
 
 
-def simulate(params: SubjectParameters, doses: Iterable[DoseInput], times_h: Sequence[float] | np.ndarray, *,
-             windows: Iterable[ClearanceWindow] = (), integrate: bool = False, intrathecal: bool | None = None,
-             outputs: Sequence[str] | None = None, initial_state: Mapping[str, np.ndarray] | None = None,
-             start_h: float | None = None, backend: str = "numpy") -> Simulation:
+def simulate(
+    params: SubjectParameters,
+    doses: Iterable[DoseInput],
+    times_h: Sequence[float] | np.ndarray,
+    *,
+    windows: Iterable[ClearanceWindow] = (),
+    integrate: bool = False,
+    intrathecal: bool | None = None,
+    outputs: Sequence[str] | None = None,
+    initial_state: Mapping[str, np.ndarray] | None = None,
+    start_h: float | None = None,
+    backend: str = "numpy",
+) -> Simulation:
     """Simulate ``doses`` for every subject of ``params`` and report concentrations at ``times_h``.
 
     Parameters
@@ -423,6 +466,9 @@ def _structure_with_states(structure: Structure, initial_state: Mapping[str, np.
     from baclofen.domain.pk.system import CSF, EFFECT, GUT
 
     names = {k for k, v in initial_state.items() if np.any(np.asarray(v) != 0)}
-    return Structure(oral=structure.oral or GUT in names, peripheral=structure.peripheral,
-                     intrathecal=structure.intrathecal or bool(names & {CSF, EFFECT}),
-                     integrate=structure.integrate)
+    return Structure(
+        oral=structure.oral or GUT in names,
+        peripheral=structure.peripheral,
+        intrathecal=structure.intrathecal or bool(names & {CSF, EFFECT}),
+        integrate=structure.integrate,
+    )

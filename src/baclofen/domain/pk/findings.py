@@ -39,7 +39,17 @@ MILD_CKD_UPPER_CRCL_ML_MIN = 80.0
 POPULATION_UPPER_PERCENTILE = "95"
 """The population finding reads the 95th percentile of per-subject Cmax (a reporting convention)."""
 RENAL_CONDITION_TERMS = (
-    "kidney", "renal", "ckd", "nephropathy", "nephritis", "dialysis", "esrd", "eskd", "aki", "uraemia", "uremia",
+    "kidney",
+    "renal",
+    "ckd",
+    "nephropathy",
+    "nephritis",
+    "dialysis",
+    "esrd",
+    "eskd",
+    "aki",
+    "uraemia",
+    "uremia",
     "nephrotic",
 )
 """Words that describe a patient as having kidney disease in a free-text condition list."""
@@ -52,8 +62,10 @@ def is_renal_condition(text: str) -> bool:
     (True, True, False)
     """
     words = re.findall(r"[a-z0-9]+", str(text).lower())
-    return any(w in RENAL_CONDITION_TERMS or w.startswith(("nephr", "renal", "kidney")) or w.endswith("dialysis")
-               for w in words)
+    return any(
+        w in RENAL_CONDITION_TERMS or w.startswith(("nephr", "renal", "kidney")) or w.endswith("dialysis")
+        for w in words
+    )
 
 
 @dataclass(frozen=True)
@@ -94,13 +106,21 @@ def _entered(ctx: ExposureContext, name: str) -> bool:
 
 def _band_message(ctx: ExposureContext, band: Band) -> tuple[str, str, dict[str, object]]:
     t = ctx.first_time_in_band_h.get(band.name)
-    message = (f"The typical concentration reaches {ctx.max_concentration_ng_per_ml:.0f} ng/mL and enters the "
-               f"'{band.label}' band (>= {band.lower_ng_per_ml:g} ng/mL) from {t:g} h.")
-    reasoning = (f"Simulated plasma concentration of the typical subject against the literature-anchored bands "
-                 f"(pk-models.md §5.2). These are heuristics, not a validated PD model; tolerance matters. "
-                 f"Peak {ctx.max_concentration_ng_per_ml:.0f} ng/mL at {ctx.time_of_max_h:g} h.")
-    data = {"max_concentration_ng_per_ml": ctx.max_concentration_ng_per_ml, "first_time_h": t,
-            "band_lower_ng_per_ml": band.lower_ng_per_ml, "time_of_max_h": ctx.time_of_max_h}
+    message = (
+        f"The typical concentration reaches {ctx.max_concentration_ng_per_ml:.0f} ng/mL and enters the "
+        f"'{band.label}' band (>= {band.lower_ng_per_ml:g} ng/mL) from {t:g} h."
+    )
+    reasoning = (
+        f"Simulated plasma concentration of the typical subject against the literature-anchored bands "
+        f"(pk-models.md §5.2). These are heuristics, not a validated PD model; tolerance matters. "
+        f"Peak {ctx.max_concentration_ng_per_ml:.0f} ng/mL at {ctx.time_of_max_h:g} h."
+    )
+    data = {
+        "max_concentration_ng_per_ml": ctx.max_concentration_ng_per_ml,
+        "first_time_h": t,
+        "band_lower_ng_per_ml": band.lower_ng_per_ml,
+        "time_of_max_h": ctx.time_of_max_h,
+    }
     return message, reasoning, data
 
 
@@ -109,9 +129,15 @@ def _check_encephalopathy(ctx: ExposureContext) -> Finding | None:
     if band is None or not _entered(ctx, band.name) or _entered(ctx, "overdose_range"):
         return None
     message, reasoning, data = _band_message(ctx, band)
-    return PK_BAND_001.finding(message, reasoning=reasoning + " Encephalopathy and coma were reported at such "
-                               "levels, especially with kidney impairment.", data=data, evidence=band.evidence,
-                               signs=ORAL_OVERDOSE.signs, action=ORAL_OVERDOSE.action)
+    return PK_BAND_001.finding(
+        message,
+        reasoning=reasoning + " Encephalopathy and coma were reported at such "
+        "levels, especially with kidney impairment.",
+        data=data,
+        evidence=band.evidence,
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+    )
 
 
 def _check_overdose(ctx: ExposureContext) -> Finding | None:
@@ -119,9 +145,14 @@ def _check_overdose(ctx: ExposureContext) -> Finding | None:
     if band is None or not _entered(ctx, band.name):
         return None
     message, reasoning, data = _band_message(ctx, band)
-    return PK_BAND_002.finding(message, reasoning=reasoning + " Levels seen in acute intoxications of non-tolerant "
-                               "patients.", data=data, evidence=band.evidence, signs=ORAL_OVERDOSE.signs,
-                               action=ORAL_OVERDOSE.action)
+    return PK_BAND_002.finding(
+        message,
+        reasoning=reasoning + " Levels seen in acute intoxications of non-tolerant patients.",
+        data=data,
+        evidence=band.evidence,
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+    )
 
 
 def _check_caution(ctx: ExposureContext) -> Finding | None:
@@ -129,8 +160,12 @@ def _check_caution(ctx: ExposureContext) -> Finding | None:
     if band is None or not _entered(ctx, band.name) or _entered(ctx, "encephalopathy_reported"):
         return None
     message, reasoning, data = _band_message(ctx, band)
-    return PK_BAND_003.finding(message, reasoning=reasoning + " Above the range quoted as usual by clinical labs.",
-                               data=data, evidence=band.evidence)
+    return PK_BAND_003.finding(
+        message,
+        reasoning=reasoning + " Above the range quoted as usual by clinical labs.",
+        data=data,
+        evidence=band.evidence,
+    )
 
 
 def _check_population(ctx: ExposureContext) -> Finding | None:
@@ -141,27 +176,39 @@ def _check_population(ctx: ExposureContext) -> Finding | None:
     frac = ctx.population_fraction_cmax_in_encephalopathy_band
     share = "" if frac is None else f" ({100 * frac:.1f}% of subjects)"
     return PK_BAND_004.finding(
-        f"In the virtual population the {POPULATION_UPPER_PERCENTILE}th percentile of Cmax is {upper:.0f} ng/mL: "
+        f"In the virtual population the {POPULATION_UPPER_PERCENTILE}th percentile of Cmax is {upper:.0f} "
+        f"ng/mL: "
         f"5% or more of subjects{share} reach the '{band.label}' band.",
         reasoning="Between-subject variability (Simon 2018 log-normal IIV) spreads exposure; the band is a "
-                  "literature-anchored heuristic (pk-models.md §5.2).",
-        data={"cmax_percentile": POPULATION_UPPER_PERCENTILE, "cmax_ng_per_ml": upper,
-              "fraction_of_subjects": frac, "band_lower_ng_per_ml": band.lower_ng_per_ml},
-        evidence=band.evidence, signs=ORAL_OVERDOSE.signs, action=ORAL_OVERDOSE.action)
+        "literature-anchored heuristic (pk-models.md §5.2).",
+        data={
+            "cmax_percentile": POPULATION_UPPER_PERCENTILE,
+            "cmax_ng_per_ml": upper,
+            "fraction_of_subjects": frac,
+            "band_lower_ng_per_ml": band.lower_ng_per_ml,
+        },
+        evidence=band.evidence,
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+    )
 
 
 def _check_kidney_naive_for_renal_patient(ctx: ExposureContext) -> Finding | None:
     if ctx.kidney_given or not ctx.described_as_renal:
         return None
     return PK_KIDNEY_001.finding(
-        "This simulation assumes normal kidney function, but the patient is described as having kidney disease: "
+        "This simulation assumes normal kidney function, but the patient is described as having kidney "
+        "disease: "
         "it does not apply to this patient. Give the creatinine clearance or dialysis status.",
-        reasoning="Baclofen is excreted mainly unchanged by the kidney; clearance falls with CrCl and exposure "
-                  f"rises up to about 5-fold in anuria (pk-models.md §3.2). Described as renal because: "
-                  f"{'; '.join(ctx.renal_reasons) or 'stated'}.",
+        reasoning="Baclofen is excreted mainly unchanged by the kidney; clearance falls with CrCl and "
+        "exposure "
+        f"rises up to about 5-fold in anuria (pk-models.md §3.2). Described as renal because: "
+        f"{'; '.join(ctx.renal_reasons) or 'stated'}.",
         data={"crcl_used_ml_min": ctx.crcl_used_ml_min, "reasons": list(ctx.renal_reasons)},
-        signs=ORAL_OVERDOSE.signs, action="Repeat the simulation with the patient's CrCl (or dialysis) before "
-        "using it; " + ORAL_OVERDOSE.action)
+        signs=ORAL_OVERDOSE.signs,
+        action="Repeat the simulation with the patient's CrCl (or dialysis) before "
+        "using it; " + ORAL_OVERDOSE.action,
+    )
 
 
 def _check_kidney_not_given(ctx: ExposureContext) -> Finding | None:
@@ -170,28 +217,40 @@ def _check_kidney_not_given(ctx: ExposureContext) -> Finding | None:
     return PK_KIDNEY_002.finding(
         f"Kidney function was not given: normal function (CrCl {ctx.crcl_used_ml_min:g} mL/min) was assumed.",
         reasoning="The renal covariate scales clearance with CrCl (pk-models.md §3.2); without a CrCl the "
-                  "simulation applies only to patients with normal kidney function.",
-        data={"crcl_used_ml_min": ctx.crcl_used_ml_min})
+        "simulation applies only to patients with normal kidney function.",
+        data={"crcl_used_ml_min": ctx.crcl_used_ml_min},
+    )
 
 
 def _check_severe_kidney(ctx: ExposureContext) -> Finding | None:
     if not ctx.kidney_given:
         return None
-    severe = ctx.dialysis or (ctx.crcl_used_ml_min is not None and ctx.crcl_used_ml_min < SEVERE_CKD_CRCL_ML_MIN)
+    severe = ctx.dialysis or (
+        ctx.crcl_used_ml_min is not None and ctx.crcl_used_ml_min < SEVERE_CKD_CRCL_ML_MIN
+    )
     if not severe:
         return None
     who = "on dialysis" if ctx.dialysis else f"with CrCl {ctx.crcl_used_ml_min:g} mL/min"
     return PK_KIDNEY_003.finding(
-        f"For a patient {who} the simulated exposure is {ctx.auc_ratio_vs_reference_kidney:.1f}x that with normal "
+        f"For a patient {who} the simulated exposure is {ctx.auc_ratio_vs_reference_kidney:.1f}x that with "
+        f"normal "
         f"kidney function; half-life {ctx.half_life_h:.1f} h (normal {ctx.reference_half_life_h:.1f} h), so "
         "concentrations keep rising for days.",
-        reasoning="Renal covariate CL/F = 11.6 x [f_nr + (1 - f_nr) CrCl/110] (pk-models.md §3.2); toxicity is "
-                  "reported in kidney disease at 5-60 mg/day (mean 20 mg), onset 2-3 days; a case review advises "
-                  "avoiding baclofen below 30 mL/min/1.73 m2 or on renal replacement therapy.",
-        data={"auc_ratio_vs_reference_kidney": ctx.auc_ratio_vs_reference_kidney, "half_life_h": ctx.half_life_h,
-              "reference_half_life_h": ctx.reference_half_life_h, "crcl_used_ml_min": ctx.crcl_used_ml_min,
-              "dialysis": ctx.dialysis, "threshold_crcl_ml_min": SEVERE_CKD_CRCL_ML_MIN},
-        signs=ORAL_OVERDOSE.signs, action=ORAL_OVERDOSE.action)
+        reasoning="Renal covariate CL/F = 11.6 x [f_nr + (1 - f_nr) CrCl/110] (pk-models.md §3.2); toxicity "
+        "is "
+        "reported in kidney disease at 5-60 mg/day (mean 20 mg), onset 2-3 days; a case review advises "
+        "avoiding baclofen below 30 mL/min/1.73 m2 or on renal replacement therapy.",
+        data={
+            "auc_ratio_vs_reference_kidney": ctx.auc_ratio_vs_reference_kidney,
+            "half_life_h": ctx.half_life_h,
+            "reference_half_life_h": ctx.reference_half_life_h,
+            "crcl_used_ml_min": ctx.crcl_used_ml_min,
+            "dialysis": ctx.dialysis,
+            "threshold_crcl_ml_min": SEVERE_CKD_CRCL_ML_MIN,
+        },
+        signs=ORAL_OVERDOSE.signs,
+        action=ORAL_OVERDOSE.action,
+    )
 
 
 def _check_moderate_kidney(ctx: ExposureContext) -> Finding | None:
@@ -201,29 +260,44 @@ def _check_moderate_kidney(ctx: ExposureContext) -> Finding | None:
     if not SEVERE_CKD_CRCL_ML_MIN <= crcl < MILD_CKD_UPPER_CRCL_ML_MIN:
         return None
     return PK_KIDNEY_004.finding(
-        f"With CrCl {crcl:g} mL/min the simulated exposure is {ctx.auc_ratio_vs_reference_kidney:.2f}x that with "
+        f"With CrCl {crcl:g} mL/min the simulated exposure is {ctx.auc_ratio_vs_reference_kidney:.2f}x that "
+        f"with "
         f"normal kidney function (half-life {ctx.half_life_h:.1f} h).",
-        reasoning="The renal PK study proposes mean dose reductions of 1/3 (50-80 mL/min) and 1/2 (30-50 mL/min); "
-                  "the renal covariate reproduces these exposure ratios (pk-models.md §3.2).",
-        data={"auc_ratio_vs_reference_kidney": ctx.auc_ratio_vs_reference_kidney, "crcl_used_ml_min": crcl,
-              "half_life_h": ctx.half_life_h})
+        reasoning="The renal PK study proposes mean dose reductions of 1/3 (50-80 mL/min) and 1/2 (30-50 "
+        "mL/min); "
+        "the renal covariate reproduces these exposure ratios (pk-models.md §3.2).",
+        data={
+            "auc_ratio_vs_reference_kidney": ctx.auc_ratio_vs_reference_kidney,
+            "crcl_used_ml_min": crcl,
+            "half_life_h": ctx.half_life_h,
+        },
+    )
 
 
 def _check_dialysis(ctx: ExposureContext) -> Finding | None:
     if not ctx.dialysis:
         return None
     if ctx.dialysis_sessions:
-        message = (f"{ctx.dialysis_sessions} haemodialysis session(s) simulated: half-life during a session "
-                   f"{ctx.half_life_during_dialysis_h:.1f} h, between sessions {ctx.half_life_h:.1f} h.")
+        message = (
+            f"{ctx.dialysis_sessions} haemodialysis session(s) simulated: half-life during a session "
+            f"{ctx.half_life_during_dialysis_h:.1f} h, between sessions {ctx.half_life_h:.1f} h."
+        )
     else:
-        message = ("No haemodialysis session was given: the simulation shows accumulation as if no session "
-                   f"took place (half-life {ctx.half_life_h:.1f} h between sessions).")
+        message = (
+            "No haemodialysis session was given: the simulation shows accumulation as if no session "
+            f"took place (half-life {ctx.half_life_h:.1f} h between sessions)."
+        )
     return PK_DIALYSIS_001.finding(
         message,
-        reasoning="Haemodialysis clearance 7.7 L/h (128 mL/min) measured in one patient is added during sessions; "
-                  "between sessions no residual renal function is assumed unless a CrCl is given.",
-        data={"sessions": ctx.dialysis_sessions, "half_life_h": ctx.half_life_h,
-              "half_life_during_dialysis_h": ctx.half_life_during_dialysis_h})
+        reasoning="Haemodialysis clearance 7.7 L/h (128 mL/min) measured in one patient is added during "
+        "sessions; "
+        "between sessions no residual renal function is assumed unless a CrCl is given.",
+        data={
+            "sessions": ctx.dialysis_sessions,
+            "half_life_h": ctx.half_life_h,
+            "half_life_during_dialysis_h": ctx.half_life_during_dialysis_h,
+        },
+    )
 
 
 def _check_model(ctx: ExposureContext) -> Finding | None:
@@ -231,22 +305,27 @@ def _check_model(ctx: ExposureContext) -> Finding | None:
         return None
     return PK_MODEL_001.finding(
         "Variant B (Kochak two-compartment) was used: meant for healthy, fasted, single-dose scenarios.",
-        reasoning="Disposition derived from Kochak 1985's alpha, beta, Vc/F and CL/F; its oral ka is UNCONFIRMED "
-                  "(1.0 /h calibrated); no published variability, Simon 2018's CVs are borrowed (assumption).",
-        data={"model": ctx.model.value})
+        reasoning="Disposition derived from Kochak 1985's alpha, beta, Vc/F and CL/F; its oral ka is "
+        "UNCONFIRMED "
+        "(1.0 /h calibrated); no published variability, Simon 2018's CVs are borrowed (assumption).",
+        data={"model": ctx.model.value},
+    )
 
 
 def _check_itb(ctx: ExposureContext) -> Finding | None:
     if ctx.route != "intrathecal":
         return None
     return PK_ITB_001.finding(
-        "CSF concentrations are typical lumbar predictions; levels near the catheter tip are higher and the CSF "
+        "CSF concentrations are typical lumbar predictions; levels near the catheter tip are higher and the "
+        "CSF "
         "clearance varies widely between patients.",
-        reasoning="One-compartment lumbar CSF model (CL 30 mL/h, t1/2 1.51 h, V 65 mL derived) from the label via a "
-                  "secondary source; 4 patients showed 13-80 mL/h; a steep spinal gradient near the catheter tip "
-                  "(Heetla 2016). The effect-site delay (ke0 0.12 /h) is calibrated to a peak effect about 4 h "
-                  "after a bolus.",
-        data={})
+        reasoning="One-compartment lumbar CSF model (CL 30 mL/h, t1/2 1.51 h, V 65 mL derived) from the "
+        "label via a "
+        "secondary source; 4 patients showed 13-80 mL/h; a steep spinal gradient near the catheter tip "
+        "(Heetla 2016). The effect-site delay (ke0 0.12 /h) is calibrated to a peak effect about 4 h "
+        "after a bolus.",
+        data={},
+    )
 
 
 def _check_plan_steps(ctx: ExposureContext) -> Finding | None:
@@ -257,54 +336,117 @@ def _check_plan_steps(ctx: ExposureContext) -> Finding | None:
         f"Plan step {i + 1} states {stated:g} mg/day but its doses add up to {summed:g} mg: the doses were "
         "simulated.",
         reasoning="The plan file is inconsistent; the simulation uses the individual doses.",
-        data={"steps": [{"index": j, "daily_dose_mg": s, "sum_of_doses_mg": t}
-                        for j, s, t in ctx.plan_step_mismatches]})
+        data={
+            "steps": [
+                {"index": j, "daily_dose_mg": s, "sum_of_doses_mg": t} for j, s, t in ctx.plan_step_mismatches
+            ]
+        },
+    )
 
 
 PK_BAND_001: Rule[ExposureContext] = Rule(
-    "PK-BAND-001", "Typical concentration enters the encephalopathy-reported band", Severity.WARN,
-    ("HDCase", "Brvar2007", "PKM-DERIVED"), _check_encephalopathy)
+    "PK-BAND-001",
+    "Typical concentration enters the encephalopathy-reported band",
+    Severity.WARN,
+    ("HDCase", "Brvar2007", "PKM-DERIVED"),
+    _check_encephalopathy,
+)
 PK_BAND_002: Rule[ExposureContext] = Rule(
-    "PK-BAND-002", "Typical concentration enters the overdose range", Severity.WARN,
-    ("ToxBaclofene", "PKM-DERIVED"), _check_overdose)
+    "PK-BAND-002",
+    "Typical concentration enters the overdose range",
+    Severity.WARN,
+    ("ToxBaclofene", "PKM-DERIVED"),
+    _check_overdose,
+)
 PK_BAND_003: Rule[ExposureContext] = Rule(
-    "PK-BAND-003", "Typical concentration enters the caution band", Severity.INFO, ("UMEM2020", "PKM-DERIVED"),
-    _check_caution)
+    "PK-BAND-003",
+    "Typical concentration enters the caution band",
+    Severity.INFO,
+    ("UMEM2020", "PKM-DERIVED"),
+    _check_caution,
+)
 PK_BAND_004: Rule[ExposureContext] = Rule(
-    "PK-BAND-004", "5% or more of a virtual population reach the encephalopathy-reported band", Severity.WARN,
-    ("Simon2018", "HDCase", "PKM-DERIVED"), _check_population)
+    "PK-BAND-004",
+    "5% or more of a virtual population reach the encephalopathy-reported band",
+    Severity.WARN,
+    ("Simon2018", "HDCase", "PKM-DERIVED"),
+    _check_population,
+)
 PK_KIDNEY_001: Rule[ExposureContext] = Rule(
-    "PK-KIDNEY-001", "Kidney-naive simulation for a patient described as renal", Severity.WARN,
-    ("PKM-DERIVED", "S22", "AmJNephrol2011"), _check_kidney_naive_for_renal_patient)
+    "PK-KIDNEY-001",
+    "Kidney-naive simulation for a patient described as renal",
+    Severity.WARN,
+    ("PKM-DERIVED", "S22", "AmJNephrol2011"),
+    _check_kidney_naive_for_renal_patient,
+)
 PK_KIDNEY_002: Rule[ExposureContext] = Rule(
-    "PK-KIDNEY-002", "Kidney function not given: reference function assumed", Severity.INFO,
-    ("PKM-DERIVED",), _check_kidney_not_given)
+    "PK-KIDNEY-002",
+    "Kidney function not given: reference function assumed",
+    Severity.INFO,
+    ("PKM-DERIVED",),
+    _check_kidney_not_given,
+)
 PK_KIDNEY_003: Rule[ExposureContext] = Rule(
-    "PK-KIDNEY-003", "Severe kidney impairment or dialysis: exposure and half-life", Severity.WARN,
-    ("PKM-DERIVED", "S22", "AJKD2017", "AmJNephrol2011"), _check_severe_kidney)
+    "PK-KIDNEY-003",
+    "Severe kidney impairment or dialysis: exposure and half-life",
+    Severity.WARN,
+    ("PKM-DERIVED", "S22", "AJKD2017", "AmJNephrol2011"),
+    _check_severe_kidney,
+)
 PK_KIDNEY_004: Rule[ExposureContext] = Rule(
-    "PK-KIDNEY-004", "Mild to moderate kidney impairment: exposure ratio", Severity.INFO,
-    ("PKM-DERIVED", "S22"), _check_moderate_kidney)
+    "PK-KIDNEY-004",
+    "Mild to moderate kidney impairment: exposure ratio",
+    Severity.INFO,
+    ("PKM-DERIVED", "S22"),
+    _check_moderate_kidney,
+)
 PK_DIALYSIS_001: Rule[ExposureContext] = Rule(
-    "PK-DIALYSIS-001", "Haemodialysis sessions in the simulation", Severity.INFO, ("Brvar2007", "PKM-DERIVED"),
-    _check_dialysis)
+    "PK-DIALYSIS-001",
+    "Haemodialysis sessions in the simulation",
+    Severity.INFO,
+    ("Brvar2007", "PKM-DERIVED"),
+    _check_dialysis,
+)
 PK_MODEL_001: Rule[ExposureContext] = Rule(
-    "PK-MODEL-001", "Variant B (Kochak) scope and assumptions", Severity.INFO, ("Kochak1985", "PKM-DERIVED"),
-    _check_model)
+    "PK-MODEL-001",
+    "Variant B (Kochak) scope and assumptions",
+    Severity.INFO,
+    ("Kochak1985", "PKM-DERIVED"),
+    _check_model,
+)
 PK_ITB_001: Rule[ExposureContext] = Rule(
-    "PK-ITB-001", "Intrathecal predictions are lumbar, typical and uncertain", Severity.INFO,
-    ("LioresalITPK", "S102", "Heetla2016", "PKM-DERIVED"), _check_itb)
+    "PK-ITB-001",
+    "Intrathecal predictions are lumbar, typical and uncertain",
+    Severity.INFO,
+    ("LioresalITPK", "S102", "Heetla2016", "PKM-DERIVED"),
+    _check_itb,
+)
 PK_PLAN_001: Rule[ExposureContext] = Rule(
-    "PK-PLAN-001", "Plan step daily dose differs from the sum of its doses", Severity.WARN, ("PKM-DERIVED",),
-    _check_plan_steps)
+    "PK-PLAN-001",
+    "Plan step daily dose differs from the sum of its doses",
+    Severity.WARN,
+    ("PKM-DERIVED",),
+    _check_plan_steps,
+)
 
 EXPOSURE_RULES: tuple[Rule[ExposureContext], ...] = (
-    PK_BAND_001, PK_BAND_002, PK_BAND_003, PK_BAND_004, PK_KIDNEY_001, PK_KIDNEY_002, PK_KIDNEY_003,
-    PK_KIDNEY_004, PK_DIALYSIS_001, PK_MODEL_001, PK_ITB_001, PK_PLAN_001,
+    PK_BAND_001,
+    PK_BAND_002,
+    PK_BAND_003,
+    PK_BAND_004,
+    PK_KIDNEY_001,
+    PK_KIDNEY_002,
+    PK_KIDNEY_003,
+    PK_KIDNEY_004,
+    PK_DIALYSIS_001,
+    PK_MODEL_001,
+    PK_ITB_001,
+    PK_PLAN_001,
 )
 
 
-def evaluate_exposure(ctx: ExposureContext, rules: Iterable[Rule[ExposureContext]] = EXPOSURE_RULES) -> tuple[
-        Finding, ...]:
+def evaluate_exposure(
+    ctx: ExposureContext, rules: Iterable[Rule[ExposureContext]] = EXPOSURE_RULES
+) -> tuple[Finding, ...]:
     """All exposure findings for ``ctx``, most severe first."""
     return evaluate_rules(rules, ctx)

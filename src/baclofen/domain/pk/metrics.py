@@ -56,8 +56,9 @@ def window_mask(times_h: np.ndarray, start_h: float | None, end_h: float | None)
     return mask
 
 
-def grid_metrics(times_h: np.ndarray, conc: np.ndarray, start_h: float | None = None,
-                 end_h: float | None = None) -> GridMetrics:
+def grid_metrics(
+    times_h: np.ndarray, conc: np.ndarray, start_h: float | None = None, end_h: float | None = None
+) -> GridMetrics:
     """Cmax, Tmax, Cmin, Cavg (AUC / duration) and the trapezoidal AUC over ``[start_h, end_h]``."""
     times = np.asarray(times_h, dtype=np.float64)
     c = _as_2d(conc)
@@ -88,8 +89,13 @@ def terminal_half_life_h(times_h: np.ndarray, conc: np.ndarray, n_points: int = 
         return np.where(slope < 0, math.log(2.0) / -slope, np.nan)
 
 
-def band_time_fractions(times_h: np.ndarray, conc: np.ndarray, bands: Sequence[Band],
-                        start_h: float | None = None, end_h: float | None = None) -> np.ndarray:
+def band_time_fractions(
+    times_h: np.ndarray,
+    conc: np.ndarray,
+    bands: Sequence[Band],
+    start_h: float | None = None,
+    end_h: float | None = None,
+) -> np.ndarray:
     """Fraction of the time in each band (N, n_bands), concentrations linear between samples.
 
     Each interval between two samples contributes the part of its duration during which the linearly
@@ -114,9 +120,14 @@ def band_time_fractions(times_h: np.ndarray, conc: np.ndarray, bands: Sequence[B
     safe_span = np.where(flat, 1.0, span)
     out = np.empty((n, len(bands)))
     for b, band in enumerate(bands):
-        overlap = np.clip(np.minimum(hi_c, band.upper_ng_per_ml) - np.maximum(lo_c, band.lower_ng_per_ml), 0.0, None)
-        frac = np.where(flat, ((c0 >= band.lower_ng_per_ml) & (c0 < band.upper_ng_per_ml)).astype(float),
-                        overlap / safe_span)
+        overlap = np.clip(
+            np.minimum(hi_c, band.upper_ng_per_ml) - np.maximum(lo_c, band.lower_ng_per_ml), 0.0, None
+        )
+        frac = np.where(
+            flat,
+            ((c0 >= band.lower_ng_per_ml) & (c0 < band.upper_ng_per_ml)).astype(float),
+            overlap / safe_span,
+        )
         out[:, b] = (frac * dt).sum(axis=1) / (t[-1] - t[0])
     return out
 
@@ -135,8 +146,16 @@ def daily_metrics(times_h: np.ndarray, conc: np.ndarray, day_h: float = 24.0) ->
     while times[0] + (day + 1) * day_h <= times[-1] + 1e-9:
         start, end = times[0] + day * day_h, times[0] + (day + 1) * day_h
         m = grid_metrics(times, c, start, end)
-        out.append({"day": day + 1, "start_h": float(start), "end_h": float(end), "cmax_ng_per_ml": float(m.cmax[0]),
-                    "cmin_ng_per_ml": float(m.cmin[0]), "cavg_ng_per_ml": float(m.cavg[0])})
+        out.append(
+            {
+                "day": day + 1,
+                "start_h": float(start),
+                "end_h": float(end),
+                "cmax_ng_per_ml": float(m.cmax[0]),
+                "cmin_ng_per_ml": float(m.cmin[0]),
+                "cavg_ng_per_ml": float(m.cavg[0]),
+            }
+        )
         day += 1
     return out
 
@@ -150,8 +169,9 @@ def first_time_at_or_above(times_h: np.ndarray, conc: np.ndarray, threshold: flo
     return np.where(hit.any(axis=1), times[first], np.nan)
 
 
-def period_map(system: LinearSystem, doses: Iterable[DoseInput], period_h: float,
-               windows: Iterable[ClearanceWindow] = ()) -> tuple[np.ndarray, np.ndarray]:
+def period_map(
+    system: LinearSystem, doses: Iterable[DoseInput], period_h: float, windows: Iterable[ClearanceWindow] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """State map of one dosing period starting at 0: ``x(period-) = P x(0-) + q``; P (N, m, m), q (N, m).
 
     Doses at or after ``period_h`` belong to the next period and are ignored.
@@ -160,7 +180,9 @@ def period_map(system: LinearSystem, doses: Iterable[DoseInput], period_h: float
         raise InvalidInputError("period_h", "> 0", period_h)
     inside = [d for d in doses if 0.0 <= d.time_h < period_h]
     if any(d.time_h < 0 or d.end_h > period_h + 1e-9 for d in doses if d.is_infusion):
-        raise InvalidInputError("doses", f"infusions within one period [0, {period_h:g}) h", "an infusion outside")
+        raise InvalidInputError(
+            "doses", f"infusions within one period [0, {period_h:g}) h", "an infusion outside"
+        )
     schedule = compile_schedule(system, inside, [0.0, period_h], windows, start_h=0.0)
     n, m = system.n_subjects, system.n_states
     p = np.broadcast_to(np.eye(m), (n, m, m)).copy()
@@ -177,8 +199,9 @@ def period_map(system: LinearSystem, doses: Iterable[DoseInput], period_h: float
     return p, q
 
 
-def steady_state_initial_state(system: LinearSystem, doses: Iterable[DoseInput], period_h: float,
-                               windows: Iterable[ClearanceWindow] = ()) -> np.ndarray:
+def steady_state_initial_state(
+    system: LinearSystem, doses: Iterable[DoseInput], period_h: float, windows: Iterable[ClearanceWindow] = ()
+) -> np.ndarray:
     """State (N, m) just before the first dose of a period once the repeated period is at steady state.
 
     The system must have no integrator states (they never reach a steady state).
@@ -191,7 +214,8 @@ def steady_state_initial_state(system: LinearSystem, doses: Iterable[DoseInput],
 
 
 def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
-    """Steady-state to single-dose AUC-over-the-interval ratio for a one-compartment drug: 1 / (1 - 2^(-tau/t1/2)).
+    """Steady-state to single-dose AUC-over-the-interval ratio for a one-compartment drug: 1 / (1 -
+    2^(-tau/t1/2)).
 
     >>> round(accumulation_ratio(4.35, 8.0), 3)
     1.388

@@ -42,16 +42,16 @@ SIMON_EVIDENCE = ("Simon2018",)
 
 # --- Absolute oral bioavailability [Agarwal2015] ------------------------------------------------------------
 ORAL_BIOAVAILABILITY = 0.74
-"""Absolute oral bioavailability F (74%) [Agarwal2015]: true CL = 11.6 x 0.74 = 8.6 L/h (pk-models.md §2.3)."""
+"""Absolute oral bioavailability F (74%) [Agarwal2015]: true CL = 11.6 x 0.74 = 8.6 L/h."""
 
-# --- Variant B: Kochak 1985 two-compartment disposition [Kochak1985] -----------------------------------------
+# --- Variant B: Kochak 1985 two-compartment disposition [Kochak1985] ---------------------------------------
 KOCHAK_ALPHA_PER_H = 1.29
 KOCHAK_BETA_PER_H = 0.191
 KOCHAK_VC_F_L = 28.8
 KOCHAK_CL_F_L_PER_H = 10.8
 """Kochak 1985 hybrid constants alpha, beta (1/h), Vc/F (L) and CL/F 180 mL/min = 10.8 L/h [Kochak1985]."""
 
-# --- Settings: the values the PK sheet does not confirm ------------------------------------------------------
+# --- Settings: the values the PK sheet does not confirm ----------------------------------------------------
 NONRENAL_FRACTION = Setting(
     name="pk.renal.nonrenal_fraction",
     default=0.2,
@@ -59,7 +59,8 @@ NONRENAL_FRACTION = Setting(
     status=EvidenceStatus.DERIVED,
     evidence=("PKM-DERIVED", "S22", "Wuis1989", "Kochak1985"),
     description="Non-renal fraction f_nr of apparent clearance in CL/F(CrCl) = CL/F x [f_nr + (1 - f_nr) x "
-    "CrCl/CrCl_ref]; 0.2 back-calculated from Vlavonou 2014's dose reductions (sensitivity 0.3, 0.43 = Kochak "
+    "CrCl/CrCl_ref]; 0.2 back-calculated from Vlavonou 2014's dose reductions (sensitivity 0.3, 0.43 = "
+    "Kochak "
     "renal fraction 0.57) (pk-models.md §3.2).",
     minimum=0.0,
     maximum=1.0,
@@ -70,7 +71,8 @@ REFERENCE_CRCL_ML_MIN = Setting(
     unit="mL/min",
     status=EvidenceStatus.ASSUMPTION,
     evidence=("PKM-DERIVED", "Simon2018"),
-    description="Creatinine clearance at which the typical CL/F applies (renal function of the Simon 2018 cohort "
+    description="Creatinine clearance at which the typical CL/F applies (renal function of the Simon 2018 "
+    "cohort "
     "is UNCONFIRMED; 110 mL/min is an assumption, pk-models.md §3.2).",
     minimum=30.0,
     maximum=CRCL_MAX_ML_MIN,
@@ -103,7 +105,8 @@ KOCHAK_KA_PER_H = Setting(
     unit="1/h",
     status=EvidenceStatus.CALIBRATED,
     evidence=("PKM-DERIVED", "Kochak1985"),
-    description="Absorption rate constant of variant B: Kochak's oral ka is UNCONFIRMED; 1.0 /h is CALIBRATED "
+    description="Absorption rate constant of variant B: Kochak's oral ka is UNCONFIRMED; 1.0 /h is "
+    "CALIBRATED "
     "(10 mg -> Cmax 151 ng/mL, Tmax 1.31 h; pk-models.md §2.2).",
     minimum=0.05,
     maximum=20.0,
@@ -114,7 +117,8 @@ RESIDUAL_PROPORTIONAL_SD = Setting(
     unit="fraction",
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("Simon2018", "PKM-DERIVED"),
-    description="Residual error 24% (Simon 2018); the error model form (proportional) is UNCONFIRMED. Used only "
+    description="Residual error 24% (Simon 2018); the error model form (proportional) is UNCONFIRMED. Used "
+    "only "
     "when simulated observations (not true concentrations) are asked for.",
     minimum=0.0,
     maximum=2.0,
@@ -136,8 +140,10 @@ CSF_HALF_LIFE_H = Setting(
     unit="h",
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("LioresalITPK", "S32", "S102"),
-    description="CSF elimination half-life after a lumbar bolus, 'about 1.5 hours' (1.51 h over 4 h in 7 patients "
-    "is UNCONFIRMED; 0.9-5 h in 4 patients) (pk-models.md §4.1). With the CSF clearance it gives V_csf (DERIVED).",
+    description="CSF elimination half-life after a lumbar bolus, 'about 1.5 hours' (1.51 h over 4 h in 7 "
+    "patients "
+    "is UNCONFIRMED; 0.9-5 h in 4 patients) (pk-models.md §4.1). With the CSF clearance it gives V_csf "
+    "(DERIVED).",
     minimum=0.1,
     maximum=24.0,
 )
@@ -147,7 +153,8 @@ KE0_PER_H = Setting(
     unit="1/h",
     status=EvidenceStatus.CALIBRATED,
     evidence=("PKM-DERIVED", "S39", "S113"),
-    description="Effect-site equilibration rate constant: CALIBRATED so that the effect of a lumbar bolus peaks "
+    description="Effect-site equilibration rate constant: CALIBRATED so that the effect of a lumbar bolus "
+    "peaks "
     "about 4 h after it with a CSF half-life of 1.51 h (pk-models.md §4.2, §5.3).",
     minimum=0.01,
     maximum=10.0,
@@ -158,7 +165,8 @@ CSF_CLEARANCE_CV = Setting(
     unit="CV",
     status=EvidenceStatus.ASSUMPTION,
     evidence=("PKM-DERIVED", "S102", "Heetla2016"),
-    description="Between-subject variability of the CSF clearance as CV: 'highly variable (suggest log-normal "
+    description="Between-subject variability of the CSF clearance as CV: 'highly variable (suggest "
+    "log-normal "
     "CV >= 60%, assumption)' (pk-models.md §4.2).",
     minimum=0.0,
     maximum=3.0,
@@ -169,7 +177,8 @@ CISTERNAL_TO_LUMBAR_RATIO = Setting(
     unit="ratio",
     status=EvidenceStatus.UNCONFIRMED,
     evidence=("PKM-DERIVED", "Kroin1993"),
-    description="Cisternal CSF concentration as a fraction of the lumbar one ('lumbar to cervical 4:1', secondary, "
+    description="Cisternal CSF concentration as a fraction of the lumbar one ('lumbar to cervical 4:1', "
+    "secondary, "
     "UNCONFIRMED; steep rostral gradient in Kroin 1993) (pk-models.md §4.1, §4.2).",
     minimum=0.0,
     maximum=1.0,
@@ -229,13 +238,18 @@ class PlasmaParameters:
 
     def __post_init__(self) -> None:
         for name in ("ka_per_h", "cl_f_l_per_h", "v_f_l"):
-            object.__setattr__(self, name, require_finite_number(getattr(self, name), name, strictly_positive=True))
+            object.__setattr__(
+                self, name, require_finite_number(getattr(self, name), name, strictly_positive=True)
+            )
         for name in ("q_f_l_per_h", "v2_f_l"):
             object.__setattr__(self, name, require_finite_number(getattr(self, name), name, minimum=0.0))
         if (self.q_f_l_per_h > 0) != (self.v2_f_l > 0):
-            raise InvalidInputError("q_f_l_per_h", "> 0 together with v2_f_l > 0 (or both 0)",
-                                    (self.q_f_l_per_h, self.v2_f_l))
-        f = require_finite_number(self.bioavailability, "bioavailability", strictly_positive=True, maximum=1.0)
+            raise InvalidInputError(
+                "q_f_l_per_h", "> 0 together with v2_f_l > 0 (or both 0)", (self.q_f_l_per_h, self.v2_f_l)
+            )
+        f = require_finite_number(
+            self.bioavailability, "bioavailability", strictly_positive=True, maximum=1.0
+        )
         object.__setattr__(self, "bioavailability", f)
 
     @property
@@ -328,9 +342,12 @@ class IntrathecalParameters:
         }
 
 
-def kochak_disposition(cl_f_l_per_h: float = KOCHAK_CL_F_L_PER_H, vc_f_l: float = KOCHAK_VC_F_L,
-                       alpha_per_h: float = KOCHAK_ALPHA_PER_H,
-                       beta_per_h: float = KOCHAK_BETA_PER_H) -> tuple[float, float]:
+def kochak_disposition(
+    cl_f_l_per_h: float = KOCHAK_CL_F_L_PER_H,
+    vc_f_l: float = KOCHAK_VC_F_L,
+    alpha_per_h: float = KOCHAK_ALPHA_PER_H,
+    beta_per_h: float = KOCHAK_BETA_PER_H,
+) -> tuple[float, float]:
     """Q/F (L/h) and V2/F (L) from Kochak's hybrid constants (DERIVED, pk-models.md §2.2).
 
     k10 = CL/Vc; k21 = alpha beta / k10; k12 = alpha + beta - k10 - k21; Q = k12 Vc; V2 = Q / k21.
@@ -346,9 +363,13 @@ def kochak_disposition(cl_f_l_per_h: float = KOCHAK_CL_F_L_PER_H, vc_f_l: float 
     return q, q / k21
 
 
-def renal_clearance_factor(crcl_ml_min: float, *, nonrenal_fraction: float | None = None,
-                           reference_crcl_ml_min: float | None = None,
-                           crcl_cap_ml_min: float | None = None) -> float:
+def renal_clearance_factor(
+    crcl_ml_min: float,
+    *,
+    nonrenal_fraction: float | None = None,
+    reference_crcl_ml_min: float | None = None,
+    crcl_cap_ml_min: float | None = None,
+) -> float:
     """Multiplier on CL/F for kidney function: ``f_nr + (1 - f_nr) x min(CrCl, cap) / CrCl_ref``.
 
     Parameters
@@ -367,9 +388,12 @@ def renal_clearance_factor(crcl_ml_min: float, *, nonrenal_fraction: float | Non
     1.0
     """
     crcl = require_finite_number(crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN)
-    f_nr = NONRENAL_FRACTION.validate(NONRENAL_FRACTION.default if nonrenal_fraction is None else nonrenal_fraction)
+    f_nr = NONRENAL_FRACTION.validate(
+        NONRENAL_FRACTION.default if nonrenal_fraction is None else nonrenal_fraction
+    )
     ref = REFERENCE_CRCL_ML_MIN.validate(
-        REFERENCE_CRCL_ML_MIN.default if reference_crcl_ml_min is None else reference_crcl_ml_min)
+        REFERENCE_CRCL_ML_MIN.default if reference_crcl_ml_min is None else reference_crcl_ml_min
+    )
     cap = CRCL_CAP_ML_MIN.validate(CRCL_CAP_ML_MIN.default if crcl_cap_ml_min is None else crcl_cap_ml_min)
     return f_nr + (1.0 - f_nr) * min(crcl, cap) / ref
 
@@ -387,8 +411,11 @@ class KidneyInput:
 
     def __post_init__(self) -> None:
         if self.crcl_ml_min is not None:
-            object.__setattr__(self, "crcl_ml_min", require_finite_number(
-                self.crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN))
+            object.__setattr__(
+                self,
+                "crcl_ml_min",
+                require_finite_number(self.crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN),
+            )
         if not isinstance(self.dialysis, bool):
             raise InvalidInputError("dialysis", "true or false", self.dialysis)
 
@@ -407,8 +434,11 @@ class KidneyInput:
     def describe(self, reference_crcl_ml_min: float | None = None) -> str:
         used = self.effective_crcl_ml_min(reference_crcl_ml_min)
         if self.dialysis:
-            residual = "no residual renal function (anuric)" if self.crcl_ml_min is None else \
-                f"residual CrCl {used:g} mL/min"
+            residual = (
+                "no residual renal function (anuric)"
+                if self.crcl_ml_min is None
+                else f"residual CrCl {used:g} mL/min"
+            )
             return f"haemodialysis patient, {residual} between sessions"
         if self.crcl_ml_min is not None:
             return f"CrCl {used:g} mL/min (given)"
@@ -426,9 +456,13 @@ class ModelSettings:
     kochak_ka_per_h: float | None = None
 
     def __post_init__(self) -> None:
-        pairs = ((NONRENAL_FRACTION, self.nonrenal_fraction), (REFERENCE_CRCL_ML_MIN, self.reference_crcl_ml_min),
-                 (CRCL_CAP_ML_MIN, self.crcl_cap_ml_min), (HD_CLEARANCE_L_PER_H, self.hd_clearance_l_per_h),
-                 (KOCHAK_KA_PER_H, self.kochak_ka_per_h))
+        pairs = (
+            (NONRENAL_FRACTION, self.nonrenal_fraction),
+            (REFERENCE_CRCL_ML_MIN, self.reference_crcl_ml_min),
+            (CRCL_CAP_ML_MIN, self.crcl_cap_ml_min),
+            (HD_CLEARANCE_L_PER_H, self.hd_clearance_l_per_h),
+            (KOCHAK_KA_PER_H, self.kochak_ka_per_h),
+        )
         for setting, value in pairs:
             if value is not None:
                 setting.validate(value)
@@ -451,8 +485,11 @@ class ModelSettings:
         return [s.to_dict(self.value(s)) for s in settings]
 
 
-def oral_parameters(model: OralModel | str = OralModel.DEFAULT, kidney: KidneyInput | None = None,
-                    settings: ModelSettings | None = None) -> PlasmaParameters:
+def oral_parameters(
+    model: OralModel | str = OralModel.DEFAULT,
+    kidney: KidneyInput | None = None,
+    settings: ModelSettings | None = None,
+) -> PlasmaParameters:
     """Typical apparent plasma parameters for ``model`` and kidney function.
 
     The kidney covariate scales CL/F (pk-models.md §3.2; V/F and ka unchanged, Vlavonou: Cmax unchanged);
@@ -476,7 +513,9 @@ def oral_parameters(model: OralModel | str = OralModel.DEFAULT, kidney: KidneyIn
     if model is OralModel.DEFAULT:
         return PlasmaParameters(SIMON_KA_PER_H, SIMON_CL_F_L_PER_H * factor, SIMON_V_F_L)
     q, v2 = kochak_disposition()
-    return PlasmaParameters(settings.value(KOCHAK_KA_PER_H), KOCHAK_CL_F_L_PER_H * factor, KOCHAK_VC_F_L, q, v2)
+    return PlasmaParameters(
+        settings.value(KOCHAK_KA_PER_H), KOCHAK_CL_F_L_PER_H * factor, KOCHAK_VC_F_L, q, v2
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,16 +534,21 @@ class Variability:
 
     def __post_init__(self) -> None:
         for name in ("omega_ka", "omega_cl", "omega_v", "omega_csf_cl"):
-            object.__setattr__(self, name, require_finite_number(getattr(self, name), name, minimum=0.0,
-                                                                 maximum=3.0))
+            object.__setattr__(
+                self, name, require_finite_number(getattr(self, name), name, minimum=0.0, maximum=3.0)
+            )
 
     @classmethod
     def none(cls) -> Variability:
         return cls(0.0, 0.0, 0.0, 0.0)
 
     def to_dict(self) -> dict[str, float]:
-        return {"omega_ka": self.omega_ka, "omega_cl": self.omega_cl, "omega_v": self.omega_v,
-                "omega_csf_cl": self.omega_csf_cl}
+        return {
+            "omega_ka": self.omega_ka,
+            "omega_cl": self.omega_cl,
+            "omega_v": self.omega_v,
+            "omega_csf_cl": self.omega_csf_cl,
+        }
 
 
 def with_clearance(params: PlasmaParameters, cl_f_l_per_h: float) -> PlasmaParameters:

@@ -40,7 +40,12 @@ from baclofen.domain.pk.parameters import (
     Variability,
     oral_parameters,
 )
-from baclofen.domain.pk.system import CSF_UG_PER_ML, EFFECT_SITE_UG_PER_ML, PLASMA_NG_PER_ML, SubjectParameters
+from baclofen.domain.pk.system import (
+    CSF_UG_PER_ML,
+    EFFECT_SITE_UG_PER_ML,
+    PLASMA_NG_PER_ML,
+    SubjectParameters,
+)
 
 SUBJECTS_PER_SEED_BLOCK = 1024
 """Subjects per seed block: the unit of random streams (never change it: results would change)."""
@@ -115,7 +120,7 @@ class HistogramSpec:
         return 10.0 ** (1.0 / self.bins_per_decade) - 1.0
 
     def index(self, values: np.ndarray) -> np.ndarray:
-        """Bin index per value: 0 underflow (including 0 and below ``lower``), 1..n_bins, n_bins + 1 overflow."""
+        """Bin index per value: 0 underflow (0 and below ``lower``), 1..n_bins, n_bins + 1 overflow."""
         with np.errstate(divide="ignore", invalid="ignore"):
             pos = np.log10(values)
         pos -= math.log10(self.lower)
@@ -189,8 +194,11 @@ class PopulationProblem:
     backend: str = "auto"
 
     def __post_init__(self) -> None:
-        if isinstance(self.n_subjects, bool) or not isinstance(self.n_subjects, int) or \
-                not 1 <= self.n_subjects <= MAX_SUBJECTS:
+        if (
+            isinstance(self.n_subjects, bool)
+            or not isinstance(self.n_subjects, int)
+            or not 1 <= self.n_subjects <= MAX_SUBJECTS
+        ):
             raise InvalidInputError("n_subjects", f"a whole number 1..{MAX_SUBJECTS}", self.n_subjects)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise InvalidInputError("seed", "a whole number >= 0", self.seed)
@@ -267,13 +275,22 @@ def sample_subjects(problem: PopulationProblem, first_block: int, stop_block: in
         ref = s.value(REFERENCE_CRCL_ML_MIN)
         cap = s.value(CRCL_CAP_ML_MIN)
         factor_now = f_nr + (1 - f_nr) * min(ref_crcl, cap) / ref
-        factors["cl_f_l_per_h"] = factors["cl_f_l_per_h"] * (f_nr + (1 - f_nr) * np.minimum(crcl, cap) / ref) \
-            / factor_now
+        factors["cl_f_l_per_h"] = (
+            factors["cl_f_l_per_h"] * (f_nr + (1 - f_nr) * np.minimum(crcl, cap) / ref) / factor_now
+        )
     params = typical.scaled(**factors)
     # CSF volume follows the CSF clearance at a fixed half-life (V = CL t1/2 / ln 2).
-    return SubjectParameters(params.ka_per_h, params.cl_f_l_per_h, params.v_f_l, params.q_f_l_per_h, params.v2_f_l,
-                             params.csf_cl_ml_per_h, params.csf_v_ml * factors["csf_cl_ml_per_h"], params.ke0_per_h,
-                             params.bioavailability)
+    return SubjectParameters(
+        params.ka_per_h,
+        params.cl_f_l_per_h,
+        params.v_f_l,
+        params.q_f_l_per_h,
+        params.v2_f_l,
+        params.csf_cl_ml_per_h,
+        params.csf_v_ml * factors["csf_cl_ml_per_h"],
+        params.ke0_per_h,
+        params.bioavailability,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -302,8 +319,15 @@ def simulate_blocks(problem: PopulationProblem, first_block: int, stop_block: in
         raise InvalidInputError("blocks", f"a range within 0..{problem.n_blocks}", (first_block, stop_block))
     params = sample_subjects(problem, first_block, stop_block)
     it = problem.output != PLASMA_NG_PER_ML
-    sim = simulate(params, problem.doses, problem.times_h, windows=problem.windows, intrathecal=it or None,
-                   outputs=(problem.output,), backend=problem.backend)
+    sim = simulate(
+        params,
+        problem.doses,
+        problem.times_h,
+        windows=problem.windows,
+        intrathecal=it or None,
+        outputs=(problem.output,),
+        backend=problem.backend,
+    )
     values = sim.output(problem.output).T  # (T, n) view of the engine's time-major array
     if not values.flags.c_contiguous:
         values = np.ascontiguousarray(values)
@@ -317,7 +341,7 @@ def simulate_blocks(problem: PopulationProblem, first_block: int, stop_block: in
             if problem.crcl_distribution is not None:
                 problem.crcl_distribution.sample(rng, hi - lo)
             eps = rng.standard_normal((hi - lo, values.shape[0]))
-            part = values[:, offset:offset + hi - lo]
+            part = values[:, offset : offset + hi - lo]
             part *= 1.0 + problem.residual_sd * eps.T
             np.maximum(part, 0.0, out=part)
     return _summarise_values(problem, first_block, stop_block, values)
@@ -325,11 +349,14 @@ def simulate_blocks(problem: PopulationProblem, first_block: int, stop_block: in
 
 def _block_rows(problem: PopulationProblem, first_block: int, stop_block: int) -> list[tuple[int, int]]:
     base = first_block * SUBJECTS_PER_SEED_BLOCK
-    return [(lo - base, hi - base) for lo, hi in (problem.block_bounds(b) for b in range(first_block, stop_block))]
+    return [
+        (lo - base, hi - base) for lo, hi in (problem.block_bounds(b) for b in range(first_block, stop_block))
+    ]
 
 
-def _summarise_values(problem: PopulationProblem, first_block: int, stop_block: int,
-                      values: np.ndarray) -> PopulationPartial:
+def _summarise_values(
+    problem: PopulationProblem, first_block: int, stop_block: int, values: np.ndarray
+) -> PopulationPartial:
     """Counts and sums of ``values`` (T times, n subjects), C-contiguous."""
     spec = problem.histogram
     t_count, n = values.shape
@@ -358,8 +385,9 @@ def _summarise_values(problem: PopulationProblem, first_block: int, stop_block: 
     metric_hist = np.stack([np.bincount(spec.index(m), minlength=n_cols) for m in metrics])
     metric_block_sums = np.stack([metrics[:, lo:hi].sum(axis=1) for lo, hi in rows])
     cmax_above = np.array([np.count_nonzero(cmax >= thr) for thr in problem.thresholds], dtype=np.int64)
-    return PopulationPartial(first_block, stop_block, n, hist, above, block_sums, metric_hist, metric_block_sums,
-                             cmax_above)
+    return PopulationPartial(
+        first_block, stop_block, n, hist, above, block_sums, metric_hist, metric_block_sums, cmax_above
+    )
 
 
 def merge_partials(partials: Iterable[PopulationPartial]) -> PopulationPartial:
@@ -373,10 +401,15 @@ def merge_partials(partials: Iterable[PopulationPartial]) -> PopulationPartial:
     if len(parts) == 1:
         return parts[0]
     return PopulationPartial(
-        parts[0].first_block, parts[-1].stop_block, sum(p.n_subjects for p in parts),
-        np.sum([p.hist for p in parts], axis=0), np.sum([p.above for p in parts], axis=0),
-        np.concatenate([p.block_sums for p in parts]), np.sum([p.metric_hist for p in parts], axis=0),
-        np.concatenate([p.metric_block_sums for p in parts]), np.sum([p.subjects_cmax_above for p in parts], axis=0),
+        parts[0].first_block,
+        parts[-1].stop_block,
+        sum(p.n_subjects for p in parts),
+        np.sum([p.hist for p in parts], axis=0),
+        np.sum([p.above for p in parts], axis=0),
+        np.concatenate([p.block_sums for p in parts]),
+        np.sum([p.metric_hist for p in parts], axis=0),
+        np.concatenate([p.metric_block_sums for p in parts]),
+        np.sum([p.subjects_cmax_above for p in parts], axis=0),
     )
 
 
@@ -394,8 +427,16 @@ class PartialAccumulator:
             return
         c = self._counts
         self._counts = PopulationPartial(
-            0, 0, c.n_subjects + part.n_subjects, c.hist + part.hist, c.above + part.above, c.block_sums,
-            c.metric_hist + part.metric_hist, c.metric_block_sums, c.subjects_cmax_above + part.subjects_cmax_above)
+            0,
+            0,
+            c.n_subjects + part.n_subjects,
+            c.hist + part.hist,
+            c.above + part.above,
+            c.block_sums,
+            c.metric_hist + part.metric_hist,
+            c.metric_block_sums,
+            c.subjects_cmax_above + part.subjects_cmax_above,
+        )
 
     def result(self) -> PopulationPartial:
         if self._counts is None:
@@ -405,14 +446,22 @@ class PartialAccumulator:
             if self._rows[a][2] != b:
                 raise InvalidInputError("partials", "adjacent block ranges", (self._rows[a][2], b))
         c = self._counts
-        return PopulationPartial(order[0], self._rows[order[-1]][2], c.n_subjects, c.hist, c.above,
-                                 np.concatenate([self._rows[b][0] for b in order]), c.metric_hist,
-                                 np.concatenate([self._rows[b][1] for b in order]), c.subjects_cmax_above)
+        return PopulationPartial(
+            order[0],
+            self._rows[order[-1]][2],
+            c.n_subjects,
+            c.hist,
+            c.above,
+            np.concatenate([self._rows[b][0] for b in order]),
+            c.metric_hist,
+            np.concatenate([self._rows[b][1] for b in order]),
+            c.subjects_cmax_above,
+        )
 
 
 @dataclass(frozen=True)
 class PopulationSummary:
-    """Serialisable population result: percentiles and mean per time, exceedance fractions, metric percentiles."""
+    """Serialisable population result: percentiles and mean per time, exceedances, metric percentiles."""
 
     problem: dict[str, object]
     times_h: tuple[float, ...]
@@ -440,8 +489,8 @@ class PopulationSummary:
             "fraction_of_subjects_with_cmax_at_or_above": list(self.subjects_cmax_at_or_above),
             "histogram_overflow": self.overflow,
             "method": "percentiles from log-spaced histograms (relative resolution "
-                      f"{self.problem['histogram_relative_resolution']:.4f}); seed blocks of "
-                      f"{SUBJECTS_PER_SEED_BLOCK} subjects from SeedSequence.spawn",
+            f"{self.problem['histogram_relative_resolution']:.4f}); seed blocks of "
+            f"{SUBJECTS_PER_SEED_BLOCK} subjects from SeedSequence.spawn",
         }
 
 
@@ -451,9 +500,16 @@ def _pkey(p: float) -> str:
 
 def summarise_population(problem: PopulationProblem, partial: PopulationPartial) -> PopulationSummary:
     """Percentiles, means and exceedance fractions from the merged partial of all blocks."""
-    if partial.first_block != 0 or partial.stop_block != problem.n_blocks or partial.n_subjects != problem.n_subjects:
-        raise InvalidInputError("partial", f"all {problem.n_blocks} blocks of the problem",
-                                (partial.first_block, partial.stop_block))
+    if (
+        partial.first_block != 0
+        or partial.stop_block != problem.n_blocks
+        or partial.n_subjects != problem.n_subjects
+    ):
+        raise InvalidInputError(
+            "partial",
+            f"all {problem.n_blocks} blocks of the problem",
+            (partial.first_block, partial.stop_block),
+        )
     n = float(problem.n_subjects)
     q = histogram_quantiles(partial.hist, problem.histogram, problem.percentiles)
     mean = np.add.reduce(partial.block_sums, axis=0) / n
@@ -467,11 +523,16 @@ def summarise_population(problem: PopulationProblem, partial: PopulationPartial)
         metrics[name] = entry
     overflow = bool(partial.hist[:, -1].any() or partial.metric_hist[:, -1].any())
     return PopulationSummary(
-        problem.to_dict(), problem.times_h, OUTPUT_UNITS[problem.output],
+        problem.to_dict(),
+        problem.times_h,
+        OUTPUT_UNITS[problem.output],
         {_pkey(p): tuple(float(v) for v in q[j]) for j, p in enumerate(problem.percentiles)},
-        tuple(float(v) for v in mean), problem.thresholds,
+        tuple(float(v) for v in mean),
+        problem.thresholds,
         tuple(tuple(float(v) for v in frac[:, e]) for e in range(len(problem.thresholds))),
-        metrics, tuple(float(c) / n for c in partial.subjects_cmax_above), overflow,
+        metrics,
+        tuple(float(c) / n for c in partial.subjects_cmax_above),
+        overflow,
     )
 
 
@@ -479,7 +540,9 @@ def chunk_ranges(problem: PopulationProblem, blocks_per_chunk: int) -> list[tupl
     """Block ranges of at most ``blocks_per_chunk`` blocks covering the problem."""
     if isinstance(blocks_per_chunk, bool) or not isinstance(blocks_per_chunk, int) or blocks_per_chunk < 1:
         raise InvalidInputError("blocks_per_chunk", "a whole number >= 1", blocks_per_chunk)
-    return [(b, min(b + blocks_per_chunk, problem.n_blocks)) for b in range(0, problem.n_blocks, blocks_per_chunk)]
+    return [
+        (b, min(b + blocks_per_chunk, problem.n_blocks)) for b in range(0, problem.n_blocks, blocks_per_chunk)
+    ]
 
 
 def default_blocks_per_chunk(problem: PopulationProblem, max_values: int = 6_000_000) -> int:
@@ -488,9 +551,13 @@ def default_blocks_per_chunk(problem: PopulationProblem, max_values: int = 6_000
     return max(1, max_values // per_block)
 
 
-def run_population(problem: PopulationProblem, *, blocks_per_chunk: int | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> PopulationSummary:
-    """Simulate the population in-process, chunk by chunk; ``progress(done_subjects, total)`` after each chunk."""
+def run_population(
+    problem: PopulationProblem,
+    *,
+    blocks_per_chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PopulationSummary:
+    """Simulate the population in-process, chunk by chunk; ``progress(done, total)`` after each chunk."""
     ranges = chunk_ranges(problem, blocks_per_chunk or default_blocks_per_chunk(problem))
     acc = PartialAccumulator()
     done = 0

@@ -94,7 +94,9 @@ def time_grid(horizon_h: float, step_h: float, extra_h: Sequence[float] = ()) ->
     return tuple(float(v) for v in values)
 
 
-def repeated_oral_doses(dose_mg: float, interval_h: float, n_doses: int, start_h: float = 0.0) -> tuple[DoseInput, ...]:
+def repeated_oral_doses(
+    dose_mg: float, interval_h: float, n_doses: int, start_h: float = 0.0
+) -> tuple[DoseInput, ...]:
     """``n_doses`` oral doses of ``dose_mg`` (mg) every ``interval_h`` (h) from ``start_h``."""
     require_finite_number(dose_mg, "dose_mg", minimum=0.0)
     interval = require_finite_number(interval_h, "interval_h", strictly_positive=True)
@@ -115,8 +117,9 @@ class DialysisSession:
         require_finite_number(self.duration_h, "duration_h", strictly_positive=True, maximum=24.0)
 
 
-def dialysis_windows(sessions: Sequence[DialysisSession], settings: ModelSettings | None = None) -> tuple[
-        ClearanceWindow, ...]:
+def dialysis_windows(
+    sessions: Sequence[DialysisSession], settings: ModelSettings | None = None
+) -> tuple[ClearanceWindow, ...]:
     """Extra plasma clearance windows for haemodialysis sessions (HD clearance setting, [Brvar2007])."""
     cl = (settings or ModelSettings()).value(HD_CLEARANCE_L_PER_H)
     return tuple(ClearanceWindow(s.start_h, s.start_h + s.duration_h, cl) for s in sessions)
@@ -221,8 +224,11 @@ class OralExposure:
                 "definitions": [b.to_dict() for b in self.bands],
                 "time_fraction": {b.name: f for b, f in zip(self.bands, self.band_fractions, strict=True)},
                 "time_fraction_in_metrics_window": {
-                    b.name: f for b, f in zip(self.bands, self.band_fractions_in_window, strict=True)},
-                "first_time_h": {b.name: t for b, t in zip(self.bands, self.first_time_in_band_h, strict=True)},
+                    b.name: f for b, f in zip(self.bands, self.band_fractions_in_window, strict=True)
+                },
+                "first_time_h": {
+                    b.name: t for b, t in zip(self.bands, self.first_time_in_band_h, strict=True)
+                },
             },
             "steady_state": None if self.steady_state is None else self.steady_state.to_dict(),
             "settings": list(self.settings_used),
@@ -230,8 +236,15 @@ class OralExposure:
         }
 
 
-def _refine_peak(params: SubjectParameters, doses: Sequence[DoseInput], windows: Sequence[ClearanceWindow],
-                 times: np.ndarray, conc: np.ndarray, mask: np.ndarray, output: str) -> tuple[float, float]:
+def _refine_peak(
+    params: SubjectParameters,
+    doses: Sequence[DoseInput],
+    windows: Sequence[ClearanceWindow],
+    times: np.ndarray,
+    conc: np.ndarray,
+    mask: np.ndarray,
+    output: str,
+) -> tuple[float, float]:
     """Cmax and Tmax refined (two dense passes) around the sampled maximum within ``mask``."""
     idx_all = np.flatnonzero(mask)
     i = idx_all[int(np.argmax(conc[idx_all]))]
@@ -242,8 +255,15 @@ def _refine_peak(params: SubjectParameters, doses: Sequence[DoseInput], windows:
         if hi <= lo:
             break
         dense = np.linspace(lo, hi, PEAK_REFINEMENT_POINTS)
-        sim = simulate(params, doses, dense, windows=windows, outputs=(output,), start_h=float(times[0]),
-                       intrathecal=output != PLASMA_NG_PER_ML or None)
+        sim = simulate(
+            params,
+            doses,
+            dense,
+            windows=windows,
+            outputs=(output,),
+            start_h=float(times[0]),
+            intrathecal=output != PLASMA_NG_PER_ML or None,
+        )
         c = sim.output(output)[0]
         j = int(np.argmax(c))
         if c[j] >= best_c:
@@ -253,8 +273,9 @@ def _refine_peak(params: SubjectParameters, doses: Sequence[DoseInput], windows:
     return best_c, best_t
 
 
-def _auc_to_infinity_tail(params: SubjectParameters, structure: Structure, final_state: np.ndarray,
-                          states: tuple[str, ...]) -> float:
+def _auc_to_infinity_tail(
+    params: SubjectParameters, structure: Structure, final_state: np.ndarray, states: tuple[str, ...]
+) -> float:
     """Integral of plasma concentration from the last time to infinity for the free system (ng.h/mL)."""
     free = Structure(oral=structure.oral, peripheral=structure.peripheral, intrathecal=structure.intrathecal)
     system = build_system(params, free)
@@ -264,12 +285,20 @@ def _auc_to_infinity_tail(params: SubjectParameters, structure: Structure, final
     return float(w @ np.linalg.solve(-a, x))
 
 
-def simulate_oral_exposure(doses: Sequence[DoseInput], *, times_h: Sequence[float],
-                           model: OralModel | str = OralModel.DEFAULT, kidney: KidneyInput | None = None,
-                           settings: ModelSettings | None = None, dialysis: Sequence[DialysisSession] = (),
-                           metrics_window_h: tuple[float, float] | None = None, single_dose_auc: bool | None = None,
-                           steady_state_period: tuple[float, Sequence[DoseInput]] | None = None,
-                           band_overrides: dict[str, float] | None = None, daily: bool = False) -> OralExposure:
+def simulate_oral_exposure(
+    doses: Sequence[DoseInput],
+    *,
+    times_h: Sequence[float],
+    model: OralModel | str = OralModel.DEFAULT,
+    kidney: KidneyInput | None = None,
+    settings: ModelSettings | None = None,
+    dialysis: Sequence[DialysisSession] = (),
+    metrics_window_h: tuple[float, float] | None = None,
+    single_dose_auc: bool | None = None,
+    steady_state_period: tuple[float, Sequence[DoseInput]] | None = None,
+    band_overrides: dict[str, float] | None = None,
+    daily: bool = False,
+) -> OralExposure:
     """Plasma exposure of the typical subject for oral (and IV) doses.
 
     Parameters
@@ -323,8 +352,12 @@ def simulate_oral_exposure(doses: Sequence[DoseInput], *, times_h: Sequence[floa
     bands = plasma_bands(band_overrides)
     fractions = band_time_fractions(times, conc, bands)[0]
     fractions_w = band_time_fractions(times, conc, bands, start_h, end_h)[0]
-    first = [first_time_at_or_above(times, conc, b.lower_ng_per_ml)[0] if b.lower_ng_per_ml > 0 else
-             float(times[0]) for b in bands]
+    first = [
+        first_time_at_or_above(times, conc, b.lower_ng_per_ml)[0]
+        if b.lower_ng_per_ml > 0
+        else float(times[0])
+        for b in bands
+    ]
     terminal = float(terminal_half_life_h(times, conc)[0])
     hl_dialysis = None
     if windows:
@@ -334,26 +367,40 @@ def simulate_oral_exposure(doses: Sequence[DoseInput], *, times_h: Sequence[floa
     if steady_state_period is not None and not windows:
         ss = _steady_state(subject, params, steady_state_period)
     return OralExposure(
-        model=model, parameters=params, kidney=kidney,
+        model=model,
+        parameters=params,
+        kidney=kidney,
         kidney_description=kidney.describe(settings.value(REFERENCE_CRCL_ML_MIN)),
         crcl_used_ml_min=kidney.effective_crcl_ml_min(settings.value(REFERENCE_CRCL_ML_MIN)),
-        times_h=tuple(float(t) for t in times), concentration_ng_per_ml=tuple(float(c) for c in conc),
-        cmax_ng_per_ml=cmax, tmax_h=tmax, cmin_ng_per_ml=float(gm.cmin[0]), cavg_ng_per_ml=cavg,
-        auc_ng_h_per_ml=auc, auc_kind=auc_kind, metrics_window_h=(float(times[idx[0]]), float(times[idx[-1]])),
-        half_life_h=params.half_life_h, terminal_half_life_h=terminal,
+        times_h=tuple(float(t) for t in times),
+        concentration_ng_per_ml=tuple(float(c) for c in conc),
+        cmax_ng_per_ml=cmax,
+        tmax_h=tmax,
+        cmin_ng_per_ml=float(gm.cmin[0]),
+        cavg_ng_per_ml=cavg,
+        auc_ng_h_per_ml=auc,
+        auc_kind=auc_kind,
+        metrics_window_h=(float(times[idx[0]]), float(times[idx[-1]])),
+        half_life_h=params.half_life_h,
+        terminal_half_life_h=terminal,
         max_concentration_ng_per_ml=max(float(conc.max()), cmax),
-        bands=bands, band_fractions=tuple(float(f) for f in fractions),
+        bands=bands,
+        band_fractions=tuple(float(f) for f in fractions),
         band_fractions_in_window=tuple(float(f) for f in fractions_w),
         first_time_in_band_h=tuple(None if math.isnan(t) else float(t) for t in first),
         auc_ratio_vs_reference_kidney=reference.cl_f_l_per_h / params.cl_f_l_per_h,
-        reference_half_life_h=reference.half_life_h, dialysis_windows=windows,
-        half_life_during_dialysis_h=hl_dialysis, steady_state=ss, settings_used=tuple(settings.used(model)),
+        reference_half_life_h=reference.half_life_h,
+        dialysis_windows=windows,
+        half_life_during_dialysis_h=hl_dialysis,
+        steady_state=ss,
+        settings_used=tuple(settings.used(model)),
         daily=tuple(daily_metrics(times, conc)) if daily else (),
     )
 
 
-def _steady_state(subject: SubjectParameters, params: PlasmaParameters,
-                  period: tuple[float, Sequence[DoseInput]]) -> SteadyState:
+def _steady_state(
+    subject: SubjectParameters, params: PlasmaParameters, period: tuple[float, Sequence[DoseInput]]
+) -> SteadyState:
     period_h, period_doses = period
     period_doses = tuple(period_doses)
     structure = structure_for({d.route for d in period_doses}, subject)
@@ -364,13 +411,19 @@ def _steady_state(subject: SubjectParameters, params: PlasmaParameters,
     sim = simulate(subject, period_doses, grid, integrate=True, initial_state=init, start_h=0.0)
     conc = sim.output(PLASMA_NG_PER_ML)[0]
     auc = float(sim.output(AUC_PLASMA_NG_H_PER_ML)[0][-1])
-    return SteadyState(period_h, float(conc.max()), float(conc.min()), auc / period_h, auc,
-                       time_to_fraction_of_steady_state_h(params.half_life_h, 0.9))
+    return SteadyState(
+        period_h,
+        float(conc.max()),
+        float(conc.min()),
+        auc / period_h,
+        auc,
+        time_to_fraction_of_steady_state_h(params.half_life_h, 0.9),
+    )
 
 
 @dataclass(frozen=True)
 class IntrathecalExposure:
-    """Lumbar CSF (ug/mL), effect site (ug/mL) and plasma (ng/mL) of a typical subject on intrathecal baclofen."""
+    """Lumbar CSF (ug/mL), effect site (ug/mL) and plasma (ng/mL) of a typical subject on ITB."""
 
     parameters: IntrathecalParameters
     plasma_parameters: PlasmaParameters
@@ -415,16 +468,27 @@ class IntrathecalExposure:
             "effect_peak_h": self.effect_peak_h,
             "effect_half_max_duration_h": self.effect_half_max_duration_h,
             "csf_auc_ug_h_per_ml": self.csf_auc_ug_h_per_ml,
-            "kidney": {"crcl_ml_min_given": self.kidney.crcl_ml_min, "dialysis": self.kidney.dialysis,
-                       "given": self.kidney.is_given},
+            "kidney": {
+                "crcl_ml_min_given": self.kidney.crcl_ml_min,
+                "dialysis": self.kidney.dialysis,
+                "given": self.kidney.is_given,
+            },
         }
 
 
-def simulate_intrathecal_exposure(daily_dose_mcg: float, *, bolus_mcg: float = 0.0, hours: float = 24.0,
-                                  step_h: float = 0.05, bolus_time_h: float = 0.0, from_steady_state: bool = True,
-                                  parameters: IntrathecalParameters | None = None, kidney: KidneyInput | None = None,
-                                  settings: ModelSettings | None = None,
-                                  program: Sequence[tuple[float, float, float]] | None = None) -> IntrathecalExposure:
+def simulate_intrathecal_exposure(
+    daily_dose_mcg: float,
+    *,
+    bolus_mcg: float = 0.0,
+    hours: float = 24.0,
+    step_h: float = 0.05,
+    bolus_time_h: float = 0.0,
+    from_steady_state: bool = True,
+    parameters: IntrathecalParameters | None = None,
+    kidney: KidneyInput | None = None,
+    settings: ModelSettings | None = None,
+    program: Sequence[tuple[float, float, float]] | None = None,
+) -> IntrathecalExposure:
     """Lumbar CSF, effect-site and plasma time courses for continuous ITB (and an optional bolus).
 
     Parameters
@@ -433,7 +497,8 @@ def simulate_intrathecal_exposure(daily_dose_mcg: float, *, bolus_mcg: float = 0
     bolus_mcg : lumbar bolus (mcg) at ``bolus_time_h`` (h)
     hours : simulated time (h)
     from_steady_state : start with the infusion at steady state (a patient on a pump) instead of empty
-    program : optional flex program ``(start_h, duration_h, daily_dose_mcg)`` steps replacing the constant rate
+    program : optional flex program ``(start_h, duration_h, daily_dose_mcg)`` steps replacing the constant
+    rate
     """
     daily = require_finite_number(daily_dose_mcg, "daily_dose_mcg", minimum=0.0)
     bolus = require_finite_number(bolus_mcg, "bolus_mcg", minimum=0.0)
@@ -469,8 +534,15 @@ def simulate_intrathecal_exposure(daily_dose_mcg: float, *, bolus_mcg: float = 0
     effect_peak = None
     half_max_duration = None
     if bolus > 0:
-        base = simulate(subject, infusions or [intrathecal_infusion(0.0, horizon, 0.0)], times, intrathecal=True,
-                        initial_state=init, start_h=0.0, outputs=(EFFECT_SITE_UG_PER_ML,))
+        base = simulate(
+            subject,
+            infusions or [intrathecal_infusion(0.0, horizon, 0.0)],
+            times,
+            intrathecal=True,
+            initial_state=init,
+            start_h=0.0,
+            outputs=(EFFECT_SITE_UG_PER_ML,),
+        )
         component = eff - base.output(EFFECT_SITE_UG_PER_ML)[0]
         after = times >= bolus_time_h
         j = int(np.argmax(np.where(after, component, -np.inf)))
@@ -480,15 +552,23 @@ def simulate_intrathecal_exposure(daily_dose_mcg: float, *, bolus_mcg: float = 0
             if above.size and above[-1] < len(times) - 1:
                 half_max_duration = float(times[above[-1]] - times[above[0]])
     return IntrathecalExposure(
-        parameters=it, plasma_parameters=plasma, daily_dose_mcg=daily, bolus_mcg=bolus,
-        bolus_time_h=bolus_time_h if bolus > 0 else None, started_at_steady_state=init is not None,
-        times_h=tuple(float(t) for t in times), csf_ug_per_ml=tuple(float(v) for v in csf),
-        effect_site_ug_per_ml=tuple(float(v) for v in eff), plasma_ng_per_ml=tuple(float(v) for v in pl),
+        parameters=it,
+        plasma_parameters=plasma,
+        daily_dose_mcg=daily,
+        bolus_mcg=bolus,
+        bolus_time_h=bolus_time_h if bolus > 0 else None,
+        started_at_steady_state=init is not None,
+        times_h=tuple(float(t) for t in times),
+        csf_ug_per_ml=tuple(float(v) for v in csf),
+        effect_site_ug_per_ml=tuple(float(v) for v in eff),
+        plasma_ng_per_ml=tuple(float(v) for v in pl),
         csf_steady_state_ug_per_ml=rate / it.csf_clearance_ml_per_h,
         cisternal_steady_state_ug_per_ml=rate / it.csf_clearance_ml_per_h * CISTERNAL_TO_LUMBAR_RATIO.default,
         plasma_steady_state_ng_per_ml=rate / plasma.true_clearance_l_per_h,
-        csf_peak_ug_per_ml=float(csf.max()), plasma_peak_ng_per_ml=float(pl.max()),
-        effect_peak_h=effect_peak, effect_half_max_duration_h=half_max_duration,
-        csf_auc_ug_h_per_ml=float(sim.output(AUC_CSF_UG_H_PER_ML)[0][-1]), kidney=kidney,
+        csf_peak_ug_per_ml=float(csf.max()),
+        plasma_peak_ng_per_ml=float(pl.max()),
+        effect_peak_h=effect_peak,
+        effect_half_max_duration_h=half_max_duration,
+        csf_auc_ug_h_per_ml=float(sim.output(AUC_CSF_UG_H_PER_ML)[0][-1]),
+        kidney=kidney,
     )
-

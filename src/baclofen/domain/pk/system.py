@@ -36,8 +36,16 @@ EFFECT_SITE_UG_PER_ML = "effect_site_ug_per_ml"
 AUC_PLASMA_NG_H_PER_ML = "auc_plasma_ng_h_per_ml"
 AUC_CSF_UG_H_PER_ML = "auc_csf_ug_h_per_ml"
 
-_PARAM_FIELDS = ("ka_per_h", "cl_f_l_per_h", "v_f_l", "q_f_l_per_h", "v2_f_l", "csf_cl_ml_per_h", "csf_v_ml",
-                 "ke0_per_h")
+_PARAM_FIELDS = (
+    "ka_per_h",
+    "cl_f_l_per_h",
+    "v_f_l",
+    "q_f_l_per_h",
+    "v2_f_l",
+    "csf_cl_ml_per_h",
+    "csf_v_ml",
+    "ke0_per_h",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,17 +96,26 @@ class SubjectParameters:
         return bool(np.any(self.v2_f_l > 0))
 
     @classmethod
-    def typical(cls, plasma: PlasmaParameters, intrathecal: IntrathecalParameters | None = None,
-                n_subjects: int = 1) -> SubjectParameters:
+    def typical(
+        cls, plasma: PlasmaParameters, intrathecal: IntrathecalParameters | None = None, n_subjects: int = 1
+    ) -> SubjectParameters:
         """``n_subjects`` copies of one subject."""
         it = intrathecal or IntrathecalParameters()
 
         def full(value: float) -> np.ndarray:
             return np.full(n_subjects, float(value))
 
-        return cls(full(plasma.ka_per_h), full(plasma.cl_f_l_per_h), full(plasma.v_f_l), full(plasma.q_f_l_per_h),
-                   full(plasma.v2_f_l), full(it.csf_clearance_ml_per_h), full(it.csf_volume_ml),
-                   full(it.ke0_per_h), plasma.bioavailability)
+        return cls(
+            full(plasma.ka_per_h),
+            full(plasma.cl_f_l_per_h),
+            full(plasma.v_f_l),
+            full(plasma.q_f_l_per_h),
+            full(plasma.v2_f_l),
+            full(it.csf_clearance_ml_per_h),
+            full(it.csf_volume_ml),
+            full(it.ke0_per_h),
+            plasma.bioavailability,
+        )
 
     def scaled(self, **factors: np.ndarray) -> SubjectParameters:
         """A copy with named parameters multiplied by per-subject factors (population sampling)."""
@@ -148,17 +165,23 @@ class Structure:
         return tuple(outs)
 
 
-def structure_for(routes: set[Route] | frozenset[Route], params: SubjectParameters, *,
-                  integrate: bool = False, intrathecal: bool | None = None) -> Structure:
+def structure_for(
+    routes: set[Route] | frozenset[Route],
+    params: SubjectParameters,
+    *,
+    integrate: bool = False,
+    intrathecal: bool | None = None,
+) -> Structure:
     """The smallest structure that accepts doses by ``routes`` for ``params``."""
     it = Route.INTRATHECAL in routes if intrathecal is None else intrathecal or Route.INTRATHECAL in routes
-    return Structure(oral=Route.ORAL in routes, peripheral=params.has_peripheral, intrathecal=it,
-                     integrate=integrate)
+    return Structure(
+        oral=Route.ORAL in routes, peripheral=params.has_peripheral, intrathecal=it, integrate=integrate
+    )
 
 
 @dataclass(frozen=True, eq=False)
 class LinearSystem:
-    """``dx/dt = (A + CL_x D) x + u(t)`` for N subjects: A is ``base`` (N, m, m), D ``clearance_direction``."""
+    """``dx/dt = (A + CL_x D) x + u(t)`` for N subjects: A ``base`` (N, m, m), D ``clearance_direction``."""
 
     structure: Structure
     base: np.ndarray
@@ -193,13 +216,20 @@ class LinearSystem:
         try:
             return self.route_inputs[route]
         except KeyError:
-            raise InvalidInputError("route", f"one of {', '.join(r.value for r in self.route_inputs)} for this "
-                                    "model structure", route.value) from None
+            raise InvalidInputError(
+                "route",
+                f"one of {', '.join(r.value for r in self.route_inputs)} for this model structure",
+                route.value,
+            ) from None
 
     def reachability(self) -> np.ndarray:
-        """Boolean (m, m): entry (i, j) may be non-zero in exp(A t) (state j feeds state i, directly or not)."""
+        """Boolean (m, m): (i, j) may be non-zero in exp(A t): state j feeds state i, maybe indirectly."""
         m = self.n_states
-        adj = np.any(self.base != 0, axis=0) | np.any(self.clearance_direction != 0, axis=0) | np.eye(m, dtype=bool)
+        adj = (
+            np.any(self.base != 0, axis=0)
+            | np.any(self.clearance_direction != 0, axis=0)
+            | np.eye(m, dtype=bool)
+        )
         reach = adj.copy()
         for _ in range(m):
             reach = reach | ((reach.astype(np.int64) @ adj.astype(np.int64)) > 0)
@@ -272,5 +302,6 @@ def build_system(params: SubjectParameters, structure: Structure) -> LinearSyste
         inputs[Route.INTRATHECAL] = (idx[CSF], 1.0)
     for arr in (a, direction):
         arr.setflags(write=False)
-    return LinearSystem(structure, a, direction, MappingProxyType(inputs), MappingProxyType(weights),
-                        MappingProxyType(idx))
+    return LinearSystem(
+        structure, a, direction, MappingProxyType(inputs), MappingProxyType(weights), MappingProxyType(idx)
+    )

@@ -18,8 +18,11 @@ from baclofen.entrypoints.cli.errors import CliInputError, fail, map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings
 from baclofen.services.simulation import PopulationRunner, simulate_intrathecal, simulate_oral, simulate_plan
 
-app = typer.Typer(help="Simulate exposure (PK model): oral doses, intrathecal infusion and boluses, a plan's "
-                       "regimen. Decision support for professionals, not medical advice.", no_args_is_help=True)
+app = typer.Typer(
+    help="Simulate exposure (PK model): oral doses, intrathecal infusion and boluses, a plan's "
+    "regimen. Decision support for professionals, not medical advice.",
+    no_args_is_help=True,
+)
 
 #: Domain field -> CLI option, for one-line error messages.
 OPTIONS = {
@@ -46,25 +49,53 @@ PROGRESS_MIN_SUBJECTS = 20_000
 """Population runs of at least this many subjects show a progress bar (on stderr, not with --json)."""
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
-CrclOpt = Annotated[float | None, typer.Option("--crcl-ml-min", help="Creatinine clearance (Cockcroft-Gault), "
-                                                                   "mL/min, 0-250.")]
-DialysisOpt = Annotated[bool, typer.Option("--dialysis", help="Haemodialysis patient (anuric between sessions).")]
-SessionOpt = Annotated[list[str] | None, typer.Option(
-    "--hd-session", help="A haemodialysis session START_H:DURATION_H in hours after the start (repeatable).")]
-ModelOpt = Annotated[str, typer.Option("--model", help="Oral model: default (Simon 2018) or kochak (variant B).")]
-ConditionOpt = Annotated[list[str] | None, typer.Option(
-    "--condition", help="A patient condition, e.g. 'CKD stage 4' (repeatable); renal ones need a kidney function.")]
-SettingOpt = Annotated[list[str] | None, typer.Option(
-    "--setting", help="Override a PK setting NAME=VALUE, e.g. pk.renal.nonrenal_fraction=0.3 (repeatable).")]
+CrclOpt = Annotated[
+    float | None, typer.Option("--crcl-ml-min", help="Creatinine clearance (Cockcroft-Gault), mL/min, 0-250.")
+]
+DialysisOpt = Annotated[
+    bool, typer.Option("--dialysis", help="Haemodialysis patient (anuric between sessions).")
+]
+SessionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--hd-session",
+        help="A haemodialysis session START_H:DURATION_H in hours after the start (repeatable).",
+    ),
+]
+ModelOpt = Annotated[
+    str, typer.Option("--model", help="Oral model: default (Simon 2018) or kochak (variant B).")
+]
+ConditionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--condition",
+        help="A patient condition, e.g. 'CKD stage 4' (repeatable); renal ones need a kidney function.",
+    ),
+]
+SettingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--setting",
+        help="Override a PK setting NAME=VALUE, e.g. pk.renal.nonrenal_fraction=0.3 (repeatable).",
+    ),
+]
 PopulationOpt = Annotated[int | None, typer.Option("--population", help="Also simulate N virtual subjects.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of the virtual population (default 0).")]
-CrclRangeOpt = Annotated[str | None, typer.Option(
-    "--crcl-range", help="Population CrCl uniform between LOW:HIGH mL/min (a covariate distribution).")]
+CrclRangeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--crcl-range", help="Population CrCl uniform between LOW:HIGH mL/min (a covariate distribution)."
+    ),
+]
 DaskOpt = Annotated[bool, typer.Option("--dask", help="Run the population on a local Dask cluster.")]
-SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Run the population on this Dask scheduler "
-                                                                     "address (tcp://host:8786).")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Run the population on this Dask scheduler address (tcp://host:8786)."),
+]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster.")]
-PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a concentration-time plot (.svg or .png).")]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write a concentration-time plot (.svg or .png).")
+]
 StepOpt = Annotated[float | None, typer.Option("--step-h", help="Time step of the output grid (h).")]
 
 
@@ -115,8 +146,14 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
-    with Progress(TextColumn("[bold]virtual population[/bold]"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("[bold]virtual population[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("subjects", total=None)
 
         def update(done: int, total: int) -> None:
@@ -129,7 +166,9 @@ def _prefix_errors(fields: Mapping[str, str]) -> Callable[[InvalidInputError], N
     def handle(exc: InvalidInputError) -> None:
         for prefix, option in fields.items():
             if exc.field.startswith(prefix):
-                raise CliInputError(f"{option}: {exc.field}: expected {exc.expected} (got {exc.actual!r})") from None
+                raise CliInputError(
+                    f"{option}: {exc.field}: expected {exc.expected} (got {exc.actual!r})"
+                ) from None
 
     return handle
 
@@ -172,9 +211,13 @@ def render_oral(out: Console, data: Mapping[str, Any], title: str) -> None:
         rows.append(("Half-life during dialysis (h)", _num(kidney["half_life_during_dialysis_h"], 2)))
     ss = data.get("steady_state")
     if ss:
-        rows += [("Steady state Cmax / Cmin / Cavg (ng/mL)",
-                  f"{ss['cmax_ng_per_ml']:.0f} / {ss['cmin_ng_per_ml']:.0f} / {ss['cavg_ng_per_ml']:.0f}"),
-                 ("Time to 90% of steady state (h)", _num(ss["time_to_90_percent_h"]))]
+        rows += [
+            (
+                "Steady state Cmax / Cmin / Cavg (ng/mL)",
+                f"{ss['cmax_ng_per_ml']:.0f} / {ss['cmin_ng_per_ml']:.0f} / {ss['cavg_ng_per_ml']:.0f}",
+            ),
+            ("Time to 90% of steady state (h)", _num(ss["time_to_90_percent_h"])),
+        ]
     for row in rows:
         table.add_row(*row)
     out.print(table)
@@ -186,16 +229,21 @@ def render_oral(out: Console, data: Mapping[str, Any], title: str) -> None:
     for b in data["bands"]["definitions"]:
         upper = "" if b["upper_ng_per_ml"] is None else f"{b['upper_ng_per_ml']:g}"
         first = data["bands"]["first_time_h"][b["name"]]
-        bands.add_row(b["label"], f"{b['lower_ng_per_ml']:g}-{upper}",
-                      f"{100 * data['bands']['time_fraction'][b['name']]:.1f}%", _num(first))
+        bands.add_row(
+            b["label"],
+            f"{b['lower_ng_per_ml']:g}-{upper}",
+            f"{100 * data['bands']['time_fraction'][b['name']]:.1f}%",
+            _num(first),
+        )
     out.print(bands)
     if data.get("daily"):
         days = Table(title="By day")
         for col in ("Day", "Cmax", "Cmin", "Cavg (ng/mL)"):
             days.add_column(col, justify="right")
         for d in data["daily"]:
-            days.add_row(str(d["day"]), _num(d["cmax_ng_per_ml"]), _num(d["cmin_ng_per_ml"]),
-                         _num(d["cavg_ng_per_ml"]))
+            days.add_row(
+                str(d["day"]), _num(d["cmax_ng_per_ml"]), _num(d["cmin_ng_per_ml"]), _num(d["cavg_ng_per_ml"])
+            )
         out.print(days)
     _render_population(out, data.get("population"))
     render_findings(out, data["findings"])
@@ -216,14 +264,18 @@ def _render_population(out: Console, pop: Mapping[str, Any] | None) -> None:
 
 def render_intrathecal(out: Console, data: Mapping[str, Any]) -> None:
     """Draw an intrathecal simulation for a person."""
-    out.print(f"[bold]Intrathecal baclofen[/bold]  {data['daily_dose_mcg']:g} mcg/day"
-              + (f" + {data['bolus_mcg']:g} mcg bolus" if data["bolus_mcg"] else ""))
+    out.print(
+        f"[bold]Intrathecal baclofen[/bold]  {data['daily_dose_mcg']:g} mcg/day"
+        + (f" + {data['bolus_mcg']:g} mcg bolus" if data["bolus_mcg"] else "")
+    )
     table = Table(title="Typical subject")
     table.add_column("Metric")
     table.add_column("Value", justify="right")
     table.add_row("Lumbar CSF steady state (ug/mL)", _num(data["csf_steady_state_ug_per_ml"], 3))
-    table.add_row("Cisternal CSF steady state (ug/mL, UNCONFIRMED ratio)",
-                  _num(data["cisternal_steady_state_ug_per_ml"], 3))
+    table.add_row(
+        "Cisternal CSF steady state (ug/mL, UNCONFIRMED ratio)",
+        _num(data["cisternal_steady_state_ug_per_ml"], 3),
+    )
     table.add_row("Plasma steady state (ng/mL)", _num(data["plasma_steady_state_ng_per_ml"], 2))
     table.add_row("Lumbar CSF peak (ug/mL)", _num(data["csf_peak_ug_per_ml"], 3))
     if data.get("effect_peak_h") is not None:
@@ -266,11 +318,24 @@ def oral(
     show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
     with map_errors(OPTIONS), _progress(show) as progress:
         try:
-            result = simulate_oral(dose_mg, interval_h=interval_h, doses=doses, crcl_ml_min=crcl_ml_min,
-                                   dialysis=dialysis, hd_sessions=sessions, model=model, hours=hours,
-                                   step_h=0.1 if step_h is None else step_h, conditions=condition or (),
-                                   settings=settings, population=population, seed=seed, crcl_range=c_range,
-                                   runner=runner, progress=progress)
+            result = simulate_oral(
+                dose_mg,
+                interval_h=interval_h,
+                doses=doses,
+                crcl_ml_min=crcl_ml_min,
+                dialysis=dialysis,
+                hd_sessions=sessions,
+                model=model,
+                hours=hours,
+                step_h=0.1 if step_h is None else step_h,
+                conditions=condition or (),
+                settings=settings,
+                population=population,
+                seed=seed,
+                crcl_range=c_range,
+                runner=runner,
+                progress=progress,
+            )
         except InvalidInputError as exc:
             _prefix_errors({"hd_sessions": "--hd-session", "setting": "--setting", "pk.": "--setting"})(exc)
             raise
@@ -285,8 +350,12 @@ def intrathecal(
     bolus_mcg: Annotated[float, typer.Option("--bolus-mcg", help="Lumbar bolus at time 0 (mcg).")] = 0.0,
     hours: Annotated[float, typer.Option("--hours", help="Simulated time (h).")] = 24.0,
     step_h: StepOpt = None,
-    from_empty: Annotated[bool, typer.Option(
-        "--from-empty", help="Start with no drug in the CSF (new infusion) instead of at steady state.")] = False,
+    from_empty: Annotated[
+        bool,
+        typer.Option(
+            "--from-empty", help="Start with no drug in the CSF (new infusion) instead of at steady state."
+        ),
+    ] = False,
     crcl_ml_min: CrclOpt = None,
     dialysis: DialysisOpt = False,
     setting: SettingOpt = None,
@@ -299,10 +368,16 @@ def intrathecal(
     settings = _settings(setting)
     with map_errors(OPTIONS):
         try:
-            result = simulate_intrathecal(daily_dose_mcg, bolus_mcg=bolus_mcg, hours=hours,
-                                          step_h=0.05 if step_h is None else step_h,
-                                          from_steady_state=not from_empty, crcl_ml_min=crcl_ml_min,
-                                          dialysis=dialysis, settings=settings)
+            result = simulate_intrathecal(
+                daily_dose_mcg,
+                bolus_mcg=bolus_mcg,
+                hours=hours,
+                step_h=0.05 if step_h is None else step_h,
+                from_steady_state=not from_empty,
+                crcl_ml_min=crcl_ml_min,
+                dialysis=dialysis,
+                settings=settings,
+            )
         except InvalidInputError as exc:
             _prefix_errors({"pk.": "--setting", "setting": "--setting"})(exc)
             raise
@@ -318,7 +393,9 @@ def regimen(
     dialysis: DialysisOpt = False,
     hd_session: SessionOpt = None,
     model: ModelOpt = "default",
-    washout_h: Annotated[float, typer.Option("--washout-h", help="Hours simulated after the plan ends.")] = 24.0,
+    washout_h: Annotated[
+        float, typer.Option("--washout-h", help="Hours simulated after the plan ends.")
+    ] = 24.0,
     step_h: StepOpt = None,
     condition: ConditionOpt = None,
     setting: SettingOpt = None,
@@ -349,15 +426,39 @@ def regimen(
     show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
     with map_errors(OPTIONS), _progress(show) as progress:
         try:
-            result = simulate_plan(plan, crcl_ml_min=crcl_ml_min, dialysis=dialysis, hd_sessions=sessions,
-                                   model=model, washout_h=washout_h, step_h=0.25 if step_h is None else step_h,
-                                   conditions=condition or (), settings=settings, population=population,
-                                   seed=seed, crcl_range=c_range, runner=runner, progress=progress)
+            result = simulate_plan(
+                plan,
+                crcl_ml_min=crcl_ml_min,
+                dialysis=dialysis,
+                hd_sessions=sessions,
+                model=model,
+                washout_h=washout_h,
+                step_h=0.25 if step_h is None else step_h,
+                conditions=condition or (),
+                settings=settings,
+                population=population,
+                seed=seed,
+                crcl_range=c_range,
+                runner=runner,
+                progress=progress,
+            )
         except InvalidInputError as exc:
-            _prefix_errors({"steps": "FILE", "plan": "FILE", "hd_sessions": "--hd-session", "pk.": "--setting",
-                            "setting": "--setting"})(exc)
+            _prefix_errors(
+                {
+                    "steps": "FILE",
+                    "plan": "FILE",
+                    "hd_sessions": "--hd-session",
+                    "pk.": "--setting",
+                    "setting": "--setting",
+                }
+            )(exc)
             raise
     data = result.to_dict()
     _plot(plot, data)
-    emit(data, as_json, lambda out: render_oral(out, data, f"Plan regimen {data['request']['plan_start']} to "
-                                                           f"{data['request']['plan_end']}"))
+    emit(
+        data,
+        as_json,
+        lambda out: render_oral(
+            out, data, f"Plan regimen {data['request']['plan_start']} to {data['request']['plan_end']}"
+        ),
+    )
