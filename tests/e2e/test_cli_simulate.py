@@ -215,3 +215,13 @@ def test_a_malformed_plan_file_names_the_field(run_cli, tmp_path: Path, content:
 
 def test_a_missing_plan_file_is_one_line(run_cli, tmp_path: Path) -> None:
     assert "FILE" in one_line_error(run_cli("simulate", "regimen", str(tmp_path / "none.json")))
+
+
+def test_a_large_population_runs_with_a_progress_bar_and_a_table(run_cli) -> None:
+    result = run_cli(
+        "simulate", "oral", "--dose-mg", "10", "--population", "20000", "--seed", "2", "--step-h", "1"
+    )
+
+    assert result.exit_code == 0
+    assert "Virtual population: 20000 subjects, seed 2" in result.stdout
+    assert "Traceback" not in result.stderr

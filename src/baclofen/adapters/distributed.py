@@ -63,7 +63,7 @@ def run_population_on_dask(
             n_workers=n_workers,
             threads_per_worker=threads_per_worker,
             processes=processes,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: never clash with another cluster on 8787
         )
         client = Client(cluster)
     try:
