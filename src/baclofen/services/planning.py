@@ -15,9 +15,11 @@ InvalidInputError
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
+from baclofen.domain.cds.comedication import screen_comedications
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
 from baclofen.domain.oral.plan import Plan
@@ -25,7 +27,7 @@ from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.oral.titration import plan_titration
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.products import OralProduct, get_oral_product
-from baclofen.domain.rules.core import Override
+from baclofen.domain.rules.core import Override, sort_findings
 
 OverrideInput = Override | str | tuple[str, str]
 
@@ -94,6 +96,16 @@ def resolve_product(name: str | OralProduct | None, tablets_scored: bool | None 
     return get_oral_product(name, tablets_scored=tablets_scored)
 
 
+def with_comedication_findings(plan: Plan, current_drugs: Sequence[str]) -> Plan:
+    """The plan with the interaction findings of baclofen and the patient's other medicines added."""
+    if isinstance(current_drugs, str):
+        current_drugs = [d for d in current_drugs.split(",")]
+    extra = screen_comedications(current_drugs)
+    if not extra:
+        return plan
+    return replace(plan, findings=sort_findings((*plan.findings, *extra)))
+
+
 def plan_oral_titration(
     *,
     start_date: date | str,
@@ -108,18 +120,20 @@ def plan_oral_titration(
     overrides: Iterable[OverrideInput] | Mapping[str, str] | None = None,
     clinician: str = "",
     settings: Mapping[str, Any] | None = None,
+    current_drugs: Sequence[str] = (),
 ) -> Plan:
     """Plan an oral titration (label schedule by default) for ``patient``.
 
     See :func:`baclofen.domain.oral.titration.plan_titration` for the clinical behaviour. Doses in mg,
-    daily doses in mg/day, intervals in days.
+    daily doses in mg/day, intervals in days. ``current_drugs``: the patient's other medicines, screened
+    against baclofen; their findings join the plan's.
 
     Raises
     ------
     InvalidInputError
         For malformed input, naming the field.
     """
-    return plan_titration(
+    plan = plan_titration(
         start_date=parse_date(start_date),
         patient=patient,
         product=resolve_product(product),
@@ -132,6 +146,7 @@ def plan_oral_titration(
         overrides=parse_overrides(overrides, clinician),
         settings=settings,
     )
+    return with_comedication_findings(plan, current_drugs)
 
 
 def plan_oral_taper(
@@ -150,6 +165,7 @@ def plan_oral_taper(
     overrides: Iterable[OverrideInput] | Mapping[str, str] | None = None,
     clinician: str = "",
     settings: Mapping[str, Any] | None = None,
+    current_drugs: Sequence[str] = (),
 ) -> Plan:
     """Plan a gradual oral taper from ``from_mg_per_day`` to ``to_mg_per_day`` (mg/day).
 
@@ -160,7 +176,7 @@ def plan_oral_taper(
     InvalidInputError
         For malformed input, naming the field.
     """
-    return plan_taper(
+    plan = plan_taper(
         start_date=parse_date(start_date),
         from_mg_per_day=from_mg_per_day,
         to_mg_per_day=to_mg_per_day,
@@ -175,6 +191,7 @@ def plan_oral_taper(
         overrides=parse_overrides(overrides, clinician),
         settings=settings,
     )
+    return with_comedication_findings(plan, current_drugs)
 
 
 __all__ = [
@@ -184,4 +201,5 @@ __all__ = [
     "plan_oral_taper",
     "plan_oral_titration",
     "resolve_product",
+    "with_comedication_findings",
 ]

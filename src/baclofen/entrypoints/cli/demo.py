@@ -38,11 +38,12 @@ def register(app: typer.Typer) -> None:
                 start_date=start,
                 patient=PatientSnapshot(age_years=46, egfr_ml_min_1_73m2=55),
                 target_mg_per_day=60,
+                current_drugs=("sertraline", "oxycodone"),
             )
             taper = plan_oral_taper(from_mg_per_day=60, months_on_therapy=24, start_date=start)
         data = {
             "titration": {
-                "scenario": "Start oral baclofen: 46 years, MS, eGFR 55, target 60 mg/day",
+                "scenario": "Start oral baclofen: 46 years, MS, eGFR 55, on sertraline and oxycodone, target 60 mg/day",
                 **titration.to_dict(),
             },
             "taper": {"scenario": "Stop 60 mg/day after two years on therapy", **taper.to_dict()},

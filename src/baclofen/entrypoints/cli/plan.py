@@ -38,6 +38,7 @@ OPTIONS = {
     "min_days_to_zero": "--min-days",
     "start_dose_mg": "--start-dose-mg",
     "step_dose_mg": "--step-mg",
+    "drugs": "--drugs",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -66,6 +67,10 @@ OverrideOpt = Annotated[
     typer.Option("--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."),
 ]
 ClinicianOpt = Annotated[str, typer.Option("--clinician", help="Who gives the overrides.")]
+DrugsOpt = Annotated[
+    str | None,
+    typer.Option("--drugs", help="The patient's other medicines, comma-separated (screened against baclofen)."),
+]
 WholeOpt = Annotated[
     bool, typer.Option("--whole-tablets-only", help="Tablets are not scored: no half tablets.")
 ]
@@ -141,6 +146,7 @@ def titrate(
     override: OverrideOpt = None,
     clinician: ClinicianOpt = "",
     whole_tablets_only: WholeOpt = False,
+    drugs: DrugsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan an oral titration: label schedule by default, capped and reduced for kidney function."""
@@ -159,6 +165,7 @@ def titrate(
             overrides=override or (),
             clinician=clinician,
             settings=_settings(whole_tablets_only),
+            current_drugs=drugs.split(",") if drugs is not None else (),
         )
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))
@@ -201,6 +208,7 @@ def taper(
     override: OverrideOpt = None,
     clinician: ClinicianOpt = "",
     whole_tablets_only: WholeOpt = False,
+    drugs: DrugsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a gradual oral taper: never abrupt, at least 14 days to zero by default."""
@@ -221,6 +229,7 @@ def taper(
             overrides=override or (),
             clinician=clinician,
             settings=_settings(whole_tablets_only),
+            current_drugs=drugs.split(",") if drugs is not None else (),
         )
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))
