@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timezone
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from baclofen.adapters.event_table import write_event_table
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings
@@ -67,6 +70,10 @@ OverrideOpt = Annotated[
     typer.Option("--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."),
 ]
 ClinicianOpt = Annotated[str, typer.Option("--clinician", help="Who gives the overrides.")]
+EventTableOpt = Annotated[
+    Path | None,
+    typer.Option("--event-table", help="Also write the doses as a NONMEM-like CSV event table (times in UTC)."),
+]
 DrugsOpt = Annotated[
     str | None,
     typer.Option("--drugs", help="The patient's other medicines, comma-separated (screened against baclofen)."),
@@ -147,6 +154,7 @@ def titrate(
     clinician: ClinicianOpt = "",
     whole_tablets_only: WholeOpt = False,
     drugs: DrugsOpt = None,
+    event_table: EventTableOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan an oral titration: label schedule by default, capped and reduced for kidney function."""
@@ -167,6 +175,7 @@ def titrate(
             settings=_settings(whole_tablets_only),
             current_drugs=drugs.split(",") if drugs is not None else (),
         )
+    _write_event_table(plan, event_table)
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))
 
@@ -209,6 +218,7 @@ def taper(
     clinician: ClinicianOpt = "",
     whole_tablets_only: WholeOpt = False,
     drugs: DrugsOpt = None,
+    event_table: EventTableOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a gradual oral taper: never abrupt, at least 14 days to zero by default."""
@@ -231,8 +241,18 @@ def taper(
             settings=_settings(whole_tablets_only),
             current_drugs=drugs.split(",") if drugs is not None else (),
         )
+    _write_event_table(plan, event_table)
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))
+
+
+def _write_event_table(plan: Plan, path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        write_event_table(plan.to_regimen(timezone.utc), path)
+    except OSError as exc:
+        fail("--event-table", "a writable file path", f"{path} ({exc.strerror})")
 
 
 def render_plan(out: Console, plan: Mapping[str, Any], title: str | None = None) -> None:
