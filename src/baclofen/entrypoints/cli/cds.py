@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from baclofen.domain.errors import InvalidInputError
@@ -80,12 +81,12 @@ def interactions(
 
     def render(out: Console) -> None:
         found = ", ".join(f"{d['query']} -> {d['key']}" for d in data["drugs"]) or "none"
-        out.print(f"[bold]Recognised:[/bold] {found}")
+        out.print(f"[bold]Recognised:[/bold] {escape(found)}")
         for u in data["unknown"]:
             hint = f" (did you mean: {', '.join(u['suggestions'])}?)" if u["suggestions"] else ""
-            out.print(f"[bold red]NOT CHECKED:[/bold red] {u['message']}{hint}")
+            out.print(f"[bold red]NOT CHECKED:[/bold red] {escape(u['message'] + hint)}")
         for d in data["duplicates"]:
-            out.print(f"[yellow]Same drug listed more than once:[/yellow] {', '.join(d)}")
+            out.print(f"[yellow]Same drug listed more than once:[/yellow] {escape(', '.join(d))}")
         render_findings(out, data["findings"], "Interactions")
         out.print(f"[dim]{data['scope']}[/dim]")
 
@@ -156,7 +157,7 @@ def contraindications(
 
     def render(out: Console) -> None:
         for u in data["unknown_conditions"]:
-            out.print(f"[bold red]NOT CHECKED:[/bold red] {u['message']}")
+            out.print(f"[bold red]NOT CHECKED:[/bold red] {escape(u['message'])}")
         render_findings(out, data["findings"], f"Contraindications and warnings: {data['drug']}")
 
     emit(data, as_json, render)
@@ -222,9 +223,9 @@ STATUS_STYLE = {"recommended": "green", "caution": "yellow", "excluded": "bold r
 def render_alternatives(out: Console, data: Mapping[str, Any]) -> None:
     out.print(f"[bold]Guideline:[/bold] {data['guideline']}   [bold]Oral baclofen:[/bold] {data['baclofen_outcome']}")
     for u in data["unknown_drugs"]:
-        out.print(f"[bold red]NOT CHECKED:[/bold red] {u['message']}")
+        out.print(f"[bold red]NOT CHECKED:[/bold red] {escape(u['message'])}")
     for u in data["unknown_conditions"]:
-        out.print(f"[bold red]NOT CHECKED:[/bold red] {u['message']}")
+        out.print(f"[bold red]NOT CHECKED:[/bold red] {escape(u['message'])}")
     table = Table(title="Options in guideline order", show_lines=True, expand=True)
     table.add_column("#", no_wrap=True)
     table.add_column("Option and line", ratio=2)

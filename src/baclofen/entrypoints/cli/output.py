@@ -10,6 +10,8 @@ from enum import Enum
 from typing import Any
 
 from rich.console import Console
+from rich.errors import MarkupError
+from rich.markup import escape
 from rich.table import Table
 
 DISCLAIMER = "Decision support for professionals, not medical advice. Check every value against the cited sources."
@@ -54,7 +56,16 @@ def emit(data: Mapping[str, Any], as_json: bool, render: Callable[[Console], Non
         print(dumps(data))
         return
     out = console()
-    render(out)
+    with out.capture() as captured:
+        try:
+            render(out)
+        except MarkupError:
+            # Text from a user or a source held square brackets that Rich took for markup: render it plain
+            # rather than fail (the content matters more than the styling).
+            out = Console(highlight=False, soft_wrap=False, width=120, markup=False)
+            with out.capture() as captured:
+                render(out)
+    print(captured.get(), end="")
     out.print(f"[dim]{DISCLAIMER}[/dim]")
 
 
@@ -70,12 +81,14 @@ def render_findings(out: Console, findings: Iterable[Mapping[str, Any]], title: 
     table.add_column("Evidence", ratio=2)
     for f in findings:
         sev = f["severity"]
-        body = f"{f['message']}\n[dim]{f.get('reasoning', '')}[/dim]"
+        # Clinical text may hold square brackets (formulas, citations): never let Rich read them as markup.
+        body = f"{escape(f['message'])}\n[dim]{escape(f.get('reasoning', ''))}[/dim]"
         if f.get("action"):
-            body += f"\n[bold]What to do:[/bold] {f['action']}"
+            body += f"\n[bold]What to do:[/bold] {escape(f['action'])}"
         if f.get("signs"):
-            body += "\n[bold]Watch for:[/bold] " + ", ".join(f["signs"])
+            body += "\n[bold]Watch for:[/bold] " + escape(", ".join(f["signs"]))
         if f.get("override"):
-            body += f"\n[magenta]Overridden: {f['override']['reason']}[/magenta]"
-        table.add_row(f["rule_id"], f"[{SEVERITY_STYLE.get(sev, '')}]{sev}[/]", body, "\n".join(f["evidence"]))
+            body += f"\n[magenta]Overridden: {escape(f['override']['reason'])}[/magenta]"
+        table.add_row(escape(f["rule_id"]), f"[{SEVERITY_STYLE.get(sev, '')}]{sev}[/]", body,
+                      escape("\n".join(f["evidence"])))
     out.print(table)
