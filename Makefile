@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install test-fast bench clean
+.PHONY: run test install lint test-fast bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/baclofen demo
 
-## The whole suite: unit, property, validation, end-to-end (CLI) and architecture tests.
-test: $(STAMP)
+## Lint (ruff), then the whole suite: unit, property, validation, integration (Dask), end-to-end (CLI), architecture.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from baclofen.domain.cds.drugs import CATALOGUE
 from baclofen.domain.cds.scales import AshworthGrade
 
-UTC = timezone.utc
+UTC = UTC
 #: SynchroMed II 20 mL default low-reservoir threshold (mL) and refill margin (days) the oracle below uses.
 LOW_ML = 2.0
 MARGIN_DAYS = 7

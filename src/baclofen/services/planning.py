@@ -99,7 +99,7 @@ def resolve_product(name: str | OralProduct | None, tablets_scored: bool | None 
 def with_comedication_findings(plan: Plan, current_drugs: Sequence[str]) -> Plan:
     """The plan with the interaction findings of baclofen and the patient's other medicines added."""
     if isinstance(current_drugs, str):
-        current_drugs = [d for d in current_drugs.split(",")]
+        current_drugs = list(current_drugs.split(","))
     extra = screen_comedications(current_drugs)
     if not extra:
         return plan

@@ -25,11 +25,20 @@ from tests.strategies_cds import ashworth_grades
 
 
 # --- Modified Ashworth ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "grade"), [
-    ("0", AshworthGrade.G0), (0, AshworthGrade.G0), ("1", AshworthGrade.G1), ("1+", AshworthGrade.G1_PLUS),
-    (" 1 + ", AshworthGrade.G1_PLUS), ("1plus", AshworthGrade.G1_PLUS), ("2", AshworthGrade.G2), (3.0, AshworthGrade.G3),
-    ("4", AshworthGrade.G4),
-])
+@pytest.mark.parametrize(
+    ("text", "grade"),
+    [
+        ("0", AshworthGrade.G0),
+        (0, AshworthGrade.G0),
+        ("1", AshworthGrade.G1),
+        ("1+", AshworthGrade.G1_PLUS),
+        (" 1 + ", AshworthGrade.G1_PLUS),
+        ("1plus", AshworthGrade.G1_PLUS),
+        ("2", AshworthGrade.G2),
+        (3.0, AshworthGrade.G3),
+        ("4", AshworthGrade.G4),
+    ],
+)
 def test_ashworth_grades_parse(text: Any, grade: AshworthGrade) -> None:
     assert parse_ashworth(text) is grade
 
@@ -60,24 +69,34 @@ def test_comparing_a_grade_with_a_number_is_not_allowed() -> None:
 
 
 # --- Penn ------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "score"), [
-    ("0", PennSpasmScore(0)), (0, PennSpasmScore(0)), ("3:2", PennSpasmScore(3, 2)), ("4/3", PennSpasmScore(4, 3)),
-    (" 1 : 1 ", PennSpasmScore(1, 1)), ({"frequency": 2, "severity": 1}, PennSpasmScore(2, 1)),
-])
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("0", PennSpasmScore(0)),
+        (0, PennSpasmScore(0)),
+        ("3:2", PennSpasmScore(3, 2)),
+        ("4/3", PennSpasmScore(4, 3)),
+        (" 1 : 1 ", PennSpasmScore(1, 1)),
+        ({"frequency": 2, "severity": 1}, PennSpasmScore(2, 1)),
+    ],
+)
 def test_penn_scores_parse(text: Any, score: PennSpasmScore) -> None:
     assert parse_penn(text) == score
 
 
-@pytest.mark.parametrize(("bad", "field"), [
-    ("0:1", "penn severity"),      # severity refused when frequency is 0
-    ("3", "penn severity"),        # severity required when frequency > 0
-    ("5:1", "penn frequency"),
-    ("2:4", "penn severity"),
-    ("2:0", "penn severity"),
-    ("x", "penn score"),
-    (-1, "penn frequency"),
-    (True, "penn frequency"),
-])
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ("0:1", "penn severity"),  # severity refused when frequency is 0
+        ("3", "penn severity"),  # severity required when frequency > 0
+        ("5:1", "penn frequency"),
+        ("2:4", "penn severity"),
+        ("2:0", "penn severity"),
+        ("x", "penn score"),
+        (-1, "penn frequency"),
+        (True, "penn frequency"),
+    ],
+)
 def test_invalid_penn_scores_are_refused_naming_the_part(bad: Any, field: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         parse_penn(bad)
@@ -97,10 +116,17 @@ def test_nrs_outside_0_to_10_is_refused(bad: Any) -> None:
         parse_nrs(bad, NrsDomain.PAIN)
 
 
-@pytest.mark.parametrize(("name", "scale"), [
-    ("MAS", Scale.MODIFIED_ASHWORTH), ("modified_ashworth", Scale.MODIFIED_ASHWORTH), ("PSFS", Scale.PENN),
-    ("nrs", Scale.NRS_SPASTICITY), ("NRS-Sleep", Scale.NRS_SLEEP), ("nrs pain", Scale.NRS_PAIN),
-])
+@pytest.mark.parametrize(
+    ("name", "scale"),
+    [
+        ("MAS", Scale.MODIFIED_ASHWORTH),
+        ("modified_ashworth", Scale.MODIFIED_ASHWORTH),
+        ("PSFS", Scale.PENN),
+        ("nrs", Scale.NRS_SPASTICITY),
+        ("NRS-Sleep", Scale.NRS_SLEEP),
+        ("nrs pain", Scale.NRS_PAIN),
+    ],
+)
 def test_scale_names(name: str, scale: Scale) -> None:
     assert parse_scale(name) is scale
 
@@ -113,15 +139,19 @@ def test_an_unknown_scale_or_context_lists_the_choices() -> None:
 
 
 # --- responder definitions ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("baseline", "current", "responder"), [
-    (5, 4, True),        # exactly 20 %
-    (6, 4.8, True),      # exactly 20 %
-    (10, 8.1, False),    # 19 %
-    (6, 6, False),
-    (4, 6, False),
-])
-def test_nabiximols_continues_only_with_at_least_20_percent_improvement(baseline: float, current: float,
-                                                                       responder: bool) -> None:
+@pytest.mark.parametrize(
+    ("baseline", "current", "responder"),
+    [
+        (5, 4, True),  # exactly 20 %
+        (6, 4.8, True),  # exactly 20 %
+        (10, 8.1, False),  # 19 %
+        (6, 6, False),
+        (4, 6, False),
+    ],
+)
+def test_nabiximols_continues_only_with_at_least_20_percent_improvement(
+    baseline: float, current: float, responder: bool
+) -> None:
     result = evaluate_response("nrs-spasticity", baseline, current, "nabiximols")
 
     assert result.responder is responder
@@ -136,11 +166,19 @@ def test_nabiximols_with_baseline_zero_cannot_be_evaluated() -> None:
     assert result.responder is None and result.findings == ()
 
 
-@pytest.mark.parametrize(("baseline", "current", "responder"), [
-    ("3", "2", True), ("2", "1+", False), ("1+", "0", True), ("2,3", "1,2", True), ("2,3,1+", "1,2,1", False),
-])
-def test_itb_screening_needs_a_mean_reduction_of_one_ashworth_point(baseline: str, current: str,
-                                                                   responder: bool) -> None:
+@pytest.mark.parametrize(
+    ("baseline", "current", "responder"),
+    [
+        ("3", "2", True),
+        ("2", "1+", False),
+        ("1+", "0", True),
+        ("2,3", "1,2", True),
+        ("2,3,1+", "1,2,1", False),
+    ],
+)
+def test_itb_screening_needs_a_mean_reduction_of_one_ashworth_point(
+    baseline: str, current: str, responder: bool
+) -> None:
     result = evaluate_response("mas", baseline, current, "itb-screening")
 
     assert result.responder is responder
@@ -149,8 +187,9 @@ def test_itb_screening_needs_a_mean_reduction_of_one_ashworth_point(baseline: st
 
 
 def test_the_itb_threshold_and_the_value_of_one_plus_are_settings() -> None:
-    strict = evaluate_response("mas", "2", "1", "itb-screening",
-                               settings={"cds.scales.itb_screening_ashworth_reduction_points": 1.5})
+    strict = evaluate_response(
+        "mas", "2", "1", "itb-screening", settings={"cds.scales.itb_screening_ashworth_reduction_points": 1.5}
+    )
     generous = evaluate_response("mas", "2", "1+", "itb-screening", settings={"cds.scales.mas_one_plus_points": 1.0})
 
     assert strict.responder is False
@@ -159,8 +198,9 @@ def test_the_itb_threshold_and_the_value_of_one_plus_are_settings() -> None:
 
 
 @pytest.mark.parametrize(("baseline", "current", "responder"), [(10, 7, True), (10, 7.1, False)])
-def test_the_30_percent_responder_is_a_setting_used_only_when_asked(baseline: float, current: float,
-                                                                    responder: bool) -> None:
+def test_the_30_percent_responder_is_a_setting_used_only_when_asked(
+    baseline: float, current: float, responder: bool
+) -> None:
     assert evaluate_response("nrs-pain", baseline, current, "nrs-30").responder is responder
     assert evaluate_response("nrs-pain", baseline, current).responder is None  # never the default
 
@@ -172,17 +212,24 @@ def test_penn_gives_change_but_no_responder_verdict() -> None:
     assert result.details["severity_change"] == 1
 
 
-@pytest.mark.parametrize(("scale", "context"), [("penn", "nabiximols"), ("mas", "nabiximols"),
-                                                ("nrs", "itb-screening"), ("mas", "nrs-30")])
+@pytest.mark.parametrize(
+    ("scale", "context"), [("penn", "nabiximols"), ("mas", "nabiximols"), ("nrs", "itb-screening"), ("mas", "nrs-30")]
+)
 def test_a_context_that_does_not_suit_the_scale_is_refused(scale: str, context: str) -> None:
     with pytest.raises(InvalidInputError, match="'context'"):
         evaluate_response(scale, "1", "1", context)
 
 
-@pytest.mark.parametrize(("scale", "baseline", "current", "field"), [
-    ("mas", "5", "1", "baseline"), ("mas", "2", "x", "current"), ("mas", "2,3", "1", "current"),
-    ("penn", "0:1", "0", "baseline"), ("nrs", "3", "11", "current"),
-])
+@pytest.mark.parametrize(
+    ("scale", "baseline", "current", "field"),
+    [
+        ("mas", "5", "1", "baseline"),
+        ("mas", "2", "x", "current"),
+        ("mas", "2,3", "1", "current"),
+        ("penn", "0:1", "0", "baseline"),
+        ("nrs", "3", "11", "current"),
+    ],
+)
 def test_bad_baseline_or_current_values_name_which_one(scale: str, baseline: str, current: str, field: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         evaluate_response(scale, baseline, current)

@@ -68,44 +68,62 @@ class Guideline(Enum):
 
 GUIDELINE = Setting(
     name="cds.alternatives.guideline",
-    default=Guideline.NICE.value, unit="guideline", status=EvidenceStatus.DISAGREE,
+    default=Guideline.NICE.value,
+    unit="guideline",
+    status=EvidenceStatus.DISAGREE,
     evidence=("S81", "S82", "S83", "S84", "S26"),
     description="Which guideline orders the alternatives: nice (baclofen or gabapentin, then tizanidine [S81]), "
-                "european-consensus [S83], ms-ireland [S84] or nhs-scotland-abi [S26]. The sources DISAGREE on the "
-                "order (clinical.md §8.1).",
+    "european-consensus [S83], ms-ireland [S84] or nhs-scotland-abi [S26]. The sources DISAGREE on the "
+    "order (clinical.md §8.1).",
 )
 TIZANIDINE_LFT_SCHEDULE = Setting(
     name="cds.tizanidine.lft_schedule",
-    default="current-label", unit="schedule", status=EvidenceStatus.DISAGREE,
+    default="current-label",
+    unit="schedule",
+    status=EvidenceStatus.DISAGREE,
     evidence=("S75", "S110b", "S72"),
     description="Tizanidine aminotransferase monitoring: current-label = baseline and 1 month after the maximum "
-                "dose is reached (Nov 2024 labels [S75]); older-label = baseline, 1, 3 and 6 months, then "
-                "periodically (older Zanaflex label [S72]). DISAGREE (clinical.md §8.2).",
+    "dose is reached (Nov 2024 labels [S75]); older-label = baseline, 1, 3 and 6 months, then "
+    "periodically (older Zanaflex label [S72]). DISAGREE (clinical.md §8.2).",
 )
 DANTROLENE_NO_BENEFIT_DAYS = Setting(
     name="cds.dantrolene.no_benefit_stop_days",
-    default=45, unit="days", status=EvidenceStatus.DISAGREE, evidence=("S78", "S77", "S80"),
+    default=45,
+    unit="days",
+    status=EvidenceStatus.DISAGREE,
+    evidence=("S78", "S77", "S80"),
     description="Stop dantrolene if there is no benefit within this many days: 45 days (US boxed warning [S78]) vs "
-                "6-8 weeks (42-56 days, UK-style [S80]). DISAGREE (clinical.md §8.3).",
-    minimum=14, maximum=56,
+    "6-8 weeks (42-56 days, UK-style [S80]). DISAGREE (clinical.md §8.3).",
+    minimum=14,
+    maximum=56,
 )
 CROSS_TAPER_START_DAY = Setting(
     name="cds.cross_taper.new_drug_start_day",
-    default=0, unit="days after the first taper step", status=EvidenceStatus.ASSUMPTION,
+    default=0,
+    unit="days after the first taper step",
+    status=EvidenceStatus.ASSUMPTION,
     evidence=("S14", "S24", "S73"),
     description="Day (counted from the first baclofen taper step) on which the new drug starts in a cross-taper. No "
-                "source gives a cross-taper schedule: starting both on the same day is an assumption; a clinician may "
-                "start the new drug later (up to the end of the taper) to separate adverse effects.",
-    minimum=0, maximum=365,
+    "source gives a cross-taper schedule: starting both on the same day is an assumption; a clinician may "
+    "start the new drug later (up to the end of the taper) to separate adverse effects.",
+    minimum=0,
+    maximum=365,
 )
 _TIZ_LFT_TEXT = {
     "current-label": ("aminotransferases at baseline and 1 month after the maximum dose is reached", ("S75", "S110b")),
     "older-label": ("aminotransferases at baseline, 1, 3 and 6 months, then periodically", ("S72",)),
 }
-ADVISOR_SETTINGS: Mapping[str, Setting] = {s.name: s for s in (
-    GUIDELINE, TIZANIDINE_LFT_SCHEDULE, DANTROLENE_NO_BENEFIT_DAYS, CROSS_TAPER_START_DAY,
-    DANTROLENE_HEPATOTOXICITY_AGE, NABIXIMOLS_MAX_SPRAYS_PER_DAY,
-)}
+ADVISOR_SETTINGS: Mapping[str, Setting] = {
+    s.name: s
+    for s in (
+        GUIDELINE,
+        TIZANIDINE_LFT_SCHEDULE,
+        DANTROLENE_NO_BENEFIT_DAYS,
+        CROSS_TAPER_START_DAY,
+        DANTROLENE_HEPATOTOXICITY_AGE,
+        NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+    )
+}
 
 
 def _validate_setting(name: str, value: Any) -> Any:
@@ -195,71 +213,185 @@ class Therapy:
 
 def _dose_texts(locale: Locale, values: Mapping[str, Any]) -> dict[str, Therapy]:
     ceiling = float(locale_ceiling_setting(locale).default)
-    tiz_us = Cited("2 mg, repeatable every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with 1-4 days "
-                   "between increases; maximum 36 mg/day; single doses > 16 mg not studied (US label)", ("S73", "S110b"))
-    tiz_uk = Cited("2 mg once daily, increased in 2 mg/day steps at intervals of at least 3-4 days, usually up to "
-                   "24 mg/day in 3-4 doses; maximum 36 mg/day (UK formulary)", ("S25", "S26"))
-    dan_us = Cited("25 mg daily for 7 days, then 25 mg three times daily for 7 days, 50 mg three times daily for 7 days, "
-                   "then 100 mg three times daily; maximum 100 mg four times daily (400 mg/day)", ("S77",))
-    dan_uk = Cited("25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times daily",
-                   ("S80", "S25"))
+    tiz_us = Cited(
+        "2 mg, repeatable every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with 1-4 days "
+        "between increases; maximum 36 mg/day; single doses > 16 mg not studied (US label)",
+        ("S73", "S110b"),
+    )
+    tiz_uk = Cited(
+        "2 mg once daily, increased in 2 mg/day steps at intervals of at least 3-4 days, usually up to "
+        "24 mg/day in 3-4 doses; maximum 36 mg/day (UK formulary)",
+        ("S25", "S26"),
+    )
+    dan_us = Cited(
+        "25 mg daily for 7 days, then 25 mg three times daily for 7 days, 50 mg three times daily for 7 days, "
+        "then 100 mg three times daily; maximum 100 mg four times daily (400 mg/day)",
+        ("S77",),
+    )
+    dan_uk = Cited(
+        "25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times daily",
+        ("S80", "S25"),
+    )
     lft = values.get(TIZANIDINE_LFT_SCHEDULE.name, TIZANIDINE_LFT_SCHEDULE.default)
     lft_text, lft_ev = _TIZ_LFT_TEXT[lft]
     no_benefit = values.get(DANTROLENE_NO_BENEFIT_DAYS.name, DANTROLENE_NO_BENEFIT_DAYS.default)
     sprays = values.get(NABIXIMOLS_MAX_SPRAYS_PER_DAY.name, NABIXIMOLS_MAX_SPRAYS_PER_DAY.default)
-    return {t.key: t for t in (
-        Therapy("physiotherapy", "physiotherapy and non-drug measures", None,
-                (Cited("stretching, positioning, splinting and physiotherapy first and alongside every drug step; "
-                       "treat aggravating factors (infection, pressure sores, bladder and bowel problems)",
-                       ("S26", "S27", "S84", "S25")),)),
-        Therapy("baclofen", "oral baclofen", "baclofen",
-                (Cited(f"5 mg three times daily, increased by 5 mg per dose every 3 days (US label) or weekly (NHS "
-                       f"Scotland); maximum {ceiling:g} mg/day ({locale.value.upper()})", ("S1", "S4", "S24", "S26")),),
-                (Cited("periodic laboratory tests in liver disease or diabetes", ("S15",)),
-                 Cited("discontinue if no benefit within 6 weeks (UK); review after 6-8 weeks (eTG); withdraw slowly",
-                       ("S24", "S27", "S14")))),
-        Therapy("gabapentin", "gabapentin (off-label for spasticity)", "gabapentin",
-                (Cited("doses as for neuropathic pain: 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to "
-                       "1800 mg/day; label efficacy range 1800-3600 mg/day; no more than 12 h between doses. A "
-                       "spasticity-specific target is UNCONFIRMED", ("S24", "S97", "S98")),),
-                (Cited("monitoring as for neuropathic pain", ("S24",)),)),
-        Therapy("tizanidine", "tizanidine", "tizanidine",
+    return {
+        t.key: t
+        for t in (
+            Therapy(
+                "physiotherapy",
+                "physiotherapy and non-drug measures",
+                None,
+                (
+                    Cited(
+                        "stretching, positioning, splinting and physiotherapy first and alongside every drug step; "
+                        "treat aggravating factors (infection, pressure sores, bladder and bowel problems)",
+                        ("S26", "S27", "S84", "S25"),
+                    ),
+                ),
+            ),
+            Therapy(
+                "baclofen",
+                "oral baclofen",
+                "baclofen",
+                (
+                    Cited(
+                        f"5 mg three times daily, increased by 5 mg per dose every 3 days (US label) or weekly (NHS "
+                        f"Scotland); maximum {ceiling:g} mg/day ({locale.value.upper()})",
+                        ("S1", "S4", "S24", "S26"),
+                    ),
+                ),
+                (
+                    Cited("periodic laboratory tests in liver disease or diabetes", ("S15",)),
+                    Cited(
+                        "discontinue if no benefit within 6 weeks (UK); review after 6-8 weeks (eTG); withdraw slowly",
+                        ("S24", "S27", "S14"),
+                    ),
+                ),
+            ),
+            Therapy(
+                "gabapentin",
+                "gabapentin (off-label for spasticity)",
+                "gabapentin",
+                (
+                    Cited(
+                        "doses as for neuropathic pain: 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to "
+                        "1800 mg/day; label efficacy range 1800-3600 mg/day; no more than 12 h between doses. A "
+                        "spasticity-specific target is UNCONFIRMED",
+                        ("S24", "S97", "S98"),
+                    ),
+                ),
+                (Cited("monitoring as for neuropathic pain", ("S24",)),),
+            ),
+            Therapy(
+                "tizanidine",
+                "tizanidine",
+                "tizanidine",
                 (tiz_uk, tiz_us) if locale is Locale.UK else (tiz_us, tiz_uk),
-                (Cited(f"liver tests: {lft_text} ({TIZANIDINE_LFT_SCHEDULE.name} = {lft})", lft_ev),
-                 Cited("blood pressure: two-thirds of patients on 8 mg had a 20 % fall, from 1 h, peaking at 2-3 h",
-                       ("S76",)),
-                 Cited("with CrCl < 25 mL/min reduce individual doses", ("S72", "S73")),
-                 Cited("when stopping, taper by 2-4 mg/day to avoid rebound hypertension, tachycardia and hypertonia",
-                       ("S73", "S110b")))),
-        Therapy("dantrolene", "dantrolene (oral)", "dantrolene",
+                (
+                    Cited(f"liver tests: {lft_text} ({TIZANIDINE_LFT_SCHEDULE.name} = {lft})", lft_ev),
+                    Cited(
+                        "blood pressure: two-thirds of patients on 8 mg had a 20 % fall, from 1 h, peaking at 2-3 h",
+                        ("S76",),
+                    ),
+                    Cited("with CrCl < 25 mL/min reduce individual doses", ("S72", "S73")),
+                    Cited(
+                        "when stopping, taper by 2-4 mg/day to avoid rebound hypertension, tachycardia and hypertonia",
+                        ("S73", "S110b"),
+                    ),
+                ),
+            ),
+            Therapy(
+                "dantrolene",
+                "dantrolene (oral)",
+                "dantrolene",
                 (dan_uk, dan_us) if locale is Locale.UK else (dan_us, dan_uk),
-                (Cited("boxed warning, hepatotoxicity: monitor liver function tests; overt hepatitis most often in "
-                       "months 3-12; risk greatest in females, over 35 years and with estrogens; dose-related "
-                       "(much higher at >= 800 mg/day)", ("S78", "S77")),
-                 Cited(f"stop if no benefit within {no_benefit} days ({DANTROLENE_NO_BENEFIT_DAYS.name}; 45 days US vs "
-                       "6-8 weeks UK)", DANTROLENE_NO_BENEFIT_DAYS.evidence))),
-        Therapy("diazepam", "diazepam at night", "diazepam",
+                (
+                    Cited(
+                        "boxed warning, hepatotoxicity: monitor liver function tests; overt hepatitis most often in "
+                        "months 3-12; risk greatest in females, over 35 years and with estrogens; dose-related "
+                        "(much higher at >= 800 mg/day)",
+                        ("S78", "S77"),
+                    ),
+                    Cited(
+                        f"stop if no benefit within {no_benefit} days ({DANTROLENE_NO_BENEFIT_DAYS.name}; "
+                        "45 days US vs 6-8 weeks UK)",
+                        DANTROLENE_NO_BENEFIT_DAYS.evidence,
+                    ),
+                ),
+            ),
+            Therapy(
+                "diazepam",
+                "diazepam at night",
+                "diazepam",
                 (Cited("2.5 mg at night, up to 5 mg, added for night spasms", ("S27",)),),
-                (Cited("sedation is a disadvantage (muscle-relaxant doses are similar to anxiolytic doses)",
-                       ("S111b", "S25")),)),
-        Therapy("clonazepam", "clonazepam at night", "clonazepam",
+                (
+                    Cited(
+                        "sedation is a disadvantage (muscle-relaxant doses are similar to anxiolytic doses)",
+                        ("S111b", "S25"),
+                    ),
+                ),
+            ),
+            Therapy(
+                "clonazepam",
+                "clonazepam at night",
+                "clonazepam",
                 (Cited("0.5 mg at night, up to 2 mg (better tolerated than diazepam)", ("S27",)),),
-                (Cited("sedation", ("S111b",)),)),
-        Therapy("nabiximols", "nabiximols (THC:CBD spray)", "nabiximols",
-                (Cited(f"{NABIXIMOLS_TRIAL_WEEKS}-week trial; titrate over 2 weeks; maximum {sprays} sprays a day, at "
-                       "least 15 min apart", ("S85", "S87")),),
-                (Cited(f"review at {NABIXIMOLS_TRIAL_WEEKS} weeks: continue only with at least "
-                       f"{NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement in spasticity (0-10 NRS)",
-                       ("S85", "S87", "S88")),)),
-        Therapy("botulinum-toxin", "botulinum toxin (focal)", "onabotulinumtoxina",
-                (Cited("injections repeated every 3-4 months; full effect after 10-14 days; combine with stretching "
-                       "and physiotherapy", ("S84",)),)),
-        Therapy("intrathecal-baclofen", "intrathecal baclofen (ITB)", "baclofen-intrathecal",
-                (Cited("screening bolus 50 mcg, then 75 and 100 mcg at least 24 h apart; no implant after no response "
-                       "to 100 mcg; spinal maintenance usually 300-800 mcg/day", ("S1", "S38", "S2", "S36")),),
-                (Cited("screening in an equipped setting; cardiopulmonary monitoring during the first 2 h; not during "
-                       "an MS exacerbation or active UTI", ("S41", "S39")),)),
-    )}
+                (Cited("sedation", ("S111b",)),),
+            ),
+            Therapy(
+                "nabiximols",
+                "nabiximols (THC:CBD spray)",
+                "nabiximols",
+                (
+                    Cited(
+                        f"{NABIXIMOLS_TRIAL_WEEKS}-week trial; titrate over 2 weeks; maximum {sprays} sprays a day, at "
+                        "least 15 min apart",
+                        ("S85", "S87"),
+                    ),
+                ),
+                (
+                    Cited(
+                        f"review at {NABIXIMOLS_TRIAL_WEEKS} weeks: continue only with at least "
+                        f"{NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement in spasticity (0-10 NRS)",
+                        ("S85", "S87", "S88"),
+                    ),
+                ),
+            ),
+            Therapy(
+                "botulinum-toxin",
+                "botulinum toxin (focal)",
+                "onabotulinumtoxina",
+                (
+                    Cited(
+                        "injections repeated every 3-4 months; full effect after 10-14 days; combine with stretching "
+                        "and physiotherapy",
+                        ("S84",),
+                    ),
+                ),
+            ),
+            Therapy(
+                "intrathecal-baclofen",
+                "intrathecal baclofen (ITB)",
+                "baclofen-intrathecal",
+                (
+                    Cited(
+                        "screening bolus 50 mcg, then 75 and 100 mcg at least 24 h apart; no implant after no response "
+                        "to 100 mcg; spinal maintenance usually 300-800 mcg/day",
+                        ("S1", "S38", "S2", "S36"),
+                    ),
+                ),
+                (
+                    Cited(
+                        "screening in an equipped setting; cardiopulmonary monitoring during the first 2 h; not during "
+                        "an MS exacerbation or active UTI",
+                        ("S41", "S39"),
+                    ),
+                ),
+            ),
+        )
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +418,9 @@ def _orderings() -> dict[Guideline, tuple[Position, ...]]:
             Position("dantrolene", "position in NICE NG220 UNCONFIRMED", ("S82",), EvidenceStatus.UNCONFIRMED),
             Position("diazepam", "position in NICE NG220 UNCONFIRMED", ("S82", "S27"), EvidenceStatus.UNCONFIRMED),
             Position("clonazepam", "position in NICE NG220 UNCONFIRMED", ("S82", "S27"), EvidenceStatus.UNCONFIRMED),
-            nabx, botox, itb,
+            nabx,
+            botox,
+            itb,
         ),
         Guideline.EUROPEAN_CONSENSUS: (
             physio,
@@ -317,7 +451,9 @@ def _orderings() -> dict[Guideline, tuple[Position, ...]]:
             Position("tizanidine", "second choice", ("S26",)),
             Position("dantrolene", "third choice", ("S26",)),
             Position("gabapentin", "third choice", ("S26",)),
-            botox, nabx, itb,
+            botox,
+            nabx,
+            itb,
         ),
     }
 
@@ -350,12 +486,19 @@ class AlternativeOption:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rank": self.rank, "key": self.key, "name": self.name, "line": self.line,
-            "position_status": self.position_status.value, "status": self.status.value, "offered": self.offered,
-            "reasons": [r.to_dict() for r in self.reasons], "dose": [d.to_dict() for d in self.dose],
+            "rank": self.rank,
+            "key": self.key,
+            "name": self.name,
+            "line": self.line,
+            "position_status": self.position_status.value,
+            "status": self.status.value,
+            "offered": self.offered,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "dose": [d.to_dict() for d in self.dose],
             "monitoring": [m.to_dict() for m in self.monitoring],
             "findings": [f.to_dict() for f in self.findings],
-            "evidence": format_evidence(self.evidence), "evidence_keys": list(self.evidence),
+            "evidence": format_evidence(self.evidence),
+            "evidence_keys": list(self.evidence),
         }
 
 
@@ -370,11 +513,15 @@ class NewDrugStart:
     earliest_next_increase: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"drug": self.drug_key, "start_date": self.start_date.isoformat(),
-                "steps": [{"date": d.isoformat(), "dose": t} for d, t in self.steps],
-                "titration": self.rule.to_dict(),
-                "earliest_next_increase": None if self.earliest_next_increase is None
-                else self.earliest_next_increase.isoformat()}
+        return {
+            "drug": self.drug_key,
+            "start_date": self.start_date.isoformat(),
+            "steps": [{"date": d.isoformat(), "dose": t} for d, t in self.steps],
+            "titration": self.rule.to_dict(),
+            "earliest_next_increase": None
+            if self.earliest_next_increase is None
+            else self.earliest_next_increase.isoformat(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,9 +539,14 @@ class CrossTaperPlan:
         return self.taper.offerable
 
     def to_dict(self) -> dict[str, Any]:
-        return {"offerable": self.offerable, "taper": self.taper.to_dict(), "new_drug": self.new_drug.to_dict(),
-                "overlap_findings": [f.to_dict() for f in self.overlap_findings], "notes": list(self.notes),
-                "settings": dict(self.settings)}
+        return {
+            "offerable": self.offerable,
+            "taper": self.taper.to_dict(),
+            "new_drug": self.new_drug.to_dict(),
+            "overlap_findings": [f.to_dict() for f in self.overlap_findings],
+            "notes": list(self.notes),
+            "settings": dict(self.settings),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,17 +573,23 @@ class AlternativesAdvice:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "guideline": self.guideline.value, "baclofen_outcome": self.baclofen_outcome.value,
+            "guideline": self.guideline.value,
+            "baclofen_outcome": self.baclofen_outcome.value,
             "patient": dict(self.patient),
             "options": [o.to_dict() for o in self.options],
             "offered": [o.key for o in self.options if o.offered],
-            "excluded": [{"key": o.key, "reasons": [f.message for f in o.findings if f.is_blocking]}
-                         for o in self.options if o.status is OptionStatus.EXCLUDED],
+            "excluded": [
+                {"key": o.key, "reasons": [f.message for f in o.findings if f.is_blocking]}
+                for o in self.options
+                if o.status is OptionStatus.EXCLUDED
+            ],
             "current_drugs": self.drugs.to_dict(),
             "unknown_drugs": [u.to_dict() for u in self.drugs.unknown],
             "conditions": [c.value for c in self.conditions],
-            "unknown_conditions": [{"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
-                                   for q in self.unknown_conditions],
+            "unknown_conditions": [
+                {"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
+                for q in self.unknown_conditions
+            ],
             "settings": dict(self.settings),
             "cross_taper": None if self.cross_taper is None else self.cross_taper.to_dict(),
             "switch_refused": [f.to_dict() for f in self.switch_refused],
@@ -451,9 +609,14 @@ def _kidney_reasons(kidney: KidneyFunction | None) -> list[Cited]:
     band = kidney_band(kidney.crcl_ml_min)
     if band.reduction == 0:
         return []
-    return [Cited(f"CrCl {kidney.crcl_ml_min:g} mL/min ({band.label} CKD): mean dose reduction {band.reduction_text} "
-                  "in the renal PK study (not label dosing); doses > 20 mg/day in CKD carried a 3.5-fold "
-                  "encephalopathy risk", ("S22", "S23"))]
+    return [
+        Cited(
+            f"CrCl {kidney.crcl_ml_min:g} mL/min ({band.label} CKD): mean dose reduction {band.reduction_text} "
+            "in the renal PK study (not label dosing); doses > 20 mg/day in CKD carried a 3.5-fold "
+            "encephalopathy risk",
+            ("S22", "S23"),
+        )
+    ]
 
 
 def _status_from_findings(findings: Sequence[Finding]) -> OptionStatus:
@@ -546,7 +709,7 @@ def advise_alternatives(
     cond = set(known_conditions)
     if liver_disease:
         cond.add(Condition.ACTIVE_LIVER_DISEASE)
-    others = [d for d in drugs.drugs]
+    others = list(drugs.drugs)
     baclofen_drug = CATALOGUE.get("baclofen")
     if outcome is BaclofenOutcome.CURRENT and all(d.key != "baclofen" for d in others):
         others.append(baclofen_drug)
@@ -556,8 +719,9 @@ def advise_alternatives(
     options: list[AlternativeOption] = []
     for rank, pos in enumerate(ORDERINGS[chosen], start=1):
         therapy = therapies[pos.key]
-        option, rules = _evaluate(rank, pos, therapy, outcome, focal, severe, cond, others, kidney, age_years, sex,
-                                  values, overrides)
+        option, rules = _evaluate(
+            rank, pos, therapy, outcome, focal, severe, cond, others, kidney, age_years, sex, values, overrides
+        )
         used_rules |= rules
         options.append(option)
     unused = {o.rule_id for o in overrides} - used_rules
@@ -565,16 +729,22 @@ def advise_alternatives(
         raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
 
     used_settings = {GUIDELINE.name: GUIDELINE.to_dict(chosen.value)}
-    for s in (TIZANIDINE_LFT_SCHEDULE, DANTROLENE_NO_BENEFIT_DAYS, NABIXIMOLS_MAX_SPRAYS_PER_DAY,
-              DANTROLENE_HEPATOTOXICITY_AGE):
+    for s in (
+        TIZANIDINE_LFT_SCHEDULE,
+        DANTROLENE_NO_BENEFIT_DAYS,
+        NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+        DANTROLENE_HEPATOTOXICITY_AGE,
+    ):
         used_settings[s.name] = s.to_dict(values.get(s.name, s.default))
 
     notes = []
     if chosen is Guideline.NHS_SCOTLAND_ABI:
         notes.append("NHS Scotland ABI guidance is written for acquired brain injury, not MS.")
     if chosen is Guideline.NICE:
-        notes.append("NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
-                     "second are confirmed (via MS Trust); other positions are UNCONFIRMED.")
+        notes.append(
+            "NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
+            "second are confirmed (via MS Trust); other positions are UNCONFIRMED."
+        )
     if liver_disease:
         notes.append("Liver disease was treated as active hepatic disease (dantrolene contraindication).")
 
@@ -586,27 +756,52 @@ def advise_alternatives(
             refused = tuple(f for f in target.findings if f.is_blocking)
             notes.append(f"Switch to {target.name} refused: it is excluded for this patient.")
         elif target.status in (OptionStatus.TRIED, OptionStatus.CURRENT, OptionStatus.NOT_APPLICABLE):
-            raise InvalidInputError("switch_to", f"an option that can be offered (not {target.status.value})",
-                                    switch_to)
+            raise InvalidInputError(
+                "switch_to", f"an option that can be offered (not {target.status.value})", switch_to
+            )
         elif current_baclofen_mg_per_day is not None:
             if start_date is None:
                 raise InvalidInputError("start_date", "the first day of the cross-taper (YYYY-MM-DD)", None)
             patient = PatientSnapshot(
-                age_years=age_years, sex=sex, locale=locale,
+                age_years=age_years,
+                sex=sex,
+                locale=locale,
                 crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
-                dialysis=bool(kidney and kidney.dialysis))
+                dialysis=bool(kidney and kidney.dialysis),
+            )
             cross = plan_cross_taper(
-                start_date=start_date, from_mg_per_day=current_baclofen_mg_per_day, new_drug=target.key,
-                patient=patient, months_on_therapy=months_on_therapy,
-                settings={k: v for k, v in values.items() if k == CROSS_TAPER_START_DAY.name})
+                start_date=start_date,
+                from_mg_per_day=current_baclofen_mg_per_day,
+                new_drug=target.key,
+                patient=patient,
+                months_on_therapy=months_on_therapy,
+                settings={k: v for k, v in values.items() if k == CROSS_TAPER_START_DAY.name},
+            )
         else:
             notes.append("Give the current baclofen daily dose and a start date to get a cross-taper plan.")
 
-    patient_info = {"focal": focal, "severe": severe, "liver_disease": liver_disease,
-                    "kidney": None if kidney is None else kidney.to_dict(), "age_years": age_years,
-                    "sex": None if sex is None else sex.value, "locale": locale.value}
-    return AlternativesAdvice(chosen, outcome, tuple(options), drugs, tuple(sorted(cond, key=lambda c: c.value)),
-                              unknown_conditions, used_settings, patient_info, cross, refused, tuple(notes))
+    patient_info = {
+        "focal": focal,
+        "severe": severe,
+        "liver_disease": liver_disease,
+        "kidney": None if kidney is None else kidney.to_dict(),
+        "age_years": age_years,
+        "sex": None if sex is None else sex.value,
+        "locale": locale.value,
+    }
+    return AlternativesAdvice(
+        chosen,
+        outcome,
+        tuple(options),
+        drugs,
+        tuple(sorted(cond, key=lambda c: c.value)),
+        unknown_conditions,
+        used_settings,
+        patient_info,
+        cross,
+        refused,
+        tuple(notes),
+    )
 
 
 def _find_option(options: Sequence[AlternativeOption], name: str) -> AlternativeOption:
@@ -617,16 +812,28 @@ def _find_option(options: Sequence[AlternativeOption], name: str) -> Alternative
     match = CATALOGUE.find(name)
     if match is not None:
         for o in options:
-            if o.key == match.drug.key or (o.key == "botulinum-toxin"
-                                           and match.drug.has_class(DrugClass.BOTULINUM_TOXIN)):
+            if o.key == match.drug.key or (
+                o.key == "botulinum-toxin" and match.drug.has_class(DrugClass.BOTULINUM_TOXIN)
+            ):
                 return o
     raise InvalidInputError("switch_to", f"one of the options: {', '.join(o.key for o in options)}", name)
 
 
-def _evaluate(rank: int, pos: Position, therapy: Therapy, outcome: BaclofenOutcome, focal: bool, severe: bool,
-              conditions: set[Condition], others: Sequence[Drug], kidney: KidneyFunction | None,
-              age_years: float | None, sex: Sex | None, values: Mapping[str, Any],
-              overrides: Sequence[Override]) -> tuple[AlternativeOption, set[str]]:
+def _evaluate(
+    rank: int,
+    pos: Position,
+    therapy: Therapy,
+    outcome: BaclofenOutcome,
+    focal: bool,
+    severe: bool,
+    conditions: set[Condition],
+    others: Sequence[Drug],
+    kidney: KidneyFunction | None,
+    age_years: float | None,
+    sex: Sex | None,
+    values: Mapping[str, Any],
+    overrides: Sequence[Override],
+) -> tuple[AlternativeOption, set[str]]:
     reasons: list[Cited] = []
     findings: list[Finding] = []
     status: OptionStatus | None = None
@@ -653,24 +860,43 @@ def _evaluate(rank: int, pos: Position, therapy: Therapy, outcome: BaclofenOutco
             status = OptionStatus.NOT_APPLICABLE
             reasons.append(Cited("for severe spasticity", ("S37",)))
         elif not outcome.tried_and_stopped_working:
-            reasons.append(Cited("for spinal-origin spasticity ITB is reserved for patients unresponsive to oral "
-                                 "baclofen or with intolerable CNS effects at effective doses; a positive screening "
-                                 "dose is required", ("S37", "S35")))
+            reasons.append(
+                Cited(
+                    "for spinal-origin spasticity ITB is reserved for patients unresponsive to oral "
+                    "baclofen or with intolerable CNS effects at effective doses; a positive screening "
+                    "dose is required",
+                    ("S37", "S35"),
+                )
+            )
             status = OptionStatus.CAUTION
         else:
-            reasons.append(Cited("severe spasticity after oral baclofen " + outcome.value + ": ITB after a positive "
-                                 "screening dose", ("S37", "S35")))
+            reasons.append(
+                Cited(
+                    "severe spasticity after oral baclofen " + outcome.value + ": ITB after a positive screening dose",
+                    ("S37", "S35"),
+                )
+            )
     elif pos.key == "nabiximols":
-        reasons.append(Cited("NICE NG144: for moderate to severe MS spasticity when other pharmacological treatments "
-                             "are not effective", ("S85", "S87")))
+        reasons.append(
+            Cited(
+                "NICE NG144: for moderate to severe MS spasticity when other pharmacological treatments "
+                "are not effective",
+                ("S85", "S87"),
+            )
+        )
     elif pos.key == "physiotherapy":
         reasons.append(Cited("always, before and alongside drug treatment", ("S26", "S27", "S84")))
 
     if drug is not None and status not in (OptionStatus.TRIED, OptionStatus.NOT_APPLICABLE):
         findings.extend(interactions_between(drug, [d for d in others if d.key != drug.key]))
         ci = screen_contraindications(
-            drug, conditions, age_years=age_years, sex=sex, kidney=kidney,
-            dantrolene_hepatotoxicity_age_years=values.get(DANTROLENE_HEPATOTOXICITY_AGE.name))
+            drug,
+            conditions,
+            age_years=age_years,
+            sex=sex,
+            kidney=kidney,
+            dantrolene_hepatotoxicity_age_years=values.get(DANTROLENE_HEPATOTOXICITY_AGE.name),
+        )
         findings.extend(ci.findings)
     mine = [o for o in overrides if any(f.rule_id == o.rule_id and f.severity is Severity.BLOCK for f in findings)]
     final = apply_overrides(sort_findings(findings), mine) if mine else sort_findings(findings)
@@ -683,8 +909,19 @@ def _evaluate(rank: int, pos: Position, therapy: Therapy, outcome: BaclofenOutco
             if f.is_blocking:
                 reasons.append(Cited(f"excluded: {f.message}", f.evidence))
     evidence = tuple(dict.fromkeys(pos.evidence + tuple(k for c in therapy.dose for k in c.evidence)))
-    option = AlternativeOption(rank, pos.key, therapy.name, pos.line, pos.status, status, tuple(reasons),
-                               therapy.dose, therapy.monitoring, final, evidence)
+    option = AlternativeOption(
+        rank,
+        pos.key,
+        therapy.name,
+        pos.line,
+        pos.status,
+        status,
+        tuple(reasons),
+        therapy.dose,
+        therapy.monitoring,
+        final,
+        evidence,
+    )
     return option, {o.rule_id for o in mine}
 
 
@@ -693,22 +930,47 @@ def _evaluate(rank: int, pos: Position, therapy: Therapy, outcome: BaclofenOutco
 _START_RULES: Mapping[str, tuple[Cited, Cited]] = {
     # drug: (US / default rule, UK rule)
     "tizanidine": (
-        Cited("tizanidine 2 mg; may be repeated every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with "
-              "1-4 days between increases; maximum 36 mg/day", ("S73", "S110b")),
-        Cited("tizanidine 2 mg once daily; increase by 2 mg/day at intervals of at least 3-4 days; usually up to "
-              "24 mg/day; maximum 36 mg/day", ("S25",))),
+        Cited(
+            "tizanidine 2 mg; may be repeated every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with "
+            "1-4 days between increases; maximum 36 mg/day",
+            ("S73", "S110b"),
+        ),
+        Cited(
+            "tizanidine 2 mg once daily; increase by 2 mg/day at intervals of at least 3-4 days; usually up to "
+            "24 mg/day; maximum 36 mg/day",
+            ("S25",),
+        ),
+    ),
     "gabapentin": (
-        Cited("gabapentin 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to 1800 mg/day (neuropathic-pain "
-              "label titration; off-label for spasticity)", ("S97", "S24")),) * 2,
+        Cited(
+            "gabapentin 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to 1800 mg/day (neuropathic-pain "
+            "label titration; off-label for spasticity)",
+            ("S97", "S24"),
+        ),
+    )
+    * 2,
     "dantrolene": (
-        Cited("dantrolene 25 mg daily for 7 days, 25 mg three times daily for 7 days, 50 mg three times daily for 7 "
-              "days, then 100 mg three times daily; maximum 400 mg/day", ("S77",)),
-        Cited("dantrolene 25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times "
-              "daily", ("S80", "S25"))),
+        Cited(
+            "dantrolene 25 mg daily for 7 days, 25 mg three times daily for 7 days, 50 mg three times daily for 7 "
+            "days, then 100 mg three times daily; maximum 400 mg/day",
+            ("S77",),
+        ),
+        Cited(
+            "dantrolene 25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times "
+            "daily",
+            ("S80", "S25"),
+        ),
+    ),
     "diazepam": (Cited("diazepam 2.5 mg at night, up to 5 mg", ("S27",)),) * 2,
     "clonazepam": (Cited("clonazepam 0.5 mg at night, up to 2 mg", ("S27",)),) * 2,
-    "nabiximols": (Cited("nabiximols: titrate over 2 weeks (maximum 12 sprays a day, at least 15 min apart); "
-                         "review after a 4-week trial", ("S87", "S85")),) * 2,
+    "nabiximols": (
+        Cited(
+            "nabiximols: titrate over 2 weeks (maximum 12 sprays a day, at least 15 min apart); "
+            "review after a 4-week trial",
+            ("S87", "S85"),
+        ),
+    )
+    * 2,
 }
 
 
@@ -719,13 +981,18 @@ def _new_drug_steps(key: str, start: date, locale: Locale) -> tuple[tuple[tuple[
             return ((start, "2 mg once daily"),), start + d(days=3)
         return ((start, "2 mg (may repeat every 6-8 h, up to 3 doses in 24 h)"),), start + d(days=1)
     if key == "gabapentin":
-        return ((start, "300 mg/day"), (start + d(days=1), "600 mg/day"), (start + d(days=2), "900 mg/day")), \
-            start + d(days=3)
+        return ((start, "300 mg/day"), (start + d(days=1), "600 mg/day"), (start + d(days=2), "900 mg/day")), start + d(
+            days=3
+        )
     if key == "dantrolene":
         if locale is Locale.UK:
             return ((start, "25 mg daily"),), start + d(days=7)
-        return ((start, "25 mg daily"), (start + d(days=7), "25 mg three times daily"),
-                (start + d(days=14), "50 mg three times daily"), (start + d(days=21), "100 mg three times daily")), None
+        return (
+            (start, "25 mg daily"),
+            (start + d(days=7), "25 mg three times daily"),
+            (start + d(days=14), "50 mg three times daily"),
+            (start + d(days=21), "100 mg three times daily"),
+        ), None
     if key == "diazepam":
         return ((start, "2.5 mg at night"),), None
     if key == "clonazepam":
@@ -735,10 +1002,17 @@ def _new_drug_steps(key: str, start: date, locale: Locale) -> tuple[tuple[tuple[
     raise InvalidInputError("new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}", key)
 
 
-def plan_cross_taper(*, start_date: date, from_mg_per_day: float, new_drug: str,
-                     patient: PatientSnapshot | None = None, months_on_therapy: float | None = None,
-                     taper_settings: Mapping[str, Any] | None = None, settings: Mapping[str, Any] | None = None,
-                     overrides: Iterable[Override] = ()) -> CrossTaperPlan:
+def plan_cross_taper(
+    *,
+    start_date: date,
+    from_mg_per_day: float,
+    new_drug: str,
+    patient: PatientSnapshot | None = None,
+    months_on_therapy: float | None = None,
+    taper_settings: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    overrides: Iterable[Override] = (),
+) -> CrossTaperPlan:
     """Taper oral baclofen to zero with the oral planner and start the new drug alongside it.
 
     Parameters
@@ -768,8 +1042,9 @@ def plan_cross_taper(*, start_date: date, from_mg_per_day: float, new_drug: str,
     if match is not None:
         key = match.drug.key
     if key not in _START_RULES:
-        raise InvalidInputError("new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}",
-                                new_drug)
+        raise InvalidInputError(
+            "new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}", new_drug
+        )
     offset = 0
     for name, value in (settings or {}).items():
         if name != CROSS_TAPER_START_DAY.name:
@@ -777,12 +1052,19 @@ def plan_cross_taper(*, start_date: date, from_mg_per_day: float, new_drug: str,
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
             raise InvalidInputError(CROSS_TAPER_START_DAY.name, "a whole number of days", value)
         offset = int(CROSS_TAPER_START_DAY.validate(int(value)))
-    taper = plan_taper(start_date=start_date, from_mg_per_day=from_mg_per_day, patient=patient,
-                       months_on_therapy=months_on_therapy, settings=taper_settings, overrides=overrides)
+    taper = plan_taper(
+        start_date=start_date,
+        from_mg_per_day=from_mg_per_day,
+        patient=patient,
+        months_on_therapy=months_on_therapy,
+        settings=taper_settings,
+        overrides=overrides,
+    )
     last_day = taper.steps[-1].start
     if offset > (last_day - taper.start).days:
-        raise InvalidInputError(CROSS_TAPER_START_DAY.name,
-                                f"at most {(last_day - taper.start).days} (the day baclofen stops)", offset)
+        raise InvalidInputError(
+            CROSS_TAPER_START_DAY.name, f"at most {(last_day - taper.start).days} (the day baclofen stops)", offset
+        )
     new_start = taper.start + timedelta(days=offset)
     steps, next_increase = _new_drug_steps(key, new_start, patient.locale)
     rule = _START_RULES[key][1 if patient.locale is Locale.UK else 0]
@@ -794,15 +1076,36 @@ def plan_cross_taper(*, start_date: date, from_mg_per_day: float, new_drug: str,
         f"({CROSS_TAPER_START_DAY.name} = {offset}).",
     ]
     if key == "tizanidine":
-        notes.append("Order liver tests (aminotransferases) before starting tizanidine and check the medication list "
-                     "for CYP1A2 inhibitors.")
-    return CrossTaperPlan(taper, NewDrugStart(key, new_start, steps, rule, next_increase), overlap, tuple(notes),
-                          {CROSS_TAPER_START_DAY.name: CROSS_TAPER_START_DAY.to_dict(offset)})
+        notes.append(
+            "Order liver tests (aminotransferases) before starting tizanidine and check the medication list "
+            "for CYP1A2 inhibitors."
+        )
+    return CrossTaperPlan(
+        taper,
+        NewDrugStart(key, new_start, steps, rule, next_increase),
+        overlap,
+        tuple(notes),
+        {CROSS_TAPER_START_DAY.name: CROSS_TAPER_START_DAY.to_dict(offset)},
+    )
 
 
 __all__ = [
-    "ADVISOR_SETTINGS", "CROSS_TAPER_START_DAY", "DANTROLENE_NO_BENEFIT_DAYS", "GUIDELINE", "ORDERINGS",
-    "TIZANIDINE_LFT_SCHEDULE", "AlternativeOption", "AlternativesAdvice", "BaclofenOutcome", "Cited",
-    "CrossTaperPlan", "Guideline", "NewDrugStart", "OptionStatus", "advise_alternatives", "parse_guideline",
-    "parse_outcome", "plan_cross_taper",
+    "ADVISOR_SETTINGS",
+    "CROSS_TAPER_START_DAY",
+    "DANTROLENE_NO_BENEFIT_DAYS",
+    "GUIDELINE",
+    "ORDERINGS",
+    "TIZANIDINE_LFT_SCHEDULE",
+    "AlternativeOption",
+    "AlternativesAdvice",
+    "BaclofenOutcome",
+    "Cited",
+    "CrossTaperPlan",
+    "Guideline",
+    "NewDrugStart",
+    "OptionStatus",
+    "advise_alternatives",
+    "parse_guideline",
+    "parse_outcome",
+    "plan_cross_taper",
 ]

@@ -42,8 +42,11 @@ def _check_unrecognised(ctx: _Unrecognised) -> Finding | None:
 
 
 UNRECOGNISED_MEDICINES: Rule[_Unrecognised] = Rule(
-    "MEDS-UNKNOWN-001", "Medicines not recognised: interactions not checked", Severity.WARN,
-    ("S17", "S6"), _check_unrecognised,
+    "MEDS-UNKNOWN-001",
+    "Medicines not recognised: interactions not checked",
+    Severity.WARN,
+    ("S17", "S6"),
+    _check_unrecognised,
 )
 
 

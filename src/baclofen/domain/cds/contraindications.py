@@ -53,15 +53,24 @@ class Condition(Enum):
 
 _SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
     Condition.BACLOFEN_HYPERSENSITIVITY: ("baclofen allergy", "allergy to baclofen", "baclofen hypersensitivity"),
-    Condition.PSYCHOTIC_DISORDER: ("psychosis", "psychotic disorder", "schizophrenia", "confusional state",
-                                   "confusion"),
+    Condition.PSYCHOTIC_DISORDER: (
+        "psychosis",
+        "psychotic disorder",
+        "schizophrenia",
+        "confusional state",
+        "confusion",
+    ),
     Condition.PSYCHIATRIC_DISORDER: ("psychiatric disorder", "mental illness"),
     Condition.EPILEPSY: ("seizure disorder", "seizures"),
     Condition.PREGNANCY: ("pregnant",),
     Condition.LACTATION: ("lactation", "breast feeding", "breast-feeding", "nursing"),
-    Condition.POSTURE_DEPENDENT_SPASTICITY: ("beneficial spasticity", "spasticity needed for posture",
-                                             "spasticity needed for function", "spasticity aids transfers",
-                                             "posture dependent spasticity"),
+    Condition.POSTURE_DEPENDENT_SPASTICITY: (
+        "beneficial spasticity",
+        "spasticity needed for posture",
+        "spasticity needed for function",
+        "spasticity aids transfers",
+        "posture dependent spasticity",
+    ),
     Condition.PEPTIC_ULCER: ("peptic ulcer", "peptic ulcer disease"),
     Condition.RESPIRATORY_IMPAIRMENT: ("respiratory disease", "respiratory insufficiency"),
     Condition.BLADDER_SPHINCTER_HYPERTONIA: ("bladder sphincter hypertonia", "sphincter hypertonia"),
@@ -69,8 +78,12 @@ _SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
     Condition.LIVER_DISEASE: ("hepatic impairment", "hepatic disease", "liver impairment"),
     Condition.ACTIVE_LIVER_DISEASE: ("active hepatic disease", "hepatitis", "active hepatitis"),
     Condition.OVARIAN_CYSTS: ("ovarian cyst",),
-    Condition.SCI_T6_OR_ABOVE: ("sci t6 or above", "high spinal cord injury", "spinal cord injury t6 or above",
-                                "spinal cord injury above t6"),
+    Condition.SCI_T6_OR_ABOVE: (
+        "sci t6 or above",
+        "high spinal cord injury",
+        "spinal cord injury t6 or above",
+        "spinal cord injury above t6",
+    ),
     Condition.COMMUNICATION_DIFFICULTIES: ("communication difficulty", "cannot communicate"),
     Condition.BACLOFEN_WITHDRAWAL_HISTORY: ("previous baclofen withdrawal", "baclofen withdrawal history"),
     Condition.ACTIVE_INFECTION: ("infection", "active uti", "urinary tract infection", "uti"),
@@ -112,10 +125,14 @@ def parse_conditions(texts: Iterable[str | Condition]) -> tuple[tuple[Condition,
 
 DANTROLENE_HEPATOTOXICITY_AGE = Setting(
     name="cds.dantrolene.hepatotoxicity_age_years",
-    default=35.0, unit="years", status=EvidenceStatus.DISAGREE, evidence=("S78", "S80"),
+    default=35.0,
+    unit="years",
+    status=EvidenceStatus.DISAGREE,
+    evidence=("S78", "S80"),
     description="Age above which the dantrolene boxed warning names a greater hepatotoxicity risk: >35 years in "
-                "the US monograph [S78], >30 years in the UK-style source [S80] (clinical.md §8.3 DISAGREE).",
-    minimum=18.0, maximum=120.0,
+    "the US monograph [S78], >30 years in the UK-style source [S80] (clinical.md §8.3 DISAGREE).",
+    minimum=18.0,
+    maximum=120.0,
 )
 
 TIZANIDINE_RENAL_CRCL_ML_MIN = 25.0
@@ -164,82 +181,234 @@ def _is(key: str) -> Callable[[Drug], bool]:
 
 
 _ROWS: tuple[_ConditionRow, ...] = (
-    _ConditionRow("CI-BAC-HYPERSENS-001", _is_baclofen, Condition.BACLOFEN_HYPERSENSITIVITY, Severity.BLOCK,
-                  "contraindicated: hypersensitivity to baclofen (the only label contraindication)",
-                  "Do not give baclofen.", ("S4", "S6", "S30")),
-    _ConditionRow("CI-BAC-PSYCH-001", _is_baclofen, Condition.PSYCHOTIC_DISORDER, Severity.WARN,
-                  "may exacerbate psychotic disorders, schizophrenia or confusional states",
-                  "Use with caution and monitor mental state.", ("S6", "S5", "S9")),
-    _ConditionRow("CI-BAC-PSYCH-002", _is_baclofen, Condition.PSYCHIATRIC_DISORDER, Severity.WARN,
-                  "use with caution in psychiatric disorders", "Use with caution and monitor mental state.",
-                  ("S15",)),
-    _ConditionRow("CI-BAC-EPILEPSY-001", _is_baclofen, Condition.EPILEPSY, Severity.WARN,
-                  "may exacerbate epilepsy; seizures also occur with ITB and on withdrawal",
-                  "Monitor seizure control; never stop baclofen abruptly.", ("S6", "S30", "S69")),
-    _ConditionRow("CI-BAC-AD-001", _is_baclofen, Condition.AUTONOMIC_DYSREFLEXIA, Severity.WARN,
-                  "may exacerbate autonomic dysreflexia", "Use with caution.", ("S6",)),
-    _ConditionRow("CI-BAC-STROKE-001", _is_baclofen, Condition.STROKE, Severity.WARN,
-                  "use with caution after stroke", "Use a cautious schedule and monitor tolerability.", ("S6", "S14")),
-    _ConditionRow("CI-BAC-PREG-001", _is_baclofen, Condition.PREGNANCY, Severity.WARN,
-                  "may cause fetal harm (animal data); neonatal withdrawal has occurred",
-                  "Weigh benefit and risk; gradually reduce and stop before delivery if stopping.", ("S6", "S4")),
-    _ConditionRow("CI-BAC-LACT-001", _is_baclofen, Condition.LACTATION, Severity.WARN,
-                  "present in breast milk; withdrawal can occur in the infant when maternal dosing or breastfeeding "
-                  "stops", "Plan any stop gradually and tell the parent what to watch for in the infant.", ("S114",)),
-    _ConditionRow("CI-BAC-POSTURE-001", _is_baclofen, Condition.POSTURE_DEPENDENT_SPASTICITY, Severity.WARN,
-                  "use with caution where spasticity keeps upright posture or balance, or gains function",
-                  "Titrate cautiously and review function at each step.", ("S15", "S11")),
-    _ConditionRow("CI-BAC-PEPTIC-001", _is_baclofen, Condition.PEPTIC_ULCER, Severity.WARN,
-                  "use with caution in peptic ulceration", "Use with caution.", ("S15",)),
-    _ConditionRow("CI-BAC-RESP-001", _is_baclofen, Condition.RESPIRATORY_IMPAIRMENT, Severity.WARN,
-                  "use with caution in respiratory impairment", "Use with caution; watch for respiratory depression.",
-                  ("S15",)),
-    _ConditionRow("CI-BAC-BLADDER-001", _is_baclofen, Condition.BLADDER_SPHINCTER_HYPERTONIA, Severity.WARN,
-                  "use with caution in bladder-sphincter hypertonia", "Use with caution.", ("S15",)),
-    _ConditionRow("CI-BAC-LABS-001", _is_baclofen, Condition.LIVER_DISEASE, Severity.INFO,
-                  "raised AST, alkaline phosphatase and glucose may occur: periodic laboratory tests in liver disease",
-                  "Arrange periodic liver tests.", ("S15",)),
-    _ConditionRow("CI-BAC-LABS-002", _is_baclofen, Condition.ACTIVE_LIVER_DISEASE, Severity.INFO,
-                  "raised AST, alkaline phosphatase and glucose may occur: periodic laboratory tests in liver disease",
-                  "Arrange periodic liver tests.", ("S15",)),
-    _ConditionRow("CI-BAC-LABS-003", _is_baclofen, Condition.DIABETES, Severity.INFO,
-                  "baclofen may raise blood glucose: periodic laboratory tests in diabetes",
-                  "Monitor blood glucose.", ("S15", "S17")),
-    _ConditionRow("CI-BAC-OVARY-001", _is(("baclofen")), Condition.OVARIAN_CYSTS, Severity.INFO,
-                  "ovarian cysts are listed among the warnings of an oral baclofen product (Fleqsuvy)",
-                  "Note in the record; review if symptomatic.", ("S11",)),
-    _ConditionRow("CI-ITB-WDRISK-001", _is_itb, Condition.SCI_T6_OR_ABOVE, Severity.WARN,
-                  "higher risk from ITB withdrawal (spinal cord injury at T-6 or above)",
-                  "Give special attention to refill scheduling, alarms and programming.", ("S118",),
-                  ITB_WITHDRAWAL.signs),
-    _ConditionRow("CI-ITB-WDRISK-002", _is_itb, Condition.COMMUNICATION_DIFFICULTIES, Severity.WARN,
-                  "higher risk from ITB withdrawal (communication difficulties)",
-                  "Give special attention to refill scheduling, alarms and programming; brief carers.", ("S118",),
-                  ITB_WITHDRAWAL.signs),
-    _ConditionRow("CI-ITB-WDRISK-003", _is_baclofen, Condition.BACLOFEN_WITHDRAWAL_HISTORY, Severity.WARN,
-                  "higher risk: previous withdrawal symptoms from oral or intrathecal baclofen",
-                  "Never interrupt abruptly; plan refills and tapers with margin.", ("S118",),
-                  ORAL_WITHDRAWAL.signs),
-    _ConditionRow("CI-ITB-INFECTION-001", _is_itb, Condition.ACTIVE_INFECTION, Severity.WARN,
-                  "active infection: pump implantation is contraindicated and screening should not be done during an "
-                  "active UTI", "Treat the infection before screening or implantation.", ("S117", "S66", "S41")),
-    _ConditionRow("CI-TIZ-LIVER-001", _is("tizanidine"), Condition.LIVER_DISEASE, Severity.WARN,
-                  "tizanidine is hepatotoxic: aminotransferase monitoring is required",
-                  "Check liver tests at baseline and during treatment (see the monitoring schedule setting).",
-                  ("S75", "S72")),
-    _ConditionRow("CI-TIZ-LIVER-002", _is("tizanidine"), Condition.ACTIVE_LIVER_DISEASE, Severity.WARN,
-                  "tizanidine is hepatotoxic: aminotransferase monitoring is required",
-                  "Check liver tests at baseline and during treatment (see the monitoring schedule setting).",
-                  ("S75", "S72")),
-    _ConditionRow("CI-DAN-LIVER-001", _is("dantrolene"), Condition.ACTIVE_LIVER_DISEASE, Severity.BLOCK,
-                  "contraindicated in active hepatic disease (boxed hepatotoxicity warning)",
-                  "Do not use dantrolene.", ("S77", "S78")),
-    _ConditionRow("CI-DAN-LIVER-002", _is("dantrolene"), Condition.LIVER_DISEASE, Severity.WARN,
-                  "boxed warning: hepatotoxicity; liver disease raises concern", "Avoid or monitor liver tests closely.",
-                  ("S78", "S77")),
-    _ConditionRow("CI-DAN-POSTURE-001", _is("dantrolene"), Condition.POSTURE_DEPENDENT_SPASTICITY, Severity.BLOCK,
-                  "contraindicated where spasticity maintains posture or function", "Do not use dantrolene.",
-                  ("S77",)),
+    _ConditionRow(
+        "CI-BAC-HYPERSENS-001",
+        _is_baclofen,
+        Condition.BACLOFEN_HYPERSENSITIVITY,
+        Severity.BLOCK,
+        "contraindicated: hypersensitivity to baclofen (the only label contraindication)",
+        "Do not give baclofen.",
+        ("S4", "S6", "S30"),
+    ),
+    _ConditionRow(
+        "CI-BAC-PSYCH-001",
+        _is_baclofen,
+        Condition.PSYCHOTIC_DISORDER,
+        Severity.WARN,
+        "may exacerbate psychotic disorders, schizophrenia or confusional states",
+        "Use with caution and monitor mental state.",
+        ("S6", "S5", "S9"),
+    ),
+    _ConditionRow(
+        "CI-BAC-PSYCH-002",
+        _is_baclofen,
+        Condition.PSYCHIATRIC_DISORDER,
+        Severity.WARN,
+        "use with caution in psychiatric disorders",
+        "Use with caution and monitor mental state.",
+        ("S15",),
+    ),
+    _ConditionRow(
+        "CI-BAC-EPILEPSY-001",
+        _is_baclofen,
+        Condition.EPILEPSY,
+        Severity.WARN,
+        "may exacerbate epilepsy; seizures also occur with ITB and on withdrawal",
+        "Monitor seizure control; never stop baclofen abruptly.",
+        ("S6", "S30", "S69"),
+    ),
+    _ConditionRow(
+        "CI-BAC-AD-001",
+        _is_baclofen,
+        Condition.AUTONOMIC_DYSREFLEXIA,
+        Severity.WARN,
+        "may exacerbate autonomic dysreflexia",
+        "Use with caution.",
+        ("S6",),
+    ),
+    _ConditionRow(
+        "CI-BAC-STROKE-001",
+        _is_baclofen,
+        Condition.STROKE,
+        Severity.WARN,
+        "use with caution after stroke",
+        "Use a cautious schedule and monitor tolerability.",
+        ("S6", "S14"),
+    ),
+    _ConditionRow(
+        "CI-BAC-PREG-001",
+        _is_baclofen,
+        Condition.PREGNANCY,
+        Severity.WARN,
+        "may cause fetal harm (animal data); neonatal withdrawal has occurred",
+        "Weigh benefit and risk; gradually reduce and stop before delivery if stopping.",
+        ("S6", "S4"),
+    ),
+    _ConditionRow(
+        "CI-BAC-LACT-001",
+        _is_baclofen,
+        Condition.LACTATION,
+        Severity.WARN,
+        "present in breast milk; withdrawal can occur in the infant when maternal dosing or breastfeeding stops",
+        "Plan any stop gradually and tell the parent what to watch for in the infant.",
+        ("S114",),
+    ),
+    _ConditionRow(
+        "CI-BAC-POSTURE-001",
+        _is_baclofen,
+        Condition.POSTURE_DEPENDENT_SPASTICITY,
+        Severity.WARN,
+        "use with caution where spasticity keeps upright posture or balance, or gains function",
+        "Titrate cautiously and review function at each step.",
+        ("S15", "S11"),
+    ),
+    _ConditionRow(
+        "CI-BAC-PEPTIC-001",
+        _is_baclofen,
+        Condition.PEPTIC_ULCER,
+        Severity.WARN,
+        "use with caution in peptic ulceration",
+        "Use with caution.",
+        ("S15",),
+    ),
+    _ConditionRow(
+        "CI-BAC-RESP-001",
+        _is_baclofen,
+        Condition.RESPIRATORY_IMPAIRMENT,
+        Severity.WARN,
+        "use with caution in respiratory impairment",
+        "Use with caution; watch for respiratory depression.",
+        ("S15",),
+    ),
+    _ConditionRow(
+        "CI-BAC-BLADDER-001",
+        _is_baclofen,
+        Condition.BLADDER_SPHINCTER_HYPERTONIA,
+        Severity.WARN,
+        "use with caution in bladder-sphincter hypertonia",
+        "Use with caution.",
+        ("S15",),
+    ),
+    _ConditionRow(
+        "CI-BAC-LABS-001",
+        _is_baclofen,
+        Condition.LIVER_DISEASE,
+        Severity.INFO,
+        "raised AST, alkaline phosphatase and glucose may occur: periodic laboratory tests in liver disease",
+        "Arrange periodic liver tests.",
+        ("S15",),
+    ),
+    _ConditionRow(
+        "CI-BAC-LABS-002",
+        _is_baclofen,
+        Condition.ACTIVE_LIVER_DISEASE,
+        Severity.INFO,
+        "raised AST, alkaline phosphatase and glucose may occur: periodic laboratory tests in liver disease",
+        "Arrange periodic liver tests.",
+        ("S15",),
+    ),
+    _ConditionRow(
+        "CI-BAC-LABS-003",
+        _is_baclofen,
+        Condition.DIABETES,
+        Severity.INFO,
+        "baclofen may raise blood glucose: periodic laboratory tests in diabetes",
+        "Monitor blood glucose.",
+        ("S15", "S17"),
+    ),
+    _ConditionRow(
+        "CI-BAC-OVARY-001",
+        _is("baclofen"),
+        Condition.OVARIAN_CYSTS,
+        Severity.INFO,
+        "ovarian cysts are listed among the warnings of an oral baclofen product (Fleqsuvy)",
+        "Note in the record; review if symptomatic.",
+        ("S11",),
+    ),
+    _ConditionRow(
+        "CI-ITB-WDRISK-001",
+        _is_itb,
+        Condition.SCI_T6_OR_ABOVE,
+        Severity.WARN,
+        "higher risk from ITB withdrawal (spinal cord injury at T-6 or above)",
+        "Give special attention to refill scheduling, alarms and programming.",
+        ("S118",),
+        ITB_WITHDRAWAL.signs,
+    ),
+    _ConditionRow(
+        "CI-ITB-WDRISK-002",
+        _is_itb,
+        Condition.COMMUNICATION_DIFFICULTIES,
+        Severity.WARN,
+        "higher risk from ITB withdrawal (communication difficulties)",
+        "Give special attention to refill scheduling, alarms and programming; brief carers.",
+        ("S118",),
+        ITB_WITHDRAWAL.signs,
+    ),
+    _ConditionRow(
+        "CI-ITB-WDRISK-003",
+        _is_baclofen,
+        Condition.BACLOFEN_WITHDRAWAL_HISTORY,
+        Severity.WARN,
+        "higher risk: previous withdrawal symptoms from oral or intrathecal baclofen",
+        "Never interrupt abruptly; plan refills and tapers with margin.",
+        ("S118",),
+        ORAL_WITHDRAWAL.signs,
+    ),
+    _ConditionRow(
+        "CI-ITB-INFECTION-001",
+        _is_itb,
+        Condition.ACTIVE_INFECTION,
+        Severity.WARN,
+        "active infection: pump implantation is contraindicated and screening should not be done during an active UTI",
+        "Treat the infection before screening or implantation.",
+        ("S117", "S66", "S41"),
+    ),
+    _ConditionRow(
+        "CI-TIZ-LIVER-001",
+        _is("tizanidine"),
+        Condition.LIVER_DISEASE,
+        Severity.WARN,
+        "tizanidine is hepatotoxic: aminotransferase monitoring is required",
+        "Check liver tests at baseline and during treatment (see the monitoring schedule setting).",
+        ("S75", "S72"),
+    ),
+    _ConditionRow(
+        "CI-TIZ-LIVER-002",
+        _is("tizanidine"),
+        Condition.ACTIVE_LIVER_DISEASE,
+        Severity.WARN,
+        "tizanidine is hepatotoxic: aminotransferase monitoring is required",
+        "Check liver tests at baseline and during treatment (see the monitoring schedule setting).",
+        ("S75", "S72"),
+    ),
+    _ConditionRow(
+        "CI-DAN-LIVER-001",
+        _is("dantrolene"),
+        Condition.ACTIVE_LIVER_DISEASE,
+        Severity.BLOCK,
+        "contraindicated in active hepatic disease (boxed hepatotoxicity warning)",
+        "Do not use dantrolene.",
+        ("S77", "S78"),
+    ),
+    _ConditionRow(
+        "CI-DAN-LIVER-002",
+        _is("dantrolene"),
+        Condition.LIVER_DISEASE,
+        Severity.WARN,
+        "boxed warning: hepatotoxicity; liver disease raises concern",
+        "Avoid or monitor liver tests closely.",
+        ("S78", "S77"),
+    ),
+    _ConditionRow(
+        "CI-DAN-POSTURE-001",
+        _is("dantrolene"),
+        Condition.POSTURE_DEPENDENT_SPASTICITY,
+        Severity.BLOCK,
+        "contraindicated where spasticity maintains posture or function",
+        "Do not use dantrolene.",
+        ("S77",),
+    ),
 )
 
 
@@ -250,10 +419,14 @@ def _make_condition_rule(row: _ConditionRow) -> Rule[ContraindicationContext]:
         return rule.finding(
             f"{ctx.drug.generic_name} with {row.condition.value}: {row.message}",
             reasoning=f"The patient has {row.condition.value}; the source lists it for {ctx.drug.generic_name}.",
-            data={"drug": ctx.drug.key, "condition": row.condition.value}, signs=row.signs, action=row.action)
+            data={"drug": ctx.drug.key, "condition": row.condition.value},
+            signs=row.signs,
+            action=row.action,
+        )
 
     rule: Rule[ContraindicationContext] = Rule(
-        row.rule_id, f"{row.condition.value}: {row.message}", row.severity, row.evidence, check)
+        row.rule_id, f"{row.condition.value}: {row.message}", row.severity, row.evidence, check
+    )
     return rule
 
 
@@ -263,12 +436,15 @@ def _check_itb_route(ctx: ContraindicationContext) -> Finding | None:
     return ITB_ROUTE.finding(
         f"intrathecal baclofen by the {ctx.route} route is contraindicated",
         reasoning="Intrathecal baclofen is only for intrathecal use (bolus via spinal catheter or lumbar puncture, "
-                  "chronic use only in approved pumps); not for IV, IM, SC or epidural use.",
-        data={"route": ctx.route}, action="Give only intrathecally.")
+        "chronic use only in approved pumps); not for IV, IM, SC or epidural use.",
+        data={"route": ctx.route},
+        action="Give only intrathecally.",
+    )
 
 
 ITB_ROUTE: Rule[ContraindicationContext] = Rule(
-    "CI-ITB-ROUTE-001", "Intrathecal baclofen only intrathecally", Severity.BLOCK, ("S30", "S33"), _check_itb_route)
+    "CI-ITB-ROUTE-001", "Intrathecal baclofen only intrathecally", Severity.BLOCK, ("S30", "S33"), _check_itb_route
+)
 
 
 def _check_tizanidine_kidney(ctx: ContraindicationContext) -> Finding | None:
@@ -282,15 +458,23 @@ def _check_tizanidine_kidney(ctx: ContraindicationContext) -> Finding | None:
     return TIZANIDINE_KIDNEY.finding(
         f"tizanidine with {crcl}: reduce individual doses",
         reasoning=f"With CrCl < {TIZANIDINE_RENAL_CRCL_ML_MIN:g} mL/min tizanidine clearance is reduced by more than "
-                  "50 %, so individual doses are reduced.",
-        data={"crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis,
-              "threshold_crcl_ml_min": TIZANIDINE_RENAL_CRCL_ML_MIN},
-        action="Reduce individual doses; titrate slowly.")
+        "50 %, so individual doses are reduced.",
+        data={
+            "crcl_ml_min": k.crcl_ml_min,
+            "dialysis": k.dialysis,
+            "threshold_crcl_ml_min": TIZANIDINE_RENAL_CRCL_ML_MIN,
+        },
+        action="Reduce individual doses; titrate slowly.",
+    )
 
 
 TIZANIDINE_KIDNEY: Rule[ContraindicationContext] = Rule(
-    "CI-TIZ-RENAL-001", "Tizanidine dose reduction with CrCl < 25 mL/min", Severity.WARN, ("S72", "S73"),
-    _check_tizanidine_kidney)
+    "CI-TIZ-RENAL-001",
+    "Tizanidine dose reduction with CrCl < 25 mL/min",
+    Severity.WARN,
+    ("S72", "S73"),
+    _check_tizanidine_kidney,
+)
 
 
 def _check_tizanidine_age(ctx: ContraindicationContext) -> Finding | None:
@@ -299,11 +483,14 @@ def _check_tizanidine_age(ctx: ContraindicationContext) -> Finding | None:
     return TIZANIDINE_ADULTS.finding(
         f"tizanidine at age {ctx.age_years:g}: the current label indication is spasticity in adults",
         reasoning="The November 2024 tizanidine label indicates it for spasticity in adults.",
-        data={"age_years": ctx.age_years}, action="Specialist paediatric advice; out of scope here.")
+        data={"age_years": ctx.age_years},
+        action="Specialist paediatric advice; out of scope here.",
+    )
 
 
 TIZANIDINE_ADULTS: Rule[ContraindicationContext] = Rule(
-    "CI-TIZ-AGE-001", "Tizanidine indicated in adults", Severity.WARN, ("S75",), _check_tizanidine_age)
+    "CI-TIZ-AGE-001", "Tizanidine indicated in adults", Severity.WARN, ("S75",), _check_tizanidine_age
+)
 
 
 def _check_dantrolene_risk(ctx: ContraindicationContext) -> Finding | None:
@@ -319,18 +506,29 @@ def _check_dantrolene_risk(ctx: ContraindicationContext) -> Finding | None:
     return DANTROLENE_RISK.finding(
         f"dantrolene hepatotoxicity risk is greater: {', '.join(factors)}",
         reasoning="Boxed warning: the risk of hepatotoxicity is greatest in females, in patients over 35 years "
-                  "(over 30 in UK-style sources) and with other drugs, especially estrogens; it is dose-related.",
-        data={"risk_factors": factors,
-              "age_threshold": DANTROLENE_HEPATOTOXICITY_AGE.to_dict(ctx.dantrolene_hepatotoxicity_age_years)},
-        action="Monitor liver function tests; stop if no benefit within the no-benefit window.")
+        "(over 30 in UK-style sources) and with other drugs, especially estrogens; it is dose-related.",
+        data={
+            "risk_factors": factors,
+            "age_threshold": DANTROLENE_HEPATOTOXICITY_AGE.to_dict(ctx.dantrolene_hepatotoxicity_age_years),
+        },
+        action="Monitor liver function tests; stop if no benefit within the no-benefit window.",
+    )
 
 
 DANTROLENE_RISK: Rule[ContraindicationContext] = Rule(
-    "CI-DAN-HEPRISK-001", "Dantrolene hepatotoxicity risk factors", Severity.WARN, ("S78", "S80"),
-    _check_dantrolene_risk)
+    "CI-DAN-HEPRISK-001",
+    "Dantrolene hepatotoxicity risk factors",
+    Severity.WARN,
+    ("S78", "S80"),
+    _check_dantrolene_risk,
+)
 
 CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
-    *(_make_condition_rule(r) for r in _ROWS), ITB_ROUTE, TIZANIDINE_KIDNEY, TIZANIDINE_ADULTS, DANTROLENE_RISK,
+    *(_make_condition_rule(r) for r in _ROWS),
+    ITB_ROUTE,
+    TIZANIDINE_KIDNEY,
+    TIZANIDINE_ADULTS,
+    DANTROLENE_RISK,
 )
 
 
@@ -348,16 +546,23 @@ class ContraindicationScreen:
             "conditions": [c.value for c in self.conditions],
             "unknown_conditions": [
                 {"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
-                for q in self.unknown_conditions],
+                for q in self.unknown_conditions
+            ],
             "findings": [f.to_dict() for f in self.findings],
             "settings": dict(self.settings),
         }
 
 
-def screen_contraindications(drug: str | Drug, conditions: Iterable[str | Condition] = (), *,
-                             age_years: float | None = None, sex: Sex | None = None,
-                             kidney: KidneyFunction | None = None, route: str | None = None,
-                             dantrolene_hepatotoxicity_age_years: float | None = None) -> ContraindicationScreen:
+def screen_contraindications(
+    drug: str | Drug,
+    conditions: Iterable[str | Condition] = (),
+    *,
+    age_years: float | None = None,
+    sex: Sex | None = None,
+    kidney: KidneyFunction | None = None,
+    route: str | None = None,
+    dantrolene_hepatotoxicity_age_years: float | None = None,
+) -> ContraindicationScreen:
     """Check one drug against the patient's conditions, age, sex, kidney function and route.
 
     Parameters
@@ -382,10 +587,19 @@ def screen_contraindications(drug: str | Drug, conditions: Iterable[str | Condit
     if age_years is not None:
         age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
     age_limit = DANTROLENE_HEPATOTOXICITY_AGE.validate(
-        DANTROLENE_HEPATOTOXICITY_AGE.default if dantrolene_hepatotoxicity_age_years is None
-        else dantrolene_hepatotoxicity_age_years)
-    ctx = ContraindicationContext(entry, frozenset(known), age_years, sex, kidney,
-                                  route.strip().lower() if isinstance(route, str) else None, age_limit)
+        DANTROLENE_HEPATOTOXICITY_AGE.default
+        if dantrolene_hepatotoxicity_age_years is None
+        else dantrolene_hepatotoxicity_age_years
+    )
+    ctx = ContraindicationContext(
+        entry,
+        frozenset(known),
+        age_years,
+        sex,
+        kidney,
+        route.strip().lower() if isinstance(route, str) else None,
+        age_limit,
+    )
     findings = evaluate_rules(CONTRAINDICATION_RULES, ctx)
     settings = {}
     if entry.key == "dantrolene":

@@ -28,6 +28,12 @@ from typing import Any
 from baclofen.domain.cds.contraindications import TIZANIDINE_KIDNEY, ContraindicationContext
 from baclofen.domain.cds.drugs import Drug, get_drug
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.itb.dosing import (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
+    HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+    MAINTENANCE_RANGE_MCG_PER_DAY,
+    check_daily_dose,
+)
 from baclofen.domain.oral.limits import (
     CKD_CRCL_ML_MIN,
     CKD_HIGH_DOSE_MG_PER_DAY,
@@ -39,12 +45,6 @@ from baclofen.domain.oral.limits import (
     KidneyBand,
     kidney_band,
     locale_ceiling_setting,
-)
-from baclofen.domain.itb.dosing import (
-    DAILY_DOSE_CONFIRMATION_THRESHOLD,
-    HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
-    MAINTENANCE_RANGE_MCG_PER_DAY,
-    check_daily_dose,
 )
 from baclofen.domain.patient import KidneyFunction, Locale, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
@@ -79,41 +79,64 @@ CLONAZEPAM_MAX_MG_PER_DAY = 2.0
 # --- Settings (UNCONFIRMED / DISAGREE) ---------------------------------------------------------------------
 TIZANIDINE_MAX_SINGLE_DOSE_MG = Setting(
     name="cds.tizanidine.max_single_dose_mg",
-    default=16.0, unit="mg", status=EvidenceStatus.DISAGREE,
+    default=16.0,
+    unit="mg",
+    status=EvidenceStatus.DISAGREE,
     evidence=("S73", "S110b", "S72"),
     description="Tizanidine single doses > 16 mg have not been studied [S73]; the Zanaflex capsule summary gives a "
-                "maximum of 12 mg per dose [S72] (clinical.md §8.2 DISAGREE).",
-    minimum=2.0, maximum=16.0,
+    "maximum of 12 mg per dose [S72] (clinical.md §8.2 DISAGREE).",
+    minimum=2.0,
+    maximum=16.0,
 )
 GABAPENTIN_MAX_MG_PER_DAY = Setting(
     name="cds.gabapentin.max_daily_dose_mg",
-    default=3600.0, unit="mg/day", status=EvidenceStatus.UNCONFIRMED,
+    default=3600.0,
+    unit="mg/day",
+    status=EvidenceStatus.UNCONFIRMED,
     evidence=("S97", "S24", "S109"),
     description="Gabapentin is used off-label for spasticity 'as for neuropathic pain' [S24]; the US neuropathic "
-                "pain label's efficacy range is 1800-3600 mg/day [S97, low-quality host]. A spasticity-specific "
-                "maximum is UNCONFIRMED as guideline text (only low-authority sources [S109]).",
-    minimum=300.0, maximum=3600.0,
+    "pain label's efficacy range is 1800-3600 mg/day [S97, low-quality host]. A spasticity-specific "
+    "maximum is UNCONFIRMED as guideline text (only low-authority sources [S109]).",
+    minimum=300.0,
+    maximum=3600.0,
 )
 NABIXIMOLS_MAX_SPRAYS_PER_DAY = Setting(
     name="cds.nabiximols.max_sprays_per_day",
-    default=12, unit="sprays/day", status=EvidenceStatus.PARTLY_VERIFIED,
+    default=12,
+    unit="sprays/day",
+    status=EvidenceStatus.PARTLY_VERIFIED,
     evidence=("S87", "S90b"),
     description="Sativex maximum 12 sprays/day, at least 15 min apart (manufacturer page, verification update); "
-                "the SmPC figure itself was UNCONFIRMED and older trials allowed up to 48 actuations/24 h [S90b].",
-    minimum=1, maximum=48,
+    "the SmPC figure itself was UNCONFIRMED and older trials allowed up to 48 actuations/24 h [S90b].",
+    minimum=1,
+    maximum=48,
 )
 
-SETTINGS_BY_NAME: Mapping[str, Setting] = {s.name: s for s in (
-    MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL, DIALYSIS_MAX_START_MG_PER_DAY, CKD_CRCL_ML_MIN,
-    DAILY_DOSE_CONFIRMATION_THRESHOLD, TIZANIDINE_MAX_SINGLE_DOSE_MG, GABAPENTIN_MAX_MG_PER_DAY,
-    NABIXIMOLS_MAX_SPRAYS_PER_DAY,
-)}
+SETTINGS_BY_NAME: Mapping[str, Setting] = {
+    s.name: s
+    for s in (
+        MAX_DAILY_DOSE_US,
+        MAX_DAILY_DOSE_UK,
+        MAX_DAILY_DOSE_IN_HOSPITAL,
+        DIALYSIS_MAX_START_MG_PER_DAY,
+        CKD_CRCL_ML_MIN,
+        DAILY_DOSE_CONFIRMATION_THRESHOLD,
+        TIZANIDINE_MAX_SINGLE_DOSE_MG,
+        GABAPENTIN_MAX_MG_PER_DAY,
+        NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+    )
+}
 
 #: The unit each drug with cited limits is checked in.
 DOSE_UNITS: Mapping[str, DoseUnit] = {
-    "baclofen": DoseUnit.MG_PER_DAY, "baclofen-intrathecal": DoseUnit.MCG_PER_DAY,
-    "tizanidine": DoseUnit.MG_PER_DAY, "dantrolene": DoseUnit.MG_PER_DAY, "gabapentin": DoseUnit.MG_PER_DAY,
-    "diazepam": DoseUnit.MG_PER_DAY, "clonazepam": DoseUnit.MG_PER_DAY, "nabiximols": DoseUnit.SPRAYS_PER_DAY,
+    "baclofen": DoseUnit.MG_PER_DAY,
+    "baclofen-intrathecal": DoseUnit.MCG_PER_DAY,
+    "tizanidine": DoseUnit.MG_PER_DAY,
+    "dantrolene": DoseUnit.MG_PER_DAY,
+    "gabapentin": DoseUnit.MG_PER_DAY,
+    "diazepam": DoseUnit.MG_PER_DAY,
+    "clonazepam": DoseUnit.MG_PER_DAY,
+    "nabiximols": DoseUnit.SPRAYS_PER_DAY,
 }
 
 
@@ -148,21 +171,35 @@ def _check_bac_max(ctx: DoseContext) -> Finding | None:
     if ctx.daily <= ceiling:
         return None
     hospital = float(ctx.value(MAX_DAILY_DOSE_IN_HOSPITAL))
-    extra = (f" Up to {_fmt(hospital)} mg/day only in hospital under careful supervision (override with a reason)."
-             if ctx.daily <= hospital else f" It is also above the {_fmt(hospital)} mg/day in-hospital maximum.")
+    extra = (
+        f" Up to {_fmt(hospital)} mg/day only in hospital under careful supervision (override with a reason)."
+        if ctx.daily <= hospital
+        else f" It is also above the {_fmt(hospital)} mg/day in-hospital maximum."
+    )
     return BAC_ORAL_MAX.finding(
         f"oral baclofen {_fmt(ctx.daily)} mg/day is above the {ctx.locale.value.upper()} maximum of "
         f"{_fmt(ceiling)} mg/day",
         reasoning=f"Maximum oral dose: {_fmt(ceiling)} mg/day ({setting.name}; US/Canada 80, UK/Australia 100 - "
-                  "DISAGREE, chosen by locale)." + extra,
-        data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": ceiling, "locale": ctx.locale.value,
-              "in_hospital_max_mg": hospital},
-        evidence=setting.evidence, signs=ORAL_OVERDOSE.signs, action="Do not exceed the maximum.")
+        "DISAGREE, chosen by locale)." + extra,
+        data={
+            "daily_dose_mg": ctx.daily,
+            "max_daily_dose_mg": ceiling,
+            "locale": ctx.locale.value,
+            "in_hospital_max_mg": hospital,
+        },
+        evidence=setting.evidence,
+        signs=ORAL_OVERDOSE.signs,
+        action="Do not exceed the maximum.",
+    )
 
 
 BAC_ORAL_MAX: Rule[DoseContext] = Rule(
-    "DOSE-BAC-ORAL-MAX-001", "Oral baclofen above the locale maximum", Severity.BLOCK,
-    ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"), _check_bac_max)
+    "DOSE-BAC-ORAL-MAX-001",
+    "Oral baclofen above the locale maximum",
+    Severity.BLOCK,
+    ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
+    _check_bac_max,
+)
 
 
 def _check_bac_dialysis(ctx: DoseContext) -> Finding | None:
@@ -176,15 +213,21 @@ def _check_bac_dialysis(ctx: DoseContext) -> Finding | None:
         f"oral baclofen {_fmt(ctx.daily)} mg/day on dialysis: above the particularly low dose of about "
         f"{_fmt(limit)} mg/day",
         reasoning="Baclofen is 70-80 % excreted unchanged by the kidney; in dialysis-dependent patients 'a "
-                  "particularly low dose (approximately 5 mg daily)' should be selected. Toxicity can appear on low "
-                  "doses in kidney failure.",
+        "particularly low dose (approximately 5 mg daily)' should be selected. Toxicity can appear on low "
+        "doses in kidney failure.",
         data={"daily_dose_mg": ctx.daily, "dialysis_dose_mg_per_day": limit},
-        signs=ORAL_OVERDOSE.signs, action="Reduce towards the dialysis dose; watch for toxicity.")
+        signs=ORAL_OVERDOSE.signs,
+        action="Reduce towards the dialysis dose; watch for toxicity.",
+    )
 
 
 BAC_DIALYSIS: Rule[DoseContext] = Rule(
-    "DOSE-BAC-KIDNEY-001", "Oral baclofen above the dialysis dose", Severity.WARN, ("S14", "S15", "S18", "S111"),
-    _check_bac_dialysis)
+    "DOSE-BAC-KIDNEY-001",
+    "Oral baclofen above the dialysis dose",
+    Severity.WARN,
+    ("S14", "S15", "S18", "S111"),
+    _check_bac_dialysis,
+)
 
 
 def _check_bac_ckd(ctx: DoseContext) -> Finding | None:
@@ -198,15 +241,23 @@ def _check_bac_ckd(ctx: DoseContext) -> Finding | None:
     return BAC_CKD.finding(
         f"oral baclofen {_fmt(ctx.daily)} mg/day in CKD: above {_fmt(CKD_HIGH_DOSE_MG_PER_DAY)} mg/day",
         reasoning=f"In a Canadian CKD cohort, doses > {_fmt(CKD_HIGH_DOSE_MG_PER_DAY)} mg/day carried a "
-                  f"{_fmt(CKD_HIGH_DOSE_RISK_RATIO)}-fold risk of hospitalisation with encephalopathy. CKD here is "
-                  f"CrCl < {_fmt(threshold)} mL/min ({CKD_CRCL_ML_MIN.name}, an assumption) or dialysis.",
-        data={"daily_dose_mg": ctx.daily, "crcl_ml_min": k.crcl_ml_min, "dialysis": k.dialysis,
-              "ckd_crcl_threshold_ml_min": threshold, "risk_ratio": CKD_HIGH_DOSE_RISK_RATIO},
-        signs=ORAL_OVERDOSE.signs, action="Consider a lower dose; watch for confusion and drowsiness.")
+        f"{_fmt(CKD_HIGH_DOSE_RISK_RATIO)}-fold risk of hospitalisation with encephalopathy. CKD here is "
+        f"CrCl < {_fmt(threshold)} mL/min ({CKD_CRCL_ML_MIN.name}, an assumption) or dialysis.",
+        data={
+            "daily_dose_mg": ctx.daily,
+            "crcl_ml_min": k.crcl_ml_min,
+            "dialysis": k.dialysis,
+            "ckd_crcl_threshold_ml_min": threshold,
+            "risk_ratio": CKD_HIGH_DOSE_RISK_RATIO,
+        },
+        signs=ORAL_OVERDOSE.signs,
+        action="Consider a lower dose; watch for confusion and drowsiness.",
+    )
 
 
 BAC_CKD: Rule[DoseContext] = Rule(
-    "DOSE-BAC-KIDNEY-002", "Oral baclofen > 20 mg/day in CKD", Severity.WARN, ("S23",), _check_bac_ckd)
+    "DOSE-BAC-KIDNEY-002", "Oral baclofen > 20 mg/day in CKD", Severity.WARN, ("S23",), _check_bac_ckd
+)
 
 
 def _check_bac_band(ctx: DoseContext) -> Finding | None:
@@ -224,16 +275,24 @@ def _check_bac_band(ctx: DoseContext) -> Finding | None:
         f"oral baclofen {_fmt(ctx.daily)} mg/day with CrCl {_fmt(k.crcl_ml_min)} mL/min ({band.label} CKD): above "
         f"the kidney-reduced maximum of {reduced:.1f} mg/day",
         reasoning=f"The renal PK study (Vlavonou 2014) found mean dose reductions of 1/3, 1/2 and 2/3 in mild, "
-                  f"moderate and severe CKD; {band.crcl_range} is {band.label}, so the {_fmt(ceiling)} mg/day "
-                  f"maximum is reduced by {band.reduction_text} to {reduced:.1f} mg/day. This is study-derived, not "
-                  "label dosing.",
-        data={"daily_dose_mg": ctx.daily, "crcl_ml_min": k.crcl_ml_min, "kidney_band": band.label,
-              "reduction": band.reduction_text, "suggested_max_mg_per_day": round(reduced, 1)},
-        signs=ORAL_OVERDOSE.signs, action=f"Suggested maximum about {reduced:.1f} mg/day; titrate to effect.")
+        f"moderate and severe CKD; {band.crcl_range} is {band.label}, so the {_fmt(ceiling)} mg/day "
+        f"maximum is reduced by {band.reduction_text} to {reduced:.1f} mg/day. This is study-derived, not "
+        "label dosing.",
+        data={
+            "daily_dose_mg": ctx.daily,
+            "crcl_ml_min": k.crcl_ml_min,
+            "kidney_band": band.label,
+            "reduction": band.reduction_text,
+            "suggested_max_mg_per_day": round(reduced, 1),
+        },
+        signs=ORAL_OVERDOSE.signs,
+        action=f"Suggested maximum about {reduced:.1f} mg/day; titrate to effect.",
+    )
 
 
 BAC_BAND: Rule[DoseContext] = Rule(
-    "DOSE-BAC-KIDNEY-003", "Oral baclofen above the kidney-reduced maximum", Severity.WARN, ("S22",), _check_bac_band)
+    "DOSE-BAC-KIDNEY-003", "Oral baclofen above the kidney-reduced maximum", Severity.WARN, ("S22",), _check_bac_band
+)
 
 
 # --- tizanidine ----------------------------------------------------------------------------------------------
@@ -242,14 +301,15 @@ def _check_tiz_max(ctx: DoseContext) -> Finding | None:
         return None
     return TIZ_MAX.finding(
         f"tizanidine {_fmt(ctx.daily)} mg/day is above the maximum of {_fmt(TIZANIDINE_MAX_MG_PER_DAY)} mg/day",
-        reasoning="Every source gives 36 mg/day as the tizanidine maximum (US label, Zanaflex capsules, UK "
-                  "formulary).",
+        reasoning="Every source gives 36 mg/day as the tizanidine maximum (US label, Zanaflex capsules, UK formulary).",
         data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": TIZANIDINE_MAX_MG_PER_DAY},
-        action="Do not exceed 36 mg/day.")
+        action="Do not exceed 36 mg/day.",
+    )
 
 
 TIZ_MAX: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max)
+    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max
+)
 
 
 def _check_tiz_usual(ctx: DoseContext) -> Finding | None:
@@ -259,12 +319,14 @@ def _check_tiz_usual(ctx: DoseContext) -> Finding | None:
         f"tizanidine {_fmt(ctx.daily)} mg/day is above the usual UK maximum of "
         f"{_fmt(TIZANIDINE_USUAL_MAX_MG_PER_DAY)} mg/day",
         reasoning="UK formulary: usually up to 24 mg/day in 3-4 doses (maximum 36 mg/day); NHS Scotland gives a "
-                  "usual maximum of 24 mg/day.",
-        data={"daily_dose_mg": ctx.daily, "usual_max_mg_per_day": TIZANIDINE_USUAL_MAX_MG_PER_DAY})
+        "usual maximum of 24 mg/day.",
+        data={"daily_dose_mg": ctx.daily, "usual_max_mg_per_day": TIZANIDINE_USUAL_MAX_MG_PER_DAY},
+    )
 
 
 TIZ_USUAL: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-USUAL-001", "Tizanidine above the usual 24 mg/day", Severity.INFO, ("S25", "S26"), _check_tiz_usual)
+    "DOSE-TIZ-USUAL-001", "Tizanidine above the usual 24 mg/day", Severity.INFO, ("S25", "S26"), _check_tiz_usual
+)
 
 
 def _check_tiz_single(ctx: DoseContext) -> Finding | None:
@@ -276,14 +338,19 @@ def _check_tiz_single(ctx: DoseContext) -> Finding | None:
     return TIZ_SINGLE.finding(
         f"tizanidine single dose {_fmt(ctx.single_dose_mg)} mg is above {_fmt(limit)} mg",
         reasoning="Single doses > 16 mg have not been studied (US label); the capsule summary gives 12 mg per dose "
-                  f"(DISAGREE; {TIZANIDINE_MAX_SINGLE_DOSE_MG.name} = {_fmt(limit)}).",
+        f"(DISAGREE; {TIZANIDINE_MAX_SINGLE_DOSE_MG.name} = {_fmt(limit)}).",
         data={"single_dose_mg": ctx.single_dose_mg, "max_single_dose_mg": limit},
-        action="Split the daily dose into smaller doses.")
+        action="Split the daily dose into smaller doses.",
+    )
 
 
 TIZ_SINGLE: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-SINGLE-001", "Tizanidine single dose above the studied maximum", Severity.WARN,
-    ("S73", "S110b", "S72"), _check_tiz_single)
+    "DOSE-TIZ-SINGLE-001",
+    "Tizanidine single dose above the studied maximum",
+    Severity.WARN,
+    ("S73", "S110b", "S72"),
+    _check_tiz_single,
+)
 
 
 def _check_tiz_frequency(ctx: DoseContext) -> Finding | None:
@@ -294,11 +361,13 @@ def _check_tiz_frequency(ctx: DoseContext) -> Finding | None:
     return TIZ_FREQ.finding(
         f"tizanidine {ctx.doses_per_day} doses a day: the label allows up to {TIZANIDINE_MAX_DOSES_PER_DAY} in 24 h",
         reasoning="Tizanidine doses can be repeated every 6-8 h, up to 3 doses in 24 h.",
-        data={"doses_per_day": ctx.doses_per_day, "max_doses_per_day": TIZANIDINE_MAX_DOSES_PER_DAY})
+        data={"doses_per_day": ctx.doses_per_day, "max_doses_per_day": TIZANIDINE_MAX_DOSES_PER_DAY},
+    )
 
 
 TIZ_FREQ: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-FREQ-001", "Tizanidine more than 3 doses in 24 h", Severity.WARN, ("S73",), _check_tiz_frequency)
+    "DOSE-TIZ-FREQ-001", "Tizanidine more than 3 doses in 24 h", Severity.WARN, ("S73",), _check_tiz_frequency
+)
 
 
 # --- dantrolene ----------------------------------------------------------------------------------------------
@@ -309,15 +378,15 @@ def _check_dan_max(ctx: DoseContext) -> Finding | None:
     return DAN_MAX.finding(
         f"dantrolene {_fmt(ctx.daily)} mg/day is above the maximum of {_fmt(DANTROLENE_MAX_MG_PER_DAY)} mg/day",
         reasoning="Maximum 100 mg four times a day (400 mg/day). Hepatotoxicity is dose-related and much higher at "
-                  f">= {_fmt(DANTROLENE_HEPATOTOXIC_MG_PER_DAY)} mg/day"
-                  + (" - this dose is in that range." if hepatic else "."),
-        data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": DANTROLENE_MAX_MG_PER_DAY,
-              "hepatotoxic_range": hepatic},
-        action="Do not exceed 400 mg/day; check liver function tests.")
+        f">= {_fmt(DANTROLENE_HEPATOTOXIC_MG_PER_DAY)} mg/day" + (" - this dose is in that range." if hepatic else "."),
+        data={"daily_dose_mg": ctx.daily, "max_daily_dose_mg": DANTROLENE_MAX_MG_PER_DAY, "hepatotoxic_range": hepatic},
+        action="Do not exceed 400 mg/day; check liver function tests.",
+    )
 
 
 DAN_MAX: Rule[DoseContext] = Rule(
-    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max)
+    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max
+)
 
 
 def _check_dan_single(ctx: DoseContext) -> Finding | None:
@@ -328,16 +397,17 @@ def _check_dan_single(ctx: DoseContext) -> Finding | None:
     return DAN_SINGLE.finding(
         f"dantrolene single dose {_fmt(ctx.single_dose_mg)} mg is above {_fmt(DANTROLENE_MAX_SINGLE_DOSE_MG)} mg",
         reasoning="The maximum is 100 mg four times a day.",
-        data={"single_dose_mg": ctx.single_dose_mg, "max_single_dose_mg": DANTROLENE_MAX_SINGLE_DOSE_MG})
+        data={"single_dose_mg": ctx.single_dose_mg, "max_single_dose_mg": DANTROLENE_MAX_SINGLE_DOSE_MG},
+    )
 
 
 DAN_SINGLE: Rule[DoseContext] = Rule(
-    "DOSE-DAN-SINGLE-001", "Dantrolene single dose above 100 mg", Severity.WARN, ("S77",), _check_dan_single)
+    "DOSE-DAN-SINGLE-001", "Dantrolene single dose above 100 mg", Severity.WARN, ("S77",), _check_dan_single
+)
 
 
 # --- gabapentin, benzodiazepines, nabiximols --------------------------------------------------------------
-def _check_simple(rule_id: str, drug_key: str, limit_of: Any, unit: str, reasoning: str,
-                  status: EvidenceStatus) -> Any:
+def _check_simple(rule_id: str, drug_key: str, limit_of: Any, unit: str, reasoning: str, status: EvidenceStatus) -> Any:
     def check(ctx: DoseContext) -> Finding | None:
         if ctx.drug.key != drug_key:
             return None
@@ -346,38 +416,89 @@ def _check_simple(rule_id: str, drug_key: str, limit_of: Any, unit: str, reasoni
             return None
         return RULES_BY_ID[rule_id].finding(
             f"{ctx.drug.generic_name} {_fmt(ctx.daily)} {unit} is above {_fmt(limit)} {unit}",
-            reasoning=reasoning + (f" Evidence status: {status.value}." if status is not EvidenceStatus.CONFIRMED
-                                   else ""),
-            data={"daily_dose": ctx.daily, "unit": unit, "limit": limit, "evidence_status": status.value})
+            reasoning=reasoning
+            + (f" Evidence status: {status.value}." if status is not EvidenceStatus.CONFIRMED else ""),
+            data={"daily_dose": ctx.daily, "unit": unit, "limit": limit, "evidence_status": status.value},
+        )
+
     return check
 
 
 RULES_BY_ID: dict[str, Rule[DoseContext]] = {}
 GABA_MAX: Rule[DoseContext] = Rule(
-    "DOSE-GABA-MAX-001", "Gabapentin above the neuropathic-pain maximum", Severity.WARN, GABAPENTIN_MAX_MG_PER_DAY.evidence,
-    _check_simple("DOSE-GABA-MAX-001", "gabapentin", GABAPENTIN_MAX_MG_PER_DAY, "mg/day",
-                  "Off-label for spasticity with doses as for neuropathic pain; label efficacy range 1800-3600 mg/day. "
-                  "A spasticity-specific maximum is UNCONFIRMED.", EvidenceStatus.UNCONFIRMED))
+    "DOSE-GABA-MAX-001",
+    "Gabapentin above the neuropathic-pain maximum",
+    Severity.WARN,
+    GABAPENTIN_MAX_MG_PER_DAY.evidence,
+    _check_simple(
+        "DOSE-GABA-MAX-001",
+        "gabapentin",
+        GABAPENTIN_MAX_MG_PER_DAY,
+        "mg/day",
+        "Off-label for spasticity with doses as for neuropathic pain; label efficacy range 1800-3600 mg/day. "
+        "A spasticity-specific maximum is UNCONFIRMED.",
+        EvidenceStatus.UNCONFIRMED,
+    ),
+)
 DZP_MAX: Rule[DoseContext] = Rule(
-    "DOSE-DZP-MAX-001", "Diazepam above the eTG spasm range", Severity.WARN, ("S27",),
-    _check_simple("DOSE-DZP-MAX-001", "diazepam", DIAZEPAM_MAX_MG_PER_DAY, "mg/day",
-                  "eTG: diazepam 2.5 mg at night for spasms, up to 5 mg.", EvidenceStatus.CONFIRMED))
+    "DOSE-DZP-MAX-001",
+    "Diazepam above the eTG spasm range",
+    Severity.WARN,
+    ("S27",),
+    _check_simple(
+        "DOSE-DZP-MAX-001",
+        "diazepam",
+        DIAZEPAM_MAX_MG_PER_DAY,
+        "mg/day",
+        "eTG: diazepam 2.5 mg at night for spasms, up to 5 mg.",
+        EvidenceStatus.CONFIRMED,
+    ),
+)
 CZP_MAX: Rule[DoseContext] = Rule(
-    "DOSE-CZP-MAX-001", "Clonazepam above the eTG spasm range", Severity.WARN, ("S27",),
-    _check_simple("DOSE-CZP-MAX-001", "clonazepam", CLONAZEPAM_MAX_MG_PER_DAY, "mg/day",
-                  "eTG: clonazepam 0.5 mg at night for spasms, up to 2 mg (better tolerated).",
-                  EvidenceStatus.CONFIRMED))
+    "DOSE-CZP-MAX-001",
+    "Clonazepam above the eTG spasm range",
+    Severity.WARN,
+    ("S27",),
+    _check_simple(
+        "DOSE-CZP-MAX-001",
+        "clonazepam",
+        CLONAZEPAM_MAX_MG_PER_DAY,
+        "mg/day",
+        "eTG: clonazepam 0.5 mg at night for spasms, up to 2 mg (better tolerated).",
+        EvidenceStatus.CONFIRMED,
+    ),
+)
 NABX_MAX: Rule[DoseContext] = Rule(
-    "DOSE-NABX-MAX-001", "Nabiximols above the maximum sprays a day", Severity.WARN,
+    "DOSE-NABX-MAX-001",
+    "Nabiximols above the maximum sprays a day",
+    Severity.WARN,
     NABIXIMOLS_MAX_SPRAYS_PER_DAY.evidence,
-    _check_simple("DOSE-NABX-MAX-001", "nabiximols", NABIXIMOLS_MAX_SPRAYS_PER_DAY, "sprays/day",
-                  "Sativex: maximum 12 sprays a day, at least 15 min apart (manufacturer).",
-                  EvidenceStatus.PARTLY_VERIFIED))
+    _check_simple(
+        "DOSE-NABX-MAX-001",
+        "nabiximols",
+        NABIXIMOLS_MAX_SPRAYS_PER_DAY,
+        "sprays/day",
+        "Sativex: maximum 12 sprays a day, at least 15 min apart (manufacturer).",
+        EvidenceStatus.PARTLY_VERIFIED,
+    ),
+)
 RULES_BY_ID.update({r.rule_id: r for r in (GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX)})
 
 DOSE_RULES: tuple[Rule[DoseContext], ...] = (
-    BAC_ORAL_MAX, BAC_DIALYSIS, BAC_CKD, BAC_BAND, TIZ_MAX, TIZ_USUAL, TIZ_SINGLE, TIZ_FREQ,
-    DAN_MAX, DAN_SINGLE, GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX,
+    BAC_ORAL_MAX,
+    BAC_DIALYSIS,
+    BAC_CKD,
+    BAC_BAND,
+    TIZ_MAX,
+    TIZ_USUAL,
+    TIZ_SINGLE,
+    TIZ_FREQ,
+    DAN_MAX,
+    DAN_SINGLE,
+    GABA_MAX,
+    DZP_MAX,
+    CZP_MAX,
+    NABX_MAX,
 )
 
 
@@ -386,57 +507,153 @@ def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
     key = ctx.drug.key
     rows: list[dict[str, Any]] = []
 
-    def add(kind: str, value: float, unit: str, severity: Severity, evidence: tuple[str, ...],
-            status: EvidenceStatus, setting: Setting | None = None) -> None:
-        rows.append({"kind": kind, "value": value, "unit": unit, "severity": severity.value,
-                     "evidence_keys": list(evidence), "status": status.value,
-                     "setting": setting.name if setting else None})
+    def add(
+        kind: str,
+        value: float,
+        unit: str,
+        severity: Severity,
+        evidence: tuple[str, ...],
+        status: EvidenceStatus,
+        setting: Setting | None = None,
+    ) -> None:
+        rows.append(
+            {
+                "kind": kind,
+                "value": value,
+                "unit": unit,
+                "severity": severity.value,
+                "evidence_keys": list(evidence),
+                "status": status.value,
+                "setting": setting.name if setting else None,
+            }
+        )
 
     if key == "baclofen":
         s = locale_ceiling_setting(ctx.locale)
-        add(f"daily maximum ({ctx.locale.value})", float(ctx.value(s)), "mg/day", Severity.BLOCK, s.evidence,
-            s.status, s)
+        add(
+            f"daily maximum ({ctx.locale.value})",
+            float(ctx.value(s)),
+            "mg/day",
+            Severity.BLOCK,
+            s.evidence,
+            s.status,
+            s,
+        )
         if ctx.kidney is not None and ctx.kidney.dialysis:
             d = DIALYSIS_MAX_START_MG_PER_DAY
             add("dialysis dose", float(ctx.value(d)), "mg/day", Severity.WARN, d.evidence, d.status, d)
         if ctx.kidney is not None and ctx.kidney.is_known:
-            add("CKD high-dose threshold", CKD_HIGH_DOSE_MG_PER_DAY, "mg/day", Severity.WARN, ("S23",),
-                CKD_CRCL_ML_MIN.status, CKD_CRCL_ML_MIN)
+            add(
+                "CKD high-dose threshold",
+                CKD_HIGH_DOSE_MG_PER_DAY,
+                "mg/day",
+                Severity.WARN,
+                ("S23",),
+                CKD_CRCL_ML_MIN.status,
+                CKD_CRCL_ML_MIN,
+            )
     elif key == "baclofen-intrathecal":
         s = DAILY_DOSE_CONFIRMATION_THRESHOLD
         add("confirmation threshold", float(ctx.value(s)), "mcg/day", Severity.WARN, s.evidence, s.status, s)
-        add("highest reported adult maintenance dose", HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG, "mcg/day",
-            Severity.BLOCK, ("HarrietLane24",), EvidenceStatus.PARTLY_VERIFIED)
+        add(
+            "highest reported adult maintenance dose",
+            HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+            "mcg/day",
+            Severity.BLOCK,
+            ("HarrietLane24",),
+            EvidenceStatus.PARTLY_VERIFIED,
+        )
         if ctx.origin is not None:
             lo, hi = MAINTENANCE_RANGE_MCG_PER_DAY[ctx.origin]
-            add(f"usual maintenance range ({ctx.origin.value}), low", lo, "mcg/day", Severity.INFO, ("S2", "S36"),
-                EvidenceStatus.CONFIRMED)
-            add(f"usual maintenance range ({ctx.origin.value}), high", hi, "mcg/day", Severity.INFO, ("S2", "S36"),
-                EvidenceStatus.CONFIRMED)
+            add(
+                f"usual maintenance range ({ctx.origin.value}), low",
+                lo,
+                "mcg/day",
+                Severity.INFO,
+                ("S2", "S36"),
+                EvidenceStatus.CONFIRMED,
+            )
+            add(
+                f"usual maintenance range ({ctx.origin.value}), high",
+                hi,
+                "mcg/day",
+                Severity.INFO,
+                ("S2", "S36"),
+                EvidenceStatus.CONFIRMED,
+            )
     elif key == "tizanidine":
-        add("daily maximum", TIZANIDINE_MAX_MG_PER_DAY, "mg/day", Severity.BLOCK, TIZ_MAX.evidence,
-            EvidenceStatus.CONFIRMED)
-        add("usual UK maximum", TIZANIDINE_USUAL_MAX_MG_PER_DAY, "mg/day", Severity.INFO, TIZ_USUAL.evidence,
-            EvidenceStatus.CONFIRMED)
+        add(
+            "daily maximum",
+            TIZANIDINE_MAX_MG_PER_DAY,
+            "mg/day",
+            Severity.BLOCK,
+            TIZ_MAX.evidence,
+            EvidenceStatus.CONFIRMED,
+        )
+        add(
+            "usual UK maximum",
+            TIZANIDINE_USUAL_MAX_MG_PER_DAY,
+            "mg/day",
+            Severity.INFO,
+            TIZ_USUAL.evidence,
+            EvidenceStatus.CONFIRMED,
+        )
         s = TIZANIDINE_MAX_SINGLE_DOSE_MG
         add("single-dose maximum", float(ctx.value(s)), "mg", Severity.WARN, s.evidence, s.status, s)
-        add("doses in 24 h", TIZANIDINE_MAX_DOSES_PER_DAY, "doses", Severity.WARN, TIZ_FREQ.evidence,
-            EvidenceStatus.CONFIRMED)
+        add(
+            "doses in 24 h",
+            TIZANIDINE_MAX_DOSES_PER_DAY,
+            "doses",
+            Severity.WARN,
+            TIZ_FREQ.evidence,
+            EvidenceStatus.CONFIRMED,
+        )
     elif key == "dantrolene":
-        add("daily maximum", DANTROLENE_MAX_MG_PER_DAY, "mg/day", Severity.BLOCK, DAN_MAX.evidence,
-            EvidenceStatus.CONFIRMED)
-        add("single-dose maximum", DANTROLENE_MAX_SINGLE_DOSE_MG, "mg", Severity.WARN, DAN_SINGLE.evidence,
-            EvidenceStatus.CONFIRMED)
+        add(
+            "daily maximum",
+            DANTROLENE_MAX_MG_PER_DAY,
+            "mg/day",
+            Severity.BLOCK,
+            DAN_MAX.evidence,
+            EvidenceStatus.CONFIRMED,
+        )
+        add(
+            "single-dose maximum",
+            DANTROLENE_MAX_SINGLE_DOSE_MG,
+            "mg",
+            Severity.WARN,
+            DAN_SINGLE.evidence,
+            EvidenceStatus.CONFIRMED,
+        )
     elif key == "gabapentin":
         s = GABAPENTIN_MAX_MG_PER_DAY
-        add("daily maximum (neuropathic pain label)", float(ctx.value(s)), "mg/day", Severity.WARN, s.evidence,
-            s.status, s)
+        add(
+            "daily maximum (neuropathic pain label)",
+            float(ctx.value(s)),
+            "mg/day",
+            Severity.WARN,
+            s.evidence,
+            s.status,
+            s,
+        )
     elif key == "diazepam":
-        add("night-time spasm range maximum", DIAZEPAM_MAX_MG_PER_DAY, "mg/day", Severity.WARN, ("S27",),
-            EvidenceStatus.CONFIRMED)
+        add(
+            "night-time spasm range maximum",
+            DIAZEPAM_MAX_MG_PER_DAY,
+            "mg/day",
+            Severity.WARN,
+            ("S27",),
+            EvidenceStatus.CONFIRMED,
+        )
     elif key == "clonazepam":
-        add("night-time spasm range maximum", CLONAZEPAM_MAX_MG_PER_DAY, "mg/day", Severity.WARN, ("S27",),
-            EvidenceStatus.CONFIRMED)
+        add(
+            "night-time spasm range maximum",
+            CLONAZEPAM_MAX_MG_PER_DAY,
+            "mg/day",
+            Severity.WARN,
+            ("S27",),
+            EvidenceStatus.CONFIRMED,
+        )
     elif key == "nabiximols":
         s = NABIXIMOLS_MAX_SPRAYS_PER_DAY
         add("daily maximum", float(ctx.value(s)), "sprays/day", Severity.WARN, s.evidence, s.status, s)
@@ -467,16 +684,25 @@ class DoseCheck:
         return bool(self.limits)
 
     def to_dict(self) -> dict[str, Any]:
-        note = ("" if self.limits else
-                f"clinical.md gives no dose limit for {self.drug.generic_name}: the dose was NOT checked against a "
-                "maximum.")
+        note = (
+            ""
+            if self.limits
+            else f"clinical.md gives no dose limit for {self.drug.generic_name}: the dose was NOT checked against a "
+            "maximum."
+        )
         return {
-            "drug": self.drug.key, "generic_name": self.drug.generic_name,
-            "daily_dose": self.daily, "unit": self.unit.value, "locale": self.locale.value,
-            "single_dose_mg": self.single_dose_mg, "doses_per_day": self.doses_per_day,
-            "limits": [dict(x) for x in self.limits], "within_limits": self.within_limits,
+            "drug": self.drug.key,
+            "generic_name": self.drug.generic_name,
+            "daily_dose": self.daily,
+            "unit": self.unit.value,
+            "locale": self.locale.value,
+            "single_dose_mg": self.single_dose_mg,
+            "doses_per_day": self.doses_per_day,
+            "limits": [dict(x) for x in self.limits],
+            "within_limits": self.within_limits,
             "findings": [f.to_dict() for f in self.findings],
-            "settings": dict(self.settings), "note": note,
+            "settings": dict(self.settings),
+            "note": note,
         }
 
 
@@ -491,10 +717,19 @@ def resolve_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day: float | None = None,
-               sprays_per_day: float | None = None, single_dose_mg: float | None = None,
-               doses_per_day: int | None = None, locale: Locale = Locale.US, kidney: KidneyFunction | None = None,
-               origin: SpasticityOrigin | None = None, settings: Mapping[str, Any] | None = None) -> DoseCheck:
+def check_dose(
+    drug: str | Drug,
+    *,
+    mg_per_day: float | None = None,
+    mcg_per_day: float | None = None,
+    sprays_per_day: float | None = None,
+    single_dose_mg: float | None = None,
+    doses_per_day: int | None = None,
+    locale: Locale = Locale.US,
+    kidney: KidneyFunction | None = None,
+    origin: SpasticityOrigin | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> DoseCheck:
     """Check a daily dose of one drug against its cited limits.
 
     Parameters
@@ -533,26 +768,39 @@ def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day
     if not isinstance(locale, Locale):
         raise InvalidInputError("locale", "us or uk", locale)
     expected = DOSE_UNITS.get(entry.key, DoseUnit.MG_PER_DAY)
-    given = {DoseUnit.MG_PER_DAY: mg_per_day, DoseUnit.MCG_PER_DAY: mcg_per_day,
-             DoseUnit.SPRAYS_PER_DAY: sprays_per_day}
-    field_names = {DoseUnit.MG_PER_DAY: "mg_per_day", DoseUnit.MCG_PER_DAY: "mcg_per_day",
-                   DoseUnit.SPRAYS_PER_DAY: "sprays_per_day"}
+    given = {
+        DoseUnit.MG_PER_DAY: mg_per_day,
+        DoseUnit.MCG_PER_DAY: mcg_per_day,
+        DoseUnit.SPRAYS_PER_DAY: sprays_per_day,
+    }
+    field_names = {
+        DoseUnit.MG_PER_DAY: "mg_per_day",
+        DoseUnit.MCG_PER_DAY: "mcg_per_day",
+        DoseUnit.SPRAYS_PER_DAY: "sprays_per_day",
+    }
     for unit, value in given.items():
         if value is not None and unit is not expected:
             raise InvalidInputError(
                 field_names[unit],
-                f"left out for {entry.generic_name}: its daily dose is given in {expected.value}", value)
+                f"left out for {entry.generic_name}: its daily dose is given in {expected.value}",
+                value,
+            )
     value = given[expected]
     if value is None:
-        raise InvalidInputError(field_names[expected], f"the daily dose of {entry.generic_name} in {expected.value}",
-                                None)
+        raise InvalidInputError(
+            field_names[expected], f"the daily dose of {entry.generic_name} in {expected.value}", None
+        )
     daily = require_finite_number(value, field_names[expected], minimum=0.0)
-    single = None if single_dose_mg is None else require_finite_number(single_dose_mg, "single_dose_mg",
-                                                                       strictly_positive=True)
+    single = (
+        None
+        if single_dose_mg is None
+        else require_finite_number(single_dose_mg, "single_dose_mg", strictly_positive=True)
+    )
     if single is not None and expected is DoseUnit.MG_PER_DAY and single > daily > 0:
         raise InvalidInputError("single_dose_mg", f"at most the daily dose ({daily:g} mg)", single)
-    if doses_per_day is not None and (isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int)
-                                      or doses_per_day < 1 or doses_per_day > 24):
+    if doses_per_day is not None and (
+        isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int) or doses_per_day < 1 or doses_per_day > 24
+    ):
         raise InvalidInputError("doses_per_day", "a whole number between 1 and 24", doses_per_day)
     resolved = resolve_settings(settings)
     if origin is not None and not isinstance(origin, SpasticityOrigin):
@@ -561,13 +809,22 @@ def check_dose(drug: str | Drug, *, mg_per_day: float | None = None, mcg_per_day
     findings = evaluate_rules(DOSE_RULES, ctx)
     if entry.key == "baclofen-intrathecal":
         # The ITB domain's dose-level rules (ITB-DOSE-001/002/003) are the single definition of these limits.
-        findings = sort_findings(findings + check_daily_dose(
-            daily, label="intrathecal baclofen daily dose", origin=origin,
-            confirmation_threshold_mcg_per_day=ctx.value(DAILY_DOSE_CONFIRMATION_THRESHOLD)))
+        findings = sort_findings(
+            findings
+            + check_daily_dose(
+                daily,
+                label="intrathecal baclofen daily dose",
+                origin=origin,
+                confirmation_threshold_mcg_per_day=ctx.value(DAILY_DOSE_CONFIRMATION_THRESHOLD),
+            )
+        )
     if entry.key == "tizanidine":
         # CrCl < 25 mL/min: individual doses reduced [S72] [S73] (the contraindication screen's rule).
         findings = sort_findings(findings + TIZANIDINE_KIDNEY.evaluate(ContraindicationContext(entry, kidney=kidney)))
     limits = tuple(_limits_for(ctx))
-    used = {row["setting"]: SETTINGS_BY_NAME[row["setting"]].to_dict(ctx.value(SETTINGS_BY_NAME[row["setting"]]))
-            for row in limits if row["setting"]}
+    used = {
+        row["setting"]: SETTINGS_BY_NAME[row["setting"]].to_dict(ctx.value(SETTINGS_BY_NAME[row["setting"]]))
+        for row in limits
+        if row["setting"]
+    }
     return DoseCheck(entry, daily, expected, locale, limits, findings, used, single, doses_per_day)

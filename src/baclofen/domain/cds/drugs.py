@@ -93,8 +93,13 @@ class DrugCode:
     inferred: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"system": self.system.value, "code": self.code, "meaning": self.meaning,
-                "evidence": list(self.evidence), "inferred": self.inferred}
+        return {
+            "system": self.system.value,
+            "code": self.code,
+            "meaning": self.meaning,
+            "evidence": list(self.evidence),
+            "inferred": self.inferred,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +148,30 @@ C = DrugClass
 _AH = frozenset({C.ANTIHYPERTENSIVE})
 
 
-def _d(key: str, classes: Iterable[DrugClass], brands: Iterable[str] = (), synonyms: Iterable[str] = (),
-       evidence: Iterable[str] = (), **kw: Any) -> Drug:
-    return Drug(key=key, generic_name=kw.pop("generic_name", key), classes=frozenset(classes),
-                brands=tuple(brands), synonyms=tuple(synonyms), evidence=tuple(evidence), **kw)
+def _d(
+    key: str,
+    classes: Iterable[DrugClass],
+    brands: Iterable[str] = (),
+    synonyms: Iterable[str] = (),
+    evidence: Iterable[str] = (),
+    **kw: Any,
+) -> Drug:
+    return Drug(
+        key=key,
+        generic_name=kw.pop("generic_name", key),
+        classes=frozenset(classes),
+        brands=tuple(brands),
+        synonyms=tuple(synonyms),
+        evidence=tuple(evidence),
+        **kw,
+    )
 
 
-def _group(classes: Iterable[DrugClass], evidence: tuple[str, ...],
-           entries: Iterable[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str, ...]]]) -> list[Drug]:
+def _group(
+    classes: Iterable[DrugClass],
+    evidence: tuple[str, ...],
+    entries: Iterable[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], tuple[str, ...]]],
+) -> list[Drug]:
     out = []
     cls = frozenset(classes)
     for entry in entries:
@@ -166,173 +187,401 @@ BACLOFEN_CODES = (
     DrugCode(CodeSystem.RXNORM, "197391", "baclofen 10 MG oral tablet", ("S51",), inferred=True),
     DrugCode(CodeSystem.RXNORM, "2593376", "baclofen 5 MG/ML oral suspension", ("S52",), inferred=True),
 )
-ITB_CODES = (
-    DrugCode(CodeSystem.RXNORM, "1047437", "baclofen 0.05 MG/ML intrathecal", ("S50",), inferred=True),
-)
+ITB_CODES = (DrugCode(CodeSystem.RXNORM, "1047437", "baclofen 0.05 MG/ML intrathecal", ("S50",), inferred=True),)
 
 _ENTRIES: list[Drug] = [
     # --- antispastics (clinical.md §1, §5, §8) -------------------------------------------------------
-    _d("baclofen", {C.BACLOFEN, C.ANTISPASTIC},
-       ("Lioresal", "Ozobax", "Fleqsuvy", "Lyvispah", "Kemstro", "pms-Baclofen", "Baclon", "Bamifen", "Bac-10"),
-       ("oral baclofen", "baclofen tablets", "baclofen oral solution", "baclofen oral suspension"),
-       ("S1", "S4", "S24"), codes=BACLOFEN_CODES, route="oral"),
-    _d("baclofen-intrathecal", {C.BACLOFEN, C.ANTISPASTIC},
-       ("Gablofen", "Lioresal Intrathecal", "Lioresal IT"),
-       ("intrathecal baclofen", "ITB", "baclofen intrathecal", "baclofen injection", "IT baclofen"),
-       ("S30", "S37"), generic_name="baclofen (intrathecal)", codes=ITB_CODES, route="intrathecal"),
+    _d(
+        "baclofen",
+        {C.BACLOFEN, C.ANTISPASTIC},
+        ("Lioresal", "Ozobax", "Fleqsuvy", "Lyvispah", "Kemstro", "pms-Baclofen", "Baclon", "Bamifen", "Bac-10"),
+        ("oral baclofen", "baclofen tablets", "baclofen oral solution", "baclofen oral suspension"),
+        ("S1", "S4", "S24"),
+        codes=BACLOFEN_CODES,
+        route="oral",
+    ),
+    _d(
+        "baclofen-intrathecal",
+        {C.BACLOFEN, C.ANTISPASTIC},
+        ("Gablofen", "Lioresal Intrathecal", "Lioresal IT"),
+        ("intrathecal baclofen", "ITB", "baclofen intrathecal", "baclofen injection", "IT baclofen"),
+        ("S30", "S37"),
+        generic_name="baclofen (intrathecal)",
+        codes=ITB_CODES,
+        route="intrathecal",
+    ),
     _d("tizanidine", {C.ANTISPASTIC}, ("Zanaflex", "Sirdalud"), (), ("S72", "S73", "S75")),
     _d("dantrolene", {C.ANTISPASTIC}, ("Dantrium",), ("dantrolene sodium",), ("S77", "S78", "S80")),
     _d("gabapentin", {C.GABAPENTINOID, C.ANTISPASTIC}, ("Neurontin", "Gralise"), (), ("S24", "S81")),
     _d("gabapentin enacarbil", {C.GABAPENTINOID}, ("Horizant",), (), ("S24",)),
-    _d("pregabalin", {C.GABAPENTINOID}, ("Lyrica",), (), ("S24",),
-       note="Gabapentinoid; clinical.md gives no spasticity dosing for pregabalin."),
+    _d(
+        "pregabalin",
+        {C.GABAPENTINOID},
+        ("Lyrica",),
+        (),
+        ("S24",),
+        note="Gabapentinoid; clinical.md gives no spasticity dosing for pregabalin.",
+    ),
     _d("diazepam", {C.BENZODIAZEPINE, C.ANTISPASTIC}, ("Valium",), (), ("S16", "S27")),
     _d("clonazepam", {C.BENZODIAZEPINE, C.ANTISPASTIC}, ("Klonopin", "Rivotril"), (), ("S27",)),
-    _d("nabiximols", {C.CANNABINOID, C.ANTISPASTIC}, ("Sativex",), ("THC:CBD spray", "THC/CBD oromucosal spray"),
-       ("S85", "S87", "S88")),
-    _d("onabotulinumtoxina", {C.BOTULINUM_TOXIN}, ("Botox",), ("botulinum toxin", "botulinum toxin type A"),
-       ("S84",), generic_name="onabotulinumtoxinA"),
+    _d(
+        "nabiximols",
+        {C.CANNABINOID, C.ANTISPASTIC},
+        ("Sativex",),
+        ("THC:CBD spray", "THC/CBD oromucosal spray"),
+        ("S85", "S87", "S88"),
+    ),
+    _d(
+        "onabotulinumtoxina",
+        {C.BOTULINUM_TOXIN},
+        ("Botox",),
+        ("botulinum toxin", "botulinum toxin type A"),
+        ("S84",),
+        generic_name="onabotulinumtoxinA",
+    ),
     _d("abobotulinumtoxina", {C.BOTULINUM_TOXIN}, ("Dysport",), (), ("S84",), generic_name="abobotulinumtoxinA"),
     _d("incobotulinumtoxina", {C.BOTULINUM_TOXIN}, ("Xeomin",), (), ("S84",), generic_name="incobotulinumtoxinA"),
     # --- alcohol and other CNS depressants (§6: S6, S11, S4) -----------------------------------------
     _d("alcohol", {C.ALCOHOL}, (), ("ethanol", "ethyl alcohol", "alcoholic drinks"), ("S4", "S6", "S11")),
-    *_group({C.CNS_DEPRESSANT}, ("S4", "S6", "S11"), [
-        ("zolpidem", ("Ambien", "Stilnoct")), ("zopiclone", ("Zimovane",)), ("eszopiclone", ("Lunesta",)),
-        ("promethazine", ("Phenergan",)), ("diphenhydramine", ("Benadryl",)),
-        ("hydroxyzine", ("Atarax", "Vistaril")), ("chlorphenamine", ("Piriton",), ("chlorpheniramine",)),
-        ("phenobarbital", ("Luminal",), ("phenobarbitone",)), ("quetiapine", ("Seroquel",)),
-        ("mirtazapine", ("Remeron", "Zispin")),
-    ]),
+    *_group(
+        {C.CNS_DEPRESSANT},
+        ("S4", "S6", "S11"),
+        [
+            ("zolpidem", ("Ambien", "Stilnoct")),
+            ("zopiclone", ("Zimovane",)),
+            ("eszopiclone", ("Lunesta",)),
+            ("promethazine", ("Phenergan",)),
+            ("diphenhydramine", ("Benadryl",)),
+            ("hydroxyzine", ("Atarax", "Vistaril")),
+            ("chlorphenamine", ("Piriton",), ("chlorpheniramine",)),
+            ("phenobarbital", ("Luminal",), ("phenobarbitone",)),
+            ("quetiapine", ("Seroquel",)),
+            ("mirtazapine", ("Remeron", "Zispin")),
+        ],
+    ),
     # --- opioids (§6: S15); neuraxial morphine with ITB (S30) ----------------------------------------
-    *_group({C.OPIOID}, ("S15",), [
-        ("morphine", ("MS Contin", "Oramorph", "Zomorph")),
-        ("oxycodone", ("OxyContin", "Roxicodone", "OxyNorm", "Percocet")),
-        ("hydrocodone", ("Hysingla", "Zohydro", "Norco", "Vicodin")),
-        ("codeine", ("co-codamol",)), ("dihydrocodeine", ("DF118",)),
-        ("tramadol", ("Ultram", "Zydol")), ("tapentadol", ("Nucynta", "Palexia")),
-        ("fentanyl", ("Duragesic", "Durogesic")), ("hydromorphone", ("Dilaudid",)),
-        ("methadone", ("Dolophine", "Methadose")), ("buprenorphine", ("Butrans", "Subutex", "Suboxone")),
-        ("oxymorphone", ("Opana",)),
-    ]),
-    _d("morphine-neuraxial", {C.OPIOID, C.NEURAXIAL_MORPHINE}, ("Duramorph", "Infumorph", "DepoDur"),
-       ("epidural morphine", "intrathecal morphine", "neuraxial morphine", "spinal morphine"), ("S30",),
-       generic_name="morphine (epidural / intrathecal)", route="neuraxial"),
+    *_group(
+        {C.OPIOID},
+        ("S15",),
+        [
+            ("morphine", ("MS Contin", "Oramorph", "Zomorph")),
+            ("oxycodone", ("OxyContin", "Roxicodone", "OxyNorm", "Percocet")),
+            ("hydrocodone", ("Hysingla", "Zohydro", "Norco", "Vicodin")),
+            ("codeine", ("co-codamol",)),
+            ("dihydrocodeine", ("DF118",)),
+            ("tramadol", ("Ultram", "Zydol")),
+            ("tapentadol", ("Nucynta", "Palexia")),
+            ("fentanyl", ("Duragesic", "Durogesic")),
+            ("hydromorphone", ("Dilaudid",)),
+            ("methadone", ("Dolophine", "Methadose")),
+            ("buprenorphine", ("Butrans", "Subutex", "Suboxone")),
+            ("oxymorphone", ("Opana",)),
+        ],
+    ),
+    _d(
+        "morphine-neuraxial",
+        {C.OPIOID, C.NEURAXIAL_MORPHINE},
+        ("Duramorph", "Infumorph", "DepoDur"),
+        ("epidural morphine", "intrathecal morphine", "neuraxial morphine", "spinal morphine"),
+        ("S30",),
+        generic_name="morphine (epidural / intrathecal)",
+        route="neuraxial",
+    ),
     # --- benzodiazepines (§6: S16) ---------------------------------------------------------------------
-    *_group({C.BENZODIAZEPINE}, ("S16",), [
-        ("lorazepam", ("Ativan",)), ("alprazolam", ("Xanax",)), ("temazepam", ("Restoril",)),
-        ("midazolam", ("Versed", "Buccolam")), ("nitrazepam", ("Mogadon",)), ("chlordiazepoxide", ("Librium",)),
-    ]),
+    *_group(
+        {C.BENZODIAZEPINE},
+        ("S16",),
+        [
+            ("lorazepam", ("Ativan",)),
+            ("alprazolam", ("Xanax",)),
+            ("temazepam", ("Restoril",)),
+            ("midazolam", ("Versed", "Buccolam")),
+            ("nitrazepam", ("Mogadon",)),
+            ("chlordiazepoxide", ("Librium",)),
+        ],
+    ),
     # --- tricyclics (S17), MAOIs (S17) ---------------------------------------------------------------
-    *_group({C.TCA}, ("S17",), [
-        ("amitriptyline", ("Elavil",)), ("nortriptyline", ("Pamelor", "Allegron")), ("imipramine", ("Tofranil",)),
-        ("clomipramine", ("Anafranil",)), ("desipramine", ("Norpramin",)), ("doxepin", ("Sinequan", "Silenor")),
-        ("dosulepin", ("Prothiaden",), ("dothiepin",)), ("trimipramine", ("Surmontil",)),
-        ("lofepramine", ("Gamanil",)),
-    ]),
-    *_group({C.MAOI}, ("S17",), [
-        ("phenelzine", ("Nardil",)), ("tranylcypromine", ("Parnate",)), ("isocarboxazid", ("Marplan",)),
-        ("selegiline", ("Eldepryl", "Emsam", "Zelapar")), ("rasagiline", ("Azilect",)),
-        ("safinamide", ("Xadago",)), ("moclobemide", ("Manerix",)),
-    ]),
+    *_group(
+        {C.TCA},
+        ("S17",),
+        [
+            ("amitriptyline", ("Elavil",)),
+            ("nortriptyline", ("Pamelor", "Allegron")),
+            ("imipramine", ("Tofranil",)),
+            ("clomipramine", ("Anafranil",)),
+            ("desipramine", ("Norpramin",)),
+            ("doxepin", ("Sinequan", "Silenor")),
+            ("dosulepin", ("Prothiaden",), ("dothiepin",)),
+            ("trimipramine", ("Surmontil",)),
+            ("lofepramine", ("Gamanil",)),
+        ],
+    ),
+    *_group(
+        {C.MAOI},
+        ("S17",),
+        [
+            ("phenelzine", ("Nardil",)),
+            ("tranylcypromine", ("Parnate",)),
+            ("isocarboxazid", ("Marplan",)),
+            ("selegiline", ("Eldepryl", "Emsam", "Zelapar")),
+            ("rasagiline", ("Azilect",)),
+            ("safinamide", ("Xadago",)),
+            ("moclobemide", ("Manerix",)),
+        ],
+    ),
     # --- antihypertensive classes (S17, S28) -----------------------------------------------------------
-    *_group(_AH | {C.ACE_INHIBITOR}, ("S17", "S28"), [
-        ("lisinopril", ("Zestril", "Prinivil")), ("ramipril", ("Altace", "Tritace")),
-        ("enalapril", ("Vasotec", "Innovace")), ("perindopril", ("Coversyl",)), ("captopril", ("Capoten",)),
-    ]),
-    *_group(_AH | {C.ARB}, ("S17", "S28"), [
-        ("losartan", ("Cozaar",)), ("candesartan", ("Atacand", "Amias")), ("valsartan", ("Diovan",)),
-        ("irbesartan", ("Avapro", "Aprovel")), ("olmesartan", ("Benicar", "Olmetec")),
-    ]),
-    *_group(_AH | {C.CALCIUM_CHANNEL_BLOCKER}, ("S17", "S28"), [
-        ("amlodipine", ("Norvasc", "Istin")), ("nifedipine", ("Adalat", "Procardia")),
-        ("diltiazem", ("Cardizem", "Tildiem")), ("felodipine", ("Plendil",)), ("lercanidipine", ("Zanidip",)),
-    ]),
-    _d("verapamil", _AH | {C.CALCIUM_CHANNEL_BLOCKER, C.CYP1A2_INHIBITOR}, ("Calan", "Isoptin", "Securon"), (),
-       ("S17", "S28", "S74", "S77")),
-    *_group(_AH | {C.BETA_BLOCKER}, ("S17", "S28"), [
-        ("metoprolol", ("Lopressor", "Toprol-XL", "Betaloc")), ("atenolol", ("Tenormin",)),
-        ("bisoprolol", ("Cardicor", "Zebeta", "Concor")), ("propranolol", ("Inderal",)),
-        ("carvedilol", ("Coreg",)), ("nebivolol", ("Bystolic", "Nebilet")),
-    ]),
-    *_group(_AH | {C.DIURETIC}, ("S17", "S28"), [
-        ("hydrochlorothiazide", ("Microzide",)), ("bendroflumethiazide", ("Aprinox",), ("bendrofluazide",)),
-        ("indapamide", ("Natrilix", "Lozol")), ("chlortalidone", ("Hygroton", "Thalitone"), ("chlorthalidone",)),
-        ("furosemide", ("Lasix",), ("frusemide",)), ("spironolactone", ("Aldactone",)),
-    ]),
-    *_group(_AH | {C.ALPHA_BLOCKER}, ("S17", "S28"), [
-        ("doxazosin", ("Cardura",)), ("prazosin", ("Minipress",)),
-    ]),
-    *_group(_AH | {C.CENTRAL_ANTIHYPERTENSIVE}, ("S17", "S28"), [
-        ("clonidine", ("Catapres",)), ("methyldopa", ("Aldomet",)), ("moxonidine", ("Physiotens",)),
-    ]),
+    *_group(
+        _AH | {C.ACE_INHIBITOR},
+        ("S17", "S28"),
+        [
+            ("lisinopril", ("Zestril", "Prinivil")),
+            ("ramipril", ("Altace", "Tritace")),
+            ("enalapril", ("Vasotec", "Innovace")),
+            ("perindopril", ("Coversyl",)),
+            ("captopril", ("Capoten",)),
+        ],
+    ),
+    *_group(
+        _AH | {C.ARB},
+        ("S17", "S28"),
+        [
+            ("losartan", ("Cozaar",)),
+            ("candesartan", ("Atacand", "Amias")),
+            ("valsartan", ("Diovan",)),
+            ("irbesartan", ("Avapro", "Aprovel")),
+            ("olmesartan", ("Benicar", "Olmetec")),
+        ],
+    ),
+    *_group(
+        _AH | {C.CALCIUM_CHANNEL_BLOCKER},
+        ("S17", "S28"),
+        [
+            ("amlodipine", ("Norvasc", "Istin")),
+            ("nifedipine", ("Adalat", "Procardia")),
+            ("diltiazem", ("Cardizem", "Tildiem")),
+            ("felodipine", ("Plendil",)),
+            ("lercanidipine", ("Zanidip",)),
+        ],
+    ),
+    _d(
+        "verapamil",
+        _AH | {C.CALCIUM_CHANNEL_BLOCKER, C.CYP1A2_INHIBITOR},
+        ("Calan", "Isoptin", "Securon"),
+        (),
+        ("S17", "S28", "S74", "S77"),
+    ),
+    *_group(
+        _AH | {C.BETA_BLOCKER},
+        ("S17", "S28"),
+        [
+            ("metoprolol", ("Lopressor", "Toprol-XL", "Betaloc")),
+            ("atenolol", ("Tenormin",)),
+            ("bisoprolol", ("Cardicor", "Zebeta", "Concor")),
+            ("propranolol", ("Inderal",)),
+            ("carvedilol", ("Coreg",)),
+            ("nebivolol", ("Bystolic", "Nebilet")),
+        ],
+    ),
+    *_group(
+        _AH | {C.DIURETIC},
+        ("S17", "S28"),
+        [
+            ("hydrochlorothiazide", ("Microzide",)),
+            ("bendroflumethiazide", ("Aprinox",), ("bendrofluazide",)),
+            ("indapamide", ("Natrilix", "Lozol")),
+            ("chlortalidone", ("Hygroton", "Thalitone"), ("chlorthalidone",)),
+            ("furosemide", ("Lasix",), ("frusemide",)),
+            ("spironolactone", ("Aldactone",)),
+        ],
+    ),
+    *_group(
+        _AH | {C.ALPHA_BLOCKER},
+        ("S17", "S28"),
+        [
+            ("doxazosin", ("Cardura",)),
+            ("prazosin", ("Minipress",)),
+        ],
+    ),
+    *_group(
+        _AH | {C.CENTRAL_ANTIHYPERTENSIVE},
+        ("S17", "S28"),
+        [
+            ("clonidine", ("Catapres",)),
+            ("methyldopa", ("Aldomet",)),
+            ("moxonidine", ("Physiotens",)),
+        ],
+    ),
     # --- levodopa (S17), lithium (S17, S28) ------------------------------------------------------------
-    _d("levodopa", {C.LEVODOPA}, ("Sinemet", "Rytary", "Stalevo", "Duodopa", "Madopar"),
-       ("carbidopa/levodopa", "levodopa/carbidopa", "carbidopa levodopa", "co-careldopa", "co-beneldopa",
-        "levodopa/benserazide"), ("S17",)),
-    _d("lithium", {C.LITHIUM}, ("Priadel", "Camcolit", "Lithobid", "Eskalith", "Li-Liquid"),
-       ("lithium carbonate", "lithium citrate"), ("S17", "S28")),
+    _d(
+        "levodopa",
+        {C.LEVODOPA},
+        ("Sinemet", "Rytary", "Stalevo", "Duodopa", "Madopar"),
+        (
+            "carbidopa/levodopa",
+            "levodopa/carbidopa",
+            "carbidopa levodopa",
+            "co-careldopa",
+            "co-beneldopa",
+            "levodopa/benserazide",
+        ),
+        ("S17",),
+    ),
+    _d(
+        "lithium",
+        {C.LITHIUM},
+        ("Priadel", "Camcolit", "Lithobid", "Eskalith", "Li-Liquid"),
+        ("lithium carbonate", "lithium citrate"),
+        ("S17", "S28"),
+    ),
     # --- antidiabetics (S17) ----------------------------------------------------------------------------
-    *_group({C.ANTIDIABETIC}, ("S17",), [
-        ("metformin", ("Glucophage",)), ("insulin", (), ("insulin glargine", "insulin aspart", "insulin lispro",
-                                                          "insulin degludec", "Lantus", "Toujeo", "NovoRapid",
-                                                          "Novolog", "Humalog", "Tresiba")),
-        ("gliclazide", ("Diamicron",)), ("glipizide", ("Glucotrol",)), ("glimepiride", ("Amaryl",)),
-        ("glibenclamide", ("Glynase",), ("glyburide",)), ("sitagliptin", ("Januvia",)),
-        ("linagliptin", ("Trajenta", "Tradjenta")), ("empagliflozin", ("Jardiance",)),
-        ("dapagliflozin", ("Forxiga", "Farxiga")), ("canagliflozin", ("Invokana",)), ("pioglitazone", ("Actos",)),
-        ("semaglutide", ("Ozempic", "Rybelsus")), ("liraglutide", ("Victoza",)), ("dulaglutide", ("Trulicity",)),
-        ("tirzepatide", ("Mounjaro",)),
-    ]),
+    *_group(
+        {C.ANTIDIABETIC},
+        ("S17",),
+        [
+            ("metformin", ("Glucophage",)),
+            (
+                "insulin",
+                (),
+                (
+                    "insulin glargine",
+                    "insulin aspart",
+                    "insulin lispro",
+                    "insulin degludec",
+                    "Lantus",
+                    "Toujeo",
+                    "NovoRapid",
+                    "Novolog",
+                    "Humalog",
+                    "Tresiba",
+                ),
+            ),
+            ("gliclazide", ("Diamicron",)),
+            ("glipizide", ("Glucotrol",)),
+            ("glimepiride", ("Amaryl",)),
+            ("glibenclamide", ("Glynase",), ("glyburide",)),
+            ("sitagliptin", ("Januvia",)),
+            ("linagliptin", ("Trajenta", "Tradjenta")),
+            ("empagliflozin", ("Jardiance",)),
+            ("dapagliflozin", ("Forxiga", "Farxiga")),
+            ("canagliflozin", ("Invokana",)),
+            ("pioglitazone", ("Actos",)),
+            ("semaglutide", ("Ozempic", "Rybelsus")),
+            ("liraglutide", ("Victoza",)),
+            ("dulaglutide", ("Trulicity",)),
+            ("tirzepatide", ("Mounjaro",)),
+        ],
+    ),
     # --- anaesthetics, neuromuscular blockers (S17) ----------------------------------------------------
-    *_group({C.ANAESTHETIC}, ("S17",), [
-        ("propofol", ("Diprivan",)), ("sevoflurane", ("Ultane", "Sevorane")), ("isoflurane", ("Forane",)),
-        ("desflurane", ("Suprane",)), ("ketamine", ("Ketalar",)), ("thiopental", ("Pentothal",)),
-        ("etomidate", ("Amidate",)),
-    ]),
-    *_group({C.NEUROMUSCULAR_BLOCKER}, ("S17",), [
-        ("rocuronium", ("Zemuron", "Esmeron")), ("vecuronium", ()), ("atracurium", ("Tracrium",)),
-        ("cisatracurium", ("Nimbex",)), ("suxamethonium", ("Anectine", "Quelicin"), ("succinylcholine",)),
-        ("pancuronium", ()), ("mivacurium", ("Mivacron",)),
-    ]),
+    *_group(
+        {C.ANAESTHETIC},
+        ("S17",),
+        [
+            ("propofol", ("Diprivan",)),
+            ("sevoflurane", ("Ultane", "Sevorane")),
+            ("isoflurane", ("Forane",)),
+            ("desflurane", ("Suprane",)),
+            ("ketamine", ("Ketalar",)),
+            ("thiopental", ("Pentothal",)),
+            ("etomidate", ("Amidate",)),
+        ],
+    ),
+    *_group(
+        {C.NEUROMUSCULAR_BLOCKER},
+        ("S17",),
+        [
+            ("rocuronium", ("Zemuron", "Esmeron")),
+            ("vecuronium", ()),
+            ("atracurium", ("Tracrium",)),
+            ("cisatracurium", ("Nimbex",)),
+            ("suxamethonium", ("Anectine", "Quelicin"), ("succinylcholine",)),
+            ("pancuronium", ()),
+            ("mivacurium", ("Mivacron",)),
+        ],
+    ),
     # --- ibuprofen and other NSAIDs (S28) ----------------------------------------------------------------
     _d("ibuprofen", {C.NSAID}, ("Advil", "Motrin", "Nurofen", "Brufen"), (), ("S28",)),
-    *_group({C.NSAID}, ("S28",), [
-        ("naproxen", ("Aleve", "Naprosyn", "Anaprox")), ("diclofenac", ("Voltaren", "Voltarol", "Cataflam")),
-        ("celecoxib", ("Celebrex",)), ("etoricoxib", ("Arcoxia",)), ("indometacin", ("Indocin",), ("indomethacin",)),
-        ("ketorolac", ("Toradol",)), ("meloxicam", ("Mobic",)),
-    ]),
+    *_group(
+        {C.NSAID},
+        ("S28",),
+        [
+            ("naproxen", ("Aleve", "Naprosyn", "Anaprox")),
+            ("diclofenac", ("Voltaren", "Voltarol", "Cataflam")),
+            ("celecoxib", ("Celebrex",)),
+            ("etoricoxib", ("Arcoxia",)),
+            ("indometacin", ("Indocin",), ("indomethacin",)),
+            ("ketorolac", ("Toradol",)),
+            ("meloxicam", ("Mobic",)),
+        ],
+    ),
     # --- CYP1A2 inhibitors (tizanidine label §7: S74, S72) ----------------------------------------------
     _d("fluvoxamine", {C.CYP1A2_INHIBITOR_POTENT}, ("Luvox", "Faverin"), (), ("S72", "S74")),
     _d("ciprofloxacin", {C.CYP1A2_INHIBITOR_POTENT, C.FLUOROQUINOLONE}, ("Cipro", "Ciproxin"), (), ("S72", "S74")),
     _d("zileuton", {C.CYP1A2_INHIBITOR}, ("Zyflo",), (), ("S74",)),
-    *_group({C.CYP1A2_INHIBITOR, C.FLUOROQUINOLONE}, ("S74",), [
-        ("levofloxacin", ("Levaquin", "Tavanic")), ("ofloxacin", ("Floxin", "Tarivid")),
-        ("norfloxacin", ("Noroxin",)), ("moxifloxacin", ("Avelox", "Avalox")), ("enoxacin", ("Penetrex",)),
-        ("delafloxacin", ("Baxdela",)), ("gemifloxacin", ("Factive",)),
-    ]),
-    *_group({C.CYP1A2_INHIBITOR}, ("S74",), [
-        ("amiodarone", ("Cordarone", "Pacerone")), ("mexiletine", ("Mexitil", "Namuscla")),
-        ("propafenone", ("Rythmol", "Arythmol")), ("cimetidine", ("Tagamet",)), ("famotidine", ("Pepcid",)),
-        ("aciclovir", ("Zovirax",), ("acyclovir",)), ("ticlopidine", ("Ticlid",)),
-    ]),
-    _d("oral contraceptive", {C.CYP1A2_INHIBITOR, C.ORAL_CONTRACEPTIVE, C.ESTROGEN},
-       ("Microgynon", "Yasmin", "Yaz", "Rigevidon", "Loestrin"),
-       ("oral contraceptives", "combined oral contraceptive", "COC", "the pill", "contraceptive pill",
-        "ethinylestradiol/levonorgestrel"), ("S74", "S78"),
-       note="Combined (estrogen-containing) oral contraceptives: CYP1A2 inhibitor (tizanidine) and estrogen "
-            "(dantrolene)."),
+    *_group(
+        {C.CYP1A2_INHIBITOR, C.FLUOROQUINOLONE},
+        ("S74",),
+        [
+            ("levofloxacin", ("Levaquin", "Tavanic")),
+            ("ofloxacin", ("Floxin", "Tarivid")),
+            ("norfloxacin", ("Noroxin",)),
+            ("moxifloxacin", ("Avelox", "Avalox")),
+            ("enoxacin", ("Penetrex",)),
+            ("delafloxacin", ("Baxdela",)),
+            ("gemifloxacin", ("Factive",)),
+        ],
+    ),
+    *_group(
+        {C.CYP1A2_INHIBITOR},
+        ("S74",),
+        [
+            ("amiodarone", ("Cordarone", "Pacerone")),
+            ("mexiletine", ("Mexitil", "Namuscla")),
+            ("propafenone", ("Rythmol", "Arythmol")),
+            ("cimetidine", ("Tagamet",)),
+            ("famotidine", ("Pepcid",)),
+            ("aciclovir", ("Zovirax",), ("acyclovir",)),
+            ("ticlopidine", ("Ticlid",)),
+        ],
+    ),
+    _d(
+        "oral contraceptive",
+        {C.CYP1A2_INHIBITOR, C.ORAL_CONTRACEPTIVE, C.ESTROGEN},
+        ("Microgynon", "Yasmin", "Yaz", "Rigevidon", "Loestrin"),
+        (
+            "oral contraceptives",
+            "combined oral contraceptive",
+            "COC",
+            "the pill",
+            "contraceptive pill",
+            "ethinylestradiol/levonorgestrel",
+        ),
+        ("S74", "S78"),
+        note="Combined (estrogen-containing) oral contraceptives: CYP1A2 inhibitor (tizanidine) and estrogen "
+        "(dantrolene).",
+    ),
     # --- estrogens (dantrolene boxed warning: S78) -------------------------------------------------------
-    *_group({C.ESTROGEN}, ("S78",), [
-        ("estradiol", ("Estrace", "Oestrogel", "Evorel"), ("oestradiol",)),
-        ("conjugated estrogens", ("Premarin",), ("conjugated oestrogens",)),
-        ("ethinylestradiol", (), ("ethinyl estradiol",)),
-        ("estrogen", (), ("oestrogen", "estrogens", "oestrogens", "estrogen HRT", "oestrogen HRT")),
-    ]),
+    *_group(
+        {C.ESTROGEN},
+        ("S78",),
+        [
+            ("estradiol", ("Estrace", "Oestrogel", "Evorel"), ("oestradiol",)),
+            ("conjugated estrogens", ("Premarin",), ("conjugated oestrogens",)),
+            ("ethinylestradiol", (), ("ethinyl estradiol",)),
+            ("estrogen", (), ("oestrogen", "estrogens", "oestrogens", "estrogen HRT", "oestrogen HRT")),
+        ],
+    ),
     # --- common medicines with no interaction in clinical.md (recognised, not unknown) -------------------
-    *_group({C.SSRI}, (), [
-        ("sertraline", ("Zoloft", "Lustral")), ("citalopram", ("Celexa", "Cipramil")),
-        ("escitalopram", ("Lexapro", "Cipralex")), ("fluoxetine", ("Prozac",)), ("paroxetine", ("Paxil", "Seroxat")),
-    ]),
+    *_group(
+        {C.SSRI},
+        (),
+        [
+            ("sertraline", ("Zoloft", "Lustral")),
+            ("citalopram", ("Celexa", "Cipramil")),
+            ("escitalopram", ("Lexapro", "Cipralex")),
+            ("fluoxetine", ("Prozac",)),
+            ("paroxetine", ("Paxil", "Seroxat")),
+        ],
+    ),
     _d("paracetamol", {C.ANALGESIC}, ("Tylenol", "Panadol", "Calpol"), ("acetaminophen",)),
 ]
 
@@ -376,9 +625,14 @@ class DrugMatch:
     matched_on: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "key": self.drug.key, "generic_name": self.drug.generic_name,
-                "matched_on": self.matched_on, "classes": sorted(c.value for c in self.drug.classes),
-                "route": self.drug.route}
+        return {
+            "query": self.query,
+            "key": self.drug.key,
+            "generic_name": self.drug.generic_name,
+            "matched_on": self.matched_on,
+            "classes": sorted(c.value for c in self.drug.classes),
+            "route": self.drug.route,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,8 +643,11 @@ class UnknownDrug:
     suggestions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "suggestions": list(self.suggestions),
-                "message": f"'{self.query}' is not in the drug catalogue: its interactions were NOT checked"}
+        return {
+            "query": self.query,
+            "suggestions": list(self.suggestions),
+            "message": f"'{self.query}' is not in the drug catalogue: its interactions were NOT checked",
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,8 +671,12 @@ class DrugLookup:
         return not self.unknown
 
     def to_dict(self) -> dict[str, Any]:
-        return {"found": [m.to_dict() for m in self.found], "unknown": [u.to_dict() for u in self.unknown],
-                "duplicates": [list(d) for d in self.duplicates], "complete": self.is_complete}
+        return {
+            "found": [m.to_dict() for m in self.found],
+            "unknown": [u.to_dict() for u in self.unknown],
+            "duplicates": [list(d) for d in self.duplicates],
+            "complete": self.is_complete,
+        }
 
 
 @dataclass(frozen=True)
@@ -511,7 +772,7 @@ def get_drug(name: str, field_name: str = "drug") -> Drug:
     >>> get_drug("tizanadine")
     Traceback (most recent call last):
     ...
-    baclofen.domain.errors.InvalidInputError: 'drug' must be a drug in the catalogue (did you mean: tizanidine?) (got 'tizanadine')
+    baclofen.domain.errors.InvalidInputError: 'drug' must be a drug in the catalogue (did you mean: ...
     """
     drug = find_drug(name)
     if drug is None:

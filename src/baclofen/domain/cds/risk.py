@@ -83,39 +83,63 @@ class RiskLevel(Enum):
 # --- settings ---------------------------------------------------------------------------------------------------
 LOOKBACK_DAYS = Setting(
     name="cds.risk.lookback_days",
-    default=7, unit="days", status=EvidenceStatus.ASSUMPTION, evidence=("S70", "S4"),
+    default=7,
+    unit="days",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S70", "S4"),
     description="How far back the engine looks for missed doses, abrupt stops, program changes and diary entries. "
-                "ITB withdrawal usually starts within 1-3 days of stopping [S70]; 7 days (over twice that) is an "
-                "assumption, not a sourced value.",
-    minimum=1, maximum=60,
+    "ITB withdrawal usually starts within 1-3 days of stopping [S70]; 7 days (over twice that) is an "
+    "assumption, not a sourced value.",
+    minimum=1,
+    maximum=60,
 )
 REFILL_NEAR_DAYS = Setting(
     name="cds.risk.refill_near_days",
-    default=7, unit="days", status=EvidenceStatus.ASSUMPTION, evidence=("S107", "S65"),
+    default=7,
+    unit="days",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S107", "S65"),
     description="A refill whose recommended date is this many days away or less is 'near' (moderate): the pump "
-                "clinic works from a weekly worklist (journeys.md #4). No source gives a number.",
-    minimum=0, maximum=60,
+    "clinic works from a weekly worklist (journeys.md #4). No source gives a number.",
+    minimum=0,
+    maximum=60,
 )
 MISSED_DOSES_MODERATE = Setting(
     name="cds.risk.missed_doses_moderate",
-    default=2, unit="doses", status=EvidenceStatus.ASSUMPTION, evidence=("S4", "S9"),
+    default=2,
+    unit="doses",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S4", "S9"),
     description="Missed oral doses within the look-back window from which the risk is moderate (fewer: low). "
-                "Abrupt discontinuation causes withdrawal [S4]; no source says how many missed doses matter.",
-    minimum=1, maximum=20,
+    "Abrupt discontinuation causes withdrawal [S4]; no source says how many missed doses matter.",
+    minimum=1,
+    maximum=20,
 )
-RISK_SETTINGS: Mapping[str, Setting] = {s.name: s for s in (
-    LOOKBACK_DAYS, REFILL_NEAR_DAYS, MISSED_DOSES_MODERATE, TAPER_MIN_DAYS_TO_ZERO, TAPER_MAX_STEP_MG_PER_DAY,
-    DIALYSIS_MAX_START_MG_PER_DAY, CKD_CRCL_ML_MIN, REFILL_MARGIN_DAYS, MAX_REFILL_INTERVAL_DAYS,
-)}
+RISK_SETTINGS: Mapping[str, Setting] = {
+    s.name: s
+    for s in (
+        LOOKBACK_DAYS,
+        REFILL_NEAR_DAYS,
+        MISSED_DOSES_MODERATE,
+        TAPER_MIN_DAYS_TO_ZERO,
+        TAPER_MAX_STEP_MG_PER_DAY,
+        DIALYSIS_MAX_START_MG_PER_DAY,
+        CKD_CRCL_ML_MIN,
+        REFILL_MARGIN_DAYS,
+        MAX_REFILL_INTERVAL_DAYS,
+    )
+}
 
 PATIENT_MESSAGE_RED_FLAG = (
     "Contact your clinic now. If you have a seizure, a high fever, confusion, hallucinations or trouble breathing, "
     "call emergency services. Do not restart or increase baclofen on your own - never restart a previous high dose "
-    "alone.")
+    "alone."
+)
 PATIENT_MESSAGE_PUMP = " If you have a pump, tell them when it was last refilled and whether it is alarming."
 PATIENT_MESSAGE_OVERDOSE = (
     "Contact your clinic today. Do not take extra or catch-up doses. If you have trouble breathing, cannot stay "
-    "awake or are confused, call emergency services.")
+    "awake or are confused, call emergency services."
+)
 
 
 # --- results --------------------------------------------------------------------------------------------------------
@@ -161,10 +185,13 @@ class PumpAnalysis:
 
         return {
             "last_refill": iso(self.refill.time) if self.refill else None,
-            "daily_dose_mcg": self.daily_dose_mcg, "stopped_at": iso(self.stopped_at),
+            "daily_dose_mcg": self.daily_dose_mcg,
+            "stopped_at": iso(self.stopped_at),
             "remaining_ml_at_as_of": None if self.remaining_ml is None else round(self.remaining_ml, 4),
-            "low_reservoir_ml": self.low_reservoir_ml, "low_reservoir_at": iso(self.alarm_at),
-            "empty_at": iso(self.empty_at), "recommended_refill_date": iso(self.recommended_refill_date),
+            "low_reservoir_ml": self.low_reservoir_ml,
+            "low_reservoir_at": iso(self.alarm_at),
+            "empty_at": iso(self.empty_at),
+            "recommended_refill_date": iso(self.recommended_refill_date),
             "stability_limit_date": iso(self.stability_limit_date),
             "battery": None if self.battery is None else self.battery.to_dict(),
             "reconciliations": [{"refill_index": i, **r.to_dict()} for i, r in self.reconciliations],
@@ -200,7 +227,9 @@ class RiskAssessment:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "as_of": self.as_of.isoformat(), "level": self.level.value, "alert_clinic": self.alert_clinic,
+            "as_of": self.as_of.isoformat(),
+            "level": self.level.value,
+            "alert_clinic": self.alert_clinic,
             "patient_messages": list(self.patient_messages),
             "risks": [r.to_dict() for r in self.risks],
             "counts": {lv.value: sum(r.level is lv for r in self.risks) for lv in RiskLevel},
@@ -246,19 +275,34 @@ def _overdose_signs(ctx: RiskContext) -> SignSet:
     return ITB_OVERDOSE if ctx.on_pump else ORAL_OVERDOSE
 
 
-def _f(rule: Rule[RiskContext], level: RiskLevel, message: str, reasoning: str, data: Mapping[str, Any],
-       signs: SignSet | None = None, action: str = "", severity: Severity | None = None) -> Finding:
+def _f(
+    rule: Rule[RiskContext],
+    level: RiskLevel,
+    message: str,
+    reasoning: str,
+    data: Mapping[str, Any],
+    signs: SignSet | None = None,
+    action: str = "",
+    severity: Severity | None = None,
+) -> Finding:
     sev = severity or (Severity.INFO if level is RiskLevel.LOW else Severity.WARN)
-    return rule.finding(message, reasoning=reasoning, data={"level": level.value, **data}, severity=sev,
-                        evidence=signs.evidence if signs else (), signs=signs.signs if signs else (),
-                        action=action or (signs.action if signs else ""))
+    return rule.finding(
+        message,
+        reasoning=reasoning,
+        data={"level": level.value, **data},
+        severity=sev,
+        evidence=signs.evidence if signs else (),
+        signs=signs.signs if signs else (),
+        action=action or (signs.action if signs else ""),
+    )
 
 
 # --- pump analysis (calls the ITB domain) ----------------------------------------------------------------------
 def _fill(pump: PumpRecord, visit: RefillVisit, index: int) -> ReservoirFill:
     try:
-        return ReservoirFill(pump.model, visit.volume_ml, visit.concentration_mcg_per_ml, visit.program,
-                             as_pump_clock(visit.time))
+        return ReservoirFill(
+            pump.model, visit.volume_ml, visit.concentration_mcg_per_ml, visit.program, as_pump_clock(visit.time)
+        )
     except InvalidInputError as exc:
         raise InvalidInputError(f"pump.refills[{index}].{exc.field}", exc.expected, exc.actual) from None
 
@@ -275,16 +319,23 @@ def _chain(pump: PumpRecord, index: int, until: datetime) -> tuple[ReservoirFill
         remaining = seg.remaining_ml(at) if stopped_at is None else seg.volume_ml
         if change.program is None:
             if stopped_at is None:
-                seg = ReservoirFill(pump.model, max(remaining, seg.residual_ml + _EPS), seg.concentration_mcg_per_ml,
-                                    seg.program, at, residual_ml=seg.residual_ml)
+                seg = ReservoirFill(
+                    pump.model,
+                    max(remaining, seg.residual_ml + _EPS),
+                    seg.concentration_mcg_per_ml,
+                    seg.program,
+                    at,
+                    residual_ml=seg.residual_ml,
+                )
                 stopped_at = change.time
             continue
         if remaining <= seg.residual_ml + _EPS:
             if stopped_at is not None:
                 stopped_at = None
             continue  # empty before the change: nothing left to deliver
-        seg = ReservoirFill(pump.model, remaining, seg.concentration_mcg_per_ml, change.program, at,
-                            residual_ml=seg.residual_ml)
+        seg = ReservoirFill(
+            pump.model, remaining, seg.concentration_mcg_per_ml, change.program, at, residual_ml=seg.residual_ml
+        )
         stopped_at = None
     return seg, stopped_at
 
@@ -321,8 +372,23 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | 
     trend = assess_discrepancy_trend([r for _, r in recs]) if recs else None
 
     if not pump.refills:
-        return PumpAnalysis(None, None, None, None, None, None, low, None, None, None, None, battery, tuple(recs),
-                            trend, tuple(reasoning + ["no refill on record: the reservoir cannot be forecast"]))
+        return PumpAnalysis(
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            low,
+            None,
+            None,
+            None,
+            None,
+            battery,
+            tuple(recs),
+            trend,
+            tuple(reasoning + ["no refill on record: the reservoir cannot be forecast"]),
+        )
 
     index = len(pump.refills) - 1
     visit = pump.refills[index]
@@ -339,18 +405,36 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | 
         alarm_at = seg.filled_at
         empty_at = seg.time_when_remaining(seg.residual_ml)
         recommended = min(stability, seg.filled_at.date())
-        reasoning.append(f"the reservoir was at or below {low:g} mL when the program last changed "
-                         f"({seg.filled_at.isoformat()})")
+        reasoning.append(
+            f"the reservoir was at or below {low:g} mL when the program last changed ({seg.filled_at.isoformat()})"
+        )
     else:
         fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days)
         alarm_at, empty_at = fc.low_reservoir_alarm_at, fc.empty_at
         recommended = min(fc.recommended_refill_date, stability)
         reasoning.extend(fc.reasoning)
         if recommended < fc.recommended_refill_date:
-            reasoning.append(f"drug stability: refill by {stability.isoformat()} ({max_days} days after the refill "
-                             f"of {visit.time.date().isoformat()})")
-    return PumpAnalysis(visit, index, daily, stopped_at, remaining, seg.residual_ml, low, alarm_at, empty_at,
-                        recommended, stability, battery, tuple(recs), trend, tuple(reasoning))
+            reasoning.append(
+                f"drug stability: refill by {stability.isoformat()} ({max_days} days after the refill "
+                f"of {visit.time.date().isoformat()})"
+            )
+    return PumpAnalysis(
+        visit,
+        index,
+        daily,
+        stopped_at,
+        remaining,
+        seg.residual_ml,
+        low,
+        alarm_at,
+        empty_at,
+        recommended,
+        stability,
+        battery,
+        tuple(recs),
+        trend,
+        tuple(reasoning),
+    )
 
 
 # --- pump rules ----------------------------------------------------------------------------------------------------
@@ -361,8 +445,13 @@ def _refill_state(ctx: RiskContext) -> tuple[date, dict[str, Any]] | None:
     if p.remaining_ml is not None and p.remaining_ml <= p.low_reservoir_ml + _EPS:
         return None  # the reservoir rules report it
     due = p.recommended_refill_date
-    return due, {"recommended_refill_date": due, "as_of": ctx.today, "remaining_ml": p.remaining_ml,
-                 "low_reservoir_at": p.alarm_at, "days_overdue": (ctx.today - due).days}
+    return due, {
+        "recommended_refill_date": due,
+        "as_of": ctx.today,
+        "remaining_ml": p.remaining_ml,
+        "low_reservoir_at": p.alarm_at,
+        "days_overdue": (ctx.today - due).days,
+    }
 
 
 def _check_refill_overdue(ctx: RiskContext) -> Finding | None:
@@ -370,12 +459,17 @@ def _check_refill_overdue(ctx: RiskContext) -> Finding | None:
     if state is None or not ctx.today > state[0]:
         return None
     due, data = state
-    return _f(REFILL_OVERDUE, RiskLevel.HIGH, f"Refill overdue since {due.isoformat()} ({(ctx.today - due).days} day(s))",
-              "The refill date is set before the computed low-reservoir alarm because the alarm is computed from the "
-              "program, not measured: an over-infusing pump can empty early without alarming, and withdrawal was "
-              "seen with 2.1-3.8 mL still in the reservoir. Late refills are a named cause of ITB withdrawal.",
-              data, ITB_WITHDRAWAL,
-              "Refill now (today); check the reservoir volume and pump; brief the patient on withdrawal signs.")
+    return _f(
+        REFILL_OVERDUE,
+        RiskLevel.HIGH,
+        f"Refill overdue since {due.isoformat()} ({(ctx.today - due).days} day(s))",
+        "The refill date is set before the computed low-reservoir alarm because the alarm is computed from the "
+        "program, not measured: an over-infusing pump can empty early without alarming, and withdrawal was "
+        "seen with 2.1-3.8 mL still in the reservoir. Late refills are a named cause of ITB withdrawal.",
+        data,
+        ITB_WITHDRAWAL,
+        "Refill now (today); check the reservoir volume and pump; brief the patient on withdrawal signs.",
+    )
 
 
 def _check_refill_near(ctx: RiskContext) -> Finding | None:
@@ -384,24 +478,39 @@ def _check_refill_near(ctx: RiskContext) -> Finding | None:
     if state is None or ctx.today > state[0] or (state[0] - ctx.today).days > near:
         return None
     due, data = state
-    return _f(REFILL_NEAR, RiskLevel.MODERATE, f"Refill due {due.isoformat()} (in {(due - ctx.today).days} day(s))",
-              f"The recommended refill date is within {near} day(s) ({REFILL_NEAR_DAYS.name}).",
-              data, ITB_WITHDRAWAL, "Book the refill on or before the recommended date.")
+    return _f(
+        REFILL_NEAR,
+        RiskLevel.MODERATE,
+        f"Refill due {due.isoformat()} (in {(due - ctx.today).days} day(s))",
+        f"The recommended refill date is within {near} day(s) ({REFILL_NEAR_DAYS.name}).",
+        data,
+        ITB_WITHDRAWAL,
+        "Book the refill on or before the recommended date.",
+    )
 
 
 REFILL_OVERDUE: Rule[RiskContext] = Rule(
-    "RISK-REFILL-001", "Refill overdue", Severity.WARN, ("S118", "S60", "Neurosurgery2004", "S69"),
-    _check_refill_overdue)
+    "RISK-REFILL-001",
+    "Refill overdue",
+    Severity.WARN,
+    ("S118", "S60", "Neurosurgery2004", "S69"),
+    _check_refill_overdue,
+)
 REFILL_NEAR: Rule[RiskContext] = Rule(
-    "RISK-REFILL-002", "Refill near", Severity.WARN, ("S118", "S60"), _check_refill_near)
+    "RISK-REFILL-002", "Refill near", Severity.WARN, ("S118", "S60"), _check_refill_near
+)
 
 
 def _reservoir_data(ctx: RiskContext) -> dict[str, Any] | None:
     p = ctx.pump
     if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
         return None
-    return {"remaining_ml": round(p.remaining_ml, 4), "low_reservoir_ml": p.low_reservoir_ml,
-            "low_reservoir_at": p.alarm_at, "empty_at": p.empty_at}
+    return {
+        "remaining_ml": round(p.remaining_ml, 4),
+        "low_reservoir_ml": p.low_reservoir_ml,
+        "low_reservoir_at": p.alarm_at,
+        "empty_at": p.empty_at,
+    }
 
 
 def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
@@ -412,11 +521,16 @@ def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
     if p.remaining_ml > p.residual_ml + _EPS:
         return None
     since = p.empty_at.date().isoformat() if p.empty_at else "unknown"
-    return _f(RESERVOIR_EMPTY, RiskLevel.HIGH,
-              f"By the program the reservoir is empty (since {since}): intrathecal delivery has stopped",
-              "An empty reservoir interrupts intrathecal baclofen; untreated withdrawal can progress over 24-72 h to "
-              "rhabdomyolysis, organ failure and death.", data, ITB_WITHDRAWAL,
-              "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.")
+    return _f(
+        RESERVOIR_EMPTY,
+        RiskLevel.HIGH,
+        f"By the program the reservoir is empty (since {since}): intrathecal delivery has stopped",
+        "An empty reservoir interrupts intrathecal baclofen; untreated withdrawal can progress over 24-72 h to "
+        "rhabdomyolysis, organ failure and death.",
+        data,
+        ITB_WITHDRAWAL,
+        "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.",
+    )
 
 
 def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
@@ -426,18 +540,32 @@ def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
         return None
     if not p.residual_ml + _EPS < p.remaining_ml <= p.low_reservoir_ml + _EPS:
         return None
-    return _f(RESERVOIR_LOW, RiskLevel.HIGH,
-              f"Low reservoir: {p.remaining_ml:.2f} mL left by the program (threshold {p.low_reservoir_ml:g} mL)",
-              "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir; the computed alarm may lag an "
-              "over-infusing pump.", data, ITB_WITHDRAWAL, "Refill today.")
+    return _f(
+        RESERVOIR_LOW,
+        RiskLevel.HIGH,
+        f"Low reservoir: {p.remaining_ml:.2f} mL left by the program (threshold {p.low_reservoir_ml:g} mL)",
+        "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir; the computed alarm may lag an "
+        "over-infusing pump.",
+        data,
+        ITB_WITHDRAWAL,
+        "Refill today.",
+    )
 
 
 RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
-    "RISK-RESERVOIR-002", "Reservoir empty by the program", Severity.WARN, ("S118", "S69", "S61"),
-    _check_reservoir_empty)
+    "RISK-RESERVOIR-002",
+    "Reservoir empty by the program",
+    Severity.WARN,
+    ("S118", "S69", "S61"),
+    _check_reservoir_empty,
+)
 RESERVOIR_LOW: Rule[RiskContext] = Rule(
-    "RISK-RESERVOIR-001", "Low reservoir reached", Severity.WARN, ("Neurosurgery2004", "S60", "S118"),
-    _check_reservoir_low)
+    "RISK-RESERVOIR-001",
+    "Low reservoir reached",
+    Severity.WARN,
+    ("Neurosurgery2004", "S60", "S118"),
+    _check_reservoir_low,
+)
 
 
 def _battery(ctx: RiskContext) -> tuple[BatteryForecast, dict[str, Any]] | None:
@@ -454,14 +582,26 @@ def _check_battery_stop(ctx: RiskContext) -> Finding | None:
         return None
     b, data = state
     if ctx.today >= b.shutoff_date:
-        return _f(BATTERY_STOP, RiskLevel.HIGH, f"Pump past its end of service ({b.shutoff_date.isoformat()}): it "
-                  "may have stopped", "A pump at end of service stops delivering; interruption causes withdrawal.",
-                  data, ITB_WITHDRAWAL, "Check the pump now; arrange replacement urgently.")
+        return _f(
+            BATTERY_STOP,
+            RiskLevel.HIGH,
+            f"Pump past its end of service ({b.shutoff_date.isoformat()}): it may have stopped",
+            "A pump at end of service stops delivering; interruption causes withdrawal.",
+            data,
+            ITB_WITHDRAWAL,
+            "Check the pump now; arrange replacement urgently.",
+        )
     if b.eri_date is not None and b.eri_date <= ctx.today:
         stop = b.eri_stop_date.isoformat() if b.eri_stop_date else "unknown"
-        return _f(BATTERY_STOP, RiskLevel.HIGH, f"Elective-replacement indicator since {b.eri_date.isoformat()}: the "
-                  f"pump stops by {stop}", "After the ERI a SynchroMed II stops within 90 days.", data,
-                  ITB_WITHDRAWAL, "Replace the pump before it stops.")
+        return _f(
+            BATTERY_STOP,
+            RiskLevel.HIGH,
+            f"Elective-replacement indicator since {b.eri_date.isoformat()}: the pump stops by {stop}",
+            "After the ERI a SynchroMed II stops within 90 days.",
+            data,
+            ITB_WITHDRAWAL,
+            "Replace the pump before it stops.",
+        )
     return None
 
 
@@ -472,21 +612,34 @@ def _check_battery_due(ctx: RiskContext) -> Finding | None:
     b, data = state
     p = ctx.pump
     if ctx.today >= b.replacement_date:
-        return _f(BATTERY_DUE, RiskLevel.MODERATE, f"Pump replacement due since {b.replacement_date.isoformat()} "
-                  f"(service ends by {b.shutoff_date.isoformat()})",
-                  "Medtronic recommends scheduling replacement about 6 months before automatic shut-off.", data,
-                  ITB_WITHDRAWAL, "Schedule the replacement.")
+        return _f(
+            BATTERY_DUE,
+            RiskLevel.MODERATE,
+            f"Pump replacement due since {b.replacement_date.isoformat()} "
+            f"(service ends by {b.shutoff_date.isoformat()})",
+            "Medtronic recommends scheduling replacement about 6 months before automatic shut-off.",
+            data,
+            ITB_WITHDRAWAL,
+            "Schedule the replacement.",
+        )
     if p is not None and p.recommended_refill_date is not None and b.replacement_date <= p.recommended_refill_date:
-        return _f(BATTERY_DUE, RiskLevel.LOW, f"Pump replacement due {b.replacement_date.isoformat()}, before the next "
-                  "refill", "Replacement is planned about 6 months before shut-off.", data,
-                  action="Plan the replacement with the next refill.")
+        return _f(
+            BATTERY_DUE,
+            RiskLevel.LOW,
+            f"Pump replacement due {b.replacement_date.isoformat()}, before the next refill",
+            "Replacement is planned about 6 months before shut-off.",
+            data,
+            action="Plan the replacement with the next refill.",
+        )
     return None
 
 
 BATTERY_STOP: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), _check_battery_stop)
+    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), _check_battery_stop
+)
 BATTERY_DUE: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery_due)
+    "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery_due
+)
 
 
 def _discrepancy(ctx: RiskContext) -> tuple[RefillReconciliation, bool, set[str], dict[str, Any]] | None:
@@ -497,10 +650,15 @@ def _discrepancy(ctx: RiskContext) -> tuple[RefillReconciliation, bool, set[str]
     last_index, last = p.reconciliations[-1]
     current = p.refill_index is not None and last_index == p.refill_index
     trend_ids = {f.rule_id for f in p.trend.findings} if p.trend else set()
-    data = {"expected_ml": last.expected_ml, "aspirated_ml": last.aspirated_ml,
-            "discrepancy_ml": round(last.discrepancy_ml, 4), "discrepancy_percent": last.discrepancy_percent,
-            "trend": sorted(trend_ids), "consecutive_less": p.trend.consecutive_less if p.trend else 0,
-            "consecutive_more": p.trend.consecutive_more if p.trend else 0}
+    data = {
+        "expected_ml": last.expected_ml,
+        "aspirated_ml": last.aspirated_ml,
+        "discrepancy_ml": round(last.discrepancy_ml, 4),
+        "discrepancy_percent": last.discrepancy_percent,
+        "trend": sorted(trend_ids),
+        "consecutive_less": p.trend.consecutive_less if p.trend else 0,
+        "consecutive_more": p.trend.consecutive_more if p.trend else 0,
+    }
     return last, current, trend_ids, data
 
 
@@ -518,13 +676,17 @@ def _check_discrepancy_less(ctx: RiskContext) -> Finding | None:
         what.append(f"{last.aspirated_ml:g} mL aspirated vs {last.expected_ml:g} mL expected at the last refill")
     if trend:
         what.append(f"less than expected at {data['consecutive_less']} refills in a row")
-    return _f(DISCREPANCY_LESS, RiskLevel.HIGH if now and trend else RiskLevel.MODERATE,
-              "Possible over-infusion: " + "; ".join(what),
-              "Less aspirated than expected may mean the pump over-infused: it can empty before the computed alarm "
-              "and deliver more drug than programmed. Verification checks are required at each refill.",
-              data, ITB_OVERDOSE,
-              "Check for over-infusion (pump, catheter, programming); consider an earlier next refill; watch for "
-              "overdose and, if the pump empties early, withdrawal.")
+    return _f(
+        DISCREPANCY_LESS,
+        RiskLevel.HIGH if now and trend else RiskLevel.MODERATE,
+        "Possible over-infusion: " + "; ".join(what),
+        "Less aspirated than expected may mean the pump over-infused: it can empty before the computed alarm "
+        "and deliver more drug than programmed. Verification checks are required at each refill.",
+        data,
+        ITB_OVERDOSE,
+        "Check for over-infusion (pump, catheter, programming); consider an earlier next refill; watch for "
+        "overdose and, if the pump empties early, withdrawal.",
+    )
 
 
 def _check_discrepancy_more(ctx: RiskContext) -> Finding | None:
@@ -535,19 +697,29 @@ def _check_discrepancy_more(ctx: RiskContext) -> Finding | None:
     now = current and last.flagged and last.direction == "more"
     if not (now or "PUMP-RECON-005" in trend_ids):
         return None
-    return _f(DISCREPANCY_MORE, RiskLevel.MODERATE,
-              "Possible under-delivery: more aspirated than expected"
-              + (f" ({last.aspirated_ml:g} vs {last.expected_ml:g} mL)" if now else " at repeated refills"),
-              "More drug left than the program should have left suggests the drug is not being delivered (pump "
-              "stall, catheter occlusion, kink or break).", data, ITB_WITHDRAWAL,
-              "Check the catheter and pump function; watch for withdrawal signs.")
+    return _f(
+        DISCREPANCY_MORE,
+        RiskLevel.MODERATE,
+        "Possible under-delivery: more aspirated than expected"
+        + (f" ({last.aspirated_ml:g} vs {last.expected_ml:g} mL)" if now else " at repeated refills"),
+        "More drug left than the program should have left suggests the drug is not being delivered (pump "
+        "stall, catheter occlusion, kink or break).",
+        data,
+        ITB_WITHDRAWAL,
+        "Check the catheter and pump function; watch for withdrawal signs.",
+    )
 
 
 DISCREPANCY_LESS: Rule[RiskContext] = Rule(
-    "RISK-DISCREPANCY-001", "Residual shortfall: over-infusion", Severity.WARN, ("S60", "S61", "S62"),
-    _check_discrepancy_less)
+    "RISK-DISCREPANCY-001",
+    "Residual shortfall: over-infusion",
+    Severity.WARN,
+    ("S60", "S61", "S62"),
+    _check_discrepancy_less,
+)
 DISCREPANCY_MORE: Rule[RiskContext] = Rule(
-    "RISK-DISCREPANCY-002", "Residual excess: under-delivery", Severity.WARN, ("S61", "S69"), _check_discrepancy_more)
+    "RISK-DISCREPANCY-002", "Residual excess: under-delivery", Severity.WARN, ("S61", "S69"), _check_discrepancy_more
+)
 
 
 def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, float | None, str]]:
@@ -576,58 +748,90 @@ def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, flo
 
 
 def _recent_changes(ctx: RiskContext, kind: str) -> list[tuple[datetime, float, float]]:
-    return [(w, b, a) for w, b, a, k in _program_history(ctx)
-            if k == kind and ctx.recent(w) and b is not None and a is not None]
+    return [
+        (w, b, a)
+        for w, b, a, k in _program_history(ctx)
+        if k == kind and ctx.recent(w) and b is not None and a is not None
+    ]
 
 
 def _check_program_stopped(ctx: RiskContext) -> Finding | None:
     p = ctx.pump
     if p is None or p.stopped_at is None:
         return None
-    return _f(PROGRAM_STOPPED, RiskLevel.HIGH, f"Pump stopped since {p.stopped_at.isoformat()}",
-              "Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
-              "altered mental status, rebound spasticity and rigidity, rarely progressing to death.",
-              {"stopped_at": p.stopped_at}, ITB_WITHDRAWAL,
-              "Unless this is a planned, supervised stop: restore intrathecal delivery; bridge with oral baclofen only "
-              "as advised; watch for withdrawal.")
+    return _f(
+        PROGRAM_STOPPED,
+        RiskLevel.HIGH,
+        f"Pump stopped since {p.stopped_at.isoformat()}",
+        "Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
+        "altered mental status, rebound spasticity and rigidity, rarely progressing to death.",
+        {"stopped_at": p.stopped_at},
+        ITB_WITHDRAWAL,
+        "Unless this is a planned, supervised stop: restore intrathecal delivery; bridge with oral baclofen only "
+        "as advised; watch for withdrawal.",
+    )
 
 
 def _check_concentration_change(ctx: RiskContext) -> list[Finding]:
-    return [_f(PROGRAM_CONCENTRATION, RiskLevel.MODERATE,
-               f"Concentration changed {before:g} -> {after:g} mcg/mL on {when.date().isoformat()}",
-               "After a concentration change the old solution in the tubing and catheter is delivered at the new rate "
-               "until it clears, and priming-bolus mixing can cause overdose, underdose or withdrawal.",
-               {"time": when, "before": before, "after": after}, ITB_OVERDOSE,
-               "Watch for overdose and withdrawal signs until the old solution has cleared.")
-            for when, before, after in _recent_changes(ctx, "concentration")]
+    return [
+        _f(
+            PROGRAM_CONCENTRATION,
+            RiskLevel.MODERATE,
+            f"Concentration changed {before:g} -> {after:g} mcg/mL on {when.date().isoformat()}",
+            "After a concentration change the old solution in the tubing and catheter is delivered at the new rate "
+            "until it clears, and priming-bolus mixing can cause overdose, underdose or withdrawal.",
+            {"time": when, "before": before, "after": after},
+            ITB_OVERDOSE,
+            "Watch for overdose and withdrawal signs until the old solution has cleared.",
+        )
+        for when, before, after in _recent_changes(ctx, "concentration")
+    ]
 
 
 def _check_dose_increase(ctx: RiskContext) -> list[Finding]:
-    return [_f(PROGRAM_UP, RiskLevel.MODERATE,
-               f"Daily dose increased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
-               "Be especially vigilant for overdose during dose titration and re-introduction.",
-               {"time": when, "before": before, "after": after}, ITB_OVERDOSE,
-               "Watch for drowsiness, breathing problems and hypotonia.")
-            for when, before, after in _recent_changes(ctx, "dose") if after > before > 0]
+    return [
+        _f(
+            PROGRAM_UP,
+            RiskLevel.MODERATE,
+            f"Daily dose increased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
+            "Be especially vigilant for overdose during dose titration and re-introduction.",
+            {"time": when, "before": before, "after": after},
+            ITB_OVERDOSE,
+            "Watch for drowsiness, breathing problems and hypotonia.",
+        )
+        for when, before, after in _recent_changes(ctx, "dose")
+        if after > before > 0
+    ]
 
 
 def _check_dose_decrease(ctx: RiskContext) -> list[Finding]:
-    return [_f(PROGRAM_DOWN, RiskLevel.LOW,
-               f"Daily dose decreased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
-               "Reductions may bring back spasticity; withdrawal signs need review.",
-               {"time": when, "before": before, "after": after}, ITB_WITHDRAWAL,
-               "Watch for return of spasticity and withdrawal signs.")
-            for when, before, after in _recent_changes(ctx, "dose") if 0 < after < before]
+    return [
+        _f(
+            PROGRAM_DOWN,
+            RiskLevel.LOW,
+            f"Daily dose decreased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
+            "Reductions may bring back spasticity; withdrawal signs need review.",
+            {"time": when, "before": before, "after": after},
+            ITB_WITHDRAWAL,
+            "Watch for return of spasticity and withdrawal signs.",
+        )
+        for when, before, after in _recent_changes(ctx, "dose")
+        if 0 < after < before
+    ]
 
 
 PROGRAM_STOPPED: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-004", "Pump stopped", Severity.WARN, ("S118", "S69"), _check_program_stopped)
+    "RISK-PROGRAM-004", "Pump stopped", Severity.WARN, ("S118", "S69"), _check_program_stopped
+)
 PROGRAM_CONCENTRATION: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-003", "Recent concentration change", Severity.WARN, ("S64",), _check_concentration_change)
+    "RISK-PROGRAM-003", "Recent concentration change", Severity.WARN, ("S64",), _check_concentration_change
+)
 PROGRAM_UP: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-001", "Recent dose increase", Severity.WARN, ("S30",), _check_dose_increase)
+    "RISK-PROGRAM-001", "Recent dose increase", Severity.WARN, ("S30",), _check_dose_increase
+)
 PROGRAM_DOWN: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-002", "Recent dose decrease", Severity.INFO, ("S2", "S118"), _check_dose_decrease)
+    "RISK-PROGRAM-002", "Recent dose decrease", Severity.INFO, ("S2", "S118"), _check_dose_decrease
+)
 
 
 # --- oral rules ---------------------------------------------------------------------------------------------------
@@ -672,16 +876,21 @@ def _check_oral_stop(ctx: RiskContext) -> list[Finding]:
         taper_days = i - k
         if taper_days >= min_days:
             continue
-        out.append(_f(ORAL_STOP, RiskLevel.HIGH,
-                      f"Oral baclofen stopped on {day.isoformat()} after {taper_days} day(s) of reduction from "
-                      f"{peak:g} mg/day (minimum taper {min_days} days)",
-                      "Abrupt discontinuation of baclofen, regardless of the cause, has caused hallucinations, "
-                      "seizures, high fever, confusion, rebound spasticity and rigidity; reduce the dose slowly (over "
-                      f"at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}).",
-                      {"stop_date": day, "taper_days": taper_days, "from_mg_per_day": peak,
-                       "min_taper_days": min_days}, ORAL_WITHDRAWAL,
-                      "Contact the prescriber today about a supervised plan; do not restart a previous high dose "
-                      "alone; seizures, high fever or confusion need emergency care."))
+        out.append(
+            _f(
+                ORAL_STOP,
+                RiskLevel.HIGH,
+                f"Oral baclofen stopped on {day.isoformat()} after {taper_days} day(s) of reduction from "
+                f"{peak:g} mg/day (minimum taper {min_days} days)",
+                "Abrupt discontinuation of baclofen, regardless of the cause, has caused hallucinations, "
+                "seizures, high fever, confusion, rebound spasticity and rigidity; reduce the dose slowly (over "
+                f"at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}).",
+                {"stop_date": day, "taper_days": taper_days, "from_mg_per_day": peak, "min_taper_days": min_days},
+                ORAL_WITHDRAWAL,
+                "Contact the prescriber today about a supervised plan; do not restart a previous high dose "
+                "alone; seizures, high fever or confusion need emergency care.",
+            )
+        )
     return out
 
 
@@ -692,22 +901,32 @@ def _check_oral_step(ctx: RiskContext) -> list[Finding]:
         prev, cur = doses[i - 1], doses[i]
         if cur == 0 or prev - cur <= max_step + _EPS:
             continue
-        out.append(_f(ORAL_STEP, RiskLevel.MODERATE,
-                      f"Oral baclofen reduced by {prev - cur:g} mg/day in one step on {day.isoformat()} "
-                      f"({prev:g} -> {cur:g})",
-                      f"The reduction is larger than the taper step setting ({TAPER_MAX_STEP_MG_PER_DAY.name} = "
-                      f"{max_step:g} mg/day; the step size is UNCONFIRMED in the sources): withdrawal signs may "
-                      "follow a fast reduction.", {"date": day, "from_mg_per_day": prev, "to_mg_per_day": cur},
-                      ORAL_WITHDRAWAL))
+        out.append(
+            _f(
+                ORAL_STEP,
+                RiskLevel.MODERATE,
+                f"Oral baclofen reduced by {prev - cur:g} mg/day in one step on {day.isoformat()} "
+                f"({prev:g} -> {cur:g})",
+                f"The reduction is larger than the taper step setting ({TAPER_MAX_STEP_MG_PER_DAY.name} = "
+                f"{max_step:g} mg/day; the step size is UNCONFIRMED in the sources): withdrawal signs may "
+                "follow a fast reduction.",
+                {"date": day, "from_mg_per_day": prev, "to_mg_per_day": cur},
+                ORAL_WITHDRAWAL,
+            )
+        )
     return out
 
 
 ORAL_STOP: Rule[RiskContext] = Rule(
-    "RISK-ORAL-STOP-001", "Abrupt stop of oral baclofen", Severity.WARN, ("S4", "S9", "S14", "S24"),
-    _check_oral_stop)
+    "RISK-ORAL-STOP-001", "Abrupt stop of oral baclofen", Severity.WARN, ("S4", "S9", "S14", "S24"), _check_oral_stop
+)
 ORAL_STEP: Rule[RiskContext] = Rule(
-    "RISK-ORAL-STEP-001", "Large single reduction of oral baclofen", Severity.WARN, ("S4", "S14", "S109"),
-    _check_oral_step)
+    "RISK-ORAL-STEP-001",
+    "Large single reduction of oral baclofen",
+    Severity.WARN,
+    ("S4", "S14", "S109"),
+    _check_oral_step,
+)
 
 
 def _check_missed(ctx: RiskContext) -> list[Finding]:
@@ -718,15 +937,23 @@ def _check_missed(ctx: RiskContext) -> list[Finding]:
         return []
     needed = int(ctx.value(MISSED_DOSES_MODERATE))
     level = RiskLevel.MODERATE if count >= needed else RiskLevel.LOW
-    return [_f(ORAL_MISSED, level, f"{count} missed oral dose(s) in the last {int(ctx.value(LOOKBACK_DAYS))} days",
-               "Interrupting baclofen can cause withdrawal; missed doses are a partial interruption "
-               f"({MISSED_DOSES_MODERATE.name} = {needed} for a moderate risk).",
-               {"missed_doses": count}, ORAL_WITHDRAWAL,
-               "Take the next dose as prescribed (no double doses); contact the clinic if withdrawal signs appear.")]
+    return [
+        _f(
+            ORAL_MISSED,
+            level,
+            f"{count} missed oral dose(s) in the last {int(ctx.value(LOOKBACK_DAYS))} days",
+            "Interrupting baclofen can cause withdrawal; missed doses are a partial interruption "
+            f"({MISSED_DOSES_MODERATE.name} = {needed} for a moderate risk).",
+            {"missed_doses": count},
+            ORAL_WITHDRAWAL,
+            "Take the next dose as prescribed (no double doses); contact the clinic if withdrawal signs appear.",
+        )
+    ]
 
 
 ORAL_MISSED: Rule[RiskContext] = Rule(
-    "RISK-ORAL-MISSED-001", "Missed oral doses", Severity.WARN, ("S4", "S9"), _check_missed)
+    "RISK-ORAL-MISSED-001", "Missed oral doses", Severity.WARN, ("S4", "S9"), _check_missed
+)
 
 
 # --- diary rules --------------------------------------------------------------------------------------------------
@@ -752,20 +979,38 @@ def _check_diary_kind(kind: SymptomKind) -> Any:
         names = [s.value for s in state[0][kind]]
         data = {"symptoms": names, "latest_entry": state[2]}
         if kind is SymptomKind.EMERGENCY:
-            return _f(DIARY_EMERGENCY, RiskLevel.HIGH, "Diary red flag (emergency signs): " + ", ".join(names),
-                      "Seizures, high fever, confusion, hallucinations and breathing problems are signs of severe "
-                      "withdrawal or overdose and need emergency care.", data, _withdrawal_signs(ctx),
-                      "Call the patient now; direct to emergency care; check pump/refill and recent dose changes.")
+            return _f(
+                DIARY_EMERGENCY,
+                RiskLevel.HIGH,
+                "Diary red flag (emergency signs): " + ", ".join(names),
+                "Seizures, high fever, confusion, hallucinations and breathing problems are signs of severe "
+                "withdrawal or overdose and need emergency care.",
+                data,
+                _withdrawal_signs(ctx),
+                "Call the patient now; direct to emergency care; check pump/refill and recent dose changes.",
+            )
         if kind is SymptomKind.WITHDRAWAL:
-            return _f(DIARY_WITHDRAWAL, RiskLevel.HIGH, "Diary red flag (possible withdrawal): " + ", ".join(names),
-                      "Return of spasticity, itching (pruritus without rash is very suggestive), fever, fast heartbeat "
-                      "and goosebumps are early withdrawal signs; untreated, withdrawal can progress over 24-72 h.",
-                      data, _withdrawal_signs(ctx),
-                      "Contact the patient today; check the pump, refill date and missed doses; restore delivery.")
-        return _f(DIARY_OVERDOSE, RiskLevel.MODERATE, "Diary: possible overdose signs: " + ", ".join(names),
-                  "Drowsiness, dizziness, weakness and low temperature are early overdose signs; kidney impairment can "
-                  "cause them even on low oral doses.", data, _overdose_signs(ctx),
-                  "Contact the patient today; review the dose and kidney function.")
+            return _f(
+                DIARY_WITHDRAWAL,
+                RiskLevel.HIGH,
+                "Diary red flag (possible withdrawal): " + ", ".join(names),
+                "Return of spasticity, itching (pruritus without rash is very suggestive), fever, fast heartbeat "
+                "and goosebumps are early withdrawal signs; untreated, withdrawal can progress over 24-72 h.",
+                data,
+                _withdrawal_signs(ctx),
+                "Contact the patient today; check the pump, refill date and missed doses; restore delivery.",
+            )
+        return _f(
+            DIARY_OVERDOSE,
+            RiskLevel.MODERATE,
+            "Diary: possible overdose signs: " + ", ".join(names),
+            "Drowsiness, dizziness, weakness and low temperature are early overdose signs; kidney impairment can "
+            "cause them even on low oral doses.",
+            data,
+            _overdose_signs(ctx),
+            "Contact the patient today; review the dose and kidney function.",
+        )
+
     return check
 
 
@@ -773,23 +1018,41 @@ def _check_diary_unrecognised(ctx: RiskContext) -> Finding | None:
     state = _diary(ctx)
     if state is None or not state[1]:
         return None
-    return _f(DIARY_UNRECOGNISED, RiskLevel.MODERATE, "Diary symptoms not recognised by the engine: " + ", ".join(state[1]),
-              "The text could describe a withdrawal or overdose sign; it is sent to a clinician rather than ignored.",
-              {"unrecognised": state[1], "latest_entry": state[2]}, _withdrawal_signs(ctx),
-              "A clinician reviews the entry.")
+    return _f(
+        DIARY_UNRECOGNISED,
+        RiskLevel.MODERATE,
+        "Diary symptoms not recognised by the engine: " + ", ".join(state[1]),
+        "The text could describe a withdrawal or overdose sign; it is sent to a clinician rather than ignored.",
+        {"unrecognised": state[1], "latest_entry": state[2]},
+        _withdrawal_signs(ctx),
+        "A clinician reviews the entry.",
+    )
 
 
 DIARY_EMERGENCY: Rule[RiskContext] = Rule(
-    "RISK-DIARY-001", "Diary emergency signs", Severity.WARN, ("S4", "S16", "S30", "S118"),
-    _check_diary_kind(SymptomKind.EMERGENCY))
+    "RISK-DIARY-001",
+    "Diary emergency signs",
+    Severity.WARN,
+    ("S4", "S16", "S30", "S118"),
+    _check_diary_kind(SymptomKind.EMERGENCY),
+)
 DIARY_WITHDRAWAL: Rule[RiskContext] = Rule(
-    "RISK-DIARY-002", "Diary withdrawal signs", Severity.WARN, ("S69", "S118", "S4"),
-    _check_diary_kind(SymptomKind.WITHDRAWAL))
+    "RISK-DIARY-002",
+    "Diary withdrawal signs",
+    Severity.WARN,
+    ("S69", "S118", "S4"),
+    _check_diary_kind(SymptomKind.WITHDRAWAL),
+)
 DIARY_OVERDOSE: Rule[RiskContext] = Rule(
-    "RISK-DIARY-003", "Diary overdose signs", Severity.WARN, ("S30", "S16", "S111"),
-    _check_diary_kind(SymptomKind.OVERDOSE))
+    "RISK-DIARY-003",
+    "Diary overdose signs",
+    Severity.WARN,
+    ("S30", "S16", "S111"),
+    _check_diary_kind(SymptomKind.OVERDOSE),
+)
 DIARY_UNRECOGNISED: Rule[RiskContext] = Rule(
-    "RISK-DIARY-004", "Diary text not recognised", Severity.WARN, ("S118", "S4"), _check_diary_unrecognised)
+    "RISK-DIARY-004", "Diary text not recognised", Severity.WARN, ("S118", "S4"), _check_diary_unrecognised
+)
 
 
 # --- kidney ---------------------------------------------------------------------------------------------------------
@@ -812,14 +1075,18 @@ def _check_kidney_failure(ctx: RiskContext) -> Finding | None:
     severe = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min <= KIDNEY_SEVERE_MAX_CRCL)
     if not severe or dose <= low_dose + _EPS:
         return None
-    return _f(KIDNEY_HIGH, RiskLevel.HIGH,
-              f"Oral baclofen {dose:g} mg/day {where}: exposure excess (above about {low_dose:g} mg/day)",
-              "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low dose "
-              "(about 5 mg daily); severe CKD needed a mean 2/3 dose reduction in the renal PK study; toxicity appears "
-              "on low doses in kidney failure. Applying the 5 mg/day dialysis dose to "
-              f"CrCl <= {KIDNEY_SEVERE_MAX_CRCL:g} mL/min without dialysis is an extension.",
-              data | {"threshold_mg_per_day": low_dose}, ORAL_OVERDOSE,
-              "Review the dose today; watch for drowsiness, confusion and breathing problems.")
+    return _f(
+        KIDNEY_HIGH,
+        RiskLevel.HIGH,
+        f"Oral baclofen {dose:g} mg/day {where}: exposure excess (above about {low_dose:g} mg/day)",
+        "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low dose "
+        "(about 5 mg daily); severe CKD needed a mean 2/3 dose reduction in the renal PK study; toxicity appears "
+        "on low doses in kidney failure. Applying the 5 mg/day dialysis dose to "
+        f"CrCl <= {KIDNEY_SEVERE_MAX_CRCL:g} mL/min without dialysis is an extension.",
+        data | {"threshold_mg_per_day": low_dose},
+        ORAL_OVERDOSE,
+        "Review the dose today; watch for drowsiness, confusion and breathing problems.",
+    )
 
 
 def _check_kidney_ckd(ctx: RiskContext) -> Finding | None:
@@ -831,29 +1098,56 @@ def _check_kidney_ckd(ctx: RiskContext) -> Finding | None:
     in_ckd = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min < ckd)
     if not in_ckd or dose <= CKD_HIGH_DOSE_MG_PER_DAY + _EPS:
         return None
-    return _f(KIDNEY_MODERATE, RiskLevel.MODERATE,
-              f"Oral baclofen {dose:g} mg/day with {where}: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day in CKD",
-              "In CKD, doses > 20 mg/day carried a 3.5-fold risk of hospitalisation with encephalopathy "
-              f"(CKD here: CrCl < {ckd:g} mL/min, {CKD_CRCL_ML_MIN.name}).", data, ORAL_OVERDOSE,
-              "Consider a lower dose; watch for confusion and drowsiness.")
+    return _f(
+        KIDNEY_MODERATE,
+        RiskLevel.MODERATE,
+        f"Oral baclofen {dose:g} mg/day with {where}: above {CKD_HIGH_DOSE_MG_PER_DAY:g} mg/day in CKD",
+        "In CKD, doses > 20 mg/day carried a 3.5-fold risk of hospitalisation with encephalopathy "
+        f"(CKD here: CrCl < {ckd:g} mL/min, {CKD_CRCL_ML_MIN.name}).",
+        data,
+        ORAL_OVERDOSE,
+        "Consider a lower dose; watch for confusion and drowsiness.",
+    )
 
 
 KIDNEY_HIGH: Rule[RiskContext] = Rule(
-    "RISK-KIDNEY-001", "Oral exposure excess in kidney failure", Severity.WARN, ("S14", "S15", "S22", "S111"),
-    _check_kidney_failure)
+    "RISK-KIDNEY-001",
+    "Oral exposure excess in kidney failure",
+    Severity.WARN,
+    ("S14", "S15", "S22", "S111"),
+    _check_kidney_failure,
+)
 KIDNEY_MODERATE: Rule[RiskContext] = Rule(
-    "RISK-KIDNEY-002", "Oral dose above 20 mg/day in CKD", Severity.WARN, ("S23",), _check_kidney_ckd)
+    "RISK-KIDNEY-002", "Oral dose above 20 mg/day in CKD", Severity.WARN, ("S23",), _check_kidney_ckd
+)
 
 #: Every risk rule; each has its own check.
 RISK_RULES: tuple[Rule[RiskContext], ...] = (
-    REFILL_OVERDUE, REFILL_NEAR, RESERVOIR_LOW, RESERVOIR_EMPTY, BATTERY_DUE, BATTERY_STOP, DISCREPANCY_LESS,
-    DISCREPANCY_MORE, PROGRAM_UP, PROGRAM_DOWN, PROGRAM_CONCENTRATION, PROGRAM_STOPPED, ORAL_STOP, ORAL_STEP,
-    ORAL_MISSED, DIARY_EMERGENCY, DIARY_WITHDRAWAL, DIARY_OVERDOSE, DIARY_UNRECOGNISED, KIDNEY_HIGH, KIDNEY_MODERATE,
+    REFILL_OVERDUE,
+    REFILL_NEAR,
+    RESERVOIR_LOW,
+    RESERVOIR_EMPTY,
+    BATTERY_DUE,
+    BATTERY_STOP,
+    DISCREPANCY_LESS,
+    DISCREPANCY_MORE,
+    PROGRAM_UP,
+    PROGRAM_DOWN,
+    PROGRAM_CONCENTRATION,
+    PROGRAM_STOPPED,
+    ORAL_STOP,
+    ORAL_STEP,
+    ORAL_MISSED,
+    DIARY_EMERGENCY,
+    DIARY_WITHDRAWAL,
+    DIARY_OVERDOSE,
+    DIARY_UNRECOGNISED,
+    KIDNEY_HIGH,
+    KIDNEY_MODERATE,
 )
 ALL_RISK_RULES = RISK_RULES
 
-_ALERT_RULES = {DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_OVERDOSE.rule_id,
-                DIARY_UNRECOGNISED.rule_id}
+_ALERT_RULES = {DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_OVERDOSE.rule_id, DIARY_UNRECOGNISED.rule_id}
 
 
 def resolve_risk_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -910,13 +1204,27 @@ def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None
 
 def overdue_refill(assessment: RiskAssessment) -> bool:
     """True when the assessment holds a high refill-overdue, low-reservoir or empty-reservoir risk."""
-    return any(r.level is RiskLevel.HIGH and r.finding.rule_id in (
-        REFILL_OVERDUE.rule_id, RESERVOIR_LOW.rule_id, RESERVOIR_EMPTY.rule_id) for r in assessment.risks)
+    return any(
+        r.level is RiskLevel.HIGH
+        and r.finding.rule_id in (REFILL_OVERDUE.rule_id, RESERVOIR_LOW.rule_id, RESERVOIR_EMPTY.rule_id)
+        for r in assessment.risks
+    )
 
 
 __all__ = [
-    "ALL_RISK_RULES", "LOOKBACK_DAYS", "MISSED_DOSES_MODERATE", "PATIENT_MESSAGE_RED_FLAG", "REFILL_NEAR_DAYS",
-    "RISK_RULES", "RISK_SETTINGS", "PumpAnalysis", "Risk", "RiskAssessment", "RiskLevel", "analyse_pump",
-    "assess_risk", "overdue_refill", "resolve_risk_settings",
+    "ALL_RISK_RULES",
+    "LOOKBACK_DAYS",
+    "MISSED_DOSES_MODERATE",
+    "PATIENT_MESSAGE_RED_FLAG",
+    "REFILL_NEAR_DAYS",
+    "RISK_RULES",
+    "RISK_SETTINGS",
+    "PumpAnalysis",
+    "Risk",
+    "RiskAssessment",
+    "RiskLevel",
+    "analyse_pump",
+    "assess_risk",
+    "overdue_refill",
+    "resolve_risk_settings",
 ]
-

@@ -22,7 +22,7 @@ True
 >>> parse_penn("0:2")
 Traceback (most recent call last):
 ...
-baclofen.domain.errors.InvalidInputError: 'penn severity' must be left out when the spasm frequency is 0 (severity is rated only if frequency > 0) (got 2)
+baclofen.domain.errors.InvalidInputError: 'penn severity' must be left out when the spasm frequency is 0 ...
 """
 
 from __future__ import annotations
@@ -90,8 +90,14 @@ class AshworthGrade(Enum):
         return self.rank >= other.rank
 
 
-_ASHWORTH_ORDER = (AshworthGrade.G0, AshworthGrade.G1, AshworthGrade.G1_PLUS, AshworthGrade.G2, AshworthGrade.G3,
-                   AshworthGrade.G4)
+_ASHWORTH_ORDER = (
+    AshworthGrade.G0,
+    AshworthGrade.G1,
+    AshworthGrade.G1_PLUS,
+    AshworthGrade.G2,
+    AshworthGrade.G3,
+    AshworthGrade.G4,
+)
 _ASHWORTH_TEXT = {
     AshworthGrade.G0: "no increase in muscle tone",
     AshworthGrade.G1: "slight increase (catch and then release)",
@@ -104,11 +110,15 @@ _ASHWORTH_EXPECTED = "a Modified Ashworth grade: one of 0, 1, 1+, 2, 3, 4"
 
 MAS_ONE_PLUS_POINTS = Setting(
     name="cds.scales.mas_one_plus_points",
-    default=1.5, unit="Ashworth points", status=EvidenceStatus.ASSUMPTION, evidence=("S91", "S90", "S121"),
+    default=1.5,
+    unit="Ashworth points",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S91", "S90", "S121"),
     description="Numeric value given to Modified Ashworth grade 1+ when averaging grades or measuring a reduction in "
-                "points. The sources define 1+ only as lying between 1 and 2; 1.5 (the midpoint) is an assumption, so "
-                "a change from 2 to 1+ is half a point.",
-    minimum=1.0, maximum=2.0,
+    "points. The sources define 1+ only as lying between 1 and 2; 1.5 (the midpoint) is an assumption, so "
+    "a change from 2 to 1+ is half a point.",
+    minimum=1.0,
+    maximum=2.0,
 )
 
 
@@ -137,8 +147,11 @@ def parse_ashworth(value: Any, field_name: str = "ashworth grade") -> AshworthGr
 
 # --- Penn Spasm Frequency Scale ----------------------------------------------------------------------------------
 PENN_FREQUENCY_TEXT = {
-    0: "none", 1: "mild spasms induced by stimulation", 2: "infrequent full spasms, less than 1 an hour",
-    3: "spasms more than once an hour", 4: "spasms more than 10 times an hour",
+    0: "none",
+    1: "mild spasms induced by stimulation",
+    2: "infrequent full spasms, less than 1 an hour",
+    3: "spasms more than once an hour",
+    4: "spasms more than 10 times an hour",
 }
 PENN_SEVERITY_TEXT = {1: "mild", 2: "moderate", 3: "severe"}
 
@@ -170,7 +183,8 @@ class PennSpasmScore:
                 raise InvalidInputError(
                     "penn severity",
                     "left out when the spasm frequency is 0 (severity is rated only if frequency > 0)",
-                    self.severity)
+                    self.severity,
+                )
         else:
             if self.severity is None:
                 raise InvalidInputError("penn severity", "a severity 1-3 when the spasm frequency is above 0", None)
@@ -180,9 +194,12 @@ class PennSpasmScore:
         return str(self.frequency) if self.severity is None else f"{self.frequency}:{self.severity}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"frequency": self.frequency, "frequency_text": PENN_FREQUENCY_TEXT[self.frequency],
-                "severity": self.severity,
-                "severity_text": None if self.severity is None else PENN_SEVERITY_TEXT[self.severity]}
+        return {
+            "frequency": self.frequency,
+            "frequency_text": PENN_FREQUENCY_TEXT[self.frequency],
+            "severity": self.severity,
+            "severity_text": None if self.severity is None else PENN_SEVERITY_TEXT[self.severity],
+        }
 
 
 _PENN_TEXT = re.compile(r"^\s*(\d+)\s*(?:[:/,]\s*(\d+)\s*)?$")
@@ -197,13 +214,16 @@ def parse_penn(value: Any) -> PennSpasmScore:
     if isinstance(value, PennSpasmScore):
         return value
     if isinstance(value, Mapping):
-        return PennSpasmScore(_whole(value.get("frequency"), "penn frequency", 0, 4),
-                              None if value.get("severity") is None else _whole(value["severity"], "penn severity", 1, 3))
+        return PennSpasmScore(
+            _whole(value.get("frequency"), "penn frequency", 0, 4),
+            None if value.get("severity") is None else _whole(value["severity"], "penn severity", 1, 3),
+        )
     if isinstance(value, str):
         m = _PENN_TEXT.match(value)
         if not m:
-            raise InvalidInputError("penn score", "frequency 0-4, with ':severity' 1-3 when frequency > 0 "
-                                                  "(e.g. 0, 3:2)", value)
+            raise InvalidInputError(
+                "penn score", "frequency 0-4, with ':severity' 1-3 when frequency > 0 (e.g. 0, 3:2)", value
+            )
         freq = _whole(int(m.group(1)), "penn frequency", 0, 4)
         sev = None if m.group(2) is None else _whole(int(m.group(2)), "penn severity", 1, 3)
         return PennSpasmScore(freq, sev)
@@ -236,8 +256,11 @@ class NrsScore:
     domain: NrsDomain = NrsDomain.SPASTICITY
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", require_finite_number(self.value, f"nrs {self.domain.value}",
-                                                                minimum=NRS_MIN, maximum=NRS_MAX))
+        object.__setattr__(
+            self,
+            "value",
+            require_finite_number(self.value, f"nrs {self.domain.value}", minimum=NRS_MIN, maximum=NRS_MAX),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "domain": self.domain.value, "anchors": self.domain.anchors}
@@ -275,14 +298,23 @@ class Scale(Enum):
 
     @property
     def nrs_domain(self) -> NrsDomain | None:
-        return {Scale.NRS_SPASTICITY: NrsDomain.SPASTICITY, Scale.NRS_PAIN: NrsDomain.PAIN,
-                Scale.NRS_SLEEP: NrsDomain.SLEEP}.get(self)
+        return {
+            Scale.NRS_SPASTICITY: NrsDomain.SPASTICITY,
+            Scale.NRS_PAIN: NrsDomain.PAIN,
+            Scale.NRS_SLEEP: NrsDomain.SLEEP,
+        }.get(self)
 
 
 _SCALE_ALIASES = {
-    "mas": Scale.MODIFIED_ASHWORTH, "ashworth": Scale.MODIFIED_ASHWORTH, "modified ashworth": Scale.MODIFIED_ASHWORTH,
-    "psfs": Scale.PENN, "penn spasm frequency": Scale.PENN, "penn spasm": Scale.PENN,
-    "nrs": Scale.NRS_SPASTICITY, "nrs spasticity": Scale.NRS_SPASTICITY, "nrs pain": Scale.NRS_PAIN,
+    "mas": Scale.MODIFIED_ASHWORTH,
+    "ashworth": Scale.MODIFIED_ASHWORTH,
+    "modified ashworth": Scale.MODIFIED_ASHWORTH,
+    "psfs": Scale.PENN,
+    "penn spasm frequency": Scale.PENN,
+    "penn spasm": Scale.PENN,
+    "nrs": Scale.NRS_SPASTICITY,
+    "nrs spasticity": Scale.NRS_SPASTICITY,
+    "nrs pain": Scale.NRS_PAIN,
     "nrs sleep": Scale.NRS_SLEEP,
 }
 
@@ -341,22 +373,31 @@ NABIXIMOLS_TRIAL_WEEKS = 4
 
 ITB_SCREENING_ASHWORTH_REDUCTION = Setting(
     name="cds.scales.itb_screening_ashworth_reduction_points",
-    default=1.0, unit="Ashworth points", status=EvidenceStatus.UNCONFIRMED, evidence=("S108", "S116", "S41"),
+    default=1.0,
+    unit="Ashworth points",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S108", "S116", "S41"),
     description="Mean Ashworth reduction that counts as a positive ITB screening response. The label's 'positive "
-                "response' wording is UNCONFIRMED verbatim; a cerebral palsy ITB trial used a mean >= 1.0-point "
-                "reduction in the lower extremities [S108].",
-    minimum=0.5, maximum=4.0,
+    "response' wording is UNCONFIRMED verbatim; a cerebral palsy ITB trial used a mean >= 1.0-point "
+    "reduction in the lower extremities [S108].",
+    minimum=0.5,
+    maximum=4.0,
 )
 NRS_RESPONDER_FRACTION = Setting(
     name="cds.scales.nrs_responder_fraction",
-    default=0.30, unit="fraction of baseline", status=EvidenceStatus.UNCONFIRMED, evidence=("S88",),
+    default=0.30,
+    unit="fraction of baseline",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S88",),
     description="NRS responder threshold for the 'nrs-30' context (>= 30 % improvement). UNCONFIRMED: the 30 % "
-                "secondary responder analysis exists in [S88] but its threshold was not visible. Never the default "
-                "responder definition.",
-    minimum=0.05, maximum=1.0,
+    "secondary responder analysis exists in [S88] but its threshold was not visible. Never the default "
+    "responder definition.",
+    minimum=0.05,
+    maximum=1.0,
 )
-SCALE_SETTINGS: Mapping[str, Setting] = {s.name: s for s in (MAS_ONE_PLUS_POINTS, ITB_SCREENING_ASHWORTH_REDUCTION,
-                                                             NRS_RESPONDER_FRACTION)}
+SCALE_SETTINGS: Mapping[str, Setting] = {
+    s.name: s for s in (MAS_ONE_PLUS_POINTS, ITB_SCREENING_ASHWORTH_REDUCTION, NRS_RESPONDER_FRACTION)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,11 +424,16 @@ def _check_itb_screening(v: ResponderVerdict) -> Finding | None:
     return ITB_SCREENING_RESPONSE.finding(
         f"ITB screening response {verdict}: mean Ashworth reduction {v.improvement:g} point(s) "
         f"(threshold {v.threshold:g})",
-        reasoning=v.reasoning, severity=Severity.INFO if v.responder else Severity.WARN,
+        reasoning=v.reasoning,
+        severity=Severity.INFO if v.responder else Severity.WARN,
         data={"reduction_points": round(v.improvement, 6), "threshold_points": v.threshold},
-        action=("Proceed per protocol (initial dose from the effective screening dose)." if v.responder else
-                "Per protocol: next screening dose (75 then 100 mcg, 24 h apart); no implant after no response to "
-                "100 mcg."))
+        action=(
+            "Proceed per protocol (initial dose from the effective screening dose)."
+            if v.responder
+            else "Per protocol: next screening dose (75 then 100 mcg, 24 h apart); no implant after no response to "
+            "100 mcg."
+        ),
+    )
 
 
 def _check_nabiximols(v: ResponderVerdict) -> Finding | None:
@@ -396,10 +442,15 @@ def _check_nabiximols(v: ResponderVerdict) -> Finding | None:
     return NABIXIMOLS_RESPONSE.finding(
         ("continue nabiximols" if v.responder else "stop nabiximols")
         + f": {v.improvement * 100:.1f} % improvement (threshold {v.threshold:.0%})",
-        reasoning=v.reasoning, severity=Severity.INFO if v.responder else Severity.WARN,
+        reasoning=v.reasoning,
+        severity=Severity.INFO if v.responder else Severity.WARN,
         data={"improvement_fraction": round(v.improvement, 6), "threshold_fraction": v.threshold},
-        action=("Continue and review regularly." if v.responder else
-                "Stop nabiximols: the 4-week trial did not reach the continuation threshold."))
+        action=(
+            "Continue and review regularly."
+            if v.responder
+            else "Stop nabiximols: the 4-week trial did not reach the continuation threshold."
+        ),
+    )
 
 
 def _check_nrs_30(v: ResponderVerdict) -> Finding | None:
@@ -409,17 +460,27 @@ def _check_nrs_30(v: ResponderVerdict) -> Finding | None:
         f"{'responder' if v.responder else 'not a responder'} at {v.threshold:.0%}: "
         f"{v.improvement * 100:.1f} % improvement",
         reasoning=v.reasoning,
-        data={"improvement_fraction": round(v.improvement, 6), "threshold_fraction": v.threshold})
+        data={"improvement_fraction": round(v.improvement, 6), "threshold_fraction": v.threshold},
+    )
 
 
 NABIXIMOLS_RESPONSE: Rule[ResponderVerdict] = Rule(
-    "SCALE-NABX-001", "Nabiximols 4-week trial: continue only with >= 20 % improvement", Severity.WARN,
-    ("S85", "S87", "S88", "MSTrustNICE"), _check_nabiximols)
+    "SCALE-NABX-001",
+    "Nabiximols 4-week trial: continue only with >= 20 % improvement",
+    Severity.WARN,
+    ("S85", "S87", "S88", "MSTrustNICE"),
+    _check_nabiximols,
+)
 ITB_SCREENING_RESPONSE: Rule[ResponderVerdict] = Rule(
-    "SCALE-ITB-SCREEN-001", "ITB screening response by Ashworth reduction", Severity.WARN,
-    ("S108", "S116", "S38"), _check_itb_screening)
+    "SCALE-ITB-SCREEN-001",
+    "ITB screening response by Ashworth reduction",
+    Severity.WARN,
+    ("S108", "S116", "S38"),
+    _check_itb_screening,
+)
 NRS_30_RESPONSE: Rule[ResponderVerdict] = Rule(
-    "SCALE-NRS-30-001", "30 % NRS responder (UNCONFIRMED threshold)", Severity.INFO, ("S88",), _check_nrs_30)
+    "SCALE-NRS-30-001", "30 % NRS responder (UNCONFIRMED threshold)", Severity.INFO, ("S88",), _check_nrs_30
+)
 RESPONDER_RULES: tuple[Rule[ResponderVerdict], ...] = (NABIXIMOLS_RESPONSE, ITB_SCREENING_RESPONSE, NRS_30_RESPONSE)
 
 
@@ -460,14 +521,21 @@ class ResponseEvaluation:
         from baclofen.domain.evidence import format_evidence
 
         return {
-            "scale": self.scale.value, "context": self.context.value,
-            "baseline": ser(self.baseline), "current": ser(self.current),
+            "scale": self.scale.value,
+            "context": self.context.value,
+            "baseline": ser(self.baseline),
+            "current": ser(self.current),
             "change": round(self.change, 6),
             "relative_change": None if self.relative_change is None else round(self.relative_change, 6),
-            "direction": self.direction, "responder": self.responder, "threshold": dict(self.threshold or {}) or None,
-            "reasoning": self.reasoning, "evidence": format_evidence(self.evidence),
-            "evidence_keys": list(self.evidence), "details": dict(self.details),
-            "findings": [f.to_dict() for f in self.findings], "settings": dict(self.settings),
+            "direction": self.direction,
+            "responder": self.responder,
+            "threshold": dict(self.threshold or {}) or None,
+            "reasoning": self.reasoning,
+            "evidence": format_evidence(self.evidence),
+            "evidence_keys": list(self.evidence),
+            "details": dict(self.details),
+            "findings": [f.to_dict() for f in self.findings],
+            "settings": dict(self.settings),
         }
 
 
@@ -481,7 +549,7 @@ def _direction(change: float) -> str:
 
 def _ashworth_list(value: Any, field_name: str) -> tuple[AshworthGrade, ...]:
     if isinstance(value, str) and "," in value:
-        items: Sequence[Any] = [v for v in value.split(",")]
+        items: Sequence[Any] = list(value.split(","))
     elif isinstance(value, (list, tuple)):
         items = value
     else:
@@ -501,8 +569,14 @@ def _resolve(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def evaluate_response(scale: Any, baseline: Any, current: Any, context: Any = ResponseContext.GENERAL, *,
-                      settings: Mapping[str, Any] | None = None) -> ResponseEvaluation:
+def evaluate_response(
+    scale: Any,
+    baseline: Any,
+    current: Any,
+    context: Any = ResponseContext.GENERAL,
+    *,
+    settings: Mapping[str, Any] | None = None,
+) -> ResponseEvaluation:
     """Compare ``baseline`` with ``current`` on ``scale`` and apply the responder definition of ``context``.
 
     Parameters
@@ -539,8 +613,9 @@ def evaluate_response(scale: Any, baseline: Any, current: Any, context: Any = Re
         return _evaluate_penn(sc, ctx, _named(parse_penn, baseline, "baseline"), _named(parse_penn, current, "current"))
     domain = sc.nrs_domain
     assert domain is not None
-    return _evaluate_nrs(sc, ctx, _named(parse_nrs, baseline, "baseline", domain),
-                         _named(parse_nrs, current, "current", domain), val)
+    return _evaluate_nrs(
+        sc, ctx, _named(parse_nrs, baseline, "baseline", domain), _named(parse_nrs, current, "current", domain), val
+    )
 
 
 def _named(parse: Any, value: Any, field_name: str, *args: Any) -> Any:
@@ -555,20 +630,29 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
     base = _ashworth_list(baseline, "baseline")
     cur = _ashworth_list(current, "current")
     if len(base) != len(cur):
-        raise InvalidInputError("current", f"{len(base)} Ashworth grade(s), one per muscle group of the baseline",
-                                len(cur))
+        raise InvalidInputError(
+            "current", f"{len(base)} Ashworth grade(s), one per muscle group of the baseline", len(cur)
+        )
     one_plus = float(val(MAS_ONE_PLUS_POINTS))
     base_mean = sum(g.points(one_plus) for g in base) / len(base)
     cur_mean = sum(g.points(one_plus) for g in cur) / len(cur)
     change = base_mean - cur_mean
-    groups = {"improved": sum(c < b for b, c in zip(base, cur, strict=True)),
-              "worsened": sum(c > b for b, c in zip(base, cur, strict=True)),
-              "unchanged": sum(c == b for b, c in zip(base, cur, strict=True))}
-    details = {"baseline_mean_points": round(base_mean, 6), "current_mean_points": round(cur_mean, 6),
-               "muscle_groups": len(base), "groups": groups}
+    groups = {
+        "improved": sum(c < b for b, c in zip(base, cur, strict=True)),
+        "worsened": sum(c > b for b, c in zip(base, cur, strict=True)),
+        "unchanged": sum(c == b for b, c in zip(base, cur, strict=True)),
+    }
+    details = {
+        "baseline_mean_points": round(base_mean, 6),
+        "current_mean_points": round(cur_mean, 6),
+        "muscle_groups": len(base),
+        "groups": groups,
+    }
     settings_used = {MAS_ONE_PLUS_POINTS.name: MAS_ONE_PLUS_POINTS.to_dict(one_plus)}
-    reasoning = (f"Mean Modified Ashworth {base_mean:g} -> {cur_mean:g} points over {len(base)} muscle group(s) "
-                 f"(1+ counted as {one_plus:g}, {MAS_ONE_PLUS_POINTS.name}).")
+    reasoning = (
+        f"Mean Modified Ashworth {base_mean:g} -> {cur_mean:g} points over {len(base)} muscle group(s) "
+        f"(1+ counted as {one_plus:g}, {MAS_ONE_PLUS_POINTS.name})."
+    )
     evidence = sc.evidence
     findings: tuple[Finding, ...] = ()
     responder: bool | None = None
@@ -576,17 +660,35 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
     if ctx is ResponseContext.ITB_SCREENING:
         needed = float(val(ITB_SCREENING_ASHWORTH_REDUCTION))
         responder = change >= needed - _EPS
-        threshold = {"reduction_points": needed, "setting": ITB_SCREENING_ASHWORTH_REDUCTION.name,
-                     "status": ITB_SCREENING_ASHWORTH_REDUCTION.status.value}
+        threshold = {
+            "reduction_points": needed,
+            "setting": ITB_SCREENING_ASHWORTH_REDUCTION.name,
+            "status": ITB_SCREENING_ASHWORTH_REDUCTION.status.value,
+        }
         settings_used[ITB_SCREENING_ASHWORTH_REDUCTION.name] = ITB_SCREENING_ASHWORTH_REDUCTION.to_dict(needed)
         evidence = evidence + ITB_SCREENING_RESPONSE.evidence
         verdict = "positive" if responder else "not positive"
-        reasoning += (f" ITB screening: a mean reduction of at least {needed:g} point(s) counts as positive (trial "
-                      f"operationalisation; the label's wording is UNCONFIRMED): {change:g} -> {verdict}.")
+        reasoning += (
+            f" ITB screening: a mean reduction of at least {needed:g} point(s) counts as positive (trial "
+            f"operationalisation; the label's wording is UNCONFIRMED): {change:g} -> {verdict}."
+        )
         findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(ctx, change, needed, reasoning))
-    return ResponseEvaluation(sc, ctx, base if len(base) > 1 else base[0], cur if len(cur) > 1 else cur[0],
-                              change, None if base_mean == 0 else change / base_mean, _direction(change), responder,
-                              reasoning, evidence, findings, threshold, details, settings_used)
+    return ResponseEvaluation(
+        sc,
+        ctx,
+        base if len(base) > 1 else base[0],
+        cur if len(cur) > 1 else cur[0],
+        change,
+        None if base_mean == 0 else change / base_mean,
+        _direction(change),
+        responder,
+        reasoning,
+        evidence,
+        findings,
+        threshold,
+        details,
+        settings_used,
+    )
 
 
 def _evaluate_penn(sc: Scale, ctx: ResponseContext, base: PennSpasmScore, cur: PennSpasmScore) -> ResponseEvaluation:
@@ -598,13 +700,25 @@ def _evaluate_penn(sc: Scale, ctx: ResponseContext, base: PennSpasmScore, cur: P
         direction = _direction(float(sev_change))
     else:
         direction = _direction(change)
-    reasoning = (f"Penn spasm frequency {base.frequency} -> {cur.frequency}"
-                 + (f", severity {base.severity} -> {cur.severity}" if sev_change is not None else "")
-                 + ". No responder threshold (minimal clinically important difference) is established for this "
-                   "scale, so no responder verdict is given.")
+    reasoning = (
+        f"Penn spasm frequency {base.frequency} -> {cur.frequency}"
+        + (f", severity {base.severity} -> {cur.severity}" if sev_change is not None else "")
+        + ". No responder threshold (minimal clinically important difference) is established for this "
+        "scale, so no responder verdict is given."
+    )
     return ResponseEvaluation(
-        sc, ctx, base, cur, change, None if base.frequency == 0 else change / base.frequency, direction, None,
-        reasoning, sc.evidence, details={"frequency_change": change, "severity_change": sev_change})
+        sc,
+        ctx,
+        base,
+        cur,
+        change,
+        None if base.frequency == 0 else change / base.frequency,
+        direction,
+        None,
+        reasoning,
+        sc.evidence,
+        details={"frequency_change": change, "severity_change": sev_change},
+    )
 
 
 def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore, val: Any) -> ResponseEvaluation:
@@ -624,22 +738,43 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
             reasoning += " Baseline 0: an improvement cannot be measured, so the continuation rule cannot be applied."
         else:
             responder = relative >= NABIXIMOLS_CONTINUATION_FRACTION - _EPS
-            reasoning += (f" NICE NG144: after a {NABIXIMOLS_TRIAL_WEEKS}-week trial continue nabiximols only with "
-                          f"at least {NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement.")
-            findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(
-                ctx, relative, NABIXIMOLS_CONTINUATION_FRACTION, reasoning))
+            reasoning += (
+                f" NICE NG144: after a {NABIXIMOLS_TRIAL_WEEKS}-week trial continue nabiximols only with "
+                f"at least {NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement."
+            )
+            findings = evaluate_rules(
+                RESPONDER_RULES, ResponderVerdict(ctx, relative, NABIXIMOLS_CONTINUATION_FRACTION, reasoning)
+            )
     elif ctx is ResponseContext.NRS_30:
         needed = float(val(NRS_RESPONDER_FRACTION))
         evidence = evidence + NRS_30_RESPONSE.evidence
-        threshold = {"improvement_fraction": needed, "setting": NRS_RESPONDER_FRACTION.name,
-                     "status": NRS_RESPONDER_FRACTION.status.value}
+        threshold = {
+            "improvement_fraction": needed,
+            "setting": NRS_RESPONDER_FRACTION.name,
+            "status": NRS_RESPONDER_FRACTION.status.value,
+        }
         settings_used[NRS_RESPONDER_FRACTION.name] = NRS_RESPONDER_FRACTION.to_dict(needed)
         if relative is None:
             reasoning += " Baseline 0: an improvement cannot be measured."
         else:
             responder = relative >= needed - _EPS
-            reasoning += (f" Responder threshold {needed:.0%} ({NRS_RESPONDER_FRACTION.name}; UNCONFIRMED in the "
-                          "sources).")
+            reasoning += (
+                f" Responder threshold {needed:.0%} ({NRS_RESPONDER_FRACTION.name}; UNCONFIRMED in the sources)."
+            )
             findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(ctx, relative, needed, reasoning))
-    return ResponseEvaluation(sc, ctx, base, cur, change, relative, _direction(change), responder, reasoning,
-                              evidence, findings, threshold, {}, settings_used)
+    return ResponseEvaluation(
+        sc,
+        ctx,
+        base,
+        cur,
+        change,
+        relative,
+        _direction(change),
+        responder,
+        reasoning,
+        evidence,
+        findings,
+        threshold,
+        {},
+        settings_used,
+    )

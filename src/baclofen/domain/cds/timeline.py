@@ -63,14 +63,33 @@ class Symptom(Enum):
 
 
 _KINDS = {
-    **{s: SymptomKind.EMERGENCY for s in (Symptom.SEIZURE, Symptom.HIGH_FEVER, Symptom.CONFUSION,
-                                          Symptom.HALLUCINATIONS, Symptom.BREATHING_DIFFICULTY,
-                                          Symptom.UNRESPONSIVE)},
-    **{s: SymptomKind.WITHDRAWAL for s in (Symptom.FEVER, Symptom.ITCHING, Symptom.REBOUND_SPASTICITY,
-                                           Symptom.RIGIDITY, Symptom.FAST_HEARTBEAT, Symptom.GOOSEBUMPS,
-                                           Symptom.PRIAPISM)},
-    **{s: SymptomKind.OVERDOSE for s in (Symptom.DROWSINESS, Symptom.DIZZINESS, Symptom.WEAKNESS,
-                                         Symptom.FEELING_COLD, Symptom.VOMITING)},
+    **dict.fromkeys(
+        (
+            Symptom.SEIZURE,
+            Symptom.HIGH_FEVER,
+            Symptom.CONFUSION,
+            Symptom.HALLUCINATIONS,
+            Symptom.BREATHING_DIFFICULTY,
+            Symptom.UNRESPONSIVE,
+        ),
+        SymptomKind.EMERGENCY,
+    ),
+    **dict.fromkeys(
+        (
+            Symptom.FEVER,
+            Symptom.ITCHING,
+            Symptom.REBOUND_SPASTICITY,
+            Symptom.RIGIDITY,
+            Symptom.FAST_HEARTBEAT,
+            Symptom.GOOSEBUMPS,
+            Symptom.PRIAPISM,
+        ),
+        SymptomKind.WITHDRAWAL,
+    ),
+    **dict.fromkeys(
+        (Symptom.DROWSINESS, Symptom.DIZZINESS, Symptom.WEAKNESS, Symptom.FEELING_COLD, Symptom.VOMITING),
+        SymptomKind.OVERDOSE,
+    ),
 }
 
 _SYMPTOM_SYNONYMS: Mapping[Symptom, tuple[str, ...]] = {
@@ -78,14 +97,29 @@ _SYMPTOM_SYNONYMS: Mapping[Symptom, tuple[str, ...]] = {
     Symptom.HIGH_FEVER: ("very high temperature", "hyperthermia"),
     Symptom.CONFUSION: ("confused", "altered mental status", "disoriented", "disorientated"),
     Symptom.HALLUCINATIONS: ("hallucination", "hallucinating", "seeing things"),
-    Symptom.BREATHING_DIFFICULTY: ("trouble breathing", "shortness of breath", "slow breathing",
-                                   "respiratory depression", "difficulty breathing"),
+    Symptom.BREATHING_DIFFICULTY: (
+        "trouble breathing",
+        "shortness of breath",
+        "slow breathing",
+        "respiratory depression",
+        "difficulty breathing",
+    ),
     Symptom.UNRESPONSIVE: ("unconscious", "loss of consciousness", "cannot wake", "coma"),
     Symptom.FEVER: ("feverish", "temperature", "high temperature"),
     Symptom.ITCHING: ("itch", "itchy", "pruritus", "itchiness"),
-    Symptom.REBOUND_SPASTICITY: ("more spasms", "spasms more frequent", "worse spasms", "spasms worse",
-                                 "more stiffness", "stiffer", "increased spasticity", "rebound spasticity",
-                                 "spasticity worse", "return of spasticity", "spasms"),
+    Symptom.REBOUND_SPASTICITY: (
+        "more spasms",
+        "spasms more frequent",
+        "worse spasms",
+        "spasms worse",
+        "more stiffness",
+        "stiffer",
+        "increased spasticity",
+        "rebound spasticity",
+        "spasticity worse",
+        "return of spasticity",
+        "spasms",
+    ),
     Symptom.RIGIDITY: ("rigidity", "rigid", "muscle rigidity"),
     Symptom.FAST_HEARTBEAT: ("racing heart", "tachycardia", "palpitations", "heart racing"),
     Symptom.GOOSEBUMPS: ("goose bumps", "piloerection"),
@@ -101,8 +135,9 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
 
 
-_SYMPTOM_INDEX = {_norm(t): s for s in Symptom for t in (s.value, s.name.replace("_", " "),
-                                                         *_SYMPTOM_SYNONYMS.get(s, ()))}
+_SYMPTOM_INDEX = {
+    _norm(t): s for s in Symptom for t in (s.value, s.name.replace("_", " "), *_SYMPTOM_SYNONYMS.get(s, ()))
+}
 
 
 def parse_symptom(text: str) -> Symptom | None:
@@ -138,8 +173,11 @@ class OralPrescription:
         return self.start <= day and (self.end is None or day <= self.end)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat() if self.end else None,
-                "daily_dose_mg": self.daily_dose_mg}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "daily_dose_mg": self.daily_dose_mg,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +261,9 @@ class PatientTimeline:
         object.__setattr__(self, "oral", tuple(sorted(self.oral, key=lambda p: p.start)))
         for a, b in zip(self.oral, self.oral[1:], strict=False):
             if a.end is None or a.end >= b.start:
-                raise InvalidInputError("oral.prescriptions", "periods that do not overlap (end before the next start)",
-                                        b.start.isoformat())
+                raise InvalidInputError(
+                    "oral.prescriptions", "periods that do not overlap (end before the next start)", b.start.isoformat()
+                )
 
     @property
     def tz(self) -> tzinfo:
@@ -306,8 +345,11 @@ def _program(r: _Reader, item: Mapping[str, Any], path: str, pump: PumpModel) ->
     has_dose = item.get("daily_dose_mcg") is not None
     has_flex = item.get("flex") is not None
     if has_dose == has_flex:
-        raise InvalidInputError(f"{path}.daily_dose_mcg", "given, or a flex schedule instead (exactly one of them)",
-                                item.get("daily_dose_mcg"))
+        raise InvalidInputError(
+            f"{path}.daily_dose_mcg",
+            "given, or a flex schedule instead (exactly one of them)",
+            item.get("daily_dose_mcg"),
+        )
     if has_flex:
         return parse_flex_schedule(item["flex"], max_steps=pump.max_rate_steps_per_day, field=f"{path}.flex")
     dose = r.number(item["daily_dose_mcg"], f"{path}.daily_dose_mcg", minimum=0.0, maximum=10_000.0)
@@ -356,8 +398,9 @@ def timeline_from_dict(data: Any) -> PatientTimeline:
             if end is not None and end < start:
                 raise InvalidInputError(f"{p}.end", f"on or after start {start.isoformat()}", end.isoformat())
             if start > as_of.date():
-                raise InvalidInputError(f"{p}.start", f"on or before as_of ({as_of.date().isoformat()})",
-                                        start.isoformat())
+                raise InvalidInputError(
+                    f"{p}.start", f"on or before as_of ({as_of.date().isoformat()})", start.isoformat()
+                )
             oral.append(OralPrescription(start, dose, end))
         for i, item in enumerate(r.array(o.get("missed_doses"), "oral.missed_doses")):
             p = f"oral.missed_doses[{i}]"
@@ -370,8 +413,9 @@ def timeline_from_dict(data: Any) -> PatientTimeline:
         starts = sorted(oral, key=lambda x: x.start)
         for a, b in zip(starts, starts[1:], strict=False):
             if a.end is None or a.end >= b.start:
-                raise InvalidInputError("oral.prescriptions", "periods that do not overlap (end before the next start)",
-                                        b.start.isoformat())
+                raise InvalidInputError(
+                    "oral.prescriptions", "periods that do not overlap (end before the next start)", b.start.isoformat()
+                )
 
     pump = None
     if top.get("pump") is not None:
@@ -408,8 +452,17 @@ def _patient(r: _Reader, value: Any) -> PatientSnapshot | None:
     if value is None:
         return None
     p = r.obj(value, "patient")
-    fields = ("age_years", "weight_kg", "sex", "serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2",
-              "dialysis", "origin", "locale")
+    fields = (
+        "age_years",
+        "weight_kg",
+        "sex",
+        "serum_creatinine_mg_dl",
+        "crcl_ml_min",
+        "egfr_ml_min_1_73m2",
+        "dialysis",
+        "origin",
+        "locale",
+    )
     r.known(p, "patient", fields)
     kw: dict[str, Any] = {}
     for name in ("age_years", "weight_kg", "serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2"):
@@ -445,7 +498,9 @@ def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
     if eri is not None and implanted is None:
         raise InvalidInputError("pump.implanted", "the implant date when eri_date is given", None)
     if eri is not None and implanted is not None and eri < implanted:
-        raise InvalidInputError("pump.eri_date", f"on or after the implant date {implanted.isoformat()}", eri.isoformat())
+        raise InvalidInputError(
+            "pump.eri_date", f"on or after the implant date {implanted.isoformat()}", eri.isoformat()
+        )
     low = None
     if p.get("low_reservoir_ml") is not None:
         low = r.number(p["low_reservoir_ml"], "pump.low_reservoir_ml", strictly_positive=True)
@@ -457,25 +512,47 @@ def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
     for i, item in enumerate(r.array(p.get("refills"), "pump.refills")):
         path = f"pump.refills[{i}]"
         item = r.obj(item, path)
-        r.known(item, path, ("time", "volume_ml", "concentration_mcg_per_ml", "daily_dose_mcg", "flex",
-                             "expected_residual_ml", "aspirated_ml"))
+        r.known(
+            item,
+            path,
+            (
+                "time",
+                "volume_ml",
+                "concentration_mcg_per_ml",
+                "daily_dose_mcg",
+                "flex",
+                "expected_residual_ml",
+                "aspirated_ml",
+            ),
+        )
         when = not_after(r.moment(item.get("time"), f"{path}.time"), f"{path}.time")
         if implanted is not None and when.date() < implanted:
-            raise InvalidInputError(f"{path}.time", f"on or after the implant date {implanted.isoformat()}",
-                                    when.isoformat())
+            raise InvalidInputError(
+                f"{path}.time", f"on or after the implant date {implanted.isoformat()}", when.isoformat()
+            )
         volume = r.number(item.get("volume_ml"), f"{path}.volume_ml", strictly_positive=True)
         if volume > model.reservoir_ml:
-            raise InvalidInputError(f"{path}.volume_ml", f"at most the {model.reservoir_ml:g} mL reservoir of the "
-                                    f"{model.name}", item.get("volume_ml"))
-        conc = r.number(item.get("concentration_mcg_per_ml"), f"{path}.concentration_mcg_per_ml",
-                        strictly_positive=True, maximum=3000.0)
+            raise InvalidInputError(
+                f"{path}.volume_ml",
+                f"at most the {model.reservoir_ml:g} mL reservoir of the {model.name}",
+                item.get("volume_ml"),
+            )
+        conc = r.number(
+            item.get("concentration_mcg_per_ml"),
+            f"{path}.concentration_mcg_per_ml",
+            strictly_positive=True,
+            maximum=3000.0,
+        )
         program = _program(r, item, path, model)
         residuals = {}
         for name in ("expected_residual_ml", "aspirated_ml"):
             if item.get(name) is not None:
                 residuals[name] = r.number(item[name], f"{path}.{name}", minimum=0.0, maximum=model.reservoir_ml)
-        refills.append(RefillVisit(when, volume, conc, program, residuals.get("expected_residual_ml"),
-                                   residuals.get("aspirated_ml")))
+        refills.append(
+            RefillVisit(
+                when, volume, conc, program, residuals.get("expected_residual_ml"), residuals.get("aspirated_ml")
+            )
+        )
     times = [v.time for v in refills]
     if times != sorted(times) or len(set(times)) != len(times):
         raise InvalidInputError("pump.refills", "visits in time order, one per time", [t.isoformat() for t in times])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
+import typer
+
 # Typer 0.29 vendors its own click as typer._click; its exceptions are the ones raised here.
 from typer import _click as click
-import typer
 from typer.main import get_command
 
 from baclofen.entrypoints.cli.errors import report_and_exit

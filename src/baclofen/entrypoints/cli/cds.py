@@ -27,16 +27,40 @@ from baclofen.services.cds import (
 
 #: Domain field -> CLI option, for one-line error messages.
 OPTIONS = {
-    "drugs": "--drugs", "drug": "--drug", "drug name": "--drugs", "mg_per_day": "--mg-per-day",
-    "mcg_per_day": "--mcg-per-day", "daily_dose_mcg": "--mcg-per-day", "sprays_per_day": "--sprays-per-day",
-    "single_dose_mg": "--single-dose-mg", "doses_per_day": "--doses-per-day", "locale": "--locale",
-    "crcl_ml_min": "--crcl-ml-min", "dialysis": "--dialysis", "origin": "--origin", "setting": "--setting",
-    "age_years": "--age", "sex": "--sex", "guideline": "--guideline", "switch_to": "--switch-to",
-    "start_date": "--start-date", "from_mg_per_day": "--from-mg-per-day", "months_on_therapy": "--months-on-therapy",
-    "override": "--override", "override reason": "--override", "override rule_id": "--override",
-    "conditions": "--condition", "condition": "--condition", "scale": "--scale", "context": "--context",
-    "baseline": "--baseline", "current": "--current", "baclofen_outcome": "--failed/--not-tolerated/--current",
-    "route": "--route", "new_drug": "--switch-to", "kidney function": "--crcl-ml-min",
+    "drugs": "--drugs",
+    "drug": "--drug",
+    "drug name": "--drugs",
+    "mg_per_day": "--mg-per-day",
+    "mcg_per_day": "--mcg-per-day",
+    "daily_dose_mcg": "--mcg-per-day",
+    "sprays_per_day": "--sprays-per-day",
+    "single_dose_mg": "--single-dose-mg",
+    "doses_per_day": "--doses-per-day",
+    "locale": "--locale",
+    "crcl_ml_min": "--crcl-ml-min",
+    "dialysis": "--dialysis",
+    "origin": "--origin",
+    "setting": "--setting",
+    "age_years": "--age",
+    "sex": "--sex",
+    "guideline": "--guideline",
+    "switch_to": "--switch-to",
+    "start_date": "--start-date",
+    "from_mg_per_day": "--from-mg-per-day",
+    "months_on_therapy": "--months-on-therapy",
+    "override": "--override",
+    "override reason": "--override",
+    "override rule_id": "--override",
+    "conditions": "--condition",
+    "condition": "--condition",
+    "scale": "--scale",
+    "context": "--context",
+    "baseline": "--baseline",
+    "current": "--current",
+    "baclofen_outcome": "--failed/--not-tolerated/--current",
+    "route": "--route",
+    "new_drug": "--switch-to",
+    "kidney function": "--crcl-ml-min",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -65,8 +89,7 @@ def _style(sev: str) -> str:
 
 
 # --- check -------------------------------------------------------------------------------------------------------
-check_app = typer.Typer(help="Safety checks: drug interactions, dose limits, contraindications.",
-                        no_args_is_help=True)
+check_app = typer.Typer(help="Safety checks: drug interactions, dose limits, contraindications.", no_args_is_help=True)
 
 
 @check_app.command("interactions")
@@ -98,11 +121,14 @@ def dose(
     drug: Annotated[str, typer.Option("--drug", help="Drug name, e.g. baclofen, tizanidine, Gablofen (intrathecal).")],
     mg_per_day: Annotated[float | None, typer.Option("--mg-per-day", help="Daily dose, mg/day (oral drugs).")] = None,
     mcg_per_day: Annotated[
-        float | None, typer.Option("--mcg-per-day", help="Daily dose, mcg/day (intrathecal baclofen only).")] = None,
+        float | None, typer.Option("--mcg-per-day", help="Daily dose, mcg/day (intrathecal baclofen only).")
+    ] = None,
     sprays_per_day: Annotated[
-        float | None, typer.Option("--sprays-per-day", help="Sprays a day (nabiximols only).")] = None,
+        float | None, typer.Option("--sprays-per-day", help="Sprays a day (nabiximols only).")
+    ] = None,
     single_dose_mg: Annotated[
-        float | None, typer.Option("--single-dose-mg", help="Largest single dose, mg (tizanidine, dantrolene).")] = None,
+        float | None, typer.Option("--single-dose-mg", help="Largest single dose, mg (tizanidine, dantrolene).")
+    ] = None,
     doses_per_day: Annotated[int | None, typer.Option("--doses-per-day", help="Doses a day.")] = None,
     locale: LocaleOpt = "us",
     crcl_ml_min: CrclOpt = None,
@@ -113,23 +139,37 @@ def dose(
 ) -> None:
     """Check a daily dose against the drug's cited maximum and kidney limits."""
     with map_errors({**OPTIONS, **_setting_fields(setting)}):
-        result = check_drug_dose(drug, mg_per_day=mg_per_day, mcg_per_day=mcg_per_day,
-                                 sprays_per_day=sprays_per_day, single_dose_mg=single_dose_mg,
-                                 doses_per_day=doses_per_day, locale=locale, crcl_ml_min=crcl_ml_min,
-                                 dialysis=dialysis, origin=origin, settings=setting)
+        result = check_drug_dose(
+            drug,
+            mg_per_day=mg_per_day,
+            mcg_per_day=mcg_per_day,
+            sprays_per_day=sprays_per_day,
+            single_dose_mg=single_dose_mg,
+            doses_per_day=doses_per_day,
+            locale=locale,
+            crcl_ml_min=crcl_ml_min,
+            dialysis=dialysis,
+            origin=origin,
+            settings=setting,
+        )
     data = result.to_dict()
 
     def render(out: Console) -> None:
-        out.print(f"[bold]{data['generic_name']}[/bold] {data['daily_dose']:g} {data['unit']} "
-                  f"({data['locale'].upper()})")
+        out.print(
+            f"[bold]{data['generic_name']}[/bold] {data['daily_dose']:g} {data['unit']} ({data['locale'].upper()})"
+        )
         if data["limits"]:
             table = Table(title="Limits that apply", expand=True)
             for col in ("Limit", "Value", "Severity if exceeded", "Status", "Evidence"):
                 table.add_column(col)
             for lim in data["limits"]:
-                table.add_row(lim["kind"], f"{lim['value']:g} {lim['unit']}", lim["severity"],
-                              lim["status"] + (f" ({lim['setting']})" if lim["setting"] else ""),
-                              ", ".join(lim["evidence_keys"]))
+                table.add_row(
+                    lim["kind"],
+                    f"{lim['value']:g} {lim['unit']}",
+                    lim["severity"],
+                    lim["status"] + (f" ({lim['setting']})" if lim["setting"] else ""),
+                    ", ".join(lim["evidence_keys"]),
+                )
             out.print(table)
         if data["note"]:
             out.print(f"[bold yellow]{data['note']}[/bold yellow]")
@@ -151,8 +191,9 @@ def contraindications(
 ) -> None:
     """Check one drug against the patient's conditions, age, sex, kidney function and route."""
     with map_errors(OPTIONS):
-        result = check_drug_contraindications(drug, condition or [], age_years=age, sex=sex,
-                                              crcl_ml_min=crcl_ml_min, dialysis=dialysis, route=route)
+        result = check_drug_contraindications(
+            drug, condition or [], age_years=age, sex=sex, crcl_ml_min=crcl_ml_min, dialysis=dialysis, route=route
+        )
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -184,21 +225,25 @@ def alternatives(
     ] = None,
     switch_to: Annotated[str | None, typer.Option("--switch-to", help="Plan a cross-taper to this option.")] = None,
     from_mg_per_day: Annotated[
-        float | None, typer.Option("--from-mg-per-day", help="Current oral baclofen dose for the cross-taper.")] = None,
+        float | None, typer.Option("--from-mg-per-day", help="Current oral baclofen dose for the cross-taper.")
+    ] = None,
     months_on_therapy: Annotated[
-        float | None, typer.Option("--months-on-therapy", help="Months on baclofen (may lengthen the taper).")] = None,
+        float | None, typer.Option("--months-on-therapy", help="Months on baclofen (may lengthen the taper).")
+    ] = None,
     start_date: Annotated[
         str | None, typer.Option("--start-date", help="First day of the cross-taper, YYYY-MM-DD (default today).")
     ] = None,
     override: Annotated[
-        list[str] | None, typer.Option("--override", help="Clinician override of a block: RULE-ID=REASON.")] = None,
+        list[str] | None, typer.Option("--override", help="Clinician override of a block: RULE-ID=REASON.")
+    ] = None,
     clinician: Annotated[str, typer.Option("--clinician", help="Who gives the overrides.")] = "",
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Alternatives to oral baclofen in guideline order, with doses, monitoring, exclusions and a cross-taper."""
-    chosen = [name for flag, name in ((failed, "failed"), (not_tolerated, "not-tolerated"), (current, "current"))
-              if flag]
+    chosen = [
+        name for flag, name in ((failed, "failed"), (not_tolerated, "not-tolerated"), (current, "current")) if flag
+    ]
     if len(chosen) > 1:
         fail("--failed/--not-tolerated/--current", "at most one of them", " ".join(chosen))
     outcome = chosen[0] if chosen else "not-tried"
@@ -207,17 +252,38 @@ def alternatives(
         start = date.today()  # the CLI may read the clock; the domain and services never do
     with map_errors({**OPTIONS, **_setting_fields(setting)}):
         advice = advise_on_alternatives(
-            baclofen_outcome=outcome, focal=focal, severe=severe, liver_disease=liver_disease,
-            crcl_ml_min=crcl_ml_min, dialysis=dialysis, drugs=drugs, conditions=condition or [], sex=sex,
-            age_years=age, locale=locale, guideline=guideline, switch_to=switch_to,
-            current_baclofen_mg_per_day=from_mg_per_day, months_on_therapy=months_on_therapy, start_date=start,
-            overrides=override or (), clinician=clinician, settings=setting)
+            baclofen_outcome=outcome,
+            focal=focal,
+            severe=severe,
+            liver_disease=liver_disease,
+            crcl_ml_min=crcl_ml_min,
+            dialysis=dialysis,
+            drugs=drugs,
+            conditions=condition or [],
+            sex=sex,
+            age_years=age,
+            locale=locale,
+            guideline=guideline,
+            switch_to=switch_to,
+            current_baclofen_mg_per_day=from_mg_per_day,
+            months_on_therapy=months_on_therapy,
+            start_date=start,
+            overrides=override or (),
+            clinician=clinician,
+            settings=setting,
+        )
     data = advice.to_dict()
     emit(data, as_json, lambda out: render_alternatives(out, data))
 
 
-STATUS_STYLE = {"recommended": "green", "caution": "yellow", "excluded": "bold red", "tried": "dim",
-                "current": "cyan", "not applicable": "dim"}
+STATUS_STYLE = {
+    "recommended": "green",
+    "caution": "yellow",
+    "excluded": "bold red",
+    "tried": "dim",
+    "current": "cyan",
+    "not applicable": "dim",
+}
 
 
 def render_alternatives(out: Console, data: Mapping[str, Any]) -> None:
@@ -235,7 +301,8 @@ def render_alternatives(out: Console, data: Mapping[str, Any]) -> None:
     for o in data["options"]:
         reasons = [r["text"] for r in o["reasons"]] + [f"{f['rule_id']}: {f['message']}" for f in o["findings"]]
         table.add_row(
-            str(o["rank"]), f"[bold]{o['name']}[/bold]\n[dim]{o['line']}[/dim]",
+            str(o["rank"]),
+            f"[bold]{o['name']}[/bold]\n[dim]{o['line']}[/dim]",
             f"[{STATUS_STYLE.get(o['status'], '')}]{o['status']}[/]",
             "\n".join(d["text"] + " [" + ", ".join(d["evidence_keys"]) + "]" for d in o["dose"]),
             "\n".join([m["text"] + " [" + ", ".join(m["evidence_keys"]) + "]" for m in o["monitoring"]] + reasons),
@@ -252,8 +319,10 @@ def render_alternatives(out: Console, data: Mapping[str, Any]) -> None:
             steps.add_row(s["start"], s["end"], f"{s['daily_dose_mg']:g}", s.get("note", ""))
         out.print(steps)
         nd = cross["new_drug"]
-        out.print(f"[bold]New drug:[/bold] {nd['drug']} from {nd['start_date']}: "
-                  + "; ".join(f"{s['date']}: {s['dose']}" for s in nd["steps"]))
+        out.print(
+            f"[bold]New drug:[/bold] {nd['drug']} from {nd['start_date']}: "
+            + "; ".join(f"{s['date']}: {s['dose']}" for s in nd["steps"])
+        )
         out.print(f"  {nd['titration']['text']} [{', '.join(nd['titration']['evidence_keys'])}]")
         for note in cross["notes"]:
             out.print(f"  [dim]{note}[/dim]")
@@ -263,21 +332,30 @@ def render_alternatives(out: Console, data: Mapping[str, Any]) -> None:
 
 
 # --- scale -------------------------------------------------------------------------------------------------------
-scale_app = typer.Typer(help="Outcome scales: Modified Ashworth, Penn spasm frequency, 0-10 NRS.",
-                        no_args_is_help=True)
+scale_app = typer.Typer(help="Outcome scales: Modified Ashworth, Penn spasm frequency, 0-10 NRS.", no_args_is_help=True)
 
 
 @scale_app.command("evaluate")
 def scale_evaluate(
-    scale: Annotated[str, typer.Option(
-        "--scale", help="modified-ashworth (mas), penn, nrs-spasticity (nrs), nrs-pain or nrs-sleep.")],
-    baseline: Annotated[str, typer.Option(
-        "--baseline", help="Baseline: MAS grade(s) 0,1,1+,2,3,4 (comma-separated per muscle group), Penn F or F:S, "
-                           "or NRS 0-10.")],
+    scale: Annotated[
+        str, typer.Option("--scale", help="modified-ashworth (mas), penn, nrs-spasticity (nrs), nrs-pain or nrs-sleep.")
+    ],
+    baseline: Annotated[
+        str,
+        typer.Option(
+            "--baseline",
+            help="Baseline: MAS grade(s) 0,1,1+,2,3,4 (comma-separated per muscle group), Penn F or F:S, or NRS 0-10.",
+        ),
+    ],
     current: Annotated[str, typer.Option("--current", help="Current value, same form as --baseline.")],
-    context: Annotated[str | None, typer.Option(
-        "--context", help="general (default), nabiximols (>= 20 % NRS), itb-screening (>= 1 Ashworth point), "
-                          "nrs-30 (30 % NRS, UNCONFIRMED).")] = None,
+    context: Annotated[
+        str | None,
+        typer.Option(
+            "--context",
+            help="general (default), nabiximols (>= 20 % NRS), itb-screening (>= 1 Ashworth point), "
+            "nrs-30 (30 % NRS, UNCONFIRMED).",
+        ),
+    ] = None,
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -287,11 +365,14 @@ def scale_evaluate(
     data = result.to_dict()
 
     def render(out: Console) -> None:
-        verdict = {True: "[green]responder[/green]", False: "[red]not a responder[/red]",
-                   None: "no responder verdict"}[data["responder"]]
+        verdict = {True: "[green]responder[/green]", False: "[red]not a responder[/red]", None: "no responder verdict"}[
+            data["responder"]
+        ]
         rel = "" if data["relative_change"] is None else f" ({data['relative_change'] * 100:.1f} %)"
-        out.print(f"[bold]{data['scale']}[/bold] ({data['context']}): change {data['change']:g}{rel}, "
-                  f"{data['direction']}; {verdict}")
+        out.print(
+            f"[bold]{data['scale']}[/bold] ({data['context']}): change {data['change']:g}{rel}, "
+            f"{data['direction']}; {verdict}"
+        )
         out.print(data["reasoning"])
         for line in data["evidence"]:
             out.print(f"[dim]{line}[/dim]")
@@ -371,14 +452,17 @@ def render_risk(out: Console, data: Mapping[str, Any]) -> None:
             body += f"\n[bold]What to do:[/bold] {r['action']}"
         if r.get("signs"):
             body += "\n[bold]Watch for:[/bold] " + ", ".join(r["signs"])
-        table.add_row(f"[{LEVEL_STYLE.get(r['level'], '')}]{r['level']}[/]", r["rule_id"], body,
-                      "\n".join(r["evidence"]))
+        table.add_row(
+            f"[{LEVEL_STYLE.get(r['level'], '')}]{r['level']}[/]", r["rule_id"], body, "\n".join(r["evidence"])
+        )
     out.print(table)
     pump = data.get("pump")
     if pump and pump.get("recommended_refill_date"):
-        out.print(f"[dim]Pump: last refill {pump['last_refill']}, recommended refill "
-                  f"{pump['recommended_refill_date']}, low reservoir {pump['low_reservoir_at']}, empty "
-                  f"{pump['empty_at']}, {pump['remaining_ml_at_as_of']} mL left at as_of.[/dim]")
+        out.print(
+            f"[dim]Pump: last refill {pump['last_refill']}, recommended refill "
+            f"{pump['recommended_refill_date']}, low reservoir {pump['low_reservoir_at']}, empty "
+            f"{pump['empty_at']}, {pump['remaining_ml_at_as_of']} mL left at as_of.[/dim]"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timezone
+from datetime import UTC, date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -250,7 +250,7 @@ def _write_event_table(plan: Plan, path: Path | None) -> None:
     if path is None:
         return
     try:
-        write_event_table(plan.to_regimen(timezone.utc), path)
+        write_event_table(plan.to_regimen(UTC), path)
     except OSError as exc:
         fail("--event-table", "a writable file path", f"{path} ({exc.strerror})")
 
