@@ -101,6 +101,14 @@ def test_itb_titrate_before_24_h_is_blocked(run_cli) -> None:
 
     assert [f["rule_id"] for f in data["findings"]] == ["ITB-TITR-001"]
     assert data["offerable"] is False
+    assert (data["min_mcg_per_day"], data["max_mcg_per_day"]) == (150.0, 150.0)  # no increase offered
+
+
+def test_itb_titrate_in_the_first_24_h_the_table_offers_no_increase(run_cli) -> None:
+    r = run_cli("itb", "titrate", "--current-mcg-per-day", "150", "--hours-since-start", "12")
+
+    assert r.exit_code == 0, r.stderr
+    assert "hold" in r.stdout and "165" not in r.stdout.split("Reasoning")[0]
 
 
 def test_itb_titrate_a_proposal_above_1000_needs_confirmation(run_cli) -> None:

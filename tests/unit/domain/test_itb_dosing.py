@@ -301,3 +301,15 @@ def test_a_proposal_inside_the_range_never_draws_a_step_finding_and_one_outside_
     ids = _ids(r.findings)
     assert ("ITB-TITR-002" in ids) is (proposed > r.increase_max_mcg_per_day * (1 + 1e-9))
     assert ("ITB-TITR-004" in ids) is (proposed < current * 0.8 * (1 - 1e-9))
+
+
+@pytest.mark.parametrize(("hours", "held"), [(0.0, True), (23.99, True), (24.0, False), (None, False)])
+def test_within_the_first_24_h_the_allowed_range_is_the_current_dose(hours, held) -> None:
+    r = titration_range(150, SPINAL, hours_since_start=hours)
+
+    if held:
+        assert (r.min_mcg_per_day, r.max_mcg_per_day) == (150.0, 150.0)
+        assert r.to_dict()["hold_for_hours"] == pytest.approx(24.0 - hours)
+    else:
+        assert r.min_mcg_per_day == pytest.approx(165.0) and r.max_mcg_per_day == pytest.approx(195.0)
+        assert r.to_dict()["hold_for_hours"] is None

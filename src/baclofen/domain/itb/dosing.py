@@ -306,8 +306,20 @@ class TitrationRange:
     findings: tuple[Finding, ...]
 
     @property
+    def holds_first_day(self) -> bool:
+        """Within the first 24 h of infusion (not at a refill): no increase yet, the dose is held ([S2] [S3])."""
+        return (
+            not self.at_refill and self.hours_since_start is not None and self.hours_since_start < NO_INCREASE_HOURS
+        )
+
+    @property
     def min_mcg_per_day(self) -> float:
-        """Lowest allowed next dose: the largest label decrease at a refill, else the smallest increase."""
+        """Lowest allowed next dose: the largest label decrease at a refill, else the smallest increase.
+
+        Within the first 24 h of infusion the only allowed dose is the current one.
+        """
+        if self.holds_first_day:
+            return self.current_mcg_per_day
         return (
             self.decrease_min_mcg_per_day
             if self.decrease_min_mcg_per_day is not None
@@ -316,7 +328,9 @@ class TitrationRange:
 
     @property
     def max_mcg_per_day(self) -> float:
-        """Highest allowed next dose: the largest label increase."""
+        """Highest allowed next dose: the largest label increase (the current dose in the first 24 h)."""
+        if self.holds_first_day:
+            return self.current_mcg_per_day
         return self.increase_max_mcg_per_day
 
     def to_dict(self) -> dict[str, Any]:
@@ -327,6 +341,9 @@ class TitrationRange:
             "hours_since_start": self.hours_since_start,
             "min_mcg_per_day": self.min_mcg_per_day,
             "max_mcg_per_day": self.max_mcg_per_day,
+            "hold_for_hours": (
+                NO_INCREASE_HOURS - (self.hours_since_start or 0.0) if self.holds_first_day else None
+            ),
             "increase": {
                 "min_percent": self.increase_percent[0],
                 "max_percent": self.increase_percent[1],
@@ -435,6 +452,12 @@ def titration_range(
         reasoning.append(
             f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} mcg/day "
             "(S2, S3)"
+        )
+    if not at_refill and hours_since_start is not None and hours_since_start < NO_INCREASE_HOURS:
+        reasoning.append(
+            f"{hours_since_start:g} h since the infusion started: no increase in the first {NO_INCREASE_HOURS:g} h "
+            f"(S2, S3), so the allowed dose is the current {current:g} mcg/day for another "
+            f"{NO_INCREASE_HOURS - hours_since_start:g} h"
         )
     if cautious is not None:
         reasoning.append(

@@ -246,11 +246,18 @@ def titrate(
         table = Table(title="Allowed next daily dose")
         for col in ("Change", "%", "mcg/day"):
             table.add_column(col)
-        table.add_row(
-            "increase",
-            f"+{num(inc['min_percent'])} to +{num(inc['max_percent'])}",
-            f"{num(inc['min_mcg_per_day'], 1)} - {num(inc['max_mcg_per_day'], 1)}",
-        )
+        if data.get("hold_for_hours") is not None:
+            table.add_row(
+                f"[bold]hold[/bold] (no increase for another {num(data['hold_for_hours'], 1)} h)",
+                "0",
+                num(data["current_mcg_per_day"], 1),
+            )
+        else:
+            table.add_row(
+                "increase",
+                f"+{num(inc['min_percent'])} to +{num(inc['max_percent'])}",
+                f"{num(inc['min_mcg_per_day'], 1)} - {num(inc['max_mcg_per_day'], 1)}",
+            )
         if data["decrease"]:
             dec = data["decrease"]
             table.add_row(
