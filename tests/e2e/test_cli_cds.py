@@ -82,6 +82,15 @@ def test_check_contraindications(run_cli: Run) -> None:
     assert {"CI-DAN-LIVER-001", "CI-DAN-HEPRISK-001"} <= {f["rule_id"] for f in r.json()["findings"]}
 
 
+def test_check_contraindications_route_abbreviation_is_blocked_and_unknown_route_refused(run_cli: Run) -> None:
+    blocked = run_cli("check", "contraindications", "--drug", "Gablofen", "--route", "IV", "--json")
+    unknown = run_cli("check", "contraindications", "--drug", "Gablofen", "--route", "vein")
+
+    assert blocked.exit_code == 0
+    assert [f["rule_id"] for f in blocked.json()["findings"]] == ["CI-ITB-ROUTE-001"]
+    assert unknown.exit_code == 2 and "--route" in unknown.stderr
+
+
 def test_alternatives_json_with_cross_taper(run_cli: Run) -> None:
     r = run_cli("alternatives", "--not-tolerated", "--drugs", "sertraline", "--crcl-ml-min", "55",
                 "--switch-to", "tizanidine", "--from-mg-per-day", "60", "--months-on-therapy", "24",

@@ -109,3 +109,19 @@ def test_bad_inputs_are_named() -> None:
         screen_contraindications("not-a-drug")
     with pytest.raises(InvalidInputError, match="cds.dantrolene.hepatotoxicity_age_years"):
         screen_contraindications("dantrolene", dantrolene_hepatotoxicity_age_years=5)
+
+
+@pytest.mark.parametrize(("route", "blocked"), [
+    ("IV", True), ("i.v.", True), ("IM", True), ("SC", True), ("subcut", True), ("s.c.", True),
+    ("Epidural", True), ("IT", False), ("lumbar puncture", False), (" intrathecal ", False),
+])
+def test_route_abbreviations_cannot_bypass_the_intrathecal_only_block(route: str, blocked: bool) -> None:
+    ids = [f.rule_id for f in screen_contraindications("Gablofen", route=route).findings]
+
+    assert ("CI-ITB-ROUTE-001" in ids) is blocked
+
+
+@pytest.mark.parametrize("route", ["intravenus", "vein", "", "inhaled"])
+def test_an_unrecognised_route_is_refused_not_silently_accepted(route: str) -> None:
+    with pytest.raises(InvalidInputError, match="'route'"):
+        screen_contraindications("baclofen-intrathecal", route=route)

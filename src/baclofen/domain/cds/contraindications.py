@@ -155,6 +155,35 @@ class ContraindicationContext:
 ITB_FORBIDDEN_ROUTES = frozenset({"intravenous", "intramuscular", "subcutaneous", "epidural"})
 """Intrathecal baclofen is not for IV, IM, SC or epidural use [S30] [S33]."""
 
+_ROUTE_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "intrathecal": ("it", "i.t.", "intrathecally", "lumbar puncture", "lp", "spinal catheter"),
+    "oral": ("po", "p.o.", "by mouth", "orally"),
+    "intravenous": ("iv", "i.v.", "intravenously", "intra venous"),
+    "intramuscular": ("im", "i.m.", "intramuscularly", "intra muscular"),
+    "subcutaneous": ("sc", "s.c.", "sq", "subq", "sub q", "subcut", "s/c", "subcutaneously"),
+    "epidural": ("epidurally", "extradural"),
+}
+_ROUTE_INDEX = {alias: route for route, aliases in _ROUTE_ALIASES.items() for alias in (route, *aliases)}
+
+
+def parse_route(text: str | None) -> str | None:
+    """The canonical route a text names (``IV`` -> ``intravenous``), None when not given.
+
+    An unrecognised route raises :class:`InvalidInputError` naming ``route``: an abbreviation that is not
+    understood must never let a forbidden route through unchecked.
+
+    >>> parse_route(" IV "), parse_route("s.c."), parse_route(None)
+    ('intravenous', 'subcutaneous', None)
+    """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise InvalidInputError("route", "a route text", text)
+    key = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    if key not in _ROUTE_INDEX:
+        raise InvalidInputError("route", f"one of {', '.join(_ROUTE_ALIASES)} (or IV, IM, SC, IT, PO)", text)
+    return _ROUTE_INDEX[key]
+
 
 @dataclass(frozen=True, slots=True)
 class _ConditionRow:
@@ -578,7 +607,8 @@ def screen_contraindications(
     kidney
         Kidney function (tizanidine CrCl < 25 mL/min).
     route
-        Intended route for intrathecal baclofen (``intravenous``, ``epidural`` ... are refused).
+        Intended route for intrathecal baclofen (``intravenous``/``IV``, ``epidural`` ... are refused); an
+        unrecognised route raises :class:`InvalidInputError` (see :func:`parse_route`).
     dantrolene_hepatotoxicity_age_years
         Override of :data:`DANTROLENE_HEPATOTOXICITY_AGE` (years).
     """
@@ -597,7 +627,7 @@ def screen_contraindications(
         age_years,
         sex,
         kidney,
-        route.strip().lower() if isinstance(route, str) else None,
+        parse_route(route),
         age_limit,
     )
     findings = evaluate_rules(CONTRAINDICATION_RULES, ctx)
