@@ -334,3 +334,19 @@ def test_every_finding_has_id_severity_message_and_resolving_evidence() -> None:
             assert data["rule_id"] and data["message"] and data["reasoning"]
             assert data["severity"] in {"block", "warn", "info"}
             assert data["evidence"] and all(line.startswith("[") for line in data["evidence"])
+
+
+def test_the_dialysis_finding_never_claims_a_start_above_5_mg_is_within_it() -> None:
+    dialysis = PatientSnapshot(dialysis=True)
+
+    within = next(
+        f for f in evaluate_oral_rules(_titration(dialysis, planned_daily_doses_mg=(5.0, 10.0)))
+        if f.rule_id == "ORAL-DIALYSIS-001"
+    )
+    above = next(
+        f for f in evaluate_oral_rules(_titration(dialysis, planned_daily_doses_mg=(10.0, 20.0)))
+        if f.rule_id == "ORAL-DIALYSIS-001"
+    )
+
+    assert "no more than the 5 mg/day" in within.message
+    assert "no more than" not in above.message and "ABOVE the 5 mg/day" in above.message

@@ -450,3 +450,69 @@ def test_malformed_input_is_refused_naming_the_field(kwargs: dict, field: str) -
         plan_titration(**args)
 
     assert err.value.field == field
+
+
+# --- Review fixes (dialysis start with an override) ---------------------------------------------------
+def test_an_overridden_dialysis_titration_still_starts_at_no_more_than_5_mg_per_day() -> None:
+    # A low start (1 mg QID x 1/3 = 1.3 mg/day) rounds down to nothing with 10 mg tablets; dropping that
+    # step used to make the plan start at 10 mg/day while ORAL-DIALYSIS-001 said "no more than 5".
+    override = Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored")
+
+    plan = plan_titration(
+        start_date=D0,
+        patient=PatientSnapshot(dialysis=True),
+        target_mg_per_day=30,
+        start_dose_mg=1,
+        step_dose_mg=7,
+        doses_per_day=4,
+        overrides=[override],
+    )
+
+    assert plan.steps[0].daily_dose_mg <= 5.0
+    assert [s.daily_dose_mg for s in plan.steps] == [5.0, 10.0]
+    finding = next(f for f in plan.findings if f.rule_id == "ORAL-DIALYSIS-001")
+    assert "starts at 5 mg/day" in finding.message
+
+
+def test_an_overridden_dialysis_titration_refuses_a_product_that_cannot_give_the_dialysis_dose() -> None:
+    # 20 mg tablets give 10 mg at the least: the plan used to start a dialysis patient at 10 mg/day.
+    with pytest.raises(InvalidInputError) as err:
+        plan_titration(
+            start_date=D0,
+            patient=PatientSnapshot(dialysis=True),
+            target_mg_per_day=60,
+            product=get_oral_product("tablet-20mg"),
+            overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees")],
+        )
+
+    assert err.value.field == "product"
+    assert "5 mg/day" in err.value.expected and "oral solution" in err.value.expected
+
+
+@settings(max_examples=80)
+@given(
+    target=st.floats(min_value=5, max_value=300),
+    start_dose=st.floats(min_value=1, max_value=60),
+    step=st.floats(min_value=1, max_value=60),
+    doses=st.sampled_from([3, 4]),
+    product=oral_products,
+)
+def test_a_dialysis_plan_never_starts_above_the_dialysis_dose_even_with_the_override(
+    target: float, start_dose: float, step: float, doses: int, product
+) -> None:
+    try:
+        plan = plan_titration(
+            start_date=D0,
+            patient=PatientSnapshot(dialysis=True),
+            product=product,
+            target_mg_per_day=target,
+            start_dose_mg=start_dose,
+            step_dose_mg=step,
+            doses_per_day=doses,
+            overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees")] if target / 3 > 5 else [],
+        )
+    except InvalidInputError as exc:
+        assert exc.field == "product"
+        return
+
+    assert plan.steps[0].daily_dose_mg <= 5.0

@@ -216,12 +216,25 @@ def plan_titration(
             )
     if kidney.dialysis:
         dialysis_dose = floor_to_quantum(dialysis_max, q)
+        if dialysis_dose <= 0:
+            raise InvalidInputError(
+                "product",
+                f"a product that can give the dialysis start dose (at most {dialysis_max:g} mg/day) in "
+                "measurable amounts, e.g. an oral solution",
+                product.name,
+            )
         if target is None or ORAL_DIALYSIS_002.rule_id not in overridden:
             if target is None:
                 planned, notes = [dialysis_dose], []
             else:
                 planned = [min(dose, dialysis_dose) for dose in planned]
         else:
+            # The override allows titration *beyond* the dialysis dose, never a start above it: a first
+            # step that rounds down to nothing starts at the dialysis dose instead of being left out
+            # (which would make the plan start at the next, higher step).
+            if planned[0] <= 0:
+                planned[0] = dialysis_dose
+                notes.append(f"Dialysis: the plan starts at the dialysis dose, {dialysis_dose:g} mg/day.")
             planned[0] = min(planned[0], dialysis_dose)
             planned = [max(dose, planned[0]) for dose in planned]
     if any(dose <= 0 for dose in planned):

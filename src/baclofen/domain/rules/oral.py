@@ -368,9 +368,8 @@ def _check_dialysis_001(ctx: OralPlanContext) -> Finding | None:
     limit = ctx.dialysis_start_mg_per_day
     if ctx.kind == TITRATION:
         first = ctx.planned_daily_doses_mg[0] if ctx.planned_daily_doses_mg else 0.0
-        message = (
-            f"Dialysis: the plan starts at {first:g} mg/day, no more than the {limit:g} mg/day for dialysis."
-        )
+        relation = "no more than" if first <= limit + 1e-9 else "ABOVE"
+        message = f"Dialysis: the plan starts at {first:g} mg/day, {relation} the {limit:g} mg/day for dialysis."
     else:
         current = ctx.from_mg_per_day or 0.0
         if current <= limit:
