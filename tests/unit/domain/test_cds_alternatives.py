@@ -231,3 +231,34 @@ def test_the_cross_taper_never_stops_baclofen_abruptly(from_mg: float, months: i
     assert all(b <= a for a, b in zip(totals, totals[1:], strict=False))
     assert plan.taper.steps[-1].start - plan.taper.start >= timedelta(days=14)
     assert plan.new_drug.start_date <= plan.taper.steps[-1].start
+
+
+@pytest.mark.parametrize("inhibitor", ["ciprofloxacin", "Cipro", "fluvoxamine", "Faverin"])
+def test_a_cross_taper_to_tizanidine_screens_the_current_medicines_and_is_not_offerable_with_a_block(
+        inhibitor: str) -> None:
+    plan = plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=60, new_drug="tizanidine",
+                            current_drugs=["sertraline", inhibitor])
+
+    assert [f.rule_id for f in plan.overlap_findings if f.is_blocking] == ["INT-TIZ-CYP1A2-001"]
+    assert plan.taper.offerable
+    assert not plan.offerable
+    assert plan.to_dict()["offerable"] is False
+
+
+def test_a_cross_taper_block_can_be_overridden_with_a_reason_and_unknown_medicines_are_noted() -> None:
+    override = Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow; specialist decision", "Dr A")
+    plan = plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=60, new_drug="tizanidine",
+                            current_drugs=["ciprofloxacin", "unobtainium"], overrides=[override])
+
+    assert plan.offerable
+    assert plan.overlap_findings[0].overridden_by == override
+    assert any("'unobtainium'" in n and "NOT checked" in n for n in plan.notes)
+
+
+def test_an_advisor_override_of_the_tizanidine_block_carries_into_the_cross_taper() -> None:
+    override = Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow; specialist decision", "Dr A")
+    advice = advise_alternatives(switch_to="tizanidine", current_drugs=["ciprofloxacin"], overrides=[override],
+                                 current_baclofen_mg_per_day=60, start_date=date(2026, 3, 2))
+
+    assert advice.cross_taper is not None and advice.cross_taper.offerable
+    assert advice.cross_taper.overlap_findings[0].overridden_by == override

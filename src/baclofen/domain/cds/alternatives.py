@@ -45,7 +45,7 @@ from baclofen.domain.cds.contraindications import (
 )
 from baclofen.domain.cds.dose_limits import NABIXIMOLS_MAX_SPRAYS_PER_DAY
 from baclofen.domain.cds.drugs import CATALOGUE, Drug, DrugClass, DrugLookup, resolve_drugs
-from baclofen.domain.cds.interactions import interactions_between
+from baclofen.domain.cds.interactions import INTERACTION_RULES, interactions_between
 from baclofen.domain.cds.scales import NABIXIMOLS_CONTINUATION_FRACTION, NABIXIMOLS_TRIAL_WEEKS
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.evidence import format_evidence
@@ -53,7 +53,7 @@ from baclofen.domain.oral.limits import kidney_band, locale_ceiling_setting
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.patient import KidneyFunction, Locale, PatientSnapshot, Sex
-from baclofen.domain.rules.core import Finding, Override, Severity, apply_overrides, sort_findings
+from baclofen.domain.rules.core import Finding, Override, Severity, apply_overrides, is_offerable, sort_findings
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 # --- settings ------------------------------------------------------------------------------------------------
@@ -536,7 +536,9 @@ class CrossTaperPlan:
 
     @property
     def offerable(self) -> bool:
-        return self.taper.offerable
+        """False while a ``block`` stands in the taper or in the new drug's interactions (e.g. tizanidine with
+        ciprofloxacin or fluvoxamine) without a clinician's override."""
+        return self.taper.offerable and is_offerable(self.overlap_findings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -769,6 +771,7 @@ def advise_alternatives(
                 crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
                 dialysis=bool(kidney and kidney.dialysis),
             )
+            interaction_ids = {r.rule_id for r in INTERACTION_RULES}
             cross = plan_cross_taper(
                 start_date=start_date,
                 from_mg_per_day=current_baclofen_mg_per_day,
@@ -776,6 +779,12 @@ def advise_alternatives(
                 patient=patient,
                 months_on_therapy=months_on_therapy,
                 settings={k: v for k, v in values.items() if k == CROSS_TAPER_START_DAY.name},
+                overrides=[
+                    f.overridden_by
+                    for f in target.findings
+                    if f.overridden_by is not None and f.rule_id in interaction_ids
+                ],
+                current_drugs=others,
             )
         else:
             notes.append("Give the current baclofen daily dose and a start date to get a cross-taper plan.")
@@ -1012,6 +1021,7 @@ def plan_cross_taper(
     taper_settings: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
     overrides: Iterable[Override] = (),
+    current_drugs: Iterable[str | Drug] = (),
 ) -> CrossTaperPlan:
     """Taper oral baclofen to zero with the oral planner and start the new drug alongside it.
 
@@ -1032,7 +1042,11 @@ def plan_cross_taper(
     settings
         ``cds.cross_taper.new_drug_start_day`` override.
     overrides
-        Overrides of blocking taper findings.
+        Overrides of blocking taper findings or of a blocking interaction of the new drug.
+    current_drugs
+        The patient's other medicines (names or catalogue entries): the new drug is screened against them
+        and baclofen, so that a ``block`` (tizanidine with ciprofloxacin or fluvoxamine) makes the plan not
+        offerable unless overridden. Unknown names are listed in the notes as NOT checked.
 
     The taper is never abrupt (the planner's rules), and the withdrawal signs travel with its findings.
     """
@@ -1052,13 +1066,33 @@ def plan_cross_taper(
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
             raise InvalidInputError(CROSS_TAPER_START_DAY.name, "a whole number of days", value)
         offset = int(CROSS_TAPER_START_DAY.validate(int(value)))
+    new_entry = CATALOGUE.get(key)
+    others: list[Drug] = [CATALOGUE.get("baclofen")]
+    unknown: list[str] = []
+    names: list[str] = []
+    for item in current_drugs:
+        if isinstance(item, Drug):
+            others.append(item)
+        else:
+            names.append(item)
+    if names:
+        lookup = resolve_drugs(names)
+        others.extend(lookup.drugs)
+        unknown = [u.query for u in lookup.unknown]
+    others = [d for d in others if d.key != key]
+    overlap = sort_findings(interactions_between(new_entry, others))
+    overrides = tuple(overrides)
+    blocking_ids = {f.rule_id for f in overlap if f.severity is Severity.BLOCK}
+    mine = [o for o in overrides if o.rule_id in blocking_ids]
+    if mine:
+        overlap = apply_overrides(overlap, mine)
     taper = plan_taper(
         start_date=start_date,
         from_mg_per_day=from_mg_per_day,
         patient=patient,
         months_on_therapy=months_on_therapy,
         settings=taper_settings,
-        overrides=overrides,
+        overrides=[o for o in overrides if o.rule_id not in blocking_ids],
     )
     last_day = taper.steps[-1].start
     if offset > (last_day - taper.start).days:
@@ -1068,7 +1102,6 @@ def plan_cross_taper(
     new_start = taper.start + timedelta(days=offset)
     steps, next_increase = _new_drug_steps(key, new_start, patient.locale)
     rule = _START_RULES[key][1 if patient.locale is Locale.UK else 0]
-    overlap = interactions_between(CATALOGUE.get(key), [CATALOGUE.get("baclofen")])
     notes = [
         f"Baclofen is tapered from {from_mg_per_day:g} mg/day to zero by {last_day.isoformat()} (never abruptly); "
         f"{key} starts on {new_start.isoformat()}.",
@@ -1080,6 +1113,11 @@ def plan_cross_taper(
             "Order liver tests (aminotransferases) before starting tizanidine and check the medication list "
             "for CYP1A2 inhibitors."
         )
+    for query in unknown:
+        notes.append(f"'{query}' is not in the drug catalogue: its interactions with {key} were NOT checked.")
+    if not is_offerable(overlap):
+        notes.append(f"Not offerable: a blocking interaction of {key} stands (override it with a reason or choose "
+                     "another drug).")
     return CrossTaperPlan(
         taper,
         NewDrugStart(key, new_start, steps, rule, next_increase),

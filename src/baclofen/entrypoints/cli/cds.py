@@ -312,6 +312,8 @@ def render_alternatives(out: Console, data: Mapping[str, Any]) -> None:
         out.print(f"[bold red]Switch refused:[/bold red] {f['rule_id']}: {f['message']}")
     cross = data.get("cross_taper")
     if cross:
+        if not cross["offerable"]:
+            out.print("[bold red]Cross-taper NOT OFFERABLE:[/bold red] a block finding stands without an override.")
         steps = Table(title="Cross-taper: baclofen taper", expand=True)
         for col in ("From", "To", "Baclofen mg/day", "Note"):
             steps.add_column(col)
