@@ -225,3 +225,25 @@ def test_a_large_population_runs_with_a_progress_bar_and_a_table(run_cli) -> Non
     assert result.exit_code == 0
     assert "Virtual population: 20000 subjects, seed 2" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_regimen_reads_real_titration_and_taper_plans(run_cli, tmp_path: Path) -> None:
+    """The JSON of `plan titrate/taper --json` as it is: a titration's last step continues, a taper stops."""
+    titration = run_cli("plan", "titrate", "--start-date", "2024-02-20", "--json")
+    taper = run_cli("plan", "taper", "--from-mg-per-day", "60", "--start-date", "2024-02-20", "--json")
+    assert titration.exit_code == 0 and taper.exit_code == 0
+    (tmp_path / "titration.json").write_text(titration.stdout)
+    (tmp_path / "taper.json").write_text(taper.stdout)
+
+    up = run_cli("simulate", "regimen", str(tmp_path / "titration.json"), "--json").json()
+    down = run_cli("simulate", "regimen", str(tmp_path / "taper.json"), "--json").json()
+    table = run_cli("simulate", "regimen", str(tmp_path / "titration.json"))
+
+    assert up["request"]["last_step_continues"] is True
+    assert up["daily"][-1]["cmin_ng_per_ml"] > 0.9 * up["daily"][-2]["cmin_ng_per_ml"]  # 60 mg/day goes on
+    assert up["steady_state"]["cavg_ng_per_ml"] == pytest.approx(60000.0 / 24.0 / 11.6, rel=1e-6)
+    assert [f["rule_id"] for f in up["findings"]] == ["PK-KIDNEY-002"]  # unknown kidney function is not CKD
+    assert "continues" in table.stdout
+    assert down["request"]["last_step_continues"] is False  # the stop step continues with no dose
+    assert down["daily"][-1]["cmax_ng_per_ml"] < 2.0  # no dose after the taper's stop day
+    assert down["steady_state"] is None

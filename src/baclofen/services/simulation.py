@@ -16,6 +16,7 @@ InvalidInputError
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -130,12 +131,25 @@ def dialysis_sessions(
     return tuple(sorted(out, key=lambda s: s.start_h))
 
 
+_KIDNEY_UNKNOWN = re.compile(r"\b(not given|unknown|not known)\b", re.IGNORECASE)
+
+
+def _says_kidney_function_unknown(finding: Mapping[str, Any]) -> bool:
+    """A plan finding that kidney function was not given (ORAL-RENAL-005) describes no kidney disease."""
+    data = finding.get("data")
+    if isinstance(data, Mapping) and data.get("kidney_source") == "unknown":
+        return True
+    return bool(_KIDNEY_UNKNOWN.search(str(finding.get("message", ""))))
+
+
 def renal_reasons(
     conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()
 ) -> tuple[str, ...]:
     """Why a patient counts as described with kidney disease (empty when not)."""
     reasons = [f"condition '{c}'" for c in conditions if is_renal_condition(c)]
     for f in plan_findings:
+        if _says_kidney_function_unknown(f):
+            continue
         rule_id = str(f.get("rule_id", ""))
         text = f"{rule_id} {f.get('message', '')}"
         if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(
@@ -332,6 +346,13 @@ def simulate_oral(
         horizon = max(horizon, max((s.start_h + s.duration_h for s in sessions), default=0.0))
     else:
         horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
+        if doses > 1 and horizon < last + interval:
+            raise InvalidInputError(
+                "hours",
+                f">= {last + interval:g} h for {doses} doses every {interval:g} h (the last dose + one "
+                "interval)",
+                horizon,
+            )
     dose_list = repeated_oral_doses(dose, interval, doses)
     window = None if doses == 1 else (min(last, horizon - step), min(last + interval, horizon))
     extra_times = [last, last + interval] + [
@@ -427,6 +448,23 @@ class PlanDoses:
     doses: tuple[DoseInput, ...]
     n_steps: int
     mismatches: tuple[tuple[int, float, float], ...]
+    continues: bool = False
+    last_step_doses: tuple[tuple[float, float], ...] = ()
+    """``continues``: the last step goes on after ``end`` (``"continues": true`` in the plan: a titration's
+    target dose, a taper's final stop); ``last_step_doses`` its (clock hour, mg) doses of one day."""
+
+    def continued_doses(self, until_h: float) -> tuple[DoseInput, ...]:
+        """The last step's doses on each day after ``end`` up to ``until_h`` (h after ``start`` 00:00)."""
+        if not self.continues:
+            return ()
+        out = []
+        day = (self.end - self.start).days + 1
+        while day * 24.0 <= until_h:
+            for hour, dose in self.last_step_doses:
+                if dose > 0 and day * 24.0 + hour <= until_h:
+                    out.append(oral_dose(day * 24.0 + hour, dose))
+            day += 1
+        return tuple(out)
 
 
 def _field_date(value: Any, field_name: str) -> date:
@@ -511,7 +549,10 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
                     doses.append(oral_dose(day * 24.0 + hour, dose))
     if len(doses) > MAX_DOSES * 10:
         raise InvalidInputError("steps", f"at most {MAX_DOSES * 10} doses in all", len(doses))
-    return PlanDoses(first, parsed[-1][1], tuple(doses), len(parsed), tuple(mismatches))
+    continues = steps[-1].get("continues") is True
+    return PlanDoses(
+        first, parsed[-1][1], tuple(doses), len(parsed), tuple(mismatches), continues, parsed[-1][3]
+    )
 
 
 def _plan_kidney(plan: Mapping[str, Any]) -> tuple[KidneyInput | None, tuple[str, ...]]:
@@ -572,13 +613,18 @@ def simulate_plan(
     horizon = days * 24.0 + washout
     last_day = ((days - 1) * 24.0, days * 24.0)
     times = time_grid(horizon, step, [*last_day])
+    # A last step that continues (a titration's target dose) goes on after the plan's end: keep its doses
+    # through the simulated hours instead of showing a washout the patient will not have.
+    all_doses = parsed.doses + parsed.continued_doses(horizon)
+    continuing = [oral_dose(h, d) for h, d in parsed.last_step_doses if d > 0] if parsed.continues else []
     plan_findings = [f for f in plan.get("findings") or () if isinstance(f, Mapping)]
     reasons = renal_reasons([*conditions, *plan_conditions], plan_findings)
     request = {
         "plan_start": parsed.start.isoformat(),
         "plan_end": parsed.end.isoformat(),
         "steps": parsed.n_steps,
-        "doses": len(parsed.doses),
+        "doses": len(all_doses),
+        "last_step_continues": bool(continuing),
         "crcl_ml_min": kidney.crcl_ml_min,
         "dialysis": kidney.dialysis,
         "kidney_source": kidney_source,
@@ -596,7 +642,7 @@ def simulate_plan(
         "plan_offerable": plan.get("offerable"),
     }
     return _oral_run(
-        parsed.doses,
+        all_doses,
         kind="regimen",
         request=request,
         times=times,
@@ -607,7 +653,7 @@ def simulate_plan(
         sessions=sessions,
         window=last_day,
         single=False,
-        steady=None,
+        steady=(24.0, continuing) if continuing else None,
         reasons=reasons,
         population=n_pop,
         seed=seed,

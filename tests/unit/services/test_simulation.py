@@ -326,3 +326,62 @@ def test_renal_reasons_come_from_conditions_and_plan_findings() -> None:
     )
 
     assert reasons == ("condition 'CKD 3b'", "plan finding ORAL-DIALYSIS-002")
+
+
+def test_a_plan_finding_that_kidney_function_is_unknown_does_not_make_the_patient_renal() -> None:
+    """`plan titrate` without a kidney function says so (ORAL-RENAL-005); that is not kidney disease."""
+    unknown = {
+        "rule_id": "ORAL-RENAL-005",
+        "severity": "info",
+        "message": "Kidney function not given: the plan is not reduced for kidney function.",
+        "data": {"kidney_source": "unknown"},
+    }
+    p = plan(("2026-01-01", "2026-01-03", TID5), findings=[unknown])
+
+    ids = rule_ids(simulate_plan(p))
+
+    assert renal_reasons((), [unknown]) == ()
+    assert "PK-KIDNEY-001" not in ids
+    assert "PK-KIDNEY-002" in ids
+
+
+def test_a_continuing_last_step_keeps_its_doses_after_the_plan_ends() -> None:
+    """A titration's last step 'continues': the patient stays on it, so the simulation must not stop it."""
+    p = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10))
+    p["steps"][-1]["continues"] = True
+    stopped = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10))
+
+    data = simulate_plan(p, washout_h=48.0).to_dict()
+    ended = simulate_plan(stopped, washout_h=48.0).to_dict()
+
+    assert data["request"]["last_step_continues"] is True
+    assert ended["request"]["last_step_continues"] is False
+    assert data["request"]["doses"] == ended["request"]["doses"] + 6  # two more days of 10 mg TID
+    last_day = data["daily"][-1]
+    assert last_day["cavg_ng_per_ml"] == pytest.approx(30000.0 / 24.0 / 11.6, rel=0.02)
+    assert ended["daily"][-1]["cmax_ng_per_ml"] < 0.2 * last_day["cmin_ng_per_ml"]
+    assert data["steady_state"]["cavg_ng_per_ml"] == pytest.approx(30000.0 / 24.0 / 11.6, rel=1e-6)
+    assert ended["steady_state"] is None
+
+
+def test_a_tapers_final_stop_step_adds_no_dose_after_the_plan() -> None:
+    """A taper ends with a 0 mg/day step that 'continues' (no baclofen from that day on)."""
+    p = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-04", []))
+    p["steps"][-1]["continues"] = True
+
+    data = simulate_plan(p, washout_h=48.0).to_dict()
+
+    assert data["request"]["doses"] == 9
+    assert data["request"]["last_step_continues"] is False
+    assert data["concentration_ng_per_ml"][-1] < 1.0
+    assert data["steady_state"] is None
+
+
+def test_hours_shorter_than_the_doses_is_refused_not_a_sliver_of_an_interval() -> None:
+    """10 doses q8h need 80 h; 20 h would drop 7 doses and report metrics over [19.9, 20] h."""
+    with pytest.raises(InvalidInputError) as info:
+        simulate_oral(10.0, doses=10, hours=20.0)
+
+    assert info.value.field == "hours"
+    assert simulate_oral(10.0, doses=10, hours=80.0).to_dict()["metrics_window_h"] == [72.0, 80.0]
+    assert simulate_oral(10.0, doses=1, hours=2.0).to_dict()["auc_kind"].startswith("0-infinity")

@@ -386,6 +386,15 @@ def intrathecal(
     emit(data, as_json, lambda out: render_intrathecal(out, data))
 
 
+def _regimen_title(request: Mapping[str, Any]) -> str:
+    title = f"Plan regimen {request['plan_start']} to {request['plan_end']}"
+    if request.get("last_step_continues") and request.get("washout_h"):
+        title += f" (last step continues: {request['washout_h']:g} h after the plan end simulated)"
+    elif request.get("washout_h"):
+        title += f" (then {request['washout_h']:g} h without doses)"
+    return title
+
+
 @app.command("regimen")
 def regimen(
     file: Annotated[Path, typer.Argument(help="Plan JSON from `baclofen plan titrate/taper --json`.")],
@@ -394,7 +403,10 @@ def regimen(
     hd_session: SessionOpt = None,
     model: ModelOpt = "default",
     washout_h: Annotated[
-        float, typer.Option("--washout-h", help="Hours simulated after the plan ends.")
+        float, typer.Option(
+            "--washout-h",
+            help="Hours simulated after the plan ends (a last step that continues keeps its doses).",
+        )
     ] = 24.0,
     step_h: StepOpt = None,
     condition: ConditionOpt = None,
@@ -458,7 +470,5 @@ def regimen(
     emit(
         data,
         as_json,
-        lambda out: render_oral(
-            out, data, f"Plan regimen {data['request']['plan_start']} to {data['request']['plan_end']}"
-        ),
+        lambda out: render_oral(out, data, _regimen_title(data["request"])),
     )
