@@ -108,7 +108,14 @@ def _all_itb_findings():
             itb_initial_mcg_per_day=100,
             origin="spinal",
             other_oral_antispastics=["tizanidine"],
-        )
+        ),
+        plan_oral_to_itb_transition(
+            infusion_start=date(2026, 5, 4),
+            oral_mg_per_day=60,
+            itb_initial_mcg_per_day=100,
+            origin="spinal",
+            max_oral_cut_percent=25,
+        ),
     ]
     t0 = datetime(2026, 3, 2, 9)
     results += [

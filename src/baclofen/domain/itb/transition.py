@@ -3,18 +3,24 @@
 Consensus ([S40]): once intrathecal infusion has started, wean oral antispastics one drug at a time,
 starting with oral baclofen; oral baclofen may be decreased by 25-50 % at one time, with assessment
 within 24 h, and it is kept available during titration for intrathecal withdrawal. The oral taper is
-planned by the oral taper planner (:func:`baclofen.domain.oral.taper.plan_taper`), with each step no
-larger than the configured share of the starting oral dose and all the oral taper's own rules (never
-abrupt; at least 14 days to zero by default). Alongside it, the intrathecal side shows the initial
-dose, no increase in the first 24 h, and the fastest the label titration could reach a target.
+planned by the oral taper planner (:func:`baclofen.domain.oral.taper.plan_taper`) with all its own rules
+(never abrupt; at least 14 days to zero by default; no step larger than ``taper.max_step_mg_per_day``).
+
+"25-50 % at one time" is read as a share of the dose being cut, at every step: a step is at most the
+configured share of the starting oral dose *and* at most the oral taper's own largest step (10 mg/day by
+default), so the final stop comes from a low dose (never 60 -> 30 -> 0, which would stop 30 mg/day at
+once while the intrathecal dose is still being titrated), and with the default 50 % every cut before the
+stop is at most half of the dose it cuts (ITB-TRANS-003 warns where a smaller configured share cannot be
+kept). Alongside it, the intrathecal side shows the initial dose, no increase in the first 24 h, and the
+fastest the label titration could reach a target.
 
 >>> from datetime import date
 >>> t = plan_oral_to_itb_transition(infusion_start=date(2026, 5, 4), oral_mg_per_day=60,
 ...                                 itb_initial_mcg_per_day=100, origin="spinal")
 >>> [s.daily_dose_mg for s in t.oral_taper.steps]
-[30.0, 0.0]
+[50.0, 40.0, 30.0, 20.0, 10.0, 0.0]
 >>> t.oral_taper.start.isoformat(), t.oral_taper.steps[-1].start.isoformat()
-('2026-05-05', '2026-05-19')
+('2026-05-05', '2026-05-20')
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from baclofen.domain.itb.dosing import (
     check_daily_dose,
     parse_origin,
 )
+from baclofen.domain.oral.limits import TAPER_MAX_STEP_MG_PER_DAY
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
@@ -216,6 +223,8 @@ def plan_oral_to_itb_transition(
     others = tuple(str(o).strip() for o in other_oral_antispastics if str(o).strip())
 
     oral_start = infusion_start + timedelta(days=int(delay))
+    oral_taper_step = float(TAPER_MAX_STEP_MG_PER_DAY.default)
+    max_step = min(oral * cut / 100.0, oral_taper_step)
     try:
         taper = plan_taper(
             start_date=oral_start,
@@ -223,7 +232,7 @@ def plan_oral_to_itb_transition(
             patient=patient,
             product=product,
             months_on_therapy=months_on_therapy,
-            max_step_mg=oral * cut / 100.0,
+            max_step_mg=max_step,
             overrides=overrides,
         )
     except InvalidInputError as exc:
@@ -235,6 +244,11 @@ def plan_oral_to_itb_transition(
             cut,
         ) from None
     largest_cut = float(taper.parameters["largest_step_mg"]) / oral * 100.0
+    levels = [oral] + [s.daily_dose_mg for s in taper.steps]
+    stop_from = levels[-2] if len(levels) >= 2 and levels[-1] == 0 else None
+    cuts_of_current = [
+        (a, b, (a - b) / a * 100.0) for a, b in zip(levels, levels[1:], strict=False) if a > 0 and b > 0
+    ]
 
     step_lo, step_hi = TITRATION_INCREASE_PERCENT[origin]
     high_dose = float(HIGH_DOSE_THRESHOLD.default)
@@ -266,8 +280,11 @@ def plan_oral_to_itb_transition(
         f"intrathecal infusion starts {infusion_start.isoformat()} at {initial:g} mcg/day; no increase in "
         f"the first {NO_INCREASE_HOURS:g} h (S2, S3)",
         f"oral baclofen {oral:g} mg/day tapered from {oral_start.isoformat()} (after intrathecal infusion "
-        f"started, S40): at most -{cut:g} % of {oral:g} mg/day = {oral * cut / 100:g} mg/day at one time, "
-        "each step assessed within 24 h (S40), and never faster than the oral taper rules allow",
+        f"started, S40): each cut at most -{cut:g} % of {oral:g} mg/day = {oral * cut / 100:g} mg/day and at "
+        f"most the oral taper's own step of {oral_taper_step:g} mg/day (setting {TAPER_MAX_STEP_MG_PER_DAY.name}), "
+        f"so the steps are at most {max_step:g} mg/day"
+        + (f" and the stop comes from {stop_from:g} mg/day" if stop_from is not None else "")
+        + "; each step assessed within 24 h (S40)",
         f"{origin.value} origin: intrathecal increases of +{step_lo:g} to +{step_hi:g} % once every 24 h "
         "(S2, S3, S40); "
         "the table shows the largest dose each day could reach if every increase used the largest step (an "
@@ -280,7 +297,7 @@ def plan_oral_to_itb_transition(
             else f"target {target:g} mcg/day: not reached within {MAX_ENVELOPE_DAYS} days at the largest step"
         )
 
-    ctx = TransitionContext(oral, largest_cut, cut, others)
+    ctx = TransitionContext(oral, largest_cut, cut, others, tuple(cuts_of_current), stop_from)
     findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(taper.findings)
     if target is not None:
         findings += check_daily_dose(target, label="target dose", origin=origin)
