@@ -245,3 +245,44 @@ def test_nrs_change_sign_matches_the_direction(baseline: float, current: float) 
     expected = "improved" if current < baseline - 1e-9 else "worsened" if current > baseline + 1e-9 else "unchanged"
     assert result.direction == expected
     assert result.to_dict()["responder"] is None
+
+
+@pytest.mark.parametrize(("frequency", "severity"), [("0", 2), (0.0, 1), ("0", "1")])
+def test_penn_severity_with_frequency_0_is_refused_even_when_given_as_text_or_float(frequency: object,
+                                                                                   severity: object) -> None:
+    with pytest.raises(InvalidInputError, match="'penn severity'"):
+        PennSpasmScore(frequency, severity)  # type: ignore[arg-type]
+
+
+def test_penn_values_given_as_text_are_stored_as_whole_numbers() -> None:
+    score = PennSpasmScore("3", 2.0)  # type: ignore[arg-type]
+
+    assert score == PennSpasmScore(3, 2)
+    assert (type(score.frequency), type(score.severity)) == (int, int)
+
+
+@settings(max_examples=80)
+@given(st.floats(0, 10, allow_nan=False), st.floats(0, 10, allow_nan=False),
+       st.sampled_from(["nabiximols", "nrs-30"]))
+def test_the_nrs_responder_verdict_and_its_finding_always_agree(baseline: float, current: float, ctx: str) -> None:
+    e = evaluate_response("nrs-spasticity", baseline, current, ctx)
+
+    if e.responder is None:
+        assert e.findings == ()
+    else:
+        (finding,) = e.findings
+        said_yes = finding.message.startswith(("continue", "responder"))
+        assert said_yes is e.responder
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(list(AshworthGrade)), min_size=1, max_size=4).flatmap(
+    lambda base: st.tuples(st.just(base), st.lists(st.sampled_from(list(AshworthGrade)), min_size=len(base),
+                                                   max_size=len(base)))))
+def test_the_itb_screening_verdict_and_its_finding_always_agree(pair: tuple[list[AshworthGrade],
+                                                                             list[AshworthGrade]]) -> None:
+    base, cur = pair
+    e = evaluate_response("mas", base, cur, "itb-screening")
+
+    (finding,) = e.findings
+    assert ("not positive" not in finding.message) is e.responder

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -177,7 +177,8 @@ class PennSpasmScore:
     severity: int | None = None
 
     def __post_init__(self) -> None:
-        _whole(self.frequency, "penn frequency", 0, 4)
+        # Store the validated whole numbers: "0" or 2.0 must not slip past the frequency-0 rule as text/floats.
+        object.__setattr__(self, "frequency", _whole(self.frequency, "penn frequency", 0, 4))
         if self.frequency == 0:
             if self.severity is not None:
                 raise InvalidInputError(
@@ -188,7 +189,7 @@ class PennSpasmScore:
         else:
             if self.severity is None:
                 raise InvalidInputError("penn severity", "a severity 1-3 when the spasm frequency is above 0", None)
-            _whole(self.severity, "penn severity", 1, 3)
+            object.__setattr__(self, "severity", _whole(self.severity, "penn severity", 1, 3))
 
     def __str__(self) -> str:
         return str(self.frequency) if self.severity is None else f"{self.frequency}:{self.severity}"
@@ -405,6 +406,8 @@ class ResponderVerdict:
     """What a responder rule looks at: the context, the measured improvement and its threshold.
 
     ``improvement`` is in Ashworth points (ITB screening) or a fraction of the baseline (NRS contexts).
+    :attr:`responder` is the one place that decides the verdict: the evaluation and the SCALE-* findings
+    both read it.
     """
 
     context: ResponseContext
@@ -659,7 +662,8 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
     threshold = None
     if ctx is ResponseContext.ITB_SCREENING:
         needed = float(val(ITB_SCREENING_ASHWORTH_REDUCTION))
-        responder = change >= needed - _EPS
+        verdict_of = ResponderVerdict(ctx, change, needed, "")
+        responder = verdict_of.responder
         threshold = {
             "reduction_points": needed,
             "setting": ITB_SCREENING_ASHWORTH_REDUCTION.name,
@@ -672,7 +676,7 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
             f" ITB screening: a mean reduction of at least {needed:g} point(s) counts as positive (trial "
             f"operationalisation; the label's wording is UNCONFIRMED): {change:g} -> {verdict}."
         )
-        findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(ctx, change, needed, reasoning))
+        findings = evaluate_rules(RESPONDER_RULES, replace(verdict_of, reasoning=reasoning))
     return ResponseEvaluation(
         sc,
         ctx,
@@ -737,14 +741,13 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
         if relative is None:
             reasoning += " Baseline 0: an improvement cannot be measured, so the continuation rule cannot be applied."
         else:
-            responder = relative >= NABIXIMOLS_CONTINUATION_FRACTION - _EPS
+            verdict = ResponderVerdict(ctx, relative, NABIXIMOLS_CONTINUATION_FRACTION, "")
+            responder = verdict.responder
             reasoning += (
                 f" NICE NG144: after a {NABIXIMOLS_TRIAL_WEEKS}-week trial continue nabiximols only with "
                 f"at least {NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement."
             )
-            findings = evaluate_rules(
-                RESPONDER_RULES, ResponderVerdict(ctx, relative, NABIXIMOLS_CONTINUATION_FRACTION, reasoning)
-            )
+            findings = evaluate_rules(RESPONDER_RULES, replace(verdict, reasoning=reasoning))
     elif ctx is ResponseContext.NRS_30:
         needed = float(val(NRS_RESPONDER_FRACTION))
         evidence = evidence + NRS_30_RESPONSE.evidence
@@ -757,11 +760,12 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
         if relative is None:
             reasoning += " Baseline 0: an improvement cannot be measured."
         else:
-            responder = relative >= needed - _EPS
+            verdict = ResponderVerdict(ctx, relative, needed, "")
+            responder = verdict.responder
             reasoning += (
                 f" Responder threshold {needed:.0%} ({NRS_RESPONDER_FRACTION.name}; UNCONFIRMED in the sources)."
             )
-            findings = evaluate_rules(RESPONDER_RULES, ResponderVerdict(ctx, relative, needed, reasoning))
+            findings = evaluate_rules(RESPONDER_RULES, replace(verdict, reasoning=reasoning))
     return ResponseEvaluation(
         sc,
         ctx,
