@@ -516,3 +516,39 @@ def test_a_dialysis_plan_never_starts_above_the_dialysis_dose_even_with_the_over
         return
 
     assert plan.steps[0].daily_dose_mg <= 5.0
+
+
+# --- Review fixes (a schedule faster than the label is never silent) -----------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "what"),
+    [
+        ({"step_interval_days": 1}, "every 1 day"),
+        ({"step_dose_mg": 20, "target_mg_per_day": 80}, "by 60 mg/day"),
+        ({"start_dose_mg": 20}, "starts at 60 mg/day"),
+        ({"doses_per_day": 4}, "starts at 20 mg/day"),
+    ],
+)
+def test_a_schedule_faster_than_the_label_gives_a_cited_warning(kwargs: dict, what: str) -> None:
+    plan = plan_titration(start_date=D0, patient=PatientSnapshot(crcl_ml_min=100), **kwargs)
+
+    finding = next(f for f in plan.findings if f.rule_id == "ORAL-LABEL-002")
+    assert finding.severity is Severity.WARN
+    assert what in finding.message
+    assert {"S1", "S4"} <= set(finding.evidence)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"patient": PatientSnapshot(locale=Locale.UK)},
+        {"target_mg_per_day": 100, "overrides": [Override("ORAL-MAX-001", "in hospital")]},
+        {"patient": PatientSnapshot(crcl_ml_min=20)},
+        {"start_dose_mg": 2.5, "step_dose_mg": 2.5},
+        {"step_interval_days": 3, "patient": PatientSnapshot(locale=Locale.UK)},
+    ],
+)
+def test_the_label_schedule_and_slower_ones_give_no_pace_warning(kwargs: dict) -> None:
+    plan = plan_titration(start_date=D0, **kwargs)
+
+    assert "ORAL-LABEL-002" not in _ids(plan)

@@ -33,6 +33,9 @@ LABEL_DOSES_PER_DAY = 3
 #: Where the label schedule ends: 20 mg TID = 60 mg/day on days 10-12 [S1] [S4].
 LABEL_TARGET_MG_PER_DAY = 60.0
 LABEL_EVIDENCE = ("S1", "S4")
+#: Days each label step lasts: "for 3 days" at every dose [S1] [S4]. (How often a clinic steps is the
+#: locale setting ``titration.step_interval_days.*``; this is the label's own pace, for ORAL-LABEL-002.)
+LABEL_STEP_INTERVAL_DAYS = 3
 #: Above this daily dose the label gives the maximum as 20 mg four times a day [S1] [S4].
 LABEL_TID_MAX_MG_PER_DAY = 60.0
 

@@ -22,6 +22,10 @@ from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     CKD_HIGH_DOSE_RISK_RATIO,
     KIDNEY_EVIDENCE,
+    LABEL_DOSES_PER_DAY,
+    LABEL_START_DOSE_MG,
+    LABEL_STEP_DOSE_MG,
+    LABEL_STEP_INTERVAL_DAYS,
     LABEL_TID_MAX_MG_PER_DAY,
     KidneyBand,
     kidney_band,
@@ -679,6 +683,51 @@ ORAL_LABEL_001: Rule[OralPlanContext] = Rule(
 )
 
 
+def _check_label_pace(ctx: OralPlanContext) -> Finding | None:
+    doses = ctx.planned_daily_doses_mg
+    if ctx.kind != TITRATION or not doses:
+        return None
+    label_start = LABEL_START_DOSE_MG * LABEL_DOSES_PER_DAY
+    label_step = LABEL_STEP_DOSE_MG * LABEL_DOSES_PER_DAY
+    largest_step = max((b - a for a, b in zip(doses, doses[1:], strict=False)), default=0.0)
+    interval = ctx.step_interval_days
+    faster = []
+    if doses[0] > label_start + 1e-9:
+        faster.append(f"starts at {doses[0]:g} mg/day (label {label_start:g})")
+    if largest_step > label_step + 1e-9:
+        faster.append(f"rises by {largest_step:g} mg/day at a step (label {label_step:g})")
+    if interval is not None and len(doses) > 1 and interval < LABEL_STEP_INTERVAL_DAYS:
+        faster.append(f"steps up every {interval} day{'s' if interval != 1 else ''} (label {LABEL_STEP_INTERVAL_DAYS})")
+    if not faster:
+        return None
+    return ORAL_LABEL_002.finding(
+        "Faster than the label schedule: the plan " + "; ".join(faster) + ".",
+        reasoning=(
+            f"The label titrates from {LABEL_START_DOSE_MG:g} mg three times a day and increases by "
+            f"{LABEL_STEP_DOSE_MG:g} mg per dose ({label_step:g} mg/day) every {LABEL_STEP_INTERVAL_DAYS} days; "
+            "drowsiness, dizziness and weakness are the most common adverse reactions. A faster schedule is "
+            "the prescriber's decision: confirm it is intended and review the response at each step."
+        ),
+        data={
+            "first_mg_per_day": doses[0],
+            "largest_step_mg_per_day": largest_step,
+            "step_interval_days": interval,
+            "label_start_mg_per_day": label_start,
+            "label_step_mg_per_day": label_step,
+            "label_step_interval_days": LABEL_STEP_INTERVAL_DAYS,
+        },
+    )
+
+
+ORAL_LABEL_002: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-LABEL-002",
+    title="Titration faster than the label schedule",
+    severity=Severity.WARN,
+    evidence=("S1", "S4", "S6"),
+    check=_check_label_pace,
+)
+
+
 # --- Taper --------------------------------------------------------------------------------------------
 def _check_taper_info(ctx: OralPlanContext) -> Finding | None:
     if ctx.kind != TAPER:
@@ -869,6 +918,7 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     *_CONDITION_RULES.values(),
     ORAL_CONDITIONS_001,
     ORAL_LABEL_001,
+    ORAL_LABEL_002,
     TAPER_INFO_001,
     TAPER_ABRUPT_001,
     TAPER_STEP_001,
