@@ -44,3 +44,16 @@ def test_unsupported_formats_and_mismatched_series_are_refused(tmp_path: Path) -
         plot_concentration(tmp_path / "x.pdf", [0.0, 1.0], {"a": [0.0, 1.0]})
     with pytest.raises(InvalidInputError, match="series a"):
         plot_concentration(tmp_path / "x.svg", [0.0, 1.0], {"a": [0.0]})
+
+
+def test_haemodialysis_sessions_are_marked_on_the_plot(tmp_path: Path) -> None:
+    """Journey 7: a nephrologist sees when the sessions were, not only unexplained dips in the curve."""
+    with_sessions = simulate_oral(
+        10.0, interval_h=12.0, doses=10, dialysis=True, hd_sessions=[(48.0, 4.0), (96.0, 4.0)]
+    ).to_dict()
+
+    svg = plot_simulation(with_sessions, tmp_path / "hd.svg").read_text()
+    plain = plot_simulation(simulate_oral(10.0, doses=3).to_dict(), tmp_path / "plain.svg").read_text()
+
+    assert svg.count("haemodialysis session") == 1  # one legend entry for both sessions
+    assert "haemodialysis session" not in plain

@@ -67,6 +67,8 @@ def plot_concentration(
     log_y: bool = False,
     footnote: str = FOOTNOTE,
     dpi: int = 120,
+    spans: Sequence[tuple[str, float, float]] = (),
+    xlabel: str = "Time (h)",
 ) -> Path:
     """Draw concentration-time curves and save them as SVG or PNG (chosen by the file suffix).
 
@@ -78,6 +80,7 @@ def plot_concentration(
     curves
     ribbons : (label, lower, upper) percentile ribbons
     secondary : label -> values drawn on a right-hand axis in ``secondary_unit``
+    spans : (label, start_h, end_h) time windows shaded across the plot (e.g. haemodialysis sessions)
     """
     target = Path(path)
     fmt = _format(target)
@@ -119,12 +122,24 @@ def plot_concentration(
                 ha="right",
                 color="#555555",
             )
+    labelled = set()
+    for label, start_h, end_h in spans:
+        ax.axvspan(
+            float(start_h),
+            float(end_h),
+            color="#7f7f7f",
+            alpha=0.25,
+            linewidth=0,
+            zorder=0.5,
+            label=None if label in labelled else label,
+        )
+        labelled.add(label)
     ax.set_xlim(times[0], times[-1])
     if log_y:
         ax.set_yscale("log")
     else:
         ax.set_ylim(0, ymax)
-    ax.set_xlabel("Time (h)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(f"Concentration ({unit})")
     if title:
         ax.set_title(title, fontsize=11)
@@ -192,6 +207,12 @@ def plot_simulation(result: Mapping[str, Any], path: str | Path) -> Path:
         series["population median"] = population["percentiles"]["50"]
     kidney = result.get("kidney", {}).get("description", "")
     title = {"oral": "Oral baclofen", "regimen": "Plan regimen"}.get(str(result.get("kind")), "Baclofen")
+    sessions = [
+        ("haemodialysis session", float(w["start_h"]), float(w["end_h"]))
+        for w in result.get("dialysis_sessions") or ()
+    ]
+    origin = result.get("time_origin")
+    xlabel = f"Time (h after {str(origin).replace('T', ' ')[:16]})" if origin else "Time (h)"
     return plot_concentration(
         path,
         times,
@@ -200,4 +221,6 @@ def plot_simulation(result: Mapping[str, Any], path: str | Path) -> Path:
         title=f"{title}: plasma ({kidney})",
         bands=result.get("bands", {}).get("definitions", ()),
         ribbons=ribbons,
+        spans=sessions,
+        xlabel=xlabel,
     )
