@@ -352,3 +352,24 @@ def test_an_empty_timeline_has_no_risk() -> None:
 def test_an_unknown_setting_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="setting"):
         _assess({"as_of": AS_OF}, settings={"cds.risk.nope": 1})
+
+
+@pytest.mark.parametrize("note", ["can't breathe properly, burning hot", "shaking all night"])
+def test_a_diary_note_without_recognised_symptoms_still_reaches_a_clinician(note: str) -> None:
+    a = _assess({"as_of": AS_OF, "diary": [{"time": "2026-03-09T20:00:00+00:00", "note": note}]})
+
+    risk = next(r for r in a.risks if r.finding.rule_id == "RISK-DIARY-004")
+    assert risk.alert_clinic and a.alert_clinic
+    assert note in risk.finding.message
+    assert risk.finding.data["notes"] == [note]
+    assert risk.level is RiskLevel.LOW
+
+
+def test_an_unrecognised_symptom_with_a_note_stays_moderate_and_tells_the_patient_what_to_do() -> None:
+    a = _assess({"as_of": AS_OF, "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["toe tingles"],
+                                             "note": "bad evening"}]})
+
+    (risk,) = a.risks
+    assert (risk.level, risk.finding.data["unrecognised"], risk.finding.data["notes"]) == (
+        RiskLevel.MODERATE, ["toe tingles"], ["bad evening"])
+    assert risk.patient_message

@@ -13,7 +13,8 @@ evidence, what to do and the warning signs to watch for (:mod:`baclofen.domain.s
   reduction larger than the taper step setting;
 * **diary**: red flags (emergency signs, withdrawal signs such as itching, fever, rebound spasticity) are
   HIGH with a message telling the patient what to do now and an alert for the clinic; overdose signs are
-  MODERATE; unrecognised symptom texts are sent for review, never dropped (journeys.md #6);
+  MODERATE; unrecognised symptom texts (moderate) and free diary notes (low) are sent to a clinician for review,
+  never dropped (journeys.md #6);
 * **kidney**: oral exposure excess in kidney failure (dialysis or CrCl <= 30 mL/min above about
   5 mg/day: HIGH; CKD above 20 mg/day: MODERATE) [S14] [S15] [S22] [S23].
 
@@ -957,18 +958,23 @@ ORAL_MISSED: Rule[RiskContext] = Rule(
 
 
 # --- diary rules --------------------------------------------------------------------------------------------------
-def _diary(ctx: RiskContext) -> tuple[dict[SymptomKind, list[Symptom]], list[str], datetime] | None:
+def _diary(ctx: RiskContext) -> tuple[dict[SymptomKind, list[Symptom]], list[str], datetime, list[str]] | None:
+    """Recent diary: symptoms by kind, unrecognised symptom texts, the latest entry time and the free notes."""
     recent = [d for d in ctx.timeline.diary if ctx.recent(d.time)]
     if not recent:
         return None
     by_kind: dict[SymptomKind, list[Symptom]] = {k: [] for k in SymptomKind}
     unrecognised: list[str] = []
+    notes: list[str] = []
     for entry in recent:
         for s in entry.symptoms:
             if s not in by_kind[s.kind]:
                 by_kind[s.kind].append(s)
         unrecognised.extend(u for u in entry.unrecognised if u not in unrecognised)
-    return by_kind, unrecognised, max(d.time for d in recent)
+        note = " ".join(entry.note.split())
+        if note and note not in notes:
+            notes.append(note)
+    return by_kind, unrecognised, max(d.time for d in recent), notes
 
 
 def _check_diary_kind(kind: SymptomKind) -> Any:
@@ -1016,14 +1022,21 @@ def _check_diary_kind(kind: SymptomKind) -> Any:
 
 def _check_diary_unrecognised(ctx: RiskContext) -> Finding | None:
     state = _diary(ctx)
-    if state is None or not state[1]:
+    if state is None or not (state[1] or state[3]):
         return None
+    unrecognised, notes = state[1], state[3]
+    parts = []
+    if unrecognised:
+        parts.append("symptoms not recognised by the engine: " + ", ".join(unrecognised))
+    if notes:
+        parts.append("free notes (not interpreted): " + " | ".join(notes))
     return _f(
         DIARY_UNRECOGNISED,
-        RiskLevel.MODERATE,
-        "Diary symptoms not recognised by the engine: " + ", ".join(state[1]),
+        # A free note alone is low (it may be "bad evening"); it still reaches a clinician (alert_clinic).
+        RiskLevel.MODERATE if unrecognised else RiskLevel.LOW,
+        "Diary text for review - " + "; ".join(parts),
         "The text could describe a withdrawal or overdose sign; it is sent to a clinician rather than ignored.",
-        {"unrecognised": state[1], "latest_entry": state[2]},
+        {"unrecognised": unrecognised, "notes": notes, "latest_entry": state[2]},
         _withdrawal_signs(ctx),
         "A clinician reviews the entry.",
     )
@@ -1192,7 +1205,9 @@ def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None
             level = RiskLevel(finding.data["level"])
             diary = finding.rule_id in _ALERT_RULES
             message = ""
-            if finding.rule_id in (DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_UNRECOGNISED.rule_id):
+            if finding.rule_id in (DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id) or (
+                finding.rule_id == DIARY_UNRECOGNISED.rule_id and finding.data["unrecognised"]
+            ):
                 message = PATIENT_MESSAGE_RED_FLAG + (PATIENT_MESSAGE_PUMP if timeline.pump is not None else "")
             elif finding.rule_id == DIARY_OVERDOSE.rule_id:
                 message = PATIENT_MESSAGE_OVERDOSE
