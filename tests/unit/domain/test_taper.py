@@ -279,3 +279,23 @@ def test_the_minimum_duration_setting_cannot_go_below_one_week() -> None:
         plan_taper(start_date=D0, from_mg_per_day=30, settings={"taper.min_days_to_zero": 3})
     plan = plan_taper(start_date=D0, from_mg_per_day=30, settings={"taper.min_days_to_zero": 7})
     assert _days_to_target(plan) >= 7 and plan.offerable
+
+
+# --- Review fixes ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("long_term_days", "short_days", "required"), [(7, 14, 14), (10, 21, 21), (42, 14, 42)])
+def test_long_term_high_dose_use_never_gets_a_shorter_taper_than_anyone_else(
+    long_term_days: int, short_days: int, required: int
+) -> None:
+    # A clinic setting the long-term minimum below the general one used to shorten the taper for exactly
+    # the patients most at risk of withdrawal (issue: "longer for long-term high doses").
+    plan = plan_taper(
+        start_date=D0,
+        from_mg_per_day=60,
+        months_on_therapy=24,
+        settings={"taper.long_term_min_days_to_zero": long_term_days, "taper.min_days_to_zero": short_days},
+    )
+
+    assert plan.parameters["required_days_to_zero"] == required
+    assert _days_to_target(plan) >= required
+    finding = next(f for f in plan.findings if f.rule_id == "TAPER-LONGTERM-001")
+    assert f"at least {required} days" in finding.message

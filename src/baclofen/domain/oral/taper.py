@@ -176,10 +176,13 @@ def plan_taper(
     long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
     long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
     long_term = months is not None and months >= long_term_months and current >= long_term_dose
-    required_days = whole_days(
-        values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO if long_term else TAPER_MIN_DAYS_TO_ZERO),
-        "min_days_to_zero",
-    )
+    required_days = whole_days(values.get(TAPER_MIN_DAYS_TO_ZERO), TAPER_MIN_DAYS_TO_ZERO.name)
+    if long_term:
+        # Longer, never shorter: a clinic's long-term minimum below the general one does not shorten it.
+        required_days = max(
+            required_days,
+            whole_days(values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO), TAPER_LONG_TERM_MIN_DAYS_TO_ZERO.name),
+        )
     planned_min_days = required_days
     if min_days_to_zero is not None:
         planned_min_days = whole_days(min_days_to_zero, "min_days_to_zero")
