@@ -555,3 +555,13 @@ def test_bad_input_is_one_line_naming_the_option_with_exit_2(run_cli, args, opti
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and option in lines[0], r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_pump_refill_never_hides_a_programmed_dose_above_the_highest_reported(run_cli) -> None:
+    data = run_cli(
+        "pump", "refill", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "2000",
+        "--daily-dose-mcg", "2500", "--refilled", "2026-03-02", "--json",
+    ).json()
+
+    blocks = [f for f in data["findings"] if f["severity"] == "block"]
+    assert [f["rule_id"] for f in blocks] == ["ITB-DOSE-002"]

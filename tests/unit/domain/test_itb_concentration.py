@@ -131,3 +131,11 @@ def test_the_new_program_always_keeps_the_daily_dose_and_the_bridge_keeps_it_too
     # during the bridge the old solution runs at the old rate: dose per day unchanged
     assert c.bridge_drug_mcg / (c.bridge_hours / 24) == pytest.approx(dose)
     assert c.dose_while_clearing_without_bridge_mcg_per_day / dose == pytest.approx(old / new)
+
+
+@pytest.mark.parametrize(("dose", "blocked"), [(2003.0, False), (2500.0, True)])
+def test_a_concentration_change_never_hides_a_dose_above_the_highest_reported(dose, blocked) -> None:
+    change = plan_concentration_change("prometra-ii-20", dose, 500, 2000)
+
+    assert ("ITB-DOSE-002" in _by_id(change)) is blocked
+    assert "ITB-DOSE-001" in _by_id(change)  # above 1000 mcg/day: needs confirmation

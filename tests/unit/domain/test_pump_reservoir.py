@@ -352,3 +352,19 @@ def test_the_forecast_is_json_ready_with_the_cli_fields() -> None:
         "pump.max_refill_interval_days",
         "pump.synchromed_ii.low_reservoir_alarm_ml",
     }
+
+
+@pytest.mark.parametrize(
+    ("dose", "expected"),
+    [
+        (1000.0, set()),
+        (1000.5, {"ITB-DOSE-001"}),
+        (2003.0, {"ITB-DOSE-001"}),
+        (2100.0, {"ITB-DOSE-001", "ITB-DOSE-002"}),
+    ],
+)
+def test_a_forecast_carries_the_dose_level_findings_of_the_programmed_dose(dose, expected) -> None:
+    fill = ReservoirFill(SM20, 20, 2000, continuous_program(dose), date(2026, 1, 1))
+
+    ids = {i for i in _ids(forecast_reservoir(fill).findings) if i.startswith("ITB-DOSE")}
+    assert ids == expected

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.programs import InfusionProgram, program_for_daily_dose
 from baclofen.domain.itb.pumps import (
     MAX_CONCENTRATION_MCG_PER_ML,
@@ -247,6 +248,7 @@ def plan_concentration_change(
         bridge_hours=bridge_h,
     )
     findings = list(evaluate_rules(CONCENTRATION_CHANGE_RULES, ctx)) + list(check_concentration(pump, new))
+    findings += check_daily_dose(dose, label="daily dose of the new program")
     return ConcentrationChange(
         pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings)
     )

@@ -235,6 +235,7 @@ def check_daily_dose(
     origin: SpasticityOrigin | None = None,
     confirmed: bool = False,
     confirmation_threshold_mcg_per_day: float | None = None,
+    refuse_implausible: bool = True,
 ) -> tuple[Finding, ...]:
     """Findings on an intrathecal daily dose (mcg/day): > confirmation threshold, > 2003, maintenance range.
 
@@ -250,6 +251,9 @@ def check_daily_dose(
         The clinician explicitly confirmed a dose above the confirmation threshold.
     confirmation_threshold_mcg_per_day : float, optional
         Override of :data:`DAILY_DOSE_CONFIRMATION_THRESHOLD` (1000 mcg/day).
+    refuse_implausible : bool
+        Refuse a dose above the structural bound (10 000 mcg/day) as invalid input; False for a dose that
+        was already accepted elsewhere (a program's integral), which then just gets its findings.
 
     Examples
     --------
@@ -258,7 +262,11 @@ def check_daily_dose(
     >>> [f.severity.value for f in check_daily_dose(2100)]
     ['block', 'warn']
     """
-    dose = _daily_dose(daily_dose_mcg, "daily_dose_mcg")
+    dose = (
+        _daily_dose(daily_dose_mcg, "daily_dose_mcg")
+        if refuse_implausible
+        else require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True)
+    )
     threshold = DAILY_DOSE_CONFIRMATION_THRESHOLD.validate(
         DAILY_DOSE_CONFIRMATION_THRESHOLD.default
         if confirmation_threshold_mcg_per_day is None
