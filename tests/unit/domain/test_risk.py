@@ -373,3 +373,13 @@ def test_an_unrecognised_symptom_with_a_note_stays_moderate_and_tells_the_patien
     assert (risk.level, risk.finding.data["unrecognised"], risk.finding.data["notes"]) == (
         RiskLevel.MODERATE, ["toe tingles"], ["bad evening"])
     assert risk.patient_message
+
+
+def test_a_pump_without_any_fill_on_record_is_never_reported_as_no_risk() -> None:
+    a = _assess({"as_of": AS_OF, "pump": {"model": "synchromed-ii-20", "implanted": "2025-01-01"}})
+    refilled = _assess({"as_of": AS_OF, "pump": _pump([_refill("2026-03-01T10:00:00+00:00")])})
+
+    assert _ids(a) == ["RISK-REFILL-003"]
+    assert a.level is RiskLevel.MODERATE
+    assert a.risks[0].finding.signs
+    assert "RISK-REFILL-003" not in _ids(refilled)

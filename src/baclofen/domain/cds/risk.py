@@ -490,6 +490,23 @@ def _check_refill_near(ctx: RiskContext) -> Finding | None:
     )
 
 
+def _check_refill_unknown(ctx: RiskContext) -> Finding | None:
+    p = ctx.pump
+    if p is None or p.refill is not None:
+        return None
+    return _f(
+        REFILL_UNKNOWN,
+        RiskLevel.MODERATE,
+        "Pump on record but no refill (fill) recorded: the reservoir and refill date cannot be forecast",
+        "Preventing ITB withdrawal requires careful attention to refill scheduling; without the last fill "
+        "(time, volume, concentration, program) the engine cannot tell whether a refill is overdue, so the "
+        "absence of a refill risk here means nothing.",
+        {"refills": 0},
+        ITB_WITHDRAWAL,
+        "Record the last fill (or check the pump) so that the refill date can be computed.",
+    )
+
+
 REFILL_OVERDUE: Rule[RiskContext] = Rule(
     "RISK-REFILL-001",
     "Refill overdue",
@@ -499,6 +516,9 @@ REFILL_OVERDUE: Rule[RiskContext] = Rule(
 )
 REFILL_NEAR: Rule[RiskContext] = Rule(
     "RISK-REFILL-002", "Refill near", Severity.WARN, ("S118", "S60"), _check_refill_near
+)
+REFILL_UNKNOWN: Rule[RiskContext] = Rule(
+    "RISK-REFILL-003", "Refill state unknown (no fill on record)", Severity.WARN, ("S118",), _check_refill_unknown
 )
 
 
@@ -1138,6 +1158,7 @@ KIDNEY_MODERATE: Rule[RiskContext] = Rule(
 RISK_RULES: tuple[Rule[RiskContext], ...] = (
     REFILL_OVERDUE,
     REFILL_NEAR,
+    REFILL_UNKNOWN,
     RESERVOIR_LOW,
     RESERVOIR_EMPTY,
     BATTERY_DUE,
