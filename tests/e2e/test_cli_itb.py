@@ -565,3 +565,14 @@ def test_pump_refill_never_hides_a_programmed_dose_above_the_highest_reported(ru
 
     blocks = [f for f in data["findings"] if f["severity"] == "block"]
     assert [f["rule_id"] for f in blocks] == ["ITB-DOSE-002"]
+
+
+def test_pump_forecast_names_the_over_infusion_row_as_a_date_not_a_volume(run_cli) -> None:
+    r = run_cli(
+        "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml",
+        "500", "--daily-dose-mcg", "900", "--filled", "2026-03-02",
+    )
+
+    assert r.exit_code == 0, r.stderr
+    assert "Alarm volume" not in r.stdout
+    assert "Low-reservoir alarm if the pump over-infuses by 14.5 %" in r.stdout

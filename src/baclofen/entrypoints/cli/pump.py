@@ -202,7 +202,7 @@ def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     table.add_row("Drug-stability limit", data["stability_limit_date"])
     if data.get("low_reservoir_alarm_date_if_over_infusing"):
         table.add_row(
-            f"Alarm volume if over-infusing by {num(data['flow_accuracy_percent'])} %",
+            f"{alarm} if the pump over-infuses by {num(data['flow_accuracy_percent'])} % (UNCONFIRMED spec)",
             data["low_reservoir_alarm_date_if_over_infusing"],
         )
     if data.get("battery"):
