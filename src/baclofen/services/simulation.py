@@ -28,11 +28,16 @@ from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
 from baclofen.domain.pk.findings import ExposureContext, evaluate_exposure, is_renal_condition
 from baclofen.domain.pk.parameters import (
+    CISTERNAL_TO_LUMBAR_RATIO,
     CRCL_CAP_ML_MIN,
+    CSF_CLEARANCE_ML_PER_H,
+    CSF_HALF_LIFE_H,
     HD_CLEARANCE_L_PER_H,
+    KE0_PER_H,
     KOCHAK_KA_PER_H,
     NONRENAL_FRACTION,
     REFERENCE_CRCL_ML_MIN,
+    IntrathecalParameters,
     KidneyInput,
     ModelSettings,
     OralModel,
@@ -74,6 +79,15 @@ _MODEL_SETTING_FIELDS = {
     HD_CLEARANCE_L_PER_H.name: "hd_clearance_l_per_h",
     KOCHAK_KA_PER_H.name: "kochak_ka_per_h",
 }
+
+
+_ITB_SETTING_FIELDS = {
+    CSF_CLEARANCE_ML_PER_H.name: (CSF_CLEARANCE_ML_PER_H, "csf_clearance_ml_per_h"),
+    CSF_HALF_LIFE_H.name: (CSF_HALF_LIFE_H, "csf_half_life_h"),
+    KE0_PER_H.name: (KE0_PER_H, "ke0_per_h"),
+    CISTERNAL_TO_LUMBAR_RATIO.name: (CISTERNAL_TO_LUMBAR_RATIO, "cisternal_to_lumbar_ratio"),
+}
+"""Intrathecal settings (UNCONFIRMED / CALIBRATED, pk-models.md §4) a caller of simulate_intrathecal may set."""
 
 
 def in_process_runner(
@@ -416,17 +430,28 @@ def simulate_intrathecal(
     horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
     step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
     kidney = kidney_input(crcl_ml_min, dialysis)
-    model_settings, _ = split_settings(settings)
+    itb_values = {k: v for k, v in (settings or {}).items() if k in _ITB_SETTING_FIELDS}
+    model_settings, _ = split_settings({k: v for k, v in (settings or {}).items() if k not in itb_values})
+    itb_fields = {}
+    for name, value in itb_values.items():
+        setting, field_name = _ITB_SETTING_FIELDS[name]
+        itb_fields[field_name] = setting.validate(require_finite_number(value, name))
+    ratio = itb_fields.pop("cisternal_to_lumbar_ratio", None)
+    parameters = IntrathecalParameters(**itb_fields)
     exp = simulate_intrathecal_exposure(
         daily,
         bolus_mcg=bolus,
         hours=horizon,
         step_h=step,
         from_steady_state=from_steady_state,
+        parameters=parameters,
         kidney=kidney,
         settings=model_settings,
+        cisternal_to_lumbar_ratio=ratio,
     )
-    findings = evaluate_exposure(ExposureContext(route="intrathecal", kidney_given=True))
+    findings = evaluate_exposure(
+        ExposureContext(route="intrathecal", kidney_given=True, intrathecal=parameters)
+    )
     request = {
         "daily_dose_mcg": daily,
         "bolus_mcg": bolus,
@@ -435,6 +460,7 @@ def simulate_intrathecal(
         "from_steady_state": from_steady_state,
         "crcl_ml_min": kidney.crcl_ml_min,
         "dialysis": dialysis,
+        "settings": dict(settings or {}),
     }
     return SimulationResult("intrathecal", request, exp, findings)
 

@@ -385,3 +385,28 @@ def test_hours_shorter_than_the_doses_is_refused_not_a_sliver_of_an_interval() -
     assert info.value.field == "hours"
     assert simulate_oral(10.0, doses=10, hours=80.0).to_dict()["metrics_window_h"] == [72.0, 80.0]
     assert simulate_oral(10.0, doses=1, hours=2.0).to_dict()["auc_kind"].startswith("0-infinity")
+
+
+def test_the_unconfirmed_intrathecal_values_are_settings_a_caller_can_override() -> None:
+    """CSF clearance, CSF half-life, ke0 and the cisternal ratio are UNCONFIRMED/CALIBRATED settings."""
+    data = simulate_intrathecal(
+        600.0,
+        bolus_mcg=50.0,
+        settings={
+            "pk.itb.csf_clearance_ml_per_h": 15.0,
+            "pk.itb.csf_half_life_h": 3.0,
+            "pk.itb.ke0_per_h": 0.2,
+            "pk.itb.cisternal_to_lumbar_ratio": 0.5,
+        },
+    ).to_dict()
+
+    assert data["csf_steady_state_ug_per_ml"] == pytest.approx(25 / 15)
+    assert data["cisternal_steady_state_ug_per_ml"] == pytest.approx(25 / 15 * 0.5)
+    assert data["cisternal_to_lumbar_ratio"]["value"] == 0.5
+    assert data["parameters"]["ke0_per_h"] == 0.2
+    assert data["parameters"]["csf_half_life_h"] == 3.0
+    reasoning = data["findings"][0]["reasoning"]
+    assert "CL 15 mL/h" in reasoning and "t1/2 3 h" in reasoning and "ke0 0.2 /h" in reasoning
+    with pytest.raises(InvalidInputError) as info:
+        simulate_intrathecal(600.0, settings={"pk.itb.ke0_per_h": 0.0})
+    assert info.value.field == "pk.itb.ke0_per_h"

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from baclofen.domain.pk.bands import Band
-from baclofen.domain.pk.parameters import OralModel
+from baclofen.domain.pk.parameters import IntrathecalParameters, OralModel
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.signs import ORAL_OVERDOSE
 
@@ -91,6 +91,7 @@ class ExposureContext:
     population_cmax_upper_ng_per_ml: float | None = None
     population_fraction_cmax_in_encephalopathy_band: float | None = None
     plan_step_mismatches: tuple[tuple[int, float, float], ...] = ()
+    intrathecal: IntrathecalParameters | None = None
 
 
 def _band(ctx: ExposureContext, name: str) -> Band | None:
@@ -315,16 +316,20 @@ def _check_model(ctx: ExposureContext) -> Finding | None:
 def _check_itb(ctx: ExposureContext) -> Finding | None:
     if ctx.route != "intrathecal":
         return None
+    it = ctx.intrathecal or IntrathecalParameters()
+    changed = it != IntrathecalParameters()
     return PK_ITB_001.finding(
         "CSF concentrations are typical lumbar predictions; levels near the catheter tip are higher and the "
         "CSF "
         "clearance varies widely between patients.",
-        reasoning="One-compartment lumbar CSF model (CL 30 mL/h, t1/2 1.51 h, V 65 mL derived) from the "
-        "label via a "
+        reasoning=f"One-compartment lumbar CSF model (CL {it.csf_clearance_ml_per_h:g} mL/h, t1/2 "
+        f"{it.csf_half_life_h:g} h, V {it.csf_volume_ml:.0f} mL derived"
+        + ("; settings changed from the defaults CL 30 mL/h, t1/2 1.51 h, ke0 0.12 /h" if changed else "")
+        + ") from the label via a "
         "secondary source; 4 patients showed 13-80 mL/h; a steep spinal gradient near the catheter tip "
-        "(Heetla 2016). The effect-site delay (ke0 0.12 /h) is calibrated to a peak effect about 4 h "
-        "after a bolus.",
-        data={},
+        f"(Heetla 2016). The effect-site delay (ke0 {it.ke0_per_h:g} /h) is calibrated to a peak effect about "
+        "4 h after a bolus.",
+        data=it.to_dict(),
     )
 
 

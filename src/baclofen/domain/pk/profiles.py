@@ -444,6 +444,7 @@ class IntrathecalExposure:
     effect_half_max_duration_h: float | None
     csf_auc_ug_h_per_ml: float
     kidney: KidneyInput
+    cisternal_to_lumbar_ratio: float = CISTERNAL_TO_LUMBAR_RATIO.default
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -461,7 +462,7 @@ class IntrathecalExposure:
             "csf_steady_state_ug_per_ml": self.csf_steady_state_ug_per_ml,
             "csf_site": "lumbar (catheter-tip levels are expected to be higher: steep gradient, Heetla 2016)",
             "cisternal_steady_state_ug_per_ml": self.cisternal_steady_state_ug_per_ml,
-            "cisternal_to_lumbar_ratio": CISTERNAL_TO_LUMBAR_RATIO.to_dict(),
+            "cisternal_to_lumbar_ratio": CISTERNAL_TO_LUMBAR_RATIO.to_dict(self.cisternal_to_lumbar_ratio),
             "plasma_steady_state_ng_per_ml": self.plasma_steady_state_ng_per_ml,
             "csf_peak_ug_per_ml": self.csf_peak_ug_per_ml,
             "plasma_peak_ng_per_ml": self.plasma_peak_ng_per_ml,
@@ -488,6 +489,7 @@ def simulate_intrathecal_exposure(
     kidney: KidneyInput | None = None,
     settings: ModelSettings | None = None,
     program: Sequence[tuple[float, float, float]] | None = None,
+    cisternal_to_lumbar_ratio: float | None = None,
 ) -> IntrathecalExposure:
     """Lumbar CSF, effect-site and plasma time courses for continuous ITB (and an optional bolus).
 
@@ -504,6 +506,9 @@ def simulate_intrathecal_exposure(
     bolus = require_finite_number(bolus_mcg, "bolus_mcg", minimum=0.0)
     horizon = require_finite_number(hours, "hours", strictly_positive=True)
     it = parameters or IntrathecalParameters()
+    ratio = CISTERNAL_TO_LUMBAR_RATIO.validate(
+        CISTERNAL_TO_LUMBAR_RATIO.default if cisternal_to_lumbar_ratio is None else cisternal_to_lumbar_ratio
+    )
     settings = settings or ModelSettings()
     kidney = kidney or KidneyInput()
     plasma = oral_parameters(OralModel.DEFAULT, kidney, settings)
@@ -563,7 +568,7 @@ def simulate_intrathecal_exposure(
         effect_site_ug_per_ml=tuple(float(v) for v in eff),
         plasma_ng_per_ml=tuple(float(v) for v in pl),
         csf_steady_state_ug_per_ml=rate / it.csf_clearance_ml_per_h,
-        cisternal_steady_state_ug_per_ml=rate / it.csf_clearance_ml_per_h * CISTERNAL_TO_LUMBAR_RATIO.default,
+        cisternal_steady_state_ug_per_ml=rate / it.csf_clearance_ml_per_h * ratio,
         plasma_steady_state_ng_per_ml=rate / plasma.true_clearance_l_per_h,
         csf_peak_ug_per_ml=float(csf.max()),
         plasma_peak_ng_per_ml=float(pl.max()),
@@ -571,4 +576,5 @@ def simulate_intrathecal_exposure(
         effect_half_max_duration_h=half_max_duration,
         csf_auc_ug_h_per_ml=float(sim.output(AUC_CSF_UG_H_PER_ML)[0][-1]),
         kidney=kidney,
+        cisternal_to_lumbar_ratio=ratio,
     )
