@@ -299,3 +299,11 @@ def test_long_term_high_dose_use_never_gets_a_shorter_taper_than_anyone_else(
     assert _days_to_target(plan) >= required
     finding = next(f for f in plan.findings if f.rule_id == "TAPER-LONGTERM-001")
     assert f"at least {required} days" in finding.message
+
+
+@pytest.mark.parametrize("name", ["taper.max_step_mg_per_day", "taper.min_days_to_zero", "taper.step_interval_days"])
+def test_a_nan_setting_is_refused_naming_the_setting(name: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        plan_taper(start_date=D0, from_mg_per_day=60, settings={name: float("nan")})
+
+    assert err.value.field == name

@@ -552,3 +552,13 @@ def test_the_label_schedule_and_slower_ones_give_no_pace_warning(kwargs: dict) -
     plan = plan_titration(start_date=D0, **kwargs)
 
     assert "ORAL-LABEL-002" not in _ids(plan)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("-inf")])
+@pytest.mark.parametrize("name", ["oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.in_hospital"])
+def test_a_non_finite_setting_is_refused_and_never_lifts_the_ceiling(name: str, value: float) -> None:
+    # NaN passed the bounds check (every comparison with NaN is false) and made the ceiling vanish.
+    with pytest.raises(InvalidInputError) as err:
+        plan_titration(start_date=D0, target_mg_per_day=200, doses_per_day=4, settings={name: value})
+
+    assert err.value.field == name

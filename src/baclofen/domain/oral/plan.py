@@ -261,6 +261,13 @@ def _validate(setting: Setting, value: Any) -> Any:
         if not isinstance(value, bool):
             raise InvalidInputError(setting.name, "true or false", value)
         return value
+    if (
+        isinstance(setting.default, (int, float))
+        and isinstance(value, float)
+        and not math.isfinite(value)
+    ):
+        # NaN slips through every bounds check (all its comparisons are false) and would lift a ceiling.
+        raise InvalidInputError(setting.name, f"a finite number in {setting.unit}", value)
     return setting.validate(value)
 
 
