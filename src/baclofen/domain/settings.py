@@ -10,6 +10,7 @@ each one cites evidence that resolves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -59,6 +60,8 @@ class Setting:
         if isinstance(self.default, (int, float)) and not isinstance(self.default, bool):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise InvalidInputError(self.name, f"a number in {self.unit}", value)
+            if not math.isfinite(value):
+                raise InvalidInputError(self.name, f"a finite number in {self.unit}", value)
             if self.minimum is not None and value < self.minimum:
                 raise InvalidInputError(self.name, f">= {self.minimum:g} {self.unit}", value)
             if self.maximum is not None and value > self.maximum:

@@ -353,7 +353,9 @@ def _make_rule(row: Interaction) -> Rule[Sequence[Drug]]:
 
 def _finding(rule: Rule[Sequence[Drug]], row: Interaction, subject: Drug, partner: Drug) -> Finding:
     classes = sorted(c.value for c in partner.classes & row.partner.classes)
-    why_partner = f"{partner.generic_name} is a {classes[0]}" if classes else f"{partner.generic_name} is listed"
+    article = "an" if classes and classes[0][:1].lower() in "aeiou" else "a"
+    name = partner.generic_name
+    why_partner = f"{name} is {article} {classes[0]}" if classes else f"{name} is listed"
     reasoning = f"{why_partner}; with {subject.generic_name}: {row.mechanism}."
     if row.status_note:
         reasoning += f" Evidence status: {row.status.value}. {row.status_note}"

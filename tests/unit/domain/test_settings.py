@@ -1,0 +1,47 @@
+"""Named settings refuse values outside their bounds, non-numbers and non-finite numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.settings import SETTINGS, EvidenceStatus, Setting
+
+DEMO = Setting("demo.test_threshold_ml", 2.0, "mL", EvidenceStatus.UNCONFIRMED, ("S62",), "A test setting.",
+               minimum=0.0, maximum=10.0)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, "2", True, None])
+def test_a_non_finite_or_non_numeric_override_is_refused_naming_the_setting(value: object) -> None:
+    with pytest.raises(InvalidInputError, match="demo.test_threshold_ml"):
+        DEMO.validate(value)
+
+
+@pytest.mark.parametrize(("value", "ok"), [(0.0, True), (-0.001, False), (10.0, True), (10.001, False)])
+def test_bounds_hold_on_both_sides(value: float, ok: bool) -> None:
+    if ok:
+        assert DEMO.validate(value) == value
+    else:
+        with pytest.raises(InvalidInputError):
+            DEMO.validate(value)
+
+
+def test_a_setting_without_evidence_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match="citation"):
+        Setting("demo.no_evidence", 1, "mL", EvidenceStatus.ASSUMPTION, (), "none")
+
+
+def test_every_registered_numeric_setting_accepts_its_own_default() -> None:
+    import importlib
+    import pkgutil
+
+    import baclofen.domain as domain
+
+    for mod in pkgutil.walk_packages(domain.__path__, "baclofen.domain."):
+        importlib.import_module(mod.name)
+
+    assert len(SETTINGS) > 40
+    for setting in SETTINGS.values():
+        assert setting.validate(setting.default) == setting.default
