@@ -240,7 +240,11 @@ def _check_severe_kidney(ctx: ExposureContext) -> Finding | None:
         reasoning="Renal covariate CL/F = 11.6 x [f_nr + (1 - f_nr) CrCl/110] (pk-models.md §3.2); toxicity "
         "is "
         "reported in kidney disease at 5-60 mg/day (mean 20 mg), onset 2-3 days; a case review advises "
-        "avoiding baclofen below 30 mL/min/1.73 m2 or on renal replacement therapy.",
+        "avoiding baclofen below 30 mL/min/1.73 m2 or on renal replacement therapy. The model's clearance "
+        "without kidney function (the non-renal fraction, setting pk.renal.nonrenal_fraction) is derived from "
+        "single 5 mg doses in CKD, not measured in dialysis patients: a haemodialysis patient with "
+        "encephalopathy on 5 mg/day had > 600 ng/mL, far above this model's typical prediction, so an "
+        "individual's exposure can be much higher than shown; judge toxicity clinically.",
         data={
             "auc_ratio_vs_reference_kidney": ctx.auc_ratio_vs_reference_kidney,
             "half_life_h": ctx.half_life_h,
@@ -395,7 +399,7 @@ PK_KIDNEY_003: Rule[ExposureContext] = Rule(
     "PK-KIDNEY-003",
     "Severe kidney impairment or dialysis: exposure and half-life",
     Severity.WARN,
-    ("PKM-DERIVED", "S22", "AJKD2017", "AmJNephrol2011"),
+    ("PKM-DERIVED", "S22", "AJKD2017", "AmJNephrol2011", "HDCase"),
     _check_severe_kidney,
 )
 PK_KIDNEY_004: Rule[ExposureContext] = Rule(
