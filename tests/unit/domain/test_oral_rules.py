@@ -304,6 +304,23 @@ def test_taper_long_term_edges(months: float | None, dose: float, fires: bool) -
     assert ("TAPER-LONGTERM-001" in _ids(ctx)) is fires
 
 
+@pytest.mark.parametrize(
+    ("months", "dose", "to", "fires"),
+    [(None, 60.0, 0.0, True), (None, 59.9, 0.0, False), (0.0, 60.0, 0.0, False), (None, 60.0, 30.0, True)],
+)
+def test_taper_unknown_time_on_therapy_at_a_high_dose_warns_with_the_duration(
+    months: float | None, dose: float, to: float, fires: bool
+) -> None:
+    ctx = _taper(months_on_therapy=months, from_mg_per_day=dose, to_mg_per_day=to, required_days_to_zero=28)
+
+    findings = [f for f in evaluate_oral_rules(ctx) if f.rule_id == "TAPER-LONGTERM-002"]
+    assert bool(findings) is fires
+    if fires:
+        assert findings[0].severity is Severity.WARN
+        assert findings[0].reasoning and "S110" in findings[0].evidence
+        assert ("at least 28 days" in findings[0].message) is (to == 0.0)
+
+
 def test_every_finding_has_id_severity_message_and_resolving_evidence() -> None:
     contexts = [
         _titration(

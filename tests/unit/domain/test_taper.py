@@ -47,7 +47,7 @@ def _check_taper_invariants(
 
 
 def test_a_taper_from_60_to_zero_steps_down_10_mg_and_lasts_at_least_14_days() -> None:
-    plan = plan_taper(start_date=D0, from_mg_per_day=60)
+    plan = plan_taper(start_date=D0, from_mg_per_day=60, months_on_therapy=2)
 
     assert [s.daily_dose_mg for s in plan.steps] == [50.0, 40.0, 30.0, 20.0, 10.0, 0.0]
     assert [s.days for s in plan.steps[:-1]] == [3, 3, 3, 3, 3]
@@ -119,7 +119,7 @@ def test_any_liquid_taper_from_any_dose_keeps_every_invariant(
         months_on_therapy=months,
     )
 
-    long_term = months is not None and months >= 5 and current >= 60
+    long_term = (months is None or months >= 5) and current >= 60  # unknown time at a high dose: long-term
     _check_taper_invariants(plan, current, target, max_step, product, min_days=28 if long_term else 14)
 
 
@@ -130,7 +130,7 @@ def test_any_liquid_taper_from_any_dose_keeps_every_invariant(
         (5, 60, 28, True),
         (4.9, 60, 14, False),
         (24, 55, 14, False),
-        (None, 80, 14, False),
+        (None, 55, 14, False),
     ],
 )
 def test_long_term_high_dose_use_lengthens_the_taper(
@@ -145,9 +145,52 @@ def test_long_term_high_dose_use_lengthens_the_taper(
         assert plan.parameters["required_days_to_zero"] == 28
 
 
-def test_an_unknown_time_on_therapy_at_a_high_dose_is_pointed_out() -> None:
-    assert "TAPER-LONGTERM-002" in _ids(plan_taper(start_date=D0, from_mg_per_day=60))
-    assert "TAPER-LONGTERM-002" not in _ids(plan_taper(start_date=D0, from_mg_per_day=40))
+@pytest.mark.parametrize(
+    ("current", "months", "min_days", "fires"),
+    [
+        (60, None, 28, True),  # journey 2 without the months: planned as long-term, said so
+        (59.5, None, 14, False),
+        (80, None, 28, True),
+        (60, 4.9, 14, False),  # the clinician gives the months to shorten it after short use
+        (60, 5, 28, False),  # known long-term use: TAPER-LONGTERM-001 instead
+    ],
+)
+def test_an_unknown_time_on_therapy_at_a_high_dose_plans_the_long_term_taper_and_says_so(
+    current: float, months: float | None, min_days: int, fires: bool
+) -> None:
+    plan = plan_taper(
+        start_date=D0, from_mg_per_day=current, months_on_therapy=months, product=get_oral_product("ozobax")
+    )
+
+    assert _days_to_target(plan) >= min_days
+    assert plan.parameters["required_days_to_zero"] == min_days
+    assert plan.parameters["long_term_assumed"] is fires
+    assert ("TAPER-LONGTERM-002" in _ids(plan)) is fires
+    if fires:
+        finding = next(f for f in plan.findings if f.rule_id == "TAPER-LONGTERM-002")
+        assert finding.severity is Severity.WARN
+        assert {"S110", "S24", "S29"} <= set(finding.evidence)
+        assert f"at least {min_days} days" in finding.message and "months on therapy" in finding.message
+        assert finding.reasoning and finding.data["required_days_to_zero"] == min_days
+        assert plan.parameters["long_term_high_dose"] is True
+        assert plan.offerable
+
+
+def test_an_unknown_time_on_therapy_never_lets_a_shorter_requested_taper_pass_silently() -> None:
+    plan = plan_taper(start_date=D0, from_mg_per_day=60, min_days_to_zero=14)
+
+    assert not plan.offerable
+    block = next(f for f in plan.findings if f.rule_id == "TAPER-ABRUPT-001")
+    assert block.data["required_days_to_zero"] == 28
+    assert "TAPER-LONGTERM-002" in _ids(plan)
+
+
+def test_a_partial_taper_with_unknown_time_on_therapy_still_warns() -> None:
+    plan = plan_taper(start_date=D0, from_mg_per_day=60, to_mg_per_day=30)
+
+    finding = next(f for f in plan.findings if f.rule_id == "TAPER-LONGTERM-002")
+    assert finding.severity is Severity.WARN
+    assert "assume long-term" in finding.message
 
 
 def test_the_long_term_thresholds_are_settings() -> None:

@@ -22,10 +22,11 @@ from baclofen.services.planning import (
 def test_the_readme_example_runs() -> None:
     plan = plan_oral_taper(from_mg_per_day=60, to_mg_per_day=0, start_date=date(2026, 12, 1))
 
+    # 60 mg/day with the time on therapy unknown is planned as long-term use: 28 days or more, 6-day steps
     assert plan.to_dict()["steps"][0] == {
         "start": "2026-12-01",
-        "end": "2026-12-03",
-        "days": 3,
+        "end": "2026-12-06",
+        "days": 6,
         "daily_dose_mg": 50.0,
         "continues": False,
         "doses": [

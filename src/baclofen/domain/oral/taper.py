@@ -8,7 +8,8 @@ Rules the plan keeps (clinical.md §3.1):
   UNCONFIRMED in the sources: default 10 mg/day);
 * a taper to zero lasts at least ``taper.min_days_to_zero`` days (default 14 [S14] [S24] [S29] [S27]),
   or ``taper.long_term_min_days_to_zero`` (default 28, an assumption) after at least
-  ``taper.long_term_months`` months (5 [S110]) at ``taper.long_term_dose_mg_per_day`` or more;
+  ``taper.long_term_months`` months (5 [S110]) at ``taper.long_term_dose_mg_per_day`` or more, and
+  also at that dose when the time on therapy is not given (the conservative choice, TAPER-LONGTERM-002);
 * it ends exactly at the target, and every dose is one the product can give.
 
 Steps are spread evenly between the current dose and the target, each rounded *up* to a dispensable
@@ -122,7 +123,8 @@ def plan_taper(
     doses_per_day : int
         1 to 4 (default 3); clock times from ``dose_times`` or the defaults.
     months_on_therapy : float, optional
-        Time on baclofen (months); with a high dose it lengthens the taper.
+        Time on baclofen (months); with a high dose it lengthens the taper. Not given at a high dose,
+        the taper is planned as after long-term use (give it to shorten the taper after short use).
     max_step_mg : float, optional
         Largest reduction of the daily dose per step (mg/day); default the setting (10).
     step_interval_days : int, optional
@@ -175,7 +177,12 @@ def plan_taper(
     )
     long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
     long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
-    long_term = months is not None and months >= long_term_months and current >= long_term_dose
+    # Unknown time on therapy at a high dose is planned as long-term use (the conservative choice,
+    # TAPER-LONGTERM-002); the clinician gives the months on therapy to shorten it after short use.
+    assumed_long_term = months is None and current >= long_term_dose
+    long_term = assumed_long_term or (
+        months is not None and months >= long_term_months and current >= long_term_dose
+    )
     required_days = whole_days(values.get(TAPER_MIN_DAYS_TO_ZERO), TAPER_MIN_DAYS_TO_ZERO.name)
     if long_term:
         # Longer, never shorter: a clinic's long-term minimum below the general one does not shorten it.
@@ -295,6 +302,7 @@ def plan_taper(
         "to_mg_per_day": target,
         "months_on_therapy": months,
         "long_term_high_dose": long_term,
+        "long_term_assumed": assumed_long_term,
         "max_step_mg": max_step,
         "largest_step_mg": max(reductions),
         "step_interval_days": step_days,

@@ -859,22 +859,43 @@ def _check_taper_unknown_duration(ctx: OralPlanContext) -> Finding | None:
         or ctx.from_mg_per_day < ctx.long_term_dose_mg_per_day
     ):
         return None
+    data = {
+        "from_mg_per_day": ctx.from_mg_per_day,
+        "long_term_months": ctx.long_term_months,
+        "long_term_dose_mg_per_day": ctx.long_term_dose_mg_per_day,
+        "required_days_to_zero": ctx.required_days_to_zero,
+        "assumed_long_term": True,
+    }
+    reasoning = (
+        f"Oral withdrawal cases had at least 5 months of prior treatment; guidance says to reduce over 2 "
+        f"weeks or more and longer if symptoms occur. At {ctx.from_mg_per_day:g} mg/day (at or above "
+        f"{ctx.long_term_dose_mg_per_day:g} mg/day) with the time on therapy unknown, the plan assumes "
+        f"long-term use ({ctx.long_term_months:g} months or more), the conservative choice. Thresholds and "
+        "the longer duration are settings (assumptions)."
+    )
+    if ctx.to_mg_per_day in (0, 0.0) and ctx.required_days_to_zero is not None:
+        return TAPER_LONGTERM_002.finding(
+            f"Time on therapy not given for {ctx.from_mg_per_day:g} mg/day: the taper is planned as after "
+            f"long-term high-dose use and needs at least {ctx.required_days_to_zero} days to zero. If "
+            f"baclofen was taken for less than {ctx.long_term_months:g} months, give the months on therapy "
+            "to shorten it.",
+            reasoning=reasoning,
+            data=data,
+        )
     return TAPER_LONGTERM_002.finding(
-        f"Time on therapy not given for {ctx.from_mg_per_day:g} mg/day: if it is {ctx.long_term_months:g} "
-        "months or more, plan a longer taper.",
-        reasoning=(
-            "Oral withdrawal cases had at least 5 months of prior treatment; give the months on therapy to "
-            "have the taper lengthened."
-        ),
-        data={"from_mg_per_day": ctx.from_mg_per_day, "long_term_months": ctx.long_term_months},
+        f"Time on therapy not given for {ctx.from_mg_per_day:g} mg/day: assume long-term high-dose use and "
+        "reduce slowly; a taper to zero needs the longer minimum duration unless the months on therapy show "
+        "short use.",
+        reasoning=reasoning,
+        data=data,
     )
 
 
 TAPER_LONGTERM_002: Rule[OralPlanContext] = Rule(
     rule_id="TAPER-LONGTERM-002",
-    title="High dose with unknown time on therapy",
-    severity=Severity.INFO,
-    evidence=("S110",),
+    title="High dose with unknown time on therapy: planned as long-term use",
+    severity=Severity.WARN,
+    evidence=("S110", "S24", "S29"),
     check=_check_taper_unknown_duration,
 )
 
