@@ -210,6 +210,18 @@ def test_a_taper_shorter_than_14_days_is_abrupt_and_14_days_is_not(steps: list[A
     assert ("RISK-ORAL-STOP-001" in _ids(_assess(_oral(steps)))) is abrupt
 
 
+def test_a_stop_from_above_the_step_is_abrupt_even_after_an_old_reduction() -> None:
+    # 80 mg/day for a year, 60 mg/day for a year, then nothing: the 80 -> 60 change long ago is no taper.
+    a = _assess(_oral([("2024-01-01", "2025-01-01", 80), ("2025-01-02", "2026-03-07", 60)]))
+    tapered = _assess(_oral([("2024-01-01", "2025-01-01", 80), ("2025-01-02", "2026-02-19", 60),
+                             ("2026-02-20", "2026-02-26", 20), ("2026-02-27", "2026-03-05", 10)]))
+
+    risk = next(r for r in a.risks if r.finding.rule_id == "RISK-ORAL-STOP-001")
+    assert risk.level is RiskLevel.HIGH
+    assert risk.finding.data["last_dose_mg_per_day"] == 60
+    assert "RISK-ORAL-STOP-001" not in _ids(tapered)
+
+
 def test_a_reduction_larger_than_the_taper_step_setting_is_moderate() -> None:
     a = _assess(_oral([("2025-01-01", "2026-03-05", 60), ("2026-03-06", None, 40)]))
 

@@ -9,8 +9,10 @@ evidence, what to do and the warning signs to watch for (:mod:`baclofen.domain.s
   refill and their trend; recent program changes (increase, decrease, concentration change) and a
   stopped pump (HIGH). Reservoir arithmetic, battery dates and reconciliation are those of the ITB domain
   (:mod:`baclofen.domain.itb`), never re-implemented here;
-* **oral**: missed doses, an abrupt stop (a stop faster than the minimum taper, HIGH) and a single
-  reduction larger than the taper step setting;
+* **oral**: missed doses, an abrupt stop (a stop faster than the minimum taper, or from a dose above the
+  taper step, HIGH), a single reduction larger than the taper step setting, and a **planned** stop: a
+  prescription ending after ``as_of`` with nothing lower after it (HIGH when its last dose is above the
+  taper step or the reduction is shorter than the minimum taper; MODERATE when a planned step is too large);
 * **diary**: red flags (emergency signs, withdrawal signs such as itching, fever, rebound spasticity) are
   HIGH with a message telling the patient what to do now and an alert for the clinic; overdose signs are
   MODERATE; unrecognised symptom texts (moderate) and free diary notes (low) are sent to a clinician for review,
@@ -882,6 +884,7 @@ def _recent_oral_changes(ctx: RiskContext) -> list[tuple[date, int, list[float]]
 
 def _check_oral_stop(ctx: RiskContext) -> list[Finding]:
     min_days = int(ctx.value(TAPER_MIN_DAYS_TO_ZERO))
+    max_step = float(ctx.value(TAPER_MAX_STEP_MG_PER_DAY))
     out: list[Finding] = []
     for day, i, doses in _recent_oral_changes(ctx):
         if doses[i] != 0:
@@ -895,18 +898,29 @@ def _check_oral_stop(ctx: RiskContext) -> list[Finding]:
         while k < i and doses[k] >= peak - _EPS:
             k += 1
         taper_days = i - k
-        if taper_days >= min_days:
+        last = doses[i - 1]
+        # A last dose above the step setting went to zero in one step: abrupt, however long ago an earlier
+        # reduction was (an old 80 -> 60 mg/day change must not make a 60 -> 0 stop look tapered).
+        if taper_days >= min_days and last <= max_step + _EPS:
             continue
         out.append(
             _f(
                 ORAL_STOP,
                 RiskLevel.HIGH,
-                f"Oral baclofen stopped on {day.isoformat()} after {taper_days} day(s) of reduction from "
-                f"{peak:g} mg/day (minimum taper {min_days} days)",
+                f"Oral baclofen stopped on {day.isoformat()} from {last:g} mg/day after {taper_days} day(s) of "
+                f"reduction from {peak:g} mg/day (minimum taper {min_days} days, last step at most "
+                f"{max_step:g} mg/day)",
                 "Abrupt discontinuation of baclofen, regardless of the cause, has caused hallucinations, "
                 "seizures, high fever, confusion, rebound spasticity and rigidity; reduce the dose slowly (over "
-                f"at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}).",
-                {"stop_date": day, "taper_days": taper_days, "from_mg_per_day": peak, "min_taper_days": min_days},
+                f"at least 1-2 weeks; {TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}; "
+                f"{TAPER_MAX_STEP_MG_PER_DAY.name} = {max_step:g} mg/day, UNCONFIRMED).",
+                {
+                    "stop_date": day,
+                    "taper_days": taper_days,
+                    "from_mg_per_day": peak,
+                    "last_dose_mg_per_day": last,
+                    "min_taper_days": min_days,
+                },
                 ORAL_WITHDRAWAL,
                 "Contact the prescriber today about a supervised plan; do not restart a previous high dose "
                 "alone; seizures, high fever or confusion need emergency care.",
@@ -938,6 +952,94 @@ def _check_oral_step(ctx: RiskContext) -> list[Finding]:
     return out
 
 
+def _check_oral_planned_stop(ctx: RiskContext) -> list[Finding]:
+    """Each future day on which the prescribed oral dose falls to zero (the last ``end`` or a gap)."""
+    oral = ctx.timeline.oral
+    today = ctx.today
+    min_days = int(ctx.value(TAPER_MIN_DAYS_TO_ZERO))
+    max_step = float(ctx.value(TAPER_MAX_STEP_MG_PER_DAY))
+    out: list[Finding] = []
+    for idx, p in enumerate(oral):
+        if p.end is None or p.end >= date.max or p.daily_dose_mg <= _EPS:
+            continue
+        stop = p.end + timedelta(days=1)
+        if stop <= today:
+            continue  # a past stop: RISK-ORAL-STOP-001
+        nxt = oral[idx + 1] if idx + 1 < len(oral) else None
+        if nxt is not None and nxt.start == stop and nxt.daily_dose_mg > _EPS:
+            continue  # the next prescription follows on: no stop here
+        # Walk back over the contiguous non-increasing run that ends here; the taper began at its first reduction.
+        q = idx
+        while (
+            q > 0
+            and oral[q - 1].end is not None
+            and oral[q - 1].end + timedelta(days=1) == oral[q].start
+            and oral[q - 1].daily_dose_mg >= oral[q].daily_dose_mg
+            and oral[q - 1].daily_dose_mg > 0
+        ):
+            q -= 1
+        peak = oral[q].daily_dose_mg
+        first_cut = next((r.start for r in oral[q : idx + 1] if r.daily_dose_mg < peak - _EPS), None)
+        taper_days = 0 if first_cut is None else (stop - first_cut).days
+        # Planned (future) reductions larger than the step; past ones are RISK-ORAL-STEP-001's.
+        planned_steps = [
+            oral[r - 1].daily_dose_mg - oral[r].daily_dose_mg for r in range(q + 1, idx + 1) if oral[r].start > today
+        ]
+        largest = max(planned_steps, default=0.0)
+        last = p.daily_dose_mg
+        if last > max_step + _EPS or taper_days < min_days:
+            level = RiskLevel.HIGH
+        elif largest > max_step + _EPS:
+            level = RiskLevel.MODERATE
+        else:
+            continue  # the end of a compliant taper
+        how = "with no taper" if taper_days == 0 else f"after {taper_days} day(s) of reduction from {peak:g} mg/day"
+        why = []
+        if last > max_step + _EPS:
+            why.append(f"the last dose, {last:g} mg/day, is above the taper step {max_step:g} mg/day")
+        if taper_days < min_days:
+            why.append(f"the reduction lasts {taper_days} day(s), less than {min_days} days")
+        if not why:
+            why.append(f"one planned reduction is {largest:g} mg/day, above the taper step {max_step:g} mg/day")
+        out.append(
+            _f(
+                ORAL_PLANNED_STOP,
+                level,
+                f"Oral baclofen is planned to stop on {stop.isoformat()} (last dose {last:g} mg/day on "
+                f"{p.end.isoformat()}) {how}: nothing lower is prescribed after it",
+                f"The prescriptions end on {p.end.isoformat()} and nothing follows, so the dose falls from {last:g} "
+                f"mg/day to 0 on {stop.isoformat()}: {'; '.join(why)}. Abrupt discontinuation of baclofen, "
+                "regardless of the cause, has caused hallucinations, seizures, high fever, altered mental status, "
+                "rebound spasticity and rigidity [S4]; reduce the dose gradually over about 1-2 weeks [S14] / at "
+                f"least 1-2 weeks [S24] ({TAPER_MIN_DAYS_TO_ZERO.name} = {min_days}, sources DISAGREE; "
+                f"{TAPER_MAX_STEP_MG_PER_DAY.name} = {max_step:g} mg/day, UNCONFIRMED).",
+                {
+                    "stop_date": stop,
+                    "last_day": p.end,
+                    "days_until_stop": (stop - today).days,
+                    "last_dose_mg_per_day": last,
+                    "from_mg_per_day": peak,
+                    "taper_days": taper_days,
+                    "largest_planned_step_mg_per_day": largest,
+                    "min_taper_days": min_days,
+                    "max_step_mg_per_day": max_step,
+                },
+                ORAL_WITHDRAWAL,
+                f"Plan a taper before {stop.isoformat()} (`baclofen plan taper`) and prescribe its steps after "
+                f"{p.end.isoformat()}, or confirm that an immediate stop is clinically justified (overdose, serious "
+                "adverse reaction). Tell the patient the withdrawal signs and not to stop on their own.",
+            )
+        )
+    return out
+
+
+ORAL_PLANNED_STOP: Rule[RiskContext] = Rule(
+    "RISK-ORAL-PLANNED-STOP-001",
+    "Planned stop of oral baclofen without a taper",
+    Severity.WARN,
+    ("S4", "S14", "S24"),
+    _check_oral_planned_stop,
+)
 ORAL_STOP: Rule[RiskContext] = Rule(
     "RISK-ORAL-STOP-001", "Abrupt stop of oral baclofen", Severity.WARN, ("S4", "S9", "S14", "S24"), _check_oral_stop
 )
@@ -1170,6 +1272,7 @@ RISK_RULES: tuple[Rule[RiskContext], ...] = (
     PROGRAM_CONCENTRATION,
     PROGRAM_STOPPED,
     ORAL_STOP,
+    ORAL_PLANNED_STOP,
     ORAL_STEP,
     ORAL_MISSED,
     DIARY_EMERGENCY,

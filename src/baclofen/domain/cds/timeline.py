@@ -1,6 +1,7 @@
 """A patient timeline for the risk engine, and its parser from plain data (the ``risk`` JSON document).
 
-The timeline holds what happened up to ``as_of``: oral prescription periods and missed doses, the pump
+The timeline holds what happened up to ``as_of`` (and the oral prescriptions planned after it): oral
+prescription periods and missed doses, the pump
 (model, implant and ERI dates, refill visits with their fill and reconciliation, program changes),
 diary entries (symptoms), and the patient (kidney function ...). :func:`timeline_from_dict` checks
 every field and names it in the error, e.g. ``'pump.refills[1].aspirated_ml' must be ...``. The
@@ -397,10 +398,8 @@ def timeline_from_dict(data: Any) -> PatientTimeline:
             dose = r.number(item.get("daily_dose_mg"), f"{p}.daily_dose_mg", minimum=0.0, maximum=300.0)
             if end is not None and end < start:
                 raise InvalidInputError(f"{p}.end", f"on or after start {start.isoformat()}", end.isoformat())
-            if start > as_of.date():
-                raise InvalidInputError(
-                    f"{p}.start", f"on or before as_of ({as_of.date().isoformat()})", start.isoformat()
-                )
+            # A prescription may start or end after as_of: planned steps (a taper, a stop) are what the
+            # planned-stop rule (RISK-ORAL-PLANNED-STOP-001) looks at.
             oral.append(OralPrescription(start, dose, end))
         for i, item in enumerate(r.array(o.get("missed_doses"), "oral.missed_doses")):
             p = f"oral.missed_doses[{i}]"
