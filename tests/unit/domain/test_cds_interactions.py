@@ -106,9 +106,9 @@ def test_an_unknown_name_is_reported_with_suggestions_never_dropped() -> None:
 
 
 def test_duplicates_of_one_drug_are_reported_and_screened_once() -> None:
-    screen = screen_interactions(["Lioresal", "baclofen", "oxycodone"])
+    screen = screen_interactions(["Lioresal tablets", "baclofen", "oxycodone"])
 
-    assert screen.lookup.duplicates == (("Lioresal", "baclofen"),)
+    assert screen.lookup.duplicates == (("Lioresal tablets", "baclofen"),)
     assert [f.rule_id for f in screen.findings] == ["INT-BAC-OPIOID-001"]
 
 
@@ -136,8 +136,9 @@ def test_the_screen_does_not_depend_on_the_order_of_the_list(names: list[str], r
     ("  BACLOFEN  ", "baclofen", "generic"),
     ("Baclofen 10 mg tablets", "baclofen", "generic"),
     ("Ozobax", "baclofen", "brand"),
-    ("lioresal", "baclofen", "brand"),
+    ("Lioresal tablets", "baclofen", "synonym"),
     ("Lioresal Intrathecal", "baclofen-intrathecal", "brand"),
+    ("LIORESAL IT", "baclofen-intrathecal", "brand"),
     ("gablofen", "baclofen-intrathecal", "brand"),
     ("Zanaflex", "tizanidine", "brand"),
     ("acyclovir", "aciclovir", "synonym"),
@@ -184,3 +185,55 @@ def test_normalise_name_and_get_drug_errors() -> None:
         get_drug("tizanadine")
     with pytest.raises(InvalidInputError):
         normalise_name(5)  # type: ignore[arg-type]
+
+
+# --- "Lioresal": oral tablets in most countries, intrathecal in the US -----------------------------------------
+@pytest.mark.parametrize("itb", ["Lioresal Intrathecal", "lioresal intrathecal", "Lioresal IT", "Gablofen",
+                                 "GABLOFEN 2000 mcg/mL"])
+@pytest.mark.parametrize("morphine", ["epidural morphine", "Duramorph", "Infumorph", "intrathecal morphine"])
+def test_intrathecal_brands_fire_the_neuraxial_morphine_interaction(itb: str, morphine: str) -> None:
+    screen = screen_interactions([itb, morphine])
+
+    assert screen.lookup.found[0].drug.key == "baclofen-intrathecal"
+    assert screen.lookup.found[0].drug.route == "intrathecal"
+    finding = next(f for f in screen.findings if f.rule_id == "INT-ITB-MORPHINE-001")
+    assert "hypotension and dyspnoea" in finding.message
+    assert "S30" in finding.to_dict()["evidence_keys"]
+
+
+@pytest.mark.parametrize("name", ["Lioresal", " LIORESAL ", "Lioresal®", "lioresal 10 mg"])
+def test_a_bare_lioresal_is_ambiguous_never_silently_oral(name: str) -> None:
+    screen = screen_interactions([name, "Duramorph"])
+
+    assert [m.drug.key for m in screen.lookup.found] == ["morphine-neuraxial"]
+    (unknown,) = screen.unknown
+    assert not screen.is_complete
+    assert unknown.suggestions == ("Lioresal tablets", "Lioresal Intrathecal")
+    message = screen.to_dict()["unknown"][0]["message"]
+    assert "ambiguous" in message and "intrathecal" in message.lower() and "NOT checked" in message
+    assert screen.to_dict()["unknown"][0]["ambiguous"] is True
+    assert find_drug(name) is None
+    with pytest.raises(InvalidInputError, match="Lioresal Intrathecal") as err:
+        get_drug(name, "--drug")
+    assert err.value.field == "--drug"
+
+
+@pytest.mark.parametrize(("name", "key"), [("Lioresal tablets", "baclofen"), ("oral Lioresal", "baclofen"),
+                                           ("Lioresal Intrathecal", "baclofen-intrathecal")])
+def test_each_suggested_lioresal_name_resolves_to_one_route(name: str, key: str) -> None:
+    drug = get_drug(name)
+
+    assert drug.key == key
+    assert drug.route == ("oral" if key == "baclofen" else "intrathecal")
+
+
+def test_an_ambiguous_name_cannot_also_be_an_entry_name() -> None:
+    from dataclasses import replace
+
+    from baclofen.domain.cds.drugs import AMBIGUOUS_NAMES, DrugCatalogue
+
+    with_lioresal = tuple(
+        replace(d, brands=(*d.brands, "Lioresal")) if d.key == "baclofen" else d for d in CATALOGUE.drugs
+    )
+    with pytest.raises(InvalidInputError, match="ambiguous"):
+        DrugCatalogue(with_lioresal, AMBIGUOUS_NAMES)

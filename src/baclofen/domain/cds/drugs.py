@@ -15,6 +15,8 @@ trade-mark signs removed and a trailing strength (``baclofen 10 mg``) ignored.
 'tizanidine'
 >>> find_drug("Lioresal Intrathecal").key
 'baclofen-intrathecal'
+>>> find_drug("Lioresal") is None  # oral tablets in most countries, intrathecal in the US: ask
+True
 >>> find_drug("ATC:M03BX01").key
 'baclofen'
 >>> lookup = resolve_drugs(["baclofen 10 mg", "Cipro", "bacloffen"])
@@ -194,8 +196,18 @@ _ENTRIES: list[Drug] = [
     _d(
         "baclofen",
         {C.BACLOFEN, C.ANTISPASTIC},
-        ("Lioresal", "Ozobax", "Fleqsuvy", "Lyvispah", "Kemstro", "pms-Baclofen", "Baclon", "Bamifen", "Bac-10"),
-        ("oral baclofen", "baclofen tablets", "baclofen oral solution", "baclofen oral suspension"),
+        # A bare "Lioresal" is ambiguous (see AMBIGUOUS_NAMES): only the explicitly oral forms are listed here.
+        ("Ozobax", "Fleqsuvy", "Lyvispah", "Kemstro", "pms-Baclofen", "Baclon", "Bamifen", "Bac-10"),
+        (
+            "oral baclofen",
+            "baclofen tablets",
+            "baclofen oral solution",
+            "baclofen oral suspension",
+            "Lioresal tablets",
+            "Lioresal tablet",
+            "Lioresal oral",
+            "oral Lioresal",
+        ),
         ("S1", "S4", "S24"),
         codes=BACLOFEN_CODES,
         route="oral",
@@ -586,6 +598,40 @@ _ENTRIES: list[Drug] = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class AmbiguousName:
+    """A name that stands for entries of different routes: it is never resolved to one of them silently.
+
+    ``options`` are names that resolve unambiguously, one per candidate entry, to suggest to the user.
+    """
+
+    name: str
+    candidates: tuple[str, ...]
+    options: tuple[str, ...]
+    reason: str
+    evidence: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for key in self.evidence:
+            get_reference(key)
+
+
+#: Brand names whose route depends on the country: "Lioresal" is the oral tablet in most countries
+#: (Novartis core label) but in the US usually means Lioresal Intrathecal [S30] [S33] [S34]. Resolving it to
+#: oral baclofen would silently miss the intrathecal interactions (epidural/IT morphine: hypotension and
+#: dyspnoea [S30]); resolving it to ITB would mislabel an oral patient. The user is asked which.
+AMBIGUOUS_NAMES: tuple[AmbiguousName, ...] = (
+    AmbiguousName(
+        "Lioresal",
+        ("baclofen", "baclofen-intrathecal"),
+        ("Lioresal tablets", "Lioresal Intrathecal"),
+        "oral baclofen (tablets) in most countries but usually Lioresal Intrathecal in the US; say which: "
+        "'Lioresal tablets' (oral) or 'Lioresal Intrathecal' (intrathecal baclofen)",
+        ("S30", "S33", "S34", "NovartisCore"),
+    ),
+)
+
+
 def normalise_name(text: str) -> str:
     """Normalise a drug name for matching: case, whitespace, trade marks, separators, strengths.
 
@@ -641,13 +687,20 @@ class UnknownDrug:
 
     query: str
     suggestions: tuple[str, ...] = ()
+    #: Set when the name is in the catalogue but stands for more than one route (e.g. "Lioresal").
+    ambiguous: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ambiguous:
+            return f"'{self.query}' is ambiguous - {self.ambiguous}; its interactions were NOT checked"
+        return f"'{self.query}' is not in the drug catalogue: its interactions were NOT checked"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "suggestions": list(self.suggestions),
-            "message": f"'{self.query}' is not in the drug catalogue: its interactions were NOT checked",
-        }
+        out = {"query": self.query, "suggestions": list(self.suggestions), "message": self.message}
+        if self.ambiguous:
+            out["ambiguous"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -684,7 +737,9 @@ class DrugCatalogue:
     """An immutable catalogue with an index from every normalised name and code to its entry."""
 
     drugs: tuple[Drug, ...]
+    ambiguous: tuple[AmbiguousName, ...] = ()
     _index: Mapping[str, tuple[Drug, str]] = field(init=False, repr=False, compare=False)
+    _ambiguous: Mapping[str, AmbiguousName] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, tuple[Drug, str]] = {}
@@ -704,6 +759,25 @@ class DrugCatalogue:
             for code in drug.codes:
                 index[f"{code.system.value.lower()}:{code.code.lower()}"] = (drug, f"{code.system.value} code")
         object.__setattr__(self, "_index", MappingProxyType(index))
+        ambiguous: dict[str, AmbiguousName] = {}
+        for amb in self.ambiguous:
+            norm = normalise_name(amb.name)
+            if norm in index:
+                raise InvalidInputError("drug name", f"not also an entry name (ambiguous: {amb.name})", norm)
+            for key in amb.candidates:
+                self.get(key)
+            for option in amb.options:
+                if self.find(option) is None:
+                    raise InvalidInputError("drug name", "an option that resolves", option)
+            ambiguous[norm] = amb
+        object.__setattr__(self, "_ambiguous", MappingProxyType(ambiguous))
+
+    def ambiguity(self, name: str) -> AmbiguousName | None:
+        """The :class:`AmbiguousName` that ``name`` stands for (any case, strength or 'tablets' tail), or None."""
+        if not isinstance(name, str) or self.find(name) is not None:
+            return None
+        norm = normalise_name(name)
+        return self._ambiguous.get(norm) or self._ambiguous.get(_ROUTE_WORDS_TAIL.sub("", norm))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -746,7 +820,10 @@ class DrugCatalogue:
             if not isinstance(name, str) or not name.strip():
                 raise InvalidInputError("drugs", "non-empty drug names", name)
             match = self.find(name)
-            if match is None:
+            amb = self.ambiguity(name) if match is None else None
+            if amb is not None:
+                unknown.append(UnknownDrug(name.strip(), amb.options, amb.reason))
+            elif match is None:
                 unknown.append(UnknownDrug(name.strip(), self.suggest(name)))
             else:
                 found.append(match)
@@ -757,7 +834,7 @@ class DrugCatalogue:
         return DrugLookup(tuple(found), tuple(unknown), duplicates)
 
 
-CATALOGUE = DrugCatalogue(tuple(_ENTRIES))
+CATALOGUE = DrugCatalogue(tuple(_ENTRIES), AMBIGUOUS_NAMES)
 
 
 def find_drug(name: str) -> Drug | None:
@@ -775,6 +852,9 @@ def get_drug(name: str, field_name: str = "drug") -> Drug:
     baclofen.domain.errors.InvalidInputError: 'drug' must be a drug in the catalogue (did you mean: ...
     """
     drug = find_drug(name)
+    amb = CATALOGUE.ambiguity(name) if drug is None else None
+    if amb is not None:
+        raise InvalidInputError(field_name, f"a name that gives the route ('{name.strip()}' is {amb.reason})", name)
     if drug is None:
         hint = CATALOGUE.suggest(name)
         expected = "a drug in the catalogue" + (f" (did you mean: {', '.join(hint)}?)" if hint else "")
