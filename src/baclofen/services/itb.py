@@ -36,9 +36,12 @@ from baclofen.domain.itb.programs import (
 from baclofen.domain.itb.pumps import PUMPS, PumpModel, get_pump
 from baclofen.domain.itb.refill import (
     DiscrepancyTrend,
+    ObservedDelivery,
     RefillReconciliation,
     RefillVolumePlan,
     assess_discrepancy_trend,
+    assess_next_refill,
+    observe_delivery,
     plan_refill_volume,
     reconcile_refill,
 )
@@ -359,8 +362,13 @@ def forecast_pump(
     implanted: date | str | None = None,
     eri_date: date | str | None = None,
     as_of: date | datetime | str | None = None,
+    observed_rate_factor: float | None = None,
 ) -> ReservoirForecast:
-    """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates."""
+    """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
+
+    ``observed_rate_factor`` (observed / programmed delivery, >= 1) also forecasts at that rate; the
+    recommended refill date is then the earlier of the two.
+    """
     model = get_pump(pump)
     program = _program(model, daily_dose_mcg, flex)
     fill = ReservoirFill(
@@ -379,6 +387,7 @@ def forecast_pump(
         implanted=None if implanted is None else parse_date(implanted, "implanted"),
         eri_date=None if eri_date is None else parse_date(eri_date, "eri_date"),
         as_of=None if as_of is None else parse_datetime(as_of, "as_of"),
+        observed_rate_factor=observed_rate_factor,
     )
 
 
@@ -457,15 +466,23 @@ def plan_concentration(
 
 @dataclass(frozen=True, slots=True)
 class PumpVisit:
-    """A refill visit: reconciliation (when residuals are given), the new fill and its forecast."""
+    """A refill visit: reconciliation (when residuals are given), the new fill and its forecast.
+
+    With the previous fill volume and date, ``observed`` compares the delivery over the last interval with
+    the programmed one; after a flagged shortfall the next refill date is the earlier of the dates at the
+    programmed and at the observed rate (PUMP-REFILL-004), else PUMP-REFILL-005 says it assumes the
+    programmed rate.
+    """
 
     reconciliation: ReconcileResult | None
     refill: RefillVolumePlan
     forecast: ReservoirForecast
+    observed: ObservedDelivery | None = None
+    next_refill_findings: tuple[Finding, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        found = list(self.refill.findings) + list(self.forecast.findings)
+        found = list(self.refill.findings) + list(self.forecast.findings) + list(self.next_refill_findings)
         if self.reconciliation is not None:
             found += self.reconciliation.findings
         return sort_findings(found)
@@ -473,9 +490,16 @@ class PumpVisit:
     def to_dict(self) -> dict[str, Any]:
         return {
             "reconciliation": self.reconciliation.to_dict() if self.reconciliation else None,
+            "observed_delivery": self.observed.to_dict() if self.observed else None,
             "refill": self.refill.to_dict(),
             "fill_ml": self.refill.fill_ml,
             "next_refill_date": self.forecast.recommended_refill_date.isoformat(),
+            "next_refill_date_at_programmed_rate": (
+                self.forecast.programmed_refill_date or self.forecast.recommended_refill_date
+            ).isoformat(),
+            "low_reservoir_alarm_date_at_observed_rate": (
+                self.forecast.observed_alarm_at.date().isoformat() if self.forecast.observed_alarm_at else None
+            ),
             "low_reservoir_alarm_date": self.forecast.low_reservoir_alarm_date.isoformat(),
             "empty_date": self.forecast.empty_date.isoformat(),
             "forecast": self.forecast.to_dict(),
@@ -497,13 +521,20 @@ def record_refill_visit(
     margin_days: int | None = None,
     implanted: date | str | None = None,
     as_of: date | datetime | str | None = None,
+    previous_fill_ml: float | None = None,
+    previous_filled: date | datetime | str | None = None,
 ) -> PumpVisit:
     """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
+
+    ``previous_fill_ml`` and ``previous_filled`` (the last fill's volume and date, together, with the
+    residuals) give the delivery observed over the last interval: after a flagged shortfall the next
+    refill is also forecast at the observed rate and the earlier date is recommended.
 
     Raises
     ------
     InvalidInputError
-        Only one of ``expected_ml`` / ``aspirated_ml``, or any malformed value.
+        Only one of ``expected_ml`` / ``aspirated_ml`` (or of ``previous_fill_ml`` / ``previous_filled``),
+        the previous fill without the residuals, or any malformed value.
     """
     model = get_pump(pump)
     reconciliation = None
@@ -513,10 +544,29 @@ def record_refill_visit(
             "given together with the other residual volume",
             None,
         )
+    if (previous_fill_ml is None) != (previous_filled is None):
+        raise InvalidInputError(
+            "previous_filled" if previous_filled is None else "previous_fill_ml",
+            "given together with the other previous-fill value",
+            None,
+        )
     if expected_ml is not None and aspirated_ml is not None:
         reconciliation = reconcile_visit(expected_ml, aspirated_ml, previous=previous, pump=model.key)
     elif previous:
         raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
+    elif previous_fill_ml is not None:
+        raise InvalidInputError(
+            "previous_fill_ml", "given together with --expected-ml and --aspirated-ml", previous_fill_ml
+        )
+    observed = None
+    if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
+        observed = observe_delivery(
+            reconciliation.current,
+            previous_fill_ml,
+            parse_datetime(previous_filled, "previous_filled"),
+            parse_datetime(refilled, "refilled"),
+            pump=model,
+        )
     program = _program(model, daily_dose_mcg, flex)
     refill = plan_refill_volume(
         model,
@@ -535,5 +585,9 @@ def record_refill_visit(
         margin_days=margin_days,
         implanted=implanted,
         as_of=as_of,
+        observed_rate_factor=observed.rate_factor if observed is not None else None,
     )
-    return PumpVisit(reconciliation, refill, forecast)
+    next_refill = assess_next_refill(
+        reconciliation.current if reconciliation is not None else None, observed, forecast
+    )
+    return PumpVisit(reconciliation, refill, forecast, observed, next_refill)

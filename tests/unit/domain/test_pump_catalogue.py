@@ -132,7 +132,17 @@ def _all_itb_findings():
     big = ReservoirFill(get_pump("synchromed-ii-40"), 40, 2000, continuous_program(100), date(2026, 1, 1))
     results += [forecast_reservoir(big, implanted=date(2021, 2, 1))]
     results += [forecast_reservoir(fill, as_of=day) for day in (date(2026, 3, 28), date(2026, 4, 5))]
-    return [f for r in results for f in r.findings]
+    from baclofen.domain.itb.refill import assess_next_refill, observe_delivery
+
+    slow = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(150), date(2026, 1, 1))
+    results += [forecast_reservoir(slow)]  # PUMP-FCST-004: the +14.5 % alarm comes before the refill date
+    short = reconcile_refill(4.9, 3.1)
+    observed = observe_delivery(short, 20, date(2025, 12, 4), date(2026, 1, 1))
+    shortened = forecast_reservoir(slow, observed_rate_factor=observed.rate_factor)
+    findings = [f for r in results for f in r.findings]
+    findings += assess_next_refill(short, observed, shortened)  # PUMP-REFILL-004
+    findings += assess_next_refill(short, None, forecast_reservoir(slow))  # PUMP-REFILL-005
+    return findings
 
 
 def test_every_finding_names_its_rule_severity_message_reasoning_and_evidence() -> None:

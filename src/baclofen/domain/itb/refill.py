@@ -19,13 +19,16 @@ from datetime import date, datetime
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.dates import as_pump_clock
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpModel
-from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill
+from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts
 from baclofen.domain.rules.itb import (
+    NEXT_REFILL_RULES,
     RECONCILE_RULES,
     REFILL_VOLUME_RULES,
     TREND_RULES,
+    NextRefillContext,
     ReconcileContext,
     RefillVolumeContext,
     TrendContext,
@@ -37,10 +40,13 @@ __all__ = [
     "RECONCILE_TOLERANCE_PERCENT",
     "RECONCILE_TREND_VISITS",
     "DiscrepancyTrend",
+    "ObservedDelivery",
     "RefillReconciliation",
     "RefillVolumePlan",
     "assess_discrepancy_trend",
+    "assess_next_refill",
     "expected_residual_ml",
+    "observe_delivery",
     "plan_refill_volume",
     "reconcile_refill",
 ]
@@ -289,6 +295,154 @@ def assess_discrepancy_trend(
         tuple(v.discrepancy_ml for v in visits), tuple(v.discrepancy_percent for v in visits), less, more, n
     )
     return DiscrepancyTrend(visits, less, more, n, evaluate_rules(TREND_RULES, ctx))
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedDelivery:
+    """Delivery over the last fill interval: observed (previous fill - aspirated) vs programmed
+    (previous fill - expected residual).
+
+    ``over_delivery`` is true exactly when the reconciliation flagged the shortfall beyond the reconcile
+    tolerances (PUMP-RECON-001, settings ``pump.reconcile.tolerance_ml`` and
+    ``pump.reconcile.tolerance_percent`` of the expected residual, as they are defined); then
+    ``rate_factor`` = observed / programmed (> 1) is the rate the next fill is also forecast at.
+    """
+
+    reconciliation: RefillReconciliation
+    previous_fill_ml: float
+    previous_filled_at: datetime
+    refilled_at: datetime
+
+    @property
+    def interval_days(self) -> float:
+        return (self.refilled_at - self.previous_filled_at).total_seconds() / 86400.0
+
+    @property
+    def programmed_ml(self) -> float:
+        return self.previous_fill_ml - self.reconciliation.expected_ml
+
+    @property
+    def observed_ml(self) -> float:
+        return self.previous_fill_ml - self.reconciliation.aspirated_ml
+
+    @property
+    def excess_ml(self) -> float:
+        """Observed minus programmed delivery, mL (= expected - aspirated residual)."""
+        return self.observed_ml - self.programmed_ml
+
+    @property
+    def excess_percent(self) -> float:
+        """Excess as a percentage of the programmed delivery."""
+        return self.excess_ml / self.programmed_ml * 100.0
+
+    @property
+    def over_delivery(self) -> bool:
+        return self.excess_ml > 0 and any(f.rule_id == "PUMP-RECON-001" for f in self.reconciliation.findings)
+
+    @property
+    def rate_factor(self) -> float | None:
+        return self.observed_ml / self.programmed_ml if self.over_delivery else None
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        r = self.reconciliation
+        days = self.interval_days
+        out = [
+            f"last interval {self.previous_filled_at.isoformat(timespec='minutes')} to "
+            f"{self.refilled_at.isoformat(timespec='minutes')} = {days:g} days",
+            f"programmed delivery = previous fill {self.previous_fill_ml:g} mL - expected residual "
+            f"{r.expected_ml:g} mL = {self.programmed_ml:g} mL ({self.programmed_ml / days:.4f} mL/day)",
+            f"observed delivery = previous fill {self.previous_fill_ml:g} mL - aspirated {r.aspirated_ml:g} mL "
+            f"= {self.observed_ml:g} mL ({self.observed_ml / days:.4f} mL/day)",
+            f"difference {self.excess_ml:+.2f} mL = {self.excess_percent:+.1f} % of the programmed delivery "
+            f"({r.discrepancy_ml:+.2f} mL of the expected residual: "
+            + ("beyond" if self.over_delivery else "not beyond")
+            + f" the tolerance of {r.tolerance_ml:g} mL and {r.tolerance_percent:g} %)",
+        ]
+        if self.rate_factor is not None:
+            out.append(
+                f"observed / programmed = {self.observed_ml:g} / {self.programmed_ml:g} = {self.rate_factor:.4f}"
+            )
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "previous_fill_ml": self.previous_fill_ml,
+            "previous_filled_at": self.previous_filled_at.isoformat(),
+            "refilled_at": self.refilled_at.isoformat(),
+            "interval_days": self.interval_days,
+            "programmed_ml": self.programmed_ml,
+            "observed_ml": self.observed_ml,
+            "excess_ml": self.excess_ml,
+            "excess_percent": self.excess_percent,
+            "over_delivery": self.over_delivery,
+            "rate_factor": self.rate_factor,
+            "steps": list(self.steps),
+        }
+
+
+def observe_delivery(
+    reconciliation: RefillReconciliation,
+    previous_fill_ml: float,
+    previous_filled: date | datetime,
+    refilled: date | datetime,
+    *,
+    pump: PumpModel | None = None,
+) -> ObservedDelivery:
+    """Observed vs programmed delivery since the previous fill, from this visit's reconciliation.
+
+    Examples
+    --------
+    >>> obs = observe_delivery(reconcile_refill(4.9, 3.1), 20, date(2026, 2, 2), date(2026, 3, 2))
+    >>> round(obs.programmed_ml, 2), round(obs.observed_ml, 2), round(obs.rate_factor, 4)
+    (15.1, 16.9, 1.1192)
+    """
+    if not isinstance(reconciliation, RefillReconciliation):
+        raise InvalidInputError("reconciliation", "a refill reconciliation", reconciliation)
+    capacity = pump.reservoir_ml if pump is not None else MAX_RESERVOIR_ML
+    previous = require_finite_number(previous_fill_ml, "previous_fill_ml", strictly_positive=True, maximum=capacity)
+    if previous <= reconciliation.expected_ml:
+        raise InvalidInputError(
+            "previous_fill_ml",
+            f"more than the expected residual {reconciliation.expected_ml:g} mL (the program delivers from the "
+            "previous fill)",
+            previous_fill_ml,
+        )
+    if not isinstance(previous_filled, date):
+        raise InvalidInputError("previous_filled", "a date or datetime", previous_filled)
+    start = as_pump_clock(previous_filled, "previous_filled")
+    end = as_pump_clock(refilled, "refilled")
+    if start >= end:
+        raise InvalidInputError("previous_filled", f"a time before this refill ({end.isoformat()})", str(start))
+    return ObservedDelivery(reconciliation, previous, start, end)
+
+
+def assess_next_refill(
+    reconciliation: RefillReconciliation | None,
+    observed: ObservedDelivery | None,
+    forecast: ReservoirForecast,
+) -> tuple[Finding, ...]:
+    """Findings on the next refill date after this visit's reconciliation.
+
+    PUMP-REFILL-004 explains a date brought forward to the observed delivery rate (with the arithmetic);
+    PUMP-REFILL-005 says, after a flagged shortfall without the previous fill, that the date assumes the
+    programmed rate and cannot account for the suspected over-infusion.
+    """
+    if reconciliation is None:
+        return ()
+    factor = observed.rate_factor if observed is not None else None
+    ctx = NextRefillContext(
+        shortfall_flagged=any(f.rule_id == "PUMP-RECON-001" for f in reconciliation.findings),
+        expected_ml=reconciliation.expected_ml,
+        aspirated_ml=reconciliation.aspirated_ml,
+        recommended_refill_date=forecast.recommended_refill_date,
+        programmed_refill_date=forecast.programmed_refill_date or forecast.recommended_refill_date,
+        alarm_date=forecast.low_reservoir_alarm_date,
+        observed_alarm_date=forecast.observed_alarm_at.date() if forecast.observed_alarm_at else None,
+        rate_factor=factor if forecast.observed_rate_factor is not None else None,
+        observation_steps=observed.steps if observed is not None else (),
+    )
+    return evaluate_rules(NEXT_REFILL_RULES, ctx)
 
 
 def expected_residual_ml(fill: ReservoirFill, at: date | datetime) -> float:

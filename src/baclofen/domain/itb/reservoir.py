@@ -336,6 +336,9 @@ class ReservoirForecast:
     settings_used: tuple[dict[str, Any], ...]
     reasoning: tuple[str, ...]
     findings: tuple[Finding, ...]
+    observed_rate_factor: float | None = None
+    observed_alarm_at: datetime | None = None
+    programmed_refill_date: date | None = None
 
     @property
     def low_reservoir_alarm_date(self) -> date:
@@ -375,6 +378,13 @@ class ReservoirForecast:
             "low_reservoir_alarm_date_if_over_infusing": (
                 self.early_alarm_at.date().isoformat() if self.early_alarm_at else None
             ),
+            "observed_rate_factor": self.observed_rate_factor,
+            "low_reservoir_alarm_date_at_observed_rate": (
+                self.observed_alarm_at.date().isoformat() if self.observed_alarm_at else None
+            ),
+            "refill_date_at_programmed_rate": (
+                self.programmed_refill_date.isoformat() if self.programmed_refill_date else None
+            ),
             "battery_replacement_date": self.battery.replacement_date.isoformat() if self.battery else None,
             "battery": self.battery.to_dict() if self.battery else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -405,6 +415,7 @@ def forecast_reservoir(
     planning_service_life_years: float | None = None,
     replacement_lead_months: int | None = None,
     as_of: date | datetime | None = None,
+    observed_rate_factor: float | None = None,
 ) -> ReservoirForecast:
     """Forecast the reservoir of a fill.
 
@@ -424,6 +435,10 @@ def forecast_reservoir(
         Overrides for the battery forecast.
     as_of : date or datetime, optional
         Today, for overdue / empty / replacement findings (the domain never reads the clock).
+    observed_rate_factor : float, optional
+        Observed / programmed delivery over the last interval (>= 1, from a shortfall at refill, see
+        :func:`baclofen.domain.itb.refill.observe_delivery`). The alarm is also forecast at this rate and
+        the recommended refill date is the earlier of the two, strictly before both alarm dates.
 
     Returns
     -------
@@ -452,20 +467,30 @@ def forecast_reservoir(
         )
     margin = _whole_days(margin_days, REFILL_MARGIN_DAYS, "margin_days")
     max_days = _whole_days(max_refill_interval_days, MAX_REFILL_INTERVAL_DAYS, "max_refill_interval_days")
+    factor = None
+    if observed_rate_factor is not None:
+        factor = require_finite_number(observed_rate_factor, "observed_rate_factor", minimum=1.0)
 
     filled_day = fill.filled_at.date()
     alarm_at = fill.time_when_remaining(low)
     empty_at = fill.time_when_remaining(fill.residual_ml)
     before_alarm = alarm_at.date() - timedelta(days=margin)
     stability_limit = filled_day + timedelta(days=max_days)
-    recommended = min(before_alarm, stability_limit)
-    limited_by_stability = stability_limit < before_alarm
+    programmed_recommended = min(before_alarm, stability_limit)
+    observed_alarm = None
+    governing_before_alarm = before_alarm
+    if factor is not None:
+        observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
+        governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
+    recommended = min(governing_before_alarm, stability_limit)
+    limited_by_stability = stability_limit < governing_before_alarm
     end_of_recommended_day = datetime.combine(recommended, datetime.min.time()) + timedelta(days=1)
-    at_recommended = (
-        fill.remaining_ml(end_of_recommended_day)
-        if end_of_recommended_day >= fill.filled_at
-        else fill.volume_ml
-    )
+    if end_of_recommended_day < fill.filled_at:
+        at_recommended = fill.volume_ml
+    elif factor is None:
+        at_recommended = fill.remaining_ml(end_of_recommended_day)
+    else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
+        at_recommended = max(fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day))
 
     accuracy = early_alarm = None
     if pump.flow_accuracy is not None:
@@ -497,7 +522,7 @@ def forecast_reservoir(
             )
 
     daily_ml = fill.daily_volume_ml
-    reasoning = (
+    reasoning = [
         f"daily dose {fill.program.daily_dose_mcg:.2f} mcg/day / {fill.concentration_mcg_per_ml:g} mcg/mL = "
         f"{daily_ml:.4f} mL/day",
         f"drug in = {fill.volume_ml:g} mL x {fill.concentration_mcg_per_ml:g} mcg/mL = {fill.drug_mcg:g} mcg",
@@ -505,9 +530,22 @@ def forecast_reservoir(
         f"{alarm_at.isoformat(timespec='minutes')}",
         f"empty ({fill.residual_ml:g} mL residual) after {fill.deliverable_ml:g} mL delivered: "
         f"{empty_at.isoformat(timespec='minutes')}",
-        f"recommended refill = min(alarm date - {margin} day(s), fill date + {max_days} days) = "
-        f"min({before_alarm.isoformat()}, {stability_limit.isoformat()}) = {recommended.isoformat()}",
-    )
+    ]
+    if observed_alarm is None:
+        reasoning.append(
+            f"recommended refill = min(alarm date - {margin} day(s), fill date + {max_days} days) = "
+            f"min({before_alarm.isoformat()}, {stability_limit.isoformat()}) = {recommended.isoformat()}"
+        )
+    else:
+        observed_before = observed_alarm.date() - timedelta(days=margin)
+        reasoning += [
+            f"at the observed rate (programmed x {factor:.4f} = {daily_ml * factor:.4f} mL/day) the low "
+            f"reservoir ({low:g} mL left) comes at {observed_alarm.isoformat(timespec='minutes')}",
+            f"recommended refill = min(alarm date - {margin} day(s), observed-rate alarm date - {margin} day(s), "
+            f"fill date + {max_days} days) = min({before_alarm.isoformat()}, {observed_before.isoformat()}, "
+            f"{stability_limit.isoformat()}) = {recommended.isoformat()} (at the programmed rate alone: "
+            f"{programmed_recommended.isoformat()})",
+        ]
     ctx = ForecastContext(
         pump_name=pump.name,
         low_reservoir_is_audible_alarm=pump.low_reservoir_is_audible_alarm,
@@ -525,6 +563,15 @@ def forecast_reservoir(
         shutoff_date=battery.shutoff_date if battery else None,
         as_of=as_of_dt.date() if as_of_dt else None,
         remaining_ml_at_as_of=fill.remaining_ml(as_of_dt) if as_of_dt else None,
+        daily_volume_ml=daily_ml,
+        volume_ml=fill.volume_ml,
+        observed_rate_factor=factor,
+        observed_alarm_date=observed_alarm.date() if observed_alarm else None,
+        programmed_refill_date=programmed_recommended,
+        flow_accuracy_percent=accuracy,
+        flow_accuracy_setting=pump.flow_accuracy.name if pump.flow_accuracy is not None else "",
+        flow_accuracy_status=pump.flow_accuracy.status.value if pump.flow_accuracy is not None else "",
+        over_infusion_alarm_date=early_alarm.date() if early_alarm else None,
     )
     findings = list(evaluate_rules(FORECAST_RULES, ctx)) + list(
         check_concentration(pump, fill.concentration_mcg_per_ml)
@@ -560,6 +607,9 @@ def forecast_reservoir(
         battery=battery,
         as_of=as_of_dt,
         settings_used=tuple(settings_used),
-        reasoning=reasoning,
+        reasoning=tuple(reasoning),
         findings=sort_findings(findings),
+        observed_rate_factor=factor,
+        observed_alarm_at=observed_alarm,
+        programmed_refill_date=programmed_recommended,
     )

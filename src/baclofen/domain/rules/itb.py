@@ -31,6 +31,7 @@ __all__ = [
     "DOSE_LEVEL_RULES",
     "FORECAST_RULES",
     "INITIAL_DOSE_RULES",
+    "NEXT_REFILL_RULES",
     "PROGRAM_RULES",
     "RECONCILE_RULES",
     "REFILL_VOLUME_RULES",
@@ -43,6 +44,7 @@ __all__ = [
     "DoseLevelContext",
     "ForecastContext",
     "InitialDoseContext",
+    "NextRefillContext",
     "ProgramContext",
     "ReconcileContext",
     "RefillVolumeContext",
@@ -839,6 +841,22 @@ class ForecastContext:
     shutoff_date: date | None
     as_of: date | None
     remaining_ml_at_as_of: float | None
+    daily_volume_ml: float | None = None
+    volume_ml: float | None = None
+    observed_rate_factor: float | None = None
+    observed_alarm_date: date | None = None
+    programmed_refill_date: date | None = None
+    flow_accuracy_percent: float | None = None
+    flow_accuracy_setting: str = ""
+    flow_accuracy_status: str = ""
+    over_infusion_alarm_date: date | None = None
+
+    @property
+    def governing_alarm_date(self) -> date:
+        """The alarm date the refill date is counted back from: the observed-rate one when earlier."""
+        if self.observed_alarm_date is not None and self.observed_alarm_date < self.alarm_date:
+            return self.observed_alarm_date
+        return self.alarm_date
 
 
 def _threshold_name(ctx: ForecastContext) -> str:
@@ -846,9 +864,19 @@ def _threshold_name(ctx: ForecastContext) -> str:
 
 
 def _fcst_reasoning(ctx: ForecastContext) -> Finding:
+    if ctx.governing_alarm_date < ctx.alarm_date:
+        when = (
+            f"the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) at the observed delivery rate "
+            f"(x {fmt(ctx.observed_rate_factor or 1.0, 4)}) on {ctx.governing_alarm_date.isoformat()} (at the "
+            f"programmed rate: {ctx.alarm_date.isoformat()})"
+        )
+    else:
+        when = (
+            f"the computed {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on "
+            f"{ctx.alarm_date.isoformat()}"
+        )
     return FCST_BEFORE_ALARM.finding(
-        f"Refill by {ctx.recommended_refill_date.isoformat()}: {ctx.margin_days} day(s) before the computed "
-        f"{_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on {ctx.alarm_date.isoformat()}; "
+        f"Refill by {ctx.recommended_refill_date.isoformat()}: {ctx.margin_days} day(s) before {when}; "
         f"about {fmt(ctx.volume_at_recommended_refill_ml)} mL would remain.",
         reasoning=(
             "The low-reservoir alarm is calculated from the programmed rate, not measured: an over-infusing "
@@ -858,6 +886,7 @@ def _fcst_reasoning(ctx: ForecastContext) -> Finding:
         data={
             "recommended_refill_date": ctx.recommended_refill_date,
             "alarm_date": ctx.alarm_date,
+            "observed_alarm_date": ctx.observed_alarm_date,
             "margin_days": ctx.margin_days,
             "volume_at_recommended_refill_ml": ctx.volume_at_recommended_refill_ml,
         },
@@ -897,12 +926,13 @@ FCST_STABILITY = Rule(
 def _fcst_too_short(ctx: ForecastContext) -> Finding | None:
     if ctx.recommended_refill_date > ctx.filled_date:
         return None
+    observed = " at the observed delivery rate" if ctx.governing_alarm_date < ctx.alarm_date else ""
     return FCST_TOO_SHORT.finding(
-        f"This fill reaches the {_threshold_name(ctx)} on {ctx.alarm_date.isoformat()}, within the "
-        f"{ctx.margin_days}-day safety margin of the fill date {ctx.filled_date.isoformat()}.",
+        f"This fill reaches the {_threshold_name(ctx)}{observed} on {ctx.governing_alarm_date.isoformat()}, "
+        f"within the {ctx.margin_days}-day safety margin of the fill date {ctx.filled_date.isoformat()}.",
         reasoning="A fill must last beyond the safety margin before the computed alarm (S60, "
         "Neurosurgery2004).",
-        data={"alarm_date": ctx.alarm_date, "filled_date": ctx.filled_date},
+        data={"alarm_date": ctx.governing_alarm_date, "filled_date": ctx.filled_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
@@ -913,6 +943,58 @@ FCST_TOO_SHORT = Rule(
     severity=Severity.BLOCK,
     evidence=("S60", "Neurosurgery2004"),
     check=_fcst_too_short,
+)
+
+
+def _fcst_over_infusion(ctx: ForecastContext) -> Finding | None:
+    if (
+        ctx.over_infusion_alarm_date is None
+        or ctx.flow_accuracy_percent is None
+        or ctx.over_infusion_alarm_date > ctx.recommended_refill_date
+    ):
+        return None
+    factor = 1 + ctx.flow_accuracy_percent / 100.0
+    status = ctx.flow_accuracy_status.upper() or "UNCONFIRMED"
+    daily, volume = ctx.daily_volume_ml, ctx.volume_ml
+    if daily is not None and volume is not None:
+        rate = (
+            f"at {fmt(daily, 4)} mL/day x {fmt(factor, 4)} = {fmt(daily * factor, 4)} mL/day, after "
+            f"({fmt(volume)} - {fmt(ctx.low_reservoir_ml)}) mL / {fmt(daily * factor, 4)} mL/day = about "
+            f"{fmt((volume - ctx.low_reservoir_ml) / (daily * factor), 1)} days (a flex program is integrated "
+            "step by step)"
+        )
+    else:
+        rate = f"at the programmed rate x {fmt(factor, 4)}"
+    same = "on" if ctx.over_infusion_alarm_date == ctx.recommended_refill_date else "before"
+    return FCST_OVER_INFUSION.finding(
+        f"If the pump over-infuses by {fmt(ctx.flow_accuracy_percent, 1)} % (flow-accuracy spec, {status}), the "
+        f"{_threshold_name(ctx)} comes on {ctx.over_infusion_alarm_date.isoformat()}, {same} the recommended "
+        f"refill date {ctx.recommended_refill_date.isoformat()}: consider a shorter interval.",
+        reasoning=(
+            f"Over-infusing by {fmt(ctx.flow_accuracy_percent, 1)} %, the pump reaches the "
+            f"{fmt(ctx.low_reservoir_ml)} mL {_threshold_name(ctx)} {rate} from the fill of "
+            f"{ctx.filled_date.isoformat()}: {ctx.over_infusion_alarm_date.isoformat()}, instead of "
+            f"{ctx.alarm_date.isoformat()} at the programmed rate. "
+            f"The {fmt(ctx.flow_accuracy_percent, 1)} % figure is {status} (setting "
+            f"{ctx.flow_accuracy_setting or 'flow accuracy'}); clinically the pumps delivered on average +1 % "
+            "to +2.5 % more than programmed (S62). The alarm is computed from the programmed rate, so an "
+            "over-infusing pump empties before it sounds (S60)."
+        ),
+        data={
+            "over_infusion_alarm_date": ctx.over_infusion_alarm_date,
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "flow_accuracy_percent": ctx.flow_accuracy_percent,
+            "flow_accuracy_status": ctx.flow_accuracy_status,
+        },
+    )
+
+
+FCST_OVER_INFUSION = Rule(
+    rule_id="PUMP-FCST-004",
+    title="Alarm at the flow-accuracy limit on or before the refill date",
+    severity=Severity.INFO,
+    evidence=("S62", "S60"),
+    check=_fcst_over_infusion,
 )
 
 
@@ -1046,6 +1128,7 @@ FORECAST_RULES = (
     BATT_DUE,
     FCST_BEFORE_ALARM,
     FCST_STABILITY,
+    FCST_OVER_INFUSION,
 )
 
 
@@ -1250,6 +1333,90 @@ TREND_MORE = Rule(
 )
 
 TREND_RULES = (TREND_LESS, TREND_MORE)
+
+
+@dataclass(frozen=True, slots=True)
+class NextRefillContext:
+    """A refill visit's shortfall and the next refill date: at the observed rate or the programmed one."""
+
+    shortfall_flagged: bool
+    expected_ml: float
+    aspirated_ml: float
+    recommended_refill_date: date
+    programmed_refill_date: date
+    alarm_date: date
+    observed_alarm_date: date | None
+    rate_factor: float | None
+    observation_steps: tuple[str, ...]
+
+
+def _refill_observed(ctx: NextRefillContext) -> Finding | None:
+    if ctx.rate_factor is None or ctx.observed_alarm_date is None:
+        return None
+    earlier = ctx.recommended_refill_date < ctx.programmed_refill_date
+    change = (
+        f"instead of {ctx.programmed_refill_date.isoformat()} at the programmed rate"
+        if earlier
+        else f"the same as at the programmed rate ({ctx.programmed_refill_date.isoformat()})"
+    )
+    return REFILL_OBSERVED.finding(
+        f"Next refill {ctx.recommended_refill_date.isoformat()} at the delivery rate observed over the last "
+        f"interval (x {fmt(ctx.rate_factor, 4)}, +{fmt((ctx.rate_factor - 1) * 100, 1)} %), {change}; at that "
+        f"rate the low reservoir comes on {ctx.observed_alarm_date.isoformat()} (programmed: "
+        f"{ctx.alarm_date.isoformat()}).",
+        reasoning=(
+            "; ".join(ctx.observation_steps)
+            + ". A shortfall at refill may mean the pump over-infuses (S60); the computed alarm assumes the "
+            "programmed rate, so the refill date is counted back from the alarm at the observed rate, the "
+            "earlier of the two (clinical mean pump error +1 to +2.5 % per refill, S62)."
+        ),
+        data={
+            "rate_factor": ctx.rate_factor,
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "refill_date_at_programmed_rate": ctx.programmed_refill_date,
+            "observed_alarm_date": ctx.observed_alarm_date,
+        },
+    )
+
+
+REFILL_OBSERVED = Rule(
+    rule_id="PUMP-REFILL-004",
+    title="Next refill at the observed delivery rate",
+    severity=Severity.INFO,
+    evidence=("S60", "S62"),
+    check=_refill_observed,
+)
+
+
+def _refill_programmed_only(ctx: NextRefillContext) -> Finding | None:
+    if not ctx.shortfall_flagged or ctx.rate_factor is not None:
+        return None
+    return REFILL_PROGRAMMED_ONLY.finding(
+        f"The next refill date {ctx.recommended_refill_date.isoformat()} assumes the programmed rate and "
+        f"cannot account for the suspected over-infusion (aspirated {fmt(ctx.aspirated_ml)} mL, expected "
+        f"{fmt(ctx.expected_ml)} mL).",
+        reasoning=(
+            "The low-reservoir alarm and the refill date are computed from the programmed rate, not measured "
+            "(S60). Without the previous fill volume and date the delivery over the last interval cannot be "
+            "compared with the programmed delivery, so the date is not brought forward."
+        ),
+        data={"recommended_refill_date": ctx.recommended_refill_date, "requires_acknowledgement": True},
+        action=(
+            "Give the previous fill volume and date to forecast at the observed rate, or shorten the next "
+            "interval; investigate the shortfall (PUMP-RECON-001)."
+        ),
+    )
+
+
+REFILL_PROGRAMMED_ONLY = Rule(
+    rule_id="PUMP-REFILL-005",
+    title="Next refill date assumes the programmed rate after a shortfall",
+    severity=Severity.WARN,
+    evidence=("S60", "S61"),
+    check=_refill_programmed_only,
+)
+
+NEXT_REFILL_RULES = (REFILL_PROGRAMMED_ONLY, REFILL_OBSERVED)
 
 
 # =====================================================================================================

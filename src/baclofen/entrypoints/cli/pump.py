@@ -64,6 +64,8 @@ OPTIONS = {
     "pump_internal_volume_ml": "--pump-volume-ml",
     "target_interval_days": "--target-interval-days",
     "refilled": "--refilled",
+    "previous_fill_ml": "--previous-fill-ml",
+    "previous_filled": "--previous-filled",
 }
 
 FLEX_HELP = (
@@ -428,6 +430,18 @@ def refill(
     margin_days: MarginOpt = None,
     implanted: ImplantedOpt = None,
     as_of: AsOfOpt = None,
+    previous_fill_ml: Annotated[
+        float | None,
+        typer.Option(
+            "--previous-fill-ml",
+            help="Volume filled at the previous refill, mL (with --previous-filled and the residuals: after a "
+            "shortfall the next refill is also forecast at the observed delivery rate).",
+        ),
+    ] = None,
+    previous_filled: Annotated[
+        str | None,
+        typer.Option("--previous-filled", help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
@@ -447,6 +461,8 @@ def refill(
             margin_days=margin_days,
             implanted=implanted,
             as_of=as_of,
+            previous_fill_ml=previous_fill_ml,
+            previous_filled=previous_filled,
         )
     data = result.to_dict()
 
@@ -457,14 +473,28 @@ def refill(
                 f"Residual: expected {num(rec['expected_ml'])} mL, aspirated {num(rec['aspirated_ml'])} mL "
                 f"({num(rec['discrepancy_ml'])} mL)"
             )
-        out.print(
-            f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
-            f"[bold]{data['next_refill_date']}[/bold] (computed alarm {data['low_reservoir_alarm_date']}, "
-            f"empty {data['empty_date']})"
-        )
+        observed_alarm = data["low_reservoir_alarm_date_at_observed_rate"]
+        if observed_alarm:
+            out.print(
+                f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill [bold]{data['next_refill_date']}"
+                f"[/bold] at the observed delivery rate (at the programmed rate "
+                f"{data['next_refill_date_at_programmed_rate']}). Computed alarm {observed_alarm} at the observed "
+                f"rate, {data['low_reservoir_alarm_date']} at the programmed rate; empty {data['empty_date']}."
+            )
+        else:
+            out.print(
+                f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
+                f"[bold]{data['next_refill_date']}[/bold] (computed alarm {data['low_reservoir_alarm_date']}, "
+                f"empty {data['empty_date']})"
+            )
+        if data["observed_delivery"]:
+            render_lines(out, "Delivery over the last interval", data["observed_delivery"]["steps"])
         render_lines(out, "Refill volume", data["refill"]["steps"])
         render_lines(out, "Forecast", data["forecast"]["reasoning"])
         render_findings(out, data["findings"])
-        render_settings(out, data["forecast"]["settings"])
+        settings = list(data["forecast"]["settings"])
+        if data["reconciliation"]:
+            settings += list(data["reconciliation"]["settings"]) + list(data["reconciliation"]["trend"]["settings"])
+        render_settings(out, settings)
 
     emit(data, as_json, render)

@@ -1,0 +1,227 @@
+"""Next refill date after a shortfall (observed over-delivery) and the over-infusion alarm finding."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.programs import continuous_program
+from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.itb.refill import assess_next_refill, observe_delivery, reconcile_refill
+from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
+from baclofen.domain.rules import Severity
+from tests.unit.domain.test_pump_reservoir import fills
+
+SM20 = get_pump("synchromed-ii-20")
+
+
+def _ids(findings):
+    return [f.rule_id for f in findings]
+
+
+def _journey_observation(previous_fill_ml=20.0, aspirated_ml=3.1):
+    rec = reconcile_refill(4.9, aspirated_ml, pump=SM20)
+    return observe_delivery(rec, previous_fill_ml, date(2026, 2, 2), date(2026, 3, 2), pump=SM20)
+
+
+# --- observed delivery over the last interval -----------------------------------------------------------
+
+
+def test_the_journey_shortfall_is_an_observed_over_delivery_with_its_arithmetic() -> None:
+    obs = _journey_observation()
+
+    assert obs.interval_days == pytest.approx(28)
+    assert obs.programmed_ml == pytest.approx(15.1)  # 20 - 4.9
+    assert obs.observed_ml == pytest.approx(16.9)  # 20 - 3.1
+    assert obs.excess_ml == pytest.approx(1.8)
+    assert obs.excess_percent == pytest.approx(11.92, abs=0.01)
+    assert obs.over_delivery is True
+    assert obs.rate_factor == pytest.approx(16.9 / 15.1)
+    text = " ".join(obs.steps)
+    assert "20 mL - expected residual 4.9 mL = 15.1 mL" in text and "20 mL - aspirated 3.1 mL = 16.9 mL" in text
+    assert "28" in text
+    data = obs.to_dict()
+    assert data["rate_factor"] == pytest.approx(16.9 / 15.1) and data["over_delivery"] is True
+
+
+@pytest.mark.parametrize(
+    ("aspirated", "over"),
+    [
+        (4.45, False),  # -0.45 mL: within the mL tolerance
+        (4.3, True),  # -0.6 mL, -12.2 % of the expected residual: flagged PUMP-RECON-001
+        (4.9, False),
+        (6.0, False),  # more than expected: under-delivery, never a reason to lengthen or shorten
+    ],
+)
+def test_the_date_is_shortened_exactly_when_the_shortfall_is_beyond_the_reconcile_tolerances(
+    aspirated, over
+) -> None:
+    obs = _journey_observation(aspirated_ml=aspirated)
+
+    assert obs.over_delivery is over
+    assert (obs.rate_factor is not None) is over
+    assert obs.over_delivery == ("PUMP-RECON-001" in _ids(obs.reconciliation.findings))
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ((4.0, date(2026, 2, 2), date(2026, 3, 2)), "previous_fill_ml"),  # below the expected residual
+        ((4.9, date(2026, 2, 2), date(2026, 3, 2)), "previous_fill_ml"),  # the program delivered nothing
+        ((21.0, date(2026, 2, 2), date(2026, 3, 2)), "previous_fill_ml"),  # above the reservoir
+        ((float("nan"), date(2026, 2, 2), date(2026, 3, 2)), "previous_fill_ml"),
+        ((20.0, date(2026, 3, 2), date(2026, 3, 2)), "previous_filled"),  # same day
+        ((20.0, date(2026, 3, 3), date(2026, 3, 2)), "previous_filled"),  # after the refill
+        ((20.0, "2026-02-02", date(2026, 3, 2)), "previous_filled"),
+    ],
+)
+def test_an_impossible_previous_fill_is_refused_naming_the_field(args, field) -> None:
+    rec = reconcile_refill(4.9, 3.1)
+
+    with pytest.raises(InvalidInputError) as err:
+        observe_delivery(rec, *args, pump=SM20)
+    assert err.value.field == field
+
+
+def test_the_interval_is_exact_across_29_february() -> None:
+    rec = reconcile_refill(4.9, 3.1)
+
+    obs = observe_delivery(rec, 20, datetime(2028, 2, 1, 12), date(2028, 3, 1))
+
+    assert obs.interval_days == pytest.approx(28.5)
+
+
+# --- the forecast at the observed rate ------------------------------------------------------------------
+
+
+def _fill(dose=500.0, filled=date(2026, 3, 2)):
+    return ReservoirFill(SM20, 20, 500, continuous_program(dose), filled)
+
+
+def test_an_observed_over_delivery_brings_the_refill_date_forward_before_the_observed_alarm() -> None:
+    fill = _fill(dose=100)  # 0.2 mL/day: 18 mL to the 2 mL alarm = 90 days at the programmed rate
+    plain = forecast_reservoir(fill)
+
+    f = forecast_reservoir(fill, observed_rate_factor=1.2)  # 0.24 mL/day: 75 days to the alarm
+
+    assert plain.recommended_refill_date == date(2026, 5, 24)  # 2026-05-31 - 7
+    assert f.programmed_refill_date == date(2026, 5, 24)
+    assert f.observed_alarm_at.date() == date(2026, 5, 16)
+    assert f.recommended_refill_date == date(2026, 5, 9)  # 2026-05-16 - 7
+    assert f.low_reservoir_alarm_date == plain.low_reservoir_alarm_date  # the pump's own alarm is unchanged
+    assert any("1.2" in line and "2026-05-16" in line for line in f.reasoning)
+    data = f.to_dict()
+    assert data["recommended_refill_date"] == "2026-05-09"
+    assert data["refill_date_at_programmed_rate"] == "2026-05-24"
+    assert data["observed_rate_factor"] == pytest.approx(1.2)
+    assert data["low_reservoir_alarm_date_at_observed_rate"] == "2026-05-16"
+    fcst = next(x for x in f.findings if x.rule_id == "PUMP-FCST-001")
+    assert "2026-05-16" in fcst.message and "observed" in fcst.message
+
+
+@pytest.mark.parametrize("factor", [0.9, float("inf"), float("nan"), "1.2"])
+def test_an_observed_rate_factor_below_1_or_not_a_number_is_refused(factor) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        forecast_reservoir(_fill(), observed_rate_factor=factor)
+    assert err.value.field == "observed_rate_factor"
+
+
+def test_a_fill_that_does_not_outlast_the_margin_at_the_observed_rate_is_blocked() -> None:
+    f = forecast_reservoir(_fill(dose=500), observed_rate_factor=3.0)  # 3 mL/day: alarm after 6 days
+
+    block = next(x for x in f.findings if x.rule_id == "PUMP-FCST-003")
+    assert block.severity is Severity.BLOCK
+    assert "2026-03-08" in block.message  # the alarm at the observed rate
+
+
+@given(fills(), st.floats(min_value=1.0, max_value=5.0), st.integers(1, 30))
+def test_an_observed_over_delivery_never_gives_a_later_refill_date_and_stays_before_both_alarms(
+    fill, factor, margin
+) -> None:
+    plain = forecast_reservoir(fill, margin_days=margin)
+
+    observed = forecast_reservoir(fill, margin_days=margin, observed_rate_factor=factor)
+
+    assert observed.recommended_refill_date <= plain.recommended_refill_date
+    assert observed.recommended_refill_date < observed.low_reservoir_alarm_date
+    assert observed.recommended_refill_date < observed.observed_alarm_at.date()
+    assert observed.observed_alarm_at <= observed.low_reservoir_alarm_at
+
+
+# --- findings on the next refill date -------------------------------------------------------------------
+
+
+def test_with_the_previous_fill_the_finding_shows_both_dates_and_the_arithmetic() -> None:
+    obs = _journey_observation()
+    f = forecast_reservoir(_fill(dose=100), observed_rate_factor=obs.rate_factor)
+
+    findings = assess_next_refill(obs.reconciliation, obs, f)
+
+    assert _ids(findings) == ["PUMP-REFILL-004"]
+    finding = findings[0]
+    assert f.recommended_refill_date.isoformat() in finding.message
+    assert f.programmed_refill_date.isoformat() in finding.message
+    assert "16.9 mL" in finding.reasoning and "15.1 mL" in finding.reasoning
+    assert {"S60", "S62"} <= set(finding.evidence)
+
+
+def test_without_the_previous_fill_the_finding_says_the_date_assumes_the_programmed_rate() -> None:
+    rec = reconcile_refill(4.9, 3.1)
+    f = forecast_reservoir(_fill(dose=100))
+
+    findings = assess_next_refill(rec, None, f)
+
+    assert _ids(findings) == ["PUMP-REFILL-005"]
+    finding = findings[0]
+    assert finding.severity is Severity.WARN
+    assert "assumes the programmed rate" in finding.message
+    assert "cannot account for the suspected over-infusion" in finding.message
+    assert f.recommended_refill_date.isoformat() in finding.message
+
+
+@pytest.mark.parametrize("aspirated", [4.9, 4.5, 6.0])
+def test_no_next_refill_finding_when_nothing_was_flagged_short(aspirated) -> None:
+    rec = reconcile_refill(4.9, aspirated)
+
+    assert assess_next_refill(rec, None, forecast_reservoir(_fill())) == ()
+
+
+# --- the over-infusion alarm on or before the refill date (PUMP-FCST-004) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("margin", "fires"),
+    [
+        (7, True),  # alarm at +14.5 %: day 52 after the fill; refill day 53
+        (8, True),  # refill day 52: on the same day
+        (9, False),  # refill day 51: before it
+    ],
+)
+def test_the_over_infusion_alarm_on_or_before_the_refill_date_is_an_unconfirmed_info_finding(
+    margin, fires
+) -> None:
+    # 150 mcg/day at 500 mcg/mL = 0.3 mL/day: 18 mL to the 2 mL alarm = 60 days; at +14.5 % 52.4 days
+    fill = ReservoirFill(SM20, 20, 500, continuous_program(150), date(2026, 1, 1))
+
+    f = forecast_reservoir(fill, margin_days=margin)
+
+    assert f.early_alarm_at.date() == date(2026, 2, 22)  # day 52
+    found = [x for x in f.findings if x.rule_id == "PUMP-FCST-004"]
+    assert bool(found) is fires
+    if fires:
+        finding = found[0]
+        assert finding.severity is Severity.INFO
+        assert "2026-02-22" in finding.message and f.recommended_refill_date.isoformat() in finding.message
+        assert "14.5 %" in finding.message and "UNCONFIRMED" in finding.message
+        assert "0.3435 mL/day" in finding.reasoning  # 0.3 x 1.145
+        assert "+1" in finding.reasoning and "2.5 %" in finding.reasoning and "S62" in finding.evidence
+
+
+def test_prometra_has_no_flow_accuracy_spec_so_no_over_infusion_finding() -> None:
+    fill = ReservoirFill(get_pump("prometra-ii-20"), 20, 500, continuous_program(50), date(2026, 1, 1))
+
+    assert "PUMP-FCST-004" not in _ids(forecast_reservoir(fill).findings)

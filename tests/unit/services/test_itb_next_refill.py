@@ -1,0 +1,83 @@
+"""Refill visit after a shortfall: the next refill date at the observed delivery rate (journey 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from baclofen.domain.errors import InvalidInputError
+from baclofen.services.itb import record_refill_visit
+
+VISIT = {
+    "concentration_mcg_per_ml": 500,
+    "refilled": "2026-03-02",
+    "daily_dose_mcg": 500,
+    "expected_ml": 4.9,
+    "aspirated_ml": 3.1,
+}
+
+
+def _ids(visit):
+    return [f.rule_id for f in visit.findings]
+
+
+def test_journey_4_with_the_previous_fill_brings_the_next_refill_forward() -> None:
+    plain = record_refill_visit("synchromed-ii-20", **VISIT)
+
+    visit = record_refill_visit(
+        "synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02"
+    )
+
+    assert plain.forecast.recommended_refill_date == date(2026, 3, 13)
+    assert visit.forecast.recommended_refill_date == date(2026, 3, 11)  # 18 mL / 1.1192 mL/day = 16.1 d - 7
+    data = visit.to_dict()
+    assert data["next_refill_date"] == "2026-03-11"
+    assert data["next_refill_date_at_programmed_rate"] == "2026-03-13"
+    assert data["low_reservoir_alarm_date_at_observed_rate"] == "2026-03-18"
+    assert data["observed_delivery"]["rate_factor"] == pytest.approx(16.9 / 15.1)
+    assert "PUMP-REFILL-004" in _ids(visit) and "PUMP-REFILL-005" not in _ids(visit)
+    assert "PUMP-RECON-001" in _ids(visit)  # the shortfall is still there to acknowledge
+
+
+def test_journey_4_without_the_previous_fill_says_the_date_assumes_the_programmed_rate() -> None:
+    visit = record_refill_visit("synchromed-ii-20", **VISIT)
+
+    finding = next(f for f in visit.findings if f.rule_id == "PUMP-REFILL-005")
+    assert "assumes the programmed rate" in finding.message
+    assert "2026-03-13" in finding.message
+    assert visit.to_dict()["observed_delivery"] is None
+
+
+def test_a_shortfall_within_tolerance_keeps_the_programmed_date() -> None:
+    visit = record_refill_visit(
+        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.6}), previous_fill_ml=20, previous_filled="2026-02-02"
+    )
+
+    assert visit.forecast.recommended_refill_date == date(2026, 3, 13)
+    assert visit.observed is not None and visit.observed.over_delivery is False
+    assert not {"PUMP-REFILL-004", "PUMP-REFILL-005"} & set(_ids(visit))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"previous_fill_ml": 20}, "previous_filled"),
+        ({"previous_filled": "2026-02-02"}, "previous_fill_ml"),
+        ({"previous_fill_ml": 20, "previous_filled": "2026-03-02"}, "previous_filled"),
+        ({"previous_fill_ml": 20, "previous_filled": "2026-02-30"}, "previous_filled"),
+        ({"previous_fill_ml": 21, "previous_filled": "2026-02-02"}, "previous_fill_ml"),
+    ],
+)
+def test_bad_previous_fill_input_names_the_field(kwargs, field) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        record_refill_visit("synchromed-ii-20", **VISIT, **kwargs)
+    assert err.value.field == field
+
+
+def test_the_previous_fill_needs_the_residuals() -> None:
+    values = {k: v for k, v in VISIT.items() if k not in ("expected_ml", "aspirated_ml")}
+
+    with pytest.raises(InvalidInputError) as err:
+        record_refill_visit("synchromed-ii-20", **values, previous_fill_ml=20, previous_filled="2026-02-02")
+    assert err.value.field == "previous_fill_ml"
