@@ -438,6 +438,35 @@ def is_dispensable(dose_mg: float, product: OralProduct, liquid_resolution_ml: f
     return isinstance(dispense_dose(dose_mg, product, liquid_resolution_ml), Dispensed)
 
 
+def oral_products_giving(
+    daily_dose_mg: float,
+    locale: Locale,
+    *,
+    tablets_scored: bool | None = None,
+    liquid_resolution_ml: float | None = None,
+) -> tuple[OralProduct, ...]:
+    """The catalogue's oral products of ``locale`` that can give ``daily_dose_mg`` (> 0) exactly.
+
+    Catalogue order (tablets, then liquids, then granules). ``tablets_scored`` overrides the catalogue's
+    halving for tablets; ``liquid_resolution_ml`` the measuring resolution of liquids.
+
+    >>> [p.name for p in oral_products_giving(5, Locale.UK)]
+    ['uk-tablet-10mg', 'uk-tablet-5mg', 'uk-solution-5mg-5ml']
+    >>> [p.name for p in oral_products_giving(5, Locale.UK, tablets_scored=False)]
+    ['uk-tablet-5mg', 'uk-solution-5mg-5ml']
+    """
+    dose = require_finite_number(daily_dose_mg, "daily_dose_mg", strictly_positive=True)
+    out = []
+    for product in _ORAL:
+        if locale not in product.locales:
+            continue
+        if tablets_scored is not None and product.form is DoseForm.TABLET:
+            product = replace(product, scored=bool(tablets_scored))
+        if is_dispensable(dose, product, liquid_resolution_ml):
+            out.append(product)
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class Dispensed:
     """A dose expressed in what is given: tablets (count may be a half), packets or millilitres."""
@@ -642,5 +671,6 @@ __all__ = [
     "get_intrathecal_product",
     "get_oral_product",
     "is_dispensable",
+    "oral_products_giving",
     "round_down_to_dispensable_mg",
 ]

@@ -367,3 +367,37 @@ def test_the_dialysis_finding_never_claims_a_start_above_5_mg_is_within_it() -> 
 
     assert "no more than the 5 mg/day" in within.message
     assert "no more than" not in above.message and "ABOVE the 5 mg/day" in above.message
+
+
+@pytest.mark.parametrize(
+    ("patient", "reduced_start", "first", "fires"),
+    [
+        (PatientSnapshot(crcl_ml_min=25), 5.0, 10.0, True),
+        (PatientSnapshot(crcl_ml_min=25), 5.0, 5.0, False),
+        (PatientSnapshot(crcl_ml_min=25), 5.0, 4.5, False),
+        (PatientSnapshot(dialysis=True), 1.0, 5.0, True),
+        (PatientSnapshot(), 15.0, 20.0, True),
+        (PatientSnapshot(), 15.0, 15.0, False),
+        (PatientSnapshot(), None, 20.0, False),
+    ],
+)
+def test_oral_product_001_blocks_a_start_above_the_reduced_start_dose(
+    patient: PatientSnapshot, reduced_start: float | None, first: float, fires: bool
+) -> None:
+    ctx = _titration(
+        patient,
+        planned_daily_doses_mg=(first, 20.0),
+        reduced_start_mg_per_day=reduced_start,
+        product_name="tablet-20mg",
+        product_quantum_mg=10.0,
+        product_evidence=("S13",),
+    )
+
+    findings = [f for f in evaluate_oral_rules(ctx) if f.rule_id == "ORAL-PRODUCT-001"]
+    assert bool(findings) is fires
+    if fires:
+        assert findings[0].severity is Severity.BLOCK and findings[0].reasoning
+        assert {"S22", "S13"} <= set(findings[0].evidence)
+        assert ("kidney-reduced" in findings[0].message) is patient.kidney.is_known
+        assert "No listed product" in findings[0].message  # no suggestion given in this context
+    assert "ORAL-PRODUCT-001" not in _ids(_taper(reduced_start_mg_per_day=reduced_start))

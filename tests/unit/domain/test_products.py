@@ -26,6 +26,7 @@ from baclofen.domain.products import (
     get_intrathecal_product,
     get_oral_product,
     is_dispensable,
+    oral_products_giving,
     round_down_to_dispensable_mg,
 )
 from baclofen.domain.settings import EvidenceStatus
@@ -235,3 +236,23 @@ def test_every_multiple_of_the_quantum_is_dispensable_and_adds_up(n: int, produc
     else:
         assert result.volume_ml is not None and product.concentration_mg_per_ml is not None
         assert math.isclose(result.volume_ml * product.concentration_mg_per_ml, dose)
+
+
+@pytest.mark.parametrize(
+    ("dose_mg", "locale", "scored", "expected"),
+    [
+        (5.0, Locale.US, None, {"tablet-5mg", "tablet-10mg", "ozobax", "fleqsuvy", "suspension-5mg-ml", "lyvispah",
+                                "lyvispah-5mg"}),
+        (5.0, Locale.US, False, {"tablet-5mg", "ozobax", "fleqsuvy", "suspension-5mg-ml", "lyvispah", "lyvispah-5mg"}),
+        (7.5, Locale.US, None, {"tablet-5mg", "tablet-15mg", "ozobax", "fleqsuvy", "suspension-5mg-ml"}),
+        (5.0, Locale.UK, False, {"uk-tablet-5mg", "uk-solution-5mg-5ml"}),
+        (0.05, Locale.US, None, set()),
+    ],
+)
+def test_the_products_that_can_give_a_daily_dose_are_listed_for_the_locale(
+    dose_mg: float, locale: Locale, scored: bool | None, expected: set[str]
+) -> None:
+    found = oral_products_giving(dose_mg, locale, tablets_scored=scored)
+
+    assert {p.name for p in found} == expected
+    assert all(locale in p.locales for p in found)

@@ -562,3 +562,149 @@ def test_a_non_finite_setting_is_refused_and_never_lifts_the_ceiling(name: str, 
         plan_titration(start_date=D0, target_mg_per_day=200, doses_per_day=4, settings={name: value})
 
     assert err.value.field == name
+
+
+# --- Review fixes (a product too coarse for the reduced start dose never starts the plan higher) --------
+@pytest.mark.parametrize(
+    ("patient", "product", "whole_only", "first", "blocks"),
+    [
+        (PatientSnapshot(crcl_ml_min=25), "tablet-20mg", False, 10.0, True),  # 15 x 1/3 = 5: 20 mg gives 10
+        (PatientSnapshot(crcl_ml_min=25), "tablet-10mg", False, 5.0, False),
+        (PatientSnapshot(crcl_ml_min=25), "tablet-5mg", False, 5.0, False),
+        (PatientSnapshot(crcl_ml_min=25), "ozobax", False, 5.0, False),
+        (PatientSnapshot(crcl_ml_min=30.0), "tablet-20mg", False, 10.0, True),
+        (PatientSnapshot(crcl_ml_min=50.0), "tablet-20mg", False, 10.0, True),  # 15 x 1/2 = 7.5
+        (PatientSnapshot(crcl_ml_min=50.01), "tablet-20mg", False, 10.0, False),  # 15 x 2/3 = 10
+        (PatientSnapshot(crcl_ml_min=45), "tablet-10mg", False, 5.0, False),  # 7.5 rounded down to 5
+        (PatientSnapshot(crcl_ml_min=45), "tablet-10mg", True, 10.0, True),  # whole tablets: 7.5 -> 0
+        (PatientSnapshot(), "tablet-20mg", False, 10.0, False),  # 15 rounded down to 10
+        (PatientSnapshot(), "tablet-20mg", True, 20.0, True),  # whole 20 mg tablets: 15 -> 0
+        (PatientSnapshot(locale=Locale.UK, crcl_ml_min=25), "uk-tablet-10mg", True, 10.0, True),
+        (PatientSnapshot(locale=Locale.UK, crcl_ml_min=25), "uk-tablet-5mg", True, 5.0, False),
+    ],
+)
+def test_a_product_that_cannot_give_the_reduced_start_dose_blocks_instead_of_starting_higher(
+    patient: PatientSnapshot, product: str, whole_only: bool, first: float, blocks: bool
+) -> None:
+    plan = plan_titration(
+        start_date=D0,
+        patient=patient,
+        product=get_oral_product(product),
+        settings={"products.tablets_scored": False} if whole_only else None,
+    )
+
+    assert plan.steps[0].daily_dose_mg == first
+    assert ("ORAL-PRODUCT-001" in _ids(plan)) is blocks
+    assert plan.offerable is not blocks
+    if blocks:
+        finding = next(f for f in plan.findings if f.rule_id == "ORAL-PRODUCT-001")
+        assert finding.severity is Severity.BLOCK
+        assert finding.reasoning and finding.data["first_planned_mg_per_day"] == first
+        assert set(get_oral_product(product).evidence) <= set(finding.evidence)
+        if patient.kidney.is_known:
+            assert "S22" in finding.evidence and "kidney-reduced" in finding.message
+
+
+def test_the_block_names_a_product_that_can_give_the_reduced_start_and_an_override_is_recorded() -> None:
+    patient = PatientSnapshot(crcl_ml_min=25)
+    blocked = plan_titration(start_date=D0, patient=patient, product=get_oral_product("tablet-20mg"))
+
+    finding = next(f for f in blocked.findings if f.rule_id == "ORAL-PRODUCT-001")
+    assert "5 mg/day" in finding.message and "10 mg/day" in finding.message
+    assert "tablet-5mg" in finding.message and "ozobax" in finding.message
+    assert {"S22", "S13", "S4"} <= set(finding.evidence)
+    assert finding.data["reduced_start_mg_per_day"] == 5.0
+    for name in ("tablet-5mg", "ozobax"):
+        again = plan_titration(start_date=D0, patient=patient, product=get_oral_product(name))
+        assert again.offerable and again.steps[0].daily_dose_mg == 5.0
+
+    uk = plan_titration(
+        start_date=D0,
+        patient=PatientSnapshot(locale=Locale.UK, crcl_ml_min=25),
+        settings={"products.tablets_scored": False},
+    )
+    uk_finding = next(f for f in uk.findings if f.rule_id == "ORAL-PRODUCT-001")
+    assert "uk-tablet-5mg" in uk_finding.message and "uk-solution-5mg-5ml" in uk_finding.message
+
+    overridden = plan_titration(
+        start_date=D0,
+        patient=patient,
+        product=get_oral_product("tablet-20mg"),
+        overrides=[Override("ORAL-PRODUCT-001", "only 20 mg tablets available; reviewed")],
+    )
+    assert overridden.offerable
+    assert next(f for f in overridden.findings if f.rule_id == "ORAL-PRODUCT-001").overridden_by is not None
+
+
+def test_dialysis_without_a_target_keeps_a_lower_start_asked_for() -> None:
+    plan = plan_titration(
+        start_date=D0,
+        patient=PatientSnapshot(dialysis=True),
+        product=get_oral_product("ozobax"),
+        start_dose_mg=1,
+        step_dose_mg=1,
+    )
+
+    assert plan.steps[0].daily_dose_mg == 1.0  # 1 mg TID x 1/3, not lifted to the 5 mg/day dialysis dose
+    assert plan.max_daily_dose_mg <= 5.0
+    assert plan.offerable
+
+
+@settings(max_examples=200)
+@given(
+    patient=patients(),
+    target=st.none() | st.floats(min_value=1, max_value=300),
+    start_dose=st.just(5.0) | st.floats(min_value=0.5, max_value=60),
+    step=st.floats(min_value=1, max_value=60),
+    doses=st.sampled_from([3, 4]),
+    product=oral_products,
+    whole_only=st.booleans(),
+)
+def test_no_offerable_titration_starts_above_the_kidney_reduced_start_dose(
+    patient: PatientSnapshot,
+    target: float | None,
+    start_dose: float,
+    step: float,
+    doses: int,
+    product,
+    whole_only: bool,
+) -> None:
+    ceiling = CEILING[patient.locale]
+    overrides = []
+    if target is not None and target > ceiling:
+        overrides.append(Override("ORAL-MAX-001", "in hospital"))
+    if patient.kidney.dialysis and target is not None:
+        overrides.append(Override("ORAL-DIALYSIS-002", "nephrology agrees"))
+    try:
+        plan = plan_titration(
+            start_date=D0,
+            patient=patient,
+            product=product,
+            target_mg_per_day=target,
+            start_dose_mg=start_dose,
+            step_dose_mg=step,
+            doses_per_day=doses,
+            overrides=overrides,
+            settings={"products.tablets_scored": False} if whole_only else None,
+        )
+    except InvalidInputError as exc:
+        # a product that cannot give any planned dose, or an override the plan has no block for
+        assert exc.field in {"product", "override"}
+        return
+
+    if patient.kidney.dialysis:
+        factor = Fraction(1, 3)
+    elif patient.kidney.crcl_ml_min is not None:
+        factor = kidney_band(patient.kidney.crcl_ml_min).factor
+    else:
+        factor = Fraction(1)
+    capped = min(60.0, ceiling) if target is None else min(target, 120.0 if target > ceiling else ceiling)
+    reduced_start = float(Fraction(min(start_dose * doses, capped)) * factor)
+    label_start = float(Fraction(min(15.0, capped)) * factor)
+
+    if plan.offerable:
+        assert plan.steps[0].daily_dose_mg <= reduced_start + 1e-9
+        if start_dose == 5.0 and doses == 3:
+            assert plan.steps[0].daily_dose_mg <= label_start + 1e-9
+    else:
+        assert any(f.is_blocking for f in plan.findings)

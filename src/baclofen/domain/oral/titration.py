@@ -8,8 +8,10 @@ stops at the maximum. Only a clinician's override of ORAL-MAX-001 (in hospital) 
 to the target, and never above the in-hospital maximum (120 mg/day, setting).
 
 Kidney function: each daily dose is multiplied by 2/3, 1/2 or 1/3 for CrCl 50-80, 30-50 or < 30
-mL/min [S22] and rounded *down* to what the product can give. Dialysis: the plan starts at no more
-than about 5 mg/day [S14] [S15] and stays there unless a clinician overrides ORAL-DIALYSIS-002.
+mL/min [S22] and rounded *down* to what the product can give. A product too coarse for the (reduced)
+starting dose never makes the plan start higher silently: it gives the BLOCK finding ORAL-PRODUCT-001,
+which names products that can. Dialysis: the plan starts at no more than about 5 mg/day [S14] [S15]
+and stays there unless a clinician overrides ORAL-DIALYSIS-002.
 
 >>> from datetime import date
 >>> plan = plan_titration(start_date=date(2026, 1, 5))
@@ -68,8 +70,10 @@ from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.products import (
     LIQUID_RESOLUTION_ML,
     TABLETS_SCORED,
+    DoseForm,
     OralProduct,
     dispensable_quantum_mg,
+    oral_products_giving,
 )
 from baclofen.domain.rules.core import Override, apply_overrides
 from baclofen.domain.rules.oral import ORAL_DIALYSIS_002, ORAL_MAX_001, OralPlanContext, evaluate_oral_rules
@@ -224,10 +228,10 @@ def plan_titration(
                 product.name,
             )
         if target is None or ORAL_DIALYSIS_002.rule_id not in overridden:
+            # Capped at the dialysis dose, never lifted to it: a lower start asked for is kept.
+            planned = [min(dose, dialysis_dose) for dose in planned]
             if target is None:
-                planned, notes = [dialysis_dose], []
-            else:
-                planned = [min(dose, dialysis_dose) for dose in planned]
+                notes = []
         else:
             # The override allows titration *beyond* the dialysis dose, never a start above it: a first
             # step that rounds down to nothing starts at the dialysis dose instead of being left out
@@ -271,6 +275,15 @@ def plan_titration(
         day = end + timedelta(days=1)
 
     planned_daily = tuple(dose for dose, _ in merged)
+    # The first daily dose asked for, after the kidney reduction: no offerable plan starts above it.
+    reduced_start = float(Fraction(levels[0]) * factor)
+    suggested: tuple[OralProduct, ...] = ()
+    if planned_daily[0] > reduced_start + 1e-9 and reduced_start > 0:
+        scored = bool(values.get(TABLETS_SCORED)) if TABLETS_SCORED.name in (settings or {}) else None
+        liquid_ml = resolution if product.is_liquid else None
+        suggested = _one_per_form(
+            oral_products_giving(reduced_start, locale, tablets_scored=scored, liquid_resolution_ml=liquid_ml)
+        )
     ctx = OralPlanContext(
         kind="titration",
         patient=patient,
@@ -284,6 +297,12 @@ def plan_titration(
         ckd_crcl_ml_min=ckd_crcl,
         step_interval_days=interval,
         slowed_for_elderly=slowed,
+        reduced_start_mg_per_day=reduced_start,
+        product_name=product.name,
+        product_quantum_mg=q,
+        product_evidence=product.evidence,
+        suggested_products=tuple(f"{p.name} ({p.display})" for p in suggested),
+        suggested_evidence=tuple(k for p in suggested for k in p.evidence),
     )
     findings = apply_overrides(evaluate_oral_rules(ctx), overrides)
     parameters = {
@@ -317,6 +336,14 @@ def plan_titration(
         parameters,
         tuple(notes),
     )
+
+
+def _one_per_form(products: tuple[OralProduct, ...]) -> tuple[OralProduct, ...]:
+    """The first tablet, the first liquid and the first granules of ``products`` (catalogue order)."""
+    seen: dict[bool | DoseForm, OralProduct] = {}
+    for p in products:
+        seen.setdefault(p.is_liquid or p.form, p)
+    return tuple(seen.values())
 
 
 def _label_levels(start_mg_per_day: float, step_mg_per_day: float, target_mg_per_day: float) -> list[float]:

@@ -60,6 +60,14 @@ class OralPlanContext:
         Days from the taper's start to the first day without baclofen (None unless tapering to zero).
     required_days_to_zero : int, optional
         The minimum the settings require for this patient (14 by default, longer after long high-dose use).
+    reduced_start_mg_per_day : float, optional
+        The titration's first daily dose as asked for, after any kidney reduction (before rounding to
+        the product): no offerable plan starts above it (ORAL-PRODUCT-001).
+    product_name, product_quantum_mg, product_evidence
+        The dispensed product, the smallest amount it gives (mg) and its citation keys.
+    suggested_products : tuple of str
+        Products of the locale that can give the reduced start dose exactly (``"name (display)"``), with
+        ``suggested_evidence`` their citation keys.
     """
 
     kind: str
@@ -84,6 +92,12 @@ class OralPlanContext:
     long_term_months: float | None = None
     long_term_dose_mg_per_day: float | None = None
     held_lowest_dose: bool = False
+    reduced_start_mg_per_day: float | None = None
+    product_name: str | None = None
+    product_quantum_mg: float | None = None
+    product_evidence: tuple[str, ...] = ()
+    suggested_products: tuple[str, ...] = ()
+    suggested_evidence: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -658,6 +672,65 @@ ORAL_CONDITIONS_001: Rule[OralPlanContext] = Rule(
 )
 
 
+# --- Product cannot give the (kidney-reduced) start dose ----------------------------------------------
+def _check_product_start(ctx: OralPlanContext) -> Finding | None:
+    start = ctx.reduced_start_mg_per_day
+    doses = ctx.planned_daily_doses_mg
+    if ctx.kind != TITRATION or start is None or not doses or doses[0] <= start + 1e-9:
+        return None
+    kidney = ctx.patient.kidney
+    band = KidneyBand.SEVERE if kidney.dialysis else ctx.band
+    reduced = band is not None and band is not KidneyBand.NORMAL
+    product = ctx.product_name or "the product"
+    smallest = f" (it gives multiples of {ctx.product_quantum_mg:g} mg)" if ctx.product_quantum_mg else ""
+    what = "kidney-reduced starting dose" if reduced else "starting dose"
+    if ctx.suggested_products:
+        suggestion = "Use a product that can, e.g. " + " or ".join(ctx.suggested_products[:2]) + "."
+    else:
+        suggestion = (
+            "No listed product of this locale gives it exactly: lower the start dose to one a product can give."
+        )
+    if reduced:
+        assert band is not None
+        where = "on dialysis" if kidney.dialysis else f"CrCl {kidney.crcl_ml_min:g} mL/min"
+        why = (
+            f"Kidney function ({where}): the renal PK study reduces each daily dose by {band.reduction_text} "
+            f"({band.crcl_range}); baclofen is excreted mainly unchanged by the kidney and patients with "
+            "kidney impairment can show overdose signs on low doses. A product too coarse for the reduced "
+            "starting dose would make the plan start above it."
+        )
+    else:
+        why = (
+            "The label starts with the lowest dose possible (5 mg three times a day) and adjusts to response "
+            "and tolerability; a product too coarse for the starting dose would make the plan start above it."
+        )
+    return ORAL_PRODUCT_001.finding(
+        f"{product} cannot give the {what} of {start:.3g} mg/day{smallest}: the plan would start at "
+        f"{doses[0]:g} mg/day. {suggestion}",
+        reasoning=why + " A clinician may override this finding with a reason; the plan then starts at "
+        f"{doses[0]:g} mg/day.",
+        data={
+            "reduced_start_mg_per_day": start,
+            "first_planned_mg_per_day": doses[0],
+            "product": ctx.product_name,
+            "product_quantum_mg": ctx.product_quantum_mg,
+            "kidney_band": band.label if band is not None else None,
+            "dialysis": kidney.dialysis,
+            "suggested_products": list(ctx.suggested_products),
+        },
+        evidence=(("S111",) if reduced else ("S11", "S1", "S4")) + ctx.product_evidence + ctx.suggested_evidence,
+    )
+
+
+ORAL_PRODUCT_001: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-PRODUCT-001",
+    title="The product cannot give the (kidney-reduced) starting dose",
+    severity=Severity.BLOCK,
+    evidence=("S22",),
+    check=_check_product_start,
+)
+
+
 # --- Titration summary --------------------------------------------------------------------------------
 def _check_label(ctx: OralPlanContext) -> Finding | None:
     if ctx.kind != TITRATION:
@@ -936,6 +1009,7 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     ORAL_DIALYSIS_002,
     ORAL_ELDERLY_001,
     ORAL_CEREBRAL_001,
+    ORAL_PRODUCT_001,
     *_CONDITION_RULES.values(),
     ORAL_CONDITIONS_001,
     ORAL_LABEL_001,
