@@ -20,7 +20,7 @@ fastest the label titration could reach a target.
 >>> [s.daily_dose_mg for s in t.oral_taper.steps]
 [50.0, 40.0, 30.0, 20.0, 10.0, 0.0]
 >>> t.oral_taper.start.isoformat(), t.oral_taper.steps[-1].start.isoformat()
-('2026-05-05', '2026-05-20')
+('2026-05-05', '2026-06-04')
 """
 
 from __future__ import annotations
