@@ -118,7 +118,12 @@ def parse_unit(text: str, field: str = "unit") -> Unit:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """A magnitude with a unit. Immutable; arithmetic only within one dimension."""
+    """A magnitude with a unit. Immutable; arithmetic only within one dimension.
+
+    ``==`` is structural (same magnitude *and* same unit, so values hash consistently):
+    ``Quantity(1, MG) == Quantity(1000, MCG)`` is False. Compare across units with ``<``, ``<=`` ...
+    or convert first with :meth:`to` / :meth:`in_`.
+    """
 
     magnitude: float
     unit: Unit
