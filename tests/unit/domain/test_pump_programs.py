@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import (
+    MAX_RATE_MCG_PER_H,
     MINUTES_PER_DAY,
     InfusionProgram,
     PeriodicBolus,
@@ -167,6 +168,12 @@ def test_clock_times_are_hh_mm_within_the_day(text) -> None:
 
 @given(programs(), st.floats(min_value=1, max_value=3000))
 def test_a_program_for_a_daily_dose_delivers_exactly_that_dose_with_the_same_shape(shape, target) -> None:
+    factor = target / shape.daily_dose_mcg
+    if max(s.rate_mcg_per_h for s in shape.steps) * factor > MAX_RATE_MCG_PER_H:
+        # A shape whose dose sits in a few minutes would need an implausible hourly rate: refused, named.
+        with pytest.raises(InvalidInputError, match="rate_mcg_per_h"):
+            program_for_daily_dose(target, shape)
+        return
     scaled = program_for_daily_dose(target, shape)
 
     assert scaled.daily_dose_mcg == pytest.approx(target, rel=1e-9)
