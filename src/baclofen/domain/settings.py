@@ -11,13 +11,13 @@ each one cites evidence that resolves.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.errors import InvalidInputError, UnknownNameError
 
 
 class EvidenceStatus(Enum):
@@ -56,8 +56,12 @@ class Setting:
         _REGISTRY[self.name] = self
 
     def validate(self, value: Any) -> Any:
-        """Check an override against this setting's bounds; return it."""
-        if isinstance(self.default, (int, float)) and not isinstance(self.default, bool):
+        """Check an override against this setting's type and bounds; return it."""
+        if isinstance(self.default, bool):
+            if not isinstance(value, bool):
+                raise InvalidInputError(self.name, "true or false", value)
+            return value
+        if isinstance(self.default, (int, float)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise InvalidInputError(self.name, f"a number in {self.unit}", value)
             if not math.isfinite(value):
@@ -78,3 +82,59 @@ class Setting:
             "evidence": list(self.evidence),
             "description": self.description,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SettingUse:
+    """A setting together with the value a plan or result used."""
+
+    setting: Setting
+    value: object
+
+    def to_dict(self) -> dict[str, object]:
+        return self.setting.to_dict(self.value)
+
+
+class SettingValues:
+    """Resolves the settings a use of the domain needs from their defaults and a caller's overrides, and
+    records each value used (so that a plan can report the settings behind it).
+
+    Raises
+    ------
+    UnknownNameError
+        When an override names a setting this use does not take.
+    InvalidInputError
+        When an override is outside the setting's bounds, not finite, or of the wrong type.
+    """
+
+    def __init__(
+        self, allowed: Iterable[Setting], overrides: Mapping[str, Any] | None = None, *, field: str = "settings"
+    ) -> None:
+        self._field = field
+        self._allowed = {s.name: s for s in allowed}
+        self._overrides: dict[str, Any] = {}
+        for name, value in (overrides or {}).items():
+            setting = self._allowed.get(name)
+            if setting is None:
+                raise UnknownNameError(field, self._allowed.keys(), name)
+            self._overrides[name] = setting.validate(value)
+        self._used: dict[str, SettingUse] = {}
+
+    def get(self, setting: Setting) -> Any:
+        if setting.name not in self._allowed:
+            raise UnknownNameError(self._field, self._allowed.keys(), setting.name)
+        value = self._overrides.get(setting.name, setting.default)
+        self._used[setting.name] = SettingUse(setting, value)
+        return value
+
+    def set(self, setting: Setting, value: Any) -> Any:
+        """Record an explicit argument as the value of ``setting`` (validated)."""
+        self._overrides[setting.name] = setting.validate(value)
+        return self.get(setting)
+
+    def overrides(self) -> dict[str, Any]:
+        """The validated overrides by name."""
+        return dict(self._overrides)
+
+    def used(self) -> tuple[SettingUse, ...]:
+        return tuple(self._used.values())

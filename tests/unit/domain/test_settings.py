@@ -45,3 +45,17 @@ def test_every_registered_numeric_setting_accepts_its_own_default() -> None:
     assert len(SETTINGS) > 40
     for setting in SETTINGS.values():
         assert setting.validate(setting.default) == setting.default
+
+
+def test_setting_values_resolve_overrides_record_uses_and_refuse_unknown_names() -> None:
+    from baclofen.domain.errors import UnknownNameError
+    from baclofen.domain.settings import SettingValues
+
+    values = SettingValues([DEMO], {"demo.test_threshold_ml": 3.5})
+
+    assert values.get(DEMO) == 3.5
+    assert [u.to_dict()["value"] for u in values.used()] == [3.5]
+    with pytest.raises(UnknownNameError, match="settings"):
+        SettingValues([DEMO], {"demo.unknown": 1})
+    with pytest.raises(InvalidInputError, match="finite"):
+        SettingValues([DEMO], {"demo.test_threshold_ml": math.nan})

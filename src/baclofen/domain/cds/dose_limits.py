@@ -27,7 +27,7 @@ from typing import Any
 
 from baclofen.domain.cds.contraindications import TIZANIDINE_KIDNEY, ContraindicationContext
 from baclofen.domain.cds.drugs import Drug, get_drug
-from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
     HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
@@ -48,7 +48,7 @@ from baclofen.domain.oral.limits import (
 )
 from baclofen.domain.patient import KidneyFunction, Locale, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 from baclofen.domain.signs import ORAL_OVERDOSE
 
 
@@ -708,13 +708,7 @@ class DoseCheck:
 
 def resolve_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate setting overrides by name against :data:`SETTINGS_BY_NAME`; return name -> value."""
-    out: dict[str, Any] = {}
-    for name, value in (overrides or {}).items():
-        setting = SETTINGS_BY_NAME.get(name)
-        if setting is None:
-            raise UnknownNameError("setting", SETTINGS_BY_NAME.keys(), name)
-        out[name] = setting.validate(value)
-    return out
+    return SettingValues(SETTINGS_BY_NAME.values(), overrides, field="setting").overrides()
 
 
 def check_dose(

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.oral.plan import SettingValues
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.products import (
     DEFAULT_ORAL_PRODUCT,
@@ -19,7 +18,7 @@ from baclofen.domain.products import (
     get_oral_product,
 )
 from baclofen.domain.rules.core import Override
-from baclofen.domain.settings import Setting
+from baclofen.domain.settings import Setting, SettingValues
 
 
 def check_date(value: Any, field: str) -> date:

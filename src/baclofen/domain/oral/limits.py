@@ -13,7 +13,6 @@ it used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import time
 from enum import Enum
 from fractions import Fraction
@@ -346,13 +345,3 @@ TAPER_STEP_INTERVAL_DAYS = Setting(
     maximum=60,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class SettingUse:
-    """A setting together with the value a plan used."""
-
-    setting: Setting
-    value: object
-
-    def to_dict(self) -> dict[str, object]:
-        return self.setting.to_dict(self.value)

@@ -17,7 +17,7 @@ status and evidence), the overrides a clinician gave, and whether it may be offe
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
-from baclofen.domain.oral.limits import DEFAULT_DOSE_TIMES, SettingUse
+from baclofen.domain.oral.limits import DEFAULT_DOSE_TIMES
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.products import (
     Dispensed,
@@ -35,7 +35,7 @@ from baclofen.domain.products import (
 )
 from baclofen.domain.regimen import DoseEvent, Regimen, Route
 from baclofen.domain.rules.core import Finding, Override, is_offerable
-from baclofen.domain.settings import Setting
+from baclofen.domain.settings import SettingUse, SettingValues
 from baclofen.domain.units import mg
 
 _EPS = 1e-9
@@ -216,59 +216,6 @@ class Plan:
             "overrides": [o.to_dict() for o in self.overrides],
             "notes": list(self.notes),
         }
-
-
-class SettingValues:
-    """Resolves the settings a planner uses from their defaults and a caller's overrides; records each use.
-
-    Raises
-    ------
-    UnknownNameError
-        When an override names a setting this planner does not use.
-    InvalidInputError
-        When an override is outside the setting's bounds or of the wrong type.
-    """
-
-    def __init__(self, allowed: Iterable[Setting], overrides: Mapping[str, Any] | None = None) -> None:
-        self._allowed = {s.name: s for s in allowed}
-        self._overrides: dict[str, Any] = {}
-        for name, value in (overrides or {}).items():
-            setting = self._allowed.get(name)
-            if setting is None:
-                raise UnknownNameError("settings", self._allowed.keys(), name)
-            self._overrides[name] = _validate(setting, value)
-        self._used: dict[str, SettingUse] = {}
-
-    def get(self, setting: Setting) -> Any:
-        if setting.name not in self._allowed:
-            raise UnknownNameError("settings", self._allowed.keys(), setting.name)
-        value = self._overrides.get(setting.name, setting.default)
-        self._used[setting.name] = SettingUse(setting, value)
-        return value
-
-    def set(self, setting: Setting, value: Any) -> Any:
-        """Record an explicit planner argument as the value of ``setting`` (validated)."""
-        value = _validate(setting, value)
-        self._overrides[setting.name] = value
-        return self.get(setting)
-
-    def used(self) -> tuple[SettingUse, ...]:
-        return tuple(self._used.values())
-
-
-def _validate(setting: Setting, value: Any) -> Any:
-    if isinstance(setting.default, bool):
-        if not isinstance(value, bool):
-            raise InvalidInputError(setting.name, "true or false", value)
-        return value
-    if (
-        isinstance(setting.default, (int, float))
-        and isinstance(value, float)
-        and not math.isfinite(value)
-    ):
-        # NaN slips through every bounds check (all its comparisons are false) and would lift a ceiling.
-        raise InvalidInputError(setting.name, f"a finite number in {setting.unit}", value)
-    return setting.validate(value)
 
 
 def resolve_dose_times(

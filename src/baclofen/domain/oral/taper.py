@@ -59,7 +59,6 @@ from baclofen.domain.oral.plan import (
     Plan,
     PlanKind,
     PlanStep,
-    SettingValues,
     ceil_to_quantum,
     floor_to_quantum,
     resolve_dose_times,
@@ -69,6 +68,7 @@ from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.products import LIQUID_RESOLUTION_ML, TABLETS_SCORED, OralProduct, dispensable_quantum_mg
 from baclofen.domain.rules.core import Override, apply_overrides
 from baclofen.domain.rules.oral import OralPlanContext, evaluate_oral_rules
+from baclofen.domain.settings import SettingValues
 
 #: Settings the taper planner reads (callers may override any of them by name).
 TAPER_SETTINGS = (

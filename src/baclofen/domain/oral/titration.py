@@ -61,7 +61,6 @@ from baclofen.domain.oral.plan import (
     Plan,
     PlanKind,
     PlanStep,
-    SettingValues,
     floor_to_quantum,
     resolve_dose_times,
     split_daily_dose,
@@ -77,6 +76,7 @@ from baclofen.domain.products import (
 )
 from baclofen.domain.rules.core import Override, apply_overrides
 from baclofen.domain.rules.oral import ORAL_DIALYSIS_002, ORAL_MAX_001, OralPlanContext, evaluate_oral_rules
+from baclofen.domain.settings import SettingValues
 
 #: Settings the titration planner reads (callers may override any of them by name).
 TITRATION_SETTINGS = (
