@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -162,6 +163,28 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+@dataclass(frozen=True)
+class _CommonInputs:
+    """The parsed options that `simulate oral` and `simulate regimen` share."""
+
+    sessions: list[tuple[float, float]]
+    settings: dict[str, float]
+    crcl_range: tuple[float, float] | None
+    runner: PopulationRunner | None
+
+
+def _common_inputs(
+    hd_session: list[str] | None, setting: list[str] | None, crcl_range: str | None,
+    dask: bool, scheduler: str | None, workers: int,
+) -> _CommonInputs:
+    return _CommonInputs(
+        sessions=_pairs(hd_session, "--hd-session", "START_H:DURATION_H in hours"),
+        settings=_settings(setting),
+        crcl_range=_crcl_range(crcl_range),
+        runner=_runner(dask, scheduler, workers),
+    )
+
+
 def _prefix_errors(fields: Mapping[str, str]) -> Callable[[InvalidInputError], None]:
     def handle(exc: InvalidInputError) -> None:
         for prefix, option in fields.items():
@@ -311,10 +334,7 @@ def oral(
     """Plasma exposure to oral baclofen (typical subject, optional virtual population)."""
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
-    sessions = _pairs(hd_session, "--hd-session", "START_H:DURATION_H in hours")
-    settings = _settings(setting)
-    c_range = _crcl_range(crcl_range)
-    runner = _runner(dask, scheduler, workers)
+    common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
     show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
     with map_errors(OPTIONS), _progress(show) as progress:
         try:
@@ -324,16 +344,16 @@ def oral(
                 doses=doses,
                 crcl_ml_min=crcl_ml_min,
                 dialysis=dialysis,
-                hd_sessions=sessions,
+                hd_sessions=common.sessions,
                 model=model,
                 hours=hours,
                 step_h=0.1 if step_h is None else step_h,
                 conditions=condition or (),
-                settings=settings,
+                settings=common.settings,
                 population=population,
                 seed=seed,
-                crcl_range=c_range,
-                runner=runner,
+                crcl_range=common.crcl_range,
+                runner=common.runner,
                 progress=progress,
             )
         except InvalidInputError as exc:
@@ -431,10 +451,7 @@ def regimen(
         fail("FILE", "a readable plan JSON file", f"{file} ({exc})")
     except json.JSONDecodeError as exc:
         fail("FILE", "valid JSON", f"{file}: {exc.msg} at line {exc.lineno}")
-    sessions = _pairs(hd_session, "--hd-session", "START_H:DURATION_H in hours")
-    settings = _settings(setting)
-    c_range = _crcl_range(crcl_range)
-    runner = _runner(dask, scheduler, workers)
+    common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
     show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
     with map_errors(OPTIONS), _progress(show) as progress:
         try:
@@ -442,16 +459,16 @@ def regimen(
                 plan,
                 crcl_ml_min=crcl_ml_min,
                 dialysis=dialysis,
-                hd_sessions=sessions,
+                hd_sessions=common.sessions,
                 model=model,
                 washout_h=washout_h,
                 step_h=0.25 if step_h is None else step_h,
                 conditions=condition or (),
-                settings=settings,
+                settings=common.settings,
                 population=population,
                 seed=seed,
-                crcl_range=c_range,
-                runner=runner,
+                crcl_range=common.crcl_range,
+                runner=common.runner,
                 progress=progress,
             )
         except InvalidInputError as exc:
