@@ -294,6 +294,9 @@ def plan_taper(
         long_term_months=long_term_months,
         long_term_dose_mg_per_day=long_term_dose,
         held_lowest_dose=held,
+        product_name=product.name,
+        product_evidence=product.evidence,
+        product_locales=product.locales,
     )
     findings = apply_overrides(evaluate_oral_rules(ctx), overrides)
     parameters = {

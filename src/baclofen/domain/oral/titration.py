@@ -303,6 +303,7 @@ def plan_titration(
         product_evidence=product.evidence,
         suggested_products=tuple(f"{p.name} ({p.display})" for p in suggested),
         suggested_evidence=tuple(k for p in suggested for k in p.evidence),
+        product_locales=product.locales,
     )
     findings = apply_overrides(evaluate_oral_rules(ctx), overrides)
     parameters = {

@@ -30,7 +30,7 @@ from baclofen.domain.oral.limits import (
     KidneyBand,
     kidney_band,
 )
-from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
+from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.signs import ORAL_OVERDOSE, ORAL_WITHDRAWAL
 
@@ -68,6 +68,8 @@ class OralPlanContext:
     suggested_products : tuple of str
         Products of the locale that can give the reduced start dose exactly (``"name (display)"``), with
         ``suggested_evidence`` their citation keys.
+    product_locales : frozenset of Locale
+        Where the dispensed product is listed (ORAL-PRODUCT-002 when the patient's locale is not among them).
     """
 
     kind: str
@@ -98,6 +100,7 @@ class OralPlanContext:
     product_evidence: tuple[str, ...] = ()
     suggested_products: tuple[str, ...] = ()
     suggested_evidence: tuple[str, ...] = ()
+    product_locales: frozenset[Locale] = frozenset()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -995,7 +998,36 @@ TAPER_LOWEST_001: Rule[OralPlanContext] = Rule(
 )
 
 
+def _check_product_locale(ctx: OralPlanContext) -> Finding | None:
+    if ctx.product_name is None or not ctx.product_locales or ctx.patient.locale in ctx.product_locales:
+        return None
+    listed = ", ".join(sorted(loc.value.upper() for loc in ctx.product_locales))
+    here = ctx.patient.locale.value.upper()
+    return ORAL_PRODUCT_002.finding(
+        f"{ctx.product_name} is listed for {listed}; the plan is for a patient in {here}.",
+        reasoning=(
+            "Products, strengths and labels differ between the US and the UK (US tablets 5/10/15/20 mg, Ozobax, "
+            "Fleqsuvy, Lyvispah; UK 10 mg and 5 mg tablets and a 5 mg/5 mL solution). The plan applies the "
+            f"{here} limits to a product listed elsewhere."
+        ),
+        data={"product": ctx.product_name, "product_locales": sorted(loc.value for loc in ctx.product_locales),
+              "patient_locale": ctx.patient.locale.value},
+        evidence=ctx.product_evidence,
+        action="Check that the product can be dispensed where the patient lives, or choose a product of that locale.",
+    )
+
+
+ORAL_PRODUCT_002: Rule[OralPlanContext] = Rule(
+    rule_id="ORAL-PRODUCT-002",
+    title="The product is not listed for the patient's locale",
+    severity=Severity.WARN,
+    evidence=("S13", "S95"),
+    check=_check_product_locale,
+)
+
+
 ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
+    ORAL_PRODUCT_002,
     ORAL_MAX_001,
     ORAL_MAX_002,
     ORAL_MAX_003,
