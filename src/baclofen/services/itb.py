@@ -55,6 +55,7 @@ from baclofen.domain.itb.screening import (
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+from baclofen.services.cds import parse_settings
 from baclofen.services.planning import parse_date, parse_overrides, resolve_product
 
 __all__ = [
@@ -363,11 +364,13 @@ def forecast_pump(
     eri_date: date | str | None = None,
     as_of: date | datetime | str | None = None,
     observed_rate_factor: float | None = None,
+    settings: Mapping[str, Any] | Iterable[str] | None = None,
 ) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
 
     ``observed_rate_factor`` (observed / programmed delivery, >= 1) also forecasts at that rate; the
-    recommended refill date is then the earlier of the two.
+    recommended refill date is then the earlier of the two. ``settings`` (a mapping or ``"NAME=VALUE"``
+    texts) may override ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only).
     """
     model = get_pump(pump)
     program = _program(model, daily_dose_mcg, flex)
@@ -388,6 +391,7 @@ def forecast_pump(
         eri_date=None if eri_date is None else parse_date(eri_date, "eri_date"),
         as_of=None if as_of is None else parse_datetime(as_of, "as_of"),
         observed_rate_factor=observed_rate_factor,
+        settings=parse_settings(settings),
     )
 
 
@@ -523,12 +527,14 @@ def record_refill_visit(
     as_of: date | datetime | str | None = None,
     previous_fill_ml: float | None = None,
     previous_filled: date | datetime | str | None = None,
+    settings: Mapping[str, Any] | Iterable[str] | None = None,
 ) -> PumpVisit:
     """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
 
     ``previous_fill_ml`` and ``previous_filled`` (the last fill's volume and date, together, with the
     residuals) give the delivery observed over the last interval: after a flagged shortfall the next
-    refill is also forecast at the observed rate and the earlier date is recommended.
+    refill is also forecast at the observed rate and the earlier date is recommended (PUMP-REFILL-006 when
+    that comes before ``target_interval_days``). ``settings`` as in :func:`forecast_pump`.
 
     Raises
     ------
@@ -586,8 +592,12 @@ def record_refill_visit(
         implanted=implanted,
         as_of=as_of,
         observed_rate_factor=observed.rate_factor if observed is not None else None,
+        settings=settings,
     )
     next_refill = assess_next_refill(
-        reconciliation.current if reconciliation is not None else None, observed, forecast
+        reconciliation.current if reconciliation is not None else None,
+        observed,
+        forecast,
+        target_interval_days=target_interval_days,
     )
     return PumpVisit(reconciliation, refill, forecast, observed, next_refill)

@@ -142,6 +142,7 @@ def _all_itb_findings():
     findings = [f for r in results for f in r.findings]
     findings += assess_next_refill(short, observed, shortened)  # PUMP-REFILL-004
     findings += assess_next_refill(short, None, forecast_reservoir(slow))  # PUMP-REFILL-005
+    findings += assess_next_refill(short, observed, shortened, target_interval_days=52)  # PUMP-REFILL-006
     return findings
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
@@ -421,12 +421,15 @@ def assess_next_refill(
     reconciliation: RefillReconciliation | None,
     observed: ObservedDelivery | None,
     forecast: ReservoirForecast,
+    *,
+    target_interval_days: int | None = None,
 ) -> tuple[Finding, ...]:
     """Findings on the next refill date after this visit's reconciliation.
 
     PUMP-REFILL-004 explains a date brought forward to the observed delivery rate (with the arithmetic);
     PUMP-REFILL-005 says, after a flagged shortfall without the previous fill, that the date assumes the
-    programmed rate and cannot account for the suspected over-infusion.
+    programmed rate and cannot account for the suspected over-infusion; PUMP-REFILL-006 says, with a
+    ``target_interval_days`` (days from this fill), that the observed-rate date comes before the target.
     """
     if reconciliation is None:
         return ()
@@ -441,6 +444,12 @@ def assess_next_refill(
         observed_alarm_date=forecast.observed_alarm_at.date() if forecast.observed_alarm_at else None,
         rate_factor=factor if forecast.observed_rate_factor is not None else None,
         observation_steps=observed.steps if observed is not None else (),
+        target_interval_days=target_interval_days,
+        target_date=(
+            None
+            if target_interval_days is None
+            else forecast.fill.filled_at.date() + timedelta(days=int(target_interval_days))
+        ),
     )
     return evaluate_rules(NEXT_REFILL_RULES, ctx)
 

@@ -26,6 +26,7 @@ rate never gives a later refill date; recommended refill date < alarm date <= em
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,7 +45,7 @@ from baclofen.domain.itb.pumps import (
 )
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import FORECAST_RULES, ForecastContext
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 
 __all__ = [
     "REFILL_MARGIN_DAYS",
@@ -339,6 +340,7 @@ class ReservoirForecast:
     observed_rate_factor: float | None = None
     observed_alarm_at: datetime | None = None
     programmed_refill_date: date | None = None
+    observed_empty_at: datetime | None = None
 
     @property
     def low_reservoir_alarm_date(self) -> date:
@@ -355,6 +357,12 @@ class ReservoirForecast:
     @property
     def remaining_ml_at_as_of(self) -> float | None:
         return None if self.as_of is None else self.fill.remaining_ml(self.as_of)
+
+    @property
+    def remaining_ml_at_as_of_at_observed_rate(self) -> float | None:
+        if self.as_of is None or self.observed_rate_factor is None:
+            return None
+        return _remaining_at_rate(self.fill, self.as_of, self.observed_rate_factor)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -385,6 +393,10 @@ class ReservoirForecast:
             "refill_date_at_programmed_rate": (
                 self.programmed_refill_date.isoformat() if self.programmed_refill_date else None
             ),
+            "empty_date_at_observed_rate": (
+                self.observed_empty_at.date().isoformat() if self.observed_empty_at else None
+            ),
+            "remaining_ml_at_as_of_at_observed_rate": self.remaining_ml_at_as_of_at_observed_rate,
             "battery_replacement_date": self.battery.replacement_date.isoformat() if self.battery else None,
             "battery": self.battery.to_dict() if self.battery else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -393,6 +405,11 @@ class ReservoirForecast:
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
         }
+
+
+def _remaining_at_rate(fill: ReservoirFill, at: datetime, factor: float) -> float:
+    """Volume left at ``at`` if the pump delivers ``factor`` x the program (never below the residual)."""
+    return fill.volume_ml - min(fill.deliverable_ml, factor * fill.delivered_ml(at))
 
 
 def _whole_days(value: Any, setting: Setting, field: str) -> int:
@@ -416,6 +433,7 @@ def forecast_reservoir(
     replacement_lead_months: int | None = None,
     as_of: date | datetime | None = None,
     observed_rate_factor: float | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> ReservoirForecast:
     """Forecast the reservoir of a fill.
 
@@ -438,7 +456,11 @@ def forecast_reservoir(
     observed_rate_factor : float, optional
         Observed / programmed delivery over the last interval (>= 1, from a shortfall at refill, see
         :func:`baclofen.domain.itb.refill.observe_delivery`). The alarm is also forecast at this rate and
-        the recommended refill date is the earlier of the two, strictly before both alarm dates.
+        the recommended refill date is the earlier of the two, strictly before both alarm dates; the
+        "today" findings (overdue, low reservoir, empty) then use the earlier, observed-rate dates.
+    settings : mapping, optional
+        Overrides by setting name: the pump's flow-accuracy setting
+        (``pump.synchromed_ii.flow_accuracy_percent``, UNCONFIRMED) where the pump has one.
 
     Returns
     -------
@@ -477,10 +499,11 @@ def forecast_reservoir(
     before_alarm = alarm_at.date() - timedelta(days=margin)
     stability_limit = filled_day + timedelta(days=max_days)
     programmed_recommended = min(before_alarm, stability_limit)
-    observed_alarm = None
+    observed_alarm = observed_empty = None
     governing_before_alarm = before_alarm
     if factor is not None:
         observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
+        observed_empty = fill.time_when_remaining(fill.residual_ml, rate_factor=factor)
         governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
     recommended = min(governing_before_alarm, stability_limit)
     limited_by_stability = stability_limit < governing_before_alarm
@@ -492,9 +515,18 @@ def forecast_reservoir(
     else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
         at_recommended = max(fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day))
 
+    if settings and pump.flow_accuracy is None:
+        raise InvalidInputError(
+            "setting",
+            f"no override for the {pump.name}: it has no flow-accuracy setting (no spec in the sources)",
+            ", ".join(sorted(settings)),
+        )
+    values = SettingValues(
+        () if pump.flow_accuracy is None else (pump.flow_accuracy,), settings, field="setting"
+    )
     accuracy = early_alarm = None
     if pump.flow_accuracy is not None:
-        accuracy = float(pump.flow_accuracy.default)
+        accuracy = float(values.get(pump.flow_accuracy))
         early_alarm = fill.time_when_remaining(low, rate_factor=1 + accuracy / 100.0)
 
     battery = None
@@ -540,7 +572,8 @@ def forecast_reservoir(
         observed_before = observed_alarm.date() - timedelta(days=margin)
         reasoning += [
             f"at the observed rate (programmed x {factor:.4f} = {daily_ml * factor:.4f} mL/day) the low "
-            f"reservoir ({low:g} mL left) comes at {observed_alarm.isoformat(timespec='minutes')}",
+            f"reservoir ({low:g} mL left) comes at {observed_alarm.isoformat(timespec='minutes')} and empty "
+            f"({fill.residual_ml:g} mL residual) at {observed_empty.isoformat(timespec='minutes')}",
             f"recommended refill = min(alarm date - {margin} day(s), observed-rate alarm date - {margin} day(s), "
             f"fill date + {max_days} days) = min({before_alarm.isoformat()}, {observed_before.isoformat()}, "
             f"{stability_limit.isoformat()}) = {recommended.isoformat()} (at the programmed rate alone: "
@@ -572,6 +605,10 @@ def forecast_reservoir(
         flow_accuracy_setting=pump.flow_accuracy.name if pump.flow_accuracy is not None else "",
         flow_accuracy_status=pump.flow_accuracy.status.value if pump.flow_accuracy is not None else "",
         over_infusion_alarm_date=early_alarm.date() if early_alarm else None,
+        observed_empty_date=observed_empty.date() if observed_empty else None,
+        observed_remaining_ml_at_as_of=(
+            _remaining_at_rate(fill, as_of_dt, factor) if as_of_dt is not None and factor is not None else None
+        ),
     )
     findings = list(evaluate_rules(FORECAST_RULES, ctx)) + list(
         check_concentration(pump, fill.concentration_mcg_per_ml)
@@ -585,7 +622,7 @@ def forecast_reservoir(
         MAX_REFILL_INTERVAL_DAYS.to_dict(max_days),
     ]
     if pump.flow_accuracy is not None:
-        settings_used.append(pump.flow_accuracy.to_dict())
+        settings_used.append(pump.flow_accuracy.to_dict(accuracy))
     if battery is not None:
         settings_used += [
             pump.planning_service_life.to_dict(battery.planning_service_life_years),
@@ -612,4 +649,5 @@ def forecast_reservoir(
         observed_rate_factor=factor,
         observed_alarm_at=observed_alarm,
         programmed_refill_date=programmed_recommended,
+        observed_empty_at=observed_empty,
     )

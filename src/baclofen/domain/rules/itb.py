@@ -850,6 +850,8 @@ class ForecastContext:
     flow_accuracy_setting: str = ""
     flow_accuracy_status: str = ""
     over_infusion_alarm_date: date | None = None
+    observed_empty_date: date | None = None
+    observed_remaining_ml_at_as_of: float | None = None
 
     @property
     def governing_alarm_date(self) -> date:
@@ -857,6 +859,49 @@ class ForecastContext:
         if self.observed_alarm_date is not None and self.observed_alarm_date < self.alarm_date:
             return self.observed_alarm_date
         return self.alarm_date
+
+    @property
+    def governing_empty_date(self) -> date:
+        """The empty date "today" findings use: the observed-rate one when earlier."""
+        if self.observed_empty_date is not None and self.observed_empty_date < self.empty_date:
+            return self.observed_empty_date
+        return self.empty_date
+
+    @property
+    def governing_remaining_ml(self) -> float | None:
+        """Volume left at ``as_of``: at the observed rate when it is known (it is never more)."""
+        if self.observed_remaining_ml_at_as_of is not None:
+            return self.observed_remaining_ml_at_as_of
+        return self.remaining_ml_at_as_of
+
+    def _dated(self, observed: date, programmed: date) -> str:
+        """``observed`` with the rate it comes from, and the programmed-rate date when they differ."""
+        if observed < programmed:
+            return (
+                f"{observed.isoformat()} at the observed delivery rate (x {fmt(self.observed_rate_factor or 1.0, 4)}; "
+                f"{programmed.isoformat()} at the programmed rate)"
+            )
+        return f"{programmed.isoformat()} at the programmed rate"
+
+    @property
+    def alarm_text(self) -> str:
+        return self._dated(self.governing_alarm_date, self.alarm_date)
+
+    @property
+    def empty_text(self) -> str:
+        return self._dated(self.governing_empty_date, self.empty_date)
+
+    def today_data(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of,
+            "remaining_ml": self.governing_remaining_ml,
+            "remaining_ml_at_programmed_rate": self.remaining_ml_at_as_of,
+            "alarm_date": self.governing_alarm_date,
+            "alarm_date_at_programmed_rate": self.alarm_date,
+            "empty_date": self.governing_empty_date,
+            "empty_date_at_programmed_rate": self.empty_date,
+            "observed_rate_factor": self.observed_rate_factor,
+        }
 
 
 def _threshold_name(ctx: ForecastContext) -> str:
@@ -974,7 +1019,7 @@ def _fcst_over_infusion(ctx: ForecastContext) -> Finding | None:
             f"Over-infusing by {fmt(ctx.flow_accuracy_percent, 1)} %, the pump reaches the "
             f"{fmt(ctx.low_reservoir_ml)} mL {_threshold_name(ctx)} {rate} from the fill of "
             f"{ctx.filled_date.isoformat()}: {ctx.over_infusion_alarm_date.isoformat()}, instead of "
-            f"{ctx.alarm_date.isoformat()} at the programmed rate. "
+            f"{ctx.alarm_text}. "
             f"The {fmt(ctx.flow_accuracy_percent, 1)} % figure is {status} (setting "
             f"{ctx.flow_accuracy_setting or 'flow accuracy'}); clinically the pumps delivered on average +1 % "
             "to +2.5 % more than programmed (S62). The alarm is computed from the programmed rate, so an "
@@ -983,6 +1028,8 @@ def _fcst_over_infusion(ctx: ForecastContext) -> Finding | None:
         data={
             "over_infusion_alarm_date": ctx.over_infusion_alarm_date,
             "recommended_refill_date": ctx.recommended_refill_date,
+            "alarm_date": ctx.governing_alarm_date,
+            "alarm_date_at_programmed_rate": ctx.alarm_date,
             "flow_accuracy_percent": ctx.flow_accuracy_percent,
             "flow_accuracy_status": ctx.flow_accuracy_status,
         },
@@ -999,14 +1046,14 @@ FCST_OVER_INFUSION = Rule(
 
 
 def _refill_overdue(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or not ctx.recommended_refill_date < ctx.as_of < ctx.alarm_date:
+    if ctx.as_of is None or not ctx.recommended_refill_date < ctx.as_of < ctx.governing_alarm_date:
         return None
     return REFILL_OVERDUE.finding(
         f"Refill overdue: recommended by {ctx.recommended_refill_date.isoformat()}; the computed "
-        f"{_threshold_name(ctx)} comes on {ctx.alarm_date.isoformat()}.",
+        f"{_threshold_name(ctx)} comes on {ctx.alarm_text}.",
         reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied "
         "on (S60).",
-        data={"as_of": ctx.as_of, "remaining_ml": ctx.remaining_ml_at_as_of},
+        data=ctx.today_data(),
         **_with_signs(ITB_WITHDRAWAL),
     )
 
@@ -1021,16 +1068,16 @@ REFILL_OVERDUE = Rule(
 
 
 def _refill_low(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or not ctx.alarm_date <= ctx.as_of < ctx.empty_date:
+    if ctx.as_of is None or not ctx.governing_alarm_date <= ctx.as_of < ctx.governing_empty_date:
         return None
     return REFILL_LOW.finding(
-        f"The reservoir has reached the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL) by the "
-        f"program: empty on {ctx.empty_date.isoformat()}. Refill now.",
+        f"The reservoir has reached the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL) on "
+        f"{ctx.alarm_text}: empty on {ctx.empty_text}. Refill now.",
         reasoning=(
             "Withdrawal symptoms were seen with 2.1-3.8 mL still in the reservoir (Neurosurgery2004); an "
             "over-infusing pump may already be empty (S60)."
         ),
-        data={"as_of": ctx.as_of, "remaining_ml": ctx.remaining_ml_at_as_of},
+        data=ctx.today_data(),
         **_with_signs(ITB_WITHDRAWAL),
     )
 
@@ -1045,17 +1092,16 @@ REFILL_LOW = Rule(
 
 
 def _refill_empty(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or ctx.as_of < ctx.empty_date:
+    if ctx.as_of is None or ctx.as_of < ctx.governing_empty_date:
         return None
     return REFILL_EMPTY.finding(
-        f"By the program the reservoir is empty since {ctx.empty_date.isoformat()}: intrathecal delivery has "
-        "stopped.",
+        f"The reservoir is empty since {ctx.empty_text}: intrathecal delivery has stopped.",
         reasoning=(
             "An empty reservoir interrupts intrathecal baclofen: withdrawal can progress over 24-72 h to "
             "rhabdomyolysis, organ failure and death (S69, S118). Running a pump with an empty reservoir is "
             "also an over-infusion risk factor (S61)."
         ),
-        data={"as_of": ctx.as_of, "empty_date": ctx.empty_date},
+        data=ctx.today_data(),
         **_with_signs(ITB_WITHDRAWAL),
     )
 
@@ -1348,6 +1394,52 @@ class NextRefillContext:
     observed_alarm_date: date | None
     rate_factor: float | None
     observation_steps: tuple[str, ...]
+    target_interval_days: int | None = None
+    target_date: date | None = None
+
+
+def _refill_before_target(ctx: NextRefillContext) -> Finding | None:
+    if (
+        ctx.rate_factor is None
+        or ctx.target_date is None
+        or ctx.target_interval_days is None
+        or ctx.recommended_refill_date >= ctx.target_date
+    ):
+        return None
+    days = (ctx.target_date - ctx.recommended_refill_date).days
+    return REFILL_BEFORE_TARGET.finding(
+        f"The next refill {ctx.recommended_refill_date.isoformat()} (at the observed delivery rate, x "
+        f"{fmt(ctx.rate_factor, 4)}) comes {days} day(s) before the {ctx.target_interval_days}-day target "
+        f"interval ({ctx.target_date.isoformat()}); at the programmed rate it would be "
+        f"{ctx.programmed_refill_date.isoformat()}.",
+        reasoning=(
+            "The fill volume covers the target interval at the programmed rate; the pump delivered more than "
+            "programmed over the last interval, so at that rate the low reservoir comes on "
+            f"{(ctx.observed_alarm_date or ctx.alarm_date).isoformat()} (programmed: {ctx.alarm_date.isoformat()}) "
+            "and the refill must come earlier than planned (S60; clinical mean pump error +1 to +2.5 % per "
+            "refill, S62)."
+        ),
+        data={
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "target_date": ctx.target_date,
+            "target_interval_days": ctx.target_interval_days,
+            "refill_date_at_programmed_rate": ctx.programmed_refill_date,
+            "rate_factor": ctx.rate_factor,
+        },
+        action=(
+            f"Book the next refill for {ctx.recommended_refill_date.isoformat()}, not the target date "
+            f"{ctx.target_date.isoformat()}; investigate the shortfall (PUMP-RECON-001)."
+        ),
+    )
+
+
+REFILL_BEFORE_TARGET = Rule(
+    rule_id="PUMP-REFILL-006",
+    title="Next refill before the target interval at the observed delivery rate",
+    severity=Severity.INFO,
+    evidence=("S60", "S62"),
+    check=_refill_before_target,
+)
 
 
 def _refill_observed(ctx: NextRefillContext) -> Finding | None:
@@ -1416,7 +1508,7 @@ REFILL_PROGRAMMED_ONLY = Rule(
     check=_refill_programmed_only,
 )
 
-NEXT_REFILL_RULES = (REFILL_PROGRAMMED_ONLY, REFILL_OBSERVED)
+NEXT_REFILL_RULES = (REFILL_PROGRAMMED_ONLY, REFILL_OBSERVED, REFILL_BEFORE_TARGET)
 
 
 # =====================================================================================================

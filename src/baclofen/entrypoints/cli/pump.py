@@ -66,6 +66,8 @@ OPTIONS = {
     "refilled": "--refilled",
     "previous_fill_ml": "--previous-fill-ml",
     "previous_filled": "--previous-filled",
+    "setting": "--setting",
+    "pump.synchromed_ii.flow_accuracy_percent": "--setting",
 }
 
 FLEX_HELP = (
@@ -104,6 +106,14 @@ ImplantedOpt = Annotated[
 ]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD, for overdue / empty / replacement findings.")
+]
+SettingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--setting",
+        help="Override a named setting: NAME=VALUE (repeatable), e.g. "
+        "pump.synchromed_ii.flow_accuracy_percent=10 (UNCONFIRMED spec, default 14.5; SynchroMed II only).",
+    ),
 ]
 
 
@@ -252,6 +262,7 @@ def forecast(
         typer.Option("--max-refill-interval-days", help="Drug-stability limit, days (default 180)."),
     ] = None,
     as_of: AsOfOpt = None,
+    setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Empty date, low-reservoir alarm date, recommended refill date (before the alarm), battery."""
@@ -270,6 +281,7 @@ def forecast(
             implanted=implanted,
             eri_date=eri_date,
             as_of=as_of,
+            settings=setting,
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_forecast(out, data))
@@ -442,6 +454,7 @@ def refill(
         str | None,
         typer.Option("--previous-filled", help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."),
     ] = None,
+    setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
@@ -463,6 +476,7 @@ def refill(
             as_of=as_of,
             previous_fill_ml=previous_fill_ml,
             previous_filled=previous_filled,
+            settings=setting,
         )
     data = result.to_dict()
 
