@@ -77,3 +77,11 @@ def test_pump_refill_target_interval_before_which_the_observed_rate_refill_comes
     finding = next(f for f in data["findings"] if f["rule_id"] == "PUMP-REFILL-006")
     assert data["next_refill_date"] == "2026-03-10"
     assert "2026-03-10" in finding["message"] and "2026-03-12" in finding["message"]
+
+
+def test_pump_refill_names_the_rate_of_the_empty_date_too(run_cli) -> None:
+    r = run_cli(*REFILL)
+
+    text = " ".join(r.stdout.split())
+    assert "empty 2026-03-19 at the observed rate, 2026-03-22 at the programmed rate" in text
+    assert run_cli(*REFILL, "--json").json()["empty_date_at_observed_rate"] == "2026-03-19"

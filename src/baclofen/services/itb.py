@@ -506,6 +506,9 @@ class PumpVisit:
             ),
             "low_reservoir_alarm_date": self.forecast.low_reservoir_alarm_date.isoformat(),
             "empty_date": self.forecast.empty_date.isoformat(),
+            "empty_date_at_observed_rate": (
+                self.forecast.observed_empty_at.date().isoformat() if self.forecast.observed_empty_at else None
+            ),
             "forecast": self.forecast.to_dict(),
             "findings": findings_to_dicts(self.findings),
         }

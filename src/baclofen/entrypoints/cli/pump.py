@@ -493,7 +493,9 @@ def refill(
                 f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill [bold]{data['next_refill_date']}"
                 f"[/bold] at the observed delivery rate (at the programmed rate "
                 f"{data['next_refill_date_at_programmed_rate']}). Computed alarm {observed_alarm} at the observed "
-                f"rate, {data['low_reservoir_alarm_date']} at the programmed rate; empty {data['empty_date']}."
+                f"rate, {data['low_reservoir_alarm_date']} at the programmed rate; empty "
+                f"{data['empty_date_at_observed_rate']} at the observed rate, {data['empty_date']} at the "
+                "programmed rate."
             )
         else:
             out.print(
