@@ -658,6 +658,13 @@ _STRENGTH_TAIL = re.compile(
     r"(?:\s+(?:tablets?|capsules?|oral|solution|suspension|spray|injection|granules))*$"
 )
 _ROUTE_WORDS_TAIL = re.compile(r"\s+(?:tablets?|capsules?)$")
+#: Salt names that medication lists add to the generic ("ciprofloxacin hydrochloride", "fluvoxamine maleate"):
+#: a list entry must not escape an interaction check (e.g. tizanidine + ciprofloxacin) by its salt.
+_SALT_TAIL = re.compile(
+    r"\s+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|maleate|mesylate|mesilate|besylate|besilate|tartrate|"
+    r"succinate|fumarate|citrate|sulfate|sulphate|phosphate|acetate|lactate|sodium|potassium|calcium|"
+    r"monohydrate|dihydrate|hemihydrate)$"
+)
 _CODE = re.compile(r"^(atc|rxnorm|rxcui)\s*:\s*([a-z0-9]+)$")
 _ATC = re.compile(r"^[a-z][0-9]{2}[a-z]{2}[0-9]{2}$")
 
@@ -792,6 +799,11 @@ class DrugCatalogue:
         hit = self._index.get(norm)
         if hit is None:
             hit = self._index.get(_ROUTE_WORDS_TAIL.sub("", norm))
+        if hit is None:
+            base = _ROUTE_WORDS_TAIL.sub("", norm)
+            while _SALT_TAIL.search(base):
+                base = _SALT_TAIL.sub("", base)
+            hit = self._index.get(base) if base != norm else None
         if hit is None:
             code = _CODE.match(norm.replace(" ", ""))
             if code:
