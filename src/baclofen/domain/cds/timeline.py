@@ -145,7 +145,20 @@ def parse_symptom(text: str) -> Symptom | None:
     """The :class:`Symptom` a diary text names (any case, synonyms), or None."""
     if isinstance(text, Symptom):
         return text
-    return _SYMPTOM_INDEX.get(_norm(text)) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        return None
+    norm = _norm(text)
+    # "feels feverish", "I feel very dizzy", "feeling sleepy": the sign without the lead-in words a diary adds,
+    # dropped one at a time so that the longest known phrase wins ("very high temperature")
+    while norm not in _SYMPTOM_INDEX:
+        shorter = _LEAD_IN.sub("", norm, count=1)
+        if shorter == norm:
+            return None
+        norm = shorter
+    return _SYMPTOM_INDEX[norm]
+
+
+_LEAD_IN = re.compile(r"^(?:i|i'?m|am|feels?|feeling|felt|was|is|very|a bit|quite|really)\s+")
 
 
 # --- timeline values ---------------------------------------------------------------------------------------------
