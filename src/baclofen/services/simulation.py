@@ -26,7 +26,13 @@ from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_
 from baclofen.domain.patient import CRCL_MAX_ML_MIN
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
-from baclofen.domain.pk.findings import ExposureContext, evaluate_exposure, is_renal_condition
+from baclofen.domain.pk.findings import (
+    ExposureContext,
+    KidneyConflict,
+    check_kidney_conflict,
+    evaluate_exposure,
+    is_renal_condition,
+)
 from baclofen.domain.pk.parameters import (
     CISTERNAL_TO_LUMBAR_RATIO,
     CRCL_CAP_ML_MIN,
@@ -624,8 +630,13 @@ def simulate_plan(
         raise InvalidInputError("steps", "at least one dose > 0 mg", 0)
     oral_model = OralModel.parse(model)
     plan_kidney, plan_conditions = _plan_kidney(plan)
+    conflict: tuple[Finding, ...] = ()
     if crcl_ml_min is not None or dialysis:
         kidney, kidney_source = kidney_input(crcl_ml_min, dialysis), "arguments"
+        if plan_kidney is not None:
+            conflict = check_kidney_conflict(
+                KidneyConflict(plan_kidney.crcl_ml_min, plan_kidney.dialysis, kidney.crcl_ml_min, kidney.dialysis)
+            )
     elif plan_kidney is not None:
         kidney, kidney_source = plan_kidney, "plan patient"
     else:
@@ -688,5 +699,6 @@ def simulate_plan(
         progress=progress,
         daily=True,
         mismatches=parsed.mismatches,
+        extra_findings=conflict,
         extra=extra,
     )

@@ -459,3 +459,69 @@ def evaluate_exposure(
 ) -> tuple[Finding, ...]:
     """All exposure findings for ``ctx``, most severe first."""
     return evaluate_rules(rules, ctx)
+
+
+# --- A simulation whose kidney function contradicts the plan it simulates ---------------------------------
+
+#: Cockcroft-Gault bands of the renal PK study behind the dose reductions ([S22]): a CrCl in another band
+#: would have given the plan another reduction.
+KIDNEY_BAND_EDGES_ML_MIN = (30.0, 50.0, 80.0)
+
+
+def _kidney_band(crcl_ml_min: float | None, dialysis: bool) -> str:
+    if dialysis:
+        return "dialysis"
+    if crcl_ml_min is None:
+        return "unknown"
+    below = [edge for edge in KIDNEY_BAND_EDGES_ML_MIN if crcl_ml_min < edge]
+    return f"< {below[0]:g} mL/min" if below else f">= {KIDNEY_BAND_EDGES_ML_MIN[-1]:g} mL/min"
+
+
+@dataclass(frozen=True, slots=True)
+class KidneyConflict:
+    """The kidney function a plan was made for and the one a simulation of it uses."""
+
+    plan_crcl_ml_min: float | None
+    plan_dialysis: bool
+    used_crcl_ml_min: float | None
+    used_dialysis: bool
+
+
+def _check_kidney_conflict(ctx: KidneyConflict) -> Finding | None:
+    planned = _kidney_band(ctx.plan_crcl_ml_min, ctx.plan_dialysis)
+    used = _kidney_band(ctx.used_crcl_ml_min, ctx.used_dialysis)
+    if planned == "unknown" or planned == used:
+        return None
+
+    def describe(crcl: float | None, dialysis: bool, band: str) -> str:
+        if dialysis:
+            return "dialysis"
+        return "not given" if crcl is None else f"CrCl {crcl:g} mL/min ({band})"
+
+    return PK_KIDNEY_005.finding(
+        f"The plan was made for {describe(ctx.plan_crcl_ml_min, ctx.plan_dialysis, planned)}; this simulation "
+        f"uses {describe(ctx.used_crcl_ml_min, ctx.used_dialysis, used)}.",
+        reasoning=(
+            "Exposure depends on kidney function (renal covariate, pk-models.md §3.2), and the plan's doses were "
+            "reduced for the kidney band it was made for (Cockcroft-Gault groups >80, 50-80, 30-50, <30 mL/min). "
+            "A simulation with another kidney function does not show what this plan does to this patient."
+        ),
+        data={"plan_band": planned, "simulated_band": used, "plan_crcl_ml_min": ctx.plan_crcl_ml_min,
+              "plan_dialysis": ctx.plan_dialysis, "simulated_crcl_ml_min": ctx.used_crcl_ml_min,
+              "simulated_dialysis": ctx.used_dialysis},
+        action="Simulate with the patient's current kidney function; if it has changed, make a new plan for it.",
+    )
+
+
+PK_KIDNEY_005: Rule[KidneyConflict] = Rule(
+    "PK-KIDNEY-005",
+    "The simulation's kidney function contradicts the plan's",
+    Severity.WARN,
+    ("S22", "PKM-DERIVED"),
+    _check_kidney_conflict,
+)
+
+
+def check_kidney_conflict(conflict: KidneyConflict) -> tuple[Finding, ...]:
+    """PK-KIDNEY-005 when the simulated kidney band differs from the plan's (never raises)."""
+    return PK_KIDNEY_005.evaluate(conflict)
