@@ -94,7 +94,7 @@ def parse_settings(values: Mapping[str, Any] | Iterable[str] | None) -> dict[str
             raise InvalidInputError("setting", "NAME=VALUE", item)
         name, sep, text = item.partition("=")
         if not sep or not name.strip() or not text.strip():
-            raise InvalidInputError("setting", "NAME=VALUE (e.g. cds.risk.lookback_days=10)", item)
+            raise InvalidInputError("setting", "NAME=VALUE (a setting name, then = and its value)", item)
         out[name.strip()] = _value(text.strip())
     return out
 

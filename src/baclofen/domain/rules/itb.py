@@ -503,7 +503,27 @@ TITR_DECREASE = Rule(
     check=_titr_decrease,
 )
 
-DOSE_CHANGE_RULES = (TITR_FIRST_DAY, TITR_STEP, TITR_HIGH_DOSE, TITR_DECREASE)
+def _titr_start_unknown(ctx: DoseChangeContext) -> Finding | None:
+    if ctx.at_refill or ctx.hours_since_start is not None:
+        return None
+    return TITR_START_UNKNOWN.finding(
+        f"The time since the intrathecal infusion started was not given: the rule 'no increase in the first "
+        f"{fmt(ctx.no_increase_h, 0)} h' could not be checked.",
+        reasoning="Label: titration starts after the initial 24 h; the range shown assumes that time has passed.",
+        data={"no_increase_h": ctx.no_increase_h},
+        action="Check when the infusion started (or give the hours since the start) before increasing the dose.",
+    )
+
+
+TITR_START_UNKNOWN = Rule(
+    rule_id="ITB-TITR-005",
+    title="The first-24-hours rule could not be checked",
+    severity=Severity.INFO,
+    evidence=("S2", "S3"),
+    check=_titr_start_unknown,
+)
+
+DOSE_CHANGE_RULES = (TITR_FIRST_DAY, TITR_STEP, TITR_HIGH_DOSE, TITR_DECREASE, TITR_START_UNKNOWN)
 
 
 # =====================================================================================================
