@@ -13,7 +13,7 @@ FORBIDDEN_IN_DOMAIN = {
     # I/O, processes, network, environment
     "os", "io", "pathlib", "shutil", "subprocess", "socket", "urllib", "http", "requests", "httpx",
     "tempfile", "glob", "sqlite3", "pickle", "shelve", "logging.config", "sys", "time", "random",
-    "asyncio", "threading", "multiprocessing", "json", "csv",
+    "asyncio", "threading", "multiprocessing", "json", "csv", "importlib", "builtins", "<dynamic>",
     # storage and frameworks
     "sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "pydantic", "typer", "click", "rich",
     "jinja2", "matplotlib", "dask", "distributed", "pint", "uvicorn",
@@ -22,28 +22,62 @@ FORBIDDEN_IN_DOMAIN = {
 }
 # numpy/scipy/numba only inside the PK engine
 NUMERIC = {"numpy", "scipy", "numba"}
-FORBIDDEN_CALLS = {("datetime", "now"), ("date", "today"), ("datetime", "today"), ("datetime", "utcnow")}
 
 
-def _imports(path: Path) -> list[str]:
+def _package_of(path: Path, root: Path) -> list[str]:
+    """The dotted package of the module at ``path`` (``root`` holds the top-level package folder)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return parts[:-1]
+
+
+def _imports(path: Path, root: Path = SRC.parent) -> list[str]:
+    """Every module ``path`` imports: ``import``, ``from`` (relative ones resolved), and the dynamic
+    ``importlib.import_module("x")`` / ``__import__("x")`` (a non-literal name is reported as ``<dynamic>``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _package_of(path, root)
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module.split(".") if node.module else []
+            else:
+                anchor = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                base = anchor + (node.module.split(".") if node.module else [])
+            if node.module:
+                names.append(".".join(base))
+            else:
+                names.extend(".".join(base + [a.name]) for a in node.names)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            dynamic = (isinstance(func, ast.Name) and func.id == "__import__") or (
+                isinstance(func, ast.Attribute) and func.attr == "import_module"
+            )
+            if dynamic:
+                arg = node.args[0] if node.args else None
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    names.append(arg.value)
+                else:
+                    names.append("<dynamic>")
     return names
 
 
+CLOCK_METHODS = {"now", "utcnow", "today"}
+FORBIDDEN_BUILTINS = {"open", "__import__", "eval", "exec"}
+
+
 def _calls(path: Path) -> list[tuple[str, str]]:
+    """Clock reads (any ``X.now()``, ``X.today()``, ``X.utcnow()``, however ``X`` is spelled or aliased)
+    and forbidden built-ins (``open``, ``__import__``, ``eval``, ``exec``), as (base, name) pairs."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            out.append((node.value.id, node.attr))
-        if isinstance(node, ast.Name) and node.id == "open":
-            out.append(("", "open"))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CLOCK_METHODS:
+            base = node.func.value
+            out.append((base.id if isinstance(base, ast.Name) else ast.unparse(base), node.func.attr))
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_BUILTINS:
+            out.append(("", node.id))
     return out
 
 
@@ -66,23 +100,69 @@ def test_domain_module_imports_no_io_framework_or_storage(path: Path) -> None:
 
 @pytest.mark.parametrize("path", DOMAIN_FILES, ids=lambda p: str(p.relative_to(SRC)))
 def test_domain_module_reads_no_clock_and_opens_no_file(path: Path) -> None:
-    calls = set(_calls(path))
-
-    assert calls & (FORBIDDEN_CALLS | {("", "open")}) == set()
+    assert _calls(path) == []
 
 
-def test_the_layer_check_would_catch_a_forbidden_import(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import sqlite3\n",
+        "import os.path\n",
+        "from os import path\n",
+        "from ...services import planning\n",
+        "from ... import adapters\n",
+        "from ...entrypoints.cli import app\n",
+        "import importlib\nimportlib.import_module('sqlite3')\n",
+        "from importlib import import_module\nimport_module('socket')\n",
+        "x = __import__('os')\n",
+    ],
+)
+def test_the_layer_check_would_catch_a_forbidden_import(tmp_path: Path, source: str) -> None:
+    module = tmp_path / "baclofen" / "domain" / "oral" / "bad.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(source)
+
+    found = _imports(module, root=tmp_path) + [name for _, name in _calls(module) if name == "__import__"]
+
+    assert any(_matches(n, FORBIDDEN_IN_DOMAIN) or n == "__import__" for n in found), found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from datetime import datetime\nx = datetime.now()\n",
+        "import datetime\nx = datetime.datetime.now()\n",
+        "from datetime import date as d\nx = d.today()\n",
+        "from datetime import datetime as dt, timezone\nx = dt.utcnow()\n",
+        "x = open('f')\n",
+    ],
+)
+def test_the_clock_check_would_catch_a_clock_read_or_file_open(tmp_path: Path, source: str) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("import sqlite3\nfrom datetime import datetime\nx = datetime.now()\n")
+    bad.write_text(source)
 
-    assert _matches(_imports(bad)[0], FORBIDDEN_IN_DOMAIN)
-    assert ("datetime", "now") in set(_calls(bad))
+    assert _calls(bad) != []
+
+
+def test_relative_imports_inside_the_domain_resolve_to_the_domain() -> None:
+    good = SRC / "domain" / "oral" / "titration.py"
+    imports = _imports(good)
+
+    assert all(not n.startswith(".") for n in imports)
+    assert not any(_matches(n, FORBIDDEN_IN_DOMAIN) for n in imports)
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "services").rglob("*.py")), ids=lambda p: p.name)
 def test_services_import_no_adapters_or_entrypoints(path: Path) -> None:
     bad = [n for n in _imports(path) if _matches(n, {"baclofen.adapters", "baclofen.entrypoints",
                                                       "typer", "click", "rich", "fastapi", "sqlalchemy"})]
+
+    assert bad == []
+
+
+@pytest.mark.parametrize("path", sorted((SRC / "adapters").rglob("*.py")), ids=lambda p: p.name)
+def test_adapters_import_no_entrypoints(path: Path) -> None:
+    bad = [n for n in _imports(path) if _matches(n, {"baclofen.entrypoints", "typer", "click"})]
 
     assert bad == []
 
