@@ -51,6 +51,26 @@ class KidneySource(Enum):
     DIALYSIS = "dialysis"
     UNKNOWN = "unknown"
 
+    @property
+    def note(self) -> str:
+        """How the CrCl was obtained, in words (shown with the kidney function so that the method is never hidden)."""
+        return _KIDNEY_NOTES[self]
+
+
+_KIDNEY_NOTES = {
+    KidneySource.COCKCROFT_GAULT: (
+        "CrCl by Cockcroft-Gault from age, actual body weight, sex and serum creatinine (the method of the "
+        "renal PK study behind the dose bands, S22)."
+    ),
+    KidneySource.GIVEN_CRCL: "CrCl as given.",
+    KidneySource.GIVEN_EGFR: (
+        "eGFR (mL/min/1.73 m2) used in place of a Cockcroft-Gault CrCl (mL/min): an approximation. The dose "
+        "bands come from Cockcroft-Gault groups (S22); in a small or large body the two can differ."
+    ),
+    KidneySource.DIALYSIS: "Dialysis-dependent.",
+    KidneySource.UNKNOWN: "Kidney function not given.",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class KidneyFunction:
@@ -72,7 +92,12 @@ class KidneyFunction:
         return self.dialysis or self.crcl_ml_min is not None
 
     def to_dict(self) -> dict[str, object]:
-        return {"crcl_ml_min": self.crcl_ml_min, "dialysis": self.dialysis, "source": self.source.value}
+        return {
+            "crcl_ml_min": self.crcl_ml_min,
+            "dialysis": self.dialysis,
+            "source": self.source.value,
+            "note": self.source.note,
+        }
 
 
 def cockcroft_gault_ml_min(age_years: float, weight_kg: float, serum_creatinine_mg_dl: float, sex: Sex) -> float:
@@ -81,6 +106,9 @@ def cockcroft_gault_ml_min(age_years: float, weight_kg: float, serum_creatinine_
     >>> round(cockcroft_gault_ml_min(60, 80, 1.2, Sex.MALE), 1)
     74.1
     """
+    if not isinstance(sex, Sex):
+        # Never fall through to the male formula for an unrecognised value: that overstates CrCl by 18 %.
+        raise InvalidInputError("sex", "female or male", sex)
     age = require_finite_number(age_years, "age_years", minimum=AGE_YEARS_RANGE[0], maximum=AGE_YEARS_RANGE[1])
     weight = require_finite_number(weight_kg, "weight_kg", minimum=WEIGHT_KG_RANGE[0], maximum=WEIGHT_KG_RANGE[1])
     scr = require_finite_number(
@@ -124,6 +152,13 @@ class PatientSnapshot:
             require_finite_number(self.crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN)
         if self.egfr_ml_min_1_73m2 is not None:
             require_finite_number(self.egfr_ml_min_1_73m2, "egfr_ml_min_1_73m2", minimum=0.0, maximum=EGFR_MAX)
+        if self.sex is not None and not isinstance(self.sex, Sex):
+            raise InvalidInputError("sex", "female or male", self.sex)
+        if not isinstance(self.dialysis, bool):
+            raise InvalidInputError("dialysis", "true or false", self.dialysis)
+        if isinstance(self.conditions, (str, bytes)):
+            # frozenset("pregnancy") would be a set of letters and the condition's rules would never fire.
+            raise InvalidInputError("conditions", "a collection of condition names", self.conditions)
         given = [n for n in ("serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2")
                  if getattr(self, n) is not None]
         if len(given) > 1:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -77,7 +77,10 @@ class DoseEvent:
             time = datetime.fromisoformat(data["time"])
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidInputError("dose event", "time, amount, unit, route", data) from exc
-        return cls(time, Quantity(data["amount"], unit), route, float(data.get("duration_h", 0.0)))
+        duration = data.get("duration_h", 0.0)
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)):
+            raise InvalidInputError("duration_h", "a number of hours >= 0", duration)
+        return cls(time, Quantity(data["amount"], unit), route, float(duration))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +113,19 @@ class Regimen:
     def to_event_rows(self, reference: datetime, subject_id: int = 1) -> list[dict[str, Any]]:
         """NONMEM-like rows: ID, TIME (h after ``reference``), AMT (mg), RATE (mg/h), CMT, EVID, ROUTE.
 
-        Amounts are in mg for every route so that the column has one unit (stated in AMT_UNIT).
+        Amounts are in mg for every route so that the column has one unit (stated in AMT_UNIT). TIME is
+        elapsed time (computed in UTC), so a daylight-saving change in the events' zone is counted correctly.
         """
+        if not isinstance(reference, datetime) or reference.tzinfo is None:
+            raise InvalidInputError("reference", "a timezone-aware datetime", reference)
+        ref_utc = reference.astimezone(UTC)
         rows = []
         for e in self.events:
             amt = e.amount.in_(Unit.MG)
             rows.append({
                 "ID": subject_id,
-                "TIME": (e.time - reference) / timedelta(hours=1),
+                # Aware datetimes sharing one tzinfo subtract as wall-clock times (23 h days count 24 h): use UTC.
+                "TIME": (e.time.astimezone(UTC) - ref_utc) / timedelta(hours=1),
                 "AMT": amt,
                 "RATE": amt / e.duration_h if e.duration_h > 0 else 0.0,
                 "CMT": CMT_BY_ROUTE[e.route],

@@ -56,6 +56,11 @@ class Finding:
     overridden_by: Override | None = None
 
     def __post_init__(self) -> None:
+        for name in ("message", "reasoning"):
+            text = getattr(self, name)
+            if not isinstance(text, str) or not text.strip():
+                # A finding must say what and why: a bare rule id or an empty reason helps no one decide.
+                raise InvalidInputError(f"finding {self.rule_id}.{name}", "a non-empty text", text)
         if not self.evidence:
             raise InvalidInputError(f"finding {self.rule_id}.evidence", "at least one citation key", ())
         for key in self.evidence:
@@ -108,9 +113,9 @@ class Override:
     clinician: str = ""
 
     def __post_init__(self) -> None:
-        if not self.reason or not self.reason.strip():
+        if not isinstance(self.reason, str) or not self.reason.strip():
             raise InvalidInputError("override reason", "a non-empty reason", self.reason)
-        if not RULE_ID_PATTERN.match(self.rule_id):
+        if not isinstance(self.rule_id, str) or not RULE_ID_PATTERN.match(self.rule_id):
             raise InvalidInputError("override rule_id", "a rule id like ORAL-MAX-001", self.rule_id)
 
     def to_dict(self) -> dict[str, str]:
@@ -182,8 +187,14 @@ def evaluate_rules(rules: Iterable[Rule[C]], ctx: C) -> tuple[Finding, ...]:
 
 
 def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) -> tuple[Finding, ...]:
-    """Attach each override to the blocking findings of its rule; an unused override is an error."""
-    by_rule = {o.rule_id: o for o in overrides}
+    """Attach each override to the blocking findings of its rule; an unused override is an error, and so
+    are two different overrides of one rule (which reason stands would otherwise be silently chosen)."""
+    by_rule: dict[str, Override] = {}
+    for o in overrides:
+        earlier = by_rule.setdefault(o.rule_id, o)
+        if earlier != o:
+            raise InvalidInputError("override", f"one override (one reason) per rule, not two for {o.rule_id}",
+                                    o.rule_id)
     used: set[str] = set()
     out = []
     for f in findings:
