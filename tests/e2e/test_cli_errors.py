@@ -53,3 +53,41 @@ def test_the_installed_console_script_maps_errors_the_same_way() -> None:
     assert proc.returncode == 2
     assert "--from-mg-per-day" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "taper", "--from-mg-per-day", "60", "--start-date", "9999-12-31"),
+        ("plan", "titrate", "--start-date", "9999-12-31"),
+        ("pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
+         "--daily-dose-mcg", "400", "--filled", "9999-12-01"),
+    ],
+)
+def test_a_date_so_late_that_the_plan_runs_past_the_calendar_is_one_line_not_a_traceback(run_cli, args) -> None:
+    result = run_cli(*args)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error:") and "date" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_very_long_value_is_shortened_in_the_error_line(run_cli) -> None:
+    result = run_cli("plan", "titrate", "--product", "x" * 5000)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "--product" in result.stderr
+    assert len(result.stderr) < 1000
+
+
+def test_the_disclaimer_is_plain_text_even_when_the_content_fell_back_to_no_markup(capsys) -> None:
+    from baclofen.entrypoints.cli.output import DISCLAIMER, emit
+
+    emit({}, False, lambda out: out.print("a formula [/x] from a source"))
+
+    out = capsys.readouterr().out
+    assert "a formula [/x] from a source" in out
+    assert DISCLAIMER in out
+    assert "[dim]" not in out

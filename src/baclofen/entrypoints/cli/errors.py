@@ -18,6 +18,22 @@ from baclofen.domain.errors import BaclofenError, InvalidInputError, NotFoundErr
 
 EXIT_BAD_INPUT = 2
 EXIT_NOT_FOUND = 3
+MAX_VALUE_CHARS = 120
+MAX_LINE_CHARS = 1000
+
+
+def _got(value: object) -> str:
+    """``repr(value)``, shortened when very long so that the error stays a readable single line."""
+    text = repr(value)
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    return f"{text[:MAX_VALUE_CHARS]}... ({len(text)} characters)"
+
+
+def _line(message: str) -> str:
+    """One line: whitespace (newlines included) collapsed, length capped."""
+    text = " ".join(message.split())
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 3] + "..."
 
 
 class CliInputError(click.exceptions.UsageError):
@@ -28,7 +44,7 @@ class CliInputError(click.exceptions.UsageError):
 
 def fail(option: str, expected: str, got: object) -> NoReturn:
     """Stop the command: ``option`` must be ``expected``."""
-    raise CliInputError(f"{option}: expected {expected} (got {got!r})")
+    raise CliInputError(f"{option}: expected {expected} (got {_got(got)})")
 
 
 @contextmanager
@@ -38,7 +54,7 @@ def map_errors(fields_to_options: Mapping[str, str] | None = None) -> Iterator[N
         yield
     except InvalidInputError as exc:
         option = (fields_to_options or {}).get(exc.field, exc.field)
-        raise CliInputError(f"{option}: expected {exc.expected} (got {exc.actual!r})") from None
+        raise CliInputError(f"{option}: expected {exc.expected} (got {_got(exc.actual)})") from None
     except NotFoundError as exc:
         raise CliInputError(str(exc)) from None
 
@@ -49,18 +65,24 @@ def report_and_exit(exc: BaseException) -> NoReturn:
         message = exc.format_message()
         if exc.ctx is not None and not isinstance(exc, CliInputError):
             message = f"{exc.ctx.command_path}: {message}"
-        print(f"error: {' '.join(message.split())}", file=sys.stderr)
+        print(f"error: {_line(message)}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
     if isinstance(exc, click.exceptions.ClickException):
-        print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        print(f"error: {_line(exc.format_message())}", file=sys.stderr)
         raise SystemExit(exc.exit_code)
     if isinstance(exc, InvalidInputError):
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_line(f'{exc.field!r} must be {exc.expected} (got {_got(exc.actual)})')}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
     if isinstance(exc, NotFoundError):
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_line(str(exc))}", file=sys.stderr)
         raise SystemExit(EXIT_NOT_FOUND)
     if isinstance(exc, BaclofenError):
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_line(str(exc))}", file=sys.stderr)
         raise SystemExit(1)
+    if isinstance(exc, OverflowError):
+        # Date arithmetic past 9999-12-31 (a start or fill date far in the future) or a number too large:
+        # bad input, reported in one line like every other.
+        print(f"error: {_line(f'a date or number is out of range ({exc}): use a realistic date and values')}",
+              file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
     raise exc

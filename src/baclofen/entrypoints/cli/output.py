@@ -66,7 +66,7 @@ def emit(data: Mapping[str, Any], as_json: bool, render: Callable[[Console], Non
             with out.capture() as captured:
                 render(out)
     print(captured.get(), end="")
-    out.print(f"[dim]{DISCLAIMER}[/dim]")
+    out.print(DISCLAIMER, style="dim", markup=False)
 
 
 def render_findings(out: Console, findings: Iterable[Mapping[str, Any]], title: str = "Findings") -> None:
