@@ -106,7 +106,7 @@ class Regimen:
         unit = route.dose_unit
         totals: dict[date, float] = {}
         for e in self.events:
-            if e.route is route:
+            if e.route is route and e.duration_h == 0:
                 totals[e.time.date()] = totals.get(e.time.date(), 0.0) + e.amount.in_(unit)
         return {d: Quantity(v, unit) for d, v in sorted(totals.items())}
 

@@ -36,14 +36,26 @@ def parse_date(value: date | str, field: str = "start_date") -> date:
     """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string."""
     if isinstance(value, datetime):
         raise InvalidInputError(field, "a date (YYYY-MM-DD), not a date and time", value.isoformat())
+    parsed: date | None = None
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            parsed = date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise InvalidInputError(field, "a date YYYY-MM-DD", value)
+            parsed = None
+    if parsed is None:
+        raise InvalidInputError(field, "a date YYYY-MM-DD", value)
+    if not PLAN_DATE_RANGE[0] <= parsed <= PLAN_DATE_RANGE[1]:
+        raise InvalidInputError(
+            field, f"a date from {PLAN_DATE_RANGE[0].isoformat()} to {PLAN_DATE_RANGE[1].isoformat()}", value
+        )
+    return parsed
+
+
+#: Plausible plan dates: a schedule starts within this window (a year like 9999 is a typing error, and would
+#: overflow date arithmetic at the end of a plan).
+PLAN_DATE_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
 
 
 def parse_overrides(

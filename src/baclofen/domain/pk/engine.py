@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -111,7 +111,12 @@ def doses_from_regimen(regimen: Regimen, reference: datetime) -> tuple[DoseInput
     if not isinstance(reference, datetime) or reference.tzinfo is None:
         raise InvalidInputError("reference", "a timezone-aware datetime", reference)
     return tuple(
-        DoseInput((e.time - reference) / timedelta(hours=1), e.route, e.amount.in_(Unit.MCG), e.duration_h)
+        DoseInput(
+            (e.time.astimezone(UTC) - reference.astimezone(UTC)) / timedelta(hours=1),
+            e.route,
+            e.amount.in_(Unit.MCG),
+            e.duration_h,
+        )
         for e in regimen.events
     )
 
