@@ -30,6 +30,8 @@ class EvidenceStatus(Enum):
     ASSUMPTION = "assumption"
 
 
+_COUNT_UNITS = frozenset({"day", "days", "visit", "visits", "dose", "doses"})
+
 _REGISTRY: dict[str, Setting] = {}
 SETTINGS: Mapping[str, Setting] = MappingProxyType(_REGISTRY)
 
@@ -62,6 +64,13 @@ class Setting:
                 raise InvalidInputError(self.name, "true or false", value)
             return value
         if isinstance(self.default, (int, float)):
+            if self.is_count and (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value != int(value)
+            ):
+                raise InvalidInputError(self.name, f"a whole number of {self.unit}", value)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise InvalidInputError(self.name, f"a number in {self.unit}", value)
             if not math.isfinite(value):
@@ -71,6 +80,15 @@ class Setting:
             if self.maximum is not None and value > self.maximum:
                 raise InvalidInputError(self.name, f"<= {self.maximum:g} {self.unit}", value)
         return value
+
+    @property
+    def is_count(self) -> bool:
+        """Whole numbers only: an integer default counted in days, visits or doses (a fraction would be dropped)."""
+        return (
+            isinstance(self.default, int)
+            and not isinstance(self.default, bool)
+            and self.unit.split(" ")[0] in _COUNT_UNITS
+        )
 
     def to_dict(self, value: Any | None = None) -> dict[str, Any]:
         return {

@@ -243,7 +243,7 @@ def test_overfilling_is_refused_with_its_reason() -> None:
     ("kwargs", "field"),
     [
         ({"margin_days": 0}, "pump.refill_margin_days"),
-        ({"margin_days": 2.5}, "margin_days"),
+        ({"margin_days": 2.5}, "pump.refill_margin_days"),
         ({"low_reservoir_ml": 0.1}, "pump.synchromed_ii.low_reservoir_alarm_ml"),
         ({"max_refill_interval_days": 181}, "pump.max_refill_interval_days"),
         ({"implanted": date(2026, 1, 2)}, "implanted"),

@@ -9,8 +9,16 @@ import pytest
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.settings import SETTINGS, EvidenceStatus, Setting
 
-DEMO = Setting("demo.test_threshold_ml", 2.0, "mL", EvidenceStatus.UNCONFIRMED, ("S62",), "A test setting.",
-               minimum=0.0, maximum=10.0)
+DEMO = Setting(
+    "demo.test_threshold_ml",
+    2.0,
+    "mL",
+    EvidenceStatus.UNCONFIRMED,
+    ("S62",),
+    "A test setting.",
+    minimum=0.0,
+    maximum=10.0,
+)
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, "2", True, None])
@@ -59,3 +67,25 @@ def test_setting_values_resolve_overrides_record_uses_and_refuse_unknown_names()
         SettingValues([DEMO], {"demo.unknown": 1})
     with pytest.raises(InvalidInputError, match="finite"):
         SettingValues([DEMO], {"demo.test_threshold_ml": math.nan})
+
+
+COUNT = Setting(
+    "demo.test_interval_days",
+    3,
+    "days",
+    EvidenceStatus.ASSUMPTION,
+    ("S109",),
+    "A count setting.",
+    minimum=1,
+    maximum=60,
+)
+
+
+@pytest.mark.parametrize(("value", "ok"), [(3, True), (3.0, True), (2.5, False), (math.nan, False), ("3", False)])
+def test_a_setting_counted_in_days_takes_whole_numbers_only(value: object, ok: bool) -> None:
+    assert COUNT.is_count and not DEMO.is_count
+    if ok:
+        assert COUNT.validate(value) == 3
+    else:
+        with pytest.raises(InvalidInputError, match="whole number of days"):
+            COUNT.validate(value)

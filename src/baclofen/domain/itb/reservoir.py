@@ -412,13 +412,9 @@ def _remaining_at_rate(fill: ReservoirFill, at: datetime, factor: float) -> floa
     return fill.volume_ml - min(fill.deliverable_ml, factor * fill.delivered_ml(at))
 
 
-def _whole_days(value: Any, setting: Setting, field: str) -> int:
-    value = setting.validate(setting.default if value is None else value)
-    if isinstance(value, float) and not value.is_integer():
-        raise InvalidInputError(
-            field, f"a whole number of days ({setting.minimum:g}-{setting.maximum:g})", value
-        )
-    return int(value)
+def _whole_days(value: Any, setting: Setting) -> int:
+    """The setting's value (or its default) as whole days; :meth:`Setting.validate` refuses fractions."""
+    return int(setting.validate(setting.default if value is None else value))
 
 
 def forecast_reservoir(
@@ -487,8 +483,8 @@ def forecast_reservoir(
         raise InvalidInputError(
             "low_reservoir_ml", f"more than the residual volume {fill.residual_ml:g} mL", low
         )
-    margin = _whole_days(margin_days, REFILL_MARGIN_DAYS, "margin_days")
-    max_days = _whole_days(max_refill_interval_days, MAX_REFILL_INTERVAL_DAYS, "max_refill_interval_days")
+    margin = _whole_days(margin_days, REFILL_MARGIN_DAYS)
+    max_days = _whole_days(max_refill_interval_days, MAX_REFILL_INTERVAL_DAYS)
     factor = None
     if observed_rate_factor is not None:
         factor = require_finite_number(observed_rate_factor, "observed_rate_factor", minimum=1.0)
