@@ -66,6 +66,7 @@ from baclofen.domain.pk.profiles import (
 )
 from baclofen.domain.pk.system import PLASMA_NG_PER_ML
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+from baclofen.services.planning import parse_date
 
 ProgressCallback = Callable[[int, int], None]
 PopulationRunner = Callable[[PopulationProblem, ProgressCallback | None], PopulationSummary]
@@ -500,12 +501,10 @@ class PlanDoses:
 
 
 def _field_date(value: Any, field_name: str) -> date:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidInputError(field_name, "a date YYYY-MM-DD", value)
+    """A plan file's date: text only (JSON), parsed and range-checked by the planning service's parser."""
+    if not isinstance(value, str):
+        raise InvalidInputError(field_name, "a date YYYY-MM-DD", value)
+    return parse_date(value, field_name)
 
 
 def _field_time(value: Any, field_name: str) -> float:
