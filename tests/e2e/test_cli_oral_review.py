@@ -33,5 +33,6 @@ def test_a_20_mg_tablet_in_severe_ckd_is_not_offered_and_the_table_says_which_pr
     table = run_cli(*args)
     assert "ORAL-PRODUCT-001" in table.stdout and "tablet-5mg" in table.stdout
 
-    allowed = run_cli(*args, "--override", "ORAL-PRODUCT-001=only 20 mg tablets available", "--json").json()
+    allowed = run_cli(*args, "--override", "ORAL-PRODUCT-001=only 20 mg tablets available", "--clinician", "Dr A",
+                      "--json").json()
     assert allowed["offerable"] is True

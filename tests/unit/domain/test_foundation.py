@@ -196,20 +196,21 @@ def test_an_override_of_a_warning_or_of_a_rule_that_did_not_fire_is_refused() ->
     warn = _WARN.finding("heads up", reasoning="because")
 
     with pytest.raises(InvalidInputError, match="override"):
-        apply_overrides([warn], [Override("TEST-WARN-001", "fine")])
+        apply_overrides([warn], [Override("TEST-WARN-001", "acceptable here, reviewed", "Dr A")])
     with pytest.raises(InvalidInputError, match="override"):
-        apply_overrides([_block()], [Override("TEST-OTHER-001", "fine")])
+        apply_overrides([_block()], [Override("TEST-OTHER-001", "acceptable here, reviewed", "Dr A")])
 
 
 def test_two_different_overrides_of_one_rule_are_refused_not_silently_reduced_to_one() -> None:
-    overrides = [Override("TEST-BLOCK-001", "in hospital"), Override("TEST-BLOCK-001", "patient insists")]
+    overrides = [Override("TEST-BLOCK-001", "in hospital", "Dr A"),
+                 Override("TEST-BLOCK-001", "patient insists", "Dr A")]
 
     with pytest.raises(InvalidInputError, match="TEST-BLOCK-001"):
         apply_overrides([_block()], overrides)
 
 
 def test_the_same_override_given_twice_counts_once() -> None:
-    same = Override("TEST-BLOCK-001", "in hospital")
+    same = Override("TEST-BLOCK-001", "in hospital", "Dr A")
 
     (finding,) = apply_overrides([_block()], [same, same])
 

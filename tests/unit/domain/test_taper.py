@@ -217,7 +217,7 @@ def test_a_requested_shorter_taper_blocks_until_a_clinician_overrides() -> None:
         start_date=D0,
         from_mg_per_day=30,
         min_days_to_zero=6,
-        overrides=[Override("TAPER-ABRUPT-001", "serious adverse effect: encephalopathy")],
+        overrides=[Override("TAPER-ABRUPT-001", "serious adverse effect: encephalopathy", "Dr A")],
     )
     assert overridden.offerable
     assert overridden.overrides[0].reason.startswith("serious")

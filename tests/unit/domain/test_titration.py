@@ -121,7 +121,7 @@ def test_an_in_hospital_override_allows_up_to_120_and_is_recorded() -> None:
 def test_an_override_of_a_finding_the_plan_does_not_have_is_refused() -> None:
     with pytest.raises(InvalidInputError) as err:
         plan_titration(
-            start_date=D0, target_mg_per_day=60, overrides=[Override("ORAL-MAX-001", "in hospital")]
+            start_date=D0, target_mg_per_day=60, overrides=[Override("ORAL-MAX-001", "in hospital", "Dr A")]
         )
 
     assert err.value.field == "override"
@@ -186,7 +186,7 @@ def test_no_option_ever_plans_a_daily_dose_above_the_locale_ceiling(
 def test_even_with_the_in_hospital_override_no_plan_exceeds_120(
     target: float, doses: int, locale: Locale
 ) -> None:
-    overrides = [Override("ORAL-MAX-001", "in hospital")] if target > CEILING[locale] else []
+    overrides = [Override("ORAL-MAX-001", "in hospital", "Dr A")] if target > CEILING[locale] else []
 
     plan = plan_titration(
         start_date=D0,
@@ -300,7 +300,7 @@ def test_dialysis_titration_beyond_5_mg_needs_an_override() -> None:
         start_date=D0,
         patient=patient,
         target_mg_per_day=60,
-        overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored")],
+        overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored", "Dr A")],
     )
     assert titrated.offerable
     assert [s.daily_dose_mg for s in titrated.steps] == [5.0, 10.0, 15.0, 20.0]
@@ -456,7 +456,7 @@ def test_malformed_input_is_refused_naming_the_field(kwargs: dict, field: str) -
 def test_an_overridden_dialysis_titration_still_starts_at_no_more_than_5_mg_per_day() -> None:
     # A low start (1 mg QID x 1/3 = 1.3 mg/day) rounds down to nothing with 10 mg tablets; dropping that
     # step used to make the plan start at 10 mg/day while ORAL-DIALYSIS-001 said "no more than 5".
-    override = Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored")
+    override = Override("ORAL-DIALYSIS-002", "nephrology agrees, levels monitored", "Dr A")
 
     plan = plan_titration(
         start_date=D0,
@@ -482,7 +482,7 @@ def test_an_overridden_dialysis_titration_refuses_a_product_that_cannot_give_the
             patient=PatientSnapshot(dialysis=True),
             target_mg_per_day=60,
             product=get_oral_product("tablet-20mg"),
-            overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees")],
+            overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees", "Dr A")],
         )
 
     assert err.value.field == "product"
@@ -509,7 +509,7 @@ def test_a_dialysis_plan_never_starts_above_the_dialysis_dose_even_with_the_over
             start_dose_mg=start_dose,
             step_dose_mg=step,
             doses_per_day=doses,
-            overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees")] if target / 3 > 5 else [],
+            overrides=[Override("ORAL-DIALYSIS-002", "nephrology agrees", "Dr A")] if target / 3 > 5 else [],
         )
     except InvalidInputError as exc:
         assert exc.field == "product"
@@ -542,7 +542,7 @@ def test_a_schedule_faster_than_the_label_gives_a_cited_warning(kwargs: dict, wh
     [
         {},
         {"patient": PatientSnapshot(locale=Locale.UK)},
-        {"target_mg_per_day": 100, "overrides": [Override("ORAL-MAX-001", "in hospital")]},
+        {"target_mg_per_day": 100, "overrides": [Override("ORAL-MAX-001", "in hospital", "Dr A")]},
         {"patient": PatientSnapshot(crcl_ml_min=20)},
         {"start_dose_mg": 2.5, "step_dose_mg": 2.5},
         {"step_interval_days": 3, "patient": PatientSnapshot(locale=Locale.UK)},
@@ -630,7 +630,7 @@ def test_the_block_names_a_product_that_can_give_the_reduced_start_and_an_overri
         start_date=D0,
         patient=patient,
         product=get_oral_product("tablet-20mg"),
-        overrides=[Override("ORAL-PRODUCT-001", "only 20 mg tablets available; reviewed")],
+        overrides=[Override("ORAL-PRODUCT-001", "only 20 mg tablets available; reviewed", "Dr A")],
     )
     assert overridden.offerable
     assert next(f for f in overridden.findings if f.rule_id == "ORAL-PRODUCT-001").overridden_by is not None
@@ -672,9 +672,9 @@ def test_no_offerable_titration_starts_above_the_kidney_reduced_start_dose(
     ceiling = CEILING[patient.locale]
     overrides = []
     if target is not None and target > ceiling:
-        overrides.append(Override("ORAL-MAX-001", "in hospital"))
+        overrides.append(Override("ORAL-MAX-001", "in hospital", "Dr A"))
     if patient.kidney.dialysis and target is not None:
-        overrides.append(Override("ORAL-DIALYSIS-002", "nephrology agrees"))
+        overrides.append(Override("ORAL-DIALYSIS-002", "nephrology agrees", "Dr A"))
     try:
         plan = plan_titration(
             start_date=D0,

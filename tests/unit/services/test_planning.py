@@ -156,7 +156,9 @@ def test_overrides_are_parsed_from_text_pairs_and_mappings() -> None:
     assert parse_overrides(["ORAL-MAX-001=in hospital"], "Dr C") == (
         Override("ORAL-MAX-001", "in hospital", "Dr C"),
     )
-    assert parse_overrides([("TAPER-ABRUPT-001", "overdose")]) == (Override("TAPER-ABRUPT-001", "overdose"),)
+    assert parse_overrides([("TAPER-ABRUPT-001", "overdose-related emergency")], "Dr C") == (
+        Override("TAPER-ABRUPT-001", "overdose-related emergency", "Dr C"),
+    )
     assert parse_overrides(None) == ()
     for bad in (["ORAL-MAX-001"], ["ORAL-MAX-001="], ["not an id=reason"], [42]):
         with pytest.raises(InvalidInputError):

@@ -25,6 +25,7 @@ from baclofen.domain.evidence import format_evidence, get_reference
 RULE_ID_PATTERN = re.compile(r"^[A-Z]+(-[A-Z0-9]+)*-[0-9]{3}$")
 
 C = TypeVar("C")
+D = TypeVar("D")
 
 
 class Severity(Enum):
@@ -54,6 +55,8 @@ class Finding:
     signs: tuple[str, ...] = ()
     action: str = ""
     overridden_by: Override | None = None
+    #: False for an absolute block (e.g. a label contraindication): no clinician override can lift it.
+    overridable: bool = True
 
     def __post_init__(self) -> None:
         for name in ("message", "reasoning"):
@@ -80,6 +83,7 @@ class Finding:
             "evidence": format_evidence(self.evidence),
             "evidence_keys": list(self.evidence),
             "data": _jsonable(dict(self.data)),
+            "overridable": self.overridable,
         }
         if self.signs:
             out["signs"] = list(self.signs)
@@ -104,22 +108,55 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+#: An override must say why in words: at least this many characters (whitespace collapsed) ...
+OVERRIDE_REASON_MIN_CHARS = 10
+#: ... in at least this many words, each with a letter ("x", "ok", "n/a", "xxxxxxxxxx" are not reasons).
+OVERRIDE_REASON_MIN_WORDS = 2
+_WORD = re.compile(r"[^\W\d_]")
+
+
 @dataclass(frozen=True, slots=True)
 class Override:
-    """A clinician's explicit acceptance of a blocking finding, with a reason."""
+    """A named clinician's explicit acceptance of a blocking finding, with a reason.
+
+    The reason must be a real reason (:data:`OVERRIDE_REASON_MIN_CHARS`, :data:`OVERRIDE_REASON_MIN_WORDS`)
+    and the clinician must be named: an anonymous override or a reason like 'x' is not a decision anyone can review.
+    These are governance rules of this software, not clinical values, so they are constants and not settings
+    that a caller could lower. A rule that cannot be overridden (``Rule.overridable`` false) cannot be named.
+    """
 
     rule_id: str
     reason: str
     clinician: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.reason, str) or not self.reason.strip():
-            raise InvalidInputError("override reason", "a non-empty reason", self.reason)
         if not isinstance(self.rule_id, str) or not RULE_ID_PATTERN.match(self.rule_id):
             raise InvalidInputError("override rule_id", "a rule id like ORAL-MAX-001", self.rule_id)
+        rule = _REGISTRY.get(self.rule_id)
+        if rule is not None and not rule.overridable:
+            raise InvalidInputError("override", _absolute_text(self.rule_id), self.rule_id)
+        reason = " ".join(self.reason.split()) if isinstance(self.reason, str) else ""
+        words = [w for w in reason.split() if _WORD.search(w)]
+        if len(words) < OVERRIDE_REASON_MIN_WORDS or len(reason) < OVERRIDE_REASON_MIN_CHARS:
+            raise InvalidInputError(
+                "override reason",
+                f"a real reason: at least {OVERRIDE_REASON_MIN_WORDS} words and {OVERRIDE_REASON_MIN_CHARS} "
+                "characters (e.g. ORAL-MAX-001=in hospital under supervision)",
+                self.reason,
+            )
+        clinician = " ".join(self.clinician.split()) if isinstance(self.clinician, str) else ""
+        if not _WORD.search(clinician):
+            raise InvalidInputError("override clinician", "the name of the clinician who gives the override",
+                                    self.clinician)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "clinician", clinician)
 
     def to_dict(self) -> dict[str, str]:
         return {"rule_id": self.rule_id, "reason": self.reason, "clinician": self.clinician}
+
+
+def _absolute_text(rule_id: str) -> str:
+    return f"an overridable block ({rule_id} is an absolute block that cannot be overridden)"
 
 
 _REGISTRY: dict[str, Rule[Any]] = {}
@@ -136,6 +173,8 @@ class Rule(Generic[C]):
     evidence: tuple[str, ...]
     check: Callable[[C], Finding | Sequence[Finding] | None]
     register: bool = True
+    #: False for an absolute block (e.g. a label contraindication): its findings cannot be overridden.
+    overridable: bool = True
 
     def __post_init__(self) -> None:
         if not RULE_ID_PATTERN.match(self.rule_id):
@@ -163,7 +202,14 @@ class Rule(Generic[C]):
             data=data or {},
             signs=signs,
             action=action,
+            overridable=self.overridable,
         )
+
+    def adapted(self, context: Callable[[D], C]) -> Rule[D]:
+        """This rule on another context type (same id, title, severity, evidence and ``overridable``):
+        ``context`` extracts what the check looks at, so one rule serves every path that has the value."""
+        return Rule(self.rule_id, self.title, self.severity, self.evidence, lambda ctx: self.check(context(ctx)),
+                    register=False, overridable=self.overridable)
 
     def evaluate(self, ctx: C) -> tuple[Finding, ...]:
         result = self.check(ctx)
@@ -199,6 +245,8 @@ def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) 
     out = []
     for f in findings:
         o = by_rule.get(f.rule_id)
+        if o is not None and f.severity is Severity.BLOCK and not f.overridable:
+            raise InvalidInputError("override", _absolute_text(f.rule_id), f.rule_id)
         if o is not None and f.severity is Severity.BLOCK:
             out.append(replace(f, overridden_by=o))
             used.add(f.rule_id)
@@ -215,7 +263,8 @@ def has_blocking(findings: Iterable[Finding]) -> bool:
 
 
 def is_offerable(findings: Iterable[Finding]) -> bool:
-    """A plan may be offered only if no ``block`` finding stands without a clinician override."""
+    """A plan may be offered only if no ``block`` finding stands without a clinician override (an absolute
+    block, ``overridable`` false, can never be overridden)."""
     return not has_blocking(findings)
 
 

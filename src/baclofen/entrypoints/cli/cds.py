@@ -51,6 +51,7 @@ OPTIONS = {
     "override": "--override",
     "override reason": "--override",
     "override rule_id": "--override",
+    "override clinician": "--clinician",
     "conditions": "--condition",
     "condition": "--condition",
     "scale": "--scale",
@@ -236,7 +237,7 @@ def alternatives(
     override: Annotated[
         list[str] | None, typer.Option("--override", help="Clinician override of a block: RULE-ID=REASON.")
     ] = None,
-    clinician: Annotated[str, typer.Option("--clinician", help="Who gives the overrides.")] = "",
+    clinician: Annotated[str, typer.Option("--clinician", help="Who gives the overrides (required with them).")] = "",
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -43,6 +43,7 @@ OPTIONS = {
     "override": "--override",
     "override reason": "--override",
     "override rule_id": "--override",
+    "override clinician": "--clinician",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -318,6 +319,7 @@ def transition(
             "--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."
         ),
     ] = None,
+    clinician: Annotated[str, typer.Option("--clinician", help="Who gives the overrides (required with them).")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Oral baclofen taper alongside intrathecal titration (at most -50 % at one time, assessed in 24 h)."""
@@ -342,6 +344,7 @@ def transition(
             product=product,
             other_oral_antispastics=other or (),
             overrides=override or (),
+            clinician=clinician,
         )
     data = result.to_dict()
 

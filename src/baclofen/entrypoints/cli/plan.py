@@ -33,6 +33,7 @@ OPTIONS = {
     "override": "--override",
     "override reason": "--override",
     "override rule_id": "--override",
+    "override clinician": "--clinician",
     "from_mg_per_day": "--from-mg-per-day",
     "to_mg_per_day": "--to-mg-per-day",
     "months_on_therapy": "--months-on-therapy",
@@ -69,7 +70,7 @@ OverrideOpt = Annotated[
     list[str] | None,
     typer.Option("--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."),
 ]
-ClinicianOpt = Annotated[str, typer.Option("--clinician", help="Who gives the overrides.")]
+ClinicianOpt = Annotated[str, typer.Option("--clinician", help="Who gives the overrides (required with them).")]
 EventTableOpt = Annotated[
     Path | None,
     typer.Option("--event-table", help="Also write the doses as a NONMEM-like CSV event table (times in UTC)."),
@@ -263,12 +264,18 @@ def render_plan(out: Console, plan: Mapping[str, Any], title: str | None = None)
     heading = title or f"Oral {kind} plan"
     out.print(f"[bold]{heading}[/bold]  {plan['start']} to {plan['end']}  ·  {product['display']}")
     out.print(_patient_line(plan))
+    absolute = [f["rule_id"] for f in plan["findings"] if f["severity"] == "block" and not f["overridable"]]
     if plan["offerable"]:
         out.print("[green]Offerable: no blocking finding stands.[/green]")
+    elif absolute:
+        out.print(
+            "[bold red]NOT OFFERABLE: an absolute block that cannot be overridden stands "
+            f"({', '.join(absolute)}).[/bold red]"
+        )
     else:
         out.print(
             "[bold red]NOT OFFERABLE: a blocking finding needs a clinician's override with a reason "
-            "(--override RULE-ID=REASON) or changed options.[/bold red]"
+            "(--override RULE-ID=REASON --clinician NAME) or changed options.[/bold red]"
         )
     if kind == "taper":
         target = params.get("to_mg_per_day", 0)
