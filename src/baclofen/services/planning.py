@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
-from baclofen.domain.cds.comedication import screen_comedications
+from baclofen.domain.cds.comedication import screen_plan_medicines
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
 from baclofen.domain.oral.plan import Plan
@@ -109,13 +109,22 @@ def resolve_product(name: str | OralProduct | None, tablets_scored: bool | None 
 
 
 def with_comedication_findings(plan: Plan, current_drugs: Sequence[str]) -> Plan:
-    """The plan with the interaction findings of baclofen and the patient's other medicines added."""
+    """The plan with the patient's other medicines screened: baclofen with each, and every pair among them.
+
+    Their findings join the plan's (an absolute block such as tizanidine with ciprofloxacin makes the plan not
+    offerable); the medicines as recognised are listed in ``parameters["medicines"]``.
+    """
     if isinstance(current_drugs, str):
         current_drugs = list(current_drugs.split(","))
-    extra = screen_comedications(current_drugs)
-    if not extra:
+    names = list(current_drugs)
+    if not names:
         return plan
-    return replace(plan, findings=sort_findings((*plan.findings, *extra)))
+    screen = screen_plan_medicines(names)
+    return replace(
+        plan,
+        findings=sort_findings((*plan.findings, *screen.findings)),
+        parameters={**plan.parameters, "medicines": screen.to_dict()},
+    )
 
 
 def plan_oral_titration(
@@ -138,7 +147,7 @@ def plan_oral_titration(
 
     See :func:`baclofen.domain.oral.titration.plan_titration` for the clinical behaviour. Doses in mg,
     daily doses in mg/day, intervals in days. ``current_drugs``: the patient's other medicines, screened
-    against baclofen; their findings join the plan's.
+    with baclofen and with each other; their findings join the plan's (see :func:`with_comedication_findings`).
 
     Raises
     ------

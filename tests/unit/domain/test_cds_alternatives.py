@@ -63,17 +63,24 @@ def test_tizanidine_is_never_offered_with_ciprofloxacin_or_fluvoxamine(guideline
 
 
 def test_a_clinician_override_turns_the_exclusion_into_caution_with_the_reason_recorded() -> None:
-    advice = advise_alternatives(current_drugs=["ciprofloxacin"],
-                                 overrides=[Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow", "Dr A")])
-    tiz = advice.option("tizanidine")
+    # Issue 8: the tizanidine + ciprofloxacin block is absolute now; an overridable block shows the mechanism.
+    override = Override("CI-DAN-LIVER-001", "hepatology reviewed; enzymes normal", "Dr A")
+    advice = advise_alternatives(liver_disease=True, overrides=[override])
+    dan = advice.option("dantrolene")
 
-    assert tiz.status is OptionStatus.CAUTION
-    assert tiz.findings[0].overridden_by is not None
+    assert dan.status is OptionStatus.CAUTION
+    assert next(f for f in dan.findings if f.rule_id == "CI-DAN-LIVER-001").overridden_by is not None
+
+
+def test_the_tizanidine_contraindication_cannot_be_overridden() -> None:
+    with pytest.raises(InvalidInputError, match="cannot be overridden"):
+        advise_alternatives(current_drugs=["ciprofloxacin"],
+                            overrides=[Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow", "Dr A")])
 
 
 def test_an_override_that_matches_nothing_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="override"):
-        advise_alternatives(overrides=[Override("INT-TIZ-CYP1A2-001", "reason")])
+        advise_alternatives(overrides=[Override("CI-DAN-LIVER-001", "hepatology reviewed", "Dr A")])
 
 
 def test_other_cyp1a2_inhibitors_make_tizanidine_a_caution() -> None:
@@ -245,20 +252,21 @@ def test_a_cross_taper_to_tizanidine_screens_the_current_medicines_and_is_not_of
     assert plan.to_dict()["offerable"] is False
 
 
-def test_a_cross_taper_block_can_be_overridden_with_a_reason_and_unknown_medicines_are_noted() -> None:
-    override = Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow; specialist decision", "Dr A")
+def test_a_cross_taper_block_of_tizanidine_with_ciprofloxacin_cannot_be_overridden() -> None:
+    with pytest.raises(InvalidInputError, match="cannot be overridden"):
+        Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow; specialist decision", "Dr A")
     plan = plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=60, new_drug="tizanidine",
-                            current_drugs=["ciprofloxacin", "unobtainium"], overrides=[override])
+                            current_drugs=["ciprofloxacin", "unobtainium"])
 
-    assert plan.offerable
-    assert plan.overlap_findings[0].overridden_by == override
+    assert not plan.offerable
+    assert plan.overlap_findings[0].overridable is False
     assert any("'unobtainium'" in n and "NOT checked" in n for n in plan.notes)
 
 
-def test_an_advisor_override_of_the_tizanidine_block_carries_into_the_cross_taper() -> None:
-    override = Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow; specialist decision", "Dr A")
-    advice = advise_alternatives(switch_to="tizanidine", current_drugs=["ciprofloxacin"], overrides=[override],
+def test_an_advisor_override_of_an_overridable_block_lets_the_cross_taper_be_made() -> None:
+    override = Override("CI-DAN-LIVER-001", "hepatology reviewed; enzymes normal", "Dr A")
+    advice = advise_alternatives(switch_to="dantrolene", liver_disease=True, overrides=[override],
                                  current_baclofen_mg_per_day=60, start_date=date(2026, 3, 2))
 
     assert advice.cross_taper is not None and advice.cross_taper.offerable
-    assert advice.cross_taper.overlap_findings[0].overridden_by == override
+    assert advice.option("dantrolene").status is OptionStatus.CAUTION

@@ -201,7 +201,8 @@ def test_intrathecal_brands_fire_the_neuraxial_morphine_interaction(itb: str, mo
     assert "S30" in finding.to_dict()["evidence_keys"]
 
 
-@pytest.mark.parametrize("name", ["Lioresal", " LIORESAL ", "Lioresal®", "lioresal 10 mg"])
+# Issue 8 (product owner): "Lioresal 10 mg" (a strength in mg) is oral now; a solution strength stays ambiguous.
+@pytest.mark.parametrize("name", ["Lioresal", " LIORESAL ", "Lioresal®", "lioresal 10 mg/5 ml"])
 def test_a_bare_lioresal_is_ambiguous_never_silently_oral(name: str) -> None:
     screen = screen_interactions([name, "Duramorph"])
 

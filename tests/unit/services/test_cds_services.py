@@ -89,10 +89,10 @@ def test_alternatives_with_a_cross_taper_from_plain_values() -> None:
 
 
 def test_alternatives_accept_override_texts() -> None:
-    advice = advise_on_alternatives(drugs=["ciprofloxacin"], overrides=["INT-TIZ-CYP1A2-001=short course ends today"],
+    advice = advise_on_alternatives(liver_disease=True, overrides=["CI-DAN-LIVER-001=hepatology reviewed today"],
                                     clinician="Dr B")
 
-    assert advice.option("tizanidine").status.value == "caution"
+    assert advice.option("dantrolene").status.value == "caution"
 
 
 def test_scale_evaluation_from_texts() -> None:

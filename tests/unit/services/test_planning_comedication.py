@@ -39,11 +39,15 @@ def test_an_unrecognised_medicine_is_reported_not_dropped() -> None:
     assert unknown and "notadrug-xyz" in unknown[0].message
 
 
-def test_an_interaction_between_two_other_medicines_does_not_block_a_baclofen_plan() -> None:
+def test_an_absolute_interaction_between_two_other_medicines_blocks_a_baclofen_plan() -> None:
+    # Issue 8, defect 5 (this test used to assert the opposite): every pair among the patient's medicines is
+    # screened, and tizanidine with ciprofloxacin is an absolute contraindication.
     findings = screen_comedications(["tizanidine", "ciprofloxacin"])
+    plan = plan_oral_titration(start_date="2026-12-01", current_drugs=["tizanidine", "ciprofloxacin"])
 
-    assert all("baclofen" in f.data.get("drugs", ("baclofen",)) for f in findings)
-    assert not any(f.rule_id == "INT-TIZ-CYP1A2-001" for f in findings)
+    assert [f.rule_id for f in findings if f.is_blocking] == ["INT-TIZ-CYP1A2-001"]
+    assert not plan.offerable
+    assert [m["key"] for m in plan.to_dict()["parameters"]["medicines"]["found"]] == ["tizanidine", "ciprofloxacin"]
 
 
 def test_an_empty_medicine_name_is_refused_naming_the_field() -> None:

@@ -22,6 +22,7 @@ from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, normalise_name
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.patient import KidneyFunction, Sex
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
+from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.settings import EvidenceStatus, Setting
 from baclofen.domain.signs import ITB_WITHDRAWAL, ORAL_WITHDRAWAL
 
@@ -553,6 +554,7 @@ DANTROLENE_RISK: Rule[ContraindicationContext] = Rule(
 )
 
 CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
+    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.age_years),
     *(_make_condition_rule(r) for r in _ROWS),
     ITB_ROUTE,
     TIZANIDINE_KIDNEY,
@@ -601,7 +603,8 @@ def screen_contraindications(
     conditions
         Condition texts or :class:`Condition` values; unrecognised texts are returned, not ignored.
     age_years
-        Age in years (dantrolene risk factors, tizanidine adult indication).
+        Age in years (under 18: an absolute block, paediatric dosing is out of scope; dantrolene risk factors,
+        tizanidine adult indication).
     sex
         Sex (dantrolene risk factors).
     kidney

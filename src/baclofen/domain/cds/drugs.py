@@ -17,6 +17,8 @@ trade-mark signs removed and a trailing strength (``baclofen 10 mg``) ignored.
 'baclofen-intrathecal'
 >>> find_drug("Lioresal") is None  # oral tablets in most countries, intrathecal in the US: ask
 True
+>>> find_drug("Lioresal 10 mg tablets").key  # a tablet form or a strength in mg is oral
+'baclofen'
 >>> find_drug("ATC:M03BX01").key
 'baclofen'
 >>> lookup = resolve_drugs(["baclofen 10 mg", "Cipro", "bacloffen"])
@@ -578,9 +580,19 @@ _ENTRIES: list[Drug] = [
         [
             ("estradiol", ("Estrace", "Oestrogel", "Evorel"), ("oestradiol",)),
             ("conjugated estrogens", ("Premarin",), ("conjugated oestrogens",)),
-            ("ethinylestradiol", (), ("ethinyl estradiol",)),
             ("estrogen", (), ("oestrogen", "estrogens", "oestrogens", "estrogen HRT", "oestrogen HRT")),
         ],
+    ),
+    # Ethinylestradiol is the estrogen of combined oral contraceptives, which the tizanidine label lists among
+    # the CYP1A2 inhibitors to avoid [S74] [S72]: named alone it must not escape that check (issue 8, defect 5).
+    _d(
+        "ethinylestradiol",
+        {C.ESTROGEN, C.CYP1A2_INHIBITOR},
+        (),
+        ("ethinyl estradiol", "ethinyloestradiol", "ethinyl oestradiol"),
+        ("S78", "S74", "S72"),
+        note="The estrogen of combined oral contraceptives: a CYP1A2 inhibitor for tizanidine (the label names "
+        "oral contraceptives) and an estrogen for dantrolene.",
     ),
     # --- common medicines with no interaction in clinical.md (recognised, not unknown) -------------------
     *_group(
@@ -610,6 +622,9 @@ class AmbiguousName:
     options: tuple[str, ...]
     reason: str
     evidence: tuple[str, ...] = ()
+    #: The candidate that the name stands for when it is written with a tablet form or a strength in mg
+    #: ("Lioresal 10 mg tablets"): only an oral product is written so (see :func:`names_an_oral_form`).
+    oral: str = ""
 
     def __post_init__(self) -> None:
         for key in self.evidence:
@@ -628,8 +643,32 @@ AMBIGUOUS_NAMES: tuple[AmbiguousName, ...] = (
         "oral baclofen (tablets) in most countries but usually Lioresal Intrathecal in the US; say which: "
         "'Lioresal tablets' (oral) or 'Lioresal Intrathecal' (intrathecal baclofen)",
         ("S30", "S33", "S34", "NovartisCore"),
+        # Product owner's decision (issue 8): "Lioresal 10 mg tablets" is oral; a bare "Lioresal" stays ambiguous.
+        oral="baclofen",
     ),
 )
+
+_ORAL_FORM_WORDS = re.compile(r"\b(?:tablets?|tabs?)\b")
+#: A strength in mg on its own ("10 mg"), not a concentration ("10 mg/5 mL", "2 mg per mL").
+_MG_STRENGTH = re.compile(r"\d(?:[.,]\d+)?\s*mg\b(?!\s*(?:/|per\b))")
+_NOT_ORAL_WORDS = re.compile(
+    r"\b(?:intrathecal|it|injection|infusion|ampoules?|ampules?|syringes?|vials?|refill|solution|suspension|"
+    r"liquid|spray|ml|mcg|ug|µg|micrograms?)\b"
+)
+
+
+def names_an_oral_form(text: str) -> bool:
+    """Whether a written name carries a tablet form or a strength in mg (not mg/mL) and no other route or form.
+
+    >>> names_an_oral_form("Lioresal 10 mg tablets"), names_an_oral_form("Lioresal 25mg")
+    (True, True)
+    >>> names_an_oral_form("Lioresal"), names_an_oral_form("Lioresal 10 mg/5 mL"), names_an_oral_form("Lioresal IT")
+    (False, False, False)
+    """
+    s = unicodedata.normalize("NFKC", text).casefold().replace("_", " ").replace("-", " ")
+    if _NOT_ORAL_WORDS.search(s):
+        return False
+    return bool(_ORAL_FORM_WORDS.search(s) or _MG_STRENGTH.search(s))
 
 
 def normalise_name(text: str) -> str:
@@ -749,6 +788,7 @@ class DrugCatalogue:
     _ambiguous: Mapping[str, AmbiguousName] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_ambiguous", MappingProxyType({}))
         index: dict[str, tuple[Drug, str]] = {}
         keys: set[str] = set()
         for drug in self.drugs:
@@ -771,8 +811,10 @@ class DrugCatalogue:
             norm = normalise_name(amb.name)
             if norm in index:
                 raise InvalidInputError("drug name", f"not also an entry name (ambiguous: {amb.name})", norm)
-            for key in amb.candidates:
+            for key in (*amb.candidates, *((amb.oral,) if amb.oral else ())):
                 self.get(key)
+            if amb.oral and amb.oral not in amb.candidates:
+                raise InvalidInputError("drug name", f"an oral reading among the candidates of {amb.name}", amb.oral)
             for option in amb.options:
                 if self.find(option) is None:
                     raise InvalidInputError("drug name", "an option that resolves", option)
@@ -804,6 +846,10 @@ class DrugCatalogue:
             while _SALT_TAIL.search(base):
                 base = _SALT_TAIL.sub("", base)
             hit = self._index.get(base) if base != norm else None
+        if hit is None:
+            amb = self._ambiguous.get(norm) or self._ambiguous.get(_ROUTE_WORDS_TAIL.sub("", norm))
+            if amb is not None and amb.oral and names_an_oral_form(name):
+                hit = (self.get(amb.oral), "brand with an oral form or mg strength")
         if hit is None:
             code = _CODE.match(norm.replace(" ", ""))
             if code:

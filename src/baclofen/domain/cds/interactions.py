@@ -3,18 +3,19 @@
 Each row of :data:`INTERACTIONS` is one pair (drug or class on each side) from clinical.md §6
 (baclofen, oral and intrathecal) or §8 (tizanidine, dantrolene) with its severity, effect, mechanism,
 advice, evidence keys and evidence status. Each row is also a registered :class:`Rule` with a stable id,
-so that a clinician may override a ``block`` with a reason.
+so that a named clinician may override a ``block`` with a reason (unless the row is ``overridable=False``).
 
-Severity policy: a **contraindicated** pair is ``block``; *avoid* or a potentiated serious effect is
-``warn``; *monitor / may need adjustment* is ``info``. Rows whose evidence is a class-level inference
+Severity policy: a **contraindicated** pair is ``block`` (one the label contraindicates, tizanidine with
+fluvoxamine or ciprofloxacin, is an absolute block that cannot be overridden); *avoid* or a potentiated
+serious effect is ``warn``; *monitor / may need adjustment* is ``info``. Rows whose evidence is a class-level inference
 say so (status ``unconfirmed`` or ``partly verified``) in the finding.
 
 The screen checks every pair of the given drugs. Unknown names are returned in ``unknown`` (and make
 the screen ``complete: false``); they are never silently dropped.
 
 >>> screen = screen_interactions(["tizanidine", "Cipro"])
->>> [(f.rule_id, f.severity.value) for f in screen.findings]
-[('INT-TIZ-CYP1A2-001', 'block')]
+>>> [(f.rule_id, f.severity.value, f.overridable) for f in screen.findings]
+[('INT-TIZ-CYP1A2-001', 'block', False)]
 >>> screen_interactions(["baclofen", "oxycodone", "unobtainium"]).unknown[0].query
 'unobtainium'
 """
@@ -88,6 +89,8 @@ class Interaction:
     status: EvidenceStatus = EvidenceStatus.CONFIRMED
     status_note: str = ""
     signs: tuple[str, ...] = ()
+    #: False for an absolute contraindication on the label: its block cannot be overridden.
+    overridable: bool = True
 
     @property
     def title(self) -> str:
@@ -115,6 +118,7 @@ class Interaction:
             "evidence_keys": list(self.evidence),
             "status": self.status.value,
             "status_note": self.status_note,
+            "overridable": self.overridable,
         }
 
 
@@ -308,6 +312,8 @@ INTERACTIONS: tuple[Interaction, ...] = (
         mechanism="inhibition of CYP1A2, the enzyme that clears tizanidine",
         advice="Do not combine: choose another antispastic, or another drug instead of the CYP1A2 inhibitor.",
         evidence=("S74", "S72"),
+        # Product owner's decision (issue 8): a contraindication on the label is absolute.
+        overridable=False,
     ),
     Interaction(
         "INT-TIZ-CYP1A2-002",
@@ -347,7 +353,9 @@ def _make_rule(row: Interaction) -> Rule[Sequence[Drug]]:
     def check(drugs: Sequence[Drug]) -> list[Finding]:
         return [_finding(rule, row, a, b) for a, b in row.pairs(drugs)]
 
-    rule: Rule[Sequence[Drug]] = Rule(row.rule_id, f"Interaction: {row.title}", row.severity, row.evidence, check)
+    rule: Rule[Sequence[Drug]] = Rule(
+        row.rule_id, f"Interaction: {row.title}", row.severity, row.evidence, check, overridable=row.overridable
+    )
     return rule
 
 

@@ -4,9 +4,10 @@ Id prefixes: ``INT-*`` drug-drug interactions (:mod:`baclofen.domain.cds.interac
 drug-condition contraindications and warnings (:mod:`baclofen.domain.cds.contraindications`), ``DOSE-*``
 per-drug dose limits (:mod:`baclofen.domain.cds.dose_limits`), ``SCALE-*`` responder definitions
 (:mod:`baclofen.domain.cds.scales`), ``RISK-*`` withdrawal and overdose risks
-(:mod:`baclofen.domain.cds.risk`). Every rule cites evidence; ids are stable and never reused.
+(:mod:`baclofen.domain.cds.risk`), ``SCOPE-*`` patients out of scope (:mod:`baclofen.domain.rules.scope`, shared
+with the oral plans). Every rule cites evidence; ids are stable and never reused.
 
->>> all(r.rule_id.split("-")[0] in ("INT", "CI", "DOSE", "SCALE", "RISK") for r in CDS_RULES)
+>>> all(r.rule_id.split("-")[0] in ("INT", "CI", "DOSE", "SCALE", "RISK", "SCOPE") for r in CDS_RULES)
 True
 """
 

@@ -32,6 +32,7 @@ from baclofen.domain.oral.limits import (
 )
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
+from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.signs import ORAL_OVERDOSE, ORAL_WITHDRAWAL
 
 TITRATION = "titration"
@@ -1027,6 +1028,7 @@ ORAL_PRODUCT_002: Rule[OralPlanContext] = Rule(
 
 
 ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
+    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.patient.age_years),
     ORAL_PRODUCT_002,
     ORAL_MAX_001,
     ORAL_MAX_002,
