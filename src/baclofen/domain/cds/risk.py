@@ -445,19 +445,19 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | 
     recommended = stability
     if stopped_at is not None:
         reasoning.append(f"pump stopped on {stopped_at.isoformat()}: {remaining:.2f} mL left, no delivery")
+    elif seg.volume_ml <= low + _EPS:
+        alarm_at = seg.filled_at
+        empty_at = None if _outlasts_forecast(seg) else seg.time_when_remaining(seg.residual_ml)
+        recommended = min(stability, seg.filled_at.date())
+        reasoning.append(
+            f"the reservoir was at or below {low:g} mL when the program last changed ({seg.filled_at.isoformat()})"
+        )
     elif _outlasts_forecast(seg):
         # A tiny rate (a few mcg/day of a full reservoir): no alarm within the 100-year forecast horizon. Not an
         # input error: the program-change rules judge the rate (RISK-PROGRAM-006 rates a cut to it like a stop).
         reasoning.append(
             f"at {seg.program.daily_dose_mcg:g} mcg/day the fill lasts more than {MAX_FORECAST_DAYS} days: no "
             f"low-reservoir alarm to forecast; drug stability: refill by {stability.isoformat()}"
-        )
-    elif seg.volume_ml <= low + _EPS:
-        alarm_at = seg.filled_at
-        empty_at = seg.time_when_remaining(seg.residual_ml)
-        recommended = min(stability, seg.filled_at.date())
-        reasoning.append(
-            f"the reservoir was at or below {low:g} mL when the program last changed ({seg.filled_at.isoformat()})"
         )
     else:
         fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days)
