@@ -72,7 +72,8 @@ itb_doses = st.one_of(
 
 @st.composite
 def itb_rate_timelines(draw: Any) -> tuple[dict[str, Any], bool]:
-    """Pump refills and program changes at any daily dose (as refills and as program changes).
+    """Pump refills and program changes at any daily dose (as refills and as program changes, each as a simple
+    continuous program or as a flex schedule with the same daily total).
 
     Oracle: True when a program in effect at ``as_of`` or within the 7 days before it exceeds 2003 mcg/day.
     """
@@ -94,10 +95,21 @@ def itb_rate_timelines(draw: Any) -> tuple[dict[str, Any], bool]:
         if dose > ITB_MAX_MCG and until >= window:
             breach = True
     refills = [_refill(w, d, conc) for w, k, d in events if k == "refill"]
-    changes = [{"time": _iso(w), "daily_dose_mcg": d} for w, k, d in events if k == "change"]
+    changes: list[dict[str, Any]] = [{"time": _iso(w), "daily_dose_mcg": d} for w, k, d in events if k == "change"]
+    for entry in refills + changes:
+        if draw(st.booleans()):  # the same daily dose as a flex schedule: 16 h at the day rate, 8 h at night
+            dose = entry.pop("daily_dose_mcg")
+            entry["flex"] = flex_for(dose, draw(st.sampled_from([0.25, 0.5, 0.75, 1.0])))
     doc = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of),
            "pump": {"model": PUMP, "refills": refills, "program_changes": changes}}
     return doc, breach
+
+
+def flex_for(daily_dose_mcg: float, day_share: float) -> str:
+    """A flex schedule "06:00=a,22:00=b" (mcg/h) delivering exactly ``daily_dose_mcg`` a day (16 a + 8 b)."""
+    day = daily_dose_mcg * day_share / 16
+    night = daily_dose_mcg * (1 - day_share) / 8
+    return f"06:00={day!r},22:00={night!r}"
 
 
 @st.composite
@@ -129,6 +141,9 @@ def itb_cut_timelines(draw: Any, *, beyond: bool) -> tuple[dict[str, Any], float
     else:
         refills = [_refill(t0, before, conc, volume)]
         changes = [{"time": _iso(cut_at), "daily_dose_mcg": after}]
+    cut = refills[-1] if not changes else changes[-1]
+    if after >= 1.0 and draw(st.booleans()):  # the cut program as a flex schedule with the same daily total
+        cut["flex"] = flex_for(cut.pop("daily_dose_mcg"), draw(st.sampled_from([0.25, 0.5, 1.0])))
     doc = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of),
            "pump": {"model": PUMP, "refills": refills, "program_changes": changes}}
     return doc, (before - after) / before * 100.0
