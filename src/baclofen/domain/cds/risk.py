@@ -7,12 +7,16 @@ evidence, what to do and the warning signs to watch for (:mod:`baclofen.domain.s
 * **pump**: refill overdue (HIGH) or near (MODERATE); low reservoir or empty by the program (HIGH);
   battery replacement due (MODERATE) or ERI / end of service (HIGH); residual discrepancies at the last
   refill and their trend; recent program changes (increase, decrease, concentration change) and a
-  stopped pump (HIGH). Reservoir arithmetic, battery dates and reconciliation are those of the ITB domain
+  stopped pump (HIGH); a program above 2003 mcg/day (overdose, HIGH) and a cut larger than the refill decrease
+  step, ``cds.risk.itb_max_cut_percent`` (withdrawal, HIGH; a cut to a tiny rate counts like a stop). Reservoir
+  arithmetic, battery dates and reconciliation are those of the ITB domain
   (:mod:`baclofen.domain.itb`), never re-implemented here;
-* **oral**: missed doses, an abrupt stop (a stop faster than the minimum taper, or from a dose above the
-  taper step, HIGH), a single reduction larger than the taper step setting, and a **planned** stop: a
-  prescription ending after ``as_of`` with nothing lower after it (HIGH when its last dose is above the
-  taper step or the reduction is shorter than the minimum taper; MODERATE when a planned step is too large);
+* **oral**: a prescription above the maximum daily dose (US 80 / UK 100 mg/day by locale, the lower one when
+  the timeline names no locale; HIGH), missed doses, an abrupt stop (a stop faster than the minimum taper, or
+  from a dose above the taper step, HIGH), a single reduction larger than the taper step setting, and a
+  **planned** stop: a prescription ending after ``as_of`` with nothing lower after it (HIGH when its last dose
+  is above the taper step or the reduction is shorter than the minimum taper; MODERATE when a planned step is
+  too large);
 * **diary**: red flags (emergency signs, withdrawal signs such as itching, fever, rebound spasticity) are
   HIGH with a message telling the patient what to do now and an alert for the clinic; overdose signs are
   MODERATE; unrecognised symptom texts (moderate) and free diary notes (low) are sent to a clinician for review,
@@ -44,6 +48,7 @@ from typing import Any
 from baclofen.domain.cds.timeline import PatientTimeline, PumpRecord, RefillVisit, Symptom, SymptomKind
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.itb.dates import as_pump_clock
+from baclofen.domain.itb.dosing import HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG, REFILL_DECREASE_PERCENT
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS
 from baclofen.domain.itb.refill import (
     DiscrepancyTrend,
@@ -52,6 +57,7 @@ from baclofen.domain.itb.refill import (
     reconcile_refill,
 )
 from baclofen.domain.itb.reservoir import (
+    MAX_FORECAST_DAYS,
     REFILL_MARGIN_DAYS,
     BatteryForecast,
     ReservoirFill,
@@ -63,8 +69,12 @@ from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     DIALYSIS_MAX_START_MG_PER_DAY,
     KIDNEY_SEVERE_MAX_CRCL,
+    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_UK,
+    MAX_DAILY_DOSE_US,
     TAPER_MAX_STEP_MG_PER_DAY,
     TAPER_MIN_DAYS_TO_ZERO,
+    locale_ceiling_setting,
 )
 from baclofen.domain.rules.core import Finding, Rule, Severity
 from baclofen.domain.settings import EvidenceStatus, Setting
@@ -118,12 +128,32 @@ MISSED_DOSES_MODERATE = Setting(
     minimum=1,
     maximum=20,
 )
+ITB_MAX_CUT_PERCENT = Setting(
+    name="cds.risk.itb_max_cut_percent",
+    # The largest label decrease at a refill visit (10-20 %, spinal and cerebral origin) [S2] [S3].
+    default=max(high for _, high in REFILL_DECREASE_PERCENT.values()),
+    unit="%",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S2", "S3", "S118", "S37", "S69"),
+    description="Largest cut of the intrathecal daily dose that is not treated as withdrawal. The label lowers "
+    "the dose at refill visits by 10-20 % [S2] [S3]; a larger cut (measured from the highest daily dose "
+    "programmed in the look-back window, so that several small cuts in a row add up; a stop or a tiny "
+    "rate is a cut of about 100 %) is treated like the abrupt discontinuation of the boxed warning [S118] "
+    "[S37] (elective removal is tapered by reprogramming [S69]): HIGH with a clinic alert. No source gives "
+    "the cut size that causes withdrawal: using the label step as that limit is an assumption.",
+    minimum=5.0,
+    maximum=50.0,
+)
 RISK_SETTINGS: Mapping[str, Setting] = {
     s.name: s
     for s in (
         LOOKBACK_DAYS,
         REFILL_NEAR_DAYS,
         MISSED_DOSES_MODERATE,
+        ITB_MAX_CUT_PERCENT,
+        MAX_DAILY_DOSE_US,
+        MAX_DAILY_DOSE_UK,
+        MAX_DAILY_DOSE_IN_HOSPITAL,
         TAPER_MIN_DAYS_TO_ZERO,
         TAPER_MAX_STEP_MG_PER_DAY,
         DIALYSIS_MAX_START_MG_PER_DAY,
@@ -343,6 +373,17 @@ def _chain(pump: PumpRecord, index: int, until: datetime) -> tuple[ReservoirFill
     return seg, stopped_at
 
 
+def _outlasts_forecast(seg: ReservoirFill) -> bool:
+    """True when the fill (down to the residual) outlasts the forecast horizon at the programmed rate."""
+    try:
+        seg.time_when_remaining(seg.residual_ml)
+    except InvalidInputError as exc:
+        if exc.field == "daily_dose_mcg":  # "a program that delivers this fill within MAX_FORECAST_DAYS days"
+            return True
+        raise
+    return False
+
+
 def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | None = None) -> PumpAnalysis:
     """Reservoir state, refill dates, battery and residual reconciliation of a pump at ``as_of``."""
     values = values or {}
@@ -406,10 +447,17 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | 
         reasoning.append(f"pump stopped on {stopped_at.isoformat()}: {remaining:.2f} mL left, no delivery")
     elif seg.volume_ml <= low + _EPS:
         alarm_at = seg.filled_at
-        empty_at = seg.time_when_remaining(seg.residual_ml)
+        empty_at = None if _outlasts_forecast(seg) else seg.time_when_remaining(seg.residual_ml)
         recommended = min(stability, seg.filled_at.date())
         reasoning.append(
             f"the reservoir was at or below {low:g} mL when the program last changed ({seg.filled_at.isoformat()})"
+        )
+    elif _outlasts_forecast(seg):
+        # A tiny rate (a few mcg/day of a full reservoir): no alarm within the 100-year forecast horizon. Not an
+        # input error: the program-change rules judge the rate (RISK-PROGRAM-006 rates a cut to it like a stop).
+        reasoning.append(
+            f"at {seg.program.daily_dose_mcg:g} mcg/day the fill lasts more than {MAX_FORECAST_DAYS} days: no "
+            f"low-reservoir alarm to forecast; drug stability: refill by {stability.isoformat()}"
         )
     else:
         fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days)
@@ -745,28 +793,72 @@ DISCREPANCY_MORE: Rule[RiskContext] = Rule(
 )
 
 
-def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, float | None, str]]:
-    """(time, daily dose before, after, kind) for refills and program changes, oldest first."""
-    pump = ctx.timeline.pump
+@dataclass(frozen=True, slots=True)
+class ProgramStep:
+    """One entry of the pump's program history: from ``time`` on the pump runs ``daily_dose_mcg`` (0: stopped)."""
+
+    time: datetime
+    kind: str  # "refill" or "change"
+    daily_dose_mcg: float
+    concentration_mcg_per_ml: float | None  # at a refill
+
+
+def program_steps(pump: PumpRecord | None) -> list[ProgramStep]:
+    """Every refill and program change of ``pump`` as a program step, oldest first (a refill before a change
+    at the same time)."""
     if pump is None:
         return []
-    events: list[tuple[datetime, str, Any]] = [(v.time, "refill", v) for v in pump.refills]
-    events += [(c.time, "change", c) for c in pump.program_changes]
-    events.sort(key=lambda e: (e[0], e[1] == "change"))
+    steps = [ProgramStep(v.time, "refill", v.program.daily_dose_mcg, v.concentration_mcg_per_ml) for v in pump.refills]
+    steps += [ProgramStep(c.time, "change", c.daily_dose_mcg, None) for c in pump.program_changes]
+    return sorted(steps, key=lambda st: (st.time, st.kind == "change"))
+
+
+def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, float | None, str]]:
+    """(time, daily dose before, after, kind) for refills and program changes, oldest first."""
     out = []
     dose: float | None = None
     conc: float | None = None
-    for when, kind, item in events:
-        if kind == "refill":
-            new = item.program.daily_dose_mcg
-            if conc is not None and abs(item.concentration_mcg_per_ml - conc) > _EPS:
-                out.append((when, conc, item.concentration_mcg_per_ml, "concentration"))
-            conc = item.concentration_mcg_per_ml
-        else:
-            new = item.daily_dose_mcg
-        if dose is not None and abs(new - dose) > _EPS:
-            out.append((when, dose, new, "dose"))
-        dose = new
+    for step in program_steps(ctx.timeline.pump):
+        if step.concentration_mcg_per_ml is not None:
+            if conc is not None and abs(step.concentration_mcg_per_ml - conc) > _EPS:
+                out.append((step.time, conc, step.concentration_mcg_per_ml, "concentration"))
+            conc = step.concentration_mcg_per_ml
+        if dose is not None and abs(step.daily_dose_mcg - dose) > _EPS:
+            out.append((step.time, dose, step.daily_dose_mcg, "dose"))
+        dose = step.daily_dose_mcg
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ItbCut:
+    """A recent lowering of the intrathecal daily dose (a stop or restart included), measured from ``reference``:
+    the highest daily dose programmed within the look-back window before it."""
+
+    time: datetime
+    kind: str
+    before_mcg_per_day: float
+    after_mcg_per_day: float
+    reference_mcg_per_day: float
+    percent: float
+    beyond: bool  # larger than cds.risk.itb_max_cut_percent
+
+
+def _itb_cuts(ctx: RiskContext) -> list[ItbCut]:
+    steps = program_steps(ctx.timeline.pump)
+    lookback = timedelta(days=float(ctx.value(LOOKBACK_DAYS)))
+    limit = float(ctx.value(ITB_MAX_CUT_PERCENT))
+    out = []
+    for i in range(1, len(steps)):
+        step, before, after = steps[i], steps[i - 1].daily_dose_mcg, steps[i].daily_dose_mcg
+        if not ctx.recent(step.time) or abs(after - before) <= _EPS or (before > _EPS and after > before):
+            continue  # old, no change, or an increase (a restart after a stop is judged against the dose before it)
+        # Highest dose of every step still running within the look-back window before this change, so that
+        # several small cuts in a row add up (step j runs until step j + 1 starts).
+        reference = max(steps[j].daily_dose_mcg for j in range(i) if steps[j + 1].time > step.time - lookback)
+        if after >= reference - _EPS:
+            continue
+        percent = (reference - after) * 100.0 / reference
+        out.append(ItbCut(step.time, step.kind, before, after, reference, percent, percent > limit + 1e-9))
     return out
 
 
@@ -828,19 +920,122 @@ def _check_dose_increase(ctx: RiskContext) -> list[Finding]:
 
 
 def _check_dose_decrease(ctx: RiskContext) -> list[Finding]:
+    limit = float(ctx.value(ITB_MAX_CUT_PERCENT))
     return [
         _f(
             PROGRAM_DOWN,
             RiskLevel.LOW,
-            f"Daily dose decreased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
-            "Reductions may bring back spasticity; withdrawal signs need review.",
-            {"time": when, "before": before, "after": after},
+            f"Daily dose decreased {c.before_mcg_per_day:g} -> {c.after_mcg_per_day:g} mcg/day on "
+            f"{c.time.date().isoformat()}",
+            f"Reductions may bring back spasticity; withdrawal signs need review. The cut, {c.percent:.4g} %, is "
+            f"within the refill-visit decrease step ({ITB_MAX_CUT_PERCENT.name} = {limit:g} %).",
+            {
+                "time": c.time,
+                "before": c.before_mcg_per_day,
+                "after": c.after_mcg_per_day,
+                "cut_percent": round(c.percent, 6),
+            },
             ITB_WITHDRAWAL,
             "Watch for return of spasticity and withdrawal signs.",
         )
-        for when, before, after in _recent_changes(ctx, "dose")
-        if 0 < after < before
+        for c in _itb_cuts(ctx)
+        if not c.beyond and 0 < c.after_mcg_per_day < c.before_mcg_per_day
     ]
+
+
+def _cut_action(cut: ItbCut, limit: float) -> str:
+    steps = f"lower it in steps of at most {limit:g} % and see the patient within 24-72 h."
+    if cut.reference_mcg_per_day > HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:
+        return (
+            f"Do not restore {cut.reference_mcg_per_day:g} mcg/day: it is above the highest reported dose "
+            f"(RISK-PROGRAM-005). Check the program now and, with the clinician, choose a dose the patient is safe "
+            f"on; {steps} Watch for withdrawal and overdose signs."
+        )
+    return (
+        "Check the program now: if the cut was not intended (a programming or concentration slip), restore the "
+        f"previous dose today; if it was, {steps} Brief the patient on withdrawal signs."
+    )
+
+
+def _check_large_cut(ctx: RiskContext) -> list[Finding]:
+    p = ctx.pump
+    limit = float(ctx.value(ITB_MAX_CUT_PERCENT))
+    out = []
+    for c in _itb_cuts(ctx):
+        if not c.beyond:
+            continue
+        stop = c.after_mcg_per_day <= _EPS
+        if stop and p is not None and p.stopped_at == c.time:
+            continue  # the pump is stopped now: RISK-PROGRAM-004
+        day = c.time.date().isoformat()
+        what = "refill" if c.kind == "refill" else "program change"
+        if stop:
+            message = f"Intrathecal delivery was stopped on {day} from {c.reference_mcg_per_day:g} mcg/day"
+        else:
+            message = (
+                f"Intrathecal daily dose cut by {c.percent:.4g} % on {day} ({what}): "
+                f"{c.reference_mcg_per_day:g} -> {c.after_mcg_per_day:g} mcg/day"
+            )
+        out.append(
+            _f(
+                PROGRAM_CUT,
+                RiskLevel.HIGH,
+                message + " - risk of withdrawal",
+                f"The label lowers the intrathecal dose at a refill visit by 10-20 % [S2] [S3]; this cut of "
+                f"{c.percent:.4g} % from the highest dose of the last {int(ctx.value(LOOKBACK_DAYS))} days is "
+                f"larger ({ITB_MAX_CUT_PERCENT.name} = {limit:g} %, ASSUMPTION), so it is treated like the abrupt "
+                "discontinuation of the boxed warning: high fever, altered mental status, exaggerated rebound "
+                "spasticity and muscle rigidity, rarely rhabdomyolysis, multiple organ-system failure and death "
+                "[S118]. A tiny rate is a stop in all but name.",
+                {
+                    "time": c.time,
+                    "kind": c.kind,
+                    "before": c.before_mcg_per_day,
+                    "after": c.after_mcg_per_day,
+                    "from_mcg_per_day": c.reference_mcg_per_day,
+                    "cut_percent": round(c.percent, 6),
+                    "max_cut_percent": limit,
+                },
+                ITB_WITHDRAWAL,
+                _cut_action(c, limit),
+            )
+        )
+    return out
+
+
+def _check_itb_above_highest(ctx: RiskContext) -> list[Finding]:
+    steps = program_steps(ctx.timeline.pump)
+    since = ctx.as_of - timedelta(days=float(ctx.value(LOOKBACK_DAYS)))
+    out = []
+    for i, step in enumerate(steps):
+        until = steps[i + 1].time if i + 1 < len(steps) else ctx.as_of
+        if step.daily_dose_mcg <= HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG or until < since:
+            continue
+        what = "refill" if step.kind == "refill" else "program change"
+        when = "in effect now" if i + 1 == len(steps) else f"until {until.isoformat()}"
+        out.append(
+            _f(
+                PROGRAM_ABOVE_HIGHEST,
+                RiskLevel.HIGH,
+                f"Intrathecal program {step.daily_dose_mcg:g} mcg/day ({what} of {step.time.date().isoformat()}, "
+                f"{when}) is above the highest reported adult maintenance dose, "
+                f"{HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:g} mcg/day - risk of overdose",
+                "Reported adult maintenance doses range 12-2003 mcg/day [HarrietLane24]; overdose events occurred "
+                "at 800, 1920 and 2400 mcg/24 h [S46]. A dose above the range is more likely a programming, unit "
+                "or concentration slip than a plan (ITB-DOSE-002 blocks it when programming).",
+                {
+                    "time": step.time,
+                    "kind": step.kind,
+                    "daily_dose_mcg": step.daily_dose_mcg,
+                    "until": until,
+                    "highest_reported_mcg_per_day": HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+                },
+                ITB_OVERDOSE,
+                "Check the program and the concentration now and reprogram to the intended dose (lower it in steps, "
+                "not to zero, if the patient has been on it). " + ITB_OVERDOSE.action,
+            )
+        )
+    return out
 
 
 PROGRAM_STOPPED: Rule[RiskContext] = Rule(
@@ -854,6 +1049,20 @@ PROGRAM_UP: Rule[RiskContext] = Rule(
 )
 PROGRAM_DOWN: Rule[RiskContext] = Rule(
     "RISK-PROGRAM-002", "Recent dose decrease", Severity.INFO, ("S2", "S118"), _check_dose_decrease
+)
+PROGRAM_ABOVE_HIGHEST: Rule[RiskContext] = Rule(
+    "RISK-PROGRAM-005",
+    "Intrathecal program above the highest reported dose (overdose)",
+    Severity.WARN,
+    ("HarrietLane24", "S46"),
+    _check_itb_above_highest,
+)
+PROGRAM_CUT: Rule[RiskContext] = Rule(
+    "RISK-PROGRAM-006",
+    "Large intrathecal dose cut (withdrawal)",
+    Severity.WARN,
+    ("S2", "S3", "S118", "S37"),
+    _check_large_cut,
 )
 
 
@@ -1079,6 +1288,76 @@ ORAL_MISSED: Rule[RiskContext] = Rule(
 )
 
 
+def _oral_cap(ctx: RiskContext) -> tuple[float, float, str, dict[str, Any]]:
+    """(outpatient maximum, in-hospital maximum, where the maximum comes from, data) for the timeline's locale."""
+    locale = ctx.timeline.locale
+    if locale is not None:
+        setting = locale_ceiling_setting(locale)
+        cap = float(ctx.value(setting))
+        why = f"the {locale.value.upper()} maximum ({setting.name} = {cap:g} mg/day)"
+        assumed = locale.value
+    else:
+        us, uk = float(ctx.value(MAX_DAILY_DOSE_US)), float(ctx.value(MAX_DAILY_DOSE_UK))
+        cap = min(us, uk)
+        assumed = "us" if us <= uk else "uk"
+        why = (
+            f"the timeline gives no locale (patient.locale), so the lower, conservative maximum applies: {cap:g} "
+            f"mg/day ({MAX_DAILY_DOSE_US.name} = {us:g}, {MAX_DAILY_DOSE_UK.name} = {uk:g})"
+        )
+    hospital = max(cap, float(ctx.value(MAX_DAILY_DOSE_IN_HOSPITAL)))
+    data = {
+        "max_daily_dose_mg": cap,
+        "locale": None if locale is None else locale.value,
+        "locale_applied": assumed,
+        "in_hospital_max_mg": hospital,
+    }
+    return cap, hospital, why, data
+
+
+def _check_oral_max(ctx: RiskContext) -> list[Finding]:
+    """Each prescription above the maximum that runs on or after the start of the look-back window."""
+    cap, hospital, why, cap_data = _oral_cap(ctx)
+    since = ctx.today - timedelta(days=int(ctx.value(LOOKBACK_DAYS)))
+    out = []
+    for p in ctx.timeline.oral:
+        if p.daily_dose_mg <= cap or (p.end is not None and p.end < since):
+            continue
+        period = f"from {p.start.isoformat()} " + ("(ongoing)" if p.end is None else f"to {p.end.isoformat()}")
+        planned = " (planned)" if p.start > ctx.today else ""
+        hospital_text = (
+            f"Above the outpatient maximum baclofen is given only in hospital under careful supervision, up to the "
+            f"in-hospital maximum of {hospital:g} mg/day ({MAX_DAILY_DOSE_IN_HOSPITAL.name}), with a recorded "
+            "override."
+            if p.daily_dose_mg <= hospital
+            else f"It is also above the in-hospital maximum of {hospital:g} mg/day ({MAX_DAILY_DOSE_IN_HOSPITAL.name})."
+        )
+        out.append(
+            _f(
+                ORAL_MAX,
+                RiskLevel.HIGH,
+                f"Oral baclofen {p.daily_dose_mg:g} mg/day {period}{planned} is above the maximum of {cap:g} mg/day "
+                "- risk of overdose",
+                f"Maximum oral dose: {why}; US/Canada 80 mg/day [S1] [S4], UK/Australia 100 mg/day [S24] [S27] "
+                f"(DISAGREE, chosen by locale). {hospital_text}",
+                {"start": p.start, "end": p.end, "daily_dose_mg": p.daily_dose_mg, **cap_data},
+                ORAL_OVERDOSE,
+                f"Review the prescription today: at most {cap:g} mg/day outside hospital. If the patient already takes "
+                "it, lower it by a taper (`baclofen plan taper`), never by an abrupt stop; watch for drowsiness, "
+                "confusion and breathing problems.",
+            )
+        )
+    return out
+
+
+ORAL_MAX: Rule[RiskContext] = Rule(
+    "RISK-ORAL-MAX-001",
+    "Oral baclofen above the maximum daily dose (overdose)",
+    Severity.WARN,
+    ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
+    _check_oral_max,
+)
+
+
 # --- diary rules --------------------------------------------------------------------------------------------------
 def _diary(ctx: RiskContext) -> tuple[dict[SymptomKind, list[Symptom]], list[str], datetime, list[str]] | None:
     """Recent diary: symptoms by kind, unrecognised symptom texts, the latest entry time and the free notes."""
@@ -1271,6 +1550,9 @@ RISK_RULES: tuple[Rule[RiskContext], ...] = (
     PROGRAM_DOWN,
     PROGRAM_CONCENTRATION,
     PROGRAM_STOPPED,
+    PROGRAM_ABOVE_HIGHEST,
+    PROGRAM_CUT,
+    ORAL_MAX,
     ORAL_STOP,
     ORAL_PLANNED_STOP,
     ORAL_STEP,
@@ -1293,12 +1575,8 @@ def resolve_risk_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]
         setting = RISK_SETTINGS.get(name)
         if setting is None:
             raise UnknownNameError("setting", RISK_SETTINGS.keys(), name)
-        value = setting.validate(value)
-        if isinstance(setting.default, int) and not isinstance(setting.default, bool):
-            if isinstance(value, float) and not value.is_integer():
-                raise InvalidInputError(name, "a whole number", value)
-            value = int(value)
-        out[name] = value
+        value = setting.validate(value)  # a count (days, doses) must be a whole number
+        out[name] = int(value) if setting.is_count else value
     return out
 
 
@@ -1352,12 +1630,15 @@ def overdue_refill(assessment: RiskAssessment) -> bool:
 
 __all__ = [
     "ALL_RISK_RULES",
+    "ITB_MAX_CUT_PERCENT",
     "LOOKBACK_DAYS",
     "MISSED_DOSES_MODERATE",
     "PATIENT_MESSAGE_RED_FLAG",
     "REFILL_NEAR_DAYS",
     "RISK_RULES",
     "RISK_SETTINGS",
+    "ItbCut",
+    "ProgramStep",
     "PumpAnalysis",
     "Risk",
     "RiskAssessment",
@@ -1365,5 +1646,6 @@ __all__ = [
     "analyse_pump",
     "assess_risk",
     "overdue_refill",
+    "program_steps",
     "resolve_risk_settings",
 ]

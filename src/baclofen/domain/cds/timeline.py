@@ -269,9 +269,14 @@ class PatientTimeline:
     missed_doses: tuple[MissedDose, ...] = ()
     pump: PumpRecord | None = None
     diary: tuple[DiaryEntry, ...] = ()
+    #: The locale the timeline names (``patient.locale``); None when it names none (the patient snapshot then
+    #: defaults to US, so this is how the risk engine knows the locale was not given).
+    locale: Locale | None = None
 
     def __post_init__(self) -> None:
         _aware(self.as_of, "as_of")
+        if self.locale is not None and not isinstance(self.locale, Locale):
+            raise InvalidInputError("locale", "us or uk", self.locale)
         object.__setattr__(self, "oral", tuple(sorted(self.oral, key=lambda p: p.start)))
         for a, b in zip(self.oral, self.oral[1:], strict=False):
             if a.end is None or a.end >= b.start:
@@ -457,7 +462,8 @@ def timeline_from_dict(data: Any) -> PatientTimeline:
             raise InvalidInputError(f"{p}.note", "a text", note)
         diary.append(DiaryEntry(when, tuple(symptoms), tuple(unrecognised), missed_count, note))
 
-    return PatientTimeline(as_of, patient, tuple(oral), tuple(missed), pump, tuple(diary))
+    locale = patient.locale if patient is not None and top["patient"].get("locale") is not None else None
+    return PatientTimeline(as_of, patient, tuple(oral), tuple(missed), pump, tuple(diary), locale)
 
 
 def _patient(r: _Reader, value: Any) -> PatientSnapshot | None:
