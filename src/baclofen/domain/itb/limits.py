@@ -224,6 +224,7 @@ def check_concentration_range(concentration_mcg_per_ml: float, *, label: str = "
         evidence=("S49",),
         low_reason="below the lowest marketed concentration in",
         high_reason="above the highest licensed concentration in",
+        slip_range=(LOWEST_MARKETED_CONCENTRATION_MCG_PER_ML, MAX_CONCENTRATION_MCG_PER_ML),
     )
     return LIMIT_CONCENTRATION.evaluate(ctx)
 

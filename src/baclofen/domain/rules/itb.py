@@ -768,6 +768,8 @@ class PlausibleRangeContext:
     low_reason: str = "below"
     high_reason: str = "above"
     detect_slip: bool = True
+    #: Where a value x1000 (or /1000) counts as the intended one, when wider than ``[low, high]``.
+    slip_range: tuple[float, float] | None = None
 
     @property
     def range_text(self) -> str:
@@ -779,8 +781,11 @@ class PlausibleRangeContext:
         if not self.detect_slip:
             return None
         hi = self.high if self.high is not None else float("inf")
+        lo_s, hi_s = self.slip_range or (self.low, hi)
+        if lo_s <= self.value <= hi_s:
+            return None
         for candidate in (self.value * UNIT_SLIP_FACTOR, self.value / UNIT_SLIP_FACTOR):
-            if self.low <= candidate <= hi and not self.low <= self.value <= hi:
+            if lo_s <= candidate <= hi_s:
                 return candidate
         return None
 
@@ -811,9 +816,9 @@ def _plausible(rule: Rule[PlausibleRangeContext], ctx: PlausibleRangeContext) ->
             f"{ctx.range_text} and 1000x from inside it: likely a mg/mcg confusion ({fmt(v, 6)} "
             f"{ctx.slip_unit} = {fmt(meant, 4)} {ctx.unit}).",
             reasoning=(
-                f"{ctx.basis} A value exactly 1000 times outside that lies inside it when read in "
-                f"{ctx.slip_unit}: intrathecal doses are mcg and oral doses mg, so a mix-up is a 1000-fold "
-                "error. Not offerable until the value is corrected or a clinician overrides with a reason."
+                f"{ctx.basis} Read as {ctx.slip_unit} the value lies inside that range: intrathecal doses are "
+                "mcg and oral doses mg, so a mix-up is a 1000-fold error. Not offerable until the value is "
+                "corrected or a clinician overrides with a reason."
             ),
             severity=Severity.BLOCK,
             data=data,
