@@ -452,8 +452,13 @@ def plan_concentration(
     catheter_trimmed_cm: float | None = None,
     pump_internal_volume_ml: float | None = None,
     flex: str | None = None,
+    change_time: str | None = None,
 ) -> ConcentrationChange:
-    """Concentration change for the same daily dose, with the bridge arithmetic."""
+    """Concentration change for the same daily dose, with the bridge arithmetic.
+
+    ``change_time`` (``HH:MM``, pump clock): when the change is made; a flex program's bridge and clearing
+    times follow its step rates from then (without it: the range over the day).
+    """
     model = get_pump(pump)
     shape = None if flex is None else _program(model, daily_dose_mcg, flex)
     return plan_concentration_change(
@@ -465,6 +470,7 @@ def plan_concentration(
         catheter_trimmed_cm=catheter_trimmed_cm,
         pump_internal_volume_ml=pump_internal_volume_ml,
         program_shape=shape,
+        change_time=change_time,
     )
 
 

@@ -249,11 +249,16 @@ def test_outside_the_usual_maintenance_range_is_noted(origin, dose, outside) -> 
     assert ("ITB-DOSE-003" in _ids(check_daily_dose(dose, origin=origin))) is outside
 
 
-def test_a_titration_range_reaching_above_1000_warns() -> None:
+def test_a_titration_range_reaching_above_1000_is_cut_at_1000_unless_confirmed() -> None:
+    """Issue 8 (defects 9/10): the range never offers an unconfirmed dose above 1000 mcg/day (was: a warning
+    on a range up to 1120 mcg/day)."""
     r = titration_range(800, SPINAL, at_refill=True)
+    confirmed = titration_range(800, SPINAL, at_refill=True, confirm_high_dose=True)
 
-    assert "ITB-DOSE-001" in _ids(r.findings)
+    assert r.max_mcg_per_day == 1000.0 and "ITB-TITR-006" in _ids(r.findings)
     assert r.to_dict()["offerable"] is True
+    assert confirmed.max_mcg_per_day == pytest.approx(1120.0) and "ITB-DOSE-001" in _ids(confirmed.findings)
+    assert confirmed.to_dict()["offerable"] is True
 
 
 def test_a_proposed_dose_above_2003_makes_the_step_not_offerable() -> None:
@@ -280,7 +285,9 @@ def test_titration_never_goes_beyond_its_limits(current, origin, at_refill) -> N
     hi = {(SPINAL, False): 1.30, (SPINAL, True): 1.40, (CEREBRAL, False): 1.15, (CEREBRAL, True): 1.20}
     lo = 0.80 if at_refill else (1.10 if origin is SPINAL else 1.05)
     assert r.max_mcg_per_day <= current * hi[(origin, at_refill)] * (1 + 1e-12)
-    assert r.min_mcg_per_day >= current * lo * (1 - 1e-12)
+    # issue 8: cut at the dose limits (1000 unconfirmed below it, never above 2003)
+    assert r.max_mcg_per_day <= (1000.0 if current < 1000 else 2003.0)
+    assert r.min_mcg_per_day >= min(current * lo, 1000.0 if current < 1000 else 2003.0) * (1 - 1e-12)
     assert r.min_mcg_per_day <= r.max_mcg_per_day
     if r.cautious_max_mcg_per_day is not None:
         assert r.cautious_max_mcg_per_day <= r.max_mcg_per_day
@@ -299,7 +306,7 @@ def test_a_proposal_inside_the_range_never_draws_a_step_finding_and_one_outside_
     r = titration_range(current, origin, at_refill=at_refill, proposed_mcg_per_day=proposed)
 
     ids = _ids(r.findings)
-    assert ("ITB-TITR-002" in ids) is (proposed > r.increase_max_mcg_per_day * (1 + 1e-9))
+    assert ("ITB-TITR-002" in ids) is (proposed > r.label_step_max_mcg_per_day * (1 + 1e-9))
     assert ("ITB-TITR-004" in ids) is (proposed < current * 0.8 * (1 - 1e-9))
 
 

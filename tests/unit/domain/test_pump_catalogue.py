@@ -91,6 +91,9 @@ def _all_itb_findings():
     ]
     results += [
         compute_initial_daily_dose(75, 6),
+        compute_initial_daily_dose(33, 6),  # ITB-LIMIT-004 (issue 8)
+        titration_range(0.4, "spinal"),  # ITB-LIMIT-001
+        plan_pump_program("synchromed-ii-40", 0.5, continuous_program(400)),  # ITB-LIMIT-002/003
         titration_range(1800, "spinal", at_refill=True, proposed_mcg_per_day=2100),
     ]
     results += [titration_range(100, "cerebral", hours_since_start=2, proposed_mcg_per_day=200)]

@@ -34,6 +34,7 @@ from baclofen.domain.itb.dosing import (
     MAINTENANCE_RANGE_MCG_PER_DAY,
     check_daily_dose,
 )
+from baclofen.domain.itb.limits import LOWEST_DAILY_DOSE_MCG
 from baclofen.domain.oral.limits import (
     CKD_CRCL_ML_MIN,
     CKD_HIGH_DOSE_MG_PER_DAY,
@@ -553,6 +554,15 @@ def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
                 CKD_CRCL_ML_MIN,
             )
     elif key == "baclofen-intrathecal":
+        low = LOWEST_DAILY_DOSE_MCG
+        add(
+            "lowest reported adult dose (1000x below: block)",
+            float(low.default),
+            "mcg/day",
+            Severity.WARN,
+            low.evidence,
+            low.status,
+        )
         s = DAILY_DOSE_CONFIRMATION_THRESHOLD
         add("confirmation threshold", float(ctx.value(s)), "mcg/day", Severity.WARN, s.evidence, s.status, s)
         add(

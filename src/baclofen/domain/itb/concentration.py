@@ -21,7 +21,8 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
-from baclofen.domain.itb.programs import InfusionProgram, program_for_daily_dose
+from baclofen.domain.itb.limits import check_concentration_range, check_pump_delivery
+from baclofen.domain.itb.programs import InfusionProgram, format_clock, parse_clock, program_for_daily_dose
 from baclofen.domain.itb.pumps import (
     MAX_CONCENTRATION_MCG_PER_ML,
     PROMETRA_CATHETER_FULL_LENGTH_CM,
@@ -65,6 +66,8 @@ class ConcentrationChange:
     new_program: InfusionProgram
     steps: tuple[str, ...]
     findings: tuple[Finding, ...]
+    #: Minute of the day (pump clock) the change is made; None: not given (a flex program then gives ranges).
+    change_minute: int | None = None
 
     @property
     def dead_volume_ml(self) -> float:
@@ -84,15 +87,42 @@ class ConcentrationChange:
         """Drug in the dead volume (old concentration), mcg."""
         return self.dead_volume_ml * self.old_mcg_per_ml
 
+    def _hours_range(self, mass_mcg: float) -> tuple[float, float]:
+        """Hours to deliver ``mass_mcg`` along the program's own step rates from the change time, or the
+        shortest and longest over every possible change time when it is not given."""
+        program = self.new_program
+        if self.change_minute is not None:
+            hours = program.minutes_to_deliver(mass_mcg, float(self.change_minute)) / 60.0
+            return hours, hours
+        (lo, _), (hi, _) = program.delivery_minutes_range(mass_mcg)
+        return lo / 60.0, hi / 60.0
+
+    @property
+    def bridge_hours_range(self) -> tuple[float, float]:
+        """Hours to push the dead volume out at the old program (old concentration, the same mcg pattern):
+        the old-solution mass ``dead x old`` delivered along the step rates."""
+        return self._hours_range(self.dead_volume_ml * self.old_mcg_per_ml)
+
+    @property
+    def clearing_hours_range(self) -> tuple[float, float]:
+        """Hours the dead volume takes to clear at the new program (volume rate = mcg rate / new conc)."""
+        return self._hours_range(self.dead_volume_ml * self.new_mcg_per_ml)
+
+    @property
+    def depends_on_change_time(self) -> bool:
+        lo, hi = self.bridge_hours_range
+        return hi - lo > 1e-9
+
     @property
     def bridge_hours(self) -> float:
-        """Hours to deliver the dead volume at the old rate (the prescribed dose continues)."""
-        return self.dead_volume_ml / self.old_ml_per_day * 24.0
+        """Hours to deliver the dead volume at the old rate (the prescribed dose continues), following the
+        program's step rates; the longest over the day when a flex change time is not given."""
+        return self.bridge_hours_range[1]
 
     @property
     def clearing_hours_without_bridge(self) -> float:
-        """Hours the old solution would take to clear at the new rate."""
-        return self.dead_volume_ml / self.new_ml_per_day * 24.0
+        """Hours the old solution would take to clear at the new rate (the longest when the time is open)."""
+        return self.clearing_hours_range[1]
 
     @property
     def dose_while_clearing_without_bridge_mcg_per_day(self) -> float:
@@ -111,15 +141,19 @@ class ConcentrationChange:
             "catheter_volume_ml": self.catheter_volume_ml,
             "pump_internal_volume_ml": self.pump_internal_volume_ml,
             "dead_volume_ml": self.dead_volume_ml,
+            "change_time": None if self.change_minute is None else format_clock(self.change_minute),
+            "times_depend_on_change_time": self.depends_on_change_time,
             "bridge": {
                 "volume_ml": self.dead_volume_ml,
                 "drug_mcg": self.bridge_drug_mcg,
                 "rate_ml_per_h": self.old_ml_per_day / 24.0,
-                "duration_h": self.bridge_hours,
+                "duration_h": None if self.depends_on_change_time else self.bridge_hours,
+                "duration_h_range": list(self.bridge_hours_range),
                 "programmer_shows_mcg_at_new_concentration": self.dead_volume_ml * self.new_mcg_per_ml,
             },
             "without_bridge": {
-                "clearing_hours": self.clearing_hours_without_bridge,
+                "clearing_hours": None if self.depends_on_change_time else self.clearing_hours_without_bridge,
+                "clearing_hours_range": list(self.clearing_hours_range),
                 "dose_while_clearing_mcg_per_day": self.dose_while_clearing_without_bridge_mcg_per_day,
             },
             "new_program": self.new_program.to_dict(self.new_mcg_per_ml),
@@ -138,6 +172,7 @@ def plan_concentration_change(
     catheter_trimmed_cm: float | None = None,
     pump_internal_volume_ml: float | None = None,
     program_shape: InfusionProgram | None = None,
+    change_time: str | int | None = None,
 ) -> ConcentrationChange:
     """Plan a concentration change for the same daily dose, with the bridge arithmetic shown.
 
@@ -158,6 +193,10 @@ def plan_concentration_change(
         warning).
     program_shape : InfusionProgram, optional
         A flex or periodic-bolus pattern to keep; default simple continuous.
+    change_time : str ``HH:MM`` or int minute of the day, optional
+        When the change is made (pump clock). A flex program delivers the dead volume along its own step
+        rates, so the bridge and clearing times depend on it; without it they are given as the range over
+        every possible change time.
 
     Raises
     ------
@@ -221,19 +260,47 @@ def plan_concentration_change(
     dead = catheter + (internal or 0.0)
     old_ml, new_ml = dose / old, dose / new
     program = program_for_daily_dose(dose, program_shape)
-    bridge_h = dead / old_ml * 24
+    if change_time is None or isinstance(change_time, int) and not isinstance(change_time, bool):
+        change_minute = change_time
+        if change_minute is not None and not 0 <= change_minute < 1440:
+            raise InvalidInputError("change_time", "a time HH:MM between 00:00 and 23:59", change_time)
+    else:
+        change_minute = parse_clock(change_time, "change_time")
+    plan = ConcentrationChange(
+        pump, dose, old, new, catheter, internal, program, (), (), change_minute
+    )
+    bridge_lo, bridge_h = plan.bridge_hours_range
+    clear_lo, clear_h = plan.clearing_hours_range
+    timed = plan.depends_on_change_time
+
+    def span(lo: float, hi: float) -> str:
+        return f"{lo:.2f}-{hi:.2f} h depending on the time of the change" if hi - lo > 1e-9 else f"{hi:.2f} h"
+
+    bridge_text, clear_text = span(bridge_lo, bridge_h), span(clear_lo, clear_h)
+    if program.is_constant:
+        bridge_how = f"{fmt(dead, 4)} / {old_ml:.4f} x 24 = {bridge_text}"
+        clear_how = clear_text
+    else:
+        at = "from " + format_clock(change_minute) if change_minute is not None else "over the day"
+        bridge_how = f"{bridge_text}, following the program's step rates {at} (not the 24 h mean rate)"
+        clear_how = f"{clear_text}, following the step rates {at}"
     steps += [
         f"dead volume = {fmt(catheter, 4)} + {fmt(internal or 0.0, 4)} = {fmt(dead, 4)} mL of old solution",
         f"old rate = {dose:g} mcg/day / {old:g} mcg/mL = {old_ml:.4f} mL/day ({old_ml / 24:.5f} mL/h)",
         f"new rate = {dose:g} mcg/day / {new:g} mcg/mL = {new_ml:.4f} mL/day ({new_ml / 24:.5f} mL/h)",
         f"bridge: {fmt(dead, 4)} mL x {old:g} mcg/mL = {dead * old:.1f} mcg of old solution, delivered at "
-        f"the old rate {old_ml / 24:.5f} mL/h for {fmt(dead, 4)} / {old_ml:.4f} x 24 = {bridge_h:.2f} h "
+        f"the old rate (mean {old_ml / 24:.5f} mL/h) for {bridge_how} "
         f"(= {dose:g} mcg/day continues); a programmer set to {new:g} mcg/mL would display it as "
         f"{dead * new:.1f} mcg",
         f"then the new rate: {new_ml:.4f} mL/day = {dose:g} mcg/day",
-        f"without the bridge: {fmt(dead, 4)} mL at the new rate takes {dead / new_ml * 24:.2f} h, delivering "
+        f"without the bridge: {fmt(dead, 4)} mL at the new rate takes {clear_how}, delivering "
         f"{new_ml * old:.1f} mcg/day ({old / new:.2f} x the dose)",
     ]
+    if timed:
+        steps.append(
+            "give the time of the change (pump clock) for the exact bridge and clearing times of this flex "
+            "program"
+        )
     ctx = ConcentrationChangeContext(
         daily_dose_mcg=dose,
         old_mcg_per_ml=old,
@@ -242,13 +309,18 @@ def plan_concentration_change(
         new_ml_per_day=new_ml,
         dead_volume_ml=dead,
         pump_internal_volume_given=internal is not None,
-        clearing_hours_without_bridge=dead / new_ml * 24,
+        clearing_hours_without_bridge=clear_h,
         dose_while_clearing_without_bridge_mcg_per_day=new_ml * old,
         bridge_drug_mcg=dead * old,
         bridge_hours=bridge_h,
+        bridge_hours_min=bridge_lo,
+        clearing_hours_min=clear_lo,
+        change_time=None if change_minute is None else format_clock(change_minute),
     )
     findings = list(evaluate_rules(CONCENTRATION_CHANGE_RULES, ctx)) + list(check_concentration(pump, new))
     findings += check_daily_dose(dose, label="daily dose of the new program")
+    findings += check_concentration_range(old, label="old concentration")
+    findings += check_pump_delivery(pump, new, dose)
     return ConcentrationChange(
-        pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings)
+        pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings), change_minute
     )

@@ -30,9 +30,11 @@ from baclofen.domain.rules.itb import (
     DOSE_CHANGE_RULES,
     DOSE_LEVEL_RULES,
     INITIAL_DOSE_RULES,
+    TITR_CEILING,
     DoseChangeContext,
     DoseLevelContext,
     InitialDoseContext,
+    RangeCeilingContext,
 )
 from baclofen.domain.settings import EvidenceStatus, Setting
 
@@ -162,6 +164,7 @@ class InitialDose:
             "no_increase_before_hours": NO_INCREASE_HOURS,
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
+            "offerable": not any(f.is_blocking for f in self.findings),
         }
 
 
@@ -218,9 +221,14 @@ def compute_initial_daily_dose(
         no_increase_h=NO_INCREASE_HOURS,
         post_implant_monitoring_h=POST_IMPLANT_MONITORING_HOURS,
     )
-    return InitialDose(
-        dose, hours, negative_reactions, multiplier, daily, reasoning, evaluate_rules(INITIAL_DOSE_RULES, ctx)
+    from baclofen.domain.itb.limits import check_screening_dose  # limits imports this module's limits
+
+    findings = (
+        evaluate_rules(INITIAL_DOSE_RULES, ctx)
+        + check_screening_dose(dose, label="effective screening dose")
+        + check_daily_dose(daily, label="initial daily dose", require_confirmation=True)
     )
+    return InitialDose(dose, hours, negative_reactions, multiplier, daily, reasoning, sort_findings(findings))
 
 
 # =====================================================================================================
@@ -236,8 +244,10 @@ def check_daily_dose(
     confirmed: bool = False,
     confirmation_threshold_mcg_per_day: float | None = None,
     refuse_implausible: bool = True,
+    require_confirmation: bool = False,
 ) -> tuple[Finding, ...]:
-    """Findings on an intrathecal daily dose (mcg/day): > confirmation threshold, > 2003, maintenance range.
+    """Findings on an intrathecal daily dose (mcg/day): > confirmation threshold, > 2003, maintenance range,
+    and below the plausible range or 1000x off (ITB-LIMIT-001, :mod:`baclofen.domain.itb.limits`).
 
     Parameters
     ----------
@@ -254,6 +264,9 @@ def check_daily_dose(
     refuse_implausible : bool
         Refuse a dose above the structural bound (10 000 mcg/day) as invalid input; False for a dose that
         was already accepted elsewhere (a program's integral), which then just gets its findings.
+    require_confirmation : bool
+        The dose is being decided (a titration step, a new program): above the confirmation threshold and
+        not ``confirmed`` it is a block (not offerable until confirmed); otherwise a warning.
 
     Examples
     --------
@@ -280,8 +293,11 @@ def check_daily_dose(
         highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
         maintenance_range_mcg_per_day=MAINTENANCE_RANGE_MCG_PER_DAY[origin] if origin else None,
         origin=origin.value if origin else None,
+        require_confirmation=bool(require_confirmation),
     )
-    return evaluate_rules(DOSE_LEVEL_RULES, ctx)
+    from baclofen.domain.itb.limits import check_daily_dose_range  # limits imports this module's limits
+
+    return sort_findings(evaluate_rules(DOSE_LEVEL_RULES, ctx) + check_daily_dose_range(dose, label=label))
 
 
 # =====================================================================================================
@@ -312,6 +328,8 @@ class TitrationRange:
     settings_used: tuple[dict[str, Any], ...]
     reasoning: tuple[str, ...]
     findings: tuple[Finding, ...]
+    #: The largest label step before the range is cut at the dose limits (what ITB-TITR-002 judges).
+    label_step_max_mcg_per_day: float = 0.0
 
     @property
     def holds_first_day(self) -> bool:
@@ -357,6 +375,7 @@ class TitrationRange:
                 "max_percent": self.increase_percent[1],
                 "min_mcg_per_day": self.increase_min_mcg_per_day,
                 "max_mcg_per_day": self.increase_max_mcg_per_day,
+                "label_step_max_mcg_per_day": self.label_step_max_mcg_per_day,
             },
             "decrease": None
             if self.decrease_percent is None
@@ -445,17 +464,33 @@ def titration_range(
 
     inc = REFILL_INCREASE_PERCENT[origin] if at_refill else TITRATION_INCREASE_PERCENT[origin]
     dec = REFILL_DECREASE_PERCENT[origin]
-    inc_min, inc_max = current * (1 + inc[0] / 100), current * (1 + inc[1] / 100)
+    step_min, step_max = current * (1 + inc[0] / 100), current * (1 + inc[1] / 100)
     dec_min, dec_max = current * (1 - dec[1] / 100), current * (1 - dec[0] / 100)
+    # The range never offers more than the dose limits: the confirmation threshold unless a higher dose was
+    # confirmed (or the current dose is already above it, when the range needs that confirmation: ITB-DOSE-001
+    # blocks its top), and never more than the highest reported dose (ITB-DOSE-002).
+    ceiling = HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG
+    if not confirm_high_dose and current < confirm_at:
+        ceiling = confirm_at
+    inc_min, inc_max = min(step_min, ceiling), min(step_max, ceiling)
     cautious = None
     if current >= high_dose and inc[1] > EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:
-        cautious = current * (1 + EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE / 100)
+        cautious = min(current * (1 + EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE / 100), inc_max)
 
     when = "at a refill visit" if at_refill else "per 24 h"
     reasoning = [
         f"{origin.value} origin, {when}: increase +{inc[0]:g} to +{inc[1]:g} % -> "
         f"{inc_min:.1f}-{inc_max:.1f} mcg/day (S2, S3" + ("" if at_refill else ", S40") + ")",
     ]
+    if step_max > ceiling:
+        reasoning.append(
+            f"the label step would reach {step_max:.1f} mcg/day: cut at {ceiling:g} mcg/day ("
+            + (
+                "the highest reported adult dose, HarrietLane24)"
+                if ceiling >= HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG
+                else f"above it a dose needs explicit confirmation, setting {DAILY_DOSE_CONFIRMATION_THRESHOLD.name})"
+            )
+        )
     if at_refill:
         reasoning.append(
             f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} mcg/day "
@@ -481,13 +516,29 @@ def titration_range(
         proposed_mcg_per_day=proposed,
         increase_percent=inc,
         decrease_percent=dec,
-        increase_max_mcg_per_day=inc_max,
+        increase_max_mcg_per_day=step_max,
         decrease_min_mcg_per_day=dec_min,
         high_dose_threshold_mcg_per_day=high_dose,
         excessive_increase_percent=EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
         no_increase_h=NO_INCREASE_HOURS,
     )
     findings = list(evaluate_rules(DOSE_CHANGE_RULES, change_ctx))
+    findings += TITR_CEILING.evaluate(
+        RangeCeilingContext(
+            label="the increase range",
+            unclamped_max_mcg_per_day=step_max,
+            ceiling_mcg_per_day=ceiling,
+            confirmed=bool(confirm_high_dose),
+            confirmation_threshold_mcg_per_day=confirm_at,
+            highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+        )
+    )
+    # the current dose: implausibly low or 1000x off (ITB-LIMIT-001), or above the highest reported (ITB-DOSE-002)
+    findings += [
+        f
+        for f in check_daily_dose(current, label="current dose")
+        if f.rule_id in ("ITB-LIMIT-001", "ITB-DOSE-002")
+    ]
     if proposed is not None:
         findings += check_daily_dose(
             proposed,
@@ -495,14 +546,20 @@ def titration_range(
             origin=origin if at_refill else None,
             confirmed=confirm_high_dose,
             confirmation_threshold_mcg_per_day=confirm_at,
+            require_confirmation=True,
         )
     else:
-        findings += check_daily_dose(
-            inc_max,
-            label="the upper end of the range",
-            confirmed=confirm_high_dose,
-            confirmation_threshold_mcg_per_day=confirm_at,
-        )
+        findings += [
+            f
+            for f in check_daily_dose(
+                inc_max,
+                label="the upper end of the range",
+                confirmed=confirm_high_dose,
+                confirmation_threshold_mcg_per_day=confirm_at,
+                require_confirmation=True,
+            )
+            if f.rule_id != "ITB-LIMIT-001"  # the current dose's own finding names a slip
+        ]
         if at_refill:
             findings += [
                 f
@@ -529,4 +586,5 @@ def titration_range(
         settings_used=settings_used,
         reasoning=tuple(reasoning),
         findings=sort_findings(findings),
+        label_step_max_mcg_per_day=step_max,
     )

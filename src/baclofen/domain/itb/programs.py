@@ -29,6 +29,7 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
+from baclofen.domain.itb.limits import check_pump_delivery
 from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import PROGRAM_RULES, ProgramContext
@@ -313,6 +314,36 @@ class InfusionProgram:
             reached += seg_mass
         return max(0.0, days * MINUTES_PER_DAY + within - start_minute)
 
+    @property
+    def is_constant(self) -> bool:
+        """One rate all day (simple continuous, or a pattern whose steps all have the same rate)."""
+        return len(self.segments()) == 1
+
+    def delivery_minutes_range(self, mass_mcg: float) -> tuple[tuple[float, int], tuple[float, int]]:
+        """The shortest and longest time to deliver ``mass_mcg`` over every possible start time of the day.
+
+        Returns ``((min_minutes, start_minute), (max_minutes, start_minute))``. The time is piecewise linear
+        in the start, with breaks where the start or the end crosses a rate change, so those starts are the
+        only candidates (exact, no sampling).
+
+        >>> p = parse_flex_schedule("06:00=20,22:00=10")  # 400 mcg/day
+        >>> (lo, _), (hi, _) = p.delivery_minutes_range(20)
+        >>> lo, hi
+        (60.0, 120.0)
+        """
+        mass = require_finite_number(mass_mcg, "mass_mcg", minimum=0.0)
+        daily = self.daily_dose_mcg
+        bounds = sorted({seg.start_minute for seg in self.segments()})
+        starts: set[float] = set(bounds)
+        for b in bounds:
+            # the start from which delivering ``mass`` ends exactly at the boundary ``b``
+            back = (self._cumulative_in_day(b) - mass) % daily
+            starts.add(self.minutes_to_deliver(back, 0.0) % MINUTES_PER_DAY if back > 0 else 0.0)
+        timed = [(self.minutes_to_deliver(mass, s), s) for s in sorted(starts)]
+        lo = min(timed, key=lambda t: t[0])
+        hi = max(timed, key=lambda t: t[0])
+        return (lo[0], int(round(lo[1]))), (hi[0], int(round(hi[1])))
+
     # --- transformations and output -----------------------------------------------------------------
 
     def scaled_to(self, daily_dose_mcg: float) -> InfusionProgram:
@@ -559,5 +590,8 @@ def plan_pump_program(
     findings += evaluate_rules(
         PROGRAM_RULES, ProgramContext(pump.name, program.mode.value, program.rate_changes_per_day, limit)
     )
-    findings += check_daily_dose(program.daily_dose_mcg, label="programmed dose", confirmed=confirm_high_dose)
+    findings += check_daily_dose(
+        program.daily_dose_mcg, label="programmed dose", confirmed=confirm_high_dose, require_confirmation=True
+    )
+    findings += check_pump_delivery(pump, concentration_mcg_per_ml, program.daily_dose_mcg)
     return ProgramPlan(pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings))

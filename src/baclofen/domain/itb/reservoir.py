@@ -34,6 +34,7 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dates import add_months, add_years, as_pump_clock, years_to_months
 from baclofen.domain.itb.dosing import check_daily_dose
+from baclofen.domain.itb.limits import check_pump_delivery
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import (
     MAX_REFILL_INTERVAL_DAYS,
@@ -611,6 +612,7 @@ def forecast_reservoir(
     )
     # the programmed dose is checked here too, so a forecast or refill visit never hides a dose level finding
     findings += check_daily_dose(fill.program.daily_dose_mcg, label="programmed dose", refuse_implausible=False)
+    findings += check_pump_delivery(pump, fill.concentration_mcg_per_ml, fill.program.daily_dose_mcg)  # ITB-LIMIT
     settings_used = [
         pump.low_reservoir.to_dict(low),
         pump.residual_volume.to_dict(fill.residual_ml),

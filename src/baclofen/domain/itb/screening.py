@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
-from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts
+from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import SCREENING_RULES, ScreeningContext
 
 __all__ = [
@@ -194,6 +194,7 @@ class ScreeningAssessment:
             "effect_duration_hours": self.effect_duration_hours,
             "negative_reactions": self.negative_reactions,
             "findings": findings_to_dicts(self.findings),
+            "offerable": not any(f.is_blocking for f in self.findings),
         }
 
 
@@ -351,6 +352,11 @@ def assess_screening(
         monitoring_h=CARDIOPULMONARY_MONITORING_HOURS,
         ashworth_responder_points=ASHWORTH_RESPONDER_POINTS,
     )
+    from baclofen.domain.itb.limits import check_screening_dose  # limits reads this module's ladder
+
+    findings = evaluate_rules(SCREENING_RULES, ctx)
+    for given in [d.dose_mcg for d in doses] + ([] if next_dose is None else [next_dose]):
+        findings += check_screening_dose(given)  # the ladder is enforced above: a safety net, never expected
     return ScreeningAssessment(
         start_mcg=ladder[0],
         ladder_mcg=ladder,
@@ -363,5 +369,5 @@ def assess_screening(
         effective_dose_mcg=effective,
         effect_duration_hours=ctx.effect_duration_hours,
         negative_reactions=any(d.negative_reactions for d in doses),
-        findings=evaluate_rules(SCREENING_RULES, ctx),
+        findings=sort_findings(findings),
     )

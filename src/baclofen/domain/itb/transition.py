@@ -32,20 +32,23 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
     EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
     HIGH_DOSE_THRESHOLD,
+    HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
     NO_INCREASE_HOURS,
     TITRATION_INCREASE_PERCENT,
     check_daily_dose,
     parse_origin,
 )
+from baclofen.domain.itb.limits import daily_dose_ceiling
 from baclofen.domain.oral.limits import TAPER_MAX_STEP_MG_PER_DAY
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
 from baclofen.domain.products import OralProduct
 from baclofen.domain.rules.core import Finding, Override, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import TRANSITION_RULES, TransitionContext
+from baclofen.domain.rules.itb import TRANS_CEILING, TRANSITION_RULES, RangeCeilingContext, TransitionContext
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 __all__ = [
@@ -254,12 +257,18 @@ def plan_oral_to_itb_transition(
     high_dose = float(HIGH_DOSE_THRESHOLD.default)
     horizon = max((taper.steps[-1].start - infusion_start).days + 1, 2)
     days: list[TitrationDay] = []
-    fastest = cautious = initial
+    # The envelope never shows more than a dose the plan could offer: the confirmation threshold (1000
+    # mcg/day; a transition confirms no high dose), and never more than the highest reported dose.
+    ceiling = max(daily_dose_ceiling(confirmed=False), min(initial, HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG))
+    fastest = cautious = min(initial, ceiling)
+    unclamped = initial
+    ceiling_on: date | None = None
     reached: int | None = 0 if target is not None and initial >= target else None
     i = 0
     while i < MAX_ENVELOPE_DAYS:
         day = infusion_start + timedelta(days=i)
         if i >= 1:
+            unclamped = unclamped * (1 + step_hi / 100.0)
             fastest = fastest * (1 + step_hi / 100.0)
             cautious_pct = (
                 step_hi if cautious < high_dose else min(step_hi, EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE)
@@ -269,11 +278,14 @@ def plan_oral_to_itb_transition(
                 fastest, cautious = min(fastest, target), min(cautious, target)
                 if reached is None and fastest >= target:
                     reached = i
+            if fastest > ceiling and ceiling_on is None:
+                ceiling_on = day
+            fastest, cautious = min(fastest, ceiling), min(cautious, ceiling)
         days.append(
             TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious)
         )
         i += 1
-        if i >= horizon and (target is None or cautious >= target):
+        if i >= horizon and (target is None or cautious >= min(target, ceiling)):
             break
 
     reasoning = [
@@ -297,8 +309,29 @@ def plan_oral_to_itb_transition(
             else f"target {target:g} mcg/day: not reached within {MAX_ENVELOPE_DAYS} days at the largest step"
         )
 
+    if ceiling_on is not None:
+        reasoning.append(
+            f"the envelope is cut at {ceiling:g} mcg/day from {ceiling_on.isoformat()}: above "
+            f"{float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default):g} mcg/day a dose needs explicit confirmation, "
+            f"and {HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:g} mcg/day is the highest reported (ITB-TRANS-004)"
+        )
+
     ctx = TransitionContext(oral, largest_cut, cut, others, tuple(cuts_of_current), stop_from)
     findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(taper.findings)
+    if ceiling_on is not None:
+        findings += TRANS_CEILING.evaluate(
+            RangeCeilingContext(
+                label="the intrathecal envelope",
+                unclamped_max_mcg_per_day=max(unclamped, fastest),
+                ceiling_mcg_per_day=ceiling,
+                confirmed=False,
+                confirmation_threshold_mcg_per_day=float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default),
+                highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+                reached_on=ceiling_on.isoformat(),
+            )
+        )
+    # the initial dose: plausible (ITB-LIMIT-001), and a dose being started, so above 1000 needs confirmation
+    findings += check_daily_dose(initial, label="initial intrathecal dose", require_confirmation=True)
     if target is not None:
         findings += check_daily_dose(target, label="target dose", origin=origin)
     return TransitionPlan(

@@ -31,11 +31,17 @@ __all__ = [
     "DOSE_LEVEL_RULES",
     "FORECAST_RULES",
     "INITIAL_DOSE_RULES",
+    "LIMIT_CONCENTRATION",
+    "LIMIT_DOSE",
+    "LIMIT_SCREENING",
+    "LIMIT_VOLUME",
     "NEXT_REFILL_RULES",
     "PROGRAM_RULES",
     "RECONCILE_RULES",
     "REFILL_VOLUME_RULES",
     "SCREENING_RULES",
+    "TITR_CEILING",
+    "TRANS_CEILING",
     "TRANSITION_RULES",
     "TREND_RULES",
     "ConcentrationChangeContext",
@@ -44,6 +50,8 @@ __all__ = [
     "DoseLevelContext",
     "ForecastContext",
     "InitialDoseContext",
+    "PlausibleRangeContext",
+    "RangeCeilingContext",
     "NextRefillContext",
     "ProgramContext",
     "ReconcileContext",
@@ -67,6 +75,24 @@ def fmt(value: float, digits: int = 2) -> str:
 
 def _with_signs(sign_set: SignSet) -> dict[str, Any]:
     return {"signs": sign_set.signs, "action": sign_set.action, "evidence": sign_set.evidence}
+
+
+def watch_text(sign_set: SignSet) -> str:
+    """Routine advice for a finding that is not itself an emergency: what to watch for, and that those signs
+    are one (the emergency management itself belongs to the findings that report an emergency).
+
+    >>> watch_text(ITB_OVERDOSE)  # doctest: +ELLIPSIS
+    'Watch for signs of intrathecal baclofen overdose (listed) ...'
+    """
+    return (
+        f"Watch for signs of {sign_set.name} (listed) and tell the patient and carers what they are; if any "
+        "appear, treat them as an emergency and get urgent medical review."
+    )
+
+
+def _watch_signs(sign_set: SignSet) -> dict[str, Any]:
+    """Signs to watch for on a routine finding, with :func:`watch_text` as its action (no emergency procedure)."""
+    return {"signs": sign_set.signs, "action": watch_text(sign_set), "evidence": sign_set.evidence}
 
 
 # =====================================================================================================
@@ -128,7 +154,7 @@ def _screen_next(ctx: ScreeningContext) -> Finding | None:
             "Give in a fully equipped, staffed setting with resuscitation equipment on stand-by; monitor "
             f"cardiopulmonary parameters frequently during the first {fmt(ctx.monitoring_h, 0)} h; assess "
             "spasticity (Ashworth, spasm frequency) at least twice within 4 h and record the duration of "
-            "effect. " + ITB_OVERDOSE.action
+            "effect. " + watch_text(ITB_OVERDOSE)
         ),
         evidence=ITB_OVERDOSE.evidence,
     )
@@ -156,7 +182,7 @@ def _screen_interval(ctx: ScreeningContext) -> list[Finding]:
                         "(label; consensus); effects of close doses add up."
                     ),
                     data={"dose_number": i + 1, "interval_h": hours, "min_interval_h": ctx.min_interval_h},
-                    **_with_signs(ITB_OVERDOSE),
+                    **_watch_signs(ITB_OVERDOSE),
                 )
             )
     return out
@@ -333,7 +359,7 @@ def _initial(ctx: InitialDoseContext) -> Finding:
         action=(
             f"Do not increase during the first {fmt(ctx.no_increase_h, 0)} h. Monitor for at least "
             f"{fmt(ctx.post_implant_monitoring_h, 0)} h after the priming bolus; in tenuous cases start at a "
-            "minimum rate. " + ITB_OVERDOSE.action
+            "minimum rate. " + watch_text(ITB_OVERDOSE)
         ),
         signs=ITB_OVERDOSE.signs,
         evidence=ITB_OVERDOSE.evidence,
@@ -393,7 +419,7 @@ def _titr_first_day(ctx: DoseChangeContext) -> Finding | None:
         reasoning="Label: titration starts after the initial 24 h; the initial dose needs that time to be "
         "judged.",
         data={"hours_since_start": ctx.hours_since_start, "earliest_increase_in_hours": wait},
-        **_with_signs(ITB_OVERDOSE),
+        **_watch_signs(ITB_OVERDOSE),
     )
 
 
@@ -421,7 +447,7 @@ def _titr_step(ctx: DoseChangeContext) -> Finding | None:
             "max_mcg_per_day": ctx.increase_max_mcg_per_day,
             "change_percent": ctx.proposed_change_percent,
         },
-        **_with_signs(ITB_OVERDOSE),
+        **_watch_signs(ITB_OVERDOSE),
     )
 
 
@@ -461,7 +487,7 @@ def _titr_high_dose(ctx: DoseChangeContext) -> Finding | None:
             "cautious_max_mcg_per_day": cautious,
             "high_dose_threshold_mcg_per_day": ctx.high_dose_threshold_mcg_per_day,
         },
-        **_with_signs(ITB_OVERDOSE),
+        **_watch_signs(ITB_OVERDOSE),
     )
 
 
@@ -491,7 +517,7 @@ def _titr_decrease(ctx: DoseChangeContext) -> Finding | None:
             "min_mcg_per_day": ctx.decrease_min_mcg_per_day,
             "change_percent": ctx.proposed_change_percent,
         },
-        **_with_signs(ITB_WITHDRAWAL),
+        **_watch_signs(ITB_WITHDRAWAL),
     )
 
 
@@ -526,6 +552,76 @@ TITR_START_UNKNOWN = Rule(
 DOSE_CHANGE_RULES = (TITR_FIRST_DAY, TITR_STEP, TITR_HIGH_DOSE, TITR_DECREASE, TITR_START_UNKNOWN)
 
 
+@dataclass(frozen=True, slots=True)
+class RangeCeilingContext:
+    """A dose range (titration range, transition envelope) cut at the daily-dose ceiling.
+
+    ``ceiling`` is the confirmation threshold (1000 mcg/day) unless a higher dose was confirmed, then the
+    highest reported dose (2003 mcg/day); ``reached_on`` names when an envelope reaches it.
+    """
+
+    label: str
+    unclamped_max_mcg_per_day: float
+    ceiling_mcg_per_day: float
+    confirmed: bool
+    confirmation_threshold_mcg_per_day: float
+    highest_reported_mcg_per_day: float
+    reached_on: str | None = None
+
+
+def _ceiling_finding(rule: Rule[RangeCeilingContext], ctx: RangeCeilingContext) -> Finding | None:
+    if ctx.unclamped_max_mcg_per_day <= ctx.ceiling_mcg_per_day * (1 + _REL):
+        return None
+    hard = ctx.ceiling_mcg_per_day >= ctx.highest_reported_mcg_per_day * (1 - _REL)
+    when = f" from {ctx.reached_on}" if ctx.reached_on else ""
+    if hard:
+        why = (
+            f"{fmt(ctx.highest_reported_mcg_per_day)} mcg/day is the highest reported adult maintenance dose "
+            "(ITB-DOSE-002 blocks anything above it)"
+        )
+        todo = "No dose above it is offered; reassess the pump, catheter and diagnosis before going higher."
+    else:
+        why = (
+            f"a dose above {fmt(ctx.confirmation_threshold_mcg_per_day)} mcg/day needs explicit confirmation "
+            "(ITB-DOSE-001; the sources disagree on an upper bound)"
+        )
+        todo = (
+            "To go higher, a clinician confirms the high dose explicitly (itb titrate --confirm-high-dose); "
+            f"never above {fmt(ctx.highest_reported_mcg_per_day)} mcg/day."
+        )
+    return rule.finding(
+        f"{ctx.label[:1].upper() + ctx.label[1:]} is cut at {fmt(ctx.ceiling_mcg_per_day)} mcg/day{when}: the "
+        f"label steps alone would reach {fmt(ctx.unclamped_max_mcg_per_day)} mcg/day.",
+        reasoning=f"The range never offers more than the dose limits allow: {why}.",
+        severity=Severity.WARN if hard else Severity.INFO,
+        data={
+            "ceiling_mcg_per_day": ctx.ceiling_mcg_per_day,
+            "unclamped_max_mcg_per_day": ctx.unclamped_max_mcg_per_day,
+            "confirmed": ctx.confirmed,
+            "reached_on": ctx.reached_on,
+        },
+        action=todo,
+    )
+
+
+def _ceiling_rule(rule_id: str, title: str) -> Rule[RangeCeilingContext]:
+    def check(ctx: RangeCeilingContext) -> Finding | None:
+        return _ceiling_finding(rule, ctx)
+
+    rule: Rule[RangeCeilingContext] = Rule(
+        rule_id=rule_id,
+        title=title,
+        severity=Severity.WARN,
+        evidence=("S2", "S3", "S45", "HarrietLane24"),
+        check=check,
+    )
+    return rule
+
+
+TITR_CEILING = _ceiling_rule("ITB-TITR-006", "Titration range cut at the daily-dose limit")
+TRANS_CEILING = _ceiling_rule("ITB-TRANS-004", "Transition envelope cut at the daily-dose limit")
+
+
 # =====================================================================================================
 # Daily-dose levels
 # =====================================================================================================
@@ -540,28 +636,38 @@ class DoseLevelContext:
     highest_reported_mcg_per_day: float
     maintenance_range_mcg_per_day: tuple[float, float] | None
     origin: str | None
+    #: The dose is being decided (a titration step, a program): unconfirmed it is not offerable (a block).
+    require_confirmation: bool = False
 
 
 def _dose_confirm(ctx: DoseLevelContext) -> Finding | None:
     if ctx.daily_dose_mcg <= ctx.confirmation_threshold_mcg_per_day:
         return None
-    state = "confirmed by the clinician" if ctx.confirmed else "needs explicit confirmation"
+    blocks = ctx.require_confirmation and not ctx.confirmed
+    if ctx.confirmed:
+        state = "confirmed by the clinician"
+    elif blocks:
+        state = "not offerable until a clinician explicitly confirms it (--confirm-high-dose)"
+    else:
+        state = "needs explicit confirmation"
     return DOSE_CONFIRM.finding(
         f"{ctx.label.capitalize()} {fmt(ctx.daily_dose_mcg)} mcg/day is above "
         f"{fmt(ctx.confirmation_threshold_mcg_per_day)} mcg/day: {state}.",
         reasoning=(
             "Sources disagree: Medscape says not to exceed 1000 mcg/day (S2, S3); 3 of 23 spinal patients "
             "needed more than 1000 mcg/day (S45); overdose events occurred at 800, 1920 and 2400 mcg/24 h "
-            "(S46). A warning that needs confirmation, not a block (setting "
+            "(S46). Not an absolute limit but one that needs explicit confirmation: a dose being decided is "
+            "blocked until confirmed, a confirmed or already running dose is a warning (setting "
             "itb.dose.confirmation_threshold_mcg_per_day)."
         ),
+        severity=Severity.BLOCK if blocks else Severity.WARN,
         data={
             "daily_dose_mcg": ctx.daily_dose_mcg,
             "threshold_mcg_per_day": ctx.confirmation_threshold_mcg_per_day,
             "requires_confirmation": True,
             "confirmed": ctx.confirmed,
         },
-        **_with_signs(ITB_OVERDOSE),
+        **_watch_signs(ITB_OVERDOSE),
     )
 
 
@@ -586,7 +692,7 @@ def _dose_highest(ctx: DoseLevelContext) -> Finding | None:
             "daily_dose_mcg": ctx.daily_dose_mcg,
             "highest_reported_mcg_per_day": ctx.highest_reported_mcg_per_day,
         },
-        **_with_signs(ITB_OVERDOSE),
+        **_watch_signs(ITB_OVERDOSE),
     )
 
 
@@ -630,6 +736,152 @@ DOSE_LEVEL_RULES = (DOSE_HIGHEST, DOSE_CONFIRM, DOSE_MAINTENANCE)
 
 
 # =====================================================================================================
+# Plausibility limits: doses, concentrations, pump volumes and screening doses outside what the sources
+# report or a pump can deliver (the ranges are named settings in baclofen.domain.itb.limits)
+# =====================================================================================================
+
+#: A value this many times too small or too large is read as a mg/mcg (or mg/mL vs mcg/mL) confusion.
+UNIT_SLIP_FACTOR = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlausibleRangeContext:
+    """A value checked against its plausible range ``[low, high]`` (``high`` None: checked by another rule).
+
+    ``below`` / ``above`` are the severities outside the range; a value that lands inside the range when
+    multiplied (or divided) by 1000 is a likely unit confusion and always a block. ``ladder`` lists the
+    allowed values inside the range (screening doses), when only those are allowed.
+    """
+
+    label: str
+    value: float
+    unit: str
+    slip_unit: str
+    low: float
+    high: float | None
+    basis: str
+    settings: tuple[str, ...]
+    below: Severity
+    above: Severity
+    ladder: tuple[float, ...] = ()
+    evidence: tuple[str, ...] = ()
+    low_reason: str = "below"
+    high_reason: str = "above"
+    detect_slip: bool = True
+    #: Where a value x1000 (or /1000) counts as the intended one, when wider than ``[low, high]``.
+    slip_range: tuple[float, float] | None = None
+
+    @property
+    def range_text(self) -> str:
+        hi = "" if self.high is None else f"-{fmt(self.high, 4)}"
+        return f"{fmt(self.low, 4)}{hi} {self.unit}"
+
+    def slip(self) -> float | None:
+        """The value the input most likely meant when it is 1000x off (None when it is not)."""
+        if not self.detect_slip:
+            return None
+        hi = self.high if self.high is not None else float("inf")
+        lo_s, hi_s = self.slip_range or (self.low, hi)
+        if lo_s <= self.value <= hi_s:
+            return None
+        for candidate in (self.value * UNIT_SLIP_FACTOR, self.value / UNIT_SLIP_FACTOR):
+            if lo_s <= candidate <= hi_s:
+                return candidate
+        return None
+
+
+def _plausible(rule: Rule[PlausibleRangeContext], ctx: PlausibleRangeContext) -> Finding | None:
+    v = ctx.value
+    below = v < ctx.low * (1 - _REL)
+    above = ctx.high is not None and v > ctx.high * (1 + _REL)
+    off_ladder = bool(ctx.ladder) and not below and not above and not any(
+        abs(v - d) <= _REL * d for d in ctx.ladder
+    )
+    if not (below or above or off_ladder):
+        return None
+    label = ctx.label[:1].upper() + ctx.label[1:]
+    data: dict[str, Any] = {
+        "value": v,
+        "unit": ctx.unit,
+        "expected_range": [ctx.low, ctx.high],
+        "settings": list(ctx.settings),
+        "likely_unit_confusion": False,
+    }
+    meant = ctx.slip()
+    if meant is not None:
+        smaller = meant > v
+        data |= {"likely_unit_confusion": True, "likely_intended": meant}
+        return rule.finding(
+            f"{label} {fmt(v, 6)} {ctx.unit} is {'below' if smaller else 'above'} the plausible range "
+            f"{ctx.range_text} and 1000x from inside it: likely a mg/mcg confusion ({fmt(v, 6)} "
+            f"{ctx.slip_unit} = {fmt(meant, 4)} {ctx.unit}).",
+            reasoning=(
+                f"{ctx.basis} Read as {ctx.slip_unit} the value lies inside that range: intrathecal doses are "
+                "mcg and oral doses mg, so a mix-up is a 1000-fold error. Not offerable until the value is "
+                "corrected or a clinician overrides with a reason."
+            ),
+            severity=Severity.BLOCK,
+            data=data,
+            evidence=ctx.evidence,
+            action=f"Check the unit: re-enter the value in {ctx.unit} (e.g. {fmt(meant, 4)} {ctx.unit}).",
+        )
+    if off_ladder:
+        data["allowed"] = list(ctx.ladder)
+        return rule.finding(
+            f"{label} {fmt(v, 4)} {ctx.unit} is not one of the screening doses "
+            f"({', '.join(fmt(d) for d in ctx.ladder)} {ctx.unit}).",
+            reasoning=ctx.basis,
+            severity=ctx.below,
+            data=data,
+            evidence=ctx.evidence,
+            action="Check the screening record: give the dose that was actually given and produced the response.",
+        )
+    side = ctx.low_reason if below else ctx.high_reason
+    return rule.finding(
+        f"{label} {fmt(v, 6)} {ctx.unit} is {side} the plausible range {ctx.range_text}.",
+        reasoning=ctx.basis,
+        severity=ctx.below if below else ctx.above,
+        data=data,
+        evidence=ctx.evidence,
+        action="Check the value and its unit against the prescription, the product and the pump.",
+    )
+
+
+def _range_rule(rule_id: str, title: str, evidence: tuple[str, ...]) -> Rule[PlausibleRangeContext]:
+    """A plausibility rule: warn outside its range (severities from the context), block on a 1000x slip."""
+
+    def check(ctx: PlausibleRangeContext) -> Finding | None:
+        return _plausible(rule, ctx)
+
+    rule: Rule[PlausibleRangeContext] = Rule(
+        rule_id=rule_id, title=title, severity=Severity.WARN, evidence=evidence, check=check
+    )
+    return rule
+
+
+LIMIT_DOSE = _range_rule(
+    "ITB-LIMIT-001",
+    "Intrathecal daily dose outside the plausible range (mg/mcg confusion)",
+    ("HarrietLane24", "S2"),
+)
+LIMIT_CONCENTRATION = _range_rule(
+    "ITB-LIMIT-002",
+    "Intrathecal concentration outside the plausible range (mg/mL vs mcg/mL)",
+    ("S34", "S36", "S47", "S25"),
+)
+LIMIT_VOLUME = _range_rule(
+    "ITB-LIMIT-003",
+    "Pump volume per day outside what the pump can deliver",
+    ("HarrietLane24", "S58", "S67", "S65"),
+)
+LIMIT_SCREENING = _range_rule(
+    "ITB-LIMIT-004",
+    "Screening dose not on the screening ladder (mg/mcg confusion)",
+    ("S1", "S38", "S41", "S101"),
+)
+
+
+# =====================================================================================================
 # Concentrations and concentration changes
 # =====================================================================================================
 
@@ -654,7 +906,7 @@ def _conc_labelled(ctx: ConcentrationContext) -> Finding | None:
                 data={"concentration_mcg_per_ml": c, "labelled_range_mcg_per_ml": [lo, hi]},
                 evidence=("S66",),
             )
-    if c not in ctx.marketed_mcg_per_ml:
+    if c not in ctx.marketed_mcg_per_ml and c < max(ctx.marketed_mcg_per_ml):  # stronger: ITB-LIMIT-002
         return CONC_LABELLED.finding(
             f"{fmt(c)} mcg/mL is not a marketed intrathecal concentration "
             f"({', '.join(fmt(m) for m in ctx.marketed_mcg_per_ml)} mcg/mL): it needs dilution.",
@@ -693,6 +945,17 @@ class ConcentrationChangeContext:
     dose_while_clearing_without_bridge_mcg_per_day: float
     bridge_drug_mcg: float
     bridge_hours: float
+    #: Along a flex program the times depend on when the change is made: the shortest over the day (equal to
+    #: the value above when the time is given or the rate is constant).
+    bridge_hours_min: float | None = None
+    clearing_hours_min: float | None = None
+    change_time: str | None = None
+
+    def hours_text(self, lo: float | None, hi: float) -> str:
+        if lo is None or hi - lo <= 1e-9:
+            at = f" from {self.change_time}" if self.change_time else ""
+            return f"{fmt(hi, 1)} h{at}"
+        return f"{fmt(lo, 1)}-{fmt(hi, 1)} h depending on the time of the change"
 
 
 def _conc_reprogram(ctx: ConcentrationChangeContext) -> Finding:
@@ -708,7 +971,7 @@ def _conc_reprogram(ctx: ConcentrationChangeContext) -> Finding:
             "matching program change is a silent dose jump."
         ),
         data={"dose_if_not_reprogrammed_mcg_per_day": jump, "ratio": ratio},
-        **_with_signs(sign_set),
+        **_watch_signs(sign_set),
     )
 
 
@@ -772,22 +1035,27 @@ def _conc_clearing(ctx: ConcentrationChangeContext) -> Finding:
     sign_set = ITB_WITHDRAWAL if under else ITB_OVERDOSE
     return CONC_CLEARING.finding(
         f"Without a bridge bolus the {fmt(ctx.dead_volume_ml, 4)} mL of old {fmt(ctx.old_mcg_per_ml)} mcg/mL "
-        f"solution would run at the new rate for {fmt(ctx.clearing_hours_without_bridge, 1)} h, delivering "
+        f"solution would run at the new rate for "
+        f"{ctx.hours_text(ctx.clearing_hours_min, ctx.clearing_hours_without_bridge)}, delivering "
         f"{fmt(ctx.dose_while_clearing_without_bridge_mcg_per_day)} mcg/day ({fmt(ratio, 2)} x the dose): "
         f"{'under' if under else 'over'}-dosing.",
         reasoning=(
             "The solution in the catheter and pump tubing keeps the old concentration and is pushed out at "
             "the new programmed rate until it clears (clinical.md §5.6). The bridge delivers it at the old "
-            f"rate instead: {fmt(ctx.bridge_drug_mcg)} mcg over {fmt(ctx.bridge_hours, 2)} h, i.e. the "
-            "prescribed dose."
+            f"rate instead: {fmt(ctx.bridge_drug_mcg)} mcg over "
+            f"{ctx.hours_text(ctx.bridge_hours_min, ctx.bridge_hours)}, i.e. the prescribed dose; along a flex "
+            "program the times follow its step rates, not the 24 h mean."
         ),
         data={
             "clearing_hours_without_bridge": ctx.clearing_hours_without_bridge,
+            "clearing_hours_range": [ctx.clearing_hours_min, ctx.clearing_hours_without_bridge],
+            "bridge_hours_range": [ctx.bridge_hours_min, ctx.bridge_hours],
+            "change_time": ctx.change_time,
             "dose_while_clearing_without_bridge_mcg_per_day": (
                 ctx.dose_while_clearing_without_bridge_mcg_per_day
             ),
         },
-        **_with_signs(sign_set),
+        **_watch_signs(sign_set),
     )
 
 
@@ -1607,7 +1875,7 @@ def _trans_steps(ctx: TransitionContext) -> Finding:
         action=(
             "Keep oral baclofen available during intrathecal titration: 10-20 mg every 6 h may bridge a "
             "longer "
-            "interruption of intrathecal delivery (S42). " + ITB_WITHDRAWAL.action
+            "interruption of intrathecal delivery (S42). " + watch_text(ITB_WITHDRAWAL)
         ),
         evidence=ITB_WITHDRAWAL.evidence + ("S42",),
     )
@@ -1656,7 +1924,7 @@ def _trans_cut_of_current(ctx: TransitionContext) -> Finding | None:
         ),
         data={"steps_over": [[x, y, z] for x, y, z in over], "max_oral_cut_percent": ctx.max_oral_cut_percent},
         action="Assess within 24 h of that step and hold the step longer if spasticity or withdrawal signs "
-        "return; or accept 50 %. " + ITB_WITHDRAWAL.action,
+        "return; or accept 50 %. " + watch_text(ITB_WITHDRAWAL),
         signs=ITB_WITHDRAWAL.signs,
         evidence=ITB_WITHDRAWAL.evidence,
     )

@@ -62,6 +62,7 @@ OPTIONS = {
     "catheter_volume_ml": "--catheter-volume-ml",
     "catheter_trimmed_cm": "--catheter-trimmed-cm",
     "pump_internal_volume_ml": "--pump-volume-ml",
+    "change_time": "--change-time",
     "target_interval_days": "--target-interval-days",
     "refilled": "--refilled",
     "previous_fill_ml": "--previous-fill-ml",
@@ -388,6 +389,14 @@ def concentration_change(
         ),
     ] = None,
     flex: FlexOpt = None,
+    change_time: Annotated[
+        str | None,
+        typer.Option(
+            "--change-time",
+            help="When the change is made, HH:MM on the pump clock: a flex program's bridge and clearing "
+            "times follow its step rates from then (without it: the range over the day).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """New program for the same daily dose and the bridge for the old solution, with the arithmetic."""
@@ -401,6 +410,7 @@ def concentration_change(
             catheter_trimmed_cm=catheter_trimmed_cm,
             pump_internal_volume_ml=pump_volume_ml,
             flex=flex,
+            change_time=change_time,
         )
     data = result.to_dict()
 
