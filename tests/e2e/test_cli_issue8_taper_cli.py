@@ -168,3 +168,41 @@ def test_issue8_d15_a_bad_setting_is_reported_as_the_setting_option(run_cli: Any
     line = _one_error_line(run_cli(*args, "--json"), "--setting")
     assert line.startswith("error: --setting: ") and "setting:" not in line.replace("--setting:", "")
 
+
+# --- defect 16: human output follows the terminal width -------------------------------------------------------
+TAPER = ("plan", "taper", "--from-mg-per-day", "60", "--months-on-therapy", "24", "--start-date", "2026-12-01")
+
+
+def _widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("columns", [60, 80, 200])
+def test_issue8_d16_human_output_follows_the_columns_setting(
+    run_cli: Any, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """Human output was fixed at 120 columns (`Console(width=120)`): follow the terminal width."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = run_cli(*TAPER)
+
+    assert result.exit_code == 0, result.stderr
+    assert _widest(result.stdout) <= columns
+    assert _widest(result.stdout) > columns - 10  # tables use the width they are given
+
+
+def test_issue8_d16_a_terminal_width_is_used(run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from baclofen.entrypoints.cli import output
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(output, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(output, "_terminal_columns", lambda: 90)
+
+    assert 80 < _widest(run_cli(*TAPER).stdout) <= 90
+
+
+def test_issue8_d16_without_a_terminal_or_columns_the_width_is_120(
+    run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+    assert _widest(run_cli(*TAPER).stdout) == 120
