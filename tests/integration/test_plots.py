@@ -34,9 +34,13 @@ def test_the_same_result_gives_the_same_svg(tmp_path: Path) -> None:
 def test_an_intrathecal_plot_as_png(tmp_path: Path) -> None:
     data = simulate_intrathecal(600.0, bolus_mcg=50.0).to_dict()
 
-    path = plot_simulation(data, tmp_path / "sub" / "itb.png")
+    path = plot_simulation(data, tmp_path / "itb.png")
 
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # issue 8 d15: a missing folder is refused, never created
+    with pytest.raises(InvalidInputError, match="plot"):
+        plot_simulation(data, tmp_path / "sub" / "itb.png")
+    assert not (tmp_path / "sub").exists()
 
 
 def test_unsupported_formats_and_mismatched_series_are_refused(tmp_path: Path) -> None:

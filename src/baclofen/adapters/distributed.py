@@ -8,11 +8,13 @@ workers or the chunk size. At most ``max_in_flight`` tasks are outstanding, so m
 Raises
 ------
 InvalidInputError
-    For a bad worker count or chunk size.
+    For a bad worker count or chunk size, a malformed scheduler address, or a scheduler that does not
+    answer within :data:`CONNECT_TIMEOUT_S` seconds (field ``scheduler``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +30,29 @@ from baclofen.domain.pk.population import (
 )
 
 ProgressCallback = Callable[[int, int], None]
+
+CONNECT_TIMEOUT_S = 5
+"""Seconds to wait for a scheduler to answer (Dask's default is 30 s with no clear error)."""
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+_ADDRESS = re.compile(
+    r"^(?:(?P<protocol>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
+    r":(?P<port>[0-9]{1,5})$"
+)
+SCHEDULER_EXPECTED = "a Dask scheduler address PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786 (protocol " + (
+    ", ".join(SCHEDULER_PROTOCOLS) + ")"
+)
+
+
+def check_scheduler_address(address: str) -> str:
+    """``address`` if it is a scheduler address ``[PROTOCOL://]HOST:PORT``; else InvalidInputError("scheduler")."""
+    match = _ADDRESS.match(address.strip()) if isinstance(address, str) else None
+    if (
+        match is None
+        or (match["protocol"] is not None and match["protocol"] not in SCHEDULER_PROTOCOLS)
+        or not 1 <= int(match["port"]) <= 65535
+    ):
+        raise InvalidInputError("scheduler", SCHEDULER_EXPECTED, address)
+    return address.strip()
 
 
 def run_population_on_dask(
@@ -57,7 +82,15 @@ def run_population_on_dask(
     ranges = chunk_ranges(problem, blocks_per_chunk or default_blocks_per_chunk(problem))
     cluster = None
     if address:
-        client = Client(address)
+        address = check_scheduler_address(address)
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise InvalidInputError(
+                "scheduler",
+                f"a Dask scheduler that answers within {CONNECT_TIMEOUT_S} s ({exc.__class__.__name__})",
+                address,
+            ) from None
     else:
         cluster = LocalCluster(
             n_workers=n_workers,

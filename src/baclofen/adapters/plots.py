@@ -40,10 +40,14 @@ FOOTNOTE = (
 )
 
 
-def _format(path: Path) -> str:
-    fmt = path.suffix.lower().lstrip(".")
+def check_plot_path(path: str | Path) -> str:
+    """The image format of ``path`` (svg or png); its folder must exist (folders are never created)."""
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise InvalidInputError("plot", "a file name ending in .svg or .png", str(path))
+    if not target.parent.is_dir():
+        raise InvalidInputError("plot", "a file in an existing folder (folders are not created)", str(path))
     return fmt
 
 
@@ -83,7 +87,7 @@ def plot_concentration(
     spans : (label, start_h, end_h) time windows shaded across the plot (e.g. haemodialysis sessions)
     """
     target = Path(path)
-    fmt = _format(target)
+    fmt = check_plot_path(target)
     times = [float(t) for t in times_h]
     fig = Figure(figsize=(9, 4.8), dpi=dpi)
     FigureCanvasAgg(fig)
@@ -164,7 +168,6 @@ def plot_concentration(
     ax.grid(alpha=0.3)
     fig.text(0.01, 0.01, footnote, fontsize=6.5, color="#666666")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     salt = rcParams["svg.hashsalt"]
     rcParams["svg.hashsalt"] = "baclofen"

@@ -23,7 +23,8 @@ from baclofen.domain.cds.interactions import InteractionScreen, screen_interacti
 from baclofen.domain.cds.risk import RiskAssessment, assess_risk
 from baclofen.domain.cds.scales import ResponseEvaluation, evaluate_response
 from baclofen.domain.cds.timeline import timeline_from_dict
-from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
 from baclofen.domain.patient import KidneyFunction, KidneySource, Locale, Sex, SpasticityOrigin
 from baclofen.services.planning import OverrideInput, parse_date, parse_overrides
 
@@ -37,6 +38,8 @@ def split_names(value: str | Iterable[str] | None, field: str = "drugs") -> list
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise InvalidInputError(field, "names separated by commas, none empty", value)
+        if any(sep in item for sep in ";|\n\t"):
+            raise InvalidInputError(field, "names separated by commas (not ';', '|', tabs or new lines)", value)
         out.append(item.strip())
     return out
 
@@ -153,6 +156,11 @@ def advise_on_alternatives(*, baclofen_outcome: str | BaclofenOutcome = Baclofen
                            settings: Mapping[str, Any] | Iterable[str] | None = None) -> AlternativesAdvice:
     """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan."""
     start = None if start_date is None else parse_date(start_date, "start_date")
+    if current_baclofen_mg_per_day is not None:
+        require_finite_number(current_baclofen_mg_per_day, "from_mg_per_day", strictly_positive=True,
+                              maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
+    if months_on_therapy is not None:
+        require_finite_number(months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
     return advise_alternatives(
         baclofen_outcome=baclofen_outcome, focal=focal, severe=severe, liver_disease=liver_disease,
         kidney=make_kidney(crcl_ml_min, dialysis), current_drugs=split_names(drugs),

@@ -56,7 +56,7 @@ from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_tran
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.services.cds import parse_settings
-from baclofen.services.planning import parse_date, parse_overrides, resolve_product
+from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
 
 __all__ = [
     "PumpVisit",
@@ -118,9 +118,11 @@ def parse_datetime(value: date | datetime | str, field: str) -> date | datetime:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return check_date_range(parsed, field, value)
     raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from baclofen.domain.cds.comedication import screen_plan_medicines
 from baclofen.domain.errors import InvalidInputError
@@ -31,6 +31,8 @@ from baclofen.domain.rules.core import Override, sort_findings
 
 OverrideInput = Override | str | tuple[str, str]
 
+
+DateT = TypeVar("DateT", date, datetime)
 
 def parse_date(value: date | str, field: str = "start_date") -> date:
     """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string."""
@@ -46,15 +48,24 @@ def parse_date(value: date | str, field: str = "start_date") -> date:
             parsed = None
     if parsed is None:
         raise InvalidInputError(field, "a date YYYY-MM-DD", value)
-    if not PLAN_DATE_RANGE[0] <= parsed <= PLAN_DATE_RANGE[1]:
+    return check_date_range(parsed, field, value)
+
+
+def check_date_range(parsed: DateT, field: str, given: Any = None) -> DateT:
+    """``parsed`` (a date or date-time) if its day lies in :data:`PLAN_DATE_RANGE`, the one range of every
+    date input (plan, pump, infusion, as-of dates); else InvalidInputError naming ``field``."""
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    if not PLAN_DATE_RANGE[0] <= day <= PLAN_DATE_RANGE[1]:
         raise InvalidInputError(
-            field, f"a date from {PLAN_DATE_RANGE[0].isoformat()} to {PLAN_DATE_RANGE[1].isoformat()}", value
+            field,
+            f"a date from {PLAN_DATE_RANGE[0].isoformat()} to {PLAN_DATE_RANGE[1].isoformat()}",
+            parsed if given is None else given,
         )
     return parsed
 
 
-#: Plausible plan dates: a schedule starts within this window (a year like 9999 is a typing error, and would
-#: overflow date arithmetic at the end of a plan).
+#: Plausible dates of every date input (plan starts, fills, refills, implants, as-of; one range for all):
+#: a year like 9999 is a typing error, and would overflow date arithmetic at the end of a plan.
 PLAN_DATE_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
 
 

@@ -66,6 +66,7 @@ from baclofen.domain.pk.profiles import (
 )
 from baclofen.domain.pk.system import PLASMA_NG_PER_ML
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+from baclofen.domain.settings import EvidenceStatus, Setting
 from baclofen.services.planning import parse_date
 
 ProgressCallback = Callable[[int, int], None]
@@ -248,13 +249,37 @@ def _exposure_context(
     )
 
 
-def _check_population_args(population: int | None, seed: int | None) -> int:
+MAX_POPULATION_IN_PROCESS = Setting(
+    name="simulation.max_population_in_process",
+    default=1_000_000,
+    unit="subjects",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("PKM-DERIVED",),
+    description=(
+        "Largest virtual population simulated in this process (a computing limit, not a clinical value: "
+        "about a minute and bounded memory on one machine; percentiles are stable far below it). Larger "
+        f"populations, up to {MAX_SUBJECTS:,} subjects, run on Dask (--dask or --scheduler)."
+    ),
+    minimum=1,
+    maximum=MAX_SUBJECTS,
+)
+
+
+def _check_population_args(population: int | None, seed: int | None, *, in_process: bool = True) -> int:
     if population is None:
         if seed is not None:
             raise InvalidInputError("seed", "given only with a population size", seed)
         return 0
     if isinstance(population, bool) or not isinstance(population, int) or not 1 <= population <= MAX_SUBJECTS:
         raise InvalidInputError("population", f"a whole number 1..{MAX_SUBJECTS}", population)
+    limit = int(MAX_POPULATION_IN_PROCESS.default)
+    if in_process and population > limit:
+        raise InvalidInputError(
+            "population",
+            f"at most {limit:,} subjects in this process (setting {MAX_POPULATION_IN_PROCESS.name}, an "
+            "assumption); run more on Dask (--dask or --scheduler)",
+            population,
+        )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise InvalidInputError("seed", "a whole number >= 0", seed)
     return population
@@ -354,7 +379,7 @@ def simulate_oral(
     kidney = kidney_input(crcl_ml_min, dialysis)
     sessions = dialysis_sessions(hd_sessions, dialysis)
     model_settings, bands = split_settings(settings)
-    n_pop = _check_population_args(population, seed)
+    n_pop = _check_population_args(population, seed, in_process=runner is None)
     if crcl_range is not None and not n_pop:
         raise InvalidInputError("crcl_range", "given only with a population", crcl_range)
     step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
@@ -642,7 +667,7 @@ def simulate_plan(
         kidney, kidney_source = KidneyInput(), "not given"
     sessions = dialysis_sessions(hd_sessions, kidney.dialysis)
     model_settings, bands = split_settings(settings)
-    n_pop = _check_population_args(population, seed)
+    n_pop = _check_population_args(population, seed, in_process=runner is None)
     washout = require_finite_number(washout_h, "washout_h", minimum=0.0, maximum=24.0 * 60)
     step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
     days = (parsed.end - parsed.start).days + 1

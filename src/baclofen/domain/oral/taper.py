@@ -4,8 +4,9 @@ Rules the plan keeps (clinical.md §3.1):
 
 * the daily dose never increases from one step to the next, and the first step is not above the
   current dose;
-* no step lowers the daily dose by more than the configured maximum (``taper.max_step_mg_per_day``,
-  UNCONFIRMED in the sources: default 10 mg/day);
+* no step, the last one down to zero included, lowers the daily dose by more than the configured maximum
+  (``taper.max_step_mg_per_day``, UNCONFIRMED in the sources: default 10 mg/day); a larger requested
+  step is a BLOCK (TAPER-STEP-001) until a clinician overrides it;
 * a taper to zero lasts at least ``taper.min_days_to_zero`` days (default 14 [S14] [S24] [S29] [S27]),
   or ``taper.long_term_min_days_to_zero`` (default 28, an assumption) after at least
   ``taper.long_term_months`` months (5 [S110]) at ``taper.long_term_dose_mg_per_day`` or more, and
@@ -126,7 +127,10 @@ def plan_taper(
         Time on baclofen (months); with a high dose it lengthens the taper. Not given at a high dose,
         the taper is planned as after long-term use (give it to shorten the taper after short use).
     max_step_mg : float, optional
-        Largest reduction of the daily dose per step (mg/day); default the setting (10).
+        Largest reduction of the daily dose per step (mg/day); default the setting (10). Smaller than the
+        setting, it is the plan's step limit; larger, the plan is made with it but every step above the
+        setting, the last one down to zero included, gives the BLOCK finding TAPER-STEP-001 (a clinician
+        may override it, e.g. after a serious adverse effect).
     step_interval_days : int, optional
         Shortest time between steps (days); default the setting (3).
     min_days_to_zero : int, optional
@@ -164,14 +168,19 @@ def plan_taper(
         )
     )
 
+    # The step limit is the setting (the clinic's); a requested smaller step becomes the plan's limit, a larger
+    # one plans larger steps but cannot raise the limit: each step above it, the last down to zero included,
+    # is the BLOCK finding TAPER-STEP-001 (a clinician may override it, like a shorter taper).
+    clinic_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
     if max_step_mg is not None:
         require_finite_number(max_step_mg, "max_step_mg", strictly_positive=True)
         try:
-            max_step = float(values.set(TAPER_MAX_STEP_MG_PER_DAY, max_step_mg))
+            max_step = float(TAPER_MAX_STEP_MG_PER_DAY.validate(max_step_mg))
         except InvalidInputError as exc:
             raise InvalidInputError("max_step_mg", exc.expected, max_step_mg) from None
+        step_limit = float(values.set(TAPER_MAX_STEP_MG_PER_DAY, max_step)) if max_step < clinic_step else clinic_step
     else:
-        max_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
+        max_step = step_limit = clinic_step
     interval = interval_setting_value(
         values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days"
     )
@@ -288,8 +297,9 @@ def plan_taper(
         to_mg_per_day=target,
         days_to_zero=days_to_target if target == 0 else None,
         required_days_to_zero=required_days,
-        max_step_mg_per_day=max_step,
+        max_step_mg_per_day=step_limit,
         largest_step_mg_per_day=max(reductions),
+        last_step_to_zero_mg_per_day=reductions[-1] if target == 0 else None,
         months_on_therapy=months,
         long_term_months=long_term_months,
         long_term_dose_mg_per_day=long_term_dose,
@@ -307,6 +317,7 @@ def plan_taper(
         "long_term_high_dose": long_term,
         "long_term_assumed": assumed_long_term,
         "max_step_mg": max_step,
+        "step_limit_mg": step_limit,
         "largest_step_mg": max(reductions),
         "step_interval_days": step_days,
         "min_days_to_zero": planned_min_days if target == 0 else None,

@@ -61,6 +61,9 @@ class OralPlanContext:
         Days from the taper's start to the first day without baclofen (None unless tapering to zero).
     required_days_to_zero : int, optional
         The minimum the settings require for this patient (14 by default, longer after long high-dose use).
+    max_step_mg_per_day, largest_step_mg_per_day, last_step_to_zero_mg_per_day : float, optional
+        The taper's step limit (the setting, or a smaller requested step), its largest reduction and the
+        last one, down to zero (None unless tapering to zero).
     reduced_start_mg_per_day : float, optional
         The titration's first daily dose as asked for, after any kidney reduction (before rounding to
         the product): no offerable plan starts above it (ORAL-PRODUCT-001).
@@ -91,6 +94,7 @@ class OralPlanContext:
     required_days_to_zero: int | None = None
     max_step_mg_per_day: float | None = None
     largest_step_mg_per_day: float | None = None
+    last_step_to_zero_mg_per_day: float | None = None
     months_on_therapy: float | None = None
     long_term_months: float | None = None
     long_term_dose_mg_per_day: float | None = None
@@ -876,17 +880,28 @@ def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
         or ctx.largest_step_mg_per_day <= ctx.max_step_mg_per_day + 1e-9
     ):
         return None
+    last = ctx.last_step_to_zero_mg_per_day
+    stop = (
+        f" The last step stops {last:g} mg/day at once: effectively an abrupt stop."
+        if last is not None and last > ctx.max_step_mg_per_day + 1e-9
+        else ""
+    )
     return TAPER_STEP_001.finding(
         f"A taper step lowers the daily dose by {ctx.largest_step_mg_per_day:g} mg, more than the "
-        f"configured maximum of {ctx.max_step_mg_per_day:g} mg per step.",
+        f"maximum of {ctx.max_step_mg_per_day:g} mg per step (setting taper.max_step_mg_per_day).{stop}",
         reasoning=(
             "The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED in the sources but "
-            "configured by the clinic; larger steps raise the risk of withdrawal."
+            "configured by the clinic; every step obeys it, the last one down to zero included. Larger steps "
+            "raise the risk of withdrawal; labels ask to reduce slowly unless the clinical situation justifies "
+            "a rapid withdrawal (a clinician may override this finding with that reason)."
         ),
         data={
             "largest_step_mg_per_day": ctx.largest_step_mg_per_day,
             "max_step_mg_per_day": ctx.max_step_mg_per_day,
+            "last_step_to_zero_mg_per_day": last,
         },
+        signs=ORAL_WITHDRAWAL.signs,
+        action=ORAL_WITHDRAWAL.action,
     )
 
 
@@ -894,7 +909,7 @@ TAPER_STEP_001: Rule[OralPlanContext] = Rule(
     rule_id="TAPER-STEP-001",
     title="Taper step larger than the configured maximum",
     severity=Severity.BLOCK,
-    evidence=("S109", "S14"),
+    evidence=("S109", "S14", "S4"),
     check=_check_taper_step,
 )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from typing import Any
 
 import typer
 
@@ -10,7 +12,7 @@ import typer
 from typer import _click as click
 from typer.main import get_command
 
-from baclofen.entrypoints.cli.errors import report_and_exit
+from baclofen.entrypoints.cli.errors import map_errors, report_and_exit
 
 
 def build_app() -> typer.Typer:
@@ -35,9 +37,28 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _map_errors_in_every_command(command: Any) -> None:
+    """Run every command's body inside :func:`map_errors`, so that an input error a command does not map
+    itself still names the option it came from (found by the field's name among the command's options)."""
+    for sub in getattr(command, "commands", {}).values():
+        _map_errors_in_every_command(sub)
+    callback = getattr(command, "callback", None)
+    if callback is None or getattr(callback, "_maps_errors", False):
+        return
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with map_errors():
+            return callback(*args, **kwargs)
+
+    run._maps_errors = True  # type: ignore[attr-defined]
+    command.callback = run
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, mapping errors to one line and an exit code."""
     command = get_command(build_app())
+    _map_errors_in_every_command(command)
     try:
         rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="baclofen",
                           standalone_mode=False)

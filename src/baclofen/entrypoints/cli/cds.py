@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from baclofen.domain.errors import InvalidInputError
 from baclofen.entrypoints.cli.errors import fail, map_errors
+from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import SEVERITY_STYLE, emit, render_findings
 from baclofen.services.cds import (
     advise_on_alternatives,
@@ -420,16 +420,7 @@ risk.__doc__ = RISK_HELP
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail("TIMELINE", "an existing JSON file", str(path))
-    except (OSError, UnicodeDecodeError) as exc:
-        fail("TIMELINE", "a readable UTF-8 JSON file", f"{path}: {exc.__class__.__name__}")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{path.name}", f"valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", path.name)
+    return read_json_file(path, "TIMELINE")
 
 
 LEVEL_STYLE = {"high": "bold red", "moderate": "yellow", "low": "cyan"}

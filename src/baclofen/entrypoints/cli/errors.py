@@ -13,8 +13,11 @@ from typing import NoReturn
 
 # Typer 0.29 vendors its own click as typer._click; its exceptions are the ones raised here.
 from typer import _click as click
+from typer._click.core import Parameter
+from typer._click.globals import get_current_context
 
 from baclofen.domain.errors import BaclofenError, InvalidInputError, NotFoundError
+from baclofen.domain.settings import SETTINGS
 
 EXIT_BAD_INPUT = 2
 EXIT_NOT_FOUND = 3
@@ -47,13 +50,54 @@ def fail(option: str, expected: str, got: object) -> NoReturn:
     raise CliInputError(f"{option}: expected {expected} (got {_got(got)})")
 
 
+def _param_label(param: Parameter) -> str:
+    """How the user wrote a parameter: its long option (``--from-mg-per-day``) or its argument (``FILE``)."""
+    dashed = [o for o in param.opts if o.startswith("-")]
+    if not dashed:  # an argument
+        return param.human_readable_name
+    return ([o for o in dashed if o.startswith("--")] or dashed)[0]
+
+
+def _command_params() -> dict[str, Parameter]:
+    """The running command's parameters by name (empty outside a command)."""
+    ctx = get_current_context(silent=True)
+    return {} if ctx is None or ctx.command is None else {p.name: p for p in ctx.command.params if p.name}
+
+
+def _is_path_under(field: str, prefix: str) -> bool:
+    """``field`` is ``prefix`` or a path inside it (``steps[0].time`` under ``steps``, ``pk.x`` under ``pk.``)."""
+    if not prefix or not field.startswith(prefix):
+        return False
+    rest = field[len(prefix):]
+    return prefix.endswith(".") or not rest or rest[0] in ".[ "
+
+
+def option_label(field: str, fields_to_options: Mapping[str, str] | None = None) -> str:
+    """The CLI option (or argument) a domain ``field`` came from, in this order: the command's explicit
+    mapping; a parameter of the running command with that name (``from_mg_per_day`` -> ``--from-mg-per-day``);
+    a named setting (``--setting NAME``); a path under a mapped prefix (``FILE steps[0].time``); the field."""
+    mapping = fields_to_options or {}
+    if field in mapping:
+        return mapping[field]
+    params = _command_params()
+    param = params.get(field) or params.get(field.replace("-", "_").replace(" ", "_"))
+    if param is not None:
+        return _param_label(param)
+    if field in SETTINGS and "setting" in params:
+        return f"{_param_label(params['setting'])} {field}"
+    for prefix, option in mapping.items():
+        if _is_path_under(field, prefix):
+            return f"{option} {field}"
+    return field
+
+
 @contextmanager
 def map_errors(fields_to_options: Mapping[str, str] | None = None) -> Iterator[None]:
-    """Translate domain input errors into one-line CLI errors naming the option."""
+    """Translate domain input errors into one-line CLI errors naming the option (see :func:`option_label`)."""
     try:
         yield
     except InvalidInputError as exc:
-        option = (fields_to_options or {}).get(exc.field, exc.field)
+        option = option_label(exc.field, fields_to_options)
         raise CliInputError(f"{option}: expected {exc.expected} (got {_got(exc.actual)})") from None
     except NotFoundError as exc:
         raise CliInputError(str(exc)) from None

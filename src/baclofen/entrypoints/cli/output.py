@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from enum import Enum
@@ -46,8 +48,38 @@ def dumps(data: Any) -> str:
     return json.dumps(_clean(json.loads(json.dumps(data, default=_default, allow_nan=True))), indent=2)
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=False, width=120)
+FALLBACK_COLUMNS = 120
+"""Width of human output when it goes to a file or a pipe and COLUMNS is not set (stable for tests)."""
+MIN_COLUMNS = 40
+"""Narrowest width drawn: below it tables become unreadable."""
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _terminal_columns() -> int | None:
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def output_width() -> int:
+    """Columns of human output: ``COLUMNS`` when set, else the terminal's width when printing to a terminal,
+    else :data:`FALLBACK_COLUMNS`; never below :data:`MIN_COLUMNS`."""
+    env = os.environ.get("COLUMNS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return max(MIN_COLUMNS, int(env))
+    columns = _terminal_columns() if _stdout_is_terminal() else None
+    return max(MIN_COLUMNS, columns) if columns else FALLBACK_COLUMNS
+
+
+def console(*, markup: bool = True) -> Console:
+    return Console(highlight=False, soft_wrap=False, width=output_width(), markup=markup)
 
 
 def emit(data: Mapping[str, Any], as_json: bool, render: Callable[[Console], None]) -> None:
@@ -62,7 +94,7 @@ def emit(data: Mapping[str, Any], as_json: bool, render: Callable[[Console], Non
         except MarkupError:
             # Text from a user or a source held square brackets that Rich took for markup: render it plain
             # rather than fail (the content matters more than the styling).
-            out = Console(highlight=False, soft_wrap=False, width=120, markup=False)
+            out = console(markup=False)
             with out.capture() as captured:
                 render(out)
     print(captured.get(), end="")

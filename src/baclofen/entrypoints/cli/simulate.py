@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from baclofen.domain.errors import InvalidInputError
-from baclofen.entrypoints.cli.errors import CliInputError, fail, map_errors
+from baclofen.entrypoints.cli.errors import fail, map_errors
+from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import emit, render_findings
 from baclofen.services.simulation import PopulationRunner, simulate_intrathecal, simulate_oral, simulate_plan
 
@@ -45,7 +44,11 @@ OPTIONS = {
     "bolus_mcg": "--bolus-mcg",
     "washout_h": "--washout-h",
     "workers": "--workers",
+    "scheduler": "--scheduler",
+    "pk.": "--setting",
 }
+#: ... and for the plan file of `simulate regimen` (fields under steps/plan name the FILE argument).
+REGIMEN_OPTIONS = OPTIONS | {"steps": "FILE", "plan": "FILE"}
 PROGRESS_MIN_SUBJECTS = 20_000
 """Population runs of at least this many subjects show a progress bar (on stderr, not with --json)."""
 
@@ -133,13 +136,15 @@ def _crcl_range(text: str | None) -> tuple[float, float] | None:
 
 
 def _runner(dask: bool, scheduler: str | None, workers: int) -> PopulationRunner | None:
-    if not dask and not scheduler:
-        return None
     if workers < 1:
         fail("--workers", "a whole number >= 1", workers)
-    from baclofen.adapters.distributed import DaskRunner
+    if not dask and scheduler is None:
+        return None
+    from baclofen.adapters.distributed import DaskRunner, check_scheduler_address
 
-    return DaskRunner(address=scheduler, n_workers=workers)
+    with map_errors(OPTIONS):
+        address = None if scheduler is None else check_scheduler_address(scheduler)
+    return DaskRunner(address=address, n_workers=workers)
 
 
 @contextmanager
@@ -185,15 +190,28 @@ def _common_inputs(
     )
 
 
-def _prefix_errors(fields: Mapping[str, str]) -> Callable[[InvalidInputError], None]:
-    def handle(exc: InvalidInputError) -> None:
-        for prefix, option in fields.items():
-            if exc.field.startswith(prefix):
-                raise CliInputError(
-                    f"{option}: {exc.field}: expected {exc.expected} (got {exc.actual!r})"
-                ) from None
+def _run_population_command(
+    simulate: Callable[..., Any], first: Any, options: Mapping[str, str], common: _CommonInputs,
+    population: int | None, seed: int | None, as_json: bool, **kwargs: Any,
+) -> Any:
+    """Run ``simulate(first, ...)`` with the shared population inputs, a progress bar for large populations
+    (not with --json) and errors named by ``options``."""
+    show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
+    with map_errors(options), _progress(show) as progress:
+        return simulate(
+            first, hd_sessions=common.sessions, settings=common.settings, population=population, seed=seed,
+            crcl_range=common.crcl_range, runner=common.runner, progress=progress, **kwargs,
+        )
 
-    return handle
+
+def _check_plot(path: Path | None) -> None:
+    """Refuse a bad --plot target before simulating (not after a long population run)."""
+    if path is None:
+        return
+    from baclofen.adapters.plots import check_plot_path
+
+    with map_errors({"plot": "--plot"}):
+        check_plot_path(path)
 
 
 def _plot(path: Path | None, data: Mapping[str, Any]) -> None:
@@ -334,31 +352,13 @@ def oral(
     """Plasma exposure to oral baclofen (typical subject, optional virtual population)."""
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
+    _check_plot(plot)
     common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
-    show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
-    with map_errors(OPTIONS), _progress(show) as progress:
-        try:
-            result = simulate_oral(
-                dose_mg,
-                interval_h=interval_h,
-                doses=doses,
-                crcl_ml_min=crcl_ml_min,
-                dialysis=dialysis,
-                hd_sessions=common.sessions,
-                model=model,
-                hours=hours,
-                step_h=0.1 if step_h is None else step_h,
-                conditions=condition or (),
-                settings=common.settings,
-                population=population,
-                seed=seed,
-                crcl_range=common.crcl_range,
-                runner=common.runner,
-                progress=progress,
-            )
-        except InvalidInputError as exc:
-            _prefix_errors({"hd_sessions": "--hd-session", "setting": "--setting", "pk.": "--setting"})(exc)
-            raise
+    result = _run_population_command(
+        simulate_oral, dose_mg, OPTIONS, common, population, seed, as_json,
+        interval_h=interval_h, doses=doses, crcl_ml_min=crcl_ml_min, dialysis=dialysis, model=model, hours=hours,
+        step_h=0.1 if step_h is None else step_h, conditions=condition or (),
+    )
     data = result.to_dict()
     _plot(plot, data)
     emit(data, as_json, lambda out: render_oral(out, data, "Oral baclofen"))
@@ -385,22 +385,19 @@ def intrathecal(
     """Lumbar CSF, effect-site and plasma levels on intrathecal baclofen (typical subject)."""
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
+    _check_plot(plot)
     settings = _settings(setting)
     with map_errors(OPTIONS):
-        try:
-            result = simulate_intrathecal(
-                daily_dose_mcg,
-                bolus_mcg=bolus_mcg,
-                hours=hours,
-                step_h=0.05 if step_h is None else step_h,
-                from_steady_state=not from_empty,
-                crcl_ml_min=crcl_ml_min,
-                dialysis=dialysis,
-                settings=settings,
-            )
-        except InvalidInputError as exc:
-            _prefix_errors({"pk.": "--setting", "setting": "--setting"})(exc)
-            raise
+        result = simulate_intrathecal(
+            daily_dose_mcg,
+            bolus_mcg=bolus_mcg,
+            hours=hours,
+            step_h=0.05 if step_h is None else step_h,
+            from_steady_state=not from_empty,
+            crcl_ml_min=crcl_ml_min,
+            dialysis=dialysis,
+            settings=settings,
+        )
     data = result.to_dict()
     _plot(plot, data)
     emit(data, as_json, lambda out: render_intrathecal(out, data))
@@ -443,45 +440,14 @@ def regimen(
     """Exposure over a titration or taper plan: each step's doses every day from its start to its end."""
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
-    try:
-        plan = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail("FILE", "an existing plan JSON file", str(file))
-    except (OSError, UnicodeDecodeError) as exc:
-        fail("FILE", "a readable plan JSON file", f"{file} ({exc})")
-    except json.JSONDecodeError as exc:
-        fail("FILE", "valid JSON", f"{file}: {exc.msg} at line {exc.lineno}")
+    _check_plot(plot)
+    plan = read_json_file(file, "FILE", "plan JSON file")
     common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
-    show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
-    with map_errors(OPTIONS), _progress(show) as progress:
-        try:
-            result = simulate_plan(
-                plan,
-                crcl_ml_min=crcl_ml_min,
-                dialysis=dialysis,
-                hd_sessions=common.sessions,
-                model=model,
-                washout_h=washout_h,
-                step_h=0.25 if step_h is None else step_h,
-                conditions=condition or (),
-                settings=common.settings,
-                population=population,
-                seed=seed,
-                crcl_range=common.crcl_range,
-                runner=common.runner,
-                progress=progress,
-            )
-        except InvalidInputError as exc:
-            _prefix_errors(
-                {
-                    "steps": "FILE",
-                    "plan": "FILE",
-                    "hd_sessions": "--hd-session",
-                    "pk.": "--setting",
-                    "setting": "--setting",
-                }
-            )(exc)
-            raise
+    result = _run_population_command(
+        simulate_plan, plan, REGIMEN_OPTIONS, common, population, seed, as_json,
+        crcl_ml_min=crcl_ml_min, dialysis=dialysis, model=model, washout_h=washout_h,
+        step_h=0.25 if step_h is None else step_h, conditions=condition or (),
+    )
     data = result.to_dict()
     _plot(plot, data)
     emit(
