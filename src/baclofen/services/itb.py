@@ -487,8 +487,12 @@ class PumpVisit:
     @property
     def findings(self) -> tuple[Finding, ...]:
         found = list(self.refill.findings) + list(self.forecast.findings) + list(self.next_refill_findings)
+        if self.observed is not None:
+            found += self.observed.findings
         if self.reconciliation is not None:
-            found += self.reconciliation.findings
+            superseded = self.observed is not None and self.observed.beyond_accuracy
+            # "within tolerance" of the residual is not the conclusion when the delivery is beyond the accuracy
+            found += [f for f in self.reconciliation.findings if not (superseded and f.rule_id == "PUMP-RECON-003")]
         return sort_findings(found)
 
     def to_dict(self) -> dict[str, Any]:
@@ -569,12 +573,14 @@ def record_refill_visit(
         )
     observed = None
     if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
+        overrides = parse_settings(settings)
         observed = observe_delivery(
             reconciliation.current,
             previous_fill_ml,
             parse_datetime(previous_filled, "previous_filled"),
             parse_datetime(refilled, "refilled"),
             pump=model,
+            accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
         )
     program = _program(model, daily_dose_mcg, flex)
     refill = plan_refill_volume(

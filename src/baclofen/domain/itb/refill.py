@@ -19,15 +19,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
-from baclofen.domain.itb.dates import as_pump_clock
+from baclofen.domain.itb.dates import same_clock
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpModel
 from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts
 from baclofen.domain.rules.itb import (
+    DELIVERY_RULES,
     NEXT_REFILL_RULES,
     RECONCILE_RULES,
     REFILL_VOLUME_RULES,
     TREND_RULES,
+    DeliveryContext,
     NextRefillContext,
     ReconcileContext,
     RefillVolumeContext,
@@ -39,6 +41,7 @@ __all__ = [
     "RECONCILE_TOLERANCE_ML",
     "RECONCILE_TOLERANCE_PERCENT",
     "RECONCILE_TREND_VISITS",
+    "DELIVERY_TOLERANCE_PERCENT",
     "DiscrepancyTrend",
     "ObservedDelivery",
     "RefillReconciliation",
@@ -98,6 +101,25 @@ RECONCILE_TREND_VISITS = Setting(
     ),
     minimum=2,
     maximum=12,
+)
+
+
+DELIVERY_TOLERANCE_PERCENT = Setting(
+    name="pump.delivery.tolerance_percent",
+    default=10.0,
+    unit="% of the programmed delivery",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S62", "S60"),
+    description=(
+        "For a pump without a flow-accuracy setting (Prometra II: accuracy UNCONFIRMED, clinical.md table "
+        "2.2): observed delivery over the last fill interval (previous fill - aspirated) above the programmed "
+        "delivery (previous fill - expected residual) by more than this percentage is an over-delivery "
+        "(PUMP-RECON-006). No source gives a number; clinically pumps delivered on average +1 % to +2.5 % per "
+        "refill (S62), and less aspirated than expected may mean over-infusion (S60). 10 % is a project "
+        "placeholder."
+    ),
+    minimum=0.0,
+    maximum=50.0,
 )
 
 
@@ -302,16 +324,21 @@ class ObservedDelivery:
     """Delivery over the last fill interval: observed (previous fill - aspirated) vs programmed
     (previous fill - expected residual).
 
-    ``over_delivery`` is true exactly when the reconciliation flagged the shortfall beyond the reconcile
-    tolerances (PUMP-RECON-001, settings ``pump.reconcile.tolerance_ml`` and
-    ``pump.reconcile.tolerance_percent`` of the expected residual, as they are defined); then
-    ``rate_factor`` = observed / programmed (> 1) is the rate the next fill is also forecast at.
+    Delivery is judged against what was programmed, not only against the residual: ``over_delivery`` is
+    true when the observed delivery exceeds the programmed delivery by more than the pump's flow accuracy
+    (``accuracy_percent`` of the programmed delivery, exact decimal comparison; PUMP-RECON-006), or when the
+    reconciliation flagged the shortfall (PUMP-RECON-001). Whenever more was delivered than programmed,
+    ``rate_factor`` = observed / programmed (> 1) is the rate the next fill is also forecast at, so the next
+    refill always comes before the alarm at the observed rate.
     """
 
     reconciliation: RefillReconciliation
     previous_fill_ml: float
     previous_filled_at: datetime
     refilled_at: datetime
+    accuracy_percent: float = 0.0
+    accuracy_setting: Setting = DELIVERY_TOLERANCE_PERCENT
+    findings: tuple[Finding, ...] = ()
 
     @property
     def interval_days(self) -> float:
@@ -336,12 +363,18 @@ class ObservedDelivery:
         return self.excess_ml / self.programmed_ml * 100.0
 
     @property
+    def beyond_accuracy(self) -> bool:
+        return any(f.rule_id == "PUMP-RECON-006" for f in self.findings)
+
+    @property
     def over_delivery(self) -> bool:
-        return self.excess_ml > 0 and any(f.rule_id == "PUMP-RECON-001" for f in self.reconciliation.findings)
+        return self.excess_ml > 0 and (
+            self.beyond_accuracy or any(f.rule_id == "PUMP-RECON-001" for f in self.reconciliation.findings)
+        )
 
     @property
     def rate_factor(self) -> float | None:
-        return self.observed_ml / self.programmed_ml if self.over_delivery else None
+        return self.observed_ml / self.programmed_ml if self.excess_ml > 0 else None
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -354,10 +387,12 @@ class ObservedDelivery:
             f"{r.expected_ml:g} mL = {self.programmed_ml:g} mL ({self.programmed_ml / days:.4f} mL/day)",
             f"observed delivery = previous fill {self.previous_fill_ml:g} mL - aspirated {r.aspirated_ml:g} mL "
             f"= {self.observed_ml:g} mL ({self.observed_ml / days:.4f} mL/day)",
-            f"difference {self.excess_ml:+.2f} mL = {self.excess_percent:+.1f} % of the programmed delivery "
-            f"({r.discrepancy_ml:+.2f} mL of the expected residual: "
-            + ("beyond" if self.over_delivery else "not beyond")
-            + f" the tolerance of {r.tolerance_ml:g} mL and {r.tolerance_percent:g} %)",
+            f"difference {self.excess_ml:+.2f} mL = {self.excess_percent:+.1f} % of the programmed delivery: "
+            + ("beyond" if self.beyond_accuracy else "not beyond")
+            + f" the flow accuracy of {self.accuracy_percent:g} % (setting {self.accuracy_setting.name}, "
+            f"{self.accuracy_setting.status.value}); {r.discrepancy_ml:+.2f} mL of the expected residual: "
+            + ("beyond" if r.flagged and r.discrepancy_ml < 0 else "not beyond")
+            + f" the tolerance of {r.tolerance_ml:g} mL and {r.tolerance_percent:g} %",
         ]
         if self.rate_factor is not None:
             out.append(
@@ -375,9 +410,13 @@ class ObservedDelivery:
             "observed_ml": self.observed_ml,
             "excess_ml": self.excess_ml,
             "excess_percent": self.excess_percent,
+            "accuracy_percent": self.accuracy_percent,
+            "beyond_accuracy": self.beyond_accuracy,
             "over_delivery": self.over_delivery,
             "rate_factor": self.rate_factor,
             "steps": list(self.steps),
+            "settings": [self.accuracy_setting.to_dict(self.accuracy_percent)],
+            "findings": findings_to_dicts(self.findings),
         }
 
 
@@ -388,14 +427,19 @@ def observe_delivery(
     refilled: date | datetime,
     *,
     pump: PumpModel | None = None,
+    accuracy_percent: float | None = None,
 ) -> ObservedDelivery:
     """Observed vs programmed delivery since the previous fill, from this visit's reconciliation.
+
+    ``accuracy_percent`` overrides the pump's flow-accuracy setting (or, for a pump without one, or no pump,
+    :data:`DELIVERY_TOLERANCE_PERCENT`). Date-times with a UTC offset are compared as instants (the interval
+    honours the offsets); a date or a date-time without an offset is on the pump clock; a mix is refused.
 
     Examples
     --------
     >>> obs = observe_delivery(reconcile_refill(4.9, 3.1), 20, date(2026, 2, 2), date(2026, 3, 2))
-    >>> round(obs.programmed_ml, 2), round(obs.observed_ml, 2), round(obs.rate_factor, 4)
-    (15.1, 16.9, 1.1192)
+    >>> round(obs.programmed_ml, 2), round(obs.observed_ml, 2), round(obs.rate_factor, 4), obs.over_delivery
+    (15.1, 16.9, 1.1192, True)
     """
     if not isinstance(reconciliation, RefillReconciliation):
         raise InvalidInputError("reconciliation", "a refill reconciliation", reconciliation)
@@ -410,11 +454,23 @@ def observe_delivery(
         )
     if not isinstance(previous_filled, date):
         raise InvalidInputError("previous_filled", "a date or datetime", previous_filled)
-    start = as_pump_clock(previous_filled, "previous_filled")
-    end = as_pump_clock(refilled, "refilled")
+    start, end = same_clock((previous_filled, "previous_filled"), (refilled, "refilled"))
     if start >= end:
         raise InvalidInputError("previous_filled", f"a time before this refill ({end.isoformat()})", str(start))
-    return ObservedDelivery(reconciliation, previous, start, end)
+    setting = pump.flow_accuracy if pump is not None and pump.flow_accuracy is not None else DELIVERY_TOLERANCE_PERCENT
+    accuracy = float(setting.validate(setting.default if accuracy_percent is None else accuracy_percent))
+    ctx = DeliveryContext(
+        previous_fill_ml=previous,
+        expected_ml=reconciliation.expected_ml,
+        aspirated_ml=reconciliation.aspirated_ml,
+        interval_days=(end - start).total_seconds() / 86400.0,
+        accuracy_percent=accuracy,
+        accuracy_setting=setting.name,
+        accuracy_status=setting.status.value,
+    )
+    return ObservedDelivery(
+        reconciliation, previous, start, end, accuracy, setting, evaluate_rules(DELIVERY_RULES, ctx)
+    )
 
 
 def assess_next_refill(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from baclofen.domain.rules.core import Finding, Rule, Severity
@@ -27,6 +28,7 @@ from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, SignSet
 __all__ = [
     "CONCENTRATION_RULES",
     "CONCENTRATION_CHANGE_RULES",
+    "DELIVERY_RULES",
     "DOSE_CHANGE_RULES",
     "DOSE_LEVEL_RULES",
     "FORECAST_RULES",
@@ -40,6 +42,7 @@ __all__ = [
     "TREND_RULES",
     "ConcentrationChangeContext",
     "ConcentrationContext",
+    "DeliveryContext",
     "DoseChangeContext",
     "DoseLevelContext",
     "ForecastContext",
@@ -1231,6 +1234,12 @@ def _pct(ctx: ReconcileContext) -> str:
     return "" if ctx.discrepancy_percent is None else f", {fmt(ctx.discrepancy_percent, 1)} %"
 
 
+_OVER_INFUSION_CHECKS = (
+    "Acknowledge and investigate before relying on the next refill date: repeat the aspiration, check the "
+    "programmer log and the pump (contact the manufacturer), watch for overdose signs"
+)
+
+
 def _recon_less(ctx: ReconcileContext) -> Finding | None:
     if ctx.discrepancy_ml >= 0 or not ctx.beyond_tolerance:
         return None
@@ -1248,12 +1257,7 @@ def _recon_less(ctx: ReconcileContext) -> Finding | None:
             "requires_acknowledgement": True,
         },
         signs=ITB_OVERDOSE.signs,
-        action=(
-            "Acknowledge and investigate before relying on the next refill date: repeat the aspiration, "
-            "check the programmer log and the pump (contact the manufacturer), watch for overdose signs and "
-            "shorten the "
-            "next interval. " + ITB_OVERDOSE.action
-        ),
+        action=_OVER_INFUSION_CHECKS + " and shorten the next interval. " + ITB_OVERDOSE.action,
         evidence=ITB_OVERDOSE.evidence,
     )
 
@@ -1399,6 +1403,86 @@ TREND_MORE = Rule(
 )
 
 TREND_RULES = (TREND_LESS, TREND_MORE)
+
+
+def exact(value: float) -> Decimal:
+    """The decimal a float was written as (its shortest repr), for exact tolerance comparisons: 4.9 - 4.41
+    is 0.49 here, not 0.49000000000000021, so a difference of exactly 10 % is never flagged by rounding."""
+    return Decimal(repr(float(value)))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryContext:
+    """Delivery over the last fill interval: previous fill, expected and aspirated residuals (mL)."""
+
+    previous_fill_ml: float
+    expected_ml: float
+    aspirated_ml: float
+    interval_days: float
+    accuracy_percent: float
+    accuracy_setting: str
+    accuracy_status: str
+
+    @property
+    def programmed_ml(self) -> float:
+        return self.previous_fill_ml - self.expected_ml
+
+    @property
+    def observed_ml(self) -> float:
+        return self.previous_fill_ml - self.aspirated_ml
+
+    @property
+    def beyond_accuracy(self) -> bool:
+        """Observed - programmed > accuracy % of programmed (strictly; exact decimal arithmetic)."""
+        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
+        excess = exact(self.expected_ml) - exact(self.aspirated_ml)
+        return excess > 0 and excess * 100 > exact(self.accuracy_percent) * programmed
+
+
+def _delivery_over(ctx: DeliveryContext) -> Finding | None:
+    if not ctx.beyond_accuracy:
+        return None
+    programmed, observed = ctx.programmed_ml, ctx.observed_ml
+    excess_pct = (observed - programmed) / programmed * 100.0
+    status = ctx.accuracy_status.upper() or "UNCONFIRMED"
+    return DELIVERY_OVER.finding(
+        f"The pump delivered {fmt(observed)} mL over the last {fmt(ctx.interval_days, 2)} days against "
+        f"{fmt(programmed)} mL programmed (+{fmt(excess_pct, 1)} %, x {fmt(observed / programmed, 4)}): beyond "
+        f"its flow accuracy of {fmt(ctx.accuracy_percent, 1)} %: possible over-infusion.",
+        reasoning=(
+            f"Programmed delivery = previous fill {fmt(ctx.previous_fill_ml)} mL - expected residual "
+            f"{fmt(ctx.expected_ml)} mL = {fmt(programmed)} mL; observed = previous fill "
+            f"{fmt(ctx.previous_fill_ml)} mL - aspirated {fmt(ctx.aspirated_ml)} mL = {fmt(observed)} mL. The "
+            "residual check alone can hide this when the reservoir is nearly full (the shortfall is a small "
+            "share of a large residual). Less aspirated than expected may mean the pump over-infused (S60); "
+            "clinically pumps delivered on average +1 % to +2.5 % per refill (S62); the "
+            f"{fmt(ctx.accuracy_percent, 1)} % flow accuracy is {status} (setting {ctx.accuracy_setting}). The "
+            "next refill is forecast at the observed rate."
+        ),
+        data={
+            "programmed_ml": programmed,
+            "observed_ml": observed,
+            "excess_percent": excess_pct,
+            "interval_days": ctx.interval_days,
+            "accuracy_percent": ctx.accuracy_percent,
+            "requires_acknowledgement": True,
+        },
+        signs=ITB_OVERDOSE.signs,
+        action=_OVER_INFUSION_CHECKS + "; the next refill is brought forward to the observed rate. "
+        + ITB_OVERDOSE.action,
+        evidence=ITB_OVERDOSE.evidence,
+    )
+
+
+DELIVERY_OVER = Rule(
+    rule_id="PUMP-RECON-006",
+    title="Delivery over the last interval beyond the pump's flow accuracy",
+    severity=Severity.WARN,
+    evidence=("S60", "S62", "S61"),
+    check=_delivery_over,
+)
+
+DELIVERY_RULES = (DELIVERY_OVER,)
 
 
 @dataclass(frozen=True, slots=True)
