@@ -35,3 +35,49 @@ def test_issue8_d1_over_delivery_hidden_by_a_near_full_reservoir_is_a_warn(run_c
     assert data["next_refill_date"] == "2027-01-22"
     assert data["next_refill_date"] < data["low_reservoir_alarm_date_at_observed_rate"]
     assert data["next_refill_date"] < data["low_reservoir_alarm_date"]
+
+
+FORECAST = (
+    "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
+)
+
+
+def test_issue8_d6_a_fill_after_the_pump_shut_off_is_a_block_without_as_of(run_cli) -> None:
+    """Defect 6: a fill after the pump's shut-off only warns unless --as-of is given."""
+    data = run_cli(*FORECAST, "--daily-dose-mcg", "300", "--filled", "2026-11-24", "--implanted", "2019-01-01",
+                   "--json").json()
+
+    block = _finding(data, "PUMP-BATT-002")
+    assert block["severity"] == "block"
+    assert "2026-11-24" in block["message"] and data["battery"]["shutoff_date"] in block["message"]
+    assert "PUMP-BATT-001" not in [f["rule_id"] for f in data["findings"]]
+
+
+def test_issue8_d6_a_fill_before_the_shut_off_is_not_blocked(run_cli) -> None:
+    data = run_cli(*FORECAST, "--daily-dose-mcg", "300", "--filled", "2023-11-24", "--implanted", "2019-01-01",
+                   "--json").json()
+
+    assert "PUMP-BATT-002" not in [f["rule_id"] for f in data["findings"]]
+
+
+def test_issue8_d8_a_refill_date_before_the_fill_is_never_given(run_cli) -> None:
+    """Defect 8: --daily-dose-mcg 1500 --filled 2027-03-02 gives 2027-03-01 (interval -1) and the block's advice
+    is the withdrawal-emergency text."""
+    data = run_cli(*FORECAST, "--daily-dose-mcg", "1500", "--filled", "2027-03-02", "--json").json()
+
+    assert data["recommended_refill_date"] is None and data["refill_interval_days"] is None
+    assert data["refill_possible"] is False
+    block = _finding(data, "PUMP-FCST-003")
+    assert block["severity"] == "block"
+    assert "refill not possible at this dose and volume" in block["message"].lower()
+    assert "concentration" in block["action"] and "reservoir" in block["action"] and "dose" in block["action"]
+    assert "Emergency" not in block["action"] and "Oral baclofen alone" not in block["action"]
+    assert "PUMP-FCST-001" not in [f["rule_id"] for f in data["findings"]]
+
+
+def test_issue8_d8_the_human_output_says_no_date(run_cli) -> None:
+    r = run_cli(*FORECAST, "--daily-dose-mcg", "1500", "--filled", "2027-03-02")
+
+    assert r.exit_code == 0, r.stderr
+    row = next(line for line in r.stdout.splitlines() if "Recommended refill" in line)
+    assert "2027-03-01" not in row and "not possible" in row

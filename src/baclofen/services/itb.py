@@ -468,6 +468,10 @@ def plan_concentration(
     )
 
 
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 @dataclass(frozen=True, slots=True)
 class PumpVisit:
     """A refill visit: reconciliation (when residuals are given), the new fill and its forecast.
@@ -501,10 +505,9 @@ class PumpVisit:
             "observed_delivery": self.observed.to_dict() if self.observed else None,
             "refill": self.refill.to_dict(),
             "fill_ml": self.refill.fill_ml,
-            "next_refill_date": self.forecast.recommended_refill_date.isoformat(),
-            "next_refill_date_at_programmed_rate": (
-                self.forecast.programmed_refill_date or self.forecast.recommended_refill_date
-            ).isoformat(),
+            "next_refill_date": _iso(self.forecast.recommended_refill_date),
+            "refill_possible": self.forecast.refill_possible,
+            "next_refill_date_at_programmed_rate": _iso(self.forecast.programmed_refill_date),
             "low_reservoir_alarm_date_at_observed_rate": (
                 self.forecast.observed_alarm_at.date().isoformat() if self.forecast.observed_alarm_at else None
             ),

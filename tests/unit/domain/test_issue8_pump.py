@@ -58,3 +58,65 @@ def test_issue8_d1_the_flow_accuracy_can_be_overridden() -> None:
 
     assert not observe_delivery(rec, 40, date(2026, 1, 1), date(2026, 2, 1), pump=SM40).beyond_accuracy
     assert observe_delivery(rec, 40, date(2026, 1, 1), date(2026, 2, 1), pump=SM40, accuracy_percent=5).beyond_accuracy
+
+
+# --- defects 6 and 8: forecast dates ---------------------------------------------------------------------
+
+SM20 = get_pump("synchromed-ii-20")
+
+
+def _fill(dose=300.0, filled=date(2026, 11, 24), volume=20.0):
+    from baclofen.domain.itb.programs import continuous_program
+    from baclofen.domain.itb.reservoir import ReservoirFill
+
+    return ReservoirFill(SM20, volume, 500, continuous_program(dose), filled)
+
+
+@pytest.mark.parametrize(
+    ("filled", "blocked"),
+    [(date(2023, 12, 31), False), (date(2024, 1, 1), True), (date(2026, 11, 24), True)],
+)
+def test_issue8_d6_a_fill_on_or_after_the_shut_off_is_blocked_without_as_of(filled, blocked) -> None:
+    """Defect 6: a fill after the pump's shut-off only warns unless --as-of is given (shut-off 2024-01-01: the
+    5-year planning life of a SynchroMed II implanted 2019-01-01)."""
+    from baclofen.domain.itb.reservoir import forecast_reservoir
+
+    f = forecast_reservoir(_fill(filled=filled), implanted=date(2019, 1, 1))
+
+    assert f.battery is not None and f.battery.shutoff_date == date(2024, 1, 1)
+    assert ("PUMP-BATT-002" in _ids(f.findings)) is blocked
+    if blocked:
+        assert next(x for x in f.findings if x.rule_id == "PUMP-BATT-002").severity.value == "block"
+        assert "PUMP-BATT-001" not in _ids(f.findings)
+
+
+# 1125 mcg/day = 2.25 mL/day: the 2 mL alarm exactly 8 days after the fill, refill 1 day after it
+@pytest.mark.parametrize(("dose", "possible"), [(1500.0, False), (1126.0, False), (1125.0, True)])
+def test_issue8_d8_no_refill_date_on_or_before_the_fill(dose, possible) -> None:
+    """Defect 8: --daily-dose-mcg 1500 --filled 2027-03-02 gave 2027-03-01 (interval -1)."""
+    from baclofen.domain.itb.reservoir import forecast_reservoir
+
+    f = forecast_reservoir(_fill(dose=dose, filled=date(2027, 3, 2)))
+
+    assert f.refill_possible is possible
+    if possible:
+        assert date(2027, 3, 2) < f.recommended_refill_date < f.low_reservoir_alarm_date
+    else:
+        assert f.recommended_refill_date is None and f.to_dict()["recommended_refill_date"] is None
+        block = next(x for x in f.findings if x.rule_id == "PUMP-FCST-003")
+        assert block.message.startswith("Refill not possible at this dose and volume")
+        assert "higher concentration" in block.action and "larger reservoir" in block.action
+        assert not block.signs  # not the withdrawal-emergency text
+
+
+def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the_visit() -> None:
+    from baclofen.services.itb import record_refill_visit
+
+    visit = record_refill_visit(
+        "synchromed-ii-20", concentration_mcg_per_ml=500, refilled="2026-03-02", daily_dose_mcg=1000,
+        expected_ml=10, aspirated_ml=1, previous_fill_ml=20, previous_filled="2026-02-27",
+    )
+
+    data = visit.to_dict()
+    assert data["next_refill_date"] is None and data["refill_possible"] is False
+    assert "PUMP-FCST-003" in [f["rule_id"] for f in data["findings"]]

@@ -495,7 +495,7 @@ def assess_next_refill(
         expected_ml=reconciliation.expected_ml,
         aspirated_ml=reconciliation.aspirated_ml,
         recommended_refill_date=forecast.recommended_refill_date,
-        programmed_refill_date=forecast.programmed_refill_date or forecast.recommended_refill_date,
+        programmed_refill_date=forecast.programmed_refill_date,
         alarm_date=forecast.low_reservoir_alarm_date,
         observed_alarm_date=forecast.observed_alarm_at.date() if forecast.observed_alarm_at else None,
         rate_factor=factor if forecast.observed_rate_factor is not None else None,

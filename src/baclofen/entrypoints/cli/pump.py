@@ -197,6 +197,13 @@ def program(
     emit(data, as_json, lambda out: _render_program(out, data))
 
 
+NOT_POSSIBLE = "none: refill not possible at this dose and volume (PUMP-FCST-003)"
+
+
+def _refill_date(value: str | None) -> str:
+    return NOT_POSSIBLE if value is None else value
+
+
 def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     fill = data["fill"]
     out.print(
@@ -207,7 +214,7 @@ def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     table = Table(title="Dates")
     table.add_column("What")
     table.add_column("Date", no_wrap=True)
-    table.add_row("[bold]Recommended refill[/bold]", f"[bold]{data['recommended_refill_date']}[/bold]")
+    table.add_row("[bold]Recommended refill[/bold]", f"[bold]{_refill_date(data['recommended_refill_date'])}[/bold]")
     alarm = "Low-reservoir alarm" if data["low_reservoir_is_audible_alarm"] else "Programmer refill threshold"
     table.add_row(f"{alarm} ({num(data['low_reservoir_ml'])} mL, computed)", data["low_reservoir_alarm_date"])
     table.add_row("Empty", data["empty_date"])
@@ -490,17 +497,18 @@ def refill(
         observed_alarm = data["low_reservoir_alarm_date_at_observed_rate"]
         if observed_alarm:
             out.print(
-                f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill [bold]{data['next_refill_date']}"
-                f"[/bold] at the observed delivery rate (at the programmed rate "
-                f"{data['next_refill_date_at_programmed_rate']}). Computed alarm {observed_alarm} at the observed "
-                f"rate, {data['low_reservoir_alarm_date']} at the programmed rate; empty "
-                f"{data['empty_date_at_observed_rate']} at the observed rate, {data['empty_date']} at the "
+                f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
+                f"[bold]{_refill_date(data['next_refill_date'])}[/bold] at the observed delivery rate (at the "
+                f"programmed rate {_refill_date(data['next_refill_date_at_programmed_rate'])}). Computed alarm "
+                f"{observed_alarm} at the observed rate, {data['low_reservoir_alarm_date']} at the programmed "
+                f"rate; empty {data['empty_date_at_observed_rate']} at the observed rate, {data['empty_date']} at the "
                 "programmed rate."
             )
         else:
             out.print(
                 f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
-                f"[bold]{data['next_refill_date']}[/bold] (computed alarm {data['low_reservoir_alarm_date']}, "
+                f"[bold]{_refill_date(data['next_refill_date'])}[/bold] (computed alarm "
+                f"{data['low_reservoir_alarm_date']}, "
                 f"empty {data['empty_date']})"
             )
         if data["observed_delivery"]:
