@@ -81,3 +81,48 @@ def test_issue8_d8_the_human_output_says_no_date(run_cli) -> None:
     assert r.exit_code == 0, r.stderr
     row = next(line for line in r.stdout.splitlines() if "Recommended refill" in line)
     assert "2027-03-01" not in row and "not possible" in row
+
+
+def test_issue8_d11_empty_reservoir_is_block(run_cli) -> None:
+    """Defect 11: an empty reservoir at refill (pump reconcile --expected-ml 4.9 --aspirated-ml 0) is only a warn."""
+    r = run_cli("pump", "reconcile", "--expected-ml", "4.9", "--aspirated-ml", "0", "--json")
+
+    assert r.exit_code == 0, r.stderr
+    data = r.json()
+    block = _finding(data, "PUMP-RECON-007")
+    assert block["severity"] == "block" and data["findings"][0]["rule_id"] == "PUMP-RECON-007"
+    assert "empty" in block["message"].lower()
+    assert {"S69", "S118", "S60", "S61"} <= _keys(block)
+    assert "withdrawal" in block["reasoning"] and "over-infus" in block["reasoning"]
+
+
+def test_issue8_d11_aspirated_above_the_previous_fill_is_an_inconsistency(run_cli) -> None:
+    """Defect 11: an aspirated volume above the previous fill is accepted without an inconsistency finding."""
+    r = run_cli(
+        "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg",
+        "100", "--refilled", "2026-03-02", "--expected-ml", "11", "--aspirated-ml", "16", "--previous-fill-ml", "15",
+        "--previous-filled", "2026-02-02", "--json",
+    )
+
+    assert r.exit_code == 0, r.stderr
+    block = _finding(r.json(), "PUMP-RECON-008")
+    assert block["severity"] == "block"
+    assert "16" in block["message"] and "15" in block["message"]
+    assert "S71" in _keys(block)
+
+
+def test_issue8_d11_reconcile_takes_the_previous_fill_too(run_cli) -> None:
+    data = run_cli(
+        "pump", "reconcile", "--expected-ml", "11", "--aspirated-ml", "16", "--previous-fill-ml", "15", "--json"
+    ).json()
+
+    assert _finding(data, "PUMP-RECON-008")["severity"] == "block"
+
+
+def test_issue8_d11_aspirated_above_the_reservoir_capacity_is_an_inconsistency(run_cli) -> None:
+    r = run_cli("pump", "reconcile", "--pump", "synchromed-ii-20", "--expected-ml", "5", "--aspirated-ml", "25",
+                "--json")
+
+    assert r.exit_code == 0, r.stderr
+    block = _finding(r.json(), "PUMP-RECON-008")
+    assert block["severity"] == "block" and "20" in block["message"]

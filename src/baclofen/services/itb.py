@@ -422,13 +422,23 @@ def reconcile_visit(
     tolerance_percent: float | None = None,
     tolerance_ml: float | None = None,
     trend_visits: int | None = None,
+    previous_fill_ml: float | None = None,
 ) -> ReconcileResult:
-    """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first)."""
+    """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first).
+
+    ``previous_fill_ml`` (the volume put in at the last fill, when known) checks this visit's aspirated
+    volume against it.
+    """
     model = None if pump is None else get_pump(pump)
 
-    def one(e: float, a: float) -> RefillReconciliation:
+    def one(e: float, a: float, previous_fill: float | None = None) -> RefillReconciliation:
         return reconcile_refill(
-            e, a, pump=model, tolerance_percent=tolerance_percent, tolerance_ml=tolerance_ml
+            e,
+            a,
+            pump=model,
+            tolerance_percent=tolerance_percent,
+            tolerance_ml=tolerance_ml,
+            previous_fill_ml=previous_fill,
         )
 
     earlier = []
@@ -437,7 +447,7 @@ def reconcile_visit(
             earlier.append(one(e, a))
         except InvalidInputError as exc:
             raise InvalidInputError("previous", exc.expected, exc.actual) from None
-    current = one(expected_ml, aspirated_ml)
+    current = one(expected_ml, aspirated_ml, previous_fill_ml)
     trend = assess_discrepancy_trend([*earlier, current], trend_visits=trend_visits)
     return ReconcileResult(current, trend)
 
@@ -567,7 +577,9 @@ def record_refill_visit(
             None,
         )
     if expected_ml is not None and aspirated_ml is not None:
-        reconciliation = reconcile_visit(expected_ml, aspirated_ml, previous=previous, pump=model.key)
+        reconciliation = reconcile_visit(
+            expected_ml, aspirated_ml, previous=previous, pump=model.key, previous_fill_ml=previous_fill_ml
+        )
     elif previous:
         raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
     elif previous_fill_ml is not None:

@@ -120,3 +120,40 @@ def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the
     data = visit.to_dict()
     assert data["next_refill_date"] is None and data["refill_possible"] is False
     assert "PUMP-FCST-003" in [f["rule_id"] for f in data["findings"]]
+
+
+# --- defect 11: empty and impossible aspirates -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("expected", "aspirated", "empty"), [(4.9, 0.0, True), (0.0, 0.0, True), (4.9, 0.01, False)])
+def test_issue8_d11_empty_reservoir_is_block(expected, aspirated, empty) -> None:
+    """Defect 11: an empty reservoir at refill (expected 4.9 mL, aspirated 0) is only a warn."""
+    r = reconcile_refill(expected, aspirated)
+
+    assert ("PUMP-RECON-007" in _ids(r.findings)) is empty
+    if empty:
+        assert r.findings[0].rule_id == "PUMP-RECON-007" and r.findings[0].severity.value == "block"
+        assert "PUMP-RECON-003" not in _ids(r.findings) and r.flagged
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "aspirated", "impossible"),
+    [
+        ({"previous_fill_ml": 15.0}, 15.0, False),
+        ({"previous_fill_ml": 15.0}, 15.01, True),
+        ({"pump": SM20}, 20.0, False),
+        ({"pump": SM20}, 20.01, True),
+        ({}, 40.0, False),  # no pump: the largest reservoir in the catalogue
+        ({}, 40.5, True),
+    ],
+)
+def test_issue8_d11_an_aspirate_above_the_previous_fill_or_the_capacity_is_an_inconsistency(
+    kwargs, aspirated, impossible
+) -> None:
+    r = reconcile_refill(10.0, aspirated, **kwargs)
+
+    assert ("PUMP-RECON-008" in _ids(r.findings)) is impossible
+    if impossible:
+        finding = next(f for f in r.findings if f.rule_id == "PUMP-RECON-008")
+        assert finding.severity.value == "block" and "S71" in finding.evidence
+        assert "Do not inject" in finding.action

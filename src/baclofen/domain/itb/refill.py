@@ -54,8 +54,12 @@ __all__ = [
     "reconcile_refill",
 ]
 
-#: Largest reservoir in the catalogue (mL): bounds residual inputs when no pump is given.
+#: Largest reservoir in the catalogue (mL): bounds the expected residual when no pump is given.
 MAX_RESERVOIR_ML = 40.0
+
+#: Structural bound on an aspirated volume (mL): above a reservoir's capacity is a finding (PUMP-RECON-008,
+#: needle position or records); above this it is taken as a typing error and refused.
+MAX_ASPIRATED_ML = 10 * MAX_RESERVOIR_ML
 
 RECONCILE_TOLERANCE_PERCENT = Setting(
     name="pump.reconcile.tolerance_percent",
@@ -153,7 +157,8 @@ class RefillReconciliation:
 
     @property
     def flagged(self) -> bool:
-        return any(f.rule_id in ("PUMP-RECON-001", "PUMP-RECON-002") for f in self.findings)
+        flags = ("PUMP-RECON-001", "PUMP-RECON-002", "PUMP-RECON-007", "PUMP-RECON-008")
+        return any(f.rule_id in flags for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,11 +183,15 @@ def reconcile_refill(
     pump: PumpModel | None = None,
     tolerance_percent: float | None = None,
     tolerance_ml: float | None = None,
+    previous_fill_ml: float | None = None,
 ) -> RefillReconciliation:
     """Compare the expected residual with the aspirated volume.
 
     A visit is flagged when the difference exceeds **both** ``tolerance_ml`` and ``tolerance_percent`` of
-    the expected residual (strictly: a difference exactly at a tolerance is not flagged).
+    the expected residual (strictly, in exact decimal arithmetic: a difference exactly at a tolerance is
+    not flagged). An empty reservoir (aspirated at or below the pump's undeliverable residual) is a block
+    (PUMP-RECON-007); an aspirated volume above the previous fill or above the reservoir's capacity cannot
+    have come from the reservoir (PUMP-RECON-008, block).
 
     Parameters
     ----------
@@ -191,9 +200,12 @@ def reconcile_refill(
     aspirated_ml : float
         Volume aspirated from the reservoir, mL.
     pump : PumpModel, optional
-        Bounds both volumes by its capacity (else by the largest reservoir, 40 mL).
+        Bounds the expected residual by its capacity (else by the largest reservoir, 40 mL); an aspirated
+        volume above it is a finding.
     tolerance_percent, tolerance_ml : float, optional
         Overrides of :data:`RECONCILE_TOLERANCE_PERCENT` and :data:`RECONCILE_TOLERANCE_ML`.
+    previous_fill_ml : float, optional
+        Volume put in at the previous fill, when known (an aspirated volume above it is a finding).
 
     Examples
     --------
@@ -204,7 +216,12 @@ def reconcile_refill(
     """
     capacity = pump.reservoir_ml if pump is not None else MAX_RESERVOIR_ML
     expected = _residual(expected_ml, "expected_ml", capacity)
-    aspirated = _residual(aspirated_ml, "aspirated_ml", capacity)
+    aspirated = _residual(aspirated_ml, "aspirated_ml", MAX_ASPIRATED_ML)
+    previous = None
+    if previous_fill_ml is not None:
+        previous = require_finite_number(
+            previous_fill_ml, "previous_fill_ml", strictly_positive=True, maximum=capacity
+        )
     tol_pct = float(
         RECONCILE_TOLERANCE_PERCENT.validate(
             RECONCILE_TOLERANCE_PERCENT.default if tolerance_percent is None else tolerance_percent
@@ -217,7 +234,16 @@ def reconcile_refill(
     )
     disc = aspirated - expected
     ctx = ReconcileContext(
-        expected, aspirated, disc, None if expected == 0 else disc / expected * 100.0, tol_pct, tol_ml
+        expected,
+        aspirated,
+        disc,
+        None if expected == 0 else disc / expected * 100.0,
+        tol_pct,
+        tol_ml,
+        capacity_ml=capacity,
+        capacity_label=f"{pump.name} reservoir" if pump is not None else "largest reservoir in the catalogue",
+        empty_ml=pump.residual_volume_ml if pump is not None else 0.0,
+        previous_fill_ml=previous,
     )
     return RefillReconciliation(expected, aspirated, tol_pct, tol_ml, evaluate_rules(RECONCILE_RULES, ctx))
 

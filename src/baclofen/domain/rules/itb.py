@@ -68,6 +68,12 @@ def fmt(value: float, digits: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def exact(value: float) -> Decimal:
+    """The decimal a float was written as (its shortest repr), for exact tolerance comparisons: 4.9 - 4.41
+    is 0.49 here, not 0.49000000000000021, so a difference of exactly 10 % is never flagged by rounding."""
+    return Decimal(repr(float(value)))
+
+
 def _with_signs(sign_set: SignSet) -> dict[str, Any]:
     return {"signs": sign_set.signs, "action": sign_set.action, "evidence": sign_set.evidence}
 
@@ -1099,15 +1105,17 @@ FCST_OVER_INFUSION = Rule(
 
 
 def _refill_overdue(ctx: ForecastContext) -> Finding | None:
-    if (
-        ctx.as_of is None
-        or ctx.recommended_refill_date is None
-        or not ctx.recommended_refill_date < ctx.as_of < ctx.governing_alarm_date
-    ):
+    # with no possible refill date (PUMP-FCST-003) the refill was due at the fill itself
+    due = ctx.recommended_refill_date or ctx.filled_date
+    if ctx.as_of is None or not due < ctx.as_of < ctx.governing_alarm_date:
         return None
+    by = (
+        f"recommended by {due.isoformat()}"
+        if ctx.recommended_refill_date is not None
+        else f"no refill date after the fill {due.isoformat()} was possible (PUMP-FCST-003)"
+    )
     return REFILL_OVERDUE.finding(
-        f"Refill overdue: recommended by {ctx.recommended_refill_date.isoformat()}; the computed "
-        f"{_threshold_name(ctx)} comes on {ctx.alarm_text}.",
+        f"Refill overdue: {by}; the computed {_threshold_name(ctx)} comes on {ctx.alarm_text}.",
         reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied "
         "on (S60).",
         data=ctx.today_data(),
@@ -1254,6 +1262,24 @@ class ReconcileContext:
     discrepancy_percent: float | None
     tolerance_percent: float
     tolerance_ml: float
+    capacity_ml: float | None = None  # the pump's reservoir (or the largest in the catalogue)
+    capacity_label: str = ""
+    empty_ml: float = 0.0  # at or below this the reservoir is empty (the pump's undeliverable residual)
+    previous_fill_ml: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.aspirated_ml <= self.empty_ml
+
+    @property
+    def impossible(self) -> list[str]:
+        """Why the aspirated volume cannot have come from the reservoir (empty when it can)."""
+        out = []
+        if self.previous_fill_ml is not None and exact(self.aspirated_ml) > exact(self.previous_fill_ml):
+            out.append(f"more than the {fmt(self.previous_fill_ml)} mL put in at the previous fill")
+        if self.capacity_ml is not None and exact(self.aspirated_ml) > exact(self.capacity_ml):
+            out.append(f"more than the {fmt(self.capacity_ml)} mL the {self.capacity_label or 'reservoir'} holds")
+        return out
 
     @property
     def beyond_tolerance(self) -> bool:
@@ -1348,7 +1374,7 @@ RECON_MORE = Rule(
 
 
 def _recon_ok(ctx: ReconcileContext) -> Finding | None:
-    if ctx.beyond_tolerance:
+    if ctx.beyond_tolerance or ctx.empty or ctx.impossible:
         return None
     return RECON_OK.finding(
         f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL "
@@ -1369,7 +1395,81 @@ RECON_OK = Rule(
     check=_recon_ok,
 )
 
-RECONCILE_RULES = (RECON_LESS, RECON_MORE, RECON_OK)
+
+
+def _recon_empty(ctx: ReconcileContext) -> Finding | None:
+    if not ctx.empty:
+        return None
+    return RECON_EMPTY.finding(
+        f"The reservoir was empty at refill (aspirated {fmt(ctx.aspirated_ml)} mL, expected "
+        f"{fmt(ctx.expected_ml)} mL): intrathecal delivery has stopped, and the pump may have over-infused.",
+        reasoning=(
+            "An empty reservoir interrupts intrathecal baclofen (withdrawal): abrupt discontinuation can progress over "
+            "24-72 h to high fever, rigidity, rhabdomyolysis, organ failure and death (S118, S69). Less aspirated than "
+            "expected may mean the pump over-infused (S60), so the patient may have had an overdose before the "
+            "reservoir ran dry; running a pump with an empty reservoir is itself an over-infusion risk factor "
+            "(S61)."
+        ),
+        data={
+            "aspirated_ml": ctx.aspirated_ml,
+            "expected_ml": ctx.expected_ml,
+            "empty_ml": ctx.empty_ml,
+            "requires_acknowledgement": True,
+        },
+        signs=ITB_WITHDRAWAL.signs + ITB_OVERDOSE.signs,
+        action=(
+            "Assess the patient now for withdrawal and for overdose. Check the pump (programmer log, alarms, "
+            "motor) and contact the manufacturer before refilling and restarting; do not rely on the next refill "
+            "date. Withdrawal: " + ITB_WITHDRAWAL.action + " Overdose: " + ITB_OVERDOSE.action
+        ),
+        evidence=ITB_WITHDRAWAL.evidence + ITB_OVERDOSE.evidence,
+    )
+
+
+RECON_EMPTY = Rule(
+    rule_id="PUMP-RECON-007",
+    title="Reservoir empty at refill: withdrawal and over-infusion risk",
+    severity=Severity.BLOCK,
+    evidence=("S118", "S69", "S60", "S61"),
+    check=_recon_empty,
+)
+
+
+def _recon_impossible(ctx: ReconcileContext) -> Finding | None:
+    reasons = ctx.impossible
+    if not reasons:
+        return None
+    return RECON_IMPOSSIBLE.finding(
+        f"Aspirated {fmt(ctx.aspirated_ml)} mL: " + " and ".join(reasons) + ". The volume cannot all have come "
+        "from the reservoir: check the needle position and the records before injecting anything.",
+        reasoning=(
+            "A reservoir cannot give back more than it holds or more than was put in. Fluid beyond that suggests "
+            "the needle is not in the reservoir (pump pocket) or a recording error. Injecting the new fill into "
+            "the pocket is a named hazard: 851 reports and 8 deaths 1996-2010 (S71); verification checks are "
+            "required at each refill (S61)."
+        ),
+        data={
+            "aspirated_ml": ctx.aspirated_ml,
+            "previous_fill_ml": ctx.previous_fill_ml,
+            "capacity_ml": ctx.capacity_ml,
+            "requires_acknowledgement": True,
+        },
+        action=(
+            "Do not inject: confirm the needle is in the reservoir (ultrasound guidance is used at some centres), "
+            "re-check the aspirated volume and the previous fill record, then reconcile again."
+        ),
+    )
+
+
+RECON_IMPOSSIBLE = Rule(
+    rule_id="PUMP-RECON-008",
+    title="Aspirated volume impossible for the reservoir: needle position or records",
+    severity=Severity.BLOCK,
+    evidence=("S71", "S61"),
+    check=_recon_impossible,
+)
+
+RECONCILE_RULES = (RECON_EMPTY, RECON_IMPOSSIBLE, RECON_LESS, RECON_MORE, RECON_OK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1443,12 +1543,6 @@ TREND_MORE = Rule(
 )
 
 TREND_RULES = (TREND_LESS, TREND_MORE)
-
-
-def exact(value: float) -> Decimal:
-    """The decimal a float was written as (its shortest repr), for exact tolerance comparisons: 4.9 - 4.41
-    is 0.49 here, not 0.49000000000000021, so a difference of exactly 10 % is never flagged by rounding."""
-    return Decimal(repr(float(value)))
 
 
 @dataclass(frozen=True, slots=True)

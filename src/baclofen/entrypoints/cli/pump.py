@@ -354,6 +354,13 @@ def reconcile(
             "--trend-visits", help="Consecutive same-direction visits that raise a trend finding (default 3)."
         ),
     ] = None,
+    previous_fill_ml: Annotated[
+        float | None,
+        typer.Option(
+            "--previous-fill-ml",
+            help="Volume put in at the previous fill, mL, when known (more aspirated than that is impossible).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Expected vs aspirated residual: possible over-infusion (less) or under-delivery (more); trend."""
@@ -366,6 +373,7 @@ def reconcile(
             tolerance_percent=tolerance_percent,
             tolerance_ml=tolerance_ml,
             trend_visits=trend_visits,
+            previous_fill_ml=previous_fill_ml,
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_reconcile(out, data))
