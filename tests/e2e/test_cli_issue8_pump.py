@@ -126,3 +126,46 @@ def test_issue8_d11_aspirated_above_the_reservoir_capacity_is_an_inconsistency(r
     assert r.exit_code == 0, r.stderr
     block = _finding(r.json(), "PUMP-RECON-008")
     assert block["severity"] == "block" and "20" in block["message"]
+
+
+OFFSETS = (
+    "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "100",
+    "--expected-ml", "10", "--aspirated-ml", "10", "--previous-fill-ml", "20", "--json",
+)
+
+
+def test_issue8_d14_utc_offsets_are_honoured_in_intervals(run_cli) -> None:
+    """Defect 14: --previous-filled 2026-11-01T00:00+10:00 --refilled 2026-11-24T00:00-10:00 gives 23.0 days,
+    truly 23.83."""
+    r = run_cli(*OFFSETS, "--previous-filled", "2026-11-01T00:00+10:00", "--refilled", "2026-11-24T00:00-10:00")
+
+    assert r.exit_code == 0, r.stderr
+    data = r.json()
+    assert abs(data["observed_delivery"]["interval_days"] - (23 + 20 / 24)) < 1e-9
+    assert data["forecast"]["fill"]["filled_at"] == "2026-11-24T00:00:00-10:00"
+
+
+def test_issue8_d14_naive_date_times_stay_pump_clock_times(run_cli) -> None:
+    data = run_cli(*OFFSETS, "--previous-filled", "2026-11-01T00:00", "--refilled", "2026-11-24T00:00").json()
+
+    assert data["observed_delivery"]["interval_days"] == 23.0
+
+
+def test_issue8_d14_a_mix_of_times_with_and_without_offset_is_refused_naming_the_option(run_cli) -> None:
+    r = run_cli(*OFFSETS, "--previous-filled", "2026-11-01T00:00+10:00", "--refilled", "2026-11-24T00:00")
+
+    assert r.exit_code == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--refilled" in lines[0] and "UTC offset" in lines[0], r.stderr
+
+
+def test_issue8_d14_forecast_as_of_with_another_offset_is_the_same_instant(run_cli) -> None:
+    base = (*FORECAST, "--daily-dose-mcg", "500", "--json")  # 1 mL/day
+    utc = run_cli(*base, "--filled", "2026-01-01T00:00+00:00", "--as-of", "2026-01-03T00:00+00:00").json()
+    shifted = run_cli(*base, "--filled", "2026-01-01T00:00+00:00", "--as-of", "2026-01-03T10:00+10:00").json()
+    later = run_cli(*base, "--filled", "2026-01-01T00:00+00:00", "--as-of", "2026-01-03T00:00-12:00").json()
+
+    assert utc["remaining_ml_at_as_of"] == shifted["remaining_ml_at_as_of"] == 18.0
+    assert later["remaining_ml_at_as_of"] == 17.5
+    r = run_cli(*base, "--filled", "2026-01-01T00:00+00:00", "--as-of", "2026-01-03")
+    assert r.exit_code == 2 and "--as-of" in r.stderr and "UTC offset" in r.stderr

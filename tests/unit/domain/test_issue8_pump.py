@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.dates import on_clock_of, pump_moment, same_clock
+from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import observe_delivery, reconcile_refill
+from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
+from baclofen.services.itb import record_refill_visit
+from tests.unit.domain.test_pump_reservoir import fills
 
 SM40 = get_pump("synchromed-ii-40")
 PROMETRA40 = get_pump("prometra-ii-40")
@@ -66,9 +75,6 @@ SM20 = get_pump("synchromed-ii-20")
 
 
 def _fill(dose=300.0, filled=date(2026, 11, 24), volume=20.0):
-    from baclofen.domain.itb.programs import continuous_program
-    from baclofen.domain.itb.reservoir import ReservoirFill
-
     return ReservoirFill(SM20, volume, 500, continuous_program(dose), filled)
 
 
@@ -79,8 +85,6 @@ def _fill(dose=300.0, filled=date(2026, 11, 24), volume=20.0):
 def test_issue8_d6_a_fill_on_or_after_the_shut_off_is_blocked_without_as_of(filled, blocked) -> None:
     """Defect 6: a fill after the pump's shut-off only warns unless --as-of is given (shut-off 2024-01-01: the
     5-year planning life of a SynchroMed II implanted 2019-01-01)."""
-    from baclofen.domain.itb.reservoir import forecast_reservoir
-
     f = forecast_reservoir(_fill(filled=filled), implanted=date(2019, 1, 1))
 
     assert f.battery is not None and f.battery.shutoff_date == date(2024, 1, 1)
@@ -94,8 +98,6 @@ def test_issue8_d6_a_fill_on_or_after_the_shut_off_is_blocked_without_as_of(fill
 @pytest.mark.parametrize(("dose", "possible"), [(1500.0, False), (1126.0, False), (1125.0, True)])
 def test_issue8_d8_no_refill_date_on_or_before_the_fill(dose, possible) -> None:
     """Defect 8: --daily-dose-mcg 1500 --filled 2027-03-02 gave 2027-03-01 (interval -1)."""
-    from baclofen.domain.itb.reservoir import forecast_reservoir
-
     f = forecast_reservoir(_fill(dose=dose, filled=date(2027, 3, 2)))
 
     assert f.refill_possible is possible
@@ -110,8 +112,6 @@ def test_issue8_d8_no_refill_date_on_or_before_the_fill(dose, possible) -> None:
 
 
 def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the_visit() -> None:
-    from baclofen.services.itb import record_refill_visit
-
     visit = record_refill_visit(
         "synchromed-ii-20", concentration_mcg_per_ml=500, refilled="2026-03-02", daily_dose_mcg=1000,
         expected_ml=10, aspirated_ml=1, previous_fill_ml=20, previous_filled="2026-02-27",
@@ -157,3 +157,62 @@ def test_issue8_d11_an_aspirate_above_the_previous_fill_or_the_capacity_is_an_in
         finding = next(f for f in r.findings if f.rule_id == "PUMP-RECON-008")
         assert finding.severity.value == "block" and "S71" in finding.evidence
         assert "Do not inject" in finding.action
+
+
+# --- defect 14: UTC offsets --------------------------------------------------------------------------------
+
+def test_issue8_d14_intervals_between_offsets_are_instants() -> None:
+    """Defect 14: 2026-11-01T00:00+10:00 to 2026-11-24T00:00-10:00 gave 23.0 days, truly 23.83."""
+    start, end = same_clock(
+        (datetime.fromisoformat("2026-11-01T00:00+10:00"), "previous_filled"),
+        (datetime.fromisoformat("2026-11-24T00:00-10:00"), "refilled"),
+    )
+
+    assert (end - start) / timedelta(days=1) == pytest.approx(23 + 20 / 24)
+    rec = reconcile_refill(10, 10)
+    obs = observe_delivery(rec, 20, start, end)
+    assert obs.interval_days == pytest.approx(23 + 20 / 24)
+
+
+def test_issue8_d14_naive_moments_stay_on_the_pump_clock() -> None:
+    start, end = same_clock((date(2026, 11, 1), "previous_filled"), (datetime(2026, 11, 24, 0, 0), "refilled"))
+
+    assert (end - start).days == 23 and start.tzinfo is None and end.tzinfo is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "moment", "field"),
+    [
+        (datetime(2026, 1, 1, tzinfo=UTC), date(2026, 1, 2), "as_of"),
+        (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2), "as_of"),
+        (datetime(2026, 1, 1), datetime(2026, 1, 2, tzinfo=UTC), "as_of"),
+    ],
+)
+def test_issue8_d14_a_mix_with_and_without_offset_is_refused(reference, moment, field) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        on_clock_of(pump_moment(reference), moment, field)
+    assert err.value.field == field and "UTC offset" in err.value.expected
+
+
+def test_issue8_d14_a_zone_becomes_the_fixed_offset_of_the_fill() -> None:
+    """The pump clock does not follow daylight-saving changes: the fill's offset is kept as it was."""
+    fill_at = pump_moment(datetime(2026, 3, 28, 12, 0, tzinfo=ZoneInfo("Europe/Berlin")))  # +01:00, DST on 29 Mar
+
+    assert fill_at.utcoffset() == timedelta(hours=1) and (fill_at + timedelta(days=2)).utcoffset() == timedelta(hours=1)
+
+
+@given(fills(), st.integers(min_value=-12 * 4, max_value=14 * 4))
+def test_issue8_d14_an_offset_on_the_fill_keeps_its_wall_clock_dates(fill, quarter_hours) -> None:
+    zone = timezone(timedelta(minutes=15 * quarter_hours))
+    aware = ReservoirFill(
+        fill.pump, fill.volume_ml, fill.concentration_mcg_per_ml, fill.program, fill.filled_at.replace(tzinfo=zone)
+    )
+
+    plain, shifted = forecast_reservoir(fill), forecast_reservoir(aware)
+
+    assert shifted.recommended_refill_date == plain.recommended_refill_date
+    assert shifted.low_reservoir_alarm_at.replace(tzinfo=None) == plain.low_reservoir_alarm_at
+    as_of = aware.filled_at.astimezone(UTC) + timedelta(days=3)
+    assert forecast_reservoir(aware, as_of=as_of).remaining_ml_at_as_of == pytest.approx(
+        fill.remaining_ml(fill.filled_at + timedelta(days=3))
+    )

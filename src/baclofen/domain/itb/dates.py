@@ -116,10 +116,8 @@ def pump_moment(moment: date | datetime, field: str = "filled") -> datetime:
     >>> pump_moment(date(2026, 11, 1))
     datetime.datetime(2026, 11, 1, 0, 0)
     """
-    if _is_aware(moment):
-        assert isinstance(moment, datetime)
-        offset = moment.utcoffset()
-        assert offset is not None
+    offset = moment.utcoffset() if isinstance(moment, datetime) else None
+    if isinstance(moment, datetime) and offset is not None:
         return moment.replace(tzinfo=timezone(offset))
     return as_pump_clock(moment, field)
 
@@ -143,8 +141,7 @@ def on_clock_of(reference: datetime, moment: date | datetime, field: str) -> dat
             else "a date or date-time without a UTC offset, as the other times have none"
         )
         raise InvalidInputError(field, expected, moment.isoformat())
-    if _is_aware(reference):
-        assert isinstance(moment, datetime)
+    if isinstance(moment, datetime) and _is_aware(moment):
         return moment.astimezone(reference.tzinfo)
     return as_pump_clock(moment, field)
 

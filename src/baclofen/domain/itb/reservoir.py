@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
-from baclofen.domain.itb.dates import add_months, add_years, as_pump_clock, years_to_months
+from baclofen.domain.itb.dates import add_months, add_years, on_clock_of, pump_moment, years_to_months
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import (
@@ -93,7 +93,9 @@ class ReservoirFill:
     program : InfusionProgram
         The program the pump runs.
     filled_at : date or datetime
-        When it was filled (pump clock; a date alone means 00:00 that day).
+        When it was filled (pump clock; a date alone means 00:00 that day). A date-time with a UTC offset
+        keeps it (as a fixed offset): the dates that follow are in that offset, and other moments (``as_of``)
+        must then carry an offset too (converted to the fill's offset, so intervals are exact instants).
     residual_ml : float, optional
         Undeliverable volume, mL (default: the pump's setting, UNCONFIRMED).
     """
@@ -124,7 +126,7 @@ class ReservoirFill:
         )
         if not isinstance(self.program, InfusionProgram):
             raise InvalidInputError("program", "an infusion program", self.program)
-        object.__setattr__(self, "filled_at", as_pump_clock(self.filled_at, "filled_at"))
+        object.__setattr__(self, "filled_at", pump_moment(self.filled_at, "filled_at"))
         residual = (
             pump.residual_volume_ml
             if self.residual_ml is None
@@ -154,7 +156,7 @@ class ReservoirFill:
 
     def _at(self, moment: date | datetime, field: str) -> float:
         """Minutes after the fill of ``moment`` (a date means 00:00); earlier than the fill is refused."""
-        minutes = (as_pump_clock(moment, field) - self.filled_at) / timedelta(minutes=1)
+        minutes = (on_clock_of(self.filled_at, moment, field) - self.filled_at) / timedelta(minutes=1)
         if minutes < 0:
             raise InvalidInputError(
                 field, f"a time at or after the fill ({self.filled_at.isoformat()})", str(moment)
@@ -563,7 +565,7 @@ def forecast_reservoir(
 
     as_of_dt = None
     if as_of is not None:
-        as_of_dt = as_pump_clock(as_of, "as_of")
+        as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
         if as_of_dt < fill.filled_at:
             raise InvalidInputError(
                 "as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of)

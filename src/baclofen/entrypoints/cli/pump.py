@@ -104,8 +104,17 @@ MarginOpt = Annotated[
 ImplantedOpt = Annotated[
     str | None, typer.Option("--implanted", help="Implant date YYYY-MM-DD (battery forecast).")
 ]
+#: Help text shared by the date-time options: how a UTC offset is read.
+OFFSETS_HELP = (
+    "A date-time may carry a UTC offset (YYYY-MM-DDTHH:MM+HH:MM): intervals then count real time between the "
+    "instants; give the command's times all with an offset or all without."
+)
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD, for overdue / empty / replacement findings.")
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Today, YYYY-MM-DD (or YYYY-MM-DDTHH:MM), for overdue / empty / replacement findings. " + OFFSETS_HELP,
+    ),
 ]
 SettingOpt = Annotated[
     list[str] | None,
@@ -242,7 +251,9 @@ def forecast(
         float, typer.Option("--volume-ml", help="Volume filled, mL (at most the reservoir).")
     ],
     concentration_mcg_per_ml: ConcOpt,
-    filled: Annotated[str, typer.Option("--filled", help="Fill date YYYY-MM-DD (or YYYY-MM-DDTHH:MM).")],
+    filled: Annotated[
+        str, typer.Option("--filled", help="Fill date YYYY-MM-DD (or YYYY-MM-DDTHH:MM). " + OFFSETS_HELP)
+    ],
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
     margin_days: MarginOpt = None,
@@ -438,7 +449,10 @@ def refill(
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
     refilled: Annotated[
-        str | None, typer.Option("--refilled", help="Refill date YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option(
+            "--refilled", help="Refill date YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: today). " + OFFSETS_HELP
+        ),
     ] = None,
     expected_ml: Annotated[
         float | None, typer.Option("--expected-ml", help="Residual the program should have left, mL.")
@@ -467,7 +481,10 @@ def refill(
     ] = None,
     previous_filled: Annotated[
         str | None,
-        typer.Option("--previous-filled", help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."),
+        typer.Option(
+            "--previous-filled",
+            help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM). " + OFFSETS_HELP,
+        ),
     ] = None,
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
