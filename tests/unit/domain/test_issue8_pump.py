@@ -216,3 +216,27 @@ def test_issue8_d14_an_offset_on_the_fill_keeps_its_wall_clock_dates(fill, quart
     assert forecast_reservoir(aware, as_of=as_of).remaining_ml_at_as_of == pytest.approx(
         fill.remaining_ml(fill.filled_at + timedelta(days=3))
     )
+
+
+# --- defect 15: exact tolerance comparison ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expected", "aspirated", "rule"),
+    [
+        (7.7, 6.93, "PUMP-RECON-003"),  # exactly -10 % (float: -10.000000000000005 %)
+        (7.7, 8.47, "PUMP-RECON-003"),  # exactly +10 %
+        (9.3, 8.37, "PUMP-RECON-003"),  # exactly -10 % (float: -10.000000000000016 %)
+        (6.1, 5.49, "PUMP-RECON-003"),  # exactly -10 % (float: -9.999999999999991 %)
+        (7.7, 6.92, "PUMP-RECON-001"),  # just beyond
+        (7.7, 6.94, "PUMP-RECON-003"),  # just within
+        (7.7, 8.48, "PUMP-RECON-002"),
+        (7.7, 8.46, "PUMP-RECON-003"),
+        (1.07, 0.57, "PUMP-RECON-003"),  # exactly the 0.5 mL tolerance (float: -0.5000000000000001 mL)
+        (0.6, 1.1, "PUMP-RECON-003"),  # exactly +0.5 mL (float: 0.5000000000000001 mL)
+        (1.07, 0.56, "PUMP-RECON-001"),
+    ],
+)
+def test_issue8_d15_exactly_10_percent_is_not_flagged_by_float_rounding(expected, aspirated, rule) -> None:
+    """Defect 15: exactly 10 % discrepancy flagged or not by float rounding."""
+    assert _ids(reconcile_refill(expected, aspirated).findings) == [rule]

@@ -1283,9 +1283,12 @@ class ReconcileContext:
 
     @property
     def beyond_tolerance(self) -> bool:
-        if abs(self.discrepancy_ml) <= self.tolerance_ml:
+        """Beyond both tolerances, strictly, in exact decimal arithmetic (exactly 10 % is never flagged)."""
+        expected = exact(self.expected_ml)
+        difference = abs(exact(self.aspirated_ml) - expected)
+        if difference <= exact(self.tolerance_ml):
             return False
-        return self.discrepancy_percent is None or abs(self.discrepancy_percent) > self.tolerance_percent
+        return expected == 0 or difference * 100 > exact(self.tolerance_percent) * expected
 
 
 def _tolerance_text(ctx: ReconcileContext) -> str:
