@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 D1 = (
     "pump", "refill", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "2000", "--daily-dose-mcg", "400",
     "--refilled", "2026-11-24", "--expected-ml", "38", "--aspirated-ml", "34.3", "--previous-fill-ml", "40",
@@ -169,3 +171,78 @@ def test_issue8_d14_forecast_as_of_with_another_offset_is_the_same_instant(run_c
     assert later["remaining_ml_at_as_of"] == 17.5
     r = run_cli(*base, "--filled", "2026-01-01T00:00+00:00", "--as-of", "2026-01-03")
     assert r.exit_code == 2 and "--as-of" in r.stderr and "UTC offset" in r.stderr
+
+
+REFILL_OK = (
+    "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "400",
+    "--refilled", "2026-03-02",
+)
+
+
+def _one_line_naming(r, option):
+    lines = r.stderr.strip().splitlines()
+    return r.exit_code == 2 and r.stdout == "" and len(lines) == 1 and option in lines[0]
+
+
+def test_issue8_d15_a_bad_target_interval_names_its_own_option(run_cli) -> None:
+    """Defect 15: the error for --target-interval-days names --max-refill-interval-days."""
+    for bad in ("0", "-1", "181"):
+        r = run_cli(*REFILL_OK, "--target-interval-days", bad, "--json")
+        assert _one_line_naming(r, "--target-interval-days"), r.stderr
+        assert "--max-refill-interval-days" not in r.stderr
+
+
+def test_issue8_d15_an_implausible_pump_date_names_its_option(run_cli) -> None:
+    """Defect 15: --filled 9999-12-31 names no option (and 0001-01-01 is accepted)."""
+    for bad in ("9999-12-31", "0001-01-01"):
+        forecast = run_cli(*FORECAST, "--daily-dose-mcg", "400", "--filled", bad, "--json")
+        assert _one_line_naming(forecast, "--filled"), forecast.stderr
+        refill = run_cli(*REFILL_OK[:-2], "--refilled", bad, "--json")
+        assert _one_line_naming(refill, "--refilled"), refill.stderr
+
+
+PUMP_COMMANDS = {
+    "program": (
+        {"--pump": "synchromed-ii-20", "--concentration-mcg-per-ml": "500", "--daily-dose-mcg": "400"},
+        {"--flex": "06:00=20,22:00=10"},
+    ),
+    "forecast": (
+        {"--pump": "synchromed-ii-20", "--volume-ml": "20", "--concentration-mcg-per-ml": "500",
+         "--daily-dose-mcg": "400", "--filled": "2026-01-01"},
+        {"--margin-days": "7", "--implanted": "2025-01-01", "--eri-date": "2025-06-01", "--low-reservoir-ml": "2",
+         "--residual-ml": "0", "--max-refill-interval-days": "90", "--as-of": "2026-01-05",
+         "--setting": "pump.synchromed_ii.flow_accuracy_percent=10"},
+    ),
+    "reconcile": (
+        {"--expected-ml": "4.9", "--aspirated-ml": "4.5"},
+        {"--previous": "4.9:4.5", "--pump": "synchromed-ii-20", "--tolerance-percent": "10", "--tolerance-ml": "0.5",
+         "--trend-visits": "3", "--previous-fill-ml": "20"},
+    ),
+    "refill": (
+        {"--pump": "synchromed-ii-20", "--concentration-mcg-per-ml": "500", "--daily-dose-mcg": "400",
+         "--refilled": "2026-03-02", "--expected-ml": "4.9", "--aspirated-ml": "4.5", "--previous-fill-ml": "20",
+         "--previous-filled": "2026-02-02"},
+        {"--previous": "4.9:4.5", "--target-interval-days": "30", "--margin-days": "7", "--implanted": "2025-01-01",
+         "--as-of": "2026-03-05", "--setting": "pump.synchromed_ii.flow_accuracy_percent=10"},
+    ),
+    "concentration-change": (
+        {"--pump": "prometra-ii-20", "--daily-dose-mcg": "400", "--old-mcg-per-ml": "500", "--new-mcg-per-ml": "1000"},
+        {"--catheter-trimmed-cm": "10", "--pump-volume-ml": "0.1"},
+    ),
+}
+BAD_VALUES = ("nan", "-1", "0", "1e12", "abc", "0001-01-01", "9999-12-31")
+OPTION_CASES = [
+    (command, option) for command, (base, extra) in PUMP_COMMANDS.items() for option in [*base, *extra]
+]
+
+
+@pytest.mark.parametrize(("command", "option"), OPTION_CASES)
+def test_issue8_d15_every_pump_option_error_names_that_option(run_cli, command, option) -> None:
+    """Defect 15: wrong option names in errors (--target-interval-days reported as --max-refill-interval-days)."""
+    base, extra = PUMP_COMMANDS[command]
+    for bad in BAD_VALUES:
+        args = dict(base) | ({option: extra[option]} if option in extra else {}) | {option: bad}
+        r = run_cli("pump", command, "--json", *[x for pair in args.items() for x in pair])
+        assert r.exit_code in (0, 2), (option, bad, r.stderr)
+        if r.exit_code == 2:
+            assert _one_line_naming(r, option), (option, bad, r.stderr)

@@ -56,7 +56,7 @@ from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_tran
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.services.cds import parse_settings
-from baclofen.services.planning import parse_date, parse_overrides, resolve_product
+from baclofen.services.planning import PLAN_DATE_RANGE, parse_date, parse_overrides, resolve_product
 
 __all__ = [
     "PumpVisit",
@@ -112,16 +112,24 @@ def parse_responses(value: str | Sequence[bool | str] | None) -> tuple[bool, ...
 
 
 def parse_datetime(value: date | datetime | str, field: str) -> date | datetime:
-    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DDTHH:MM``), as given."""
+    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DDTHH:MM``, optionally with a UTC offset
+    ``+HH:MM``), as given, within the plausible date range (:data:`PLAN_DATE_RANGE`)."""
+    parsed: date | datetime | None = None
     if isinstance(value, (date, datetime)):
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str):
         text = value.strip()
         try:
-            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
-            pass
-    raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
+            parsed = None
+    if parsed is None:
+        raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    if not PLAN_DATE_RANGE[0] <= day <= PLAN_DATE_RANGE[1]:
+        first, last = PLAN_DATE_RANGE
+        raise InvalidInputError(field, f"a date from {first.isoformat()} to {last.isoformat()}", value)
+    return parsed
 
 
 def parse_previous_visits(

@@ -635,10 +635,15 @@ def plan_refill_volume(
         fill = pump.reservoir_ml
         steps.append(f"fill to capacity: {fill:g} mL")
     else:
-        days = MAX_REFILL_INTERVAL_DAYS.validate(target_interval_days)
+        # bounded by the stability limit's range, but the error names this argument, not that setting
+        try:
+            days = MAX_REFILL_INTERVAL_DAYS.validate(target_interval_days)
+        except InvalidInputError:
+            days = None
         if isinstance(days, bool) or not isinstance(days, int):
+            low, high = MAX_REFILL_INTERVAL_DAYS.minimum, MAX_REFILL_INTERVAL_DAYS.maximum
             raise InvalidInputError(
-                "target_interval_days", "a whole number of days (1-180)", target_interval_days
+                "target_interval_days", f"a whole number of days ({low:g}-{high:g})", target_interval_days
             )
         needed = daily * (days + margin) + low
         fill = min(needed, pump.reservoir_ml)
