@@ -112,18 +112,20 @@ def parse_responses(value: str | Sequence[bool | str] | None) -> tuple[bool, ...
 
 
 def parse_datetime(value: date | datetime | str, field: str) -> date | datetime:
-    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DDTHH:MM``), as given."""
+    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DDTHH:MM``, optionally with a UTC offset
+    ``+HH:MM``), as given, within the plausible date range (:data:`PLAN_DATE_RANGE`)."""
+    parsed: date | datetime | None = None
     if isinstance(value, (date, datetime)):
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str):
         text = value.strip()
         try:
             parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
-            pass
-        else:
-            return check_date_range(parsed, field, value)
-    raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
+            parsed = None
+    if parsed is None:
+        raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
+    return check_date_range(parsed, field, value)
 
 
 def parse_previous_visits(
@@ -424,13 +426,23 @@ def reconcile_visit(
     tolerance_percent: float | None = None,
     tolerance_ml: float | None = None,
     trend_visits: int | None = None,
+    previous_fill_ml: float | None = None,
 ) -> ReconcileResult:
-    """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first)."""
+    """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first).
+
+    ``previous_fill_ml`` (the volume put in at the last fill, when known) checks this visit's aspirated
+    volume against it.
+    """
     model = None if pump is None else get_pump(pump)
 
-    def one(e: float, a: float) -> RefillReconciliation:
+    def one(e: float, a: float, previous_fill: float | None = None) -> RefillReconciliation:
         return reconcile_refill(
-            e, a, pump=model, tolerance_percent=tolerance_percent, tolerance_ml=tolerance_ml
+            e,
+            a,
+            pump=model,
+            tolerance_percent=tolerance_percent,
+            tolerance_ml=tolerance_ml,
+            previous_fill_ml=previous_fill,
         )
 
     earlier = []
@@ -439,7 +451,7 @@ def reconcile_visit(
             earlier.append(one(e, a))
         except InvalidInputError as exc:
             raise InvalidInputError("previous", exc.expected, exc.actual) from None
-    current = one(expected_ml, aspirated_ml)
+    current = one(expected_ml, aspirated_ml, previous_fill_ml)
     trend = assess_discrepancy_trend([*earlier, current], trend_visits=trend_visits)
     return ReconcileResult(current, trend)
 
@@ -476,6 +488,10 @@ def plan_concentration(
     )
 
 
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 @dataclass(frozen=True, slots=True)
 class PumpVisit:
     """A refill visit: reconciliation (when residuals are given), the new fill and its forecast.
@@ -495,8 +511,12 @@ class PumpVisit:
     @property
     def findings(self) -> tuple[Finding, ...]:
         found = list(self.refill.findings) + list(self.forecast.findings) + list(self.next_refill_findings)
+        if self.observed is not None:
+            found += self.observed.findings
         if self.reconciliation is not None:
-            found += self.reconciliation.findings
+            superseded = self.observed is not None and self.observed.beyond_accuracy
+            # "within tolerance" of the residual is not the conclusion when the delivery is beyond the accuracy
+            found += [f for f in self.reconciliation.findings if not (superseded and f.rule_id == "PUMP-RECON-003")]
         return sort_findings(found)
 
     def to_dict(self) -> dict[str, Any]:
@@ -505,10 +525,9 @@ class PumpVisit:
             "observed_delivery": self.observed.to_dict() if self.observed else None,
             "refill": self.refill.to_dict(),
             "fill_ml": self.refill.fill_ml,
-            "next_refill_date": self.forecast.recommended_refill_date.isoformat(),
-            "next_refill_date_at_programmed_rate": (
-                self.forecast.programmed_refill_date or self.forecast.recommended_refill_date
-            ).isoformat(),
+            "next_refill_date": _iso(self.forecast.recommended_refill_date),
+            "refill_possible": self.forecast.refill_possible,
+            "next_refill_date_at_programmed_rate": _iso(self.forecast.programmed_refill_date),
             "low_reservoir_alarm_date_at_observed_rate": (
                 self.forecast.observed_alarm_at.date().isoformat() if self.forecast.observed_alarm_at else None
             ),
@@ -568,7 +587,9 @@ def record_refill_visit(
             None,
         )
     if expected_ml is not None and aspirated_ml is not None:
-        reconciliation = reconcile_visit(expected_ml, aspirated_ml, previous=previous, pump=model.key)
+        reconciliation = reconcile_visit(
+            expected_ml, aspirated_ml, previous=previous, pump=model.key, previous_fill_ml=previous_fill_ml
+        )
     elif previous:
         raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
     elif previous_fill_ml is not None:
@@ -577,12 +598,14 @@ def record_refill_visit(
         )
     observed = None
     if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
+        overrides = parse_settings(settings)
         observed = observe_delivery(
             reconciliation.current,
             previous_fill_ml,
             parse_datetime(previous_filled, "previous_filled"),
             parse_datetime(refilled, "refilled"),
             pump=model,
+            accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
         )
     program = _program(model, daily_dose_mcg, flex)
     refill = plan_refill_volume(

@@ -101,6 +101,7 @@ def _all_itb_findings():
     fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(100), date(2026, 1, 1))
     results += [forecast_reservoir(fill, implanted=date(2021, 2, 1), as_of=date(2026, 8, 1), margin_days=90)]
     results += [reconcile_refill(4.9, 3.1), reconcile_refill(3, 5), reconcile_refill(5, 5)]
+    results += [reconcile_refill(4.9, 0), reconcile_refill(5, 25, pump=get_pump("synchromed-ii-20"))]
     results += [assess_discrepancy_trend([reconcile_refill(5, a) for a in (4.8, 4.7, 4.75)])]
     results += [plan_refill_volume(get_pump("synchromed-ii-20"), 1, 500, target_interval_days=60)]
     results += [plan_concentration_change("prometra-ii-20", 900, 500, 2000)]
@@ -146,6 +147,8 @@ def _all_itb_findings():
     findings += assess_next_refill(short, observed, shortened)  # PUMP-REFILL-004
     findings += assess_next_refill(short, None, forecast_reservoir(slow))  # PUMP-REFILL-005
     findings += assess_next_refill(short, observed, shortened, target_interval_days=52)  # PUMP-REFILL-006
+    near_full = observe_delivery(reconcile_refill(38, 34.3), 40, date(2025, 12, 22), date(2026, 1, 1))
+    findings += near_full.findings  # PUMP-RECON-006: 5.7 mL delivered against 2 mL programmed
     return findings
 
 

@@ -81,7 +81,7 @@ def test_the_tolerances_are_settings_a_clinic_may_change() -> None:
     ("kwargs", "field"),
     [
         ({"expected_ml": -0.1}, "expected_ml"),
-        ({"aspirated_ml": 41}, "aspirated_ml"),
+        ({"aspirated_ml": 401}, "aspirated_ml"),  # issue 8 d11: 40-400 mL is a finding (PUMP-RECON-008)
         ({"tolerance_percent": -1}, "pump.reconcile.tolerance_percent"),
         ({"tolerance_ml": 11}, "pump.reconcile.tolerance_ml"),
     ],

@@ -83,13 +83,23 @@ def test_volume_is_never_negative_and_never_rises(fill, fractions) -> None:
 def test_recommended_refill_is_before_the_alarm_which_is_not_after_empty(fill, margin) -> None:
     f = forecast_reservoir(fill, margin_days=margin)
 
-    assert f.recommended_refill_date < f.low_reservoir_alarm_date <= f.empty_date
+    # issue 8 defect 8: never a date on or before the fill; no date (and a block) when none is possible
+    if f.recommended_refill_date is None:
+        assert "PUMP-FCST-003" in _ids(f.findings) and f.refill_interval_days is None
+    else:
+        assert fill.filled_at.date() < f.recommended_refill_date < f.low_reservoir_alarm_date <= f.empty_date
+        assert f.recommended_refill_date <= f.stability_limit_date
+        assert "PUMP-FCST-003" not in _ids(f.findings)
     assert f.low_reservoir_alarm_at <= f.empty_at
-    assert f.recommended_refill_date <= f.stability_limit_date
     assert fill.remaining_ml(f.low_reservoir_alarm_at) == pytest.approx(
         f.low_reservoir_ml, rel=1e-6, abs=1e-9
     )
     assert fill.remaining_ml(f.empty_at) == pytest.approx(fill.residual_ml, abs=1e-6)
+
+
+def _or_never(day: date | None) -> date:
+    """A refill date, or (refill not possible) the earliest date: "not possible" is never later than a date."""
+    return date.min if day is None else day
 
 
 @given(fills(), st.floats(min_value=1.0, max_value=5.0))
@@ -102,7 +112,7 @@ def test_a_higher_rate_never_gives_a_later_refill_date(fill, factor) -> None:
 
     slow, fast = forecast_reservoir(fill), forecast_reservoir(faster)
 
-    assert fast.recommended_refill_date <= slow.recommended_refill_date
+    assert _or_never(fast.recommended_refill_date) <= _or_never(slow.recommended_refill_date)
     assert fast.low_reservoir_alarm_at <= slow.low_reservoir_alarm_at
     assert fast.empty_at <= slow.empty_at
 
@@ -187,7 +197,7 @@ def test_the_margin_is_a_setting_counted_back_from_the_alarm_date(margin, recomm
 def test_a_fill_that_does_not_outlast_the_margin_is_blocked(margin) -> None:
     f = forecast_reservoir(_fill(), margin_days=margin)
 
-    assert f.recommended_refill_date <= date(2026, 1, 1)
+    assert f.recommended_refill_date is None  # issue 8 defect 8: was a date on or before the fill
     assert "PUMP-FCST-003" in _ids(f.findings)
 
 

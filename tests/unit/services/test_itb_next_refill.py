@@ -49,13 +49,26 @@ def test_journey_4_without_the_previous_fill_says_the_date_assumes_the_programme
     assert visit.to_dict()["observed_delivery"] is None
 
 
-def test_a_shortfall_within_tolerance_keeps_the_programmed_date() -> None:
+def test_a_shortfall_within_tolerance_is_not_flagged_but_the_date_follows_the_observed_rate() -> None:
+    """Issue 8 defect 1 changed this: the date was kept at the programmed rate (2026-03-13) although the pump
+    delivered 2 % more; now the next refill always comes before the alarm at the observed rate."""
     visit = record_refill_visit(
         "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.6}), previous_fill_ml=20, previous_filled="2026-02-02"
     )
 
-    assert visit.forecast.recommended_refill_date == date(2026, 3, 13)
     assert visit.observed is not None and visit.observed.over_delivery is False
+    assert visit.forecast.recommended_refill_date <= date(2026, 3, 13)
+    assert visit.forecast.recommended_refill_date < visit.forecast.observed_alarm_at.date()
+    assert not {"PUMP-RECON-001", "PUMP-RECON-006", "PUMP-REFILL-005"} & set(_ids(visit))
+
+
+def test_no_shortfall_keeps_the_programmed_date() -> None:
+    visit = record_refill_visit(
+        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.9}), previous_fill_ml=20, previous_filled="2026-02-02"
+    )
+
+    assert visit.forecast.recommended_refill_date == date(2026, 3, 13)
+    assert visit.observed is not None and visit.observed.rate_factor is None
     assert not {"PUMP-REFILL-004", "PUMP-REFILL-005"} & set(_ids(visit))
 
 

@@ -71,7 +71,7 @@ def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nu
 
 def test_a_refill_visit_with_a_target_and_no_over_delivery_has_no_target_finding() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.8}), previous_fill_ml=20,
+        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.9}), previous_fill_ml=20,
         previous_filled="2026-02-02", target_interval_days=10,
     )
 

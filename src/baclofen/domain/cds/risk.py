@@ -462,9 +462,11 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | 
     else:
         fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days)
         alarm_at, empty_at = fc.low_reservoir_alarm_at, fc.empty_at
-        recommended = min(fc.recommended_refill_date, stability)
+        # no refill date when the segment does not outlast the margin: count back from the alarm as before
+        due = fc.recommended_refill_date or fc.low_reservoir_alarm_date - timedelta(days=fc.margin_days)
+        recommended = min(due, stability)
         reasoning.extend(fc.reasoning)
-        if recommended < fc.recommended_refill_date:
+        if recommended < due:
             reasoning.append(
                 f"drug stability: refill by {stability.isoformat()} ({max_days} days after the refill "
                 f"of {visit.time.date().isoformat()})"

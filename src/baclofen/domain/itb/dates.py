@@ -13,11 +13,20 @@ datetime.date(2026, 2, 28)
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 
 from baclofen.domain.errors import InvalidInputError
 
-__all__ = ["add_months", "add_years", "as_pump_clock", "days_between", "years_to_months"]
+__all__ = [
+    "add_months",
+    "add_years",
+    "as_pump_clock",
+    "days_between",
+    "on_clock_of",
+    "pump_moment",
+    "same_clock",
+    "years_to_months",
+]
 
 
 def add_months(day: date, months: int) -> date:
@@ -77,7 +86,8 @@ def as_pump_clock(moment: date | datetime, field: str = "filled") -> datetime:
     """A naive pump-clock datetime: a date alone is taken as 00:00 that day (the earliest, conservative).
 
     Pump programs run on the pump's own clock, which does not follow daylight-saving changes, so a
-    timezone-aware datetime is read as its wall-clock time.
+    timezone-aware datetime is read as its wall-clock time (callers that compare moments with UTC offsets
+    use :func:`pump_moment` / :func:`same_clock`, which keep the offsets).
 
     >>> as_pump_clock(date(2026, 3, 1))
     datetime.datetime(2026, 3, 1, 0, 0)
@@ -87,6 +97,72 @@ def as_pump_clock(moment: date | datetime, field: str = "filled") -> datetime:
     if isinstance(moment, date):
         return datetime.combine(moment, time(0, 0))
     raise InvalidInputError(field, "a date or datetime", moment)
+
+
+def _is_aware(moment: date | datetime) -> bool:
+    return isinstance(moment, datetime) and moment.tzinfo is not None and moment.utcoffset() is not None
+
+
+def pump_moment(moment: date | datetime, field: str = "filled") -> datetime:
+    """A moment for interval arithmetic, keeping a UTC offset when one is given.
+
+    A date alone is 00:00 on the pump clock and a date-time without an offset is a pump-clock time (both
+    naive, as :func:`as_pump_clock`). A date-time with an offset keeps it, as a fixed offset (the pump clock
+    does not follow daylight-saving changes), so that intervals to other moments with offsets are exact
+    instants (converted to UTC), while the time of day stays the wall-clock time at that offset.
+
+    >>> pump_moment(datetime.fromisoformat("2026-11-01T00:00+10:00")).isoformat()
+    '2026-11-01T00:00:00+10:00'
+    >>> pump_moment(date(2026, 11, 1))
+    datetime.datetime(2026, 11, 1, 0, 0)
+    """
+    offset = moment.utcoffset() if isinstance(moment, datetime) else None
+    if isinstance(moment, datetime) and offset is not None:
+        return moment.replace(tzinfo=timezone(offset))
+    return as_pump_clock(moment, field)
+
+
+def on_clock_of(reference: datetime, moment: date | datetime, field: str) -> datetime:
+    """``moment`` on the clock of ``reference`` (a :func:`pump_moment`), for arithmetic with it.
+
+    With an offset on both, ``moment`` is converted to ``reference``'s offset (the same instant); without
+    an offset on either, both are pump-clock times. One with and one without is ambiguous and refused.
+
+    >>> ref = pump_moment(datetime.fromisoformat("2026-11-01T00:00+10:00"))
+    >>> on_clock_of(ref, datetime.fromisoformat("2026-11-01T00:00-10:00"), "as_of").isoformat()
+    '2026-11-01T20:00:00+10:00'
+    """
+    if not isinstance(moment, date):
+        raise InvalidInputError(field, "a date or datetime", moment)
+    if _is_aware(reference) != _is_aware(moment):
+        expected = (
+            "a date-time with a UTC offset (YYYY-MM-DDTHH:MM+HH:MM), as the other times have one"
+            if _is_aware(reference)
+            else "a date or date-time without a UTC offset, as the other times have none"
+        )
+        raise InvalidInputError(field, expected, moment.isoformat())
+    if isinstance(moment, datetime) and _is_aware(moment):
+        return moment.astimezone(reference.tzinfo)
+    return as_pump_clock(moment, field)
+
+
+def same_clock(*moments: tuple[date | datetime, str]) -> tuple[datetime, ...]:
+    """Named moments ``(value, field)`` on one clock (see :func:`on_clock_of`), each in its own offset.
+
+    >>> a, b = same_clock((datetime.fromisoformat("2026-11-01T00:00+10:00"), "previous_filled"),
+    ...                   (datetime.fromisoformat("2026-11-24T00:00-10:00"), "refilled"))
+    >>> round((b - a).total_seconds() / 86400, 2)
+    23.83
+    """
+    if not moments:
+        return ()
+    first, field = moments[0]
+    reference = pump_moment(first, field)
+    out = [reference]
+    for value, name in moments[1:]:
+        on_clock_of(reference, value, name)  # refuses a mix of moments with and without an offset
+        out.append(pump_moment(value, name))
+    return tuple(out)
 
 
 def days_between(start: date, end: date) -> int:

@@ -136,7 +136,9 @@ SYNCHROMED_FLOW_ACCURACY_PERCENT = Setting(
     description=(
         "SynchroMed II flow-accuracy specification (the often-quoted +/-14.5 % is UNCONFIRMED). Clinical "
         "data: mean +1 % (6 and 12 months) and +2.5 % per refill; laboratory -2.4 % per refill (S62). Used "
-        "only to show how much earlier the reservoir would empty if the pump over-infused by this much."
+        "to show how much earlier the reservoir would empty if the pump over-infused by this much, and at a "
+        "refill visit to flag a delivery over the last interval above the programmed one by more than this "
+        "(PUMP-RECON-006)."
     ),
     minimum=0.0,
     maximum=50.0,

@@ -19,15 +19,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
-from baclofen.domain.itb.dates import as_pump_clock
+from baclofen.domain.itb.dates import same_clock
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpModel
 from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts
 from baclofen.domain.rules.itb import (
+    DELIVERY_RULES,
     NEXT_REFILL_RULES,
     RECONCILE_RULES,
     REFILL_VOLUME_RULES,
     TREND_RULES,
+    DeliveryContext,
     NextRefillContext,
     ReconcileContext,
     RefillVolumeContext,
@@ -39,6 +41,7 @@ __all__ = [
     "RECONCILE_TOLERANCE_ML",
     "RECONCILE_TOLERANCE_PERCENT",
     "RECONCILE_TREND_VISITS",
+    "DELIVERY_TOLERANCE_PERCENT",
     "DiscrepancyTrend",
     "ObservedDelivery",
     "RefillReconciliation",
@@ -51,8 +54,12 @@ __all__ = [
     "reconcile_refill",
 ]
 
-#: Largest reservoir in the catalogue (mL): bounds residual inputs when no pump is given.
+#: Largest reservoir in the catalogue (mL): bounds the expected residual when no pump is given.
 MAX_RESERVOIR_ML = 40.0
+
+#: Structural bound on an aspirated volume (mL): above a reservoir's capacity is a finding (PUMP-RECON-008,
+#: needle position or records); above this it is taken as a typing error and refused.
+MAX_ASPIRATED_ML = 10 * MAX_RESERVOIR_ML
 
 RECONCILE_TOLERANCE_PERCENT = Setting(
     name="pump.reconcile.tolerance_percent",
@@ -101,6 +108,25 @@ RECONCILE_TREND_VISITS = Setting(
 )
 
 
+DELIVERY_TOLERANCE_PERCENT = Setting(
+    name="pump.delivery.tolerance_percent",
+    default=10.0,
+    unit="% of the programmed delivery",
+    status=EvidenceStatus.UNCONFIRMED,
+    evidence=("S62", "S60"),
+    description=(
+        "For a pump without a flow-accuracy setting (Prometra II: accuracy UNCONFIRMED, clinical.md table "
+        "2.2): observed delivery over the last fill interval (previous fill - aspirated) above the programmed "
+        "delivery (previous fill - expected residual) by more than this percentage is an over-delivery "
+        "(PUMP-RECON-006). No source gives a number; clinically pumps delivered on average +1 % to +2.5 % per "
+        "refill (S62), and less aspirated than expected may mean over-infusion (S60). 10 % is a project "
+        "placeholder."
+    ),
+    minimum=0.0,
+    maximum=50.0,
+)
+
+
 def _residual(value: float, field: str, capacity: float) -> float:
     return require_finite_number(value, field, minimum=0.0, maximum=capacity)
 
@@ -131,7 +157,8 @@ class RefillReconciliation:
 
     @property
     def flagged(self) -> bool:
-        return any(f.rule_id in ("PUMP-RECON-001", "PUMP-RECON-002") for f in self.findings)
+        flags = ("PUMP-RECON-001", "PUMP-RECON-002", "PUMP-RECON-007", "PUMP-RECON-008")
+        return any(f.rule_id in flags for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,11 +183,15 @@ def reconcile_refill(
     pump: PumpModel | None = None,
     tolerance_percent: float | None = None,
     tolerance_ml: float | None = None,
+    previous_fill_ml: float | None = None,
 ) -> RefillReconciliation:
     """Compare the expected residual with the aspirated volume.
 
     A visit is flagged when the difference exceeds **both** ``tolerance_ml`` and ``tolerance_percent`` of
-    the expected residual (strictly: a difference exactly at a tolerance is not flagged).
+    the expected residual (strictly, in exact decimal arithmetic: a difference exactly at a tolerance is
+    not flagged). An empty reservoir (aspirated at or below the pump's undeliverable residual) is a block
+    (PUMP-RECON-007); an aspirated volume above the previous fill or above the reservoir's capacity cannot
+    have come from the reservoir (PUMP-RECON-008, block).
 
     Parameters
     ----------
@@ -169,9 +200,12 @@ def reconcile_refill(
     aspirated_ml : float
         Volume aspirated from the reservoir, mL.
     pump : PumpModel, optional
-        Bounds both volumes by its capacity (else by the largest reservoir, 40 mL).
+        Bounds the expected residual by its capacity (else by the largest reservoir, 40 mL); an aspirated
+        volume above it is a finding.
     tolerance_percent, tolerance_ml : float, optional
         Overrides of :data:`RECONCILE_TOLERANCE_PERCENT` and :data:`RECONCILE_TOLERANCE_ML`.
+    previous_fill_ml : float, optional
+        Volume put in at the previous fill, when known (an aspirated volume above it is a finding).
 
     Examples
     --------
@@ -182,7 +216,12 @@ def reconcile_refill(
     """
     capacity = pump.reservoir_ml if pump is not None else MAX_RESERVOIR_ML
     expected = _residual(expected_ml, "expected_ml", capacity)
-    aspirated = _residual(aspirated_ml, "aspirated_ml", capacity)
+    aspirated = _residual(aspirated_ml, "aspirated_ml", MAX_ASPIRATED_ML)
+    previous = None
+    if previous_fill_ml is not None:
+        previous = require_finite_number(
+            previous_fill_ml, "previous_fill_ml", strictly_positive=True, maximum=capacity
+        )
     tol_pct = float(
         RECONCILE_TOLERANCE_PERCENT.validate(
             RECONCILE_TOLERANCE_PERCENT.default if tolerance_percent is None else tolerance_percent
@@ -195,7 +234,16 @@ def reconcile_refill(
     )
     disc = aspirated - expected
     ctx = ReconcileContext(
-        expected, aspirated, disc, None if expected == 0 else disc / expected * 100.0, tol_pct, tol_ml
+        expected,
+        aspirated,
+        disc,
+        None if expected == 0 else disc / expected * 100.0,
+        tol_pct,
+        tol_ml,
+        capacity_ml=capacity,
+        capacity_label=f"{pump.name} reservoir" if pump is not None else "largest reservoir in the catalogue",
+        empty_ml=pump.residual_volume_ml if pump is not None else 0.0,
+        previous_fill_ml=previous,
     )
     return RefillReconciliation(expected, aspirated, tol_pct, tol_ml, evaluate_rules(RECONCILE_RULES, ctx))
 
@@ -302,16 +350,21 @@ class ObservedDelivery:
     """Delivery over the last fill interval: observed (previous fill - aspirated) vs programmed
     (previous fill - expected residual).
 
-    ``over_delivery`` is true exactly when the reconciliation flagged the shortfall beyond the reconcile
-    tolerances (PUMP-RECON-001, settings ``pump.reconcile.tolerance_ml`` and
-    ``pump.reconcile.tolerance_percent`` of the expected residual, as they are defined); then
-    ``rate_factor`` = observed / programmed (> 1) is the rate the next fill is also forecast at.
+    Delivery is judged against what was programmed, not only against the residual: ``over_delivery`` is
+    true when the observed delivery exceeds the programmed delivery by more than the pump's flow accuracy
+    (``accuracy_percent`` of the programmed delivery, exact decimal comparison; PUMP-RECON-006), or when the
+    reconciliation flagged the shortfall (PUMP-RECON-001). Whenever more was delivered than programmed,
+    ``rate_factor`` = observed / programmed (> 1) is the rate the next fill is also forecast at, so the next
+    refill always comes before the alarm at the observed rate.
     """
 
     reconciliation: RefillReconciliation
     previous_fill_ml: float
     previous_filled_at: datetime
     refilled_at: datetime
+    accuracy_percent: float = 0.0
+    accuracy_setting: Setting = DELIVERY_TOLERANCE_PERCENT
+    findings: tuple[Finding, ...] = ()
 
     @property
     def interval_days(self) -> float:
@@ -336,12 +389,18 @@ class ObservedDelivery:
         return self.excess_ml / self.programmed_ml * 100.0
 
     @property
+    def beyond_accuracy(self) -> bool:
+        return any(f.rule_id == "PUMP-RECON-006" for f in self.findings)
+
+    @property
     def over_delivery(self) -> bool:
-        return self.excess_ml > 0 and any(f.rule_id == "PUMP-RECON-001" for f in self.reconciliation.findings)
+        return self.excess_ml > 0 and (
+            self.beyond_accuracy or any(f.rule_id == "PUMP-RECON-001" for f in self.reconciliation.findings)
+        )
 
     @property
     def rate_factor(self) -> float | None:
-        return self.observed_ml / self.programmed_ml if self.over_delivery else None
+        return self.observed_ml / self.programmed_ml if self.excess_ml > 0 else None
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -354,10 +413,12 @@ class ObservedDelivery:
             f"{r.expected_ml:g} mL = {self.programmed_ml:g} mL ({self.programmed_ml / days:.4f} mL/day)",
             f"observed delivery = previous fill {self.previous_fill_ml:g} mL - aspirated {r.aspirated_ml:g} mL "
             f"= {self.observed_ml:g} mL ({self.observed_ml / days:.4f} mL/day)",
-            f"difference {self.excess_ml:+.2f} mL = {self.excess_percent:+.1f} % of the programmed delivery "
-            f"({r.discrepancy_ml:+.2f} mL of the expected residual: "
-            + ("beyond" if self.over_delivery else "not beyond")
-            + f" the tolerance of {r.tolerance_ml:g} mL and {r.tolerance_percent:g} %)",
+            f"difference {self.excess_ml:+.2f} mL = {self.excess_percent:+.1f} % of the programmed delivery: "
+            + ("beyond" if self.beyond_accuracy else "not beyond")
+            + f" the flow accuracy of {self.accuracy_percent:g} % (setting {self.accuracy_setting.name}, "
+            f"{self.accuracy_setting.status.value}); {r.discrepancy_ml:+.2f} mL of the expected residual: "
+            + ("beyond" if r.flagged and r.discrepancy_ml < 0 else "not beyond")
+            + f" the tolerance of {r.tolerance_ml:g} mL and {r.tolerance_percent:g} %",
         ]
         if self.rate_factor is not None:
             out.append(
@@ -375,9 +436,13 @@ class ObservedDelivery:
             "observed_ml": self.observed_ml,
             "excess_ml": self.excess_ml,
             "excess_percent": self.excess_percent,
+            "accuracy_percent": self.accuracy_percent,
+            "beyond_accuracy": self.beyond_accuracy,
             "over_delivery": self.over_delivery,
             "rate_factor": self.rate_factor,
             "steps": list(self.steps),
+            "settings": [self.accuracy_setting.to_dict(self.accuracy_percent)],
+            "findings": findings_to_dicts(self.findings),
         }
 
 
@@ -388,14 +453,19 @@ def observe_delivery(
     refilled: date | datetime,
     *,
     pump: PumpModel | None = None,
+    accuracy_percent: float | None = None,
 ) -> ObservedDelivery:
     """Observed vs programmed delivery since the previous fill, from this visit's reconciliation.
+
+    ``accuracy_percent`` overrides the pump's flow-accuracy setting (or, for a pump without one, or no pump,
+    :data:`DELIVERY_TOLERANCE_PERCENT`). Date-times with a UTC offset are compared as instants (the interval
+    honours the offsets); a date or a date-time without an offset is on the pump clock; a mix is refused.
 
     Examples
     --------
     >>> obs = observe_delivery(reconcile_refill(4.9, 3.1), 20, date(2026, 2, 2), date(2026, 3, 2))
-    >>> round(obs.programmed_ml, 2), round(obs.observed_ml, 2), round(obs.rate_factor, 4)
-    (15.1, 16.9, 1.1192)
+    >>> round(obs.programmed_ml, 2), round(obs.observed_ml, 2), round(obs.rate_factor, 4), obs.over_delivery
+    (15.1, 16.9, 1.1192, True)
     """
     if not isinstance(reconciliation, RefillReconciliation):
         raise InvalidInputError("reconciliation", "a refill reconciliation", reconciliation)
@@ -410,11 +480,23 @@ def observe_delivery(
         )
     if not isinstance(previous_filled, date):
         raise InvalidInputError("previous_filled", "a date or datetime", previous_filled)
-    start = as_pump_clock(previous_filled, "previous_filled")
-    end = as_pump_clock(refilled, "refilled")
+    start, end = same_clock((previous_filled, "previous_filled"), (refilled, "refilled"))
     if start >= end:
         raise InvalidInputError("previous_filled", f"a time before this refill ({end.isoformat()})", str(start))
-    return ObservedDelivery(reconciliation, previous, start, end)
+    setting = pump.flow_accuracy if pump is not None and pump.flow_accuracy is not None else DELIVERY_TOLERANCE_PERCENT
+    accuracy = float(setting.validate(setting.default if accuracy_percent is None else accuracy_percent))
+    ctx = DeliveryContext(
+        previous_fill_ml=previous,
+        expected_ml=reconciliation.expected_ml,
+        aspirated_ml=reconciliation.aspirated_ml,
+        interval_days=(end - start).total_seconds() / 86400.0,
+        accuracy_percent=accuracy,
+        accuracy_setting=setting.name,
+        accuracy_status=setting.status.value,
+    )
+    return ObservedDelivery(
+        reconciliation, previous, start, end, accuracy, setting, evaluate_rules(DELIVERY_RULES, ctx)
+    )
 
 
 def assess_next_refill(
@@ -439,7 +521,7 @@ def assess_next_refill(
         expected_ml=reconciliation.expected_ml,
         aspirated_ml=reconciliation.aspirated_ml,
         recommended_refill_date=forecast.recommended_refill_date,
-        programmed_refill_date=forecast.programmed_refill_date or forecast.recommended_refill_date,
+        programmed_refill_date=forecast.programmed_refill_date,
         alarm_date=forecast.low_reservoir_alarm_date,
         observed_alarm_date=forecast.observed_alarm_at.date() if forecast.observed_alarm_at else None,
         rate_factor=factor if forecast.observed_rate_factor is not None else None,
@@ -553,10 +635,15 @@ def plan_refill_volume(
         fill = pump.reservoir_ml
         steps.append(f"fill to capacity: {fill:g} mL")
     else:
-        days = MAX_REFILL_INTERVAL_DAYS.validate(target_interval_days)
+        # bounded by the stability limit's range, but the error names this argument, not that setting
+        try:
+            days = MAX_REFILL_INTERVAL_DAYS.validate(target_interval_days)
+        except InvalidInputError:
+            days = None
         if isinstance(days, bool) or not isinstance(days, int):
+            low, high = MAX_REFILL_INTERVAL_DAYS.minimum, MAX_REFILL_INTERVAL_DAYS.maximum
             raise InvalidInputError(
-                "target_interval_days", "a whole number of days (1-180)", target_interval_days
+                "target_interval_days", f"a whole number of days ({low:g}-{high:g})", target_interval_days
             )
         needed = daily * (days + margin) + low
         fill = min(needed, pump.reservoir_ml)

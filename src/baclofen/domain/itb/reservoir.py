@@ -9,11 +9,12 @@ returns:
 * ``empty_date``: when only the undeliverable residual is left (UNCONFIRMED residual, setting);
 * ``recommended_refill_date``: a configurable margin of whole days **strictly before** the alarm date
   (the alarm is computed from the program, not measured, [S60]), and never after the drug-stability
-  limit (180 days, [Stability2023]);
+  limit (180 days, [Stability2023]); ``None`` when no date after the fill is that far before the alarm
+  (refill not possible at this dose and volume: block PUMP-FCST-003), never a date on or before the fill;
 * ``battery_replacement_date`` when the implant date is known ([S55]).
 
 Invariants (property-tested): drug in = delivered + remaining; the volume is never negative; a higher
-rate never gives a later refill date; recommended refill date < alarm date <= empty date.
+rate never gives a later refill date; fill date < recommended refill date < alarm date <= empty date.
 
 >>> from datetime import date
 >>> from baclofen.domain.itb.programs import continuous_program
@@ -32,7 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
-from baclofen.domain.itb.dates import add_months, add_years, as_pump_clock, years_to_months
+from baclofen.domain.itb.dates import add_months, add_years, on_clock_of, pump_moment, years_to_months
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_pump_delivery
 from baclofen.domain.itb.programs import InfusionProgram
@@ -93,7 +94,9 @@ class ReservoirFill:
     program : InfusionProgram
         The program the pump runs.
     filled_at : date or datetime
-        When it was filled (pump clock; a date alone means 00:00 that day).
+        When it was filled (pump clock; a date alone means 00:00 that day). A date-time with a UTC offset
+        keeps it (as a fixed offset): the dates that follow are in that offset, and other moments (``as_of``)
+        must then carry an offset too (converted to the fill's offset, so intervals are exact instants).
     residual_ml : float, optional
         Undeliverable volume, mL (default: the pump's setting, UNCONFIRMED).
     """
@@ -124,7 +127,7 @@ class ReservoirFill:
         )
         if not isinstance(self.program, InfusionProgram):
             raise InvalidInputError("program", "an infusion program", self.program)
-        object.__setattr__(self, "filled_at", as_pump_clock(self.filled_at, "filled_at"))
+        object.__setattr__(self, "filled_at", pump_moment(self.filled_at, "filled_at"))
         residual = (
             pump.residual_volume_ml
             if self.residual_ml is None
@@ -154,7 +157,7 @@ class ReservoirFill:
 
     def _at(self, moment: date | datetime, field: str) -> float:
         """Minutes after the fill of ``moment`` (a date means 00:00); earlier than the fill is refused."""
-        minutes = (as_pump_clock(moment, field) - self.filled_at) / timedelta(minutes=1)
+        minutes = (on_clock_of(self.filled_at, moment, field) - self.filled_at) / timedelta(minutes=1)
         if minutes < 0:
             raise InvalidInputError(
                 field, f"a time at or after the fill ({self.filled_at.isoformat()})", str(moment)
@@ -327,10 +330,10 @@ class ReservoirForecast:
     max_refill_interval_days: int
     low_reservoir_alarm_at: datetime
     empty_at: datetime
-    recommended_refill_date: date
+    recommended_refill_date: date | None
     stability_limit_date: date
     limited_by_stability: bool
-    volume_at_recommended_refill_ml: float
+    volume_at_recommended_refill_ml: float | None
     early_alarm_at: datetime | None
     flow_accuracy_percent: float | None
     battery: BatteryForecast | None
@@ -352,7 +355,14 @@ class ReservoirForecast:
         return self.empty_at.date()
 
     @property
-    def refill_interval_days(self) -> int:
+    def refill_possible(self) -> bool:
+        """False when the fill does not outlast the refill margin (PUMP-FCST-003): then there is no date."""
+        return self.recommended_refill_date is not None
+
+    @property
+    def refill_interval_days(self) -> int | None:
+        if self.recommended_refill_date is None:
+            return None
         return (self.recommended_refill_date - self.fill.filled_at.date()).days
 
     @property
@@ -378,7 +388,8 @@ class ReservoirForecast:
             "low_reservoir_alarm_date": self.low_reservoir_alarm_date.isoformat(),
             "empty_at": self.empty_at.isoformat(),
             "empty_date": self.empty_date.isoformat(),
-            "recommended_refill_date": self.recommended_refill_date.isoformat(),
+            "recommended_refill_date": _iso(self.recommended_refill_date),
+            "refill_possible": self.refill_possible,
             "refill_interval_days": self.refill_interval_days,
             "volume_at_recommended_refill_ml": self.volume_at_recommended_refill_ml,
             "stability_limit_date": self.stability_limit_date.isoformat(),
@@ -391,9 +402,7 @@ class ReservoirForecast:
             "low_reservoir_alarm_date_at_observed_rate": (
                 self.observed_alarm_at.date().isoformat() if self.observed_alarm_at else None
             ),
-            "refill_date_at_programmed_rate": (
-                self.programmed_refill_date.isoformat() if self.programmed_refill_date else None
-            ),
+            "refill_date_at_programmed_rate": _iso(self.programmed_refill_date),
             "empty_date_at_observed_rate": (
                 self.observed_empty_at.date().isoformat() if self.observed_empty_at else None
             ),
@@ -406,6 +415,15 @@ class ReservoirForecast:
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
         }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _after_fill(day: date, filled_day: date) -> date | None:
+    """``day`` when it is after the fill day, else None: a refill date on or before the fill is never given."""
+    return day if day > filled_day else None
 
 
 def _remaining_at_rate(fill: ReservoirFill, at: datetime, factor: float) -> float:
@@ -495,22 +513,26 @@ def forecast_reservoir(
     empty_at = fill.time_when_remaining(fill.residual_ml)
     before_alarm = alarm_at.date() - timedelta(days=margin)
     stability_limit = filled_day + timedelta(days=max_days)
-    programmed_recommended = min(before_alarm, stability_limit)
+    programmed_recommended = _after_fill(min(before_alarm, stability_limit), filled_day)
     observed_alarm = observed_empty = None
     governing_before_alarm = before_alarm
     if factor is not None:
         observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
         observed_empty = fill.time_when_remaining(fill.residual_ml, rate_factor=factor)
         governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
-    recommended = min(governing_before_alarm, stability_limit)
-    limited_by_stability = stability_limit < governing_before_alarm
-    end_of_recommended_day = datetime.combine(recommended, datetime.min.time()) + timedelta(days=1)
-    if end_of_recommended_day < fill.filled_at:
-        at_recommended = fill.volume_ml
-    elif factor is None:
-        at_recommended = fill.remaining_ml(end_of_recommended_day)
-    else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
-        at_recommended = max(fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day))
+    recommended = _after_fill(min(governing_before_alarm, stability_limit), filled_day)
+    limited_by_stability = recommended is not None and stability_limit < governing_before_alarm
+    at_recommended = None
+    if recommended is not None:
+        end_of_recommended_day = datetime.combine(
+            recommended, datetime.min.time(), tzinfo=fill.filled_at.tzinfo
+        ) + timedelta(days=1)
+        if factor is None:
+            at_recommended = fill.remaining_ml(end_of_recommended_day)
+        else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
+            at_recommended = max(
+                fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day)
+            )
 
     if settings and pump.flow_accuracy is None:
         raise InvalidInputError(
@@ -544,7 +566,7 @@ def forecast_reservoir(
 
     as_of_dt = None
     if as_of is not None:
-        as_of_dt = as_pump_clock(as_of, "as_of")
+        as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
         if as_of_dt < fill.filled_at:
             raise InvalidInputError(
                 "as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of)
@@ -560,10 +582,16 @@ def forecast_reservoir(
         f"empty ({fill.residual_ml:g} mL residual) after {fill.deliverable_ml:g} mL delivered: "
         f"{empty_at.isoformat(timespec='minutes')}",
     ]
+    chosen = (
+        recommended.isoformat()
+        if recommended is not None
+        else f"none (that day is on or before the fill date {filled_day.isoformat()}: refill not possible at this "
+        "dose and volume)"
+    )
     if observed_alarm is None:
         reasoning.append(
             f"recommended refill = min(alarm date - {margin} day(s), fill date + {max_days} days) = "
-            f"min({before_alarm.isoformat()}, {stability_limit.isoformat()}) = {recommended.isoformat()}"
+            f"min({before_alarm.isoformat()}, {stability_limit.isoformat()}) = {chosen}"
         )
     else:
         observed_before = observed_alarm.date() - timedelta(days=margin)
@@ -573,8 +601,8 @@ def forecast_reservoir(
             f"({fill.residual_ml:g} mL residual) at {observed_empty.isoformat(timespec='minutes')}",
             f"recommended refill = min(alarm date - {margin} day(s), observed-rate alarm date - {margin} day(s), "
             f"fill date + {max_days} days) = min({before_alarm.isoformat()}, {observed_before.isoformat()}, "
-            f"{stability_limit.isoformat()}) = {recommended.isoformat()} (at the programmed rate alone: "
-            f"{programmed_recommended.isoformat()})",
+            f"{stability_limit.isoformat()}) = {chosen} (at the programmed rate alone: "
+            f"{_iso(programmed_recommended) or 'not possible'})",
         ]
     ctx = ForecastContext(
         pump_name=pump.name,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from baclofen.domain.rules.core import Finding, Rule, Severity
@@ -27,6 +28,7 @@ from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, SignSet
 __all__ = [
     "CONCENTRATION_RULES",
     "CONCENTRATION_CHANGE_RULES",
+    "DELIVERY_RULES",
     "DOSE_CHANGE_RULES",
     "DOSE_LEVEL_RULES",
     "FORECAST_RULES",
@@ -46,6 +48,7 @@ __all__ = [
     "TREND_RULES",
     "ConcentrationChangeContext",
     "ConcentrationContext",
+    "DeliveryContext",
     "DoseChangeContext",
     "DoseLevelContext",
     "ForecastContext",
@@ -71,6 +74,12 @@ def fmt(value: float, digits: int = 2) -> str:
     """
     text = f"{value:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def exact(value: float) -> Decimal:
+    """The decimal a float was written as (its shortest repr), for exact tolerance comparisons: 4.9 - 4.41
+    is 0.49 here, not 0.49000000000000021, so a difference of exactly 10 % is never flagged by rounding."""
+    return Decimal(repr(float(value)))
 
 
 def _with_signs(sign_set: SignSet) -> dict[str, Any]:
@@ -1120,11 +1129,11 @@ class ForecastContext:
     margin_days: int
     alarm_date: date
     empty_date: date
-    recommended_refill_date: date
+    recommended_refill_date: date | None  # None: refill not possible at this dose and volume (PUMP-FCST-003)
     stability_limit_date: date
     max_refill_interval_days: int
     limited_by_stability: bool
-    volume_at_recommended_refill_ml: float
+    volume_at_recommended_refill_ml: float | None
     replacement_date: date | None
     shutoff_date: date | None
     as_of: date | None
@@ -1179,6 +1188,13 @@ class ForecastContext:
     def empty_text(self) -> str:
         return self._dated(self.governing_empty_date, self.empty_date)
 
+    @property
+    def past_shutoff(self) -> bool:
+        """The fill date, or today, is on or after the planned shut-off (the pump may have stopped)."""
+        if self.shutoff_date is None:
+            return False
+        return self.filled_date >= self.shutoff_date or (self.as_of is not None and self.as_of >= self.shutoff_date)
+
     def today_data(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of,
@@ -1196,7 +1212,9 @@ def _threshold_name(ctx: ForecastContext) -> str:
     return "low-reservoir alarm" if ctx.low_reservoir_is_audible_alarm else "programmer refill threshold"
 
 
-def _fcst_reasoning(ctx: ForecastContext) -> Finding:
+def _fcst_reasoning(ctx: ForecastContext) -> Finding | None:
+    if ctx.recommended_refill_date is None or ctx.volume_at_recommended_refill_ml is None:
+        return None  # PUMP-FCST-003
     if ctx.governing_alarm_date < ctx.alarm_date:
         when = (
             f"the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) at the observed delivery rate "
@@ -1257,24 +1275,44 @@ FCST_STABILITY = Rule(
 
 
 def _fcst_too_short(ctx: ForecastContext) -> Finding | None:
-    if ctx.recommended_refill_date > ctx.filled_date:
+    if ctx.recommended_refill_date is not None:
         return None
     observed = " at the observed delivery rate" if ctx.governing_alarm_date < ctx.alarm_date else ""
+    days = (ctx.governing_alarm_date - ctx.filled_date).days
+    rate = f" ({fmt(ctx.daily_volume_ml, 4)} mL/day)" if ctx.daily_volume_ml is not None else ""
     return FCST_TOO_SHORT.finding(
-        f"This fill reaches the {_threshold_name(ctx)}{observed} on {ctx.governing_alarm_date.isoformat()}, "
-        f"within the {ctx.margin_days}-day safety margin of the fill date {ctx.filled_date.isoformat()}.",
-        reasoning="A fill must last beyond the safety margin before the computed alarm (S60, "
-        "Neurosurgery2004).",
-        data={"alarm_date": ctx.governing_alarm_date, "filled_date": ctx.filled_date},
-        **_with_signs(ITB_WITHDRAWAL),
+        f"Refill not possible at this dose and volume: this fill reaches the {_threshold_name(ctx)}{observed} on "
+        f"{ctx.governing_alarm_date.isoformat()}, {days} day(s) after the fill date {ctx.filled_date.isoformat()}, "
+        f"within the {ctx.margin_days}-day safety margin; no refill date after the fill is {ctx.margin_days} "
+        "day(s) before the alarm.",
+        reasoning=(
+            f"The program{rate} empties the reservoir down to the {fmt(ctx.low_reservoir_ml)} mL threshold within "
+            "the margin kept before the computed alarm. The alarm is calculated from the programmed rate, not "
+            "measured (S60), and 24 % of patients had withdrawal symptoms while 2.1-3.8 mL remained "
+            "(Neurosurgery2004), so a fill that does not outlast the margin cannot be scheduled safely. The rate in "
+            "mL/day is the dose divided by the concentration: reservoirs hold 20 or 40 mL (S58, S67) and "
+            "baclofen is available at 500, 1000 and 2000 mcg/mL (S34, S36)."
+        ),
+        data={
+            "alarm_date": ctx.governing_alarm_date,
+            "filled_date": ctx.filled_date,
+            "margin_days": ctx.margin_days,
+            "daily_volume_ml": ctx.daily_volume_ml,
+            "refill_possible": False,
+        },
+        action=(
+            "Do not rely on this fill: re-plan before filling. Use a higher concentration (up to 2000 mcg/mL) "
+            "or a larger reservoir (fill volume) so that the fill outlasts the margin, or review whether this "
+            "daily dose is intended (a 1000x or unit slip?). Until then keep intrathecal delivery uninterrupted."
+        ),
     )
 
 
 FCST_TOO_SHORT = Rule(
     rule_id="PUMP-FCST-003",
-    title="Fill does not outlast the safety margin",
+    title="Refill not possible at this dose and volume: the fill does not outlast the safety margin",
     severity=Severity.BLOCK,
-    evidence=("S60", "Neurosurgery2004"),
+    evidence=("S60", "Neurosurgery2004", "S58", "S67", "S34", "S36"),
     check=_fcst_too_short,
 )
 
@@ -1283,6 +1321,7 @@ def _fcst_over_infusion(ctx: ForecastContext) -> Finding | None:
     if (
         ctx.over_infusion_alarm_date is None
         or ctx.flow_accuracy_percent is None
+        or ctx.recommended_refill_date is None
         or ctx.over_infusion_alarm_date > ctx.recommended_refill_date
     ):
         return None
@@ -1334,11 +1373,17 @@ FCST_OVER_INFUSION = Rule(
 
 
 def _refill_overdue(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or not ctx.recommended_refill_date < ctx.as_of < ctx.governing_alarm_date:
+    # with no possible refill date (PUMP-FCST-003) the refill was due at the fill itself
+    due = ctx.recommended_refill_date or ctx.filled_date
+    if ctx.as_of is None or not due < ctx.as_of < ctx.governing_alarm_date:
         return None
+    by = (
+        f"recommended by {due.isoformat()}"
+        if ctx.recommended_refill_date is not None
+        else f"no refill date after the fill {due.isoformat()} was possible (PUMP-FCST-003)"
+    )
     return REFILL_OVERDUE.finding(
-        f"Refill overdue: recommended by {ctx.recommended_refill_date.isoformat()}; the computed "
-        f"{_threshold_name(ctx)} comes on {ctx.alarm_text}.",
+        f"Refill overdue: {by}; the computed {_threshold_name(ctx)} comes on {ctx.alarm_text}.",
         reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied "
         "on (S60).",
         data=ctx.today_data(),
@@ -1406,10 +1451,9 @@ REFILL_EMPTY = Rule(
 def _batt_due(ctx: ForecastContext) -> Finding | None:
     if ctx.replacement_date is None:
         return None
-    before_refill = ctx.replacement_date <= ctx.recommended_refill_date
+    before_refill = ctx.replacement_date <= (ctx.recommended_refill_date or ctx.governing_alarm_date)
     due_now = ctx.as_of is not None and ctx.replacement_date <= ctx.as_of
-    past_shutoff = ctx.as_of is not None and ctx.shutoff_date is not None and ctx.as_of >= ctx.shutoff_date
-    if past_shutoff or not (before_refill or due_now):
+    if ctx.past_shutoff or not (before_refill or due_now):
         return None
     stop = f"; service ends by {ctx.shutoff_date.isoformat()}" if ctx.shutoff_date else ""
     return BATT_DUE.finding(
@@ -1435,12 +1479,19 @@ BATT_DUE = Rule(
 
 
 def _batt_past(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or ctx.shutoff_date is None or ctx.as_of < ctx.shutoff_date:
+    if not ctx.past_shutoff or ctx.shutoff_date is None:
         return None
+    if ctx.filled_date >= ctx.shutoff_date:
+        message = (
+            f"Filled on {ctx.filled_date.isoformat()}, on or after the pump's planned end of service "
+            f"({ctx.shutoff_date.isoformat()}): the pump may already have stopped; this fill cannot be relied on."
+        )
+    else:
+        message = f"The pump is past its planned end of service ({ctx.shutoff_date.isoformat()}): it may have stopped."
     return BATT_PAST.finding(
-        f"The pump is past its planned end of service ({ctx.shutoff_date.isoformat()}): it may have stopped.",
+        message,
         reasoning="A pump at end of service stops delivering (S55); interruption causes withdrawal (S118).",
-        data={"shutoff_date": ctx.shutoff_date, "as_of": ctx.as_of},
+        data={"shutoff_date": ctx.shutoff_date, "as_of": ctx.as_of, "filled_date": ctx.filled_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
 
@@ -1479,12 +1530,33 @@ class ReconcileContext:
     discrepancy_percent: float | None
     tolerance_percent: float
     tolerance_ml: float
+    capacity_ml: float | None = None  # the pump's reservoir (or the largest in the catalogue)
+    capacity_label: str = ""
+    empty_ml: float = 0.0  # at or below this the reservoir is empty (the pump's undeliverable residual)
+    previous_fill_ml: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.aspirated_ml <= self.empty_ml
+
+    @property
+    def impossible(self) -> list[str]:
+        """Why the aspirated volume cannot have come from the reservoir (empty when it can)."""
+        out = []
+        if self.previous_fill_ml is not None and exact(self.aspirated_ml) > exact(self.previous_fill_ml):
+            out.append(f"more than the {fmt(self.previous_fill_ml)} mL put in at the previous fill")
+        if self.capacity_ml is not None and exact(self.aspirated_ml) > exact(self.capacity_ml):
+            out.append(f"more than the {fmt(self.capacity_ml)} mL the {self.capacity_label or 'reservoir'} holds")
+        return out
 
     @property
     def beyond_tolerance(self) -> bool:
-        if abs(self.discrepancy_ml) <= self.tolerance_ml:
+        """Beyond both tolerances, strictly, in exact decimal arithmetic (exactly 10 % is never flagged)."""
+        expected = exact(self.expected_ml)
+        difference = abs(exact(self.aspirated_ml) - expected)
+        if difference <= exact(self.tolerance_ml):
             return False
-        return self.discrepancy_percent is None or abs(self.discrepancy_percent) > self.tolerance_percent
+        return expected == 0 or difference * 100 > exact(self.tolerance_percent) * expected
 
 
 def _tolerance_text(ctx: ReconcileContext) -> str:
@@ -1497,6 +1569,12 @@ def _tolerance_text(ctx: ReconcileContext) -> str:
 
 def _pct(ctx: ReconcileContext) -> str:
     return "" if ctx.discrepancy_percent is None else f", {fmt(ctx.discrepancy_percent, 1)} %"
+
+
+_OVER_INFUSION_CHECKS = (
+    "Acknowledge and investigate before relying on the next refill date: repeat the aspiration, check the "
+    "programmer log and the pump (contact the manufacturer), watch for overdose signs"
+)
 
 
 def _recon_less(ctx: ReconcileContext) -> Finding | None:
@@ -1516,12 +1594,7 @@ def _recon_less(ctx: ReconcileContext) -> Finding | None:
             "requires_acknowledgement": True,
         },
         signs=ITB_OVERDOSE.signs,
-        action=(
-            "Acknowledge and investigate before relying on the next refill date: repeat the aspiration, "
-            "check the programmer log and the pump (contact the manufacturer), watch for overdose signs and "
-            "shorten the "
-            "next interval. " + ITB_OVERDOSE.action
-        ),
+        action=_OVER_INFUSION_CHECKS + " and shorten the next interval. " + ITB_OVERDOSE.action,
         evidence=ITB_OVERDOSE.evidence,
     )
 
@@ -1572,7 +1645,7 @@ RECON_MORE = Rule(
 
 
 def _recon_ok(ctx: ReconcileContext) -> Finding | None:
-    if ctx.beyond_tolerance:
+    if ctx.beyond_tolerance or ctx.empty or ctx.impossible:
         return None
     return RECON_OK.finding(
         f"Aspirated {fmt(ctx.aspirated_ml)} mL, expected {fmt(ctx.expected_ml)} mL "
@@ -1593,7 +1666,81 @@ RECON_OK = Rule(
     check=_recon_ok,
 )
 
-RECONCILE_RULES = (RECON_LESS, RECON_MORE, RECON_OK)
+
+
+def _recon_empty(ctx: ReconcileContext) -> Finding | None:
+    if not ctx.empty:
+        return None
+    return RECON_EMPTY.finding(
+        f"The reservoir was empty at refill (aspirated {fmt(ctx.aspirated_ml)} mL, expected "
+        f"{fmt(ctx.expected_ml)} mL): intrathecal delivery has stopped, and the pump may have over-infused.",
+        reasoning=(
+            "An empty reservoir interrupts intrathecal baclofen (withdrawal): abrupt discontinuation can progress over "
+            "24-72 h to high fever, rigidity, rhabdomyolysis, organ failure and death (S118, S69). Less aspirated than "
+            "expected may mean the pump over-infused (S60), so the patient may have had an overdose before the "
+            "reservoir ran dry; running a pump with an empty reservoir is itself an over-infusion risk factor "
+            "(S61)."
+        ),
+        data={
+            "aspirated_ml": ctx.aspirated_ml,
+            "expected_ml": ctx.expected_ml,
+            "empty_ml": ctx.empty_ml,
+            "requires_acknowledgement": True,
+        },
+        signs=ITB_WITHDRAWAL.signs + ITB_OVERDOSE.signs,
+        action=(
+            "Assess the patient now for withdrawal and for overdose. Check the pump (programmer log, alarms, "
+            "motor) and contact the manufacturer before refilling and restarting; do not rely on the next refill "
+            "date. Withdrawal: " + ITB_WITHDRAWAL.action + " Overdose: " + ITB_OVERDOSE.action
+        ),
+        evidence=ITB_WITHDRAWAL.evidence + ITB_OVERDOSE.evidence,
+    )
+
+
+RECON_EMPTY = Rule(
+    rule_id="PUMP-RECON-007",
+    title="Reservoir empty at refill: withdrawal and over-infusion risk",
+    severity=Severity.BLOCK,
+    evidence=("S118", "S69", "S60", "S61"),
+    check=_recon_empty,
+)
+
+
+def _recon_impossible(ctx: ReconcileContext) -> Finding | None:
+    reasons = ctx.impossible
+    if not reasons:
+        return None
+    return RECON_IMPOSSIBLE.finding(
+        f"Aspirated {fmt(ctx.aspirated_ml)} mL: " + " and ".join(reasons) + ". The volume cannot all have come "
+        "from the reservoir: check the needle position and the records before injecting anything.",
+        reasoning=(
+            "A reservoir cannot give back more than it holds or more than was put in. Fluid beyond that suggests "
+            "the needle is not in the reservoir (pump pocket) or a recording error. Injecting the new fill into "
+            "the pocket is a named hazard: 851 reports and 8 deaths 1996-2010 (S71); verification checks are "
+            "required at each refill (S61)."
+        ),
+        data={
+            "aspirated_ml": ctx.aspirated_ml,
+            "previous_fill_ml": ctx.previous_fill_ml,
+            "capacity_ml": ctx.capacity_ml,
+            "requires_acknowledgement": True,
+        },
+        action=(
+            "Do not inject: confirm the needle is in the reservoir (ultrasound guidance is used at some centres), "
+            "re-check the aspirated volume and the previous fill record, then reconcile again."
+        ),
+    )
+
+
+RECON_IMPOSSIBLE = Rule(
+    rule_id="PUMP-RECON-008",
+    title="Aspirated volume impossible for the reservoir: needle position or records",
+    severity=Severity.BLOCK,
+    evidence=("S71", "S61"),
+    check=_recon_impossible,
+)
+
+RECONCILE_RULES = (RECON_EMPTY, RECON_IMPOSSIBLE, RECON_LESS, RECON_MORE, RECON_OK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1670,14 +1817,88 @@ TREND_RULES = (TREND_LESS, TREND_MORE)
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryContext:
+    """Delivery over the last fill interval: previous fill, expected and aspirated residuals (mL)."""
+
+    previous_fill_ml: float
+    expected_ml: float
+    aspirated_ml: float
+    interval_days: float
+    accuracy_percent: float
+    accuracy_setting: str
+    accuracy_status: str
+
+    @property
+    def programmed_ml(self) -> float:
+        return self.previous_fill_ml - self.expected_ml
+
+    @property
+    def observed_ml(self) -> float:
+        return self.previous_fill_ml - self.aspirated_ml
+
+    @property
+    def beyond_accuracy(self) -> bool:
+        """Observed - programmed > accuracy % of programmed (strictly; exact decimal arithmetic)."""
+        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
+        excess = exact(self.expected_ml) - exact(self.aspirated_ml)
+        return excess > 0 and excess * 100 > exact(self.accuracy_percent) * programmed
+
+
+def _delivery_over(ctx: DeliveryContext) -> Finding | None:
+    if not ctx.beyond_accuracy:
+        return None
+    programmed, observed = ctx.programmed_ml, ctx.observed_ml
+    excess_pct = (observed - programmed) / programmed * 100.0
+    status = ctx.accuracy_status.upper() or "UNCONFIRMED"
+    return DELIVERY_OVER.finding(
+        f"The pump delivered {fmt(observed)} mL over the last {fmt(ctx.interval_days, 2)} days against "
+        f"{fmt(programmed)} mL programmed (+{fmt(excess_pct, 1)} %, x {fmt(observed / programmed, 4)}): beyond "
+        f"its flow accuracy of {fmt(ctx.accuracy_percent, 1)} %: possible over-infusion.",
+        reasoning=(
+            f"Programmed delivery = previous fill {fmt(ctx.previous_fill_ml)} mL - expected residual "
+            f"{fmt(ctx.expected_ml)} mL = {fmt(programmed)} mL; observed = previous fill "
+            f"{fmt(ctx.previous_fill_ml)} mL - aspirated {fmt(ctx.aspirated_ml)} mL = {fmt(observed)} mL. The "
+            "residual check alone can hide this when the reservoir is nearly full (the shortfall is a small "
+            "share of a large residual). Less aspirated than expected may mean the pump over-infused (S60); "
+            "clinically pumps delivered on average +1 % to +2.5 % per refill (S62); the "
+            f"{fmt(ctx.accuracy_percent, 1)} % flow accuracy is {status} (setting {ctx.accuracy_setting}). The "
+            "next refill is forecast at the observed rate."
+        ),
+        data={
+            "programmed_ml": programmed,
+            "observed_ml": observed,
+            "excess_percent": excess_pct,
+            "interval_days": ctx.interval_days,
+            "accuracy_percent": ctx.accuracy_percent,
+            "requires_acknowledgement": True,
+        },
+        signs=ITB_OVERDOSE.signs,
+        action=_OVER_INFUSION_CHECKS + "; the next refill is brought forward to the observed rate. "
+        + ITB_OVERDOSE.action,
+        evidence=ITB_OVERDOSE.evidence,
+    )
+
+
+DELIVERY_OVER = Rule(
+    rule_id="PUMP-RECON-006",
+    title="Delivery over the last interval beyond the pump's flow accuracy",
+    severity=Severity.WARN,
+    evidence=("S60", "S62", "S61"),
+    check=_delivery_over,
+)
+
+DELIVERY_RULES = (DELIVERY_OVER,)
+
+
+@dataclass(frozen=True, slots=True)
 class NextRefillContext:
     """A refill visit's shortfall and the next refill date: at the observed rate or the programmed one."""
 
     shortfall_flagged: bool
     expected_ml: float
     aspirated_ml: float
-    recommended_refill_date: date
-    programmed_refill_date: date
+    recommended_refill_date: date | None  # None: not possible (the forecast's PUMP-FCST-003 block says why)
+    programmed_refill_date: date | None
     alarm_date: date
     observed_alarm_date: date | None
     rate_factor: float | None
@@ -1691,6 +1912,8 @@ def _refill_before_target(ctx: NextRefillContext) -> Finding | None:
         ctx.rate_factor is None
         or ctx.target_date is None
         or ctx.target_interval_days is None
+        or ctx.recommended_refill_date is None
+        or ctx.programmed_refill_date is None
         or ctx.recommended_refill_date >= ctx.target_date
     ):
         return None
@@ -1731,7 +1954,12 @@ REFILL_BEFORE_TARGET = Rule(
 
 
 def _refill_observed(ctx: NextRefillContext) -> Finding | None:
-    if ctx.rate_factor is None or ctx.observed_alarm_date is None:
+    if (
+        ctx.rate_factor is None
+        or ctx.observed_alarm_date is None
+        or ctx.recommended_refill_date is None
+        or ctx.programmed_refill_date is None
+    ):
         return None
     earlier = ctx.recommended_refill_date < ctx.programmed_refill_date
     change = (
@@ -1769,7 +1997,7 @@ REFILL_OBSERVED = Rule(
 
 
 def _refill_programmed_only(ctx: NextRefillContext) -> Finding | None:
-    if not ctx.shortfall_flagged or ctx.rate_factor is not None:
+    if not ctx.shortfall_flagged or ctx.rate_factor is not None or ctx.recommended_refill_date is None:
         return None
     return REFILL_PROGRAMMED_ONLY.finding(
         f"The next refill date {ctx.recommended_refill_date.isoformat()} assumes the programmed rate and "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from baclofen.adapters.event_table import write_event_table
+from baclofen.adapters.event_table import local_zone, write_event_table
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
@@ -251,7 +251,7 @@ def _write_event_table(plan: Plan, path: Path | None) -> None:
     if path is None:
         return
     try:
-        write_event_table(plan.to_regimen(UTC), path)
+        write_event_table(plan.to_regimen(local_zone()), path)  # clock times in the patient's zone
     except OSError as exc:
         fail("--event-table", "a writable file path", f"{path} ({exc.strerror})")
 

@@ -105,8 +105,17 @@ MarginOpt = Annotated[
 ImplantedOpt = Annotated[
     str | None, typer.Option("--implanted", help="Implant date YYYY-MM-DD (battery forecast).")
 ]
+#: Help text shared by the date-time options: how a UTC offset is read.
+OFFSETS_HELP = (
+    "A date-time may carry a UTC offset (YYYY-MM-DDTHH:MM+HH:MM): intervals then count real time between the "
+    "instants; give the command's times all with an offset or all without."
+)
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD, for overdue / empty / replacement findings.")
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Today, YYYY-MM-DD (or YYYY-MM-DDTHH:MM), for overdue / empty / replacement findings. " + OFFSETS_HELP,
+    ),
 ]
 SettingOpt = Annotated[
     list[str] | None,
@@ -198,6 +207,13 @@ def program(
     emit(data, as_json, lambda out: _render_program(out, data))
 
 
+NOT_POSSIBLE = "none: refill not possible at this dose and volume (PUMP-FCST-003)"
+
+
+def _refill_date(value: str | None) -> str:
+    return NOT_POSSIBLE if value is None else value
+
+
 def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     fill = data["fill"]
     out.print(
@@ -208,7 +224,7 @@ def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
     table = Table(title="Dates")
     table.add_column("What")
     table.add_column("Date", no_wrap=True)
-    table.add_row("[bold]Recommended refill[/bold]", f"[bold]{data['recommended_refill_date']}[/bold]")
+    table.add_row("[bold]Recommended refill[/bold]", f"[bold]{_refill_date(data['recommended_refill_date'])}[/bold]")
     alarm = "Low-reservoir alarm" if data["low_reservoir_is_audible_alarm"] else "Programmer refill threshold"
     table.add_row(f"{alarm} ({num(data['low_reservoir_ml'])} mL, computed)", data["low_reservoir_alarm_date"])
     table.add_row("Empty", data["empty_date"])
@@ -236,7 +252,9 @@ def forecast(
         float, typer.Option("--volume-ml", help="Volume filled, mL (at most the reservoir).")
     ],
     concentration_mcg_per_ml: ConcOpt,
-    filled: Annotated[str, typer.Option("--filled", help="Fill date YYYY-MM-DD (or YYYY-MM-DDTHH:MM).")],
+    filled: Annotated[
+        str, typer.Option("--filled", help="Fill date YYYY-MM-DD (or YYYY-MM-DDTHH:MM). " + OFFSETS_HELP)
+    ],
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
     margin_days: MarginOpt = None,
@@ -348,6 +366,13 @@ def reconcile(
             "--trend-visits", help="Consecutive same-direction visits that raise a trend finding (default 3)."
         ),
     ] = None,
+    previous_fill_ml: Annotated[
+        float | None,
+        typer.Option(
+            "--previous-fill-ml",
+            help="Volume put in at the previous fill, mL, when known (more aspirated than that is impossible).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Expected vs aspirated residual: possible over-infusion (less) or under-delivery (more); trend."""
@@ -360,6 +385,7 @@ def reconcile(
             tolerance_percent=tolerance_percent,
             tolerance_ml=tolerance_ml,
             trend_visits=trend_visits,
+            previous_fill_ml=previous_fill_ml,
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_reconcile(out, data))
@@ -433,7 +459,10 @@ def refill(
     daily_dose_mcg: DailyOpt = None,
     flex: FlexOpt = None,
     refilled: Annotated[
-        str | None, typer.Option("--refilled", help="Refill date YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option(
+            "--refilled", help="Refill date YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: today). " + OFFSETS_HELP
+        ),
     ] = None,
     expected_ml: Annotated[
         float | None, typer.Option("--expected-ml", help="Residual the program should have left, mL.")
@@ -462,7 +491,10 @@ def refill(
     ] = None,
     previous_filled: Annotated[
         str | None,
-        typer.Option("--previous-filled", help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."),
+        typer.Option(
+            "--previous-filled",
+            help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM). " + OFFSETS_HELP,
+        ),
     ] = None,
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
@@ -500,17 +532,18 @@ def refill(
         observed_alarm = data["low_reservoir_alarm_date_at_observed_rate"]
         if observed_alarm:
             out.print(
-                f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill [bold]{data['next_refill_date']}"
-                f"[/bold] at the observed delivery rate (at the programmed rate "
-                f"{data['next_refill_date_at_programmed_rate']}). Computed alarm {observed_alarm} at the observed "
-                f"rate, {data['low_reservoir_alarm_date']} at the programmed rate; empty "
-                f"{data['empty_date_at_observed_rate']} at the observed rate, {data['empty_date']} at the "
+                f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
+                f"[bold]{_refill_date(data['next_refill_date'])}[/bold] at the observed delivery rate (at the "
+                f"programmed rate {_refill_date(data['next_refill_date_at_programmed_rate'])}). Computed alarm "
+                f"{observed_alarm} at the observed rate, {data['low_reservoir_alarm_date']} at the programmed "
+                f"rate; empty {data['empty_date_at_observed_rate']} at the observed rate, {data['empty_date']} at the "
                 "programmed rate."
             )
         else:
             out.print(
                 f"[bold]Fill {num(data['fill_ml'])} mL[/bold]; next refill "
-                f"[bold]{data['next_refill_date']}[/bold] (computed alarm {data['low_reservoir_alarm_date']}, "
+                f"[bold]{_refill_date(data['next_refill_date'])}[/bold] (computed alarm "
+                f"{data['low_reservoir_alarm_date']}, "
                 f"empty {data['empty_date']})"
             )
         if data["observed_delivery"]:
