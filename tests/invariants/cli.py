@@ -12,7 +12,6 @@ import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
-
 from unittest import mock
 
 from typer.main import get_command as _build_command

@@ -194,7 +194,8 @@ def inv_itb_program_limits(run: Run, data: dict[str, Any]) -> list[str]:
         problems += _itb_dose_problems(dose, data, confirmed=confirmed, what=" ".join(run.args[:2]))
     for name in ("--concentration-mcg-per-ml", "--old-mcg-per-ml", "--new-mcg-per-ml"):
         conc = opt_float(opts, name)
-        if conc is not None and not (ITB_CONC_MCG_ML[0] - EPS <= conc <= ITB_CONC_MCG_ML[1] + EPS) and not alarmed(data):
+        inside = conc is None or ITB_CONC_MCG_ML[0] - EPS <= conc <= ITB_CONC_MCG_ML[1] + EPS
+        if not inside and not alarmed(data):
             problems.append(f"{name} {conc} outside {ITB_CONC_MCG_ML} mcg/mL with no warn/block")
     pump = (opts.get("--pump") or [""])[-1]
     reservoir = 40.0 if pump.endswith("40") else 20.0
@@ -232,12 +233,14 @@ def inv_itb_titrate(run: Run, data: dict[str, Any]) -> list[str]:
         if proposed > ITB_MAX_REPORTED_MCG + EPS:
             problems.append(f"proposed {proposed} mcg/day above {ITB_MAX_REPORTED_MCG} is offerable")
         elif proposed > ITB_CONFIRM_MCG + EPS and "--confirm-high-dose" not in opts:
-            problems.append(f"proposed {proposed} mcg/day above {ITB_CONFIRM_MCG} is offerable without --confirm-high-dose")
+            problems.append(f"proposed {proposed} mcg/day above {ITB_CONFIRM_MCG} is offerable "
+                            "without --confirm-high-dose")
         elif proposed < ITB_MIN_REPORTED_MCG - EPS and not alarmed(data):
             problems.append(f"proposed {proposed} mcg/day below {ITB_MIN_REPORTED_MCG} passes silently")
     current = opt_float(opts, "--current-mcg-per-day")
     if current is not None:
-        problems += _itb_dose_problems(current, {"findings": findings(data)}, confirmed=True, what="itb titrate current")
+        problems += _itb_dose_problems(current, {"findings": findings(data)}, confirmed=True,
+                                       what="itb titrate current")
     return problems
 
 
@@ -402,12 +405,12 @@ def inv_taper_steps(run: Run, data: dict[str, Any]) -> list[str]:
         limit = p.get("max_step_mg")
         doses = [p.get("from_mg_per_day")] + [s["daily_dose_mg"] for s in plan["steps"]]
         doses = [d for d in doses if d is not None]
-        for a, b in zip(doses, doses[1:]):
+        for a, b in zip(doses, doses[1:], strict=False):
             if b > a + EPS:
                 problems.append(f"taper increases {a:g} -> {b:g} mg/day")
             if limit is not None and a - b > limit + EPS:
                 problems.append(f"taper step {a:g} -> {b:g} mg/day is above the step limit {limit:g}")
-        biggest = max([a - b for a, b in zip(doses, doses[1:])] + [0.0])
+        biggest = max([a - b for a, b in zip(doses, doses[1:], strict=False)] + [0.0])
         if plan.get("offerable") and biggest > TAPER_DEFAULT_STEP_MG + EPS and not alarmed(plan):
             problems.append(f"offerable taper {'->'.join(f'{d:g}' for d in doses)} has a {biggest:g} mg/day step "
                             f"(above the cited {TAPER_DEFAULT_STEP_MG:g}) with info only")

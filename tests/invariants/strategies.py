@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -167,6 +167,17 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--step-interval-days", ints(1, 30, (1, 3, 7, 14)), (*POS_INT_BAD, "0")),
         Opt("--min-days", ints(1, 90, (1, 7, 13, 14, 28)), (*POS_INT_BAD,)),
         Opt("--egfr", CRCL, POS_BAD),
+    )),
+    Command(("plan", "taper", "steps"), (  # ``plan taper`` aimed at the step rules: raised limits, short use
+        Opt("--from-mg-per-day", num(5, 120, (10, 20, 40, 60, 80, 100, 120)), POS_BAD, required=True),
+        Opt("--max-step-mg", num(5, 120, (10, 10.1, 20, 40, 60, 80, 100)), POS_BAD, required=True),
+        Opt("--months-on-therapy", num(0, 12, (0, 1, 4.9, 5)), POS_BAD, required=True),
+        Opt("--to-mg-per-day", num(0, 40, (0, 5, 10)), POS_BAD),
+        Opt("--step-interval-days", ints(1, 30, (1, 3, 7, 14)), POS_INT_BAD),
+        Opt("--min-days", ints(1, 60, (7, 14, 28)), POS_INT_BAD),
+        Opt("--dialysis"),
+        Opt("--crcl-ml-min", CRCL, POS_BAD),
+        Opt("--locale", LOCALES, NAME_BAD),
     )),
     Command(("itb", "screen"), (
         Opt("--responses", st.lists(st.sampled_from(["yes", "no"]), max_size=3).map(",".join),
@@ -333,8 +344,9 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
             takes_file=True),
 ]}
 
-#: The CLI path of a command description (``check dose itb`` is ``check dose`` with mcg values).
-CLI_PATH = {"check dose itb": ("check", "dose")}
+#: The CLI path of a command description that aims a real command at one rule (``check dose itb`` is
+#: ``check dose`` with mcg values; ``plan taper steps`` is ``plan taper`` around the step limit).
+CLI_PATH = {"check dose itb": ("check", "dose"), "plan taper steps": ("plan", "taper")}
 
 
 def cli_path(cmd: Command) -> tuple[str, ...]:
@@ -457,7 +469,7 @@ def _t(d: datetime) -> str:
     return d.isoformat()
 
 
-AS_OF = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
+AS_OF = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
 @st.composite

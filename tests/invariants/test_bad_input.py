@@ -14,7 +14,18 @@ from tests.invariants.invariants import inv_bad_input_line
 from tests.invariants.strategies import COMMANDS, bad_args, commands_with_bad_values, malformed_json_texts, valid_args
 
 #: Commands whose hostile values fail on the code this suite was written against (issue 8 defect 15).
-KNOWN_BAD: dict[str, str] = {}
+_D15 = "issue 8 defect 15: "
+KNOWN_BAD: dict[str, str] = {
+    "plan titrate": _D15 + "--drugs 'a;b' exits 0",
+    "plan taper": _D15 + "--drugs 'a;b' exits 0",
+    "check interactions": _D15 + "--drugs 'a;b' exits 0",
+    "alternatives": _D15 + "--drugs 'a;b' exits 0",
+    "pump forecast": _D15 + "--filled 0001-01-01 names no option",
+    "pump refill": _D15 + "--refilled 0001-01-01 accepted",
+    "risk": _D15 + "--setting errors name 'setting:' not '--setting'",
+    "simulate oral": _D15 + "--crcl-range 90:10 names 'crcl range:'",
+    "pump reconcile": _D15 + "(new) --tolerance-percent nan with --previous 1:0 names --previous",
+}
 
 
 def _files(command: str, plan_file: str, timeline_file: str) -> list[str]:
@@ -27,7 +38,7 @@ def _param(command: str, known: dict[str, str]) -> object:
 
 
 @pytest.mark.parametrize("command", [_param(c, {}) for c in COMMANDS])
-@settings(max_examples=examples(25))
+@settings(max_examples=examples(40))
 @given(data=st.data())
 def test_every_command_ends_cleanly_on_generated_arguments(command: str, data: st.DataObject, plan_file: str,
                                                           timeline_file: str) -> None:
@@ -36,7 +47,7 @@ def test_every_command_ends_cleanly_on_generated_arguments(command: str, data: s
 
 
 @pytest.mark.parametrize("command", [_param(c, KNOWN_BAD) for c in commands_with_bad_values()])
-@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_bad_value_exits_2_with_one_line_naming_the_option(command: str, data: st.DataObject, plan_file: str,
                                                              timeline_file: str) -> None:
@@ -48,11 +59,14 @@ def test_a_bad_value_exits_2_with_one_line_naming_the_option(command: str, data:
     assert not problems, report(r, problems)
 
 
-KNOWN_FILES: dict[str, str] = {}
+KNOWN_FILES: dict[str, str] = {
+    "risk": _D15 + "a JSON with a 4,300-digit number or deep nesting gives a traceback",
+    "simulate regimen": _D15 + "a JSON with a 4,300-digit number or deep nesting gives a traceback",
+}
 
 
 @pytest.mark.parametrize("command", [_param(c, KNOWN_FILES) for c in ("risk", "simulate regimen")])
-@settings(max_examples=examples(25))
+@settings(max_examples=examples(30))
 @given(text=malformed_json_texts())
 def test_a_malformed_input_file_exits_2_with_one_line_naming_the_file(command: str, text: str, workdir) -> None:
     path = write(workdir, text)
