@@ -1,0 +1,36 @@
+"""Invariant 5: the risk engine rates every cap breach and every large ITB cut high, with a clinic alert.
+
+Timelines follow docs/timeline.md (schema baclofen-timeline/1).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from tests.invariants.helpers import examples, report, run_clean, write
+from tests.invariants.invariants import inv_risk_itb, inv_risk_oral_cap
+from tests.invariants.strategies import itb_timelines, oral_cap_breach_timelines
+
+
+@pytest.mark.xfail(strict=False, reason="issue 8 defect 2: an oral dose above the cap rates low")
+@settings(max_examples=examples(150))
+@given(case=oral_cap_breach_timelines())
+def test_an_oral_dose_above_the_cap_is_a_high_risk(case, workdir) -> None:
+    doc, dose, locale = case
+    r = run_clean("risk", write(workdir, doc), "--json")
+    assert r.exit_code == 0, report(r, ["valid timeline refused"])
+    problems = inv_risk_oral_cap(r.json(), dose, locale)
+    assert not problems, report(r, problems + [f"timeline: {doc}"])
+
+
+@pytest.mark.xfail(strict=False, reason="issue 8 defect 2: ITB cuts (100 -> 0.2) rate low; a near-stop program "
+                                        "is refused as bad input (exit 2)")
+@settings(max_examples=examples(200))
+@given(case=itb_timelines())
+def test_an_itb_dose_above_2003_or_a_large_cut_is_a_high_risk(case, workdir) -> None:
+    doc, old, new = case
+    r = run_clean("risk", write(workdir, doc), "--json")
+    assert r.exit_code == 0, report(r, ["valid timeline refused"])
+    problems = inv_risk_itb(r.json(), old, new)
+    assert not problems, report(r, problems + [f"timeline: {doc}"])
