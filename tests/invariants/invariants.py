@@ -226,7 +226,9 @@ def inv_itb_titrate(run: Run, data: dict[str, Any]) -> list[str]:
     opts = options(run.args)
     problems = []
     top = data.get("max_mcg_per_day")
-    if top is not None and top > ITB_MAX_REPORTED_MCG + EPS:
+    # A current dose already above the limit, in the first 24 h (no change allowed), is a blocked
+    # one-point range; anything offerable is clamped at the limit.
+    if top is not None and top > ITB_MAX_REPORTED_MCG + EPS and (data.get("offerable") or not blocked(data)):
         problems.append(f"range top {top:g} mcg/day is not clamped at {ITB_MAX_REPORTED_MCG}")
     proposed = opt_float(opts, "--proposed-mcg-per-day")
     if proposed is not None and data.get("offerable"):

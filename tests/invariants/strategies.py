@@ -446,6 +446,10 @@ def unit_slips(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     if kind == "taper":
         base = ["plan", "taper", "--start-date", "2026-06-01", "--from-mg-per-day"]
         return [*base, str(mg), "--json"], [*base, _fmt(mg * 1000), "--json"]
+    if kind.startswith("transition"):
+        # From 5 mg/day the default 10 mg tablet cannot give the transition's smallest oral cut: refused with
+        # exit 2 naming --max-oral-cut-percent (tests/e2e), so the ordinary transition starts at 10 mg/day.
+        mg = max(mg, 10)
     if kind == "transition-oral":
         base = ["itb", "transition", "--infusion-start", "2026-06-01", "--itb-initial-mcg-per-day", str(mcg),
                 "--oral-mg-per-day"]

@@ -13,31 +13,16 @@ from tests.invariants.helpers import examples, report, run_clean, write
 from tests.invariants.invariants import inv_bad_input_line
 from tests.invariants.strategies import COMMANDS, bad_args, commands_with_bad_values, malformed_json_texts, valid_args
 
-#: Commands whose hostile values fail on the code this suite was written against (issue 8 defect 15).
-_D15 = "issue 8 defect 15: "
-KNOWN_BAD: dict[str, str] = {
-    "plan titrate": _D15 + "--drugs 'a;b' exits 0",
-    "plan taper": _D15 + "--drugs 'a;b' exits 0",
-    "check interactions": _D15 + "--drugs 'a;b' exits 0",
-    "alternatives": _D15 + "--drugs 'a;b' exits 0",
-    "pump forecast": _D15 + "--filled 0001-01-01 names no option",
-    "pump refill": _D15 + "--refilled 0001-01-01 accepted",
-    "risk": _D15 + "--setting errors name 'setting:' not '--setting'",
-    "simulate oral": _D15 + "--crcl-range 90:10 names 'crcl range:'",
-    "pump reconcile": _D15 + "(new) --tolerance-percent nan with --previous 1:0 names --previous",
-}
-
 
 def _files(command: str, plan_file: str, timeline_file: str) -> list[str]:
     return {"risk": [timeline_file], "simulate regimen": [plan_file]}.get(command, [])
 
 
-def _param(command: str, known: dict[str, str]) -> object:
-    marks = [pytest.mark.xfail(strict=False, reason=known[command])] if command in known else []
-    return pytest.param(command, marks=marks, id=command)
+def _param(command: str) -> object:
+    return pytest.param(command, id=command)
 
 
-@pytest.mark.parametrize("command", [_param(c, {}) for c in COMMANDS])
+@pytest.mark.parametrize("command", [_param(c) for c in COMMANDS])
 @settings(max_examples=examples(40))
 @given(data=st.data())
 def test_every_command_ends_cleanly_on_generated_arguments(command: str, data: st.DataObject, plan_file: str,
@@ -46,7 +31,7 @@ def test_every_command_ends_cleanly_on_generated_arguments(command: str, data: s
     run_clean(*args, *_files(command, plan_file, timeline_file))
 
 
-@pytest.mark.parametrize("command", [_param(c, KNOWN_BAD) for c in commands_with_bad_values()])
+@pytest.mark.parametrize("command", [_param(c) for c in commands_with_bad_values()])
 @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_bad_value_exits_2_with_one_line_naming_the_option(command: str, data: st.DataObject, plan_file: str,
@@ -59,13 +44,7 @@ def test_a_bad_value_exits_2_with_one_line_naming_the_option(command: str, data:
     assert not problems, report(r, problems)
 
 
-KNOWN_FILES: dict[str, str] = {
-    "risk": _D15 + "a JSON with a 4,300-digit number or deep nesting gives a traceback",
-    "simulate regimen": _D15 + "a JSON with a 4,300-digit number or deep nesting gives a traceback",
-}
-
-
-@pytest.mark.parametrize("command", [_param(c, KNOWN_FILES) for c in ("risk", "simulate regimen")])
+@pytest.mark.parametrize("command", [_param(c) for c in ("risk", "simulate regimen")])
 @settings(max_examples=examples(30))
 @given(text=malformed_json_texts())
 def test_a_malformed_input_file_exits_2_with_one_line_naming_the_file(command: str, text: str, workdir) -> None:

@@ -5,7 +5,6 @@ Timelines follow docs/timeline.md (schema baclofen-timeline/1).
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 
 from tests.invariants.helpers import examples, report, run_clean, write
@@ -13,7 +12,6 @@ from tests.invariants.invariants import inv_risk_itb, inv_risk_oral_cap
 from tests.invariants.strategies import itb_timelines, oral_cap_breach_timelines
 
 
-@pytest.mark.xfail(strict=False, reason="issue 8 defect 2: an oral dose above the cap rates low")
 @settings(max_examples=examples(150))
 @given(case=oral_cap_breach_timelines())
 def test_an_oral_dose_above_the_cap_is_a_high_risk(case, workdir) -> None:
@@ -24,8 +22,6 @@ def test_an_oral_dose_above_the_cap_is_a_high_risk(case, workdir) -> None:
     assert not problems, report(r, problems + [f"timeline: {doc}"])
 
 
-@pytest.mark.xfail(strict=False, reason="issue 8 defect 2: ITB cuts (100 -> 0.2) rate low; a near-stop program "
-                                        "is refused as bad input (exit 2)")
 @settings(max_examples=examples(200))
 @given(case=itb_timelines())
 def test_an_itb_dose_above_2003_or_a_large_cut_is_a_high_risk(case, workdir) -> None:

@@ -12,7 +12,6 @@ from tests.invariants.invariants import alarmed, inv_slip_not_silent
 from tests.invariants.strategies import unit_slips
 
 
-@pytest.mark.xfail(strict=False, reason="issue 8 defect 4: 1000x slips on the ITB side pass silently")
 @settings(max_examples=examples(300))
 @given(pair=unit_slips())
 def test_a_value_1000x_off_never_passes_silently(pair: tuple[list[str], list[str]]) -> None:
@@ -30,7 +29,6 @@ def test_a_value_1000x_off_never_passes_silently(pair: tuple[list[str], list[str
     ["itb", "initial-dose", "--screening-dose-mcg", "0.05", "--response-hours", "4"],
     ["check", "dose", "--drug", "Gablofen", "--mcg-per-day", "0.5"],
 ], ids=["program-dose-mg", "program-conc-mg-per-ml", "initial-dose-mg", "check-dose-gablofen-mg"])
-@pytest.mark.xfail(strict=False, reason="issue 8 defect 4: the examples of the issue")
 def test_issue8_defect4_examples(args: list[str]) -> None:
     r = run_clean(*args, "--json")
     problems = inv_slip_not_silent(r)
