@@ -454,6 +454,22 @@ def inv_risk_itb(data: dict[str, Any], old: float, new: float) -> list[str]:
     return []
 
 
+def inv_risk_adult_only(data: dict[str, Any], age: float) -> list[str]:
+    """A timeline of a patient under 18 says first that the assessment is out of scope: a block that cannot be
+    overridden, with the age (product owner decision, issue 8)."""
+    if age >= ADULT_AGE:
+        return [] if not data.get("out_of_scope") else [f"age {age:g} reported out of scope"]
+    first = (data.get("risks") or [{}])[0]
+    problems = []
+    if not data.get("out_of_scope"):
+        problems.append(f"age {age:g}: the assessment does not say it is out of scope")
+    if first.get("severity") != "block" or first.get("overridable") is not False:
+        problems.append(f"age {age:g}: the first entry is not an absolute block: {first.get('rule_id')}")
+    if (first.get("data") or {}).get("age_years") != age:
+        problems.append(f"age {age:g} not shown with the block")
+    return problems
+
+
 # --- 6. Bad input -------------------------------------------------------------------------------------------
 def inv_bad_input_line(run: Run, option: str | None) -> list[str]:
     """Exit 2, exactly one ``error:`` line on stderr naming ``option`` (or, when None, some ``--option``

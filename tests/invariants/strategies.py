@@ -20,6 +20,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.invariants.invariants import ITB_MIN_REPORTED_MCG
+
 # --- Values ----------------------------------------------------------------------------------------------
 
 
@@ -474,6 +476,8 @@ def _t(d: datetime) -> str:
 
 
 AS_OF = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+#: The risk engine's look-back for recent program changes (docs/timeline.md, cds.risk.lookback_days).
+RISK_LOOKBACK_DAYS = 7
 
 
 @st.composite
@@ -514,7 +518,11 @@ def itb_timelines(draw: st.DrawFn) -> tuple[dict[str, Any], float, float]:
     new = round(new, 2)
     days_since_fill = draw(st.integers(1, 20))
     fill_time = AS_OF - timedelta(days=days_since_fill + 30)
-    change_time = AS_OF - timedelta(days=draw(st.integers(0, days_since_fill)), hours=1)
+    # A stop or a near-stop (below 12 mcg/day) in effect is high whatever its age, and so is a rate above 2003; a
+    # cut to a plausible rate is a withdrawal risk while it is recent: within the 7-day look-back (docs/timeline.md).
+    recent_only = ITB_MIN_REPORTED_MCG <= new < old
+    days_ago = draw(st.integers(0, min(days_since_fill, RISK_LOOKBACK_DAYS - 1) if recent_only else days_since_fill))
+    change_time = AS_OF - timedelta(days=days_ago, hours=1)
     refills: list[dict[str, Any]] = [{"time": _t(fill_time - timedelta(days=60)), "volume_ml": reservoir,
                                       "concentration_mcg_per_ml": conc, "daily_dose_mcg": old}]
     # A refill programs a running pump that delivers the fill within 100 years (>= 5 mcg/day here); a stopped

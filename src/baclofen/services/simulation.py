@@ -23,6 +23,8 @@ from datetime import date, datetime
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.itb.dosing import check_daily_dose
+from baclofen.domain.itb.limits import check_screening_dose
 from baclofen.domain.patient import CRCL_MAX_ML_MIN
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
@@ -216,6 +218,7 @@ def _exposure_context(
     reasons: tuple[str, ...],
     population: PopulationSummary | None = None,
     mismatches: tuple[tuple[int, float, float], ...] = (),
+    oral_dose_mg: float | None = None,
 ) -> ExposureContext:
     upper = frac = None
     if population is not None:
@@ -246,6 +249,7 @@ def _exposure_context(
         population_cmax_upper_ng_per_ml=upper,
         population_fraction_cmax_in_encephalopathy_band=frac,
         plan_step_mismatches=mismatches,
+        oral_dose_mg=oral_dose_mg,
     )
 
 
@@ -309,6 +313,7 @@ def _oral_run(
     mismatches: tuple[tuple[int, float, float], ...] = (),
     extra_findings: Sequence[Finding] = (),
     extra: dict[str, Any] | None = None,
+    oral_dose_mg: float | None = None,
 ) -> SimulationResult:
     exp = simulate_oral_exposure(
         doses,
@@ -342,7 +347,7 @@ def _oral_run(
             metrics_window=exp.metrics_window_h,
         )
         summary = (runner or in_process_runner)(problem, progress)
-    ctx = _exposure_context(exp, model, len(sessions), reasons, summary, mismatches)
+    ctx = _exposure_context(exp, model, len(sessions), reasons, summary, mismatches, oral_dose_mg)
     findings = sort_findings([*evaluate_exposure(ctx), *extra_findings])
     return SimulationResult(kind, request, exp, findings, summary, extra or {})
 
@@ -440,7 +445,20 @@ def simulate_oral(
         crcl_range=crcl_range,
         runner=runner,
         progress=progress,
+        oral_dose_mg=dose,
     )
+
+
+def itb_plausibility_findings(daily_dose_mcg: float, bolus_mcg: float) -> tuple[Finding, ...]:
+    """The intrathecal plausibility checks that ``check dose`` and ``pump program`` run (ITB-DOSE-001/002 above
+    1000 / 2003 mcg/day, ITB-LIMIT-001 below the lowest dose or 1000x off), on a simulated daily dose, and the
+    bolus range check (ITB-LIMIT-004 without the screening ladder); the limits live in ``itb.limits``."""
+    findings: list[Finding] = []
+    if daily_dose_mcg > 0:
+        findings += check_daily_dose(daily_dose_mcg, label="simulated daily dose", refuse_implausible=False)
+    if bolus_mcg > 0:
+        findings += check_screening_dose(bolus_mcg, label="bolus", ladder=False)
+    return sort_findings(findings)
 
 
 def simulate_intrathecal(
@@ -481,9 +499,10 @@ def simulate_intrathecal(
         settings=model_settings,
         cisternal_to_lumbar_ratio=ratio,
     )
-    findings = evaluate_exposure(
-        ExposureContext(route="intrathecal", kidney_given=True, intrathecal=parameters)
-    )
+    findings = sort_findings([
+        *evaluate_exposure(ExposureContext(route="intrathecal", kidney_given=True, intrathecal=parameters)),
+        *itb_plausibility_findings(daily, bolus),
+    ])
     request = {
         "daily_dose_mcg": daily,
         "bolus_mcg": bolus,

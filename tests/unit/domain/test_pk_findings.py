@@ -165,5 +165,5 @@ def test_renal_conditions_are_recognised(text: str, renal: bool) -> None:
 def test_every_pk_rule_is_registered_with_evidence() -> None:
     pk = [r for r in RULES.values() if r.rule_id.startswith("PK-")]
 
-    assert len(pk) == 13  # 12 exposure rules + PK-KIDNEY-005 (plan vs simulation kidney function)
+    assert len(pk) == 14  # 13 exposure rules (PK-DOSE-001 included) + PK-KIDNEY-005 (plan vs simulation kidney)
     assert all(r.evidence for r in pk)

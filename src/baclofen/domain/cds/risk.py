@@ -40,7 +40,7 @@ refill date).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -49,6 +49,7 @@ from baclofen.domain.cds.timeline import PatientTimeline, PumpRecord, RefillVisi
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.itb.dates import as_pump_clock
 from baclofen.domain.itb.dosing import HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG, REFILL_DECREASE_PERCENT
+from baclofen.domain.itb.limits import LOWEST_DAILY_DOSE_MCG, check_daily_dose_range
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS
 from baclofen.domain.itb.refill import (
     DiscrepancyTrend,
@@ -77,6 +78,7 @@ from baclofen.domain.oral.limits import (
     locale_ceiling_setting,
 )
 from baclofen.domain.rules.core import Finding, Rule, Severity
+from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.settings import EvidenceStatus, Setting
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
 
@@ -151,6 +153,7 @@ RISK_SETTINGS: Mapping[str, Setting] = {
         REFILL_NEAR_DAYS,
         MISSED_DOSES_MODERATE,
         ITB_MAX_CUT_PERCENT,
+        LOWEST_DAILY_DOSE_MCG,
         MAX_DAILY_DOSE_US,
         MAX_DAILY_DOSE_UK,
         MAX_DAILY_DOSE_IN_HOSPITAL,
@@ -252,6 +255,11 @@ class RiskAssessment:
         return any(r.alert_clinic for r in self.risks)
 
     @property
+    def out_of_scope(self) -> bool:
+        """True when the patient is outside what this system assesses (SCOPE-PAEDIATRIC-001: under 18)."""
+        return any(r.finding.rule_id == PAEDIATRIC_SCOPE.rule_id for r in self.risks)
+
+    @property
     def patient_messages(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.patient_message for r in self.risks if r.patient_message))
 
@@ -263,6 +271,7 @@ class RiskAssessment:
             "as_of": self.as_of.isoformat(),
             "level": self.level.value,
             "alert_clinic": self.alert_clinic,
+            "out_of_scope": self.out_of_scope,
             "patient_messages": list(self.patient_messages),
             "risks": [r.to_dict() for r in self.risks],
             "counts": {lv.value: sum(r.level is lv for r in self.risks) for lv in RiskLevel},
@@ -872,10 +881,89 @@ def _recent_changes(ctx: RiskContext, kind: str) -> list[tuple[datetime, float, 
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class NearStop:
+    """The program in effect at ``as_of`` when it delivers less than the lowest plausible daily dose."""
+
+    rate_mcg_per_day: float
+    since: datetime
+    kind: str
+    previous_mcg_per_day: float | None  # the dose before the near-stop run; None: no earlier dose on record
+    lowest_mcg_per_day: float
+    likely_intended_mcg_per_day: float | None  # the rate read in mg/day, when that lands in the plausible range
+
+
+def near_stop(ctx: RiskContext) -> NearStop | None:
+    """A rate in effect below ``itb.limits.lowest_daily_dose_mcg`` (above 0: an exact 0 is a stop), with the run
+    of near-stop steps it ends and the dose before them. A 1000x slip is recognised by the ITB plausibility check
+    (ITB-LIMIT-001, :func:`baclofen.domain.itb.limits.check_daily_dose_range`)."""
+    steps = [s for s in program_steps(ctx.timeline.pump) if s.time <= ctx.as_of]
+    low = float(ctx.value(LOWEST_DAILY_DOSE_MCG))
+    if not steps or not _EPS < steps[-1].daily_dose_mcg < low - _EPS:
+        return None
+    first = len(steps) - 1
+    while first > 0 and _EPS < steps[first - 1].daily_dose_mcg < low - _EPS:
+        first -= 1
+    rate = steps[-1].daily_dose_mcg
+    slips = check_daily_dose_range(rate, lowest_mcg_per_day=low)
+    meant = next((f.data["likely_intended"] for f in slips if f.data.get("likely_unit_confusion")), None)
+    previous = steps[first - 1].daily_dose_mcg if first > 0 else None
+    return NearStop(rate, steps[first].time, steps[first].kind, previous, low, meant)
+
+
+def _near_stop_finding(ns: NearStop) -> Finding:
+    day = ns.since.date().isoformat()
+    what = "refill" if ns.kind == "refill" else "program change"
+    slip = (
+        f"; or a mg/mcg slip ({ns.rate_mcg_per_day:g} mg/day = {ns.likely_intended_mcg_per_day:g} mcg/day)"
+        if ns.likely_intended_mcg_per_day is not None
+        else ""
+    )
+    if ns.previous_mcg_per_day is None:
+        message = (
+            f"First recorded intrathecal program {ns.rate_mcg_per_day:g} mcg/day ({what} of {day}, in effect now) "
+            f"is a near-stop, below the lowest plausible dose of {ns.lowest_mcg_per_day:g} mcg/day, with no earlier "
+            f"dose on record: effectively no intrathecal baclofen is delivered{slip}"
+        )
+    else:
+        message = (
+            f"Intrathecal program {ns.rate_mcg_per_day:g} mcg/day in effect since {day} ({what}; before: "
+            f"{ns.previous_mcg_per_day:g} mcg/day) is a near-stop, below the lowest plausible dose of "
+            f"{ns.lowest_mcg_per_day:g} mcg/day: in effect the pump is stopped{slip}"
+        )
+    return _f(
+        PROGRAM_STOPPED,
+        RiskLevel.HIGH,
+        message,
+        f"Reported adult intrathecal maintenance doses range {ns.lowest_mcg_per_day:g}-"
+        f"{HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:g} mcg/day [HarrietLane24] ({LOWEST_DAILY_DOSE_MCG.name}); a rate "
+        "below that delivers practically no baclofen, so it is judged like a stopped pump however long ago it was "
+        "programmed. Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
+        "altered mental status, rebound spasticity and rigidity, rarely progressing to death [S118]. A rate 1000 "
+        "times below a plausible dose is a likely mg/mcg confusion (ITB-LIMIT-001).",
+        {
+            "near_stop": True,
+            "daily_dose_mcg": ns.rate_mcg_per_day,
+            "since": ns.since,
+            "kind": ns.kind,
+            "previous_mcg_per_day": ns.previous_mcg_per_day,
+            "lowest_plausible_mcg_per_day": ns.lowest_mcg_per_day,
+            "likely_unit_confusion": ns.likely_intended_mcg_per_day is not None,
+            "likely_intended_mcg_per_day": ns.likely_intended_mcg_per_day,
+        },
+        ITB_WITHDRAWAL,
+        "Check the program and its unit now. Unless this is a planned, supervised stop, restore the intended "
+        "intrathecal dose today; bridge with oral baclofen only as advised; watch for withdrawal.",
+    )
+
+
 def _check_program_stopped(ctx: RiskContext) -> Finding | None:
     p = ctx.pump
-    if p is None or p.stopped_at is None:
+    if p is None:
         return None
+    if p.stopped_at is None:
+        ns = near_stop(ctx)
+        return None if ns is None else _near_stop_finding(ns)
     return _f(
         PROGRAM_STOPPED,
         RiskLevel.HIGH,
@@ -1041,7 +1129,11 @@ def _check_itb_above_highest(ctx: RiskContext) -> list[Finding]:
 
 
 PROGRAM_STOPPED: Rule[RiskContext] = Rule(
-    "RISK-PROGRAM-004", "Pump stopped", Severity.WARN, ("S118", "S69"), _check_program_stopped
+    "RISK-PROGRAM-004",
+    "Pump stopped, or at a near-stop rate below the lowest plausible dose",
+    Severity.WARN,
+    ("S118", "S69", "HarrietLane24"),
+    _check_program_stopped,
 )
 PROGRAM_CONCENTRATION: Rule[RiskContext] = Rule(
     "RISK-PROGRAM-003", "Recent concentration change", Severity.WARN, ("S64",), _check_concentration_change
@@ -1571,6 +1663,26 @@ ALL_RISK_RULES = RISK_RULES
 _ALERT_RULES = {DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_OVERDOSE.rule_id, DIARY_UNRECOGNISED.rule_id}
 
 
+def _scope_risks(timeline: PatientTimeline) -> list[Risk]:
+    """SCOPE-PAEDIATRIC-001 for a patient under 18 (the adults-only decision, :mod:`baclofen.domain.rules.scope`):
+    an absolute block, shown first with the age, that says the assessment is out of scope. The risks found are
+    still listed under it (a child's stopped pump is not hidden), and the clinic is alerted."""
+    age = None if timeline.patient is None else timeline.patient.age_years
+    out = []
+    for f in PAEDIATRIC_SCOPE.evaluate(age):
+        f = replace(
+            f,
+            message=f"{f.message} - this withdrawal and overdose risk assessment is out of scope for this patient",
+            reasoning=f"{f.reasoning} The risk levels, thresholds and look-back of this engine are adult values; any "
+            "risk listed with this block is shown for a clinician to review, not as a paediatric assessment.",
+            data={**f.data, "level": RiskLevel.HIGH.value, "out_of_scope": True},
+            action="Do not rely on this risk assessment: refer to the paediatric specialist team and use paediatric "
+            "references; a risk listed below (e.g. a stopped pump or an overdue refill) still needs that team today.",
+        )
+        out.append(Risk(RiskLevel.HIGH, f, alert_clinic=True))
+    return out
+
+
 def resolve_risk_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in (overrides or {}).items():
@@ -1617,6 +1729,7 @@ def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None
                 message = PATIENT_MESSAGE_OVERDOSE
             risks.append(Risk(level, finding, alert_clinic=diary or level is RiskLevel.HIGH, patient_message=message))
     risks.sort(key=lambda r: (r.level.rank, r.finding.rule_id))
+    risks[:0] = _scope_risks(timeline)  # an out-of-scope patient: said first
     used = {s.name: s.to_dict(values.get(s.name, s.default)) for s in RISK_SETTINGS.values()}
     return RiskAssessment(timeline.as_of, tuple(risks), pump, oral_today, used)
 

@@ -273,11 +273,18 @@ def check_daily_volume(
     return LIMIT_VOLUME.evaluate(ctx)
 
 
-def check_screening_dose(dose_mcg: float, *, label: str = "screening dose") -> tuple[Finding, ...]:
+def check_screening_dose(
+    dose_mcg: float, *, label: str = "screening dose", ladder: bool = True
+) -> tuple[Finding, ...]:
     """ITB-LIMIT-004: a screening bolus that is not 25, 50, 75 or 100 mcg (warn), or 1000x off (block).
+
+    ``ladder=False`` checks any intrathecal bolus (a simulated one) against the range of the cited boluses,
+    25-100 mcg, without requiring one of the ladder's steps.
 
     >>> check_screening_dose(75), [f.severity.value for f in check_screening_dose(0.05)]
     ((), ['block'])
+    >>> check_screening_dose(60, label="bolus", ladder=False), check_screening_dose(33) != ()
+    ((), True)
     """
     dose = require_finite_number(dose_mcg, "screening_dose_mcg", strictly_positive=True)
     ctx = PlausibleRangeContext(
@@ -295,7 +302,7 @@ def check_screening_dose(dose_mcg: float, *, label: str = "screening dose") -> t
         settings=(),
         below=Severity.WARN,
         above=Severity.WARN,
-        ladder=SCREENING_DOSES_MCG,
+        ladder=SCREENING_DOSES_MCG if ladder else (),
         low_reason="below the lowest screening dose in",
         high_reason="above the largest screening dose in",
     )

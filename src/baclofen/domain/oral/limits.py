@@ -42,6 +42,25 @@ LABEL_TID_MAX_MG_PER_DAY = 60.0
 #: the highest daily dose reported as used in the sources (200 mg/day, [S28]) so that tapers from
 #: unusually high doses can still be planned.
 ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG = 300.0
+#: Smallest plausible single oral dose, mg: with the structural maximum above it bounds where a dose read 1000x
+#: off (mg typed as mcg or back) is recognised as a likely unit slip (``simulate oral``, PK-DOSE-001).
+LOWEST_PLAUSIBLE_SINGLE_DOSE_MG = Setting(
+    name="oral.lowest_plausible_single_dose_mg",
+    default=1.0,
+    unit="mg",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S1", "S4", "S5", "S14", "S22"),
+    description=(
+        "Smallest plausible single oral dose, used only to recognise a mg/mcg slip. The label starts at 5 mg "
+        "three times a day (S1, S4); dialysis patients take about 5 mg a day (S14) and severe kidney impairment "
+        "needed a 2/3 reduction (S22), i.e. doses near 1.7 mg; the 1 mg/mL oral solution (S4, S5) measures 1 mg "
+        "in 1 mL. No source gives a lowest dose: 1 mg is an assumption. A dose below it that lands between it and "
+        "ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG when multiplied by 1000 (or one above that maximum that lands there "
+        "when divided by 1000) is a likely unit slip: a warning."
+    ),
+    minimum=0.1,
+    maximum=5.0,
+)
 #: Longest time on therapy accepted as input (months); structural.
 MONTHS_ON_THERAPY_MAX = 1200.0
 

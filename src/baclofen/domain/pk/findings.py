@@ -15,7 +15,11 @@ Rules (stable ids):
 * ``PK-DIALYSIS-001`` info: haemodialysis sessions simulated, or none (accumulation between sessions only);
 * ``PK-MODEL-001`` info: variant B (Kochak) selected: its scope and assumptions;
 * ``PK-ITB-001`` info: intrathecal predictions are lumbar, typical and uncertain;
-* ``PK-PLAN-001`` warn: a plan step's daily dose differs from the sum of its doses.
+* ``PK-PLAN-001`` warn: a plan step's daily dose differs from the sum of its doses;
+* ``PK-DOSE-001`` warn: an oral dose 1000x from the plausible single doses (a likely mg/mcg slip).
+
+The intrathecal plausibility findings of a simulation (ITB-DOSE-*, ITB-LIMIT-*) are those of
+:mod:`baclofen.domain.itb.limits`, added by the simulation service.
 
 The band edges are settings (``pk.band.*``); kidney group boundaries are the Cockcroft-Gault groups of
 the renal PK study ([S22]: > 80, 50-80, 30-50, < 30 mL/min) and the avoidance threshold of [AJKD2017].
@@ -27,9 +31,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from baclofen.domain.oral.limits import LOWEST_PLAUSIBLE_SINGLE_DOSE_MG, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
 from baclofen.domain.pk.bands import Band
 from baclofen.domain.pk.parameters import IntrathecalParameters, OralModel
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
+from baclofen.domain.rules.itb import UNIT_SLIP_FACTOR
 from baclofen.domain.signs import ORAL_OVERDOSE
 
 SEVERE_CKD_CRCL_ML_MIN = 30.0
@@ -92,6 +98,8 @@ class ExposureContext:
     population_fraction_cmax_in_encephalopathy_band: float | None = None
     plan_step_mismatches: tuple[tuple[int, float, float], ...] = ()
     intrathecal: IntrathecalParameters | None = None
+    #: The single oral dose typed by the user (``simulate oral``), mg; checked for a 1000x slip.
+    oral_dose_mg: float | None = None
 
 
 def _band(ctx: ExposureContext, name: str) -> Band | None:
@@ -353,6 +361,50 @@ def _check_plan_steps(ctx: ExposureContext) -> Finding | None:
     )
 
 
+def likely_intended_oral_dose_mg(dose_mg: float) -> float | None:
+    """The dose a single oral dose 1000x off most likely meant (None when it is not 1000x off): the value x1000 or
+    /1000 that lands in the plausible single doses, ``oral.lowest_plausible_single_dose_mg`` (1 mg) to
+    ``ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG`` (300 mg).
+
+    >>> likely_intended_oral_dose_mg(0.02), likely_intended_oral_dose_mg(5000), likely_intended_oral_dose_mg(10)
+    (20.0, 5.0, None)
+    """
+    low, high = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default), ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    tol = 1e-9
+    if low * (1 - tol) <= dose_mg <= high * (1 + tol):
+        return None
+    for candidate in (dose_mg * UNIT_SLIP_FACTOR, dose_mg / UNIT_SLIP_FACTOR):
+        if low * (1 - tol) <= candidate <= high * (1 + tol):
+            return candidate
+    return None
+
+
+def _check_oral_dose_slip(ctx: ExposureContext) -> Finding | None:
+    if ctx.route != "oral" or ctx.oral_dose_mg is None:
+        return None
+    meant = likely_intended_oral_dose_mg(ctx.oral_dose_mg)
+    if meant is None:
+        return None
+    dose = ctx.oral_dose_mg
+    low, high = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default), ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    side = "below" if meant > dose else "above"
+    return PK_DOSE_001.finding(
+        f"Oral dose {dose:g} mg is 1000 times {side} a plausible single dose ({meant:g} mg): likely a mg/mcg slip; "
+        "the exposure shown is that of the dose as typed.",
+        reasoning=f"Plausible single oral doses lie between {low:g} mg ({LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.name}, "
+        f"ASSUMPTION) and {high:g} mg (the structural bound above the highest daily dose reported, 200 mg/day); "
+        "the label starts at 5 mg three times a day and caps at 80 mg/day (US) or 100 mg/day (UK). Oral doses are "
+        "mg and intrathecal doses mcg: a mix-up is a 1000-fold error.",
+        data={
+            "dose_mg": dose,
+            "likely_intended_mg": meant,
+            "plausible_range_mg": [low, high],
+            "settings": [LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.name],
+        },
+        action=f"Check the unit: re-enter the dose in mg (e.g. {meant:g} mg) before reading the exposure.",
+    )
+
+
 PK_BAND_001: Rule[ExposureContext] = Rule(
     "PK-BAND-001",
     "Typical concentration enters the encephalopathy-reported band",
@@ -438,6 +490,14 @@ PK_PLAN_001: Rule[ExposureContext] = Rule(
     _check_plan_steps,
 )
 
+PK_DOSE_001: Rule[ExposureContext] = Rule(
+    "PK-DOSE-001",
+    "Oral dose 1000x from the plausible single doses (mg/mcg slip)",
+    Severity.WARN,
+    ("S1", "S4", "S24", "S28"),
+    _check_oral_dose_slip,
+)
+
 EXPOSURE_RULES: tuple[Rule[ExposureContext], ...] = (
     PK_BAND_001,
     PK_BAND_002,
@@ -451,6 +511,7 @@ EXPOSURE_RULES: tuple[Rule[ExposureContext], ...] = (
     PK_MODEL_001,
     PK_ITB_001,
     PK_PLAN_001,
+    PK_DOSE_001,
 )
 
 

@@ -429,6 +429,9 @@ LEVEL_STYLE = {"high": "bold red", "moderate": "yellow", "low": "cyan"}
 def render_risk(out: Console, data: Mapping[str, Any]) -> None:
     style = LEVEL_STYLE.get(data["level"], "")
     alert = "  [bold red]ALERT THE CLINIC[/bold red]" if data["alert_clinic"] else ""
+    for r in data["risks"]:
+        if r["data"].get("out_of_scope"):  # SCOPE-PAEDIATRIC-001: said before anything else
+            out.print(f"[bold red]OUT OF SCOPE ({r['rule_id']}):[/bold red] {r['message']}")
     out.print(f"[bold]Overall risk at {data['as_of']}:[/bold] [{style}]{data['level'].upper()}[/]{alert}")
     for message in data["patient_messages"]:
         out.print(f"[bold]Tell the patient:[/bold] {message}")
