@@ -241,7 +241,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--aspirated-ml", num(0, 45, (0, 0.1, 4.4, 4.41, 5.39, 5.4, 20, 41)), POS_BAD, required=True),
         Opt("--previous", RESIDUAL_PAIRS, ("abc", "4.9", "4.9:-1", "nan:4", "4.9:4.5;5:4")),
         Opt("--pump", PUMPS, NAME_BAD),
-        Opt("--tolerance-percent", num(1, 50, (5, 10, 20)), (*POS_BAD, "0")),
+        # 0 % is a valid tolerance (a visit is flagged beyond both tolerances: the mL one alone then decides).
+        Opt("--tolerance-percent", num(0, 50, (0, 5, 10, 20)), (*POS_BAD, "100.1")),
         Opt("--tolerance-ml", num(0.1, 5, (0.5, 1)), POS_BAD),
         Opt("--trend-visits", ints(2, 6, (2, 3)), (*POS_INT_BAD, "0")),
     )),

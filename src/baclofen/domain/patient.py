@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.names import parse_name_list
 
 # Plausibility bounds for inputs (structural validation, not clinical thresholds).
 CRCL_MAX_ML_MIN = 250.0
@@ -171,7 +172,8 @@ class PatientSnapshot:
             raise InvalidInputError("origin", "spinal or cerebral", self.origin)
         if not isinstance(self.locale, Locale):
             raise InvalidInputError("locale", "us or uk", self.locale)
-        object.__setattr__(self, "conditions", frozenset(self.conditions))
+        # The one name-list parser: an empty name, "a;b" or a tab is refused (naming "conditions").
+        object.__setattr__(self, "conditions", frozenset(parse_name_list(self.conditions, "conditions")))
 
     @property
     def kidney(self) -> KidneyFunction:

@@ -24,24 +24,15 @@ from baclofen.domain.cds.risk import RiskAssessment, assess_risk
 from baclofen.domain.cds.scales import ResponseEvaluation, evaluate_response
 from baclofen.domain.cds.timeline import timeline_from_dict
 from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
 from baclofen.domain.patient import KidneyFunction, KidneySource, Locale, Sex, SpasticityOrigin
 from baclofen.services.planning import OverrideInput, parse_date, parse_overrides
 
 
 def split_names(value: str | Iterable[str] | None, field: str = "drugs") -> list[str]:
-    """Names from a comma-separated text or a list (blank items refused, surrounding spaces removed)."""
-    if value is None:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    out = []
-    for item in items:
-        if not isinstance(item, str) or not item.strip():
-            raise InvalidInputError(field, "names separated by commas, none empty", value)
-        if any(sep in item for sep in ";|\n\t"):
-            raise InvalidInputError(field, "names separated by commas (not ';', '|', tabs or new lines)", value)
-        out.append(item.strip())
-    return out
+    """Names from a comma-separated text or a list: :func:`baclofen.domain.names.parse_name_list`."""
+    return list(parse_name_list(value, field))
 
 
 def parse_locale(value: str | Locale | None) -> Locale:

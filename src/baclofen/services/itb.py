@@ -445,13 +445,17 @@ def reconcile_visit(
             previous_fill_ml=previous_fill,
         )
 
+    # This visit first: it validates the options every visit shares (the tolerances) under their own names,
+    # so that an error in an earlier visit is only ever about that visit's volumes (named "previous").
+    current = one(expected_ml, aspirated_ml, previous_fill_ml)
     earlier = []
     for e, a in parse_previous_visits(previous):
         try:
             earlier.append(one(e, a))
         except InvalidInputError as exc:
+            if exc.field not in ("expected_ml", "aspirated_ml"):
+                raise
             raise InvalidInputError("previous", exc.expected, exc.actual) from None
-    current = one(expected_ml, aspirated_ml, previous_fill_ml)
     trend = assess_discrepancy_trend([*earlier, current], trend_visits=trend_visits)
     return ReconcileResult(current, trend)
 

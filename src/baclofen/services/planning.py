@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from baclofen.domain.cds.comedication import screen_plan_medicines
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
@@ -119,15 +120,15 @@ def resolve_product(name: str | OralProduct | None, tablets_scored: bool | None 
     return get_oral_product(name, tablets_scored=tablets_scored)
 
 
-def with_comedication_findings(plan: Plan, current_drugs: Sequence[str]) -> Plan:
+def with_comedication_findings(plan: Plan, current_drugs: str | Sequence[str] | None) -> Plan:
     """The plan with the patient's other medicines screened: baclofen with each, and every pair among them.
 
+    ``current_drugs``: a comma-separated text or a list, read by the one name-list parser
+    (:func:`~baclofen.domain.names.parse_name_list`: no empty name, no ``;``/``|``/tab/new line).
     Their findings join the plan's (an absolute block such as tizanidine with ciprofloxacin makes the plan not
     offerable); the medicines as recognised are listed in ``parameters["medicines"]``.
     """
-    if isinstance(current_drugs, str):
-        current_drugs = list(current_drugs.split(","))
-    names = list(current_drugs)
+    names = parse_name_list(current_drugs, "drugs")
     if not names:
         return plan
     screen = screen_plan_medicines(names)
@@ -152,7 +153,7 @@ def plan_oral_titration(
     overrides: Iterable[OverrideInput] | Mapping[str, str] | None = None,
     clinician: str = "",
     settings: Mapping[str, Any] | None = None,
-    current_drugs: Sequence[str] = (),
+    current_drugs: str | Sequence[str] | None = (),
 ) -> Plan:
     """Plan an oral titration (label schedule by default) for ``patient``.
 
@@ -197,7 +198,7 @@ def plan_oral_taper(
     overrides: Iterable[OverrideInput] | Mapping[str, str] | None = None,
     clinician: str = "",
     settings: Mapping[str, Any] | None = None,
-    current_drugs: Sequence[str] = (),
+    current_drugs: str | Sequence[str] | None = (),
 ) -> Plan:
     """Plan a gradual oral taper from ``from_mg_per_day`` to ``to_mg_per_day`` (mg/day).
 

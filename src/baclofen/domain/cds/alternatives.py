@@ -49,6 +49,7 @@ from baclofen.domain.cds.interactions import INTERACTION_RULES, interactions_bet
 from baclofen.domain.cds.scales import NABIXIMOLS_CONTINUATION_FRACTION, NABIXIMOLS_TRIAL_WEEKS
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.evidence import format_evidence
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import kidney_band, locale_ceiling_setting
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
@@ -706,7 +707,7 @@ def advise_alternatives(
             raise InvalidInputError(name, "true or false", flag)
     overrides = tuple(overrides)
 
-    drugs = resolve_drugs(list(current_drugs))
+    drugs = resolve_drugs(parse_name_list(current_drugs, "drugs"))
     known_conditions, unknown_conditions = parse_conditions(conditions)
     cond = set(known_conditions)
     if liver_disease:
@@ -1076,7 +1077,7 @@ def plan_cross_taper(
         else:
             names.append(item)
     if names:
-        lookup = resolve_drugs(names)
+        lookup = resolve_drugs(parse_name_list(names, "drugs"))
         others.extend(lookup.drugs)
         unknown = [u.query for u in lookup.unknown]
     others = [d for d in others if d.key != key]
@@ -1086,14 +1087,25 @@ def plan_cross_taper(
     mine = [o for o in overrides if o.rule_id in blocking_ids]
     if mine:
         overlap = apply_overrides(overlap, mine)
-    taper = plan_taper(
-        start_date=start_date,
-        from_mg_per_day=from_mg_per_day,
-        patient=patient,
-        months_on_therapy=months_on_therapy,
-        settings=taper_settings,
-        overrides=[o for o in overrides if o.rule_id not in blocking_ids],
-    )
+    try:
+        taper = plan_taper(
+            start_date=start_date,
+            from_mg_per_day=from_mg_per_day,
+            patient=patient,
+            months_on_therapy=months_on_therapy,
+            settings=taper_settings,
+            overrides=[o for o in overrides if o.rule_id not in blocking_ids],
+        )
+    except InvalidInputError as exc:
+        if exc.field != "product":
+            raise
+        # The cross-taper uses the locale's default tablets and takes no product: the dose is what to change.
+        raise InvalidInputError(
+            "from_mg_per_day",
+            f"a daily dose that {exc.actual} can taper in measurable amounts (a cross-taper uses the default "
+            "tablets; a smaller dose needs an oral solution and its own taper plan)",
+            from_mg_per_day,
+        ) from None
     last_day = taper.steps[-1].start
     if offset > (last_day - taper.start).days:
         raise InvalidInputError(

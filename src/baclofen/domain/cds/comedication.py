@@ -18,7 +18,7 @@ from typing import Any
 
 from baclofen.domain.cds.drugs import DrugLookup, resolve_drugs
 from baclofen.domain.cds.interactions import SCOPE_NOTE, screen_interactions
-from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, Rule, Severity, sort_findings
 
 BACLOFEN_KEY = "baclofen"
@@ -66,16 +66,17 @@ class ComedicationScreen:
         return {**self.lookup.to_dict(), "scope": SCOPE_NOTE}
 
 
-def screen_plan_medicines(names: Iterable[str]) -> ComedicationScreen:
+def screen_plan_medicines(names: str | Iterable[str]) -> ComedicationScreen:
     """Screen baclofen and the patient's other medicines (generic or brand, any case): every pair.
+
+    ``names``: a comma-separated text or a list, read by :func:`~baclofen.domain.names.parse_name_list`
+    (an empty name or another separator such as ``;`` is refused, naming ``drugs``).
 
     A pair that does not involve baclofen counts too (issue 8, defect 5): tizanidine with ciprofloxacin or
     fluvoxamine is an absolute contraindication, and a plan for a patient on both must not be offerable.
     Unrecognised names give ``MEDS-UNKNOWN-001``.
     """
-    cleaned = [str(n).strip() for n in names]
-    if any(not n for n in cleaned):
-        raise InvalidInputError("drugs", "non-empty medicine names separated by commas", list(names))
+    cleaned = parse_name_list(names, "drugs")
     if not cleaned:
         return ComedicationScreen(DrugLookup(()), ())
     screen = screen_interactions([BACLOFEN_KEY, *cleaned])

@@ -20,6 +20,7 @@ from typing import Any
 
 from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, normalise_name
 from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.patient import KidneyFunction, Sex
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
@@ -111,11 +112,24 @@ def parse_condition(text: str) -> Condition | None:
     return _CONDITION_INDEX.get(normalise_name(text))
 
 
-def parse_conditions(texts: Iterable[str | Condition]) -> tuple[tuple[Condition, ...], tuple[str, ...]]:
-    """Split texts into recognised conditions (in order, no duplicates) and unrecognised texts."""
+def parse_conditions(
+    texts: str | Condition | Iterable[str | Condition],
+) -> tuple[tuple[Condition, ...], tuple[str, ...]]:
+    """Split texts into recognised conditions (in order, no duplicates) and unrecognised texts.
+
+    Texts are read by the one name-list parser (:func:`~baclofen.domain.names.parse_name_list`): a text is
+    a comma-separated list, a sequence holds one name per item; an empty name or another separator (``;``,
+    ``|``, tab, new line) is refused, naming ``conditions``.
+    """
+    if isinstance(texts, Condition):
+        names: list[str | Condition] = [texts]
+    elif isinstance(texts, str):
+        names = list(parse_name_list(texts, "conditions"))
+    else:
+        names = [t if isinstance(t, Condition) else parse_name_list([t], "conditions")[0] for t in texts]
     known: list[Condition] = []
     unknown: list[str] = []
-    for text in texts:
+    for text in names:
         cond = parse_condition(text)  # type: ignore[arg-type]
         if cond is None:
             unknown.append(str(text).strip())

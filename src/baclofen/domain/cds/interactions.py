@@ -29,6 +29,7 @@ from typing import Any
 
 from baclofen.domain.cds.drugs import Drug, DrugClass, DrugLookup, resolve_drugs
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
 from baclofen.domain.settings import EvidenceStatus
 from baclofen.domain.signs import ORAL_OVERDOSE
@@ -418,13 +419,15 @@ def screen_drugs(drugs: Sequence[Drug]) -> tuple[Finding, ...]:
     return evaluate_rules(INTERACTION_RULES, distinct)
 
 
-def screen_interactions(names: Iterable[str]) -> InteractionScreen:
+def screen_interactions(names: str | Iterable[str]) -> InteractionScreen:
     """Screen a list of drug names (generic, brand or code; any case) for interactions.
 
     Parameters
     ----------
     names
-        Drug names as typed; at least one. Unknown names are reported in the result, not dropped.
+        Drug names as typed (a comma-separated text or a list, see
+        :func:`~baclofen.domain.names.parse_name_list`); at least one. Unknown names are reported in the
+        result, not dropped.
 
     Returns
     -------
@@ -434,11 +437,11 @@ def screen_interactions(names: Iterable[str]) -> InteractionScreen:
     Raises
     ------
     InvalidInputError
-        If no name, or an empty name, is given.
+        If no name, an empty name or another separator than a comma is given.
     """
-    names = list(names)
+    names = parse_name_list(names, "drugs")
     if not names:
-        raise InvalidInputError("drugs", "at least one drug name", names)
+        raise InvalidInputError("drugs", "at least one drug name", list(names))
     lookup = resolve_drugs(names)
     return InteractionScreen(lookup, sort_findings(screen_drugs(lookup.drugs)))
 

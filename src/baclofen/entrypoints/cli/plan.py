@@ -43,6 +43,7 @@ OPTIONS = {
     "start_dose_mg": "--start-dose-mg",
     "step_dose_mg": "--step-mg",
     "drugs": "--drugs",
+    "conditions": "--condition",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -174,7 +175,7 @@ def titrate(
             overrides=override or (),
             clinician=clinician,
             settings=_settings(whole_tablets_only),
-            current_drugs=drugs.split(",") if drugs is not None else (),
+            current_drugs=drugs,
         )
     _write_event_table(plan, event_table)
     data = plan.to_dict()
@@ -240,7 +241,7 @@ def taper(
             overrides=override or (),
             clinician=clinician,
             settings=_settings(whole_tablets_only),
-            current_drugs=drugs.split(",") if drugs is not None else (),
+            current_drugs=drugs,
         )
     _write_event_table(plan, event_table)
     data = plan.to_dict()
