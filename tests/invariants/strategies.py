@@ -95,7 +95,11 @@ FLEX_BAD = ("abc", "25:00=10", "06:00=-5", "06:00=nan", "06:00", "22:00=10,06:00
 OVERRIDE_BAD = ("NOEQUALS", "=reason", "ORAL-MAX-001=")
 SETTING_BAD = ("no.such.setting=5", "noequals", "oral.max_daily_dose_mg.us=abc", "oral.max_daily_dose_mg.us=nan")
 PK_SETTING_BAD = ("no.such.setting=5", "noequals", "pk.renal.nonrenal_fraction=abc", "pk.renal.nonrenal_fraction=nan")
-DRUGS_BAD = ("a;b", "", ",,,")
+DRUGS_BAD = ("a;b", "", ",,,", "a|b", "a\tb", "a\nb", "a,,b")
+#: A repeatable name option (--condition, --other-antispastic) takes one name per use: never empty, no other
+#: separator.
+NAMES_BAD = ("a;b", "", " ", ",", "a|b", "a\tb", "a\nb")
+HHMM_BAD = ("25:00", "abc", "", "12:60", "2026-12-01T10:00")
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ _RISK_SETTING = Opt("--setting", st.sampled_from(["cds.risk.lookback_days=14", "
                     repeatable=True)
 _PK_SETTING = Opt("--setting", st.sampled_from(["pk.renal.nonrenal_fraction=0.3"]), PK_SETTING_BAD, repeatable=True)
 _OVERRIDE = Opt("--override", OVERRIDES, OVERRIDE_BAD, repeatable=True)
+_PUMP_SETTING = Opt("--setting", st.sampled_from(["pump.synchromed_ii.flow_accuracy_percent=10"]),
+                    ("no.such.setting=5", "noequals", "pump.synchromed_ii.flow_accuracy_percent=abc",
+                     "pump.synchromed_ii.flow_accuracy_percent=nan", "pump.synchromed_ii.flow_accuracy_percent=-1"),
+                    repeatable=True)
+_STEP_H = Opt("--step-h", num(0.05, 2, (0.1, 0.25, 1)), (*POS_BAD, "0"))
 _CLINICIAN = Opt("--clinician", CLINICIANS | st.sampled_from(["", " "]))
 _PLAN_COMMON = (
     Opt("--start-date", DATES, DATE_BAD),
@@ -137,7 +146,7 @@ _PLAN_COMMON = (
     Opt("--product", PRODUCTS, NAME_BAD),
     Opt("--age", AGES, POS_BAD),
     Opt("--origin", ORIGINS, NAME_BAD),
-    Opt("--condition", CONDITIONS, repeatable=True),
+    Opt("--condition", CONDITIONS, NAMES_BAD, repeatable=True),
     Opt("--whole-tablets-only"),
     Opt("--drugs", DRUG_LISTS, DRUGS_BAD),
     _OVERRIDE,
@@ -169,6 +178,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--step-interval-days", ints(1, 30, (1, 3, 7, 14)), (*POS_INT_BAD, "0")),
         Opt("--min-days", ints(1, 90, (1, 7, 13, 14, 28)), (*POS_INT_BAD,)),
         Opt("--egfr", CRCL, POS_BAD),
+        Opt("--dose-times", st.sampled_from(["08:00,14:00,20:00", "06:00,12:00,18:00,22:00"]),
+            ("25:00", "abc", "08:00,08:00")),
     )),
     Command(("plan", "taper", "steps"), (  # ``plan taper`` aimed at the step rules: raised limits, short use
         Opt("--from-mg-per-day", num(5, 120, (10, 20, 40, 60, 80, 100, 120)), POS_BAD, required=True),
@@ -213,7 +224,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--months-on-therapy", MONTHS, POS_BAD),
         Opt("--product", PRODUCTS, NAME_BAD),
         Opt("--locale", LOCALES, NAME_BAD),
-        Opt("--other-antispastic", st.sampled_from(["tizanidine", "dantrolene", "diazepam"]), repeatable=True),
+        Opt("--other-antispastic", st.sampled_from(["tizanidine", "dantrolene", "diazepam"]), NAMES_BAD,
+            repeatable=True),
         _OVERRIDE,
     )),
     Command(("pump", "list"), ()),
@@ -222,6 +234,11 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--concentration-mcg-per-ml", CONC_MCG_ML, (*POS_BAD, "0"), required=True),
         Opt("--daily-dose-mcg", ITB_MCG_DAY, POS_BAD, required=True),
         Opt("--confirm-high-dose"),
+    )),
+    Command(("pump", "program", "flex"), (  # ``pump program`` with a flex schedule instead of a daily dose
+        Opt("--pump", PUMPS, NAME_BAD, required=True),
+        Opt("--concentration-mcg-per-ml", CONC_MCG_ML, (*POS_BAD, "0"), required=True),
+        Opt("--flex", FLEX, (*FLEX_BAD, ""), required=True),
     )),
     Command(("pump", "forecast"), (
         Opt("--pump", PUMPS, NAME_BAD, required=True),
@@ -235,6 +252,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--residual-ml", num(0, 2, (0, 0.5, 1.4)), POS_BAD),
         Opt("--max-refill-interval-days", ints(1, 180, (1, 30, 90, 180)), (*POS_INT_BAD, "0")),
         Opt("--as-of", DATES, DATE_BAD),
+        Opt("--eri-date", DATES, DATE_BAD),
+        _PUMP_SETTING,
     )),
     Command(("pump", "reconcile"), (
         Opt("--expected-ml", num(0, 40, (0, 0.5, 2, 4.9, 20, 40)), POS_BAD, required=True),
@@ -245,6 +264,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--tolerance-percent", num(0, 50, (0, 5, 10, 20)), (*POS_BAD, "100.1")),
         Opt("--tolerance-ml", num(0.1, 5, (0.5, 1)), POS_BAD),
         Opt("--trend-visits", ints(2, 6, (2, 3)), (*POS_INT_BAD, "0")),
+        Opt("--previous-fill-ml", num(1, 40, (5, 10, 20, 40)), POS_BAD),
     )),
     Command(("pump", "concentration-change"), (
         Opt("--pump", PUMPS, NAME_BAD, required=True),
@@ -254,6 +274,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--catheter-volume-ml", num(0.05, 1, (0.1, 0.2, 0.3)), POS_BAD),
         Opt("--catheter-trimmed-cm", num(0, 100, (0, 10, 50)), POS_BAD),
         Opt("--pump-volume-ml", num(0.05, 1, (0.1, 0.25)), POS_BAD),
+        Opt("--change-time", st.sampled_from(["00:00", "10:00", "23:59"]), HHMM_BAD),
     )),
     Command(("pump", "refill"), (
         Opt("--pump", PUMPS, NAME_BAD, required=True),
@@ -269,6 +290,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--as-of", DATES, DATE_BAD),
         Opt("--previous-fill-ml", num(1, 40, (10, 20, 40)), POS_BAD),
         Opt("--previous-filled", DATES, DATE_BAD),
+        _PUMP_SETTING,
     )),
     Command(("check", "interactions"), (Opt("--drugs", DRUG_LISTS, DRUGS_BAD, required=True),)),
     Command(("check", "dose"), (
@@ -288,10 +310,14 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--mcg-per-day", ITB_MCG_DAY, POS_BAD, required=True),
         Opt("--origin", ORIGINS, NAME_BAD),
     )),
+    Command(("check", "dose", "nabiximols"), (  # ``check dose`` for nabiximols (sprays/day)
+        Opt("--drug", st.sampled_from(["nabiximols", "Sativex"]), required=True),
+        Opt("--sprays-per-day", num(1, 12, (1, 12, 12.1)), POS_BAD, required=True),
+    )),
     Command(("check", "contraindications"), (
         Opt("--drug", st.sampled_from(["baclofen", "tizanidine", "dantrolene", "Gablofen"]), NAME_BAD,
             required=True),
-        Opt("--condition", CONDITIONS, repeatable=True),
+        Opt("--condition", CONDITIONS, NAMES_BAD, repeatable=True),
         Opt("--age", AGES, POS_BAD),
         Opt("--sex", st.sampled_from(["female", "male"]), NAME_BAD),
         Opt("--crcl-ml-min", CRCL, POS_BAD),
@@ -303,7 +329,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--crcl-ml-min", CRCL, POS_BAD),
         Opt("--dialysis"),
         Opt("--drugs", DRUG_LISTS, DRUGS_BAD),
-        Opt("--condition", CONDITIONS, repeatable=True),
+        Opt("--condition", CONDITIONS, NAMES_BAD, repeatable=True),
         Opt("--sex", st.sampled_from(["female", "male"]), NAME_BAD),
         Opt("--age", AGES, POS_BAD),
         Opt("--locale", LOCALES, NAME_BAD),
@@ -315,6 +341,9 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--start-date", DATES, DATE_BAD),
         _OVERRIDE,
         _CLINICIAN,
+        Opt("--setting", st.sampled_from(["cds.dantrolene.no_benefit_stop_days=45"]),
+            ("no.such.setting=5", "noequals", "cds.dantrolene.no_benefit_stop_days=abc",
+             "cds.dantrolene.no_benefit_stop_days=nan"), repeatable=True),
     )),
     Command(("simulate", "oral"), (
         Opt("--dose-mg", ORAL_MG_DAY, (*POS_BAD, "0"), required=True),
@@ -326,6 +355,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--hd-session", st.sampled_from(["4:4", "10:3"]), ("x", "4", "-1:4", "4:-1", "nan:4"), repeatable=True),
         _PK_SETTING,
         *_POP,
+        _STEP_H,
+        Opt("--condition", CONDITIONS, NAMES_BAD, repeatable=True),
     )),
     Command(("simulate", "intrathecal"), (
         Opt("--daily-dose-mcg", ITB_MCG_DAY, POS_BAD, required=True),
@@ -334,22 +365,32 @@ COMMANDS: dict[str, Command] = {c.name: c for c in [
         Opt("--from-empty"),
         *_KIDNEY_SIM,
         _PK_SETTING,
+        _STEP_H,
     )),
     Command(("scale", "evaluate"), (
         Opt("--scale", st.sampled_from(["nrs-spasticity", "nrs-pain", "nrs-sleep"]), NAME_BAD, required=True),
         Opt("--baseline", ints(0, 10), ("11", "-1", "abc", "nan", ""), required=True),
         Opt("--current", ints(0, 10), ("11", "-1", "abc", "nan", ""), required=True),
         Opt("--context", st.sampled_from(["general", "nabiximols", "nrs-30"]), NAME_BAD),
+        Opt("--setting", st.sampled_from(["cds.scales.nrs_responder_fraction=0.3"]),
+            ("no.such.setting=5", "noequals", "cds.scales.nrs_responder_fraction=abc",
+             "cds.scales.nrs_responder_fraction=nan", "cds.scales.nrs_responder_fraction=2"), repeatable=True),
     )),
     Command(("demo",), (Opt("--start-date", DATES, DATE_BAD),)),
     Command(("risk",), (_RISK_SETTING,), takes_file=True),
-    Command(("simulate", "regimen"), (*_KIDNEY_SIM, Opt("--washout-h", num(0, 72, (0, 24)), POS_BAD), _PK_SETTING),
-            takes_file=True),
+    Command(("simulate", "regimen"), (
+        *_KIDNEY_SIM, Opt("--washout-h", num(0, 72, (0, 24)), POS_BAD), _PK_SETTING, _STEP_H,
+        Opt("--model", st.sampled_from(["default", "kochak"]), NAME_BAD),
+        Opt("--hd-session", st.sampled_from(["4:4", "10:3"]), ("x", "4", "-1:4", "4:-1", "nan:4"), repeatable=True),
+        Opt("--condition", CONDITIONS, NAMES_BAD, repeatable=True),
+        *_POP,
+    ), takes_file=True),
 ]}
 
 #: The CLI path of a command description that aims a real command at one rule (``check dose itb`` is
 #: ``check dose`` with mcg values; ``plan taper steps`` is ``plan taper`` around the step limit).
-CLI_PATH = {"check dose itb": ("check", "dose"), "plan taper steps": ("plan", "taper")}
+CLI_PATH = {"check dose itb": ("check", "dose"), "plan taper steps": ("plan", "taper"),
+            "check dose nabiximols": ("check", "dose"), "pump program flex": ("pump", "program")}
 
 
 def cli_path(cmd: Command) -> tuple[str, ...]:

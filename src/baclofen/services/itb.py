@@ -161,7 +161,10 @@ def parse_previous_visits(
 def _program(
     pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None
 ) -> InfusionProgram:
-    if flex is None or (isinstance(flex, str) and not flex.strip()):
+    if isinstance(flex, str) and not flex.strip():
+        # An empty --flex is a flex option given without a schedule, not "no flex": say so, naming it.
+        raise InvalidInputError("flex", "a flex schedule HH:MM=MCG_PER_H,... (or no --flex at all)", flex)
+    if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
         dose = require_finite_number(

@@ -25,6 +25,7 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_screening_dose
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.patient import CRCL_MAX_ML_MIN
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
@@ -381,6 +382,7 @@ def simulate_oral(
     if isinstance(doses, bool) or not isinstance(doses, int) or not 1 <= doses <= MAX_DOSES:
         raise InvalidInputError("doses", f"a whole number 1..{MAX_DOSES}", doses)
     oral_model = OralModel.parse(model)
+    conditions = parse_name_list(conditions, "conditions")
     kidney = kidney_input(crcl_ml_min, dialysis)
     sessions = dialysis_sessions(hd_sessions, dialysis)
     model_settings, bands = split_settings(settings)
@@ -668,6 +670,7 @@ def simulate_plan(
     Kidney function: the arguments win; else the plan's patient kidney function if it has one; else
     none (reported as such, with a warning when the plan describes the patient as renal).
     """
+    conditions = parse_name_list(conditions, "conditions")
     parsed = plan_doses(plan)
     if not parsed.doses:
         raise InvalidInputError("steps", "at least one dose > 0 mg", 0)
@@ -687,6 +690,8 @@ def simulate_plan(
     sessions = dialysis_sessions(hd_sessions, kidney.dialysis)
     model_settings, bands = split_settings(settings)
     n_pop = _check_population_args(population, seed, in_process=runner is None)
+    if crcl_range is not None and not n_pop:
+        raise InvalidInputError("crcl_range", "given only with a population", crcl_range)
     washout = require_finite_number(washout_h, "washout_h", minimum=0.0, maximum=24.0 * 60)
     step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
     days = (parsed.end - parsed.start).days + 1

@@ -42,6 +42,7 @@ from baclofen.domain.itb.dosing import (
     parse_origin,
 )
 from baclofen.domain.itb.limits import daily_dose_ceiling
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import TAPER_MAX_STEP_MG_PER_DAY
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
@@ -223,7 +224,7 @@ def plan_oral_to_itb_transition(
     )
     if isinstance(delay, float) and not delay.is_integer():
         raise InvalidInputError("oral_taper_delay_days", "a whole number of days", delay)
-    others = tuple(str(o).strip() for o in other_oral_antispastics if str(o).strip())
+    others = parse_name_list(other_oral_antispastics, "other_oral_antispastics")
 
     oral_start = infusion_start + timedelta(days=int(delay))
     oral_taper_step = float(TAPER_MAX_STEP_MG_PER_DAY.default)

@@ -44,6 +44,7 @@ OPTIONS = {
     "override reason": "--override",
     "override rule_id": "--override",
     "override clinician": "--clinician",
+    "other_oral_antispastics": "--other-antispastic",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]

@@ -251,6 +251,8 @@ def taper(
 def _write_event_table(plan: Plan, path: Path | None) -> None:
     if path is None:
         return
+    if not path.name or path.is_dir():
+        fail("--event-table", "a file path (not a folder)", str(path))
     try:
         write_event_table(plan.to_regimen(local_zone()), path)  # clock times in the patient's zone
     except OSError as exc:

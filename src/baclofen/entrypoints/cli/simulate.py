@@ -45,6 +45,7 @@ OPTIONS = {
     "washout_h": "--washout-h",
     "workers": "--workers",
     "scheduler": "--scheduler",
+    "conditions": "--condition",
     "pk.": "--setting",
 }
 #: ... and for the plan file of `simulate regimen` (fields under steps/plan name the FILE argument).
