@@ -293,7 +293,10 @@ def inv_tizanidine_cyp1a2(run: Run, data: dict[str, Any]) -> list[str]:
                 continue
             if contra and option.get("offered"):
                 problems.append(f"tizanidine offered alongside {sorted(contra)}")
-            reasons = " ".join(r.get("text", "") for r in option.get("reasons", [])).lower()
+            # The caution is a reason or a finding of the option (INT-TIZ-CYP1A2-002 names CYP1A2).
+            reasons = " ".join([*(r.get("text", "") for r in option.get("reasons", [])),
+                                *(f"{f.get('rule_id', '')} {f.get('message', '')}" for f in option.get("findings", []))
+                                ]).lower()
             if avoid and option.get("offered") and not any(d in reasons for d in avoid) and "cyp1a2" not in reasons:
                 problems.append(f"tizanidine recommended alongside {sorted(avoid)} with no CYP1A2 caution")
     return problems
