@@ -75,10 +75,18 @@ def test_cerebral_origin_rises_more_slowly() -> None:
 
 
 def test_other_antispastics_are_weaned_one_at_a_time_after_baclofen() -> None:
-    t = _plan(other_oral_antispastics=["tizanidine", " "])
+    t = _plan(other_oral_antispastics=[" tizanidine"])
 
     finding = next(f for f in t.findings if f.rule_id == "ITB-TRANS-002")
     assert finding.data["other_oral_antispastics"] == ["tizanidine"]
+
+
+def test_issue8_r2_a_blank_or_malformed_other_antispastic_is_refused_not_dropped() -> None:
+    """Issue 8 round 2 (sweep): a blank name was dropped silently; the one name-list parser refuses it."""
+    for bad in (["tizanidine", " "], ["tizanidine;diazepam"]):
+        with pytest.raises(InvalidInputError) as err:
+            _plan(other_oral_antispastics=bad)
+        assert err.value.field == "other_oral_antispastics"
 
 
 def test_oral_baclofen_stays_available_with_the_withdrawal_bridge_dose() -> None:
