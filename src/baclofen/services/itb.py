@@ -276,6 +276,9 @@ def plan_titration_step(
     proposed_mcg_per_day: float | None = None,
     confirm_high_dose: bool = False,
     settings: Mapping[str, float] | None = None,
+    planned_taper: bool = False,
+    hours_since_last_increase: float | None = None,
+    interruption_hours: float | None = None,
 ) -> TitrationRange:
     """Allowed next daily dose (mcg/day) per 24 h or at a refill visit, with findings on a proposed dose.
 
@@ -296,6 +299,9 @@ def plan_titration_step(
         confirm_high_dose=confirm_high_dose,
         high_dose_threshold_mcg_per_day=settings.get("itb.titration.high_dose_threshold_mcg_per_day"),
         confirmation_threshold_mcg_per_day=settings.get("itb.dose.confirmation_threshold_mcg_per_day"),
+        planned_taper=planned_taper,
+        hours_since_last_increase=hours_since_last_increase,
+        interruption_hours=interruption_hours,
     )
 
 

@@ -162,11 +162,12 @@ def test_refill_visit_adjustments_beyond_the_label_are_flagged(origin, proposed,
     assert (rule in _ids(r.findings)) is present
 
 
-def test_a_cut_beyond_20_percent_warns_with_withdrawal_signs() -> None:
+def test_a_cut_beyond_20_percent_blocks_with_withdrawal_signs() -> None:
+    """Issue 9 item 4: a cut beyond the label step is a block (a warn only as a planned taper)."""
     r = titration_range(500, SPINAL, at_refill=True, proposed_mcg_per_day=350)
 
     finding = next(f for f in r.findings if f.rule_id == "ITB-TITR-004")
-    assert finding.severity is Severity.WARN
+    assert finding.severity is Severity.BLOCK
     assert "pruritus without rash" in finding.signs
 
 

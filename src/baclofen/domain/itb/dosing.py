@@ -330,27 +330,40 @@ class TitrationRange:
     findings: tuple[Finding, ...]
     #: The largest label step before the range is cut at the dose limits (what ITB-TITR-002 judges).
     label_step_max_mcg_per_day: float = 0.0
+    #: A cut beyond the label step is a planned taper (ITB-TITR-004 warns instead of blocking).
+    planned_taper: bool = False
+    #: Hours since the last increase (ITB-TITR-007), when given.
+    hours_since_last_increase: float | None = None
+    #: Hours delivery was interrupted before this re-introduction (ITB-TITR-008), when given.
+    interruption_hours: float | None = None
+
+    @property
+    def hold_for_hours(self) -> float | None:
+        """Hours until the next increase is allowed, None when one is allowed now: no increase in the first 24 h
+        of infusion (not at a refill, [S2] [S3]) and at most one every 24 h ([S2] [S3] [S40])."""
+        waits = []
+        if not self.at_refill and self.hours_since_start is not None and self.hours_since_start < NO_INCREASE_HOURS:
+            waits.append(NO_INCREASE_HOURS - self.hours_since_start)
+        if self.hours_since_last_increase is not None and self.hours_since_last_increase < NO_INCREASE_HOURS:
+            waits.append(NO_INCREASE_HOURS - self.hours_since_last_increase)
+        return max(waits) if waits else None
 
     @property
     def holds_first_day(self) -> bool:
-        """Within the first 24 h of infusion (not at a refill): no increase yet, the dose is held ([S2] [S3])."""
-        return (
-            not self.at_refill and self.hours_since_start is not None and self.hours_since_start < NO_INCREASE_HOURS
-        )
+        """No increase allowed yet (first 24 h of infusion, or less than 24 h since the last increase): the dose
+        is held."""
+        return self.hold_for_hours is not None
 
     @property
     def min_mcg_per_day(self) -> float:
         """Lowest allowed next dose: the largest label decrease at a refill, else the smallest increase.
 
-        Within the first 24 h of infusion the only allowed dose is the current one.
+        While increases are held (first 24 h of infusion, or within 24 h of the last increase) the lowest is the
+        largest label decrease at a refill, else the current dose.
         """
-        if self.holds_first_day:
-            return self.current_mcg_per_day
-        return (
-            self.decrease_min_mcg_per_day
-            if self.decrease_min_mcg_per_day is not None
-            else self.increase_min_mcg_per_day
-        )
+        if self.decrease_min_mcg_per_day is not None:
+            return self.decrease_min_mcg_per_day
+        return self.current_mcg_per_day if self.holds_first_day else self.increase_min_mcg_per_day
 
     @property
     def max_mcg_per_day(self) -> float:
@@ -367,9 +380,10 @@ class TitrationRange:
             "hours_since_start": self.hours_since_start,
             "min_mcg_per_day": self.min_mcg_per_day,
             "max_mcg_per_day": self.max_mcg_per_day,
-            "hold_for_hours": (
-                NO_INCREASE_HOURS - (self.hours_since_start or 0.0) if self.holds_first_day else None
-            ),
+            "hold_for_hours": self.hold_for_hours,
+            "hours_since_last_increase": self.hours_since_last_increase,
+            "interruption_hours": self.interruption_hours,
+            "planned_taper": self.planned_taper,
             "increase": {
                 "min_percent": self.increase_percent[0],
                 "max_percent": self.increase_percent[1],
@@ -405,6 +419,9 @@ def titration_range(
     confirm_high_dose: bool = False,
     high_dose_threshold_mcg_per_day: float | None = None,
     confirmation_threshold_mcg_per_day: float | None = None,
+    planned_taper: bool = False,
+    hours_since_last_increase: float | None = None,
+    interruption_hours: float | None = None,
 ) -> TitrationRange:
     """The label range for the next daily dose, with findings on a proposed dose.
 
@@ -425,6 +442,14 @@ def titration_range(
         Explicit confirmation of a dose above the confirmation threshold (ITB-DOSE-001).
     high_dose_threshold_mcg_per_day, confirmation_threshold_mcg_per_day : float, optional
         Overrides of the settings :data:`HIGH_DOSE_THRESHOLD` and :data:`DAILY_DOSE_CONFIRMATION_THRESHOLD`.
+    planned_taper : bool
+        A cut beyond the label decrease step is a planned taper: ITB-TITR-004 warns with taper advice instead
+        of blocking (abrupt discontinuation carries the boxed warning [S118]).
+    hours_since_last_increase : float, optional
+        Hours since the last increase: at most one increase every 24 h (ITB-TITR-007, [S2] [S3] [S40]).
+    interruption_hours : float, optional
+        Hours intrathecal delivery was interrupted before this re-introduction: ITB-TITR-008 asks for
+        vigilance [S30] and gives the restart advice [S42].
 
     Returns
     -------
@@ -444,6 +469,14 @@ def titration_range(
         raise InvalidInputError("at_refill", "true or false", at_refill)
     if hours_since_start is not None:
         hours_since_start = require_finite_number(hours_since_start, "hours_since_start", minimum=0.0)
+    if hours_since_last_increase is not None:
+        hours_since_last_increase = require_finite_number(
+            hours_since_last_increase, "hours_since_last_increase", minimum=0.0
+        )
+    if interruption_hours is not None:
+        interruption_hours = require_finite_number(interruption_hours, "interruption_hours", minimum=0.0)
+    if not isinstance(planned_taper, bool):
+        raise InvalidInputError("planned_taper", "true or false", planned_taper)
     proposed = (
         None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
     )
@@ -502,6 +535,12 @@ def titration_range(
             f"(S2, S3), so the allowed dose is the current {current:g} mcg/day for another "
             f"{NO_INCREASE_HOURS - hours_since_start:g} h"
         )
+    if hours_since_last_increase is not None and hours_since_last_increase < NO_INCREASE_HOURS:
+        reasoning.append(
+            f"{hours_since_last_increase:g} h since the last increase: at most one increase every "
+            f"{NO_INCREASE_HOURS:g} h (S2, S3, S40), so the allowed dose is the current {current:g} mcg/day for "
+            f"another {NO_INCREASE_HOURS - hours_since_last_increase:g} h"
+        )
     if cautious is not None:
         reasoning.append(
             f"at {current:g} mcg/day (>= {high_dose:g}) an increase above "
@@ -521,6 +560,9 @@ def titration_range(
         high_dose_threshold_mcg_per_day=high_dose,
         excessive_increase_percent=EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
         no_increase_h=NO_INCREASE_HOURS,
+        planned_taper=planned_taper,
+        hours_since_last_increase=hours_since_last_increase,
+        interruption_hours=interruption_hours,
     )
     findings = list(evaluate_rules(DOSE_CHANGE_RULES, change_ctx))
     findings += TITR_CEILING.evaluate(
@@ -587,4 +629,7 @@ def titration_range(
         reasoning=tuple(reasoning),
         findings=sort_findings(findings),
         label_step_max_mcg_per_day=step_max,
+        planned_taper=planned_taper,
+        hours_since_last_increase=hours_since_last_increase,
+        interruption_hours=interruption_hours,
     )

@@ -31,6 +31,9 @@ OPTIONS = {
     "current_mcg_per_day": "--current-mcg-per-day",
     "origin": "--origin",
     "hours_since_start": "--hours-since-start",
+    "hours_since_last_increase": "--hours-since-last-increase",
+    "interruption_hours": "--interruption-hours",
+    "planned_taper": "--planned-taper",
     "proposed_mcg_per_day": "--proposed-mcg-per-day",
     "infusion_start": "--infusion-start",
     "oral_mg_per_day": "--oral-mg-per-day",
@@ -224,6 +227,27 @@ def titrate(
             help="Explicitly confirm a daily dose above 1000 mcg (the sources disagree).",
         ),
     ] = False,
+    planned_taper: Annotated[
+        bool,
+        typer.Option(
+            "--planned-taper",
+            help="A cut beyond the label decrease step is a planned taper (a warning with taper advice, not a "
+            "block; recorded in the JSON).",
+        ),
+    ] = False,
+    hours_since_last_increase: Annotated[
+        float | None,
+        typer.Option(
+            "--hours-since-last-increase", help="Hours since the last increase (at most one increase every 24 h)."
+        ),
+    ] = None,
+    interruption_hours: Annotated[
+        float | None,
+        typer.Option(
+            "--interruption-hours",
+            help="Hours intrathecal delivery was interrupted before this re-introduction (restart advice).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Titration range per 24 h (spinal +10-30 %, cerebral +5-15 %) or at a refill visit."""
@@ -235,6 +259,9 @@ def titrate(
             hours_since_start=hours_since_start,
             proposed_mcg_per_day=proposed_mcg_per_day,
             confirm_high_dose=confirm_high_dose,
+            planned_taper=planned_taper,
+            hours_since_last_increase=hours_since_last_increase,
+            interruption_hours=interruption_hours,
         )
     data = result.to_dict()
 

@@ -1,0 +1,95 @@
+"""Issue 9 (ITB area): items 4, 5, 7 and the missing ITB rules, domain level, boundaries on both sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from baclofen.domain.itb.dosing import titration_range
+from baclofen.domain.patient import SpasticityOrigin
+from baclofen.domain.rules import Severity
+
+SPINAL = SpasticityOrigin.SPINAL
+
+
+def _sev(findings, rule_id):
+    return next((f.severity for f in findings if f.rule_id == rule_id), None)
+
+
+# --- item 4: ITB-TITR-004 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proposed", "severity"),
+    [(400.0, None), (320.0, None), (319.99, Severity.BLOCK), (10.0, Severity.BLOCK)],
+)
+def test_issue9_item4_cut_beyond_the_step_limits_is_a_block(proposed, severity) -> None:
+    """Item 4: "`ITB-TITR-004`: a cut from 400 to 10 mcg/day is only a warn; abrupt ITB discontinuation carries a
+    boxed warning, and the oral equivalent blocks. A cut beyond the step limits is a block unless it is a planned
+    taper." (-20 % of 400 = 320 mcg/day is the largest label cut.)"""
+    for at_refill in (True, False):
+        r = titration_range(400, SPINAL, at_refill=at_refill, hours_since_start=48, proposed_mcg_per_day=proposed)
+        assert _sev(r.findings, "ITB-TITR-004") is severity
+        assert r.to_dict()["offerable"] is (severity is None)
+
+
+@pytest.mark.parametrize(("proposed", "severity"), [(320.0, None), (319.99, Severity.WARN), (10.0, Severity.WARN)])
+def test_issue9_item4_planned_taper_turns_the_block_into_a_warn_with_taper_advice(proposed, severity) -> None:
+    r = titration_range(400, SPINAL, at_refill=True, proposed_mcg_per_day=proposed, planned_taper=True)
+    assert _sev(r.findings, "ITB-TITR-004") is severity
+    assert r.to_dict()["planned_taper"] is True
+    if severity is not None:
+        f = next(f for f in r.findings if f.rule_id == "ITB-TITR-004")
+        assert "taper" in f.action.lower() and "S69" in f.evidence
+        assert r.to_dict()["offerable"] is True
+
+
+# --- 5.4: at most one increase every 24 h ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "at_refill", "severity"),
+    [(23.9, False, Severity.BLOCK), (24.0, False, None), (23.9, True, Severity.BLOCK), (24.0, True, None)],
+)
+def test_issue9_increases_at_most_once_every_24h(hours, at_refill, severity) -> None:
+    """Missing rule: "ITB increases at most once every 24 h between any two increases, not only in the first
+    24 h (5.4)"."""
+    r = titration_range(
+        300, SPINAL, at_refill=at_refill, hours_since_start=200, hours_since_last_increase=hours,
+        proposed_mcg_per_day=330,
+    )
+    assert _sev(r.findings, "ITB-TITR-007") is severity
+    # a decrease or the same dose is not an increase
+    same = titration_range(300, SPINAL, hours_since_start=200, hours_since_last_increase=hours,
+                           proposed_mcg_per_day=300)
+    assert _sev(same.findings, "ITB-TITR-007") is None
+
+
+@pytest.mark.parametrize(("hours", "held"), [(23.9, True), (24.0, False)])
+def test_issue9_range_holds_until_24h_after_the_last_increase(hours, held) -> None:
+    r = titration_range(300, SPINAL, hours_since_start=200, hours_since_last_increase=hours)
+    assert (r.max_mcg_per_day == 300) is held
+    assert (_sev(r.findings, "ITB-TITR-007") is Severity.BLOCK) is held
+    assert (r.to_dict()["hold_for_hours"] is not None) is held
+
+
+def test_issue9_last_increase_cannot_be_before_the_start() -> None:
+    from baclofen.domain.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        titration_range(300, SPINAL, hours_since_last_increase=-1)
+
+
+# --- 4.2 / item 7: re-introduction after an interruption ----------------------------------------------
+
+
+@pytest.mark.parametrize(("hours", "present"), [(None, False), (0.0, False), (0.1, True), (72.0, True)])
+def test_issue9_item7_titrate_after_an_interruption_is_flagged(hours, present) -> None:
+    """Missing rule: "Re-introduction after an interruption (clinical.md 4.2)": be especially vigilant [S30]."""
+    r = titration_range(300, SPINAL, hours_since_start=200, interruption_hours=hours)
+    f = next((f for f in r.findings if f.rule_id == "ITB-TITR-008"), None)
+    assert (f is not None) is present
+    if f is not None:
+        assert f.severity is Severity.WARN
+        assert "S30" in f.evidence and "S42" in f.evidence
+        assert "vigilan" in f.reasoning.lower() or "vigilan" in f.message.lower()
+        assert f.signs
