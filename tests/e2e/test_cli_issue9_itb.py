@@ -44,3 +44,45 @@ def test_issue9_item7_titrate_after_an_interruption(run_cli, hours, severity) ->
         "--interruption-hours", hours, "--json",
     ).json()
     assert _sev(data, "ITB-TITR-008") == severity
+
+
+@pytest.mark.parametrize(
+    ("args", "rule_id", "severity"),
+    [
+        (("--condition", "active infection"), "CI-ITB-INFECTION-001", "block"),
+        (("--condition", "insufficient body size"), "CI-ITB-BODYSIZE-001", "block"),
+        (("--condition", "spinal anomaly"), "CI-ITB-SPINE-001", "block"),
+        (("--implant-depth-cm", "2.5"), "CI-ITB-DEPTH-001", None),
+        (("--implant-depth-cm", "2.51"), "CI-ITB-DEPTH-001", "block"),
+        (("--days-since-tbi", "364"), "CI-ITB-TBI-001", "block"),
+        (("--days-since-tbi", "365"), "CI-ITB-TBI-001", None),
+    ],
+)
+def test_issue9_item5_check_contraindications_for_pump_implantation(run_cli, args, rule_id, severity) -> None:
+    """Item 5 and 5.1: active infection, body size, depth > 2.5 cm, spinal anomalies, >= 1 year after TBI."""
+    r = run_cli("check", "contraindications", "--drug", "baclofen-intrathecal", *args, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert _sev(r.json(), rule_id) == severity
+
+
+def test_issue9_implant_depth_bad_input_names_the_option(run_cli) -> None:
+    r = run_cli("check", "contraindications", "--drug", "baclofen-intrathecal", "--implant-depth-cm", "-1")
+    assert r.exit_code == 2 and "--implant-depth-cm" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("condition", "rule_id"),
+    [
+        ("MS exacerbation", "CI-ITB-MSEXAC-001"),
+        ("non-healing wound", "CI-ITB-WOUND-001"),
+        ("UTI", "CI-ITB-INFECTION-001"),
+    ],
+)
+def test_issue9_itb_screen_not_offerable_with_exacerbation_wound_or_infection(run_cli, condition, rule_id) -> None:
+    """5.2: "No screening during an MS exacerbation or with non-healing wounds: today only display text"."""
+    data = run_cli("itb", "screen", "--responses", "no", "--condition", condition, "--json").json()
+    assert _sev(data, rule_id) == "block" and data["offerable"] is False
+    plain = run_cli("itb", "screen", "--responses", "no", "--json").json()
+    assert plain["offerable"] is True and _sev(plain, rule_id) is None
+    unknown = run_cli("itb", "screen", "--responses", "no", "--condition", "zzz", "--json").json()
+    assert unknown["unknown_conditions"][0]["query"] == "zzz"

@@ -129,10 +129,13 @@ def check_drug_dose(drug: str, *, mg_per_day: float | None = None, mcg_per_day: 
 def check_drug_contraindications(drug: str, conditions: str | Sequence[str] | None = None, *,
                                  age_years: float | None = None, sex: str | None = None,
                                  crcl_ml_min: float | None = None, dialysis: bool = False,
-                                 route: str | None = None) -> ContraindicationScreen:
-    """Check one drug against conditions, age, sex, kidney function and route."""
+                                 route: str | None = None, implant_depth_cm: float | None = None,
+                                 days_since_tbi: float | None = None) -> ContraindicationScreen:
+    """Check one drug against conditions, age, sex, kidney function, route and (intrathecal baclofen) the planned
+    pump implant depth and the days since a traumatic brain injury."""
     return screen_contraindications(drug, split_names(conditions, "conditions"), age_years=age_years,
-                                    sex=parse_sex(sex), kidney=make_kidney(crcl_ml_min, dialysis), route=route)
+                                    sex=parse_sex(sex), kidney=make_kidney(crcl_ml_min, dialysis), route=route,
+                                    implant_depth_cm=implant_depth_cm, days_since_tbi=days_since_tbi)
 
 
 def advise_on_alternatives(*, baclofen_outcome: str | BaclofenOutcome = BaclofenOutcome.FAILED,

@@ -201,6 +201,7 @@ def screen_trial(
     negative_reactions: bool = False,
     records: Sequence[Mapping[str, Any]] | None = None,
     as_of: datetime | str | None = None,
+    conditions: str | Sequence[str] = (),
 ) -> ScreeningAssessment:
     """Assess a screening trial from yes/no responses (or full dose records) and propose the next dose.
 
@@ -254,7 +255,11 @@ def screen_trial(
             raise InvalidInputError("as_of", "a date-time YYYY-MM-DDTHH:MM", as_of)
         as_of_value = parsed_as_of
     return assess_screening(
-        doses, start_mcg=start_mcg, as_of=as_of_value, hours_since_last_dose=hours_since_last_dose
+        doses,
+        start_mcg=start_mcg,
+        as_of=as_of_value,
+        hours_since_last_dose=hours_since_last_dose,
+        conditions=conditions,
     )
 
 

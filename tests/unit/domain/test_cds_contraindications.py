@@ -30,7 +30,7 @@ ROWS = [
     ("intrathecal baclofen", "spinal cord injury at T6 or above", "CI-ITB-WDRISK-001", Severity.WARN, "S118"),
     ("intrathecal baclofen", "communication difficulties", "CI-ITB-WDRISK-002", Severity.WARN, "S118"),
     ("baclofen", "history of baclofen withdrawal", "CI-ITB-WDRISK-003", Severity.WARN, "S118"),
-    ("intrathecal baclofen", "active UTI", "CI-ITB-INFECTION-001", Severity.WARN, "S117"),
+    ("intrathecal baclofen", "active UTI", "CI-ITB-INFECTION-001", Severity.BLOCK, "S117"),  # issue 9 item 5
     ("tizanidine", "liver disease", "CI-TIZ-LIVER-001", Severity.WARN, "S75"),
     ("dantrolene", "active liver disease", "CI-DAN-LIVER-001", Severity.BLOCK, "S77"),
     ("dantrolene", "hepatic impairment", "CI-DAN-LIVER-002", Severity.WARN, "S78"),

@@ -93,3 +93,72 @@ def test_issue9_item7_titrate_after_an_interruption_is_flagged(hours, present) -
         assert "S30" in f.evidence and "S42" in f.evidence
         assert "vigilan" in f.reasoning.lower() or "vigilan" in f.message.lower()
         assert f.signs
+
+
+# --- item 5 and 5.1: implant contraindications ---------------------------------------------------------
+
+from baclofen.domain.cds.contraindications import screen_contraindications  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("condition", "rule_id", "source"),
+    [
+        ("active infection", "CI-ITB-INFECTION-001", "S117"),
+        ("insufficient body size", "CI-ITB-BODYSIZE-001", "S66"),
+        ("spinal anomaly", "CI-ITB-SPINE-001", "S117"),
+        ("MS exacerbation", "CI-ITB-MSEXAC-001", "S41"),
+        ("non-healing wound", "CI-ITB-WOUND-001", "S41"),
+    ],
+)
+def test_issue9_item5_itb_implant_and_screening_conditions_block(condition, rule_id, source) -> None:
+    """Item 5: "`CI-ITB-INFECTION-001`: active infection contraindicates pump implantation (S117, S66): block";
+    missing rules: insufficient body size, spinal anomalies (5.1); no screening during an MS exacerbation or
+    with non-healing wounds (5.2)."""
+    with_it = screen_contraindications("baclofen-intrathecal", [condition]).findings
+    assert _sev(with_it, rule_id) is Severity.BLOCK
+    assert source in next(f for f in with_it if f.rule_id == rule_id).evidence
+    assert _sev(screen_contraindications("baclofen-intrathecal", []).findings, rule_id) is None
+    assert _sev(screen_contraindications("baclofen", [condition]).findings, rule_id) is None  # oral: not this rule
+
+
+@pytest.mark.parametrize(("depth", "severity"), [(2.5, None), (2.51, Severity.BLOCK), (1.0, None)])
+def test_issue9_implant_depth_over_2_5_cm_blocks(depth, severity) -> None:
+    findings = screen_contraindications("baclofen-intrathecal", implant_depth_cm=depth).findings
+    assert _sev(findings, "CI-ITB-DEPTH-001") is severity
+
+
+@pytest.mark.parametrize(("days", "severity"), [(364, Severity.BLOCK), (365, None), (0, Severity.BLOCK), (3000, None)])
+def test_issue9_at_least_one_year_after_tbi(days, severity) -> None:
+    findings = screen_contraindications("baclofen-intrathecal", days_since_tbi=days).findings
+    assert _sev(findings, "CI-ITB-TBI-001") is severity
+
+
+def test_issue9_implant_inputs_are_validated() -> None:
+    from baclofen.domain.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="implant_depth_cm"):
+        screen_contraindications("baclofen-intrathecal", implant_depth_cm=-1)
+    with pytest.raises(InvalidInputError, match="days_since_tbi"):
+        screen_contraindications("baclofen-intrathecal", days_since_tbi=-1)
+
+
+# --- 5.2: no screening during an MS exacerbation, non-healing wounds, active infection ------------------
+
+from baclofen.domain.itb.screening import assess_screening, responses_to_doses  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("conditions", "blocked"),
+    [
+        ((), set()),
+        (("epilepsy",), set()),
+        (("MS exacerbation",), {"CI-ITB-MSEXAC-001"}),
+        (("non-healing wound",), {"CI-ITB-WOUND-001"}),
+        (("active UTI",), {"CI-ITB-INFECTION-001"}),
+    ],
+)
+def test_issue9_screening_not_offerable_during_exacerbation_wound_or_infection(conditions, blocked) -> None:
+    r = assess_screening(responses_to_doses([False]), conditions=conditions)
+    got = {f.rule_id for f in r.findings if f.severity is Severity.BLOCK}
+    assert got == blocked
+    assert r.to_dict()["offerable"] is (not blocked)

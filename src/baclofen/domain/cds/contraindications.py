@@ -51,6 +51,10 @@ class Condition(Enum):
     COMMUNICATION_DIFFICULTIES = "communication difficulties"
     BACLOFEN_WITHDRAWAL_HISTORY = "history of baclofen withdrawal"
     ACTIVE_INFECTION = "active infection"
+    INSUFFICIENT_BODY_SIZE = "insufficient body size"
+    SPINAL_ANOMALY = "spinal anomaly"
+    MS_EXACERBATION = "MS exacerbation"
+    NON_HEALING_WOUND = "non-healing wound"
 
 
 _SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
@@ -89,6 +93,10 @@ _SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
     Condition.COMMUNICATION_DIFFICULTIES: ("communication difficulty", "cannot communicate"),
     Condition.BACLOFEN_WITHDRAWAL_HISTORY: ("previous baclofen withdrawal", "baclofen withdrawal history"),
     Condition.ACTIVE_INFECTION: ("infection", "active uti", "urinary tract infection", "uti"),
+    Condition.INSUFFICIENT_BODY_SIZE: ("small body size", "body size too small", "insufficient body mass"),
+    Condition.SPINAL_ANOMALY: ("spinal anomalies", "spinal deformity", "spine anomaly"),
+    Condition.MS_EXACERBATION: ("ms relapse", "multiple sclerosis exacerbation", "ms flare"),
+    Condition.NON_HEALING_WOUND: ("non-healing wounds", "non healing wound", "nonhealing wound", "chronic wound"),
 }
 
 
@@ -165,6 +173,16 @@ class ContraindicationContext:
     kidney: KidneyFunction | None = None
     route: str | None = None
     dantrolene_hepatotoxicity_age_years: float = DANTROLENE_HEPATOTOXICITY_AGE.default
+    implant_depth_cm: float | None = None
+    days_since_tbi: float | None = None
+
+
+#: Pump implantation is contraindicated with an implant depth above this, cm [S117] [S66].
+MAX_PUMP_IMPLANT_DEPTH_CM = 2.5
+#: After traumatic brain injury, wait at least one year (taken as 365 days) before ITB [S37] [S35].
+MIN_DAYS_AFTER_TBI = 365
+#: The condition rules that also decide whether an ITB screening test may be given now [S41] [S117].
+ITB_SCREENING_CONDITION_RULE_IDS = frozenset({"CI-ITB-INFECTION-001", "CI-ITB-MSEXAC-001", "CI-ITB-WOUND-001"})
 
 
 ITB_FORBIDDEN_ROUTES = frozenset({"intravenous", "intramuscular", "subcutaneous", "epidural"})
@@ -403,10 +421,46 @@ _ROWS: tuple[_ConditionRow, ...] = (
         "CI-ITB-INFECTION-001",
         _is_itb,
         Condition.ACTIVE_INFECTION,
-        Severity.WARN,
+        Severity.BLOCK,
         "active infection: pump implantation is contraindicated and screening should not be done during an active UTI",
         "Treat the infection before screening or implantation.",
         ("S117", "S66", "S41"),
+    ),
+    _ConditionRow(
+        "CI-ITB-BODYSIZE-001",
+        _is_itb,
+        Condition.INSUFFICIENT_BODY_SIZE,
+        Severity.BLOCK,
+        "pump implantation is contraindicated with insufficient body size",
+        "Do not implant a pump; consider other treatments for the spasticity.",
+        ("S117", "S66"),
+    ),
+    _ConditionRow(
+        "CI-ITB-SPINE-001",
+        _is_itb,
+        Condition.SPINAL_ANOMALY,
+        Severity.BLOCK,
+        "pump implantation is contraindicated with spinal anomalies",
+        "Do not implant a pump unless the surgical team judges the anomaly compatible (override with a reason).",
+        ("S117", "S66"),
+    ),
+    _ConditionRow(
+        "CI-ITB-MSEXAC-001",
+        _is_itb,
+        Condition.MS_EXACERBATION,
+        Severity.BLOCK,
+        "no ITB screening test during an MS exacerbation",
+        "Postpone the screening test until the exacerbation has settled.",
+        ("S41",),
+    ),
+    _ConditionRow(
+        "CI-ITB-WOUND-001",
+        _is_itb,
+        Condition.NON_HEALING_WOUND,
+        Severity.BLOCK,
+        "no ITB screening test with non-healing wounds",
+        "Postpone the screening test until the wounds have healed.",
+        ("S41",),
     ),
     _ConditionRow(
         "CI-TIZ-LIVER-001",
@@ -491,6 +545,45 @@ ITB_ROUTE: Rule[ContraindicationContext] = Rule(
 )
 
 
+def _check_implant_depth(ctx: ContraindicationContext) -> Finding | None:
+    depth = ctx.implant_depth_cm
+    if not _is_itb(ctx.drug) or depth is None or depth <= MAX_PUMP_IMPLANT_DEPTH_CM:
+        return None
+    return ITB_IMPLANT_DEPTH.finding(
+        f"Planned pump implant depth {depth:g} cm is more than {MAX_PUMP_IMPLANT_DEPTH_CM:g} cm: pump implantation "
+        "is contraindicated.",
+        reasoning=f"Pump implantation is contraindicated with an implant depth above {MAX_PUMP_IMPLANT_DEPTH_CM:g} cm "
+        "(a deeper pump cannot be reached reliably for refills and telemetry).",
+        data={"implant_depth_cm": depth, "max_implant_depth_cm": MAX_PUMP_IMPLANT_DEPTH_CM},
+        action=f"Plan an implant site at most {MAX_PUMP_IMPLANT_DEPTH_CM:g} cm deep, or do not implant.",
+    )
+
+
+ITB_IMPLANT_DEPTH: Rule[ContraindicationContext] = Rule(
+    "CI-ITB-DEPTH-001", "Pump implant depth over 2.5 cm", Severity.BLOCK, ("S117", "S66"), _check_implant_depth
+)
+
+
+def _check_after_tbi(ctx: ContraindicationContext) -> Finding | None:
+    days = ctx.days_since_tbi
+    if not _is_itb(ctx.drug) or days is None or days >= MIN_DAYS_AFTER_TBI:
+        return None
+    return ITB_AFTER_TBI.finding(
+        f"Traumatic brain injury {days:g} days ago: intrathecal baclofen is considered only at least one year "
+        f"({MIN_DAYS_AFTER_TBI} days) after the injury.",
+        reasoning="Label: patients with spasticity after traumatic brain injury should wait at least one year before "
+        "long-term intrathecal baclofen is considered.",
+        data={"days_since_tbi": days, "min_days_after_tbi": MIN_DAYS_AFTER_TBI},
+        action=f"Wait another {MIN_DAYS_AFTER_TBI - days:g} days before screening or implantation.",
+    )
+
+
+ITB_AFTER_TBI: Rule[ContraindicationContext] = Rule(
+    "CI-ITB-TBI-001", "At least one year after traumatic brain injury", Severity.BLOCK, ("S37", "S35"),
+    _check_after_tbi,
+)
+
+
 def _check_tizanidine_kidney(ctx: ContraindicationContext) -> Finding | None:
     k = ctx.kidney
     if ctx.drug.key != "tizanidine" or k is None or not k.is_known:
@@ -571,6 +664,8 @@ CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
     PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.age_years),
     *(_make_condition_rule(r) for r in _ROWS),
     ITB_ROUTE,
+    ITB_IMPLANT_DEPTH,
+    ITB_AFTER_TBI,
     TIZANIDINE_KIDNEY,
     TIZANIDINE_ADULTS,
     DANTROLENE_RISK,
@@ -607,6 +702,8 @@ def screen_contraindications(
     kidney: KidneyFunction | None = None,
     route: str | None = None,
     dantrolene_hepatotoxicity_age_years: float | None = None,
+    implant_depth_cm: float | None = None,
+    days_since_tbi: float | None = None,
 ) -> ContraindicationScreen:
     """Check one drug against the patient's conditions, age, sex, kidney function and route.
 
@@ -628,6 +725,10 @@ def screen_contraindications(
         unrecognised route raises :class:`InvalidInputError` (see :func:`parse_route`).
     dantrolene_hepatotoxicity_age_years
         Override of :data:`DANTROLENE_HEPATOTOXICITY_AGE` (years).
+    implant_depth_cm
+        Planned pump implant depth, cm (intrathecal baclofen: above 2.5 cm a block, CI-ITB-DEPTH-001).
+    days_since_tbi
+        Days since a traumatic brain injury (intrathecal baclofen: under 365 days a block, CI-ITB-TBI-001).
     """
     entry = drug if isinstance(drug, Drug) else get_drug(drug)
     known, unknown = parse_conditions(conditions)
@@ -638,6 +739,10 @@ def screen_contraindications(
         if dantrolene_hepatotoxicity_age_years is None
         else dantrolene_hepatotoxicity_age_years
     )
+    if implant_depth_cm is not None:
+        implant_depth_cm = require_finite_number(implant_depth_cm, "implant_depth_cm", minimum=0.0, maximum=30.0)
+    if days_since_tbi is not None:
+        days_since_tbi = require_finite_number(days_since_tbi, "days_since_tbi", minimum=0.0, maximum=120 * 366)
     ctx = ContraindicationContext(
         entry,
         frozenset(known),
@@ -646,6 +751,8 @@ def screen_contraindications(
         kidney,
         parse_route(route),
         age_limit,
+        implant_depth_cm,
+        days_since_tbi,
     )
     findings = evaluate_rules(CONTRAINDICATION_RULES, ctx)
     settings = {}

@@ -15,7 +15,7 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -177,6 +177,10 @@ class ScreeningAssessment:
     effect_duration_hours: float | None
     negative_reactions: bool
     findings: tuple[Finding, ...]
+    #: Recognised patient conditions checked before the test (MS exacerbation, non-healing wound, infection ...).
+    conditions: tuple[str, ...] = ()
+    #: Condition texts not recognised: reported, NOT checked.
+    unknown_conditions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -193,6 +197,11 @@ class ScreeningAssessment:
             "effective_dose_mcg": self.effective_dose_mcg,
             "effect_duration_hours": self.effect_duration_hours,
             "negative_reactions": self.negative_reactions,
+            "conditions": list(self.conditions),
+            "unknown_conditions": [
+                {"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
+                for q in self.unknown_conditions
+            ],
             "findings": findings_to_dicts(self.findings),
             "offerable": not any(f.is_blocking for f in self.findings),
         }
@@ -224,8 +233,13 @@ def assess_screening(
     start_mcg: float = 50.0,
     as_of: datetime | None = None,
     hours_since_last_dose: float | None = None,
+    conditions: Iterable[str] = (),
 ) -> ScreeningAssessment:
     """Assess a screening trial and propose the next dose, if any.
+
+    ``conditions`` (patient condition texts): no screening test during an MS exacerbation, an active infection
+    (UTI) or with non-healing wounds [S41] - the contraindication rules CI-ITB-MSEXAC-001, CI-ITB-INFECTION-001
+    and CI-ITB-WOUND-001 block the trial; unrecognised texts are reported, not ignored.
 
     Parameters
     ----------
@@ -355,6 +369,10 @@ def assess_screening(
     from baclofen.domain.itb.limits import check_screening_dose  # limits reads this module's ladder
 
     findings = evaluate_rules(SCREENING_RULES, ctx)
+    from baclofen.domain.cds.contraindications import ITB_SCREENING_CONDITION_RULE_IDS, screen_contraindications
+
+    patient = screen_contraindications("baclofen-intrathecal", conditions)
+    findings += tuple(f for f in patient.findings if f.rule_id in ITB_SCREENING_CONDITION_RULE_IDS)
     for given in [d.dose_mcg for d in doses] + ([] if next_dose is None else [next_dose]):
         findings += check_screening_dose(given)  # the ladder is enforced above: a safety net, never expected
     return ScreeningAssessment(
@@ -370,4 +388,6 @@ def assess_screening(
         effect_duration_hours=ctx.effect_duration_hours,
         negative_reactions=any(d.negative_reactions for d in doses),
         findings=sort_findings(findings),
+        conditions=tuple(c.value for c in patient.conditions),
+        unknown_conditions=patient.unknown_conditions,
     )

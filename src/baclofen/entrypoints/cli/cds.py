@@ -60,6 +60,8 @@ OPTIONS = {
     "current": "--current",
     "baclofen_outcome": "--failed/--not-tolerated/--current",
     "route": "--route",
+    "implant_depth_cm": "--implant-depth-cm",
+    "days_since_tbi": "--days-since-tbi",
     "new_drug": "--switch-to",
     "kidney function": "--crcl-ml-min",
 }
@@ -188,12 +190,20 @@ def contraindications(
     crcl_ml_min: CrclOpt = None,
     dialysis: DialysisOpt = False,
     route: Annotated[str | None, typer.Option("--route", help="Intended route (intrathecal baclofen).")] = None,
+    implant_depth_cm: Annotated[
+        float | None, typer.Option("--implant-depth-cm", help="Planned pump implant depth, cm (intrathecal baclofen).")
+    ] = None,
+    days_since_tbi: Annotated[
+        float | None,
+        typer.Option("--days-since-tbi", help="Days since a traumatic brain injury (intrathecal baclofen)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check one drug against the patient's conditions, age, sex, kidney function and route."""
     with map_errors(OPTIONS):
         result = check_drug_contraindications(
-            drug, condition or [], age_years=age, sex=sex, crcl_ml_min=crcl_ml_min, dialysis=dialysis, route=route
+            drug, condition or [], age_years=age, sex=sex, crcl_ml_min=crcl_ml_min, dialysis=dialysis, route=route,
+            implant_depth_cm=implant_depth_cm, days_since_tbi=days_since_tbi,
         )
     data = result.to_dict()
 

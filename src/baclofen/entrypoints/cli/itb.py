@@ -48,6 +48,8 @@ OPTIONS = {
     "override rule_id": "--override",
     "override clinician": "--clinician",
     "other_oral_antispastics": "--other-antispastic",
+    "conditions": "--condition",
+    "condition": "--condition",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -119,6 +121,14 @@ def screen(
     negative_reactions: Annotated[
         bool, typer.Option("--negative-reactions", help="Negative reactions occurred during screening.")
     ] = False,
+    condition: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--condition",
+            help="A patient condition (repeatable): MS exacerbation, non-healing wound or active infection "
+            "(UTI) make the test not offerable now.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Screening trial: 50 -> 75 -> 100 mcg, 24 h apart; the next dose (if any) and candidacy."""
@@ -129,6 +139,7 @@ def screen(
             hours_since_last_dose=hours_since_last,
             effect_duration_hours=effect_hours,
             negative_reactions=negative_reactions,
+            conditions=condition or [],
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_screen(out, data))
