@@ -162,3 +162,40 @@ def test_issue9_screening_not_offerable_during_exacerbation_wound_or_infection(c
     got = {f.rule_id for f in r.findings if f.severity is Severity.BLOCK}
     assert got == blocked
     assert r.to_dict()["offerable"] is (not blocked)
+
+
+# --- item 7: RISK-PROGRAM-001 and a restart from 0 or a near-stop --------------------------------------
+
+from baclofen.domain.cds.risk import assess_risk  # noqa: E402
+from baclofen.domain.cds.timeline import timeline_from_dict  # noqa: E402
+
+
+def _restart(stop_dose: float, restart_dose: float = 250):
+    doc = {
+        "as_of": "2026-01-10T09:00:00+00:00",
+        "pump": {
+            "model": "synchromed-ii-20",
+            "refills": [{"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
+                         "daily_dose_mcg": 250}],
+            "program_changes": [
+                {"time": "2026-01-07T10:00:00+00:00", "daily_dose_mcg": stop_dose},
+                {"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": restart_dose},
+            ],
+        },
+    }
+    a = assess_risk(timeline_from_dict(doc))
+    return [r.finding for r in a.risks if r.finding.rule_id == "RISK-PROGRAM-001"]
+
+
+@pytest.mark.parametrize(("stop_dose", "reintroduction"), [(0, True), (11.9, True), (12, False), (200, False)])
+def test_issue9_item7_increase_from_0_or_a_near_stop_is_a_reintroduction(stop_dose, reintroduction) -> None:
+    """Item 7: "`RISK-PROGRAM-001` ignores an increase from 0: re-introduction after an interruption needs
+    vigilance (S30)". 12 mcg/day is itb.limits.lowest_daily_dose_mcg (below it: a near-stop)."""
+    found = _restart(stop_dose)
+    assert len(found) == 1  # the increase is flagged in every case
+    f = found[0]
+    assert f.data["reintroduction"] is reintroduction
+    if reintroduction:
+        assert "re-introduction" in f.message.lower()
+        assert "S42" in f.evidence and "S30" in f.evidence
+        assert "previous" in f.action.lower()

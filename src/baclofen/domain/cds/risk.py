@@ -326,6 +326,7 @@ def _f(
     signs: SignSet | None = None,
     action: str = "",
     severity: Severity | None = None,
+    evidence: tuple[str, ...] = (),
 ) -> Finding:
     sev = severity or (Severity.INFO if level is RiskLevel.LOW else Severity.WARN)
     return rule.finding(
@@ -333,7 +334,7 @@ def _f(
         reasoning=reasoning,
         data={"level": level.value, **data},
         severity=sev,
-        evidence=signs.evidence if signs else (),
+        evidence=evidence + (signs.evidence if signs else ()),
         signs=signs.signs if signs else (),
         action=action or (signs.action if signs else ""),
     )
@@ -994,19 +995,49 @@ def _check_concentration_change(ctx: RiskContext) -> list[Finding]:
 
 
 def _check_dose_increase(ctx: RiskContext) -> list[Finding]:
-    return [
-        _f(
-            PROGRAM_UP,
-            RiskLevel.MODERATE,
-            f"Daily dose increased {before:g} -> {after:g} mcg/day on {when.date().isoformat()}",
-            "Be especially vigilant for overdose during dose titration and re-introduction.",
-            {"time": when, "before": before, "after": after},
-            ITB_OVERDOSE,
-            "Watch for drowsiness, breathing problems and hypotonia.",
+    """Every recent increase; one from a stop (0) or a near-stop (below ``itb.limits.lowest_daily_dose_mcg``) is a
+    re-introduction after an interruption: vigilance [S30] and the restart advice of the consensus [S42]."""
+    low = float(ctx.value(LOWEST_DAILY_DOSE_MCG))
+    out = []
+    for when, before, after in _recent_changes(ctx, "dose"):
+        if after <= before:
+            continue
+        day = when.date().isoformat()
+        data = {"time": when, "before": before, "after": after, "reintroduction": before < low - _EPS}
+        if before >= low - _EPS:
+            out.append(
+                _f(
+                    PROGRAM_UP,
+                    RiskLevel.MODERATE,
+                    f"Daily dose increased {before:g} -> {after:g} mcg/day on {day}",
+                    "Be especially vigilant for overdose during dose titration and re-introduction.",
+                    data,
+                    ITB_OVERDOSE,
+                    "Watch for drowsiness, breathing problems and hypotonia.",
+                )
+            )
+            continue
+        out.append(
+            _f(
+                PROGRAM_UP,
+                RiskLevel.MODERATE,
+                f"Re-introduction after an interruption: intrathecal delivery restarted {before:g} -> {after:g} "
+                f"mcg/day on {day}",
+                f"A restart from {'a stop' if before <= _EPS else 'a near-stop rate'} (below the lowest plausible "
+                f"dose, {LOWEST_DAILY_DOSE_MCG.name} = {low:g} mcg/day). The label asks for special vigilance for "
+                "overdose during re-introduction after an interruption [S30]; the troubleshooting consensus says the "
+                "previous dosing schedule can be used in withdrawal of short duration, and oral baclofen 10-20 mg "
+                "every six hours in longer-duration withdrawal [S42].",
+                data,
+                ITB_OVERDOSE,
+                "Confirm the cause of the interruption is fixed. After a short interruption the previous schedule can "
+                "be used (S42); after a longer one the clinician decides the restart dose rather than restoring the "
+                "old dose unseen. Monitor closely after the restart for drowsiness, breathing problems and hypotonia "
+                "(S30), and for withdrawal signs until delivery is confirmed.",
+                evidence=("S42",),
+            )
         )
-        for when, before, after in _recent_changes(ctx, "dose")
-        if after > before > 0
-    ]
+    return out
 
 
 def _check_dose_decrease(ctx: RiskContext) -> list[Finding]:
