@@ -86,3 +86,20 @@ def test_issue9_itb_screen_not_offerable_with_exacerbation_wound_or_infection(ru
     assert plain["offerable"] is True and _sev(plain, rule_id) is None
     unknown = run_cli("itb", "screen", "--responses", "no", "--condition", "zzz", "--json").json()
     assert unknown["unknown_conditions"][0]["query"] == "zzz"
+
+
+@pytest.mark.parametrize(("extra", "severity"), [((), None), (("--other-drug-in-pump", "morphine"), "block")])
+def test_issue9_no_admixture_with_other_drugs_in_the_pump(run_cli, extra, severity) -> None:
+    """5.6: "Gablofen and other products: no admixture with other drugs (5.6) as a check, not only a note"."""
+    data = run_cli(
+        "pump", "program", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500",
+        "--daily-dose-mcg", "300", *extra, "--json",
+    ).json()
+    assert _sev(data, "PUMP-ADMIX-001") == severity
+    assert data["other_drugs_in_pump"] == list(extra[1:])
+
+
+def test_issue9_admixture_empty_name_is_refused(run_cli) -> None:
+    r = run_cli("pump", "program", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500",
+                "--daily-dose-mcg", "300", "--other-drug-in-pump", " ")
+    assert r.exit_code == 2 and "--other-drug-in-pump" in r.stderr

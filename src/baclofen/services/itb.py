@@ -356,14 +356,22 @@ def plan_program(
     daily_dose_mcg: float | None = None,
     flex: str | None = None,
     confirm_high_dose: bool = False,
+    other_drugs_in_pump: Sequence[str] | str = (),
 ) -> ProgramPlan:
     """A simple continuous program for ``daily_dose_mcg``, or a flex program ``"HH:MM=mcg/h,..."``.
 
-    With both, the daily dose must equal the flex schedule's daily total.
+    With both, the daily dose must equal the flex schedule's daily total. ``other_drugs_in_pump``: other drugs
+    in the pump or catheter (no admixture, PUMP-ADMIX-001).
     """
     model = get_pump(pump)
     program = _program(model, daily_dose_mcg, flex)
-    return plan_pump_program(model, concentration_mcg_per_ml, program, confirm_high_dose=confirm_high_dose)
+    return plan_pump_program(
+        model,
+        concentration_mcg_per_ml,
+        program,
+        confirm_high_dose=confirm_high_dose,
+        other_drugs_in_pump=other_drugs_in_pump,
+    )
 
 
 def forecast_pump(

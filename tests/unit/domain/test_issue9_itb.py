@@ -199,3 +199,16 @@ def test_issue9_item7_increase_from_0_or_a_near_stop_is_a_reintroduction(stop_do
         assert "re-introduction" in f.message.lower()
         assert "S42" in f.evidence and "S30" in f.evidence
         assert "previous" in f.action.lower()
+
+
+# --- 5.6: no admixture ----------------------------------------------------------------------------------
+
+from baclofen.domain.itb.programs import continuous_program, plan_pump_program  # noqa: E402
+
+
+@pytest.mark.parametrize(("others", "severity"), [((), None), (("clonidine",), Severity.BLOCK)])
+def test_issue9_admixture_in_the_pump_is_a_block(others, severity) -> None:
+    plan = plan_pump_program("synchromed-ii-20", 500, continuous_program(300), other_drugs_in_pump=others)
+    assert _sev(plan.findings, "PUMP-ADMIX-001") is severity
+    if severity is not None:
+        assert "S36" in next(f for f in plan.findings if f.rule_id == "PUMP-ADMIX-001").evidence

@@ -98,6 +98,7 @@ def _all_itb_findings():
     ]
     results += [titration_range(100, "cerebral", hours_since_start=2, proposed_mcg_per_day=200)]
     results += [plan_pump_program("prometra-ii-20", 250, parse_flex_schedule("06:00=20,22:00=10"))]
+    results += [plan_pump_program("synchromed-ii-20", 500, continuous_program(300), other_drugs_in_pump="morphine")]
     fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(100), date(2026, 1, 1))
     results += [forecast_reservoir(fill, implanted=date(2021, 2, 1), as_of=date(2026, 8, 1), margin_days=90)]
     results += [reconcile_refill(4.9, 3.1), reconcile_refill(3, 5), reconcile_refill(5, 5)]

@@ -31,8 +31,9 @@ from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_pump_delivery
 from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import PROGRAM_RULES, ProgramContext
+from baclofen.domain.rules.itb import ADMIXTURE, PROGRAM_RULES, AdmixtureContext, ProgramContext
 
 __all__ = [
     "MINUTES_PER_DAY",
@@ -505,6 +506,8 @@ class ProgramPlan:
     concentration_mcg_per_ml: float
     program: InfusionProgram
     findings: tuple[Finding, ...]
+    #: Other drugs said to be in the pump with the baclofen (PUMP-ADMIX-001).
+    other_drugs_in_pump: tuple[str, ...] = ()
 
     @property
     def daily_dose_mcg(self) -> float:
@@ -543,6 +546,7 @@ class ProgramPlan:
                 for b in self.program.boluses
             ],
             "segments": self.program.step_table(c),
+            "other_drugs_in_pump": list(self.other_drugs_in_pump),
             "findings": findings_to_dicts(self.findings),
         }
 
@@ -553,6 +557,7 @@ def plan_pump_program(
     program: InfusionProgram,
     *,
     confirm_high_dose: bool = False,
+    other_drugs_in_pump: Sequence[str] | str = (),
 ) -> ProgramPlan:
     """Check a program against a pump and a concentration; rates in mL/h, mL/day and findings.
 
@@ -566,6 +571,8 @@ def plan_pump_program(
         See :func:`continuous_program`, :func:`parse_flex_schedule`, :func:`periodic_bolus_program`.
     confirm_high_dose : bool
         Explicit confirmation of a daily dose above 1000 mcg (ITB-DOSE-001).
+    other_drugs_in_pump : sequence of str or str
+        Other drugs in the pump or catheter: no admixture (PUMP-ADMIX-001, a block, [S36]).
 
     Raises
     ------
@@ -594,4 +601,8 @@ def plan_pump_program(
         program.daily_dose_mcg, label="programmed dose", confirmed=confirm_high_dose, require_confirmation=True
     )
     findings += check_pump_delivery(pump, concentration_mcg_per_ml, program.daily_dose_mcg)
-    return ProgramPlan(pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings))
+    others = parse_name_list(other_drugs_in_pump, "other_drugs_in_pump")
+    findings += ADMIXTURE.evaluate(AdmixtureContext(others))
+    return ProgramPlan(
+        pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings), others
+    )

@@ -39,6 +39,8 @@ __all__ = [
     "LIMIT_VOLUME",
     "NEXT_REFILL_RULES",
     "PROGRAM_RULES",
+    "ADMIXTURE",
+    "AdmixtureContext",
     "RECONCILE_RULES",
     "REFILL_VOLUME_RULES",
     "SCREENING_RULES",
@@ -1210,6 +1212,37 @@ PROG_STEPS_UNKNOWN = Rule(
 )
 
 PROGRAM_RULES = (PROG_STEPS_UNKNOWN,)
+
+
+@dataclass(frozen=True, slots=True)
+class AdmixtureContext:
+    """Other drugs said to be in the pump (or catheter) with intrathecal baclofen."""
+
+    other_drugs: tuple[str, ...]
+
+
+def _admixture(ctx: AdmixtureContext) -> Finding | None:
+    if not ctx.other_drugs:
+        return None
+    names = ", ".join(ctx.other_drugs)
+    return ADMIXTURE.finding(
+        f"Other drugs in the pump with intrathecal baclofen ({names}): do not mix intrathecal baclofen with other "
+        "drugs in the pump or catheter.",
+        reasoning="Label (Gablofen): do not mix with other drugs in the pump or catheter; the program, stability and "
+        "concentration checks here assume baclofen alone.",
+        data={"other_drugs_in_pump": list(ctx.other_drugs)},
+        action="Fill the pump with intrathecal baclofen only (preservative-free, diluted only with preservative-free "
+        "sodium chloride where needed); give other intrathecal drugs by a separate route or plan.",
+    )
+
+
+ADMIXTURE = Rule(
+    rule_id="PUMP-ADMIX-001",
+    title="No admixture with other drugs in the pump or catheter",
+    severity=Severity.BLOCK,
+    evidence=("S36", "S34"),
+    check=_admixture,
+)
 
 
 # =====================================================================================================

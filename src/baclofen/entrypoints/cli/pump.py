@@ -30,6 +30,7 @@ app = typer.Typer(
 #: Domain field -> CLI option, for one-line error messages.
 OPTIONS = {
     "pump": "--pump",
+    "other_drugs_in_pump": "--other-drug-in-pump",
     "volume_ml": "--volume-ml",
     "concentration_mcg_per_ml": "--concentration-mcg-per-ml",
     "daily_dose_mcg": "--daily-dose-mcg",
@@ -192,6 +193,13 @@ def program(
     confirm_high_dose: Annotated[
         bool, typer.Option("--confirm-high-dose", help="Explicitly confirm a daily dose above 1000 mcg.")
     ] = False,
+    other_drug_in_pump: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--other-drug-in-pump",
+            help="Another drug in the pump or catheter with the baclofen (repeatable): no admixture, a block.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rates (mcg/h and mL/h per step), daily dose and mL/day of a simple continuous or flex program."""
@@ -202,6 +210,7 @@ def program(
             daily_dose_mcg=daily_dose_mcg,
             flex=flex,
             confirm_high_dose=confirm_high_dose,
+            other_drugs_in_pump=other_drug_in_pump or (),
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_program(out, data))
