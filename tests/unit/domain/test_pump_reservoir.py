@@ -285,8 +285,9 @@ def test_an_eri_date_brings_the_stop_to_90_days_and_replacement_to_now() -> None
     assert b.eri_stop_date == date(2026, 2, 18)
     assert b.replacement_date == date(2025, 11, 20)
     assert b.shutoff_date == date(2026, 2, 18)
+    # issue 9 item 1: with an ERI date recorded the device governs; the 5-year planning life is not used
     assert forecast_battery(SM20, date(2021, 5, 1), eri_date=date(2025, 11, 20)).replacement_date == date(
-        2025, 11, 1
+        2025, 11, 20
     )
 
 

@@ -667,7 +667,7 @@ def _check_battery_stop(ctx: RiskContext) -> Finding | None:
         return _f(
             BATTERY_STOP,
             RiskLevel.HIGH,
-            f"Pump past its end of service ({b.shutoff_date.isoformat()}): it may have stopped",
+            f"Pump past its end of service ({b.shutoff_date.isoformat()}: {b.shutoff_reason}): it may have stopped",
             "A pump at end of service stops delivering; interruption causes withdrawal.",
             data,
             ITB_WITHDRAWAL,

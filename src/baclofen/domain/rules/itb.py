@@ -1149,6 +1149,7 @@ class ForecastContext:
     over_infusion_alarm_date: date | None = None
     observed_empty_date: date | None = None
     observed_remaining_ml_at_as_of: float | None = None
+    shutoff_reason: str = ""
 
     @property
     def governing_alarm_date(self) -> date:
@@ -1481,16 +1482,25 @@ BATT_DUE = Rule(
 def _batt_past(ctx: ForecastContext) -> Finding | None:
     if not ctx.past_shutoff or ctx.shutoff_date is None:
         return None
+    basis = f"; {ctx.shutoff_reason}" if ctx.shutoff_reason else ""
     if ctx.filled_date >= ctx.shutoff_date:
         message = (
-            f"Filled on {ctx.filled_date.isoformat()}, on or after the pump's planned end of service "
-            f"({ctx.shutoff_date.isoformat()}): the pump may already have stopped; this fill cannot be relied on."
+            f"Filled on {ctx.filled_date.isoformat()}, on or after the pump's end of service "
+            f"({ctx.shutoff_date.isoformat()}{basis}): the pump may already have stopped; this fill cannot be "
+            "relied on."
         )
     else:
-        message = f"The pump is past its planned end of service ({ctx.shutoff_date.isoformat()}): it may have stopped."
+        message = (
+            f"The pump is past its end of service ({ctx.shutoff_date.isoformat()}{basis}): it may have stopped."
+        )
     return BATT_PAST.finding(
         message,
-        reasoning="A pump at end of service stops delivering (S55); interruption causes withdrawal (S118).",
+        reasoning=(
+            "A pump at end of service stops delivering (S55); interruption causes withdrawal (S118). With a "
+            "device-reported ERI date the pump stops 90 days after it (S55); only without one is the shut-off "
+            "taken from the implant date and the planning service life (a DISAGREE setting, S55 vs S69): record "
+            "the ERI status read from the pump."
+        ),
         data={"shutoff_date": ctx.shutoff_date, "as_of": ctx.as_of, "filled_date": ctx.filled_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
