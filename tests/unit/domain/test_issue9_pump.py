@@ -80,3 +80,68 @@ def test_issue9_i1_risk_battery_002_uses_the_same_shut_off(eri, as_of, expected)
     assert [f.rule_id for f in battery] == [expected]
     if eri and expected == "RISK-BATTERY-002":
         assert "2023-08-30" in battery[0].message and "2023-01-01" not in battery[0].message
+
+
+# --- item 10: one condition, one severity (low / empty reservoir) -------------------------------------------
+# 20 mL at 500 mcg/mL, 250 mcg/day = 0.5 mL/day from 2026-01-01 10:00: 2 mL left (alarm) on 2026-02-06 10:00,
+# empty on 2026-02-10 10:00.
+FILL_TIME = "2026-01-01T10:00:00+00:00"
+
+
+def _risk_reservoir(as_of: str) -> list[tuple[str, str]]:
+    a = _assess({"as_of": as_of, "pump": {"model": "synchromed-ii-20", "refills": [
+        {"time": FILL_TIME, "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 250}]}})
+    return [(r.finding.rule_id, r.finding.severity.value) for r in a.risks
+            if r.finding.rule_id.startswith(("RISK-RESERVOIR", "RISK-REFILL"))]
+
+
+def _forecast_reservoir(as_of: date) -> list[tuple[str, str]]:
+    from datetime import datetime
+
+    fill = ReservoirFill(SM20, 20, 500, continuous_program(250), datetime(2026, 1, 1, 10))
+    f = forecast_reservoir(fill, as_of=as_of)
+    return [(x.rule_id, x.severity.value) for x in f.findings if x.rule_id.startswith("PUMP-REFILL")]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2026-02-06T09:00:00+00:00", [("RISK-REFILL-001", "warn")]),  # 2.02 mL left: overdue, not yet low
+        ("2026-02-06T11:00:00+00:00", [("RISK-RESERVOIR-001", "warn")]),  # low reservoir reached
+        ("2026-02-10T09:00:00+00:00", [("RISK-RESERVOIR-001", "warn")]),  # 0.02 mL left: still low
+        ("2026-02-10T11:00:00+00:00", [("RISK-RESERVOIR-002", "block")]),  # empty: delivery has stopped
+    ],
+)
+def test_issue9_i10_risk_reservoir_severity_is_that_of_the_pump_forecast(as_of, expected) -> None:
+    """Item 10: a low or empty reservoir is a block in PUMP-REFILL-002/003 and a warn in RISK-RESERVOIR-001/002:
+    one condition, one severity (low: warn, the non-critical alarm; empty: block, drug no longer flowing)."""
+    assert _risk_reservoir(as_of) == expected
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2026, 2, 5), [("PUMP-REFILL-001", "warn")]),  # the day before the alarm day
+        (date(2026, 2, 6), [("PUMP-REFILL-002", "warn")]),  # the alarm day
+        (date(2026, 2, 9), [("PUMP-REFILL-002", "warn")]),  # the day before the empty day
+        (date(2026, 2, 10), [("PUMP-REFILL-003", "block")]),  # the empty day
+    ],
+)
+def test_issue9_i10_pump_forecast_reservoir_severity(as_of, expected) -> None:
+    assert _forecast_reservoir(as_of) == expected
+
+
+def test_issue9_i10_one_function_decides_the_reservoir_condition_for_both_paths() -> None:
+    from baclofen.domain.cds import risk
+    from baclofen.domain.rules import itb
+    from baclofen.domain.rules.itb import RESERVOIR_STATE_SEVERITY, ReservoirState, reservoir_state
+
+    assert RESERVOIR_STATE_SEVERITY[ReservoirState.LOW].value == "warn"
+    assert RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY].value == "block"
+    # the rules declare the severity the shared map gives
+    assert itb.REFILL_LOW.severity is risk.RESERVOIR_LOW.severity is RESERVOIR_STATE_SEVERITY[ReservoirState.LOW]
+    assert itb.REFILL_EMPTY.severity is risk.RESERVOIR_EMPTY.severity is RESERVOIR_STATE_SEVERITY[
+        ReservoirState.EMPTY]
+    assert reservoir_state(date(2026, 2, 5), date(2026, 2, 6), date(2026, 2, 10)) is None
+    assert reservoir_state(date(2026, 2, 6), date(2026, 2, 6), date(2026, 2, 10)) is ReservoirState.LOW
+    assert reservoir_state(date(2026, 2, 10), date(2026, 2, 6), date(2026, 2, 10)) is ReservoirState.EMPTY

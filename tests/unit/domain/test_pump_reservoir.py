@@ -220,7 +220,10 @@ def test_overdue_low_and_empty_are_told_apart_by_as_of(as_of, expected) -> None:
     assert _ids(refill) == expected
     for finding in refill:
         assert "pruritus without rash" in finding.signs  # ITB withdrawal signs
-    if expected and expected[0] != "PUMP-REFILL-001":
+    # issue 9 item 10: low reservoir a warn (non-critical alarm), empty a block, as in RISK-RESERVOIR-001/002
+    if expected and expected[0] == "PUMP-REFILL-002":
+        assert refill[0].severity is Severity.WARN
+    if expected and expected[0] == "PUMP-REFILL-003":
         assert refill[0].severity is Severity.BLOCK
 
 

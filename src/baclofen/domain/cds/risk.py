@@ -78,6 +78,7 @@ from baclofen.domain.oral.limits import (
     locale_ceiling_setting,
 )
 from baclofen.domain.rules.core import Finding, Rule, Severity
+from baclofen.domain.rules.itb import RESERVOIR_STATE_SEVERITY, ReservoirState, reservoir_state
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.settings import EvidenceStatus, Setting
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
@@ -504,7 +505,7 @@ def _refill_state(ctx: RiskContext) -> tuple[date, dict[str, Any]] | None:
     p = ctx.pump
     if p is None or p.recommended_refill_date is None or p.stopped_at is not None:
         return None
-    if p.remaining_ml is not None and p.remaining_ml <= p.low_reservoir_ml + _EPS:
+    if _reservoir_state(p, ctx.as_of) is not None:
         return None  # the reservoir rules report it
     due = p.recommended_refill_date
     return due, {
@@ -583,6 +584,13 @@ REFILL_UNKNOWN: Rule[RiskContext] = Rule(
 )
 
 
+def _reservoir_state(p: PumpAnalysis | None, as_of: datetime) -> ReservoirState | None:
+    """Low / empty at ``as_of``, by the same decision as the pump forecast (``reservoir_state``)."""
+    if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
+        return None
+    return reservoir_state(as_pump_clock(as_of), p.alarm_at, p.empty_at)
+
+
 def _reservoir_data(ctx: RiskContext) -> dict[str, Any] | None:
     p = ctx.pump
     if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
@@ -598,9 +606,7 @@ def _reservoir_data(ctx: RiskContext) -> dict[str, Any] | None:
 def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
     data = _reservoir_data(ctx)
     p = ctx.pump
-    if data is None or p is None or p.remaining_ml is None or p.residual_ml is None:
-        return None
-    if p.remaining_ml > p.residual_ml + _EPS:
+    if data is None or p is None or _reservoir_state(p, ctx.as_of) is not ReservoirState.EMPTY:
         return None
     since = p.empty_at.date().isoformat() if p.empty_at else "unknown"
     return _f(
@@ -612,15 +618,14 @@ def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
         data,
         ITB_WITHDRAWAL,
         "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.",
+        severity=RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
     )
 
 
 def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
     data = _reservoir_data(ctx)
     p = ctx.pump
-    if data is None or p is None or p.remaining_ml is None or p.residual_ml is None:
-        return None
-    if not p.residual_ml + _EPS < p.remaining_ml <= p.low_reservoir_ml + _EPS:
+    if data is None or p is None or p.remaining_ml is None or _reservoir_state(p, ctx.as_of) is not ReservoirState.LOW:
         return None
     return _f(
         RESERVOIR_LOW,
@@ -631,21 +636,23 @@ def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
         data,
         ITB_WITHDRAWAL,
         "Refill today.",
+        severity=RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
     )
 
 
+# One condition, one severity: the pump forecast's PUMP-REFILL-003 / -002 (RESERVOIR_STATE_SEVERITY, rules/itb.py).
 RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-002",
     "Reservoir empty by the program",
-    Severity.WARN,
-    ("S118", "S69", "S61"),
+    RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
+    ("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     _check_reservoir_empty,
 )
 RESERVOIR_LOW: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-001",
     "Low reservoir reached",
-    Severity.WARN,
-    ("Neurosurgery2004", "S60", "S118"),
+    RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
+    ("Neurosurgery2004", "S60", "S118", "S56", "MedtronicAlarms"),
     _check_reservoir_low,
 )
 

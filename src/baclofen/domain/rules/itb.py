@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
+from types import MappingProxyType
 from typing import Any
 
 from baclofen.domain.rules.core import Finding, Rule, Severity
@@ -41,6 +43,7 @@ __all__ = [
     "PROGRAM_RULES",
     "RECONCILE_RULES",
     "REFILL_VOLUME_RULES",
+    "RESERVOIR_STATE_SEVERITY",
     "SCREENING_RULES",
     "TITR_CEILING",
     "TRANS_CEILING",
@@ -59,10 +62,12 @@ __all__ = [
     "ProgramContext",
     "ReconcileContext",
     "RefillVolumeContext",
+    "ReservoirState",
     "ScreeningContext",
     "TransitionContext",
     "TrendContext",
     "fmt",
+    "reservoir_state",
 ]
 
 
@@ -1401,8 +1406,49 @@ REFILL_OVERDUE = Rule(
 )
 
 
+class ReservoirState(Enum):
+    """The reservoir condition "today": at or below the low-reservoir threshold, or empty."""
+
+    LOW = "low"
+    EMPTY = "empty"
+
+
+#: One condition, one severity (issue 9 item 10), for ``PUMP-REFILL-002/003`` and ``RISK-RESERVOIR-001/002``.
+#: Low reservoir: the manufacturer's **non-critical** single-tone alarm (refill soon) [S56] [MedtronicAlarms];
+#: the pump still delivers, but withdrawal was seen with 2.1-3.8 mL left [Neurosurgery2004] and the computed
+#: alarm may lag an over-infusing pump [S60]: a warn (high risk), not a block. Empty: the drug "is no longer
+#: flowing", the **critical** two-tone alarm, call immediately [S56] [S99] [MedtronicAlarms]; abrupt interruption
+#: carries the boxed warning [S118] and can progress over 24-72 h to death [S69]: a block.
+RESERVOIR_STATE_SEVERITY = MappingProxyType(
+    {ReservoirState.LOW: Severity.WARN, ReservoirState.EMPTY: Severity.BLOCK}
+)
+
+
+def reservoir_state(at: Any, low_at: Any, empty_at: Any) -> ReservoirState | None:
+    """The reservoir condition at ``at``: the one decision both the pump forecast and the risk engine use.
+
+    ``low_at`` / ``empty_at`` are when the governing delivery rate reaches the low-reservoir threshold and the
+    residual (dates for the day-based forecast, pump-clock date-times for the risk engine; None: never within
+    the forecast). On or after ``empty_at``: EMPTY; on or after ``low_at``: LOW; before: None.
+
+    >>> reservoir_state(date(2026, 2, 6), date(2026, 2, 6), date(2026, 2, 10))
+    <ReservoirState.LOW: 'low'>
+    """
+    if empty_at is not None and at >= empty_at:
+        return ReservoirState.EMPTY
+    if low_at is not None and at >= low_at:
+        return ReservoirState.LOW
+    return None
+
+
+def _forecast_reservoir_state(ctx: ForecastContext) -> ReservoirState | None:
+    if ctx.as_of is None:
+        return None
+    return reservoir_state(ctx.as_of, ctx.governing_alarm_date, ctx.governing_empty_date)
+
+
 def _refill_low(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or not ctx.governing_alarm_date <= ctx.as_of < ctx.governing_empty_date:
+    if _forecast_reservoir_state(ctx) is not ReservoirState.LOW:
         return None
     return REFILL_LOW.finding(
         f"The reservoir has reached the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL) on "
@@ -1419,14 +1465,14 @@ def _refill_low(ctx: ForecastContext) -> Finding | None:
 REFILL_LOW = Rule(
     rule_id="PUMP-REFILL-002",
     title="Low reservoir reached",
-    severity=Severity.BLOCK,
-    evidence=("Neurosurgery2004", "S60", "S118"),
+    severity=RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
+    evidence=("Neurosurgery2004", "S60", "S118", "S56", "MedtronicAlarms"),
     check=_refill_low,
 )
 
 
 def _refill_empty(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or ctx.as_of < ctx.governing_empty_date:
+    if _forecast_reservoir_state(ctx) is not ReservoirState.EMPTY:
         return None
     return REFILL_EMPTY.finding(
         f"The reservoir is empty since {ctx.empty_text}: intrathecal delivery has stopped.",
@@ -1443,8 +1489,8 @@ def _refill_empty(ctx: ForecastContext) -> Finding | None:
 REFILL_EMPTY = Rule(
     rule_id="PUMP-REFILL-003",
     title="Reservoir empty",
-    severity=Severity.BLOCK,
-    evidence=("S118", "S69", "S61"),
+    severity=RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
+    evidence=("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     check=_refill_empty,
 )
 
