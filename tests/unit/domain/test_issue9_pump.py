@@ -145,3 +145,134 @@ def test_issue9_i10_one_function_decides_the_reservoir_condition_for_both_paths(
     assert reservoir_state(date(2026, 2, 5), date(2026, 2, 6), date(2026, 2, 10)) is None
     assert reservoir_state(date(2026, 2, 6), date(2026, 2, 6), date(2026, 2, 10)) is ReservoirState.LOW
     assert reservoir_state(date(2026, 2, 10), date(2026, 2, 6), date(2026, 2, 10)) is ReservoirState.EMPTY
+
+
+# --- missing rule: Prometra and MRI (clinical.md §5.7: S66, PrometraIFU, S100b) ------------------------------
+PROMETRA20 = get_pump("prometra-ii-20")
+
+
+@pytest.mark.parametrize(
+    ("pump", "mri", "blocked"),
+    [
+        (PROMETRA20, None, False),  # no MRI recorded
+        (PROMETRA20, date(2026, 1, 1), True),  # MRI on the fill day: drug in the pump
+        (PROMETRA20, date(2026, 1, 20), True),
+        (SM20, date(2026, 1, 20), False),  # the sheet's MRI warning is Prometra's
+    ],
+)
+def test_issue9_prometra_mri_during_a_fill_is_a_block(pump, mri, blocked) -> None:
+    """Missing rule: Prometra and MRI: empty the pump before MRI, reset the flow valve after, or risk overdose."""
+    fill = ReservoirFill(pump, 20, 500, continuous_program(150), date(2026, 1, 1))
+
+    f = forecast_reservoir(fill, mri_date=mri)
+
+    mri_findings = [x for x in f.findings if x.rule_id == "PUMP-MRI-001"]
+    assert bool(mri_findings) is blocked
+    if blocked:
+        finding = mri_findings[0]
+        assert finding.severity.value == "block"
+        assert {"S66", "PrometraIFU"} <= set(finding.evidence)
+        assert "empty" in finding.action.lower() and "valve" in finding.action.lower()
+
+
+def test_issue9_prometra_mri_before_the_fill_is_refused() -> None:
+    from baclofen.domain.errors import InvalidInputError
+
+    fill = ReservoirFill(PROMETRA20, 20, 500, continuous_program(150), date(2026, 1, 1))
+    with pytest.raises(InvalidInputError) as err:
+        forecast_reservoir(fill, mri_date=date(2025, 12, 31))
+    assert err.value.field == "mri_date"
+
+
+def _prometra_timeline(as_of: str, mri: list[dict]) -> dict:
+    return {"as_of": as_of, "pump": {"model": "prometra-ii-20", "mri": mri, "refills": [
+        {"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
+         "daily_dose_mcg": 150}]}}
+
+
+@pytest.mark.parametrize(
+    ("mri_time", "expected"),
+    [
+        ("2026-01-01T09:59:00+00:00", False),  # a minute before the refill: the pump was refilled after it
+        ("2026-01-01T10:00:00+00:00", True),  # at the refill: drug in the pump
+        ("2026-01-15T08:00:00+00:00", True),  # planned after as_of
+    ],
+)
+def test_issue9_risk_mri_on_a_prometra_with_drug_in_it(mri_time, expected) -> None:
+    a = _assess(_prometra_timeline("2026-01-10T09:00:00+00:00", [{"time": mri_time}]))
+
+    found = [r for r in a.risks if r.finding.rule_id == "RISK-MRI-001"]
+    assert bool(found) is expected
+    if expected:
+        assert found[0].finding.severity.value == "block" and found[0].level.value == "high"
+
+
+def test_issue9_risk_mri_on_a_synchromed_is_not_the_prometra_rule() -> None:
+    doc = _prometra_timeline("2026-01-10T09:00:00+00:00", [{"time": "2026-01-05T10:00:00+00:00"}])
+    doc["pump"]["model"] = "synchromed-ii-20"
+
+    assert "RISK-MRI-001" not in [r.finding.rule_id for r in _assess(doc).risks]
+
+
+# --- missing rule: SynchroMed critical alarms (S56, S99, MedtronicAlarms, S61) --------------------------------
+
+
+def _alarm_timeline(alarm: dict, refill_after: bool = False) -> dict:
+    refills = [{"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
+                "daily_dose_mcg": 150}]
+    if refill_after:
+        refills.append({"time": "2026-01-09T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
+                        "daily_dose_mcg": 150})
+    return {"as_of": "2026-01-10T09:00:00+00:00",
+            "pump": {"model": "synchromed-ii-20", "alarms": [alarm], "refills": refills}}
+
+
+@pytest.mark.parametrize(
+    ("alarm", "rule", "severity"),
+    [
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "two-tone"}, "RISK-ALARM-001", "block"),
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 48}, "RISK-ALARM-002", "warn"),
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 48.01}, "RISK-ALARM-002",
+         "block"),
+    ],
+)
+def test_issue9_synchromed_critical_alarms(alarm, rule, severity) -> None:
+    """Missing rule: the two-tone "drug no longer flowing" alarm and a motor stall over 48 h."""
+    found = [r.finding for r in _assess(_alarm_timeline(alarm)).risks if r.finding.rule_id == rule]
+
+    assert [f.severity.value for f in found] == [severity]
+    assert "MedtronicAlarms" in found[0].evidence
+
+
+def test_issue9_an_alarm_before_the_last_refill_is_resolved() -> None:
+    alarm = {"time": "2026-01-08T10:00:00+00:00", "kind": "two-tone"}
+
+    ids = [r.finding.rule_id for r in _assess(_alarm_timeline(alarm, refill_after=True)).risks]
+    assert "RISK-ALARM-001" not in ids
+
+
+@pytest.mark.parametrize(
+    ("alarm", "field"),
+    [
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "beep"}, "pump.alarms[0].kind"),
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall"}, "pump.alarms[0].stall_hours"),
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "two-tone", "stall_hours": 3}, "pump.alarms[0].stall_hours"),
+        ({"time": "2026-01-11T10:00:00+00:00", "kind": "two-tone"}, "pump.alarms[0].time"),
+    ],
+)
+def test_issue9_bad_alarm_events_are_refused(alarm, field) -> None:
+    from baclofen.domain.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError) as err:
+        timeline_from_dict(_alarm_timeline(alarm))
+    assert err.value.field == field
+
+
+def test_issue9_an_alarm_on_a_prometra_is_refused() -> None:
+    from baclofen.domain.errors import InvalidInputError
+
+    doc = _alarm_timeline({"time": "2026-01-08T10:00:00+00:00", "kind": "two-tone"})
+    doc["pump"]["model"] = "prometra-ii-20"
+    with pytest.raises(InvalidInputError) as err:
+        timeline_from_dict(doc)
+    assert err.value.field == "pump.alarms[0].kind"

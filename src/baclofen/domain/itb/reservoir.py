@@ -40,6 +40,7 @@ from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import (
     MAX_REFILL_INTERVAL_DAYS,
     REPLACEMENT_LEAD_MONTHS,
+    PumpFamily,
     PumpModel,
     check_concentration,
     concentration_value,
@@ -468,6 +469,7 @@ def forecast_reservoir(
     max_refill_interval_days: int | None = None,
     implanted: date | None = None,
     eri_date: date | None = None,
+    mri_date: date | None = None,
     planning_service_life_years: float | None = None,
     replacement_lead_months: int | None = None,
     as_of: date | datetime | None = None,
@@ -488,6 +490,9 @@ def forecast_reservoir(
         Drug-stability limit, days (setting ``pump.max_refill_interval_days``, 180).
     implanted, eri_date : date, optional
         Implant and ERI dates for the battery forecast.
+    mri_date : date, optional
+        A planned or recent MRI during this fill (on or after the fill date): on a Prometra pump the pump must
+        be emptied before it and its flow valve reset after it (block PUMP-MRI-001, [S66] [PrometraIFU]).
     planning_service_life_years, replacement_lead_months : optional
         Overrides for the battery forecast.
     as_of : date or datetime, optional
@@ -588,6 +593,15 @@ def forecast_reservoir(
     elif eri_date is not None:
         raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
 
+    if mri_date is not None and (
+        not isinstance(mri_date, date) or isinstance(mri_date, datetime) or mri_date < filled_day
+    ):
+        raise InvalidInputError(
+            "mri_date",
+            f"a date on or after the fill date {filled_day.isoformat()} (an MRI during this fill)",
+            mri_date.isoformat() if isinstance(mri_date, date) else mri_date,
+        )
+
     as_of_dt = None
     if as_of is not None:
         as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
@@ -606,6 +620,12 @@ def forecast_reservoir(
         f"empty ({fill.residual_ml:g} mL residual) after {fill.deliverable_ml:g} mL delivered: "
         f"{empty_at.isoformat(timespec='minutes')}",
     ]
+    if mri_date is not None and pump.family is not PumpFamily.PROMETRA_II:
+        reasoning.append(
+            f"MRI on {mri_date.isoformat()}: the sources' MRI warning (empty the pump before, reset the flow valve "
+            f"after: PUMP-MRI-001) is the Prometra's (S66); none is given here for the {pump.name}: follow its MR "
+            "conditions"
+        )
     chosen = (
         recommended.isoformat()
         if recommended is not None
@@ -644,6 +664,8 @@ def forecast_reservoir(
         replacement_date=battery.replacement_date if battery else None,
         shutoff_date=battery.shutoff_date if battery else None,
         shutoff_reason=battery.shutoff_reason if battery else "",
+        is_prometra=pump.family is PumpFamily.PROMETRA_II,
+        mri_date=mri_date,
         as_of=as_of_dt.date() if as_of_dt else None,
         remaining_ml_at_as_of=fill.remaining_ml(as_of_dt) if as_of_dt else None,
         daily_volume_ml=daily_ml,

@@ -1155,6 +1155,8 @@ class ForecastContext:
     observed_empty_date: date | None = None
     observed_remaining_ml_at_as_of: float | None = None
     shutoff_reason: str = ""
+    is_prometra: bool = False
+    mri_date: date | None = None
 
     @property
     def governing_alarm_date(self) -> date:
@@ -1560,7 +1562,58 @@ BATT_PAST = Rule(
     check=_batt_past,
 )
 
+# --- Prometra and MRI (clinical.md §5.7) ----------------------------------------------------------------------
+
+#: The one decision and texts for ``PUMP-MRI-001`` (pump forecast) and ``RISK-MRI-001`` (risk engine).
+PROMETRA_MRI_EVIDENCE = ("S66", "PrometraIFU", "S100b")
+PROMETRA_MRI_REASONING = (
+    "Prometra: \"Failure to empty the pump prior to exposure to MRI environment could result in drug overdose\" "
+    "(S66). Its flow-activated valve closes in a strong magnetic field and must be reset after the scan "
+    "(PrometraIFU, p.14). The Prometra (I) was reclassified MR Unsafe in the EU in 2019 (S100b)."
+)
+PROMETRA_MRI_ACTION = (
+    "Before the MRI: empty the pump reservoir (aspirate the drug) and bridge the patient against withdrawal. "
+    "After the scan: reset and verify the flow-activated valve with the programmer, then refill and reprogram. "
+    "Check the model's MR conditions first (Prometra I: MR Unsafe in the EU). Watch for overdose signs."
+)
+
+
+def prometra_mri_with_drug(is_prometra: bool, mri: Any, filled: Any) -> bool:
+    """True when an MRI falls at or after the current fill of a Prometra pump (drug in the reservoir).
+
+    ``mri`` and ``filled`` are dates (forecast) or date-times (risk engine). An MRI before the fill is followed
+    by that fill, so it is not this fill's hazard.
+    """
+    return is_prometra and mri is not None and mri >= filled
+
+
+def _mri_prometra(ctx: ForecastContext) -> Finding | None:
+    if not prometra_mri_with_drug(ctx.is_prometra, ctx.mri_date, ctx.filled_date):
+        return None
+    assert ctx.mri_date is not None
+    return MRI_PROMETRA.finding(
+        f"MRI on {ctx.mri_date.isoformat()} during this {ctx.pump_name} fill (filled "
+        f"{ctx.filled_date.isoformat()}): the pump must be emptied before the scan and its flow valve reset "
+        "after it, or the patient risks an overdose.",
+        reasoning=PROMETRA_MRI_REASONING,
+        data={"mri_date": ctx.mri_date, "filled_date": ctx.filled_date},
+        signs=ITB_OVERDOSE.signs,
+        evidence=ITB_OVERDOSE.evidence,
+        action=PROMETRA_MRI_ACTION,
+    )
+
+
+MRI_PROMETRA = Rule(
+    rule_id="PUMP-MRI-001",
+    title="Prometra pump with drug in it at an MRI",
+    severity=Severity.BLOCK,
+    evidence=PROMETRA_MRI_EVIDENCE,
+    check=_mri_prometra,
+)
+
+
 FORECAST_RULES = (
+    MRI_PROMETRA,
     FCST_TOO_SHORT,
     REFILL_EMPTY,
     REFILL_LOW,
