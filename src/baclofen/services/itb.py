@@ -391,6 +391,7 @@ def forecast_pump(
     as_of: date | datetime | str | None = None,
     observed_rate_factor: float | None = None,
     settings: Mapping[str, Any] | Iterable[str] | None = None,
+    mri_date: date | str | None = None,
 ) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
 
@@ -415,6 +416,7 @@ def forecast_pump(
         max_refill_interval_days=max_refill_interval_days,
         implanted=None if implanted is None else parse_date(implanted, "implanted"),
         eri_date=None if eri_date is None else parse_date(eri_date, "eri_date"),
+        mri_date=None if mri_date is None else parse_date(mri_date, "mri_date"),
         as_of=None if as_of is None else parse_datetime(as_of, "as_of"),
         observed_rate_factor=observed_rate_factor,
         settings=parse_settings(settings),

@@ -143,6 +143,8 @@ def _all_itb_findings():
 
     slow = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(150), date(2026, 1, 1))
     results += [forecast_reservoir(slow)]  # PUMP-FCST-004: the +14.5 % alarm comes before the refill date
+    prometra = ReservoirFill(get_pump("prometra-ii-20"), 20, 500, continuous_program(150), date(2026, 1, 1))
+    results += [forecast_reservoir(prometra, mri_date=date(2026, 1, 10))]  # PUMP-MRI-001 (issue 9)
     short = reconcile_refill(4.9, 3.1)
     observed = observe_delivery(short, 20, date(2025, 12, 4), date(2026, 1, 1))
     shortened = forecast_reservoir(slow, observed_rate_factor=observed.rate_factor)

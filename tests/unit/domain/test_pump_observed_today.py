@@ -64,7 +64,7 @@ def test_the_today_findings_say_which_rate_each_date_comes_from() -> None:
     empty = _today(forecast_reservoir(_fill(), as_of=date(2026, 3, 19), observed_rate_factor=FACTOR))[0]
     overdue = _today(forecast_reservoir(_fill(), as_of=date(2026, 3, 12), observed_rate_factor=FACTOR))[0]
 
-    assert low.severity is Severity.BLOCK
+    assert low.severity is Severity.WARN  # issue 9 item 10: one severity with RISK-RESERVOIR-001
     assert "2026-03-18 at the observed delivery rate" in low.message
     assert "2026-03-20 at the programmed rate" in low.message
     assert "2026-03-19 at the observed delivery rate" in low.message  # empty

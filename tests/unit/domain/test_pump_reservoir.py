@@ -220,7 +220,10 @@ def test_overdue_low_and_empty_are_told_apart_by_as_of(as_of, expected) -> None:
     assert _ids(refill) == expected
     for finding in refill:
         assert "pruritus without rash" in finding.signs  # ITB withdrawal signs
-    if expected and expected[0] != "PUMP-REFILL-001":
+    # issue 9 item 10: low reservoir a warn (non-critical alarm), empty a block, as in RISK-RESERVOIR-001/002
+    if expected and expected[0] == "PUMP-REFILL-002":
+        assert refill[0].severity is Severity.WARN
+    if expected and expected[0] == "PUMP-REFILL-003":
         assert refill[0].severity is Severity.BLOCK
 
 
@@ -285,8 +288,9 @@ def test_an_eri_date_brings_the_stop_to_90_days_and_replacement_to_now() -> None
     assert b.eri_stop_date == date(2026, 2, 18)
     assert b.replacement_date == date(2025, 11, 20)
     assert b.shutoff_date == date(2026, 2, 18)
+    # issue 9 item 1: with an ERI date recorded the device governs; the 5-year planning life is not used
     assert forecast_battery(SM20, date(2021, 5, 1), eri_date=date(2025, 11, 20)).replacement_date == date(
-        2025, 11, 1
+        2025, 11, 20
     )
 
 

@@ -50,7 +50,7 @@ from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.itb.dates import as_pump_clock
 from baclofen.domain.itb.dosing import HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG, REFILL_DECREASE_PERCENT
 from baclofen.domain.itb.limits import LOWEST_DAILY_DOSE_MCG, check_daily_dose_range
-from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS
+from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpFamily
 from baclofen.domain.itb.refill import (
     DiscrepancyTrend,
     RefillReconciliation,
@@ -78,6 +78,15 @@ from baclofen.domain.oral.limits import (
     locale_ceiling_setting,
 )
 from baclofen.domain.rules.core import Finding, Rule, Severity
+from baclofen.domain.rules.itb import (
+    MRI_PROMETRA,
+    PROMETRA_MRI_ACTION,
+    PROMETRA_MRI_REASONING,
+    RESERVOIR_STATE_SEVERITY,
+    ReservoirState,
+    prometra_mri_with_drug,
+    reservoir_state,
+)
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.settings import EvidenceStatus, Setting
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
@@ -505,7 +514,7 @@ def _refill_state(ctx: RiskContext) -> tuple[date, dict[str, Any]] | None:
     p = ctx.pump
     if p is None or p.recommended_refill_date is None or p.stopped_at is not None:
         return None
-    if p.remaining_ml is not None and p.remaining_ml <= p.low_reservoir_ml + _EPS:
+    if _reservoir_state(p, ctx.as_of) is not None:
         return None  # the reservoir rules report it
     due = p.recommended_refill_date
     return due, {
@@ -584,6 +593,13 @@ REFILL_UNKNOWN: Rule[RiskContext] = Rule(
 )
 
 
+def _reservoir_state(p: PumpAnalysis | None, as_of: datetime) -> ReservoirState | None:
+    """Low / empty at ``as_of``, by the same decision as the pump forecast (``reservoir_state``)."""
+    if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
+        return None
+    return reservoir_state(as_pump_clock(as_of), p.alarm_at, p.empty_at)
+
+
 def _reservoir_data(ctx: RiskContext) -> dict[str, Any] | None:
     p = ctx.pump
     if p is None or p.remaining_ml is None or p.stopped_at is not None or p.residual_ml is None:
@@ -599,9 +615,7 @@ def _reservoir_data(ctx: RiskContext) -> dict[str, Any] | None:
 def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
     data = _reservoir_data(ctx)
     p = ctx.pump
-    if data is None or p is None or p.remaining_ml is None or p.residual_ml is None:
-        return None
-    if p.remaining_ml > p.residual_ml + _EPS:
+    if data is None or p is None or _reservoir_state(p, ctx.as_of) is not ReservoirState.EMPTY:
         return None
     since = p.empty_at.date().isoformat() if p.empty_at else "unknown"
     return _f(
@@ -613,15 +627,14 @@ def _check_reservoir_empty(ctx: RiskContext) -> Finding | None:
         data,
         ITB_WITHDRAWAL,
         "Emergency: contact the patient now, refill and restore intrathecal delivery; treat withdrawal.",
+        severity=RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
     )
 
 
 def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
     data = _reservoir_data(ctx)
     p = ctx.pump
-    if data is None or p is None or p.remaining_ml is None or p.residual_ml is None:
-        return None
-    if not p.residual_ml + _EPS < p.remaining_ml <= p.low_reservoir_ml + _EPS:
+    if data is None or p is None or p.remaining_ml is None or _reservoir_state(p, ctx.as_of) is not ReservoirState.LOW:
         return None
     return _f(
         RESERVOIR_LOW,
@@ -632,21 +645,23 @@ def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
         data,
         ITB_WITHDRAWAL,
         "Refill today.",
+        severity=RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
     )
 
 
+# One condition, one severity: the pump forecast's PUMP-REFILL-003 / -002 (RESERVOIR_STATE_SEVERITY, rules/itb.py).
 RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-002",
     "Reservoir empty by the program",
-    Severity.WARN,
-    ("S118", "S69", "S61"),
+    RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
+    ("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     _check_reservoir_empty,
 )
 RESERVOIR_LOW: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-001",
     "Low reservoir reached",
-    Severity.WARN,
-    ("Neurosurgery2004", "S60", "S118"),
+    RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
+    ("Neurosurgery2004", "S60", "S118", "S56", "MedtronicAlarms"),
     _check_reservoir_low,
 )
 
@@ -668,7 +683,7 @@ def _check_battery_stop(ctx: RiskContext) -> Finding | None:
         return _f(
             BATTERY_STOP,
             RiskLevel.HIGH,
-            f"Pump past its end of service ({b.shutoff_date.isoformat()}): it may have stopped",
+            f"Pump past its end of service ({b.shutoff_date.isoformat()}: {b.shutoff_reason}): it may have stopped",
             "A pump at end of service stops delivering; interruption causes withdrawal.",
             data,
             ITB_WITHDRAWAL,
@@ -722,6 +737,122 @@ BATTERY_STOP: Rule[RiskContext] = Rule(
 )
 BATTERY_DUE: Rule[RiskContext] = Rule(
     "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery_due
+)
+
+
+# --- Prometra and MRI; SynchroMed critical alarms (clinical.md §5.7) -------------------------------------------
+def _since_last_refill(ctx: RiskContext, moment: datetime) -> bool:
+    """At or after the current fill (or no fill on record): a later refill visit has dealt with it."""
+    pump = ctx.timeline.pump
+    return pump is None or not pump.refills or moment >= pump.refills[-1].time
+
+
+def _check_mri_prometra(ctx: RiskContext) -> Finding | None:
+    pump = ctx.timeline.pump
+    if pump is None:
+        return None
+    prometra = pump.model.family is PumpFamily.PROMETRA_II
+    filled = pump.refills[-1].time if pump.refills else None
+    scans = [m for m in pump.mri if filled is None or prometra_mri_with_drug(prometra, m, filled)]
+    if not prometra or not scans:
+        return None
+    mri = scans[-1]
+    when = "planned" if mri > ctx.as_of else "done"
+    return _f(
+        MRI_PROMETRA_RISK,
+        RiskLevel.HIGH,
+        f"MRI {when} on {mri.isoformat()} with drug in the {pump.model.name} (last fill "
+        f"{filled.isoformat() if filled else 'not recorded'}): empty the pump before, reset the flow valve after",
+        PROMETRA_MRI_REASONING,
+        {"mri": mri, "last_refill": filled, "planned": mri > ctx.as_of},
+        ITB_OVERDOSE,
+        PROMETRA_MRI_ACTION,
+        severity=MRI_PROMETRA.severity,
+    )
+
+
+# One condition, one severity: the pump forecast's PUMP-MRI-001 (same decision, texts and severity).
+MRI_PROMETRA_RISK: Rule[RiskContext] = Rule(
+    "RISK-MRI-001", MRI_PROMETRA.title, MRI_PROMETRA.severity, MRI_PROMETRA.evidence, _check_mri_prometra
+)
+
+#: A SynchroMed motor stall longer than this is a critical alarm [MedtronicAlarms] and an over-infusion risk
+#: factor [S61] (clinical.md §5.7: "motor stalls >48 h"; verification update 1.2, VERIFIED).
+MOTOR_STALL_CRITICAL_HOURS = 48.0
+
+
+def _alarms(ctx: RiskContext, kind: str) -> list[Any]:
+    pump = ctx.timeline.pump
+    if pump is None:
+        return []
+    return [a for a in pump.alarms if a.kind == kind and _since_last_refill(ctx, a.time)]
+
+
+def _check_two_tone(ctx: RiskContext) -> Finding | None:
+    alarms = _alarms(ctx, "two-tone")
+    if not alarms:
+        return None
+    alarm = alarms[-1]
+    return _f(
+        ALARM_TWO_TONE,
+        RiskLevel.HIGH,
+        f"Two-tone pump alarm on {alarm.time.isoformat()}: the drug is no longer flowing (pump empty, needs "
+        "replacement, or a pump problem)",
+        "A two-tone SynchroMed alarm means the drug \"is no longer flowing\": call immediately (S56, S99); it is a "
+        "critical alarm (MedtronicAlarms). Interrupted intrathecal baclofen can progress over 24-72 h to "
+        "rhabdomyolysis, organ failure and death (S118, S69).",
+        {"alarm_time": alarm.time, "kind": alarm.kind},
+        ITB_WITHDRAWAL,
+        "Call the patient now: interrogate the pump (reservoir, battery, motor), restore intrathecal delivery "
+        "(refill or replace the pump) and treat withdrawal; oral baclofen alone rarely reverses it.",
+        severity=Severity.BLOCK,
+    )
+
+
+def _check_motor_stall(ctx: RiskContext) -> Finding | None:
+    alarms = _alarms(ctx, "motor-stall")
+    if not alarms:
+        return None
+    alarm = max(alarms, key=lambda a: (a.stall_hours or 0.0, a.time))
+    hours = float(alarm.stall_hours or 0.0)
+    critical = hours > MOTOR_STALL_CRITICAL_HOURS
+    over = "over" if critical else "not over"
+    return _f(
+        ALARM_MOTOR_STALL,
+        RiskLevel.HIGH if critical else RiskLevel.MODERATE,
+        f"Motor stall of {hours:g} h on {alarm.time.isoformat()} ({over} {MOTOR_STALL_CRITICAL_HOURS:g} h): no "
+        "intrathecal delivery while the motor stalled",
+        f"A motor stall over {MOTOR_STALL_CRITICAL_HOURS:g} h is a critical SynchroMed alarm (MedtronicAlarms) and a "
+        "risk factor for later over-infusion (S61); during the stall no drug is delivered, so withdrawal can "
+        "follow (S118, S69). "
+        + ("" if critical else "This stall is within the 48 h: check the pump and the patient."),
+        {"alarm_time": alarm.time, "stall_hours": hours, "critical_hours": MOTOR_STALL_CRITICAL_HOURS},
+        ITB_WITHDRAWAL,
+        (
+            "Call the patient now: interrogate the pump and restore delivery (replace the pump if the motor does "
+            "not recover); treat withdrawal; afterwards watch for over-infusion (overdose signs; verify the "
+            "residual volume at each refill, S61)."
+            if critical
+            else "Interrogate the pump, confirm delivery has resumed and watch for withdrawal signs; verify the "
+            "residual volume at the next refill (S61)."
+        ),
+        severity=Severity.BLOCK if critical else Severity.WARN,
+    )
+
+
+ALARM_TWO_TONE: Rule[RiskContext] = Rule(
+    "RISK-ALARM-001",
+    "SynchroMed two-tone alarm: drug no longer flowing",
+    Severity.BLOCK,
+    ("S56", "S99", "MedtronicAlarms", "S118", "S69"),
+    _check_two_tone,
+)
+ALARM_MOTOR_STALL: Rule[RiskContext] = Rule(
+    "RISK-ALARM-002",
+    "SynchroMed motor stall (critical over 48 h)",
+    Severity.BLOCK,
+    ("MedtronicAlarms", "S61", "S118", "S69"),
+    _check_motor_stall,
 )
 
 
@@ -1669,6 +1800,9 @@ RISK_RULES: tuple[Rule[RiskContext], ...] = (
     RESERVOIR_EMPTY,
     BATTERY_DUE,
     BATTERY_STOP,
+    MRI_PROMETRA_RISK,
+    ALARM_TWO_TONE,
+    ALARM_MOTOR_STALL,
     DISCREPANCY_LESS,
     DISCREPANCY_MORE,
     PROGRAM_UP,

@@ -16,7 +16,7 @@ schema is documented in ``docs/timeline.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
@@ -24,7 +24,7 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.programs import InfusionProgram, continuous_program, parse_flex_schedule
-from baclofen.domain.itb.pumps import PumpModel, get_pump
+from baclofen.domain.itb.pumps import PumpFamily, PumpModel, get_pump
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 
 SCHEMA = "baclofen-timeline/1"
@@ -240,6 +240,19 @@ class ProgramChange:
         return 0.0 if self.program is None else self.program.daily_dose_mcg
 
 
+#: SynchroMed II critical alarms a timeline may record (clinical.md §5.7: [S56] [S99] [MedtronicAlarms]).
+PUMP_ALARM_KINDS = ("two-tone", "motor-stall")
+
+
+@dataclass(frozen=True, slots=True)
+class PumpAlarm:
+    """A SynchroMed II alarm: ``two-tone`` (drug no longer flowing) or ``motor-stall`` lasting ``stall_hours``."""
+
+    time: datetime
+    kind: str
+    stall_hours: float | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class PumpRecord:
     model: PumpModel
@@ -248,6 +261,8 @@ class PumpRecord:
     implanted: date | None = None
     eri_date: date | None = None
     low_reservoir_ml: float | None = None
+    mri: tuple[datetime, ...] = ()  # MRI scans, recorded or planned (may be after as_of)
+    alarms: tuple[PumpAlarm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +343,14 @@ class _Reader:
         if not isinstance(value, list):
             raise InvalidInputError(path, "a list", type(value).__name__)
         return value
+
+    def items(self, value: Any, path: str, fields: Sequence[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Each object of the list at ``path`` with its own path (``pump.alarms[0]``), its fields checked."""
+        for i, item in enumerate(self.array(value, path)):
+            item_path = f"{path}[{i}]"
+            item = self.obj(item, item_path)
+            self.known(item, item_path, fields)
+            yield item_path, item
 
     @staticmethod
     def number(value: Any, path: str, **bounds: Any) -> float:
@@ -504,7 +527,11 @@ def _patient(r: _Reader, value: Any) -> PatientSnapshot | None:
 
 
 def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
-    r.known(p, "pump", ("model", "implanted", "eri_date", "low_reservoir_ml", "refills", "program_changes"))
+    r.known(
+        p,
+        "pump",
+        ("model", "implanted", "eri_date", "low_reservoir_ml", "refills", "program_changes", "mri", "alarms"),
+    )
     if not isinstance(p.get("model"), str):
         raise InvalidInputError("pump.model", "a pump model name, e.g. synchromed-ii-20", p.get("model"))
     try:
@@ -575,10 +602,7 @@ def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
     if times != sorted(times) or len(set(times)) != len(times):
         raise InvalidInputError("pump.refills", "visits in time order, one per time", [t.isoformat() for t in times])
     changes: list[ProgramChange] = []
-    for i, item in enumerate(r.array(p.get("program_changes"), "pump.program_changes")):
-        path = f"pump.program_changes[{i}]"
-        item = r.obj(item, path)
-        r.known(item, path, ("time", "daily_dose_mcg", "flex"))
+    for path, item in r.items(p.get("program_changes"), "pump.program_changes", ("time", "daily_dose_mcg", "flex")):
         when = not_after(r.moment(item.get("time"), f"{path}.time"), f"{path}.time")
         program: InfusionProgram | None
         if item.get("daily_dose_mcg") == 0 and item.get("flex") is None:
@@ -589,7 +613,32 @@ def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
     ctimes = [c.time for c in changes]
     if ctimes != sorted(ctimes):
         raise InvalidInputError("pump.program_changes", "changes in time order", [t.isoformat() for t in ctimes])
-    return PumpRecord(model, tuple(refills), tuple(changes), implanted, eri, low)
+    mri: list[datetime] = []
+    for path, item in r.items(p.get("mri"), "pump.mri", ("time",)):
+        mri.append(r.moment(item.get("time"), f"{path}.time"))  # a planned scan may lie after as_of
+    return PumpRecord(
+        model, tuple(refills), tuple(changes), implanted, eri, low, tuple(sorted(mri)), _alarms(r, p, model, not_after)
+    )
+
+
+def _alarms(r: _Reader, p: Mapping[str, Any], model: PumpModel, not_after: Any) -> tuple[PumpAlarm, ...]:
+    alarms: list[PumpAlarm] = []
+    for path, item in r.items(p.get("alarms"), "pump.alarms", ("time", "kind", "stall_hours")):
+        when = not_after(r.moment(item.get("time"), f"{path}.time"), f"{path}.time")
+        kind = item.get("kind")
+        if kind not in PUMP_ALARM_KINDS or model.family is not PumpFamily.SYNCHROMED_II:
+            raise InvalidInputError(
+                f"{path}.kind",
+                f"one of {', '.join(PUMP_ALARM_KINDS)} (SynchroMed II alarms)",
+                f"{kind} on {model.name}",
+            )
+        hours = None
+        if kind == "motor-stall":
+            hours = r.number(item.get("stall_hours"), f"{path}.stall_hours", strictly_positive=True, maximum=8784.0)
+        elif item.get("stall_hours") is not None:
+            raise InvalidInputError(f"{path}.stall_hours", "only with kind motor-stall", item.get("stall_hours"))
+        alarms.append(PumpAlarm(when, kind, hours))
+    return tuple(sorted(alarms, key=lambda a: a.time))
 
 
 def to_local_day(moment: datetime, tz: tzinfo) -> date:

@@ -40,6 +40,7 @@ from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import (
     MAX_REFILL_INTERVAL_DAYS,
     REPLACEMENT_LEAD_MONTHS,
+    PumpFamily,
     PumpModel,
     check_concentration,
     concentration_value,
@@ -217,13 +218,29 @@ class BatteryForecast:
 
     @property
     def shutoff_date(self) -> date:
-        """The earliest date the pump may stop: ERI + 90 days when known, else the planned end of service."""
-        candidates = [self.end_of_service_date]
-        if self.eri_stop_date is not None:
-            candidates.append(self.eri_stop_date)
-        if self.max_service_life_date is not None:
-            candidates.append(self.max_service_life_date)
-        return min(candidates)
+        """The date the pump may stop: the one home of the shut-off for ``PUMP-BATT-*`` and ``RISK-BATTERY-*``.
+
+        With a device-reported ERI date, ERI + 90 days governs ([S55], "use the device-reported ERI date");
+        only without one, implant + the planning-life setting (SynchroMed II 5 y: the lower-authority side of a
+        DISAGREE, [S69] vs 5-7 y [S55]). The 7-year maximum ([S55]) is the setting's upper bound.
+        """
+        return self.eri_stop_date if self.eri_stop_date is not None else self.end_of_service_date
+
+    @property
+    def shutoff_basis(self) -> str:
+        """``"eri"`` (device-reported ERI + 90 days) or ``"planning_service_life"`` (no ERI date known)."""
+        return "eri" if self.eri_stop_date is not None else "planning_service_life"
+
+    @property
+    def shutoff_reason(self) -> str:
+        """Where the shut-off date comes from, for messages."""
+        if self.eri_date is not None and self.eri_stop_date is not None:
+            days = (self.eri_stop_date - self.eri_date).days
+            return f"device-reported ERI {self.eri_date.isoformat()} + {days} days (S55)"
+        return (
+            f"implant {self.implanted.isoformat()} + {self.planning_service_life_years:g} y planning service life; "
+            "no ERI date recorded"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -238,6 +255,7 @@ class BatteryForecast:
             "eri_date": self.eri_date.isoformat() if self.eri_date else None,
             "eri_stop_date": self.eri_stop_date.isoformat() if self.eri_stop_date else None,
             "shutoff_date": self.shutoff_date.isoformat(),
+            "shutoff_basis": self.shutoff_basis,
             "reasoning": list(self.reasoning),
         }
 
@@ -259,7 +277,8 @@ def forecast_battery(
         Implant date.
     eri_date : date, optional
         The date the pump raised its elective-replacement indicator; SynchroMed II stops 90 days
-        later ([S55]).
+        later ([S55]). When given, it governs the shut-off and the replacement date (the planning life is
+        only used when no ERI date is known).
     planning_service_life_years : float, optional
         Override of the pump's planning-life setting (SynchroMed II 5 y, DISAGREE; Prometra II 10 y).
     replacement_lead_months : int, optional
@@ -310,11 +329,17 @@ def forecast_battery(
                 eri_date.isoformat(),
             )
         eri_stop = eri_date + timedelta(days=pump.eri_to_stop_days)
-        replacement = min(replacement, eri_date)
+        replacement = eri_date
         reasoning.append(
             f"ERI on {eri_date.isoformat()}: the pump stops {pump.eri_to_stop_days} days later, "
-            f"{eri_stop.isoformat()}; replace now (S55)"
+            f"{eri_stop.isoformat()}; replace now (S55). The device-reported date governs: the planning service "
+            f"life ({pump.planning_service_life.name}, {pump.planning_service_life.status.value}) is not used"
         )
+        if max_date is not None and eri_stop > max_date:
+            reasoning.append(
+                f"the ERI stop {eri_stop.isoformat()} is after the {pump.max_service_life_years}-year maximum "
+                f"{max_date.isoformat()} (S55): check the ERI date recorded against the pump"
+            )
     return BatteryForecast(
         implanted, life, lead, end, replacement, max_date, eri_date, eri_stop, tuple(reasoning)
     )
@@ -444,6 +469,7 @@ def forecast_reservoir(
     max_refill_interval_days: int | None = None,
     implanted: date | None = None,
     eri_date: date | None = None,
+    mri_date: date | None = None,
     planning_service_life_years: float | None = None,
     replacement_lead_months: int | None = None,
     as_of: date | datetime | None = None,
@@ -464,6 +490,9 @@ def forecast_reservoir(
         Drug-stability limit, days (setting ``pump.max_refill_interval_days``, 180).
     implanted, eri_date : date, optional
         Implant and ERI dates for the battery forecast.
+    mri_date : date, optional
+        A planned or recent MRI during this fill (on or after the fill date): on a Prometra pump the pump must
+        be emptied before it and its flow valve reset after it (block PUMP-MRI-001, [S66] [PrometraIFU]).
     planning_service_life_years, replacement_lead_months : optional
         Overrides for the battery forecast.
     as_of : date or datetime, optional
@@ -564,6 +593,15 @@ def forecast_reservoir(
     elif eri_date is not None:
         raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
 
+    if mri_date is not None and (
+        not isinstance(mri_date, date) or isinstance(mri_date, datetime) or mri_date < filled_day
+    ):
+        raise InvalidInputError(
+            "mri_date",
+            f"a date on or after the fill date {filled_day.isoformat()} (an MRI during this fill)",
+            mri_date.isoformat() if isinstance(mri_date, date) else mri_date,
+        )
+
     as_of_dt = None
     if as_of is not None:
         as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
@@ -582,6 +620,12 @@ def forecast_reservoir(
         f"empty ({fill.residual_ml:g} mL residual) after {fill.deliverable_ml:g} mL delivered: "
         f"{empty_at.isoformat(timespec='minutes')}",
     ]
+    if mri_date is not None and pump.family is not PumpFamily.PROMETRA_II:
+        reasoning.append(
+            f"MRI on {mri_date.isoformat()}: the sources' MRI warning (empty the pump before, reset the flow valve "
+            f"after: PUMP-MRI-001) is the Prometra's (S66); none is given here for the {pump.name}: follow its MR "
+            "conditions"
+        )
     chosen = (
         recommended.isoformat()
         if recommended is not None
@@ -619,6 +663,9 @@ def forecast_reservoir(
         volume_at_recommended_refill_ml=at_recommended,
         replacement_date=battery.replacement_date if battery else None,
         shutoff_date=battery.shutoff_date if battery else None,
+        shutoff_reason=battery.shutoff_reason if battery else "",
+        is_prometra=pump.family is PumpFamily.PROMETRA_II,
+        mri_date=mri_date,
         as_of=as_of_dt.date() if as_of_dt else None,
         remaining_ml_at_as_of=fill.remaining_ml(as_of_dt) if as_of_dt else None,
         daily_volume_ml=daily_ml,

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
+from types import MappingProxyType
 from typing import Any
 
 from baclofen.domain.rules.core import Finding, Rule, Severity
@@ -43,6 +45,7 @@ __all__ = [
     "AdmixtureContext",
     "RECONCILE_RULES",
     "REFILL_VOLUME_RULES",
+    "RESERVOIR_STATE_SEVERITY",
     "SCREENING_RULES",
     "TITR_CEILING",
     "TRANS_CEILING",
@@ -61,10 +64,12 @@ __all__ = [
     "ProgramContext",
     "ReconcileContext",
     "RefillVolumeContext",
+    "ReservoirState",
     "ScreeningContext",
     "TransitionContext",
     "TrendContext",
     "fmt",
+    "reservoir_state",
 ]
 
 
@@ -1279,6 +1284,9 @@ class ForecastContext:
     over_infusion_alarm_date: date | None = None
     observed_empty_date: date | None = None
     observed_remaining_ml_at_as_of: float | None = None
+    shutoff_reason: str = ""
+    is_prometra: bool = False
+    mri_date: date | None = None
 
     @property
     def governing_alarm_date(self) -> date:
@@ -1530,8 +1538,49 @@ REFILL_OVERDUE = Rule(
 )
 
 
+class ReservoirState(Enum):
+    """The reservoir condition "today": at or below the low-reservoir threshold, or empty."""
+
+    LOW = "low"
+    EMPTY = "empty"
+
+
+#: One condition, one severity (issue 9 item 10), for ``PUMP-REFILL-002/003`` and ``RISK-RESERVOIR-001/002``.
+#: Low reservoir: the manufacturer's **non-critical** single-tone alarm (refill soon) [S56] [MedtronicAlarms];
+#: the pump still delivers, but withdrawal was seen with 2.1-3.8 mL left [Neurosurgery2004] and the computed
+#: alarm may lag an over-infusing pump [S60]: a warn (high risk), not a block. Empty: the drug "is no longer
+#: flowing", the **critical** two-tone alarm, call immediately [S56] [S99] [MedtronicAlarms]; abrupt interruption
+#: carries the boxed warning [S118] and can progress over 24-72 h to death [S69]: a block.
+RESERVOIR_STATE_SEVERITY = MappingProxyType(
+    {ReservoirState.LOW: Severity.WARN, ReservoirState.EMPTY: Severity.BLOCK}
+)
+
+
+def reservoir_state(at: Any, low_at: Any, empty_at: Any) -> ReservoirState | None:
+    """The reservoir condition at ``at``: the one decision both the pump forecast and the risk engine use.
+
+    ``low_at`` / ``empty_at`` are when the governing delivery rate reaches the low-reservoir threshold and the
+    residual (dates for the day-based forecast, pump-clock date-times for the risk engine; None: never within
+    the forecast). On or after ``empty_at``: EMPTY; on or after ``low_at``: LOW; before: None.
+
+    >>> reservoir_state(date(2026, 2, 6), date(2026, 2, 6), date(2026, 2, 10))
+    <ReservoirState.LOW: 'low'>
+    """
+    if empty_at is not None and at >= empty_at:
+        return ReservoirState.EMPTY
+    if low_at is not None and at >= low_at:
+        return ReservoirState.LOW
+    return None
+
+
+def _forecast_reservoir_state(ctx: ForecastContext) -> ReservoirState | None:
+    if ctx.as_of is None:
+        return None
+    return reservoir_state(ctx.as_of, ctx.governing_alarm_date, ctx.governing_empty_date)
+
+
 def _refill_low(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or not ctx.governing_alarm_date <= ctx.as_of < ctx.governing_empty_date:
+    if _forecast_reservoir_state(ctx) is not ReservoirState.LOW:
         return None
     return REFILL_LOW.finding(
         f"The reservoir has reached the {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL) on "
@@ -1548,14 +1597,14 @@ def _refill_low(ctx: ForecastContext) -> Finding | None:
 REFILL_LOW = Rule(
     rule_id="PUMP-REFILL-002",
     title="Low reservoir reached",
-    severity=Severity.BLOCK,
-    evidence=("Neurosurgery2004", "S60", "S118"),
+    severity=RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
+    evidence=("Neurosurgery2004", "S60", "S118", "S56", "MedtronicAlarms"),
     check=_refill_low,
 )
 
 
 def _refill_empty(ctx: ForecastContext) -> Finding | None:
-    if ctx.as_of is None or ctx.as_of < ctx.governing_empty_date:
+    if _forecast_reservoir_state(ctx) is not ReservoirState.EMPTY:
         return None
     return REFILL_EMPTY.finding(
         f"The reservoir is empty since {ctx.empty_text}: intrathecal delivery has stopped.",
@@ -1572,8 +1621,8 @@ def _refill_empty(ctx: ForecastContext) -> Finding | None:
 REFILL_EMPTY = Rule(
     rule_id="PUMP-REFILL-003",
     title="Reservoir empty",
-    severity=Severity.BLOCK,
-    evidence=("S118", "S69", "S61"),
+    severity=RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
+    evidence=("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     check=_refill_empty,
 )
 
@@ -1611,16 +1660,25 @@ BATT_DUE = Rule(
 def _batt_past(ctx: ForecastContext) -> Finding | None:
     if not ctx.past_shutoff or ctx.shutoff_date is None:
         return None
+    basis = f"; {ctx.shutoff_reason}" if ctx.shutoff_reason else ""
     if ctx.filled_date >= ctx.shutoff_date:
         message = (
-            f"Filled on {ctx.filled_date.isoformat()}, on or after the pump's planned end of service "
-            f"({ctx.shutoff_date.isoformat()}): the pump may already have stopped; this fill cannot be relied on."
+            f"Filled on {ctx.filled_date.isoformat()}, on or after the pump's end of service "
+            f"({ctx.shutoff_date.isoformat()}{basis}): the pump may already have stopped; this fill cannot be "
+            "relied on."
         )
     else:
-        message = f"The pump is past its planned end of service ({ctx.shutoff_date.isoformat()}): it may have stopped."
+        message = (
+            f"The pump is past its end of service ({ctx.shutoff_date.isoformat()}{basis}): it may have stopped."
+        )
     return BATT_PAST.finding(
         message,
-        reasoning="A pump at end of service stops delivering (S55); interruption causes withdrawal (S118).",
+        reasoning=(
+            "A pump at end of service stops delivering (S55); interruption causes withdrawal (S118). With a "
+            "device-reported ERI date the pump stops 90 days after it (S55); only without one is the shut-off "
+            "taken from the implant date and the planning service life (a DISAGREE setting, S55 vs S69): record "
+            "the ERI status read from the pump."
+        ),
         data={"shutoff_date": ctx.shutoff_date, "as_of": ctx.as_of, "filled_date": ctx.filled_date},
         **_with_signs(ITB_WITHDRAWAL),
     )
@@ -1634,7 +1692,58 @@ BATT_PAST = Rule(
     check=_batt_past,
 )
 
+# --- Prometra and MRI (clinical.md §5.7) ----------------------------------------------------------------------
+
+#: The one decision and texts for ``PUMP-MRI-001`` (pump forecast) and ``RISK-MRI-001`` (risk engine).
+PROMETRA_MRI_EVIDENCE = ("S66", "PrometraIFU", "S100b")
+PROMETRA_MRI_REASONING = (
+    "Prometra: \"Failure to empty the pump prior to exposure to MRI environment could result in drug overdose\" "
+    "(S66). Its flow-activated valve closes in a strong magnetic field and must be reset after the scan "
+    "(PrometraIFU, p.14). The Prometra (I) was reclassified MR Unsafe in the EU in 2019 (S100b)."
+)
+PROMETRA_MRI_ACTION = (
+    "Before the MRI: empty the pump reservoir (aspirate the drug) and bridge the patient against withdrawal. "
+    "After the scan: reset and verify the flow-activated valve with the programmer, then refill and reprogram. "
+    "Check the model's MR conditions first (Prometra I: MR Unsafe in the EU). Watch for overdose signs."
+)
+
+
+def prometra_mri_with_drug(is_prometra: bool, mri: Any, filled: Any) -> bool:
+    """True when an MRI falls at or after the current fill of a Prometra pump (drug in the reservoir).
+
+    ``mri`` and ``filled`` are dates (forecast) or date-times (risk engine). An MRI before the fill is followed
+    by that fill, so it is not this fill's hazard.
+    """
+    return is_prometra and mri is not None and mri >= filled
+
+
+def _mri_prometra(ctx: ForecastContext) -> Finding | None:
+    if not prometra_mri_with_drug(ctx.is_prometra, ctx.mri_date, ctx.filled_date):
+        return None
+    assert ctx.mri_date is not None
+    return MRI_PROMETRA.finding(
+        f"MRI on {ctx.mri_date.isoformat()} during this {ctx.pump_name} fill (filled "
+        f"{ctx.filled_date.isoformat()}): the pump must be emptied before the scan and its flow valve reset "
+        "after it, or the patient risks an overdose.",
+        reasoning=PROMETRA_MRI_REASONING,
+        data={"mri_date": ctx.mri_date, "filled_date": ctx.filled_date},
+        signs=ITB_OVERDOSE.signs,
+        evidence=ITB_OVERDOSE.evidence,
+        action=PROMETRA_MRI_ACTION,
+    )
+
+
+MRI_PROMETRA = Rule(
+    rule_id="PUMP-MRI-001",
+    title="Prometra pump with drug in it at an MRI",
+    severity=Severity.BLOCK,
+    evidence=PROMETRA_MRI_EVIDENCE,
+    check=_mri_prometra,
+)
+
+
 FORECAST_RULES = (
+    MRI_PROMETRA,
     FCST_TOO_SHORT,
     REFILL_EMPTY,
     REFILL_LOW,

@@ -43,6 +43,7 @@ OPTIONS = {
     "pump.refill_margin_days": "--margin-days",
     "implanted": "--implanted",
     "eri_date": "--eri-date",
+    "mri_date": "--mri-date",
     "as_of": "--as-of",
     "low_reservoir_ml": "--low-reservoir-ml",
     "pump.synchromed_ii.low_reservoir_alarm_ml": "--low-reservoir-ml",
@@ -274,6 +275,14 @@ def forecast(
             "--eri-date", help="Date the pump raised its elective-replacement indicator (SynchroMed II)."
         ),
     ] = None,
+    mri_date: Annotated[
+        str | None,
+        typer.Option(
+            "--mri-date",
+            help="Date of a planned or recent MRI during this fill (on or after the fill). On a Prometra pump: "
+            "empty the pump before, reset the flow valve after (PUMP-MRI-001).",
+        ),
+    ] = None,
     low_reservoir_ml: Annotated[
         float | None,
         typer.Option(
@@ -308,6 +317,7 @@ def forecast(
             max_refill_interval_days=max_refill_interval_days,
             implanted=implanted,
             eri_date=eri_date,
+            mri_date=mri_date,
             as_of=as_of,
             settings=setting,
         )
