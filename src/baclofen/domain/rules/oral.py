@@ -61,6 +61,12 @@ class OralPlanContext:
         Days from the taper's start to the first day without baclofen (None unless tapering to zero).
     required_days_to_zero : int, optional
         The minimum the settings require for this patient (14 by default, longer after long high-dose use).
+    sourced_min_days_to_zero : int, optional
+        The part of that minimum that rests on the sources: the general setting, at most the sourced 14 days
+        (TAPER-ABRUPT-001 blocks below it; between it and ``required_days_to_zero`` is TAPER-ABRUPT-002).
+    block_on_clinic_limits : bool
+        The clinic profile's ``taper.block_on_clinic_limits``: the limits that rest on no source (the step size,
+        a minimum longer than the sourced one) are blocks instead of warnings.
     max_step_mg_per_day, largest_step_mg_per_day, last_step_to_zero_mg_per_day : float, optional
         The taper's step limit (the setting, or a smaller requested step), its largest reduction and the
         last one, down to zero (None unless tapering to zero).
@@ -92,6 +98,8 @@ class OralPlanContext:
     to_mg_per_day: float | None = None
     days_to_zero: int | None = None
     required_days_to_zero: int | None = None
+    sourced_min_days_to_zero: int | None = None
+    block_on_clinic_limits: bool = False
     max_step_mg_per_day: float | None = None
     largest_step_mg_per_day: float | None = None
     last_step_to_zero_mg_per_day: float | None = None
@@ -844,20 +852,40 @@ TAPER_INFO_001: Rule[OralPlanContext] = Rule(
 )
 
 
-def _check_taper_abrupt(ctx: OralPlanContext) -> Finding | None:
+def _taper_days(ctx: OralPlanContext) -> tuple[int, int, int] | None:
+    """(days to zero, sourced minimum, required minimum) of a taper to zero; None for other plans."""
     if ctx.kind != TAPER or ctx.to_mg_per_day not in (0, 0.0) or ctx.required_days_to_zero is None:
         return None
-    days = ctx.days_to_zero or 0
-    if days >= ctx.required_days_to_zero:
+    required = ctx.required_days_to_zero
+    sourced = required if ctx.sourced_min_days_to_zero is None else min(ctx.sourced_min_days_to_zero, required)
+    return ctx.days_to_zero or 0, sourced, required
+
+
+def _clinic_severity(ctx: OralPlanContext) -> Severity:
+    """A limit that rests on no source is a warn, a block where the clinic profile says so."""
+    return Severity.BLOCK if ctx.block_on_clinic_limits else Severity.WARN
+
+
+_RAPID_WITHDRAWAL = (
+    "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid withdrawal "
+    "(overdose-related emergencies or serious adverse effects)."
+)
+
+
+def _check_taper_abrupt(ctx: OralPlanContext) -> Finding | None:
+    state = _taper_days(ctx)
+    if state is None or state[0] >= state[1]:
         return None
+    days, sourced, _ = state
     return TAPER_ABRUPT_001.finding(
-        f"The taper reaches zero in {days} days, less than the {ctx.required_days_to_zero} days required.",
+        f"The taper reaches zero in {days} days, less than the {sourced} days required.",
         reasoning=(
-            "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid "
-            "withdrawal (overdose-related emergencies or serious adverse effects). A clinician may override "
-            "this finding with that reason; the patient then needs close watch for withdrawal."
+            "Sources ask for a reduction over approximately 1 to 2 weeks (Canada), at least 1 to 2 weeks (UK), 2 "
+            "weeks or more (PDR) or 2 weeks (eTG); the minimum used here is the setting taper.min_days_to_zero, at "
+            f"most the sourced 14 days. {_RAPID_WITHDRAWAL} A clinician may override this finding with that "
+            "reason; the patient then needs close watch for withdrawal."
         ),
-        data={"days_to_zero": days, "required_days_to_zero": ctx.required_days_to_zero},
+        data={"days_to_zero": days, "required_days_to_zero": sourced},
         signs=ORAL_WITHDRAWAL.signs,
         action=ORAL_WITHDRAWAL.action,
     )
@@ -867,8 +895,43 @@ TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
     rule_id="TAPER-ABRUPT-001",
     title="Taper to zero shorter than the minimum duration",
     severity=Severity.BLOCK,
-    evidence=("S4", "S14", "S24", "S29", "NovartisCore"),
+    evidence=("S4", "S14", "S24", "S29", "S27", "NovartisCore"),
     check=_check_taper_abrupt,
+)
+
+
+def _check_taper_abrupt_clinic(ctx: OralPlanContext) -> Finding | None:
+    state = _taper_days(ctx)
+    if state is None or not state[1] <= state[0] < state[2]:
+        return None
+    days, sourced, required = state
+    why = (
+        "after long-term high-dose use (taper.long_term_min_days_to_zero, an assumption)"
+        if ctx.is_long_term_high_dose or ctx.months_on_therapy is None
+        else "by the clinic's taper.min_days_to_zero"
+    )
+    return TAPER_ABRUPT_002.finding(
+        f"The taper reaches zero in {days} days: the sourced minimum of {sourced} days is met, but {required} "
+        f"days are set {why}.",
+        reasoning=(
+            f"The sources accept 1-2 weeks or more; the longer {required}-day minimum is a setting no source "
+            "gives as a number ('longer if symptoms occur', '2 weeks or more'). It is a warning unless the clinic "
+            f"profile makes it a block (taper.block_on_clinic_limits). {_RAPID_WITHDRAWAL}"
+        ),
+        data={"days_to_zero": days, "required_days_to_zero": required, "sourced_min_days_to_zero": sourced,
+              "block_on_clinic_limits": ctx.block_on_clinic_limits},
+        severity=_clinic_severity(ctx),
+        signs=ORAL_WITHDRAWAL.signs,
+        action=ORAL_WITHDRAWAL.action,
+    )
+
+
+TAPER_ABRUPT_002: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-ABRUPT-002",
+    title="Taper to zero shorter than a minimum longer than the sourced one (clinic value or assumption)",
+    severity=Severity.WARN,
+    evidence=("S24", "S29", "S110"),
+    check=_check_taper_abrupt_clinic,
 )
 
 
@@ -890,16 +953,19 @@ def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
         f"A taper step lowers the daily dose by {ctx.largest_step_mg_per_day:g} mg, more than the "
         f"maximum of {ctx.max_step_mg_per_day:g} mg per step (setting taper.max_step_mg_per_day).{stop}",
         reasoning=(
-            "The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED in the sources but "
-            "configured by the clinic; every step obeys it, the last one down to zero included. Larger steps "
-            "raise the risk of withdrawal; labels ask to reduce slowly unless the clinical situation justifies "
-            "a rapid withdrawal (a clinician may override this finding with that reason)."
+            "The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED: no label or guideline gives a "
+            "step size, and the low-authority pages that propose one are never the basis of a hard rule, so a "
+            "larger step is a warning unless the clinic profile makes it a block (taper.block_on_clinic_limits). "
+            "Every step is checked, the last one down to zero included. Larger steps raise the risk of "
+            f"withdrawal. {_RAPID_WITHDRAWAL}"
         ),
         data={
             "largest_step_mg_per_day": ctx.largest_step_mg_per_day,
             "max_step_mg_per_day": ctx.max_step_mg_per_day,
             "last_step_to_zero_mg_per_day": last,
+            "block_on_clinic_limits": ctx.block_on_clinic_limits,
         },
+        severity=_clinic_severity(ctx),
         signs=ORAL_WITHDRAWAL.signs,
         action=ORAL_WITHDRAWAL.action,
     )
@@ -908,7 +974,7 @@ def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
 TAPER_STEP_001: Rule[OralPlanContext] = Rule(
     rule_id="TAPER-STEP-001",
     title="Taper step larger than the configured maximum",
-    severity=Severity.BLOCK,
+    severity=Severity.WARN,
     evidence=("S109", "S14", "S4"),
     check=_check_taper_step,
 )
@@ -1065,6 +1131,7 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     ORAL_LABEL_002,
     TAPER_INFO_001,
     TAPER_ABRUPT_001,
+    TAPER_ABRUPT_002,
     TAPER_STEP_001,
     TAPER_LONGTERM_001,
     TAPER_LONGTERM_002,
