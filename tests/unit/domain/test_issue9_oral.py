@@ -192,7 +192,7 @@ def test_issue9_i10_a_dose_above_the_dialysis_dose_is_one_rule_on_every_path(mg:
     """"a dialysis dose is a block in ORAL-DIALYSIS-002 and a warn in DOSE-BAC-KIDNEY-001"."""
     dose = check_dose("baclofen", mg_per_day=mg, kidney=KidneyFunction(None, dialysis=True), locale=Locale.US)
     titration = plan_titration(start_date=D0, target_mg_per_day=mg * 3,
-                               patient=PatientSnapshot(kidney=KidneyFunction(None, dialysis=True)),
+                               patient=PatientSnapshot(dialysis=True),
                                product=get_oral_product("ozobax"))
 
     assert _sev(dose, "ORAL-DIALYSIS-002") == _sev(titration, "ORAL-DIALYSIS-002") == expected

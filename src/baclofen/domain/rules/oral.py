@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from baclofen.domain.cds.contraindications import (
+    BACLOFEN_CAUTION_CONDITIONS,
+    BACLOFEN_CAUTION_RULES,
+    ContraindicationContext,
+    parse_condition,
+)
+from baclofen.domain.cds.drugs import get_drug
 from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     CKD_HIGH_DOSE_RISK_RATIO,
@@ -260,6 +267,12 @@ ORAL_FREQ_001: Rule[OralPlanContext] = Rule(
 
 
 # --- Kidney function ----------------------------------------------------------------------------------
+#: The one severity of the [S22] kidney reductions, decided here: the bands and their 1/3, 1/2 and 2/3
+#: reductions come from one PK study (Vlavonou 2014), not from a label, so every rule that rests on them
+#: (ORAL-RENAL-001..003, ORAL-PRODUCT-001 for the reduced start, DOSE-BAC-KIDNEY-003) is a warning.
+KIDNEY_REDUCTION_SEVERITY = Severity.WARN
+
+
 def _kidney_source(ctx: OralPlanContext) -> str:
     return ctx.patient.kidney.source.value
 
@@ -311,21 +324,21 @@ def _renal_band_check(band: KidneyBand) -> Any:
 ORAL_RENAL_001: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-001",
     title="Mild CKD (CrCl 50-80 mL/min): daily doses x 2/3",
-    severity=Severity.WARN,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MILD),
 )
 ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-002",
     title="Moderate CKD (CrCl 30-50 mL/min): daily doses x 1/2",
-    severity=Severity.WARN,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MODERATE),
 )
 ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-003",
     title="Severe CKD (CrCl < 30 mL/min): daily doses x 1/3",
-    severity=Severity.WARN,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.SEVERE),
 )
@@ -439,30 +452,56 @@ ORAL_DIALYSIS_001: Rule[OralPlanContext] = Rule(
 )
 
 
-def _check_dialysis_002(ctx: OralPlanContext) -> Finding | None:
-    target = ctx.kidney_reduced_target_mg_per_day
-    limit = ctx.dialysis_start_mg_per_day
-    if ctx.kind != TITRATION or not ctx.patient.kidney.dialysis or target is None or target <= limit:
+@dataclass(frozen=True, slots=True)
+class DialysisDose:
+    """A daily dose (mg/day) judged against the dialysis dose in force: the one context of ORAL-DIALYSIS-002,
+    which every path (the titration planner, ``check dose``) evaluates through :meth:`Rule.adapted`."""
+
+    daily_mg: float
+    limit_mg: float
+    what: str = "the daily dose"
+    consequence: str = ""
+
+
+def check_dialysis_dose(dose: DialysisDose | None) -> Finding | None:
+    """ORAL-DIALYSIS-002: a daily dose above the dialysis dose (about 5 mg daily [S14] [S15]) is a block."""
+    if dose is None or dose.daily_mg <= dose.limit_mg + 1e-9:
         return None
     return ORAL_DIALYSIS_002.finding(
-        f"Dialysis: titration above {limit:g} mg/day (to {target:g} mg/day after the kidney reduction) "
-        "needs an explicit clinician override; without it the plan stays at the dialysis dose.",
+        f"Dialysis: {dose.what} of {dose.daily_mg:g} mg/day is above the dialysis dose of about "
+        f"{dose.limit_mg:g} mg/day.{(' ' + dose.consequence) if dose.consequence else ''}",
         reasoning=(
-            "The only verified dose for dialysis-dependent patients is approximately 5 mg daily. With an "
-            "override the plan titrates with the reduction of the most impaired CrCl group (< 30 mL/min, x "
-            "1/3) of the renal PK study, starting at the dialysis dose."
+            "Baclofen is 70-80 % excreted unchanged by the kidney; in patients dependent on dialysis 'a "
+            "particularly low dose ... should be selected (i.e., approximately 5 mg daily)' (pms-Baclofen label; "
+            "MIMS HK 'Dialysis-dependent patient 5 mg daily'), and toxicity appears on low doses in kidney failure. "
+            "Going beyond it needs an explicit clinician override (e.g. nephrology agrees, levels monitored)."
         ),
-        data={"kidney_reduced_target_mg_per_day": target, "dialysis_start_mg_per_day": limit},
+        data={"daily_dose_mg": dose.daily_mg, "dialysis_dose_mg_per_day": dose.limit_mg},
+        signs=ORAL_OVERDOSE.signs,
+        action="Keep to the dialysis dose or record a clinician's override with the reason; watch for toxicity.",
     )
 
 
-ORAL_DIALYSIS_002: Rule[OralPlanContext] = Rule(
+ORAL_DIALYSIS_002: Rule[DialysisDose | None] = Rule(
     rule_id="ORAL-DIALYSIS-002",
-    title="Dialysis: titration beyond the dialysis dose",
+    title="Dialysis: daily dose above the dialysis dose",
     severity=Severity.BLOCK,
     evidence=("S14", "S15", "S22"),
-    check=_check_dialysis_002,
+    check=check_dialysis_dose,
 )
+
+
+def _titration_dialysis_dose(ctx: OralPlanContext) -> DialysisDose | None:
+    target = ctx.kidney_reduced_target_mg_per_day
+    if ctx.kind != TITRATION or not ctx.patient.kidney.dialysis or target is None:
+        return None
+    return DialysisDose(
+        target,
+        ctx.dialysis_start_mg_per_day,
+        "the titration target after the kidney reduction",
+        "Without an override the plan stays at the dialysis dose; with one it titrates with the reduction of the "
+        "most impaired CrCl group (< 30 mL/min, x 1/3) of the renal PK study, starting at the dialysis dose.",
+    )
 
 
 # --- Populations --------------------------------------------------------------------------------------
@@ -604,24 +643,6 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "dose adjustment.",
         ("S15", "S17"),
     ),
-    ConditionCaution(
-        "ORAL-CAUTION-001",
-        "Other conditions needing caution",
-        frozenset(
-            {
-                "peptic-ulcer",
-                "respiratory-impairment",
-                "bladder-sphincter-hypertonia",
-                "psychiatric-disorder",
-                "spasticity-for-posture",
-            }
-        ),
-        Severity.INFO,
-        "A condition that needs caution with baclofen is present.",
-        "Use with caution in peptic ulceration, respiratory impairment, bladder-sphincter hypertonia and "
-        "psychiatric disorders, and where spasticity is used to keep posture or balance or to gain function.",
-        ("S15",),
-    ),
 )
 
 
@@ -635,6 +656,22 @@ def normalise_condition(name: str) -> str:
 
 
 KNOWN_CONDITIONS: frozenset[str] = frozenset(n for c in CONDITION_CAUTIONS for n in c.names)
+
+
+def _baclofen_cautions(ctx: OralPlanContext) -> ContraindicationContext:
+    """The patient's conditions as the contraindication screen reads them, for the caution rules it owns."""
+    found = (parse_condition(name) for name in ctx.patient.conditions)
+    cautions = frozenset(c for c in found if c in BACLOFEN_CAUTION_CONDITIONS)
+    return ContraindicationContext(get_drug("baclofen"), cautions)
+
+
+#: Peptic ulcer, respiratory impairment, bladder-sphincter hypertonia, posture-dependent spasticity and psychiatric
+#: disorders [S15]: one rule each (CI-BAC-*), the same on the oral plans as in ``check contraindications``.
+_CAUTION_RULES: tuple[Rule[OralPlanContext], ...] = tuple(r.adapted(_baclofen_cautions) for r in BACLOFEN_CAUTION_RULES)
+
+
+def _is_checked(name: str) -> bool:
+    return normalise_condition(name) in KNOWN_CONDITIONS or parse_condition(name) in BACLOFEN_CAUTION_CONDITIONS
 
 
 def _condition_check(caution: ConditionCaution) -> Any:
@@ -665,7 +702,7 @@ _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
 
 
 def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
-    unknown = sorted({normalise_condition(c) for c in ctx.patient.conditions} - KNOWN_CONDITIONS)
+    unknown = sorted({normalise_condition(c) for c in ctx.patient.conditions if not _is_checked(c)})
     if not unknown:
         return None
     return ORAL_CONDITIONS_001.finding(
@@ -673,6 +710,8 @@ def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
         reasoning=(
             "The oral rules know the warnings of the US oral labels and the pms-Baclofen monograph ("
             + ", ".join(sorted(KNOWN_CONDITIONS))
+            + ") and the cautions of MIMS ("
+            + ", ".join(sorted(c.value for c in BACLOFEN_CAUTION_CONDITIONS))
             + "); check the others against the label yourself."
         ),
         data={"unchecked": unknown},
@@ -723,8 +762,8 @@ def _check_product_start(ctx: OralPlanContext) -> Finding | None:
     return ORAL_PRODUCT_001.finding(
         f"{product} cannot give the {what} of {start:.3g} mg/day{smallest}: the plan would start at "
         f"{doses[0]:g} mg/day. {suggestion}",
-        reasoning=why + " A clinician may override this finding with a reason; the plan then starts at "
-        f"{doses[0]:g} mg/day.",
+        reasoning=why + f" The plan starts at {doses[0]:g} mg/day: a warning, like the kidney reduction itself "
+        "(ORAL-RENAL-001..003), since the reduction comes from one PK study and not from a label.",
         data={
             "reduced_start_mg_per_day": start,
             "first_planned_mg_per_day": doses[0],
@@ -741,7 +780,7 @@ def _check_product_start(ctx: OralPlanContext) -> Finding | None:
 ORAL_PRODUCT_001: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-PRODUCT-001",
     title="The product cannot give the (kidney-reduced) starting dose",
-    severity=Severity.BLOCK,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=("S22",),
     check=_check_product_start,
 )
@@ -1121,11 +1160,12 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     ORAL_RENAL_004,
     ORAL_RENAL_005,
     ORAL_DIALYSIS_001,
-    ORAL_DIALYSIS_002,
+    ORAL_DIALYSIS_002.adapted(_titration_dialysis_dose),
     ORAL_ELDERLY_001,
     ORAL_CEREBRAL_001,
     ORAL_PRODUCT_001,
     *_CONDITION_RULES.values(),
+    *_CAUTION_RULES,
     ORAL_CONDITIONS_001,
     ORAL_LABEL_001,
     ORAL_LABEL_002,
