@@ -25,14 +25,11 @@ def test_journey_2_taper_from_60_without_the_months_is_planned_long_and_says_why
 def test_a_20_mg_tablet_in_severe_ckd_is_not_offered_and_the_table_says_which_product_can(run_cli) -> None:
     args = ("plan", "titrate", "--crcl-ml-min", "25", "--product", "tablet-20mg", "--start-date", "2026-12-01")
 
+    # Issue 9 item 3: the reduction comes from one PK study (S22): a warn, like ORAL-RENAL-003, naming the product.
     data = run_cli(*args, "--json").json()
-    assert data["offerable"] is False
-    block = next(f for f in data["findings"] if f["rule_id"] == "ORAL-PRODUCT-001")
-    assert block["severity"] == "block" and {"S22", "S13"} <= set(block["evidence_keys"])
+    assert data["offerable"] is True
+    warn = next(f for f in data["findings"] if f["rule_id"] == "ORAL-PRODUCT-001")
+    assert warn["severity"] == "warn" and {"S22", "S13"} <= set(warn["evidence_keys"])
 
     table = run_cli(*args)
     assert "ORAL-PRODUCT-001" in table.stdout and "tablet-5mg" in table.stdout
-
-    allowed = run_cli(*args, "--override", "ORAL-PRODUCT-001=only 20 mg tablets available", "--clinician", "Dr A",
-                      "--json").json()
-    assert allowed["offerable"] is True

@@ -40,12 +40,12 @@ def _ids(**kw: Any) -> list[str]:
         # kidney: dialysis ~5 mg/day [S14]; CKD > 20 mg/day [S23]; [S22] band
         (
             {"drug": "baclofen", "mg_per_day": 5, "kidney": KidneyFunction(None, dialysis=True)},
-            "DOSE-BAC-KIDNEY-001",
+            "ORAL-DIALYSIS-002",  # issue 9 item 10: one rule on every path (was DOSE-BAC-KIDNEY-001)
             False,
         ),
         (
             {"drug": "baclofen", "mg_per_day": 7.5, "kidney": KidneyFunction(None, dialysis=True)},
-            "DOSE-BAC-KIDNEY-001",
+            "ORAL-DIALYSIS-002",
             True,
         ),
         ({"drug": "baclofen", "mg_per_day": 20, "kidney": KidneyFunction(45)}, "DOSE-BAC-KIDNEY-002", False),

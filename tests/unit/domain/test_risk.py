@@ -247,7 +247,8 @@ def test_missed_doses_older_than_the_lookback_do_not_count() -> None:
 @pytest.mark.parametrize(("patient", "dose", "expected"), [
     ({"dialysis": True}, 5, None),
     ({"dialysis": True}, 5.5, ("RISK-KIDNEY-001", RiskLevel.HIGH)),
-    ({"crcl_ml_min": 30}, 10, ("RISK-KIDNEY-001", RiskLevel.HIGH)),
+    ({"crcl_ml_min": 30}, 10, None),  # issue 9 item 6: 5 mg/day is tied to dialysis only
+    ({"crcl_ml_min": 30}, 27, ("RISK-KIDNEY-001", RiskLevel.HIGH)),  # above 80 x 1/3 (S22, the planner's band)
     ({"crcl_ml_min": 31}, 10, None),
     ({"crcl_ml_min": 45}, 20, None),
     ({"crcl_ml_min": 45}, 25, ("RISK-KIDNEY-002", RiskLevel.MODERATE)),

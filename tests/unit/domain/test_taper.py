@@ -180,11 +180,13 @@ def test_an_unknown_time_on_therapy_at_a_high_dose_plans_the_long_term_taper_and
 
 
 def test_an_unknown_time_on_therapy_never_lets_a_shorter_requested_taper_pass_silently() -> None:
+    # Issue 9 item 2: the 28 days after (assumed) long-term use are an ASSUMPTION: a warn (TAPER-ABRUPT-002), no
+    # longer the block of TAPER-ABRUPT-001, which rests on the sourced 14 days.
     plan = plan_taper(start_date=D0, from_mg_per_day=60, min_days_to_zero=14)
 
-    assert not plan.offerable
-    block = next(f for f in plan.findings if f.rule_id == "TAPER-ABRUPT-001")
-    assert block.data["required_days_to_zero"] == 28
+    assert plan.offerable
+    warn = next(f for f in plan.findings if f.rule_id == "TAPER-ABRUPT-002")
+    assert warn.severity is Severity.WARN and warn.data["required_days_to_zero"] == 28
     assert "TAPER-LONGTERM-002" in _ids(plan)
 
 

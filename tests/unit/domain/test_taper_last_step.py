@@ -34,9 +34,23 @@ def _block(plan: Plan, rule_id: str) -> Any:
     return next((f for f in plan.findings if f.rule_id == rule_id and f.severity is Severity.BLOCK), None)
 
 
+def _finding(plan: Plan, rule_id: str) -> Any:
+    return next((f for f in plan.findings if f.rule_id == rule_id), None)
+
+
+#: Issue 9 item 2: the step size is UNCONFIRMED (S109 is never the basis of a hard rule): a step above it is a
+#: warn, a block only where the clinic profile says so.
+BLOCK_ON_CLINIC = {"taper.block_on_clinic_limits": True}
+
+
 def test_issue8_d7_a_requested_step_above_the_step_limit_is_a_block() -> None:
-    """80 mg/day with --max-step-mg 80: 40 mg/day then 0 is not offerable without a clinician's override."""
-    plan = plan_taper(start_date=D0, from_mg_per_day=80, max_step_mg=80, months_on_therapy=1)
+    """80 mg/day with --max-step-mg 80: 40 mg/day then 0 is not offerable without a clinician's override (where the
+    clinic profile makes its step limit a block; by default a warn, issue 9 item 2)."""
+    warned = plan_taper(start_date=D0, from_mg_per_day=80, max_step_mg=80, months_on_therapy=1)
+    assert warned.offerable and _finding(warned, "TAPER-STEP-001").severity is Severity.WARN
+    assert "last step" in _finding(warned, "TAPER-STEP-001").message
+
+    plan = plan_taper(start_date=D0, from_mg_per_day=80, max_step_mg=80, months_on_therapy=1, settings=BLOCK_ON_CLINIC)
 
     assert [s.daily_dose_mg for s in plan.steps] == [40.0, 0.0]
     assert not plan.offerable
@@ -53,6 +67,7 @@ def test_issue8_d7_a_requested_step_above_the_step_limit_is_a_block() -> None:
         from_mg_per_day=80,
         max_step_mg=80,
         months_on_therapy=1,
+        settings=BLOCK_ON_CLINIC,
         overrides=[Override("TAPER-STEP-001", "serious adverse effect: encephalopathy", "Dr A. Example")],
     )
     assert overridden.offerable
@@ -67,6 +82,7 @@ def test_issue8_d7_the_dialysis_case_with_20_mg_granules_is_a_block() -> None:
         months_on_therapy=1,
         patient=PatientSnapshot(dialysis=True),
         product=get_oral_product("lyvispah-20mg"),
+        settings=BLOCK_ON_CLINIC,
     )
 
     assert [s.daily_dose_mg for s in plan.steps] == [60.0, 0.0]
@@ -104,6 +120,7 @@ _products = st.sampled_from(sorted(ORAL_PRODUCTS))
     months=st.none() | st.floats(min_value=0, max_value=240, allow_nan=False),
     interval=st.none() | st.integers(min_value=1, max_value=14),
     min_days=st.none() | st.integers(min_value=1, max_value=60),
+    block_on_clinic=st.booleans(),
 )
 def test_issue8_d7_no_offerable_taper_has_a_step_above_the_limit_the_last_included(
     current: float,
@@ -116,12 +133,14 @@ def test_issue8_d7_no_offerable_taper_has_a_step_above_the_limit_the_last_includ
     months: float | None,
     interval: int | None,
     min_days: int | None,
+    block_on_clinic: bool,
 ) -> None:
     """Random tapers (kidney, dialysis, product rounding): every step, the last one to zero included, is within
     the plan's step limit and the taper to zero lasts the minimum duration, or a standing block says otherwise."""
     prod = get_oral_product(product, tablets_scored=scored)
     target = round(current * target_fraction / 10) * 10.0
-    chosen = {} if limit is None else {"taper.max_step_mg_per_day": limit}
+    chosen: dict[str, Any] = {} if limit is None else {"taper.max_step_mg_per_day": limit}
+    chosen["taper.block_on_clinic_limits"] = block_on_clinic
     try:
         plan = plan_taper(
             start_date=D0,
@@ -144,15 +163,23 @@ def test_issue8_d7_no_offerable_taper_has_a_step_above_the_limit_the_last_includ
     assert step_limit <= clinic_limit + 1e-9, "a requested step never raises the plan's limit"
     reductions = _reductions(plan)
     too_big = max(reductions) > step_limit + 1e-9
-    assert (_block(plan, "TAPER-STEP-001") is not None) is too_big
+    step = _finding(plan, "TAPER-STEP-001")
+    assert (step is not None) is too_big
+    assert step is None or step.severity is (Severity.BLOCK if block_on_clinic else Severity.WARN)
+    sourced_days = min(14, plan.setting_value("taper.min_days_to_zero"))
     if target == 0:
         assert plan.steps[0].daily_dose_mg > 0, "never stops on the first day"
         days = plan.parameters["days_to_target"]
         too_short = days < plan.parameters["required_days_to_zero"]
-        assert (_block(plan, "TAPER-ABRUPT-001") is not None) is too_short
+        assert (_block(plan, "TAPER-ABRUPT-001") is not None) is (days < sourced_days)
+        abrupt_002 = _finding(plan, "TAPER-ABRUPT-002")
+        assert (abrupt_002 is not None) is (too_short and days >= sourced_days)
         last_dose = plan.steps[-2]
         assert last_dose.days >= plan.parameters["step_interval_days"], "the last dose lasts a whole step"
     if plan.offerable:
-        assert max(reductions) <= step_limit + 1e-9
         if target == 0:
-            assert plan.parameters["days_to_target"] >= plan.parameters["required_days_to_zero"]
+            assert plan.parameters["days_to_target"] >= sourced_days
+        if block_on_clinic:
+            assert max(reductions) <= step_limit + 1e-9
+            if target == 0:
+                assert plan.parameters["days_to_target"] >= plan.parameters["required_days_to_zero"]

@@ -76,6 +76,7 @@ _SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
         "spasticity needed for function",
         "spasticity aids transfers",
         "posture dependent spasticity",
+        "spasticity for posture",
     ),
     Condition.PEPTIC_ULCER: ("peptic ulcer", "peptic ulcer disease"),
     Condition.RESPIRATORY_IMPAIRMENT: ("respiratory disease", "respiratory insufficiency"),
@@ -660,9 +661,25 @@ DANTROLENE_RISK: Rule[ContraindicationContext] = Rule(
     _check_dantrolene_risk,
 )
 
+_CONDITION_RULES: dict[str, Rule[ContraindicationContext]] = {r.rule_id: _make_condition_rule(r) for r in _ROWS}
+
+#: Conditions the sources list as cautions for baclofen [S15] (clinical.md §7): each is decided by its one CI-BAC
+#: rule, which the oral planners evaluate too (``rules/oral.py``), so every path gives it one severity.
+BACLOFEN_CAUTION_CONDITIONS: frozenset[Condition] = frozenset({
+    Condition.POSTURE_DEPENDENT_SPASTICITY,
+    Condition.PEPTIC_ULCER,
+    Condition.RESPIRATORY_IMPAIRMENT,
+    Condition.BLADDER_SPHINCTER_HYPERTONIA,
+    Condition.PSYCHIATRIC_DISORDER,
+})
+BACLOFEN_CAUTION_RULES: tuple[Rule[ContraindicationContext], ...] = tuple(
+    _CONDITION_RULES[r.rule_id] for r in _ROWS if r.condition in BACLOFEN_CAUTION_CONDITIONS and r.applies_to(
+        get_drug("baclofen"))
+)
+
 CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
     PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.age_years),
-    *(_make_condition_rule(r) for r in _ROWS),
+    *_CONDITION_RULES.values(),
     ITB_ROUTE,
     ITB_IMPLANT_DEPTH,
     ITB_AFTER_TBI,

@@ -45,10 +45,12 @@ from baclofen.domain.oral.limits import (
     MAX_DAILY_DOSE_US,
     KidneyBand,
     kidney_band,
+    kidney_reduced_max_mg_per_day,
     locale_ceiling_setting,
 )
 from baclofen.domain.patient import KidneyFunction, Locale, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
+from baclofen.domain.rules.oral import KIDNEY_REDUCTION_SEVERITY, ORAL_DIALYSIS_002, DialysisDose
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 from baclofen.domain.signs import ORAL_OVERDOSE
 
@@ -203,32 +205,15 @@ BAC_ORAL_MAX: Rule[DoseContext] = Rule(
 )
 
 
-def _check_bac_dialysis(ctx: DoseContext) -> Finding | None:
+def _dialysis_dose(ctx: DoseContext) -> DialysisDose | None:
     k = ctx.kidney
     if ctx.drug.key != "baclofen" or k is None or not k.dialysis:
         return None
-    limit = float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY))
-    if ctx.daily <= limit:
-        return None
-    return BAC_DIALYSIS.finding(
-        f"oral baclofen {_fmt(ctx.daily)} mg/day on dialysis: above the particularly low dose of about "
-        f"{_fmt(limit)} mg/day",
-        reasoning="Baclofen is 70-80 % excreted unchanged by the kidney; in dialysis-dependent patients 'a "
-        "particularly low dose (approximately 5 mg daily)' should be selected. Toxicity can appear on low "
-        "doses in kidney failure.",
-        data={"daily_dose_mg": ctx.daily, "dialysis_dose_mg_per_day": limit},
-        signs=ORAL_OVERDOSE.signs,
-        action="Reduce towards the dialysis dose; watch for toxicity.",
-    )
+    return DialysisDose(ctx.daily, float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY)), "oral baclofen")
 
 
-BAC_DIALYSIS: Rule[DoseContext] = Rule(
-    "DOSE-BAC-KIDNEY-001",
-    "Oral baclofen above the dialysis dose",
-    Severity.WARN,
-    ("S14", "S15", "S18", "S111"),
-    _check_bac_dialysis,
-)
+#: A dose above the dialysis dose is decided by the one rule ORAL-DIALYSIS-002 (rules/oral.py) on every path.
+BAC_DIALYSIS: Rule[DoseContext] = ORAL_DIALYSIS_002.adapted(_dialysis_dose)
 
 
 def _check_bac_ckd(ctx: DoseContext) -> Finding | None:
@@ -269,7 +254,7 @@ def _check_bac_band(ctx: DoseContext) -> Finding | None:
     if band is KidneyBand.NORMAL:
         return None
     ceiling = float(ctx.value(locale_ceiling_setting(ctx.locale)))
-    reduced = float(ceiling * band.factor)
+    reduced = kidney_reduced_max_mg_per_day(ceiling, k.crcl_ml_min)
     if ctx.daily <= reduced + 1e-9:
         return None
     return BAC_BAND.finding(
@@ -292,7 +277,11 @@ def _check_bac_band(ctx: DoseContext) -> Finding | None:
 
 
 BAC_BAND: Rule[DoseContext] = Rule(
-    "DOSE-BAC-KIDNEY-003", "Oral baclofen above the kidney-reduced maximum", Severity.WARN, ("S22",), _check_bac_band
+    "DOSE-BAC-KIDNEY-003",
+    "Oral baclofen above the kidney-reduced maximum",
+    KIDNEY_REDUCTION_SEVERITY,
+    ("S22",),
+    _check_bac_band,
 )
 
 

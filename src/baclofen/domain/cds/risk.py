@@ -21,8 +21,9 @@ evidence, what to do and the warning signs to watch for (:mod:`baclofen.domain.s
   HIGH with a message telling the patient what to do now and an alert for the clinic; overdose signs are
   MODERATE; unrecognised symptom texts (moderate) and free diary notes (low) are sent to a clinician for review,
   never dropped (journeys.md #6);
-* **kidney**: oral exposure excess in kidney failure (dialysis or CrCl <= 30 mL/min above about
-  5 mg/day: HIGH; CKD above 20 mg/day: MODERATE) [S14] [S15] [S22] [S23].
+* **kidney**: oral exposure excess in kidney failure (dialysis above the dialysis dose, about 5 mg/day [S14] [S15];
+  CrCl <= 30 mL/min above the maximum reduced by the planner's severe-band 2/3 [S22]: HIGH; CKD above 20 mg/day:
+  MODERATE [S23]).
 
 A refill counts as **overdue** when ``as_of`` is after the recommended refill date of the current fill
 (the ITB forecast: a margin before the computed low-reservoir alarm, capped by drug stability from the
@@ -69,12 +70,14 @@ from baclofen.domain.oral.limits import (
     CKD_CRCL_ML_MIN,
     CKD_HIGH_DOSE_MG_PER_DAY,
     DIALYSIS_MAX_START_MG_PER_DAY,
-    KIDNEY_SEVERE_MAX_CRCL,
     MAX_DAILY_DOSE_IN_HOSPITAL,
     MAX_DAILY_DOSE_UK,
     MAX_DAILY_DOSE_US,
     TAPER_MAX_STEP_MG_PER_DAY,
     TAPER_MIN_DAYS_TO_ZERO,
+    KidneyBand,
+    kidney_band,
+    kidney_reduced_max_mg_per_day,
     locale_ceiling_setting,
 )
 from baclofen.domain.rules.core import Finding, Rule, Severity
@@ -1741,19 +1744,35 @@ def _check_kidney_failure(ctx: RiskContext) -> Finding | None:
     if state is None:
         return None
     k, dose, where, data = state
-    low_dose = float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY))
-    severe = k.dialysis or (k.crcl_ml_min is not None and k.crcl_ml_min <= KIDNEY_SEVERE_MAX_CRCL)
-    if not severe or dose <= low_dose + _EPS:
+    if k.dialysis:
+        # The dialysis dose, about 5 mg daily, is tied to dialysis only [S14] [S15].
+        limit = float(ctx.value(DIALYSIS_MAX_START_MG_PER_DAY))
+        why = (
+            "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low dose "
+            "(about 5 mg daily); toxicity appears on low doses in kidney failure."
+        )
+        what = f"above about {limit:g} mg/day, the dialysis dose"
+    elif k.crcl_ml_min is not None and kidney_band(k.crcl_ml_min) is KidneyBand.SEVERE:
+        # Without dialysis, the planner's reduction of the severe band (x 1/3 [S22]) applied to the maximum.
+        cap, _, cap_why, _ = _oral_cap(ctx)
+        limit = kidney_reduced_max_mg_per_day(cap, k.crcl_ml_min)
+        band = KidneyBand.SEVERE
+        why = (
+            f"Baclofen is cleared unchanged by the kidney; in the renal PK study severe CKD ({band.crcl_range}) "
+            f"needed a mean {band.reduction_text} dose reduction, the reduction the planner applies: {cap_why} "
+            f"reduced by {band.reduction_text} is {limit:.3g} mg/day. Toxicity appears on low doses in kidney failure."
+        )
+        what = f"above {limit:.3g} mg/day, the kidney-reduced maximum"
+    else:
+        return None
+    if dose <= limit + _EPS:
         return None
     return _f(
         KIDNEY_HIGH,
         RiskLevel.HIGH,
-        f"Oral baclofen {dose:g} mg/day {where}: exposure excess (above about {low_dose:g} mg/day)",
-        "Baclofen is cleared unchanged by the kidney: dialysis-dependent patients need a particularly low dose "
-        "(about 5 mg daily); severe CKD needed a mean 2/3 dose reduction in the renal PK study; toxicity appears "
-        "on low doses in kidney failure. Applying the 5 mg/day dialysis dose to "
-        f"CrCl <= {KIDNEY_SEVERE_MAX_CRCL:g} mL/min without dialysis is an extension.",
-        data | {"threshold_mg_per_day": low_dose},
+        f"Oral baclofen {dose:g} mg/day {where}: exposure excess ({what})",
+        why,
+        data | {"threshold_mg_per_day": limit},
         ORAL_OVERDOSE,
         "Review the dose today; watch for drowsiness, confusion and breathing problems.",
     )

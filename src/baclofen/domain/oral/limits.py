@@ -281,6 +281,17 @@ def kidney_band(crcl_ml_min: float) -> KidneyBand:
     return KidneyBand.NORMAL
 
 
+def kidney_reduced_max_mg_per_day(max_mg_per_day: float, crcl_ml_min: float) -> float:
+    """A maximum daily dose (mg/day) reduced by the [S22] band of ``crcl_ml_min``: the one home of the reduction
+    that the planner applies to each daily dose, the dose check (DOSE-BAC-KIDNEY-003) and the risk engine
+    (RISK-KIDNEY-001) apply to the maximum.
+
+    >>> round(kidney_reduced_max_mg_per_day(80, 30), 2), kidney_reduced_max_mg_per_day(100, 45)
+    (26.67, 50.0)
+    """
+    return float(Fraction(max_mg_per_day) * kidney_band(crcl_ml_min).factor)
+
+
 # --- Taper --------------------------------------------------------------------------------------------
 TAPER_MIN_DAYS_TO_ZERO = Setting(
     name="taper.min_days_to_zero",
@@ -364,3 +375,23 @@ TAPER_STEP_INTERVAL_DAYS = Setting(
     maximum=60,
 )
 
+#: The longest minimum taper duration a source states, days: "2 weeks or more" (PDR [S29]), "2 weeks" (eTG [S27]),
+#: "at least 1 to 2 weeks" (UK [S24]); Canada "approximately 1 to 2 weeks" [S14]. A taper to zero shorter than
+#: this (or than a clinic's lower ``taper.min_days_to_zero``) is the BLOCK TAPER-ABRUPT-001; a longer minimum (a
+#: clinic's stricter value, the long-term assumption) is only enforced as a block where the clinic says so.
+TAPER_SOURCED_MIN_DAYS_TO_ZERO = 14
+TAPER_SOURCED_EVIDENCE = ("S14", "S24", "S29", "S27")
+TAPER_BLOCK_ON_CLINIC_LIMITS = Setting(
+    name="taper.block_on_clinic_limits",
+    default=False,
+    unit="yes/no",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S109", "S110", "S24", "S29"),
+    description=(
+        "Whether the taper limits that rest on no source are blocks: a step above taper.max_step_mg_per_day "
+        "(UNCONFIRMED, S109 is never the basis of a hard rule: TAPER-STEP-001) and a taper to zero shorter than a "
+        "minimum longer than the sourced 14 days (the long-term assumption taper.long_term_min_days_to_zero or a "
+        "clinic's stricter taper.min_days_to_zero: TAPER-ABRUPT-002). Off by default: they are warnings; a clinic "
+        "profile that adopts these values as its own policy turns it on."
+    ),
+)

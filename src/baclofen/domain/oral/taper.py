@@ -6,11 +6,15 @@ Rules the plan keeps (clinical.md §3.1):
   current dose;
 * no step, the last one down to zero included, lowers the daily dose by more than the configured maximum
   (``taper.max_step_mg_per_day``, UNCONFIRMED in the sources: default 10 mg/day); a larger requested
-  step is a BLOCK (TAPER-STEP-001) until a clinician overrides it;
-* a taper to zero lasts at least ``taper.min_days_to_zero`` days (default 14 [S14] [S24] [S29] [S27]),
+  step is the WARN TAPER-STEP-001 (a BLOCK only where the clinic profile sets ``taper.block_on_clinic_limits``:
+  an UNCONFIRMED value is never the basis of a hard rule);
+* a taper to zero lasts at least ``taper.min_days_to_zero`` days (default 14 [S14] [S24] [S29] [S27]; shorter
+  than that, or than the sourced 14 days, is the BLOCK TAPER-ABRUPT-001),
   or ``taper.long_term_min_days_to_zero`` (default 28, an assumption) after at least
   ``taper.long_term_months`` months (5 [S110]) at ``taper.long_term_dose_mg_per_day`` or more, and
-  also at that dose when the time on therapy is not given (the conservative choice, TAPER-LONGTERM-002);
+  also at that dose when the time on therapy is not given (the conservative choice, TAPER-LONGTERM-002); a
+  requested taper between the sourced and that longer minimum is the WARN TAPER-ABRUPT-002 (a BLOCK where the
+  clinic profile says so);
 * it ends exactly at the target, and every dose is one the product can give.
 
 Steps are spread evenly between the current dose and the target, each rounded *up* to a dispensable
@@ -47,12 +51,14 @@ from baclofen.domain.oral.limits import (
     MAX_DAILY_DOSE_US,
     MONTHS_ON_THERAPY_MAX,
     ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
+    TAPER_BLOCK_ON_CLINIC_LIMITS,
     TAPER_DOSES_PER_DAY,
     TAPER_LONG_TERM_DOSE_MG_PER_DAY,
     TAPER_LONG_TERM_MIN_DAYS_TO_ZERO,
     TAPER_LONG_TERM_MONTHS,
     TAPER_MAX_STEP_MG_PER_DAY,
     TAPER_MIN_DAYS_TO_ZERO,
+    TAPER_SOURCED_MIN_DAYS_TO_ZERO,
     TAPER_STEP_INTERVAL_DAYS,
     locale_ceiling_setting,
 )
@@ -79,6 +85,7 @@ TAPER_SETTINGS = (
     TAPER_LONG_TERM_MIN_DAYS_TO_ZERO,
     TAPER_MAX_STEP_MG_PER_DAY,
     TAPER_STEP_INTERVAL_DAYS,
+    TAPER_BLOCK_ON_CLINIC_LIMITS,
     MAX_DAILY_DOSE_US,
     MAX_DAILY_DOSE_UK,
     CKD_CRCL_ML_MIN,
@@ -129,14 +136,16 @@ def plan_taper(
     max_step_mg : float, optional
         Largest reduction of the daily dose per step (mg/day); default the setting (10). Smaller than the
         setting, it is the plan's step limit; larger, the plan is made with it but every step above the
-        setting, the last one down to zero included, gives the BLOCK finding TAPER-STEP-001 (a clinician
-        may override it, e.g. after a serious adverse effect).
+        setting, the last one down to zero included, gives the finding TAPER-STEP-001 (a warn; a block a
+        clinician may override where ``taper.block_on_clinic_limits`` is on).
     step_interval_days : int, optional
         Shortest time between steps (days); default the setting (3).
     min_days_to_zero : int, optional
-        Requested minimum duration of a taper to zero (days). Shorter than the settings require gives
-        the BLOCK finding TAPER-ABRUPT-001 (a clinician may override it, e.g. after a serious adverse
-        effect); longer is always allowed.
+        Requested minimum duration of a taper to zero (days). Shorter than the sourced 14 days (or a
+        clinic's lower ``taper.min_days_to_zero``) gives the BLOCK finding TAPER-ABRUPT-001 (a clinician may
+        override it, e.g. after a serious adverse effect); shorter than a longer minimum the settings require
+        gives TAPER-ABRUPT-002 (a warn, a block where ``taper.block_on_clinic_limits`` is on); longer is
+        always allowed.
     overrides : iterable of Override
         A clinician's overrides of blocking findings.
     settings : mapping, optional
@@ -170,7 +179,7 @@ def plan_taper(
 
     # The step limit is the setting (the clinic's); a requested smaller step becomes the plan's limit, a larger
     # one plans larger steps but cannot raise the limit: each step above it, the last down to zero included,
-    # is the BLOCK finding TAPER-STEP-001 (a clinician may override it, like a shorter taper).
+    # is the finding TAPER-STEP-001 (a warn: the step size is UNCONFIRMED; a block where the clinic says so).
     clinic_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
     if max_step_mg is not None:
         require_finite_number(max_step_mg, "max_step_mg", strictly_positive=True)
@@ -193,6 +202,11 @@ def plan_taper(
         months is not None and months >= long_term_months and current >= long_term_dose
     )
     required_days = whole_days(values.get(TAPER_MIN_DAYS_TO_ZERO), TAPER_MIN_DAYS_TO_ZERO.name)
+    # The block rests on the sourced minimum (or a clinic's lower choice within the 1-2 week DISAGREE); a longer
+    # minimum (a stricter clinic value, the long-term assumption) is TAPER-ABRUPT-002, a warn unless the clinic
+    # profile makes its limits blocks (taper.block_on_clinic_limits).
+    sourced_days = min(required_days, TAPER_SOURCED_MIN_DAYS_TO_ZERO)
+    block_on_clinic = bool(values.get(TAPER_BLOCK_ON_CLINIC_LIMITS))
     if long_term:
         # Longer, never shorter: a clinic's long-term minimum below the general one does not shorten it.
         required_days = max(
@@ -297,6 +311,8 @@ def plan_taper(
         to_mg_per_day=target,
         days_to_zero=days_to_target if target == 0 else None,
         required_days_to_zero=required_days,
+        sourced_min_days_to_zero=sourced_days,
+        block_on_clinic_limits=block_on_clinic,
         max_step_mg_per_day=step_limit,
         largest_step_mg_per_day=max(reductions),
         last_step_to_zero_mg_per_day=reductions[-1] if target == 0 else None,

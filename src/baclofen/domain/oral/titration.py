@@ -9,9 +9,9 @@ to the target, and never above the in-hospital maximum (120 mg/day, setting).
 
 Kidney function: each daily dose is multiplied by 2/3, 1/2 or 1/3 for CrCl 50-80, 30-50 or < 30
 mL/min [S22] and rounded *down* to what the product can give. A product too coarse for the (reduced)
-starting dose never makes the plan start higher silently: it gives the BLOCK finding ORAL-PRODUCT-001,
-which names products that can. Dialysis: the plan starts at no more than about 5 mg/day [S14] [S15]
-and stays there unless a clinician overrides ORAL-DIALYSIS-002.
+starting dose never makes the plan start higher silently: it gives the finding ORAL-PRODUCT-001 (a warn, like
+the [S22] reduction itself: one PK study), which names products that can. Dialysis: the plan starts at no
+more than about 5 mg/day [S14] [S15] and stays there unless a clinician overrides ORAL-DIALYSIS-002.
 
 >>> from datetime import date
 >>> plan = plan_titration(start_date=date(2026, 1, 5))

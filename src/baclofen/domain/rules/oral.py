@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from baclofen.domain.cds.contraindications import (
+    BACLOFEN_CAUTION_CONDITIONS,
+    BACLOFEN_CAUTION_RULES,
+    ContraindicationContext,
+    parse_condition,
+)
+from baclofen.domain.cds.drugs import get_drug
 from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     CKD_HIGH_DOSE_RISK_RATIO,
@@ -61,6 +68,12 @@ class OralPlanContext:
         Days from the taper's start to the first day without baclofen (None unless tapering to zero).
     required_days_to_zero : int, optional
         The minimum the settings require for this patient (14 by default, longer after long high-dose use).
+    sourced_min_days_to_zero : int, optional
+        The part of that minimum that rests on the sources: the general setting, at most the sourced 14 days
+        (TAPER-ABRUPT-001 blocks below it; between it and ``required_days_to_zero`` is TAPER-ABRUPT-002).
+    block_on_clinic_limits : bool
+        The clinic profile's ``taper.block_on_clinic_limits``: the limits that rest on no source (the step size,
+        a minimum longer than the sourced one) are blocks instead of warnings.
     max_step_mg_per_day, largest_step_mg_per_day, last_step_to_zero_mg_per_day : float, optional
         The taper's step limit (the setting, or a smaller requested step), its largest reduction and the
         last one, down to zero (None unless tapering to zero).
@@ -92,6 +105,8 @@ class OralPlanContext:
     to_mg_per_day: float | None = None
     days_to_zero: int | None = None
     required_days_to_zero: int | None = None
+    sourced_min_days_to_zero: int | None = None
+    block_on_clinic_limits: bool = False
     max_step_mg_per_day: float | None = None
     largest_step_mg_per_day: float | None = None
     last_step_to_zero_mg_per_day: float | None = None
@@ -252,6 +267,12 @@ ORAL_FREQ_001: Rule[OralPlanContext] = Rule(
 
 
 # --- Kidney function ----------------------------------------------------------------------------------
+#: The one severity of the [S22] kidney reductions, decided here: the bands and their 1/3, 1/2 and 2/3
+#: reductions come from one PK study (Vlavonou 2014), not from a label, so every rule that rests on them
+#: (ORAL-RENAL-001..003, ORAL-PRODUCT-001 for the reduced start, DOSE-BAC-KIDNEY-003) is a warning.
+KIDNEY_REDUCTION_SEVERITY = Severity.WARN
+
+
 def _kidney_source(ctx: OralPlanContext) -> str:
     return ctx.patient.kidney.source.value
 
@@ -303,21 +324,21 @@ def _renal_band_check(band: KidneyBand) -> Any:
 ORAL_RENAL_001: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-001",
     title="Mild CKD (CrCl 50-80 mL/min): daily doses x 2/3",
-    severity=Severity.WARN,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MILD),
 )
 ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-002",
     title="Moderate CKD (CrCl 30-50 mL/min): daily doses x 1/2",
-    severity=Severity.WARN,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MODERATE),
 )
 ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-003",
     title="Severe CKD (CrCl < 30 mL/min): daily doses x 1/3",
-    severity=Severity.WARN,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.SEVERE),
 )
@@ -431,30 +452,56 @@ ORAL_DIALYSIS_001: Rule[OralPlanContext] = Rule(
 )
 
 
-def _check_dialysis_002(ctx: OralPlanContext) -> Finding | None:
-    target = ctx.kidney_reduced_target_mg_per_day
-    limit = ctx.dialysis_start_mg_per_day
-    if ctx.kind != TITRATION or not ctx.patient.kidney.dialysis or target is None or target <= limit:
+@dataclass(frozen=True, slots=True)
+class DialysisDose:
+    """A daily dose (mg/day) judged against the dialysis dose in force: the one context of ORAL-DIALYSIS-002,
+    which every path (the titration planner, ``check dose``) evaluates through :meth:`Rule.adapted`."""
+
+    daily_mg: float
+    limit_mg: float
+    what: str = "the daily dose"
+    consequence: str = ""
+
+
+def check_dialysis_dose(dose: DialysisDose | None) -> Finding | None:
+    """ORAL-DIALYSIS-002: a daily dose above the dialysis dose (about 5 mg daily [S14] [S15]) is a block."""
+    if dose is None or dose.daily_mg <= dose.limit_mg + 1e-9:
         return None
     return ORAL_DIALYSIS_002.finding(
-        f"Dialysis: titration above {limit:g} mg/day (to {target:g} mg/day after the kidney reduction) "
-        "needs an explicit clinician override; without it the plan stays at the dialysis dose.",
+        f"Dialysis: {dose.what} of {dose.daily_mg:g} mg/day is above the dialysis dose of about "
+        f"{dose.limit_mg:g} mg/day.{(' ' + dose.consequence) if dose.consequence else ''}",
         reasoning=(
-            "The only verified dose for dialysis-dependent patients is approximately 5 mg daily. With an "
-            "override the plan titrates with the reduction of the most impaired CrCl group (< 30 mL/min, x "
-            "1/3) of the renal PK study, starting at the dialysis dose."
+            "Baclofen is 70-80 % excreted unchanged by the kidney; in patients dependent on dialysis 'a "
+            "particularly low dose ... should be selected (i.e., approximately 5 mg daily)' (pms-Baclofen label; "
+            "MIMS HK 'Dialysis-dependent patient 5 mg daily'), and toxicity appears on low doses in kidney failure. "
+            "Going beyond it needs an explicit clinician override (e.g. nephrology agrees, levels monitored)."
         ),
-        data={"kidney_reduced_target_mg_per_day": target, "dialysis_start_mg_per_day": limit},
+        data={"daily_dose_mg": dose.daily_mg, "dialysis_dose_mg_per_day": dose.limit_mg},
+        signs=ORAL_OVERDOSE.signs,
+        action="Keep to the dialysis dose or record a clinician's override with the reason; watch for toxicity.",
     )
 
 
-ORAL_DIALYSIS_002: Rule[OralPlanContext] = Rule(
+ORAL_DIALYSIS_002: Rule[DialysisDose | None] = Rule(
     rule_id="ORAL-DIALYSIS-002",
-    title="Dialysis: titration beyond the dialysis dose",
+    title="Dialysis: daily dose above the dialysis dose",
     severity=Severity.BLOCK,
     evidence=("S14", "S15", "S22"),
-    check=_check_dialysis_002,
+    check=check_dialysis_dose,
 )
+
+
+def _titration_dialysis_dose(ctx: OralPlanContext) -> DialysisDose | None:
+    target = ctx.kidney_reduced_target_mg_per_day
+    if ctx.kind != TITRATION or not ctx.patient.kidney.dialysis or target is None:
+        return None
+    return DialysisDose(
+        target,
+        ctx.dialysis_start_mg_per_day,
+        "the titration target after the kidney reduction",
+        "Without an override the plan stays at the dialysis dose; with one it titrates with the reduction of the "
+        "most impaired CrCl group (< 30 mL/min, x 1/3) of the renal PK study, starting at the dialysis dose.",
+    )
 
 
 # --- Populations --------------------------------------------------------------------------------------
@@ -596,24 +643,6 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "dose adjustment.",
         ("S15", "S17"),
     ),
-    ConditionCaution(
-        "ORAL-CAUTION-001",
-        "Other conditions needing caution",
-        frozenset(
-            {
-                "peptic-ulcer",
-                "respiratory-impairment",
-                "bladder-sphincter-hypertonia",
-                "psychiatric-disorder",
-                "spasticity-for-posture",
-            }
-        ),
-        Severity.INFO,
-        "A condition that needs caution with baclofen is present.",
-        "Use with caution in peptic ulceration, respiratory impairment, bladder-sphincter hypertonia and "
-        "psychiatric disorders, and where spasticity is used to keep posture or balance or to gain function.",
-        ("S15",),
-    ),
 )
 
 
@@ -627,6 +656,22 @@ def normalise_condition(name: str) -> str:
 
 
 KNOWN_CONDITIONS: frozenset[str] = frozenset(n for c in CONDITION_CAUTIONS for n in c.names)
+
+
+def _baclofen_cautions(ctx: OralPlanContext) -> ContraindicationContext:
+    """The patient's conditions as the contraindication screen reads them, for the caution rules it owns."""
+    found = (parse_condition(name) for name in ctx.patient.conditions)
+    cautions = frozenset(c for c in found if c in BACLOFEN_CAUTION_CONDITIONS)
+    return ContraindicationContext(get_drug("baclofen"), cautions)
+
+
+#: Peptic ulcer, respiratory impairment, bladder-sphincter hypertonia, posture-dependent spasticity and psychiatric
+#: disorders [S15]: one rule each (CI-BAC-*), the same on the oral plans as in ``check contraindications``.
+_CAUTION_RULES: tuple[Rule[OralPlanContext], ...] = tuple(r.adapted(_baclofen_cautions) for r in BACLOFEN_CAUTION_RULES)
+
+
+def _is_checked(name: str) -> bool:
+    return normalise_condition(name) in KNOWN_CONDITIONS or parse_condition(name) in BACLOFEN_CAUTION_CONDITIONS
 
 
 def _condition_check(caution: ConditionCaution) -> Any:
@@ -657,7 +702,7 @@ _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
 
 
 def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
-    unknown = sorted({normalise_condition(c) for c in ctx.patient.conditions} - KNOWN_CONDITIONS)
+    unknown = sorted({normalise_condition(c) for c in ctx.patient.conditions if not _is_checked(c)})
     if not unknown:
         return None
     return ORAL_CONDITIONS_001.finding(
@@ -665,6 +710,8 @@ def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
         reasoning=(
             "The oral rules know the warnings of the US oral labels and the pms-Baclofen monograph ("
             + ", ".join(sorted(KNOWN_CONDITIONS))
+            + ") and the cautions of MIMS ("
+            + ", ".join(sorted(c.value for c in BACLOFEN_CAUTION_CONDITIONS))
             + "); check the others against the label yourself."
         ),
         data={"unchecked": unknown},
@@ -715,8 +762,8 @@ def _check_product_start(ctx: OralPlanContext) -> Finding | None:
     return ORAL_PRODUCT_001.finding(
         f"{product} cannot give the {what} of {start:.3g} mg/day{smallest}: the plan would start at "
         f"{doses[0]:g} mg/day. {suggestion}",
-        reasoning=why + " A clinician may override this finding with a reason; the plan then starts at "
-        f"{doses[0]:g} mg/day.",
+        reasoning=why + f" The plan starts at {doses[0]:g} mg/day: a warning, like the kidney reduction itself "
+        "(ORAL-RENAL-001..003), since the reduction comes from one PK study and not from a label.",
         data={
             "reduced_start_mg_per_day": start,
             "first_planned_mg_per_day": doses[0],
@@ -733,7 +780,7 @@ def _check_product_start(ctx: OralPlanContext) -> Finding | None:
 ORAL_PRODUCT_001: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-PRODUCT-001",
     title="The product cannot give the (kidney-reduced) starting dose",
-    severity=Severity.BLOCK,
+    severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=("S22",),
     check=_check_product_start,
 )
@@ -844,20 +891,40 @@ TAPER_INFO_001: Rule[OralPlanContext] = Rule(
 )
 
 
-def _check_taper_abrupt(ctx: OralPlanContext) -> Finding | None:
+def _taper_days(ctx: OralPlanContext) -> tuple[int, int, int] | None:
+    """(days to zero, sourced minimum, required minimum) of a taper to zero; None for other plans."""
     if ctx.kind != TAPER or ctx.to_mg_per_day not in (0, 0.0) or ctx.required_days_to_zero is None:
         return None
-    days = ctx.days_to_zero or 0
-    if days >= ctx.required_days_to_zero:
+    required = ctx.required_days_to_zero
+    sourced = required if ctx.sourced_min_days_to_zero is None else min(ctx.sourced_min_days_to_zero, required)
+    return ctx.days_to_zero or 0, sourced, required
+
+
+def _clinic_severity(ctx: OralPlanContext) -> Severity:
+    """A limit that rests on no source is a warn, a block where the clinic profile says so."""
+    return Severity.BLOCK if ctx.block_on_clinic_limits else Severity.WARN
+
+
+_RAPID_WITHDRAWAL = (
+    "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid withdrawal "
+    "(overdose-related emergencies or serious adverse effects)."
+)
+
+
+def _check_taper_abrupt(ctx: OralPlanContext) -> Finding | None:
+    state = _taper_days(ctx)
+    if state is None or state[0] >= state[1]:
         return None
+    days, sourced, _ = state
     return TAPER_ABRUPT_001.finding(
-        f"The taper reaches zero in {days} days, less than the {ctx.required_days_to_zero} days required.",
+        f"The taper reaches zero in {days} days, less than the {sourced} days required.",
         reasoning=(
-            "Labels ask to reduce the dosage slowly unless the clinical situation justifies a rapid "
-            "withdrawal (overdose-related emergencies or serious adverse effects). A clinician may override "
-            "this finding with that reason; the patient then needs close watch for withdrawal."
+            "Sources ask for a reduction over approximately 1 to 2 weeks (Canada), at least 1 to 2 weeks (UK), 2 "
+            "weeks or more (PDR) or 2 weeks (eTG); the minimum used here is the setting taper.min_days_to_zero, at "
+            f"most the sourced 14 days. {_RAPID_WITHDRAWAL} A clinician may override this finding with that "
+            "reason; the patient then needs close watch for withdrawal."
         ),
-        data={"days_to_zero": days, "required_days_to_zero": ctx.required_days_to_zero},
+        data={"days_to_zero": days, "required_days_to_zero": sourced},
         signs=ORAL_WITHDRAWAL.signs,
         action=ORAL_WITHDRAWAL.action,
     )
@@ -867,8 +934,43 @@ TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
     rule_id="TAPER-ABRUPT-001",
     title="Taper to zero shorter than the minimum duration",
     severity=Severity.BLOCK,
-    evidence=("S4", "S14", "S24", "S29", "NovartisCore"),
+    evidence=("S4", "S14", "S24", "S29", "S27", "NovartisCore"),
     check=_check_taper_abrupt,
+)
+
+
+def _check_taper_abrupt_clinic(ctx: OralPlanContext) -> Finding | None:
+    state = _taper_days(ctx)
+    if state is None or not state[1] <= state[0] < state[2]:
+        return None
+    days, sourced, required = state
+    why = (
+        "after long-term high-dose use (taper.long_term_min_days_to_zero, an assumption)"
+        if ctx.is_long_term_high_dose or ctx.months_on_therapy is None
+        else "by the clinic's taper.min_days_to_zero"
+    )
+    return TAPER_ABRUPT_002.finding(
+        f"The taper reaches zero in {days} days: the sourced minimum of {sourced} days is met, but {required} "
+        f"days are set {why}.",
+        reasoning=(
+            f"The sources accept 1-2 weeks or more; the longer {required}-day minimum is a setting no source "
+            "gives as a number ('longer if symptoms occur', '2 weeks or more'). It is a warning unless the clinic "
+            f"profile makes it a block (taper.block_on_clinic_limits). {_RAPID_WITHDRAWAL}"
+        ),
+        data={"days_to_zero": days, "required_days_to_zero": required, "sourced_min_days_to_zero": sourced,
+              "block_on_clinic_limits": ctx.block_on_clinic_limits},
+        severity=_clinic_severity(ctx),
+        signs=ORAL_WITHDRAWAL.signs,
+        action=ORAL_WITHDRAWAL.action,
+    )
+
+
+TAPER_ABRUPT_002: Rule[OralPlanContext] = Rule(
+    rule_id="TAPER-ABRUPT-002",
+    title="Taper to zero shorter than a minimum longer than the sourced one (clinic value or assumption)",
+    severity=Severity.WARN,
+    evidence=("S24", "S29", "S110"),
+    check=_check_taper_abrupt_clinic,
 )
 
 
@@ -890,16 +992,19 @@ def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
         f"A taper step lowers the daily dose by {ctx.largest_step_mg_per_day:g} mg, more than the "
         f"maximum of {ctx.max_step_mg_per_day:g} mg per step (setting taper.max_step_mg_per_day).{stop}",
         reasoning=(
-            "The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED in the sources but "
-            "configured by the clinic; every step obeys it, the last one down to zero included. Larger steps "
-            "raise the risk of withdrawal; labels ask to reduce slowly unless the clinical situation justifies "
-            "a rapid withdrawal (a clinician may override this finding with that reason)."
+            "The maximum step (setting taper.max_step_mg_per_day) is UNCONFIRMED: no label or guideline gives a "
+            "step size, and the low-authority pages that propose one are never the basis of a hard rule, so a "
+            "larger step is a warning unless the clinic profile makes it a block (taper.block_on_clinic_limits). "
+            "Every step is checked, the last one down to zero included. Larger steps raise the risk of "
+            f"withdrawal. {_RAPID_WITHDRAWAL}"
         ),
         data={
             "largest_step_mg_per_day": ctx.largest_step_mg_per_day,
             "max_step_mg_per_day": ctx.max_step_mg_per_day,
             "last_step_to_zero_mg_per_day": last,
+            "block_on_clinic_limits": ctx.block_on_clinic_limits,
         },
+        severity=_clinic_severity(ctx),
         signs=ORAL_WITHDRAWAL.signs,
         action=ORAL_WITHDRAWAL.action,
     )
@@ -908,7 +1013,7 @@ def _check_taper_step(ctx: OralPlanContext) -> Finding | None:
 TAPER_STEP_001: Rule[OralPlanContext] = Rule(
     rule_id="TAPER-STEP-001",
     title="Taper step larger than the configured maximum",
-    severity=Severity.BLOCK,
+    severity=Severity.WARN,
     evidence=("S109", "S14", "S4"),
     check=_check_taper_step,
 )
@@ -1055,16 +1160,18 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     ORAL_RENAL_004,
     ORAL_RENAL_005,
     ORAL_DIALYSIS_001,
-    ORAL_DIALYSIS_002,
+    ORAL_DIALYSIS_002.adapted(_titration_dialysis_dose),
     ORAL_ELDERLY_001,
     ORAL_CEREBRAL_001,
     ORAL_PRODUCT_001,
     *_CONDITION_RULES.values(),
+    *_CAUTION_RULES,
     ORAL_CONDITIONS_001,
     ORAL_LABEL_001,
     ORAL_LABEL_002,
     TAPER_INFO_001,
     TAPER_ABRUPT_001,
+    TAPER_ABRUPT_002,
     TAPER_STEP_001,
     TAPER_LONGTERM_001,
     TAPER_LONGTERM_002,
