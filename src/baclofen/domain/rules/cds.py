@@ -5,10 +5,13 @@ drug-condition contraindications and warnings (:mod:`baclofen.domain.cds.contrai
 per-drug dose limits (:mod:`baclofen.domain.cds.dose_limits`), ``SCALE-*`` responder definitions
 (:mod:`baclofen.domain.cds.scales`), ``RISK-*`` withdrawal and overdose risks
 (:mod:`baclofen.domain.cds.risk`), ``SCOPE-*`` patients out of scope (:mod:`baclofen.domain.rules.scope`, shared
-with the oral plans). Every rule cites evidence; ids are stable and never reused.
+with the oral plans), and ``ORAL-DIALYSIS-002``, the one rule for a baclofen dose above the dialysis dose, shared
+by ``check dose`` and the oral planner (one condition, one rule). Every rule cites evidence; ids are stable and
+never reused.
 
->>> all(r.rule_id.split("-")[0] in ("INT", "CI", "DOSE", "SCALE", "RISK", "SCOPE") for r in CDS_RULES)
-True
+>>> sorted({r.rule_id for r in CDS_RULES
+...         if r.rule_id.split("-")[0] not in ("INT", "CI", "DOSE", "SCALE", "RISK", "SCOPE")})
+['ORAL-DIALYSIS-002']
 """
 
 from __future__ import annotations
