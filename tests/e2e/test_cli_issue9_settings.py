@@ -164,3 +164,33 @@ def test_issue9_item9_cli_plan_titrate_override_ceiling_per_locale(
     data = r.json()
     assert max(s["daily_dose_mg"] for s in data["steps"]) == top
     assert data["offerable"] is offerable
+
+
+# --- item 9: the 2003 mcg/day setting on the risk path ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("dose", "extra", "flagged"),
+    [
+        (2003, (), False),
+        (2004, (), True),
+        (1500, ("--setting", "itb.dose.highest_reported_mcg_per_day=1500"), False),
+        (1501, ("--setting", "itb.dose.highest_reported_mcg_per_day=1500"), True),
+    ],
+)
+def test_issue9_item9_cli_risk_highest_reported_itb_dose_setting(
+    run_cli, tmp_path, dose: float, extra: tuple, flagged: bool
+) -> None:
+    """The one home of 2003 mcg/day is a setting: `risk` (RISK-PROGRAM-005) reads the clinic's value too."""
+    import json
+
+    refill = {"time": "2026-03-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 2000,
+              "daily_dose_mcg": dose}
+    doc = {"as_of": "2026-03-10T09:00:00+00:00", "pump": {"model": "synchromed-ii-20", "refills": [refill]}}
+    path = tmp_path / "timeline.json"
+    path.write_text(json.dumps(doc))
+
+    r = run_cli("risk", str(path), *extra, "--json")
+
+    assert r.exit_code == 0, r.stderr
+    data = r.json()
+    assert ("RISK-PROGRAM-005" in {x["rule_id"] for x in data["risks"]}) is flagged
+    assert "itb.dose.highest_reported_mcg_per_day" in data["settings"]
