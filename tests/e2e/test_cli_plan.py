@@ -57,7 +57,7 @@ def test_titrate_above_the_ceiling_is_not_offerable_and_an_override_makes_it_so(
     blocked = run_cli(
         "plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4", "--json"
     ).json()
-    allowed = run_cli(
+    overridden = (
         "plan",
         "titrate",
         "--target-mg-per-day",
@@ -69,9 +69,14 @@ def test_titrate_above_the_ceiling_is_not_offerable_and_an_override_makes_it_so(
         "--clinician",
         "Dr A",
         "--json",
-    ).json()
+    )
+    # issue 9 item 9: in the US the override ceiling is a setting, the US maximum (80) by default; a clinic that
+    # follows the core label's in-hospital range raises it
+    us_default = run_cli(*overridden).json()
+    allowed = run_cli(*overridden, "--setting", "oral.max_daily_dose_mg.in_hospital.us=100").json()
 
     assert blocked["offerable"] is False and blocked["max_daily_dose_mg"] == 80.0
+    assert us_default["offerable"] is False and us_default["max_daily_dose_mg"] == 80.0
     assert allowed["offerable"] is True and allowed["max_daily_dose_mg"] == 100.0
     assert allowed["overrides"][0]["reason"] == "in hospital under supervision"
 

@@ -68,7 +68,7 @@ def test_issue8_d2_cli_lists_the_new_settings(run_cli: Run, tmp_path: Path) -> N
     data = run_cli("risk", _write(tmp_path, doc), "--json").json()
 
     for name in ("cds.risk.itb_max_cut_percent", "oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
-                 "oral.max_daily_dose_mg.in_hospital"):
+                 "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"):
         assert name in data["settings"]
 
 

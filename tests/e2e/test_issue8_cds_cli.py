@@ -96,8 +96,9 @@ def test_issue8_d12_an_override_needs_a_named_clinician_and_a_real_reason(run_cl
 
 
 def test_issue8_d12_a_named_override_is_recorded_with_its_clinician(run_cli) -> None:
+    # issue 9 item 9: a US override reaches above 80 only where the clinic raised the US in-hospital setting
     data = run_cli(*_ABOVE_CEILING, "--override", "ORAL-MAX-001=in hospital under supervision",
-                   "--clinician", "Dr A", "--json").json()
+                   "--clinician", "Dr A", "--setting", "oral.max_daily_dose_mg.in_hospital.us=100", "--json").json()
 
     assert data["offerable"] is True
     assert data["overrides"] == [

@@ -16,6 +16,7 @@ from enum import Enum
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
+from baclofen.domain.settings import EvidenceStatus, Setting
 
 # Plausibility bounds for inputs (structural validation, not clinical thresholds).
 CRCL_MAX_ML_MIN = 250.0
@@ -24,6 +25,22 @@ CREATININE_MG_DL_RANGE = (0.1, 25.0)
 AGE_YEARS_RANGE = (0.0, 120.0)
 WEIGHT_KG_RANGE = (2.0, 400.0)
 UMOL_PER_L_PER_MG_DL = 88.42
+
+ELDERLY_AGE_YEARS = Setting(
+    name="patient.elderly_age_years",
+    default=65,
+    unit="years",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S14", "NovartisCore", "S11"),
+    description=(
+        "Age from which the elderly cautions apply (ORAL-ELDERLY-001; titration.slow_elderly_steps). The sources "
+        "ask for 'a very cautious dosage schedule' in the elderly (S14) and 'careful titration ... particularly in "
+        "the elderly' (Novartis core label; clinical.md verification update 3.5, PARTLY VERIFIED) and Fleqsuvy "
+        "lists the elderly (S11), but none gives an age: 65 is the usual convention, an assumption."
+    ),
+    minimum=50,
+    maximum=90,
+)
 
 
 class Sex(Enum):
@@ -196,7 +213,12 @@ class PatientSnapshot:
 
     @property
     def is_elderly(self) -> bool:
-        return self.age_years is not None and self.age_years >= 65
+        """Aged at least :data:`ELDERLY_AGE_YEARS` (its default; see :meth:`is_elderly_from` for a clinic's value)."""
+        return self.is_elderly_from(ELDERLY_AGE_YEARS.default)
+
+    def is_elderly_from(self, elderly_age_years: float) -> bool:
+        """Aged at least ``elderly_age_years`` (a validated value of :data:`ELDERLY_AGE_YEARS`)."""
+        return self.age_years is not None and self.age_years >= float(ELDERLY_AGE_YEARS.validate(elderly_age_years))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -49,6 +49,7 @@ from baclofen.domain.itb.reservoir import ReservoirFill, ReservoirForecast, fore
 from baclofen.domain.itb.screening import (
     ScreeningAssessment,
     ScreeningDose,
+    ashworth_points,
     assess_screening,
     responses_to_doses,
 )
@@ -202,19 +203,25 @@ def screen_trial(
     records: Sequence[Mapping[str, Any]] | None = None,
     as_of: datetime | str | None = None,
     conditions: str | Sequence[str] = (),
+    ashworth_before: str | float | None = None,
+    ashworth_after: str | float | None = None,
+    settings: Mapping[str, Any] | Iterable[str] | None = None,
 ) -> ScreeningAssessment:
     """Assess a screening trial from yes/no responses (or full dose records) and propose the next dose.
 
     ``effect_duration_hours`` and ``negative_reactions`` describe the last dose (the positive one).
     ``records`` (each ``dose_mcg``, ``responded``, optional ``given_at`` ISO time, ``effect_duration_hours``,
     ``negative_reactions``, ``ashworth_before/after``, ``spasm_frequency_before/after``) replace
-    ``responses`` when given.
+    ``responses`` when given. ``ashworth_before``/``ashworth_after`` are Modified Ashworth grades (``0``-``4``,
+    ``1+``) around the last dose (both or neither); ``settings`` overrides the screening settings by name
+    (``NAME=VALUE`` texts or a mapping), e.g. the Ashworth responder threshold shared with ``scale evaluate``.
 
     Raises
     ------
     InvalidInputError
         Malformed responses, too many responses, a dose after a positive response.
     """
+    setting_values = parse_settings(settings)
     if records is not None:
         doses = []
         for i, rec in enumerate(records):
@@ -235,13 +242,26 @@ def screen_trial(
     else:
         parsed = parse_responses(responses)
         base = list(responses_to_doses(parsed, start_mcg))
-        if base and (effect_duration_hours is not None or negative_reactions):
+        if (ashworth_before is None) != (ashworth_after is None):
+            missing = "ashworth_after" if ashworth_after is None else "ashworth_before"
+            raise InvalidInputError(missing, "given together with the other Ashworth grade", None)
+        ashworth = None
+        if ashworth_before is not None:
+            if not base:
+                raise InvalidInputError("ashworth_before", "given only with at least one response", "no responses")
+            ashworth = (
+                ashworth_points(ashworth_before, "ashworth_before", setting_values),
+                ashworth_points(ashworth_after, "ashworth_after", setting_values),
+            )
+        if base and (effect_duration_hours is not None or negative_reactions or ashworth is not None):
             last = base[-1]
             base[-1] = ScreeningDose(
                 last.dose_mcg,
                 last.responded,
                 effect_duration_hours=effect_duration_hours,
                 negative_reactions=negative_reactions,
+                ashworth_before=None if ashworth is None else ashworth[0],
+                ashworth_after=None if ashworth is None else ashworth[1],
             )
         elif not base and (effect_duration_hours is not None or negative_reactions):
             raise InvalidInputError(
@@ -260,6 +280,7 @@ def screen_trial(
         as_of=as_of_value,
         hours_since_last_dose=hours_since_last_dose,
         conditions=conditions,
+        settings=setting_values,
     )
 
 

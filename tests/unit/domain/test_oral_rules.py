@@ -9,7 +9,7 @@ import pytest
 from baclofen.domain.evidence import REFERENCES
 from baclofen.domain.oral.limits import (
     CKD_CRCL_ML_MIN,
-    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_IN_HOSPITAL_UK,
     MAX_DAILY_DOSE_UK,
     MAX_DAILY_DOSE_US,
     TAPER_MAX_STEP_MG_PER_DAY,
@@ -122,12 +122,12 @@ def test_oral_max_003_warns_when_a_taper_starts_above_the_ceiling(current: float
 
 
 def test_the_ceilings_disagree_between_locales_and_are_settings_that_can_only_be_lowered() -> None:
-    assert (MAX_DAILY_DOSE_US.default, MAX_DAILY_DOSE_UK.default, MAX_DAILY_DOSE_IN_HOSPITAL.default) == (
+    assert (MAX_DAILY_DOSE_US.default, MAX_DAILY_DOSE_UK.default, MAX_DAILY_DOSE_IN_HOSPITAL_UK.default) == (
         80,
         100,
         120,
     )
-    for setting in (MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL):
+    for setting in (MAX_DAILY_DOSE_US, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_IN_HOSPITAL_UK):
         assert setting.status is EvidenceStatus.DISAGREE
         assert setting.maximum == setting.default
     assert TAPER_MIN_DAYS_TO_ZERO.status is EvidenceStatus.DISAGREE and TAPER_MIN_DAYS_TO_ZERO.default == 14

@@ -67,7 +67,9 @@ def test_issue8_d2_oral_300_mg_without_locale_is_high_with_a_clinic_alert() -> N
     risk = _risk(a, "RISK-ORAL-MAX-001")
     assert risk.level is RiskLevel.HIGH and risk.alert_clinic
     data = risk.finding.data
-    assert data["max_daily_dose_mg"] == 80 and data["locale"] is None and data["in_hospital_max_mg"] == 120
+    # issue 9 item 9: no locale applies the conservative (US) maximum and its in-hospital setting (80 by default)
+    assert data["max_daily_dose_mg"] == 80 and data["locale"] is None and data["in_hospital_max_mg"] == 80
+    assert data["in_hospital_setting"] == "oral.max_daily_dose_mg.in_hospital.us"
     assert "no locale" in risk.finding.reasoning and "lower" in risk.finding.reasoning
     assert risk.finding.signs  # oral overdose signs travel with it
 

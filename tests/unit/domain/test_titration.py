@@ -104,9 +104,12 @@ def test_a_target_at_the_ceiling_is_offered_without_a_finding(locale: Locale, ce
 
 
 def test_an_in_hospital_override_allows_up_to_120_and_is_recorded() -> None:
+    # UK: the core label's 100-120 mg/day in hospital is framed against the UK 100 mg maximum; a US plan stops at
+    # the US in-hospital setting (80 by default, issue 9 item 9: test_issue9_item9_override_ceiling_follows_the_locale)
     override = Override("ORAL-MAX-001", "in hospital under careful supervision", "Dr A")
+    uk = PatientSnapshot(locale=Locale.UK)
 
-    plan = plan_titration(start_date=D0, target_mg_per_day=150, doses_per_day=4, overrides=[override])
+    plan = plan_titration(start_date=D0, patient=uk, target_mg_per_day=150, doses_per_day=4, overrides=[override])
 
     assert plan.max_daily_dose_mg == 120.0
     assert plan.overrides == (override,)
@@ -114,7 +117,9 @@ def test_an_in_hospital_override_allows_up_to_120_and_is_recorded() -> None:
     assert {"ORAL-MAX-001", "ORAL-MAX-002"} <= _ids(plan)
     assert next(f for f in plan.findings if f.rule_id == "ORAL-MAX-001").overridden_by == override
 
-    plan_110 = plan_titration(start_date=D0, target_mg_per_day=110, doses_per_day=4, overrides=[override])
+    plan_110 = plan_titration(
+        start_date=D0, patient=uk, target_mg_per_day=110, doses_per_day=4, overrides=[override]
+    )
     assert plan_110.offerable and plan_110.max_daily_dose_mg == 110.0
 
 
@@ -555,7 +560,7 @@ def test_the_label_schedule_and_slower_ones_give_no_pace_warning(kwargs: dict) -
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("-inf")])
-@pytest.mark.parametrize("name", ["oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.in_hospital"])
+@pytest.mark.parametrize("name", ["oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.in_hospital.uk"])
 def test_a_non_finite_setting_is_refused_and_never_lifts_the_ceiling(name: str, value: float) -> None:
     # NaN passed the bounds check (every comparison with NaN is false) and made the ceiling vanish.
     with pytest.raises(InvalidInputError) as err:

@@ -30,7 +30,7 @@ from baclofen.domain.cds.drugs import Drug, get_drug
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
-    HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+    HIGHEST_REPORTED_DAILY_DOSE,
     MAINTENANCE_RANGE_MCG_PER_DAY,
     check_daily_dose,
 )
@@ -40,10 +40,12 @@ from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     CKD_HIGH_DOSE_RISK_RATIO,
     DIALYSIS_MAX_START_MG_PER_DAY,
-    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_IN_HOSPITAL_UK,
+    MAX_DAILY_DOSE_IN_HOSPITAL_US,
     MAX_DAILY_DOSE_UK,
     MAX_DAILY_DOSE_US,
     KidneyBand,
+    in_hospital_ceiling_setting,
     kidney_band,
     kidney_reduced_max_mg_per_day,
     locale_ceiling_setting,
@@ -64,8 +66,6 @@ class DoseUnit(Enum):
 # --- Confirmed limits (named constants) -----------------------------------------------------------------
 #: Tizanidine maximum daily dose, the common ceiling of every source: 36 mg/day [S73] [S72] [S25] [S110b].
 TIZANIDINE_MAX_MG_PER_DAY = 36.0
-#: Tizanidine: up to 3 doses in 24 h [S73].
-TIZANIDINE_MAX_DOSES_PER_DAY = 3
 #: UK formulary usual maximum 24 mg/day in 3-4 doses [S25]; NHS Scotland usual maximum 24 mg/day [S26].
 TIZANIDINE_USUAL_MAX_MG_PER_DAY = 24.0
 #: Dantrolene maximum 100 mg four times a day = 400 mg/day [S77] [S80] [S25].
@@ -91,6 +91,37 @@ TIZANIDINE_MAX_SINGLE_DOSE_MG = Setting(
     minimum=2.0,
     maximum=16.0,
 )
+TIZANIDINE_MAX_DOSES_PER_DAY_US = Setting(
+    name="cds.tizanidine.max_doses_per_day.us",
+    default=3,
+    unit="doses in 24 h",
+    status=EvidenceStatus.DISAGREE,
+    evidence=("S73", "S110b", "S25"),
+    description="Tizanidine doses in 24 h, US: a dose can be repeated every 6-8 h, up to 3 doses in 24 h [S73] "
+    "[S110b]. DISAGREE with the UK formulary's 3-4 doses a day [S25] (clinical.md §8.2).",
+    minimum=1,
+    maximum=4,
+)
+TIZANIDINE_MAX_DOSES_PER_DAY_UK = Setting(
+    name="cds.tizanidine.max_doses_per_day.uk",
+    default=4,
+    unit="doses in 24 h",
+    status=EvidenceStatus.DISAGREE,
+    evidence=("S25", "S73"),
+    description="Tizanidine doses in 24 h, UK: the Devon formulary gives usually up to 24 mg/day 'in 3-4 doses' "
+    "[S25]. DISAGREE with the US label's up to 3 doses in 24 h [S73] (clinical.md §8.2). No source allows more "
+    "than 4.",
+    minimum=1,
+    maximum=4,
+)
+_TIZANIDINE_DOSES = {Locale.US: TIZANIDINE_MAX_DOSES_PER_DAY_US, Locale.UK: TIZANIDINE_MAX_DOSES_PER_DAY_UK}
+
+
+def tizanidine_doses_setting(locale: Locale) -> Setting:
+    """The setting of the most tizanidine doses in 24 h in ``locale``."""
+    return _TIZANIDINE_DOSES[locale]
+
+
 GABAPENTIN_MAX_MG_PER_DAY = Setting(
     name="cds.gabapentin.max_daily_dose_mg",
     default=3600.0,
@@ -120,11 +151,15 @@ SETTINGS_BY_NAME: Mapping[str, Setting] = {
     for s in (
         MAX_DAILY_DOSE_US,
         MAX_DAILY_DOSE_UK,
-        MAX_DAILY_DOSE_IN_HOSPITAL,
+        MAX_DAILY_DOSE_IN_HOSPITAL_US,
+        MAX_DAILY_DOSE_IN_HOSPITAL_UK,
         DIALYSIS_MAX_START_MG_PER_DAY,
         CKD_CRCL_ML_MIN,
         DAILY_DOSE_CONFIRMATION_THRESHOLD,
+        HIGHEST_REPORTED_DAILY_DOSE,
         TIZANIDINE_MAX_SINGLE_DOSE_MG,
+        TIZANIDINE_MAX_DOSES_PER_DAY_US,
+        TIZANIDINE_MAX_DOSES_PER_DAY_UK,
         GABAPENTIN_MAX_MG_PER_DAY,
         NABIXIMOLS_MAX_SPRAYS_PER_DAY,
     )
@@ -173,11 +208,14 @@ def _check_bac_max(ctx: DoseContext) -> Finding | None:
     ceiling = float(ctx.value(setting))
     if ctx.daily <= ceiling:
         return None
-    hospital = float(ctx.value(MAX_DAILY_DOSE_IN_HOSPITAL))
+    hospital_setting = in_hospital_ceiling_setting(ctx.locale)
+    hospital = max(ceiling, float(ctx.value(hospital_setting)))
     extra = (
-        f" Up to {_fmt(hospital)} mg/day only in hospital under careful supervision (override with a reason)."
+        f" Up to {_fmt(hospital)} mg/day only in hospital under careful supervision (override with a reason; "
+        f"{hospital_setting.name})."
         if ctx.daily <= hospital
-        else f" It is also above the {_fmt(hospital)} mg/day in-hospital maximum."
+        else f" It is also above the {_fmt(hospital)} mg/day {ctx.locale.value.upper()} in-hospital maximum "
+        f"({hospital_setting.name})."
     )
     return BAC_ORAL_MAX.finding(
         f"oral baclofen {_fmt(ctx.daily)} mg/day is above the {ctx.locale.value.upper()} maximum of "
@@ -346,17 +384,25 @@ TIZ_SINGLE: Rule[DoseContext] = Rule(
 def _check_tiz_frequency(ctx: DoseContext) -> Finding | None:
     if ctx.drug.key != "tizanidine" or ctx.doses_per_day is None:
         return None
-    if ctx.doses_per_day <= TIZANIDINE_MAX_DOSES_PER_DAY:
+    setting = tizanidine_doses_setting(ctx.locale)
+    limit = int(ctx.value(setting))
+    if ctx.doses_per_day <= limit:
         return None
     return TIZ_FREQ.finding(
-        f"tizanidine {ctx.doses_per_day} doses a day: the label allows up to {TIZANIDINE_MAX_DOSES_PER_DAY} in 24 h",
-        reasoning="Tizanidine doses can be repeated every 6-8 h, up to 3 doses in 24 h.",
-        data={"doses_per_day": ctx.doses_per_day, "max_doses_per_day": TIZANIDINE_MAX_DOSES_PER_DAY},
+        f"tizanidine {ctx.doses_per_day} doses a day: the {ctx.locale.value.upper()} sources allow up to {limit} in "
+        "24 h",
+        reasoning="US label: doses can be repeated every 6-8 h, up to 3 doses in 24 h [S73]; UK formulary: usually "
+        f"in 3-4 doses a day [S25] (DISAGREE, chosen by locale: {setting.name} = {limit}).",
+        data={"doses_per_day": ctx.doses_per_day, "max_doses_per_day": limit, "locale": ctx.locale.value},
     )
 
 
 TIZ_FREQ: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-FREQ-001", "Tizanidine more than 3 doses in 24 h", Severity.WARN, ("S73",), _check_tiz_frequency
+    "DOSE-TIZ-FREQ-001",
+    "Tizanidine more doses in 24 h than the locale's sources allow",
+    Severity.WARN,
+    ("S73", "S110b", "S25"),
+    _check_tiz_frequency,
 )
 
 
@@ -554,14 +600,9 @@ def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
         )
         s = DAILY_DOSE_CONFIRMATION_THRESHOLD
         add("confirmation threshold", float(ctx.value(s)), "mcg/day", Severity.WARN, s.evidence, s.status, s)
-        add(
-            "highest reported adult maintenance dose",
-            HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
-            "mcg/day",
-            Severity.BLOCK,
-            ("HarrietLane24",),
-            EvidenceStatus.PARTLY_VERIFIED,
-        )
+        h = HIGHEST_REPORTED_DAILY_DOSE
+        add("highest reported adult maintenance dose", float(ctx.value(h)), "mcg/day", Severity.BLOCK, h.evidence,
+            h.status, h)
         if ctx.origin is not None:
             lo, hi = MAINTENANCE_RANGE_MCG_PER_DAY[ctx.origin]
             add(
@@ -599,14 +640,8 @@ def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
         )
         s = TIZANIDINE_MAX_SINGLE_DOSE_MG
         add("single-dose maximum", float(ctx.value(s)), "mg", Severity.WARN, s.evidence, s.status, s)
-        add(
-            "doses in 24 h",
-            TIZANIDINE_MAX_DOSES_PER_DAY,
-            "doses",
-            Severity.WARN,
-            TIZ_FREQ.evidence,
-            EvidenceStatus.CONFIRMED,
-        )
+        s = tizanidine_doses_setting(ctx.locale)
+        add("doses in 24 h", int(ctx.value(s)), "doses", Severity.WARN, s.evidence, s.status, s)
     elif key == "dantrolene":
         add(
             "daily maximum",
@@ -809,6 +844,7 @@ def check_dose(
                 label="intrathecal baclofen daily dose",
                 origin=origin,
                 confirmation_threshold_mcg_per_day=ctx.value(DAILY_DOSE_CONFIRMATION_THRESHOLD),
+                highest_reported_mcg_per_day=ctx.value(HIGHEST_REPORTED_DAILY_DOSE),
             )
         )
     if entry.key == "tizanidine":

@@ -49,7 +49,7 @@ from typing import Any
 from baclofen.domain.cds.timeline import PatientTimeline, PumpRecord, RefillVisit, Symptom, SymptomKind
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.itb.dates import as_pump_clock
-from baclofen.domain.itb.dosing import HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG, REFILL_DECREASE_PERCENT
+from baclofen.domain.itb.dosing import HIGHEST_REPORTED_DAILY_DOSE, REFILL_DECREASE_PERCENT
 from baclofen.domain.itb.limits import LOWEST_DAILY_DOSE_MCG, check_daily_dose_range
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpFamily
 from baclofen.domain.itb.refill import (
@@ -70,16 +70,19 @@ from baclofen.domain.oral.limits import (
     CKD_CRCL_ML_MIN,
     CKD_HIGH_DOSE_MG_PER_DAY,
     DIALYSIS_MAX_START_MG_PER_DAY,
-    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_IN_HOSPITAL_UK,
+    MAX_DAILY_DOSE_IN_HOSPITAL_US,
     MAX_DAILY_DOSE_UK,
     MAX_DAILY_DOSE_US,
     TAPER_MAX_STEP_MG_PER_DAY,
     TAPER_MIN_DAYS_TO_ZERO,
     KidneyBand,
+    in_hospital_ceiling_setting,
     kidney_band,
     kidney_reduced_max_mg_per_day,
     locale_ceiling_setting,
 )
+from baclofen.domain.patient import Locale
 from baclofen.domain.rules.core import Finding, Rule, Severity
 from baclofen.domain.rules.itb import (
     MRI_PROMETRA,
@@ -166,9 +169,11 @@ RISK_SETTINGS: Mapping[str, Setting] = {
         MISSED_DOSES_MODERATE,
         ITB_MAX_CUT_PERCENT,
         LOWEST_DAILY_DOSE_MCG,
+        HIGHEST_REPORTED_DAILY_DOSE,
         MAX_DAILY_DOSE_US,
         MAX_DAILY_DOSE_UK,
-        MAX_DAILY_DOSE_IN_HOSPITAL,
+        MAX_DAILY_DOSE_IN_HOSPITAL_US,
+        MAX_DAILY_DOSE_IN_HOSPITAL_UK,
         TAPER_MIN_DAYS_TO_ZERO,
         TAPER_MAX_STEP_MG_PER_DAY,
         DIALYSIS_MAX_START_MG_PER_DAY,
@@ -1071,7 +1076,7 @@ def _near_stop_finding(ns: NearStop) -> Finding:
         RiskLevel.HIGH,
         message,
         f"Reported adult intrathecal maintenance doses range {ns.lowest_mcg_per_day:g}-"
-        f"{HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:g} mcg/day [HarrietLane24] ({LOWEST_DAILY_DOSE_MCG.name}); a rate "
+        f"{HIGHEST_REPORTED_DAILY_DOSE.default:g} mcg/day [HarrietLane24] ({LOWEST_DAILY_DOSE_MCG.name}); a rate "
         "below that delivers practically no baclofen, so it is judged like a stopped pump however long ago it was "
         "programmed. Abrupt discontinuation of intrathecal baclofen, regardless of the cause, has caused high fever, "
         "altered mental status, rebound spasticity and rigidity, rarely progressing to death [S118]. A rate 1000 "
@@ -1200,7 +1205,7 @@ def _check_dose_decrease(ctx: RiskContext) -> list[Finding]:
 
 def _cut_action(cut: ItbCut, limit: float) -> str:
     steps = f"lower it in steps of at most {limit:g} % and see the patient within 24-72 h."
-    if cut.reference_mcg_per_day > HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:
+    if cut.reference_mcg_per_day > float(HIGHEST_REPORTED_DAILY_DOSE.default):
         return (
             f"Do not restore {cut.reference_mcg_per_day:g} mcg/day: it is above the highest reported dose "
             f"(RISK-PROGRAM-005). Check the program now and, with the clinician, choose a dose the patient is safe "
@@ -1261,10 +1266,11 @@ def _check_large_cut(ctx: RiskContext) -> list[Finding]:
 def _check_itb_above_highest(ctx: RiskContext) -> list[Finding]:
     steps = program_steps(ctx.timeline.pump)
     since = ctx.as_of - timedelta(days=float(ctx.value(LOOKBACK_DAYS)))
+    highest = float(ctx.value(HIGHEST_REPORTED_DAILY_DOSE))
     out = []
     for i, step in enumerate(steps):
         until = steps[i + 1].time if i + 1 < len(steps) else ctx.as_of
-        if step.daily_dose_mcg <= HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG or until < since:
+        if step.daily_dose_mcg <= highest or until < since:
             continue
         what = "refill" if step.kind == "refill" else "program change"
         when = "in effect now" if i + 1 == len(steps) else f"until {until.isoformat()}"
@@ -1274,8 +1280,9 @@ def _check_itb_above_highest(ctx: RiskContext) -> list[Finding]:
                 RiskLevel.HIGH,
                 f"Intrathecal program {step.daily_dose_mcg:g} mcg/day ({what} of {step.time.date().isoformat()}, "
                 f"{when}) is above the highest reported adult maintenance dose, "
-                f"{HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:g} mcg/day - risk of overdose",
-                "Reported adult maintenance doses range 12-2003 mcg/day [HarrietLane24]; overdose events occurred "
+                f"{highest:g} mcg/day - risk of overdose",
+                "Reported adult maintenance doses range 12-2003 mcg/day [HarrietLane24] "
+                f"({HIGHEST_REPORTED_DAILY_DOSE.name} = {highest:g}); overdose events occurred "
                 "at 800, 1920 and 2400 mcg/24 h [S46]. A dose above the range is more likely a programming, unit "
                 "or concentration slip than a plan (ITB-DOSE-002 blocks it when programming).",
                 {
@@ -1283,7 +1290,7 @@ def _check_itb_above_highest(ctx: RiskContext) -> list[Finding]:
                     "kind": step.kind,
                     "daily_dose_mcg": step.daily_dose_mcg,
                     "until": until,
-                    "highest_reported_mcg_per_day": HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+                    "highest_reported_mcg_per_day": highest,
                 },
                 ITB_OVERDOSE,
                 "Check the program and the concentration now and reprogram to the intended dose (lower it in steps, "
@@ -1563,8 +1570,10 @@ def _oral_cap(ctx: RiskContext) -> tuple[float, float, str, dict[str, Any]]:
             f"the timeline gives no locale (patient.locale), so the lower, conservative maximum applies: {cap:g} "
             f"mg/day ({MAX_DAILY_DOSE_US.name} = {us:g}, {MAX_DAILY_DOSE_UK.name} = {uk:g})"
         )
-    hospital = max(cap, float(ctx.value(MAX_DAILY_DOSE_IN_HOSPITAL)))
+    hospital_setting = in_hospital_ceiling_setting(Locale(assumed))
+    hospital = max(cap, float(ctx.value(hospital_setting)))
     data = {
+        "in_hospital_setting": hospital_setting.name,
         "max_daily_dose_mg": cap,
         "locale": None if locale is None else locale.value,
         "locale_applied": assumed,
@@ -1585,10 +1594,10 @@ def _check_oral_max(ctx: RiskContext) -> list[Finding]:
         planned = " (planned)" if p.start > ctx.today else ""
         hospital_text = (
             f"Above the outpatient maximum baclofen is given only in hospital under careful supervision, up to the "
-            f"in-hospital maximum of {hospital:g} mg/day ({MAX_DAILY_DOSE_IN_HOSPITAL.name}), with a recorded "
+            f"in-hospital maximum of {hospital:g} mg/day ({cap_data['in_hospital_setting']}), with a recorded "
             "override."
             if p.daily_dose_mg <= hospital
-            else f"It is also above the in-hospital maximum of {hospital:g} mg/day ({MAX_DAILY_DOSE_IN_HOSPITAL.name})."
+            else f"It is also above the in-hospital maximum of {hospital:g} mg/day ({cap_data['in_hospital_setting']})."
         )
         out.append(
             _f(

@@ -40,7 +40,7 @@ from baclofen.domain.settings import EvidenceStatus, Setting
 
 __all__ = [
     "DAILY_DOSE_CONFIRMATION_THRESHOLD",
-    "HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG",
+    "HIGHEST_REPORTED_DAILY_DOSE",
     "HIGH_DOSE_THRESHOLD",
     "MAINTENANCE_RANGE_MCG_PER_DAY",
     "REFILL_DECREASE_PERCENT",
@@ -77,10 +77,26 @@ MAINTENANCE_RANGE_MCG_PER_DAY = {
     SpasticityOrigin.SPINAL: (300.0, 800.0),
     SpasticityOrigin.CEREBRAL: (90.0, 700.0),
 }
-#: Highest reported adult maintenance dose, mcg/day (adult range 12-2003) [HarrietLane24].
-HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG = 2003.0
 #: Plausibility bound on any ITB daily dose input (structural): 10 000 mcg/day.
 MAX_PLAUSIBLE_DAILY_DOSE_MCG = 10_000.0
+
+HIGHEST_REPORTED_DAILY_DOSE = Setting(
+    name="itb.dose.highest_reported_mcg_per_day",
+    default=2003.0,
+    unit="mcg/day",
+    status=EvidenceStatus.PARTLY_VERIFIED,
+    evidence=("HarrietLane24", "S2", "S45", "S46"),
+    description=(
+        "Highest reported adult intrathecal maintenance dose: adult range 12-2003 mcg/day, most 300-800 (Harriet "
+        "Lane 24e, a secondary source: clinical.md verification update 4.3 'VERIFIED (secondary)'; the label "
+        "statistics themselves were not retrieved, §5.5). Above it a dose is blocked (ITB-DOSE-002) and no range "
+        "offers more. Overdose events occurred at 1920 and 2400 mcg/24 h (S46); 3 of 23 spinal patients needed "
+        "more than 1000 (S45). A clinic may lower it (not below the 1000 mcg/day confirmation ceiling of the "
+        "label, S2), never raise it."
+    ),
+    minimum=1000.0,
+    maximum=2003.0,
+)
 
 DAILY_DOSE_CONFIRMATION_THRESHOLD = Setting(
     name="itb.dose.confirmation_threshold_mcg_per_day",
@@ -94,7 +110,7 @@ DAILY_DOSE_CONFIRMATION_THRESHOLD = Setting(
         "2400 mcg/24 h (S46). A confirmation, not an absolute block (clinical.md §5.5)."
     ),
     minimum=100.0,
-    maximum=2003.0,
+    maximum=HIGHEST_REPORTED_DAILY_DOSE.default,
 )
 
 HIGH_DOSE_THRESHOLD = Setting(
@@ -109,7 +125,7 @@ HIGH_DOSE_THRESHOLD = Setting(
         "(S2)."
     ),
     minimum=0.0,
-    maximum=2003.0,
+    maximum=HIGHEST_REPORTED_DAILY_DOSE.default,
 )
 
 
@@ -245,6 +261,7 @@ def check_daily_dose(
     confirmation_threshold_mcg_per_day: float | None = None,
     refuse_implausible: bool = True,
     require_confirmation: bool = False,
+    highest_reported_mcg_per_day: float | None = None,
 ) -> tuple[Finding, ...]:
     """Findings on an intrathecal daily dose (mcg/day): > confirmation threshold, > 2003, maintenance range,
     and below the plausible range or 1000x off (ITB-LIMIT-001, :mod:`baclofen.domain.itb.limits`).
@@ -267,6 +284,8 @@ def check_daily_dose(
     require_confirmation : bool
         The dose is being decided (a titration step, a new program): above the confirmation threshold and
         not ``confirmed`` it is a block (not offerable until confirmed); otherwise a warning.
+    highest_reported_mcg_per_day : float, optional
+        Override of :data:`HIGHEST_REPORTED_DAILY_DOSE` (2003 mcg/day; a clinic may only lower it).
 
     Examples
     --------
@@ -285,19 +304,26 @@ def check_daily_dose(
         if confirmation_threshold_mcg_per_day is None
         else confirmation_threshold_mcg_per_day
     )
+    highest = float(
+        HIGHEST_REPORTED_DAILY_DOSE.default
+        if highest_reported_mcg_per_day is None
+        else HIGHEST_REPORTED_DAILY_DOSE.validate(highest_reported_mcg_per_day)
+    )
     ctx = DoseLevelContext(
         daily_dose_mcg=dose,
         label=label,
         confirmation_threshold_mcg_per_day=float(threshold),
         confirmed=bool(confirmed),
-        highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+        highest_reported_mcg_per_day=highest,
         maintenance_range_mcg_per_day=MAINTENANCE_RANGE_MCG_PER_DAY[origin] if origin else None,
         origin=origin.value if origin else None,
         require_confirmation=bool(require_confirmation),
     )
     from baclofen.domain.itb.limits import check_daily_dose_range  # limits imports this module's limits
 
-    return sort_findings(evaluate_rules(DOSE_LEVEL_RULES, ctx) + check_daily_dose_range(dose, label=label))
+    return sort_findings(
+        evaluate_rules(DOSE_LEVEL_RULES, ctx) + check_daily_dose_range(dose, label=label, highest_mcg_per_day=highest)
+    )
 
 
 # =====================================================================================================
@@ -502,7 +528,7 @@ def titration_range(
     # The range never offers more than the dose limits: the confirmation threshold unless a higher dose was
     # confirmed (or the current dose is already above it, when the range needs that confirmation: ITB-DOSE-001
     # blocks its top), and never more than the highest reported dose (ITB-DOSE-002).
-    ceiling = HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG
+    ceiling = float(HIGHEST_REPORTED_DAILY_DOSE.default)
     if not confirm_high_dose and current < confirm_at:
         ceiling = confirm_at
     inc_min, inc_max = min(step_min, ceiling), min(step_max, ceiling)
@@ -520,7 +546,7 @@ def titration_range(
             f"the label step would reach {step_max:.1f} mcg/day: cut at {ceiling:g} mcg/day ("
             + (
                 "the highest reported adult dose, HarrietLane24)"
-                if ceiling >= HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG
+                if ceiling >= float(HIGHEST_REPORTED_DAILY_DOSE.default)
                 else f"above it a dose needs explicit confirmation, setting {DAILY_DOSE_CONFIRMATION_THRESHOLD.name})"
             )
         )
@@ -572,7 +598,7 @@ def titration_range(
             ceiling_mcg_per_day=ceiling,
             confirmed=bool(confirm_high_dose),
             confirmation_threshold_mcg_per_day=confirm_at,
-            highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+            highest_reported_mcg_per_day=float(HIGHEST_REPORTED_DAILY_DOSE.default),
         )
     )
     # the current dose: implausibly low or 1000x off (ITB-LIMIT-001), or above the highest reported (ITB-DOSE-002)

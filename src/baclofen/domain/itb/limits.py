@@ -31,7 +31,7 @@ for 400 mcg/day, 0.5 for 500 mcg/mL) is a likely mg/mcg confusion: a block namin
 from __future__ import annotations
 
 from baclofen.domain.errors import require_finite_number
-from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG
+from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGHEST_REPORTED_DAILY_DOSE
 from baclofen.domain.itb.pumps import MARKETED_CONCENTRATIONS_MCG_PER_ML, MAX_CONCENTRATION_MCG_PER_ML, PUMPS, PumpModel
 from baclofen.domain.itb.screening import LOW_START_SCREENING_DOSE_MCG, STANDARD_SCREENING_DOSES_MCG
 from baclofen.domain.rules.core import Finding, Severity, sort_findings
@@ -101,7 +101,7 @@ MIN_DAILY_VOLUME_ML = Setting(
 
 WARN_DAILY_VOLUME_ML = Setting(
     name="itb.limits.warn_daily_volume_ml",
-    default=round(HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG / USUAL_LOWEST_PUMP_CONCENTRATION_MCG_PER_ML, 6),
+    default=round(float(HIGHEST_REPORTED_DAILY_DOSE.default) / USUAL_LOWEST_PUMP_CONCENTRATION_MCG_PER_ML, 6),
     unit="mL/day",
     status=EvidenceStatus.DERIVED,
     evidence=("HarrietLane24", "S66", "S40", "S65", "S107"),
@@ -117,7 +117,7 @@ WARN_DAILY_VOLUME_ML = Setting(
 
 MAX_DAILY_VOLUME_ML = Setting(
     name="itb.limits.max_daily_volume_ml",
-    default=round(HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG / LOWEST_MARKETED_CONCENTRATION_MCG_PER_ML, 6),
+    default=round(float(HIGHEST_REPORTED_DAILY_DOSE.default) / LOWEST_MARKETED_CONCENTRATION_MCG_PER_ML, 6),
     unit="mL/day",
     status=EvidenceStatus.DERIVED,
     evidence=("HarrietLane24", "S34", "S36", "S58", "S67"),
@@ -149,7 +149,7 @@ def daily_dose_ceiling(*, confirmed: bool, confirmation_threshold_mcg_per_day: f
     (1000.0, 2003.0)
     """
     if confirmed:
-        return HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG
+        return float(HIGHEST_REPORTED_DAILY_DOSE.default)
     threshold = (
         DAILY_DOSE_CONFIRMATION_THRESHOLD.default
         if confirmation_threshold_mcg_per_day is None
@@ -159,7 +159,11 @@ def daily_dose_ceiling(*, confirmed: bool, confirmation_threshold_mcg_per_day: f
 
 
 def check_daily_dose_range(
-    daily_dose_mcg: float, *, label: str = "daily dose", lowest_mcg_per_day: float | None = None
+    daily_dose_mcg: float,
+    *,
+    label: str = "daily dose",
+    lowest_mcg_per_day: float | None = None,
+    highest_mcg_per_day: float | None = None,
 ) -> tuple[Finding, ...]:
     """ITB-LIMIT-001: a daily dose below the lowest reported (warn), or 1000x off (block, mg/mcg confusion).
 
@@ -174,13 +178,18 @@ def check_daily_dose_range(
             LOWEST_DAILY_DOSE_MCG.default if lowest_mcg_per_day is None else lowest_mcg_per_day
         )
     )
+    high = float(
+        HIGHEST_REPORTED_DAILY_DOSE.validate(
+            HIGHEST_REPORTED_DAILY_DOSE.default if highest_mcg_per_day is None else highest_mcg_per_day
+        )
+    )
     ctx = PlausibleRangeContext(
         label=label,
         value=dose,
         unit="mcg/day",
         slip_unit="mg/day",
         low=low,
-        high=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+        high=high,
         basis=_DOSE_BASIS,
         settings=(LOWEST_DAILY_DOSE_MCG.name,),
         below=Severity.WARN,
@@ -191,7 +200,7 @@ def check_daily_dose_range(
     # the upper side is ITB-DOSE-002's; only a 1000x slip upwards is this rule's
     findings = LIMIT_DOSE.evaluate(ctx)
     return tuple(
-        f for f in findings if dose <= HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG or f.data["likely_unit_confusion"]
+        f for f in findings if dose <= high or f.data["likely_unit_confusion"]
     )
 
 

@@ -15,23 +15,27 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from baclofen.domain.cds.scales import ITB_SCREENING_ASHWORTH_REDUCTION, MAS_ONE_PLUS_POINTS, parse_ashworth
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import SCREENING_RULES, ScreeningContext
+from baclofen.domain.settings import SettingValues
 
 __all__ = [
     "ASHWORTH_RESPONDER_POINTS",
+    "SCREENING_SETTINGS",
     "LOW_START_SCREENING_DOSE_MCG",
     "MIN_HOURS_BETWEEN_SCREENING_DOSES",
     "SCREENING_CONCENTRATION_MCG_PER_ML",
     "STANDARD_SCREENING_DOSES_MCG",
     "ScreeningAssessment",
     "ScreeningDose",
+    "ashworth_points",
     "assess_screening",
     "responses_to_doses",
     "screening_ladder",
@@ -49,8 +53,22 @@ MIN_HOURS_BETWEEN_SCREENING_DOSES = 24.0
 OBSERVATION_HOURS = (4.0, 8.0)
 #: Frequent cardiopulmonary monitoring during the first hours after a test dose [S41].
 CARDIOPULMONARY_MONITORING_HOURS = 2.0
-#: A trial's operationalisation of a positive response: >= 1.0-point Ashworth reduction [S108].
-ASHWORTH_RESPONDER_POINTS = 1.0
+#: A trial's operationalisation of a positive response: >= 1.0-point Ashworth reduction [S108]. One home: the
+#: setting of :mod:`baclofen.domain.cds.scales` (``scale evaluate --context itb-screening`` reads the same one).
+ASHWORTH_RESPONDER_POINTS = ITB_SCREENING_ASHWORTH_REDUCTION
+#: Settings :func:`assess_screening` reads (a caller may override them by name).
+SCREENING_SETTINGS = (ITB_SCREENING_ASHWORTH_REDUCTION, MAS_ONE_PLUS_POINTS)
+
+
+def ashworth_points(grade: Any, field_name: str, settings: Mapping[str, Any] | None = None) -> float:
+    """A Modified Ashworth grade (``0``-``4`` or ``1+``) as points, 1+ counted as the setting
+    ``cds.scales.mas_one_plus_points`` (as ``scale evaluate`` counts it).
+
+    >>> ashworth_points("1+", "ashworth_after")
+    1.5
+    """
+    values = SettingValues(SCREENING_SETTINGS, settings, field="setting")
+    return parse_ashworth(grade, field_name).points(float(values.get(MAS_ONE_PLUS_POINTS)))
 #: Plausibility bound on a recorded duration of effect, hours (structural, not clinical).
 MAX_EFFECT_DURATION_HOURS = 72.0
 
@@ -181,6 +199,7 @@ class ScreeningAssessment:
     conditions: tuple[str, ...] = ()
     #: Condition texts not recognised: reported, NOT checked.
     unknown_conditions: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,6 +223,7 @@ class ScreeningAssessment:
             ],
             "findings": findings_to_dicts(self.findings),
             "offerable": not any(f.is_blocking for f in self.findings),
+            "settings": dict(self.settings),
         }
 
 
@@ -234,6 +254,7 @@ def assess_screening(
     as_of: datetime | None = None,
     hours_since_last_dose: float | None = None,
     conditions: Iterable[str] = (),
+    settings: Mapping[str, Any] | None = None,
 ) -> ScreeningAssessment:
     """Assess a screening trial and propose the next dose, if any.
 
@@ -253,6 +274,8 @@ def assess_screening(
         on the last dose.
     hours_since_last_dose : float, optional
         Alternative to ``as_of``: hours since the last dose.
+    settings : mapping, optional
+        Overrides of :data:`SCREENING_SETTINGS` by name (the Ashworth responder threshold of ITB-SCREEN-006).
 
     Returns
     -------
@@ -271,6 +294,7 @@ def assess_screening(
     >>> assess_screening([]).next_dose_mcg
     50.0
     """
+    values = SettingValues(SCREENING_SETTINGS, settings, field="setting")
     ladder = screening_ladder(start_mcg)
     doses = tuple(doses)
     for i, dose in enumerate(doses):
@@ -364,8 +388,10 @@ def assess_screening(
         min_interval_h=MIN_HOURS_BETWEEN_SCREENING_DOSES,
         observation_h=OBSERVATION_HOURS,
         monitoring_h=CARDIOPULMONARY_MONITORING_HOURS,
-        ashworth_responder_points=ASHWORTH_RESPONDER_POINTS,
+        ashworth_responder_points=float(values.get(ASHWORTH_RESPONDER_POINTS)),
     )
+    if any(d.ashworth_reduction is not None for d in doses):
+        values.get(MAS_ONE_PLUS_POINTS)
     from baclofen.domain.itb.limits import check_screening_dose  # limits reads this module's ladder
 
     findings = evaluate_rules(SCREENING_RULES, ctx)
@@ -390,4 +416,5 @@ def assess_screening(
         findings=sort_findings(findings),
         conditions=tuple(c.value for c in patient.conditions),
         unknown_conditions=patient.unknown_conditions,
+        settings={u.setting.name: u.to_dict() for u in values.used()},
     )

@@ -35,7 +35,7 @@ from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
     EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
     HIGH_DOSE_THRESHOLD,
-    HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+    HIGHEST_REPORTED_DAILY_DOSE,
     NO_INCREASE_HOURS,
     TITRATION_INCREASE_PERCENT,
     check_daily_dose,
@@ -260,7 +260,7 @@ def plan_oral_to_itb_transition(
     days: list[TitrationDay] = []
     # The envelope never shows more than a dose the plan could offer: the confirmation threshold (1000
     # mcg/day; a transition confirms no high dose), and never more than the highest reported dose.
-    ceiling = max(daily_dose_ceiling(confirmed=False), min(initial, HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG))
+    ceiling = max(daily_dose_ceiling(confirmed=False), min(initial, float(HIGHEST_REPORTED_DAILY_DOSE.default)))
     fastest = cautious = min(initial, ceiling)
     unclamped = initial
     ceiling_on: date | None = None
@@ -314,7 +314,7 @@ def plan_oral_to_itb_transition(
         reasoning.append(
             f"the envelope is cut at {ceiling:g} mcg/day from {ceiling_on.isoformat()}: above "
             f"{float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default):g} mcg/day a dose needs explicit confirmation, "
-            f"and {HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG:g} mcg/day is the highest reported (ITB-TRANS-004)"
+            f"and {float(HIGHEST_REPORTED_DAILY_DOSE.default):g} mcg/day is the highest reported (ITB-TRANS-004)"
         )
 
     ctx = TransitionContext(oral, largest_cut, cut, others, tuple(cuts_of_current), stop_from)
@@ -327,7 +327,7 @@ def plan_oral_to_itb_transition(
                 ceiling_mcg_per_day=ceiling,
                 confirmed=False,
                 confirmation_threshold_mcg_per_day=float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default),
-                highest_reported_mcg_per_day=HIGHEST_REPORTED_ADULT_DAILY_DOSE_MCG,
+                highest_reported_mcg_per_day=float(HIGHEST_REPORTED_DAILY_DOSE.default),
                 reached_on=ceiling_on.isoformat(),
             )
         )

@@ -107,21 +107,46 @@ MAX_DAILY_DOSE_UK = Setting(
     minimum=5,
     maximum=100,
 )
-MAX_DAILY_DOSE_IN_HOSPITAL = Setting(
-    name="oral.max_daily_dose_mg.in_hospital",
+MAX_DAILY_DOSE_IN_HOSPITAL_UK = Setting(
+    name="oral.max_daily_dose_mg.in_hospital.uk",
     default=120,
     unit="mg/day",
     status=EvidenceStatus.DISAGREE,
-    evidence=("NovartisCore", "S28"),
+    evidence=("NovartisCore", "S28", "S24", "S25"),
     description=(
-        "Novartis core label: 100-120 mg/day in hospital under careful supervision (DISAGREE with the UK 100 "
-        "mg maximum). Used only when a clinician overrides ORAL-MAX-001 with a reason."
+        "UK/Australia ceiling of an overridden ORAL-MAX-001: the Novartis core label allows 100-120 mg/day in "
+        "hospital under careful supervision (DISAGREE with the UK 100 mg maximum, S24, S25: clinical.md "
+        "verification update keeps 100 as the UK outpatient ceiling, 120 only with an explicit in-hospital "
+        "override). Used only when a clinician overrides ORAL-MAX-001 with a reason."
+    ),
+    minimum=5,
+    maximum=120,
+)
+MAX_DAILY_DOSE_IN_HOSPITAL_US = Setting(
+    name="oral.max_daily_dose_mg.in_hospital.us",
+    default=80,
+    unit="mg/day",
+    status=EvidenceStatus.DISAGREE,
+    evidence=("S1", "S4", "S14", "NovartisCore"),
+    description=(
+        "US/Canada ceiling of an overridden ORAL-MAX-001. The US and Canadian labels give 80 mg/day (20 mg four "
+        "times a day) as the maximum with no in-hospital allowance above it (S1, S4, S14); the 100-120 mg/day in "
+        "hospital is the Novartis core label's (non-US), framed against the UK 100 mg maximum (clinical.md "
+        "verification update). The fact sheet says nothing of a US in-hospital dose, so the default is the US "
+        "maximum itself: an override does not raise a US plan. A clinic that follows the core label may raise it, "
+        "to at most 120 mg/day (DISAGREE)."
     ),
     minimum=5,
     maximum=120,
 )
 
 _CEILINGS = {Locale.US: MAX_DAILY_DOSE_US, Locale.UK: MAX_DAILY_DOSE_UK}
+_IN_HOSPITAL = {Locale.US: MAX_DAILY_DOSE_IN_HOSPITAL_US, Locale.UK: MAX_DAILY_DOSE_IN_HOSPITAL_UK}
+
+
+def in_hospital_ceiling_setting(locale: Locale) -> Setting:
+    """The setting of the highest daily dose an override of ORAL-MAX-001 may reach in ``locale``."""
+    return _IN_HOSPITAL[locale]
 
 
 def locale_ceiling_setting(locale: Locale) -> Setting:

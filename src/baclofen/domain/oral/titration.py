@@ -44,7 +44,8 @@ from baclofen.domain.oral.limits import (
     LABEL_START_DOSE_MG,
     LABEL_STEP_DOSE_MG,
     LABEL_TARGET_MG_PER_DAY,
-    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_IN_HOSPITAL_UK,
+    MAX_DAILY_DOSE_IN_HOSPITAL_US,
     MAX_DAILY_DOSE_UK,
     MAX_DAILY_DOSE_US,
     ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
@@ -53,6 +54,7 @@ from baclofen.domain.oral.limits import (
     STEP_INTERVAL_US,
     TITRATION_DOSES_PER_DAY,
     KidneyBand,
+    in_hospital_ceiling_setting,
     kidney_band,
     locale_ceiling_setting,
     step_interval_setting,
@@ -65,7 +67,7 @@ from baclofen.domain.oral.plan import (
     resolve_dose_times,
     split_daily_dose,
 )
-from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.patient import ELDERLY_AGE_YEARS, PatientSnapshot
 from baclofen.domain.products import (
     LIQUID_RESOLUTION_ML,
     TABLETS_SCORED,
@@ -82,7 +84,9 @@ from baclofen.domain.settings import SettingValues
 TITRATION_SETTINGS = (
     MAX_DAILY_DOSE_US,
     MAX_DAILY_DOSE_UK,
-    MAX_DAILY_DOSE_IN_HOSPITAL,
+    MAX_DAILY_DOSE_IN_HOSPITAL_UK,
+    MAX_DAILY_DOSE_IN_HOSPITAL_US,
+    ELDERLY_AGE_YEARS,
     STEP_INTERVAL_US,
     STEP_INTERVAL_UK,
     SLOW_ELDERLY_STEPS,
@@ -156,7 +160,7 @@ def plan_titration(
     locale = patient.locale
 
     ceiling = float(values.get(locale_ceiling_setting(locale)))
-    hospital = max(ceiling, float(values.get(MAX_DAILY_DOSE_IN_HOSPITAL)))
+    hospital = max(ceiling, float(values.get(in_hospital_ceiling_setting(locale))))
     interval = interval_setting_value(
         values, step_interval_setting(locale), step_interval_days, "step_interval_days"
     )
@@ -183,7 +187,8 @@ def plan_titration(
     )
 
     slowed = False
-    if patient.is_elderly and values.get(SLOW_ELDERLY_STEPS):
+    elderly_age = float(values.get(ELDERLY_AGE_YEARS))
+    if patient.is_elderly_from(elderly_age) and values.get(SLOW_ELDERLY_STEPS):
         elderly_interval = int(values.get(ELDERLY_STEP_INTERVAL_DAYS))
         slowed = elderly_interval > interval
         interval = max(interval, elderly_interval)
@@ -297,6 +302,7 @@ def plan_titration(
         ckd_crcl_ml_min=ckd_crcl,
         step_interval_days=interval,
         slowed_for_elderly=slowed,
+        elderly_age_years=elderly_age,
         reduced_start_mg_per_day=reduced_start,
         product_name=product.name,
         product_quantum_mg=q,

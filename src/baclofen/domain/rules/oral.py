@@ -37,7 +37,7 @@ from baclofen.domain.oral.limits import (
     KidneyBand,
     kidney_band,
 )
-from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
+from baclofen.domain.patient import ELDERLY_AGE_YEARS, Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.signs import ORAL_OVERDOSE, ORAL_WITHDRAWAL
@@ -101,6 +101,7 @@ class OralPlanContext:
     ckd_crcl_ml_min: float = 60.0
     step_interval_days: int | None = None
     slowed_for_elderly: bool = False
+    elderly_age_years: float = ELDERLY_AGE_YEARS.default
     from_mg_per_day: float | None = None
     to_mg_per_day: float | None = None
     days_to_zero: int | None = None
@@ -153,6 +154,21 @@ def _locale_text(ctx: OralPlanContext) -> str:
 
 
 # --- Maximum daily dose -------------------------------------------------------------------------------
+def _in_hospital_text(ctx: OralPlanContext) -> str:
+    """What an override of ORAL-MAX-001 allows in the locale (setting oral.max_daily_dose_mg.in_hospital.*)."""
+    name = f"oral.max_daily_dose_mg.in_hospital.{ctx.patient.locale.value}"
+    if ctx.in_hospital_ceiling_mg_per_day <= ctx.ceiling_mg_per_day:
+        return (
+            f"The {_locale_text(ctx)} in-hospital maximum is the outpatient maximum ({name} = "
+            f"{ctx.in_hospital_ceiling_mg_per_day:g} mg/day; the US labels allow nothing above 80 mg/day): an "
+            "override does not raise the plan."
+        )
+    return (
+        f"A clinician may override this finding with that reason; the plan then rises to the target but never above "
+        f"the {_locale_text(ctx)} in-hospital maximum of {ctx.in_hospital_ceiling_mg_per_day:g} mg/day ({name})."
+    )
+
+
 def _check_max_001(ctx: OralPlanContext) -> Finding | None:
     target = ctx.requested_target_mg_per_day
     if ctx.kind != TITRATION or target is None or target <= ctx.ceiling_mg_per_day:
@@ -164,9 +180,7 @@ def _check_max_001(ctx: OralPlanContext) -> Finding | None:
         reasoning=(
             "Labels give 80 mg/day (20 mg four times a day) as the maximum in the US/Canada and 100 mg/day "
             "in the UK/Australia. Only in hospital under careful supervision does the Novartis core label "
-            f"allow up to {ctx.in_hospital_ceiling_mg_per_day:g} mg/day: a clinician may override this "
-            "finding with that reason, and the plan then rises to the target but never above the "
-            "in-hospital maximum."
+            "allow 100-120 mg/day, framed against the UK 100 mg maximum. " + _in_hospital_text(ctx)
         ),
         data={
             "requested_target_mg_per_day": target,
@@ -193,10 +207,12 @@ def _check_max_002(ctx: OralPlanContext) -> Finding | None:
         return None
     return ORAL_MAX_002.finding(
         f"Requested target {target:g} mg/day is above {ctx.in_hospital_ceiling_mg_per_day:g} mg/day, the "
-        "highest daily dose any source allows even in hospital; the plan never exceeds it.",
+        f"{_locale_text(ctx)} in-hospital maximum (oral.max_daily_dose_mg.in_hospital."
+        f"{ctx.patient.locale.value}); the plan never exceeds it.",
         reasoning=(
             "The Novartis core label allows 100-120 mg/day only in hospital; doses above 100 mg/day are 'not "
-            "generally recommended' (Bangladesh label). No override raises the plan above this maximum."
+            "generally recommended' (Bangladesh label); the US labels give no dose above 80 mg/day. No override "
+            "raises the plan above this maximum."
         ),
         data={
             "requested_target_mg_per_day": target,
@@ -209,7 +225,7 @@ ORAL_MAX_002: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-MAX-002",
     title="Titration target above the in-hospital maximum",
     severity=Severity.BLOCK,
-    evidence=("NovartisCore", "S28"),
+    evidence=("NovartisCore", "S28", "S1", "S4"),
     check=_check_max_002,
 )
 
@@ -506,7 +522,7 @@ def _titration_dialysis_dose(ctx: OralPlanContext) -> DialysisDose | None:
 
 # --- Populations --------------------------------------------------------------------------------------
 def _check_elderly(ctx: OralPlanContext) -> Finding | None:
-    if ctx.kind != TITRATION or not ctx.patient.is_elderly:
+    if ctx.kind != TITRATION or not ctx.patient.is_elderly_from(ctx.elderly_age_years):
         return None
     slowed = (
         f"Steps are spaced {ctx.step_interval_days} days apart (setting titration.slow_elderly_steps)."
@@ -518,10 +534,12 @@ def _check_elderly(ctx: OralPlanContext) -> Finding | None:
         "cautiously.",
         reasoning=(
             "Labels recommend 'a very cautious dosage schedule' and 'careful titration ... "
-            "particularly in the elderly' without a specific starting dose or interval. " + slowed
+            "particularly in the elderly' without a specific starting dose or interval; elderly here is aged "
+            f"{ctx.elderly_age_years:g} or over (setting patient.elderly_age_years, an assumption). " + slowed
         ),
         data={
             "age_years": ctx.patient.age_years,
+            "elderly_age_years": ctx.elderly_age_years,
             "slowed": ctx.slowed_for_elderly,
             "step_interval_days": ctx.step_interval_days,
         },
@@ -530,7 +548,7 @@ def _check_elderly(ctx: OralPlanContext) -> Finding | None:
 
 ORAL_ELDERLY_001: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-ELDERLY-001",
-    title="Elderly patient (65 or over): cautious titration",
+    title="Elderly patient (setting patient.elderly_age_years, 65 or over): cautious titration",
     severity=Severity.WARN,
     evidence=("S14", "NovartisCore"),
     check=_check_elderly,

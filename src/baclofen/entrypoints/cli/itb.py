@@ -50,6 +50,9 @@ OPTIONS = {
     "other_oral_antispastics": "--other-antispastic",
     "conditions": "--condition",
     "condition": "--condition",
+    "ashworth_before": "--ashworth-before",
+    "ashworth_after": "--ashworth-after",
+    "setting": "--setting",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -129,10 +132,26 @@ def screen(
             "(UTI) make the test not offerable now.",
         ),
     ] = None,
+    ashworth_before: Annotated[
+        str | None,
+        typer.Option("--ashworth-before", help="Modified Ashworth grade before the last dose: 0, 1, 1+, 2, 3 or 4."),
+    ] = None,
+    ashworth_after: Annotated[
+        str | None,
+        typer.Option("--ashworth-after", help="Modified Ashworth grade after the last dose (with --ashworth-before)."),
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--setting",
+            help="Override a named setting: NAME=VALUE (repeatable), e.g. "
+            "cds.scales.itb_screening_ashworth_reduction_points; see the JSON 'settings'.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Screening trial: 50 -> 75 -> 100 mcg, 24 h apart; the next dose (if any) and candidacy."""
-    with map_errors(OPTIONS):
+    with map_errors({**OPTIONS, **{s.partition("=")[0].strip(): "--setting" for s in setting or ()}}):
         result = screen_trial(
             responses,
             start_mcg=start_mcg,
@@ -140,6 +159,9 @@ def screen(
             effect_duration_hours=effect_hours,
             negative_reactions=negative_reactions,
             conditions=condition or [],
+            ashworth_before=ashworth_before,
+            ashworth_after=ashworth_after,
+            settings=setting,
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_screen(out, data))

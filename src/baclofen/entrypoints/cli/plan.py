@@ -16,6 +16,7 @@ from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings
+from baclofen.services.cds import parse_settings
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 
 app = typer.Typer(help="Oral baclofen plans: titration and taper schedules.", no_args_is_help=True)
@@ -44,6 +45,8 @@ OPTIONS = {
     "step_dose_mg": "--step-mg",
     "drugs": "--drugs",
     "conditions": "--condition",
+    "setting": "--setting",
+    "settings": "--setting",
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
@@ -125,8 +128,16 @@ def _start(value: str | None) -> str | date:
     return value if value is not None else date.today()
 
 
-def _settings(whole_tablets_only: bool) -> dict[str, Any] | None:
-    return {"products.tablets_scored": False} if whole_tablets_only else None
+def _settings(whole_tablets_only: bool, setting: list[str] | None = None) -> dict[str, Any] | None:
+    values = parse_settings(setting)
+    if whole_tablets_only:
+        values["products.tablets_scored"] = False
+    return values or None
+
+
+def _setting_fields(setting: list[str] | None) -> dict[str, str]:
+    """Setting names raise errors under their own name: map each given one to --setting."""
+    return {s.partition("=")[0].strip(): "--setting" for s in setting or ()}
 
 
 @app.command("titrate")
@@ -157,10 +168,18 @@ def titrate(
     whole_tablets_only: WholeOpt = False,
     drugs: DrugsOpt = None,
     event_table: EventTableOpt = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--setting",
+            help="Override a named setting: NAME=VALUE (repeatable), e.g. patient.elderly_age_years or "
+            "oral.max_daily_dose_mg.in_hospital.us; see the JSON 'settings'.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan an oral titration: label schedule by default, capped and reduced for kidney function."""
-    with map_errors(OPTIONS):
+    with map_errors({**OPTIONS, **_setting_fields(setting)}):
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
         plan = plan_oral_titration(
             start_date=_start(start_date),
@@ -174,7 +193,7 @@ def titrate(
             dose_times=dose_times,
             overrides=override or (),
             clinician=clinician,
-            settings=_settings(whole_tablets_only),
+            settings=_settings(whole_tablets_only, setting),
             current_drugs=drugs,
         )
     _write_event_table(plan, event_table)
