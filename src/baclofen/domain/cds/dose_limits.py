@@ -200,6 +200,8 @@ BAC_ORAL_MAX: Rule[DoseContext] = Rule(
     Severity.BLOCK,
     ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     _check_bac_max,
+    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk", "oral.max_daily_dose_mg.in_hospital"),
+    conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
 
@@ -228,6 +230,7 @@ BAC_DIALYSIS: Rule[DoseContext] = Rule(
     Severity.WARN,
     ("S14", "S15", "S18", "S111"),
     _check_bac_dialysis,
+    conditions=("baclofen.oral.above_dialysis_dose",),
 )
 
 
@@ -309,7 +312,8 @@ def _check_tiz_max(ctx: DoseContext) -> Finding | None:
 
 
 TIZ_MAX: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max
+    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max,
+    settings=(),
 )
 
 
@@ -386,7 +390,8 @@ def _check_dan_max(ctx: DoseContext) -> Finding | None:
 
 
 DAN_MAX: Rule[DoseContext] = Rule(
-    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max
+    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max,
+    settings=(),
 )
 
 

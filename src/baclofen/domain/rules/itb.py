@@ -227,6 +227,7 @@ SCREEN_NOT_CANDIDATE = Rule(
     severity=Severity.BLOCK,
     evidence=("S38", "S3", "S101"),
     check=_screen_not_candidate,
+    settings=("cds.scales.itb_screening_ashworth_reduction_points",),
 )
 
 
@@ -438,6 +439,7 @@ TITR_FIRST_DAY = Rule(
     severity=Severity.BLOCK,
     evidence=("S2", "S3"),
     check=_titr_first_day,
+    settings=(),
 )
 
 
@@ -466,6 +468,7 @@ TITR_STEP = Rule(
     severity=Severity.BLOCK,
     evidence=("S2", "S3", "S40"),
     check=_titr_step,
+    settings=("itb.dose.confirmation_threshold_mcg_per_day",),
 )
 
 
@@ -711,6 +714,8 @@ DOSE_HIGHEST = Rule(
     severity=Severity.BLOCK,
     evidence=("HarrietLane24", "S46"),
     check=_dose_highest,
+    settings=(),
+    conditions=("itb.daily_dose.above_highest_reported",),
 )
 
 
@@ -1314,6 +1319,11 @@ FCST_TOO_SHORT = Rule(
     severity=Severity.BLOCK,
     evidence=("S60", "Neurosurgery2004", "S58", "S67", "S34", "S36"),
     check=_fcst_too_short,
+    settings=(
+        "pump.synchromed_ii.low_reservoir_alarm_ml",
+        "pump.prometra_ii.refill_threshold_ml",
+        "pump.refill_margin_days",
+    ),
 )
 
 
@@ -1421,6 +1431,8 @@ REFILL_LOW = Rule(
     severity=Severity.BLOCK,
     evidence=("Neurosurgery2004", "S60", "S118"),
     check=_refill_low,
+    settings=("pump.synchromed_ii.low_reservoir_alarm_ml", "pump.prometra_ii.refill_threshold_ml"),
+    conditions=("pump.reservoir.low",),
 )
 
 
@@ -1445,6 +1457,8 @@ REFILL_EMPTY = Rule(
     severity=Severity.BLOCK,
     evidence=("S118", "S69", "S61"),
     check=_refill_empty,
+    settings=("pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml"),
+    conditions=("pump.reservoir.empty",),
 )
 
 
@@ -1502,6 +1516,8 @@ BATT_PAST = Rule(
     severity=Severity.BLOCK,
     evidence=("S55", "S118"),
     check=_batt_past,
+    settings=("pump.synchromed_ii.planning_service_life_years", "pump.prometra_ii.planning_service_life_years"),
+    conditions=("pump.battery.past_end_of_service",),
 )
 
 FORECAST_RULES = (
@@ -1703,6 +1719,7 @@ RECON_EMPTY = Rule(
     severity=Severity.BLOCK,
     evidence=("S118", "S69", "S60", "S61"),
     check=_recon_empty,
+    settings=("pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml"),
 )
 
 
@@ -1738,6 +1755,7 @@ RECON_IMPOSSIBLE = Rule(
     severity=Severity.BLOCK,
     evidence=("S71", "S61"),
     check=_recon_impossible,
+    settings=(),
 )
 
 RECONCILE_RULES = (RECON_EMPTY, RECON_IMPOSSIBLE, RECON_LESS, RECON_MORE, RECON_OK)

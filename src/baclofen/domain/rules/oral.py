@@ -169,6 +169,8 @@ ORAL_MAX_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     check=_check_max_001,
+    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk", "oral.max_daily_dose_mg.in_hospital"),
+    conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
 
@@ -196,6 +198,7 @@ ORAL_MAX_002: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("NovartisCore", "S28"),
     check=_check_max_002,
+    settings=("oral.max_daily_dose_mg.in_hospital",),
 )
 
 
@@ -306,6 +309,7 @@ ORAL_RENAL_001: Rule[OralPlanContext] = Rule(
     severity=Severity.WARN,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MILD),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-002",
@@ -313,6 +317,7 @@ ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
     severity=Severity.WARN,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MODERATE),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-003",
@@ -320,6 +325,7 @@ ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
     severity=Severity.WARN,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.SEVERE),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 _RENAL_RULES = {
     KidneyBand.MILD: ORAL_RENAL_001,
@@ -454,6 +460,8 @@ ORAL_DIALYSIS_002: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S14", "S15", "S22"),
     check=_check_dialysis_002,
+    settings=("oral.dialysis_start_mg_per_day",),
+    conditions=("baclofen.oral.above_dialysis_dose",),
 )
 
 
@@ -524,6 +532,8 @@ class ConditionCaution:
     message: str
     reasoning: str
     evidence: tuple[str, ...]
+    #: The condition keys this caution decides (shared with the CI-BAC rules: one condition, one severity).
+    conditions: tuple[str, ...] = ()
 
 
 CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
@@ -536,6 +546,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Based on animal data baclofen may cause fetal harm. Neonatal withdrawal has occurred, so gradually "
         "reduce the dosage and discontinue before delivery.",
         ("S6", "S4"),
+        conditions=("baclofen.condition.pregnancy",),
     ),
     ConditionCaution(
         "ORAL-LACTATION-001",
@@ -545,6 +556,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Breastfeeding: baclofen is present in breast milk at recommended oral doses.",
         "Withdrawal can occur in breast-fed infants when maternal dosing or breastfeeding stops.",
         ("S114",),
+        conditions=("baclofen.condition.lactation",),
     ),
     ConditionCaution(
         "ORAL-EPILEPSY-001",
@@ -555,6 +567,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "US oral labels warn that baclofen may exacerbate epilepsy; seizures also occur on abrupt "
         "withdrawal, so never stop abruptly.",
         ("S6",),
+        conditions=("baclofen.condition.epilepsy",),
     ),
     ConditionCaution(
         "ORAL-PSYCHOSIS-001",
@@ -565,6 +578,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and "
         "confusional states.",
         ("S6", "S5", "S9"),
+        conditions=("baclofen.condition.psychotic_disorder",),
     ),
     ConditionCaution(
         "ORAL-DYSREFLEXIA-001",
@@ -574,6 +588,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Autonomic dysreflexia: baclofen may exacerbate it.",
         "US oral labels list autonomic dysreflexia among the conditions baclofen may exacerbate.",
         ("S6",),
+        conditions=("baclofen.condition.autonomic_dysreflexia",),
     ),
     ConditionCaution(
         "ORAL-STROKE-001",
@@ -584,6 +599,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "US oral labels advise caution after stroke; unwanted effects are also more likely in spasticity of "
         "cerebral origin.",
         ("S6", "S14"),
+        conditions=("baclofen.condition.stroke",),
     ),
     ConditionCaution(
         "ORAL-LABS-001",
@@ -595,6 +611,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "liver disease or diabetes, and antidiabetic doses may need adjustment. There is no numeric hepatic "
         "dose adjustment.",
         ("S15", "S17"),
+        conditions=("baclofen.condition.liver_disease", "baclofen.condition.diabetes"),
     ),
     ConditionCaution(
         "ORAL-CAUTION-001",
@@ -613,6 +630,13 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Use with caution in peptic ulceration, respiratory impairment, bladder-sphincter hypertonia and "
         "psychiatric disorders, and where spasticity is used to keep posture or balance or to gain function.",
         ("S15",),
+        conditions=(
+            "baclofen.condition.peptic_ulcer",
+            "baclofen.condition.respiratory_impairment",
+            "baclofen.condition.bladder_sphincter_hypertonia",
+            "baclofen.condition.psychiatric_disorder",
+            "baclofen.condition.posture_dependent_spasticity",
+        ),
     ),
 )
 
@@ -650,7 +674,8 @@ def _condition_check(caution: ConditionCaution) -> Any:
 
 _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
     c.rule_id: Rule(
-        rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence, check=_condition_check(c)
+        rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence, check=_condition_check(c),
+        conditions=c.conditions,
     )
     for c in CONDITION_CAUTIONS
 }
@@ -736,6 +761,8 @@ ORAL_PRODUCT_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S22",),
     check=_check_product_start,
+    settings=("products.tablets_scored", "products.liquid_resolution_ml"),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 
 
@@ -869,6 +896,12 @@ TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S4", "S14", "S24", "S29", "NovartisCore"),
     check=_check_taper_abrupt,
+    settings=(
+        "taper.min_days_to_zero",
+        "taper.long_term_min_days_to_zero",
+        "taper.long_term_months",
+        "taper.long_term_dose_mg_per_day",
+    ),
 )
 
 
@@ -911,6 +944,7 @@ TAPER_STEP_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S109", "S14", "S4"),
     check=_check_taper_step,
+    settings=("taper.max_step_mg_per_day",),
 )
 
 
