@@ -1,20 +1,44 @@
 """Citations: every clinical constant and rule points at references by key.
 
 Keys are the source tags of ../shared/domain/clinical.md (``S4``) and named keys for sources that
-pk-models.md cites (``Simon2018``). The catalogue is generated into :mod:`references_data`.
+pk-models.md cites (``Simon2018``). The catalogue is generated into :mod:`references_data`, each
+reference with its :class:`Authority` in the fact sheet's ranking of sources.
 
 >>> format_citation("S4")
 '[S4] MedLibrary, "OZOBAX – baclofen solution (Metacel) label" — https://medlibrary.org/lib/rx/meds/ozobax/'
+>>> get_reference("S4").authority.value, get_reference("S109").authority.value, get_reference("S109").is_low_authority
+('label', 'low', True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from types import MappingProxyType
 
 from baclofen.domain.errors import UnknownNameError
 from baclofen.domain.references_data import RAW_REFERENCES
+
+
+class Authority(Enum):
+    """The fact sheet's ranking of sources (clinical.md, "How to read this file"), highest first.
+
+    ``LOW`` is the sheet's "low authority" / "low-quality host" mark (AI-generated or aggregator pages):
+    hints only, never the basis of a hard rule. scripts/build_references.py derives each source's authority.
+    """
+
+    LABEL = "label"  # regulator label text or a faithful label mirror (device labelling, regulator notices)
+    GUIDELINE = "guideline"  # national guideline or formulary
+    STUDY = "study"  # peer-reviewed consensus or trial
+    MANUFACTURER = "manufacturer"  # manufacturer patient or HCP web page
+    SECONDARY = "secondary"  # secondary drug-information sites
+    LOW = "low"  # marked low authority by the sheet
+
+    @property
+    def rank(self) -> int:
+        """0 for the highest authority (label) ... 5 for low."""
+        return list(Authority).index(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,16 +46,19 @@ class Reference:
     key: str
     title: str
     location: str
+    authority: Authority
 
     @property
     def is_low_authority(self) -> bool:
         """Sources the fact sheet marks as low authority: hints only, never the basis of a hard rule."""
-        text = self.title.lower()
-        return "low authority" in text or "low-quality host" in text or "ai-generated" in text
+        return self.authority is Authority.LOW
 
 
 REFERENCES: Mapping[str, Reference] = MappingProxyType(
-    {key: Reference(key, title, location) for key, title, location in RAW_REFERENCES}
+    {
+        key: Reference(key, title, location, Authority(authority))
+        for key, title, location, authority in RAW_REFERENCES
+    }
 )
 
 

@@ -524,7 +524,10 @@ def _make_condition_rule(row: _ConditionRow) -> Rule[ContraindicationContext]:
         )
 
     rule: Rule[ContraindicationContext] = Rule(
-        row.rule_id, f"{row.condition.value}: {row.message}", row.severity, row.evidence, check
+        row.rule_id, f"{row.condition.value}: {row.message}", row.severity, row.evidence, check,
+        # A condition row has no threshold; the baclofen rows decide the baclofen condition (one severity).
+        settings=(),
+        conditions=(f"baclofen.condition.{row.condition.name.lower()}",) if row.applies_to is _is_baclofen else (),
     )
     return rule
 
@@ -542,7 +545,8 @@ def _check_itb_route(ctx: ContraindicationContext) -> Finding | None:
 
 
 ITB_ROUTE: Rule[ContraindicationContext] = Rule(
-    "CI-ITB-ROUTE-001", "Intrathecal baclofen only intrathecally", Severity.BLOCK, ("S30", "S33"), _check_itb_route
+    "CI-ITB-ROUTE-001", "Intrathecal baclofen only intrathecally", Severity.BLOCK, ("S30", "S33"), _check_itb_route,
+    settings=(),
 )
 
 

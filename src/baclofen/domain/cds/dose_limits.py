@@ -240,6 +240,9 @@ BAC_ORAL_MAX: Rule[DoseContext] = Rule(
     Severity.BLOCK,
     ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     _check_bac_max,
+    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
+              "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
+    conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
 
@@ -336,7 +339,8 @@ def _check_tiz_max(ctx: DoseContext) -> Finding | None:
 
 
 TIZ_MAX: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max
+    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max,
+    settings=(),
 )
 
 
@@ -421,7 +425,8 @@ def _check_dan_max(ctx: DoseContext) -> Finding | None:
 
 
 DAN_MAX: Rule[DoseContext] = Rule(
-    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max
+    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max,
+    settings=(),
 )
 
 

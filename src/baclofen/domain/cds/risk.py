@@ -664,6 +664,7 @@ RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
     RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
     ("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     _check_reservoir_empty,
+    conditions=("pump.reservoir.empty",),
 )
 RESERVOIR_LOW: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-001",
@@ -671,6 +672,7 @@ RESERVOIR_LOW: Rule[RiskContext] = Rule(
     RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
     ("Neurosurgery2004", "S60", "S118", "S56", "MedtronicAlarms"),
     _check_reservoir_low,
+    conditions=("pump.reservoir.low",),
 )
 
 
@@ -741,7 +743,8 @@ def _check_battery_due(ctx: RiskContext) -> Finding | None:
 
 
 BATTERY_STOP: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), _check_battery_stop
+    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), _check_battery_stop,
+    conditions=("pump.battery.past_end_of_service",),
 )
 BATTERY_DUE: Rule[RiskContext] = Rule(
     "RISK-BATTERY-001", "Pump replacement horizon", Severity.WARN, ("S55", "S69"), _check_battery_due
@@ -1322,6 +1325,7 @@ PROGRAM_ABOVE_HIGHEST: Rule[RiskContext] = Rule(
     Severity.WARN,
     ("HarrietLane24", "S46"),
     _check_itb_above_highest,
+    conditions=("itb.daily_dose.above_highest_reported",),
 )
 PROGRAM_CUT: Rule[RiskContext] = Rule(
     "RISK-PROGRAM-006",
@@ -1623,6 +1627,7 @@ ORAL_MAX: Rule[RiskContext] = Rule(
     Severity.WARN,
     ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     _check_oral_max,
+    conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
 
@@ -1814,6 +1819,7 @@ KIDNEY_HIGH: Rule[RiskContext] = Rule(
     Severity.WARN,
     ("S14", "S15", "S22", "S111"),
     _check_kidney_failure,
+    conditions=("baclofen.oral.above_dialysis_dose",),
 )
 KIDNEY_MODERATE: Rule[RiskContext] = Rule(
     "RISK-KIDNEY-002", "Oral dose above 20 mg/day in CKD", Severity.WARN, ("S23",), _check_kidney_ckd

@@ -175,12 +175,23 @@ class Rule(Generic[C]):
     register: bool = True
     #: False for an absolute block (e.g. a label contraindication): its findings cannot be overridden.
     overridable: bool = True
+    #: Names of the settings whose values decide when this rule fires (its thresholds); ``()`` when none
+    #: (named constants, labels), ``None`` when not declared. Every rule that can block declares it: the
+    #: evidence policy (tests/architecture/test_evidence_policy.py) refuses a block whose threshold is an
+    #: ASSUMPTION or UNCONFIRMED setting at its default.
+    settings: tuple[str, ...] | None = None
+    #: Keys of the clinical conditions this rule decides (``"pump.reservoir.low"``): rules on one condition
+    #: must agree in severity (one condition, one severity, whichever path reports it).
+    conditions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not RULE_ID_PATTERN.match(self.rule_id):
             raise InvalidInputError("rule_id", "an id like ORAL-MAX-001", self.rule_id)
         if not self.evidence:
             raise InvalidInputError(f"rule {self.rule_id}.evidence", "at least one citation key", ())
+        if self.settings is not None:
+            object.__setattr__(self, "settings", tuple(self.settings))
+        object.__setattr__(self, "conditions", tuple(self.conditions))
         for key in self.evidence:
             get_reference(key)
         if self.register:
@@ -206,10 +217,12 @@ class Rule(Generic[C]):
         )
 
     def adapted(self, context: Callable[[D], C]) -> Rule[D]:
-        """This rule on another context type (same id, title, severity, evidence and ``overridable``):
+        """This rule on another context type (same id, title, severity, evidence, ``overridable``, settings and
+        conditions):
         ``context`` extracts what the check looks at, so one rule serves every path that has the value."""
         return Rule(self.rule_id, self.title, self.severity, self.evidence, lambda ctx: self.check(context(ctx)),
-                    register=False, overridable=self.overridable)
+                    register=False, overridable=self.overridable, settings=self.settings,
+                    conditions=self.conditions)
 
     def evaluate(self, ctx: C) -> tuple[Finding, ...]:
         result = self.check(ctx)

@@ -234,6 +234,7 @@ SCREEN_NOT_CANDIDATE = Rule(
     severity=Severity.BLOCK,
     evidence=("S38", "S3", "S101"),
     check=_screen_not_candidate,
+    settings=("cds.scales.itb_screening_ashworth_reduction_points",),
 )
 
 
@@ -456,6 +457,7 @@ TITR_FIRST_DAY = Rule(
     severity=Severity.BLOCK,
     evidence=("S2", "S3"),
     check=_titr_first_day,
+    settings=(),
 )
 
 
@@ -484,6 +486,7 @@ TITR_STEP = Rule(
     severity=Severity.BLOCK,
     evidence=("S2", "S3", "S40"),
     check=_titr_step,
+    settings=("itb.dose.confirmation_threshold_mcg_per_day",),
 )
 
 
@@ -815,6 +818,8 @@ DOSE_HIGHEST = Rule(
     severity=Severity.BLOCK,
     evidence=("HarrietLane24", "S46"),
     check=_dose_highest,
+    settings=(),
+    conditions=("itb.daily_dose.above_highest_reported",),
 )
 
 
@@ -1452,6 +1457,11 @@ FCST_TOO_SHORT = Rule(
     severity=Severity.BLOCK,
     evidence=("S60", "Neurosurgery2004", "S58", "S67", "S34", "S36"),
     check=_fcst_too_short,
+    settings=(
+        "pump.synchromed_ii.low_reservoir_alarm_ml",
+        "pump.prometra_ii.refill_threshold_ml",
+        "pump.refill_margin_days",
+    ),
 )
 
 
@@ -1600,6 +1610,8 @@ REFILL_LOW = Rule(
     severity=RESERVOIR_STATE_SEVERITY[ReservoirState.LOW],
     evidence=("Neurosurgery2004", "S60", "S118", "S56", "MedtronicAlarms"),
     check=_refill_low,
+    settings=("pump.synchromed_ii.low_reservoir_alarm_ml", "pump.prometra_ii.refill_threshold_ml"),
+    conditions=("pump.reservoir.low",),
 )
 
 
@@ -1624,6 +1636,8 @@ REFILL_EMPTY = Rule(
     severity=RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
     evidence=("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     check=_refill_empty,
+    settings=("pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml"),
+    conditions=("pump.reservoir.empty",),
 )
 
 
@@ -1690,6 +1704,8 @@ BATT_PAST = Rule(
     severity=Severity.BLOCK,
     evidence=("S55", "S118"),
     check=_batt_past,
+    settings=("pump.synchromed_ii.planning_service_life_years", "pump.prometra_ii.planning_service_life_years"),
+    conditions=("pump.battery.past_end_of_service",),
 )
 
 # --- Prometra and MRI (clinical.md §5.7) ----------------------------------------------------------------------
@@ -1942,6 +1958,7 @@ RECON_EMPTY = Rule(
     severity=Severity.BLOCK,
     evidence=("S118", "S69", "S60", "S61"),
     check=_recon_empty,
+    settings=("pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml"),
 )
 
 
@@ -1977,6 +1994,7 @@ RECON_IMPOSSIBLE = Rule(
     severity=Severity.BLOCK,
     evidence=("S71", "S61"),
     check=_recon_impossible,
+    settings=(),
 )
 
 RECONCILE_RULES = (RECON_EMPTY, RECON_IMPOSSIBLE, RECON_LESS, RECON_MORE, RECON_OK)

@@ -198,6 +198,9 @@ ORAL_MAX_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     check=_check_max_001,
+    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
+              "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
+    conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
 
@@ -227,6 +230,7 @@ ORAL_MAX_002: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("NovartisCore", "S28", "S1", "S4"),
     check=_check_max_002,
+    settings=("oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
 )
 
 
@@ -343,6 +347,7 @@ ORAL_RENAL_001: Rule[OralPlanContext] = Rule(
     severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MILD),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-002",
@@ -350,6 +355,7 @@ ORAL_RENAL_002: Rule[OralPlanContext] = Rule(
     severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.MODERATE),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
     rule_id="ORAL-RENAL-003",
@@ -357,6 +363,7 @@ ORAL_RENAL_003: Rule[OralPlanContext] = Rule(
     severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=KIDNEY_EVIDENCE + ("S6",),
     check=_renal_band_check(KidneyBand.SEVERE),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 _RENAL_RULES = {
     KidneyBand.MILD: ORAL_RENAL_001,
@@ -504,6 +511,8 @@ ORAL_DIALYSIS_002: Rule[DialysisDose | None] = Rule(
     severity=Severity.BLOCK,
     evidence=("S14", "S15", "S22"),
     check=check_dialysis_dose,
+    settings=("oral.dialysis_start_mg_per_day",),
+    conditions=("baclofen.oral.above_dialysis_dose",),
 )
 
 
@@ -589,6 +598,8 @@ class ConditionCaution:
     message: str
     reasoning: str
     evidence: tuple[str, ...]
+    #: The condition keys this caution decides (shared with the CI-BAC rules: one condition, one severity).
+    conditions: tuple[str, ...] = ()
 
 
 CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
@@ -601,6 +612,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Based on animal data baclofen may cause fetal harm. Neonatal withdrawal has occurred, so gradually "
         "reduce the dosage and discontinue before delivery.",
         ("S6", "S4"),
+        conditions=("baclofen.condition.pregnancy",),
     ),
     ConditionCaution(
         "ORAL-LACTATION-001",
@@ -610,6 +622,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Breastfeeding: baclofen is present in breast milk at recommended oral doses.",
         "Withdrawal can occur in breast-fed infants when maternal dosing or breastfeeding stops.",
         ("S114",),
+        conditions=("baclofen.condition.lactation",),
     ),
     ConditionCaution(
         "ORAL-EPILEPSY-001",
@@ -620,6 +633,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "US oral labels warn that baclofen may exacerbate epilepsy; seizures also occur on abrupt "
         "withdrawal, so never stop abruptly.",
         ("S6",),
+        conditions=("baclofen.condition.epilepsy",),
     ),
     ConditionCaution(
         "ORAL-PSYCHOSIS-001",
@@ -630,6 +644,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and "
         "confusional states.",
         ("S6", "S5", "S9"),
+        conditions=("baclofen.condition.psychotic_disorder",),
     ),
     ConditionCaution(
         "ORAL-DYSREFLEXIA-001",
@@ -639,6 +654,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "Autonomic dysreflexia: baclofen may exacerbate it.",
         "US oral labels list autonomic dysreflexia among the conditions baclofen may exacerbate.",
         ("S6",),
+        conditions=("baclofen.condition.autonomic_dysreflexia",),
     ),
     ConditionCaution(
         "ORAL-STROKE-001",
@@ -649,6 +665,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "US oral labels advise caution after stroke; unwanted effects are also more likely in spasticity of "
         "cerebral origin.",
         ("S6", "S14"),
+        conditions=("baclofen.condition.stroke",),
     ),
     ConditionCaution(
         "ORAL-LABS-001",
@@ -660,6 +677,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         "liver disease or diabetes, and antidiabetic doses may need adjustment. There is no numeric hepatic "
         "dose adjustment.",
         ("S15", "S17"),
+        conditions=("baclofen.condition.liver_disease", "baclofen.condition.diabetes"),
     ),
 )
 
@@ -713,7 +731,8 @@ def _condition_check(caution: ConditionCaution) -> Any:
 
 _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
     c.rule_id: Rule(
-        rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence, check=_condition_check(c)
+        rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence, check=_condition_check(c),
+        conditions=c.conditions,
     )
     for c in CONDITION_CAUTIONS
 }
@@ -801,6 +820,8 @@ ORAL_PRODUCT_001: Rule[OralPlanContext] = Rule(
     severity=KIDNEY_REDUCTION_SEVERITY,
     evidence=("S22",),
     check=_check_product_start,
+    settings=("products.tablets_scored", "products.liquid_resolution_ml"),
+    conditions=("baclofen.oral.kidney_reduction",),
 )
 
 
@@ -954,6 +975,12 @@ TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S4", "S14", "S24", "S29", "S27", "NovartisCore"),
     check=_check_taper_abrupt,
+    settings=(
+        "taper.min_days_to_zero",
+        "taper.long_term_min_days_to_zero",
+        "taper.long_term_months",
+        "taper.long_term_dose_mg_per_day",
+    ),
 )
 
 
@@ -1034,6 +1061,7 @@ TAPER_STEP_001: Rule[OralPlanContext] = Rule(
     severity=Severity.WARN,
     evidence=("S109", "S14", "S4"),
     check=_check_taper_step,
+    settings=("taper.max_step_mg_per_day",),
 )
 
 

@@ -48,6 +48,7 @@ PAEDIATRIC_SCOPE: Rule[float | None] = Rule(
     ("S95", "S11", "S114", "S75"),
     _check_paediatric,
     overridable=False,
+    settings=(),
 )
 
 __all__ = ["ADULT_AGE_YEARS", "PAEDIATRIC_SCOPE"]
