@@ -46,54 +46,32 @@ Violation = tuple[str, ...]
 #: removes an entry when its fix is merged (the test fails until they do: a listed entry must still violate).
 KNOWN_VIOLATIONS: Mapping[Violation, str] = {
     # --- (b) a block on an ASSUMPTION/UNCONFIRMED setting at its default ---------------------------------------
-    # Item 2: TAPER-ABRUPT-001 blocks on the ASSUMPTION long-term taper (28 days, 60 mg/day, 5 months).
-    ("assumption-threshold", "TAPER-ABRUPT-001", "taper.long_term_min_days_to_zero"): "issue 9 item 2",
-    ("assumption-threshold", "TAPER-ABRUPT-001", "taper.long_term_months"): "issue 9 item 2",
-    ("assumption-threshold", "TAPER-ABRUPT-001", "taper.long_term_dose_mg_per_day"): "issue 9 item 2",
-    # Item 2: TAPER-STEP-001 blocks on the UNCONFIRMED step size (S109, never the basis of a hard rule).
-    ("assumption-threshold", "TAPER-STEP-001", "taper.max_step_mg_per_day"): "issue 9 item 2",
-    # Item 3: ORAL-PRODUCT-001 blocks on what a product can give: scored tablets (UNCONFIRMED) and the liquid
-    # measuring resolution (ASSUMPTION) decide it.
-    ("assumption-threshold", "ORAL-PRODUCT-001", "products.tablets_scored"): "issue 9 item 3",
-    ("assumption-threshold", "ORAL-PRODUCT-001", "products.liquid_resolution_ml"): "issue 9 item 3",
-    # Found by this check, not in issue 9 (needs the lead's decision): the "no response" that makes
-    # ITB-SCREEN-003 block is the UNCONFIRMED 1-point Ashworth reduction (today the literal
-    # ASHWORTH_RESPONDER_POINTS in itb/screening.py, which item 9 makes this setting; the sheet: ITB "positive
-    # response" wording UNCONFIRMED).
+    # Found by this check, beyond issue 9's list (open): the "no response" that makes ITB-SCREEN-003 block may be
+    # computed from the UNCONFIRMED 1-point Ashworth reduction when grades are given (a clinician's recorded "no"
+    # is the sourced case, S2).
     ("assumption-threshold", "ITB-SCREEN-003", "cds.scales.itb_screening_ashworth_reduction_points"):
-        "found by the policy; related to issue 9 item 9",
-    # Found by this check, not in issue 9: PUMP-FCST-003 ("refill not possible") blocks a fill that reaches the
-    # alarm within the ASSUMPTION 7-day refill margin (no source gives a number).
-    ("assumption-threshold", "PUMP-FCST-003", "pump.refill_margin_days"): "found by the policy",
-    # Found by this check, not in issue 9: "empty" is "at or below the UNCONFIRMED residual volume". Its default
-    # 0.0 mL is the least blocking value (the block comes only when nothing at all is left), so it cannot cause
-    # a false block; a real residual would make the block come earlier. Kept listed for the lead's decision.
-    ("assumption-threshold", "PUMP-REFILL-003", "pump.synchromed_ii.residual_volume_ml"): "found by the policy",
-    ("assumption-threshold", "PUMP-REFILL-003", "pump.prometra_ii.residual_volume_ml"): "found by the policy",
-    ("assumption-threshold", "PUMP-RECON-007", "pump.synchromed_ii.residual_volume_ml"): "found by the policy",
-    ("assumption-threshold", "PUMP-RECON-007", "pump.prometra_ii.residual_volume_ml"): "found by the policy",
+        "found by the policy; open",
+    # Found by this check (open): PUMP-FCST-003 ("refill not possible") blocks a fill that reaches the alarm within
+    # the ASSUMPTION 7-day refill margin (no source gives a number).
+    ("assumption-threshold", "PUMP-FCST-003", "pump.refill_margin_days"): "found by the policy; open",
+    # "Empty" is "at or below the UNCONFIRMED residual volume". Its default 0.0 mL is the least blocking value (the
+    # block comes only when nothing at all is left), so it cannot cause a false block; a real residual would make
+    # the block come earlier. Listed until the policy knows a setting's blocking direction.
+    ("assumption-threshold", "PUMP-REFILL-003", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
+    ("assumption-threshold", "PUMP-REFILL-003", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
+    ("assumption-threshold", "PUMP-RECON-007", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
+    ("assumption-threshold", "PUMP-RECON-007", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
+    ("assumption-threshold", "RISK-RESERVOIR-002", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
+    ("assumption-threshold", "RISK-RESERVOIR-002", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
     # --- (c) one condition, several severities --------------------------------------------------------------------
-    # Item 10: block in PUMP-REFILL-002/003, warn in RISK-RESERVOIR-001/002.
-    ("severity-conflict", "pump.reservoir.low"): "issue 9 item 10",
-    ("severity-conflict", "pump.reservoir.empty"): "issue 9 item 10",
-    # Item 10: info in ORAL-CAUTION-001, warn in the CI-BAC rules (psychiatric disorder: the same conflict with
-    # CI-BAC-PSYCH-002, not named in the issue).
-    ("severity-conflict", "baclofen.condition.peptic_ulcer"): "issue 9 item 10",
-    ("severity-conflict", "baclofen.condition.respiratory_impairment"): "issue 9 item 10",
-    ("severity-conflict", "baclofen.condition.bladder_sphincter_hypertonia"): "issue 9 item 10",
-    ("severity-conflict", "baclofen.condition.posture_dependent_spasticity"): "issue 9 item 10",
-    ("severity-conflict", "baclofen.condition.psychiatric_disorder"): "issue 9 item 10 (found by the policy)",
-    # Item 10 (and 6): block in ORAL-DIALYSIS-002, warn in DOSE-BAC-KIDNEY-001 and RISK-KIDNEY-001.
-    ("severity-conflict", "baclofen.oral.above_dialysis_dose"): "issue 9 items 10, 6",
-    # Item 3: block in ORAL-PRODUCT-001, warn in ORAL-RENAL-001/002/003 for the same kidney reduction.
-    ("severity-conflict", "baclofen.oral.kidney_reduction"): "issue 9 item 3",
-    # Found by this check, beyond item 10's list (same kind as the reservoir pair: the risk monitor warns where the
-    # plan blocks): above the oral maximum (ORAL-MAX-001, DOSE-BAC-ORAL-MAX-001 block; RISK-ORAL-MAX-001 warn),
-    # above the highest reported ITB dose (ITB-DOSE-002 block; RISK-PROGRAM-005 warn), pump past end of service
-    # (PUMP-BATT-002 block; RISK-BATTERY-002 warn, item 1 touches both).
-    ("severity-conflict", "baclofen.oral.above_max_daily_dose"): "found by the policy (item 10's kind)",
-    ("severity-conflict", "itb.daily_dose.above_highest_reported"): "found by the policy (item 10's kind)",
-    ("severity-conflict", "pump.battery.past_end_of_service"): "found by the policy (item 10's kind; item 1)",
+    # The risk monitor warns (risk level high, clinic alert) where the plan blocks (open, item 10's kind):
+    # above the dialysis dose (ORAL-DIALYSIS-002 block; RISK-KIDNEY-001 warn), above the oral maximum (ORAL-MAX-001,
+    # DOSE-BAC-ORAL-MAX-001 block; RISK-ORAL-MAX-001 warn), above the highest reported ITB dose (ITB-DOSE-002
+    # block; RISK-PROGRAM-005 warn), pump past end of service (PUMP-BATT-002 block; RISK-BATTERY-002 warn).
+    ("severity-conflict", "baclofen.oral.above_dialysis_dose"): "issue 9 item 10 (risk side open)",
+    ("severity-conflict", "baclofen.oral.above_max_daily_dose"): "found by the policy (item 10's kind); open",
+    ("severity-conflict", "itb.daily_dose.above_highest_reported"): "found by the policy (item 10's kind); open",
+    ("severity-conflict", "pump.battery.past_end_of_service"): "found by the policy (item 10's kind); open",
 }
 
 

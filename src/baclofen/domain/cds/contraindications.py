@@ -565,7 +565,8 @@ def _check_implant_depth(ctx: ContraindicationContext) -> Finding | None:
 
 
 ITB_IMPLANT_DEPTH: Rule[ContraindicationContext] = Rule(
-    "CI-ITB-DEPTH-001", "Pump implant depth over 2.5 cm", Severity.BLOCK, ("S117", "S66"), _check_implant_depth
+    "CI-ITB-DEPTH-001", "Pump implant depth over 2.5 cm", Severity.BLOCK, ("S117", "S66"), _check_implant_depth,
+    settings=(),
 )
 
 
@@ -586,6 +587,7 @@ def _check_after_tbi(ctx: ContraindicationContext) -> Finding | None:
 ITB_AFTER_TBI: Rule[ContraindicationContext] = Rule(
     "CI-ITB-TBI-001", "At least one year after traumatic brain injury", Severity.BLOCK, ("S37", "S35"),
     _check_after_tbi,
+    settings=(),
 )
 
 

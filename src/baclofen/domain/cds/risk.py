@@ -664,6 +664,7 @@ RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
     RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY],
     ("S118", "S69", "S61", "S56", "S99", "MedtronicAlarms"),
     _check_reservoir_empty,
+    settings=("pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml"),
     conditions=("pump.reservoir.empty",),
 )
 RESERVOIR_LOW: Rule[RiskContext] = Rule(
@@ -784,7 +785,8 @@ def _check_mri_prometra(ctx: RiskContext) -> Finding | None:
 
 # One condition, one severity: the pump forecast's PUMP-MRI-001 (same decision, texts and severity).
 MRI_PROMETRA_RISK: Rule[RiskContext] = Rule(
-    "RISK-MRI-001", MRI_PROMETRA.title, MRI_PROMETRA.severity, MRI_PROMETRA.evidence, _check_mri_prometra
+    "RISK-MRI-001", MRI_PROMETRA.title, MRI_PROMETRA.severity, MRI_PROMETRA.evidence, _check_mri_prometra,
+    settings=MRI_PROMETRA.settings,
 )
 
 #: A SynchroMed motor stall longer than this is a critical alarm [MedtronicAlarms] and an over-infusion risk
@@ -857,6 +859,7 @@ ALARM_TWO_TONE: Rule[RiskContext] = Rule(
     Severity.BLOCK,
     ("S56", "S99", "MedtronicAlarms", "S118", "S69"),
     _check_two_tone,
+    settings=(),
 )
 ALARM_MOTOR_STALL: Rule[RiskContext] = Rule(
     "RISK-ALARM-002",
@@ -864,6 +867,7 @@ ALARM_MOTOR_STALL: Rule[RiskContext] = Rule(
     Severity.BLOCK,
     ("MedtronicAlarms", "S61", "S118", "S69"),
     _check_motor_stall,
+    settings=(),
 )
 
 

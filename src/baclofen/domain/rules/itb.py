@@ -580,6 +580,7 @@ TITR_DECREASE = Rule(
     severity=Severity.BLOCK,
     evidence=("S2", "S3", "S118"),
     check=_titr_decrease,
+    settings=(),
 )
 
 
@@ -604,6 +605,7 @@ TITR_INCREASE_INTERVAL = Rule(
     severity=Severity.BLOCK,
     evidence=("S2", "S3", "S40"),
     check=_titr_increase_interval,
+    settings=(),
 )
 
 
@@ -1252,6 +1254,7 @@ ADMIXTURE = Rule(
     severity=Severity.BLOCK,
     evidence=("S36", "S34"),
     check=_admixture,
+    settings=(),
 )
 
 
@@ -1755,6 +1758,7 @@ MRI_PROMETRA = Rule(
     severity=Severity.BLOCK,
     evidence=PROMETRA_MRI_EVIDENCE,
     check=_mri_prometra,
+    settings=(),
 )
 
 

@@ -975,12 +975,8 @@ TAPER_ABRUPT_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S4", "S14", "S24", "S29", "S27", "NovartisCore"),
     check=_check_taper_abrupt,
-    settings=(
-        "taper.min_days_to_zero",
-        "taper.long_term_min_days_to_zero",
-        "taper.long_term_months",
-        "taper.long_term_dose_mg_per_day",
-    ),
+    # Blocks only below the sourced 14 days (or a lower clinic value); the long-term assumption is TAPER-ABRUPT-002.
+    settings=("taper.min_days_to_zero",),
 )
 
 
