@@ -64,14 +64,9 @@ KNOWN_VIOLATIONS: Mapping[Violation, str] = {
     ("assumption-threshold", "RISK-RESERVOIR-002", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
     ("assumption-threshold", "RISK-RESERVOIR-002", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
     # --- (c) one condition, several severities --------------------------------------------------------------------
-    # The risk monitor warns (risk level high, clinic alert) where the plan blocks (open, item 10's kind):
-    # above the dialysis dose (ORAL-DIALYSIS-002 block; RISK-KIDNEY-001 warn), above the oral maximum (ORAL-MAX-001,
-    # DOSE-BAC-ORAL-MAX-001 block; RISK-ORAL-MAX-001 warn), above the highest reported ITB dose (ITB-DOSE-002
-    # block; RISK-PROGRAM-005 warn), pump past end of service (PUMP-BATT-002 block; RISK-BATTERY-002 warn).
+    # The risk monitor warns (risk level high, clinic alert) where the plan blocks on a dose above the dialysis
+    # dose (ORAL-DIALYSIS-002 block; RISK-KIDNEY-001 warn, which also covers the non-dialysis severe band): open.
     ("severity-conflict", "baclofen.oral.above_dialysis_dose"): "issue 9 item 10 (risk side open)",
-    ("severity-conflict", "baclofen.oral.above_max_daily_dose"): "found by the policy (item 10's kind); open",
-    ("severity-conflict", "itb.daily_dose.above_highest_reported"): "found by the policy (item 10's kind); open",
-    ("severity-conflict", "pump.battery.past_end_of_service"): "found by the policy (item 10's kind); open",
 }
 
 

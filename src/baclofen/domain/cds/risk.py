@@ -744,7 +744,9 @@ def _check_battery_due(ctx: RiskContext) -> Finding | None:
 
 
 BATTERY_STOP: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.WARN, ("S55", "S118"), _check_battery_stop,
+    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.BLOCK, ("S55", "S118"), _check_battery_stop,
+    # One condition, one severity: the pump forecast's PUMP-BATT-002 (one shut-off computation).
+    settings=("pump.synchromed_ii.planning_service_life_years", "pump.prometra_ii.planning_service_life_years"),
     conditions=("pump.battery.past_end_of_service",),
 )
 BATTERY_DUE: Rule[RiskContext] = Rule(
@@ -1326,9 +1328,10 @@ PROGRAM_DOWN: Rule[RiskContext] = Rule(
 PROGRAM_ABOVE_HIGHEST: Rule[RiskContext] = Rule(
     "RISK-PROGRAM-005",
     "Intrathecal program above the highest reported dose (overdose)",
-    Severity.WARN,
+    Severity.BLOCK,  # one condition, one severity: ITB-DOSE-002
     ("HarrietLane24", "S46"),
     _check_itb_above_highest,
+    settings=("itb.dose.highest_reported_mcg_per_day",),
     conditions=("itb.daily_dose.above_highest_reported",),
 )
 PROGRAM_CUT: Rule[RiskContext] = Rule(
@@ -1628,9 +1631,11 @@ def _check_oral_max(ctx: RiskContext) -> list[Finding]:
 ORAL_MAX: Rule[RiskContext] = Rule(
     "RISK-ORAL-MAX-001",
     "Oral baclofen above the maximum daily dose (overdose)",
-    Severity.WARN,
+    Severity.BLOCK,  # one condition, one severity: ORAL-MAX-001 and DOSE-BAC-ORAL-MAX-001
     ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     _check_oral_max,
+    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
+              "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
     conditions=("baclofen.oral.above_max_daily_dose",),
 )
 

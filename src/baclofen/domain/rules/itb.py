@@ -820,7 +820,7 @@ DOSE_HIGHEST = Rule(
     severity=Severity.BLOCK,
     evidence=("HarrietLane24", "S46"),
     check=_dose_highest,
-    settings=(),
+    settings=("itb.dose.highest_reported_mcg_per_day",),
     conditions=("itb.daily_dose.above_highest_reported",),
 )
 
