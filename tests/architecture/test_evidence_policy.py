@@ -63,10 +63,6 @@ KNOWN_VIOLATIONS: Mapping[Violation, str] = {
     ("assumption-threshold", "PUMP-RECON-007", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
     ("assumption-threshold", "RISK-RESERVOIR-002", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
     ("assumption-threshold", "RISK-RESERVOIR-002", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
-    # --- (c) one condition, several severities --------------------------------------------------------------------
-    # The risk monitor warns (risk level high, clinic alert) where the plan blocks on a dose above the dialysis
-    # dose (ORAL-DIALYSIS-002 block; RISK-KIDNEY-001 warn, which also covers the non-dialysis severe band): open.
-    ("severity-conflict", "baclofen.oral.above_dialysis_dose"): "issue 9 item 10 (risk side open)",
 }
 
 

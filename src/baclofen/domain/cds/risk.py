@@ -93,6 +93,7 @@ from baclofen.domain.rules.itb import (
     prometra_mri_with_drug,
     reservoir_state,
 )
+from baclofen.domain.rules.oral import KIDNEY_REDUCTION_SEVERITY
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
 from baclofen.domain.settings import EvidenceStatus, Setting
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
@@ -1788,6 +1789,9 @@ def _check_kidney_failure(ctx: RiskContext) -> Finding | None:
         what = f"above {limit:.3g} mg/day, the kidney-reduced maximum"
     else:
         return None
+    # One condition, one severity: above the dialysis dose blocks as ORAL-DIALYSIS-002 does; above the severe
+    # band's reduction (one PK study, S22) warns as ORAL-RENAL-003 does (KIDNEY_REDUCTION_SEVERITY).
+    severity = Severity.BLOCK if k.dialysis else KIDNEY_REDUCTION_SEVERITY
     if dose <= limit + _EPS:
         return None
     return _f(
@@ -1798,6 +1802,7 @@ def _check_kidney_failure(ctx: RiskContext) -> Finding | None:
         data | {"threshold_mg_per_day": limit},
         ORAL_OVERDOSE,
         "Review the dose today; watch for drowsiness, confusion and breathing problems.",
+        severity=severity,
     )
 
 
@@ -1825,9 +1830,10 @@ def _check_kidney_ckd(ctx: RiskContext) -> Finding | None:
 KIDNEY_HIGH: Rule[RiskContext] = Rule(
     "RISK-KIDNEY-001",
     "Oral exposure excess in kidney failure",
-    Severity.WARN,
+    Severity.BLOCK,  # on dialysis; the severe band without dialysis warns (see _check_kidney_failure)
     ("S14", "S15", "S22", "S111"),
     _check_kidney_failure,
+    settings=("oral.dialysis_start_mg_per_day",),
     conditions=("baclofen.oral.above_dialysis_dose",),
 )
 KIDNEY_MODERATE: Rule[RiskContext] = Rule(
