@@ -46,11 +46,6 @@ Violation = tuple[str, ...]
 #: removes an entry when its fix is merged (the test fails until they do: a listed entry must still violate).
 KNOWN_VIOLATIONS: Mapping[Violation, str] = {
     # --- (b) a block on an ASSUMPTION/UNCONFIRMED setting at its default ---------------------------------------
-    # Found by this check, beyond issue 9's list (open): the "no response" that makes ITB-SCREEN-003 block may be
-    # computed from the UNCONFIRMED 1-point Ashworth reduction when grades are given (a clinician's recorded "no"
-    # is the sourced case, S2).
-    ("assumption-threshold", "ITB-SCREEN-003", "cds.scales.itb_screening_ashworth_reduction_points"):
-        "found by the policy; open",
     # Found by this check (open): PUMP-FCST-003 ("refill not possible") blocks a fill that reaches the alarm within
     # the ASSUMPTION 7-day refill margin (no source gives a number).
     ("assumption-threshold", "PUMP-FCST-003", "pump.refill_margin_days"): "found by the policy; open",

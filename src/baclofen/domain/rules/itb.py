@@ -234,7 +234,9 @@ SCREEN_NOT_CANDIDATE = Rule(
     severity=Severity.BLOCK,
     evidence=("S38", "S3", "S101"),
     check=_screen_not_candidate,
-    settings=("cds.scales.itb_screening_ashworth_reduction_points",),
+    # Decided by the clinician's recorded response to each dose (S38, S3); the UNCONFIRMED Ashworth threshold only
+    # feeds ITB-SCREEN-006, which says when the grades disagree with the recorded response.
+    settings=(),
 )
 
 
