@@ -39,8 +39,6 @@ def _severities(data: dict[str, Any]) -> set[str]:
 
 
 # --- 1. Under-delivery hidden by a near-full reservoir (mirror of defect 1) ----------------------------------
-@pytest.mark.xfail(strict=True, reason="review: an under-delivery of 95 % against the programmed volume is "
-                   "'within tolerance' (info) because only the residual is judged (S60, S61, S118, S69)")
 def test_review_d1_under_delivery_hidden_by_a_near_full_reservoir_is_a_warn(run_cli: Any) -> None:
     """pump refill ... --expected-ml 38 --aspirated-ml 39.9 --previous-fill-ml 40 --previous-filled 2026-11-14:
     0.1 mL delivered over 10 days against 2.0 mL programmed (-95 %, far beyond the 14.5 % flow accuracy): the
@@ -77,8 +75,6 @@ def test_review_d5_transition_with_tizanidine_and_ciprofloxacin_is_blocked(run_c
 
 
 # --- 3. A practically empty reservoir only warns (defect 11 boundary) ----------------------------------------
-@pytest.mark.xfail(strict=True, reason="review: aspirated 0.05 mL of 4.9 mL expected is only a warn; the empty "
-                   "block fires at exactly 0 mL only (S69, S118, S60)")
 def test_review_d11_a_practically_empty_reservoir_is_a_block(run_cli: Any) -> None:
     r = run_cli("pump", "reconcile", "--expected-ml", "4.9", "--aspirated-ml", "0.05", "--json")
 

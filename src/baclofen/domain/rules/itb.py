@@ -1973,6 +1973,32 @@ class DeliveryContext:
         excess = exact(self.expected_ml) - exact(self.aspirated_ml)
         return excess > 0 and excess * 100 > exact(self.accuracy_percent) * programmed
 
+    @property
+    def under_beyond_accuracy(self) -> bool:
+        """Programmed - observed > accuracy % of programmed (strictly; exact decimal arithmetic)."""
+        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
+        shortfall = exact(self.aspirated_ml) - exact(self.expected_ml)
+        return shortfall > 0 and shortfall * 100 > exact(self.accuracy_percent) * programmed
+
+
+def _delivery_arithmetic(ctx: DeliveryContext) -> str:
+    return (
+        f"Programmed delivery = previous fill {fmt(ctx.previous_fill_ml)} mL - expected residual "
+        f"{fmt(ctx.expected_ml)} mL = {fmt(ctx.programmed_ml)} mL; observed = previous fill "
+        f"{fmt(ctx.previous_fill_ml)} mL - aspirated {fmt(ctx.aspirated_ml)} mL = {fmt(ctx.observed_ml)} mL. "
+    )
+
+
+def _delivery_data(ctx: DeliveryContext, key: str, percent: float) -> dict[str, Any]:
+    return {
+        "programmed_ml": ctx.programmed_ml,
+        "observed_ml": ctx.observed_ml,
+        key: percent,
+        "interval_days": ctx.interval_days,
+        "accuracy_percent": ctx.accuracy_percent,
+        "requires_acknowledgement": True,
+    }
+
 
 def _delivery_over(ctx: DeliveryContext) -> Finding | None:
     if not ctx.beyond_accuracy:
@@ -1985,23 +2011,14 @@ def _delivery_over(ctx: DeliveryContext) -> Finding | None:
         f"{fmt(programmed)} mL programmed (+{fmt(excess_pct, 1)} %, x {fmt(observed / programmed, 4)}): beyond "
         f"its flow accuracy of {fmt(ctx.accuracy_percent, 1)} %: possible over-infusion.",
         reasoning=(
-            f"Programmed delivery = previous fill {fmt(ctx.previous_fill_ml)} mL - expected residual "
-            f"{fmt(ctx.expected_ml)} mL = {fmt(programmed)} mL; observed = previous fill "
-            f"{fmt(ctx.previous_fill_ml)} mL - aspirated {fmt(ctx.aspirated_ml)} mL = {fmt(observed)} mL. The "
-            "residual check alone can hide this when the reservoir is nearly full (the shortfall is a small "
+            _delivery_arithmetic(ctx) + "The residual check alone can hide this when the reservoir is nearly "
+            "full (the shortfall is a small "
             "share of a large residual). Less aspirated than expected may mean the pump over-infused (S60); "
             "clinically pumps delivered on average +1 % to +2.5 % per refill (S62); the "
             f"{fmt(ctx.accuracy_percent, 1)} % flow accuracy is {status} (setting {ctx.accuracy_setting}). The "
             "next refill is forecast at the observed rate."
         ),
-        data={
-            "programmed_ml": programmed,
-            "observed_ml": observed,
-            "excess_percent": excess_pct,
-            "interval_days": ctx.interval_days,
-            "accuracy_percent": ctx.accuracy_percent,
-            "requires_acknowledgement": True,
-        },
+        data=_delivery_data(ctx, "excess_percent", excess_pct),
         signs=ITB_OVERDOSE.signs,
         action=_OVER_INFUSION_CHECKS + "; the next refill is brought forward to the observed rate. "
         + ITB_OVERDOSE.action,
@@ -2017,7 +2034,45 @@ DELIVERY_OVER = Rule(
     check=_delivery_over,
 )
 
-DELIVERY_RULES = (DELIVERY_OVER,)
+def _delivery_under(ctx: DeliveryContext) -> Finding | None:
+    if not ctx.under_beyond_accuracy:
+        return None
+    programmed, observed = ctx.programmed_ml, ctx.observed_ml
+    shortfall_pct = (programmed - observed) / programmed * 100.0
+    status = ctx.accuracy_status.upper() or "UNCONFIRMED"
+    return DELIVERY_UNDER.finding(
+        f"The pump delivered {fmt(observed)} mL over the last {fmt(ctx.interval_days, 2)} days against "
+        f"{fmt(programmed)} mL programmed (-{fmt(shortfall_pct, 1)} %): beyond its flow accuracy of "
+        f"{fmt(ctx.accuracy_percent, 1)} %: possible under-delivery (occlusion, pump stall or catheter "
+        "problem) and a risk of withdrawal.",
+        reasoning=(
+            _delivery_arithmetic(ctx) + "The residual check alone can hide this when the reservoir is nearly "
+            "full (the excess is a small share "
+            "of a large residual). Catheter occlusion and pump stops or motor stalls are named pump problems "
+            "(S61); an interrupted intrathecal delivery causes withdrawal, which can progress over 24-72 h to "
+            "rhabdomyolysis, organ failure and death (S118, S69). The "
+            f"{fmt(ctx.accuracy_percent, 1)} % flow accuracy is {status} (setting {ctx.accuracy_setting})."
+        ),
+        data=_delivery_data(ctx, "shortfall_percent", shortfall_pct),
+        signs=ITB_WITHDRAWAL.signs,
+        action=(
+            "Acknowledge and investigate: confirm the needle is in the reservoir before injecting anything, "
+            "check the programmer log, the pump (motor stall) and the catheter (occlusion, kink, migration), "
+            "watch for withdrawal. " + ITB_WITHDRAWAL.action
+        ),
+        evidence=ITB_WITHDRAWAL.evidence,
+    )
+
+
+DELIVERY_UNDER = Rule(
+    rule_id="PUMP-RECON-009",
+    title="Under-delivery over the last interval beyond the pump's flow accuracy",
+    severity=Severity.WARN,
+    evidence=("S61", "S118", "S69"),
+    check=_delivery_under,
+)
+
+DELIVERY_RULES = (DELIVERY_OVER, DELIVERY_UNDER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,38 @@
+"""Domain tests for the defects the independent review of issue 8 left open (tests/e2e/test_issue8_review.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.itb.refill import RECONCILE_EMPTY_ML, observe_delivery, reconcile_refill
+
+
+def _ids(findings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {f.rule_id: f.severity.value for f in findings}
+
+
+def test_review_d1_under_delivery_beyond_flow_accuracy_is_a_warn() -> None:
+    """0.1 mL delivered against 2.0 mL programmed (-95 %) with a near-full reservoir: the residual is within
+    tolerance, the delivery is not (PUMP-RECON-009, S61, S118, S69)."""
+    pump = get_pump("synchromed-ii-40")
+    rec = reconcile_refill(38, 39.9, pump=pump, previous_fill_ml=40)
+    assert "PUMP-RECON-002" not in _ids(rec.findings)
+    obs = observe_delivery(rec, 40, date(2026, 11, 14), date(2026, 11, 24), pump=pump)
+    assert _ids(obs.findings) == {"PUMP-RECON-009": "warn"}
+    assert not obs.over_delivery
+
+
+def test_review_d1_under_delivery_within_flow_accuracy_is_silent() -> None:
+    """-10 % of the programmed delivery is within the 14.5 % flow accuracy of a SynchroMed II."""
+    pump = get_pump("synchromed-ii-40")
+    rec = reconcile_refill(20, 22, pump=pump, previous_fill_ml=40)  # 18 mL delivered, 20 programmed
+    obs = observe_delivery(rec, 40, date(2026, 11, 1), date(2026, 11, 24), pump=pump)
+    assert "PUMP-RECON-009" not in _ids(obs.findings)
+
+
+def test_review_d11_practically_empty_reservoir_is_a_block() -> None:
+    """aspirated 0.05 mL of 4.9 mL expected: practically empty (PUMP-RECON-007 block), as is the threshold."""
+    assert _ids(reconcile_refill(4.9, 0.05).findings)["PUMP-RECON-007"] == "block"
+    assert _ids(reconcile_refill(4.9, RECONCILE_EMPTY_ML.default).findings)["PUMP-RECON-007"] == "block"
+    assert "PUMP-RECON-007" not in _ids(reconcile_refill(4.9, 0.6).findings)
