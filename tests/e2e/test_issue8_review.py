@@ -56,8 +56,6 @@ def test_review_d1_under_delivery_hidden_by_a_near_full_reservoir_is_a_warn(run_
 
 
 # --- 2. Tizanidine + ciprofloxacin on the transition plan (decision 1, defect 5) -----------------------------
-@pytest.mark.xfail(strict=True, reason="review: itb transition takes tizanidine and ciprofloxacin as 'other "
-                   "antispastics' and is offerable with no CYP1A2 block (decision: absolute block; S72-S75)")
 def test_review_d5_transition_with_tizanidine_and_ciprofloxacin_is_blocked(run_cli: Any) -> None:
     """itb transition --oral-mg-per-day 60 --itb-initial-mcg-per-day 150 --infusion-start 2026-12-01
     --other-antispastic tizanidine,ciprofloxacin: offerable, only ITB-TRANS-002 'wean them one at a time'."""

@@ -6,6 +6,7 @@ from datetime import date
 
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import RECONCILE_EMPTY_ML, observe_delivery, reconcile_refill
+from baclofen.domain.itb.transition import plan_oral_to_itb_transition
 
 
 def _ids(findings) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -36,3 +37,17 @@ def test_review_d11_practically_empty_reservoir_is_a_block() -> None:
     assert _ids(reconcile_refill(4.9, 0.05).findings)["PUMP-RECON-007"] == "block"
     assert _ids(reconcile_refill(4.9, RECONCILE_EMPTY_ML.default).findings)["PUMP-RECON-007"] == "block"
     assert "PUMP-RECON-007" not in _ids(reconcile_refill(4.9, 0.6).findings)
+
+
+def test_review_d5_transition_screens_its_medicines_tizanidine_with_ciprofloxacin_blocks() -> None:
+    """itb transition with tizanidine and ciprofloxacin as 'other antispastics' was offerable: the medicines are
+    screened as the oral plans' are (INT-TIZ-CYP1A2-001, absolute block); ciprofloxacin is not weaned."""
+    plan = plan_oral_to_itb_transition(
+        infusion_start=date(2026, 12, 1), oral_mg_per_day=60, itb_initial_mcg_per_day=150,
+        origin="spinal", other_oral_antispastics="tizanidine,ciprofloxacin",
+    )
+    ids = _ids(plan.findings)
+    assert ids["INT-TIZ-CYP1A2-001"] == "block" and not plan.offerable
+    wean = next(f for f in plan.findings if f.rule_id == "ITB-TRANS-002")
+    assert wean.data["other_oral_antispastics"] == ["tizanidine"]
+    assert "medicines" in plan.to_dict()
