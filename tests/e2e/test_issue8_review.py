@@ -81,8 +81,6 @@ def test_review_d11_a_practically_empty_reservoir_is_a_block(run_cli: Any) -> No
 
 
 # --- 4. A recommended refill after the pump has shut off (defect 6/8 family) ---------------------------------
-@pytest.mark.xfail(strict=True, reason="review: recommended refill 2024-01-04 is after the pump's end of service "
-                   "2024-01-01 (critical alarm, S55, S56, S118), with a warn only")
 def test_review_d6_no_refill_date_after_the_pump_shut_off(run_cli: Any) -> None:
     """pump forecast --pump synchromed-ii-20 --volume-ml 20 --concentration-mcg-per-ml 500 --daily-dose-mcg 400
     --filled 2023-12-20 --implanted 2019-01-01: shut-off 2024-01-01, recommended refill 2024-01-04."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import RECONCILE_EMPTY_ML, observe_delivery, reconcile_refill
+from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
 from baclofen.domain.itb.transition import plan_oral_to_itb_transition
 
 
@@ -51,3 +53,18 @@ def test_review_d5_transition_screens_its_medicines_tizanidine_with_ciprofloxaci
     wean = next(f for f in plan.findings if f.rule_id == "ITB-TRANS-002")
     assert wean.data["other_oral_antispastics"] == ["tizanidine"]
     assert "medicines" in plan.to_dict()
+
+
+def test_review_d6_no_refill_date_after_the_pump_shut_off() -> None:
+    """forecast: shut-off 2024-01-01 and recommended refill 2024-01-04 with a warn only. The refill date is capped
+    the day before the shut-off and the reservoir outlasting the pump is a block naming the shut-off."""
+    fill = ReservoirFill(
+        pump=get_pump("synchromed-ii-20"), volume_ml=20, concentration_mcg_per_ml=500,
+        program=continuous_program(400), filled_at=date(2023, 12, 20),
+    )
+    forecast = forecast_reservoir(fill, implanted=date(2019, 1, 1))
+    assert forecast.battery is not None and forecast.battery.shutoff_date == date(2024, 1, 1)
+    assert forecast.recommended_refill_date == date(2023, 12, 31)
+    block = next(f for f in forecast.findings if f.rule_id == "PUMP-BATT-003")
+    assert block.severity.value == "block" and "2024-01-01" in block.message
+    assert "PUMP-BATT-003" not in _ids(forecast_reservoir(fill, implanted=date(2020, 1, 1)).findings)

@@ -1279,6 +1279,7 @@ class ForecastContext:
     over_infusion_alarm_date: date | None = None
     observed_empty_date: date | None = None
     observed_remaining_ml_at_as_of: float | None = None
+    limited_by_shutoff: bool = False  # the pump's end of service comes before the reservoir's refill date
 
     @property
     def governing_alarm_date(self) -> date:
@@ -1356,8 +1357,9 @@ def _fcst_reasoning(ctx: ForecastContext) -> Finding | None:
             f"the computed {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on "
             f"{ctx.alarm_date.isoformat()}"
         )
+    days = (ctx.governing_alarm_date - ctx.recommended_refill_date).days if ctx.limited_by_shutoff else ctx.margin_days
     return FCST_BEFORE_ALARM.finding(
-        f"Refill by {ctx.recommended_refill_date.isoformat()}: {ctx.margin_days} day(s) before {when}; "
+        f"Refill by {ctx.recommended_refill_date.isoformat()}: {days} day(s) before {when}; "
         f"about {fmt(ctx.volume_at_recommended_refill_ml)} mL would remain.",
         reasoning=(
             "The low-reservoir alarm is calculated from the programmed rate, not measured: an over-infusing "
@@ -1634,7 +1636,41 @@ BATT_PAST = Rule(
     check=_batt_past,
 )
 
+def _batt_before_refill(ctx: ForecastContext) -> Finding | None:
+    if not ctx.limited_by_shutoff or ctx.past_shutoff or ctx.shutoff_date is None:
+        return None
+    refill = ctx.recommended_refill_date.isoformat() if ctx.recommended_refill_date else "none possible"
+    return BATT_BEFORE_REFILL.finding(
+        f"The reservoir outlasts the pump: its planned end of service {ctx.shutoff_date.isoformat()} comes "
+        f"before the refill the reservoir needs (low-reservoir alarm {ctx.governing_alarm_date.isoformat()}). "
+        f"The shut-off is the limiting date: replace the pump before {ctx.shutoff_date.isoformat()}; refill by "
+        f"{refill} at the latest.",
+        reasoning=(
+            "A pump at end of service stops delivering (S55); the interruption causes withdrawal, which can "
+            "progress over 24-72 h to rhabdomyolysis, organ failure and death (S118, S69). A refill date after "
+            "the shut-off would never be reached with the pump running."
+        ),
+        data={
+            "shutoff_date": ctx.shutoff_date,
+            "limiting_date": ctx.shutoff_date,
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "alarm_date": ctx.governing_alarm_date,
+            "requires_acknowledgement": True,
+        },
+        **_with_signs(ITB_WITHDRAWAL),
+    )
+
+
+BATT_BEFORE_REFILL = Rule(
+    rule_id="PUMP-BATT-003",
+    title="Pump end of service before the reservoir's refill date",
+    severity=Severity.BLOCK,
+    evidence=("S55", "S118", "S69"),
+    check=_batt_before_refill,
+)
+
 FORECAST_RULES = (
+    BATT_BEFORE_REFILL,
     FCST_TOO_SHORT,
     REFILL_EMPTY,
     REFILL_LOW,
