@@ -165,8 +165,6 @@ def test_review_d15_duplicate_keys_in_a_timeline_are_refused(run_cli: Any, tmp_p
 
 # --- 7. An override by a clinician called "none" (defect 12) -------------------------------------------------
 @pytest.mark.parametrize("clinician", ["none", "n/a", "unknown", "nobody", "anonymous"])
-@pytest.mark.xfail(strict=True, reason="review: --clinician none / n/a / unknown is taken as a named clinician "
-                   "('-', '...' and '?' are refused)")
 def test_review_d12_an_override_needs_a_named_clinician(run_cli: Any, clinician: str) -> None:
     r = run_cli("plan", "titrate", "--target-mg-per-day", "120", "--override",
                 "ORAL-MAX-001=in hospital under supervision", "--clinician", clinician, "--json")

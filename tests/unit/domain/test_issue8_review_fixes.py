@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import RECONCILE_EMPTY_ML, observe_delivery, reconcile_refill
 from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
 from baclofen.domain.itb.transition import plan_oral_to_itb_transition
+from baclofen.domain.rules.core import Override
 
 
 def _ids(findings) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -68,3 +72,16 @@ def test_review_d6_no_refill_date_after_the_pump_shut_off() -> None:
     block = next(f for f in forecast.findings if f.rule_id == "PUMP-BATT-003")
     assert block.severity.value == "block" and "2024-01-01" in block.message
     assert "PUMP-BATT-003" not in _ids(forecast_reservoir(fill, implanted=date(2020, 1, 1)).findings)
+
+
+@pytest.mark.parametrize("clinician", ["none", "N/A", "unknown", "nobody", "Anonymous", " n.a. ", "Not known"])
+def test_review_d12_an_override_by_a_placeholder_is_refused(clinician: str) -> None:
+    """--clinician none / n/a / unknown / nobody / anonymous was taken as a named clinician."""
+    with pytest.raises(InvalidInputError) as err:
+        Override("ORAL-MAX-001", "in hospital under supervision", clinician)
+    assert err.value.field == "override clinician"
+
+
+@pytest.mark.parametrize("clinician", ["Dr A. Noneman", "Nobody Jones", "Ana"])
+def test_review_d12_real_names_that_contain_a_placeholder_are_accepted(clinician: str) -> None:
+    assert Override("ORAL-MAX-001", "in hospital under supervision", clinician).clinician == clinician
