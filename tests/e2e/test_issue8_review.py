@@ -145,8 +145,6 @@ def test_review_d15_a_non_dask_scheduler_fails_fast_naming_scheduler(reply: byte
 
 
 # --- 6. Duplicate keys in a timeline hide a prescription (defect 15: silent acceptance) ---------------------
-@pytest.mark.xfail(strict=True, reason="review: a timeline with two 'oral' keys is read last-wins: a 300 mg/day "
-                   "prescription is hidden and the risk is 'low' (S1, S4, S16)")
 def test_review_d15_duplicate_keys_in_a_timeline_are_refused(run_cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "timeline.json"
     path.write_text(
