@@ -171,8 +171,6 @@ def test_review_d12_an_override_needs_a_named_clinician(run_cli: Any, clinician:
 
 
 # --- 8. check dose: an oral dose 1000x too small passes silently (defect 4, invariant 4) --------------------
-@pytest.mark.xfail(strict=True, reason="review: check dose --drug baclofen --mg-per-day 0.08 has no finding and "
-                   "within_limits true; simulate oral flags the same slip (oral.lowest_plausible_single_dose_mg)")
 def test_review_d4_check_dose_oral_value_1000x_too_small_is_not_silent(run_cli: Any) -> None:
     r = run_cli("check", "dose", "--drug", "baclofen", "--mg-per-day", "0.08", "--json")
 

@@ -6,12 +6,14 @@ from datetime import date
 
 import pytest
 
+from baclofen.domain.cds.dose_limits import check_dose
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import RECONCILE_EMPTY_ML, observe_delivery, reconcile_refill
 from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
 from baclofen.domain.itb.transition import plan_oral_to_itb_transition
+from baclofen.domain.oral.limits import likely_intended_oral_dose_mg
 from baclofen.domain.rules.core import Override
 
 
@@ -85,3 +87,18 @@ def test_review_d12_an_override_by_a_placeholder_is_refused(clinician: str) -> N
 @pytest.mark.parametrize("clinician", ["Dr A. Noneman", "Nobody Jones", "Ana"])
 def test_review_d12_real_names_that_contain_a_placeholder_are_accepted(clinician: str) -> None:
     assert Override("ORAL-MAX-001", "in hospital under supervision", clinician).clinician == clinician
+
+
+@pytest.mark.parametrize(("mg", "meant"), [(0.08, 80.0), (0.005, 5.0), (0.5, None)])
+def test_review_d4_check_dose_oral_value_below_a_plausible_dose_warns(mg: float, meant: float | None) -> None:
+    """check dose --drug baclofen --mg-per-day 0.08 was silent; simulate oral flags the slip (PK-DOSE-001): one
+    plausibility setting, oral.lowest_plausible_single_dose_mg, and one reading of the slip."""
+    check = check_dose("baclofen", mg_per_day=mg)
+    finding = next(f for f in check.findings if f.rule_id == "DOSE-BAC-ORAL-LOW-001")
+    assert finding.severity.value == "warn" and finding.data["likely_intended_mg_per_day"] == meant
+    assert likely_intended_oral_dose_mg(mg) == meant
+
+
+def test_review_d4_plausible_oral_doses_are_not_flagged_as_too_low() -> None:
+    for mg in (1.0, 5.0, 30.0):
+        assert "DOSE-BAC-ORAL-LOW-001" not in _ids(check_dose("baclofen", mg_per_day=mg).findings)
