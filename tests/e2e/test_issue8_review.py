@@ -128,8 +128,6 @@ def _cli(*args: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
 
 @pytest.mark.parametrize("reply", [b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", None],
                          ids=["answers-http", "never-answers"])
-@pytest.mark.xfail(strict=True, reason="review: --scheduler at a non-Dask server gives a MemoryError traceback "
-                   "(exit 1); at a silent listener it hangs for more than 5 minutes")
 def test_review_d15_a_non_dask_scheduler_fails_fast_naming_scheduler(reply: bytes | None) -> None:
     pytest.importorskip("distributed")
     srv, port = _serve(reply)
