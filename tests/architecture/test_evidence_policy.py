@@ -56,6 +56,7 @@ KNOWN_VIOLATIONS: Mapping[Violation, str] = {
     ("assumption-threshold", "PUMP-REFILL-003", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
     ("assumption-threshold", "PUMP-RECON-007", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
     ("assumption-threshold", "PUMP-RECON-007", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
+    ("assumption-threshold", "PUMP-RECON-007", "pump.reconcile.empty_ml"): "least-blocking default (0 mL)",
     ("assumption-threshold", "RISK-RESERVOIR-002", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
     ("assumption-threshold", "RISK-RESERVOIR-002", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
 }

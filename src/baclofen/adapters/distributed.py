@@ -9,11 +9,13 @@ Raises
 ------
 InvalidInputError
     For a bad worker count or chunk size, a malformed scheduler address, or a scheduler that does not
-    answer within :data:`CONNECT_TIMEOUT_S` seconds (field ``scheduler``).
+    answer within :data:`CONNECT_TIMEOUT_S` seconds, or answers but not as Dask (an HTTP server, a silent
+    listener: field ``scheduler``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +57,32 @@ def check_scheduler_address(address: str) -> str:
     return address.strip()
 
 
+def _scheduler_unusable(address: str, exc: BaseException) -> InvalidInputError:
+    why = "no answer" if isinstance(exc, (TimeoutError, OSError)) else "the server there does not speak Dask"
+    return InvalidInputError(
+        "scheduler",
+        f"a Dask scheduler that answers within {CONNECT_TIMEOUT_S} s ({why}: {exc.__class__.__name__})",
+        address,
+    )
+
+
+def _probe_scheduler(address: str) -> None:
+    """Open and close one Dask connection to ``address`` (the Dask handshake included), all of it bounded by
+    :data:`CONNECT_TIMEOUT_S`: a server that is not Dask (an HTTP server, whose reply Dask reads as a frame
+    length of exabytes: MemoryError) or a listener that never answers (Dask would wait for minutes) fails
+    here, in time, as an InvalidInputError naming ``scheduler``."""
+    from distributed.comm import connect
+
+    async def once() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT_S), CONNECT_TIMEOUT_S)
+        await comm.close()
+
+    try:
+        asyncio.run(once())
+    except Exception as exc:  # any failure to speak Dask (MemoryError included) is the same user error
+        raise _scheduler_unusable(address, exc) from None
+
+
 def run_population_on_dask(
     problem: PopulationProblem,
     progress: ProgressCallback | None = None,
@@ -83,14 +111,11 @@ def run_population_on_dask(
     cluster = None
     if address:
         address = check_scheduler_address(address)
+        _probe_scheduler(address)
         try:
             client = Client(address, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError) as exc:
-            raise InvalidInputError(
-                "scheduler",
-                f"a Dask scheduler that answers within {CONNECT_TIMEOUT_S} s ({exc.__class__.__name__})",
-                address,
-            ) from None
+        except Exception as exc:  # not only OSError/TimeoutError: a non-Dask reply can raise anything
+            raise _scheduler_unusable(address, exc) from None
     else:
         cluster = LocalCluster(
             n_workers=n_workers,

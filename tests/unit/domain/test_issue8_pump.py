@@ -125,7 +125,9 @@ def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the
 # --- defect 11: empty and impossible aspirates -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("expected", "aspirated", "empty"), [(4.9, 0.0, True), (0.0, 0.0, True), (4.9, 0.01, False)])
+@pytest.mark.parametrize(
+    ("expected", "aspirated", "empty"), [(4.9, 0.0, True), (0.0, 0.0, True), (4.9, 0.01, False), (4.9, 0.6, False)]
+)
 def test_issue8_d11_empty_reservoir_is_block(expected, aspirated, empty) -> None:
     """Defect 11: an empty reservoir at refill (expected 4.9 mL, aspirated 0) is only a warn."""
     r = reconcile_refill(expected, aspirated)

@@ -154,6 +154,8 @@ def _all_itb_findings():
     findings += assess_next_refill(short, observed, shortened, target_interval_days=52)  # PUMP-REFILL-006
     near_full = observe_delivery(reconcile_refill(38, 34.3), 40, date(2025, 12, 22), date(2026, 1, 1))
     findings += near_full.findings  # PUMP-RECON-006: 5.7 mL delivered against 2 mL programmed
+    stalled = observe_delivery(reconcile_refill(38, 39.9), 40, date(2025, 12, 22), date(2026, 1, 1))
+    findings += stalled.findings  # PUMP-RECON-009: 0.1 mL delivered against 2 mL programmed
     return findings
 
 

@@ -50,7 +50,7 @@ def test_the_journey_visit_flags_possible_over_infusion_with_what_to_check() -> 
         (4.0, 3.5, "PUMP-RECON-003"),  # -0.5 mL = -12.5 %: at the mL tolerance, not beyond
         (4.0, 3.49, "PUMP-RECON-001"),  # -0.51 mL, -12.75 %
         (4.0, 4.51, "PUMP-RECON-002"),
-        (0.0, 0.4, "PUMP-RECON-003"),  # nothing expected: percent undefined, mL within tolerance
+        (0.0, 0.4, "PUMP-RECON-003"),  # nothing expected, 0.4 mL left: within the 0.5 mL tolerance, not empty
         (0.0, 0.6, "PUMP-RECON-002"),
         (5.0, 5.0, "PUMP-RECON-003"),
     ],

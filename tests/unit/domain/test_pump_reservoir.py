@@ -306,8 +306,9 @@ def test_prometra_plans_ten_years_and_has_no_eri_interval() -> None:
 @pytest.mark.parametrize(
     ("as_of", "expected"),
     [
-        (date(2026, 1, 2), ["PUMP-BATT-001"]),
-        (date(2026, 2, 17), ["PUMP-BATT-001"]),
+        # the reservoir outlasts the shut-off 2026-02-18: PUMP-BATT-003 (review of issue 8, defect 6)
+        (date(2026, 1, 2), ["PUMP-BATT-003", "PUMP-BATT-001"]),
+        (date(2026, 2, 17), ["PUMP-BATT-003", "PUMP-BATT-001"]),
         (date(2026, 2, 18), ["PUMP-BATT-002"]),
     ],
 )

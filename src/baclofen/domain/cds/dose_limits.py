@@ -40,6 +40,7 @@ from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     CKD_HIGH_DOSE_RISK_RATIO,
     DIALYSIS_MAX_START_MG_PER_DAY,
+    LOWEST_PLAUSIBLE_SINGLE_DOSE_MG,
     MAX_DAILY_DOSE_IN_HOSPITAL_UK,
     MAX_DAILY_DOSE_IN_HOSPITAL_US,
     MAX_DAILY_DOSE_UK,
@@ -48,6 +49,7 @@ from baclofen.domain.oral.limits import (
     in_hospital_ceiling_setting,
     kidney_band,
     kidney_reduced_max_mg_per_day,
+    likely_intended_oral_dose_mg,
     locale_ceiling_setting,
 )
 from baclofen.domain.patient import KidneyFunction, Locale, SpasticityOrigin
@@ -243,6 +245,33 @@ BAC_ORAL_MAX: Rule[DoseContext] = Rule(
     settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
               "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
     conditions=("baclofen.oral.above_max_daily_dose",),
+)
+
+
+def _check_bac_too_low(ctx: DoseContext) -> Finding | None:
+    low = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default)
+    if ctx.drug.key != "baclofen" or not 0 < ctx.daily < low:
+        return None
+    meant = likely_intended_oral_dose_mg(ctx.daily)
+    guess = f" ({_fmt(meant)} mg/day if it was typed 1000 times too small: a mg/mcg slip)" if meant else ""
+    return BAC_TOO_LOW.finding(
+        f"oral baclofen {_fmt(ctx.daily)} mg/day is below the lowest plausible single dose of {_fmt(low)} mg"
+        f"{guess}: check the unit",
+        reasoning=f"The label starts at 5 mg three times a day (S1, S4); even on dialysis about 5 mg a day is used "
+        f"(S14). A dose below {_fmt(low)} mg ({LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.name}, ASSUMPTION) is read as a "
+        "likely unit slip, as simulate oral reads it (PK-DOSE-001). Oral doses are mg and intrathecal doses "
+        "mcg: a mix-up is a 1000-fold error.",
+        data={"daily_dose_mg": ctx.daily, "likely_intended_mg_per_day": meant, "lowest_plausible_mg": low},
+        action="Check the unit: re-enter the daily dose in mg.",
+    )
+
+
+BAC_TOO_LOW: Rule[DoseContext] = Rule(
+    "DOSE-BAC-ORAL-LOW-001",
+    "Oral baclofen below a plausible dose (likely mg/mcg slip)",
+    Severity.WARN,
+    ("S1", "S4", "S14"),
+    _check_bac_too_low,
 )
 
 
@@ -527,6 +556,7 @@ RULES_BY_ID.update({r.rule_id: r for r in (GABA_MAX, DZP_MAX, CZP_MAX, NABX_MAX)
 
 DOSE_RULES: tuple[Rule[DoseContext], ...] = (
     BAC_ORAL_MAX,
+    BAC_TOO_LOW,
     BAC_DIALYSIS,
     BAC_CKD,
     BAC_BAND,

@@ -38,6 +38,7 @@ from baclofen.domain.rules.itb import (
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 __all__ = [
+    "RECONCILE_EMPTY_ML",
     "RECONCILE_TOLERANCE_ML",
     "RECONCILE_TOLERANCE_PERCENT",
     "RECONCILE_TREND_VISITS",
@@ -127,6 +128,25 @@ DELIVERY_TOLERANCE_PERCENT = Setting(
 )
 
 
+RECONCILE_EMPTY_ML = Setting(
+    name="pump.reconcile.empty_ml",
+    default=0.0,
+    unit="mL",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S61", "S69", "S118"),
+    description=(
+        "Aspirated volume at or below which the reservoir is taken as empty at a refill visit (PUMP-RECON-007, "
+        "block), unless the pump's undeliverable residual is higher. Running a pump with an empty reservoir is a "
+        "named over-infusion risk (S61), and an empty reservoir interrupts delivery (withdrawal, S69, S118), but "
+        "no source gives a 'practically empty' volume. A block rests on sourced numbers only, so the default is "
+        "0 mL (nothing could be aspirated); a near-empty aspirate below the expected residual is the "
+        "PUMP-RECON-001 warning (possible over-infusion or pump fault). A clinic may raise it (e.g. 0.5 mL)."
+    ),
+    minimum=0.0,
+    maximum=5.0,
+)
+
+
 def _residual(value: float, field: str, capacity: float) -> float:
     return require_finite_number(value, field, minimum=0.0, maximum=capacity)
 
@@ -171,6 +191,7 @@ class RefillReconciliation:
             "settings": [
                 RECONCILE_TOLERANCE_PERCENT.to_dict(self.tolerance_percent),
                 RECONCILE_TOLERANCE_ML.to_dict(self.tolerance_ml),
+                RECONCILE_EMPTY_ML.to_dict(RECONCILE_EMPTY_ML.default),
             ],
             "findings": findings_to_dicts(self.findings),
         }
@@ -242,7 +263,7 @@ def reconcile_refill(
         tol_ml,
         capacity_ml=capacity,
         capacity_label=f"{pump.name} reservoir" if pump is not None else "largest reservoir in the catalogue",
-        empty_ml=pump.residual_volume_ml if pump is not None else 0.0,
+        empty_ml=max(pump.residual_volume_ml if pump is not None else 0.0, float(RECONCILE_EMPTY_ML.default)),
         previous_fill_ml=previous,
     )
     return RefillReconciliation(expected, aspirated, tol_pct, tol_ml, evaluate_rules(RECONCILE_RULES, ctx))

@@ -538,19 +538,43 @@ def forecast_reservoir(
         factor = require_finite_number(observed_rate_factor, "observed_rate_factor", minimum=1.0)
 
     filled_day = fill.filled_at.date()
+    battery = None
+    if implanted is not None:
+        if not isinstance(implanted, date) or isinstance(implanted, datetime) or implanted > filled_day:
+            raise InvalidInputError(
+                "implanted", f"a date on or before the fill date {filled_day.isoformat()}", implanted
+            )
+        battery = forecast_battery(
+            pump,
+            implanted,
+            eri_date=eri_date,
+            planning_service_life_years=planning_service_life_years,
+            replacement_lead_months=replacement_lead_months,
+        )
+    elif eri_date is not None:
+        raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
+
+    # no date the forecast recommends may fall on or after the pump's shut-off (PUMP-BATT-003): the last day
+    # before it caps the refill date as the stability limit does
+    shutoff = battery.shutoff_date if battery is not None else None
+    last_before_shutoff = shutoff - timedelta(days=1) if shutoff is not None and shutoff > filled_day else None
     alarm_at = fill.time_when_remaining(low)
     empty_at = fill.time_when_remaining(fill.residual_ml)
     before_alarm = alarm_at.date() - timedelta(days=margin)
     stability_limit = filled_day + timedelta(days=max_days)
-    programmed_recommended = _after_fill(min(before_alarm, stability_limit), filled_day)
+    caps = (stability_limit,) if last_before_shutoff is None else (stability_limit, last_before_shutoff)
+    programmed_recommended = _after_fill(min(before_alarm, *caps), filled_day)
     observed_alarm = observed_empty = None
     governing_before_alarm = before_alarm
     if factor is not None:
         observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
         observed_empty = fill.time_when_remaining(fill.residual_ml, rate_factor=factor)
         governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
-    recommended = _after_fill(min(governing_before_alarm, stability_limit), filled_day)
+    recommended = _after_fill(min(governing_before_alarm, *caps), filled_day)
     limited_by_stability = recommended is not None and stability_limit < governing_before_alarm
+    limited_by_shutoff = last_before_shutoff is not None and last_before_shutoff < min(
+        governing_before_alarm, stability_limit
+    )
     at_recommended = None
     if recommended is not None:
         end_of_recommended_day = datetime.combine(
@@ -576,22 +600,6 @@ def forecast_reservoir(
     if pump.flow_accuracy is not None:
         accuracy = float(values.get(pump.flow_accuracy))
         early_alarm = fill.time_when_remaining(low, rate_factor=1 + accuracy / 100.0)
-
-    battery = None
-    if implanted is not None:
-        if not isinstance(implanted, date) or isinstance(implanted, datetime) or implanted > filled_day:
-            raise InvalidInputError(
-                "implanted", f"a date on or before the fill date {filled_day.isoformat()}", implanted
-            )
-        battery = forecast_battery(
-            pump,
-            implanted,
-            eri_date=eri_date,
-            planning_service_life_years=planning_service_life_years,
-            replacement_lead_months=replacement_lead_months,
-        )
-    elif eri_date is not None:
-        raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
 
     if mri_date is not None and (
         not isinstance(mri_date, date) or isinstance(mri_date, datetime) or mri_date < filled_day
@@ -648,6 +656,11 @@ def forecast_reservoir(
             f"{stability_limit.isoformat()}) = {chosen} (at the programmed rate alone: "
             f"{_iso(programmed_recommended) or 'not possible'})",
         ]
+    if limited_by_shutoff:
+        reasoning.append(
+            f"the pump's planned end of service {shutoff.isoformat()} comes first: the recommended refill is "
+            f"capped at the day before it, {_iso(recommended) or 'not possible'} (S55)"
+        )
     ctx = ForecastContext(
         pump_name=pump.name,
         low_reservoir_is_audible_alarm=pump.low_reservoir_is_audible_alarm,
@@ -660,6 +673,7 @@ def forecast_reservoir(
         stability_limit_date=stability_limit,
         max_refill_interval_days=max_days,
         limited_by_stability=limited_by_stability,
+        limited_by_shutoff=limited_by_shutoff,
         volume_at_recommended_refill_ml=at_recommended,
         replacement_date=battery.replacement_date if battery else None,
         shutoff_date=battery.shutoff_date if battery else None,

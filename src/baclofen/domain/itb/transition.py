@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from baclofen.domain.cds.comedication import ComedicationScreen, screen_plan_medicines
+from baclofen.domain.cds.drugs import DrugClass
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
@@ -126,6 +128,8 @@ class TransitionPlan:
     days_to_target_at_max_step: int | None
     reasoning: tuple[str, ...]
     findings: tuple[Finding, ...]
+    #: The other medicines as screened with baclofen and with each other (None when none were given).
+    medicines: ComedicationScreen | None = None
 
     @property
     def offerable(self) -> bool:
@@ -146,6 +150,7 @@ class TransitionPlan:
             "settings": [MAX_ORAL_CUT_PERCENT.to_dict(self.max_oral_cut_percent)],
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
+            **({"medicines": self.medicines.to_dict()} if self.medicines is not None else {}),
         }
 
 
@@ -317,8 +322,21 @@ def plan_oral_to_itb_transition(
             f"and {float(HIGHEST_REPORTED_DAILY_DOSE.default):g} mcg/day is the highest reported (ITB-TRANS-004)"
         )
 
-    ctx = TransitionContext(oral, largest_cut, cut, others, tuple(cuts_of_current), stop_from)
+    # every other medicine is screened with baclofen and with each other (tizanidine with ciprofloxacin is an
+    # absolute block); a recognised medicine that is not an antispastic is screened but not weaned
+    screen = screen_plan_medicines(others) if others else None
+    not_antispastic = (
+        {m.query for m in screen.lookup.found if not m.drug.has_class(DrugClass.ANTISPASTIC)} if screen else set()
+    )
+    if not_antispastic:
+        reasoning.append(
+            "not antispastics in the drug catalogue, screened for interactions but not part of the weaning: "
+            + ", ".join(n for n in others if n in not_antispastic)
+        )
+    wean = tuple(n for n in others if n not in not_antispastic)
+    ctx = TransitionContext(oral, largest_cut, cut, wean, tuple(cuts_of_current), stop_from)
     findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(taper.findings)
+    findings += screen.findings if screen else ()
     if ceiling_on is not None:
         findings += TRANS_CEILING.evaluate(
             RangeCeilingContext(
@@ -346,4 +364,5 @@ def plan_oral_to_itb_transition(
         reached,
         tuple(reasoning),
         sort_findings(findings),
+        screen,
     )

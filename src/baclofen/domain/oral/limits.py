@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from baclofen.domain.errors import require_finite_number
 from baclofen.domain.patient import Locale
+from baclofen.domain.rules.itb import UNIT_SLIP_FACTOR
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 # --- Label titration (US label; UK formularies start the same way) -------------------------------------
@@ -61,6 +62,24 @@ LOWEST_PLAUSIBLE_SINGLE_DOSE_MG = Setting(
     minimum=0.1,
     maximum=5.0,
 )
+def likely_intended_oral_dose_mg(dose_mg: float) -> float | None:
+    """The dose a single oral dose 1000x off most likely meant (None when it is not 1000x off): the value x1000 or
+    /1000 that lands in the plausible single doses, ``oral.lowest_plausible_single_dose_mg`` (1 mg) to
+    ``ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG`` (300 mg).
+
+    >>> likely_intended_oral_dose_mg(0.02), likely_intended_oral_dose_mg(5000), likely_intended_oral_dose_mg(10)
+    (20.0, 5.0, None)
+    """
+    low, high = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default), ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+    tol = 1e-9
+    if low * (1 - tol) <= dose_mg <= high * (1 + tol):
+        return None
+    for candidate in (dose_mg * UNIT_SLIP_FACTOR, dose_mg / UNIT_SLIP_FACTOR):
+        if low * (1 - tol) <= candidate <= high * (1 + tol):
+            return candidate
+    return None
+
+
 #: Longest time on therapy accepted as input (months); structural.
 MONTHS_ON_THERAPY_MAX = 1200.0
 

@@ -31,11 +31,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from baclofen.domain.oral.limits import LOWEST_PLAUSIBLE_SINGLE_DOSE_MG, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+from baclofen.domain.oral.limits import (
+    LOWEST_PLAUSIBLE_SINGLE_DOSE_MG,
+    ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
+    likely_intended_oral_dose_mg,
+)
 from baclofen.domain.pk.bands import Band
 from baclofen.domain.pk.parameters import IntrathecalParameters, OralModel
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
-from baclofen.domain.rules.itb import UNIT_SLIP_FACTOR
 from baclofen.domain.signs import ORAL_OVERDOSE
 
 SEVERE_CKD_CRCL_ML_MIN = 30.0
@@ -359,24 +362,6 @@ def _check_plan_steps(ctx: ExposureContext) -> Finding | None:
             ]
         },
     )
-
-
-def likely_intended_oral_dose_mg(dose_mg: float) -> float | None:
-    """The dose a single oral dose 1000x off most likely meant (None when it is not 1000x off): the value x1000 or
-    /1000 that lands in the plausible single doses, ``oral.lowest_plausible_single_dose_mg`` (1 mg) to
-    ``ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG`` (300 mg).
-
-    >>> likely_intended_oral_dose_mg(0.02), likely_intended_oral_dose_mg(5000), likely_intended_oral_dose_mg(10)
-    (20.0, 5.0, None)
-    """
-    low, high = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default), ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
-    tol = 1e-9
-    if low * (1 - tol) <= dose_mg <= high * (1 + tol):
-        return None
-    for candidate in (dose_mg * UNIT_SLIP_FACTOR, dose_mg / UNIT_SLIP_FACTOR):
-        if low * (1 - tol) <= candidate <= high * (1 + tol):
-            return candidate
-    return None
 
 
 def _check_oral_dose_slip(ctx: ExposureContext) -> Finding | None:

@@ -113,6 +113,15 @@ OVERRIDE_REASON_MIN_CHARS = 10
 #: ... in at least this many words, each with a letter ("x", "ok", "n/a", "xxxxxxxxxx" are not reasons).
 OVERRIDE_REASON_MIN_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]")
+#: Placeholders that are not a clinician's name (compared case-insensitively, ignoring punctuation and spaces).
+PLACEHOLDER_CLINICIANS = frozenset(
+    {"none", "na", "nil", "null", "unknown", "nobody", "noone", "anonymous", "anon", "notknown", "notapplicable",
+     "tbd", "tba", "xxx", "x", "clinician", "doctor", "dr", "user", "admin", "test", "someone", "me", "self"}
+)
+
+
+def _placeholder_clinician(name: str) -> bool:
+    return "".join(ch for ch in name.casefold() if ch.isalnum()) in PLACEHOLDER_CLINICIANS
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +154,7 @@ class Override:
                 self.reason,
             )
         clinician = " ".join(self.clinician.split()) if isinstance(self.clinician, str) else ""
-        if not _WORD.search(clinician):
+        if not _WORD.search(clinician) or _placeholder_clinician(clinician):
             raise InvalidInputError("override clinician", "the name of the clinician who gives the override",
                                     self.clinician)
         object.__setattr__(self, "reason", reason)

@@ -1297,6 +1297,7 @@ class ForecastContext:
     shutoff_reason: str = ""
     is_prometra: bool = False
     mri_date: date | None = None
+    limited_by_shutoff: bool = False  # the pump's end of service comes before the reservoir's refill date
 
     @property
     def governing_alarm_date(self) -> date:
@@ -1374,8 +1375,9 @@ def _fcst_reasoning(ctx: ForecastContext) -> Finding | None:
             f"the computed {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on "
             f"{ctx.alarm_date.isoformat()}"
         )
+    days = (ctx.governing_alarm_date - ctx.recommended_refill_date).days if ctx.limited_by_shutoff else ctx.margin_days
     return FCST_BEFORE_ALARM.finding(
-        f"Refill by {ctx.recommended_refill_date.isoformat()}: {ctx.margin_days} day(s) before {when}; "
+        f"Refill by {ctx.recommended_refill_date.isoformat()}: {days} day(s) before {when}; "
         f"about {fmt(ctx.volume_at_recommended_refill_ml)} mL would remain.",
         reasoning=(
             "The low-reservoir alarm is calculated from the programmed rate, not measured: an over-infusing "
@@ -1764,7 +1766,42 @@ MRI_PROMETRA = Rule(
 )
 
 
+def _batt_before_refill(ctx: ForecastContext) -> Finding | None:
+    if not ctx.limited_by_shutoff or ctx.past_shutoff or ctx.shutoff_date is None:
+        return None
+    refill = ctx.recommended_refill_date.isoformat() if ctx.recommended_refill_date else "none possible"
+    return BATT_BEFORE_REFILL.finding(
+        f"The reservoir outlasts the pump: its planned end of service {ctx.shutoff_date.isoformat()} comes "
+        f"before the refill the reservoir needs (low-reservoir alarm {ctx.governing_alarm_date.isoformat()}). "
+        f"The shut-off is the limiting date: replace the pump before {ctx.shutoff_date.isoformat()}; refill by "
+        f"{refill} at the latest.",
+        reasoning=(
+            "A pump at end of service stops delivering (S55); the interruption causes withdrawal, which can "
+            "progress over 24-72 h to rhabdomyolysis, organ failure and death (S118, S69). A refill date after "
+            "the shut-off would never be reached with the pump running."
+        ),
+        data={
+            "shutoff_date": ctx.shutoff_date,
+            "limiting_date": ctx.shutoff_date,
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "alarm_date": ctx.governing_alarm_date,
+            "requires_acknowledgement": True,
+        },
+        **_with_signs(ITB_WITHDRAWAL),
+    )
+
+
+BATT_BEFORE_REFILL = Rule(
+    rule_id="PUMP-BATT-003",
+    title="Pump end of service before the reservoir's refill date",
+    severity=Severity.BLOCK,
+    evidence=("S55", "S118", "S69"),
+    check=_batt_before_refill,
+    settings=("pump.synchromed_ii.planning_service_life_years", "pump.prometra_ii.planning_service_life_years"),
+)
+
 FORECAST_RULES = (
+    BATT_BEFORE_REFILL,
     MRI_PROMETRA,
     FCST_TOO_SHORT,
     REFILL_EMPTY,
@@ -1964,7 +2001,9 @@ RECON_EMPTY = Rule(
     severity=Severity.BLOCK,
     evidence=("S118", "S69", "S60", "S61"),
     check=_recon_empty,
-    settings=("pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml"),
+    settings=(
+        "pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml", "pump.reconcile.empty_ml"
+    ),
 )
 
 
@@ -2106,6 +2145,32 @@ class DeliveryContext:
         excess = exact(self.expected_ml) - exact(self.aspirated_ml)
         return excess > 0 and excess * 100 > exact(self.accuracy_percent) * programmed
 
+    @property
+    def under_beyond_accuracy(self) -> bool:
+        """Programmed - observed > accuracy % of programmed (strictly; exact decimal arithmetic)."""
+        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
+        shortfall = exact(self.aspirated_ml) - exact(self.expected_ml)
+        return shortfall > 0 and shortfall * 100 > exact(self.accuracy_percent) * programmed
+
+
+def _delivery_arithmetic(ctx: DeliveryContext) -> str:
+    return (
+        f"Programmed delivery = previous fill {fmt(ctx.previous_fill_ml)} mL - expected residual "
+        f"{fmt(ctx.expected_ml)} mL = {fmt(ctx.programmed_ml)} mL; observed = previous fill "
+        f"{fmt(ctx.previous_fill_ml)} mL - aspirated {fmt(ctx.aspirated_ml)} mL = {fmt(ctx.observed_ml)} mL. "
+    )
+
+
+def _delivery_data(ctx: DeliveryContext, key: str, percent: float) -> dict[str, Any]:
+    return {
+        "programmed_ml": ctx.programmed_ml,
+        "observed_ml": ctx.observed_ml,
+        key: percent,
+        "interval_days": ctx.interval_days,
+        "accuracy_percent": ctx.accuracy_percent,
+        "requires_acknowledgement": True,
+    }
+
 
 def _delivery_over(ctx: DeliveryContext) -> Finding | None:
     if not ctx.beyond_accuracy:
@@ -2118,23 +2183,14 @@ def _delivery_over(ctx: DeliveryContext) -> Finding | None:
         f"{fmt(programmed)} mL programmed (+{fmt(excess_pct, 1)} %, x {fmt(observed / programmed, 4)}): beyond "
         f"its flow accuracy of {fmt(ctx.accuracy_percent, 1)} %: possible over-infusion.",
         reasoning=(
-            f"Programmed delivery = previous fill {fmt(ctx.previous_fill_ml)} mL - expected residual "
-            f"{fmt(ctx.expected_ml)} mL = {fmt(programmed)} mL; observed = previous fill "
-            f"{fmt(ctx.previous_fill_ml)} mL - aspirated {fmt(ctx.aspirated_ml)} mL = {fmt(observed)} mL. The "
-            "residual check alone can hide this when the reservoir is nearly full (the shortfall is a small "
+            _delivery_arithmetic(ctx) + "The residual check alone can hide this when the reservoir is nearly "
+            "full (the shortfall is a small "
             "share of a large residual). Less aspirated than expected may mean the pump over-infused (S60); "
             "clinically pumps delivered on average +1 % to +2.5 % per refill (S62); the "
             f"{fmt(ctx.accuracy_percent, 1)} % flow accuracy is {status} (setting {ctx.accuracy_setting}). The "
             "next refill is forecast at the observed rate."
         ),
-        data={
-            "programmed_ml": programmed,
-            "observed_ml": observed,
-            "excess_percent": excess_pct,
-            "interval_days": ctx.interval_days,
-            "accuracy_percent": ctx.accuracy_percent,
-            "requires_acknowledgement": True,
-        },
+        data=_delivery_data(ctx, "excess_percent", excess_pct),
         signs=ITB_OVERDOSE.signs,
         action=_OVER_INFUSION_CHECKS + "; the next refill is brought forward to the observed rate. "
         + ITB_OVERDOSE.action,
@@ -2150,7 +2206,45 @@ DELIVERY_OVER = Rule(
     check=_delivery_over,
 )
 
-DELIVERY_RULES = (DELIVERY_OVER,)
+def _delivery_under(ctx: DeliveryContext) -> Finding | None:
+    if not ctx.under_beyond_accuracy:
+        return None
+    programmed, observed = ctx.programmed_ml, ctx.observed_ml
+    shortfall_pct = (programmed - observed) / programmed * 100.0
+    status = ctx.accuracy_status.upper() or "UNCONFIRMED"
+    return DELIVERY_UNDER.finding(
+        f"The pump delivered {fmt(observed)} mL over the last {fmt(ctx.interval_days, 2)} days against "
+        f"{fmt(programmed)} mL programmed (-{fmt(shortfall_pct, 1)} %): beyond its flow accuracy of "
+        f"{fmt(ctx.accuracy_percent, 1)} %: possible under-delivery (occlusion, pump stall or catheter "
+        "problem) and a risk of withdrawal.",
+        reasoning=(
+            _delivery_arithmetic(ctx) + "The residual check alone can hide this when the reservoir is nearly "
+            "full (the excess is a small share "
+            "of a large residual). Catheter occlusion and pump stops or motor stalls are named pump problems "
+            "(S61); an interrupted intrathecal delivery causes withdrawal, which can progress over 24-72 h to "
+            "rhabdomyolysis, organ failure and death (S118, S69). The "
+            f"{fmt(ctx.accuracy_percent, 1)} % flow accuracy is {status} (setting {ctx.accuracy_setting})."
+        ),
+        data=_delivery_data(ctx, "shortfall_percent", shortfall_pct),
+        signs=ITB_WITHDRAWAL.signs,
+        action=(
+            "Acknowledge and investigate: confirm the needle is in the reservoir before injecting anything, "
+            "check the programmer log, the pump (motor stall) and the catheter (occlusion, kink, migration), "
+            "watch for withdrawal. " + ITB_WITHDRAWAL.action
+        ),
+        evidence=ITB_WITHDRAWAL.evidence,
+    )
+
+
+DELIVERY_UNDER = Rule(
+    rule_id="PUMP-RECON-009",
+    title="Under-delivery over the last interval beyond the pump's flow accuracy",
+    severity=Severity.WARN,
+    evidence=("S61", "S118", "S69"),
+    check=_delivery_under,
+)
+
+DELIVERY_RULES = (DELIVERY_OVER, DELIVERY_UNDER)
 
 
 @dataclass(frozen=True, slots=True)

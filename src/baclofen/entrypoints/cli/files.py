@@ -2,7 +2,8 @@
 
 Every command that reads a JSON file (``simulate regimen`` PLAN, ``risk`` TIMELINE) goes through
 :func:`read_json_file`, so a hostile file (a 4,300-digit number, 100,000 nested brackets, a huge file, NaN)
-exits with code 2 and one line naming the argument and the file, never a traceback.
+exits with code 2 and one line naming the argument and the file, never a traceback. A key repeated in an
+object is refused too (read last-wins, it would silently hide a value such as a prescription).
 """
 
 from __future__ import annotations
@@ -39,6 +40,20 @@ def _float(text: str) -> float:
 
 def _constant(text: str) -> NoReturn:
     raise _BadNumber(text)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: a repeated key (read last-wins by default) could hide a value."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _depth(value: Any) -> int:
@@ -83,7 +98,9 @@ def read_json_file(path: Path, argument: str, what: str = "JSON file") -> Any:
     except UnicodeDecodeError:
         fail(argument, f"a UTF-8 {what}", name)
     try:
-        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        value = json.loads(
+            text, parse_int=_int, parse_float=_float, parse_constant=_constant, object_pairs_hook=_unique_keys
+        )
     except json.JSONDecodeError as exc:
         fail(argument, f"valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", name)
     except _BadNumber as exc:
@@ -92,6 +109,8 @@ def read_json_file(path: Path, argument: str, what: str = "JSON file") -> Any:
             f"valid JSON with finite numbers of at most {MAX_NUMBER_CHARS} characters",
             f"{name}: {str(exc)[:20]}... ({len(str(exc))} characters)" if len(str(exc)) > 20 else f"{name}: {exc}",
         )
+    except _DuplicateKey as exc:
+        fail(argument, "JSON objects with each key once (a repeated key hides a value)", f"{name}: key {exc}")
     except (RecursionError, ValueError):
         fail(argument, f"valid JSON nested at most {MAX_JSON_DEPTH} levels with realistic numbers", name)
     if _depth(value) > MAX_JSON_DEPTH:

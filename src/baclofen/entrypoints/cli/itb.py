@@ -371,7 +371,8 @@ def transition(
     other: Annotated[
         list[str] | None,
         typer.Option(
-            "--other-antispastic", help="Another oral antispastic taken (repeatable), e.g. tizanidine."
+            "--other-antispastic",
+            help="Other oral antispastics taken (repeatable or comma-separated), e.g. tizanidine.",
         ),
     ] = None,
     override: Annotated[
@@ -403,7 +404,7 @@ def transition(
             months_on_therapy=months_on_therapy,
             patient=PatientSnapshot(origin=orig, locale=loc),
             product=product,
-            other_oral_antispastics=other or (),
+            other_oral_antispastics=",".join(other) if other else (),  # repeatable and comma-separated
             overrides=override or (),
             clinician=clinician,
         )
