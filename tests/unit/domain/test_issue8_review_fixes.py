@@ -40,9 +40,12 @@ def test_review_d1_under_delivery_within_flow_accuracy_is_silent() -> None:
     assert "PUMP-RECON-009" not in _ids(obs.findings)
 
 
-def test_review_d11_practically_empty_reservoir_is_a_block() -> None:
-    """aspirated 0.05 mL of 4.9 mL expected: practically empty (PUMP-RECON-007 block), as is the threshold."""
-    assert _ids(reconcile_refill(4.9, 0.05).findings)["PUMP-RECON-007"] == "block"
+def test_review_d11_empty_reservoir_block_rests_on_the_default_empty_volume() -> None:
+    """aspirated 0.05 mL of 4.9 mL expected: flagged PUMP-RECON-001 (warn); only at or below the empty volume
+    (pump.reconcile.empty_ml, 0 mL by default: no source gives a 'practically empty' volume) PUMP-RECON-007 blocks."""
+    assert RECONCILE_EMPTY_ML.default == 0.0
+    near = reconcile_refill(4.9, 0.05)
+    assert _ids(near.findings).get("PUMP-RECON-001") == "warn" and "PUMP-RECON-007" not in _ids(near.findings)
     assert _ids(reconcile_refill(4.9, RECONCILE_EMPTY_ML.default).findings)["PUMP-RECON-007"] == "block"
     assert "PUMP-RECON-007" not in _ids(reconcile_refill(4.9, 0.6).findings)
 
