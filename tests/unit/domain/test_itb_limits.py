@@ -179,6 +179,18 @@ def test_issue8_d13_flex_bridge_time_follows_the_steps_from_the_change_time() ->
     assert continuous.to_dict()["bridge"]["duration_h"] == pytest.approx(6.0)
 
 
+def test_issue8_d13_the_longest_time_counts_a_zero_rate_step_crossed_just_after_a_start() -> None:
+    """Hypothesis counterexample (rates 25/0/51 mcg/h from 00:00/08:00/16:00, 805 mcg, start 00:08): the end of
+    the delivery jumps over the zero-rate step for every start just after 00:07.2, so the longest time is that
+    right limit (about 2392.8 min), not the 2151.8 min found at the break points alone."""
+    flex = parse_flex_schedule("00:00=25,08:00=0,16:00=51")
+    (_, _), (hi, _) = flex.delivery_minutes_range(805.0)
+
+    assert flex.minutes_to_deliver(805.0, 8) == pytest.approx(2392.392, abs=1e-3)
+    assert hi >= flex.minutes_to_deliver(805.0, 8)
+    assert hi == pytest.approx(2400 - 7.2, abs=1e-3)
+
+
 @given(
     rates=st.lists(st.integers(min_value=0, max_value=60), min_size=2, max_size=5),
     mass=st.floats(min_value=0.5, max_value=900.0, allow_nan=False),

@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 MINUTES_PER_DAY = 1440
+#: A start this many minutes after a break point stands for the right limit there (a time, not a dose: 0.06 ms).
+_RIGHT_LIMIT_MIN = 1e-6
 #: Plausibility bound on any programmed rate (structural check, not a clinical limit): 10 000 mcg/h.
 MAX_RATE_MCG_PER_H = 10_000.0
 
@@ -337,9 +339,11 @@ class InfusionProgram:
         bounds = sorted({seg.start_minute for seg in self.segments()})
         starts: set[float] = set(bounds)
         for b in bounds:
-            # the start from which delivering ``mass`` ends exactly at the boundary ``b``
+            # the start from which delivering ``mass`` ends exactly at the boundary ``b``; just after it the end
+            # jumps over a zero-rate step that begins at ``b`` (the time is then longest, a right limit)
             back = (self._cumulative_in_day(b) - mass) % daily
-            starts.add(self.minutes_to_deliver(back, 0.0) % MINUTES_PER_DAY if back > 0 else 0.0)
+            start = self.minutes_to_deliver(back, 0.0) % MINUTES_PER_DAY if back > 0 else 0.0
+            starts.update((start, (start + _RIGHT_LIMIT_MIN) % MINUTES_PER_DAY))
         timed = [(self.minutes_to_deliver(mass, s), s) for s in sorted(starts)]
         lo = min(timed, key=lambda t: t[0])
         hi = max(timed, key=lambda t: t[0])
