@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.settings import SETTINGS
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import SEVERITY_STYLE, emit, render_findings
@@ -82,11 +83,6 @@ ConditionOpt = Annotated[
 ]
 
 
-def _setting_fields(settings: list[str] | None) -> dict[str, str]:
-    """Setting names raise errors under their own name: map each given one to --setting."""
-    return {s.partition("=")[0].strip(): "--setting" for s in settings or ()}
-
-
 def _style(sev: str) -> str:
     return SEVERITY_STYLE.get(sev, "")
 
@@ -141,7 +137,7 @@ def dose(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a daily dose against the drug's cited maximum and kidney limits."""
-    with map_errors({**OPTIONS, **_setting_fields(setting)}):
+    with map_errors(OPTIONS):
         result = check_drug_dose(
             drug,
             mg_per_day=mg_per_day,
@@ -261,7 +257,7 @@ def alternatives(
     start: str | date | None = start_date
     if switch_to is not None and from_mg_per_day is not None and start is None:
         start = date.today()  # the CLI may read the clock; the domain and services never do
-    with map_errors({**OPTIONS, **_setting_fields(setting)}):
+    with map_errors(OPTIONS):
         advice = advise_on_alternatives(
             baclofen_outcome=outcome,
             focal=focal,
@@ -373,7 +369,7 @@ def scale_evaluate(
     as_json: JsonOpt = False,
 ) -> None:
     """Evaluate the response from a baseline to a current score under a cited responder definition."""
-    with map_errors({**OPTIONS, **_setting_fields(setting)}):
+    with map_errors(OPTIONS):
         result = evaluate_scale(scale, baseline, current, context, settings=setting)
     data = result.to_dict()
 
@@ -414,12 +410,12 @@ def risk(
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    with map_errors(_setting_fields(setting)):
+    with map_errors():
         document = _read_json(timeline)
         try:
             result = assess_timeline_risk(document, settings=setting)
         except InvalidInputError as exc:
-            if exc.field in _setting_fields(setting) or exc.field == "setting":
+            if exc.field in SETTINGS or exc.field == "setting":  # named by map_errors as --setting NAME
                 raise
             fail(f"{timeline.name}: {exc.field}", exc.expected, exc.actual)
     data = result.to_dict()

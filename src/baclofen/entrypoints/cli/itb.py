@@ -151,7 +151,7 @@ def screen(
     as_json: JsonOpt = False,
 ) -> None:
     """Screening trial: 50 -> 75 -> 100 mcg, 24 h apart; the next dose (if any) and candidacy."""
-    with map_errors({**OPTIONS, **{s.partition("=")[0].strip(): "--setting" for s in setting or ()}}):
+    with map_errors(OPTIONS):
         result = screen_trial(
             responses,
             start_mcg=start_mcg,

@@ -135,11 +135,6 @@ def _settings(whole_tablets_only: bool, setting: list[str] | None = None) -> dic
     return values or None
 
 
-def _setting_fields(setting: list[str] | None) -> dict[str, str]:
-    """Setting names raise errors under their own name: map each given one to --setting."""
-    return {s.partition("=")[0].strip(): "--setting" for s in setting or ()}
-
-
 @app.command("titrate")
 def titrate(
     start_date: StartDateOpt = None,
@@ -179,7 +174,7 @@ def titrate(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan an oral titration: label schedule by default, capped and reduced for kidney function."""
-    with map_errors({**OPTIONS, **_setting_fields(setting)}):
+    with map_errors(OPTIONS):
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
         plan = plan_oral_titration(
             start_date=_start(start_date),
