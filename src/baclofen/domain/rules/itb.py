@@ -2138,19 +2138,20 @@ class DeliveryContext:
     def observed_ml(self) -> float:
         return self.previous_fill_ml - self.aspirated_ml
 
+    def _beyond_accuracy(self, difference: Decimal) -> bool:
+        """``difference`` (mL, > 0) > accuracy % of the programmed delivery (strictly; exact decimal arithmetic)."""
+        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
+        return difference > 0 and difference * 100 > exact(self.accuracy_percent) * programmed
+
     @property
     def beyond_accuracy(self) -> bool:
-        """Observed - programmed > accuracy % of programmed (strictly; exact decimal arithmetic)."""
-        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
-        excess = exact(self.expected_ml) - exact(self.aspirated_ml)
-        return excess > 0 and excess * 100 > exact(self.accuracy_percent) * programmed
+        """Observed - programmed (= expected - aspirated residual) beyond the flow accuracy."""
+        return self._beyond_accuracy(exact(self.expected_ml) - exact(self.aspirated_ml))
 
     @property
     def under_beyond_accuracy(self) -> bool:
-        """Programmed - observed > accuracy % of programmed (strictly; exact decimal arithmetic)."""
-        programmed = exact(self.previous_fill_ml) - exact(self.expected_ml)
-        shortfall = exact(self.aspirated_ml) - exact(self.expected_ml)
-        return shortfall > 0 and shortfall * 100 > exact(self.accuracy_percent) * programmed
+        """Programmed - observed (= aspirated - expected residual) beyond the flow accuracy."""
+        return self._beyond_accuracy(exact(self.aspirated_ml) - exact(self.expected_ml))
 
 
 def _delivery_arithmetic(ctx: DeliveryContext) -> str:
