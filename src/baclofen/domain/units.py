@@ -226,3 +226,23 @@ def mass_in_volume(volume: Quantity, concentration: Quantity) -> Quantity:
     if concentration.dimension is not Dimension.CONCENTRATION:
         raise UnitMismatchError("concentration", "a concentration", str(concentration))
     return Quantity(volume.in_(Unit.ML) * concentration.in_(Unit.MCG_PER_ML), Unit.MCG)
+
+
+#: A value this many times too small or too large is read as a mg/mcg (or mg/mL vs mcg/mL) confusion.
+UNIT_SLIP_FACTOR = 1000.0
+
+
+def likely_unit_slip(value: float, low: float, high: float, rel_tol: float = 0.0) -> float | None:
+    """The value ``value`` most likely meant when it is 1000x off: None when it lies in ``[low, high]``
+    (widened by ``rel_tol``), else its x1000 or /1000 that does (None when neither does).
+
+    >>> likely_unit_slip(0.02, 1, 300), likely_unit_slip(5000, 1, 300), likely_unit_slip(10, 1, 300)
+    (20.0, 5.0, None)
+    """
+    lo, hi = low * (1 - rel_tol), high * (1 + rel_tol)
+    if lo <= value <= hi:
+        return None
+    for candidate in (value * UNIT_SLIP_FACTOR, value / UNIT_SLIP_FACTOR):
+        if lo <= candidate <= hi:
+            return candidate
+    return None

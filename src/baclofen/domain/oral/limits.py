@@ -20,8 +20,8 @@ from types import MappingProxyType
 
 from baclofen.domain.errors import require_finite_number
 from baclofen.domain.patient import Locale
-from baclofen.domain.rules.itb import UNIT_SLIP_FACTOR
 from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.units import likely_unit_slip
 
 # --- Label titration (US label; UK formularies start the same way) -------------------------------------
 #: First dose of the label schedule, mg per dose: 5 mg TID for 3 days [S1] [S4]; UK same start [S24].
@@ -62,6 +62,8 @@ LOWEST_PLAUSIBLE_SINGLE_DOSE_MG = Setting(
     minimum=0.1,
     maximum=5.0,
 )
+
+
 def likely_intended_oral_dose_mg(dose_mg: float) -> float | None:
     """The dose a single oral dose 1000x off most likely meant (None when it is not 1000x off): the value x1000 or
     /1000 that lands in the plausible single doses, ``oral.lowest_plausible_single_dose_mg`` (1 mg) to
@@ -71,13 +73,7 @@ def likely_intended_oral_dose_mg(dose_mg: float) -> float | None:
     (20.0, 5.0, None)
     """
     low, high = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default), ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
-    tol = 1e-9
-    if low * (1 - tol) <= dose_mg <= high * (1 + tol):
-        return None
-    for candidate in (dose_mg * UNIT_SLIP_FACTOR, dose_mg / UNIT_SLIP_FACTOR):
-        if low * (1 - tol) <= candidate <= high * (1 + tol):
-            return candidate
-    return None
+    return likely_unit_slip(dose_mg, low, high, rel_tol=1e-9)
 
 
 #: Longest time on therapy accepted as input (months); structural.

@@ -26,6 +26,7 @@ from typing import Any
 
 from baclofen.domain.rules.core import Finding, Rule, Severity
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, SignSet
+from baclofen.domain.units import likely_unit_slip
 
 __all__ = [
     "CONCENTRATION_RULES",
@@ -862,9 +863,6 @@ DOSE_LEVEL_RULES = (DOSE_HIGHEST, DOSE_CONFIRM, DOSE_MAINTENANCE)
 # report or a pump can deliver (the ranges are named settings in baclofen.domain.itb.limits)
 # =====================================================================================================
 
-#: A value this many times too small or too large is read as a mg/mcg (or mg/mL vs mcg/mL) confusion.
-UNIT_SLIP_FACTOR = 1000.0
-
 
 @dataclass(frozen=True, slots=True)
 class PlausibleRangeContext:
@@ -903,13 +901,7 @@ class PlausibleRangeContext:
         if not self.detect_slip:
             return None
         hi = self.high if self.high is not None else float("inf")
-        lo_s, hi_s = self.slip_range or (self.low, hi)
-        if lo_s <= self.value <= hi_s:
-            return None
-        for candidate in (self.value * UNIT_SLIP_FACTOR, self.value / UNIT_SLIP_FACTOR):
-            if lo_s <= candidate <= hi_s:
-                return candidate
-        return None
+        return likely_unit_slip(self.value, *(self.slip_range or (self.low, hi)))
 
 
 def _plausible(rule: Rule[PlausibleRangeContext], ctx: PlausibleRangeContext) -> Finding | None:
