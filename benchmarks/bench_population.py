@@ -121,10 +121,7 @@ def main() -> None:
     k = min(args.ivp_subjects, n)
     started = time.perf_counter()
     ivp = np.stack(
-        [
-            ivp_subject(params.ka_per_h[i], params.cl_f_l_per_h[i], params.v_f_l[i], dose_times, times)
-            for i in range(k)
-        ]
+        [ivp_subject(params.ka_per_h[i], params.cl_f_l_per_h[i], params.v_f_l[i], dose_times, times) for i in range(k)]
     )
     ivp_subset_s = time.perf_counter() - started
     ivp_per_value_s = ivp_subset_s / (k * t_count)

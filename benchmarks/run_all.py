@@ -15,9 +15,7 @@ def main(argv: list[str]) -> int:
     here = Path(__file__).resolve().parent
     failed = []
     for bench in sorted(here.glob("bench_*.py")):
-        proc = subprocess.run(
-            [sys.executable, str(bench), *argv], capture_output=True, text=True, check=False
-        )
+        proc = subprocess.run([sys.executable, str(bench), *argv], capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             failed.append(bench.name)
             print(f"{bench.name} failed ({proc.returncode}):\n{proc.stderr}", file=sys.stderr)

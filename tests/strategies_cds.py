@@ -53,20 +53,28 @@ def overdue_pump_timelines(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """
     fill = draw(pump_fills())
     t0 = datetime(2026, 1, 1, 0, 0, tzinfo=UTC) + timedelta(
-        days=draw(st.integers(0, 300)), minutes=draw(st.integers(0, 24 * 60 - 1)))
+        days=draw(st.integers(0, 300)), minutes=draw(st.integers(0, 24 * 60 - 1))
+    )
     days_to_alarm = (fill["volume_ml"] - LOW_ML) * fill["concentration_mcg_per_ml"] / fill["daily_dose_mcg"]
     alarm_day = (t0 + timedelta(days=days_to_alarm)).date()
     recommended = min(alarm_day - timedelta(days=MARGIN_DAYS), t0.date() + timedelta(days=STABILITY_DAYS))
     late_days = draw(st.integers(1, 90))
     as_of = datetime.combine(recommended + timedelta(days=late_days), datetime.min.time(), tzinfo=UTC) + timedelta(
-        minutes=draw(st.integers(0, 24 * 60 - 1)))
+        minutes=draw(st.integers(0, 24 * 60 - 1))
+    )
     first = {"time": _iso(t0), **fill}
-    overdue = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of),
-               "pump": {"model": "synchromed-ii-20", "refills": [first]}}
+    overdue = {
+        "schema": "baclofen-timeline/1",
+        "as_of": _iso(as_of),
+        "pump": {"model": "synchromed-ii-20", "refills": [first]},
+    }
     refill_time = as_of - timedelta(hours=draw(st.integers(1, 48)))
     refill_time = max(refill_time, t0 + timedelta(hours=1))
-    on_time = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of),
-               "pump": {"model": "synchromed-ii-20", "refills": [first, {"time": _iso(refill_time), **fill}]}}
+    on_time = {
+        "schema": "baclofen-timeline/1",
+        "as_of": _iso(as_of),
+        "pump": {"model": "synchromed-ii-20", "refills": [first, {"time": _iso(refill_time), **fill}]},
+    }
     return overdue, on_time
 
 
@@ -77,6 +85,17 @@ def flex_pump_timelines_past_stability(draw: Any) -> dict[str, Any]:
     day_rate = draw(st.floats(1.0, 8.0).map(lambda x: round(x, 2)))
     night_rate = draw(st.floats(1.0, 8.0).map(lambda x: round(x, 2)))
     as_of = t0 + timedelta(days=STABILITY_DAYS + draw(st.integers(1, 60)))
-    return {"as_of": _iso(as_of), "pump": {"model": "synchromed-ii-40", "refills": [
-        {"time": _iso(t0), "volume_ml": 40, "concentration_mcg_per_ml": 2000,
-         "flex": f"06:00={day_rate},22:00={night_rate}"}]}}
+    return {
+        "as_of": _iso(as_of),
+        "pump": {
+            "model": "synchromed-ii-40",
+            "refills": [
+                {
+                    "time": _iso(t0),
+                    "volume_ml": 40,
+                    "concentration_mcg_per_ml": 2000,
+                    "flex": f"06:00={day_rate},22:00={night_rate}",
+                }
+            ],
+        },
+    }

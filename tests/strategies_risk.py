@@ -45,8 +45,9 @@ def oral_timelines(draw: Any) -> tuple[dict[str, Any], bool]:
         last = i == 4 or draw(st.booleans())
         dose = draw(st.one_of(st.integers(0, 300).map(float), st.sampled_from([cap, cap + 0.5, 120.0, 120.5])))
         end: date | None = None if last and draw(st.booleans()) else start + timedelta(days=length - 1)
-        periods.append({"start": start.isoformat(), "end": None if end is None else end.isoformat(),
-                        "daily_dose_mg": dose})
+        periods.append(
+            {"start": start.isoformat(), "end": None if end is None else end.isoformat(), "daily_dose_mg": dose}
+        )
         if dose > cap and (end is None or end >= today - timedelta(days=LOOKBACK_DAYS)):
             breach = True
         if end is None or last:
@@ -55,8 +56,12 @@ def oral_timelines(draw: Any) -> tuple[dict[str, Any], bool]:
     patient: dict[str, Any] = {"crcl_ml_min": 90}
     if locale is not None:
         patient["locale"] = locale
-    doc = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of), "patient": patient,
-           "oral": {"prescriptions": periods}}
+    doc = {
+        "schema": "baclofen-timeline/1",
+        "as_of": _iso(as_of),
+        "patient": patient,
+        "oral": {"prescriptions": periods},
+    }
     return doc, breach
 
 
@@ -100,8 +105,11 @@ def itb_rate_timelines(draw: Any) -> tuple[dict[str, Any], bool]:
         if draw(st.booleans()):  # the same daily dose as a flex schedule: 16 h at the day rate, 8 h at night
             dose = entry.pop("daily_dose_mcg")
             entry["flex"] = flex_for(dose, draw(st.sampled_from([0.25, 0.5, 0.75, 1.0])))
-    doc = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of),
-           "pump": {"model": PUMP, "refills": refills, "program_changes": changes}}
+    doc = {
+        "schema": "baclofen-timeline/1",
+        "as_of": _iso(as_of),
+        "pump": {"model": PUMP, "refills": refills, "program_changes": changes},
+    }
     return doc, breach
 
 
@@ -123,14 +131,15 @@ def itb_cut_timelines(draw: Any, *, beyond: bool) -> tuple[dict[str, Any], float
     conc = draw(st.sampled_from(CONCENTRATIONS))
     before = draw(st.floats(50.0, 1500.0).map(lambda x: round(x, 1)))
     if beyond:
-        after = draw(st.one_of(
-            st.floats(0.001, 1.0).map(lambda x: round(x, 3)),
-            st.floats(0.001, before * (1 - ITB_MAX_CUT_PERCENT / 100) - 0.2).map(lambda x: round(x, 1)),
-        ))
+        after = draw(
+            st.one_of(
+                st.floats(0.001, 1.0).map(lambda x: round(x, 3)),
+                st.floats(0.001, before * (1 - ITB_MAX_CUT_PERCENT / 100) - 0.2).map(lambda x: round(x, 1)),
+            )
+        )
         after = max(after, 0.001)
     else:
-        after = draw(st.floats(before * (1 - ITB_MAX_CUT_PERCENT / 100) + 0.1, before - 0.1).map(
-            lambda x: round(x, 1)))
+        after = draw(st.floats(before * (1 - ITB_MAX_CUT_PERCENT / 100) + 0.1, before - 0.1).map(lambda x: round(x, 1)))
     # Keep the fill well above the low-reservoir alarm so that only the cut is judged.
     t0 = as_of - timedelta(days=LOOKBACK_DAYS + draw(st.integers(1, 5)))
     cut_at = as_of - timedelta(hours=draw(st.integers(1, 24 * LOOKBACK_DAYS - 1)))
@@ -144,6 +153,9 @@ def itb_cut_timelines(draw: Any, *, beyond: bool) -> tuple[dict[str, Any], float
     cut = refills[-1] if not changes else changes[-1]
     if after >= 1.0 and draw(st.booleans()):  # the cut program as a flex schedule with the same daily total
         cut["flex"] = flex_for(cut.pop("daily_dose_mcg"), draw(st.sampled_from([0.25, 0.5, 1.0])))
-    doc = {"schema": "baclofen-timeline/1", "as_of": _iso(as_of),
-           "pump": {"model": PUMP, "refills": refills, "program_changes": changes}}
+    doc = {
+        "schema": "baclofen-timeline/1",
+        "as_of": _iso(as_of),
+        "pump": {"model": PUMP, "refills": refills, "program_changes": changes},
+    }
     return doc, (before - after) / before * 100.0

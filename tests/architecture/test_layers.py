@@ -11,14 +11,55 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "baclofen"
 
 FORBIDDEN_IN_DOMAIN = {
     # I/O, processes, network, environment
-    "os", "io", "pathlib", "shutil", "subprocess", "socket", "urllib", "http", "requests", "httpx",
-    "tempfile", "glob", "sqlite3", "pickle", "shelve", "logging.config", "sys", "time", "random",
-    "asyncio", "threading", "multiprocessing", "json", "csv", "importlib", "builtins", "<dynamic>",
+    "os",
+    "io",
+    "pathlib",
+    "shutil",
+    "subprocess",
+    "socket",
+    "urllib",
+    "http",
+    "requests",
+    "httpx",
+    "tempfile",
+    "glob",
+    "sqlite3",
+    "pickle",
+    "shelve",
+    "logging.config",
+    "sys",
+    "time",
+    "random",
+    "asyncio",
+    "threading",
+    "multiprocessing",
+    "json",
+    "csv",
+    "importlib",
+    "builtins",
+    "<dynamic>",
     # storage and frameworks
-    "sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "pydantic", "typer", "click", "rich",
-    "jinja2", "matplotlib", "dask", "distributed", "pint", "uvicorn",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "typer",
+    "click",
+    "rich",
+    "jinja2",
+    "matplotlib",
+    "dask",
+    "distributed",
+    "pint",
+    "uvicorn",
     # our outer layers
-    "baclofen.services", "baclofen.adapters", "baclofen.entrypoints", "baclofen.bootstrap", "baclofen.config",
+    "baclofen.services",
+    "baclofen.adapters",
+    "baclofen.entrypoints",
+    "baclofen.bootstrap",
+    "baclofen.config",
 }
 # numpy/scipy/numba only inside the PK engine
 NUMERIC = {"numpy", "scipy", "numba"}
@@ -154,8 +195,11 @@ def test_relative_imports_inside_the_domain_resolve_to_the_domain() -> None:
 
 @pytest.mark.parametrize("path", sorted((SRC / "services").rglob("*.py")), ids=lambda p: p.name)
 def test_services_import_no_adapters_or_entrypoints(path: Path) -> None:
-    bad = [n for n in _imports(path) if _matches(n, {"baclofen.adapters", "baclofen.entrypoints",
-                                                      "typer", "click", "rich", "fastapi", "sqlalchemy"})]
+    bad = [
+        n
+        for n in _imports(path)
+        if _matches(n, {"baclofen.adapters", "baclofen.entrypoints", "typer", "click", "rich", "fastapi", "sqlalchemy"})
+    ]
 
     assert bad == []
 

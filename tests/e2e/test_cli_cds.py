@@ -16,12 +16,32 @@ TIMELINE = {
     "as_of": "2026-03-10T09:00:00+00:00",
     "patient": {"age_years": 52, "sex": "female", "crcl_ml_min": 55},
     "oral": {"prescriptions": [{"start": "2025-01-01", "end": None, "daily_dose_mg": 30}]},
-    "pump": {"model": "synchromed-ii-20", "refills": [
-        {"time": "2025-12-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 200},
-        {"time": "2026-02-20T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
-         "daily_dose_mcg": 200, "expected_residual_ml": 4.9, "aspirated_ml": 3.1}]},
-    "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["spasms more frequent", "itching", "feverish"],
-               "missed_doses": 2}],
+    "pump": {
+        "model": "synchromed-ii-20",
+        "refills": [
+            {
+                "time": "2025-12-01T10:00:00+00:00",
+                "volume_ml": 20,
+                "concentration_mcg_per_ml": 500,
+                "daily_dose_mcg": 200,
+            },
+            {
+                "time": "2026-02-20T10:00:00+00:00",
+                "volume_ml": 20,
+                "concentration_mcg_per_ml": 500,
+                "daily_dose_mcg": 200,
+                "expected_residual_ml": 4.9,
+                "aspirated_ml": 3.1,
+            },
+        ],
+    },
+    "diary": [
+        {
+            "time": "2026-03-09T20:00:00+00:00",
+            "symptoms": ["spasms more frequent", "itching", "feverish"],
+            "missed_doses": 2,
+        }
+    ],
 }
 
 
@@ -75,8 +95,19 @@ def test_check_dose_human_output(run_cli: Run) -> None:
 
 
 def test_check_contraindications(run_cli: Run) -> None:
-    r = run_cli("check", "contraindications", "--drug", "dantrolene", "--condition", "active liver disease",
-                "--age", "50", "--sex", "female", "--json")
+    r = run_cli(
+        "check",
+        "contraindications",
+        "--drug",
+        "dantrolene",
+        "--condition",
+        "active liver disease",
+        "--age",
+        "50",
+        "--sex",
+        "female",
+        "--json",
+    )
 
     assert r.exit_code == 0
     assert {"CI-DAN-LIVER-001", "CI-DAN-HEPRISK-001"} <= {f["rule_id"] for f in r.json()["findings"]}
@@ -92,9 +123,23 @@ def test_check_contraindications_route_abbreviation_is_blocked_and_unknown_route
 
 
 def test_alternatives_json_with_cross_taper(run_cli: Run) -> None:
-    r = run_cli("alternatives", "--not-tolerated", "--drugs", "sertraline", "--crcl-ml-min", "55",
-                "--switch-to", "tizanidine", "--from-mg-per-day", "60", "--months-on-therapy", "24",
-                "--start-date", "2026-03-02", "--json")
+    r = run_cli(
+        "alternatives",
+        "--not-tolerated",
+        "--drugs",
+        "sertraline",
+        "--crcl-ml-min",
+        "55",
+        "--switch-to",
+        "tizanidine",
+        "--from-mg-per-day",
+        "60",
+        "--months-on-therapy",
+        "24",
+        "--start-date",
+        "2026-03-02",
+        "--json",
+    )
 
     assert r.exit_code == 0
     data = r.json()
@@ -105,8 +150,18 @@ def test_alternatives_json_with_cross_taper(run_cli: Run) -> None:
 
 
 def test_alternatives_never_offers_tizanidine_with_fluvoxamine(run_cli: Run) -> None:
-    r = run_cli("alternatives", "--failed", "--drugs", "fluvoxamine", "--switch-to", "tizanidine",
-                "--from-mg-per-day", "40", "--start-date", "2026-03-02")
+    r = run_cli(
+        "alternatives",
+        "--failed",
+        "--drugs",
+        "fluvoxamine",
+        "--switch-to",
+        "tizanidine",
+        "--from-mg-per-day",
+        "40",
+        "--start-date",
+        "2026-03-02",
+    )
 
     assert r.exit_code == 0
     assert "Switch refused" in r.stdout and "INT-TIZ-CYP1A2-001" in r.stdout
@@ -114,8 +169,19 @@ def test_alternatives_never_offers_tizanidine_with_fluvoxamine(run_cli: Run) -> 
 
 
 def test_alternatives_focal_liver_and_guideline(run_cli: Run) -> None:
-    r = run_cli("alternatives", "--failed", "--focal", "--liver-disease", "--guideline", "european-consensus",
-                "--sex", "female", "--age", "40", "--json")
+    r = run_cli(
+        "alternatives",
+        "--failed",
+        "--focal",
+        "--liver-disease",
+        "--guideline",
+        "european-consensus",
+        "--sex",
+        "female",
+        "--age",
+        "40",
+        "--json",
+    )
 
     data = r.json()
     status = {o["key"]: o["status"] for o in data["options"]}
@@ -124,8 +190,19 @@ def test_alternatives_focal_liver_and_guideline(run_cli: Run) -> None:
 
 
 def test_scale_evaluate_nabiximols(run_cli: Run) -> None:
-    r = run_cli("scale", "evaluate", "--scale", "nrs-spasticity", "--baseline", "6", "--current", "5",
-                "--context", "nabiximols", "--json")
+    r = run_cli(
+        "scale",
+        "evaluate",
+        "--scale",
+        "nrs-spasticity",
+        "--baseline",
+        "6",
+        "--current",
+        "5",
+        "--context",
+        "nabiximols",
+        "--json",
+    )
 
     assert r.exit_code == 0
     data = r.json()
@@ -133,8 +210,9 @@ def test_scale_evaluate_nabiximols(run_cli: Run) -> None:
 
 
 def test_scale_evaluate_ashworth_human(run_cli: Run) -> None:
-    r = run_cli("scale", "evaluate", "--scale", "mas", "--baseline", "3,2", "--current", "2,1",
-                "--context", "itb-screening")
+    r = run_cli(
+        "scale", "evaluate", "--scale", "mas", "--baseline", "3,2", "--current", "2,1", "--context", "itb-screening"
+    )
 
     assert r.exit_code == 0
     assert "responder" in r.stdout and "S108" in r.stdout
@@ -164,23 +242,39 @@ def test_risk_help_documents_the_schema(run_cli: Run) -> None:
     assert "baclofen-timeline/1" in r.stdout and "refills" in r.stdout and "docs/timeline.md" in r.stdout
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["check", "dose", "--drug", "Gablofen", "--mg-per-day", "1"], "--mg-per-day"),
-    (["check", "dose", "--drug", "bacloffen", "--mg-per-day", "1"], "--drug"),
-    (["check", "dose", "--drug", "baclofen", "--mg-per-day", "-3"], "--mg-per-day"),
-    (["check", "dose", "--drug", "baclofen", "--mg-per-day", "30", "--locale", "fr"], "--locale"),
-    (["check", "dose", "--drug", "tizanidine", "--mg-per-day", "8", "--setting",
-      "cds.tizanidine.max_single_dose_mg=99"], "--setting"),
-    (["check", "interactions", "--drugs", "baclofen,,x"], "--drugs"),
-    (["check", "dose", "--drug", "baclofen", "--mg-per-day", "abc"], "--mg-per-day"),
-    (["alternatives", "--failed", "--current"], "--failed/--not-tolerated/--current"),
-    (["alternatives", "--guideline", "who"], "--guideline"),
-    (["alternatives", "--switch-to", "aspirin"], "--switch-to"),
-    (["scale", "evaluate", "--scale", "barthel", "--baseline", "1", "--current", "1"], "--scale"),
-    (["scale", "evaluate", "--scale", "penn", "--baseline", "0:2", "--current", "0"], "--baseline"),
-    (["scale", "evaluate", "--scale", "nrs", "--baseline", "5", "--current", "4", "--context", "itb-screening"],
-     "--context"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["check", "dose", "--drug", "Gablofen", "--mg-per-day", "1"], "--mg-per-day"),
+        (["check", "dose", "--drug", "bacloffen", "--mg-per-day", "1"], "--drug"),
+        (["check", "dose", "--drug", "baclofen", "--mg-per-day", "-3"], "--mg-per-day"),
+        (["check", "dose", "--drug", "baclofen", "--mg-per-day", "30", "--locale", "fr"], "--locale"),
+        (
+            [
+                "check",
+                "dose",
+                "--drug",
+                "tizanidine",
+                "--mg-per-day",
+                "8",
+                "--setting",
+                "cds.tizanidine.max_single_dose_mg=99",
+            ],
+            "--setting",
+        ),
+        (["check", "interactions", "--drugs", "baclofen,,x"], "--drugs"),
+        (["check", "dose", "--drug", "baclofen", "--mg-per-day", "abc"], "--mg-per-day"),
+        (["alternatives", "--failed", "--current"], "--failed/--not-tolerated/--current"),
+        (["alternatives", "--guideline", "who"], "--guideline"),
+        (["alternatives", "--switch-to", "aspirin"], "--switch-to"),
+        (["scale", "evaluate", "--scale", "barthel", "--baseline", "1", "--current", "1"], "--scale"),
+        (["scale", "evaluate", "--scale", "penn", "--baseline", "0:2", "--current", "0"], "--baseline"),
+        (
+            ["scale", "evaluate", "--scale", "nrs", "--baseline", "5", "--current", "4", "--context", "itb-screening"],
+            "--context",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_naming_the_option_with_exit_2(run_cli: Run, args: list[str], expected: str) -> None:
     r = run_cli(*args)
 
@@ -191,19 +285,41 @@ def test_bad_input_is_one_line_naming_the_option_with_exit_2(run_cli: Run, args:
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("{not json", "valid JSON"),
-    ({"as_of": "2026-03-10T09:00:00+00:00", "pump": {"model": "synchromed-ii-20", "refills": [
-        {"time": "2026-03-01T09:00:00+00:00", "volume_ml": 50, "concentration_mcg_per_ml": 500,
-         "daily_dose_mcg": 200}]}}, "pump.refills[0].volume_ml"),
-    ({"pump": {}}, "as_of"),
-    ({"as_of": "2026-03-10T09:00:00+00:00", "diary": [{"time": "2026-03-11T09:00:00+00:00"}]}, "diary[0].time"),
-    ({"as_of": "2026-03-10T09:00:00+00:00", "oral": {"prescriptions": [{"start": "2026-01-01",
-                                                                        "daily_dose_mg": "lots"}]}},
-     "oral.prescriptions[0].daily_dose_mg"),
-])
-def test_a_malformed_timeline_exits_2_naming_the_field(run_cli: Run, tmp_path: Path, content: Any,
-                                                       expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "valid JSON"),
+        (
+            {
+                "as_of": "2026-03-10T09:00:00+00:00",
+                "pump": {
+                    "model": "synchromed-ii-20",
+                    "refills": [
+                        {
+                            "time": "2026-03-01T09:00:00+00:00",
+                            "volume_ml": 50,
+                            "concentration_mcg_per_ml": 500,
+                            "daily_dose_mcg": 200,
+                        }
+                    ],
+                },
+            },
+            "pump.refills[0].volume_ml",
+        ),
+        ({"pump": {}}, "as_of"),
+        ({"as_of": "2026-03-10T09:00:00+00:00", "diary": [{"time": "2026-03-11T09:00:00+00:00"}]}, "diary[0].time"),
+        (
+            {
+                "as_of": "2026-03-10T09:00:00+00:00",
+                "oral": {"prescriptions": [{"start": "2026-01-01", "daily_dose_mg": "lots"}]},
+            },
+            "oral.prescriptions[0].daily_dose_mg",
+        ),
+    ],
+)
+def test_a_malformed_timeline_exits_2_naming_the_field(
+    run_cli: Run, tmp_path: Path, content: Any, expected: str
+) -> None:
     r = run_cli("risk", _write(tmp_path, content), "--json")
 
     assert r.exit_code == 2

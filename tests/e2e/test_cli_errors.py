@@ -45,9 +45,18 @@ def test_bad_option_values_name_the_option_in_one_line(run_cli, args: tuple[str,
 
 def test_the_installed_console_script_maps_errors_the_same_way() -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", "from baclofen.entrypoints.cli.app import main; main()", "plan", "taper",
-         "--from-mg-per-day", "abc"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from baclofen.entrypoints.cli.app import main; main()",
+            "plan",
+            "taper",
+            "--from-mg-per-day",
+            "abc",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert proc.returncode == 2
@@ -60,8 +69,20 @@ def test_the_installed_console_script_maps_errors_the_same_way() -> None:
     [
         ("plan", "taper", "--from-mg-per-day", "60", "--start-date", "9999-12-31"),
         ("plan", "titrate", "--start-date", "9999-12-31"),
-        ("pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-         "--daily-dose-mcg", "400", "--filled", "9999-12-01"),
+        (
+            "pump",
+            "forecast",
+            "--pump",
+            "synchromed-ii-20",
+            "--volume-ml",
+            "20",
+            "--concentration-mcg-per-ml",
+            "500",
+            "--daily-dose-mcg",
+            "400",
+            "--filled",
+            "9999-12-01",
+        ),
     ],
 )
 def test_a_date_so_late_that_the_plan_runs_past_the_calendar_is_one_line_not_a_traceback(run_cli, args) -> None:

@@ -13,8 +13,17 @@ def test_issue8_d3_transition_envelope_is_clamped_at_the_itb_limits(run_cli) -> 
     """Defect 3: `itb transition --oral-mg-per-day 60 --itb-initial-mcg-per-day 150 --infusion-start 2026-12-01
     --months-on-therapy 24`: the "ITB max" column climbs to 510,899 mcg/day, offerable, no finding."""
     r = run_cli(
-        "itb", "transition", "--oral-mg-per-day", "60", "--itb-initial-mcg-per-day", "150",
-        "--infusion-start", "2026-12-01", "--months-on-therapy", "24", "--json",
+        "itb",
+        "transition",
+        "--oral-mg-per-day",
+        "60",
+        "--itb-initial-mcg-per-day",
+        "150",
+        "--infusion-start",
+        "2026-12-01",
+        "--months-on-therapy",
+        "24",
+        "--json",
     )
     assert r.exit_code == 0, r.stderr
     data = r.json()
@@ -28,8 +37,15 @@ def test_issue8_d3_transition_envelope_is_clamped_at_the_itb_limits(run_cli) -> 
 
 def test_issue8_d3_transition_initial_dose_1000x_off_is_a_block(run_cli) -> None:
     data = run_cli(
-        "itb", "transition", "--oral-mg-per-day", "60", "--itb-initial-mcg-per-day", "0.15",
-        "--infusion-start", "2026-12-01", "--json",
+        "itb",
+        "transition",
+        "--oral-mg-per-day",
+        "60",
+        "--itb-initial-mcg-per-day",
+        "0.15",
+        "--infusion-start",
+        "2026-12-01",
+        "--json",
     ).json()
 
     assert _ids(data)["ITB-LIMIT-001"] == "block" and data["offerable"] is False
@@ -46,8 +62,15 @@ def test_issue8_d4_pump_program_1000x_slips_are_named_blocks(run_cli, conc, dose
     """Defect 4: `pump program ... --concentration-mcg-per-ml 500 --daily-dose-mcg 0.4` has no finding;
     `--concentration-mcg-per-ml 0.5 --daily-dose-mcg 400` gives an 800 mL/day program with an info."""
     r = run_cli(
-        "pump", "program", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", conc,
-        "--daily-dose-mcg", dose, "--json",
+        "pump",
+        "program",
+        "--pump",
+        "synchromed-ii-40",
+        "--concentration-mcg-per-ml",
+        conc,
+        "--daily-dose-mcg",
+        dose,
+        "--json",
     )
     assert r.exit_code == 0, r.stderr
     data = r.json()
@@ -61,9 +84,7 @@ def test_issue8_d4_pump_program_1000x_slips_are_named_blocks(run_cli, conc, dose
 
 def test_issue8_d4_initial_dose_from_0_05_mcg_is_a_block_naming_the_mg_mcg_confusion(run_cli) -> None:
     """Defect 4: `itb initial-dose --screening-dose-mcg 0.05` gives 0.1 mcg/day."""
-    data = run_cli(
-        "itb", "initial-dose", "--screening-dose-mcg", "0.05", "--response-hours", "6", "--json"
-    ).json()
+    data = run_cli("itb", "initial-dose", "--screening-dose-mcg", "0.05", "--response-hours", "6", "--json").json()
 
     found = _ids(data)
     assert found["ITB-LIMIT-004"] == "block" and found["ITB-LIMIT-001"] == "block"
@@ -93,8 +114,19 @@ def test_issue8_d4_check_dose_gablofen_0_5_mcg_is_not_silent(run_cli) -> None:
 
 def test_issue8_d4_forecast_names_a_concentration_slip(run_cli) -> None:
     data = run_cli(
-        "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml",
-        "0.5", "--daily-dose-mcg", "0.4", "--filled", "2026-11-24", "--json",
+        "pump",
+        "forecast",
+        "--pump",
+        "synchromed-ii-20",
+        "--volume-ml",
+        "20",
+        "--concentration-mcg-per-ml",
+        "0.5",
+        "--daily-dose-mcg",
+        "0.4",
+        "--filled",
+        "2026-11-24",
+        "--json",
     ).json()
 
     assert _ids(data).get("ITB-LIMIT-002") == "block"
@@ -137,9 +169,20 @@ def test_issue8_d13_flex_bridge_follows_the_step_rates(run_cli) -> None:
     """Defect 13: flex programs: bridge and clearing times use the 24 h mean rate; follow the schedule (say
     when the change is made, or give the range)."""
     args = (
-        "pump", "concentration-change", "--pump", "synchromed-ii-20", "--daily-dose-mcg", "400",
-        "--old-mcg-per-ml", "500", "--new-mcg-per-ml", "2000", "--catheter-volume-ml", "0.2",
-        "--flex", "06:00=20,22:00=10",
+        "pump",
+        "concentration-change",
+        "--pump",
+        "synchromed-ii-20",
+        "--daily-dose-mcg",
+        "400",
+        "--old-mcg-per-ml",
+        "500",
+        "--new-mcg-per-ml",
+        "2000",
+        "--catheter-volume-ml",
+        "0.2",
+        "--flex",
+        "06:00=20,22:00=10",
     )
     open_time = run_cli(*args, "--json").json()
     at_noon = run_cli(*args, "--change-time", "12:00", "--json").json()
@@ -157,9 +200,20 @@ def test_issue8_d13_flex_bridge_follows_the_step_rates(run_cli) -> None:
 
 def test_issue8_d13_change_time_is_validated(run_cli) -> None:
     r = run_cli(
-        "pump", "concentration-change", "--pump", "synchromed-ii-20", "--daily-dose-mcg", "400",
-        "--old-mcg-per-ml", "500", "--new-mcg-per-ml", "2000", "--catheter-volume-ml", "0.2",
-        "--change-time", "25:00",
+        "pump",
+        "concentration-change",
+        "--pump",
+        "synchromed-ii-20",
+        "--daily-dose-mcg",
+        "400",
+        "--old-mcg-per-ml",
+        "500",
+        "--new-mcg-per-ml",
+        "2000",
+        "--catheter-volume-ml",
+        "0.2",
+        "--change-time",
+        "25:00",
     )
 
     assert r.exit_code == 2 and "--change-time" in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -5,9 +5,25 @@ from __future__ import annotations
 import pytest
 
 D1 = (
-    "pump", "refill", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "2000", "--daily-dose-mcg", "400",
-    "--refilled", "2026-11-24", "--expected-ml", "38", "--aspirated-ml", "34.3", "--previous-fill-ml", "40",
-    "--previous-filled", "2026-11-14", "--json",
+    "pump",
+    "refill",
+    "--pump",
+    "synchromed-ii-40",
+    "--concentration-mcg-per-ml",
+    "2000",
+    "--daily-dose-mcg",
+    "400",
+    "--refilled",
+    "2026-11-24",
+    "--expected-ml",
+    "38",
+    "--aspirated-ml",
+    "34.3",
+    "--previous-fill-ml",
+    "40",
+    "--previous-filled",
+    "2026-11-14",
+    "--json",
 )
 
 
@@ -40,14 +56,22 @@ def test_issue8_d1_over_delivery_hidden_by_a_near_full_reservoir_is_a_warn(run_c
 
 
 FORECAST = (
-    "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
+    "pump",
+    "forecast",
+    "--pump",
+    "synchromed-ii-20",
+    "--volume-ml",
+    "20",
+    "--concentration-mcg-per-ml",
+    "500",
 )
 
 
 def test_issue8_d6_a_fill_after_the_pump_shut_off_is_a_block_without_as_of(run_cli) -> None:
     """Defect 6: a fill after the pump's shut-off only warns unless --as-of is given."""
-    data = run_cli(*FORECAST, "--daily-dose-mcg", "300", "--filled", "2026-11-24", "--implanted", "2019-01-01",
-                   "--json").json()
+    data = run_cli(
+        *FORECAST, "--daily-dose-mcg", "300", "--filled", "2026-11-24", "--implanted", "2019-01-01", "--json"
+    ).json()
 
     block = _finding(data, "PUMP-BATT-002")
     assert block["severity"] == "block"
@@ -56,8 +80,9 @@ def test_issue8_d6_a_fill_after_the_pump_shut_off_is_a_block_without_as_of(run_c
 
 
 def test_issue8_d6_a_fill_before_the_shut_off_is_not_blocked(run_cli) -> None:
-    data = run_cli(*FORECAST, "--daily-dose-mcg", "300", "--filled", "2023-11-24", "--implanted", "2019-01-01",
-                   "--json").json()
+    data = run_cli(
+        *FORECAST, "--daily-dose-mcg", "300", "--filled", "2023-11-24", "--implanted", "2019-01-01", "--json"
+    ).json()
 
     assert "PUMP-BATT-002" not in [f["rule_id"] for f in data["findings"]]
 
@@ -101,9 +126,25 @@ def test_issue8_d11_empty_reservoir_is_block(run_cli) -> None:
 def test_issue8_d11_aspirated_above_the_previous_fill_is_an_inconsistency(run_cli) -> None:
     """Defect 11: an aspirated volume above the previous fill is accepted without an inconsistency finding."""
     r = run_cli(
-        "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg",
-        "100", "--refilled", "2026-03-02", "--expected-ml", "11", "--aspirated-ml", "16", "--previous-fill-ml", "15",
-        "--previous-filled", "2026-02-02", "--json",
+        "pump",
+        "refill",
+        "--pump",
+        "synchromed-ii-20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "100",
+        "--refilled",
+        "2026-03-02",
+        "--expected-ml",
+        "11",
+        "--aspirated-ml",
+        "16",
+        "--previous-fill-ml",
+        "15",
+        "--previous-filled",
+        "2026-02-02",
+        "--json",
     )
 
     assert r.exit_code == 0, r.stderr
@@ -122,8 +163,9 @@ def test_issue8_d11_reconcile_takes_the_previous_fill_too(run_cli) -> None:
 
 
 def test_issue8_d11_aspirated_above_the_reservoir_capacity_is_an_inconsistency(run_cli) -> None:
-    r = run_cli("pump", "reconcile", "--pump", "synchromed-ii-20", "--expected-ml", "5", "--aspirated-ml", "25",
-                "--json")
+    r = run_cli(
+        "pump", "reconcile", "--pump", "synchromed-ii-20", "--expected-ml", "5", "--aspirated-ml", "25", "--json"
+    )
 
     assert r.exit_code == 0, r.stderr
     block = _finding(r.json(), "PUMP-RECON-008")
@@ -131,8 +173,21 @@ def test_issue8_d11_aspirated_above_the_reservoir_capacity_is_an_inconsistency(r
 
 
 OFFSETS = (
-    "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "100",
-    "--expected-ml", "10", "--aspirated-ml", "10", "--previous-fill-ml", "20", "--json",
+    "pump",
+    "refill",
+    "--pump",
+    "synchromed-ii-20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "100",
+    "--expected-ml",
+    "10",
+    "--aspirated-ml",
+    "10",
+    "--previous-fill-ml",
+    "20",
+    "--json",
 )
 
 
@@ -174,8 +229,16 @@ def test_issue8_d14_forecast_as_of_with_another_offset_is_the_same_instant(run_c
 
 
 REFILL_OK = (
-    "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "400",
-    "--refilled", "2026-03-02",
+    "pump",
+    "refill",
+    "--pump",
+    "synchromed-ii-20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "400",
+    "--refilled",
+    "2026-03-02",
 )
 
 
@@ -207,23 +270,54 @@ PUMP_COMMANDS = {
         {"--flex": "06:00=20,22:00=10"},
     ),
     "forecast": (
-        {"--pump": "synchromed-ii-20", "--volume-ml": "20", "--concentration-mcg-per-ml": "500",
-         "--daily-dose-mcg": "400", "--filled": "2026-01-01"},
-        {"--margin-days": "7", "--implanted": "2025-01-01", "--eri-date": "2025-06-01", "--low-reservoir-ml": "2",
-         "--residual-ml": "0", "--max-refill-interval-days": "90", "--as-of": "2026-01-05",
-         "--setting": "pump.synchromed_ii.flow_accuracy_percent=10"},
+        {
+            "--pump": "synchromed-ii-20",
+            "--volume-ml": "20",
+            "--concentration-mcg-per-ml": "500",
+            "--daily-dose-mcg": "400",
+            "--filled": "2026-01-01",
+        },
+        {
+            "--margin-days": "7",
+            "--implanted": "2025-01-01",
+            "--eri-date": "2025-06-01",
+            "--low-reservoir-ml": "2",
+            "--residual-ml": "0",
+            "--max-refill-interval-days": "90",
+            "--as-of": "2026-01-05",
+            "--setting": "pump.synchromed_ii.flow_accuracy_percent=10",
+        },
     ),
     "reconcile": (
         {"--expected-ml": "4.9", "--aspirated-ml": "4.5"},
-        {"--previous": "4.9:4.5", "--pump": "synchromed-ii-20", "--tolerance-percent": "10", "--tolerance-ml": "0.5",
-         "--trend-visits": "3", "--previous-fill-ml": "20"},
+        {
+            "--previous": "4.9:4.5",
+            "--pump": "synchromed-ii-20",
+            "--tolerance-percent": "10",
+            "--tolerance-ml": "0.5",
+            "--trend-visits": "3",
+            "--previous-fill-ml": "20",
+        },
     ),
     "refill": (
-        {"--pump": "synchromed-ii-20", "--concentration-mcg-per-ml": "500", "--daily-dose-mcg": "400",
-         "--refilled": "2026-03-02", "--expected-ml": "4.9", "--aspirated-ml": "4.5", "--previous-fill-ml": "20",
-         "--previous-filled": "2026-02-02"},
-        {"--previous": "4.9:4.5", "--target-interval-days": "30", "--margin-days": "7", "--implanted": "2025-01-01",
-         "--as-of": "2026-03-05", "--setting": "pump.synchromed_ii.flow_accuracy_percent=10"},
+        {
+            "--pump": "synchromed-ii-20",
+            "--concentration-mcg-per-ml": "500",
+            "--daily-dose-mcg": "400",
+            "--refilled": "2026-03-02",
+            "--expected-ml": "4.9",
+            "--aspirated-ml": "4.5",
+            "--previous-fill-ml": "20",
+            "--previous-filled": "2026-02-02",
+        },
+        {
+            "--previous": "4.9:4.5",
+            "--target-interval-days": "30",
+            "--margin-days": "7",
+            "--implanted": "2025-01-01",
+            "--as-of": "2026-03-05",
+            "--setting": "pump.synchromed_ii.flow_accuracy_percent=10",
+        },
     ),
     "concentration-change": (
         {"--pump": "prometra-ii-20", "--daily-dose-mcg": "400", "--old-mcg-per-ml": "500", "--new-mcg-per-ml": "1000"},
@@ -231,9 +325,7 @@ PUMP_COMMANDS = {
     ),
 }
 BAD_VALUES = ("nan", "-1", "0", "1e12", "abc", "0001-01-01", "9999-12-31")
-OPTION_CASES = [
-    (command, option) for command, (base, extra) in PUMP_COMMANDS.items() for option in [*base, *extra]
-]
+OPTION_CASES = [(command, option) for command, (base, extra) in PUMP_COMMANDS.items() for option in [*base, *extra]]
 
 
 @pytest.mark.parametrize(("command", "option"), OPTION_CASES)

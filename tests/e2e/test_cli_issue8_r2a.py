@@ -14,11 +14,28 @@ Run = Callable[..., Any]
 
 #: The timeline the invariant suite found (tests/invariants/test_risk.py).
 NEAR_STOP = {
-    "schema": "baclofen-timeline/1", "as_of": "2027-01-10T09:00:00+00:00", "patient": {"crcl_ml_min": 90},
-    "pump": {"model": "synchromed-ii-20", "implanted": "2025-01-01", "refills": [
-        {"time": "2026-10-05T09:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 100},
-        {"time": "2026-12-04T09:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 100}],
-        "program_changes": [{"time": "2027-01-03T08:00:00+00:00", "daily_dose_mcg": 0.2}]},
+    "schema": "baclofen-timeline/1",
+    "as_of": "2027-01-10T09:00:00+00:00",
+    "patient": {"crcl_ml_min": 90},
+    "pump": {
+        "model": "synchromed-ii-20",
+        "implanted": "2025-01-01",
+        "refills": [
+            {
+                "time": "2026-10-05T09:00:00+00:00",
+                "volume_ml": 20,
+                "concentration_mcg_per_ml": 500,
+                "daily_dose_mcg": 100,
+            },
+            {
+                "time": "2026-12-04T09:00:00+00:00",
+                "volume_ml": 20,
+                "concentration_mcg_per_ml": 500,
+                "daily_dose_mcg": 100,
+            },
+        ],
+        "program_changes": [{"time": "2027-01-03T08:00:00+00:00", "daily_dose_mcg": 0.2}],
+    },
 }
 
 
@@ -41,8 +58,11 @@ def test_issue8_r2_cli_near_stop_outside_the_lookback_is_high(run_cli: Run, tmp_
 
 def test_issue8_r2_cli_risk_for_a_patient_under_18_says_out_of_scope_first(run_cli: Run, tmp_path: Path) -> None:
     """ "The risk command takes patient.age_years but ignores it" """
-    doc = {"as_of": "2027-01-10T09:00:00+00:00", "patient": {"age_years": 16},
-           "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": 30}]}}
+    doc = {
+        "as_of": "2027-01-10T09:00:00+00:00",
+        "patient": {"age_years": 16},
+        "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": 30}]},
+    }
     path = _write(tmp_path, doc)
 
     data = run_cli("risk", path, "--json").json()
@@ -56,15 +76,19 @@ def test_issue8_r2_cli_risk_for_a_patient_under_18_says_out_of_scope_first(run_c
     assert human.lstrip().startswith("OUT OF SCOPE (SCOPE-PAEDIATRIC-001): Age 16 years")
 
 
-@pytest.mark.parametrize(("args", "rule_id"), [
-    (("intrathecal", "--daily-dose-mcg", "0.05"), "ITB-LIMIT-001"),
-    (("intrathecal", "--daily-dose-mcg", "5000"), "ITB-DOSE-002"),
-    (("intrathecal", "--daily-dose-mcg", "400", "--bolus-mcg", "0.05"), "ITB-LIMIT-004"),
-    (("oral", "--dose-mg", "0.02"), "PK-DOSE-001"),
-    (("oral", "--dose-mg", "5000"), "PK-DOSE-001"),
-])
+@pytest.mark.parametrize(
+    ("args", "rule_id"),
+    [
+        (("intrathecal", "--daily-dose-mcg", "0.05"), "ITB-LIMIT-001"),
+        (("intrathecal", "--daily-dose-mcg", "5000"), "ITB-DOSE-002"),
+        (("intrathecal", "--daily-dose-mcg", "400", "--bolus-mcg", "0.05"), "ITB-LIMIT-004"),
+        (("oral", "--dose-mg", "0.02"), "PK-DOSE-001"),
+        (("oral", "--dose-mg", "5000"), "PK-DOSE-001"),
+    ],
+)
 def test_issue8_r2_cli_simulate_doses_outside_the_plausible_range_are_named(
-        run_cli: Run, args: tuple[str, ...], rule_id: str) -> None:
+    run_cli: Run, args: tuple[str, ...], rule_id: str
+) -> None:
     """ "`simulate intrathecal --daily-dose-mcg 0.05 --json` ... passes silently" """
     r = run_cli("simulate", *args, "--json")
 

@@ -80,9 +80,7 @@ def test_issue8_d15_an_unreachable_scheduler_fails_fast_naming_scheduler(run_cli
     """An unreachable scheduler gave a traceback after 30 s: a short connect timeout and a clear error."""
     pytest.importorskip("distributed")
     started = time.monotonic()
-    result = run_cli(
-        "simulate", "oral", "--dose-mg", "10", "--population", "10", "--scheduler", "tcp://127.0.0.1:9"
-    )
+    result = run_cli("simulate", "oral", "--dose-mg", "10", "--population", "10", "--scheduler", "tcp://127.0.0.1:9")
 
     line = _one_error_line(result, "--scheduler")
     assert "tcp://127.0.0.1:9" in line
@@ -98,8 +96,16 @@ def test_issue8_d15_a_population_above_the_in_process_limit_names_population(run
 
 
 FORECAST = (
-    "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-    "--daily-dose-mcg", "500",
+    "pump",
+    "forecast",
+    "--pump",
+    "synchromed-ii-20",
+    "--volume-ml",
+    "20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "500",
 )
 
 

@@ -25,8 +25,17 @@ def test_issue9_item4_cut_from_400_to_10_blocks_unless_a_planned_taper(run_cli) 
 @pytest.mark.parametrize(("hours", "severity"), [("23.9", "block"), ("24", None)])
 def test_issue9_titrate_hours_since_last_increase(run_cli, hours, severity) -> None:
     data = run_cli(
-        "itb", "titrate", "--current-mcg-per-day", "300", "--hours-since-start", "200",
-        "--hours-since-last-increase", hours, "--proposed-mcg-per-day", "330", "--json",
+        "itb",
+        "titrate",
+        "--current-mcg-per-day",
+        "300",
+        "--hours-since-start",
+        "200",
+        "--hours-since-last-increase",
+        hours,
+        "--proposed-mcg-per-day",
+        "330",
+        "--json",
     ).json()
     assert _sev(data, "ITB-TITR-007") == severity
     assert data["hours_since_last_increase"] == float(hours)
@@ -40,8 +49,15 @@ def test_issue9_titrate_hours_since_last_increase_refuses_negative(run_cli) -> N
 @pytest.mark.parametrize(("hours", "severity"), [("0", None), ("0.5", "warn")])
 def test_issue9_item7_titrate_after_an_interruption(run_cli, hours, severity) -> None:
     data = run_cli(
-        "itb", "titrate", "--current-mcg-per-day", "300", "--hours-since-start", "200",
-        "--interruption-hours", hours, "--json",
+        "itb",
+        "titrate",
+        "--current-mcg-per-day",
+        "300",
+        "--hours-since-start",
+        "200",
+        "--interruption-hours",
+        hours,
+        "--json",
     ).json()
     assert _sev(data, "ITB-TITR-008") == severity
 
@@ -92,14 +108,32 @@ def test_issue9_itb_screen_not_offerable_with_exacerbation_wound_or_infection(ru
 def test_issue9_no_admixture_with_other_drugs_in_the_pump(run_cli, extra, severity) -> None:
     """5.6: "Gablofen and other products: no admixture with other drugs (5.6) as a check, not only a note"."""
     data = run_cli(
-        "pump", "program", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500",
-        "--daily-dose-mcg", "300", *extra, "--json",
+        "pump",
+        "program",
+        "--pump",
+        "synchromed-ii-20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "300",
+        *extra,
+        "--json",
     ).json()
     assert _sev(data, "PUMP-ADMIX-001") == severity
     assert data["other_drugs_in_pump"] == list(extra[1:])
 
 
 def test_issue9_admixture_empty_name_is_refused(run_cli) -> None:
-    r = run_cli("pump", "program", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500",
-                "--daily-dose-mcg", "300", "--other-drug-in-pump", " ")
+    r = run_cli(
+        "pump",
+        "program",
+        "--pump",
+        "synchromed-ii-20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "300",
+        "--other-drug-in-pump",
+        " ",
+    )
     assert r.exit_code == 2 and "--other-drug-in-pump" in r.stderr

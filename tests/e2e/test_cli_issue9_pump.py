@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 FORECAST = (
-    "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-    "--daily-dose-mcg", "300",
+    "pump",
+    "forecast",
+    "--pump",
+    "synchromed-ii-20",
+    "--volume-ml",
+    "20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "300",
 )
 
 
@@ -14,8 +22,9 @@ def _ids(data) -> list[str]:
 
 def test_issue9_i1_a_device_eri_date_is_not_blocked_at_the_five_year_date(run_cli) -> None:
     """Item 1: implant 2018-01-01 with a device ERI of 2023-06-01 is blocked as "past end of service 2023-01-01"."""
-    data = run_cli(*FORECAST, "--filled", "2023-06-01", "--implanted", "2018-01-01", "--eri-date", "2023-06-01",
-                   "--json").json()
+    data = run_cli(
+        *FORECAST, "--filled", "2023-06-01", "--implanted", "2018-01-01", "--eri-date", "2023-06-01", "--json"
+    ).json()
 
     assert data["battery"]["shutoff_date"] == "2023-08-30"
     assert data["battery"]["shutoff_basis"] == "eri"
@@ -32,8 +41,18 @@ def test_issue9_i1_no_eri_date_keeps_the_planning_life_block(run_cli) -> None:
 
 
 PROMETRA = (
-    "pump", "forecast", "--pump", "prometra-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-    "--daily-dose-mcg", "150", "--filled", "2026-01-01",
+    "pump",
+    "forecast",
+    "--pump",
+    "prometra-ii-20",
+    "--volume-ml",
+    "20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "150",
+    "--filled",
+    "2026-01-01",
 )
 
 
@@ -56,11 +75,21 @@ def test_issue9_an_mri_date_before_the_fill_names_the_option(run_cli) -> None:
 def test_issue9_risk_reports_a_motor_stall_over_48_h(run_cli, tmp_path) -> None:
     import json
 
-    doc = {"as_of": "2026-01-10T09:00:00+00:00", "pump": {
-        "model": "synchromed-ii-20",
-        "alarms": [{"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 49}],
-        "refills": [{"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
-                     "daily_dose_mcg": 150}]}}
+    doc = {
+        "as_of": "2026-01-10T09:00:00+00:00",
+        "pump": {
+            "model": "synchromed-ii-20",
+            "alarms": [{"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 49}],
+            "refills": [
+                {
+                    "time": "2026-01-01T10:00:00+00:00",
+                    "volume_ml": 20,
+                    "concentration_mcg_per_ml": 500,
+                    "daily_dose_mcg": 150,
+                }
+            ],
+        },
+    }
     path = tmp_path / "t.json"
     path.write_text(json.dumps(doc))
 

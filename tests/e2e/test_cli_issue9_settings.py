@@ -30,8 +30,17 @@ def test_issue9_item8_cli_check_dose_tizanidine_frequency_by_locale(run_cli, arg
 
 
 def test_issue9_item8_cli_tizanidine_frequency_setting_out_of_bounds_names_the_option(run_cli) -> None:
-    r = run_cli("check", "dose", "--drug", "tizanidine", "--mg-per-day", "12",
-                "--setting", "cds.tizanidine.max_doses_per_day.us=5", "--json")
+    r = run_cli(
+        "check",
+        "dose",
+        "--drug",
+        "tizanidine",
+        "--mg-per-day",
+        "12",
+        "--setting",
+        "cds.tizanidine.max_doses_per_day.us=5",
+        "--json",
+    )
 
     assert r.exit_code == 2 and "--setting" in r.stderr
 
@@ -57,8 +66,17 @@ def test_issue9_item9_cli_highest_reported_itb_dose_setting(run_cli, dose: str, 
 
 
 def test_issue9_item9_cli_highest_reported_itb_dose_cannot_be_raised(run_cli) -> None:
-    r = run_cli("check", "dose", "--drug", "Gablofen", "--mcg-per-day", "1200",
-                "--setting", "itb.dose.highest_reported_mcg_per_day=2500", "--json")
+    r = run_cli(
+        "check",
+        "dose",
+        "--drug",
+        "Gablofen",
+        "--mcg-per-day",
+        "1200",
+        "--setting",
+        "itb.dose.highest_reported_mcg_per_day=2500",
+        "--json",
+    )
 
     assert r.exit_code == 2 and "--setting" in r.stderr
 
@@ -98,8 +116,20 @@ LOWER = ("--setting", "cds.scales.itb_screening_ashworth_reduction_points=0.5")
 def test_issue9_item9_cli_scale_evaluate_uses_the_ashworth_setting(
     run_cli, current: str, extra: tuple, responder: bool
 ) -> None:
-    r = run_cli("scale", "evaluate", "--scale", "ashworth", "--baseline", "2", "--current", current,
-                "--context", "itb-screening", *extra, "--json")
+    r = run_cli(
+        "scale",
+        "evaluate",
+        "--scale",
+        "ashworth",
+        "--baseline",
+        "2",
+        "--current",
+        current,
+        "--context",
+        "itb-screening",
+        *extra,
+        "--json",
+    )
 
     assert r.exit_code == 0, r.stderr
     assert r.json()["responder"] is responder
@@ -114,8 +144,9 @@ def test_issue9_item9_cli_itb_screen_uses_the_same_ashworth_setting(
 ) -> None:
     """The Ashworth screening threshold (itb/screening.py) is the setting of cds/scales.py: one home, so a
     lowered threshold changes both `scale evaluate` and `itb screen`."""
-    r = run_cli("itb", "screen", "--responses", "yes", "--ashworth-before", "2", "--ashworth-after", after,
-                *extra, "--json")
+    r = run_cli(
+        "itb", "screen", "--responses", "yes", "--ashworth-before", "2", "--ashworth-after", after, *extra, "--json"
+    )
 
     assert r.exit_code == 0, r.stderr
     data = r.json()
@@ -157,8 +188,21 @@ def test_issue9_item9_cli_plan_titrate_override_ceiling_per_locale(
     run_cli, locale: str, target: str, extra: tuple, top: float, offerable: bool
 ) -> None:
     """ORAL-MAX-001's override ceiling of 120 mg/day applied to US plans too: it is a setting per locale."""
-    r = run_cli("plan", "titrate", "--start-date", "2026-12-01", "--locale", locale, "--target-mg-per-day", target,
-                "--doses-per-day", "4", *OVERRIDE, *extra, "--json")
+    r = run_cli(
+        "plan",
+        "titrate",
+        "--start-date",
+        "2026-12-01",
+        "--locale",
+        locale,
+        "--target-mg-per-day",
+        target,
+        "--doses-per-day",
+        "4",
+        *OVERRIDE,
+        *extra,
+        "--json",
+    )
 
     assert r.exit_code == 0, r.stderr
     data = r.json()
@@ -182,8 +226,12 @@ def test_issue9_item9_cli_risk_highest_reported_itb_dose_setting(
     """The one home of 2003 mcg/day is a setting: `risk` (RISK-PROGRAM-005) reads the clinic's value too."""
     import json
 
-    refill = {"time": "2026-03-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 2000,
-              "daily_dose_mcg": dose}
+    refill = {
+        "time": "2026-03-01T10:00:00+00:00",
+        "volume_ml": 20,
+        "concentration_mcg_per_ml": 2000,
+        "daily_dose_mcg": dose,
+    }
     doc = {"as_of": "2026-03-10T09:00:00+00:00", "pump": {"model": "synchromed-ii-20", "refills": [refill]}}
     path = tmp_path / "timeline.json"
     path.write_text(json.dumps(doc))

@@ -51,9 +51,7 @@ def test_itb_screen_table(run_cli) -> None:
 
 @pytest.mark.parametrize(("hours", "daily"), [("6", 150.0), ("8", 150.0), ("8.5", 75.0)])
 def test_itb_initial_dose(run_cli, hours, daily) -> None:
-    data = run_cli(
-        "itb", "initial-dose", "--screening-dose-mcg", "75", "--response-hours", hours, "--json"
-    ).json()
+    data = run_cli("itb", "initial-dose", "--screening-dose-mcg", "75", "--response-hours", hours, "--json").json()
 
     assert data["daily_dose_mcg"] == daily
     assert data["hourly_rate_mcg_per_h"] == pytest.approx(daily / 24)
@@ -118,9 +116,7 @@ def test_itb_titrate_a_proposal_above_1000_needs_confirmation(run_cli) -> None:
 
     warn = next(f for f in plain["findings"] if f["rule_id"] == "ITB-DOSE-001")
     assert warn["data"]["confirmed"] is False
-    assert (
-        next(f for f in confirmed["findings"] if f["rule_id"] == "ITB-DOSE-001")["data"]["confirmed"] is True
-    )
+    assert next(f for f in confirmed["findings"] if f["rule_id"] == "ITB-DOSE-001")["data"]["confirmed"] is True
 
 
 def test_itb_transition(run_cli) -> None:
@@ -301,9 +297,7 @@ def test_pump_concentration_change(run_cli) -> None:
     data = r.json()
     assert data["new_ml_per_day"] == pytest.approx(0.45)
     assert data["bridge"]["drug_mcg"] == pytest.approx(100)
-    assert {"ITB-CONC-001", "ITB-CONC-002", "ITB-CONC-003", "ITB-CONC-005"} == {
-        f["rule_id"] for f in data["findings"]
-    }
+    assert {"ITB-CONC-001", "ITB-CONC-002", "ITB-CONC-003", "ITB-CONC-005"} == {f["rule_id"] for f in data["findings"]}
 
 
 def test_pump_refill_visit(run_cli) -> None:
@@ -559,8 +553,17 @@ def test_bad_input_is_one_line_naming_the_option_with_exit_2(run_cli, args, opti
 
 def test_pump_refill_never_hides_a_programmed_dose_above_the_highest_reported(run_cli) -> None:
     data = run_cli(
-        "pump", "refill", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "2000",
-        "--daily-dose-mcg", "2500", "--refilled", "2026-03-02", "--json",
+        "pump",
+        "refill",
+        "--pump",
+        "synchromed-ii-40",
+        "--concentration-mcg-per-ml",
+        "2000",
+        "--daily-dose-mcg",
+        "2500",
+        "--refilled",
+        "2026-03-02",
+        "--json",
     ).json()
 
     blocks = [f for f in data["findings"] if f["severity"] == "block"]
@@ -569,8 +572,18 @@ def test_pump_refill_never_hides_a_programmed_dose_above_the_highest_reported(ru
 
 def test_pump_forecast_names_the_over_infusion_row_as_a_date_not_a_volume(run_cli) -> None:
     r = run_cli(
-        "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml",
-        "500", "--daily-dose-mcg", "900", "--filled", "2026-03-02",
+        "pump",
+        "forecast",
+        "--pump",
+        "synchromed-ii-20",
+        "--volume-ml",
+        "20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "900",
+        "--filled",
+        "2026-03-02",
     )
 
     assert r.exit_code == 0, r.stderr

@@ -9,8 +9,13 @@ from baclofen.entrypoints.cli.output import render_findings
 
 def test_a_formula_in_square_brackets_is_printed_whole() -> None:
     out = Console(width=200, record=True)
-    finding = {"rule_id": "PK-X-001", "severity": "warn", "message": "CL/F = 11.6 x [f_nr + (1 - f_nr) x CrCl/110]",
-               "reasoning": "see [pk-models]", "evidence": ["[S22] title — url"]}
+    finding = {
+        "rule_id": "PK-X-001",
+        "severity": "warn",
+        "message": "CL/F = 11.6 x [f_nr + (1 - f_nr) x CrCl/110]",
+        "reasoning": "see [pk-models]",
+        "evidence": ["[S22] title — url"],
+    }
 
     render_findings(out, [finding])
 

@@ -15,7 +15,14 @@ def test_journey_2_taper_from_60_without_the_months_is_planned_long_and_says_why
     assert "at least 28 days" in warn["message"]
 
     short = run_cli(
-        "plan", "taper", "--from-mg-per-day", "60", "--months-on-therapy", "2", "--start-date", "2026-12-01",
+        "plan",
+        "taper",
+        "--from-mg-per-day",
+        "60",
+        "--months-on-therapy",
+        "2",
+        "--start-date",
+        "2026-12-01",
         "--json",
     ).json()
     assert short["parameters"]["required_days_to_zero"] == 14

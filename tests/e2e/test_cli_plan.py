@@ -54,9 +54,7 @@ def test_titrate_with_dialysis_starts_at_5_mg(run_cli) -> None:
 
 
 def test_titrate_above_the_ceiling_is_not_offerable_and_an_override_makes_it_so(run_cli) -> None:
-    blocked = run_cli(
-        "plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4", "--json"
-    ).json()
+    blocked = run_cli("plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4", "--json").json()
     overridden = (
         "plan",
         "titrate",
@@ -169,8 +167,7 @@ def test_a_rapid_taper_request_is_shown_as_not_offerable(run_cli) -> None:
         (("plan", "titrate", "--locale", "fr"), "--locale"),
         (("plan", "titrate", "--origin", "muscular"), "--origin"),
         (("plan", "titrate", "--override", "ORAL-MAX-001"), "--override"),
-        (("plan", "titrate", "--override", "ORAL-MAX-001=no block to override", "--clinician", "Dr A"),
-         "--override"),
+        (("plan", "titrate", "--override", "ORAL-MAX-001=no block to override", "--clinician", "Dr A"), "--override"),
         (("plan", "titrate", "--override", "ORAL-MAX-001=no block to override"), "--clinician"),
         (("plan", "titrate", "--dose-times", "8am,2pm,8pm"), "--dose-times"),
         (("plan", "titrate", "--step-interval-days", "0"), "--step-interval-days"),
@@ -183,9 +180,7 @@ def test_a_rapid_taper_request_is_shown_as_not_offerable(run_cli) -> None:
         (("demo", "--start-date", "2026-99-01"), "--start-date"),
     ],
 )
-def test_bad_input_is_one_line_naming_the_option_with_exit_code_2(
-    run_cli, args: tuple[str, ...], option: str
-) -> None:
+def test_bad_input_is_one_line_naming_the_option_with_exit_code_2(run_cli, args: tuple[str, ...], option: str) -> None:
     result = run_cli(*args)
 
     assert result.exit_code == 2

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 REFILL = (
-    "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "500",
-    "--refilled", "2026-03-02", "--expected-ml", "4.9", "--aspirated-ml", "3.1",
+    "pump",
+    "refill",
+    "--pump",
+    "synchromed-ii-20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "500",
+    "--refilled",
+    "2026-03-02",
+    "--expected-ml",
+    "4.9",
+    "--aspirated-ml",
+    "3.1",
 )
 
 
@@ -44,8 +56,19 @@ def test_a_bad_previous_fill_date_is_one_line_naming_the_option(run_cli) -> None
 
 def test_pump_forecast_tells_when_the_over_infusion_alarm_comes_before_the_refill(run_cli) -> None:
     data = run_cli(
-        "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-        "--daily-dose-mcg", "150", "--filled", "2026-01-01", "--json",
+        "pump",
+        "forecast",
+        "--pump",
+        "synchromed-ii-20",
+        "--volume-ml",
+        "20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "150",
+        "--filled",
+        "2026-01-01",
+        "--json",
     ).json()
 
     finding = next(f for f in data["findings"] if f["rule_id"] == "PUMP-FCST-004")

@@ -5,13 +5,38 @@ from __future__ import annotations
 import pytest
 
 FORECAST = (
-    "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-    "--daily-dose-mcg", "150", "--filled", "2026-01-01",
+    "pump",
+    "forecast",
+    "--pump",
+    "synchromed-ii-20",
+    "--volume-ml",
+    "20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "150",
+    "--filled",
+    "2026-01-01",
 )
 REFILL = (
-    "pump", "refill", "--pump", "synchromed-ii-20", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "500",
-    "--refilled", "2026-03-02", "--expected-ml", "4.9", "--aspirated-ml", "3.1",
-    "--previous-fill-ml", "20", "--previous-filled", "2026-02-02",
+    "pump",
+    "refill",
+    "--pump",
+    "synchromed-ii-20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "500",
+    "--refilled",
+    "2026-03-02",
+    "--expected-ml",
+    "4.9",
+    "--aspirated-ml",
+    "3.1",
+    "--previous-fill-ml",
+    "20",
+    "--previous-filled",
+    "2026-02-02",
 )
 
 
@@ -54,8 +79,20 @@ def test_a_bad_setting_is_one_line_naming_the_option(run_cli, command, value) ->
 
 def test_a_flow_accuracy_setting_on_a_prometra_is_refused_with_a_reason(run_cli) -> None:
     r = run_cli(
-        "pump", "forecast", "--pump", "prometra-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-        "--daily-dose-mcg", "150", "--filled", "2026-01-01", "--setting", "pump.synchromed_ii.flow_accuracy_percent=5",
+        "pump",
+        "forecast",
+        "--pump",
+        "prometra-ii-20",
+        "--volume-ml",
+        "20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "150",
+        "--filled",
+        "2026-01-01",
+        "--setting",
+        "pump.synchromed_ii.flow_accuracy_percent=5",
     )
 
     assert r.exit_code == 2

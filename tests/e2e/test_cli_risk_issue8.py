@@ -25,29 +25,54 @@ def _refill(time: str, dose: float, conc: float = 500, volume: float = 20) -> di
 
 CASES = {
     "oral 300 mg/day, no locale": (
-        {"as_of": "2027-01-10T09:00:00+00:00", "patient": {"crcl_ml_min": 90},
-         "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": 300}]}},
-        "RISK-ORAL-MAX-001"),
+        {
+            "as_of": "2027-01-10T09:00:00+00:00",
+            "patient": {"crcl_ml_min": 90},
+            "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": 300}]},
+        },
+        "RISK-ORAL-MAX-001",
+    ),
     "refill 200 -> 5 mcg/day": (
-        {"as_of": AS_OF, "pump": {"model": "synchromed-ii-20", "refills": [
-            _refill("2026-02-01T10:00:00+00:00", 200), _refill("2026-03-08T10:00:00+00:00", 5)]}},
-        "RISK-PROGRAM-006"),
+        {
+            "as_of": AS_OF,
+            "pump": {
+                "model": "synchromed-ii-20",
+                "refills": [_refill("2026-02-01T10:00:00+00:00", 200), _refill("2026-03-08T10:00:00+00:00", 5)],
+            },
+        },
+        "RISK-PROGRAM-006",
+    ),
     "program change to 0.2 mcg/day": (
-        {"as_of": AS_OF, "pump": {"model": "synchromed-ii-20", "refills": [
-            _refill("2026-03-01T10:00:00+00:00", 200, conc=50)],
-            "program_changes": [{"time": "2026-03-08T10:00:00+00:00", "daily_dose_mcg": 0.2}]}},
-        "RISK-PROGRAM-006"),
+        {
+            "as_of": AS_OF,
+            "pump": {
+                "model": "synchromed-ii-20",
+                "refills": [_refill("2026-03-01T10:00:00+00:00", 200, conc=50)],
+                "program_changes": [{"time": "2026-03-08T10:00:00+00:00", "daily_dose_mcg": 0.2}],
+            },
+        },
+        "RISK-PROGRAM-006",
+    ),
     "3000 mcg/day at 2000 mcg/mL": (
-        {"as_of": AS_OF, "pump": {"model": "synchromed-ii-40", "refills": [
-            _refill("2026-02-20T10:00:00+00:00", 1500, conc=2000, volume=40),
-            _refill("2026-03-08T10:00:00+00:00", 3000, conc=2000, volume=40)]}},
-        "RISK-PROGRAM-005"),
+        {
+            "as_of": AS_OF,
+            "pump": {
+                "model": "synchromed-ii-40",
+                "refills": [
+                    _refill("2026-02-20T10:00:00+00:00", 1500, conc=2000, volume=40),
+                    _refill("2026-03-08T10:00:00+00:00", 3000, conc=2000, volume=40),
+                ],
+            },
+        },
+        "RISK-PROGRAM-005",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_issue8_d2_cli_cap_breaches_and_large_itb_cuts_are_high_with_a_clinic_alert(
-        run_cli: Run, tmp_path: Path, case: str) -> None:
+    run_cli: Run, tmp_path: Path, case: str
+) -> None:
     """ "A dose above the oral cap or above 2003 mcg/day, and any large ITB cut (withdrawal), must be high with a
     clinic alert." """
     doc, rule_id = CASES[case]
@@ -67,14 +92,25 @@ def test_issue8_d2_cli_lists_the_new_settings(run_cli: Run, tmp_path: Path) -> N
 
     data = run_cli("risk", _write(tmp_path, doc), "--json").json()
 
-    for name in ("cds.risk.itb_max_cut_percent", "oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
-                 "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"):
+    for name in (
+        "cds.risk.itb_max_cut_percent",
+        "oral.max_daily_dose_mg.us",
+        "oral.max_daily_dose_mg.uk",
+        "oral.max_daily_dose_mg.in_hospital.us",
+        "oral.max_daily_dose_mg.in_hospital.uk",
+    ):
         assert name in data["settings"]
 
 
 def test_issue8_d2_cli_the_cut_setting_is_overridable_and_checked(run_cli: Run, tmp_path: Path) -> None:
-    doc = {"as_of": AS_OF, "pump": {"model": "synchromed-ii-20", "refills": [_refill("2026-02-20T10:00:00+00:00", 200)],
-                                    "program_changes": [{"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": 170}]}}
+    doc = {
+        "as_of": AS_OF,
+        "pump": {
+            "model": "synchromed-ii-20",
+            "refills": [_refill("2026-02-20T10:00:00+00:00", 200)],
+            "program_changes": [{"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": 170}],
+        },
+    }
     path = _write(tmp_path, doc)
 
     assert run_cli("risk", path, "--json").json()["level"] != "high"

@@ -132,9 +132,7 @@ def test_intrathecal_json_with_a_bolus(run_cli) -> None:
 
 
 def test_intrathecal_table_output(run_cli, tmp_path: Path) -> None:
-    result = run_cli(
-        "simulate", "intrathecal", "--daily-dose-mcg", "300", "--plot", str(tmp_path / "itb.png")
-    )
+    result = run_cli("simulate", "intrathecal", "--daily-dose-mcg", "300", "--plot", str(tmp_path / "itb.png"))
 
     assert result.exit_code == 0
     assert "Lumbar CSF steady state" in result.stdout
@@ -218,9 +216,7 @@ def test_a_missing_plan_file_is_one_line(run_cli, tmp_path: Path) -> None:
 
 
 def test_a_large_population_runs_with_a_progress_bar_and_a_table(run_cli) -> None:
-    result = run_cli(
-        "simulate", "oral", "--dose-mg", "10", "--population", "20000", "--seed", "2", "--step-h", "1"
-    )
+    result = run_cli("simulate", "oral", "--dose-mg", "10", "--population", "20000", "--seed", "2", "--step-h", "1")
 
     assert result.exit_code == 0
     assert "Virtual population: 20000 subjects, seed 2" in result.stdout

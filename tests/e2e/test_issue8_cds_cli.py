@@ -21,12 +21,16 @@ def _error_names(result, option: str) -> None:
 
 # --- defect 5 -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("command", "inhibitor"), [
-    (("plan", "titrate", "--start-date", "2026-12-01"), "ciprofloxacin"),
-    (("plan", "titrate", "--start-date", "2026-12-01"), "fluvoxamine"),
-    (("plan", "taper", "--from-mg-per-day", "30", "--start-date", "2026-12-01"), "fluvoxamine"),
-    (("plan", "taper", "--from-mg-per-day", "30", "--start-date", "2026-12-01"), "ciprofloxacin"),
-])
+
+@pytest.mark.parametrize(
+    ("command", "inhibitor"),
+    [
+        (("plan", "titrate", "--start-date", "2026-12-01"), "ciprofloxacin"),
+        (("plan", "titrate", "--start-date", "2026-12-01"), "fluvoxamine"),
+        (("plan", "taper", "--from-mg-per-day", "30", "--start-date", "2026-12-01"), "fluvoxamine"),
+        (("plan", "taper", "--from-mg-per-day", "30", "--start-date", "2026-12-01"), "ciprofloxacin"),
+    ],
+)
 def test_issue8_d5_a_plan_with_tizanidine_and_a_potent_cyp1a2_inhibitor_is_blocked(run_cli, command, inhibitor):
     """Defect 5: '`plan titrate --drugs tizanidine,ciprofloxacin` (and `plan taper --drugs
     tizanidine,fluvoxamine`) is offerable with no finding; the medicines do not appear in the JSON.'"""
@@ -43,8 +47,17 @@ def test_issue8_d5_a_plan_with_tizanidine_and_a_potent_cyp1a2_inhibitor_is_block
 
 
 def test_issue8_d5_the_tizanidine_block_on_a_plan_cannot_be_overridden(run_cli) -> None:
-    result = run_cli("plan", "titrate", "--drugs", "tizanidine,ciprofloxacin", "--override",
-                     f"{TIZ_BLOCK}=ciprofloxacin stops tomorrow", "--clinician", "Dr A", "--json")
+    result = run_cli(
+        "plan",
+        "titrate",
+        "--drugs",
+        "tizanidine,ciprofloxacin",
+        "--override",
+        f"{TIZ_BLOCK}=ciprofloxacin stops tomorrow",
+        "--clinician",
+        "Dr A",
+        "--json",
+    )
 
     _error_names(result, "--override")
     assert "cannot be overridden" in result.stderr
@@ -71,8 +84,17 @@ def test_issue8_d5_alternatives_does_not_silently_recommend_tizanidine_with_ethi
 
 @pytest.mark.parametrize("inhibitor", ["ciprofloxacin", "fluvoxamine"])
 def test_issue8_alternatives_refuse_an_override_of_the_tizanidine_contraindication(run_cli, inhibitor) -> None:
-    result = run_cli("alternatives", "--failed", "--drugs", inhibitor, "--override",
-                     f"{TIZ_BLOCK}=short course ends today", "--clinician", "Dr B", "--json")
+    result = run_cli(
+        "alternatives",
+        "--failed",
+        "--drugs",
+        inhibitor,
+        "--override",
+        f"{TIZ_BLOCK}=short course ends today",
+        "--clinician",
+        "Dr B",
+        "--json",
+    )
 
     _error_names(result, "--override")
 
@@ -82,13 +104,16 @@ def test_issue8_alternatives_refuse_an_override_of_the_tizanidine_contraindicati
 _ABOVE_CEILING = ("plan", "titrate", "--target-mg-per-day", "100", "--doses-per-day", "4")
 
 
-@pytest.mark.parametrize(("extra", "option"), [
-    (("--override", "ORAL-MAX-001=x", "--clinician", "Dr A"), "--override"),
-    (("--override", "ORAL-MAX-001=   ", "--clinician", "Dr A"), "--override"),
-    (("--override", "ORAL-MAX-001=in hospital under supervision"), "--clinician"),
-    (("--override", "ORAL-MAX-001=in hospital under supervision", "--clinician", ""), "--clinician"),
-    (("--override", "ORAL-MAX-001=in hospital under supervision", "--clinician", "  "), "--clinician"),
-])
+@pytest.mark.parametrize(
+    ("extra", "option"),
+    [
+        (("--override", "ORAL-MAX-001=x", "--clinician", "Dr A"), "--override"),
+        (("--override", "ORAL-MAX-001=   ", "--clinician", "Dr A"), "--override"),
+        (("--override", "ORAL-MAX-001=in hospital under supervision"), "--clinician"),
+        (("--override", "ORAL-MAX-001=in hospital under supervision", "--clinician", ""), "--clinician"),
+        (("--override", "ORAL-MAX-001=in hospital under supervision", "--clinician", "  "), "--clinician"),
+    ],
+)
 def test_issue8_d12_an_override_needs_a_named_clinician_and_a_real_reason(run_cli, extra, option) -> None:
     """Defect 12: 'A block can be overridden with no clinician named (`--override ORAL-MAX-001=x`,
     `clinician: ""`)'."""
@@ -97,8 +122,16 @@ def test_issue8_d12_an_override_needs_a_named_clinician_and_a_real_reason(run_cl
 
 def test_issue8_d12_a_named_override_is_recorded_with_its_clinician(run_cli) -> None:
     # issue 9 item 9: a US override reaches above 80 only where the clinic raised the US in-hospital setting
-    data = run_cli(*_ABOVE_CEILING, "--override", "ORAL-MAX-001=in hospital under supervision",
-                   "--clinician", "Dr A", "--setting", "oral.max_daily_dose_mg.in_hospital.us=100", "--json").json()
+    data = run_cli(
+        *_ABOVE_CEILING,
+        "--override",
+        "ORAL-MAX-001=in hospital under supervision",
+        "--clinician",
+        "Dr A",
+        "--setting",
+        "oral.max_daily_dose_mg.in_hospital.us=100",
+        "--json",
+    ).json()
 
     assert data["offerable"] is True
     assert data["overrides"] == [
@@ -108,10 +141,14 @@ def test_issue8_d12_a_named_override_is_recorded_with_its_clinician(run_cli) -> 
 
 # --- decision: adults only ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [
-    ("plan", "titrate", "--start-date", "2026-12-01"),
-    ("plan", "taper", "--from-mg-per-day", "30", "--start-date", "2026-12-01"),
-])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("plan", "titrate", "--start-date", "2026-12-01"),
+        ("plan", "taper", "--from-mg-per-day", "30", "--start-date", "2026-12-01"),
+    ],
+)
 def test_issue8_a_patient_under_18_gets_a_block_that_cannot_be_overridden(run_cli, command) -> None:
     data = run_cli(*command, "--age", "16", "--json").json()
 
@@ -119,8 +156,16 @@ def test_issue8_a_patient_under_18_gets_a_block_that_cannot_be_overridden(run_cl
     block = _finding(data, PAEDIATRIC)
     assert block["overridable"] is False and block["data"]["age_years"] == 16
     assert "16" in block["message"] and "paediatric dosing is out of scope" in block["message"]
-    refused = run_cli(*command, "--age", "16", "--override", f"{PAEDIATRIC}=specialist paediatric team agrees",
-                      "--clinician", "Dr A", "--json")
+    refused = run_cli(
+        *command,
+        "--age",
+        "16",
+        "--override",
+        f"{PAEDIATRIC}=specialist paediatric team agrees",
+        "--clinician",
+        "Dr A",
+        "--json",
+    )
     _error_names(refused, "--override")
     adult = run_cli(*command, "--age", "18", "--json").json()
     assert PAEDIATRIC not in [f["rule_id"] for f in adult["findings"]]
@@ -142,6 +187,7 @@ def test_issue8_under_18_blocks_contraindication_checks_and_alternatives(run_cli
 
 
 # --- decision: Lioresal ---------------------------------------------------------------------------------------
+
 
 def test_issue8_lioresal_10_mg_tablets_is_oral_and_a_bare_lioresal_stays_ambiguous(run_cli) -> None:
     tablets = run_cli("check", "interactions", "--drugs", "Lioresal 10 mg tablets,oxycodone", "--json").json()

@@ -45,9 +45,25 @@ def test_review_d1_under_delivery_hidden_by_a_near_full_reservoir_is_a_warn(run_
     patient received about 5 % of the dose (catheter occlusion, pump stall: S61; withdrawal: S118, S69).
     Defect 1 asks to judge delivery against what was programmed, not only the residual."""
     r = run_cli(
-        "pump", "refill", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "2000", "--daily-dose-mcg",
-        "400", "--refilled", "2026-11-24", "--expected-ml", "38", "--aspirated-ml", "39.9", "--previous-fill-ml",
-        "40", "--previous-filled", "2026-11-14", "--json",
+        "pump",
+        "refill",
+        "--pump",
+        "synchromed-ii-40",
+        "--concentration-mcg-per-ml",
+        "2000",
+        "--daily-dose-mcg",
+        "400",
+        "--refilled",
+        "2026-11-24",
+        "--expected-ml",
+        "38",
+        "--aspirated-ml",
+        "39.9",
+        "--previous-fill-ml",
+        "40",
+        "--previous-filled",
+        "2026-11-14",
+        "--json",
     )
 
     assert r.exit_code == 0, r.stderr
@@ -60,8 +76,19 @@ def test_review_d5_transition_with_tizanidine_and_ciprofloxacin_is_blocked(run_c
     """itb transition --oral-mg-per-day 60 --itb-initial-mcg-per-day 150 --infusion-start 2026-12-01
     --other-antispastic tizanidine,ciprofloxacin: offerable, only ITB-TRANS-002 'wean them one at a time'."""
     r = run_cli(
-        "itb", "transition", "--oral-mg-per-day", "60", "--itb-initial-mcg-per-day", "150", "--infusion-start",
-        "2026-12-01", "--months-on-therapy", "24", "--other-antispastic", "tizanidine,ciprofloxacin", "--json",
+        "itb",
+        "transition",
+        "--oral-mg-per-day",
+        "60",
+        "--itb-initial-mcg-per-day",
+        "150",
+        "--infusion-start",
+        "2026-12-01",
+        "--months-on-therapy",
+        "24",
+        "--other-antispastic",
+        "tizanidine,ciprofloxacin",
+        "--json",
     )
 
     if r.exit_code == 2:  # refusing ciprofloxacin as an antispastic, naming the option, is also acceptable
@@ -92,8 +119,21 @@ def test_review_d6_no_refill_date_after_the_pump_shut_off(run_cli: Any) -> None:
     """pump forecast --pump synchromed-ii-20 --volume-ml 20 --concentration-mcg-per-ml 500 --daily-dose-mcg 400
     --filled 2023-12-20 --implanted 2019-01-01: shut-off 2024-01-01, recommended refill 2024-01-04."""
     data = run_cli(
-        "pump", "forecast", "--pump", "synchromed-ii-20", "--volume-ml", "20", "--concentration-mcg-per-ml", "500",
-        "--daily-dose-mcg", "400", "--filled", "2023-12-20", "--implanted", "2019-01-01", "--json",
+        "pump",
+        "forecast",
+        "--pump",
+        "synchromed-ii-20",
+        "--volume-ml",
+        "20",
+        "--concentration-mcg-per-ml",
+        "500",
+        "--daily-dose-mcg",
+        "400",
+        "--filled",
+        "2023-12-20",
+        "--implanted",
+        "2019-01-01",
+        "--json",
     ).json()
 
     shutoff = data["battery"]["shutoff_date"]
@@ -133,14 +173,24 @@ def _cli(*args: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
         return None
 
 
-@pytest.mark.parametrize("reply", [b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", None],
-                         ids=["answers-http", "never-answers"])
+@pytest.mark.parametrize(
+    "reply", [b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", None], ids=["answers-http", "never-answers"]
+)
 def test_review_d15_a_non_dask_scheduler_fails_fast_naming_scheduler(reply: bytes | None) -> None:
     pytest.importorskip("distributed")
     srv, port = _serve(reply)
     try:
-        r = _cli("simulate", "oral", "--dose-mg", "10", "--population", "10", "--scheduler",
-                 f"tcp://127.0.0.1:{port}", timeout=30)
+        r = _cli(
+            "simulate",
+            "oral",
+            "--dose-mg",
+            "10",
+            "--population",
+            "10",
+            "--scheduler",
+            f"tcp://127.0.0.1:{port}",
+            timeout=30,
+        )
     finally:
         srv.close()
 
@@ -169,8 +219,17 @@ def test_review_d15_duplicate_keys_in_a_timeline_are_refused(run_cli: Any, tmp_p
 # --- 7. An override by a clinician called "none" (defect 12) -------------------------------------------------
 @pytest.mark.parametrize("clinician", ["none", "n/a", "unknown", "nobody", "anonymous"])
 def test_review_d12_an_override_needs_a_named_clinician(run_cli: Any, clinician: str) -> None:
-    r = run_cli("plan", "titrate", "--target-mg-per-day", "120", "--override",
-                "ORAL-MAX-001=in hospital under supervision", "--clinician", clinician, "--json")
+    r = run_cli(
+        "plan",
+        "titrate",
+        "--target-mg-per-day",
+        "120",
+        "--override",
+        "ORAL-MAX-001=in hospital under supervision",
+        "--clinician",
+        clinician,
+        "--json",
+    )
 
     assert r.exit_code == 2 and "--clinician" in r.stderr
 

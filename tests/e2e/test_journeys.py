@@ -150,8 +150,19 @@ def test_journey2_a_taper_shorter_than_two_weeks_is_never_offerable(run_cli) -> 
     # Issue 9 item 2: the block rests on the sourced 14 days. With 3-day steps `--min-days 5` from 60 mg/day lasts
     # 15 days (offerable with the warn TAPER-ABRUPT-002, the 28 days of assumed long-term use being an
     # assumption); with 1-day steps it really is 5 days: a block.
-    plan = run_cli("plan", "taper", "--from-mg-per-day", "60", "--min-days", "5", "--step-interval-days", "1",
-                   "--start-date", START, "--json").json()
+    plan = run_cli(
+        "plan",
+        "taper",
+        "--from-mg-per-day",
+        "60",
+        "--min-days",
+        "5",
+        "--step-interval-days",
+        "1",
+        "--start-date",
+        START,
+        "--json",
+    ).json()
 
     assert plan["parameters"]["days_to_target"] == 5
     assert plan["offerable"] is False

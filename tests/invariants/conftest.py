@@ -25,6 +25,8 @@ def plan_file(workdir: Path) -> str:
 @pytest.fixture(scope="session")
 def timeline_file(workdir: Path) -> str:
     path = workdir / "timeline.json"
-    path.write_text('{"schema": "baclofen-timeline/1", "as_of": "2027-01-10T09:00:00+00:00", '
-                    '"oral": {"prescriptions": [{"start": "2026-06-01", "end": null, "daily_dose_mg": 30}]}}')
+    path.write_text(
+        '{"schema": "baclofen-timeline/1", "as_of": "2027-01-10T09:00:00+00:00", '
+        '"oral": {"prescriptions": [{"start": "2026-06-01", "end": null, "daily_dose_mg": 30}]}}'
+    )
     return str(path)

@@ -235,14 +235,16 @@ def inv_itb_titrate(run: Run, data: dict[str, Any]) -> list[str]:
         if proposed > ITB_MAX_REPORTED_MCG + EPS:
             problems.append(f"proposed {proposed} mcg/day above {ITB_MAX_REPORTED_MCG} is offerable")
         elif proposed > ITB_CONFIRM_MCG + EPS and "--confirm-high-dose" not in opts:
-            problems.append(f"proposed {proposed} mcg/day above {ITB_CONFIRM_MCG} is offerable "
-                            "without --confirm-high-dose")
+            problems.append(
+                f"proposed {proposed} mcg/day above {ITB_CONFIRM_MCG} is offerable without --confirm-high-dose"
+            )
         elif proposed < ITB_MIN_REPORTED_MCG - EPS and not alarmed(data):
             problems.append(f"proposed {proposed} mcg/day below {ITB_MIN_REPORTED_MCG} passes silently")
     current = opt_float(opts, "--current-mcg-per-day")
     if current is not None:
-        problems += _itb_dose_problems(current, {"findings": findings(data)}, confirmed=True,
-                                       what="itb titrate current")
+        problems += _itb_dose_problems(
+            current, {"findings": findings(data)}, confirmed=True, what="itb titrate current"
+        )
     return problems
 
 
@@ -294,9 +296,12 @@ def inv_tizanidine_cyp1a2(run: Run, data: dict[str, Any]) -> list[str]:
             if contra and option.get("offered"):
                 problems.append(f"tizanidine offered alongside {sorted(contra)}")
             # The caution is a reason or a finding of the option (INT-TIZ-CYP1A2-002 names CYP1A2).
-            reasons = " ".join([*(r.get("text", "") for r in option.get("reasons", [])),
-                                *(f"{f.get('rule_id', '')} {f.get('message', '')}" for f in option.get("findings", []))
-                                ]).lower()
+            reasons = " ".join(
+                [
+                    *(r.get("text", "") for r in option.get("reasons", [])),
+                    *(f"{f.get('rule_id', '')} {f.get('message', '')}" for f in option.get("findings", [])),
+                ]
+            ).lower()
             if avoid and option.get("offered") and not any(d in reasons for d in avoid) and "cyp1a2" not in reasons:
                 problems.append(f"tizanidine recommended alongside {sorted(avoid)} with no CYP1A2 caution")
     return problems
@@ -310,7 +315,8 @@ def inv_adult_only(run: Run, data: dict[str, Any]) -> list[str]:
     if run.args[0] == "plan" and data.get("offerable"):
         return [f"plan offerable for a patient aged {age:g}"]
     if run.args[:2] == ("check", "contraindications") and not any(
-            f["severity"] == "block" and not f.get("override") for f in findings(data)):
+        f["severity"] == "block" and not f.get("override") for f in findings(data)
+    ):
         return [f"no block for a patient aged {age:g}"]
     return []
 
@@ -343,8 +349,12 @@ def inv_forecast_dates(run: Run, data: dict[str, Any]) -> list[str]:
     if rec is not None and observed_alarm is not None and rec >= observed_alarm:
         problems.append(f"recommended refill {rec} is at or after the observed-rate alarm {observed_alarm}")
     shutoff = _d((data.get("battery") or {}).get("shutoff_date"))
-    if shutoff is not None and filled is not None and filled > shutoff and not any(
-            f["severity"] == "block" for f in findings(data)):
+    if (
+        shutoff is not None
+        and filled is not None
+        and filled > shutoff
+        and not any(f["severity"] == "block" for f in findings(data))
+    ):
         problems.append(f"fill {filled} after the pump's shut-off {shutoff} is not a block")
     return problems
 
@@ -358,11 +368,14 @@ def inv_refill_dates(run: Run, data: dict[str, Any]) -> list[str]:
     nxt = _d(data.get("next_refill_date"))
     forecast = data.get("forecast") or {}
     observed = data.get("observed_delivery")
-    alarms = {"programmed-rate": _d(data.get("low_reservoir_alarm_date")),
-              "observed-rate": _d(data.get("low_reservoir_alarm_date_at_observed_rate"))}
+    alarms = {
+        "programmed-rate": _d(data.get("low_reservoir_alarm_date")),
+        "observed-rate": _d(data.get("low_reservoir_alarm_date_at_observed_rate")),
+    }
     if data.get("fill_ml") is not None and forecast.get("low_reservoir_ml") is not None:
-        alarms["recomputed observed-rate"] = _observed_alarm(refilled, data["fill_ml"], forecast["low_reservoir_ml"],
-                                                             observed)
+        alarms["recomputed observed-rate"] = _observed_alarm(
+            refilled, data["fill_ml"], forecast["low_reservoir_ml"], observed
+        )
     if nxt is not None:
         if nxt <= refilled:
             problems.append(f"next refill {nxt} is not after the refill {refilled}")
@@ -372,8 +385,9 @@ def inv_refill_dates(run: Run, data: dict[str, Any]) -> list[str]:
     accuracy = forecast.get("flow_accuracy_percent")
     if observed and accuracy is not None and (observed.get("excess_percent") or 0.0) > accuracy + EPS:
         if not any(f["severity"] in ("warn", "block") for f in findings(data)):
-            problems.append(f"over-delivery {observed['excess_percent']:.0f} % beyond the {accuracy} % flow accuracy "
-                            "is not a warn")
+            problems.append(
+                f"over-delivery {observed['excess_percent']:.0f} % beyond the {accuracy} % flow accuracy is not a warn"
+            )
     problems += _reconcile_problems(opts, data.get("reconciliation") or {}, data)
     return problems
 
@@ -417,8 +431,10 @@ def inv_taper_steps(run: Run, data: dict[str, Any]) -> list[str]:
                 problems.append(f"taper step {a:g} -> {b:g} mg/day is above the step limit {limit:g}")
         biggest = max([a - b for a, b in zip(doses, doses[1:], strict=False)] + [0.0])
         if plan.get("offerable") and biggest > TAPER_DEFAULT_STEP_MG + EPS and not alarmed(plan):
-            problems.append(f"offerable taper {'->'.join(f'{d:g}' for d in doses)} has a {biggest:g} mg/day step "
-                            f"(above the cited {TAPER_DEFAULT_STEP_MG:g}) with info only")
+            problems.append(
+                f"offerable taper {'->'.join(f'{d:g}' for d in doses)} has a {biggest:g} mg/day step "
+                f"(above the cited {TAPER_DEFAULT_STEP_MG:g}) with info only"
+            )
     return problems
 
 

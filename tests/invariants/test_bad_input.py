@@ -25,8 +25,9 @@ def _param(command: str) -> object:
 @pytest.mark.parametrize("command", [_param(c) for c in COMMANDS])
 @settings(max_examples=examples(40))
 @given(data=st.data())
-def test_every_command_ends_cleanly_on_generated_arguments(command: str, data: st.DataObject, plan_file: str,
-                                                          timeline_file: str) -> None:
+def test_every_command_ends_cleanly_on_generated_arguments(
+    command: str, data: st.DataObject, plan_file: str, timeline_file: str
+) -> None:
     args = data.draw(valid_args(command), label="args")
     run_clean(*args, *_files(command, plan_file, timeline_file))
 
@@ -34,8 +35,9 @@ def test_every_command_ends_cleanly_on_generated_arguments(command: str, data: s
 @pytest.mark.parametrize("command", [_param(c) for c in commands_with_bad_values()])
 @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
-def test_a_bad_value_exits_2_with_one_line_naming_the_option(command: str, data: st.DataObject, plan_file: str,
-                                                             timeline_file: str) -> None:
+def test_a_bad_value_exits_2_with_one_line_naming_the_option(
+    command: str, data: st.DataObject, plan_file: str, timeline_file: str
+) -> None:
     base, args, option = data.draw(bad_args(command), label="args")
     files = _files(command, plan_file, timeline_file)
     assume(run(*base, *files).exit_code == 0)  # the base is accepted: only ``option`` is wrong

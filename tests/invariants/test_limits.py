@@ -51,6 +51,7 @@ COVERAGE: list[tuple[Invariant, str]] = [
     (inv.inv_taper_steps, "demo"),
 ]
 
+
 def _params() -> list[Any]:
     out = []
     for invariant, command in COVERAGE:

@@ -34,8 +34,10 @@ def test_an_itb_dose_above_2003_or_a_large_cut_is_a_high_risk(case, workdir) -> 
 
 
 @settings(max_examples=examples(60))
-@given(case=oral_cap_breach_timelines() | itb_timelines(),
-       age=st.sampled_from([0, 4, 12, 17, 17.9, 18, 18.5, 46]) | st.floats(0, 120).map(lambda x: round(x, 1)))
+@given(
+    case=oral_cap_breach_timelines() | itb_timelines(),
+    age=st.sampled_from([0, 4, 12, 17, 17.9, 18, 18.5, 46]) | st.floats(0, 120).map(lambda x: round(x, 1)),
+)
 def test_a_patient_under_18_is_out_of_scope_of_the_risk_assessment(case, age, workdir) -> None:
     doc = {**case[0], "patient": {**case[0].get("patient", {}), "age_years": age}}
     r = run_clean("risk", write(workdir, doc), "--json")

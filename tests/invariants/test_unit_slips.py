@@ -23,12 +23,34 @@ def test_a_value_1000x_off_never_passes_silently(pair: tuple[list[str], list[str
     assert not problems, report(r, problems + [f"ordinary run alarmed: {alarmed(base.json())}"])
 
 
-@pytest.mark.parametrize("args", [
-    ["pump", "program", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "500", "--daily-dose-mcg", "0.4"],
-    ["pump", "program", "--pump", "synchromed-ii-40", "--concentration-mcg-per-ml", "0.5", "--daily-dose-mcg", "400"],
-    ["itb", "initial-dose", "--screening-dose-mcg", "0.05", "--response-hours", "4"],
-    ["check", "dose", "--drug", "Gablofen", "--mcg-per-day", "0.5"],
-], ids=["program-dose-mg", "program-conc-mg-per-ml", "initial-dose-mg", "check-dose-gablofen-mg"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [
+            "pump",
+            "program",
+            "--pump",
+            "synchromed-ii-40",
+            "--concentration-mcg-per-ml",
+            "500",
+            "--daily-dose-mcg",
+            "0.4",
+        ],
+        [
+            "pump",
+            "program",
+            "--pump",
+            "synchromed-ii-40",
+            "--concentration-mcg-per-ml",
+            "0.5",
+            "--daily-dose-mcg",
+            "400",
+        ],
+        ["itb", "initial-dose", "--screening-dose-mcg", "0.05", "--response-hours", "4"],
+        ["check", "dose", "--drug", "Gablofen", "--mcg-per-day", "0.5"],
+    ],
+    ids=["program-dose-mg", "program-conc-mg-per-ml", "initial-dose-mg", "check-dose-gablofen-mg"],
+)
 def test_issue8_defect4_examples(args: list[str]) -> None:
     r = run_clean(*args, "--json")
     problems = inv_slip_not_silent(r)

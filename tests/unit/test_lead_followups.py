@@ -39,10 +39,12 @@ def test_plausible_plan_dates_pass() -> None:
 
 def test_daily_totals_count_boluses_only() -> None:
     t = datetime(2026, 1, 1, 8, tzinfo=LONDON)
-    regimen = Regimen((
-        DoseEvent(t, mg(5), Route.ORAL),
-        DoseEvent(t + timedelta(hours=6), mg(5), Route.ORAL),
-        DoseEvent(t, mg(10), Route.ORAL, duration_h=48.0),
-    ))
+    regimen = Regimen(
+        (
+            DoseEvent(t, mg(5), Route.ORAL),
+            DoseEvent(t + timedelta(hours=6), mg(5), Route.ORAL),
+            DoseEvent(t, mg(10), Route.ORAL, duration_h=48.0),
+        )
+    )
 
     assert regimen.daily_totals(Route.ORAL)[date(2026, 1, 1)].magnitude == 10.0

@@ -29,12 +29,8 @@ from baclofen.domain.pk.profiles import (
 from baclofen.domain.pk.system import AUC_CSF_UG_H_PER_ML, CSF_UG_PER_ML, SubjectParameters
 
 
-def single_dose(
-    dose_mg: float, kidney: KidneyInput | None = None, model: str = "default", hours: float = 48.0
-):
-    return simulate_oral_exposure(
-        [oral_dose(0.0, dose_mg)], times_h=time_grid(hours, 0.05), kidney=kidney, model=model
-    )
+def single_dose(dose_mg: float, kidney: KidneyInput | None = None, model: str = "default", hours: float = 48.0):
+    return simulate_oral_exposure([oral_dose(0.0, dose_mg)], times_h=time_grid(hours, 0.05), kidney=kidney, model=model)
 
 
 def steady_state(dose_mg: float, interval_h: float):
@@ -75,9 +71,7 @@ def test_v3_single_20_mg_half_life_and_tmax() -> None:
     t = np.array(exp.times_h)
     late = (t >= 12) & (t <= 48)
 
-    half_life = terminal_half_life_h(
-        t[late], np.array(exp.concentration_ng_per_ml)[late], n_points=int(late.sum())
-    )
+    half_life = terminal_half_life_h(t[late], np.array(exp.concentration_ng_per_ml)[late], n_points=int(late.sum()))
 
     assert 3.5 <= float(half_life[0]) <= 7.0
     assert exp.tmax_h <= 2.0
@@ -128,9 +122,7 @@ def test_v8_iv_to_oral_auc_ratio_reproduces_f() -> None:
     t = [0.0, 400.0]
 
     po = simulate(params, [oral_dose(0.0, 10.0)], t, integrate=True).output("auc_plasma_ng_h_per_ml")[0, -1]
-    iv = simulate(params, [intravenous_dose(0.0, 10.0)], t, integrate=True).output("auc_plasma_ng_h_per_ml")[
-        0, -1
-    ]
+    iv = simulate(params, [intravenous_dose(0.0, 10.0)], t, integrate=True).output("auc_plasma_ng_h_per_ml")[0, -1]
 
     assert po / iv == pytest.approx(0.74, rel=1e-6)
     assert 10000.0 / iv == pytest.approx(8.6, abs=0.05)

@@ -162,9 +162,7 @@ class DaskRunner:
     processes: bool = False
     blocks_per_chunk: int | None = None
 
-    def __call__(
-        self, problem: PopulationProblem, progress: ProgressCallback | None = None
-    ) -> PopulationSummary:
+    def __call__(self, problem: PopulationProblem, progress: ProgressCallback | None = None) -> PopulationSummary:
         return run_population_on_dask(
             problem,
             progress,

@@ -211,8 +211,7 @@ def plot_simulation(result: Mapping[str, Any], path: str | Path) -> Path:
     kidney = result.get("kidney", {}).get("description", "")
     title = {"oral": "Oral baclofen", "regimen": "Plan regimen"}.get(str(result.get("kind")), "Baclofen")
     sessions = [
-        ("haemodialysis session", float(w["start_h"]), float(w["end_h"]))
-        for w in result.get("dialysis_sessions") or ()
+        ("haemodialysis session", float(w["start_h"]), float(w["end_h"])) for w in result.get("dialysis_sessions") or ()
     ]
     origin = result.get("time_origin")
     xlabel = f"Time (h after {str(origin).replace('T', ' ')[:16]})" if origin else "Time (h)"

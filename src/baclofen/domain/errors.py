@@ -70,8 +70,14 @@ def require(condition: bool, field: str, expected: str, actual: Any) -> None:
         raise InvalidInputError(field, expected, actual)
 
 
-def require_finite_number(value: Any, field: str, *, minimum: float | None = None,
-                          maximum: float | None = None, strictly_positive: bool = False) -> float:
+def require_finite_number(
+    value: Any,
+    field: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strictly_positive: bool = False,
+) -> float:
     """Check that ``value`` is a finite real number within bounds; return it as float.
 
     >>> require_finite_number(5, "dose_mg", strictly_positive=True)

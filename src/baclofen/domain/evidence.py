@@ -55,10 +55,7 @@ class Reference:
 
 
 REFERENCES: Mapping[str, Reference] = MappingProxyType(
-    {
-        key: Reference(key, title, location, Authority(authority))
-        for key, title, location, authority in RAW_REFERENCES
-    }
+    {key: Reference(key, title, location, Authority(authority)) for key, title, location, authority in RAW_REFERENCES}
 )
 
 

@@ -101,7 +101,8 @@ class KidneyFunction:
     def __post_init__(self) -> None:
         if self.crcl_ml_min is not None:
             object.__setattr__(
-                self, "crcl_ml_min",
+                self,
+                "crcl_ml_min",
                 require_finite_number(self.crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN),
             )
 
@@ -130,8 +131,10 @@ def cockcroft_gault_ml_min(age_years: float, weight_kg: float, serum_creatinine_
     age = require_finite_number(age_years, "age_years", minimum=AGE_YEARS_RANGE[0], maximum=AGE_YEARS_RANGE[1])
     weight = require_finite_number(weight_kg, "weight_kg", minimum=WEIGHT_KG_RANGE[0], maximum=WEIGHT_KG_RANGE[1])
     scr = require_finite_number(
-        serum_creatinine_mg_dl, "serum_creatinine_mg_dl",
-        minimum=CREATININE_MG_DL_RANGE[0], maximum=CREATININE_MG_DL_RANGE[1],
+        serum_creatinine_mg_dl,
+        "serum_creatinine_mg_dl",
+        minimum=CREATININE_MG_DL_RANGE[0],
+        maximum=CREATININE_MG_DL_RANGE[1],
     )
     crcl = max(0.0, (140.0 - age) * weight / (72.0 * scr))
     if sex is Sex.FEMALE:
@@ -164,8 +167,12 @@ class PatientSnapshot:
         if self.weight_kg is not None:
             require_finite_number(self.weight_kg, "weight_kg", minimum=WEIGHT_KG_RANGE[0], maximum=WEIGHT_KG_RANGE[1])
         if self.serum_creatinine_mg_dl is not None:
-            require_finite_number(self.serum_creatinine_mg_dl, "serum_creatinine_mg_dl",
-                                  minimum=CREATININE_MG_DL_RANGE[0], maximum=CREATININE_MG_DL_RANGE[1])
+            require_finite_number(
+                self.serum_creatinine_mg_dl,
+                "serum_creatinine_mg_dl",
+                minimum=CREATININE_MG_DL_RANGE[0],
+                maximum=CREATININE_MG_DL_RANGE[1],
+            )
         if self.crcl_ml_min is not None:
             require_finite_number(self.crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN)
         if self.egfr_ml_min_1_73m2 is not None:
@@ -177,8 +184,9 @@ class PatientSnapshot:
         if isinstance(self.conditions, (str, bytes)):
             # frozenset("pregnancy") would be a set of letters and the condition's rules would never fire.
             raise InvalidInputError("conditions", "a collection of condition names", self.conditions)
-        given = [n for n in ("serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2")
-                 if getattr(self, n) is not None]
+        given = [
+            n for n in ("serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2") if getattr(self, n) is not None
+        ]
         if len(given) > 1:
             raise InvalidInputError("kidney function", "only one of serum creatinine, CrCl or eGFR", given)
         if self.serum_creatinine_mg_dl is not None and (

@@ -122,9 +122,7 @@ class OralProduct:
         if self.is_liquid:
             if self.concentration_mg_per_ml is None or self.unit_strengths_mg:
                 raise InvalidInputError(f"product {self.name}", "a concentration and no unit strengths", self)
-            require_finite_number(
-                self.concentration_mg_per_ml, "concentration_mg_per_ml", strictly_positive=True
-            )
+            require_finite_number(self.concentration_mg_per_ml, "concentration_mg_per_ml", strictly_positive=True)
         else:
             if not self.unit_strengths_mg or self.concentration_mg_per_ml is not None:
                 raise InvalidInputError(f"product {self.name}", "unit strengths and no concentration", self)
@@ -174,9 +172,7 @@ class IntrathecalProduct:
     notes: str = ""
 
     def __post_init__(self) -> None:
-        require_finite_number(
-            self.concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True
-        )
+        require_finite_number(self.concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
         if not self.evidence:
             raise InvalidInputError(f"product {self.name}.evidence", "at least one citation key", ())
         for key in self.evidence:
@@ -212,9 +208,7 @@ _ORAL: tuple[OralProduct, ...] = (
             scored=_SCORED,
             locales=_US,
             evidence=("S13", "S2"),
-            notes="generic US tablets; some labels list only 5/10/20 mg [S2]"
-            if s == 15
-            else "generic US tablets",
+            notes="generic US tablets; some labels list only 5/10/20 mg [S2]" if s == 15 else "generic US tablets",
         )
         for s in (5, 10, 15, 20)
     ),
@@ -297,17 +291,11 @@ _ORAL: tuple[OralProduct, ...] = (
 ORAL_PRODUCTS: Mapping[str, OralProduct] = MappingProxyType({p.name: p for p in _ORAL})
 
 #: The product a planner uses when none is named: the 10 mg tablet of the locale.
-DEFAULT_ORAL_PRODUCT: Mapping[Locale, str] = MappingProxyType(
-    {Locale.US: "tablet-10mg", Locale.UK: "uk-tablet-10mg"}
-)
+DEFAULT_ORAL_PRODUCT: Mapping[Locale, str] = MappingProxyType({Locale.US: "tablet-10mg", Locale.UK: "uk-tablet-10mg"})
 
 _ITB: tuple[IntrathecalProduct, ...] = (
-    IntrathecalProduct(
-        "lioresal-it-50", "Lioresal Intrathecal 50 mcg/mL (screening)", 50.0, _US, ("S34", "S31")
-    ),
-    IntrathecalProduct(
-        "lioresal-it-500", "Lioresal Intrathecal 500 mcg/mL (10 mg/20 mL)", 500.0, _US, ("S34", "S31")
-    ),
+    IntrathecalProduct("lioresal-it-50", "Lioresal Intrathecal 50 mcg/mL (screening)", 50.0, _US, ("S34", "S31")),
+    IntrathecalProduct("lioresal-it-500", "Lioresal Intrathecal 500 mcg/mL (10 mg/20 mL)", 500.0, _US, ("S34", "S31")),
     IntrathecalProduct(
         "lioresal-it-2000",
         "Lioresal Intrathecal 2000 mcg/mL (10 mg/5 mL, 40 mg/20 mL)",
@@ -334,23 +322,15 @@ _ITB: tuple[IntrathecalProduct, ...] = (
     IntrathecalProduct(
         "generic-it-2000", "baclofen intrathecal 2000 mcg/mL (generic, 20 mL)", 2000.0, _US, ("S49", "S2")
     ),
-    IntrathecalProduct(
-        "uk-lioresal-it-50", "Lioresal Intrathecal 50 micrograms/1 mL (UK)", 50.0, _UK, ("S53",)
-    ),
-    IntrathecalProduct(
-        "uk-lioresal-it-500", "Lioresal Intrathecal 10 mg/20 mL (0.5 mg/mL, UK)", 500.0, _UK, ("S53",)
-    ),
-    IntrathecalProduct(
-        "uk-lioresal-it-2000", "Lioresal Intrathecal 10 mg/5 mL (2 mg/mL, UK)", 2000.0, _UK, ("S53",)
-    ),
+    IntrathecalProduct("uk-lioresal-it-50", "Lioresal Intrathecal 50 micrograms/1 mL (UK)", 50.0, _UK, ("S53",)),
+    IntrathecalProduct("uk-lioresal-it-500", "Lioresal Intrathecal 10 mg/20 mL (0.5 mg/mL, UK)", 500.0, _UK, ("S53",)),
+    IntrathecalProduct("uk-lioresal-it-2000", "Lioresal Intrathecal 10 mg/5 mL (2 mg/mL, UK)", 2000.0, _UK, ("S53",)),
 )
 
 INTRATHECAL_PRODUCTS: Mapping[str, IntrathecalProduct] = MappingProxyType({p.name: p for p in _ITB})
 
 #: Every intrathecal concentration on the market in the sources (mcg/mL), clinical.md §5.6.
-INTRATHECAL_CONCENTRATIONS_MCG_PER_ML: tuple[float, ...] = tuple(
-    sorted({p.concentration_mcg_per_ml for p in _ITB})
-)
+INTRATHECAL_CONCENTRATIONS_MCG_PER_ML: tuple[float, ...] = tuple(sorted({p.concentration_mcg_per_ml for p in _ITB}))
 
 
 def get_oral_product(name: str, *, tablets_scored: bool | None = None) -> OralProduct:
@@ -537,13 +517,9 @@ def dispense_dose(
     return _dispense_packets(dose, product)
 
 
-def _dispense_liquid(
-    dose: float, product: OralProduct, resolution_ml: float | None
-) -> Dispensed | DispenseRefusal:
+def _dispense_liquid(dose: float, product: OralProduct, resolution_ml: float | None) -> Dispensed | DispenseRefusal:
     assert product.concentration_mg_per_ml is not None
-    resolution = LIQUID_RESOLUTION_ML.validate(
-        LIQUID_RESOLUTION_ML.default if resolution_ml is None else resolution_ml
-    )
+    resolution = LIQUID_RESOLUTION_ML.validate(LIQUID_RESOLUTION_ML.default if resolution_ml is None else resolution_ml)
     volume = dose / product.concentration_mg_per_ml
     steps = volume / resolution
     if abs(steps - round(steps)) > 1e-6 or round(steps) == 0:

@@ -122,17 +122,19 @@ class Regimen:
         rows = []
         for e in self.events:
             amt = e.amount.in_(Unit.MG)
-            rows.append({
-                "ID": subject_id,
-                # Aware datetimes sharing one tzinfo subtract as wall-clock times (23 h days count 24 h): use UTC.
-                "TIME": (e.time.astimezone(UTC) - ref_utc) / timedelta(hours=1),
-                "AMT": amt,
-                "RATE": amt / e.duration_h if e.duration_h > 0 else 0.0,
-                "CMT": CMT_BY_ROUTE[e.route],
-                "EVID": 1,
-                "AMT_UNIT": "mg",
-                "ROUTE": e.route.value,
-            })
+            rows.append(
+                {
+                    "ID": subject_id,
+                    # Aware datetimes sharing one tzinfo subtract as wall-clock times (23 h days count 24 h): use UTC.
+                    "TIME": (e.time.astimezone(UTC) - ref_utc) / timedelta(hours=1),
+                    "AMT": amt,
+                    "RATE": amt / e.duration_h if e.duration_h > 0 else 0.0,
+                    "CMT": CMT_BY_ROUTE[e.route],
+                    "EVID": 1,
+                    "AMT_UNIT": "mg",
+                    "ROUTE": e.route.value,
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:

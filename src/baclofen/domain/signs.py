@@ -20,8 +20,12 @@ class SignSet:
 ORAL_WITHDRAWAL = SignSet(
     name="oral baclofen withdrawal",
     signs=(
-        "hallucinations", "seizures", "high fever", "altered mental status / confusion",
-        "exaggerated rebound spasticity", "muscle rigidity",
+        "hallucinations",
+        "seizures",
+        "high fever",
+        "altered mental status / confusion",
+        "exaggerated rebound spasticity",
+        "muscle rigidity",
     ),
     action=(
         "Do not stop baclofen abruptly. If these signs appear during a taper, contact the prescriber the same "
@@ -33,9 +37,18 @@ ORAL_WITHDRAWAL = SignSet(
 ITB_WITHDRAWAL = SignSet(
     name="intrathecal baclofen withdrawal",
     signs=(
-        "return of baseline spasticity and rigidity", "pruritus without rash", "tachycardia", "piloerection",
-        "high fever", "altered mental status", "exaggerated rebound spasticity", "muscle rigidity",
-        "labile blood pressure", "seizures", "hallucinations", "priapism",
+        "return of baseline spasticity and rigidity",
+        "pruritus without rash",
+        "tachycardia",
+        "piloerection",
+        "high fever",
+        "altered mental status",
+        "exaggerated rebound spasticity",
+        "muscle rigidity",
+        "labile blood pressure",
+        "seizures",
+        "hallucinations",
+        "priapism",
     ),
     action=(
         "Treat as an emergency: restore intrathecal delivery (check reservoir, pump, catheter). Oral baclofen alone "
@@ -49,8 +62,16 @@ ITB_WITHDRAWAL = SignSet(
 ORAL_OVERDOSE = SignSet(
     name="oral baclofen overdose / toxicity",
     signs=(
-        "somnolence, depressed consciousness", "respiratory depression", "coma", "seizures", "confusion",
-        "hallucinations", "muscular hypotonia", "hypothermia", "bradycardia or tachycardia", "hypotension",
+        "somnolence, depressed consciousness",
+        "respiratory depression",
+        "coma",
+        "seizures",
+        "confusion",
+        "hallucinations",
+        "muscular hypotonia",
+        "hypothermia",
+        "bradycardia or tachycardia",
+        "hypotension",
         "vomiting",
     ),
     action=(
@@ -63,8 +84,14 @@ ORAL_OVERDOSE = SignSet(
 ITB_OVERDOSE = SignSet(
     name="intrathecal baclofen overdose",
     signs=(
-        "drowsiness", "lightheadedness, dizziness", "somnolence", "respiratory depression", "hypothermia",
-        "seizures", "rostral progression of hypotonia", "loss of consciousness, coma",
+        "drowsiness",
+        "lightheadedness, dizziness",
+        "somnolence",
+        "respiratory depression",
+        "hypothermia",
+        "seizures",
+        "rostral progression of hypotonia",
+        "loss of consciousness, coma",
     ),
     action=(
         "Emergency: remove residual drug from the pump as soon as possible; intubate if respiratory depression; "

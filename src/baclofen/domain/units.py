@@ -86,13 +86,33 @@ _FACTORS: dict[Unit, tuple[Dimension, float]] = {
 }
 
 _ALIASES: dict[str, Unit] = {
-    "ug": Unit.MCG, "µg": Unit.MCG, "μg": Unit.MCG, "microgram": Unit.MCG, "micrograms": Unit.MCG,
-    "milligram": Unit.MG, "milligrams": Unit.MG, "ml": Unit.ML, "ug/ml": Unit.MCG_PER_ML,
-    "µg/ml": Unit.MCG_PER_ML, "μg/ml": Unit.MCG_PER_ML, "mcg/ml": Unit.MCG_PER_ML, "mg/ml": Unit.MG_PER_ML,
+    "ug": Unit.MCG,
+    "µg": Unit.MCG,
+    "μg": Unit.MCG,
+    "microgram": Unit.MCG,
+    "micrograms": Unit.MCG,
+    "milligram": Unit.MG,
+    "milligrams": Unit.MG,
+    "ml": Unit.ML,
+    "ug/ml": Unit.MCG_PER_ML,
+    "µg/ml": Unit.MCG_PER_ML,
+    "μg/ml": Unit.MCG_PER_ML,
+    "mcg/ml": Unit.MCG_PER_ML,
+    "mg/ml": Unit.MG_PER_ML,
     "ng/ml": Unit.NG_PER_ML,
-    "mg/d": Unit.MG_PER_DAY, "mcg/d": Unit.MCG_PER_DAY, "ug/d": Unit.MCG_PER_DAY, "ml/day": Unit.ML_PER_DAY,
-    "ml/d": Unit.ML_PER_DAY, "ml/h": Unit.ML_PER_HOUR, "ml/min": Unit.ML_PER_MIN, "l/h": Unit.L_PER_HOUR,
-    "hour": Unit.HOUR, "hours": Unit.HOUR, "hr": Unit.HOUR, "d": Unit.DAY, "days": Unit.DAY,
+    "mg/d": Unit.MG_PER_DAY,
+    "mcg/d": Unit.MCG_PER_DAY,
+    "ug/d": Unit.MCG_PER_DAY,
+    "ml/day": Unit.ML_PER_DAY,
+    "ml/d": Unit.ML_PER_DAY,
+    "ml/h": Unit.ML_PER_HOUR,
+    "ml/min": Unit.ML_PER_MIN,
+    "l/h": Unit.L_PER_HOUR,
+    "hour": Unit.HOUR,
+    "hours": Unit.HOUR,
+    "hr": Unit.HOUR,
+    "d": Unit.DAY,
+    "days": Unit.DAY,
 }
 
 
@@ -145,9 +165,7 @@ class Quantity:
     def to(self, unit: Unit) -> Quantity:
         """Convert to ``unit`` of the same dimension."""
         if unit.dimension is not self.unit.dimension:
-            raise UnitMismatchError(
-                "unit", f"a unit of {self.unit.dimension.value} like {self.unit.value}", unit.value
-            )
+            raise UnitMismatchError("unit", f"a unit of {self.unit.dimension.value} like {self.unit.value}", unit.value)
         return Quantity(self.magnitude * self.unit.factor / unit.factor, unit)
 
     def in_(self, unit: Unit) -> float:

@@ -112,74 +112,147 @@ def check_interactions(drugs: str | Sequence[str]) -> InteractionScreen:
     return screen_interactions(names)
 
 
-def check_drug_dose(drug: str, *, mg_per_day: float | None = None, mcg_per_day: float | None = None,
-                    sprays_per_day: float | None = None, single_dose_mg: float | None = None,
-                    doses_per_day: int | None = None, locale: str | Locale | None = None,
-                    crcl_ml_min: float | None = None, dialysis: bool = False, origin: str | None = None,
-                    settings: Mapping[str, Any] | Iterable[str] | None = None) -> DoseCheck:
+def check_drug_dose(
+    drug: str,
+    *,
+    mg_per_day: float | None = None,
+    mcg_per_day: float | None = None,
+    sprays_per_day: float | None = None,
+    single_dose_mg: float | None = None,
+    doses_per_day: int | None = None,
+    locale: str | Locale | None = None,
+    crcl_ml_min: float | None = None,
+    dialysis: bool = False,
+    origin: str | None = None,
+    settings: Mapping[str, Any] | Iterable[str] | None = None,
+) -> DoseCheck:
     """Check a daily dose against the drug's cited limits (mg/day; ITB mcg/day; nabiximols sprays/day)."""
     if not isinstance(drug, str) or not drug.strip():
         raise InvalidInputError("drug", "a drug name", drug)
-    return check_dose(drug, mg_per_day=mg_per_day, mcg_per_day=mcg_per_day, sprays_per_day=sprays_per_day,
-                      single_dose_mg=single_dose_mg, doses_per_day=doses_per_day, locale=parse_locale(locale),
-                      kidney=make_kidney(crcl_ml_min, dialysis), origin=parse_origin(origin),
-                      settings=parse_settings(settings))
+    return check_dose(
+        drug,
+        mg_per_day=mg_per_day,
+        mcg_per_day=mcg_per_day,
+        sprays_per_day=sprays_per_day,
+        single_dose_mg=single_dose_mg,
+        doses_per_day=doses_per_day,
+        locale=parse_locale(locale),
+        kidney=make_kidney(crcl_ml_min, dialysis),
+        origin=parse_origin(origin),
+        settings=parse_settings(settings),
+    )
 
 
-def check_drug_contraindications(drug: str, conditions: str | Sequence[str] | None = None, *,
-                                 age_years: float | None = None, sex: str | None = None,
-                                 crcl_ml_min: float | None = None, dialysis: bool = False,
-                                 route: str | None = None, implant_depth_cm: float | None = None,
-                                 days_since_tbi: float | None = None) -> ContraindicationScreen:
+def check_drug_contraindications(
+    drug: str,
+    conditions: str | Sequence[str] | None = None,
+    *,
+    age_years: float | None = None,
+    sex: str | None = None,
+    crcl_ml_min: float | None = None,
+    dialysis: bool = False,
+    route: str | None = None,
+    implant_depth_cm: float | None = None,
+    days_since_tbi: float | None = None,
+) -> ContraindicationScreen:
     """Check one drug against conditions, age, sex, kidney function, route and (intrathecal baclofen) the planned
     pump implant depth and the days since a traumatic brain injury."""
-    return screen_contraindications(drug, split_names(conditions, "conditions"), age_years=age_years,
-                                    sex=parse_sex(sex), kidney=make_kidney(crcl_ml_min, dialysis), route=route,
-                                    implant_depth_cm=implant_depth_cm, days_since_tbi=days_since_tbi)
+    return screen_contraindications(
+        drug,
+        split_names(conditions, "conditions"),
+        age_years=age_years,
+        sex=parse_sex(sex),
+        kidney=make_kidney(crcl_ml_min, dialysis),
+        route=route,
+        implant_depth_cm=implant_depth_cm,
+        days_since_tbi=days_since_tbi,
+    )
 
 
-def advise_on_alternatives(*, baclofen_outcome: str | BaclofenOutcome = BaclofenOutcome.FAILED,
-                           focal: bool = False, severe: bool = False, liver_disease: bool = False,
-                           crcl_ml_min: float | None = None, dialysis: bool = False,
-                           drugs: str | Sequence[str] | None = None, conditions: str | Sequence[str] | None = None,
-                           sex: str | None = None, age_years: float | None = None, locale: str | None = None,
-                           guideline: str | None = None, switch_to: str | None = None,
-                           current_baclofen_mg_per_day: float | None = None,
-                           months_on_therapy: float | None = None, start_date: date | str | None = None,
-                           overrides: Iterable[OverrideInput] | None = None, clinician: str = "",
-                           settings: Mapping[str, Any] | Iterable[str] | None = None) -> AlternativesAdvice:
+def advise_on_alternatives(
+    *,
+    baclofen_outcome: str | BaclofenOutcome = BaclofenOutcome.FAILED,
+    focal: bool = False,
+    severe: bool = False,
+    liver_disease: bool = False,
+    crcl_ml_min: float | None = None,
+    dialysis: bool = False,
+    drugs: str | Sequence[str] | None = None,
+    conditions: str | Sequence[str] | None = None,
+    sex: str | None = None,
+    age_years: float | None = None,
+    locale: str | None = None,
+    guideline: str | None = None,
+    switch_to: str | None = None,
+    current_baclofen_mg_per_day: float | None = None,
+    months_on_therapy: float | None = None,
+    start_date: date | str | None = None,
+    overrides: Iterable[OverrideInput] | None = None,
+    clinician: str = "",
+    settings: Mapping[str, Any] | Iterable[str] | None = None,
+) -> AlternativesAdvice:
     """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan."""
     start = None if start_date is None else parse_date(start_date, "start_date")
     if current_baclofen_mg_per_day is not None:
-        require_finite_number(current_baclofen_mg_per_day, "from_mg_per_day", strictly_positive=True,
-                              maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG)
+        require_finite_number(
+            current_baclofen_mg_per_day,
+            "from_mg_per_day",
+            strictly_positive=True,
+            maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
+        )
     if months_on_therapy is not None:
         require_finite_number(months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
     return advise_alternatives(
-        baclofen_outcome=baclofen_outcome, focal=focal, severe=severe, liver_disease=liver_disease,
-        kidney=make_kidney(crcl_ml_min, dialysis), current_drugs=split_names(drugs),
-        conditions=split_names(conditions, "conditions"), age_years=age_years, sex=parse_sex(sex),
-        locale=parse_locale(locale), guideline=guideline, settings=parse_settings(settings),
-        overrides=parse_overrides(overrides, clinician), switch_to=switch_to,
-        current_baclofen_mg_per_day=current_baclofen_mg_per_day, months_on_therapy=months_on_therapy,
-        start_date=start)
+        baclofen_outcome=baclofen_outcome,
+        focal=focal,
+        severe=severe,
+        liver_disease=liver_disease,
+        kidney=make_kidney(crcl_ml_min, dialysis),
+        current_drugs=split_names(drugs),
+        conditions=split_names(conditions, "conditions"),
+        age_years=age_years,
+        sex=parse_sex(sex),
+        locale=parse_locale(locale),
+        guideline=guideline,
+        settings=parse_settings(settings),
+        overrides=parse_overrides(overrides, clinician),
+        switch_to=switch_to,
+        current_baclofen_mg_per_day=current_baclofen_mg_per_day,
+        months_on_therapy=months_on_therapy,
+        start_date=start,
+    )
 
 
-def evaluate_scale(scale: str, baseline: Any, current: Any, context: str | None = None, *,
-                   settings: Mapping[str, Any] | Iterable[str] | None = None) -> ResponseEvaluation:
+def evaluate_scale(
+    scale: str,
+    baseline: Any,
+    current: Any,
+    context: str | None = None,
+    *,
+    settings: Mapping[str, Any] | Iterable[str] | None = None,
+) -> ResponseEvaluation:
     """Compare a baseline and a current outcome-scale value under a responder definition (context)."""
-    return evaluate_response(scale, baseline, current, "general" if context is None else context,
-                             settings=parse_settings(settings))
+    return evaluate_response(
+        scale, baseline, current, "general" if context is None else context, settings=parse_settings(settings)
+    )
 
 
-def assess_timeline_risk(document: Any, *,
-                         settings: Mapping[str, Any] | Iterable[str] | None = None) -> RiskAssessment:
+def assess_timeline_risk(document: Any, *, settings: Mapping[str, Any] | Iterable[str] | None = None) -> RiskAssessment:
     """Withdrawal and overdose risks of a ``baclofen-timeline/1`` document (a mapping, e.g. parsed JSON)."""
     return assess_risk(timeline_from_dict(document), settings=parse_settings(settings))
 
 
 __all__ = [
-    "advise_on_alternatives", "assess_timeline_risk", "check_drug_contraindications", "check_drug_dose",
-    "check_interactions", "evaluate_scale", "make_kidney", "parse_locale", "parse_origin", "parse_settings",
-    "parse_sex", "split_names",
+    "advise_on_alternatives",
+    "assess_timeline_risk",
+    "check_drug_contraindications",
+    "check_drug_dose",
+    "check_interactions",
+    "evaluate_scale",
+    "make_kidney",
+    "parse_locale",
+    "parse_origin",
+    "parse_settings",
+    "parse_sex",
+    "split_names",
 ]

@@ -159,28 +159,20 @@ def parse_previous_visits(
         raise InvalidInputError("previous", expected, value) from None
 
 
-def _program(
-    pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None
-) -> InfusionProgram:
+def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None) -> InfusionProgram:
     if isinstance(flex, str) and not flex.strip():
         # An empty --flex is a flex option given without a schedule, not "no flex": say so, naming it.
         raise InvalidInputError("flex", "a flex schedule HH:MM=MCG_PER_H,... (or no --flex at all)", flex)
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
-        dose = require_finite_number(
-            daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0
-        )
+        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
         return continuous_program(dose)
     program = (
-        flex
-        if isinstance(flex, InfusionProgram)
-        else parse_flex_schedule(flex, max_steps=pump.max_rate_steps_per_day)
+        flex if isinstance(flex, InfusionProgram) else parse_flex_schedule(flex, max_steps=pump.max_rate_steps_per_day)
     )
     if daily_dose_mcg is not None:
-        dose = require_finite_number(
-            daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0
-        )
+        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
         if abs(dose - program.daily_dose_mcg) > max(0.01, 1e-6 * dose):
             raise InvalidInputError(
                 "daily_dose_mcg",
@@ -264,9 +256,7 @@ def screen_trial(
                 ashworth_after=None if ashworth is None else ashworth[1],
             )
         elif not base and (effect_duration_hours is not None or negative_reactions):
-            raise InvalidInputError(
-                "effect_duration_hours", "given only with at least one response", "no responses"
-            )
+            raise InvalidInputError("effect_duration_hours", "given only with at least one response", "no responses")
         doses = base
     as_of_value = None
     if as_of is not None:
@@ -288,9 +278,7 @@ def plan_initial_dose(
     screening_dose_mcg: float, response_hours: float, *, negative_reactions: bool = False
 ) -> InitialDose:
     """Initial infusion dose from the effective screening dose (mcg) and its duration of effect (h)."""
-    return compute_initial_daily_dose(
-        screening_dose_mcg, response_hours, negative_reactions=negative_reactions
-    )
+    return compute_initial_daily_dose(screening_dose_mcg, response_hours, negative_reactions=negative_reactions)
 
 
 def plan_titration_step(

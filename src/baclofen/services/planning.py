@@ -35,6 +35,7 @@ OverrideInput = Override | str | tuple[str, str]
 
 DateT = TypeVar("DateT", date, datetime)
 
+
 def parse_date(value: date | str, field: str = "start_date") -> date:
     """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string."""
     if isinstance(value, datetime):

@@ -79,10 +79,7 @@ MAX_DOSES = 10_000
 MAX_HOURS = 24.0 * 366
 DEFAULT_INTERVAL_H = 8.0
 DEFAULT_STEP_H = 0.1
-DISCLAIMER = (
-    "Decision support for professionals, not medical advice. "
-    "Simulated exposure of a model, not a measurement."
-)
+DISCLAIMER = "Decision support for professionals, not medical advice. Simulated exposure of a model, not a measurement."
 _MODEL_SETTING_FIELDS = {
     NONRENAL_FRACTION.name: "nonrenal_fraction",
     REFERENCE_CRCL_ML_MIN.name: "reference_crcl_ml_min",
@@ -101,9 +98,7 @@ _ITB_SETTING_FIELDS = {
 """Intrathecal settings (UNCONFIRMED / CALIBRATED, pk-models.md §4) a caller of simulate_intrathecal may set."""
 
 
-def in_process_runner(
-    problem: PopulationProblem, progress: ProgressCallback | None = None
-) -> PopulationSummary:
+def in_process_runner(problem: PopulationProblem, progress: ProgressCallback | None = None) -> PopulationSummary:
     """Run a population in this process, chunk by chunk."""
     return run_population(problem, progress=progress)
 
@@ -133,9 +128,7 @@ def kidney_input(crcl_ml_min: float | None = None, dialysis: bool = False) -> Ki
     return KidneyInput(crcl_ml_min, bool(dialysis))
 
 
-def dialysis_sessions(
-    sessions: Iterable[tuple[float, float]] | None, dialysis: bool
-) -> tuple[DialysisSession, ...]:
+def dialysis_sessions(sessions: Iterable[tuple[float, float]] | None, dialysis: bool) -> tuple[DialysisSession, ...]:
     """Haemodialysis sessions from (start_h, duration_h) pairs; only with dialysis."""
     out = []
     for i, item in enumerate(sessions or ()):
@@ -146,9 +139,7 @@ def dialysis_sessions(
         out.append(
             DialysisSession(
                 require_finite_number(start, f"hd_sessions[{i}].start_h", minimum=0.0),
-                require_finite_number(
-                    duration, f"hd_sessions[{i}].duration_h", strictly_positive=True, maximum=24.0
-                ),
+                require_finite_number(duration, f"hd_sessions[{i}].duration_h", strictly_positive=True, maximum=24.0),
             )
         )
     if out and not dialysis:
@@ -167,9 +158,7 @@ def _says_kidney_function_unknown(finding: Mapping[str, Any]) -> bool:
     return bool(_KIDNEY_UNKNOWN.search(str(finding.get("message", ""))))
 
 
-def renal_reasons(
-    conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()
-) -> tuple[str, ...]:
+def renal_reasons(conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()) -> tuple[str, ...]:
     """Why a patient counts as described with kidney disease (empty when not)."""
     reasons = [f"condition '{c}'" for c in conditions if is_renal_condition(c)]
     for f in plan_findings:
@@ -177,9 +166,7 @@ def renal_reasons(
             continue
         rule_id = str(f.get("rule_id", ""))
         text = f"{rule_id} {f.get('message', '')}"
-        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(
-            text
-        ):
+        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(text):
             reasons.append(f"plan finding {rule_id or 'without id'}")
     return tuple(dict.fromkeys(reasons))
 
@@ -227,9 +214,7 @@ def _exposure_context(
         enceph = exp.band("encephalopathy_reported").lower_ng_per_ml
         if enceph in population.thresholds:
             frac = population.subjects_cmax_at_or_above[population.thresholds.index(enceph)]
-    t_max = exp.times_h[
-        max(range(len(exp.concentration_ng_per_ml)), key=exp.concentration_ng_per_ml.__getitem__)
-    ]
+    t_max = exp.times_h[max(range(len(exp.concentration_ng_per_ml)), key=exp.concentration_ng_per_ml.__getitem__)]
     return ExposureContext(
         route="oral",
         max_concentration_ng_per_ml=exp.max_concentration_ng_per_ml,
@@ -402,15 +387,12 @@ def simulate_oral(
         if doses > 1 and horizon < last + interval:
             raise InvalidInputError(
                 "hours",
-                f">= {last + interval:g} h for {doses} doses every {interval:g} h (the last dose + one "
-                "interval)",
+                f">= {last + interval:g} h for {doses} doses every {interval:g} h (the last dose + one interval)",
                 horizon,
             )
     dose_list = repeated_oral_doses(dose, interval, doses)
     window = None if doses == 1 else (min(last, horizon - step), min(last + interval, horizon))
-    extra_times = [last, last + interval] + [
-        t for s in sessions for t in (s.start_h, s.start_h + s.duration_h)
-    ]
+    extra_times = [last, last + interval] + [t for s in sessions for t in (s.start_h, s.start_h + s.duration_h)]
     times = time_grid(horizon, step, extra_times)
     request = {
         "dose_mg": dose,
@@ -501,10 +483,12 @@ def simulate_intrathecal(
         settings=model_settings,
         cisternal_to_lumbar_ratio=ratio,
     )
-    findings = sort_findings([
-        *evaluate_exposure(ExposureContext(route="intrathecal", kidney_given=True, intrathecal=parameters)),
-        *itb_plausibility_findings(daily, bolus),
-    ])
+    findings = sort_findings(
+        [
+            *evaluate_exposure(ExposureContext(route="intrathecal", kidney_given=True, intrathecal=parameters)),
+            *itb_plausibility_findings(daily, bolus),
+        ]
+    )
     request = {
         "daily_dose_mcg": daily,
         "bolus_mcg": bolus,
@@ -572,9 +556,7 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
         raise InvalidInputError("plan", "a JSON object with 'steps'", type(plan).__name__)
     steps = plan.get("steps")
     if not isinstance(steps, list) or not steps:
-        raise InvalidInputError(
-            "steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__
-        )
+        raise InvalidInputError("steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__)
     parsed = []
     for i, step in enumerate(steps):
         where = f"steps[{i}]"
@@ -583,12 +565,8 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
         start = _field_date(step.get("start"), f"{where}.start")
         end = _field_date(step.get("end"), f"{where}.end")
         if end < start:
-            raise InvalidInputError(
-                f"{where}.end", f"on or after its start {start.isoformat()}", end.isoformat()
-            )
-        daily = require_finite_number(
-            step.get("daily_dose_mg"), f"{where}.daily_dose_mg", minimum=0.0, maximum=10000.0
-        )
+            raise InvalidInputError(f"{where}.end", f"on or after its start {start.isoformat()}", end.isoformat())
+        daily = require_finite_number(step.get("daily_dose_mg"), f"{where}.daily_dose_mg", minimum=0.0, maximum=10000.0)
         dose_rows = step.get("doses")
         if not isinstance(dose_rows, list):
             raise InvalidInputError(f"{where}.doses", "a list of {time, dose_mg}", dose_rows)
@@ -627,9 +605,7 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
     if len(doses) > MAX_DOSES * 10:
         raise InvalidInputError("steps", f"at most {MAX_DOSES * 10} doses in all", len(doses))
     continues = steps[-1].get("continues") is True
-    return PlanDoses(
-        first, parsed[-1][1], tuple(doses), len(parsed), tuple(mismatches), continues, parsed[-1][3]
-    )
+    return PlanDoses(first, parsed[-1][1], tuple(doses), len(parsed), tuple(mismatches), continues, parsed[-1][3])
 
 
 def _plan_kidney(plan: Mapping[str, Any]) -> tuple[KidneyInput | None, tuple[str, ...]]:

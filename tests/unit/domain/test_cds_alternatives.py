@@ -74,8 +74,10 @@ def test_a_clinician_override_turns_the_exclusion_into_caution_with_the_reason_r
 
 def test_the_tizanidine_contraindication_cannot_be_overridden() -> None:
     with pytest.raises(InvalidInputError, match="cannot be overridden"):
-        advise_alternatives(current_drugs=["ciprofloxacin"],
-                            overrides=[Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow", "Dr A")])
+        advise_alternatives(
+            current_drugs=["ciprofloxacin"],
+            overrides=[Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow", "Dr A")],
+        )
 
 
 def test_an_override_that_matches_nothing_is_refused() -> None:
@@ -107,28 +109,37 @@ def test_botulinum_toxin_is_for_focal_spasticity(focal: bool, status: OptionStat
     assert advise_alternatives(focal=focal).option("botulinum-toxin").status is status
 
 
-@pytest.mark.parametrize(("severe", "outcome", "status"), [
-    (False, "failed", OptionStatus.NOT_APPLICABLE),
-    (True, "failed", OptionStatus.RECOMMENDED),
-    (True, "not-tolerated", OptionStatus.RECOMMENDED),
-    (True, "not-tried", OptionStatus.CAUTION),
-])
+@pytest.mark.parametrize(
+    ("severe", "outcome", "status"),
+    [
+        (False, "failed", OptionStatus.NOT_APPLICABLE),
+        (True, "failed", OptionStatus.RECOMMENDED),
+        (True, "not-tolerated", OptionStatus.RECOMMENDED),
+        (True, "not-tried", OptionStatus.CAUTION),
+    ],
+)
 def test_itb_is_for_severe_spasticity_after_oral_baclofen(severe: bool, outcome: str, status: OptionStatus) -> None:
     assert advise_alternatives(severe=severe, baclofen_outcome=outcome).option("intrathecal-baclofen").status is status
 
 
-@pytest.mark.parametrize(("outcome", "status"), [
-    ("failed", OptionStatus.TRIED), ("not-tolerated", OptionStatus.TRIED), ("current", OptionStatus.CURRENT),
-    ("not-tried", OptionStatus.RECOMMENDED),
-])
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [
+        ("failed", OptionStatus.TRIED),
+        ("not-tolerated", OptionStatus.TRIED),
+        ("current", OptionStatus.CURRENT),
+        ("not-tried", OptionStatus.RECOMMENDED),
+    ],
+)
 def test_baclofen_itself(outcome: str, status: OptionStatus) -> None:
     assert advise_alternatives(baclofen_outcome=outcome).option("baclofen").status is status
 
 
 def test_monitoring_settings_tizanidine_lft_schedule_and_dantrolene_no_benefit_window() -> None:
     default = advise_alternatives()
-    older = advise_alternatives(settings={"cds.tizanidine.lft_schedule": "older-label",
-                                          "cds.dantrolene.no_benefit_stop_days": 56})
+    older = advise_alternatives(
+        settings={"cds.tizanidine.lft_schedule": "older-label", "cds.dantrolene.no_benefit_stop_days": 56}
+    )
 
     assert "1 month after the maximum dose" in default.option("tizanidine").monitoring[0].text
     assert "1, 3 and 6 months" in older.option("tizanidine").monitoring[0].text
@@ -157,16 +168,19 @@ def test_unknown_drugs_and_conditions_are_reported() -> None:
     assert advice.unknown_conditions == ("gout",)
 
 
-@pytest.mark.parametrize(("kw", "field"), [
-    ({"baclofen_outcome": "bad"}, "baclofen_outcome"),
-    ({"guideline": "who"}, "guideline"),
-    ({"settings": {"cds.tizanidine.lft_schedule": "weekly"}}, "cds.tizanidine.lft_schedule"),
-    ({"settings": {"nope": 1}}, "setting"),
-    ({"age_years": 200}, "age_years"),
-    ({"switch_to": "aspirin"}, "switch_to"),
-    ({"switch_to": "baclofen", "baclofen_outcome": "failed"}, "switch_to"),
-    ({"switch_to": "tizanidine", "current_baclofen_mg_per_day": 30}, "start_date"),
-])
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"baclofen_outcome": "bad"}, "baclofen_outcome"),
+        ({"guideline": "who"}, "guideline"),
+        ({"settings": {"cds.tizanidine.lft_schedule": "weekly"}}, "cds.tizanidine.lft_schedule"),
+        ({"settings": {"nope": 1}}, "setting"),
+        ({"age_years": 200}, "age_years"),
+        ({"switch_to": "aspirin"}, "switch_to"),
+        ({"switch_to": "baclofen", "baclofen_outcome": "failed"}, "switch_to"),
+        ({"switch_to": "tizanidine", "current_baclofen_mg_per_day": 30}, "start_date"),
+    ],
+)
 def test_bad_input_is_named(kw: dict, field: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         advise_alternatives(**kw)
@@ -176,8 +190,13 @@ def test_bad_input_is_named(kw: dict, field: str) -> None:
 
 # --- cross-taper ----------------------------------------------------------------------------------------------------
 def test_switching_to_tizanidine_pairs_the_baclofen_taper_with_the_tizanidine_start() -> None:
-    advice = advise_alternatives(baclofen_outcome="not-tolerated", switch_to="Zanaflex",
-                                 current_baclofen_mg_per_day=60, months_on_therapy=24, start_date=date(2026, 3, 2))
+    advice = advise_alternatives(
+        baclofen_outcome="not-tolerated",
+        switch_to="Zanaflex",
+        current_baclofen_mg_per_day=60,
+        months_on_therapy=24,
+        start_date=date(2026, 3, 2),
+    )
     cross = advice.cross_taper
 
     assert cross is not None
@@ -192,17 +211,25 @@ def test_switching_to_tizanidine_pairs_the_baclofen_taper_with_the_tizanidine_st
 
 
 def test_a_switch_to_an_excluded_drug_is_refused_with_the_blocking_finding() -> None:
-    advice = advise_alternatives(switch_to="tizanidine", current_drugs=["fluvoxamine"],
-                                 current_baclofen_mg_per_day=60, start_date=date(2026, 3, 2))
+    advice = advise_alternatives(
+        switch_to="tizanidine",
+        current_drugs=["fluvoxamine"],
+        current_baclofen_mg_per_day=60,
+        start_date=date(2026, 3, 2),
+    )
 
     assert advice.cross_taper is None
     assert [f.rule_id for f in advice.switch_refused] == ["INT-TIZ-CYP1A2-001"]
 
 
 def test_uk_tizanidine_start_and_the_start_day_setting() -> None:
-    plan = plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=30, new_drug="tizanidine",
-                            patient=PatientSnapshot(locale=Locale.UK),
-                            settings={"cds.cross_taper.new_drug_start_day": 7})
+    plan = plan_cross_taper(
+        start_date=date(2026, 3, 2),
+        from_mg_per_day=30,
+        new_drug="tizanidine",
+        patient=PatientSnapshot(locale=Locale.UK),
+        settings={"cds.cross_taper.new_drug_start_day": 7},
+    )
 
     assert plan.new_drug.start_date == date(2026, 3, 9)
     assert plan.new_drug.steps[0][1] == "2 mg once daily"
@@ -219,8 +246,12 @@ def test_gabapentin_cross_taper_shows_the_additive_sedation_of_the_overlap() -> 
 
 def test_a_new_drug_start_after_baclofen_has_stopped_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="cds.cross_taper.new_drug_start_day"):
-        plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=30, new_drug="tizanidine",
-                         settings={"cds.cross_taper.new_drug_start_day": 200})
+        plan_cross_taper(
+            start_date=date(2026, 3, 2),
+            from_mg_per_day=30,
+            new_drug="tizanidine",
+            settings={"cds.cross_taper.new_drug_start_day": 200},
+        )
 
 
 def test_a_drug_without_a_cited_titration_start_is_refused() -> None:
@@ -231,8 +262,9 @@ def test_a_drug_without_a_cited_titration_start_is_refused() -> None:
 @settings(max_examples=25)
 @given(st.integers(2, 24).map(lambda n: n * 5.0), st.integers(0, 60))
 def test_the_cross_taper_never_stops_baclofen_abruptly(from_mg: float, months: int) -> None:
-    plan = plan_cross_taper(start_date=date(2026, 1, 5), from_mg_per_day=from_mg, new_drug="tizanidine",
-                            months_on_therapy=months)
+    plan = plan_cross_taper(
+        start_date=date(2026, 1, 5), from_mg_per_day=from_mg, new_drug="tizanidine", months_on_therapy=months
+    )
     totals = [v for _, v in plan.taper.daily_totals()]
 
     assert all(b <= a for a, b in zip(totals, totals[1:], strict=False))
@@ -242,9 +274,11 @@ def test_the_cross_taper_never_stops_baclofen_abruptly(from_mg: float, months: i
 
 @pytest.mark.parametrize("inhibitor", ["ciprofloxacin", "Cipro", "fluvoxamine", "Faverin"])
 def test_a_cross_taper_to_tizanidine_screens_the_current_medicines_and_is_not_offerable_with_a_block(
-        inhibitor: str) -> None:
-    plan = plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=60, new_drug="tizanidine",
-                            current_drugs=["sertraline", inhibitor])
+    inhibitor: str,
+) -> None:
+    plan = plan_cross_taper(
+        start_date=date(2026, 3, 2), from_mg_per_day=60, new_drug="tizanidine", current_drugs=["sertraline", inhibitor]
+    )
 
     assert [f.rule_id for f in plan.overlap_findings if f.is_blocking] == ["INT-TIZ-CYP1A2-001"]
     assert plan.taper.offerable
@@ -255,8 +289,12 @@ def test_a_cross_taper_to_tizanidine_screens_the_current_medicines_and_is_not_of
 def test_a_cross_taper_block_of_tizanidine_with_ciprofloxacin_cannot_be_overridden() -> None:
     with pytest.raises(InvalidInputError, match="cannot be overridden"):
         Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow; specialist decision", "Dr A")
-    plan = plan_cross_taper(start_date=date(2026, 3, 2), from_mg_per_day=60, new_drug="tizanidine",
-                            current_drugs=["ciprofloxacin", "unobtainium"])
+    plan = plan_cross_taper(
+        start_date=date(2026, 3, 2),
+        from_mg_per_day=60,
+        new_drug="tizanidine",
+        current_drugs=["ciprofloxacin", "unobtainium"],
+    )
 
     assert not plan.offerable
     assert plan.overlap_findings[0].overridable is False
@@ -265,8 +303,13 @@ def test_a_cross_taper_block_of_tizanidine_with_ciprofloxacin_cannot_be_overridd
 
 def test_an_advisor_override_of_an_overridable_block_lets_the_cross_taper_be_made() -> None:
     override = Override("CI-DAN-LIVER-001", "hepatology reviewed; enzymes normal", "Dr A")
-    advice = advise_alternatives(switch_to="dantrolene", liver_disease=True, overrides=[override],
-                                 current_baclofen_mg_per_day=60, start_date=date(2026, 3, 2))
+    advice = advise_alternatives(
+        switch_to="dantrolene",
+        liver_disease=True,
+        overrides=[override],
+        current_baclofen_mg_per_day=60,
+        start_date=date(2026, 3, 2),
+    )
 
     assert advice.cross_taper is not None and advice.cross_taper.offerable
     assert advice.option("dantrolene").status is OptionStatus.CAUTION

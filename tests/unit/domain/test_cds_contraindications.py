@@ -38,10 +38,10 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("drug", "condition", "rule_id", "severity", "source"), ROWS,
-                         ids=[r[2] for r in ROWS])
-def test_each_contraindication_and_warning_of_the_fact_sheet(drug: str, condition: str, rule_id: str,
-                                                            severity: Severity, source: str) -> None:
+@pytest.mark.parametrize(("drug", "condition", "rule_id", "severity", "source"), ROWS, ids=[r[2] for r in ROWS])
+def test_each_contraindication_and_warning_of_the_fact_sheet(
+    drug: str, condition: str, rule_id: str, severity: Severity, source: str
+) -> None:
     findings = screen_contraindications(drug, [condition]).findings
 
     hit = [f for f in findings if f.rule_id == rule_id]
@@ -54,19 +54,31 @@ def test_the_same_condition_does_not_fire_for_an_unrelated_drug() -> None:
     assert screen_contraindications("gabapentin", ["active liver disease", "epilepsy"]).findings == ()
 
 
-@pytest.mark.parametrize(("route", "blocked"), [
-    ("epidural", True), ("intravenous", True), ("Intramuscular", True), ("subcutaneous", True), ("intrathecal", False),
-])
+@pytest.mark.parametrize(
+    ("route", "blocked"),
+    [
+        ("epidural", True),
+        ("intravenous", True),
+        ("Intramuscular", True),
+        ("subcutaneous", True),
+        ("intrathecal", False),
+    ],
+)
 def test_intrathecal_baclofen_only_intrathecally(route: str, blocked: bool) -> None:
     ids = [f.rule_id for f in screen_contraindications("baclofen-intrathecal", route=route).findings]
 
     assert ("CI-ITB-ROUTE-001" in ids) is blocked
 
 
-@pytest.mark.parametrize(("kidney", "flagged"), [
-    (KidneyFunction(24.9), True), (KidneyFunction(25.0), False), (KidneyFunction(None, dialysis=True), True),
-    (KidneyFunction(None), False),
-])
+@pytest.mark.parametrize(
+    ("kidney", "flagged"),
+    [
+        (KidneyFunction(24.9), True),
+        (KidneyFunction(25.0), False),
+        (KidneyFunction(None, dialysis=True), True),
+        (KidneyFunction(None), False),
+    ],
+)
 def test_tizanidine_dose_reduction_below_crcl_25(kidney: KidneyFunction, flagged: bool) -> None:
     ids = [f.rule_id for f in screen_contraindications("tizanidine", kidney=kidney).findings]
 
@@ -80,14 +92,20 @@ def test_tizanidine_is_indicated_in_adults(age: float, flagged: bool) -> None:
     assert ("CI-TIZ-AGE-001" in ids) is flagged
 
 
-@pytest.mark.parametrize(("age", "sex", "limit", "flagged"), [
-    (35, Sex.MALE, None, False), (36, Sex.MALE, None, True), (30, Sex.FEMALE, None, True),
-    (31, Sex.MALE, 30, True), (30, Sex.MALE, 30, False),
-])
-def test_dantrolene_hepatotoxicity_risk_factors_with_the_age_setting(age: float, sex: Sex, limit: float | None,
-                                                                     flagged: bool) -> None:
-    screen = screen_contraindications("dantrolene", age_years=age, sex=sex,
-                                      dantrolene_hepatotoxicity_age_years=limit)
+@pytest.mark.parametrize(
+    ("age", "sex", "limit", "flagged"),
+    [
+        (35, Sex.MALE, None, False),
+        (36, Sex.MALE, None, True),
+        (30, Sex.FEMALE, None, True),
+        (31, Sex.MALE, 30, True),
+        (30, Sex.MALE, 30, False),
+    ],
+)
+def test_dantrolene_hepatotoxicity_risk_factors_with_the_age_setting(
+    age: float, sex: Sex, limit: float | None, flagged: bool
+) -> None:
+    screen = screen_contraindications("dantrolene", age_years=age, sex=sex, dantrolene_hepatotoxicity_age_years=limit)
 
     assert ("CI-DAN-HEPRISK-001" in [f.rule_id for f in screen.findings]) is flagged
     assert screen.to_dict()["settings"]["cds.dantrolene.hepatotoxicity_age_years"]["status"] == "disagree"
@@ -111,10 +129,21 @@ def test_bad_inputs_are_named() -> None:
         screen_contraindications("dantrolene", dantrolene_hepatotoxicity_age_years=5)
 
 
-@pytest.mark.parametrize(("route", "blocked"), [
-    ("IV", True), ("i.v.", True), ("IM", True), ("SC", True), ("subcut", True), ("s.c.", True),
-    ("Epidural", True), ("IT", False), ("lumbar puncture", False), (" intrathecal ", False),
-])
+@pytest.mark.parametrize(
+    ("route", "blocked"),
+    [
+        ("IV", True),
+        ("i.v.", True),
+        ("IM", True),
+        ("SC", True),
+        ("subcut", True),
+        ("s.c.", True),
+        ("Epidural", True),
+        ("IT", False),
+        ("lumbar puncture", False),
+        (" intrathecal ", False),
+    ],
+)
 def test_route_abbreviations_cannot_bypass_the_intrathecal_only_block(route: str, blocked: bool) -> None:
     ids = [f.rule_id for f in screen_contraindications("Gablofen", route=route).findings]
 

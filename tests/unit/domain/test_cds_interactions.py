@@ -43,19 +43,39 @@ ALTERNATIVE_ROWS = [
     (["tizanidine", "fluvoxamine"], "INT-TIZ-CYP1A2-001", Severity.BLOCK, "S74"),
     (["Zanaflex", "Cipro"], "INT-TIZ-CYP1A2-001", Severity.BLOCK, "S72"),
     (["SIRDALUD", "faverin"], "INT-TIZ-CYP1A2-001", Severity.BLOCK, "S72"),
-    *[(["tizanidine", other], "INT-TIZ-CYP1A2-002", Severity.WARN, "S74") for other in (
-        "zileuton", "levofloxacin", "moxifloxacin", "ofloxacin", "norfloxacin", "amiodarone", "mexiletine",
-        "propafenone", "verapamil", "cimetidine", "famotidine", "oral contraceptive", "aciclovir", "ticlopidine")],
+    *[
+        (["tizanidine", other], "INT-TIZ-CYP1A2-002", Severity.WARN, "S74")
+        for other in (
+            "zileuton",
+            "levofloxacin",
+            "moxifloxacin",
+            "ofloxacin",
+            "norfloxacin",
+            "amiodarone",
+            "mexiletine",
+            "propafenone",
+            "verapamil",
+            "cimetidine",
+            "famotidine",
+            "oral contraceptive",
+            "aciclovir",
+            "ticlopidine",
+        )
+    ],
     (["dantrolene", "verapamil"], "INT-DAN-VERAPAMIL-001", Severity.WARN, "S77"),
     (["dantrolene", "estradiol"], "INT-DAN-ESTROGEN-001", Severity.WARN, "S78"),
     (["dantrolene", "Microgynon"], "INT-DAN-ESTROGEN-001", Severity.WARN, "S78"),
 ]
 
 
-@pytest.mark.parametrize(("drugs", "rule_id", "severity", "source"), BACLOFEN_ROWS + ALTERNATIVE_ROWS,
-                         ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    ("drugs", "rule_id", "severity", "source"),
+    BACLOFEN_ROWS + ALTERNATIVE_ROWS,
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_each_interaction_of_the_fact_sheet_is_found_with_its_severity_and_source(
-        drugs: list[str], rule_id: str, severity: Severity, source: str) -> None:
+    drugs: list[str], rule_id: str, severity: Severity, source: str
+) -> None:
     screen = screen_interactions(drugs)
 
     hits = [f for f in screen.findings if f.rule_id == rule_id]
@@ -74,10 +94,18 @@ def test_tizanidine_with_a_potent_cyp1a2_inhibitor_is_a_block(inhibitor: str) ->
     assert findings[0].is_blocking
 
 
-@pytest.mark.parametrize("drugs", [
-    ["tizanidine", "sertraline"], ["tizanidine", "baclofen"], ["baclofen", "paracetamol"], ["dantrolene", "amlodipine"],
-    ["baclofen", "sertraline"], ["ibuprofen", "tizanidine"], ["intrathecal baclofen", "sertraline"],
-])
+@pytest.mark.parametrize(
+    "drugs",
+    [
+        ["tizanidine", "sertraline"],
+        ["tizanidine", "baclofen"],
+        ["baclofen", "paracetamol"],
+        ["dantrolene", "amlodipine"],
+        ["baclofen", "sertraline"],
+        ["ibuprofen", "tizanidine"],
+        ["intrathecal baclofen", "sertraline"],
+    ],
+)
 def test_pairs_without_a_listed_interaction_give_no_finding(drugs: list[str]) -> None:
     assert screen_interactions(drugs).findings == ()
 
@@ -131,24 +159,27 @@ def test_the_screen_does_not_depend_on_the_order_of_the_list(names: list[str], r
 
 
 # --- catalogue and normalisation ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "key", "matched_on"), [
-    ("baclofen", "baclofen", "generic"),
-    ("  BACLOFEN  ", "baclofen", "generic"),
-    ("Baclofen 10 mg tablets", "baclofen", "generic"),
-    ("Ozobax", "baclofen", "brand"),
-    ("Lioresal tablets", "baclofen", "synonym"),
-    ("Lioresal Intrathecal", "baclofen-intrathecal", "brand"),
-    ("LIORESAL IT", "baclofen-intrathecal", "brand"),
-    ("gablofen", "baclofen-intrathecal", "brand"),
-    ("Zanaflex", "tizanidine", "brand"),
-    ("acyclovir", "aciclovir", "synonym"),
-    ("Toprol-XL", "metoprolol", "brand"),
-    ("co-careldopa", "levodopa", "synonym"),
-    ("ATC:M03BX01", "baclofen", "ATC code"),
-    ("m03bx01", "baclofen", "ATC code"),
-    ("RxNorm:1292", "baclofen", "RxNorm code"),
-    ("rxcui: 1047437", "baclofen-intrathecal", "RxNorm code"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "matched_on"),
+    [
+        ("baclofen", "baclofen", "generic"),
+        ("  BACLOFEN  ", "baclofen", "generic"),
+        ("Baclofen 10 mg tablets", "baclofen", "generic"),
+        ("Ozobax", "baclofen", "brand"),
+        ("Lioresal tablets", "baclofen", "synonym"),
+        ("Lioresal Intrathecal", "baclofen-intrathecal", "brand"),
+        ("LIORESAL IT", "baclofen-intrathecal", "brand"),
+        ("gablofen", "baclofen-intrathecal", "brand"),
+        ("Zanaflex", "tizanidine", "brand"),
+        ("acyclovir", "aciclovir", "synonym"),
+        ("Toprol-XL", "metoprolol", "brand"),
+        ("co-careldopa", "levodopa", "synonym"),
+        ("ATC:M03BX01", "baclofen", "ATC code"),
+        ("m03bx01", "baclofen", "ATC code"),
+        ("RxNorm:1292", "baclofen", "RxNorm code"),
+        ("rxcui: 1047437", "baclofen-intrathecal", "RxNorm code"),
+    ],
+)
 def test_names_are_normalised_and_matched(text: str, key: str, matched_on: str) -> None:
     match = resolve_drugs([text]).found[0]
 
@@ -188,8 +219,9 @@ def test_normalise_name_and_get_drug_errors() -> None:
 
 
 # --- "Lioresal": oral tablets in most countries, intrathecal in the US -----------------------------------------
-@pytest.mark.parametrize("itb", ["Lioresal Intrathecal", "lioresal intrathecal", "Lioresal IT", "Gablofen",
-                                 "GABLOFEN 2000 mcg/mL"])
+@pytest.mark.parametrize(
+    "itb", ["Lioresal Intrathecal", "lioresal intrathecal", "Lioresal IT", "Gablofen", "GABLOFEN 2000 mcg/mL"]
+)
 @pytest.mark.parametrize("morphine", ["epidural morphine", "Duramorph", "Infumorph", "intrathecal morphine"])
 def test_intrathecal_brands_fire_the_neuraxial_morphine_interaction(itb: str, morphine: str) -> None:
     screen = screen_interactions([itb, morphine])
@@ -219,8 +251,10 @@ def test_a_bare_lioresal_is_ambiguous_never_silently_oral(name: str) -> None:
     assert err.value.field == "--drug"
 
 
-@pytest.mark.parametrize(("name", "key"), [("Lioresal tablets", "baclofen"), ("oral Lioresal", "baclofen"),
-                                           ("Lioresal Intrathecal", "baclofen-intrathecal")])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Lioresal tablets", "baclofen"), ("oral Lioresal", "baclofen"), ("Lioresal Intrathecal", "baclofen-intrathecal")],
+)
 def test_each_suggested_lioresal_name_resolves_to_one_route(name: str, key: str) -> None:
     drug = get_drug(name)
 

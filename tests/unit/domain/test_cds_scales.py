@@ -248,8 +248,9 @@ def test_nrs_change_sign_matches_the_direction(baseline: float, current: float) 
 
 
 @pytest.mark.parametrize(("frequency", "severity"), [("0", 2), (0.0, 1), ("0", "1")])
-def test_penn_severity_with_frequency_0_is_refused_even_when_given_as_text_or_float(frequency: object,
-                                                                                   severity: object) -> None:
+def test_penn_severity_with_frequency_0_is_refused_even_when_given_as_text_or_float(
+    frequency: object, severity: object
+) -> None:
     with pytest.raises(InvalidInputError, match="'penn severity'"):
         PennSpasmScore(frequency, severity)  # type: ignore[arg-type]
 
@@ -262,8 +263,7 @@ def test_penn_values_given_as_text_are_stored_as_whole_numbers() -> None:
 
 
 @settings(max_examples=80)
-@given(st.floats(0, 10, allow_nan=False), st.floats(0, 10, allow_nan=False),
-       st.sampled_from(["nabiximols", "nrs-30"]))
+@given(st.floats(0, 10, allow_nan=False), st.floats(0, 10, allow_nan=False), st.sampled_from(["nabiximols", "nrs-30"]))
 def test_the_nrs_responder_verdict_and_its_finding_always_agree(baseline: float, current: float, ctx: str) -> None:
     e = evaluate_response("nrs-spasticity", baseline, current, ctx)
 
@@ -276,11 +276,16 @@ def test_the_nrs_responder_verdict_and_its_finding_always_agree(baseline: float,
 
 
 @settings(max_examples=60)
-@given(st.lists(st.sampled_from(list(AshworthGrade)), min_size=1, max_size=4).flatmap(
-    lambda base: st.tuples(st.just(base), st.lists(st.sampled_from(list(AshworthGrade)), min_size=len(base),
-                                                   max_size=len(base)))))
-def test_the_itb_screening_verdict_and_its_finding_always_agree(pair: tuple[list[AshworthGrade],
-                                                                             list[AshworthGrade]]) -> None:
+@given(
+    st.lists(st.sampled_from(list(AshworthGrade)), min_size=1, max_size=4).flatmap(
+        lambda base: st.tuples(
+            st.just(base), st.lists(st.sampled_from(list(AshworthGrade)), min_size=len(base), max_size=len(base))
+        )
+    )
+)
+def test_the_itb_screening_verdict_and_its_finding_always_agree(
+    pair: tuple[list[AshworthGrade], list[AshworthGrade]],
+) -> None:
     base, cur = pair
     e = evaluate_response("mas", base, cur, "itb-screening")
 

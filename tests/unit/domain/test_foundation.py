@@ -36,11 +36,23 @@ def test_conversions_match_the_fact_sheets(quantity: Quantity, unit: Unit, expec
 @pytest.mark.parametrize(
     ("text", "unit"),
     [
-        ("mg", Unit.MG), ("Mg", Unit.MG), ("MG", Unit.MG), ("mcg", Unit.MCG), ("MCG", Unit.MCG),
-        ("ug", Unit.MCG), ("µg", Unit.MCG), ("μg", Unit.MCG),  # micro sign and Greek small mu
-        ("mcg/mL", Unit.MCG_PER_ML), ("MCG/ML", Unit.MCG_PER_ML), ("µg/mL", Unit.MCG_PER_ML),
-        ("μg/mL", Unit.MCG_PER_ML), ("mg/mL", Unit.MG_PER_ML), ("MG/ML", Unit.MG_PER_ML),
-        ("mg/l", Unit.MG_PER_L), ("ng/ml", Unit.NG_PER_ML), (" mL ", Unit.ML),
+        ("mg", Unit.MG),
+        ("Mg", Unit.MG),
+        ("MG", Unit.MG),
+        ("mcg", Unit.MCG),
+        ("MCG", Unit.MCG),
+        ("ug", Unit.MCG),
+        ("µg", Unit.MCG),
+        ("μg", Unit.MCG),  # micro sign and Greek small mu
+        ("mcg/mL", Unit.MCG_PER_ML),
+        ("MCG/ML", Unit.MCG_PER_ML),
+        ("µg/mL", Unit.MCG_PER_ML),
+        ("μg/mL", Unit.MCG_PER_ML),
+        ("mg/mL", Unit.MG_PER_ML),
+        ("MG/ML", Unit.MG_PER_ML),
+        ("mg/l", Unit.MG_PER_L),
+        ("ng/ml", Unit.NG_PER_ML),
+        (" mL ", Unit.ML),
     ],
 )
 def test_unit_spellings_never_cross_mg_and_mcg(text: str, unit: Unit) -> None:
@@ -169,10 +181,17 @@ def test_a_dose_event_from_a_document_with_a_bad_duration_names_the_field(durati
 
 # --- findings and overrides --------------------------------------------------------------------------------
 
-_BLOCK = Rule(rule_id="TEST-BLOCK-001", title="t", severity=Severity.BLOCK, evidence=("S4",),
-              check=lambda ctx: None, register=False)
-_WARN = Rule(rule_id="TEST-WARN-001", title="t", severity=Severity.WARN, evidence=("S4",),
-             check=lambda ctx: None, register=False)
+_BLOCK = Rule(
+    rule_id="TEST-BLOCK-001",
+    title="t",
+    severity=Severity.BLOCK,
+    evidence=("S4",),
+    check=lambda ctx: None,
+    register=False,
+)
+_WARN = Rule(
+    rule_id="TEST-WARN-001", title="t", severity=Severity.WARN, evidence=("S4",), check=lambda ctx: None, register=False
+)
 
 
 def _block() -> Finding:
@@ -202,8 +221,10 @@ def test_an_override_of_a_warning_or_of_a_rule_that_did_not_fire_is_refused() ->
 
 
 def test_two_different_overrides_of_one_rule_are_refused_not_silently_reduced_to_one() -> None:
-    overrides = [Override("TEST-BLOCK-001", "in hospital", "Dr A"),
-                 Override("TEST-BLOCK-001", "patient insists", "Dr A")]
+    overrides = [
+        Override("TEST-BLOCK-001", "in hospital", "Dr A"),
+        Override("TEST-BLOCK-001", "patient insists", "Dr A"),
+    ]
 
     with pytest.raises(InvalidInputError, match="TEST-BLOCK-001"):
         apply_overrides([_block()], overrides)

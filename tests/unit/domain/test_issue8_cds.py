@@ -34,14 +34,28 @@ from baclofen.domain.rules.core import (
 )
 from baclofen.domain.rules.scope import ADULT_AGE_YEARS, PAEDIATRIC_SCOPE
 
-_ABSOLUTE = Rule(rule_id="TEST-ABSOLUTE-001", title="absolute", severity=Severity.BLOCK, evidence=("S74",),
-                 check=lambda ctx: None, register=False, overridable=False)
-_ORDINARY = Rule(rule_id="TEST-ORDINARY-001", title="ordinary", severity=Severity.BLOCK, evidence=("S4",),
-                 check=lambda ctx: None, register=False)
+_ABSOLUTE = Rule(
+    rule_id="TEST-ABSOLUTE-001",
+    title="absolute",
+    severity=Severity.BLOCK,
+    evidence=("S74",),
+    check=lambda ctx: None,
+    register=False,
+    overridable=False,
+)
+_ORDINARY = Rule(
+    rule_id="TEST-ORDINARY-001",
+    title="ordinary",
+    severity=Severity.BLOCK,
+    evidence=("S4",),
+    check=lambda ctx: None,
+    register=False,
+)
 _D0 = date(2026, 12, 1)
 
 
 # --- absolute blocks (rules core) ---------------------------------------------------------------------------------
+
 
 def test_issue8_a_block_that_cannot_be_overridden_refuses_an_override_naming_the_field() -> None:
     """Decision: 'a block that cannot be overridden'."""
@@ -63,6 +77,7 @@ def test_issue8_an_override_of_a_registered_absolute_rule_cannot_even_be_made() 
 
 
 # --- defect 12: a named clinician and a real reason ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("clinician", ["", "   ", "\t", "-", "12"])
 def test_issue8_d12_an_override_without_a_named_clinician_is_refused(clinician: str) -> None:
@@ -89,6 +104,7 @@ def test_issue8_d12_a_named_clinician_and_a_real_reason_are_kept_trimmed() -> No
 
 # --- decision: tizanidine with ciprofloxacin or fluvoxamine -----------------------------------------------------
 
+
 @pytest.mark.parametrize("inhibitor", ["ciprofloxacin", "fluvoxamine", "Cipro", "fluvoxamine maleate"])
 def test_issue8_tizanidine_with_a_potent_cyp1a2_inhibitor_is_an_absolute_block(inhibitor: str) -> None:
     (finding,) = screen_interactions(["tizanidine", inhibitor]).findings
@@ -99,11 +115,14 @@ def test_issue8_tizanidine_with_a_potent_cyp1a2_inhibitor_is_an_absolute_block(i
 
 def test_issue8_the_advisor_refuses_an_override_of_the_tizanidine_contraindication() -> None:
     with pytest.raises(InvalidInputError, match="cannot be overridden"):
-        advise_alternatives(current_drugs=["ciprofloxacin"],
-                            overrides=[Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow", "Dr A")])
+        advise_alternatives(
+            current_drugs=["ciprofloxacin"],
+            overrides=[Override("INT-TIZ-CYP1A2-001", "ciprofloxacin stops tomorrow", "Dr A")],
+        )
 
 
 # --- defect 5 ---------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("inhibitor", ["ciprofloxacin", "fluvoxamine"])
 def test_issue8_d5_a_plan_screens_interactions_among_all_the_patients_medicines(inhibitor: str) -> None:
@@ -135,11 +154,14 @@ def test_issue8_d5_the_advisor_does_not_silently_recommend_tizanidine_with_ethin
 
 # --- decision: adults only --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("age", "blocked"), [(0, True), (12, True), (17.99, True), (18, False), (46, False)])
 def test_issue8_under_18_is_an_absolute_block_on_oral_plans(age: float, blocked: bool) -> None:
     patient = PatientSnapshot(age_years=age)
-    for plan in (plan_titration(start_date=_D0, patient=patient),
-                 plan_taper(start_date=_D0, from_mg_per_day=30, patient=patient)):
+    for plan in (
+        plan_titration(start_date=_D0, patient=patient),
+        plan_taper(start_date=_D0, from_mg_per_day=30, patient=patient),
+    ):
         scope = [f for f in plan.findings if f.rule_id == PAEDIATRIC_SCOPE.rule_id]
         assert bool(scope) is blocked
         assert plan.offerable is not blocked
@@ -174,8 +196,10 @@ def test_issue8_under_18_excludes_every_drug_option_of_the_advisor() -> None:
 
 # --- decision: Lioresal with an oral form or mg strength ---------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["Lioresal 10 mg tablets", "Lioresal 25mg", "lioresal 10 MG tablet",
-                                  "Lioresal tablets", "Lioresal 10 mg"])
+
+@pytest.mark.parametrize(
+    "name", ["Lioresal 10 mg tablets", "Lioresal 25mg", "lioresal 10 MG tablet", "Lioresal tablets", "Lioresal 10 mg"]
+)
 def test_issue8_lioresal_with_a_tablet_form_or_mg_strength_is_oral(name: str) -> None:
     drug = find_drug(name)
 
@@ -183,8 +207,17 @@ def test_issue8_lioresal_with_a_tablet_form_or_mg_strength_is_oral(name: str) ->
     assert resolve_drugs([name]).is_complete
 
 
-@pytest.mark.parametrize("name", ["Lioresal", "LIORESAL ", "Lioresal 10 mg/5 mL", "Lioresal 2 mg/mL",
-                                  "Lioresal 500 mcg/mL", "Lioresal 0.05 mg/1 mL"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Lioresal",
+        "LIORESAL ",
+        "Lioresal 10 mg/5 mL",
+        "Lioresal 2 mg/mL",
+        "Lioresal 500 mcg/mL",
+        "Lioresal 0.05 mg/1 mL",
+    ],
+)
 def test_issue8_a_bare_lioresal_or_a_solution_strength_stays_ambiguous(name: str) -> None:
     assert find_drug(name) is None
     (unknown,) = resolve_drugs([name]).unknown
@@ -195,4 +228,3 @@ def test_issue8_lioresal_intrathecal_with_a_strength_stays_intrathecal() -> None
     drug = find_drug("Lioresal Intrathecal 10 mg/5 mL")
 
     assert drug is not None and drug.key == "baclofen-intrathecal"
-

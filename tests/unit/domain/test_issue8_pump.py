@@ -113,8 +113,14 @@ def test_issue8_d8_no_refill_date_on_or_before_the_fill(dose, possible) -> None:
 
 def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the_visit() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-20", concentration_mcg_per_ml=500, refilled="2026-03-02", daily_dose_mcg=1000,
-        expected_ml=10, aspirated_ml=1, previous_fill_ml=20, previous_filled="2026-02-27",
+        "synchromed-ii-20",
+        concentration_mcg_per_ml=500,
+        refilled="2026-03-02",
+        daily_dose_mcg=1000,
+        expected_ml=10,
+        aspirated_ml=1,
+        previous_fill_ml=20,
+        previous_filled="2026-02-27",
     )
 
     data = visit.to_dict()
@@ -162,6 +168,7 @@ def test_issue8_d11_an_aspirate_above_the_previous_fill_or_the_capacity_is_an_in
 
 
 # --- defect 14: UTC offsets --------------------------------------------------------------------------------
+
 
 def test_issue8_d14_intervals_between_offsets_are_instants() -> None:
     """Defect 14: 2026-11-01T00:00+10:00 to 2026-11-24T00:00-10:00 gave 23.0 days, truly 23.83."""

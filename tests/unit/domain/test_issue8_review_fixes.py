@@ -54,8 +54,11 @@ def test_review_d5_transition_screens_its_medicines_tizanidine_with_ciprofloxaci
     """itb transition with tizanidine and ciprofloxacin as 'other antispastics' was offerable: the medicines are
     screened as the oral plans' are (INT-TIZ-CYP1A2-001, absolute block); ciprofloxacin is not weaned."""
     plan = plan_oral_to_itb_transition(
-        infusion_start=date(2026, 12, 1), oral_mg_per_day=60, itb_initial_mcg_per_day=150,
-        origin="spinal", other_oral_antispastics="tizanidine,ciprofloxacin",
+        infusion_start=date(2026, 12, 1),
+        oral_mg_per_day=60,
+        itb_initial_mcg_per_day=150,
+        origin="spinal",
+        other_oral_antispastics="tizanidine,ciprofloxacin",
     )
     ids = _ids(plan.findings)
     assert ids["INT-TIZ-CYP1A2-001"] == "block" and not plan.offerable
@@ -68,8 +71,11 @@ def test_review_d6_no_refill_date_after_the_pump_shut_off() -> None:
     """forecast: shut-off 2024-01-01 and recommended refill 2024-01-04 with a warn only. The refill date is capped
     the day before the shut-off and the reservoir outlasting the pump is a block naming the shut-off."""
     fill = ReservoirFill(
-        pump=get_pump("synchromed-ii-20"), volume_ml=20, concentration_mcg_per_ml=500,
-        program=continuous_program(400), filled_at=date(2023, 12, 20),
+        pump=get_pump("synchromed-ii-20"),
+        volume_ml=20,
+        concentration_mcg_per_ml=500,
+        program=continuous_program(400),
+        filled_at=date(2023, 12, 20),
     )
     forecast = forecast_reservoir(fill, implanted=date(2019, 1, 1))
     assert forecast.battery is not None and forecast.battery.shutoff_date == date(2024, 1, 1)

@@ -54,13 +54,18 @@ def test_issue9_increases_at_most_once_every_24h(hours, at_refill, severity) -> 
     """Missing rule: "ITB increases at most once every 24 h between any two increases, not only in the first
     24 h (5.4)"."""
     r = titration_range(
-        300, SPINAL, at_refill=at_refill, hours_since_start=200, hours_since_last_increase=hours,
+        300,
+        SPINAL,
+        at_refill=at_refill,
+        hours_since_start=200,
+        hours_since_last_increase=hours,
         proposed_mcg_per_day=330,
     )
     assert _sev(r.findings, "ITB-TITR-007") is severity
     # a decrease or the same dose is not an increase
-    same = titration_range(300, SPINAL, hours_since_start=200, hours_since_last_increase=hours,
-                           proposed_mcg_per_day=300)
+    same = titration_range(
+        300, SPINAL, hours_since_start=200, hours_since_last_increase=hours, proposed_mcg_per_day=300
+    )
     assert _sev(same.findings, "ITB-TITR-007") is None
 
 
@@ -175,8 +180,14 @@ def _restart(stop_dose: float, restart_dose: float = 250):
         "as_of": "2026-01-10T09:00:00+00:00",
         "pump": {
             "model": "synchromed-ii-20",
-            "refills": [{"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
-                         "daily_dose_mcg": 250}],
+            "refills": [
+                {
+                    "time": "2026-01-01T10:00:00+00:00",
+                    "volume_ml": 20,
+                    "concentration_mcg_per_ml": 500,
+                    "daily_dose_mcg": 250,
+                }
+            ],
             "program_changes": [
                 {"time": "2026-01-07T10:00:00+00:00", "daily_dose_mcg": stop_dose},
                 {"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": restart_dose},

@@ -89,10 +89,22 @@ FILL_TIME = "2026-01-01T10:00:00+00:00"
 
 
 def _risk_reservoir(as_of: str) -> list[tuple[str, str]]:
-    a = _assess({"as_of": as_of, "pump": {"model": "synchromed-ii-20", "refills": [
-        {"time": FILL_TIME, "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 250}]}})
-    return [(r.finding.rule_id, r.finding.severity.value) for r in a.risks
-            if r.finding.rule_id.startswith(("RISK-RESERVOIR", "RISK-REFILL"))]
+    a = _assess(
+        {
+            "as_of": as_of,
+            "pump": {
+                "model": "synchromed-ii-20",
+                "refills": [
+                    {"time": FILL_TIME, "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 250}
+                ],
+            },
+        }
+    )
+    return [
+        (r.finding.rule_id, r.finding.severity.value)
+        for r in a.risks
+        if r.finding.rule_id.startswith(("RISK-RESERVOIR", "RISK-REFILL"))
+    ]
 
 
 def _forecast_reservoir(as_of: date) -> list[tuple[str, str]]:
@@ -140,8 +152,7 @@ def test_issue9_i10_one_function_decides_the_reservoir_condition_for_both_paths(
     assert RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY].value == "block"
     # the rules declare the severity the shared map gives
     assert itb.REFILL_LOW.severity is risk.RESERVOIR_LOW.severity is RESERVOIR_STATE_SEVERITY[ReservoirState.LOW]
-    assert itb.REFILL_EMPTY.severity is risk.RESERVOIR_EMPTY.severity is RESERVOIR_STATE_SEVERITY[
-        ReservoirState.EMPTY]
+    assert itb.REFILL_EMPTY.severity is risk.RESERVOIR_EMPTY.severity is RESERVOIR_STATE_SEVERITY[ReservoirState.EMPTY]
     assert reservoir_state(date(2026, 2, 5), date(2026, 2, 6), date(2026, 2, 10)) is None
     assert reservoir_state(date(2026, 2, 6), date(2026, 2, 6), date(2026, 2, 10)) is ReservoirState.LOW
     assert reservoir_state(date(2026, 2, 10), date(2026, 2, 6), date(2026, 2, 10)) is ReservoirState.EMPTY
@@ -185,9 +196,21 @@ def test_issue9_prometra_mri_before_the_fill_is_refused() -> None:
 
 
 def _prometra_timeline(as_of: str, mri: list[dict]) -> dict:
-    return {"as_of": as_of, "pump": {"model": "prometra-ii-20", "mri": mri, "refills": [
-        {"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
-         "daily_dose_mcg": 150}]}}
+    return {
+        "as_of": as_of,
+        "pump": {
+            "model": "prometra-ii-20",
+            "mri": mri,
+            "refills": [
+                {
+                    "time": "2026-01-01T10:00:00+00:00",
+                    "volume_ml": 20,
+                    "concentration_mcg_per_ml": 500,
+                    "daily_dose_mcg": 150,
+                }
+            ],
+        },
+    }
 
 
 @pytest.mark.parametrize(
@@ -218,13 +241,22 @@ def test_issue9_risk_mri_on_a_synchromed_is_not_the_prometra_rule() -> None:
 
 
 def _alarm_timeline(alarm: dict, refill_after: bool = False) -> dict:
-    refills = [{"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
-                "daily_dose_mcg": 150}]
+    refills = [
+        {"time": "2026-01-01T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 150}
+    ]
     if refill_after:
-        refills.append({"time": "2026-01-09T10:00:00+00:00", "volume_ml": 20, "concentration_mcg_per_ml": 500,
-                        "daily_dose_mcg": 150})
-    return {"as_of": "2026-01-10T09:00:00+00:00",
-            "pump": {"model": "synchromed-ii-20", "alarms": [alarm], "refills": refills}}
+        refills.append(
+            {
+                "time": "2026-01-09T10:00:00+00:00",
+                "volume_ml": 20,
+                "concentration_mcg_per_ml": 500,
+                "daily_dose_mcg": 150,
+            }
+        )
+    return {
+        "as_of": "2026-01-10T09:00:00+00:00",
+        "pump": {"model": "synchromed-ii-20", "alarms": [alarm], "refills": refills},
+    }
 
 
 @pytest.mark.parametrize(
@@ -232,8 +264,7 @@ def _alarm_timeline(alarm: dict, refill_after: bool = False) -> dict:
     [
         ({"time": "2026-01-08T10:00:00+00:00", "kind": "two-tone"}, "RISK-ALARM-001", "block"),
         ({"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 48}, "RISK-ALARM-002", "warn"),
-        ({"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 48.01}, "RISK-ALARM-002",
-         "block"),
+        ({"time": "2026-01-08T10:00:00+00:00", "kind": "motor-stall", "stall_hours": 48.01}, "RISK-ALARM-002", "block"),
     ],
 )
 def test_issue9_synchromed_critical_alarms(alarm, rule, severity) -> None:

@@ -76,8 +76,12 @@ def test_issue9_item9_highest_reported_itb_dose_is_one_cited_setting() -> None:
 
 @pytest.mark.parametrize(
     ("dose", "settings", "blocked"),
-    [(2003, None, False), (2003.5, None, True), (1500, {"itb.dose.highest_reported_mcg_per_day": 1500}, False),
-     (1501, {"itb.dose.highest_reported_mcg_per_day": 1500}, True)],
+    [
+        (2003, None, False),
+        (2003.5, None, True),
+        (1500, {"itb.dose.highest_reported_mcg_per_day": 1500}, False),
+        (1501, {"itb.dose.highest_reported_mcg_per_day": 1500}, True),
+    ],
 )
 def test_issue9_item9_highest_reported_itb_dose_override_in_check_dose(
     dose: float, settings: dict | None, blocked: bool
@@ -108,8 +112,13 @@ def test_issue9_item9_elderly_age_is_a_setting() -> None:
 
 @pytest.mark.parametrize(
     ("age", "settings", "cautioned"),
-    [(64.9, None, False), (65, None, True), (59.9, {"patient.elderly_age_years": 60}, False),
-     (60, {"patient.elderly_age_years": 60}, True), (65, {"patient.elderly_age_years": 70}, False)],
+    [
+        (64.9, None, False),
+        (65, None, True),
+        (59.9, {"patient.elderly_age_years": 60}, False),
+        (60, {"patient.elderly_age_years": 60}, True),
+        (65, {"patient.elderly_age_years": 70}, False),
+    ],
 )
 def test_issue9_item9_elderly_age_setting_changes_the_titration_caution(
     age: float, settings: dict | None, cautioned: bool
@@ -137,8 +146,12 @@ def test_issue9_item9_ashworth_responder_threshold_has_one_home() -> None:
 
 @pytest.mark.parametrize(
     ("after", "settings", "disagrees"),
-    [(2.0, None, False), (2.5, None, True), (2.5, {ITB_SCREENING_ASHWORTH_REDUCTION.name: 0.5}, False),
-     (2.75, {ITB_SCREENING_ASHWORTH_REDUCTION.name: 0.5}, True)],
+    [
+        (2.0, None, False),
+        (2.5, None, True),
+        (2.5, {ITB_SCREENING_ASHWORTH_REDUCTION.name: 0.5}, False),
+        (2.75, {ITB_SCREENING_ASHWORTH_REDUCTION.name: 0.5}, True),
+    ],
 )
 def test_issue9_item9_ashworth_threshold_override_reaches_screening(
     after: float, settings: dict | None, disagrees: bool

@@ -118,9 +118,7 @@ def test_a_flex_shape_is_kept_for_the_same_daily_dose() -> None:
     st.sampled_from([50.0, 500.0, 1000.0, 2000.0]),
     st.floats(0.01, 1.0),
 )
-def test_the_new_program_always_keeps_the_daily_dose_and_the_bridge_keeps_it_too(
-    dose, old, new, catheter
-) -> None:
+def test_the_new_program_always_keeps_the_daily_dose_and_the_bridge_keeps_it_too(dose, old, new, catheter) -> None:
     if old == new:
         return
     c = plan_concentration_change(

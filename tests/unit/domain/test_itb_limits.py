@@ -58,8 +58,20 @@ def test_issue8_daily_dose_range_boundaries(dose, severity, slip) -> None:
 
 @pytest.mark.parametrize(
     ("conc", "severity"),
-    [(0.049, "warn"), (0.05, "block"), (0.5, "block"), (2.0, "block"), (3.0, "block"), (3.01, "warn"),
-     (49.9, "warn"), (50.0, None), (250.0, None), (2000.0, None), (2000.1, "warn"), (3000.0, "warn")],
+    [
+        (0.049, "warn"),
+        (0.05, "block"),
+        (0.5, "block"),
+        (2.0, "block"),
+        (3.0, "block"),
+        (3.01, "warn"),
+        (49.9, "warn"),
+        (50.0, None),
+        (250.0, None),
+        (2000.0, None),
+        (2000.1, "warn"),
+        (3000.0, "warn"),
+    ],
 )
 def test_issue8_concentration_range_boundaries(conc, severity) -> None:
     assert _sev(check_concentration_range(conc), "ITB-LIMIT-002") == severity
@@ -67,8 +79,15 @@ def test_issue8_concentration_range_boundaries(conc, severity) -> None:
 
 @pytest.mark.parametrize(
     ("ml", "severity"),
-    [(0.0039, "warn"), (0.004, None), (4.006, None), (4.01, "warn"), (40.06, "warn"), (40.07, "block"),
-     (800.0, "block")],
+    [
+        (0.0039, "warn"),
+        (0.004, None),
+        (4.006, None),
+        (4.01, "warn"),
+        (40.06, "warn"),
+        (40.07, "block"),
+        (800.0, "block"),
+    ],
 )
 def test_issue8_daily_volume_boundaries(ml, severity) -> None:
     assert _sev(check_daily_volume(ml), "ITB-LIMIT-003") == severity
@@ -84,8 +103,20 @@ def test_issue8_volume_settings_are_derived_from_the_dose_and_concentration_limi
 
 @pytest.mark.parametrize(
     ("dose", "severity"),
-    [(0.024, "warn"), (0.025, "block"), (0.05, "block"), (0.1, "block"), (0.11, "warn"), (24.9, "warn"),
-     (25.0, None), (33.0, "warn"), (50.0, None), (75.0, None), (99.0, "warn"), (100.0, None)],
+    [
+        (0.024, "warn"),
+        (0.025, "block"),
+        (0.05, "block"),
+        (0.1, "block"),
+        (0.11, "warn"),
+        (24.9, "warn"),
+        (25.0, None),
+        (33.0, "warn"),
+        (50.0, None),
+        (75.0, None),
+        (99.0, "warn"),
+        (100.0, None),
+    ],
 )
 def test_issue8_screening_dose_is_a_ladder_dose(dose, severity) -> None:
     assert _sev(check_screening_dose(dose), "ITB-LIMIT-004") == severity

@@ -66,9 +66,7 @@ def test_a_dose_after_the_last_rung_is_refused(start) -> None:
         responses_to_doses([False] * (len(ladder) + 1), start)
     assert err.value.field == "responses"
     with pytest.raises(InvalidInputError):
-        assess_screening(
-            [ScreeningDose(d, False) for d in ladder] + [ScreeningDose(100, False)], start_mcg=start
-        )
+        assess_screening([ScreeningDose(d, False) for d in ladder] + [ScreeningDose(100, False)], start_mcg=start)
 
 
 def test_a_dose_after_a_positive_response_is_refused() -> None:

@@ -31,9 +31,7 @@ def test_the_oral_taper_starts_after_infusion_and_never_cuts_more_than_half_at_o
     # never 60 -> 30 -> 0 (a stop of 30 mg/day at once while intrathecal titration runs): steps of at most
     # the oral taper's own 10 mg/day, each at most half of the dose it cuts, the stop from 10 mg/day
     assert [s.daily_dose_mg for s in t.oral_taper.steps] == [50.0, 40.0, 30.0, 20.0, 10.0, 0.0]
-    assert t.oral_taper.steps[-1].start - t.oral_taper.start >= timedelta(
-        days=14
-    )  # the oral taper's own rule
+    assert t.oral_taper.steps[-1].start - t.oral_taper.start >= timedelta(days=14)  # the oral taper's own rule
     assert "ITB-TRANS-001" in [f.rule_id for f in t.findings]
 
 

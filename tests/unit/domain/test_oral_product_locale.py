@@ -35,8 +35,12 @@ def test_titration_flags_a_product_listed_for_another_locale(locale: Locale, pro
 
 
 def test_taper_flags_a_product_listed_for_another_locale() -> None:
-    plan = plan_taper(start_date=START, from_mg_per_day=30, patient=PatientSnapshot(locale=Locale.UK),
-                      product=get_oral_product("tablet-10mg"))
+    plan = plan_taper(
+        start_date=START,
+        from_mg_per_day=30,
+        patient=PatientSnapshot(locale=Locale.UK),
+        product=get_oral_product("tablet-10mg"),
+    )
 
     assert "ORAL-PRODUCT-002" in [f.rule_id for f in plan.findings]
 

@@ -72,9 +72,12 @@ def test_every_oral_rule_is_registered_with_a_unique_id_and_resolving_evidence()
     for rule in ORAL_RULES:
         registered = RULES[rule.rule_id]
         # The rule itself, or a rule shared by several paths (Rule.adapted, e.g. SCOPE-PAEDIATRIC-001).
-        assert registered is rule or (registered.title, registered.severity, registered.evidence,
-                                      registered.overridable) == (rule.title, rule.severity, rule.evidence,
-                                                                  rule.overridable)
+        assert registered is rule or (
+            registered.title,
+            registered.severity,
+            registered.evidence,
+            registered.overridable,
+        ) == (rule.title, rule.severity, rule.evidence, rule.overridable)
         assert rule.evidence and all(k in REFERENCES for k in rule.evidence)
 
 
@@ -92,9 +95,7 @@ def test_a_plain_label_titration_gives_only_the_review_advice() -> None:
         (None, 80.0, False),
     ],
 )
-def test_oral_max_001_blocks_a_target_above_the_ceiling(
-    target: float | None, ceiling: float, fires: bool
-) -> None:
+def test_oral_max_001_blocks_a_target_above_the_ceiling(target: float | None, ceiling: float, fires: bool) -> None:
     ctx = _titration(requested_target_mg_per_day=target, ceiling_mg_per_day=ceiling)
 
     findings = [f for f in evaluate_oral_rules(ctx) if f.rule_id == "ORAL-MAX-001"]
@@ -112,9 +113,7 @@ def test_oral_max_002_blocks_a_target_above_the_in_hospital_maximum(target: floa
 
 @pytest.mark.parametrize(("current", "fires"), [(80.0, False), (85.0, True)])
 def test_oral_max_003_warns_when_a_taper_starts_above_the_ceiling(current: float, fires: bool) -> None:
-    findings = [
-        f for f in evaluate_oral_rules(_taper(from_mg_per_day=current)) if f.rule_id == "ORAL-MAX-003"
-    ]
+    findings = [f for f in evaluate_oral_rules(_taper(from_mg_per_day=current)) if f.rule_id == "ORAL-MAX-003"]
 
     assert bool(findings) is fires
     if fires:
@@ -270,9 +269,7 @@ def test_condition_names_are_normalised(raw: str, norm: str) -> None:
 
 
 @pytest.mark.parametrize(("days", "required", "fires"), [(14, 14, False), (13, 14, True), (27, 28, True)])
-def test_taper_abrupt_blocks_a_taper_to_zero_shorter_than_required(
-    days: int, required: int, fires: bool
-) -> None:
+def test_taper_abrupt_blocks_a_taper_to_zero_shorter_than_required(days: int, required: int, fires: bool) -> None:
     findings = [
         f
         for f in evaluate_oral_rules(_taper(days_to_zero=days, required_days_to_zero=required))
@@ -361,11 +358,13 @@ def test_the_dialysis_finding_never_claims_a_start_above_5_mg_is_within_it() -> 
     dialysis = PatientSnapshot(dialysis=True)
 
     within = next(
-        f for f in evaluate_oral_rules(_titration(dialysis, planned_daily_doses_mg=(5.0, 10.0)))
+        f
+        for f in evaluate_oral_rules(_titration(dialysis, planned_daily_doses_mg=(5.0, 10.0)))
         if f.rule_id == "ORAL-DIALYSIS-001"
     )
     above = next(
-        f for f in evaluate_oral_rules(_titration(dialysis, planned_daily_doses_mg=(10.0, 20.0)))
+        f
+        for f in evaluate_oral_rules(_titration(dialysis, planned_daily_doses_mg=(10.0, 20.0)))
         if f.rule_id == "ORAL-DIALYSIS-001"
     )
 

@@ -133,9 +133,7 @@ def test_the_integrator_output_is_the_exact_auc() -> None:
 @pytest.mark.parametrize("n", [1, 7, 300])
 def test_the_numba_and_numpy_backends_give_the_same_numbers(n: int) -> None:
     rng = np.random.default_rng(n)
-    params = typical(n).scaled(
-        ka_per_h=np.exp(rng.normal(0, 0.4, n)), cl_f_l_per_h=np.exp(rng.normal(0, 0.2, n))
-    )
+    params = typical(n).scaled(ka_per_h=np.exp(rng.normal(0, 0.4, n)), cl_f_l_per_h=np.exp(rng.normal(0, 0.2, n)))
     doses = [oral_dose(t, 10.0) for t in (0.0, 7.3, 16.0)] + [intrathecal_infusion(2.0, 5.0, 400.0)]
     t = np.linspace(0.0, 30.0, 61)
 
@@ -172,9 +170,7 @@ def test_subjects_do_not_interact() -> None:
             ),
             params.bioavailability,
         )
-        np.testing.assert_allclose(
-            batch[i], simulate(alone, doses, t).output(PLASMA_NG_PER_ML)[0], rtol=1e-14
-        )
+        np.testing.assert_allclose(batch[i], simulate(alone, doses, t).output(PLASMA_NG_PER_ML)[0], rtol=1e-14)
 
 
 def test_a_regular_grid_needs_one_transition_matrix() -> None:
@@ -218,9 +214,7 @@ def test_the_stacked_matrix_exponential_matches_scipy(size: int) -> None:
     ours = expm_stack(a)
 
     for i in range(40):
-        np.testing.assert_allclose(
-            ours[i], scipy.linalg.expm(a[i]), rtol=1e-11, atol=1e-13 * np.abs(ours[i]).max()
-        )
+        np.testing.assert_allclose(ours[i], scipy.linalg.expm(a[i]), rtol=1e-11, atol=1e-13 * np.abs(ours[i]).max())
 
 
 def test_a_two_compartment_system_has_the_kochak_disposition_rates() -> None:

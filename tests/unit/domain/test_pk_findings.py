@@ -101,14 +101,10 @@ def test_a_kidney_naive_simulation_of_a_renal_patient_warns() -> None:
 
 
 def test_kidney_function_not_given_is_stated() -> None:
-    assert ids(evaluate_exposure(ExposureContext(kidney_given=False, crcl_used_ml_min=110.0))) == [
-        "PK-KIDNEY-002"
-    ]
+    assert ids(evaluate_exposure(ExposureContext(kidney_given=False, crcl_used_ml_min=110.0))) == ["PK-KIDNEY-002"]
 
 
-@pytest.mark.parametrize(
-    ("sessions", "text"), [(0, "No haemodialysis session"), (2, "2 haemodialysis session")]
-)
+@pytest.mark.parametrize(("sessions", "text"), [(0, "No haemodialysis session"), (2, "2 haemodialysis session")])
 def test_the_dialysis_finding_says_what_was_simulated(sessions: int, text: str) -> None:
     ctx = ExposureContext(
         kidney_given=True,
@@ -128,9 +124,7 @@ def test_the_dialysis_finding_says_what_was_simulated(sessions: int, text: str) 
 
 @pytest.mark.parametrize(("p95", "expected"), [(599.9, False), (600.0, True)])
 def test_the_population_finding_reads_the_95th_percentile(p95: float, expected: bool) -> None:
-    ctx = ctx_for_max(
-        100.0, population_cmax_upper_ng_per_ml=p95, population_fraction_cmax_in_encephalopathy_band=0.05
-    )
+    ctx = ctx_for_max(100.0, population_cmax_upper_ng_per_ml=p95, population_fraction_cmax_in_encephalopathy_band=0.05)
 
     assert ("PK-BAND-004" in ids(evaluate_exposure(ctx))) is expected
 

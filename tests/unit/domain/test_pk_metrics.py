@@ -159,9 +159,7 @@ def test_a_dialysis_session_lowers_the_concentration() -> None:
     grid = time_grid(96.0, 0.5)
 
     without = simulate_oral_exposure(doses, times_h=grid, kidney=kidney)
-    with_hd = simulate_oral_exposure(
-        doses, times_h=grid, kidney=kidney, dialysis=[DialysisSession(48.0, 4.0)]
-    )
+    with_hd = simulate_oral_exposure(doses, times_h=grid, kidney=kidney, dialysis=[DialysisSession(48.0, 4.0)])
 
     i = grid.index(52.0)
     assert with_hd.concentration_ng_per_ml[i] < 0.6 * without.concentration_ng_per_ml[i]
@@ -192,9 +190,7 @@ def test_a_flex_program_changes_the_csf_level() -> None:
     t = exp.times_h
     k = math.log(2) / 1.51
     assert exp.csf_ug_per_ml[t.index(11.0)] == pytest.approx(20.0 / 30.0, rel=1e-9)
-    assert exp.csf_ug_per_ml[t.index(23.0)] == pytest.approx(
-        40.0 / 30.0 - 20.0 / 30.0 * math.exp(-k * 11.0), rel=1e-9
-    )
+    assert exp.csf_ug_per_ml[t.index(23.0)] == pytest.approx(40.0 / 30.0 - 20.0 / 30.0 * math.exp(-k * 11.0), rel=1e-9)
 
 
 @pytest.mark.parametrize(("horizon", "step"), [(0.0, 1.0), (10.0, 0.0), (1e6, 1e-3)])

@@ -170,9 +170,7 @@ def test_band_edges_can_be_overridden_and_must_increase() -> None:
     assert get_band("encephalopathy_reported", bands).lower_ng_per_ml == 700.0
     assert get_band("caution", bands).upper_ng_per_ml == 700.0
     with pytest.raises(InvalidInputError, match="band edges"):
-        plasma_bands(
-            {"pk.band.caution_lower_ng_per_ml": 900.0, "pk.band.encephalopathy_lower_ng_per_ml": 800.0}
-        )
+        plasma_bands({"pk.band.caution_lower_ng_per_ml": 900.0, "pk.band.encephalopathy_lower_ng_per_ml": 800.0})
     with pytest.raises(UnknownNameError):
         plasma_bands({"pk.band.nope": 1.0})
     assert all(s.status in (EvidenceStatus.ASSUMPTION, EvidenceStatus.DISAGREE) for s in BAND_EDGE_SETTINGS)

@@ -65,10 +65,7 @@ def test_partials_merge_in_any_order() -> None:
     for part in reversed(parts):
         acc.add(part)
 
-    assert (
-        summarise_population(p, acc.result()).to_dict()
-        == summarise_population(p, merge_partials(parts)).to_dict()
-    )
+    assert summarise_population(p, acc.result()).to_dict() == summarise_population(p, merge_partials(parts)).to_dict()
 
 
 def test_missing_or_overlapping_blocks_are_refused() -> None:
@@ -119,9 +116,7 @@ def test_sampled_clearances_have_the_published_variability() -> None:
 
 
 def test_a_crcl_distribution_scales_clearance_per_subject() -> None:
-    p = problem(
-        4000, crcl_distribution=CrclDistribution("uniform", 10.0, 30.0), variability=Variability.none()
-    )
+    p = problem(4000, crcl_distribution=CrclDistribution("uniform", 10.0, 30.0), variability=Variability.none())
 
     cl = sample_subjects(p, 0, p.n_blocks).cl_f_l_per_h
 

@@ -65,9 +65,7 @@ def random_regimen(rng: np.random.Generator) -> tuple[list[DoseInput], list[Clea
                 doses.append(DoseInput(float(t), Route.INTRAVENOUS, float(rng.uniform(1e3, 2e4))))
         elif kind == "iv_infusion":
             start = float(rng.uniform(0.0, horizon))
-            doses.append(
-                DoseInput(start, Route.INTRAVENOUS, float(rng.uniform(1e3, 2e4)), float(rng.uniform(0.2, 6)))
-            )
+            doses.append(DoseInput(start, Route.INTRAVENOUS, float(rng.uniform(1e3, 2e4)), float(rng.uniform(0.2, 6))))
         elif kind == "it_bolus":
             for t in np.sort(rng.uniform(0.0, horizon, int(rng.integers(1, 3)))):
                 doses.append(DoseInput(float(t), Route.INTRATHECAL, float(rng.uniform(25.0, 100.0))))
@@ -85,12 +83,8 @@ def random_regimen(rng: np.random.Generator) -> tuple[list[DoseInput], list[Clea
     windows = []
     if rng.random() < 0.4:
         start = float(rng.uniform(0.0, horizon))
-        windows.append(
-            ClearanceWindow(start, start + float(rng.uniform(1.0, 5.0)), float(rng.uniform(2.0, 10.0)))
-        )
-    times = np.unique(
-        np.concatenate([[0.0, horizon], np.sort(rng.uniform(0.0, horizon, int(rng.integers(5, 40))))])
-    )
+        windows.append(ClearanceWindow(start, start + float(rng.uniform(1.0, 5.0)), float(rng.uniform(2.0, 10.0))))
+    times = np.unique(np.concatenate([[0.0, horizon], np.sort(rng.uniform(0.0, horizon, int(rng.integers(5, 40))))]))
     return doses, windows, times
 
 
@@ -156,9 +150,7 @@ def oracle(
             break
         _, r_iv, r_it, cl_x = rates_at(a)
 
-        def rhs(
-            _t: float, flat: np.ndarray, r_iv: float = r_iv, r_it: float = r_it, cl_x: float = cl_x
-        ) -> np.ndarray:
+        def rhs(_t: float, flat: np.ndarray, r_iv: float = r_iv, r_it: float = r_it, cl_x: float = cl_x) -> np.ndarray:
             s = flat.reshape(n, 5)
             gut, cen, per, csf, eff = s.T
             d_gut = -ka * gut
@@ -256,9 +248,7 @@ def test_two_regimens_together_give_the_sum_of_their_concentrations(values, firs
     b = [oral_dose(t, mg) for t, mg in second]
 
     together = simulate(params, a + b, GRID).output(PLASMA_NG_PER_ML)
-    apart = simulate(params, a, GRID).output(PLASMA_NG_PER_ML) + simulate(params, b, GRID).output(
-        PLASMA_NG_PER_ML
-    )
+    apart = simulate(params, a, GRID).output(PLASMA_NG_PER_ML) + simulate(params, b, GRID).output(PLASMA_NG_PER_ML)
 
     np.testing.assert_allclose(together, apart, rtol=1e-9, atol=1e-12 * together.max())
 

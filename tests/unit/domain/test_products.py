@@ -153,9 +153,7 @@ def test_liquid_doses_report_their_volume_and_tablets_their_count() -> None:
         ("tablet-10mg", -5, "more than 0 mg"),
     ],
 )
-def test_doses_that_cannot_be_given_are_refused_with_the_reason(
-    name: str, dose_mg: float, reason_part: str
-) -> None:
+def test_doses_that_cannot_be_given_are_refused_with_the_reason(name: str, dose_mg: float, reason_part: str) -> None:
     result = dispense_dose(dose_mg, get_oral_product(name))
 
     assert isinstance(result, DispenseRefusal)
@@ -241,8 +239,12 @@ def test_every_multiple_of_the_quantum_is_dispensable_and_adds_up(n: int, produc
 @pytest.mark.parametrize(
     ("dose_mg", "locale", "scored", "expected"),
     [
-        (5.0, Locale.US, None, {"tablet-5mg", "tablet-10mg", "ozobax", "fleqsuvy", "suspension-5mg-ml", "lyvispah",
-                                "lyvispah-5mg"}),
+        (
+            5.0,
+            Locale.US,
+            None,
+            {"tablet-5mg", "tablet-10mg", "ozobax", "fleqsuvy", "suspension-5mg-ml", "lyvispah", "lyvispah-5mg"},
+        ),
         (5.0, Locale.US, False, {"tablet-5mg", "ozobax", "fleqsuvy", "suspension-5mg-ml", "lyvispah", "lyvispah-5mg"}),
         (7.5, Locale.US, None, {"tablet-5mg", "tablet-15mg", "ozobax", "fleqsuvy", "suspension-5mg-ml"}),
         (5.0, Locale.UK, False, {"uk-tablet-5mg", "uk-solution-5mg-5ml"}),

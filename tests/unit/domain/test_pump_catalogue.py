@@ -132,8 +132,9 @@ def _all_itb_findings():
         ),
         titration_range(400, "spinal"),
         titration_range(500, "spinal", at_refill=True, proposed_mcg_per_day=350),
-        titration_range(300, "spinal", hours_since_start=200, hours_since_last_increase=10,
-                        interruption_hours=12),  # ITB-TITR-007, ITB-TITR-008
+        titration_range(
+            300, "spinal", hours_since_start=200, hours_since_last_increase=10, interruption_hours=12
+        ),  # ITB-TITR-007, ITB-TITR-008
         assess_discrepancy_trend([reconcile_refill(5, a) for a in (5.2, 5.3, 5.1)]),
     ]
     big = ReservoirFill(get_pump("synchromed-ii-40"), 40, 2000, continuous_program(100), date(2026, 1, 1))

@@ -207,9 +207,7 @@ def test_no_next_refill_finding_when_nothing_was_flagged_short(aspirated) -> Non
         (9, False),  # refill day 51: before it
     ],
 )
-def test_the_over_infusion_alarm_on_or_before_the_refill_date_is_an_unconfirmed_info_finding(
-    margin, fires
-) -> None:
+def test_the_over_infusion_alarm_on_or_before_the_refill_date_is_an_unconfirmed_info_finding(margin, fires) -> None:
     # 150 mcg/day at 500 mcg/mL = 0.3 mL/day: 18 mL to the 2 mL alarm = 60 days; at +14.5 % 52.4 days
     fill = ReservoirFill(SM20, 20, 500, continuous_program(150), date(2026, 1, 1))
 

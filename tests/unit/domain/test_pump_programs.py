@@ -56,9 +56,7 @@ def programs(draw):
             max_size=4,
         )
     )
-    return periodic_bolus_program(
-        draw(st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=50))), boluses
-    )
+    return periodic_bolus_program(draw(st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=50))), boluses)
 
 
 def _numeric_mass(program: InfusionProgram, start: float, end: float) -> float:
@@ -110,10 +108,7 @@ def test_a_malformed_flex_schedule_is_refused_naming_flex(text) -> None:
 def test_synchromed_allows_at_most_13_rate_changes_a_day(steps, ok) -> None:
     text = ",".join(f"{h:02d}:00=10" for h in range(steps))
     if ok:
-        assert (
-            plan_pump_program("synchromed-ii-20", 500, parse_flex_schedule(text)).program.rate_changes_per_day
-            == 13
-        )
+        assert plan_pump_program("synchromed-ii-20", 500, parse_flex_schedule(text)).program.rate_changes_per_day == 13
         assert len(parse_flex_schedule(text, max_steps=13).steps) == 13
     else:
         with pytest.raises(InvalidInputError, match="at most 13 steps"):
@@ -190,9 +185,7 @@ def test_the_daily_dose_is_the_integral_of_the_segments(program) -> None:
     assert sum(s.dose_mcg for s in segments) == pytest.approx(program.daily_dose_mcg, rel=1e-9)
 
 
-@given(
-    programs(), st.floats(min_value=0, max_value=3 * MINUTES_PER_DAY), st.floats(min_value=0, max_value=600)
-)
+@given(programs(), st.floats(min_value=0, max_value=3 * MINUTES_PER_DAY), st.floats(min_value=0, max_value=600))
 def test_delivered_mass_matches_an_independent_numeric_integration(program, start, span) -> None:
     exact = program.mass_between_mcg(start, start + span)
 

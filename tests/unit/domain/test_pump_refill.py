@@ -69,9 +69,7 @@ def test_more_than_expected_points_at_under_delivery_catheter_or_pocket_with_wit
 
 
 def test_the_tolerances_are_settings_a_clinic_may_change() -> None:
-    assert _ids(reconcile_refill(10, 9.5, tolerance_percent=2, tolerance_ml=0.1).findings) == [
-        "PUMP-RECON-001"
-    ]
+    assert _ids(reconcile_refill(10, 9.5, tolerance_percent=2, tolerance_ml=0.1).findings) == ["PUMP-RECON-001"]
     assert SETTINGS["pump.reconcile.tolerance_percent"].status.value == "unconfirmed"
     data = reconcile_refill(10, 9.5, tolerance_percent=2).to_dict()
     assert data["settings"][0]["value"] == 2
@@ -110,9 +108,7 @@ def test_a_pump_bounds_the_volumes_by_its_reservoir() -> None:
         ((4.8, 4.7, 4.75, 4.9), ["PUMP-RECON-004"]),  # four in a row
     ],
 )
-def test_the_trend_across_visits_catches_repeated_shortfalls_within_tolerance(
-    aspirated, expected_rules
-) -> None:
+def test_the_trend_across_visits_catches_repeated_shortfalls_within_tolerance(aspirated, expected_rules) -> None:
     visits = [reconcile_refill(5.0, a) for a in aspirated]
 
     trend = assess_discrepancy_trend(visits)
@@ -151,9 +147,7 @@ def test_run_lengths_count_the_latest_same_direction_visits(pairs) -> None:
 
 
 def test_the_expected_residual_comes_from_the_fill_and_program() -> None:
-    fill = ReservoirFill(
-        get_pump("synchromed-ii-20"), 20, 500, continuous_program(450), datetime(2026, 1, 1, 10)
-    )
+    fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(450), datetime(2026, 1, 1, 10))
 
     assert expected_residual_ml(fill, datetime(2026, 1, 16, 10)) == pytest.approx(20 - 15 * 0.9)
     assert expected_residual_ml(fill, date(2026, 3, 1)) == 0.0

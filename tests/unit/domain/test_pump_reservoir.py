@@ -50,10 +50,7 @@ def test_mass_balance_drug_in_equals_delivered_plus_remaining(fill, data) -> Non
     horizon = (f.empty_at - fill.filled_at) * 1.2 + timedelta(days=1)
     t = fill.filled_at + horizon * data.draw(st.floats(min_value=0, max_value=1))
     m0 = (
-        fill.filled_at.hour * 60
-        + fill.filled_at.minute
-        + fill.filled_at.second / 60
-        + fill.filled_at.microsecond / 6e7
+        fill.filled_at.hour * 60 + fill.filled_at.minute + fill.filled_at.second / 60 + fill.filled_at.microsecond / 6e7
     )
     minutes = (t - fill.filled_at) / timedelta(minutes=1)
     programmed_mcg = fill.program.mass_between_mcg(m0, m0 + minutes)
@@ -62,9 +59,7 @@ def test_mass_balance_drug_in_equals_delivered_plus_remaining(fill, data) -> Non
     remaining_mcg = fill.remaining_ml(t) * fill.concentration_mcg_per_ml
 
     assert delivered_mcg + remaining_mcg == pytest.approx(fill.drug_mcg, rel=1e-9)
-    assert fill.delivered_ml(t) == pytest.approx(
-        delivered_mcg / fill.concentration_mcg_per_ml, rel=1e-9, abs=1e-12
-    )
+    assert fill.delivered_ml(t) == pytest.approx(delivered_mcg / fill.concentration_mcg_per_ml, rel=1e-9, abs=1e-12)
 
 
 @given(fills(), st.lists(st.floats(min_value=0, max_value=1), min_size=2, max_size=6))
@@ -91,9 +86,7 @@ def test_recommended_refill_is_before_the_alarm_which_is_not_after_empty(fill, m
         assert f.recommended_refill_date <= f.stability_limit_date
         assert "PUMP-FCST-003" not in _ids(f.findings)
     assert f.low_reservoir_alarm_at <= f.empty_at
-    assert fill.remaining_ml(f.low_reservoir_alarm_at) == pytest.approx(
-        f.low_reservoir_ml, rel=1e-6, abs=1e-9
-    )
+    assert fill.remaining_ml(f.low_reservoir_alarm_at) == pytest.approx(f.low_reservoir_ml, rel=1e-6, abs=1e-9)
     assert fill.remaining_ml(f.empty_at) == pytest.approx(fill.residual_ml, abs=1e-6)
 
 
@@ -121,9 +114,7 @@ def test_a_higher_rate_never_gives_a_later_refill_date(fill, factor) -> None:
 def test_every_forecast_finding_names_its_rule_severity_reasoning_and_evidence(fill) -> None:
     for finding in forecast_reservoir(fill, as_of=fill.filled_at + timedelta(days=40)).findings:
         d = finding.to_dict()
-        assert (
-            d["rule_id"] and d["severity"] in {"block", "warn", "info"} and d["reasoning"] and d["evidence"]
-        )
+        assert d["rule_id"] and d["severity"] in {"block", "warn", "info"} and d["reasoning"] and d["evidence"]
 
 
 # --- worked examples and boundaries ----------------------------------------------------------------------
@@ -289,9 +280,7 @@ def test_an_eri_date_brings_the_stop_to_90_days_and_replacement_to_now() -> None
     assert b.replacement_date == date(2025, 11, 20)
     assert b.shutoff_date == date(2026, 2, 18)
     # issue 9 item 1: with an ERI date recorded the device governs; the 5-year planning life is not used
-    assert forecast_battery(SM20, date(2021, 5, 1), eri_date=date(2025, 11, 20)).replacement_date == date(
-        2025, 11, 20
-    )
+    assert forecast_battery(SM20, date(2021, 5, 1), eri_date=date(2025, 11, 20)).replacement_date == date(2025, 11, 20)
 
 
 def test_prometra_plans_ten_years_and_has_no_eri_interval() -> None:

@@ -67,16 +67,20 @@ def test_a_flex_program_past_the_drug_stability_limit_is_overdue_and_high(doc: d
 FILL_TIME = "2026-01-01T10:00:00+00:00"
 
 
-@pytest.mark.parametrize(("as_of", "expected", "level"), [
-    ("2026-01-21T09:00:00+00:00", [], None),                          # recommended 2026-01-30: 9 days away
-    ("2026-01-23T09:00:00+00:00", ["RISK-REFILL-002"], RiskLevel.MODERATE),  # 7 days away: near
-    ("2026-01-30T09:00:00+00:00", ["RISK-REFILL-002"], RiskLevel.MODERATE),  # on the day: still near
-    ("2026-01-31T09:00:00+00:00", ["RISK-REFILL-001"], RiskLevel.HIGH),      # one day late: overdue
-    ("2026-02-06T12:00:00+00:00", ["RISK-RESERVOIR-001"], RiskLevel.HIGH),   # 2 mL left: low reservoir
-    ("2026-02-20T12:00:00+00:00", ["RISK-RESERVOIR-002"], RiskLevel.HIGH),   # empty
-])
-def test_refill_and_reservoir_risks_follow_the_itb_forecast(as_of: str, expected: list[str],
-                                                             level: RiskLevel | None) -> None:
+@pytest.mark.parametrize(
+    ("as_of", "expected", "level"),
+    [
+        ("2026-01-21T09:00:00+00:00", [], None),  # recommended 2026-01-30: 9 days away
+        ("2026-01-23T09:00:00+00:00", ["RISK-REFILL-002"], RiskLevel.MODERATE),  # 7 days away: near
+        ("2026-01-30T09:00:00+00:00", ["RISK-REFILL-002"], RiskLevel.MODERATE),  # on the day: still near
+        ("2026-01-31T09:00:00+00:00", ["RISK-REFILL-001"], RiskLevel.HIGH),  # one day late: overdue
+        ("2026-02-06T12:00:00+00:00", ["RISK-RESERVOIR-001"], RiskLevel.HIGH),  # 2 mL left: low reservoir
+        ("2026-02-20T12:00:00+00:00", ["RISK-RESERVOIR-002"], RiskLevel.HIGH),  # empty
+    ],
+)
+def test_refill_and_reservoir_risks_follow_the_itb_forecast(
+    as_of: str, expected: list[str], level: RiskLevel | None
+) -> None:
     a = _assess({"as_of": as_of, "pump": _pump([_refill(FILL_TIME)])})
 
     assert _ids(a) == expected
@@ -104,14 +108,18 @@ def test_a_program_increase_after_the_refill_brings_the_refill_date_forward() ->
     assert "RISK-REFILL-001" in _ids(_assess(faster)) or "RISK-RESERVOIR-001" in _ids(_assess(faster))
 
 
-@pytest.mark.parametrize(("implanted", "eri", "as_of", "expected", "level"), [
-    ("2022-01-01", None, "2026-06-30T09:00:00+00:00", None, None),                    # replacement 2026-07-01
-    ("2022-01-01", None, "2026-07-01T09:00:00+00:00", "RISK-BATTERY-001", RiskLevel.MODERATE),
-    ("2022-01-01", None, "2027-01-01T09:00:00+00:00", "RISK-BATTERY-002", RiskLevel.HIGH),  # end of service
-    ("2024-01-01", "2026-05-01", "2026-05-02T09:00:00+00:00", "RISK-BATTERY-002", RiskLevel.HIGH),  # ERI
-])
-def test_battery_replacement_horizon(implanted: str, eri: str | None, as_of: str, expected: str | None,
-                                     level: RiskLevel | None) -> None:
+@pytest.mark.parametrize(
+    ("implanted", "eri", "as_of", "expected", "level"),
+    [
+        ("2022-01-01", None, "2026-06-30T09:00:00+00:00", None, None),  # replacement 2026-07-01
+        ("2022-01-01", None, "2026-07-01T09:00:00+00:00", "RISK-BATTERY-001", RiskLevel.MODERATE),
+        ("2022-01-01", None, "2027-01-01T09:00:00+00:00", "RISK-BATTERY-002", RiskLevel.HIGH),  # end of service
+        ("2024-01-01", "2026-05-01", "2026-05-02T09:00:00+00:00", "RISK-BATTERY-002", RiskLevel.HIGH),  # ERI
+    ],
+)
+def test_battery_replacement_horizon(
+    implanted: str, eri: str | None, as_of: str, expected: str | None, level: RiskLevel | None
+) -> None:
     a = _assess({"as_of": as_of, "pump": {"model": "synchromed-ii-20", "implanted": implanted, "eri_date": eri}})
 
     battery = [r for r in a.risks if r.finding.rule_id.startswith("RISK-BATTERY")]
@@ -122,8 +130,10 @@ def test_battery_replacement_horizon(implanted: str, eri: str | None, as_of: str
 
 
 def test_a_shortfall_at_the_last_refill_is_possible_over_infusion() -> None:
-    refills = [_refill("2026-01-01T10:00:00+00:00"),
-               _refill("2026-01-25T10:00:00+00:00", expected_residual_ml=4.9, aspirated_ml=3.1)]
+    refills = [
+        _refill("2026-01-01T10:00:00+00:00"),
+        _refill("2026-01-25T10:00:00+00:00", expected_residual_ml=4.9, aspirated_ml=3.1),
+    ]
 
     a = _assess({"as_of": "2026-01-26T09:00:00+00:00", "pump": _pump(refills)})
 
@@ -136,7 +146,8 @@ def test_a_shortfall_now_and_a_trend_of_shortfalls_is_high() -> None:
     times = ["2025-09-01", "2025-10-01", "2025-11-01", "2025-12-01"]
     refills = [_refill(f"{times[0]}T10:00:00+00:00")] + [
         _refill(f"{t}T10:00:00+00:00", expected_residual_ml=5.0, aspirated_ml=a)
-        for t, a in zip(times[1:], (4.8, 4.7, 3.0), strict=True)]
+        for t, a in zip(times[1:], (4.8, 4.7, 3.0), strict=True)
+    ]
 
     a = _assess({"as_of": "2025-12-02T09:00:00+00:00", "pump": _pump(refills)})
 
@@ -144,8 +155,10 @@ def test_a_shortfall_now_and_a_trend_of_shortfalls_is_high() -> None:
 
 
 def test_a_residual_within_tolerance_is_not_a_risk() -> None:
-    refills = [_refill("2026-01-01T10:00:00+00:00"),
-               _refill("2026-01-25T10:00:00+00:00", expected_residual_ml=5.0, aspirated_ml=5.2)]
+    refills = [
+        _refill("2026-01-01T10:00:00+00:00"),
+        _refill("2026-01-25T10:00:00+00:00", expected_residual_ml=5.0, aspirated_ml=5.2),
+    ]
 
     a = _assess({"as_of": "2026-01-26T09:00:00+00:00", "pump": _pump(refills)})
 
@@ -153,28 +166,35 @@ def test_a_residual_within_tolerance_is_not_a_risk() -> None:
 
 
 def test_more_aspirated_than_expected_is_possible_under_delivery() -> None:
-    refills = [_refill("2026-01-01T10:00:00+00:00"),
-               _refill("2026-01-25T10:00:00+00:00", expected_residual_ml=5.0, aspirated_ml=7.0)]
+    refills = [
+        _refill("2026-01-01T10:00:00+00:00"),
+        _refill("2026-01-25T10:00:00+00:00", expected_residual_ml=5.0, aspirated_ml=7.0),
+    ]
 
     assert "RISK-DISCREPANCY-002" in _ids(_assess({"as_of": "2026-01-26T09:00:00+00:00", "pump": _pump(refills)}))
 
 
-@pytest.mark.parametrize(("change", "rule", "level"), [
-    ({"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": 300}, "RISK-PROGRAM-001", RiskLevel.MODERATE),
-    ({"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": 200}, "RISK-PROGRAM-002", RiskLevel.LOW),
-    ({"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": 0}, "RISK-PROGRAM-004", RiskLevel.HIGH),
-])
+@pytest.mark.parametrize(
+    ("change", "rule", "level"),
+    [
+        ({"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": 300}, "RISK-PROGRAM-001", RiskLevel.MODERATE),
+        ({"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": 200}, "RISK-PROGRAM-002", RiskLevel.LOW),
+        ({"time": "2026-01-09T10:00:00+00:00", "daily_dose_mcg": 0}, "RISK-PROGRAM-004", RiskLevel.HIGH),
+    ],
+)
 def test_recent_program_changes(change: dict[str, Any], rule: str, level: RiskLevel) -> None:
-    a = _assess({"as_of": "2026-01-10T09:00:00+00:00",
-                 "pump": _pump([_refill(FILL_TIME)], program_changes=[change])})
+    a = _assess({"as_of": "2026-01-10T09:00:00+00:00", "pump": _pump([_refill(FILL_TIME)], program_changes=[change])})
 
     assert (rule, level) in [(r.finding.rule_id, r.level) for r in a.risks]
 
 
 def test_a_program_change_older_than_the_lookback_is_not_reported() -> None:
-    doc = {"as_of": "2026-01-20T09:00:00+00:00",
-           "pump": _pump([_refill(FILL_TIME)], program_changes=[{"time": "2026-01-12T09:00:00+00:00",
-                                                                  "daily_dose_mcg": 260}])}
+    doc = {
+        "as_of": "2026-01-20T09:00:00+00:00",
+        "pump": _pump(
+            [_refill(FILL_TIME)], program_changes=[{"time": "2026-01-12T09:00:00+00:00", "daily_dose_mcg": 260}]
+        ),
+    }
 
     assert "RISK-PROGRAM-001" not in _ids(_assess(doc))
     assert "RISK-PROGRAM-001" in _ids(_assess(doc, settings={"cds.risk.lookback_days": 10}))
@@ -188,8 +208,10 @@ def test_a_concentration_change_at_a_recent_refill() -> None:
 
 # --- oral rules -------------------------------------------------------------------------------------------------
 def _oral(prescriptions: list[tuple[str, str | None, float]], as_of: str = AS_OF, **extra: Any) -> dict[str, Any]:
-    return {"as_of": as_of, "oral": {"prescriptions": [
-        {"start": s, "end": e, "daily_dose_mg": d} for s, e, d in prescriptions], **extra}}
+    return {
+        "as_of": as_of,
+        "oral": {"prescriptions": [{"start": s, "end": e, "daily_dose_mg": d} for s, e, d in prescriptions], **extra},
+    }
 
 
 def test_an_abrupt_stop_is_high_and_prints_oral_withdrawal_signs() -> None:
@@ -201,10 +223,13 @@ def test_an_abrupt_stop_is_high_and_prints_oral_withdrawal_signs() -> None:
     assert risk.finding.data["taper_days"] == 0
 
 
-@pytest.mark.parametrize(("steps", "abrupt"), [
-    ([("2025-01-01", "2026-02-19", 30), ("2026-02-20", "2026-02-26", 20), ("2026-02-27", "2026-03-05", 10)], False),
-    ([("2025-01-01", "2026-02-20", 30), ("2026-02-21", "2026-02-26", 20), ("2026-02-27", "2026-03-05", 10)], True),
-])
+@pytest.mark.parametrize(
+    ("steps", "abrupt"),
+    [
+        ([("2025-01-01", "2026-02-19", 30), ("2026-02-20", "2026-02-26", 20), ("2026-02-27", "2026-03-05", 10)], False),
+        ([("2025-01-01", "2026-02-20", 30), ("2026-02-21", "2026-02-26", 20), ("2026-02-27", "2026-03-05", 10)], True),
+    ],
+)
 def test_a_taper_shorter_than_14_days_is_abrupt_and_14_days_is_not(steps: list[Any], abrupt: bool) -> None:
     # Stop on 2026-03-06; first reduction on 2026-02-20 (14 days before) or 2026-02-21 (13 days before).
     assert ("RISK-ORAL-STOP-001" in _ids(_assess(_oral(steps)))) is abrupt
@@ -213,8 +238,16 @@ def test_a_taper_shorter_than_14_days_is_abrupt_and_14_days_is_not(steps: list[A
 def test_a_stop_from_above_the_step_is_abrupt_even_after_an_old_reduction() -> None:
     # 80 mg/day for a year, 60 mg/day for a year, then nothing: the 80 -> 60 change long ago is no taper.
     a = _assess(_oral([("2024-01-01", "2025-01-01", 80), ("2025-01-02", "2026-03-07", 60)]))
-    tapered = _assess(_oral([("2024-01-01", "2025-01-01", 80), ("2025-01-02", "2026-02-19", 60),
-                             ("2026-02-20", "2026-02-26", 20), ("2026-02-27", "2026-03-05", 10)]))
+    tapered = _assess(
+        _oral(
+            [
+                ("2024-01-01", "2025-01-01", 80),
+                ("2025-01-02", "2026-02-19", 60),
+                ("2026-02-20", "2026-02-26", 20),
+                ("2026-02-27", "2026-03-05", 10),
+            ]
+        )
+    )
 
     risk = next(r for r in a.risks if r.finding.rule_id == "RISK-ORAL-STOP-001")
     assert risk.level is RiskLevel.HIGH
@@ -226,8 +259,9 @@ def test_a_reduction_larger_than_the_taper_step_setting_is_moderate() -> None:
     a = _assess(_oral([("2025-01-01", "2026-03-05", 60), ("2026-03-06", None, 40)]))
 
     assert ("RISK-ORAL-STEP-001", RiskLevel.MODERATE) in [(r.finding.rule_id, r.level) for r in a.risks]
-    assert "RISK-ORAL-STEP-001" not in _ids(_assess(_oral([("2025-01-01", "2026-03-05", 60),
-                                                              ("2026-03-06", None, 50)])))
+    assert "RISK-ORAL-STEP-001" not in _ids(
+        _assess(_oral([("2025-01-01", "2026-03-05", 60), ("2026-03-06", None, 50)]))
+    )
 
 
 @pytest.mark.parametrize(("count", "level"), [(1, RiskLevel.LOW), (2, RiskLevel.MODERATE)])
@@ -244,18 +278,22 @@ def test_missed_doses_older_than_the_lookback_do_not_count() -> None:
 
 
 # --- kidney -----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("patient", "dose", "expected"), [
-    ({"dialysis": True}, 5, None),
-    ({"dialysis": True}, 5.5, ("RISK-KIDNEY-001", RiskLevel.HIGH)),
-    ({"crcl_ml_min": 30}, 10, None),  # issue 9 item 6: 5 mg/day is tied to dialysis only
-    ({"crcl_ml_min": 30}, 27, ("RISK-KIDNEY-001", RiskLevel.HIGH)),  # above 80 x 1/3 (S22, the planner's band)
-    ({"crcl_ml_min": 31}, 10, None),
-    ({"crcl_ml_min": 45}, 20, None),
-    ({"crcl_ml_min": 45}, 25, ("RISK-KIDNEY-002", RiskLevel.MODERATE)),
-    ({"crcl_ml_min": 90}, 60, None),
-])
-def test_oral_exposure_excess_in_kidney_failure(patient: dict[str, Any], dose: float,
-                                               expected: tuple[str, RiskLevel] | None) -> None:
+@pytest.mark.parametrize(
+    ("patient", "dose", "expected"),
+    [
+        ({"dialysis": True}, 5, None),
+        ({"dialysis": True}, 5.5, ("RISK-KIDNEY-001", RiskLevel.HIGH)),
+        ({"crcl_ml_min": 30}, 10, None),  # issue 9 item 6: 5 mg/day is tied to dialysis only
+        ({"crcl_ml_min": 30}, 27, ("RISK-KIDNEY-001", RiskLevel.HIGH)),  # above 80 x 1/3 (S22, the planner's band)
+        ({"crcl_ml_min": 31}, 10, None),
+        ({"crcl_ml_min": 45}, 20, None),
+        ({"crcl_ml_min": 45}, 25, ("RISK-KIDNEY-002", RiskLevel.MODERATE)),
+        ({"crcl_ml_min": 90}, 60, None),
+    ],
+)
+def test_oral_exposure_excess_in_kidney_failure(
+    patient: dict[str, Any], dose: float, expected: tuple[str, RiskLevel] | None
+) -> None:
     doc = {**_oral([("2025-01-01", None, dose)]), "patient": patient}
 
     found = [(r.finding.rule_id, r.level) for r in _assess(doc).risks if r.finding.rule_id.startswith("RISK-KIDNEY")]
@@ -264,9 +302,17 @@ def test_oral_exposure_excess_in_kidney_failure(patient: dict[str, Any], dose: f
 
 # --- diary (journeys.md #6) -----------------------------------------------------------------------------------------
 def test_a_bad_day_at_home_is_a_high_risk_alert_with_what_to_do_now() -> None:
-    doc = {"as_of": AS_OF, "oral": {"prescriptions": [{"start": "2025-01-01", "end": None, "daily_dose_mg": 60}]},
-           "diary": [{"time": "2026-03-09T20:00:00+00:00",
-                      "symptoms": ["spasms more frequent", "itching", "feverish"], "missed_doses": 2}]}
+    doc = {
+        "as_of": AS_OF,
+        "oral": {"prescriptions": [{"start": "2025-01-01", "end": None, "daily_dose_mg": 60}]},
+        "diary": [
+            {
+                "time": "2026-03-09T20:00:00+00:00",
+                "symptoms": ["spasms more frequent", "itching", "feverish"],
+                "missed_doses": 2,
+            }
+        ],
+    }
 
     a = _assess(doc)
 
@@ -277,16 +323,19 @@ def test_a_bad_day_at_home_is_a_high_risk_alert_with_what_to_do_now() -> None:
     assert {"RISK-DIARY-002", "RISK-ORAL-MISSED-001"} <= set(_ids(a))
 
 
-@pytest.mark.parametrize(("symptom", "rule", "level"), [
-    ("seizure", "RISK-DIARY-001", RiskLevel.HIGH),
-    ("Confused", "RISK-DIARY-001", RiskLevel.HIGH),
-    ("hallucinations", "RISK-DIARY-001", RiskLevel.HIGH),
-    ("itchy", "RISK-DIARY-002", RiskLevel.HIGH),
-    ("fever", "RISK-DIARY-002", RiskLevel.HIGH),
-    ("rebound spasticity", "RISK-DIARY-002", RiskLevel.HIGH),
-    ("drowsy", "RISK-DIARY-003", RiskLevel.MODERATE),
-    ("my left toe tingles", "RISK-DIARY-004", RiskLevel.MODERATE),
-])
+@pytest.mark.parametrize(
+    ("symptom", "rule", "level"),
+    [
+        ("seizure", "RISK-DIARY-001", RiskLevel.HIGH),
+        ("Confused", "RISK-DIARY-001", RiskLevel.HIGH),
+        ("hallucinations", "RISK-DIARY-001", RiskLevel.HIGH),
+        ("itchy", "RISK-DIARY-002", RiskLevel.HIGH),
+        ("fever", "RISK-DIARY-002", RiskLevel.HIGH),
+        ("rebound spasticity", "RISK-DIARY-002", RiskLevel.HIGH),
+        ("drowsy", "RISK-DIARY-003", RiskLevel.MODERATE),
+        ("my left toe tingles", "RISK-DIARY-004", RiskLevel.MODERATE),
+    ],
+)
 def test_every_diary_red_flag_reaches_a_clinician(symptom: str, rule: str, level: RiskLevel) -> None:
     a = _assess({"as_of": AS_OF, "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": [symptom]}]})
 
@@ -313,33 +362,53 @@ def test_symptom_texts_are_matched_in_any_case() -> None:
 GOOD = {"as_of": AS_OF, "pump": _pump([_refill(FILL_TIME)])}
 
 
-@pytest.mark.parametrize(("mutate", "field"), [
-    (lambda d: d.pop("as_of"), "as_of"),
-    (lambda d: d.update(as_of="2026-03-10T09:00:00"), "as_of"),
-    (lambda d: d.update(schema="baclofen-timeline/2"), "schema"),
-    (lambda d: d.update(extra=1), "extra"),
-    (lambda d: d["pump"].update(model="acme-9000"), "pump.model"),
-    (lambda d: d["pump"]["refills"][0].update(volume_ml=25), "pump.refills[0].volume_ml"),
-    (lambda d: d["pump"]["refills"][0].update(volume_ml="twenty"), "pump.refills[0].volume_ml"),
-    (lambda d: d["pump"]["refills"][0].update(concentration_mcg_per_ml=-1), "pump.refills[0].concentration_mcg_per_ml"),
-    (lambda d: d["pump"]["refills"][0].pop("daily_dose_mcg"), "pump.refills[0].daily_dose_mcg"),
-    (lambda d: (d["pump"]["refills"][0].pop("daily_dose_mcg"), d["pump"]["refills"][0].update(flex="25:00=1")),
-     "pump.refills[0].flex"),
-    (lambda d: d["pump"]["refills"][0].update(flex="06:00=10"), "pump.refills[0].daily_dose_mcg"),
-    (lambda d: d["pump"]["refills"][0].update(time="2027-01-01T00:00:00+00:00"), "pump.refills[0].time"),
-    (lambda d: d["pump"]["refills"][0].update(aspirated_ml=-2), "pump.refills[0].aspirated_ml"),
-    (lambda d: d["pump"].update(eri_date="2026-01-01"), "pump.implanted"),
-    (lambda d: d["pump"].update(refills={}), "pump.refills"),
-    (lambda d: d.update(diary=[{"time": AS_OF, "symptoms": [3]}]), "diary[0].symptoms[0]"),
-    (lambda d: d.update(diary=[{"time": AS_OF, "missed_doses": -1}]), "diary[0].missed_doses"),
-    (lambda d: d.update(oral={"prescriptions": [{"start": "2026-01-10", "end": "2026-01-01", "daily_dose_mg": 5}]}),
-     "oral.prescriptions[0].end"),
-    (lambda d: d.update(oral={"prescriptions": [{"start": "2026-01-01", "end": None, "daily_dose_mg": 5},
-                                                {"start": "2026-02-01", "end": None, "daily_dose_mg": 5}]}),
-     "oral.prescriptions"),
-    (lambda d: d.update(patient={"sex": "x"}), "patient.sex"),
-    (lambda d: d.update(patient={"crcl_ml_min": 30, "egfr_ml_min_1_73m2": 30}), "patient.kidney function"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.pop("as_of"), "as_of"),
+        (lambda d: d.update(as_of="2026-03-10T09:00:00"), "as_of"),
+        (lambda d: d.update(schema="baclofen-timeline/2"), "schema"),
+        (lambda d: d.update(extra=1), "extra"),
+        (lambda d: d["pump"].update(model="acme-9000"), "pump.model"),
+        (lambda d: d["pump"]["refills"][0].update(volume_ml=25), "pump.refills[0].volume_ml"),
+        (lambda d: d["pump"]["refills"][0].update(volume_ml="twenty"), "pump.refills[0].volume_ml"),
+        (
+            lambda d: d["pump"]["refills"][0].update(concentration_mcg_per_ml=-1),
+            "pump.refills[0].concentration_mcg_per_ml",
+        ),
+        (lambda d: d["pump"]["refills"][0].pop("daily_dose_mcg"), "pump.refills[0].daily_dose_mcg"),
+        (
+            lambda d: (d["pump"]["refills"][0].pop("daily_dose_mcg"), d["pump"]["refills"][0].update(flex="25:00=1")),
+            "pump.refills[0].flex",
+        ),
+        (lambda d: d["pump"]["refills"][0].update(flex="06:00=10"), "pump.refills[0].daily_dose_mcg"),
+        (lambda d: d["pump"]["refills"][0].update(time="2027-01-01T00:00:00+00:00"), "pump.refills[0].time"),
+        (lambda d: d["pump"]["refills"][0].update(aspirated_ml=-2), "pump.refills[0].aspirated_ml"),
+        (lambda d: d["pump"].update(eri_date="2026-01-01"), "pump.implanted"),
+        (lambda d: d["pump"].update(refills={}), "pump.refills"),
+        (lambda d: d.update(diary=[{"time": AS_OF, "symptoms": [3]}]), "diary[0].symptoms[0]"),
+        (lambda d: d.update(diary=[{"time": AS_OF, "missed_doses": -1}]), "diary[0].missed_doses"),
+        (
+            lambda d: d.update(
+                oral={"prescriptions": [{"start": "2026-01-10", "end": "2026-01-01", "daily_dose_mg": 5}]}
+            ),
+            "oral.prescriptions[0].end",
+        ),
+        (
+            lambda d: d.update(
+                oral={
+                    "prescriptions": [
+                        {"start": "2026-01-01", "end": None, "daily_dose_mg": 5},
+                        {"start": "2026-02-01", "end": None, "daily_dose_mg": 5},
+                    ]
+                }
+            ),
+            "oral.prescriptions",
+        ),
+        (lambda d: d.update(patient={"sex": "x"}), "patient.sex"),
+        (lambda d: d.update(patient={"crcl_ml_min": 30, "egfr_ml_min_1_73m2": 30}), "patient.kidney function"),
+    ],
+)
 def test_a_malformed_timeline_names_the_field(mutate: Any, field: str) -> None:
     doc = copy.deepcopy(GOOD)
     mutate(doc)
@@ -379,12 +448,19 @@ def test_a_diary_note_without_recognised_symptoms_still_reaches_a_clinician(note
 
 
 def test_an_unrecognised_symptom_with_a_note_stays_moderate_and_tells_the_patient_what_to_do() -> None:
-    a = _assess({"as_of": AS_OF, "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["toe tingles"],
-                                             "note": "bad evening"}]})
+    a = _assess(
+        {
+            "as_of": AS_OF,
+            "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["toe tingles"], "note": "bad evening"}],
+        }
+    )
 
     (risk,) = a.risks
     assert (risk.level, risk.finding.data["unrecognised"], risk.finding.data["notes"]) == (
-        RiskLevel.MODERATE, ["toe tingles"], ["bad evening"])
+        RiskLevel.MODERATE,
+        ["toe tingles"],
+        ["bad evening"],
+    )
     assert risk.patient_message
 
 

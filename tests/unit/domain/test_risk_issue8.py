@@ -41,8 +41,9 @@ def _risk(a: Any, rule_id: str) -> Any:
     return next(r for r in a.risks if r.finding.rule_id == rule_id)
 
 
-def _pump(refills: list[dict[str, Any]], changes: list[dict[str, Any]] | None = None,
-          model: str = "synchromed-ii-20") -> dict[str, Any]:
+def _pump(
+    refills: list[dict[str, Any]], changes: list[dict[str, Any]] | None = None, model: str = "synchromed-ii-20"
+) -> dict[str, Any]:
     return {"model": model, "refills": refills, "program_changes": changes or []}
 
 
@@ -54,8 +55,11 @@ def _oral(dose: float, locale: str | None = None, as_of: str = "2027-01-10T09:00
     patient: dict[str, Any] = {"crcl_ml_min": 90}
     if locale:
         patient["locale"] = locale
-    return {"as_of": as_of, "patient": patient,
-            "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": dose}]}}
+    return {
+        "as_of": as_of,
+        "patient": patient,
+        "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": dose}]},
+    }
 
 
 # --- the four cases of the issue -------------------------------------------------------------------------------
@@ -74,12 +78,21 @@ def test_issue8_d2_oral_300_mg_without_locale_is_high_with_a_clinic_alert() -> N
     assert risk.finding.signs  # oral overdose signs travel with it
 
 
-@pytest.mark.parametrize(("locale", "dose", "high"), [
-    (None, 80, False), (None, 80.5, True), (None, 100, True),
-    ("us", 80, False), ("us", 81, True),
-    ("uk", 100, False), ("uk", 100.5, True), ("uk", 90, False),
-    ("uk", 120, True), ("uk", 121, True),
-])
+@pytest.mark.parametrize(
+    ("locale", "dose", "high"),
+    [
+        (None, 80, False),
+        (None, 80.5, True),
+        (None, 100, True),
+        ("us", 80, False),
+        ("us", 81, True),
+        ("uk", 100, False),
+        ("uk", 100.5, True),
+        ("uk", 90, False),
+        ("uk", 120, True),
+        ("uk", 121, True),
+    ],
+)
 def test_issue8_d2_oral_cap_by_locale_both_sides(locale: str | None, dose: float, high: bool) -> None:
     a = _assess(_oral(dose, locale))
 
@@ -92,17 +105,31 @@ def test_issue8_d2_oral_cap_by_locale_both_sides(locale: str | None, dose: float
 
 
 def test_issue8_d2_a_planned_prescription_above_the_cap_is_high() -> None:
-    doc = {"as_of": AS_OF, "patient": {"locale": "us"}, "oral": {"prescriptions": [
-        {"start": "2026-01-01", "end": "2026-03-20", "daily_dose_mg": 60},
-        {"start": "2026-03-21", "end": None, "daily_dose_mg": 90}]}}
+    doc = {
+        "as_of": AS_OF,
+        "patient": {"locale": "us"},
+        "oral": {
+            "prescriptions": [
+                {"start": "2026-01-01", "end": "2026-03-20", "daily_dose_mg": 60},
+                {"start": "2026-03-21", "end": None, "daily_dose_mg": 90},
+            ]
+        },
+    }
 
     assert _levels(_assess(doc)).get("RISK-ORAL-MAX-001") is RiskLevel.HIGH
 
 
 def test_issue8_d2_an_old_prescription_above_the_cap_outside_the_lookback_is_history() -> None:
-    doc = {"as_of": AS_OF, "patient": {"locale": "us"}, "oral": {"prescriptions": [
-        {"start": "2025-01-01", "end": "2026-01-31", "daily_dose_mg": 90},
-        {"start": "2026-02-01", "end": None, "daily_dose_mg": 80}]}}
+    doc = {
+        "as_of": AS_OF,
+        "patient": {"locale": "us"},
+        "oral": {
+            "prescriptions": [
+                {"start": "2025-01-01", "end": "2026-01-31", "daily_dose_mg": 90},
+                {"start": "2026-02-01", "end": None, "daily_dose_mg": 80},
+            ]
+        },
+    }
 
     assert "RISK-ORAL-MAX-001" not in _levels(_assess(doc))
 
@@ -115,8 +142,10 @@ def test_issue8_d2_a_clinic_may_lower_the_oral_cap_never_raise_it() -> None:
 
 def test_issue8_d2_refill_reprogrammed_from_200_to_5_mcg_is_high_withdrawal() -> None:
     """ "a SynchroMed refill reprogrammed from 200 to 5 mcg/day gives low (RISK-PROGRAM-002)" """
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-02-01T10:00:00+00:00", 200),
-                                          _refill("2026-03-08T10:00:00+00:00", 5)])}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump([_refill("2026-02-01T10:00:00+00:00", 200), _refill("2026-03-08T10:00:00+00:00", 5)]),
+    }
 
     a = _assess(doc)
 
@@ -133,10 +162,14 @@ def test_issue8_d2_refill_reprogrammed_from_200_to_5_mcg_is_high_withdrawal() ->
 def test_issue8_d2_a_program_change_to_a_tiny_rate_rates_like_a_stop(rate: float) -> None:
     """ "a program change to 0.2 mcg/day is low while 0 is high" """
     base = {"as_of": AS_OF, "pump": _pump([_refill("2026-03-01T10:00:00+00:00", 200, conc=2000)])}
-    tiny = {**base, "pump": {**base["pump"], "program_changes": [{"time": "2026-03-08T10:00:00+00:00",
-                                                                 "daily_dose_mcg": rate}]}}
-    stop = {**base, "pump": {**base["pump"], "program_changes": [{"time": "2026-03-08T10:00:00+00:00",
-                                                                 "daily_dose_mcg": 0}]}}
+    tiny = {
+        **base,
+        "pump": {**base["pump"], "program_changes": [{"time": "2026-03-08T10:00:00+00:00", "daily_dose_mcg": rate}]},
+    }
+    stop = {
+        **base,
+        "pump": {**base["pump"], "program_changes": [{"time": "2026-03-08T10:00:00+00:00", "daily_dose_mcg": 0}]},
+    }
 
     a, s = _assess(tiny), _assess(stop)
 
@@ -147,8 +180,13 @@ def test_issue8_d2_a_program_change_to_a_tiny_rate_rates_like_a_stop(rate: float
 
 @pytest.mark.parametrize(("after", "high"), [(160, False), (160.1, False), (159.9, True), (150, True)])
 def test_issue8_d2_itb_cut_boundary_at_the_20_percent_refill_step(after: float, high: bool) -> None:
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-02-20T10:00:00+00:00", 200)],
-                                         [{"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": after}])}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump(
+            [_refill("2026-02-20T10:00:00+00:00", 200)],
+            [{"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": after}],
+        ),
+    }
 
     levels = _levels(_assess(doc))
 
@@ -158,8 +196,12 @@ def test_issue8_d2_itb_cut_boundary_at_the_20_percent_refill_step(after: float, 
 
 
 def test_issue8_d2_the_cut_limit_is_a_setting() -> None:
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-02-20T10:00:00+00:00", 200)],
-                                         [{"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": 170}])}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump(
+            [_refill("2026-02-20T10:00:00+00:00", 200)], [{"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": 170}]
+        ),
+    }
 
     assert "RISK-PROGRAM-006" not in _levels(_assess(doc))
     a = _assess(doc, settings={"cds.risk.itb_max_cut_percent": 10})
@@ -169,10 +211,17 @@ def test_issue8_d2_the_cut_limit_is_a_setting() -> None:
 
 def test_issue8_d2_small_cuts_in_a_row_within_the_lookback_add_up() -> None:
     """Three 15 % cuts in three days are a 39 % cut from the dose the patient was on."""
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-02-20T10:00:00+00:00", 200)], [
-        {"time": "2026-03-07T10:00:00+00:00", "daily_dose_mcg": 170},
-        {"time": "2026-03-08T10:00:00+00:00", "daily_dose_mcg": 144.5},
-        {"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": 122.8}])}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump(
+            [_refill("2026-02-20T10:00:00+00:00", 200)],
+            [
+                {"time": "2026-03-07T10:00:00+00:00", "daily_dose_mcg": 170},
+                {"time": "2026-03-08T10:00:00+00:00", "daily_dose_mcg": 144.5},
+                {"time": "2026-03-09T10:00:00+00:00", "daily_dose_mcg": 122.8},
+            ],
+        ),
+    }
 
     risk = _risk(_assess(doc), "RISK-PROGRAM-006")
 
@@ -182,9 +231,16 @@ def test_issue8_d2_small_cuts_in_a_row_within_the_lookback_add_up() -> None:
 
 def test_issue8_d2_3000_mcg_at_2000_mcg_per_ml_is_high_overdose() -> None:
     """ "3000 mcg/day at 2000 mcg/mL gives moderate with no clinic alert" """
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-02-20T10:00:00+00:00", 1500, conc=2000, volume=40),
-                                          _refill("2026-03-08T10:00:00+00:00", 3000, conc=2000, volume=40)],
-                                         model="synchromed-ii-40")}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump(
+            [
+                _refill("2026-02-20T10:00:00+00:00", 1500, conc=2000, volume=40),
+                _refill("2026-03-08T10:00:00+00:00", 3000, conc=2000, volume=40),
+            ],
+            model="synchromed-ii-40",
+        ),
+    }
 
     a = _assess(doc)
 
@@ -197,24 +253,36 @@ def test_issue8_d2_3000_mcg_at_2000_mcg_per_ml_is_high_overdose() -> None:
 
 @pytest.mark.parametrize(("dose", "high"), [(2003, False), (2003.1, True), (1999, False), (10_000, True)])
 def test_issue8_d2_itb_rate_boundary_at_2003(dose: float, high: bool) -> None:
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-03-09T10:00:00+00:00", dose, conc=2000, volume=40)],
-                                         model="synchromed-ii-40")}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump([_refill("2026-03-09T10:00:00+00:00", dose, conc=2000, volume=40)], model="synchromed-ii-40"),
+    }
 
     assert ("RISK-PROGRAM-005" in _levels(_assess(doc))) is high
 
 
 def test_issue8_d2_a_program_change_above_2003_is_high_even_after_it_was_lowered_within_the_lookback() -> None:
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-03-01T10:00:00+00:00", 500, conc=2000, volume=40)], [
-        {"time": "2026-03-05T10:00:00+00:00", "daily_dose_mcg": 2500},
-        {"time": "2026-03-06T10:00:00+00:00", "daily_dose_mcg": 2000}], model="synchromed-ii-40")}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump(
+            [_refill("2026-03-01T10:00:00+00:00", 500, conc=2000, volume=40)],
+            [
+                {"time": "2026-03-05T10:00:00+00:00", "daily_dose_mcg": 2500},
+                {"time": "2026-03-06T10:00:00+00:00", "daily_dose_mcg": 2000},
+            ],
+            model="synchromed-ii-40",
+        ),
+    }
 
     assert _levels(_assess(doc))["RISK-PROGRAM-005"] is RiskLevel.HIGH
 
 
 def test_issue8_d2_a_tiny_rate_does_not_crash_the_reservoir_forecast() -> None:
     """A 0.2 mcg/day program would take over 100 years to empty 40 mL at 2000 mcg/mL: no input error."""
-    doc = {"as_of": AS_OF, "pump": _pump([_refill("2026-03-09T10:00:00+00:00", 0.2, conc=2000, volume=40)],
-                                         model="synchromed-ii-40")}
+    doc = {
+        "as_of": AS_OF,
+        "pump": _pump([_refill("2026-03-09T10:00:00+00:00", 0.2, conc=2000, volume=40)], model="synchromed-ii-40"),
+    }
 
     a = _assess(doc)
 

@@ -29,17 +29,28 @@ def _refill(time: str, dose: float, conc: float = 500, volume: float = 20) -> di
     return {"time": time, "volume_ml": volume, "concentration_mcg_per_ml": conc, "daily_dose_mcg": dose}
 
 
-def _pump_doc(refills: list[dict[str, Any]], changes: list[dict[str, Any]] | None = None,
-              patient: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"schema": "baclofen-timeline/1", "as_of": AS_OF, "patient": patient or {"crcl_ml_min": 90},
-            "pump": {"model": "synchromed-ii-20", "implanted": "2025-01-01", "refills": refills,
-                     "program_changes": changes or []}}
+def _pump_doc(
+    refills: list[dict[str, Any]], changes: list[dict[str, Any]] | None = None, patient: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "schema": "baclofen-timeline/1",
+        "as_of": AS_OF,
+        "patient": patient or {"crcl_ml_min": 90},
+        "pump": {
+            "model": "synchromed-ii-20",
+            "implanted": "2025-01-01",
+            "refills": refills,
+            "program_changes": changes or [],
+        },
+    }
 
 
 def _invariant_case(rate: float, change_time: str = "2027-01-03T08:00:00+00:00") -> dict[str, Any]:
     """The timeline the invariant suite found (tests/invariants/test_risk.py)."""
-    return _pump_doc([_refill("2026-10-05T09:00:00+00:00", 100), _refill("2026-12-04T09:00:00+00:00", 100)],
-                     [{"time": change_time, "daily_dose_mcg": rate}])
+    return _pump_doc(
+        [_refill("2026-10-05T09:00:00+00:00", 100), _refill("2026-12-04T09:00:00+00:00", 100)],
+        [{"time": change_time, "daily_dose_mcg": rate}],
+    )
 
 
 def _assess(doc: dict[str, Any], **kw: Any) -> Any:
@@ -79,9 +90,17 @@ def test_issue8_r2_a_near_stop_in_place_is_high_whatever_its_age(days_ago: int) 
     assert a.level is RiskLevel.HIGH and a.alert_clinic
 
 
-@pytest.mark.parametrize(("rate", "near_stop"), [
-    (0.001, True), (0.2, True), (LOWEST - 0.01, True), (LOWEST, False), (LOWEST + 0.01, False), (60, False),
-])
+@pytest.mark.parametrize(
+    ("rate", "near_stop"),
+    [
+        (0.001, True),
+        (0.2, True),
+        (LOWEST - 0.01, True),
+        (LOWEST, False),
+        (LOWEST + 0.01, False),
+        (60, False),
+    ],
+)
 def test_issue8_r2_near_stop_boundary_at_the_lowest_plausible_dose(rate: float, near_stop: bool) -> None:
     a = _assess(_invariant_case(rate))
 
@@ -113,11 +132,19 @@ def test_issue8_r2_an_exact_stop_keeps_its_stop_message() -> None:
     assert "near-stop" not in risk.finding.message
 
 
-@pytest.mark.parametrize(("rate", "flagged", "slip"), [
-    (0.3, True, True), (5, True, False), (LOWEST - 0.01, True, False), (LOWEST, False, False), (300, False, False),
-])
+@pytest.mark.parametrize(
+    ("rate", "flagged", "slip"),
+    [
+        (0.3, True, True),
+        (5, True, False),
+        (LOWEST - 0.01, True, False),
+        (LOWEST, False, False),
+        (300, False, False),
+    ],
+)
 def test_issue8_r2_a_first_recorded_program_below_the_lowest_dose_is_flagged(
-        rate: float, flagged: bool, slip: bool) -> None:
+    rate: float, flagged: bool, slip: bool
+) -> None:
     """ "a first recorded program/refill below that plausible lowest dose (no earlier dose to cut from) should be
     flagged (high: effectively no ITB delivered, or a mg/mcg slip)" """
     doc = _pump_doc([_refill("2027-01-09T09:00:00+00:00", rate, conc=2000, volume=20)])
@@ -142,15 +169,27 @@ def _oral_doc(age: float | None) -> dict[str, Any]:
     patient: dict[str, Any] = {"crcl_ml_min": 90}
     if age is not None:
         patient["age_years"] = age
-    return {"as_of": AS_OF, "patient": patient,
-            "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": 30}]}}
+    return {
+        "as_of": AS_OF,
+        "patient": patient,
+        "oral": {"prescriptions": [{"start": "2026-06-01", "end": None, "daily_dose_mg": 30}]},
+    }
 
 
-@pytest.mark.parametrize(("age", "out_of_scope"), [
-    (5, True), (16, True), (ADULT_AGE_YEARS - 0.1, True), (ADULT_AGE_YEARS, False), (46, False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("age", "out_of_scope"),
+    [
+        (5, True),
+        (16, True),
+        (ADULT_AGE_YEARS - 0.1, True),
+        (ADULT_AGE_YEARS, False),
+        (46, False),
+        (None, False),
+    ],
+)
 def test_issue8_r2_a_patient_under_18_is_out_of_scope_of_the_risk_assessment(
-        age: float | None, out_of_scope: bool) -> None:
+    age: float | None, out_of_scope: bool
+) -> None:
     """ "The risk command takes patient.age_years but ignores it" """
     a = _assess(_oral_doc(age))
 

@@ -23,8 +23,10 @@ TODAY = date(2026, 3, 10)
 
 
 def _doc(prescriptions: list[tuple[str, str | None, float]], as_of: str = AS_OF) -> dict[str, Any]:
-    return {"as_of": as_of, "oral": {"prescriptions": [
-        {"start": s, "end": e, "daily_dose_mg": d} for s, e, d in prescriptions]}}
+    return {
+        "as_of": as_of,
+        "oral": {"prescriptions": [{"start": s, "end": e, "daily_dose_mg": d} for s, e, d in prescriptions]},
+    }
 
 
 def _planned(prescriptions: list[tuple[str, str | None, float]], **kw: Any) -> list[Any]:
@@ -47,37 +49,46 @@ def test_a_prescription_ending_in_the_future_with_nothing_after_is_a_high_planne
     assert TAPER_MAX_STEP_MG_PER_DAY.name in f.reasoning and TAPER_MIN_DAYS_TO_ZERO.name in f.reasoning
 
 
-@pytest.mark.parametrize(("prescriptions", "level"), [
-    # ends today: the stop (tomorrow) is still in the future
-    ([("2025-01-01", "2026-03-10", 60)], RiskLevel.HIGH),
-    # ended yesterday: the stop is today, the past-stop rule (RISK-ORAL-STOP-001) covers it, not this one
-    ([("2025-01-01", "2026-03-09", 60)], None),
-    # ongoing: no stop planned
-    ([("2025-01-01", None, 60)], None),
-    # last dose 10 mg/day = the step setting, but the reduction starts only 13 days before the stop: too short
-    ([("2025-01-01", "2026-03-07", 30), ("2026-03-08", "2026-03-14", 20), ("2026-03-15", "2026-03-20", 10)],
-     RiskLevel.HIGH),
-    # the same with 14 days of reduction: a compliant taper, not flagged
-    ([("2025-01-01", "2026-03-06", 30), ("2026-03-07", "2026-03-13", 20), ("2026-03-14", "2026-03-20", 10)], None),
-    # last dose 10.5 mg/day (> 10 mg/day step) after a 14-day reduction: high
-    ([("2025-01-01", "2026-03-06", 30), ("2026-03-07", "2026-03-13", 20), ("2026-03-14", "2026-03-20", 10.5)],
-     RiskLevel.HIGH),
-    # 14 days, last dose within the step, but one planned step of 20 mg/day: moderate
-    ([("2025-01-01", "2026-03-12", 40), ("2026-03-13", "2026-03-19", 20), ("2026-03-20", "2026-03-26", 10)],
-     RiskLevel.MODERATE),
-    # the same 20 mg/day step already taken (within the look-back): RISK-ORAL-STEP-001's, not this rule's
-    ([("2025-01-01", "2026-03-06", 40), ("2026-03-07", "2026-03-13", 20), ("2026-03-14", "2026-03-20", 10)], None),
-    # a low dose (5 mg/day) stopped with no reduction at all: still shorter than the minimum taper
-    ([("2025-01-01", "2026-03-20", 5)], RiskLevel.HIGH),
-    # a taper planned entirely in the future (prescriptions starting after as_of) that complies
-    ([("2025-01-01", "2026-03-12", 30), ("2026-03-13", "2026-03-19", 20), ("2026-03-20", "2026-03-26", 10)], None),
-    # a planned gap (interruption) between two prescriptions is a stop too
-    ([("2025-01-01", "2026-03-15", 40), ("2026-03-20", None, 40)], RiskLevel.HIGH),
-    # a planned 0 mg/day prescription is a stop
-    ([("2025-01-01", "2026-03-15", 40), ("2026-03-16", None, 0)], RiskLevel.HIGH),
-    # a dose increase after the end is no stop
-    ([("2025-01-01", "2026-03-15", 20), ("2026-03-16", None, 40)], None),
-])
+@pytest.mark.parametrize(
+    ("prescriptions", "level"),
+    [
+        # ends today: the stop (tomorrow) is still in the future
+        ([("2025-01-01", "2026-03-10", 60)], RiskLevel.HIGH),
+        # ended yesterday: the stop is today, the past-stop rule (RISK-ORAL-STOP-001) covers it, not this one
+        ([("2025-01-01", "2026-03-09", 60)], None),
+        # ongoing: no stop planned
+        ([("2025-01-01", None, 60)], None),
+        # last dose 10 mg/day = the step setting, but the reduction starts only 13 days before the stop: too short
+        (
+            [("2025-01-01", "2026-03-07", 30), ("2026-03-08", "2026-03-14", 20), ("2026-03-15", "2026-03-20", 10)],
+            RiskLevel.HIGH,
+        ),
+        # the same with 14 days of reduction: a compliant taper, not flagged
+        ([("2025-01-01", "2026-03-06", 30), ("2026-03-07", "2026-03-13", 20), ("2026-03-14", "2026-03-20", 10)], None),
+        # last dose 10.5 mg/day (> 10 mg/day step) after a 14-day reduction: high
+        (
+            [("2025-01-01", "2026-03-06", 30), ("2026-03-07", "2026-03-13", 20), ("2026-03-14", "2026-03-20", 10.5)],
+            RiskLevel.HIGH,
+        ),
+        # 14 days, last dose within the step, but one planned step of 20 mg/day: moderate
+        (
+            [("2025-01-01", "2026-03-12", 40), ("2026-03-13", "2026-03-19", 20), ("2026-03-20", "2026-03-26", 10)],
+            RiskLevel.MODERATE,
+        ),
+        # the same 20 mg/day step already taken (within the look-back): RISK-ORAL-STEP-001's, not this rule's
+        ([("2025-01-01", "2026-03-06", 40), ("2026-03-07", "2026-03-13", 20), ("2026-03-14", "2026-03-20", 10)], None),
+        # a low dose (5 mg/day) stopped with no reduction at all: still shorter than the minimum taper
+        ([("2025-01-01", "2026-03-20", 5)], RiskLevel.HIGH),
+        # a taper planned entirely in the future (prescriptions starting after as_of) that complies
+        ([("2025-01-01", "2026-03-12", 30), ("2026-03-13", "2026-03-19", 20), ("2026-03-20", "2026-03-26", 10)], None),
+        # a planned gap (interruption) between two prescriptions is a stop too
+        ([("2025-01-01", "2026-03-15", 40), ("2026-03-20", None, 40)], RiskLevel.HIGH),
+        # a planned 0 mg/day prescription is a stop
+        ([("2025-01-01", "2026-03-15", 40), ("2026-03-16", None, 0)], RiskLevel.HIGH),
+        # a dose increase after the end is no stop
+        ([("2025-01-01", "2026-03-15", 20), ("2026-03-16", None, 40)], None),
+    ],
+)
 def test_planned_stop_levels_on_both_sides(prescriptions: list[Any], level: RiskLevel | None) -> None:
     found = _planned(prescriptions)
 
@@ -117,8 +128,13 @@ def _future_stop(draw: Any) -> tuple[list[tuple[str, str | None, float]], list[t
     history: list[tuple[str, str | None, float]] = []
     if draw(st.booleans()):  # an earlier, higher dose before
         earlier = started - timedelta(days=draw(st.integers(min_value=1, max_value=100)))
-        history.append((earlier.isoformat(), (started - timedelta(days=1)).isoformat(), dose + draw(
-            st.integers(min_value=0, max_value=40))))
+        history.append(
+            (
+                earlier.isoformat(),
+                (started - timedelta(days=1)).isoformat(),
+                dose + draw(st.integers(min_value=0, max_value=40)),
+            )
+        )
     stop_only = [*history, (started.isoformat(), end.isoformat(), dose)]
     # compliant taper: steps of at most max_step, each lasting `interval` days, at least min_days in total
     step = draw(st.integers(min_value=1, max_value=int(max_step)).map(float))

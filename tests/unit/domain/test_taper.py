@@ -86,9 +86,7 @@ def test_any_tablet_taper_to_zero_keeps_every_invariant(
 ) -> None:
     product = get_oral_product("tablet-10mg")
 
-    plan = plan_taper(
-        start_date=start, from_mg_per_day=current, max_step_mg=max_step, step_interval_days=interval
-    )
+    plan = plan_taper(start_date=start, from_mg_per_day=current, max_step_mg=max_step, step_interval_days=interval)
 
     _check_taper_invariants(plan, current, 0.0, max_step, product)
     # issue 8 d7: a step above the step limit (setting, 10 mg/day), the last included, is a block
@@ -247,10 +245,7 @@ def test_the_maximum_step_is_a_setting_and_can_be_given() -> None:
     plan = plan_taper(start_date=D0, from_mg_per_day=60, max_step_mg=5)
     default = plan_taper(start_date=D0, from_mg_per_day=60)
 
-    assert (
-        max(a.daily_dose_mg - b.daily_dose_mg for a, b in zip(plan.steps, plan.steps[1:], strict=False))
-        == 5.0
-    )
+    assert max(a.daily_dose_mg - b.daily_dose_mg for a, b in zip(plan.steps, plan.steps[1:], strict=False)) == 5.0
     assert plan.setting_value("taper.max_step_mg_per_day") == 5
     assert default.setting_value("taper.max_step_mg_per_day") == 10
 

@@ -25,9 +25,7 @@ CEILING = {Locale.US: 80.0, Locale.UK: 100.0}
 
 def _daily(plan: Plan) -> list[tuple[int, int, float]]:
     """(first day, last day, mg/day) with day 1 = the start date."""
-    return [
-        ((s.start - plan.start).days + 1, (s.end - plan.start).days + 1, s.daily_dose_mg) for s in plan.steps
-    ]
+    return [((s.start - plan.start).days + 1, (s.end - plan.start).days + 1, s.daily_dose_mg) for s in plan.steps]
 
 
 def _ids(plan: Plan) -> set[str]:
@@ -78,9 +76,7 @@ def test_a_target_the_product_cannot_give_is_rounded_down_and_said_so() -> None:
 
 
 @pytest.mark.parametrize(("locale", "ceiling"), [(Locale.US, 80.0), (Locale.UK, 100.0)])
-def test_a_target_above_the_ceiling_blocks_and_the_plan_stops_at_the_ceiling(
-    locale: Locale, ceiling: float
-) -> None:
+def test_a_target_above_the_ceiling_blocks_and_the_plan_stops_at_the_ceiling(locale: Locale, ceiling: float) -> None:
     plan = plan_titration(
         start_date=D0, patient=PatientSnapshot(locale=locale), target_mg_per_day=ceiling + 20, doses_per_day=4
     )
@@ -117,17 +113,13 @@ def test_an_in_hospital_override_allows_up_to_120_and_is_recorded() -> None:
     assert {"ORAL-MAX-001", "ORAL-MAX-002"} <= _ids(plan)
     assert next(f for f in plan.findings if f.rule_id == "ORAL-MAX-001").overridden_by == override
 
-    plan_110 = plan_titration(
-        start_date=D0, patient=uk, target_mg_per_day=110, doses_per_day=4, overrides=[override]
-    )
+    plan_110 = plan_titration(start_date=D0, patient=uk, target_mg_per_day=110, doses_per_day=4, overrides=[override])
     assert plan_110.offerable and plan_110.max_daily_dose_mg == 110.0
 
 
 def test_an_override_of_a_finding_the_plan_does_not_have_is_refused() -> None:
     with pytest.raises(InvalidInputError) as err:
-        plan_titration(
-            start_date=D0, target_mg_per_day=60, overrides=[Override("ORAL-MAX-001", "in hospital", "Dr A")]
-        )
+        plan_titration(start_date=D0, target_mg_per_day=60, overrides=[Override("ORAL-MAX-001", "in hospital", "Dr A")])
 
     assert err.value.field == "override"
 
@@ -188,9 +180,7 @@ def test_no_option_ever_plans_a_daily_dose_above_the_locale_ceiling(
     doses=st.sampled_from([3, 4]),
     locale=st.sampled_from(list(Locale)),
 )
-def test_even_with_the_in_hospital_override_no_plan_exceeds_120(
-    target: float, doses: int, locale: Locale
-) -> None:
+def test_even_with_the_in_hospital_override_no_plan_exceeds_120(target: float, doses: int, locale: Locale) -> None:
     overrides = [Override("ORAL-MAX-001", "in hospital", "Dr A")] if target > CEILING[locale] else []
 
     plan = plan_titration(
@@ -227,9 +217,7 @@ def test_kidney_bands_reduce_each_daily_dose_by_the_cited_fraction(
     assert plan.parameters["kidney"]["band"] == band.label
     if band is not KidneyBand.NORMAL:
         finding = next(
-            f
-            for f in plan.findings
-            if f.rule_id.startswith("ORAL-RENAL-00") and f.rule_id <= "ORAL-RENAL-003"
+            f for f in plan.findings if f.rule_id.startswith("ORAL-RENAL-00") and f.rule_id <= "ORAL-RENAL-003"
         )
         assert finding.data["crcl_ml_min"] == crcl
         assert finding.data["reduction"] == band.reduction_text
@@ -241,9 +229,7 @@ def test_a_liquid_gives_the_reduced_doses_exactly_where_tablets_round_down() -> 
     patient = PatientSnapshot(crcl_ml_min=45)
 
     liquid = plan_titration(start_date=D0, patient=patient, product=get_oral_product("ozobax"))
-    mild = plan_titration(
-        start_date=D0, patient=PatientSnapshot(crcl_ml_min=60), product=get_oral_product("ozobax")
-    )
+    mild = plan_titration(start_date=D0, patient=PatientSnapshot(crcl_ml_min=60), product=get_oral_product("ozobax"))
 
     assert [s.daily_dose_mg for s in liquid.steps] == [7.5, 15.0, 22.5, 30.0]
     assert liquid.steps[0].doses[0].dispensed.text == "2.5 mL of 5 mg/5 mL oral solution"
@@ -313,9 +299,7 @@ def test_dialysis_titration_beyond_5_mg_needs_an_override() -> None:
 
 def test_a_product_that_cannot_give_the_reduced_dose_is_refused_with_the_reason() -> None:
     with pytest.raises(InvalidInputError) as err:
-        plan_titration(
-            start_date=D0, patient=PatientSnapshot(dialysis=True), product=get_oral_product("tablet-20mg")
-        )
+        plan_titration(start_date=D0, patient=PatientSnapshot(dialysis=True), product=get_oral_product("tablet-20mg"))
 
     assert err.value.field == "product"
     assert "oral solution" in err.value.expected

@@ -43,25 +43,29 @@ def test_dose_check_from_plain_values() -> None:
 
 
 def test_dose_check_settings_as_name_value_texts() -> None:
-    data = check_drug_dose("tizanidine", mg_per_day=24, single_dose_mg=14,
-                           settings=["cds.tizanidine.max_single_dose_mg=12"]).to_dict()
+    data = check_drug_dose(
+        "tizanidine", mg_per_day=24, single_dose_mg=14, settings=["cds.tizanidine.max_single_dose_mg=12"]
+    ).to_dict()
 
     assert "DOSE-TIZ-SINGLE-001" in [f["rule_id"] for f in data["findings"]]
 
 
-@pytest.mark.parametrize(("call", "field"), [
-    (lambda: check_drug_dose("baclofen", mg_per_day=10, locale="fr"), "locale"),
-    (lambda: check_drug_dose("ITB", mcg_per_day=500, origin="brain"), "origin"),
-    (lambda: check_drug_dose("", mg_per_day=10), "drug"),
-    (lambda: check_interactions(""), "drugs"),
-    (lambda: check_interactions("baclofen,,tizanidine"), "drugs"),
-    (lambda: check_drug_dose("tizanidine", mg_per_day=10, settings=["novalue"]), "setting"),
-    (lambda: advise_on_alternatives(sex="x"), "sex"),
-    (lambda: advise_on_alternatives(start_date="03/02/2026", switch_to="tizanidine"), "start_date"),
-    (lambda: advise_on_alternatives(overrides=["no-equals"]), "override"),
-    (lambda: evaluate_scale("mas", "2", "6"), "current"),
-    (lambda: assess_timeline_risk({"as_of": "yesterday"}), "as_of"),
-])
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: check_drug_dose("baclofen", mg_per_day=10, locale="fr"), "locale"),
+        (lambda: check_drug_dose("ITB", mcg_per_day=500, origin="brain"), "origin"),
+        (lambda: check_drug_dose("", mg_per_day=10), "drug"),
+        (lambda: check_interactions(""), "drugs"),
+        (lambda: check_interactions("baclofen,,tizanidine"), "drugs"),
+        (lambda: check_drug_dose("tizanidine", mg_per_day=10, settings=["novalue"]), "setting"),
+        (lambda: advise_on_alternatives(sex="x"), "sex"),
+        (lambda: advise_on_alternatives(start_date="03/02/2026", switch_to="tizanidine"), "start_date"),
+        (lambda: advise_on_alternatives(overrides=["no-equals"]), "override"),
+        (lambda: evaluate_scale("mas", "2", "6"), "current"),
+        (lambda: assess_timeline_risk({"as_of": "yesterday"}), "as_of"),
+    ],
+)
 def test_bad_plain_values_name_the_field(call: object, field: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         call()  # type: ignore[operator]
@@ -77,9 +81,16 @@ def test_contraindications_from_plain_values() -> None:
 
 
 def test_alternatives_with_a_cross_taper_from_plain_values() -> None:
-    advice = advise_on_alternatives(baclofen_outcome="not-tolerated", drugs="sertraline", crcl_ml_min=55,
-                                    switch_to="tizanidine", current_baclofen_mg_per_day=60,
-                                    months_on_therapy=24, start_date="2026-03-02", locale="us")
+    advice = advise_on_alternatives(
+        baclofen_outcome="not-tolerated",
+        drugs="sertraline",
+        crcl_ml_min=55,
+        switch_to="tizanidine",
+        current_baclofen_mg_per_day=60,
+        months_on_therapy=24,
+        start_date="2026-03-02",
+        locale="us",
+    )
     data = advice.to_dict()
 
     assert _roundtrip(data) == data
@@ -89,8 +100,9 @@ def test_alternatives_with_a_cross_taper_from_plain_values() -> None:
 
 
 def test_alternatives_accept_override_texts() -> None:
-    advice = advise_on_alternatives(liver_disease=True, overrides=["CI-DAN-LIVER-001=hepatology reviewed today"],
-                                    clinician="Dr B")
+    advice = advise_on_alternatives(
+        liver_disease=True, overrides=["CI-DAN-LIVER-001=hepatology reviewed today"], clinician="Dr B"
+    )
 
     assert advice.option("dantrolene").status.value == "caution"
 
@@ -103,8 +115,10 @@ def test_scale_evaluation_from_texts() -> None:
 
 
 def test_risk_from_a_timeline_document() -> None:
-    doc = {"as_of": "2026-03-10T09:00:00+00:00",
-           "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["itching", "feverish"]}]}
+    doc = {
+        "as_of": "2026-03-10T09:00:00+00:00",
+        "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["itching", "feverish"]}],
+    }
 
     data = assess_timeline_risk(doc, settings=["cds.risk.lookback_days=3"]).to_dict()
 
@@ -116,6 +130,10 @@ def test_risk_from_a_timeline_document() -> None:
 def test_helpers() -> None:
     assert split_names(None) == []
     assert split_names(["a ", " b"]) == ["a", "b"]
-    assert parse_settings(["a=1", "b=2.5", "c=true", "d=older-label"]) == {"a": 1, "b": 2.5, "c": True,
-                                                                           "d": "older-label"}
+    assert parse_settings(["a=1", "b=2.5", "c=true", "d=older-label"]) == {
+        "a": 1,
+        "b": 2.5,
+        "c": True,
+        "d": "older-label",
+    }
     assert parse_settings({"x": 1}) == {"x": 1}

@@ -23,16 +23,18 @@ def test_issue8_d15_the_in_process_population_limit_is_a_cited_assumption() -> N
     assert err.value.field == "population" and limit.name in err.value.expected
 
 
-@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://sched.example.org:8786",
-                                     "tcp://[::1]:8786"])
+@pytest.mark.parametrize(
+    "address", ["tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://sched.example.org:8786", "tcp://[::1]:8786"]
+)
 def test_issue8_d15_a_scheduler_address_is_accepted(address: str) -> None:
     from baclofen.adapters.distributed import check_scheduler_address
 
     assert check_scheduler_address(address) == address
 
 
-@pytest.mark.parametrize("address", ["notaurl", "", "tcp://", "http://x:1", "tcp://x:0", "tcp://x:99999", "x:y",
-                                     "tcp://a b:1"])
+@pytest.mark.parametrize(
+    "address", ["notaurl", "", "tcp://", "http://x:1", "tcp://x:0", "tcp://x:99999", "x:y", "tcp://a b:1"]
+)
 def test_issue8_d15_a_malformed_scheduler_address_names_the_scheduler(address: str) -> None:
     from baclofen.adapters.distributed import check_scheduler_address
 

@@ -41,24 +41,46 @@ def _blocks(findings: list[dict]) -> set[str]:
     return {f["rule_id"] for f in findings if f["severity"] == "block"}
 
 
-@given(PUMP_KEYS, DOSES, CONCENTRATIONS, DAYS, st.floats(min_value=0.2, max_value=1.0), st.integers(1, 30),
-       st.one_of(st.none(), st.integers(0, 4000)))
+@given(
+    PUMP_KEYS,
+    DOSES,
+    CONCENTRATIONS,
+    DAYS,
+    st.floats(min_value=0.2, max_value=1.0),
+    st.integers(1, 30),
+    st.one_of(st.none(), st.integers(0, 4000)),
+)
 def test_issue8_forecast_dates_hold_the_invariants(pump, dose, conc, filled, share, margin, implanted_days_before):
     from baclofen.domain.itb.pumps import get_pump
 
     volume = get_pump(pump).reservoir_ml * share
     implanted = None if implanted_days_before is None else filled - timedelta(days=implanted_days_before)
     try:
-        f = forecast_pump(pump, volume_ml=volume, concentration_mcg_per_ml=conc, filled=filled,
-                          daily_dose_mcg=dose, margin_days=margin, implanted=implanted)
+        f = forecast_pump(
+            pump,
+            volume_ml=volume,
+            concentration_mcg_per_ml=conc,
+            filled=filled,
+            daily_dose_mcg=dose,
+            margin_days=margin,
+            implanted=implanted,
+        )
     except InvalidInputError:
         assume(False)
     data = f.to_dict()
     _check(data, filled, _blocks(data["findings"]))
 
 
-@given(PUMP_KEYS, DOSES, CONCENTRATIONS, DAYS, st.integers(1, 200), st.floats(0.05, 1.0), st.floats(0.0, 1.2),
-       st.one_of(st.none(), st.integers(0, 4000)))
+@given(
+    PUMP_KEYS,
+    DOSES,
+    CONCENTRATIONS,
+    DAYS,
+    st.integers(1, 200),
+    st.floats(0.05, 1.0),
+    st.floats(0.0, 1.2),
+    st.one_of(st.none(), st.integers(0, 4000)),
+)
 def test_issue8_refill_visit_dates_hold_the_invariants(
     pump, dose, conc, refilled, interval, previous_share, aspirated_share, implanted_days_before
 ):
@@ -73,9 +95,15 @@ def test_issue8_refill_visit_dates_hold_the_invariants(
     implanted = None if implanted_days_before is None else refilled - timedelta(days=implanted_days_before)
     try:
         visit = record_refill_visit(
-            pump, concentration_mcg_per_ml=conc, refilled=refilled, daily_dose_mcg=dose, expected_ml=expected,
-            aspirated_ml=aspirated, previous_fill_ml=previous_fill,
-            previous_filled=refilled - timedelta(days=interval), implanted=implanted,
+            pump,
+            concentration_mcg_per_ml=conc,
+            refilled=refilled,
+            daily_dose_mcg=dose,
+            expected_ml=expected,
+            aspirated_ml=aspirated,
+            previous_fill_ml=previous_fill,
+            previous_filled=refilled - timedelta(days=interval),
+            implanted=implanted,
         )
     except InvalidInputError:
         assume(False)

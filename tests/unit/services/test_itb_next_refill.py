@@ -25,9 +25,7 @@ def _ids(visit):
 def test_journey_4_with_the_previous_fill_brings_the_next_refill_forward() -> None:
     plain = record_refill_visit("synchromed-ii-20", **VISIT)
 
-    visit = record_refill_visit(
-        "synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02"
-    )
+    visit = record_refill_visit("synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02")
 
     assert plain.forecast.recommended_refill_date == date(2026, 3, 13)
     assert visit.forecast.recommended_refill_date == date(2026, 3, 11)  # 18 mL / 1.1192 mL/day = 16.1 d - 7

@@ -45,9 +45,7 @@ def test_a_bad_override_is_refused_naming_the_field(settings, field) -> None:
 
 
 def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
-    visit = record_refill_visit(
-        "synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3}
-    )
+    visit = record_refill_visit("synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3})
 
     assert visit.forecast.flow_accuracy_percent == 3.0
     used = {s["name"]: s["value"] for s in visit.to_dict()["forecast"]["settings"]}
@@ -71,8 +69,11 @@ def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nu
 
 def test_a_refill_visit_with_a_target_and_no_over_delivery_has_no_target_finding() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.9}), previous_fill_ml=20,
-        previous_filled="2026-02-02", target_interval_days=10,
+        "synchromed-ii-20",
+        **(VISIT | {"aspirated_ml": 4.9}),
+        previous_fill_ml=20,
+        previous_filled="2026-02-02",
+        target_interval_days=10,
     )
 
     assert visit.forecast.recommended_refill_date == date(2026, 3, 12)

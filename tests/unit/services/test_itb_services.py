@@ -165,9 +165,7 @@ def test_forecast_input_errors_name_the_field(kwargs, field) -> None:
 
 def test_an_unknown_pump_is_an_unknown_name() -> None:
     with pytest.raises(UnknownNameError):
-        forecast_pump(
-            "isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01"
-        )
+        forecast_pump("isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01")
 
 
 def test_previous_visits_parse_and_feed_the_trend() -> None:

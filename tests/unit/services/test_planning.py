@@ -104,12 +104,8 @@ def test_a_clinician_override_with_a_reason_is_recorded_in_the_plan() -> None:
     )
     out = plan_120.to_dict()
     assert out["offerable"] is True and out["max_daily_dose_mg"] == 120.0
-    assert out["overrides"] == [
-        {"rule_id": "ORAL-MAX-001", "reason": "in hospital, supervised", "clinician": "Dr B"}
-    ]
-    assert (
-        next(f for f in out["findings"] if f["rule_id"] == "ORAL-MAX-001")["override"]["clinician"] == "Dr B"
-    )
+    assert out["overrides"] == [{"rule_id": "ORAL-MAX-001", "reason": "in hospital, supervised", "clinician": "Dr B"}]
+    assert next(f for f in out["findings"] if f["rule_id"] == "ORAL-MAX-001")["override"]["clinician"] == "Dr B"
 
 
 def test_the_taper_use_case_takes_months_on_therapy_and_the_maximum_step() -> None:
@@ -127,9 +123,7 @@ def test_the_taper_use_case_takes_months_on_therapy_and_the_maximum_step() -> No
 
 
 def test_settings_are_overridden_by_name_and_reported_with_status_and_evidence() -> None:
-    plan = plan_oral_taper(
-        from_mg_per_day=40, start_date="2026-12-01", settings={"taper.step_interval_days": 5}
-    )
+    plan = plan_oral_taper(from_mg_per_day=40, start_date="2026-12-01", settings={"taper.step_interval_days": 5})
 
     setting = next(s for s in plan.to_dict()["settings"] if s["name"] == "taper.step_interval_days")
 
@@ -153,9 +147,7 @@ def test_a_datetime_is_not_a_date() -> None:
 
 
 def test_overrides_are_parsed_from_text_pairs_and_mappings() -> None:
-    assert parse_overrides(["ORAL-MAX-001=in hospital"], "Dr C") == (
-        Override("ORAL-MAX-001", "in hospital", "Dr C"),
-    )
+    assert parse_overrides(["ORAL-MAX-001=in hospital"], "Dr C") == (Override("ORAL-MAX-001", "in hospital", "Dr C"),)
     assert parse_overrides([("TAPER-ABRUPT-001", "overdose-related emergency")], "Dr C") == (
         Override("TAPER-ABRUPT-001", "overdose-related emergency", "Dr C"),
     )

@@ -15,8 +15,10 @@ def _ids(plan) -> list[str]:
 
 def test_an_opioid_on_the_medication_list_shows_as_a_cited_warning_on_the_titration_plan() -> None:
     plan = plan_oral_titration(
-        start_date="2026-12-01", patient=PatientSnapshot(age_years=46, egfr_ml_min_1_73m2=55),
-        target_mg_per_day=60, current_drugs=["sertraline", "OxyContin"],
+        start_date="2026-12-01",
+        patient=PatientSnapshot(age_years=46, egfr_ml_min_1_73m2=55),
+        target_mg_per_day=60,
+        current_drugs=["sertraline", "OxyContin"],
     )
 
     opioid = [f for f in plan.findings if f.rule_id == "INT-BAC-OPIOID-001"]

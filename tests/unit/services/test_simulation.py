@@ -90,9 +90,7 @@ def test_a_renal_patient_without_kidney_function_gets_a_warning() -> None:
 
 def test_a_dialysis_patient_on_20_mg_a_day_accumulates_for_days() -> None:
     """journeys.md #7: 20 mg/day on dialysis: concentrations climb for days, half-life and sessions shown."""
-    result = simulate_oral(
-        10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)]
-    )
+    result = simulate_oral(10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)])
     data = result.to_dict()
 
     assert {"PK-KIDNEY-003", "PK-DIALYSIS-001"} <= set(rule_ids(result))
@@ -181,9 +179,7 @@ def test_an_unknown_model_or_setting_is_refused() -> None:
 
 
 def test_settings_are_split_into_model_settings_and_band_edges() -> None:
-    model, bands = split_settings(
-        {"pk.renal.nonrenal_fraction": 0.3, "pk.band.caution_lower_ng_per_ml": 350.0}
-    )
+    model, bands = split_settings({"pk.renal.nonrenal_fraction": 0.3, "pk.band.caution_lower_ng_per_ml": 350.0})
 
     assert model.nonrenal_fraction == 0.3
     assert bands == {"pk.band.caution_lower_ng_per_ml": 350.0}

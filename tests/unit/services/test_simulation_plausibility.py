@@ -33,11 +33,19 @@ def test_issue8_r2_simulate_itb_0_05_mcg_per_day_is_a_named_mg_mcg_slip() -> Non
     assert "PK-ITB-001" in found  # the model's own caveat stays
 
 
-@pytest.mark.parametrize(("daily", "rules"), [
-    (LOWEST_ITB - 0.01, {"ITB-LIMIT-001"}), (LOWEST_ITB, set()), (600, set()), (1000, set()),
-    (1000.1, {"ITB-DOSE-001"}), (2003, {"ITB-DOSE-001"}), (2003.1, {"ITB-DOSE-001", "ITB-DOSE-002"}),
-    (15000, {"ITB-DOSE-001", "ITB-DOSE-002", "ITB-LIMIT-001"}),  # 15 mg/day typed in mcg: a slip too
-])
+@pytest.mark.parametrize(
+    ("daily", "rules"),
+    [
+        (LOWEST_ITB - 0.01, {"ITB-LIMIT-001"}),
+        (LOWEST_ITB, set()),
+        (600, set()),
+        (1000, set()),
+        (1000.1, {"ITB-DOSE-001"}),
+        (2003, {"ITB-DOSE-001"}),
+        (2003.1, {"ITB-DOSE-001", "ITB-DOSE-002"}),
+        (15000, {"ITB-DOSE-001", "ITB-DOSE-002", "ITB-LIMIT-001"}),  # 15 mg/day typed in mcg: a slip too
+    ],
+)
 def test_issue8_r2_simulate_itb_daily_dose_limits_both_sides(daily: float, rules: set[str]) -> None:
     found = _found(simulate_intrathecal(daily))
 
@@ -46,11 +54,18 @@ def test_issue8_r2_simulate_itb_daily_dose_limits_both_sides(daily: float, rules
         assert found["ITB-DOSE-002"]["severity"] == "block"
 
 
-@pytest.mark.parametrize(("bolus", "flag", "severity"), [
-    (0.05, True, "block"), (SCREENING_DOSES_MCG[0] - 0.1, True, "warn"), (SCREENING_DOSES_MCG[0], False, None),
-    (60, False, None), (SCREENING_DOSES_MCG[-1], False, None), (SCREENING_DOSES_MCG[-1] + 0.1, True, "warn"),
-    (5000, True, "warn"),
-])
+@pytest.mark.parametrize(
+    ("bolus", "flag", "severity"),
+    [
+        (0.05, True, "block"),
+        (SCREENING_DOSES_MCG[0] - 0.1, True, "warn"),
+        (SCREENING_DOSES_MCG[0], False, None),
+        (60, False, None),
+        (SCREENING_DOSES_MCG[-1], False, None),
+        (SCREENING_DOSES_MCG[-1] + 0.1, True, "warn"),
+        (5000, True, "warn"),
+    ],
+)
 def test_issue8_r2_simulate_itb_bolus_outside_the_plausible_range(bolus: float, flag: bool, severity: str) -> None:
     found = _found(simulate_intrathecal(600, bolus_mcg=bolus))
 
@@ -67,11 +82,22 @@ def test_issue8_r2_simulate_itb_bolus_only_does_not_check_a_zero_daily_dose() ->
 
 
 # --- oral ---------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("dose", "slip", "intended"), [
-    (0.02, True, 20.0), (0.005, True, 5.0), (LOWEST_ORAL / 1000, True, LOWEST_ORAL),
-    (LOWEST_ORAL / 1000 - 0.0001, False, None), (0.5, False, None), (LOWEST_ORAL, False, None), (10, False, None),
-    (ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG, False, None), (999, False, None), (1000, True, 1.0), (5000, True, 5.0),
-])
+@pytest.mark.parametrize(
+    ("dose", "slip", "intended"),
+    [
+        (0.02, True, 20.0),
+        (0.005, True, 5.0),
+        (LOWEST_ORAL / 1000, True, LOWEST_ORAL),
+        (LOWEST_ORAL / 1000 - 0.0001, False, None),
+        (0.5, False, None),
+        (LOWEST_ORAL, False, None),
+        (10, False, None),
+        (ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG, False, None),
+        (999, False, None),
+        (1000, True, 1.0),
+        (5000, True, 5.0),
+    ],
+)
 def test_issue8_r2_simulate_oral_dose_1000x_off_names_the_slip(dose: float, slip: bool, intended: float) -> None:
     """ "`simulate oral` with a dose that is 1000x off (e.g. --dose-mg 20000, or 0.02) should get a warn naming a
     likely mg/mcg slip" """

@@ -1128,8 +1128,9 @@ def plan_cross_taper(
     for query in unknown:
         notes.append(f"'{query}' is not in the drug catalogue: its interactions with {key} were NOT checked.")
     if not is_offerable(overlap):
-        notes.append(f"Not offerable: a blocking interaction of {key} stands (override it with a reason or choose "
-                     "another drug).")
+        notes.append(
+            f"Not offerable: a blocking interaction of {key} stands (override it with a reason or choose another drug)."
+        )
     return CrossTaperPlan(
         taper,
         NewDrugStart(key, new_start, steps, rule, next_increase),

@@ -524,7 +524,11 @@ def _make_condition_rule(row: _ConditionRow) -> Rule[ContraindicationContext]:
         )
 
     rule: Rule[ContraindicationContext] = Rule(
-        row.rule_id, f"{row.condition.value}: {row.message}", row.severity, row.evidence, check,
+        row.rule_id,
+        f"{row.condition.value}: {row.message}",
+        row.severity,
+        row.evidence,
+        check,
         # A condition row has no threshold; the baclofen rows decide the baclofen condition (one severity).
         settings=(),
         conditions=(f"baclofen.condition.{row.condition.name.lower()}",) if row.applies_to is _is_baclofen else (),
@@ -545,7 +549,11 @@ def _check_itb_route(ctx: ContraindicationContext) -> Finding | None:
 
 
 ITB_ROUTE: Rule[ContraindicationContext] = Rule(
-    "CI-ITB-ROUTE-001", "Intrathecal baclofen only intrathecally", Severity.BLOCK, ("S30", "S33"), _check_itb_route,
+    "CI-ITB-ROUTE-001",
+    "Intrathecal baclofen only intrathecally",
+    Severity.BLOCK,
+    ("S30", "S33"),
+    _check_itb_route,
     settings=(),
 )
 
@@ -565,7 +573,11 @@ def _check_implant_depth(ctx: ContraindicationContext) -> Finding | None:
 
 
 ITB_IMPLANT_DEPTH: Rule[ContraindicationContext] = Rule(
-    "CI-ITB-DEPTH-001", "Pump implant depth over 2.5 cm", Severity.BLOCK, ("S117", "S66"), _check_implant_depth,
+    "CI-ITB-DEPTH-001",
+    "Pump implant depth over 2.5 cm",
+    Severity.BLOCK,
+    ("S117", "S66"),
+    _check_implant_depth,
     settings=(),
 )
 
@@ -585,7 +597,10 @@ def _check_after_tbi(ctx: ContraindicationContext) -> Finding | None:
 
 
 ITB_AFTER_TBI: Rule[ContraindicationContext] = Rule(
-    "CI-ITB-TBI-001", "At least one year after traumatic brain injury", Severity.BLOCK, ("S37", "S35"),
+    "CI-ITB-TBI-001",
+    "At least one year after traumatic brain injury",
+    Severity.BLOCK,
+    ("S37", "S35"),
     _check_after_tbi,
     settings=(),
 )
@@ -671,16 +686,19 @@ _CONDITION_RULES: dict[str, Rule[ContraindicationContext]] = {r.rule_id: _make_c
 
 #: Conditions the sources list as cautions for baclofen [S15] (clinical.md §7): each is decided by its one CI-BAC
 #: rule, which the oral planners evaluate too (``rules/oral.py``), so every path gives it one severity.
-BACLOFEN_CAUTION_CONDITIONS: frozenset[Condition] = frozenset({
-    Condition.POSTURE_DEPENDENT_SPASTICITY,
-    Condition.PEPTIC_ULCER,
-    Condition.RESPIRATORY_IMPAIRMENT,
-    Condition.BLADDER_SPHINCTER_HYPERTONIA,
-    Condition.PSYCHIATRIC_DISORDER,
-})
+BACLOFEN_CAUTION_CONDITIONS: frozenset[Condition] = frozenset(
+    {
+        Condition.POSTURE_DEPENDENT_SPASTICITY,
+        Condition.PEPTIC_ULCER,
+        Condition.RESPIRATORY_IMPAIRMENT,
+        Condition.BLADDER_SPHINCTER_HYPERTONIA,
+        Condition.PSYCHIATRIC_DISORDER,
+    }
+)
 BACLOFEN_CAUTION_RULES: tuple[Rule[ContraindicationContext], ...] = tuple(
-    _CONDITION_RULES[r.rule_id] for r in _ROWS if r.condition in BACLOFEN_CAUTION_CONDITIONS and r.applies_to(
-        get_drug("baclofen"))
+    _CONDITION_RULES[r.rule_id]
+    for r in _ROWS
+    if r.condition in BACLOFEN_CAUTION_CONDITIONS and r.applies_to(get_drug("baclofen"))
 )
 
 CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (

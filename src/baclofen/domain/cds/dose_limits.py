@@ -242,8 +242,12 @@ BAC_ORAL_MAX: Rule[DoseContext] = Rule(
     Severity.BLOCK,
     ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     _check_bac_max,
-    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
-              "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
+    settings=(
+        "oral.max_daily_dose_mg.us",
+        "oral.max_daily_dose_mg.uk",
+        "oral.max_daily_dose_mg.in_hospital.us",
+        "oral.max_daily_dose_mg.in_hospital.uk",
+    ),
     conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
@@ -368,7 +372,11 @@ def _check_tiz_max(ctx: DoseContext) -> Finding | None:
 
 
 TIZ_MAX: Rule[DoseContext] = Rule(
-    "DOSE-TIZ-MAX-001", "Tizanidine above 36 mg/day", Severity.BLOCK, ("S73", "S72", "S25", "S110b"), _check_tiz_max,
+    "DOSE-TIZ-MAX-001",
+    "Tizanidine above 36 mg/day",
+    Severity.BLOCK,
+    ("S73", "S72", "S25", "S110b"),
+    _check_tiz_max,
     settings=(),
 )
 
@@ -454,7 +462,11 @@ def _check_dan_max(ctx: DoseContext) -> Finding | None:
 
 
 DAN_MAX: Rule[DoseContext] = Rule(
-    "DOSE-DAN-MAX-001", "Dantrolene above 400 mg/day", Severity.BLOCK, ("S77", "S80", "S25", "S78"), _check_dan_max,
+    "DOSE-DAN-MAX-001",
+    "Dantrolene above 400 mg/day",
+    Severity.BLOCK,
+    ("S77", "S80", "S25", "S78"),
+    _check_dan_max,
     settings=(),
 )
 
@@ -636,8 +648,15 @@ def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:
         s = DAILY_DOSE_CONFIRMATION_THRESHOLD
         add("confirmation threshold", float(ctx.value(s)), "mcg/day", Severity.WARN, s.evidence, s.status, s)
         h = HIGHEST_REPORTED_DAILY_DOSE
-        add("highest reported adult maintenance dose", float(ctx.value(h)), "mcg/day", Severity.BLOCK, h.evidence,
-            h.status, h)
+        add(
+            "highest reported adult maintenance dose",
+            float(ctx.value(h)),
+            "mcg/day",
+            Severity.BLOCK,
+            h.evidence,
+            h.status,
+            h,
+        )
         if ctx.origin is not None:
             lo, hi = MAINTENANCE_RANGE_MCG_PER_DAY[ctx.origin]
             add(

@@ -355,7 +355,12 @@ def _make_rule(row: Interaction) -> Rule[Sequence[Drug]]:
         return [_finding(rule, row, a, b) for a, b in row.pairs(drugs)]
 
     rule: Rule[Sequence[Drug]] = Rule(
-        row.rule_id, f"Interaction: {row.title}", row.severity, row.evidence, check, overridable=row.overridable,
+        row.rule_id,
+        f"Interaction: {row.title}",
+        row.severity,
+        row.evidence,
+        check,
+        overridable=row.overridable,
         settings=(),  # an interaction row has no threshold: the drug pair decides
     )
     return rule

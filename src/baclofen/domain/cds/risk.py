@@ -745,7 +745,11 @@ def _check_battery_due(ctx: RiskContext) -> Finding | None:
 
 
 BATTERY_STOP: Rule[RiskContext] = Rule(
-    "RISK-BATTERY-002", "Pump at ERI or end of service", Severity.BLOCK, ("S55", "S118"), _check_battery_stop,
+    "RISK-BATTERY-002",
+    "Pump at ERI or end of service",
+    Severity.BLOCK,
+    ("S55", "S118"),
+    _check_battery_stop,
     # One condition, one severity: the pump forecast's PUMP-BATT-002 (one shut-off computation).
     settings=("pump.synchromed_ii.planning_service_life_years", "pump.prometra_ii.planning_service_life_years"),
     conditions=("pump.battery.past_end_of_service",),
@@ -788,7 +792,11 @@ def _check_mri_prometra(ctx: RiskContext) -> Finding | None:
 
 # One condition, one severity: the pump forecast's PUMP-MRI-001 (same decision, texts and severity).
 MRI_PROMETRA_RISK: Rule[RiskContext] = Rule(
-    "RISK-MRI-001", MRI_PROMETRA.title, MRI_PROMETRA.severity, MRI_PROMETRA.evidence, _check_mri_prometra,
+    "RISK-MRI-001",
+    MRI_PROMETRA.title,
+    MRI_PROMETRA.severity,
+    MRI_PROMETRA.evidence,
+    _check_mri_prometra,
     settings=MRI_PROMETRA.settings,
 )
 
@@ -814,7 +822,7 @@ def _check_two_tone(ctx: RiskContext) -> Finding | None:
         RiskLevel.HIGH,
         f"Two-tone pump alarm on {alarm.time.isoformat()}: the drug is no longer flowing (pump empty, needs "
         "replacement, or a pump problem)",
-        "A two-tone SynchroMed alarm means the drug \"is no longer flowing\": call immediately (S56, S99); it is a "
+        'A two-tone SynchroMed alarm means the drug "is no longer flowing": call immediately (S56, S99); it is a '
         "critical alarm (MedtronicAlarms). Interrupted intrathecal baclofen can progress over 24-72 h to "
         "rhabdomyolysis, organ failure and death (S118, S69).",
         {"alarm_time": alarm.time, "kind": alarm.kind},
@@ -840,8 +848,7 @@ def _check_motor_stall(ctx: RiskContext) -> Finding | None:
         "intrathecal delivery while the motor stalled",
         f"A motor stall over {MOTOR_STALL_CRITICAL_HOURS:g} h is a critical SynchroMed alarm (MedtronicAlarms) and a "
         "risk factor for later over-infusion (S61); during the stall no drug is delivered, so withdrawal can "
-        "follow (S118, S69). "
-        + ("" if critical else "This stall is within the 48 h: check the pump and the patient."),
+        "follow (S118, S69). " + ("" if critical else "This stall is within the 48 h: check the pump and the patient."),
         {"alarm_time": alarm.time, "stall_hours": hours, "critical_hours": MOTOR_STALL_CRITICAL_HOURS},
         ITB_WITHDRAWAL,
         (
@@ -1635,8 +1642,12 @@ ORAL_MAX: Rule[RiskContext] = Rule(
     Severity.BLOCK,  # one condition, one severity: ORAL-MAX-001 and DOSE-BAC-ORAL-MAX-001
     ("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     _check_oral_max,
-    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
-              "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
+    settings=(
+        "oral.max_daily_dose_mg.us",
+        "oral.max_daily_dose_mg.uk",
+        "oral.max_daily_dose_mg.in_hospital.us",
+        "oral.max_daily_dose_mg.in_hospital.uk",
+    ),
     conditions=("baclofen.oral.above_max_daily_dose",),
 )
 

@@ -213,9 +213,7 @@ def plan_concentration_change(
         new_mcg_per_ml, "new_mcg_per_ml", strictly_positive=True, maximum=MAX_CONCENTRATION_MCG_PER_ML
     )
     if old == new:
-        raise InvalidInputError(
-            "new_mcg_per_ml", f"a concentration different from the old {old:g} mcg/mL", new
-        )
+        raise InvalidInputError("new_mcg_per_ml", f"a concentration different from the old {old:g} mcg/mL", new)
     steps: list[str] = []
     if catheter_trimmed_cm is not None:
         if pump.family is not PumpFamily.PROMETRA_II:
@@ -230,8 +228,7 @@ def plan_concentration_change(
             )
         catheter = prometra_catheter_volume_ml(catheter_trimmed_cm)
         steps.append(
-            f"catheter volume = (110 - {catheter_trimmed_cm:g}) cm x 0.0026 mL/cm = {catheter:.4f} mL "
-            "(PrometraIFU)"
+            f"catheter volume = (110 - {catheter_trimmed_cm:g}) cm x 0.0026 mL/cm = {catheter:.4f} mL (PrometraIFU)"
         )
     elif catheter_volume_ml is not None:
         catheter = require_finite_number(
@@ -247,8 +244,7 @@ def plan_concentration_change(
     else:
         raise InvalidInputError(
             "catheter_volume_ml",
-            f"the catheter volume in mL for the {pump.name} (UNCONFIRMED in the sources: from the catheter "
-            "labelling)",
+            f"the catheter volume in mL for the {pump.name} (UNCONFIRMED in the sources: from the catheter labelling)",
             None,
         )
     internal = None
@@ -266,9 +262,7 @@ def plan_concentration_change(
             raise InvalidInputError("change_time", "a time HH:MM between 00:00 and 23:59", change_time)
     else:
         change_minute = parse_clock(change_time, "change_time")
-    plan = ConcentrationChange(
-        pump, dose, old, new, catheter, internal, program, (), (), change_minute
-    )
+    plan = ConcentrationChange(pump, dose, old, new, catheter, internal, program, (), (), change_minute)
     bridge_lo, bridge_h = plan.bridge_hours_range
     clear_lo, clear_h = plan.clearing_hours_range
     timed = plan.depends_on_change_time
@@ -298,8 +292,7 @@ def plan_concentration_change(
     ]
     if timed:
         steps.append(
-            "give the time of the change (pump clock) for the exact bridge and clearing times of this flex "
-            "program"
+            "give the time of the change (pump clock) for the exact bridge and clearing times of this flex program"
         )
     ctx = ConcentrationChangeContext(
         daily_dose_mcg=dose,

@@ -222,8 +222,7 @@ def compute_initial_daily_dose(
     reasoning = (
         f"effective screening dose {dose:g} mcg; effect {hours:g} h "
         f"({'more than' if hours > EFFECT_HOURS_NOT_DOUBLED else 'not more than'} "
-        f"{EFFECT_HOURS_NOT_DOUBLED:g} h)"
-        + ("; negative reactions during screening" if negative_reactions else ""),
+        f"{EFFECT_HOURS_NOT_DOUBLED:g} h)" + ("; negative reactions during screening" if negative_reactions else ""),
         f"daily dose = {multiplier:g} x {dose:g} mcg = {daily:g} mcg/day = {daily / 24:.3f} mcg/h",
         f"no increase during the first {NO_INCREASE_HOURS:g} h (S2, S3)",
     )
@@ -503,14 +502,10 @@ def titration_range(
         interruption_hours = require_finite_number(interruption_hours, "interruption_hours", minimum=0.0)
     if not isinstance(planned_taper, bool):
         raise InvalidInputError("planned_taper", "true or false", planned_taper)
-    proposed = (
-        None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
-    )
+    proposed = None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
     high_dose = float(
         HIGH_DOSE_THRESHOLD.validate(
-            HIGH_DOSE_THRESHOLD.default
-            if high_dose_threshold_mcg_per_day is None
-            else high_dose_threshold_mcg_per_day
+            HIGH_DOSE_THRESHOLD.default if high_dose_threshold_mcg_per_day is None else high_dose_threshold_mcg_per_day
         )
     )
     confirm_at = float(
@@ -552,8 +547,7 @@ def titration_range(
         )
     if at_refill:
         reasoning.append(
-            f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} mcg/day "
-            "(S2, S3)"
+            f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} mcg/day (S2, S3)"
         )
     if not at_refill and hours_since_start is not None and hours_since_start < NO_INCREASE_HOURS:
         reasoning.append(
@@ -603,9 +597,7 @@ def titration_range(
     )
     # the current dose: implausibly low or 1000x off (ITB-LIMIT-001), or above the highest reported (ITB-DOSE-002)
     findings += [
-        f
-        for f in check_daily_dose(current, label="current dose")
-        if f.rule_id in ("ITB-LIMIT-001", "ITB-DOSE-002")
+        f for f in check_daily_dose(current, label="current dose") if f.rule_id in ("ITB-LIMIT-001", "ITB-DOSE-002")
     ]
     if proposed is not None:
         findings += check_daily_dose(
@@ -630,9 +622,7 @@ def titration_range(
         ]
         if at_refill:
             findings += [
-                f
-                for f in check_daily_dose(current, label="current dose", origin=origin)
-                if f.rule_id == "ITB-DOSE-003"
+                f for f in check_daily_dose(current, label="current dose", origin=origin) if f.rule_id == "ITB-DOSE-003"
             ]
     settings_used = (
         HIGH_DOSE_THRESHOLD.to_dict(high_dose),

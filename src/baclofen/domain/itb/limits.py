@@ -199,9 +199,7 @@ def check_daily_dose_range(
     )
     # the upper side is ITB-DOSE-002's; only a 1000x slip upwards is this rule's
     findings = LIMIT_DOSE.evaluate(ctx)
-    return tuple(
-        f for f in findings if dose <= high or f.data["likely_unit_confusion"]
-    )
+    return tuple(f for f in findings if dose <= high or f.data["likely_unit_confusion"])
 
 
 def check_concentration_range(concentration_mcg_per_ml: float, *, label: str = "concentration") -> tuple[Finding, ...]:
@@ -282,9 +280,7 @@ def check_daily_volume(
     return LIMIT_VOLUME.evaluate(ctx)
 
 
-def check_screening_dose(
-    dose_mcg: float, *, label: str = "screening dose", ladder: bool = True
-) -> tuple[Finding, ...]:
+def check_screening_dose(dose_mcg: float, *, label: str = "screening dose", ladder: bool = True) -> tuple[Finding, ...]:
     """ITB-LIMIT-004: a screening bolus that is not 25, 50, 75 or 100 mcg (warn), or 1000x off (block).
 
     ``ladder=False`` checks any intrathecal bolus (a simulated one) against the range of the cited boluses,

@@ -110,9 +110,7 @@ class RateStep:
         object.__setattr__(
             self,
             "rate_mcg_per_h",
-            require_finite_number(
-                self.rate_mcg_per_h, "rate_mcg_per_h", minimum=0.0, maximum=MAX_RATE_MCG_PER_H
-            ),
+            require_finite_number(self.rate_mcg_per_h, "rate_mcg_per_h", minimum=0.0, maximum=MAX_RATE_MCG_PER_H),
         )
 
 
@@ -129,9 +127,7 @@ class PeriodicBolus:
         object.__setattr__(
             self,
             "dose_mcg",
-            require_finite_number(
-                self.dose_mcg, "bolus dose_mcg", strictly_positive=True, maximum=MAX_RATE_MCG_PER_H
-            ),
+            require_finite_number(self.dose_mcg, "bolus dose_mcg", strictly_positive=True, maximum=MAX_RATE_MCG_PER_H),
         )
         d = self.duration_minutes
         if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MINUTES_PER_DAY:
@@ -245,11 +241,7 @@ class InfusionProgram:
         """Total dose over one day, mcg/day (the integral of the pattern)."""
         basal = 0.0
         for i, step in enumerate(self.steps):
-            nxt = (
-                self.steps[i + 1].start_minute
-                if i + 1 < len(self.steps)
-                else self.steps[0].start_minute + 1440
-            )
+            nxt = self.steps[i + 1].start_minute if i + 1 < len(self.steps) else self.steps[0].start_minute + 1440
             basal += step.rate_mcg_per_h * (nxt - step.start_minute) / 60.0
         return basal + sum(b.dose_mcg for b in self.boluses)
 
@@ -260,9 +252,7 @@ class InfusionProgram:
 
     def daily_volume_ml(self, concentration_mcg_per_ml: float) -> float:
         """Volume delivered per day in mL/day at ``concentration_mcg_per_ml``."""
-        c = require_finite_number(
-            concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True
-        )
+        c = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
         return self.daily_dose_mcg / c
 
     # --- exact integration over any span ------------------------------------------------------------
@@ -367,9 +357,7 @@ class InfusionProgram:
 
     def step_table(self, concentration_mcg_per_ml: float) -> list[dict[str, Any]]:
         """One row per constant-rate segment: times, mcg/h, mL/h, hours and mcg, at a concentration."""
-        c = require_finite_number(
-            concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True
-        )
+        c = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
         return [
             {
                 "from": format_clock(seg.start_minute),
@@ -386,10 +374,7 @@ class InfusionProgram:
     def to_dict(self, concentration_mcg_per_ml: float | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
             "mode": self.mode.value,
-            "steps": [
-                {"start": format_clock(s.start_minute), "rate_mcg_per_h": s.rate_mcg_per_h}
-                for s in self.steps
-            ],
+            "steps": [{"start": format_clock(s.start_minute), "rate_mcg_per_h": s.rate_mcg_per_h} for s in self.steps],
             "boluses": [
                 {
                     "start": format_clock(b.start_minute),
@@ -470,9 +455,7 @@ def parse_flex_schedule(text: str, *, max_steps: int | None = None, field: str =
         try:
             minute = parse_clock(clock, field)
         except InvalidInputError:
-            raise InvalidInputError(
-                field, "times HH:MM between 00:00 and 23:59 in " + expected, text
-            ) from None
+            raise InvalidInputError(field, "times HH:MM between 00:00 and 23:59 in " + expected, text) from None
         try:
             rate = float(rate_text)
         except ValueError:
@@ -607,6 +590,4 @@ def plan_pump_program(
     findings += check_pump_delivery(pump, concentration_mcg_per_ml, program.daily_dose_mcg)
     others = parse_name_list(other_drugs_in_pump, "other_drugs_in_pump")
     findings += ADMIXTURE.evaluate(AdmixtureContext(others))
-    return ProgramPlan(
-        pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings), others
-    )
+    return ProgramPlan(pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings), others)

@@ -240,18 +240,14 @@ def reconcile_refill(
     aspirated = _residual(aspirated_ml, "aspirated_ml", MAX_ASPIRATED_ML)
     previous = None
     if previous_fill_ml is not None:
-        previous = require_finite_number(
-            previous_fill_ml, "previous_fill_ml", strictly_positive=True, maximum=capacity
-        )
+        previous = require_finite_number(previous_fill_ml, "previous_fill_ml", strictly_positive=True, maximum=capacity)
     tol_pct = float(
         RECONCILE_TOLERANCE_PERCENT.validate(
             RECONCILE_TOLERANCE_PERCENT.default if tolerance_percent is None else tolerance_percent
         )
     )
     tol_ml = float(
-        RECONCILE_TOLERANCE_ML.validate(
-            RECONCILE_TOLERANCE_ML.default if tolerance_ml is None else tolerance_ml
-        )
+        RECONCILE_TOLERANCE_ML.validate(RECONCILE_TOLERANCE_ML.default if tolerance_ml is None else tolerance_ml)
     )
     disc = aspirated - expected
     ctx = ReconcileContext(
@@ -291,9 +287,7 @@ class DiscrepancyTrend:
     @property
     def slope_percent_per_visit(self) -> float | None:
         """Least-squares slope of the discrepancy percentage over visit number (None with < 2 values)."""
-        points = [
-            (i, v.discrepancy_percent) for i, v in enumerate(self.visits) if v.discrepancy_percent is not None
-        ]
+        points = [(i, v.discrepancy_percent) for i, v in enumerate(self.visits) if v.discrepancy_percent is not None]
         if len(points) < 2:
             return None
         mx = sum(x for x, _ in points) / len(points)
@@ -353,9 +347,7 @@ def assess_discrepancy_trend(
     for i, v in enumerate(visits):
         if not isinstance(v, RefillReconciliation):
             raise InvalidInputError(f"visits[{i}]", "a refill reconciliation", v)
-    n = RECONCILE_TREND_VISITS.validate(
-        RECONCILE_TREND_VISITS.default if trend_visits is None else trend_visits
-    )
+    n = RECONCILE_TREND_VISITS.validate(RECONCILE_TREND_VISITS.default if trend_visits is None else trend_visits)
     if isinstance(n, float) and not n.is_integer():
         raise InvalidInputError(RECONCILE_TREND_VISITS.name, "a whole number of visits", n)
     n = int(n)
@@ -645,9 +637,7 @@ def plan_refill_volume(
     """
     daily = require_finite_number(daily_volume_ml, "daily_volume_ml", strictly_positive=True)
     conc = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
-    low = float(
-        pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml)
-    )
+    low = float(pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml))
     margin = REFILL_MARGIN_DAYS.validate(REFILL_MARGIN_DAYS.default if margin_days is None else margin_days)
     margin = int(margin)
     steps = [f"aspirate and discard the residual; the reservoir holds {pump.reservoir_ml:g} mL at most (S61)"]
@@ -669,8 +659,7 @@ def plan_refill_volume(
         needed = daily * (days + margin) + low
         fill = min(needed, pump.reservoir_ml)
         steps.append(
-            f"needed = {daily:.4f} mL/day x ({days} + {margin} margin) days + {low:g} mL threshold = "
-            f"{needed:.2f} mL"
+            f"needed = {daily:.4f} mL/day x ({days} + {margin} margin) days + {low:g} mL threshold = {needed:.2f} mL"
         )
         steps.append(f"fill = min(needed, capacity {pump.reservoir_ml:g} mL) = {fill:.2f} mL")
     steps.append(f"drug = {fill:.2f} mL x {conc:g} mcg/mL = {fill * conc:.0f} mcg")

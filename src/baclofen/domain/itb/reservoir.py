@@ -123,16 +123,12 @@ class ReservoirFill:
                 self.volume_ml,
             )
         object.__setattr__(self, "volume_ml", volume)
-        object.__setattr__(
-            self, "concentration_mcg_per_ml", concentration_value(self.concentration_mcg_per_ml)
-        )
+        object.__setattr__(self, "concentration_mcg_per_ml", concentration_value(self.concentration_mcg_per_ml))
         if not isinstance(self.program, InfusionProgram):
             raise InvalidInputError("program", "an infusion program", self.program)
         object.__setattr__(self, "filled_at", pump_moment(self.filled_at, "filled_at"))
         residual = (
-            pump.residual_volume_ml
-            if self.residual_ml is None
-            else pump.residual_volume.validate(self.residual_ml)
+            pump.residual_volume_ml if self.residual_ml is None else pump.residual_volume.validate(self.residual_ml)
         )
         residual = require_finite_number(residual, "residual_ml", minimum=0.0)
         if residual >= volume:
@@ -160,9 +156,7 @@ class ReservoirFill:
         """Minutes after the fill of ``moment`` (a date means 00:00); earlier than the fill is refused."""
         minutes = (on_clock_of(self.filled_at, moment, field) - self.filled_at) / timedelta(minutes=1)
         if minutes < 0:
-            raise InvalidInputError(
-                field, f"a time at or after the fill ({self.filled_at.isoformat()})", str(moment)
-            )
+            raise InvalidInputError(field, f"a time at or after the fill ({self.filled_at.isoformat()})", str(moment))
         return minutes
 
     def delivered_ml(self, at: date | datetime) -> float:
@@ -177,9 +171,7 @@ class ReservoirFill:
 
     def time_when_remaining(self, volume_ml: float, *, rate_factor: float = 1.0) -> datetime:
         """When the volume left first reaches ``volume_ml`` (``rate_factor`` > 1: a pump over-infusing)."""
-        target = require_finite_number(
-            volume_ml, "volume_ml", minimum=self.residual_ml, maximum=self.volume_ml
-        )
+        target = require_finite_number(volume_ml, "volume_ml", minimum=self.residual_ml, maximum=self.volume_ml)
         mass = (self.volume_ml - target) * self.concentration_mcg_per_ml / rate_factor
         minutes = self.program.minutes_to_deliver(mass, self._minute_of_fill())
         if minutes > MAX_FORECAST_DAYS * 1440.0:
@@ -249,9 +241,7 @@ class BatteryForecast:
             "replacement_lead_months": self.replacement_lead_months,
             "end_of_service_date": self.end_of_service_date.isoformat(),
             "battery_replacement_date": self.replacement_date.isoformat(),
-            "max_service_life_date": self.max_service_life_date.isoformat()
-            if self.max_service_life_date
-            else None,
+            "max_service_life_date": self.max_service_life_date.isoformat() if self.max_service_life_date else None,
             "eri_date": self.eri_date.isoformat() if self.eri_date else None,
             "eri_stop_date": self.eri_stop_date.isoformat() if self.eri_stop_date else None,
             "shutoff_date": self.shutoff_date.isoformat(),
@@ -294,9 +284,7 @@ def forecast_battery(
         raise InvalidInputError("implanted", "a date", implanted)
     life = float(
         pump.planning_service_life.validate(
-            pump.planning_service_life.default
-            if planning_service_life_years is None
-            else planning_service_life_years
+            pump.planning_service_life.default if planning_service_life_years is None else planning_service_life_years
         )
     )
     lead = REPLACEMENT_LEAD_MONTHS.validate(
@@ -340,9 +328,7 @@ def forecast_battery(
                 f"the ERI stop {eri_stop.isoformat()} is after the {pump.max_service_life_years}-year maximum "
                 f"{max_date.isoformat()} (S55): check the ERI date recorded against the pump"
             )
-    return BatteryForecast(
-        implanted, life, lead, end, replacement, max_date, eri_date, eri_stop, tuple(reasoning)
-    )
+    return BatteryForecast(implanted, life, lead, end, replacement, max_date, eri_date, eri_stop, tuple(reasoning))
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,9 +514,7 @@ def forecast_reservoir(
                 f"more than the {low:g} mL low-reservoir threshold of the {pump.name}",
                 fill.volume_ml,
             )
-        raise InvalidInputError(
-            "low_reservoir_ml", f"more than the residual volume {fill.residual_ml:g} mL", low
-        )
+        raise InvalidInputError("low_reservoir_ml", f"more than the residual volume {fill.residual_ml:g} mL", low)
     margin = _whole_days(margin_days, REFILL_MARGIN_DAYS)
     max_days = _whole_days(max_refill_interval_days, MAX_REFILL_INTERVAL_DAYS)
     factor = None
@@ -583,9 +567,7 @@ def forecast_reservoir(
         if factor is None:
             at_recommended = fill.remaining_ml(end_of_recommended_day)
         else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
-            at_recommended = max(
-                fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day)
-            )
+            at_recommended = max(fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day))
 
     if settings and pump.flow_accuracy is None:
         raise InvalidInputError(
@@ -593,9 +575,7 @@ def forecast_reservoir(
             f"no override for the {pump.name}: it has no flow-accuracy setting (no spec in the sources)",
             ", ".join(sorted(settings)),
         )
-    values = SettingValues(
-        () if pump.flow_accuracy is None else (pump.flow_accuracy,), settings, field="setting"
-    )
+    values = SettingValues(() if pump.flow_accuracy is None else (pump.flow_accuracy,), settings, field="setting")
     accuracy = early_alarm = None
     if pump.flow_accuracy is not None:
         accuracy = float(values.get(pump.flow_accuracy))
@@ -614,9 +594,7 @@ def forecast_reservoir(
     if as_of is not None:
         as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
         if as_of_dt < fill.filled_at:
-            raise InvalidInputError(
-                "as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of)
-            )
+            raise InvalidInputError("as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of))
 
     daily_ml = fill.daily_volume_ml
     reasoning = [

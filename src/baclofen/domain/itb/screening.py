@@ -69,6 +69,8 @@ def ashworth_points(grade: Any, field_name: str, settings: Mapping[str, Any] | N
     """
     values = SettingValues(SCREENING_SETTINGS, settings, field="setting")
     return parse_ashworth(grade, field_name).points(float(values.get(MAS_ONE_PLUS_POINTS)))
+
+
 #: Plausibility bound on a recorded duration of effect, hours (structural, not clinical).
 MAX_EFFECT_DURATION_HOURS = 72.0
 
@@ -119,9 +121,7 @@ class ScreeningDose:
     spasm_frequency_after: int | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "dose_mcg", require_finite_number(self.dose_mcg, "dose_mcg", strictly_positive=True)
-        )
+        object.__setattr__(self, "dose_mcg", require_finite_number(self.dose_mcg, "dose_mcg", strictly_positive=True))
         if not isinstance(self.responded, bool):
             raise InvalidInputError("responded", "true or false", self.responded)
         if not isinstance(self.negative_reactions, bool):
@@ -307,9 +307,7 @@ def assess_screening(
                 len(doses),
             )
         if i > 0 and doses[i - 1].responded:
-            raise InvalidInputError(
-                "responses", "no further screening dose after a positive response", len(doses)
-            )
+            raise InvalidInputError("responses", "no further screening dose after a positive response", len(doses))
         if dose.dose_mcg != ladder[i]:
             raise InvalidInputError(
                 f"doses[{i}].dose_mcg", f"{ladder[i]:g} mcg (step {i + 1} of the ladder)", dose.dose_mcg
@@ -323,17 +321,13 @@ def assess_screening(
         try:
             gap = _hours(cur - prev)
         except TypeError:
-            raise InvalidInputError(
-                f"doses[{i}].given_at", "times all with or all without a timezone", cur
-            ) from None
+            raise InvalidInputError(f"doses[{i}].given_at", "times all with or all without a timezone", cur) from None
         if gap <= 0:
             raise InvalidInputError(f"doses[{i}].given_at", "a time after the previous dose", cur.isoformat())
         intervals.append(gap)
 
     if hours_since_last_dose is not None:
-        hours_since_last_dose = require_finite_number(
-            hours_since_last_dose, "hours_since_last_dose", minimum=0.0
-        )
+        hours_since_last_dose = require_finite_number(hours_since_last_dose, "hours_since_last_dose", minimum=0.0)
 
     last = doses[-1] if doses else None
     candidate: bool | None = None
@@ -356,9 +350,7 @@ def assess_screening(
                 try:
                     since = _hours(as_of - last.given_at)
                 except TypeError:
-                    raise InvalidInputError(
-                        "as_of", "a time with the same timezone form as the doses", as_of
-                    ) from None
+                    raise InvalidInputError("as_of", "a time with the same timezone form as the doses", as_of) from None
                 if since < 0:
                     raise InvalidInputError("as_of", "a time after the last dose", as_of.isoformat())
             earliest_hours = (

@@ -255,9 +255,7 @@ def plan_oral_to_itb_transition(
     largest_cut = float(taper.parameters["largest_step_mg"]) / oral * 100.0
     levels = [oral] + [s.daily_dose_mg for s in taper.steps]
     stop_from = levels[-2] if len(levels) >= 2 and levels[-1] == 0 else None
-    cuts_of_current = [
-        (a, b, (a - b) / a * 100.0) for a, b in zip(levels, levels[1:], strict=False) if a > 0 and b > 0
-    ]
+    cuts_of_current = [(a, b, (a - b) / a * 100.0) for a, b in zip(levels, levels[1:], strict=False) if a > 0 and b > 0]
 
     step_lo, step_hi = TITRATION_INCREASE_PERCENT[origin]
     high_dose = float(HIGH_DOSE_THRESHOLD.default)
@@ -276,9 +274,7 @@ def plan_oral_to_itb_transition(
         if i >= 1:
             unclamped = unclamped * (1 + step_hi / 100.0)
             fastest = fastest * (1 + step_hi / 100.0)
-            cautious_pct = (
-                step_hi if cautious < high_dose else min(step_hi, EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE)
-            )
+            cautious_pct = step_hi if cautious < high_dose else min(step_hi, EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE)
             cautious = cautious * (1 + cautious_pct / 100.0)
             if target is not None:
                 fastest, cautious = min(fastest, target), min(cautious, target)
@@ -287,9 +283,7 @@ def plan_oral_to_itb_transition(
             if fastest > ceiling and ceiling_on is None:
                 ceiling_on = day
             fastest, cautious = min(fastest, ceiling), min(cautious, ceiling)
-        days.append(
-            TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious)
-        )
+        days.append(TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious))
         i += 1
         if i >= horizon and (target is None or cautious >= min(target, ceiling)):
             break

@@ -80,7 +80,5 @@ def resolve_product(
             product = replace(product, scored=bool(values.get(TABLETS_SCORED)))
         else:
             values.set(TABLETS_SCORED, product.scored)
-    resolution = (
-        float(values.get(LIQUID_RESOLUTION_ML)) if product.is_liquid else float(LIQUID_RESOLUTION_ML.default)
-    )
+    resolution = float(values.get(LIQUID_RESOLUTION_ML)) if product.is_liquid else float(LIQUID_RESOLUTION_ML.default)
     return product, resolution

@@ -59,9 +59,7 @@ class ScheduledDose:
             raise InvalidInputError("time", "a clock time without time zone (HH:MM)", self.time)
         require_finite_number(self.dose_mg, "dose_mg", strictly_positive=True)
         if abs(self.dispensed.dose_mg - self.dose_mg) > _EPS:
-            raise InvalidInputError(
-                "dispensed", f"the same dose as dose_mg {self.dose_mg:g}", self.dispensed.dose_mg
-            )
+            raise InvalidInputError("dispensed", f"the same dose as dose_mg {self.dose_mg:g}", self.dispensed.dose_mg)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -92,9 +90,7 @@ class PlanStep:
             if not isinstance(value, date) or isinstance(value, datetime):
                 raise InvalidInputError(name, "a date (YYYY-MM-DD)", value)
         if self.end < self.start:
-            raise InvalidInputError(
-                "end", f"on or after start {self.start.isoformat()}", self.end.isoformat()
-            )
+            raise InvalidInputError("end", f"on or after start {self.start.isoformat()}", self.end.isoformat())
         object.__setattr__(self, "doses", tuple(self.doses))
         times = [d.time for d in self.doses]
         if times != sorted(set(times)):
@@ -150,9 +146,7 @@ class Plan:
             raise InvalidInputError("steps", "at least one step", ())
         for prev, nxt in zip(steps, steps[1:], strict=False):
             if nxt.start != prev.end + timedelta(days=1):
-                raise InvalidInputError(
-                    "steps", "consecutive steps without gaps or overlaps", nxt.start.isoformat()
-                )
+                raise InvalidInputError("steps", "consecutive steps without gaps or overlaps", nxt.start.isoformat())
         object.__setattr__(self, "steps", steps)
         object.__setattr__(self, "findings", tuple(self.findings))
         object.__setattr__(self, "settings", tuple(self.settings))

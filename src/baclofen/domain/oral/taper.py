@@ -172,9 +172,7 @@ def plan_taper(
     months = (
         None
         if months_on_therapy is None
-        else require_finite_number(
-            months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX
-        )
+        else require_finite_number(months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
     )
 
     # The step limit is the setting (the clinic's); a requested smaller step becomes the plan's limit, a larger
@@ -190,17 +188,13 @@ def plan_taper(
         step_limit = float(values.set(TAPER_MAX_STEP_MG_PER_DAY, max_step)) if max_step < clinic_step else clinic_step
     else:
         max_step = step_limit = clinic_step
-    interval = interval_setting_value(
-        values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days"
-    )
+    interval = interval_setting_value(values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days")
     long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
     long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
     # Unknown time on therapy at a high dose is planned as long-term use (the conservative choice,
     # TAPER-LONGTERM-002); the clinician gives the months on therapy to shorten it after short use.
     assumed_long_term = months is None and current >= long_term_dose
-    long_term = assumed_long_term or (
-        months is not None and months >= long_term_months and current >= long_term_dose
-    )
+    long_term = assumed_long_term or (months is not None and months >= long_term_months and current >= long_term_dose)
     required_days = whole_days(values.get(TAPER_MIN_DAYS_TO_ZERO), TAPER_MIN_DAYS_TO_ZERO.name)
     # The block rests on the sourced minimum (or a clinic's lower choice within the 1-2 week DISAGREE); a longer
     # minimum (a stricter clinic value, the long-term assumption) is TAPER-ABRUPT-002, a warn unless the clinic
@@ -238,8 +232,7 @@ def plan_taper(
     if floor_to_quantum(current, q) <= target and target == 0:
         raise InvalidInputError(
             "product",
-            f"a product that can give less than {current:g} mg/day in measurable amounts, e.g. an oral "
-            "solution",
+            f"a product that can give less than {current:g} mg/day in measurable amounts, e.g. an oral solution",
             product.name,
         )
 
@@ -289,9 +282,7 @@ def plan_taper(
     held = target == 0 and all(abs(lvl - current) < 1e-9 for lvl in nonzero)
     notes = []
     if abs(levels[0] - current) > 1e-9 and abs(current / q - round(current / q)) > 1e-6:
-        notes.append(
-            f"{current:g} mg/day is not a multiple of {q:g} mg: the first step is {levels[0]:g} mg/day."
-        )
+        notes.append(f"{current:g} mg/day is not a multiple of {q:g} mg: the first step is {levels[0]:g} mg/day.")
     if step_days > interval:
         notes.append(
             f"Steps last {step_days} days (not {interval}) so that the taper to zero takes at least "

@@ -161,9 +161,7 @@ def plan_titration(
 
     ceiling = float(values.get(locale_ceiling_setting(locale)))
     hospital = max(ceiling, float(values.get(in_hospital_ceiling_setting(locale))))
-    interval = interval_setting_value(
-        values, step_interval_setting(locale), step_interval_days, "step_interval_days"
-    )
+    interval = interval_setting_value(values, step_interval_setting(locale), step_interval_days, "step_interval_days")
     dialysis_max = float(values.get(DIALYSIS_MAX_START_MG_PER_DAY))
     ckd_crcl = float(values.get(CKD_CRCL_ML_MIN))
     product, resolution = resolve_product(product, patient, values, TABLETS_SCORED.name in (settings or {}))
@@ -214,11 +212,7 @@ def plan_titration(
     for level, dose in zip(levels, planned, strict=True):
         exact = float(Fraction(level) * factor)
         if dose < exact - 1e-9:
-            what = (
-                f"{level:g} mg/day x {factor.numerator}/{factor.denominator}"
-                if factor != 1
-                else f"{level:g} mg/day"
-            )
+            what = f"{level:g} mg/day x {factor.numerator}/{factor.denominator}" if factor != 1 else f"{level:g} mg/day"
             notes.append(
                 f"{what} = {exact:.4g} mg/day rounded down to {dose:g} mg/day ({product.name} gives "
                 f"multiples of {q:g} mg)."
@@ -257,8 +251,7 @@ def plan_titration(
                 product.name,
             )
         notes.append(
-            f"{dropped} step(s) rounded down to 0 mg/day were left out; the plan starts at {planned[0]:g} "
-            "mg/day."
+            f"{dropped} step(s) rounded down to 0 mg/day were left out; the plan starts at {planned[0]:g} mg/day."
         )
 
     merged: list[tuple[float, int]] = []
@@ -273,9 +266,7 @@ def plan_titration(
     for i, (dose, count) in enumerate(merged):
         end = day + timedelta(days=count * interval - 1)
         steps.append(
-            PlanStep(
-                day, end, split_daily_dose(dose, times, product, resolution), continues=i == len(merged) - 1
-            )
+            PlanStep(day, end, split_daily_dose(dose, times, product, resolution), continues=i == len(merged) - 1)
         )
         day = end + timedelta(days=1)
 

@@ -85,9 +85,7 @@ def expm_stack(a: np.ndarray) -> np.ndarray:
     x4 = _mm(x2, x2)
     x6 = _mm(x4, x2)
     b = _B13
-    u = _mm(
-        x, _mm(x6, b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * ident
-    )
+    u = _mm(x, _mm(x6, b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * ident)
     v = _mm(x6, b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * ident
     if k <= 3:
         r = _solve_small(v - u, v + u)

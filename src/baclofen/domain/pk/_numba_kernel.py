@@ -25,9 +25,7 @@ except ImportError:  # pragma: no cover
 _KERNEL: Any = None
 
 
-def _kernel_source(
-    phi, gam, seg_key, bolus, rates, has_rate, obs_index, weights, wmask, reach, x0, out, final
-):  # type: ignore[no-untyped-def]
+def _kernel_source(phi, gam, seg_key, bolus, rates, has_rate, obs_index, weights, wmask, reach, x0, out, final):  # type: ignore[no-untyped-def]
     # Shapes (state-major, subjects innermost so the compiler vectorises over subjects):
     # phi, gam (U, m, m, N); bolus (K, m); rates (K-1, m); weights (n_out, m, N); x0 (m, N);
     # out (n_out, T, N).

@@ -46,8 +46,7 @@ BAND_CAUTION_LOWER_NG_PER_ML = Setting(
     unit="ng/mL",
     status=EvidenceStatus.ASSUMPTION,
     evidence=("UMEM2020", "PKM-DERIVED"),
-    description="Upper edge of the quoted therapeutic range, start of the 'caution' band (pk-models.md "
-    "§5.2).",
+    description="Upper edge of the quoted therapeutic range, start of the 'caution' band (pk-models.md §5.2).",
     minimum=0.0,
     maximum=100000.0,
 )
@@ -161,9 +160,7 @@ def plasma_bands(overrides: Mapping[str, float] | None = None) -> tuple[Band, ..
     uppers = [*edges, math.inf]
     return tuple(
         Band(name, label, lo, hi, ev)
-        for name, label, lo, hi, ev in zip(
-            _BAND_NAMES, _BAND_LABELS, lowers, uppers, _BAND_EVIDENCE, strict=True
-        )
+        for name, label, lo, hi, ev in zip(_BAND_NAMES, _BAND_LABELS, lowers, uppers, _BAND_EVIDENCE, strict=True)
     )
 
 

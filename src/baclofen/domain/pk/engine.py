@@ -57,12 +57,8 @@ class DoseInput:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time_h", require_finite_number(self.time_h, "time_h"))
-        object.__setattr__(
-            self, "amount_mcg", require_finite_number(self.amount_mcg, "amount_mcg", minimum=0.0)
-        )
-        object.__setattr__(
-            self, "duration_h", require_finite_number(self.duration_h, "duration_h", minimum=0.0)
-        )
+        object.__setattr__(self, "amount_mcg", require_finite_number(self.amount_mcg, "amount_mcg", minimum=0.0))
+        object.__setattr__(self, "duration_h", require_finite_number(self.duration_h, "duration_h", minimum=0.0))
         if not isinstance(self.route, Route):
             raise InvalidInputError("route", "oral, intrathecal or intravenous", self.route)
 
@@ -356,9 +352,7 @@ def propagate(
     )
 
 
-def _state_major_transition(
-    system: LinearSystem, schedule: Schedule, u: int
-) -> tuple[np.ndarray, np.ndarray | None]:
+def _state_major_transition(system: LinearSystem, schedule: Schedule, u: int) -> tuple[np.ndarray, np.ndarray | None]:
     length, cl = schedule.keys[u]
     p, g = transition_matrices(system, length, cl, bool(schedule.key_has_rate[u]))
     return (

@@ -218,8 +218,7 @@ def _check_kidney_naive_for_renal_patient(ctx: ExposureContext) -> Finding | Non
         f"{'; '.join(ctx.renal_reasons) or 'stated'}.",
         data={"crcl_used_ml_min": ctx.crcl_used_ml_min, "reasons": list(ctx.renal_reasons)},
         signs=ORAL_OVERDOSE.signs,
-        action="Repeat the simulation with the patient's CrCl (or dialysis) before "
-        "using it; " + ORAL_OVERDOSE.action,
+        action="Repeat the simulation with the patient's CrCl (or dialysis) before using it; " + ORAL_OVERDOSE.action,
     )
 
 
@@ -237,9 +236,7 @@ def _check_kidney_not_given(ctx: ExposureContext) -> Finding | None:
 def _check_severe_kidney(ctx: ExposureContext) -> Finding | None:
     if not ctx.kidney_given:
         return None
-    severe = ctx.dialysis or (
-        ctx.crcl_used_ml_min is not None and ctx.crcl_used_ml_min < SEVERE_CKD_CRCL_ML_MIN
-    )
+    severe = ctx.dialysis or (ctx.crcl_used_ml_min is not None and ctx.crcl_used_ml_min < SEVERE_CKD_CRCL_ML_MIN)
     if not severe:
         return None
     who = "on dialysis" if ctx.dialysis else f"with CrCl {ctx.crcl_used_ml_min:g} mL/min"
@@ -353,13 +350,10 @@ def _check_plan_steps(ctx: ExposureContext) -> Finding | None:
         return None
     i, stated, summed = ctx.plan_step_mismatches[0]
     return PK_PLAN_001.finding(
-        f"Plan step {i + 1} states {stated:g} mg/day but its doses add up to {summed:g} mg: the doses were "
-        "simulated.",
+        f"Plan step {i + 1} states {stated:g} mg/day but its doses add up to {summed:g} mg: the doses were simulated.",
         reasoning="The plan file is inconsistent; the simulation uses the individual doses.",
         data={
-            "steps": [
-                {"index": j, "daily_dose_mg": s, "sum_of_doses_mg": t} for j, s, t in ctx.plan_step_mismatches
-            ]
+            "steps": [{"index": j, "daily_dose_mg": s, "sum_of_doses_mg": t} for j, s, t in ctx.plan_step_mismatches]
         },
     )
 
@@ -552,9 +546,14 @@ def _check_kidney_conflict(ctx: KidneyConflict) -> Finding | None:
             "reduced for the kidney band it was made for (Cockcroft-Gault groups >80, 50-80, 30-50, <30 mL/min). "
             "A simulation with another kidney function does not show what this plan does to this patient."
         ),
-        data={"plan_band": planned, "simulated_band": used, "plan_crcl_ml_min": ctx.plan_crcl_ml_min,
-              "plan_dialysis": ctx.plan_dialysis, "simulated_crcl_ml_min": ctx.used_crcl_ml_min,
-              "simulated_dialysis": ctx.used_dialysis},
+        data={
+            "plan_band": planned,
+            "simulated_band": used,
+            "plan_crcl_ml_min": ctx.plan_crcl_ml_min,
+            "plan_dialysis": ctx.plan_dialysis,
+            "simulated_crcl_ml_min": ctx.used_crcl_ml_min,
+            "simulated_dialysis": ctx.used_dialysis,
+        },
         action="Simulate with the patient's current kidney function; if it has changed, make a new plan for it.",
     )
 

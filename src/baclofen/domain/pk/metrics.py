@@ -120,9 +120,7 @@ def band_time_fractions(
     safe_span = np.where(flat, 1.0, span)
     out = np.empty((n, len(bands)))
     for b, band in enumerate(bands):
-        overlap = np.clip(
-            np.minimum(hi_c, band.upper_ng_per_ml) - np.maximum(lo_c, band.lower_ng_per_ml), 0.0, None
-        )
+        overlap = np.clip(np.minimum(hi_c, band.upper_ng_per_ml) - np.maximum(lo_c, band.lower_ng_per_ml), 0.0, None)
         frac = np.where(
             flat,
             ((c0 >= band.lower_ng_per_ml) & (c0 < band.upper_ng_per_ml)).astype(float),
@@ -180,9 +178,7 @@ def period_map(
         raise InvalidInputError("period_h", "> 0", period_h)
     inside = [d for d in doses if 0.0 <= d.time_h < period_h]
     if any(d.time_h < 0 or d.end_h > period_h + 1e-9 for d in doses if d.is_infusion):
-        raise InvalidInputError(
-            "doses", f"infusions within one period [0, {period_h:g}) h", "an infusion outside"
-        )
+        raise InvalidInputError("doses", f"infusions within one period [0, {period_h:g}) h", "an infusion outside")
     schedule = compile_schedule(system, inside, [0.0, period_h], windows, start_h=0.0)
     n, m = system.n_subjects, system.n_states
     p = np.broadcast_to(np.eye(m), (n, m, m)).copy()

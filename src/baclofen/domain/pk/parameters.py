@@ -238,18 +238,14 @@ class PlasmaParameters:
 
     def __post_init__(self) -> None:
         for name in ("ka_per_h", "cl_f_l_per_h", "v_f_l"):
-            object.__setattr__(
-                self, name, require_finite_number(getattr(self, name), name, strictly_positive=True)
-            )
+            object.__setattr__(self, name, require_finite_number(getattr(self, name), name, strictly_positive=True))
         for name in ("q_f_l_per_h", "v2_f_l"):
             object.__setattr__(self, name, require_finite_number(getattr(self, name), name, minimum=0.0))
         if (self.q_f_l_per_h > 0) != (self.v2_f_l > 0):
             raise InvalidInputError(
                 "q_f_l_per_h", "> 0 together with v2_f_l > 0 (or both 0)", (self.q_f_l_per_h, self.v2_f_l)
             )
-        f = require_finite_number(
-            self.bioavailability, "bioavailability", strictly_positive=True, maximum=1.0
-        )
+        f = require_finite_number(self.bioavailability, "bioavailability", strictly_positive=True, maximum=1.0)
         object.__setattr__(self, "bioavailability", f)
 
     @property
@@ -388,9 +384,7 @@ def renal_clearance_factor(
     1.0
     """
     crcl = require_finite_number(crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN)
-    f_nr = NONRENAL_FRACTION.validate(
-        NONRENAL_FRACTION.default if nonrenal_fraction is None else nonrenal_fraction
-    )
+    f_nr = NONRENAL_FRACTION.validate(NONRENAL_FRACTION.default if nonrenal_fraction is None else nonrenal_fraction)
     ref = REFERENCE_CRCL_ML_MIN.validate(
         REFERENCE_CRCL_ML_MIN.default if reference_crcl_ml_min is None else reference_crcl_ml_min
     )
@@ -435,9 +429,7 @@ class KidneyInput:
         used = self.effective_crcl_ml_min(reference_crcl_ml_min)
         if self.dialysis:
             residual = (
-                "no residual renal function (anuric)"
-                if self.crcl_ml_min is None
-                else f"residual CrCl {used:g} mL/min"
+                "no residual renal function (anuric)" if self.crcl_ml_min is None else f"residual CrCl {used:g} mL/min"
             )
             return f"haemodialysis patient, {residual} between sessions"
         if self.crcl_ml_min is not None:
@@ -513,9 +505,7 @@ def oral_parameters(
     if model is OralModel.DEFAULT:
         return PlasmaParameters(SIMON_KA_PER_H, SIMON_CL_F_L_PER_H * factor, SIMON_V_F_L)
     q, v2 = kochak_disposition()
-    return PlasmaParameters(
-        settings.value(KOCHAK_KA_PER_H), KOCHAK_CL_F_L_PER_H * factor, KOCHAK_VC_F_L, q, v2
-    )
+    return PlasmaParameters(settings.value(KOCHAK_KA_PER_H), KOCHAK_CL_F_L_PER_H * factor, KOCHAK_VC_F_L, q, v2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,9 +524,7 @@ class Variability:
 
     def __post_init__(self) -> None:
         for name in ("omega_ka", "omega_cl", "omega_v", "omega_csf_cl"):
-            object.__setattr__(
-                self, name, require_finite_number(getattr(self, name), name, minimum=0.0, maximum=3.0)
-            )
+            object.__setattr__(self, name, require_finite_number(getattr(self, name), name, minimum=0.0, maximum=3.0))
 
     @classmethod
     def none(cls) -> Variability:

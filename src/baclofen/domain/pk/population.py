@@ -349,9 +349,7 @@ def simulate_blocks(problem: PopulationProblem, first_block: int, stop_block: in
 
 def _block_rows(problem: PopulationProblem, first_block: int, stop_block: int) -> list[tuple[int, int]]:
     base = first_block * SUBJECTS_PER_SEED_BLOCK
-    return [
-        (lo - base, hi - base) for lo, hi in (problem.block_bounds(b) for b in range(first_block, stop_block))
-    ]
+    return [(lo - base, hi - base) for lo, hi in (problem.block_bounds(b) for b in range(first_block, stop_block))]
 
 
 def _summarise_values(
@@ -500,11 +498,7 @@ def _pkey(p: float) -> str:
 
 def summarise_population(problem: PopulationProblem, partial: PopulationPartial) -> PopulationSummary:
     """Percentiles, means and exceedance fractions from the merged partial of all blocks."""
-    if (
-        partial.first_block != 0
-        or partial.stop_block != problem.n_blocks
-        or partial.n_subjects != problem.n_subjects
-    ):
+    if partial.first_block != 0 or partial.stop_block != problem.n_blocks or partial.n_subjects != problem.n_subjects:
         raise InvalidInputError(
             "partial",
             f"all {problem.n_blocks} blocks of the problem",
@@ -540,9 +534,7 @@ def chunk_ranges(problem: PopulationProblem, blocks_per_chunk: int) -> list[tupl
     """Block ranges of at most ``blocks_per_chunk`` blocks covering the problem."""
     if isinstance(blocks_per_chunk, bool) or not isinstance(blocks_per_chunk, int) or blocks_per_chunk < 1:
         raise InvalidInputError("blocks_per_chunk", "a whole number >= 1", blocks_per_chunk)
-    return [
-        (b, min(b + blocks_per_chunk, problem.n_blocks)) for b in range(0, problem.n_blocks, blocks_per_chunk)
-    ]
+    return [(b, min(b + blocks_per_chunk, problem.n_blocks)) for b in range(0, problem.n_blocks, blocks_per_chunk)]
 
 
 def default_blocks_per_chunk(problem: PopulationProblem, max_values: int = 6_000_000) -> int:

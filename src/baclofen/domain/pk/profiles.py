@@ -94,9 +94,7 @@ def time_grid(horizon_h: float, step_h: float, extra_h: Sequence[float] = ()) ->
     return tuple(float(v) for v in values)
 
 
-def repeated_oral_doses(
-    dose_mg: float, interval_h: float, n_doses: int, start_h: float = 0.0
-) -> tuple[DoseInput, ...]:
+def repeated_oral_doses(dose_mg: float, interval_h: float, n_doses: int, start_h: float = 0.0) -> tuple[DoseInput, ...]:
     """``n_doses`` oral doses of ``dose_mg`` (mg) every ``interval_h`` (h) from ``start_h``."""
     require_finite_number(dose_mg, "dose_mg", minimum=0.0)
     interval = require_finite_number(interval_h, "interval_h", strictly_positive=True)
@@ -226,9 +224,7 @@ class OralExposure:
                 "time_fraction_in_metrics_window": {
                     b.name: f for b, f in zip(self.bands, self.band_fractions_in_window, strict=True)
                 },
-                "first_time_h": {
-                    b.name: t for b, t in zip(self.bands, self.first_time_in_band_h, strict=True)
-                },
+                "first_time_h": {b.name: t for b, t in zip(self.bands, self.first_time_in_band_h, strict=True)},
             },
             "steady_state": None if self.steady_state is None else self.steady_state.to_dict(),
             "settings": list(self.settings_used),
@@ -353,9 +349,7 @@ def simulate_oral_exposure(
     fractions = band_time_fractions(times, conc, bands)[0]
     fractions_w = band_time_fractions(times, conc, bands, start_h, end_h)[0]
     first = [
-        first_time_at_or_above(times, conc, b.lower_ng_per_ml)[0]
-        if b.lower_ng_per_ml > 0
-        else float(times[0])
+        first_time_at_or_above(times, conc, b.lower_ng_per_ml)[0] if b.lower_ng_per_ml > 0 else float(times[0])
         for b in bands
     ]
     terminal = float(terminal_half_life_h(times, conc)[0])

@@ -174,9 +174,7 @@ def structure_for(
 ) -> Structure:
     """The smallest structure that accepts doses by ``routes`` for ``params``."""
     it = Route.INTRATHECAL in routes if intrathecal is None else intrathecal or Route.INTRATHECAL in routes
-    return Structure(
-        oral=Route.ORAL in routes, peripheral=params.has_peripheral, intrathecal=it, integrate=integrate
-    )
+    return Structure(oral=Route.ORAL in routes, peripheral=params.has_peripheral, intrathecal=it, integrate=integrate)
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,11 +223,7 @@ class LinearSystem:
     def reachability(self) -> np.ndarray:
         """Boolean (m, m): (i, j) may be non-zero in exp(A t): state j feeds state i, maybe indirectly."""
         m = self.n_states
-        adj = (
-            np.any(self.base != 0, axis=0)
-            | np.any(self.clearance_direction != 0, axis=0)
-            | np.eye(m, dtype=bool)
-        )
+        adj = np.any(self.base != 0, axis=0) | np.any(self.clearance_direction != 0, axis=0) | np.eye(m, dtype=bool)
         reach = adj.copy()
         for _ in range(m):
             reach = reach | ((reach.astype(np.int64) @ adj.astype(np.int64)) > 0)

@@ -115,8 +115,32 @@ OVERRIDE_REASON_MIN_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]")
 #: Placeholders that are not a clinician's name (compared case-insensitively, ignoring punctuation and spaces).
 PLACEHOLDER_CLINICIANS = frozenset(
-    {"none", "na", "nil", "null", "unknown", "nobody", "noone", "anonymous", "anon", "notknown", "notapplicable",
-     "tbd", "tba", "xxx", "x", "clinician", "doctor", "dr", "user", "admin", "test", "someone", "me", "self"}
+    {
+        "none",
+        "na",
+        "nil",
+        "null",
+        "unknown",
+        "nobody",
+        "noone",
+        "anonymous",
+        "anon",
+        "notknown",
+        "notapplicable",
+        "tbd",
+        "tba",
+        "xxx",
+        "x",
+        "clinician",
+        "doctor",
+        "dr",
+        "user",
+        "admin",
+        "test",
+        "someone",
+        "me",
+        "self",
+    }
 )
 
 
@@ -155,8 +179,9 @@ class Override:
             )
         clinician = " ".join(self.clinician.split()) if isinstance(self.clinician, str) else ""
         if not _WORD.search(clinician) or _placeholder_clinician(clinician):
-            raise InvalidInputError("override clinician", "the name of the clinician who gives the override",
-                                    self.clinician)
+            raise InvalidInputError(
+                "override clinician", "the name of the clinician who gives the override", self.clinician
+            )
         object.__setattr__(self, "reason", reason)
         object.__setattr__(self, "clinician", clinician)
 
@@ -209,9 +234,17 @@ class Rule(Generic[C]):
                 raise InvalidInputError("rule_id", "unique", self.rule_id)
             _REGISTRY[self.rule_id] = self
 
-    def finding(self, message: str, *, reasoning: str, data: Mapping[str, Any] | None = None,
-                severity: Severity | None = None, evidence: tuple[str, ...] = (),
-                signs: tuple[str, ...] = (), action: str = "") -> Finding:
+    def finding(
+        self,
+        message: str,
+        *,
+        reasoning: str,
+        data: Mapping[str, Any] | None = None,
+        severity: Severity | None = None,
+        evidence: tuple[str, ...] = (),
+        signs: tuple[str, ...] = (),
+        action: str = "",
+    ) -> Finding:
         """Build a finding of this rule (its id, its severity unless given, its evidence plus any extra)."""
         return Finding(
             rule_id=self.rule_id,
@@ -229,9 +262,17 @@ class Rule(Generic[C]):
         """This rule on another context type (same id, title, severity, evidence, ``overridable``, settings and
         conditions):
         ``context`` extracts what the check looks at, so one rule serves every path that has the value."""
-        return Rule(self.rule_id, self.title, self.severity, self.evidence, lambda ctx: self.check(context(ctx)),
-                    register=False, overridable=self.overridable, settings=self.settings,
-                    conditions=self.conditions)
+        return Rule(
+            self.rule_id,
+            self.title,
+            self.severity,
+            self.evidence,
+            lambda ctx: self.check(context(ctx)),
+            register=False,
+            overridable=self.overridable,
+            settings=self.settings,
+            conditions=self.conditions,
+        )
 
     def evaluate(self, ctx: C) -> tuple[Finding, ...]:
         result = self.check(ctx)
@@ -261,8 +302,9 @@ def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) 
     for o in overrides:
         earlier = by_rule.setdefault(o.rule_id, o)
         if earlier != o:
-            raise InvalidInputError("override", f"one override (one reason) per rule, not two for {o.rule_id}",
-                                    o.rule_id)
+            raise InvalidInputError(
+                "override", f"one override (one reason) per rule, not two for {o.rule_id}", o.rule_id
+            )
     used: set[str] = set()
     out = []
     for f in findings:

@@ -266,9 +266,7 @@ SCREEN_LOW_START = Rule(
 def _screen_candidate(ctx: ScreeningContext) -> Finding | None:
     if ctx.candidate is not True or ctx.effective_dose_mcg is None:
         return None
-    duration = (
-        "" if ctx.effect_duration_hours is None else f"; effect lasted {fmt(ctx.effect_duration_hours, 1)} h"
-    )
+    duration = "" if ctx.effect_duration_hours is None else f"; effect lasted {fmt(ctx.effect_duration_hours, 1)} h"
     return SCREEN_CANDIDATE.finding(
         f"Positive response to {fmt(ctx.effective_dose_mcg)} mcg{duration}: pump candidate. No further "
         "screening dose is needed.",
@@ -280,8 +278,7 @@ def _screen_candidate(ctx: ScreeningContext) -> Finding | None:
             "effective_dose_mcg": ctx.effective_dose_mcg,
             "effect_duration_hours": ctx.effect_duration_hours,
         },
-        action="Record the duration of effect and any negative reactions: they set the initial infusion "
-        "dose.",
+        action="Record the duration of effect and any negative reactions: they set the initial infusion dose.",
     )
 
 
@@ -447,8 +444,7 @@ def _titr_first_day(ctx: DoseChangeContext) -> Finding | None:
     return TITR_FIRST_DAY.finding(
         f"No increase in the first {fmt(ctx.no_increase_h, 0)} h of intrathecal infusion: "
         f"{fmt(ctx.hours_since_start, 1)} h have passed; the first increase can come in {fmt(wait, 1)} h.",
-        reasoning="Label: titration starts after the initial 24 h; the initial dose needs that time to be "
-        "judged.",
+        reasoning="Label: titration starts after the initial 24 h; the initial dose needs that time to be judged.",
         data={"hours_since_start": ctx.hours_since_start, "earliest_increase_in_hours": wait},
         **_watch_signs(ITB_OVERDOSE),
     )
@@ -807,8 +803,7 @@ def _dose_highest(ctx: DoseLevelContext) -> Finding | None:
     return DOSE_HIGHEST.finding(
         f"{ctx.label.capitalize()} {fmt(ctx.daily_dose_mcg)} mcg/day is above the highest reported adult "
         f"maintenance dose, {fmt(ctx.highest_reported_mcg_per_day)} mcg/day.",
-        reasoning="Reported adult maintenance doses range 12-2003 mcg/day (most 300-800); nothing supports "
-        "more.",
+        reasoning="Reported adult maintenance doses range 12-2003 mcg/day (most 300-800); nothing supports more.",
         data={
             "daily_dose_mcg": ctx.daily_dose_mcg,
             "highest_reported_mcg_per_day": ctx.highest_reported_mcg_per_day,
@@ -908,9 +903,7 @@ def _plausible(rule: Rule[PlausibleRangeContext], ctx: PlausibleRangeContext) ->
     v = ctx.value
     below = v < ctx.low * (1 - _REL)
     above = ctx.high is not None and v > ctx.high * (1 + _REL)
-    off_ladder = bool(ctx.ladder) and not below and not above and not any(
-        abs(v - d) <= _REL * d for d in ctx.ladder
-    )
+    off_ladder = bool(ctx.ladder) and not below and not above and not any(abs(v - d) <= _REL * d for d in ctx.ladder)
     if not (below or above or off_ladder):
         return None
     label = ctx.label[:1].upper() + ctx.label[1:]
@@ -1014,8 +1007,7 @@ def _conc_labelled(ctx: ConcentrationContext) -> Finding | None:
         lo, hi = ctx.labelled_range_mcg_per_ml
         if not lo <= c <= hi:
             return CONC_LABELLED.finding(
-                f"{fmt(c)} mcg/mL is outside the {ctx.pump_name} labelling for baclofen ({fmt(lo)}-{fmt(hi)} "
-                "mcg/mL).",
+                f"{fmt(c)} mcg/mL is outside the {ctx.pump_name} labelling for baclofen ({fmt(lo)}-{fmt(hi)} mcg/mL).",
                 reasoning="Prometra labelling: baclofen 500-2000 mcg/mL (S66).",
                 data={"concentration_mcg_per_ml": c, "labelled_range_mcg_per_ml": [lo, hi]},
                 evidence=("S66",),
@@ -1165,9 +1157,7 @@ def _conc_clearing(ctx: ConcentrationChangeContext) -> Finding:
             "clearing_hours_range": [ctx.clearing_hours_min, ctx.clearing_hours_without_bridge],
             "bridge_hours_range": [ctx.bridge_hours_min, ctx.bridge_hours],
             "change_time": ctx.change_time,
-            "dose_while_clearing_without_bridge_mcg_per_day": (
-                ctx.dose_while_clearing_without_bridge_mcg_per_day
-            ),
+            "dose_while_clearing_without_bridge_mcg_per_day": (ctx.dose_while_clearing_without_bridge_mcg_per_day),
         },
         **_watch_signs(sign_set),
     )
@@ -1364,8 +1354,7 @@ def _fcst_reasoning(ctx: ForecastContext) -> Finding | None:
         )
     else:
         when = (
-            f"the computed {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on "
-            f"{ctx.alarm_date.isoformat()}"
+            f"the computed {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on {ctx.alarm_date.isoformat()}"
         )
     days = (ctx.governing_alarm_date - ctx.recommended_refill_date).days if ctx.limited_by_shutoff else ctx.margin_days
     return FCST_BEFORE_ALARM.finding(
@@ -1531,8 +1520,7 @@ def _refill_overdue(ctx: ForecastContext) -> Finding | None:
     )
     return REFILL_OVERDUE.finding(
         f"Refill overdue: {by}; the computed {_threshold_name(ctx)} comes on {ctx.alarm_text}.",
-        reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied "
-        "on (S60).",
+        reasoning="Late refills cause intrathecal baclofen withdrawal; the computed alarm cannot be relied on (S60).",
         data=ctx.today_data(),
         **_with_signs(ITB_WITHDRAWAL),
     )
@@ -1560,9 +1548,7 @@ class ReservoirState(Enum):
 #: alarm may lag an over-infusing pump [S60]: a warn (high risk), not a block. Empty: the drug "is no longer
 #: flowing", the **critical** two-tone alarm, call immediately [S56] [S99] [MedtronicAlarms]; abrupt interruption
 #: carries the boxed warning [S118] and can progress over 24-72 h to death [S69]: a block.
-RESERVOIR_STATE_SEVERITY = MappingProxyType(
-    {ReservoirState.LOW: Severity.WARN, ReservoirState.EMPTY: Severity.BLOCK}
-)
+RESERVOIR_STATE_SEVERITY = MappingProxyType({ReservoirState.LOW: Severity.WARN, ReservoirState.EMPTY: Severity.BLOCK})
 
 
 def reservoir_state(at: Any, low_at: Any, empty_at: Any) -> ReservoirState | None:
@@ -1681,9 +1667,7 @@ def _batt_past(ctx: ForecastContext) -> Finding | None:
             "relied on."
         )
     else:
-        message = (
-            f"The pump is past its end of service ({ctx.shutoff_date.isoformat()}{basis}): it may have stopped."
-        )
+        message = f"The pump is past its end of service ({ctx.shutoff_date.isoformat()}{basis}): it may have stopped."
     return BATT_PAST.finding(
         message,
         reasoning=(
@@ -1712,7 +1696,7 @@ BATT_PAST = Rule(
 #: The one decision and texts for ``PUMP-MRI-001`` (pump forecast) and ``RISK-MRI-001`` (risk engine).
 PROMETRA_MRI_EVIDENCE = ("S66", "PrometraIFU", "S100b")
 PROMETRA_MRI_REASONING = (
-    "Prometra: \"Failure to empty the pump prior to exposure to MRI environment could result in drug overdose\" "
+    'Prometra: "Failure to empty the pump prior to exposure to MRI environment could result in drug overdose" '
     "(S66). Its flow-activated valve closes in a strong magnetic field and must be reset after the scan "
     "(PrometraIFU, p.14). The Prometra (I) was reclassified MR Unsafe in the EU in 2019 (S100b)."
 )
@@ -1957,7 +1941,6 @@ RECON_OK = Rule(
 )
 
 
-
 def _recon_empty(ctx: ReconcileContext) -> Finding | None:
     if not ctx.empty:
         return None
@@ -1994,7 +1977,9 @@ RECON_EMPTY = Rule(
     evidence=("S118", "S69", "S60", "S61"),
     check=_recon_empty,
     settings=(
-        "pump.synchromed_ii.residual_volume_ml", "pump.prometra_ii.residual_volume_ml", "pump.reconcile.empty_ml"
+        "pump.synchromed_ii.residual_volume_ml",
+        "pump.prometra_ii.residual_volume_ml",
+        "pump.reconcile.empty_ml",
     ),
 )
 
@@ -2064,8 +2049,7 @@ def _trend_less(ctx: TrendContext) -> Finding | None:
             "requires_acknowledgement": True,
         },
         signs=ITB_OVERDOSE.signs,
-        action="Acknowledge and review the pump's delivery accuracy with the manufacturer. "
-        + ITB_OVERDOSE.action,
+        action="Acknowledge and review the pump's delivery accuracy with the manufacturer. " + ITB_OVERDOSE.action,
         evidence=ITB_OVERDOSE.evidence,
     )
 
@@ -2185,7 +2169,8 @@ def _delivery_over(ctx: DeliveryContext) -> Finding | None:
         ),
         data=_delivery_data(ctx, "excess_percent", excess_pct),
         signs=ITB_OVERDOSE.signs,
-        action=_OVER_INFUSION_CHECKS + "; the next refill is brought forward to the observed rate. "
+        action=_OVER_INFUSION_CHECKS
+        + "; the next refill is brought forward to the observed rate. "
         + ITB_OVERDOSE.action,
         evidence=ITB_OVERDOSE.evidence,
     )
@@ -2198,6 +2183,7 @@ DELIVERY_OVER = Rule(
     evidence=("S60", "S62", "S61"),
     check=_delivery_over,
 )
+
 
 def _delivery_under(ctx: DeliveryContext) -> Finding | None:
     if not ctx.under_beyond_accuracy:
@@ -2431,11 +2417,7 @@ class TransitionContext:
 
 
 def _trans_steps(ctx: TransitionContext) -> Finding:
-    stop = (
-        ""
-        if ctx.stop_from_mg_per_day is None
-        else f", stopping from {fmt(ctx.stop_from_mg_per_day)} mg/day"
-    )
+    stop = "" if ctx.stop_from_mg_per_day is None else f", stopping from {fmt(ctx.stop_from_mg_per_day)} mg/day"
     return TRANS_ORAL.finding(
         f"Taper oral baclofen from {fmt(ctx.oral_start_mg_per_day)} mg/day alongside intrathecal titration, "
         f"at most -{fmt(ctx.max_oral_cut_percent, 0)} % at one time{stop}, each step assessed within 24 h.",
@@ -2486,6 +2468,7 @@ TRANS_OTHERS = Rule(
     evidence=("S40",),
     check=_trans_others,
 )
+
 
 def _trans_cut_of_current(ctx: TransitionContext) -> Finding | None:
     over = [(a, b, c) for a, b, c in ctx.cuts_of_current if c > ctx.max_oral_cut_percent * (1 + _REL)]

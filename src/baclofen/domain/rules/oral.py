@@ -198,8 +198,12 @@ ORAL_MAX_001: Rule[OralPlanContext] = Rule(
     severity=Severity.BLOCK,
     evidence=("S1", "S4", "S14", "S24", "S25", "S27", "NovartisCore"),
     check=_check_max_001,
-    settings=("oral.max_daily_dose_mg.us", "oral.max_daily_dose_mg.uk",
-              "oral.max_daily_dose_mg.in_hospital.us", "oral.max_daily_dose_mg.in_hospital.uk"),
+    settings=(
+        "oral.max_daily_dose_mg.us",
+        "oral.max_daily_dose_mg.uk",
+        "oral.max_daily_dose_mg.in_hospital.us",
+        "oral.max_daily_dose_mg.in_hospital.uk",
+    ),
     conditions=("baclofen.oral.above_max_daily_dose",),
 )
 
@@ -263,11 +267,7 @@ ORAL_MAX_003: Rule[OralPlanContext] = Rule(
 
 
 def _check_freq_001(ctx: OralPlanContext) -> Finding | None:
-    if (
-        ctx.kind != TITRATION
-        or ctx.doses_per_day >= 4
-        or ctx.max_planned_mg_per_day <= LABEL_TID_MAX_MG_PER_DAY
-    ):
+    if ctx.kind != TITRATION or ctx.doses_per_day >= 4 or ctx.max_planned_mg_per_day <= LABEL_TID_MAX_MG_PER_DAY:
         return None
     return ORAL_FREQ_001.finding(
         f"The plan reaches {ctx.max_planned_mg_per_day:g} mg/day in {ctx.doses_per_day} doses a day; the "
@@ -539,8 +539,7 @@ def _check_elderly(ctx: OralPlanContext) -> Finding | None:
         else "Steps are not slowed (setting titration.slow_elderly_steps is off); consider a slower schedule."
     )
     return ORAL_ELDERLY_001.finding(
-        f"Age {ctx.patient.age_years:g}: unwanted effects are more likely in elderly patients; titrate "
-        "cautiously.",
+        f"Age {ctx.patient.age_years:g}: unwanted effects are more likely in elderly patients; titrate cautiously.",
         reasoning=(
             "Labels recommend 'a very cautious dosage schedule' and 'careful titration ... "
             "particularly in the elderly' without a specific starting dose or interval; elderly here is aged "
@@ -641,8 +640,7 @@ CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
         frozenset({"psychosis", "psychotic-disorder", "schizophrenia", "confusional-state", "confusion"}),
         Severity.WARN,
         "Psychotic disorder, schizophrenia or confusional state: baclofen may exacerbate it.",
-        "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and "
-        "confusional states.",
+        "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and confusional states.",
         ("S6", "S5", "S9"),
         conditions=("baclofen.condition.psychotic_disorder",),
     ),
@@ -712,18 +710,14 @@ def _is_checked(name: str) -> bool:
 
 def _condition_check(caution: ConditionCaution) -> Any:
     def check(ctx: OralPlanContext) -> Finding | None:
-        present = sorted(
-            n for n in (normalise_condition(c) for c in ctx.patient.conditions) if n in caution.names
-        )
+        present = sorted(n for n in (normalise_condition(c) for c in ctx.patient.conditions) if n in caution.names)
         if not present:
             return None
         return _CONDITION_RULES[caution.rule_id].finding(
             caution.message,
             reasoning=caution.reasoning,
             data={"conditions": present},
-            signs=ORAL_WITHDRAWAL.signs
-            if caution.rule_id == "ORAL-PREGNANCY-001" and ctx.kind == TAPER
-            else (),
+            signs=ORAL_WITHDRAWAL.signs if caution.rule_id == "ORAL-PREGNANCY-001" and ctx.kind == TAPER else (),
         )
 
     return check
@@ -731,7 +725,11 @@ def _condition_check(caution: ConditionCaution) -> Any:
 
 _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
     c.rule_id: Rule(
-        rule_id=c.rule_id, title=c.title, severity=c.severity, evidence=c.evidence, check=_condition_check(c),
+        rule_id=c.rule_id,
+        title=c.title,
+        severity=c.severity,
+        evidence=c.evidence,
+        check=_condition_check(c),
         conditions=c.conditions,
     )
     for c in CONDITION_CAUTIONS
@@ -998,8 +996,12 @@ def _check_taper_abrupt_clinic(ctx: OralPlanContext) -> Finding | None:
             "gives as a number ('longer if symptoms occur', '2 weeks or more'). It is a warning unless the clinic "
             f"profile makes it a block (taper.block_on_clinic_limits). {_RAPID_WITHDRAWAL}"
         ),
-        data={"days_to_zero": days, "required_days_to_zero": required, "sourced_min_days_to_zero": sourced,
-              "block_on_clinic_limits": ctx.block_on_clinic_limits},
+        data={
+            "days_to_zero": days,
+            "required_days_to_zero": required,
+            "sourced_min_days_to_zero": sourced,
+            "block_on_clinic_limits": ctx.block_on_clinic_limits,
+        },
         severity=_clinic_severity(ctx),
         signs=ORAL_WITHDRAWAL.signs,
         action=ORAL_WITHDRAWAL.action,
@@ -1145,9 +1147,7 @@ def _check_taper_lowest(ctx: OralPlanContext) -> Finding | None:
     return TAPER_LOWEST_001.finding(
         f"The product cannot give a daily dose between {ctx.from_mg_per_day:g} mg and zero: the plan keeps "
         f"{ctx.from_mg_per_day:g} mg/day for {ctx.days_to_zero} days, then stops.",
-        reasoning=(
-            "An oral liquid can be measured in smaller steps and allows a gradual reduction from a low dose."
-        ),
+        reasoning=("An oral liquid can be measured in smaller steps and allows a gradual reduction from a low dose."),
         data={"from_mg_per_day": ctx.from_mg_per_day, "days_to_zero": ctx.days_to_zero},
     )
 
@@ -1173,8 +1173,11 @@ def _check_product_locale(ctx: OralPlanContext) -> Finding | None:
             "Fleqsuvy, Lyvispah; UK 10 mg and 5 mg tablets and a 5 mg/5 mL solution). The plan applies the "
             f"{here} limits to a product listed elsewhere."
         ),
-        data={"product": ctx.product_name, "product_locales": sorted(loc.value for loc in ctx.product_locales),
-              "patient_locale": ctx.patient.locale.value},
+        data={
+            "product": ctx.product_name,
+            "product_locales": sorted(loc.value for loc in ctx.product_locales),
+            "patient_locale": ctx.patient.locale.value,
+        },
         evidence=ctx.product_evidence,
         action="Check that the product can be dispensed where the patient lives, or choose a product of that locale.",
     )

@@ -60,8 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     command = get_command(build_app())
     _map_errors_in_every_command(command)
     try:
-        rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="baclofen",
-                          standalone_mode=False)
+        rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="baclofen", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         print(exc.ctx.get_help() if exc.ctx is not None else "baclofen --help")
         raise SystemExit(0) from None

@@ -198,8 +198,15 @@ def contraindications(
     """Check one drug against the patient's conditions, age, sex, kidney function and route."""
     with map_errors(OPTIONS):
         result = check_drug_contraindications(
-            drug, condition or [], age_years=age, sex=sex, crcl_ml_min=crcl_ml_min, dialysis=dialysis, route=route,
-            implant_depth_cm=implant_depth_cm, days_since_tbi=days_since_tbi,
+            drug,
+            condition or [],
+            age_years=age,
+            sex=sex,
+            crcl_ml_min=crcl_ml_min,
+            dialysis=dialysis,
+            route=route,
+            implant_depth_cm=implant_depth_cm,
+            days_since_tbi=days_since_tbi,
         )
     data = result.to_dict()
 

@@ -27,9 +27,7 @@ def register(app: typer.Typer) -> None:
         start_date: Annotated[
             str | None, typer.Option("--start-date", help="Day 1 of both plans, YYYY-MM-DD (default: today).")
         ] = None,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="Print JSON for programs instead of tables.")
-        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")] = False,
     ) -> None:
         """Show a demo titration plan and a demo taper plan."""
         start: str | date = start_date if start_date is not None else date.today()
@@ -51,9 +49,7 @@ def register(app: typer.Typer) -> None:
 
         def render(out):  # type: ignore[no-untyped-def]
             out.print("[bold]baclofen demo[/bold]: two plans from the user journeys.\n")
-            render_plan(
-                out, data["titration"], title="1. Start oral baclofen (46 years, MS, eGFR 55, target 60)"
-            )
+            render_plan(out, data["titration"], title="1. Start oral baclofen (46 years, MS, eGFR 55, target 60)")
             out.print()
             render_plan(out, data["taper"], title="2. Stop 60 mg/day after two years")
 

@@ -68,7 +68,7 @@ def _is_path_under(field: str, prefix: str) -> bool:
     """``field`` is ``prefix`` or a path inside it (``steps[0].time`` under ``steps``, ``pk.x`` under ``pk.``)."""
     if not prefix or not field.startswith(prefix):
         return False
-    rest = field[len(prefix):]
+    rest = field[len(prefix) :]
     return prefix.endswith(".") or not rest or rest[0] in ".[ "
 
 
@@ -126,7 +126,9 @@ def report_and_exit(exc: BaseException) -> NoReturn:
     if isinstance(exc, OverflowError):
         # Date arithmetic past 9999-12-31 (a start or fill date far in the future) or a number too large:
         # bad input, reported in one line like every other.
-        print(f"error: {_line(f'a date or number is out of range ({exc}): use a realistic date and values')}",
-              file=sys.stderr)
+        print(
+            f"error: {_line(f'a date or number is out of range ({exc}): use a realistic date and values')}",
+            file=sys.stderr,
+        )
         raise SystemExit(EXIT_BAD_INPUT)
     raise exc

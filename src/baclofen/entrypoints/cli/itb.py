@@ -56,9 +56,7 @@ OPTIONS = {
 }
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
-OriginOpt = Annotated[
-    str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")
-]
+OriginOpt = Annotated[str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")]
 
 
 def render_settings(out: Console, settings: Iterable[Mapping[str, Any]]) -> None:
@@ -74,9 +72,7 @@ def render_settings(out: Console, settings: Iterable[Mapping[str, Any]]) -> None
     for s in settings:
         value = s["value"]
         shown = (
-            f"{value:g} {s['unit']}"
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-            else str(value)
+            f"{value:g} {s['unit']}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
         )
         table.add_row(s["name"], shown, s["status"], ", ".join(s["evidence"]))
     out.print(table)
@@ -110,9 +106,7 @@ def screen(
     ] = "",
     start_mcg: Annotated[
         float,
-        typer.Option(
-            "--start-mcg", help="First dose: 50 (label) or 25 (for patients who rely on their spasticity)."
-        ),
+        typer.Option("--start-mcg", help="First dose: 50 (label) or 25 (for patients who rely on their spasticity)."),
     ] = 50.0,
     hours_since_last: Annotated[
         float | None,
@@ -203,9 +197,7 @@ def initial_dose(
     ],
     response_hours: Annotated[
         float,
-        typer.Option(
-            "--response-hours", help="How long its effect lasted, hours (more than 8 h: not doubled)."
-        ),
+        typer.Option("--response-hours", help="How long its effect lasted, hours (more than 8 h: not doubled)."),
     ],
     negative_reactions: Annotated[
         bool,
@@ -336,17 +328,13 @@ def titrate(
 
 @app.command("transition")
 def transition(
-    oral_mg_per_day: Annotated[
-        float, typer.Option("--oral-mg-per-day", help="Current oral baclofen, mg/day.")
-    ],
+    oral_mg_per_day: Annotated[float, typer.Option("--oral-mg-per-day", help="Current oral baclofen, mg/day.")],
     itb_initial_mcg_per_day: Annotated[
         float, typer.Option("--itb-initial-mcg-per-day", help="Initial intrathecal daily dose, mcg/day.")
     ],
     infusion_start: Annotated[
         str | None,
-        typer.Option(
-            "--infusion-start", help="Day intrathecal infusion starts, YYYY-MM-DD (default: today)."
-        ),
+        typer.Option("--infusion-start", help="Day intrathecal infusion starts, YYYY-MM-DD (default: today)."),
     ] = None,
     origin: OriginOpt = "spinal",
     itb_target_mcg_per_day: Annotated[
@@ -362,9 +350,7 @@ def transition(
     ] = None,
     months_on_therapy: Annotated[
         float | None,
-        typer.Option(
-            "--months-on-therapy", help="Months on oral baclofen (long high-dose use lengthens the taper)."
-        ),
+        typer.Option("--months-on-therapy", help="Months on oral baclofen (long high-dose use lengthens the taper)."),
     ] = None,
     product: Annotated[str | None, typer.Option("--product", help="Oral product, e.g. tablet-10mg.")] = None,
     locale: Annotated[str, typer.Option("--locale", help="us or uk.")] = "us",
@@ -377,9 +363,7 @@ def transition(
     ] = None,
     override: Annotated[
         list[str] | None,
-        typer.Option(
-            "--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."
-        ),
+        typer.Option("--override", help="Clinician override of a blocking finding: RULE-ID=REASON (repeatable)."),
     ] = None,
     clinician: Annotated[str, typer.Option("--clinician", help="Who gives the overrides (required with them).")] = "",
     as_json: JsonOpt = False,
@@ -412,8 +396,7 @@ def transition(
 
     def render(out: Console) -> None:
         out.print(
-            f"[bold]Oral -> intrathecal transition[/bold] from {data['infusion_start']} ({data['origin']} "
-            "origin)"
+            f"[bold]Oral -> intrathecal transition[/bold] from {data['infusion_start']} ({data['origin']} origin)"
         )
         table = Table(title="Day by day (intrathecal: the largest dose reachable, not a plan)")
         for col in ("Date", "Oral mg/day", "ITB max mcg/day", "ITB max at <= +20 % (high doses)"):

@@ -121,6 +121,7 @@ def render_findings(out: Console, findings: Iterable[Mapping[str, Any]], title: 
             body += "\n[bold]Watch for:[/bold] " + escape(", ".join(f["signs"]))
         if f.get("override"):
             body += f"\n[magenta]Overridden: {escape(f['override']['reason'])}[/magenta]"
-        table.add_row(escape(f["rule_id"]), f"[{SEVERITY_STYLE.get(sev, '')}]{sev}[/]", body,
-                      escape("\n".join(f["evidence"])))
+        table.add_row(
+            escape(f["rule_id"]), f"[{SEVERITY_STYLE.get(sev, '')}]{sev}[/]", body, escape("\n".join(f["evidence"]))
+        )
     out.print(table)

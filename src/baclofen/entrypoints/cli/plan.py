@@ -52,20 +52,14 @@ OPTIONS = {
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 StartDateOpt = Annotated[str | None, typer.Option("--start-date", help="Day 1, YYYY-MM-DD (default: today).")]
 DosesOpt = Annotated[int, typer.Option("--doses-per-day", help="Doses a day.")]
-DoseTimesOpt = Annotated[
-    str | None, typer.Option("--dose-times", help="Clock times, e.g. 08:00,14:00,20:00.")
-]
+DoseTimesOpt = Annotated[str | None, typer.Option("--dose-times", help="Clock times, e.g. 08:00,14:00,20:00.")]
 LocaleOpt = Annotated[str, typer.Option("--locale", help="us (max 80 mg/day) or uk (max 100 mg/day).")]
 CrclOpt = Annotated[float | None, typer.Option("--crcl-ml-min", help="Creatinine clearance, mL/min.")]
 EgfrOpt = Annotated[float | None, typer.Option("--egfr", help="eGFR, mL/min/1.73 m2 (used as CrCl).")]
 DialysisOpt = Annotated[bool, typer.Option("--dialysis", help="Patient is dialysis-dependent.")]
-ProductOpt = Annotated[
-    str | None, typer.Option("--product", help="Product name, e.g. tablet-10mg, ozobax, lyvispah.")
-]
+ProductOpt = Annotated[str | None, typer.Option("--product", help="Product name, e.g. tablet-10mg, ozobax, lyvispah.")]
 AgeOpt = Annotated[float | None, typer.Option("--age", help="Age in years.")]
-OriginOpt = Annotated[
-    str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")
-]
+OriginOpt = Annotated[str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")]
 ConditionOpt = Annotated[
     list[str] | None,
     typer.Option("--condition", help="A condition to check, e.g. pregnancy, epilepsy (repeatable)."),
@@ -83,9 +77,7 @@ DrugsOpt = Annotated[
     str | None,
     typer.Option("--drugs", help="The patient's other medicines, comma-separated (screened against baclofen)."),
 ]
-WholeOpt = Annotated[
-    bool, typer.Option("--whole-tablets-only", help="Tablets are not scored: no half tablets.")
-]
+WholeOpt = Annotated[bool, typer.Option("--whole-tablets-only", help="Tablets are not scored: no half tablets.")]
 IntervalOpt = Annotated[int | None, typer.Option("--step-interval-days", help="Days between steps.")]
 
 
@@ -205,9 +197,7 @@ def taper(
     start_date: StartDateOpt = None,
     months_on_therapy: Annotated[
         float | None,
-        typer.Option(
-            "--months-on-therapy", help="Months on baclofen (long high-dose use lengthens the taper)."
-        ),
+        typer.Option("--months-on-therapy", help="Months on baclofen (long high-dose use lengthens the taper)."),
     ] = None,
     max_step_mg: Annotated[
         float | None,

@@ -85,9 +85,7 @@ PumpOpt = Annotated[
     str,
     typer.Option("--pump", help="Pump: synchromed-ii-20, synchromed-ii-40, prometra-ii-20, prometra-ii-40."),
 ]
-ConcOpt = Annotated[
-    float, typer.Option("--concentration-mcg-per-ml", help="Concentration in the reservoir, mcg/mL.")
-]
+ConcOpt = Annotated[float, typer.Option("--concentration-mcg-per-ml", help="Concentration in the reservoir, mcg/mL.")]
 DailyOpt = Annotated[
     float | None,
     typer.Option(
@@ -104,9 +102,7 @@ MarginOpt = Annotated[
         "default 7, setting pump.refill_margin_days).",
     ),
 ]
-ImplantedOpt = Annotated[
-    str | None, typer.Option("--implanted", help="Implant date YYYY-MM-DD (battery forecast).")
-]
+ImplantedOpt = Annotated[str | None, typer.Option("--implanted", help="Implant date YYYY-MM-DD (battery forecast).")]
 #: Help text shared by the date-time options: how a UTC offset is read.
 OFFSETS_HELP = (
     "A date-time may carry a UTC offset (YYYY-MM-DDTHH:MM+HH:MM): intervals then count real time between the "
@@ -258,9 +254,7 @@ def _render_forecast(out: Console, data: Mapping[str, Any]) -> None:
 @app.command("forecast")
 def forecast(
     pump: PumpOpt,
-    volume_ml: Annotated[
-        float, typer.Option("--volume-ml", help="Volume filled, mL (at most the reservoir).")
-    ],
+    volume_ml: Annotated[float, typer.Option("--volume-ml", help="Volume filled, mL (at most the reservoir).")],
     concentration_mcg_per_ml: ConcOpt,
     filled: Annotated[
         str, typer.Option("--filled", help="Fill date YYYY-MM-DD (or YYYY-MM-DDTHH:MM). " + OFFSETS_HELP)
@@ -271,9 +265,7 @@ def forecast(
     implanted: ImplantedOpt = None,
     eri_date: Annotated[
         str | None,
-        typer.Option(
-            "--eri-date", help="Date the pump raised its elective-replacement indicator (SynchroMed II)."
-        ),
+        typer.Option("--eri-date", help="Date the pump raised its elective-replacement indicator (SynchroMed II)."),
     ] = None,
     mri_date: Annotated[
         str | None,
@@ -352,12 +344,8 @@ def _render_reconcile(out: Console, data: Mapping[str, Any]) -> None:
 
 @app.command("reconcile")
 def reconcile(
-    expected_ml: Annotated[
-        float, typer.Option("--expected-ml", help="Residual the program should have left, mL.")
-    ],
-    aspirated_ml: Annotated[
-        float, typer.Option("--aspirated-ml", help="Volume aspirated from the reservoir, mL.")
-    ],
+    expected_ml: Annotated[float, typer.Option("--expected-ml", help="Residual the program should have left, mL.")],
+    aspirated_ml: Annotated[float, typer.Option("--aspirated-ml", help="Volume aspirated from the reservoir, mL.")],
     previous: Annotated[
         str | None,
         typer.Option(
@@ -365,9 +353,7 @@ def reconcile(
             help="Earlier visits, oldest first: expected:aspirated mL pairs, e.g. 4.9:4.5,5.0:4.6.",
         ),
     ] = None,
-    pump: Annotated[
-        str | None, typer.Option("--pump", help="Pump (bounds the volumes by its reservoir).")
-    ] = None,
+    pump: Annotated[str | None, typer.Option("--pump", help="Pump (bounds the volumes by its reservoir).")] = None,
     tolerance_percent: Annotated[
         float | None,
         typer.Option(
@@ -429,9 +415,7 @@ def concentration_change(
     ] = None,
     pump_volume_ml: Annotated[
         float | None,
-        typer.Option(
-            "--pump-volume-ml", help="Pump internal tubing volume, mL (UNCONFIRMED in the sources)."
-        ),
+        typer.Option("--pump-volume-ml", help="Pump internal tubing volume, mL (UNCONFIRMED in the sources)."),
     ] = None,
     flex: FlexOpt = None,
     change_time: Annotated[
@@ -479,16 +463,12 @@ def refill(
     flex: FlexOpt = None,
     refilled: Annotated[
         str | None,
-        typer.Option(
-            "--refilled", help="Refill date YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: today). " + OFFSETS_HELP
-        ),
+        typer.Option("--refilled", help="Refill date YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: today). " + OFFSETS_HELP),
     ] = None,
     expected_ml: Annotated[
         float | None, typer.Option("--expected-ml", help="Residual the program should have left, mL.")
     ] = None,
-    aspirated_ml: Annotated[
-        float | None, typer.Option("--aspirated-ml", help="Volume aspirated, mL.")
-    ] = None,
+    aspirated_ml: Annotated[float | None, typer.Option("--aspirated-ml", help="Volume aspirated, mL.")] = None,
     previous: Annotated[
         str | None,
         typer.Option("--previous", help="Earlier visits, oldest first: expected:aspirated mL pairs."),

@@ -57,9 +57,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs i
 CrclOpt = Annotated[
     float | None, typer.Option("--crcl-ml-min", help="Creatinine clearance (Cockcroft-Gault), mL/min, 0-250.")
 ]
-DialysisOpt = Annotated[
-    bool, typer.Option("--dialysis", help="Haemodialysis patient (anuric between sessions).")
-]
+DialysisOpt = Annotated[bool, typer.Option("--dialysis", help="Haemodialysis patient (anuric between sessions).")]
 SessionOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -67,9 +65,7 @@ SessionOpt = Annotated[
         help="A haemodialysis session START_H:DURATION_H in hours after the start (repeatable).",
     ),
 ]
-ModelOpt = Annotated[
-    str, typer.Option("--model", help="Oral model: default (Simon 2018) or kochak (variant B).")
-]
+ModelOpt = Annotated[str, typer.Option("--model", help="Oral model: default (Simon 2018) or kochak (variant B).")]
 ConditionOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -88,9 +84,7 @@ PopulationOpt = Annotated[int | None, typer.Option("--population", help="Also si
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of the virtual population (default 0).")]
 CrclRangeOpt = Annotated[
     str | None,
-    typer.Option(
-        "--crcl-range", help="Population CrCl uniform between LOW:HIGH mL/min (a covariate distribution)."
-    ),
+    typer.Option("--crcl-range", help="Population CrCl uniform between LOW:HIGH mL/min (a covariate distribution)."),
 ]
 DaskOpt = Annotated[bool, typer.Option("--dask", help="Run the population on a local Dask cluster.")]
 SchedulerOpt = Annotated[
@@ -98,9 +92,7 @@ SchedulerOpt = Annotated[
     typer.Option("--scheduler", help="Run the population on this Dask scheduler address (tcp://host:8786)."),
 ]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster.")]
-PlotOpt = Annotated[
-    Path | None, typer.Option("--plot", help="Write a concentration-time plot (.svg or .png).")
-]
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a concentration-time plot (.svg or .png).")]
 StepOpt = Annotated[float | None, typer.Option("--step-h", help="Time step of the output grid (h).")]
 
 
@@ -180,8 +172,12 @@ class _CommonInputs:
 
 
 def _common_inputs(
-    hd_session: list[str] | None, setting: list[str] | None, crcl_range: str | None,
-    dask: bool, scheduler: str | None, workers: int,
+    hd_session: list[str] | None,
+    setting: list[str] | None,
+    crcl_range: str | None,
+    dask: bool,
+    scheduler: str | None,
+    workers: int,
 ) -> _CommonInputs:
     return _CommonInputs(
         sessions=_pairs(hd_session, "--hd-session", "START_H:DURATION_H in hours"),
@@ -192,16 +188,29 @@ def _common_inputs(
 
 
 def _run_population_command(
-    simulate: Callable[..., Any], first: Any, options: Mapping[str, str], common: _CommonInputs,
-    population: int | None, seed: int | None, as_json: bool, **kwargs: Any,
+    simulate: Callable[..., Any],
+    first: Any,
+    options: Mapping[str, str],
+    common: _CommonInputs,
+    population: int | None,
+    seed: int | None,
+    as_json: bool,
+    **kwargs: Any,
 ) -> Any:
     """Run ``simulate(first, ...)`` with the shared population inputs, a progress bar for large populations
     (not with --json) and errors named by ``options``."""
     show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
     with map_errors(options), _progress(show) as progress:
         return simulate(
-            first, hd_sessions=common.sessions, settings=common.settings, population=population, seed=seed,
-            crcl_range=common.crcl_range, runner=common.runner, progress=progress, **kwargs,
+            first,
+            hd_sessions=common.sessions,
+            settings=common.settings,
+            population=population,
+            seed=seed,
+            crcl_range=common.crcl_range,
+            runner=common.runner,
+            progress=progress,
+            **kwargs,
         )
 
 
@@ -283,9 +292,7 @@ def render_oral(out: Console, data: Mapping[str, Any], title: str) -> None:
         for col in ("Day", "Cmax", "Cmin", "Cavg (ng/mL)"):
             days.add_column(col, justify="right")
         for d in data["daily"]:
-            days.add_row(
-                str(d["day"]), _num(d["cmax_ng_per_ml"]), _num(d["cmin_ng_per_ml"]), _num(d["cavg_ng_per_ml"])
-            )
+            days.add_row(str(d["day"]), _num(d["cmax_ng_per_ml"]), _num(d["cmin_ng_per_ml"]), _num(d["cavg_ng_per_ml"]))
         out.print(days)
     _render_population(out, data.get("population"))
     render_findings(out, data["findings"])
@@ -356,9 +363,21 @@ def oral(
     _check_plot(plot)
     common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
     result = _run_population_command(
-        simulate_oral, dose_mg, OPTIONS, common, population, seed, as_json,
-        interval_h=interval_h, doses=doses, crcl_ml_min=crcl_ml_min, dialysis=dialysis, model=model, hours=hours,
-        step_h=0.1 if step_h is None else step_h, conditions=condition or (),
+        simulate_oral,
+        dose_mg,
+        OPTIONS,
+        common,
+        population,
+        seed,
+        as_json,
+        interval_h=interval_h,
+        doses=doses,
+        crcl_ml_min=crcl_ml_min,
+        dialysis=dialysis,
+        model=model,
+        hours=hours,
+        step_h=0.1 if step_h is None else step_h,
+        conditions=condition or (),
     )
     data = result.to_dict()
     _plot(plot, data)
@@ -373,9 +392,7 @@ def intrathecal(
     step_h: StepOpt = None,
     from_empty: Annotated[
         bool,
-        typer.Option(
-            "--from-empty", help="Start with no drug in the CSF (new infusion) instead of at steady state."
-        ),
+        typer.Option("--from-empty", help="Start with no drug in the CSF (new infusion) instead of at steady state."),
     ] = False,
     crcl_ml_min: CrclOpt = None,
     dialysis: DialysisOpt = False,
@@ -421,10 +438,11 @@ def regimen(
     hd_session: SessionOpt = None,
     model: ModelOpt = "default",
     washout_h: Annotated[
-        float, typer.Option(
+        float,
+        typer.Option(
             "--washout-h",
             help="Hours simulated after the plan ends (a last step that continues keeps its doses).",
-        )
+        ),
     ] = 24.0,
     step_h: StepOpt = None,
     condition: ConditionOpt = None,
@@ -445,9 +463,19 @@ def regimen(
     plan = read_json_file(file, "FILE", "plan JSON file")
     common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
     result = _run_population_command(
-        simulate_plan, plan, REGIMEN_OPTIONS, common, population, seed, as_json,
-        crcl_ml_min=crcl_ml_min, dialysis=dialysis, model=model, washout_h=washout_h,
-        step_h=0.25 if step_h is None else step_h, conditions=condition or (),
+        simulate_plan,
+        plan,
+        REGIMEN_OPTIONS,
+        common,
+        population,
+        seed,
+        as_json,
+        crcl_ml_min=crcl_ml_min,
+        dialysis=dialysis,
+        model=model,
+        washout_h=washout_h,
+        step_h=0.25 if step_h is None else step_h,
+        conditions=condition or (),
     )
     data = result.to_dict()
     _plot(plot, data)
