@@ -46,9 +46,6 @@ Violation = tuple[str, ...]
 #: removes an entry when its fix is merged (the test fails until they do: a listed entry must still violate).
 KNOWN_VIOLATIONS: Mapping[Violation, str] = {
     # --- (b) a block on an ASSUMPTION/UNCONFIRMED setting at its default ---------------------------------------
-    # Found by this check (open): PUMP-FCST-003 ("refill not possible") blocks a fill that reaches the alarm within
-    # the ASSUMPTION 7-day refill margin (no source gives a number).
-    ("assumption-threshold", "PUMP-FCST-003", "pump.refill_margin_days"): "found by the policy; open",
     # "Empty" is "at or below the UNCONFIRMED residual volume". Its default 0.0 mL is the least blocking value (the
     # block comes only when nothing at all is left), so it cannot cause a false block; a real residual would make
     # the block come earlier. Listed until the policy knows a setting's blocking direction.

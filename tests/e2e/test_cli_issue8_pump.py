@@ -87,10 +87,28 @@ def test_issue8_d6_a_fill_before_the_shut_off_is_not_blocked(run_cli) -> None:
     assert "PUMP-BATT-002" not in [f["rule_id"] for f in data["findings"]]
 
 
+# 2.5 mL at 1 mL/day reaches the 2 mL alarm on the fill day: no date after the fill is before it (PUMP-FCST-003)
+TOO_SHORT = (
+    "pump",
+    "forecast",
+    "--pump",
+    "synchromed-ii-20",
+    "--volume-ml",
+    "2.5",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "500",
+    "--filled",
+    "2027-03-02",
+)
+
+
 def test_issue8_d8_a_refill_date_before_the_fill_is_never_given(run_cli) -> None:
     """Defect 8: --daily-dose-mcg 1500 --filled 2027-03-02 gives 2027-03-01 (interval -1) and the block's advice
-    is the withdrawal-emergency text."""
-    data = run_cli(*FORECAST, "--daily-dose-mcg", "1500", "--filled", "2027-03-02", "--json").json()
+    is the withdrawal-emergency text. Issue 9: the block comes only when no date after the fill is before the
+    alarm; a fill inside the (ASSUMPTION) margin gets the day after the fill with a warn."""
+    data = run_cli(*TOO_SHORT, "--json").json()
 
     assert data["recommended_refill_date"] is None and data["refill_interval_days"] is None
     assert data["refill_possible"] is False
@@ -101,13 +119,19 @@ def test_issue8_d8_a_refill_date_before_the_fill_is_never_given(run_cli) -> None
     assert "Emergency" not in block["action"] and "Oral baclofen alone" not in block["action"]
     assert "PUMP-FCST-001" not in [f["rule_id"] for f in data["findings"]]
 
+    inside_margin = run_cli(*FORECAST, "--daily-dose-mcg", "1500", "--filled", "2027-03-02", "--json").json()
+
+    assert inside_margin["recommended_refill_date"] == "2027-03-03" and inside_margin["refill_interval_days"] == 1
+    assert _finding(inside_margin, "PUMP-FCST-005")["severity"] == "warn"
+    assert "PUMP-FCST-003" not in [f["rule_id"] for f in inside_margin["findings"]]
+
 
 def test_issue8_d8_the_human_output_says_no_date(run_cli) -> None:
-    r = run_cli(*FORECAST, "--daily-dose-mcg", "1500", "--filled", "2027-03-02")
+    r = run_cli(*TOO_SHORT)
 
     assert r.exit_code == 0, r.stderr
     row = next(line for line in r.stdout.splitlines() if "Recommended refill" in line)
-    assert "2027-03-01" not in row and "not possible" in row
+    assert "2027-03-01" not in row and "2027-03-02" not in row and "not possible" in row
 
 
 def test_issue8_d11_empty_reservoir_is_block(run_cli) -> None:

@@ -307,3 +307,55 @@ def test_issue9_an_alarm_on_a_prometra_is_refused() -> None:
     with pytest.raises(InvalidInputError) as err:
         timeline_from_dict(doc)
     assert err.value.field == "pump.alarms[0].kind"
+
+
+# --- evidence policy: PUMP-FCST-003 rests on the sourced "strictly before the alarm", not on the margin ------------
+# A 3 mL fill of 500 mcg/mL with the 2 mL SynchroMed alarm: 1 mL (500 mcg) is delivered before the alarm, so at
+# 250 mcg/day the alarm comes exactly 2 days after a midnight fill (the day after the fill is still before it) and
+# at 251 mcg/day during the day after the fill (no date after the fill is before the alarm).
+def _small_fill(dose: float) -> ReservoirFill:
+    return ReservoirFill(SM20, 3, 500, continuous_program(dose), date(2027, 3, 2))
+
+
+@pytest.mark.parametrize(
+    ("dose", "possible", "margin_warn"),
+    [(250.0, True, True), (251.0, False, False), (20.0, True, False)],
+)
+def test_issue9_fcst003_blocks_only_when_no_date_before_the_alarm_exists(dose, possible, margin_warn) -> None:
+    """The block "refill not possible" rests on the sourced rule (the refill before the computed alarm, S60); the
+    7-day margin (pump.refill_margin_days, ASSUMPTION) can only shorten to a warn (PUMP-FCST-005)."""
+    f = forecast_reservoir(_small_fill(dose))
+
+    assert f.refill_possible is possible
+    assert ("PUMP-FCST-003" in _ids(f.findings)) is (not possible)
+    assert ("PUMP-FCST-005" in _ids(f.findings)) is margin_warn
+    if possible:
+        assert date(2027, 3, 2) < f.recommended_refill_date < f.low_reservoir_alarm_date
+
+
+# 1125 mcg/day from a 20 mL fill of 500 mcg/mL: the alarm exactly 8 days after the fill (the 7-day margin is kept);
+# 1126 mcg/day: the alarm on day 7, so the margin cannot be kept: the day after the fill, 6 days before it (warn).
+@pytest.mark.parametrize(
+    ("dose", "refill", "warn"), [(1125.0, date(2027, 3, 3), False), (1126.0, date(2027, 3, 3), True)]
+)
+def test_issue9_fcst005_the_margin_shortens_to_the_day_after_the_fill_with_a_warn(dose, refill, warn) -> None:
+    f = forecast_reservoir(ReservoirFill(SM20, 20, 500, continuous_program(dose), date(2027, 3, 2)))
+
+    assert f.recommended_refill_date == refill
+    assert ("PUMP-FCST-005" in _ids(f.findings)) is warn
+    assert "PUMP-FCST-003" not in _ids(f.findings)
+    if warn:
+        w = next(x for x in f.findings if x.rule_id == "PUMP-FCST-005")
+        assert w.severity.value == "warn"
+        assert w.data["margin_days"] == 7 and w.data["days_before_alarm"] == 6
+        assert "pump.refill_margin_days" in w.message or "margin" in w.message
+        assert "higher concentration" in w.action
+        info = next(x for x in f.findings if x.rule_id == "PUMP-FCST-001")
+        assert "6 day(s) before" in info.message
+
+
+def test_issue9_fcst005_a_clinic_margin_of_one_day_gives_no_warn() -> None:
+    f = forecast_reservoir(ReservoirFill(SM20, 20, 500, continuous_program(1126.0), date(2027, 3, 2)), margin_days=1)
+
+    assert f.recommended_refill_date == date(2027, 3, 8)
+    assert "PUMP-FCST-005" not in _ids(f.findings)

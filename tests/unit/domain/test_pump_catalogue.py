@@ -101,6 +101,10 @@ def _all_itb_findings():
     results += [plan_pump_program("synchromed-ii-20", 500, continuous_program(300), other_drugs_in_pump="morphine")]
     fill = ReservoirFill(get_pump("synchromed-ii-20"), 20, 500, continuous_program(100), date(2026, 1, 1))
     results += [forecast_reservoir(fill, implanted=date(2021, 2, 1), as_of=date(2026, 8, 1), margin_days=90)]
+    # PUMP-FCST-003: a 3 mL fill at 1.2 mL/day reaches the 2 mL alarm on the fill day itself (the 90-day margin
+    # above is only the PUMP-FCST-005 warn: the day after the fill is still before the alarm)
+    tiny = ReservoirFill(get_pump("synchromed-ii-20"), 3, 500, continuous_program(600), date(2026, 1, 1))
+    results += [forecast_reservoir(tiny)]
     results += [reconcile_refill(4.9, 3.1), reconcile_refill(3, 5), reconcile_refill(5, 5)]
     results += [reconcile_refill(4.9, 0), reconcile_refill(5, 25, pump=get_pump("synchromed-ii-20"))]
     results += [assess_discrepancy_trend([reconcile_refill(5, a) for a in (4.8, 4.7, 4.75)])]

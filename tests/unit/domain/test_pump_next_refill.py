@@ -132,12 +132,27 @@ def test_an_observed_rate_factor_below_1_or_not_a_number_is_refused(factor) -> N
     assert err.value.field == "observed_rate_factor"
 
 
-def test_a_fill_that_does_not_outlast_the_margin_at_the_observed_rate_is_blocked() -> None:
+def test_a_fill_that_does_not_outlast_the_margin_at_the_observed_rate_is_a_warn() -> None:
     f = forecast_reservoir(_fill(dose=500), observed_rate_factor=3.0)  # 3 mL/day: alarm after 6 days
 
-    block = next(x for x in f.findings if x.rule_id == "PUMP-FCST-003")
-    assert block.severity is Severity.BLOCK
-    assert "2026-03-08" in block.message  # the alarm at the observed rate
+    assert f.recommended_refill_date == date(2026, 3, 3)  # the day after the fill, before the observed alarm
+    warn = next(x for x in f.findings if x.rule_id == "PUMP-FCST-005")
+    assert warn.severity is Severity.WARN
+    assert "2026-03-08" in warn.message  # the alarm at the observed rate
+    assert "PUMP-FCST-003" not in _ids(f.findings)
+
+
+@pytest.mark.parametrize(("factor", "blocked"), [(18.0, True), (9.0, False)])
+def test_a_fill_that_reaches_the_alarm_by_the_next_day_at_the_observed_rate_is_blocked(factor, blocked) -> None:
+    """18 mL to the alarm at 1 mL/day: x18 reaches it at midnight after the fill day (no date before it), x9 after
+    2 days (the day after the fill is before it)."""
+    f = forecast_reservoir(_fill(dose=500), observed_rate_factor=factor)
+
+    assert ("PUMP-FCST-003" in _ids(f.findings)) is blocked
+    assert (f.recommended_refill_date is None) is blocked
+    if blocked:
+        block = next(x for x in f.findings if x.rule_id == "PUMP-FCST-003")
+        assert block.severity is Severity.BLOCK and "2026-03-03" in block.message
 
 
 @given(fills(), st.floats(min_value=1.0, max_value=5.0), st.integers(1, 30))

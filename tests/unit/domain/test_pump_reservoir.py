@@ -185,11 +185,23 @@ def test_the_margin_is_a_setting_counted_back_from_the_alarm_date(margin, recomm
 
 
 @pytest.mark.parametrize("margin", [18, 30])
-def test_a_fill_that_does_not_outlast_the_margin_is_blocked(margin) -> None:
-    f = forecast_reservoir(_fill(), margin_days=margin)
+def test_a_fill_that_does_not_outlast_the_margin_is_refilled_the_day_after_with_a_warn(margin) -> None:
+    f = forecast_reservoir(_fill(), margin_days=margin)  # alarm 2026-01-19
 
-    assert f.recommended_refill_date is None  # issue 8 defect 8: was a date on or before the fill
-    assert "PUMP-FCST-003" in _ids(f.findings)
+    assert f.recommended_refill_date == date(2026, 1, 2)  # issue 8 defect 8: never on or before the fill
+    assert "PUMP-FCST-003" not in _ids(f.findings)  # issue 9: the margin is an ASSUMPTION: no block on it
+    warn = next(x for x in f.findings if x.rule_id == "PUMP-FCST-005")
+    assert warn.data["days_before_alarm"] == 17 and warn.data["margin_days"] == margin
+
+
+@pytest.mark.parametrize(("volume", "blocked"), [(2.5, True), (11.0, False)])
+def test_a_fill_that_reaches_the_alarm_by_the_day_after_is_blocked(volume, blocked) -> None:
+    """1 mL/day to the 2 mL alarm: 0.5 mL lasts half a day (no date after the fill is before the alarm); 9 mL
+    lasts 9 days."""
+    f = forecast_reservoir(_fill(volume=volume))
+
+    assert (f.recommended_refill_date is None) is blocked
+    assert ("PUMP-FCST-003" in _ids(f.findings)) is blocked
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ returns:
 * ``empty_date``: when only the undeliverable residual is left (UNCONFIRMED residual, setting);
 * ``recommended_refill_date``: a configurable margin of whole days **strictly before** the alarm date
   (the alarm is computed from the program, not measured, [S60]), and never after the drug-stability
-  limit (180 days, [Stability2023]); ``None`` when no date after the fill is that far before the alarm
-  (refill not possible at this dose and volume: block PUMP-FCST-003), never a date on or before the fill;
+  limit (180 days, [Stability2023]). When the margin (an ASSUMPTION setting) cannot be kept, the day after
+  the fill, still strictly before the alarm, with a warn (PUMP-FCST-005); ``None`` only when no date after
+  the fill is before the alarm (refill not possible at this dose and volume: block PUMP-FCST-003), never a
+  date on or before the fill;
 * ``battery_replacement_date`` when the implant date is known ([S55]).
 
 Invariants (property-tested): drug in = delivered + remaining; the volume is never negative; a higher
@@ -367,7 +369,7 @@ class ReservoirForecast:
 
     @property
     def refill_possible(self) -> bool:
-        """False when the fill does not outlast the refill margin (PUMP-FCST-003): then there is no date."""
+        """False when no date after the fill is before the alarm (PUMP-FCST-003): then there is no date."""
         return self.recommended_refill_date is not None
 
     @property
@@ -435,6 +437,22 @@ def _iso(day: date | None) -> str | None:
 def _after_fill(day: date, filled_day: date) -> date | None:
     """``day`` when it is after the fill day, else None: a refill date on or before the fill is never given."""
     return day if day > filled_day else None
+
+
+def _refill_date(before_alarm: date, alarm_day: date, caps: tuple[date, ...], filled_day: date) -> date | None:
+    """The recommended refill date: ``before_alarm`` (the alarm less the margin) within the caps, after the fill.
+
+    When the margin cannot be kept (``before_alarm`` is on or before the fill day) the day after the fill is the
+    date, provided it is strictly before the alarm and within the caps: the margin is a scheduling ASSUMPTION
+    (PUMP-FCST-005 warns), while "strictly before the computed alarm" is the sourced rule (S60). No such day: None
+    (refill not possible at this dose and volume, PUMP-FCST-003).
+    """
+    day = _after_fill(min(before_alarm, *caps), filled_day)
+    if day is None and before_alarm <= filled_day:
+        day_after = filled_day + timedelta(days=1)
+        if day_after < alarm_day and all(day_after <= cap for cap in caps):
+            return day_after
+    return day
 
 
 def _remaining_at_rate(fill: ReservoirFill, at: datetime, factor: float) -> float:
@@ -547,14 +565,17 @@ def forecast_reservoir(
     before_alarm = alarm_at.date() - timedelta(days=margin)
     stability_limit = filled_day + timedelta(days=max_days)
     caps = (stability_limit,) if last_before_shutoff is None else (stability_limit, last_before_shutoff)
-    programmed_recommended = _after_fill(min(before_alarm, *caps), filled_day)
+    programmed_recommended = _refill_date(before_alarm, alarm_at.date(), caps, filled_day)
     observed_alarm = observed_empty = None
     governing_before_alarm = before_alarm
+    governing_alarm_day = alarm_at.date()
     if factor is not None:
         observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
         observed_empty = fill.time_when_remaining(fill.residual_ml, rate_factor=factor)
         governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
-    recommended = _after_fill(min(governing_before_alarm, *caps), filled_day)
+        governing_alarm_day = min(governing_alarm_day, observed_alarm.date())
+    recommended = _refill_date(governing_before_alarm, governing_alarm_day, caps, filled_day)
+    margin_shortened = recommended is not None and recommended > governing_before_alarm
     limited_by_stability = recommended is not None and stability_limit < governing_before_alarm
     limited_by_shutoff = last_before_shutoff is not None and last_before_shutoff < min(
         governing_before_alarm, stability_limit
@@ -612,12 +633,20 @@ def forecast_reservoir(
             f"after: PUMP-MRI-001) is the Prometra's (S66); none is given here for the {pump.name}: follow its MR "
             "conditions"
         )
-    chosen = (
-        recommended.isoformat()
-        if recommended is not None
-        else f"none (that day is on or before the fill date {filled_day.isoformat()}: refill not possible at this "
-        "dose and volume)"
-    )
+    by_margin = min(governing_before_alarm, *caps)
+    if recommended is None:
+        chosen = (
+            f"none (no day after the fill date {filled_day.isoformat()} is before the alarm: refill not possible "
+            "at this dose and volume)"
+        )
+    elif margin_shortened:
+        chosen = (
+            f"{by_margin.isoformat()}, on or before the fill date {filled_day.isoformat()}: the {margin}-day margin "
+            f"cannot be kept, so the day after the fill, {recommended.isoformat()}, "
+            f"{(governing_alarm_day - recommended).days} day(s) before the alarm (PUMP-FCST-005)"
+        )
+    else:
+        chosen = recommended.isoformat()
     if observed_alarm is None:
         reasoning.append(
             f"recommended refill = min(alarm date - {margin} day(s), fill date + {max_days} days) = "
@@ -652,6 +681,7 @@ def forecast_reservoir(
         max_refill_interval_days=max_days,
         limited_by_stability=limited_by_stability,
         limited_by_shutoff=limited_by_shutoff,
+        margin_shortened=margin_shortened,
         volume_at_recommended_refill_ml=at_recommended,
         replacement_date=battery.replacement_date if battery else None,
         shutoff_date=battery.shutoff_date if battery else None,

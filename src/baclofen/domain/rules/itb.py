@@ -1280,6 +1280,7 @@ class ForecastContext:
     is_prometra: bool = False
     mri_date: date | None = None
     limited_by_shutoff: bool = False  # the pump's end of service comes before the reservoir's refill date
+    margin_shortened: bool = False  # the margin could not be kept: the day after the fill (PUMP-FCST-005)
 
     @property
     def governing_alarm_date(self) -> date:
@@ -1356,7 +1357,8 @@ def _fcst_reasoning(ctx: ForecastContext) -> Finding | None:
         when = (
             f"the computed {_threshold_name(ctx)} ({fmt(ctx.low_reservoir_ml)} mL left) on {ctx.alarm_date.isoformat()}"
         )
-    days = (ctx.governing_alarm_date - ctx.recommended_refill_date).days if ctx.limited_by_shutoff else ctx.margin_days
+    shortened = ctx.limited_by_shutoff or ctx.margin_shortened
+    days = (ctx.governing_alarm_date - ctx.recommended_refill_date).days if shortened else ctx.margin_days
     return FCST_BEFORE_ALARM.finding(
         f"Refill by {ctx.recommended_refill_date.isoformat()}: {days} day(s) before {when}; "
         f"about {fmt(ctx.volume_at_recommended_refill_ml)} mL would remain.",
@@ -1413,16 +1415,14 @@ def _fcst_too_short(ctx: ForecastContext) -> Finding | None:
     rate = f" ({fmt(ctx.daily_volume_ml, 4)} mL/day)" if ctx.daily_volume_ml is not None else ""
     return FCST_TOO_SHORT.finding(
         f"Refill not possible at this dose and volume: this fill reaches the {_threshold_name(ctx)}{observed} on "
-        f"{ctx.governing_alarm_date.isoformat()}, {days} day(s) after the fill date {ctx.filled_date.isoformat()}, "
-        f"within the {ctx.margin_days}-day safety margin; no refill date after the fill is {ctx.margin_days} "
-        "day(s) before the alarm.",
+        f"{ctx.governing_alarm_date.isoformat()}, {days} day(s) after the fill date {ctx.filled_date.isoformat()}; "
+        "no refill date after the fill is before the alarm.",
         reasoning=(
-            f"The program{rate} empties the reservoir down to the {fmt(ctx.low_reservoir_ml)} mL threshold within "
-            "the margin kept before the computed alarm. The alarm is calculated from the programmed rate, not "
-            "measured (S60), and 24 % of patients had withdrawal symptoms while 2.1-3.8 mL remained "
-            "(Neurosurgery2004), so a fill that does not outlast the margin cannot be scheduled safely. The rate in "
-            "mL/day is the dose divided by the concentration: reservoirs hold 20 or 40 mL (S58, S67) and "
-            "baclofen is available at 500, 1000 and 2000 mcg/mL (S34, S36)."
+            f"The program{rate} empties the reservoir down to the {fmt(ctx.low_reservoir_ml)} mL threshold by the "
+            "day after the fill. The refill must come before the computed alarm: the alarm is calculated from the "
+            "programmed rate, not measured (S60), and 24 % of patients had withdrawal symptoms while 2.1-3.8 mL "
+            "remained (Neurosurgery2004). The rate in mL/day is the dose divided by the concentration: reservoirs "
+            "hold 20 or 40 mL (S58, S67) and baclofen is available at 500, 1000 and 2000 mcg/mL (S34, S36)."
         ),
         data={
             "alarm_date": ctx.governing_alarm_date,
@@ -1431,25 +1431,67 @@ def _fcst_too_short(ctx: ForecastContext) -> Finding | None:
             "daily_volume_ml": ctx.daily_volume_ml,
             "refill_possible": False,
         },
+        action=_REPLAN_ACTION,
+    )
+
+
+_REPLAN_ACTION = (
+    "Do not rely on this fill: re-plan before filling. Use a higher concentration (up to 2000 mcg/mL) or a larger "
+    "reservoir (fill volume) so that the fill outlasts the margin, or review whether this daily dose is intended "
+    "(a 1000x or unit slip?). Until then keep intrathecal delivery uninterrupted."
+)
+
+FCST_TOO_SHORT = Rule(
+    rule_id="PUMP-FCST-003",
+    title="Refill not possible at this dose and volume: no date after the fill is before the alarm",
+    severity=Severity.BLOCK,
+    evidence=("S60", "Neurosurgery2004", "S58", "S67", "S34", "S36"),
+    check=_fcst_too_short,
+    settings=("pump.synchromed_ii.low_reservoir_alarm_ml", "pump.prometra_ii.refill_threshold_ml"),
+)
+
+
+def _fcst_margin_shortened(ctx: ForecastContext) -> Finding | None:
+    if not ctx.margin_shortened or ctx.recommended_refill_date is None:
+        return None
+    before = (ctx.governing_alarm_date - ctx.recommended_refill_date).days
+    observed = " at the observed delivery rate" if ctx.governing_alarm_date < ctx.alarm_date else ""
+    rate = f" ({fmt(ctx.daily_volume_ml, 4)} mL/day)" if ctx.daily_volume_ml is not None else ""
+    return FCST_MARGIN_SHORTENED.finding(
+        f"Refill margin not kept: this fill reaches the {_threshold_name(ctx)}{observed} on "
+        f"{ctx.governing_alarm_date.isoformat()}, {(ctx.governing_alarm_date - ctx.filled_date).days} day(s) after "
+        f"the fill; the refill date is the day after the fill, {ctx.recommended_refill_date.isoformat()}, only "
+        f"{before} day(s) before the alarm instead of the {ctx.margin_days}-day margin (setting "
+        "pump.refill_margin_days).",
+        reasoning=(
+            f"The program{rate} leaves less time before the computed alarm than the clinic's scheduling margin. "
+            "The refill is still strictly before the alarm, which is the sourced rule (S60); the margin itself "
+            "is a project ASSUMPTION (no source gives a number), so falling short of it is a warning, not a block. "
+            "The alarm is calculated from the programmed rate, not measured (S60), and 24 % of patients had "
+            "withdrawal symptoms while 2.1-3.8 mL remained (Neurosurgery2004)."
+        ),
+        data={
+            "recommended_refill_date": ctx.recommended_refill_date,
+            "alarm_date": ctx.governing_alarm_date,
+            "filled_date": ctx.filled_date,
+            "margin_days": ctx.margin_days,
+            "days_before_alarm": before,
+            "daily_volume_ml": ctx.daily_volume_ml,
+        },
         action=(
-            "Do not rely on this fill: re-plan before filling. Use a higher concentration (up to 2000 mcg/mL) "
-            "or a larger reservoir (fill volume) so that the fill outlasts the margin, or review whether this "
-            "daily dose is intended (a 1000x or unit slip?). Until then keep intrathecal delivery uninterrupted."
+            "Refill no later than the date given. To keep the margin, use a higher concentration (up to 2000 "
+            "mcg/mL) or a larger fill volume, or review whether this daily dose is intended (a 1000x or unit slip?)."
         ),
     )
 
 
-FCST_TOO_SHORT = Rule(
-    rule_id="PUMP-FCST-003",
-    title="Refill not possible at this dose and volume: the fill does not outlast the safety margin",
-    severity=Severity.BLOCK,
-    evidence=("S60", "Neurosurgery2004", "S58", "S67", "S34", "S36"),
-    check=_fcst_too_short,
-    settings=(
-        "pump.synchromed_ii.low_reservoir_alarm_ml",
-        "pump.prometra_ii.refill_threshold_ml",
-        "pump.refill_margin_days",
-    ),
+FCST_MARGIN_SHORTENED = Rule(
+    rule_id="PUMP-FCST-005",
+    title="Refill margin not kept: the refill date is closer to the alarm than the configured margin",
+    severity=Severity.WARN,
+    evidence=("S60", "Neurosurgery2004"),
+    check=_fcst_margin_shortened,
+    settings=("pump.refill_margin_days",),
 )
 
 
@@ -1780,6 +1822,7 @@ FORECAST_RULES = (
     BATT_BEFORE_REFILL,
     MRI_PROMETRA,
     FCST_TOO_SHORT,
+    FCST_MARGIN_SHORTENED,
     REFILL_EMPTY,
     REFILL_LOW,
     BATT_PAST,
