@@ -20,6 +20,8 @@ list shrinks as the fixes land and cannot go stale.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib
 import inspect
 import pkgutil
@@ -42,21 +44,9 @@ WEAK_STATUSES = frozenset({EvidenceStatus.ASSUMPTION, EvidenceStatus.UNCONFIRMED
 
 Violation = tuple[str, ...]
 
-#: Violations on main when the policy was introduced, each with the issue 9 item that fixes it. The lead
-#: removes an entry when its fix is merged (the test fails until they do: a listed entry must still violate).
-KNOWN_VIOLATIONS: Mapping[Violation, str] = {
-    # --- (b) a block on an ASSUMPTION/UNCONFIRMED setting at its default ---------------------------------------
-    # "Empty" is "at or below the UNCONFIRMED residual volume". Its default 0.0 mL is the least blocking value (the
-    # block comes only when nothing at all is left), so it cannot cause a false block; a real residual would make
-    # the block come earlier. Listed until the policy knows a setting's blocking direction.
-    ("assumption-threshold", "PUMP-REFILL-003", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
-    ("assumption-threshold", "PUMP-REFILL-003", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
-    ("assumption-threshold", "PUMP-RECON-007", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
-    ("assumption-threshold", "PUMP-RECON-007", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
-    ("assumption-threshold", "PUMP-RECON-007", "pump.reconcile.empty_ml"): "least-blocking default (0 mL)",
-    ("assumption-threshold", "RISK-RESERVOIR-002", "pump.synchromed_ii.residual_volume_ml"): "least-blocking default",
-    ("assumption-threshold", "RISK-RESERVOIR-002", "pump.prometra_ii.residual_volume_ml"): "least-blocking default",
-}
+#: Violations accepted for now, each with the reason or the issue that fixes it. Empty since issue 9 landed; an
+#: entry must still violate (the test fails on a stale one), so the list cannot hide a fixed rule.
+KNOWN_VIOLATIONS: Mapping[Violation, str] = {}
 
 
 # --- the checks ---------------------------------------------------------------------------------------------------
@@ -72,13 +62,15 @@ def low_evidence(rule: Rule[Any], references: Mapping[str, Any] = REFERENCES) ->
 
 
 def assumption_thresholds(rule: Rule[Any], settings: Mapping[str, Setting] = SETTINGS) -> list[Violation]:
-    """(b) A blocking rule that reads an ASSUMPTION or UNCONFIRMED setting (at its default)."""
+    """(b) A blocking rule that reads an ASSUMPTION or UNCONFIRMED setting (at its default), unless that default
+    is the least-blocking value the setting allows (:attr:`Setting.is_least_blocking_default`: e.g. a 0 mL
+    residual volume, below which nothing can be "empty"), which cannot cause a false block."""
     if not blocks(rule):
         return []
     return [
         ("assumption-threshold", rule.rule_id, name)
         for name in rule.settings or ()
-        if settings[name].status in WEAK_STATUSES
+        if settings[name].status in WEAK_STATUSES and not settings[name].is_least_blocking_default
     ]
 
 
@@ -166,7 +158,11 @@ def _rule(rule_id: str, severity: Severity, evidence: tuple[str, ...], **kw: Any
 
 
 def _weak_setting() -> str:
-    return next(n for n, s in sorted(SETTINGS.items()) if s.status is EvidenceStatus.ASSUMPTION)
+    return next(
+        n
+        for n, s in sorted(SETTINGS.items())
+        if s.status is EvidenceStatus.ASSUMPTION and not s.is_least_blocking_default
+    )
 
 
 def _sourced_setting() -> str:
@@ -184,7 +180,11 @@ def test_the_policy_would_catch_a_block_resting_only_on_low_authority_sources() 
 
 def test_the_policy_would_catch_a_block_on_an_assumption_or_unconfirmed_setting() -> None:
     weak = _weak_setting()
-    unconfirmed = next(n for n, s in sorted(SETTINGS.items()) if s.status is EvidenceStatus.UNCONFIRMED)
+    unconfirmed = next(
+        n
+        for n, s in sorted(SETTINGS.items())
+        if s.status is EvidenceStatus.UNCONFIRMED and not s.is_least_blocking_default
+    )
     bad = _rule("FAKE-SET-001", Severity.BLOCK, ("S4",), settings=(weak, unconfirmed, _sourced_setting()))
 
     assert policy_violations([bad]) == {
@@ -219,3 +219,49 @@ def test_the_allow_list_check_would_catch_a_stale_entry() -> None:
 
     assert set(known) - policy_violations([fixed]) == set(known)
     assert set(known) - policy_violations([_rule("FAKE-LOW-004", Severity.BLOCK, ("S109",), settings=())]) == set()
+
+
+def _variant(name: str, **changes: Any) -> Setting:
+    """A copy of a registered setting with some fields changed, not registered (``copy`` skips __post_init__)."""
+    variant = copy.copy(SETTINGS[name])
+    for field, value in changes.items():
+        object.__setattr__(variant, field, value)
+    return variant
+
+
+def test_a_least_blocking_weak_default_is_allowed_and_any_other_default_is_caught() -> None:
+    """The residual volume (UNCONFIRMED, 0 mL) can only make "empty" come sooner when raised: at its minimum it
+    never causes a false block. Raised above the minimum, or declared in the other direction, it is a violation."""
+    name = "pump.synchromed_ii.residual_volume_ml"
+    block = _rule("FAKE-DIR-001", Severity.BLOCK, ("S61",), settings=(name,))
+
+    assert SETTINGS[name].is_least_blocking_default
+    assert assumption_thresholds(block) == []
+    for variant in (_variant(name, default=0.5), _variant(name, stricter="lower"), _variant(name, stricter=None)):
+        assert not variant.is_least_blocking_default
+        assert assumption_thresholds(block, {**SETTINGS, name: variant}) == [
+            ("assumption-threshold", "FAKE-DIR-001", name)
+        ]
+
+
+def test_every_declared_direction_is_true_of_the_rules_that_read_it() -> None:
+    """A direction is a claim about the rules: check it on the three residual settings by running the rules. At the
+    0 mL default nothing but an empty aspirate is "empty" (PUMP-RECON-007); raising the setting blocks more."""
+    from baclofen.domain.itb.pumps import get_pump
+    from baclofen.domain.itb.refill import reconcile_refill
+
+    pump = get_pump("synchromed-ii-20")
+
+    def empty(aspirated: float) -> bool:
+        return "PUMP-RECON-007" in [f.rule_id for f in reconcile_refill(4.9, aspirated, pump=pump).findings]
+
+    assert empty(0.0) and not empty(0.01) and not empty(0.4)
+    # a pump whose residual is raised to 0.5 mL: a 0.4 mL aspirate is now "empty" (more blocks)
+    raised = dataclasses.replace(pump, residual_volume=_variant("pump.synchromed_ii.residual_volume_ml", default=0.5))
+    assert "PUMP-RECON-007" in [f.rule_id for f in reconcile_refill(4.9, 0.4, pump=raised).findings]
+    declared = {n for n, s in SETTINGS.items() if s.stricter is not None}
+    assert declared >= {
+        "pump.synchromed_ii.residual_volume_ml",
+        "pump.prometra_ii.residual_volume_ml",
+        "pump.reconcile.empty_ml",
+    }

@@ -48,10 +48,16 @@ class Setting:
     description: str
     minimum: float | None = None
     maximum: float | None = None
+    #: Which way of the value makes the blocks that read it fire more often: "higher" or "lower" (None: not a
+    #: block threshold, or no single direction). With its bound, it lets the evidence policy prove that a weakly
+    #: sourced default is the least-blocking value allowed (see :attr:`is_least_blocking_default`).
+    stricter: str | None = None
 
     def __post_init__(self) -> None:
         if not self.evidence:
             raise InvalidInputError(f"setting {self.name}.evidence", "at least one citation key", ())
+        if self.stricter not in (None, "higher", "lower"):
+            raise InvalidInputError(f"setting {self.name}.stricter", '"higher", "lower" or None', self.stricter)
         existing = _REGISTRY.get(self.name)
         if existing is not None and existing != self:
             raise InvalidInputError("setting name", "unique", self.name)
@@ -80,6 +86,17 @@ class Setting:
             if self.maximum is not None and value > self.maximum:
                 raise InvalidInputError(self.name, f"<= {self.maximum:g} {self.unit}", value)
         return value
+
+    @property
+    def is_least_blocking_default(self) -> bool:
+        """True when the default is the allowed bound that blocks least: the minimum of a setting whose higher
+        values block more, or the maximum of one whose lower values block more. Such a default can never cause a
+        false block, whatever its evidence status (a clinic that overrides it makes blocks come earlier)."""
+        if self.stricter == "higher":
+            return self.minimum is not None and self.default == self.minimum
+        if self.stricter == "lower":
+            return self.maximum is not None and self.default == self.maximum
+        return False
 
     @property
     def is_count(self) -> bool:

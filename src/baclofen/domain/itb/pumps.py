@@ -109,6 +109,7 @@ SYNCHROMED_RESIDUAL_VOLUME_ML = Setting(
     ),
     minimum=0.0,
     maximum=5.0,
+    stricter="higher",  # a higher volume is "empty" sooner: the 0 mL default blocks least
 )
 
 SYNCHROMED_PLANNING_LIFE_YEARS = Setting(
@@ -172,6 +173,7 @@ PROMETRA_RESIDUAL_VOLUME_ML = Setting(
     ),
     minimum=0.0,
     maximum=5.0,
+    stricter="higher",  # a higher volume is "empty" sooner: the 0 mL default blocks least
 )
 
 PROMETRA_PLANNING_LIFE_YEARS = Setting(

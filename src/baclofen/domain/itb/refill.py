@@ -144,6 +144,7 @@ RECONCILE_EMPTY_ML = Setting(
     ),
     minimum=0.0,
     maximum=5.0,
+    stricter="higher",  # a higher volume is "empty" sooner: the 0 mL default blocks least
 )
 
 
