@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 FORECAST = (
     "pump",
     "forecast",
@@ -97,3 +99,57 @@ def test_issue9_risk_reports_a_motor_stall_over_48_h(run_cli, tmp_path) -> None:
 
     stall = next(r for r in data["risks"] if r["rule_id"] == "RISK-ALARM-002")
     assert stall["level"] == "high" and stall["severity"] == "block"
+
+
+# --- 5.6: no admixture, checked wherever the pump's contents are stated ----------------------------------------
+REFILL = (
+    "pump",
+    "refill",
+    "--pump",
+    "synchromed-ii-20",
+    "--concentration-mcg-per-ml",
+    "500",
+    "--daily-dose-mcg",
+    "400",
+    "--refilled",
+    "2026-11-24",
+    "--expected-ml",
+    "4.9",
+    "--aspirated-ml",
+    "4.6",
+)
+
+
+@pytest.mark.parametrize("command", [(*FORECAST, "--filled", "2026-11-24"), REFILL])
+@pytest.mark.parametrize(
+    ("extra", "others"),
+    [
+        ((), []),
+        (("--other-drug-in-pump", "morphine"), ["morphine"]),
+        (("--other-drug-in-pump", "clonidine", "--other-drug-in-pump", "bupivacaine"), ["clonidine", "bupivacaine"]),
+    ],
+)
+def test_issue9_admixture_is_checked_on_forecast_and_refill(run_cli, command, extra, others) -> None:
+    data = run_cli(*command, *extra, "--json").json()
+
+    admix = [f for f in data["findings"] if f["rule_id"] == "PUMP-ADMIX-001"]
+    assert bool(admix) is bool(others)
+    if others:
+        assert admix[0]["severity"] == "block" and admix[0]["data"]["other_drugs_in_pump"] == others
+
+
+@pytest.mark.parametrize(("extra", "blocked"), [((), False), (("--other-drug-in-pump", "morphine"), True)])
+def test_issue9_admixture_is_checked_by_check_interactions(run_cli, extra, blocked) -> None:
+    data = run_cli("check", "interactions", "--drugs", "baclofen", *extra, "--json").json()
+
+    admix = [f for f in data["findings"] if f["rule_id"] == "PUMP-ADMIX-001"]
+    assert bool(admix) is blocked
+    assert data["other_drugs_in_pump"] == list(extra[1:])
+
+
+@pytest.mark.parametrize("name", ["", " ", "morphine;clonidine"])
+def test_issue9_admixture_bad_names_are_refused_on_forecast(run_cli, name) -> None:
+    r = run_cli(*FORECAST, "--filled", "2026-11-24", "--other-drug-in-pump", name)
+
+    assert r.exit_code == 2
+    assert "--other-drug-in-pump" in r.stderr

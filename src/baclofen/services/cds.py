@@ -104,12 +104,15 @@ def _value(text: str) -> Any:
 
 
 # --- use cases ------------------------------------------------------------------------------------------------
-def check_interactions(drugs: str | Sequence[str]) -> InteractionScreen:
-    """Screen drug names (comma-separated text or list) for interactions; unknown names are reported."""
+def check_interactions(
+    drugs: str | Sequence[str], *, other_drugs_in_pump: str | Sequence[str] = ()
+) -> InteractionScreen:
+    """Screen drug names (comma-separated text or list) for interactions; unknown names are reported.
+    ``other_drugs_in_pump``: drugs mixed with intrathecal baclofen in the pump or catheter (PUMP-ADMIX-001)."""
     names = split_names(drugs)
     if not names:
         raise InvalidInputError("drugs", "at least one drug name", drugs)
-    return screen_interactions(names)
+    return screen_interactions(names, other_drugs_in_pump=other_drugs_in_pump)
 
 
 def check_drug_dose(

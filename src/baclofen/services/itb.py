@@ -401,6 +401,7 @@ def forecast_pump(
     observed_rate_factor: float | None = None,
     settings: Mapping[str, Any] | Iterable[str] | None = None,
     mri_date: date | str | None = None,
+    other_drugs_in_pump: Sequence[str] | str = (),
 ) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
 
@@ -429,6 +430,7 @@ def forecast_pump(
         as_of=None if as_of is None else parse_datetime(as_of, "as_of"),
         observed_rate_factor=observed_rate_factor,
         settings=parse_settings(settings),
+        other_drugs_in_pump=other_drugs_in_pump,
     )
 
 
@@ -595,6 +597,7 @@ def record_refill_visit(
     previous_fill_ml: float | None = None,
     previous_filled: date | datetime | str | None = None,
     settings: Mapping[str, Any] | Iterable[str] | None = None,
+    other_drugs_in_pump: Sequence[str] | str = (),
 ) -> PumpVisit:
     """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
 
@@ -664,6 +667,7 @@ def record_refill_visit(
         as_of=as_of,
         observed_rate_factor=observed.rate_factor if observed is not None else None,
         settings=settings,
+        other_drugs_in_pump=other_drugs_in_pump,
     )
     next_refill = assess_next_refill(
         reconciliation.current if reconciliation is not None else None,

@@ -359,3 +359,28 @@ def test_issue9_fcst005_a_clinic_margin_of_one_day_gives_no_warn() -> None:
 
     assert f.recommended_refill_date == date(2027, 3, 8)
     assert "PUMP-FCST-005" not in _ids(f.findings)
+
+
+# --- 5.6: no admixture, on the forecast (and so the refill visit) and the interaction screen -----------------------
+@pytest.mark.parametrize(("others", "blocked"), [((), False), (("morphine",), True), ("clonidine, bupivacaine", True)])
+def test_issue9_admixture_on_the_forecast_and_the_interaction_screen(others, blocked) -> None:
+    from baclofen.domain.cds.interactions import screen_interactions
+
+    forecast = forecast_reservoir(
+        ReservoirFill(SM20, 20, 500, continuous_program(300), date(2026, 11, 24)), other_drugs_in_pump=others
+    )
+    screen = screen_interactions("baclofen", other_drugs_in_pump=others)
+
+    for findings in (forecast.findings, screen.findings):
+        assert ("PUMP-ADMIX-001" in _ids(findings)) is blocked
+    assert forecast.to_dict()["other_drugs_in_pump"] == screen.to_dict()["other_drugs_in_pump"]
+
+
+@pytest.mark.parametrize("bad", ["", "morphine;clonidine", ["morphine", " "]])
+def test_issue9_admixture_names_are_parsed_by_the_one_name_list_parser(bad) -> None:
+    from baclofen.domain.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="other_drugs_in_pump"):
+        forecast_reservoir(
+            ReservoirFill(SM20, 20, 500, continuous_program(300), date(2026, 11, 24)), other_drugs_in_pump=bad
+        )

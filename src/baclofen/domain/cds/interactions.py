@@ -31,6 +31,7 @@ from baclofen.domain.cds.drugs import Drug, DrugClass, DrugLookup, resolve_drugs
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
+from baclofen.domain.rules.itb import ADMIXTURE, AdmixtureContext
 from baclofen.domain.settings import EvidenceStatus
 from baclofen.domain.signs import ORAL_OVERDOSE
 
@@ -399,6 +400,7 @@ class InteractionScreen:
 
     lookup: DrugLookup
     findings: tuple[Finding, ...]
+    other_drugs_in_pump: tuple[str, ...] = ()
 
     @property
     def unknown(self) -> tuple[Any, ...]:
@@ -415,6 +417,7 @@ class InteractionScreen:
             "duplicates": [list(d) for d in self.lookup.duplicates],
             "complete": self.is_complete,
             "findings": [f.to_dict() for f in self.findings],
+            "other_drugs_in_pump": list(self.other_drugs_in_pump),
             "scope": SCOPE_NOTE,
         }
 
@@ -425,7 +428,9 @@ def screen_drugs(drugs: Sequence[Drug]) -> tuple[Finding, ...]:
     return evaluate_rules(INTERACTION_RULES, distinct)
 
 
-def screen_interactions(names: str | Iterable[str]) -> InteractionScreen:
+def screen_interactions(
+    names: str | Iterable[str], *, other_drugs_in_pump: str | Iterable[str] = ()
+) -> InteractionScreen:
     """Screen a list of drug names (generic, brand or code; any case) for interactions.
 
     Parameters
@@ -434,6 +439,9 @@ def screen_interactions(names: str | Iterable[str]) -> InteractionScreen:
         Drug names as typed (a comma-separated text or a list, see
         :func:`~baclofen.domain.names.parse_name_list`); at least one. Unknown names are reported in the
         result, not dropped.
+    other_drugs_in_pump
+        Other drugs said to be mixed with intrathecal baclofen in the pump or catheter (one name per item, or a
+        comma-separated text): no admixture, block PUMP-ADMIX-001 ([S36] [S34]).
 
     Returns
     -------
@@ -448,8 +456,10 @@ def screen_interactions(names: str | Iterable[str]) -> InteractionScreen:
     names = parse_name_list(names, "drugs")
     if not names:
         raise InvalidInputError("drugs", "at least one drug name", list(names))
+    in_pump = parse_name_list(other_drugs_in_pump, "other_drugs_in_pump")
     lookup = resolve_drugs(names)
-    return InteractionScreen(lookup, sort_findings(screen_drugs(lookup.drugs)))
+    findings = screen_drugs(lookup.drugs) + ADMIXTURE.evaluate(AdmixtureContext(in_pump))
+    return InteractionScreen(lookup, sort_findings(findings), in_pump)
 
 
 def interactions_between(candidate: Drug, others: Sequence[Drug]) -> tuple[Finding, ...]:

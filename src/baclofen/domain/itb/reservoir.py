@@ -29,7 +29,7 @@ rate never gives a later refill date; fill date < recommended refill date < alar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,8 +48,9 @@ from baclofen.domain.itb.pumps import (
     concentration_value,
     get_pump,
 )
+from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import FORECAST_RULES, ForecastContext
+from baclofen.domain.rules.itb import ADMIXTURE, FORECAST_RULES, AdmixtureContext, ForecastContext
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 
 __all__ = [
@@ -358,6 +359,7 @@ class ReservoirForecast:
     observed_alarm_at: datetime | None = None
     programmed_refill_date: date | None = None
     observed_empty_at: datetime | None = None
+    other_drugs_in_pump: tuple[str, ...] = ()
 
     @property
     def low_reservoir_alarm_date(self) -> date:
@@ -424,6 +426,7 @@ class ReservoirForecast:
             "battery": self.battery.to_dict() if self.battery else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "remaining_ml_at_as_of": self.remaining_ml_at_as_of,
+            "other_drugs_in_pump": list(self.other_drugs_in_pump),
             "settings": list(self.settings_used),
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
@@ -479,6 +482,7 @@ def forecast_reservoir(
     as_of: date | datetime | None = None,
     observed_rate_factor: float | None = None,
     settings: Mapping[str, Any] | None = None,
+    other_drugs_in_pump: Sequence[str] | str = (),
 ) -> ReservoirForecast:
     """Forecast the reservoir of a fill.
 
@@ -509,6 +513,8 @@ def forecast_reservoir(
     settings : mapping, optional
         Overrides by setting name: the pump's flow-accuracy setting
         (``pump.synchromed_ii.flow_accuracy_percent``, UNCONFIRMED) where the pump has one.
+    other_drugs_in_pump : sequence of str or str
+        Other drugs said to be in this fill with the baclofen: no admixture (block PUMP-ADMIX-001, [S36] [S34]).
 
     Returns
     -------
@@ -522,6 +528,7 @@ def forecast_reservoir(
     """
     if not isinstance(fill, ReservoirFill):
         raise InvalidInputError("fill", "a ReservoirFill", fill)
+    others = parse_name_list(other_drugs_in_pump, "other_drugs_in_pump")
     pump = fill.pump
     low = pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml)
     low = float(low)
@@ -707,6 +714,7 @@ def forecast_reservoir(
     findings = list(evaluate_rules(FORECAST_RULES, ctx)) + list(
         check_concentration(pump, fill.concentration_mcg_per_ml)
     )
+    findings += ADMIXTURE.evaluate(AdmixtureContext(others))
     # the programmed dose is checked here too, so a forecast or refill visit never hides a dose level finding
     findings += check_daily_dose(fill.program.daily_dose_mcg, label="programmed dose", refuse_implausible=False)
     findings += check_pump_delivery(pump, fill.concentration_mcg_per_ml, fill.program.daily_dose_mcg)  # ITB-LIMIT
@@ -745,4 +753,5 @@ def forecast_reservoir(
         observed_alarm_at=observed_alarm,
         programmed_refill_date=programmed_recommended,
         observed_empty_at=observed_empty,
+        other_drugs_in_pump=others,
     )

@@ -29,6 +29,7 @@ from baclofen.services.cds import (
 #: Domain field -> CLI option, for one-line error messages.
 OPTIONS = {
     "drugs": "--drugs",
+    "other_drugs_in_pump": "--other-drug-in-pump",
     "drug": "--drug",
     "drug name": "--drugs",
     "mg_per_day": "--mg-per-day",
@@ -94,11 +95,19 @@ check_app = typer.Typer(help="Safety checks: drug interactions, dose limits, con
 @check_app.command("interactions")
 def interactions(
     drugs: Annotated[str, typer.Option("--drugs", help="Drug names, comma-separated (generic or brand, any case).")],
+    other_drug_in_pump: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--other-drug-in-pump",
+            help="A drug mixed with intrathecal baclofen in the pump or catheter (repeatable, one name each): no "
+            "admixture, a block (PUMP-ADMIX-001).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a medication list for interactions (clinical.md §6-§8); unknown names are reported, not ignored."""
     with map_errors(OPTIONS):
-        screen = check_interactions(drugs)
+        screen = check_interactions(drugs, other_drugs_in_pump=other_drug_in_pump or ())
     data = screen.to_dict()
 
     def render(out: Console) -> None:

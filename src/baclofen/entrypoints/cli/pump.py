@@ -115,6 +115,14 @@ AsOfOpt = Annotated[
         help="Today, YYYY-MM-DD (or YYYY-MM-DDTHH:MM), for overdue / empty / replacement findings. " + OFFSETS_HELP,
     ),
 ]
+OtherDrugsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--other-drug-in-pump",
+        help="Another drug in the pump or catheter with the baclofen (repeatable, one name each): no admixture, "
+        "a block (PUMP-ADMIX-001).",
+    ),
+]
 SettingOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -190,13 +198,7 @@ def program(
     confirm_high_dose: Annotated[
         bool, typer.Option("--confirm-high-dose", help="Explicitly confirm a daily dose above 1000 mcg.")
     ] = False,
-    other_drug_in_pump: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--other-drug-in-pump",
-            help="Another drug in the pump or catheter with the baclofen (repeatable): no admixture, a block.",
-        ),
-    ] = None,
+    other_drug_in_pump: OtherDrugsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rates (mcg/h and mL/h per step), daily dose and mL/day of a simple continuous or flex program."""
@@ -291,6 +293,7 @@ def forecast(
         typer.Option("--max-refill-interval-days", help="Drug-stability limit, days (default 180)."),
     ] = None,
     as_of: AsOfOpt = None,
+    other_drug_in_pump: OtherDrugsOpt = None,
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -312,6 +315,7 @@ def forecast(
             mri_date=mri_date,
             as_of=as_of,
             settings=setting,
+            other_drugs_in_pump=other_drug_in_pump or (),
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_forecast(out, data))
@@ -495,6 +499,7 @@ def refill(
             help="Date of the previous refill, YYYY-MM-DD (or YYYY-MM-DDTHH:MM). " + OFFSETS_HELP,
         ),
     ] = None,
+    other_drug_in_pump: OtherDrugsOpt = None,
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -518,6 +523,7 @@ def refill(
             previous_fill_ml=previous_fill_ml,
             previous_filled=previous_filled,
             settings=setting,
+            other_drugs_in_pump=other_drug_in_pump or (),
         )
     data = result.to_dict()
 
