@@ -526,12 +526,108 @@ def forecast_reservoir(
         A threshold not between the residual and the filled volume, a margin below 1 day, an implant
         after the fill, ``as_of`` before the fill.
     """
+    inputs = _check_forecast_inputs(
+        fill,
+        margin_days=margin_days,
+        low_reservoir_ml=low_reservoir_ml,
+        max_refill_interval_days=max_refill_interval_days,
+        implanted=implanted,
+        eri_date=eri_date,
+        mri_date=mri_date,
+        planning_service_life_years=planning_service_life_years,
+        replacement_lead_months=replacement_lead_months,
+        as_of=as_of,
+        observed_rate_factor=observed_rate_factor,
+        settings=settings,
+        other_drugs_in_pump=other_drugs_in_pump,
+    )
+    dates = _compute_refill_dates(fill, inputs)
+    return ReservoirForecast(
+        fill=fill,
+        low_reservoir_ml=inputs.low_ml,
+        margin_days=inputs.margin_days,
+        max_refill_interval_days=inputs.max_days,
+        low_reservoir_alarm_at=dates.alarm_at,
+        empty_at=dates.empty_at,
+        recommended_refill_date=dates.recommended,
+        stability_limit_date=dates.stability_limit,
+        limited_by_stability=dates.limited_by_stability,
+        volume_at_recommended_refill_ml=dates.at_recommended_ml,
+        early_alarm_at=dates.early_alarm_at,
+        flow_accuracy_percent=inputs.accuracy_percent,
+        battery=inputs.battery,
+        as_of=inputs.as_of,
+        settings_used=_forecast_settings_used(fill, inputs),
+        reasoning=_explain_forecast(fill, inputs, dates),
+        findings=_judge_forecast(fill, inputs, dates),
+        observed_rate_factor=inputs.factor,
+        observed_alarm_at=dates.observed_alarm_at,
+        programmed_refill_date=dates.programmed_recommended,
+        observed_empty_at=dates.observed_empty_at,
+        other_drugs_in_pump=inputs.other_drugs,
+    )
+
+
+# --- the phases of forecast_reservoir -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _ForecastInputs:
+    """The forecast's options, checked and resolved (settings' defaults applied), and the battery forecast."""
+
+    low_ml: float
+    margin_days: int
+    max_days: int
+    factor: float | None
+    battery: BatteryForecast | None
+    accuracy_percent: float | None
+    mri_date: date | None
+    as_of: datetime | None
+    other_drugs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _RefillDates:
+    """The computed dates: alarm, empty, the refill date and what limited it."""
+
+    alarm_at: datetime
+    empty_at: datetime
+    before_alarm: date  # the alarm date less the margin (at the programmed rate)
+    stability_limit: date
+    shutoff: date | None
+    programmed_recommended: date | None
+    observed_alarm_at: datetime | None
+    observed_empty_at: datetime | None
+    governing_before_alarm: date
+    governing_alarm_day: date
+    recommended: date | None
+    margin_shortened: bool
+    limited_by_stability: bool
+    limited_by_shutoff: bool
+    at_recommended_ml: float | None
+    early_alarm_at: datetime | None
+
+
+def _check_forecast_inputs(
+    fill: ReservoirFill,
+    *,
+    margin_days: int | None,
+    low_reservoir_ml: float | None,
+    max_refill_interval_days: int | None,
+    implanted: date | None,
+    eri_date: date | None,
+    mri_date: date | None,
+    planning_service_life_years: float | None,
+    replacement_lead_months: int | None,
+    as_of: date | datetime | None,
+    observed_rate_factor: float | None,
+    settings: Mapping[str, Any] | None,
+    other_drugs_in_pump: Sequence[str] | str,
+) -> _ForecastInputs:
+    """Phase 1: check every option against the fill and resolve the settings (raises InvalidInputError)."""
     if not isinstance(fill, ReservoirFill):
         raise InvalidInputError("fill", "a ReservoirFill", fill)
     others = parse_name_list(other_drugs_in_pump, "other_drugs_in_pump")
     pump = fill.pump
-    low = pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml)
-    low = float(low)
+    low = float(pump.low_reservoir.validate(pump.low_reservoir_ml if low_reservoir_ml is None else low_reservoir_ml))
     if not fill.residual_ml < low < fill.volume_ml:
         if low >= fill.volume_ml:
             raise InvalidInputError(
@@ -563,40 +659,6 @@ def forecast_reservoir(
     elif eri_date is not None:
         raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
 
-    # no date the forecast recommends may fall on or after the pump's shut-off (PUMP-BATT-003): the last day
-    # before it caps the refill date as the stability limit does
-    shutoff = battery.shutoff_date if battery is not None else None
-    last_before_shutoff = shutoff - timedelta(days=1) if shutoff is not None and shutoff > filled_day else None
-    alarm_at = fill.time_when_remaining(low)
-    empty_at = fill.time_when_remaining(fill.residual_ml)
-    before_alarm = alarm_at.date() - timedelta(days=margin)
-    stability_limit = filled_day + timedelta(days=max_days)
-    caps = (stability_limit,) if last_before_shutoff is None else (stability_limit, last_before_shutoff)
-    programmed_recommended = _refill_date(before_alarm, alarm_at.date(), caps, filled_day)
-    observed_alarm = observed_empty = None
-    governing_before_alarm = before_alarm
-    governing_alarm_day = alarm_at.date()
-    if factor is not None:
-        observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
-        observed_empty = fill.time_when_remaining(fill.residual_ml, rate_factor=factor)
-        governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
-        governing_alarm_day = min(governing_alarm_day, observed_alarm.date())
-    recommended = _refill_date(governing_before_alarm, governing_alarm_day, caps, filled_day)
-    margin_shortened = recommended is not None and recommended > governing_before_alarm
-    limited_by_stability = recommended is not None and stability_limit < governing_before_alarm
-    limited_by_shutoff = last_before_shutoff is not None and last_before_shutoff < min(
-        governing_before_alarm, stability_limit
-    )
-    at_recommended = None
-    if recommended is not None:
-        end_of_recommended_day = datetime.combine(
-            recommended, datetime.min.time(), tzinfo=fill.filled_at.tzinfo
-        ) + timedelta(days=1)
-        if factor is None:
-            at_recommended = fill.remaining_ml(end_of_recommended_day)
-        else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
-            at_recommended = max(fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day))
-
     if settings and pump.flow_accuracy is None:
         raise InvalidInputError(
             "setting",
@@ -604,10 +666,7 @@ def forecast_reservoir(
             ", ".join(sorted(settings)),
         )
     values = SettingValues(() if pump.flow_accuracy is None else (pump.flow_accuracy,), settings, field="setting")
-    accuracy = early_alarm = None
-    if pump.flow_accuracy is not None:
-        accuracy = float(values.get(pump.flow_accuracy))
-        early_alarm = fill.time_when_remaining(low, rate_factor=1 + accuracy / 100.0)
+    accuracy = None if pump.flow_accuracy is None else float(values.get(pump.flow_accuracy))
 
     if mri_date is not None and (
         not isinstance(mri_date, date) or isinstance(mri_date, datetime) or mri_date < filled_day
@@ -623,90 +682,164 @@ def forecast_reservoir(
         as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
         if as_of_dt < fill.filled_at:
             raise InvalidInputError("as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of))
+    return _ForecastInputs(low, margin, max_days, factor, battery, accuracy, mri_date, as_of_dt, others)
 
+
+def _compute_refill_dates(fill: ReservoirFill, inputs: _ForecastInputs) -> _RefillDates:
+    """Phase 2: alarm and empty times (at the programmed and, when known, the observed rate), the refill date
+    strictly before the alarm, capped by drug stability and the pump's shut-off, and what limited it."""
+    low, margin, factor = inputs.low_ml, inputs.margin_days, inputs.factor
+    filled_day = fill.filled_at.date()
+    # no date the forecast recommends may fall on or after the pump's shut-off (PUMP-BATT-003): the last day
+    # before it caps the refill date as the stability limit does
+    shutoff = inputs.battery.shutoff_date if inputs.battery is not None else None
+    last_before_shutoff = shutoff - timedelta(days=1) if shutoff is not None and shutoff > filled_day else None
+    alarm_at = fill.time_when_remaining(low)
+    empty_at = fill.time_when_remaining(fill.residual_ml)
+    before_alarm = alarm_at.date() - timedelta(days=margin)
+    stability_limit = filled_day + timedelta(days=inputs.max_days)
+    caps = (stability_limit,) if last_before_shutoff is None else (stability_limit, last_before_shutoff)
+    programmed_recommended = _refill_date(before_alarm, alarm_at.date(), caps, filled_day)
+    observed_alarm = observed_empty = None
+    governing_before_alarm = before_alarm
+    governing_alarm_day = alarm_at.date()
+    if factor is not None:
+        observed_alarm = fill.time_when_remaining(low, rate_factor=factor)
+        observed_empty = fill.time_when_remaining(fill.residual_ml, rate_factor=factor)
+        governing_before_alarm = min(before_alarm, observed_alarm.date() - timedelta(days=margin))
+        governing_alarm_day = min(governing_alarm_day, observed_alarm.date())
+    recommended = _refill_date(governing_before_alarm, governing_alarm_day, caps, filled_day)
+    at_recommended = None
+    if recommended is not None:
+        end_of_recommended_day = datetime.combine(
+            recommended, datetime.min.time(), tzinfo=fill.filled_at.tzinfo
+        ) + timedelta(days=1)
+        if factor is None:
+            at_recommended = fill.remaining_ml(end_of_recommended_day)
+        else:  # at the observed rate (the refill day ends before the observed alarm, so nothing is clamped)
+            at_recommended = max(fill.residual_ml, fill.volume_ml - factor * fill.delivered_ml(end_of_recommended_day))
+    early_alarm = None
+    if inputs.accuracy_percent is not None:
+        early_alarm = fill.time_when_remaining(low, rate_factor=1 + inputs.accuracy_percent / 100.0)
+    return _RefillDates(
+        alarm_at=alarm_at,
+        empty_at=empty_at,
+        before_alarm=before_alarm,
+        stability_limit=stability_limit,
+        shutoff=shutoff,
+        programmed_recommended=programmed_recommended,
+        observed_alarm_at=observed_alarm,
+        observed_empty_at=observed_empty,
+        governing_before_alarm=governing_before_alarm,
+        governing_alarm_day=governing_alarm_day,
+        recommended=recommended,
+        margin_shortened=recommended is not None and recommended > governing_before_alarm,
+        limited_by_stability=recommended is not None and stability_limit < governing_before_alarm,
+        limited_by_shutoff=last_before_shutoff is not None
+        and last_before_shutoff < min(governing_before_alarm, stability_limit),
+        at_recommended_ml=at_recommended,
+        early_alarm_at=early_alarm,
+    )
+
+
+def _explain_forecast(fill: ReservoirFill, inputs: _ForecastInputs, dates: _RefillDates) -> tuple[str, ...]:
+    """Phase 3: the arithmetic, line by line, so that a clinician can check it."""
+    pump, low, margin, max_days = fill.pump, inputs.low_ml, inputs.margin_days, inputs.max_days
+    filled_day = fill.filled_at.date()
+    recommended = dates.recommended
     daily_ml = fill.daily_volume_ml
     reasoning = [
         f"daily dose {fill.program.daily_dose_mcg:.2f} mcg/day / {fill.concentration_mcg_per_ml:g} mcg/mL = "
         f"{daily_ml:.4f} mL/day",
         f"drug in = {fill.volume_ml:g} mL x {fill.concentration_mcg_per_ml:g} mcg/mL = {fill.drug_mcg:g} mcg",
         f"low reservoir ({low:g} mL left) after {fill.volume_ml - low:g} mL delivered: "
-        f"{alarm_at.isoformat(timespec='minutes')}",
+        f"{dates.alarm_at.isoformat(timespec='minutes')}",
         f"empty ({fill.residual_ml:g} mL residual) after {fill.deliverable_ml:g} mL delivered: "
-        f"{empty_at.isoformat(timespec='minutes')}",
+        f"{dates.empty_at.isoformat(timespec='minutes')}",
     ]
-    if mri_date is not None and pump.family is not PumpFamily.PROMETRA_II:
+    if inputs.mri_date is not None and pump.family is not PumpFamily.PROMETRA_II:
         reasoning.append(
-            f"MRI on {mri_date.isoformat()}: the sources' MRI warning (empty the pump before, reset the flow valve "
-            f"after: PUMP-MRI-001) is the Prometra's (S66); none is given here for the {pump.name}: follow its MR "
-            "conditions"
+            f"MRI on {inputs.mri_date.isoformat()}: the sources' MRI warning (empty the pump before, reset the flow "
+            f"valve after: PUMP-MRI-001) is the Prometra's (S66); none is given here for the {pump.name}: follow its "
+            "MR conditions"
         )
-    by_margin = min(governing_before_alarm, *caps)
+    by_margin = min(dates.governing_before_alarm, dates.stability_limit)
+    if dates.shutoff is not None and dates.shutoff > filled_day:
+        by_margin = min(by_margin, dates.shutoff - timedelta(days=1))
     if recommended is None:
         chosen = (
             f"none (no day after the fill date {filled_day.isoformat()} is before the alarm: refill not possible "
             "at this dose and volume)"
         )
-    elif margin_shortened:
+    elif dates.margin_shortened:
         chosen = (
             f"{by_margin.isoformat()}, on or before the fill date {filled_day.isoformat()}: the {margin}-day margin "
             f"cannot be kept, so the day after the fill, {recommended.isoformat()}, "
-            f"{(governing_alarm_day - recommended).days} day(s) before the alarm (PUMP-FCST-005)"
+            f"{(dates.governing_alarm_day - recommended).days} day(s) before the alarm (PUMP-FCST-005)"
         )
     else:
         chosen = recommended.isoformat()
-    if observed_alarm is None:
+    if dates.observed_alarm_at is None or dates.observed_empty_at is None or inputs.factor is None:
         reasoning.append(
             f"recommended refill = min(alarm date - {margin} day(s), fill date + {max_days} days) = "
-            f"min({before_alarm.isoformat()}, {stability_limit.isoformat()}) = {chosen}"
+            f"min({dates.before_alarm.isoformat()}, {dates.stability_limit.isoformat()}) = {chosen}"
         )
     else:
-        observed_before = observed_alarm.date() - timedelta(days=margin)
+        factor = inputs.factor
+        observed_before = dates.observed_alarm_at.date() - timedelta(days=margin)
         reasoning += [
             f"at the observed rate (programmed x {factor:.4f} = {daily_ml * factor:.4f} mL/day) the low "
-            f"reservoir ({low:g} mL left) comes at {observed_alarm.isoformat(timespec='minutes')} and empty "
-            f"({fill.residual_ml:g} mL residual) at {observed_empty.isoformat(timespec='minutes')}",
+            f"reservoir ({low:g} mL left) comes at {dates.observed_alarm_at.isoformat(timespec='minutes')} and "
+            f"empty ({fill.residual_ml:g} mL residual) at {dates.observed_empty_at.isoformat(timespec='minutes')}",
             f"recommended refill = min(alarm date - {margin} day(s), observed-rate alarm date - {margin} day(s), "
-            f"fill date + {max_days} days) = min({before_alarm.isoformat()}, {observed_before.isoformat()}, "
-            f"{stability_limit.isoformat()}) = {chosen} (at the programmed rate alone: "
-            f"{_iso(programmed_recommended) or 'not possible'})",
+            f"fill date + {max_days} days) = min({dates.before_alarm.isoformat()}, {observed_before.isoformat()}, "
+            f"{dates.stability_limit.isoformat()}) = {chosen} (at the programmed rate alone: "
+            f"{_iso(dates.programmed_recommended) or 'not possible'})",
         ]
-    if limited_by_shutoff:
+    if dates.limited_by_shutoff and dates.shutoff is not None:
         reasoning.append(
-            f"the pump's planned end of service {shutoff.isoformat()} comes first: the recommended refill is "
+            f"the pump's planned end of service {dates.shutoff.isoformat()} comes first: the recommended refill is "
             f"capped at the day before it, {_iso(recommended) or 'not possible'} (S55)"
         )
+    return tuple(reasoning)
+
+
+def _judge_forecast(fill: ReservoirFill, inputs: _ForecastInputs, dates: _RefillDates) -> tuple[Finding, ...]:
+    """Phase 4: the forecast rules (PUMP-FCST/REFILL/BATT/MRI), the concentration, no admixture, the programmed
+    dose level and the ITB delivery limits, most severe first."""
+    pump, battery, as_of_dt, factor = fill.pump, inputs.battery, inputs.as_of, inputs.factor
     ctx = ForecastContext(
         pump_name=pump.name,
         low_reservoir_is_audible_alarm=pump.low_reservoir_is_audible_alarm,
-        filled_date=filled_day,
-        low_reservoir_ml=low,
-        margin_days=margin,
-        alarm_date=alarm_at.date(),
-        empty_date=empty_at.date(),
-        recommended_refill_date=recommended,
-        stability_limit_date=stability_limit,
-        max_refill_interval_days=max_days,
-        limited_by_stability=limited_by_stability,
-        limited_by_shutoff=limited_by_shutoff,
-        margin_shortened=margin_shortened,
-        volume_at_recommended_refill_ml=at_recommended,
+        filled_date=fill.filled_at.date(),
+        low_reservoir_ml=inputs.low_ml,
+        margin_days=inputs.margin_days,
+        alarm_date=dates.alarm_at.date(),
+        empty_date=dates.empty_at.date(),
+        recommended_refill_date=dates.recommended,
+        stability_limit_date=dates.stability_limit,
+        max_refill_interval_days=inputs.max_days,
+        limited_by_stability=dates.limited_by_stability,
+        limited_by_shutoff=dates.limited_by_shutoff,
+        margin_shortened=dates.margin_shortened,
+        volume_at_recommended_refill_ml=dates.at_recommended_ml,
         replacement_date=battery.replacement_date if battery else None,
         shutoff_date=battery.shutoff_date if battery else None,
         shutoff_reason=battery.shutoff_reason if battery else "",
         is_prometra=pump.family is PumpFamily.PROMETRA_II,
-        mri_date=mri_date,
+        mri_date=inputs.mri_date,
         as_of=as_of_dt.date() if as_of_dt else None,
         remaining_ml_at_as_of=fill.remaining_ml(as_of_dt) if as_of_dt else None,
-        daily_volume_ml=daily_ml,
+        daily_volume_ml=fill.daily_volume_ml,
         volume_ml=fill.volume_ml,
         observed_rate_factor=factor,
-        observed_alarm_date=observed_alarm.date() if observed_alarm else None,
-        programmed_refill_date=programmed_recommended,
-        flow_accuracy_percent=accuracy,
+        observed_alarm_date=dates.observed_alarm_at.date() if dates.observed_alarm_at else None,
+        programmed_refill_date=dates.programmed_recommended,
+        flow_accuracy_percent=inputs.accuracy_percent,
         flow_accuracy_setting=pump.flow_accuracy.name if pump.flow_accuracy is not None else "",
         flow_accuracy_status=pump.flow_accuracy.status.value if pump.flow_accuracy is not None else "",
-        over_infusion_alarm_date=early_alarm.date() if early_alarm else None,
-        observed_empty_date=observed_empty.date() if observed_empty else None,
+        over_infusion_alarm_date=dates.early_alarm_at.date() if dates.early_alarm_at else None,
+        observed_empty_date=dates.observed_empty_at.date() if dates.observed_empty_at else None,
         observed_remaining_ml_at_as_of=(
             _remaining_at_rate(fill, as_of_dt, factor) if as_of_dt is not None and factor is not None else None
         ),
@@ -714,44 +847,27 @@ def forecast_reservoir(
     findings = list(evaluate_rules(FORECAST_RULES, ctx)) + list(
         check_concentration(pump, fill.concentration_mcg_per_ml)
     )
-    findings += ADMIXTURE.evaluate(AdmixtureContext(others))
+    findings += ADMIXTURE.evaluate(AdmixtureContext(inputs.other_drugs))
     # the programmed dose is checked here too, so a forecast or refill visit never hides a dose level finding
     findings += check_daily_dose(fill.program.daily_dose_mcg, label="programmed dose", refuse_implausible=False)
     findings += check_pump_delivery(pump, fill.concentration_mcg_per_ml, fill.program.daily_dose_mcg)  # ITB-LIMIT
-    settings_used = [
-        pump.low_reservoir.to_dict(low),
+    return sort_findings(findings)
+
+
+def _forecast_settings_used(fill: ReservoirFill, inputs: _ForecastInputs) -> tuple[dict[str, Any], ...]:
+    """Phase 5: every setting the forecast read, with the value it used."""
+    pump, battery = fill.pump, inputs.battery
+    used = [
+        pump.low_reservoir.to_dict(inputs.low_ml),
         pump.residual_volume.to_dict(fill.residual_ml),
-        REFILL_MARGIN_DAYS.to_dict(margin),
-        MAX_REFILL_INTERVAL_DAYS.to_dict(max_days),
+        REFILL_MARGIN_DAYS.to_dict(inputs.margin_days),
+        MAX_REFILL_INTERVAL_DAYS.to_dict(inputs.max_days),
     ]
     if pump.flow_accuracy is not None:
-        settings_used.append(pump.flow_accuracy.to_dict(accuracy))
+        used.append(pump.flow_accuracy.to_dict(inputs.accuracy_percent))
     if battery is not None:
-        settings_used += [
+        used += [
             pump.planning_service_life.to_dict(battery.planning_service_life_years),
             REPLACEMENT_LEAD_MONTHS.to_dict(battery.replacement_lead_months),
         ]
-    return ReservoirForecast(
-        fill=fill,
-        low_reservoir_ml=low,
-        margin_days=margin,
-        max_refill_interval_days=max_days,
-        low_reservoir_alarm_at=alarm_at,
-        empty_at=empty_at,
-        recommended_refill_date=recommended,
-        stability_limit_date=stability_limit,
-        limited_by_stability=limited_by_stability,
-        volume_at_recommended_refill_ml=at_recommended,
-        early_alarm_at=early_alarm,
-        flow_accuracy_percent=accuracy,
-        battery=battery,
-        as_of=as_of_dt,
-        settings_used=tuple(settings_used),
-        reasoning=tuple(reasoning),
-        findings=sort_findings(findings),
-        observed_rate_factor=factor,
-        observed_alarm_at=observed_alarm,
-        programmed_refill_date=programmed_recommended,
-        observed_empty_at=observed_empty,
-        other_drugs_in_pump=others,
-    )
+    return tuple(used)
