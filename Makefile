@@ -20,12 +20,15 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/baclofen demo
 
-## Lint (ruff), then the whole suite: unit, property, validation, integration (Dask), end-to-end (CLI), architecture.
+## Lint (ruff check, ruff format --check, mypy), then the whole suite: unit, property, validation, integration (Dask), end-to-end (CLI), architecture.
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q
 
+## Lint: ruff rules, ruff formatting (check only) and mypy --strict over src (settings in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -112,3 +112,25 @@ def test_the_disclaimer_is_plain_text_even_when_the_content_fell_back_to_no_mark
     assert "a formula [/x] from a source" in out
     assert DISCLAIMER in out
     assert "[dim]" not in out
+
+
+def test_an_error_in_a_positional_argument_names_the_argument_as_usage_shows_it() -> None:
+    """A domain error whose field is a command's positional argument names that argument ('file', as typer's
+    usage line and 'Missing argument' show it), not a traceback (typer's click has no human_readable_name)."""
+    import typer
+    from typer.testing import CliRunner
+
+    from baclofen.domain.errors import InvalidInputError
+    from baclofen.entrypoints.cli.errors import map_errors
+
+    app = typer.Typer()
+
+    @app.command()
+    def read(file: str, dose_mg: float = 1.0) -> None:
+        with map_errors():
+            raise InvalidInputError("file", "a plan JSON file", file)
+
+    result = CliRunner().invoke(app, ["plan.json"])
+
+    assert result.exit_code == 2, result.output
+    assert "file: expected a plan JSON file (got 'plan.json')" in result.output

@@ -71,7 +71,7 @@ def _probe_scheduler(address: str) -> None:
     :data:`CONNECT_TIMEOUT_S`: a server that is not Dask (an HTTP server, whose reply Dask reads as a frame
     length of exabytes: MemoryError) or a listener that never answers (Dask would wait for minutes) fails
     here, in time, as an InvalidInputError naming ``scheduler``."""
-    from distributed.comm import connect
+    from distributed.comm.core import connect
 
     async def once() -> None:
         comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT_S), CONNECT_TIMEOUT_S)

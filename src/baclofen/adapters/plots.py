@@ -104,22 +104,22 @@ def plot_concentration(
         top = max(top, max((v for v in vals if math.isfinite(v)), default=0.0))
     ymax = top * 1.15 if top > 0 else 1.0
     for band in bands:
-        lower = float(band["lower_ng_per_ml"])
-        upper = band.get("upper_ng_per_ml")
-        upper = ymax * 10 if upper is None else float(upper)
-        if lower >= ymax:
+        band_lower = float(band["lower_ng_per_ml"])
+        given_upper = band.get("upper_ng_per_ml")
+        band_upper = ymax * 10 if given_upper is None else float(given_upper)
+        if band_lower >= ymax:
             continue
         ax.axhspan(
-            lower,
-            min(upper, ymax * 10),
+            band_lower,
+            min(band_upper, ymax * 10),
             color=BAND_COLOURS.get(str(band["name"]), "#eeeeee"),
             zorder=0,
             linewidth=0,
         )
-        if lower > 0:
+        if band_lower > 0:
             ax.text(
                 times[-1],
-                lower,
+                band_lower,
                 f" {band.get('label', band['name'])}",
                 fontsize=7,
                 va="bottom",

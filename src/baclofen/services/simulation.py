@@ -557,7 +557,7 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
     steps = plan.get("steps")
     if not isinstance(steps, list) or not steps:
         raise InvalidInputError("steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__)
-    parsed = []
+    parsed: list[tuple[date, date, float, tuple[tuple[float, float], ...]]] = []
     for i, step in enumerate(steps):
         where = f"steps[{i}]"
         if not isinstance(step, Mapping):
@@ -570,7 +570,7 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
         dose_rows = step.get("doses")
         if not isinstance(dose_rows, list):
             raise InvalidInputError(f"{where}.doses", "a list of {time, dose_mg}", dose_rows)
-        times = []
+        times: list[tuple[float, float]] = []
         for j, row in enumerate(dose_rows):
             at = f"{where}.doses[{j}]"
             if not isinstance(row, Mapping):
@@ -594,12 +594,12 @@ def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
         raise InvalidInputError("steps", f"a plan of at most {int(MAX_HOURS // 24)} days", total_days)
     doses = []
     mismatches = []
-    for i, (start, end, daily, times) in enumerate(parsed):
-        summed = sum(d for _, d in times)
+    for i, (start, end, daily, day_times) in enumerate(parsed):
+        summed = sum(d for _, d in day_times)
         if abs(summed - daily) > 0.01:
             mismatches.append((i, daily, summed))
         for day in range((start - first).days, (end - first).days + 1):
-            for hour, dose in times:
+            for hour, dose in day_times:
                 if dose > 0:
                     doses.append(oral_dose(day * 24.0 + hour, dose))
     if len(doses) > MAX_DOSES * 10:

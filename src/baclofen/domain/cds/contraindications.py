@@ -112,7 +112,7 @@ def _condition_index() -> dict[str, Condition]:
 _CONDITION_INDEX = _condition_index()
 
 
-def parse_condition(text: str) -> Condition | None:
+def parse_condition(text: str | Condition) -> Condition | None:
     """The :class:`Condition` a text names (any case, synonyms), or None."""
     if isinstance(text, Condition):
         return text
@@ -139,7 +139,7 @@ def parse_conditions(
     known: list[Condition] = []
     unknown: list[str] = []
     for text in names:
-        cond = parse_condition(text)  # type: ignore[arg-type]
+        cond = parse_condition(text)
         if cond is None:
             unknown.append(str(text).strip())
         elif cond not in known:

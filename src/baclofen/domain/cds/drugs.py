@@ -180,7 +180,7 @@ def _group(
     cls = frozenset(classes)
     for entry in entries:
         key, brands = entry[0], entry[1]
-        synonyms = entry[2] if len(entry) > 2 else ()  # type: ignore[misc]
+        synonyms = entry[2] if len(entry) > 2 else ()
         out.append(_d(key, cls, brands, synonyms, evidence))
     return out
 
@@ -743,7 +743,7 @@ class UnknownDrug:
         return f"'{self.query}' is not in the drug catalogue: its interactions were NOT checked"
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"query": self.query, "suggestions": list(self.suggestions), "message": self.message}
+        out: dict[str, Any] = {"query": self.query, "suggestions": list(self.suggestions), "message": self.message}
         if self.ambiguous:
             out["ambiguous"] = True
         return out

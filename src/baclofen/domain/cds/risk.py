@@ -46,7 +46,14 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from baclofen.domain.cds.timeline import PatientTimeline, PumpRecord, RefillVisit, Symptom, SymptomKind
+from baclofen.domain.cds.timeline import (
+    OralPrescription,
+    PatientTimeline,
+    PumpRecord,
+    RefillVisit,
+    Symptom,
+    SymptomKind,
+)
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.itb.dates import as_pump_clock
 from baclofen.domain.itb.dosing import HIGHEST_REPORTED_DAILY_DOSE, REFILL_DECREASE_PERCENT
@@ -981,7 +988,7 @@ def program_steps(pump: PumpRecord | None) -> list[ProgramStep]:
     return sorted(steps, key=lambda st: (st.time, st.kind == "change"))
 
 
-def _program_history(ctx: RiskContext) -> list[tuple[datetime, float | None, float | None, str]]:
+def _program_history(ctx: RiskContext) -> list[tuple[datetime, float, float, str]]:
     """(time, daily dose before, after, kind) for refills and program changes, oldest first."""
     out = []
     dose: float | None = None
@@ -1446,6 +1453,16 @@ def _check_oral_step(ctx: RiskContext) -> list[Finding]:
     return out
 
 
+def _continues_without_increase(prev: OralPrescription, cur: OralPrescription) -> bool:
+    """``cur`` starts the day after a non-zero ``prev`` ends, at no higher a dose (one run of a taper)."""
+    return (
+        prev.end is not None
+        and prev.end + timedelta(days=1) == cur.start
+        and prev.daily_dose_mg >= cur.daily_dose_mg
+        and prev.daily_dose_mg > 0
+    )
+
+
 def _check_oral_planned_stop(ctx: RiskContext) -> list[Finding]:
     """Each future day on which the prescribed oral dose falls to zero (the last ``end`` or a gap)."""
     oral = ctx.timeline.oral
@@ -1464,13 +1481,7 @@ def _check_oral_planned_stop(ctx: RiskContext) -> list[Finding]:
             continue  # the next prescription follows on: no stop here
         # Walk back over the contiguous non-increasing run that ends here; the taper began at its first reduction.
         q = idx
-        while (
-            q > 0
-            and oral[q - 1].end is not None
-            and oral[q - 1].end + timedelta(days=1) == oral[q].start
-            and oral[q - 1].daily_dose_mg >= oral[q].daily_dose_mg
-            and oral[q - 1].daily_dose_mg > 0
-        ):
+        while q > 0 and _continues_without_increase(oral[q - 1], oral[q]):
             q -= 1
         peak = oral[q].daily_dose_mg
         first_cut = next((r.start for r in oral[q : idx + 1] if r.daily_dose_mg < peak - _EPS), None)

@@ -659,7 +659,7 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
     evidence = sc.evidence
     findings: tuple[Finding, ...] = ()
     responder: bool | None = None
-    threshold = None
+    threshold: dict[str, float | str] | None = None
     if ctx is ResponseContext.ITB_SCREENING:
         needed = float(val(ITB_SCREENING_ASHWORTH_REDUCTION))
         verdict_of = ResponderVerdict(ctx, change, needed, "")
@@ -732,7 +732,7 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
     reasoning += "" if relative is None else f" ({relative * 100:.1f} % improvement)."
     evidence = sc.evidence
     responder: bool | None = None
-    threshold = None
+    threshold: dict[str, float | str] | None = None
     findings: tuple[Finding, ...] = ()
     settings_used: dict[str, Any] = {}
     if ctx is ResponseContext.NABIXIMOLS:

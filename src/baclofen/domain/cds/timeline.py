@@ -604,12 +604,12 @@ def _pump(r: _Reader, p: Mapping[str, Any], not_after: Any) -> PumpRecord:
     changes: list[ProgramChange] = []
     for path, item in r.items(p.get("program_changes"), "pump.program_changes", ("time", "daily_dose_mcg", "flex")):
         when = not_after(r.moment(item.get("time"), f"{path}.time"), f"{path}.time")
-        program: InfusionProgram | None
+        new_program: InfusionProgram | None
         if item.get("daily_dose_mcg") == 0 and item.get("flex") is None:
-            program = None  # pump stopped
+            new_program = None  # pump stopped
         else:
-            program = _program(r, item, path, model)
-        changes.append(ProgramChange(when, program))
+            new_program = _program(r, item, path, model)
+        changes.append(ProgramChange(when, new_program))
     ctimes = [c.time for c in changes]
     if ctimes != sorted(ctimes):
         raise InvalidInputError("pump.program_changes", "changes in time order", [t.isoformat() for t in ctimes])

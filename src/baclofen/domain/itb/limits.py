@@ -257,26 +257,25 @@ def check_daily_volume(
         f"mL/day ({MAX_DAILY_VOLUME_ML.name}) no cited dose at any marketed concentration fits. At {ml:g} mL/day "
         f"a {reservoir:g} mL reservoir lasts {days:.3g} day(s); refill intervals are usually 2-6 months."
     )
-    base = {
-        "label": label,
-        "value": ml,
-        "unit": "mL/day",
-        "slip_unit": "mL/day",
-        "basis": basis,
-        "settings": (MIN_DAILY_VOLUME_ML.name, WARN_DAILY_VOLUME_ML.name, MAX_DAILY_VOLUME_ML.name),
-        "below": Severity.WARN,
-        "low": lo,
-        # a 1000x volume comes from a dose or concentration slip, which those checks name
-        "detect_slip": False,
-    }
     if ml > block_at * (1 + 1e-9):
-        ctx = PlausibleRangeContext(
-            **base, high=block_at, above=Severity.BLOCK, high_reason="above what a pump can deliver,"
-        )
+        high, above, high_reason = block_at, Severity.BLOCK, "above what a pump can deliver,"
     else:
-        ctx = PlausibleRangeContext(
-            **base, high=warn_at, above=Severity.WARN, high_reason="above the usual pump volumes,"
-        )
+        high, above, high_reason = warn_at, Severity.WARN, "above the usual pump volumes,"
+    ctx = PlausibleRangeContext(
+        label=label,
+        value=ml,
+        unit="mL/day",
+        slip_unit="mL/day",
+        basis=basis,
+        settings=(MIN_DAILY_VOLUME_ML.name, WARN_DAILY_VOLUME_ML.name, MAX_DAILY_VOLUME_ML.name),
+        below=Severity.WARN,
+        low=lo,
+        high=high,
+        above=above,
+        high_reason=high_reason,
+        # a 1000x volume comes from a dose or concentration slip, which those checks name
+        detect_slip=False,
+    )
     return LIMIT_VOLUME.evaluate(ctx)
 
 

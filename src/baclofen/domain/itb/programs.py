@@ -68,8 +68,8 @@ class ProgramMode(Enum):
     PERIODIC_BOLUS = "periodic-bolus"
 
 
-def parse_clock(text: str, field: str = "time") -> int:
-    """Minutes after midnight of ``HH:MM`` (00:00-23:59).
+def parse_clock(text: object, field: str = "time") -> int:
+    """Minutes after midnight of ``HH:MM`` (00:00-23:59); anything but such a string is refused.
 
     >>> parse_clock("22:30")
     1350

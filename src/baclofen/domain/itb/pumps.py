@@ -375,7 +375,7 @@ def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def get_pump(name: str) -> PumpModel:
+def get_pump(name: PumpModel | str) -> PumpModel:
     """Look a pump model up by key (``synchromed-ii-20``), display name or model reference.
 
     Parameters

@@ -653,9 +653,9 @@ def plan_refill_volume(
         except InvalidInputError:
             days = None
         if isinstance(days, bool) or not isinstance(days, int):
-            low, high = MAX_REFILL_INTERVAL_DAYS.minimum, MAX_REFILL_INTERVAL_DAYS.maximum
+            shortest, longest = MAX_REFILL_INTERVAL_DAYS.minimum, MAX_REFILL_INTERVAL_DAYS.maximum
             raise InvalidInputError(
-                "target_interval_days", f"a whole number of days ({low:g}-{high:g})", target_interval_days
+                "target_interval_days", f"a whole number of days ({shortest:g}-{longest:g})", target_interval_days
             )
         needed = daily * (days + margin) + low
         fill = min(needed, pump.reservoir_ml)

@@ -83,7 +83,7 @@ REFILL_MARGIN_DAYS = Setting(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class ReservoirFill:
     """A filled reservoir running a program.
 
@@ -110,29 +110,38 @@ class ReservoirFill:
     concentration_mcg_per_ml: float
     program: InfusionProgram
     filled_at: datetime
-    residual_ml: float | None = None
+    residual_ml: float
 
-    def __post_init__(self) -> None:
-        pump = get_pump(self.pump) if isinstance(self.pump, str) else self.pump
-        if not isinstance(pump, PumpModel):
-            raise InvalidInputError("pump", "a pump model", self.pump)
-        object.__setattr__(self, "pump", pump)
-        volume = require_finite_number(self.volume_ml, "volume_ml", strictly_positive=True)
-        if volume > pump.reservoir_ml:
+    # The constructor takes the caller's forms (a pump key, a date, no residual) and stores the checked,
+    # normalised values, so every field has its one type after construction.
+    def __init__(
+        self,
+        pump: PumpModel | str,
+        volume_ml: float,
+        concentration_mcg_per_ml: float,
+        program: InfusionProgram,
+        filled_at: date | datetime,
+        residual_ml: float | None = None,
+    ) -> None:
+        model = get_pump(pump) if isinstance(pump, str) else pump
+        if not isinstance(model, PumpModel):
+            raise InvalidInputError("pump", "a pump model", pump)
+        object.__setattr__(self, "pump", model)
+        volume = require_finite_number(volume_ml, "volume_ml", strictly_positive=True)
+        if volume > model.reservoir_ml:
             raise InvalidInputError(
                 "volume_ml",
-                f"at most the {pump.reservoir_ml:g} mL capacity of the {pump.name} reservoir (overfilling is "
+                f"at most the {model.reservoir_ml:g} mL capacity of the {model.name} reservoir (overfilling is "
                 "a named over-infusion risk, S61)",
-                self.volume_ml,
+                volume_ml,
             )
         object.__setattr__(self, "volume_ml", volume)
-        object.__setattr__(self, "concentration_mcg_per_ml", concentration_value(self.concentration_mcg_per_ml))
-        if not isinstance(self.program, InfusionProgram):
-            raise InvalidInputError("program", "an infusion program", self.program)
-        object.__setattr__(self, "filled_at", pump_moment(self.filled_at, "filled_at"))
-        residual = (
-            pump.residual_volume_ml if self.residual_ml is None else pump.residual_volume.validate(self.residual_ml)
-        )
+        object.__setattr__(self, "concentration_mcg_per_ml", concentration_value(concentration_mcg_per_ml))
+        if not isinstance(program, InfusionProgram):
+            raise InvalidInputError("program", "an infusion program", program)
+        object.__setattr__(self, "program", program)
+        object.__setattr__(self, "filled_at", pump_moment(filled_at, "filled_at"))
+        residual = model.residual_volume_ml if residual_ml is None else model.residual_volume.validate(residual_ml)
         residual = require_finite_number(residual, "residual_ml", minimum=0.0)
         if residual >= volume:
             raise InvalidInputError("residual_ml", f"less than the filled volume {volume:g} mL", residual)

@@ -361,7 +361,7 @@ def assess_screening(
             if last.given_at is not None:
                 earliest_at = last.given_at + timedelta(hours=MIN_HOURS_BETWEEN_SCREENING_DOSES)
 
-    effective = last.dose_mcg if candidate else None
+    effective = last.dose_mcg if candidate and last is not None else None
     ctx = ScreeningContext(
         start_mcg=ladder[0],
         standard_start_mcg=STANDARD_SCREENING_DOSES_MCG[0],

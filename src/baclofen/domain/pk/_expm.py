@@ -39,14 +39,16 @@ _THETA13 = 5.371920351148152
 
 def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Entry-major product: (k, k, N) x (k, k, N) -> (k, k, N)."""
-    return (a[:, :, None, :] * b[None, :, :, :]).sum(axis=1)
+    product: np.ndarray = (a[:, :, None, :] * b[None, :, :, :]).sum(axis=1)
+    return product
 
 
 def _solve_small(den: np.ndarray, num: np.ndarray) -> np.ndarray:
     """den^-1 num for entry-major stacks of 1x1, 2x2 or 3x3 matrices (adjugate / determinant)."""
     k = den.shape[0]
     if k == 1:
-        return num / den
+        quotient: np.ndarray = num / den
+        return quotient
     if k == 2:
         a, b, c, d = den[0, 0], den[0, 1], den[1, 0], den[1, 1]
         det = a * d - b * c

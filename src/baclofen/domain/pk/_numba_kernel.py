@@ -7,6 +7,7 @@ the GIL so that Dask threads run in parallel. Not ``parallel=True``: callers (Da
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,18 +15,34 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from baclofen.domain.pk.engine import Schedule
 
+
+_NUMBA: ModuleType | None
 try:  # pragma: no cover - depends on the environment
     import numba
 
-    AVAILABLE = True
+    _NUMBA = numba
 except ImportError:  # pragma: no cover
-    numba = None
-    AVAILABLE = False
+    _NUMBA = None
+AVAILABLE = _NUMBA is not None
 
 _KERNEL: Any = None
 
 
-def _kernel_source(phi, gam, seg_key, bolus, rates, has_rate, obs_index, weights, wmask, reach, x0, out, final):  # type: ignore[no-untyped-def]
+def _kernel_source(
+    phi: np.ndarray,
+    gam: np.ndarray,
+    seg_key: np.ndarray,
+    bolus: np.ndarray,
+    rates: np.ndarray,
+    has_rate: np.ndarray,
+    obs_index: np.ndarray,
+    weights: np.ndarray,
+    wmask: np.ndarray,
+    reach: np.ndarray,
+    x0: np.ndarray,
+    out: np.ndarray,
+    final: np.ndarray,
+) -> None:
     # Shapes (state-major, subjects innermost so the compiler vectorises over subjects):
     # phi, gam (U, m, m, N); bolus (K, m); rates (K-1, m); weights (n_out, m, N); x0 (m, N);
     # out (n_out, T, N).
@@ -99,9 +116,9 @@ def _kernel_source(phi, gam, seg_key, bolus, rates, has_rate, obs_index, weights
 def _kernel() -> Any:
     global _KERNEL
     if _KERNEL is None:
-        if not AVAILABLE:  # pragma: no cover
+        if _NUMBA is None:  # pragma: no cover
             raise RuntimeError("numba is not installed")
-        _KERNEL = numba.njit(nogil=True, cache=False)(_kernel_source)
+        _KERNEL = _NUMBA.njit(nogil=True, cache=False)(_kernel_source)
     return _KERNEL
 
 

@@ -230,9 +230,9 @@ def compile_schedule(
     quantised = np.rint(lengths / TIME_KEY_RESOLUTION_H).astype(np.int64)
     if lengths.size:
         pairs = np.stack([quantised.astype(np.float64), extra], axis=1)
-        unique, first, seg_key = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        unique, first_rows, seg_key = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
         seg_key = seg_key.reshape(-1).astype(np.int64)
-        keys = tuple((float(lengths[i]), float(extra[i])) for i in first.tolist())
+        keys = tuple((float(lengths[i]), float(extra[i])) for i in first_rows.tolist())
     else:
         seg_key = np.zeros(0, dtype=np.int64)
         keys = ()
@@ -384,8 +384,8 @@ def _propagate_numpy(
     k_count = schedule.n_breakpoints
     for k in range(k_count):
         if bolus_rows[k]:
-            for i in np.flatnonzero(schedule.bolus[k]):
-                x[i] += schedule.bolus[k, i]
+            for dosed in np.flatnonzero(schedule.bolus[k]):
+                x[dosed] += schedule.bolus[k, dosed]
         o = schedule.obs_index[k]
         if o >= 0:
             for q in range(n_out):
@@ -416,10 +416,10 @@ def _propagate_numpy(
         if rate_rows[k]:
             assert gam is not None
             r = schedule.rates[k]
-            for j in np.flatnonzero(r):
+            for infused in np.flatnonzero(r):
                 for i in range(m):
-                    if reach[i, j]:
-                        np.multiply(gam[i, j], r[j], out=tmp)
+                    if reach[i, infused]:
+                        np.multiply(gam[i, infused], r[infused], out=tmp)
                         new[i] += tmp
         x, new = new, x
     return out, x

@@ -127,7 +127,7 @@ def _band_message(ctx: ExposureContext, band: Band) -> tuple[str, str, dict[str,
         f"(pk-models.md §5.2). These are heuristics, not a validated PD model; tolerance matters. "
         f"Peak {ctx.max_concentration_ng_per_ml:.0f} ng/mL at {ctx.time_of_max_h:g} h."
     )
-    data = {
+    data: dict[str, object] = {
         "max_concentration_ng_per_ml": ctx.max_concentration_ng_per_ml,
         "first_time_h": t,
         "band_lower_ng_per_ml": band.lower_ng_per_ml,

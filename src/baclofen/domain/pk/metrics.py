@@ -216,7 +216,7 @@ def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
     >>> round(accumulation_ratio(4.35, 8.0), 3)
     1.388
     """
-    return 1.0 / (1.0 - 2.0 ** (-interval_h / half_life_h))
+    return 1.0 / (1.0 - math.pow(2.0, -interval_h / half_life_h))
 
 
 def time_to_fraction_of_steady_state_h(half_life_h: float, fraction: float = 0.9) -> float:

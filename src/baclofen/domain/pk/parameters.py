@@ -384,11 +384,13 @@ def renal_clearance_factor(
     1.0
     """
     crcl = require_finite_number(crcl_ml_min, "crcl_ml_min", minimum=0.0, maximum=CRCL_MAX_ML_MIN)
-    f_nr = NONRENAL_FRACTION.validate(NONRENAL_FRACTION.default if nonrenal_fraction is None else nonrenal_fraction)
-    ref = REFERENCE_CRCL_ML_MIN.validate(
+    f_nr: float = NONRENAL_FRACTION.validate(
+        NONRENAL_FRACTION.default if nonrenal_fraction is None else nonrenal_fraction
+    )
+    ref: float = REFERENCE_CRCL_ML_MIN.validate(
         REFERENCE_CRCL_ML_MIN.default if reference_crcl_ml_min is None else reference_crcl_ml_min
     )
-    cap = CRCL_CAP_ML_MIN.validate(CRCL_CAP_ML_MIN.default if crcl_cap_ml_min is None else crcl_cap_ml_min)
+    cap: float = CRCL_CAP_ML_MIN.validate(CRCL_CAP_ML_MIN.default if crcl_cap_ml_min is None else crcl_cap_ml_min)
     return f_nr + (1.0 - f_nr) * min(crcl, cap) / ref
 
 

@@ -117,12 +117,12 @@ class HistogramSpec:
     @property
     def relative_resolution(self) -> float:
         """Width of one bin as a relative change (0.0045 for 512 per decade)."""
-        return 10.0 ** (1.0 / self.bins_per_decade) - 1.0
+        return math.pow(10.0, 1.0 / self.bins_per_decade) - 1.0
 
     def index(self, values: np.ndarray) -> np.ndarray:
         """Bin index per value: 0 underflow (0 and below ``lower``), 1..n_bins, n_bins + 1 overflow."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            pos = np.log10(values)
+            pos: np.ndarray = np.log10(values)
         pos -= math.log10(self.lower)
         pos *= self.bins_per_decade
         np.floor(pos, out=pos)
@@ -161,7 +161,8 @@ def histogram_quantiles(counts: np.ndarray, spec: HistogramSpec, percentiles: Se
 
 def _searchsorted_rows(cum: np.ndarray, rank: np.ndarray) -> np.ndarray:
     # first bin whose cumulative count exceeds the rank, for every row at once
-    return np.sum(cum <= rank[:, None], axis=1)
+    first_bins: np.ndarray = np.sum(cum <= rank[:, None], axis=1)
+    return first_bins
 
 
 @dataclass(frozen=True, eq=False)

@@ -134,7 +134,7 @@ class SteadyState:
     auc_tau_ng_h_per_ml: float
     time_to_90_percent_h: float
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | str]:
         return {
             "period_h": self.period_h,
             "cmax_ng_per_ml": self.cmax_ng_per_ml,

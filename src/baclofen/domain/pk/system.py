@@ -224,7 +224,7 @@ class LinearSystem:
         """Boolean (m, m): (i, j) may be non-zero in exp(A t): state j feeds state i, maybe indirectly."""
         m = self.n_states
         adj = np.any(self.base != 0, axis=0) | np.any(self.clearance_direction != 0, axis=0) | np.eye(m, dtype=bool)
-        reach = adj.copy()
+        reach: np.ndarray = adj.copy()
         for _ in range(m):
             reach = reach | ((reach.astype(np.int64) @ adj.astype(np.int64)) > 0)
         return reach

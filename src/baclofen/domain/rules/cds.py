@@ -16,6 +16,8 @@ never reused.
 
 from __future__ import annotations
 
+from typing import Any
+
 from baclofen.domain.cds.contraindications import CONTRAINDICATION_RULES
 from baclofen.domain.cds.dose_limits import DOSE_RULES
 from baclofen.domain.cds.interactions import INTERACTION_RULES
@@ -23,7 +25,8 @@ from baclofen.domain.cds.risk import ALL_RISK_RULES
 from baclofen.domain.cds.scales import ITB_SCREENING_RESPONSE, NABIXIMOLS_RESPONSE, NRS_30_RESPONSE
 from baclofen.domain.rules.core import Rule
 
-CDS_RULES: tuple[Rule, ...] = (  # type: ignore[type-arg]
+# each rule reads its own context type, so the catalogue of all of them is of Rule[Any]
+CDS_RULES: tuple[Rule[Any], ...] = (
     *INTERACTION_RULES,
     *CONTRAINDICATION_RULES,
     *DOSE_RULES,

@@ -308,11 +308,11 @@ def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) 
     used: set[str] = set()
     out = []
     for f in findings:
-        o = by_rule.get(f.rule_id)
-        if o is not None and f.severity is Severity.BLOCK and not f.overridable:
+        override = by_rule.get(f.rule_id)
+        if override is not None and f.severity is Severity.BLOCK and not f.overridable:
             raise InvalidInputError("override", _absolute_text(f.rule_id), f.rule_id)
-        if o is not None and f.severity is Severity.BLOCK:
-            out.append(replace(f, overridden_by=o))
+        if override is not None and f.severity is Severity.BLOCK:
+            out.append(replace(f, overridden_by=override))
             used.add(f.rule_id)
         else:
             out.append(f)

@@ -51,6 +51,8 @@ def _map_errors_in_every_command(command: Any) -> None:
         with map_errors():
             return callback(*args, **kwargs)
 
+    # a marker on the wrapper so that a second pass does not wrap it again; mypy does not model attributes
+    # set on a function object
     run._maps_errors = True  # type: ignore[attr-defined]
     command.callback = run
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.entrypoints.cli.errors import map_errors
@@ -47,7 +48,7 @@ def register(app: typer.Typer) -> None:
             "taper": {"scenario": "Stop 60 mg/day after two years on therapy", **taper.to_dict()},
         }
 
-        def render(out):  # type: ignore[no-untyped-def]
+        def render(out: Console) -> None:
             out.print("[bold]baclofen demo[/bold]: two plans from the user journeys.\n")
             render_plan(out, data["titration"], title="1. Start oral baclofen (46 years, MS, eGFR 55, target 60)")
             out.print()

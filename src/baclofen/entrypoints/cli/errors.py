@@ -51,10 +51,11 @@ def fail(option: str, expected: str, got: object) -> NoReturn:
 
 
 def _param_label(param: Parameter) -> str:
-    """How the user wrote a parameter: its long option (``--from-mg-per-day``) or its argument (``FILE``)."""
+    """How the user wrote a parameter: its long option (``--from-mg-per-day``) or its argument as typer's usage
+    line shows it (its metavar, else its name: ``file``)."""
     dashed = [o for o in param.opts if o.startswith("-")]
     if not dashed:  # an argument
-        return param.human_readable_name
+        return param.metavar or param.name
     return ([o for o in dashed if o.startswith("--")] or dashed)[0]
 
 
