@@ -711,6 +711,17 @@ CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
     TIZANIDINE_ADULTS,
     DANTROLENE_RISK,
 )
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`): not the adapted
+#: SCOPE-PAEDIATRIC-001 that :data:`CONTRAINDICATION_RULES` evaluates.
+DEFINED_RULES: tuple[Rule[Any], ...] = (
+    *_CONDITION_RULES.values(),
+    ITB_ROUTE,
+    ITB_IMPLANT_DEPTH,
+    ITB_AFTER_TBI,
+    TIZANIDINE_KIDNEY,
+    TIZANIDINE_ADULTS,
+    DANTROLENE_RISK,
+)
 
 
 @dataclass(frozen=True, slots=True)

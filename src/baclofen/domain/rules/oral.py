@@ -1223,6 +1223,37 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     TAPER_LOWEST_001,
 )
 
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`); :data:`ORAL_RULES`
+#: evaluates these and, adapted to the plan, rules defined elsewhere (SCOPE-PAEDIATRIC-001, the CI-BAC cautions).
+DEFINED_RULES: tuple[Rule[Any], ...] = (
+    ORAL_PRODUCT_002,
+    ORAL_MAX_001,
+    ORAL_MAX_002,
+    ORAL_MAX_003,
+    ORAL_FREQ_001,
+    ORAL_RENAL_001,
+    ORAL_RENAL_002,
+    ORAL_RENAL_003,
+    ORAL_RENAL_004,
+    ORAL_RENAL_005,
+    ORAL_DIALYSIS_001,
+    ORAL_DIALYSIS_002,
+    ORAL_ELDERLY_001,
+    ORAL_CEREBRAL_001,
+    ORAL_PRODUCT_001,
+    *_CONDITION_RULES.values(),
+    ORAL_CONDITIONS_001,
+    ORAL_LABEL_001,
+    ORAL_LABEL_002,
+    TAPER_INFO_001,
+    TAPER_ABRUPT_001,
+    TAPER_ABRUPT_002,
+    TAPER_STEP_001,
+    TAPER_LONGTERM_001,
+    TAPER_LONGTERM_002,
+    TAPER_LOWEST_001,
+)
+
 
 def evaluate_oral_rules(ctx: OralPlanContext) -> tuple[Finding, ...]:
     """All findings of :data:`ORAL_RULES` on ``ctx``, most severe first; never raises."""
@@ -1231,6 +1262,7 @@ def evaluate_oral_rules(ctx: OralPlanContext) -> tuple[Finding, ...]:
 
 __all__ = [
     "CONDITION_CAUTIONS",
+    "DEFINED_RULES",
     "KNOWN_CONDITIONS",
     "ORAL_RULES",
     "OralPlanContext",

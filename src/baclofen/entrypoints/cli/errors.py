@@ -53,8 +53,8 @@ def fail(option: str, expected: str, got: object) -> NoReturn:
 def _param_label(param: Parameter) -> str:
     """How the user wrote a parameter: its long option (``--from-mg-per-day``) or its argument (``FILE``)."""
     dashed = [o for o in param.opts if o.startswith("-")]
-    if not dashed:  # an argument
-        return param.human_readable_name
+    if not dashed:  # an argument: its metavar (``RULE-ID``), else its name in capitals as the help shows it
+        return param.metavar or (param.name or "").upper()
     return ([o for o in dashed if o.startswith("--")] or dashed)[0]
 
 
