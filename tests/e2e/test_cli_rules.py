@@ -85,9 +85,10 @@ def test_rules_show_json_gives_severity_overridable_evidence_with_citations_and_
     assert data["evidence"] == [
         {"key": k, "authority": REFERENCES[k].authority.value, "citation": format_citation(k)} for k in rule.evidence
     ]
-    margin = next(s for s in data["settings"] if s["name"] == "pump.refill_margin_days")
-    setting = SETTINGS["pump.refill_margin_days"]
-    assert (margin["status"], margin["default"]) == (setting.status.value, setting.default)
+    assert rule.settings and [s["name"] for s in data["settings"]] == list(rule.settings)
+    for shown in data["settings"]:
+        setting = SETTINGS[shown["name"]]
+        assert (shown["status"], shown["default"]) == (setting.status.value, setting.default)
     assert data["defined_in"] == "baclofen.domain.rules.itb"
 
 
@@ -100,7 +101,7 @@ def test_rules_show_table_gives_the_rule_its_evidence_its_settings_and_the_discl
     assert "PUMP-FCST-003" in text and rule.title in text
     assert all(k in text for k in rule.evidence)
     assert REFERENCES[rule.evidence[0]].authority.value in text
-    assert "pump.refill_margin_days" in text and SETTINGS["pump.refill_margin_days"].status.value in text
+    assert rule.settings and all(name in text and SETTINGS[name].status.value in text for name in rule.settings)
     assert DISCLAIMER in text
 
 

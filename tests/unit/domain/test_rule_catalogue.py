@@ -166,11 +166,14 @@ def test_the_detail_of_a_rule_adds_citations_the_settings_it_reads_its_condition
         {"key": k, "authority": REFERENCES[k].authority.value, "citation": format_citation(k)}
         for k in entry.rule.evidence
     ]
-    assert [s["name"] for s in data["settings"]] == list(entry.rule.settings or ())
-    margin = next(s for s in data["settings"] if s["name"] == "pump.refill_margin_days")
-    setting = SETTINGS["pump.refill_margin_days"]
-    assert (margin["status"], margin["default"]) == (setting.status.value, setting.default)
-    assert margin["unit"] == setting.unit
+    assert entry.rule.settings and [s["name"] for s in data["settings"]] == list(entry.rule.settings)
+    for shown in data["settings"]:
+        setting = SETTINGS[shown["name"]]
+        assert (shown["status"], shown["default"], shown["unit"]) == (
+            setting.status.value,
+            setting.default,
+            setting.unit,
+        )
     assert data["conditions"] == list(entry.rule.conditions)
     assert data["defined_in"] == "baclofen.domain.rules.itb"
 
