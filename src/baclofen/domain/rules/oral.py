@@ -1192,39 +1192,7 @@ ORAL_PRODUCT_002: Rule[OralPlanContext] = Rule(
 )
 
 
-ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
-    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.patient.age_years),
-    ORAL_PRODUCT_002,
-    ORAL_MAX_001,
-    ORAL_MAX_002,
-    ORAL_MAX_003,
-    ORAL_FREQ_001,
-    ORAL_RENAL_001,
-    ORAL_RENAL_002,
-    ORAL_RENAL_003,
-    ORAL_RENAL_004,
-    ORAL_RENAL_005,
-    ORAL_DIALYSIS_001,
-    ORAL_DIALYSIS_002.adapted(_titration_dialysis_dose),
-    ORAL_ELDERLY_001,
-    ORAL_CEREBRAL_001,
-    ORAL_PRODUCT_001,
-    *_CONDITION_RULES.values(),
-    *_CAUTION_RULES,
-    ORAL_CONDITIONS_001,
-    ORAL_LABEL_001,
-    ORAL_LABEL_002,
-    TAPER_INFO_001,
-    TAPER_ABRUPT_001,
-    TAPER_ABRUPT_002,
-    TAPER_STEP_001,
-    TAPER_LONGTERM_001,
-    TAPER_LONGTERM_002,
-    TAPER_LOWEST_001,
-)
-
-#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`); :data:`ORAL_RULES`
-#: evaluates these and, adapted to the plan, rules defined elsewhere (SCOPE-PAEDIATRIC-001, the CI-BAC cautions).
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
 DEFINED_RULES: tuple[Rule[Any], ...] = (
     ORAL_PRODUCT_002,
     ORAL_MAX_001,
@@ -1252,6 +1220,14 @@ DEFINED_RULES: tuple[Rule[Any], ...] = (
     TAPER_LONGTERM_001,
     TAPER_LONGTERM_002,
     TAPER_LOWEST_001,
+)
+
+#: What every oral plan evaluates: the rules defined here (ORAL-DIALYSIS-002 on the plan's dialysis dose) and,
+#: adapted to the plan, rules defined elsewhere (SCOPE-PAEDIATRIC-001, the CI-BAC cautions).
+ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
+    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.patient.age_years),
+    *(ORAL_DIALYSIS_002.adapted(_titration_dialysis_dose) if r is ORAL_DIALYSIS_002 else r for r in DEFINED_RULES),
+    *_CAUTION_RULES,
 )
 
 
