@@ -34,9 +34,7 @@ def _severity(sev: str) -> str:
 
 
 def _overridable(rule: Mapping[str, Any]) -> str:
-    if not rule["overridable"]:
-        return "no (absolute)"
-    return "yes" if rule["severity"] == "block" else "-"
+    return "yes" if rule["overridable"] else "no (absolute)"
 
 
 def _evidence_cell(rule: Mapping[str, Any]) -> str:
@@ -83,12 +81,10 @@ def list_command(
 
 def _render_rule(out: Console, r: Mapping[str, Any]) -> None:
     out.print(f"[bold]{escape(r['rule_id'])}[/bold]: {escape(r['title'])}")
-    if not r["overridable"]:
-        override = "no: an absolute block, it cannot be overridden"
-    elif r["severity"] == "block":
-        override = "yes: by a named clinician with a reason (--override RULE-ID=REASON --clinician NAME)"
+    if r["overridable"]:
+        override = "yes: a block of this rule may be overridden by a named clinician with a reason"
     else:
-        override = "not needed (not a block)"
+        override = "no: an absolute block, it cannot be overridden"
     out.print(f"[bold]Area:[/bold] {r['area']}   [bold]Severity:[/bold] {_severity(r['severity'])}")
     out.print(f"[bold]Overridable:[/bold] {override}")
     out.print(f"[bold]Defined in:[/bold] {escape(r['defined_in'])}")
@@ -107,27 +103,16 @@ def _render_rule(out: Console, r: Mapping[str, Any]) -> None:
     elif not settings:
         out.print("[bold]Settings it reads:[/bold] none (its thresholds are label facts or named constants)")
     else:
-        table = Table(title="Settings it reads (defaults; --setting NAME=VALUE changes one)", expand=True)
-        table.add_column("Setting", no_wrap=True)
-        table.add_column("Default", justify="right")
-        table.add_column("Status")
-        table.add_column("Evidence")
-        table.add_column("Description", ratio=2)
-        for s in settings:
-            default = s["default"]
-            shown = (
-                f"{default:g} {s['unit']}"
-                if isinstance(default, (int, float)) and not isinstance(default, bool)
-                else str(default)
+        out.print("[bold]Settings it reads[/bold] (defaults; --setting NAME=VALUE changes one):")
+        for st in settings:
+            default = st["default"]
+            number = isinstance(default, (int, float)) and not isinstance(default, bool)
+            shown = f"{default:g} {st['unit']}" if number else str(default)
+            out.print(
+                f"  - [bold]{escape(st['name'])}[/bold] = {escape(shown)} "
+                f"({st['status']}; {escape(', '.join(st['evidence']))})"
             )
-            table.add_row(
-                escape(s["name"]),
-                escape(shown),
-                s["status"],
-                escape(", ".join(s["evidence"])),
-                escape(s["description"]),
-            )
-        out.print(table)
+            out.print(f"    [dim]{escape(st['description'])}[/dim]")
     out.print(f"[dim]{SEVERITY_NOTE}[/dim]")
 
 
