@@ -1,4 +1,4 @@
-"""Every rule and every named setting cites evidence that resolves; rule ids are stable and unique."""
+"""Every rule (the catalogue) and every named setting cites evidence that resolves; rule ids are stable and unique."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import pytest
 
 import baclofen.domain as domain_pkg
 from baclofen.domain.evidence import REFERENCES, format_evidence
-from baclofen.domain.rules.core import RULE_ID_PATTERN, RULES, Finding, Severity
+from baclofen.domain.rules.catalogue import RULES
+from baclofen.domain.rules.core import RULE_ID_PATTERN, Finding, Severity
 from baclofen.domain.settings import SETTINGS
 
 
 def _import_all_domain_modules() -> None:
+    """Settings register themselves when their module is imported (the rules are in the catalogue)."""
     for mod in pkgutil.walk_packages(domain_pkg.__path__, "baclofen.domain."):
         importlib.import_module(mod.name)
 

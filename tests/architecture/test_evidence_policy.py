@@ -1,7 +1,7 @@
 """The evidence policy in code (issue 9/10, "Build"): a clinician trusts a block only if the source behind it
 says so, and one condition gets one severity whichever path reports it.
 
-Three checks over every registered rule (``RULES``):
+Three checks over every rule of the catalogue (``RULES``, :mod:`baclofen.domain.rules.catalogue`):
 
 (a) ``low-evidence``: a rule that blocks whose evidence is only sources the fact sheet marks low authority
     (``Reference.authority``, derived by scripts/build_references.py from clinical.md);
@@ -33,9 +33,11 @@ import pytest
 
 import baclofen.domain as domain_pkg
 from baclofen.domain.evidence import REFERENCES, Authority
-from baclofen.domain.rules.core import RULES, Rule, Severity
+from baclofen.domain.rules.catalogue import RULES
+from baclofen.domain.rules.core import Rule, Severity
 from baclofen.domain.settings import SETTINGS, EvidenceStatus, Setting
 
+# Settings register themselves when their module is imported (the rules are in the catalogue).
 for _mod in pkgutil.walk_packages(domain_pkg.__path__, "baclofen.domain."):
     importlib.import_module(_mod.name)
 
@@ -103,7 +105,7 @@ def _explain(violations: Iterable[Violation]) -> list[str]:
     return out
 
 
-# --- the policy on the registered rules ---------------------------------------------------------------------------
+# --- the policy on the catalogued rules ---------------------------------------------------------------------------
 def test_there_are_blocking_rules_and_declared_conditions_to_check() -> None:
     assert sum(blocks(r) for r in RULES.values()) >= 20
     assert sum(bool(r.conditions) for r in RULES.values()) >= 20
@@ -154,7 +156,7 @@ def test_every_known_violation_still_violates() -> None:
 
 # --- each check would catch a violation ---------------------------------------------------------------------------
 def _rule(rule_id: str, severity: Severity, evidence: tuple[str, ...], **kw: Any) -> Rule[Any]:
-    return Rule(rule_id, "fake rule for the policy test", severity, evidence, lambda ctx: None, register=False, **kw)
+    return Rule(rule_id, "fake rule for the policy test", severity, evidence, lambda ctx: None, **kw)
 
 
 def _weak_setting() -> str:

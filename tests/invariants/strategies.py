@@ -579,6 +579,11 @@ COMMANDS: dict[str, Command] = {
             ),
         ),
         Command(("demo",), (Opt("--start-date", DATES, DATE_BAD),)),
+        Command(
+            ("rules", "list"),
+            (Opt("--area", st.sampled_from(["scope", "oral", "itb", "pump", "pk", "cds", " PUMP "]), NAME_BAD),),
+        ),
+        Command(("rules", "show", "PUMP-FCST-003"), ()),  # the rule id is an argument: one that reads settings
         Command(("risk",), (_RISK_SETTING,), takes_file=True),
         Command(
             ("simulate", "regimen"),

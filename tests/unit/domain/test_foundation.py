@@ -187,11 +187,8 @@ _BLOCK = Rule(
     severity=Severity.BLOCK,
     evidence=("S4",),
     check=lambda ctx: None,
-    register=False,
 )
-_WARN = Rule(
-    rule_id="TEST-WARN-001", title="t", severity=Severity.WARN, evidence=("S4",), check=lambda ctx: None, register=False
-)
+_WARN = Rule(rule_id="TEST-WARN-001", title="t", severity=Severity.WARN, evidence=("S4",), check=lambda ctx: None)
 
 
 def _block() -> Finding:

@@ -40,7 +40,6 @@ _ABSOLUTE = Rule(
     severity=Severity.BLOCK,
     evidence=("S74",),
     check=lambda ctx: None,
-    register=False,
     overridable=False,
 )
 _ORDINARY = Rule(
@@ -49,7 +48,6 @@ _ORDINARY = Rule(
     severity=Severity.BLOCK,
     evidence=("S4",),
     check=lambda ctx: None,
-    register=False,
 )
 _D0 = date(2026, 12, 1)
 

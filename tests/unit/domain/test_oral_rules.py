@@ -18,7 +18,8 @@ from baclofen.domain.oral.limits import (
     kidney_band,
 )
 from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
-from baclofen.domain.rules import RULES, Severity
+from baclofen.domain.rules import Severity
+from baclofen.domain.rules.catalogue import RULES
 from baclofen.domain.rules.oral import (
     CONDITION_CAUTIONS,
     ORAL_RULES,
@@ -65,7 +66,7 @@ def _ids(ctx: OralPlanContext) -> set[str]:
     return {f.rule_id for f in evaluate_oral_rules(ctx)}
 
 
-def test_every_oral_rule_is_registered_with_a_unique_id_and_resolving_evidence() -> None:
+def test_every_oral_rule_is_catalogued_with_a_unique_id_and_resolving_evidence() -> None:
     ids = [r.rule_id for r in ORAL_RULES]
 
     assert len(ids) == len(set(ids))

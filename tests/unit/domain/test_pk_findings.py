@@ -11,7 +11,7 @@ from baclofen.domain.pk.findings import (
     is_renal_condition,
 )
 from baclofen.domain.pk.parameters import OralModel
-from baclofen.domain.rules import RULES
+from baclofen.domain.rules.catalogue import RULES
 
 BANDS = plasma_bands()
 
@@ -156,7 +156,7 @@ def test_renal_conditions_are_recognised(text: str, renal: bool) -> None:
     assert is_renal_condition(text) is renal
 
 
-def test_every_pk_rule_is_registered_with_evidence() -> None:
+def test_every_pk_rule_is_catalogued_with_evidence() -> None:
     pk = [r for r in RULES.values() if r.rule_id.startswith("PK-")]
 
     assert len(pk) == 14  # 13 exposure rules (PK-DOSE-001 included) + PK-KIDNEY-005 (plan vs simulation kidney)

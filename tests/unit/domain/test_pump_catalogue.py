@@ -7,7 +7,7 @@ import pytest
 from baclofen.domain.errors import UnknownNameError
 from baclofen.domain.evidence import REFERENCES
 from baclofen.domain.itb.pumps import PUMPS, get_pump
-from baclofen.domain.rules.core import RULES
+from baclofen.domain.rules.catalogue import RULES, RuleArea, rules_in_area
 from baclofen.domain.settings import SETTINGS, EvidenceStatus
 
 
@@ -58,11 +58,12 @@ def test_catalogue_to_dict_lists_its_settings() -> None:
     assert {s["name"] for s in data["settings"]} >= {"pump.prometra_ii.refill_threshold_ml"}
 
 
-ITB_RULES = sorted(r for r in RULES if r.startswith(("ITB-", "PUMP-")))
+ITB_RULES = sorted(e.rule_id for area in (RuleArea.ITB, RuleArea.PUMP) for e in rules_in_area(area))
 
 
-def test_the_itb_and_pump_rules_are_registered() -> None:
+def test_the_itb_and_pump_rules_are_catalogued() -> None:
     assert len(ITB_RULES) >= 30
+    assert all(r.startswith(("ITB-", "PUMP-")) for r in ITB_RULES)
     assert len(PUMPS) == 4
 
 

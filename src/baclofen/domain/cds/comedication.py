@@ -52,6 +52,8 @@ UNRECOGNISED_MEDICINES: Rule[_Unrecognised] = Rule(
     ("S17", "S6"),
     _check_unrecognised,
 )
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = (UNRECOGNISED_MEDICINES,)
 
 
 @dataclass(frozen=True, slots=True)

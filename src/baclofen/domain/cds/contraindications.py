@@ -701,8 +701,8 @@ BACLOFEN_CAUTION_RULES: tuple[Rule[ContraindicationContext], ...] = tuple(
     if r.condition in BACLOFEN_CAUTION_CONDITIONS and r.applies_to(get_drug("baclofen"))
 )
 
-CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
-    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.age_years),
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[ContraindicationContext], ...] = (
     *_CONDITION_RULES.values(),
     ITB_ROUTE,
     ITB_IMPLANT_DEPTH,
@@ -710,6 +710,11 @@ CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
     TIZANIDINE_KIDNEY,
     TIZANIDINE_ADULTS,
     DANTROLENE_RISK,
+)
+#: What every contraindication check evaluates: these and, adapted, SCOPE-PAEDIATRIC-001.
+CONTRAINDICATION_RULES: tuple[Rule[ContraindicationContext], ...] = (
+    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.age_years),
+    *DEFINED_RULES,
 )
 
 

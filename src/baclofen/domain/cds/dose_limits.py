@@ -583,6 +583,9 @@ DOSE_RULES: tuple[Rule[DoseContext], ...] = (
     CZP_MAX,
     NABX_MAX,
 )
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`): not
+#: ORAL-DIALYSIS-002, which :data:`DOSE_RULES` evaluates adapted from ``rules/oral.py``.
+DEFINED_RULES: tuple[Rule[Any], ...] = tuple(r for r in DOSE_RULES if r is not BAC_DIALYSIS)
 
 
 def _limits_for(ctx: DoseContext) -> list[dict[str, Any]]:

@@ -392,6 +392,8 @@ def _finding(rule: Rule[Sequence[Drug]], row: Interaction, subject: Drug, partne
 
 
 INTERACTION_RULES: tuple[Rule[Sequence[Drug]], ...] = tuple(_make_rule(r) for r in INTERACTIONS)
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = INTERACTION_RULES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1895,6 +1895,8 @@ RISK_RULES: tuple[Rule[RiskContext], ...] = (
     KIDNEY_MODERATE,
 )
 ALL_RISK_RULES = RISK_RULES
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = RISK_RULES
 
 _ALERT_RULES = {DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id, DIARY_OVERDOSE.rule_id, DIARY_UNRECOGNISED.rule_id}
 
@@ -1981,6 +1983,7 @@ def overdue_refill(assessment: RiskAssessment) -> bool:
 
 __all__ = [
     "ALL_RISK_RULES",
+    "DEFINED_RULES",
     "ITB_MAX_CUT_PERCENT",
     "LOOKBACK_DAYS",
     "MISSED_DOSES_MODERATE",

@@ -485,6 +485,8 @@ NRS_30_RESPONSE: Rule[ResponderVerdict] = Rule(
     "SCALE-NRS-30-001", "30 % NRS responder (UNCONFIRMED threshold)", Severity.INFO, ("S88",), _check_nrs_30
 )
 RESPONDER_RULES: tuple[Rule[ResponderVerdict], ...] = (NABIXIMOLS_RESPONSE, ITB_SCREENING_RESPONSE, NRS_30_RESPONSE)
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = RESPONDER_RULES
 
 
 @dataclass(frozen=True, slots=True)

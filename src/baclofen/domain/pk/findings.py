@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from baclofen.domain.oral.limits import (
     LOWEST_PLAUSIBLE_SINGLE_DOSE_MG,
@@ -565,6 +566,9 @@ PK_KIDNEY_005: Rule[KidneyConflict] = Rule(
     ("S22", "PKM-DERIVED"),
     _check_kidney_conflict,
 )
+
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = (*EXPOSURE_RULES, PK_KIDNEY_005)
 
 
 def check_kidney_conflict(conflict: KidneyConflict) -> tuple[Finding, ...]:

@@ -4,12 +4,13 @@ Evaluation returns every finding and never raises on a clinical condition. A pla
 un-overridden ``block`` finding is not offered (:func:`is_offerable`); a clinician may override a
 block with a reason, which the plan records (:class:`Override`).
 
-Each area keeps its rules in its own module (``rules/oral.py``, ``rules/itb.py`` ...); every
-:class:`Rule` registers itself in :data:`RULES` so that tests can prove that each cites evidence.
+A rule is defined next to the logic it guards (``rules/oral.py``, ``rules/itb.py``, ``cds/*.py``,
+``pk/findings.py``, ``rules/scope.py``); each of those modules exports the rules it defines (``DEFINED_RULES``),
+and :mod:`baclofen.domain.rules.catalogue` builds the catalogue of every rule from those collections in one place
+(``baclofen rules list`` shows it). Constructing a :class:`Rule` registers nothing.
 """
 
 from baclofen.domain.rules.core import (
-    RULES,
     Finding,
     Override,
     Rule,
@@ -22,7 +23,6 @@ from baclofen.domain.rules.core import (
 )
 
 __all__ = [
-    "RULES",
     "Finding",
     "Override",
     "Rule",

@@ -4,8 +4,7 @@
 >>> too_high = Rule(
 ...     rule_id="DEMO-MAX-001", title="Demo ceiling", severity=Severity.BLOCK, evidence=("S4",),
 ...     check=lambda mg: None if mg <= 80 else too_high.finding(f"{mg} mg/day is above 80 mg/day",
-...         reasoning="label maximum", data={"daily_dose_mg": mg}),
-...     register=False)
+...         reasoning="label maximum", data={"daily_dose_mg": mg}))
 >>> [f.rule_id for f in evaluate_rules([too_high], 90)]
 ['DEMO-MAX-001']
 """
@@ -165,8 +164,12 @@ class Override:
     def __post_init__(self) -> None:
         if not isinstance(self.rule_id, str) or not RULE_ID_PATTERN.match(self.rule_id):
             raise InvalidInputError("override rule_id", "a rule id like ORAL-MAX-001", self.rule_id)
-        rule = _REGISTRY.get(self.rule_id)
-        if rule is not None and not rule.overridable:
+        # The catalogue imports every module that defines rules, and they import this one: look it up when an
+        # override is made, not at import time.
+        from baclofen.domain.rules.catalogue import CATALOGUE
+
+        entry = CATALOGUE.get(self.rule_id)
+        if entry is not None and not entry.rule.overridable:
             raise InvalidInputError("override", _absolute_text(self.rule_id), self.rule_id)
         reason = " ".join(self.reason.split()) if isinstance(self.reason, str) else ""
         words = [w for w in reason.split() if _WORD.search(w)]
@@ -193,20 +196,19 @@ def _absolute_text(rule_id: str) -> str:
     return f"an overridable block ({rule_id} is an absolute block that cannot be overridden)"
 
 
-_REGISTRY: dict[str, Rule[Any]] = {}
-RULES: Mapping[str, Rule[Any]] = MappingProxyType(_REGISTRY)
-
-
 @dataclass(frozen=True)
 class Rule(Generic[C]):
-    """A safety rule: stable id, severity, citations and a pure check ``ctx -> Finding | None``."""
+    """A safety rule: stable id, severity, citations and a pure check ``ctx -> Finding | None``.
+
+    Constructing a rule registers nothing: the module that defines it lists it in its ``DEFINED_RULES``, from
+    which :mod:`baclofen.domain.rules.catalogue` builds the catalogue of every rule.
+    """
 
     rule_id: str
     title: str
     severity: Severity
     evidence: tuple[str, ...]
     check: Callable[[C], Finding | Sequence[Finding] | None]
-    register: bool = True
     #: False for an absolute block (e.g. a label contraindication): its findings cannot be overridden.
     overridable: bool = True
     #: Names of the settings whose values decide when this rule fires (its thresholds); ``()`` when none
@@ -228,11 +230,6 @@ class Rule(Generic[C]):
         object.__setattr__(self, "conditions", tuple(self.conditions))
         for key in self.evidence:
             get_reference(key)
-        if self.register:
-            existing = _REGISTRY.get(self.rule_id)
-            if existing is not None and existing.title != self.title:
-                raise InvalidInputError("rule_id", "unique", self.rule_id)
-            _REGISTRY[self.rule_id] = self
 
     def finding(
         self,
@@ -268,7 +265,6 @@ class Rule(Generic[C]):
             self.severity,
             self.evidence,
             lambda ctx: self.check(context(ctx)),
-            register=False,
             overridable=self.overridable,
             settings=self.settings,
             conditions=self.conditions,

@@ -36,12 +36,14 @@ __all__ = [
     "DOSE_LEVEL_RULES",
     "FORECAST_RULES",
     "INITIAL_DOSE_RULES",
+    "ITB_DEFINED_RULES",
     "LIMIT_CONCENTRATION",
     "LIMIT_DOSE",
     "LIMIT_SCREENING",
     "LIMIT_VOLUME",
     "NEXT_REFILL_RULES",
     "PROGRAM_RULES",
+    "PUMP_DEFINED_RULES",
     "ADMIXTURE",
     "AdmixtureContext",
     "RECONCILE_RULES",
@@ -2543,3 +2545,32 @@ TRANS_CUT_OF_CURRENT = Rule(
 )
 
 TRANSITION_RULES = (TRANS_ORAL, TRANS_OTHERS, TRANS_CUT_OF_CURRENT)
+
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`), by area:
+#: ITB-* (screening, dosing, concentrations, transition, plausibility ranges) and PUMP-* (programs, reservoir,
+#: refills, battery, reconciliation).
+ITB_DEFINED_RULES: tuple[Rule[Any], ...] = (
+    *SCREENING_RULES,
+    *INITIAL_DOSE_RULES,
+    *DOSE_CHANGE_RULES,
+    TITR_CEILING,
+    *DOSE_LEVEL_RULES,
+    LIMIT_DOSE,
+    LIMIT_CONCENTRATION,
+    LIMIT_VOLUME,
+    LIMIT_SCREENING,
+    *CONCENTRATION_RULES,
+    *CONCENTRATION_CHANGE_RULES,
+    *TRANSITION_RULES,
+    TRANS_CEILING,
+)
+PUMP_DEFINED_RULES: tuple[Rule[Any], ...] = (
+    *PROGRAM_RULES,
+    ADMIXTURE,
+    *FORECAST_RULES,
+    *RECONCILE_RULES,
+    *TREND_RULES,
+    *DELIVERY_RULES,
+    *NEXT_REFILL_RULES,
+    *REFILL_VOLUME_RULES,
+)

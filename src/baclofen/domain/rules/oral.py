@@ -1192,8 +1192,8 @@ ORAL_PRODUCT_002: Rule[OralPlanContext] = Rule(
 )
 
 
-ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
-    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.patient.age_years),
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = (
     ORAL_PRODUCT_002,
     ORAL_MAX_001,
     ORAL_MAX_002,
@@ -1205,12 +1205,11 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     ORAL_RENAL_004,
     ORAL_RENAL_005,
     ORAL_DIALYSIS_001,
-    ORAL_DIALYSIS_002.adapted(_titration_dialysis_dose),
+    ORAL_DIALYSIS_002,
     ORAL_ELDERLY_001,
     ORAL_CEREBRAL_001,
     ORAL_PRODUCT_001,
     *_CONDITION_RULES.values(),
-    *_CAUTION_RULES,
     ORAL_CONDITIONS_001,
     ORAL_LABEL_001,
     ORAL_LABEL_002,
@@ -1223,6 +1222,14 @@ ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
     TAPER_LOWEST_001,
 )
 
+#: What every oral plan evaluates: the rules defined here (ORAL-DIALYSIS-002 on the plan's dialysis dose) and,
+#: adapted to the plan, rules defined elsewhere (SCOPE-PAEDIATRIC-001, the CI-BAC cautions).
+ORAL_RULES: tuple[Rule[OralPlanContext], ...] = (
+    PAEDIATRIC_SCOPE.adapted(lambda ctx: ctx.patient.age_years),
+    *(ORAL_DIALYSIS_002.adapted(_titration_dialysis_dose) if r is ORAL_DIALYSIS_002 else r for r in DEFINED_RULES),
+    *_CAUTION_RULES,
+)
+
 
 def evaluate_oral_rules(ctx: OralPlanContext) -> tuple[Finding, ...]:
     """All findings of :data:`ORAL_RULES` on ``ctx``, most severe first; never raises."""
@@ -1231,6 +1238,7 @@ def evaluate_oral_rules(ctx: OralPlanContext) -> tuple[Finding, ...]:
 
 __all__ = [
     "CONDITION_CAUTIONS",
+    "DEFINED_RULES",
     "KNOWN_CONDITIONS",
     "ORAL_RULES",
     "OralPlanContext",

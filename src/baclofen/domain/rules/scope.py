@@ -17,6 +17,8 @@ alternatives advisor (``cds/contraindications.py``), through :meth:`Rule.adapted
 
 from __future__ import annotations
 
+from typing import Any
+
 from baclofen.domain.rules.core import Finding, Rule, Severity
 
 #: Adults only: from this age (years). A product owner's decision, not a configurable setting (a setting
@@ -51,4 +53,7 @@ PAEDIATRIC_SCOPE: Rule[float | None] = Rule(
     settings=(),
 )
 
-__all__ = ["ADULT_AGE_YEARS", "PAEDIATRIC_SCOPE"]
+#: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
+DEFINED_RULES: tuple[Rule[Any], ...] = (PAEDIATRIC_SCOPE,)
+
+__all__ = ["ADULT_AGE_YEARS", "DEFINED_RULES", "PAEDIATRIC_SCOPE"]

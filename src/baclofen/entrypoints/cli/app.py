@@ -17,7 +17,7 @@ from baclofen.entrypoints.cli.errors import map_errors, report_and_exit
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application (no import-time side effects)."""
-    from baclofen.entrypoints.cli import cds, demo, itb, plan, pump, simulate
+    from baclofen.entrypoints.cli import cds, demo, itb, plan, pump, rules, simulate
 
     app = typer.Typer(
         name="baclofen",
@@ -32,6 +32,7 @@ def build_app() -> typer.Typer:
     app.add_typer(simulate.app, name="simulate")
     app.add_typer(itb.app, name="itb")
     app.add_typer(pump.app, name="pump")
+    app.add_typer(rules.app, name="rules")
     cds.register(app)
     demo.register(app)
     return app

@@ -52,10 +52,10 @@ def fail(option: str, expected: str, got: object) -> NoReturn:
 
 def _param_label(param: Parameter) -> str:
     """How the user wrote a parameter: its long option (``--from-mg-per-day``) or its argument as typer's usage
-    line shows it (its metavar, else its name: ``file``)."""
+    line shows it (its metavar, ``RULE-ID``, else its name: ``file``)."""
     dashed = [o for o in param.opts if o.startswith("-")]
-    if not dashed:  # an argument
-        return param.metavar or param.name
+    if not dashed:  # an argument: its metavar (``RULE-ID``), else its name as the usage line shows it
+        return param.metavar or param.name or "argument"
     return ([o for o in dashed if o.startswith("--")] or dashed)[0]
 
 
