@@ -8,8 +8,11 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import RECONCILE_TOLERANCE_ML, RECONCILE_TOLERANCE_PERCENT
 from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS
+from baclofen.domain.settings import Setting
 
-ACCURACY = get_pump("synchromed-ii-20").flow_accuracy
+_SYNCHROMED_ACCURACY = get_pump("synchromed-ii-20").flow_accuracy
+assert _SYNCHROMED_ACCURACY is not None
+ACCURACY: Setting = _SYNCHROMED_ACCURACY
 
 
 def test_only_the_settings_asked_for_and_overridden_are_returned(make_settings) -> None:

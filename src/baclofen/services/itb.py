@@ -795,11 +795,12 @@ def _assess_refill_visit(
             trend_visits=clinic_values.get(RECONCILE_TREND_VISITS.name),
         )
     observed = None
-    if reconciliation is not None and last_fill is not None and last_fill.refilled_at is not None:
+    previous_filled = None if last_fill is None else last_fill.refilled_at
+    if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
         observed = observe_delivery(
             reconciliation.current,
-            last_fill.fill_ml,
-            last_fill.refilled_at,
+            previous_fill_ml,
+            previous_filled,
             parse_datetime(refilled, "refilled"),
             pump=model,
             accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,

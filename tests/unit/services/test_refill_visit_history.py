@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ SYNCHROMED = get_pump("synchromed-ii-20")
 LAST_FILL = RefillVisitRecord(
     date(2026, 2, 2), fill_ml=20, concentration_mcg_per_ml=500, program=continuous_program(500)
 )
-VISIT = {
+VISIT: dict[str, Any] = {
     "concentration_mcg_per_ml": 500,
     "refilled": "2026-03-02",
     "daily_dose_mcg": 500,
