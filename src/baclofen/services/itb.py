@@ -3,7 +3,8 @@
 Callable alike from the CLI, a REST API or a web page: arguments are plain values (numbers, ISO dates,
 pump names, ``"yes,no"`` responses, ``"06:00=20,22:00=10"`` flex schedules, ``"E:A,E:A"`` visit
 histories); each result has ``to_dict()`` giving JSON-ready data with the findings, reasoning and the
-settings used. Nothing here reads the clock: ``as_of`` is passed in.
+settings used. Nothing here reads the clock: ``as_of`` is passed in. A refill visit reads the pump's
+history and records the visit through a unit of work (:mod:`baclofen.services.ports`).
 
 Raises
 ------
@@ -35,6 +36,9 @@ from baclofen.domain.itb.programs import (
 )
 from baclofen.domain.itb.pumps import PUMPS, PumpModel, get_pump
 from baclofen.domain.itb.refill import (
+    RECONCILE_TOLERANCE_ML,
+    RECONCILE_TOLERANCE_PERCENT,
+    RECONCILE_TREND_VISITS,
     DiscrepancyTrend,
     ObservedDelivery,
     RefillReconciliation,
@@ -45,7 +49,7 @@ from baclofen.domain.itb.refill import (
     plan_refill_volume,
     reconcile_refill,
 )
-from baclofen.domain.itb.reservoir import ReservoirFill, ReservoirForecast, forecast_reservoir
+from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast, forecast_reservoir
 from baclofen.domain.itb.screening import (
     ScreeningAssessment,
     ScreeningDose,
@@ -55,11 +59,14 @@ from baclofen.domain.itb.screening import (
 )
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
 from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.services.cds import parse_settings
 from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
+from baclofen.services.ports import SettingsProvider, UnitOfWork
 
 __all__ = [
+    "REFILL_VISIT_SETTINGS",
     "PumpVisit",
     "ReconcileResult",
     "describe_pumps",
@@ -72,8 +79,10 @@ __all__ = [
     "plan_program",
     "plan_titration_step",
     "plan_transition",
+    "pump_record_from_options",
     "reconcile_visit",
     "record_refill_visit",
+    "register_pump",
     "screen_trial",
 ]
 
@@ -580,8 +589,97 @@ class PumpVisit:
         }
 
 
-def record_refill_visit(
+def pump_record_from_options(
     pump: str,
+    *,
+    pump_id: str = "pump",
+    implanted: date | str | None = None,
+    previous: str | Sequence[tuple[float, float]] | None = None,
+    previous_fill_ml: float | None = None,
+    previous_filled: date | datetime | str | None = None,
+    with_residuals: bool = True,
+) -> PumpRecord:
+    """A pump record from plain values, for a refill visit without stored records (the CLI's options).
+
+    ``previous`` are the earlier visits' residuals (``"E1:A1,E2:A2"``, oldest first); ``previous_fill_ml``
+    and ``previous_filled`` (together) are the last fill, at the visit of the last residual pair. The
+    history counts only with this visit's residuals (``with_residuals``): without them ``previous`` and the
+    previous fill are refused, not silently ignored.
+
+    >>> record = pump_record_from_options("synchromed-ii-20", previous="4.9:4.5", previous_fill_ml=20,
+    ...                                   previous_filled="2026-02-02")
+    >>> record.residual_history(), record.last_fill().fill_ml
+    (((4.9, 4.5),), 20.0)
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown pump, a malformed value, one of ``previous_fill_ml`` / ``previous_filled`` without the
+        other, or the history without this visit's residuals (named by the option).
+    """
+    model = get_pump(pump)
+    if (previous_fill_ml is None) != (previous_filled is None):
+        raise InvalidInputError(
+            "previous_filled" if previous_filled is None else "previous_fill_ml",
+            "given together with the other previous-fill value",
+            None,
+        )
+    if not with_residuals and previous:
+        raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
+    if not with_residuals and previous_fill_ml is not None:
+        raise InvalidInputError(
+            "previous_fill_ml", "given together with --expected-ml and --aspirated-ml", previous_fill_ml
+        )
+    pairs = list(parse_previous_visits(previous))
+    fields = {"expected_ml": "previous", "aspirated_ml": "previous", "fill_ml": "previous_fill_ml"}
+    try:
+        last: list[RefillVisitRecord] = []
+        if previous_fill_ml is not None and previous_filled is not None:
+            filled = parse_datetime(previous_filled, "previous_filled")
+            expected, aspirated = pairs.pop() if pairs else (None, None)
+            last = [RefillVisitRecord(filled, expected, aspirated, fill_ml=previous_fill_ml)]
+        visits = [RefillVisitRecord(expected_ml=e, aspirated_ml=a) for e, a in pairs] + last
+    except InvalidInputError as exc:
+        if exc.field not in fields:
+            raise
+        raise InvalidInputError(fields[exc.field], exc.expected, exc.actual) from None
+    return PumpRecord(
+        pump_id,
+        model,
+        implanted=None if implanted is None else parse_date(implanted, "implanted"),
+        visits=tuple(visits),
+    )
+
+
+def register_pump(uow: UnitOfWork, record: PumpRecord) -> None:
+    """Store a newly implanted pump (with any history it comes with); its patient must be stored.
+
+    Raises
+    ------
+    ConflictError
+        A pump with this ``pump_id`` is already stored.
+    NotFoundError
+        No patient ``record.patient_id``.
+    """
+    with uow:
+        if record.patient_id is not None:
+            uow.patients.get(record.patient_id)
+        uow.pumps.add(record)
+        uow.commit()
+
+
+#: Settings a clinic may set for refill visits (besides the pump's flow accuracy, when it has one).
+REFILL_VISIT_SETTINGS = (
+    RECONCILE_TOLERANCE_PERCENT,
+    RECONCILE_TOLERANCE_ML,
+    RECONCILE_TREND_VISITS,
+    REFILL_MARGIN_DAYS,
+)
+
+
+def record_refill_visit(
+    uow: UnitOfWork,
+    pump_id: str,
     *,
     concentration_mcg_per_ml: float,
     refilled: date | datetime | str,
@@ -589,30 +687,93 @@ def record_refill_visit(
     flex: str | None = None,
     expected_ml: float | None = None,
     aspirated_ml: float | None = None,
-    previous: str | None = None,
     target_interval_days: int | None = None,
     margin_days: int | None = None,
-    implanted: date | str | None = None,
     as_of: date | datetime | str | None = None,
-    previous_fill_ml: float | None = None,
-    previous_filled: date | datetime | str | None = None,
     settings: Mapping[str, Any] | Iterable[str] | None = None,
     other_drugs_in_pump: Sequence[str] | str = (),
+    clinic: SettingsProvider | None = None,
 ) -> PumpVisit:
-    """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
+    """A whole refill visit of a stored pump: reconcile the residual, compute the new fill, forecast the next
+    refill date, and record the visit in the pump's history.
 
-    ``previous_fill_ml`` and ``previous_filled`` (the last fill's volume and date, together, with the
-    residuals) give the delivery observed over the last interval: after a flagged shortfall the next
-    refill is also forecast at the observed rate and the earlier date is recommended (PUMP-REFILL-006 when
-    that comes before ``target_interval_days``). ``settings`` as in :func:`forecast_pump`.
+    The pump's model, implant date and history come from the pump repository: the earlier visits' residuals
+    give the discrepancy trend, and the last fill (its volume and date) the delivery observed over the last
+    interval: after a flagged shortfall the next refill is also forecast at the observed rate and the
+    earlier date is recommended (PUMP-REFILL-006 when that comes before ``target_interval_days``). The
+    visit (residuals, fill volume, concentration, program) is committed only when it is valid: on any
+    error nothing is stored. Clinical findings, blocks included, do not stop the recording: they are
+    findings about a visit that took place.
+
+    ``settings`` (a mapping or ``"NAME=VALUE"`` texts) overrides the pump's flow accuracy for this visit, as
+    in :func:`forecast_pump`; ``clinic`` gives the clinic's own values of :data:`REFILL_VISIT_SETTINGS` and
+    of the flow accuracy (this visit's arguments win). ``other_drugs_in_pump``: other drugs in the pump or
+    catheter (no admixture, PUMP-ADMIX-001).
 
     Raises
     ------
     InvalidInputError
-        Only one of ``expected_ml`` / ``aspirated_ml`` (or of ``previous_fill_ml`` / ``previous_filled``),
-        the previous fill without the residuals, or any malformed value.
+        Only one of ``expected_ml`` / ``aspirated_ml``, a visit dated before the last recorded refill, or any
+        malformed value.
+    NotFoundError
+        No pump ``pump_id``.
     """
-    model = get_pump(pump)
+    with uow:
+        record = uow.pumps.get(pump_id)
+        visit = _assess_refill_visit(
+            record,
+            concentration_mcg_per_ml=concentration_mcg_per_ml,
+            refilled=refilled,
+            daily_dose_mcg=daily_dose_mcg,
+            flex=flex,
+            expected_ml=expected_ml,
+            aspirated_ml=aspirated_ml,
+            target_interval_days=target_interval_days,
+            margin_days=margin_days,
+            as_of=as_of,
+            settings=settings,
+            other_drugs_in_pump=other_drugs_in_pump,
+            clinic=clinic,
+        )
+        uow.pumps.add_visit(
+            pump_id,
+            RefillVisitRecord(
+                parse_datetime(refilled, "refilled"),
+                expected_ml,
+                aspirated_ml,
+                fill_ml=visit.refill.fill_ml,
+                concentration_mcg_per_ml=concentration_mcg_per_ml,
+                program=visit.forecast.fill.program,
+            ),
+        )
+        uow.commit()
+    return visit
+
+
+def _assess_refill_visit(
+    record: PumpRecord,
+    *,
+    concentration_mcg_per_ml: float,
+    refilled: date | datetime | str,
+    daily_dose_mcg: float | None,
+    flex: str | None,
+    expected_ml: float | None,
+    aspirated_ml: float | None,
+    target_interval_days: int | None,
+    margin_days: int | None,
+    as_of: date | datetime | str | None,
+    settings: Mapping[str, Any] | Iterable[str] | None,
+    other_drugs_in_pump: Sequence[str] | str,
+    clinic: SettingsProvider | None,
+) -> PumpVisit:
+    """The refill visit of :func:`record_refill_visit` on a pump record, without storing anything."""
+    model = record.model
+    accuracy = () if model.flow_accuracy is None else (model.flow_accuracy,)
+    clinic_values = {} if clinic is None else dict(clinic.overrides((*REFILL_VISIT_SETTINGS, *accuracy)))
+    overrides = {s.name: clinic_values[s.name] for s in accuracy if s.name in clinic_values}
+    overrides |= parse_settings(settings)
+    if margin_days is None:
+        margin_days = clinic_values.get(REFILL_MARGIN_DAYS.name)
     reconciliation = None
     if (expected_ml is None) != (aspirated_ml is None):
         raise InvalidInputError(
@@ -620,29 +781,26 @@ def record_refill_visit(
             "given together with the other residual volume",
             None,
         )
-    if (previous_fill_ml is None) != (previous_filled is None):
-        raise InvalidInputError(
-            "previous_filled" if previous_filled is None else "previous_fill_ml",
-            "given together with the other previous-fill value",
-            None,
-        )
+    last_fill = record.last_fill()
+    previous_fill_ml = None if last_fill is None else last_fill.fill_ml
     if expected_ml is not None and aspirated_ml is not None:
         reconciliation = reconcile_visit(
-            expected_ml, aspirated_ml, previous=previous, pump=model.key, previous_fill_ml=previous_fill_ml
-        )
-    elif previous:
-        raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
-    elif previous_fill_ml is not None:
-        raise InvalidInputError(
-            "previous_fill_ml", "given together with --expected-ml and --aspirated-ml", previous_fill_ml
+            expected_ml,
+            aspirated_ml,
+            previous=record.residual_history(),
+            pump=model.key,
+            previous_fill_ml=previous_fill_ml,
+            tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT.name),
+            tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML.name),
+            trend_visits=clinic_values.get(RECONCILE_TREND_VISITS.name),
         )
     observed = None
+    previous_filled = None if last_fill is None else last_fill.refilled_at
     if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
-        overrides = parse_settings(settings)
         observed = observe_delivery(
             reconciliation.current,
             previous_fill_ml,
-            parse_datetime(previous_filled, "previous_filled"),
+            previous_filled,
             parse_datetime(refilled, "refilled"),
             pump=model,
             accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
@@ -663,10 +821,10 @@ def record_refill_visit(
         flex=flex if flex else None,
         daily_dose_mcg=None if flex else daily_dose_mcg,
         margin_days=margin_days,
-        implanted=implanted,
+        implanted=record.implanted,
         as_of=as_of,
         observed_rate_factor=observed.rate_factor if observed is not None else None,
-        settings=settings,
+        settings=overrides,
         other_drugs_in_pump=other_drugs_in_pump,
     )
     next_refill = assess_next_refill(

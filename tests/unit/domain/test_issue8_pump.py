@@ -15,7 +15,7 @@ from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import observe_delivery, reconcile_refill
 from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
-from baclofen.services.itb import record_refill_visit
+from tests.pump_visits import refill_visit_from_options
 from tests.unit.domain.test_pump_reservoir import fills
 
 SM40 = get_pump("synchromed-ii-40")
@@ -114,7 +114,7 @@ def test_issue8_d8_no_refill_date_on_or_before_the_fill(dose, possible) -> None:
 
 
 def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the_visit() -> None:
-    visit = record_refill_visit(
+    visit = refill_visit_from_options(
         "synchromed-ii-20",
         concentration_mcg_per_ml=500,
         refilled="2026-03-02",

@@ -13,7 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from baclofen.domain.errors import InvalidInputError
-from baclofen.services.itb import forecast_pump, record_refill_visit
+from baclofen.services.itb import forecast_pump
+from tests.pump_visits import refill_visit_from_options
 
 PUMP_KEYS = st.sampled_from(["synchromed-ii-20", "synchromed-ii-40", "prometra-ii-20", "prometra-ii-40"])
 DOSES = st.floats(min_value=1.0, max_value=3000.0)
@@ -94,7 +95,7 @@ def test_issue8_refill_visit_dates_hold_the_invariants(
     aspirated = round(expected * aspirated_share, 2)
     implanted = None if implanted_days_before is None else refilled - timedelta(days=implanted_days_before)
     try:
-        visit = record_refill_visit(
+        visit = refill_visit_from_options(
             pump,
             concentration_mcg_per_ml=conc,
             refilled=refilled,

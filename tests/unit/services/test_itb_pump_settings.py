@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from baclofen.domain.errors import InvalidInputError
-from baclofen.services.itb import forecast_pump, record_refill_visit
+from baclofen.services.itb import forecast_pump
+from tests.pump_visits import refill_visit_from_options
 
 FILL = {"volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 150, "filled": "2026-01-01"}
 VISIT = {
@@ -45,7 +46,9 @@ def test_a_bad_override_is_refused_naming_the_field(settings, field) -> None:
 
 
 def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
-    visit = record_refill_visit("synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3})
+    visit = refill_visit_from_options(
+        "synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3}
+    )
 
     assert visit.forecast.flow_accuracy_percent == 3.0
     used = {s["name"]: s["value"] for s in visit.to_dict()["forecast"]["settings"]}
@@ -53,7 +56,7 @@ def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
 
 
 def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nurse() -> None:
-    visit = record_refill_visit(
+    visit = refill_visit_from_options(
         "synchromed-ii-20",
         **VISIT,
         previous_fill_ml=20,
@@ -68,7 +71,7 @@ def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nu
 
 
 def test_a_refill_visit_with_a_target_and_no_over_delivery_has_no_target_finding() -> None:
-    visit = record_refill_visit(
+    visit = refill_visit_from_options(
         "synchromed-ii-20",
         **(VISIT | {"aspirated_ml": 4.9}),
         previous_fill_ml=20,

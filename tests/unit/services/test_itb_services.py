@@ -19,9 +19,9 @@ from baclofen.services.itb import (
     plan_titration_step,
     plan_transition,
     reconcile_visit,
-    record_refill_visit,
     screen_trial,
 )
+from tests.pump_visits import refill_visit_from_options
 
 
 def _json(result):
@@ -189,7 +189,7 @@ def test_an_impossible_previous_visit_is_reported_against_previous() -> None:
 
 
 def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_before_the_alarm() -> None:
-    visit = record_refill_visit(
+    visit = refill_visit_from_options(
         "synchromed-ii-20",
         concentration_mcg_per_ml=500,
         refilled="2026-03-02",
@@ -206,7 +206,7 @@ def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_bef
 
 def test_a_refill_visit_needs_both_residuals_or_neither() -> None:
     with pytest.raises(InvalidInputError) as err:
-        record_refill_visit(
+        refill_visit_from_options(
             "synchromed-ii-20",
             concentration_mcg_per_ml=500,
             refilled="2026-03-02",
@@ -217,7 +217,7 @@ def test_a_refill_visit_needs_both_residuals_or_neither() -> None:
 
 
 def test_a_refill_visit_with_a_target_interval_fills_only_what_is_needed() -> None:
-    visit = record_refill_visit(
+    visit = refill_visit_from_options(
         "synchromed-ii-40",
         concentration_mcg_per_ml=500,
         refilled=date(2026, 3, 2),

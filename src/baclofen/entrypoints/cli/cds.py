@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from baclofen.bootstrap import bootstrap
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.settings import SETTINGS
 from baclofen.entrypoints.cli.errors import fail, map_errors
@@ -272,7 +273,7 @@ def alternatives(
     outcome = chosen[0] if chosen else "not-tried"
     start: str | date | None = start_date
     if switch_to is not None and from_mg_per_day is not None and start is None:
-        start = date.today()  # the CLI may read the clock; the domain and services never do
+        start = bootstrap().clock.today()  # today on the clinic's clock (the composition root's)
     with map_errors(OPTIONS):
         advice = advise_on_alternatives(
             baclofen_outcome=outcome,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from baclofen.bootstrap import bootstrap
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings
@@ -379,7 +379,7 @@ def transition(
         fail("--origin", "spinal or cerebral", origin)
     with map_errors(OPTIONS):
         result = plan_transition(
-            infusion_start=infusion_start if infusion_start is not None else date.today(),
+            infusion_start=infusion_start if infusion_start is not None else bootstrap().clock.today(),
             oral_mg_per_day=oral_mg_per_day,
             itb_initial_mcg_per_day=itb_initial_mcg_per_day,
             origin=orig.value,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from baclofen.bootstrap import bootstrap
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.itb import num, render_lines, render_settings
 from baclofen.entrypoints.cli.output import emit, render_findings
@@ -18,8 +18,8 @@ from baclofen.services.itb import (
     forecast_pump,
     plan_concentration,
     plan_program,
+    pump_record_from_options,
     reconcile_visit,
-    record_refill_visit,
 )
 
 app = typer.Typer(
@@ -504,24 +504,31 @@ def refill(
     as_json: JsonOpt = False,
 ) -> None:
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
+    services = bootstrap()
     with map_errors(
         OPTIONS | {"filled": "--refilled", "filled_at": "--refilled", "volume_ml": "--target-interval-days"}
     ):
-        result = record_refill_visit(
+        # This invocation's store holds the pump and the history its options describe.
+        record = pump_record_from_options(
             pump,
+            implanted=implanted,
+            previous=previous,
+            previous_fill_ml=previous_fill_ml,
+            previous_filled=previous_filled,
+            with_residuals=expected_ml is not None or aspirated_ml is not None,
+        )
+        services.register_pump(record)
+        result = services.record_refill_visit(
+            record.pump_id,
             concentration_mcg_per_ml=concentration_mcg_per_ml,
-            refilled=refilled if refilled is not None else date.today(),
+            refilled=refilled,
             daily_dose_mcg=daily_dose_mcg,
             flex=flex,
             expected_ml=expected_ml,
             aspirated_ml=aspirated_ml,
-            previous=previous,
             target_interval_days=target_interval_days,
             margin_days=margin_days,
-            implanted=implanted,
             as_of=as_of,
-            previous_fill_ml=previous_fill_ml,
-            previous_filled=previous_filled,
             settings=setting,
             other_drugs_in_pump=other_drug_in_pump or (),
         )
