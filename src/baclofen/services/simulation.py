@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from baclofen.domain.documents import SCHEMA_VERSION_KEY, SIMULATION_SCHEMA
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_screening_dose
@@ -188,7 +189,7 @@ class SimulationResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "request": self.request}
+        out: dict[str, Any] = {SCHEMA_VERSION_KEY: SIMULATION_SCHEMA, "kind": self.kind, "request": self.request}
         out.update(self.exposure.to_dict())
         out["findings"] = findings_to_dicts(self.findings)
         out["population"] = None if self.population is None else self.population.to_dict()
