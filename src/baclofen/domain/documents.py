@@ -144,29 +144,38 @@ def read_bool(data: Mapping[str, Any], key: str, path: str, *, required: bool = 
     return value
 
 
-def read_number(
-    data: Mapping[str, Any], key: str, path: str, *, optional: bool = False, minimum: float | None = None
-) -> float | None:
-    """A finite number (``optional``: or null); an int stays an int, so that ``80`` reads back as ``80``."""
+def read_number(data: Mapping[str, Any], key: str, path: str, *, minimum: float | None = None) -> float:
+    """A finite number; an int stays an int, so that ``80`` reads back as ``80``."""
     value = read_key(data, key, path)
-    if value is None and optional:
-        return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidInputError(join(path, key), "a finite number" + (" or null" if optional else ""), value)
+        raise InvalidInputError(join(path, key), "a finite number", value)
     if minimum is not None and value < minimum:
         raise InvalidInputError(join(path, key), f"a number >= {minimum:g}", value)
     return value
 
 
-def read_enum(data: Mapping[str, Any], key: str, path: str, kind: type[E], *, optional: bool = False) -> E | None:
-    value = read_key(data, key, path)
-    if value is None and optional:
+def read_optional_number(data: Mapping[str, Any], key: str, path: str) -> float | None:
+    """A finite number or null (the key itself is required)."""
+    if read_key(data, key, path) is None:
         return None
-    choices = [m.value for m in kind]
+    try:
+        return read_number(data, key, path)
+    except InvalidInputError as exc:
+        raise InvalidInputError(exc.field, "a finite number or null", exc.actual) from None
+
+
+def read_enum(data: Mapping[str, Any], key: str, path: str, kind: type[E]) -> E:
+    """The member of ``kind`` whose value is written."""
+    value = read_key(data, key, path)
     for member in kind:
         if member.value == value:
             return member
-    raise InvalidInputError(join(path, key), "one of: " + ", ".join(map(str, choices)), value)
+    raise InvalidInputError(join(path, key), "one of: " + ", ".join(str(m.value) for m in kind), value)
+
+
+def read_optional_enum(data: Mapping[str, Any], key: str, path: str, kind: type[E]) -> E | None:
+    """A member of ``kind`` or null (the key itself is required)."""
+    return None if read_key(data, key, path) is None else read_enum(data, key, path, kind)
 
 
 def read_date(data: Mapping[str, Any], key: str, path: str) -> date:
@@ -206,6 +215,8 @@ __all__ = [
     "read_mapping",
     "read_number",
     "read_object",
+    "read_optional_enum",
+    "read_optional_number",
     "read_text",
     "read_texts",
     "within",

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from baclofen.domain.documents import read_bool, read_enum, read_number, read_object, read_texts, within
+from baclofen.domain.documents import (
+    read_bool,
+    read_enum,
+    read_object,
+    read_optional_enum,
+    read_optional_number,
+    read_texts,
+    within,
+)
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.settings import EvidenceStatus, Setting
@@ -250,13 +258,13 @@ class PatientSnapshot:
         """The patient of :meth:`to_dict` (``kidney`` is derived from the other keys and not read back)."""
         data = read_object(data, path)
         numbers = {
-            key: read_number(data, key, path, optional=True)
+            key: read_optional_number(data, key, path)
             for key in ("age_years", "weight_kg", "serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2")
         }
         with within(path):
             return cls(
                 **numbers,
-                sex=read_enum(data, "sex", path, Sex, optional=True),
+                sex=read_optional_enum(data, "sex", path, Sex),
                 dialysis=read_bool(data, "dialysis", path),
                 origin=read_enum(data, "origin", path, SpasticityOrigin),
                 locale=read_enum(data, "locale", path, Locale),

@@ -346,11 +346,11 @@ def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) 
     """Attach each override to the blocking findings of its rule; an unused override is an error, and so
     are two different overrides of one rule (which reason stands would otherwise be silently chosen)."""
     by_rule: dict[str, Override] = {}
-    for o in overrides:
-        earlier = by_rule.setdefault(o.rule_id, o)
-        if earlier != o:
+    for given in overrides:
+        earlier = by_rule.setdefault(given.rule_id, given)
+        if earlier != given:
             raise InvalidInputError(
-                "override", f"one override (one reason) per rule, not two for {o.rule_id}", o.rule_id
+                "override", f"one override (one reason) per rule, not two for {given.rule_id}", given.rule_id
             )
     used: set[str] = set()
     out = []
