@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from baclofen.domain.documents import SCHEMAS
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.oral.titration import plan_titration
 from baclofen.domain.patient import PatientSnapshot
@@ -173,10 +174,14 @@ def test_generated_timelines_and_their_assessments_validate(run_cli: Any, tmp_pa
 def test_every_plan_of_the_planners_validates(
     patient: PatientSnapshot, target: float | None, taper_from: float | None, start: date
 ) -> None:
-    if taper_from is None:
-        plan = plan_titration(start_date=start, patient=patient, target_mg_per_day=target)
-    else:
-        plan = plan_taper(start_date=start, from_mg_per_day=taper_from, patient=patient)
+    try:
+        if taper_from is None:
+            plan = plan_titration(start_date=start, patient=patient, target_mg_per_day=target)
+        else:
+            plan = plan_taper(start_date=start, from_mg_per_day=taper_from, patient=patient)
+    except InvalidInputError as exc:  # a tablet that cannot give a tiny reduced dose (an oral solution can)
+        assert exc.field == "product"
+        return
 
     assert errors("plan", json.loads(json.dumps(plan.to_dict()))) == []
 
