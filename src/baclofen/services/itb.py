@@ -61,6 +61,7 @@ from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_tran
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+from baclofen.domain.settings import SettingValues
 from baclofen.services.cds import parse_settings
 from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
 from baclofen.services.ports import SettingsProvider, UnitOfWork
@@ -769,11 +770,14 @@ def _assess_refill_visit(
     """The refill visit of :func:`record_refill_visit` on a pump record, without storing anything."""
     model = record.model
     accuracy = () if model.flow_accuracy is None else (model.flow_accuracy,)
-    clinic_values = {} if clinic is None else dict(clinic.overrides((*REFILL_VISIT_SETTINGS, *accuracy)))
-    overrides = {s.name: clinic_values[s.name] for s in accuracy if s.name in clinic_values}
+    clinic_settings = (*REFILL_VISIT_SETTINGS, *accuracy)
+    clinic_given = {} if clinic is None else dict(clinic.overrides(clinic_settings))
+    clinic_values = SettingValues(clinic_settings, clinic_given, field="setting")
+    # this visit's flow accuracy (its arguments) wins over the clinic's
+    overrides = {s.name: clinic_given[s.name] for s in accuracy if s.name in clinic_given}
     overrides |= parse_settings(settings)
     if margin_days is None:
-        margin_days = clinic_values.get(REFILL_MARGIN_DAYS.name)
+        margin_days = clinic_values.get(REFILL_MARGIN_DAYS)
     reconciliation = None
     if (expected_ml is None) != (aspirated_ml is None):
         raise InvalidInputError(
@@ -790,20 +794,21 @@ def _assess_refill_visit(
             previous=record.residual_history(),
             pump=model.key,
             previous_fill_ml=previous_fill_ml,
-            tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT.name),
-            tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML.name),
-            trend_visits=clinic_values.get(RECONCILE_TREND_VISITS.name),
+            tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT),
+            tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML),
+            trend_visits=clinic_values.get(RECONCILE_TREND_VISITS),
         )
     observed = None
     previous_filled = None if last_fill is None else last_fill.refilled_at
     if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
+        values = model.setting_values(overrides)
         observed = observe_delivery(
             reconciliation.current,
             previous_fill_ml,
             previous_filled,
             parse_datetime(refilled, "refilled"),
             pump=model,
-            accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
+            accuracy_percent=values.get(model.flow_accuracy) if model.flow_accuracy else None,
         )
     program = _program(model, daily_dose_mcg, flex)
     refill = plan_refill_volume(

@@ -108,7 +108,9 @@ def test_dantrolene_hepatotoxicity_risk_factors_with_the_age_setting(
     screen = screen_contraindications("dantrolene", age_years=age, sex=sex, dantrolene_hepatotoxicity_age_years=limit)
 
     assert ("CI-DAN-HEPRISK-001" in [f.rule_id for f in screen.findings]) is flagged
-    assert screen.to_dict()["settings"]["cds.dantrolene.hepatotoxicity_age_years"]["status"] == "disagree"
+    assert [(s["name"], s["status"]) for s in screen.to_dict()["settings"]] == [
+        ("cds.dantrolene.hepatotoxicity_age_years", "disagree")
+    ]
 
 
 def test_unknown_conditions_are_reported_not_ignored() -> None:

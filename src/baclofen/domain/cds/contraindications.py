@@ -14,7 +14,7 @@ finding; a label warning or caution is ``warn``; a monitoring note is ``info``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -24,7 +24,7 @@ from baclofen.domain.names import parse_name_list
 from baclofen.domain.patient import KidneyFunction, Sex
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 from baclofen.domain.signs import ITB_WITHDRAWAL, ORAL_WITHDRAWAL
 
 
@@ -724,7 +724,7 @@ class ContraindicationScreen:
     conditions: tuple[Condition, ...]
     unknown_conditions: tuple[str, ...]
     findings: tuple[Finding, ...]
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: tuple[SettingUse, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -735,7 +735,7 @@ class ContraindicationScreen:
                 for q in self.unknown_conditions
             ],
             "findings": [f.to_dict() for f in self.findings],
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
         }
 
 
@@ -801,7 +801,5 @@ def screen_contraindications(
         days_since_tbi,
     )
     findings = evaluate_rules(CONTRAINDICATION_RULES, ctx)
-    settings = {}
-    if entry.key == "dantrolene":
-        settings[DANTROLENE_HEPATOTOXICITY_AGE.name] = DANTROLENE_HEPATOTOXICITY_AGE.to_dict(age_limit)
+    settings = (SettingUse(DANTROLENE_HEPATOTOXICITY_AGE, age_limit),) if entry.key == "dantrolene" else ()
     return ContraindicationScreen(entry, known, unknown, findings, settings)

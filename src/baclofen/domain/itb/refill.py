@@ -35,7 +35,7 @@ from baclofen.domain.rules.itb import (
     RefillVolumeContext,
     TrendContext,
 )
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 
 __all__ = [
     "RECONCILE_EMPTY_ML",
@@ -189,11 +189,13 @@ class RefillReconciliation:
             "discrepancy_percent": self.discrepancy_percent,
             "direction": self.direction,
             "flagged": self.flagged,
-            "settings": [
-                RECONCILE_TOLERANCE_PERCENT.to_dict(self.tolerance_percent),
-                RECONCILE_TOLERANCE_ML.to_dict(self.tolerance_ml),
-                RECONCILE_EMPTY_ML.to_dict(RECONCILE_EMPTY_ML.default),
-            ],
+            "settings": settings_to_dicts(
+                [
+                    SettingUse(RECONCILE_TOLERANCE_PERCENT, self.tolerance_percent),
+                    SettingUse(RECONCILE_TOLERANCE_ML, self.tolerance_ml),
+                    SettingUse(RECONCILE_EMPTY_ML, RECONCILE_EMPTY_ML.default),
+                ]
+            ),
             "findings": findings_to_dicts(self.findings),
         }
 
@@ -313,7 +315,7 @@ class DiscrepancyTrend:
             "cumulative_discrepancy_ml": self.cumulative_discrepancy_ml,
             "mean_discrepancy_percent": self.mean_discrepancy_percent,
             "slope_percent_per_visit": self.slope_percent_per_visit,
-            "settings": [RECONCILE_TREND_VISITS.to_dict(self.trend_visits)],
+            "settings": settings_to_dicts([SettingUse(RECONCILE_TREND_VISITS, self.trend_visits)]),
             "findings": findings_to_dicts(self.findings),
         }
 
@@ -455,7 +457,7 @@ class ObservedDelivery:
             "over_delivery": self.over_delivery,
             "rate_factor": self.rate_factor,
             "steps": list(self.steps),
-            "settings": [self.accuracy_setting.to_dict(self.accuracy_percent)],
+            "settings": settings_to_dicts([SettingUse(self.accuracy_setting, self.accuracy_percent)]),
             "findings": findings_to_dicts(self.findings),
         }
 
