@@ -156,6 +156,11 @@ class SettingUse:
         return self.setting.to_dict(self.value)
 
 
+def use_defaults(settings: Iterable[Setting]) -> tuple[SettingUse, ...]:
+    """The settings a path that takes no overrides used, each at its default."""
+    return tuple(SettingUse(s, s.default) for s in settings)
+
+
 def settings_to_dicts(uses: Iterable[SettingUse]) -> list[dict[str, Any]]:
     """The one JSON shape of the settings a result used, in every command's output: a list with one entry per
     setting and value (``name``, ``value``, ``default``, ``unit``, ``status``, ``evidence``, ``description``), in

@@ -61,7 +61,7 @@ from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_tran
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
-from baclofen.domain.settings import SettingValues
+from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
 from baclofen.services.cds import parse_settings
 from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
 from baclofen.services.ports import SettingsProvider, UnitOfWork
@@ -455,9 +455,14 @@ class ReconcileResult:
     def findings(self) -> tuple[Finding, ...]:
         return sort_findings(self.current.findings + self.trend.findings)
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        return self.current.settings_used + self.trend.settings_used
+
     def to_dict(self) -> dict[str, Any]:
         out = self.current.to_dict()
         out["findings"] = findings_to_dicts(self.findings)
+        out["settings"] = settings_to_dicts(self.settings_used)
         out["trend"] = self.trend.to_dict()
         return out
 
@@ -568,6 +573,16 @@ class PumpVisit:
             found += [f for f in self.reconciliation.findings if not (superseded and f.rule_id == "PUMP-RECON-003")]
         return sort_findings(found)
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        """The forecast's settings, then the reconciliation's and the observed delivery's (when there are)."""
+        used = self.forecast.settings_used
+        if self.reconciliation is not None:
+            used += self.reconciliation.settings_used
+        if self.observed is not None:
+            used += self.observed.settings_used
+        return used
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "reconciliation": self.reconciliation.to_dict() if self.reconciliation else None,
@@ -587,6 +602,7 @@ class PumpVisit:
             ),
             "forecast": self.forecast.to_dict(),
             "findings": findings_to_dicts(self.findings),
+            "settings": settings_to_dicts(self.settings_used),
         }
 
 

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.settings import settings_to_dicts
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.output import emit
 from baclofen.entrypoints.cli.plan import render_plan
@@ -47,6 +48,7 @@ def register(app: typer.Typer) -> None:
                 **titration.to_dict(),
             },
             "taper": {"scenario": "Stop 60 mg/day after two years on therapy", **taper.to_dict()},
+            "settings": settings_to_dicts(titration.settings + taper.settings),
         }
 
         def render(out: Console) -> None:
