@@ -16,17 +16,17 @@ InvalidInputError
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from baclofen.domain.conditions import describes_kidney_disease
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_screening_dose
 from baclofen.domain.names import parse_name_list
-from baclofen.domain.patient import CRCL_MAX_ML_MIN
+from baclofen.domain.patient import CRCL_MAX_ML_MIN, KidneySource
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
 from baclofen.domain.pk.findings import (
@@ -34,7 +34,6 @@ from baclofen.domain.pk.findings import (
     KidneyConflict,
     check_kidney_conflict,
     evaluate_exposure,
-    is_renal_condition,
 )
 from baclofen.domain.pk.parameters import (
     CISTERNAL_TO_LUMBAR_RATIO,
@@ -142,27 +141,24 @@ def dialysis_sessions(sessions: Iterable[tuple[float, float]] | None, dialysis: 
     return tuple(sorted(out, key=lambda s: s.start_h))
 
 
-_KIDNEY_UNKNOWN = re.compile(r"\b(not given|unknown|not known)\b", re.IGNORECASE)
+#: Words of a rule id that make its finding one about kidney function (ORAL-RENAL-*, ORAL-DIALYSIS-*, ...).
+_KIDNEY_RULE_WORDS = frozenset({"KIDNEY", "RENAL", "DIALYSIS", "CKD"})
 
 
-def _says_kidney_function_unknown(finding: Mapping[str, Any]) -> bool:
-    """A plan finding that kidney function was not given (ORAL-RENAL-005) describes no kidney disease."""
+def _is_kidney_finding(finding: Mapping[str, Any]) -> bool:
+    """A plan finding of a kidney rule, read from its rule id and data (never its message); one saying that
+    kidney function was not given (ORAL-RENAL-005, ``kidney_source`` unknown) describes no kidney disease."""
     data = finding.get("data")
-    if isinstance(data, Mapping) and data.get("kidney_source") == "unknown":
-        return True
-    return bool(_KIDNEY_UNKNOWN.search(str(finding.get("message", ""))))
+    if isinstance(data, Mapping) and data.get("kidney_source") == KidneySource.UNKNOWN.value:
+        return False
+    return bool(_KIDNEY_RULE_WORDS & set(str(finding.get("rule_id", "")).upper().split("-")))
 
 
 def renal_reasons(conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()) -> tuple[str, ...]:
-    """Why a patient counts as described with kidney disease (empty when not)."""
-    reasons = [f"condition '{c}'" for c in conditions if is_renal_condition(c)]
-    for f in plan_findings:
-        if _says_kidney_function_unknown(f):
-            continue
-        rule_id = str(f.get("rule_id", ""))
-        text = f"{rule_id} {f.get('message', '')}"
-        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(text):
-            reasons.append(f"plan finding {rule_id or 'without id'}")
+    """Why a patient counts as described with kidney disease (empty when not): a condition text that describes
+    it (:func:`~baclofen.domain.conditions.describes_kidney_disease`) or a plan finding of a kidney rule."""
+    reasons = [f"condition '{c}'" for c in conditions if describes_kidney_disease(c)]
+    reasons += [f"plan finding {f.get('rule_id') or 'without id'}" for f in plan_findings if _is_kidney_finding(f)]
     return tuple(dict.fromkeys(reasons))
 
 

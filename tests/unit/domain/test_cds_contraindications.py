@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from baclofen.domain.cds.contraindications import Condition, parse_conditions, screen_contraindications
+from baclofen.domain.cds.contraindications import screen_contraindications
+from baclofen.domain.conditions import Condition, parse_conditions
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.patient import KidneyFunction, Sex
 from baclofen.domain.rules.core import Severity

@@ -37,16 +37,12 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
-from baclofen.domain.cds.contraindications import (
-    DANTROLENE_HEPATOTOXICITY_AGE,
-    Condition,
-    parse_conditions,
-    screen_contraindications,
-)
+from baclofen.domain.cds.contraindications import DANTROLENE_HEPATOTOXICITY_AGE, screen_contraindications
 from baclofen.domain.cds.dose_limits import NABIXIMOLS_MAX_SPRAYS_PER_DAY
 from baclofen.domain.cds.drugs import CATALOGUE, Drug, DrugClass, DrugLookup, resolve_drugs
 from baclofen.domain.cds.interactions import INTERACTION_RULES, interactions_between
 from baclofen.domain.cds.scales import NABIXIMOLS_CONTINUATION_FRACTION, NABIXIMOLS_TRIAL_WEEKS
+from baclofen.domain.conditions import Condition, parse_conditions
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.names import parse_name_list
