@@ -8,7 +8,7 @@ and stopping 60 mg/day after two years (a lengthened taper with the withdrawal s
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
                 current_drugs=("sertraline", "oxycodone"),
             )
             taper = plan_oral_taper(from_mg_per_day=60, months_on_therapy=24, start_date=start)
-        data = {
+        data: dict[str, Any] = {
             "titration": {
                 "scenario": "Start oral baclofen: 46 years, MS, eGFR 55, on sertraline and oxycodone, target 60 mg/day",
                 **titration.to_dict(),
