@@ -79,6 +79,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "check interactions": (("--drugs", "tizanidine,ciprofloxacin"), None),
     "check dose": (("--drug", "baclofen", "--mg-per-day", "30"), "oral.max_daily_dose_mg.us=60"),
     "check contraindications": (("--drug", "dantrolene"), None),
+    "rules list": ((), None),
+    "rules show": (("ORAL-MAX-001",), None),  # a rule that declares its settings (undeclared: null)
     "scale evaluate": (
         ("--scale", "nrs-spasticity", "--baseline", "8", "--current", "5", "--context", "nrs-30"),
         "cds.scales.nrs_responder_fraction=0.4",

@@ -22,6 +22,8 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
 from baclofen.domain.itb.dosing import (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
+    HIGH_DOSE_THRESHOLD,
     InitialDose,
     TitrationRange,
     compute_initial_daily_dose,
@@ -309,11 +311,7 @@ def plan_titration_step(
     ``settings`` may override ``itb.titration.high_dose_threshold_mcg_per_day`` and
     ``itb.dose.confirmation_threshold_mcg_per_day``.
     """
-    settings = dict(settings or {})
-    allowed = {"itb.titration.high_dose_threshold_mcg_per_day", "itb.dose.confirmation_threshold_mcg_per_day"}
-    unknown = set(settings) - allowed
-    if unknown:
-        raise InvalidInputError("settings", "one of " + ", ".join(sorted(allowed)), sorted(unknown)[0])
+    values = SettingValues((HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD), settings, field="settings")
     return titration_range(
         current_mcg_per_day,
         origin,
@@ -321,8 +319,8 @@ def plan_titration_step(
         hours_since_start=hours_since_start,
         proposed_mcg_per_day=proposed_mcg_per_day,
         confirm_high_dose=confirm_high_dose,
-        high_dose_threshold_mcg_per_day=settings.get("itb.titration.high_dose_threshold_mcg_per_day"),
-        confirmation_threshold_mcg_per_day=settings.get("itb.dose.confirmation_threshold_mcg_per_day"),
+        high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
+        confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
         planned_taper=planned_taper,
         hours_since_last_increase=hours_since_last_increase,
         interruption_hours=interruption_hours,

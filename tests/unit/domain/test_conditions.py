@@ -16,7 +16,7 @@ from baclofen.domain.cds.contraindications import screen_contraindications
 from baclofen.domain.conditions import Condition, condition_key, describes_kidney_disease, parse_condition
 from baclofen.domain.oral.titration import plan_titration
 from baclofen.domain.patient import PatientSnapshot
-from baclofen.domain.rules.core import RULES
+from baclofen.domain.rules.catalogue import RULES
 from baclofen.domain.rules.oral import CONDITION_CAUTIONS
 
 
