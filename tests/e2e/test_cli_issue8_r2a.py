@@ -53,7 +53,7 @@ def test_issue8_r2_cli_near_stop_outside_the_lookback_is_high(run_cli: Run, tmp_
     risk = next(r for r in data["risks"] if r["rule_id"] == "RISK-PROGRAM-004")
     assert risk["level"] == "high" and "near-stop" in risk["message"]
     assert risk["data"]["lowest_plausible_mcg_per_day"] == 12
-    assert "itb.limits.lowest_daily_dose_mcg" in data["settings"]
+    assert "itb.limits.lowest_daily_dose_mcg" in [s["name"] for s in data["settings"]]
 
 
 def test_issue8_r2_cli_risk_for_a_patient_under_18_says_out_of_scope_first(run_cli: Run, tmp_path: Path) -> None:

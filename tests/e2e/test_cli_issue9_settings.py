@@ -62,7 +62,7 @@ def test_issue9_item9_cli_highest_reported_itb_dose_setting(run_cli, dose: str, 
     assert r.exit_code == 0, r.stderr
     data = r.json()
     assert ("ITB-DOSE-002" in _ids(data)) is blocked
-    assert "itb.dose.highest_reported_mcg_per_day" in data["settings"]
+    assert "itb.dose.highest_reported_mcg_per_day" in [s["name"] for s in data["settings"]]
 
 
 def test_issue9_item9_cli_highest_reported_itb_dose_cannot_be_raised(run_cli) -> None:
@@ -151,7 +151,7 @@ def test_issue9_item9_cli_itb_screen_uses_the_same_ashworth_setting(
     assert r.exit_code == 0, r.stderr
     data = r.json()
     assert ("ITB-SCREEN-006" in _ids(data)) is disagrees
-    assert "cds.scales.itb_screening_ashworth_reduction_points" in data["settings"]
+    assert "cds.scales.itb_screening_ashworth_reduction_points" in [s["name"] for s in data["settings"]]
 
 
 @pytest.mark.parametrize(
@@ -241,4 +241,4 @@ def test_issue9_item9_cli_risk_highest_reported_itb_dose_setting(
     assert r.exit_code == 0, r.stderr
     data = r.json()
     assert ("RISK-PROGRAM-005" in {x["rule_id"] for x in data["risks"]}) is flagged
-    assert "itb.dose.highest_reported_mcg_per_day" in data["settings"]
+    assert "itb.dose.highest_reported_mcg_per_day" in [s["name"] for s in data["settings"]]

@@ -202,10 +202,12 @@ def test_demo_prints_a_titration_and_a_taper(run_cli) -> None:
 def test_demo_json_holds_both_plans_in_the_shared_shape(run_cli) -> None:
     data = run_cli("demo", "--start-date", "2026-12-01", "--json").json()
 
-    assert set(data) == {"titration", "taper"}
+    assert set(data) == {"titration", "taper", "settings"}  # the settings both plans used, as every command
     assert data["titration"]["steps"][-1]["daily_dose_mg"] == 40.0  # 60 x 2/3 for eGFR 55
     assert data["taper"]["steps"][-1]["daily_dose_mg"] == 0.0
-    assert all(data[k]["offerable"] for k in data)
+    assert all(data[k]["offerable"] for k in ("titration", "taper"))
+    names = [s["name"] for s in data["settings"]]
+    assert set(names) == {s["name"] for k in ("titration", "taper") for s in data[k]["settings"]}
 
 
 def test_demo_without_a_date_uses_today(run_cli) -> None:

@@ -99,7 +99,7 @@ def test_issue8_d2_cli_lists_the_new_settings(run_cli: Run, tmp_path: Path) -> N
         "oral.max_daily_dose_mg.in_hospital.us",
         "oral.max_daily_dose_mg.in_hospital.uk",
     ):
-        assert name in data["settings"]
+        assert name in [s["name"] for s in data["settings"]]
 
 
 def test_issue8_d2_cli_the_cut_setting_is_overridable_and_checked(run_cli: Run, tmp_path: Path) -> None:

@@ -53,19 +53,28 @@ class Setting:
     #: block threshold, or no single direction). With its bound, it lets the evidence policy prove that a weakly
     #: sourced default is the least-blocking value allowed (see :attr:`is_least_blocking_default`).
     stricter: str | None = None
+    #: The values an enumeration (a guideline, a monitoring schedule) may take; ``None`` for a number or a flag.
+    choices: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.evidence:
             raise InvalidInputError(f"setting {self.name}.evidence", "at least one citation key", ())
         if self.stricter not in (None, "higher", "lower"):
             raise InvalidInputError(f"setting {self.name}.stricter", '"higher", "lower" or None', self.stricter)
+        if self.choices is not None:
+            object.__setattr__(self, "choices", tuple(self.choices))
+            if not self.choices or self.default not in self.choices:
+                raise InvalidInputError(f"setting {self.name}.choices", "choices that hold the default", self.choices)
         existing = _REGISTRY.get(self.name)
         if existing is not None and existing != self:
             raise InvalidInputError("setting name", "unique", self.name)
         _REGISTRY[self.name] = self
 
     def validate(self, value: Any) -> Any:
-        """Check an override against this setting's type and bounds; return it."""
+        """Check an override against this setting's type, bounds or choices; return it (a count as an ``int``, a
+        choice in its canonical spelling)."""
+        if self.choices is not None:
+            return self._choice(value)
         if isinstance(self.default, bool):
             if not isinstance(value, bool):
                 raise InvalidInputError(self.name, "true or false", value)
@@ -86,7 +95,20 @@ class Setting:
                 raise InvalidInputError(self.name, f">= {self.minimum:g} {self.unit}", value)
             if self.maximum is not None and value > self.maximum:
                 raise InvalidInputError(self.name, f"<= {self.maximum:g} {self.unit}", value)
+            if self.is_count:
+                return int(value)
         return value
+
+    def _choice(self, value: Any) -> str:
+        """One of :attr:`choices`, whatever its case, spaces or underscores (``Older label`` is ``older-label``)."""
+        assert self.choices is not None
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, str):
+            key = "-".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+            if key in self.choices:
+                return key
+        raise UnknownNameError(self.name, self.choices, value)
 
     @property
     def is_least_blocking_default(self) -> bool:
@@ -109,7 +131,8 @@ class Setting:
         )
 
     def to_dict(self, value: Any | None = None) -> dict[str, Any]:
-        return {
+        """The setting with ``value`` (its default when None): one entry of :func:`settings_to_dicts`."""
+        out = {
             "name": self.name,
             "value": self.default if value is None else value,
             "default": self.default,
@@ -118,6 +141,9 @@ class Setting:
             "evidence": list(self.evidence),
             "description": self.description,
         }
+        if self.choices is not None:
+            out["choices"] = list(self.choices)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +170,21 @@ class SettingUse:
             return cls(setting, setting.validate(value))
         except InvalidInputError as exc:
             raise InvalidInputError(join(path, "value"), exc.expected, exc.actual) from None
+
+
+def use_defaults(settings: Iterable[Setting]) -> tuple[SettingUse, ...]:
+    """The settings a path that takes no overrides used, each at its default."""
+    return tuple(SettingUse(s, s.default) for s in settings)
+
+
+def settings_to_dicts(uses: Iterable[SettingUse]) -> list[dict[str, Any]]:
+    """The one JSON shape of the settings a result used, in every command's output: a list with one entry per
+    setting and value (``name``, ``value``, ``default``, ``unit``, ``status``, ``evidence``, ``description``), in
+    the order of first use; a setting used twice with one value (two parts of one result) is listed once."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for use in uses:
+        out.setdefault((use.setting.name, repr(use.value)), use.to_dict())
+    return list(out.values())
 
 
 class SettingValues:
@@ -189,3 +230,7 @@ class SettingValues:
 
     def used(self) -> tuple[SettingUse, ...]:
         return tuple(self._used.values())
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The settings used so far, in the one JSON shape (:func:`settings_to_dicts`)."""
+        return settings_to_dicts(self.used())

@@ -22,6 +22,8 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
 from baclofen.domain.itb.dosing import (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
+    HIGH_DOSE_THRESHOLD,
     InitialDose,
     TitrationRange,
     compute_initial_daily_dose,
@@ -61,6 +63,7 @@ from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_tran
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
 from baclofen.services.cds import parse_settings
 from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
 from baclofen.services.ports import SettingsProvider, UnitOfWork
@@ -308,11 +311,7 @@ def plan_titration_step(
     ``settings`` may override ``itb.titration.high_dose_threshold_mcg_per_day`` and
     ``itb.dose.confirmation_threshold_mcg_per_day``.
     """
-    settings = dict(settings or {})
-    allowed = {"itb.titration.high_dose_threshold_mcg_per_day", "itb.dose.confirmation_threshold_mcg_per_day"}
-    unknown = set(settings) - allowed
-    if unknown:
-        raise InvalidInputError("settings", "one of " + ", ".join(sorted(allowed)), sorted(unknown)[0])
+    values = SettingValues((HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD), settings, field="settings")
     return titration_range(
         current_mcg_per_day,
         origin,
@@ -320,8 +319,8 @@ def plan_titration_step(
         hours_since_start=hours_since_start,
         proposed_mcg_per_day=proposed_mcg_per_day,
         confirm_high_dose=confirm_high_dose,
-        high_dose_threshold_mcg_per_day=settings.get("itb.titration.high_dose_threshold_mcg_per_day"),
-        confirmation_threshold_mcg_per_day=settings.get("itb.dose.confirmation_threshold_mcg_per_day"),
+        high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
+        confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
         planned_taper=planned_taper,
         hours_since_last_increase=hours_since_last_increase,
         interruption_hours=interruption_hours,
@@ -454,9 +453,14 @@ class ReconcileResult:
     def findings(self) -> tuple[Finding, ...]:
         return sort_findings(self.current.findings + self.trend.findings)
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        return self.current.settings_used + self.trend.settings_used
+
     def to_dict(self) -> dict[str, Any]:
         out = self.current.to_dict()
         out["findings"] = findings_to_dicts(self.findings)
+        out["settings"] = settings_to_dicts(self.settings_used)
         out["trend"] = self.trend.to_dict()
         return out
 
@@ -567,6 +571,16 @@ class PumpVisit:
             found += [f for f in self.reconciliation.findings if not (superseded and f.rule_id == "PUMP-RECON-003")]
         return sort_findings(found)
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        """The forecast's settings, then the reconciliation's and the observed delivery's (when there are)."""
+        used = self.forecast.settings_used
+        if self.reconciliation is not None:
+            used += self.reconciliation.settings_used
+        if self.observed is not None:
+            used += self.observed.settings_used
+        return used
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "reconciliation": self.reconciliation.to_dict() if self.reconciliation else None,
@@ -586,6 +600,7 @@ class PumpVisit:
             ),
             "forecast": self.forecast.to_dict(),
             "findings": findings_to_dicts(self.findings),
+            "settings": settings_to_dicts(self.settings_used),
         }
 
 
@@ -769,11 +784,14 @@ def _assess_refill_visit(
     """The refill visit of :func:`record_refill_visit` on a pump record, without storing anything."""
     model = record.model
     accuracy = () if model.flow_accuracy is None else (model.flow_accuracy,)
-    clinic_values = {} if clinic is None else dict(clinic.overrides((*REFILL_VISIT_SETTINGS, *accuracy)))
-    overrides = {s.name: clinic_values[s.name] for s in accuracy if s.name in clinic_values}
+    clinic_settings = (*REFILL_VISIT_SETTINGS, *accuracy)
+    clinic_given = {} if clinic is None else dict(clinic.overrides(clinic_settings))
+    clinic_values = SettingValues(clinic_settings, clinic_given, field="setting")
+    # this visit's flow accuracy (its arguments) wins over the clinic's
+    overrides = {s.name: clinic_given[s.name] for s in accuracy if s.name in clinic_given}
     overrides |= parse_settings(settings)
     if margin_days is None:
-        margin_days = clinic_values.get(REFILL_MARGIN_DAYS.name)
+        margin_days = clinic_values.get(REFILL_MARGIN_DAYS)
     reconciliation = None
     if (expected_ml is None) != (aspirated_ml is None):
         raise InvalidInputError(
@@ -790,20 +808,21 @@ def _assess_refill_visit(
             previous=record.residual_history(),
             pump=model.key,
             previous_fill_ml=previous_fill_ml,
-            tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT.name),
-            tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML.name),
-            trend_visits=clinic_values.get(RECONCILE_TREND_VISITS.name),
+            tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT),
+            tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML),
+            trend_visits=clinic_values.get(RECONCILE_TREND_VISITS),
         )
     observed = None
     previous_filled = None if last_fill is None else last_fill.refilled_at
     if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
+        values = model.setting_values(overrides)
         observed = observe_delivery(
             reconciliation.current,
             previous_fill_ml,
             previous_filled,
             parse_datetime(refilled, "refilled"),
             pump=model,
-            accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
+            accuracy_percent=values.get(model.flow_accuracy) if model.flow_accuracy else None,
         )
     program = _program(model, daily_dose_mcg, flex)
     refill = plan_refill_volume(

@@ -16,19 +16,19 @@ InvalidInputError
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from baclofen.domain.conditions import describes_kidney_disease
 from baclofen.domain.documents import SCHEMA_VERSION_KEY, SIMULATION_SCHEMA
-from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
+from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_screening_dose
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.plan import Plan, stated_daily_dose_mismatches
-from baclofen.domain.patient import CRCL_MAX_ML_MIN, PatientSnapshot
+from baclofen.domain.patient import CRCL_MAX_ML_MIN, KidneySource, PatientSnapshot
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
 from baclofen.domain.pk.findings import (
@@ -36,7 +36,6 @@ from baclofen.domain.pk.findings import (
     KidneyConflict,
     check_kidney_conflict,
     evaluate_exposure,
-    is_renal_condition,
 )
 from baclofen.domain.pk.parameters import (
     CISTERNAL_TO_LUMBAR_RATIO,
@@ -72,7 +71,7 @@ from baclofen.domain.pk.profiles import (
 from baclofen.domain.pk.system import PLASMA_NG_PER_ML
 from baclofen.domain.regimen import Route
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 from baclofen.domain.units import Unit
 from baclofen.services.planning import check_date_range
 
@@ -86,22 +85,22 @@ MAX_HOURS = 24.0 * 366
 DEFAULT_INTERVAL_H = 8.0
 DEFAULT_STEP_H = 0.1
 DISCLAIMER = "Decision support for professionals, not medical advice. Simulated exposure of a model, not a measurement."
-_MODEL_SETTING_FIELDS = {
-    NONRENAL_FRACTION.name: "nonrenal_fraction",
-    REFERENCE_CRCL_ML_MIN.name: "reference_crcl_ml_min",
-    CRCL_CAP_ML_MIN.name: "crcl_cap_ml_min",
-    HD_CLEARANCE_L_PER_H.name: "hd_clearance_l_per_h",
-    KOCHAK_KA_PER_H.name: "kochak_ka_per_h",
+_MODEL_SETTING_FIELDS: dict[Setting, str] = {
+    NONRENAL_FRACTION: "nonrenal_fraction",
+    REFERENCE_CRCL_ML_MIN: "reference_crcl_ml_min",
+    CRCL_CAP_ML_MIN: "crcl_cap_ml_min",
+    HD_CLEARANCE_L_PER_H: "hd_clearance_l_per_h",
+    KOCHAK_KA_PER_H: "kochak_ka_per_h",
 }
-
-
-_ITB_SETTING_FIELDS = {
-    CSF_CLEARANCE_ML_PER_H.name: (CSF_CLEARANCE_ML_PER_H, "csf_clearance_ml_per_h"),
-    CSF_HALF_LIFE_H.name: (CSF_HALF_LIFE_H, "csf_half_life_h"),
-    KE0_PER_H.name: (KE0_PER_H, "ke0_per_h"),
-    CISTERNAL_TO_LUMBAR_RATIO.name: (CISTERNAL_TO_LUMBAR_RATIO, "cisternal_to_lumbar_ratio"),
-}
-"""Intrathecal settings (UNCONFIRMED / CALIBRATED, pk-models.md §4) a caller of simulate_intrathecal may set."""
+#: The settings every simulation takes by name: the PK model's and the plasma band edges.
+SIMULATION_SETTINGS: tuple[Setting, ...] = (*_MODEL_SETTING_FIELDS, *BAND_EDGE_SETTINGS)
+#: Intrathecal settings (UNCONFIRMED / CALIBRATED, pk-models.md §4) a caller of simulate_intrathecal may set too.
+INTRATHECAL_SETTINGS: tuple[Setting, ...] = (
+    CSF_CLEARANCE_ML_PER_H,
+    CSF_HALF_LIFE_H,
+    KE0_PER_H,
+    CISTERNAL_TO_LUMBAR_RATIO,
+)
 
 
 def in_process_runner(problem: PopulationProblem, progress: ProgressCallback | None = None) -> PopulationSummary:
@@ -111,18 +110,13 @@ def in_process_runner(problem: PopulationProblem, progress: ProgressCallback | N
 
 def split_settings(overrides: Mapping[str, Any] | None) -> tuple[ModelSettings, dict[str, float]]:
     """Model settings and band-edge overrides from ``{setting name: value}``; unknown names are refused."""
-    model_values: dict[str, float] = {}
-    bands: dict[str, float] = {}
-    band_names = {s.name for s in BAND_EDGE_SETTINGS}
-    for name, value in (overrides or {}).items():
-        number = require_finite_number(value, name)
-        if name in _MODEL_SETTING_FIELDS:
-            model_values[_MODEL_SETTING_FIELDS[name]] = number
-        elif name in band_names:
-            bands[name] = number
-        else:
-            raise UnknownNameError("setting", sorted([*_MODEL_SETTING_FIELDS, *band_names]), name)
-    return ModelSettings(**model_values), bands
+    return _model_and_bands(SettingValues(SIMULATION_SETTINGS, overrides, field="setting"))
+
+
+def _model_and_bands(values: SettingValues) -> tuple[ModelSettings, dict[str, float]]:
+    given = values.overrides()
+    model = ModelSettings(**{f: given[s.name] for s, f in _MODEL_SETTING_FIELDS.items() if s.name in given})
+    return model, {s.name: float(given[s.name]) for s in BAND_EDGE_SETTINGS if s.name in given}
 
 
 def kidney_input(crcl_ml_min: float | None = None, dialysis: bool = False) -> KidneyInput:
@@ -153,27 +147,24 @@ def dialysis_sessions(sessions: Iterable[tuple[float, float]] | None, dialysis: 
     return tuple(sorted(out, key=lambda s: s.start_h))
 
 
-_KIDNEY_UNKNOWN = re.compile(r"\b(not given|unknown|not known)\b", re.IGNORECASE)
+#: Words of a rule id that make its finding one about kidney function (ORAL-RENAL-*, ORAL-DIALYSIS-*, ...).
+_KIDNEY_RULE_WORDS = frozenset({"KIDNEY", "RENAL", "DIALYSIS", "CKD"})
 
 
-def _says_kidney_function_unknown(finding: Mapping[str, Any]) -> bool:
-    """A plan finding that kidney function was not given (ORAL-RENAL-005) describes no kidney disease."""
+def _is_kidney_finding(finding: Mapping[str, Any]) -> bool:
+    """A plan finding of a kidney rule, read from its rule id and data (never its message); one saying that
+    kidney function was not given (ORAL-RENAL-005, ``kidney_source`` unknown) describes no kidney disease."""
     data = finding.get("data")
-    if isinstance(data, Mapping) and data.get("kidney_source") == "unknown":
-        return True
-    return bool(_KIDNEY_UNKNOWN.search(str(finding.get("message", ""))))
+    if isinstance(data, Mapping) and data.get("kidney_source") == KidneySource.UNKNOWN.value:
+        return False
+    return bool(_KIDNEY_RULE_WORDS & set(str(finding.get("rule_id", "")).upper().split("-")))
 
 
 def renal_reasons(conditions: Iterable[str] = (), plan_findings: Iterable[Mapping[str, Any]] = ()) -> tuple[str, ...]:
-    """Why a patient counts as described with kidney disease (empty when not)."""
-    reasons = [f"condition '{c}'" for c in conditions if is_renal_condition(c)]
-    for f in plan_findings:
-        if _says_kidney_function_unknown(f):
-            continue
-        rule_id = str(f.get("rule_id", ""))
-        text = f"{rule_id} {f.get('message', '')}"
-        if any(k in rule_id.upper() for k in ("KIDNEY", "RENAL", "DIALYSIS", "CKD")) or is_renal_condition(text):
-            reasons.append(f"plan finding {rule_id or 'without id'}")
+    """Why a patient counts as described with kidney disease (empty when not): a condition text that describes
+    it (:func:`~baclofen.domain.conditions.describes_kidney_disease`) or a plan finding of a kidney rule."""
+    reasons = [f"condition '{c}'" for c in conditions if describes_kidney_disease(c)]
+    reasons += [f"plan finding {f.get('rule_id') or 'without id'}" for f in plan_findings if _is_kidney_finding(f)]
     return tuple(dict.fromkeys(reasons))
 
 
@@ -470,14 +461,14 @@ def simulate_intrathecal(
     horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
     step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
     kidney = kidney_input(crcl_ml_min, dialysis)
-    itb_values = {k: v for k, v in (settings or {}).items() if k in _ITB_SETTING_FIELDS}
-    model_settings, _ = split_settings({k: v for k, v in (settings or {}).items() if k not in itb_values})
-    itb_fields = {}
-    for name, value in itb_values.items():
-        setting, field_name = _ITB_SETTING_FIELDS[name]
-        itb_fields[field_name] = setting.validate(require_finite_number(value, name))
-    ratio = itb_fields.pop("cisternal_to_lumbar_ratio", None)
-    parameters = IntrathecalParameters(**itb_fields)
+    values = SettingValues((*SIMULATION_SETTINGS, *INTRATHECAL_SETTINGS), settings, field="setting")
+    model_settings, _ = _model_and_bands(values)
+    parameters = IntrathecalParameters(
+        csf_clearance_ml_per_h=float(values.get(CSF_CLEARANCE_ML_PER_H)),
+        csf_half_life_h=float(values.get(CSF_HALF_LIFE_H)),
+        ke0_per_h=float(values.get(KE0_PER_H)),
+    )
+    ratio = float(values.get(CISTERNAL_TO_LUMBAR_RATIO))
     exp = simulate_intrathecal_exposure(
         daily,
         bolus_mcg=bolus,

@@ -34,7 +34,26 @@ def test_european_consensus_puts_tizanidine_first_line() -> None:
 
     assert _order(advice)[:4] == ["physiotherapy", "baclofen", "tizanidine", "gabapentin"]
     assert advice.option("tizanidine").line == "first line"
-    assert advice.settings["cds.alternatives.guideline"]["status"] == "disagree"
+    used = advice.to_dict()["settings"]
+    assert [s["name"] for s in used] == [
+        "cds.alternatives.guideline",
+        "cds.tizanidine.lft_schedule",
+        "cds.dantrolene.no_benefit_stop_days",
+        "cds.nabiximols.max_sprays_per_day",
+        "cds.dantrolene.hepatotoxicity_age_years",
+    ]
+    assert used[0]["status"] == "disagree"
+    assert used[0]["value"] == "european-consensus"
+    assert used[0]["choices"] == ["nice", "european-consensus", "ms-ireland", "nhs-scotland-abi"]
+
+
+def test_a_guideline_setting_is_checked_by_its_declared_choices() -> None:
+    from baclofen.domain.cds.alternatives import _TIZ_LFT_TEXT, GUIDELINE, TIZANIDINE_LFT_SCHEDULE
+
+    assert GUIDELINE.choices == tuple(g.value for g in Guideline)
+    assert TIZANIDINE_LFT_SCHEDULE.choices == tuple(_TIZ_LFT_TEXT)
+    advice = advise_alternatives(settings={"cds.alternatives.guideline": "MS Ireland"})
+    assert advice.guideline is Guideline.MS_IRELAND
 
 
 def test_the_guideline_can_be_chosen_by_setting() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from baclofen.domain.cds.contraindications import Condition, parse_conditions, screen_contraindications
+from baclofen.domain.cds.contraindications import screen_contraindications
+from baclofen.domain.conditions import Condition, parse_conditions
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.patient import KidneyFunction, Sex
 from baclofen.domain.rules.core import Severity
@@ -108,7 +109,9 @@ def test_dantrolene_hepatotoxicity_risk_factors_with_the_age_setting(
     screen = screen_contraindications("dantrolene", age_years=age, sex=sex, dantrolene_hepatotoxicity_age_years=limit)
 
     assert ("CI-DAN-HEPRISK-001" in [f.rule_id for f in screen.findings]) is flagged
-    assert screen.to_dict()["settings"]["cds.dantrolene.hepatotoxicity_age_years"]["status"] == "disagree"
+    assert [(s["name"], s["status"]) for s in screen.to_dict()["settings"]] == [
+        ("cds.dantrolene.hepatotoxicity_age_years", "disagree")
+    ]
 
 
 def test_unknown_conditions_are_reported_not_ignored() -> None:

@@ -99,7 +99,7 @@ def test_settings_change_limits_and_are_recorded() -> None:
     )
 
     assert "DOSE-TIZ-SINGLE-001" in [f.rule_id for f in result.findings]
-    assert result.settings["cds.tizanidine.max_single_dose_mg"]["value"] == 12
+    assert {s["name"]: s["value"] for s in result.to_dict()["settings"]}["cds.tizanidine.max_single_dose_mg"] == 12
 
 
 @pytest.mark.parametrize(

@@ -194,7 +194,11 @@ def test_the_itb_threshold_and_the_value_of_one_plus_are_settings() -> None:
 
     assert strict.responder is False
     assert generous.responder is True
-    assert generous.settings["cds.scales.mas_one_plus_points"]["value"] == 1.0
+    used = generous.to_dict()["settings"]
+    assert [(s["name"], s["value"]) for s in used] == [
+        ("cds.scales.mas_one_plus_points", 1.0),
+        ("cds.scales.itb_screening_ashworth_reduction_points", 1.0),
+    ]
 
 
 @pytest.mark.parametrize(("baseline", "current", "responder"), [(10, 7, True), (10, 7.1, False)])

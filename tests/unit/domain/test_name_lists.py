@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from baclofen.domain.cds.alternatives import BaclofenOutcome, advise_alternatives, plan_cross_taper
 from baclofen.domain.cds.comedication import screen_plan_medicines
-from baclofen.domain.cds.contraindications import Condition, parse_conditions, screen_contraindications
+from baclofen.domain.cds.contraindications import screen_contraindications
 from baclofen.domain.cds.interactions import screen_interactions
+from baclofen.domain.conditions import Condition, parse_conditions
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.taper import plan_taper

@@ -228,8 +228,8 @@ def test_cerebral_origin_caution_only_in_titration() -> None:
 
 @pytest.mark.parametrize("caution", CONDITION_CAUTIONS, ids=lambda c: c.rule_id)
 def test_each_condition_gives_its_cited_caution(caution) -> None:
-    name = sorted(caution.names)[0]
-    ctx = _titration(PatientSnapshot(crcl_ml_min=100, conditions=frozenset({name.replace("-", " ").title()})))
+    name = caution.applies_to[0].name.replace("_", " ").title()  # e.g. "Autonomic Dysreflexia"
+    ctx = _titration(PatientSnapshot(crcl_ml_min=100, conditions=frozenset({name})))
 
     findings = [f for f in evaluate_oral_rules(ctx) if f.rule_id == caution.rule_id]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from baclofen.domain.conditions import describes_kidney_disease
 from baclofen.domain.pk.bands import plasma_bands
 from baclofen.domain.pk.findings import (
     ExposureContext,
     evaluate_exposure,
-    is_renal_condition,
 )
 from baclofen.domain.pk.parameters import OralModel
 from baclofen.domain.rules.catalogue import RULES
@@ -153,7 +153,7 @@ def test_model_itb_and_plan_findings() -> None:
     ],
 )
 def test_renal_conditions_are_recognised(text: str, renal: bool) -> None:
-    assert is_renal_condition(text) is renal
+    assert describes_kidney_disease(text) is renal
 
 
 def test_every_pk_rule_is_catalogued_with_evidence() -> None:

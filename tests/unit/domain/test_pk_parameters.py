@@ -95,7 +95,7 @@ def test_model_settings_override_the_defaults_and_are_reported() -> None:
     p = oral_parameters(kidney=KidneyInput(0.0), settings=s)
 
     assert p.cl_f_l_per_h == pytest.approx(11.6 * 0.43)
-    used = {u["name"]: u["value"] for u in s.used(OralModel.DEFAULT)}
+    used = {u.setting.name: u.value for u in s.used(OralModel.DEFAULT)}
     assert used[NONRENAL_FRACTION.name] == 0.43
 
 

@@ -137,7 +137,7 @@ def test_the_flow_accuracy_setting_is_overridden_and_reported() -> None:
 
     assert f.flow_accuracy_percent == 5.0
     assert f.early_alarm_at.date() == date(2026, 2, 27)  # 18 mL / 0.315 mL/day = 57.1 days
-    used = next(s for s in f.settings_used if s["name"] == "pump.synchromed_ii.flow_accuracy_percent")
+    used = next(s.to_dict() for s in f.settings_used if s.setting.name == "pump.synchromed_ii.flow_accuracy_percent")
     assert used["value"] == 5 and used["default"] == 14.5
     assert "PUMP-FCST-004" not in [x.rule_id for x in f.findings]  # 2026-02-27 after the 2026-02-22 refill
 

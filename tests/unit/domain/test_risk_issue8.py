@@ -206,7 +206,7 @@ def test_issue8_d2_the_cut_limit_is_a_setting() -> None:
     assert "RISK-PROGRAM-006" not in _levels(_assess(doc))
     a = _assess(doc, settings={"cds.risk.itb_max_cut_percent": 10})
     assert _levels(a)["RISK-PROGRAM-006"] is RiskLevel.HIGH
-    assert a.settings["cds.risk.itb_max_cut_percent"]["value"] == 10
+    assert {u.setting.name: u.value for u in a.settings}["cds.risk.itb_max_cut_percent"] == 10
 
 
 def test_issue8_d2_small_cuts_in_a_row_within_the_lookback_add_up() -> None:

@@ -115,7 +115,7 @@ def test_issue8_r2_the_lowest_plausible_dose_is_the_itb_limits_setting_and_a_cli
     assert not _by_rule(_assess(doc), "RISK-PROGRAM-004")
     a = _assess(doc, settings={LOWEST_DAILY_DOSE_MCG.name: 25})
     assert _by_rule(a, "RISK-PROGRAM-004")
-    assert a.settings[LOWEST_DAILY_DOSE_MCG.name]["value"] == 25
+    assert {u.setting.name: u.value for u in a.settings}[LOWEST_DAILY_DOSE_MCG.name] == 25
 
 
 def test_issue8_r2_a_near_stop_that_no_longer_runs_is_not_a_stop_in_place() -> None:

@@ -124,7 +124,7 @@ def test_risk_from_a_timeline_document() -> None:
 
     assert _roundtrip(data) == data
     assert data["level"] == "high" and data["alert_clinic"] is True
-    assert data["settings"]["cds.risk.lookback_days"]["value"] == 3
+    assert {s["name"]: s["value"] for s in data["settings"]}["cds.risk.lookback_days"] == 3
 
 
 def test_helpers() -> None:

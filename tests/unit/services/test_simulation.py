@@ -329,6 +329,33 @@ def test_a_plan_finding_that_kidney_function_is_unknown_does_not_make_the_patien
     assert "PK-KIDNEY-002" in ids
 
 
+@pytest.mark.parametrize(
+    ("finding", "renal"),
+    [
+        # A kidney rule's finding is read by its id and data, whatever its message says.
+        ({"rule_id": "ORAL-RENAL-002", "message": "Kidney function not known", "data": {"crcl_ml_min": 40}}, True),
+        ({"rule_id": "ORAL-DIALYSIS-001", "message": "", "data": {}}, True),
+        # A message that mentions kidney disease does not make a finding of another rule a kidney one.
+        ({"rule_id": "ORAL-CONDITIONS-001", "message": "Conditions not checked: ckd-stage-4.", "data": {}}, False),
+        ({"rule_id": "ORAL-MAX-001", "message": "above the ceiling in CKD", "data": {}}, False),
+        # Kidney function not given (its data says so) is not kidney disease.
+        ({"rule_id": "ORAL-RENAL-005", "message": "anything", "data": {"kidney_source": "unknown"}}, False),
+    ],
+)
+def test_renal_reasons_read_the_findings_rule_and_data_never_the_message(finding: dict, renal: bool) -> None:
+    """Issue 10 item 3: the simulation decided kidney status by regular expressions on finding messages."""
+    assert bool(renal_reasons((), [finding])) is renal
+
+
+def test_a_plan_patients_renal_condition_is_read_from_the_patient() -> None:
+    p = plan(("2026-01-01", "2026-01-03", TID5), patient=PatientSnapshot(conditions=("CKD stage 4",)))
+
+    data = simulate_plan(p).to_dict()
+
+    kidney = next(f for f in data["findings"] if f["rule_id"] == "PK-KIDNEY-001")
+    assert kidney["data"]["reasons"] == ["condition 'CKD stage 4'"]
+
+
 def test_a_continuing_last_step_keeps_its_doses_after_the_plan_ends() -> None:
     """A titration's last step 'continues': the patient stays on it, so the simulation must not stop it."""
     p = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10))

@@ -32,21 +32,17 @@ When switching off baclofen, :func:`plan_cross_taper` pairs the oral taper plann
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
-from baclofen.domain.cds.contraindications import (
-    DANTROLENE_HEPATOTOXICITY_AGE,
-    Condition,
-    parse_conditions,
-    screen_contraindications,
-)
+from baclofen.domain.cds.contraindications import DANTROLENE_HEPATOTOXICITY_AGE, screen_contraindications
 from baclofen.domain.cds.dose_limits import NABIXIMOLS_MAX_SPRAYS_PER_DAY
 from baclofen.domain.cds.drugs import CATALOGUE, Drug, DrugClass, DrugLookup, resolve_drugs
 from baclofen.domain.cds.interactions import INTERACTION_RULES, interactions_between
 from baclofen.domain.cds.scales import NABIXIMOLS_CONTINUATION_FRACTION, NABIXIMOLS_TRIAL_WEEKS
+from baclofen.domain.conditions import Condition, parse_conditions
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.names import parse_name_list
@@ -55,7 +51,7 @@ from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.patient import KidneyFunction, Locale, PatientSnapshot, Sex
 from baclofen.domain.rules.core import Finding, Override, Severity, apply_overrides, is_offerable, sort_findings
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 
 # --- settings ------------------------------------------------------------------------------------------------
 
@@ -76,6 +72,7 @@ GUIDELINE = Setting(
     description="Which guideline orders the alternatives: nice (baclofen or gabapentin, then tizanidine [S81]), "
     "european-consensus [S83], ms-ireland [S84] or nhs-scotland-abi [S26]. The sources DISAGREE on the "
     "order (clinical.md §8.1).",
+    choices=tuple(g.value for g in Guideline),
 )
 TIZANIDINE_LFT_SCHEDULE = Setting(
     name="cds.tizanidine.lft_schedule",
@@ -86,6 +83,7 @@ TIZANIDINE_LFT_SCHEDULE = Setting(
     description="Tizanidine aminotransferase monitoring: current-label = baseline and 1 month after the maximum "
     "dose is reached (Nov 2024 labels [S75]); older-label = baseline, 1, 3 and 6 months, then "
     "periodically (older Zanaflex label [S72]). DISAGREE (clinical.md §8.2).",
+    choices=("current-label", "older-label"),
 )
 DANTROLENE_NO_BENEFIT_DAYS = Setting(
     name="cds.dantrolene.no_benefit_stop_days",
@@ -125,19 +123,6 @@ ADVISOR_SETTINGS: Mapping[str, Setting] = {
         NABIXIMOLS_MAX_SPRAYS_PER_DAY,
     )
 }
-
-
-def _validate_setting(name: str, value: Any) -> Any:
-    setting = ADVISOR_SETTINGS.get(name)
-    if setting is None:
-        raise UnknownNameError("setting", ADVISOR_SETTINGS.keys(), name)
-    if setting is GUIDELINE:
-        return parse_guideline(value).value
-    if setting is TIZANIDINE_LFT_SCHEDULE:
-        if value not in _TIZ_LFT_TEXT:
-            raise UnknownNameError(setting.name, _TIZ_LFT_TEXT.keys(), value)
-        return value
-    return setting.validate(value)
 
 
 def parse_guideline(value: Any) -> Guideline:
@@ -212,7 +197,7 @@ class Therapy:
     monitoring: tuple[Cited, ...] = ()
 
 
-def _dose_texts(locale: Locale, values: Mapping[str, Any]) -> dict[str, Therapy]:
+def _dose_texts(locale: Locale, values: SettingValues) -> dict[str, Therapy]:
     ceiling = float(locale_ceiling_setting(locale).default)
     tiz_us = Cited(
         "2 mg, repeatable every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with 1-4 days "
@@ -233,10 +218,10 @@ def _dose_texts(locale: Locale, values: Mapping[str, Any]) -> dict[str, Therapy]
         "25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times daily",
         ("S80", "S25"),
     )
-    lft = values.get(TIZANIDINE_LFT_SCHEDULE.name, TIZANIDINE_LFT_SCHEDULE.default)
+    lft = values.get(TIZANIDINE_LFT_SCHEDULE)
     lft_text, lft_ev = _TIZ_LFT_TEXT[lft]
-    no_benefit = values.get(DANTROLENE_NO_BENEFIT_DAYS.name, DANTROLENE_NO_BENEFIT_DAYS.default)
-    sprays = values.get(NABIXIMOLS_MAX_SPRAYS_PER_DAY.name, NABIXIMOLS_MAX_SPRAYS_PER_DAY.default)
+    no_benefit = values.get(DANTROLENE_NO_BENEFIT_DAYS)
+    sprays = values.get(NABIXIMOLS_MAX_SPRAYS_PER_DAY)
     return {
         t.key: t
         for t in (
@@ -533,7 +518,7 @@ class CrossTaperPlan:
     new_drug: NewDrugStart
     overlap_findings: tuple[Finding, ...]
     notes: tuple[str, ...]
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: tuple[SettingUse, ...] = ()
 
     @property
     def offerable(self) -> bool:
@@ -548,7 +533,7 @@ class CrossTaperPlan:
             "new_drug": self.new_drug.to_dict(),
             "overlap_findings": [f.to_dict() for f in self.overlap_findings],
             "notes": list(self.notes),
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
         }
 
 
@@ -562,7 +547,7 @@ class AlternativesAdvice:
     drugs: DrugLookup
     conditions: tuple[Condition, ...]
     unknown_conditions: tuple[str, ...]
-    settings: Mapping[str, Any]
+    settings: tuple[SettingUse, ...]
     patient: Mapping[str, Any]
     cross_taper: CrossTaperPlan | None = None
     switch_refused: tuple[Finding, ...] = ()
@@ -593,7 +578,7 @@ class AlternativesAdvice:
                 {"query": q, "message": f"'{q}' is not a recognised condition: it was NOT checked"}
                 for q in self.unknown_conditions
             ],
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
             "cross_taper": None if self.cross_taper is None else self.cross_taper.to_dict(),
             "switch_refused": [f.to_dict() for f in self.switch_refused],
             "notes": list(self.notes),
@@ -692,12 +677,10 @@ def advise_alternatives(
     outcome = parse_outcome(baclofen_outcome)
     if not isinstance(locale, Locale):
         raise InvalidInputError("locale", "us or uk", locale)
-    values: dict[str, Any] = {}
-    for name, value in (settings or {}).items():
-        values[name] = _validate_setting(name, value)
+    values = SettingValues(ADVISOR_SETTINGS.values(), settings, field="setting")
     if guideline is not None:
-        values[GUIDELINE.name] = parse_guideline(guideline).value
-    chosen = parse_guideline(values.get(GUIDELINE.name, GUIDELINE.default))
+        values.set(GUIDELINE, parse_guideline(guideline).value)
+    chosen = Guideline(values.get(GUIDELINE))
     if age_years is not None:
         age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
     if sex is not None and not isinstance(sex, Sex):
@@ -718,27 +701,31 @@ def advise_alternatives(
         others.append(baclofen_drug)
 
     therapies = _dose_texts(locale, values)
+    dantrolene_age_years = float(values.get(DANTROLENE_HEPATOTOXICITY_AGE))
     used_rules: set[str] = set()
     options: list[AlternativeOption] = []
     for rank, pos in enumerate(ORDERINGS[chosen], start=1):
         therapy = therapies[pos.key]
         option, rules = _evaluate(
-            rank, pos, therapy, outcome, focal, severe, cond, others, kidney, age_years, sex, values, overrides
+            rank,
+            pos,
+            therapy,
+            outcome,
+            focal,
+            severe,
+            cond,
+            others,
+            kidney,
+            age_years,
+            sex,
+            dantrolene_age_years,
+            overrides,
         )
         used_rules |= rules
         options.append(option)
     unused = {o.rule_id for o in overrides} - used_rules
     if unused:
         raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
-
-    used_settings = {GUIDELINE.name: GUIDELINE.to_dict(chosen.value)}
-    for s in (
-        TIZANIDINE_LFT_SCHEDULE,
-        DANTROLENE_NO_BENEFIT_DAYS,
-        NABIXIMOLS_MAX_SPRAYS_PER_DAY,
-        DANTROLENE_HEPATOTOXICITY_AGE,
-    ):
-        used_settings[s.name] = s.to_dict(values.get(s.name, s.default))
 
     notes = []
     if chosen is Guideline.NHS_SCOTLAND_ABI:
@@ -779,7 +766,7 @@ def advise_alternatives(
                 new_drug=target.key,
                 patient=patient,
                 months_on_therapy=months_on_therapy,
-                settings={k: v for k, v in values.items() if k == CROSS_TAPER_START_DAY.name},
+                settings={k: v for k, v in values.overrides().items() if k == CROSS_TAPER_START_DAY.name},
                 overrides=[
                     f.overridden_by
                     for f in target.findings
@@ -806,7 +793,7 @@ def advise_alternatives(
         drugs,
         tuple(sorted(cond, key=lambda c: c.value)),
         unknown_conditions,
-        used_settings,
+        values.used(),
         patient_info,
         cross,
         refused,
@@ -841,7 +828,7 @@ def _evaluate(
     kidney: KidneyFunction | None,
     age_years: float | None,
     sex: Sex | None,
-    values: Mapping[str, Any],
+    dantrolene_age_years: float,
     overrides: Sequence[Override],
 ) -> tuple[AlternativeOption, set[str]]:
     reasons: list[Cited] = []
@@ -905,7 +892,7 @@ def _evaluate(
             age_years=age_years,
             sex=sex,
             kidney=kidney,
-            dantrolene_hepatotoxicity_age_years=values.get(DANTROLENE_HEPATOTOXICITY_AGE.name),
+            dantrolene_hepatotoxicity_age_years=dantrolene_age_years,
         )
         findings.extend(ci.findings)
     mine = [o for o in overrides if any(f.rule_id == o.rule_id and f.severity is Severity.BLOCK for f in findings)]
@@ -1060,13 +1047,8 @@ def plan_cross_taper(
         raise InvalidInputError(
             "new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}", new_drug
         )
-    offset = 0
-    for name, value in (settings or {}).items():
-        if name != CROSS_TAPER_START_DAY.name:
-            raise UnknownNameError("setting", [CROSS_TAPER_START_DAY.name], name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-            raise InvalidInputError(CROSS_TAPER_START_DAY.name, "a whole number of days", value)
-        offset = int(CROSS_TAPER_START_DAY.validate(int(value)))
+    values = SettingValues([CROSS_TAPER_START_DAY], settings, field="setting")
+    offset = int(values.get(CROSS_TAPER_START_DAY))
     new_entry = CATALOGUE.get(key)
     others: list[Drug] = [CATALOGUE.get("baclofen")]
     unknown: list[str] = []
@@ -1136,7 +1118,7 @@ def plan_cross_taper(
         NewDrugStart(key, new_start, steps, rule, next_increase),
         overlap,
         tuple(notes),
-        {CROSS_TAPER_START_DAY.name: CROSS_TAPER_START_DAY.to_dict(offset)},
+        values.used(),
     )
 
 

@@ -14,138 +14,17 @@ finding; a label warning or caution is ``warn``; a monitoring note is ``info``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
-from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, normalise_name
+from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug
+from baclofen.domain.conditions import Condition, condition_key, parse_conditions
 from baclofen.domain.errors import InvalidInputError, require_finite_number
-from baclofen.domain.names import parse_name_list
 from baclofen.domain.patient import KidneyFunction, Sex
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 from baclofen.domain.signs import ITB_WITHDRAWAL, ORAL_WITHDRAWAL
-
-
-class Condition(Enum):
-    """Patient conditions that clinical.md §7-§8 ties to a contraindication, warning or caution."""
-
-    BACLOFEN_HYPERSENSITIVITY = "hypersensitivity to baclofen"
-    PSYCHOTIC_DISORDER = "psychotic disorder / schizophrenia / confusional state"
-    PSYCHIATRIC_DISORDER = "psychiatric disorder"
-    EPILEPSY = "epilepsy"
-    AUTONOMIC_DYSREFLEXIA = "autonomic dysreflexia"
-    STROKE = "stroke"
-    PREGNANCY = "pregnancy"
-    LACTATION = "breastfeeding"
-    POSTURE_DEPENDENT_SPASTICITY = "spasticity used for posture, balance or function"
-    PEPTIC_ULCER = "peptic ulceration"
-    RESPIRATORY_IMPAIRMENT = "respiratory impairment"
-    BLADDER_SPHINCTER_HYPERTONIA = "bladder-sphincter hypertonia"
-    DIABETES = "diabetes"
-    LIVER_DISEASE = "liver disease"
-    ACTIVE_LIVER_DISEASE = "active liver disease"
-    OVARIAN_CYSTS = "ovarian cysts"
-    SCI_T6_OR_ABOVE = "spinal cord injury at T6 or above"
-    COMMUNICATION_DIFFICULTIES = "communication difficulties"
-    BACLOFEN_WITHDRAWAL_HISTORY = "history of baclofen withdrawal"
-    ACTIVE_INFECTION = "active infection"
-    INSUFFICIENT_BODY_SIZE = "insufficient body size"
-    SPINAL_ANOMALY = "spinal anomaly"
-    MS_EXACERBATION = "MS exacerbation"
-    NON_HEALING_WOUND = "non-healing wound"
-
-
-_SYNONYMS: Mapping[Condition, tuple[str, ...]] = {
-    Condition.BACLOFEN_HYPERSENSITIVITY: ("baclofen allergy", "allergy to baclofen", "baclofen hypersensitivity"),
-    Condition.PSYCHOTIC_DISORDER: (
-        "psychosis",
-        "psychotic disorder",
-        "schizophrenia",
-        "confusional state",
-        "confusion",
-    ),
-    Condition.PSYCHIATRIC_DISORDER: ("psychiatric disorder", "mental illness"),
-    Condition.EPILEPSY: ("seizure disorder", "seizures"),
-    Condition.PREGNANCY: ("pregnant",),
-    Condition.LACTATION: ("lactation", "breast feeding", "breast-feeding", "nursing"),
-    Condition.POSTURE_DEPENDENT_SPASTICITY: (
-        "beneficial spasticity",
-        "spasticity needed for posture",
-        "spasticity needed for function",
-        "spasticity aids transfers",
-        "posture dependent spasticity",
-        "spasticity for posture",
-    ),
-    Condition.PEPTIC_ULCER: ("peptic ulcer", "peptic ulcer disease"),
-    Condition.RESPIRATORY_IMPAIRMENT: ("respiratory disease", "respiratory insufficiency"),
-    Condition.BLADDER_SPHINCTER_HYPERTONIA: ("bladder sphincter hypertonia", "sphincter hypertonia"),
-    Condition.DIABETES: ("diabetes mellitus", "type 1 diabetes", "type 2 diabetes"),
-    Condition.LIVER_DISEASE: ("hepatic impairment", "hepatic disease", "liver impairment"),
-    Condition.ACTIVE_LIVER_DISEASE: ("active hepatic disease", "hepatitis", "active hepatitis"),
-    Condition.OVARIAN_CYSTS: ("ovarian cyst",),
-    Condition.SCI_T6_OR_ABOVE: (
-        "sci t6 or above",
-        "high spinal cord injury",
-        "spinal cord injury t6 or above",
-        "spinal cord injury above t6",
-    ),
-    Condition.COMMUNICATION_DIFFICULTIES: ("communication difficulty", "cannot communicate"),
-    Condition.BACLOFEN_WITHDRAWAL_HISTORY: ("previous baclofen withdrawal", "baclofen withdrawal history"),
-    Condition.ACTIVE_INFECTION: ("infection", "active uti", "urinary tract infection", "uti"),
-    Condition.INSUFFICIENT_BODY_SIZE: ("small body size", "body size too small", "insufficient body mass"),
-    Condition.SPINAL_ANOMALY: ("spinal anomalies", "spinal deformity", "spine anomaly"),
-    Condition.MS_EXACERBATION: ("ms relapse", "multiple sclerosis exacerbation", "ms flare"),
-    Condition.NON_HEALING_WOUND: ("non-healing wounds", "non healing wound", "nonhealing wound", "chronic wound"),
-}
-
-
-def _condition_index() -> dict[str, Condition]:
-    index: dict[str, Condition] = {}
-    for cond in Condition:
-        for text in (cond.value, cond.name.replace("_", " "), *_SYNONYMS.get(cond, ())):
-            index[normalise_name(text)] = cond
-    return index
-
-
-_CONDITION_INDEX = _condition_index()
-
-
-def parse_condition(text: str | Condition) -> Condition | None:
-    """The :class:`Condition` a text names (any case, synonyms), or None."""
-    if isinstance(text, Condition):
-        return text
-    if not isinstance(text, str):
-        raise InvalidInputError("condition", "a text", text)
-    return _CONDITION_INDEX.get(normalise_name(text))
-
-
-def parse_conditions(
-    texts: str | Condition | Iterable[str | Condition],
-) -> tuple[tuple[Condition, ...], tuple[str, ...]]:
-    """Split texts into recognised conditions (in order, no duplicates) and unrecognised texts.
-
-    Texts are read by the one name-list parser (:func:`~baclofen.domain.names.parse_name_list`): a text is
-    a comma-separated list, a sequence holds one name per item; an empty name or another separator (``;``,
-    ``|``, tab, new line) is refused, naming ``conditions``.
-    """
-    if isinstance(texts, Condition):
-        names: list[str | Condition] = [texts]
-    elif isinstance(texts, str):
-        names = list(parse_name_list(texts, "conditions"))
-    else:
-        names = [t if isinstance(t, Condition) else parse_name_list([t], "conditions")[0] for t in texts]
-    known: list[Condition] = []
-    unknown: list[str] = []
-    for text in names:
-        cond = parse_condition(text)
-        if cond is None:
-            unknown.append(str(text).strip())
-        elif cond not in known:
-            known.append(cond)
-    return tuple(known), tuple(unknown)
-
 
 DANTROLENE_HEPATOTOXICITY_AGE = Setting(
     name="cds.dantrolene.hepatotoxicity_age_years",
@@ -531,7 +410,7 @@ def _make_condition_rule(row: _ConditionRow) -> Rule[ContraindicationContext]:
         check,
         # A condition row has no threshold; the baclofen rows decide the baclofen condition (one severity).
         settings=(),
-        conditions=(f"baclofen.condition.{row.condition.name.lower()}",) if row.applies_to is _is_baclofen else (),
+        conditions=(condition_key(row.condition),) if row.applies_to is _is_baclofen else (),
     )
     return rule
 
@@ -724,7 +603,7 @@ class ContraindicationScreen:
     conditions: tuple[Condition, ...]
     unknown_conditions: tuple[str, ...]
     findings: tuple[Finding, ...]
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: tuple[SettingUse, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -735,7 +614,7 @@ class ContraindicationScreen:
                 for q in self.unknown_conditions
             ],
             "findings": [f.to_dict() for f in self.findings],
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
         }
 
 
@@ -801,7 +680,5 @@ def screen_contraindications(
         days_since_tbi,
     )
     findings = evaluate_rules(CONTRAINDICATION_RULES, ctx)
-    settings = {}
-    if entry.key == "dantrolene":
-        settings[DANTROLENE_HEPATOTOXICITY_AGE.name] = DANTROLENE_HEPATOTOXICITY_AGE.to_dict(age_limit)
+    settings = (SettingUse(DANTROLENE_HEPATOTOXICITY_AGE, age_limit),) if entry.key == "dantrolene" else ()
     return ContraindicationScreen(entry, known, unknown, findings, settings)

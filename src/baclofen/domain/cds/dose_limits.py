@@ -55,7 +55,7 @@ from baclofen.domain.oral.limits import (
 from baclofen.domain.patient import KidneyFunction, Locale, SpasticityOrigin
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
 from baclofen.domain.rules.oral import KIDNEY_REDUCTION_SEVERITY, ORAL_DIALYSIS_002, DialysisDose
-from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 from baclofen.domain.signs import ORAL_OVERDOSE
 
 
@@ -191,11 +191,11 @@ class DoseContext:
     single_dose_mg: float | None = None
     doses_per_day: int | None = None
     kidney: KidneyFunction | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: SettingValues = field(default_factory=lambda: dose_setting_values(None))
     origin: SpasticityOrigin | None = None
 
     def value(self, setting: Setting) -> Any:
-        return self.settings.get(setting.name, setting.default)
+        return self.settings.get(setting)
 
 
 def _fmt(x: float) -> str:
@@ -761,7 +761,7 @@ class DoseCheck:
     locale: Locale
     limits: tuple[Mapping[str, Any], ...]
     findings: tuple[Finding, ...]
-    settings: Mapping[str, Any]
+    settings: tuple[SettingUse, ...]
     single_dose_mg: float | None = None
     doses_per_day: int | None = None
 
@@ -792,14 +792,14 @@ class DoseCheck:
             "limits": [dict(x) for x in self.limits],
             "within_limits": self.within_limits,
             "findings": [f.to_dict() for f in self.findings],
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
             "note": note,
         }
 
 
-def resolve_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validate setting overrides by name against :data:`SETTINGS_BY_NAME`; return name -> value."""
-    return SettingValues(SETTINGS_BY_NAME.values(), overrides, field="setting").overrides()
+def dose_setting_values(overrides: Mapping[str, Any] | None) -> SettingValues:
+    """The dose-limit settings (:data:`SETTINGS_BY_NAME`) with a caller's overrides by name, validated."""
+    return SettingValues(SETTINGS_BY_NAME.values(), overrides, field="setting")
 
 
 def check_dose(
@@ -887,7 +887,7 @@ def check_dose(
         isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int) or doses_per_day < 1 or doses_per_day > 24
     ):
         raise InvalidInputError("doses_per_day", "a whole number between 1 and 24", doses_per_day)
-    resolved = resolve_settings(settings)
+    resolved = dose_setting_values(settings)
     if origin is not None and not isinstance(origin, SpasticityOrigin):
         raise InvalidInputError("origin", "spinal or cerebral", origin)
     ctx = DoseContext(entry, daily, expected, locale, single, doses_per_day, kidney, resolved, origin)
@@ -908,9 +908,10 @@ def check_dose(
         # CrCl < 25 mL/min: individual doses reduced [S72] [S73] (the contraindication screen's rule).
         findings = sort_findings(findings + TIZANIDINE_KIDNEY.evaluate(ContraindicationContext(entry, kidney=kidney)))
     limits = tuple(_limits_for(ctx))
-    used = {
-        row["setting"]: SETTINGS_BY_NAME[row["setting"]].to_dict(ctx.value(SETTINGS_BY_NAME[row["setting"]]))
+    # The settings reported are those behind the limits shown (one entry each).
+    used = tuple(
+        SettingUse(SETTINGS_BY_NAME[row["setting"]], ctx.value(SETTINGS_BY_NAME[row["setting"]]))
         for row in limits
         if row["setting"]
-    }
+    )
     return DoseCheck(entry, daily, expected, locale, limits, findings, used, single, doses_per_day)

@@ -421,6 +421,7 @@ class InteractionScreen:
             "findings": [f.to_dict() for f in self.findings],
             "other_drugs_in_pump": list(self.other_drugs_in_pump),
             "scope": SCOPE_NOTE,
+            "settings": [],  # no setting decides an interaction: each is a cited label or reference fact
         }
 
 

@@ -41,7 +41,7 @@ refill date).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -55,7 +55,7 @@ from baclofen.domain.cds.timeline import (
     SymptomKind,
 )
 from baclofen.domain.documents import RISK_SCHEMA, SCHEMA_VERSION_KEY
-from baclofen.domain.errors import InvalidInputError, UnknownNameError
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.dates import as_pump_clock
 from baclofen.domain.itb.dosing import HIGHEST_REPORTED_DAILY_DOSE, REFILL_DECREASE_PERCENT
 from baclofen.domain.itb.limits import LOWEST_DAILY_DOSE_MCG, check_daily_dose_range
@@ -103,7 +103,7 @@ from baclofen.domain.rules.itb import (
 )
 from baclofen.domain.rules.oral import KIDNEY_REDUCTION_SEVERITY
 from baclofen.domain.rules.scope import PAEDIATRIC_SCOPE
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
 
 _EPS = 1e-9
@@ -270,7 +270,7 @@ class RiskAssessment:
     risks: tuple[Risk, ...]
     pump: PumpAnalysis | None
     oral_daily_dose_mg: float
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: tuple[SettingUse, ...] = ()
 
     @property
     def level(self) -> RiskLevel:
@@ -305,7 +305,7 @@ class RiskAssessment:
             "counts": {lv.value: sum(r.level is lv for r in self.risks) for lv in RiskLevel},
             "oral_daily_dose_mg": self.oral_daily_dose_mg,
             "pump": None if self.pump is None else self.pump.to_dict(),
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
         }
 
 
@@ -313,12 +313,12 @@ class RiskAssessment:
 @dataclass(frozen=True, slots=True)
 class RiskContext:
     timeline: PatientTimeline
-    values: Mapping[str, Any]
+    values: SettingValues
     pump: PumpAnalysis | None
     oral_dose_today_mg: float
 
     def value(self, setting: Setting) -> Any:
-        return self.values.get(setting.name, setting.default)
+        return self.values.get(setting)
 
     @property
     def as_of(self) -> datetime:
@@ -422,12 +422,13 @@ def _outlasts_forecast(seg: ReservoirFill) -> bool:
     return False
 
 
-def analyse_pump(pump: PumpRecord, as_of: datetime, values: Mapping[str, Any] | None = None) -> PumpAnalysis:
-    """Reservoir state, refill dates, battery and residual reconciliation of a pump at ``as_of``."""
-    values = values or {}
+def analyse_pump(pump: PumpRecord, as_of: datetime, values: SettingValues | None = None) -> PumpAnalysis:
+    """Reservoir state, refill dates, battery and residual reconciliation of a pump at ``as_of`` (``values``: the
+    risk settings, :func:`risk_setting_values`)."""
+    values = values or risk_setting_values(None)
     low = float(pump.low_reservoir_ml if pump.low_reservoir_ml is not None else pump.model.low_reservoir_ml)
-    margin = int(values.get(REFILL_MARGIN_DAYS.name, REFILL_MARGIN_DAYS.default))
-    max_days = int(values.get(MAX_REFILL_INTERVAL_DAYS.name, MAX_REFILL_INTERVAL_DAYS.default))
+    margin = int(values.get(REFILL_MARGIN_DAYS))
+    max_days = int(values.get(MAX_REFILL_INTERVAL_DAYS))
     now = as_pump_clock(as_of)
     reasoning: list[str] = []
 
@@ -1924,15 +1925,10 @@ def _scope_risks(timeline: PatientTimeline) -> list[Risk]:
     return out
 
 
-def resolve_risk_settings(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in (overrides or {}).items():
-        setting = RISK_SETTINGS.get(name)
-        if setting is None:
-            raise UnknownNameError("setting", RISK_SETTINGS.keys(), name)
-        value = setting.validate(value)  # a count (days, doses) must be a whole number
-        out[name] = int(value) if setting.is_count else value
-    return out
+def risk_setting_values(overrides: Mapping[str, Any] | None) -> SettingValues:
+    """The risk settings (:data:`RISK_SETTINGS`) with a caller's overrides by name, validated (a count of days or
+    doses must be a whole number; an unknown name is refused)."""
+    return SettingValues(RISK_SETTINGS.values(), overrides, field="setting")
 
 
 def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None = None) -> RiskAssessment:
@@ -1952,7 +1948,7 @@ def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None
     """
     if not isinstance(timeline, PatientTimeline):
         raise InvalidInputError("timeline", "a PatientTimeline", type(timeline).__name__)
-    values = resolve_risk_settings(settings)
+    values = risk_setting_values(settings)
     pump = None if timeline.pump is None else analyse_pump(timeline.pump, timeline.as_of, values)
     oral_today = timeline.oral_dose_on(timeline.as_of.date())
     ctx = RiskContext(timeline, values, pump, oral_today)
@@ -1971,7 +1967,8 @@ def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None
             risks.append(Risk(level, finding, alert_clinic=diary or level is RiskLevel.HIGH, patient_message=message))
     risks.sort(key=lambda r: (r.level.rank, r.finding.rule_id))
     risks[:0] = _scope_risks(timeline)  # an out-of-scope patient: said first
-    used = {s.name: s.to_dict(values.get(s.name, s.default)) for s in RISK_SETTINGS.values()}
+    # Every risk setting is reported (a rule that did not fire still looked at its threshold), in catalogue order.
+    used = tuple(SettingUse(s, values.get(s)) for s in RISK_SETTINGS.values())
     return RiskAssessment(timeline.as_of, tuple(risks), pump, oral_today, used)
 
 
@@ -2004,5 +2001,5 @@ __all__ = [
     "assess_risk",
     "overdue_refill",
     "program_steps",
-    "resolve_risk_settings",
+    "risk_setting_values",
 ]

@@ -36,7 +36,7 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 
 _EPS = 1e-9
 
@@ -511,7 +511,7 @@ class ResponseEvaluation:
     findings: tuple[Finding, ...] = ()
     threshold: Mapping[str, Any] | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: tuple[SettingUse, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         def ser(v: Any) -> Any:
@@ -540,7 +540,7 @@ class ResponseEvaluation:
             "evidence_keys": list(self.evidence),
             "details": dict(self.details),
             "findings": [f.to_dict() for f in self.findings],
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
         }
 
 
@@ -562,16 +562,6 @@ def _ashworth_list(value: Any, field_name: str) -> tuple[AshworthGrade, ...]:
     if not items:
         raise InvalidInputError(field_name, _ASHWORTH_EXPECTED, value)
     return tuple(parse_ashworth(v, field_name) for v in items)
-
-
-def _resolve(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in (overrides or {}).items():
-        setting = SCALE_SETTINGS.get(name)
-        if setting is None:
-            raise UnknownNameError("setting", SCALE_SETTINGS.keys(), name)
-        out[name] = setting.validate(value)
-    return out
 
 
 def evaluate_response(
@@ -607,19 +597,15 @@ def evaluate_response(
     if sc not in _CONTEXT_SCALES[ctx]:
         allowed = ", ".join(sorted(s.value for s in _CONTEXT_SCALES[ctx]))
         raise InvalidInputError("context", f"used with the scale {allowed} (not {sc.value})", ctx.value)
-    values = _resolve(settings)
-
-    def val(s: Setting) -> Any:
-        return values.get(s.name, s.default)
-
+    values = SettingValues(SCALE_SETTINGS.values(), settings, field="setting")
     if sc is Scale.MODIFIED_ASHWORTH:
-        return _evaluate_ashworth(sc, ctx, baseline, current, val)
+        return _evaluate_ashworth(sc, ctx, baseline, current, values)
     if sc is Scale.PENN:
         return _evaluate_penn(sc, ctx, _named(parse_penn, baseline, "baseline"), _named(parse_penn, current, "current"))
     domain = sc.nrs_domain
     assert domain is not None
     return _evaluate_nrs(
-        sc, ctx, _named(parse_nrs, baseline, "baseline", domain), _named(parse_nrs, current, "current", domain), val
+        sc, ctx, _named(parse_nrs, baseline, "baseline", domain), _named(parse_nrs, current, "current", domain), values
     )
 
 
@@ -631,14 +617,16 @@ def _named(parse: Any, value: Any, field_name: str, *args: Any) -> Any:
         raise InvalidInputError(field_name, f"{exc.field}: {exc.expected}", exc.actual) from None
 
 
-def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: Any, val: Any) -> ResponseEvaluation:
+def _evaluate_ashworth(
+    sc: Scale, ctx: ResponseContext, baseline: Any, current: Any, values: SettingValues
+) -> ResponseEvaluation:
     base = _ashworth_list(baseline, "baseline")
     cur = _ashworth_list(current, "current")
     if len(base) != len(cur):
         raise InvalidInputError(
             "current", f"{len(base)} Ashworth grade(s), one per muscle group of the baseline", len(cur)
         )
-    one_plus = float(val(MAS_ONE_PLUS_POINTS))
+    one_plus = float(values.get(MAS_ONE_PLUS_POINTS))
     base_mean = sum(g.points(one_plus) for g in base) / len(base)
     cur_mean = sum(g.points(one_plus) for g in cur) / len(cur)
     change = base_mean - cur_mean
@@ -653,7 +641,6 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
         "muscle_groups": len(base),
         "groups": groups,
     }
-    settings_used = {MAS_ONE_PLUS_POINTS.name: MAS_ONE_PLUS_POINTS.to_dict(one_plus)}
     reasoning = (
         f"Mean Modified Ashworth {base_mean:g} -> {cur_mean:g} points over {len(base)} muscle group(s) "
         f"(1+ counted as {one_plus:g}, {MAS_ONE_PLUS_POINTS.name})."
@@ -663,7 +650,7 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
     responder: bool | None = None
     threshold: dict[str, float | str] | None = None
     if ctx is ResponseContext.ITB_SCREENING:
-        needed = float(val(ITB_SCREENING_ASHWORTH_REDUCTION))
+        needed = float(values.get(ITB_SCREENING_ASHWORTH_REDUCTION))
         verdict_of = ResponderVerdict(ctx, change, needed, "")
         responder = verdict_of.responder
         threshold = {
@@ -671,7 +658,6 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
             "setting": ITB_SCREENING_ASHWORTH_REDUCTION.name,
             "status": ITB_SCREENING_ASHWORTH_REDUCTION.status.value,
         }
-        settings_used[ITB_SCREENING_ASHWORTH_REDUCTION.name] = ITB_SCREENING_ASHWORTH_REDUCTION.to_dict(needed)
         evidence = evidence + ITB_SCREENING_RESPONSE.evidence
         verdict = "positive" if responder else "not positive"
         reasoning += (
@@ -693,7 +679,7 @@ def _evaluate_ashworth(sc: Scale, ctx: ResponseContext, baseline: Any, current: 
         findings,
         threshold,
         details,
-        settings_used,
+        values.used(),
     )
 
 
@@ -727,7 +713,9 @@ def _evaluate_penn(sc: Scale, ctx: ResponseContext, base: PennSpasmScore, cur: P
     )
 
 
-def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore, val: Any) -> ResponseEvaluation:
+def _evaluate_nrs(
+    sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore, values: SettingValues
+) -> ResponseEvaluation:
     change = base.value - cur.value
     relative = None if base.value == 0 else change / base.value
     reasoning = f"NRS {sc.nrs_domain.value if sc.nrs_domain else ''} {base.value:g} -> {cur.value:g}"
@@ -736,7 +724,6 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
     responder: bool | None = None
     threshold: dict[str, float | str] | None = None
     findings: tuple[Finding, ...] = ()
-    settings_used: dict[str, Any] = {}
     if ctx is ResponseContext.NABIXIMOLS:
         evidence = evidence + NABIXIMOLS_RESPONSE.evidence
         threshold = {"improvement_fraction": NABIXIMOLS_CONTINUATION_FRACTION, "trial_weeks": NABIXIMOLS_TRIAL_WEEKS}
@@ -751,14 +738,13 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
             )
             findings = evaluate_rules(RESPONDER_RULES, replace(verdict, reasoning=reasoning))
     elif ctx is ResponseContext.NRS_30:
-        needed = float(val(NRS_RESPONDER_FRACTION))
+        needed = float(values.get(NRS_RESPONDER_FRACTION))
         evidence = evidence + NRS_30_RESPONSE.evidence
         threshold = {
             "improvement_fraction": needed,
             "setting": NRS_RESPONDER_FRACTION.name,
             "status": NRS_RESPONDER_FRACTION.status.value,
         }
-        settings_used[NRS_RESPONDER_FRACTION.name] = NRS_RESPONDER_FRACTION.to_dict(needed)
         if relative is None:
             reasoning += " Baseline 0: an improvement cannot be measured."
         else:
@@ -782,5 +768,5 @@ def _evaluate_nrs(sc: Scale, ctx: ResponseContext, base: NrsScore, cur: NrsScore
         findings,
         threshold,
         {},
-        settings_used,
+        values.used(),
     )

@@ -21,7 +21,12 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
-from baclofen.domain.itb.limits import check_concentration_range, check_pump_delivery
+from baclofen.domain.itb.limits import (
+    DAILY_DOSE_SETTINGS,
+    PUMP_DELIVERY_SETTINGS,
+    check_concentration_range,
+    check_pump_delivery,
+)
 from baclofen.domain.itb.programs import InfusionProgram, format_clock, parse_clock, program_for_daily_dose
 from baclofen.domain.itb.pumps import (
     MAX_CONCENTRATION_MCG_PER_ML,
@@ -34,6 +39,7 @@ from baclofen.domain.itb.pumps import (
 )
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import CONCENTRATION_CHANGE_RULES, ConcentrationChangeContext, fmt
+from baclofen.domain.settings import SettingUse, settings_to_dicts, use_defaults
 
 __all__ = ["ConcentrationChange", "plan_concentration_change", "prometra_catheter_volume_ml"]
 
@@ -68,6 +74,7 @@ class ConcentrationChange:
     findings: tuple[Finding, ...]
     #: Minute of the day (pump clock) the change is made; None: not given (a flex program then gives ranges).
     change_minute: int | None = None
+    settings_used: tuple[SettingUse, ...] = ()
 
     @property
     def dead_volume_ml(self) -> float:
@@ -159,6 +166,7 @@ class ConcentrationChange:
             "new_program": self.new_program.to_dict(self.new_mcg_per_ml),
             "steps": list(self.steps),
             "findings": findings_to_dicts(self.findings),
+            "settings": settings_to_dicts(self.settings_used),
         }
 
 
@@ -314,6 +322,7 @@ def plan_concentration_change(
     findings += check_daily_dose(dose, label="daily dose of the new program")
     findings += check_concentration_range(old, label="old concentration")
     findings += check_pump_delivery(pump, new, dose)
+    used = use_defaults((*DAILY_DOSE_SETTINGS, *PUMP_DELIVERY_SETTINGS))
     return ConcentrationChange(
-        pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings), change_minute
+        pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings), change_minute, used
     )

@@ -36,7 +36,7 @@ from baclofen.domain.rules.itb import (
     InitialDoseContext,
     RangeCeilingContext,
 )
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts, use_defaults
 
 __all__ = [
     "DAILY_DOSE_CONFIRMATION_THRESHOLD",
@@ -164,6 +164,7 @@ class InitialDose:
     daily_dose_mcg: float
     reasoning: tuple[str, ...]
     findings: tuple[Finding, ...]
+    settings_used: tuple[SettingUse, ...] = ()
 
     @property
     def hourly_rate_mcg_per_h(self) -> float:
@@ -181,6 +182,7 @@ class InitialDose:
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
             "offerable": not any(f.is_blocking for f in self.findings),
+            "settings": settings_to_dicts(self.settings_used),
         }
 
 
@@ -236,14 +238,23 @@ def compute_initial_daily_dose(
         no_increase_h=NO_INCREASE_HOURS,
         post_implant_monitoring_h=POST_IMPLANT_MONITORING_HOURS,
     )
-    from baclofen.domain.itb.limits import check_screening_dose  # limits imports this module's limits
+    from baclofen.domain.itb.limits import DAILY_DOSE_SETTINGS, check_screening_dose  # limits imports this module
 
     findings = (
         evaluate_rules(INITIAL_DOSE_RULES, ctx)
         + check_screening_dose(dose, label="effective screening dose")
         + check_daily_dose(daily, label="initial daily dose", require_confirmation=True)
     )
-    return InitialDose(dose, hours, negative_reactions, multiplier, daily, reasoning, sort_findings(findings))
+    return InitialDose(
+        dose,
+        hours,
+        negative_reactions,
+        multiplier,
+        daily,
+        reasoning,
+        sort_findings(findings),
+        use_defaults(DAILY_DOSE_SETTINGS),
+    )
 
 
 # =====================================================================================================
@@ -350,7 +361,7 @@ class TitrationRange:
     decrease_max_mcg_per_day: float | None
     cautious_max_mcg_per_day: float | None
     proposed_mcg_per_day: float | None
-    settings_used: tuple[dict[str, Any], ...]
+    settings_used: tuple[SettingUse, ...]
     reasoning: tuple[str, ...]
     findings: tuple[Finding, ...]
     #: The largest label step before the range is cut at the dose limits (what ITB-TITR-002 judges).
@@ -427,7 +438,7 @@ class TitrationRange:
             "cautious_max_mcg_per_day": self.cautious_max_mcg_per_day,
             "proposed_mcg_per_day": self.proposed_mcg_per_day,
             "maintenance_range_mcg_per_day": list(MAINTENANCE_RANGE_MCG_PER_DAY[self.origin]),
-            "settings": list(self.settings_used),
+            "settings": settings_to_dicts(self.settings_used),
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
             "offerable": not any(f.is_blocking for f in self.findings),
@@ -625,8 +636,8 @@ def titration_range(
                 f for f in check_daily_dose(current, label="current dose", origin=origin) if f.rule_id == "ITB-DOSE-003"
             ]
     settings_used = (
-        HIGH_DOSE_THRESHOLD.to_dict(high_dose),
-        DAILY_DOSE_CONFIRMATION_THRESHOLD.to_dict(confirm_at),
+        SettingUse(HIGH_DOSE_THRESHOLD, high_dose),
+        SettingUse(DAILY_DOSE_CONFIRMATION_THRESHOLD, confirm_at),
     )
     return TitrationRange(
         origin=origin,

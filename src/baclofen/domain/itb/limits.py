@@ -45,6 +45,8 @@ from baclofen.domain.rules.itb import (
 from baclofen.domain.settings import EvidenceStatus, Setting
 
 __all__ = [
+    "DAILY_DOSE_SETTINGS",
+    "PUMP_DELIVERY_SETTINGS",
     "HIGHEST_LICENSED_CONCENTRATION_MCG_PER_ML",
     "LOWEST_DAILY_DOSE_MCG",
     "LOWEST_MARKETED_CONCENTRATION_MCG_PER_ML",
@@ -130,6 +132,16 @@ MAX_DAILY_VOLUME_ML = Setting(
     minimum=1.0,
     maximum=100.0,
 )
+
+#: The settings :func:`~baclofen.domain.itb.dosing.check_daily_dose` reads (at their defaults on the paths that take
+#: no override): the dose levels (ITB-DOSE-001/002) and the plausible range (ITB-LIMIT-001).
+DAILY_DOSE_SETTINGS: tuple[Setting, ...] = (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
+    HIGHEST_REPORTED_DAILY_DOSE,
+    LOWEST_DAILY_DOSE_MCG,
+)
+#: The settings :func:`check_pump_delivery` reads: the plausible volumes per day (ITB-LIMIT-003).
+PUMP_DELIVERY_SETTINGS: tuple[Setting, ...] = (MIN_DAILY_VOLUME_ML, WARN_DAILY_VOLUME_ML, MAX_DAILY_VOLUME_ML)
 
 #: Screening doses, mcg: the label ladder 50, 75, 100 [S1] [S38] and the consensus 25 mcg start [S41] [S101].
 SCREENING_DOSES_MCG = (LOW_START_SCREENING_DOSE_MCG, *STANDARD_SCREENING_DOSES_MCG)

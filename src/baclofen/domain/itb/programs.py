@@ -29,11 +29,12 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
-from baclofen.domain.itb.limits import check_pump_delivery
+from baclofen.domain.itb.limits import DAILY_DOSE_SETTINGS, PUMP_DELIVERY_SETTINGS, check_pump_delivery
 from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import ADMIXTURE, PROGRAM_RULES, AdmixtureContext, ProgramContext
+from baclofen.domain.settings import SettingUse, settings_to_dicts, use_defaults
 
 __all__ = [
     "MINUTES_PER_DAY",
@@ -495,6 +496,7 @@ class ProgramPlan:
     findings: tuple[Finding, ...]
     #: Other drugs said to be in the pump with the baclofen (PUMP-ADMIX-001).
     other_drugs_in_pump: tuple[str, ...] = ()
+    settings_used: tuple[SettingUse, ...] = ()
 
     @property
     def daily_dose_mcg(self) -> float:
@@ -535,6 +537,7 @@ class ProgramPlan:
             "segments": self.program.step_table(c),
             "other_drugs_in_pump": list(self.other_drugs_in_pump),
             "findings": findings_to_dicts(self.findings),
+            "settings": settings_to_dicts(self.settings_used),
         }
 
 
@@ -590,4 +593,7 @@ def plan_pump_program(
     findings += check_pump_delivery(pump, concentration_mcg_per_ml, program.daily_dose_mcg)
     others = parse_name_list(other_drugs_in_pump, "other_drugs_in_pump")
     findings += ADMIXTURE.evaluate(AdmixtureContext(others))
-    return ProgramPlan(pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings), others)
+    used = use_defaults((*DAILY_DOSE_SETTINGS, *PUMP_DELIVERY_SETTINGS))
+    return ProgramPlan(
+        pump.key, pump.name, float(concentration_mcg_per_ml), program, sort_findings(findings), others, used
+    )

@@ -20,10 +20,10 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from baclofen.domain.errors import UnknownNameError, require_finite_number
+from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.rules.core import Finding, evaluate_rules
 from baclofen.domain.rules.itb import CONCENTRATION_RULES, ConcentrationContext
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 
 __all__ = [
     "MARKETED_CONCENTRATIONS_MCG_PER_ML",
@@ -288,7 +288,7 @@ class PumpModel:
                 list(self.concentration_range_mcg_per_ml) if self.concentration_range_mcg_per_ml else None
             ),
             "flow_accuracy_percent": self.flow_accuracy.default if self.flow_accuracy else None,
-            "settings": [s.to_dict() for s in self.settings()],
+            "settings": settings_to_dicts(SettingUse(s, s.default) for s in self.settings()),
             "evidence": {k: list(v) for k, v in self.evidence.items()},
         }
 
@@ -298,6 +298,17 @@ class PumpModel:
         if self.flow_accuracy is not None:
             out.append(self.flow_accuracy)
         return tuple(out)
+
+    def setting_values(self, overrides: Mapping[str, Any] | None) -> SettingValues:
+        """The settings a caller may override by name for this model (its flow accuracy, where the sources give
+        one), validated; an override for a model without it is refused, naming the model."""
+        if overrides and self.flow_accuracy is None:
+            raise InvalidInputError(
+                "setting",
+                f"no override for the {self.name}: it has no flow-accuracy setting (no spec in the sources)",
+                ", ".join(sorted(overrides)),
+            )
+        return SettingValues(() if self.flow_accuracy is None else (self.flow_accuracy,), overrides, field="setting")
 
 
 def _synchromed(size_ml: int) -> PumpModel:

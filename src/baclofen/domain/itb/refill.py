@@ -35,7 +35,7 @@ from baclofen.domain.rules.itb import (
     RefillVolumeContext,
     TrendContext,
 )
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 
 __all__ = [
     "RECONCILE_EMPTY_ML",
@@ -181,6 +181,14 @@ class RefillReconciliation:
         flags = ("PUMP-RECON-001", "PUMP-RECON-002", "PUMP-RECON-007", "PUMP-RECON-008")
         return any(f.rule_id in flags for f in self.findings)
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        return (
+            SettingUse(RECONCILE_TOLERANCE_PERCENT, self.tolerance_percent),
+            SettingUse(RECONCILE_TOLERANCE_ML, self.tolerance_ml),
+            SettingUse(RECONCILE_EMPTY_ML, RECONCILE_EMPTY_ML.default),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "expected_ml": self.expected_ml,
@@ -189,11 +197,7 @@ class RefillReconciliation:
             "discrepancy_percent": self.discrepancy_percent,
             "direction": self.direction,
             "flagged": self.flagged,
-            "settings": [
-                RECONCILE_TOLERANCE_PERCENT.to_dict(self.tolerance_percent),
-                RECONCILE_TOLERANCE_ML.to_dict(self.tolerance_ml),
-                RECONCILE_EMPTY_ML.to_dict(RECONCILE_EMPTY_ML.default),
-            ],
+            "settings": settings_to_dicts(self.settings_used),
             "findings": findings_to_dicts(self.findings),
         }
 
@@ -296,6 +300,10 @@ class DiscrepancyTrend:
         sxx = sum((x - mx) ** 2 for x, _ in points)
         return sum((x - mx) * (y - my) for x, y in points) / sxx
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        return (SettingUse(RECONCILE_TREND_VISITS, self.trend_visits),)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "visits": [
@@ -313,7 +321,7 @@ class DiscrepancyTrend:
             "cumulative_discrepancy_ml": self.cumulative_discrepancy_ml,
             "mean_discrepancy_percent": self.mean_discrepancy_percent,
             "slope_percent_per_visit": self.slope_percent_per_visit,
-            "settings": [RECONCILE_TREND_VISITS.to_dict(self.trend_visits)],
+            "settings": settings_to_dicts(self.settings_used),
             "findings": findings_to_dicts(self.findings),
         }
 
@@ -440,6 +448,10 @@ class ObservedDelivery:
             )
         return tuple(out)
 
+    @property
+    def settings_used(self) -> tuple[SettingUse, ...]:
+        return (SettingUse(self.accuracy_setting, self.accuracy_percent),)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "previous_fill_ml": self.previous_fill_ml,
@@ -455,7 +467,7 @@ class ObservedDelivery:
             "over_delivery": self.over_delivery,
             "rate_factor": self.rate_factor,
             "steps": list(self.steps),
-            "settings": [self.accuracy_setting.to_dict(self.accuracy_percent)],
+            "settings": settings_to_dicts(self.settings_used),
             "findings": findings_to_dicts(self.findings),
         }
 

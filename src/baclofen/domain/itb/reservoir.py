@@ -52,7 +52,7 @@ from baclofen.domain.itb.pumps import (
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import ADMIXTURE, FORECAST_RULES, AdmixtureContext, ForecastContext
-from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 
 __all__ = [
     "REFILL_MARGIN_DAYS",
@@ -362,7 +362,7 @@ class ReservoirForecast:
     flow_accuracy_percent: float | None
     battery: BatteryForecast | None
     as_of: datetime | None
-    settings_used: tuple[dict[str, Any], ...]
+    settings_used: tuple[SettingUse, ...]
     reasoning: tuple[str, ...]
     findings: tuple[Finding, ...]
     observed_rate_factor: float | None = None
@@ -439,7 +439,7 @@ class ReservoirForecast:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "remaining_ml_at_as_of": self.remaining_ml_at_as_of,
             "other_drugs_in_pump": list(self.other_drugs_in_pump),
-            "settings": list(self.settings_used),
+            "settings": settings_to_dicts(self.settings_used),
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
         }
@@ -671,13 +671,7 @@ def _check_forecast_inputs(
     elif eri_date is not None:
         raise InvalidInputError("implanted", "the implant date when an ERI date is given", None)
 
-    if settings and pump.flow_accuracy is None:
-        raise InvalidInputError(
-            "setting",
-            f"no override for the {pump.name}: it has no flow-accuracy setting (no spec in the sources)",
-            ", ".join(sorted(settings)),
-        )
-    values = SettingValues(() if pump.flow_accuracy is None else (pump.flow_accuracy,), settings, field="setting")
+    values = pump.setting_values(settings)
     accuracy = None if pump.flow_accuracy is None else float(values.get(pump.flow_accuracy))
 
     if mri_date is not None and (
@@ -866,20 +860,20 @@ def _judge_forecast(fill: ReservoirFill, inputs: _ForecastInputs, dates: _Refill
     return sort_findings(findings)
 
 
-def _forecast_settings_used(fill: ReservoirFill, inputs: _ForecastInputs) -> tuple[dict[str, Any], ...]:
+def _forecast_settings_used(fill: ReservoirFill, inputs: _ForecastInputs) -> tuple[SettingUse, ...]:
     """Phase 5: every setting the forecast read, with the value it used."""
     pump, battery = fill.pump, inputs.battery
     used = [
-        pump.low_reservoir.to_dict(inputs.low_ml),
-        pump.residual_volume.to_dict(fill.residual_ml),
-        REFILL_MARGIN_DAYS.to_dict(inputs.margin_days),
-        MAX_REFILL_INTERVAL_DAYS.to_dict(inputs.max_days),
+        SettingUse(pump.low_reservoir, inputs.low_ml),
+        SettingUse(pump.residual_volume, fill.residual_ml),
+        SettingUse(REFILL_MARGIN_DAYS, inputs.margin_days),
+        SettingUse(MAX_REFILL_INTERVAL_DAYS, inputs.max_days),
     ]
     if pump.flow_accuracy is not None:
-        used.append(pump.flow_accuracy.to_dict(inputs.accuracy_percent))
+        used.append(SettingUse(pump.flow_accuracy, inputs.accuracy_percent))
     if battery is not None:
         used += [
-            pump.planning_service_life.to_dict(battery.planning_service_life_years),
-            REPLACEMENT_LEAD_MONTHS.to_dict(battery.replacement_lead_months),
+            SettingUse(pump.planning_service_life, battery.planning_service_life_years),
+            SettingUse(REPLACEMENT_LEAD_MONTHS, battery.replacement_lead_months),
         ]
     return tuple(used)

@@ -16,7 +16,7 @@ False
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,10 +24,9 @@ from baclofen.domain.cds.scales import ITB_SCREENING_ASHWORTH_REDUCTION, MAS_ONE
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import SCREENING_RULES, ScreeningContext
-from baclofen.domain.settings import SettingValues
+from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
 
 __all__ = [
-    "ASHWORTH_RESPONDER_POINTS",
     "SCREENING_SETTINGS",
     "LOW_START_SCREENING_DOSE_MCG",
     "MIN_HOURS_BETWEEN_SCREENING_DOSES",
@@ -53,10 +52,9 @@ MIN_HOURS_BETWEEN_SCREENING_DOSES = 24.0
 OBSERVATION_HOURS = (4.0, 8.0)
 #: Frequent cardiopulmonary monitoring during the first hours after a test dose [S41].
 CARDIOPULMONARY_MONITORING_HOURS = 2.0
-#: A trial's operationalisation of a positive response: >= 1.0-point Ashworth reduction [S108]. One home: the
-#: setting of :mod:`baclofen.domain.cds.scales` (``scale evaluate --context itb-screening`` reads the same one).
-ASHWORTH_RESPONDER_POINTS = ITB_SCREENING_ASHWORTH_REDUCTION
-#: Settings :func:`assess_screening` reads (a caller may override them by name).
+#: Settings :func:`assess_screening` reads (a caller may override them by name). The responder threshold (a trial's
+#: >= 1.0-point Ashworth reduction [S108]) has one home: the setting of :mod:`baclofen.domain.cds.scales`, which
+#: ``scale evaluate --context itb-screening`` reads too.
 SCREENING_SETTINGS = (ITB_SCREENING_ASHWORTH_REDUCTION, MAS_ONE_PLUS_POINTS)
 
 
@@ -199,7 +197,7 @@ class ScreeningAssessment:
     conditions: tuple[str, ...] = ()
     #: Condition texts not recognised: reported, NOT checked.
     unknown_conditions: tuple[str, ...] = ()
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: tuple[SettingUse, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -223,7 +221,7 @@ class ScreeningAssessment:
             ],
             "findings": findings_to_dicts(self.findings),
             "offerable": not any(f.is_blocking for f in self.findings),
-            "settings": dict(self.settings),
+            "settings": settings_to_dicts(self.settings),
         }
 
 
@@ -380,7 +378,7 @@ def assess_screening(
         min_interval_h=MIN_HOURS_BETWEEN_SCREENING_DOSES,
         observation_h=OBSERVATION_HOURS,
         monitoring_h=CARDIOPULMONARY_MONITORING_HOURS,
-        ashworth_responder_points=float(values.get(ASHWORTH_RESPONDER_POINTS)),
+        ashworth_responder_points=float(values.get(ITB_SCREENING_ASHWORTH_REDUCTION)),
     )
     if any(d.ashworth_reduction is not None for d in doses):
         values.get(MAS_ONE_PLUS_POINTS)
@@ -408,5 +406,5 @@ def assess_screening(
         findings=sort_findings(findings),
         conditions=tuple(c.value for c in patient.conditions),
         unknown_conditions=patient.unknown_conditions,
-        settings={u.setting.name: u.to_dict() for u in values.used()},
+        settings=values.used(),
     )

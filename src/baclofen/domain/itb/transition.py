@@ -52,7 +52,7 @@ from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
 from baclofen.domain.products import OralProduct
 from baclofen.domain.rules.core import Finding, Override, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb import TRANS_CEILING, TRANSITION_RULES, RangeCeilingContext, TransitionContext
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 
 __all__ = [
     "MAX_ORAL_CUT_PERCENT",
@@ -147,7 +147,7 @@ class TransitionPlan:
             "oral_taper": self.oral_taper.to_dict(),
             "days": [d.to_dict() for d in self.days],
             "offerable": self.offerable,
-            "settings": [MAX_ORAL_CUT_PERCENT.to_dict(self.max_oral_cut_percent)],
+            "settings": settings_to_dicts([SettingUse(MAX_ORAL_CUT_PERCENT, self.max_oral_cut_percent)]),
             "reasoning": list(self.reasoning),
             "findings": findings_to_dicts(self.findings),
             **({"medicines": self.medicines.to_dict()} if self.medicines is not None else {}),

@@ -53,7 +53,7 @@ from baclofen.domain.products import (
 )
 from baclofen.domain.regimen import DoseEvent, Regimen, Route
 from baclofen.domain.rules.core import Finding, Override, is_offerable
-from baclofen.domain.settings import SettingUse, SettingValues
+from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
 from baclofen.domain.units import mg
 
 _EPS = 1e-9
@@ -261,7 +261,7 @@ class Plan:
             "daily_totals": [{"date": d.isoformat(), "daily_dose_mg": v} for d, v in self.daily_totals()],
             "max_daily_dose_mg": self.max_daily_dose_mg,
             "findings": [f.to_dict() for f in self.findings],
-            "settings": [u.to_dict() for u in self.settings],
+            "settings": settings_to_dicts(self.settings),
             "overrides": [o.to_dict() for o in self.overrides],
             "notes": list(self.notes),
         }

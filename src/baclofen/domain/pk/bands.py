@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 
 HEURISTIC_NOTE = (
     "Literature-anchored heuristic bands (pk-models.md §5.2), not a validated PD model; plasma thresholds "
@@ -148,12 +148,8 @@ def plasma_bands(overrides: Mapping[str, float] | None = None) -> tuple[Band, ..
     ------
     InvalidInputError : an unknown setting name, or edges that do not increase.
     """
-    overrides = dict(overrides or {})
-    known = {s.name for s in BAND_EDGE_SETTINGS}
-    for name in overrides:
-        if name not in known:
-            raise UnknownNameError("band setting", sorted(known), name)
-    edges = [float(s.validate(overrides.get(s.name, s.default))) for s in BAND_EDGE_SETTINGS]
+    values = SettingValues(BAND_EDGE_SETTINGS, overrides, field="band setting")
+    edges = [float(values.get(s)) for s in BAND_EDGE_SETTINGS]
     if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
         raise InvalidInputError("band edges", "strictly increasing", edges)
     lowers = [0.0, *edges]

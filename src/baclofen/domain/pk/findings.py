@@ -27,7 +27,6 @@ the renal PK study ([S22]: > 80, 50-80, 30-50, < 30 mL/min) and the avoidance th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,34 +47,6 @@ MILD_CKD_UPPER_CRCL_ML_MIN = 80.0
 """Upper edge of the mild CKD group (50-80 mL/min) of the renal PK study [S22]."""
 POPULATION_UPPER_PERCENTILE = "95"
 """The population finding reads the 95th percentile of per-subject Cmax (a reporting convention)."""
-RENAL_CONDITION_TERMS = (
-    "kidney",
-    "renal",
-    "ckd",
-    "nephropathy",
-    "nephritis",
-    "dialysis",
-    "esrd",
-    "eskd",
-    "aki",
-    "uraemia",
-    "uremia",
-    "nephrotic",
-)
-"""Words that describe a patient as having kidney disease in a free-text condition list."""
-
-
-def is_renal_condition(text: str) -> bool:
-    """True when a condition text describes kidney disease.
-
-    >>> is_renal_condition("CKD stage 4"), is_renal_condition("haemodialysis"), is_renal_condition("epilepsy")
-    (True, True, False)
-    """
-    words = re.findall(r"[a-z0-9]+", str(text).lower())
-    return any(
-        w in RENAL_CONDITION_TERMS or w.startswith(("nephr", "renal", "kidney")) or w.endswith("dialysis")
-        for w in words
-    )
 
 
 @dataclass(frozen=True)

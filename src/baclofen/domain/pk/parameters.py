@@ -23,7 +23,7 @@ from enum import Enum
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.patient import CRCL_MAX_ML_MIN
-from baclofen.domain.settings import EvidenceStatus, Setting
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse
 
 # --- Default oral model: Simon et al. 2018, 1 compartment, first-order absorption [Simon2018] -------------
 SIMON_KA_PER_H = 1.64
@@ -471,12 +471,12 @@ class ModelSettings:
         }[setting.name]
         return float(setting.default if own is None else own)
 
-    def used(self, model: OralModel) -> list[dict[str, object]]:
+    def used(self, model: OralModel) -> tuple[SettingUse, ...]:
         """The settings a simulation used, with their values, for the record."""
         settings = [NONRENAL_FRACTION, REFERENCE_CRCL_ML_MIN, CRCL_CAP_ML_MIN, HD_CLEARANCE_L_PER_H]
         if model is OralModel.KOCHAK:
             settings.append(KOCHAK_KA_PER_H)
-        return [s.to_dict(self.value(s)) for s in settings]
+        return tuple(SettingUse(s, self.value(s)) for s in settings)
 
 
 def oral_parameters(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,7 +37,10 @@ from baclofen.domain.pk.metrics import (
 )
 from baclofen.domain.pk.parameters import (
     CISTERNAL_TO_LUMBAR_RATIO,
+    CSF_CLEARANCE_ML_PER_H,
+    CSF_HALF_LIFE_H,
     HD_CLEARANCE_L_PER_H,
+    KE0_PER_H,
     REFERENCE_CRCL_ML_MIN,
     IntrathecalParameters,
     KidneyInput,
@@ -57,6 +60,7 @@ from baclofen.domain.pk.system import (
     build_system,
     structure_for,
 )
+from baclofen.domain.settings import SettingUse, settings_to_dicts
 
 MAX_TIME_POINTS = 200_000
 PEAK_REFINEMENT_POINTS = 201
@@ -176,7 +180,7 @@ class OralExposure:
     dialysis_windows: tuple[ClearanceWindow, ...] = ()
     half_life_during_dialysis_h: float | None = None
     steady_state: SteadyState | None = None
-    settings_used: tuple[dict[str, object], ...] = field(default_factory=tuple)
+    settings_used: tuple[SettingUse, ...] = ()
     daily: tuple[dict[str, float], ...] = ()
 
     def band(self, name: str) -> Band:
@@ -227,7 +231,7 @@ class OralExposure:
                 "first_time_h": {b.name: t for b, t in zip(self.bands, self.first_time_in_band_h, strict=True)},
             },
             "steady_state": None if self.steady_state is None else self.steady_state.to_dict(),
-            "settings": list(self.settings_used),
+            "settings": settings_to_dicts(self.settings_used),
             "daily": [dict(d) for d in self.daily],
         }
 
@@ -387,7 +391,7 @@ def simulate_oral_exposure(
         dialysis_windows=windows,
         half_life_during_dialysis_h=hl_dialysis,
         steady_state=ss,
-        settings_used=tuple(settings.used(model)),
+        settings_used=settings.used(model),
         daily=tuple(daily_metrics(times, conc)) if daily else (),
     )
 
@@ -439,6 +443,7 @@ class IntrathecalExposure:
     csf_auc_ug_h_per_ml: float
     kidney: KidneyInput
     cisternal_to_lumbar_ratio: float = CISTERNAL_TO_LUMBAR_RATIO.default
+    settings_used: tuple[SettingUse, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -468,6 +473,7 @@ class IntrathecalExposure:
                 "dialysis": self.kidney.dialysis,
                 "given": self.kidney.is_given,
             },
+            "settings": settings_to_dicts(self.settings_used),
         }
 
 
@@ -571,4 +577,11 @@ def simulate_intrathecal_exposure(
         csf_auc_ug_h_per_ml=float(sim.output(AUC_CSF_UG_H_PER_ML)[0][-1]),
         kidney=kidney,
         cisternal_to_lumbar_ratio=ratio,
+        settings_used=(
+            SettingUse(CSF_CLEARANCE_ML_PER_H, it.csf_clearance_ml_per_h),
+            SettingUse(CSF_HALF_LIFE_H, it.csf_half_life_h),
+            SettingUse(KE0_PER_H, it.ke0_per_h),
+            SettingUse(CISTERNAL_TO_LUMBAR_RATIO, ratio),
+            *settings.used(OralModel.DEFAULT),
+        ),
     )

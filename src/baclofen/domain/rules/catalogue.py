@@ -44,7 +44,7 @@ from baclofen.domain.evidence import format_citation, get_reference
 from baclofen.domain.pk import findings as pk_findings
 from baclofen.domain.rules import itb, oral, scope
 from baclofen.domain.rules.core import Rule
-from baclofen.domain.settings import SETTINGS
+from baclofen.domain.settings import SETTINGS, settings_to_dicts, use_defaults
 
 
 class RuleArea(Enum):
@@ -111,7 +111,9 @@ class CatalogueEntry:
             "evidence": evidence,
         }
         if detail:
-            out["settings"] = None if rule.settings is None else [SETTINGS[name].to_dict() for name in rule.settings]
+            out["settings"] = (
+                None if rule.settings is None else settings_to_dicts(use_defaults(SETTINGS[n] for n in rule.settings))
+            )
             out["conditions"] = list(rule.conditions)
             out["defined_in"] = self.module
         return out

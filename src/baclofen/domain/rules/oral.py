@@ -22,9 +22,9 @@ from baclofen.domain.cds.contraindications import (
     BACLOFEN_CAUTION_CONDITIONS,
     BACLOFEN_CAUTION_RULES,
     ContraindicationContext,
-    parse_condition,
 )
 from baclofen.domain.cds.drugs import get_drug
+from baclofen.domain.conditions import Condition, condition_key, parse_condition
 from baclofen.domain.oral.limits import (
     CKD_HIGH_DOSE_MG_PER_DAY,
     CKD_HIGH_DOSE_RISK_RATIO,
@@ -588,94 +588,87 @@ ORAL_CEREBRAL_001: Rule[OralPlanContext] = Rule(
 # --- Conditions (clinical.md §7) ----------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class ConditionCaution:
-    """Names that denote one condition, and what the sources say about baclofen in it."""
+    """The conditions (of the one vocabulary, :mod:`baclofen.domain.conditions`) a caution is about, and what
+    the sources say about baclofen in them. Its rule names them by their keys (:func:`condition_key`), shared
+    with the CI-BAC rules: one condition, one severity."""
 
     rule_id: str
     title: str
-    names: frozenset[str]
+    applies_to: tuple[Condition, ...]
     severity: Severity
     message: str
     reasoning: str
     evidence: tuple[str, ...]
-    #: The condition keys this caution decides (shared with the CI-BAC rules: one condition, one severity).
-    conditions: tuple[str, ...] = ()
 
 
 CONDITION_CAUTIONS: tuple[ConditionCaution, ...] = (
     ConditionCaution(
         "ORAL-PREGNANCY-001",
         "Pregnancy",
-        frozenset({"pregnancy", "pregnant"}),
+        (Condition.PREGNANCY,),
         Severity.WARN,
         "Pregnancy: baclofen may cause fetal harm; neonatal withdrawal has occurred.",
         "Based on animal data baclofen may cause fetal harm. Neonatal withdrawal has occurred, so gradually "
         "reduce the dosage and discontinue before delivery.",
         ("S6", "S4"),
-        conditions=("baclofen.condition.pregnancy",),
     ),
     ConditionCaution(
         "ORAL-LACTATION-001",
         "Breastfeeding",
-        frozenset({"lactation", "breastfeeding", "breast-feeding"}),
+        (Condition.LACTATION,),
         Severity.WARN,
         "Breastfeeding: baclofen is present in breast milk at recommended oral doses.",
         "Withdrawal can occur in breast-fed infants when maternal dosing or breastfeeding stops.",
         ("S114",),
-        conditions=("baclofen.condition.lactation",),
     ),
     ConditionCaution(
         "ORAL-EPILEPSY-001",
         "Epilepsy",
-        frozenset({"epilepsy", "seizures", "seizure-disorder"}),
+        (Condition.EPILEPSY,),
         Severity.WARN,
         "Epilepsy: baclofen may exacerbate it.",
         "US oral labels warn that baclofen may exacerbate epilepsy; seizures also occur on abrupt "
         "withdrawal, so never stop abruptly.",
         ("S6",),
-        conditions=("baclofen.condition.epilepsy",),
     ),
     ConditionCaution(
         "ORAL-PSYCHOSIS-001",
         "Psychotic disorders, schizophrenia, confusional states",
-        frozenset({"psychosis", "psychotic-disorder", "schizophrenia", "confusional-state", "confusion"}),
+        (Condition.PSYCHOTIC_DISORDER,),
         Severity.WARN,
         "Psychotic disorder, schizophrenia or confusional state: baclofen may exacerbate it.",
         "US oral labels warn that baclofen may exacerbate psychotic disorders, schizophrenia and confusional states.",
         ("S6", "S5", "S9"),
-        conditions=("baclofen.condition.psychotic_disorder",),
     ),
     ConditionCaution(
         "ORAL-DYSREFLEXIA-001",
         "Autonomic dysreflexia",
-        frozenset({"autonomic-dysreflexia", "dysreflexia"}),
+        (Condition.AUTONOMIC_DYSREFLEXIA,),
         Severity.WARN,
         "Autonomic dysreflexia: baclofen may exacerbate it.",
         "US oral labels list autonomic dysreflexia among the conditions baclofen may exacerbate.",
         ("S6",),
-        conditions=("baclofen.condition.autonomic_dysreflexia",),
     ),
     ConditionCaution(
         "ORAL-STROKE-001",
         "After stroke",
-        frozenset({"stroke", "post-stroke", "cerebrovascular-accident"}),
+        (Condition.STROKE,),
         Severity.WARN,
         "After a stroke: use baclofen with caution.",
         "US oral labels advise caution after stroke; unwanted effects are also more likely in spasticity of "
         "cerebral origin.",
         ("S6", "S14"),
-        conditions=("baclofen.condition.stroke",),
     ),
     ConditionCaution(
         "ORAL-LABS-001",
         "Liver disease or diabetes: periodic laboratory tests",
-        frozenset({"liver-disease", "hepatic-impairment", "diabetes"}),
+        (Condition.LIVER_DISEASE, Condition.DIABETES),
         Severity.INFO,
         "Liver disease or diabetes: order periodic laboratory tests.",
         "Baclofen can raise AST, alkaline phosphatase and blood glucose; periodic tests are advised in "
         "liver disease or diabetes, and antidiabetic doses may need adjustment. There is no numeric hepatic "
         "dose adjustment.",
         ("S15", "S17"),
-        conditions=("baclofen.condition.liver_disease", "baclofen.condition.diabetes"),
     ),
 )
 
@@ -689,7 +682,8 @@ def normalise_condition(name: str) -> str:
     return "-".join(str(name).strip().lower().replace("_", " ").replace("-", " ").split())
 
 
-KNOWN_CONDITIONS: frozenset[str] = frozenset(n for c in CONDITION_CAUTIONS for n in c.names)
+#: The conditions the oral cautions above decide.
+KNOWN_CONDITIONS: frozenset[Condition] = frozenset(c for caution in CONDITION_CAUTIONS for c in caution.applies_to)
 
 
 def _baclofen_cautions(ctx: OralPlanContext) -> ContraindicationContext:
@@ -705,12 +699,14 @@ _CAUTION_RULES: tuple[Rule[OralPlanContext], ...] = tuple(r.adapted(_baclofen_ca
 
 
 def _is_checked(name: str) -> bool:
-    return normalise_condition(name) in KNOWN_CONDITIONS or parse_condition(name) in BACLOFEN_CAUTION_CONDITIONS
+    return parse_condition(name) in KNOWN_CONDITIONS | BACLOFEN_CAUTION_CONDITIONS
 
 
 def _condition_check(caution: ConditionCaution) -> Any:
     def check(ctx: OralPlanContext) -> Finding | None:
-        present = sorted(n for n in (normalise_condition(c) for c in ctx.patient.conditions) if n in caution.names)
+        present = sorted(
+            {normalise_condition(c) for c in ctx.patient.conditions if parse_condition(c) in caution.applies_to}
+        )
         if not present:
             return None
         return _CONDITION_RULES[caution.rule_id].finding(
@@ -730,7 +726,7 @@ _CONDITION_RULES: dict[str, Rule[OralPlanContext]] = {
         severity=c.severity,
         evidence=c.evidence,
         check=_condition_check(c),
-        conditions=c.conditions,
+        conditions=tuple(condition_key(x) for x in c.applies_to),
     )
     for c in CONDITION_CAUTIONS
 }
@@ -744,7 +740,7 @@ def _check_unknown_conditions(ctx: OralPlanContext) -> Finding | None:
         "Conditions not checked by the oral rules: " + ", ".join(unknown) + ".",
         reasoning=(
             "The oral rules know the warnings of the US oral labels and the pms-Baclofen monograph ("
-            + ", ".join(sorted(KNOWN_CONDITIONS))
+            + ", ".join(sorted(c.value for c in KNOWN_CONDITIONS))
             + ") and the cautions of MIMS ("
             + ", ".join(sorted(c.value for c in BACLOFEN_CAUTION_CONDITIONS))
             + "); check the others against the label yourself."

@@ -8,13 +8,14 @@ and stopping 60 mg/day after two years (a lengthened taper with the withdrawal s
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.settings import settings_to_dicts
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.output import emit
 from baclofen.entrypoints.cli.plan import render_plan
@@ -41,12 +42,13 @@ def register(app: typer.Typer) -> None:
                 current_drugs=("sertraline", "oxycodone"),
             )
             taper = plan_oral_taper(from_mg_per_day=60, months_on_therapy=24, start_date=start)
-        data = {
+        data: dict[str, Any] = {
             "titration": {
                 "scenario": "Start oral baclofen: 46 years, MS, eGFR 55, on sertraline and oxycodone, target 60 mg/day",
                 **titration.to_dict(),
             },
             "taper": {"scenario": "Stop 60 mg/day after two years on therapy", **taper.to_dict()},
+            "settings": settings_to_dicts(titration.settings + taper.settings),
         }
 
         def render(out: Console) -> None:

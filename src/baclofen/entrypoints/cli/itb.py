@@ -12,7 +12,7 @@ from rich.table import Table
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
-from baclofen.entrypoints.cli.output import emit, render_findings
+from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
 from baclofen.services.itb import plan_initial_dose, plan_titration_step, plan_transition, screen_trial
 
 app = typer.Typer(
@@ -57,25 +57,6 @@ OPTIONS = {
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 OriginOpt = Annotated[str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")]
-
-
-def render_settings(out: Console, settings: Iterable[Mapping[str, Any]]) -> None:
-    """A table of the settings a result used (value, status, evidence)."""
-    settings = list(settings)
-    if not settings:
-        return
-    table = Table(title="Settings used (values the sources leave open or that a clinic may set)")
-    table.add_column("Setting", no_wrap=True)
-    table.add_column("Value", justify="right")
-    table.add_column("Status")
-    table.add_column("Evidence")
-    for s in settings:
-        value = s["value"]
-        shown = (
-            f"{value:g} {s['unit']}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-        )
-        table.add_row(s["name"], shown, s["status"], ", ".join(s["evidence"]))
-    out.print(table)
 
 
 def render_lines(out: Console, title: str, lines: Iterable[str]) -> None:

@@ -101,6 +101,28 @@ def emit(data: Mapping[str, Any], as_json: bool, render: Callable[[Console], Non
     out.print(DISCLAIMER, style="dim", markup=False)
 
 
+def render_settings(out: Console, settings: Iterable[Mapping[str, Any]]) -> None:
+    """The one table of the settings a result used (its ``"settings"`` list): value with unit, status, evidence."""
+    settings = list(settings)
+    if not settings:
+        return
+    table = Table(title="Settings used (values the sources leave open or that a clinic may set)")
+    table.add_column("Setting", no_wrap=True)
+    table.add_column("Value", justify="right")
+    table.add_column("Status")
+    table.add_column("Evidence")
+    for s in settings:
+        value = s["value"]
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, (int, float)):
+            shown = f"{value:g} {s['unit']}"
+        else:
+            shown = escape(str(value))
+        table.add_row(escape(s["name"]), shown, s["status"], escape(", ".join(s["evidence"])))
+    out.print(table)
+
+
 def render_findings(out: Console, findings: Iterable[Mapping[str, Any]], title: str = "Findings") -> None:
     findings = list(findings)
     if not findings:

@@ -16,7 +16,7 @@ from baclofen.bootstrap import bootstrap
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
-from baclofen.entrypoints.cli.output import emit, render_findings
+from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
 from baclofen.services.cds import parse_settings
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 
@@ -318,16 +318,7 @@ def render_plan(out: Console, plan: Mapping[str, Any], title: str | None = None)
             who = f" by {o['clinician']}" if o.get("clinician") else ""
             out.print(f"[magenta]Override {o['rule_id']}{who}: {o['reason']}[/magenta]")
     render_findings(out, plan["findings"])
-    settings = Table(title="Settings used (values the sources leave open)", show_lines=False)
-    settings.add_column("Setting", no_wrap=True)
-    settings.add_column("Value", justify="right")
-    settings.add_column("Status")
-    settings.add_column("Evidence")
-    for s in plan.get("settings", []):
-        value = s["value"]
-        shown = ("yes" if value else "no") if isinstance(value, bool) else f"{value:g} {s['unit']}"
-        settings.add_row(s["name"], shown, s["status"], ", ".join(s["evidence"]))
-    out.print(settings)
+    render_settings(out, plan.get("settings", []))
 
 
 def _patient_line(plan: Mapping[str, Any]) -> str:

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from baclofen.bootstrap import bootstrap
 from baclofen.entrypoints.cli.errors import map_errors
-from baclofen.entrypoints.cli.itb import num, render_lines, render_settings
-from baclofen.entrypoints.cli.output import emit, render_findings
+from baclofen.entrypoints.cli.itb import num, render_lines
+from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
 from baclofen.services.itb import (
     describe_pumps,
     forecast_pump,
@@ -137,7 +137,7 @@ SettingOpt = Annotated[
 def list_pumps(as_json: JsonOpt = False) -> None:
     """The pump catalogue with its cited values and settings."""
     pumps = describe_pumps()
-    data = {"pumps": pumps}
+    data = {"pumps": pumps, "settings": []}  # the catalogue uses none: each pump lists its own
 
     def render(out: Console) -> None:
         table = Table(title="Pump catalogue")
@@ -343,7 +343,7 @@ def _render_reconcile(out: Console, data: Mapping[str, Any]) -> None:
             )
         out.print(table)
     render_findings(out, data["findings"])
-    render_settings(out, list(data["settings"]) + list(trend["settings"]))
+    render_settings(out, data["settings"])
 
 
 @app.command("reconcile")
@@ -563,9 +563,6 @@ def refill(
         render_lines(out, "Refill volume", data["refill"]["steps"])
         render_lines(out, "Forecast", data["forecast"]["reasoning"])
         render_findings(out, data["findings"])
-        settings = list(data["forecast"]["settings"])
-        if data["reconciliation"]:
-            settings += list(data["reconciliation"]["settings"]) + list(data["reconciliation"]["trend"]["settings"])
-        render_settings(out, settings)
+        render_settings(out, data["settings"])
 
     emit(data, as_json, render)

@@ -52,6 +52,7 @@ def list_command(
         "area": None if area is None else RuleArea.parse(area).value,
         "count": len(entries),
         "rules": [e.to_dict() for e in entries],
+        "settings": [],  # listing the catalogue uses no setting ('rules show' gives the settings a rule reads)
     }
 
     def render(out: Console) -> None:

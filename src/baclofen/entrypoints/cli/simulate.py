@@ -17,6 +17,7 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import emit, render_findings
+from baclofen.services.cds import parse_settings
 from baclofen.services.simulation import (
     PopulationRunner,
     read_plan,
@@ -116,19 +117,6 @@ def _pairs(values: list[str] | None, option: str, what: str) -> list[tuple[float
     return out
 
 
-def _settings(values: list[str] | None) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for text in values or ():
-        name, sep, value = text.partition("=")
-        try:
-            if not sep or not name.strip():
-                raise ValueError
-            out[name.strip()] = float(value)
-        except ValueError:
-            fail("--setting", "NAME=NUMBER", text)
-    return out
-
-
 def _crcl_range(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
@@ -173,7 +161,7 @@ class _CommonInputs:
     """The parsed options that `simulate oral` and `simulate regimen` share."""
 
     sessions: list[tuple[float, float]]
-    settings: dict[str, float]
+    settings: dict[str, Any]
     crcl_range: tuple[float, float] | None
     runner: PopulationRunner | None
 
@@ -188,7 +176,7 @@ def _common_inputs(
 ) -> _CommonInputs:
     return _CommonInputs(
         sessions=_pairs(hd_session, "--hd-session", "START_H:DURATION_H in hours"),
-        settings=_settings(setting),
+        settings=parse_settings(setting),
         crcl_range=_crcl_range(crcl_range),
         runner=_runner(dask, scheduler, workers),
     )
@@ -411,7 +399,7 @@ def intrathecal(
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
-    settings = _settings(setting)
+    settings = parse_settings(setting)
     with map_errors(OPTIONS):
         result = simulate_intrathecal(
             daily_dose_mcg,
