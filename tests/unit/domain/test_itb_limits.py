@@ -276,14 +276,20 @@ def test_issue8_d13_the_shortest_time_holds_for_a_start_between_the_steps() -> N
 
 @st.composite
 def _daily_programs(draw: st.DrawFn) -> InfusionProgram:
-    """A flex program with steps at any minutes (zero rates included), or a basal rate with periodic boluses."""
-    if draw(st.booleans()):
-        times = sorted(draw(st.sets(st.integers(min_value=0, max_value=1439), min_size=1, max_size=6)))
-        rates = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 7.5, 18.0, 29.0, 60.0]), min_size=len(times)))
-        rates = rates[: len(times)]
+    """A flex program with zero rates among its steps (evenly spread over the day, as the counterexamples, or at
+    any minutes), or a basal rate with periodic boluses."""
+    kind = draw(st.sampled_from(["even", "any", "boluses"]))
+    if kind != "boluses":
+        rates = draw(st.lists(st.integers(min_value=0, max_value=60).map(float), min_size=1, max_size=6))
         if not any(rates):
             rates[-1] = 10.0
-        return flex_program(zip(times, rates, strict=True))
+        if kind == "even":
+            times = [i * (1440 // len(rates)) for i in range(len(rates))]
+        else:
+            times = sorted(
+                draw(st.sets(st.integers(min_value=0, max_value=1439), min_size=len(rates), max_size=len(rates)))
+            )
+        return flex_program(zip(times, rates, strict=False))
     boluses = draw(
         st.lists(
             st.builds(
