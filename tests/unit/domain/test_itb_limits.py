@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baclofen.domain.itb.concentration import plan_concentration_change
@@ -21,7 +21,15 @@ from baclofen.domain.itb.limits import (
     check_screening_dose,
     daily_dose_ceiling,
 )
-from baclofen.domain.itb.programs import continuous_program, parse_flex_schedule, plan_pump_program
+from baclofen.domain.itb.programs import (
+    InfusionProgram,
+    PeriodicBolus,
+    continuous_program,
+    flex_program,
+    parse_flex_schedule,
+    periodic_bolus_program,
+    plan_pump_program,
+)
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
 from baclofen.domain.itb.transition import plan_oral_to_itb_transition
@@ -235,3 +243,79 @@ def test_issue8_d13_the_range_holds_every_start_time(rates, mass, start) -> None
     (lo, _), (hi, _) = flex.delivery_minutes_range(mass)
 
     assert lo - 1e-6 <= flex.minutes_to_deliver(mass, start) <= hi + 1e-6
+
+
+def test_issue8_d13_the_shortest_time_is_where_the_end_lands_on_a_zero_rate_step() -> None:
+    """Hypothesis counterexample (9/27/0/0/1 mcg/h from 00:00/04:48/09:36/14:24/19:12, 130 mcg): the range said
+    480.89 min at the shortest, but a start at 00:01 takes 480.22 min. The shortest is from the start whose
+    delivery ends exactly where the zero-rate steps begin (09:36): 42.8 mcg before 04:48 + 129.6 mcg at 27 mcg/h
+    fills the 130 mcg, from 04:45.33, in 290.67 min; a moment later the end jumps past the zero-rate steps."""
+    flex = parse_flex_schedule("00:00=9,04:48=27,09:36=0,14:24=0,19:12=1")
+    (lo, lo_start), (hi, _) = flex.delivery_minutes_range(130.0)
+
+    assert flex.minutes_to_deliver(130.0, 1) == pytest.approx(480.222, abs=1e-3)
+    start = (172.8 - 130.0) * 60 / 9  # 04:45.33: C(start) = C(09:36) - 130 mcg
+    assert lo == pytest.approx(576 - start, abs=1e-9)
+    assert lo_start == 285
+    assert lo <= flex.minutes_to_deliver(130.0, 1) <= hi
+
+
+def test_issue8_d13_the_shortest_time_holds_for_a_start_between_the_steps() -> None:
+    """Hypothesis counterexample (18/34/60/0/29 mcg/h from 00:00/04:48/09:36/14:24/19:12, 492 mcg, start 02:27):
+    the range said 818.4 min at the shortest, but from 02:27 it takes 715.5 min. From 02:32 the delivery ends
+    exactly at 14:24 (45.6 mcg before, 86.4 - 45.6 + 163.2 + 288 = 492 mcg): 712 min, the shortest."""
+    flex = parse_flex_schedule("00:00=18,04:48=34,09:36=60,14:24=0,19:12=29")
+    (lo, lo_start), (hi, _) = flex.delivery_minutes_range(492.0)
+
+    assert flex.minutes_to_deliver(492.0, 147) == pytest.approx(715.5, abs=1e-9)
+    assert lo == pytest.approx(712.0, abs=1e-9)
+    assert lo_start == 152
+    assert lo <= flex.minutes_to_deliver(492.0, 147) <= hi
+    assert hi == pytest.approx(1255.2, abs=1e-9)  # the right limit just after 12:41 (end jumps 14:24-19:12)
+
+
+@st.composite
+def _daily_programs(draw: st.DrawFn) -> InfusionProgram:
+    """A flex program with zero rates among its steps (evenly spread over the day, as the counterexamples, or at
+    any minutes), or a basal rate with periodic boluses."""
+    kind = draw(st.sampled_from(["even", "any", "boluses"]))
+    if kind != "boluses":
+        rates = draw(st.lists(st.integers(min_value=0, max_value=60).map(float), min_size=1, max_size=6))
+        if not any(rates):
+            rates[-1] = 10.0
+        if kind == "even":
+            times = [i * (1440 // len(rates)) for i in range(len(rates))]
+        else:
+            times = sorted(
+                draw(st.sets(st.integers(min_value=0, max_value=1439), min_size=len(rates), max_size=len(rates)))
+            )
+        return flex_program(zip(times, rates, strict=False))
+    boluses = draw(
+        st.lists(
+            st.builds(
+                PeriodicBolus,
+                start_minute=st.integers(min_value=0, max_value=1439),
+                dose_mcg=st.sampled_from([5.0, 25.0, 100.0]),
+                duration_minutes=st.integers(min_value=1, max_value=300),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    return periodic_bolus_program(draw(st.sampled_from([0.0, 2.5, 10.0, 40.0])), boluses)
+
+
+@settings(max_examples=50)
+@given(program=_daily_programs(), mass=st.floats(min_value=0.5, max_value=1500.0, allow_nan=False))
+def test_issue8_d13_the_range_matches_a_scan_of_every_half_minute(program: InfusionProgram, mass: float) -> None:
+    """Brute force: every start time on a half-minute grid lies in the range, and the range's ends are reached on
+    the grid within half a minute. The end of the delivery never moves back as the start moves on, so the time
+    falls by at most one minute per minute of start: the grid point just before the shortest start is at most
+    0.5 min longer, the one just after the longest start (a right limit) at most 0.5 min shorter."""
+    (lo, lo_start), (hi, hi_start) = program.delivery_minutes_range(mass)
+    scanned = [program.minutes_to_deliver(mass, i / 2) for i in range(2 * 1440)]
+
+    assert all(lo - 1e-6 <= t <= hi + 1e-6 for t in scanned)
+    assert min(scanned) <= lo + 0.5 + 1e-6
+    assert max(scanned) >= hi - 0.5 - 1e-6
+    assert 0 <= lo_start < 1440 and 0 <= hi_start < 1440

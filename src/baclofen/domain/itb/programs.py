@@ -21,10 +21,12 @@ SynchroMed II flex dosing, [S57]).
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from fractions import Fraction
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
@@ -55,8 +57,6 @@ __all__ = [
 ]
 
 MINUTES_PER_DAY = 1440
-#: A start this many minutes after a break point stands for the right limit there (a time, not a dose: 0.06 ms).
-_RIGHT_LIMIT_MIN = 1e-6
 #: Plausibility bound on any programmed rate (structural check, not a clinical limit): 10 000 mcg/h.
 MAX_RATE_MCG_PER_H = 10_000.0
 
@@ -316,9 +316,10 @@ class InfusionProgram:
     def delivery_minutes_range(self, mass_mcg: float) -> tuple[tuple[float, int], tuple[float, int]]:
         """The shortest and longest time to deliver ``mass_mcg`` over every possible start time of the day.
 
-        Returns ``((min_minutes, start_minute), (max_minutes, start_minute))``. The time is piecewise linear
-        in the start, with breaks where the start or the end crosses a rate change, so those starts are the
-        only candidates (exact, no sampling).
+        Returns ``((min_minutes, start_minute), (max_minutes, start_minute))``, the start rounded to the minute.
+        The time is piecewise linear in the start, with breaks where the start or the end crosses a rate change,
+        so those starts are the only candidates (exact rational arithmetic, no sampling). Where the end jumps
+        over a zero-rate stretch the longest time is the limit just after that start.
 
         >>> p = parse_flex_schedule("06:00=20,22:00=10")  # 400 mcg/day
         >>> (lo, _), (hi, _) = p.delivery_minutes_range(20)
@@ -326,19 +327,13 @@ class InfusionProgram:
         (60.0, 120.0)
         """
         mass = require_finite_number(mass_mcg, "mass_mcg", minimum=0.0)
-        daily = self.daily_dose_mcg
-        bounds = sorted({seg.start_minute for seg in self.segments()})
-        starts: set[float] = set(bounds)
-        for b in bounds:
-            # the start from which delivering ``mass`` ends exactly at the boundary ``b``; just after it the end
-            # jumps over a zero-rate step that begins at ``b`` (the time is then longest, a right limit)
-            back = (self._cumulative_in_day(b) - mass) % daily
-            start = self.minutes_to_deliver(back, 0.0) % MINUTES_PER_DAY if back > 0 else 0.0
-            starts.update((start, (start + _RIGHT_LIMIT_MIN) % MINUTES_PER_DAY))
-        timed = [(self.minutes_to_deliver(mass, s), s) for s in sorted(starts)]
-        lo = min(timed, key=lambda t: t[0])
-        hi = max(timed, key=lambda t: t[0])
-        return (lo[0], int(round(lo[1]))), (hi[0], int(round(hi[1])))
+        if mass == 0:
+            return (0.0, 0), (0.0, 0)
+        (lo, lo_start), (hi, hi_start) = _ExactDay.of(self.segments()).delivery_minutes_range(Fraction(mass))
+        return (
+            (float(lo), round(lo_start) % MINUTES_PER_DAY),
+            (float(hi), round(hi_start) % MINUTES_PER_DAY),
+        )
 
     # --- transformations and output -----------------------------------------------------------------
 
@@ -392,6 +387,94 @@ class InfusionProgram:
             out["daily_volume_ml"] = self.daily_volume_ml(concentration_mcg_per_ml)
             out["segments"] = self.step_table(concentration_mcg_per_ml)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _ExactDay:
+    """A program's constant-rate segments in exact rational arithmetic (minutes, mcg/min).
+
+    For the extremes of the delivery time over start times: whether a delivery ends just before or just after
+    a zero-rate stretch is a jump of hours, which float rounding must not decide.
+    """
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    rates_mcg_per_min: tuple[Fraction, ...]
+    delivered_before_mcg: tuple[Fraction, ...]
+    daily_mcg: Fraction
+
+    @classmethod
+    def of(cls, segments: Sequence[Segment]) -> _ExactDay:
+        rates = tuple(Fraction(seg.rate_mcg_per_h) / 60 for seg in segments)
+        delivered = [Fraction(0)]
+        for seg, rate in zip(segments, rates, strict=True):
+            delivered.append(delivered[-1] + rate * (seg.end_minute - seg.start_minute))
+        return cls(
+            tuple(seg.start_minute for seg in segments),
+            tuple(seg.end_minute for seg in segments),
+            rates,
+            tuple(delivered[:-1]),
+            delivered[-1],
+        )
+
+    def _segment_at(self, minute: Fraction) -> int:
+        """Index of the segment that runs just after ``minute`` (any number of days after 00:00 of day 0)."""
+        within = minute % MINUTES_PER_DAY
+        return max(i for i, start in enumerate(self.starts) if start <= within)
+
+    def cumulative_mcg(self, minute: Fraction) -> Fraction:
+        """Drug delivered from 00:00 of day 0 to ``minute``."""
+        days = math.floor(minute / MINUTES_PER_DAY)
+        i = self._segment_at(minute)
+        within = minute - days * MINUTES_PER_DAY
+        return (
+            days * self.daily_mcg + self.delivered_before_mcg[i] + self.rates_mcg_per_min[i] * (within - self.starts[i])
+        )
+
+    def _minute_delivering(self, rest_mcg: Fraction, *, past: bool) -> Fraction:
+        """The minute of the day where the day's cumulative delivery first reaches ``rest_mcg`` (``past``: the
+        last minute it is still ``rest_mcg``, after any zero-rate stretch), on a segment that delivers it."""
+        reaches = operator.gt if past else operator.ge
+        i = next(  # always found: rest_mcg is at most the day's dose (below it when ``past``)
+            i
+            for i, rate in enumerate(self.rates_mcg_per_min)
+            if rate > 0 and reaches(self.delivered_before_mcg[i] + rate * (self.ends[i] - self.starts[i]), rest_mcg)
+        )
+        return self.starts[i] + (rest_mcg - self.delivered_before_mcg[i]) / self.rates_mcg_per_min[i]
+
+    def first_minute_reaching(self, total_mcg: Fraction) -> Fraction:
+        """The first moment the cumulative delivery reaches ``total_mcg`` (> 0): where a zero-rate stretch begins
+        when it is reached just there."""
+        days = math.ceil(total_mcg / self.daily_mcg) - 1
+        return days * MINUTES_PER_DAY + self._minute_delivering(total_mcg - days * self.daily_mcg, past=False)
+
+    def last_minute_at(self, total_mcg: Fraction) -> Fraction:
+        """The last moment the cumulative delivery is still ``total_mcg`` (>= 0): where a zero-rate stretch ends."""
+        days = math.floor(total_mcg / self.daily_mcg)
+        return days * MINUTES_PER_DAY + self._minute_delivering(total_mcg - days * self.daily_mcg, past=True)
+
+    def delivery_minutes_range(self, mass_mcg: Fraction) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]]:
+        """((shortest minutes, its start), (longest minutes, its start)) to deliver ``mass_mcg`` (> 0).
+
+        The time from a start ``s`` is ``end(s) - s``; between the candidate starts (a step boundary, or where the
+        end lands on one) both lie inside one segment each, so the time is linear there. The end never moves back
+        as the start moves on and is continuous from the left, jumping forward only over a zero-rate stretch: the
+        shortest time is the value at a candidate, the longest the limit just after one.
+        """
+        candidates = {Fraction(start) for start in self.starts}
+        for delivered in self.delivered_before_mcg:
+            # the start whose delivery ends exactly at this step boundary (on whichever day); on a zero-rate
+            # stretch any start of it does (its ends are boundaries already), this one is its end
+            candidates.add(self.last_minute_at((delivered - mass_mcg) % self.daily_mcg))
+        at: list[tuple[Fraction, Fraction]] = []
+        just_after: list[tuple[Fraction, Fraction]] = []
+        for start in sorted(candidates):
+            target = self.cumulative_mcg(start) + mass_mcg
+            minutes = self.first_minute_reaching(target) - start
+            at.append((minutes, start))
+            rising = self.rates_mcg_per_min[self._segment_at(start)] > 0
+            just_after.append((self.last_minute_at(target) - start if rising else minutes, start))
+        return min(at, key=lambda t: t[0]), max(just_after, key=lambda t: t[0])
 
 
 def continuous_program(daily_dose_mcg: float) -> InfusionProgram:
