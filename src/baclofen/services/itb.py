@@ -30,7 +30,6 @@ from baclofen.domain.itb.programs import (
     InfusionProgram,
     ProgramPlan,
     continuous_program,
-    parse_flex_schedule,
     plan_pump_program,
 )
 from baclofen.domain.itb.pumps import PUMPS, PumpModel, get_pump
@@ -57,6 +56,13 @@ from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_tran
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.services.cds import parse_settings
+from baclofen.services.commands import (
+    ForecastPump,
+    PlanConcentrationChange,
+    PlanPumpProgram,
+    ReconcileVisit,
+    RecordRefillVisit,
+)
 from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
 
 __all__ = [
@@ -159,27 +165,23 @@ def parse_previous_visits(
         raise InvalidInputError("previous", expected, value) from None
 
 
-def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None) -> InfusionProgram:
-    if isinstance(flex, str) and not flex.strip():
-        # An empty --flex is a flex option given without a schedule, not "no flex": say so, naming it.
-        raise InvalidInputError("flex", "a flex schedule HH:MM=MCG_PER_H,... (or no --flex at all)", flex)
+def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgram | None) -> InfusionProgram:
+    """The program: ``flex`` (its daily total must equal ``daily_dose_mcg`` when both are given), else a simple
+    continuous program of ``daily_dose_mcg``."""
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
         dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
         return continuous_program(dose)
-    program = (
-        flex if isinstance(flex, InfusionProgram) else parse_flex_schedule(flex, max_steps=pump.max_rate_steps_per_day)
-    )
     if daily_dose_mcg is not None:
         dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
-        if abs(dose - program.daily_dose_mcg) > max(0.01, 1e-6 * dose):
+        if abs(dose - flex.daily_dose_mcg) > max(0.01, 1e-6 * dose):
             raise InvalidInputError(
                 "daily_dose_mcg",
-                f"the flex schedule's daily total, {program.daily_dose_mcg:g} mcg/day (or leave it out)",
+                f"the flex schedule's daily total, {flex.daily_dose_mcg:g} mcg/day (or leave it out)",
                 dose,
             )
-    return program
+    return flex
 
 
 # --- screening and dosing ---------------------------------------------------------------------------
@@ -358,79 +360,51 @@ def describe_pumps() -> list[dict[str, Any]]:
     return [p.to_dict() for p in PUMPS.values()]
 
 
-def plan_program(
-    pump: str,
-    concentration_mcg_per_ml: float,
-    *,
-    daily_dose_mcg: float | None = None,
-    flex: str | None = None,
-    confirm_high_dose: bool = False,
-    other_drugs_in_pump: Sequence[str] | str = (),
-) -> ProgramPlan:
-    """A simple continuous program for ``daily_dose_mcg``, or a flex program ``"HH:MM=mcg/h,..."``.
+def plan_program(command: PlanPumpProgram) -> ProgramPlan:
+    """A simple continuous program for the daily dose, or a flex program (with both: the same daily total).
 
-    With both, the daily dose must equal the flex schedule's daily total. ``other_drugs_in_pump``: other drugs
-    in the pump or catheter (no admixture, PUMP-ADMIX-001).
+    ``other_drugs_in_pump``: other drugs in the pump or catheter (no admixture, PUMP-ADMIX-001).
     """
-    model = get_pump(pump)
-    program = _program(model, daily_dose_mcg, flex)
+    model = get_pump(command.pump)
+    program = _program(model, command.daily_dose_mcg, command.flex)
     return plan_pump_program(
         model,
-        concentration_mcg_per_ml,
+        command.concentration_mcg_per_ml,
         program,
-        confirm_high_dose=confirm_high_dose,
-        other_drugs_in_pump=other_drugs_in_pump,
+        confirm_high_dose=command.confirm_high_dose,
+        other_drugs_in_pump=command.other_drugs_in_pump,
     )
 
 
-def forecast_pump(
-    pump: str,
-    *,
-    volume_ml: float,
-    concentration_mcg_per_ml: float,
-    filled: date | datetime | str,
-    daily_dose_mcg: float | None = None,
-    flex: str | None = None,
-    margin_days: int | None = None,
-    low_reservoir_ml: float | None = None,
-    residual_ml: float | None = None,
-    max_refill_interval_days: int | None = None,
-    implanted: date | str | None = None,
-    eri_date: date | str | None = None,
-    as_of: date | datetime | str | None = None,
-    observed_rate_factor: float | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-    mri_date: date | str | None = None,
-    other_drugs_in_pump: Sequence[str] | str = (),
-) -> ReservoirForecast:
+def forecast_pump(command: ForecastPump) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
 
     ``observed_rate_factor`` (observed / programmed delivery, >= 1) also forecasts at that rate; the
-    recommended refill date is then the earlier of the two. ``settings`` (a mapping or ``"NAME=VALUE"``
-    texts) may override ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only).
+    recommended refill date is then the earlier of the two. ``settings`` (already read, by name) may override
+    ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only).
     """
-    model = get_pump(pump)
-    program = _program(model, daily_dose_mcg, flex)
+    model = get_pump(command.pump)
+    program = _program(model, command.daily_dose_mcg, command.flex)
     fill = ReservoirFill(
         model,
-        volume_ml,
-        concentration_mcg_per_ml,
+        command.volume_ml,
+        command.concentration_mcg_per_ml,
         program,
-        parse_datetime(filled, "filled"),
-        residual_ml=residual_ml,
+        command.filled,
+        residual_ml=command.residual_ml,
     )
     return forecast_reservoir(
         fill,
-        margin_days=margin_days,
-        low_reservoir_ml=low_reservoir_ml,
-        max_refill_interval_days=max_refill_interval_days,
-        implanted=None if implanted is None else parse_date(implanted, "implanted"),
-        eri_date=None if eri_date is None else parse_date(eri_date, "eri_date"),
-        mri_date=None if mri_date is None else parse_date(mri_date, "mri_date"),
-        as_of=None if as_of is None else parse_datetime(as_of, "as_of"),
-        observed_rate_factor=observed_rate_factor,
-        settings=parse_settings(settings),
-        other_drugs_in_pump=other_drugs_in_pump,
+        margin_days=command.margin_days,
+        low_reservoir_ml=command.low_reservoir_ml,
+        max_refill_interval_days=command.max_refill_interval_days,
+        implanted=command.implanted,
+        eri_date=command.eri_date,
+        mri_date=command.mri_date,
+        as_of=command.as_of,
+        observed_rate_factor=command.observed_rate_factor,
+        settings=dict(command.settings),
+        other_drugs_in_pump=command.other_drugs_in_pump,
     )
 
 
@@ -452,78 +426,57 @@ class ReconcileResult:
         return out
 
 
-def reconcile_visit(
-    expected_ml: float,
-    aspirated_ml: float,
-    *,
-    previous: str | Sequence[tuple[float, float]] | None = None,
-    pump: str | None = None,
-    tolerance_percent: float | None = None,
-    tolerance_ml: float | None = None,
-    trend_visits: int | None = None,
-    previous_fill_ml: float | None = None,
-) -> ReconcileResult:
+def reconcile_visit(command: ReconcileVisit) -> ReconcileResult:
     """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first).
 
     ``previous_fill_ml`` (the volume put in at the last fill, when known) checks this visit's aspirated
     volume against it.
     """
-    model = None if pump is None else get_pump(pump)
+    model = None if command.pump is None else get_pump(command.pump)
 
     def one(e: float, a: float, previous_fill: float | None = None) -> RefillReconciliation:
         return reconcile_refill(
             e,
             a,
             pump=model,
-            tolerance_percent=tolerance_percent,
-            tolerance_ml=tolerance_ml,
+            tolerance_percent=command.tolerance_percent,
+            tolerance_ml=command.tolerance_ml,
             previous_fill_ml=previous_fill,
         )
 
     # This visit first: it validates the options every visit shares (the tolerances) under their own names,
     # so that an error in an earlier visit is only ever about that visit's volumes (named "previous").
-    current = one(expected_ml, aspirated_ml, previous_fill_ml)
+    current = one(command.expected_ml, command.aspirated_ml, command.previous_fill_ml)
     earlier = []
-    for e, a in parse_previous_visits(previous):
+    for e, a in command.previous:
         try:
             earlier.append(one(e, a))
         except InvalidInputError as exc:
             if exc.field not in ("expected_ml", "aspirated_ml"):
                 raise
             raise InvalidInputError("previous", exc.expected, exc.actual) from None
-    trend = assess_discrepancy_trend([*earlier, current], trend_visits=trend_visits)
+    trend = assess_discrepancy_trend([*earlier, current], trend_visits=command.trend_visits)
     return ReconcileResult(current, trend)
 
 
-def plan_concentration(
-    pump: str,
-    *,
-    daily_dose_mcg: float,
-    old_mcg_per_ml: float,
-    new_mcg_per_ml: float,
-    catheter_volume_ml: float | None = None,
-    catheter_trimmed_cm: float | None = None,
-    pump_internal_volume_ml: float | None = None,
-    flex: str | None = None,
-    change_time: str | None = None,
-) -> ConcentrationChange:
+def plan_concentration(command: PlanConcentrationChange) -> ConcentrationChange:
     """Concentration change for the same daily dose, with the bridge arithmetic.
 
-    ``change_time`` (``HH:MM``, pump clock): when the change is made; a flex program's bridge and clearing
-    times follow its step rates from then (without it: the range over the day).
+    ``change_minute`` (minute of the day, pump clock): when the change is made; a flex program's bridge and
+    clearing times follow its step rates from then (without it: the range over the day).
     """
-    model = get_pump(pump)
-    shape = None if flex is None else _program(model, daily_dose_mcg, flex)
+    model = get_pump(command.pump)
+    shape = None if command.flex is None else _program(model, command.daily_dose_mcg, command.flex)
     return plan_concentration_change(
         model,
-        daily_dose_mcg,
-        old_mcg_per_ml,
-        new_mcg_per_ml,
-        catheter_volume_ml=catheter_volume_ml,
-        catheter_trimmed_cm=catheter_trimmed_cm,
-        pump_internal_volume_ml=pump_internal_volume_ml,
+        command.daily_dose_mcg,
+        command.old_mcg_per_ml,
+        command.new_mcg_per_ml,
+        catheter_volume_ml=command.catheter_volume_ml,
+        catheter_trimmed_cm=command.catheter_trimmed_cm,
+        pump_internal_volume_ml=command.pump_internal_volume_ml,
         program_shape=shape,
-        change_time=change_time,
+        change_minute=command.change_minute,
     )
 
 
@@ -580,25 +533,7 @@ class PumpVisit:
         }
 
 
-def record_refill_visit(
-    pump: str,
-    *,
-    concentration_mcg_per_ml: float,
-    refilled: date | datetime | str,
-    daily_dose_mcg: float | None = None,
-    flex: str | None = None,
-    expected_ml: float | None = None,
-    aspirated_ml: float | None = None,
-    previous: str | None = None,
-    target_interval_days: int | None = None,
-    margin_days: int | None = None,
-    implanted: date | str | None = None,
-    as_of: date | datetime | str | None = None,
-    previous_fill_ml: float | None = None,
-    previous_filled: date | datetime | str | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-    other_drugs_in_pump: Sequence[str] | str = (),
-) -> PumpVisit:
+def record_refill_visit(command: RecordRefillVisit) -> PumpVisit:
     """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
 
     ``previous_fill_ml`` and ``previous_filled`` (the last fill's volume and date, together, with the
@@ -612,67 +547,71 @@ def record_refill_visit(
         Only one of ``expected_ml`` / ``aspirated_ml`` (or of ``previous_fill_ml`` / ``previous_filled``),
         the previous fill without the residuals, or any malformed value.
     """
-    model = get_pump(pump)
+    c = command
+    model = get_pump(c.pump)
     reconciliation = None
-    if (expected_ml is None) != (aspirated_ml is None):
+    if (c.expected_ml is None) != (c.aspirated_ml is None):
         raise InvalidInputError(
-            "aspirated_ml" if aspirated_ml is None else "expected_ml",
+            "aspirated_ml" if c.aspirated_ml is None else "expected_ml",
             "given together with the other residual volume",
             None,
         )
-    if (previous_fill_ml is None) != (previous_filled is None):
+    if (c.previous_fill_ml is None) != (c.previous_filled is None):
         raise InvalidInputError(
-            "previous_filled" if previous_filled is None else "previous_fill_ml",
+            "previous_filled" if c.previous_filled is None else "previous_fill_ml",
             "given together with the other previous-fill value",
             None,
         )
-    if expected_ml is not None and aspirated_ml is not None:
+    if c.expected_ml is not None and c.aspirated_ml is not None:
         reconciliation = reconcile_visit(
-            expected_ml, aspirated_ml, previous=previous, pump=model.key, previous_fill_ml=previous_fill_ml
+            ReconcileVisit(
+                c.expected_ml, c.aspirated_ml, previous=c.previous, pump=model.key, previous_fill_ml=c.previous_fill_ml
+            )
         )
-    elif previous:
-        raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
-    elif previous_fill_ml is not None:
+    elif c.previous:
+        raise InvalidInputError("previous", "given together with expected_ml and aspirated_ml", list(c.previous))
+    elif c.previous_fill_ml is not None:
         raise InvalidInputError(
-            "previous_fill_ml", "given together with --expected-ml and --aspirated-ml", previous_fill_ml
+            "previous_fill_ml", "given together with expected_ml and aspirated_ml", c.previous_fill_ml
         )
     observed = None
-    if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
-        overrides = parse_settings(settings)
+    if reconciliation is not None and c.previous_fill_ml is not None and c.previous_filled is not None:
         observed = observe_delivery(
             reconciliation.current,
-            previous_fill_ml,
-            parse_datetime(previous_filled, "previous_filled"),
-            parse_datetime(refilled, "refilled"),
+            c.previous_fill_ml,
+            c.previous_filled,
+            c.refilled,
             pump=model,
-            accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
+            accuracy_percent=c.settings.get(model.flow_accuracy.name) if model.flow_accuracy else None,
         )
-    program = _program(model, daily_dose_mcg, flex)
+    program = _program(model, c.daily_dose_mcg, c.flex)
     refill = plan_refill_volume(
         model,
-        program.daily_volume_ml(concentration_mcg_per_ml),
-        concentration_mcg_per_ml,
-        target_interval_days=target_interval_days,
-        margin_days=margin_days,
+        program.daily_volume_ml(c.concentration_mcg_per_ml),
+        c.concentration_mcg_per_ml,
+        target_interval_days=c.target_interval_days,
+        margin_days=c.margin_days,
     )
     forecast = forecast_pump(
-        model.key,
-        volume_ml=refill.fill_ml,
-        concentration_mcg_per_ml=concentration_mcg_per_ml,
-        filled=refilled,
-        flex=flex if flex else None,
-        daily_dose_mcg=None if flex else daily_dose_mcg,
-        margin_days=margin_days,
-        implanted=implanted,
-        as_of=as_of,
-        observed_rate_factor=observed.rate_factor if observed is not None else None,
-        settings=settings,
-        other_drugs_in_pump=other_drugs_in_pump,
+        ForecastPump(
+            model.key,
+            volume_ml=refill.fill_ml,
+            concentration_mcg_per_ml=c.concentration_mcg_per_ml,
+            filled=c.refilled,
+            flex=c.flex,
+            daily_dose_mcg=None if c.flex else c.daily_dose_mcg,
+            margin_days=c.margin_days,
+            implanted=c.implanted,
+            as_of=c.as_of,
+            observed_rate_factor=observed.rate_factor if observed is not None else None,
+            settings=c.settings,
+            other_drugs_in_pump=c.other_drugs_in_pump,
+        )
     )
     next_refill = assess_next_refill(
         reconciliation.current if reconciliation is not None else None,
         observed,
         forecast,
-        target_interval_days=target_interval_days,
+        target_interval_days=c.target_interval_days,
     )
     return PumpVisit(reconciliation, refill, forecast, observed, next_refill)

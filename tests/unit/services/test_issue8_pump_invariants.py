@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from baclofen.adapters.edge.pump import forecast_pump_command, record_refill_visit_command
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.itb import forecast_pump, record_refill_visit
 
@@ -57,13 +58,15 @@ def test_issue8_forecast_dates_hold_the_invariants(pump, dose, conc, filled, sha
     implanted = None if implanted_days_before is None else filled - timedelta(days=implanted_days_before)
     try:
         f = forecast_pump(
-            pump,
-            volume_ml=volume,
-            concentration_mcg_per_ml=conc,
-            filled=filled,
-            daily_dose_mcg=dose,
-            margin_days=margin,
-            implanted=implanted,
+            forecast_pump_command(
+                pump=pump,
+                volume_ml=volume,
+                concentration_mcg_per_ml=conc,
+                filled=filled,
+                daily_dose_mcg=dose,
+                margin_days=margin,
+                implanted=implanted,
+            )
         )
     except InvalidInputError:
         assume(False)
@@ -95,15 +98,17 @@ def test_issue8_refill_visit_dates_hold_the_invariants(
     implanted = None if implanted_days_before is None else refilled - timedelta(days=implanted_days_before)
     try:
         visit = record_refill_visit(
-            pump,
-            concentration_mcg_per_ml=conc,
-            refilled=refilled,
-            daily_dose_mcg=dose,
-            expected_ml=expected,
-            aspirated_ml=aspirated,
-            previous_fill_ml=previous_fill,
-            previous_filled=refilled - timedelta(days=interval),
-            implanted=implanted,
+            record_refill_visit_command(
+                pump=pump,
+                concentration_mcg_per_ml=conc,
+                refilled=refilled,
+                daily_dose_mcg=dose,
+                expected_ml=expected,
+                aspirated_ml=aspirated,
+                previous_fill_ml=previous_fill,
+                previous_filled=refilled - timedelta(days=interval),
+                implanted=implanted,
+            )
         )
     except InvalidInputError:
         assume(False)

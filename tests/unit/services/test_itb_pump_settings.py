@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from baclofen.adapters.edge.pump import forecast_pump_command, record_refill_visit_command
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.itb import forecast_pump, record_refill_visit
 
@@ -23,7 +24,7 @@ VISIT = {
     "settings", [{"pump.synchromed_ii.flow_accuracy_percent": 5.0}, ["pump.synchromed_ii.flow_accuracy_percent=5"]]
 )
 def test_forecast_pump_takes_the_flow_accuracy_override(settings) -> None:
-    f = forecast_pump("synchromed-ii-20", **FILL, settings=settings)
+    f = forecast_pump(forecast_pump_command(pump="synchromed-ii-20", **FILL, settings=settings))
 
     assert f.flow_accuracy_percent == 5.0
     assert f.to_dict()["low_reservoir_alarm_date_if_over_infusing"] == "2026-02-27"
@@ -40,12 +41,16 @@ def test_forecast_pump_takes_the_flow_accuracy_override(settings) -> None:
 )
 def test_a_bad_override_is_refused_naming_the_field(settings, field) -> None:
     with pytest.raises(InvalidInputError) as err:
-        forecast_pump("synchromed-ii-20", **FILL, settings=settings)
+        forecast_pump(forecast_pump_command(pump="synchromed-ii-20", **FILL, settings=settings))
     assert err.value.field == field
 
 
 def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
-    visit = record_refill_visit("synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3})
+    visit = record_refill_visit(
+        record_refill_visit_command(
+            pump="synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3}
+        )
+    )
 
     assert visit.forecast.flow_accuracy_percent == 3.0
     used = {s["name"]: s["value"] for s in visit.to_dict()["forecast"]["settings"]}
@@ -54,11 +59,9 @@ def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
 
 def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nurse() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-20",
-        **VISIT,
-        previous_fill_ml=20,
-        previous_filled="2026-02-02",
-        target_interval_days=10,
+        record_refill_visit_command(
+            pump="synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02", target_interval_days=10
+        )
     )
 
     assert visit.refill.fill_ml == pytest.approx(19.0)  # 1 mL/day x (10 + 7) + 2 mL
@@ -69,11 +72,13 @@ def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nu
 
 def test_a_refill_visit_with_a_target_and_no_over_delivery_has_no_target_finding() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-20",
-        **(VISIT | {"aspirated_ml": 4.9}),
-        previous_fill_ml=20,
-        previous_filled="2026-02-02",
-        target_interval_days=10,
+        record_refill_visit_command(
+            pump="synchromed-ii-20",
+            **(VISIT | {"aspirated_ml": 4.9}),
+            previous_fill_ml=20,
+            previous_filled="2026-02-02",
+            target_interval_days=10,
+        )
     )
 
     assert visit.forecast.recommended_refill_date == date(2026, 3, 12)

@@ -7,6 +7,13 @@ from datetime import date
 
 import pytest
 
+from baclofen.adapters.edge.pump import (
+    forecast_pump_command,
+    plan_concentration_change_command,
+    plan_pump_program_command,
+    reconcile_visit_command,
+    record_refill_visit_command,
+)
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.services.itb import (
     describe_pumps,
@@ -105,8 +112,14 @@ def test_titration_settings_can_be_overridden_by_name_and_unknown_names_are_refu
 
 
 def test_program_from_a_daily_dose_or_a_flex_schedule() -> None:
-    simple = plan_program("synchromed-ii-20", 500, daily_dose_mcg=480)
-    flex = plan_program("synchromed-ii-20", 500, flex="06:00=20,22:00=10", daily_dose_mcg=400)
+    simple = plan_program(
+        plan_pump_program_command(pump="synchromed-ii-20", concentration_mcg_per_ml=500, daily_dose_mcg=480)
+    )
+    flex = plan_program(
+        plan_pump_program_command(
+            pump="synchromed-ii-20", concentration_mcg_per_ml=500, flex="06:00=20,22:00=10", daily_dose_mcg=400
+        )
+    )
 
     assert _json(simple)["steps"] == [{"start": "00:00", "rate_mcg_per_h": 20.0, "rate_ml_per_h": 0.04}]
     assert _json(flex)["daily_volume_ml"] == pytest.approx(0.8)
@@ -122,19 +135,21 @@ def test_program_from_a_daily_dose_or_a_flex_schedule() -> None:
 )
 def test_program_input_errors_name_the_field(kwargs, field) -> None:
     with pytest.raises(InvalidInputError) as err:
-        plan_program("synchromed-ii-20", 500, **kwargs)
+        plan_program(plan_pump_program_command(pump="synchromed-ii-20", concentration_mcg_per_ml=500, **kwargs))
     assert err.value.field == field
 
 
 def test_forecast_from_plain_values() -> None:
     f = forecast_pump(
-        "SynchroMed II 20 mL",
-        volume_ml=20,
-        concentration_mcg_per_ml=500,
-        daily_dose_mcg=500,
-        filled="2026-01-01",
-        implanted="2024-02-29",
-        as_of="2026-01-13",
+        forecast_pump_command(
+            pump="SynchroMed II 20 mL",
+            volume_ml=20,
+            concentration_mcg_per_ml=500,
+            daily_dose_mcg=500,
+            filled="2026-01-01",
+            implanted="2024-02-29",
+            as_of="2026-01-13",
+        )
     )
 
     data = _json(f)
@@ -159,13 +174,17 @@ def test_forecast_from_plain_values() -> None:
 def test_forecast_input_errors_name_the_field(kwargs, field) -> None:
     values = {"volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 500, "filled": "2026-01-01"}
     with pytest.raises(InvalidInputError) as err:
-        forecast_pump("synchromed-ii-20", **(values | kwargs))
+        forecast_pump(forecast_pump_command(pump="synchromed-ii-20", **(values | kwargs)))
     assert err.value.field == field
 
 
 def test_an_unknown_pump_is_an_unknown_name() -> None:
     with pytest.raises(UnknownNameError):
-        forecast_pump("isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01")
+        forecast_pump(
+            forecast_pump_command(
+                pump="isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01"
+            )
+        )
 
 
 def test_previous_visits_parse_and_feed_the_trend() -> None:
@@ -174,7 +193,7 @@ def test_previous_visits_parse_and_feed_the_trend() -> None:
         parse_previous_visits("4.9-4.5")
     assert err.value.field == "previous"
 
-    result = reconcile_visit(4.9, 3.1, previous="5:4.8,5:4.7")
+    result = reconcile_visit(reconcile_visit_command(expected_ml=4.9, aspirated_ml=3.1, previous="5:4.8,5:4.7"))
 
     data = _json(result)
     assert data["discrepancy_ml"] == pytest.approx(-1.8)
@@ -184,18 +203,20 @@ def test_previous_visits_parse_and_feed_the_trend() -> None:
 
 def test_an_impossible_previous_visit_is_reported_against_previous() -> None:
     with pytest.raises(InvalidInputError) as err:
-        reconcile_visit(4, 4, previous="-1:3")
+        reconcile_visit(reconcile_visit_command(expected_ml=4, aspirated_ml=4, previous="-1:3"))
     assert err.value.field == "previous"
 
 
 def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_before_the_alarm() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-20",
-        concentration_mcg_per_ml=500,
-        refilled="2026-03-02",
-        daily_dose_mcg=450,
-        expected_ml=4.9,
-        aspirated_ml=3.1,
+        record_refill_visit_command(
+            pump="synchromed-ii-20",
+            concentration_mcg_per_ml=500,
+            refilled="2026-03-02",
+            daily_dose_mcg=450,
+            expected_ml=4.9,
+            aspirated_ml=3.1,
+        )
     )
 
     data = _json(visit)
@@ -207,22 +228,26 @@ def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_bef
 def test_a_refill_visit_needs_both_residuals_or_neither() -> None:
     with pytest.raises(InvalidInputError) as err:
         record_refill_visit(
-            "synchromed-ii-20",
-            concentration_mcg_per_ml=500,
-            refilled="2026-03-02",
-            daily_dose_mcg=450,
-            expected_ml=4.9,
+            record_refill_visit_command(
+                pump="synchromed-ii-20",
+                concentration_mcg_per_ml=500,
+                refilled="2026-03-02",
+                daily_dose_mcg=450,
+                expected_ml=4.9,
+            )
         )
     assert err.value.field == "aspirated_ml"
 
 
 def test_a_refill_visit_with_a_target_interval_fills_only_what_is_needed() -> None:
     visit = record_refill_visit(
-        "synchromed-ii-40",
-        concentration_mcg_per_ml=500,
-        refilled=date(2026, 3, 2),
-        daily_dose_mcg=250,
-        target_interval_days=60,
+        record_refill_visit_command(
+            pump="synchromed-ii-40",
+            concentration_mcg_per_ml=500,
+            refilled=date(2026, 3, 2),
+            daily_dose_mcg=250,
+            target_interval_days=60,
+        )
     )
 
     assert visit.refill.fill_ml == pytest.approx(0.5 * 67 + 2)
@@ -231,7 +256,9 @@ def test_a_refill_visit_with_a_target_interval_fills_only_what_is_needed() -> No
 
 def test_concentration_change_from_plain_values() -> None:
     change = plan_concentration(
-        "prometra-ii-20", daily_dose_mcg=900, old_mcg_per_ml=500, new_mcg_per_ml=2000, catheter_trimmed_cm=10
+        plan_concentration_change_command(
+            pump="prometra-ii-20", daily_dose_mcg=900, old_mcg_per_ml=500, new_mcg_per_ml=2000, catheter_trimmed_cm=10
+        )
     )
 
     data = _json(change)

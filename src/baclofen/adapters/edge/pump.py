@@ -1,0 +1,232 @@
+"""Pump requests from text: each builder reads every field (reporting every invalid one at once) and returns
+the typed command of :mod:`baclofen.services.commands`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from baclofen.adapters.edge.collect import InputCollector
+from baclofen.adapters.edge.settings import read_settings
+from baclofen.adapters.edge.text import (
+    parse_clock_minute,
+    parse_date,
+    parse_flex,
+    parse_moment,
+    parse_names,
+    parse_volume_pairs,
+)
+from baclofen.domain.itb.pumps import PumpModel, get_pump
+from baclofen.services.commands import (
+    ForecastPump,
+    PlanConcentrationChange,
+    PlanPumpProgram,
+    ReconcileVisit,
+    RecordRefillVisit,
+)
+
+Settings = Mapping[str, Any] | Iterable[str] | None
+
+
+def _pump(fields: InputCollector, name: str) -> PumpModel | None:
+    return fields.read(lambda value, field: get_pump(value), name, "pump")
+
+
+def _flex(fields: InputCollector, pump: PumpModel | None, flex: str | None) -> Any:
+    return fields.read(parse_flex, flex, "flex", pump)
+
+
+def plan_pump_program_command(
+    *,
+    pump: str,
+    concentration_mcg_per_ml: float,
+    daily_dose_mcg: float | None = None,
+    flex: str | None = None,
+    confirm_high_dose: bool = False,
+    other_drugs_in_pump: Sequence[str] = (),
+) -> PlanPumpProgram:
+    """:class:`PlanPumpProgram` from the text of its fields (``flex``: ``"HH:MM=MCG_PER_H,..."``)."""
+    fields = InputCollector()
+    model = _pump(fields, pump)
+    program = _flex(fields, model, flex)
+    fields.raise_errors()
+    return PlanPumpProgram(
+        pump, concentration_mcg_per_ml, daily_dose_mcg, program, confirm_high_dose, tuple(other_drugs_in_pump)
+    )
+
+
+def forecast_pump_command(
+    *,
+    pump: str,
+    volume_ml: float,
+    concentration_mcg_per_ml: float,
+    filled: str | date | datetime,
+    daily_dose_mcg: float | None = None,
+    flex: str | None = None,
+    margin_days: int | None = None,
+    low_reservoir_ml: float | None = None,
+    residual_ml: float | None = None,
+    max_refill_interval_days: int | None = None,
+    implanted: str | date | None = None,
+    eri_date: str | date | None = None,
+    mri_date: str | date | None = None,
+    as_of: str | date | datetime | None = None,
+    observed_rate_factor: float | None = None,
+    settings: Settings = None,
+    other_drugs_in_pump: str | Sequence[str] = (),
+) -> ForecastPump:
+    """:class:`ForecastPump` from the text of its fields: dates ``YYYY-MM-DD``, date-times, a flex schedule,
+    ``NAME=VALUE`` settings."""
+    fields = InputCollector()
+    model = _pump(fields, pump)
+    program = _flex(fields, model, flex)
+    filled_at = fields.read(parse_moment, filled, "filled")
+    implanted_on = fields.read(parse_date, implanted, "implanted")
+    eri_on = fields.read(parse_date, eri_date, "eri_date")
+    mri_on = fields.read(parse_date, mri_date, "mri_date")
+    today = fields.read(parse_moment, as_of, "as_of")
+    setting_values = fields.read(read_settings, settings, "setting") or {}
+    others = fields.read(parse_names, other_drugs_in_pump, "other_drugs_in_pump") or ()
+    fields.raise_errors()
+    assert filled_at is not None  # a required field: read or its error raised
+    return ForecastPump(
+        pump,
+        volume_ml,
+        concentration_mcg_per_ml,
+        filled_at,
+        daily_dose_mcg=daily_dose_mcg,
+        flex=program,
+        margin_days=margin_days,
+        low_reservoir_ml=low_reservoir_ml,
+        residual_ml=residual_ml,
+        max_refill_interval_days=max_refill_interval_days,
+        implanted=implanted_on,
+        eri_date=eri_on,
+        mri_date=mri_on,
+        as_of=today,
+        observed_rate_factor=observed_rate_factor,
+        settings=setting_values,
+        other_drugs_in_pump=others,
+    )
+
+
+def reconcile_visit_command(
+    *,
+    expected_ml: float,
+    aspirated_ml: float,
+    previous: str | None = None,
+    pump: str | None = None,
+    tolerance_percent: float | None = None,
+    tolerance_ml: float | None = None,
+    trend_visits: int | None = None,
+    previous_fill_ml: float | None = None,
+) -> ReconcileVisit:
+    """:class:`ReconcileVisit` from the text of its fields (``previous``: ``"E:A,E:A"`` mL pairs)."""
+    fields = InputCollector()
+    if pump is not None:
+        _pump(fields, pump)
+    pairs = fields.read(parse_volume_pairs, previous, "previous") or ()
+    fields.raise_errors()
+    return ReconcileVisit(
+        expected_ml,
+        aspirated_ml,
+        pairs,
+        pump=pump,
+        tolerance_percent=tolerance_percent,
+        tolerance_ml=tolerance_ml,
+        trend_visits=trend_visits,
+        previous_fill_ml=previous_fill_ml,
+    )
+
+
+def plan_concentration_change_command(
+    *,
+    pump: str,
+    daily_dose_mcg: float,
+    old_mcg_per_ml: float,
+    new_mcg_per_ml: float,
+    catheter_volume_ml: float | None = None,
+    catheter_trimmed_cm: float | None = None,
+    pump_internal_volume_ml: float | None = None,
+    flex: str | None = None,
+    change_time: str | None = None,
+) -> PlanConcentrationChange:
+    """:class:`PlanConcentrationChange` from the text of its fields (``change_time``: ``HH:MM``)."""
+    fields = InputCollector()
+    model = _pump(fields, pump)
+    program = _flex(fields, model, flex)
+    minute = fields.read(parse_clock_minute, change_time, "change_time")
+    fields.raise_errors()
+    return PlanConcentrationChange(
+        pump,
+        daily_dose_mcg,
+        old_mcg_per_ml,
+        new_mcg_per_ml,
+        catheter_volume_ml=catheter_volume_ml,
+        catheter_trimmed_cm=catheter_trimmed_cm,
+        pump_internal_volume_ml=pump_internal_volume_ml,
+        flex=program,
+        change_minute=minute,
+    )
+
+
+def record_refill_visit_command(
+    *,
+    pump: str,
+    concentration_mcg_per_ml: float,
+    refilled: str | date | datetime,
+    daily_dose_mcg: float | None = None,
+    flex: str | None = None,
+    expected_ml: float | None = None,
+    aspirated_ml: float | None = None,
+    previous: str | None = None,
+    target_interval_days: int | None = None,
+    margin_days: int | None = None,
+    implanted: str | date | None = None,
+    as_of: str | date | datetime | None = None,
+    previous_fill_ml: float | None = None,
+    previous_filled: str | date | datetime | None = None,
+    settings: Settings = None,
+    other_drugs_in_pump: str | Sequence[str] = (),
+) -> RecordRefillVisit:
+    """:class:`RecordRefillVisit` from the text of its fields."""
+    fields = InputCollector()
+    model = _pump(fields, pump)
+    program = _flex(fields, model, flex)
+    refilled_at = fields.read(parse_moment, refilled, "refilled")
+    pairs = fields.read(parse_volume_pairs, previous, "previous") or ()
+    implanted_on = fields.read(parse_date, implanted, "implanted")
+    today = fields.read(parse_moment, as_of, "as_of")
+    last_fill = fields.read(parse_moment, previous_filled, "previous_filled")
+    setting_values = fields.read(read_settings, settings, "setting") or {}
+    others = fields.read(parse_names, other_drugs_in_pump, "other_drugs_in_pump") or ()
+    fields.raise_errors()
+    assert refilled_at is not None  # a required field: read or its error raised
+    return RecordRefillVisit(
+        pump,
+        concentration_mcg_per_ml,
+        refilled_at,
+        daily_dose_mcg=daily_dose_mcg,
+        flex=program,
+        expected_ml=expected_ml,
+        aspirated_ml=aspirated_ml,
+        previous=pairs,
+        target_interval_days=target_interval_days,
+        margin_days=margin_days,
+        implanted=implanted_on,
+        as_of=today,
+        previous_fill_ml=previous_fill_ml,
+        previous_filled=last_fill,
+        settings=setting_values,
+        other_drugs_in_pump=others,
+    )
+
+
+__all__ = [
+    "forecast_pump_command",
+    "plan_concentration_change_command",
+    "plan_pump_program_command",
+    "reconcile_visit_command",
+    "record_refill_visit_command",
+]

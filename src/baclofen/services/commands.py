@@ -1,0 +1,148 @@
+"""Typed requests of the use cases: what each service is asked to do, in domain types only.
+
+A command holds dates, date-times, clock times, numbers in named units, programs and domain enums, never
+the text they were typed as: text is read at the edge (:mod:`baclofen.adapters.edge`), which builds these
+values and reports every invalid field at once. Each command checks the types of its date and program
+fields (a text where a date is meant is refused, naming the field), so that a caller who builds one
+directly (a REST API, a test) gets the same one-field errors; the clinical and plausibility checks stay in
+the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from baclofen.domain.dates import optional, require_date, require_moment
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.programs import InfusionProgram
+
+
+def _program_or_none(value: Any, field_name: str) -> None:
+    if value is not None and not isinstance(value, InfusionProgram):
+        raise InvalidInputError(field_name, "a flex program (its text is read at the edge, adapters.edge)", value)
+
+
+def _pairs(value: Any, field_name: str) -> tuple[tuple[float, float], ...]:
+    if isinstance(value, str):
+        raise InvalidInputError(field_name, "(expected, aspirated) mL pairs (text is read at the edge)", value)
+    return tuple((e, a) for e, a in value)
+
+
+# --- pumps ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlanPumpProgram:
+    """A simple continuous program for ``daily_dose_mcg``, or a ``flex`` program (with both: the same total)."""
+
+    pump: str
+    concentration_mcg_per_ml: float
+    daily_dose_mcg: float | None = None
+    flex: InfusionProgram | None = None
+    confirm_high_dose: bool = False
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _program_or_none(self.flex, "flex")
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastPump:
+    """A reservoir forecast of a fill (see :func:`baclofen.services.itb.forecast_pump`)."""
+
+    pump: str
+    volume_ml: float
+    concentration_mcg_per_ml: float
+    filled: date | datetime
+    daily_dose_mcg: float | None = None
+    flex: InfusionProgram | None = None
+    margin_days: int | None = None
+    low_reservoir_ml: float | None = None
+    residual_ml: float | None = None
+    max_refill_interval_days: int | None = None
+    implanted: date | None = None
+    eri_date: date | None = None
+    mri_date: date | None = None
+    as_of: date | datetime | None = None
+    observed_rate_factor: float | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_moment(self.filled, "filled")
+        _program_or_none(self.flex, "flex")
+        for name in ("implanted", "eri_date", "mri_date"):
+            optional(require_date, getattr(self, name), name)
+        optional(require_moment, self.as_of, "as_of")
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileVisit:
+    """Expected vs aspirated residual at this visit, with the earlier visits (oldest first) for the trend."""
+
+    expected_ml: float
+    aspirated_ml: float
+    previous: tuple[tuple[float, float], ...] = ()
+    pump: str | None = None
+    tolerance_percent: float | None = None
+    tolerance_ml: float | None = None
+    trend_visits: int | None = None
+    previous_fill_ml: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "previous", _pairs(self.previous, "previous"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConcentrationChange:
+    """A concentration change for the same daily dose; ``change_minute``: when (minute of the pump clock's day)."""
+
+    pump: str
+    daily_dose_mcg: float
+    old_mcg_per_ml: float
+    new_mcg_per_ml: float
+    catheter_volume_ml: float | None = None
+    catheter_trimmed_cm: float | None = None
+    pump_internal_volume_ml: float | None = None
+    flex: InfusionProgram | None = None
+    change_minute: int | None = None
+
+    def __post_init__(self) -> None:
+        _program_or_none(self.flex, "flex")
+        minute = self.change_minute
+        if minute is not None and (isinstance(minute, bool) or not isinstance(minute, int) or not 0 <= minute < 1440):
+            raise InvalidInputError("change_time", "a minute of the day, 0-1439 (00:00-23:59)", minute)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRefillVisit:
+    """A refill visit: residuals (optional), the new fill, and the last fill (optional) for observed delivery."""
+
+    pump: str
+    concentration_mcg_per_ml: float
+    refilled: date | datetime
+    daily_dose_mcg: float | None = None
+    flex: InfusionProgram | None = None
+    expected_ml: float | None = None
+    aspirated_ml: float | None = None
+    previous: tuple[tuple[float, float], ...] = ()
+    target_interval_days: int | None = None
+    margin_days: int | None = None
+    implanted: date | None = None
+    as_of: date | datetime | None = None
+    previous_fill_ml: float | None = None
+    previous_filled: date | datetime | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_moment(self.refilled, "refilled")
+        _program_or_none(self.flex, "flex")
+        optional(require_date, self.implanted, "implanted")
+        optional(require_moment, self.as_of, "as_of")
+        optional(require_moment, self.previous_filled, "previous_filled")
+        object.__setattr__(self, "previous", _pairs(self.previous, "previous"))
+
+
+__all__ = ["ForecastPump", "PlanConcentrationChange", "PlanPumpProgram", "ReconcileVisit", "RecordRefillVisit"]
