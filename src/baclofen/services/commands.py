@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from baclofen.domain.dates import optional, require_date, require_moment
+from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram
+from baclofen.domain.itb.screening import ScreeningDose
+from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
+from baclofen.domain.rules.core import Override
 
 
 def _program_or_none(value: Any, field_name: str) -> None:
@@ -145,4 +148,114 @@ class RecordRefillVisit:
         object.__setattr__(self, "previous", _pairs(self.previous, "previous"))
 
 
-__all__ = ["ForecastPump", "PlanConcentrationChange", "PlanPumpProgram", "ReconcileVisit", "RecordRefillVisit"]
+# --- intrathecal --------------------------------------------------------------------------------------------
+def _origin(value: Any, field_name: str) -> None:
+    if not isinstance(value, SpasticityOrigin):
+        raise InvalidInputError(field_name, "a spasticity origin (text is read at the edge)", value)
+
+
+def _texts(value: Any, field_name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InvalidInputError(field_name, "a sequence of names (a list text is read at the edge)", value)
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenTrial:
+    """A screening trial so far: ``responses`` to the doses given (yes/no, in order; the last one's effect
+    duration, reactions and Ashworth grades), or full dose ``records`` instead."""
+
+    responses: tuple[bool, ...] = ()
+    start_mcg: float = 50.0
+    hours_since_last_dose: float | None = None
+    effect_duration_hours: float | None = None
+    negative_reactions: bool = False
+    records: tuple[ScreeningDose, ...] | None = None
+    as_of: datetime | None = None
+    conditions: tuple[str, ...] = ()
+    ashworth_before: str | float | None = None
+    ashworth_after: str | float | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.responses, str):
+            raise InvalidInputError("responses", "booleans (yes/no text is read at the edge)", self.responses)
+        object.__setattr__(self, "responses", tuple(self.responses))
+        if self.records is not None:
+            object.__setattr__(self, "records", tuple(self.records))
+        optional(require_datetime, self.as_of, "as_of")
+        object.__setattr__(self, "conditions", _texts(self.conditions, "conditions"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInitialDose:
+    """The initial infusion dose from the effective screening dose (mcg) and its duration of effect (h)."""
+
+    screening_dose_mcg: float
+    response_hours: float
+    negative_reactions: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItbTitrationStep:
+    """The allowed next intrathecal daily dose (mcg/day) per 24 h or at a refill visit."""
+
+    current_mcg_per_day: float
+    origin: SpasticityOrigin
+    at_refill: bool = False
+    hours_since_start: float | None = None
+    proposed_mcg_per_day: float | None = None
+    confirm_high_dose: bool = False
+    settings: Mapping[str, float] = field(default_factory=dict)
+    planned_taper: bool = False
+    hours_since_last_increase: float | None = None
+    interruption_hours: float | None = None
+
+    def __post_init__(self) -> None:
+        _origin(self.origin, "origin")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTransition:
+    """An oral taper alongside intrathecal titration from the day infusion starts."""
+
+    infusion_start: date
+    oral_mg_per_day: float
+    itb_initial_mcg_per_day: float
+    origin: SpasticityOrigin = SpasticityOrigin.SPINAL
+    itb_target_mcg_per_day: float | None = None
+    max_oral_cut_percent: float | None = None
+    months_on_therapy: float | None = None
+    patient: PatientSnapshot | None = None
+    product: str | None = None
+    other_oral_antispastics: tuple[str, ...] = ()
+    overrides: tuple[Override, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_date(self.infusion_start, "infusion_start")
+        _origin(self.origin, "origin")
+        object.__setattr__(
+            self, "other_oral_antispastics", _texts(self.other_oral_antispastics, "other_oral_antispastics")
+        )
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
+
+
+def _overrides(value: Any) -> tuple[Override, ...]:
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, Override):
+            raise InvalidInputError("override", "Override values (RULE-ID=REASON text is read at the edge)", item)
+    return items
+
+
+__all__ = [
+    "ForecastPump",
+    "PlanConcentrationChange",
+    "PlanInitialDose",
+    "PlanItbTitrationStep",
+    "PlanPumpProgram",
+    "PlanTransition",
+    "ReconcileVisit",
+    "RecordRefillVisit",
+    "ScreenTrial",
+]

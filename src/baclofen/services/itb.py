@@ -1,21 +1,20 @@
 """Use cases for intrathecal baclofen: screening, initial dose, titration, pump programs and visits.
 
-Callable alike from the CLI, a REST API or a web page: arguments are plain values (numbers, ISO dates,
-pump names, ``"yes,no"`` responses, ``"06:00=20,22:00=10"`` flex schedules, ``"E:A,E:A"`` visit
-histories); each result has ``to_dict()`` giving JSON-ready data with the findings, reasoning and the
-settings used. Nothing here reads the clock: ``as_of`` is passed in.
+Callable alike from the CLI, a REST API or a web page: each use case takes one typed command
+(:mod:`baclofen.services.commands`: dates, programs, numbers in named units; text is read at the edge,
+:mod:`baclofen.adapters.edge`); each result has ``to_dict()`` giving JSON-ready data with the findings,
+reasoning and the settings used. Nothing here reads the clock: ``as_of`` is passed in.
 
 Raises
 ------
 InvalidInputError
-    For malformed input, naming the field (``responses``, ``volume_ml``, ``flex``, ``filled`` ...).
+    For invalid input, naming the field (``volume_ml``, ``daily_dose_mcg``, ``previous`` ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
@@ -53,26 +52,25 @@ from baclofen.domain.itb.screening import (
     responses_to_doses,
 )
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
-from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
-from baclofen.services.cds import parse_settings
 from baclofen.services.commands import (
     ForecastPump,
     PlanConcentrationChange,
+    PlanInitialDose,
+    PlanItbTitrationStep,
     PlanPumpProgram,
+    PlanTransition,
     ReconcileVisit,
     RecordRefillVisit,
+    ScreenTrial,
 )
-from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
+from baclofen.services.planning import resolve_product
 
 __all__ = [
     "PumpVisit",
     "ReconcileResult",
     "describe_pumps",
     "forecast_pump",
-    "parse_datetime",
-    "parse_previous_visits",
-    "parse_responses",
     "plan_concentration",
     "plan_initial_dose",
     "plan_program",
@@ -82,87 +80,6 @@ __all__ = [
     "record_refill_visit",
     "screen_trial",
 ]
-
-_YES = {"yes", "y", "true", "1", "responded", "positive"}
-_NO = {"no", "n", "false", "0", "none", "negative"}
-
-
-# --- parsing plain values ---------------------------------------------------------------------------
-
-
-def parse_responses(value: str | Sequence[bool | str] | None) -> tuple[bool, ...]:
-    """Screening responses from ``"no,no,yes"`` (or a list of booleans / yes-no strings); ``""`` = none yet.
-
-    >>> parse_responses("no, Yes")
-    (False, True)
-    >>> parse_responses("")
-    ()
-    """
-    if value is None:
-        return ()
-    items: Iterable[Any] = value.split(",") if isinstance(value, str) else value
-    out: list[bool] = []
-    for item in items:
-        if isinstance(item, bool):
-            out.append(item)
-            continue
-        text = str(item).strip().lower()
-        if not text and isinstance(value, str) and not value.strip():
-            continue
-        if text in _YES:
-            out.append(True)
-        elif text in _NO:
-            out.append(False)
-        else:
-            raise InvalidInputError("responses", "yes/no answers separated by commas, e.g. no,no,yes", value)
-    return tuple(out)
-
-
-def parse_datetime(value: date | datetime | str, field: str) -> date | datetime:
-    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DDTHH:MM``, optionally with a UTC offset
-    ``+HH:MM``), as given, within the plausible date range (:data:`PLAN_DATE_RANGE`)."""
-    parsed: date | datetime | None = None
-    if isinstance(value, (date, datetime)):
-        parsed = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
-    return check_date_range(parsed, field, value)
-
-
-def parse_previous_visits(
-    value: str | Sequence[tuple[float, float]] | None,
-) -> tuple[tuple[float, float], ...]:
-    """Earlier visits, oldest first, from ``"E1:A1,E2:A2"`` (expected:aspirated mL) or pairs.
-
-    >>> parse_previous_visits("4.9:4.5, 5:4.6")
-    ((4.9, 4.5), (5.0, 4.6))
-    """
-    if value is None:
-        return ()
-    expected = "expected:aspirated mL pairs separated by commas, e.g. 4.9:4.5,5.0:4.6"
-    if isinstance(value, str):
-        if not value.strip():
-            return ()
-        pairs: list[tuple[float, float]] = []
-        for part in value.split(","):
-            e_text, sep, a_text = part.strip().partition(":")
-            try:
-                if not sep:
-                    raise ValueError(part)
-                pairs.append((float(e_text), float(a_text)))
-            except ValueError:
-                raise InvalidInputError("previous", expected, value) from None
-        return tuple(pairs)
-    try:
-        return tuple((float(e), float(a)) for e, a in value)
-    except (TypeError, ValueError):
-        raise InvalidInputError("previous", expected, value) from None
 
 
 def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgram | None) -> InfusionProgram:
@@ -187,168 +104,108 @@ def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgra
 # --- screening and dosing ---------------------------------------------------------------------------
 
 
-def screen_trial(
-    responses: str | Sequence[bool | str] | None = None,
-    *,
-    start_mcg: float = 50.0,
-    hours_since_last_dose: float | None = None,
-    effect_duration_hours: float | None = None,
-    negative_reactions: bool = False,
-    records: Sequence[Mapping[str, Any]] | None = None,
-    as_of: datetime | str | None = None,
-    conditions: str | Sequence[str] = (),
-    ashworth_before: str | float | None = None,
-    ashworth_after: str | float | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-) -> ScreeningAssessment:
+def screen_trial(command: ScreenTrial) -> ScreeningAssessment:
     """Assess a screening trial from yes/no responses (or full dose records) and propose the next dose.
 
     ``effect_duration_hours`` and ``negative_reactions`` describe the last dose (the positive one).
-    ``records`` (each ``dose_mcg``, ``responded``, optional ``given_at`` ISO time, ``effect_duration_hours``,
-    ``negative_reactions``, ``ashworth_before/after``, ``spasm_frequency_before/after``) replace
-    ``responses`` when given. ``ashworth_before``/``ashworth_after`` are Modified Ashworth grades (``0``-``4``,
-    ``1+``) around the last dose (both or neither); ``settings`` overrides the screening settings by name
-    (``NAME=VALUE`` texts or a mapping), e.g. the Ashworth responder threshold shared with ``scale evaluate``.
+    ``records`` replace ``responses`` when given. ``ashworth_before``/``ashworth_after`` are Modified Ashworth
+    grades (``0``-``4``, ``1+``) around the last dose (both or neither); ``settings`` overrides the screening
+    settings by name, e.g. the Ashworth responder threshold shared with ``scale evaluate``.
 
     Raises
     ------
     InvalidInputError
-        Malformed responses, too many responses, a dose after a positive response.
+        Too many responses, a dose after a positive response, details of a last dose that was not given.
     """
-    setting_values = parse_settings(settings)
-    if records is not None:
-        doses = []
-        for i, rec in enumerate(records):
-            if not isinstance(rec, Mapping):
-                raise InvalidInputError(f"records[{i}]", "a mapping with dose_mcg and responded", rec)
-            data = dict(rec)
-            if isinstance(data.get("given_at"), str):
-                data["given_at"] = datetime.fromisoformat(data["given_at"]) if data["given_at"] else None
-            try:
-                doses.append(ScreeningDose(**data))
-            except TypeError:
-                raise InvalidInputError(
-                    f"records[{i}]",
-                    "fields dose_mcg, responded, given_at, effect_duration_hours, negative_reactions, "
-                    "ashworth_before/after, spasm_frequency_before/after",
-                    sorted(data),
-                ) from None
+    c = command
+    setting_values = dict(c.settings)
+    if c.records is not None:
+        doses = list(c.records)
     else:
-        parsed = parse_responses(responses)
-        base = list(responses_to_doses(parsed, start_mcg))
-        if (ashworth_before is None) != (ashworth_after is None):
-            missing = "ashworth_after" if ashworth_after is None else "ashworth_before"
+        base = list(responses_to_doses(c.responses, c.start_mcg))
+        if (c.ashworth_before is None) != (c.ashworth_after is None):
+            missing = "ashworth_after" if c.ashworth_after is None else "ashworth_before"
             raise InvalidInputError(missing, "given together with the other Ashworth grade", None)
         ashworth = None
-        if ashworth_before is not None:
+        if c.ashworth_before is not None and c.ashworth_after is not None:
             if not base:
                 raise InvalidInputError("ashworth_before", "given only with at least one response", "no responses")
             ashworth = (
-                ashworth_points(ashworth_before, "ashworth_before", setting_values),
-                ashworth_points(ashworth_after, "ashworth_after", setting_values),
+                ashworth_points(c.ashworth_before, "ashworth_before", setting_values),
+                ashworth_points(c.ashworth_after, "ashworth_after", setting_values),
             )
-        if base and (effect_duration_hours is not None or negative_reactions or ashworth is not None):
+        if base and (c.effect_duration_hours is not None or c.negative_reactions or ashworth is not None):
             last = base[-1]
             base[-1] = ScreeningDose(
                 last.dose_mcg,
                 last.responded,
-                effect_duration_hours=effect_duration_hours,
-                negative_reactions=negative_reactions,
+                effect_duration_hours=c.effect_duration_hours,
+                negative_reactions=c.negative_reactions,
                 ashworth_before=None if ashworth is None else ashworth[0],
                 ashworth_after=None if ashworth is None else ashworth[1],
             )
-        elif not base and (effect_duration_hours is not None or negative_reactions):
+        elif not base and (c.effect_duration_hours is not None or c.negative_reactions):
             raise InvalidInputError("effect_duration_hours", "given only with at least one response", "no responses")
         doses = base
-    as_of_value = None
-    if as_of is not None:
-        parsed_as_of = parse_datetime(as_of, "as_of")
-        if not isinstance(parsed_as_of, datetime):
-            raise InvalidInputError("as_of", "a date-time YYYY-MM-DDTHH:MM", as_of)
-        as_of_value = parsed_as_of
     return assess_screening(
         doses,
-        start_mcg=start_mcg,
-        as_of=as_of_value,
-        hours_since_last_dose=hours_since_last_dose,
-        conditions=conditions,
+        start_mcg=c.start_mcg,
+        as_of=c.as_of,
+        hours_since_last_dose=c.hours_since_last_dose,
+        conditions=c.conditions,
         settings=setting_values,
     )
 
 
-def plan_initial_dose(
-    screening_dose_mcg: float, response_hours: float, *, negative_reactions: bool = False
-) -> InitialDose:
+def plan_initial_dose(command: PlanInitialDose) -> InitialDose:
     """Initial infusion dose from the effective screening dose (mcg) and its duration of effect (h)."""
-    return compute_initial_daily_dose(screening_dose_mcg, response_hours, negative_reactions=negative_reactions)
+    return compute_initial_daily_dose(
+        command.screening_dose_mcg, command.response_hours, negative_reactions=command.negative_reactions
+    )
 
 
-def plan_titration_step(
-    current_mcg_per_day: float,
-    origin: str,
-    *,
-    at_refill: bool = False,
-    hours_since_start: float | None = None,
-    proposed_mcg_per_day: float | None = None,
-    confirm_high_dose: bool = False,
-    settings: Mapping[str, float] | None = None,
-    planned_taper: bool = False,
-    hours_since_last_increase: float | None = None,
-    interruption_hours: float | None = None,
-) -> TitrationRange:
+def plan_titration_step(command: PlanItbTitrationStep) -> TitrationRange:
     """Allowed next daily dose (mcg/day) per 24 h or at a refill visit, with findings on a proposed dose.
 
     ``settings`` may override ``itb.titration.high_dose_threshold_mcg_per_day`` and
     ``itb.dose.confirmation_threshold_mcg_per_day``.
     """
-    settings = dict(settings or {})
+    c = command
+    settings = dict(c.settings)
     allowed = {"itb.titration.high_dose_threshold_mcg_per_day", "itb.dose.confirmation_threshold_mcg_per_day"}
     unknown = set(settings) - allowed
     if unknown:
         raise InvalidInputError("settings", "one of " + ", ".join(sorted(allowed)), sorted(unknown)[0])
     return titration_range(
-        current_mcg_per_day,
-        origin,
-        at_refill=at_refill,
-        hours_since_start=hours_since_start,
-        proposed_mcg_per_day=proposed_mcg_per_day,
-        confirm_high_dose=confirm_high_dose,
+        c.current_mcg_per_day,
+        c.origin,
+        at_refill=c.at_refill,
+        hours_since_start=c.hours_since_start,
+        proposed_mcg_per_day=c.proposed_mcg_per_day,
+        confirm_high_dose=c.confirm_high_dose,
         high_dose_threshold_mcg_per_day=settings.get("itb.titration.high_dose_threshold_mcg_per_day"),
         confirmation_threshold_mcg_per_day=settings.get("itb.dose.confirmation_threshold_mcg_per_day"),
-        planned_taper=planned_taper,
-        hours_since_last_increase=hours_since_last_increase,
-        interruption_hours=interruption_hours,
+        planned_taper=c.planned_taper,
+        hours_since_last_increase=c.hours_since_last_increase,
+        interruption_hours=c.interruption_hours,
     )
 
 
-def plan_transition(
-    *,
-    infusion_start: date | str,
-    oral_mg_per_day: float,
-    itb_initial_mcg_per_day: float,
-    origin: str = "spinal",
-    itb_target_mcg_per_day: float | None = None,
-    max_oral_cut_percent: float | None = None,
-    months_on_therapy: float | None = None,
-    patient: PatientSnapshot | None = None,
-    product: str | None = None,
-    other_oral_antispastics: Sequence[str] = (),
-    overrides: Iterable[Any] | None = None,
-    clinician: str = "",
-) -> TransitionPlan:
+def plan_transition(command: PlanTransition) -> TransitionPlan:
     """Oral taper alongside intrathecal titration from the day infusion starts."""
+    c = command
     return plan_oral_to_itb_transition(
-        infusion_start=parse_date(infusion_start, "infusion_start"),
-        oral_mg_per_day=oral_mg_per_day,
-        itb_initial_mcg_per_day=itb_initial_mcg_per_day,
-        origin=origin,
-        itb_target_mcg_per_day=itb_target_mcg_per_day,
-        max_oral_cut_percent=max_oral_cut_percent,
-        months_on_therapy=months_on_therapy,
-        patient=patient,
-        product=resolve_product(product),
-        other_oral_antispastics=other_oral_antispastics,
-        overrides=parse_overrides(overrides, clinician),
+        infusion_start=c.infusion_start,
+        oral_mg_per_day=c.oral_mg_per_day,
+        itb_initial_mcg_per_day=c.itb_initial_mcg_per_day,
+        origin=c.origin,
+        itb_target_mcg_per_day=c.itb_target_mcg_per_day,
+        max_oral_cut_percent=c.max_oral_cut_percent,
+        months_on_therapy=c.months_on_therapy,
+        patient=c.patient,
+        product=resolve_product(c.product),
+        other_oral_antispastics=c.other_oral_antispastics,
+        overrides=c.overrides,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from baclofen.adapters.edge.itb import plan_titration_step_command, screen_trial_command
 from baclofen.adapters.edge.pump import (
     forecast_pump_command,
     plan_concentration_change_command,
@@ -14,12 +15,13 @@ from baclofen.adapters.edge.pump import (
     reconcile_visit_command,
     record_refill_visit_command,
 )
-from baclofen.domain.errors import InvalidInputError, UnknownNameError
+from baclofen.adapters.edge.text import parse_responses, parse_volume_pairs
+from baclofen.domain.errors import InvalidInputError, InvalidInputs, UnknownNameError
+from baclofen.domain.patient import SpasticityOrigin
+from baclofen.services.commands import PlanInitialDose, PlanItbTitrationStep, PlanTransition, ScreenTrial
 from baclofen.services.itb import (
     describe_pumps,
     forecast_pump,
-    parse_previous_visits,
-    parse_responses,
     plan_concentration,
     plan_initial_dose,
     plan_program,
@@ -44,34 +46,32 @@ def _json(result):
         (" No , YES ", (False, True)),
         ("n,y", (False, True)),
         ([True, "no"], (True, False)),
-        (None, ()),
     ],
 )
 def test_responses_parse_yes_and_no(text, expected) -> None:
-    assert parse_responses(text) == expected
+    assert parse_responses(text, "responses") == expected
+    assert screen_trial_command(responses=None).responses == ()
 
 
 @pytest.mark.parametrize("text", ["maybe", "no,,no", "no;no", "1,2"])
 def test_unparseable_responses_name_the_field(text) -> None:
     with pytest.raises(InvalidInputError) as err:
-        parse_responses(text)
+        screen_trial_command(responses=text)
     assert err.value.field == "responses"
 
 
 def test_journey_3_screening_to_initial_dose_to_transition() -> None:
     """Day 1: 50 mcg, too short; day 2: 75 mcg, good response for 6 h -> 150 mcg/day and the oral taper."""
-    first = screen_trial("no", hours_since_last_dose=24)
+    first = screen_trial(screen_trial_command(responses="no", hours_since_last_dose=24))
     assert (first.next_dose_mcg, first.earliest_next_hours) == (75.0, 0.0)
 
-    trial = screen_trial("no,yes", effect_duration_hours=6)
+    trial = screen_trial(ScreenTrial((False, True), effect_duration_hours=6))
     assert trial.candidate is True and trial.effective_dose_mcg == 75.0
 
-    initial = plan_initial_dose(trial.effective_dose_mcg, trial.effect_duration_hours)
+    initial = plan_initial_dose(PlanInitialDose(trial.effective_dose_mcg, trial.effect_duration_hours))
     assert initial.daily_dose_mcg == 150.0
 
-    transition = plan_transition(
-        infusion_start="2026-05-04", oral_mg_per_day=60, itb_initial_mcg_per_day=initial.daily_dose_mcg
-    )
+    transition = plan_transition(PlanTransition(date(2026, 5, 4), 60, initial.daily_dose_mcg))
     assert transition.oral_taper.steps[-1].daily_dose_mg == 0.0
     assert _json(transition)["itb_initial_mcg_per_day"] == 150.0
 
@@ -88,7 +88,7 @@ def test_screen_trial_accepts_full_records_with_times() -> None:
         },
     ]
 
-    result = screen_trial(records=records, as_of="2026-03-04T08:00:00+00:00")
+    result = screen_trial(screen_trial_command(records=records, as_of="2026-03-04T08:00:00+00:00"))
 
     assert result.next_dose_mcg == 100.0
     assert result.earliest_next_hours == pytest.approx(2.0)
@@ -96,18 +96,45 @@ def test_screen_trial_accepts_full_records_with_times() -> None:
 
 def test_screen_trial_refuses_unknown_record_fields_and_orphan_effect_duration() -> None:
     with pytest.raises(InvalidInputError) as err:
-        screen_trial(records=[{"dose_mcg": 50, "responded": False, "colour": "red"}])
+        screen_trial_command(records=[{"dose_mcg": 50, "responded": False, "colour": "red"}])
     assert err.value.field == "records[0]"
     with pytest.raises(InvalidInputError):
-        screen_trial("", effect_duration_hours=5)
+        screen_trial(ScreenTrial((), effect_duration_hours=5))
+
+
+@pytest.mark.parametrize(
+    ("given_at", "field"),
+    [("yesterday", "records[1].given_at"), ("9999-03-02T09:00", "records[1].given_at"), (12, "records[1].given_at")],
+)
+def test_a_bad_record_time_is_an_input_error_naming_the_field(given_at, field) -> None:
+    """Review finding: a bad given_at raised a bare ValueError from datetime.fromisoformat."""
+    records = [{"dose_mcg": 50, "responded": False}, {"dose_mcg": 75, "responded": False, "given_at": given_at}]
+
+    with pytest.raises(InvalidInputError) as err:
+        screen_trial(screen_trial_command(records=records))
+
+    assert err.value.field == field
+
+
+def test_every_bad_record_is_reported_at_once() -> None:
+    records = [{"dose_mcg": 50, "responded": False, "given_at": "x"}, "not a record", {"dose_mcg": 75}]
+
+    with pytest.raises(InvalidInputs) as err:
+        screen_trial_command(records=records, as_of="later")
+
+    assert [e.field for e in err.value.errors] == ["records[0].given_at", "records[1]", "records[2]", "as_of"]
 
 
 def test_titration_settings_can_be_overridden_by_name_and_unknown_names_are_refused() -> None:
-    r = plan_titration_step(900, "spinal", settings={"itb.dose.confirmation_threshold_mcg_per_day": 1500})
+    r = plan_titration_step(
+        plan_titration_step_command(
+            current_mcg_per_day=900, origin="spinal", settings={"itb.dose.confirmation_threshold_mcg_per_day": 1500}
+        )
+    )
     assert "ITB-DOSE-001" not in [f.rule_id for f in r.findings]
 
     with pytest.raises(InvalidInputError) as err:
-        plan_titration_step(900, "spinal", settings={"nope": 1})
+        plan_titration_step(PlanItbTitrationStep(900, SpasticityOrigin.SPINAL, settings={"nope": 1}))
     assert err.value.field == "settings"
 
 
@@ -188,9 +215,9 @@ def test_an_unknown_pump_is_an_unknown_name() -> None:
 
 
 def test_previous_visits_parse_and_feed_the_trend() -> None:
-    assert parse_previous_visits("4.9:4.5, 5:4.6") == ((4.9, 4.5), (5.0, 4.6))
+    assert parse_volume_pairs("4.9:4.5, 5:4.6", "previous") == ((4.9, 4.5), (5.0, 4.6))
     with pytest.raises(InvalidInputError) as err:
-        parse_previous_visits("4.9-4.5")
+        reconcile_visit_command(expected_ml=4.9, aspirated_ml=4.5, previous="4.9-4.5")
     assert err.value.field == "previous"
 
     result = reconcile_visit(reconcile_visit_command(expected_ml=4.9, aspirated_ml=3.1, previous="5:4.8,5:4.7"))

@@ -163,7 +163,7 @@ def parse_volume_pairs(value: str | Sequence[Sequence[float]], field: str) -> tu
 
 
 def parse_overrides(
-    values: Iterable[Override | str | tuple[str, str]] | Mapping[str, str] | None, clinician: str, field: str
+    values: Iterable[Override | str | tuple[str, str]] | Mapping[str, str] | None, field: str, clinician: str = ""
 ) -> tuple[Override, ...]:
     """Overrides from ``"RULE-ID=reason"`` texts, (id, reason) pairs, a mapping or ``Override`` values, all
     given by ``clinician``."""
