@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
+from baclofen.domain.cds.alternatives import BaclofenOutcome
 from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.screening import ScreeningDose
-from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
+from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.domain.rules.core import Override
 
 
@@ -248,12 +250,156 @@ def _overrides(value: Any) -> tuple[Override, ...]:
     return items
 
 
+# --- oral plans -----------------------------------------------------------------------------------------------
+def _dose_times(value: Any) -> tuple[time, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(t, time) for t in value):
+        raise InvalidInputError("dose_times", "clock times (HH:MM text is read at the edge)", value)
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTitration:
+    """An oral titration (label schedule by default); doses in mg, daily doses in mg/day, intervals in days.
+    ``current_drugs``: the patient's other medicines, screened with baclofen and with each other."""
+
+    start_date: date
+    patient: PatientSnapshot | None = None
+    target_mg_per_day: float | None = None
+    doses_per_day: int = LABEL_DOSES_PER_DAY
+    product: str | None = None
+    start_dose_mg: float = LABEL_START_DOSE_MG
+    step_dose_mg: float = LABEL_STEP_DOSE_MG
+    step_interval_days: int | None = None
+    dose_times: tuple[time, ...] | None = None
+    overrides: tuple[Override, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    current_drugs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_date(self.start_date, "start_date")
+        object.__setattr__(self, "dose_times", _dose_times(self.dose_times))
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
+        object.__setattr__(self, "current_drugs", _texts(self.current_drugs, "drugs"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTaper:
+    """A gradual oral taper from ``from_mg_per_day`` to ``to_mg_per_day`` (mg/day)."""
+
+    from_mg_per_day: float
+    start_date: date
+    to_mg_per_day: float = 0.0
+    patient: PatientSnapshot | None = None
+    product: str | None = None
+    doses_per_day: int = 3
+    months_on_therapy: float | None = None
+    max_step_mg: float | None = None
+    step_interval_days: int | None = None
+    min_days_to_zero: int | None = None
+    dose_times: tuple[time, ...] | None = None
+    overrides: tuple[Override, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    current_drugs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_date(self.start_date, "start_date")
+        object.__setattr__(self, "dose_times", _dose_times(self.dose_times))
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
+        object.__setattr__(self, "current_drugs", _texts(self.current_drugs, "drugs"))
+
+
+# --- decision support -----------------------------------------------------------------------------------------
+def _enum_or_none(value: Any, kind: type, field_name: str, what: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        raise InvalidInputError(field_name, f"{what} (text is read at the edge)", value)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckDrugDose:
+    """A daily dose of one drug against its cited limits (mg/day; intrathecal mcg/day; nabiximols sprays/day)."""
+
+    drug: str
+    mg_per_day: float | None = None
+    mcg_per_day: float | None = None
+    sprays_per_day: float | None = None
+    single_dose_mg: float | None = None
+    doses_per_day: int | None = None
+    locale: Locale = Locale.US
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    origin: SpasticityOrigin | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _enum_or_none(self.locale, Locale, "locale", "a locale")
+        _enum_or_none(self.origin, SpasticityOrigin, "origin", "a spasticity origin")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContraindications:
+    """One drug against conditions, age, sex, kidney function, route, implant depth and days since a TBI."""
+
+    drug: str
+    conditions: tuple[str, ...] = ()
+    age_years: float | None = None
+    sex: Sex | None = None
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    route: str | None = None
+    implant_depth_cm: float | None = None
+    days_since_tbi: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "conditions", _texts(self.conditions, "conditions"))
+        _enum_or_none(self.sex, Sex, "sex", "female or male")
+
+
+@dataclass(frozen=True, slots=True)
+class AdviseAlternatives:
+    """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan
+    (``switch_to`` from ``current_baclofen_mg_per_day`` starting ``start_date``)."""
+
+    baclofen_outcome: BaclofenOutcome | str = BaclofenOutcome.FAILED
+    focal: bool = False
+    severe: bool = False
+    liver_disease: bool = False
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    drugs: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    sex: Sex | None = None
+    age_years: float | None = None
+    locale: Locale = Locale.US
+    guideline: str | None = None
+    switch_to: str | None = None
+    current_baclofen_mg_per_day: float | None = None
+    months_on_therapy: float | None = None
+    start_date: date | None = None
+    overrides: tuple[Override, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drugs", _texts(self.drugs, "drugs"))
+        object.__setattr__(self, "conditions", _texts(self.conditions, "conditions"))
+        _enum_or_none(self.sex, Sex, "sex", "female or male")
+        _enum_or_none(self.locale, Locale, "locale", "a locale")
+        optional(require_date, self.start_date, "start_date")
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
+
+
 __all__ = [
+    "AdviseAlternatives",
+    "CheckContraindications",
+    "CheckDrugDose",
     "ForecastPump",
     "PlanConcentrationChange",
     "PlanInitialDose",
     "PlanItbTitrationStep",
     "PlanPumpProgram",
+    "PlanTaper",
+    "PlanTitration",
     "PlanTransition",
     "ReconcileVisit",
     "RecordRefillVisit",

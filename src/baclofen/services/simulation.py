@@ -267,7 +267,7 @@ def _check_population_args(population: int | None, seed: int | None, *, in_proce
         raise InvalidInputError(
             "population",
             f"at most {limit:,} subjects in this process (setting {MAX_POPULATION_IN_PROCESS.name}, an "
-            "assumption); run more on Dask (--dask or --scheduler)",
+            "assumption); run more on a Dask cluster",
             population,
         )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
