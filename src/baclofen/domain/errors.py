@@ -51,6 +51,8 @@ class InvalidInputs(InvalidInputError):
     (['filled', 'as_of'], 'filled')
     """
 
+    errors: tuple[InvalidInputError, ...]
+
     def __init__(self, errors: Sequence[InvalidInputError]) -> None:
         flat: list[InvalidInputError] = []
         for error in errors:
