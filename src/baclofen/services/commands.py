@@ -259,6 +259,14 @@ def _dose_times(value: Any) -> tuple[time, ...] | None:
     return tuple(value)
 
 
+def _check_plan_fields(command: PlanTitration | PlanTaper) -> None:
+    """The fields an oral plan command shares: a start date, clock times, overrides, other medicines."""
+    require_date(command.start_date, "start_date")
+    object.__setattr__(command, "dose_times", _dose_times(command.dose_times))
+    object.__setattr__(command, "overrides", _overrides(command.overrides))
+    object.__setattr__(command, "current_drugs", _texts(command.current_drugs, "drugs"))
+
+
 @dataclass(frozen=True, slots=True)
 class PlanTitration:
     """An oral titration (label schedule by default); doses in mg, daily doses in mg/day, intervals in days.
@@ -278,10 +286,7 @@ class PlanTitration:
     current_drugs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        require_date(self.start_date, "start_date")
-        object.__setattr__(self, "dose_times", _dose_times(self.dose_times))
-        object.__setattr__(self, "overrides", _overrides(self.overrides))
-        object.__setattr__(self, "current_drugs", _texts(self.current_drugs, "drugs"))
+        _check_plan_fields(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,10 +309,7 @@ class PlanTaper:
     current_drugs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        require_date(self.start_date, "start_date")
-        object.__setattr__(self, "dose_times", _dose_times(self.dose_times))
-        object.__setattr__(self, "overrides", _overrides(self.overrides))
-        object.__setattr__(self, "current_drugs", _texts(self.current_drugs, "drugs"))
+        _check_plan_fields(self)
 
 
 # --- decision support -----------------------------------------------------------------------------------------

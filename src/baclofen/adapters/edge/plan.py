@@ -52,6 +52,28 @@ def read_patient(
     )
 
 
+def _read_plan_fields(
+    patient: PatientSnapshot | Mapping[str, Any] | None,
+    start_date: str | date,
+    dose_times: str | Sequence[str] | None,
+    overrides: Iterable[str] | Mapping[str, str] | None,
+    clinician: str,
+    settings: Settings,
+    current_drugs: str | Sequence[str] | None,
+) -> tuple[PatientSnapshot | None, date, Any, tuple[Any, ...], dict[str, Any], tuple[str, ...]]:
+    """The fields every oral plan reads, each invalid one reported (all at once)."""
+    fields = InputCollector()
+    person = patient if not isinstance(patient, Mapping) else read_patient(fields, **patient)
+    start = fields.read(parse_date, start_date, "start_date")
+    times = fields.read(parse_clock_times, dose_times, "dose_times")
+    override_values = fields.read(parse_overrides, overrides, "override", clinician) or ()
+    setting_values = fields.read(read_settings, settings, "setting") or {}
+    drugs = fields.read(parse_names, current_drugs, "drugs") or ()
+    fields.raise_errors()
+    assert start is not None  # read, or its error raised
+    return person, start, times, override_values, setting_values, drugs
+
+
 def plan_titration_command(
     *,
     start_date: str | date,
@@ -69,15 +91,9 @@ def plan_titration_command(
     current_drugs: str | Sequence[str] | None = (),
 ) -> PlanTitration:
     """:class:`PlanTitration` from text; ``patient`` a snapshot or its text fields (see :func:`read_patient`)."""
-    fields = InputCollector()
-    person = patient if not isinstance(patient, Mapping) else read_patient(fields, **patient)
-    start = fields.read(parse_date, start_date, "start_date")
-    times = fields.read(parse_clock_times, dose_times, "dose_times")
-    override_values = fields.read(parse_overrides, overrides, "override", clinician) or ()
-    setting_values = fields.read(read_settings, settings, "setting") or {}
-    drugs = fields.read(parse_names, current_drugs, "drugs") or ()
-    fields.raise_errors()
-    assert start is not None
+    person, start, times, override_values, setting_values, drugs = _read_plan_fields(
+        patient, start_date, dose_times, overrides, clinician, settings, current_drugs
+    )
     return PlanTitration(
         start,
         patient=person,
@@ -113,15 +129,9 @@ def plan_taper_command(
     current_drugs: str | Sequence[str] | None = (),
 ) -> PlanTaper:
     """:class:`PlanTaper` from text; ``patient`` a snapshot or its text fields (see :func:`read_patient`)."""
-    fields = InputCollector()
-    person = patient if not isinstance(patient, Mapping) else read_patient(fields, **patient)
-    start = fields.read(parse_date, start_date, "start_date")
-    times = fields.read(parse_clock_times, dose_times, "dose_times")
-    override_values = fields.read(parse_overrides, overrides, "override", clinician) or ()
-    setting_values = fields.read(read_settings, settings, "setting") or {}
-    drugs = fields.read(parse_names, current_drugs, "drugs") or ()
-    fields.raise_errors()
-    assert start is not None
+    person, start, times, override_values, setting_values, drugs = _read_plan_fields(
+        patient, start_date, dose_times, overrides, clinician, settings, current_drugs
+    )
     return PlanTaper(
         from_mg_per_day,
         start,
