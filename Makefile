@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint test-fast bench clean
+.PHONY: run test install lint test-fast bench clean public-api
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+## Rewrite tests/architecture/public_api.txt after a deliberate change to the API of baclofen.services.
+public-api: $(STAMP)
+	$(BIN)/python scripts/update_public_api.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -88,6 +88,8 @@ def _imports(path: Path, root: Path = SRC.parent) -> list[str]:
                 base = anchor + (node.module.split(".") if node.module else [])
             if node.module:
                 names.append(".".join(base))
+                # ``from baclofen import bootstrap`` imports the module baclofen.bootstrap
+                names.extend(".".join(base + [a.name]) for a in node.names if a.name != "*")
             else:
                 names.extend(".".join(base + [a.name]) for a in node.names)
         elif isinstance(node, ast.Call):
@@ -193,22 +195,132 @@ def test_relative_imports_inside_the_domain_resolve_to_the_domain() -> None:
     assert not any(_matches(n, FORBIDDEN_IN_DOMAIN) for n in imports)
 
 
+#: What the services must not import: they reach the outside world through their ports only.
+FORBIDDEN_IN_SERVICES = {
+    "baclofen.adapters",
+    "baclofen.entrypoints",
+    "baclofen.bootstrap",
+    "typer",
+    "click",
+    "rich",
+    "fastapi",
+    "sqlalchemy",
+}
+
+
 @pytest.mark.parametrize("path", sorted((SRC / "services").rglob("*.py")), ids=lambda p: p.name)
-def test_services_import_no_adapters_or_entrypoints(path: Path) -> None:
-    bad = [
-        n
-        for n in _imports(path)
-        if _matches(n, {"baclofen.adapters", "baclofen.entrypoints", "typer", "click", "rich", "fastapi", "sqlalchemy"})
-    ]
+def test_services_import_no_adapters_entrypoints_or_bootstrap(path: Path) -> None:
+    bad = [n for n in _imports(path) if _matches(n, FORBIDDEN_IN_SERVICES)]
 
     assert bad == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from baclofen.adapters.memory import InMemoryUnitOfWork\n",
+        "from ..adapters import memory\n",
+        "from baclofen import bootstrap\n",
+        "import baclofen.entrypoints.cli.app\n",
+    ],
+)
+def test_the_services_check_would_catch_an_adapter_import(tmp_path: Path, source: str) -> None:
+    module = tmp_path / "baclofen" / "services" / "bad.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(source)
+
+    assert any(_matches(n, FORBIDDEN_IN_SERVICES) for n in _imports(module, root=tmp_path))
+
+
+def test_the_ports_import_only_the_domain_and_the_standard_library() -> None:
+    allowed = {"__future__", "abc", "collections.abc", "datetime", "types", "typing"}
+
+    imports = _imports(SRC / "services" / "ports.py")
+
+    assert [n for n in imports if not _matches(n, allowed | {"baclofen.domain"})] == []
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "adapters").rglob("*.py")), ids=lambda p: p.name)
-def test_adapters_import_no_entrypoints(path: Path) -> None:
-    bad = [n for n in _imports(path) if _matches(n, {"baclofen.entrypoints", "typer", "click"})]
+def test_adapters_import_no_entrypoints_or_bootstrap(path: Path) -> None:
+    bad = [n for n in _imports(path) if _matches(n, {"baclofen.entrypoints", "baclofen.bootstrap", "typer", "click"})]
 
     assert bad == []
+
+
+def test_the_bootstrap_imports_no_entrypoint() -> None:
+    assert [n for n in _imports(SRC / "bootstrap.py") if _matches(n, {"baclofen.entrypoints"})] == []
+
+
+#: Standard-library reads of the wall clock (qualified names, however imported).
+STDLIB_CLOCK_READS = {
+    "datetime.datetime.now",
+    "datetime.datetime.utcnow",
+    "datetime.datetime.today",
+    "datetime.date.today",
+    "time.time",
+    "time.time_ns",
+    "time.localtime",
+    "time.gmtime",
+    "time.ctime",
+}
+
+
+def _qualified(node: ast.expr, aliases: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Name):
+        return aliases.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _qualified(node.value, aliases)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _stdlib_clock_reads(path: Path) -> list[str]:
+    """Calls that read the wall clock through ``datetime`` or ``time`` (``date.today()``, ``dt.datetime.now()``,
+    ``from time import time as t; t()`` ...), resolved through the module's imports. A call on a
+    :class:`~baclofen.services.ports.Clock` (``clock.today()``) is not one."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for a in node.names:
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    calls = (_qualified(n.func, aliases) for n in ast.walk(tree) if isinstance(n, ast.Call))
+    return [name for name in calls if name in STDLIB_CLOCK_READS]
+
+
+OUTSIDE_ADAPTERS = sorted(
+    [*(SRC / "services").rglob("*.py"), *(SRC / "entrypoints").rglob("*.py"), SRC / "bootstrap.py"]
+)
+
+
+@pytest.mark.parametrize("path", OUTSIDE_ADAPTERS, ids=lambda p: str(p.relative_to(SRC)))
+def test_only_the_adapters_read_the_clock(path: Path) -> None:
+    """Services and entrypoints take "today" from the Clock the bootstrap gives them (adapters/clock.py)."""
+    assert _stdlib_clock_reads(path) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from datetime import date\nx = date.today()\n", ["datetime.date.today"]),
+        ("import datetime as dt\nx = dt.datetime.now()\n", ["datetime.datetime.now"]),
+        ("from datetime import datetime as D\nx = D.utcnow()\n", ["datetime.datetime.utcnow"]),
+        ("from time import time as t\nx = t()\n", ["time.time"]),
+        ("import time\nx = time.localtime()\n", ["time.localtime"]),
+        ("x = services.clock.today()\ny = self.clock.now()\n", []),
+        ("from datetime import date\nx = date.fromisoformat('2026-01-01')\n", []),
+    ],
+)
+def test_the_clock_read_check_tells_the_stdlib_clock_from_the_clock_port(
+    tmp_path: Path, source: str, found: list[str]
+) -> None:
+    module = tmp_path / "mod.py"
+    module.write_text(source)
+
+    assert _stdlib_clock_reads(module) == found
 
 
 def test_the_domain_package_imports_without_outer_layers_loaded() -> None:

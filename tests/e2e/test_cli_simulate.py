@@ -3,37 +3,31 @@
 from __future__ import annotations
 
 import json
+from datetime import date, time
 from pathlib import Path
 
 import pytest
 
-TITRATION = {
-    "kind": "titration",
-    "offerable": True,
-    "steps": [
-        {
-            "start": "2026-05-01",
-            "end": "2026-05-03",
-            "daily_dose_mg": 15,
-            "doses": [
-                {"time": "08:00", "dose_mg": 5},
-                {"time": "14:00", "dose_mg": 5},
-                {"time": "20:00", "dose_mg": 5},
-            ],
-        },
-        {
-            "start": "2026-05-04",
-            "end": "2026-05-06",
-            "daily_dose_mg": 30,
-            "doses": [
-                {"time": "08:00", "dose_mg": 10},
-                {"time": "14:00", "dose_mg": 10},
-                {"time": "20:00", "dose_mg": 10},
-            ],
-        },
-    ],
-    "findings": [],
-}
+from baclofen.domain.oral.plan import Plan, PlanKind, PlanStep, ScheduledDose
+from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.products import dispense_dose, get_oral_product
+
+
+def _titration() -> dict:
+    """A ``baclofen-plan/1`` document: 5 mg then 10 mg three times a day, three days each, 10 mg tablets."""
+    tablet = get_oral_product("tablet-10mg")
+    steps = tuple(
+        PlanStep(
+            date(2026, 5, first),
+            date(2026, 5, first + 2),
+            tuple(ScheduledDose(time(h), mg, dispense_dose(mg, tablet)) for h in (8, 14, 20)),
+        )
+        for first, mg in ((1, 5.0), (4, 10.0))
+    )
+    return Plan(PlanKind.TITRATION, steps, tablet, PatientSnapshot(), ()).to_dict()
+
+
+TITRATION = _titration()
 
 
 def one_line_error(result) -> str:
@@ -186,18 +180,17 @@ def test_bad_input_is_one_line_naming_the_option(run_cli, args: tuple[str, ...],
     ("content", "expected"),
     [
         ("{not json", "valid JSON"),
-        (json.dumps({"steps": []}), "steps"),
+        (json.dumps({"steps": []}), "schema_version"),
+        (json.dumps({**TITRATION, "schema_version": "baclofen-plan/2"}), "schema_version"),
+        (json.dumps({**TITRATION, "steps": []}), "steps"),
         (
             json.dumps(
                 {
+                    **TITRATION,
                     "steps": [
-                        {
-                            "start": "2026-01-01",
-                            "end": "2026-01-02",
-                            "daily_dose_mg": 5,
-                            "doses": [{"time": "8am", "dose_mg": 5}],
-                        }
-                    ]
+                        {**TITRATION["steps"][0], "doses": [{**TITRATION["steps"][0]["doses"][0], "time": "8am"}]},
+                        TITRATION["steps"][1],
+                    ],
                 }
             ),
             "steps[0].doses[0].time",

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
+from baclofen.domain.documents import (
+    read_bool,
+    read_enum,
+    read_object,
+    read_optional_enum,
+    read_optional_number,
+    read_texts,
+    within,
+)
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.settings import EvidenceStatus, Setting
@@ -242,3 +252,21 @@ class PatientSnapshot:
             "conditions": sorted(self.conditions),
             "kidney": self.kidney.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "patient") -> PatientSnapshot:
+        """The patient of :meth:`to_dict` (``kidney`` is derived from the other keys and not read back)."""
+        data = read_object(data, path)
+        numbers = {
+            key: read_optional_number(data, key, path)
+            for key in ("age_years", "weight_kg", "serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2")
+        }
+        with within(path):
+            return cls(
+                **numbers,
+                sex=read_optional_enum(data, "sex", path, Sex),
+                dialysis=read_bool(data, "dialysis", path),
+                origin=read_enum(data, "origin", path, SpasticityOrigin),
+                locale=read_enum(data, "locale", path, Locale),
+                conditions=frozenset(read_texts(data, "conditions", path)),
+            )

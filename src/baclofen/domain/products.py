@@ -35,6 +35,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+from baclofen.domain.documents import read_bool, read_object, read_text
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.evidence import get_reference
 from baclofen.domain.patient import Locale
@@ -158,6 +159,19 @@ class OralProduct:
             "evidence": list(self.evidence),
             "notes": self.notes,
         }
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "product") -> OralProduct:
+        """The catalogue product named in :meth:`to_dict`'s ``name``, halved or not as its ``scored`` says (a
+        tablet); the other keys are a copy of the catalogue entry for readers and are not read back."""
+        data = read_object(data, path)
+        name = read_text(data, "name", path)
+        product = ORAL_PRODUCTS.get(name)
+        if product is None:
+            raise UnknownNameError(f"{path}.name", ORAL_PRODUCTS.keys(), name)
+        if product.form is DoseForm.TABLET:
+            product = replace(product, scored=read_bool(data, "scored", path))
+        return product
 
 
 @dataclass(frozen=True, slots=True)

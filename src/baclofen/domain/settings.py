@@ -17,6 +17,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+from baclofen.domain.documents import join, read_key, read_object, read_text
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 
 
@@ -128,6 +129,21 @@ class SettingUse:
 
     def to_dict(self) -> dict[str, object]:
         return self.setting.to_dict(self.value)
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "setting", registry: Mapping[str, Setting] = SETTINGS) -> SettingUse:
+        """The setting named by ``name`` (from ``registry``, every setting defined) and its ``value``, checked
+        against the setting's type and bounds; the other keys describe the setting and are not read back."""
+        data = read_object(data, path)
+        name = read_text(data, "name", path)
+        setting = registry.get(name)
+        if setting is None:
+            raise UnknownNameError(join(path, "name"), registry.keys(), name)
+        value = read_key(data, "value", path)
+        try:
+            return cls(setting, setting.validate(value))
+        except InvalidInputError as exc:
+            raise InvalidInputError(join(path, "value"), exc.expected, exc.actual) from None
 
 
 class SettingValues:

@@ -122,32 +122,29 @@ class PlanConcentrationChange:
 
 @dataclass(frozen=True, slots=True)
 class RecordRefillVisit:
-    """A refill visit: residuals (optional), the new fill, and the last fill (optional) for observed delivery."""
+    """A refill visit of a stored pump (see :func:`baclofen.services.itb.record_refill_visit`): this visit's
+    residuals (optional, together) and the new fill; the pump's model, implant date and history (the
+    earlier residuals, the last fill) come from the pump repository."""
 
-    pump: str
+    pump_id: str
     concentration_mcg_per_ml: float
     refilled: date | datetime
     daily_dose_mcg: float | None = None
     flex: InfusionProgram | None = None
     expected_ml: float | None = None
     aspirated_ml: float | None = None
-    previous: tuple[tuple[float, float], ...] = ()
     target_interval_days: int | None = None
     margin_days: int | None = None
-    implanted: date | None = None
     as_of: date | datetime | None = None
-    previous_fill_ml: float | None = None
-    previous_filled: date | datetime | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     other_drugs_in_pump: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.pump_id, str) or not self.pump_id.strip():
+            raise InvalidInputError("pump_id", "the id of a stored pump", self.pump_id)
         require_moment(self.refilled, "refilled")
         _program_or_none(self.flex, "flex")
-        optional(require_date, self.implanted, "implanted")
         optional(require_moment, self.as_of, "as_of")
-        optional(require_moment, self.previous_filled, "previous_filled")
-        object.__setattr__(self, "previous", _pairs(self.previous, "previous"))
 
 
 # --- intrathecal --------------------------------------------------------------------------------------------

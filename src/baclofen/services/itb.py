@@ -3,7 +3,8 @@
 Callable alike from the CLI, a REST API or a web page: each use case takes one typed command
 (:mod:`baclofen.services.commands`: dates, programs, numbers in named units; text is read at the edge,
 :mod:`baclofen.adapters.edge`); each result has ``to_dict()`` giving JSON-ready data with the findings,
-reasoning and the settings used. Nothing here reads the clock: ``as_of`` is passed in.
+reasoning and the settings used. Nothing here reads the clock: ``as_of`` is passed in. A refill visit reads
+the pump's history and records the visit through a unit of work (:mod:`baclofen.services.ports`).
 
 Raises
 ------
@@ -33,6 +34,9 @@ from baclofen.domain.itb.programs import (
 )
 from baclofen.domain.itb.pumps import PUMPS, PumpModel, get_pump
 from baclofen.domain.itb.refill import (
+    RECONCILE_TOLERANCE_ML,
+    RECONCILE_TOLERANCE_PERCENT,
+    RECONCILE_TREND_VISITS,
     DiscrepancyTrend,
     ObservedDelivery,
     RefillReconciliation,
@@ -43,7 +47,7 @@ from baclofen.domain.itb.refill import (
     plan_refill_volume,
     reconcile_refill,
 )
-from baclofen.domain.itb.reservoir import ReservoirFill, ReservoirForecast, forecast_reservoir
+from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast, forecast_reservoir
 from baclofen.domain.itb.screening import (
     ScreeningAssessment,
     ScreeningDose,
@@ -52,6 +56,7 @@ from baclofen.domain.itb.screening import (
     responses_to_doses,
 )
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
+from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.services.commands import (
     ForecastPump,
@@ -65,8 +70,10 @@ from baclofen.services.commands import (
     ScreenTrial,
 )
 from baclofen.services.planning import resolve_product
+from baclofen.services.ports import SettingsProvider, UnitOfWork
 
 __all__ = [
+    "REFILL_VISIT_SETTINGS",
     "PumpVisit",
     "ReconcileResult",
     "describe_pumps",
@@ -78,13 +85,18 @@ __all__ = [
     "plan_transition",
     "reconcile_visit",
     "record_refill_visit",
+    "register_pump",
     "screen_trial",
 ]
 
 
 def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgram | None) -> InfusionProgram:
-    """The program: ``flex`` (its daily total must equal ``daily_dose_mcg`` when both are given), else a simple
-    continuous program of ``daily_dose_mcg``."""
+    """The program: ``flex`` (at most the pump's steps a day; its daily total must equal ``daily_dose_mcg`` when
+    both are given), else a simple continuous program of ``daily_dose_mcg``."""
+    limit = pump.max_rate_steps_per_day
+    if flex is not None and limit is not None and flex.rate_changes_per_day > limit:
+        # The edge checks this when it knows the pump; a stored pump's model is known only here.
+        raise InvalidInputError("flex", f"at most {limit} steps a day for this pump", flex.rate_changes_per_day)
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
@@ -390,22 +402,85 @@ class PumpVisit:
         }
 
 
-def record_refill_visit(command: RecordRefillVisit) -> PumpVisit:
-    """A whole refill visit: reconcile the residual, compute the new fill, forecast the next refill date.
+def register_pump(uow: UnitOfWork, record: PumpRecord) -> None:
+    """Store a newly implanted pump (with any history it comes with); its patient must be stored.
 
-    ``previous_fill_ml`` and ``previous_filled`` (the last fill's volume and date, together, with the
-    residuals) give the delivery observed over the last interval: after a flagged shortfall the next
-    refill is also forecast at the observed rate and the earlier date is recommended (PUMP-REFILL-006 when
-    that comes before ``target_interval_days``). ``settings`` as in :func:`forecast_pump`.
+    Raises
+    ------
+    ConflictError
+        A pump with this ``pump_id`` is already stored.
+    NotFoundError
+        No patient ``record.patient_id``.
+    """
+    with uow:
+        if record.patient_id is not None:
+            uow.patients.get(record.patient_id)
+        uow.pumps.add(record)
+        uow.commit()
+
+
+#: Settings a clinic may set for refill visits (besides the pump's flow accuracy, when it has one).
+REFILL_VISIT_SETTINGS = (
+    RECONCILE_TOLERANCE_PERCENT,
+    RECONCILE_TOLERANCE_ML,
+    RECONCILE_TREND_VISITS,
+    REFILL_MARGIN_DAYS,
+)
+
+
+def record_refill_visit(
+    uow: UnitOfWork, command: RecordRefillVisit, *, clinic: SettingsProvider | None = None
+) -> PumpVisit:
+    """A whole refill visit of a stored pump: reconcile the residual, compute the new fill, forecast the next
+    refill date, and record the visit in the pump's history.
+
+    The pump (``command.pump_id``): its model, implant date and history come from the pump repository: the
+    earlier visits' residuals give the discrepancy trend, and the last fill (its volume and date) the delivery
+    observed over the last interval: after a flagged shortfall the next refill is also forecast at the
+    observed rate and the earlier date is recommended (PUMP-REFILL-006 when that comes before
+    ``target_interval_days``). The visit (residuals, fill volume, concentration, program) is committed only
+    when it is valid: on any error nothing is stored. Clinical findings, blocks included, do not stop the
+    recording: they are findings about a visit that took place.
+
+    ``command.settings`` (read, by name) overrides the pump's flow accuracy for this visit, as in
+    :func:`forecast_pump`; ``clinic`` gives the clinic's own values of :data:`REFILL_VISIT_SETTINGS` and of
+    the flow accuracy (this visit's values win). ``other_drugs_in_pump``: other drugs in the pump or catheter
+    (no admixture, PUMP-ADMIX-001).
 
     Raises
     ------
     InvalidInputError
-        Only one of ``expected_ml`` / ``aspirated_ml`` (or of ``previous_fill_ml`` / ``previous_filled``),
-        the previous fill without the residuals, or any malformed value.
+        Only one of ``expected_ml`` / ``aspirated_ml``, a visit dated before the last recorded refill, or any
+        invalid value.
+    NotFoundError
+        No pump ``command.pump_id``.
     """
-    c = command
-    model = get_pump(c.pump)
+    with uow:
+        record = uow.pumps.get(command.pump_id)
+        visit = _assess_refill_visit(record, command, clinic)
+        uow.pumps.add_visit(
+            command.pump_id,
+            RefillVisitRecord(
+                command.refilled,
+                command.expected_ml,
+                command.aspirated_ml,
+                fill_ml=visit.refill.fill_ml,
+                concentration_mcg_per_ml=command.concentration_mcg_per_ml,
+                program=visit.forecast.fill.program,
+            ),
+        )
+        uow.commit()
+    return visit
+
+
+def _assess_refill_visit(record: PumpRecord, c: RecordRefillVisit, clinic: SettingsProvider | None) -> PumpVisit:
+    """The refill visit of :func:`record_refill_visit` on a pump record, without storing anything."""
+    model = record.model
+    accuracy = () if model.flow_accuracy is None else (model.flow_accuracy,)
+    clinic_values = {} if clinic is None else dict(clinic.overrides((*REFILL_VISIT_SETTINGS, *accuracy)))
+    overrides = {s.name: clinic_values[s.name] for s in accuracy if s.name in clinic_values}
+    overrides |= c.settings
+    margin_days = c.margin_days if c.margin_days is not None else clinic_values.get(REFILL_MARGIN_DAYS.name)
     reconciliation = None
     if (c.expected_ml is None) != (c.aspirated_ml is None):
         raise InvalidInputError(
@@ -413,33 +488,31 @@ def record_refill_visit(command: RecordRefillVisit) -> PumpVisit:
             "given together with the other residual volume",
             None,
         )
-    if (c.previous_fill_ml is None) != (c.previous_filled is None):
-        raise InvalidInputError(
-            "previous_filled" if c.previous_filled is None else "previous_fill_ml",
-            "given together with the other previous-fill value",
-            None,
-        )
+    last_fill = record.last_fill()
+    previous_fill_ml = None if last_fill is None else last_fill.fill_ml
     if c.expected_ml is not None and c.aspirated_ml is not None:
         reconciliation = reconcile_visit(
             ReconcileVisit(
-                c.expected_ml, c.aspirated_ml, previous=c.previous, pump=model.key, previous_fill_ml=c.previous_fill_ml
+                c.expected_ml,
+                c.aspirated_ml,
+                previous=record.residual_history(),
+                pump=model.key,
+                tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT.name),
+                tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML.name),
+                trend_visits=clinic_values.get(RECONCILE_TREND_VISITS.name),
+                previous_fill_ml=previous_fill_ml,
             )
         )
-    elif c.previous:
-        raise InvalidInputError("previous", "given together with expected_ml and aspirated_ml", list(c.previous))
-    elif c.previous_fill_ml is not None:
-        raise InvalidInputError(
-            "previous_fill_ml", "given together with expected_ml and aspirated_ml", c.previous_fill_ml
-        )
     observed = None
-    if reconciliation is not None and c.previous_fill_ml is not None and c.previous_filled is not None:
+    previous_filled = None if last_fill is None else last_fill.refilled_at
+    if reconciliation is not None and previous_fill_ml is not None and previous_filled is not None:
         observed = observe_delivery(
             reconciliation.current,
-            c.previous_fill_ml,
-            c.previous_filled,
+            previous_fill_ml,
+            previous_filled,
             c.refilled,
             pump=model,
-            accuracy_percent=c.settings.get(model.flow_accuracy.name) if model.flow_accuracy else None,
+            accuracy_percent=overrides.get(model.flow_accuracy.name) if model.flow_accuracy else None,
         )
     program = _program(model, c.daily_dose_mcg, c.flex)
     refill = plan_refill_volume(
@@ -447,7 +520,7 @@ def record_refill_visit(command: RecordRefillVisit) -> PumpVisit:
         program.daily_volume_ml(c.concentration_mcg_per_ml),
         c.concentration_mcg_per_ml,
         target_interval_days=c.target_interval_days,
-        margin_days=c.margin_days,
+        margin_days=margin_days,
     )
     forecast = forecast_pump(
         ForecastPump(
@@ -457,11 +530,11 @@ def record_refill_visit(command: RecordRefillVisit) -> PumpVisit:
             filled=c.refilled,
             flex=c.flex,
             daily_dose_mcg=None if c.flex else c.daily_dose_mcg,
-            margin_days=c.margin_days,
-            implanted=c.implanted,
+            margin_days=margin_days,
+            implanted=record.implanted,
             as_of=c.as_of,
             observed_rate_factor=observed.rate_factor if observed is not None else None,
-            settings=c.settings,
+            settings=overrides,
             other_drugs_in_pump=c.other_drugs_in_pump,
         )
     )

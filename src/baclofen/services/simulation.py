@@ -19,14 +19,17 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from baclofen.domain.dates import check_date_range
+from baclofen.domain.documents import SCHEMA_VERSION_KEY, SIMULATION_SCHEMA
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_screening_dose
 from baclofen.domain.names import parse_name_list
-from baclofen.domain.patient import CRCL_MAX_ML_MIN
+from baclofen.domain.oral.plan import Plan, stated_daily_dose_mismatches
+from baclofen.domain.patient import CRCL_MAX_ML_MIN, PatientSnapshot
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
 from baclofen.domain.pk.findings import (
@@ -68,14 +71,17 @@ from baclofen.domain.pk.profiles import (
     time_grid,
 )
 from baclofen.domain.pk.system import PLASMA_NG_PER_ML
+from baclofen.domain.regimen import Route
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.domain.settings import EvidenceStatus, Setting
-from baclofen.services.planning import parse_date
+from baclofen.domain.units import Unit
 
 ProgressCallback = Callable[[int, int], None]
 PopulationRunner = Callable[[PopulationProblem, ProgressCallback | None], PopulationSummary]
 
 MAX_DOSES = 10_000
+MAX_DOSE_MG = 10_000.0
+"""Largest single oral dose a simulation takes (a bound on input, far above any dose a plan gives)."""
 MAX_HOURS = 24.0 * 366
 DEFAULT_INTERVAL_H = 8.0
 DEFAULT_STEP_H = 0.1
@@ -183,7 +189,7 @@ class SimulationResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "request": self.request}
+        out: dict[str, Any] = {SCHEMA_VERSION_KEY: SIMULATION_SCHEMA, "kind": self.kind, "request": self.request}
         out.update(self.exposure.to_dict())
         out["findings"] = findings_to_dicts(self.findings)
         out["population"] = None if self.population is None else self.population.to_dict()
@@ -504,13 +510,12 @@ def simulate_intrathecal(
 
 @dataclass(frozen=True)
 class PlanDoses:
-    """A plan's doses as engine doses (h after ``start`` 00:00), with what the plan file said."""
+    """A plan's doses as engine doses (h after ``start`` 00:00)."""
 
     start: date
     end: date
     doses: tuple[DoseInput, ...]
     n_steps: int
-    mismatches: tuple[tuple[int, float, float], ...]
     continues: bool = False
     last_step_doses: tuple[tuple[float, float], ...] = ()
     """``continues``: the last step goes on after ``end`` (``"continues": true`` in the plan: a titration's
@@ -530,102 +535,60 @@ class PlanDoses:
         return tuple(out)
 
 
-def _field_date(value: Any, field_name: str) -> date:
-    """A plan file's date: text only (JSON), parsed and range-checked by the planning service's parser."""
-    if not isinstance(value, str):
-        raise InvalidInputError(field_name, "a date YYYY-MM-DD", value)
-    return parse_date(value, field_name)
+def _clock_hour(moment: time) -> float:
+    return moment.hour + moment.minute / 60.0
 
 
-def _field_time(value: Any, field_name: str) -> float:
-    if isinstance(value, str):
-        parts = value.strip().split(":")
-        if len(parts) == 2 and all(p.isdigit() for p in parts):
-            hh, mm = int(parts[0]), int(parts[1])
-            if 0 <= hh <= 23 and 0 <= mm <= 59:
-                return hh + mm / 60.0
-    raise InvalidInputError(field_name, "a clock time HH:MM", value)
+def plan_doses(plan: Plan) -> PlanDoses:
+    """The doses of :meth:`Plan.to_regimen` as engine doses, in hours after the plan's first day at 00:00 (clock
+    time, so every day has 24 h); a plan of at most a year and of at most ``10 * MAX_DOSES`` doses."""
+    days = (plan.end - plan.start).days + 1
+    if days * 24 > MAX_HOURS:
+        raise InvalidInputError("steps", f"a plan of at most {int(MAX_HOURS // 24)} days", days)
+    events = plan.to_regimen(UTC).events
+    if len(events) > MAX_DOSES * 10:
+        raise InvalidInputError("steps", f"at most {MAX_DOSES * 10} doses in all", len(events))
+    doses = tuple(
+        DoseInput(
+            (e.time.date() - plan.start).days * 24.0 + _clock_hour(e.time.time()), Route.ORAL, e.amount.in_(Unit.MCG)
+        )
+        for e in events
+    )
+    last = plan.steps[-1]
+    return PlanDoses(
+        plan.start,
+        plan.end,
+        doses,
+        len(plan.steps),
+        last.continues,
+        tuple((_clock_hour(d.time), d.dose_mg) for d in last.doses),
+    )
 
 
-def plan_doses(plan: Mapping[str, Any]) -> PlanDoses:
-    """Read a plan (``{"steps": [{"start", "end", "daily_dose_mg", "doses": [{"time", "dose_mg"}]}]}``).
-
-    Each step's doses repeat every day from ``start`` to ``end`` inclusive; steps must not overlap.
-    """
-    if not isinstance(plan, Mapping):
-        raise InvalidInputError("plan", "a JSON object with 'steps'", type(plan).__name__)
-    steps = plan.get("steps")
-    if not isinstance(steps, list) or not steps:
-        raise InvalidInputError("steps", "a non-empty list of steps", steps if steps is None else type(steps).__name__)
-    parsed: list[tuple[date, date, float, tuple[tuple[float, float], ...]]] = []
-    for i, step in enumerate(steps):
-        where = f"steps[{i}]"
-        if not isinstance(step, Mapping):
-            raise InvalidInputError(where, "an object with start, end, daily_dose_mg and doses", step)
-        start = _field_date(step.get("start"), f"{where}.start")
-        end = _field_date(step.get("end"), f"{where}.end")
-        if end < start:
-            raise InvalidInputError(f"{where}.end", f"on or after its start {start.isoformat()}", end.isoformat())
-        daily = require_finite_number(step.get("daily_dose_mg"), f"{where}.daily_dose_mg", minimum=0.0, maximum=10000.0)
-        dose_rows = step.get("doses")
-        if not isinstance(dose_rows, list):
-            raise InvalidInputError(f"{where}.doses", "a list of {time, dose_mg}", dose_rows)
-        times: list[tuple[float, float]] = []
-        for j, row in enumerate(dose_rows):
-            at = f"{where}.doses[{j}]"
-            if not isinstance(row, Mapping):
-                raise InvalidInputError(at, "an object with time and dose_mg", row)
-            times.append(
-                (
-                    _field_time(row.get("time"), f"{at}.time"),
-                    require_finite_number(row.get("dose_mg"), f"{at}.dose_mg", minimum=0.0, maximum=10000.0),
-                )
-            )
-        if parsed and start <= parsed[-1][1]:
-            raise InvalidInputError(
-                f"{where}.start",
-                f"after the previous step's end {parsed[-1][1].isoformat()}",
-                start.isoformat(),
-            )
-        parsed.append((start, end, daily, tuple(times)))
-    first = parsed[0][0]
-    total_days = (parsed[-1][1] - first).days + 1
-    if total_days * 24 > MAX_HOURS:
-        raise InvalidInputError("steps", f"a plan of at most {int(MAX_HOURS // 24)} days", total_days)
-    doses = []
-    mismatches = []
-    for i, (start, end, daily, day_times) in enumerate(parsed):
-        summed = sum(d for _, d in day_times)
-        if abs(summed - daily) > 0.01:
-            mismatches.append((i, daily, summed))
-        for day in range((start - first).days, (end - first).days + 1):
-            for hour, dose in day_times:
-                if dose > 0:
-                    doses.append(oral_dose(day * 24.0 + hour, dose))
-    if len(doses) > MAX_DOSES * 10:
-        raise InvalidInputError("steps", f"at most {MAX_DOSES * 10} doses in all", len(doses))
-    continues = steps[-1].get("continues") is True
-    return PlanDoses(first, parsed[-1][1], tuple(doses), len(parsed), tuple(mismatches), continues, parsed[-1][3])
+def read_plan(document: Plan | Mapping[str, Any]) -> Plan:
+    """A plan, or one read from its ``baclofen-plan/1`` document by :meth:`Plan.from_dict`, with its dates and
+    doses within what a simulation takes (dates in :data:`PLAN_DATE_RANGE`, doses up to 10,000 mg)."""
+    plan = document if isinstance(document, Plan) else Plan.from_dict(document)
+    check_date_range(plan.start, "steps[0].start")
+    check_date_range(plan.end, f"steps[{len(plan.steps) - 1}].end")
+    for i, step in enumerate(plan.steps):
+        for j, dose in enumerate(step.doses):
+            require_finite_number(dose.dose_mg, f"steps[{i}].doses[{j}].dose_mg", maximum=MAX_DOSE_MG)
+    return plan
 
 
-def _plan_kidney(plan: Mapping[str, Any]) -> tuple[KidneyInput | None, tuple[str, ...]]:
-    patient = plan.get("patient")
-    if not isinstance(patient, Mapping):
-        return None, ()
-    conditions = tuple(str(c) for c in patient.get("conditions") or () if isinstance(c, str))
-    kidney = patient.get("kidney")
-    if isinstance(kidney, Mapping):
-        crcl = kidney.get("crcl_ml_min")
-        dialysis = kidney.get("dialysis") is True
-        if isinstance(crcl, (int, float)) and not isinstance(crcl, bool) and 0 <= crcl <= CRCL_MAX_ML_MIN:
-            return KidneyInput(float(crcl), dialysis), conditions
-        if dialysis:
-            return KidneyInput(None, True), conditions
-    return None, conditions
+def _plan_kidney(patient: PatientSnapshot) -> KidneyInput | None:
+    """The plan patient's kidney function, when the plan has one."""
+    kidney = patient.kidney
+    if kidney.crcl_ml_min is not None:
+        return KidneyInput(kidney.crcl_ml_min, kidney.dialysis)
+    if kidney.dialysis:
+        return KidneyInput(None, True)
+    return None
 
 
 def simulate_plan(
-    plan: Mapping[str, Any],
+    plan: Plan | Mapping[str, Any],
     *,
     crcl_ml_min: float | None = None,
     dialysis: bool = False,
@@ -641,17 +604,23 @@ def simulate_plan(
     runner: PopulationRunner | None = None,
     progress: ProgressCallback | None = None,
 ) -> SimulationResult:
-    """Exposure over a titration or taper plan (the JSON of ``baclofen plan titrate/taper --json``).
+    """Exposure over a titration or taper plan: a :class:`Plan`, or its ``baclofen-plan/1`` document (the JSON of
+    ``baclofen plan titrate/taper --json``) read by :meth:`Plan.from_dict`; its doses are those of
+    :meth:`Plan.to_regimen`. A step whose stated ``daily_dose_mg`` differs from its doses (an edited file) is
+    flagged (PK-PLAN-001), the doses simulated.
 
     Kidney function: the arguments win; else the plan's patient kidney function if it has one; else
     none (reported as such, with a warning when the plan describes the patient as renal).
     """
     conditions = parse_name_list(conditions, "conditions")
-    parsed = plan_doses(plan)
+    read = read_plan(plan)
+    mismatches = () if isinstance(plan, Plan) else stated_daily_dose_mismatches(plan, read)
+    parsed = plan_doses(read)
     if not parsed.doses:
         raise InvalidInputError("steps", "at least one dose > 0 mg", 0)
     oral_model = OralModel.parse(model)
-    plan_kidney, plan_conditions = _plan_kidney(plan)
+    plan_kidney = _plan_kidney(read.patient)
+    plan_conditions = tuple(sorted(read.patient.conditions))
     conflict: tuple[Finding, ...] = ()
     if crcl_ml_min is not None or dialysis:
         kidney, kidney_source = kidney_input(crcl_ml_min, dialysis), "arguments"
@@ -678,7 +647,7 @@ def simulate_plan(
     # through the simulated hours instead of showing a washout the patient will not have.
     all_doses = parsed.doses + parsed.continued_doses(horizon)
     continuing = [oral_dose(h, d) for h, d in parsed.last_step_doses if d > 0] if parsed.continues else []
-    plan_findings = [f for f in plan.get("findings") or () if isinstance(f, Mapping)]
+    plan_findings = findings_to_dicts(read.findings)
     reasons = renal_reasons([*conditions, *plan_conditions], plan_findings)
     request = {
         "plan_start": parsed.start.isoformat(),
@@ -698,9 +667,9 @@ def simulate_plan(
         "settings": dict(settings or {}),
     }
     extra = {
-        "plan_findings": [dict(f) for f in plan_findings],
+        "plan_findings": plan_findings,
         "time_origin": datetime.combine(parsed.start, datetime.min.time()).isoformat(),
-        "plan_offerable": plan.get("offerable"),
+        "plan_offerable": read.offerable,
     }
     return _oral_run(
         all_doses,
@@ -722,7 +691,7 @@ def simulate_plan(
         runner=runner,
         progress=progress,
         daily=True,
-        mismatches=parsed.mismatches,
+        mismatches=mismatches,
         extra_findings=conflict,
         extra=extra,
     )

@@ -101,7 +101,7 @@ def test_a_command_built_from_text_reports_every_invalid_field_at_once() -> None
 
 def test_one_invalid_field_is_one_plain_error() -> None:
     with pytest.raises(InvalidInputError) as err:
-        record_refill_visit_command(pump="synchromed-ii-20", concentration_mcg_per_ml=500, refilled="9999-12-01")
+        record_refill_visit_command(pump_id="pump-1", concentration_mcg_per_ml=500, refilled="9999-12-01")
 
     assert not isinstance(err.value, InvalidInputs)
     assert err.value.field == "refilled"
@@ -134,5 +134,5 @@ def test_a_far_future_fill_date_is_a_named_input_error_not_an_overflow() -> None
         ForecastPump(**FORECAST, filled=datetime(9999, 12, 1, 8, 0))
     assert err.value.field == "filled"
     with pytest.raises(InvalidInputError) as err:
-        RecordRefillVisit("synchromed-ii-20", 500, date(2026, 1, 1), daily_dose_mcg=200, previous="4.9:4.5")
-    assert err.value.field == "previous"
+        RecordRefillVisit("pump-1", 500, datetime(9999, 12, 1, 8, 0), daily_dose_mcg=200)
+    assert err.value.field == "refilled"

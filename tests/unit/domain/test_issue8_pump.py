@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baclofen.adapters.edge.pump import record_refill_visit_command
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.dates import on_clock_of, pump_moment, same_clock
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.refill import observe_delivery, reconcile_refill
 from baclofen.domain.itb.reservoir import ReservoirFill, forecast_reservoir
-from baclofen.services.itb import record_refill_visit
+from tests.pump_visits import refill_visit_from_options
 from tests.unit.domain.test_pump_reservoir import fills
 
 SM40 = get_pump("synchromed-ii-40")
@@ -115,17 +114,15 @@ def test_issue8_d8_no_refill_date_on_or_before_the_fill(dose, possible) -> None:
 
 
 def test_issue8_d8_an_observed_rate_that_leaves_no_refill_date_is_a_block_on_the_visit() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20",
-            concentration_mcg_per_ml=500,
-            refilled="2026-03-02",
-            daily_dose_mcg=1000,
-            expected_ml=18,
-            aspirated_ml=0.5,  # 19.5 mL delivered in a day against 2 mL programmed: x9.75, the alarm within a day
-            previous_fill_ml=20,
-            previous_filled="2026-03-01",
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20",
+        concentration_mcg_per_ml=500,
+        refilled="2026-03-02",
+        daily_dose_mcg=1000,
+        expected_ml=18,
+        aspirated_ml=0.5,  # 19.5 mL delivered in a day against 2 mL programmed: x9.75, the alarm within a day
+        previous_fill_ml=20,
+        previous_filled="2026-03-01",
     )
 
     data = visit.to_dict()

@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from baclofen.adapters.edge.pump import record_refill_visit_command
 from baclofen.domain.errors import InvalidInputError
-from baclofen.services.itb import record_refill_visit
+from tests.pump_visits import refill_visit_from_options
 
 VISIT = {
     "concentration_mcg_per_ml": 500,
@@ -24,11 +23,9 @@ def _ids(visit):
 
 
 def test_journey_4_with_the_previous_fill_brings_the_next_refill_forward() -> None:
-    plain = record_refill_visit(record_refill_visit_command(pump="synchromed-ii-20", **VISIT))
+    plain = refill_visit_from_options("synchromed-ii-20", **VISIT)
 
-    visit = record_refill_visit(
-        record_refill_visit_command(pump="synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02")
-    )
+    visit = refill_visit_from_options("synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02")
 
     assert plain.forecast.recommended_refill_date == date(2026, 3, 13)
     assert visit.forecast.recommended_refill_date == date(2026, 3, 11)  # 18 mL / 1.1192 mL/day = 16.1 d - 7
@@ -42,7 +39,7 @@ def test_journey_4_with_the_previous_fill_brings_the_next_refill_forward() -> No
 
 
 def test_journey_4_without_the_previous_fill_says_the_date_assumes_the_programmed_rate() -> None:
-    visit = record_refill_visit(record_refill_visit_command(pump="synchromed-ii-20", **VISIT))
+    visit = refill_visit_from_options("synchromed-ii-20", **VISIT)
 
     finding = next(f for f in visit.findings if f.rule_id == "PUMP-REFILL-005")
     assert "assumes the programmed rate" in finding.message
@@ -53,13 +50,8 @@ def test_journey_4_without_the_previous_fill_says_the_date_assumes_the_programme
 def test_a_shortfall_within_tolerance_is_not_flagged_but_the_date_follows_the_observed_rate() -> None:
     """Issue 8 defect 1 changed this: the date was kept at the programmed rate (2026-03-13) although the pump
     delivered 2 % more; now the next refill always comes before the alarm at the observed rate."""
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20",
-            **(VISIT | {"aspirated_ml": 4.6}),
-            previous_fill_ml=20,
-            previous_filled="2026-02-02",
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.6}), previous_fill_ml=20, previous_filled="2026-02-02"
     )
 
     assert visit.observed is not None and visit.observed.over_delivery is False
@@ -69,13 +61,8 @@ def test_a_shortfall_within_tolerance_is_not_flagged_but_the_date_follows_the_ob
 
 
 def test_no_shortfall_keeps_the_programmed_date() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20",
-            **(VISIT | {"aspirated_ml": 4.9}),
-            previous_fill_ml=20,
-            previous_filled="2026-02-02",
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20", **(VISIT | {"aspirated_ml": 4.9}), previous_fill_ml=20, previous_filled="2026-02-02"
     )
 
     assert visit.forecast.recommended_refill_date == date(2026, 3, 13)
@@ -95,7 +82,7 @@ def test_no_shortfall_keeps_the_programmed_date() -> None:
 )
 def test_bad_previous_fill_input_names_the_field(kwargs, field) -> None:
     with pytest.raises(InvalidInputError) as err:
-        record_refill_visit(record_refill_visit_command(pump="synchromed-ii-20", **VISIT, **kwargs))
+        refill_visit_from_options("synchromed-ii-20", **VISIT, **kwargs)
     assert err.value.field == field
 
 
@@ -103,9 +90,5 @@ def test_the_previous_fill_needs_the_residuals() -> None:
     values = {k: v for k, v in VISIT.items() if k not in ("expected_ml", "aspirated_ml")}
 
     with pytest.raises(InvalidInputError) as err:
-        record_refill_visit(
-            record_refill_visit_command(
-                pump="synchromed-ii-20", **values, previous_fill_ml=20, previous_filled="2026-02-02"
-            )
-        )
+        refill_visit_from_options("synchromed-ii-20", **values, previous_fill_ml=20, previous_filled="2026-02-02")
     assert err.value.field == "previous_fill_ml"

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from baclofen.adapters.edge.pump import forecast_pump_command, record_refill_visit_command
+from baclofen.adapters.edge.pump import forecast_pump_command
 from baclofen.domain.errors import InvalidInputError
-from baclofen.services.itb import forecast_pump, record_refill_visit
+from baclofen.services.itb import forecast_pump
+from tests.pump_visits import refill_visit_from_options
 
 FILL = {"volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 150, "filled": "2026-01-01"}
 VISIT = {
@@ -46,10 +47,8 @@ def test_a_bad_override_is_refused_naming_the_field(settings, field) -> None:
 
 
 def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3}
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3}
     )
 
     assert visit.forecast.flow_accuracy_percent == 3.0
@@ -58,10 +57,12 @@ def test_a_refill_visit_passes_the_override_to_its_forecast() -> None:
 
 
 def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nurse() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20", **VISIT, previous_fill_ml=20, previous_filled="2026-02-02", target_interval_days=10
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20",
+        **VISIT,
+        previous_fill_ml=20,
+        previous_filled="2026-02-02",
+        target_interval_days=10,
     )
 
     assert visit.refill.fill_ml == pytest.approx(19.0)  # 1 mL/day x (10 + 7) + 2 mL
@@ -71,14 +72,12 @@ def test_a_refill_visit_with_a_target_and_an_observed_over_delivery_tells_the_nu
 
 
 def test_a_refill_visit_with_a_target_and_no_over_delivery_has_no_target_finding() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20",
-            **(VISIT | {"aspirated_ml": 4.9}),
-            previous_fill_ml=20,
-            previous_filled="2026-02-02",
-            target_interval_days=10,
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20",
+        **(VISIT | {"aspirated_ml": 4.9}),
+        previous_fill_ml=20,
+        previous_filled="2026-02-02",
+        target_interval_days=10,
     )
 
     assert visit.forecast.recommended_refill_date == date(2026, 3, 12)

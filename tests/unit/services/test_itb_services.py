@@ -13,7 +13,6 @@ from baclofen.adapters.edge.pump import (
     plan_concentration_change_command,
     plan_pump_program_command,
     reconcile_visit_command,
-    record_refill_visit_command,
 )
 from baclofen.adapters.edge.text import parse_responses, parse_volume_pairs
 from baclofen.domain.errors import InvalidInputError, InvalidInputs, UnknownNameError
@@ -28,9 +27,9 @@ from baclofen.services.itb import (
     plan_titration_step,
     plan_transition,
     reconcile_visit,
-    record_refill_visit,
     screen_trial,
 )
+from tests.pump_visits import refill_visit_from_options
 
 
 def _json(result):
@@ -235,15 +234,13 @@ def test_an_impossible_previous_visit_is_reported_against_previous() -> None:
 
 
 def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_before_the_alarm() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-20",
-            concentration_mcg_per_ml=500,
-            refilled="2026-03-02",
-            daily_dose_mcg=450,
-            expected_ml=4.9,
-            aspirated_ml=3.1,
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-20",
+        concentration_mcg_per_ml=500,
+        refilled="2026-03-02",
+        daily_dose_mcg=450,
+        expected_ml=4.9,
+        aspirated_ml=3.1,
     )
 
     data = _json(visit)
@@ -254,27 +251,23 @@ def test_journey_4_refill_visit_flags_over_infusion_and_sets_the_next_refill_bef
 
 def test_a_refill_visit_needs_both_residuals_or_neither() -> None:
     with pytest.raises(InvalidInputError) as err:
-        record_refill_visit(
-            record_refill_visit_command(
-                pump="synchromed-ii-20",
-                concentration_mcg_per_ml=500,
-                refilled="2026-03-02",
-                daily_dose_mcg=450,
-                expected_ml=4.9,
-            )
+        refill_visit_from_options(
+            "synchromed-ii-20",
+            concentration_mcg_per_ml=500,
+            refilled="2026-03-02",
+            daily_dose_mcg=450,
+            expected_ml=4.9,
         )
     assert err.value.field == "aspirated_ml"
 
 
 def test_a_refill_visit_with_a_target_interval_fills_only_what_is_needed() -> None:
-    visit = record_refill_visit(
-        record_refill_visit_command(
-            pump="synchromed-ii-40",
-            concentration_mcg_per_ml=500,
-            refilled=date(2026, 3, 2),
-            daily_dose_mcg=250,
-            target_interval_days=60,
-        )
+    visit = refill_visit_from_options(
+        "synchromed-ii-40",
+        concentration_mcg_per_ml=500,
+        refilled=date(2026, 3, 2),
+        daily_dose_mcg=250,
+        target_interval_days=60,
     )
 
     assert visit.refill.fill_ml == pytest.approx(0.5 * 67 + 2)

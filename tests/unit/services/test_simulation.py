@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date, time
 
 import pytest
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
+from baclofen.domain.oral.plan import Plan, PlanKind, PlanStep, ScheduledDose
+from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.products import dispense_dose, get_oral_product
+from baclofen.domain.rules.core import Finding, Severity
 from baclofen.services.simulation import (
     plan_doses,
     renal_reasons,
@@ -21,21 +26,33 @@ def rule_ids(result) -> list[str]:
     return [f["rule_id"] for f in result.to_dict()["findings"]]
 
 
-def plan(*steps: tuple[str, str, list[tuple[str, float]]], **extra) -> dict:
-    out = {
-        "steps": [
-            {
-                "start": a,
-                "end": b,
-                "daily_dose_mg": sum(d for _, d in doses),
-                "doses": [{"time": t, "dose_mg": d} for t, d in doses],
-            }
+TABLET = get_oral_product("tablet-10mg")
+
+
+def plan(
+    *steps: tuple[str, str, list[tuple[str, float]]],
+    findings: tuple[Finding, ...] = (),
+    patient: PatientSnapshot | None = None,
+) -> dict:
+    """A ``baclofen-plan/1`` document of 10 mg tablets with these (start, end, [(time, mg)]) steps."""
+    return Plan(
+        kind=PlanKind.TITRATION,
+        steps=tuple(
+            PlanStep(
+                date.fromisoformat(a),
+                date.fromisoformat(b),
+                tuple(ScheduledDose(time.fromisoformat(t), d, dispense_dose(d, TABLET)) for t, d in doses),
+            )
             for a, b, doses in steps
-        ],
-        "findings": [],
-    }
-    out.update(extra)
-    return out
+        ),
+        product=TABLET,
+        patient=patient or PatientSnapshot(),
+        findings=findings,
+    ).to_dict()
+
+
+def finding(rule_id: str, message: str, **data: object) -> Finding:
+    return Finding(rule_id, Severity.WARN, message, "test", ("S22",), data)
 
 
 TID5 = [("08:00", 5.0), ("14:00", 5.0), ("20:00", 5.0)]
@@ -213,7 +230,7 @@ def test_bad_intrathecal_input_names_the_field(daily: float, bolus: float, field
 
 
 def test_plan_doses_repeat_every_day_of_each_step() -> None:
-    parsed = plan_doses(plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-04", TID10)))
+    parsed = plan_doses(Plan.from_dict(plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-04", TID10))))
 
     assert len(parsed.doses) == 12
     assert parsed.doses[0].time_h == 8.0
@@ -221,56 +238,28 @@ def test_plan_doses_repeat_every_day_of_each_step() -> None:
     assert parsed.doses[-1].amount_mcg == 10000.0
 
 
+def _edited(change) -> dict:
+    document = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-05", TID10))
+    change(document)
+    return document
+
+
 @pytest.mark.parametrize(
     ("bad", "field"),
     [
-        ({"steps": []}, "steps"),
-        ({"steps": "x"}, "steps"),
-        ({}, "steps"),
-        (
-            {"steps": [{"start": "2026-02-30", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]},
-            "steps[0].start",
-        ),
-        (
-            {"steps": [{"start": "2026-03-02", "end": "2026-03-01", "daily_dose_mg": 5, "doses": []}]},
-            "steps[0].end",
-        ),
-        (
-            {"steps": [{"start": "2026-03-01", "end": "2026-03-01", "daily_dose_mg": -5, "doses": []}]},
-            "steps[0].daily_dose_mg",
-        ),
-        (
-            {
-                "steps": [
-                    {
-                        "start": "2026-03-01",
-                        "end": "2026-03-01",
-                        "daily_dose_mg": 5,
-                        "doses": [{"time": "25:00", "dose_mg": 5}],
-                    }
-                ]
-            },
-            "steps[0].doses[0].time",
-        ),
-        (
-            {
-                "steps": [
-                    {
-                        "start": "2026-03-01",
-                        "end": "2026-03-01",
-                        "daily_dose_mg": 5,
-                        "doses": [{"time": "08:00", "dose_mg": "five"}],
-                    }
-                ]
-            },
-            "steps[0].doses[0].dose_mg",
-        ),
-        (plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-03", "2026-01-05", TID10)), "steps[1].start"),
+        ({"schema_version": "baclofen-plan/1", "steps": []}, "kind"),
+        (_edited(lambda d: d.update(steps=[])), "steps"),
+        (_edited(lambda d: d.update(steps="x")), "steps"),
+        (_edited(lambda d: d["steps"][0].update(start="2026-02-30")), "steps[0].start"),
+        (_edited(lambda d: d["steps"][0].update(end="2025-12-31")), "steps[0].end"),
+        (_edited(lambda d: d["steps"][0]["doses"][0].update(time="25:00")), "steps[0].doses[0].time"),
+        (_edited(lambda d: d["steps"][0]["doses"][0].update(dose_mg="five")), "steps[0].doses[0].dose_mg"),
+        (_edited(lambda d: d["steps"][1].update(start="2026-01-03")), "steps[1].start"),
     ],
 )
 def test_a_malformed_plan_names_the_field(bad: dict, field: str) -> None:
     with pytest.raises(InvalidInputError) as info:
-        plan_doses(bad)
+        simulate_plan(bad)
 
     assert info.value.field == field
 
@@ -289,7 +278,7 @@ def test_a_titration_plan_is_seen_as_exposure_day_by_day() -> None:
 def test_a_plan_made_for_a_renal_patient_warns_when_simulated_without_kidney_function() -> None:
     p = plan(
         ("2026-01-01", "2026-01-03", TID5),
-        findings=[{"rule_id": "ORAL-KIDNEY-001", "message": "CrCl 25: reduce the dose"}],
+        findings=(finding("ORAL-KIDNEY-001", "CrCl 25: reduce the dose"),),
     )
 
     assert "PK-KIDNEY-001" in rule_ids(simulate_plan(p))
@@ -299,7 +288,7 @@ def test_a_plan_made_for_a_renal_patient_warns_when_simulated_without_kidney_fun
 def test_the_plans_own_kidney_function_is_used_when_none_is_given() -> None:
     p = plan(
         ("2026-01-01", "2026-01-03", TID5),
-        patient={"kidney": {"crcl_ml_min": 40.0, "dialysis": False}, "conditions": []},
+        patient=PatientSnapshot(crcl_ml_min=40.0),
     )
 
     data = simulate_plan(p).to_dict()
@@ -326,17 +315,16 @@ def test_renal_reasons_come_from_conditions_and_plan_findings() -> None:
 
 def test_a_plan_finding_that_kidney_function_is_unknown_does_not_make_the_patient_renal() -> None:
     """`plan titrate` without a kidney function says so (ORAL-RENAL-005); that is not kidney disease."""
-    unknown = {
-        "rule_id": "ORAL-RENAL-005",
-        "severity": "info",
-        "message": "Kidney function not given: the plan is not reduced for kidney function.",
-        "data": {"kidney_source": "unknown"},
-    }
-    p = plan(("2026-01-01", "2026-01-03", TID5), findings=[unknown])
+    unknown = finding(
+        "ORAL-RENAL-005",
+        "Kidney function not given: the plan is not reduced for kidney function.",
+        kidney_source="unknown",
+    )
+    p = plan(("2026-01-01", "2026-01-03", TID5), findings=(unknown,))
 
     ids = rule_ids(simulate_plan(p))
 
-    assert renal_reasons((), [unknown]) == ()
+    assert renal_reasons((), [unknown.to_dict()]) == ()
     assert "PK-KIDNEY-001" not in ids
     assert "PK-KIDNEY-002" in ids
 

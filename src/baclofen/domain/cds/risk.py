@@ -54,6 +54,7 @@ from baclofen.domain.cds.timeline import (
     Symptom,
     SymptomKind,
 )
+from baclofen.domain.documents import RISK_SCHEMA, SCHEMA_VERSION_KEY
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.itb.dates import as_pump_clock
 from baclofen.domain.itb.dosing import HIGHEST_REPORTED_DAILY_DOSE, REFILL_DECREASE_PERCENT
@@ -292,7 +293,9 @@ class RiskAssessment:
         return any(r.finding.rule_id == rule_id and (level is None or r.level is level) for r in self.risks)
 
     def to_dict(self) -> dict[str, Any]:
+        """The assessment as a ``baclofen-risk/1`` document (docs/serialisation.md)."""
         return {
+            SCHEMA_VERSION_KEY: RISK_SCHEMA,
             "as_of": self.as_of.isoformat(),
             "level": self.level.value,
             "alert_clinic": self.alert_clinic,

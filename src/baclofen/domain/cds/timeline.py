@@ -22,12 +22,13 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from typing import Any
 
+from baclofen.domain.documents import TIMELINE_SCHEMA
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.programs import InfusionProgram, continuous_program, parse_flex_schedule
 from baclofen.domain.itb.pumps import PumpFamily, PumpModel, get_pump
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 
-SCHEMA = "baclofen-timeline/1"
+SCHEMA = TIMELINE_SCHEMA
 
 
 class SymptomKind(Enum):

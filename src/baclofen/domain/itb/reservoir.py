@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from baclofen.domain.documents import PUMP_FORECAST_SCHEMA, SCHEMA_VERSION_KEY
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dates import add_months, add_years, on_clock_of, pump_moment, years_to_months
 from baclofen.domain.itb.dosing import check_daily_dose
@@ -400,7 +401,9 @@ class ReservoirForecast:
         return _remaining_at_rate(self.fill, self.as_of, self.observed_rate_factor)
 
     def to_dict(self) -> dict[str, Any]:
+        """The forecast as a ``baclofen-pump-forecast/1`` document (docs/serialisation.md)."""
         return {
+            SCHEMA_VERSION_KEY: PUMP_FORECAST_SCHEMA,
             "pump": self.fill.pump.key,
             "fill": self.fill.to_dict(),
             "daily_dose_mcg": self.fill.program.daily_dose_mcg,

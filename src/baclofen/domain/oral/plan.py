@@ -24,6 +24,24 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+from baclofen.domain.documents import (
+    PLAN_SCHEMA,
+    SCHEMA_VERSION_KEY,
+    check_schema_version,
+    join,
+    read_bool,
+    read_clock_time,
+    read_date,
+    read_enum,
+    read_key,
+    read_list,
+    read_mapping,
+    read_number,
+    read_object,
+    read_text,
+    read_texts,
+    within,
+)
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.oral.limits import DEFAULT_DOSE_TIMES
 from baclofen.domain.patient import PatientSnapshot
@@ -73,6 +91,24 @@ class ScheduledDose:
             out["volume_ml"] = _num(self.dispensed.volume_ml)
         return out
 
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "dose", *, product: str = "") -> ScheduledDose:
+        """The dose of :meth:`to_dict`; ``product`` names the product it is dispensed from."""
+        data = read_object(data, path)
+        dose_mg = read_number(data, "dose_mg", path)
+        units = []
+        for i, item in enumerate(read_list(data, "units", path, required=False)):
+            where = join(join(path, "units"), i)
+            item = read_object(item, where)
+            units.append((read_number(item, "strength_mg", where), read_number(item, "count", where)))
+        volume_ml = read_number(data, "volume_ml", path) if "volume_ml" in data else None
+        with within(path):
+            return cls(
+                read_clock_time(data, "time", path),
+                require_finite_number(dose_mg, "dose_mg", strictly_positive=True),
+                Dispensed(dose_mg, product, read_text(data, "dispense", path), tuple(units), volume_ml),
+            )
+
 
 @dataclass(frozen=True, slots=True)
 class PlanStep:
@@ -120,6 +156,23 @@ class PlanStep:
         if self.note:
             out["note"] = self.note
         return out
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "step", *, product: str = "") -> PlanStep:
+        """The step of :meth:`to_dict` (``days`` and ``daily_dose_mg`` are derived and not read back)."""
+        data = read_object(data, path)
+        doses = tuple(
+            ScheduledDose.from_dict(item, join(join(path, "doses"), i), product=product)
+            for i, item in enumerate(read_list(data, "doses", path))
+        )
+        with within(path):
+            return cls(
+                start=read_date(data, "start", path),
+                end=read_date(data, "end", path),
+                doses=doses,
+                continues=read_bool(data, "continues", path),
+                note=read_text(data, "note", path, required=False),
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +247,9 @@ class Plan:
         return Regimen.of(events)
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan as a ``baclofen-plan/1`` document (docs/serialisation.md); :meth:`from_dict` reads it back."""
         return {
+            SCHEMA_VERSION_KEY: PLAN_SCHEMA,
             "kind": self.kind.value,
             "offerable": self.offerable,
             "start": self.start.isoformat(),
@@ -210,6 +265,70 @@ class Plan:
             "overrides": [o.to_dict() for o in self.overrides],
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Plan:
+        """Read a ``baclofen-plan/1`` document (what :meth:`to_dict` writes) back into a plan.
+
+        The keys derived from others (``offerable``, ``start``, ``end``, ``daily_totals``, ``max_daily_dose_mg``,
+        a step's ``days`` and ``daily_dose_mg``, the patient's ``kidney``, a finding's ``evidence`` text, the
+        descriptions of the product and the settings) are recomputed, not read back; keys a reader does not
+        know are ignored (a later minor version may add some). ``from_dict(p.to_dict()) == p`` for every plan
+        whose ``parameters`` and finding ``data`` hold JSON values.
+
+        Raises
+        ------
+        InvalidInputError
+            For a missing or unknown ``schema_version`` and for every malformed value, naming its path
+            (``steps[2].doses[0].dose_mg``, ``findings[1].severity``, ``patient.crcl_ml_min``).
+        """
+        # Every planner's settings must be registered to be found by name (they register on import).
+        from baclofen.domain.oral import taper, titration  # noqa: F401
+
+        data = read_object(data, "plan")
+        check_schema_version(data, PLAN_SCHEMA)
+        kind = read_enum(data, "kind", "", PlanKind)
+        product = OralProduct.from_dict(read_key(data, "product", ""))
+        steps: list[PlanStep] = []
+        for i, item in enumerate(read_list(data, "steps", "")):
+            step = PlanStep.from_dict(item, f"steps[{i}]", product=product.name)
+            if steps and step.start != steps[-1].end + timedelta(days=1):
+                raise InvalidInputError(
+                    f"steps[{i}].start",
+                    f"the day after steps[{i - 1}].end {steps[-1].end.isoformat()} (steps follow without gaps)",
+                    step.start.isoformat(),
+                )
+            steps.append(step)
+        return cls(
+            kind=kind,
+            steps=tuple(steps),
+            product=product,
+            patient=PatientSnapshot.from_dict(read_key(data, "patient", "")),
+            findings=tuple(
+                Finding.from_dict(f, f"findings[{i}]") for i, f in enumerate(read_list(data, "findings", ""))
+            ),
+            settings=tuple(
+                SettingUse.from_dict(u, f"settings[{i}]") for i, u in enumerate(read_list(data, "settings", ""))
+            ),
+            overrides=tuple(
+                Override.from_dict(o, f"overrides[{i}]") for i, o in enumerate(read_list(data, "overrides", ""))
+            ),
+            parameters=read_mapping(data, "parameters", ""),
+            notes=read_texts(data, "notes", ""),
+        )
+
+
+def stated_daily_dose_mismatches(data: Mapping[str, Any], plan: Plan) -> tuple[tuple[int, float, float], ...]:
+    """(step index, stated mg/day, sum of the step's doses) where a plan document's ``steps[i].daily_dose_mg``
+    disagrees (by more than 0.01 mg) with the doses read back: an edited file, flagged rather than refused."""
+    rows = data.get("steps") if isinstance(data, Mapping) else None
+    out = []
+    for i, (row, step) in enumerate(zip(rows if isinstance(rows, list) else (), plan.steps, strict=False)):
+        stated = row.get("daily_dose_mg") if isinstance(row, Mapping) else None
+        if isinstance(stated, (int, float)) and not isinstance(stated, bool) and math.isfinite(stated):
+            if abs(stated - step.daily_dose_mg) > 0.01:
+                out.append((i, float(stated), step.daily_dose_mg))
+    return tuple(out)
 
 
 def resolve_dose_times(
@@ -313,4 +432,5 @@ __all__ = [
     "floor_to_quantum",
     "resolve_dose_times",
     "split_daily_dose",
+    "stated_daily_dose_mismatches",
 ]

@@ -18,8 +18,19 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from baclofen.domain.documents import (
+    join,
+    read_bool,
+    read_enum,
+    read_key,
+    read_mapping,
+    read_object,
+    read_text,
+    read_texts,
+    within,
+)
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.evidence import format_evidence, get_reference
+from baclofen.domain.evidence import REFERENCES, format_evidence, get_reference
 
 RULE_ID_PATTERN = re.compile(r"^[A-Z]+(-[A-Z0-9]+)*-[0-9]{3}$")
 
@@ -91,6 +102,35 @@ class Finding:
         if self.overridden_by is not None:
             out["override"] = self.overridden_by.to_dict()
         return out
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "finding") -> Finding:
+        """The finding of :meth:`to_dict`: its citations from ``evidence_keys`` (``evidence`` is their text, not
+        read back); ``data`` as written (JSON values: lists for tuples, texts for dates and enums)."""
+        data = read_object(data, path)
+        rule_id = read_text(data, "rule_id", path)
+        if not RULE_ID_PATTERN.match(rule_id):
+            raise InvalidInputError(join(path, "rule_id"), "a rule id like ORAL-MAX-001", rule_id)
+        evidence = read_texts(data, "evidence_keys", path)
+        for i, key in enumerate(evidence):
+            if key not in REFERENCES:
+                raise InvalidInputError(join(join(path, "evidence_keys"), i), "a key of the reference catalogue", key)
+        override = None
+        if "override" in data:
+            override = Override.from_dict(read_key(data, "override", path), join(path, "override"))
+        with within(path):
+            return cls(
+                rule_id=rule_id,
+                severity=read_enum(data, "severity", path, Severity),
+                message=read_text(data, "message", path, non_empty=True),
+                reasoning=read_text(data, "reasoning", path, non_empty=True),
+                evidence=evidence,
+                data=read_mapping(data, "data", path),
+                signs=read_texts(data, "signs", path, required=False),
+                action=read_text(data, "action", path, required=False),
+                overridden_by=override,
+                overridable=read_bool(data, "overridable", path),
+            )
 
 
 def _jsonable(value: Any) -> Any:
@@ -190,6 +230,17 @@ class Override:
 
     def to_dict(self) -> dict[str, str]:
         return {"rule_id": self.rule_id, "reason": self.reason, "clinician": self.clinician}
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "override") -> Override:
+        data = read_object(data, path)
+        texts = {key: read_text(data, key, path) for key in ("rule_id", "reason", "clinician")}
+        try:
+            return cls(**texts)
+        except InvalidInputError as exc:
+            # The checks name 'override reason', 'override clinician' ...: name the key in the document.
+            key = next((k for k in ("rule_id", "reason", "clinician") if exc.field.endswith(k)), "rule_id")
+            raise InvalidInputError(join(path, key), exc.expected, exc.actual) from None
 
 
 def _absolute_text(rule_id: str) -> str:
@@ -295,11 +346,11 @@ def apply_overrides(findings: Iterable[Finding], overrides: Iterable[Override]) 
     """Attach each override to the blocking findings of its rule; an unused override is an error, and so
     are two different overrides of one rule (which reason stands would otherwise be silently chosen)."""
     by_rule: dict[str, Override] = {}
-    for o in overrides:
-        earlier = by_rule.setdefault(o.rule_id, o)
-        if earlier != o:
+    for given in overrides:
+        earlier = by_rule.setdefault(given.rule_id, given)
+        if earlier != given:
             raise InvalidInputError(
-                "override", f"one override (one reason) per rule, not two for {o.rule_id}", o.rule_id
+                "override", f"one override (one reason) per rule, not two for {given.rule_id}", given.rule_id
             )
     used: set[str] = set()
     out = []

@@ -17,6 +17,7 @@ from baclofen.adapters.edge.cds import (
     check_contraindications_command,
     check_drug_dose_command,
 )
+from baclofen.bootstrap import bootstrap
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.settings import SETTINGS
 from baclofen.entrypoints.cli.errors import fail, map_errors
@@ -279,7 +280,7 @@ def alternatives(
     outcome = chosen[0] if chosen else "not-tried"
     start: str | date | None = start_date
     if switch_to is not None and from_mg_per_day is not None and start is None:
-        start = date.today()  # the CLI may read the clock; the domain and services never do
+        start = bootstrap().clock.today()  # today on the clinic's clock (the composition root's)
     with map_errors(OPTIONS):
         command = advise_alternatives_command(
             baclofen_outcome=outcome,

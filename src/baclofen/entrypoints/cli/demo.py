@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
+from baclofen.bootstrap import bootstrap
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.output import emit
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")] = False,
     ) -> None:
         """Show a demo titration plan and a demo taper plan."""
-        start: str | date = start_date if start_date is not None else date.today()
+        start: str | date = start_date if start_date is not None else bootstrap().clock.today()
         with map_errors({"start_date": "--start-date"}):
             titration = plan_oral_titration(
                 plan_titration_command(

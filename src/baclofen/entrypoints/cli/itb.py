@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +15,7 @@ from baclofen.adapters.edge.itb import (
     plan_transition_command,
     screen_trial_command,
 )
+from baclofen.bootstrap import bootstrap
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings
 from baclofen.services.itb import plan_initial_dose, plan_titration_step, plan_transition, screen_trial
@@ -384,7 +384,7 @@ def transition(
     """Oral baclofen taper alongside intrathecal titration (at most -50 % at one time, assessed in 24 h)."""
     with map_errors(OPTIONS):
         command = plan_transition_command(
-            infusion_start=infusion_start if infusion_start is not None else date.today(),
+            infusion_start=infusion_start if infusion_start is not None else bootstrap().clock.today(),
             oral_mg_per_day=oral_mg_per_day,
             itb_initial_mcg_per_day=itb_initial_mcg_per_day,
             origin=origin,

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.adapters.event_table import local_zone, write_event_table
+from baclofen.bootstrap import bootstrap
 from baclofen.domain.oral.plan import Plan
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings
@@ -108,8 +109,8 @@ def _patient(
 
 
 def _start(value: str | None) -> str | date:
-    # The CLI may read the clock; the domain and services never do.
-    return value if value is not None else date.today()
+    # Today on the clinic's clock (the composition root's); the domain and services never read a clock.
+    return value if value is not None else bootstrap().clock.today()
 
 
 def _settings(whole_tablets_only: bool, setting: list[str] | None = None) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -15,8 +14,9 @@ from baclofen.adapters.edge.pump import (
     plan_concentration_change_command,
     plan_pump_program_command,
     reconcile_visit_command,
-    record_refill_visit_command,
+    refill_visit_from_options,
 )
+from baclofen.bootstrap import bootstrap
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.itb import num, render_lines, render_settings
 from baclofen.entrypoints.cli.output import emit, render_findings
@@ -26,7 +26,6 @@ from baclofen.services.itb import (
     plan_concentration,
     plan_program,
     reconcile_visit,
-    record_refill_visit,
 )
 
 app = typer.Typer(
@@ -516,28 +515,31 @@ def refill(
     as_json: JsonOpt = False,
 ) -> None:
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
+    services = bootstrap()
     with map_errors(
         OPTIONS | {"filled": "--refilled", "filled_at": "--refilled", "volume_ml": "--target-interval-days"}
     ):
-        command = record_refill_visit_command(
+        # This invocation's store holds the pump and the history its options describe.
+        record, command = refill_visit_from_options(
             pump=pump,
+            implanted=implanted,
+            previous=previous,
+            previous_fill_ml=previous_fill_ml,
+            previous_filled=previous_filled,
             concentration_mcg_per_ml=concentration_mcg_per_ml,
-            refilled=refilled if refilled is not None else date.today(),
+            refilled=refilled if refilled is not None else services.clock.today(),
             daily_dose_mcg=daily_dose_mcg,
             flex=flex,
             expected_ml=expected_ml,
             aspirated_ml=aspirated_ml,
-            previous=previous,
             target_interval_days=target_interval_days,
             margin_days=margin_days,
-            implanted=implanted,
             as_of=as_of,
-            previous_fill_ml=previous_fill_ml,
-            previous_filled=previous_filled,
             settings=setting,
             other_drugs_in_pump=other_drug_in_pump or (),
         )
-        result = record_refill_visit(command)
+        services.register_pump(record)
+        result = services.record_refill_visit(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:

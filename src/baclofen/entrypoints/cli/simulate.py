@@ -13,10 +13,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from baclofen.domain.errors import InvalidInputError
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import emit, render_findings
-from baclofen.services.simulation import PopulationRunner, simulate_intrathecal, simulate_oral, simulate_plan
+from baclofen.services.simulation import (
+    PopulationRunner,
+    read_plan,
+    simulate_intrathecal,
+    simulate_oral,
+    simulate_plan,
+)
 
 app = typer.Typer(
     help="Simulate exposure (PK model): oral doses, intrathecal infusion and boluses, a plan's "
@@ -461,6 +468,10 @@ def regimen(
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
     plan = read_json_file(file, "FILE", "plan JSON file")
+    try:
+        read_plan(plan)  # a plan document that Plan.from_dict refuses is named by its path in FILE
+    except InvalidInputError as exc:
+        fail(f"FILE {exc.field}", exc.expected, exc.actual)
     common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
     result = _run_population_command(
         simulate_plan,

@@ -1,0 +1,61 @@
+"""Clocks (the :class:`~baclofen.services.ports.Clock` port): the system clock, and a fixed one.
+
+The only place the package reads the time: the domain and the services take dates as arguments, and the
+entrypoints ask the clock that ``baclofen.bootstrap`` gives them.
+
+>>> from datetime import datetime, timezone
+>>> FixedClock(datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc)).today()
+datetime.date(2026, 3, 1)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from baclofen.domain.errors import InvalidInputError
+
+__all__ = ["FixedClock", "SystemClock"]
+
+
+class SystemClock:
+    """The machine's clock, read in ``zone`` (default: the machine's local time zone)."""
+
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        if zone is not None and not isinstance(zone, tzinfo):
+            raise InvalidInputError("zone", "a time zone (tzinfo)", zone)
+        self._zone = zone
+
+    @property
+    def zone(self) -> tzinfo:
+        if self._zone is not None:
+            return self._zone
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None  # astimezone() always attaches the local zone
+        return local
+
+    def now(self) -> datetime:
+        return datetime.now(self._zone) if self._zone is not None else datetime.now().astimezone()
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+class FixedClock:
+    """A clock that always shows one moment (timezone-aware), in its own zone: for replays and tests."""
+
+    def __init__(self, moment: datetime) -> None:
+        if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+            raise InvalidInputError("moment", "a date-time with a time zone", moment)
+        self._moment = moment
+
+    @property
+    def zone(self) -> tzinfo:
+        zone = self._moment.tzinfo
+        assert zone is not None  # checked in __init__
+        return zone
+
+    def now(self) -> datetime:
+        return self._moment
+
+    def today(self) -> date:
+        return self._moment.date()

@@ -1,0 +1,180 @@
+"""What the clinic keeps between visits: patient and pump records, and each pump's refill visits.
+
+The records hold domain values (a :class:`~baclofen.domain.patient.PatientSnapshot`, a
+:class:`~baclofen.domain.itb.pumps.PumpModel`, an :class:`~baclofen.domain.itb.programs.InfusionProgram`)
+under a stable identifier; a pump's refill history is append-only, oldest first. Storage is not here:
+the services reach records through the repositories of ``baclofen.services.ports``.
+
+>>> from baclofen.domain.itb.pumps import get_pump
+>>> pump = PumpRecord("pump-1", get_pump("synchromed-ii-20"))
+>>> pump = pump.with_visit(RefillVisitRecord(date(2026, 2, 2), fill_ml=20.0))
+>>> pump = pump.with_visit(RefillVisitRecord(date(2026, 3, 2), expected_ml=4.9, aspirated_ml=3.1, fill_ml=20.0))
+>>> pump.residual_history(), pump.last_fill().refilled_at
+(((4.9, 3.1),), datetime.date(2026, 3, 2))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from baclofen.domain.errors import InvalidInputError, require, require_finite_number
+from baclofen.domain.itb.dates import same_clock
+from baclofen.domain.itb.programs import InfusionProgram
+from baclofen.domain.itb.pumps import PumpModel
+from baclofen.domain.patient import PatientSnapshot
+
+__all__ = ["MAX_RECORD_ID_LENGTH", "PatientRecord", "PumpRecord", "RefillVisitRecord", "check_record_id"]
+
+#: Longest identifier of a patient or pump record (characters).
+MAX_RECORD_ID_LENGTH = 64
+
+
+def check_record_id(value: object, field: str) -> str:
+    """A record identifier: a non-empty text of at most 64 printable characters, no surrounding spaces.
+
+    >>> check_record_id("P-0001", "patient_id")
+    'P-0001'
+    """
+    expected = f"an identifier of 1-{MAX_RECORD_ID_LENGTH} printable characters without surrounding spaces"
+    if not (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_RECORD_ID_LENGTH
+        and value == value.strip()
+        and value.isprintable()
+    ):
+        raise InvalidInputError(field, expected, value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    """A patient under a clinic identifier, with the covariates that change a plan."""
+
+    patient_id: str
+    snapshot: PatientSnapshot
+
+    def __post_init__(self) -> None:
+        check_record_id(self.patient_id, "patient_id")
+        require(isinstance(self.snapshot, PatientSnapshot), "snapshot", "a patient snapshot", self.snapshot)
+
+
+@dataclass(frozen=True, slots=True)
+class RefillVisitRecord:
+    """One refill visit as recorded: the residual found (expected and aspirated, mL) and the new fill.
+
+    Either part may be missing: the first fill after implant has no residual, and an earlier visit known
+    only by its residuals (``pump refill --previous``) has no date or fill. A fill needs its date.
+
+    Attributes
+    ----------
+    refilled_at : date or datetime, optional
+        When the reservoir was refilled (pump clock, or with a UTC offset).
+    expected_ml, aspirated_ml : float, optional
+        Residual the program should have left and the volume aspirated, mL (both or neither).
+    fill_ml : float, optional
+        Volume put in the emptied reservoir, mL.
+    concentration_mcg_per_ml : float, optional
+        Concentration of that fill.
+    program : InfusionProgram, optional
+        The program the pump ran from that fill.
+    """
+
+    refilled_at: date | datetime | None = None
+    expected_ml: float | None = None
+    aspirated_ml: float | None = None
+    fill_ml: float | None = None
+    concentration_mcg_per_ml: float | None = None
+    program: InfusionProgram | None = None
+
+    def __post_init__(self) -> None:
+        if self.refilled_at is not None:
+            require(isinstance(self.refilled_at, date), "refilled_at", "a date or datetime", self.refilled_at)
+        if (self.expected_ml is None) != (self.aspirated_ml is None):
+            missing = "aspirated_ml" if self.aspirated_ml is None else "expected_ml"
+            raise InvalidInputError(missing, "given together with the other residual volume", None)
+        for name in ("expected_ml", "aspirated_ml"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, require_finite_number(value, name, minimum=0.0))
+        for name in ("fill_ml", "concentration_mcg_per_ml"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, require_finite_number(value, name, strictly_positive=True))
+        if self.program is not None:
+            require(isinstance(self.program, InfusionProgram), "program", "an infusion program", self.program)
+        if self.fill_ml is None:
+            for name in ("concentration_mcg_per_ml", "program"):
+                require(getattr(self, name) is None, name, "given only with fill_ml", getattr(self, name))
+            require(self.has_residuals, "expected_ml", "a residual or a fill (a visit records one or both)", None)
+        else:
+            require(self.refilled_at is not None, "refilled_at", "the date of the fill", None)
+
+    @property
+    def has_residuals(self) -> bool:
+        return self.expected_ml is not None and self.aspirated_ml is not None
+
+
+def _check_after(earlier: date | datetime, later: date | datetime, field: str) -> None:
+    start, end = same_clock((earlier, field), (later, field))
+    if end <= start:
+        raise InvalidInputError(field, f"a time after the last recorded refill ({earlier.isoformat()})", str(later))
+
+
+@dataclass(frozen=True, slots=True)
+class PumpRecord:
+    """An implanted pump: its model, implant date, patient and refill visits (oldest first, append-only)."""
+
+    pump_id: str
+    model: PumpModel
+    patient_id: str | None = None
+    implanted: date | None = None
+    visits: tuple[RefillVisitRecord, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_record_id(self.pump_id, "pump_id")
+        require(isinstance(self.model, PumpModel), "model", "a pump model of the catalogue", self.model)
+        if self.patient_id is not None:
+            check_record_id(self.patient_id, "patient_id")
+        if self.implanted is not None:
+            ok = isinstance(self.implanted, date) and not isinstance(self.implanted, datetime)
+            require(ok, "implanted", "a date", self.implanted)
+        require(isinstance(self.visits, Sequence), "visits", "a sequence of refill visits", self.visits)
+        visits = tuple(self.visits)
+        object.__setattr__(self, "visits", visits)
+        last: date | datetime | None = None
+        for i, visit in enumerate(visits):
+            require(isinstance(visit, RefillVisitRecord), f"visits[{i}]", "a refill visit record", visit)
+            if visit.refilled_at is not None:
+                if last is not None:
+                    _check_after(last, visit.refilled_at, f"visits[{i}].refilled_at")
+                last = visit.refilled_at
+
+    def residual_history(self) -> tuple[tuple[float, float], ...]:
+        """(expected, aspirated) mL of each visit that measured the residual, oldest first."""
+        return tuple(
+            (v.expected_ml, v.aspirated_ml)
+            for v in self.visits
+            if v.expected_ml is not None and v.aspirated_ml is not None
+        )
+
+    def last_fill(self) -> RefillVisitRecord | None:
+        """The latest visit when it recorded a fill (the fill the pump is delivering from), else None."""
+        if self.visits and self.visits[-1].fill_ml is not None:
+            return self.visits[-1]
+        return None
+
+    def with_visit(self, visit: RefillVisitRecord) -> PumpRecord:
+        """This record with ``visit`` appended; a dated visit must come after the last dated one.
+
+        Raises
+        ------
+        InvalidInputError
+            ``refilled_at`` not after the last recorded refill (or with and without a UTC offset mixed).
+        """
+        require(isinstance(visit, RefillVisitRecord), "visit", "a refill visit record", visit)
+        dated = [v.refilled_at for v in self.visits if v.refilled_at is not None]
+        if dated and visit.refilled_at is not None:
+            _check_after(dated[-1], visit.refilled_at, "refilled_at")
+        return PumpRecord(self.pump_id, self.model, self.patient_id, self.implanted, (*self.visits, visit))

@@ -1,0 +1,162 @@
+"""Ports: what the use cases need from the outside world, stated as interfaces the adapters implement.
+
+The use cases depend on these, never on an adapter: the repositories of patient and pump records, the
+unit of work that makes a use case's changes all-or-nothing, the clinic's clock and its setting
+overrides. ``baclofen.adapters`` implements them (in memory now; SQLAlchemy on SQLite and PostgreSQL
+next) and ``baclofen.bootstrap`` chooses the implementations. ``tests/contracts`` holds the tests that
+every implementation must pass.
+
+What is stored are domain values (:mod:`baclofen.domain.records`); records are frozen, so a change is
+a new record handed back to the repository, and nothing changes in storage until
+:meth:`UnitOfWork.commit`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, tzinfo
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.settings import Setting
+
+__all__ = ["Clock", "PatientRepository", "PumpRepository", "SettingsProvider", "UnitOfWork"]
+
+
+class PatientRepository(Protocol):
+    """Patient records by ``patient_id``.
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` or ``update`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored.
+    """
+
+    def add(self, record: PatientRecord) -> None:
+        """Store a new patient."""
+        ...
+
+    def get(self, patient_id: str) -> PatientRecord:
+        """The stored patient (including this unit of work's uncommitted changes)."""
+        ...
+
+    def update(self, record: PatientRecord) -> None:
+        """Replace a stored patient's record (new covariates) with ``record``."""
+        ...
+
+
+class PumpRepository(Protocol):
+    """Pump records by ``pump_id``, each with its refill visits (append-only, oldest first).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` or ``add_visit`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored.
+    InvalidInputError
+        ``add_visit`` of a visit dated before the last recorded refill (see :meth:`PumpRecord.with_visit`).
+    """
+
+    def add(self, record: PumpRecord) -> None:
+        """Store a new pump (with any visits it already has)."""
+        ...
+
+    def get(self, pump_id: str) -> PumpRecord:
+        """The stored pump with all its visits (including this unit of work's uncommitted changes)."""
+        ...
+
+    def for_patient(self, patient_id: str) -> tuple[PumpRecord, ...]:
+        """The pumps of a patient, in ``pump_id`` order (none: an empty tuple)."""
+        ...
+
+    def add_visit(self, pump_id: str, visit: RefillVisitRecord) -> PumpRecord:
+        """Append a refill visit to a pump's history; return the pump record with it."""
+        ...
+
+
+class UnitOfWork(ABC):
+    """One use case's changes, all or nothing: used as ``with uow: ...; uow.commit()``.
+
+    Inside the ``with`` block the repositories read and write one transaction; :meth:`commit` makes its
+    changes visible to every later unit of work, and leaving the block without a commit (or on an
+    exception) rolls them back. Two units of work that change the same record concurrently cannot both
+    commit: the second :meth:`commit` raises :class:`~baclofen.domain.errors.ConflictError` and stores
+    nothing (no lost update).
+    """
+
+    @property
+    @abstractmethod
+    def patients(self) -> PatientRepository:
+        """Patient records in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def pumps(self) -> PumpRepository:
+        """Pump records in this transaction (only inside the ``with`` block)."""
+
+    def __enter__(self) -> Self:
+        self._begin()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._end()
+
+    @abstractmethod
+    def _begin(self) -> None:
+        """Start a transaction and make the repositories available (a unit of work already inside its
+        ``with`` block raises :class:`~baclofen.domain.errors.ServiceError`: one transaction at a time)."""
+
+    @abstractmethod
+    def _end(self) -> None:
+        """Close the transaction (after the rollback of :meth:`__exit__`); the repositories are gone."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make this transaction's changes durable and visible; the unit of work stays open for more.
+
+        Raises ``ConflictError`` (storing nothing of this transaction) when another unit of work committed
+        a change to a record this one changed since it first read it."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Discard this transaction's uncommitted changes (after a commit: nothing to discard)."""
+
+
+class Clock(Protocol):
+    """The clinic's clock: the only source of "now" (the domain and the services never read one)."""
+
+    @property
+    def zone(self) -> tzinfo:
+        """The clinic's time zone."""
+        ...
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in :attr:`zone`."""
+        ...
+
+    def today(self) -> date:
+        """Today's date in :attr:`zone`."""
+        ...
+
+
+class SettingsProvider(Protocol):
+    """The clinic's own values of named settings (:class:`~baclofen.domain.settings.Setting`).
+
+    A use case asks for the settings it takes and passes the answer as the overrides of
+    :class:`~baclofen.domain.settings.SettingValues`; a caller's own overrides for one request win over the
+    clinic's.
+    """
+
+    def overrides(self, settings: Iterable[Setting]) -> Mapping[str, Any]:
+        """The clinic's values of those of ``settings`` it overrides, by setting name, each validated."""
+        ...

@@ -1,0 +1,176 @@
+"""Contract of the patient and pump repositories: what goes in comes out equal; identifiers are unique;
+a pump's refill history is append-only and in time order.
+
+Runs on each adapter of ``conftest.UNITS_OF_WORK``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from baclofen.domain.itb.programs import continuous_program, parse_flex_schedule
+from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
+
+PATIENT = PatientRecord(
+    "P-1",
+    PatientSnapshot(
+        age_years=46,
+        weight_kg=70,
+        sex=Sex.FEMALE,
+        serum_creatinine_mg_dl=1.0,
+        origin=SpasticityOrigin.CEREBRAL,
+        locale=Locale.UK,
+        conditions=frozenset({"epilepsy"}),
+    ),
+)
+CET = timezone(timedelta(hours=1))
+#: A history with every kind of visit: a first fill, a visit known only by its residuals, a visit with
+#: residuals, fill and a flex program; times with a UTC offset.
+HISTORY = (
+    RefillVisitRecord(
+        datetime(2025, 1, 2, 10, 0, tzinfo=CET),
+        fill_ml=20,
+        concentration_mcg_per_ml=500,
+        program=continuous_program(300),
+    ),
+    RefillVisitRecord(expected_ml=4.9, aspirated_ml=4.5),
+    RefillVisitRecord(
+        datetime(2025, 3, 1, 9, 30, tzinfo=CET),
+        expected_ml=5.0,
+        aspirated_ml=4.6,
+        fill_ml=18.5,
+        concentration_mcg_per_ml=1000,
+        program=parse_flex_schedule("06:00=20,22:00=10"),
+    ),
+)
+PUMP = PumpRecord("pump-1", get_pump("synchromed-ii-20"), "P-1", date(2025, 1, 1), HISTORY)
+
+
+def _in_one(new_uow, action):
+    with new_uow() as uow:
+        result = action(uow)
+        uow.commit()
+    return result
+
+
+# --- patients ---------------------------------------------------------------------------------------------
+
+
+def test_a_stored_patient_comes_back_equal(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.patients.add(PATIENT))
+
+    with new_uow() as uow:
+        assert uow.patients.get("P-1") == PATIENT
+
+
+def test_a_patient_identifier_is_stored_once(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.patients.add(PATIENT))
+
+    with new_uow() as uow, pytest.raises(ConflictError):
+        uow.patients.add(PatientRecord("P-1", PatientSnapshot()))
+
+
+def test_an_updated_patient_replaces_the_stored_one(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.patients.add(PATIENT))
+    newer = PatientRecord("P-1", PatientSnapshot(age_years=47, dialysis=True))
+
+    _in_one(new_uow, lambda uow: uow.patients.update(newer))
+
+    with new_uow() as uow:
+        assert uow.patients.get("P-1") == newer
+
+
+@pytest.mark.parametrize("action", ["get", "update"])
+def test_an_unknown_patient_is_not_found(new_uow, action) -> None:
+    with new_uow() as uow, pytest.raises(NotFoundError):
+        if action == "get":
+            uow.patients.get("P-404")
+        else:
+            uow.patients.update(PatientRecord("P-404", PatientSnapshot()))
+
+
+@pytest.mark.parametrize("bad", ["", " P-1", "x" * 65])
+def test_a_malformed_identifier_is_refused_naming_it(new_uow, bad) -> None:
+    with new_uow() as uow:
+        with pytest.raises(InvalidInputError) as patient_err:
+            uow.patients.get(bad)
+        with pytest.raises(InvalidInputError) as pump_err:
+            uow.pumps.get(bad)
+
+    assert (patient_err.value.field, pump_err.value.field) == ("patient_id", "pump_id")
+
+
+# --- pumps --------------------------------------------------------------------------------------------------
+
+
+def test_a_stored_pump_comes_back_equal_with_its_whole_history(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.pumps.add(PUMP))
+
+    with new_uow() as uow:
+        stored = uow.pumps.get("pump-1")
+
+    assert stored == PUMP
+    assert stored.visits[2].refilled_at.utcoffset() == timedelta(hours=1)
+    assert stored.visits[2].program.daily_dose_mcg == pytest.approx(400)
+
+
+def test_a_pump_identifier_is_stored_once(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.pumps.add(PUMP))
+
+    with new_uow() as uow, pytest.raises(ConflictError):
+        uow.pumps.add(PumpRecord("pump-1", get_pump("prometra-ii-20")))
+
+
+def test_the_pumps_of_a_patient_in_identifier_order(new_uow) -> None:
+    later = PumpRecord("pump-0", get_pump("prometra-ii-40"), "P-1", date(2032, 5, 1))
+    other = PumpRecord("pump-9", get_pump("prometra-ii-40"), "P-2")
+    _in_one(new_uow, lambda uow: [uow.pumps.add(r) for r in (PUMP, other)])
+
+    with new_uow() as uow:
+        uow.pumps.add(later)  # this unit of work's own change counts
+        found = uow.pumps.for_patient("P-1")
+        nobody = uow.pumps.for_patient("P-404")
+
+    assert [p.pump_id for p in found] == ["pump-0", "pump-1"]
+    assert nobody == ()
+
+
+def test_a_visit_is_appended_to_the_history(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.pumps.add(PUMP))
+    visit = RefillVisitRecord(
+        datetime(2025, 5, 1, 10, 0, tzinfo=timezone(timedelta(hours=2))), expected_ml=3.0, aspirated_ml=3.1, fill_ml=20
+    )
+
+    returned = _in_one(new_uow, lambda uow: uow.pumps.add_visit("pump-1", visit))
+
+    with new_uow() as uow:
+        stored = uow.pumps.get("pump-1")
+    assert stored == returned
+    assert stored.visits == (*HISTORY, visit)
+
+
+def test_a_visit_before_the_last_recorded_refill_is_refused_and_changes_nothing(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.pumps.add(PUMP))
+
+    with new_uow() as uow:
+        with pytest.raises(InvalidInputError) as err:
+            uow.pumps.add_visit("pump-1", RefillVisitRecord(datetime(2025, 2, 1, 9, 0, tzinfo=CET), fill_ml=20))
+        uow.commit()
+
+    assert err.value.field == "refilled_at" and "after the last recorded refill" in err.value.expected
+    with new_uow() as uow:
+        assert uow.pumps.get("pump-1") == PUMP
+
+
+@pytest.mark.parametrize("action", ["get", "add_visit"])
+def test_an_unknown_pump_is_not_found(new_uow, action) -> None:
+    with new_uow() as uow, pytest.raises(NotFoundError):
+        if action == "get":
+            uow.pumps.get("pump-404")
+        else:
+            uow.pumps.add_visit("pump-404", RefillVisitRecord(date(2026, 1, 1), fill_ml=20))
