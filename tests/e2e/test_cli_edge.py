@@ -125,3 +125,28 @@ def test_a_bad_flex_and_a_bad_date_are_both_reported(run_cli) -> None:
 
     assert result.exit_code == 2
     assert {line.split(":")[1].strip() for line in result.stderr.splitlines()} == {"--flex", "--filled"}
+
+
+def test_a_refill_reports_its_bad_history_and_visit_options_at_once(run_cli) -> None:
+    result = run_cli(
+        *REFILL,
+        "--refilled",
+        "2026-03-02",
+        "--expected-ml",
+        "4.9",
+        "--aspirated-ml",
+        "3.1",
+        "--previous",
+        "4.9:x",
+        "--implanted",
+        "soon",
+        "--flex",
+        "06:00=abc",
+        "--as-of",
+        "9999-12-01",
+        "--json",
+    )
+
+    assert result.exit_code == 2
+    named = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert sorted(named) == ["--as-of", "--flex", "--implanted", "--previous"], result.stderr

@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baclofen.adapters.edge.collect import InputCollector
-from baclofen.adapters.edge.pump import forecast_pump_command, record_refill_visit_command
+from baclofen.adapters.edge.pump import (
+    forecast_pump_command,
+    pump_record_from_options,
+    record_refill_visit_command,
+    refill_visit_from_options,
+)
 from baclofen.adapters.edge.text import (
     parse_clock_minute,
     parse_date,
@@ -136,3 +141,56 @@ def test_a_far_future_fill_date_is_a_named_input_error_not_an_overflow() -> None
     with pytest.raises(InvalidInputError) as err:
         RecordRefillVisit("pump-1", 500, datetime(9999, 12, 1, 8, 0), daily_dose_mcg=200)
     assert err.value.field == "refilled"
+
+
+def test_a_pump_record_reports_every_invalid_history_field_at_once() -> None:
+    with pytest.raises(InvalidInputs) as err:
+        pump_record_from_options("zzz", implanted="soon", previous="4.9:x", previous_filled="2026-02-30")
+
+    assert [e.field for e in err.value.errors] == [
+        "pump",
+        "implanted",
+        "previous",
+        "previous_filled",
+        "previous_fill_ml",
+    ]
+
+
+def test_a_history_volume_out_of_range_names_the_field_it_was_given_in() -> None:
+    with pytest.raises(InvalidInputs) as err:
+        pump_record_from_options("synchromed-ii-20", previous="4.9:-1", implanted="soon")
+
+    assert [e.field for e in err.value.errors] == ["implanted", "previous"]
+
+
+def test_a_refill_without_stored_records_reads_the_record_and_the_visit_together() -> None:
+    record, command = refill_visit_from_options(
+        pump="synchromed-ii-20",
+        previous="5:4.8",
+        previous_fill_ml=20,
+        previous_filled="2026-02-02",
+        concentration_mcg_per_ml=500,
+        refilled="2026-03-02",
+        daily_dose_mcg=500,
+        expected_ml=4.9,
+        aspirated_ml=3.1,
+    )
+
+    assert command.pump_id == record.pump_id and command.refilled == date(2026, 3, 2)
+    assert record.last_fill() is not None and record.last_fill().fill_ml == 20
+    with pytest.raises(InvalidInputs) as err:
+        refill_visit_from_options(
+            pump="synchromed-ii-20",
+            implanted="soon",
+            concentration_mcg_per_ml=500,
+            refilled="2026-13-02",
+        )
+    assert [e.field for e in err.value.errors] == ["implanted", "refilled"]
+    with pytest.raises(InvalidInputs) as err:
+        refill_visit_from_options(
+            pump="synchromed-ii-20",
+            concentration_mcg_per_ml=500,
+            refilled="2026-13-02",
+            flex=",".join(f"{hour:02d}:00=10" for hour in range(14)),  # the SynchroMed takes 13 steps a day
+        )
+    assert [e.field for e in err.value.errors] == ["flex", "refilled"]
