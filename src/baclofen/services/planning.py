@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
 
 from baclofen.domain.cds.comedication import screen_plan_medicines
-from baclofen.domain.dates import PLAN_DATE_RANGE, check_date_range
-from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
@@ -29,24 +26,6 @@ from baclofen.domain.oral.titration import plan_titration
 from baclofen.domain.products import OralProduct, get_oral_product
 from baclofen.domain.rules.core import sort_findings
 from baclofen.services.commands import PlanTaper, PlanTitration
-
-
-def parse_date(value: date | str, field: str = "start_date") -> date:
-    """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string: kept only for the plan-file reader of
-    ``services.simulation`` (being replaced by ``Plan.from_dict``); every other date is read at the edge."""
-    if isinstance(value, datetime):
-        raise InvalidInputError(field, "a date (YYYY-MM-DD), not a date and time", value.isoformat())
-    parsed: date | None = None
-    if isinstance(value, date):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        raise InvalidInputError(field, "a date YYYY-MM-DD", value)
-    return check_date_range(parsed, field, value)
 
 
 def resolve_product(name: str | OralProduct | None, tablets_scored: bool | None = None) -> OralProduct | None:
@@ -132,9 +111,6 @@ def plan_oral_taper(command: PlanTaper) -> Plan:
 
 
 __all__ = [
-    "PLAN_DATE_RANGE",
-    "check_date_range",
-    "parse_date",
     "plan_oral_taper",
     "plan_oral_titration",
     "resolve_product",

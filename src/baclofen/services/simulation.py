@@ -567,7 +567,8 @@ def plan_doses(plan: Plan) -> PlanDoses:
 
 def read_plan(document: Plan | Mapping[str, Any]) -> Plan:
     """A plan, or one read from its ``baclofen-plan/1`` document by :meth:`Plan.from_dict`, with its dates and
-    doses within what a simulation takes (dates in :data:`PLAN_DATE_RANGE`, doses up to 10,000 mg)."""
+    doses within what a simulation takes (dates in :data:`baclofen.domain.dates.PLAN_DATE_RANGE`, doses up to
+    10,000 mg)."""
     plan = document if isinstance(document, Plan) else Plan.from_dict(document)
     check_date_range(plan.start, "steps[0].start")
     check_date_range(plan.end, f"steps[{len(plan.steps) - 1}].end")
