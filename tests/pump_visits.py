@@ -1,13 +1,15 @@
-"""A refill visit from plain options, as ``pump refill`` runs it: the pump and the history the options
-describe go into a fresh in-memory store through the bootstrap, then the visit is recorded there."""
+"""A refill visit from plain options, as ``pump refill`` runs it: the edge reads the options into the pump
+record their history describes and the visit's command, the record goes into a fresh in-memory store through
+the bootstrap, then the visit is recorded there."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from baclofen.adapters.edge import pump as edge
 from baclofen.bootstrap import bootstrap
-from baclofen.services.itb import PumpVisit, pump_record_from_options
+from baclofen.services.itb import PumpVisit
 
 
 def refill_visit_from_options(
@@ -20,13 +22,13 @@ def refill_visit_from_options(
     **visit: Any,
 ) -> PumpVisit:
     services = bootstrap()
-    record = pump_record_from_options(
-        pump,
+    record, command = edge.refill_visit_from_options(
+        pump=pump,
         implanted=implanted,
         previous=previous,
         previous_fill_ml=previous_fill_ml,
         previous_filled=previous_filled,
-        with_residuals=visit.get("expected_ml") is not None or visit.get("aspirated_ml") is not None,
+        **visit,
     )
     services.register_pump(record)
-    return services.record_refill_visit(record.pump_id, **visit)
+    return services.record_refill_visit(command)

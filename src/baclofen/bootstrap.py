@@ -16,13 +16,12 @@ datetime.date(2026, 3, 2)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
 
 from baclofen.adapters.clock import SystemClock
 from baclofen.adapters.memory import InMemoryUnitOfWork, StaticSettings
 from baclofen.domain.records import PumpRecord
 from baclofen.services import itb
+from baclofen.services.commands import RecordRefillVisit
 from baclofen.services.ports import Clock, SettingsProvider, UnitOfWork
 
 __all__ = ["Services", "bootstrap"]
@@ -40,18 +39,9 @@ class Services:
         """:func:`baclofen.services.itb.register_pump` on this store."""
         itb.register_pump(self.uow, record)
 
-    def record_refill_visit(
-        self, pump_id: str, *, refilled: date | datetime | str | None = None, **visit: Any
-    ) -> itb.PumpVisit:
-        """:func:`baclofen.services.itb.record_refill_visit` on this store with the clinic's settings;
-        ``refilled`` defaults to today on the clinic's clock."""
-        return itb.record_refill_visit(
-            self.uow,
-            pump_id,
-            refilled=self.clock.today() if refilled is None else refilled,
-            clinic=self.settings,
-            **visit,
-        )
+    def record_refill_visit(self, command: RecordRefillVisit) -> itb.PumpVisit:
+        """:func:`baclofen.services.itb.record_refill_visit` on this store with the clinic's settings."""
+        return itb.record_refill_visit(self.uow, command, clinic=self.settings)
 
 
 def bootstrap(

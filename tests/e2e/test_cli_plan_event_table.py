@@ -44,12 +44,14 @@ def test_issue8_d14_event_table_header_is_true_utc_under_another_tz(run_cli, tmp
 
 
 def test_issue8_d14_event_table_in_an_explicit_zone_is_written_in_utc() -> None:
+    from datetime import date
     from zoneinfo import ZoneInfo
 
     from baclofen.adapters.event_table import format_event_table
+    from baclofen.services.commands import PlanTitration
     from baclofen.services.planning import plan_oral_titration
 
-    plan = plan_oral_titration(start_date="2026-12-01")
+    plan = plan_oral_titration(PlanTitration(date(2026, 12, 1)))
     header = format_event_table(plan.to_regimen(ZoneInfo("Australia/Sydney"))).splitlines()[0]
 
     assert "2026-11-30T21:00:00+00:00" in header  # 08:00 AEDT (+11:00) is 21:00 UTC the day before

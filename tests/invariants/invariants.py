@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -118,7 +119,8 @@ def _d(text: str | None) -> date | None:
 
 # --- 0. Every run ends cleanly ----------------------------------------------------------------------------
 def inv_clean_exit(run: Run) -> list[str]:
-    """Exit 0 with JSON on stdout, or exit 2 with one ``error:`` line naming an option; never a traceback."""
+    """Exit 0 with JSON on stdout, or exit 2 with one ``error:`` line for each invalid field (the input edge
+    reports them all at once), each naming an option; never a traceback."""
     if run.exit_code == CRASHED or "Traceback" in run.stderr:
         return [f"traceback: {run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ''}"]
     if run.exit_code == 0:
@@ -129,7 +131,8 @@ def inv_clean_exit(run: Run) -> list[str]:
         return []
     if run.exit_code != 2:
         return [f"exit {run.exit_code}: {run.stderr.strip()}"]
-    return inv_bad_input_line(run, None)
+    lines = run.stderr.splitlines(keepends=True) or [""]
+    return [problem for line in lines for problem in inv_bad_input_line(replace(run, stderr=line), None)]
 
 
 # --- 1. Limits: nothing offerable outside them without a block or a recorded override ---------------------

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from baclofen.adapters.edge.text import parse_date
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.pk.engine import doses_from_regimen
 from baclofen.domain.regimen import DoseEvent, Regimen, Route
 from baclofen.domain.units import mg
-from baclofen.services.planning import parse_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -29,12 +29,12 @@ def test_engine_dose_times_count_the_short_day_of_a_daylight_saving_change() -> 
 @pytest.mark.parametrize("text", ["9999-12-31", "1850-01-01"])
 def test_implausible_plan_dates_are_refused_naming_the_field(text: str) -> None:
     with pytest.raises(InvalidInputError, match="'start_date'"):
-        parse_date(text)
+        parse_date(text, "start_date")
 
 
 def test_plausible_plan_dates_pass() -> None:
-    assert parse_date("2026-12-01") == date(2026, 12, 1)
-    assert parse_date("2200-12-31") == date(2200, 12, 31)
+    assert parse_date("2026-12-01", "start_date") == date(2026, 12, 1)
+    assert parse_date("2200-12-31", "start_date") == date(2200, 12, 31)
 
 
 def test_daily_totals_count_boluses_only() -> None:

@@ -5,6 +5,7 @@ Clinical conditions are returned as :class:`~baclofen.domain.rules.Finding` valu
     * BaclofenError
       x DomainError
         + InvalidInputError(ValueError)      one field, what was expected, what was got
+          + InvalidInputs                     several fields at once (every invalid field of a command)
           + UnitMismatchError                 quantities of different dimensions mixed
           + UnknownNameError                  a product, model, pump, drug, scale ... not in the catalogue
       x ServiceError
@@ -14,6 +15,7 @@ Clinical conditions are returned as :class:`~baclofen.domain.rules.Finding` valu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -37,6 +39,38 @@ class InvalidInputError(DomainError, ValueError):
         self.expected = expected
         self.actual = actual
         super().__init__(f"'{field}' must be {expected} (got {actual!r})")
+
+
+class InvalidInputs(InvalidInputError):
+    """Several fields are wrong: every invalid field of one request, reported at once (``errors``, in the
+    order the fields were read). It is an :class:`InvalidInputError` naming the first, so that a caller that
+    handles one error still works.
+
+    >>> e = InvalidInputs([InvalidInputError("filled", "a date", "x"), InvalidInputError("as_of", "a date", "y")])
+    >>> [err.field for err in e.errors], e.field
+    (['filled', 'as_of'], 'filled')
+    """
+
+    errors: tuple[InvalidInputError, ...]
+
+    def __init__(self, errors: Sequence[InvalidInputError]) -> None:
+        flat: list[InvalidInputError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, InvalidInputs) else (error,))
+        if not flat:
+            raise ValueError("InvalidInputs needs at least one error")
+        self.errors = tuple(flat)
+        first = flat[0]
+        super().__init__(first.field, first.expected, first.actual)
+        self.args = ("; ".join(str(e) for e in flat),)
+
+
+def raise_input_errors(errors: Sequence[InvalidInputError]) -> None:
+    """Raise nothing for no error, the error itself for one, :class:`InvalidInputs` for several."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InvalidInputs(errors)
 
 
 class UnitMismatchError(InvalidInputError):

@@ -1,7 +1,8 @@
 """Use cases of clinical decision support: interactions, dose check, contraindications, alternatives, scales, risk.
 
-Callable alike from the CLI, a REST API or a web page: arguments are plain values (names, numbers, ISO
-dates, ``"NAME=VALUE"`` settings, ``"RULE-ID=reason"`` overrides, the timeline document as a mapping);
+Callable alike from the CLI, a REST API or a web page: the dose, contraindication and alternatives checks take
+typed commands (:mod:`baclofen.services.commands`; text is read at the edge, :mod:`baclofen.adapters.edge`),
+the others names, numbers and the timeline document as a mapping;
 each result has a JSON-ready ``to_dict()`` with findings, reasoning and evidence.
 
 Raises
@@ -13,10 +14,9 @@ InvalidInputError
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from typing import Any
 
-from baclofen.domain.cds.alternatives import AlternativesAdvice, BaclofenOutcome, advise_alternatives
+from baclofen.domain.cds.alternatives import AlternativesAdvice, advise_alternatives
 from baclofen.domain.cds.contraindications import ContraindicationScreen, screen_contraindications
 from baclofen.domain.cds.dose_limits import DoseCheck, check_dose
 from baclofen.domain.cds.interactions import InteractionScreen, screen_interactions
@@ -26,44 +26,13 @@ from baclofen.domain.cds.timeline import timeline_from_dict
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
-from baclofen.domain.patient import KidneyFunction, KidneySource, Locale, Sex, SpasticityOrigin
-from baclofen.services.planning import OverrideInput, parse_date, parse_overrides
+from baclofen.domain.patient import KidneyFunction, KidneySource
+from baclofen.services.commands import AdviseAlternatives, CheckContraindications, CheckDrugDose
 
 
 def split_names(value: str | Iterable[str] | None, field: str = "drugs") -> list[str]:
     """Names from a comma-separated text or a list: :func:`baclofen.domain.names.parse_name_list`."""
     return list(parse_name_list(value, field))
-
-
-def parse_locale(value: str | Locale | None) -> Locale:
-    if value is None:
-        return Locale.US
-    if isinstance(value, Locale):
-        return value
-    try:
-        return Locale(str(value).strip().lower())
-    except ValueError:
-        raise InvalidInputError("locale", "us or uk", value) from None
-
-
-def parse_sex(value: str | Sex | None) -> Sex | None:
-    if value is None or isinstance(value, Sex):
-        return value
-    key = str(value).strip().lower()
-    aliases = {"f": "female", "m": "male", "woman": "female", "man": "male"}
-    try:
-        return Sex(aliases.get(key, key))
-    except ValueError:
-        raise InvalidInputError("sex", "female or male", value) from None
-
-
-def parse_origin(value: str | SpasticityOrigin | None) -> SpasticityOrigin | None:
-    if value is None or isinstance(value, SpasticityOrigin):
-        return value
-    try:
-        return SpasticityOrigin(str(value).strip().lower())
-    except ValueError:
-        raise InvalidInputError("origin", "spinal or cerebral", value) from None
 
 
 def make_kidney(crcl_ml_min: float | None = None, dialysis: bool = False) -> KidneyFunction | None:
@@ -115,114 +84,71 @@ def check_interactions(
     return screen_interactions(names, other_drugs_in_pump=other_drugs_in_pump)
 
 
-def check_drug_dose(
-    drug: str,
-    *,
-    mg_per_day: float | None = None,
-    mcg_per_day: float | None = None,
-    sprays_per_day: float | None = None,
-    single_dose_mg: float | None = None,
-    doses_per_day: int | None = None,
-    locale: str | Locale | None = None,
-    crcl_ml_min: float | None = None,
-    dialysis: bool = False,
-    origin: str | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-) -> DoseCheck:
+def check_drug_dose(command: CheckDrugDose) -> DoseCheck:
     """Check a daily dose against the drug's cited limits (mg/day; ITB mcg/day; nabiximols sprays/day)."""
-    if not isinstance(drug, str) or not drug.strip():
-        raise InvalidInputError("drug", "a drug name", drug)
+    c = command
+    if not isinstance(c.drug, str) or not c.drug.strip():
+        raise InvalidInputError("drug", "a drug name", c.drug)
     return check_dose(
-        drug,
-        mg_per_day=mg_per_day,
-        mcg_per_day=mcg_per_day,
-        sprays_per_day=sprays_per_day,
-        single_dose_mg=single_dose_mg,
-        doses_per_day=doses_per_day,
-        locale=parse_locale(locale),
-        kidney=make_kidney(crcl_ml_min, dialysis),
-        origin=parse_origin(origin),
-        settings=parse_settings(settings),
+        c.drug,
+        mg_per_day=c.mg_per_day,
+        mcg_per_day=c.mcg_per_day,
+        sprays_per_day=c.sprays_per_day,
+        single_dose_mg=c.single_dose_mg,
+        doses_per_day=c.doses_per_day,
+        locale=c.locale,
+        kidney=make_kidney(c.crcl_ml_min, c.dialysis),
+        origin=c.origin,
+        settings=dict(c.settings),
     )
 
 
-def check_drug_contraindications(
-    drug: str,
-    conditions: str | Sequence[str] | None = None,
-    *,
-    age_years: float | None = None,
-    sex: str | None = None,
-    crcl_ml_min: float | None = None,
-    dialysis: bool = False,
-    route: str | None = None,
-    implant_depth_cm: float | None = None,
-    days_since_tbi: float | None = None,
-) -> ContraindicationScreen:
+def check_drug_contraindications(command: CheckContraindications) -> ContraindicationScreen:
     """Check one drug against conditions, age, sex, kidney function, route and (intrathecal baclofen) the planned
     pump implant depth and the days since a traumatic brain injury."""
+    c = command
     return screen_contraindications(
-        drug,
-        split_names(conditions, "conditions"),
-        age_years=age_years,
-        sex=parse_sex(sex),
-        kidney=make_kidney(crcl_ml_min, dialysis),
-        route=route,
-        implant_depth_cm=implant_depth_cm,
-        days_since_tbi=days_since_tbi,
+        c.drug,
+        list(c.conditions),
+        age_years=c.age_years,
+        sex=c.sex,
+        kidney=make_kidney(c.crcl_ml_min, c.dialysis),
+        route=c.route,
+        implant_depth_cm=c.implant_depth_cm,
+        days_since_tbi=c.days_since_tbi,
     )
 
 
-def advise_on_alternatives(
-    *,
-    baclofen_outcome: str | BaclofenOutcome = BaclofenOutcome.FAILED,
-    focal: bool = False,
-    severe: bool = False,
-    liver_disease: bool = False,
-    crcl_ml_min: float | None = None,
-    dialysis: bool = False,
-    drugs: str | Sequence[str] | None = None,
-    conditions: str | Sequence[str] | None = None,
-    sex: str | None = None,
-    age_years: float | None = None,
-    locale: str | None = None,
-    guideline: str | None = None,
-    switch_to: str | None = None,
-    current_baclofen_mg_per_day: float | None = None,
-    months_on_therapy: float | None = None,
-    start_date: date | str | None = None,
-    overrides: Iterable[OverrideInput] | None = None,
-    clinician: str = "",
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-) -> AlternativesAdvice:
+def advise_on_alternatives(command: AdviseAlternatives) -> AlternativesAdvice:
     """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan."""
-    start = None if start_date is None else parse_date(start_date, "start_date")
-    if current_baclofen_mg_per_day is not None:
+    c = command
+    if c.current_baclofen_mg_per_day is not None:
         require_finite_number(
-            current_baclofen_mg_per_day,
+            c.current_baclofen_mg_per_day,
             "from_mg_per_day",
             strictly_positive=True,
             maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG,
         )
-    if months_on_therapy is not None:
-        require_finite_number(months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
+    if c.months_on_therapy is not None:
+        require_finite_number(c.months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
     return advise_alternatives(
-        baclofen_outcome=baclofen_outcome,
-        focal=focal,
-        severe=severe,
-        liver_disease=liver_disease,
-        kidney=make_kidney(crcl_ml_min, dialysis),
-        current_drugs=split_names(drugs),
-        conditions=split_names(conditions, "conditions"),
-        age_years=age_years,
-        sex=parse_sex(sex),
-        locale=parse_locale(locale),
-        guideline=guideline,
-        settings=parse_settings(settings),
-        overrides=parse_overrides(overrides, clinician),
-        switch_to=switch_to,
-        current_baclofen_mg_per_day=current_baclofen_mg_per_day,
-        months_on_therapy=months_on_therapy,
-        start_date=start,
+        baclofen_outcome=c.baclofen_outcome,
+        focal=c.focal,
+        severe=c.severe,
+        liver_disease=c.liver_disease,
+        kidney=make_kidney(c.crcl_ml_min, c.dialysis),
+        current_drugs=list(c.drugs),
+        conditions=list(c.conditions),
+        age_years=c.age_years,
+        sex=c.sex,
+        locale=c.locale,
+        guideline=c.guideline,
+        settings=dict(c.settings),
+        overrides=c.overrides,
+        switch_to=c.switch_to,
+        current_baclofen_mg_per_day=c.current_baclofen_mg_per_day,
+        months_on_therapy=c.months_on_therapy,
+        start_date=c.start_date,
     )
 
 
@@ -253,9 +179,6 @@ __all__ = [
     "check_interactions",
     "evaluate_scale",
     "make_kidney",
-    "parse_locale",
-    "parse_origin",
     "parse_settings",
-    "parse_sex",
     "split_names",
 ]

@@ -1,22 +1,21 @@
 """Use cases for intrathecal baclofen: screening, initial dose, titration, pump programs and visits.
 
-Callable alike from the CLI, a REST API or a web page: arguments are plain values (numbers, ISO dates,
-pump names, ``"yes,no"`` responses, ``"06:00=20,22:00=10"`` flex schedules, ``"E:A,E:A"`` visit
-histories); each result has ``to_dict()`` giving JSON-ready data with the findings, reasoning and the
-settings used. Nothing here reads the clock: ``as_of`` is passed in. A refill visit reads the pump's
-history and records the visit through a unit of work (:mod:`baclofen.services.ports`).
+Callable alike from the CLI, a REST API or a web page: each use case takes one typed command
+(:mod:`baclofen.services.commands`: dates, programs, numbers in named units; text is read at the edge,
+:mod:`baclofen.adapters.edge`); each result has ``to_dict()`` giving JSON-ready data with the findings,
+reasoning and the settings used. Nothing here reads the clock: ``as_of`` is passed in. A refill visit reads
+the pump's history and records the visit through a unit of work (:mod:`baclofen.services.ports`).
 
 Raises
 ------
 InvalidInputError
-    For malformed input, naming the field (``responses``, ``volume_ml``, ``flex``, ``filled`` ...).
+    For invalid input, naming the field (``volume_ml``, ``daily_dose_mcg``, ``previous`` ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
@@ -33,7 +32,6 @@ from baclofen.domain.itb.programs import (
     InfusionProgram,
     ProgramPlan,
     continuous_program,
-    parse_flex_schedule,
     plan_pump_program,
 )
 from baclofen.domain.itb.pumps import PUMPS, PumpModel, get_pump
@@ -60,12 +58,21 @@ from baclofen.domain.itb.screening import (
     responses_to_doses,
 )
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
-from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
-from baclofen.services.cds import parse_settings
-from baclofen.services.planning import check_date_range, parse_date, parse_overrides, resolve_product
+from baclofen.services.commands import (
+    ForecastPump,
+    PlanConcentrationChange,
+    PlanInitialDose,
+    PlanItbTitrationStep,
+    PlanPumpProgram,
+    PlanTransition,
+    ReconcileVisit,
+    RecordRefillVisit,
+    ScreenTrial,
+)
+from baclofen.services.planning import resolve_product
 from baclofen.services.ports import SettingsProvider, UnitOfWork
 
 __all__ = [
@@ -74,287 +81,142 @@ __all__ = [
     "ReconcileResult",
     "describe_pumps",
     "forecast_pump",
-    "parse_datetime",
-    "parse_previous_visits",
-    "parse_responses",
     "plan_concentration",
     "plan_initial_dose",
     "plan_program",
     "plan_titration_step",
     "plan_transition",
-    "pump_record_from_options",
     "reconcile_visit",
     "record_refill_visit",
     "register_pump",
     "screen_trial",
 ]
 
-_YES = {"yes", "y", "true", "1", "responded", "positive"}
-_NO = {"no", "n", "false", "0", "none", "negative"}
 
-
-# --- parsing plain values ---------------------------------------------------------------------------
-
-
-def parse_responses(value: str | Sequence[bool | str] | None) -> tuple[bool, ...]:
-    """Screening responses from ``"no,no,yes"`` (or a list of booleans / yes-no strings); ``""`` = none yet.
-
-    >>> parse_responses("no, Yes")
-    (False, True)
-    >>> parse_responses("")
-    ()
-    """
-    if value is None:
-        return ()
-    items: Iterable[Any] = value.split(",") if isinstance(value, str) else value
-    out: list[bool] = []
-    for item in items:
-        if isinstance(item, bool):
-            out.append(item)
-            continue
-        text = str(item).strip().lower()
-        if not text and isinstance(value, str) and not value.strip():
-            continue
-        if text in _YES:
-            out.append(True)
-        elif text in _NO:
-            out.append(False)
-        else:
-            raise InvalidInputError("responses", "yes/no answers separated by commas, e.g. no,no,yes", value)
-    return tuple(out)
-
-
-def parse_datetime(value: date | datetime | str, field: str) -> date | datetime:
-    """A date (``YYYY-MM-DD``) or a date and time (``YYYY-MM-DDTHH:MM``, optionally with a UTC offset
-    ``+HH:MM``), as given, within the plausible date range (:data:`PLAN_DATE_RANGE`)."""
-    parsed: date | datetime | None = None
-    if isinstance(value, (date, datetime)):
-        parsed = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
-    return check_date_range(parsed, field, value)
-
-
-def parse_previous_visits(
-    value: str | Sequence[tuple[float, float]] | None,
-) -> tuple[tuple[float, float], ...]:
-    """Earlier visits, oldest first, from ``"E1:A1,E2:A2"`` (expected:aspirated mL) or pairs.
-
-    >>> parse_previous_visits("4.9:4.5, 5:4.6")
-    ((4.9, 4.5), (5.0, 4.6))
-    """
-    if value is None:
-        return ()
-    expected = "expected:aspirated mL pairs separated by commas, e.g. 4.9:4.5,5.0:4.6"
-    if isinstance(value, str):
-        if not value.strip():
-            return ()
-        pairs: list[tuple[float, float]] = []
-        for part in value.split(","):
-            e_text, sep, a_text = part.strip().partition(":")
-            try:
-                if not sep:
-                    raise ValueError(part)
-                pairs.append((float(e_text), float(a_text)))
-            except ValueError:
-                raise InvalidInputError("previous", expected, value) from None
-        return tuple(pairs)
-    try:
-        return tuple((float(e), float(a)) for e, a in value)
-    except (TypeError, ValueError):
-        raise InvalidInputError("previous", expected, value) from None
-
-
-def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: str | InfusionProgram | None) -> InfusionProgram:
-    if isinstance(flex, str) and not flex.strip():
-        # An empty --flex is a flex option given without a schedule, not "no flex": say so, naming it.
-        raise InvalidInputError("flex", "a flex schedule HH:MM=MCG_PER_H,... (or no --flex at all)", flex)
+def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgram | None) -> InfusionProgram:
+    """The program: ``flex`` (at most the pump's steps a day; its daily total must equal ``daily_dose_mcg`` when
+    both are given), else a simple continuous program of ``daily_dose_mcg``."""
+    limit = pump.max_rate_steps_per_day
+    if flex is not None and limit is not None and flex.rate_changes_per_day > limit:
+        # The edge checks this when it knows the pump; a stored pump's model is known only here.
+        raise InvalidInputError("flex", f"at most {limit} steps a day for this pump", flex.rate_changes_per_day)
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
         dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
         return continuous_program(dose)
-    program = (
-        flex if isinstance(flex, InfusionProgram) else parse_flex_schedule(flex, max_steps=pump.max_rate_steps_per_day)
-    )
     if daily_dose_mcg is not None:
         dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
-        if abs(dose - program.daily_dose_mcg) > max(0.01, 1e-6 * dose):
+        if abs(dose - flex.daily_dose_mcg) > max(0.01, 1e-6 * dose):
             raise InvalidInputError(
                 "daily_dose_mcg",
-                f"the flex schedule's daily total, {program.daily_dose_mcg:g} mcg/day (or leave it out)",
+                f"the flex schedule's daily total, {flex.daily_dose_mcg:g} mcg/day (or leave it out)",
                 dose,
             )
-    return program
+    return flex
 
 
 # --- screening and dosing ---------------------------------------------------------------------------
 
 
-def screen_trial(
-    responses: str | Sequence[bool | str] | None = None,
-    *,
-    start_mcg: float = 50.0,
-    hours_since_last_dose: float | None = None,
-    effect_duration_hours: float | None = None,
-    negative_reactions: bool = False,
-    records: Sequence[Mapping[str, Any]] | None = None,
-    as_of: datetime | str | None = None,
-    conditions: str | Sequence[str] = (),
-    ashworth_before: str | float | None = None,
-    ashworth_after: str | float | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-) -> ScreeningAssessment:
+def screen_trial(command: ScreenTrial) -> ScreeningAssessment:
     """Assess a screening trial from yes/no responses (or full dose records) and propose the next dose.
 
     ``effect_duration_hours`` and ``negative_reactions`` describe the last dose (the positive one).
-    ``records`` (each ``dose_mcg``, ``responded``, optional ``given_at`` ISO time, ``effect_duration_hours``,
-    ``negative_reactions``, ``ashworth_before/after``, ``spasm_frequency_before/after``) replace
-    ``responses`` when given. ``ashworth_before``/``ashworth_after`` are Modified Ashworth grades (``0``-``4``,
-    ``1+``) around the last dose (both or neither); ``settings`` overrides the screening settings by name
-    (``NAME=VALUE`` texts or a mapping), e.g. the Ashworth responder threshold shared with ``scale evaluate``.
+    ``records`` replace ``responses`` when given. ``ashworth_before``/``ashworth_after`` are Modified Ashworth
+    grades (``0``-``4``, ``1+``) around the last dose (both or neither); ``settings`` overrides the screening
+    settings by name, e.g. the Ashworth responder threshold shared with ``scale evaluate``.
 
     Raises
     ------
     InvalidInputError
-        Malformed responses, too many responses, a dose after a positive response.
+        Too many responses, a dose after a positive response, details of a last dose that was not given.
     """
-    setting_values = parse_settings(settings)
-    if records is not None:
-        doses = []
-        for i, rec in enumerate(records):
-            if not isinstance(rec, Mapping):
-                raise InvalidInputError(f"records[{i}]", "a mapping with dose_mcg and responded", rec)
-            data = dict(rec)
-            if isinstance(data.get("given_at"), str):
-                data["given_at"] = datetime.fromisoformat(data["given_at"]) if data["given_at"] else None
-            try:
-                doses.append(ScreeningDose(**data))
-            except TypeError:
-                raise InvalidInputError(
-                    f"records[{i}]",
-                    "fields dose_mcg, responded, given_at, effect_duration_hours, negative_reactions, "
-                    "ashworth_before/after, spasm_frequency_before/after",
-                    sorted(data),
-                ) from None
+    c = command
+    setting_values = dict(c.settings)
+    if c.records is not None:
+        doses = list(c.records)
     else:
-        parsed = parse_responses(responses)
-        base = list(responses_to_doses(parsed, start_mcg))
-        if (ashworth_before is None) != (ashworth_after is None):
-            missing = "ashworth_after" if ashworth_after is None else "ashworth_before"
+        base = list(responses_to_doses(c.responses, c.start_mcg))
+        if (c.ashworth_before is None) != (c.ashworth_after is None):
+            missing = "ashworth_after" if c.ashworth_after is None else "ashworth_before"
             raise InvalidInputError(missing, "given together with the other Ashworth grade", None)
         ashworth = None
-        if ashworth_before is not None:
+        if c.ashworth_before is not None and c.ashworth_after is not None:
             if not base:
                 raise InvalidInputError("ashworth_before", "given only with at least one response", "no responses")
             ashworth = (
-                ashworth_points(ashworth_before, "ashworth_before", setting_values),
-                ashworth_points(ashworth_after, "ashworth_after", setting_values),
+                ashworth_points(c.ashworth_before, "ashworth_before", setting_values),
+                ashworth_points(c.ashworth_after, "ashworth_after", setting_values),
             )
-        if base and (effect_duration_hours is not None or negative_reactions or ashworth is not None):
+        if base and (c.effect_duration_hours is not None or c.negative_reactions or ashworth is not None):
             last = base[-1]
             base[-1] = ScreeningDose(
                 last.dose_mcg,
                 last.responded,
-                effect_duration_hours=effect_duration_hours,
-                negative_reactions=negative_reactions,
+                effect_duration_hours=c.effect_duration_hours,
+                negative_reactions=c.negative_reactions,
                 ashworth_before=None if ashworth is None else ashworth[0],
                 ashworth_after=None if ashworth is None else ashworth[1],
             )
-        elif not base and (effect_duration_hours is not None or negative_reactions):
+        elif not base and (c.effect_duration_hours is not None or c.negative_reactions):
             raise InvalidInputError("effect_duration_hours", "given only with at least one response", "no responses")
         doses = base
-    as_of_value = None
-    if as_of is not None:
-        parsed_as_of = parse_datetime(as_of, "as_of")
-        if not isinstance(parsed_as_of, datetime):
-            raise InvalidInputError("as_of", "a date-time YYYY-MM-DDTHH:MM", as_of)
-        as_of_value = parsed_as_of
     return assess_screening(
         doses,
-        start_mcg=start_mcg,
-        as_of=as_of_value,
-        hours_since_last_dose=hours_since_last_dose,
-        conditions=conditions,
+        start_mcg=c.start_mcg,
+        as_of=c.as_of,
+        hours_since_last_dose=c.hours_since_last_dose,
+        conditions=c.conditions,
         settings=setting_values,
     )
 
 
-def plan_initial_dose(
-    screening_dose_mcg: float, response_hours: float, *, negative_reactions: bool = False
-) -> InitialDose:
+def plan_initial_dose(command: PlanInitialDose) -> InitialDose:
     """Initial infusion dose from the effective screening dose (mcg) and its duration of effect (h)."""
-    return compute_initial_daily_dose(screening_dose_mcg, response_hours, negative_reactions=negative_reactions)
+    return compute_initial_daily_dose(
+        command.screening_dose_mcg, command.response_hours, negative_reactions=command.negative_reactions
+    )
 
 
-def plan_titration_step(
-    current_mcg_per_day: float,
-    origin: str,
-    *,
-    at_refill: bool = False,
-    hours_since_start: float | None = None,
-    proposed_mcg_per_day: float | None = None,
-    confirm_high_dose: bool = False,
-    settings: Mapping[str, float] | None = None,
-    planned_taper: bool = False,
-    hours_since_last_increase: float | None = None,
-    interruption_hours: float | None = None,
-) -> TitrationRange:
+def plan_titration_step(command: PlanItbTitrationStep) -> TitrationRange:
     """Allowed next daily dose (mcg/day) per 24 h or at a refill visit, with findings on a proposed dose.
 
     ``settings`` may override ``itb.titration.high_dose_threshold_mcg_per_day`` and
     ``itb.dose.confirmation_threshold_mcg_per_day``.
     """
-    values = SettingValues((HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD), settings, field="settings")
+    c = command
+    values = SettingValues((HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD), c.settings, field="settings")
     return titration_range(
-        current_mcg_per_day,
-        origin,
-        at_refill=at_refill,
-        hours_since_start=hours_since_start,
-        proposed_mcg_per_day=proposed_mcg_per_day,
-        confirm_high_dose=confirm_high_dose,
+        c.current_mcg_per_day,
+        c.origin,
+        at_refill=c.at_refill,
+        hours_since_start=c.hours_since_start,
+        proposed_mcg_per_day=c.proposed_mcg_per_day,
+        confirm_high_dose=c.confirm_high_dose,
         high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
         confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
-        planned_taper=planned_taper,
-        hours_since_last_increase=hours_since_last_increase,
-        interruption_hours=interruption_hours,
+        planned_taper=c.planned_taper,
+        hours_since_last_increase=c.hours_since_last_increase,
+        interruption_hours=c.interruption_hours,
     )
 
 
-def plan_transition(
-    *,
-    infusion_start: date | str,
-    oral_mg_per_day: float,
-    itb_initial_mcg_per_day: float,
-    origin: str = "spinal",
-    itb_target_mcg_per_day: float | None = None,
-    max_oral_cut_percent: float | None = None,
-    months_on_therapy: float | None = None,
-    patient: PatientSnapshot | None = None,
-    product: str | None = None,
-    other_oral_antispastics: Sequence[str] = (),
-    overrides: Iterable[Any] | None = None,
-    clinician: str = "",
-) -> TransitionPlan:
+def plan_transition(command: PlanTransition) -> TransitionPlan:
     """Oral taper alongside intrathecal titration from the day infusion starts."""
+    c = command
     return plan_oral_to_itb_transition(
-        infusion_start=parse_date(infusion_start, "infusion_start"),
-        oral_mg_per_day=oral_mg_per_day,
-        itb_initial_mcg_per_day=itb_initial_mcg_per_day,
-        origin=origin,
-        itb_target_mcg_per_day=itb_target_mcg_per_day,
-        max_oral_cut_percent=max_oral_cut_percent,
-        months_on_therapy=months_on_therapy,
-        patient=patient,
-        product=resolve_product(product),
-        other_oral_antispastics=other_oral_antispastics,
-        overrides=parse_overrides(overrides, clinician),
+        infusion_start=c.infusion_start,
+        oral_mg_per_day=c.oral_mg_per_day,
+        itb_initial_mcg_per_day=c.itb_initial_mcg_per_day,
+        origin=c.origin,
+        itb_target_mcg_per_day=c.itb_target_mcg_per_day,
+        max_oral_cut_percent=c.max_oral_cut_percent,
+        months_on_therapy=c.months_on_therapy,
+        patient=c.patient,
+        product=resolve_product(c.product),
+        other_oral_antispastics=c.other_oral_antispastics,
+        overrides=c.overrides,
     )
 
 
@@ -366,79 +228,51 @@ def describe_pumps() -> list[dict[str, Any]]:
     return [p.to_dict() for p in PUMPS.values()]
 
 
-def plan_program(
-    pump: str,
-    concentration_mcg_per_ml: float,
-    *,
-    daily_dose_mcg: float | None = None,
-    flex: str | None = None,
-    confirm_high_dose: bool = False,
-    other_drugs_in_pump: Sequence[str] | str = (),
-) -> ProgramPlan:
-    """A simple continuous program for ``daily_dose_mcg``, or a flex program ``"HH:MM=mcg/h,..."``.
+def plan_program(command: PlanPumpProgram) -> ProgramPlan:
+    """A simple continuous program for the daily dose, or a flex program (with both: the same daily total).
 
-    With both, the daily dose must equal the flex schedule's daily total. ``other_drugs_in_pump``: other drugs
-    in the pump or catheter (no admixture, PUMP-ADMIX-001).
+    ``other_drugs_in_pump``: other drugs in the pump or catheter (no admixture, PUMP-ADMIX-001).
     """
-    model = get_pump(pump)
-    program = _program(model, daily_dose_mcg, flex)
+    model = get_pump(command.pump)
+    program = _program(model, command.daily_dose_mcg, command.flex)
     return plan_pump_program(
         model,
-        concentration_mcg_per_ml,
+        command.concentration_mcg_per_ml,
         program,
-        confirm_high_dose=confirm_high_dose,
-        other_drugs_in_pump=other_drugs_in_pump,
+        confirm_high_dose=command.confirm_high_dose,
+        other_drugs_in_pump=command.other_drugs_in_pump,
     )
 
 
-def forecast_pump(
-    pump: str,
-    *,
-    volume_ml: float,
-    concentration_mcg_per_ml: float,
-    filled: date | datetime | str,
-    daily_dose_mcg: float | None = None,
-    flex: str | None = None,
-    margin_days: int | None = None,
-    low_reservoir_ml: float | None = None,
-    residual_ml: float | None = None,
-    max_refill_interval_days: int | None = None,
-    implanted: date | str | None = None,
-    eri_date: date | str | None = None,
-    as_of: date | datetime | str | None = None,
-    observed_rate_factor: float | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-    mri_date: date | str | None = None,
-    other_drugs_in_pump: Sequence[str] | str = (),
-) -> ReservoirForecast:
+def forecast_pump(command: ForecastPump) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
 
     ``observed_rate_factor`` (observed / programmed delivery, >= 1) also forecasts at that rate; the
-    recommended refill date is then the earlier of the two. ``settings`` (a mapping or ``"NAME=VALUE"``
-    texts) may override ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only).
+    recommended refill date is then the earlier of the two. ``settings`` (already read, by name) may override
+    ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only).
     """
-    model = get_pump(pump)
-    program = _program(model, daily_dose_mcg, flex)
+    model = get_pump(command.pump)
+    program = _program(model, command.daily_dose_mcg, command.flex)
     fill = ReservoirFill(
         model,
-        volume_ml,
-        concentration_mcg_per_ml,
+        command.volume_ml,
+        command.concentration_mcg_per_ml,
         program,
-        parse_datetime(filled, "filled"),
-        residual_ml=residual_ml,
+        command.filled,
+        residual_ml=command.residual_ml,
     )
     return forecast_reservoir(
         fill,
-        margin_days=margin_days,
-        low_reservoir_ml=low_reservoir_ml,
-        max_refill_interval_days=max_refill_interval_days,
-        implanted=None if implanted is None else parse_date(implanted, "implanted"),
-        eri_date=None if eri_date is None else parse_date(eri_date, "eri_date"),
-        mri_date=None if mri_date is None else parse_date(mri_date, "mri_date"),
-        as_of=None if as_of is None else parse_datetime(as_of, "as_of"),
-        observed_rate_factor=observed_rate_factor,
-        settings=parse_settings(settings),
-        other_drugs_in_pump=other_drugs_in_pump,
+        margin_days=command.margin_days,
+        low_reservoir_ml=command.low_reservoir_ml,
+        max_refill_interval_days=command.max_refill_interval_days,
+        implanted=command.implanted,
+        eri_date=command.eri_date,
+        mri_date=command.mri_date,
+        as_of=command.as_of,
+        observed_rate_factor=command.observed_rate_factor,
+        settings=dict(command.settings),
+        other_drugs_in_pump=command.other_drugs_in_pump,
     )
 
 
@@ -465,78 +299,57 @@ class ReconcileResult:
         return out
 
 
-def reconcile_visit(
-    expected_ml: float,
-    aspirated_ml: float,
-    *,
-    previous: str | Sequence[tuple[float, float]] | None = None,
-    pump: str | None = None,
-    tolerance_percent: float | None = None,
-    tolerance_ml: float | None = None,
-    trend_visits: int | None = None,
-    previous_fill_ml: float | None = None,
-) -> ReconcileResult:
+def reconcile_visit(command: ReconcileVisit) -> ReconcileResult:
     """Expected vs aspirated residual at this visit, and the trend with the earlier visits (oldest first).
 
     ``previous_fill_ml`` (the volume put in at the last fill, when known) checks this visit's aspirated
     volume against it.
     """
-    model = None if pump is None else get_pump(pump)
+    model = None if command.pump is None else get_pump(command.pump)
 
     def one(e: float, a: float, previous_fill: float | None = None) -> RefillReconciliation:
         return reconcile_refill(
             e,
             a,
             pump=model,
-            tolerance_percent=tolerance_percent,
-            tolerance_ml=tolerance_ml,
+            tolerance_percent=command.tolerance_percent,
+            tolerance_ml=command.tolerance_ml,
             previous_fill_ml=previous_fill,
         )
 
     # This visit first: it validates the options every visit shares (the tolerances) under their own names,
     # so that an error in an earlier visit is only ever about that visit's volumes (named "previous").
-    current = one(expected_ml, aspirated_ml, previous_fill_ml)
+    current = one(command.expected_ml, command.aspirated_ml, command.previous_fill_ml)
     earlier = []
-    for e, a in parse_previous_visits(previous):
+    for e, a in command.previous:
         try:
             earlier.append(one(e, a))
         except InvalidInputError as exc:
             if exc.field not in ("expected_ml", "aspirated_ml"):
                 raise
             raise InvalidInputError("previous", exc.expected, exc.actual) from None
-    trend = assess_discrepancy_trend([*earlier, current], trend_visits=trend_visits)
+    trend = assess_discrepancy_trend([*earlier, current], trend_visits=command.trend_visits)
     return ReconcileResult(current, trend)
 
 
-def plan_concentration(
-    pump: str,
-    *,
-    daily_dose_mcg: float,
-    old_mcg_per_ml: float,
-    new_mcg_per_ml: float,
-    catheter_volume_ml: float | None = None,
-    catheter_trimmed_cm: float | None = None,
-    pump_internal_volume_ml: float | None = None,
-    flex: str | None = None,
-    change_time: str | None = None,
-) -> ConcentrationChange:
+def plan_concentration(command: PlanConcentrationChange) -> ConcentrationChange:
     """Concentration change for the same daily dose, with the bridge arithmetic.
 
-    ``change_time`` (``HH:MM``, pump clock): when the change is made; a flex program's bridge and clearing
-    times follow its step rates from then (without it: the range over the day).
+    ``change_minute`` (minute of the day, pump clock): when the change is made; a flex program's bridge and
+    clearing times follow its step rates from then (without it: the range over the day).
     """
-    model = get_pump(pump)
-    shape = None if flex is None else _program(model, daily_dose_mcg, flex)
+    model = get_pump(command.pump)
+    shape = None if command.flex is None else _program(model, command.daily_dose_mcg, command.flex)
     return plan_concentration_change(
         model,
-        daily_dose_mcg,
-        old_mcg_per_ml,
-        new_mcg_per_ml,
-        catheter_volume_ml=catheter_volume_ml,
-        catheter_trimmed_cm=catheter_trimmed_cm,
-        pump_internal_volume_ml=pump_internal_volume_ml,
+        command.daily_dose_mcg,
+        command.old_mcg_per_ml,
+        command.new_mcg_per_ml,
+        catheter_volume_ml=command.catheter_volume_ml,
+        catheter_trimmed_cm=command.catheter_trimmed_cm,
+        pump_internal_volume_ml=command.pump_internal_volume_ml,
         program_shape=shape,
-        change_time=change_time,
+        change_minute=command.change_minute,
     )
 
 
@@ -604,68 +417,6 @@ class PumpVisit:
         }
 
 
-def pump_record_from_options(
-    pump: str,
-    *,
-    pump_id: str = "pump",
-    implanted: date | str | None = None,
-    previous: str | Sequence[tuple[float, float]] | None = None,
-    previous_fill_ml: float | None = None,
-    previous_filled: date | datetime | str | None = None,
-    with_residuals: bool = True,
-) -> PumpRecord:
-    """A pump record from plain values, for a refill visit without stored records (the CLI's options).
-
-    ``previous`` are the earlier visits' residuals (``"E1:A1,E2:A2"``, oldest first); ``previous_fill_ml``
-    and ``previous_filled`` (together) are the last fill, at the visit of the last residual pair. The
-    history counts only with this visit's residuals (``with_residuals``): without them ``previous`` and the
-    previous fill are refused, not silently ignored.
-
-    >>> record = pump_record_from_options("synchromed-ii-20", previous="4.9:4.5", previous_fill_ml=20,
-    ...                                   previous_filled="2026-02-02")
-    >>> record.residual_history(), record.last_fill().fill_ml
-    (((4.9, 4.5),), 20.0)
-
-    Raises
-    ------
-    InvalidInputError
-        An unknown pump, a malformed value, one of ``previous_fill_ml`` / ``previous_filled`` without the
-        other, or the history without this visit's residuals (named by the option).
-    """
-    model = get_pump(pump)
-    if (previous_fill_ml is None) != (previous_filled is None):
-        raise InvalidInputError(
-            "previous_filled" if previous_filled is None else "previous_fill_ml",
-            "given together with the other previous-fill value",
-            None,
-        )
-    if not with_residuals and previous:
-        raise InvalidInputError("previous", "given together with --expected-ml and --aspirated-ml", previous)
-    if not with_residuals and previous_fill_ml is not None:
-        raise InvalidInputError(
-            "previous_fill_ml", "given together with --expected-ml and --aspirated-ml", previous_fill_ml
-        )
-    pairs = list(parse_previous_visits(previous))
-    fields = {"expected_ml": "previous", "aspirated_ml": "previous", "fill_ml": "previous_fill_ml"}
-    try:
-        last: list[RefillVisitRecord] = []
-        if previous_fill_ml is not None and previous_filled is not None:
-            filled = parse_datetime(previous_filled, "previous_filled")
-            expected, aspirated = pairs.pop() if pairs else (None, None)
-            last = [RefillVisitRecord(filled, expected, aspirated, fill_ml=previous_fill_ml)]
-        visits = [RefillVisitRecord(expected_ml=e, aspirated_ml=a) for e, a in pairs] + last
-    except InvalidInputError as exc:
-        if exc.field not in fields:
-            raise
-        raise InvalidInputError(fields[exc.field], exc.expected, exc.actual) from None
-    return PumpRecord(
-        pump_id,
-        model,
-        implanted=None if implanted is None else parse_date(implanted, "implanted"),
-        visits=tuple(visits),
-    )
-
-
 def register_pump(uow: UnitOfWork, record: PumpRecord) -> None:
     """Store a newly implanted pump (with any history it comes with); its patient must be stored.
 
@@ -693,71 +444,43 @@ REFILL_VISIT_SETTINGS = (
 
 
 def record_refill_visit(
-    uow: UnitOfWork,
-    pump_id: str,
-    *,
-    concentration_mcg_per_ml: float,
-    refilled: date | datetime | str,
-    daily_dose_mcg: float | None = None,
-    flex: str | None = None,
-    expected_ml: float | None = None,
-    aspirated_ml: float | None = None,
-    target_interval_days: int | None = None,
-    margin_days: int | None = None,
-    as_of: date | datetime | str | None = None,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-    other_drugs_in_pump: Sequence[str] | str = (),
-    clinic: SettingsProvider | None = None,
+    uow: UnitOfWork, command: RecordRefillVisit, *, clinic: SettingsProvider | None = None
 ) -> PumpVisit:
     """A whole refill visit of a stored pump: reconcile the residual, compute the new fill, forecast the next
     refill date, and record the visit in the pump's history.
 
-    The pump's model, implant date and history come from the pump repository: the earlier visits' residuals
-    give the discrepancy trend, and the last fill (its volume and date) the delivery observed over the last
-    interval: after a flagged shortfall the next refill is also forecast at the observed rate and the
-    earlier date is recommended (PUMP-REFILL-006 when that comes before ``target_interval_days``). The
-    visit (residuals, fill volume, concentration, program) is committed only when it is valid: on any
-    error nothing is stored. Clinical findings, blocks included, do not stop the recording: they are
-    findings about a visit that took place.
+    The pump (``command.pump_id``): its model, implant date and history come from the pump repository: the
+    earlier visits' residuals give the discrepancy trend, and the last fill (its volume and date) the delivery
+    observed over the last interval: after a flagged shortfall the next refill is also forecast at the
+    observed rate and the earlier date is recommended (PUMP-REFILL-006 when that comes before
+    ``target_interval_days``). The visit (residuals, fill volume, concentration, program) is committed only
+    when it is valid: on any error nothing is stored. Clinical findings, blocks included, do not stop the
+    recording: they are findings about a visit that took place.
 
-    ``settings`` (a mapping or ``"NAME=VALUE"`` texts) overrides the pump's flow accuracy for this visit, as
-    in :func:`forecast_pump`; ``clinic`` gives the clinic's own values of :data:`REFILL_VISIT_SETTINGS` and
-    of the flow accuracy (this visit's arguments win). ``other_drugs_in_pump``: other drugs in the pump or
-    catheter (no admixture, PUMP-ADMIX-001).
+    ``command.settings`` (read, by name) overrides the pump's flow accuracy for this visit, as in
+    :func:`forecast_pump`; ``clinic`` gives the clinic's own values of :data:`REFILL_VISIT_SETTINGS` and of
+    the flow accuracy (this visit's values win). ``other_drugs_in_pump``: other drugs in the pump or catheter
+    (no admixture, PUMP-ADMIX-001).
 
     Raises
     ------
     InvalidInputError
         Only one of ``expected_ml`` / ``aspirated_ml``, a visit dated before the last recorded refill, or any
-        malformed value.
+        invalid value.
     NotFoundError
-        No pump ``pump_id``.
+        No pump ``command.pump_id``.
     """
     with uow:
-        record = uow.pumps.get(pump_id)
-        visit = _assess_refill_visit(
-            record,
-            concentration_mcg_per_ml=concentration_mcg_per_ml,
-            refilled=refilled,
-            daily_dose_mcg=daily_dose_mcg,
-            flex=flex,
-            expected_ml=expected_ml,
-            aspirated_ml=aspirated_ml,
-            target_interval_days=target_interval_days,
-            margin_days=margin_days,
-            as_of=as_of,
-            settings=settings,
-            other_drugs_in_pump=other_drugs_in_pump,
-            clinic=clinic,
-        )
+        record = uow.pumps.get(command.pump_id)
+        visit = _assess_refill_visit(record, command, clinic)
         uow.pumps.add_visit(
-            pump_id,
+            command.pump_id,
             RefillVisitRecord(
-                parse_datetime(refilled, "refilled"),
-                expected_ml,
-                aspirated_ml,
+                command.refilled,
+                command.expected_ml,
+                command.aspirated_ml,
                 fill_ml=visit.refill.fill_ml,
-                concentration_mcg_per_ml=concentration_mcg_per_ml,
+                concentration_mcg_per_ml=command.concentration_mcg_per_ml,
                 program=visit.forecast.fill.program,
             ),
         )
@@ -765,52 +488,38 @@ def record_refill_visit(
     return visit
 
 
-def _assess_refill_visit(
-    record: PumpRecord,
-    *,
-    concentration_mcg_per_ml: float,
-    refilled: date | datetime | str,
-    daily_dose_mcg: float | None,
-    flex: str | None,
-    expected_ml: float | None,
-    aspirated_ml: float | None,
-    target_interval_days: int | None,
-    margin_days: int | None,
-    as_of: date | datetime | str | None,
-    settings: Mapping[str, Any] | Iterable[str] | None,
-    other_drugs_in_pump: Sequence[str] | str,
-    clinic: SettingsProvider | None,
-) -> PumpVisit:
+def _assess_refill_visit(record: PumpRecord, c: RecordRefillVisit, clinic: SettingsProvider | None) -> PumpVisit:
     """The refill visit of :func:`record_refill_visit` on a pump record, without storing anything."""
     model = record.model
     accuracy = () if model.flow_accuracy is None else (model.flow_accuracy,)
     clinic_settings = (*REFILL_VISIT_SETTINGS, *accuracy)
     clinic_given = {} if clinic is None else dict(clinic.overrides(clinic_settings))
     clinic_values = SettingValues(clinic_settings, clinic_given, field="setting")
-    # this visit's flow accuracy (its arguments) wins over the clinic's
+    # this visit's flow accuracy (its settings) wins over the clinic's
     overrides = {s.name: clinic_given[s.name] for s in accuracy if s.name in clinic_given}
-    overrides |= parse_settings(settings)
-    if margin_days is None:
-        margin_days = clinic_values.get(REFILL_MARGIN_DAYS)
+    overrides |= c.settings
+    margin_days = c.margin_days if c.margin_days is not None else clinic_values.get(REFILL_MARGIN_DAYS)
     reconciliation = None
-    if (expected_ml is None) != (aspirated_ml is None):
+    if (c.expected_ml is None) != (c.aspirated_ml is None):
         raise InvalidInputError(
-            "aspirated_ml" if aspirated_ml is None else "expected_ml",
+            "aspirated_ml" if c.aspirated_ml is None else "expected_ml",
             "given together with the other residual volume",
             None,
         )
     last_fill = record.last_fill()
     previous_fill_ml = None if last_fill is None else last_fill.fill_ml
-    if expected_ml is not None and aspirated_ml is not None:
+    if c.expected_ml is not None and c.aspirated_ml is not None:
         reconciliation = reconcile_visit(
-            expected_ml,
-            aspirated_ml,
-            previous=record.residual_history(),
-            pump=model.key,
-            previous_fill_ml=previous_fill_ml,
-            tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT),
-            tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML),
-            trend_visits=clinic_values.get(RECONCILE_TREND_VISITS),
+            ReconcileVisit(
+                c.expected_ml,
+                c.aspirated_ml,
+                previous=record.residual_history(),
+                pump=model.key,
+                tolerance_percent=clinic_values.get(RECONCILE_TOLERANCE_PERCENT),
+                tolerance_ml=clinic_values.get(RECONCILE_TOLERANCE_ML),
+                trend_visits=clinic_values.get(RECONCILE_TREND_VISITS),
+                previous_fill_ml=previous_fill_ml,
+            )
         )
     observed = None
     previous_filled = None if last_fill is None else last_fill.refilled_at
@@ -820,36 +529,38 @@ def _assess_refill_visit(
             reconciliation.current,
             previous_fill_ml,
             previous_filled,
-            parse_datetime(refilled, "refilled"),
+            c.refilled,
             pump=model,
             accuracy_percent=values.get(model.flow_accuracy) if model.flow_accuracy else None,
         )
-    program = _program(model, daily_dose_mcg, flex)
+    program = _program(model, c.daily_dose_mcg, c.flex)
     refill = plan_refill_volume(
         model,
-        program.daily_volume_ml(concentration_mcg_per_ml),
-        concentration_mcg_per_ml,
-        target_interval_days=target_interval_days,
+        program.daily_volume_ml(c.concentration_mcg_per_ml),
+        c.concentration_mcg_per_ml,
+        target_interval_days=c.target_interval_days,
         margin_days=margin_days,
     )
     forecast = forecast_pump(
-        model.key,
-        volume_ml=refill.fill_ml,
-        concentration_mcg_per_ml=concentration_mcg_per_ml,
-        filled=refilled,
-        flex=flex if flex else None,
-        daily_dose_mcg=None if flex else daily_dose_mcg,
-        margin_days=margin_days,
-        implanted=record.implanted,
-        as_of=as_of,
-        observed_rate_factor=observed.rate_factor if observed is not None else None,
-        settings=overrides,
-        other_drugs_in_pump=other_drugs_in_pump,
+        ForecastPump(
+            model.key,
+            volume_ml=refill.fill_ml,
+            concentration_mcg_per_ml=c.concentration_mcg_per_ml,
+            filled=c.refilled,
+            flex=c.flex,
+            daily_dose_mcg=None if c.flex else c.daily_dose_mcg,
+            margin_days=margin_days,
+            implanted=record.implanted,
+            as_of=c.as_of,
+            observed_rate_factor=observed.rate_factor if observed is not None else None,
+            settings=overrides,
+            other_drugs_in_pump=c.other_drugs_in_pump,
+        )
     )
     next_refill = assess_next_refill(
         reconciliation.current if reconciliation is not None else None,
         observed,
         forecast,
-        target_interval_days=target_interval_days,
+        target_interval_days=c.target_interval_days,
     )
     return PumpVisit(reconciliation, refill, forecast, observed, next_refill)

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from baclofen.domain.conditions import describes_kidney_disease
+from baclofen.domain.dates import check_date_range
 from baclofen.domain.documents import SCHEMA_VERSION_KEY, SIMULATION_SCHEMA
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
@@ -73,7 +74,6 @@ from baclofen.domain.regimen import Route
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 from baclofen.domain.units import Unit
-from baclofen.services.planning import check_date_range
 
 ProgressCallback = Callable[[int, int], None]
 PopulationRunner = Callable[[PopulationProblem, ProgressCallback | None], PopulationSummary]
@@ -264,7 +264,7 @@ def _check_population_args(population: int | None, seed: int | None, *, in_proce
         raise InvalidInputError(
             "population",
             f"at most {limit:,} subjects in this process (setting {MAX_POPULATION_IN_PROCESS.name}, an "
-            "assumption); run more on Dask (--dask or --scheduler)",
+            "assumption); run more on a Dask cluster",
             population,
         )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -558,7 +558,8 @@ def plan_doses(plan: Plan) -> PlanDoses:
 
 def read_plan(document: Plan | Mapping[str, Any]) -> Plan:
     """A plan, or one read from its ``baclofen-plan/1`` document by :meth:`Plan.from_dict`, with its dates and
-    doses within what a simulation takes (dates in :data:`PLAN_DATE_RANGE`, doses up to 10,000 mg)."""
+    doses within what a simulation takes (dates in :data:`baclofen.domain.dates.PLAN_DATE_RANGE`, doses up to
+    10,000 mg)."""
     plan = document if isinstance(document, Plan) else Plan.from_dict(document)
     check_date_range(plan.start, "steps[0].start")
     check_date_range(plan.end, f"steps[{len(plan.steps) - 1}].end")

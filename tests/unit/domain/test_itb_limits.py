@@ -208,7 +208,7 @@ def test_issue8_d13_flex_bridge_time_follows_the_steps_from_the_change_time() ->
     flex = parse_flex_schedule("06:00=20,22:00=10")  # 400 mcg/day
     kwargs = {"catheter_volume_ml": 0.2, "program_shape": flex}
     anytime = plan_concentration_change("synchromed-ii-20", 400, 500, 2000, **kwargs)
-    at_0550 = plan_concentration_change("synchromed-ii-20", 400, 500, 2000, change_time="05:50", **kwargs)
+    at_0550 = plan_concentration_change("synchromed-ii-20", 400, 500, 2000, change_minute=5 * 60 + 50, **kwargs)
     continuous = plan_concentration_change("synchromed-ii-20", 400, 500, 2000, catheter_volume_ml=0.2)
 
     assert anytime.bridge_hours_range == pytest.approx((5.0, 9.0))  # mean rate would say 6 h

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.domain.cds.alternatives import BaclofenOutcome, advise_alternatives, plan_cross_taper
 from baclofen.domain.cds.comedication import screen_plan_medicines
 from baclofen.domain.cds.contraindications import screen_contraindications
@@ -76,8 +77,8 @@ def test_joined_names_come_back_as_given(names: list[str]) -> None:
             start_date=date(2026, 12, 1), from_mg_per_day=30, new_drug="tizanidine", current_drugs=[*v.split(",")]
         ),
         lambda v: with_comedication_findings(plan_taper(start_date=date(2026, 12, 1), from_mg_per_day=30), v),
-        lambda v: plan_oral_titration(start_date="2026-12-01", current_drugs=v),
-        lambda v: plan_oral_taper(from_mg_per_day=30, start_date="2026-12-01", current_drugs=v),
+        lambda v: plan_oral_titration(plan_titration_command(start_date="2026-12-01", current_drugs=v)),
+        lambda v: plan_oral_taper(plan_taper_command(from_mg_per_day=30, start_date="2026-12-01", current_drugs=v)),
     ],
     ids=[
         "screen_interactions",

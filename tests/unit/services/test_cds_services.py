@@ -6,6 +6,11 @@ import json
 
 import pytest
 
+from baclofen.adapters.edge.cds import (
+    advise_alternatives_command,
+    check_contraindications_command,
+    check_drug_dose_command,
+)
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.cds import (
     advise_on_alternatives,
@@ -35,7 +40,9 @@ def test_interactions_from_a_comma_separated_text_are_json_ready() -> None:
 
 
 def test_dose_check_from_plain_values() -> None:
-    data = check_drug_dose("baclofen", mg_per_day=75, locale="uk", crcl_ml_min=25).to_dict()
+    data = check_drug_dose(
+        check_drug_dose_command(drug="baclofen", mg_per_day=75, locale="uk", crcl_ml_min=25)
+    ).to_dict()
 
     assert _roundtrip(data) == data
     assert {"DOSE-BAC-KIDNEY-002", "DOSE-BAC-KIDNEY-003"} <= {f["rule_id"] for f in data["findings"]}
@@ -44,7 +51,9 @@ def test_dose_check_from_plain_values() -> None:
 
 def test_dose_check_settings_as_name_value_texts() -> None:
     data = check_drug_dose(
-        "tizanidine", mg_per_day=24, single_dose_mg=14, settings=["cds.tizanidine.max_single_dose_mg=12"]
+        check_drug_dose_command(
+            drug="tizanidine", mg_per_day=24, single_dose_mg=14, settings=["cds.tizanidine.max_single_dose_mg=12"]
+        )
     ).to_dict()
 
     assert "DOSE-TIZ-SINGLE-001" in [f["rule_id"] for f in data["findings"]]
@@ -53,15 +62,23 @@ def test_dose_check_settings_as_name_value_texts() -> None:
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda: check_drug_dose("baclofen", mg_per_day=10, locale="fr"), "locale"),
-        (lambda: check_drug_dose("ITB", mcg_per_day=500, origin="brain"), "origin"),
-        (lambda: check_drug_dose("", mg_per_day=10), "drug"),
+        (lambda: check_drug_dose(check_drug_dose_command(drug="baclofen", mg_per_day=10, locale="fr")), "locale"),
+        (lambda: check_drug_dose(check_drug_dose_command(drug="ITB", mcg_per_day=500, origin="brain")), "origin"),
+        (lambda: check_drug_dose(check_drug_dose_command(drug="", mg_per_day=10)), "drug"),
         (lambda: check_interactions(""), "drugs"),
         (lambda: check_interactions("baclofen,,tizanidine"), "drugs"),
-        (lambda: check_drug_dose("tizanidine", mg_per_day=10, settings=["novalue"]), "setting"),
-        (lambda: advise_on_alternatives(sex="x"), "sex"),
-        (lambda: advise_on_alternatives(start_date="03/02/2026", switch_to="tizanidine"), "start_date"),
-        (lambda: advise_on_alternatives(overrides=["no-equals"]), "override"),
+        (
+            lambda: check_drug_dose(check_drug_dose_command(drug="tizanidine", mg_per_day=10, settings=["novalue"])),
+            "setting",
+        ),
+        (lambda: advise_on_alternatives(advise_alternatives_command(sex="x")), "sex"),
+        (
+            lambda: advise_on_alternatives(
+                advise_alternatives_command(start_date="03/02/2026", switch_to="tizanidine")
+            ),
+            "start_date",
+        ),
+        (lambda: advise_on_alternatives(advise_alternatives_command(overrides=["no-equals"])), "override"),
         (lambda: evaluate_scale("mas", "2", "6"), "current"),
         (lambda: assess_timeline_risk({"as_of": "yesterday"}), "as_of"),
     ],
@@ -74,7 +91,11 @@ def test_bad_plain_values_name_the_field(call: object, field: str) -> None:
 
 
 def test_contraindications_from_plain_values() -> None:
-    data = check_drug_contraindications("dantrolene", "active liver disease, gout", age_years=50, sex="F").to_dict()
+    data = check_drug_contraindications(
+        check_contraindications_command(
+            drug="dantrolene", conditions="active liver disease, gout", age_years=50, sex="F"
+        )
+    ).to_dict()
 
     assert [f["rule_id"] for f in data["findings"]][:1] == ["CI-DAN-LIVER-001"]
     assert data["unknown_conditions"][0]["query"] == "gout"
@@ -82,14 +103,16 @@ def test_contraindications_from_plain_values() -> None:
 
 def test_alternatives_with_a_cross_taper_from_plain_values() -> None:
     advice = advise_on_alternatives(
-        baclofen_outcome="not-tolerated",
-        drugs="sertraline",
-        crcl_ml_min=55,
-        switch_to="tizanidine",
-        current_baclofen_mg_per_day=60,
-        months_on_therapy=24,
-        start_date="2026-03-02",
-        locale="us",
+        advise_alternatives_command(
+            baclofen_outcome="not-tolerated",
+            drugs="sertraline",
+            crcl_ml_min=55,
+            switch_to="tizanidine",
+            current_baclofen_mg_per_day=60,
+            months_on_therapy=24,
+            start_date="2026-03-02",
+            locale="us",
+        )
     )
     data = advice.to_dict()
 
@@ -101,7 +124,9 @@ def test_alternatives_with_a_cross_taper_from_plain_values() -> None:
 
 def test_alternatives_accept_override_texts() -> None:
     advice = advise_on_alternatives(
-        liver_disease=True, overrides=["CI-DAN-LIVER-001=hepatology reviewed today"], clinician="Dr B"
+        advise_alternatives_command(
+            liver_disease=True, overrides=["CI-DAN-LIVER-001=hepatology reviewed today"], clinician="Dr B"
+        )
     )
 
     assert advice.option("dantrolene").status.value == "caution"
@@ -128,6 +153,7 @@ def test_risk_from_a_timeline_document() -> None:
 
 
 def test_helpers() -> None:
+    assert check_contraindications_command(drug="x").conditions == ()
     assert split_names(None) == []
     assert split_names(["a ", " b"]) == ["a", "b"]
     assert parse_settings(["a=1", "b=2.5", "c=true", "d=older-label"]) == {

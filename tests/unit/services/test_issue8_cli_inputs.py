@@ -45,7 +45,7 @@ def test_issue8_d15_a_malformed_scheduler_address_names_the_scheduler(address: s
 
 @pytest.mark.parametrize("value", [date(1899, 12, 31), date(2201, 1, 1), datetime(9999, 12, 31, 8)])
 def test_issue8_d15_one_date_range_for_dates_and_date_times(value: date) -> None:
-    from baclofen.services.planning import check_date_range
+    from baclofen.domain.dates import check_date_range
 
     with pytest.raises(InvalidInputError) as err:
         check_date_range(value, "filled")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from baclofen.adapters.edge.pump import forecast_pump_command
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.itb import forecast_pump
 from tests.pump_visits import refill_visit_from_options
@@ -58,13 +59,15 @@ def test_issue8_forecast_dates_hold_the_invariants(pump, dose, conc, filled, sha
     implanted = None if implanted_days_before is None else filled - timedelta(days=implanted_days_before)
     try:
         f = forecast_pump(
-            pump,
-            volume_ml=volume,
-            concentration_mcg_per_ml=conc,
-            filled=filled,
-            daily_dose_mcg=dose,
-            margin_days=margin,
-            implanted=implanted,
+            forecast_pump_command(
+                pump=pump,
+                volume_ml=volume,
+                concentration_mcg_per_ml=conc,
+                filled=filled,
+                daily_dose_mcg=dose,
+                margin_days=margin,
+                implanted=implanted,
+            )
         )
     except InvalidInputError:
         assume(False)

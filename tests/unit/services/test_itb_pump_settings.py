@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from baclofen.adapters.edge.pump import forecast_pump_command
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.itb import forecast_pump
 from tests.pump_visits import refill_visit_from_options
@@ -24,7 +25,7 @@ VISIT = {
     "settings", [{"pump.synchromed_ii.flow_accuracy_percent": 5.0}, ["pump.synchromed_ii.flow_accuracy_percent=5"]]
 )
 def test_forecast_pump_takes_the_flow_accuracy_override(settings) -> None:
-    f = forecast_pump("synchromed-ii-20", **FILL, settings=settings)
+    f = forecast_pump(forecast_pump_command(pump="synchromed-ii-20", **FILL, settings=settings))
 
     assert f.flow_accuracy_percent == 5.0
     assert f.to_dict()["low_reservoir_alarm_date_if_over_infusing"] == "2026-02-27"
@@ -41,7 +42,7 @@ def test_forecast_pump_takes_the_flow_accuracy_override(settings) -> None:
 )
 def test_a_bad_override_is_refused_naming_the_field(settings, field) -> None:
     with pytest.raises(InvalidInputError) as err:
-        forecast_pump("synchromed-ii-20", **FILL, settings=settings)
+        forecast_pump(forecast_pump_command(pump="synchromed-ii-20", **FILL, settings=settings))
     assert err.value.field == field
 
 

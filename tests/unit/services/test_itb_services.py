@@ -7,12 +7,20 @@ from datetime import date
 
 import pytest
 
-from baclofen.domain.errors import InvalidInputError, UnknownNameError
+from baclofen.adapters.edge.itb import plan_titration_step_command, screen_trial_command
+from baclofen.adapters.edge.pump import (
+    forecast_pump_command,
+    plan_concentration_change_command,
+    plan_pump_program_command,
+    reconcile_visit_command,
+)
+from baclofen.adapters.edge.text import parse_responses, parse_volume_pairs
+from baclofen.domain.errors import InvalidInputError, InvalidInputs, UnknownNameError
+from baclofen.domain.patient import SpasticityOrigin
+from baclofen.services.commands import PlanInitialDose, PlanItbTitrationStep, PlanTransition, ScreenTrial
 from baclofen.services.itb import (
     describe_pumps,
     forecast_pump,
-    parse_previous_visits,
-    parse_responses,
     plan_concentration,
     plan_initial_dose,
     plan_program,
@@ -37,34 +45,32 @@ def _json(result):
         (" No , YES ", (False, True)),
         ("n,y", (False, True)),
         ([True, "no"], (True, False)),
-        (None, ()),
     ],
 )
 def test_responses_parse_yes_and_no(text, expected) -> None:
-    assert parse_responses(text) == expected
+    assert parse_responses(text, "responses") == expected
+    assert screen_trial_command(responses=None).responses == ()
 
 
 @pytest.mark.parametrize("text", ["maybe", "no,,no", "no;no", "1,2"])
 def test_unparseable_responses_name_the_field(text) -> None:
     with pytest.raises(InvalidInputError) as err:
-        parse_responses(text)
+        screen_trial_command(responses=text)
     assert err.value.field == "responses"
 
 
 def test_journey_3_screening_to_initial_dose_to_transition() -> None:
     """Day 1: 50 mcg, too short; day 2: 75 mcg, good response for 6 h -> 150 mcg/day and the oral taper."""
-    first = screen_trial("no", hours_since_last_dose=24)
+    first = screen_trial(screen_trial_command(responses="no", hours_since_last_dose=24))
     assert (first.next_dose_mcg, first.earliest_next_hours) == (75.0, 0.0)
 
-    trial = screen_trial("no,yes", effect_duration_hours=6)
+    trial = screen_trial(ScreenTrial((False, True), effect_duration_hours=6))
     assert trial.candidate is True and trial.effective_dose_mcg == 75.0
 
-    initial = plan_initial_dose(trial.effective_dose_mcg, trial.effect_duration_hours)
+    initial = plan_initial_dose(PlanInitialDose(trial.effective_dose_mcg, trial.effect_duration_hours))
     assert initial.daily_dose_mcg == 150.0
 
-    transition = plan_transition(
-        infusion_start="2026-05-04", oral_mg_per_day=60, itb_initial_mcg_per_day=initial.daily_dose_mcg
-    )
+    transition = plan_transition(PlanTransition(date(2026, 5, 4), 60, initial.daily_dose_mcg))
     assert transition.oral_taper.steps[-1].daily_dose_mg == 0.0
     assert _json(transition)["itb_initial_mcg_per_day"] == 150.0
 
@@ -81,7 +87,7 @@ def test_screen_trial_accepts_full_records_with_times() -> None:
         },
     ]
 
-    result = screen_trial(records=records, as_of="2026-03-04T08:00:00+00:00")
+    result = screen_trial(screen_trial_command(records=records, as_of="2026-03-04T08:00:00+00:00"))
 
     assert result.next_dose_mcg == 100.0
     assert result.earliest_next_hours == pytest.approx(2.0)
@@ -89,24 +95,57 @@ def test_screen_trial_accepts_full_records_with_times() -> None:
 
 def test_screen_trial_refuses_unknown_record_fields_and_orphan_effect_duration() -> None:
     with pytest.raises(InvalidInputError) as err:
-        screen_trial(records=[{"dose_mcg": 50, "responded": False, "colour": "red"}])
+        screen_trial_command(records=[{"dose_mcg": 50, "responded": False, "colour": "red"}])
     assert err.value.field == "records[0]"
     with pytest.raises(InvalidInputError):
-        screen_trial("", effect_duration_hours=5)
+        screen_trial(ScreenTrial((), effect_duration_hours=5))
+
+
+@pytest.mark.parametrize(
+    ("given_at", "field"),
+    [("yesterday", "records[1].given_at"), ("9999-03-02T09:00", "records[1].given_at"), (12, "records[1].given_at")],
+)
+def test_a_bad_record_time_is_an_input_error_naming_the_field(given_at, field) -> None:
+    """Review finding: a bad given_at raised a bare ValueError from datetime.fromisoformat."""
+    records = [{"dose_mcg": 50, "responded": False}, {"dose_mcg": 75, "responded": False, "given_at": given_at}]
+
+    with pytest.raises(InvalidInputError) as err:
+        screen_trial(screen_trial_command(records=records))
+
+    assert err.value.field == field
+
+
+def test_every_bad_record_is_reported_at_once() -> None:
+    records = [{"dose_mcg": 50, "responded": False, "given_at": "x"}, "not a record", {"dose_mcg": 75}]
+
+    with pytest.raises(InvalidInputs) as err:
+        screen_trial_command(records=records, as_of="later")
+
+    assert [e.field for e in err.value.errors] == ["records[0].given_at", "records[1]", "records[2]", "as_of"]
 
 
 def test_titration_settings_can_be_overridden_by_name_and_unknown_names_are_refused() -> None:
-    r = plan_titration_step(900, "spinal", settings={"itb.dose.confirmation_threshold_mcg_per_day": 1500})
+    r = plan_titration_step(
+        plan_titration_step_command(
+            current_mcg_per_day=900, origin="spinal", settings={"itb.dose.confirmation_threshold_mcg_per_day": 1500}
+        )
+    )
     assert "ITB-DOSE-001" not in [f.rule_id for f in r.findings]
 
     with pytest.raises(InvalidInputError) as err:
-        plan_titration_step(900, "spinal", settings={"nope": 1})
+        plan_titration_step(PlanItbTitrationStep(900, SpasticityOrigin.SPINAL, settings={"nope": 1}))
     assert err.value.field == "settings"
 
 
 def test_program_from_a_daily_dose_or_a_flex_schedule() -> None:
-    simple = plan_program("synchromed-ii-20", 500, daily_dose_mcg=480)
-    flex = plan_program("synchromed-ii-20", 500, flex="06:00=20,22:00=10", daily_dose_mcg=400)
+    simple = plan_program(
+        plan_pump_program_command(pump="synchromed-ii-20", concentration_mcg_per_ml=500, daily_dose_mcg=480)
+    )
+    flex = plan_program(
+        plan_pump_program_command(
+            pump="synchromed-ii-20", concentration_mcg_per_ml=500, flex="06:00=20,22:00=10", daily_dose_mcg=400
+        )
+    )
 
     assert _json(simple)["steps"] == [{"start": "00:00", "rate_mcg_per_h": 20.0, "rate_ml_per_h": 0.04}]
     assert _json(flex)["daily_volume_ml"] == pytest.approx(0.8)
@@ -122,19 +161,21 @@ def test_program_from_a_daily_dose_or_a_flex_schedule() -> None:
 )
 def test_program_input_errors_name_the_field(kwargs, field) -> None:
     with pytest.raises(InvalidInputError) as err:
-        plan_program("synchromed-ii-20", 500, **kwargs)
+        plan_program(plan_pump_program_command(pump="synchromed-ii-20", concentration_mcg_per_ml=500, **kwargs))
     assert err.value.field == field
 
 
 def test_forecast_from_plain_values() -> None:
     f = forecast_pump(
-        "SynchroMed II 20 mL",
-        volume_ml=20,
-        concentration_mcg_per_ml=500,
-        daily_dose_mcg=500,
-        filled="2026-01-01",
-        implanted="2024-02-29",
-        as_of="2026-01-13",
+        forecast_pump_command(
+            pump="SynchroMed II 20 mL",
+            volume_ml=20,
+            concentration_mcg_per_ml=500,
+            daily_dose_mcg=500,
+            filled="2026-01-01",
+            implanted="2024-02-29",
+            as_of="2026-01-13",
+        )
     )
 
     data = _json(f)
@@ -159,22 +200,26 @@ def test_forecast_from_plain_values() -> None:
 def test_forecast_input_errors_name_the_field(kwargs, field) -> None:
     values = {"volume_ml": 20, "concentration_mcg_per_ml": 500, "daily_dose_mcg": 500, "filled": "2026-01-01"}
     with pytest.raises(InvalidInputError) as err:
-        forecast_pump("synchromed-ii-20", **(values | kwargs))
+        forecast_pump(forecast_pump_command(pump="synchromed-ii-20", **(values | kwargs)))
     assert err.value.field == field
 
 
 def test_an_unknown_pump_is_an_unknown_name() -> None:
     with pytest.raises(UnknownNameError):
-        forecast_pump("isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01")
+        forecast_pump(
+            forecast_pump_command(
+                pump="isomed", volume_ml=5, concentration_mcg_per_ml=500, daily_dose_mcg=100, filled="2026-01-01"
+            )
+        )
 
 
 def test_previous_visits_parse_and_feed_the_trend() -> None:
-    assert parse_previous_visits("4.9:4.5, 5:4.6") == ((4.9, 4.5), (5.0, 4.6))
+    assert parse_volume_pairs("4.9:4.5, 5:4.6", "previous") == ((4.9, 4.5), (5.0, 4.6))
     with pytest.raises(InvalidInputError) as err:
-        parse_previous_visits("4.9-4.5")
+        reconcile_visit_command(expected_ml=4.9, aspirated_ml=4.5, previous="4.9-4.5")
     assert err.value.field == "previous"
 
-    result = reconcile_visit(4.9, 3.1, previous="5:4.8,5:4.7")
+    result = reconcile_visit(reconcile_visit_command(expected_ml=4.9, aspirated_ml=3.1, previous="5:4.8,5:4.7"))
 
     data = _json(result)
     assert data["discrepancy_ml"] == pytest.approx(-1.8)
@@ -184,7 +229,7 @@ def test_previous_visits_parse_and_feed_the_trend() -> None:
 
 def test_an_impossible_previous_visit_is_reported_against_previous() -> None:
     with pytest.raises(InvalidInputError) as err:
-        reconcile_visit(4, 4, previous="-1:3")
+        reconcile_visit(reconcile_visit_command(expected_ml=4, aspirated_ml=4, previous="-1:3"))
     assert err.value.field == "previous"
 
 
@@ -231,7 +276,9 @@ def test_a_refill_visit_with_a_target_interval_fills_only_what_is_needed() -> No
 
 def test_concentration_change_from_plain_values() -> None:
     change = plan_concentration(
-        "prometra-ii-20", daily_dose_mcg=900, old_mcg_per_ml=500, new_mcg_per_ml=2000, catheter_trimmed_cm=10
+        plan_concentration_change_command(
+            pump="prometra-ii-20", daily_dose_mcg=900, old_mcg_per_ml=500, new_mcg_per_ml=2000, catheter_trimmed_cm=10
+        )
     )
 
     data = _json(change)

@@ -3,20 +3,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from baclofen.adapters.clock import FixedClock
+from baclofen.adapters.edge.pump import pump_record_from_options
 from baclofen.adapters.memory import InMemoryUnitOfWork, StaticSettings
 from baclofen.bootstrap import Services, bootstrap
 from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError
-from baclofen.domain.itb.programs import continuous_program
+from baclofen.domain.itb.programs import continuous_program, parse_flex_schedule
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
-from baclofen.services.itb import pump_record_from_options, record_refill_visit, register_pump
+from baclofen.services.commands import RecordRefillVisit
+from baclofen.services.itb import record_refill_visit, register_pump
 from tests.pump_visits import refill_visit_from_options
 
 SYNCHROMED = get_pump("synchromed-ii-20")
@@ -25,7 +28,17 @@ SYNCHROMED = get_pump("synchromed-ii-20")
 LAST_FILL = RefillVisitRecord(
     date(2026, 2, 2), fill_ml=20, concentration_mcg_per_ml=500, program=continuous_program(500)
 )
-VISIT: dict[str, Any] = {
+VISIT = RecordRefillVisit(
+    "pump-1",
+    concentration_mcg_per_ml=500,
+    refilled=date(2026, 3, 2),
+    daily_dose_mcg=500,
+    expected_ml=4.9,
+    aspirated_ml=3.1,
+)
+FOURTEEN_STEPS = parse_flex_schedule(",".join(f"{hour:02d}:00=10" for hour in range(14)))
+#: The same visit as plain options (the CLI's), without the pump.
+VISIT_OPTIONS: dict[str, Any] = {
     "concentration_mcg_per_ml": 500,
     "refilled": "2026-03-02",
     "daily_dose_mcg": 500,
@@ -52,7 +65,7 @@ def _ids(visit) -> list[str]:
 def test_the_last_stored_fill_gives_the_observed_delivery() -> None:
     services = _services(LAST_FILL)
 
-    visit = services.record_refill_visit("pump-1", **VISIT)
+    visit = services.record_refill_visit(VISIT)
 
     assert visit.observed is not None and visit.observed.rate_factor == pytest.approx(16.9 / 15.1)
     assert visit.forecast.recommended_refill_date == date(2026, 3, 11)
@@ -66,7 +79,7 @@ def test_the_stored_residuals_give_the_trend() -> None:
     )
     services = _services(*earlier)
 
-    visit = services.record_refill_visit("pump-1", **(VISIT | {"aspirated_ml": 4.75}))
+    visit = services.record_refill_visit(replace(VISIT, aspirated_ml=4.75))
 
     assert len(visit.reconciliation.trend.visits) == 3
     assert "PUMP-RECON-004" in _ids(visit)
@@ -75,14 +88,14 @@ def test_the_stored_residuals_give_the_trend() -> None:
 def test_a_stored_history_gives_the_same_visit_as_the_same_history_in_options() -> None:
     stored = _services(RefillVisitRecord(expected_ml=5.0, aspirated_ml=4.8), LAST_FILL)
 
-    from_store = stored.record_refill_visit("pump-1", **VISIT)
+    from_store = stored.record_refill_visit(VISIT)
     from_options = refill_visit_from_options(
         "synchromed-ii-20",
         previous="5.0:4.8",
         previous_fill_ml=20,
         previous_filled="2026-02-02",
         implanted="2025-01-01",
-        **VISIT,
+        **VISIT_OPTIONS,
     )
 
     assert from_store.to_dict() == from_options.to_dict()
@@ -91,7 +104,7 @@ def test_a_stored_history_gives_the_same_visit_as_the_same_history_in_options() 
 def test_the_visit_is_recorded_in_the_pump_history() -> None:
     services = _services(LAST_FILL)
 
-    visit = services.record_refill_visit("pump-1", **VISIT)
+    visit = services.record_refill_visit(VISIT)
 
     recorded = _stored(services).visits
     assert recorded[0] == LAST_FILL
@@ -107,11 +120,9 @@ def test_the_visit_is_recorded_in_the_pump_history() -> None:
 
 def test_the_next_visit_takes_the_recorded_one_as_its_previous_fill() -> None:
     services = _services()
-    first = services.record_refill_visit(
-        "pump-1", **{k: v for k, v in VISIT.items() if k not in ("expected_ml", "aspirated_ml")}
-    )
+    first = services.record_refill_visit(replace(VISIT, expected_ml=None, aspirated_ml=None))
 
-    second = services.record_refill_visit("pump-1", **(VISIT | {"refilled": "2026-03-30", "expected_ml": 6.0}))
+    second = services.record_refill_visit(replace(VISIT, refilled=date(2026, 3, 30), expected_ml=6.0))
 
     assert first.observed is None and first.reconciliation is None
     assert second.observed is not None
@@ -122,7 +133,7 @@ def test_the_next_visit_takes_the_recorded_one_as_its_previous_fill() -> None:
 def test_a_visit_with_a_block_finding_is_still_recorded() -> None:
     services = _services(LAST_FILL)
 
-    visit = services.record_refill_visit("pump-1", **(VISIT | {"aspirated_ml": 0}))  # an empty reservoir
+    visit = services.record_refill_visit(replace(VISIT, aspirated_ml=0))  # an empty reservoir
 
     assert any(f.rule_id == "PUMP-RECON-007" and f.severity.value == "block" for f in visit.findings)
     assert len(_stored(services).visits) == 2
@@ -132,12 +143,12 @@ def test_a_visit_with_a_block_finding_is_still_recorded() -> None:
     ("change", "field"),
     [
         ({"aspirated_ml": None}, "aspirated_ml"),
-        ({"flex": "06:00=abc"}, "flex"),
+        ({"flex": FOURTEEN_STEPS, "daily_dose_mcg": None}, "flex"),  # the stored SynchroMed takes 13 a day
         ({"concentration_mcg_per_ml": -500}, "concentration_mcg_per_ml"),
         ({"expected_ml": 25}, "expected_ml"),  # above the 20 mL reservoir
-        ({"refilled": "2026-01-15"}, "previous_filled"),  # before the stored fill: no interval to observe
-        ({"refilled": "2026-01-15", "expected_ml": None, "aspirated_ml": None}, "refilled_at"),
-        ({"settings": ["pump.synchromed_ii.flow_accuracy_percent=99"]}, "pump.synchromed_ii.flow_accuracy_percent"),
+        ({"refilled": date(2026, 1, 15)}, "previous_filled"),  # before the stored fill: no interval to observe
+        ({"refilled": date(2026, 1, 15), "expected_ml": None, "aspirated_ml": None}, "refilled_at"),
+        ({"settings": {"pump.synchromed_ii.flow_accuracy_percent": 99}}, "pump.synchromed_ii.flow_accuracy_percent"),
     ],
 )
 def test_a_rejected_visit_leaves_the_stored_history_unchanged(change, field) -> None:
@@ -145,7 +156,7 @@ def test_a_rejected_visit_leaves_the_stored_history_unchanged(change, field) -> 
     before = _stored(services)
 
     with pytest.raises(InvalidInputError) as err:
-        services.record_refill_visit("pump-1", **(VISIT | change))
+        services.record_refill_visit(replace(VISIT, **change))
 
     assert err.value.field == field
     assert _stored(services) == before
@@ -155,14 +166,14 @@ def test_a_visit_to_a_pump_not_on_file_is_not_found() -> None:
     services = _services()
 
     with pytest.raises(NotFoundError):
-        services.record_refill_visit("pump-404", **VISIT)
+        services.record_refill_visit(replace(VISIT, pump_id="pump-404"))
 
 
 def test_the_clinic_tolerances_decide_whether_a_residual_is_flagged() -> None:
-    strict = _services(LAST_FILL).record_refill_visit("pump-1", **(VISIT | {"aspirated_ml": 4.0}))
+    strict = _services(LAST_FILL).record_refill_visit(replace(VISIT, aspirated_ml=4.0))
     lenient = _services(
         LAST_FILL, settings=StaticSettings({"pump.reconcile.tolerance_percent": 20, "pump.reconcile.tolerance_ml": 1})
-    ).record_refill_visit("pump-1", **(VISIT | {"aspirated_ml": 4.0}))
+    ).record_refill_visit(replace(VISIT, aspirated_ml=4.0))
 
     assert strict.reconciliation.current.flagged and not lenient.reconciliation.current.flagged
     used = {s["name"]: s["value"] for s in lenient.reconciliation.to_dict()["settings"]}
@@ -173,10 +184,8 @@ def test_the_clinic_margin_and_trend_visits_apply_unless_the_visit_gives_its_own
     clinic = StaticSettings({"pump.refill_margin_days": 10, "pump.reconcile.trend_visits": 2})
     earlier = RefillVisitRecord(expected_ml=5.0, aspirated_ml=4.8)
 
-    by_clinic = _services(earlier, settings=clinic).record_refill_visit("pump-1", **(VISIT | {"aspirated_ml": 4.75}))
-    by_visit = _services(earlier, settings=clinic).record_refill_visit(
-        "pump-1", **(VISIT | {"aspirated_ml": 4.75, "margin_days": 7})
-    )
+    by_clinic = _services(earlier, settings=clinic).record_refill_visit(replace(VISIT, aspirated_ml=4.75))
+    by_visit = _services(earlier, settings=clinic).record_refill_visit(replace(VISIT, aspirated_ml=4.75, margin_days=7))
 
     assert by_clinic.refill.margin_days == 10 and by_visit.refill.margin_days == 7
     assert "PUMP-RECON-004" in _ids(by_clinic)  # 2 same-direction visits are a trend at this clinic
@@ -185,9 +194,9 @@ def test_the_clinic_margin_and_trend_visits_apply_unless_the_visit_gives_its_own
 def test_the_visit_settings_win_over_the_clinic_flow_accuracy() -> None:
     clinic = StaticSettings({"pump.synchromed_ii.flow_accuracy_percent": 10})
 
-    by_clinic = _services(LAST_FILL, settings=clinic).record_refill_visit("pump-1", **VISIT)
+    by_clinic = _services(LAST_FILL, settings=clinic).record_refill_visit(VISIT)
     by_visit = _services(LAST_FILL, settings=clinic).record_refill_visit(
-        "pump-1", **VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3}
+        replace(VISIT, settings={"pump.synchromed_ii.flow_accuracy_percent": 3})
     )
 
     assert by_clinic.observed.accuracy_percent == 10 and by_clinic.forecast.flow_accuracy_percent == 10
@@ -198,24 +207,16 @@ def test_a_clinic_flow_accuracy_is_not_applied_to_a_pump_without_one() -> None:
     services = bootstrap(settings=StaticSettings({"pump.synchromed_ii.flow_accuracy_percent": 10}))
     services.register_pump(PumpRecord("pump-1", get_pump("prometra-ii-20")))
 
-    visit = services.record_refill_visit("pump-1", **VISIT)
+    visit = services.record_refill_visit(VISIT)
 
     assert visit.forecast.flow_accuracy_percent is None
-
-
-def test_without_a_refill_date_the_visit_is_today_on_the_clinic_clock() -> None:
-    services = _services()
-
-    visit = services.record_refill_visit("pump-1", **{k: v for k, v in VISIT.items() if k != "refilled"})
-
-    assert visit.forecast.fill.filled_at.date() == date(2026, 3, 2)
 
 
 def test_the_use_case_takes_any_unit_of_work() -> None:
     uow = InMemoryUnitOfWork()
     register_pump(uow, PumpRecord("pump-1", SYNCHROMED, visits=(LAST_FILL,)))
 
-    visit = record_refill_visit(uow, "pump-1", **VISIT)
+    visit = record_refill_visit(uow, VISIT)
 
     assert visit.observed is not None
     with uow:

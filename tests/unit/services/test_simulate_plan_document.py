@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot
@@ -19,15 +20,19 @@ SERIES = ("times_h", "concentration_ng_per_ml", "daily", "steady_state", "cmax_n
 
 
 def _titration() -> Plan:
-    return plan_oral_titration(start_date="2026-03-01", dose_times="07:30,13:20,21:10")
+    return plan_oral_titration(plan_titration_command(start_date="2026-03-01", dose_times="07:30,13:20,21:10"))
 
 
 def _taper() -> Plan:
-    return plan_oral_taper(from_mg_per_day=60, start_date="2026-03-01", patient=PatientSnapshot(crcl_ml_min=45.0))
+    return plan_oral_taper(
+        plan_taper_command(from_mg_per_day=60, start_date="2026-03-01", patient=PatientSnapshot(crcl_ml_min=45.0))
+    )
 
 
 def _liquid() -> Plan:
-    return plan_oral_titration(start_date="2026-03-01", product="ozobax", target_mg_per_day=30, doses_per_day=4)
+    return plan_oral_titration(
+        plan_titration_command(start_date="2026-03-01", product="ozobax", target_mg_per_day=30, doses_per_day=4)
+    )
 
 
 def _fingerprint(data: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ from baclofen.domain.itb.limits import (
     check_concentration_range,
     check_pump_delivery,
 )
-from baclofen.domain.itb.programs import InfusionProgram, format_clock, parse_clock, program_for_daily_dose
+from baclofen.domain.itb.programs import InfusionProgram, format_clock, program_for_daily_dose
 from baclofen.domain.itb.pumps import (
     MAX_CONCENTRATION_MCG_PER_ML,
     PROMETRA_CATHETER_FULL_LENGTH_CM,
@@ -180,7 +180,7 @@ def plan_concentration_change(
     catheter_trimmed_cm: float | None = None,
     pump_internal_volume_ml: float | None = None,
     program_shape: InfusionProgram | None = None,
-    change_time: str | int | None = None,
+    change_minute: int | None = None,
 ) -> ConcentrationChange:
     """Plan a concentration change for the same daily dose, with the bridge arithmetic shown.
 
@@ -201,8 +201,9 @@ def plan_concentration_change(
         warning).
     program_shape : InfusionProgram, optional
         A flex or periodic-bolus pattern to keep; default simple continuous.
-    change_time : str ``HH:MM`` or int minute of the day, optional
-        When the change is made (pump clock). A flex program delivers the dead volume along its own step
+    change_minute : int, optional
+        When the change is made: the minute of the day on the pump clock (0-1439; ``HH:MM`` text is read
+        at the edge). A flex program delivers the dead volume along its own step
         rates, so the bridge and clearing times depend on it; without it they are given as the range over
         every possible change time.
 
@@ -264,12 +265,10 @@ def plan_concentration_change(
     dead = catheter + (internal or 0.0)
     old_ml, new_ml = dose / old, dose / new
     program = program_for_daily_dose(dose, program_shape)
-    if change_time is None or isinstance(change_time, int) and not isinstance(change_time, bool):
-        change_minute = change_time
-        if change_minute is not None and not 0 <= change_minute < 1440:
-            raise InvalidInputError("change_time", "a time HH:MM between 00:00 and 23:59", change_time)
-    else:
-        change_minute = parse_clock(change_time, "change_time")
+    if change_minute is not None and (
+        isinstance(change_minute, bool) or not isinstance(change_minute, int) or not 0 <= change_minute < 1440
+    ):
+        raise InvalidInputError("change_minute", "a minute of the day, 0-1439 (00:00-23:59)", change_minute)
     plan = ConcentrationChange(pump, dose, old, new, catheter, internal, program, (), (), change_minute)
     bridge_lo, bridge_h = plan.bridge_hours_range
     clear_lo, clear_h = plan.clearing_hours_range

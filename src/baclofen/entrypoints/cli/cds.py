@@ -12,6 +12,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from baclofen.adapters.edge.cds import (
+    advise_alternatives_command,
+    check_contraindications_command,
+    check_drug_dose_command,
+)
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.settings import SETTINGS
@@ -148,8 +153,8 @@ def dose(
 ) -> None:
     """Check a daily dose against the drug's cited maximum and kidney limits."""
     with map_errors(OPTIONS):
-        result = check_drug_dose(
-            drug,
+        command = check_drug_dose_command(
+            drug=drug,
             mg_per_day=mg_per_day,
             mcg_per_day=mcg_per_day,
             sprays_per_day=sprays_per_day,
@@ -161,6 +166,7 @@ def dose(
             origin=origin,
             settings=setting,
         )
+        result = check_drug_dose(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -207,9 +213,9 @@ def contraindications(
 ) -> None:
     """Check one drug against the patient's conditions, age, sex, kidney function and route."""
     with map_errors(OPTIONS):
-        result = check_drug_contraindications(
-            drug,
-            condition or [],
+        command = check_contraindications_command(
+            drug=drug,
+            conditions=condition or [],
             age_years=age,
             sex=sex,
             crcl_ml_min=crcl_ml_min,
@@ -218,6 +224,7 @@ def contraindications(
             implant_depth_cm=implant_depth_cm,
             days_since_tbi=days_since_tbi,
         )
+        result = check_drug_contraindications(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -275,7 +282,7 @@ def alternatives(
     if switch_to is not None and from_mg_per_day is not None and start is None:
         start = bootstrap().clock.today()  # today on the clinic's clock (the composition root's)
     with map_errors(OPTIONS):
-        advice = advise_on_alternatives(
+        command = advise_alternatives_command(
             baclofen_outcome=outcome,
             focal=focal,
             severe=severe,
@@ -296,6 +303,7 @@ def alternatives(
             clinician=clinician,
             settings=setting,
         )
+        advice = advise_on_alternatives(command)
     data = advice.to_dict()
     emit(data, as_json, lambda out: render_alternatives(out, data))
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.settings import settings_to_dicts
@@ -36,12 +37,14 @@ def register(app: typer.Typer) -> None:
         start: str | date = start_date if start_date is not None else bootstrap().clock.today()
         with map_errors({"start_date": "--start-date"}):
             titration = plan_oral_titration(
-                start_date=start,
-                patient=PatientSnapshot(age_years=46, egfr_ml_min_1_73m2=55),
-                target_mg_per_day=60,
-                current_drugs=("sertraline", "oxycodone"),
+                plan_titration_command(
+                    start_date=start,
+                    patient=PatientSnapshot(age_years=46, egfr_ml_min_1_73m2=55),
+                    target_mg_per_day=60,
+                    current_drugs=("sertraline", "oxycodone"),
+                )
             )
-            taper = plan_oral_taper(from_mg_per_day=60, months_on_therapy=24, start_date=start)
+            taper = plan_oral_taper(plan_taper_command(from_mg_per_day=60, months_on_therapy=24, start_date=start))
         data: dict[str, Any] = {
             "titration": {
                 "scenario": "Start oral baclofen: 46 years, MS, eGFR 55, on sertraline and oxycodone, target 60 mg/day",

@@ -1,7 +1,7 @@
 """The one place where exceptions become CLI exit codes and one-line messages.
 
-Bad input exits with code 2 and a single line ``error: <option>: <what was expected> (got ...)``;
-no traceback.
+Bad input exits with code 2 and one line per invalid option, ``error: <option>: <what was expected> (got ...)``
+(every invalid option of a command at once, in the order the command reads them); no traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typer import _click as click
 from typer._click.core import Parameter
 from typer._click.globals import get_current_context
 
-from baclofen.domain.errors import BaclofenError, InvalidInputError, NotFoundError
+from baclofen.domain.errors import BaclofenError, InvalidInputError, InvalidInputs, NotFoundError
 from baclofen.domain.settings import SETTINGS
 
 EXIT_BAD_INPUT = 2
@@ -40,9 +40,13 @@ def _line(message: str) -> str:
 
 
 class CliInputError(click.exceptions.UsageError):
-    """Raised by commands for bad input; rendered as one line with exit code 2."""
+    """Raised by commands for bad input; rendered as one line per invalid option with exit code 2."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, lines: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.lines = lines or (message,)
 
 
 def fail(option: str, expected: str, got: object) -> NoReturn:
@@ -98,17 +102,24 @@ def map_errors(fields_to_options: Mapping[str, str] | None = None) -> Iterator[N
     try:
         yield
     except InvalidInputError as exc:
-        option = option_label(exc.field, fields_to_options)
-        raise CliInputError(f"{option}: expected {exc.expected} (got {_got(exc.actual)})") from None
+        errors = exc.errors if isinstance(exc, InvalidInputs) else (exc,)
+        lines = tuple(
+            f"{option_label(e.field, fields_to_options)}: expected {e.expected} (got {_got(e.actual)})" for e in errors
+        )
+        raise CliInputError("; ".join(lines), lines) from None
     except NotFoundError as exc:
         raise CliInputError(str(exc)) from None
 
 
 def report_and_exit(exc: BaseException) -> NoReturn:
     """Print one line for a known error and exit with its code."""
+    if isinstance(exc, CliInputError):
+        for line in exc.lines:
+            print(f"error: {_line(line)}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
     if isinstance(exc, click.exceptions.UsageError):
         message = exc.format_message()
-        if exc.ctx is not None and not isinstance(exc, CliInputError):
+        if exc.ctx is not None:
             message = f"{exc.ctx.command_path}: {message}"
         print(f"error: {_line(message)}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
@@ -116,7 +127,8 @@ def report_and_exit(exc: BaseException) -> NoReturn:
         print(f"error: {_line(exc.format_message())}", file=sys.stderr)
         raise SystemExit(exc.exit_code)
     if isinstance(exc, InvalidInputError):
-        print(f"error: {_line(f'{exc.field!r} must be {exc.expected} (got {_got(exc.actual)})')}", file=sys.stderr)
+        for e in exc.errors if isinstance(exc, InvalidInputs) else (exc,):
+            print(f"error: {_line(f'{e.field!r} must be {e.expected} (got {_got(e.actual)})')}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
     if isinstance(exc, NotFoundError):
         print(f"error: {_line(str(exc))}", file=sys.stderr)

@@ -9,9 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from baclofen.adapters.edge.itb import (
+    plan_initial_dose_command,
+    plan_titration_step_command,
+    plan_transition_command,
+    screen_trial_command,
+)
 from baclofen.bootstrap import bootstrap
-from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
-from baclofen.entrypoints.cli.errors import fail, map_errors
+from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
 from baclofen.services.itb import plan_initial_dose, plan_titration_step, plan_transition, screen_trial
 
@@ -127,8 +132,8 @@ def screen(
 ) -> None:
     """Screening trial: 50 -> 75 -> 100 mcg, 24 h apart; the next dose (if any) and candidacy."""
     with map_errors(OPTIONS):
-        result = screen_trial(
-            responses,
+        command = screen_trial_command(
+            responses=responses,
             start_mcg=start_mcg,
             hours_since_last_dose=hours_since_last,
             effect_duration_hours=effect_hours,
@@ -138,6 +143,7 @@ def screen(
             ashworth_after=ashworth_after,
             settings=setting,
         )
+        result = screen_trial(command)
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_screen(out, data))
 
@@ -190,7 +196,13 @@ def initial_dose(
 ) -> None:
     """Initial infusion dose: 2 x the effective screening dose per 24 h, or 1 x after > 8 h of effect."""
     with map_errors(OPTIONS | {"effect_duration_hours": "--response-hours"}):
-        result = plan_initial_dose(screening_dose_mcg, response_hours, negative_reactions=negative_reactions)
+        result = plan_initial_dose(
+            plan_initial_dose_command(
+                screening_dose_mcg=screening_dose_mcg,
+                response_hours=response_hours,
+                negative_reactions=negative_reactions,
+            )
+        )
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -258,9 +270,9 @@ def titrate(
 ) -> None:
     """Titration range per 24 h (spinal +10-30 %, cerebral +5-15 %) or at a refill visit."""
     with map_errors(OPTIONS):
-        result = plan_titration_step(
-            current_mcg_per_day,
-            origin,
+        command = plan_titration_step_command(
+            current_mcg_per_day=current_mcg_per_day,
+            origin=origin,
             at_refill=at_refill,
             hours_since_start=hours_since_start,
             proposed_mcg_per_day=proposed_mcg_per_day,
@@ -269,6 +281,7 @@ def titrate(
             hours_since_last_increase=hours_since_last_increase,
             interruption_hours=interruption_hours,
         )
+        result = plan_titration_step(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -350,29 +363,22 @@ def transition(
     as_json: JsonOpt = False,
 ) -> None:
     """Oral baclofen taper alongside intrathecal titration (at most -50 % at one time, assessed in 24 h)."""
-    try:
-        loc = Locale(locale.strip().lower())
-    except ValueError:
-        fail("--locale", "us or uk", locale)
-    try:
-        orig = SpasticityOrigin(origin.strip().lower())
-    except ValueError:
-        fail("--origin", "spinal or cerebral", origin)
     with map_errors(OPTIONS):
-        result = plan_transition(
+        command = plan_transition_command(
             infusion_start=infusion_start if infusion_start is not None else bootstrap().clock.today(),
             oral_mg_per_day=oral_mg_per_day,
             itb_initial_mcg_per_day=itb_initial_mcg_per_day,
-            origin=orig.value,
+            origin=origin,
+            locale=locale,
             itb_target_mcg_per_day=itb_target_mcg_per_day,
             max_oral_cut_percent=max_oral_cut_percent,
             months_on_therapy=months_on_therapy,
-            patient=PatientSnapshot(origin=orig, locale=loc),
             product=product,
             other_oral_antispastics=",".join(other) if other else (),  # repeatable and comma-separated
             overrides=override or (),
             clinician=clinician,
         )
+        result = plan_transition(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:

@@ -11,13 +11,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.adapters.event_table import local_zone, write_event_table
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.oral.plan import Plan
-from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
-from baclofen.services.cds import parse_settings
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 
 app = typer.Typer(help="Oral baclofen plans: titration and taper schedules.", no_args_is_help=True)
@@ -90,30 +89,23 @@ def _patient(
     age: float | None,
     origin: str,
     conditions: list[str] | None,
-) -> PatientSnapshot:
-    try:
-        loc = Locale(locale.strip().lower())
-    except ValueError:
-        fail("--locale", "us or uk", locale)
-    try:
-        orig = SpasticityOrigin(origin.strip().lower())
-    except ValueError:
-        fail("--origin", "spinal or cerebral", origin)
+) -> dict[str, Any]:
+    """The patient's fields as typed, for the edge to read (one kidney measure at most)."""
     if dialysis and crcl is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     if dialysis and egfr is not None:
         fail("--dialysis", "either --dialysis or --egfr, not both", "both")
     if crcl is not None and egfr is not None:
         fail("--egfr", "either --egfr or --crcl-ml-min, not both", "both")
-    return PatientSnapshot(
-        age_years=age,
-        crcl_ml_min=crcl,
-        egfr_ml_min_1_73m2=egfr,
-        dialysis=dialysis,
-        origin=orig,
-        locale=loc,
-        conditions=frozenset(conditions or ()),
-    )
+    return {
+        "locale": locale,
+        "origin": origin,
+        "age_years": age,
+        "crcl_ml_min": crcl,
+        "egfr_ml_min_1_73m2": egfr,
+        "dialysis": dialysis,
+        "conditions": conditions,
+    }
 
 
 def _start(value: str | None) -> str | date:
@@ -121,11 +113,8 @@ def _start(value: str | None) -> str | date:
     return value if value is not None else bootstrap().clock.today()
 
 
-def _settings(whole_tablets_only: bool, setting: list[str] | None = None) -> dict[str, Any] | None:
-    values = parse_settings(setting)
-    if whole_tablets_only:
-        values["products.tablets_scored"] = False
-    return values or None
+def _settings(whole_tablets_only: bool, setting: list[str] | None = None) -> list[str]:
+    return [*(setting or ()), *(["products.tablets_scored=false"] if whole_tablets_only else [])]
 
 
 @app.command("titrate")
@@ -169,7 +158,7 @@ def titrate(
     """Plan an oral titration: label schedule by default, capped and reduced for kidney function."""
     with map_errors(OPTIONS):
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
-        plan = plan_oral_titration(
+        command = plan_titration_command(
             start_date=_start(start_date),
             patient=patient,
             target_mg_per_day=target_mg_per_day,
@@ -184,6 +173,7 @@ def titrate(
             settings=_settings(whole_tablets_only, setting),
             current_drugs=drugs,
         )
+        plan = plan_oral_titration(command)
     _write_event_table(plan, event_table)
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))
@@ -231,7 +221,7 @@ def taper(
     """Plan a gradual oral taper: never abrupt, at least 14 days to zero by default."""
     with map_errors(OPTIONS):
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
-        plan = plan_oral_taper(
+        command = plan_taper_command(
             from_mg_per_day=from_mg_per_day,
             to_mg_per_day=to_mg_per_day,
             start_date=_start(start_date),
@@ -248,6 +238,7 @@ def taper(
             settings=_settings(whole_tablets_only),
             current_drugs=drugs,
         )
+        plan = plan_oral_taper(command)
     _write_event_table(plan, event_table)
     data = plan.to_dict()
     emit(data, as_json, lambda out: render_plan(out, data))

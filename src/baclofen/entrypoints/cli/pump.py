@@ -9,6 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from baclofen.adapters.edge.pump import (
+    forecast_pump_command,
+    plan_concentration_change_command,
+    plan_pump_program_command,
+    reconcile_visit_command,
+    refill_visit_from_options,
+)
 from baclofen.bootstrap import bootstrap
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.itb import num, render_lines
@@ -18,7 +25,6 @@ from baclofen.services.itb import (
     forecast_pump,
     plan_concentration,
     plan_program,
-    pump_record_from_options,
     reconcile_visit,
 )
 
@@ -204,12 +210,14 @@ def program(
     """Rates (mcg/h and mL/h per step), daily dose and mL/day of a simple continuous or flex program."""
     with map_errors(OPTIONS):
         result = plan_program(
-            pump,
-            concentration_mcg_per_ml,
-            daily_dose_mcg=daily_dose_mcg,
-            flex=flex,
-            confirm_high_dose=confirm_high_dose,
-            other_drugs_in_pump=other_drug_in_pump or (),
+            plan_pump_program_command(
+                pump=pump,
+                concentration_mcg_per_ml=concentration_mcg_per_ml,
+                daily_dose_mcg=daily_dose_mcg,
+                flex=flex,
+                confirm_high_dose=confirm_high_dose,
+                other_drugs_in_pump=other_drug_in_pump or (),
+            )
         )
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_program(out, data))
@@ -299,8 +307,8 @@ def forecast(
 ) -> None:
     """Empty date, low-reservoir alarm date, recommended refill date (before the alarm), battery."""
     with map_errors(OPTIONS):
-        result = forecast_pump(
-            pump,
+        command = forecast_pump_command(
+            pump=pump,
             volume_ml=volume_ml,
             concentration_mcg_per_ml=concentration_mcg_per_ml,
             filled=filled,
@@ -317,6 +325,7 @@ def forecast(
             settings=setting,
             other_drugs_in_pump=other_drug_in_pump or (),
         )
+        result = forecast_pump(command)
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_forecast(out, data))
 
@@ -386,9 +395,9 @@ def reconcile(
 ) -> None:
     """Expected vs aspirated residual: possible over-infusion (less) or under-delivery (more); trend."""
     with map_errors(OPTIONS):
-        result = reconcile_visit(
-            expected_ml,
-            aspirated_ml,
+        command = reconcile_visit_command(
+            expected_ml=expected_ml,
+            aspirated_ml=aspirated_ml,
             previous=previous,
             pump=pump,
             tolerance_percent=tolerance_percent,
@@ -396,6 +405,7 @@ def reconcile(
             trend_visits=trend_visits,
             previous_fill_ml=previous_fill_ml,
         )
+        result = reconcile_visit(command)
     data = result.to_dict()
     emit(data, as_json, lambda out: _render_reconcile(out, data))
 
@@ -434,8 +444,8 @@ def concentration_change(
 ) -> None:
     """New program for the same daily dose and the bridge for the old solution, with the arithmetic."""
     with map_errors(OPTIONS):
-        result = plan_concentration(
-            pump,
+        command = plan_concentration_change_command(
+            pump=pump,
             daily_dose_mcg=daily_dose_mcg,
             old_mcg_per_ml=old_mcg_per_ml,
             new_mcg_per_ml=new_mcg_per_ml,
@@ -445,6 +455,7 @@ def concentration_change(
             flex=flex,
             change_time=change_time,
         )
+        result = plan_concentration(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -509,19 +520,14 @@ def refill(
         OPTIONS | {"filled": "--refilled", "filled_at": "--refilled", "volume_ml": "--target-interval-days"}
     ):
         # This invocation's store holds the pump and the history its options describe.
-        record = pump_record_from_options(
-            pump,
+        record, command = refill_visit_from_options(
+            pump=pump,
             implanted=implanted,
             previous=previous,
             previous_fill_ml=previous_fill_ml,
             previous_filled=previous_filled,
-            with_residuals=expected_ml is not None or aspirated_ml is not None,
-        )
-        services.register_pump(record)
-        result = services.record_refill_visit(
-            record.pump_id,
             concentration_mcg_per_ml=concentration_mcg_per_ml,
-            refilled=refilled,
+            refilled=refilled if refilled is not None else services.clock.today(),
             daily_dose_mcg=daily_dose_mcg,
             flex=flex,
             expected_ml=expected_ml,
@@ -532,6 +538,8 @@ def refill(
             settings=setting,
             other_drugs_in_pump=other_drug_in_pump or (),
         )
+        services.register_pump(record)
+        result = services.record_refill_visit(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:

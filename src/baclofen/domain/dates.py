@@ -1,0 +1,69 @@
+"""The one plausible range of every date the domain takes, and the checks of typed dates and date-times.
+
+Text is read at the edge (:mod:`baclofen.adapters.edge`); here a date is already a ``date`` (or, where a time
+of day matters, a ``datetime``). A year like 9999 is a typing error and would overflow date arithmetic at the
+end of a plan or a forecast, so every date is checked against :data:`PLAN_DATE_RANGE` where it enters.
+
+>>> require_date(date(2026, 1, 1), "start_date")
+datetime.date(2026, 1, 1)
+>>> require_date(date(9999, 12, 1), "filled")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+baclofen.domain.errors.InvalidInputError: 'filled' must be a date from 1900-01-01 to 2200-12-31 (got ...)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from baclofen.domain.errors import InvalidInputError
+
+#: Plausible dates of every date input (plan starts, fills, refills, implants, as-of; one range for all).
+PLAN_DATE_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
+
+DateT = TypeVar("DateT", date, datetime)
+
+
+def check_date_range(parsed: DateT, field: str, given: Any = None) -> DateT:
+    """``parsed`` (a date or date-time) if its day lies in :data:`PLAN_DATE_RANGE`; else InvalidInputError
+    naming ``field`` (``given``: the value as the caller wrote it, shown in the error)."""
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    if not PLAN_DATE_RANGE[0] <= day <= PLAN_DATE_RANGE[1]:
+        raise InvalidInputError(
+            field,
+            f"a date from {PLAN_DATE_RANGE[0].isoformat()} to {PLAN_DATE_RANGE[1].isoformat()}",
+            parsed if given is None else given,
+        )
+    return parsed
+
+
+def require_date(value: Any, field: str) -> date:
+    """``value`` if it is a ``date`` (not a date-time) in the plausible range."""
+    if isinstance(value, datetime):
+        raise InvalidInputError(field, "a date (YYYY-MM-DD), not a date and time", value.isoformat())
+    if not isinstance(value, date):
+        raise InvalidInputError(field, "a date", value)
+    return check_date_range(value, field)
+
+
+def require_moment(value: Any, field: str) -> date | datetime:
+    """``value`` if it is a ``date`` or a ``datetime`` in the plausible range."""
+    if not isinstance(value, date):
+        raise InvalidInputError(field, "a date or a date and time", value)
+    return check_date_range(value, field)
+
+
+def require_datetime(value: Any, field: str) -> datetime:
+    """``value`` if it is a ``datetime`` in the plausible range."""
+    if not isinstance(value, datetime):
+        raise InvalidInputError(field, "a date and time (YYYY-MM-DDTHH:MM)", value)
+    return check_date_range(value, field)
+
+
+def optional(check: Any, value: Any, field: str) -> Any:
+    """``check(value, field)``, or None when ``value`` is None."""
+    return None if value is None else check(value, field)
+
+
+__all__ = ["PLAN_DATE_RANGE", "check_date_range", "optional", "require_date", "require_datetime", "require_moment"]

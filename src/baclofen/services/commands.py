@@ -1,0 +1,406 @@
+"""Typed requests of the use cases: what each service is asked to do, in domain types only.
+
+A command holds dates, date-times, clock times, numbers in named units, programs and domain enums, never
+the text they were typed as: text is read at the edge (:mod:`baclofen.adapters.edge`), which builds these
+values and reports every invalid field at once. Each command checks the types of its date and program
+fields (a text where a date is meant is refused, naming the field), so that a caller who builds one
+directly (a REST API, a test) gets the same one-field errors; the clinical and plausibility checks stay in
+the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from baclofen.domain.cds.alternatives import BaclofenOutcome
+from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.programs import InfusionProgram
+from baclofen.domain.itb.screening import ScreeningDose
+from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.rules.core import Override
+
+
+def _program_or_none(value: Any, field_name: str) -> None:
+    if value is not None and not isinstance(value, InfusionProgram):
+        raise InvalidInputError(field_name, "a flex program (its text is read at the edge, adapters.edge)", value)
+
+
+def _pairs(value: Any, field_name: str) -> tuple[tuple[float, float], ...]:
+    if isinstance(value, str):
+        raise InvalidInputError(field_name, "(expected, aspirated) mL pairs (text is read at the edge)", value)
+    return tuple((e, a) for e, a in value)
+
+
+# --- pumps ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlanPumpProgram:
+    """A simple continuous program for ``daily_dose_mcg``, or a ``flex`` program (with both: the same total)."""
+
+    pump: str
+    concentration_mcg_per_ml: float
+    daily_dose_mcg: float | None = None
+    flex: InfusionProgram | None = None
+    confirm_high_dose: bool = False
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _program_or_none(self.flex, "flex")
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastPump:
+    """A reservoir forecast of a fill (see :func:`baclofen.services.itb.forecast_pump`)."""
+
+    pump: str
+    volume_ml: float
+    concentration_mcg_per_ml: float
+    filled: date | datetime
+    daily_dose_mcg: float | None = None
+    flex: InfusionProgram | None = None
+    margin_days: int | None = None
+    low_reservoir_ml: float | None = None
+    residual_ml: float | None = None
+    max_refill_interval_days: int | None = None
+    implanted: date | None = None
+    eri_date: date | None = None
+    mri_date: date | None = None
+    as_of: date | datetime | None = None
+    observed_rate_factor: float | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_moment(self.filled, "filled")
+        _program_or_none(self.flex, "flex")
+        for name in ("implanted", "eri_date", "mri_date"):
+            optional(require_date, getattr(self, name), name)
+        optional(require_moment, self.as_of, "as_of")
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileVisit:
+    """Expected vs aspirated residual at this visit, with the earlier visits (oldest first) for the trend."""
+
+    expected_ml: float
+    aspirated_ml: float
+    previous: tuple[tuple[float, float], ...] = ()
+    pump: str | None = None
+    tolerance_percent: float | None = None
+    tolerance_ml: float | None = None
+    trend_visits: int | None = None
+    previous_fill_ml: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "previous", _pairs(self.previous, "previous"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConcentrationChange:
+    """A concentration change for the same daily dose; ``change_minute``: when (minute of the pump clock's day)."""
+
+    pump: str
+    daily_dose_mcg: float
+    old_mcg_per_ml: float
+    new_mcg_per_ml: float
+    catheter_volume_ml: float | None = None
+    catheter_trimmed_cm: float | None = None
+    pump_internal_volume_ml: float | None = None
+    flex: InfusionProgram | None = None
+    change_minute: int | None = None
+
+    def __post_init__(self) -> None:
+        _program_or_none(self.flex, "flex")
+        minute = self.change_minute
+        if minute is not None and (isinstance(minute, bool) or not isinstance(minute, int) or not 0 <= minute < 1440):
+            raise InvalidInputError("change_time", "a minute of the day, 0-1439 (00:00-23:59)", minute)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRefillVisit:
+    """A refill visit of a stored pump (see :func:`baclofen.services.itb.record_refill_visit`): this visit's
+    residuals (optional, together) and the new fill; the pump's model, implant date and history (the
+    earlier residuals, the last fill) come from the pump repository."""
+
+    pump_id: str
+    concentration_mcg_per_ml: float
+    refilled: date | datetime
+    daily_dose_mcg: float | None = None
+    flex: InfusionProgram | None = None
+    expected_ml: float | None = None
+    aspirated_ml: float | None = None
+    target_interval_days: int | None = None
+    margin_days: int | None = None
+    as_of: date | datetime | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pump_id, str) or not self.pump_id.strip():
+            raise InvalidInputError("pump_id", "the id of a stored pump", self.pump_id)
+        require_moment(self.refilled, "refilled")
+        _program_or_none(self.flex, "flex")
+        optional(require_moment, self.as_of, "as_of")
+
+
+# --- intrathecal --------------------------------------------------------------------------------------------
+def _origin(value: Any, field_name: str) -> None:
+    if not isinstance(value, SpasticityOrigin):
+        raise InvalidInputError(field_name, "a spasticity origin (text is read at the edge)", value)
+
+
+def _texts(value: Any, field_name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InvalidInputError(field_name, "a sequence of names (a list text is read at the edge)", value)
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenTrial:
+    """A screening trial so far: ``responses`` to the doses given (yes/no, in order; the last one's effect
+    duration, reactions and Ashworth grades), or full dose ``records`` instead."""
+
+    responses: tuple[bool, ...] = ()
+    start_mcg: float = 50.0
+    hours_since_last_dose: float | None = None
+    effect_duration_hours: float | None = None
+    negative_reactions: bool = False
+    records: tuple[ScreeningDose, ...] | None = None
+    as_of: datetime | None = None
+    conditions: tuple[str, ...] = ()
+    ashworth_before: str | float | None = None
+    ashworth_after: str | float | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.responses, str):
+            raise InvalidInputError("responses", "booleans (yes/no text is read at the edge)", self.responses)
+        object.__setattr__(self, "responses", tuple(self.responses))
+        if self.records is not None:
+            object.__setattr__(self, "records", tuple(self.records))
+        optional(require_datetime, self.as_of, "as_of")
+        object.__setattr__(self, "conditions", _texts(self.conditions, "conditions"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInitialDose:
+    """The initial infusion dose from the effective screening dose (mcg) and its duration of effect (h)."""
+
+    screening_dose_mcg: float
+    response_hours: float
+    negative_reactions: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItbTitrationStep:
+    """The allowed next intrathecal daily dose (mcg/day) per 24 h or at a refill visit."""
+
+    current_mcg_per_day: float
+    origin: SpasticityOrigin
+    at_refill: bool = False
+    hours_since_start: float | None = None
+    proposed_mcg_per_day: float | None = None
+    confirm_high_dose: bool = False
+    settings: Mapping[str, float] = field(default_factory=dict)
+    planned_taper: bool = False
+    hours_since_last_increase: float | None = None
+    interruption_hours: float | None = None
+
+    def __post_init__(self) -> None:
+        _origin(self.origin, "origin")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTransition:
+    """An oral taper alongside intrathecal titration from the day infusion starts."""
+
+    infusion_start: date
+    oral_mg_per_day: float
+    itb_initial_mcg_per_day: float
+    origin: SpasticityOrigin = SpasticityOrigin.SPINAL
+    itb_target_mcg_per_day: float | None = None
+    max_oral_cut_percent: float | None = None
+    months_on_therapy: float | None = None
+    patient: PatientSnapshot | None = None
+    product: str | None = None
+    other_oral_antispastics: tuple[str, ...] = ()
+    overrides: tuple[Override, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_date(self.infusion_start, "infusion_start")
+        _origin(self.origin, "origin")
+        object.__setattr__(
+            self, "other_oral_antispastics", _texts(self.other_oral_antispastics, "other_oral_antispastics")
+        )
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
+
+
+def _overrides(value: Any) -> tuple[Override, ...]:
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, Override):
+            raise InvalidInputError("override", "Override values (RULE-ID=REASON text is read at the edge)", item)
+    return items
+
+
+# --- oral plans -----------------------------------------------------------------------------------------------
+def _dose_times(value: Any) -> tuple[time, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(t, time) for t in value):
+        raise InvalidInputError("dose_times", "clock times (HH:MM text is read at the edge)", value)
+    return tuple(value)
+
+
+def _check_plan_fields(command: PlanTitration | PlanTaper) -> None:
+    """The fields an oral plan command shares: a start date, clock times, overrides, other medicines."""
+    require_date(command.start_date, "start_date")
+    object.__setattr__(command, "dose_times", _dose_times(command.dose_times))
+    object.__setattr__(command, "overrides", _overrides(command.overrides))
+    object.__setattr__(command, "current_drugs", _texts(command.current_drugs, "drugs"))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTitration:
+    """An oral titration (label schedule by default); doses in mg, daily doses in mg/day, intervals in days.
+    ``current_drugs``: the patient's other medicines, screened with baclofen and with each other."""
+
+    start_date: date
+    patient: PatientSnapshot | None = None
+    target_mg_per_day: float | None = None
+    doses_per_day: int = LABEL_DOSES_PER_DAY
+    product: str | None = None
+    start_dose_mg: float = LABEL_START_DOSE_MG
+    step_dose_mg: float = LABEL_STEP_DOSE_MG
+    step_interval_days: int | None = None
+    dose_times: tuple[time, ...] | None = None
+    overrides: tuple[Override, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    current_drugs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_plan_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTaper:
+    """A gradual oral taper from ``from_mg_per_day`` to ``to_mg_per_day`` (mg/day)."""
+
+    from_mg_per_day: float
+    start_date: date
+    to_mg_per_day: float = 0.0
+    patient: PatientSnapshot | None = None
+    product: str | None = None
+    doses_per_day: int = 3
+    months_on_therapy: float | None = None
+    max_step_mg: float | None = None
+    step_interval_days: int | None = None
+    min_days_to_zero: int | None = None
+    dose_times: tuple[time, ...] | None = None
+    overrides: tuple[Override, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    current_drugs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_plan_fields(self)
+
+
+# --- decision support -----------------------------------------------------------------------------------------
+def _enum_or_none(value: Any, kind: type, field_name: str, what: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        raise InvalidInputError(field_name, f"{what} (text is read at the edge)", value)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckDrugDose:
+    """A daily dose of one drug against its cited limits (mg/day; intrathecal mcg/day; nabiximols sprays/day)."""
+
+    drug: str
+    mg_per_day: float | None = None
+    mcg_per_day: float | None = None
+    sprays_per_day: float | None = None
+    single_dose_mg: float | None = None
+    doses_per_day: int | None = None
+    locale: Locale = Locale.US
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    origin: SpasticityOrigin | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _enum_or_none(self.locale, Locale, "locale", "a locale")
+        _enum_or_none(self.origin, SpasticityOrigin, "origin", "a spasticity origin")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContraindications:
+    """One drug against conditions, age, sex, kidney function, route, implant depth and days since a TBI."""
+
+    drug: str
+    conditions: tuple[str, ...] = ()
+    age_years: float | None = None
+    sex: Sex | None = None
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    route: str | None = None
+    implant_depth_cm: float | None = None
+    days_since_tbi: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "conditions", _texts(self.conditions, "conditions"))
+        _enum_or_none(self.sex, Sex, "sex", "female or male")
+
+
+@dataclass(frozen=True, slots=True)
+class AdviseAlternatives:
+    """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan
+    (``switch_to`` from ``current_baclofen_mg_per_day`` starting ``start_date``)."""
+
+    baclofen_outcome: BaclofenOutcome | str = BaclofenOutcome.FAILED
+    focal: bool = False
+    severe: bool = False
+    liver_disease: bool = False
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    drugs: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    sex: Sex | None = None
+    age_years: float | None = None
+    locale: Locale = Locale.US
+    guideline: str | None = None
+    switch_to: str | None = None
+    current_baclofen_mg_per_day: float | None = None
+    months_on_therapy: float | None = None
+    start_date: date | None = None
+    overrides: tuple[Override, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drugs", _texts(self.drugs, "drugs"))
+        object.__setattr__(self, "conditions", _texts(self.conditions, "conditions"))
+        _enum_or_none(self.sex, Sex, "sex", "female or male")
+        _enum_or_none(self.locale, Locale, "locale", "a locale")
+        optional(require_date, self.start_date, "start_date")
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
+
+
+__all__ = [
+    "AdviseAlternatives",
+    "CheckContraindications",
+    "CheckDrugDose",
+    "ForecastPump",
+    "PlanConcentrationChange",
+    "PlanInitialDose",
+    "PlanItbTitrationStep",
+    "PlanPumpProgram",
+    "PlanTaper",
+    "PlanTitration",
+    "PlanTransition",
+    "ReconcileVisit",
+    "RecordRefillVisit",
+    "ScreenTrial",
+]
