@@ -21,15 +21,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, UnknownNameError
-from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.adapters.overlay import (
+    OverlayPatientRepository,
+    OverlayPumpRepository,
+    RecordView,
+    check_audit_query,
+    check_type,
+)
+from baclofen.domain.errors import ConflictError, ServiceError, UnknownNameError
+from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord
 from baclofen.domain.settings import SETTINGS, Setting
 from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
 
 __all__ = [
+    "InMemoryAuditLog",
     "InMemoryPatientRepository",
     "InMemoryPumpRepository",
     "InMemoryStore",
@@ -50,100 +59,43 @@ class InMemoryStore:
 
 
 class _Table(Generic[R]):
-    """One kind of record inside a transaction: its reads (with the version read) and its writes."""
+    """One kind of committed records and one transaction's view of them."""
 
     def __init__(self, committed: dict[str, tuple[int, R]], lock: threading.Lock, kind: str) -> None:
         self._committed = committed
         self._lock = lock
-        self.kind = kind
-        self._read: dict[str, tuple[int, R | None]] = {}
-        self._written: dict[str, R] = {}
+        self.view: RecordView[R] = RecordView(self._load, kind)
 
-    def find(self, key: str) -> R | None:
-        """The record as this transaction sees it: its own write, else what it first read of the store."""
-        if key in self._written:
-            return self._written[key]
-        if key not in self._read:
-            with self._lock:
-                version, record = self._committed.get(key, (0, None))
-            self._read[key] = (version, record)
-        return self._read[key][1]
-
-    def require(self, key: str) -> R:
-        record = self.find(key)
-        if record is None:
-            raise NotFoundError(f"no {self.kind} record {key!r}")
-        return record
-
-    def insert(self, key: str, record: R) -> None:
-        if self.find(key) is not None:
-            raise ConflictError(f"a {self.kind} record {key!r} already exists")
-        self._written[key] = record
-
-    def replace(self, key: str, record: R) -> None:
-        self.require(key)
-        self._written[key] = record
-
-    def keys(self) -> list[str]:
+    def _load(self, key: str) -> tuple[int, R | None]:
         with self._lock:
-            stored = set(self._committed)
-        return sorted(stored | set(self._written))
+            return self._committed.get(key, (0, None))
+
+    def stored_keys(self) -> list[str]:
+        with self._lock:
+            return list(self._committed)
 
     def conflicts(self) -> list[str]:
         """Written keys that another transaction committed since this one read them (under the lock)."""
-        return [k for k in self._written if self._committed.get(k, (0, None))[0] != self._read[k][0]]
+        return [w.key for w in self.view.writes() if self._committed.get(w.key, (0, None))[0] != w.read_version]
 
     def apply(self) -> None:
         """Store the writes, each at the next version (under the lock)."""
-        for key, record in self._written.items():
-            self._committed[key] = (self._read[key][0] + 1, record)
+        for write in self.view.writes():
+            self._committed[write.key] = (write.read_version + 1, write.record)
 
 
-class InMemoryPatientRepository:
+class InMemoryPatientRepository(OverlayPatientRepository):
     """:class:`~baclofen.services.ports.PatientRepository` over one in-memory transaction."""
 
     def __init__(self, table: _Table[PatientRecord]) -> None:
-        self._table = table
-
-    def add(self, record: PatientRecord) -> None:
-        _check_type(record, PatientRecord, "patient")
-        self._table.insert(record.patient_id, record)
-
-    def get(self, patient_id: str) -> PatientRecord:
-        return self._table.require(check_record_id(patient_id, "patient_id"))
-
-    def update(self, record: PatientRecord) -> None:
-        _check_type(record, PatientRecord, "patient")
-        self._table.replace(record.patient_id, record)
+        super().__init__(table.view)
 
 
-class InMemoryPumpRepository:
+class InMemoryPumpRepository(OverlayPumpRepository):
     """:class:`~baclofen.services.ports.PumpRepository` over one in-memory transaction."""
 
     def __init__(self, table: _Table[PumpRecord]) -> None:
-        self._table = table
-
-    def add(self, record: PumpRecord) -> None:
-        _check_type(record, PumpRecord, "pump")
-        self._table.insert(record.pump_id, record)
-
-    def get(self, pump_id: str) -> PumpRecord:
-        return self._table.require(check_record_id(pump_id, "pump_id"))
-
-    def for_patient(self, patient_id: str) -> tuple[PumpRecord, ...]:
-        check_record_id(patient_id, "patient_id")
-        found = (self._table.find(key) for key in self._table.keys())
-        return tuple(r for r in found if r is not None and r.patient_id == patient_id)
-
-    def add_visit(self, pump_id: str, visit: RefillVisitRecord) -> PumpRecord:
-        record = self.get(pump_id).with_visit(visit)
-        self._table.replace(pump_id, record)
-        return record
-
-
-def _check_type(record: object, kind: type, name: str) -> None:
-    if not isinstance(record, kind):
-        raise TypeError(f"a {name} record ({kind.__name__}) is stored here, not {type(record).__name__}")
+        super().__init__(table.view, lambda patient_id: table.stored_keys())
 
 
 class InMemoryUnitOfWork(UnitOfWork):
@@ -180,7 +132,7 @@ class InMemoryUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         patients, pumps = self._active(lambda: self._patients), self._active(lambda: self._pumps)
         with self.store.lock:
-            stale = [f"{t.kind} {k!r}" for t in (patients, pumps) for k in t.conflicts()]
+            stale = [f"{t.view.kind} {k!r}" for t in (patients, pumps) for k in t.conflicts()]
             if not stale:
                 patients.apply()
                 pumps.apply()
@@ -197,6 +149,40 @@ class InMemoryUnitOfWork(UnitOfWork):
     def _end(self) -> None:
         self._patients = None
         self._pumps = None
+
+
+class InMemoryAuditLog:
+    """:class:`~baclofen.services.ports.AuditLog` kept in memory (for one CLI invocation, and tests)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        check_type(entry, AuditEntry, "audit")
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(
+        self,
+        *,
+        actor: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> tuple[AuditEntry, ...]:
+        check_audit_query(since, until, limit)
+        with self._lock:
+            found = [
+                e
+                for e in self._entries
+                if (actor is None or e.actor == actor)
+                and (target is None or e.target == target)
+                and (since is None or e.at >= since)
+                and (until is None or e.at < until)
+            ]
+        return tuple(found[:limit])
 
 
 class StaticSettings:
