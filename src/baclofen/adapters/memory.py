@@ -20,31 +20,17 @@ change one record concurrently only the first commit succeeds (the second raises
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from baclofen.adapters.overlay import (
-    OverlayPatientRepository,
-    OverlayPumpRepository,
-    RecordView,
-    check_audit_query,
-    check_type,
-)
-from baclofen.domain.errors import ConflictError, ServiceError, UnknownNameError
+from baclofen.adapters.overlay import OverlayUnitOfWork, Write, check_audit_query, check_type
+from baclofen.domain.errors import UnknownNameError
 from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord
 from baclofen.domain.settings import SETTINGS, Setting
-from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
 
-__all__ = [
-    "InMemoryAuditLog",
-    "InMemoryPatientRepository",
-    "InMemoryPumpRepository",
-    "InMemoryStore",
-    "InMemoryUnitOfWork",
-    "StaticSettings",
-]
+__all__ = ["InMemoryAuditLog", "InMemoryStore", "InMemoryUnitOfWork", "StaticSettings"]
 
 R = TypeVar("R")
 
@@ -58,97 +44,43 @@ class InMemoryStore:
         self.pumps: dict[str, tuple[int, PumpRecord]] = {}
 
 
-class _Table(Generic[R]):
-    """One kind of committed records and one transaction's view of them."""
-
-    def __init__(self, committed: dict[str, tuple[int, R]], lock: threading.Lock, kind: str) -> None:
-        self._committed = committed
-        self._lock = lock
-        self.view: RecordView[R] = RecordView(self._load, kind)
-
-    def _load(self, key: str) -> tuple[int, R | None]:
-        with self._lock:
-            return self._committed.get(key, (0, None))
-
-    def stored_keys(self) -> list[str]:
-        with self._lock:
-            return list(self._committed)
-
-    def conflicts(self) -> list[str]:
-        """Written keys that another transaction committed since this one read them (under the lock)."""
-        return [w.key for w in self.view.writes() if self._committed.get(w.key, (0, None))[0] != w.read_version]
-
-    def apply(self) -> None:
-        """Store the writes, each at the next version (under the lock)."""
-        for write in self.view.writes():
-            self._committed[write.key] = (write.read_version + 1, write.record)
+def _stale(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]], kind: str) -> list[str]:
+    """The writes whose record another transaction committed since it was read (under the lock)."""
+    return [f"{kind} {w.key!r}" for w in writes if committed.get(w.key, (0, None))[0] != w.read_version]
 
 
-class InMemoryPatientRepository(OverlayPatientRepository):
-    """:class:`~baclofen.services.ports.PatientRepository` over one in-memory transaction."""
-
-    def __init__(self, table: _Table[PatientRecord]) -> None:
-        super().__init__(table.view)
-
-
-class InMemoryPumpRepository(OverlayPumpRepository):
-    """:class:`~baclofen.services.ports.PumpRepository` over one in-memory transaction."""
-
-    def __init__(self, table: _Table[PumpRecord]) -> None:
-        super().__init__(table.view, lambda patient_id: table.stored_keys())
+def _apply(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]]) -> None:
+    """Store the writes, each at the next version (under the lock)."""
+    for write in writes:
+        committed[write.key] = (write.read_version + 1, write.record)
 
 
-class InMemoryUnitOfWork(UnitOfWork):
+class InMemoryUnitOfWork(OverlayUnitOfWork):
     """A unit of work over an :class:`InMemoryStore` (a new, empty one unless given)."""
 
     def __init__(self, store: InMemoryStore | None = None) -> None:
+        super().__init__()
         self.store = store if store is not None else InMemoryStore()
-        self._patients: _Table[PatientRecord] | None = None
-        self._pumps: _Table[PumpRecord] | None = None
 
-    @property
-    def patients(self) -> PatientRepository:
-        return InMemoryPatientRepository(self._active(lambda: self._patients))
-
-    @property
-    def pumps(self) -> PumpRepository:
-        return InMemoryPumpRepository(self._active(lambda: self._pumps))
-
-    def _active(self, table: Callable[[], _Table[R] | None]) -> _Table[R]:
-        found = table()
-        if found is None:
-            raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
-        return found
-
-    def _begin(self) -> None:
-        if self._patients is not None:
-            raise ServiceError("this unit of work is already in a transaction ('with' entered twice)")
-        self._fresh()
-
-    def _fresh(self) -> None:
-        self._patients = _Table(self.store.patients, self.store.lock, "patient")
-        self._pumps = _Table(self.store.pumps, self.store.lock, "pump")
-
-    def commit(self) -> None:
-        patients, pumps = self._active(lambda: self._patients), self._active(lambda: self._pumps)
+    def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
         with self.store.lock:
-            stale = [f"{t.view.kind} {k!r}" for t in (patients, pumps) for k in t.conflicts()]
+            return self.store.patients.get(patient_id, (0, None))
+
+    def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
+        with self.store.lock:
+            return self.store.pumps.get(pump_id, (0, None))
+
+    def _stored_pump_ids(self, patient_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, record) in self.store.pumps.items() if record.patient_id == patient_id]
+
+    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+        with self.store.lock:
+            stale = _stale(self.store.patients, patients, "patient") + _stale(self.store.pumps, pumps, "pump")
             if not stale:
-                patients.apply()
-                pumps.apply()
-        self._fresh()
-        if stale:
-            raise ConflictError(
-                "changed by another unit of work since this one read it, nothing stored: " + ", ".join(stale)
-            )
-
-    def rollback(self) -> None:
-        if self._patients is not None:
-            self._fresh()
-
-    def _end(self) -> None:
-        self._patients = None
-        self._pumps = None
+                _apply(self.store.patients, patients)
+                _apply(self.store.pumps, pumps)
+        return stale
 
 
 class InMemoryAuditLog:

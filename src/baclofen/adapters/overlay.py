@@ -9,7 +9,7 @@ writes; the rules of the ports (not found, already stored, append-only history) 
 
 >>> from baclofen.domain.itb.pumps import get_pump
 >>> from baclofen.domain.records import PumpRecord
->>> view = RecordView(lambda key: (0, None), "pump")
+>>> view: RecordView[PumpRecord] = RecordView(lambda key: (0, None), "pump")
 >>> pumps = OverlayPumpRepository(view, lambda patient_id: ())
 >>> pumps.add(PumpRecord("pump-1", get_pump("prometra-ii-40"), "P-1"))
 >>> [p.pump_id for p in pumps.for_patient("P-1")], [w.key for w in view.writes()]
@@ -18,17 +18,20 @@ writes; the rules of the ports (not found, already stored, append-only history) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from baclofen.domain.errors import ConflictError, NotFoundError, require
+from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
 
 __all__ = [
     "OverlayPatientRepository",
     "OverlayPumpRepository",
+    "OverlayUnitOfWork",
     "RecordView",
     "Write",
     "check_audit_query",
@@ -142,6 +145,76 @@ class OverlayPumpRepository:
         record = self.get(pump_id).with_visit(visit)
         self._view.replace(pump_id, record)
         return record
+
+
+class OverlayUnitOfWork(UnitOfWork):
+    """A unit of work with optimistic concurrency over per-transaction :class:`RecordView`\\ s.
+
+    A store says how to load a record with its version, which stored pumps may be a patient's, and how to
+    store a commit's writes (:meth:`_store`: all of them, or none and the list of those found stale).
+    """
+
+    def __init__(self) -> None:
+        self._patients: RecordView[PatientRecord] | None = None
+        self._pumps: RecordView[PumpRecord] | None = None
+
+    @abstractmethod
+    def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
+        """The stored patient with its version, or (0, None)."""
+
+    @abstractmethod
+    def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
+        """The stored pump with its version, or (0, None)."""
+
+    @abstractmethod
+    def _stored_pump_ids(self, patient_id: str) -> Iterable[str]:
+        """The identifiers of the stored pumps of a patient."""
+
+    @abstractmethod
+    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+        """Store every write atomically when none is stale; else store nothing and name the stale ones
+        (``"pump 'pump-1'"``)."""
+
+    @property
+    def patients(self) -> PatientRepository:
+        return OverlayPatientRepository(self._active(self._patients))
+
+    @property
+    def pumps(self) -> PumpRepository:
+        return OverlayPumpRepository(self._active(self._pumps), self._stored_pump_ids)
+
+    def _active(self, view: RecordView[R] | None) -> RecordView[R]:
+        if view is None:
+            raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
+        return view
+
+    def _begin(self) -> None:
+        if self._patients is not None:
+            raise ServiceError("this unit of work is already in a transaction ('with' entered twice)")
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._patients = RecordView(self._load_patient, "patient")
+        self._pumps = RecordView(self._load_pump, "pump")
+
+    def commit(self) -> None:
+        patients, pumps = self._active(self._patients), self._active(self._pumps)
+        try:
+            stale = self._store(patients.writes(), pumps.writes())
+        finally:
+            self._fresh()  # what comes next reads the store afresh
+        if stale:
+            raise ConflictError(
+                "changed by another unit of work since this one read it, nothing stored: " + ", ".join(stale)
+            )
+
+    def rollback(self) -> None:
+        if self._patients is not None:
+            self._fresh()
+
+    def _end(self) -> None:
+        self._patients = None
+        self._pumps = None
 
 
 def check_audit_query(since: datetime | None, until: datetime | None, limit: int | None) -> None:

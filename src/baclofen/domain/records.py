@@ -49,14 +49,15 @@ def check_record_id(value: object, field: str) -> str:
     >>> check_record_id("P-0001", "patient_id")
     'P-0001'
     """
-    expected = f"an identifier of 1-{MAX_RECORD_ID_LENGTH} printable characters without surrounding spaces"
-    if not (
-        isinstance(value, str)
-        and 0 < len(value) <= MAX_RECORD_ID_LENGTH
-        and value == value.strip()
-        and value.isprintable()
-    ):
-        raise InvalidInputError(field, expected, value)
+    return _check_label(value, field, "an identifier", MAX_RECORD_ID_LENGTH)
+
+
+def _check_label(value: object, field: str, what: str, max_length: int) -> str:
+    """A non-empty text of at most ``max_length`` printable characters without surrounding spaces."""
+    if not (isinstance(value, str) and 0 < len(value) <= max_length and value == value.strip() and value.isprintable()):
+        raise InvalidInputError(
+            field, f"{what} of 1-{max_length} printable characters without surrounding spaces", value
+        )
     return value
 
 
@@ -200,18 +201,6 @@ class AuditOutcome(Enum):
     FAILED = "failed"
 
 
-def _check_audit_text(value: object, field: str) -> str:
-    expected = f"a text of 1-{MAX_AUDIT_TEXT_LENGTH} printable characters without surrounding spaces"
-    if not (
-        isinstance(value, str)
-        and 0 < len(value) <= MAX_AUDIT_TEXT_LENGTH
-        and value == value.strip()
-        and value.isprintable()
-    ):
-        raise InvalidInputError(field, expected, value)
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One access to patient data, as the audit log keeps it: who did what to which record, when, and how
@@ -244,7 +233,7 @@ class AuditEntry:
 
     def __post_init__(self) -> None:
         for name in ("actor", "action", "target"):
-            _check_audit_text(getattr(self, name), name)
+            _check_label(getattr(self, name), name, "a text", MAX_AUDIT_TEXT_LENGTH)
         if isinstance(self.outcome, str):
             try:
                 object.__setattr__(self, "outcome", AuditOutcome(self.outcome))

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from baclofen.adapters.overlay import OverlayPatientRepository, OverlayPumpRepository, RecordView, Write
+from baclofen.adapters.overlay import OverlayUnitOfWork, Write
 from baclofen.adapters.sql.engine import write_transaction
 from baclofen.adapters.sql.mapping import (
     patient_from_rows,
@@ -39,9 +39,8 @@ from baclofen.adapters.sql.schema import (
     PumpRow,
     RefillVisitRow,
 )
-from baclofen.domain.errors import ConflictError, ServiceError
+from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import PatientRecord, PumpRecord
-from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -140,65 +139,35 @@ def _store_pump(connection: Connection, write: Write[PumpRecord]) -> None:
             connection.execute(insert(table), rows)
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(OverlayUnitOfWork):
     """A unit of work over the SQL store of ``engine`` (made by
     :func:`~baclofen.adapters.sql.engine.create_database_engine`, migrated to the head revision)."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__()
         self.engine = engine
-        self._patients: RecordView[PatientRecord] | None = None
-        self._pumps: RecordView[PumpRecord] | None = None
-
-    @property
-    def patients(self) -> PatientRepository:
-        return OverlayPatientRepository(self._active(lambda: self._patients))
-
-    @property
-    def pumps(self) -> PumpRepository:
-        return OverlayPumpRepository(
-            self._active(lambda: self._pumps), lambda patient_id: self._read(_pump_ids_of_patient, patient_id)
-        )
-
-    def _active(self, view: Callable[[], RecordView[R] | None]) -> RecordView[R]:
-        found = view()
-        if found is None:
-            raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
-        return found
 
     def _read(self, query: Callable[[Session, str], R], key: str) -> R:
         """``query`` in a read transaction of its own (nothing is held after it)."""
         with Session(self.engine) as session, session.begin():
             return query(session, key)
 
-    def _begin(self) -> None:
-        if self._patients is not None:
-            raise ServiceError("this unit of work is already in a transaction ('with' entered twice)")
-        self._fresh()
+    def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
+        return self._read(_load_patient, patient_id)
 
-    def _fresh(self) -> None:
-        self._patients = RecordView(lambda key: self._read(_load_patient, key), "patient")
-        self._pumps = RecordView(lambda key: self._read(_load_pump, key), "pump")
+    def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
+        return self._read(_load_pump, pump_id)
 
-    def commit(self) -> None:
-        patients, pumps = self._active(lambda: self._patients), self._active(lambda: self._pumps)
-        stale: str | None = None
+    def _stored_pump_ids(self, patient_id: str) -> Sequence[str]:
+        return self._read(_pump_ids_of_patient, patient_id)
+
+    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
         try:
             with write_transaction(self.engine) as connection:
-                for patient in patients.writes():
+                for patient in patients:
                     _store_patient(connection, patient)
-                for pump in pumps.writes():
+                for pump in pumps:
                     _store_pump(connection, pump)
-        except _Stale as exc:
-            stale = exc.what
-        finally:
-            self._fresh()
-        if stale is not None:
-            raise ConflictError(f"changed by another unit of work since this one read it, nothing stored: {stale}")
-
-    def rollback(self) -> None:
-        if self._patients is not None:
-            self._fresh()
-
-    def _end(self) -> None:
-        self._patients = None
-        self._pumps = None
+        except _Stale as exc:  # raised inside the transaction: it is rolled back
+            return [exc.what]
+        return []

@@ -55,7 +55,7 @@ def _report(engine: Engine, as_json: bool, action: str) -> None:
     def render(out: Console) -> None:
         at = "no schema (base)" if revision is None else f"revision {revision}"
         state = "the newest" if revision == head else f"the newest is {head}"
-        out.print(f"{data['database_url']}: {at} ({state})", highlight=False)
+        out.print(f"{data['database_url']}: {at} ({state})", highlight=False, soft_wrap=True)
 
     emit(data, as_json, render)
 
