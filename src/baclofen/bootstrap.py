@@ -3,8 +3,10 @@
 An entrypoint calls :func:`bootstrap` once (the CLI once per invocation) and then only the
 :class:`Services` it returns: the use cases with their unit of work and clinic settings injected, and
 the clinic's clock for "today" when the user gives no date. Nothing is built at import time. The
-defaults are the system clock, no clinic setting overrides and an empty in-memory store (the CLI's
-store for one invocation); the clinic service (issue 8/10) passes a SQLAlchemy unit of work instead.
+defaults are the system clock, no clinic setting overrides and an empty in-memory store and audit log
+(the one-shot CLI's, for one invocation). Given a ``database_url`` (SQLite or PostgreSQL), the unit of
+work and the audit log are the SQL store's (:mod:`baclofen.adapters.sql`), once its schema is at the
+revision this version needs (``baclofen db upgrade``); the clinic service (issue 8/10) starts that way.
 
 >>> from datetime import datetime, timezone
 >>> from baclofen.adapters.clock import FixedClock
@@ -18,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baclofen.adapters.clock import SystemClock
-from baclofen.adapters.memory import InMemoryUnitOfWork, StaticSettings
+from baclofen.adapters.memory import InMemoryAuditLog, InMemoryUnitOfWork, StaticSettings
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord
 from baclofen.services import itb
 from baclofen.services.commands import RecordRefillVisit
-from baclofen.services.ports import Clock, SettingsProvider, UnitOfWork
+from baclofen.services.ports import AuditLog, Clock, SettingsProvider, UnitOfWork
 
 __all__ = ["Services", "bootstrap"]
 
@@ -34,6 +37,7 @@ class Services:
     clock: Clock
     settings: SettingsProvider
     uow: UnitOfWork
+    audit: AuditLog
 
     def register_pump(self, record: PumpRecord) -> None:
         """:func:`baclofen.services.itb.register_pump` on this store."""
@@ -49,10 +53,35 @@ def bootstrap(
     clock: Clock | None = None,
     settings: SettingsProvider | None = None,
     uow: UnitOfWork | None = None,
+    audit: AuditLog | None = None,
+    database_url: str | None = None,
 ) -> Services:
-    """Wire the use cases: the given adapters, else the system clock, no clinic overrides, a new in-memory store."""
+    """Wire the use cases: the given adapters, else the system clock, no clinic overrides and a new
+    in-memory store and audit log, or, given ``database_url``, the SQL store there.
+
+    Raises
+    ------
+    InvalidInputError
+        On ``database_url``: not a SQLite file or PostgreSQL URL, or given with ``uow`` or ``audit``.
+    ServiceError
+        The database does not answer, or its schema is not at the revision this version needs.
+    """
+    if database_url is not None:
+        if uow is not None or audit is not None:
+            raise InvalidInputError("database_url", "a database URL or a unit of work and audit log, not both", "both")
+        uow, audit = _sql_store(database_url)
     return Services(
         clock=clock if clock is not None else SystemClock(),
         settings=settings if settings is not None else StaticSettings(),
         uow=uow if uow is not None else InMemoryUnitOfWork(),
+        audit=audit if audit is not None else InMemoryAuditLog(),
     )
+
+
+def _sql_store(database_url: str) -> tuple[UnitOfWork, AuditLog]:
+    # imported here: SQLAlchemy is loaded only by the commands that use a database
+    from baclofen.adapters.sql import SqlAuditLog, SqlUnitOfWork, check_database_current, create_database_engine
+
+    engine = create_database_engine(database_url)
+    check_database_current(engine)
+    return SqlUnitOfWork(engine), SqlAuditLog(engine)

@@ -1,8 +1,10 @@
 """The adapters the contract tests run against, one parameter each.
 
-A new adapter of a port (SQLAlchemy on SQLite or PostgreSQL) joins by adding an entry here: every
-contract test then runs on it too. A unit-of-work entry takes pytest's ``tmp_path`` (a place for a
-database file) and returns a factory of units of work over one new, empty store.
+A new adapter of a port joins by adding an entry here: every contract test then runs on it too. A
+unit-of-work entry takes the test's request (for session fixtures: a migrated database) and ``tmp_path``
+(a place for a database file) and returns a factory of units of work over one new, empty store; an
+audit-log entry returns an audit log (not necessarily empty: the tests look at their own entries).
+The SQL entries run on a SQLite file and a PostgreSQL schema of their own (``tests/databases.py``).
 """
 
 from __future__ import annotations
@@ -13,21 +15,55 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from baclofen.adapters.clock import FixedClock, SystemClock
-from baclofen.adapters.memory import InMemoryStore, InMemoryUnitOfWork, StaticSettings
-from baclofen.services.ports import Clock, SettingsProvider, UnitOfWork
+from baclofen.adapters.memory import InMemoryAuditLog, InMemoryStore, InMemoryUnitOfWork, StaticSettings
+from baclofen.adapters.sql import SqlAuditLog, SqlUnitOfWork
+from baclofen.services.ports import AuditLog, Clock, SettingsProvider, UnitOfWork
+from tests.databases import empty_store, fresh_sqlite, migrated_postgres, migrated_sqlite_file
+
+__all__ = ["migrated_postgres", "migrated_sqlite_file"]  # session fixtures of the SQL entries
 
 UowFactory = Callable[[], UnitOfWork]
 
 
-def _memory(tmp_path: Path) -> UowFactory:
+def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> UowFactory:
     store = InMemoryStore()
     return lambda: InMemoryUnitOfWork(store)
 
 
-#: name -> (tmp_path -> a factory of units of work over one new, empty store)
-UNITS_OF_WORK: dict[str, Callable[[Path], UowFactory]] = {"memory": _memory}
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    return fresh_sqlite(request.getfixturevalue("migrated_sqlite_file"), tmp_path, request)
+
+
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    return empty_store(request.getfixturevalue("migrated_postgres"))
+
+
+def _sql_uow(
+    engine: Callable[[pytest.FixtureRequest, Path], Engine],
+) -> Callable[[pytest.FixtureRequest, Path], UowFactory]:
+    def factory(request: pytest.FixtureRequest, tmp_path: Path) -> UowFactory:
+        found = engine(request, tmp_path)
+        return lambda: SqlUnitOfWork(found)
+
+    return factory
+
+
+#: name -> ((request, tmp_path) -> a factory of units of work over one new, empty store)
+UNITS_OF_WORK: dict[str, Callable[[pytest.FixtureRequest, Path], UowFactory]] = {
+    "memory": _memory,
+    "sqlite": _sql_uow(_sqlite),
+    "postgresql": _sql_uow(_postgres),
+}
+
+#: name -> ((request, tmp_path) -> an audit log)
+AUDIT_LOGS: dict[str, Callable[[pytest.FixtureRequest, Path], AuditLog]] = {
+    "memory": lambda request, tmp_path: InMemoryAuditLog(),
+    "sqlite": lambda request, tmp_path: SqlAuditLog(_sqlite(request, tmp_path)),
+    "postgresql": lambda request, tmp_path: SqlAuditLog(request.getfixturevalue("migrated_postgres")),
+}
 
 #: name -> a clock
 CLOCKS: dict[str, Callable[[], Clock]] = {
@@ -44,7 +80,12 @@ SETTINGS_PROVIDERS: dict[str, Callable[[Mapping[str, Any]], SettingsProvider]] =
 @pytest.fixture(params=sorted(UNITS_OF_WORK))
 def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> UowFactory:
     """A factory of units of work that all share one new, empty store."""
-    return UNITS_OF_WORK[request.param](tmp_path)
+    return UNITS_OF_WORK[request.param](request, tmp_path)
+
+
+@pytest.fixture(params=sorted(AUDIT_LOGS))
+def audit_log(request: pytest.FixtureRequest, tmp_path: Path) -> AuditLog:
+    return AUDIT_LOGS[request.param](request, tmp_path)
 
 
 @pytest.fixture(params=sorted(CLOCKS))

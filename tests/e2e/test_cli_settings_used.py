@@ -21,6 +21,7 @@ from baclofen.entrypoints.cli.app import build_app
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINE = str(ROOT / "docs" / "examples" / "timeline.json")
 PLAN_FILE = "{plan}"  # replaced by a plan written by ``plan taper --json``
+DATABASE = "{database}"  # replaced by the URL of a new SQLite file
 
 #: Valid arguments for each command that takes ``--json``, and a setting override it takes (or None).
 COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -79,6 +80,9 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "check interactions": (("--drugs", "tizanidine,ciprofloxacin"), None),
     "check dose": (("--drug", "baclofen", "--mg-per-day", "30"), "oral.max_daily_dose_mg.us=60"),
     "check contraindications": (("--drug", "dantrolene"), None),
+    "db upgrade": (("--database-url", DATABASE), None),
+    "db current": (("--database-url", DATABASE), None),
+    "db downgrade": (("base", "--database-url", DATABASE), None),
     "rules list": ((), None),
     "rules show": (("ORAL-MAX-001",), None),  # a rule that declares its settings (undeclared: null)
     "scale evaluate": (
@@ -144,6 +148,9 @@ def _args(run_cli: Any, tmp_path: Path, name: str, extra: tuple[str, ...] = ()) 
         path = tmp_path / "plan.json"
         path.write_text(plan.stdout)
         args = tuple(str(path) if a == PLAN_FILE else a for a in args)
+    if DATABASE in args:
+        url = f"sqlite:///{tmp_path / 'baclofen.sqlite3'}"
+        args = tuple(url if a == DATABASE else a for a in args)
     return [*name.split(), *args, *extra, "--json"]
 
 

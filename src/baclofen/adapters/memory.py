@@ -20,22 +20,17 @@ change one record concurrently only the first commit succeeds (the second raises
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, UnknownNameError
-from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.adapters.overlay import OverlayUnitOfWork, Write, check_audit_query, check_type
+from baclofen.domain.errors import UnknownNameError
+from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord
 from baclofen.domain.settings import SETTINGS, Setting
-from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
 
-__all__ = [
-    "InMemoryPatientRepository",
-    "InMemoryPumpRepository",
-    "InMemoryStore",
-    "InMemoryUnitOfWork",
-    "StaticSettings",
-]
+__all__ = ["InMemoryAuditLog", "InMemoryStore", "InMemoryUnitOfWork", "StaticSettings"]
 
 R = TypeVar("R")
 
@@ -49,154 +44,77 @@ class InMemoryStore:
         self.pumps: dict[str, tuple[int, PumpRecord]] = {}
 
 
-class _Table(Generic[R]):
-    """One kind of record inside a transaction: its reads (with the version read) and its writes."""
-
-    def __init__(self, committed: dict[str, tuple[int, R]], lock: threading.Lock, kind: str) -> None:
-        self._committed = committed
-        self._lock = lock
-        self.kind = kind
-        self._read: dict[str, tuple[int, R | None]] = {}
-        self._written: dict[str, R] = {}
-
-    def find(self, key: str) -> R | None:
-        """The record as this transaction sees it: its own write, else what it first read of the store."""
-        if key in self._written:
-            return self._written[key]
-        if key not in self._read:
-            with self._lock:
-                version, record = self._committed.get(key, (0, None))
-            self._read[key] = (version, record)
-        return self._read[key][1]
-
-    def require(self, key: str) -> R:
-        record = self.find(key)
-        if record is None:
-            raise NotFoundError(f"no {self.kind} record {key!r}")
-        return record
-
-    def insert(self, key: str, record: R) -> None:
-        if self.find(key) is not None:
-            raise ConflictError(f"a {self.kind} record {key!r} already exists")
-        self._written[key] = record
-
-    def replace(self, key: str, record: R) -> None:
-        self.require(key)
-        self._written[key] = record
-
-    def keys(self) -> list[str]:
-        with self._lock:
-            stored = set(self._committed)
-        return sorted(stored | set(self._written))
-
-    def conflicts(self) -> list[str]:
-        """Written keys that another transaction committed since this one read them (under the lock)."""
-        return [k for k in self._written if self._committed.get(k, (0, None))[0] != self._read[k][0]]
-
-    def apply(self) -> None:
-        """Store the writes, each at the next version (under the lock)."""
-        for key, record in self._written.items():
-            self._committed[key] = (self._read[key][0] + 1, record)
+def _stale(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]], kind: str) -> list[str]:
+    """The writes whose record another transaction committed since it was read (under the lock)."""
+    return [f"{kind} {w.key!r}" for w in writes if committed.get(w.key, (0, None))[0] != w.read_version]
 
 
-class InMemoryPatientRepository:
-    """:class:`~baclofen.services.ports.PatientRepository` over one in-memory transaction."""
-
-    def __init__(self, table: _Table[PatientRecord]) -> None:
-        self._table = table
-
-    def add(self, record: PatientRecord) -> None:
-        _check_type(record, PatientRecord, "patient")
-        self._table.insert(record.patient_id, record)
-
-    def get(self, patient_id: str) -> PatientRecord:
-        return self._table.require(check_record_id(patient_id, "patient_id"))
-
-    def update(self, record: PatientRecord) -> None:
-        _check_type(record, PatientRecord, "patient")
-        self._table.replace(record.patient_id, record)
+def _apply(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]]) -> None:
+    """Store the writes, each at the next version (under the lock)."""
+    for write in writes:
+        committed[write.key] = (write.read_version + 1, write.record)
 
 
-class InMemoryPumpRepository:
-    """:class:`~baclofen.services.ports.PumpRepository` over one in-memory transaction."""
-
-    def __init__(self, table: _Table[PumpRecord]) -> None:
-        self._table = table
-
-    def add(self, record: PumpRecord) -> None:
-        _check_type(record, PumpRecord, "pump")
-        self._table.insert(record.pump_id, record)
-
-    def get(self, pump_id: str) -> PumpRecord:
-        return self._table.require(check_record_id(pump_id, "pump_id"))
-
-    def for_patient(self, patient_id: str) -> tuple[PumpRecord, ...]:
-        check_record_id(patient_id, "patient_id")
-        found = (self._table.find(key) for key in self._table.keys())
-        return tuple(r for r in found if r is not None and r.patient_id == patient_id)
-
-    def add_visit(self, pump_id: str, visit: RefillVisitRecord) -> PumpRecord:
-        record = self.get(pump_id).with_visit(visit)
-        self._table.replace(pump_id, record)
-        return record
-
-
-def _check_type(record: object, kind: type, name: str) -> None:
-    if not isinstance(record, kind):
-        raise TypeError(f"a {name} record ({kind.__name__}) is stored here, not {type(record).__name__}")
-
-
-class InMemoryUnitOfWork(UnitOfWork):
+class InMemoryUnitOfWork(OverlayUnitOfWork):
     """A unit of work over an :class:`InMemoryStore` (a new, empty one unless given)."""
 
     def __init__(self, store: InMemoryStore | None = None) -> None:
+        super().__init__()
         self.store = store if store is not None else InMemoryStore()
-        self._patients: _Table[PatientRecord] | None = None
-        self._pumps: _Table[PumpRecord] | None = None
 
-    @property
-    def patients(self) -> PatientRepository:
-        return InMemoryPatientRepository(self._active(lambda: self._patients))
-
-    @property
-    def pumps(self) -> PumpRepository:
-        return InMemoryPumpRepository(self._active(lambda: self._pumps))
-
-    def _active(self, table: Callable[[], _Table[R] | None]) -> _Table[R]:
-        found = table()
-        if found is None:
-            raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
-        return found
-
-    def _begin(self) -> None:
-        if self._patients is not None:
-            raise ServiceError("this unit of work is already in a transaction ('with' entered twice)")
-        self._fresh()
-
-    def _fresh(self) -> None:
-        self._patients = _Table(self.store.patients, self.store.lock, "patient")
-        self._pumps = _Table(self.store.pumps, self.store.lock, "pump")
-
-    def commit(self) -> None:
-        patients, pumps = self._active(lambda: self._patients), self._active(lambda: self._pumps)
+    def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
         with self.store.lock:
-            stale = [f"{t.kind} {k!r}" for t in (patients, pumps) for k in t.conflicts()]
+            return self.store.patients.get(patient_id, (0, None))
+
+    def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
+        with self.store.lock:
+            return self.store.pumps.get(pump_id, (0, None))
+
+    def _stored_pump_ids(self, patient_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, record) in self.store.pumps.items() if record.patient_id == patient_id]
+
+    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+        with self.store.lock:
+            stale = _stale(self.store.patients, patients, "patient") + _stale(self.store.pumps, pumps, "pump")
             if not stale:
-                patients.apply()
-                pumps.apply()
-        self._fresh()
-        if stale:
-            raise ConflictError(
-                "changed by another unit of work since this one read it, nothing stored: " + ", ".join(stale)
-            )
+                _apply(self.store.patients, patients)
+                _apply(self.store.pumps, pumps)
+        return stale
 
-    def rollback(self) -> None:
-        if self._patients is not None:
-            self._fresh()
 
-    def _end(self) -> None:
-        self._patients = None
-        self._pumps = None
+class InMemoryAuditLog:
+    """:class:`~baclofen.services.ports.AuditLog` kept in memory (for one CLI invocation, and tests)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        check_type(entry, AuditEntry, "audit")
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(
+        self,
+        *,
+        actor: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> tuple[AuditEntry, ...]:
+        check_audit_query(since, until, limit)
+        with self._lock:
+            found = [
+                e
+                for e in self._entries
+                if (actor is None or e.actor == actor)
+                and (target is None or e.target == target)
+                and (since is None or e.at >= since)
+                and (until is None or e.at < until)
+            ]
+        return tuple(found[:limit])
 
 
 class StaticSettings:

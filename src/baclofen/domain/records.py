@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 
 from baclofen.domain.errors import InvalidInputError, require, require_finite_number
 from baclofen.domain.itb.dates import same_clock
@@ -25,10 +26,21 @@ from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import PumpModel
 from baclofen.domain.patient import PatientSnapshot
 
-__all__ = ["MAX_RECORD_ID_LENGTH", "PatientRecord", "PumpRecord", "RefillVisitRecord", "check_record_id"]
+__all__ = [
+    "MAX_AUDIT_TEXT_LENGTH",
+    "MAX_RECORD_ID_LENGTH",
+    "AuditEntry",
+    "AuditOutcome",
+    "PatientRecord",
+    "PumpRecord",
+    "RefillVisitRecord",
+    "check_record_id",
+]
 
 #: Longest identifier of a patient or pump record (characters).
 MAX_RECORD_ID_LENGTH = 64
+#: Longest actor, action or target of an audit entry (characters).
+MAX_AUDIT_TEXT_LENGTH = 200
 
 
 def check_record_id(value: object, field: str) -> str:
@@ -37,14 +49,15 @@ def check_record_id(value: object, field: str) -> str:
     >>> check_record_id("P-0001", "patient_id")
     'P-0001'
     """
-    expected = f"an identifier of 1-{MAX_RECORD_ID_LENGTH} printable characters without surrounding spaces"
-    if not (
-        isinstance(value, str)
-        and 0 < len(value) <= MAX_RECORD_ID_LENGTH
-        and value == value.strip()
-        and value.isprintable()
-    ):
-        raise InvalidInputError(field, expected, value)
+    return _check_label(value, field, "an identifier", MAX_RECORD_ID_LENGTH)
+
+
+def _check_label(value: object, field: str, what: str, max_length: int) -> str:
+    """A non-empty text of at most ``max_length`` printable characters without surrounding spaces."""
+    if not (isinstance(value, str) and 0 < len(value) <= max_length and value == value.strip() and value.isprintable()):
+        raise InvalidInputError(
+            field, f"{what} of 1-{max_length} printable characters without surrounding spaces", value
+        )
     return value
 
 
@@ -178,3 +191,63 @@ class PumpRecord:
         if dated and visit.refilled_at is not None:
             _check_after(dated[-1], visit.refilled_at, "refilled_at")
         return PumpRecord(self.pump_id, self.model, self.patient_id, self.implanted, (*self.visits, visit))
+
+
+class AuditOutcome(Enum):
+    """How an access to patient data ended."""
+
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One access to patient data, as the audit log keeps it: who did what to which record, when, and how
+    it ended. Entries are only ever appended.
+
+    Attributes
+    ----------
+    actor : str
+        Who: the user or service that acted (``"clinician:jdoe"``, ``"cli"``).
+    action : str
+        What: the operation (``"pump.read"``, ``"pump.add_visit"``).
+    target : str
+        The record acted on (``"pump:pump-1"``, ``"patient:P-1"``).
+    outcome : AuditOutcome
+        Success, denied or failed.
+    at : datetime
+        When, with its UTC offset (a naive time is refused: an audit time is an instant).
+
+    >>> from datetime import timezone
+    >>> AuditEntry("cli", "pump.read", "pump:pump-1", AuditOutcome.SUCCESS,
+    ...            datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)).outcome.value
+    'success'
+    """
+
+    actor: str
+    action: str
+    target: str
+    outcome: AuditOutcome
+    at: datetime
+
+    def __post_init__(self) -> None:
+        for name in ("actor", "action", "target"):
+            _check_label(getattr(self, name), name, "a text", MAX_AUDIT_TEXT_LENGTH)
+        if isinstance(self.outcome, str):
+            try:
+                object.__setattr__(self, "outcome", AuditOutcome(self.outcome))
+            except ValueError:
+                pass
+        require(
+            isinstance(self.outcome, AuditOutcome),
+            "outcome",
+            "one of " + ", ".join(o.value for o in AuditOutcome),
+            self.outcome,
+        )
+        require(
+            isinstance(self.at, datetime) and self.at.utcoffset() is not None,
+            "at",
+            "a date and time with its UTC offset",
+            self.at,
+        )

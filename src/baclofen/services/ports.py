@@ -1,10 +1,10 @@
 """Ports: what the use cases need from the outside world, stated as interfaces the adapters implement.
 
 The use cases depend on these, never on an adapter: the repositories of patient and pump records, the
-unit of work that makes a use case's changes all-or-nothing, the clinic's clock and its setting
-overrides. ``baclofen.adapters`` implements them (in memory now; SQLAlchemy on SQLite and PostgreSQL
-next) and ``baclofen.bootstrap`` chooses the implementations. ``tests/contracts`` holds the tests that
-every implementation must pass.
+unit of work that makes a use case's changes all-or-nothing, the audit log of accesses to patient data,
+the clinic's clock and its setting overrides. ``baclofen.adapters`` implements them (in memory, and
+SQLAlchemy on SQLite and PostgreSQL) and ``baclofen.bootstrap`` chooses the implementations.
+``tests/contracts`` holds the tests that every implementation must pass.
 
 What is stored are domain values (:mod:`baclofen.domain.records`); records are frozen, so a change is
 a new record handed back to the repository, and nothing changes in storage until
@@ -19,10 +19,10 @@ from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord, RefillVisitRecord
 from baclofen.domain.settings import Setting
 
-__all__ = ["Clock", "PatientRepository", "PumpRepository", "SettingsProvider", "UnitOfWork"]
+__all__ = ["AuditLog", "Clock", "PatientRepository", "PumpRepository", "SettingsProvider", "UnitOfWork"]
 
 
 class PatientRepository(Protocol):
@@ -130,6 +130,34 @@ class UnitOfWork(ABC):
     @abstractmethod
     def rollback(self) -> None:
         """Discard this transaction's uncommitted changes (after a commit: nothing to discard)."""
+
+
+class AuditLog(Protocol):
+    """Every access to patient data, read or write: who, what, which record, when, and the outcome.
+
+    Append-only: there is no way to change or remove an entry (a database refuses UPDATE and DELETE on it
+    itself). An entry is stored when :meth:`append` returns, whatever becomes of the unit of work of the
+    access (a refused or failed access is audited too).
+    """
+
+    def append(self, entry: AuditEntry) -> None:
+        """Store ``entry`` durably."""
+        ...
+
+    def entries(
+        self,
+        *,
+        actor: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> tuple[AuditEntry, ...]:
+        """The stored entries, oldest first (in the order appended), of ``actor`` and on ``target`` when
+        given, at or after ``since`` and before ``until`` (aware times); the first ``limit`` of them.
+
+        Raises ``InvalidInputError`` for a naive ``since``/``until`` or a ``limit`` below 1."""
+        ...
 
 
 class Clock(Protocol):

@@ -1,0 +1,230 @@
+"""One transaction's view of stored records, and the repositories over it, shared by every storage adapter.
+
+A unit of work with optimistic concurrency keeps, per kind of record, what it first read of the store
+(with the version stored then) and what it wrote; the repositories of the ports work on that view only,
+and the store is touched again at the commit, which stores the writes when no written record's version
+changed since it was read. The in-memory store (:mod:`baclofen.adapters.memory`) and the SQL one
+(:mod:`baclofen.adapters.sql`) differ only in how they load a record, list identifiers and store the
+writes; the rules of the ports (not found, already stored, append-only history) live here once.
+
+>>> from baclofen.domain.itb.pumps import get_pump
+>>> from baclofen.domain.records import PumpRecord
+>>> view: RecordView[PumpRecord] = RecordView(lambda key: (0, None), "pump")
+>>> pumps = OverlayPumpRepository(view, lambda patient_id: ())
+>>> pumps.add(PumpRecord("pump-1", get_pump("prometra-ii-40"), "P-1"))
+>>> [p.pump_id for p in pumps.for_patient("P-1")], [w.key for w in view.writes()]
+(['pump-1'], ['pump-1'])
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
+from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
+
+__all__ = [
+    "OverlayPatientRepository",
+    "OverlayPumpRepository",
+    "OverlayUnitOfWork",
+    "RecordView",
+    "Write",
+    "check_audit_query",
+    "check_type",
+]
+
+R = TypeVar("R")
+
+#: A stored record by key: (its version, the record), or (0, None) when none is stored.
+Loader = Callable[[str], tuple[int, R | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Write(Generic[R]):
+    """A record this transaction wrote: its key, the version and record it read (0 and None: none was
+    stored then, so the write is an insert) and the record to store."""
+
+    key: str
+    read_version: int
+    read_record: R | None
+    record: R
+
+
+class RecordView(Generic[R]):
+    """One kind of record inside a transaction: what it read (with the version read) and what it wrote."""
+
+    def __init__(self, load: Loader[R], kind: str) -> None:
+        self._load = load
+        self.kind = kind
+        self._read: dict[str, tuple[int, R | None]] = {}
+        self._written: dict[str, R] = {}
+
+    def find(self, key: str) -> R | None:
+        """The record as this transaction sees it: its own write, else what it first read of the store."""
+        if key in self._written:
+            return self._written[key]
+        if key not in self._read:
+            self._read[key] = self._load(key)
+        return self._read[key][1]
+
+    def require(self, key: str) -> R:
+        record = self.find(key)
+        if record is None:
+            raise NotFoundError(f"no {self.kind} record {key!r}")
+        return record
+
+    def insert(self, key: str, record: R) -> None:
+        if self.find(key) is not None:
+            raise ConflictError(f"a {self.kind} record {key!r} already exists")
+        self._written[key] = record
+
+    def replace(self, key: str, record: R) -> None:
+        self.require(key)
+        self._written[key] = record
+
+    def keys(self, stored: Iterable[str]) -> list[str]:
+        """``stored`` (keys of the store) with this transaction's own new keys, sorted."""
+        return sorted(set(stored) | set(self._written))
+
+    def writes(self) -> list[Write[R]]:
+        """What this transaction wrote, each with what it had read, in key order."""
+        return [Write(k, *self._read[k], record) for k, record in sorted(self._written.items())]
+
+
+def check_type(record: object, kind: type, name: str) -> None:
+    if not isinstance(record, kind):
+        raise TypeError(f"a {name} record ({kind.__name__}) is stored here, not {type(record).__name__}")
+
+
+class OverlayPatientRepository:
+    """:class:`~baclofen.services.ports.PatientRepository` over one transaction's view of patients."""
+
+    def __init__(self, view: RecordView[PatientRecord]) -> None:
+        self._view = view
+
+    def add(self, record: PatientRecord) -> None:
+        check_type(record, PatientRecord, "patient")
+        self._view.insert(record.patient_id, record)
+
+    def get(self, patient_id: str) -> PatientRecord:
+        return self._view.require(check_record_id(patient_id, "patient_id"))
+
+    def update(self, record: PatientRecord) -> None:
+        check_type(record, PatientRecord, "patient")
+        self._view.replace(record.patient_id, record)
+
+
+class OverlayPumpRepository:
+    """:class:`~baclofen.services.ports.PumpRepository` over one transaction's view of pumps.
+
+    ``stored_pump_ids(patient_id)`` gives the identifiers of the stored pumps that may be that patient's
+    (a superset is fine: each is read and checked here)."""
+
+    def __init__(self, view: RecordView[PumpRecord], stored_pump_ids: Callable[[str], Iterable[str]]) -> None:
+        self._view = view
+        self._stored_pump_ids = stored_pump_ids
+
+    def add(self, record: PumpRecord) -> None:
+        check_type(record, PumpRecord, "pump")
+        self._view.insert(record.pump_id, record)
+
+    def get(self, pump_id: str) -> PumpRecord:
+        return self._view.require(check_record_id(pump_id, "pump_id"))
+
+    def for_patient(self, patient_id: str) -> tuple[PumpRecord, ...]:
+        check_record_id(patient_id, "patient_id")
+        found = (self._view.find(key) for key in self._view.keys(self._stored_pump_ids(patient_id)))
+        return tuple(r for r in found if r is not None and r.patient_id == patient_id)
+
+    def add_visit(self, pump_id: str, visit: RefillVisitRecord) -> PumpRecord:
+        record = self.get(pump_id).with_visit(visit)
+        self._view.replace(pump_id, record)
+        return record
+
+
+class OverlayUnitOfWork(UnitOfWork):
+    """A unit of work with optimistic concurrency over per-transaction :class:`RecordView`\\ s.
+
+    A store says how to load a record with its version, which stored pumps may be a patient's, and how to
+    store a commit's writes (:meth:`_store`: all of them, or none and the list of those found stale).
+    """
+
+    def __init__(self) -> None:
+        self._patients: RecordView[PatientRecord] | None = None
+        self._pumps: RecordView[PumpRecord] | None = None
+
+    @abstractmethod
+    def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
+        """The stored patient with its version, or (0, None)."""
+
+    @abstractmethod
+    def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
+        """The stored pump with its version, or (0, None)."""
+
+    @abstractmethod
+    def _stored_pump_ids(self, patient_id: str) -> Iterable[str]:
+        """The identifiers of the stored pumps of a patient."""
+
+    @abstractmethod
+    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+        """Store every write atomically when none is stale; else store nothing and name the stale ones
+        (``"pump 'pump-1'"``)."""
+
+    @property
+    def patients(self) -> PatientRepository:
+        return OverlayPatientRepository(self._active(self._patients))
+
+    @property
+    def pumps(self) -> PumpRepository:
+        return OverlayPumpRepository(self._active(self._pumps), self._stored_pump_ids)
+
+    def _active(self, view: RecordView[R] | None) -> RecordView[R]:
+        if view is None:
+            raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
+        return view
+
+    def _begin(self) -> None:
+        if self._patients is not None:
+            raise ServiceError("this unit of work is already in a transaction ('with' entered twice)")
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._patients = RecordView(self._load_patient, "patient")
+        self._pumps = RecordView(self._load_pump, "pump")
+
+    def commit(self) -> None:
+        patients, pumps = self._active(self._patients), self._active(self._pumps)
+        try:
+            stale = self._store(patients.writes(), pumps.writes())
+        finally:
+            self._fresh()  # what comes next reads the store afresh
+        if stale:
+            raise ConflictError(
+                "changed by another unit of work since this one read it, nothing stored: " + ", ".join(stale)
+            )
+
+    def rollback(self) -> None:
+        if self._patients is not None:
+            self._fresh()
+
+    def _end(self) -> None:
+        self._patients = None
+        self._pumps = None
+
+
+def check_audit_query(since: datetime | None, until: datetime | None, limit: int | None) -> None:
+    """The bounds of an audit log query (:meth:`~baclofen.services.ports.AuditLog.entries`): aware times
+    and a positive whole limit."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            aware = isinstance(value, datetime) and value.utcoffset() is not None
+            require(aware, name, "a date and time with its UTC offset", value)
+    if limit is not None:
+        require(
+            isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1, "limit", "a whole number >= 1", limit
+        )

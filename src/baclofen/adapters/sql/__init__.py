@@ -1,0 +1,35 @@
+"""The SQL store (SQLAlchemy 2): SQLite, the embedded default, and PostgreSQL through psycopg 3.
+
+- :mod:`.engine`: engines with the store's settings (SQLite: WAL, ``synchronous=FULL``, foreign keys,
+  busy timeout).
+- :mod:`.schema`: the tables; :mod:`.mapping`: domain records to rows and back.
+- :mod:`.uow`: :class:`SqlUnitOfWork`, the ports' unit of work and repositories (optimistic concurrency
+  on a version column).
+- :mod:`.audit`: :class:`SqlAuditLog`, the append-only audit log.
+- :mod:`.migrate`: the Alembic migrations packaged in ``migrations/`` (``baclofen db upgrade``).
+"""
+
+from __future__ import annotations
+
+from baclofen.adapters.sql.audit import SqlAuditLog
+from baclofen.adapters.sql.engine import DEFAULT_DATABASE_URL, create_database_engine
+from baclofen.adapters.sql.migrate import (
+    check_database_current,
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
+from baclofen.adapters.sql.uow import SqlUnitOfWork
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "SqlAuditLog",
+    "SqlUnitOfWork",
+    "check_database_current",
+    "create_database_engine",
+    "current_revision",
+    "downgrade_database",
+    "head_revision",
+    "upgrade_database",
+]

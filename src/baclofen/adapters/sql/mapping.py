@@ -1,0 +1,248 @@
+"""Domain records to rows and back: the only place that knows both (the domain knows no SQLAlchemy).
+
+>>> from datetime import timedelta, timezone
+>>> zone_name(datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=1))))
+'+01:00'
+>>> zone_from_name("Europe/Paris").key, zone_from_name("-05:30").utcoffset(None)
+('Europe/Paris', datetime.timedelta(days=-1, seconds=66600))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from baclofen.adapters.sql.schema import (
+    AuditLogRow,
+    PatientRow,
+    ProgramBolusRow,
+    ProgramStepRow,
+    PumpRow,
+    RefillVisitRow,
+)
+from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
+from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.records import AuditEntry, AuditOutcome, PatientRecord, PumpRecord, RefillVisitRecord
+
+__all__ = [
+    "audit_entry_from_row",
+    "audit_values",
+    "patient_from_rows",
+    "patient_values",
+    "pump_from_rows",
+    "pump_values",
+    "visit_rows",
+    "zone_from_name",
+    "zone_name",
+]
+
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})(?::(\d{2}))?$")
+
+
+def zone_name(moment: datetime) -> str:
+    """The name kept beside an aware time: its IANA zone, ``UTC``, or its fixed offset (``+01:00``)."""
+    zone = moment.tzinfo
+    if isinstance(zone, ZoneInfo):
+        return zone.key
+    if zone is UTC:
+        return "UTC"
+    offset = moment.utcoffset()
+    assert offset is not None
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = int(abs(offset).total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def zone_from_name(name: str) -> tzinfo:
+    """The zone of a name written by :func:`zone_name`."""
+    if name == "UTC":
+        return UTC
+    match = _OFFSET.match(name)
+    if match:
+        sign, hours, minutes, secs = match.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(secs or 0))
+        return timezone(-offset if sign == "-" else offset)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"stored zone name {name!r} is not a known time zone") from exc
+
+
+def at_zone(utc: datetime, name: str) -> datetime:
+    """A stored UTC instant shown in the zone kept beside it."""
+    return utc.astimezone(zone_from_name(name))
+
+
+# --- patients -------------------------------------------------------------------------------------------
+
+
+def patient_values(record: PatientRecord) -> dict[str, Any]:
+    """The columns of a patient's row but its identifier and version."""
+    s = record.snapshot
+    return {
+        "age_years": s.age_years,
+        "weight_kg": s.weight_kg,
+        "sex": s.sex.value if s.sex is not None else None,
+        "serum_creatinine_mg_dl": s.serum_creatinine_mg_dl,
+        "crcl_ml_min": s.crcl_ml_min,
+        "egfr_ml_min_1_73m2": s.egfr_ml_min_1_73m2,
+        "dialysis": s.dialysis,
+        "origin": s.origin.value,
+        "locale": s.locale.value,
+    }
+
+
+def patient_from_rows(row: PatientRow, conditions: Iterable[str]) -> PatientRecord:
+    snapshot = PatientSnapshot(
+        age_years=row.age_years,
+        weight_kg=row.weight_kg,
+        sex=Sex(row.sex) if row.sex is not None else None,
+        serum_creatinine_mg_dl=row.serum_creatinine_mg_dl,
+        crcl_ml_min=row.crcl_ml_min,
+        egfr_ml_min_1_73m2=row.egfr_ml_min_1_73m2,
+        dialysis=row.dialysis,
+        origin=SpasticityOrigin(row.origin),
+        locale=Locale(row.locale),
+        conditions=frozenset(conditions),
+    )
+    return PatientRecord(row.patient_id, snapshot)
+
+
+# --- pumps and their visits -------------------------------------------------------------------------------
+
+
+def pump_values(record: PumpRecord) -> dict[str, Any]:
+    """The columns of a pump's row but its identifier and version."""
+    return {"model_key": record.model.key, "patient_id": record.patient_id, "implanted": record.implanted}
+
+
+def _time_values(refilled_at: date | datetime | None) -> dict[str, Any]:
+    values: dict[str, Any] = {"refilled_on": None, "refilled_local": None, "refilled_at_utc": None}
+    values["refilled_zone"] = None
+    if isinstance(refilled_at, datetime):
+        if refilled_at.utcoffset() is None:
+            values["refilled_local"] = refilled_at
+        else:
+            values["refilled_at_utc"] = refilled_at
+            values["refilled_zone"] = zone_name(refilled_at)
+    elif refilled_at is not None:
+        values["refilled_on"] = refilled_at
+    return values
+
+
+def visit_rows(
+    pump_id: str, first_seq: int, visits: Sequence[RefillVisitRecord]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of ``visits`` stored from position ``first_seq`` on: (visits, program steps, boluses)."""
+    visit_values: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    boluses: list[dict[str, Any]] = []
+    for seq, visit in enumerate(visits, start=first_seq):
+        program = visit.program
+        visit_values.append(
+            {
+                "pump_id": pump_id,
+                "seq": seq,
+                **_time_values(visit.refilled_at),
+                "expected_ml": visit.expected_ml,
+                "aspirated_ml": visit.aspirated_ml,
+                "fill_ml": visit.fill_ml,
+                "concentration_mcg_per_ml": visit.concentration_mcg_per_ml,
+                "program_mode": program.mode.value if program is not None else None,
+            }
+        )
+        if program is None:
+            continue
+        steps.extend(
+            {
+                "pump_id": pump_id,
+                "visit_seq": seq,
+                "step_no": i,
+                "start_minute": step.start_minute,
+                "rate_mcg_per_h": step.rate_mcg_per_h,
+            }
+            for i, step in enumerate(program.steps)
+        )
+        boluses.extend(
+            {
+                "pump_id": pump_id,
+                "visit_seq": seq,
+                "bolus_no": i,
+                "start_minute": bolus.start_minute,
+                "dose_mcg": bolus.dose_mcg,
+                "duration_minutes": bolus.duration_minutes,
+            }
+            for i, bolus in enumerate(program.boluses)
+        )
+    return visit_values, steps, boluses
+
+
+def _refilled_at(row: RefillVisitRow) -> date | datetime | None:
+    if row.refilled_at_utc is not None:
+        assert row.refilled_zone is not None  # a CHECK constraint keeps them together
+        return at_zone(row.refilled_at_utc, row.refilled_zone)
+    if row.refilled_local is not None:
+        return row.refilled_local
+    return row.refilled_on
+
+
+def _visit_from_rows(
+    row: RefillVisitRow, steps: Sequence[ProgramStepRow], boluses: Sequence[ProgramBolusRow]
+) -> RefillVisitRecord:
+    program = None
+    if row.program_mode is not None:
+        program = InfusionProgram(
+            ProgramMode(row.program_mode),
+            tuple(RateStep(s.start_minute, s.rate_mcg_per_h) for s in steps),
+            tuple(PeriodicBolus(b.start_minute, b.dose_mcg, b.duration_minutes) for b in boluses),
+        )
+    return RefillVisitRecord(
+        _refilled_at(row),
+        expected_ml=row.expected_ml,
+        aspirated_ml=row.aspirated_ml,
+        fill_ml=row.fill_ml,
+        concentration_mcg_per_ml=row.concentration_mcg_per_ml,
+        program=program,
+    )
+
+
+def pump_from_rows(
+    row: PumpRow,
+    visits: Sequence[RefillVisitRow],
+    steps: Sequence[ProgramStepRow],
+    boluses: Sequence[ProgramBolusRow],
+) -> PumpRecord:
+    """The pump record of its row, its visits (in ``seq`` order) and their programs' steps and boluses
+    (in ``step_no``/``bolus_no`` order)."""
+    steps_of: dict[int, list[ProgramStepRow]] = {}
+    for step in steps:
+        steps_of.setdefault(step.visit_seq, []).append(step)
+    boluses_of: dict[int, list[ProgramBolusRow]] = {}
+    for bolus in boluses:
+        boluses_of.setdefault(bolus.visit_seq, []).append(bolus)
+    history = tuple(_visit_from_rows(v, steps_of.get(v.seq, []), boluses_of.get(v.seq, [])) for v in visits)
+    return PumpRecord(row.pump_id, get_pump(row.model_key), row.patient_id, row.implanted, history)
+
+
+# --- the audit log ---------------------------------------------------------------------------------------
+
+
+def audit_values(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at_utc": entry.at,
+        "at_zone": zone_name(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "outcome": entry.outcome.value,
+    }
+
+
+def audit_entry_from_row(row: AuditLogRow) -> AuditEntry:
+    return AuditEntry(row.actor, row.action, row.target, AuditOutcome(row.outcome), at_zone(row.at_utc, row.at_zone))

@@ -1,0 +1,231 @@
+"""The tables of the SQL store (SQLAlchemy 2 typed declarative), one module for SQLite and PostgreSQL.
+
+What the ports store, in typed columns: patients (with their condition names), pumps, each pump's refill
+visits in order (``seq`` 0, 1, ...) with the program of each fill (its rate steps and boluses), and the
+audit log. Every patient and pump row carries a ``version`` that each committed change increments: the
+unit of work's optimistic lock. The migrations (``migrations/versions``) create exactly this schema, plus
+the triggers that keep ``audit_log`` append-only; a test compares the two.
+
+Times: an instant is stored in UTC (:class:`UtcDateTime`) with the name of its zone beside it (an IANA
+name such as ``Europe/Paris``, or a fixed offset such as ``+01:00``); a visit dated without a time keeps
+its date (``refilled_on``), and one timed on the pump clock without a zone its wall time (``refilled_local``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from baclofen.domain.records import MAX_AUDIT_TEXT_LENGTH, MAX_RECORD_ID_LENGTH
+
+__all__ = [
+    "AUDIT_LOG_TABLE",
+    "CONDITION_LENGTH",
+    "NAMING_CONVENTION",
+    "ZONE_LENGTH",
+    "AuditLogRow",
+    "Base",
+    "PatientConditionRow",
+    "PatientRow",
+    "ProgramBolusRow",
+    "ProgramStepRow",
+    "PumpRow",
+    "RefillVisitRow",
+    "UtcDateTime",
+]
+
+AUDIT_LOG_TABLE = "audit_log"
+#: Longest zone name kept beside a time (IANA names are at most about 30 characters).
+ZONE_LENGTH = 64
+#: Longest condition name of a patient.
+CONDITION_LENGTH = 200
+
+#: Constraint names the same on both engines, so that migrations can name them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant stored in UTC: an aware datetime in, an aware UTC datetime out (a naive one is refused).
+
+    PostgreSQL keeps a ``timestamp with time zone``; SQLite, which has no such type, the UTC wall time.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise ValueError(f"an instant with its UTC offset is stored, not {value!r}")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _record_id(*args: Any, **kw: Any) -> Any:
+    """A column of a record identifier (a patient's or a pump's)."""
+    return mapped_column(String(MAX_RECORD_ID_LENGTH), *args, **kw)
+
+
+class PatientRow(Base):
+    """A patient (:class:`~baclofen.domain.records.PatientRecord`): the covariates of its snapshot."""
+
+    __tablename__ = "patients"
+
+    patient_id: Mapped[str] = _record_id(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    age_years: Mapped[float | None] = mapped_column(Double)
+    weight_kg: Mapped[float | None] = mapped_column(Double)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    serum_creatinine_mg_dl: Mapped[float | None] = mapped_column(Double)
+    crcl_ml_min: Mapped[float | None] = mapped_column(Double)
+    egfr_ml_min_1_73m2: Mapped[float | None] = mapped_column(Double)
+    dialysis: Mapped[bool] = mapped_column(Boolean)
+    origin: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+
+class PatientConditionRow(Base):
+    """One condition name of a patient (``PatientSnapshot.conditions``)."""
+
+    __tablename__ = "patient_conditions"
+
+    patient_id: Mapped[str] = _record_id(ForeignKey("patients.patient_id", ondelete="CASCADE"), primary_key=True)
+    condition: Mapped[str] = mapped_column(String(CONDITION_LENGTH), primary_key=True)
+
+
+class PumpRow(Base):
+    """An implanted pump (:class:`~baclofen.domain.records.PumpRecord`) without its visits.
+
+    ``patient_id`` is not a foreign key: a pump may be recorded before (or without) its patient's record,
+    as the ports allow."""
+
+    __tablename__ = "pumps"
+
+    pump_id: Mapped[str] = _record_id(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    model_key: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[str | None] = _record_id(index=True)
+    implanted: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+
+class RefillVisitRow(Base):
+    """One refill visit of a pump, at position ``seq`` (0 = oldest) of its append-only history.
+
+    At most one of ``refilled_on`` (a date), ``refilled_local`` (a pump-clock time, no zone) and
+    ``refilled_at_utc`` (an instant, with ``refilled_zone`` beside it) is set."""
+
+    __tablename__ = "refill_visits"
+
+    pump_id: Mapped[str] = _record_id(ForeignKey("pumps.pump_id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    refilled_on: Mapped[date | None] = mapped_column(Date)
+    refilled_local: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    refilled_at_utc: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    refilled_zone: Mapped[str | None] = mapped_column(String(ZONE_LENGTH))
+    expected_ml: Mapped[float | None] = mapped_column(Double)
+    aspirated_ml: Mapped[float | None] = mapped_column(Double)
+    fill_ml: Mapped[float | None] = mapped_column(Double)
+    concentration_mcg_per_ml: Mapped[float | None] = mapped_column(Double)
+    program_mode: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        CheckConstraint("seq >= 0", name="seq_not_negative"),
+        CheckConstraint(
+            "(CASE WHEN refilled_on IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN refilled_local IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN refilled_at_utc IS NULL THEN 0 ELSE 1 END) <= 1",
+            name="one_kind_of_time",
+        ),
+        CheckConstraint("(refilled_at_utc IS NULL) = (refilled_zone IS NULL)", name="zone_with_instant"),
+        CheckConstraint("(expected_ml IS NULL) = (aspirated_ml IS NULL)", name="residuals_together"),
+    )
+
+
+class ProgramStepRow(Base):
+    """A rate step of the program of a visit's fill (``step_no`` 0, 1, ... in time order)."""
+
+    __tablename__ = "refill_visit_program_steps"
+
+    pump_id: Mapped[str] = _record_id(primary_key=True)
+    visit_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    step_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    rate_mcg_per_h: Mapped[float] = mapped_column(Double)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["pump_id", "visit_seq"], ["refill_visits.pump_id", "refill_visits.seq"], ondelete="CASCADE"
+        ),
+    )
+
+
+class ProgramBolusRow(Base):
+    """A periodic bolus of the program of a visit's fill (``bolus_no`` 0, 1, ...)."""
+
+    __tablename__ = "refill_visit_program_boluses"
+
+    pump_id: Mapped[str] = _record_id(primary_key=True)
+    visit_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bolus_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    dose_mcg: Mapped[float] = mapped_column(Double)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["pump_id", "visit_seq"], ["refill_visits.pump_id", "refill_visits.seq"], ondelete="CASCADE"
+        ),
+    )
+
+
+class AuditLogRow(Base):
+    """An audit entry (:class:`~baclofen.domain.records.AuditEntry`); the database refuses to change or
+    delete one (triggers of the migrations)."""
+
+    __tablename__ = AUDIT_LOG_TABLE
+
+    entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at_utc: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    at_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    actor: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH), index=True)
+    action: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
+    target: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))

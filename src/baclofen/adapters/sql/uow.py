@@ -1,0 +1,173 @@
+"""The unit of work and repositories of the ports over a SQL database (SQLite or PostgreSQL).
+
+Optimistic concurrency, as in memory: a unit of work reads each record once, in a short read
+transaction, and keeps it with the ``version`` of its row; its writes stay in the unit of work until
+:meth:`SqlUnitOfWork.commit`, which stores them in one write transaction: an update only where the row's
+version is still the one read (``UPDATE ... WHERE version = :read``, and the version goes up by one), an
+insert only where no row has the identifier. Should any of them find the row changed or taken, the whole
+transaction is rolled back and :class:`~baclofen.domain.errors.ConflictError` is raised: nothing of it is
+stored, and the next reads see the other unit of work's change. No connection or lock is held between a
+unit of work's statements, so two open units of work never wait for each other.
+
+A pump's refill history is append-only: committing a pump inserts the visits it gained since it was read
+and never rewrites a stored one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from baclofen.adapters.overlay import OverlayUnitOfWork, Write
+from baclofen.adapters.sql.engine import write_transaction
+from baclofen.adapters.sql.mapping import (
+    patient_from_rows,
+    patient_values,
+    pump_from_rows,
+    pump_values,
+    visit_rows,
+)
+from baclofen.adapters.sql.schema import (
+    PatientConditionRow,
+    PatientRow,
+    ProgramBolusRow,
+    ProgramStepRow,
+    PumpRow,
+    RefillVisitRow,
+)
+from baclofen.domain.errors import ServiceError
+from baclofen.domain.records import PatientRecord, PumpRecord
+
+__all__ = ["SqlUnitOfWork"]
+
+R = TypeVar("R")
+
+
+class _Stale(Exception):
+    """A write found its row changed or taken by another unit of work (rolls the commit back)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _load_patient(session: Session, patient_id: str) -> tuple[int, PatientRecord | None]:
+    row = session.get(PatientRow, patient_id)
+    if row is None:
+        return 0, None
+    conditions = session.scalars(
+        select(PatientConditionRow.condition).where(PatientConditionRow.patient_id == patient_id)
+    ).all()
+    return row.version, patient_from_rows(row, conditions)
+
+
+def _load_pump(session: Session, pump_id: str) -> tuple[int, PumpRecord | None]:
+    row = session.get(PumpRow, pump_id)
+    if row is None:
+        return 0, None
+    visits = session.scalars(
+        select(RefillVisitRow).where(RefillVisitRow.pump_id == pump_id).order_by(RefillVisitRow.seq)
+    ).all()
+    steps = session.scalars(
+        select(ProgramStepRow)
+        .where(ProgramStepRow.pump_id == pump_id)
+        .order_by(ProgramStepRow.visit_seq, ProgramStepRow.step_no)
+    ).all()
+    boluses = session.scalars(
+        select(ProgramBolusRow)
+        .where(ProgramBolusRow.pump_id == pump_id)
+        .order_by(ProgramBolusRow.visit_seq, ProgramBolusRow.bolus_no)
+    ).all()
+    return row.version, pump_from_rows(row, visits, steps, boluses)
+
+
+def _pump_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
+    return session.scalars(select(PumpRow.pump_id).where(PumpRow.patient_id == patient_id)).all()
+
+
+def _insert_checked(connection: Connection, statement: Any, what: str) -> None:
+    """Insert a record's main row; a row already there with its identifier is a conflict."""
+    try:
+        connection.execute(statement)
+    except IntegrityError:
+        raise _Stale(what) from None
+
+
+def _store_patient(connection: Connection, write: Write[PatientRecord]) -> None:
+    record, what = write.record, f"patient {write.key!r}"
+    values = patient_values(record)
+    if write.read_record is None:
+        _insert_checked(connection, insert(PatientRow).values(patient_id=write.key, version=1, **values), what)
+    else:
+        result = connection.execute(
+            update(PatientRow)
+            .where(PatientRow.patient_id == write.key, PatientRow.version == write.read_version)
+            .values(version=write.read_version + 1, **values)
+        )
+        if result.rowcount != 1:
+            raise _Stale(what)
+        connection.execute(delete(PatientConditionRow).where(PatientConditionRow.patient_id == write.key))
+    conditions = [{"patient_id": write.key, "condition": c} for c in sorted(record.snapshot.conditions)]
+    if conditions:
+        connection.execute(insert(PatientConditionRow), conditions)
+
+
+def _store_pump(connection: Connection, write: Write[PumpRecord]) -> None:
+    record, what = write.record, f"pump {write.key!r}"
+    values = pump_values(record)
+    stored_visits = 0
+    if write.read_record is None:
+        _insert_checked(connection, insert(PumpRow).values(pump_id=write.key, version=1, **values), what)
+    else:
+        stored_visits = len(write.read_record.visits)
+        if record.visits[:stored_visits] != write.read_record.visits:
+            raise ServiceError(f"pump {write.key!r}: a stored refill visit cannot change (the history is append-only)")
+        result = connection.execute(
+            update(PumpRow)
+            .where(PumpRow.pump_id == write.key, PumpRow.version == write.read_version)
+            .values(version=write.read_version + 1, **values)
+        )
+        if result.rowcount != 1:
+            raise _Stale(what)
+    visits, steps, boluses = visit_rows(write.key, stored_visits, record.visits[stored_visits:])
+    for table, rows in ((RefillVisitRow, visits), (ProgramStepRow, steps), (ProgramBolusRow, boluses)):
+        if rows:
+            connection.execute(insert(table), rows)
+
+
+class SqlUnitOfWork(OverlayUnitOfWork):
+    """A unit of work over the SQL store of ``engine`` (made by
+    :func:`~baclofen.adapters.sql.engine.create_database_engine`, migrated to the head revision)."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    def _read(self, query: Callable[[Session, str], R], key: str) -> R:
+        """``query`` in a read transaction of its own (nothing is held after it)."""
+        with Session(self.engine) as session, session.begin():
+            return query(session, key)
+
+    def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
+        return self._read(_load_patient, patient_id)
+
+    def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
+        return self._read(_load_pump, pump_id)
+
+    def _stored_pump_ids(self, patient_id: str) -> Sequence[str]:
+        return self._read(_pump_ids_of_patient, patient_id)
+
+    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+        try:
+            with write_transaction(self.engine) as connection:
+                for patient in patients:
+                    _store_patient(connection, patient)
+                for pump in pumps:
+                    _store_pump(connection, pump)
+        except _Stale as exc:  # raised inside the transaction: it is rolled back
+            return [exc.what]
+        return []
