@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -44,7 +44,7 @@ def _report(engine: Engine, as_json: bool, action: str) -> None:
     from baclofen.adapters.sql import current_revision, head_revision
 
     revision, head = current_revision(engine), head_revision()
-    data = {
+    data: dict[str, Any] = {
         "database_url": engine.url.render_as_string(hide_password=True),
         "action": action,
         "revision": revision,
