@@ -188,24 +188,27 @@ def assess_risk(timeline: PatientTimeline, *, settings: Mapping[str, Any] | None
     pump = None if timeline.pump is None else analyse_pump(timeline.pump, timeline.as_of, values)
     oral_today = timeline.oral_dose_on(timeline.as_of.date())
     ctx = RiskContext(timeline, values, pump, oral_today)
-    risks: list[Risk] = []
-    for rule in RISK_RULES:
-        for finding in rule.evaluate(ctx):
-            level = RiskLevel(finding.data["level"])
-            diary = finding.rule_id in _ALERT_RULES
-            message = ""
-            if finding.rule_id in (DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id) or (
-                finding.rule_id == DIARY_UNRECOGNISED.rule_id and finding.data["unrecognised"]
-            ):
-                message = PATIENT_MESSAGE_RED_FLAG + (PATIENT_MESSAGE_PUMP if timeline.pump is not None else "")
-            elif finding.rule_id == DIARY_OVERDOSE.rule_id:
-                message = PATIENT_MESSAGE_OVERDOSE
-            risks.append(Risk(level, finding, alert_clinic=diary or level is RiskLevel.HIGH, patient_message=message))
+    risks = [_risk(finding, on_pump=timeline.pump is not None) for rule in RISK_RULES for finding in rule.evaluate(ctx)]
     risks.sort(key=lambda r: (r.level.rank, r.finding.rule_id))
     risks[:0] = _scope_risks(timeline)  # an out-of-scope patient: said first
     # Every risk setting is reported (a rule that did not fire still looked at its threshold), in catalogue order.
     used = tuple(SettingUse(s, values.get(s)) for s in RISK_SETTINGS.values())
     return RiskAssessment(timeline.as_of, tuple(risks), pump, oral_today, used)
+
+
+def _risk(finding: Finding, *, on_pump: bool) -> Risk:
+    """A rule's finding as a risk: its level, a clinic alert (a high risk or any diary risk) and the message for the
+    patient (diary red flags and overdose signs)."""
+    level = RiskLevel(finding.data["level"])
+    diary = finding.rule_id in _ALERT_RULES
+    message = ""
+    if finding.rule_id in (DIARY_EMERGENCY.rule_id, DIARY_WITHDRAWAL.rule_id) or (
+        finding.rule_id == DIARY_UNRECOGNISED.rule_id and finding.data["unrecognised"]
+    ):
+        message = PATIENT_MESSAGE_RED_FLAG + (PATIENT_MESSAGE_PUMP if on_pump else "")
+    elif finding.rule_id == DIARY_OVERDOSE.rule_id:
+        message = PATIENT_MESSAGE_OVERDOSE
+    return Risk(level, finding, alert_clinic=diary or level is RiskLevel.HIGH, patient_message=message)
 
 
 def overdue_refill(assessment: RiskAssessment) -> bool:

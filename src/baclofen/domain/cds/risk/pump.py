@@ -138,22 +138,7 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: SettingValues | None
     if pump.implanted is not None:
         battery = forecast_battery(pump.model, pump.implanted, eri_date=pump.eri_date)
         reasoning.extend(battery.reasoning)
-
-    recs: list[tuple[int, RefillReconciliation]] = []
-    for i, visit in enumerate(pump.refills):
-        if visit.aspirated_ml is None:
-            continue
-        expected = visit.expected_residual_ml
-        if expected is None and i > 0:
-            prev, _ = _chain(pump, i - 1, visit.time)
-            expected = prev.remaining_ml(as_pump_clock(visit.time))
-            reasoning.append(f"refill {i}: expected residual {expected:.2f} mL computed from the previous fill")
-        if expected is None:
-            continue
-        try:
-            recs.append((i, reconcile_refill(expected, visit.aspirated_ml, pump=pump.model)))
-        except InvalidInputError as exc:
-            raise InvalidInputError(f"pump.refills[{i}].{exc.field}", exc.expected, exc.actual) from None
+    recs = _reconcile_refills(pump, reasoning)
     trend = assess_discrepancy_trend([r for _, r in recs]) if recs else None
 
     if not pump.refills:
@@ -178,14 +163,91 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: SettingValues | None
     index = len(pump.refills) - 1
     visit = pump.refills[index]
     seg, stopped_at = _chain(pump, index, as_of)
-    stability = visit.time.date() + timedelta(days=max_days)
     remaining = seg.remaining_ml(now) if stopped_at is None else seg.volume_ml
     changes = [c for c in pump.program_changes if visit.time < c.time <= as_of]
     daily = changes[-1].daily_dose_mcg if changes else visit.program.daily_dose_mcg
+    outlook = _reservoir_outlook(
+        _CurrentFill(visit, seg, stopped_at, remaining),
+        low_reservoir_ml=low,
+        margin_days=margin,
+        max_refill_interval_days=max_days,
+    )
+    reasoning.extend(outlook.reasoning)
+    return PumpAnalysis(
+        visit,
+        index,
+        daily,
+        stopped_at,
+        remaining,
+        seg.residual_ml,
+        low,
+        outlook.alarm_at,
+        outlook.empty_at,
+        outlook.recommended_refill_date,
+        outlook.stability_limit_date,
+        battery,
+        tuple(recs),
+        trend,
+        tuple(reasoning),
+    )
+
+
+def _reconcile_refills(pump: PumpRecord, reasoning: list[str]) -> list[tuple[int, RefillReconciliation]]:
+    """The residual reconciliation of each refill with an aspirated volume (by its index), the expected residual
+    computed from the previous fill when the visit does not give it (said in ``reasoning``)."""
+    recs: list[tuple[int, RefillReconciliation]] = []
+    for i, visit in enumerate(pump.refills):
+        if visit.aspirated_ml is None:
+            continue
+        expected = visit.expected_residual_ml
+        if expected is None and i > 0:
+            prev, _ = _chain(pump, i - 1, visit.time)
+            expected = prev.remaining_ml(as_pump_clock(visit.time))
+            reasoning.append(f"refill {i}: expected residual {expected:.2f} mL computed from the previous fill")
+        if expected is None:
+            continue
+        try:
+            recs.append((i, reconcile_refill(expected, visit.aspirated_ml, pump=pump.model)))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"pump.refills[{i}].{exc.field}", exc.expected, exc.actual) from None
+    return recs
+
+
+@dataclass(frozen=True, slots=True)
+class _CurrentFill:
+    """The last refill and the fill segment delivering at ``as_of`` (after program changes), with when the pump was
+    stopped and what is left in it."""
+
+    visit: RefillVisit
+    segment: ReservoirFill
+    stopped_at: datetime | None
+    remaining_ml: float
+
+
+@dataclass(frozen=True, slots=True)
+class _ReservoirOutlook:
+    """When the current fill reaches the low-reservoir alarm and empties, and the refill dates that follow."""
+
+    alarm_at: datetime | None
+    empty_at: datetime | None
+    recommended_refill_date: date
+    stability_limit_date: date
+    reasoning: tuple[str, ...]
+
+
+def _reservoir_outlook(
+    fill: _CurrentFill, *, low_reservoir_ml: float, margin_days: int, max_refill_interval_days: int
+) -> _ReservoirOutlook:
+    """The low-reservoir alarm, the empty time and the recommended refill date of the current fill: none for a
+    stopped pump, the last program change for a reservoir already at the low mark, none within the forecast
+    horizon for a tiny rate, else the ITB forecast; always capped by drug stability from the refill date."""
+    seg, stopped_at, low, max_days = fill.segment, fill.stopped_at, low_reservoir_ml, max_refill_interval_days
+    stability = fill.visit.time.date() + timedelta(days=max_days)
+    reasoning: list[str] = []
     alarm_at = empty_at = None
     recommended = stability
     if stopped_at is not None:
-        reasoning.append(f"pump stopped on {stopped_at.isoformat()}: {remaining:.2f} mL left, no delivery")
+        reasoning.append(f"pump stopped on {stopped_at.isoformat()}: {fill.remaining_ml:.2f} mL left, no delivery")
     elif seg.volume_ml <= low + EPS:
         alarm_at = seg.filled_at
         empty_at = None if _outlasts_forecast(seg) else seg.time_when_remaining(seg.residual_ml)
@@ -201,7 +263,7 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: SettingValues | None
             f"low-reservoir alarm to forecast; drug stability: refill by {stability.isoformat()}"
         )
     else:
-        fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin, max_refill_interval_days=max_days)
+        fc = forecast_reservoir(seg, low_reservoir_ml=low, margin_days=margin_days, max_refill_interval_days=max_days)
         alarm_at, empty_at = fc.low_reservoir_alarm_at, fc.empty_at
         # no refill date when the segment does not outlast the margin: count back from the alarm as before
         due = fc.recommended_refill_date or fc.low_reservoir_alarm_date - timedelta(days=fc.margin_days)
@@ -210,22 +272,6 @@ def analyse_pump(pump: PumpRecord, as_of: datetime, values: SettingValues | None
         if recommended < due:
             reasoning.append(
                 f"drug stability: refill by {stability.isoformat()} ({max_days} days after the refill "
-                f"of {visit.time.date().isoformat()})"
+                f"of {fill.visit.time.date().isoformat()})"
             )
-    return PumpAnalysis(
-        visit,
-        index,
-        daily,
-        stopped_at,
-        remaining,
-        seg.residual_ml,
-        low,
-        alarm_at,
-        empty_at,
-        recommended,
-        stability,
-        battery,
-        tuple(recs),
-        trend,
-        tuple(reasoning),
-    )
+    return _ReservoirOutlook(alarm_at, empty_at, recommended, stability, tuple(reasoning))
