@@ -383,13 +383,7 @@ def advise_alternatives(
     if guideline is not None:
         values.set(GUIDELINE, parse_guideline(guideline).value)
     chosen = Guideline(values.get(GUIDELINE))
-    if age_years is not None:
-        age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
-    if sex is not None and not isinstance(sex, Sex):
-        raise InvalidInputError("sex", "female or male", sex)
-    for flag, name in ((focal, "focal"), (severe, "severe"), (liver_disease, "liver_disease")):
-        if not isinstance(flag, bool):
-            raise InvalidInputError(name, "true or false", flag)
+    age_years = _checked_patient_facts(age_years, sex, focal=focal, severe=severe, liver_disease=liver_disease)
     overrides = tuple(overrides)
 
     drugs = resolve_drugs(parse_name_list(current_drugs, "drugs"))
@@ -398,86 +392,37 @@ def advise_alternatives(
     if liver_disease:
         cond.add(Condition.ACTIVE_LIVER_DISEASE)
     others = list(drugs.drugs)
-    baclofen_drug = CATALOGUE.get("baclofen")
     if outcome is BaclofenOutcome.CURRENT and all(d.key != "baclofen" for d in others):
-        others.append(baclofen_drug)
+        others.append(CATALOGUE.get("baclofen"))
 
     therapies = cited_therapies(locale, values)
-    dantrolene_age_years = float(values.get(DANTROLENE_HEPATOTOXICITY_AGE))
-    used_rules: set[str] = set()
-    options: list[AlternativeOption] = []
-    for rank, pos in enumerate(ORDERINGS[chosen], start=1):
-        therapy = therapies[pos.key]
-        option, rules = _evaluate(
-            rank,
-            pos,
-            therapy,
-            outcome,
-            focal,
-            severe,
-            cond,
-            others,
-            kidney,
-            age_years,
-            sex,
-            dantrolene_age_years,
-            overrides,
-        )
-        used_rules |= rules
-        options.append(option)
-    unused = {o.rule_id for o in overrides} - used_rules
-    if unused:
-        raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
-
-    notes = []
-    if chosen is Guideline.NHS_SCOTLAND_ABI:
-        notes.append("NHS Scotland ABI guidance is written for acquired brain injury, not MS.")
-    if chosen is Guideline.NICE:
-        notes.append(
-            "NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
-            "second are confirmed (via MS Trust); other positions are UNCONFIRMED."
-        )
-    if liver_disease:
-        notes.append("Liver disease was treated as active hepatic disease (dantrolene contraindication).")
-
+    patient = _AdvisedPatient(
+        outcome,
+        focal,
+        severe,
+        frozenset(cond),
+        tuple(others),
+        kidney,
+        age_years,
+        sex,
+        locale,
+        float(values.get(DANTROLENE_HEPATOTOXICITY_AGE)),
+    )
+    options = _ranked_options(ORDERINGS[chosen], therapies, patient, overrides)
+    notes = _guideline_notes(chosen, liver_disease=liver_disease)
     cross: CrossTaperPlan | None = None
     refused: tuple[Finding, ...] = ()
     if switch_to is not None:
-        target = _find_option(options, switch_to)
-        if target.status is OptionStatus.EXCLUDED:
-            refused = tuple(f for f in target.findings if f.is_blocking)
-            notes.append(f"Switch to {target.name} refused: it is excluded for this patient.")
-        elif target.status in (OptionStatus.TRIED, OptionStatus.CURRENT, OptionStatus.NOT_APPLICABLE):
-            raise InvalidInputError(
-                "switch_to", f"an option that can be offered (not {target.status.value})", switch_to
-            )
-        elif current_baclofen_mg_per_day is not None:
-            if start_date is None:
-                raise InvalidInputError("start_date", "the first day of the cross-taper (YYYY-MM-DD)", None)
-            patient = PatientSnapshot(
-                age_years=age_years,
-                sex=sex,
-                locale=locale,
-                crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
-                dialysis=bool(kidney and kidney.dialysis),
-            )
-            interaction_ids = {r.rule_id for r in INTERACTION_RULES}
-            cross = plan_cross_taper(
-                start_date=start_date,
-                from_mg_per_day=current_baclofen_mg_per_day,
-                new_drug=target.key,
-                patient=patient,
-                months_on_therapy=months_on_therapy,
-                settings={k: v for k, v in values.overrides().items() if k == CROSS_TAPER_START_DAY.name},
-                overrides=[
-                    f.overridden_by
-                    for f in target.findings
-                    if f.overridden_by is not None and f.rule_id in interaction_ids
-                ],
-                current_drugs=others,
-            )
-        else:
-            notes.append("Give the current baclofen daily dose and a start date to get a cross-taper plan.")
+        cross, refused, switch_notes = _plan_switch(
+            switch_to,
+            options,
+            patient,
+            values,
+            from_mg_per_day=current_baclofen_mg_per_day,
+            months_on_therapy=months_on_therapy,
+            start_date=start_date,
+        )
+        notes.extend(switch_notes)
 
     patient_info = {
         "focal": focal,
@@ -503,6 +448,117 @@ def advise_alternatives(
     )
 
 
+def _checked_patient_facts(
+    age_years: float | None, sex: Sex | None, *, focal: bool, severe: bool, liver_disease: bool
+) -> float | None:
+    """The age checked (a finite number of years, 0-120), the sex and the three flags checked; the age returned."""
+    if age_years is not None:
+        age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
+    if sex is not None and not isinstance(sex, Sex):
+        raise InvalidInputError("sex", "female or male", sex)
+    for flag, name in ((focal, "focal"), (severe, "severe"), (liver_disease, "liver_disease")):
+        if not isinstance(flag, bool):
+            raise InvalidInputError(name, "true or false", flag)
+    return age_years
+
+
+@dataclass(frozen=True, slots=True)
+class _AdvisedPatient:
+    """What the advisor judges each option on: the baclofen outcome, the spasticity, the conditions (liver disease
+    included), the other medicines (baclofen when it is current), kidney function, age, sex and locale."""
+
+    outcome: BaclofenOutcome
+    focal: bool
+    severe: bool
+    conditions: frozenset[Condition]
+    others: tuple[Drug, ...]
+    kidney: KidneyFunction | None
+    age_years: float | None
+    sex: Sex | None
+    locale: Locale
+    dantrolene_hepatotoxicity_age_years: float
+
+
+def _ranked_options(
+    positions: Sequence[Position],
+    therapies: Mapping[str, Therapy],
+    patient: _AdvisedPatient,
+    overrides: Sequence[Override],
+) -> list[AlternativeOption]:
+    """Each option in the guideline's order, judged for the patient; an override that no option used is refused."""
+    used_rules: set[str] = set()
+    options: list[AlternativeOption] = []
+    for rank, pos in enumerate(positions, start=1):
+        option, rules = _evaluate(rank, pos, therapies[pos.key], patient, overrides)
+        used_rules |= rules
+        options.append(option)
+    unused = {o.rule_id for o in overrides} - used_rules
+    if unused:
+        raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
+    return options
+
+
+def _guideline_notes(chosen: Guideline, *, liver_disease: bool) -> list[str]:
+    """What the reader must know about the chosen guideline and how liver disease was read."""
+    notes = []
+    if chosen is Guideline.NHS_SCOTLAND_ABI:
+        notes.append("NHS Scotland ABI guidance is written for acquired brain injury, not MS.")
+    if chosen is Guideline.NICE:
+        notes.append(
+            "NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
+            "second are confirmed (via MS Trust); other positions are UNCONFIRMED."
+        )
+    if liver_disease:
+        notes.append("Liver disease was treated as active hepatic disease (dantrolene contraindication).")
+    return notes
+
+
+def _plan_switch(
+    switch_to: str,
+    options: Sequence[AlternativeOption],
+    patient: _AdvisedPatient,
+    values: SettingValues,
+    *,
+    from_mg_per_day: float | None,
+    months_on_therapy: float | None,
+    start_date: date | None,
+) -> tuple[CrossTaperPlan | None, tuple[Finding, ...], list[str]]:
+    """The switch to ``switch_to``: refused (its blocking findings) when the option is excluded, a cross-taper plan
+    when the baclofen dose is given, else a note asking for it; an option that cannot be offered is an error."""
+    target = _find_option(options, switch_to)
+    if target.status is OptionStatus.EXCLUDED:
+        refused = tuple(f for f in target.findings if f.is_blocking)
+        return None, refused, [f"Switch to {target.name} refused: it is excluded for this patient."]
+    if target.status in (OptionStatus.TRIED, OptionStatus.CURRENT, OptionStatus.NOT_APPLICABLE):
+        raise InvalidInputError("switch_to", f"an option that can be offered (not {target.status.value})", switch_to)
+    if from_mg_per_day is None:
+        return None, (), ["Give the current baclofen daily dose and a start date to get a cross-taper plan."]
+    if start_date is None:
+        raise InvalidInputError("start_date", "the first day of the cross-taper (YYYY-MM-DD)", None)
+    kidney = patient.kidney
+    snapshot = PatientSnapshot(
+        age_years=patient.age_years,
+        sex=patient.sex,
+        locale=patient.locale,
+        crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
+        dialysis=bool(kidney and kidney.dialysis),
+    )
+    interaction_ids = {r.rule_id for r in INTERACTION_RULES}
+    cross = plan_cross_taper(
+        start_date=start_date,
+        from_mg_per_day=from_mg_per_day,
+        new_drug=target.key,
+        patient=snapshot,
+        months_on_therapy=months_on_therapy,
+        settings={k: v for k, v in values.overrides().items() if k == CROSS_TAPER_START_DAY.name},
+        overrides=[
+            f.overridden_by for f in target.findings if f.overridden_by is not None and f.rule_id in interaction_ids
+        ],
+        current_drugs=patient.others,
+    )
+    return cross, (), []
+
+
 def _find_option(options: Sequence[AlternativeOption], name: str) -> AlternativeOption:
     key = name.strip().lower().replace("_", "-")
     for o in options:
@@ -519,25 +575,56 @@ def _find_option(options: Sequence[AlternativeOption], name: str) -> Alternative
 
 
 def _evaluate(
-    rank: int,
-    pos: Position,
-    therapy: Therapy,
-    outcome: BaclofenOutcome,
-    focal: bool,
-    severe: bool,
-    conditions: set[Condition],
-    others: Sequence[Drug],
-    kidney: KidneyFunction | None,
-    age_years: float | None,
-    sex: Sex | None,
-    dantrolene_age_years: float,
-    overrides: Sequence[Override],
+    rank: int, pos: Position, therapy: Therapy, patient: _AdvisedPatient, overrides: Sequence[Override]
 ) -> tuple[AlternativeOption, set[str]]:
-    reasons: list[Cited] = []
-    findings: list[Finding] = []
-    status: OptionStatus | None = None
+    """The option at ``rank``: its status and reasons for this patient, and the override rule ids it used."""
+    status, reasons = _position_for(pos, patient)
     drug = CATALOGUE.get(therapy.drug_key) if therapy.drug_key else None
+    findings: list[Finding] = []
+    if drug is not None and status not in (OptionStatus.TRIED, OptionStatus.NOT_APPLICABLE):
+        findings.extend(interactions_between(drug, [d for d in patient.others if d.key != drug.key]))
+        ci = screen_contraindications(
+            drug,
+            patient.conditions,
+            age_years=patient.age_years,
+            sex=patient.sex,
+            kidney=patient.kidney,
+            dantrolene_hepatotoxicity_age_years=patient.dantrolene_hepatotoxicity_age_years,
+        )
+        findings.extend(ci.findings)
+    mine = [o for o in overrides if any(f.rule_id == o.rule_id and f.severity is Severity.BLOCK for f in findings)]
+    final = apply_overrides(sort_findings(findings), mine) if mine else sort_findings(findings)
+    if status is None:
+        status = _status_from_findings(final)
+    elif status is OptionStatus.CAUTION and any(f.is_blocking for f in final):
+        status = OptionStatus.EXCLUDED
+    if status is OptionStatus.EXCLUDED:
+        for f in final:
+            if f.is_blocking:
+                reasons.append(Cited(f"excluded: {f.message}", f.evidence))
+    evidence = tuple(dict.fromkeys(pos.evidence + tuple(k for c in therapy.dose for k in c.evidence)))
+    option = AlternativeOption(
+        rank,
+        pos.key,
+        therapy.name,
+        pos.line,
+        pos.status,
+        status,
+        tuple(reasons),
+        therapy.dose,
+        therapy.monitoring,
+        final,
+        evidence,
+    )
+    return option, {o.rule_id for o in mine}
 
+
+def _position_for(pos: Position, patient: _AdvisedPatient) -> tuple[OptionStatus | None, list[Cited]]:
+    """What the option's place and the patient decide before any screening: a status (tried, current, not
+    applicable, caution; ``None``: the findings decide) and the reasons."""
+    reasons: list[Cited] = []
+    status: OptionStatus | None = None
+    outcome = patient.outcome
     if pos.status is not EvidenceStatus.CONFIRMED:
         reasons.append(Cited(f"position {pos.status.value}: {pos.line}", pos.evidence))
     if pos.key == "baclofen":
@@ -547,15 +634,15 @@ def _evaluate(
         elif outcome is BaclofenOutcome.CURRENT:
             status = OptionStatus.CURRENT
             reasons.append(Cited("oral baclofen is the current treatment", pos.evidence))
-        reasons.extend(_kidney_reasons(kidney))
+        reasons.extend(_kidney_reasons(patient.kidney))
     elif pos.key == "botulinum-toxin":
-        if not focal:
+        if not patient.focal:
             status = OptionStatus.NOT_APPLICABLE
             reasons.append(Cited("for focal spasticity; this patient's spasticity is generalised", ("S84",)))
         else:
             reasons.append(Cited("focal spasticity: botulinum toxin with stretching and physiotherapy", ("S84",)))
     elif pos.key == "intrathecal-baclofen":
-        if not severe:
+        if not patient.severe:
             status = OptionStatus.NOT_APPLICABLE
             reasons.append(Cited("for severe spasticity", ("S37",)))
         elif not outcome.tried_and_stopped_working:
@@ -585,43 +672,7 @@ def _evaluate(
         )
     elif pos.key == "physiotherapy":
         reasons.append(Cited("always, before and alongside drug treatment", ("S26", "S27", "S84")))
-
-    if drug is not None and status not in (OptionStatus.TRIED, OptionStatus.NOT_APPLICABLE):
-        findings.extend(interactions_between(drug, [d for d in others if d.key != drug.key]))
-        ci = screen_contraindications(
-            drug,
-            conditions,
-            age_years=age_years,
-            sex=sex,
-            kidney=kidney,
-            dantrolene_hepatotoxicity_age_years=dantrolene_age_years,
-        )
-        findings.extend(ci.findings)
-    mine = [o for o in overrides if any(f.rule_id == o.rule_id and f.severity is Severity.BLOCK for f in findings)]
-    final = apply_overrides(sort_findings(findings), mine) if mine else sort_findings(findings)
-    if status is None:
-        status = _status_from_findings(final)
-    elif status is OptionStatus.CAUTION and any(f.is_blocking for f in final):
-        status = OptionStatus.EXCLUDED
-    if status is OptionStatus.EXCLUDED:
-        for f in final:
-            if f.is_blocking:
-                reasons.append(Cited(f"excluded: {f.message}", f.evidence))
-    evidence = tuple(dict.fromkeys(pos.evidence + tuple(k for c in therapy.dose for k in c.evidence)))
-    option = AlternativeOption(
-        rank,
-        pos.key,
-        therapy.name,
-        pos.line,
-        pos.status,
-        status,
-        tuple(reasons),
-        therapy.dose,
-        therapy.monitoring,
-        final,
-        evidence,
-    )
-    return option, {o.rule_id for o in mine}
+    return status, reasons
 
 
 # --- cross-taper ----------------------------------------------------------------------------------------------------
