@@ -748,55 +748,24 @@ def plan_cross_taper(
     The taper is never abrupt (the planner's rules), and the withdrawal signs travel with its findings.
     """
     patient = patient or PatientSnapshot()
-    key = new_drug.strip().lower()
-    match = CATALOGUE.find(new_drug)
-    if match is not None:
-        key = match.drug.key
-    if key not in NEW_DRUG_START_RULES:
-        raise InvalidInputError(
-            "new_drug", f"a drug with a cited titration start: {', '.join(sorted(NEW_DRUG_START_RULES))}", new_drug
-        )
+    key = _new_drug_key(new_drug)
     values = SettingValues([CROSS_TAPER_START_DAY], settings, field="setting")
     offset = int(values.get(CROSS_TAPER_START_DAY))
-    new_entry = CATALOGUE.get(key)
-    others: list[Drug] = [CATALOGUE.get("baclofen")]
-    unknown: list[str] = []
-    names: list[str] = []
-    for item in current_drugs:
-        if isinstance(item, Drug):
-            others.append(item)
-        else:
-            names.append(item)
-    if names:
-        lookup = resolve_drugs(parse_name_list(names, "drugs"))
-        others.extend(lookup.drugs)
-        unknown = [u.query for u in lookup.unknown]
-    others = [d for d in others if d.key != key]
-    overlap = sort_findings(interactions_between(new_entry, others))
+    others, unknown = _other_drugs(current_drugs, key)
+    overlap = sort_findings(interactions_between(CATALOGUE.get(key), others))
     overrides = tuple(overrides)
     blocking_ids = {f.rule_id for f in overlap if f.severity is Severity.BLOCK}
     mine = [o for o in overrides if o.rule_id in blocking_ids]
     if mine:
         overlap = apply_overrides(overlap, mine)
-    try:
-        taper = plan_taper(
-            start_date=start_date,
-            from_mg_per_day=from_mg_per_day,
-            patient=patient,
-            months_on_therapy=months_on_therapy,
-            settings=taper_settings,
-            overrides=[o for o in overrides if o.rule_id not in blocking_ids],
-        )
-    except InvalidInputError as exc:
-        if exc.field != "product":
-            raise
-        # The cross-taper uses the locale's default tablets and takes no product: the dose is what to change.
-        raise InvalidInputError(
-            "from_mg_per_day",
-            f"a daily dose that {exc.actual} can taper in measurable amounts (a cross-taper uses the default "
-            "tablets; a smaller dose needs an oral solution and its own taper plan)",
-            from_mg_per_day,
-        ) from None
+    taper = _baclofen_taper(
+        start_date,
+        from_mg_per_day,
+        patient,
+        months_on_therapy,
+        taper_settings,
+        [o for o in overrides if o.rule_id not in blocking_ids],
+    )
     last_day = taper.steps[-1].start
     if offset > (last_day - taper.start).days:
         raise InvalidInputError(
@@ -829,6 +798,69 @@ def plan_cross_taper(
         tuple(notes),
         values.used(),
     )
+
+
+def _new_drug_key(new_drug: str) -> str:
+    """The option key of the new drug (a catalogue name is resolved); one without a cited titration start is an
+    error on ``new_drug``."""
+    key = new_drug.strip().lower()
+    match = CATALOGUE.find(new_drug)
+    if match is not None:
+        key = match.drug.key
+    if key not in NEW_DRUG_START_RULES:
+        raise InvalidInputError(
+            "new_drug", f"a drug with a cited titration start: {', '.join(sorted(NEW_DRUG_START_RULES))}", new_drug
+        )
+    return key
+
+
+def _other_drugs(current_drugs: Iterable[str | Drug], key: str) -> tuple[list[Drug], list[str]]:
+    """What the new drug is screened against: baclofen and the patient's other medicines (names resolved in the
+    catalogue), the new drug itself left out; and the names not in the catalogue."""
+    others: list[Drug] = [CATALOGUE.get("baclofen")]
+    unknown: list[str] = []
+    names: list[str] = []
+    for item in current_drugs:
+        if isinstance(item, Drug):
+            others.append(item)
+        else:
+            names.append(item)
+    if names:
+        lookup = resolve_drugs(parse_name_list(names, "drugs"))
+        others.extend(lookup.drugs)
+        unknown = [u.query for u in lookup.unknown]
+    return [d for d in others if d.key != key], unknown
+
+
+def _baclofen_taper(
+    start_date: date,
+    from_mg_per_day: float,
+    patient: PatientSnapshot,
+    months_on_therapy: float | None,
+    taper_settings: Mapping[str, Any] | None,
+    overrides: Sequence[Override],
+) -> Plan:
+    """The oral planner's taper of baclofen to zero (:func:`baclofen.domain.oral.taper.plan_taper`); a dose the
+    default tablets cannot taper is an error on ``from_mg_per_day``."""
+    try:
+        return plan_taper(
+            start_date=start_date,
+            from_mg_per_day=from_mg_per_day,
+            patient=patient,
+            months_on_therapy=months_on_therapy,
+            settings=taper_settings,
+            overrides=overrides,
+        )
+    except InvalidInputError as exc:
+        if exc.field != "product":
+            raise
+        # The cross-taper uses the locale's default tablets and takes no product: the dose is what to change.
+        raise InvalidInputError(
+            "from_mg_per_day",
+            f"a daily dose that {exc.actual} can taper in measurable amounts (a cross-taper uses the default "
+            "tablets; a smaller dose needs an oral solution and its own taper plan)",
+            from_mg_per_day,
+        ) from None
 
 
 __all__ = [
