@@ -48,10 +48,11 @@ def test_european_consensus_puts_tizanidine_first_line() -> None:
 
 
 def test_a_guideline_setting_is_checked_by_its_declared_choices() -> None:
-    from baclofen.domain.cds.alternatives import _TIZ_LFT_TEXT, GUIDELINE, TIZANIDINE_LFT_SCHEDULE
+    from baclofen.domain.cds.alternatives import GUIDELINE, TIZANIDINE_LFT_SCHEDULE
+    from baclofen.domain.cds.therapies import TIZANIDINE_LFT_TEXT
 
     assert GUIDELINE.choices == tuple(g.value for g in Guideline)
-    assert TIZANIDINE_LFT_SCHEDULE.choices == tuple(_TIZ_LFT_TEXT)
+    assert TIZANIDINE_LFT_SCHEDULE.choices == tuple(TIZANIDINE_LFT_TEXT)
     advice = advise_alternatives(settings={"cds.alternatives.guideline": "MS Ireland"})
     assert advice.guideline is Guideline.MS_IRELAND
 

@@ -41,12 +41,22 @@ from baclofen.domain.cds.contraindications import DANTROLENE_HEPATOTOXICITY_AGE,
 from baclofen.domain.cds.dose_limits import NABIXIMOLS_MAX_SPRAYS_PER_DAY
 from baclofen.domain.cds.drugs import CATALOGUE, Drug, DrugClass, DrugLookup, resolve_drugs
 from baclofen.domain.cds.interactions import INTERACTION_RULES, interactions_between
-from baclofen.domain.cds.scales import NABIXIMOLS_CONTINUATION_FRACTION, NABIXIMOLS_TRIAL_WEEKS
+from baclofen.domain.cds.therapies import (
+    DANTROLENE_NO_BENEFIT_DAYS,
+    NEW_DRUG_START_RULES,
+    ORDERINGS,
+    TIZANIDINE_LFT_SCHEDULE,
+    Cited,
+    Guideline,
+    Position,
+    Therapy,
+    cited_therapies,
+)
 from baclofen.domain.conditions import Condition, parse_conditions
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.names import parse_name_list
-from baclofen.domain.oral.limits import kidney_band, locale_ceiling_setting
+from baclofen.domain.oral.limits import kidney_band
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.patient import KidneyFunction, Locale, PatientSnapshot, Sex
@@ -54,13 +64,6 @@ from baclofen.domain.rules.core import Finding, Override, Severity, apply_overri
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 
 # --- settings ------------------------------------------------------------------------------------------------
-
-
-class Guideline(Enum):
-    NICE = "nice"
-    EUROPEAN_CONSENSUS = "european-consensus"
-    MS_IRELAND = "ms-ireland"
-    NHS_SCOTLAND_ABI = "nhs-scotland-abi"
 
 
 GUIDELINE = Setting(
@@ -74,28 +77,6 @@ GUIDELINE = Setting(
     "order (clinical.md §8.1).",
     choices=tuple(g.value for g in Guideline),
 )
-TIZANIDINE_LFT_SCHEDULE = Setting(
-    name="cds.tizanidine.lft_schedule",
-    default="current-label",
-    unit="schedule",
-    status=EvidenceStatus.DISAGREE,
-    evidence=("S75", "S110b", "S72"),
-    description="Tizanidine aminotransferase monitoring: current-label = baseline and 1 month after the maximum "
-    "dose is reached (Nov 2024 labels [S75]); older-label = baseline, 1, 3 and 6 months, then "
-    "periodically (older Zanaflex label [S72]). DISAGREE (clinical.md §8.2).",
-    choices=("current-label", "older-label"),
-)
-DANTROLENE_NO_BENEFIT_DAYS = Setting(
-    name="cds.dantrolene.no_benefit_stop_days",
-    default=45,
-    unit="days",
-    status=EvidenceStatus.DISAGREE,
-    evidence=("S78", "S77", "S80"),
-    description="Stop dantrolene if there is no benefit within this many days: 45 days (US boxed warning [S78]) vs "
-    "6-8 weeks (42-56 days, UK-style [S80]). DISAGREE (clinical.md §8.3).",
-    minimum=14,
-    maximum=56,
-)
 CROSS_TAPER_START_DAY = Setting(
     name="cds.cross_taper.new_drug_start_day",
     default=0,
@@ -108,10 +89,6 @@ CROSS_TAPER_START_DAY = Setting(
     minimum=0,
     maximum=365,
 )
-_TIZ_LFT_TEXT = {
-    "current-label": ("aminotransferases at baseline and 1 month after the maximum dose is reached", ("S75", "S110b")),
-    "older-label": ("aminotransferases at baseline, 1, 3 and 6 months, then periodically", ("S72",)),
-}
 ADVISOR_SETTINGS: Mapping[str, Setting] = {
     s.name: s
     for s in (
@@ -170,281 +147,6 @@ class OptionStatus(Enum):
     TRIED = "tried"
     CURRENT = "current"
     NOT_APPLICABLE = "not applicable"
-
-
-# --- cited option data ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cited:
-    """A sentence with its citation keys."""
-
-    text: str
-    evidence: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "evidence": format_evidence(self.evidence), "evidence_keys": list(self.evidence)}
-
-
-@dataclass(frozen=True, slots=True)
-class Therapy:
-    """An option's cited facts, independent of the patient."""
-
-    key: str
-    name: str
-    drug_key: str | None
-    dose: tuple[Cited, ...]
-    monitoring: tuple[Cited, ...] = ()
-
-
-def _dose_texts(locale: Locale, values: SettingValues) -> dict[str, Therapy]:
-    ceiling = float(locale_ceiling_setting(locale).default)
-    tiz_us = Cited(
-        "2 mg, repeatable every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with 1-4 days "
-        "between increases; maximum 36 mg/day; single doses > 16 mg not studied (US label)",
-        ("S73", "S110b"),
-    )
-    tiz_uk = Cited(
-        "2 mg once daily, increased in 2 mg/day steps at intervals of at least 3-4 days, usually up to "
-        "24 mg/day in 3-4 doses; maximum 36 mg/day (UK formulary)",
-        ("S25", "S26"),
-    )
-    dan_us = Cited(
-        "25 mg daily for 7 days, then 25 mg three times daily for 7 days, 50 mg three times daily for 7 days, "
-        "then 100 mg three times daily; maximum 100 mg four times daily (400 mg/day)",
-        ("S77",),
-    )
-    dan_uk = Cited(
-        "25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times daily",
-        ("S80", "S25"),
-    )
-    lft = values.get(TIZANIDINE_LFT_SCHEDULE)
-    lft_text, lft_ev = _TIZ_LFT_TEXT[lft]
-    no_benefit = values.get(DANTROLENE_NO_BENEFIT_DAYS)
-    sprays = values.get(NABIXIMOLS_MAX_SPRAYS_PER_DAY)
-    return {
-        t.key: t
-        for t in (
-            Therapy(
-                "physiotherapy",
-                "physiotherapy and non-drug measures",
-                None,
-                (
-                    Cited(
-                        "stretching, positioning, splinting and physiotherapy first and alongside every drug step; "
-                        "treat aggravating factors (infection, pressure sores, bladder and bowel problems)",
-                        ("S26", "S27", "S84", "S25"),
-                    ),
-                ),
-            ),
-            Therapy(
-                "baclofen",
-                "oral baclofen",
-                "baclofen",
-                (
-                    Cited(
-                        f"5 mg three times daily, increased by 5 mg per dose every 3 days (US label) or weekly (NHS "
-                        f"Scotland); maximum {ceiling:g} mg/day ({locale.value.upper()})",
-                        ("S1", "S4", "S24", "S26"),
-                    ),
-                ),
-                (
-                    Cited("periodic laboratory tests in liver disease or diabetes", ("S15",)),
-                    Cited(
-                        "discontinue if no benefit within 6 weeks (UK); review after 6-8 weeks (eTG); withdraw slowly",
-                        ("S24", "S27", "S14"),
-                    ),
-                ),
-            ),
-            Therapy(
-                "gabapentin",
-                "gabapentin (off-label for spasticity)",
-                "gabapentin",
-                (
-                    Cited(
-                        "doses as for neuropathic pain: 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to "
-                        "1800 mg/day; label efficacy range 1800-3600 mg/day; no more than 12 h between doses. A "
-                        "spasticity-specific target is UNCONFIRMED",
-                        ("S24", "S97", "S98"),
-                    ),
-                ),
-                (Cited("monitoring as for neuropathic pain", ("S24",)),),
-            ),
-            Therapy(
-                "tizanidine",
-                "tizanidine",
-                "tizanidine",
-                (tiz_uk, tiz_us) if locale is Locale.UK else (tiz_us, tiz_uk),
-                (
-                    Cited(f"liver tests: {lft_text} ({TIZANIDINE_LFT_SCHEDULE.name} = {lft})", lft_ev),
-                    Cited(
-                        "blood pressure: two-thirds of patients on 8 mg had a 20 % fall, from 1 h, peaking at 2-3 h",
-                        ("S76",),
-                    ),
-                    Cited("with CrCl < 25 mL/min reduce individual doses", ("S72", "S73")),
-                    Cited(
-                        "when stopping, taper by 2-4 mg/day to avoid rebound hypertension, tachycardia and hypertonia",
-                        ("S73", "S110b"),
-                    ),
-                ),
-            ),
-            Therapy(
-                "dantrolene",
-                "dantrolene (oral)",
-                "dantrolene",
-                (dan_uk, dan_us) if locale is Locale.UK else (dan_us, dan_uk),
-                (
-                    Cited(
-                        "boxed warning, hepatotoxicity: monitor liver function tests; overt hepatitis most often in "
-                        "months 3-12; risk greatest in females, over 35 years and with estrogens; dose-related "
-                        "(much higher at >= 800 mg/day)",
-                        ("S78", "S77"),
-                    ),
-                    Cited(
-                        f"stop if no benefit within {no_benefit} days ({DANTROLENE_NO_BENEFIT_DAYS.name}; "
-                        "45 days US vs 6-8 weeks UK)",
-                        DANTROLENE_NO_BENEFIT_DAYS.evidence,
-                    ),
-                ),
-            ),
-            Therapy(
-                "diazepam",
-                "diazepam at night",
-                "diazepam",
-                (Cited("2.5 mg at night, up to 5 mg, added for night spasms", ("S27",)),),
-                (
-                    Cited(
-                        "sedation is a disadvantage (muscle-relaxant doses are similar to anxiolytic doses)",
-                        ("S111b", "S25"),
-                    ),
-                ),
-            ),
-            Therapy(
-                "clonazepam",
-                "clonazepam at night",
-                "clonazepam",
-                (Cited("0.5 mg at night, up to 2 mg (better tolerated than diazepam)", ("S27",)),),
-                (Cited("sedation", ("S111b",)),),
-            ),
-            Therapy(
-                "nabiximols",
-                "nabiximols (THC:CBD spray)",
-                "nabiximols",
-                (
-                    Cited(
-                        f"{NABIXIMOLS_TRIAL_WEEKS}-week trial; titrate over 2 weeks; maximum {sprays} sprays a day, at "
-                        "least 15 min apart",
-                        ("S85", "S87"),
-                    ),
-                ),
-                (
-                    Cited(
-                        f"review at {NABIXIMOLS_TRIAL_WEEKS} weeks: continue only with at least "
-                        f"{NABIXIMOLS_CONTINUATION_FRACTION:.0%} improvement in spasticity (0-10 NRS)",
-                        ("S85", "S87", "S88"),
-                    ),
-                ),
-            ),
-            Therapy(
-                "botulinum-toxin",
-                "botulinum toxin (focal)",
-                "onabotulinumtoxina",
-                (
-                    Cited(
-                        "injections repeated every 3-4 months; full effect after 10-14 days; combine with stretching "
-                        "and physiotherapy",
-                        ("S84",),
-                    ),
-                ),
-            ),
-            Therapy(
-                "intrathecal-baclofen",
-                "intrathecal baclofen (ITB)",
-                "baclofen-intrathecal",
-                (
-                    Cited(
-                        "screening bolus 50 mcg, then 75 and 100 mcg at least 24 h apart; no implant after no response "
-                        "to 100 mcg; spinal maintenance usually 300-800 mcg/day",
-                        ("S1", "S38", "S2", "S36"),
-                    ),
-                ),
-                (
-                    Cited(
-                        "screening in an equipped setting; cardiopulmonary monitoring during the first 2 h; not during "
-                        "an MS exacerbation or active UTI",
-                        ("S41", "S39"),
-                    ),
-                ),
-            ),
-        )
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where a guideline puts an option: its line label, rank, evidence and whether the position is confirmed."""
-
-    key: str
-    line: str
-    evidence: tuple[str, ...]
-    status: EvidenceStatus = EvidenceStatus.CONFIRMED
-
-
-def _orderings() -> dict[Guideline, tuple[Position, ...]]:
-    physio = Position("physiotherapy", "non-drug: first and throughout", ("S26", "S27", "S84"))
-    botox = Position("botulinum-toxin", "focal spasticity", ("S84",))
-    itb = Position("intrathecal-baclofen", "severe spasticity", ("S37", "S35"))
-    nabx = Position("nabiximols", "when other drugs are not effective (NICE NG144)", ("S85", "S87"))
-    return {
-        Guideline.NICE: (
-            physio,
-            Position("baclofen", "first line", ("S81", "S82")),
-            Position("gabapentin", "first line", ("S81", "S82")),
-            Position("tizanidine", "second line (if baclofen or gabapentin not successful)", ("S81",)),
-            Position("dantrolene", "position in NICE NG220 UNCONFIRMED", ("S82",), EvidenceStatus.UNCONFIRMED),
-            Position("diazepam", "position in NICE NG220 UNCONFIRMED", ("S82", "S27"), EvidenceStatus.UNCONFIRMED),
-            Position("clonazepam", "position in NICE NG220 UNCONFIRMED", ("S82", "S27"), EvidenceStatus.UNCONFIRMED),
-            nabx,
-            botox,
-            itb,
-        ),
-        Guideline.EUROPEAN_CONSENSUS: (
-            physio,
-            Position("baclofen", "first line", ("S83",)),
-            Position("tizanidine", "first line", ("S83",)),
-            Position("gabapentin", "first line", ("S83",)),
-            Position("diazepam", "if no improvement", ("S83",)),
-            Position("dantrolene", "if no improvement", ("S83",)),
-            Position("nabiximols", "add-on for poor response or tolerance", ("S83", "S85")),
-            Position("intrathecal-baclofen", "severe spasticity (ITB or IT phenol)", ("S83", "S37")),
-            botox,
-        ),
-        Guideline.MS_IRELAND: (
-            physio,
-            Position("baclofen", "mainstay", ("S84",)),
-            Position("tizanidine", "mainstay", ("S84",)),
-            Position("diazepam", "second line (benzodiazepines)", ("S84",)),
-            Position("clonazepam", "second line (benzodiazepines)", ("S84",)),
-            Position("gabapentin", "second line", ("S84",)),
-            Position("dantrolene", "second line", ("S84",)),
-            botox,
-            Position("nabiximols", "not in this guideline's order; NICE NG144 trial rule", ("S85", "S87")),
-            itb,
-        ),
-        Guideline.NHS_SCOTLAND_ABI: (
-            physio,
-            Position("baclofen", "first choice", ("S26",)),
-            Position("tizanidine", "second choice", ("S26",)),
-            Position("dantrolene", "third choice", ("S26",)),
-            Position("gabapentin", "third choice", ("S26",)),
-            botox,
-            nabx,
-            itb,
-        ),
-    }
-
-
-ORDERINGS = _orderings()
 
 
 # --- results ------------------------------------------------------------------------------------------------------
@@ -681,13 +383,7 @@ def advise_alternatives(
     if guideline is not None:
         values.set(GUIDELINE, parse_guideline(guideline).value)
     chosen = Guideline(values.get(GUIDELINE))
-    if age_years is not None:
-        age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
-    if sex is not None and not isinstance(sex, Sex):
-        raise InvalidInputError("sex", "female or male", sex)
-    for flag, name in ((focal, "focal"), (severe, "severe"), (liver_disease, "liver_disease")):
-        if not isinstance(flag, bool):
-            raise InvalidInputError(name, "true or false", flag)
+    age_years = _checked_patient_facts(age_years, sex, focal=focal, severe=severe, liver_disease=liver_disease)
     overrides = tuple(overrides)
 
     drugs = resolve_drugs(parse_name_list(current_drugs, "drugs"))
@@ -696,86 +392,37 @@ def advise_alternatives(
     if liver_disease:
         cond.add(Condition.ACTIVE_LIVER_DISEASE)
     others = list(drugs.drugs)
-    baclofen_drug = CATALOGUE.get("baclofen")
     if outcome is BaclofenOutcome.CURRENT and all(d.key != "baclofen" for d in others):
-        others.append(baclofen_drug)
+        others.append(CATALOGUE.get("baclofen"))
 
-    therapies = _dose_texts(locale, values)
-    dantrolene_age_years = float(values.get(DANTROLENE_HEPATOTOXICITY_AGE))
-    used_rules: set[str] = set()
-    options: list[AlternativeOption] = []
-    for rank, pos in enumerate(ORDERINGS[chosen], start=1):
-        therapy = therapies[pos.key]
-        option, rules = _evaluate(
-            rank,
-            pos,
-            therapy,
-            outcome,
-            focal,
-            severe,
-            cond,
-            others,
-            kidney,
-            age_years,
-            sex,
-            dantrolene_age_years,
-            overrides,
-        )
-        used_rules |= rules
-        options.append(option)
-    unused = {o.rule_id for o in overrides} - used_rules
-    if unused:
-        raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
-
-    notes = []
-    if chosen is Guideline.NHS_SCOTLAND_ABI:
-        notes.append("NHS Scotland ABI guidance is written for acquired brain injury, not MS.")
-    if chosen is Guideline.NICE:
-        notes.append(
-            "NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
-            "second are confirmed (via MS Trust); other positions are UNCONFIRMED."
-        )
-    if liver_disease:
-        notes.append("Liver disease was treated as active hepatic disease (dantrolene contraindication).")
-
+    therapies = cited_therapies(locale, values)
+    patient = _AdvisedPatient(
+        outcome,
+        focal,
+        severe,
+        frozenset(cond),
+        tuple(others),
+        kidney,
+        age_years,
+        sex,
+        locale,
+        float(values.get(DANTROLENE_HEPATOTOXICITY_AGE)),
+    )
+    options = _ranked_options(ORDERINGS[chosen], therapies, patient, overrides)
+    notes = _guideline_notes(chosen, liver_disease=liver_disease)
     cross: CrossTaperPlan | None = None
     refused: tuple[Finding, ...] = ()
     if switch_to is not None:
-        target = _find_option(options, switch_to)
-        if target.status is OptionStatus.EXCLUDED:
-            refused = tuple(f for f in target.findings if f.is_blocking)
-            notes.append(f"Switch to {target.name} refused: it is excluded for this patient.")
-        elif target.status in (OptionStatus.TRIED, OptionStatus.CURRENT, OptionStatus.NOT_APPLICABLE):
-            raise InvalidInputError(
-                "switch_to", f"an option that can be offered (not {target.status.value})", switch_to
-            )
-        elif current_baclofen_mg_per_day is not None:
-            if start_date is None:
-                raise InvalidInputError("start_date", "the first day of the cross-taper (YYYY-MM-DD)", None)
-            patient = PatientSnapshot(
-                age_years=age_years,
-                sex=sex,
-                locale=locale,
-                crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
-                dialysis=bool(kidney and kidney.dialysis),
-            )
-            interaction_ids = {r.rule_id for r in INTERACTION_RULES}
-            cross = plan_cross_taper(
-                start_date=start_date,
-                from_mg_per_day=current_baclofen_mg_per_day,
-                new_drug=target.key,
-                patient=patient,
-                months_on_therapy=months_on_therapy,
-                settings={k: v for k, v in values.overrides().items() if k == CROSS_TAPER_START_DAY.name},
-                overrides=[
-                    f.overridden_by
-                    for f in target.findings
-                    if f.overridden_by is not None and f.rule_id in interaction_ids
-                ],
-                current_drugs=others,
-            )
-        else:
-            notes.append("Give the current baclofen daily dose and a start date to get a cross-taper plan.")
+        cross, refused, switch_notes = _plan_switch(
+            switch_to,
+            options,
+            patient,
+            values,
+            from_mg_per_day=current_baclofen_mg_per_day,
+            months_on_therapy=months_on_therapy,
+            start_date=start_date,
+        )
+        notes.extend(switch_notes)
 
     patient_info = {
         "focal": focal,
@@ -801,6 +448,117 @@ def advise_alternatives(
     )
 
 
+def _checked_patient_facts(
+    age_years: float | None, sex: Sex | None, *, focal: bool, severe: bool, liver_disease: bool
+) -> float | None:
+    """The age checked (a finite number of years, 0-120), the sex and the three flags checked; the age returned."""
+    if age_years is not None:
+        age_years = require_finite_number(age_years, "age_years", minimum=0, maximum=120)
+    if sex is not None and not isinstance(sex, Sex):
+        raise InvalidInputError("sex", "female or male", sex)
+    for flag, name in ((focal, "focal"), (severe, "severe"), (liver_disease, "liver_disease")):
+        if not isinstance(flag, bool):
+            raise InvalidInputError(name, "true or false", flag)
+    return age_years
+
+
+@dataclass(frozen=True, slots=True)
+class _AdvisedPatient:
+    """What the advisor judges each option on: the baclofen outcome, the spasticity, the conditions (liver disease
+    included), the other medicines (baclofen when it is current), kidney function, age, sex and locale."""
+
+    outcome: BaclofenOutcome
+    focal: bool
+    severe: bool
+    conditions: frozenset[Condition]
+    others: tuple[Drug, ...]
+    kidney: KidneyFunction | None
+    age_years: float | None
+    sex: Sex | None
+    locale: Locale
+    dantrolene_hepatotoxicity_age_years: float
+
+
+def _ranked_options(
+    positions: Sequence[Position],
+    therapies: Mapping[str, Therapy],
+    patient: _AdvisedPatient,
+    overrides: Sequence[Override],
+) -> list[AlternativeOption]:
+    """Each option in the guideline's order, judged for the patient; an override that no option used is refused."""
+    used_rules: set[str] = set()
+    options: list[AlternativeOption] = []
+    for rank, pos in enumerate(positions, start=1):
+        option, rules = _evaluate(rank, pos, therapies[pos.key], patient, overrides)
+        used_rules |= rules
+        options.append(option)
+    unused = {o.rule_id for o in overrides} - used_rules
+    if unused:
+        raise InvalidInputError("override", "the id of a blocking finding of these options", sorted(unused)[0])
+    return options
+
+
+def _guideline_notes(chosen: Guideline, *, liver_disease: bool) -> list[str]:
+    """What the reader must know about the chosen guideline and how liver disease was read."""
+    notes = []
+    if chosen is Guideline.NHS_SCOTLAND_ABI:
+        notes.append("NHS Scotland ABI guidance is written for acquired brain injury, not MS.")
+    if chosen is Guideline.NICE:
+        notes.append(
+            "NICE NG220 spasticity text was not retrievable: only baclofen/gabapentin first and tizanidine "
+            "second are confirmed (via MS Trust); other positions are UNCONFIRMED."
+        )
+    if liver_disease:
+        notes.append("Liver disease was treated as active hepatic disease (dantrolene contraindication).")
+    return notes
+
+
+def _plan_switch(
+    switch_to: str,
+    options: Sequence[AlternativeOption],
+    patient: _AdvisedPatient,
+    values: SettingValues,
+    *,
+    from_mg_per_day: float | None,
+    months_on_therapy: float | None,
+    start_date: date | None,
+) -> tuple[CrossTaperPlan | None, tuple[Finding, ...], list[str]]:
+    """The switch to ``switch_to``: refused (its blocking findings) when the option is excluded, a cross-taper plan
+    when the baclofen dose is given, else a note asking for it; an option that cannot be offered is an error."""
+    target = _find_option(options, switch_to)
+    if target.status is OptionStatus.EXCLUDED:
+        refused = tuple(f for f in target.findings if f.is_blocking)
+        return None, refused, [f"Switch to {target.name} refused: it is excluded for this patient."]
+    if target.status in (OptionStatus.TRIED, OptionStatus.CURRENT, OptionStatus.NOT_APPLICABLE):
+        raise InvalidInputError("switch_to", f"an option that can be offered (not {target.status.value})", switch_to)
+    if from_mg_per_day is None:
+        return None, (), ["Give the current baclofen daily dose and a start date to get a cross-taper plan."]
+    if start_date is None:
+        raise InvalidInputError("start_date", "the first day of the cross-taper (YYYY-MM-DD)", None)
+    kidney = patient.kidney
+    snapshot = PatientSnapshot(
+        age_years=patient.age_years,
+        sex=patient.sex,
+        locale=patient.locale,
+        crcl_ml_min=None if kidney is None or kidney.dialysis else kidney.crcl_ml_min,
+        dialysis=bool(kidney and kidney.dialysis),
+    )
+    interaction_ids = {r.rule_id for r in INTERACTION_RULES}
+    cross = plan_cross_taper(
+        start_date=start_date,
+        from_mg_per_day=from_mg_per_day,
+        new_drug=target.key,
+        patient=snapshot,
+        months_on_therapy=months_on_therapy,
+        settings={k: v for k, v in values.overrides().items() if k == CROSS_TAPER_START_DAY.name},
+        overrides=[
+            f.overridden_by for f in target.findings if f.overridden_by is not None and f.rule_id in interaction_ids
+        ],
+        current_drugs=patient.others,
+    )
+    return cross, (), []
+
+
 def _find_option(options: Sequence[AlternativeOption], name: str) -> AlternativeOption:
     key = name.strip().lower().replace("_", "-")
     for o in options:
@@ -817,82 +575,21 @@ def _find_option(options: Sequence[AlternativeOption], name: str) -> Alternative
 
 
 def _evaluate(
-    rank: int,
-    pos: Position,
-    therapy: Therapy,
-    outcome: BaclofenOutcome,
-    focal: bool,
-    severe: bool,
-    conditions: set[Condition],
-    others: Sequence[Drug],
-    kidney: KidneyFunction | None,
-    age_years: float | None,
-    sex: Sex | None,
-    dantrolene_age_years: float,
-    overrides: Sequence[Override],
+    rank: int, pos: Position, therapy: Therapy, patient: _AdvisedPatient, overrides: Sequence[Override]
 ) -> tuple[AlternativeOption, set[str]]:
-    reasons: list[Cited] = []
-    findings: list[Finding] = []
-    status: OptionStatus | None = None
+    """The option at ``rank``: its status and reasons for this patient, and the override rule ids it used."""
+    status, reasons = _position_for(pos, patient)
     drug = CATALOGUE.get(therapy.drug_key) if therapy.drug_key else None
-
-    if pos.status is not EvidenceStatus.CONFIRMED:
-        reasons.append(Cited(f"position {pos.status.value}: {pos.line}", pos.evidence))
-    if pos.key == "baclofen":
-        if outcome.tried_and_stopped_working:
-            status = OptionStatus.TRIED
-            reasons.append(Cited(f"oral baclofen already tried: {outcome.value}", pos.evidence))
-        elif outcome is BaclofenOutcome.CURRENT:
-            status = OptionStatus.CURRENT
-            reasons.append(Cited("oral baclofen is the current treatment", pos.evidence))
-        reasons.extend(_kidney_reasons(kidney))
-    elif pos.key == "botulinum-toxin":
-        if not focal:
-            status = OptionStatus.NOT_APPLICABLE
-            reasons.append(Cited("for focal spasticity; this patient's spasticity is generalised", ("S84",)))
-        else:
-            reasons.append(Cited("focal spasticity: botulinum toxin with stretching and physiotherapy", ("S84",)))
-    elif pos.key == "intrathecal-baclofen":
-        if not severe:
-            status = OptionStatus.NOT_APPLICABLE
-            reasons.append(Cited("for severe spasticity", ("S37",)))
-        elif not outcome.tried_and_stopped_working:
-            reasons.append(
-                Cited(
-                    "for spinal-origin spasticity ITB is reserved for patients unresponsive to oral "
-                    "baclofen or with intolerable CNS effects at effective doses; a positive screening "
-                    "dose is required",
-                    ("S37", "S35"),
-                )
-            )
-            status = OptionStatus.CAUTION
-        else:
-            reasons.append(
-                Cited(
-                    "severe spasticity after oral baclofen " + outcome.value + ": ITB after a positive screening dose",
-                    ("S37", "S35"),
-                )
-            )
-    elif pos.key == "nabiximols":
-        reasons.append(
-            Cited(
-                "NICE NG144: for moderate to severe MS spasticity when other pharmacological treatments "
-                "are not effective",
-                ("S85", "S87"),
-            )
-        )
-    elif pos.key == "physiotherapy":
-        reasons.append(Cited("always, before and alongside drug treatment", ("S26", "S27", "S84")))
-
+    findings: list[Finding] = []
     if drug is not None and status not in (OptionStatus.TRIED, OptionStatus.NOT_APPLICABLE):
-        findings.extend(interactions_between(drug, [d for d in others if d.key != drug.key]))
+        findings.extend(interactions_between(drug, [d for d in patient.others if d.key != drug.key]))
         ci = screen_contraindications(
             drug,
-            conditions,
-            age_years=age_years,
-            sex=sex,
-            kidney=kidney,
-            dantrolene_hepatotoxicity_age_years=dantrolene_age_years,
+            patient.conditions,
+            age_years=patient.age_years,
+            sex=patient.sex,
+            kidney=patient.kidney,
+            dantrolene_hepatotoxicity_age_years=patient.dantrolene_hepatotoxicity_age_years,
         )
         findings.extend(ci.findings)
     mine = [o for o in overrides if any(f.rule_id == o.rule_id and f.severity is Severity.BLOCK for f in findings)]
@@ -922,53 +619,63 @@ def _evaluate(
     return option, {o.rule_id for o in mine}
 
 
-# --- cross-taper ----------------------------------------------------------------------------------------------------
+def _position_for(pos: Position, patient: _AdvisedPatient) -> tuple[OptionStatus | None, list[Cited]]:
+    """What the option's place and the patient decide before any screening: a status (tried, current, not
+    applicable, caution; ``None``: the findings decide) and the reasons."""
+    reasons: list[Cited] = []
+    status: OptionStatus | None = None
+    outcome = patient.outcome
+    if pos.status is not EvidenceStatus.CONFIRMED:
+        reasons.append(Cited(f"position {pos.status.value}: {pos.line}", pos.evidence))
+    if pos.key == "baclofen":
+        if outcome.tried_and_stopped_working:
+            status = OptionStatus.TRIED
+            reasons.append(Cited(f"oral baclofen already tried: {outcome.value}", pos.evidence))
+        elif outcome is BaclofenOutcome.CURRENT:
+            status = OptionStatus.CURRENT
+            reasons.append(Cited("oral baclofen is the current treatment", pos.evidence))
+        reasons.extend(_kidney_reasons(patient.kidney))
+    elif pos.key == "botulinum-toxin":
+        if not patient.focal:
+            status = OptionStatus.NOT_APPLICABLE
+            reasons.append(Cited("for focal spasticity; this patient's spasticity is generalised", ("S84",)))
+        else:
+            reasons.append(Cited("focal spasticity: botulinum toxin with stretching and physiotherapy", ("S84",)))
+    elif pos.key == "intrathecal-baclofen":
+        if not patient.severe:
+            status = OptionStatus.NOT_APPLICABLE
+            reasons.append(Cited("for severe spasticity", ("S37",)))
+        elif not outcome.tried_and_stopped_working:
+            reasons.append(
+                Cited(
+                    "for spinal-origin spasticity ITB is reserved for patients unresponsive to oral "
+                    "baclofen or with intolerable CNS effects at effective doses; a positive screening "
+                    "dose is required",
+                    ("S37", "S35"),
+                )
+            )
+            status = OptionStatus.CAUTION
+        else:
+            reasons.append(
+                Cited(
+                    "severe spasticity after oral baclofen " + outcome.value + ": ITB after a positive screening dose",
+                    ("S37", "S35"),
+                )
+            )
+    elif pos.key == "nabiximols":
+        reasons.append(
+            Cited(
+                "NICE NG144: for moderate to severe MS spasticity when other pharmacological treatments "
+                "are not effective",
+                ("S85", "S87"),
+            )
+        )
+    elif pos.key == "physiotherapy":
+        reasons.append(Cited("always, before and alongside drug treatment", ("S26", "S27", "S84")))
+    return status, reasons
 
-_START_RULES: Mapping[str, tuple[Cited, Cited]] = {
-    # drug: (US / default rule, UK rule)
-    "tizanidine": (
-        Cited(
-            "tizanidine 2 mg; may be repeated every 6-8 h up to 3 doses in 24 h; increase by 2-4 mg per dose with "
-            "1-4 days between increases; maximum 36 mg/day",
-            ("S73", "S110b"),
-        ),
-        Cited(
-            "tizanidine 2 mg once daily; increase by 2 mg/day at intervals of at least 3-4 days; usually up to "
-            "24 mg/day; maximum 36 mg/day",
-            ("S25",),
-        ),
-    ),
-    "gabapentin": (
-        Cited(
-            "gabapentin 300 mg day 1, 600 mg day 2, 900 mg day 3, then titrate to 1800 mg/day (neuropathic-pain "
-            "label titration; off-label for spasticity)",
-            ("S97", "S24"),
-        ),
-    )
-    * 2,
-    "dantrolene": (
-        Cited(
-            "dantrolene 25 mg daily for 7 days, 25 mg three times daily for 7 days, 50 mg three times daily for 7 "
-            "days, then 100 mg three times daily; maximum 400 mg/day",
-            ("S77",),
-        ),
-        Cited(
-            "dantrolene 25 mg daily, increased weekly; usually 75 mg three times daily; maximum 100 mg four times "
-            "daily",
-            ("S80", "S25"),
-        ),
-    ),
-    "diazepam": (Cited("diazepam 2.5 mg at night, up to 5 mg", ("S27",)),) * 2,
-    "clonazepam": (Cited("clonazepam 0.5 mg at night, up to 2 mg", ("S27",)),) * 2,
-    "nabiximols": (
-        Cited(
-            "nabiximols: titrate over 2 weeks (maximum 12 sprays a day, at least 15 min apart); "
-            "review after a 4-week trial",
-            ("S87", "S85"),
-        ),
-    )
-    * 2,
-}
+
+# --- cross-taper ----------------------------------------------------------------------------------------------------
 
 
 def _new_drug_steps(key: str, start: date, locale: Locale) -> tuple[tuple[tuple[date, str], ...], date | None]:
@@ -996,7 +703,9 @@ def _new_drug_steps(key: str, start: date, locale: Locale) -> tuple[tuple[tuple[
         return ((start, "0.5 mg at night"),), None
     if key == "nabiximols":
         return ((start, "start titration (over 2 weeks)"),), None
-    raise InvalidInputError("new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}", key)
+    raise InvalidInputError(
+        "new_drug", f"a drug with a cited titration start: {', '.join(sorted(NEW_DRUG_START_RULES))}", key
+    )
 
 
 def plan_cross_taper(
@@ -1039,55 +748,24 @@ def plan_cross_taper(
     The taper is never abrupt (the planner's rules), and the withdrawal signs travel with its findings.
     """
     patient = patient or PatientSnapshot()
-    key = new_drug.strip().lower()
-    match = CATALOGUE.find(new_drug)
-    if match is not None:
-        key = match.drug.key
-    if key not in _START_RULES:
-        raise InvalidInputError(
-            "new_drug", f"a drug with a cited titration start: {', '.join(sorted(_START_RULES))}", new_drug
-        )
+    key = _new_drug_key(new_drug)
     values = SettingValues([CROSS_TAPER_START_DAY], settings, field="setting")
     offset = int(values.get(CROSS_TAPER_START_DAY))
-    new_entry = CATALOGUE.get(key)
-    others: list[Drug] = [CATALOGUE.get("baclofen")]
-    unknown: list[str] = []
-    names: list[str] = []
-    for item in current_drugs:
-        if isinstance(item, Drug):
-            others.append(item)
-        else:
-            names.append(item)
-    if names:
-        lookup = resolve_drugs(parse_name_list(names, "drugs"))
-        others.extend(lookup.drugs)
-        unknown = [u.query for u in lookup.unknown]
-    others = [d for d in others if d.key != key]
-    overlap = sort_findings(interactions_between(new_entry, others))
+    others, unknown = _other_drugs(current_drugs, key)
+    overlap = sort_findings(interactions_between(CATALOGUE.get(key), others))
     overrides = tuple(overrides)
     blocking_ids = {f.rule_id for f in overlap if f.severity is Severity.BLOCK}
     mine = [o for o in overrides if o.rule_id in blocking_ids]
     if mine:
         overlap = apply_overrides(overlap, mine)
-    try:
-        taper = plan_taper(
-            start_date=start_date,
-            from_mg_per_day=from_mg_per_day,
-            patient=patient,
-            months_on_therapy=months_on_therapy,
-            settings=taper_settings,
-            overrides=[o for o in overrides if o.rule_id not in blocking_ids],
-        )
-    except InvalidInputError as exc:
-        if exc.field != "product":
-            raise
-        # The cross-taper uses the locale's default tablets and takes no product: the dose is what to change.
-        raise InvalidInputError(
-            "from_mg_per_day",
-            f"a daily dose that {exc.actual} can taper in measurable amounts (a cross-taper uses the default "
-            "tablets; a smaller dose needs an oral solution and its own taper plan)",
-            from_mg_per_day,
-        ) from None
+    taper = _baclofen_taper(
+        start_date,
+        from_mg_per_day,
+        patient,
+        months_on_therapy,
+        taper_settings,
+        [o for o in overrides if o.rule_id not in blocking_ids],
+    )
     last_day = taper.steps[-1].start
     if offset > (last_day - taper.start).days:
         raise InvalidInputError(
@@ -1095,7 +773,7 @@ def plan_cross_taper(
         )
     new_start = taper.start + timedelta(days=offset)
     steps, next_increase = _new_drug_steps(key, new_start, patient.locale)
-    rule = _START_RULES[key][1 if patient.locale is Locale.UK else 0]
+    rule = NEW_DRUG_START_RULES[key][1 if patient.locale is Locale.UK else 0]
     notes = [
         f"Baclofen is tapered from {from_mg_per_day:g} mg/day to zero by {last_day.isoformat()} (never abruptly); "
         f"{key} starts on {new_start.isoformat()}.",
@@ -1120,6 +798,69 @@ def plan_cross_taper(
         tuple(notes),
         values.used(),
     )
+
+
+def _new_drug_key(new_drug: str) -> str:
+    """The option key of the new drug (a catalogue name is resolved); one without a cited titration start is an
+    error on ``new_drug``."""
+    key = new_drug.strip().lower()
+    match = CATALOGUE.find(new_drug)
+    if match is not None:
+        key = match.drug.key
+    if key not in NEW_DRUG_START_RULES:
+        raise InvalidInputError(
+            "new_drug", f"a drug with a cited titration start: {', '.join(sorted(NEW_DRUG_START_RULES))}", new_drug
+        )
+    return key
+
+
+def _other_drugs(current_drugs: Iterable[str | Drug], key: str) -> tuple[list[Drug], list[str]]:
+    """What the new drug is screened against: baclofen and the patient's other medicines (names resolved in the
+    catalogue), the new drug itself left out; and the names not in the catalogue."""
+    others: list[Drug] = [CATALOGUE.get("baclofen")]
+    unknown: list[str] = []
+    names: list[str] = []
+    for item in current_drugs:
+        if isinstance(item, Drug):
+            others.append(item)
+        else:
+            names.append(item)
+    if names:
+        lookup = resolve_drugs(parse_name_list(names, "drugs"))
+        others.extend(lookup.drugs)
+        unknown = [u.query for u in lookup.unknown]
+    return [d for d in others if d.key != key], unknown
+
+
+def _baclofen_taper(
+    start_date: date,
+    from_mg_per_day: float,
+    patient: PatientSnapshot,
+    months_on_therapy: float | None,
+    taper_settings: Mapping[str, Any] | None,
+    overrides: Sequence[Override],
+) -> Plan:
+    """The oral planner's taper of baclofen to zero (:func:`baclofen.domain.oral.taper.plan_taper`); a dose the
+    default tablets cannot taper is an error on ``from_mg_per_day``."""
+    try:
+        return plan_taper(
+            start_date=start_date,
+            from_mg_per_day=from_mg_per_day,
+            patient=patient,
+            months_on_therapy=months_on_therapy,
+            settings=taper_settings,
+            overrides=overrides,
+        )
+    except InvalidInputError as exc:
+        if exc.field != "product":
+            raise
+        # The cross-taper uses the locale's default tablets and takes no product: the dose is what to change.
+        raise InvalidInputError(
+            "from_mg_per_day",
+            f"a daily dose that {exc.actual} can taper in measurable amounts (a cross-taper uses the default "
+            "tablets; a smaller dose needs an oral solution and its own taper plan)",
+            from_mg_per_day,
+        ) from None
 
 
 __all__ = [

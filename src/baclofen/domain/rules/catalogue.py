@@ -149,7 +149,7 @@ SOURCES: tuple[RuleSource, ...] = (
     RuleSource(RuleArea.CDS, contraindications.__name__, contraindications.DEFINED_RULES),
     RuleSource(RuleArea.CDS, dose_limits.__name__, dose_limits.DEFINED_RULES),
     RuleSource(RuleArea.CDS, scales.__name__, scales.DEFINED_RULES),
-    RuleSource(RuleArea.CDS, risk.__name__, risk.DEFINED_RULES),
+    *(RuleSource(RuleArea.CDS, module.__name__, module.DEFINED_RULES) for module in risk.RULE_MODULES),
     RuleSource(RuleArea.CDS, comedication.__name__, comedication.DEFINED_RULES),
 )
 
