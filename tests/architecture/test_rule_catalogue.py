@@ -35,6 +35,7 @@ AREA_PREFIXES: dict[RuleArea, tuple[str, ...]] = {
     RuleArea.PUMP: ("PUMP-",),
     RuleArea.PK: ("PK-",),
     RuleArea.CDS: ("INT-", "CI-", "DOSE-", "SCALE-", "RISK-", "MEDS-"),
+    RuleArea.DIARY: ("DIARY-",),
 }
 
 

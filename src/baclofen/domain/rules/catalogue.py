@@ -16,7 +16,8 @@ Areas and their id prefixes:
 * ``pk``: ``PK-*`` exposure findings (:mod:`baclofen.domain.pk.findings`);
 * ``cds``: ``INT-*`` interactions, ``CI-*`` contraindications, ``DOSE-*`` dose limits, ``SCALE-*`` responder
   definitions, ``RISK-*`` withdrawal and overdose risks, ``MEDS-*`` unrecognised medicines (the modules of
-  :mod:`baclofen.domain.cds`).
+  :mod:`baclofen.domain.cds`);
+* ``diary``: ``DIARY-*`` red flags of one patient diary entry (:mod:`baclofen.domain.clinic.diary`).
 
 A rule evaluated on several paths (SCOPE-PAEDIATRIC-001 on oral plans and contraindication checks,
 ORAL-DIALYSIS-002 on ``check dose``, the CI-BAC cautions on oral plans) is defined once, catalogued once, and
@@ -39,6 +40,7 @@ from types import MappingProxyType
 from typing import Any
 
 from baclofen.domain.cds import comedication, contraindications, dose_limits, interactions, risk, scales
+from baclofen.domain.clinic import diary
 from baclofen.domain.errors import InvalidInputError, UnknownNameError
 from baclofen.domain.evidence import format_citation, get_reference
 from baclofen.domain.pk import findings as pk_findings
@@ -56,6 +58,7 @@ class RuleArea(Enum):
     PUMP = "pump"
     PK = "pk"
     CDS = "cds"
+    DIARY = "diary"
 
     @classmethod
     def parse(cls, name: str | RuleArea, field: str = "area") -> RuleArea:
@@ -151,6 +154,7 @@ SOURCES: tuple[RuleSource, ...] = (
     RuleSource(RuleArea.CDS, scales.__name__, scales.DEFINED_RULES),
     *(RuleSource(RuleArea.CDS, module.__name__, module.DEFINED_RULES) for module in risk.RULE_MODULES),
     RuleSource(RuleArea.CDS, comedication.__name__, comedication.DEFINED_RULES),
+    RuleSource(RuleArea.DIARY, diary.__name__, diary.DEFINED_RULES),
 )
 
 #: Every rule by id, ordered by area then id.
