@@ -28,6 +28,8 @@ POSTGRES_URL_ENV = "BACLOFEN_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: The store's tables a test empties (the others go with them: ON DELETE CASCADE); never the audit log.
 DATA_TABLES = ("pumps", "patients")
+#: The append-only tables a test empties with TRUNCATE (their triggers refuse DELETE; PostgreSQL only).
+APPEND_ONLY_TABLES = ("alert_transitions", "alerts", "diary_entry_symptoms", "diary_entries")
 
 
 def postgres_url() -> str:
@@ -96,8 +98,9 @@ def fresh_sqlite(template: Path, tmp_path: Path, request: pytest.FixtureRequest)
 
 
 def empty_store(engine: Engine) -> Engine:
-    """``engine`` with no patient, pump or visit left (the audit log is append-only and stays)."""
+    """``engine`` (PostgreSQL) with no patient, pump, visit, diary entry or alert left (the audit log stays)."""
     with engine.begin() as connection:
         for table in DATA_TABLES:
             connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text(f"TRUNCATE {', '.join(APPEND_ONLY_TABLES)}"))
     return engine

@@ -43,6 +43,10 @@ STORE_TABLES = {
     "refill_visit_program_steps",
     "refill_visit_program_boluses",
     "audit_log",
+    "diary_entries",
+    "diary_entry_symptoms",
+    "alerts",
+    "alert_transitions",
 }
 
 

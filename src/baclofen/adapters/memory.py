@@ -25,7 +25,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from baclofen.adapters.overlay import OverlayUnitOfWork, Write, check_audit_query, check_type
+from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write, check_audit_query, check_type
+from baclofen.domain.clinic.alerts import Alert
+from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.errors import UnknownNameError
 from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord
 from baclofen.domain.settings import SETTINGS, Setting
@@ -42,11 +44,26 @@ class InMemoryStore:
         self.lock = threading.Lock()
         self.patients: dict[str, tuple[int, PatientRecord]] = {}
         self.pumps: dict[str, tuple[int, PumpRecord]] = {}
+        self.diary: dict[str, tuple[int, DiaryEntryRecord]] = {}
+        self.alerts: dict[str, tuple[int, Alert]] = {}
 
 
 def _stale(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]], kind: str) -> list[str]:
     """The writes whose record another transaction committed since it was read (under the lock)."""
     return [f"{kind} {w.key!r}" for w in writes if committed.get(w.key, (0, None))[0] != w.read_version]
+
+
+def _active_taken(committed: dict[str, tuple[int, Alert]], writes: Sequence[Write[Alert]]) -> list[str]:
+    """The active alerts written whose patient, rule and subject another active alert holds (under the lock)."""
+    after = {key: alert for key, (_, alert) in committed.items()} | {w.key: w.record for w in writes}
+    holders: dict[tuple[str, str], str] = {}
+    taken = []
+    for key, alert in sorted(after.items()):
+        if alert.is_active:
+            holder = holders.setdefault((alert.patient_id, alert.dedup_key), key)
+            if holder != key:
+                taken.append(f"alert {alert.dedup_key!r} of patient {alert.patient_id!r} (active: {holder!r})")
+    return taken
 
 
 def _apply(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]]) -> None:
@@ -74,12 +91,37 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
         with self.store.lock:
             return [key for key, (_, record) in self.store.pumps.items() if record.patient_id == patient_id]
 
-    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+    def _load_diary_entry(self, entry_id: str) -> tuple[int, DiaryEntryRecord | None]:
         with self.store.lock:
-            stale = _stale(self.store.patients, patients, "patient") + _stale(self.store.pumps, pumps, "pump")
+            return self.store.diary.get(entry_id, (0, None))
+
+    def _stored_diary_ids(self, patient_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, entry) in self.store.diary.items() if entry.patient_id == patient_id]
+
+    def _load_alert(self, alert_id: str) -> tuple[int, Alert | None]:
+        with self.store.lock:
+            return self.store.alerts.get(alert_id, (0, None))
+
+    def _stored_alert_ids(self, patient_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, alert) in self.store.alerts.items() if alert.patient_id == patient_id]
+
+    def _store(self, writes: CommitWrites) -> list[str]:
+        s = self.store
+        with s.lock:
+            stale = (
+                _stale(s.patients, writes.patients, "patient")
+                + _stale(s.pumps, writes.pumps, "pump")
+                + _stale(s.diary, writes.diary, "diary entry")
+                + _stale(s.alerts, writes.alerts, "alert")
+            )
+            stale = stale or _active_taken(s.alerts, writes.alerts)
             if not stale:
-                _apply(self.store.patients, patients)
-                _apply(self.store.pumps, pumps)
+                _apply(s.patients, writes.patients)
+                _apply(s.pumps, writes.pumps)
+                _apply(s.diary, writes.diary)
+                _apply(s.alerts, writes.alerts)
         return stale
 
 

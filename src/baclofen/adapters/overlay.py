@@ -20,15 +20,20 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from baclofen.domain.clinic.alerts import Alert
+from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
-from baclofen.services.ports import PatientRepository, PumpRepository, UnitOfWork
+from baclofen.services.ports import AlertRepository, DiaryRepository, PatientRepository, PumpRepository, UnitOfWork
 
 __all__ = [
+    "CommitWrites",
+    "OverlayAlertRepository",
+    "OverlayDiaryRepository",
     "OverlayPatientRepository",
     "OverlayPumpRepository",
     "OverlayUnitOfWork",
@@ -147,6 +152,84 @@ class OverlayPumpRepository:
         return record
 
 
+class OverlayDiaryRepository:
+    """:class:`~baclofen.services.ports.DiaryRepository` over one transaction's view of diary entries (insert only).
+
+    ``stored_entry_ids(patient_id)``: the identifiers of the stored entries that may be that patient's."""
+
+    def __init__(self, view: RecordView[DiaryEntryRecord], stored_entry_ids: Callable[[str], Iterable[str]]) -> None:
+        self._view = view
+        self._stored_entry_ids = stored_entry_ids
+
+    def add(self, entry: DiaryEntryRecord) -> None:
+        check_type(entry, DiaryEntryRecord, "diary entry")
+        self._view.insert(entry.entry_id, entry)
+
+    def get(self, entry_id: str) -> DiaryEntryRecord:
+        return self._view.require(check_record_id(entry_id, "entry_id"))
+
+    def for_patient(self, patient_id: str) -> tuple[DiaryEntryRecord, ...]:
+        check_record_id(patient_id, "patient_id")
+        found = (self._view.find(key) for key in self._view.keys(self._stored_entry_ids(patient_id)))
+        mine = [e for e in found if e is not None and e.patient_id == patient_id]
+        return tuple(sorted(mine, key=lambda e: (e.recorded_at, e.entry_id)))
+
+
+def check_alert_update(stored: Alert, alert: Alert) -> None:
+    """``alert`` is ``stored`` with transitions appended, nothing else changed (the one rule of every store)."""
+    kept = len(stored.transitions)
+    same = alert.transitions[:kept] == stored.transitions and all(
+        getattr(alert, f.name) == getattr(stored, f.name) for f in fields(Alert) if f.name != "transitions"
+    )
+    if not same:
+        raise ServiceError(f"alert {stored.alert_id!r}: only transitions can be appended to a stored alert")
+
+
+class OverlayAlertRepository:
+    """:class:`~baclofen.services.ports.AlertRepository` over one transaction's view of alerts.
+
+    ``stored_alert_ids(patient_id)``: the identifiers of the stored alerts that may be that patient's."""
+
+    def __init__(self, view: RecordView[Alert], stored_alert_ids: Callable[[str], Iterable[str]]) -> None:
+        self._view = view
+        self._stored_alert_ids = stored_alert_ids
+
+    def add(self, alert: Alert) -> None:
+        check_type(alert, Alert, "alert")
+        if alert.is_active:
+            taken = [a for a in self.for_patient(alert.patient_id, active_only=True) if a.dedup_key == alert.dedup_key]
+            if taken:
+                raise ConflictError(
+                    f"patient {alert.patient_id!r} already has an active alert {taken[0].alert_id!r} for "
+                    f"{alert.dedup_key}"
+                )
+        self._view.insert(alert.alert_id, alert)
+
+    def get(self, alert_id: str) -> Alert:
+        return self._view.require(check_record_id(alert_id, "alert_id"))
+
+    def update(self, alert: Alert) -> None:
+        check_type(alert, Alert, "alert")
+        check_alert_update(self.get(alert.alert_id), alert)
+        self._view.replace(alert.alert_id, alert)
+
+    def for_patient(self, patient_id: str, *, active_only: bool = False) -> tuple[Alert, ...]:
+        check_record_id(patient_id, "patient_id")
+        found = (self._view.find(key) for key in self._view.keys(self._stored_alert_ids(patient_id)))
+        mine = [a for a in found if a is not None and a.patient_id == patient_id and (a.is_active or not active_only)]
+        return tuple(sorted(mine, key=lambda a: (a.raised_at, a.alert_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class CommitWrites:
+    """What one commit stores, by kind of record (each in key order)."""
+
+    patients: Sequence[Write[PatientRecord]] = ()
+    pumps: Sequence[Write[PumpRecord]] = ()
+    diary: Sequence[Write[DiaryEntryRecord]] = ()
+    alerts: Sequence[Write[Alert]] = ()
+
+
 class OverlayUnitOfWork(UnitOfWork):
     """A unit of work with optimistic concurrency over per-transaction :class:`RecordView`\\ s.
 
@@ -157,6 +240,8 @@ class OverlayUnitOfWork(UnitOfWork):
     def __init__(self) -> None:
         self._patients: RecordView[PatientRecord] | None = None
         self._pumps: RecordView[PumpRecord] | None = None
+        self._diary: RecordView[DiaryEntryRecord] | None = None
+        self._alerts: RecordView[Alert] | None = None
 
     @abstractmethod
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
@@ -171,9 +256,25 @@ class OverlayUnitOfWork(UnitOfWork):
         """The identifiers of the stored pumps of a patient."""
 
     @abstractmethod
-    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
-        """Store every write atomically when none is stale; else store nothing and name the stale ones
-        (``"pump 'pump-1'"``)."""
+    def _load_diary_entry(self, entry_id: str) -> tuple[int, DiaryEntryRecord | None]:
+        """The stored diary entry with its version (1: entries never change), or (0, None)."""
+
+    @abstractmethod
+    def _stored_diary_ids(self, patient_id: str) -> Iterable[str]:
+        """The identifiers of the stored diary entries of a patient."""
+
+    @abstractmethod
+    def _load_alert(self, alert_id: str) -> tuple[int, Alert | None]:
+        """The stored alert with its version, or (0, None)."""
+
+    @abstractmethod
+    def _stored_alert_ids(self, patient_id: str) -> Iterable[str]:
+        """The identifiers of the stored alerts of a patient."""
+
+    @abstractmethod
+    def _store(self, writes: CommitWrites) -> list[str]:
+        """Store every write atomically when none is stale (and no active alert's rule and subject is taken by
+        another active alert of its patient); else store nothing and name the stale ones (``"pump 'pump-1'"``)."""
 
     @property
     def patients(self) -> PatientRepository:
@@ -182,6 +283,14 @@ class OverlayUnitOfWork(UnitOfWork):
     @property
     def pumps(self) -> PumpRepository:
         return OverlayPumpRepository(self._active(self._pumps), self._stored_pump_ids)
+
+    @property
+    def diary(self) -> DiaryRepository:
+        return OverlayDiaryRepository(self._active(self._diary), self._stored_diary_ids)
+
+    @property
+    def alerts(self) -> AlertRepository:
+        return OverlayAlertRepository(self._active(self._alerts), self._stored_alert_ids)
 
     def _active(self, view: RecordView[R] | None) -> RecordView[R]:
         if view is None:
@@ -196,11 +305,18 @@ class OverlayUnitOfWork(UnitOfWork):
     def _fresh(self) -> None:
         self._patients = RecordView(self._load_patient, "patient")
         self._pumps = RecordView(self._load_pump, "pump")
+        self._diary = RecordView(self._load_diary_entry, "diary entry")
+        self._alerts = RecordView(self._load_alert, "alert")
 
     def commit(self) -> None:
-        patients, pumps = self._active(self._patients), self._active(self._pumps)
+        writes = CommitWrites(
+            self._active(self._patients).writes(),
+            self._active(self._pumps).writes(),
+            self._active(self._diary).writes(),
+            self._active(self._alerts).writes(),
+        )
         try:
-            stale = self._store(patients.writes(), pumps.writes())
+            stale = self._store(writes)
         finally:
             self._fresh()  # what comes next reads the store afresh
         if stale:
@@ -215,6 +331,8 @@ class OverlayUnitOfWork(UnitOfWork):
     def _end(self) -> None:
         self._patients = None
         self._pumps = None
+        self._diary = None
+        self._alerts = None
 
 
 def check_audit_query(since: datetime | None, until: datetime | None, limit: int | None) -> None:

@@ -1,9 +1,9 @@
 """Ports: what the use cases need from the outside world, stated as interfaces the adapters implement.
 
-The use cases depend on these, never on an adapter: the repositories of patient and pump records, the
-unit of work that makes a use case's changes all-or-nothing, the audit log of accesses to patient data,
-the clinic's clock and its setting overrides. ``baclofen.adapters`` implements them (in memory, and
-SQLAlchemy on SQLite and PostgreSQL) and ``baclofen.bootstrap`` chooses the implementations.
+The use cases depend on these, never on an adapter: the repositories of patient and pump records, of diary
+entries and of alerts, the unit of work that makes a use case's changes all-or-nothing, the audit log of
+accesses to patient data, the clinic's clock and its setting overrides. ``baclofen.adapters`` implements them
+(in memory, and SQLAlchemy on SQLite and PostgreSQL) and ``baclofen.bootstrap`` chooses the implementations.
 ``tests/contracts`` holds the tests that every implementation must pass.
 
 What is stored are domain values (:mod:`baclofen.domain.records`); records are frozen, so a change is
@@ -19,10 +19,21 @@ from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from baclofen.domain.clinic.alerts import Alert
+from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord, RefillVisitRecord
 from baclofen.domain.settings import Setting
 
-__all__ = ["AuditLog", "Clock", "PatientRepository", "PumpRepository", "SettingsProvider", "UnitOfWork"]
+__all__ = [
+    "AlertRepository",
+    "AuditLog",
+    "Clock",
+    "DiaryRepository",
+    "PatientRepository",
+    "PumpRepository",
+    "SettingsProvider",
+    "UnitOfWork",
+]
 
 
 class PatientRepository(Protocol):
@@ -79,10 +90,69 @@ class PumpRepository(Protocol):
         ...
 
 
+class DiaryRepository(Protocol):
+    """Diary entries by ``entry_id``; append-only (an entry is never changed or removed).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored.
+    """
+
+    def add(self, entry: DiaryEntryRecord) -> None:
+        """Store a new entry."""
+        ...
+
+    def get(self, entry_id: str) -> DiaryEntryRecord:
+        """The stored entry (including this unit of work's uncommitted ones)."""
+        ...
+
+    def for_patient(self, patient_id: str) -> tuple[DiaryEntryRecord, ...]:
+        """The entries of a patient, oldest first (by ``recorded_at``, then ``entry_id``)."""
+        ...
+
+
+class AlertRepository(Protocol):
+    """Alerts by ``alert_id``; never removed, and an update only appends transitions (acknowledged, resolved:
+    who, when, why). A patient has at most one active (open or acknowledged) alert per rule and subject
+    (:attr:`~baclofen.domain.clinic.alerts.Alert.dedup_key`).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` or ``update`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored, or of an active alert whose rule and subject already
+        have one (also at the commit, when another unit of work stored it meanwhile).
+    ServiceError
+        ``update`` that changes anything but appending transitions.
+    """
+
+    def add(self, alert: Alert) -> None:
+        """Store a new alert."""
+        ...
+
+    def get(self, alert_id: str) -> Alert:
+        """The stored alert with all its transitions (including this unit of work's uncommitted changes)."""
+        ...
+
+    def update(self, alert: Alert) -> None:
+        """Store ``alert``: the stored one with transitions appended."""
+        ...
+
+    def for_patient(self, patient_id: str, *, active_only: bool = False) -> tuple[Alert, ...]:
+        """The alerts of a patient (only the open and acknowledged ones with ``active_only``), oldest first (by
+        ``raised_at``, then ``alert_id``)."""
+        ...
+
+
 class UnitOfWork(ABC):
     """One use case's changes, all or nothing: used as ``with uow: ...; uow.commit()``.
 
-    Inside the ``with`` block the repositories read and write one transaction; :meth:`commit` makes its
+    Inside the ``with`` block the repositories (patients, pumps, diary entries, alerts) read and write one
+    transaction; :meth:`commit` makes its
     changes visible to every later unit of work, and leaving the block without a commit (or on an
     exception) rolls them back. Two units of work that change the same record concurrently cannot both
     commit: the second :meth:`commit` raises :class:`~baclofen.domain.errors.ConflictError` and stores
@@ -98,6 +168,16 @@ class UnitOfWork(ABC):
     @abstractmethod
     def pumps(self) -> PumpRepository:
         """Pump records in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def diary(self) -> DiaryRepository:
+        """Diary entries in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def alerts(self) -> AlertRepository:
+        """Alerts in this transaction (only inside the ``with`` block)."""
 
     def __enter__(self) -> Self:
         self._begin()

@@ -16,20 +16,34 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from baclofen.adapters.sql.schema import (
+    AlertRow,
+    AlertTransitionRow,
     AuditLogRow,
+    DiaryEntryRow,
     PatientRow,
     ProgramBolusRow,
     ProgramStepRow,
     PumpRow,
     RefillVisitRow,
 )
+from baclofen.domain.cds.risk import RiskLevel
+from baclofen.domain.cds.scales import PennSpasmScore
+from baclofen.domain.cds.timeline import Symptom
+from baclofen.domain.clinic.alerts import Alert, AlertState, AlertTransition
+from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.domain.records import AuditEntry, AuditOutcome, PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.rules.core import Severity
 
 __all__ = [
+    "alert_from_rows",
+    "alert_transition_rows",
+    "alert_values",
     "audit_entry_from_row",
+    "diary_entry_from_rows",
+    "diary_entry_values",
     "audit_values",
     "patient_from_rows",
     "patient_values",
@@ -246,3 +260,97 @@ def audit_values(entry: AuditEntry) -> dict[str, Any]:
 
 def audit_entry_from_row(row: AuditLogRow) -> AuditEntry:
     return AuditEntry(row.actor, row.action, row.target, AuditOutcome(row.outcome), at_zone(row.at_utc, row.at_zone))
+
+
+# --- diary entries and alerts ------------------------------------------------------------------------------------
+
+
+def diary_entry_values(entry: DiaryEntryRecord) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of an entry and the rows of its symptoms."""
+    penn = entry.spasm_frequency
+    row = {
+        "entry_id": entry.entry_id,
+        "patient_id": entry.patient_id,
+        "recorded_at_utc": entry.recorded_at,
+        "recorded_zone": zone_name(entry.recorded_at),
+        "doses_taken": entry.doses_taken,
+        "doses_missed": entry.doses_missed,
+        "penn_frequency": None if penn is None else penn.frequency,
+        "penn_severity": None if penn is None else penn.severity,
+        "stiffness_nrs": entry.stiffness_nrs,
+        "pain_nrs": entry.pain_nrs,
+        "sleep_nrs": entry.sleep_nrs,
+        "note": entry.note,
+    }
+    return row, [{"entry_id": entry.entry_id, "symptom": s.value} for s in entry.symptoms]
+
+
+def diary_entry_from_rows(row: DiaryEntryRow, symptoms: Iterable[str]) -> DiaryEntryRecord:
+    penn = None if row.penn_frequency is None else PennSpasmScore(row.penn_frequency, row.penn_severity)
+    return DiaryEntryRecord(
+        row.entry_id,
+        row.patient_id,
+        at_zone(row.recorded_at_utc, row.recorded_zone),
+        doses_taken=row.doses_taken,
+        doses_missed=row.doses_missed,
+        spasm_frequency=penn,
+        stiffness_nrs=row.stiffness_nrs,
+        pain_nrs=row.pain_nrs,
+        sleep_nrs=row.sleep_nrs,
+        symptoms=tuple(Symptom(s) for s in symptoms),
+        note=row.note,
+    )
+
+
+def alert_values(alert: Alert) -> dict[str, Any]:
+    """The columns of an alert's row but its version."""
+    active = f"{alert.patient_id} {alert.dedup_key}" if alert.is_active else None
+    return {
+        "alert_id": alert.alert_id,
+        "patient_id": alert.patient_id,
+        "rule_id": alert.rule_id,
+        "subject": alert.subject,
+        "level": alert.level.value,
+        "severity": alert.severity.value,
+        "raised_at_utc": alert.raised_at,
+        "raised_zone": zone_name(alert.raised_at),
+        "message": alert.message,
+        "reasoning": alert.reasoning,
+        "action": alert.action,
+        "evidence": " ".join(alert.evidence),
+        "active_key": active,
+    }
+
+
+def alert_transition_rows(alert: Alert, first_seq: int) -> list[dict[str, Any]]:
+    """The rows of the alert's transitions from position ``first_seq`` on."""
+    return [
+        {
+            "alert_id": alert.alert_id,
+            "seq": seq,
+            "state": t.state.value,
+            "by": t.by,
+            "at_utc": t.at,
+            "at_zone": zone_name(t.at),
+            "reason": t.reason,
+        }
+        for seq, t in enumerate(alert.transitions[first_seq:], start=first_seq)
+    ]
+
+
+def alert_from_rows(row: AlertRow, transitions: Sequence[AlertTransitionRow]) -> Alert:
+    """The alert of its row and its transitions (in ``seq`` order)."""
+    return Alert(
+        row.alert_id,
+        row.patient_id,
+        row.rule_id,
+        row.subject,
+        RiskLevel(row.level),
+        Severity(row.severity),
+        at_zone(row.raised_at_utc, row.raised_zone),
+        row.message,
+        row.reasoning,
+        tuple(row.evidence.split()),
+        row.action,
+        tuple(AlertTransition(AlertState(t.state), t.by, at_zone(t.at_utc, t.at_zone), t.reason) for t in transitions),
+    )

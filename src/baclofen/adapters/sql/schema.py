@@ -1,10 +1,11 @@
 """The tables of the SQL store (SQLAlchemy 2 typed declarative), one module for SQLite and PostgreSQL.
 
 What the ports store, in typed columns: patients (with their condition names), pumps, each pump's refill
-visits in order (``seq`` 0, 1, ...) with the program of each fill (its rate steps and boluses), and the
-audit log. Every patient and pump row carries a ``version`` that each committed change increments: the
-unit of work's optimistic lock. The migrations (``migrations/versions``) create exactly this schema, plus
-the triggers that keep ``audit_log`` append-only; a test compares the two.
+visits in order (``seq`` 0, 1, ...) with the program of each fill (its rate steps and boluses), diary entries
+(with their symptoms), alerts (with their transitions in order) and the audit log. Every patient, pump and
+alert row carries a ``version`` that each committed change increments: the unit of work's optimistic lock. The
+migrations (``migrations/versions``) create exactly this schema, plus the triggers that keep ``audit_log``, the
+diary and alert transitions append-only and alerts undeleted; a test compares the two.
 
 Times: an instant is stored in UTC (:class:`UtcDateTime`) with the name of its zone beside it (an IANA
 name such as ``Europe/Paris``, or a fixed offset such as ``+01:00``); a visit dated without a time keeps
@@ -28,11 +29,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from baclofen.domain.clinic.alerts import MAX_SUBJECT_LENGTH
+from baclofen.domain.clinic.diary import MAX_DIARY_NOTE_LENGTH
 from baclofen.domain.records import MAX_AUDIT_TEXT_LENGTH, MAX_RECORD_ID_LENGTH
 
 __all__ = [
@@ -40,8 +44,13 @@ __all__ = [
     "CONDITION_LENGTH",
     "NAMING_CONVENTION",
     "ZONE_LENGTH",
+    "ACTIVE_KEY_LENGTH",
+    "AlertRow",
+    "AlertTransitionRow",
     "AuditLogRow",
     "Base",
+    "DiaryEntryRow",
+    "DiarySymptomRow",
     "PatientConditionRow",
     "PatientRow",
     "ProgramBolusRow",
@@ -56,6 +65,8 @@ AUDIT_LOG_TABLE = "audit_log"
 ZONE_LENGTH = 64
 #: Longest condition name of a patient.
 CONDITION_LENGTH = 200
+#: Longest ``alerts.active_key``: patient id, rule id (64) and subject, separated by spaces.
+ACTIVE_KEY_LENGTH = MAX_RECORD_ID_LENGTH + 64 + MAX_SUBJECT_LENGTH + 2
 
 #: Constraint names the same on both engines, so that migrations can name them.
 NAMING_CONVENTION = {
@@ -229,3 +240,81 @@ class AuditLogRow(Base):
     action: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
     target: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH), index=True)
     outcome: Mapped[str] = mapped_column(String(16))
+
+
+class DiaryEntryRow(Base):
+    """A diary entry (:class:`~baclofen.domain.clinic.diary.DiaryEntryRecord`), never changed or deleted (the
+    migrations' triggers refuse it). ``patient_id`` is not a foreign key, as for pumps."""
+
+    __tablename__ = "diary_entries"
+
+    entry_id: Mapped[str] = _record_id(primary_key=True)
+    patient_id: Mapped[str] = _record_id(index=True)
+    recorded_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    doses_taken: Mapped[int | None] = mapped_column(Integer)
+    doses_missed: Mapped[int] = mapped_column(Integer)
+    penn_frequency: Mapped[int | None] = mapped_column(Integer)
+    penn_severity: Mapped[int | None] = mapped_column(Integer)
+    stiffness_nrs: Mapped[float | None] = mapped_column(Double)
+    pain_nrs: Mapped[float | None] = mapped_column(Double)
+    sleep_nrs: Mapped[float | None] = mapped_column(Double)
+    note: Mapped[str] = mapped_column(String(MAX_DIARY_NOTE_LENGTH))
+
+    __table_args__ = (
+        CheckConstraint("doses_missed >= 0", name="doses_missed_not_negative"),
+        CheckConstraint("(penn_frequency IS NULL) OR (penn_frequency BETWEEN 0 AND 4)", name="penn_frequency_range"),
+    )
+
+
+class DiarySymptomRow(Base):
+    """One symptom of a diary entry (a value of :class:`~baclofen.domain.cds.timeline.Symptom`)."""
+
+    __tablename__ = "diary_entry_symptoms"
+
+    entry_id: Mapped[str] = _record_id(ForeignKey("diary_entries.entry_id", ondelete="CASCADE"), primary_key=True)
+    symptom: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AlertRow(Base):
+    """An alert (:class:`~baclofen.domain.clinic.alerts.Alert`) without its transitions; never deleted.
+
+    ``active_key`` (patient, rule and subject) is set while the alert is open or acknowledged and NULL once
+    resolved: its unique constraint keeps one active alert per rule and subject of a patient, whichever unit of
+    work commits first. ``evidence`` holds the citation keys separated by spaces."""
+
+    __tablename__ = "alerts"
+
+    alert_id: Mapped[str] = _record_id(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    patient_id: Mapped[str] = _record_id(index=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(MAX_SUBJECT_LENGTH))
+    level: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    raised_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    raised_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    message: Mapped[str] = mapped_column(Text)
+    reasoning: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(String(1000))
+    active_key: Mapped[str | None] = mapped_column(String(ACTIVE_KEY_LENGTH), unique=True)
+
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+
+class AlertTransitionRow(Base):
+    """A transition of an alert at position ``seq`` (0 = first): the state entered, who, when, why. Only ever
+    inserted (the migrations' triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "alert_transitions"
+
+    alert_id: Mapped[str] = _record_id(ForeignKey("alerts.alert_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
+    at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    at_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("seq >= 0", name="seq_not_negative"),)

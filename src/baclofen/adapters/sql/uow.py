@@ -10,7 +10,9 @@ stored, and the next reads see the other unit of work's change. No connection or
 unit of work's statements, so two open units of work never wait for each other.
 
 A pump's refill history is append-only: committing a pump inserts the visits it gained since it was read
-and never rewrites a stored one.
+and never rewrites a stored one. So are diary entries (only inserted) and an alert's transitions (committing an
+alert updates its row under its version and inserts the transitions it gained); the unique ``active_key`` of
+``alerts`` keeps one active alert per patient, rule and subject: a second one is a conflict.
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from baclofen.adapters.overlay import OverlayUnitOfWork, Write
+from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write
 from baclofen.adapters.sql.engine import write_transaction
 from baclofen.adapters.sql.mapping import (
+    alert_from_rows,
+    alert_transition_rows,
+    alert_values,
+    diary_entry_from_rows,
+    diary_entry_values,
     patient_from_rows,
     patient_values,
     pump_from_rows,
@@ -32,6 +39,10 @@ from baclofen.adapters.sql.mapping import (
     visit_rows,
 )
 from baclofen.adapters.sql.schema import (
+    AlertRow,
+    AlertTransitionRow,
+    DiaryEntryRow,
+    DiarySymptomRow,
     PatientConditionRow,
     PatientRow,
     ProgramBolusRow,
@@ -39,6 +50,8 @@ from baclofen.adapters.sql.schema import (
     PumpRow,
     RefillVisitRow,
 )
+from baclofen.domain.clinic.alerts import Alert
+from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import PatientRecord, PumpRecord
 
@@ -87,6 +100,32 @@ def _load_pump(session: Session, pump_id: str) -> tuple[int, PumpRecord | None]:
 
 def _pump_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
     return session.scalars(select(PumpRow.pump_id).where(PumpRow.patient_id == patient_id)).all()
+
+
+def _load_diary_entry(session: Session, entry_id: str) -> tuple[int, DiaryEntryRecord | None]:
+    row = session.get(DiaryEntryRow, entry_id)
+    if row is None:
+        return 0, None
+    symptoms = session.scalars(select(DiarySymptomRow.symptom).where(DiarySymptomRow.entry_id == entry_id)).all()
+    return 1, diary_entry_from_rows(row, symptoms)
+
+
+def _diary_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
+    return session.scalars(select(DiaryEntryRow.entry_id).where(DiaryEntryRow.patient_id == patient_id)).all()
+
+
+def _load_alert(session: Session, alert_id: str) -> tuple[int, Alert | None]:
+    row = session.get(AlertRow, alert_id)
+    if row is None:
+        return 0, None
+    transitions = session.scalars(
+        select(AlertTransitionRow).where(AlertTransitionRow.alert_id == alert_id).order_by(AlertTransitionRow.seq)
+    ).all()
+    return row.version, alert_from_rows(row, transitions)
+
+
+def _alert_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
+    return session.scalars(select(AlertRow.alert_id).where(AlertRow.patient_id == patient_id)).all()
 
 
 def _insert_checked(connection: Connection, statement: Any, what: str) -> None:
@@ -139,6 +178,38 @@ def _store_pump(connection: Connection, write: Write[PumpRecord]) -> None:
             connection.execute(insert(table), rows)
 
 
+def _store_diary_entry(connection: Connection, write: Write[DiaryEntryRecord]) -> None:
+    if write.read_record is not None:
+        raise ServiceError(f"diary entry {write.key!r}: a stored entry cannot change (the diary is append-only)")
+    row, symptoms = diary_entry_values(write.record)
+    _insert_checked(connection, insert(DiaryEntryRow).values(**row), f"diary entry {write.key!r}")
+    if symptoms:
+        connection.execute(insert(DiarySymptomRow), symptoms)
+
+
+def _store_alert(connection: Connection, write: Write[Alert]) -> None:
+    alert, what = write.record, f"alert {write.key!r}"
+    values = alert_values(alert)
+    stored = 0
+    try:
+        if write.read_record is None:
+            connection.execute(insert(AlertRow).values(version=1, **values))
+        else:
+            stored = len(write.read_record.transitions)
+            result = connection.execute(
+                update(AlertRow)
+                .where(AlertRow.alert_id == write.key, AlertRow.version == write.read_version)
+                .values(version=write.read_version + 1, **values)
+            )
+            if result.rowcount != 1:
+                raise _Stale(what)
+    except IntegrityError:  # the identifier, or the active rule and subject, is taken
+        raise _Stale(f"{what} ({alert.dedup_key} of patient {alert.patient_id!r})") from None
+    rows = alert_transition_rows(alert, stored)
+    if rows:
+        connection.execute(insert(AlertTransitionRow), rows)
+
+
 class SqlUnitOfWork(OverlayUnitOfWork):
     """A unit of work over the SQL store of ``engine`` (made by
     :func:`~baclofen.adapters.sql.engine.create_database_engine`, migrated to the head revision)."""
@@ -161,13 +232,30 @@ class SqlUnitOfWork(OverlayUnitOfWork):
     def _stored_pump_ids(self, patient_id: str) -> Sequence[str]:
         return self._read(_pump_ids_of_patient, patient_id)
 
-    def _store(self, patients: Sequence[Write[PatientRecord]], pumps: Sequence[Write[PumpRecord]]) -> list[str]:
+    def _load_diary_entry(self, entry_id: str) -> tuple[int, DiaryEntryRecord | None]:
+        return self._read(_load_diary_entry, entry_id)
+
+    def _stored_diary_ids(self, patient_id: str) -> Sequence[str]:
+        return self._read(_diary_ids_of_patient, patient_id)
+
+    def _load_alert(self, alert_id: str) -> tuple[int, Alert | None]:
+        return self._read(_load_alert, alert_id)
+
+    def _stored_alert_ids(self, patient_id: str) -> Sequence[str]:
+        return self._read(_alert_ids_of_patient, patient_id)
+
+    def _store(self, writes: CommitWrites) -> list[str]:
         try:
             with write_transaction(self.engine) as connection:
-                for patient in patients:
+                for patient in writes.patients:
                     _store_patient(connection, patient)
-                for pump in pumps:
+                for pump in writes.pumps:
                     _store_pump(connection, pump)
+                for entry in writes.diary:
+                    _store_diary_entry(connection, entry)
+                # resolutions first: an alert resolved frees its rule and subject for one raised in this commit
+                for alert in sorted(writes.alerts, key=lambda w: w.record.is_active):
+                    _store_alert(connection, alert)
         except _Stale as exc:  # raised inside the transaction: it is rolled back
             return [exc.what]
         return []
