@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from baclofen.adapters.clock import SystemClock
 from baclofen.adapters.memory import InMemoryAuditLog, InMemoryUnitOfWork, StaticSettings
+from baclofen.domain.clinic.alerts import Alert
+from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord
-from baclofen.services import itb
-from baclofen.services.commands import RecordRefillVisit
+from baclofen.services import clinic, itb
+from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts, RecordRefillVisit
 from baclofen.services.ports import AuditLog, Clock, SettingsProvider, UnitOfWork
 
 __all__ = ["Services", "bootstrap"]
@@ -46,6 +48,26 @@ class Services:
     def record_refill_visit(self, command: RecordRefillVisit) -> itb.PumpVisit:
         """:func:`baclofen.services.itb.record_refill_visit` on this store with the clinic's settings."""
         return itb.record_refill_visit(self.uow, command, clinic=self.settings)
+
+    def log_diary_entry(self, command: LogDiaryEntry) -> clinic.DiaryLogged:
+        """:func:`baclofen.services.clinic.log_diary_entry` on this store."""
+        return clinic.log_diary_entry(self.uow, command)
+
+    def raise_alerts_for_patient(self, command: RaiseAlerts) -> clinic.AlertsRaised:
+        """:func:`baclofen.services.clinic.raise_alerts_for_patient` on this store with the clinic's settings."""
+        return clinic.raise_alerts_for_patient(self.uow, command, clinic=self.settings)
+
+    def acknowledge_alert(self, command: AlertDecision) -> Alert:
+        """:func:`baclofen.services.clinic.acknowledge_alert` on this store."""
+        return clinic.acknowledge_alert(self.uow, command)
+
+    def resolve_alert(self, command: AlertDecision) -> Alert:
+        """:func:`baclofen.services.clinic.resolve_alert` on this store."""
+        return clinic.resolve_alert(self.uow, command)
+
+    def compute_clinic_worklist(self, command: ComputeWorklist) -> Worklist:
+        """:func:`baclofen.services.clinic.compute_clinic_worklist` on this store with the clinic's settings."""
+        return clinic.compute_clinic_worklist(self.uow, command, clinic=self.settings)
 
 
 def bootstrap(

@@ -16,6 +16,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from baclofen.domain.cds.alternatives import BaclofenOutcome
+from baclofen.domain.cds.scales import PennSpasmScore
+from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram
@@ -404,3 +406,86 @@ __all__ = [
     "RecordRefillVisit",
     "ScreenTrial",
 ]
+
+
+# --- the clinic: diary, alerts, worklist ----------------------------------------------------------------------
+def _instant(value: Any, field_name: str) -> None:
+    """A date and time with its UTC offset, in the plausible range."""
+    require_datetime(value, field_name)
+    if value.utcoffset() is None:
+        raise InvalidInputError(field_name, "a date and time with its UTC offset (e.g. +01:00)", value)
+
+
+def _symptoms(value: Any, field_name: str) -> tuple[Symptom, ...]:
+    if isinstance(value, str) or not all(isinstance(s, Symptom) for s in value):
+        raise InvalidInputError(field_name, "symptoms of the vocabulary (their text is read at the edge)", value)
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class LogDiaryEntry:
+    """A patient's diary entry to store (see :func:`baclofen.services.clinic.log_diary_entry`); ``entry_id``
+    defaults to one per patient and instant."""
+
+    patient_id: str
+    recorded_at: datetime
+    doses_taken: int | None = None
+    doses_missed: int = 0
+    spasm_frequency: PennSpasmScore | None = None
+    stiffness_nrs: float | None = None
+    pain_nrs: float | None = None
+    sleep_nrs: float | None = None
+    symptoms: tuple[Symptom, ...] = ()
+    note: str = ""
+    entry_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _instant(self.recorded_at, "recorded_at")
+        object.__setattr__(self, "symptoms", _symptoms(self.symptoms, "symptoms"))
+        if self.spasm_frequency is not None and not isinstance(self.spasm_frequency, PennSpasmScore):
+            raise InvalidInputError(
+                "spasm_frequency", "a Penn score (its text is read at the edge)", self.spasm_frequency
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class RaiseAlerts:
+    """Raise the alerts of a stored patient at ``as_of`` (see
+    :func:`baclofen.services.clinic.raise_alerts_for_patient`); ``settings``: the risk engine's, by name."""
+
+    patient_id: str
+    as_of: datetime
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _instant(self.as_of, "as_of")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDecision:
+    """Acknowledge or resolve alert ``alert_id``: who (``by``), when (``at``) and why (``reason``)."""
+
+    alert_id: str
+    by: str
+    at: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        _instant(self.at, "at")
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeWorklist:
+    """The worklist of the patients ``patient_ids`` at ``as_of``, ``horizon_days`` ahead (see
+    :func:`baclofen.services.clinic.compute_clinic_worklist`)."""
+
+    patient_ids: tuple[str, ...]
+    as_of: datetime
+    horizon_days: int = 14
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _instant(self.as_of, "as_of")
+        if isinstance(self.patient_ids, str):
+            raise InvalidInputError("patient_ids", "a sequence of patient ids", self.patient_ids)
+        object.__setattr__(self, "patient_ids", tuple(dict.fromkeys(self.patient_ids)))

@@ -1,0 +1,217 @@
+"""Use cases of the clinic between visits: log a diary entry, raise and decide alerts, compute the worklist.
+
+Each takes a unit of work (:class:`~baclofen.services.ports.UnitOfWork`) and one typed command
+(:mod:`baclofen.services.commands`); none reads a clock (``recorded_at``, ``as_of`` and ``at`` come in the
+command). A stored patient is read as its ``baclofen-timeline/1`` document (:mod:`baclofen.domain.clinic.timeline`),
+so the risk engine runs on stored data as on a document a user writes.
+
+* :func:`log_diary_entry` stores an entry and an alert for each of its red flags (``DIARY-*``), in one commit.
+* :func:`raise_alerts_for_patient` runs the risk engine (its pump findings are the ITB forecast's: refill,
+  reservoir, battery, reconciliation) and stores an alert for each risk that alerts the clinic, unless an active
+  alert already stands for that rule and subject (the pump, or the patient). Diary risks (``RISK-DIARY-*``) are
+  left to the entry's own ``DIARY-*`` alerts, raised when it was logged.
+* :func:`acknowledge_alert` and :func:`resolve_alert` append who, when and why.
+* :func:`compute_clinic_worklist` builds the worklist of the given patients from their stored records.
+
+Raises
+------
+InvalidInputError
+    An invalid field, named (``recorded_at``, ``stiffness_nrs``, ``horizon_days``, ``reason`` ...).
+NotFoundError
+    An alert, or a patient with no record at all (no patient record, pump, diary entry or alert).
+ConflictError
+    A diary entry already stored for that patient and instant, or another unit of work's concurrent change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment, assess_risk
+from baclofen.domain.clinic.alerts import Alert, alert_from_finding
+from baclofen.domain.clinic.diary import DiaryEntryRecord, assess_diary_entry, diary_entry_id
+from baclofen.domain.clinic.timeline import StoredTimeline, stored_timeline
+from baclofen.domain.clinic.worklist import PatientCase, Worklist, compute_worklist
+from baclofen.domain.errors import NotFoundError
+from baclofen.domain.records import PatientRecord, check_record_id
+from baclofen.domain.rules.core import Finding
+from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts
+from baclofen.services.ports import SettingsProvider, UnitOfWork
+
+__all__ = [
+    "AlertsRaised",
+    "DiaryLogged",
+    "acknowledge_alert",
+    "compute_clinic_worklist",
+    "log_diary_entry",
+    "raise_alerts_for_patient",
+    "resolve_alert",
+]
+
+#: Risk rules about the pump (their alert's subject is the pump); the others are about the patient.
+PUMP_RISK_PREFIXES = (
+    "RISK-REFILL-",
+    "RISK-RESERVOIR-",
+    "RISK-BATTERY-",
+    "RISK-MRI-",
+    "RISK-ALARM-",
+    "RISK-DISCREPANCY-",
+    "RISK-PROGRAM-",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryLogged:
+    """The stored entry, its red flags and the alerts they raised."""
+
+    entry: DiaryEntryRecord
+    findings: tuple[Finding, ...]
+    alerts: tuple[Alert, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.entry.to_dict(),
+            "red_flags": [f.to_dict() for f in self.findings],
+            "alerts": [a.to_dict() for a in self.alerts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsRaised:
+    """The risk assessment of the stored patient, the alerts it raised, the active ones it found already standing
+    for a risk, and what the timeline could not hold."""
+
+    assessment: RiskAssessment
+    raised: tuple[Alert, ...]
+    already_active: tuple[Alert, ...]
+    omitted: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assessment": self.assessment.to_dict(),
+            "raised": [a.to_dict() for a in self.raised],
+            "already_active": [a.to_dict() for a in self.already_active],
+            "omitted": list(self.omitted),
+        }
+
+
+def log_diary_entry(uow: UnitOfWork, command: LogDiaryEntry) -> DiaryLogged:
+    """Store a diary entry and an open alert for each of its red flags (subject: the entry), all or nothing."""
+    c = command
+    entry = DiaryEntryRecord(
+        c.entry_id if c.entry_id is not None else diary_entry_id(c.patient_id, c.recorded_at),
+        c.patient_id,
+        c.recorded_at,
+        doses_taken=c.doses_taken,
+        doses_missed=c.doses_missed,
+        spasm_frequency=c.spasm_frequency,
+        stiffness_nrs=c.stiffness_nrs,
+        pain_nrs=c.pain_nrs,
+        sleep_nrs=c.sleep_nrs,
+        symptoms=c.symptoms,
+        note=c.note,
+    )
+    findings = assess_diary_entry(entry)
+    subject = f"diary:{entry.entry_id}"
+    alerts = tuple(
+        alert_from_finding(f, patient_id=entry.patient_id, subject=subject, raised_at=entry.recorded_at)
+        for f in findings
+    )
+    with uow:
+        uow.diary.add(entry)
+        for alert in alerts:
+            uow.alerts.add(alert)
+        uow.commit()
+    return DiaryLogged(entry, findings, alerts)
+
+
+def _risk_settings(clinic: SettingsProvider | None, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The clinic's values of the risk settings under the request's own (which win)."""
+    values = {} if clinic is None else dict(clinic.overrides(RISK_SETTINGS.values()))
+    return values | dict(given)
+
+
+def _stored_patient(uow: UnitOfWork, patient_id: str, as_of: datetime) -> tuple[PatientCase, StoredTimeline]:
+    """A patient's records (inside ``uow``'s block) and their timeline; NotFoundError when there are none."""
+    check_record_id(patient_id, "patient_id")
+    patient: PatientRecord | None
+    try:
+        patient = uow.patients.get(patient_id)
+    except NotFoundError:
+        patient = None
+    case = PatientCase(
+        patient_id,
+        patient,
+        uow.pumps.for_patient(patient_id),
+        uow.diary.for_patient(patient_id),
+        uow.alerts.for_patient(patient_id),
+    )
+    if patient is None and not (case.pumps or case.diary or case.alerts):
+        raise NotFoundError(f"no records of patient {patient_id!r}")
+    return case, stored_timeline(case.patient, case.pumps, case.diary, as_of)
+
+
+def raise_alerts_for_patient(
+    uow: UnitOfWork, command: RaiseAlerts, *, clinic: SettingsProvider | None = None
+) -> AlertsRaised:
+    """Assess the stored patient at ``command.as_of`` and store an open alert for each risk that alerts the clinic
+    and has no active alert for its rule and subject yet (raised at ``as_of``). ``clinic`` gives the clinic's
+    values of the risk settings; ``command.settings`` win over them."""
+    settings = _risk_settings(clinic, command.settings)
+    raised: list[Alert] = []
+    standing: list[Alert] = []
+    with uow:
+        case, stored = _stored_patient(uow, command.patient_id, command.as_of)
+        assessment = assess_risk(stored.timeline(), settings=settings)
+        active = {a.dedup_key: a for a in case.alerts if a.is_active}
+        for risk in assessment.risks:
+            rule_id = risk.finding.rule_id
+            if not risk.alert_clinic or rule_id.startswith("RISK-DIARY-"):
+                continue
+            on_pump = stored.pump_id is not None and rule_id.startswith(PUMP_RISK_PREFIXES)
+            subject = f"pump:{stored.pump_id}" if on_pump else f"patient:{case.patient_id}"
+            alert = alert_from_finding(
+                risk.finding, patient_id=case.patient_id, subject=subject, raised_at=command.as_of
+            )
+            if alert.dedup_key in active:
+                if active[alert.dedup_key] not in standing:
+                    standing.append(active[alert.dedup_key])
+                continue
+            uow.alerts.add(alert)
+            active[alert.dedup_key] = alert
+            raised.append(alert)
+        uow.commit()
+    return AlertsRaised(assessment, tuple(raised), tuple(standing), stored.omitted)
+
+
+def acknowledge_alert(uow: UnitOfWork, command: AlertDecision) -> Alert:
+    """Acknowledge an open alert: who, when and why are kept with it."""
+    with uow:
+        alert = uow.alerts.get(command.alert_id).acknowledge(command.by, command.at, command.reason)
+        uow.alerts.update(alert)
+        uow.commit()
+    return alert
+
+
+def resolve_alert(uow: UnitOfWork, command: AlertDecision) -> Alert:
+    """Resolve an open or acknowledged alert: who, when and why are kept with it; its rule and subject may alert
+    again."""
+    with uow:
+        alert = uow.alerts.get(command.alert_id).resolve(command.by, command.at, command.reason)
+        uow.alerts.update(alert)
+        uow.commit()
+    return alert
+
+
+def compute_clinic_worklist(
+    uow: UnitOfWork, command: ComputeWorklist, *, clinic: SettingsProvider | None = None
+) -> Worklist:
+    """The worklist of ``command.patient_ids`` from their stored records (read in one unit of work)."""
+    with uow:
+        cases = [_stored_patient(uow, patient_id, command.as_of)[0] for patient_id in command.patient_ids]
+    return compute_worklist(
+        cases, command.as_of, command.horizon_days, settings=_risk_settings(clinic, command.settings)
+    )
