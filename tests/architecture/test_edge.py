@@ -50,11 +50,43 @@ def test_commands_take_no_text_for_dates_times_or_programs(command: type) -> Non
     textual = [
         name
         for name, hint in hints.items()
-        if (DATE_LIKE.search(name) or name in ("flex", "dose_times", "change_minute", "previous", "responses"))
-        and str in typing.get_args(hint) + (hint,)
+        if (DATE_LIKE.search(name) or name in TYPED_FIELDS) and str in typing.get_args(hint) + (hint,)
     ]
 
     assert textual == []
+
+
+#: Fields a caller types as text that a command holds as domain values: programs, clock times, yes/no answers,
+#: (a, b) pairs, the oral model, the plan a document describes.
+TYPED_FIELDS = (
+    "flex",
+    "dose_times",
+    "change_minute",
+    "previous",
+    "responses",
+    "hd_sessions",
+    "crcl_range",
+    "model",
+    "plan",
+)
+SIMULATIONS = [commands.SimulateOral, commands.SimulateIntrathecal, commands.SimulatePlan]
+
+
+@pytest.mark.parametrize("command", SIMULATIONS, ids=lambda c: c.__name__)
+def test_the_simulation_commands_are_covered(command: type) -> None:
+    # Each simulation use case takes its command (and only infrastructure besides: a runner, a progress callback).
+    from baclofen.services import simulation
+
+    use_case = {
+        commands.SimulateOral: simulation.simulate_oral,
+        commands.SimulateIntrathecal: simulation.simulate_intrathecal,
+        commands.SimulatePlan: simulation.simulate_plan,
+    }[command]
+    hints = typing.get_type_hints(use_case)
+
+    assert command in COMMANDS
+    assert hints["command"] is command
+    assert set(hints) - {"command", "return"} <= {"runner", "progress"}
 
 
 def test_every_command_is_frozen() -> None:

@@ -6,6 +6,7 @@ Bad input exits with code 2 and one line per invalid option, ``error: <option>: 
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -80,7 +81,9 @@ def _is_path_under(field: str, prefix: str) -> bool:
 def option_label(field: str, fields_to_options: Mapping[str, str] | None = None) -> str:
     """The CLI option (or argument) a domain ``field`` came from, in this order: the command's explicit
     mapping; a parameter of the running command with that name (``from_mg_per_day`` -> ``--from-mg-per-day``);
-    a named setting (``--setting NAME``); a path under a mapped prefix (``FILE steps[0].time``); the field."""
+    a named setting (``--setting NAME``); a path under a mapped prefix (``--hd-session hd_sessions[0].start_h``);
+    a path inside a parameter's value (``plan.steps[0].time`` of the argument ``plan`` shown ``FILE``:
+    ``FILE steps[0].time``, the path inside the document); the field."""
     mapping = fields_to_options or {}
     if field in mapping:
         return mapping[field]
@@ -93,7 +96,20 @@ def option_label(field: str, fields_to_options: Mapping[str, str] | None = None)
     for prefix, option in mapping.items():
         if _is_path_under(field, prefix):
             return f"{option} {field}"
+    head = _HEAD.match(field)
+    if head is not None and head[0] in params and _is_path_under(field, head[0]):
+        param = params[head[0]]
+        inside = field[head.end() :].lstrip(".") if _is_argument(param) else field
+        return f"{_param_label(param)} {inside}"
     return field
+
+
+#: The first name of a field path: ``plan`` of ``plan.steps[0].start``.
+_HEAD = re.compile(r"[A-Za-z_]\w*")
+
+
+def _is_argument(param: Parameter) -> bool:
+    return not any(o.startswith("-") for o in param.opts)
 
 
 @contextmanager
