@@ -68,21 +68,31 @@ TYPED_FIELDS = (
     "crcl_range",
     "model",
     "plan",
+    "scale",
+    "context",
+    "baseline",
+    "current",
+    "timeline",
 )
-SIMULATIONS = [commands.SimulateOral, commands.SimulateIntrathecal, commands.SimulatePlan]
 
 
-@pytest.mark.parametrize("command", SIMULATIONS, ids=lambda c: c.__name__)
-def test_the_simulation_commands_are_covered(command: type) -> None:
-    # Each simulation use case takes its command (and only infrastructure besides: a runner, a progress callback).
-    from baclofen.services import simulation
+def _use_cases() -> dict[type, typing.Callable[..., typing.Any]]:
+    from baclofen.services import cds, simulation
 
-    use_case = {
+    return {
         commands.SimulateOral: simulation.simulate_oral,
         commands.SimulateIntrathecal: simulation.simulate_intrathecal,
         commands.SimulatePlan: simulation.simulate_plan,
-    }[command]
-    hints = typing.get_type_hints(use_case)
+        commands.CheckInteractions: cds.check_interactions,
+        commands.EvaluateScale: cds.evaluate_scale,
+        commands.AssessTimelineRisk: cds.assess_timeline_risk,
+    }
+
+
+@pytest.mark.parametrize("command", list(_use_cases()), ids=lambda c: c.__name__)
+def test_the_use_cases_take_their_command(command: type) -> None:
+    # Each use case takes its command (and only infrastructure besides: a population's runner and progress).
+    hints = typing.get_type_hints(_use_cases()[command])
 
     assert command in COMMANDS
     assert hints["command"] is command

@@ -190,3 +190,21 @@ def test_a_bad_plan_file_and_bad_options_of_simulate_regimen_are_reported_togeth
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert [line.split(":")[1].strip() for line in lines] == ["FILE steps[0].doses[0].time", "--model", "--crcl-range"]
+
+
+def test_a_scale_evaluation_reports_every_bad_option_at_once(run_cli) -> None:
+    result = run_cli("scale", "evaluate", "--scale", "mas", "--baseline", "x", "--current", "9", "--context", "nope")
+
+    assert result.exit_code == 2
+    named = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert named == ["--context", "--baseline", "--current"], result.stderr
+
+
+def test_an_error_inside_a_timeline_names_its_path_in_the_argument(run_cli, tmp_path) -> None:
+    path = tmp_path / "timeline.json"
+    path.write_text(json.dumps({"as_of": "yesterday"}))
+
+    result = run_cli("risk", str(path), "--setting", "bad", "--json")
+
+    assert result.exit_code == 2
+    assert [line.split(":")[1].strip() for line in result.stderr.splitlines()] == ["TIMELINE as_of", "--setting"]

@@ -16,8 +16,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from baclofen.domain.cds.alternatives import BaclofenOutcome
-from baclofen.domain.cds.scales import PennSpasmScore
-from baclofen.domain.cds.timeline import Symptom
+from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, ResponseContext, Scale, ScaleValue
+from baclofen.domain.cds.timeline import PatientTimeline, Symptom
 from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram
@@ -392,6 +392,61 @@ class AdviseAlternatives:
         object.__setattr__(self, "overrides", _overrides(self.overrides))
 
 
+@dataclass(frozen=True, slots=True)
+class CheckInteractions:
+    """A medication list (names, any case, generic or brand) screened for interactions; ``other_drugs_in_pump``:
+    drugs mixed with intrathecal baclofen in the pump or catheter."""
+
+    drugs: tuple[str, ...]
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drugs", _texts(self.drugs, "drugs"))
+        object.__setattr__(self, "other_drugs_in_pump", _texts(self.other_drugs_in_pump, "other_drugs_in_pump"))
+
+
+def _scale_value(value: Any, field_name: str) -> ScaleValue:
+    if isinstance(value, (PennSpasmScore, NrsScore)):
+        return value
+    if isinstance(value, (tuple, list)) and value and all(isinstance(g, AshworthGrade) for g in value):
+        return tuple(value)
+    raise InvalidInputError(
+        field_name, "Ashworth grades, a Penn score or an NRS rating (their text is read at the edge)", value
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluateScale:
+    """A baseline and a current value on one outcome scale, judged under a responder definition (``context``)."""
+
+    scale: Scale
+    baseline: ScaleValue
+    current: ScaleValue
+    context: ResponseContext = ResponseContext.GENERAL
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _enum_or_none(self.scale, Scale, "scale", "an outcome scale")
+        _enum_or_none(self.context, ResponseContext, "context", "a responder definition")
+        object.__setattr__(self, "baseline", _scale_value(self.baseline, "baseline"))
+        object.__setattr__(self, "current", _scale_value(self.current, "current"))
+
+
+@dataclass(frozen=True, slots=True)
+class AssessTimelineRisk:
+    """Withdrawal and overdose risks of a patient timeline (read at the edge from its ``baclofen-timeline/1``
+    document)."""
+
+    timeline: PatientTimeline
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.timeline, PatientTimeline):
+            raise InvalidInputError(
+                "timeline", "a patient timeline (its baclofen-timeline/1 document is read at the edge)", self.timeline
+            )
+
+
 # --- simulation (exposure) ---------------------------------------------------------------------------------------
 def _hour_pairs(value: Any, field_name: str) -> tuple[Any, ...]:
     """Haemodialysis sessions as (start_h, duration_h) pairs (each pair checked by the use case)."""
@@ -490,8 +545,11 @@ class SimulatePlan:
 
 __all__ = [
     "AdviseAlternatives",
+    "AssessTimelineRisk",
     "CheckContraindications",
     "CheckDrugDose",
+    "CheckInteractions",
+    "EvaluateScale",
     "ForecastPump",
     "PlanConcentrationChange",
     "PlanInitialDose",

@@ -14,12 +14,13 @@ from rich.table import Table
 
 from baclofen.adapters.edge.cds import (
     advise_alternatives_command,
+    assess_timeline_risk_command,
     check_contraindications_command,
     check_drug_dose_command,
+    check_interactions_command,
+    evaluate_scale_command,
 )
 from baclofen.bootstrap import bootstrap
-from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.settings import SETTINGS
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import SEVERITY_STYLE, emit, render_findings
@@ -113,7 +114,7 @@ def interactions(
 ) -> None:
     """Screen a medication list for interactions (clinical.md §6-§8); unknown names are reported, not ignored."""
     with map_errors(OPTIONS):
-        screen = check_interactions(drugs, other_drugs_in_pump=other_drug_in_pump or ())
+        screen = check_interactions(check_interactions_command(drugs=drugs, other_drugs_in_pump=other_drug_in_pump))
     data = screen.to_dict()
 
     def render(out: Console) -> None:
@@ -395,7 +396,10 @@ def scale_evaluate(
 ) -> None:
     """Evaluate the response from a baseline to a current score under a cited responder definition."""
     with map_errors(OPTIONS):
-        result = evaluate_scale(scale, baseline, current, context, settings=setting)
+        command = evaluate_scale_command(
+            scale=scale, baseline=baseline, current=current, context=context, settings=setting
+        )
+        result = evaluate_scale(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -431,27 +435,18 @@ code 2 and names the field."""
 
 
 def risk(
-    timeline: Annotated[Path, typer.Argument(help="TIMELINE.json (schema baclofen-timeline/1).")],
+    timeline: Annotated[Path, typer.Argument(metavar="TIMELINE", help="TIMELINE.json (schema baclofen-timeline/1).")],
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    with map_errors():
-        document = _read_json(timeline)
-        try:
-            result = assess_timeline_risk(document, settings=setting)
-        except InvalidInputError as exc:
-            if exc.field in SETTINGS or exc.field == "setting":  # named by map_errors as --setting NAME
-                raise
-            fail(f"{timeline.name}: {exc.field}", exc.expected, exc.actual)
+    document = read_json_file(timeline, "TIMELINE")
+    with map_errors():  # an error inside the timeline names its path in TIMELINE (TIMELINE as_of)
+        result = assess_timeline_risk(assess_timeline_risk_command(timeline=document, settings=setting))
     data = result.to_dict()
     emit(data, as_json, lambda out: render_risk(out, data))
 
 
 risk.__doc__ = RISK_HELP
-
-
-def _read_json(path: Path) -> Any:
-    return read_json_file(path, "TIMELINE")
 
 
 LEVEL_STYLE = {"high": "bold red", "moderate": "yellow", "low": "cyan"}
