@@ -33,48 +33,6 @@ from baclofen.services.cds import (
     evaluate_scale,
 )
 
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "drugs": "--drugs",
-    "other_drugs_in_pump": "--other-drug-in-pump",
-    "drug": "--drug",
-    "drug name": "--drugs",
-    "mg_per_day": "--mg-per-day",
-    "mcg_per_day": "--mcg-per-day",
-    "daily_dose_mcg": "--mcg-per-day",
-    "sprays_per_day": "--sprays-per-day",
-    "single_dose_mg": "--single-dose-mg",
-    "doses_per_day": "--doses-per-day",
-    "locale": "--locale",
-    "crcl_ml_min": "--crcl-ml-min",
-    "dialysis": "--dialysis",
-    "origin": "--origin",
-    "setting": "--setting",
-    "age_years": "--age",
-    "sex": "--sex",
-    "guideline": "--guideline",
-    "switch_to": "--switch-to",
-    "start_date": "--start-date",
-    "from_mg_per_day": "--from-mg-per-day",
-    "months_on_therapy": "--months-on-therapy",
-    "override": "--override",
-    "override reason": "--override",
-    "override rule_id": "--override",
-    "override clinician": "--clinician",
-    "conditions": "--condition",
-    "condition": "--condition",
-    "scale": "--scale",
-    "context": "--context",
-    "baseline": "--baseline",
-    "current": "--current",
-    "baclofen_outcome": "--failed/--not-tolerated/--current",
-    "route": "--route",
-    "implant_depth_cm": "--implant-depth-cm",
-    "days_since_tbi": "--days-since-tbi",
-    "new_drug": "--switch-to",
-    "kidney function": "--crcl-ml-min",
-}
-
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 SettingOpt = Annotated[
     list[str] | None,
@@ -113,7 +71,7 @@ def interactions(
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a medication list for interactions (clinical.md §6-§8); unknown names are reported, not ignored."""
-    with map_errors(OPTIONS):
+    with map_errors():
         screen = check_interactions(check_interactions_command(drugs=drugs, other_drugs_in_pump=other_drug_in_pump))
     data = screen.to_dict()
 
@@ -153,7 +111,7 @@ def dose(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a daily dose against the drug's cited maximum and kidney limits."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = check_drug_dose_command(
             drug=drug,
             mg_per_day=mg_per_day,
@@ -213,7 +171,7 @@ def contraindications(
     as_json: JsonOpt = False,
 ) -> None:
     """Check one drug against the patient's conditions, age, sex, kidney function and route."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = check_contraindications_command(
             drug=drug,
             conditions=condition or [],
@@ -282,7 +240,7 @@ def alternatives(
     start: str | date | None = start_date
     if switch_to is not None and from_mg_per_day is not None and start is None:
         start = bootstrap().clock.today()  # today on the clinic's clock (the composition root's)
-    with map_errors(OPTIONS):
+    with map_errors():
         command = advise_alternatives_command(
             baclofen_outcome=outcome,
             focal=focal,
@@ -395,7 +353,7 @@ def scale_evaluate(
     as_json: JsonOpt = False,
 ) -> None:
     """Evaluate the response from a baseline to a current score under a cited responder definition."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = evaluate_scale_command(
             scale=scale, baseline=baseline, current=current, context=context, settings=setting
         )

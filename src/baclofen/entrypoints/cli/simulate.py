@@ -35,30 +35,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "dose_mg": "--dose-mg",
-    "interval_h": "--interval-h",
-    "doses": "--doses",
-    "crcl_ml_min": "--crcl-ml-min",
-    "model": "--model",
-    "hours": "--hours",
-    "step_h": "--step-h",
-    "population": "--population",
-    "seed": "--seed",
-    "setting": "--setting",
-    "hd_sessions": "--hd-session",
-    "crcl_range": "--crcl-range",
-    "crcl distribution a": "--crcl-range",
-    "crcl distribution b": "--crcl-range",
-    "daily_dose_mcg": "--daily-dose-mcg",
-    "bolus_mcg": "--bolus-mcg",
-    "washout_h": "--washout-h",
-    "workers": "--workers",
-    "scheduler": "--scheduler",
-    "conditions": "--condition",
-    "pk.": "--setting",
-}
 PROGRESS_MIN_SUBJECTS = 20_000
 """Population runs of at least this many subjects show a progress bar (on stderr, not with --json)."""
 
@@ -112,7 +88,7 @@ def _runner(dask: bool, scheduler: str | None, workers: int) -> PopulationRunner
         return None
     from baclofen.adapters.distributed import DaskRunner, check_scheduler_address
 
-    with map_errors(OPTIONS):
+    with map_errors():
         address = None if scheduler is None else check_scheduler_address(scheduler)
     return DaskRunner(address=address, n_workers=workers)
 
@@ -157,7 +133,7 @@ def _check_plot(path: Path | None) -> None:
         return
     from baclofen.adapters.plots import check_plot_path
 
-    with map_errors({"plot": "--plot"}):
+    with map_errors():
         check_plot_path(path)
 
 
@@ -166,7 +142,7 @@ def _plot(path: Path | None, data: Mapping[str, Any]) -> None:
         return
     from baclofen.adapters.plots import plot_simulation
 
-    with map_errors({"plot": "--plot"}):
+    with map_errors():
         try:
             plot_simulation(data, path)
         except OSError as exc:
@@ -298,7 +274,7 @@ def oral(
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
-    with map_errors(OPTIONS):
+    with map_errors():
         command = simulate_oral_command(
             dose_mg=dose_mg,
             interval_h=interval_h,
@@ -342,7 +318,7 @@ def intrathecal(
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
-    with map_errors(OPTIONS):
+    with map_errors():
         command = simulate_intrathecal_command(
             daily_dose_mcg=daily_dose_mcg,
             bolus_mcg=bolus_mcg,
@@ -399,7 +375,7 @@ def regimen(
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
     document = read_json_file(plan, "FILE", "plan JSON file")
-    with map_errors(OPTIONS):  # an error inside the plan names its path in FILE (FILE steps[0].start)
+    with map_errors():  # an error inside the plan names its path in FILE (FILE steps[0].start)
         command = simulate_plan_command(
             plan=document,
             crcl_ml_min=crcl_ml_min,
