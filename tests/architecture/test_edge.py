@@ -50,11 +50,53 @@ def test_commands_take_no_text_for_dates_times_or_programs(command: type) -> Non
     textual = [
         name
         for name, hint in hints.items()
-        if (DATE_LIKE.search(name) or name in ("flex", "dose_times", "change_minute", "previous", "responses"))
-        and str in typing.get_args(hint) + (hint,)
+        if (DATE_LIKE.search(name) or name in TYPED_FIELDS) and str in typing.get_args(hint) + (hint,)
     ]
 
     assert textual == []
+
+
+#: Fields a caller types as text that a command holds as domain values: programs, clock times, yes/no answers,
+#: (a, b) pairs, the oral model, the plan a document describes.
+TYPED_FIELDS = (
+    "flex",
+    "dose_times",
+    "change_minute",
+    "previous",
+    "responses",
+    "hd_sessions",
+    "crcl_range",
+    "model",
+    "plan",
+    "scale",
+    "context",
+    "baseline",
+    "current",
+    "timeline",
+)
+
+
+def _use_cases() -> dict[type, typing.Callable[..., typing.Any]]:
+    from baclofen.services import cds, simulation
+
+    return {
+        commands.SimulateOral: simulation.simulate_oral,
+        commands.SimulateIntrathecal: simulation.simulate_intrathecal,
+        commands.SimulatePlan: simulation.simulate_plan,
+        commands.CheckInteractions: cds.check_interactions,
+        commands.EvaluateScale: cds.evaluate_scale,
+        commands.AssessTimelineRisk: cds.assess_timeline_risk,
+    }
+
+
+@pytest.mark.parametrize("command", list(_use_cases()), ids=lambda c: c.__name__)
+def test_the_use_cases_take_their_command(command: type) -> None:
+    # Each use case takes its command (and only infrastructure besides: a population's runner and progress).
+    hints = typing.get_type_hints(_use_cases()[command])
+
+    assert command in COMMANDS
+    assert hints["command"] is command
+    assert set(hints) - {"command", "return"} <= {"runner", "progress"}
 
 
 def test_every_command_is_frozen() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,3 +151,60 @@ def test_a_refill_reports_its_bad_history_and_visit_options_at_once(run_cli) -> 
     assert result.exit_code == 2
     named = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
     assert sorted(named) == ["--as-of", "--flex", "--implanted", "--previous"], result.stderr
+
+
+def test_a_simulation_reports_every_bad_option_at_once_one_line_each(run_cli) -> None:
+    result = run_cli(
+        "simulate",
+        "oral",
+        "--dose-mg",
+        "10",
+        "--hd-session",
+        "48",
+        "--model",
+        "pbpk",
+        "--setting",
+        "nonsense",
+        "--population",
+        "100",
+        "--crcl-range",
+        "5-15",
+        "--json",
+    )
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    named = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert named == ["--hd-session", "--model", "--setting", "--crcl-range"], result.stderr
+
+
+def test_a_bad_plan_file_and_bad_options_of_simulate_regimen_are_reported_together(run_cli, tmp_path) -> None:
+    plan = run_cli("plan", "titrate", "--start-date", "2026-03-01", "--json")
+    document = json.loads(plan.stdout)
+    document["steps"][0]["doses"][0]["time"] = "8am"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+
+    result = run_cli("simulate", "regimen", str(path), "--model", "pbpk", "--crcl-range", "x", "--json")
+
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["FILE steps[0].doses[0].time", "--model", "--crcl-range"]
+
+
+def test_a_scale_evaluation_reports_every_bad_option_at_once(run_cli) -> None:
+    result = run_cli("scale", "evaluate", "--scale", "mas", "--baseline", "x", "--current", "9", "--context", "nope")
+
+    assert result.exit_code == 2
+    named = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert named == ["--context", "--baseline", "--current"], result.stderr
+
+
+def test_an_error_inside_a_timeline_names_its_path_in_the_argument(run_cli, tmp_path) -> None:
+    path = tmp_path / "timeline.json"
+    path.write_text(json.dumps({"as_of": "yesterday"}))
+
+    result = run_cli("risk", str(path), "--setting", "bad", "--json")
+
+    assert result.exit_code == 2
+    assert [line.split(":")[1].strip() for line in result.stderr.splitlines()] == ["TIMELINE as_of", "--setting"]

@@ -11,7 +11,7 @@ import pytest
 from baclofen.adapters.distributed import DaskRunner, run_population_on_dask
 from baclofen.domain.pk.engine import oral_dose
 from baclofen.domain.pk.population import CrclDistribution, PopulationProblem, run_population
-from baclofen.services.simulation import simulate_oral
+from tests.simulations import oral_simulation
 
 FOURTEEN_DAYS_TID = tuple(oral_dose(d * 24.0 + h, 20.0) for d in range(14) for h in (0.0, 6.0, 12.0))
 HOURLY_14_DAYS = tuple(float(h) for h in range(337))
@@ -37,7 +37,7 @@ def test_dask_equals_in_process_for_the_same_seed_whatever_the_chunking() -> Non
 def test_the_dask_runner_plugs_into_the_simulation_service() -> None:
     progress: list[int] = []
 
-    with_dask = simulate_oral(
+    with_dask = oral_simulation(
         20.0,
         doses=3,
         population=3000,
@@ -45,7 +45,7 @@ def test_the_dask_runner_plugs_into_the_simulation_service() -> None:
         runner=DaskRunner(n_workers=2),
         progress=lambda done, total: progress.append(done),
     )
-    in_process = simulate_oral(20.0, doses=3, population=3000, seed=5)
+    in_process = oral_simulation(20.0, doses=3, population=3000, seed=5)
 
     assert with_dask.to_dict() == in_process.to_dict()
     assert progress[-1] == 3000

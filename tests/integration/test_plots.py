@@ -8,11 +8,11 @@ import pytest
 
 from baclofen.adapters.plots import plot_concentration, plot_simulation
 from baclofen.domain.errors import InvalidInputError
-from baclofen.services.simulation import simulate_intrathecal, simulate_oral
+from tests.simulations import intrathecal_simulation, oral_simulation
 
 
 def test_an_oral_population_plot_has_bands_and_a_ribbon(tmp_path: Path) -> None:
-    data = simulate_oral(20.0, doses=6, population=1100, seed=3).to_dict()
+    data = oral_simulation(20.0, doses=6, population=1100, seed=3).to_dict()
 
     path = plot_simulation(data, tmp_path / "oral.svg")
 
@@ -23,7 +23,7 @@ def test_an_oral_population_plot_has_bands_and_a_ribbon(tmp_path: Path) -> None:
 
 
 def test_the_same_result_gives_the_same_svg(tmp_path: Path) -> None:
-    data = simulate_oral(10.0).to_dict()
+    data = oral_simulation(10.0).to_dict()
 
     a = plot_simulation(data, tmp_path / "a.svg").read_bytes()
     b = plot_simulation(data, tmp_path / "b.svg").read_bytes()
@@ -32,7 +32,7 @@ def test_the_same_result_gives_the_same_svg(tmp_path: Path) -> None:
 
 
 def test_an_intrathecal_plot_as_png(tmp_path: Path) -> None:
-    data = simulate_intrathecal(600.0, bolus_mcg=50.0).to_dict()
+    data = intrathecal_simulation(600.0, bolus_mcg=50.0).to_dict()
 
     path = plot_simulation(data, tmp_path / "itb.png")
 
@@ -52,12 +52,12 @@ def test_unsupported_formats_and_mismatched_series_are_refused(tmp_path: Path) -
 
 def test_haemodialysis_sessions_are_marked_on_the_plot(tmp_path: Path) -> None:
     """Journey 7: a nephrologist sees when the sessions were, not only unexplained dips in the curve."""
-    with_sessions = simulate_oral(
+    with_sessions = oral_simulation(
         10.0, interval_h=12.0, doses=10, dialysis=True, hd_sessions=[(48.0, 4.0), (96.0, 4.0)]
     ).to_dict()
 
     svg = plot_simulation(with_sessions, tmp_path / "hd.svg").read_text()
-    plain = plot_simulation(simulate_oral(10.0, doses=3).to_dict(), tmp_path / "plain.svg").read_text()
+    plain = plot_simulation(oral_simulation(10.0, doses=3).to_dict(), tmp_path / "plain.svg").read_text()
 
     assert svg.count("haemodialysis session") == 1  # one legend entry for both sessions
     assert "haemodialysis session" not in plain

@@ -1,8 +1,7 @@
 """Use cases of clinical decision support: interactions, dose check, contraindications, alternatives, scales, risk.
 
-Callable alike from the CLI, a REST API or a web page: the dose, contraindication and alternatives checks take
-typed commands (:mod:`baclofen.services.commands`; text is read at the edge, :mod:`baclofen.adapters.edge`),
-the others names, numbers and the timeline document as a mapping;
+Callable alike from the CLI, a REST API or a web page: every use case takes a typed command
+(:mod:`baclofen.services.commands`; text and the timeline document are read at the edge, :mod:`baclofen.adapters.edge`);
 each result has a JSON-ready ``to_dict()`` with findings, reasoning and evidence.
 
 Raises
@@ -13,7 +12,7 @@ InvalidInputError
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from baclofen.domain.cds.alternatives import AlternativesAdvice, advise_alternatives
@@ -22,12 +21,18 @@ from baclofen.domain.cds.dose_limits import DoseCheck, check_dose
 from baclofen.domain.cds.interactions import InteractionScreen, screen_interactions
 from baclofen.domain.cds.risk import RiskAssessment, assess_risk
 from baclofen.domain.cds.scales import ResponseEvaluation, evaluate_response
-from baclofen.domain.cds.timeline import timeline_from_dict
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
 from baclofen.domain.patient import KidneyFunction, KidneySource
-from baclofen.services.commands import AdviseAlternatives, CheckContraindications, CheckDrugDose
+from baclofen.services.commands import (
+    AdviseAlternatives,
+    AssessTimelineRisk,
+    CheckContraindications,
+    CheckDrugDose,
+    CheckInteractions,
+    EvaluateScale,
+)
 
 
 def split_names(value: str | Iterable[str] | None, field: str = "drugs") -> list[str]:
@@ -73,15 +78,12 @@ def _value(text: str) -> Any:
 
 
 # --- use cases ------------------------------------------------------------------------------------------------
-def check_interactions(
-    drugs: str | Sequence[str], *, other_drugs_in_pump: str | Sequence[str] = ()
-) -> InteractionScreen:
-    """Screen drug names (comma-separated text or list) for interactions; unknown names are reported.
-    ``other_drugs_in_pump``: drugs mixed with intrathecal baclofen in the pump or catheter (PUMP-ADMIX-001)."""
-    names = split_names(drugs)
-    if not names:
-        raise InvalidInputError("drugs", "at least one drug name", drugs)
-    return screen_interactions(names, other_drugs_in_pump=other_drugs_in_pump)
+def check_interactions(command: CheckInteractions) -> InteractionScreen:
+    """Screen drug names for interactions; unknown names are reported. ``other_drugs_in_pump``: drugs mixed with
+    intrathecal baclofen in the pump or catheter (PUMP-ADMIX-001)."""
+    if not command.drugs:
+        raise InvalidInputError("drugs", "at least one drug name", command.drugs)
+    return screen_interactions(list(command.drugs), other_drugs_in_pump=command.other_drugs_in_pump)
 
 
 def check_drug_dose(command: CheckDrugDose) -> DoseCheck:
@@ -152,23 +154,16 @@ def advise_on_alternatives(command: AdviseAlternatives) -> AlternativesAdvice:
     )
 
 
-def evaluate_scale(
-    scale: str,
-    baseline: Any,
-    current: Any,
-    context: str | None = None,
-    *,
-    settings: Mapping[str, Any] | Iterable[str] | None = None,
-) -> ResponseEvaluation:
+def evaluate_scale(command: EvaluateScale) -> ResponseEvaluation:
     """Compare a baseline and a current outcome-scale value under a responder definition (context)."""
-    return evaluate_response(
-        scale, baseline, current, "general" if context is None else context, settings=parse_settings(settings)
-    )
+    c = command
+    return evaluate_response(c.scale, c.baseline, c.current, c.context, settings=dict(c.settings))
 
 
-def assess_timeline_risk(document: Any, *, settings: Mapping[str, Any] | Iterable[str] | None = None) -> RiskAssessment:
-    """Withdrawal and overdose risks of a ``baclofen-timeline/1`` document (a mapping, e.g. parsed JSON)."""
-    return assess_risk(timeline_from_dict(document), settings=parse_settings(settings))
+def assess_timeline_risk(command: AssessTimelineRisk) -> RiskAssessment:
+    """Withdrawal and overdose risks of a patient timeline (read at the edge from its ``baclofen-timeline/1``
+    document)."""
+    return assess_risk(command.timeline, settings=dict(command.settings))
 
 
 __all__ = [

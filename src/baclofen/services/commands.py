@@ -16,14 +16,16 @@ from datetime import date, datetime, time
 from typing import Any
 
 from baclofen.domain.cds.alternatives import BaclofenOutcome
-from baclofen.domain.cds.scales import PennSpasmScore
-from baclofen.domain.cds.timeline import Symptom
+from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, ResponseContext, Scale, ScaleValue
+from baclofen.domain.cds.timeline import PatientTimeline, Symptom
 from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.screening import ScreeningDose
 from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.pk.parameters import OralModel
 from baclofen.domain.rules.core import Override
 
 
@@ -390,10 +392,164 @@ class AdviseAlternatives:
         object.__setattr__(self, "overrides", _overrides(self.overrides))
 
 
+@dataclass(frozen=True, slots=True)
+class CheckInteractions:
+    """A medication list (names, any case, generic or brand) screened for interactions; ``other_drugs_in_pump``:
+    drugs mixed with intrathecal baclofen in the pump or catheter."""
+
+    drugs: tuple[str, ...]
+    other_drugs_in_pump: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drugs", _texts(self.drugs, "drugs"))
+        object.__setattr__(self, "other_drugs_in_pump", _texts(self.other_drugs_in_pump, "other_drugs_in_pump"))
+
+
+def _scale_value(value: Any, field_name: str) -> ScaleValue:
+    if isinstance(value, (PennSpasmScore, NrsScore)):
+        return value
+    if isinstance(value, (tuple, list)) and value and all(isinstance(g, AshworthGrade) for g in value):
+        return tuple(value)
+    raise InvalidInputError(
+        field_name, "Ashworth grades, a Penn score or an NRS rating (their text is read at the edge)", value
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluateScale:
+    """A baseline and a current value on one outcome scale, judged under a responder definition (``context``)."""
+
+    scale: Scale
+    baseline: ScaleValue
+    current: ScaleValue
+    context: ResponseContext = ResponseContext.GENERAL
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _enum_or_none(self.scale, Scale, "scale", "an outcome scale")
+        _enum_or_none(self.context, ResponseContext, "context", "a responder definition")
+        object.__setattr__(self, "baseline", _scale_value(self.baseline, "baseline"))
+        object.__setattr__(self, "current", _scale_value(self.current, "current"))
+
+
+@dataclass(frozen=True, slots=True)
+class AssessTimelineRisk:
+    """Withdrawal and overdose risks of a patient timeline (read at the edge from its ``baclofen-timeline/1``
+    document)."""
+
+    timeline: PatientTimeline
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.timeline, PatientTimeline):
+            raise InvalidInputError(
+                "timeline", "a patient timeline (its baclofen-timeline/1 document is read at the edge)", self.timeline
+            )
+
+
+# --- simulation (exposure) ---------------------------------------------------------------------------------------
+def _hour_pairs(value: Any, field_name: str) -> tuple[Any, ...]:
+    """Haemodialysis sessions as (start_h, duration_h) pairs (each pair checked by the use case)."""
+    if isinstance(value, str):
+        raise InvalidInputError(field_name, "(start_h, duration_h) pairs (their text is read at the edge)", value)
+    return tuple(value)
+
+
+def _crcl_range(value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or len(value) != 2:
+        raise InvalidInputError("crcl_range", "a (low, high) mL/min pair (LOW:HIGH text is read at the edge)", value)
+    return (value[0], value[1])
+
+
+def _check_simulation_fields(command: SimulateOral | SimulatePlan) -> None:
+    """The fields an oral simulation shares: sessions, the model, conditions, the population's CrCl range."""
+    object.__setattr__(command, "hd_sessions", _hour_pairs(command.hd_sessions, "hd_sessions"))
+    _enum_or_none(command.model, OralModel, "model", "an oral model")
+    object.__setattr__(command, "conditions", _texts(command.conditions, "conditions"))
+    object.__setattr__(command, "crcl_range", _crcl_range(command.crcl_range))
+
+
+@dataclass(frozen=True, slots=True)
+class SimulateOral:
+    """``doses`` oral doses of ``dose_mg`` every ``interval_h`` hours (see
+    :func:`baclofen.services.simulation.simulate_oral`); ``hours`` None: long enough for the doses;
+    ``population``: also simulate that many virtual subjects (``seed``; CrCl uniform over ``crcl_range``)."""
+
+    dose_mg: float
+    interval_h: float = 8.0
+    doses: int = 1
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    hd_sessions: tuple[tuple[float, float], ...] = ()
+    model: OralModel = OralModel.DEFAULT
+    hours: float | None = None
+    step_h: float = 0.1
+    conditions: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    population: int | None = None
+    seed: int | None = None
+    crcl_range: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        _check_simulation_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SimulateIntrathecal:
+    """Continuous intrathecal infusion of ``daily_dose_mcg`` (and a lumbar ``bolus_mcg`` at time 0), from steady
+    state or (``from_steady_state`` false) from no drug in the CSF (see
+    :func:`baclofen.services.simulation.simulate_intrathecal`)."""
+
+    daily_dose_mcg: float
+    bolus_mcg: float = 0.0
+    hours: float = 24.0
+    step_h: float = 0.05
+    from_steady_state: bool = True
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatePlan:
+    """A titration or taper plan's doses, each day from its start to its end, then ``washout_h`` hours (see
+    :func:`baclofen.services.simulation.simulate_plan`). ``plan``: the plan (its document is read at the edge);
+    ``stated_daily_doses_mg``: the daily dose each step of its document stated (None where none), compared
+    with the doses (an edited file is flagged, PK-PLAN-001)."""
+
+    plan: Plan
+    stated_daily_doses_mg: tuple[float | None, ...] = ()
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    hd_sessions: tuple[tuple[float, float], ...] = ()
+    model: OralModel = OralModel.DEFAULT
+    washout_h: float = 24.0
+    step_h: float = 0.25
+    conditions: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    population: int | None = None
+    seed: int | None = None
+    crcl_range: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plan, Plan):
+            raise InvalidInputError("plan", "a plan (its baclofen-plan/1 document is read at the edge)", self.plan)
+        stated = self.stated_daily_doses_mg
+        if isinstance(stated, str):
+            raise InvalidInputError("stated_daily_doses_mg", "numbers or None, one per step", stated)
+        object.__setattr__(self, "stated_daily_doses_mg", tuple(stated))
+        _check_simulation_fields(self)
+
+
 __all__ = [
     "AdviseAlternatives",
+    "AssessTimelineRisk",
     "CheckContraindications",
     "CheckDrugDose",
+    "CheckInteractions",
+    "EvaluateScale",
     "ForecastPump",
     "PlanConcentrationChange",
     "PlanInitialDose",
@@ -405,6 +561,9 @@ __all__ = [
     "ReconcileVisit",
     "RecordRefillVisit",
     "ScreenTrial",
+    "SimulateIntrathecal",
+    "SimulateOral",
+    "SimulatePlan",
 ]
 
 

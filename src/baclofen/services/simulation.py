@@ -1,6 +1,8 @@
 """Use cases: simulate exposure to oral baclofen, intrathecal baclofen, a plan's regimen, or a population.
 
-Callable alike from the CLI, a REST API or a web page: plain values in, a result whose ``to_dict()`` is
+Callable alike from the CLI, a REST API or a web page: a typed command in (:class:`SimulateOral`,
+:class:`SimulateIntrathecal`, :class:`SimulatePlan` of :mod:`baclofen.services.commands`; text and plan documents
+are read at the edge, :mod:`baclofen.adapters.edge.simulate`), a result whose ``to_dict()`` is
 JSON-ready out (lists and numbers, findings with their sources). The kidney function used is always
 reported; a simulation for a patient described as renal without a kidney function carries a warning
 (journeys.md #7). Population runs go through a :data:`PopulationRunner` (in-process by default; the
@@ -9,8 +11,8 @@ Dask adapter provides another) and take an optional ``progress(done, total)`` ca
 Raises
 ------
 InvalidInputError
-    For malformed input, naming the field (``dose_mg``, ``crcl_ml_min``, ``model``,
-    ``steps[2].doses[0].time``).
+    For malformed input, naming the field (``dose_mg``, ``crcl_ml_min``, ``hd_sessions[0].start_h``,
+    ``plan.steps[2].doses[0].dose_mg``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from typing import Any
 
 from baclofen.domain.conditions import describes_kidney_disease
 from baclofen.domain.dates import check_date_range
-from baclofen.domain.documents import SCHEMA_VERSION_KEY, SIMULATION_SCHEMA
+from baclofen.domain.documents import SCHEMA_VERSION_KEY, SIMULATION_SCHEMA, within
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import check_screening_dose
 from baclofen.domain.names import parse_name_list
-from baclofen.domain.oral.plan import Plan, stated_daily_dose_mismatches
+from baclofen.domain.oral.plan import Plan, daily_dose_mismatches
 from baclofen.domain.patient import CRCL_MAX_ML_MIN, KidneySource, PatientSnapshot
 from baclofen.domain.pk.bands import BAND_EDGE_SETTINGS, plasma_bands
 from baclofen.domain.pk.engine import DoseInput, oral_dose
@@ -74,6 +76,7 @@ from baclofen.domain.regimen import Route
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingValues
 from baclofen.domain.units import Unit
+from baclofen.services.commands import SimulateIntrathecal, SimulateOral, SimulatePlan
 
 ProgressCallback = Callable[[int, int], None]
 PopulationRunner = Callable[[PopulationProblem, ProgressCallback | None], PopulationSummary]
@@ -336,42 +339,29 @@ def _oral_run(
 
 
 def simulate_oral(
-    dose_mg: float,
-    *,
-    interval_h: float = DEFAULT_INTERVAL_H,
-    doses: int = 1,
-    crcl_ml_min: float | None = None,
-    dialysis: bool = False,
-    hd_sessions: Iterable[tuple[float, float]] | None = None,
-    model: str = "default",
-    hours: float | None = None,
-    step_h: float = DEFAULT_STEP_H,
-    conditions: Iterable[str] = (),
-    settings: Mapping[str, Any] | None = None,
-    population: int | None = None,
-    seed: int | None = None,
-    crcl_range: tuple[float, float] | None = None,
-    runner: PopulationRunner | None = None,
-    progress: ProgressCallback | None = None,
+    command: SimulateOral, *, runner: PopulationRunner | None = None, progress: ProgressCallback | None = None
 ) -> SimulationResult:
-    """Simulate ``doses`` oral doses of ``dose_mg`` every ``interval_h`` hours.
+    """Simulate ``doses`` oral doses of ``dose_mg`` every ``interval_h`` hours (a :class:`SimulateOral`);
+    a population runs on ``runner`` (in this process by default), reporting to ``progress(done, total)``.
 
     AUC is 0-infinity for one dose, else over the last dosing interval; with several doses the steady
     state of the repeated interval is reported too (not with dialysis sessions).
     """
-    dose = require_finite_number(dose_mg, "dose_mg", strictly_positive=True, maximum=10000.0)
-    interval = require_finite_number(interval_h, "interval_h", strictly_positive=True, maximum=24.0 * 7)
+    c = command
+    doses, hours, seed, crcl_range = c.doses, c.hours, c.seed, c.crcl_range
+    dose = require_finite_number(c.dose_mg, "dose_mg", strictly_positive=True, maximum=10000.0)
+    interval = require_finite_number(c.interval_h, "interval_h", strictly_positive=True, maximum=24.0 * 7)
     if isinstance(doses, bool) or not isinstance(doses, int) or not 1 <= doses <= MAX_DOSES:
         raise InvalidInputError("doses", f"a whole number 1..{MAX_DOSES}", doses)
-    oral_model = OralModel.parse(model)
-    conditions = parse_name_list(conditions, "conditions")
-    kidney = kidney_input(crcl_ml_min, dialysis)
-    sessions = dialysis_sessions(hd_sessions, dialysis)
-    model_settings, bands = split_settings(settings)
-    n_pop = _check_population_args(population, seed, in_process=runner is None)
+    oral_model = c.model
+    conditions = parse_name_list(c.conditions, "conditions")
+    kidney = kidney_input(c.crcl_ml_min, c.dialysis)
+    sessions = dialysis_sessions(c.hd_sessions, c.dialysis)
+    model_settings, bands = split_settings(c.settings)
+    n_pop = _check_population_args(c.population, seed, in_process=runner is None)
     if crcl_range is not None and not n_pop:
         raise InvalidInputError("crcl_range", "given only with a population", crcl_range)
-    step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
+    step = require_finite_number(c.step_h, "step_h", strictly_positive=True, maximum=24.0)
     from baclofen.domain.pk.parameters import oral_parameters
 
     half_life = oral_parameters(oral_model, kidney, model_settings).half_life_h
@@ -405,7 +395,7 @@ def simulate_oral(
         "population": n_pop or None,
         "seed": (seed or 0) if n_pop else None,
         "crcl_range": list(crcl_range) if crcl_range else None,
-        "settings": dict(settings or {}),
+        "settings": dict(c.settings),
     }
     return _oral_run(
         dose_list,
@@ -442,25 +432,17 @@ def itb_plausibility_findings(daily_dose_mcg: float, bolus_mcg: float) -> tuple[
     return sort_findings(findings)
 
 
-def simulate_intrathecal(
-    daily_dose_mcg: float,
-    *,
-    bolus_mcg: float = 0.0,
-    hours: float = 24.0,
-    step_h: float = 0.05,
-    from_steady_state: bool = True,
-    crcl_ml_min: float | None = None,
-    dialysis: bool = False,
-    settings: Mapping[str, Any] | None = None,
-) -> SimulationResult:
+def simulate_intrathecal(command: SimulateIntrathecal) -> SimulationResult:
     """Lumbar CSF, effect-site and plasma exposure on continuous intrathecal baclofen (and a bolus)."""
-    daily = require_finite_number(daily_dose_mcg, "daily_dose_mcg", minimum=0.0, maximum=20000.0)
-    bolus = require_finite_number(bolus_mcg, "bolus_mcg", minimum=0.0, maximum=5000.0)
+    c = command
+    from_steady_state, dialysis, settings = c.from_steady_state, c.dialysis, c.settings
+    daily = require_finite_number(c.daily_dose_mcg, "daily_dose_mcg", minimum=0.0, maximum=20000.0)
+    bolus = require_finite_number(c.bolus_mcg, "bolus_mcg", minimum=0.0, maximum=5000.0)
     if daily == 0 and bolus == 0:
         raise InvalidInputError("daily_dose_mcg", "> 0 (or a bolus)", daily)
-    horizon = require_finite_number(hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
-    step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
-    kidney = kidney_input(crcl_ml_min, dialysis)
+    horizon = require_finite_number(c.hours, "hours", strictly_positive=True, maximum=MAX_HOURS)
+    step = require_finite_number(c.step_h, "step_h", strictly_positive=True, maximum=24.0)
+    kidney = kidney_input(c.crcl_ml_min, dialysis)
     values = SettingValues((*SIMULATION_SETTINGS, *INTRATHECAL_SETTINGS), settings, field="setting")
     model_settings, _ = _model_and_bands(values)
     parameters = IntrathecalParameters(
@@ -494,7 +476,7 @@ def simulate_intrathecal(
         "from_steady_state": from_steady_state,
         "crcl_ml_min": kidney.crcl_ml_min,
         "dialysis": dialysis,
-        "settings": dict(settings or {}),
+        "settings": dict(settings),
     }
     return SimulationResult("intrathecal", request, exp, findings)
 
@@ -580,37 +562,26 @@ def _plan_kidney(patient: PatientSnapshot) -> KidneyInput | None:
 
 
 def simulate_plan(
-    plan: Plan | Mapping[str, Any],
-    *,
-    crcl_ml_min: float | None = None,
-    dialysis: bool = False,
-    hd_sessions: Iterable[tuple[float, float]] | None = None,
-    model: str = "default",
-    washout_h: float = 24.0,
-    step_h: float = 0.25,
-    conditions: Iterable[str] = (),
-    settings: Mapping[str, Any] | None = None,
-    population: int | None = None,
-    seed: int | None = None,
-    crcl_range: tuple[float, float] | None = None,
-    runner: PopulationRunner | None = None,
-    progress: ProgressCallback | None = None,
+    command: SimulatePlan, *, runner: PopulationRunner | None = None, progress: ProgressCallback | None = None
 ) -> SimulationResult:
-    """Exposure over a titration or taper plan: a :class:`Plan`, or its ``baclofen-plan/1`` document (the JSON of
-    ``baclofen plan titrate/taper --json``) read by :meth:`Plan.from_dict`; its doses are those of
+    """Exposure over a titration or taper plan (a :class:`SimulatePlan`: the plan, read at the edge from its
+    ``baclofen-plan/1`` document, the JSON of ``baclofen plan titrate/taper --json``); its doses are those of
     :meth:`Plan.to_regimen`. A step whose stated ``daily_dose_mg`` differs from its doses (an edited file) is
-    flagged (PK-PLAN-001), the doses simulated.
+    flagged (PK-PLAN-001), the doses simulated. Errors inside the plan name its path (``plan.steps[0].start``).
 
     Kidney function: the arguments win; else the plan's patient kidney function if it has one; else
     none (reported as such, with a warning when the plan describes the patient as renal).
     """
-    conditions = parse_name_list(conditions, "conditions")
-    read = read_plan(plan)
-    mismatches = () if isinstance(plan, Plan) else stated_daily_dose_mismatches(plan, read)
-    parsed = plan_doses(read)
-    if not parsed.doses:
-        raise InvalidInputError("steps", "at least one dose > 0 mg", 0)
-    oral_model = OralModel.parse(model)
+    c = command
+    crcl_ml_min, dialysis, seed, crcl_range = c.crcl_ml_min, c.dialysis, c.seed, c.crcl_range
+    conditions = parse_name_list(c.conditions, "conditions")
+    with within("plan"):
+        read = read_plan(c.plan)
+        parsed = plan_doses(read)
+        if not parsed.doses:
+            raise InvalidInputError("steps", "at least one dose > 0 mg", 0)
+    mismatches = daily_dose_mismatches(read, c.stated_daily_doses_mg)
+    oral_model = c.model
     plan_kidney = _plan_kidney(read.patient)
     plan_conditions = tuple(sorted(read.patient.conditions))
     conflict: tuple[Finding, ...] = ()
@@ -624,13 +595,13 @@ def simulate_plan(
         kidney, kidney_source = plan_kidney, "plan patient"
     else:
         kidney, kidney_source = KidneyInput(), "not given"
-    sessions = dialysis_sessions(hd_sessions, kidney.dialysis)
-    model_settings, bands = split_settings(settings)
-    n_pop = _check_population_args(population, seed, in_process=runner is None)
+    sessions = dialysis_sessions(c.hd_sessions, kidney.dialysis)
+    model_settings, bands = split_settings(c.settings)
+    n_pop = _check_population_args(c.population, seed, in_process=runner is None)
     if crcl_range is not None and not n_pop:
         raise InvalidInputError("crcl_range", "given only with a population", crcl_range)
-    washout = require_finite_number(washout_h, "washout_h", minimum=0.0, maximum=24.0 * 60)
-    step = require_finite_number(step_h, "step_h", strictly_positive=True, maximum=24.0)
+    washout = require_finite_number(c.washout_h, "washout_h", minimum=0.0, maximum=24.0 * 60)
+    step = require_finite_number(c.step_h, "step_h", strictly_positive=True, maximum=24.0)
     days = (parsed.end - parsed.start).days + 1
     horizon = days * 24.0 + washout
     last_day = ((days - 1) * 24.0, days * 24.0)
@@ -656,7 +627,7 @@ def simulate_plan(
         "step_h": step,
         "population": n_pop or None,
         "seed": (seed or 0) if n_pop else None,
-        "settings": dict(settings or {}),
+        "settings": dict(c.settings),
     }
     extra = {
         "plan_findings": plan_findings,

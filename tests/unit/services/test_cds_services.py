@@ -8,8 +8,11 @@ import pytest
 
 from baclofen.adapters.edge.cds import (
     advise_alternatives_command,
+    assess_timeline_risk_command,
     check_contraindications_command,
     check_drug_dose_command,
+    check_interactions_command,
+    evaluate_scale_command,
 )
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.cds import (
@@ -29,7 +32,7 @@ def _roundtrip(data: dict) -> dict:
 
 
 def test_interactions_from_a_comma_separated_text_are_json_ready() -> None:
-    data = check_interactions(" Zanaflex , cipro,unobtainium ").to_dict()
+    data = check_interactions(check_interactions_command(drugs=" Zanaflex , cipro,unobtainium ")).to_dict()
 
     assert _roundtrip(data) == data
     assert [f["rule_id"] for f in data["findings"]] == ["INT-TIZ-CYP1A2-001"]
@@ -65,8 +68,8 @@ def test_dose_check_settings_as_name_value_texts() -> None:
         (lambda: check_drug_dose(check_drug_dose_command(drug="baclofen", mg_per_day=10, locale="fr")), "locale"),
         (lambda: check_drug_dose(check_drug_dose_command(drug="ITB", mcg_per_day=500, origin="brain")), "origin"),
         (lambda: check_drug_dose(check_drug_dose_command(drug="", mg_per_day=10)), "drug"),
-        (lambda: check_interactions(""), "drugs"),
-        (lambda: check_interactions("baclofen,,tizanidine"), "drugs"),
+        (lambda: check_interactions(check_interactions_command(drugs="")), "drugs"),
+        (lambda: check_interactions(check_interactions_command(drugs="baclofen,,tizanidine")), "drugs"),
         (
             lambda: check_drug_dose(check_drug_dose_command(drug="tizanidine", mg_per_day=10, settings=["novalue"])),
             "setting",
@@ -79,8 +82,8 @@ def test_dose_check_settings_as_name_value_texts() -> None:
             "start_date",
         ),
         (lambda: advise_on_alternatives(advise_alternatives_command(overrides=["no-equals"])), "override"),
-        (lambda: evaluate_scale("mas", "2", "6"), "current"),
-        (lambda: assess_timeline_risk({"as_of": "yesterday"}), "as_of"),
+        (lambda: evaluate_scale(evaluate_scale_command(scale="mas", baseline="2", current="6")), "current"),
+        (lambda: assess_timeline_risk(assess_timeline_risk_command(timeline={"as_of": "yesterday"})), "timeline.as_of"),
     ],
 )
 def test_bad_plain_values_name_the_field(call: object, field: str) -> None:
@@ -133,7 +136,9 @@ def test_alternatives_accept_override_texts() -> None:
 
 
 def test_scale_evaluation_from_texts() -> None:
-    data = evaluate_scale("nrs", "6", "4.8", "nabiximols").to_dict()
+    data = evaluate_scale(
+        evaluate_scale_command(scale="nrs", baseline="6", current="4.8", context="nabiximols")
+    ).to_dict()
 
     assert data["responder"] is True
     assert data["findings"][0]["action"].startswith("Continue")
@@ -145,7 +150,9 @@ def test_risk_from_a_timeline_document() -> None:
         "diary": [{"time": "2026-03-09T20:00:00+00:00", "symptoms": ["itching", "feverish"]}],
     }
 
-    data = assess_timeline_risk(doc, settings=["cds.risk.lookback_days=3"]).to_dict()
+    data = assess_timeline_risk(
+        assess_timeline_risk_command(timeline=doc, settings=["cds.risk.lookback_days=3"])
+    ).to_dict()
 
     assert _roundtrip(data) == data
     assert data["level"] == "high" and data["alert_clinic"] is True

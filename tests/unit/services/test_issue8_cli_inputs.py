@@ -9,7 +9,8 @@ import pytest
 
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.evidence import REFERENCES
-from baclofen.services.simulation import MAX_POPULATION_IN_PROCESS, simulate_oral
+from baclofen.services.simulation import MAX_POPULATION_IN_PROCESS
+from tests.simulations import oral_simulation
 
 
 def test_issue8_d15_the_in_process_population_limit_is_a_cited_assumption() -> None:
@@ -19,7 +20,7 @@ def test_issue8_d15_the_in_process_population_limit_is_a_cited_assumption() -> N
     assert limit.evidence and all(key in REFERENCES for key in limit.evidence)
 
     with pytest.raises(InvalidInputError) as err:
-        simulate_oral(10.0, population=limit.default + 1)
+        oral_simulation(10.0, population=limit.default + 1)
     assert err.value.field == "population" and limit.name in err.value.expected
 
 

@@ -14,7 +14,7 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
-from baclofen.services.simulation import simulate_plan
+from tests.simulations import plan_simulation
 
 SERIES = ("times_h", "concentration_ng_per_ml", "daily", "steady_state", "cmax_ng_per_ml", "auc_ng_h_per_ml")
 
@@ -57,8 +57,8 @@ def test_the_exposure_of_a_plan_file_is_unchanged(make: Any, sha256: str, doses:
     plan = make()
     document = json.loads(json.dumps(plan.to_dict()))
 
-    from_file = simulate_plan(document, washout_h=36.0).to_dict()
-    from_plan = simulate_plan(plan, washout_h=36.0).to_dict()
+    from_file = plan_simulation(document, washout_h=36.0).to_dict()
+    from_plan = plan_simulation(plan, washout_h=36.0).to_dict()
 
     assert _fingerprint(from_file) == sha256
     assert from_plan == from_file
@@ -73,9 +73,9 @@ def test_a_plan_document_of_another_version_is_refused_naming_schema_version() -
     document["schema_version"] = "baclofen-plan/2"
 
     with pytest.raises(InvalidInputError) as info:
-        simulate_plan(document)
+        plan_simulation(document)
 
-    assert info.value.field == "schema_version"
+    assert info.value.field == "plan.schema_version"
 
 
 @pytest.mark.parametrize(
@@ -95,6 +95,6 @@ def test_dates_and_doses_beyond_what_a_simulation_takes_are_refused(path: tuple,
         target["dispense"] = "many tablets"
 
     with pytest.raises(InvalidInputError) as info:
-        simulate_plan(document)
+        plan_simulation(document)
 
-    assert info.value.field == field
+    assert info.value.field == f"plan.{field}"

@@ -15,11 +15,9 @@ from baclofen.domain.rules.core import Finding, Severity
 from baclofen.services.simulation import (
     plan_doses,
     renal_reasons,
-    simulate_intrathecal,
-    simulate_oral,
-    simulate_plan,
     split_settings,
 )
+from tests.simulations import intrathecal_simulation, oral_simulation, plan_simulation
 
 
 def rule_ids(result) -> list[str]:
@@ -60,7 +58,7 @@ TID10 = [("08:00", 10.0), ("14:00", 10.0), ("20:00", 10.0)]
 
 
 def test_a_single_oral_dose_result_is_json_ready_with_the_required_keys() -> None:
-    data = simulate_oral(10.0).to_dict()
+    data = oral_simulation(10.0).to_dict()
 
     json.dumps(data)
     for key in (
@@ -82,15 +80,15 @@ def test_a_single_oral_dose_result_is_json_ready_with_the_required_keys() -> Non
 
 
 def test_several_doses_report_the_last_interval_and_the_steady_state() -> None:
-    data = simulate_oral(20.0, interval_h=8.0, doses=9).to_dict()
+    data = oral_simulation(20.0, interval_h=8.0, doses=9).to_dict()
 
     assert data["metrics_window_h"] == [64.0, 72.0]
     assert data["steady_state"]["cavg_ng_per_ml"] == pytest.approx(20000.0 / 11.6 / 8.0, rel=1e-9)
 
 
 def test_the_kidney_function_used_is_always_reported() -> None:
-    naive = simulate_oral(10.0).to_dict()["kidney"]
-    given = simulate_oral(10.0, crcl_ml_min=40.0).to_dict()["kidney"]
+    naive = oral_simulation(10.0).to_dict()["kidney"]
+    given = oral_simulation(10.0, crcl_ml_min=40.0).to_dict()["kidney"]
 
     assert naive["given"] is False and naive["crcl_ml_min_used"] == 110.0
     assert given["crcl_ml_min_used"] == 40.0
@@ -99,7 +97,7 @@ def test_the_kidney_function_used_is_always_reported() -> None:
 
 def test_a_renal_patient_without_kidney_function_gets_a_warning() -> None:
     """journeys.md #7: never a kidney-naive simulation presented as if it applied."""
-    result = simulate_oral(10.0, conditions=["CKD stage 4"])
+    result = oral_simulation(10.0, conditions=["CKD stage 4"])
 
     assert "PK-KIDNEY-001" in rule_ids(result)
     assert "PK-KIDNEY-002" not in rule_ids(result)
@@ -107,13 +105,13 @@ def test_a_renal_patient_without_kidney_function_gets_a_warning() -> None:
 
 def test_a_dialysis_patient_on_20_mg_a_day_accumulates_for_days() -> None:
     """journeys.md #7: 20 mg/day on dialysis: concentrations climb for days, half-life and sessions shown."""
-    result = simulate_oral(10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)])
+    result = oral_simulation(10.0, interval_h=12.0, doses=14, dialysis=True, hd_sessions=[(48.0, 4.0), (120.0, 4.0)])
     data = result.to_dict()
 
     assert {"PK-KIDNEY-003", "PK-DIALYSIS-001"} <= set(rule_ids(result))
     assert data["kidney"]["half_life_h"] == pytest.approx(21.8, abs=0.05)
     assert data["kidney"]["half_life_during_dialysis_h"] < 5.0
-    no_sessions = simulate_oral(10.0, interval_h=12.0, doses=14, dialysis=True)
+    no_sessions = oral_simulation(10.0, interval_h=12.0, doses=14, dialysis=True)
     assert "PK-BAND-003" in rule_ids(no_sessions)
     assert no_sessions.to_dict()["bands"]["first_time_h"]["caution"] > 72.0
     assert data["max_concentration_ng_per_ml"] < no_sessions.to_dict()["max_concentration_ng_per_ml"]
@@ -122,15 +120,15 @@ def test_a_dialysis_patient_on_20_mg_a_day_accumulates_for_days() -> None:
 
 
 def test_a_higher_dose_on_dialysis_enters_the_encephalopathy_band() -> None:
-    result = simulate_oral(15.0, interval_h=8.0, doses=21, dialysis=True)
+    result = oral_simulation(15.0, interval_h=8.0, doses=21, dialysis=True)
 
     assert "PK-BAND-001" in rule_ids(result)
     assert result.to_dict()["bands"]["first_time_h"]["encephalopathy_reported"] > 24.0
 
 
 def test_a_population_adds_percentiles_and_is_reproducible() -> None:
-    a = simulate_oral(20.0, doses=3, population=1500, seed=4).to_dict()
-    b = simulate_oral(20.0, doses=3, population=1500, seed=4).to_dict()
+    a = oral_simulation(20.0, doses=3, population=1500, seed=4).to_dict()
+    b = oral_simulation(20.0, doses=3, population=1500, seed=4).to_dict()
 
     pop = a["population"]
     assert set(pop["percentiles"]) == {"5", "50", "95"}
@@ -139,8 +137,8 @@ def test_a_population_adds_percentiles_and_is_reproducible() -> None:
 
 
 def test_a_population_with_a_crcl_range_is_wider() -> None:
-    narrow = simulate_oral(20.0, population=1200, seed=1).to_dict()["population"]["metrics"]["cavg"]
-    wide = simulate_oral(20.0, population=1200, seed=1, crcl_range=(10.0, 110.0)).to_dict()["population"]
+    narrow = oral_simulation(20.0, population=1200, seed=1).to_dict()["population"]["metrics"]["cavg"]
+    wide = oral_simulation(20.0, population=1200, seed=1, crcl_range=(10.0, 110.0)).to_dict()["population"]
     wide = wide["metrics"]["cavg"]
 
     assert wide["p95"] / wide["p5"] > narrow["p95"] / narrow["p5"]
@@ -156,7 +154,7 @@ def test_a_custom_runner_and_progress_are_used() -> None:
         return run_population(problem, progress=progress)
 
     seen: list[tuple[int, int]] = []
-    simulate_oral(10.0, population=2100, runner=runner, progress=lambda d, t: seen.append((d, t)))
+    oral_simulation(10.0, population=2100, runner=runner, progress=lambda d, t: seen.append((d, t)))
 
     assert calls == [2100]
     assert seen[-1] == (2100, 2100)
@@ -183,14 +181,14 @@ def test_bad_oral_input_names_the_field(kwargs: dict, field: str) -> None:
     dose = args.pop("dose_mg")
 
     with pytest.raises(InvalidInputError) as info:
-        simulate_oral(dose, **args)
+        oral_simulation(dose, **args)
 
     assert info.value.field == field
 
 
 def test_an_unknown_model_or_setting_is_refused() -> None:
     with pytest.raises(UnknownNameError):
-        simulate_oral(10.0, model="pbpk")
+        oral_simulation(10.0, model="pbpk")
     with pytest.raises(UnknownNameError):
         split_settings({"pk.unknown": 1.0})
 
@@ -200,16 +198,16 @@ def test_settings_are_split_into_model_settings_and_band_edges() -> None:
 
     assert model.nonrenal_fraction == 0.3
     assert bands == {"pk.band.caution_lower_ng_per_ml": 350.0}
-    data = simulate_oral(10.0, crcl_ml_min=0.0, settings={"pk.renal.nonrenal_fraction": 0.3}).to_dict()
+    data = oral_simulation(10.0, crcl_ml_min=0.0, settings={"pk.renal.nonrenal_fraction": 0.3}).to_dict()
     assert data["kidney"]["auc_ratio_vs_reference_kidney"] == pytest.approx(1 / 0.3)
 
 
 def test_the_kochak_variant_is_flagged() -> None:
-    assert "PK-MODEL-001" in rule_ids(simulate_oral(10.0, model="kochak"))
+    assert "PK-MODEL-001" in rule_ids(oral_simulation(10.0, model="kochak"))
 
 
 def test_intrathecal_result_has_the_required_keys() -> None:
-    data = simulate_intrathecal(600.0, bolus_mcg=50.0).to_dict()
+    data = intrathecal_simulation(600.0, bolus_mcg=50.0).to_dict()
 
     assert data["csf_steady_state_ug_per_ml"] == pytest.approx(25 / 30)
     assert data["plasma_steady_state_ng_per_ml"] == pytest.approx(25 / 8.584)
@@ -224,7 +222,7 @@ def test_intrathecal_result_has_the_required_keys() -> None:
 )
 def test_bad_intrathecal_input_names_the_field(daily: float, bolus: float, field: str) -> None:
     with pytest.raises(InvalidInputError) as info:
-        simulate_intrathecal(daily, bolus_mcg=bolus)
+        intrathecal_simulation(daily, bolus_mcg=bolus)
 
     assert info.value.field == field
 
@@ -259,13 +257,13 @@ def _edited(change) -> dict:
 )
 def test_a_malformed_plan_names_the_field(bad: dict, field: str) -> None:
     with pytest.raises(InvalidInputError) as info:
-        simulate_plan(bad)
+        plan_simulation(bad)
 
-    assert info.value.field == field
+    assert info.value.field == f"plan.{field}"
 
 
 def test_a_titration_plan_is_seen_as_exposure_day_by_day() -> None:
-    result = simulate_plan(plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10)))
+    result = plan_simulation(plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10)))
     data = result.to_dict()
 
     daily = [d["cavg_ng_per_ml"] for d in data["daily"]]
@@ -281,8 +279,8 @@ def test_a_plan_made_for_a_renal_patient_warns_when_simulated_without_kidney_fun
         findings=(finding("ORAL-KIDNEY-001", "CrCl 25: reduce the dose"),),
     )
 
-    assert "PK-KIDNEY-001" in rule_ids(simulate_plan(p))
-    assert "PK-KIDNEY-001" not in rule_ids(simulate_plan(p, crcl_ml_min=25.0))
+    assert "PK-KIDNEY-001" in rule_ids(plan_simulation(p))
+    assert "PK-KIDNEY-001" not in rule_ids(plan_simulation(p, crcl_ml_min=25.0))
 
 
 def test_the_plans_own_kidney_function_is_used_when_none_is_given() -> None:
@@ -291,7 +289,7 @@ def test_the_plans_own_kidney_function_is_used_when_none_is_given() -> None:
         patient=PatientSnapshot(crcl_ml_min=40.0),
     )
 
-    data = simulate_plan(p).to_dict()
+    data = plan_simulation(p).to_dict()
 
     assert data["request"]["kidney_source"] == "plan patient"
     assert data["kidney"]["crcl_ml_min_used"] == 40.0
@@ -301,7 +299,7 @@ def test_an_inconsistent_plan_step_is_flagged_not_refused() -> None:
     p = plan(("2026-01-01", "2026-01-02", TID5))
     p["steps"][0]["daily_dose_mg"] = 20.0
 
-    assert "PK-PLAN-001" in rule_ids(simulate_plan(p))
+    assert "PK-PLAN-001" in rule_ids(plan_simulation(p))
 
 
 def test_renal_reasons_come_from_conditions_and_plan_findings() -> None:
@@ -322,7 +320,7 @@ def test_a_plan_finding_that_kidney_function_is_unknown_does_not_make_the_patien
     )
     p = plan(("2026-01-01", "2026-01-03", TID5), findings=(unknown,))
 
-    ids = rule_ids(simulate_plan(p))
+    ids = rule_ids(plan_simulation(p))
 
     assert renal_reasons((), [unknown.to_dict()]) == ()
     assert "PK-KIDNEY-001" not in ids
@@ -350,7 +348,7 @@ def test_renal_reasons_read_the_findings_rule_and_data_never_the_message(finding
 def test_a_plan_patients_renal_condition_is_read_from_the_patient() -> None:
     p = plan(("2026-01-01", "2026-01-03", TID5), patient=PatientSnapshot(conditions=("CKD stage 4",)))
 
-    data = simulate_plan(p).to_dict()
+    data = plan_simulation(p).to_dict()
 
     kidney = next(f for f in data["findings"] if f["rule_id"] == "PK-KIDNEY-001")
     assert kidney["data"]["reasons"] == ["condition 'CKD stage 4'"]
@@ -362,8 +360,8 @@ def test_a_continuing_last_step_keeps_its_doses_after_the_plan_ends() -> None:
     p["steps"][-1]["continues"] = True
     stopped = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-06", TID10))
 
-    data = simulate_plan(p, washout_h=48.0).to_dict()
-    ended = simulate_plan(stopped, washout_h=48.0).to_dict()
+    data = plan_simulation(p, washout_h=48.0).to_dict()
+    ended = plan_simulation(stopped, washout_h=48.0).to_dict()
 
     assert data["request"]["last_step_continues"] is True
     assert ended["request"]["last_step_continues"] is False
@@ -380,7 +378,7 @@ def test_a_tapers_final_stop_step_adds_no_dose_after_the_plan() -> None:
     p = plan(("2026-01-01", "2026-01-03", TID5), ("2026-01-04", "2026-01-04", []))
     p["steps"][-1]["continues"] = True
 
-    data = simulate_plan(p, washout_h=48.0).to_dict()
+    data = plan_simulation(p, washout_h=48.0).to_dict()
 
     assert data["request"]["doses"] == 9
     assert data["request"]["last_step_continues"] is False
@@ -391,16 +389,16 @@ def test_a_tapers_final_stop_step_adds_no_dose_after_the_plan() -> None:
 def test_hours_shorter_than_the_doses_is_refused_not_a_sliver_of_an_interval() -> None:
     """10 doses q8h need 80 h; 20 h would drop 7 doses and report metrics over [19.9, 20] h."""
     with pytest.raises(InvalidInputError) as info:
-        simulate_oral(10.0, doses=10, hours=20.0)
+        oral_simulation(10.0, doses=10, hours=20.0)
 
     assert info.value.field == "hours"
-    assert simulate_oral(10.0, doses=10, hours=80.0).to_dict()["metrics_window_h"] == [72.0, 80.0]
-    assert simulate_oral(10.0, doses=1, hours=2.0).to_dict()["auc_kind"].startswith("0-infinity")
+    assert oral_simulation(10.0, doses=10, hours=80.0).to_dict()["metrics_window_h"] == [72.0, 80.0]
+    assert oral_simulation(10.0, doses=1, hours=2.0).to_dict()["auc_kind"].startswith("0-infinity")
 
 
 def test_the_unconfirmed_intrathecal_values_are_settings_a_caller_can_override() -> None:
     """CSF clearance, CSF half-life, ke0 and the cisternal ratio are UNCONFIRMED/CALIBRATED settings."""
-    data = simulate_intrathecal(
+    data = intrathecal_simulation(
         600.0,
         bolus_mcg=50.0,
         settings={
@@ -419,5 +417,5 @@ def test_the_unconfirmed_intrathecal_values_are_settings_a_caller_can_override()
     reasoning = data["findings"][0]["reasoning"]
     assert "CL 15 mL/h" in reasoning and "t1/2 3 h" in reasoning and "ke0 0.2 /h" in reasoning
     with pytest.raises(InvalidInputError) as info:
-        simulate_intrathecal(600.0, settings={"pk.itb.ke0_per_h": 0.0})
+        intrathecal_simulation(600.0, settings={"pk.itb.ke0_per_h": 0.0})
     assert info.value.field == "pk.itb.ke0_per_h"

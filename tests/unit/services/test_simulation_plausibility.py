@@ -12,7 +12,7 @@ import pytest
 
 from baclofen.domain.itb.limits import LOWEST_DAILY_DOSE_MCG, SCREENING_DOSES_MCG
 from baclofen.domain.oral.limits import LOWEST_PLAUSIBLE_SINGLE_DOSE_MG, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
-from baclofen.services.simulation import simulate_intrathecal, simulate_oral
+from tests.simulations import intrathecal_simulation, oral_simulation
 
 LOWEST_ITB = float(LOWEST_DAILY_DOSE_MCG.default)
 LOWEST_ORAL = float(LOWEST_PLAUSIBLE_SINGLE_DOSE_MG.default)
@@ -25,7 +25,7 @@ def _found(result: Any) -> dict[str, dict[str, Any]]:
 # --- intrathecal ---------------------------------------------------------------------------------------------------
 def test_issue8_r2_simulate_itb_0_05_mcg_per_day_is_a_named_mg_mcg_slip() -> None:
     """ "`simulate intrathecal --daily-dose-mcg 0.05 --json` ... passes silently" """
-    found = _found(simulate_intrathecal(0.05))
+    found = _found(intrathecal_simulation(0.05))
 
     f = found["ITB-LIMIT-001"]
     assert f["severity"] == "block" and f["data"]["likely_unit_confusion"] is True
@@ -47,7 +47,7 @@ def test_issue8_r2_simulate_itb_0_05_mcg_per_day_is_a_named_mg_mcg_slip() -> Non
     ],
 )
 def test_issue8_r2_simulate_itb_daily_dose_limits_both_sides(daily: float, rules: set[str]) -> None:
-    found = _found(simulate_intrathecal(daily))
+    found = _found(intrathecal_simulation(daily))
 
     assert {r for r in found if r.startswith("ITB-")} == rules
     if "ITB-DOSE-002" in rules:
@@ -67,7 +67,7 @@ def test_issue8_r2_simulate_itb_daily_dose_limits_both_sides(daily: float, rules
     ],
 )
 def test_issue8_r2_simulate_itb_bolus_outside_the_plausible_range(bolus: float, flag: bool, severity: str) -> None:
-    found = _found(simulate_intrathecal(600, bolus_mcg=bolus))
+    found = _found(intrathecal_simulation(600, bolus_mcg=bolus))
 
     assert ("ITB-LIMIT-004" in found) is flag
     if flag:
@@ -76,7 +76,7 @@ def test_issue8_r2_simulate_itb_bolus_outside_the_plausible_range(bolus: float, 
 
 
 def test_issue8_r2_simulate_itb_bolus_only_does_not_check_a_zero_daily_dose() -> None:
-    found = _found(simulate_intrathecal(0, bolus_mcg=50))
+    found = _found(intrathecal_simulation(0, bolus_mcg=50))
 
     assert not [r for r in found if r.startswith("ITB-")]
 
@@ -101,7 +101,7 @@ def test_issue8_r2_simulate_itb_bolus_only_does_not_check_a_zero_daily_dose() ->
 def test_issue8_r2_simulate_oral_dose_1000x_off_names_the_slip(dose: float, slip: bool, intended: float) -> None:
     """ "`simulate oral` with a dose that is 1000x off (e.g. --dose-mg 20000, or 0.02) should get a warn naming a
     likely mg/mcg slip" """
-    found = _found(simulate_oral(dose))
+    found = _found(oral_simulation(dose))
 
     assert ("PK-DOSE-001" in found) is slip
     if slip:

@@ -1,4 +1,5 @@
-"""Decision-support requests from text: dose check, contraindications, alternatives (with a cross-taper)."""
+"""Decision-support requests from text: interactions, dose check, contraindications, alternatives (with a
+cross-taper), outcome scales and the risks of a timeline document."""
 
 from __future__ import annotations
 
@@ -10,10 +11,34 @@ from baclofen.adapters.edge.collect import InputCollector
 from baclofen.adapters.edge.settings import read_settings
 from baclofen.adapters.edge.text import parse_date, parse_locale, parse_names, parse_origin, parse_overrides, parse_sex
 from baclofen.domain.cds.alternatives import BaclofenOutcome
+from baclofen.domain.cds.scales import ResponseContext, Scale, parse_context, parse_scale, parse_scale_value
+from baclofen.domain.cds.timeline import PatientTimeline, timeline_from_dict
+from baclofen.domain.documents import within
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.patient import Locale
-from baclofen.services.commands import AdviseAlternatives, CheckContraindications, CheckDrugDose
+from baclofen.services.commands import (
+    AdviseAlternatives,
+    AssessTimelineRisk,
+    CheckContraindications,
+    CheckDrugDose,
+    CheckInteractions,
+    EvaluateScale,
+)
 
 Settings = Mapping[str, Any] | Iterable[str] | None
+
+
+def check_interactions_command(
+    *, drugs: str | Sequence[str], other_drugs_in_pump: str | Sequence[str] | None = None
+) -> CheckInteractions:
+    """:class:`CheckInteractions` from names (comma-separated text or a list; at least one drug)."""
+    fields = InputCollector()
+    names = fields.read(parse_names, drugs, "drugs")
+    if names == ():
+        fields.add(InvalidInputError("drugs", "at least one drug name", drugs))
+    in_pump = fields.read(parse_names, other_drugs_in_pump, "other_drugs_in_pump") or ()
+    fields.raise_errors()
+    return CheckInteractions(names or (), in_pump)
 
 
 def check_drug_dose_command(
@@ -136,4 +161,58 @@ def advise_alternatives_command(
     )
 
 
-__all__ = ["advise_alternatives_command", "check_contraindications_command", "check_drug_dose_command"]
+def evaluate_scale_command(
+    *,
+    scale: str | Scale,
+    baseline: Any,
+    current: Any,
+    context: str | ResponseContext | None = None,
+    settings: Settings = None,
+) -> EvaluateScale:
+    """:class:`EvaluateScale` from text: the scale and context by name (context ``general`` when None), the
+    baseline and current values in the scale's form (MAS grades ``1+,2``, Penn ``F:S``, NRS ``0``-``10``)."""
+    fields = InputCollector()
+    on_scale = fields.read(lambda value, field: parse_scale(value), scale, "scale")
+    chosen = ResponseContext.GENERAL if context is None else context
+    responder = fields.read(lambda value, field: parse_context(value), chosen, "context")
+    base = current_value = None
+    if on_scale is not None:  # the values' form depends on the scale
+        base = fields.check(parse_scale_value, baseline, "baseline", on_scale)
+        current_value = fields.check(parse_scale_value, current, "current", on_scale)
+    setting_values = fields.read(read_settings, settings, "setting") or {}
+    fields.raise_errors()
+    assert on_scale is not None and responder is not None and base is not None and current_value is not None
+    return EvaluateScale(on_scale, base, current_value, responder, setting_values)
+
+
+def read_timeline_document(value: PatientTimeline | Mapping[str, Any], field: str) -> PatientTimeline:
+    """A patient timeline, or one read from its ``baclofen-timeline/1`` document; an error inside the document
+    names its path under ``field`` (``timeline.pump.refills[0].volume_ml``)."""
+    if isinstance(value, PatientTimeline):
+        return value
+    with within(field):
+        return timeline_from_dict(value)
+
+
+def assess_timeline_risk_command(
+    *, timeline: PatientTimeline | Mapping[str, Any], settings: Settings = None
+) -> AssessTimelineRisk:
+    """:class:`AssessTimelineRisk` from a timeline or its ``baclofen-timeline/1`` document (a mapping: parsed JSON)
+    and ``NAME=VALUE`` settings."""
+    fields = InputCollector()
+    read = fields.check(read_timeline_document, timeline, "timeline")  # a required document: null is refused
+    setting_values = fields.read(read_settings, settings, "setting") or {}
+    fields.raise_errors()
+    assert read is not None  # read, or its error raised
+    return AssessTimelineRisk(read, setting_values)
+
+
+__all__ = [
+    "advise_alternatives_command",
+    "assess_timeline_risk_command",
+    "check_contraindications_command",
+    "check_drug_dose_command",
+    "check_interactions_command",
+    "evaluate_scale_command",
+    "read_timeline_document",
+]

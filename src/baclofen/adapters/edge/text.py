@@ -162,6 +162,36 @@ def parse_volume_pairs(value: str | Sequence[Sequence[float]], field: str) -> tu
     return tuple(pairs)
 
 
+def parse_number_pair(
+    value: str | Sequence[float], field: str, expected: str = "A:B (two numbers)"
+) -> tuple[float, float]:
+    """Two numbers from ``"A:B"`` (a haemodialysis session ``START_H:DURATION_H``, a range ``LOW:HIGH``) or a pair;
+    ``expected`` says what they are.
+
+    >>> parse_number_pair("2:4.5", "hd_sessions", "START_H:DURATION_H in hours")
+    (2.0, 4.5)
+    """
+    try:
+        if isinstance(value, str):
+            first_text, sep, second_text = value.partition(":")
+            if not sep:
+                raise ValueError(value)
+            return float(first_text), float(second_text)
+        first, second = value
+        return float(first), float(second)
+    except (TypeError, ValueError):
+        raise InvalidInputError(field, expected, value) from None
+
+
+def parse_number_pairs(
+    values: Iterable[str | Sequence[float]], field: str, expected: str = "A:B (two numbers)"
+) -> tuple[tuple[float, float], ...]:
+    """Pairs of numbers (see :func:`parse_number_pair`), one per text; the first malformed one is named."""
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(parse_number_pair(value, field, expected) for value in values)
+
+
 def parse_overrides(
     values: Iterable[Override | str | tuple[str, str]] | Mapping[str, str] | None, field: str, clinician: str = ""
 ) -> tuple[Override, ...]:
@@ -233,6 +263,8 @@ __all__ = [
     "parse_locale",
     "parse_moment",
     "parse_names",
+    "parse_number_pair",
+    "parse_number_pairs",
     "parse_origin",
     "parse_overrides",
     "parse_responses",

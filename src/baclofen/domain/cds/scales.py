@@ -598,15 +598,38 @@ def evaluate_response(
         allowed = ", ".join(sorted(s.value for s in _CONTEXT_SCALES[ctx]))
         raise InvalidInputError("context", f"used with the scale {allowed} (not {sc.value})", ctx.value)
     values = SettingValues(SCALE_SETTINGS.values(), settings, field="setting")
-    if sc is Scale.MODIFIED_ASHWORTH:
-        return _evaluate_ashworth(sc, ctx, baseline, current, values)
-    if sc is Scale.PENN:
-        return _evaluate_penn(sc, ctx, _named(parse_penn, baseline, "baseline"), _named(parse_penn, current, "current"))
-    domain = sc.nrs_domain
+    base = parse_scale_value(baseline, "baseline", sc)
+    cur = parse_scale_value(current, "current", sc)
+    if isinstance(base, tuple) and isinstance(cur, tuple):
+        return _evaluate_ashworth(sc, ctx, base, cur, values)
+    if isinstance(base, PennSpasmScore) and isinstance(cur, PennSpasmScore):
+        return _evaluate_penn(sc, ctx, base, cur)
+    assert isinstance(base, NrsScore) and isinstance(cur, NrsScore)
+    return _evaluate_nrs(sc, ctx, base, cur, values)
+
+
+#: A value on one of the scales: Ashworth grades (one per muscle group), a Penn score or a 0-10 rating.
+ScaleValue = tuple[AshworthGrade, ...] | PennSpasmScore | NrsScore
+
+
+def parse_scale_value(value: Any, field_name: str, scale: Scale) -> ScaleValue:
+    """A baseline or current value on ``scale`` (see :func:`evaluate_response`); an error names ``field_name``
+    and the part that was wrong.
+
+    >>> parse_scale_value("1+, 2", "baseline", Scale.MODIFIED_ASHWORTH)
+    (<AshworthGrade.G1_PLUS: '1+'>, <AshworthGrade.G2: '2'>)
+    >>> parse_scale_value("3:2", "baseline", Scale.PENN)
+    PennSpasmScore(frequency=3, severity=2)
+    """
+    if scale is Scale.MODIFIED_ASHWORTH:
+        return _ashworth_list(value, field_name)
+    if scale is Scale.PENN:
+        penn: PennSpasmScore = _named(parse_penn, value, field_name)
+        return penn
+    domain = scale.nrs_domain
     assert domain is not None
-    return _evaluate_nrs(
-        sc, ctx, _named(parse_nrs, baseline, "baseline", domain), _named(parse_nrs, current, "current", domain), values
-    )
+    nrs: NrsScore = _named(parse_nrs, value, field_name, domain)
+    return nrs
 
 
 def _named(parse: Any, value: Any, field_name: str, *args: Any) -> Any:
@@ -618,10 +641,12 @@ def _named(parse: Any, value: Any, field_name: str, *args: Any) -> Any:
 
 
 def _evaluate_ashworth(
-    sc: Scale, ctx: ResponseContext, baseline: Any, current: Any, values: SettingValues
+    sc: Scale,
+    ctx: ResponseContext,
+    base: tuple[AshworthGrade, ...],
+    cur: tuple[AshworthGrade, ...],
+    values: SettingValues,
 ) -> ResponseEvaluation:
-    base = _ashworth_list(baseline, "baseline")
-    cur = _ashworth_list(current, "current")
     if len(base) != len(cur):
         raise InvalidInputError(
             "current", f"{len(base)} Ashworth grade(s), one per muscle group of the baseline", len(cur)

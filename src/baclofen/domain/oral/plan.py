@@ -318,17 +318,36 @@ class Plan:
         )
 
 
+def stated_daily_doses(data: Mapping[str, Any]) -> tuple[float | None, ...]:
+    """The ``daily_dose_mg`` each step of a plan document states (None where a step states no finite number): a
+    derived key that :meth:`Plan.from_dict` does not read back, kept to compare with the doses."""
+    rows = data.get("steps") if isinstance(data, Mapping) else None
+    out: list[float | None] = []
+    for row in rows if isinstance(rows, list) else ():
+        stated = row.get("daily_dose_mg") if isinstance(row, Mapping) else None
+        if isinstance(stated, (int, float)) and not isinstance(stated, bool) and math.isfinite(stated):
+            out.append(float(stated))
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def daily_dose_mismatches(
+    plan: Plan, stated_mg_per_day: Sequence[float | None]
+) -> tuple[tuple[int, float, float], ...]:
+    """(step index, stated mg/day, sum of the step's doses) where a step's stated daily dose disagrees (by more
+    than 0.01 mg) with its doses: an edited file, flagged rather than refused."""
+    return tuple(
+        (i, stated, step.daily_dose_mg)
+        for i, (stated, step) in enumerate(zip(stated_mg_per_day, plan.steps, strict=False))
+        if stated is not None and abs(stated - step.daily_dose_mg) > 0.01
+    )
+
+
 def stated_daily_dose_mismatches(data: Mapping[str, Any], plan: Plan) -> tuple[tuple[int, float, float], ...]:
     """(step index, stated mg/day, sum of the step's doses) where a plan document's ``steps[i].daily_dose_mg``
     disagrees (by more than 0.01 mg) with the doses read back: an edited file, flagged rather than refused."""
-    rows = data.get("steps") if isinstance(data, Mapping) else None
-    out = []
-    for i, (row, step) in enumerate(zip(rows if isinstance(rows, list) else (), plan.steps, strict=False)):
-        stated = row.get("daily_dose_mg") if isinstance(row, Mapping) else None
-        if isinstance(stated, (int, float)) and not isinstance(stated, bool) and math.isfinite(stated):
-            if abs(stated - step.daily_dose_mg) > 0.01:
-                out.append((i, float(stated), step.daily_dose_mg))
-    return tuple(out)
+    return daily_dose_mismatches(plan, stated_daily_doses(data))
 
 
 def resolve_dose_times(
@@ -429,8 +448,10 @@ __all__ = [
     "ScheduledDose",
     "SettingValues",
     "ceil_to_quantum",
+    "daily_dose_mismatches",
     "floor_to_quantum",
     "resolve_dose_times",
     "split_daily_dose",
     "stated_daily_dose_mismatches",
+    "stated_daily_doses",
 ]

@@ -14,12 +14,13 @@ from rich.table import Table
 
 from baclofen.adapters.edge.cds import (
     advise_alternatives_command,
+    assess_timeline_risk_command,
     check_contraindications_command,
     check_drug_dose_command,
+    check_interactions_command,
+    evaluate_scale_command,
 )
 from baclofen.bootstrap import bootstrap
-from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.settings import SETTINGS
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import SEVERITY_STYLE, emit, render_findings
@@ -31,48 +32,6 @@ from baclofen.services.cds import (
     check_interactions,
     evaluate_scale,
 )
-
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "drugs": "--drugs",
-    "other_drugs_in_pump": "--other-drug-in-pump",
-    "drug": "--drug",
-    "drug name": "--drugs",
-    "mg_per_day": "--mg-per-day",
-    "mcg_per_day": "--mcg-per-day",
-    "daily_dose_mcg": "--mcg-per-day",
-    "sprays_per_day": "--sprays-per-day",
-    "single_dose_mg": "--single-dose-mg",
-    "doses_per_day": "--doses-per-day",
-    "locale": "--locale",
-    "crcl_ml_min": "--crcl-ml-min",
-    "dialysis": "--dialysis",
-    "origin": "--origin",
-    "setting": "--setting",
-    "age_years": "--age",
-    "sex": "--sex",
-    "guideline": "--guideline",
-    "switch_to": "--switch-to",
-    "start_date": "--start-date",
-    "from_mg_per_day": "--from-mg-per-day",
-    "months_on_therapy": "--months-on-therapy",
-    "override": "--override",
-    "override reason": "--override",
-    "override rule_id": "--override",
-    "override clinician": "--clinician",
-    "conditions": "--condition",
-    "condition": "--condition",
-    "scale": "--scale",
-    "context": "--context",
-    "baseline": "--baseline",
-    "current": "--current",
-    "baclofen_outcome": "--failed/--not-tolerated/--current",
-    "route": "--route",
-    "implant_depth_cm": "--implant-depth-cm",
-    "days_since_tbi": "--days-since-tbi",
-    "new_drug": "--switch-to",
-    "kidney function": "--crcl-ml-min",
-}
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 SettingOpt = Annotated[
@@ -112,8 +71,8 @@ def interactions(
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a medication list for interactions (clinical.md §6-§8); unknown names are reported, not ignored."""
-    with map_errors(OPTIONS):
-        screen = check_interactions(drugs, other_drugs_in_pump=other_drug_in_pump or ())
+    with map_errors():
+        screen = check_interactions(check_interactions_command(drugs=drugs, other_drugs_in_pump=other_drug_in_pump))
     data = screen.to_dict()
 
     def render(out: Console) -> None:
@@ -152,7 +111,7 @@ def dose(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a daily dose against the drug's cited maximum and kidney limits."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = check_drug_dose_command(
             drug=drug,
             mg_per_day=mg_per_day,
@@ -212,7 +171,7 @@ def contraindications(
     as_json: JsonOpt = False,
 ) -> None:
     """Check one drug against the patient's conditions, age, sex, kidney function and route."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = check_contraindications_command(
             drug=drug,
             conditions=condition or [],
@@ -281,7 +240,7 @@ def alternatives(
     start: str | date | None = start_date
     if switch_to is not None and from_mg_per_day is not None and start is None:
         start = bootstrap().clock.today()  # today on the clinic's clock (the composition root's)
-    with map_errors(OPTIONS):
+    with map_errors():
         command = advise_alternatives_command(
             baclofen_outcome=outcome,
             focal=focal,
@@ -394,8 +353,11 @@ def scale_evaluate(
     as_json: JsonOpt = False,
 ) -> None:
     """Evaluate the response from a baseline to a current score under a cited responder definition."""
-    with map_errors(OPTIONS):
-        result = evaluate_scale(scale, baseline, current, context, settings=setting)
+    with map_errors():
+        command = evaluate_scale_command(
+            scale=scale, baseline=baseline, current=current, context=context, settings=setting
+        )
+        result = evaluate_scale(command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
@@ -431,27 +393,18 @@ code 2 and names the field."""
 
 
 def risk(
-    timeline: Annotated[Path, typer.Argument(help="TIMELINE.json (schema baclofen-timeline/1).")],
+    timeline: Annotated[Path, typer.Argument(metavar="TIMELINE", help="TIMELINE.json (schema baclofen-timeline/1).")],
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    with map_errors():
-        document = _read_json(timeline)
-        try:
-            result = assess_timeline_risk(document, settings=setting)
-        except InvalidInputError as exc:
-            if exc.field in SETTINGS or exc.field == "setting":  # named by map_errors as --setting NAME
-                raise
-            fail(f"{timeline.name}: {exc.field}", exc.expected, exc.actual)
+    document = read_json_file(timeline, "TIMELINE")
+    with map_errors():  # an error inside the timeline names its path in TIMELINE (TIMELINE as_of)
+        result = assess_timeline_risk(assess_timeline_risk_command(timeline=document, settings=setting))
     data = result.to_dict()
     emit(data, as_json, lambda out: render_risk(out, data))
 
 
 risk.__doc__ = RISK_HELP
-
-
-def _read_json(path: Path) -> Any:
-    return read_json_file(path, "TIMELINE")
 
 
 LEVEL_STYLE = {"high": "bold red", "moderate": "yellow", "low": "cyan"}

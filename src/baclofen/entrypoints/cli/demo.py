@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show a demo titration plan and a demo taper plan."""
         start: str | date = start_date if start_date is not None else bootstrap().clock.today()
-        with map_errors({"start_date": "--start-date"}):
+        with map_errors():
             titration = plan_oral_titration(
                 plan_titration_command(
                     start_date=start,

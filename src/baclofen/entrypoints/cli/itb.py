@@ -25,41 +25,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "responses": "--responses",
-    "start_mcg": "--start-mcg",
-    "hours_since_last_dose": "--hours-since-last",
-    "effect_duration_hours": "--effect-hours",
-    "screening_dose_mcg": "--screening-dose-mcg",
-    "negative_reactions": "--negative-reactions",
-    "current_mcg_per_day": "--current-mcg-per-day",
-    "origin": "--origin",
-    "hours_since_start": "--hours-since-start",
-    "hours_since_last_increase": "--hours-since-last-increase",
-    "interruption_hours": "--interruption-hours",
-    "planned_taper": "--planned-taper",
-    "proposed_mcg_per_day": "--proposed-mcg-per-day",
-    "infusion_start": "--infusion-start",
-    "oral_mg_per_day": "--oral-mg-per-day",
-    "itb_initial_mcg_per_day": "--itb-initial-mcg-per-day",
-    "itb_target_mcg_per_day": "--itb-target-mcg-per-day",
-    "max_oral_cut_percent": "--max-oral-cut-percent",
-    "itb.transition.max_oral_cut_percent": "--max-oral-cut-percent",
-    "months_on_therapy": "--months-on-therapy",
-    "product": "--product",
-    "override": "--override",
-    "override reason": "--override",
-    "override rule_id": "--override",
-    "override clinician": "--clinician",
-    "other_oral_antispastics": "--other-antispastic",
-    "conditions": "--condition",
-    "condition": "--condition",
-    "ashworth_before": "--ashworth-before",
-    "ashworth_after": "--ashworth-after",
-    "setting": "--setting",
-}
-
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 OriginOpt = Annotated[str, typer.Option("--origin", help="Spasticity origin: spinal (includes MS) or cerebral.")]
 
@@ -131,7 +96,7 @@ def screen(
     as_json: JsonOpt = False,
 ) -> None:
     """Screening trial: 50 -> 75 -> 100 mcg, 24 h apart; the next dose (if any) and candidacy."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = screen_trial_command(
             responses=responses,
             start_mcg=start_mcg,
@@ -195,7 +160,7 @@ def initial_dose(
     as_json: JsonOpt = False,
 ) -> None:
     """Initial infusion dose: 2 x the effective screening dose per 24 h, or 1 x after > 8 h of effect."""
-    with map_errors(OPTIONS | {"effect_duration_hours": "--response-hours"}):
+    with map_errors():
         result = plan_initial_dose(
             plan_initial_dose_command(
                 screening_dose_mcg=screening_dose_mcg,
@@ -269,7 +234,7 @@ def titrate(
     as_json: JsonOpt = False,
 ) -> None:
     """Titration range per 24 h (spinal +10-30 %, cerebral +5-15 %) or at a refill visit."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = plan_titration_step_command(
             current_mcg_per_day=current_mcg_per_day,
             origin=origin,
@@ -363,7 +328,7 @@ def transition(
     as_json: JsonOpt = False,
 ) -> None:
     """Oral baclofen taper alongside intrathecal titration (at most -50 % at one time, assessed in 24 h)."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = plan_transition_command(
             infusion_start=infusion_start if infusion_start is not None else bootstrap().clock.today(),
             oral_mg_per_day=oral_mg_per_day,

@@ -21,34 +21,6 @@ from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 
 app = typer.Typer(help="Oral baclofen plans: titration and taper schedules.", no_args_is_help=True)
 
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "start_date": "--start-date",
-    "target_mg_per_day": "--target-mg-per-day",
-    "doses_per_day": "--doses-per-day",
-    "dose_times": "--dose-times",
-    "crcl_ml_min": "--crcl-ml-min",
-    "egfr_ml_min_1_73m2": "--egfr",
-    "product": "--product",
-    "age_years": "--age",
-    "override": "--override",
-    "override reason": "--override",
-    "override rule_id": "--override",
-    "override clinician": "--clinician",
-    "from_mg_per_day": "--from-mg-per-day",
-    "to_mg_per_day": "--to-mg-per-day",
-    "months_on_therapy": "--months-on-therapy",
-    "max_step_mg": "--max-step-mg",
-    "step_interval_days": "--step-interval-days",
-    "min_days_to_zero": "--min-days",
-    "start_dose_mg": "--start-dose-mg",
-    "step_dose_mg": "--step-mg",
-    "drugs": "--drugs",
-    "conditions": "--condition",
-    "setting": "--setting",
-    "settings": "--setting",
-}
-
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 StartDateOpt = Annotated[str | None, typer.Option("--start-date", help="Day 1, YYYY-MM-DD (default: today).")]
 DosesOpt = Annotated[int, typer.Option("--doses-per-day", help="Doses a day.")]
@@ -156,7 +128,7 @@ def titrate(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan an oral titration: label schedule by default, capped and reduced for kidney function."""
-    with map_errors(OPTIONS):
+    with map_errors():
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
         command = plan_titration_command(
             start_date=_start(start_date),
@@ -219,7 +191,7 @@ def taper(
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a gradual oral taper: never abrupt, at least 14 days to zero by default."""
-    with map_errors(OPTIONS):
+    with map_errors():
         patient = _patient(locale, crcl_ml_min, egfr, dialysis, age, origin, condition)
         command = plan_taper_command(
             from_mg_per_day=from_mg_per_day,

@@ -33,52 +33,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "pump": "--pump",
-    "other_drugs_in_pump": "--other-drug-in-pump",
-    "volume_ml": "--volume-ml",
-    "concentration_mcg_per_ml": "--concentration-mcg-per-ml",
-    "daily_dose_mcg": "--daily-dose-mcg",
-    "flex": "--flex",
-    "program": "--flex",
-    "steps": "--flex",
-    "filled": "--filled",
-    "filled_at": "--filled",
-    "margin_days": "--margin-days",
-    "pump.refill_margin_days": "--margin-days",
-    "implanted": "--implanted",
-    "eri_date": "--eri-date",
-    "mri_date": "--mri-date",
-    "as_of": "--as-of",
-    "low_reservoir_ml": "--low-reservoir-ml",
-    "pump.synchromed_ii.low_reservoir_alarm_ml": "--low-reservoir-ml",
-    "pump.prometra_ii.refill_threshold_ml": "--low-reservoir-ml",
-    "residual_ml": "--residual-ml",
-    "pump.synchromed_ii.residual_volume_ml": "--residual-ml",
-    "pump.prometra_ii.residual_volume_ml": "--residual-ml",
-    "max_refill_interval_days": "--max-refill-interval-days",
-    "pump.max_refill_interval_days": "--max-refill-interval-days",
-    "expected_ml": "--expected-ml",
-    "aspirated_ml": "--aspirated-ml",
-    "previous": "--previous",
-    "pump.reconcile.tolerance_percent": "--tolerance-percent",
-    "pump.reconcile.tolerance_ml": "--tolerance-ml",
-    "pump.reconcile.trend_visits": "--trend-visits",
-    "old_mcg_per_ml": "--old-mcg-per-ml",
-    "new_mcg_per_ml": "--new-mcg-per-ml",
-    "catheter_volume_ml": "--catheter-volume-ml",
-    "catheter_trimmed_cm": "--catheter-trimmed-cm",
-    "pump_internal_volume_ml": "--pump-volume-ml",
-    "change_time": "--change-time",
-    "target_interval_days": "--target-interval-days",
-    "refilled": "--refilled",
-    "previous_fill_ml": "--previous-fill-ml",
-    "previous_filled": "--previous-filled",
-    "setting": "--setting",
-    "pump.synchromed_ii.flow_accuracy_percent": "--setting",
-}
-
 FLEX_HELP = (
     "Flex program: steps HH:MM=RATE separated by commas, RATE in mcg/h from that time until the next step; "
     "the last step runs past midnight to the first. Times 00:00-23:59 in increasing order, at most the "
@@ -208,7 +162,7 @@ def program(
     as_json: JsonOpt = False,
 ) -> None:
     """Rates (mcg/h and mL/h per step), daily dose and mL/day of a simple continuous or flex program."""
-    with map_errors(OPTIONS):
+    with map_errors():
         result = plan_program(
             plan_pump_program_command(
                 pump=pump,
@@ -306,7 +260,7 @@ def forecast(
     as_json: JsonOpt = False,
 ) -> None:
     """Empty date, low-reservoir alarm date, recommended refill date (before the alarm), battery."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = forecast_pump_command(
             pump=pump,
             volume_ml=volume_ml,
@@ -394,7 +348,7 @@ def reconcile(
     as_json: JsonOpt = False,
 ) -> None:
     """Expected vs aspirated residual: possible over-infusion (less) or under-delivery (more); trend."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = reconcile_visit_command(
             expected_ml=expected_ml,
             aspirated_ml=aspirated_ml,
@@ -443,7 +397,7 @@ def concentration_change(
     as_json: JsonOpt = False,
 ) -> None:
     """New program for the same daily dose and the bridge for the old solution, with the arithmetic."""
-    with map_errors(OPTIONS):
+    with map_errors():
         command = plan_concentration_change_command(
             pump=pump,
             daily_dose_mcg=daily_dose_mcg,
@@ -516,9 +470,7 @@ def refill(
 ) -> None:
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
     services = bootstrap()
-    with map_errors(
-        OPTIONS | {"filled": "--refilled", "filled_at": "--refilled", "volume_ml": "--target-interval-days"}
-    ):
+    with map_errors():
         # This invocation's store holds the pump and the history its options describe.
         record, command = refill_visit_from_options(
             pump=pump,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,14 +12,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from baclofen.domain.errors import InvalidInputError
+from baclofen.adapters.edge.simulate import (
+    simulate_intrathecal_command,
+    simulate_oral_command,
+    simulate_plan_command,
+)
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 from baclofen.entrypoints.cli.output import emit, render_findings
-from baclofen.services.cds import parse_settings
+from baclofen.services.commands import SimulateOral, SimulatePlan
 from baclofen.services.simulation import (
     PopulationRunner,
-    read_plan,
+    SimulationResult,
     simulate_intrathecal,
     simulate_oral,
     simulate_plan,
@@ -32,32 +35,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-#: Domain field -> CLI option, for one-line error messages.
-OPTIONS = {
-    "dose_mg": "--dose-mg",
-    "interval_h": "--interval-h",
-    "doses": "--doses",
-    "crcl_ml_min": "--crcl-ml-min",
-    "model": "--model",
-    "hours": "--hours",
-    "step_h": "--step-h",
-    "population": "--population",
-    "seed": "--seed",
-    "setting": "--setting",
-    "hd_sessions": "--hd-session",
-    "crcl_range": "--crcl-range",
-    "crcl distribution a": "--crcl-range",
-    "crcl distribution b": "--crcl-range",
-    "daily_dose_mcg": "--daily-dose-mcg",
-    "bolus_mcg": "--bolus-mcg",
-    "washout_h": "--washout-h",
-    "workers": "--workers",
-    "scheduler": "--scheduler",
-    "conditions": "--condition",
-    "pk.": "--setting",
-}
-#: ... and for the plan file of `simulate regimen` (fields under steps/plan name the FILE argument).
-REGIMEN_OPTIONS = OPTIONS | {"steps": "FILE", "plan": "FILE"}
 PROGRESS_MIN_SUBJECTS = 20_000
 """Population runs of at least this many subjects show a progress bar (on stderr, not with --json)."""
 
@@ -104,25 +81,6 @@ PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a concentrat
 StepOpt = Annotated[float | None, typer.Option("--step-h", help="Time step of the output grid (h).")]
 
 
-def _pairs(values: list[str] | None, option: str, what: str) -> list[tuple[float, float]]:
-    out = []
-    for text in values or ():
-        a, sep, b = text.partition(":")
-        try:
-            if not sep:
-                raise ValueError
-            out.append((float(a), float(b)))
-        except ValueError:
-            fail(option, what, text)
-    return out
-
-
-def _crcl_range(text: str | None) -> tuple[float, float] | None:
-    if text is None:
-        return None
-    return _pairs([text], "--crcl-range", "LOW:HIGH in mL/min")[0]
-
-
 def _runner(dask: bool, scheduler: str | None, workers: int) -> PopulationRunner | None:
     if workers < 1:
         fail("--workers", "a whole number >= 1", workers)
@@ -130,7 +88,7 @@ def _runner(dask: bool, scheduler: str | None, workers: int) -> PopulationRunner
         return None
     from baclofen.adapters.distributed import DaskRunner, check_scheduler_address
 
-    with map_errors(OPTIONS):
+    with map_errors():
         address = None if scheduler is None else check_scheduler_address(scheduler)
     return DaskRunner(address=address, n_workers=workers)
 
@@ -156,57 +114,17 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-@dataclass(frozen=True)
-class _CommonInputs:
-    """The parsed options that `simulate oral` and `simulate regimen` share."""
-
-    sessions: list[tuple[float, float]]
-    settings: dict[str, Any]
-    crcl_range: tuple[float, float] | None
-    runner: PopulationRunner | None
-
-
-def _common_inputs(
-    hd_session: list[str] | None,
-    setting: list[str] | None,
-    crcl_range: str | None,
-    dask: bool,
-    scheduler: str | None,
-    workers: int,
-) -> _CommonInputs:
-    return _CommonInputs(
-        sessions=_pairs(hd_session, "--hd-session", "START_H:DURATION_H in hours"),
-        settings=parse_settings(setting),
-        crcl_range=_crcl_range(crcl_range),
-        runner=_runner(dask, scheduler, workers),
-    )
-
-
-def _run_population_command(
-    simulate: Callable[..., Any],
-    first: Any,
-    options: Mapping[str, str],
-    common: _CommonInputs,
-    population: int | None,
-    seed: int | None,
+def _run_population(
+    simulate: Callable[..., SimulationResult],
+    command: SimulateOral | SimulatePlan,
+    runner: PopulationRunner | None,
     as_json: bool,
-    **kwargs: Any,
-) -> Any:
-    """Run ``simulate(first, ...)`` with the shared population inputs, a progress bar for large populations
-    (not with --json) and errors named by ``options``."""
+) -> SimulationResult:
+    """Run ``simulate(command)`` on ``runner`` with a progress bar for large populations (not with --json)."""
+    population = command.population
     show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
-    with map_errors(options), _progress(show) as progress:
-        return simulate(
-            first,
-            hd_sessions=common.sessions,
-            settings=common.settings,
-            population=population,
-            seed=seed,
-            crcl_range=common.crcl_range,
-            runner=common.runner,
-            progress=progress,
-            **kwargs,
-        )
+    with _progress(show) as progress:
+        return simulate(command, runner=runner, progress=progress)
 
 
 def _check_plot(path: Path | None) -> None:
@@ -215,7 +133,7 @@ def _check_plot(path: Path | None) -> None:
         return
     from baclofen.adapters.plots import check_plot_path
 
-    with map_errors({"plot": "--plot"}):
+    with map_errors():
         check_plot_path(path)
 
 
@@ -224,7 +142,7 @@ def _plot(path: Path | None, data: Mapping[str, Any]) -> None:
         return
     from baclofen.adapters.plots import plot_simulation
 
-    with map_errors({"plot": "--plot"}):
+    with map_errors():
         try:
             plot_simulation(data, path)
         except OSError as exc:
@@ -356,24 +274,25 @@ def oral(
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
-    common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
-    result = _run_population_command(
-        simulate_oral,
-        dose_mg,
-        OPTIONS,
-        common,
-        population,
-        seed,
-        as_json,
-        interval_h=interval_h,
-        doses=doses,
-        crcl_ml_min=crcl_ml_min,
-        dialysis=dialysis,
-        model=model,
-        hours=hours,
-        step_h=0.1 if step_h is None else step_h,
-        conditions=condition or (),
-    )
+    with map_errors():
+        command = simulate_oral_command(
+            dose_mg=dose_mg,
+            interval_h=interval_h,
+            doses=doses,
+            crcl_ml_min=crcl_ml_min,
+            dialysis=dialysis,
+            hd_sessions=hd_session,
+            model=model,
+            hours=hours,
+            step_h=step_h,
+            conditions=condition,
+            settings=setting,
+            population=population,
+            seed=seed,
+            crcl_range=crcl_range,
+        )
+        runner = _runner(dask, scheduler, workers)
+        result = _run_population(simulate_oral, command, runner, as_json)
     data = result.to_dict()
     _plot(plot, data)
     emit(data, as_json, lambda out: render_oral(out, data, "Oral baclofen"))
@@ -399,18 +318,18 @@ def intrathecal(
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
-    settings = parse_settings(setting)
-    with map_errors(OPTIONS):
-        result = simulate_intrathecal(
-            daily_dose_mcg,
+    with map_errors():
+        command = simulate_intrathecal_command(
+            daily_dose_mcg=daily_dose_mcg,
             bolus_mcg=bolus_mcg,
             hours=hours,
-            step_h=0.05 if step_h is None else step_h,
+            step_h=step_h,
             from_steady_state=not from_empty,
             crcl_ml_min=crcl_ml_min,
             dialysis=dialysis,
-            settings=settings,
+            settings=setting,
         )
+        result = simulate_intrathecal(command)
     data = result.to_dict()
     _plot(plot, data)
     emit(data, as_json, lambda out: render_intrathecal(out, data))
@@ -427,7 +346,7 @@ def _regimen_title(request: Mapping[str, Any]) -> str:
 
 @app.command("regimen")
 def regimen(
-    file: Annotated[Path, typer.Argument(help="Plan JSON from `baclofen plan titrate/taper --json`.")],
+    plan: Annotated[Path, typer.Argument(metavar="FILE", help="Plan JSON from `baclofen plan titrate/taper --json`.")],
     crcl_ml_min: CrclOpt = None,
     dialysis: DialysisOpt = False,
     hd_session: SessionOpt = None,
@@ -455,27 +374,24 @@ def regimen(
     if dialysis and crcl_ml_min is not None:
         fail("--dialysis", "either --dialysis or --crcl-ml-min, not both", "both")
     _check_plot(plot)
-    plan = read_json_file(file, "FILE", "plan JSON file")
-    try:
-        read_plan(plan)  # a plan document that Plan.from_dict refuses is named by its path in FILE
-    except InvalidInputError as exc:
-        fail(f"FILE {exc.field}", exc.expected, exc.actual)
-    common = _common_inputs(hd_session, setting, crcl_range, dask, scheduler, workers)
-    result = _run_population_command(
-        simulate_plan,
-        plan,
-        REGIMEN_OPTIONS,
-        common,
-        population,
-        seed,
-        as_json,
-        crcl_ml_min=crcl_ml_min,
-        dialysis=dialysis,
-        model=model,
-        washout_h=washout_h,
-        step_h=0.25 if step_h is None else step_h,
-        conditions=condition or (),
-    )
+    document = read_json_file(plan, "FILE", "plan JSON file")
+    with map_errors():  # an error inside the plan names its path in FILE (FILE steps[0].start)
+        command = simulate_plan_command(
+            plan=document,
+            crcl_ml_min=crcl_ml_min,
+            dialysis=dialysis,
+            hd_sessions=hd_session,
+            model=model,
+            washout_h=washout_h,
+            step_h=step_h,
+            conditions=condition,
+            settings=setting,
+            population=population,
+            seed=seed,
+            crcl_range=crcl_range,
+        )
+        runner = _runner(dask, scheduler, workers)
+        result = _run_population(simulate_plan, command, runner, as_json)
     data = result.to_dict()
     _plot(plot, data)
     emit(
