@@ -89,7 +89,7 @@ def test_rules_show_json_gives_severity_overridable_evidence_with_citations_and_
     for shown in data["settings"]:
         setting = SETTINGS[shown["name"]]
         assert (shown["status"], shown["default"]) == (setting.status.value, setting.default)
-    assert data["defined_in"] == "baclofen.domain.rules.itb"
+    assert data["defined_in"] == "baclofen.domain.rules.itb.forecast"
 
 
 def test_rules_show_table_gives_the_rule_its_evidence_its_settings_and_the_disclaimer(run_cli) -> None:

@@ -175,7 +175,7 @@ def test_the_detail_of_a_rule_adds_citations_the_settings_it_reads_its_condition
             setting.unit,
         )
     assert data["conditions"] == list(entry.rule.conditions)
-    assert data["defined_in"] == "baclofen.domain.rules.itb"
+    assert data["defined_in"] == "baclofen.domain.rules.itb.forecast"
 
 
 def test_a_rule_that_does_not_declare_its_settings_says_so() -> None:

@@ -46,6 +46,7 @@ from baclofen.domain.evidence import format_citation, get_reference
 from baclofen.domain.pk import findings as pk_findings
 from baclofen.domain.rules import itb, oral, scope
 from baclofen.domain.rules.core import Rule
+from baclofen.domain.rules.itb import forecast as itb_forecast
 from baclofen.domain.settings import SETTINGS, settings_to_dicts, use_defaults
 
 
@@ -145,8 +146,8 @@ def build_catalogue(sources: Iterable[RuleSource]) -> Mapping[str, CatalogueEntr
 SOURCES: tuple[RuleSource, ...] = (
     RuleSource(RuleArea.SCOPE, scope.__name__, scope.DEFINED_RULES),
     RuleSource(RuleArea.ORAL, oral.__name__, oral.DEFINED_RULES),
-    RuleSource(RuleArea.ITB, itb.__name__, itb.ITB_DEFINED_RULES),
-    RuleSource(RuleArea.PUMP, itb.__name__, itb.PUMP_DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb_forecast.__name__, itb.ITB_DEFINED_RULES),
+    RuleSource(RuleArea.PUMP, itb_forecast.__name__, itb.PUMP_DEFINED_RULES),
     RuleSource(RuleArea.PK, pk_findings.__name__, pk_findings.DEFINED_RULES),
     RuleSource(RuleArea.CDS, interactions.__name__, interactions.DEFINED_RULES),
     RuleSource(RuleArea.CDS, contraindications.__name__, contraindications.DEFINED_RULES),
