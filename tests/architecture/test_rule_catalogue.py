@@ -2,7 +2,7 @@
 ``baclofen rules list --json`` shows exactly the rules the architecture tests count.
 
 A ``Rule`` registers nothing when it is constructed: the module that defines it must list it in its
-``DEFINED_RULES`` (``rules/itb.py``: ``ITB_DEFINED_RULES`` / ``PUMP_DEFINED_RULES``) and the catalogue must name
+``DEFINED_RULES`` (each module of ``rules/itb/`` its own) and the catalogue must name
 that collection (:data:`baclofen.domain.rules.catalogue.SOURCES`). These tests find every rule two ways (walking
 the domain modules' names, and every ``Rule`` object alive after importing them all in a fresh interpreter) and fail
 on one the catalogue does not hold, on a catalogued rule that is not the module's own definition, and on two rules

@@ -31,7 +31,7 @@ from baclofen.domain.cds.drugs import Drug, DrugClass, DrugLookup, resolve_drugs
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, Rule, Severity, evaluate_rules, sort_findings
-from baclofen.domain.rules.itb import ADMIXTURE, AdmixtureContext
+from baclofen.domain.rules.itb.program import ADMIXTURE, AdmixtureContext
 from baclofen.domain.settings import EvidenceStatus
 from baclofen.domain.signs import ORAL_OVERDOSE
 

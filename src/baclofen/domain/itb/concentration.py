@@ -38,7 +38,8 @@ from baclofen.domain.itb.pumps import (
     get_pump,
 )
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import CONCENTRATION_CHANGE_RULES, ConcentrationChangeContext, fmt
+from baclofen.domain.rules.itb import fmt
+from baclofen.domain.rules.itb.concentration import CONCENTRATION_CHANGE_RULES, ConcentrationChangeContext
 from baclofen.domain.settings import SettingUse, settings_to_dicts, use_defaults
 
 __all__ = ["ConcentrationChange", "plan_concentration_change", "prometra_catheter_volume_ml"]

@@ -26,16 +26,9 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.patient import SpasticityOrigin
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import (
-    DOSE_CHANGE_RULES,
-    DOSE_LEVEL_RULES,
-    INITIAL_DOSE_RULES,
-    TITR_CEILING,
-    DoseChangeContext,
-    DoseLevelContext,
-    InitialDoseContext,
-    RangeCeilingContext,
-)
+from baclofen.domain.rules.itb.ceiling import TITR_CEILING, RangeCeilingContext
+from baclofen.domain.rules.itb.dosing import DOSE_LEVEL_RULES, INITIAL_DOSE_RULES, DoseLevelContext, InitialDoseContext
+from baclofen.domain.rules.itb.titration import DOSE_CHANGE_RULES, DoseChangeContext
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts, use_defaults
 
 __all__ = [

@@ -35,7 +35,7 @@ from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGHES
 from baclofen.domain.itb.pumps import MARKETED_CONCENTRATIONS_MCG_PER_ML, MAX_CONCENTRATION_MCG_PER_ML, PUMPS, PumpModel
 from baclofen.domain.itb.screening import LOW_START_SCREENING_DOSE_MCG, STANDARD_SCREENING_DOSES_MCG
 from baclofen.domain.rules.core import Finding, Severity, sort_findings
-from baclofen.domain.rules.itb import (
+from baclofen.domain.rules.itb.limits import (
     LIMIT_CONCENTRATION,
     LIMIT_DOSE,
     LIMIT_SCREENING,

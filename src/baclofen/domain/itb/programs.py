@@ -35,7 +35,7 @@ from baclofen.domain.itb.limits import DAILY_DOSE_SETTINGS, PUMP_DELIVERY_SETTIN
 from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import ADMIXTURE, PROGRAM_RULES, AdmixtureContext, ProgramContext
+from baclofen.domain.rules.itb.program import ADMIXTURE, PROGRAM_RULES, AdmixtureContext, ProgramContext
 from baclofen.domain.settings import SettingUse, settings_to_dicts, use_defaults
 
 __all__ = [

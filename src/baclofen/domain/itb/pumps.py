@@ -22,7 +22,7 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, UnknownNameError, require_finite_number
 from baclofen.domain.rules.core import Finding, evaluate_rules
-from baclofen.domain.rules.itb import CONCENTRATION_RULES, ConcentrationContext
+from baclofen.domain.rules.itb.concentration import CONCENTRATION_RULES, ConcentrationContext
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 
 __all__ = [

@@ -23,17 +23,19 @@ from baclofen.domain.itb.dates import same_clock
 from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PumpModel
 from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts
-from baclofen.domain.rules.itb import (
+from baclofen.domain.rules.itb.reconcile import (
     DELIVERY_RULES,
-    NEXT_REFILL_RULES,
     RECONCILE_RULES,
-    REFILL_VOLUME_RULES,
     TREND_RULES,
     DeliveryContext,
-    NextRefillContext,
     ReconcileContext,
-    RefillVolumeContext,
     TrendContext,
+)
+from baclofen.domain.rules.itb.refill import (
+    NEXT_REFILL_RULES,
+    REFILL_VOLUME_RULES,
+    NextRefillContext,
+    RefillVolumeContext,
 )
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 

@@ -51,7 +51,8 @@ from baclofen.domain.itb.pumps import (
 )
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import ADMIXTURE, FORECAST_RULES, AdmixtureContext, ForecastContext
+from baclofen.domain.rules.itb.forecast import FORECAST_RULES, ForecastContext
+from baclofen.domain.rules.itb.program import ADMIXTURE, AdmixtureContext
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 
 __all__ = [

@@ -23,7 +23,7 @@ from typing import Any
 from baclofen.domain.cds.scales import ITB_SCREENING_ASHWORTH_REDUCTION, MAS_ONE_PLUS_POINTS, parse_ashworth
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import SCREENING_RULES, ScreeningContext
+from baclofen.domain.rules.itb.screening import SCREENING_RULES, ScreeningContext
 from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
 
 __all__ = [

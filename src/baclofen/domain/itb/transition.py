@@ -51,7 +51,8 @@ from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
 from baclofen.domain.products import OralProduct
 from baclofen.domain.rules.core import Finding, Override, evaluate_rules, findings_to_dicts, sort_findings
-from baclofen.domain.rules.itb import TRANS_CEILING, TRANSITION_RULES, RangeCeilingContext, TransitionContext
+from baclofen.domain.rules.itb.ceiling import TRANS_CEILING, RangeCeilingContext
+from baclofen.domain.rules.itb.transition import TRANSITION_RULES, TransitionContext
 from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
 
 __all__ = [

@@ -4,7 +4,7 @@ Evaluation returns every finding and never raises on a clinical condition. A pla
 un-overridden ``block`` finding is not offered (:func:`is_offerable`); a clinician may override a
 block with a reason, which the plan records (:class:`Override`).
 
-A rule is defined next to the logic it guards (``rules/oral.py``, ``rules/itb.py``, ``cds/*.py``,
+A rule is defined next to the logic it guards (``rules/oral.py``, ``rules/itb/*.py``, ``cds/*.py``,
 ``pk/findings.py``, ``rules/scope.py``); each of those modules exports the rules it defines (``DEFINED_RULES``),
 and :mod:`baclofen.domain.rules.catalogue` builds the catalogue of every rule from those collections in one place
 (``baclofen rules list`` shows it). Constructing a :class:`Rule` registers nothing.

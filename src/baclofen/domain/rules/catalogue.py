@@ -1,18 +1,18 @@
 """The rule catalogue: every safety rule of the system, built in one place.
 
 A rule is defined next to the logic it guards, and the module that defines it exports the rules it defines in
-one named collection: ``DEFINED_RULES`` (``rules/itb.py`` one per area: ``ITB_DEFINED_RULES``,
-``PUMP_DEFINED_RULES``). :data:`SOURCES` names each collection with its area and module; :func:`build_catalogue`
-builds :data:`CATALOGUE` from them and refuses an id defined twice. Constructing a :class:`Rule` registers
-nothing: a rule that no collection lists is not in the catalogue (tests/architecture/test_rule_catalogue.py walks
-the domain modules and fails on any such rule).
+one named collection: ``DEFINED_RULES``. :data:`SOURCES` names each collection with its area and module;
+:func:`build_catalogue` builds :data:`CATALOGUE` from them and refuses an id defined twice. Constructing a
+:class:`Rule` registers nothing: a rule that no collection lists is not in the catalogue
+(tests/architecture/test_rule_catalogue.py walks the domain modules and fails on any such rule).
 
 Areas and their id prefixes:
 
 * ``scope``: ``SCOPE-*`` patients out of scope (:mod:`baclofen.domain.rules.scope`);
 * ``oral``: ``ORAL-*`` and ``TAPER-*`` oral plans (:mod:`baclofen.domain.rules.oral`);
 * ``itb``: ``ITB-*`` intrathecal screening, dosing, concentrations, transition, plausibility ranges and
-  ``pump``: ``PUMP-*`` programs, reservoir, refills, battery, reconciliation (both :mod:`baclofen.domain.rules.itb`);
+  ``pump``: ``PUMP-*`` programs, reservoir, refills, battery, reconciliation (the modules of
+  :mod:`baclofen.domain.rules.itb`, one per subject);
 * ``pk``: ``PK-*`` exposure findings (:mod:`baclofen.domain.pk.findings`);
 * ``cds``: ``INT-*`` interactions, ``CI-*`` contraindications, ``DOSE-*`` dose limits, ``SCALE-*`` responder
   definitions, ``RISK-*`` withdrawal and overdose risks, ``MEDS-*`` unrecognised medicines (the modules of
@@ -46,7 +46,6 @@ from baclofen.domain.evidence import format_citation, get_reference
 from baclofen.domain.pk import findings as pk_findings
 from baclofen.domain.rules import itb, oral, scope
 from baclofen.domain.rules.core import Rule
-from baclofen.domain.rules.itb import forecast as itb_forecast
 from baclofen.domain.settings import SETTINGS, settings_to_dicts, use_defaults
 
 
@@ -146,8 +145,17 @@ def build_catalogue(sources: Iterable[RuleSource]) -> Mapping[str, CatalogueEntr
 SOURCES: tuple[RuleSource, ...] = (
     RuleSource(RuleArea.SCOPE, scope.__name__, scope.DEFINED_RULES),
     RuleSource(RuleArea.ORAL, oral.__name__, oral.DEFINED_RULES),
-    RuleSource(RuleArea.ITB, itb_forecast.__name__, itb.ITB_DEFINED_RULES),
-    RuleSource(RuleArea.PUMP, itb_forecast.__name__, itb.PUMP_DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.screening.__name__, itb.screening.DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.dosing.__name__, itb.dosing.DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.titration.__name__, itb.titration.DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.ceiling.__name__, itb.ceiling.DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.limits.__name__, itb.limits.DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.concentration.__name__, itb.concentration.DEFINED_RULES),
+    RuleSource(RuleArea.ITB, itb.transition.__name__, itb.transition.DEFINED_RULES),
+    RuleSource(RuleArea.PUMP, itb.program.__name__, itb.program.DEFINED_RULES),
+    RuleSource(RuleArea.PUMP, itb.forecast.__name__, itb.forecast.DEFINED_RULES),
+    RuleSource(RuleArea.PUMP, itb.reconcile.__name__, itb.reconcile.DEFINED_RULES),
+    RuleSource(RuleArea.PUMP, itb.refill.__name__, itb.refill.DEFINED_RULES),
     RuleSource(RuleArea.PK, pk_findings.__name__, pk_findings.DEFINED_RULES),
     RuleSource(RuleArea.CDS, interactions.__name__, interactions.DEFINED_RULES),
     RuleSource(RuleArea.CDS, contraindications.__name__, contraindications.DEFINED_RULES),
