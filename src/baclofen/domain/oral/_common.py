@@ -1,4 +1,4 @@
-"""Input checks shared by the oral planners (private)."""
+"""Input checks and helpers shared by the oral planners (private)."""
 
 from __future__ import annotations
 
@@ -82,3 +82,18 @@ def resolve_product(
             values.set(TABLETS_SCORED, product.scored)
     resolution = float(values.get(LIQUID_RESOLUTION_ML)) if product.is_liquid else float(LIQUID_RESOLUTION_ML.default)
     return product, resolution
+
+
+def merge_repeated_doses(daily_doses_mg: Iterable[float]) -> list[tuple[float, int]]:
+    """Consecutive equal daily doses as one (dose, how many steps it holds).
+
+    >>> merge_repeated_doses([15.0, 15.0, 30.0, 15.0])
+    [(15.0, 2), (30.0, 1), (15.0, 1)]
+    """
+    merged: list[tuple[float, int]] = []
+    for dose in daily_doses_mg:
+        if merged and abs(merged[-1][0] - dose) < 1e-9:
+            merged[-1] = (dose, merged[-1][1] + 1)
+        else:
+            merged.append((dose, 1))
+    return merged

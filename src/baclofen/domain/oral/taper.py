@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -41,6 +42,7 @@ from baclofen.domain.oral._common import (
     check_overrides,
     check_patient,
     interval_setting_value,
+    merge_repeated_doses,
     resolve_product,
     whole_days,
 )
@@ -73,7 +75,7 @@ from baclofen.domain.oral.plan import (
 )
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.products import LIQUID_RESOLUTION_ML, TABLETS_SCORED, OralProduct, dispensable_quantum_mg
-from baclofen.domain.rules.core import Override, apply_overrides
+from baclofen.domain.rules.core import Finding, Override, apply_overrides
 from baclofen.domain.rules.oral import OralPlanContext, evaluate_oral_rules
 from baclofen.domain.settings import SettingValues
 
@@ -157,9 +159,113 @@ def plan_taper(
         For malformed input, a target the product cannot give exactly, a maximum step smaller than
         the product's smallest dose, or a product that cannot give any dose below the current one.
     """
+    inputs = _check_taper_inputs(
+        start_date=start_date,
+        from_mg_per_day=from_mg_per_day,
+        to_mg_per_day=to_mg_per_day,
+        patient=patient,
+        product=product,
+        doses_per_day=doses_per_day,
+        dose_times=dose_times,
+        months_on_therapy=months_on_therapy,
+        max_step_mg=max_step_mg,
+        step_interval_days=step_interval_days,
+        min_days_to_zero=min_days_to_zero,
+        overrides=overrides,
+        settings=settings,
+    )
+    schedule = _taper_schedule(inputs)
+    steps = _build_taper_steps(inputs, schedule)
+    days_to_target = (steps[-1].start - inputs.start).days
+    findings = _judge_taper(inputs, schedule, days_to_target)
+    return Plan(
+        PlanKind.TAPER,
+        steps,
+        inputs.product,
+        inputs.patient,
+        findings,
+        inputs.values.used(),
+        inputs.overrides,
+        _taper_parameters(inputs, schedule, days_to_target),
+        _taper_notes(inputs, schedule),
+    )
+
+
+# --- the phases of plan_taper ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _TaperDuration:
+    """How long a taper to zero must last (long-term use, the required, sourced and planned minimum days) and
+    whether the clinic's limits are blocks (TAPER-ABRUPT-002, TAPER-STEP-001)."""
+
+    long_term_months: float
+    long_term_dose_mg_per_day: float
+    long_term_assumed: bool  # a high dose with the time on therapy not given (TAPER-LONGTERM-002)
+    long_term: bool
+    required_days: int  # the settings' minimum (the long-term one after long-term use)
+    sourced_days: int  # the minimum TAPER-ABRUPT-001 blocks below
+    block_on_clinic_limits: bool
+    planned_min_days: int  # the requested minimum, else the required one
+
+
+@dataclass(frozen=True, slots=True)
+class _TaperInputs:
+    """The taper's options, checked against the settings and the product, and the settings resolved.
+
+    ``values`` records every setting read, in the order read: the plan reports them (:meth:`SettingValues.used`).
+    """
+
+    start: date
+    patient: PatientSnapshot
+    overrides: tuple[Override, ...]
+    values: SettingValues
+    from_mg_per_day: float
+    to_mg_per_day: float
+    months_on_therapy: float | None
+    max_step_mg: float  # the step the plan is made with
+    step_limit_mg: float  # the step TAPER-STEP-001 judges against
+    interval_days: int
+    duration: _TaperDuration
+    ceiling_mg_per_day: float
+    ckd_crcl_ml_min: float
+    dialysis_max_mg_per_day: float
+    product: OralProduct
+    resolution_ml: float
+    times: tuple[time, ...]
+    quantum_mg: float  # the smallest amount the product gives
+
+
+@dataclass(frozen=True, slots=True)
+class _TaperSchedule:
+    """The daily doses after the current one, the reduction of each step, the days a step lasts, and the
+    doses merged where consecutive steps repeat one."""
+
+    levels_mg_per_day: tuple[float, ...]
+    reductions_mg_per_day: tuple[float, ...]
+    step_days: int
+    merged: tuple[tuple[float, int], ...]
+
+
+def _check_taper_inputs(
+    *,
+    start_date: date,
+    from_mg_per_day: float,
+    to_mg_per_day: float,
+    patient: PatientSnapshot | None,
+    product: OralProduct | None,
+    doses_per_day: int,
+    dose_times: Sequence[time] | None,
+    months_on_therapy: float | None,
+    max_step_mg: float | None,
+    step_interval_days: int | None,
+    min_days_to_zero: int | None,
+    overrides: Iterable[Override],
+    settings: Mapping[str, Any] | None,
+) -> _TaperInputs:
+    """Phase 1: check every option, resolve the settings, then check the doses against what the product gives
+    (raises InvalidInputError, in this order)."""
     start = check_date(start_date, "start_date")
     patient = check_patient(patient)
-    overrides = check_overrides(overrides)
+    checked_overrides = check_overrides(overrides)
     values = SettingValues(TAPER_SETTINGS, settings)
     current = require_finite_number(
         from_mg_per_day, "from_mg_per_day", strictly_positive=True, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
@@ -174,46 +280,9 @@ def plan_taper(
         if months_on_therapy is None
         else require_finite_number(months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
     )
-
-    # The step limit is the setting (the clinic's); a requested smaller step becomes the plan's limit, a larger
-    # one plans larger steps but cannot raise the limit: each step above it, the last down to zero included,
-    # is the finding TAPER-STEP-001 (a warn: the step size is UNCONFIRMED; a block where the clinic says so).
-    clinic_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
-    if max_step_mg is not None:
-        require_finite_number(max_step_mg, "max_step_mg", strictly_positive=True)
-        try:
-            max_step = float(TAPER_MAX_STEP_MG_PER_DAY.validate(max_step_mg))
-        except InvalidInputError as exc:
-            raise InvalidInputError("max_step_mg", exc.expected, max_step_mg) from None
-        step_limit = float(values.set(TAPER_MAX_STEP_MG_PER_DAY, max_step)) if max_step < clinic_step else clinic_step
-    else:
-        max_step = step_limit = clinic_step
+    max_step, step_limit = _resolve_step_limit(values, max_step_mg)
     interval = interval_setting_value(values, TAPER_STEP_INTERVAL_DAYS, step_interval_days, "step_interval_days")
-    long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
-    long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
-    # Unknown time on therapy at a high dose is planned as long-term use (the conservative choice,
-    # TAPER-LONGTERM-002); the clinician gives the months on therapy to shorten it after short use.
-    assumed_long_term = months is None and current >= long_term_dose
-    long_term = assumed_long_term or (months is not None and months >= long_term_months and current >= long_term_dose)
-    required_days = whole_days(values.get(TAPER_MIN_DAYS_TO_ZERO), TAPER_MIN_DAYS_TO_ZERO.name)
-    # The block rests on the sourced minimum (or a clinic's lower choice within the 1-2 week DISAGREE); a longer
-    # minimum (a stricter clinic value, the long-term assumption) is TAPER-ABRUPT-002, a warn unless the clinic
-    # profile makes its limits blocks (taper.block_on_clinic_limits).
-    sourced_days = min(required_days, TAPER_SOURCED_MIN_DAYS_TO_ZERO)
-    block_on_clinic = bool(values.get(TAPER_BLOCK_ON_CLINIC_LIMITS))
-    if long_term:
-        # Longer, never shorter: a clinic's long-term minimum below the general one does not shorten it.
-        required_days = max(
-            required_days,
-            whole_days(values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO), TAPER_LONG_TERM_MIN_DAYS_TO_ZERO.name),
-        )
-    planned_min_days = required_days
-    if min_days_to_zero is not None:
-        planned_min_days = whole_days(min_days_to_zero, "min_days_to_zero")
-        if not 1 <= planned_min_days <= MAX_MIN_DAYS_TO_ZERO:
-            raise InvalidInputError(
-                "min_days_to_zero", f"a number of days between 1 and {MAX_MIN_DAYS_TO_ZERO}", min_days_to_zero
-            )
+    duration = _resolve_taper_duration(values, current, months, min_days_to_zero)
     ceiling = float(values.get(locale_ceiling_setting(patient.locale)))
     ckd_crcl = float(values.get(CKD_CRCL_ML_MIN))
     dialysis_max = float(values.get(DIALYSIS_MAX_START_MG_PER_DAY))
@@ -235,25 +304,108 @@ def plan_taper(
             f"a product that can give less than {current:g} mg/day in measurable amounts, e.g. an oral solution",
             product.name,
         )
+    return _TaperInputs(
+        start=start,
+        patient=patient,
+        overrides=checked_overrides,
+        values=values,
+        from_mg_per_day=current,
+        to_mg_per_day=target,
+        months_on_therapy=months,
+        max_step_mg=max_step,
+        step_limit_mg=step_limit,
+        interval_days=interval,
+        duration=duration,
+        ceiling_mg_per_day=ceiling,
+        ckd_crcl_ml_min=ckd_crcl,
+        dialysis_max_mg_per_day=dialysis_max,
+        product=product,
+        resolution_ml=resolution,
+        times=times,
+        quantum_mg=q,
+    )
 
-    levels = _taper_levels(current, target, max_step, q)
-    pre_target = len(levels) - 1
-    step_days = interval
+
+def _resolve_step_limit(values: SettingValues, max_step_mg: float | None) -> tuple[float, float]:
+    """The step the plan is made with and the step limit it is judged against.
+
+    The step limit is the setting (the clinic's); a requested smaller step becomes the plan's limit, a larger
+    one plans larger steps but cannot raise the limit: each step above it, the last down to zero included,
+    is the finding TAPER-STEP-001 (a warn: the step size is UNCONFIRMED; a block where the clinic says so).
+    """
+    clinic_step = float(values.get(TAPER_MAX_STEP_MG_PER_DAY))
+    if max_step_mg is None:
+        return clinic_step, clinic_step
+    require_finite_number(max_step_mg, "max_step_mg", strictly_positive=True)
+    try:
+        max_step = float(TAPER_MAX_STEP_MG_PER_DAY.validate(max_step_mg))
+    except InvalidInputError as exc:
+        raise InvalidInputError("max_step_mg", exc.expected, max_step_mg) from None
+    step_limit = float(values.set(TAPER_MAX_STEP_MG_PER_DAY, max_step)) if max_step < clinic_step else clinic_step
+    return max_step, step_limit
+
+
+def _resolve_taper_duration(
+    values: SettingValues, current_mg_per_day: float, months: float | None, min_days_to_zero: int | None
+) -> _TaperDuration:
+    """Long-term use, and the minimum days of a taper to zero: required by the settings, sourced, requested."""
+    long_term_months = float(values.get(TAPER_LONG_TERM_MONTHS))
+    long_term_dose = float(values.get(TAPER_LONG_TERM_DOSE_MG_PER_DAY))
+    # Unknown time on therapy at a high dose is planned as long-term use (the conservative choice,
+    # TAPER-LONGTERM-002); the clinician gives the months on therapy to shorten it after short use.
+    high_dose = current_mg_per_day >= long_term_dose
+    assumed_long_term = months is None and high_dose
+    long_term = assumed_long_term or (months is not None and months >= long_term_months and high_dose)
+    required_days = whole_days(values.get(TAPER_MIN_DAYS_TO_ZERO), TAPER_MIN_DAYS_TO_ZERO.name)
+    # The block rests on the sourced minimum (or a clinic's lower choice within the 1-2 week DISAGREE); a longer
+    # minimum (a stricter clinic value, the long-term assumption) is TAPER-ABRUPT-002, a warn unless the clinic
+    # profile makes its limits blocks (taper.block_on_clinic_limits).
+    sourced_days = min(required_days, TAPER_SOURCED_MIN_DAYS_TO_ZERO)
+    block_on_clinic = bool(values.get(TAPER_BLOCK_ON_CLINIC_LIMITS))
+    if long_term:
+        # Longer, never shorter: a clinic's long-term minimum below the general one does not shorten it.
+        required_days = max(
+            required_days,
+            whole_days(values.get(TAPER_LONG_TERM_MIN_DAYS_TO_ZERO), TAPER_LONG_TERM_MIN_DAYS_TO_ZERO.name),
+        )
+    planned_min_days = required_days
+    if min_days_to_zero is not None:
+        planned_min_days = whole_days(min_days_to_zero, "min_days_to_zero")
+        if not 1 <= planned_min_days <= MAX_MIN_DAYS_TO_ZERO:
+            raise InvalidInputError(
+                "min_days_to_zero", f"a number of days between 1 and {MAX_MIN_DAYS_TO_ZERO}", min_days_to_zero
+            )
+    return _TaperDuration(
+        long_term_months=long_term_months,
+        long_term_dose_mg_per_day=long_term_dose,
+        long_term_assumed=assumed_long_term,
+        long_term=long_term,
+        required_days=required_days,
+        sourced_days=sourced_days,
+        block_on_clinic_limits=block_on_clinic,
+        planned_min_days=planned_min_days,
+    )
+
+
+def _taper_schedule(inputs: _TaperInputs) -> _TaperSchedule:
+    """Phase 2: the levels down to the target, and steps long enough for the minimum days of a taper to zero."""
+    current, target = inputs.from_mg_per_day, inputs.to_mg_per_day
+    levels = _taper_levels(current, target, inputs.max_step_mg, inputs.quantum_mg)
+    step_days = inputs.interval_days
     if target == 0:
-        step_days = max(interval, math.ceil(planned_min_days / pre_target))
+        step_days = max(step_days, math.ceil(inputs.duration.planned_min_days / (len(levels) - 1)))
+    reductions = [current - levels[0]] + [a - b for a, b in zip(levels, levels[1:], strict=False)]
+    return _TaperSchedule(tuple(levels), tuple(reductions), step_days, tuple(merge_repeated_doses(levels)))
 
-    merged: list[tuple[float, int]] = []
-    for level in levels:
-        if merged and abs(merged[-1][0] - level) < 1e-9:
-            merged[-1] = (level, merged[-1][1] + 1)
-        else:
-            merged.append((level, 1))
 
+def _build_taper_steps(inputs: _TaperInputs, schedule: _TaperSchedule) -> tuple[PlanStep, ...]:
+    """Phase 3: one dated step per daily dose, ``step_days`` per step it holds; the target dose continues, or
+    (a taper to zero) a one-day stop step ends the plan."""
     steps: list[PlanStep] = []
-    day = start
-    for i, (level, count) in enumerate(merged):
-        last = i == len(merged) - 1
-        if last and target == 0:
+    day = inputs.start
+    for i, (level, count) in enumerate(schedule.merged):
+        last = i == len(schedule.merged) - 1
+        if last and inputs.to_mg_per_day == 0:
             steps.append(
                 PlanStep(
                     day,
@@ -264,89 +416,92 @@ def plan_taper(
                 )
             )
             break
-        end = day + timedelta(days=(step_days if last else count * step_days) - 1)
+        end = day + timedelta(days=(schedule.step_days if last else count * schedule.step_days) - 1)
         steps.append(
             PlanStep(
                 day,
                 end,
-                split_daily_dose(level, times, product, resolution),
+                split_daily_dose(level, inputs.times, inputs.product, inputs.resolution_ml),
                 continues=last,
                 note="target dose: continue" if last else "",
             )
         )
         day = end + timedelta(days=1)
+    return tuple(steps)
 
-    days_to_target = (steps[-1].start - start).days
-    reductions = [current - levels[0]] + [a - b for a, b in zip(levels, levels[1:], strict=False)]
-    nonzero = [lvl for lvl in levels if lvl > 0]
-    held = target == 0 and all(abs(lvl - current) < 1e-9 for lvl in nonzero)
+
+def _taper_notes(inputs: _TaperInputs, schedule: _TaperSchedule) -> tuple[str, ...]:
+    """The plan's notes: a first step off the current dose, steps made longer for the minimum duration."""
+    current, q, levels = inputs.from_mg_per_day, inputs.quantum_mg, schedule.levels_mg_per_day
     notes = []
     if abs(levels[0] - current) > 1e-9 and abs(current / q - round(current / q)) > 1e-6:
         notes.append(f"{current:g} mg/day is not a multiple of {q:g} mg: the first step is {levels[0]:g} mg/day.")
-    if step_days > interval:
+    if schedule.step_days > inputs.interval_days:
         notes.append(
-            f"Steps last {step_days} days (not {interval}) so that the taper to zero takes at least "
-            f"{planned_min_days} days."
+            f"Steps last {schedule.step_days} days (not {inputs.interval_days}) so that the taper to zero takes at "
+            f"least {inputs.duration.planned_min_days} days."
         )
+    return tuple(notes)
 
+
+def _judge_taper(inputs: _TaperInputs, schedule: _TaperSchedule, days_to_target: int) -> tuple[Finding, ...]:
+    """Phase 4: the oral plan rules on the schedule (steps, duration, a held lowest dose), the clinician's
+    overrides applied."""
+    current, target, duration = inputs.from_mg_per_day, inputs.to_mg_per_day, inputs.duration
+    nonzero = [lvl for lvl in schedule.levels_mg_per_day if lvl > 0]
+    held = target == 0 and all(abs(lvl - current) < 1e-9 for lvl in nonzero)
     ctx = OralPlanContext(
         kind="taper",
-        patient=patient,
-        planned_daily_doses_mg=tuple(level for level, _ in merged),
-        ceiling_mg_per_day=ceiling,
-        doses_per_day=len(times),
-        dialysis_start_mg_per_day=dialysis_max,
-        ckd_crcl_ml_min=ckd_crcl,
-        step_interval_days=step_days,
+        patient=inputs.patient,
+        planned_daily_doses_mg=tuple(level for level, _ in schedule.merged),
+        ceiling_mg_per_day=inputs.ceiling_mg_per_day,
+        doses_per_day=len(inputs.times),
+        dialysis_start_mg_per_day=inputs.dialysis_max_mg_per_day,
+        ckd_crcl_ml_min=inputs.ckd_crcl_ml_min,
+        step_interval_days=schedule.step_days,
         from_mg_per_day=current,
         to_mg_per_day=target,
         days_to_zero=days_to_target if target == 0 else None,
-        required_days_to_zero=required_days,
-        sourced_min_days_to_zero=sourced_days,
-        block_on_clinic_limits=block_on_clinic,
-        max_step_mg_per_day=step_limit,
-        largest_step_mg_per_day=max(reductions),
-        last_step_to_zero_mg_per_day=reductions[-1] if target == 0 else None,
-        months_on_therapy=months,
-        long_term_months=long_term_months,
-        long_term_dose_mg_per_day=long_term_dose,
+        required_days_to_zero=duration.required_days,
+        sourced_min_days_to_zero=duration.sourced_days,
+        block_on_clinic_limits=duration.block_on_clinic_limits,
+        max_step_mg_per_day=inputs.step_limit_mg,
+        largest_step_mg_per_day=max(schedule.reductions_mg_per_day),
+        last_step_to_zero_mg_per_day=schedule.reductions_mg_per_day[-1] if target == 0 else None,
+        months_on_therapy=inputs.months_on_therapy,
+        long_term_months=duration.long_term_months,
+        long_term_dose_mg_per_day=duration.long_term_dose_mg_per_day,
         held_lowest_dose=held,
-        product_name=product.name,
-        product_evidence=product.evidence,
-        product_locales=product.locales,
+        product_name=inputs.product.name,
+        product_evidence=inputs.product.evidence,
+        product_locales=inputs.product.locales,
     )
-    findings = apply_overrides(evaluate_oral_rules(ctx), overrides)
-    parameters = {
-        "start_date": start,
-        "from_mg_per_day": current,
+    return apply_overrides(evaluate_oral_rules(ctx), inputs.overrides)
+
+
+def _taper_parameters(inputs: _TaperInputs, schedule: _TaperSchedule, days_to_target: int) -> dict[str, Any]:
+    """Phase 5: the inputs and the values the plan was made with, for the plan's ``parameters``."""
+    target, duration = inputs.to_mg_per_day, inputs.duration
+    return {
+        "start_date": inputs.start,
+        "from_mg_per_day": inputs.from_mg_per_day,
         "to_mg_per_day": target,
-        "months_on_therapy": months,
-        "long_term_high_dose": long_term,
-        "long_term_assumed": assumed_long_term,
-        "max_step_mg": max_step,
-        "step_limit_mg": step_limit,
-        "largest_step_mg": max(reductions),
-        "step_interval_days": step_days,
-        "min_days_to_zero": planned_min_days if target == 0 else None,
-        "required_days_to_zero": required_days if target == 0 else None,
+        "months_on_therapy": inputs.months_on_therapy,
+        "long_term_high_dose": duration.long_term,
+        "long_term_assumed": duration.long_term_assumed,
+        "max_step_mg": inputs.max_step_mg,
+        "step_limit_mg": inputs.step_limit_mg,
+        "largest_step_mg": max(schedule.reductions_mg_per_day),
+        "step_interval_days": schedule.step_days,
+        "min_days_to_zero": duration.planned_min_days if target == 0 else None,
+        "required_days_to_zero": duration.required_days if target == 0 else None,
         "days_to_target": days_to_target,
-        "doses_per_day": len(times),
-        "dose_times": list(times),
-        "locale": patient.locale,
-        "kidney": patient.kidney.to_dict(),
-        "dispensable_quantum_mg": q,
+        "doses_per_day": len(inputs.times),
+        "dose_times": list(inputs.times),
+        "locale": inputs.patient.locale,
+        "kidney": inputs.patient.kidney.to_dict(),
+        "dispensable_quantum_mg": inputs.quantum_mg,
     }
-    return Plan(
-        PlanKind.TAPER,
-        tuple(steps),
-        product,
-        patient,
-        findings,
-        values.used(),
-        overrides,
-        parameters,
-        tuple(notes),
-    )
 
 
 def _taper_levels(current: float, target: float, max_step: float, q: float) -> list[float]:

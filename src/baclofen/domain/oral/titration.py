@@ -24,6 +24,7 @@ more than about 5 mg/day [S14] [S15] and stays there unless a clinician override
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from fractions import Fraction
 from typing import Any
@@ -34,6 +35,7 @@ from baclofen.domain.oral._common import (
     check_overrides,
     check_patient,
     interval_setting_value,
+    merge_repeated_doses,
     resolve_product,
 )
 from baclofen.domain.oral.limits import (
@@ -76,7 +78,7 @@ from baclofen.domain.products import (
     dispensable_quantum_mg,
     oral_products_giving,
 )
-from baclofen.domain.rules.core import Override, apply_overrides
+from baclofen.domain.rules.core import Finding, Override, apply_overrides
 from baclofen.domain.rules.oral import ORAL_DIALYSIS_002, ORAL_MAX_001, OralPlanContext, evaluate_oral_rules
 from baclofen.domain.settings import SettingValues
 
@@ -152,10 +154,106 @@ def plan_titration(
     InvalidInputError
         For malformed input (naming the field); never for a clinical condition.
     """
+    inputs = _check_titration_inputs(
+        start_date=start_date,
+        patient=patient,
+        product=product,
+        target_mg_per_day=target_mg_per_day,
+        start_dose_mg=start_dose_mg,
+        step_dose_mg=step_dose_mg,
+        step_interval_days=step_interval_days,
+        doses_per_day=doses_per_day,
+        dose_times=dose_times,
+        overrides=overrides,
+        settings=settings,
+    )
+    levels = _titration_levels(inputs)
+    doses = _plan_daily_doses(inputs, levels)
+    findings = _judge_titration(inputs, levels, doses)
+    return Plan(
+        PlanKind.TITRATION,
+        _build_titration_steps(inputs, doses),
+        inputs.product,
+        inputs.patient,
+        findings,
+        inputs.values.used(),
+        inputs.overrides,
+        _titration_parameters(inputs, levels, doses),
+        doses.notes,
+    )
+
+
+# --- the phases of plan_titration -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _TitrationInputs:
+    """The titration's options, checked, and the settings resolved (the elderly step interval applied).
+
+    ``values`` records every setting read, in the order read: the plan reports them (:meth:`SettingValues.used`).
+    """
+
+    start: date
+    patient: PatientSnapshot
+    overrides: tuple[Override, ...]
+    values: SettingValues
+    scored_setting_given: bool
+    product: OralProduct
+    resolution_ml: float
+    times: tuple[time, ...]
+    start_dose_mg: float
+    step_dose_mg: float
+    target_mg_per_day: float | None
+    ceiling_mg_per_day: float
+    in_hospital_ceiling_mg_per_day: float
+    interval_days: int
+    slowed_for_elderly: bool
+    elderly_age_years: float
+    dialysis_max_mg_per_day: float
+    ckd_crcl_ml_min: float
+
+
+@dataclass(frozen=True, slots=True)
+class _TitrationLevels:
+    """The label levels up to the capped target, and the kidney reduction and dispensable amount applied to them."""
+
+    cap_mg_per_day: float  # the locale maximum, or the in-hospital one when ORAL-MAX-001 is overridden
+    capped_target_mg_per_day: float
+    levels_mg_per_day: tuple[float, ...]  # before the kidney reduction
+    band: KidneyBand | None
+    factor: Fraction  # each daily dose is multiplied by it (1 - the band's reduction)
+    quantum_mg: float  # the smallest amount the product gives
+    reduced_target_mg_per_day: float
+
+
+@dataclass(frozen=True, slots=True)
+class _DailyDoses:
+    """The planned daily doses, each with the number of consecutive steps it holds, and the notes on them."""
+
+    merged: tuple[tuple[float, int], ...]
+    notes: tuple[str, ...]
+
+    @property
+    def planned_mg_per_day(self) -> tuple[float, ...]:
+        return tuple(dose for dose, _ in self.merged)
+
+
+def _check_titration_inputs(
+    *,
+    start_date: date,
+    patient: PatientSnapshot | None,
+    product: OralProduct | None,
+    target_mg_per_day: float | None,
+    start_dose_mg: float,
+    step_dose_mg: float,
+    step_interval_days: int | None,
+    doses_per_day: int,
+    dose_times: Sequence[time] | None,
+    overrides: Iterable[Override],
+    settings: Mapping[str, Any] | None,
+) -> _TitrationInputs:
+    """Phase 1: check every option and resolve the settings (raises InvalidInputError, in this order)."""
     start = check_date(start_date, "start_date")
     patient = check_patient(patient)
-    overrides = check_overrides(overrides)
-    overridden = {o.rule_id for o in overrides}
+    checked_overrides = check_overrides(overrides)
     values = SettingValues(TITRATION_SETTINGS, settings)
     locale = patient.locale
 
@@ -164,9 +262,9 @@ def plan_titration(
     interval = interval_setting_value(values, step_interval_setting(locale), step_interval_days, "step_interval_days")
     dialysis_max = float(values.get(DIALYSIS_MAX_START_MG_PER_DAY))
     ckd_crcl = float(values.get(CKD_CRCL_ML_MIN))
-    product, resolution = resolve_product(product, patient, values, TABLETS_SCORED.name in (settings or {}))
+    scored_given = TABLETS_SCORED.name in (settings or {})
+    product, resolution = resolve_product(product, patient, values, scored_given)
     times = resolve_dose_times(doses_per_day, dose_times, TITRATION_DOSES_PER_DAY)
-    n_doses = len(times)
     start_dose = require_finite_number(
         start_dose_mg, "start_dose_mg", strictly_positive=True, maximum=ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
     )
@@ -190,12 +288,39 @@ def plan_titration(
         elderly_interval = int(values.get(ELDERLY_STEP_INTERVAL_DAYS))
         slowed = elderly_interval > interval
         interval = max(interval, elderly_interval)
+    return _TitrationInputs(
+        start=start,
+        patient=patient,
+        overrides=checked_overrides,
+        values=values,
+        scored_setting_given=scored_given,
+        product=product,
+        resolution_ml=resolution,
+        times=times,
+        start_dose_mg=start_dose,
+        step_dose_mg=step_dose,
+        target_mg_per_day=target,
+        ceiling_mg_per_day=ceiling,
+        in_hospital_ceiling_mg_per_day=hospital,
+        interval_days=interval,
+        slowed_for_elderly=slowed,
+        elderly_age_years=elderly_age,
+        dialysis_max_mg_per_day=dialysis_max,
+        ckd_crcl_ml_min=ckd_crcl,
+    )
 
-    cap = hospital if ORAL_MAX_001.rule_id in overridden else ceiling
+
+def _titration_levels(inputs: _TitrationInputs) -> _TitrationLevels:
+    """Phase 2: the target capped by the ceiling (the in-hospital one when ORAL-MAX-001 is overridden), the label
+    levels up to it, the kidney band's factor and the product's dispensable amount."""
+    overridden = {o.rule_id for o in inputs.overrides}
+    target, ceiling = inputs.target_mg_per_day, inputs.ceiling_mg_per_day
+    n_doses = len(inputs.times)
+    cap = inputs.in_hospital_ceiling_mg_per_day if ORAL_MAX_001.rule_id in overridden else ceiling
     capped_target = min(LABEL_TARGET_MG_PER_DAY, ceiling) if target is None else min(target, cap)
-    levels = _label_levels(start_dose * n_doses, step_dose * n_doses, capped_target)
+    levels = _label_levels(inputs.start_dose_mg * n_doses, inputs.step_dose_mg * n_doses, capped_target)
 
-    kidney = patient.kidney
+    kidney = inputs.patient.kidney
     band: KidneyBand | None
     if kidney.dialysis:
         band = KidneyBand.SEVERE
@@ -204,12 +329,47 @@ def plan_titration(
     else:
         band = None
     factor = band.factor if band is not None else Fraction(1)
-    q = dispensable_quantum_mg(product, resolution)
-    notes: list[str] = []
+    return _TitrationLevels(
+        cap_mg_per_day=cap,
+        capped_target_mg_per_day=capped_target,
+        levels_mg_per_day=tuple(levels),
+        band=band,
+        factor=factor,
+        quantum_mg=dispensable_quantum_mg(inputs.product, inputs.resolution_ml),
+        reduced_target_mg_per_day=float(Fraction(capped_target) * factor),
+    )
 
-    reduced_target = float(Fraction(capped_target) * factor)
-    planned = [floor_to_quantum(float(Fraction(level) * factor), q) for level in levels]
-    for level, dose in zip(levels, planned, strict=True):
+
+def _plan_daily_doses(inputs: _TitrationInputs, levels: _TitrationLevels) -> _DailyDoses:
+    """Phase 3: each level reduced for the kidneys and rounded down to what the product gives, held at the
+    dialysis dose, steps rounded to nothing left out, and repeated doses merged; raises InvalidInputError on
+    ``product`` when the product cannot give the dose."""
+    planned, notes = _reduce_and_round_down(inputs.product, levels)
+    if inputs.patient.kidney.dialysis:
+        planned, notes = _hold_at_dialysis_dose(inputs, levels, planned, notes)
+    if any(dose <= 0 for dose in planned):
+        dropped = sum(1 for dose in planned if dose <= 0)
+        planned = [dose for dose in planned if dose > 0]
+        if not planned:
+            raise InvalidInputError(
+                "product",
+                f"a product that can give the planned daily dose (at most {levels.reduced_target_mg_per_day:.3g} "
+                "mg/day) in measurable amounts, e.g. an oral solution",
+                inputs.product.name,
+            )
+        notes.append(
+            f"{dropped} step(s) rounded down to 0 mg/day were left out; the plan starts at {planned[0]:g} mg/day."
+        )
+    return _DailyDoses(tuple(merge_repeated_doses(planned)), tuple(notes))
+
+
+def _reduce_and_round_down(product: OralProduct, levels: _TitrationLevels) -> tuple[list[float], list[str]]:
+    """Each level times the kidney factor, rounded down to a multiple of the dispensable amount, with a note for
+    each level rounded."""
+    factor, q = levels.factor, levels.quantum_mg
+    planned = [floor_to_quantum(float(Fraction(level) * factor), q) for level in levels.levels_mg_per_day]
+    notes: list[str] = []
+    for level, dose in zip(levels.levels_mg_per_day, planned, strict=True):
         exact = float(Fraction(level) * factor)
         if dose < exact - 1e-9:
             what = f"{level:g} mg/day x {factor.numerator}/{factor.denominator}" if factor != 1 else f"{level:g} mg/day"
@@ -217,123 +377,123 @@ def plan_titration(
                 f"{what} = {exact:.4g} mg/day rounded down to {dose:g} mg/day ({product.name} gives "
                 f"multiples of {q:g} mg)."
             )
-    if kidney.dialysis:
-        dialysis_dose = floor_to_quantum(dialysis_max, q)
-        if dialysis_dose <= 0:
-            raise InvalidInputError(
-                "product",
-                f"a product that can give the dialysis start dose (at most {dialysis_max:g} mg/day) in "
-                "measurable amounts, e.g. an oral solution",
-                product.name,
-            )
-        if target is None or ORAL_DIALYSIS_002.rule_id not in overridden:
-            # Capped at the dialysis dose, never lifted to it: a lower start asked for is kept.
-            planned = [min(dose, dialysis_dose) for dose in planned]
-            if target is None:
-                notes = []
-        else:
-            # The override allows titration *beyond* the dialysis dose, never a start above it: a first
-            # step that rounds down to nothing starts at the dialysis dose instead of being left out
-            # (which would make the plan start at the next, higher step).
-            if planned[0] <= 0:
-                planned[0] = dialysis_dose
-                notes.append(f"Dialysis: the plan starts at the dialysis dose, {dialysis_dose:g} mg/day.")
-            planned[0] = min(planned[0], dialysis_dose)
-            planned = [max(dose, planned[0]) for dose in planned]
-    if any(dose <= 0 for dose in planned):
-        dropped = sum(1 for dose in planned if dose <= 0)
-        planned = [dose for dose in planned if dose > 0]
-        if not planned:
-            raise InvalidInputError(
-                "product",
-                f"a product that can give the planned daily dose (at most {reduced_target:.3g} mg/day) in "
-                "measurable amounts, e.g. an oral solution",
-                product.name,
-            )
-        notes.append(
-            f"{dropped} step(s) rounded down to 0 mg/day were left out; the plan starts at {planned[0]:g} mg/day."
+    return planned, notes
+
+
+def _hold_at_dialysis_dose(
+    inputs: _TitrationInputs, levels: _TitrationLevels, planned: list[float], notes: list[str]
+) -> tuple[list[float], list[str]]:
+    """On dialysis: every dose capped at the dialysis dose, or (ORAL-DIALYSIS-002 overridden with a target) only
+    the first one; raises InvalidInputError on ``product`` when the product cannot give the dialysis dose."""
+    dialysis_max = inputs.dialysis_max_mg_per_day
+    dialysis_dose = floor_to_quantum(dialysis_max, levels.quantum_mg)
+    if dialysis_dose <= 0:
+        raise InvalidInputError(
+            "product",
+            f"a product that can give the dialysis start dose (at most {dialysis_max:g} mg/day) in "
+            "measurable amounts, e.g. an oral solution",
+            inputs.product.name,
         )
+    overridden = {o.rule_id for o in inputs.overrides}
+    if inputs.target_mg_per_day is None or ORAL_DIALYSIS_002.rule_id not in overridden:
+        # Capped at the dialysis dose, never lifted to it: a lower start asked for is kept.
+        planned = [min(dose, dialysis_dose) for dose in planned]
+        if inputs.target_mg_per_day is None:
+            notes = []
+        return planned, notes
+    # The override allows titration *beyond* the dialysis dose, never a start above it: a first step that rounds
+    # down to nothing starts at the dialysis dose instead of being left out (which would make the plan start at
+    # the next, higher step).
+    if planned[0] <= 0:
+        planned[0] = dialysis_dose
+        notes.append(f"Dialysis: the plan starts at the dialysis dose, {dialysis_dose:g} mg/day.")
+    planned[0] = min(planned[0], dialysis_dose)
+    return [max(dose, planned[0]) for dose in planned], notes
 
-    merged: list[tuple[float, int]] = []
-    for dose in planned:
-        if merged and abs(merged[-1][0] - dose) < 1e-9:
-            merged[-1] = (dose, merged[-1][1] + 1)
-        else:
-            merged.append((dose, 1))
 
+def _build_titration_steps(inputs: _TitrationInputs, doses: _DailyDoses) -> tuple[PlanStep, ...]:
+    """Phase 4: one dated step per planned daily dose, ``interval_days`` per step it holds; the last continues."""
     steps = []
-    day = start
-    for i, (dose, count) in enumerate(merged):
-        end = day + timedelta(days=count * interval - 1)
-        steps.append(
-            PlanStep(day, end, split_daily_dose(dose, times, product, resolution), continues=i == len(merged) - 1)
-        )
+    day = inputs.start
+    for i, (dose, count) in enumerate(doses.merged):
+        end = day + timedelta(days=count * inputs.interval_days - 1)
+        split = split_daily_dose(dose, inputs.times, inputs.product, inputs.resolution_ml)
+        steps.append(PlanStep(day, end, split, continues=i == len(doses.merged) - 1))
         day = end + timedelta(days=1)
+    return tuple(steps)
 
-    planned_daily = tuple(dose for dose, _ in merged)
+
+def _judge_titration(inputs: _TitrationInputs, levels: _TitrationLevels, doses: _DailyDoses) -> tuple[Finding, ...]:
+    """Phase 5: the oral plan rules on the planned doses (with products that could give the reduced start when
+    this one starts above it), the clinician's overrides applied."""
+    planned_daily = doses.planned_mg_per_day
     # The first daily dose asked for, after the kidney reduction: no offerable plan starts above it.
-    reduced_start = float(Fraction(levels[0]) * factor)
-    suggested: tuple[OralProduct, ...] = ()
-    if planned_daily[0] > reduced_start + 1e-9 and reduced_start > 0:
-        scored = bool(values.get(TABLETS_SCORED)) if TABLETS_SCORED.name in (settings or {}) else None
-        liquid_ml = resolution if product.is_liquid else None
-        suggested = _one_per_form(
-            oral_products_giving(reduced_start, locale, tablets_scored=scored, liquid_resolution_ml=liquid_ml)
-        )
+    reduced_start = float(Fraction(levels.levels_mg_per_day[0]) * levels.factor)
+    suggested = _products_for_start(inputs, reduced_start) if planned_daily[0] > reduced_start + 1e-9 else ()
     ctx = OralPlanContext(
         kind="titration",
-        patient=patient,
+        patient=inputs.patient,
         planned_daily_doses_mg=planned_daily,
-        ceiling_mg_per_day=ceiling,
-        in_hospital_ceiling_mg_per_day=hospital,
-        requested_target_mg_per_day=target,
-        kidney_reduced_target_mg_per_day=None if target is None else reduced_target,
-        doses_per_day=n_doses,
-        dialysis_start_mg_per_day=dialysis_max,
-        ckd_crcl_ml_min=ckd_crcl,
-        step_interval_days=interval,
-        slowed_for_elderly=slowed,
-        elderly_age_years=elderly_age,
+        ceiling_mg_per_day=inputs.ceiling_mg_per_day,
+        in_hospital_ceiling_mg_per_day=inputs.in_hospital_ceiling_mg_per_day,
+        requested_target_mg_per_day=inputs.target_mg_per_day,
+        kidney_reduced_target_mg_per_day=(
+            None if inputs.target_mg_per_day is None else levels.reduced_target_mg_per_day
+        ),
+        doses_per_day=len(inputs.times),
+        dialysis_start_mg_per_day=inputs.dialysis_max_mg_per_day,
+        ckd_crcl_ml_min=inputs.ckd_crcl_ml_min,
+        step_interval_days=inputs.interval_days,
+        slowed_for_elderly=inputs.slowed_for_elderly,
+        elderly_age_years=inputs.elderly_age_years,
         reduced_start_mg_per_day=reduced_start,
-        product_name=product.name,
-        product_quantum_mg=q,
-        product_evidence=product.evidence,
+        product_name=inputs.product.name,
+        product_quantum_mg=levels.quantum_mg,
+        product_evidence=inputs.product.evidence,
         suggested_products=tuple(f"{p.name} ({p.display})" for p in suggested),
         suggested_evidence=tuple(k for p in suggested for k in p.evidence),
-        product_locales=product.locales,
+        product_locales=inputs.product.locales,
     )
-    findings = apply_overrides(evaluate_oral_rules(ctx), overrides)
-    parameters = {
-        "start_date": start,
-        "target_mg_per_day": target,
-        "capped_target_mg_per_day": capped_target,
-        "planned_target_mg_per_day": planned_daily[-1],
-        "ceiling_mg_per_day": cap,
-        "start_dose_mg": start_dose,
-        "step_dose_mg": step_dose,
-        "step_interval_days": interval,
-        "doses_per_day": n_doses,
-        "dose_times": list(times),
-        "locale": locale,
+    return apply_overrides(evaluate_oral_rules(ctx), inputs.overrides)
+
+
+def _products_for_start(inputs: _TitrationInputs, reduced_start_mg_per_day: float) -> tuple[OralProduct, ...]:
+    """One product of each form that can give the reduced start dose (none when that dose is 0)."""
+    if reduced_start_mg_per_day <= 0:
+        return ()
+    values, product = inputs.values, inputs.product
+    scored = bool(values.get(TABLETS_SCORED)) if inputs.scored_setting_given else None
+    liquid_ml = inputs.resolution_ml if product.is_liquid else None
+    return _one_per_form(
+        oral_products_giving(
+            reduced_start_mg_per_day, inputs.patient.locale, tablets_scored=scored, liquid_resolution_ml=liquid_ml
+        )
+    )
+
+
+def _titration_parameters(inputs: _TitrationInputs, levels: _TitrationLevels, doses: _DailyDoses) -> dict[str, Any]:
+    """Phase 6: the inputs and the values the plan was made with, for the plan's ``parameters``."""
+    band, kidney = levels.band, inputs.patient.kidney
+    return {
+        "start_date": inputs.start,
+        "target_mg_per_day": inputs.target_mg_per_day,
+        "capped_target_mg_per_day": levels.capped_target_mg_per_day,
+        "planned_target_mg_per_day": doses.planned_mg_per_day[-1],
+        "ceiling_mg_per_day": levels.cap_mg_per_day,
+        "start_dose_mg": inputs.start_dose_mg,
+        "step_dose_mg": inputs.step_dose_mg,
+        "step_interval_days": inputs.interval_days,
+        "doses_per_day": len(inputs.times),
+        "dose_times": list(inputs.times),
+        "locale": inputs.patient.locale,
         "kidney": {
             **kidney.to_dict(),
             "band": band.label if band is not None else None,
             "reduction": band.reduction_text if band is not None else None,
-            "factor": float(factor),
+            "factor": float(levels.factor),
         },
-        "dispensable_quantum_mg": q,
+        "dispensable_quantum_mg": levels.quantum_mg,
     }
-    return Plan(
-        PlanKind.TITRATION,
-        tuple(steps),
-        product,
-        patient,
-        findings,
-        values.used(),
-        overrides,
-        parameters,
-        tuple(notes),
-    )
 
 
 def _one_per_form(products: tuple[OralProduct, ...]) -> tuple[OralProduct, ...]:
