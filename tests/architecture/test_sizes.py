@@ -32,7 +32,6 @@ LONG_FUNCTIONS_ALLOWED = frozenset(
         "cds/alternatives.py::advise_alternatives",
         "cds/dose_limits.py::_limits_for",
         "itb/concentration.py::plan_concentration_change",
-        "itb/dosing.py::titration_range",
         "itb/screening.py::assess_screening",
         "itb/transition.py::plan_oral_to_itb_transition",
     }

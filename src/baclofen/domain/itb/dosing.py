@@ -492,8 +492,98 @@ def titration_range(
     >>> [f.rule_id for f in titration_range(100, "cerebral", hours_since_start=12).findings]
     ['ITB-TITR-001']
     """
+    inputs = _check_range_inputs(
+        current_mcg_per_day,
+        origin,
+        at_refill=at_refill,
+        hours_since_start=hours_since_start,
+        proposed_mcg_per_day=proposed_mcg_per_day,
+        confirm_high_dose=confirm_high_dose,
+        high_dose_threshold_mcg_per_day=high_dose_threshold_mcg_per_day,
+        confirmation_threshold_mcg_per_day=confirmation_threshold_mcg_per_day,
+        planned_taper=planned_taper,
+        hours_since_last_increase=hours_since_last_increase,
+        interruption_hours=interruption_hours,
+    )
+    steps = _compute_range(inputs)
+    at_refill = inputs.at_refill
+    return TitrationRange(
+        origin=inputs.origin,
+        current_mcg_per_day=inputs.current_mcg_per_day,
+        at_refill=at_refill,
+        hours_since_start=inputs.hours_since_start,
+        increase_percent=steps.increase_percent,
+        decrease_percent=steps.decrease_percent if at_refill else None,
+        increase_min_mcg_per_day=steps.increase_min_mcg_per_day,
+        increase_max_mcg_per_day=steps.increase_max_mcg_per_day,
+        decrease_min_mcg_per_day=steps.decrease_min_mcg_per_day if at_refill else None,
+        decrease_max_mcg_per_day=steps.decrease_max_mcg_per_day if at_refill else None,
+        cautious_max_mcg_per_day=steps.cautious_max_mcg_per_day,
+        proposed_mcg_per_day=inputs.proposed_mcg_per_day,
+        settings_used=(
+            SettingUse(HIGH_DOSE_THRESHOLD, inputs.high_dose_mcg_per_day),
+            SettingUse(DAILY_DOSE_CONFIRMATION_THRESHOLD, inputs.confirm_at_mcg_per_day),
+        ),
+        reasoning=_explain_range(inputs, steps),
+        findings=_judge_range(inputs, steps),
+        label_step_max_mcg_per_day=steps.step_max_mcg_per_day,
+        planned_taper=inputs.planned_taper,
+        hours_since_last_increase=inputs.hours_since_last_increase,
+        interruption_hours=inputs.interruption_hours,
+    )
+
+
+# --- the phases of titration_range ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _RangeInputs:
+    """The options of :func:`titration_range`, checked, and its two settings resolved."""
+
+    current_mcg_per_day: float
+    origin: SpasticityOrigin
+    at_refill: bool
+    hours_since_start: float | None
+    hours_since_last_increase: float | None
+    interruption_hours: float | None
+    planned_taper: bool
+    proposed_mcg_per_day: float | None
+    confirm_high_dose: bool
+    high_dose_mcg_per_day: float
+    confirm_at_mcg_per_day: float
+
+
+@dataclass(frozen=True, slots=True)
+class _RangeSteps:
+    """The label steps from the current dose, and the increase cut at the dose limits."""
+
+    increase_percent: tuple[float, float]
+    decrease_percent: tuple[float, float]
+    step_min_mcg_per_day: float
+    step_max_mcg_per_day: float  # the largest label step, before the cut (what ITB-TITR-002 judges)
+    decrease_min_mcg_per_day: float
+    decrease_max_mcg_per_day: float
+    ceiling_mcg_per_day: float
+    increase_min_mcg_per_day: float
+    increase_max_mcg_per_day: float
+    cautious_max_mcg_per_day: float | None
+
+
+def _check_range_inputs(
+    current_mcg_per_day: float,
+    origin: SpasticityOrigin | str,
+    *,
+    at_refill: bool,
+    hours_since_start: float | None,
+    proposed_mcg_per_day: float | None,
+    confirm_high_dose: bool,
+    high_dose_threshold_mcg_per_day: float | None,
+    confirmation_threshold_mcg_per_day: float | None,
+    planned_taper: bool,
+    hours_since_last_increase: float | None,
+    interruption_hours: float | None,
+) -> _RangeInputs:
+    """Phase 1: check every option and resolve the settings (raises InvalidInputError, in this order)."""
     current = _daily_dose(current_mcg_per_day, "current_mcg_per_day")
-    origin = parse_origin(origin)
+    parsed_origin = parse_origin(origin)
     if not isinstance(at_refill, bool):
         raise InvalidInputError("at_refill", "true or false", at_refill)
     if hours_since_start is not None:
@@ -519,8 +609,26 @@ def titration_range(
             else confirmation_threshold_mcg_per_day
         )
     )
+    return _RangeInputs(
+        current_mcg_per_day=current,
+        origin=parsed_origin,
+        at_refill=at_refill,
+        hours_since_start=hours_since_start,
+        hours_since_last_increase=hours_since_last_increase,
+        interruption_hours=interruption_hours,
+        planned_taper=planned_taper,
+        proposed_mcg_per_day=proposed,
+        confirm_high_dose=confirm_high_dose,
+        high_dose_mcg_per_day=high_dose,
+        confirm_at_mcg_per_day=confirm_at,
+    )
 
-    inc = REFILL_INCREASE_PERCENT[origin] if at_refill else TITRATION_INCREASE_PERCENT[origin]
+
+def _compute_range(inputs: _RangeInputs) -> _RangeSteps:
+    """Phase 2: the label increase (per 24 h or at a refill) and decrease, the ceiling that cuts the increase, and
+    the cautious top at a high dose."""
+    current, origin = inputs.current_mcg_per_day, inputs.origin
+    inc = REFILL_INCREASE_PERCENT[origin] if inputs.at_refill else TITRATION_INCREASE_PERCENT[origin]
     dec = REFILL_DECREASE_PERCENT[origin]
     step_min, step_max = current * (1 + inc[0] / 100), current * (1 + inc[1] / 100)
     dec_min, dec_max = current * (1 - dec[1] / 100), current * (1 - dec[0] / 100)
@@ -528,21 +636,29 @@ def titration_range(
     # confirmed (or the current dose is already above it, when the range needs that confirmation: ITB-DOSE-001
     # blocks its top), and never more than the highest reported dose (ITB-DOSE-002).
     ceiling = float(HIGHEST_REPORTED_DAILY_DOSE.default)
-    if not confirm_high_dose and current < confirm_at:
-        ceiling = confirm_at
+    if not inputs.confirm_high_dose and current < inputs.confirm_at_mcg_per_day:
+        ceiling = inputs.confirm_at_mcg_per_day
     inc_min, inc_max = min(step_min, ceiling), min(step_max, ceiling)
     cautious = None
-    if current >= high_dose and inc[1] > EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:
+    if current >= inputs.high_dose_mcg_per_day and inc[1] > EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:
         cautious = min(current * (1 + EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE / 100), inc_max)
+    return _RangeSteps(inc, dec, step_min, step_max, dec_min, dec_max, ceiling, inc_min, inc_max, cautious)
 
+
+def _explain_range(inputs: _RangeInputs, steps: _RangeSteps) -> tuple[str, ...]:
+    """Phase 3: the arithmetic and each limit that applies, line by line."""
+    current, at_refill = inputs.current_mcg_per_day, inputs.at_refill
+    inc, dec, ceiling = steps.increase_percent, steps.decrease_percent, steps.ceiling_mcg_per_day
     when = "at a refill visit" if at_refill else "per 24 h"
     reasoning = [
-        f"{origin.value} origin, {when}: increase +{inc[0]:g} to +{inc[1]:g} % -> "
-        f"{inc_min:.1f}-{inc_max:.1f} mcg/day (S2, S3" + ("" if at_refill else ", S40") + ")",
+        f"{inputs.origin.value} origin, {when}: increase +{inc[0]:g} to +{inc[1]:g} % -> "
+        f"{steps.increase_min_mcg_per_day:.1f}-{steps.increase_max_mcg_per_day:.1f} mcg/day (S2, S3"
+        + ("" if at_refill else ", S40")
+        + ")",
     ]
-    if step_max > ceiling:
+    if steps.step_max_mcg_per_day > ceiling:
         reasoning.append(
-            f"the label step would reach {step_max:.1f} mcg/day: cut at {ceiling:g} mcg/day ("
+            f"the label step would reach {steps.step_max_mcg_per_day:.1f} mcg/day: cut at {ceiling:g} mcg/day ("
             + (
                 "the highest reported adult dose, HarrietLane24)"
                 if ceiling >= float(HIGHEST_REPORTED_DAILY_DOSE.default)
@@ -551,49 +667,59 @@ def titration_range(
         )
     if at_refill:
         reasoning.append(
-            f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {dec_min:.1f}-{dec_max:.1f} mcg/day (S2, S3)"
+            f"decrease for side effects -{dec[0]:g} to -{dec[1]:g} % -> {steps.decrease_min_mcg_per_day:.1f}-"
+            f"{steps.decrease_max_mcg_per_day:.1f} mcg/day (S2, S3)"
         )
-    if not at_refill and hours_since_start is not None and hours_since_start < NO_INCREASE_HOURS:
+    since_start, since_increase = inputs.hours_since_start, inputs.hours_since_last_increase
+    if not at_refill and since_start is not None and since_start < NO_INCREASE_HOURS:
         reasoning.append(
-            f"{hours_since_start:g} h since the infusion started: no increase in the first {NO_INCREASE_HOURS:g} h "
+            f"{since_start:g} h since the infusion started: no increase in the first {NO_INCREASE_HOURS:g} h "
             f"(S2, S3), so the allowed dose is the current {current:g} mcg/day for another "
-            f"{NO_INCREASE_HOURS - hours_since_start:g} h"
+            f"{NO_INCREASE_HOURS - since_start:g} h"
         )
-    if hours_since_last_increase is not None and hours_since_last_increase < NO_INCREASE_HOURS:
+    if since_increase is not None and since_increase < NO_INCREASE_HOURS:
         reasoning.append(
-            f"{hours_since_last_increase:g} h since the last increase: at most one increase every "
+            f"{since_increase:g} h since the last increase: at most one increase every "
             f"{NO_INCREASE_HOURS:g} h (S2, S3, S40), so the allowed dose is the current {current:g} mcg/day for "
-            f"another {NO_INCREASE_HOURS - hours_since_last_increase:g} h"
+            f"another {NO_INCREASE_HOURS - since_increase:g} h"
         )
-    if cautious is not None:
+    if steps.cautious_max_mcg_per_day is not None:
         reasoning.append(
-            f"at {current:g} mcg/day (>= {high_dose:g}) an increase above "
-            f"{EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:g} % may be excessive: {cautious:.1f} mcg/day (S40)"
+            f"at {current:g} mcg/day (>= {inputs.high_dose_mcg_per_day:g}) an increase above "
+            f"{EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE:g} % may be excessive: "
+            f"{steps.cautious_max_mcg_per_day:.1f} mcg/day (S40)"
         )
+    return tuple(reasoning)
 
+
+def _judge_range(inputs: _RangeInputs, steps: _RangeSteps) -> tuple[Finding, ...]:
+    """Phase 4: the dose-change rules (ITB-TITR-*), the cut at the ceiling (ITB-TITR-006), and the dose levels of
+    the current dose and of the proposed dose (or, none proposed, of the top of the range), most severe first."""
+    current, origin, at_refill = inputs.current_mcg_per_day, inputs.origin, inputs.at_refill
+    confirm_high_dose, confirm_at = inputs.confirm_high_dose, inputs.confirm_at_mcg_per_day
     change_ctx = DoseChangeContext(
         origin=origin.value,
         current_mcg_per_day=current,
         at_refill=at_refill,
-        hours_since_start=hours_since_start,
-        proposed_mcg_per_day=proposed,
-        increase_percent=inc,
-        decrease_percent=dec,
-        increase_max_mcg_per_day=step_max,
-        decrease_min_mcg_per_day=dec_min,
-        high_dose_threshold_mcg_per_day=high_dose,
+        hours_since_start=inputs.hours_since_start,
+        proposed_mcg_per_day=inputs.proposed_mcg_per_day,
+        increase_percent=steps.increase_percent,
+        decrease_percent=steps.decrease_percent,
+        increase_max_mcg_per_day=steps.step_max_mcg_per_day,
+        decrease_min_mcg_per_day=steps.decrease_min_mcg_per_day,
+        high_dose_threshold_mcg_per_day=inputs.high_dose_mcg_per_day,
         excessive_increase_percent=EXCESSIVE_INCREASE_PERCENT_AT_HIGH_DOSE,
         no_increase_h=NO_INCREASE_HOURS,
-        planned_taper=planned_taper,
-        hours_since_last_increase=hours_since_last_increase,
-        interruption_hours=interruption_hours,
+        planned_taper=inputs.planned_taper,
+        hours_since_last_increase=inputs.hours_since_last_increase,
+        interruption_hours=inputs.interruption_hours,
     )
     findings = list(evaluate_rules(DOSE_CHANGE_RULES, change_ctx))
     findings += TITR_CEILING.evaluate(
         RangeCeilingContext(
             label="the increase range",
-            unclamped_max_mcg_per_day=step_max,
-            ceiling_mcg_per_day=ceiling,
+            unclamped_max_mcg_per_day=steps.step_max_mcg_per_day,
+            ceiling_mcg_per_day=steps.ceiling_mcg_per_day,
             confirmed=bool(confirm_high_dose),
             confirmation_threshold_mcg_per_day=confirm_at,
             highest_reported_mcg_per_day=float(HIGHEST_REPORTED_DAILY_DOSE.default),
@@ -603,9 +729,9 @@ def titration_range(
     findings += [
         f for f in check_daily_dose(current, label="current dose") if f.rule_id in ("ITB-LIMIT-001", "ITB-DOSE-002")
     ]
-    if proposed is not None:
+    if inputs.proposed_mcg_per_day is not None:
         findings += check_daily_dose(
-            proposed,
+            inputs.proposed_mcg_per_day,
             label="proposed dose",
             origin=origin if at_refill else None,
             confirmed=confirm_high_dose,
@@ -616,7 +742,7 @@ def titration_range(
         findings += [
             f
             for f in check_daily_dose(
-                inc_max,
+                steps.increase_max_mcg_per_day,
                 label="the upper end of the range",
                 confirmed=confirm_high_dose,
                 confirmation_threshold_mcg_per_day=confirm_at,
@@ -628,28 +754,4 @@ def titration_range(
             findings += [
                 f for f in check_daily_dose(current, label="current dose", origin=origin) if f.rule_id == "ITB-DOSE-003"
             ]
-    settings_used = (
-        SettingUse(HIGH_DOSE_THRESHOLD, high_dose),
-        SettingUse(DAILY_DOSE_CONFIRMATION_THRESHOLD, confirm_at),
-    )
-    return TitrationRange(
-        origin=origin,
-        current_mcg_per_day=current,
-        at_refill=at_refill,
-        hours_since_start=hours_since_start,
-        increase_percent=inc,
-        decrease_percent=dec if at_refill else None,
-        increase_min_mcg_per_day=inc_min,
-        increase_max_mcg_per_day=inc_max,
-        decrease_min_mcg_per_day=dec_min if at_refill else None,
-        decrease_max_mcg_per_day=dec_max if at_refill else None,
-        cautious_max_mcg_per_day=cautious,
-        proposed_mcg_per_day=proposed,
-        settings_used=settings_used,
-        reasoning=tuple(reasoning),
-        findings=sort_findings(findings),
-        label_step_max_mcg_per_day=step_max,
-        planned_taper=planned_taper,
-        hours_since_last_increase=hours_since_last_increase,
-        interruption_hours=interruption_hours,
-    )
+    return sort_findings(findings)
