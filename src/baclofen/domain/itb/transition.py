@@ -206,9 +206,104 @@ def plan_oral_to_itb_transition(
     InvalidInputError
         Bad input, or an oral dose whose allowed cut the product cannot give (field ``max_oral_cut_percent``).
     """
+    inputs = _check_transition_inputs(
+        infusion_start=infusion_start,
+        oral_mg_per_day=oral_mg_per_day,
+        itb_initial_mcg_per_day=itb_initial_mcg_per_day,
+        origin=origin,
+        itb_target_mcg_per_day=itb_target_mcg_per_day,
+        max_oral_cut_percent=max_oral_cut_percent,
+        oral_taper_delay_days=oral_taper_delay_days,
+        other_oral_antispastics=other_oral_antispastics,
+    )
+    oral_side = _plan_oral_side(
+        inputs, months_on_therapy=months_on_therapy, patient=patient, product=product, overrides=overrides
+    )
+    envelope = _titration_envelope(inputs, oral_side)
+    reasoning = _explain_transition(inputs, oral_side, envelope)
+    medicines = _screen_other_medicines(inputs.others)
+    if medicines.note is not None:
+        reasoning.append(medicines.note)
+    return TransitionPlan(
+        inputs.infusion_start,
+        inputs.origin,
+        inputs.initial_mcg_per_day,
+        inputs.target_mcg_per_day,
+        inputs.cut_percent,
+        oral_side.taper,
+        envelope.days,
+        envelope.reached_day,
+        tuple(reasoning),
+        _judge_transition(inputs, oral_side, envelope, medicines),
+        medicines.screen,
+    )
+
+
+# --- the phases of plan_oral_to_itb_transition ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _TransitionInputs:
+    """The transition's own options, checked, and its two settings resolved (the oral taper checks its own)."""
+
+    infusion_start: date
+    origin: SpasticityOrigin
+    oral_mg_per_day: float
+    initial_mcg_per_day: float
+    target_mcg_per_day: float | None
+    cut_percent: float  # the largest oral cut at one time, percent of the starting oral dose
+    delay_days: int  # from infusion start to the first oral cut
+    others: tuple[str, ...]  # other oral antispastics (as given)
+
+
+@dataclass(frozen=True, slots=True)
+class _OralSide:
+    """The oral taper alongside the infusion, with its step limit and the cuts it makes."""
+
+    oral_start: date
+    oral_taper_step_mg: float  # the oral taper's own step setting
+    max_step_mg: float  # the step the taper is planned with
+    taper: Plan
+    largest_cut_percent: float  # of the starting oral dose
+    stop_from_mg_per_day: float | None  # the dose the stop comes from (a taper to zero)
+    cuts_of_current: tuple[tuple[float, float, float], ...]  # (from, to, percent of from), stop left out
+
+
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    """The intrathecal envelope: day by day, the largest dose reachable at the largest (and the cautious) step."""
+
+    step_percent: tuple[float, float]
+    ceiling_mcg_per_day: float
+    days: tuple[TitrationDay, ...]
+    unclamped_mcg_per_day: float  # the largest step's dose on the last day, before the cut at the ceiling
+    fastest_mcg_per_day: float  # the same, cut at the ceiling
+    ceiling_on: date | None  # the day the envelope reaches the ceiling
+    reached_day: int | None  # the first day the target is reachable
+
+
+@dataclass(frozen=True, slots=True)
+class _OtherMedicines:
+    """The other medicines screened with baclofen and each other, those weaned, and a note on those not weaned."""
+
+    screen: ComedicationScreen | None
+    wean: tuple[str, ...]
+    note: str | None
+
+
+def _check_transition_inputs(
+    *,
+    infusion_start: date,
+    oral_mg_per_day: float,
+    itb_initial_mcg_per_day: float,
+    origin: SpasticityOrigin | str,
+    itb_target_mcg_per_day: float | None,
+    max_oral_cut_percent: float | None,
+    oral_taper_delay_days: int | None,
+    other_oral_antispastics: Sequence[str],
+) -> _TransitionInputs:
+    """Phase 1: check the transition's options and resolve its settings (raises InvalidInputError, in this order)."""
     if not isinstance(infusion_start, date) or isinstance(infusion_start, datetime):
         raise InvalidInputError("infusion_start", "a date (YYYY-MM-DD)", infusion_start)
-    origin = parse_origin(origin)
+    parsed_origin = parse_origin(origin)
     oral = require_finite_number(oral_mg_per_day, "oral_mg_per_day", strictly_positive=True, maximum=300.0)
     initial = require_finite_number(
         itb_initial_mcg_per_day, "itb_initial_mcg_per_day", strictly_positive=True, maximum=10_000.0
@@ -231,8 +326,21 @@ def plan_oral_to_itb_transition(
     if isinstance(delay, float) and not delay.is_integer():
         raise InvalidInputError("oral_taper_delay_days", "a whole number of days", delay)
     others = parse_name_list(other_oral_antispastics, "other_oral_antispastics")
+    return _TransitionInputs(infusion_start, parsed_origin, oral, initial, target, cut, int(delay), others)
 
-    oral_start = infusion_start + timedelta(days=int(delay))
+
+def _plan_oral_side(
+    inputs: _TransitionInputs,
+    *,
+    months_on_therapy: float | None,
+    patient: PatientSnapshot | None,
+    product: OralProduct | None,
+    overrides: Iterable[Override],
+) -> _OralSide:
+    """Phase 2: the oral taper from the day after infusion starts, each cut within the allowed share of the starting
+    dose; a cut the product cannot give is refused on ``max_oral_cut_percent``."""
+    oral, cut = inputs.oral_mg_per_day, inputs.cut_percent
+    oral_start = inputs.infusion_start + timedelta(days=inputs.delay_days)
     oral_taper_step = float(TAPER_MAX_STEP_MG_PER_DAY.default)
     max_step = min(oral * cut / 100.0, oral_taper_step)
     try:
@@ -257,9 +365,17 @@ def plan_oral_to_itb_transition(
     levels = [oral] + [s.daily_dose_mg for s in taper.steps]
     stop_from = levels[-2] if len(levels) >= 2 and levels[-1] == 0 else None
     cuts_of_current = [(a, b, (a - b) / a * 100.0) for a, b in zip(levels, levels[1:], strict=False) if a > 0 and b > 0]
+    return _OralSide(oral_start, oral_taper_step, max_step, taper, largest_cut, stop_from, tuple(cuts_of_current))
 
-    step_lo, step_hi = TITRATION_INCREASE_PERCENT[origin]
+
+def _titration_envelope(inputs: _TransitionInputs, oral_side: _OralSide) -> _Envelope:
+    """Phase 3: day by day from infusion start, the oral dose and the largest intrathecal dose reachable (every
+    increase at the largest step, and at the cautious step above the high dose), cut at the ceiling and the
+    target, until the oral taper ends and the cautious dose reaches the target."""
+    initial, target, infusion_start = inputs.initial_mcg_per_day, inputs.target_mcg_per_day, inputs.infusion_start
+    step_lo, step_hi = TITRATION_INCREASE_PERCENT[inputs.origin]
     high_dose = float(HIGH_DOSE_THRESHOLD.default)
+    taper = oral_side.taper
     horizon = max((taper.steps[-1].start - infusion_start).days + 1, 2)
     days: list[TitrationDay] = []
     # The envelope never shows more than a dose the plan could offer: the confirmation threshold (1000
@@ -284,80 +400,93 @@ def plan_oral_to_itb_transition(
             if fastest > ceiling and ceiling_on is None:
                 ceiling_on = day
             fastest, cautious = min(fastest, ceiling), min(cautious, ceiling)
-        days.append(TitrationDay(day, _oral_dose_on(taper, day) if day >= oral_start else oral, fastest, cautious))
+        oral_that_day = _oral_dose_on(taper, day) if day >= oral_side.oral_start else inputs.oral_mg_per_day
+        days.append(TitrationDay(day, oral_that_day, fastest, cautious))
         i += 1
         if i >= horizon and (target is None or cautious >= min(target, ceiling)):
             break
+    return _Envelope((step_lo, step_hi), ceiling, tuple(days), unclamped, fastest, ceiling_on, reached)
 
+
+def _explain_transition(inputs: _TransitionInputs, oral_side: _OralSide, envelope: _Envelope) -> list[str]:
+    """Phase 4: the oral taper's limits, the intrathecal steps, the target and the ceiling, line by line."""
+    oral, cut, target = inputs.oral_mg_per_day, inputs.cut_percent, inputs.target_mcg_per_day
+    stop_from, (step_lo, step_hi) = oral_side.stop_from_mg_per_day, envelope.step_percent
     reasoning = [
-        f"intrathecal infusion starts {infusion_start.isoformat()} at {initial:g} mcg/day; no increase in "
-        f"the first {NO_INCREASE_HOURS:g} h (S2, S3)",
-        f"oral baclofen {oral:g} mg/day tapered from {oral_start.isoformat()} (after intrathecal infusion "
+        f"intrathecal infusion starts {inputs.infusion_start.isoformat()} at {inputs.initial_mcg_per_day:g} mcg/day; "
+        f"no increase in the first {NO_INCREASE_HOURS:g} h (S2, S3)",
+        f"oral baclofen {oral:g} mg/day tapered from {oral_side.oral_start.isoformat()} (after intrathecal infusion "
         f"started, S40): each cut at most -{cut:g} % of {oral:g} mg/day = {oral * cut / 100:g} mg/day and at "
-        f"most the oral taper's own step of {oral_taper_step:g} mg/day (setting {TAPER_MAX_STEP_MG_PER_DAY.name}), "
-        f"so the steps are at most {max_step:g} mg/day"
+        f"most the oral taper's own step of {oral_side.oral_taper_step_mg:g} mg/day (setting "
+        f"{TAPER_MAX_STEP_MG_PER_DAY.name}), so the steps are at most {oral_side.max_step_mg:g} mg/day"
         + (f" and the stop comes from {stop_from:g} mg/day" if stop_from is not None else "")
         + "; each step assessed within 24 h (S40)",
-        f"{origin.value} origin: intrathecal increases of +{step_lo:g} to +{step_hi:g} % once every 24 h "
+        f"{inputs.origin.value} origin: intrathecal increases of +{step_lo:g} to +{step_hi:g} % once every 24 h "
         "(S2, S3, S40); "
         "the table shows the largest dose each day could reach if every increase used the largest step (an "
         "upper bound, not a plan)",
     ]
     if target is not None:
+        reached = envelope.reached_day
         reasoning.append(
             f"target {target:g} mcg/day: reachable at the earliest on day {reached} at the largest step"
             if reached is not None
             else f"target {target:g} mcg/day: not reached within {MAX_ENVELOPE_DAYS} days at the largest step"
         )
-
-    if ceiling_on is not None:
+    if envelope.ceiling_on is not None:
         reasoning.append(
-            f"the envelope is cut at {ceiling:g} mcg/day from {ceiling_on.isoformat()}: above "
-            f"{float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default):g} mcg/day a dose needs explicit confirmation, "
+            f"the envelope is cut at {envelope.ceiling_mcg_per_day:g} mcg/day from {envelope.ceiling_on.isoformat()}: "
+            f"above {float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default):g} mcg/day a dose needs explicit confirmation, "
             f"and {float(HIGHEST_REPORTED_DAILY_DOSE.default):g} mcg/day is the highest reported (ITB-TRANS-004)"
         )
+    return reasoning
 
-    # every other medicine is screened with baclofen and with each other (tizanidine with ciprofloxacin is an
-    # absolute block); a recognised medicine that is not an antispastic is screened but not weaned
+
+def _screen_other_medicines(others: tuple[str, ...]) -> _OtherMedicines:
+    """Phase 5: every other medicine screened with baclofen and with each other (tizanidine with ciprofloxacin is
+    an absolute block); a recognised medicine that is not an antispastic is screened but not weaned."""
     screen = screen_plan_medicines(others) if others else None
     not_antispastic = (
         {m.query for m in screen.lookup.found if not m.drug.has_class(DrugClass.ANTISPASTIC)} if screen else set()
     )
+    note = None
     if not_antispastic:
-        reasoning.append(
-            "not antispastics in the drug catalogue, screened for interactions but not part of the weaning: "
-            + ", ".join(n for n in others if n in not_antispastic)
+        note = "not antispastics in the drug catalogue, screened for interactions but not part of the weaning: " + (
+            ", ".join(n for n in others if n in not_antispastic)
         )
-    wean = tuple(n for n in others if n not in not_antispastic)
-    ctx = TransitionContext(oral, largest_cut, cut, wean, tuple(cuts_of_current), stop_from)
-    findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(taper.findings)
-    findings += screen.findings if screen else ()
-    if ceiling_on is not None:
+    return _OtherMedicines(screen, tuple(n for n in others if n not in not_antispastic), note)
+
+
+def _judge_transition(
+    inputs: _TransitionInputs, oral_side: _OralSide, envelope: _Envelope, medicines: _OtherMedicines
+) -> tuple[Finding, ...]:
+    """Phase 6: the transition rules (ITB-TRANS-*), the oral taper's findings, the other medicines', the envelope's
+    cut (ITB-TRANS-004) and the dose levels of the initial and target doses, most severe first."""
+    ctx = TransitionContext(
+        inputs.oral_mg_per_day,
+        oral_side.largest_cut_percent,
+        inputs.cut_percent,
+        medicines.wean,
+        oral_side.cuts_of_current,
+        oral_side.stop_from_mg_per_day,
+    )
+    findings = list(evaluate_rules(TRANSITION_RULES, ctx)) + list(oral_side.taper.findings)
+    findings += medicines.screen.findings if medicines.screen else ()
+    if envelope.ceiling_on is not None:
         findings += TRANS_CEILING.evaluate(
             RangeCeilingContext(
                 label="the intrathecal envelope",
-                unclamped_max_mcg_per_day=max(unclamped, fastest),
-                ceiling_mcg_per_day=ceiling,
+                unclamped_max_mcg_per_day=max(envelope.unclamped_mcg_per_day, envelope.fastest_mcg_per_day),
+                ceiling_mcg_per_day=envelope.ceiling_mcg_per_day,
                 confirmed=False,
                 confirmation_threshold_mcg_per_day=float(DAILY_DOSE_CONFIRMATION_THRESHOLD.default),
                 highest_reported_mcg_per_day=float(HIGHEST_REPORTED_DAILY_DOSE.default),
-                reached_on=ceiling_on.isoformat(),
+                reached_on=envelope.ceiling_on.isoformat(),
             )
         )
     # the initial dose: plausible (ITB-LIMIT-001), and a dose being started, so above 1000 needs confirmation
+    initial, target = inputs.initial_mcg_per_day, inputs.target_mcg_per_day
     findings += check_daily_dose(initial, label="initial intrathecal dose", require_confirmation=True)
     if target is not None:
-        findings += check_daily_dose(target, label="target dose", origin=origin)
-    return TransitionPlan(
-        infusion_start,
-        origin,
-        initial,
-        target,
-        cut,
-        taper,
-        tuple(days),
-        reached,
-        tuple(reasoning),
-        sort_findings(findings),
-        screen,
-    )
+        findings += check_daily_dose(target, label="target dose", origin=inputs.origin)
+    return sort_findings(findings)
