@@ -18,13 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baclofen.domain.cds.scales import ITB_SCREENING_ASHWORTH_REDUCTION, MAS_ONE_PLUS_POINTS, parse_ashworth
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb.screening import SCREENING_RULES, ScreeningContext
 from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
+
+if TYPE_CHECKING:  # for the annotation only: _judge_screening imports the module where used, as before
+    from baclofen.domain.cds.contraindications import ContraindicationScreen
 
 __all__ = [
     "SCREENING_SETTINGS",
@@ -294,22 +297,69 @@ def assess_screening(
     """
     values = SettingValues(SCREENING_SETTINGS, settings, field="setting")
     ladder = screening_ladder(start_mcg)
-    doses = tuple(doses)
-    for i, dose in enumerate(doses):
+    given = _check_screening_doses(doses, ladder)
+    intervals = _dose_intervals(given)
+    if hours_since_last_dose is not None:
+        hours_since_last_dose = require_finite_number(hours_since_last_dose, "hours_since_last_dose", minimum=0.0)
+    step = _next_screening_step(given, ladder, as_of=as_of, hours_since_last_dose=hours_since_last_dose)
+    ctx = _screening_context(given, ladder, intervals, step, values)
+    findings, patient = _judge_screening(ctx, given, step, conditions)
+    return ScreeningAssessment(
+        start_mcg=ladder[0],
+        ladder_mcg=ladder,
+        doses=given,
+        next_dose_mcg=step.next_dose_mcg,
+        next_volume_ml=ctx.next_volume_ml,
+        earliest_next_hours=step.earliest_next_hours,
+        earliest_next_at=step.earliest_next_at,
+        candidate=step.candidate,
+        effective_dose_mcg=step.effective_dose_mcg,
+        effect_duration_hours=ctx.effect_duration_hours,
+        negative_reactions=any(d.negative_reactions for d in given),
+        findings=findings,
+        conditions=tuple(c.value for c in patient.conditions),
+        unknown_conditions=patient.unknown_conditions,
+        settings=values.used(),
+    )
+
+
+# --- the phases of assess_screening ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _NextScreeningStep:
+    """Where the trial stands after the doses given: candidate or not, and the next dose and when."""
+
+    candidate: bool | None
+    next_dose_mcg: float | None
+    earliest_next_hours: float | None
+    earliest_next_at: datetime | None
+    effective_dose_mcg: float | None
+
+
+def _check_screening_doses(doses: Sequence[ScreeningDose], ladder: tuple[float, ...]) -> tuple[ScreeningDose, ...]:
+    """Phase 1: each dose the ladder's dose for its position, none after a positive response or the last rung
+    (raises InvalidInputError)."""
+    given = tuple(doses)
+    for i, dose in enumerate(given):
         if not isinstance(dose, ScreeningDose):
             raise InvalidInputError(f"doses[{i}]", "a ScreeningDose", dose)
         if i >= len(ladder):
             raise InvalidInputError(
                 "responses",
                 f"at most {len(ladder)} doses: no screening dose after {ladder[-1]:g} mcg",
-                len(doses),
+                len(given),
             )
-        if i > 0 and doses[i - 1].responded:
-            raise InvalidInputError("responses", "no further screening dose after a positive response", len(doses))
+        if i > 0 and given[i - 1].responded:
+            raise InvalidInputError("responses", "no further screening dose after a positive response", len(given))
         if dose.dose_mcg != ladder[i]:
             raise InvalidInputError(
                 f"doses[{i}].dose_mcg", f"{ladder[i]:g} mcg (step {i + 1} of the ladder)", dose.dose_mcg
             )
+    return given
+
+
+def _dose_intervals(doses: tuple[ScreeningDose, ...]) -> tuple[float | None, ...]:
+    """Phase 2: hours between each dose and the one before (None for the first, or a time not given); the times
+    in order and all with or all without a timezone (raises InvalidInputError)."""
     intervals: list[float | None] = [None]
     for i in range(1, len(doses)):
         prev, cur = doses[i - 1].given_at, doses[i].given_at
@@ -323,10 +373,18 @@ def assess_screening(
         if gap <= 0:
             raise InvalidInputError(f"doses[{i}].given_at", "a time after the previous dose", cur.isoformat())
         intervals.append(gap)
+    return tuple(intervals) if doses else ()
 
-    if hours_since_last_dose is not None:
-        hours_since_last_dose = require_finite_number(hours_since_last_dose, "hours_since_last_dose", minimum=0.0)
 
+def _next_screening_step(
+    doses: tuple[ScreeningDose, ...],
+    ladder: tuple[float, ...],
+    *,
+    as_of: datetime | None,
+    hours_since_last_dose: float | None,
+) -> _NextScreeningStep:
+    """Phase 3: a candidate after a positive response, not one after no response to the last rung, else the next
+    rung and the earliest time for it (``as_of`` must be after the last dose: raises InvalidInputError)."""
     last = doses[-1] if doses else None
     candidate: bool | None = None
     next_dose: float | None = None
@@ -358,22 +416,33 @@ def assess_screening(
             )
             if last.given_at is not None:
                 earliest_at = last.given_at + timedelta(hours=MIN_HOURS_BETWEEN_SCREENING_DOSES)
-
     effective = last.dose_mcg if candidate and last is not None else None
+    return _NextScreeningStep(candidate, next_dose, earliest_hours, earliest_at, effective)
+
+
+def _screening_context(
+    doses: tuple[ScreeningDose, ...],
+    ladder: tuple[float, ...],
+    intervals: tuple[float | None, ...],
+    step: _NextScreeningStep,
+    values: SettingValues,
+) -> ScreeningContext:
+    """Phase 4: what the screening rules judge (the Ashworth responder threshold read from the settings)."""
+    next_dose, last = step.next_dose_mcg, doses[-1] if doses else None
     ctx = ScreeningContext(
         start_mcg=ladder[0],
         standard_start_mcg=STANDARD_SCREENING_DOSES_MCG[0],
         ladder_mcg=ladder,
         doses_mcg=tuple(d.dose_mcg for d in doses),
         responses=tuple(d.responded for d in doses),
-        intervals_h=tuple(intervals) if doses else (),
+        intervals_h=intervals,
         ashworth_reductions=tuple(d.ashworth_reduction for d in doses),
         next_dose_mcg=next_dose,
         next_volume_ml=None if next_dose is None else next_dose / SCREENING_CONCENTRATION_MCG_PER_ML,
-        earliest_next_hours=earliest_hours,
-        candidate=candidate,
-        effective_dose_mcg=effective,
-        effect_duration_hours=last.effect_duration_hours if candidate and last else None,
+        earliest_next_hours=step.earliest_next_hours,
+        candidate=step.candidate,
+        effective_dose_mcg=step.effective_dose_mcg,
+        effect_duration_hours=last.effect_duration_hours if step.candidate and last else None,
         concentration_mcg_per_ml=SCREENING_CONCENTRATION_MCG_PER_ML,
         min_interval_h=MIN_HOURS_BETWEEN_SCREENING_DOSES,
         observation_h=OBSERVATION_HOURS,
@@ -382,6 +451,14 @@ def assess_screening(
     )
     if any(d.ashworth_reduction is not None for d in doses):
         values.get(MAS_ONE_PLUS_POINTS)
+    return ctx
+
+
+def _judge_screening(
+    ctx: ScreeningContext, doses: tuple[ScreeningDose, ...], step: _NextScreeningStep, conditions: Iterable[str]
+) -> tuple[tuple[Finding, ...], ContraindicationScreen]:
+    """Phase 5: the screening rules (ITB-SCREEN-*), the patient's conditions that block a trial, and each dose
+    against the ladder (ITB-LIMIT-004), most severe first; with the screened conditions."""
     from baclofen.domain.itb.limits import check_screening_dose  # limits reads this module's ladder
 
     findings = evaluate_rules(SCREENING_RULES, ctx)
@@ -389,22 +466,7 @@ def assess_screening(
 
     patient = screen_contraindications("baclofen-intrathecal", conditions)
     findings += tuple(f for f in patient.findings if f.rule_id in ITB_SCREENING_CONDITION_RULE_IDS)
+    next_dose = step.next_dose_mcg
     for given in [d.dose_mcg for d in doses] + ([] if next_dose is None else [next_dose]):
         findings += check_screening_dose(given)  # the ladder is enforced above: a safety net, never expected
-    return ScreeningAssessment(
-        start_mcg=ladder[0],
-        ladder_mcg=ladder,
-        doses=doses,
-        next_dose_mcg=next_dose,
-        next_volume_ml=ctx.next_volume_ml,
-        earliest_next_hours=earliest_hours,
-        earliest_next_at=earliest_at,
-        candidate=candidate,
-        effective_dose_mcg=effective,
-        effect_duration_hours=ctx.effect_duration_hours,
-        negative_reactions=any(d.negative_reactions for d in doses),
-        findings=sort_findings(findings),
-        conditions=tuple(c.value for c in patient.conditions),
-        unknown_conditions=patient.unknown_conditions,
-        settings=values.used(),
-    )
+    return sort_findings(findings), patient
