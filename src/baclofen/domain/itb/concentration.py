@@ -16,7 +16,7 @@ priming bolus for this ([S64]).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require_finite_number
@@ -224,6 +224,43 @@ def plan_concentration_change(
     )
     if old == new:
         raise InvalidInputError("new_mcg_per_ml", f"a concentration different from the old {old:g} mcg/mL", new)
+    dead = _dead_volume(
+        pump,
+        catheter_volume_ml=catheter_volume_ml,
+        catheter_trimmed_cm=catheter_trimmed_cm,
+        pump_internal_volume_ml=pump_internal_volume_ml,
+    )
+    program = program_for_daily_dose(dose, program_shape)
+    if change_minute is not None and (
+        isinstance(change_minute, bool) or not isinstance(change_minute, int) or not 0 <= change_minute < 1440
+    ):
+        raise InvalidInputError("change_minute", "a minute of the day, 0-1439 (00:00-23:59)", change_minute)
+    plan = ConcentrationChange(pump, dose, old, new, dead.catheter_ml, dead.internal_ml, program, (), (), change_minute)
+    steps = dead.steps + _explain_concentration_change(plan)
+    used = use_defaults((*DAILY_DOSE_SETTINGS, *PUMP_DELIVERY_SETTINGS))
+    return replace(plan, steps=steps, findings=_judge_concentration_change(plan), settings_used=used)
+
+
+# --- the phases of plan_concentration_change ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _DeadVolume:
+    """The catheter and pump tubing volumes holding the old solution, with how each was found."""
+
+    catheter_ml: float
+    internal_ml: float | None
+    steps: tuple[str, ...]
+
+
+def _dead_volume(
+    pump: PumpModel,
+    *,
+    catheter_volume_ml: float | None,
+    catheter_trimmed_cm: float | None,
+    pump_internal_volume_ml: float | None,
+) -> _DeadVolume:
+    """The catheter volume (given, from a Prometra's trimmed length, or its untrimmed catheter) and the pump tubing
+    volume when given (raises InvalidInputError on a missing or implausible volume, a trimmed length for a
+    non-Prometra pump, or both a volume and a trimmed length)."""
     steps: list[str] = []
     if catheter_trimmed_cm is not None:
         if pump.family is not PumpFamily.PROMETRA_II:
@@ -263,17 +300,23 @@ def plan_concentration_change(
             pump_internal_volume_ml, "pump_internal_volume_ml", minimum=0.0, maximum=MAX_DEAD_VOLUME_ML
         )
         steps.append(f"pump tubing volume = {internal:g} mL (given)")
+    return _DeadVolume(catheter, internal, tuple(steps))
+
+
+def _explain_concentration_change(plan: ConcentrationChange) -> tuple[str, ...]:
+    """The arithmetic of the bridge and of clearing without it, line by line (a flex program's times follow its
+    step rates, as a range over the day when the change time is not given)."""
+    dose, old, new = plan.daily_dose_mcg, plan.old_mcg_per_ml, plan.new_mcg_per_ml
+    catheter, internal, program, change_minute = (
+        plan.catheter_volume_ml,
+        plan.pump_internal_volume_ml,
+        plan.new_program,
+        plan.change_minute,
+    )
     dead = catheter + (internal or 0.0)
     old_ml, new_ml = dose / old, dose / new
-    program = program_for_daily_dose(dose, program_shape)
-    if change_minute is not None and (
-        isinstance(change_minute, bool) or not isinstance(change_minute, int) or not 0 <= change_minute < 1440
-    ):
-        raise InvalidInputError("change_minute", "a minute of the day, 0-1439 (00:00-23:59)", change_minute)
-    plan = ConcentrationChange(pump, dose, old, new, catheter, internal, program, (), (), change_minute)
     bridge_lo, bridge_h = plan.bridge_hours_range
     clear_lo, clear_h = plan.clearing_hours_range
-    timed = plan.depends_on_change_time
 
     def span(lo: float, hi: float) -> str:
         return f"{lo:.2f}-{hi:.2f} h depending on the time of the change" if hi - lo > 1e-9 else f"{hi:.2f} h"
@@ -286,7 +329,7 @@ def plan_concentration_change(
         at = "from " + format_clock(change_minute) if change_minute is not None else "over the day"
         bridge_how = f"{bridge_text}, following the program's step rates {at} (not the 24 h mean rate)"
         clear_how = f"{clear_text}, following the step rates {at}"
-    steps += [
+    steps = [
         f"dead volume = {fmt(catheter, 4)} + {fmt(internal or 0.0, 4)} = {fmt(dead, 4)} mL of old solution",
         f"old rate = {dose:g} mcg/day / {old:g} mcg/mL = {old_ml:.4f} mL/day ({old_ml / 24:.5f} mL/h)",
         f"new rate = {dose:g} mcg/day / {new:g} mcg/mL = {new_ml:.4f} mL/day ({new_ml / 24:.5f} mL/h)",
@@ -298,10 +341,22 @@ def plan_concentration_change(
         f"without the bridge: {fmt(dead, 4)} mL at the new rate takes {clear_how}, delivering "
         f"{new_ml * old:.1f} mcg/day ({old / new:.2f} x the dose)",
     ]
-    if timed:
+    if plan.depends_on_change_time:
         steps.append(
             "give the time of the change (pump clock) for the exact bridge and clearing times of this flex program"
         )
+    return tuple(steps)
+
+
+def _judge_concentration_change(plan: ConcentrationChange) -> tuple[Finding, ...]:
+    """The concentration-change rules (ITB-CONC-001..005), the new concentration for the pump, the daily dose, the
+    old concentration's range and what the pump can deliver, most severe first."""
+    pump, dose, old, new = plan.pump, plan.daily_dose_mcg, plan.old_mcg_per_ml, plan.new_mcg_per_ml
+    internal, change_minute = plan.pump_internal_volume_ml, plan.change_minute
+    dead = plan.catheter_volume_ml + (internal or 0.0)
+    old_ml, new_ml = dose / old, dose / new
+    bridge_lo, bridge_h = plan.bridge_hours_range
+    clear_lo, clear_h = plan.clearing_hours_range
     ctx = ConcentrationChangeContext(
         daily_dose_mcg=dose,
         old_mcg_per_ml=old,
@@ -322,7 +377,4 @@ def plan_concentration_change(
     findings += check_daily_dose(dose, label="daily dose of the new program")
     findings += check_concentration_range(old, label="old concentration")
     findings += check_pump_delivery(pump, new, dose)
-    used = use_defaults((*DAILY_DOSE_SETTINGS, *PUMP_DELIVERY_SETTINGS))
-    return ConcentrationChange(
-        pump, dose, old, new, catheter, internal, program, tuple(steps), sort_findings(findings), change_minute, used
-    )
+    return sort_findings(findings)
