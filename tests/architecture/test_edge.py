@@ -101,3 +101,20 @@ def test_the_use_cases_take_their_command(command: type) -> None:
 
 def test_every_command_is_frozen() -> None:
     assert COMMANDS and all(c.__dataclass_params__.frozen for c in COMMANDS)  # type: ignore[attr-defined]
+
+
+def test_one_reader_of_dates_written_as_text() -> None:
+    """Issue 10: six date parsers disagreed. Dates and date-times in text (CLI options, API bodies, plan, timeline
+    and regimen documents) are read by ``domain.dates.read_iso_date``/``read_iso_datetime`` only: no other module of
+    src calls ``fromisoformat`` or ``strptime``."""
+    import ast
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "baclofen"
+    offenders = []
+    for path in sorted(src.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in {"fromisoformat", "strptime"}:
+                offenders.append(f"{path.relative_to(src)}:{node.lineno}")
+    assert offenders and all(o.startswith("domain/dates.py:") for o in offenders), offenders

@@ -14,6 +14,7 @@ baclofen.domain.errors.InvalidInputError: 'filled' must be a date from 1900-01-0
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -36,6 +37,47 @@ def check_date_range(parsed: DateT, field: str, given: Any = None) -> DateT:
             parsed if given is None else given,
         )
     return parsed
+
+
+#: ``YYYY-MM-DD``, exactly (``date.fromisoformat`` also takes ``20261201`` and week dates).
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def read_iso_date(value: Any, field: str, *, plausible: bool = True) -> date:
+    """The one reader of a date written as text (the input edge and every document reader use it): exactly
+    ``YYYY-MM-DD``, a real calendar day, in the plausible range (``plausible=False``: any calendar day, for a
+    document whose far dates mean "open-ended", as a timeline prescription ending 9999-12-31).
+
+    >>> read_iso_date("2026-02-29", "start")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    baclofen.domain.errors.InvalidInputError: 'start' must be a date YYYY-MM-DD (got '2026-02-29')
+    """
+    parsed = None
+    if isinstance(value, str) and ISO_DATE.match(value):
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise InvalidInputError(field, "a date YYYY-MM-DD", value)
+    return check_date_range(parsed, field, value) if plausible else parsed
+
+
+def read_iso_datetime(
+    value: Any, field: str, *, expected: str = "a date-time YYYY-MM-DDTHH:MM", plausible: bool = True
+) -> datetime:
+    """The one reader of a date and time written as text: ``YYYY-MM-DDTHH:MM[:SS]`` with an optional UTC offset
+    (the caller decides whether an offset is required), in the plausible range (unless ``plausible=False``)."""
+    parsed = None
+    if isinstance(value, str) and len(value) > 10 and ISO_DATE.match(value[:10]):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise InvalidInputError(field, expected, value)
+    return check_date_range(parsed, field, value) if plausible else parsed
 
 
 def require_date(value: Any, field: str) -> date:
@@ -66,4 +108,14 @@ def optional(check: Any, value: Any, field: str) -> Any:
     return None if value is None else check(value, field)
 
 
-__all__ = ["PLAN_DATE_RANGE", "check_date_range", "optional", "require_date", "require_datetime", "require_moment"]
+__all__ = [
+    "ISO_DATE",
+    "PLAN_DATE_RANGE",
+    "check_date_range",
+    "optional",
+    "read_iso_date",
+    "read_iso_datetime",
+    "require_date",
+    "require_datetime",
+    "require_moment",
+]

@@ -28,6 +28,7 @@ from datetime import date, time
 from enum import Enum
 from typing import Any, TypeVar
 
+from baclofen.domain.dates import read_iso_date
 from baclofen.domain.errors import InvalidInputError
 
 SCHEMA_VERSION_KEY = "schema_version"
@@ -47,7 +48,6 @@ SCHEMAS: Mapping[str, str] = {
 }
 
 _VERSION = re.compile(r"^(?P<name>[a-z][a-z0-9-]*)/(?P<major>[0-9]+)(\.[0-9]+)?$")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
 E = TypeVar("E", bound=Enum)
@@ -179,13 +179,7 @@ def read_optional_enum(data: Mapping[str, Any], key: str, path: str, kind: type[
 
 
 def read_date(data: Mapping[str, Any], key: str, path: str) -> date:
-    value = read_key(data, key, path)
-    if isinstance(value, str) and _DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInputError(join(path, key), "a date YYYY-MM-DD", value)
+    return read_iso_date(read_key(data, key, path), join(path, key))
 
 
 def read_clock_time(data: Mapping[str, Any], key: str, path: str) -> time:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from baclofen.domain.dates import read_iso_datetime
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.units import Dimension, Quantity, Unit, mg
 
@@ -74,7 +75,7 @@ class DoseEvent:
         try:
             route = Route(data["route"])
             unit = Unit(data["unit"])
-            time = datetime.fromisoformat(data["time"])
+            time = read_iso_datetime(data["time"], "time")
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidInputError("dose event", "time, amount, unit, route", data) from exc
         duration = data.get("duration_h", 0.0)

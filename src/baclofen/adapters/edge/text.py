@@ -20,7 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from baclofen.domain.dates import check_date_range, require_date, require_datetime, require_moment
+from baclofen.domain.dates import (
+    ISO_DATE,
+    read_iso_date,
+    read_iso_datetime,
+    require_date,
+    require_datetime,
+    require_moment,
+)
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram, parse_flex_schedule
 from baclofen.domain.itb.pumps import PumpModel
@@ -28,8 +35,6 @@ from baclofen.domain.names import parse_name_list
 from baclofen.domain.patient import Locale, Sex, SpasticityOrigin
 from baclofen.domain.rules.core import Override
 
-#: ``YYYY-MM-DD``, exactly (``date.fromisoformat`` also takes ``20261201`` and week dates).
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 _YES = {"yes", "y", "true", "1", "responded", "positive"}
 _NO = {"no", "n", "false", "0", "none", "negative"}
@@ -43,12 +48,9 @@ def parse_date(value: str | date, field: str) -> date:
     if "T" in text or " " in text:
         raise InvalidInputError(field, "a date (YYYY-MM-DD), not a date and time", value)
     try:
-        parsed = date.fromisoformat(text) if _DATE.match(text) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise InvalidInputError(field, "a date YYYY-MM-DD", value)
-    return check_date_range(parsed, field, value)
+        return read_iso_date(text, field)
+    except InvalidInputError as exc:
+        raise InvalidInputError(field, exc.expected, value) from None
 
 
 def parse_moment(value: str | date | datetime, field: str) -> date | datetime:
@@ -57,17 +59,12 @@ def parse_moment(value: str | date | datetime, field: str) -> date | datetime:
     if not isinstance(value, str):
         return require_moment(value, field)
     text = value.strip()
-    parsed: date | datetime | None
+    expected = "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM"
     try:
-        if _DATE.match(text):
-            parsed = date.fromisoformat(text)
-        else:
-            parsed = datetime.fromisoformat(text) if _DATE.match(text[:10]) and len(text) > 10 else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise InvalidInputError(field, "a date YYYY-MM-DD or date-time YYYY-MM-DDTHH:MM", value)
-    return check_date_range(parsed, field, value)
+        return read_iso_date(text, field) if ISO_DATE.match(text) else read_iso_datetime(text, field, expected=expected)
+    except InvalidInputError as exc:
+        wrong_form = exc.expected in ("a date YYYY-MM-DD", expected)
+        raise InvalidInputError(field, expected if wrong_form else exc.expected, value) from None
 
 
 def parse_datetime(value: str | datetime, field: str) -> datetime:
@@ -102,10 +99,10 @@ def parse_clock_times(values: str | Sequence[str | time], field: str) -> tuple[t
         if isinstance(v, time):
             out.append(v)
             continue
-        try:
-            out.append(datetime.strptime(str(v).strip(), "%H:%M").time())
-        except ValueError:
-            raise InvalidInputError(field, "clock times HH:MM", v) from None
+        match = _CLOCK.match(str(v).strip())
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise InvalidInputError(field, "clock times HH:MM", v)
+        out.append(time(int(match[1]), int(match[2])))
     return tuple(out)
 
 

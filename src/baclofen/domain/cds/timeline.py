@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from typing import Any
 
+from baclofen.domain.dates import ISO_DATE, read_iso_date, read_iso_datetime
 from baclofen.domain.documents import TIMELINE_SCHEMA
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.programs import InfusionProgram, continuous_program, parse_flex_schedule
@@ -315,8 +316,6 @@ class PatientTimeline:
 
 # --- parsing from plain data -------------------------------------------------------------------------------------
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 class _Reader:
     """Field-by-field reader that names the full path of every bad field."""
@@ -362,23 +361,16 @@ class _Reader:
 
     @staticmethod
     def day(value: Any, path: str) -> date:
-        if not isinstance(value, str) or not _DATE.match(value):
-            raise InvalidInputError(path, "a date YYYY-MM-DD", value)
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise InvalidInputError(path, "a valid date YYYY-MM-DD", value) from None
+        # the timeline's own checks judge its dates (an end of 9999-12-31 means "no end"): the grammar only here
+        return read_iso_date(value, path, plausible=False)
 
     def moment(self, value: Any, path: str) -> datetime:
         """An ISO date-time with offset (or a date: 00:00 in the as_of time zone), in the as_of time zone."""
-        if isinstance(value, str) and _DATE.match(value) and self.tz is not None:
+        if isinstance(value, str) and ISO_DATE.match(value) and self.tz is not None:
             return datetime.combine(self.day(value, path), time(0, 0), tzinfo=self.tz)
-        if not isinstance(value, str):
-            raise InvalidInputError(path, "a date-time with offset, e.g. 2026-03-10T09:00:00+00:00", value)
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise InvalidInputError(path, "a date-time with offset, e.g. 2026-03-10T09:00:00+00:00", value) from None
+        moment = read_iso_datetime(
+            value, path, expected="a date-time with offset, e.g. 2026-03-10T09:00:00+00:00", plausible=False
+        )
         if moment.tzinfo is None:
             raise InvalidInputError(path, "a date-time with a UTC offset (e.g. +00:00)", value)
         return moment if self.tz is None else moment.astimezone(self.tz)
