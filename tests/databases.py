@@ -26,8 +26,9 @@ from baclofen.adapters.sql import create_database_engine, upgrade_database
 
 POSTGRES_URL_ENV = "BACLOFEN_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-#: The store's tables a test empties (the others go with them: ON DELETE CASCADE); never the audit log.
-DATA_TABLES = ("pumps", "patients")
+#: The store's tables a test empties (the others go with them: ON DELETE CASCADE), users before their clinics;
+#: never the audit log.
+DATA_TABLES = ("users", "clinics", "pumps", "patients")
 #: The append-only tables a test empties with TRUNCATE (their triggers refuse DELETE; PostgreSQL only).
 APPEND_ONLY_TABLES = ("alert_transitions", "alerts", "diary_entry_symptoms", "diary_entries")
 

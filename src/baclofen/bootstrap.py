@@ -17,29 +17,67 @@ datetime.date(2026, 3, 2)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from baclofen.adapters.clock import SystemClock
-from baclofen.adapters.memory import InMemoryAuditLog, InMemoryUnitOfWork, StaticSettings
+from baclofen.adapters.memory import (
+    InMemoryAccounts,
+    InMemoryAuditLog,
+    InMemoryClinicRepository,
+    InMemoryUnitOfWork,
+    InMemoryUserRepository,
+    StaticSettings,
+)
+from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.records import PumpRecord
-from baclofen.services import clinic, itb
+from baclofen.domain.records import PumpRecord, Role, UserRecord
+from baclofen.services import accounts, clinic, itb
 from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts, RecordRefillVisit
-from baclofen.services.ports import AuditLog, Clock, SettingsProvider, UnitOfWork
+from baclofen.services.ports import (
+    AuditLog,
+    ClinicRepository,
+    Clock,
+    PasswordHasher,
+    SettingsProvider,
+    UnitOfWork,
+    UserRepository,
+)
 
 __all__ = ["Services", "bootstrap"]
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The use cases an entrypoint calls, with their dependencies injected."""
+    """The use cases an entrypoint calls, with their dependencies injected.
+
+    ``uow`` is one unit of work (one transaction at a time): a server gives each request its own,
+    :meth:`for_request`. ``check_ready`` raises :class:`~baclofen.domain.errors.ServiceError` when the
+    store cannot serve (the database does not answer or is not at the revision this version needs)."""
 
     clock: Clock
     settings: SettingsProvider
     uow: UnitOfWork
     audit: AuditLog
+    clinics: ClinicRepository
+    users: UserRepository
+    passwords: PasswordHasher
+    check_ready: Callable[[], None]
+
+    def for_request(self) -> Services:
+        """These services with a unit of work of their own over the same store (for one request)."""
+        return Services(
+            self.clock,
+            self.settings,
+            self.uow.another(),
+            self.audit,
+            self.clinics,
+            self.users,
+            self.passwords,
+            self.check_ready,
+        )
 
     def register_pump(self, record: PumpRecord) -> None:
         """:func:`baclofen.services.itb.register_pump` on this store."""
@@ -69,6 +107,33 @@ class Services:
         """:func:`baclofen.services.clinic.compute_clinic_worklist` on this store with the clinic's settings."""
         return clinic.compute_clinic_worklist(self.uow, command, clinic=self.settings)
 
+    def create_user(
+        self,
+        *,
+        clinic_id: str,
+        username: str,
+        role: Role | str,
+        password: str,
+        patient_id: str | None = None,
+        clinic_name: str | None = None,
+    ) -> tuple[UserRecord, bool]:
+        """:func:`baclofen.services.accounts.create_user` in this store."""
+        return accounts.create_user(
+            self.clinics,
+            self.users,
+            self.passwords,
+            clinic_id=clinic_id,
+            username=username,
+            role=role,
+            password=password,
+            patient_id=patient_id,
+            clinic_name=clinic_name,
+        )
+
+    def authenticate(self, username: str, password: str) -> UserRecord | None:
+        """:func:`baclofen.services.accounts.authenticate` in this store."""
+        return accounts.authenticate(self.users, self.passwords, username, password)
+
 
 def bootstrap(
     *,
@@ -76,10 +141,12 @@ def bootstrap(
     settings: SettingsProvider | None = None,
     uow: UnitOfWork | None = None,
     audit: AuditLog | None = None,
+    passwords: PasswordHasher | None = None,
     database_url: str | None = None,
 ) -> Services:
-    """Wire the use cases: the given adapters, else the system clock, no clinic overrides and a new
-    in-memory store and audit log, or, given ``database_url``, the SQL store there.
+    """Wire the use cases: the given adapters, else the system clock, no clinic overrides, argon2id with
+    its default cost, and a new in-memory store, audit log and accounts, or, given ``database_url``, the
+    SQL store there (records, audit log and accounts).
 
     Raises
     ------
@@ -91,19 +158,49 @@ def bootstrap(
     if database_url is not None:
         if uow is not None or audit is not None:
             raise InvalidInputError("database_url", "a database URL or a unit of work and audit log, not both", "both")
-        uow, audit = _sql_store(database_url)
+        return _sql_store(
+            database_url,
+            clock if clock is not None else SystemClock(),
+            settings if settings is not None else StaticSettings(),
+            passwords if passwords is not None else Argon2PasswordHasher(),
+        )
+    known = InMemoryAccounts()
     return Services(
         clock=clock if clock is not None else SystemClock(),
         settings=settings if settings is not None else StaticSettings(),
         uow=uow if uow is not None else InMemoryUnitOfWork(),
         audit=audit if audit is not None else InMemoryAuditLog(),
+        clinics=InMemoryClinicRepository(known),
+        users=InMemoryUserRepository(known),
+        passwords=passwords if passwords is not None else Argon2PasswordHasher(),
+        check_ready=_always_ready,
     )
 
 
-def _sql_store(database_url: str) -> tuple[UnitOfWork, AuditLog]:
+def _always_ready() -> None:
+    """An in-memory store is ready as long as the process runs."""
+
+
+def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, passwords: PasswordHasher) -> Services:
     # imported here: SQLAlchemy is loaded only by the commands that use a database
-    from baclofen.adapters.sql import SqlAuditLog, SqlUnitOfWork, check_database_current, create_database_engine
+    from baclofen.adapters.sql import (
+        SqlAuditLog,
+        SqlClinicRepository,
+        SqlUnitOfWork,
+        SqlUserRepository,
+        check_database_current,
+        create_database_engine,
+    )
 
     engine = create_database_engine(database_url)
     check_database_current(engine)
-    return SqlUnitOfWork(engine), SqlAuditLog(engine)
+    return Services(
+        clock=clock,
+        settings=settings,
+        uow=SqlUnitOfWork(engine),
+        audit=SqlAuditLog(engine),
+        clinics=SqlClinicRepository(engine),
+        users=SqlUserRepository(engine),
+        passwords=passwords,
+        check_ready=lambda: check_database_current(engine),
+    )

@@ -18,9 +18,26 @@ import pytest
 from sqlalchemy import Engine
 
 from baclofen.adapters.clock import FixedClock, SystemClock
-from baclofen.adapters.memory import InMemoryAuditLog, InMemoryStore, InMemoryUnitOfWork, StaticSettings
-from baclofen.adapters.sql import SqlAuditLog, SqlUnitOfWork
-from baclofen.services.ports import AuditLog, Clock, SettingsProvider, UnitOfWork
+from baclofen.adapters.memory import (
+    InMemoryAccounts,
+    InMemoryAuditLog,
+    InMemoryClinicRepository,
+    InMemoryStore,
+    InMemoryUnitOfWork,
+    InMemoryUserRepository,
+    StaticSettings,
+)
+from baclofen.adapters.passwords import Argon2PasswordHasher
+from baclofen.adapters.sql import SqlAuditLog, SqlClinicRepository, SqlUnitOfWork, SqlUserRepository
+from baclofen.services.ports import (
+    AuditLog,
+    ClinicRepository,
+    Clock,
+    PasswordHasher,
+    SettingsProvider,
+    UnitOfWork,
+    UserRepository,
+)
 from tests.databases import empty_store, fresh_sqlite, migrated_postgres, migrated_sqlite_file
 
 __all__ = ["migrated_postgres", "migrated_sqlite_file"]  # session fixtures of the SQL entries
@@ -65,6 +82,34 @@ AUDIT_LOGS: dict[str, Callable[[pytest.FixtureRequest, Path], AuditLog]] = {
     "postgresql": lambda request, tmp_path: SqlAuditLog(request.getfixturevalue("migrated_postgres")),
 }
 
+
+def _memory_accounts(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ClinicRepository, UserRepository]:
+    known = InMemoryAccounts()
+    return InMemoryClinicRepository(known), InMemoryUserRepository(known)
+
+
+def _sql_accounts(
+    engine: Callable[[pytest.FixtureRequest, Path], Engine],
+) -> Callable[[pytest.FixtureRequest, Path], tuple[ClinicRepository, UserRepository]]:
+    def factory(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ClinicRepository, UserRepository]:
+        found = engine(request, tmp_path)
+        return SqlClinicRepository(found), SqlUserRepository(found)
+
+    return factory
+
+
+#: name -> ((request, tmp_path) -> the clinic and user repositories of one new, empty store)
+ACCOUNTS: dict[str, Callable[[pytest.FixtureRequest, Path], tuple[ClinicRepository, UserRepository]]] = {
+    "memory": _memory_accounts,
+    "sqlite": _sql_accounts(_sqlite),
+    "postgresql": _sql_accounts(_postgres),
+}
+
+#: name -> a password hasher (cheap parameters: the contract is the same)
+PASSWORD_HASHERS: dict[str, Callable[[], PasswordHasher]] = {
+    "argon2id": lambda: Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1),
+}
+
 #: name -> a clock
 CLOCKS: dict[str, Callable[[], Clock]] = {
     "system-local": SystemClock,
@@ -96,3 +141,14 @@ def clock(request: pytest.FixtureRequest) -> Clock:
 @pytest.fixture(params=sorted(SETTINGS_PROVIDERS))
 def make_settings(request: pytest.FixtureRequest) -> Callable[[Mapping[str, Any]], SettingsProvider]:
     return SETTINGS_PROVIDERS[request.param]
+
+
+@pytest.fixture(params=sorted(ACCOUNTS))
+def accounts(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ClinicRepository, UserRepository]:
+    """The clinic and user repositories of one new, empty store."""
+    return ACCOUNTS[request.param](request, tmp_path)
+
+
+@pytest.fixture(params=sorted(PASSWORD_HASHERS))
+def password_hasher(request: pytest.FixtureRequest) -> PasswordHasher:
+    return PASSWORD_HASHERS[request.param]()

@@ -85,6 +85,51 @@ def test_an_updated_patient_replaces_the_stored_one(new_uow) -> None:
         assert uow.patients.get("P-1") == newer
 
 
+def test_a_patients_clinic_is_stored_with_it(new_uow) -> None:
+    kept = PatientRecord("P-7", PATIENT.snapshot, "C-1")
+    _in_one(new_uow, lambda uow: uow.patients.add(kept))
+
+    with new_uow() as uow:
+        assert uow.patients.get("P-7") == kept and uow.patients.get("P-7").clinic_id == "C-1"
+
+
+def test_the_patients_of_a_clinic_come_in_pages_in_identifier_order(new_uow) -> None:
+    ids = ["P-03", "P-01", "P-05", "P-02", "P-04"]
+    _in_one(new_uow, lambda uow: [uow.patients.add(PatientRecord(i, PatientSnapshot(), "C-1")) for i in ids])
+    _in_one(new_uow, lambda uow: uow.patients.add(PatientRecord("P-00", PatientSnapshot(), "C-2")))
+
+    with new_uow() as uow:
+        first = uow.patients.for_clinic("C-1", limit=2)
+        second = uow.patients.for_clinic("C-1", after=first[-1].patient_id, limit=2)
+        last = uow.patients.for_clinic("C-1", after="P-04", limit=2)
+        other = uow.patients.for_clinic("C-2")
+        none = uow.patients.for_clinic("C-404")
+
+    assert [p.patient_id for p in first + second + last] == ["P-01", "P-02", "P-03", "P-04", "P-05"]
+    assert [p.patient_id for p in other] == ["P-00"] and none == ()
+
+
+def test_a_clinic_listing_sees_this_unit_of_works_own_changes(new_uow) -> None:
+    _in_one(new_uow, lambda uow: [uow.patients.add(PatientRecord(i, PatientSnapshot(), "C-1")) for i in ("P-1", "P-3")])
+
+    with new_uow() as uow:
+        uow.patients.add(PatientRecord("P-2", PatientSnapshot(), "C-1"))
+        uow.patients.update(PatientRecord("P-1", PatientSnapshot(), "C-2"))
+        found = uow.patients.for_clinic("C-1", limit=2)
+
+    assert [p.patient_id for p in found] == ["P-2", "P-3"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"), [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"after": " x"}, "after")]
+)
+def test_a_page_out_of_bounds_is_refused_naming_it(new_uow, kwargs, field) -> None:
+    with new_uow() as uow, pytest.raises(InvalidInputError) as err:
+        uow.patients.for_clinic("C-1", **kwargs)
+
+    assert err.value.field == field
+
+
 @pytest.mark.parametrize("action", ["get", "update"])
 def test_an_unknown_patient_is_not_found(new_uow, action) -> None:
     with new_uow() as uow, pytest.raises(NotFoundError):

@@ -115,6 +115,15 @@ def test_a_unit_of_work_holds_one_transaction_at_a_time(new_uow) -> None:
         pass
 
 
+def test_another_unit_of_work_shares_the_store_and_runs_its_own_transaction(new_uow) -> None:
+    first = new_uow()
+
+    with first, first.another() as second:  # both open at once: a server's two requests
+        second.patients.add(PATIENT)
+        second.commit()
+        assert first.patients.get("P-1") == PATIENT
+
+
 def test_of_two_concurrent_changes_to_one_pump_only_the_first_commit_is_stored(new_uow) -> None:
     _store(new_uow, PATIENT, PUMP)
     first, second = new_uow(), new_uow()

@@ -83,6 +83,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "db upgrade": (("--database-url", DATABASE), None),
     "db current": (("--database-url", DATABASE), None),
     "db downgrade": (("base", "--database-url", DATABASE), None),
+    "user create": (("--role", "admin", "--clinic", "C-1", "--username", "admin", "--database-url", DATABASE), None),
     "rules list": ((), None),
     "rules show": (("ORAL-MAX-001",), None),  # a rule that declares its settings (undeclared: null)
     "scale evaluate": (
@@ -137,6 +138,11 @@ def _check_shape(where: str, used: Any) -> None:
         assert entry["default"] == SETTINGS[entry["name"]].default, f"{where}: {entry}"
 
 
+@pytest.fixture(autouse=True)
+def _a_password_for_user_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACLOFEN_USER_PASSWORD", "correct horse battery")
+
+
 def test_every_command_with_json_is_covered_here() -> None:
     assert set(_json_commands()) == set(COMMANDS)
 
@@ -151,6 +157,8 @@ def _args(run_cli: Any, tmp_path: Path, name: str, extra: tuple[str, ...] = ()) 
     if DATABASE in args:
         url = f"sqlite:///{tmp_path / 'baclofen.sqlite3'}"
         args = tuple(url if a == DATABASE else a for a in args)
+        if name == "user create":  # an account is stored in a migrated database
+            assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
     return [*name.split(), *args, *extra, "--json"]
 
 

@@ -36,6 +36,8 @@ from baclofen.domain.records import AuditEntry, AuditOutcome, PumpRecord, Refill
 from tests.databases import postgres_schema
 
 STORE_TABLES = {
+    "clinics",
+    "users",
     "patients",
     "patient_conditions",
     "pumps",

@@ -28,11 +28,27 @@ from typing import Any, TypeVar
 from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write, check_audit_query, check_type
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
-from baclofen.domain.errors import UnknownNameError
-from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord
+from baclofen.domain.errors import ConflictError, NotFoundError, UnknownNameError
+from baclofen.domain.records import (
+    AuditEntry,
+    ClinicRecord,
+    PatientRecord,
+    PumpRecord,
+    UserRecord,
+    check_record_id,
+    check_username,
+)
 from baclofen.domain.settings import SETTINGS, Setting
 
-__all__ = ["InMemoryAuditLog", "InMemoryStore", "InMemoryUnitOfWork", "StaticSettings"]
+__all__ = [
+    "InMemoryAccounts",
+    "InMemoryAuditLog",
+    "InMemoryClinicRepository",
+    "InMemoryStore",
+    "InMemoryUnitOfWork",
+    "InMemoryUserRepository",
+    "StaticSettings",
+]
 
 R = TypeVar("R")
 
@@ -87,6 +103,18 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
         with self.store.lock:
             return self.store.pumps.get(pump_id, (0, None))
 
+    def another(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)
+
+    def _stored_patient_ids(self, clinic_id: str, after: str | None, limit: int) -> list[str]:
+        with self.store.lock:
+            found = sorted(
+                key
+                for key, (_, record) in self.store.patients.items()
+                if record.clinic_id == clinic_id and (after is None or key > after)
+            )
+        return found[:limit]
+
     def _stored_pump_ids(self, patient_id: str) -> list[str]:
         with self.store.lock:
             return [key for key, (_, record) in self.store.pumps.items() if record.patient_id == patient_id]
@@ -123,6 +151,71 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
                 _apply(s.diary, writes.diary)
                 _apply(s.alerts, writes.alerts)
         return stale
+
+
+class InMemoryAccounts:
+    """The clinics and user accounts kept in memory (each change stored at once)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clinics: dict[str, ClinicRecord] = {}
+        self.users: dict[str, UserRecord] = {}
+
+
+class InMemoryClinicRepository:
+    """:class:`~baclofen.services.ports.ClinicRepository` over :class:`InMemoryAccounts`."""
+
+    def __init__(self, accounts: InMemoryAccounts) -> None:
+        self._accounts = accounts
+
+    def add(self, record: ClinicRecord) -> None:
+        check_type(record, ClinicRecord, "clinic")
+        with self._accounts.lock:
+            if record.clinic_id in self._accounts.clinics:
+                raise ConflictError(f"a clinic {record.clinic_id!r} already exists")
+            self._accounts.clinics[record.clinic_id] = record
+
+    def get(self, clinic_id: str) -> ClinicRecord:
+        check_record_id(clinic_id, "clinic_id")
+        with self._accounts.lock:
+            found = self._accounts.clinics.get(clinic_id)
+        if found is None:
+            raise NotFoundError(f"no clinic {clinic_id!r}")
+        return found
+
+
+class InMemoryUserRepository:
+    """:class:`~baclofen.services.ports.UserRepository` over :class:`InMemoryAccounts`."""
+
+    def __init__(self, accounts: InMemoryAccounts) -> None:
+        self._accounts = accounts
+
+    def add(self, record: UserRecord) -> None:
+        check_type(record, UserRecord, "user")
+        with self._accounts.lock:
+            if record.clinic_id not in self._accounts.clinics:
+                raise NotFoundError(f"no clinic {record.clinic_id!r}")
+            if record.user_id in self._accounts.users:
+                raise ConflictError(f"a user {record.user_id!r} already exists")
+            if any(u.username == record.username for u in self._accounts.users.values()):
+                raise ConflictError(f"the username {record.username!r} is taken")
+            self._accounts.users[record.user_id] = record
+
+    def get(self, user_id: str) -> UserRecord:
+        check_record_id(user_id, "user_id")
+        with self._accounts.lock:
+            found = self._accounts.users.get(user_id)
+        if found is None:
+            raise NotFoundError(f"no user {user_id!r}")
+        return found
+
+    def by_username(self, username: str) -> UserRecord:
+        check_username(username)
+        with self._accounts.lock:
+            found = [u for u in self._accounts.users.values() if u.username == username]
+        if not found:
+            raise NotFoundError(f"no user {username!r}")
+        return found[0]
 
 
 class InMemoryAuditLog:

@@ -28,7 +28,14 @@ from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
-from baclofen.services.ports import AlertRepository, DiaryRepository, PatientRepository, PumpRepository, UnitOfWork
+from baclofen.services.ports import (
+    MAX_PAGE_SIZE,
+    AlertRepository,
+    DiaryRepository,
+    PatientRepository,
+    PumpRepository,
+    UnitOfWork,
+)
 
 __all__ = [
     "CommitWrites",
@@ -40,6 +47,7 @@ __all__ = [
     "RecordView",
     "Write",
     "check_audit_query",
+    "check_page",
     "check_type",
 ]
 
@@ -96,6 +104,10 @@ class RecordView(Generic[R]):
         """``stored`` (keys of the store) with this transaction's own new keys, sorted."""
         return sorted(set(stored) | set(self._written))
 
+    def written_keys(self) -> list[str]:
+        """The keys this transaction wrote."""
+        return list(self._written)
+
     def writes(self) -> list[Write[R]]:
         """What this transaction wrote, each with what it had read, in key order."""
         return [Write(k, *self._read[k], record) for k, record in sorted(self._written.items())]
@@ -106,11 +118,25 @@ def check_type(record: object, kind: type, name: str) -> None:
         raise TypeError(f"a {name} record ({kind.__name__}) is stored here, not {type(record).__name__}")
 
 
-class OverlayPatientRepository:
-    """:class:`~baclofen.services.ports.PatientRepository` over one transaction's view of patients."""
+def check_page(after: str | None, limit: int) -> None:
+    """The bounds of a page of a listing: a record identifier to start after, and 1 to MAX_PAGE_SIZE records."""
+    if after is not None:
+        check_record_id(after, "after")
+    ok = isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= MAX_PAGE_SIZE
+    require(ok, "limit", f"a whole number from 1 to {MAX_PAGE_SIZE}", limit)
 
-    def __init__(self, view: RecordView[PatientRecord]) -> None:
+
+#: The stored identifiers of a clinic's patients after ``after`` (or all), in order, the first ``limit``.
+ClinicPatientIds = Callable[[str, str | None, int], Iterable[str]]
+
+
+class OverlayPatientRepository:
+    """:class:`~baclofen.services.ports.PatientRepository` over one transaction's view of patients;
+    ``stored_patient_ids(clinic_id, after, limit)`` lists a page of the store's identifiers of a clinic."""
+
+    def __init__(self, view: RecordView[PatientRecord], stored_patient_ids: ClinicPatientIds) -> None:
         self._view = view
+        self._stored_patient_ids = stored_patient_ids
 
     def add(self, record: PatientRecord) -> None:
         check_type(record, PatientRecord, "patient")
@@ -122,6 +148,20 @@ class OverlayPatientRepository:
     def update(self, record: PatientRecord) -> None:
         check_type(record, PatientRecord, "patient")
         self._view.replace(record.patient_id, record)
+
+    def for_clinic(self, clinic_id: str, *, after: str | None = None, limit: int = 50) -> tuple[PatientRecord, ...]:
+        check_record_id(clinic_id, "clinic_id")
+        check_page(after, limit)
+        # this transaction's own writes may move stored records out of the page: read as many more
+        stored = self._stored_patient_ids(clinic_id, after, limit + len(self._view.written_keys()))
+        found: list[PatientRecord] = []
+        for key in self._view.keys(stored):
+            record = self._view.find(key) if after is None or key > after else None
+            if record is not None and record.clinic_id == clinic_id:
+                found.append(record)
+                if len(found) == limit:
+                    break
+        return tuple(found)
 
 
 class OverlayPumpRepository:
@@ -252,6 +292,10 @@ class OverlayUnitOfWork(UnitOfWork):
         """The stored pump with its version, or (0, None)."""
 
     @abstractmethod
+    def _stored_patient_ids(self, clinic_id: str, after: str | None, limit: int) -> Iterable[str]:
+        """The identifiers of the stored patients of a clinic after ``after``, in order, the first ``limit``."""
+
+    @abstractmethod
     def _stored_pump_ids(self, patient_id: str) -> Iterable[str]:
         """The identifiers of the stored pumps of a patient."""
 
@@ -278,7 +322,7 @@ class OverlayUnitOfWork(UnitOfWork):
 
     @property
     def patients(self) -> PatientRepository:
-        return OverlayPatientRepository(self._active(self._patients))
+        return OverlayPatientRepository(self._active(self._patients), self._stored_patient_ids)
 
     @property
     def pumps(self) -> PumpRepository:

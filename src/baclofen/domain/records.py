@@ -15,6 +15,7 @@ the services reach records through the repositories of ``baclofen.services.ports
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,12 +30,18 @@ from baclofen.domain.patient import PatientSnapshot
 __all__ = [
     "MAX_AUDIT_TEXT_LENGTH",
     "MAX_RECORD_ID_LENGTH",
+    "STAFF_ROLES",
     "AuditEntry",
     "AuditOutcome",
+    "ClinicRecord",
     "PatientRecord",
     "PumpRecord",
     "RefillVisitRecord",
+    "Role",
+    "UserRecord",
     "check_record_id",
+    "check_username",
+    "parse_role",
 ]
 
 #: Longest identifier of a patient or pump record (characters).
@@ -63,14 +70,115 @@ def _check_label(value: object, field: str, what: str, max_length: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PatientRecord:
-    """A patient under a clinic identifier, with the covariates that change a plan."""
+    """A patient under a clinic identifier, with the covariates that change a plan, and the clinic that
+    keeps the record (None: a record kept outside any clinic, which no clinic's staff can reach)."""
 
     patient_id: str
     snapshot: PatientSnapshot
+    clinic_id: str | None = None
 
     def __post_init__(self) -> None:
         check_record_id(self.patient_id, "patient_id")
         require(isinstance(self.snapshot, PatientSnapshot), "snapshot", "a patient snapshot", self.snapshot)
+        if self.clinic_id is not None:
+            check_record_id(self.clinic_id, "clinic_id")
+
+
+#: Longest clinic name (characters).
+MAX_CLINIC_NAME_LENGTH = 200
+#: Longest username (characters).
+MAX_USERNAME_LENGTH = 64
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+
+
+def check_username(value: object, field: str = "username") -> str:
+    """A username: 1-64 letters, digits and ``. _ @ -``, starting with a letter or digit.
+
+    >>> check_username("j.doe")
+    'j.doe'
+    """
+    if not (isinstance(value, str) and 0 < len(value) <= MAX_USERNAME_LENGTH and _USERNAME.match(value)):
+        raise InvalidInputError(
+            field, f"a username of 1-{MAX_USERNAME_LENGTH} letters, digits and . _ @ - (a letter or digit first)", value
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicRecord:
+    """A clinic: its staff see only its patients."""
+
+    clinic_id: str
+    name: str
+
+    def __post_init__(self) -> None:
+        check_record_id(self.clinic_id, "clinic_id")
+        _check_label(self.name, "name", "a clinic name", MAX_CLINIC_NAME_LENGTH)
+
+
+class Role(Enum):
+    """What a user may do: clinicians and nurses work on their clinic's patients, a patient reads their own
+    records, an administrator manages the clinic's accounts (and reads no patient data)."""
+
+    CLINICIAN = "clinician"
+    NURSE = "nurse"
+    PATIENT = "patient"
+    ADMIN = "admin"
+
+
+def parse_role(value: object, field: str = "role") -> Role:
+    """A role, or its name.
+
+    >>> parse_role("nurse")
+    <Role.NURSE: 'nurse'>
+    """
+    if isinstance(value, Role):
+        return value
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInputError(field, "one of " + ", ".join(r.value for r in Role), value) from None
+
+
+#: The roles that work on a clinic's patients.
+STAFF_ROLES = frozenset({Role.CLINICIAN, Role.NURSE})
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A user account of a clinic: its role, username and password hash (argon2id, never the password);
+    a patient's account names the patient record it may read.
+
+    >>> UserRecord("u-1", "C-1", "patient", "p.one", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+    ...            patient_id="P-1").role
+    <Role.PATIENT: 'patient'>
+    """
+
+    user_id: str
+    clinic_id: str
+    role: Role
+    username: str
+    password_hash: str
+    patient_id: str | None = None
+
+    def __post_init__(self) -> None:
+        check_record_id(self.user_id, "user_id")
+        check_record_id(self.clinic_id, "clinic_id")
+        object.__setattr__(self, "role", parse_role(self.role))
+        check_username(self.username)
+        require(
+            isinstance(self.password_hash, str)
+            and self.password_hash.startswith("$argon2id$")
+            and len(self.password_hash) <= 255,
+            "password_hash",
+            "an argon2id hash ($argon2id$...) of at most 255 characters",
+            "<hidden>",
+        )
+        if self.role is Role.PATIENT:
+            require(self.patient_id is not None, "patient_id", "the patient record of a patient's account", None)
+            check_record_id(self.patient_id, "patient_id")
+        else:
+            require(self.patient_id is None, "patient_id", "given only for a patient's account", self.patient_id)
 
 
 @dataclass(frozen=True, slots=True)

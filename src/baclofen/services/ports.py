@@ -1,9 +1,10 @@
 """Ports: what the use cases need from the outside world, stated as interfaces the adapters implement.
 
 The use cases depend on these, never on an adapter: the repositories of patient and pump records, of diary
-entries and of alerts, the unit of work that makes a use case's changes all-or-nothing, the audit log of
-accesses to patient data, the clinic's clock and its setting overrides. ``baclofen.adapters`` implements them
-(in memory, and SQLAlchemy on SQLite and PostgreSQL) and ``baclofen.bootstrap`` chooses the implementations.
+entries and of alerts, the unit of work that makes a use case's changes all-or-nothing, the clinics and their
+user accounts, the password hasher, the audit log of accesses to patient data, the clinic's clock and its
+setting overrides. ``baclofen.adapters`` implements them (in memory, and SQLAlchemy on SQLite and PostgreSQL)
+and ``baclofen.bootstrap`` chooses the implementations.
 ``tests/contracts`` holds the tests that every implementation must pass.
 
 What is stored are domain values (:mod:`baclofen.domain.records`); records are frozen, so a change is
@@ -21,19 +22,33 @@ from typing import Any, Protocol, Self
 
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
-from baclofen.domain.records import AuditEntry, PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.records import (
+    AuditEntry,
+    ClinicRecord,
+    PatientRecord,
+    PumpRecord,
+    RefillVisitRecord,
+    UserRecord,
+)
 from baclofen.domain.settings import Setting
 
 __all__ = [
+    "MAX_PAGE_SIZE",
     "AlertRepository",
     "AuditLog",
+    "ClinicRepository",
     "Clock",
     "DiaryRepository",
+    "PasswordHasher",
     "PatientRepository",
     "PumpRepository",
     "SettingsProvider",
     "UnitOfWork",
+    "UserRepository",
 ]
+
+#: The most records one listing returns.
+MAX_PAGE_SIZE = 100
 
 
 class PatientRepository(Protocol):
@@ -57,6 +72,13 @@ class PatientRepository(Protocol):
 
     def update(self, record: PatientRecord) -> None:
         """Replace a stored patient's record (new covariates) with ``record``."""
+        ...
+
+    def for_clinic(self, clinic_id: str, *, after: str | None = None, limit: int = 50) -> tuple[PatientRecord, ...]:
+        """The patients of a clinic in ``patient_id`` order: the first ``limit`` (1 to :data:`MAX_PAGE_SIZE`)
+        of those after ``after`` (a page; the next starts after the last one's identifier).
+
+        Raises ``InvalidInputError`` for an invalid ``clinic_id`` or ``after`` or a ``limit`` out of range."""
         ...
 
 
@@ -192,6 +214,11 @@ class UnitOfWork(ABC):
             self._end()
 
     @abstractmethod
+    def another(self) -> UnitOfWork:
+        """A new unit of work over the same store, for a use case running at the same time as this one's
+        (a unit of work is one transaction at a time: a server gives each request its own)."""
+
+    @abstractmethod
     def _begin(self) -> None:
         """Start a transaction and make the repositories available (a unit of work already inside its
         ``with`` block raises :class:`~baclofen.domain.errors.ServiceError`: one transaction at a time)."""
@@ -237,6 +264,68 @@ class AuditLog(Protocol):
         given, at or after ``since`` and before ``until`` (aware times); the first ``limit`` of them.
 
         Raises ``InvalidInputError`` for a naive ``since``/``until`` or a ``limit`` below 1."""
+        ...
+
+
+class ClinicRepository(Protocol):
+    """The clinics by ``clinic_id``. Each call is a transaction of its own, committed when it returns
+    (accounts change rarely and alone; they are not part of a use case's unit of work).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored.
+    """
+
+    def add(self, record: ClinicRecord) -> None:
+        """Store a new clinic."""
+        ...
+
+    def get(self, clinic_id: str) -> ClinicRecord:
+        """The stored clinic."""
+        ...
+
+
+class UserRepository(Protocol):
+    """The user accounts, by ``user_id`` and by ``username`` (both unique). Each call is a transaction of
+    its own, committed when it returns.
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` or ``by_username`` of a user that is not stored; ``add`` of a user of a clinic that is not.
+    ConflictError
+        ``add`` of a ``user_id`` or ``username`` that is already stored.
+    """
+
+    def add(self, record: UserRecord) -> None:
+        """Store a new account (its clinic must be stored)."""
+        ...
+
+    def get(self, user_id: str) -> UserRecord:
+        """The stored account."""
+        ...
+
+    def by_username(self, username: str) -> UserRecord:
+        """The stored account of ``username`` (exactly as stored: usernames are case-sensitive)."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Password hashes (argon2id): the only place a password is seen; it is never stored."""
+
+    def hash(self, password: str) -> str:
+        """A new hash of ``password`` (a fresh salt each time)."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` is the one ``password_hash`` was made of (False for a malformed hash)."""
+        ...
+
+    def waste_time(self, password: str) -> None:
+        """Spend what :meth:`verify` spends, for a username that does not exist (no timing difference)."""
         ...
 
 

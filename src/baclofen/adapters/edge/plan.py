@@ -15,9 +15,10 @@ from baclofen.adapters.edge.text import (
     parse_names,
     parse_origin,
     parse_overrides,
+    parse_sex,
 )
 from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
-from baclofen.domain.patient import Locale, PatientSnapshot, SpasticityOrigin
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.services.commands import PlanTaper, PlanTitration
 
 Settings = Mapping[str, Any] | Iterable[str] | None
@@ -33,16 +34,33 @@ def read_patient(
     egfr_ml_min_1_73m2: float | None = None,
     dialysis: bool = False,
     conditions: Iterable[str] | None = None,
+    weight_kg: float | None = None,
+    sex: str | Sex | None = None,
+    serum_creatinine_mg_dl: float | None = None,
 ) -> PatientSnapshot | None:
-    """The patient from text (locale ``us``/``uk``, origin ``spinal``/``cerebral``); None (errors kept in
-    ``fields``) when a field is invalid."""
+    """The patient from text (locale ``us``/``uk``, origin ``spinal``/``cerebral``, sex ``female``/``male``);
+    None (errors kept in ``fields``) when a field is invalid."""
     patient_locale = fields.read(parse_locale, locale, "locale")
     spasticity_origin = fields.read(parse_origin, origin, "origin")
-    if patient_locale is None or spasticity_origin is None:
+    patient_sex = fields.read(parse_sex, sex, "sex")
+    numbers = {
+        "age_years": age_years,
+        "weight_kg": weight_kg,
+        "serum_creatinine_mg_dl": serum_creatinine_mg_dl,
+        "crcl_ml_min": crcl_ml_min,
+        "egfr_ml_min_1_73m2": egfr_ml_min_1_73m2,
+    }
+    for name, value in numbers.items():  # each on its own: every invalid number is reported
+        if value is not None:
+            fields.check(PatientSnapshot, **{name: value})
+    if patient_locale is None or spasticity_origin is None or fields.failed("sex", *numbers):
         return None
     return fields.check(
         PatientSnapshot,
         age_years=age_years,
+        weight_kg=weight_kg,
+        sex=patient_sex,
+        serum_creatinine_mg_dl=serum_creatinine_mg_dl,
         crcl_ml_min=crcl_ml_min,
         egfr_ml_min_1_73m2=egfr_ml_min_1_73m2,
         dialysis=dialysis,

@@ -5,12 +5,15 @@
 - :mod:`.schema`: the tables; :mod:`.mapping`: domain records to rows and back.
 - :mod:`.uow`: :class:`SqlUnitOfWork`, the ports' unit of work and repositories (optimistic concurrency
   on a version column).
+- :mod:`.accounts`: :class:`SqlClinicRepository` and :class:`SqlUserRepository`, the clinics and their
+  user accounts.
 - :mod:`.audit`: :class:`SqlAuditLog`, the append-only audit log.
 - :mod:`.migrate`: the Alembic migrations packaged in ``migrations/`` (``baclofen db upgrade``).
 """
 
 from __future__ import annotations
 
+from baclofen.adapters.sql.accounts import SqlClinicRepository, SqlUserRepository
 from baclofen.adapters.sql.audit import SqlAuditLog
 from baclofen.adapters.sql.engine import DEFAULT_DATABASE_URL, create_database_engine
 from baclofen.adapters.sql.migrate import (
@@ -25,7 +28,9 @@ from baclofen.adapters.sql.uow import SqlUnitOfWork
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "SqlAuditLog",
+    "SqlClinicRepository",
     "SqlUnitOfWork",
+    "SqlUserRepository",
     "check_database_current",
     "create_database_engine",
     "current_revision",

@@ -19,12 +19,14 @@ from baclofen.adapters.sql.schema import (
     AlertRow,
     AlertTransitionRow,
     AuditLogRow,
+    ClinicRow,
     DiaryEntryRow,
     PatientRow,
     ProgramBolusRow,
     ProgramStepRow,
     PumpRow,
     RefillVisitRow,
+    UserRow,
 )
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.cds.scales import PennSpasmScore
@@ -34,7 +36,16 @@ from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
-from baclofen.domain.records import AuditEntry, AuditOutcome, PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.records import (
+    AuditEntry,
+    AuditOutcome,
+    ClinicRecord,
+    PatientRecord,
+    PumpRecord,
+    RefillVisitRecord,
+    Role,
+    UserRecord,
+)
 from baclofen.domain.rules.core import Severity
 
 __all__ = [
@@ -45,10 +56,14 @@ __all__ = [
     "diary_entry_from_rows",
     "diary_entry_values",
     "audit_values",
+    "clinic_from_row",
+    "clinic_values",
     "patient_from_rows",
     "patient_values",
     "pump_from_rows",
     "pump_values",
+    "user_from_row",
+    "user_values",
     "visit_rows",
     "zone_from_name",
     "zone_name",
@@ -109,6 +124,7 @@ def patient_values(record: PatientRecord) -> dict[str, Any]:
         "dialysis": s.dialysis,
         "origin": s.origin.value,
         "locale": s.locale.value,
+        "clinic_id": record.clinic_id,
     }
 
 
@@ -125,7 +141,7 @@ def patient_from_rows(row: PatientRow, conditions: Iterable[str]) -> PatientReco
         locale=Locale(row.locale),
         conditions=frozenset(conditions),
     )
-    return PatientRecord(row.patient_id, snapshot)
+    return PatientRecord(row.patient_id, snapshot, row.clinic_id)
 
 
 # --- pumps and their visits -------------------------------------------------------------------------------
@@ -354,3 +370,29 @@ def alert_from_rows(row: AlertRow, transitions: Sequence[AlertTransitionRow]) ->
         row.action,
         tuple(AlertTransition(AlertState(t.state), t.by, at_zone(t.at_utc, t.at_zone), t.reason) for t in transitions),
     )
+
+
+# --- clinics and their users -------------------------------------------------------------------------------
+
+
+def clinic_values(record: ClinicRecord) -> dict[str, Any]:
+    return {"clinic_id": record.clinic_id, "name": record.name}
+
+
+def clinic_from_row(row: ClinicRow) -> ClinicRecord:
+    return ClinicRecord(row.clinic_id, row.name)
+
+
+def user_values(record: UserRecord) -> dict[str, Any]:
+    return {
+        "user_id": record.user_id,
+        "clinic_id": record.clinic_id,
+        "role": record.role.value,
+        "username": record.username,
+        "password_hash": record.password_hash,
+        "patient_id": record.patient_id,
+    }
+
+
+def user_from_row(row: UserRow) -> UserRecord:
+    return UserRecord(row.user_id, row.clinic_id, Role(row.role), row.username, row.password_hash, row.patient_id)

@@ -31,13 +31,19 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from baclofen.domain.clinic.alerts import MAX_SUBJECT_LENGTH
 from baclofen.domain.clinic.diary import MAX_DIARY_NOTE_LENGTH
-from baclofen.domain.records import MAX_AUDIT_TEXT_LENGTH, MAX_RECORD_ID_LENGTH
+from baclofen.domain.records import (
+    MAX_AUDIT_TEXT_LENGTH,
+    MAX_CLINIC_NAME_LENGTH,
+    MAX_RECORD_ID_LENGTH,
+    MAX_USERNAME_LENGTH,
+)
 
 __all__ = [
     "AUDIT_LOG_TABLE",
@@ -49,6 +55,7 @@ __all__ = [
     "AlertTransitionRow",
     "AuditLogRow",
     "Base",
+    "ClinicRow",
     "DiaryEntryRow",
     "DiarySymptomRow",
     "PatientConditionRow",
@@ -57,6 +64,7 @@ __all__ = [
     "ProgramStepRow",
     "PumpRow",
     "RefillVisitRow",
+    "UserRow",
     "UtcDateTime",
 ]
 
@@ -127,6 +135,9 @@ class PatientRow(Base):
     dialysis: Mapped[bool] = mapped_column(Boolean)
     origin: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(16))
+    #: Not a foreign key, as a pump's patient_id is not: the patient records and the accounts are stored
+    #: apart (the records through a unit of work, the accounts each change at once).
+    clinic_id: Mapped[str | None] = _record_id(index=True)
 
     __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
 
@@ -318,3 +329,31 @@ class AlertTransitionRow(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (CheckConstraint("seq >= 0", name="seq_not_negative"),)
+
+
+class ClinicRow(Base):
+    """A clinic (:class:`~baclofen.domain.records.ClinicRecord`)."""
+
+    __tablename__ = "clinics"
+
+    clinic_id: Mapped[str] = _record_id(primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_CLINIC_NAME_LENGTH))
+
+
+class UserRow(Base):
+    """A user account (:class:`~baclofen.domain.records.UserRecord`): a patient's names its patient record."""
+
+    __tablename__ = "users"
+
+    user_id: Mapped[str] = _record_id(primary_key=True)
+    clinic_id: Mapped[str] = _record_id(ForeignKey("clinics.clinic_id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(MAX_USERNAME_LENGTH))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    patient_id: Mapped[str | None] = _record_id()
+
+    __table_args__ = (
+        UniqueConstraint("username"),
+        CheckConstraint("role IN ('clinician', 'nurse', 'patient', 'admin')", name="known_role"),
+        CheckConstraint("(role = 'patient') = (patient_id IS NOT NULL)", name="patient_id_for_patients"),
+    )

@@ -98,6 +98,13 @@ def _load_pump(session: Session, pump_id: str) -> tuple[int, PumpRecord | None]:
     return row.version, pump_from_rows(row, visits, steps, boluses)
 
 
+def _patient_ids_of_clinic(session: Session, clinic_id: str, after: str | None, limit: int) -> Sequence[str]:
+    query = select(PatientRow.patient_id).where(PatientRow.clinic_id == clinic_id)
+    if after is not None:
+        query = query.where(PatientRow.patient_id > after)
+    return session.scalars(query.order_by(PatientRow.patient_id).limit(limit)).all()
+
+
 def _pump_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
     return session.scalars(select(PumpRow.pump_id).where(PumpRow.patient_id == patient_id)).all()
 
@@ -228,6 +235,13 @@ class SqlUnitOfWork(OverlayUnitOfWork):
 
     def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
         return self._read(_load_pump, pump_id)
+
+    def another(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def _stored_patient_ids(self, clinic_id: str, after: str | None, limit: int) -> Sequence[str]:
+        with Session(self.engine) as session, session.begin():
+            return _patient_ids_of_clinic(session, clinic_id, after, limit)
 
     def _stored_pump_ids(self, patient_id: str) -> Sequence[str]:
         return self._read(_pump_ids_of_patient, patient_id)

@@ -17,7 +17,7 @@ from baclofen.entrypoints.cli.errors import map_errors, report_and_exit
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application (no import-time side effects)."""
-    from baclofen.entrypoints.cli import cds, db, demo, itb, plan, pump, rules, simulate
+    from baclofen.entrypoints.cli import cds, db, demo, itb, plan, pump, rules, serve, simulate, user
 
     app = typer.Typer(
         name="baclofen",
@@ -34,8 +34,10 @@ def build_app() -> typer.Typer:
     app.add_typer(pump.app, name="pump")
     app.add_typer(rules.app, name="rules")
     app.add_typer(db.app, name="db")
+    app.add_typer(user.app, name="user")
     cds.register(app)
     demo.register(app)
+    serve.register(app)
     return app
 
 

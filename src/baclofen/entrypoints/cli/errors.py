@@ -108,6 +108,9 @@ RENAMED_FIELDS: dict[str, tuple[str, ...]] = {
     "pump.reconcile.tolerance_percent": ("--tolerance-percent",),
     "pump.reconcile.tolerance_ml": ("--tolerance-ml",),
     "pump.reconcile.trend_visits": ("--trend-visits",),
+    # accounts: a clinic created with its first user
+    "clinic_id": ("--clinic",),
+    "name": ("--clinic-name",),
     # simulations
     "pk.": ("--setting",),
     "hd_sessions": ("--hd-session",),

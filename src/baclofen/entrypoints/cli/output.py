@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time
-from enum import Enum
 from typing import Any
 
 from rich.console import Console
@@ -16,36 +13,16 @@ from rich.errors import MarkupError
 from rich.markup import escape
 from rich.table import Table
 
+from baclofen.entrypoints.json_values import json_ready
+
 DISCLAIMER = "Decision support for professionals, not medical advice. Check every value against the cited sources."
 
 SEVERITY_STYLE = {"block": "bold red", "warn": "yellow", "info": "cyan"}
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, (date, datetime, time)):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def dumps(data: Any) -> str:
-    """JSON text of ``data`` (dates ISO, enums by value, NaN/inf as null)."""
-    return json.dumps(_clean(json.loads(json.dumps(data, default=_default, allow_nan=True))), indent=2)
+    """JSON text of ``data`` (dates ISO, enums by value, NaN/inf as null: :func:`json_ready`)."""
+    return json.dumps(json_ready(data), indent=2)
 
 
 FALLBACK_COLUMNS = 120

@@ -1,7 +1,7 @@
 """Diary entries (with their symptoms) and alerts (with their transitions), append-only.
 
 Revision ID: 0003
-Revises: 0001 (re-pointed to 0002 at merge)
+Revises: 0002
 Create Date: 2026-11-09
 
 The database keeps them as the ports say: a diary entry and an alert's transition are never changed or deleted,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"  # lead: re-point to "0002" at merge
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,80 @@
+"""The clinics and their user accounts in the SQL store (:class:`~baclofen.services.ports.ClinicRepository`,
+:class:`~baclofen.services.ports.UserRepository`).
+
+Each call is a transaction of its own: an account is stored when :meth:`SqlUserRepository.add` returns. The
+database keeps usernames unique and every account's clinic stored (a foreign key), whoever connects.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from baclofen.adapters.overlay import check_type
+from baclofen.adapters.sql.engine import write_transaction
+from baclofen.adapters.sql.mapping import clinic_from_row, clinic_values, user_from_row, user_values
+from baclofen.adapters.sql.schema import ClinicRow, UserRow
+from baclofen.domain.errors import ConflictError, NotFoundError
+from baclofen.domain.records import ClinicRecord, UserRecord, check_record_id, check_username
+
+__all__ = ["SqlClinicRepository", "SqlUserRepository"]
+
+
+class SqlClinicRepository:
+    """The clinics in the SQL store of ``engine`` (migrated to the head revision)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, record: ClinicRecord) -> None:
+        check_type(record, ClinicRecord, "clinic")
+        try:
+            with write_transaction(self.engine) as connection:
+                connection.execute(insert(ClinicRow).values(**clinic_values(record)))
+        except IntegrityError:
+            raise ConflictError(f"a clinic {record.clinic_id!r} already exists") from None
+
+    def get(self, clinic_id: str) -> ClinicRecord:
+        check_record_id(clinic_id, "clinic_id")
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ClinicRow, clinic_id)
+            if row is None:
+                raise NotFoundError(f"no clinic {clinic_id!r}")
+            return clinic_from_row(row)
+
+
+class SqlUserRepository:
+    """The user accounts in the SQL store of ``engine`` (migrated to the head revision)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, record: UserRecord) -> None:
+        check_type(record, UserRecord, "user")
+        try:
+            with write_transaction(self.engine) as connection:
+                if (
+                    connection.scalar(select(ClinicRow.clinic_id).where(ClinicRow.clinic_id == record.clinic_id))
+                    is None
+                ):
+                    raise NotFoundError(f"no clinic {record.clinic_id!r}")
+                connection.execute(insert(UserRow).values(**user_values(record)))
+        except IntegrityError:
+            raise ConflictError(f"a user {record.user_id!r} or the username {record.username!r} exists") from None
+
+    def get(self, user_id: str) -> UserRecord:
+        check_record_id(user_id, "user_id")
+        with Session(self.engine) as session, session.begin():
+            row = session.get(UserRow, user_id)
+            if row is None:
+                raise NotFoundError(f"no user {user_id!r}")
+            return user_from_row(row)
+
+    def by_username(self, username: str) -> UserRecord:
+        check_username(username)
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+            if row is None:
+                raise NotFoundError(f"no user {username!r}")
+            return user_from_row(row)

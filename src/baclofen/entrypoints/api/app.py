@@ -1,0 +1,116 @@
+"""The REST API of the clinic service (FastAPI): ``create_app(services)`` over the one bootstrap.
+
+* ``/healthz`` (the process answers) and ``/readyz`` (the database answers, at the revision needed);
+* ``/api/v1/auth/token``: a username and password for a short-lived bearer token (rate limited);
+* ``/api/v1/me``, ``/api/v1/users`` (an admin creates accounts of their clinic);
+* ``/api/v1/patients``, ``/api/v1/pumps``, refill visits (:mod:`.records`): audited, scoped to the caller;
+* ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
+* ``/openapi.json``: the schema. Every error is an RFC 9457 problem document (:mod:`.problems`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+import baclofen
+from baclofen.bootstrap import Services
+from baclofen.domain.errors import ServiceError
+from baclofen.domain.records import Role, UserRecord
+from baclofen.entrypoints.api import calculators, records
+from baclofen.entrypoints.api.context import CallerDep
+from baclofen.entrypoints.api.problems import install_problem_handlers, problem_response
+from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
+from baclofen.entrypoints.api.security import ApiSettings, LoginLimiter, TokenSigner, require_role, unauthorized
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+auth = APIRouter(tags=["authentication"])
+accounts = APIRouter(tags=["accounts"])
+health = APIRouter(tags=["health"])
+
+
+def _user_json(user: UserRecord) -> dict[str, Any]:
+    return {
+        "user_id": user.user_id,
+        "username": user.username,
+        "role": user.role.value,
+        "clinic_id": user.clinic_id,
+        "patient_id": user.patient_id,
+    }
+
+
+@health.get("/healthz", summary="The process answers")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@health.get("/readyz", summary="The database answers and is at the schema revision this version needs")
+def readyz(request: Request) -> JSONResponse:
+    services: Services = request.app.state.services
+    try:
+        services.check_ready()
+    except ServiceError:
+        return problem_response(503, "the database is not ready (down, or not migrated: baclofen db upgrade)")
+    return JSONResponse({"status": "ready"})
+
+
+@auth.post("/auth/token", summary="Log in: a short-lived bearer token for a username and password")
+def login(body: LoginRequest, request: Request) -> JSONResponse:
+    services: Services = request.app.state.services
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client is not None else "unknown"
+    limiter.check(body.username, address)
+    user = services.authenticate(body.username, body.password)
+    if user is None:
+        limiter.failed(body.username, address)
+        raise unauthorized("wrong username or password")
+    limiter.succeeded(body.username, address)
+    signer: TokenSigner = request.app.state.signer
+    token, lifetime = signer.issue(user)
+    return JSONResponse(
+        {"access_token": token, "token_type": "bearer", "expires_in": lifetime},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@accounts.get("/me", summary="The caller's account")
+def me(who: CallerDep) -> dict[str, Any]:
+    return _user_json(who.user)
+
+
+@accounts.post("/users", status_code=201, summary="An admin creates an account of their clinic")
+def create_user(body: UserRequest, who: CallerDep) -> dict[str, Any]:
+    require_role(who.user, {Role.ADMIN})
+    user, _ = who.services.create_user(
+        clinic_id=who.user.clinic_id,
+        username=body.username,
+        role=body.role,
+        password=body.password,
+        patient_id=body.patient_id,
+    )
+    return _user_json(user)
+
+
+def create_app(services: Services, settings: ApiSettings | None = None) -> FastAPI:
+    """The API over ``services`` (from :func:`baclofen.bootstrap.bootstrap`); ``settings`` default to the
+    environment's (:meth:`ApiSettings.from_environment`: no secret key, no server)."""
+    settings = settings if settings is not None else ApiSettings.from_environment()
+    app = FastAPI(
+        title="baclofen clinic service",
+        version=baclofen.__version__,
+        description="Decision support for baclofen therapy, for professionals; not medical advice.",
+    )
+    app.state.services = services
+    app.state.settings = settings
+    app.state.signer = TokenSigner(settings, services.clock)
+    app.state.login_limiter = LoginLimiter(settings, services.clock)
+    install_problem_handlers(app)
+    app.include_router(health)
+    for router in (auth, accounts, records.router, calculators.router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,66 @@
+"""What every protected route starts from: the caller (from the bearer token) with the services of this
+request (a unit of work of its own), and the audit of each access to patient data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from baclofen.bootstrap import Services
+from baclofen.domain.errors import NotFoundError
+from baclofen.domain.records import AuditEntry, AuditOutcome, UserRecord
+from baclofen.entrypoints.api.problems import Problem
+from baclofen.entrypoints.api.security import OutOfScope, TokenSigner, actor_label, unauthorized
+
+__all__ = ["Caller", "CallerDep", "audited", "caller"]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token.")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user of a request, and the services it runs on (a unit of work of its own)."""
+
+    user: UserRecord
+    services: Services
+
+
+def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+    """The user a valid bearer token names (401 without one, or with a forged, expired or stale one)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized("credentials are needed: a bearer token from POST /api/v1/auth/token")
+    services: Services = request.app.state.services
+    signer: TokenSigner = request.app.state.signer
+    try:
+        user = services.users.get(signer.user_id(credentials.credentials))
+    except NotFoundError:  # an account that no longer exists
+        raise unauthorized("the token is not valid") from None
+    return Caller(user, services.for_request())
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+@contextmanager
+def audited(who: Caller, action: str, target: str) -> Iterator[None]:
+    """Audit one access to patient data: success when the block ends, denied when the caller may not (a
+    403, or a record out of their scope), failed on any other error; the entry is stored in any case."""
+    outcome = AuditOutcome.FAILED
+    try:
+        yield
+        outcome = AuditOutcome.SUCCESS
+    except OutOfScope:
+        outcome = AuditOutcome.DENIED
+        raise
+    except Problem as exc:
+        if exc.status == 403:
+            outcome = AuditOutcome.DENIED
+        raise
+    finally:
+        services = who.services
+        services.audit.append(AuditEntry(actor_label(who.user), action, target, outcome, services.clock.now()))

@@ -1,0 +1,174 @@
+"""The request bodies of the API (pydantic): their shape only. Dates, times, flex schedules and settings
+arrive as the text the CLI takes and are read by the one input edge (``baclofen.adapters.edge``), which
+reports every invalid field at once; unknown members are refused (a misspelt field is not ignored)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
+
+__all__ = [
+    "DoseCheckRequest",
+    "ForecastRequest",
+    "LoginRequest",
+    "PatientFields",
+    "PatientRequest",
+    "PlanPatient",
+    "PumpRequest",
+    "TaperRequest",
+    "TitrationRequest",
+    "UserRequest",
+    "VisitRequest",
+]
+
+#: A text field of a request (ids, dates, names, schedules): bounded.
+Text = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=2000)]
+Names = Annotated[list[Text], Field(max_length=50)]
+#: Named settings: ``{"NAME": VALUE}`` (read and checked by the settings catalogue).
+Settings = Annotated[dict[Text, float | bool | Text], Field(max_length=50)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class LoginRequest(Body):
+    username: Text
+    password: Annotated[str, Field(max_length=1000)]
+
+
+class UserRequest(Body):
+    username: Text
+    role: Text
+    password: Annotated[str, Field(max_length=1000)]
+    patient_id: Text | None = None
+
+
+class PatientFields(Body):
+    """A patient's covariates (sex ``female``/``male``, origin ``spinal``/``cerebral``, locale ``us``/``uk``)."""
+
+    age_years: float | None = None
+    weight_kg: float | None = None
+    sex: Text | None = None
+    serum_creatinine_mg_dl: float | None = None
+    crcl_ml_min: float | None = None
+    egfr_ml_min_1_73m2: float | None = None
+    dialysis: bool = False
+    origin: Text = "spinal"
+    locale: Text = "us"
+    conditions: Names = []
+
+
+class PatientRequest(PatientFields):
+    patient_id: Text
+
+
+class PumpRequest(Body):
+    """An implanted pump: ``pump`` is its model's key (``baclofen pump list``)."""
+
+    pump_id: Text
+    pump: Text
+    patient_id: Text
+    implanted: Text | None = None
+
+
+class VisitRequest(Body):
+    """A refill visit of a stored pump: the fields of ``baclofen pump refill`` (``refilled``: a date or a
+    date-time; ``flex``: ``HH:MM=MCG_PER_H,...``)."""
+
+    concentration_mcg_per_ml: float
+    refilled: Text
+    daily_dose_mcg: float | None = None
+    flex: LongText | None = None
+    expected_ml: float | None = None
+    aspirated_ml: float | None = None
+    target_interval_days: int | None = None
+    margin_days: int | None = None
+    as_of: Text | None = None
+    settings: Settings = {}
+    other_drugs_in_pump: Names = []
+
+
+class ForecastRequest(Body):
+    """A reservoir forecast: the fields of ``baclofen pump forecast``."""
+
+    pump: Text
+    volume_ml: float
+    concentration_mcg_per_ml: float
+    filled: Text
+    daily_dose_mcg: float | None = None
+    flex: LongText | None = None
+    margin_days: int | None = None
+    low_reservoir_ml: float | None = None
+    residual_ml: float | None = None
+    max_refill_interval_days: int | None = None
+    implanted: Text | None = None
+    eri_date: Text | None = None
+    mri_date: Text | None = None
+    as_of: Text | None = None
+    observed_rate_factor: float | None = None
+    settings: Settings = {}
+    other_drugs_in_pump: Names = []
+
+
+class PlanPatient(Body):
+    """The patient of an oral plan."""
+
+    locale: Text = "us"
+    origin: Text = "spinal"
+    age_years: float | None = None
+    crcl_ml_min: float | None = None
+    egfr_ml_min_1_73m2: float | None = None
+    dialysis: bool = False
+    conditions: Names = []
+
+
+class _PlanRequest(Body):
+    start_date: Text
+    patient: PlanPatient | None = None
+    product: Text | None = None
+    step_interval_days: int | None = None
+    dose_times: Names | None = None
+    overrides: Names = []
+    settings: Settings = {}
+    current_drugs: Names = []
+
+
+class TitrationRequest(_PlanRequest):
+    """An oral titration: the fields of ``baclofen plan titrate``."""
+
+    target_mg_per_day: float | None = None
+    doses_per_day: int = LABEL_DOSES_PER_DAY
+    start_dose_mg: float = LABEL_START_DOSE_MG
+    step_dose_mg: float = LABEL_STEP_DOSE_MG
+
+
+class TaperRequest(_PlanRequest):
+    """An oral taper: the fields of ``baclofen plan taper``."""
+
+    from_mg_per_day: float
+    to_mg_per_day: float = 0.0
+    doses_per_day: int = 3
+    months_on_therapy: float | None = None
+    max_step_mg: float | None = None
+    min_days_to_zero: int | None = None
+
+
+class DoseCheckRequest(Body):
+    """A drug's dose against its limits: the fields of ``baclofen check dose``."""
+
+    drug: Text
+    mg_per_day: float | None = None
+    mcg_per_day: float | None = None
+    sprays_per_day: float | None = None
+    single_dose_mg: float | None = None
+    doses_per_day: int | None = None
+    locale: Text | None = None
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    origin: Text | None = None
+    settings: Settings = {}

@@ -1,0 +1,51 @@
+"""`baclofen serve`: the clinic service's REST API (uvicorn, one worker) over the clinic database.
+
+The database must be at the schema revision this version needs (``baclofen db upgrade``: checked before the
+server starts), and the token-signing secret comes from ``$BACLOFEN_SECRET_KEY`` (at least 32 characters):
+without one the server refuses to start. ``--demo`` serves an in-memory store instead, with a random secret
+and one demo clinician whose password is printed once (everything is lost when the process ends)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+
+from baclofen.entrypoints.cli.db import DatabaseUrlOpt
+from baclofen.entrypoints.cli.errors import map_errors
+
+#: The demo server's clinic and user.
+DEMO_CLINIC = "demo"
+DEMO_USERNAME = "demo.clinician"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the serve command."""
+
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help="The port to listen on.", min=1, max=65535)] = 8000,
+        database_url: DatabaseUrlOpt = None,
+        demo: Annotated[
+            bool, typer.Option("--demo", help="An in-memory store, a random secret and a demo clinician.")
+        ] = False,
+    ) -> None:
+        """Serve the REST API (/api/v1, /openapi.json, /healthz, /readyz) with one worker."""
+        import uvicorn
+
+        from baclofen.adapters.sql import DEFAULT_DATABASE_URL
+        from baclofen.bootstrap import bootstrap
+        from baclofen.entrypoints.api import ApiSettings, create_app
+
+        with map_errors():
+            settings = ApiSettings.from_environment(demo=demo)
+        if demo:
+            services = bootstrap()
+            password = secrets.token_urlsafe(12)
+            services.create_user(clinic_id=DEMO_CLINIC, username=DEMO_USERNAME, role="clinician", password=password)
+            typer.echo(f"demo server (in memory, nothing kept): log in as {DEMO_USERNAME} / {password}", err=True)
+        else:
+            services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
+        uvicorn.run(create_app(services, settings), host=host, port=port, workers=1, log_level="info")

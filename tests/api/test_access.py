@@ -1,0 +1,105 @@
+"""Who sees what (issue 11 item 9): a patient only their own records, staff only their clinic's, an admin no
+patient data; a record out of the caller's scope is answered as one that does not exist (404), and every
+access, allowed or not, is in the audit log."""
+
+from __future__ import annotations
+
+import pytest
+
+VISIT = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02", "daily_dose_mcg": 300}
+PATIENT_BODY = {"age_years": 51}
+
+#: Every route on patient data: (method, path, body, roles that may use it at all).
+READ = {"clinician", "nurse", "patient"}
+WRITE = {"clinician", "nurse"}
+ROUTES = [
+    ("GET", "/api/v1/patients/{patient}", None, READ),
+    ("PUT", "/api/v1/patients/{patient}", PATIENT_BODY, WRITE),
+    ("GET", "/api/v1/patients/{patient}/pumps", None, READ),
+    ("GET", "/api/v1/pumps/{pump}", None, READ),
+    ("POST", "/api/v1/pumps/{pump}/visits", VISIT, WRITE),
+    (
+        "POST",
+        "/api/v1/pumps",
+        {"pump_id": "pump-new", "pump": "synchromed-ii-20", "patient_id": "{patient}"},
+        {"clinician"},
+    ),
+]
+#: username -> (role, a patient and a pump of another patient or clinic it must not reach)
+OUTSIDERS = {
+    "clin1": ("clinician", "Q-1", "pump-q"),  # another clinic's
+    "nurse1": ("nurse", "Q-1", "pump-q"),
+    "clin2": ("clinician", "P-1", "pump-1"),
+    "pat1": ("patient", "P-2", "pump-2"),  # same clinic, another patient
+    "patq": ("patient", "P-1", "pump-1"),  # another clinic's patient
+    "admin1": ("admin", "P-1", "pump-1"),  # an admin reads no patient data
+}
+
+
+def _request(api, username, method, path, body, patient, pump, headers=None):
+    fill = {"patient": patient, "pump": pump}
+    url = path.format(**fill)
+    if isinstance(body, dict):
+        body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}
+    headers = {**api.auth(username), **(headers or {})}
+    return api.client.request(method, url, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("username", sorted(OUTSIDERS))
+def test_no_user_reaches_a_record_out_of_their_scope_on_any_patient_route(memory_api, username) -> None:
+    role, patient, pump = OUTSIDERS[username]
+    for method, path, body, roles in ROUTES:
+        before = len(memory_api.services.audit.entries())
+        r = _request(memory_api, username, method, path, body, patient, pump, {"If-Match": "*"})
+        expected = 404 if role in roles else 403
+        assert r.status_code == expected, (username, method, path, r.status_code, r.text)
+        entries = memory_api.audit_since(before)
+        assert [e.outcome.value for e in entries] == ["denied"], (method, path, entries)
+        assert entries[0].actor == f"{role}:{username}"
+
+
+def test_the_scope_holds_on_every_store(api) -> None:
+    own = api.client.get("/api/v1/patients/P-1", headers=api.auth("pat1"))
+    other = api.client.get("/api/v1/patients/P-2", headers=api.auth("pat1"))
+    missing = api.client.get("/api/v1/patients/P-404", headers=api.auth("pat1"))
+    clinic = api.client.get("/api/v1/pumps/pump-q", headers=api.auth("clin1"))
+
+    assert own.status_code == 200 and own.json()["patient_id"] == "P-1"
+    assert other.status_code == missing.status_code == clinic.status_code == 404
+    assert other.json()["detail"] == "no patient record 'P-2'"  # as if it did not exist
+    outcomes = {(e.target, e.outcome.value) for e in api.services.audit.entries(actor="patient:pat1")}
+    assert {("patient:P-1", "success"), ("patient:P-2", "denied"), ("patient:P-404", "failed")} <= outcomes
+
+
+def test_a_patient_lists_only_their_own_record(api) -> None:
+    r = api.client.get("/api/v1/patients", headers=api.auth("pat2"))
+
+    assert [p["patient_id"] for p in r.json()["items"]] == ["P-2"]
+
+
+def test_staff_list_their_clinics_patients_a_page_at_a_time(api) -> None:
+    headers = api.auth("nurse1")
+
+    first = api.client.get("/api/v1/patients", params={"limit": 1}, headers=headers).json()
+    second = api.client.get("/api/v1/patients", params={"limit": 1, "after": first["next_after"]}, headers=headers)
+    everything = api.client.get("/api/v1/patients", headers=headers).json()
+
+    assert [p["patient_id"] for p in first["items"]] == ["P-1"] and first["next_after"] == "P-1"
+    assert [p["patient_id"] for p in second.json()["items"]] == ["P-2"]
+    assert [p["patient_id"] for p in everything["items"]] == ["P-1", "P-2"] and everything["next_after"] is None
+
+
+def test_an_admin_reads_no_patient_data_and_the_refusal_is_audited(api) -> None:
+    r = api.client.get("/api/v1/patients", headers=api.auth("admin1"))
+
+    assert r.status_code == 403
+    assert [e.outcome.value for e in api.services.audit.entries(actor="admin:admin1")][-1] == "denied"
+
+
+def test_calculators_are_for_staff(memory_api) -> None:
+    body = {"drug": "baclofen", "mg_per_day": 30}
+
+    assert (
+        memory_api.client.post("/api/v1/checks/dose", json=body, headers=memory_api.auth("nurse1")).status_code == 200
+    )
+    assert memory_api.client.post("/api/v1/checks/dose", json=body, headers=memory_api.auth("pat1")).status_code == 403
