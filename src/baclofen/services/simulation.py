@@ -275,32 +275,37 @@ def _check_population_args(population: int | None, seed: int | None, *, in_proce
     return population
 
 
-def _oral_run(
-    doses: Sequence[DoseInput],
-    *,
-    kind: str,
-    request: dict[str, Any],
-    times: Sequence[float],
-    model: OralModel,
-    kidney: KidneyInput,
-    settings: ModelSettings,
-    bands: dict[str, float],
-    sessions: tuple[DialysisSession, ...],
-    window: tuple[float, float] | None,
-    single: bool | None,
-    steady: tuple[float, Sequence[DoseInput]] | None,
-    reasons: tuple[str, ...],
-    population: int,
-    seed: int | None,
-    crcl_range: tuple[float, float] | None,
-    runner: PopulationRunner | None,
-    progress: ProgressCallback | None,
-    daily: bool = False,
-    mismatches: tuple[tuple[int, float, float], ...] = (),
-    extra_findings: Sequence[Finding] = (),
-    extra: dict[str, Any] | None = None,
-    oral_dose_mg: float | None = None,
-) -> SimulationResult:
+@dataclass(frozen=True, slots=True)
+class _OralRun:
+    """Everything one oral exposure run needs, gathered by :func:`simulate_oral` or :func:`simulate_plan`."""
+
+    doses: Sequence[DoseInput]
+    kind: str
+    request: dict[str, Any]
+    times: Sequence[float]
+    model: OralModel
+    kidney: KidneyInput
+    settings: ModelSettings
+    bands: dict[str, float]
+    sessions: tuple[DialysisSession, ...]
+    window: tuple[float, float] | None
+    single: bool | None
+    steady: tuple[float, Sequence[DoseInput]] | None
+    reasons: tuple[str, ...]
+    population: int
+    seed: int | None
+    crcl_range: tuple[float, float] | None
+    daily: bool = False
+    mismatches: tuple[tuple[int, float, float], ...] = ()
+    extra_findings: Sequence[Finding] = ()
+    extra: dict[str, Any] | None = None
+    oral_dose_mg: float | None = None
+
+
+def _oral_run(run: _OralRun, runner: PopulationRunner | None, progress: ProgressCallback | None) -> SimulationResult:
+    """The exposure of one oral run, its population summary when asked, and the exposure findings."""
+    doses, times, model, kidney, settings = run.doses, run.times, run.model, run.kidney, run.settings
+    bands, sessions = run.bands, run.sessions
     exp = simulate_oral_exposure(
         doses,
         times_h=times,
@@ -308,24 +313,24 @@ def _oral_run(
         kidney=kidney,
         settings=settings,
         dialysis=sessions,
-        metrics_window_h=window,
-        single_dose_auc=single,
-        steady_state_period=steady,
+        metrics_window_h=run.window,
+        single_dose_auc=run.single,
+        steady_state_period=run.steady,
         band_overrides=bands or None,
-        daily=daily,
+        daily=run.daily,
     )
     summary = None
-    if population:
+    if run.population:
         from baclofen.domain.pk.profiles import dialysis_windows
 
         problem = PopulationProblem(
-            n_subjects=population,
-            seed=seed or 0,
+            n_subjects=run.population,
+            seed=run.seed or 0,
             doses=tuple(doses),
             times_h=tuple(times),
             model=model,
             kidney=kidney,
-            crcl_distribution=_population_crcl(crcl_range),
+            crcl_distribution=_population_crcl(run.crcl_range),
             settings=settings,
             windows=dialysis_windows(sessions, settings),
             output=PLASMA_NG_PER_ML,
@@ -333,9 +338,9 @@ def _oral_run(
             metrics_window=exp.metrics_window_h,
         )
         summary = (runner or in_process_runner)(problem, progress)
-    ctx = _exposure_context(exp, model, len(sessions), reasons, summary, mismatches, oral_dose_mg)
-    findings = sort_findings([*evaluate_exposure(ctx), *extra_findings])
-    return SimulationResult(kind, request, exp, findings, summary, extra or {})
+    ctx = _exposure_context(exp, model, len(sessions), run.reasons, summary, run.mismatches, run.oral_dose_mg)
+    findings = sort_findings([*evaluate_exposure(ctx), *run.extra_findings])
+    return SimulationResult(run.kind, run.request, exp, findings, summary, run.extra or {})
 
 
 def simulate_oral(
@@ -397,7 +402,7 @@ def simulate_oral(
         "crcl_range": list(crcl_range) if crcl_range else None,
         "settings": dict(c.settings),
     }
-    return _oral_run(
+    run = _OralRun(
         dose_list,
         kind="oral",
         request=request,
@@ -414,10 +419,9 @@ def simulate_oral(
         population=n_pop,
         seed=seed,
         crcl_range=crcl_range,
-        runner=runner,
-        progress=progress,
         oral_dose_mg=dose,
     )
+    return _oral_run(run, runner, progress)
 
 
 def itb_plausibility_findings(daily_dose_mcg: float, bolus_mcg: float) -> tuple[Finding, ...]:
@@ -634,7 +638,7 @@ def simulate_plan(
         "time_origin": datetime.combine(parsed.start, datetime.min.time()).isoformat(),
         "plan_offerable": read.offerable,
     }
-    return _oral_run(
+    run = _OralRun(
         all_doses,
         kind="regimen",
         request=request,
@@ -651,10 +655,9 @@ def simulate_plan(
         population=n_pop,
         seed=seed,
         crcl_range=crcl_range,
-        runner=runner,
-        progress=progress,
         daily=True,
         mismatches=mismatches,
         extra_findings=conflict,
         extra=extra,
     )
+    return _oral_run(run, runner, progress)
