@@ -75,7 +75,8 @@ def _check_reservoir_low(ctx: RiskContext) -> Finding | None:
     )
 
 
-# One condition, one severity: the pump forecast's PUMP-REFILL-003 / -002 (RESERVOIR_STATE_SEVERITY, rules/itb/forecast.py).
+# One condition, one severity: the pump forecast's PUMP-REFILL-003 / -002 (RESERVOIR_STATE_SEVERITY,
+# rules/itb/forecast.py).
 RESERVOIR_EMPTY: Rule[RiskContext] = Rule(
     "RISK-RESERVOIR-002",
     "Reservoir empty by the program",
