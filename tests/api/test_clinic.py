@@ -110,7 +110,9 @@ def test_every_invalid_diary_field_is_named_at_once(api) -> None:
     }
     bad_types = {"doses_missed": "two", "symptoms": "fever", "extra": 1}
 
+    before = len(api.services.audit.entries())
     values = api.client.post("/api/v1/patients/P-1/diary", json=bad_values, headers=headers)
+    audited = api.audit_since(before)
     types = api.client.post("/api/v1/patients/P-1/diary", json=bad_types, headers=headers)
     future = api.client.post(
         "/api/v1/patients/P-1/diary",
@@ -121,6 +123,7 @@ def test_every_invalid_diary_field_is_named_at_once(api) -> None:
     assert _fields(values) == ["doses_taken", "recorded_at", "spasm_frequency", "stiffness_nrs", "symptoms[1]"]
     assert _fields(types) == ["doses_missed", "extra", "symptoms"]
     assert _fields(future) == ["recorded_at"]
+    assert [(e.action, e.target, e.outcome.value) for e in audited] == [("diary.create", "patient:P-1", "failed")]
     assert api.client.get("/api/v1/patients/P-1/diary", headers=headers).json()["items"] == []
 
 
@@ -172,4 +175,6 @@ def test_the_worklist_is_the_callers_clinics_and_for_staff_only(api) -> None:
     assert own.status_code == 200 and own.json()["items"] == [] and own.json()["horizon_days"] == 14
     assert {i["patient_id"] for i in other.json()["items"]} == {"Q-1"}
     assert patient.status_code == admin.status_code == 403
+    denied = api.services.audit.entries(actor="admin:admin1")[-1]
+    assert (denied.action, denied.target, denied.outcome.value) == ("worklist.read", "clinic:C-1", "denied")
     assert _fields(too_far) == ["horizon_days"]

@@ -119,7 +119,9 @@ def raise_alerts(patient_id: str, who: CallerDep) -> dict[str, Any]:
     return _json(raised)
 
 
-def _decide(who: Caller, alert_id: str, body: AlertDecisionRequest, verb: str, decide: Callable[..., Alert]) -> Alert:
+def _decide(
+    who: Caller, alert_id: str, body: AlertDecisionRequest, verb: str, decide: Callable[[AlertDecision], Alert]
+) -> Alert:
     with audited(who, f"alert.{verb}", audit_target("alert", alert_id)):
         require_role(who.user, STAFF)
         with who.services.uow as uow:
