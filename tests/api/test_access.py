@@ -4,10 +4,15 @@ access, allowed or not, is in the audit log."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from baclofen.adapters.edge.clinic import log_diary_entry_command
 
 VISIT = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02", "daily_dose_mcg": 300}
 PATIENT_BODY = {"age_years": 51}
+DECISION = {"reason": "called the patient"}
 
 #: Every route on patient data: (method, path, body, roles that may use it at all).
 READ = {"clinician", "nurse", "patient"}
@@ -24,6 +29,12 @@ ROUTES = [
         {"pump_id": "pump-new", "pump": "synchromed-ii-20", "patient_id": "{patient}"},
         {"clinician"},
     ),
+    ("POST", "/api/v1/patients/{patient}/diary", {"pain_nrs": 2}, READ),
+    ("GET", "/api/v1/patients/{patient}/diary", None, READ),
+    ("GET", "/api/v1/patients/{patient}/alerts", None, READ),
+    ("POST", "/api/v1/patients/{patient}/alerts/raise", None, WRITE),
+    ("POST", "/api/v1/alerts/{alert}/acknowledge", DECISION, WRITE),
+    ("POST", "/api/v1/alerts/{alert}/resolve", DECISION, WRITE),
 ]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {
@@ -36,13 +47,34 @@ OUTSIDERS = {
 }
 
 
+def _open_alert(api, patient_id: str) -> str:
+    """An open alert of ``patient_id`` (a red flag in their diary)."""
+    with api.services.uow as uow:
+        standing = uow.alerts.for_patient(patient_id, active_only=True)
+    if standing:
+        return standing[0].alert_id
+    command = log_diary_entry_command(patient_id=patient_id, recorded_at="2026-03-01T08:00+00:00", symptoms=["seizure"])
+    return api.services.log_diary_entry(command).alerts[0].alert_id
+
+
 def _request(api, username, method, path, body, patient, pump, headers=None):
-    fill = {"patient": patient, "pump": pump}
+    fill = {"patient": patient, "pump": pump, "alert": _open_alert(api, patient) if "{alert}" in path else ""}
     url = path.format(**fill)
     if isinstance(body, dict):
         body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}
     headers = {**api.auth(username), **(headers or {})}
     return api.client.request(method, url, json=body, headers=headers)
+
+
+def test_every_route_on_a_record_is_in_the_scope_table(memory_api) -> None:
+    """A new route on a patient, pump or alert cannot skip the checks below: it must be classified here."""
+    paths = memory_api.app.openapi()["paths"]
+    on_records = {
+        (method.upper(), re.sub(r"\{(\w+)_id\}", r"{\1}", path)) for path, item in paths.items() for method in item
+    }
+    on_records = {(method, path) for method, path in on_records if "{" in path}
+
+    assert on_records <= {(method, path) for method, path, _, _ in ROUTES}
 
 
 @pytest.mark.parametrize("username", sorted(OUTSIDERS))

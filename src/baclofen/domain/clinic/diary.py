@@ -40,6 +40,9 @@ __all__ = [
     "MAX_DOSES_PER_ENTRY",
     "DiaryEntryRecord",
     "assess_diary_entry",
+    "check_diary_note",
+    "check_dose_count",
+    "check_nrs",
     "diary_entry_id",
     "parse_diary_symptom",
 ]
@@ -69,11 +72,28 @@ def parse_diary_symptom(value: object, field: str = "symptoms") -> Symptom:
     raise InvalidInputError(field, _SYMPTOMS_EXPECTED, value)
 
 
-def _count(value: object, field: str) -> int:
+def check_dose_count(value: object, field: str) -> int:
+    """A count of doses taken or missed: a whole number from 0 to :data:`MAX_DOSES_PER_ENTRY`."""
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DOSES_PER_ENTRY
     require(ok, field, f"a whole number from 0 to {MAX_DOSES_PER_ENTRY}", value)
     assert isinstance(value, int)
     return value
+
+
+def check_nrs(value: object, field: str) -> float:
+    """A 0-10 numeric rating (stiffness, pain, sleep disruption)."""
+    return require_finite_number(value, field, minimum=NRS_MIN, maximum=NRS_MAX)
+
+
+def check_diary_note(value: object, field: str = "note") -> str:
+    """A free note: at most :data:`MAX_DIARY_NOTE_LENGTH` printable characters (new lines and tabs allowed),
+    without surrounding spaces."""
+    require(isinstance(value, str), field, "a text", value)
+    assert isinstance(value, str)
+    note = value.strip()
+    ok = len(note) <= MAX_DIARY_NOTE_LENGTH and all(c.isprintable() or c in "\n\t" for c in note)
+    require(ok, field, f"a text of at most {MAX_DIARY_NOTE_LENGTH} printable characters", value)
+    return note
 
 
 def diary_entry_id(patient_id: str, recorded_at: datetime) -> str:
@@ -130,8 +150,8 @@ class DiaryEntryRecord:
         aware = isinstance(self.recorded_at, datetime) and self.recorded_at.utcoffset() is not None
         require(aware, "recorded_at", "a date and time with its UTC offset", self.recorded_at)
         if self.doses_taken is not None:
-            _count(self.doses_taken, "doses_taken")
-        _count(self.doses_missed, "doses_missed")
+            check_dose_count(self.doses_taken, "doses_taken")
+        check_dose_count(self.doses_missed, "doses_missed")
         if self.spasm_frequency is not None:
             require(
                 isinstance(self.spasm_frequency, PennSpasmScore),
@@ -142,16 +162,12 @@ class DiaryEntryRecord:
         for name in ("stiffness_nrs", "pain_nrs", "sleep_nrs"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, require_finite_number(value, name, minimum=NRS_MIN, maximum=NRS_MAX))
+                object.__setattr__(self, name, check_nrs(value, name))
         listed = isinstance(self.symptoms, Sequence) and not isinstance(self.symptoms, str)
         require(listed, "symptoms", "a list of symptoms", self.symptoms)
         found = {parse_diary_symptom(s, f"symptoms[{i}]") for i, s in enumerate(self.symptoms)}
         object.__setattr__(self, "symptoms", tuple(s for s in Symptom if s in found))
-        require(isinstance(self.note, str), "note", "a text", self.note)
-        note = self.note.strip()
-        ok = len(note) <= MAX_DIARY_NOTE_LENGTH and all(c.isprintable() or c in "\n\t" for c in note)
-        require(ok, "note", f"a text of at most {MAX_DIARY_NOTE_LENGTH} printable characters", self.note)
-        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "note", check_diary_note(self.note))
 
     def has(self, *symptoms: Symptom) -> tuple[Symptom, ...]:
         """Those of ``symptoms`` this entry reports."""

@@ -4,6 +4,7 @@
 * ``/api/v1/auth/token``: a username and password for a short-lived bearer token (rate limited);
 * ``/api/v1/me``, ``/api/v1/users`` (an admin creates accounts of their clinic);
 * ``/api/v1/patients``, ``/api/v1/pumps``, refill visits (:mod:`.records`): audited, scoped to the caller;
+* the diary, alerts and the worklist (:mod:`.clinic`): audited, scoped to the caller;
 * ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
 * ``/openapi.json``: the schema. Every error is an RFC 9457 problem document (:mod:`.problems`).
 """
@@ -19,7 +20,7 @@ import baclofen
 from baclofen.bootstrap import Services
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, records
+from baclofen.entrypoints.api import calculators, clinic, records
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, problem_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -111,6 +112,6 @@ def create_app(services: Services, settings: ApiSettings | None = None) -> FastA
     app.state.login_limiter = LoginLimiter(settings, services.clock)
     install_problem_handlers(app)
     app.include_router(health)
-    for router in (auth, accounts, records.router, calculators.router):
+    for router in (auth, accounts, records.router, clinic.router, calculators.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

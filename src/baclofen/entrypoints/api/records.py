@@ -33,7 +33,7 @@ from baclofen.entrypoints.json_values import json_ready
 from baclofen.services import itb
 from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
-__all__ = ["router"]
+__all__ = ["audit_target", "router", "visible_patient"]
 
 router = APIRouter(tags=["records"])
 
@@ -42,7 +42,7 @@ READERS = STAFF_ROLES | {Role.PATIENT}
 WRITERS = STAFF_ROLES
 
 
-def _target(kind: str, record_id: str) -> str:
+def audit_target(kind: str, record_id: str) -> str:
     """The audit target of a record (an identifier that is not one is not written as given)."""
     try:
         return f"{kind}:{check_record_id(record_id, f'{kind}_id')}"
@@ -89,7 +89,7 @@ def _patient_response(record: PatientRecord, status: int = 200) -> JSONResponse:
     return JSONResponse(json_ready(patient_json(record)), status_code=status, headers=headers)
 
 
-def _visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRecord:
+def visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRecord:
     """The patient record if this caller may see it; else not found (as if it did not exist)."""
     record = uow.patients.get(patient_id)
     if not can_see_patient(who.user, record):
@@ -100,7 +100,7 @@ def _visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRe
 def _visible_pump(uow: UnitOfWork, who: Caller, pump_id: str) -> PumpRecord:
     pump = uow.pumps.get(pump_id)
     try:
-        _visible_patient(uow, who, check_pump_patient(pump))
+        visible_patient(uow, who, check_pump_patient(pump))
     except OutOfScope:
         raise OutOfScope(f"no pump record {pump_id!r}") from None
     return pump
@@ -132,7 +132,7 @@ def pump_json(pump: PumpRecord) -> dict[str, Any]:
 
 @router.post("/patients", status_code=201, summary="Create a patient record in the caller's clinic")
 def create_patient(body: PatientRequest, who: CallerDep) -> Response:
-    with audited(who, "patient.create", _target("patient", body.patient_id)):
+    with audited(who, "patient.create", audit_target("patient", body.patient_id)):
         require_role(who.user, WRITERS)
         record = PatientRecord(body.patient_id, _snapshot(body), who.user.clinic_id)
         with who.services.uow as uow:
@@ -147,7 +147,7 @@ def list_patients(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     after: Annotated[str | None, Query(max_length=64, description="The last patient_id of the page before.")] = None,
 ) -> dict[str, Any]:
-    with audited(who, "patient.list", _target("clinic", who.user.clinic_id)):
+    with audited(who, "patient.list", audit_target("clinic", who.user.clinic_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
             if who.user.role is Role.PATIENT:
@@ -164,10 +164,10 @@ def list_patients(
 
 @router.get("/patients/{patient_id}", summary="A patient record (with its ETag)")
 def read_patient_record(patient_id: str, who: CallerDep) -> Response:
-    with audited(who, "patient.read", _target("patient", patient_id)):
+    with audited(who, "patient.read", audit_target("patient", patient_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            record = _visible_patient(uow, who, patient_id)
+            record = visible_patient(uow, who, patient_id)
     return _patient_response(record)
 
 
@@ -181,13 +181,13 @@ def update_patient(
     who: CallerDep,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
-    with audited(who, "patient.update", _target("patient", patient_id)):
+    with audited(who, "patient.update", audit_target("patient", patient_id)):
         require_role(who.user, WRITERS)
         snapshot = _snapshot(body)
         if if_match is None:
             raise Problem(428, "an update needs If-Match: the ETag of the record as read (GET it first)")
         with who.services.uow as uow:
-            current = _visible_patient(uow, who, patient_id)
+            current = visible_patient(uow, who, patient_id)
             if if_match.strip() not in ("*", patient_etag(current)):
                 raise ConflictError(
                     f"patient record {patient_id!r} changed since it was read (ETag {patient_etag(current)}): "
@@ -201,10 +201,10 @@ def update_patient(
 
 @router.get("/patients/{patient_id}/pumps", summary="The pumps of a patient")
 def list_patient_pumps(patient_id: str, who: CallerDep) -> dict[str, Any]:
-    with audited(who, "patient.pumps", _target("patient", patient_id)):
+    with audited(who, "patient.pumps", audit_target("patient", patient_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            _visible_patient(uow, who, patient_id)
+            visible_patient(uow, who, patient_id)
             pumps = uow.pumps.for_patient(patient_id)
     return {"items": [json_ready(pump_json(p)) for p in pumps]}
 
@@ -214,11 +214,11 @@ def list_patient_pumps(patient_id: str, who: CallerDep) -> dict[str, Any]:
 
 @router.post("/pumps", status_code=201, summary="Register an implanted pump of a patient")
 def register_pump(body: PumpRequest, who: CallerDep) -> Response:
-    with audited(who, "pump.register", _target("pump", body.pump_id)):
+    with audited(who, "pump.register", audit_target("pump", body.pump_id)):
         require_role(who.user, {Role.CLINICIAN})
         record = pump_record_from_options(body.pump, pump_id=body.pump_id, implanted=body.implanted)
         with who.services.uow as uow:
-            _visible_patient(uow, who, body.patient_id)
+            visible_patient(uow, who, body.patient_id)
         record = replace(record, patient_id=body.patient_id)
         itb.register_pump(who.services.uow, record)
     headers = {"Location": f"/api/v1/pumps/{record.pump_id}"}
@@ -227,7 +227,7 @@ def register_pump(body: PumpRequest, who: CallerDep) -> Response:
 
 @router.get("/pumps/{pump_id}", summary="A pump with its refill visits")
 def read_pump(pump_id: str, who: CallerDep) -> dict[str, Any]:
-    with audited(who, "pump.read", _target("pump", pump_id)):
+    with audited(who, "pump.read", audit_target("pump", pump_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
             pump = _visible_pump(uow, who, pump_id)
@@ -241,7 +241,7 @@ def read_pump(pump_id: str, who: CallerDep) -> dict[str, Any]:
     summary="Record a refill visit: reconciliation, the new fill, its forecast and findings",
 )
 def record_visit(pump_id: str, body: VisitRequest, who: CallerDep) -> dict[str, Any]:
-    with audited(who, "pump.add_visit", _target("pump", pump_id)):
+    with audited(who, "pump.add_visit", audit_target("pump", pump_id)):
         require_role(who.user, WRITERS)
         with who.services.uow as uow:
             pump = _visible_pump(uow, who, pump_id)

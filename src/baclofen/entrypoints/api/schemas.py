@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG, LABEL_STEP_DOSE_MG
 
 __all__ = [
+    "AlertDecisionRequest",
+    "DiaryRequest",
     "DoseCheckRequest",
     "ForecastRequest",
     "LoginRequest",
@@ -172,3 +174,24 @@ class DoseCheckRequest(Body):
     dialysis: bool = False
     origin: Text | None = None
     settings: Settings = {}
+
+
+class DiaryRequest(Body):
+    """A diary entry (``recorded_at``: a date-time with its UTC offset, the clock's now when left out;
+    ``spasm_frequency``: the Penn score ``F`` or ``F:S``; ratings 0-10; ``symptoms`` from the fixed vocabulary)."""
+
+    recorded_at: Text | None = None
+    doses_taken: int | None = None
+    doses_missed: int = 0
+    spasm_frequency: int | Text | None = None
+    stiffness_nrs: float | None = None
+    pain_nrs: float | None = None
+    sleep_nrs: float | None = None
+    symptoms: Names = []
+    note: LongText = ""
+
+
+class AlertDecisionRequest(Body):
+    """Why an alert is acknowledged or resolved (who and when come from the token and the clinic's clock)."""
+
+    reason: LongText
