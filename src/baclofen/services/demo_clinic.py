@@ -1,0 +1,320 @@
+"""A realistic, deterministic demo clinic, written through the use cases (``baclofen demo-data``).
+
+Everything goes through the same use cases as real work: patients are stored in one unit of work, pumps with
+:func:`~baclofen.services.itb.register_pump`, every refill visit with
+:func:`~baclofen.services.itb.record_refill_visit` (so each passes the checks a real one does), diary entries with
+:func:`~baclofen.services.clinic.log_diary_entry` and the risk alerts with
+:func:`~baclofen.services.clinic.raise_alerts_for_patient`. The clinic (about 40 patients, 15 of them with a pump
+refilled every one to three months for one to five years, a few reconciliation discrepancies, exactly one refill
+overdue at ``as_of``, diaries with a couple of red flags) depends only on ``as_of`` and ``seed``.
+
+The demo clinic is the clinic :data:`DEMO_CLINIC_ID`: its presence marks a database as a demo, and the demo logins
+(usernames starting with :data:`DEMO_USERNAME_PREFIX`) exist only there (:mod:`baclofen.services.accounts` refuses
+them in any other clinic and at login in a database without the demo clinic). The patients and their data are
+fictional.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from baclofen.domain.cds.scales import PennSpasmScore
+from baclofen.domain.cds.timeline import Symptom
+from baclofen.domain.errors import ConflictError, NotFoundError
+from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.patient import PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.records import PatientRecord, PumpRecord, Role
+from baclofen.services import accounts, clinic, itb
+from baclofen.services.commands import LogDiaryEntry, RaiseAlerts, RecordRefillVisit
+from baclofen.services.ports import ClinicRepository, PasswordHasher, SettingsProvider, UnitOfWork, UserRepository
+
+__all__ = [
+    "DEMO_CLINIC_ID",
+    "DEMO_CLINIC_NAME",
+    "DEMO_USERNAME_PREFIX",
+    "DemoClinic",
+    "DemoLogin",
+    "demo_logins",
+    "write_demo_clinic",
+]
+
+#: The demo clinic (its presence marks the database as a demo).
+DEMO_CLINIC_ID = "demo"
+DEMO_CLINIC_NAME = "Demo clinic (fictional patients)"
+#: Usernames of demo logins start with this; they exist only in the demo clinic.
+DEMO_USERNAME_PREFIX = "demo."
+#: How many patients, and how many of them have a pump.
+PATIENT_COUNT = 40
+PUMP_COUNT = 15
+#: The zone of the demo clinic's times.
+DEMO_ZONE = ZoneInfo("Europe/Paris")
+_PUMP_MODELS = ("synchromed-ii-20", "synchromed-ii-40", "prometra-ii-20", "prometra-ii-40")
+#: Pumps (by index) whose history holds a reconciliation discrepancy, and the one whose refill is overdue.
+_DISCREPANCY_PUMPS = (2, 7, 11)
+_OVERDUE_PUMP = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """A demo account: its role, username and password (printed for the demo; never kept anywhere else)."""
+
+    role: Role
+    username: str
+    password: str
+    patient_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoClinic:
+    """What :func:`write_demo_clinic` wrote."""
+
+    clinic_id: str
+    as_of: datetime
+    seed: int
+    patient_ids: tuple[str, ...]
+    pump_ids: tuple[str, ...]
+    visit_count: int
+    diary_entry_count: int
+    alert_count: int
+    overdue_pump_id: str
+    logins: tuple[DemoLogin, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "clinic_id": self.clinic_id,
+            "as_of": self.as_of.isoformat(),
+            "seed": self.seed,
+            "patients": len(self.patient_ids),
+            "pumps": len(self.pump_ids),
+            "refill_visits": self.visit_count,
+            "diary_entries": self.diary_entry_count,
+            "alerts": self.alert_count,
+            "overdue_pump_id": self.overdue_pump_id,
+            "logins": [
+                {"role": x.role.value, "username": x.username, "password": x.password, "patient_id": x.patient_id}
+                for x in self.logins
+            ],
+        }
+
+
+def demo_logins(seed: int, patient_id: str = "P-0001") -> tuple[DemoLogin, ...]:
+    """The demo accounts of ``seed`` (their passwords depend only on it): an admin, a clinician, a nurse and the
+    login of patient ``patient_id``."""
+    rng = random.Random(f"demo-logins-{seed}")
+    alphabet = string.ascii_letters + string.digits
+
+    def password() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(16))
+
+    return (
+        DemoLogin(Role.ADMIN, f"{DEMO_USERNAME_PREFIX}admin", password()),
+        DemoLogin(Role.CLINICIAN, f"{DEMO_USERNAME_PREFIX}clinician", password()),
+        DemoLogin(Role.NURSE, f"{DEMO_USERNAME_PREFIX}nurse", password()),
+        DemoLogin(Role.PATIENT, f"{DEMO_USERNAME_PREFIX}patient", password(), patient_id),
+    )
+
+
+def _snapshot(rng: random.Random, index: int) -> PatientSnapshot:
+    """A patient with MS or another cause of spasticity: varied age, weight and kidney function, a few on
+    dialysis."""
+    sex = Sex.FEMALE if rng.random() < 0.65 else Sex.MALE  # MS is about twice as common in women
+    age = rng.randint(24, 82)
+    weight = round(rng.uniform(48, 105), 1)
+    origin = SpasticityOrigin.CEREBRAL if index % 9 == 4 else SpasticityOrigin.SPINAL
+    if index in (6, 19, 33):  # on haemodialysis
+        return PatientSnapshot(age_years=age, weight_kg=weight, sex=sex, dialysis=True, origin=origin)
+    if index % 4 == 0:
+        creatinine = round(rng.uniform(0.6, 1.1) if rng.random() < 0.75 else rng.uniform(1.4, 3.2), 2)
+        return PatientSnapshot(
+            age_years=age, weight_kg=weight, sex=sex, serum_creatinine_mg_dl=creatinine, origin=origin
+        )
+    egfr = round(rng.uniform(75, 115) if rng.random() < 0.7 else rng.uniform(18, 59))
+    return PatientSnapshot(age_years=age, weight_kg=weight, sex=sex, egfr_ml_min_1_73m2=egfr, origin=origin)
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    """A clinic-hours time of ``day`` in the demo clinic's zone."""
+    return datetime.combine(day, time(rng.randint(8, 16), rng.choice((0, 15, 30, 45))), tzinfo=DEMO_ZONE)
+
+
+def _write_pump_history(
+    uow: UnitOfWork,
+    rng: random.Random,
+    pump_index: int,
+    patient_id: str,
+    today: date,
+    settings: SettingsProvider | None,
+) -> tuple[str, int]:
+    """Register pump ``pump_index`` and record its refill visits up to ``today``; return its id and visit count.
+
+    Each visit is booked before the forecast's recommended refill date, so no refill is overdue at ``today``
+    except the overdue pump's, whose last visit is followed by none."""
+    pump_id = f"PUMP-{pump_index + 1:03d}"
+    model = get_pump(_PUMP_MODELS[pump_index % len(_PUMP_MODELS)])
+    # SynchroMed II batteries last about 7 years (less at high flow): the demo keeps them clear of replacement
+    years = rng.uniform(1.0, 5.0 if model.max_service_life_years is None else 3.5)
+    implanted = today - timedelta(days=round(years * 365))
+    itb.register_pump(uow, PumpRecord(pump_id, model, patient_id, implanted))
+    dose_mcg = float(rng.choice((150, 200, 250, 300, 350, 400, 500, 600)))
+    titrations = rng.randint(0, 4)  # dose increases of 25 mcg/day over the years
+    # the weakest concentration that lasts at least two months at the highest dose the pump will run
+    usable_ml = model.reservoir_ml - model.low_reservoir_ml
+    highest_mcg = dose_mcg + 25.0 * titrations
+    concentration = next(
+        (c for c in (500.0, 1000.0, 2000.0) if usable_ml / (highest_mcg / c) >= 60), 2000.0
+    )
+    last_possible = today - timedelta(days=75) if pump_index == _OVERDUE_PUMP else today
+    day, previous_fill_ml, previous_day = implanted + timedelta(days=1), None, None
+    discrepancy_at = rng.randint(3, 8) if pump_index in _DISCREPANCY_PUMPS else -1
+    visits = 0
+    while True:
+        expected = aspirated = None
+        if previous_fill_ml is not None and previous_day is not None:
+            used = dose_mcg / concentration * (day - previous_day).days
+            expected = round(max(previous_fill_ml - used, 0.0), 1)
+            # the usual residual: within a few percent of what the program should have left
+            aspirated = round(max(expected * rng.uniform(0.96, 1.04), 0.0), 1)
+            if visits == discrepancy_at:  # much less than expected: a catheter or pump problem to investigate
+                aspirated = round(expected * rng.uniform(0.45, 0.65), 1)
+        target_days = rng.randint(30, 90)
+        visit = itb.record_refill_visit(
+            uow,
+            RecordRefillVisit(
+                pump_id,
+                concentration,
+                _at(day, rng),
+                daily_dose_mcg=dose_mcg,
+                expected_ml=expected,
+                aspirated_ml=aspirated,
+                target_interval_days=target_days,
+            ),
+            clinic=settings,
+        )
+        visits += 1
+        previous_fill_ml, previous_day = visit.refill.fill_ml, day
+        recommended = visit.forecast.recommended_refill_date
+        latest = recommended - timedelta(days=2) if recommended is not None else day + timedelta(days=target_days)
+        next_day = min(day + timedelta(days=target_days), latest)
+        next_day = max(next_day, day + timedelta(days=7))
+        if next_day > last_possible:
+            return pump_id, visits
+        if titrations and rng.random() < 0.2:  # a dose adjustment at this visit (titration)
+            dose_mcg += 25.0
+            titrations -= 1
+        day = next_day
+
+
+_RED_FLAGS: tuple[tuple[Symptom, ...], ...] = (
+    (Symptom.FEVER, Symptom.REBOUND_SPASTICITY, Symptom.ITCHING),  # withdrawal signs (pump patient)
+    (Symptom.DROWSINESS, Symptom.DIZZINESS),  # overdose signs
+)
+
+
+def _write_diary(
+    uow: UnitOfWork, rng: random.Random, patient_id: str, today: date, on_pump: bool, red_flag: int | None
+) -> int:
+    """A few weeks of diary entries (one every few days) ending before ``today``; the last carries red flag
+    ``red_flag`` (an index of :data:`_RED_FLAGS`) when given."""
+    count = rng.randint(3, 8)
+    days = sorted(rng.sample(range(2, 45), count), reverse=True)
+    for n, back in enumerate(days):
+        last = n == count - 1
+        symptoms = _RED_FLAGS[red_flag] if last and red_flag is not None else ()
+        frequency = rng.randint(0, 3)
+        clinic.log_diary_entry(
+            uow,
+            LogDiaryEntry(
+                patient_id,
+                _at(today - timedelta(days=back), rng),
+                doses_taken=None if on_pump else rng.choice((3, 3, 3, 4)),
+                doses_missed=0 if on_pump or rng.random() < 0.8 else 1,
+                spasm_frequency=PennSpasmScore(frequency, None if frequency == 0 else rng.randint(1, 3)),
+                stiffness_nrs=float(rng.randint(2, 7)),
+                pain_nrs=float(rng.randint(0, 6)),
+                sleep_nrs=float(rng.randint(3, 9)),
+                symptoms=symptoms,
+                note="worse since yesterday" if symptoms else "",
+            ),
+        )
+    return count
+
+
+def write_demo_clinic(
+    uow: UnitOfWork,
+    clinics: ClinicRepository,
+    users: UserRepository,
+    passwords: PasswordHasher,
+    *,
+    as_of: datetime,
+    seed: int = 1,
+    settings: SettingsProvider | None = None,
+) -> DemoClinic:
+    """Write the demo clinic of ``seed`` as it stands at ``as_of`` (aware): patients, pumps and their refill
+    visits, diaries, alerts and the demo logins (:func:`demo_logins`).
+
+    Raises
+    ------
+    ConflictError
+        The demo clinic is already stored.
+    InvalidInputError
+        ``as_of`` without its UTC offset.
+    """
+    RaiseAlerts("demo", as_of)  # checks as_of before anything is written
+    try:
+        clinics.get(DEMO_CLINIC_ID)
+    except NotFoundError:
+        pass
+    else:
+        raise ConflictError(f"clinic {DEMO_CLINIC_ID!r} is already stored: the demo clinic is written once")
+    rng = random.Random(seed)
+    today = as_of.astimezone(DEMO_ZONE).date()
+    patient_ids = tuple(f"P-{n + 1:04d}" for n in range(PATIENT_COUNT))
+    with uow:
+        for n, patient_id in enumerate(patient_ids):
+            uow.patients.add(PatientRecord(patient_id, _snapshot(rng, n), DEMO_CLINIC_ID))
+        uow.commit()
+    pump_ids: list[str] = []
+    visit_count = diary_count = 0
+    for n in range(PUMP_COUNT):
+        pump_id, visits = _write_pump_history(uow, rng, n, patient_ids[n], today, settings)
+        pump_ids.append(pump_id)
+        visit_count += visits
+    red_flags = {3: 0, PUMP_COUNT + 4: 1}  # patient index -> red flag
+    for n, patient_id in enumerate(patient_ids):
+        if n % 3 != 2:  # about two in three keep a diary
+            diary_count += _write_diary(uow, rng, patient_id, today, n < PUMP_COUNT, red_flags.get(n))
+    for n in range(len(patient_ids)):
+        if n < PUMP_COUNT or n in red_flags:
+            clinic.raise_alerts_for_patient(uow, RaiseAlerts(patient_ids[n], as_of), clinic=settings)
+    with uow:
+        alert_count = sum(len(uow.alerts.for_patient(p)) for p in patient_ids)
+    logins = demo_logins(seed, patient_ids[0])
+    for login in logins:
+        accounts.create_user(
+            clinics,
+            users,
+            passwords,
+            clinic_id=DEMO_CLINIC_ID,
+            username=login.username,
+            role=login.role,
+            password=login.password,
+            patient_id=login.patient_id,
+            clinic_name=DEMO_CLINIC_NAME,
+        )
+    return DemoClinic(
+        DEMO_CLINIC_ID,
+        as_of,
+        seed,
+        patient_ids,
+        tuple(pump_ids),
+        visit_count,
+        diary_count,
+        alert_count,
+        pump_ids[_OVERDUE_PUMP],
+        logins,
+    )
