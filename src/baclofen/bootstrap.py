@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from baclofen.adapters.clock import SystemClock
 from baclofen.adapters.memory import (
@@ -34,7 +35,7 @@ from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
-from baclofen.services import accounts, clinic, itb
+from baclofen.services import accounts, clinic, demo_clinic, itb
 from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts, RecordRefillVisit
 from baclofen.services.ports import (
     AuditLog,
@@ -128,6 +129,12 @@ class Services:
             password=password,
             patient_id=patient_id,
             clinic_name=clinic_name,
+        )
+
+    def write_demo_clinic(self, as_of: datetime, seed: int = 1) -> demo_clinic.DemoClinic:
+        """:func:`baclofen.services.demo_clinic.write_demo_clinic` in this store with the clinic's settings."""
+        return demo_clinic.write_demo_clinic(
+            self.uow, self.clinics, self.users, self.passwords, as_of=as_of, seed=seed, settings=self.settings
         )
 
     def authenticate(self, username: str, password: str) -> UserRecord | None:

@@ -31,6 +31,9 @@ __all__ = [
     "MAX_AUDIT_TEXT_LENGTH",
     "MAX_RECORD_ID_LENGTH",
     "STAFF_ROLES",
+    "DEMO_CLINIC_ID",
+    "DEMO_CLINIC_NAME",
+    "DEMO_USERNAME_PREFIX",
     "AuditEntry",
     "AuditOutcome",
     "ClinicRecord",
@@ -83,6 +86,12 @@ class PatientRecord:
         if self.clinic_id is not None:
             check_record_id(self.clinic_id, "clinic_id")
 
+
+#: The demo clinic (``baclofen demo-data``, ``serve --demo``): its presence marks a database as a demo one. It holds
+#: only fictional patients, and only it holds the demo logins (usernames starting with ``DEMO_USERNAME_PREFIX``).
+DEMO_CLINIC_ID = "demo"
+DEMO_CLINIC_NAME = "Demo clinic (fictional patients)"
+DEMO_USERNAME_PREFIX = "demo."
 
 #: Longest clinic name (characters).
 MAX_CLINIC_NAME_LENGTH = 200

@@ -9,7 +9,16 @@ from __future__ import annotations
 import uuid
 
 from baclofen.domain.errors import InvalidInputError, NotFoundError
-from baclofen.domain.records import ClinicRecord, Role, UserRecord, check_username, parse_role
+from baclofen.domain.records import (
+    DEMO_CLINIC_ID,
+    DEMO_CLINIC_NAME,
+    DEMO_USERNAME_PREFIX,
+    ClinicRecord,
+    Role,
+    UserRecord,
+    check_username,
+    parse_role,
+)
 from baclofen.services.ports import ClinicRepository, PasswordHasher, UserRepository
 
 __all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "authenticate", "check_password", "create_user"]
@@ -50,11 +59,16 @@ def create_user(
     Raises
     ------
     InvalidInputError
-        An invalid username, role, password, patient id or clinic name.
+        An invalid username, role, password, patient id or clinic name; a demo login (``demo.*``) outside the
+        demo clinic, or the demo clinic created under another name (demo logins exist only in a demo database).
     ConflictError
         The username is taken.
     """
     check_password(password)
+    if username.startswith(DEMO_USERNAME_PREFIX) and clinic_id != DEMO_CLINIC_ID:
+        raise InvalidInputError(
+            "username", f"a username not starting with {DEMO_USERNAME_PREFIX!r} (kept for the demo clinic)", username
+        )
     record = UserRecord(
         f"u-{uuid.uuid4().hex}", clinic_id, parse_role(role), username, passwords.hash(password), patient_id
     )
@@ -62,7 +76,14 @@ def create_user(
     try:
         clinics.get(clinic_id)
     except NotFoundError:
-        clinics.add(ClinicRecord(clinic_id, clinic_name if clinic_name is not None else clinic_id))
+        name = clinic_name if clinic_name is not None else clinic_id
+        if clinic_id == DEMO_CLINIC_ID and name != DEMO_CLINIC_NAME:
+            raise InvalidInputError(
+                "clinic",
+                f"another clinic id ({DEMO_CLINIC_ID!r} is the demo clinic of `baclofen demo-data`)",
+                clinic_id,
+            ) from None
+        clinics.add(ClinicRecord(clinic_id, name))
         created = True
     users.add(record)
     return record, created

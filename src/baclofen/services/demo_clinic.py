@@ -8,10 +8,10 @@ Everything goes through the same use cases as real work: patients are stored in 
 refilled every one to three months for one to five years, a few reconciliation discrepancies, exactly one refill
 overdue at ``as_of``, diaries with a couple of red flags) depends only on ``as_of`` and ``seed``.
 
-The demo clinic is the clinic :data:`DEMO_CLINIC_ID`: its presence marks a database as a demo, and the demo logins
-(usernames starting with :data:`DEMO_USERNAME_PREFIX`) exist only there (:mod:`baclofen.services.accounts` refuses
-them in any other clinic and at login in a database without the demo clinic). The patients and their data are
-fictional.
+The demo clinic is the clinic ``DEMO_CLINIC_ID`` (:mod:`baclofen.domain.records`): its presence marks a database
+as a demo one, and the demo logins (usernames starting with ``DEMO_USERNAME_PREFIX``) exist only there
+(:func:`baclofen.services.accounts.create_user` refuses them in any other clinic, and the demo clinic under any other
+name). The patients and their data are fictional.
 """
 
 from __future__ import annotations
@@ -28,26 +28,25 @@ from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.errors import ConflictError, NotFoundError
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot, Sex, SpasticityOrigin
-from baclofen.domain.records import PatientRecord, PumpRecord, Role
+from baclofen.domain.records import (
+    DEMO_CLINIC_ID,
+    DEMO_CLINIC_NAME,
+    DEMO_USERNAME_PREFIX,
+    PatientRecord,
+    PumpRecord,
+    Role,
+)
 from baclofen.services import accounts, clinic, itb
 from baclofen.services.commands import LogDiaryEntry, RaiseAlerts, RecordRefillVisit
 from baclofen.services.ports import ClinicRepository, PasswordHasher, SettingsProvider, UnitOfWork, UserRepository
 
 __all__ = [
-    "DEMO_CLINIC_ID",
-    "DEMO_CLINIC_NAME",
-    "DEMO_USERNAME_PREFIX",
     "DemoClinic",
     "DemoLogin",
     "demo_logins",
     "write_demo_clinic",
 ]
 
-#: The demo clinic (its presence marks the database as a demo).
-DEMO_CLINIC_ID = "demo"
-DEMO_CLINIC_NAME = "Demo clinic (fictional patients)"
-#: Usernames of demo logins start with this; they exist only in the demo clinic.
-DEMO_USERNAME_PREFIX = "demo."
 #: How many patients, and how many of them have a pump.
 PATIENT_COUNT = 40
 PUMP_COUNT = 15
@@ -165,9 +164,7 @@ def _write_pump_history(
     # the weakest concentration that lasts at least two months at the highest dose the pump will run
     usable_ml = model.reservoir_ml - model.low_reservoir_ml
     highest_mcg = dose_mcg + 25.0 * titrations
-    concentration = next(
-        (c for c in (500.0, 1000.0, 2000.0) if usable_ml / (highest_mcg / c) >= 60), 2000.0
-    )
+    concentration = next((c for c in (500.0, 1000.0, 2000.0) if usable_ml / (highest_mcg / c) >= 60), 2000.0)
     last_possible = today - timedelta(days=75) if pump_index == _OVERDUE_PUMP else today
     day, previous_fill_ml, previous_day = implanted + timedelta(days=1), None, None
     discrepancy_at = rng.randint(3, 8) if pump_index in _DISCREPANCY_PUMPS else -1

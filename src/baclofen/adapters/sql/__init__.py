@@ -9,6 +9,7 @@
   user accounts.
 - :mod:`.audit`: :class:`SqlAuditLog`, the append-only audit log.
 - :mod:`.migrate`: the Alembic migrations packaged in ``migrations/`` (``baclofen db upgrade``).
+- :mod:`.maintenance`: whether a database holds records, backup and restore (``baclofen db backup/restore``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from baclofen.adapters.sql.accounts import SqlClinicRepository, SqlUserRepository
 from baclofen.adapters.sql.audit import SqlAuditLog
 from baclofen.adapters.sql.engine import DEFAULT_DATABASE_URL, create_database_engine
+from baclofen.adapters.sql.maintenance import backup_database, count_stored_records, restore_database
 from baclofen.adapters.sql.migrate import (
     check_database_current,
     current_revision,
@@ -31,10 +33,13 @@ __all__ = [
     "SqlClinicRepository",
     "SqlUnitOfWork",
     "SqlUserRepository",
+    "backup_database",
     "check_database_current",
+    "count_stored_records",
     "create_database_engine",
     "current_revision",
     "downgrade_database",
     "head_revision",
+    "restore_database",
     "upgrade_database",
 ]

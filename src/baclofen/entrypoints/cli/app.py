@@ -17,7 +17,7 @@ from baclofen.entrypoints.cli.errors import map_errors, report_and_exit
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application (no import-time side effects)."""
-    from baclofen.entrypoints.cli import cds, db, demo, itb, plan, pump, rules, serve, simulate, user
+    from baclofen.entrypoints.cli import cds, db, demo, demo_data, itb, plan, pump, rules, serve, simulate, user
 
     app = typer.Typer(
         name="baclofen",
@@ -37,6 +37,7 @@ def build_app() -> typer.Typer:
     app.add_typer(user.app, name="user")
     cds.register(app)
     demo.register(app)
+    demo_data.register(app)
     serve.register(app)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -103,3 +104,59 @@ def current_command(database_url: DatabaseUrlOpt = None, as_json: JsonOpt = Fals
         _report(engine, as_json, "current")
     finally:
         engine.dispose()
+
+
+FileArg = Annotated[Path, typer.Argument(help="The backup file.", metavar="FILE", show_default=False)]
+
+
+@app.command("backup")
+def backup_command(file: FileArg, database_url: DatabaseUrlOpt = None, as_json: JsonOpt = False) -> None:
+    """Back the database up to FILE while it serves: SQLite through its online backup API, PostgreSQL with
+    pg_dump (custom format; pg_dump must be on PATH). FILE appears only once complete."""
+    from baclofen.adapters.sql import backup_database
+
+    engine = _engine(database_url)
+    try:
+        backup_database(engine, file)
+        _report_file(engine, as_json, "backup", file)
+    finally:
+        engine.dispose()
+
+
+@app.command("restore")
+def restore_command(
+    file: FileArg,
+    database_url: DatabaseUrlOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that holds records (they are lost).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace the database with the backup FILE (from `baclofen db backup`): all of it or, on any error, none.
+    A database that holds records is refused without --force."""
+    from baclofen.adapters.sql import restore_database
+
+    engine = _engine(database_url)
+    try:
+        restore_database(engine, file, force=force)
+        _report_file(engine, as_json, "restore", file)
+    finally:
+        engine.dispose()
+
+
+def _report_file(engine: Engine, as_json: bool, action: str, file: Path) -> None:
+    from baclofen.adapters.sql import current_revision
+
+    data: dict[str, Any] = {
+        "database_url": engine.url.render_as_string(hide_password=True),
+        "action": action,
+        "file": str(file),
+        "revision": current_revision(engine),
+        "settings": [],
+    }
+
+    def render(out: Console) -> None:
+        done = f"backed up to {file}" if action == "backup" else f"restored from {file}"
+        out.print(f"{data['database_url']}: {done} (revision {data['revision']})", highlight=False, soft_wrap=True)
+
+    emit(data, as_json, render)

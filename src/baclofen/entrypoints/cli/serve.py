@@ -12,12 +12,12 @@ from typing import Annotated
 
 import typer
 
+from baclofen.domain.records import DEMO_CLINIC_ID, DEMO_CLINIC_NAME, DEMO_USERNAME_PREFIX
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import map_errors
 
-#: The demo server's clinic and user.
-DEMO_CLINIC = "demo"
-DEMO_USERNAME = "demo.clinician"
+#: The demo server's user (in the demo clinic).
+DEMO_USERNAME = DEMO_USERNAME_PREFIX + "clinician"
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +44,13 @@ def register(app: typer.Typer) -> None:
         if demo:
             services = bootstrap()
             password = secrets.token_urlsafe(12)
-            services.create_user(clinic_id=DEMO_CLINIC, username=DEMO_USERNAME, role="clinician", password=password)
+            services.create_user(
+                clinic_id=DEMO_CLINIC_ID,
+                username=DEMO_USERNAME,
+                role="clinician",
+                password=password,
+                clinic_name=DEMO_CLINIC_NAME,
+            )
             typer.echo(f"demo server (in memory, nothing kept): log in as {DEMO_USERNAME} / {password}", err=True)
         else:
             services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)

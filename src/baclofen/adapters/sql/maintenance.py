@@ -1,0 +1,179 @@
+"""Operations on a whole clinic database: is it empty, back it up to a file, restore it from one.
+
+* SQLite: the sqlite3 online backup API (a consistent copy while the service runs). A restore first copies the
+  backup into a temporary file beside the database and checks it (``PRAGMA integrity_check``, a schema revision),
+  then copies that into the database in one step of the backup API: one write transaction, so the database is
+  either wholly the backup or unchanged.
+* PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --single-transaction --clean --if-exists`` (both must be
+  on ``PATH``; a clear error otherwise). The connection's ``search_path`` schema (the tests' own schema) is the one
+  dumped and restored.
+
+A restore refuses a database that holds any record (clinic, account, patient, pump, diary entry, alert) unless
+forced: what it holds would be replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from baclofen.adapters.sql import schema
+from baclofen.adapters.sql.engine import reaching
+from baclofen.domain.errors import ConflictError, InvalidInputError, ServiceError
+
+__all__ = ["RECORD_TABLES", "backup_database", "count_stored_records", "restore_database"]
+
+#: The tables whose rows make a database non-empty (the audit log alone does not).
+RECORD_TABLES = ("clinics", "users", "patients", "pumps", "diary_entries", "alerts")
+
+
+def count_stored_records(engine: Engine) -> int:
+    """How many clinics, accounts, patients, pumps, diary entries and alerts ``engine``'s database holds (0 when
+    it has no schema yet)."""
+    tables = schema.Base.metadata.tables
+    total = 0
+    with reaching(engine), engine.connect() as connection:
+        for name in RECORD_TABLES:
+            try:
+                total += connection.execute(select(func.count()).select_from(tables[name])).scalar_one()
+            except (OperationalError, ProgrammingError):  # no such table: a database without the schema
+                connection.rollback()
+    return total
+
+
+def _sqlite_path(engine: Engine) -> Path:
+    database = engine.url.database
+    if not database:
+        raise InvalidInputError("database_url", "a SQLite database file", engine.url.render_as_string())
+    return Path(database)
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise ServiceError(f"{name} is not on PATH: install the PostgreSQL client tools to back up or restore")
+    return found
+
+
+def _pg_url(engine: Engine) -> str:
+    """The libpq URL of ``engine`` (with its password: handed to the tool, never shown)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_schema(engine: Engine) -> str | None:
+    """The schema of the store when it is not ``public`` (an engine given ``schema=``: its ``search_path``)."""
+    with reaching(engine), engine.connect() as connection:
+        name = connection.exec_driver_sql("SELECT current_schema()").scalar_one()
+    return None if name in (None, "public") else str(name)
+
+
+def _run(command: list[str], what: str) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - a fixed tool
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()
+        raise ServiceError(f"{what} failed: {reason[-1] if reason else f'exit status {done.returncode}'}")
+
+
+def backup_database(engine: Engine, file: Path) -> None:
+    """Write a consistent copy of ``engine``'s database to ``file`` (SQLite: a database file; PostgreSQL: a
+    ``pg_dump`` custom-format archive). ``file`` is written beside itself first and renamed when complete."""
+    file = Path(file)
+    partial = file.with_name(file.name + ".partial")
+    try:
+        if engine.dialect.name == "sqlite":
+            source = sqlite3.connect(_sqlite_path(engine))
+            try:
+                target = sqlite3.connect(partial)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
+            finally:
+                source.close()
+        else:
+            url = _pg_url(engine)
+            only = _pg_schema(engine)
+            command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}"]
+            _run([*command, *([f"--schema={only}"] if only else []), f"--dbname={url}"], "pg_dump")
+        os.replace(partial, file)
+    except sqlite3.Error as exc:
+        raise ServiceError(f"cannot back up to {file}: {exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _check_sqlite_backup(path: Path, shown: Path) -> None:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = connection.execute("PRAGMA integrity_check").fetchone()
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise InvalidInputError("file", "a SQLite backup of a clinic database", f"{shown} ({exc})") from exc
+    if ok != ("ok",) or revision is None:
+        raise InvalidInputError("file", "a SQLite backup of a clinic database", f"{shown} (damaged or no schema)")
+
+
+def restore_database(engine: Engine, file: Path, *, force: bool = False) -> None:
+    """Replace ``engine``'s database with the backup ``file`` (written by :func:`backup_database`).
+
+    Raises
+    ------
+    ConflictError
+        The database holds records and ``force`` is not set.
+    InvalidInputError
+        ``file`` is missing or not a backup of a clinic database.
+    ServiceError
+        The restore failed (the database is left as it was), or ``pg_restore`` is not on PATH.
+    """
+    file = Path(file)
+    if not file.is_file():
+        raise InvalidInputError("file", "an existing backup file", str(file))
+    held = count_stored_records(engine)
+    if held and not force:
+        raise ConflictError(
+            f"the database holds {held} records (clinics, accounts, patients, pumps, diary entries, alerts): "
+            "give --force to replace them with the backup"
+        )
+    if engine.dialect.name != "sqlite":
+        url = _pg_url(engine)
+        only = _pg_schema(engine)
+        command = [_pg_tool("pg_restore"), "--single-transaction", "--clean", "--if-exists", "--no-owner"]
+        _run([*command, *([f"--schema={only}"] if only else []), f"--dbname={url}", str(file)], "pg_restore")
+        return
+    database = _sqlite_path(engine)
+    engine.dispose()
+    with tempfile.TemporaryDirectory(dir=database.parent, prefix=".restore-") as scratch:
+        staged = Path(scratch) / "staged.sqlite3"
+        try:
+            source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+            try:
+                copy = sqlite3.connect(staged)
+                try:
+                    source.backup(copy)
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+        except sqlite3.Error as exc:
+            raise InvalidInputError("file", "a SQLite backup of a clinic database", f"{file} ({exc})") from exc
+        _check_sqlite_backup(staged, file)
+        try:
+            staged_db = sqlite3.connect(staged)
+            target = sqlite3.connect(database, timeout=5.0)
+            try:
+                staged_db.backup(target)  # all pages in one step: one write transaction on the database
+            finally:
+                target.close()
+                staged_db.close()
+        except sqlite3.Error as exc:
+            raise ServiceError(f"cannot restore into {database}: {exc} (the database is unchanged)") from exc
