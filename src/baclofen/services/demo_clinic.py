@@ -53,8 +53,10 @@ PUMP_COUNT = 15
 #: The zone of the demo clinic's times.
 DEMO_ZONE = ZoneInfo("Europe/Paris")
 _PUMP_MODELS = ("synchromed-ii-20", "synchromed-ii-40", "prometra-ii-20", "prometra-ii-40")
-#: Pumps (by index) whose history holds a reconciliation discrepancy, and the one whose refill is overdue.
-_DISCREPANCY_PUMPS = (2, 7, 11)
+#: Pumps (by index) with a reconciliation discrepancy years ago, the one with a shortfall at its latest visits
+#: (on the worklist now), and the one whose refill is overdue.
+_DISCREPANCY_PUMPS = (2, 7)
+_RECENT_DISCREPANCY_PUMP = 11
 _OVERDUE_PUMP = 5
 
 
@@ -165,20 +167,23 @@ def _write_pump_history(
     usable_ml = model.reservoir_ml - model.low_reservoir_ml
     highest_mcg = dose_mcg + 25.0 * titrations
     concentration = next((c for c in (500.0, 1000.0, 2000.0) if usable_ml / (highest_mcg / c) >= 60), 2000.0)
-    last_possible = today - timedelta(days=75) if pump_index == _OVERDUE_PUMP else today
+    # the overdue pump's last visit is over 100 days ago and was booked for at most 75 days
+    overdue = pump_index == _OVERDUE_PUMP
+    last_possible = today - timedelta(days=100) if overdue else today
     day, previous_fill_ml, previous_day = implanted + timedelta(days=1), None, None
     discrepancy_at = rng.randint(3, 8) if pump_index in _DISCREPANCY_PUMPS else -1
     visits = 0
     while True:
+        target_days = rng.randint(30, 75 if overdue else 90)
         expected = aspirated = None
         if previous_fill_ml is not None and previous_day is not None:
             used = dose_mcg / concentration * (day - previous_day).days
             expected = round(max(previous_fill_ml - used, 0.0), 1)
             # the usual residual: within a few percent of what the program should have left
             aspirated = round(max(expected * rng.uniform(0.96, 1.04), 0.0), 1)
-            if visits == discrepancy_at:  # much less than expected: a catheter or pump problem to investigate
+            recent = pump_index == _RECENT_DISCREPANCY_PUMP and day + timedelta(days=target_days + 200) > last_possible
+            if visits == discrepancy_at or recent:  # much less than expected: a pump or catheter problem to look into
                 aspirated = round(expected * rng.uniform(0.45, 0.65), 1)
-        target_days = rng.randint(30, 90)
         visit = itb.record_refill_visit(
             uow,
             RecordRefillVisit(
