@@ -71,6 +71,20 @@ def postgres_schema() -> Iterator[Engine]:
         admin.dispose()
 
 
+@contextmanager
+def empty_database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a new SQLite file (``kind`` "sqlite"), or a new PostgreSQL schema named in
+    the URL's libpq options, as a clinic would name its own (dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+        return
+    with postgres_schema() as engine:
+        with engine.connect() as connection:
+            schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
+        url = make_url(postgres_url()).update_query_dict({"options": f"-c search_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def migrated_postgres() -> Iterator[Engine]:
     """This session's PostgreSQL schema, migrated to head once (empty it with :func:`empty_store`)."""

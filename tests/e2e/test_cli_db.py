@@ -6,24 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from baclofen.adapters.sql import head_revision
-from tests.databases import postgres_schema, postgres_url
+from tests.databases import empty_database_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema (named in the URL's
-    libpq options, as a clinic would name its own)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
-        return
-    with postgres_schema() as engine:
-        with engine.connect() as connection:
-            schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
-        url = make_url(postgres_url()).update_query_dict({"options": f"-c search_path={schema}"})
-        yield url.render_as_string(hide_password=False)
+    """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    with empty_database_url(request.param, tmp_path) as url:
+        yield url
 
 
 def test_upgrade_current_and_downgrade_on_both_engines(run_cli, database_url) -> None:

@@ -62,9 +62,25 @@ def _pg_tool(name: str) -> str:
     return found
 
 
-def _pg_url(engine: Engine) -> str:
-    """The libpq URL of ``engine`` (with its password: handed to the tool, never shown)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _pg_environment(engine: Engine) -> dict[str, str]:
+    """The libpq environment of ``engine``'s database (``PGHOST``, ``PGPASSWORD`` ...): the tools get the password
+    there, never on their command line (which any user of the machine may see)."""
+    url = engine.url
+    given = {
+        "PGHOST": url.host,
+        "PGPORT": None if url.port is None else str(url.port),
+        "PGUSER": url.username,
+        "PGPASSWORD": url.password,
+        "PGDATABASE": url.database,
+    }
+    for name, variable in (
+        ("options", "PGOPTIONS"),
+        ("sslmode", "PGSSLMODE"),
+        ("connect_timeout", "PGCONNECT_TIMEOUT"),
+    ):
+        value = url.query.get(name)
+        given[variable] = value if isinstance(value, str) or value is None else value[-1]
+    return os.environ | {k: str(v) for k, v in given.items() if v is not None}
 
 
 def _pg_schema(engine: Engine) -> str | None:
@@ -74,8 +90,8 @@ def _pg_schema(engine: Engine) -> str | None:
     return None if name in (None, "public") else str(name)
 
 
-def _run(command: list[str], what: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - a fixed tool
+def _run(command: list[str], what: str, environment: dict[str, str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)  # noqa: S603
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()
         raise ServiceError(f"{what} failed: {reason[-1] if reason else f'exit status {done.returncode}'}")
@@ -98,10 +114,9 @@ def backup_database(engine: Engine, file: Path) -> None:
             finally:
                 source.close()
         else:
-            url = _pg_url(engine)
             only = _pg_schema(engine)
             command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}"]
-            _run([*command, *([f"--schema={only}"] if only else []), f"--dbname={url}"], "pg_dump")
+            _run([*command, *([f"--schema={only}"] if only else [])], "pg_dump", _pg_environment(engine))
         os.replace(partial, file)
     except sqlite3.Error as exc:
         raise ServiceError(f"cannot back up to {file}: {exc}") from exc
@@ -145,10 +160,11 @@ def restore_database(engine: Engine, file: Path, *, force: bool = False) -> None
             "give --force to replace them with the backup"
         )
     if engine.dialect.name != "sqlite":
-        url = _pg_url(engine)
         only = _pg_schema(engine)
+        environment = _pg_environment(engine)
         command = [_pg_tool("pg_restore"), "--single-transaction", "--clean", "--if-exists", "--no-owner"]
-        _run([*command, *([f"--schema={only}"] if only else []), f"--dbname={url}", str(file)], "pg_restore")
+        into = f"--dbname={environment.get('PGDATABASE', 'postgres')}"
+        _run([*command, *([f"--schema={only}"] if only else []), into, str(file)], "pg_restore", environment)
         return
     database = _sqlite_path(engine)
     engine.dispose()

@@ -3,13 +3,14 @@ demo logins) into an empty clinic database, through the same use cases as real w
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from baclofen.domain.dates import read_iso_date
+from baclofen.domain.errors import ConflictError, NotFoundError
 from baclofen.domain.records import DEMO_CLINIC_ID
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt, JsonOpt
 from baclofen.entrypoints.cli.output import emit
@@ -20,10 +21,7 @@ def _as_of(day: str | None, now: datetime) -> datetime:
     """09:00 in the demo clinic's zone on ``day`` (YYYY-MM-DD), else now."""
     if day is None:
         return now
-    try:
-        return datetime.combine(date.fromisoformat(day), time(9, 0), tzinfo=DEMO_ZONE)
-    except ValueError:
-        raise InvalidInputError("as_of", "a date YYYY-MM-DD", day) from None
+    return datetime.combine(read_iso_date(day, "as_of"), time(9, 0), tzinfo=DEMO_ZONE)
 
 
 def _render_logins(out: Console, logins: list[dict[str, Any]]) -> None:
