@@ -16,9 +16,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-## The main job on the embedded default: a demo titration and taper plan (clinic server from issue 5/7 on).
+## The clinic service on SQLite with the demo clinic (fictional patients): migrate demo.sqlite3, write the demo
+## clinic when it is not there yet, print the URL and the demo logins, serve. `baclofen demo` shows two plans.
+DEMO_DATABASE_URL := sqlite:///demo.sqlite3
 run: $(STAMP)
-	$(BIN)/baclofen demo
+	$(BIN)/baclofen db upgrade --database-url $(DEMO_DATABASE_URL)
+	$(BIN)/baclofen demo-data --database-url $(DEMO_DATABASE_URL)
+	@echo "serving the demo clinic at http://127.0.0.1:8000 (API: /api/v1, /openapi.json); Ctrl-C stops it"
+	BACLOFEN_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+		$(BIN)/baclofen serve --database-url $(DEMO_DATABASE_URL)
 
 ## Lint (ruff check, ruff format --check, mypy), then the whole suite: unit, property, validation, integration (Dask), end-to-end (CLI), architecture.
 test: $(STAMP) lint
