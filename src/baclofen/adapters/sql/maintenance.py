@@ -97,6 +97,20 @@ def _run(command: list[str], what: str, environment: dict[str, str]) -> None:
         raise ServiceError(f"{what} failed: {reason[-1] if reason else f'exit status {done.returncode}'}")
 
 
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the SQLite database ``source`` into ``target`` with the online backup API, all pages in one step (one
+    write transaction on ``target``, which waits up to 5 s for another writer)."""
+    reading = sqlite3.connect(source)
+    try:
+        writing = sqlite3.connect(target, timeout=5.0)
+        try:
+            reading.backup(writing)
+        finally:
+            writing.close()
+    finally:
+        reading.close()
+
+
 def backup_database(engine: Engine, file: Path) -> None:
     """Write a consistent copy of ``engine``'s database to ``file`` (SQLite: a database file; PostgreSQL: a
     ``pg_dump`` custom-format archive). ``file`` is written beside itself first and renamed when complete."""
@@ -104,15 +118,7 @@ def backup_database(engine: Engine, file: Path) -> None:
     partial = file.with_name(file.name + ".partial")
     try:
         if engine.dialect.name == "sqlite":
-            source = sqlite3.connect(_sqlite_path(engine))
-            try:
-                target = sqlite3.connect(partial)
-                try:
-                    source.backup(target)
-                finally:
-                    target.close()
-            finally:
-                source.close()
+            _copy_sqlite(_sqlite_path(engine), partial)
         else:
             only = _pg_schema(engine)
             command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}"]
@@ -171,25 +177,11 @@ def restore_database(engine: Engine, file: Path, *, force: bool = False) -> None
     with tempfile.TemporaryDirectory(dir=database.parent, prefix=".restore-") as scratch:
         staged = Path(scratch) / "staged.sqlite3"
         try:
-            source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-            try:
-                copy = sqlite3.connect(staged)
-                try:
-                    source.backup(copy)
-                finally:
-                    copy.close()
-            finally:
-                source.close()
+            _copy_sqlite(file, staged)
         except sqlite3.Error as exc:
             raise InvalidInputError("file", "a SQLite backup of a clinic database", f"{file} ({exc})") from exc
         _check_sqlite_backup(staged, file)
         try:
-            staged_db = sqlite3.connect(staged)
-            target = sqlite3.connect(database, timeout=5.0)
-            try:
-                staged_db.backup(target)  # all pages in one step: one write transaction on the database
-            finally:
-                target.close()
-                staged_db.close()
+            _copy_sqlite(staged, database)  # all pages in one step: one write transaction on the database
         except sqlite3.Error as exc:
             raise ServiceError(f"cannot restore into {database}: {exc} (the database is unchanged)") from exc
