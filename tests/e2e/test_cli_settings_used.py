@@ -21,6 +21,7 @@ from baclofen.entrypoints.cli.app import build_app
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINE = str(ROOT / "docs" / "examples" / "timeline.json")
 PLAN_FILE = "{plan}"  # replaced by a plan written by ``plan taper --json``
+BACKUP_FILE = "{backup}"  # replaced by a backup file in the test's folder
 DATABASE = "{database}"  # replaced by the URL of a new SQLite file
 
 #: Valid arguments for each command that takes ``--json``, and a setting override it takes (or None).
@@ -83,6 +84,9 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "db upgrade": (("--database-url", DATABASE), None),
     "db current": (("--database-url", DATABASE), None),
     "db downgrade": (("base", "--database-url", DATABASE), None),
+    "db backup": ((BACKUP_FILE, "--database-url", DATABASE), None),
+    "db restore": ((BACKUP_FILE, "--database-url", DATABASE), None),
+    "demo-data": (("--database-url", DATABASE, "--as-of", "2026-12-01"), None),
     "user create": (("--role", "admin", "--clinic", "C-1", "--username", "admin", "--database-url", DATABASE), None),
     "rules list": ((), None),
     "rules show": (("ORAL-MAX-001",), None),  # a rule that declares its settings (undeclared: null)
@@ -157,8 +161,13 @@ def _args(run_cli: Any, tmp_path: Path, name: str, extra: tuple[str, ...] = ()) 
     if DATABASE in args:
         url = f"sqlite:///{tmp_path / 'baclofen.sqlite3'}"
         args = tuple(url if a == DATABASE else a for a in args)
-        if name == "user create":  # an account is stored in a migrated database
+        if name in ("user create", "demo-data", "db backup", "db restore"):  # these need a migrated database
             assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
+    if BACKUP_FILE in args:
+        backup = str(tmp_path / "backup.sqlite3")
+        if name == "db restore":
+            assert run_cli("db", "backup", backup, "--database-url", url).exit_code == 0
+        args = tuple(backup if a == BACKUP_FILE else a for a in args)
     return [*name.split(), *args, *extra, "--json"]
 
 
