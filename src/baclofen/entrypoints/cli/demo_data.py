@@ -3,7 +3,7 @@ demo logins) into an empty clinic database, through the same use cases as real w
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 import typer
@@ -17,11 +17,9 @@ from baclofen.entrypoints.cli.output import emit
 from baclofen.services.demo_clinic import DEMO_ZONE, DemoLogin, demo_logins
 
 
-def _as_of(day: str | None, now: datetime) -> datetime:
-    """09:00 in the demo clinic's zone on ``day`` (YYYY-MM-DD), else now."""
-    if day is None:
-        return now
-    return datetime.combine(read_iso_date(day, "as_of"), time(9, 0), tzinfo=DEMO_ZONE)
+def _as_of(day: date | None, now: datetime) -> datetime:
+    """09:00 in the demo clinic's zone on ``day``, else now."""
+    return now if day is None else datetime.combine(day, time(9, 0), tzinfo=DEMO_ZONE)
 
 
 def _render_logins(out: Console, logins: list[dict[str, Any]]) -> None:
@@ -55,8 +53,9 @@ def register(app: typer.Typer) -> None:
         from baclofen.bootstrap import bootstrap
 
         url = database_url or DEFAULT_DATABASE_URL
+        day = None if as_of is None else read_iso_date(as_of, "as_of")  # a bad date before the database is opened
         services = bootstrap(database_url=url)
-        moment = _as_of(as_of, services.clock.now())
+        moment = _as_of(day, services.clock.now())
         try:
             services.clinics.get(DEMO_CLINIC_ID)
         except NotFoundError:
