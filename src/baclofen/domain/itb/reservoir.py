@@ -611,6 +611,7 @@ class _RefillDates:
     observed_empty_at: datetime | None
     governing_before_alarm: date
     governing_alarm_day: date
+    latest_by_margin: date  # the governing alarm less the margin, within the stability and shut-off caps
     recommended: date | None
     margin_shortened: bool
     limited_by_stability: bool
@@ -739,6 +740,7 @@ def _compute_refill_dates(fill: ReservoirFill, inputs: _ForecastInputs) -> _Refi
         observed_empty_at=observed_empty,
         governing_before_alarm=governing_before_alarm,
         governing_alarm_day=governing_alarm_day,
+        latest_by_margin=min(governing_before_alarm, *caps),
         recommended=recommended,
         margin_shortened=recommended is not None and recommended > governing_before_alarm,
         limited_by_stability=recommended is not None and stability_limit < governing_before_alarm,
@@ -770,9 +772,7 @@ def _explain_forecast(fill: ReservoirFill, inputs: _ForecastInputs, dates: _Refi
             f"valve after: PUMP-MRI-001) is the Prometra's (S66); none is given here for the {pump.name}: follow its "
             "MR conditions"
         )
-    by_margin = min(dates.governing_before_alarm, dates.stability_limit)
-    if dates.shutoff is not None and dates.shutoff > filled_day:
-        by_margin = min(by_margin, dates.shutoff - timedelta(days=1))
+    by_margin = dates.latest_by_margin
     if recommended is None:
         chosen = (
             f"none (no day after the fill date {filled_day.isoformat()} is before the alarm: refill not possible "
