@@ -30,7 +30,15 @@ DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: never the audit log.
 DATA_TABLES = ("users", "clinics", "pumps", "patients")
 #: The append-only tables a test empties with TRUNCATE (their triggers refuse DELETE; PostgreSQL only).
-APPEND_ONLY_TABLES = ("alert_transitions", "alerts", "diary_entry_symptoms", "diary_entries")
+APPEND_ONLY_TABLES = (
+    "alert_transitions",
+    "alerts",
+    "diary_entry_symptoms",
+    "diary_entries",
+    "covariate_observations",
+    "screening_trials",
+    "outcome_scores",
+)
 
 
 def postgres_url() -> str:

@@ -49,6 +49,9 @@ STORE_TABLES = {
     "diary_entry_symptoms",
     "alerts",
     "alert_transitions",
+    "covariate_observations",
+    "screening_trials",
+    "outcome_scores",
 }
 
 

@@ -25,6 +25,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from baclofen.adapters.history import HISTORY_KINDS
 from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write, check_audit_query, check_type
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
@@ -62,6 +63,8 @@ class InMemoryStore:
         self.pumps: dict[str, tuple[int, PumpRecord]] = {}
         self.diary: dict[str, tuple[int, DiaryEntryRecord]] = {}
         self.alerts: dict[str, tuple[int, Alert]] = {}
+        #: The patients' dated histories, by kind name (``HISTORY_KINDS``), each by record id.
+        self.history: dict[str, dict[str, tuple[int, Any]]] = {name: {} for name in HISTORY_KINDS}
 
 
 def _stale(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]], kind: str) -> list[str]:
@@ -135,6 +138,14 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
         with self.store.lock:
             return [key for key, (_, alert) in self.store.alerts.items() if alert.patient_id == patient_id]
 
+    def _load_history(self, kind: str, record_id: str) -> tuple[int, Any]:
+        with self.store.lock:
+            return self.store.history[kind].get(record_id, (0, None))
+
+    def _stored_history_ids(self, kind: str, patient_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, r) in self.store.history[kind].items() if r.patient_id == patient_id]
+
     def _store(self, writes: CommitWrites) -> list[str]:
         s = self.store
         with s.lock:
@@ -144,12 +155,16 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
                 + _stale(s.diary, writes.diary, "diary entry")
                 + _stale(s.alerts, writes.alerts, "alert")
             )
+            for name, history_writes in writes.history.items():
+                stale += _stale(s.history[name], history_writes, HISTORY_KINDS[name].label)
             stale = stale or _active_taken(s.alerts, writes.alerts)
             if not stale:
                 _apply(s.patients, writes.patients)
                 _apply(s.pumps, writes.pumps)
                 _apply(s.diary, writes.diary)
                 _apply(s.alerts, writes.alerts)
+                for name, history_writes in writes.history.items():
+                    _apply(s.history[name], history_writes)
         return stale
 
 

@@ -20,18 +20,21 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from baclofen.adapters.history import COVARIATES, HISTORY_KINDS, SCORES, SCREENING_TRIALS, OverlayHistoryRepository
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
 from baclofen.services.ports import (
     MAX_PAGE_SIZE,
     AlertRepository,
     DiaryRepository,
+    PatientHistoryRepository,
     PatientRepository,
     PumpRepository,
     UnitOfWork,
@@ -268,6 +271,8 @@ class CommitWrites:
     pumps: Sequence[Write[PumpRecord]] = ()
     diary: Sequence[Write[DiaryEntryRecord]] = ()
     alerts: Sequence[Write[Alert]] = ()
+    #: The patients' dated histories (:data:`~baclofen.adapters.history.HISTORY_KINDS`), by kind name; insert only.
+    history: dict[str, Sequence[Write[Any]]] = field(default_factory=dict)
 
 
 class OverlayUnitOfWork(UnitOfWork):
@@ -282,6 +287,7 @@ class OverlayUnitOfWork(UnitOfWork):
         self._pumps: RecordView[PumpRecord] | None = None
         self._diary: RecordView[DiaryEntryRecord] | None = None
         self._alerts: RecordView[Alert] | None = None
+        self._history: dict[str, RecordView[Any]] | None = None
 
     @abstractmethod
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
@@ -316,6 +322,14 @@ class OverlayUnitOfWork(UnitOfWork):
         """The identifiers of the stored alerts of a patient."""
 
     @abstractmethod
+    def _load_history(self, kind: str, record_id: str) -> tuple[int, Any]:
+        """The stored record of a history kind (``"covariates"``...) with its version (1), or (0, None)."""
+
+    @abstractmethod
+    def _stored_history_ids(self, kind: str, patient_id: str) -> Iterable[str]:
+        """The identifiers of the stored records of a history kind of a patient."""
+
+    @abstractmethod
     def _store(self, writes: CommitWrites) -> list[str]:
         """Store every write atomically when none is stale (and no active alert's rule and subject is taken by
         another active alert of its patient); else store nothing and name the stale ones (``"pump 'pump-1'"``)."""
@@ -336,7 +350,25 @@ class OverlayUnitOfWork(UnitOfWork):
     def alerts(self) -> AlertRepository:
         return OverlayAlertRepository(self._active(self._alerts), self._stored_alert_ids)
 
-    def _active(self, view: RecordView[R] | None) -> RecordView[R]:
+    @property
+    def covariates(self) -> PatientHistoryRepository[CovariateObservation]:
+        return self._history_repository(COVARIATES.name)
+
+    @property
+    def screening_trials(self) -> PatientHistoryRepository[ScreeningTrialRecord]:
+        return self._history_repository(SCREENING_TRIALS.name)
+
+    @property
+    def scores(self) -> PatientHistoryRepository[OutcomeScoreRecord]:
+        return self._history_repository(SCORES.name)
+
+    def _history_repository(self, kind: str) -> OverlayHistoryRepository[Any]:
+        views = self._active(self._history)
+        return OverlayHistoryRepository(
+            HISTORY_KINDS[kind], views[kind], lambda patient_id: self._stored_history_ids(kind, patient_id)
+        )
+
+    def _active(self, view: R | None) -> R:
         if view is None:
             raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
         return view
@@ -351,6 +383,12 @@ class OverlayUnitOfWork(UnitOfWork):
         self._pumps = RecordView(self._load_pump, "pump")
         self._diary = RecordView(self._load_diary_entry, "diary entry")
         self._alerts = RecordView(self._load_alert, "alert")
+        self._history = {
+            name: RecordView(self._history_loader(name), kind.label) for name, kind in HISTORY_KINDS.items()
+        }
+
+    def _history_loader(self, kind: str) -> Loader[Any]:
+        return lambda key: self._load_history(kind, key)
 
     def commit(self) -> None:
         writes = CommitWrites(
@@ -358,6 +396,7 @@ class OverlayUnitOfWork(UnitOfWork):
             self._active(self._pumps).writes(),
             self._active(self._diary).writes(),
             self._active(self._alerts).writes(),
+            {name: view.writes() for name, view in self._active(self._history).items()},
         )
         try:
             stale = self._store(writes)
@@ -377,6 +416,7 @@ class OverlayUnitOfWork(UnitOfWork):
         self._pumps = None
         self._diary = None
         self._alerts = None
+        self._history = None
 
 
 def check_audit_query(since: datetime | None, until: datetime | None, limit: int | None) -> None:

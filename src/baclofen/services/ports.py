@@ -18,10 +18,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.records import (
     AuditEntry,
     ClinicRecord,
@@ -40,6 +41,7 @@ __all__ = [
     "Clock",
     "DiaryRepository",
     "PasswordHasher",
+    "PatientHistoryRepository",
     "PatientRepository",
     "PumpRepository",
     "SettingsProvider",
@@ -170,6 +172,37 @@ class AlertRepository(Protocol):
         ...
 
 
+H = TypeVar("H")
+
+
+class PatientHistoryRepository(Protocol[H]):
+    """One kind of dated record of patients (covariate observations, screening trials, outcome scores) by its
+    identifier; append-only: a record is never changed or removed (a correction is a newer record).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored (also at the commit, when another unit of work stored it
+        meanwhile).
+    """
+
+    def add(self, record: H) -> None:
+        """Store a new record."""
+        ...
+
+    def get(self, record_id: str) -> H:
+        """The stored record (including this unit of work's uncommitted ones)."""
+        ...
+
+    def for_patient(self, patient_id: str) -> tuple[H, ...]:
+        """The records of a patient, oldest first (covariates by the date observed, then the time recorded;
+        screening trials by the time given; scores by the date assessed, then the time recorded; then the
+        identifier)."""
+        ...
+
+
 class UnitOfWork(ABC):
     """One use case's changes, all or nothing: used as ``with uow: ...; uow.commit()``.
 
@@ -200,6 +233,21 @@ class UnitOfWork(ABC):
     @abstractmethod
     def alerts(self) -> AlertRepository:
         """Alerts in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def covariates(self) -> PatientHistoryRepository[CovariateObservation]:
+        """Covariate observations in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def screening_trials(self) -> PatientHistoryRepository[ScreeningTrialRecord]:
+        """Screening trials in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def scores(self) -> PatientHistoryRepository[OutcomeScoreRecord]:
+        """Outcome scores in this transaction (only inside the ``with`` block)."""
 
     def __enter__(self) -> Self:
         self._begin()

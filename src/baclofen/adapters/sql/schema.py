@@ -56,14 +56,17 @@ __all__ = [
     "AuditLogRow",
     "Base",
     "ClinicRow",
+    "CovariateObservationRow",
     "DiaryEntryRow",
     "DiarySymptomRow",
+    "OutcomeScoreRow",
     "PatientConditionRow",
     "PatientRow",
     "ProgramBolusRow",
     "ProgramStepRow",
     "PumpRow",
     "RefillVisitRow",
+    "ScreeningTrialRow",
     "UserRow",
     "UtcDateTime",
 ]
@@ -357,3 +360,79 @@ class UserRow(Base):
         CheckConstraint("role IN ('clinician', 'nurse', 'patient', 'admin')", name="known_role"),
         CheckConstraint("(role = 'patient') = (patient_id IS NOT NULL)", name="patient_id_for_patients"),
     )
+
+
+# --- the patients' dated histories (migration 0004): never changed or deleted (its triggers refuse it) ------------
+#: Longest "who recorded it" of a history record (an actor label of the audit log).
+RECORDED_BY_LENGTH = MAX_AUDIT_TEXT_LENGTH
+
+
+class CovariateObservationRow(Base):
+    """A covariate observation (:class:`~baclofen.domain.clinic.observations.CovariateObservation`): weight,
+    one kidney function, dialysis, each NULL when not observed."""
+
+    __tablename__ = "covariate_observations"
+
+    observation_id: Mapped[str] = _record_id(primary_key=True)
+    patient_id: Mapped[str] = _record_id(index=True)
+    observed_on: Mapped[date] = mapped_column(Date)
+    recorded_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    recorded_by: Mapped[str] = mapped_column(String(RECORDED_BY_LENGTH))
+    weight_kg: Mapped[float | None] = mapped_column(Double)
+    serum_creatinine_mg_dl: Mapped[float | None] = mapped_column(Double)
+    crcl_ml_min: Mapped[float | None] = mapped_column(Double)
+    egfr_ml_min_1_73m2: Mapped[float | None] = mapped_column(Double)
+    dialysis: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN serum_creatinine_mg_dl IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN crcl_ml_min IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN egfr_ml_min_1_73m2 IS NULL THEN 0 ELSE 1 END) <= 1",
+            name="one_kidney_function",
+        ),
+    )
+
+
+class ScreeningTrialRow(Base):
+    """An ITB screening bolus (:class:`~baclofen.domain.clinic.observations.ScreeningTrialRecord`)."""
+
+    __tablename__ = "screening_trials"
+
+    trial_id: Mapped[str] = _record_id(primary_key=True)
+    patient_id: Mapped[str] = _record_id(index=True)
+    given_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    given_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    dose_mcg: Mapped[float] = mapped_column(Double)
+    responded: Mapped[bool] = mapped_column(Boolean)
+    effect_duration_hours: Mapped[float | None] = mapped_column(Double)
+    negative_reactions: Mapped[bool] = mapped_column(Boolean)
+    ashworth_before: Mapped[float | None] = mapped_column(Double)
+    ashworth_after: Mapped[float | None] = mapped_column(Double)
+    spasm_frequency_before: Mapped[int | None] = mapped_column(Integer)
+    spasm_frequency_after: Mapped[int | None] = mapped_column(Integer)
+    recorded_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    recorded_by: Mapped[str] = mapped_column(String(RECORDED_BY_LENGTH))
+    note: Mapped[str] = mapped_column(String(MAX_DIARY_NOTE_LENGTH))
+
+    __table_args__ = (CheckConstraint("dose_mcg > 0", name="dose_positive"),)
+
+
+class OutcomeScoreRow(Base):
+    """An outcome score (:class:`~baclofen.domain.clinic.observations.OutcomeScoreRecord`): its scale's name and
+    its value as text (``1+``, ``3:2``, ``6.5``), read back through the scale."""
+
+    __tablename__ = "outcome_scores"
+
+    score_id: Mapped[str] = _record_id(primary_key=True)
+    patient_id: Mapped[str] = _record_id(index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    scale: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(32))
+    muscle_group: Mapped[str | None] = mapped_column(String(100))
+    recorded_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    recorded_by: Mapped[str] = mapped_column(String(RECORDED_BY_LENGTH))
+    note: Mapped[str] = mapped_column(String(MAX_DIARY_NOTE_LENGTH))

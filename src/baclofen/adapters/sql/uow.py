@@ -24,8 +24,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from baclofen.adapters.history import HISTORY_KINDS
 from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write
 from baclofen.adapters.sql.engine import write_transaction
+from baclofen.adapters.sql.history import HistoryStale, history_ids_of_patient, load_history, store_history
 from baclofen.adapters.sql.mapping import (
     alert_from_rows,
     alert_transition_rows,
@@ -258,6 +260,14 @@ class SqlUnitOfWork(OverlayUnitOfWork):
     def _stored_alert_ids(self, patient_id: str) -> Sequence[str]:
         return self._read(_alert_ids_of_patient, patient_id)
 
+    def _load_history(self, kind: str, record_id: str) -> tuple[int, Any]:
+        with Session(self.engine) as session, session.begin():
+            return load_history(session, kind, record_id)
+
+    def _stored_history_ids(self, kind: str, patient_id: str) -> Sequence[str]:
+        with Session(self.engine) as session, session.begin():
+            return history_ids_of_patient(session, kind, patient_id)
+
     def _store(self, writes: CommitWrites) -> list[str]:
         try:
             with write_transaction(self.engine) as connection:
@@ -270,6 +280,9 @@ class SqlUnitOfWork(OverlayUnitOfWork):
                 # resolutions first: an alert resolved frees its rule and subject for one raised in this commit
                 for alert in sorted(writes.alerts, key=lambda w: w.record.is_active):
                     _store_alert(connection, alert)
-        except _Stale as exc:  # raised inside the transaction: it is rolled back
+                for name, history_writes in writes.history.items():
+                    for write in history_writes:
+                        store_history(connection, name, HISTORY_KINDS[name].label, write)
+        except (_Stale, HistoryStale) as exc:  # raised inside the transaction: it is rolled back
             return [exc.what]
         return []
