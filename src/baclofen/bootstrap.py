@@ -32,11 +32,21 @@ from baclofen.adapters.memory import (
 )
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.domain.clinic.alerts import Alert
+from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
-from baclofen.services import accounts, clinic, demo_clinic, itb
-from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts, RecordRefillVisit
+from baclofen.services import accounts, clinic, demo_clinic, histories, itb
+from baclofen.services.commands import (
+    AlertDecision,
+    ComputeWorklist,
+    LogDiaryEntry,
+    RaiseAlerts,
+    RecordCovariates,
+    RecordOutcomeScore,
+    RecordRefillVisit,
+    RecordScreeningTrial,
+)
 from baclofen.services.ports import (
     AuditLog,
     ClinicRepository,
@@ -107,6 +117,18 @@ class Services:
     def compute_clinic_worklist(self, command: ComputeWorklist) -> Worklist:
         """:func:`baclofen.services.clinic.compute_clinic_worklist` on this store with the clinic's settings."""
         return clinic.compute_clinic_worklist(self.uow, command, clinic=self.settings)
+
+    def record_covariates(self, command: RecordCovariates) -> CovariateObservation:
+        """:func:`baclofen.services.histories.record_covariates` on this store."""
+        return histories.record_covariates(self.uow, command)
+
+    def record_screening_trial(self, command: RecordScreeningTrial) -> ScreeningTrialRecord:
+        """:func:`baclofen.services.histories.record_screening_trial` on this store."""
+        return histories.record_screening_trial(self.uow, command)
+
+    def record_outcome_score(self, command: RecordOutcomeScore) -> OutcomeScoreRecord:
+        """:func:`baclofen.services.histories.record_outcome_score` on this store."""
+        return histories.record_outcome_score(self.uow, command)
 
     def create_user(
         self,

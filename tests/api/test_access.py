@@ -35,6 +35,12 @@ ROUTES = [
     ("POST", "/api/v1/patients/{patient}/alerts/raise", None, WRITE),
     ("POST", "/api/v1/alerts/{alert}/acknowledge", DECISION, WRITE),
     ("POST", "/api/v1/alerts/{alert}/resolve", DECISION, WRITE),
+    ("POST", "/api/v1/patients/{patient}/covariates", {"weight_kg": 70}, WRITE),
+    ("GET", "/api/v1/patients/{patient}/covariates", None, READ),
+    ("POST", "/api/v1/patients/{patient}/screening-trials", {"dose_mcg": 50, "responded": False}, WRITE),
+    ("GET", "/api/v1/patients/{patient}/screening-trials", None, READ),
+    ("POST", "/api/v1/patients/{patient}/scores", {"scale": "nrs", "value": 3}, WRITE),
+    ("GET", "/api/v1/patients/{patient}/scores", None, READ),
 ]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {

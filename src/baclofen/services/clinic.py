@@ -148,10 +148,11 @@ def _stored_patient(uow: UnitOfWork, patient_id: str, as_of: datetime) -> tuple[
         uow.pumps.for_patient(patient_id),
         uow.diary.for_patient(patient_id),
         uow.alerts.for_patient(patient_id),
+        uow.covariates.for_patient(patient_id),
     )
     if patient is None and not (case.pumps or case.diary or case.alerts):
         raise NotFoundError(f"no records of patient {patient_id!r}")
-    return case, stored_timeline(case.patient, case.pumps, case.diary, as_of)
+    return case, stored_timeline(case.patient, case.pumps, case.diary, as_of, case.covariates)
 
 
 def raise_alerts_for_patient(

@@ -648,3 +648,73 @@ class ComputeWorklist:
         if isinstance(self.patient_ids, str):
             raise InvalidInputError("patient_ids", "a sequence of patient ids", self.patient_ids)
         object.__setattr__(self, "patient_ids", tuple(dict.fromkeys(self.patient_ids)))
+
+
+# --- the patients' dated histories: covariates, screening trials, outcome scores ---------------------------------
+def _recorded(command: Any) -> None:
+    _instant(command.recorded_at, "recorded_at")
+    if not isinstance(command.recorded_by, str):
+        raise InvalidInputError("recorded_by", "who recorded it (an actor label)", command.recorded_by)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCovariates:
+    """Covariates of patient ``patient_id`` observed on ``observed_on`` (see
+    :func:`baclofen.services.histories.record_covariates`): who recorded them, when, and each covariate observed
+    (None: not observed)."""
+
+    patient_id: str
+    observed_on: date
+    recorded_at: datetime
+    recorded_by: str
+    weight_kg: float | None = None
+    serum_creatinine_mg_dl: float | None = None
+    crcl_ml_min: float | None = None
+    egfr_ml_min_1_73m2: float | None = None
+    dialysis: bool | None = None
+
+    def __post_init__(self) -> None:
+        require_date(self.observed_on, "observed_on")
+        _recorded(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScreeningTrial:
+    """One ITB screening bolus given to patient ``patient_id`` (see
+    :func:`baclofen.services.histories.record_screening_trial`); ``dose``'s ``given_at`` is an instant."""
+
+    patient_id: str
+    dose: ScreeningDose
+    recorded_at: datetime
+    recorded_by: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dose, ScreeningDose):
+            raise InvalidInputError("dose", "a screening dose (its text is read at the edge)", self.dose)
+        _instant(self.dose.given_at, "given_at")
+        _recorded(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcomeScore:
+    """One outcome score of patient ``patient_id`` assessed on ``assessed_on`` (see
+    :func:`baclofen.services.histories.record_outcome_score`): a value of ``scale`` (a Modified Ashworth grade
+    with its ``muscle_group``, a Penn score, a 0-10 rating)."""
+
+    patient_id: str
+    assessed_on: date
+    scale: Scale
+    value: AshworthGrade | PennSpasmScore | NrsScore
+    recorded_at: datetime
+    recorded_by: str
+    muscle_group: str | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        require_date(self.assessed_on, "assessed_on")
+        if not isinstance(self.scale, Scale):
+            raise InvalidInputError("scale", "a scale (its name is read at the edge)", self.scale)
+        if not isinstance(self.value, (AshworthGrade, PennSpasmScore, NrsScore)):
+            raise InvalidInputError("value", "a value of the scale (its text is read at the edge)", self.value)
+        _recorded(self)

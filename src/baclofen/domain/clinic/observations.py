@@ -61,6 +61,7 @@ __all__ = [
     "OutcomeScoreRecord",
     "ScoreValue",
     "ScreeningTrialRecord",
+    "check_covariate",
     "check_effect_duration",
     "covariates_changed",
     "observation_id",
@@ -129,6 +130,28 @@ def _check_recorded(record: Any, id_field: str) -> None:
 
 
 # --- covariates over time ------------------------------------------------------------------------------------------
+#: The bounds of each number an observation gives: those of :class:`~baclofen.domain.patient.PatientSnapshot`.
+_BOUNDS = {
+    "weight_kg": WEIGHT_KG_RANGE,
+    "serum_creatinine_mg_dl": CREATININE_MG_DL_RANGE,
+    "crcl_ml_min": (0.0, CRCL_MAX_ML_MIN),
+    "egfr_ml_min_1_73m2": (0.0, EGFR_MAX),
+}
+
+
+def check_covariate(value: object, field: str) -> float:
+    """A weight (kg) or kidney function (``field``: ``weight_kg``, ``serum_creatinine_mg_dl``, ``crcl_ml_min``,
+    ``egfr_ml_min_1_73m2``) within the bounds a patient snapshot takes.
+
+    >>> check_covariate(900, "egfr_ml_min_1_73m2")
+    Traceback (most recent call last):
+    ...
+    baclofen.domain.errors.InvalidInputError: 'egfr_ml_min_1_73m2' must be a number between 0 and 250 (got 900)
+    """
+    low, high = _BOUNDS[field]
+    return require_finite_number(value, field, minimum=low, maximum=high)
+
+
 @dataclass(frozen=True, slots=True)
 class CovariateObservation:
     """Covariates of a patient observed on ``observed_on``, recorded at ``recorded_at`` by ``recorded_by``.
@@ -152,16 +175,10 @@ class CovariateObservation:
     def __post_init__(self) -> None:
         _check_recorded(self, "observation_id")
         _require_day(self.observed_on, "observed_on")
-        bounds = {
-            "weight_kg": WEIGHT_KG_RANGE,
-            "serum_creatinine_mg_dl": CREATININE_MG_DL_RANGE,
-            "crcl_ml_min": (0.0, CRCL_MAX_ML_MIN),
-            "egfr_ml_min_1_73m2": (0.0, EGFR_MAX),
-        }
-        for name, (low, high) in bounds.items():
+        for name in _BOUNDS:
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, require_finite_number(value, name, minimum=low, maximum=high))
+                object.__setattr__(self, name, check_covariate(value, name))
         if self.dialysis is not None:
             require(isinstance(self.dialysis, bool), "dialysis", "true or false", self.dialysis)
         kidney = [n for n in KIDNEY_FIELDS if getattr(self, n) is not None]

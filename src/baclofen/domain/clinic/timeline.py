@@ -8,7 +8,8 @@ forecasts and the exposure simulation run on stored data through the one reader
 What the document holds up to ``as_of``:
 
 * ``patient``: the covariates of the record's snapshot (age, weight, sex, kidney function, dialysis, origin,
-  locale);
+  locale), with the weight, kidney function and dialysis in effect on ``as_of``'s date: the latest covariate
+  observation of each on or before it (:func:`~baclofen.domain.clinic.observations.snapshot_on`);
 * ``pump``: the patient's current pump (the latest implanted; with several, the others are named in
   ``omitted``): model, implant date, and each visit that recorded a fill as a refill (time, volume,
   concentration, program as ``daily_dose_mcg`` or ``flex``, and the residual expected and aspirated at that
@@ -42,6 +43,7 @@ from typing import Any
 
 from baclofen.domain.cds.timeline import PatientTimeline, timeline_from_dict
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.observations import CovariateObservation, snapshot_on
 from baclofen.domain.documents import TIMELINE_SCHEMA
 from baclofen.domain.errors import require
 from baclofen.domain.itb.programs import InfusionProgram, ProgramMode, format_clock
@@ -88,8 +90,10 @@ def _moment(moment: date | datetime, zone: tzinfo) -> datetime:
     return datetime.combine(moment, time(0, 0), tzinfo=zone)
 
 
-def _patient(record: PatientRecord) -> tuple[dict[str, Any], list[str]]:
-    s = record.snapshot
+def _patient(
+    record: PatientRecord, covariates: Sequence[CovariateObservation], as_of: datetime
+) -> tuple[dict[str, Any], list[str]]:
+    s = snapshot_on(record.snapshot, covariates, as_of.date())
     out: dict[str, Any] = {}
     for name in ("age_years", "weight_kg", "serum_creatinine_mg_dl", "crcl_ml_min", "egfr_ml_min_1_73m2"):
         if getattr(s, name) is not None:
@@ -97,7 +101,11 @@ def _patient(record: PatientRecord) -> tuple[dict[str, Any], list[str]]:
     if s.sex is not None:
         out["sex"] = s.sex.value
     out |= {"dialysis": s.dialysis, "origin": s.origin.value, "locale": s.locale.value}
-    omitted = []
+    omitted = [
+        f"covariates {o.observation_id}: observed {o.observed_on.isoformat()}, after as_of"
+        for o in covariates
+        if o.observed_on > as_of.date()
+    ]
     if s.conditions:
         omitted.append(
             "patient.conditions: " + ", ".join(sorted(s.conditions)) + " (the timeline has no conditions field)"
@@ -178,18 +186,21 @@ def stored_timeline(
     pumps: Sequence[PumpRecord],
     diary: Sequence[DiaryEntryRecord],
     as_of: datetime,
+    covariates: Sequence[CovariateObservation] = (),
 ) -> StoredTimeline:
     """The ``baclofen-timeline/1`` document of a stored patient at ``as_of`` (aware; its zone is the clinic's).
 
     ``patient`` may be None (a pump recorded without its patient's record); ``pumps`` are the patient's (the
-    current one is described, :func:`current_pump`); ``diary`` the patient's entries in any order.
+    current one is described, :func:`current_pump`); ``diary`` the patient's entries in any order;
+    ``covariates`` the patient's covariate observations in any order (those in effect on ``as_of``'s date
+    replace the record's weight, kidney function and dialysis).
     """
     aware = isinstance(as_of, datetime) and as_of.utcoffset() is not None
     require(aware, "as_of", "a date and time with its UTC offset", as_of)
     document: dict[str, Any] = {"schema": TIMELINE_SCHEMA, "as_of": as_of.isoformat()}
     omitted: list[str] = []
     if patient is not None:
-        document["patient"], more = _patient(patient)
+        document["patient"], more = _patient(patient, covariates, as_of)
         omitted += more
     pump = current_pump(pumps)
     if pump is not None:

@@ -28,6 +28,7 @@ from typing import Any
 from baclofen.domain.cds.risk import RiskAssessment, RiskLevel, assess_risk
 from baclofen.domain.clinic.alerts import Alert, AlertState
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.observations import CovariateObservation
 from baclofen.domain.clinic.timeline import stored_timeline
 from baclofen.domain.errors import require
 from baclofen.domain.evidence import format_evidence
@@ -112,17 +113,18 @@ class WorklistItem:
 @dataclass(frozen=True, slots=True)
 class PatientCase:
     """One patient's records for the worklist: the patient (None when only pumps are recorded), pumps, diary
-    entries and alerts (any state)."""
+    entries, alerts (any state) and covariate observations (those in effect at the worklist's date count)."""
 
     patient_id: str
     patient: PatientRecord | None = None
     pumps: tuple[PumpRecord, ...] = ()
     diary: tuple[DiaryEntryRecord, ...] = ()
     alerts: tuple[Alert, ...] = ()
+    covariates: tuple[CovariateObservation, ...] = ()
 
     def __post_init__(self) -> None:
         check_record_id(self.patient_id, "patient_id")
-        for name in ("pumps", "diary", "alerts"):
+        for name in ("pumps", "diary", "alerts", "covariates"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
 
@@ -312,7 +314,7 @@ def compute_worklist(
     omitted: dict[str, tuple[str, ...]] = {}
     for case in cases:
         require(isinstance(case, PatientCase), "cases", "patient cases", case)
-        stored = stored_timeline(case.patient, case.pumps, case.diary, as_of)
+        stored = stored_timeline(case.patient, case.pumps, case.diary, as_of, case.covariates)
         if stored.omitted:
             omitted[case.patient_id] = stored.omitted
         assessment = assess_risk(stored.timeline(), settings=settings)

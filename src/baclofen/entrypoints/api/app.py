@@ -20,7 +20,7 @@ import baclofen
 from baclofen.bootstrap import Services
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, clinic, records
+from baclofen.entrypoints.api import calculators, clinic, histories, records
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, problem_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -112,6 +112,6 @@ def create_app(services: Services, settings: ApiSettings | None = None) -> FastA
     app.state.login_limiter = LoginLimiter(settings, services.clock)
     install_problem_handlers(app)
     app.include_router(health)
-    for router in (auth, accounts, records.router, clinic.router, calculators.router):
+    for router in (auth, accounts, records.router, histories.router, clinic.router, calculators.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

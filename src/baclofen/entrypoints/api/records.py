@@ -28,9 +28,16 @@ from baclofen.domain.records import (
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.schemas import PatientFields, PatientRequest, PumpRequest, VisitRequest
-from baclofen.entrypoints.api.security import OutOfScope, can_see_patient, check_pump_patient, require_role
+from baclofen.entrypoints.api.security import (
+    OutOfScope,
+    actor_label,
+    can_see_patient,
+    check_pump_patient,
+    require_role,
+)
 from baclofen.entrypoints.json_values import json_ready
 from baclofen.services import itb
+from baclofen.services.histories import observe_replaced_patient
 from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
 __all__ = ["audit_target", "router", "visible_patient"]
@@ -134,8 +141,13 @@ def pump_json(pump: PumpRecord) -> dict[str, Any]:
 def create_patient(body: PatientRequest, who: CallerDep) -> Response:
     with audited(who, "patient.create", audit_target("patient", body.patient_id)):
         require_role(who.user, WRITERS)
-        record = PatientRecord(body.patient_id, _snapshot(body), who.user.clinic_id)
+        given = PatientRecord(body.patient_id, _snapshot(body), who.user.clinic_id)
         with who.services.uow as uow:
+            # the covariates given start the patient's history (observed today)
+            blank = PatientRecord(given.patient_id, PatientSnapshot(), given.clinic_id)
+            record, _ = observe_replaced_patient(
+                uow, blank, given, by=actor_label(who.user), at=who.services.clock.now()
+            )
             uow.patients.add(record)
             uow.commit()
     return _patient_response(record, 201)
@@ -173,7 +185,8 @@ def read_patient_record(patient_id: str, who: CallerDep) -> Response:
 
 @router.put(
     "/patients/{patient_id}",
-    summary="Replace a patient's covariates (If-Match: the ETag read; 409 when it changed since)",
+    summary="Replace a patient's covariates (If-Match: the ETag read; 409 when it changed since); each covariate "
+    "changed is also recorded as an observation of today",
 )
 def update_patient(
     patient_id: str,
@@ -193,7 +206,15 @@ def update_patient(
                     f"patient record {patient_id!r} changed since it was read (ETag {patient_etag(current)}): "
                     "read it again and redo the change"
                 )
-            record = PatientRecord(patient_id, snapshot, current.clinic_id)
+            # each covariate changed is an observation of today (GET /patients/{id}/covariates); one left out
+            # keeps its last observed value
+            record, _ = observe_replaced_patient(
+                uow,
+                current,
+                PatientRecord(patient_id, snapshot, current.clinic_id),
+                by=actor_label(who.user),
+                at=who.services.clock.now(),
+            )
             uow.patients.update(record)
             uow.commit()  # a concurrent commit in between: ConflictError, 409
     return _patient_response(record)

@@ -12,6 +12,7 @@ from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG
 
 __all__ = [
     "AlertDecisionRequest",
+    "CovariatesRequest",
     "DiaryRequest",
     "DoseCheckRequest",
     "ForecastRequest",
@@ -20,6 +21,8 @@ __all__ = [
     "PatientRequest",
     "PlanPatient",
     "PumpRequest",
+    "ScoreRequest",
+    "ScreeningTrialRequest",
     "TaperRequest",
     "TitrationRequest",
     "UserRequest",
@@ -195,3 +198,43 @@ class AlertDecisionRequest(Body):
     """Why an alert is acknowledged or resolved (who and when come from the token and the clinic's clock)."""
 
     reason: LongText
+
+
+class CovariatesRequest(Body):
+    """Covariates observed on ``observed_on`` (``YYYY-MM-DD``, today when left out): any of weight, one kidney
+    function (serum creatinine, CrCl or eGFR) and dialysis; at least one."""
+
+    observed_on: Text | None = None
+    weight_kg: float | None = None
+    serum_creatinine_mg_dl: float | None = None
+    crcl_ml_min: float | None = None
+    egfr_ml_min_1_73m2: float | None = None
+    dialysis: bool | None = None
+
+
+class ScreeningTrialRequest(Body):
+    """An ITB screening bolus: ``given_at`` a date-time with its UTC offset (now when left out), ``dose_mcg`` 25, 50,
+    75 or 100, the response judged; Ashworth grades ``0``-``4`` or ``1+``, Penn spasm frequencies 0-4."""
+
+    given_at: Text | None = None
+    dose_mcg: float
+    responded: bool
+    effect_duration_hours: float | None = None
+    negative_reactions: bool = False
+    ashworth_before: int | Text | None = None
+    ashworth_after: int | Text | None = None
+    spasm_frequency_before: int | None = None
+    spasm_frequency_after: int | None = None
+    note: LongText = ""
+
+
+class ScoreRequest(Body):
+    """An outcome score assessed on ``assessed_on`` (today when left out): ``scale`` (``modified-ashworth``/``mas``,
+    ``penn``/``psfs``, ``nrs-spasticity``, ``nrs-pain``, ``nrs-sleep``), ``value`` on it (``1+``, ``3:2``, ``6.5``),
+    ``muscle_group`` for a Modified Ashworth grade only."""
+
+    assessed_on: Text | None = None
+    scale: Text
+    value: int | float | Text
+    muscle_group: Text | None = None
+    note: LongText = ""
