@@ -23,10 +23,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from baclofen.domain.cds.scales import PennSpasmScore
+from baclofen.domain.cds.scales import AshworthGrade, NrsDomain, NrsScore, PennSpasmScore, Scale
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.errors import ConflictError, NotFoundError
 from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.itb.screening import ScreeningDose
 from baclofen.domain.patient import PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.domain.records import (
     DEMO_CLINIC_ID,
@@ -36,8 +37,15 @@ from baclofen.domain.records import (
     PumpRecord,
     Role,
 )
-from baclofen.services import accounts, clinic, itb
-from baclofen.services.commands import LogDiaryEntry, RaiseAlerts, RecordRefillVisit
+from baclofen.services import accounts, clinic, histories, itb
+from baclofen.services.commands import (
+    LogDiaryEntry,
+    RaiseAlerts,
+    RecordCovariates,
+    RecordOutcomeScore,
+    RecordRefillVisit,
+    RecordScreeningTrial,
+)
 from baclofen.services.ports import ClinicRepository, PasswordHasher, SettingsProvider, UnitOfWork, UserRepository
 
 __all__ = [
@@ -84,6 +92,9 @@ class DemoClinic:
     alert_count: int
     overdue_pump_id: str
     logins: tuple[DemoLogin, ...]
+    covariate_count: int = 0
+    screening_trial_count: int = 0
+    score_count: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +106,9 @@ class DemoClinic:
             "refill_visits": self.visit_count,
             "diary_entries": self.diary_entry_count,
             "alerts": self.alert_count,
+            "covariate_observations": self.covariate_count,
+            "screening_trials": self.screening_trial_count,
+            "outcome_scores": self.score_count,
             "overdue_pump_id": self.overdue_pump_id,
             "logins": [
                 {"role": x.role.value, "username": x.username, "password": x.password, "patient_id": x.patient_id}
@@ -246,6 +260,81 @@ def _write_diary(
     return count
 
 
+#: Who records the demo's histories (the demo logins' actor labels).
+_DEMO_NURSE = f"nurse:{DEMO_USERNAME_PREFIX}nurse"
+_DEMO_CLINICIAN = f"clinician:{DEMO_USERNAME_PREFIX}clinician"
+#: Patients (by index) with covariates and scores over the past year, and the candidates screened for ITB now.
+_HISTORY_PATIENTS = (0, 1, 4, 8, 12, 16, 20, 24)
+_SCREENED_PATIENTS = (PUMP_COUNT + 1, PUMP_COUNT + 2, PUMP_COUNT + 3)
+_MUSCLE_GROUPS = ("left elbow flexors", "right elbow flexors", "left knee extensors", "right ankle plantarflexors")
+
+
+def _write_covariates(uow: UnitOfWork, rng: random.Random, patient_id: str, as_of: datetime) -> int:
+    """The weight a year, six months and a month ago (ending at the record's) and, for a patient whose kidney
+    function is an eGFR, that eGFR six months ago (a little higher) and a month ago (the record's); written in
+    date order, as a clinic records them."""
+    with uow:
+        snapshot = uow.patients.get(patient_id).snapshot
+    assert snapshot.weight_kg is not None  # every demo patient has one
+    today = as_of.astimezone(DEMO_ZONE).date()
+    egfr = snapshot.egfr_ml_min_1_73m2
+    earlier_egfr = None if egfr is None else min(egfr + rng.randint(2, 8), 250.0)
+    observed = (
+        (365, {"weight_kg": round(snapshot.weight_kg + rng.uniform(-4, 4), 1)}),
+        (180, {"weight_kg": round(snapshot.weight_kg + rng.uniform(-2, 2), 1), "egfr_ml_min_1_73m2": earlier_egfr}),
+        (30, {"weight_kg": snapshot.weight_kg, "egfr_ml_min_1_73m2": egfr}),
+    )
+    for back, values in observed:
+        day = today - timedelta(days=back)
+        histories.record_covariates(uow, RecordCovariates(patient_id, day, _at(day, rng), _DEMO_NURSE, **values))
+    return len(observed)
+
+
+def _write_scores(uow: UnitOfWork, rng: random.Random, patient_id: str, as_of: datetime) -> int:
+    """Three assessments over the past year: a Modified Ashworth grade of two muscle groups, the Penn score and
+    the 0-10 stiffness and pain ratings."""
+    today = as_of.astimezone(DEMO_ZONE).date()
+    groups = rng.sample(_MUSCLE_GROUPS, 2)
+    count = 0
+    for back in (330, 180, 20):
+        day = today - timedelta(days=back)
+        at = _at(day, rng)
+        frequency = rng.randint(0, 3)
+        values: list[tuple[Scale, AshworthGrade | PennSpasmScore | NrsScore, str | None]] = [
+            (Scale.MODIFIED_ASHWORTH, rng.choice(tuple(AshworthGrade)[1:5]), group) for group in groups
+        ]
+        values += [
+            (Scale.PENN, PennSpasmScore(frequency, None if frequency == 0 else rng.randint(1, 3)), None),
+            (Scale.NRS_SPASTICITY, NrsScore(float(rng.randint(2, 8)), NrsDomain.SPASTICITY), None),
+            (Scale.NRS_PAIN, NrsScore(float(rng.randint(0, 6)), NrsDomain.PAIN), None),
+        ]
+        for scale, value, group in values:
+            command = RecordOutcomeScore(patient_id, day, scale, value, at, _DEMO_NURSE, muscle_group=group)
+            histories.record_outcome_score(uow, command)
+            count += 1
+    return count
+
+
+def _write_screening(uow: UnitOfWork, rng: random.Random, patient_id: str, as_of: datetime) -> int:
+    """An ITB screening trial under way: 50 mcg without a response, then 75 mcg a few days later (responded for
+    one candidate in two), both in the past fortnight."""
+    today = as_of.astimezone(DEMO_ZONE).date()
+    first = today - timedelta(days=rng.randint(6, 14))
+    responded = rng.random() < 0.5
+    doses = (
+        ScreeningDose(50, False, given_at=_at(first, rng), effect_duration_hours=1.5, ashworth_before=3,
+                      ashworth_after=3, spasm_frequency_before=3, spasm_frequency_after=3),
+        ScreeningDose(75, responded, given_at=_at(first + timedelta(days=2), rng),
+                      effect_duration_hours=6.0 if responded else 2.0, ashworth_before=3,
+                      ashworth_after=1.5 if responded else 2.5),
+    )  # fmt: skip
+    for dose in doses:
+        assert dose.given_at is not None
+        recorded = dose.given_at + timedelta(hours=8)
+        histories.record_screening_trial(uow, RecordScreeningTrial(patient_id, dose, recorded, _DEMO_CLINICIAN))
+    return len(doses)
+
+
 def write_demo_clinic(
     uow: UnitOfWork,
     clinics: ClinicRepository,
@@ -295,6 +384,14 @@ def write_demo_clinic(
             clinic.raise_alerts_for_patient(uow, RaiseAlerts(patient_ids[n], as_of), clinic=settings)
     with uow:
         alert_count = sum(len(uow.alerts.for_patient(p)) for p in patient_ids)
+    # the histories draw on their own random numbers: the rest of the clinic is as it was without them
+    more = random.Random(f"demo-histories-{seed}")
+    covariate_count = score_count = trial_count = 0
+    for n in _HISTORY_PATIENTS:
+        covariate_count += _write_covariates(uow, more, patient_ids[n], as_of)
+        score_count += _write_scores(uow, more, patient_ids[n], as_of)
+    for n in _SCREENED_PATIENTS:
+        trial_count += _write_screening(uow, more, patient_ids[n], as_of)
     logins = demo_logins(seed, patient_ids[0])
     for login in logins:
         accounts.create_user(
@@ -319,4 +416,7 @@ def write_demo_clinic(
         alert_count,
         pump_ids[_OVERDUE_PUMP],
         logins,
+        covariate_count,
+        trial_count,
+        score_count,
     )

@@ -117,3 +117,21 @@ def test_the_demo_clinic_is_written_once_and_demo_logins_exist_only_there(writte
         clinic_id=DEMO_CLINIC_ID, username="demo.x", role="nurse", password="x" * 16, clinic_name=DEMO_CLINIC_NAME
     )
     assert created and user.clinic_id == DEMO_CLINIC_ID
+
+
+def test_the_demo_clinic_has_covariates_over_time_scores_and_screening_trials(written) -> None:
+    services, demo = written
+
+    with services.uow as uow:
+        patient = uow.patients.get("P-0001")
+        covariates = uow.covariates.for_patient("P-0001")
+        scores = uow.scores.for_patient("P-0001")
+        trials = [t for p in demo.patient_ids for t in uow.screening_trials.for_patient(p)]
+
+    assert (demo.covariate_count, demo.score_count, demo.screening_trial_count) == (24, 120, 6)
+    assert len(covariates) == 3 and covariates[-1].weight_kg == patient.snapshot.weight_kg  # the record is today's
+    assert len({o.weight_kg for o in covariates}) > 1 and covariates[0].observed_on < covariates[-1].observed_on
+    assert {s.scale.value for s in scores} == {"modified-ashworth", "penn", "nrs-spasticity", "nrs-pain"}
+    assert all(s.muscle_group for s in scores if s.scale.value == "modified-ashworth")
+    assert sorted(t.dose.dose_mcg for t in trials) == [50.0, 50.0, 50.0, 75.0, 75.0, 75.0]
+    assert demo.to_dict()["screening_trials"] == 6
