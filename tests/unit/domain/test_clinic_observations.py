@@ -17,6 +17,7 @@ from baclofen.domain.clinic.observations import (
     snapshot_on,
 )
 from baclofen.domain.clinic.timeline import stored_timeline
+from baclofen.domain.clinic.worklist import PatientCase, compute_worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.screening import ScreeningDose
 from baclofen.domain.patient import PatientSnapshot, Sex
@@ -201,3 +202,11 @@ def test_a_muscle_group_goes_only_with_a_modified_ashworth_grade() -> None:
         score(Scale.NRS_PAIN, 3, muscle_group="right knee extensors")
     with pytest.raises(InvalidInputError, match="muscle_group"):
         score(Scale.MODIFIED_ASHWORTH, "2", muscle_group=" ")
+
+
+def test_the_worklist_reads_each_patients_covariates_at_its_as_of() -> None:
+    case = PatientCase("P-1", PatientRecord("P-1", BASE), covariates=HISTORY)
+
+    worklist = compute_worklist((case,), datetime(2026, 2, 15, 9, 0, tzinfo=UTC), 7)
+
+    assert [line.split(":")[0] for line in worklist.omitted["P-1"]] == ["covariates C-3"]

@@ -27,7 +27,7 @@ rewriting one), with when it was recorded and by whom:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -68,7 +68,6 @@ __all__ = [
     "parse_score_value",
     "score_text",
     "snapshot_on",
-    "sorted_trials",
 ]
 
 #: The kidney function inputs of a snapshot: an observation gives at most one, and it replaces the others.
@@ -391,8 +390,3 @@ class OutcomeScoreRecord:
             "recorded_by": self.recorded_by,
             "note": self.note,
         }
-
-
-def sorted_trials(trials: Sequence[ScreeningTrialRecord]) -> tuple[ScreeningTrialRecord, ...]:
-    """Oldest first: by the time given, then identifier."""
-    return tuple(sorted(trials, key=lambda t: (t.given_at, t.trial_id)))
