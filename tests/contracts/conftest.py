@@ -22,6 +22,7 @@ from baclofen.adapters.memory import (
     InMemoryAccounts,
     InMemoryAuditLog,
     InMemoryClinicRepository,
+    InMemoryJobRepository,
     InMemoryStore,
     InMemoryUnitOfWork,
     InMemoryUserRepository,
@@ -29,10 +30,12 @@ from baclofen.adapters.memory import (
 )
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.adapters.sql import SqlAuditLog, SqlClinicRepository, SqlUnitOfWork, SqlUserRepository
+from baclofen.adapters.sql.jobs import SqlJobRepository
 from baclofen.services.ports import (
     AuditLog,
     ClinicRepository,
     Clock,
+    JobRepository,
     PasswordHasher,
     SettingsProvider,
     UnitOfWork,
@@ -152,3 +155,17 @@ def accounts(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ClinicRepo
 @pytest.fixture(params=sorted(PASSWORD_HASHERS))
 def password_hasher(request: pytest.FixtureRequest) -> PasswordHasher:
     return PASSWORD_HASHERS[request.param]()
+
+
+#: name -> ((request, tmp_path) -> the job repository of one new, empty store)
+JOB_REPOSITORIES: dict[str, Callable[[pytest.FixtureRequest, Path], JobRepository]] = {
+    "memory": lambda request, tmp_path: InMemoryJobRepository(),
+    "sqlite": lambda request, tmp_path: SqlJobRepository(_sqlite(request, tmp_path)),
+    "postgresql": lambda request, tmp_path: SqlJobRepository(_postgres(request, tmp_path)),
+}
+
+
+@pytest.fixture(params=sorted(JOB_REPOSITORIES))
+def job_repository(request: pytest.FixtureRequest, tmp_path: Path) -> JobRepository:
+    """The population jobs of one new, empty store."""
+    return JOB_REPOSITORIES[request.param](request, tmp_path)

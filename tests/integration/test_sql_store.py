@@ -52,6 +52,7 @@ STORE_TABLES = {
     "covariate_observations",
     "screening_trials",
     "outcome_scores",
+    "population_jobs",
 }
 
 

@@ -26,10 +26,18 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from baclofen.adapters.history import HISTORY_KINDS
-from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write, check_audit_query, check_type
+from baclofen.adapters.overlay import (
+    CommitWrites,
+    OverlayUnitOfWork,
+    Write,
+    check_audit_query,
+    check_page,
+    check_type,
+)
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.errors import ConflictError, NotFoundError, UnknownNameError
+from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
     AuditEntry,
     ClinicRecord,
@@ -45,6 +53,7 @@ __all__ = [
     "InMemoryAccounts",
     "InMemoryAuditLog",
     "InMemoryClinicRepository",
+    "InMemoryJobRepository",
     "InMemoryStore",
     "InMemoryUnitOfWork",
     "InMemoryUserRepository",
@@ -293,3 +302,46 @@ class StaticSettings:
     def overrides(self, settings: Iterable[Setting]) -> Mapping[str, Any]:
         wanted = {s.name for s in settings}
         return {name: value for name, value in self._values.items() if name in wanted}
+
+
+class InMemoryJobRepository:
+    """:class:`~baclofen.services.ports.JobRepository` kept in memory (the demo server's, and tests)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, JobRecord] = {}
+
+    def add(self, job: JobRecord) -> None:
+        check_type(job, JobRecord, "job")
+        with self._lock:
+            if job.job_id in self._jobs:
+                raise ConflictError(f"a job {job.job_id!r} already exists")
+            self._jobs[job.job_id] = job
+
+    def get(self, job_id: str) -> JobRecord:
+        check_record_id(job_id, "job_id")
+        with self._lock:
+            found = self._jobs.get(job_id)
+        if found is None:
+            raise NotFoundError(f"no job {job_id!r}")
+        return found
+
+    def update(self, job: JobRecord) -> None:
+        check_type(job, JobRecord, "job")
+        with self._lock:
+            if job.job_id not in self._jobs:
+                raise NotFoundError(f"no job {job.job_id!r}")
+            self._jobs[job.job_id] = job
+
+    def for_clinic(self, clinic_id: str, *, limit: int = 50) -> tuple[JobRecord, ...]:
+        check_record_id(clinic_id, "clinic_id")
+        check_page(None, limit)
+        with self._lock:
+            found = [j for j in self._jobs.values() if j.clinic_id == clinic_id]
+        found.sort(key=lambda j: (j.submitted_at, j.job_id), reverse=True)
+        return tuple(found[:limit])
+
+    def unfinished(self) -> tuple[JobRecord, ...]:
+        with self._lock:
+            found = [j for j in self._jobs.values() if not j.status.finished]
+        return tuple(sorted(found, key=lambda j: (j.submitted_at, j.job_id)))

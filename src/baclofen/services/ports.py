@@ -23,6 +23,7 @@ from typing import Any, Protocol, Self, TypeVar
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
+from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
     AuditEntry,
     ClinicRecord,
@@ -40,6 +41,7 @@ __all__ = [
     "ClinicRepository",
     "Clock",
     "DiaryRepository",
+    "JobRepository",
     "PasswordHasher",
     "PatientHistoryRepository",
     "PatientRepository",
@@ -404,4 +406,39 @@ class SettingsProvider(Protocol):
 
     def overrides(self, settings: Iterable[Setting]) -> Mapping[str, Any]:
         """The clinic's values of those of ``settings`` it overrides, by setting name, each validated."""
+        ...
+
+
+class JobRepository(Protocol):
+    """Population jobs by ``job_id`` (:class:`~baclofen.domain.jobs.JobRecord`). Each call is a transaction of
+    its own, committed when it returns: a job's progress is seen by every reader as soon as it is reported.
+    Times come back as the same instants (in UTC).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` or ``update`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of an identifier that is already stored.
+    """
+
+    def add(self, job: JobRecord) -> None:
+        """Store a new job."""
+        ...
+
+    def get(self, job_id: str) -> JobRecord:
+        """The stored job."""
+        ...
+
+    def update(self, job: JobRecord) -> None:
+        """Replace the stored job of ``job.job_id`` with ``job`` (its new status, progress, result)."""
+        ...
+
+    def for_clinic(self, clinic_id: str, *, limit: int = 50) -> tuple[JobRecord, ...]:
+        """The clinic's latest ``limit`` (1 to :data:`MAX_PAGE_SIZE`) jobs, newest first (by ``submitted_at``,
+        then ``job_id``). Raises ``InvalidInputError`` for an invalid ``clinic_id`` or a ``limit`` out of range."""
+        ...
+
+    def unfinished(self) -> tuple[JobRecord, ...]:
+        """Every job still queued or running, oldest first (what a server finds when it starts)."""
         ...

@@ -61,6 +61,7 @@ __all__ = [
     "DiarySymptomRow",
     "OutcomeScoreRow",
     "PatientConditionRow",
+    "PopulationJobRow",
     "PatientRow",
     "ProgramBolusRow",
     "ProgramStepRow",
@@ -436,3 +437,29 @@ class OutcomeScoreRow(Base):
     recorded_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
     recorded_by: Mapped[str] = mapped_column(String(RECORDED_BY_LENGTH))
     note: Mapped[str] = mapped_column(String(MAX_DIARY_NOTE_LENGTH))
+
+
+class PopulationJobRow(Base):
+    """A population job (:class:`~baclofen.domain.jobs.JobRecord`): its request and result documents as JSON
+    text. ``clinic_id`` is not a foreign key, as a patient's is not."""
+
+    __tablename__ = "population_jobs"
+
+    job_id: Mapped[str] = _record_id(primary_key=True)
+    clinic_id: Mapped[str] = _record_id(index=True)
+    submitted_by: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    submitted_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at_utc: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at_utc: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    request_json: Mapped[str] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="known_status"),
+        CheckConstraint("done >= 0 AND done <= total", name="done_within_total"),
+    )
