@@ -17,15 +17,17 @@ datetime.date(2026, 3, 2)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from baclofen.adapters.clock import SystemClock
 from baclofen.adapters.memory import (
     InMemoryAccounts,
     InMemoryAuditLog,
     InMemoryClinicRepository,
+    InMemoryJobRepository,
     InMemoryUnitOfWork,
     InMemoryUserRepository,
     StaticSettings,
@@ -47,17 +49,20 @@ from baclofen.services.commands import (
     RecordRefillVisit,
     RecordScreeningTrial,
 )
+from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS, PopulationJobs
 from baclofen.services.ports import (
     AuditLog,
     ClinicRepository,
     Clock,
+    JobRepository,
     PasswordHasher,
     SettingsProvider,
     UnitOfWork,
     UserRepository,
 )
+from baclofen.services.simulation import SimulationResult
 
-__all__ = ["Services", "bootstrap"]
+__all__ = ["Services", "bootstrap", "population_jobs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,7 @@ class Services:
     users: UserRepository
     passwords: PasswordHasher
     check_ready: Callable[[], None]
+    jobs: JobRepository = field(default_factory=InMemoryJobRepository)
 
     def for_request(self) -> Services:
         """These services with a unit of work of their own over the same store (for one request)."""
@@ -88,6 +94,7 @@ class Services:
             self.users,
             self.passwords,
             self.check_ready,
+            self.jobs,
         )
 
     def register_pump(self, record: PumpRecord) -> None:
@@ -203,6 +210,7 @@ def bootstrap(
         users=InMemoryUserRepository(known),
         passwords=passwords if passwords is not None else Argon2PasswordHasher(),
         check_ready=_always_ready,
+        jobs=InMemoryJobRepository(),
     )
 
 
@@ -220,6 +228,7 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         check_database_current,
         create_database_engine,
     )
+    from baclofen.adapters.sql.jobs import SqlJobRepository
 
     engine = create_database_engine(database_url)
     check_database_current(engine)
@@ -232,4 +241,32 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         users=SqlUserRepository(engine),
         passwords=passwords,
         check_ready=lambda: check_database_current(engine),
+        jobs=SqlJobRepository(engine),
     )
+
+
+def population_jobs(
+    services: Services,
+    *,
+    to_document: Callable[[SimulationResult], Mapping[str, Any]],
+    scheduler: str | None = None,
+    workers: int = 2,
+    max_subjects: int = DEFAULT_MAX_SUBJECTS,
+) -> PopulationJobs:
+    """The population jobs of a server over ``services``' job store and clock, run on Dask: the scheduler at
+    ``scheduler`` (``tcp://host:8786``), else a local cluster of ``workers`` threads started in this process for
+    each job. Jobs found queued or running (a server that stopped) are marked failed, interrupted.
+
+    Raises ``InvalidInputError`` (field ``scheduler``) for a malformed scheduler address."""
+    from baclofen.adapters.distributed import DaskRunner, check_scheduler_address
+
+    address = None if scheduler is None else check_scheduler_address(scheduler)
+    jobs = PopulationJobs(
+        services.jobs,
+        services.clock,
+        DaskRunner(address=address, n_workers=workers),
+        to_document=to_document,
+        max_subjects=max_subjects,
+    )
+    jobs.interrupt_unfinished()
+    return jobs

@@ -27,6 +27,7 @@ from baclofen.adapters.sql import (
     SqlUserRepository,
     check_database_current,
 )
+from baclofen.adapters.sql.jobs import SqlJobRepository
 from baclofen.bootstrap import Services, bootstrap
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
@@ -37,6 +38,8 @@ from tests.databases import empty_store, fresh_sqlite, migrated_postgres, migrat
 __all__ = ["migrated_postgres", "migrated_sqlite_file"]
 
 PASSWORD = "correct horse battery"
+#: The largest population of one job in the tests (small: schemathesis submits jobs too).
+MAX_POPULATION = 3000
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -88,6 +91,7 @@ def _sql_services(engine: Engine, clock: SettableClock) -> Services:
         users=SqlUserRepository(engine),
         passwords=cheap_hasher(),
         check_ready=lambda: check_database_current(engine),
+        jobs=SqlJobRepository(engine),
     )
 
 
@@ -147,7 +151,7 @@ class Api:
 
 def make_api(services: Services, clock: SettableClock) -> Api:
     seed(services)
-    app = create_app(services, ApiSettings(secret_key=SECRET))
+    app = create_app(services, ApiSettings(secret_key=SECRET, dask_workers=1, max_population_per_job=MAX_POPULATION))
     return Api(app, TestClient(app, raise_server_exceptions=False), services, clock)
 
 

@@ -9,6 +9,8 @@ import re
 import pytest
 
 from baclofen.adapters.edge.clinic import log_diary_entry_command
+from baclofen.domain.jobs import JobRecord
+from tests.api.conftest import PATIENTS, START
 
 VISIT = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02", "daily_dose_mcg": 300}
 PATIENT_BODY = {"age_years": 51}
@@ -41,6 +43,9 @@ ROUTES = [
     ("GET", "/api/v1/patients/{patient}/screening-trials", None, READ),
     ("POST", "/api/v1/patients/{patient}/scores", {"scale": "nrs", "value": 3}, WRITE),
     ("GET", "/api/v1/patients/{patient}/scores", None, READ),
+    # population jobs hold no patient data, but are the clinic's: another clinic's is answered as missing
+    ("GET", "/api/v1/jobs/{job}", None, WRITE),
+    ("POST", "/api/v1/jobs/{job}/cancel", None, {"clinician"}),
 ]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {
@@ -63,8 +68,19 @@ def _open_alert(api, patient_id: str) -> str:
     return api.services.log_diary_entry(command).alerts[0].alert_id
 
 
+def _job_of(api, patient_id: str) -> str:
+    """A queued population job of the clinic of ``patient_id`` (stored as a server would keep it)."""
+    job_id = f"job-of-{PATIENTS[patient_id]}"
+    try:
+        api.services.jobs.get(job_id)
+    except LookupError:
+        api.services.jobs.add(JobRecord(job_id, PATIENTS[patient_id], "clinician:x", "oral", {}, START, 10))
+    return job_id
+
+
 def _request(api, username, method, path, body, patient, pump, headers=None):
     fill = {"patient": patient, "pump": pump, "alert": _open_alert(api, patient) if "{alert}" in path else ""}
+    fill["job"] = _job_of(api, patient) if "{job}" in path else ""
     url = path.format(**fill)
     if isinstance(body, dict):
         body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}

@@ -6,25 +6,30 @@
 * ``/api/v1/patients``, ``/api/v1/pumps``, refill visits (:mod:`.records`): audited, scoped to the caller;
 * the diary, alerts and the worklist (:mod:`.clinic`): audited, scoped to the caller;
 * ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
+* ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
+  on Dask in the background of the server, with their status, progress and result;
 * ``/openapi.json``: the schema. Every error is an RFC 9457 problem document (:mod:`.problems`).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import baclofen
-from baclofen.bootstrap import Services
+from baclofen.bootstrap import Services, population_jobs
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, clinic, histories, records
+from baclofen.entrypoints.api import calculators, clinic, histories, jobs, records
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, problem_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
 from baclofen.entrypoints.api.security import ApiSettings, LoginLimiter, TokenSigner, require_role, unauthorized
+from baclofen.services.jobs import PopulationJobs
 
 __all__ = ["API_PREFIX", "create_app"]
 
@@ -97,21 +102,41 @@ def create_user(body: UserRequest, who: CallerDep) -> dict[str, Any]:
     return _user_json(user)
 
 
-def create_app(services: Services, settings: ApiSettings | None = None) -> FastAPI:
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.jobs.close()  # a job still queued or running is marked interrupted when a server starts again
+
+
+def create_app(
+    services: Services, settings: ApiSettings | None = None, population: PopulationJobs | None = None
+) -> FastAPI:
     """The API over ``services`` (from :func:`baclofen.bootstrap.bootstrap`); ``settings`` default to the
-    environment's (:meth:`ApiSettings.from_environment`: no secret key, no server)."""
+    environment's (:meth:`ApiSettings.from_environment`: no secret key, no server); ``population`` (its population
+    jobs) to :func:`baclofen.bootstrap.population_jobs` on Dask as ``settings`` say, which marks the jobs a stopped
+    server left unfinished as failed (one server per database)."""
     settings = settings if settings is not None else ApiSettings.from_environment()
+    if population is None:
+        population = population_jobs(
+            services,
+            to_document=jobs.result_document,
+            scheduler=settings.dask_scheduler,
+            workers=settings.dask_workers,
+            max_subjects=settings.max_population_per_job,
+        )
     app = FastAPI(
         title="baclofen clinic service",
         version=baclofen.__version__,
         description="Decision support for baclofen therapy, for professionals; not medical advice.",
+        lifespan=_lifespan,
     )
     app.state.services = services
+    app.state.jobs = population
     app.state.settings = settings
     app.state.signer = TokenSigner(settings, services.clock)
     app.state.login_limiter = LoginLimiter(settings, services.clock)
     install_problem_handlers(app)
     app.include_router(health)
-    for router in (auth, accounts, records.router, histories.router, clinic.router, calculators.router):
+    for router in (auth, accounts, records.router, histories.router, clinic.router, calculators.router, jobs.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -4,7 +4,7 @@ reports every invalid field at once; unknown members are refused (a misspelt fie
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,7 @@ __all__ = [
     "PatientFields",
     "PatientRequest",
     "PlanPatient",
+    "PopulationRequest",
     "PumpRequest",
     "ScoreRequest",
     "ScreeningTrialRequest",
@@ -238,3 +239,27 @@ class ScoreRequest(Body):
     value: int | float | Text
     muscle_group: Text | None = None
     note: LongText = ""
+
+
+class PopulationRequest(Body):
+    """A virtual population's exposure, run as a job: the fields of ``baclofen simulate oral`` (``dose_mg`` given)
+    or of ``baclofen simulate regimen`` (``plan`` given: the plan's ``baclofen-plan/1`` document, the JSON of
+    ``baclofen plan titrate/taper --json``), with ``population`` subjects. Sessions ``START_H:DURATION_H``, the CrCl
+    range ``LOW:HIGH``, settings ``{"NAME": VALUE}``."""
+
+    population: int
+    seed: int | None = None
+    dose_mg: float | None = None
+    interval_h: float | None = None
+    doses: int | None = None
+    hours: float | None = None
+    plan: Annotated[dict[Text, Any], Field(max_length=50)] | None = None
+    washout_h: float | None = None
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    hd_sessions: Names = []
+    model: Text = "default"
+    step_h: float | None = None
+    conditions: Names = []
+    settings: Settings = {}
+    crcl_range: Text | None = None

@@ -8,6 +8,8 @@ user may see.
 * The signing secret comes from the environment (``BACLOFEN_SECRET_KEY``) or the caller's settings, never
   from code; a server without one refuses to start (a demo server makes a random one per process).
 * Failed logins are limited per username and client address (:class:`LoginLimiter`, in memory, bounded).
+* Population jobs run on the Dask scheduler of ``$BACLOFEN_DASK_SCHEDULER`` (unset: a local cluster in this
+  process, :attr:`ApiSettings.dask_workers` workers), at most :attr:`ApiSettings.max_population_per_job` subjects.
 * A patient sees only their own records, staff (clinicians, nurses) only their clinic's; anything else is
   answered as if it did not exist (404).
 """
@@ -27,9 +29,11 @@ import jwt
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES, PatientRecord, PumpRecord, Role, UserRecord
 from baclofen.entrypoints.api.problems import Problem
+from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS
 from baclofen.services.ports import Clock
 
 __all__ = [
+    "DASK_SCHEDULER_ENV",
     "SECRET_KEY_ENV",
     "ApiSettings",
     "LoginLimiter",
@@ -43,6 +47,8 @@ __all__ = [
 
 #: The environment variable the token-signing secret comes from.
 SECRET_KEY_ENV = "BACLOFEN_SECRET_KEY"
+#: The environment variable naming the Dask scheduler population jobs run on (unset: a local cluster).
+DASK_SCHEDULER_ENV = "BACLOFEN_DASK_SCHEDULER"
 #: The shortest secret accepted (characters): HS256 wants at least 256 bits.
 MIN_SECRET_KEY_LENGTH = 32
 _ISSUER = "baclofen"
@@ -59,6 +65,9 @@ class ApiSettings:
     login_window_s: int = 300
     login_max_tracked: int = 10_000
     demo: bool = False
+    dask_scheduler: str | None = None
+    dask_workers: int = 2
+    max_population_per_job: int = DEFAULT_MAX_SUBJECTS
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret_key, str) or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -67,7 +76,8 @@ class ApiSettings:
                 f"a secret of at least {MIN_SECRET_KEY_LENGTH} characters (set ${SECRET_KEY_ENV})",
                 "<not set>" if not self.secret_key else "<too short>",
             )
-        for name in ("token_ttl_s", "login_max_failures", "login_window_s", "login_max_tracked"):
+        names = ("token_ttl_s", "login_max_failures", "login_window_s", "login_max_tracked", "dask_workers")
+        for name in (*names, "max_population_per_job"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidInputError(name, "a whole number >= 1", value)
@@ -79,6 +89,8 @@ class ApiSettings:
         secret = os.environ.get(SECRET_KEY_ENV, "")
         if not secret and demo:
             secret = secrets.token_urlsafe(48)
+        scheduler = os.environ.get(DASK_SCHEDULER_ENV) or None
+        overrides.setdefault("dask_scheduler", scheduler)
         return cls(secret_key=secret, demo=demo, **overrides)
 
 
