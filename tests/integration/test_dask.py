@@ -80,3 +80,56 @@ def test_a_million_subjects_by_337_time_points_run_in_bounded_memory() -> None:
     assert np.all(np.array(summary.percentiles["5"]) <= p50)
     assert np.all(p50 <= np.array(summary.percentiles["95"]))
     assert 150 < summary.metrics["cavg"]["p50"] < 300
+
+
+# --- population jobs on Dask (services/jobs.py) ------------------------------------------------------------
+
+
+def test_a_population_job_runs_on_a_local_dask_cluster_reporting_progress_into_the_sql_store(tmp_path) -> None:
+    from baclofen.adapters.clock import SystemClock
+    from baclofen.adapters.edge.simulate import simulate_oral_command
+    from baclofen.adapters.sql import create_database_engine, upgrade_database
+    from baclofen.adapters.sql.jobs import SqlJobRepository
+    from baclofen.domain.jobs import JobStatus
+    from baclofen.services.jobs import PopulationJobs, SubmitPopulationJob
+
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+    upgrade_database(engine)
+    store = SqlJobRepository(engine)
+    seen: list[int] = []
+
+    def runner(problem, progress=None):
+        def record(done: int, total: int) -> None:
+            progress(done, total)
+            seen.append(store.get(job_id).done)  # the stored job, as GET /api/v1/jobs/{job_id} reads it
+
+        return DaskRunner(n_workers=1, blocks_per_chunk=1)(problem, record)
+
+    jobs = PopulationJobs(store, SystemClock(), runner, to_document=lambda r: r.to_dict())
+    command = simulate_oral_command(dose_mg=20.0, doses=3, population=3000, seed=5)
+    job_id = jobs.submit(SubmitPopulationJob(command, {"dose_mg": 20.0}, "C-1", "clinician:c")).job_id
+    done = jobs.wait(job_id, timeout_s=120)
+    jobs.close()
+    engine.dispose()
+
+    assert done.status is JobStatus.SUCCEEDED, done.error
+    assert done.result["population"] == oral_simulation(20.0, doses=3, population=3000, seed=5).to_dict()["population"]
+    assert len(seen) >= 2 and seen == sorted(seen) and seen[-1] == 3000
+
+
+def test_a_population_job_on_a_scheduler_that_does_not_answer_fails_with_a_clear_error() -> None:
+    from baclofen.adapters.clock import SystemClock
+    from baclofen.adapters.edge.simulate import simulate_oral_command
+    from baclofen.adapters.memory import InMemoryJobRepository
+    from baclofen.domain.jobs import JobStatus
+    from baclofen.services.jobs import PopulationJobs, SubmitPopulationJob
+
+    jobs = PopulationJobs(
+        InMemoryJobRepository(), SystemClock(), DaskRunner(address="tcp://127.0.0.1:1"), to_document=lambda r: {}
+    )
+    command = simulate_oral_command(dose_mg=20.0, population=100)
+    failed = jobs.wait(jobs.submit(SubmitPopulationJob(command, {}, "C-1", "clinician:c")).job_id, timeout_s=60)
+    jobs.close()
+
+    assert failed.status is JobStatus.FAILED
+    assert failed.error.startswith("'scheduler' must be a Dask scheduler that answers within")
