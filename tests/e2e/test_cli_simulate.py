@@ -236,3 +236,64 @@ def test_regimen_reads_real_titration_and_taper_plans(run_cli, tmp_path: Path) -
     assert down["request"]["last_step_continues"] is False  # the stop step continues with no dose
     assert down["daily"][-1]["cmax_ng_per_ml"] < 2.0  # no dose after the taper's stop day
     assert down["steady_state"] is None
+
+
+def test_progress_is_shown_on_stderr_when_asked_even_with_json_and_stdout_stays_json(run_cli) -> None:
+    result = run_cli(
+        "simulate", "oral", "--dose-mg", "10", "--population", "3000", "--step-h", "1", "--progress", "--json"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["population"]["n_subjects"] == 3000
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[-1] == "virtual population: 3000/3000 subjects (100%)"
+
+
+def test_progress_on_dask_comes_from_its_finished_chunks(run_cli) -> None:
+    result = run_cli(
+        "simulate", "oral", "--dose-mg", "10", "--population", "500", "--step-h", "1",
+        "--dask", "--workers", "1", "--progress", "--json",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "virtual population: 500/500 subjects (100%)"
+
+
+@pytest.mark.parametrize("option", [(), ("--no-progress",)])
+def test_no_progress_when_stderr_is_not_a_terminal_or_when_refused(run_cli, option) -> None:
+    result = run_cli("simulate", "oral", "--dose-mg", "10", "--population", "20000", "--step-h", "1", *option)
+
+    assert result.exit_code == 0
+    assert "virtual population" not in result.stderr
+
+
+def test_a_large_population_shows_a_bar_on_a_terminal() -> None:
+    """Run in a real pseudo-terminal (stderr a tty, stdout a pipe): the bar is drawn on stderr by default."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, replica = pty.openpty()
+    code = "from baclofen.entrypoints.cli.app import main; main()"
+    args = ["simulate", "oral", "--dose-mg", "10", "--population", "20000", "--step-h", "1"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=replica, env=env
+    ) as process:
+        os.close(replica)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        out = process.stdout.read()
+    os.close(main)
+
+    assert process.returncode == 0
+    assert b"Virtual population: 20000 subjects" in out  # the tables on stdout, the bar on stderr only
+    assert b"virtual population" in drawn and b"\x1b[" in drawn  # a bar, with terminal control sequences

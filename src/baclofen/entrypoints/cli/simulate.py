@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,8 @@ app = typer.Typer(
 )
 
 PROGRESS_MIN_SUBJECTS = 20_000
-"""Population runs of at least this many subjects show a progress bar (on stderr, not with --json)."""
+"""Population runs of at least this many subjects show a progress bar on their own (on stderr when it is a
+terminal, not with --json); ``--progress`` shows one for any population, ``--no-progress`` never."""
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of tables.")]
 CrclOpt = Annotated[
@@ -77,6 +79,14 @@ SchedulerOpt = Annotated[
     typer.Option("--scheduler", help="Run the population on this Dask scheduler address (tcp://host:8786)."),
 ]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster.")]
+ProgressOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress",
+        help="Show the population's progress on stderr (default: for large populations, on a terminal, "
+        "not with --json); a bar on a terminal, a line per chunk of subjects elsewhere.",
+    ),
+]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a concentration-time plot (.svg or .png).")]
 StepOpt = Annotated[float | None, typer.Option("--step-h", help="Time step of the output grid (h).")]
 
@@ -93,17 +103,34 @@ def _runner(dask: bool, scheduler: str | None, workers: int) -> PopulationRunner
     return DaskRunner(address=address, n_workers=workers)
 
 
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _plain_progress(done: int, total: int) -> None:
+    """One line per chunk of subjects (stderr that is not a terminal: a log, a pipe)."""
+    print(f"virtual population: {done}/{total} subjects ({100 * done / max(total, 1):.0f}%)", file=sys.stderr)
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """The population's progress callback (``progress(done, total)``, the one Dask and the in-process runner
+    report to, as population jobs do): a bar on a terminal's stderr, plain lines elsewhere; None when off."""
     if not enabled:
         yield None
+        return
+    if not _stderr_is_terminal():
+        yield _plain_progress
         return
     with Progress(
         TextColumn("[bold]virtual population[/bold]"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=Console(stderr=True, force_terminal=True),  # checked above: stderr is a terminal
         transient=True,
     ) as bar:
         task = bar.add_task("subjects", total=None)
@@ -119,10 +146,17 @@ def _run_population(
     command: SimulateOral | SimulatePlan,
     runner: PopulationRunner | None,
     as_json: bool,
+    show_progress: bool | None = None,
 ) -> SimulationResult:
-    """Run ``simulate(command)`` on ``runner`` with a progress bar for large populations (not with --json)."""
+    """Run ``simulate(command)`` on ``runner`` with its progress on stderr: as ``show_progress`` says, else
+    (None) for large populations on a terminal and not with --json."""
     population = command.population
-    show = population is not None and population >= PROGRESS_MIN_SUBJECTS and not as_json
+    if population is None:
+        show = False
+    elif show_progress is None:
+        show = population >= PROGRESS_MIN_SUBJECTS and not as_json and _stderr_is_terminal()
+    else:
+        show = show_progress
     with _progress(show) as progress:
         return simulate(command, runner=runner, progress=progress)
 
@@ -267,6 +301,7 @@ def oral(
     dask: DaskOpt = False,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = 2,
+    progress: ProgressOpt = None,
     plot: PlotOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -292,7 +327,7 @@ def oral(
             crcl_range=crcl_range,
         )
         runner = _runner(dask, scheduler, workers)
-        result = _run_population(simulate_oral, command, runner, as_json)
+        result = _run_population(simulate_oral, command, runner, as_json, progress)
     data = result.to_dict()
     _plot(plot, data)
     emit(data, as_json, lambda out: render_oral(out, data, "Oral baclofen"))
@@ -367,6 +402,7 @@ def regimen(
     dask: DaskOpt = False,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = 2,
+    progress: ProgressOpt = None,
     plot: PlotOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -391,7 +427,7 @@ def regimen(
             crcl_range=crcl_range,
         )
         runner = _runner(dask, scheduler, workers)
-        result = _run_population(simulate_plan, command, runner, as_json)
+        result = _run_population(simulate_plan, command, runner, as_json, progress)
     data = result.to_dict()
     _plot(plot, data)
     emit(
