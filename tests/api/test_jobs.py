@@ -155,3 +155,13 @@ def test_a_server_that_starts_marks_a_job_left_running_failed(api) -> None:
     job = api.client.get("/api/v1/jobs/job-left", headers=api.auth("clin1")).json()
 
     assert job["status"] == "failed" and job["error"] == INTERRUPTED
+
+
+def test_the_scheduler_comes_from_the_environment_and_a_malformed_one_stops_the_server(run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("BACLOFEN_DASK_SCHEDULER", "tcp://10.0.0.5:8786")
+    assert ApiSettings.from_environment(demo=True).dask_scheduler == "tcp://10.0.0.5:8786"
+
+    result = run_cli("serve", "--demo", "--scheduler", "nope")
+
+    assert result.exit_code == 2
+    assert "--scheduler: expected a Dask scheduler address" in result.stderr

@@ -3,11 +3,14 @@
 The database must be at the schema revision this version needs (``baclofen db upgrade``: checked before the
 server starts), and the token-signing secret comes from ``$BACLOFEN_SECRET_KEY`` (at least 32 characters):
 without one the server refuses to start. ``--demo`` serves an in-memory store instead, with a random secret
-and one demo clinician whose password is printed once (everything is lost when the process ends)."""
+and one demo clinician whose password is printed once (everything is lost when the process ends). Population jobs
+run on the Dask scheduler of ``--scheduler`` or ``$BACLOFEN_DASK_SCHEDULER``, else on a local cluster started in
+the server process for each job; jobs a stopped server left queued or running are marked failed (interrupted)."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -31,6 +34,14 @@ def register(app: typer.Typer) -> None:
         demo: Annotated[
             bool, typer.Option("--demo", help="An in-memory store, a random secret and a demo clinician.")
         ] = False,
+        scheduler: Annotated[
+            str | None,
+            typer.Option(
+                "--scheduler",
+                help="Run population jobs on this Dask scheduler (tcp://host:8786; default $BACLOFEN_DASK_SCHEDULER, "
+                "else a local cluster in the server process).",
+            ),
+        ] = None,
     ) -> None:
         """Serve the REST API (/api/v1, /openapi.json, /healthz, /readyz) with one worker."""
         import uvicorn
@@ -41,6 +52,8 @@ def register(app: typer.Typer) -> None:
 
         with map_errors():
             settings = ApiSettings.from_environment(demo=demo)
+            if scheduler is not None:
+                settings = replace(settings, dask_scheduler=scheduler)
         if demo:
             services = bootstrap()
             password = secrets.token_urlsafe(12)
@@ -54,4 +67,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"demo server (in memory, nothing kept): log in as {DEMO_USERNAME} / {password}", err=True)
         else:
             services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
-        uvicorn.run(create_app(services, settings), host=host, port=port, workers=1, log_level="info")
+        with map_errors():  # a malformed scheduler address is refused before the server starts
+            app = create_app(services, settings)
+        uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
