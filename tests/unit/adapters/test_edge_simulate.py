@@ -13,6 +13,7 @@ from baclofen.adapters.edge.simulate import (
     simulate_intrathecal_command,
     simulate_oral_command,
     simulate_plan_command,
+    simulate_population_command,
 )
 from baclofen.adapters.edge.text import parse_number_pair, parse_number_pairs
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
@@ -133,3 +134,46 @@ def test_a_null_plan_document_is_refused_naming_plan() -> None:
         simulate_plan_command(plan=None)  # type: ignore[arg-type]
 
     assert err.value.field == "plan"
+
+
+def test_a_population_request_is_an_oral_or_a_plan_simulation() -> None:
+    oral = simulate_population_command(dose_mg=10.0, doses=3, population=500, seed=2, crcl_range="30:90")
+    regimen = simulate_population_command(plan=json.loads(json.dumps(_plan().to_dict())), population=50, washout_h=0)
+
+    assert isinstance(oral, SimulateOral) and (oral.doses, oral.population, oral.crcl_range) == (3, 500, (30.0, 90.0))
+    assert isinstance(regimen, SimulatePlan) and regimen.population == 50 and regimen.washout_h == 0
+
+
+def test_a_population_request_reports_every_invalid_field_at_once() -> None:
+    with pytest.raises(InvalidInputs) as err:
+        simulate_population_command(
+            dose_mg=0, interval_h=-8, doses=0, step_h=99, crcl_ml_min=400, population=0, seed=-1, model="x"
+        )
+
+    assert set(_fields(err.value)) == {
+        "dose_mg",
+        "interval_h",
+        "doses",
+        "step_h",
+        "crcl_ml_min",
+        "population",
+        "seed",
+        "model",
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "fields"),
+    [
+        ({"population": 10}, ["dose_mg"]),
+        ({"population": 10, "dose_mg": 5, "plan": {}}, ["dose_mg"]),
+        ({"population": 10, "dose_mg": 5, "washout_h": 3}, ["washout_h"]),
+        ({"population": 10, "plan": {}, "doses": 3, "hours": 24}, ["doses", "hours", "plan.schema_version"]),
+        ({"dose_mg": 5}, ["population"]),
+    ],
+)
+def test_a_population_request_is_one_kind_of_simulation_with_a_population(given: dict[str, Any], fields) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        simulate_population_command(**given)
+
+    assert sorted(_fields(err.value)) == fields
