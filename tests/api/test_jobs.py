@@ -40,6 +40,7 @@ def test_a_population_runs_as_a_job_and_keeps_the_result_the_cli_gives(api) -> N
     submitted = r.json()
     assert r.headers["Location"] == f"/api/v1/jobs/{submitted['job_id']}"
     assert submitted["status"] == "queued" and submitted["progress"]["total"] == 800
+    assert r.headers["Retry-After"] == "1"  # when to poll again
     assert submitted["submitted_by"] == "clinician:clin1" and submitted["request"]["dose_mg"] == 10.0
     job = poll(api, r.headers["Location"])
     assert job["status"] == "succeeded", job["error"]
@@ -48,6 +49,7 @@ def test_a_population_runs_as_a_job_and_keeps_the_result_the_cli_gives(api) -> N
     assert job["result"] == result_document(simulate_oral(command))
     assert job["result"]["population"]["n_subjects"] == 800
     assert job["started_at"] is not None and job["finished_at"] is not None
+    assert "Retry-After" not in api.client.get(r.headers["Location"], headers=api.auth("clin1")).headers
     actions = [(e.action, e.outcome.value) for e in api.services.audit.entries(actor="clinician:clin1")]
     assert ("submit population simulation", "success") in actions and ("read population job", "success") in actions
 

@@ -51,8 +51,14 @@ def _visible_job(jobs: PopulationJobs, who: Caller, job_id: str) -> JobRecord:
     return job
 
 
+#: Seconds a client is asked to wait before polling an unfinished job again (``Retry-After``).
+POLL_AFTER_S = 1
+
+
 def _job_response(job: JobRecord, status: int = 200) -> JSONResponse:
     headers = {"Location": JOB_PATH.format(job_id=job.job_id)} if status == 202 else {}
+    if not job.status.finished:
+        headers["Retry-After"] = str(POLL_AFTER_S)
     return JSONResponse(json_ready(job.to_dict()), status_code=status, headers=headers)
 
 
