@@ -218,11 +218,17 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         SqlUnitOfWork,
         SqlUserRepository,
         check_database_current,
+        check_database_writable,
         create_database_engine,
     )
 
     engine = create_database_engine(database_url)
     check_database_current(engine)
+
+    def check_ready() -> None:
+        check_database_current(engine)
+        check_database_writable(engine)
+
     return Services(
         clock=clock,
         settings=settings,
@@ -231,5 +237,5 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         clinics=SqlClinicRepository(engine),
         users=SqlUserRepository(engine),
         passwords=passwords,
-        check_ready=lambda: check_database_current(engine),
+        check_ready=check_ready,
     )
