@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -32,11 +33,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 import baclofen
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.adapters.sql import create_database_engine, upgrade_database
+from baclofen.adapters.sql.engine import database_unavailable
 from baclofen.bootstrap import bootstrap
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
@@ -450,3 +452,79 @@ def test_a_postgresql_database_made_read_only_mid_run_is_a_clean_503_and_the_sam
         stored = _stored_entries(database)
         assert stored == {before, after}
         _check_consistent(database, stored, {})
+
+
+# -- the SQLite file under a running engine -----------------------------------------------------------------
+
+
+def _sqlite_with(path: Path, value: int) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (v INTEGER)")
+        connection.execute("INSERT INTO t VALUES (?)", (value,))
+    connection.close()
+
+
+def _values(engine: Engine) -> list[int]:
+    with engine.connect() as connection:
+        return list(connection.exec_driver_sql("SELECT v FROM t ORDER BY v").scalars())
+
+
+def test_a_sqlite_engine_whose_file_is_taken_away_fails_to_connect_and_creates_no_empty_database(
+    tmp_path: Path,
+) -> None:
+    path, away = tmp_path / "clinic.sqlite3", tmp_path / "elsewhere.sqlite3"
+    _sqlite_with(path, 1)
+    engine = create_database_engine(f"sqlite:///{path}")
+    try:
+        assert _values(engine) == [1]  # a pooled connection on the file
+
+        path.rename(away)
+        with pytest.raises(OperationalError, match="unable to open database file") as gone:
+            _values(engine)
+        created = path.exists()
+        away.rename(path)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES (2)")
+        back = _values(engine)
+    finally:
+        engine.dispose()
+
+    assert database_unavailable(gone.value) and not created
+    assert back == [1, 2]
+
+
+def test_a_sqlite_engine_drops_its_pooled_connections_when_the_file_is_replaced(tmp_path: Path) -> None:
+    path, other = tmp_path / "clinic.sqlite3", tmp_path / "restored.sqlite3"
+    _sqlite_with(path, 1)
+    _sqlite_with(other, 7)
+    engine = create_database_engine(f"sqlite:///{path}")
+    try:
+        assert _values(engine) == [1]
+
+        os.replace(other, path)  # as a restore that swaps the file would
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES (8)")
+        seen = _values(engine)
+    finally:
+        engine.dispose()
+
+    with sqlite3.connect(path) as connection:
+        stored = [v for (v,) in connection.execute("SELECT v FROM t ORDER BY v")]
+    connection.close()
+    assert seen == stored == [7, 8]  # the write went into the file at the path, not the one replaced
+
+
+def test_only_a_database_that_cannot_serve_now_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite3"
+    _sqlite_with(path, 1)
+    engine = create_database_engine(f"sqlite:///{path}")
+    errors = []
+    try:
+        for statement in ("SELEC 1", "SELECT v FROM no_such_table", "INSERT INTO t VALUES ('x', 'y')"):
+            with pytest.raises(DBAPIError) as raised, engine.connect() as connection:
+                connection.exec_driver_sql(statement)
+            errors.append(raised.value)
+    finally:
+        engine.dispose()
+
+    assert [database_unavailable(e) for e in errors] == [False, False, False]

@@ -64,6 +64,8 @@ POSTGRES_CONNECT_TIMEOUT_S = 10
 #: resources (53: disk full, too many connections), operator intervention (57: shutdown, terminated, cannot
 #: connect now) and a read-only transaction (25006: a read-only database or a standby).
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57", "25006")
+#: SQLite result codes of a database that cannot serve now: BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+_UNAVAILABLE_SQLITE_CODES = frozenset({5, 6, 8, 10, 13, 14})
 _EXPECTED_URL = "sqlite:///PATH (a database file) or postgresql+psycopg://USER@HOST:PORT/DATABASE"
 _WRITE = "baclofen_write"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -184,13 +186,32 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 def database_unavailable(error: BaseException) -> bool:
     """Whether ``error`` (raised by SQLAlchemy) means the database cannot serve now, and may again later: not
     reachable, a connection lost or refused, locked, read-only, out of space. Such a request is worth retrying;
-    any other database error is a fault of the request or of this code."""
+    any other database error (a statement the database refuses, a constraint) is a fault of the request or of
+    this code.
+
+    >>> import sqlite3
+    >>> from sqlalchemy.exc import OperationalError
+    >>> locked = sqlite3.OperationalError("database is locked")
+    >>> locked.sqlite_errorcode = 5  # SQLITE_BUSY
+    >>> database_unavailable(OperationalError("INSERT ...", {}, locked))
+    True
+    >>> syntax = sqlite3.OperationalError('near "SELEC": syntax error')
+    >>> syntax.sqlite_errorcode = 1  # SQLITE_ERROR
+    >>> database_unavailable(OperationalError("SELEC 1", {}, syntax))
+    False
+    """
     if not isinstance(error, DBAPIError):
         return False
-    if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+    if error.connection_invalidated:
         return True
-    state = getattr(error.orig, "sqlstate", None) or ""
-    return state.startswith(_UNAVAILABLE_SQLSTATES)
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _UNAVAILABLE_SQLITE_CODES
+    state = getattr(error.orig, "sqlstate", None)
+    if isinstance(state, str):
+        return state.startswith(_UNAVAILABLE_SQLSTATES)
+    # no code: the driver could not connect, or lost the connection
+    return isinstance(error, OperationalError | InterfaceError)
 
 
 def check_database_writable(engine: Engine) -> None:
