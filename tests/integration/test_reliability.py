@@ -5,10 +5,10 @@ The real server (``baclofen serve``) runs as a subprocess on a database of its o
 * killed with SIGKILL while several clients write diary entries and refill visits, then restarted on the same
   database: every write it acknowledged (a 2xx) is stored whole (its symptoms, its alert, its program), the
   audit log holds a success entry for each, and the database is consistent (SQLite: ``integrity_check``);
-* its database taken away mid-run (SQLite: the file renamed away; PostgreSQL: connections refused and every
-  session ended) or made read-only (PostgreSQL): every request gets a 503 problem document with Retry-After,
-  ``/readyz`` says 503, nothing of a refused write is stored, and once the database is back the same process
-  serves again without a restart.
+* its database taken away mid-run (SQLite: the file renamed away; PostgreSQL: the server's role may no longer
+  log in and its sessions are ended) or made read-only (PostgreSQL: ``default_transaction_read_only``): every
+  request gets a 503 problem document with Retry-After, ``/readyz`` says 503, nothing of a refused write is
+  stored, and once the database is back the same process serves again without a restart.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,8 @@ class Database:
 
     kind: str
     url: str
-    admin: Engine | None = None  # PostgreSQL: a connection to the server's maintenance database
-    name: str = ""
+    admin: Engine | None = None  # PostgreSQL: the test server as its own user (the tests' URL)
+    name: str = ""  # PostgreSQL: the role the server logs in as, owner of the schema of that name
 
     def engine(self) -> Engine:
         return create_database_engine(self.url)
@@ -91,23 +92,23 @@ class Database:
                 connection.exec_driver_sql(statement)
 
     def _end_sessions(self) -> str:
-        return f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{self.name}'"
+        return f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{self.name}'"
 
     def take_away(self) -> None:
         if self.kind == "sqlite":
             self.path.rename(self.path.with_name(self.path.name + ".away"))
         else:
-            self._admin(f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS false", self._end_sessions())
+            self._admin(f"ALTER ROLE {self.name} NOLOGIN", self._end_sessions())
 
     def bring_back(self) -> None:
         if self.kind == "sqlite":
             self.path.with_name(self.path.name + ".away").rename(self.path)
         else:
-            self._admin(f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS true")
+            self._admin(f"ALTER ROLE {self.name} LOGIN")
 
     def make_read_only(self, read_only: bool) -> None:
         assert self.kind == "postgresql"
-        self._admin(f"ALTER DATABASE {self.name} SET default_transaction_read_only = {'on' if read_only else 'off'}")
+        self._admin(f"ALTER ROLE {self.name} SET default_transaction_read_only = {'on' if read_only else 'off'}")
         self._admin(self._end_sessions())  # the setting reaches new sessions only
 
 
@@ -136,25 +137,27 @@ def _sqlite(tmp_path: Path) -> Iterator[Database]:
 
 @contextmanager
 def _postgres(tmp_path: Path) -> Iterator[Database]:
-    """A database of its own on the test server (connections to it are refused and ended mid-test)."""
+    """A role of its own on the test server, owning a schema of its name (the server logs in as that role:
+    its connections are refused and ended mid-test, no one else's)."""
     admin = create_database_engine(postgres_url()).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"baclofen_rel_{uuid.uuid4().hex[:12]}"
+    name, password = f"baclofen_rel_{uuid.uuid4().hex[:12]}", uuid.uuid4().hex
     try:
         with admin.connect() as connection:
-            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+            connection.exec_driver_sql(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+            connection.exec_driver_sql(f"CREATE SCHEMA {name} AUTHORIZATION {name}")
     except OperationalError as exc:
         admin.dispose()
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL does not answer: {exc.orig}")
         pytest.skip(f"PostgreSQL does not answer: {exc.orig}")
-    url = make_url(postgres_url()).set(database=name).render_as_string(hide_password=False)
-    database = Database("postgresql", url, admin, name)
+    url = make_url(postgres_url()).set(username=name, password=password)
+    url = url.update_query_dict({"options": f"-c search_path={name}"})
+    database = Database("postgresql", url.render_as_string(hide_password=False), admin, name)
     try:
-        _seed(url)
+        _seed(database.url)
         yield database
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        database._admin(database._end_sessions(), f"DROP SCHEMA {name} CASCADE", f"DROP ROLE {name}")
         admin.dispose()
 
 
@@ -387,20 +390,15 @@ def _assert_unavailable(response: httpx.Response) -> None:
     assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
 
 
-def _outage(server: Server, headers: dict[str, str], first: int, readyz: bool) -> list[str]:
-    """Requests while the database is away: each a 503 problem; the identifiers of the refused entries."""
-    refused = []
+def _outage(server: Server, headers: dict[str, str], first: int) -> None:
+    """Requests while the database is away or read-only: writes and reads, each a 503 problem; /readyz too."""
     with httpx.Client(base_url=server.base, headers=headers, timeout=15) as client:
         for n in range(first, first + 3):
-            entry = client.post("/api/v1/patients/P-1/diary", json=_entry(n))
-            _assert_unavailable(entry)
-            refused.append(entry.request.content.decode())
-            _assert_unavailable(client.post("/api/v1/pumps/pump-0/visits", json=_visit(400 + n)))
-            _assert_unavailable(client.get("/api/v1/patients/P-1"))
-        if readyz:
-            _assert_unavailable(client.get("/readyz"))
+            _assert_unavailable(client.post("/api/v1/patients/P-1/diary", json=_entry(n)))
+            _assert_unavailable(client.post("/api/v1/pumps/pump-0/visits", json=_visit(n)))
+            _assert_unavailable(client.get("/api/v1/patients/P-1"))  # a read: its audit entry is a write
+        _assert_unavailable(client.get("/readyz"))
         assert client.get("/healthz").status_code == 200  # the process itself answers
-    return refused
 
 
 def _recovered(server: Server, headers: dict[str, str], n: int) -> str:
@@ -418,54 +416,38 @@ def _recovered(server: Server, headers: dict[str, str], n: int) -> str:
     return entry_id
 
 
-def _stored_entries(database: Database) -> set[str]:
+def _stored(database: Database) -> tuple[set[str], int]:
+    """The diary entries and the number of refill visits stored."""
     engine = database.engine()
     try:
         with engine.connect() as c:
-            return set(c.execute(text("SELECT entry_id FROM diary_entries")).scalars())
+            entries = set(c.execute(text("SELECT entry_id FROM diary_entries")).scalars())
+            return entries, c.execute(text("SELECT count(*) FROM refill_visits")).scalar_one()
     finally:
         engine.dispose()
 
 
-def test_the_database_gone_mid_run_is_a_clean_503_and_the_same_server_recovers(
+def test_the_database_gone_or_read_only_mid_run_is_a_clean_503_and_the_same_server_recovers(
     database: Database, tmp_path: Path
 ) -> None:
+    outages = [(database.take_away, database.bring_back)]
+    if database.kind == "postgresql":
+        outages.append((partial(database.make_read_only, True), partial(database.make_read_only, False)))
     with serving(database.url, tmp_path / "server.log") as server:
         headers = server.token()
-        before = _recovered(server, headers, 0)
+        acked = {_recovered(server, headers, 0)}
         pid = server.process.pid
+        for n, (begin, end) in enumerate(outages, start=1):
+            begin()
+            try:
+                _outage(server, headers, 100 * n)
+            finally:
+                end()
+            acked.add(_recovered(server, headers, n))
 
-        database.take_away()
-        try:
-            refused = _outage(server, headers, 100, readyz=True)
-        finally:
-            database.bring_back()
-        after = _recovered(server, headers, 1)
-
-        assert server.process.poll() is None and server.process.pid == pid  # no restart
-    stored = _stored_entries(database)
-    assert {before, after} <= stored and len(stored) == 2, (refused, stored)
-    _check_consistent(database, {before, after}, {})
-
-
-def test_a_postgresql_database_made_read_only_mid_run_is_a_clean_503_and_the_same_server_recovers(
-    tmp_path: Path,
-) -> None:
-    with _postgres(tmp_path) as database, serving(database.url, tmp_path / "server.log") as server:
-        headers = server.token()
-        before = _recovered(server, headers, 0)
-
-        database.make_read_only(True)
-        try:
-            _outage(server, headers, 100, readyz=True)
-        finally:
-            database.make_read_only(False)
-        after = _recovered(server, headers, 1)
-
-        assert server.process.poll() is None
-        stored = _stored_entries(database)
-        assert stored == {before, after}
-        _check_consistent(database, stored, {})
+        assert server.process.poll() is None and server.process.pid == pid  # the same process, no restart
+    assert _stored(database) == (acked, 0)  # nothing of a refused write: no entry, no visit
+    _check_consistent(database, acked, {})
 
 
 # -- the SQLite file under a running engine -----------------------------------------------------------------
