@@ -226,12 +226,18 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         SqlUnitOfWork,
         SqlUserRepository,
         check_database_current,
+        check_database_writable,
         create_database_engine,
     )
     from baclofen.adapters.sql.jobs import SqlJobRepository
 
     engine = create_database_engine(database_url)
     check_database_current(engine)
+
+    def check_ready() -> None:
+        check_database_current(engine)
+        check_database_writable(engine)
+
     return Services(
         clock=clock,
         settings=settings,
@@ -240,7 +246,7 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         clinics=SqlClinicRepository(engine),
         users=SqlUserRepository(engine),
         passwords=passwords,
-        check_ready=lambda: check_database_current(engine),
+        check_ready=check_ready,
         jobs=SqlJobRepository(engine),
     )
 

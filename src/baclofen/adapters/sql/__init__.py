@@ -1,7 +1,7 @@
 """The SQL store (SQLAlchemy 2): SQLite, the embedded default, and PostgreSQL through psycopg 3.
 
 - :mod:`.engine`: engines with the store's settings (SQLite: WAL, ``synchronous=FULL``, foreign keys,
-  busy timeout).
+  busy timeout; a database gone mid-run is reported, and the engine recovers once it is back).
 - :mod:`.schema`: the tables; :mod:`.mapping`: domain records to rows and back.
 - :mod:`.uow`: :class:`SqlUnitOfWork`, the ports' unit of work and repositories (optimistic concurrency
   on a version column).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from baclofen.adapters.sql.accounts import SqlClinicRepository, SqlUserRepository
 from baclofen.adapters.sql.audit import SqlAuditLog
-from baclofen.adapters.sql.engine import DEFAULT_DATABASE_URL, create_database_engine
+from baclofen.adapters.sql.engine import DEFAULT_DATABASE_URL, check_database_writable, create_database_engine
 from baclofen.adapters.sql.maintenance import backup_database, count_stored_records, restore_database
 from baclofen.adapters.sql.migrate import (
     check_database_current,
@@ -35,6 +35,7 @@ __all__ = [
     "SqlUserRepository",
     "backup_database",
     "check_database_current",
+    "check_database_writable",
     "count_stored_records",
     "create_database_engine",
     "current_revision",

@@ -26,7 +26,7 @@ from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
 from baclofen.entrypoints.api import calculators, clinic, histories, jobs, records
 from baclofen.entrypoints.api.context import CallerDep
-from baclofen.entrypoints.api.problems import install_problem_handlers, problem_response
+from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
 from baclofen.entrypoints.api.security import ApiSettings, LoginLimiter, TokenSigner, require_role, unauthorized
 from baclofen.services.jobs import PopulationJobs
@@ -61,7 +61,7 @@ def readyz(request: Request) -> JSONResponse:
     try:
         services.check_ready()
     except ServiceError:
-        return problem_response(503, "the database is not ready (down, or not migrated: baclofen db upgrade)")
+        return unavailable_response("the database is not ready (down, read-only, or not migrated: baclofen db upgrade)")
     return JSONResponse({"status": "ready"})
 
 

@@ -1,9 +1,15 @@
 """RFC 9457 problem details: every error of the API is ``application/problem+json`` with a type, title,
 status and detail; a 422 lists every invalid field (``errors``: its path in the request, where it was, what
-was expected), whether the request's shape (FastAPI's validation) or the input edge found it."""
+was expected), whether the request's shape (FastAPI's validation) or the input edge found it.
+
+A database that cannot serve now (down, unreachable, a connection lost, read-only, locked, out of space) is a
+503 with ``Retry-After``, never a 500: the request changed nothing (a write is one transaction, rolled back) or,
+when only the audit entry of a completed access could not be stored, its answer is withheld all the same."""
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -15,10 +21,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from baclofen.domain.errors import ConflictError, InvalidInputError, InvalidInputs, NotFoundError, ServiceError
 
-__all__ = ["PROBLEM_JSON", "Problem", "field_errors", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "RETRY_AFTER_S",
+    "Problem",
+    "field_errors",
+    "install_problem_handlers",
+    "problem_response",
+    "unavailable_response",
+]
 
 PROBLEM_JSON = "application/problem+json"
 MAX_SHOWN_CHARS = 120
+#: The Retry-After of a 503 (seconds): a database outage is seldom shorter.
+RETRY_AFTER_S = 5
+
+_log = logging.getLogger("baclofen.api")
 
 
 class Problem(Exception):
@@ -49,6 +67,11 @@ def problem_response(status: int, detail: str, headers: Mapping[str, str] | None
         **extra,
     }
     return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
+
+
+def unavailable_response(detail: str) -> JSONResponse:
+    """A 503 problem with ``Retry-After``: the service cannot serve now, and may in a while."""
+    return problem_response(503, detail, {"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _shown(value: Any) -> str:
@@ -123,6 +146,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(500, "an unexpected error; it was logged")
 
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        from baclofen.adapters.sql.engine import database_unavailable
+
+        if database_unavailable(exc):
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            _log.warning("database unavailable (%s %s): %s", request.method, request.url.path, reason)
+            return unavailable_response("the database cannot serve now (down, unreachable or read-only): retry later")
+        _log.error("database error (%s %s)", request.method, request.url.path, exc_info=exc)
+        return problem_response(500, "an unexpected error; it was logged")
+
     app.add_exception_handler(Problem, problem)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -132,3 +165,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConflictError, conflict)
     app.add_exception_handler(ServiceError, unavailable)
     app.add_exception_handler(Exception, server_error)
+    if "sqlalchemy" in sys.modules:  # a SQL store was opened (an in-memory one raises no database errors)
+        from sqlalchemy.exc import SQLAlchemyError
+
+        app.add_exception_handler(SQLAlchemyError, database_error)
