@@ -38,6 +38,8 @@ APPEND_ONLY_TABLES = (
     "covariate_observations",
     "screening_trials",
     "outcome_scores",
+    "saved_plans",
+    "program_changes",
 )
 
 

@@ -35,12 +35,14 @@ from baclofen.adapters.memory import (
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
-from baclofen.services import accounts, clinic, demo_clinic, histories, itb
+from baclofen.services import accounts, clinic, demo_clinic, histories, itb, regimens
 from baclofen.services.commands import (
     AlertDecision,
+    ChangePumpProgram,
     ComputeWorklist,
     LogDiaryEntry,
     RaiseAlerts,
@@ -48,6 +50,7 @@ from baclofen.services.commands import (
     RecordOutcomeScore,
     RecordRefillVisit,
     RecordScreeningTrial,
+    SavePlan,
 )
 from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS, PopulationJobs
 from baclofen.services.ports import (
@@ -136,6 +139,14 @@ class Services:
     def record_outcome_score(self, command: RecordOutcomeScore) -> OutcomeScoreRecord:
         """:func:`baclofen.services.histories.record_outcome_score` on this store."""
         return histories.record_outcome_score(self.uow, command)
+
+    def save_plan(self, command: SavePlan) -> SavedPlan:
+        """:func:`baclofen.services.regimens.save_plan` on this store."""
+        return regimens.save_plan(self.uow, command)
+
+    def change_pump_program(self, command: ChangePumpProgram) -> ProgramChangeRecord:
+        """:func:`baclofen.services.regimens.change_pump_program` on this store with the clinic's settings."""
+        return regimens.change_pump_program(self.uow, command, clinic=self.settings)
 
     def create_user(
         self,

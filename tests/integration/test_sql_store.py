@@ -53,6 +53,8 @@ STORE_TABLES = {
     "screening_trials",
     "outcome_scores",
     "population_jobs",
+    "saved_plans",
+    "program_changes",
 }
 
 

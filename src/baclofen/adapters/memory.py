@@ -36,6 +36,7 @@ from baclofen.adapters.overlay import (
 )
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.errors import ConflictError, NotFoundError, UnknownNameError
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
@@ -74,6 +75,8 @@ class InMemoryStore:
         self.alerts: dict[str, tuple[int, Alert]] = {}
         #: The patients' dated histories, by kind name (``HISTORY_KINDS``), each by record id.
         self.history: dict[str, dict[str, tuple[int, Any]]] = {name: {} for name in HISTORY_KINDS}
+        self.plans: dict[str, tuple[int, SavedPlan]] = {}
+        self.program_changes: dict[str, tuple[int, ProgramChangeRecord]] = {}
 
 
 def _stale(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]], kind: str) -> list[str]:
@@ -155,6 +158,22 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
         with self.store.lock:
             return [key for key, (_, r) in self.store.history[kind].items() if r.patient_id == patient_id]
 
+    def _load_plan(self, plan_id: str) -> tuple[int, SavedPlan | None]:
+        with self.store.lock:
+            return self.store.plans.get(plan_id, (0, None))
+
+    def _stored_plan_ids(self, patient_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, plan) in self.store.plans.items() if plan.patient_id == patient_id]
+
+    def _load_program_change(self, change_id: str) -> tuple[int, ProgramChangeRecord | None]:
+        with self.store.lock:
+            return self.store.program_changes.get(change_id, (0, None))
+
+    def _stored_program_change_ids(self, pump_id: str) -> list[str]:
+        with self.store.lock:
+            return [key for key, (_, change) in self.store.program_changes.items() if change.pump_id == pump_id]
+
     def _store(self, writes: CommitWrites) -> list[str]:
         s = self.store
         with s.lock:
@@ -163,6 +182,8 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
                 + _stale(s.pumps, writes.pumps, "pump")
                 + _stale(s.diary, writes.diary, "diary entry")
                 + _stale(s.alerts, writes.alerts, "alert")
+                + _stale(s.plans, writes.plans, "saved plan")
+                + _stale(s.program_changes, writes.program_changes, "program change")
             )
             for name, history_writes in writes.history.items():
                 stale += _stale(s.history[name], history_writes, HISTORY_KINDS[name].label)
@@ -174,6 +195,8 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
                 _apply(s.alerts, writes.alerts)
                 for name, history_writes in writes.history.items():
                     _apply(s.history[name], history_writes)
+                _apply(s.plans, writes.plans)
+                _apply(s.program_changes, writes.program_changes)
         return stale
 
 

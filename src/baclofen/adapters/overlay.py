@@ -28,6 +28,7 @@ from baclofen.adapters.history import COVARIATES, HISTORY_KINDS, SCORES, SCREENI
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
 from baclofen.services.ports import (
@@ -36,6 +37,8 @@ from baclofen.services.ports import (
     DiaryRepository,
     PatientHistoryRepository,
     PatientRepository,
+    PlanRepository,
+    ProgramChangeRepository,
     PumpRepository,
     UnitOfWork,
 )
@@ -45,6 +48,8 @@ __all__ = [
     "OverlayAlertRepository",
     "OverlayDiaryRepository",
     "OverlayPatientRepository",
+    "OverlayPlanRepository",
+    "OverlayProgramChangeRepository",
     "OverlayPumpRepository",
     "OverlayUnitOfWork",
     "RecordView",
@@ -263,6 +268,61 @@ class OverlayAlertRepository:
         return tuple(sorted(mine, key=lambda a: (a.raised_at, a.alert_id)))
 
 
+def _check_next(kind: str, owner: str, seq: int, history: Sequence[object]) -> None:
+    if seq != len(history):
+        raise ConflictError(
+            f"the {kind} history of {owner} is append-only: the next is seq {len(history)}, not {seq} "
+            "(another was saved meanwhile: read the history again)"
+        )
+
+
+class OverlayPlanRepository:
+    """:class:`~baclofen.services.ports.PlanRepository` over one transaction's view of saved plans (insert only).
+
+    ``stored_plan_ids(patient_id)``: the identifiers of the stored plans that may be that patient's."""
+
+    def __init__(self, view: RecordView[SavedPlan], stored_plan_ids: Callable[[str], Iterable[str]]) -> None:
+        self._view = view
+        self._stored_plan_ids = stored_plan_ids
+
+    def add(self, plan: SavedPlan) -> None:
+        check_type(plan, SavedPlan, "saved plan")
+        _check_next("plan", f"patient {plan.patient_id!r}", plan.seq, self.for_patient(plan.patient_id))
+        self._view.insert(plan.plan_id, plan)
+
+    def get(self, plan_id: str) -> SavedPlan:
+        return self._view.require(check_record_id(plan_id, "plan_id"))
+
+    def for_patient(self, patient_id: str) -> tuple[SavedPlan, ...]:
+        check_record_id(patient_id, "patient_id")
+        found = (self._view.find(key) for key in self._view.keys(self._stored_plan_ids(patient_id)))
+        return tuple(sorted((p for p in found if p is not None and p.patient_id == patient_id), key=lambda p: p.seq))
+
+
+class OverlayProgramChangeRepository:
+    """:class:`~baclofen.services.ports.ProgramChangeRepository` over one transaction's view of program changes
+    (insert only). ``stored_change_ids(pump_id)``: the identifiers of the stored changes that may be that pump's."""
+
+    def __init__(
+        self, view: RecordView[ProgramChangeRecord], stored_change_ids: Callable[[str], Iterable[str]]
+    ) -> None:
+        self._view = view
+        self._stored_change_ids = stored_change_ids
+
+    def add(self, change: ProgramChangeRecord) -> None:
+        check_type(change, ProgramChangeRecord, "program change")
+        _check_next("program change", f"pump {change.pump_id!r}", change.seq, self.for_pump(change.pump_id))
+        self._view.insert(change.change_id, change)
+
+    def get(self, change_id: str) -> ProgramChangeRecord:
+        return self._view.require(check_record_id(change_id, "change_id"))
+
+    def for_pump(self, pump_id: str) -> tuple[ProgramChangeRecord, ...]:
+        check_record_id(pump_id, "pump_id")
+        found = (self._view.find(key) for key in self._view.keys(self._stored_change_ids(pump_id)))
+        return tuple(sorted((c for c in found if c is not None and c.pump_id == pump_id), key=lambda c: c.seq))
+
+
 @dataclass(frozen=True, slots=True)
 class CommitWrites:
     """What one commit stores, by kind of record (each in key order)."""
@@ -273,6 +333,8 @@ class CommitWrites:
     alerts: Sequence[Write[Alert]] = ()
     #: The patients' dated histories (:data:`~baclofen.adapters.history.HISTORY_KINDS`), by kind name; insert only.
     history: dict[str, Sequence[Write[Any]]] = field(default_factory=dict)
+    plans: Sequence[Write[SavedPlan]] = ()
+    program_changes: Sequence[Write[ProgramChangeRecord]] = ()
 
 
 class OverlayUnitOfWork(UnitOfWork):
@@ -288,6 +350,8 @@ class OverlayUnitOfWork(UnitOfWork):
         self._diary: RecordView[DiaryEntryRecord] | None = None
         self._alerts: RecordView[Alert] | None = None
         self._history: dict[str, RecordView[Any]] | None = None
+        self._plans: RecordView[SavedPlan] | None = None
+        self._program_changes: RecordView[ProgramChangeRecord] | None = None
 
     @abstractmethod
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
@@ -330,6 +394,22 @@ class OverlayUnitOfWork(UnitOfWork):
         """The identifiers of the stored records of a history kind of a patient."""
 
     @abstractmethod
+    def _load_plan(self, plan_id: str) -> tuple[int, SavedPlan | None]:
+        """The stored plan with its version (1: plans never change), or (0, None)."""
+
+    @abstractmethod
+    def _stored_plan_ids(self, patient_id: str) -> Iterable[str]:
+        """The identifiers of the stored plans of a patient."""
+
+    @abstractmethod
+    def _load_program_change(self, change_id: str) -> tuple[int, ProgramChangeRecord | None]:
+        """The stored program change with its version (1: changes never change), or (0, None)."""
+
+    @abstractmethod
+    def _stored_program_change_ids(self, pump_id: str) -> Iterable[str]:
+        """The identifiers of the stored program changes of a pump."""
+
+    @abstractmethod
     def _store(self, writes: CommitWrites) -> list[str]:
         """Store every write atomically when none is stale (and no active alert's rule and subject is taken by
         another active alert of its patient); else store nothing and name the stale ones (``"pump 'pump-1'"``)."""
@@ -368,6 +448,14 @@ class OverlayUnitOfWork(UnitOfWork):
             HISTORY_KINDS[kind], views[kind], lambda patient_id: self._stored_history_ids(kind, patient_id)
         )
 
+    @property
+    def plans(self) -> PlanRepository:
+        return OverlayPlanRepository(self._active(self._plans), self._stored_plan_ids)
+
+    @property
+    def program_changes(self) -> ProgramChangeRepository:
+        return OverlayProgramChangeRepository(self._active(self._program_changes), self._stored_program_change_ids)
+
     def _active(self, view: R | None) -> R:
         if view is None:
             raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
@@ -386,6 +474,8 @@ class OverlayUnitOfWork(UnitOfWork):
         self._history = {
             name: RecordView(self._history_loader(name), kind.label) for name, kind in HISTORY_KINDS.items()
         }
+        self._plans = RecordView(self._load_plan, "saved plan")
+        self._program_changes = RecordView(self._load_program_change, "program change")
 
     def _history_loader(self, kind: str) -> Loader[Any]:
         return lambda key: self._load_history(kind, key)
@@ -397,6 +487,8 @@ class OverlayUnitOfWork(UnitOfWork):
             self._active(self._diary).writes(),
             self._active(self._alerts).writes(),
             {name: view.writes() for name, view in self._active(self._history).items()},
+            plans=self._active(self._plans).writes(),
+            program_changes=self._active(self._program_changes).writes(),
         )
         try:
             stale = self._store(writes)
@@ -417,6 +509,8 @@ class OverlayUnitOfWork(UnitOfWork):
         self._diary = None
         self._alerts = None
         self._history = None
+        self._plans = None
+        self._program_changes = None
 
 
 def check_audit_query(since: datetime | None, until: datetime | None, limit: int | None) -> None:

@@ -2,7 +2,8 @@
 
 Each takes a unit of work (:class:`~baclofen.services.ports.UnitOfWork`) and one typed command
 (:mod:`baclofen.services.commands`); none reads a clock (``recorded_at``, ``as_of`` and ``at`` come in the
-command). A stored patient is read as its ``baclofen-timeline/1`` document (:mod:`baclofen.domain.clinic.timeline`),
+command). A stored patient is read as its ``baclofen-timeline/1`` document
+(:mod:`baclofen.domain.clinic.timeline`), with its saved oral plans as prescriptions and its pumps' program changes,
 so the risk engine runs on stored data as on a document a user writes.
 
 * :func:`log_diary_entry` stores an entry and an alert for each of its red flags (``DIARY-*``), in one commit.
@@ -142,17 +143,29 @@ def _stored_patient(uow: UnitOfWork, patient_id: str, as_of: datetime) -> tuple[
         patient = uow.patients.get(patient_id)
     except NotFoundError:
         patient = None
+    pumps = uow.pumps.for_patient(patient_id)
     case = PatientCase(
         patient_id,
         patient,
-        uow.pumps.for_patient(patient_id),
+        pumps,
         uow.diary.for_patient(patient_id),
         uow.alerts.for_patient(patient_id),
         uow.covariates.for_patient(patient_id),
+        uow.plans.for_patient(patient_id),
+        tuple(change for pump in pumps for change in uow.program_changes.for_pump(pump.pump_id)),
     )
     if patient is None and not (case.pumps or case.diary or case.alerts):
         raise NotFoundError(f"no records of patient {patient_id!r}")
-    return case, stored_timeline(case.patient, case.pumps, case.diary, as_of, case.covariates)
+    timeline = stored_timeline(
+        case.patient,
+        case.pumps,
+        case.diary,
+        as_of,
+        case.covariates,
+        plans=case.plans,
+        program_changes=case.program_changes,
+    )
+    return case, timeline
 
 
 def raise_alerts_for_patient(

@@ -718,3 +718,45 @@ class RecordOutcomeScore:
         if not isinstance(self.value, (AshworthGrade, PennSpasmScore, NrsScore)):
             raise InvalidInputError("value", "a value of the scale (its text is read at the edge)", self.value)
         _recorded(self)
+
+
+# --- the clinic: saved plans and program changes ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SavePlan:
+    """Plan an oral titration or taper for the stored patient ``patient_id`` and save it (see
+    :func:`baclofen.services.regimens.save_plan`): ``plan`` holds the planner's fields (its own ``patient`` is not
+    used: the patient's covariates come from the record), who saves it and when."""
+
+    patient_id: str
+    plan: PlanTitration | PlanTaper
+    saved_by: str
+    saved_at: datetime
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plan, PlanTitration | PlanTaper):
+            raise InvalidInputError("plan", "an oral titration or taper (its text is read at the edge)", self.plan)
+        _instant(self.saved_at, "saved_at")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePumpProgram:
+    """Reprogram the stored pump ``pump_id`` between refills from ``changed_at`` (see
+    :func:`baclofen.services.regimens.change_pump_program`): the new continuous or flex program, who and why, the
+    overrides of blocking titration findings, the explicit confirmations of the titration rules
+    (``confirm_high_dose``, ``planned_taper``) and settings by name."""
+
+    pump_id: str
+    changed_at: datetime
+    program: InfusionProgram
+    changed_by: str
+    reason: str
+    overrides: tuple[Override, ...] = ()
+    confirm_high_dose: bool = False
+    planned_taper: bool = False
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _instant(self.changed_at, "changed_at")
+        if not isinstance(self.program, InfusionProgram):
+            raise InvalidInputError("program", "a pump program (its text is read at the edge)", self.program)
+        object.__setattr__(self, "overrides", _overrides(self.overrides))

@@ -1,10 +1,10 @@
 """Ports: what the use cases need from the outside world, stated as interfaces the adapters implement.
 
 The use cases depend on these, never on an adapter: the repositories of patient and pump records, of diary
-entries and of alerts, the unit of work that makes a use case's changes all-or-nothing, the clinics and their
-user accounts, the password hasher, the audit log of accesses to patient data, the clinic's clock and its
-setting overrides. ``baclofen.adapters`` implements them (in memory, and SQLAlchemy on SQLite and PostgreSQL)
-and ``baclofen.bootstrap`` chooses the implementations.
+entries and of alerts, of saved plans and pump program changes, the unit of work that makes a use case's
+changes all-or-nothing, the clinics and their user accounts, the password hasher, the audit log of accesses to
+patient data, the clinic's clock and its setting overrides. ``baclofen.adapters`` implements them (in memory,
+and SQLAlchemy on SQLite and PostgreSQL) and ``baclofen.bootstrap`` chooses the implementations.
 ``tests/contracts`` holds the tests that every implementation must pass.
 
 What is stored are domain values (:mod:`baclofen.domain.records`); records are frozen, so a change is
@@ -23,6 +23,7 @@ from typing import Any, Protocol, Self, TypeVar
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
     AuditEntry,
@@ -45,6 +46,8 @@ __all__ = [
     "PasswordHasher",
     "PatientHistoryRepository",
     "PatientRepository",
+    "PlanRepository",
+    "ProgramChangeRepository",
     "PumpRepository",
     "SettingsProvider",
     "UnitOfWork",
@@ -205,6 +208,58 @@ class PatientHistoryRepository(Protocol[H]):
         ...
 
 
+class PlanRepository(Protocol):
+    """Saved oral plans by ``plan_id``; append-only: a patient's history grows one plan at a time (``seq`` 0, 1, ...)
+    and a stored plan never changes (a new one supersedes it).
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of a plan whose ``seq`` is not the next of its patient's history (also at the commit, when another
+        unit of work stored that position meanwhile).
+    """
+
+    def add(self, plan: SavedPlan) -> None:
+        """Append a plan to its patient's history."""
+        ...
+
+    def get(self, plan_id: str) -> SavedPlan:
+        """The stored plan (including this unit of work's uncommitted ones)."""
+        ...
+
+    def for_patient(self, patient_id: str) -> tuple[SavedPlan, ...]:
+        """The plan history of a patient, oldest first (by ``seq``)."""
+        ...
+
+
+class ProgramChangeRepository(Protocol):
+    """Program changes of pumps by ``change_id``; append-only: a pump's changes grow one at a time (``seq`` 0, 1,
+    ...) and a stored change never changes.
+
+    Raises
+    ------
+    NotFoundError
+        ``get`` of an identifier that is not stored.
+    ConflictError
+        ``add`` of a change whose ``seq`` is not the next of its pump's changes (also at the commit, when another
+        unit of work stored that position meanwhile).
+    """
+
+    def add(self, change: ProgramChangeRecord) -> None:
+        """Append a change to its pump's changes."""
+        ...
+
+    def get(self, change_id: str) -> ProgramChangeRecord:
+        """The stored change (including this unit of work's uncommitted ones)."""
+        ...
+
+    def for_pump(self, pump_id: str) -> tuple[ProgramChangeRecord, ...]:
+        """The program changes of a pump, oldest first (by ``seq``)."""
+        ...
+
+
 class UnitOfWork(ABC):
     """One use case's changes, all or nothing: used as ``with uow: ...; uow.commit()``.
 
@@ -250,6 +305,16 @@ class UnitOfWork(ABC):
     @abstractmethod
     def scores(self) -> PatientHistoryRepository[OutcomeScoreRecord]:
         """Outcome scores in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def plans(self) -> PlanRepository:
+        """Saved oral plans in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def program_changes(self) -> ProgramChangeRepository:
+        """Pump program changes in this transaction (only inside the ``with`` block)."""
 
     def __enter__(self) -> Self:
         self._begin()

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -23,9 +24,11 @@ from baclofen.adapters.sql.schema import (
     DiaryEntryRow,
     PatientRow,
     ProgramBolusRow,
+    ProgramChangeRow,
     ProgramStepRow,
     PumpRow,
     RefillVisitRow,
+    SavedPlanRow,
     UserRow,
 )
 from baclofen.domain.cds.risk import RiskLevel
@@ -33,8 +36,10 @@ from baclofen.domain.cds.scales import PennSpasmScore
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import Alert, AlertState, AlertTransition
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
 from baclofen.domain.itb.pumps import get_pump
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.domain.records import (
     AuditEntry,
@@ -46,7 +51,8 @@ from baclofen.domain.records import (
     Role,
     UserRecord,
 )
-from baclofen.domain.rules.core import Severity
+from baclofen.domain.rules.core import Finding, Severity
+from baclofen.domain.settings import SettingUse, settings_to_dicts
 
 __all__ = [
     "alert_from_rows",
@@ -60,8 +66,12 @@ __all__ = [
     "clinic_values",
     "patient_from_rows",
     "patient_values",
+    "program_change_from_row",
+    "program_change_values",
     "pump_from_rows",
     "pump_values",
+    "saved_plan_from_row",
+    "saved_plan_values",
     "user_from_row",
     "user_values",
     "visit_rows",
@@ -396,3 +406,63 @@ def user_values(record: UserRecord) -> dict[str, Any]:
 
 def user_from_row(row: UserRow) -> UserRecord:
     return UserRecord(row.user_id, row.clinic_id, Role(row.role), row.username, row.password_hash, row.patient_id)
+
+
+# --- saved plans and program changes ---------------------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, allow_nan=False, ensure_ascii=False)
+
+
+def saved_plan_values(plan: SavedPlan) -> dict[str, Any]:
+    """The row of a saved plan: its plan as the ``baclofen-plan/1`` JSON document."""
+    return {
+        "plan_id": plan.plan_id,
+        "patient_id": plan.patient_id,
+        "seq": plan.seq,
+        "kind": plan.kind,
+        "document": _json_text(plan.plan.to_dict()),
+        "saved_by": plan.saved_by,
+        "saved_at_utc": plan.saved_at,
+        "saved_zone": zone_name(plan.saved_at),
+    }
+
+
+def saved_plan_from_row(row: SavedPlanRow) -> SavedPlan:
+    """The saved plan of its row (the document read by :meth:`Plan.from_dict`, every field checked there)."""
+    plan = Plan.from_dict(json.loads(row.document))
+    return SavedPlan(row.patient_id, row.seq, plan, row.saved_by, at_zone(row.saved_at_utc, row.saved_zone))
+
+
+def program_change_values(change: ProgramChangeRecord) -> dict[str, Any]:
+    """The row of a program change: the program's rate steps, findings and settings as JSON."""
+    return {
+        "change_id": change.change_id,
+        "pump_id": change.pump_id,
+        "seq": change.seq,
+        "changed_at_utc": change.changed_at,
+        "changed_zone": zone_name(change.changed_at),
+        "program_mode": change.program.mode.value,
+        "program_steps": _json_text([[s.start_minute, s.rate_mcg_per_h] for s in change.program.steps]),
+        "previous_daily_dose_mcg": change.previous_daily_dose_mcg,
+        "changed_by": change.changed_by,
+        "reason": change.reason,
+        "findings": _json_text([f.to_dict() for f in change.findings]),
+        "settings": _json_text(settings_to_dicts(change.settings)),
+    }
+
+
+def program_change_from_row(row: ProgramChangeRow) -> ProgramChangeRecord:
+    steps = tuple(RateStep(int(minute), float(rate)) for minute, rate in json.loads(row.program_steps))
+    return ProgramChangeRecord(
+        row.pump_id,
+        row.seq,
+        at_zone(row.changed_at_utc, row.changed_zone),
+        InfusionProgram(ProgramMode(row.program_mode), steps),
+        row.previous_daily_dose_mcg,
+        row.changed_by,
+        row.reason,
+        tuple(Finding.from_dict(f, f"findings[{i}]") for i, f in enumerate(json.loads(row.findings))),
+        tuple(SettingUse.from_dict(u, f"settings[{i}]") for i, u in enumerate(json.loads(row.settings))),
+    )

@@ -2,7 +2,8 @@
 
 What the ports store, in typed columns: patients (with their condition names), pumps, each pump's refill
 visits in order (``seq`` 0, 1, ...) with the program of each fill (its rate steps and boluses), diary entries
-(with their symptoms), alerts (with their transitions in order) and the audit log. Every patient, pump and
+(with their symptoms), alerts (with their transitions in order), saved oral plans and pump program changes (each an
+append-only history, ``seq`` 0, 1, ...) and the audit log. Every patient, pump and
 alert row carries a ``version`` that each committed change increments: the unit of work's optimistic lock. The
 migrations (``migrations/versions``) create exactly this schema, plus the triggers that keep ``audit_log``, the
 diary and alert transitions append-only and alerts undeleted; a test compares the two.
@@ -38,6 +39,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from baclofen.domain.clinic.alerts import MAX_SUBJECT_LENGTH
 from baclofen.domain.clinic.diary import MAX_DIARY_NOTE_LENGTH
+from baclofen.domain.clinic.regimens import MAX_CHANGE_REASON_LENGTH
 from baclofen.domain.records import (
     MAX_AUDIT_TEXT_LENGTH,
     MAX_CLINIC_NAME_LENGTH,
@@ -64,10 +66,12 @@ __all__ = [
     "PopulationJobRow",
     "PatientRow",
     "ProgramBolusRow",
+    "ProgramChangeRow",
     "ProgramStepRow",
     "PumpRow",
     "RefillVisitRow",
     "ScreeningTrialRow",
+    "SavedPlanRow",
     "UserRow",
     "UtcDateTime",
 ]
@@ -462,4 +466,55 @@ class PopulationJobRow(Base):
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="known_status"),
         CheckConstraint("done >= 0 AND done <= total", name="done_within_total"),
+    )
+
+
+class SavedPlanRow(Base):
+    """A saved oral plan (:class:`~baclofen.domain.clinic.regimens.SavedPlan`) at position ``seq`` of its patient's
+    history: the plan as its ``baclofen-plan/1`` JSON document (findings, settings and overrides inside), who saved it
+    and when. Only ever inserted (the migrations' triggers refuse UPDATE and DELETE); ``(patient_id, seq)`` is unique,
+    so of two plans saved at one position concurrently only the first commits. ``patient_id`` is not a foreign key,
+    as for pumps."""
+
+    __tablename__ = "saved_plans"
+
+    plan_id: Mapped[str] = _record_id(primary_key=True)
+    patient_id: Mapped[str] = _record_id(index=True)
+    seq: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    document: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
+    saved_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    saved_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+
+    __table_args__ = (
+        UniqueConstraint("patient_id", "seq"),
+        CheckConstraint("seq >= 0", name="seq_not_negative"),
+    )
+
+
+class ProgramChangeRow(Base):
+    """A pump's program change between refills (:class:`~baclofen.domain.clinic.regimens.ProgramChangeRecord`) at
+    position ``seq`` of its pump's changes: the program (mode and its rate steps as JSON ``[[minute, mcg/h], ...]``),
+    when, by whom, why, and the findings and settings of the titration rules (JSON). Only ever inserted;
+    ``(pump_id, seq)`` is unique. ``pump_id`` is not a foreign key (a pump's row may be replaced in tests)."""
+
+    __tablename__ = "program_changes"
+
+    change_id: Mapped[str] = _record_id(primary_key=True)
+    pump_id: Mapped[str] = _record_id(index=True)
+    seq: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    changed_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    changed_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    program_mode: Mapped[str] = mapped_column(String(32))
+    program_steps: Mapped[str] = mapped_column(Text)
+    previous_daily_dose_mcg: Mapped[float] = mapped_column(Double)
+    changed_by: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
+    reason: Mapped[str] = mapped_column(String(MAX_CHANGE_REASON_LENGTH))
+    findings: Mapped[str] = mapped_column(Text)
+    settings: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("pump_id", "seq"),
+        CheckConstraint("seq >= 0", name="seq_not_negative"),
     )

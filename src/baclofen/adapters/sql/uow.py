@@ -36,8 +36,12 @@ from baclofen.adapters.sql.mapping import (
     diary_entry_values,
     patient_from_rows,
     patient_values,
+    program_change_from_row,
+    program_change_values,
     pump_from_rows,
     pump_values,
+    saved_plan_from_row,
+    saved_plan_values,
     visit_rows,
 )
 from baclofen.adapters.sql.schema import (
@@ -48,12 +52,15 @@ from baclofen.adapters.sql.schema import (
     PatientConditionRow,
     PatientRow,
     ProgramBolusRow,
+    ProgramChangeRow,
     ProgramStepRow,
     PumpRow,
     RefillVisitRow,
+    SavedPlanRow,
 )
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import PatientRecord, PumpRecord
 
@@ -135,6 +142,24 @@ def _load_alert(session: Session, alert_id: str) -> tuple[int, Alert | None]:
 
 def _alert_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
     return session.scalars(select(AlertRow.alert_id).where(AlertRow.patient_id == patient_id)).all()
+
+
+def _load_plan(session: Session, plan_id: str) -> tuple[int, SavedPlan | None]:
+    row = session.get(SavedPlanRow, plan_id)
+    return (0, None) if row is None else (1, saved_plan_from_row(row))
+
+
+def _plan_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
+    return session.scalars(select(SavedPlanRow.plan_id).where(SavedPlanRow.patient_id == patient_id)).all()
+
+
+def _load_program_change(session: Session, change_id: str) -> tuple[int, ProgramChangeRecord | None]:
+    row = session.get(ProgramChangeRow, change_id)
+    return (0, None) if row is None else (1, program_change_from_row(row))
+
+
+def _program_change_ids_of_pump(session: Session, pump_id: str) -> Sequence[str]:
+    return session.scalars(select(ProgramChangeRow.change_id).where(ProgramChangeRow.pump_id == pump_id)).all()
 
 
 def _insert_checked(connection: Connection, statement: Any, what: str) -> None:
@@ -219,6 +244,13 @@ def _store_alert(connection: Connection, write: Write[Alert]) -> None:
         connection.execute(insert(AlertTransitionRow), rows)
 
 
+def _store_inserted(connection: Connection, write: Write[Any], table: Any, values: dict[str, Any], what: str) -> None:
+    """Insert a record of an append-only history; its identifier (or its position) taken is a conflict."""
+    if write.read_record is not None:
+        raise ServiceError(f"{what}: a stored record cannot change (the history is append-only)")
+    _insert_checked(connection, insert(table).values(**values), what)
+
+
 class SqlUnitOfWork(OverlayUnitOfWork):
     """A unit of work over the SQL store of ``engine`` (made by
     :func:`~baclofen.adapters.sql.engine.create_database_engine`, migrated to the head revision)."""
@@ -268,6 +300,18 @@ class SqlUnitOfWork(OverlayUnitOfWork):
         with Session(self.engine) as session, session.begin():
             return history_ids_of_patient(session, kind, patient_id)
 
+    def _load_plan(self, plan_id: str) -> tuple[int, SavedPlan | None]:
+        return self._read(_load_plan, plan_id)
+
+    def _stored_plan_ids(self, patient_id: str) -> Sequence[str]:
+        return self._read(_plan_ids_of_patient, patient_id)
+
+    def _load_program_change(self, change_id: str) -> tuple[int, ProgramChangeRecord | None]:
+        return self._read(_load_program_change, change_id)
+
+    def _stored_program_change_ids(self, pump_id: str) -> Sequence[str]:
+        return self._read(_program_change_ids_of_pump, pump_id)
+
     def _store(self, writes: CommitWrites) -> list[str]:
         try:
             with write_transaction(self.engine) as connection:
@@ -283,6 +327,12 @@ class SqlUnitOfWork(OverlayUnitOfWork):
                 for name, history_writes in writes.history.items():
                     for write in history_writes:
                         store_history(connection, name, HISTORY_KINDS[name].label, write)
+                for plan in writes.plans:
+                    what = f"saved plan {plan.key!r} (seq {plan.record.seq} of patient {plan.record.patient_id!r})"
+                    _store_inserted(connection, plan, SavedPlanRow, saved_plan_values(plan.record), what)
+                for change in writes.program_changes:
+                    what = f"program change {change.key!r} (seq {change.record.seq} of pump {change.record.pump_id!r})"
+                    _store_inserted(connection, change, ProgramChangeRow, program_change_values(change.record), what)
         except (_Stale, HistoryStale) as exc:  # raised inside the transaction: it is rolled back
             return [exc.what]
         return []

@@ -14,7 +14,11 @@ What the document holds up to ``as_of``:
   ``omitted``): model, implant date, and each visit that recorded a fill as a refill (time, volume,
   concentration, program as ``daily_dose_mcg`` or ``flex``, and the residual expected and aspirated at that
   visit);
-* ``diary``: each entry with its symptoms (the one vocabulary), missed doses and note.
+* ``diary``: each entry with its symptoms (the one vocabulary), missed doses and note;
+* ``oral.prescriptions``: the periods of the saved oral plans
+  (:func:`~baclofen.domain.clinic.regimens.oral_prescriptions`: each plan until a later one starts; planned
+  periods may lie after ``as_of``);
+* ``pump.program_changes``: the current pump's program changes between refills up to ``as_of``.
 
 Nothing is dropped silently: what the document cannot hold (a visit without a fill or without a time, a program
 with periodic boluses, events after ``as_of``, the patient's conditions) is listed in
@@ -44,6 +48,7 @@ from typing import Any
 from baclofen.domain.cds.timeline import PatientTimeline, timeline_from_dict
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, snapshot_on
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, oral_prescriptions
 from baclofen.domain.documents import TIMELINE_SCHEMA
 from baclofen.domain.errors import require
 from baclofen.domain.itb.programs import InfusionProgram, ProgramMode, format_clock
@@ -145,7 +150,25 @@ def _refill(visit: RefillVisitRecord, where: str, zone: tzinfo, as_of: datetime)
     return refill, ""
 
 
-def _pump(pump: PumpRecord, as_of: datetime) -> tuple[dict[str, Any], list[str]]:
+def _program_changes(
+    pump: PumpRecord, changes: Sequence[ProgramChangeRecord], as_of: datetime
+) -> tuple[list[dict[str, Any]], list[str]]:
+    out: list[dict[str, Any]] = []
+    omitted: list[str] = []
+    for change in sorted((c for c in changes if c.pump_id == pump.pump_id), key=lambda c: c.changed_at):
+        when = change.changed_at.astimezone(as_of.tzinfo)
+        if when > as_of:
+            omitted.append(f"pump {pump.pump_id} program change {change.change_id}: {when.isoformat()}, after as_of")
+            continue
+        program = _program(change.program)
+        assert program is not None  # a program change is continuous or flex (ProgramChangeRecord)
+        out.append({"time": when.isoformat(), **program})
+    return out, omitted
+
+
+def _pump(
+    pump: PumpRecord, as_of: datetime, changes: Sequence[ProgramChangeRecord] = ()
+) -> tuple[dict[str, Any], list[str]]:
     zone = as_of.tzinfo
     assert zone is not None
     refills: list[dict[str, Any]] = []
@@ -157,6 +180,10 @@ def _pump(pump: PumpRecord, as_of: datetime) -> tuple[dict[str, Any], list[str]]
         else:
             omitted.append(why)
     out: dict[str, Any] = {"model": pump.model.key, "refills": refills}
+    program_changes, more = _program_changes(pump, changes, as_of)
+    if program_changes:
+        out["program_changes"] = program_changes
+    omitted += more
     if pump.implanted is not None:
         out["implanted"] = pump.implanted.isoformat()
     return out, omitted
@@ -187,13 +214,18 @@ def stored_timeline(
     diary: Sequence[DiaryEntryRecord],
     as_of: datetime,
     covariates: Sequence[CovariateObservation] = (),
+    *,
+    plans: Sequence[SavedPlan] = (),
+    program_changes: Sequence[ProgramChangeRecord] = (),
 ) -> StoredTimeline:
     """The ``baclofen-timeline/1`` document of a stored patient at ``as_of`` (aware; its zone is the clinic's).
 
     ``patient`` may be None (a pump recorded without its patient's record); ``pumps`` are the patient's (the
     current one is described, :func:`current_pump`); ``diary`` the patient's entries in any order;
     ``covariates`` the patient's covariate observations in any order (those in effect on ``as_of``'s date
-    replace the record's weight, kidney function and dialysis).
+    replace the record's weight, kidney function and dialysis); ``plans`` the patient's saved oral plans (their
+    periods become ``oral.prescriptions``); ``program_changes`` the program changes of the patient's pumps (the
+    current pump's, up to ``as_of``, become ``pump.program_changes``).
     """
     aware = isinstance(as_of, datetime) and as_of.utcoffset() is not None
     require(aware, "as_of", "a date and time with its UTC offset", as_of)
@@ -202,9 +234,12 @@ def stored_timeline(
     if patient is not None:
         document["patient"], more = _patient(patient, covariates, as_of)
         omitted += more
+    prescriptions = oral_prescriptions(plans)
+    if prescriptions:
+        document["oral"] = {"prescriptions": prescriptions}
     pump = current_pump(pumps)
     if pump is not None:
-        document["pump"], more = _pump(pump, as_of)
+        document["pump"], more = _pump(pump, as_of, program_changes)
         omitted += more
         omitted += [f"pump {p.pump_id}: not the current pump ({pump.pump_id})" for p in pumps if p is not pump]
     entries, more = _diary(diary, as_of)

@@ -29,6 +29,7 @@ from baclofen.domain.cds.risk import RiskAssessment, RiskLevel, assess_risk
 from baclofen.domain.clinic.alerts import Alert, AlertState
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.clinic.timeline import stored_timeline
 from baclofen.domain.errors import require
 from baclofen.domain.evidence import format_evidence
@@ -113,7 +114,8 @@ class WorklistItem:
 @dataclass(frozen=True, slots=True)
 class PatientCase:
     """One patient's records for the worklist: the patient (None when only pumps are recorded), pumps, diary
-    entries, alerts (any state) and covariate observations (those in effect at the worklist's date count)."""
+    entries, alerts (any state), covariate observations (those in effect at the worklist's date count), saved oral
+    plans and the pumps' program changes."""
 
     patient_id: str
     patient: PatientRecord | None = None
@@ -121,10 +123,12 @@ class PatientCase:
     diary: tuple[DiaryEntryRecord, ...] = ()
     alerts: tuple[Alert, ...] = ()
     covariates: tuple[CovariateObservation, ...] = ()
+    plans: tuple[SavedPlan, ...] = ()
+    program_changes: tuple[ProgramChangeRecord, ...] = ()
 
     def __post_init__(self) -> None:
         check_record_id(self.patient_id, "patient_id")
-        for name in ("pumps", "diary", "alerts", "covariates"):
+        for name in ("pumps", "diary", "alerts", "covariates", "plans", "program_changes"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
 
@@ -314,7 +318,15 @@ def compute_worklist(
     omitted: dict[str, tuple[str, ...]] = {}
     for case in cases:
         require(isinstance(case, PatientCase), "cases", "patient cases", case)
-        stored = stored_timeline(case.patient, case.pumps, case.diary, as_of, case.covariates)
+        stored = stored_timeline(
+            case.patient,
+            case.pumps,
+            case.diary,
+            as_of,
+            case.covariates,
+            plans=case.plans,
+            program_changes=case.program_changes,
+        )
         if stored.omitted:
             omitted[case.patient_id] = stored.omitted
         assessment = assess_risk(stored.timeline(), settings=settings)

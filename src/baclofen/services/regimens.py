@@ -1,0 +1,144 @@
+"""Use cases of a patient's regimen between visits: save an oral plan, reprogram a pump.
+
+Each takes a unit of work (:class:`~baclofen.services.ports.UnitOfWork`) and one typed command
+(:mod:`baclofen.services.commands`); neither reads a clock (``saved_at``, ``changed_at`` come in the command).
+
+* :func:`save_plan` runs the oral planner (titration or taper, :mod:`baclofen.services.planning`) on the STORED
+  patient (the record's covariates, never a second patient model) and appends the plan to the patient's plan
+  history: it supersedes the one before, which is never rewritten. A plan that is not offerable (a block without
+  a clinician's override, or a block no override lifts) is not saved: :class:`NotStored` carries its findings.
+* :func:`change_pump_program` judges a new program of a stored pump between refills with the intrathecal titration
+  rules (``ITB-TITR-*``, ``ITB-DOSE-*``: the step from the program in effect, at most one increase every 24 h, no
+  increase in the first 24 h) on the patient's spasticity origin, and appends it to the pump's program changes.
+  A change a block stands against is not stored: :class:`NotStored` carries the findings.
+
+Both feed the stored timeline (:func:`~baclofen.domain.clinic.timeline.stored_timeline`): the plans its
+``oral.prescriptions``, the changes its ``pump.program_changes``.
+
+Raises
+------
+InvalidInputError
+    An invalid field, named (``changed_at``, ``program``, ``override`` ...).
+NotFoundError
+    The patient or pump is not stored.
+NotStored
+    A plan or change a standing block keeps out (a :class:`~baclofen.domain.errors.ConflictError`).
+ConflictError
+    Another unit of work saved a plan of the patient (or a change of the pump) meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, program_change_basis
+from baclofen.domain.errors import ConflictError, InvalidInputError
+from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGH_DOSE_THRESHOLD, titration_range
+from baclofen.domain.itb.programs import ProgramMode
+from baclofen.domain.rules.core import Finding, apply_overrides, is_offerable
+from baclofen.domain.settings import SettingValues
+from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, SavePlan
+from baclofen.services.planning import plan_oral_taper, plan_oral_titration
+from baclofen.services.ports import SettingsProvider, UnitOfWork
+
+__all__ = ["PROGRAM_CHANGE_SETTINGS", "NotStored", "change_pump_program", "save_plan"]
+
+#: The settings a program change is judged with (the clinic's values, then the command's).
+PROGRAM_CHANGE_SETTINGS = (HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD)
+
+
+class NotStored(ConflictError):
+    """A plan or program change that a standing block keeps from being stored; ``findings`` say why (all of
+    them, the blocks first)."""
+
+    def __init__(self, message: str, findings: Sequence[Finding]) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)
+
+
+def _blocks(findings: Sequence[Finding]) -> str:
+    return ", ".join(sorted({f.rule_id for f in findings if f.is_blocking}))
+
+
+def save_plan(uow: UnitOfWork, command: SavePlan) -> SavedPlan:
+    """Plan the command's titration or taper for the stored patient and append it to the patient's plan history
+    (it becomes the active plan; the one before is superseded). Not offerable: nothing stored, :class:`NotStored`."""
+    with uow:
+        patient = uow.patients.get(command.patient_id)
+        request = replace(command.plan, patient=patient.snapshot)
+        if isinstance(request, PlanTitration):
+            plan = plan_oral_titration(request)
+        else:
+            assert isinstance(request, PlanTaper)  # SavePlan accepts these two
+            plan = plan_oral_taper(request)
+        if not plan.offerable:
+            raise NotStored(
+                f"the plan is not offerable ({_blocks(plan.findings)}): nothing saved; override a block with a "
+                "reason where the rule allows it, or change the plan",
+                plan.findings,
+            )
+        history = uow.plans.for_patient(command.patient_id)
+        saved = SavedPlan(command.patient_id, len(history), plan, command.saved_by, command.saved_at)
+        uow.plans.add(saved)
+        uow.commit()  # another plan saved at this position meanwhile: ConflictError
+    return saved
+
+
+def change_pump_program(
+    uow: UnitOfWork, command: ChangePumpProgram, *, clinic: SettingsProvider | None = None
+) -> ProgramChangeRecord:
+    """Judge the new program against the one in effect with the intrathecal titration rules (between refills: the
+    per-24 h step) and append it to the pump's program changes. ``clinic`` gives the clinic's values of
+    :data:`PROGRAM_CHANGE_SETTINGS`; the command's win. A block standing without an override: nothing stored,
+    :class:`NotStored` with the findings."""
+    c = command
+    if c.program.mode is ProgramMode.PERIODIC_BOLUS:
+        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", c.program.mode.value)
+    given = {} if clinic is None else dict(clinic.overrides(PROGRAM_CHANGE_SETTINGS))
+    values = SettingValues(PROGRAM_CHANGE_SETTINGS, given | dict(c.settings), field="setting")
+    with uow:
+        pump = uow.pumps.get(c.pump_id)
+        if pump.patient_id is None:
+            raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
+        patient = uow.patients.get(pump.patient_id)
+        limit = pump.model.max_rate_steps_per_day
+        if limit is not None and c.program.rate_changes_per_day > limit:
+            raise InvalidInputError(
+                "flex", f"at most {limit} steps a day for this pump", c.program.rate_changes_per_day
+            )
+        changes = uow.program_changes.for_pump(c.pump_id)
+        basis = program_change_basis(pump, changes, c.changed_at)
+        judged = titration_range(
+            basis.daily_dose_mcg,
+            patient.snapshot.origin,
+            at_refill=False,
+            hours_since_start=basis.hours_since_start,
+            proposed_mcg_per_day=c.program.daily_dose_mcg,
+            confirm_high_dose=c.confirm_high_dose,
+            high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
+            confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
+            planned_taper=c.planned_taper,
+            hours_since_last_increase=basis.hours_since_last_increase,
+        )
+        findings = apply_overrides(judged.findings, c.overrides)
+        if not is_offerable(findings):
+            raise NotStored(
+                f"the program change is blocked ({_blocks(findings)}): nothing stored; override a block with a "
+                "reason where the rule allows it, or change the program",
+                findings,
+            )
+        record = ProgramChangeRecord(
+            c.pump_id,
+            len(changes),
+            c.changed_at,
+            c.program,
+            basis.daily_dose_mcg,
+            c.changed_by,
+            c.reason,
+            findings,
+            judged.settings_used,
+        )
+        uow.program_changes.add(record)
+        uow.commit()  # another change of this pump stored meanwhile: ConflictError
+    return record
