@@ -150,8 +150,9 @@ def plan_statuses(history: Sequence[SavedPlan]) -> dict[str, tuple[PlanStatus, s
 
 def oral_prescriptions(history: Sequence[SavedPlan]) -> list[dict[str, Any]]:
     """The ``oral.prescriptions`` of a plan history (any order): each plan's steps before any later plan starts,
-    in ``{start, end, daily_dose_mg}`` periods that never overlap; the last step of the latest plan stays open when
-    it continues; a step of no dose is left out (a day outside every period has no dose: a stop)."""
+    in ``{start, end, daily_dose_mg}`` periods that never overlap. The last step of the latest plan stays open when
+    it continues (an earlier plan's continuing step runs until the later plan starts); a step of no dose is left
+    out (a day outside every period has no dose: a stop)."""
     ordered = sorted(history, key=lambda p: p.seq)
     periods: list[dict[str, Any]] = []
     for i, saved in enumerate(ordered):
@@ -161,11 +162,9 @@ def oral_prescriptions(history: Sequence[SavedPlan]) -> list[dict[str, Any]]:
         for j, step in enumerate(steps):
             if cutoff is not None and step.start >= cutoff:
                 break
-            end: date | None = step.end
-            if cutoff is not None and step.end >= cutoff:
-                end = cutoff - timedelta(days=1)
-            elif cutoff is None and j == len(steps) - 1 and step.continues:
-                end = None
+            end: date | None = None if j == len(steps) - 1 and step.continues else step.end
+            if cutoff is not None and (end is None or end >= cutoff):
+                end = cutoff - timedelta(days=1)  # a continuing step runs until the later plan starts
             if step.daily_dose_mg > 0:
                 periods.append(
                     {
