@@ -5,16 +5,20 @@ access, allowed or not, is in the audit log."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from baclofen.adapters.edge.clinic import log_diary_entry_command
 from baclofen.domain.jobs import JobRecord
+from baclofen.services.commands import PlanTitration, SavePlan
 from tests.api.conftest import PATIENTS, START
 
 VISIT = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02", "daily_dose_mcg": 300}
 PATIENT_BODY = {"age_years": 51}
 DECISION = {"reason": "called the patient"}
+PLAN = {"kind": "titration", "start_date": "2026-03-05"}
+PROGRAM_CHANGE = {"daily_dose_mcg": 330, "reason": "spasms at night"}
 
 #: Every route on patient data: (method, path, body, roles that may use it at all).
 READ = {"clinician", "nurse", "patient"}
@@ -46,6 +50,11 @@ ROUTES = [
     # population jobs hold no patient data, but are the clinic's: another clinic's is answered as missing
     ("GET", "/api/v1/jobs/{job}", None, WRITE),
     ("POST", "/api/v1/jobs/{job}/cancel", None, {"clinician"}),
+    ("POST", "/api/v1/patients/{patient}/plans", PLAN, {"clinician"}),
+    ("GET", "/api/v1/patients/{patient}/plans", None, READ),
+    ("GET", "/api/v1/plans/{plan}", None, READ),
+    ("POST", "/api/v1/pumps/{pump}/program-changes", PROGRAM_CHANGE, {"clinician"}),
+    ("GET", "/api/v1/pumps/{pump}/program-changes", None, READ),
 ]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {
@@ -78,9 +87,20 @@ def _job_of(api, patient_id: str) -> str:
     return job_id
 
 
+def _saved_plan(api, patient_id: str) -> str:
+    """A saved plan of ``patient_id``."""
+    with api.services.uow as uow:
+        history = uow.plans.for_patient(patient_id)
+    if history:
+        return history[-1].plan_id
+    command = SavePlan(patient_id, PlanTitration(date(2026, 3, 5)), "clinician:test", api.clock.now())
+    return api.services.save_plan(command).plan_id
+
+
 def _request(api, username, method, path, body, patient, pump, headers=None):
     fill = {"patient": patient, "pump": pump, "alert": _open_alert(api, patient) if "{alert}" in path else ""}
     fill["job"] = _job_of(api, patient) if "{job}" in path else ""
+    fill["plan"] = _saved_plan(api, patient) if "{plan}" in path else ""
     url = path.format(**fill)
     if isinstance(body, dict):
         body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}

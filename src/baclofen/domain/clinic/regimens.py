@@ -143,7 +143,8 @@ def plan_statuses(history: Sequence[SavedPlan]) -> dict[str, tuple[PlanStatus, s
     """Each saved plan's status and the plan that superseded it (None for the active one), by ``plan_id``."""
     ordered = sorted(history, key=lambda p: p.seq)
     out: dict[str, tuple[PlanStatus, str | None]] = {}
-    for plan, after in zip(ordered, [*ordered[1:], None], strict=True):
+    for i, plan in enumerate(ordered):
+        after = ordered[i + 1] if i + 1 < len(ordered) else None
         out[plan.plan_id] = (PlanStatus.ACTIVE, None) if after is None else (PlanStatus.SUPERSEDED, after.plan_id)
     return out
 

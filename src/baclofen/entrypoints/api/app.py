@@ -5,6 +5,7 @@
 * ``/api/v1/me``, ``/api/v1/users`` (an admin creates accounts of their clinic);
 * ``/api/v1/patients``, ``/api/v1/pumps``, refill visits (:mod:`.records`): audited, scoped to the caller;
 * the diary, alerts and the worklist (:mod:`.clinic`): audited, scoped to the caller;
+* saved oral plans and pump program changes (:mod:`.regimens`): audited, scoped to the caller;
 * ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
 * ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
   on Dask in the background of the server, with their status, progress and result;
@@ -24,7 +25,7 @@ import baclofen
 from baclofen.bootstrap import Services, population_jobs
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, clinic, histories, jobs, records
+from baclofen.entrypoints.api import calculators, clinic, histories, jobs, records, regimens
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -137,6 +138,15 @@ def create_app(
     app.state.login_limiter = LoginLimiter(settings, services.clock)
     install_problem_handlers(app)
     app.include_router(health)
-    for router in (auth, accounts, records.router, histories.router, clinic.router, calculators.router, jobs.router):
+    for router in (
+        auth,
+        accounts,
+        records.router,
+        histories.router,
+        clinic.router,
+        regimens.router,
+        calculators.router,
+        jobs.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     return app

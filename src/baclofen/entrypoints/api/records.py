@@ -40,7 +40,7 @@ from baclofen.services import itb
 from baclofen.services.histories import observe_replaced_patient
 from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
-__all__ = ["audit_target", "router", "visible_patient"]
+__all__ = ["audit_target", "router", "visible_patient", "visible_pump"]
 
 router = APIRouter(tags=["records"])
 
@@ -104,7 +104,8 @@ def visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRec
     return record
 
 
-def _visible_pump(uow: UnitOfWork, who: Caller, pump_id: str) -> PumpRecord:
+def visible_pump(uow: UnitOfWork, who: Caller, pump_id: str) -> PumpRecord:
+    """The pump if this caller may see its patient; else not found (as if it did not exist)."""
     pump = uow.pumps.get(pump_id)
     try:
         visible_patient(uow, who, check_pump_patient(pump))
@@ -251,7 +252,7 @@ def read_pump(pump_id: str, who: CallerDep) -> dict[str, Any]:
     with audited(who, "pump.read", audit_target("pump", pump_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            pump = _visible_pump(uow, who, pump_id)
+            pump = visible_pump(uow, who, pump_id)
     result: dict[str, Any] = json_ready(pump_json(pump))
     return result
 
@@ -265,7 +266,7 @@ def record_visit(pump_id: str, body: VisitRequest, who: CallerDep) -> dict[str, 
     with audited(who, "pump.add_visit", audit_target("pump", pump_id)):
         require_role(who.user, WRITERS)
         with who.services.uow as uow:
-            pump = _visible_pump(uow, who, pump_id)
+            pump = visible_pump(uow, who, pump_id)
         command = record_refill_visit_command(pump_id=pump_id, pump=pump.model, **body.model_dump())
         visit = who.services.record_refill_visit(command)
     result: dict[str, Any] = json_ready(visit.to_dict())

@@ -4,7 +4,7 @@ reports every invalid field at once; unknown members are refused (a misspelt fie
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,7 +21,11 @@ __all__ = [
     "PatientRequest",
     "PlanPatient",
     "PopulationRequest",
+    "ProgramChangeRequest",
     "PumpRequest",
+    "SavePlanRequest",
+    "SaveTaperRequest",
+    "SaveTitrationRequest",
     "ScoreRequest",
     "ScreeningTrialRequest",
     "TaperRequest",
@@ -133,9 +137,8 @@ class PlanPatient(Body):
     conditions: Names = []
 
 
-class _PlanRequest(Body):
+class _PlanFields(Body):
     start_date: Text
-    patient: PlanPatient | None = None
     product: Text | None = None
     step_interval_days: int | None = None
     dose_times: Names | None = None
@@ -144,24 +147,63 @@ class _PlanRequest(Body):
     current_drugs: Names = []
 
 
-class TitrationRequest(_PlanRequest):
-    """An oral titration: the fields of ``baclofen plan titrate``."""
-
+class _TitrationFields(_PlanFields):
     target_mg_per_day: float | None = None
     doses_per_day: int = LABEL_DOSES_PER_DAY
     start_dose_mg: float = LABEL_START_DOSE_MG
     step_dose_mg: float = LABEL_STEP_DOSE_MG
 
 
-class TaperRequest(_PlanRequest):
-    """An oral taper: the fields of ``baclofen plan taper``."""
-
+class _TaperFields(_PlanFields):
     from_mg_per_day: float
     to_mg_per_day: float = 0.0
     doses_per_day: int = 3
     months_on_therapy: float | None = None
     max_step_mg: float | None = None
     min_days_to_zero: int | None = None
+
+
+class TitrationRequest(_TitrationFields):
+    """An oral titration: the fields of ``baclofen plan titrate``."""
+
+    patient: PlanPatient | None = None
+
+
+class TaperRequest(_TaperFields):
+    """An oral taper: the fields of ``baclofen plan taper``."""
+
+    patient: PlanPatient | None = None
+
+
+class SaveTitrationRequest(_TitrationFields):
+    """An oral titration to save for the stored patient (whose covariates it is planned on)."""
+
+    kind: Literal["titration"]
+
+
+class SaveTaperRequest(_TaperFields):
+    """An oral taper to save for the stored patient (whose covariates it is planned on)."""
+
+    kind: Literal["taper"]
+
+
+#: A plan to save: ``kind`` says which planner reads the other fields.
+SavePlanRequest = Annotated[SaveTitrationRequest | SaveTaperRequest, Field(discriminator="kind")]
+
+
+class ProgramChangeRequest(Body):
+    """A pump's new program between refills: ``daily_dose_mcg`` (continuous) or ``flex`` (``HH:MM=MCG_PER_H,...``),
+    from ``changed_at`` (a date-time with its UTC offset, the clock's now when left out), why (``reason``), overrides
+    ``RULE-ID=REASON`` of blocking titration findings, and the explicit confirmations of the titration rules."""
+
+    reason: LongText
+    changed_at: Text | None = None
+    daily_dose_mcg: float | None = None
+    flex: LongText | None = None
+    overrides: Names = []
+    confirm_high_dose: bool = False
+    planned_taper: bool = False
+    settings: Settings = {}
 
 
 class DoseCheckRequest(Body):

@@ -1,0 +1,140 @@
+"""Saved plans and program changes through the API, on every store (memory, SQLite, PostgreSQL): a clinician saves a
+plan planned on the stored patient (a blocked one is refused with its findings), the history keeps every plan with
+its status, a pump is reprogrammed between refills under the titration rules; staff and the patient read them."""
+
+from __future__ import annotations
+
+import pytest
+
+TITRATION = {"kind": "titration", "start_date": "2026-03-05", "target_mg_per_day": 30}
+TAPER = {"kind": "taper", "start_date": "2026-04-20", "from_mg_per_day": 30}
+VISIT = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02T08:00+00:00", "daily_dose_mcg": 300}
+
+
+def _save(api, body, username="clin1", patient="P-1"):
+    return api.client.post(f"/api/v1/patients/{patient}/plans", json=body, headers=api.auth(username))
+
+
+def test_a_clinician_saves_plans_and_the_history_keeps_each_with_its_status(api) -> None:
+    first = _save(api, TITRATION)
+    second = _save(api, TAPER)
+
+    assert first.status_code == 201, first.text
+    saved = first.json()
+    assert first.headers["location"] == f"/api/v1/plans/{saved['plan_id']}"
+    assert saved["kind"] == "titration" and saved["status"] == "active" and saved["saved_by"] == "clinician:clin1"
+    assert saved["plan"]["patient"]["age_years"] == 50  # the stored patient's covariates
+    assert saved["settings"] == saved["plan"]["settings"] and saved["settings"]
+    assert second.status_code == 201 and second.json()["seq"] == 1
+
+    history = api.client.get("/api/v1/patients/P-1/plans", headers=api.auth("nurse1")).json()["items"]
+    assert [(p["kind"], p["status"], p["superseded_by"]) for p in history] == [
+        ("titration", "superseded", second.json()["plan_id"]),
+        ("taper", "active", None),
+    ]
+    own = api.client.get(f"/api/v1/plans/{saved['plan_id']}", headers=api.auth("pat1"))
+    assert own.status_code == 200 and own.json()["status"] == "superseded"
+    assert api.client.get(f"/api/v1/plans/{saved['plan_id']}", headers=api.auth("pat2")).status_code == 404
+    actions = {(e.action, e.outcome.value) for e in api.services.audit.entries(actor="clinician:clin1")}
+    assert ("plan.save", "success") in actions
+
+
+def test_a_plan_with_a_standing_block_is_refused_with_its_findings_and_nothing_is_saved(api) -> None:
+    r = _save(api, TITRATION | {"target_mg_per_day": 120})
+
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert "ORAL-MAX-001" in {f["rule_id"] for f in r.json()["findings"] if f["severity"] == "block"}
+    assert api.client.get("/api/v1/patients/P-1/plans", headers=api.auth("clin1")).json()["items"] == []
+
+
+def test_an_overridden_block_is_saved_with_the_clinician_and_the_reason(api) -> None:
+    reason = "inpatient titration under daily neurologist review"
+    overrides = [f"ORAL-MAX-001={reason}", f"ORAL-MAX-002={reason}"]
+    r = _save(api, TITRATION | {"target_mg_per_day": 120, "overrides": overrides})
+
+    assert r.status_code == 201, r.text
+    assert [(o["rule_id"], o["clinician"]) for o in r.json()["overrides"]] == [
+        ("ORAL-MAX-001", "clinician:clin1"),
+        ("ORAL-MAX-002", "clinician:clin1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (TITRATION | {"overrides": ["ORAL-MAX-001=x"]}, "override reason"),
+        (TITRATION | {"start_date": "yesterday"}, "start_date"),
+        (TITRATION | {"patient": {"age_years": 30}}, "patient"),
+        ({"kind": "switch", "start_date": "2026-03-05"}, "body"),
+    ],
+)
+def test_an_invalid_plan_names_its_field(memory_api, body, field) -> None:
+    r = _save(memory_api, body)
+
+    assert r.status_code == 422, r.text
+    assert any(field in e["field"] for e in r.json()["errors"]), r.json()
+
+
+def test_only_a_clinician_saves_a_plan(memory_api) -> None:
+    assert _save(memory_api, TITRATION, "nurse1").status_code == 403
+    assert _save(memory_api, TITRATION, "pat1").status_code == 403
+
+
+def _refilled(api) -> None:
+    r = api.client.post("/api/v1/pumps/pump-1/visits", json=VISIT, headers=api.auth("nurse1"))
+    assert r.status_code == 201, r.text
+    api.clock.advance(days=3)
+
+
+def test_a_clinician_reprograms_a_pump_within_the_titration_step(api) -> None:
+    _refilled(api)
+    body = {"daily_dose_mcg": 330, "reason": "spasms at night"}
+
+    r = api.client.post("/api/v1/pumps/pump-1/program-changes", json=body, headers=api.auth("clin1"))
+
+    assert r.status_code == 201, r.text
+    change = r.json()
+    assert change["previous_daily_dose_mcg"] == pytest.approx(300) and change["daily_dose_mcg"] == pytest.approx(330)
+    assert change["changed_by"] == "clinician:clin1" and change["reason"] == "spasms at night"
+    items = api.client.get("/api/v1/pumps/pump-1/program-changes", headers=api.auth("pat1")).json()["items"]
+    assert [c["change_id"] for c in items] == [change["change_id"]]
+    assert api.client.post("/api/v1/patients/P-1/alerts/raise", headers=api.auth("nurse1")).status_code == 200
+
+
+def test_a_blocked_program_change_is_refused_with_its_findings_and_not_stored(api) -> None:
+    _refilled(api)
+    body = {"daily_dose_mcg": 500, "reason": "spasms at night"}
+
+    r = api.client.post("/api/v1/pumps/pump-1/program-changes", json=body, headers=api.auth("clin1"))
+
+    assert r.status_code == 409
+    assert "ITB-TITR-002" in {f["rule_id"] for f in r.json()["findings"] if f["severity"] == "block"}
+    assert api.client.get("/api/v1/pumps/pump-1/program-changes", headers=api.auth("clin1")).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"daily_dose_mcg": 330, "reason": "x", "changed_at": "2026-03-01T09:00+00:00"}, "changed_at"),
+        ({"daily_dose_mcg": 330, "reason": "x", "changed_at": "2026-04-01T09:00+00:00"}, "changed_at"),
+        ({"reason": "x"}, "daily_dose_mcg"),
+        ({"daily_dose_mcg": 330, "reason": " "}, "reason"),
+        ({"flex": "00:00=abc", "reason": "x"}, "flex"),
+    ],
+)
+def test_an_invalid_program_change_names_its_field(memory_api, body, field) -> None:
+    _refilled(memory_api)
+
+    r = memory_api.client.post("/api/v1/pumps/pump-1/program-changes", json=body, headers=memory_api.auth("clin1"))
+
+    assert r.status_code == 422, r.text
+    assert any(field in e["field"] for e in r.json()["errors"]), r.json()
+
+
+def test_a_nurse_records_visits_but_does_not_reprogram(memory_api) -> None:
+    _refilled(memory_api)
+    body = {"daily_dose_mcg": 330, "reason": "spasms at night"}
+
+    r = memory_api.client.post("/api/v1/pumps/pump-1/program-changes", json=body, headers=memory_api.auth("nurse1"))
+
+    assert r.status_code == 403
