@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from baclofen.adapters.sql import SqlUnitOfWork, create_database_engine, downgrade_database, upgrade_database
+from baclofen.adapters.sql import (
+    SqlUnitOfWork,
+    count_stored_records,
+    create_database_engine,
+    downgrade_database,
+    upgrade_database,
+)
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.patient import PatientSnapshot
@@ -71,3 +77,7 @@ def test_the_revision_goes_down_to_0003_and_up_again(database) -> None:
 
     upgrade_database(database)
     assert {"saved_plans", "program_changes"} <= set(inspect(database).get_table_names())
+
+
+def test_plans_and_program_changes_are_records_a_restore_would_replace(stored) -> None:
+    assert count_stored_records(stored) == 2  # a plan and a change, nothing else

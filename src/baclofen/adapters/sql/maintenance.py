@@ -31,12 +31,21 @@ from baclofen.domain.errors import ConflictError, InvalidInputError, ServiceErro
 __all__ = ["RECORD_TABLES", "backup_database", "count_stored_records", "restore_database"]
 
 #: The tables whose rows make a database non-empty (the audit log alone does not).
-RECORD_TABLES = ("clinics", "users", "patients", "pumps", "diary_entries", "alerts")
+RECORD_TABLES = (
+    "clinics",
+    "users",
+    "patients",
+    "pumps",
+    "diary_entries",
+    "alerts",
+    "saved_plans",
+    "program_changes",
+)
 
 
 def count_stored_records(engine: Engine) -> int:
-    """How many clinics, accounts, patients, pumps, diary entries and alerts ``engine``'s database holds (0 when
-    it has no schema yet)."""
+    """How many clinics, accounts, patients, pumps, diary entries, alerts, saved plans and program changes
+    ``engine``'s database holds (0 when it has no schema yet)."""
     tables = schema.Base.metadata.tables
     total = 0
     with reaching(engine), engine.connect() as connection:
@@ -162,7 +171,8 @@ def restore_database(engine: Engine, file: Path, *, force: bool = False) -> None
     held = count_stored_records(engine)
     if held and not force:
         raise ConflictError(
-            f"the database holds {held} records (clinics, accounts, patients, pumps, diary entries, alerts): "
+            f"the database holds {held} records (clinics, accounts, patients, pumps, diary entries, alerts, plans, "
+            "program changes): "
             "give --force to replace them with the backup"
         )
     if engine.dialect.name != "sqlite":
