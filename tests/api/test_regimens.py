@@ -75,6 +75,24 @@ def test_an_invalid_plan_names_its_field(memory_api, body, field) -> None:
     assert any(field in e["field"] for e in r.json()["errors"]), r.json()
 
 
+def test_an_itb_transition_is_saved_as_its_oral_taper_with_its_envelope(api) -> None:
+    body = {
+        "kind": "itb-transition",
+        "infusion_start": "2026-03-20",
+        "oral_mg_per_day": 60,
+        "itb_initial_mcg_per_day": 100,
+    }
+
+    r = _save(api, body)
+
+    assert r.status_code == 201, r.text
+    saved = r.json()
+    assert saved["kind"] == "itb-transition" and saved["plan"]["kind"] == "taper"
+    assert saved["transition"]["origin"] == "spinal" and saved["transition"]["days"]
+    assert "ITB-TRANS-001" in {f["rule_id"] for f in saved["findings"]}
+    assert api.client.get(f"/api/v1/plans/{saved['plan_id']}", headers=api.auth("pat1")).json() == saved
+
+
 def test_only_a_clinician_saves_a_plan(memory_api) -> None:
     assert _save(memory_api, TITRATION, "nurse1").status_code == 403
     assert _save(memory_api, TITRATION, "pat1").status_code == 403

@@ -19,7 +19,8 @@ from baclofen.domain.itb.dosing import titration_range
 from baclofen.domain.itb.programs import continuous_program, flex_program
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import apply_overrides
-from baclofen.services.commands import PlanTaper, PlanTitration
+from baclofen.services.commands import PlanTaper, PlanTitration, PlanTransition
+from baclofen.services.itb import plan_transition
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 
 AT = datetime(2026, 3, 9, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
@@ -34,6 +35,12 @@ def titration(**kw) -> SavedPlan:
 def taper(seq: int = 1) -> SavedPlan:
     plan = plan_oral_taper(PlanTaper(60, date(2026, 4, 1), patient=PATIENT, settings={"taper.step_interval_days": 5}))
     return SavedPlan("P-1", seq, plan, "clinician:b", AT + timedelta(days=20))
+
+
+def transition(seq: int = 0) -> SavedPlan:
+    planned = plan_transition(PlanTransition(date(2026, 3, 20), 60, 100, patient=PATIENT))
+    document = {k: v for k, v in planned.to_dict().items() if k != "oral_taper"}
+    return SavedPlan("P-1", seq, planned.oral_taper, "clinician:a", AT, document)
 
 
 def change(seq: int = 0, pump_id: str = "pump-1", **kw) -> ProgramChangeRecord:
@@ -120,6 +127,20 @@ def test_a_plan_not_stored_is_not_found_and_a_rollback_stores_nothing(new_uow) -
         assert uow.plans.for_patient("P-1") == ()
         with pytest.raises(NotFoundError):
             uow.plans.get(titration().plan_id)
+
+
+def test_a_saved_transition_comes_back_with_its_oral_taper_and_its_envelope(new_uow) -> None:
+    saved = transition()
+    with new_uow() as uow:
+        uow.plans.add(saved)
+        uow.commit()
+
+    with new_uow() as uow:
+        found = uow.plans.get(saved.plan_id)
+
+    assert found.kind == "itb-transition" and found.plan.kind.value == "taper"
+    assert _plain(found.to_dict()) == _plain(saved.to_dict())
+    assert "ITB-TRANS-001" in {f["rule_id"] for f in found.to_dict()["findings"]}
 
 
 # --- program changes ----------------------------------------------------------------------------------------------

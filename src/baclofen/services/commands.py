@@ -723,18 +723,20 @@ class RecordOutcomeScore:
 # --- the clinic: saved plans and program changes ------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SavePlan:
-    """Plan an oral titration or taper for the stored patient ``patient_id`` and save it (see
-    :func:`baclofen.services.regimens.save_plan`): ``plan`` holds the planner's fields (its own ``patient`` is not
-    used: the patient's covariates come from the record), who saves it and when."""
+    """Plan an oral titration or taper, or an oral -> intrathecal transition, for the stored patient ``patient_id``
+    and save it (see :func:`baclofen.services.regimens.save_plan`): ``plan`` holds the planner's fields (its own
+    ``patient`` and a transition's ``origin`` are not used: they come from the record), who saves it and when."""
 
     patient_id: str
-    plan: PlanTitration | PlanTaper
+    plan: PlanTitration | PlanTaper | PlanTransition
     saved_by: str
     saved_at: datetime
 
     def __post_init__(self) -> None:
-        if not isinstance(self.plan, PlanTitration | PlanTaper):
-            raise InvalidInputError("plan", "an oral titration or taper (its text is read at the edge)", self.plan)
+        if not isinstance(self.plan, PlanTitration | PlanTaper | PlanTransition):
+            raise InvalidInputError(
+                "plan", "an oral titration or taper or an ITB transition (its text is read at the edge)", self.plan
+            )
         _instant(self.saved_at, "saved_at")
 
 

@@ -3,10 +3,12 @@
 Each takes a unit of work (:class:`~baclofen.services.ports.UnitOfWork`) and one typed command
 (:mod:`baclofen.services.commands`); neither reads a clock (``saved_at``, ``changed_at`` come in the command).
 
-* :func:`save_plan` runs the oral planner (titration or taper, :mod:`baclofen.services.planning`) on the STORED
-  patient (the record's covariates, never a second patient model) and appends the plan to the patient's plan
-  history: it supersedes the one before, which is never rewritten. A plan that is not offerable (a block without
-  a clinician's override, or a block no override lifts) is not saved: :class:`NotStored` carries its findings.
+* :func:`save_plan` runs the oral planner (titration or taper, :mod:`baclofen.services.planning`; or the oral ->
+  intrathecal transition, :func:`baclofen.services.itb.plan_transition`, saved as its oral taper with the rest of
+  its document) on the STORED patient (the record's covariates and origin, never a second patient model) and
+  appends the plan to the patient's plan history: it supersedes the one before, which is never rewritten. A plan
+  that is not offerable (a block without a clinician's override, or a block no override lifts) is not saved:
+  :class:`NotStored` carries its findings.
 * :func:`change_pump_program` judges a new program of a stored pump between refills with the intrathecal titration
   rules (``ITB-TITR-*``, ``ITB-DOSE-*``: the step from the program in effect, at most one increase every 24 h, no
   increase in the first 24 h) on the patient's spasticity origin, and appends it to the pump's program changes.
@@ -36,9 +38,13 @@ from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, prog
 from baclofen.domain.errors import ConflictError, InvalidInputError
 from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGH_DOSE_THRESHOLD, titration_range
 from baclofen.domain.itb.programs import ProgramMode
+from baclofen.domain.itb.transition import TransitionPlan
+from baclofen.domain.oral.plan import Plan
+from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, apply_overrides, is_offerable
 from baclofen.domain.settings import SettingValues
-from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, SavePlan
+from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, PlanTransition, SavePlan
+from baclofen.services.itb import plan_transition
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 from baclofen.services.ports import SettingsProvider, UnitOfWork
 
@@ -61,25 +67,36 @@ def _blocks(findings: Sequence[Finding]) -> str:
     return ", ".join(sorted({f.rule_id for f in findings if f.is_blocking}))
 
 
+def _plan(
+    request: PlanTitration | PlanTaper | PlanTransition, patient: PatientSnapshot
+) -> tuple[Plan, TransitionPlan | None]:
+    """The planner's oral plan on the stored patient (and, for a transition, the transition it is the taper of)."""
+    if isinstance(request, PlanTitration):
+        return plan_oral_titration(replace(request, patient=patient)), None
+    if isinstance(request, PlanTaper):
+        return plan_oral_taper(replace(request, patient=patient)), None
+    transition = plan_transition(replace(request, patient=patient, origin=patient.origin))
+    return transition.oral_taper, transition
+
+
 def save_plan(uow: UnitOfWork, command: SavePlan) -> SavedPlan:
     """Plan the command's titration or taper for the stored patient and append it to the patient's plan history
     (it becomes the active plan; the one before is superseded). Not offerable: nothing stored, :class:`NotStored`."""
     with uow:
         patient = uow.patients.get(command.patient_id)
-        request = replace(command.plan, patient=patient.snapshot)
-        if isinstance(request, PlanTitration):
-            plan = plan_oral_titration(request)
-        else:
-            assert isinstance(request, PlanTaper)  # SavePlan accepts these two
-            plan = plan_oral_taper(request)
-        if not plan.offerable:
+        plan, transition = _plan(command.plan, patient.snapshot)
+        findings = plan.findings if transition is None else transition.findings
+        if not is_offerable(findings):
             raise NotStored(
-                f"the plan is not offerable ({_blocks(plan.findings)}): nothing saved; override a block with a "
+                f"the plan is not offerable ({_blocks(findings)}): nothing saved; override a block with a "
                 "reason where the rule allows it, or change the plan",
-                plan.findings,
+                findings,
             )
+        document = None
+        if transition is not None:
+            document = {k: v for k, v in transition.to_dict().items() if k != "oral_taper"}
         history = uow.plans.for_patient(command.patient_id)
-        saved = SavedPlan(command.patient_id, len(history), plan, command.saved_by, command.saved_at)
+        saved = SavedPlan(command.patient_id, len(history), plan, command.saved_by, command.saved_at, document)
         uow.plans.add(saved)
         uow.commit()  # another plan saved at this position meanwhile: ConflictError
     return saved

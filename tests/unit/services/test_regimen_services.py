@@ -20,7 +20,7 @@ from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot, SpasticityOrigin
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Override
-from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, SavePlan
+from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, PlanTransition, SavePlan
 from baclofen.services.regimens import NotStored
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -39,7 +39,7 @@ def services() -> Services:
     return services
 
 
-def save(services: Services, plan: PlanTitration | PlanTaper, at: datetime = NOW):
+def save(services: Services, plan: PlanTitration | PlanTaper | PlanTransition, at: datetime = NOW):
     return services.save_plan(SavePlan("P-1", plan, "clinician:a", at))
 
 
@@ -119,6 +119,20 @@ def test_the_saved_plans_become_the_timelines_oral_prescriptions(services) -> No
     assert timeline.oral_dose_on(date(2026, 3, 1)) == 5  # CrCl 20 mL/min: the titration holds 5 mg/day
     assert timeline.oral_dose_on(date(2026, 3, 19)) == 5  # it continues until the taper starts
     assert timeline.oral_dose_on(date(2026, 3, 20)) == 10 and timeline.oral_dose_on(date(2026, 6, 1)) == 0
+
+
+def test_a_transition_is_planned_on_the_stored_patients_origin_and_saved_as_its_oral_taper(services) -> None:
+    with services.uow as uow:
+        uow.patients.update(PatientRecord("P-1", replace(SNAPSHOT, origin=SpasticityOrigin.CEREBRAL), "C-1"))
+        uow.commit()
+
+    saved = save(services, PlanTransition(date(2026, 3, 20), 60, 100, origin=SpasticityOrigin.SPINAL))
+
+    assert saved.kind == "itb-transition" and saved.transition is not None
+    assert saved.transition["origin"] == "cerebral" and saved.plan.patient.origin is SpasticityOrigin.CEREBRAL
+    with services.uow as uow:
+        stored = stored_timeline(uow.patients.get("P-1"), (), (), NOW, plans=uow.plans.for_patient("P-1"))
+    assert stored.timeline().oral_dose_on(saved.plan.start) == saved.plan.steps[0].daily_dose_mg
 
 
 # --- program changes ----------------------------------------------------------------------------------------------

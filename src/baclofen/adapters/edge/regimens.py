@@ -20,7 +20,7 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram, continuous_program
 from baclofen.domain.itb.pumps import PumpModel
 from baclofen.domain.records import check_record_id
-from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, SavePlan
+from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, PlanTransition, SavePlan
 
 __all__ = ["change_pump_program_command", "save_plan_command"]
 
@@ -33,10 +33,11 @@ def _instant(value: str | datetime, field: str) -> datetime:
 
 
 def save_plan_command(
-    *, patient_id: str, plan: PlanTitration | PlanTaper, saved_by: str, saved_at: datetime
+    *, patient_id: str, plan: PlanTitration | PlanTaper | PlanTransition, saved_by: str, saved_at: datetime
 ) -> SavePlan:
-    """:class:`SavePlan` of a planner command built by :func:`~baclofen.adapters.edge.plan.plan_titration_command`
-    or :func:`~baclofen.adapters.edge.plan.plan_taper_command` (without a patient: the stored one is used)."""
+    """:class:`SavePlan` of a planner command built by the edge (:func:`~baclofen.adapters.edge.plan.
+    plan_titration_command`, :func:`~baclofen.adapters.edge.plan.plan_taper_command`,
+    :func:`~baclofen.adapters.edge.itb.plan_transition_command`) without a patient: the stored one is used."""
     fields = InputCollector()
     fields.check(check_record_id, patient_id, "patient_id")
     if plan.patient is not None:

@@ -36,7 +36,7 @@ from baclofen.domain.cds.scales import PennSpasmScore
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import Alert, AlertState, AlertTransition
 from baclofen.domain.clinic.diary import DiaryEntryRecord
-from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.regimens import ITB_TRANSITION_KIND, ProgramChangeRecord, SavedPlan
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.oral.plan import Plan
@@ -415,14 +415,21 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, allow_nan=False, ensure_ascii=False)
 
 
+def _plan_document(plan: SavedPlan) -> dict[str, Any]:
+    """The stored document: the ``baclofen-plan/1`` plan, or a transition's document with it as ``oral_taper``."""
+    document = plan.plan.to_dict()
+    return document if plan.transition is None else {**plan.transition, "oral_taper": document}
+
+
 def saved_plan_values(plan: SavedPlan) -> dict[str, Any]:
-    """The row of a saved plan: its plan as the ``baclofen-plan/1`` JSON document."""
+    """The row of a saved plan: its plan as the ``baclofen-plan/1`` JSON document (a transition's document holds it
+    as its ``oral_taper``)."""
     return {
         "plan_id": plan.plan_id,
         "patient_id": plan.patient_id,
         "seq": plan.seq,
         "kind": plan.kind,
-        "document": _json_text(plan.plan.to_dict()),
+        "document": _json_text(_plan_document(plan)),
         "saved_by": plan.saved_by,
         "saved_at_utc": plan.saved_at,
         "saved_zone": zone_name(plan.saved_at),
@@ -431,8 +438,14 @@ def saved_plan_values(plan: SavedPlan) -> dict[str, Any]:
 
 def saved_plan_from_row(row: SavedPlanRow) -> SavedPlan:
     """The saved plan of its row (the document read by :meth:`Plan.from_dict`, every field checked there)."""
-    plan = Plan.from_dict(json.loads(row.document))
-    return SavedPlan(row.patient_id, row.seq, plan, row.saved_by, at_zone(row.saved_at_utc, row.saved_zone))
+    document = json.loads(row.document)
+    transition = None
+    if row.kind == ITB_TRANSITION_KIND:
+        transition = {k: v for k, v in document.items() if k != "oral_taper"}
+        document = document["oral_taper"]
+    plan = Plan.from_dict(document)
+    saved_at = at_zone(row.saved_at_utc, row.saved_zone)
+    return SavedPlan(row.patient_id, row.seq, plan, row.saved_by, saved_at, transition)
 
 
 def program_change_values(change: ProgramChangeRecord) -> dict[str, Any]:

@@ -20,7 +20,7 @@ changes between refills (append-only), and what the timeline and the titration r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
@@ -34,6 +34,7 @@ from baclofen.domain.rules.core import Finding
 from baclofen.domain.settings import SettingUse, settings_to_dicts
 
 __all__ = [
+    "ITB_TRANSITION_KIND",
     "MAX_CHANGE_REASON_LENGTH",
     "PlanStatus",
     "ProgramChangeBasis",
@@ -46,6 +47,9 @@ __all__ = [
     "program_change_id",
     "saved_plan_id",
 ]
+
+#: The kind of a saved oral -> intrathecal transition (the others are the oral plan's kind: titration, taper).
+ITB_TRANSITION_KIND = "itb-transition"
 
 #: Longest reason of a program change (characters).
 MAX_CHANGE_REASON_LENGTH = 2000
@@ -99,13 +103,16 @@ class SavedPlan:
     """An oral plan saved for a patient (offerable: no block stands without an override), by whom and when.
 
     The plan carries its findings, the settings it used and the overrides (clinician, reason); ``seq`` is its
-    position in the patient's plan history (0 = first)."""
+    position in the patient's plan history (0 = first). An oral -> intrathecal transition is saved as its oral taper
+    (``plan``, what the patient takes by mouth) with the rest of its document in ``transition`` (the intrathecal
+    titration envelope, its findings, oral and intrathecal, and settings; ``offerable`` true)."""
 
     patient_id: str
     seq: int
     plan: Plan
     saved_by: str
     saved_at: datetime
+    transition: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         check_record_id(self.patient_id, "patient_id")
@@ -114,6 +121,11 @@ class SavedPlan:
         require(self.plan.offerable, "plan", "an offerable plan (no block without an override)", "blocked")
         _check_actor(self.saved_by, "saved_by")
         _check_instant(self.saved_at, "saved_at")
+        if self.transition is not None:
+            t = self.transition
+            ok = isinstance(t, Mapping) and "oral_taper" not in t and isinstance(t.get("findings"), list)
+            require(ok, "transition", "a transition document without its oral taper (that is the plan)", t)
+            require(t.get("offerable") is True, "transition", "an offerable transition", "blocked")
 
     @property
     def plan_id(self) -> str:
@@ -121,7 +133,7 @@ class SavedPlan:
 
     @property
     def kind(self) -> str:
-        return self.plan.kind.value
+        return ITB_TRANSITION_KIND if self.transition is not None else self.plan.kind.value
 
     def to_dict(self, status: PlanStatus | None = None, superseded_by: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -135,8 +147,13 @@ class SavedPlan:
         if status is not None:
             out |= {"status": status.value, "superseded_by": superseded_by}
         plan = self.plan.to_dict()
-        out |= {"findings": plan["findings"], "overrides": plan["overrides"], "settings": plan["settings"]}
-        return out | {"plan": plan}
+        if self.transition is None:
+            out |= {"findings": plan["findings"], "overrides": plan["overrides"], "settings": plan["settings"]}
+            return out | {"plan": plan}
+        t = self.transition
+        out |= {"findings": list(t["findings"]), "overrides": plan["overrides"]}
+        out |= {"settings": [*plan["settings"], *t.get("settings", [])]}
+        return out | {"plan": plan, "transition": dict(t)}
 
 
 def plan_statuses(history: Sequence[SavedPlan]) -> dict[str, tuple[PlanStatus, str | None]]:

@@ -1,9 +1,10 @@
 """A patient's regimen (the use cases of :mod:`baclofen.services.regimens`): saved oral plans and pump program
 changes between refills.
 
-* ``POST /patients/{patient_id}/plans``: plan a titration or taper (``kind``) on the STORED patient's covariates and
-  save it; it supersedes the active plan. A clinician only: a plan is a prescription. A plan a block stands against
-  (without an override, or one no override lifts) is not saved: 409 with its ``findings``.
+* ``POST /patients/{patient_id}/plans``: plan a titration, taper or oral -> intrathecal transition (``kind``) on the
+  STORED patient's covariates and save it; it supersedes the active plan. A clinician only: a plan is a
+  prescription. A plan a block stands against (without an override, or one no override lifts) is not saved: 409
+  with its ``findings``.
 * ``GET /patients/{patient_id}/plans``, ``GET /plans/{plan_id}``: the plan history with each plan's status
   (``active``, ``superseded`` and by which plan), findings, overrides (clinician, reason) and settings used.
 * ``POST /pumps/{pump_id}/program-changes``: reprogram a pump between refills, judged by the intrathecal titration
@@ -22,6 +23,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from baclofen.adapters.edge.itb import plan_transition_command
 from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.adapters.edge.regimens import change_pump_program_command, save_plan_command
 from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
@@ -29,10 +31,15 @@ from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
-from baclofen.entrypoints.api.schemas import ProgramChangeRequest, SavePlanRequest, SaveTitrationRequest
+from baclofen.entrypoints.api.schemas import (
+    ProgramChangeRequest,
+    SavePlanRequest,
+    SaveTitrationRequest,
+    SaveTransitionRequest,
+)
 from baclofen.entrypoints.api.security import OutOfScope, actor_label, require_role
 from baclofen.entrypoints.json_values import json_ready
-from baclofen.services.commands import PlanTaper, PlanTitration
+from baclofen.services.commands import PlanTaper, PlanTitration, PlanTransition
 from baclofen.services.regimens import NotStored
 
 __all__ = ["router"]
@@ -53,10 +60,12 @@ def _plans_json(history: tuple[SavedPlan, ...]) -> list[dict[str, Any]]:
     return [json_ready(p.to_dict(*statuses[p.plan_id])) for p in history]
 
 
-def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper:
+def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | PlanTransition:
     fields = body.model_dump(exclude={"kind"})
     if isinstance(body, SaveTitrationRequest):
         return plan_titration_command(**fields, clinician=clinician)
+    if isinstance(body, SaveTransitionRequest):
+        return plan_transition_command(**fields, clinician=clinician)
     return plan_taper_command(**fields, clinician=clinician)
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "SavePlanRequest",
     "SaveTaperRequest",
     "SaveTitrationRequest",
+    "SaveTransitionRequest",
     "ScoreRequest",
     "ScreeningTrialRequest",
     "TaperRequest",
@@ -187,8 +188,26 @@ class SaveTaperRequest(_TaperFields):
     kind: Literal["taper"]
 
 
+class SaveTransitionRequest(Body):
+    """An oral -> intrathecal transition to save for the stored patient (the fields of ``baclofen itb transition``;
+    origin, locale and covariates come from the record): saved as its oral taper with the intrathecal envelope."""
+
+    kind: Literal["itb-transition"]
+    infusion_start: Text
+    oral_mg_per_day: float
+    itb_initial_mcg_per_day: float
+    itb_target_mcg_per_day: float | None = None
+    max_oral_cut_percent: float | None = None
+    months_on_therapy: float | None = None
+    product: Text | None = None
+    other_oral_antispastics: Names = []
+    overrides: Names = []
+
+
 #: A plan to save: ``kind`` says which planner reads the other fields.
-SavePlanRequest = Annotated[SaveTitrationRequest | SaveTaperRequest, Field(discriminator="kind")]
+SavePlanRequest = Annotated[
+    SaveTitrationRequest | SaveTaperRequest | SaveTransitionRequest, Field(discriminator="kind")
+]
 
 
 class ProgramChangeRequest(Body):
