@@ -48,7 +48,7 @@ def test_the_database_url_comes_from_the_environment_when_not_given(run_cli, tmp
         (["upgrade", "--database-url", "mysql://root@127.0.0.1/test"], "--database-url: expected sqlite:///PATH"),
         (["upgrade", "--database-url", "sqlite://"], "--database-url: expected sqlite:///PATH"),
         (["downgrade", "0042"], "revision: expected one of head, base, "),  # then every revision, newest first
-        (["upgrade", "--revision", "+5"], "--revision: expected a revision to upgrade to"),
+        (["upgrade", "--revision", "+50"], "--revision: expected a revision to upgrade to"),
     ],
 )
 def test_a_bad_url_or_revision_is_one_line_naming_it(run_cli, tmp_path, args, expected) -> None:
