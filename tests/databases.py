@@ -40,6 +40,7 @@ APPEND_ONLY_TABLES = (
     "outcome_scores",
     "saved_plans",
     "program_changes",
+    "clinic_setting_changes",
 )
 
 

@@ -6,7 +6,9 @@ the clinic's clock for "today" when the user gives no date. Nothing is built at 
 defaults are the system clock, no clinic setting overrides and an empty in-memory store and audit log
 (the one-shot CLI's, for one invocation). Given a ``database_url`` (SQLite or PostgreSQL), the unit of
 work and the audit log are the SQL store's (:mod:`baclofen.adapters.sql`), once its schema is at the
-revision this version needs (``baclofen db upgrade``); the clinic service (issue 8/10) starts that way.
+revision this version needs (``baclofen db upgrade``); the clinic service (issue 8/10) starts that way. Each
+clinic's settings profile is kept beside the records (:attr:`Services.clinic_settings`); a request's services
+(:meth:`Services.for_request` with the caller's clinic) take that clinic's values over the configured ``settings``.
 
 >>> from datetime import datetime, timezone
 >>> from baclofen.adapters.clock import FixedClock
@@ -18,7 +20,7 @@ datetime.date(2026, 3, 2)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from baclofen.adapters.memory import (
     InMemoryAccounts,
     InMemoryAuditLog,
     InMemoryClinicRepository,
+    InMemoryClinicSettings,
     InMemoryJobRepository,
     InMemoryUnitOfWork,
     InMemoryUserRepository,
@@ -36,12 +39,14 @@ from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.settings_profile import SettingChange, SettingProfileEntry
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
-from baclofen.services import accounts, clinic, demo_clinic, histories, itb, regimens
+from baclofen.services import accounts, clinic, clinic_settings, demo_clinic, histories, itb, regimens
 from baclofen.services.commands import (
     AlertDecision,
+    ChangeClinicSetting,
     ChangePumpProgram,
     ComputeWorklist,
     LogDiaryEntry,
@@ -56,6 +61,7 @@ from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS, PopulationJobs
 from baclofen.services.ports import (
     AuditLog,
     ClinicRepository,
+    ClinicSettingsRepository,
     Clock,
     JobRepository,
     PasswordHasher,
@@ -85,20 +91,19 @@ class Services:
     passwords: PasswordHasher
     check_ready: Callable[[], None]
     jobs: JobRepository = field(default_factory=InMemoryJobRepository)
+    #: Each clinic's settings profile (its own values of named settings, and their history of changes).
+    clinic_settings: ClinicSettingsRepository = field(default_factory=InMemoryClinicSettings)
+    #: The clinic whose profile :attr:`settings` includes (None: the service's configuration only).
+    clinic_id: str | None = None
 
-    def for_request(self) -> Services:
-        """These services with a unit of work of their own over the same store (for one request)."""
-        return Services(
-            self.clock,
-            self.settings,
-            self.uow.another(),
-            self.audit,
-            self.clinics,
-            self.users,
-            self.passwords,
-            self.check_ready,
-            self.jobs,
+    def for_request(self, clinic_id: str | None = None) -> Services:
+        """These services with a unit of work of their own over the same store (for one request), and, given
+        the caller's ``clinic_id``, that clinic's settings profile over the service's configured settings."""
+        base = self._base_settings()
+        settings: SettingsProvider = (
+            base if clinic_id is None else clinic_settings.ClinicProfileSettings(self.clinic_settings, clinic_id, base)
         )
+        return replace(self, settings=settings, uow=self.uow.another(), clinic_id=clinic_id)
 
     def register_pump(self, record: PumpRecord) -> None:
         """:func:`baclofen.services.itb.register_pump` on this store."""
@@ -177,6 +182,24 @@ class Services:
             self.uow, self.clinics, self.users, self.passwords, as_of=as_of, seed=seed, settings=self.settings
         )
 
+    def read_clinic_settings(self, clinic_id: str) -> tuple[SettingProfileEntry, ...]:
+        """:func:`baclofen.services.clinic_settings.read_clinic_settings` of ``clinic_id``."""
+        return clinic_settings.read_clinic_settings(self.clinic_settings, clinic_id, base=self._base_settings())
+
+    def change_clinic_setting(self, command: ChangeClinicSetting) -> SettingChange:
+        """:func:`baclofen.services.clinic_settings.change_clinic_setting` in this store."""
+        return clinic_settings.change_clinic_setting(self.clinic_settings, command)
+
+    def clinic_settings_history(self, clinic_id: str, name: str | None = None) -> tuple[SettingChange, ...]:
+        """:func:`baclofen.services.clinic_settings.clinic_settings_history` in this store."""
+        return clinic_settings.clinic_settings_history(self.clinic_settings, clinic_id, name=name)
+
+    def _base_settings(self) -> SettingsProvider:
+        """The service's configured settings, without any clinic's profile."""
+        if isinstance(self.settings, clinic_settings.ClinicProfileSettings):
+            return self.settings.base if self.settings.base is not None else StaticSettings()
+        return self.settings
+
     def authenticate(self, username: str, password: str) -> UserRecord | None:
         """:func:`baclofen.services.accounts.authenticate` in this store."""
         return accounts.authenticate(self.users, self.passwords, username, password)
@@ -234,6 +257,7 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
     from baclofen.adapters.sql import (
         SqlAuditLog,
         SqlClinicRepository,
+        SqlClinicSettings,
         SqlUnitOfWork,
         SqlUserRepository,
         check_database_current,
@@ -259,6 +283,7 @@ def _sql_store(database_url: str, clock: Clock, settings: SettingsProvider, pass
         passwords=passwords,
         check_ready=check_ready,
         jobs=SqlJobRepository(engine),
+        clinic_settings=SqlClinicSettings(engine),
     )
 
 

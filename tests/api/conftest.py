@@ -23,6 +23,7 @@ from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.adapters.sql import (
     SqlAuditLog,
     SqlClinicRepository,
+    SqlClinicSettings,
     SqlUnitOfWork,
     SqlUserRepository,
     check_database_current,
@@ -92,6 +93,7 @@ def _sql_services(engine: Engine, clock: SettableClock) -> Services:
         passwords=cheap_hasher(),
         check_ready=lambda: check_database_current(engine),
         jobs=SqlJobRepository(engine),
+        clinic_settings=SqlClinicSettings(engine),
     )
 
 

@@ -56,6 +56,15 @@ ROUTES = [
     ("POST", "/api/v1/pumps/{pump}/program-changes", PROGRAM_CHANGE, {"clinician"}),
     ("GET", "/api/v1/pumps/{pump}/program-changes", None, READ),
 ]
+#: Every route on the caller's own clinic (its settings profile): (method, path, body, roles that may use it). The
+#: clinic is the caller's, from the token: no such path names a clinic, so none reaches another clinic's.
+STAFF_AND_ADMIN = {"clinician", "nurse", "admin"}
+CLINIC_ROUTES = [
+    ("GET", "/api/v1/clinic/settings", None, STAFF_AND_ADMIN),
+    ("GET", "/api/v1/clinic/settings/history", None, STAFF_AND_ADMIN),
+    ("PUT", "/api/v1/clinic/settings/{name}", {"value": 10, "reason": "local protocol"}, {"admin"}),
+    ("DELETE", "/api/v1/clinic/settings/{name}?reason=default", None, {"admin"}),
+]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {
     "clin1": ("clinician", "Q-1", "pump-q"),  # another clinic's
@@ -116,7 +125,22 @@ def test_every_route_on_a_record_is_in_the_scope_table(memory_api) -> None:
     }
     on_records = {(method, path) for method, path in on_records if "{" in path}
 
-    assert on_records <= {(method, path) for method, path, _, _ in ROUTES}
+    on_clinic = {(method, path.partition("?")[0]) for method, path, _, _ in CLINIC_ROUTES}
+    assert on_records <= {(method, path) for method, path, _, _ in ROUTES} | on_clinic
+    assert not any("{clinic" in path for _, path in on_clinic)
+
+
+@pytest.mark.parametrize("username", sorted(OUTSIDERS))
+def test_a_route_on_the_callers_clinic_refuses_the_other_roles_and_audits_it(memory_api, username) -> None:
+    role = OUTSIDERS[username][0]
+    for method, path, body, roles in CLINIC_ROUTES:
+        before = len(memory_api.services.audit.entries())
+        url = path.format(name="pump.refill_margin_days")
+        r = memory_api.client.request(method, url, json=body, headers=memory_api.auth(username))
+        assert r.status_code == (200 if role in roles else 403), (username, method, path, r.status_code, r.text)
+        entries = memory_api.audit_since(before)
+        assert [e.outcome.value for e in entries] == ["success" if role in roles else "denied"], (method, path)
+        assert entries[0].target == f"clinic:{memory_api.services.users.by_username(username).clinic_id}"
 
 
 @pytest.mark.parametrize("username", sorted(OUTSIDERS))

@@ -27,3 +27,13 @@ HEADERS = API.auth("clin1")
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_request_is_a_server_error(case) -> None:
     case.call_and_validate(headers=HEADERS if case.path != "/api/v1/auth/token" else {}, checks=[not_a_server_error])
+
+
+#: An admin's token, for the operations only an admin reaches past the role check (the clinic's settings).
+ADMIN_HEADERS = API.auth("admin1")
+
+
+@schema.include(path_regex="^/api/v1/clinic/settings").parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_no_request_of_an_admin_on_the_clinic_settings_is_a_server_error(case) -> None:
+    case.call_and_validate(headers=ADMIN_HEADERS, checks=[not_a_server_error])

@@ -22,6 +22,7 @@ from baclofen.adapters.memory import (
     InMemoryAccounts,
     InMemoryAuditLog,
     InMemoryClinicRepository,
+    InMemoryClinicSettings,
     InMemoryJobRepository,
     InMemoryStore,
     InMemoryUnitOfWork,
@@ -29,11 +30,20 @@ from baclofen.adapters.memory import (
     StaticSettings,
 )
 from baclofen.adapters.passwords import Argon2PasswordHasher
-from baclofen.adapters.sql import SqlAuditLog, SqlClinicRepository, SqlUnitOfWork, SqlUserRepository
+from baclofen.adapters.sql import (
+    SqlAuditLog,
+    SqlClinicRepository,
+    SqlClinicSettings,
+    SqlUnitOfWork,
+    SqlUserRepository,
+)
 from baclofen.adapters.sql.jobs import SqlJobRepository
+from baclofen.domain.clinic.settings_profile import SettingChange
+from baclofen.services.clinic_settings import ClinicProfileSettings
 from baclofen.services.ports import (
     AuditLog,
     ClinicRepository,
+    ClinicSettingsRepository,
     Clock,
     JobRepository,
     PasswordHasher,
@@ -124,6 +134,27 @@ CLOCKS: dict[str, Callable[[], Clock]] = {
 #: name -> (the clinic's values by setting name -> a settings provider holding them)
 SETTINGS_PROVIDERS: dict[str, Callable[[Mapping[str, Any]], SettingsProvider]] = {"static": StaticSettings}
 
+#: name -> ((request, tmp_path) -> the clinics' settings profiles of one new, empty store)
+CLINIC_SETTINGS: dict[str, Callable[[pytest.FixtureRequest, Path], ClinicSettingsRepository]] = {
+    "memory": lambda request, tmp_path: InMemoryClinicSettings(),
+    "sqlite": lambda request, tmp_path: SqlClinicSettings(_sqlite(request, tmp_path)),
+    "postgresql": lambda request, tmp_path: SqlClinicSettings(_postgres(request, tmp_path)),
+}
+#: When the profile providers' changes are made.
+PROFILE_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _profile_provider(repository: ClinicSettingsRepository) -> Callable[[Mapping[str, Any]], SettingsProvider]:
+    """A clinic's profile holding the values (each stored as a change by an admin) as a settings provider."""
+
+    def make(values: Mapping[str, Any]) -> SettingsProvider:
+        for name, value in values.items():
+            before = repository.values("C-1").get(name)
+            repository.change(SettingChange("C-1", name, before, value, "admin:contract", PROFILE_AT, "contract"))
+        return ClinicProfileSettings(repository, "C-1")
+
+    return make
+
 
 @pytest.fixture(params=sorted(UNITS_OF_WORK))
 def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> UowFactory:
@@ -141,9 +172,18 @@ def clock(request: pytest.FixtureRequest) -> Clock:
     return CLOCKS[request.param]()
 
 
-@pytest.fixture(params=sorted(SETTINGS_PROVIDERS))
-def make_settings(request: pytest.FixtureRequest) -> Callable[[Mapping[str, Any]], SettingsProvider]:
-    return SETTINGS_PROVIDERS[request.param]
+@pytest.fixture(params=[*sorted(SETTINGS_PROVIDERS), *(f"clinic-profile-{name}" for name in sorted(CLINIC_SETTINGS))])
+def make_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Mapping[str, Any]], SettingsProvider]:
+    """A factory of a settings provider holding the given values: static, or a clinic's profile on each store."""
+    if request.param in SETTINGS_PROVIDERS:
+        return SETTINGS_PROVIDERS[request.param]
+    return _profile_provider(CLINIC_SETTINGS[request.param.removeprefix("clinic-profile-")](request, tmp_path))
+
+
+@pytest.fixture(params=sorted(CLINIC_SETTINGS))
+def clinic_settings(request: pytest.FixtureRequest, tmp_path: Path) -> ClinicSettingsRepository:
+    """The clinics' settings profiles of one new, empty store."""
+    return CLINIC_SETTINGS[request.param](request, tmp_path)
 
 
 @pytest.fixture(params=sorted(ACCOUNTS))

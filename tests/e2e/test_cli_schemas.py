@@ -193,3 +193,26 @@ def test_a_key_the_schema_does_not_document_is_refused(run_cli: Any) -> None:
     plan["steps"][0]["doses"][0]["undocumented"] = True
 
     assert len(errors("plan", plan)) == 2
+
+
+def test_a_plan_and_a_forecast_with_the_clinics_values_validate_and_an_unknown_source_does_not() -> None:
+    from baclofen.adapters.edge.plan import plan_taper_command
+    from baclofen.adapters.edge.pump import forecast_pump_command
+    from baclofen.adapters.memory import StaticSettings
+    from baclofen.services import itb, planning
+
+    clinic = StaticSettings({"taper.step_interval_days": 7, "pump.refill_margin_days": 12})
+    plan = planning.plan_oral_taper(
+        plan_taper_command(start_date="2026-03-02", from_mg_per_day=60, to_mg_per_day=0), clinic=clinic
+    ).to_dict()
+    forecast = itb.forecast_pump(
+        forecast_pump_command(
+            pump="synchromed-ii-20", volume_ml=20, concentration_mcg_per_ml=500, filled="2026-03-02", daily_dose_mcg=100
+        ),
+        clinic=clinic,
+    ).to_dict()
+
+    assert [s["source"] for s in plan["settings"] if "source" in s] == ["clinic"]
+    assert errors("plan", plan) == [] and errors("pump-forecast", forecast) == []
+    plan["settings"][0]["source"] = "request"
+    assert errors("plan", plan) != []

@@ -88,6 +88,16 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "db restore": ((BACKUP_FILE, "--database-url", DATABASE), None),
     "demo-data": (("--database-url", DATABASE, "--as-of", "2026-12-01"), None),
     "user create": (("--role", "admin", "--clinic", "C-1", "--username", "admin", "--database-url", DATABASE), None),
+    "clinic-settings list": (("--clinic", "C-1", "--database-url", DATABASE), None),
+    "clinic-settings set": (
+        ("pump.refill_margin_days=10", "--clinic", "C-1", "--reason", "pharmacy", "--database-url", DATABASE),
+        None,
+    ),
+    "clinic-settings reset": (
+        ("pump.refill_margin_days", "--clinic", "C-1", "--reason", "default", "--database-url", DATABASE),
+        None,
+    ),
+    "clinic-settings history": (("--clinic", "C-1", "--database-url", DATABASE), None),
     "rules list": ((), None),
     "rules show": (("ORAL-MAX-001",), None),  # a rule that declares its settings (undeclared: null)
     "scale evaluate": (
@@ -161,7 +171,8 @@ def _args(run_cli: Any, tmp_path: Path, name: str, extra: tuple[str, ...] = ()) 
     if DATABASE in args:
         url = f"sqlite:///{tmp_path / 'baclofen.sqlite3'}"
         args = tuple(url if a == DATABASE else a for a in args)
-        if name in ("user create", "demo-data", "db backup", "db restore"):  # these need a migrated database
+        if name in ("user create", "demo-data", "db backup", "db restore") or name.startswith("clinic-settings"):
+            # these need a migrated database
             assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
     if BACKUP_FILE in args:
         backup = str(tmp_path / "backup.sqlite3")

@@ -55,6 +55,7 @@ STORE_TABLES = {
     "population_jobs",
     "saved_plans",
     "program_changes",
+    "clinic_setting_changes",
 }
 
 

@@ -37,6 +37,7 @@ from baclofen.adapters.overlay import (
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.settings_profile import SettingChange, values_in_force
 from baclofen.domain.errors import ConflictError, NotFoundError, UnknownNameError
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
@@ -55,6 +56,7 @@ __all__ = [
     "InMemoryAuditLog",
     "InMemoryClinicRepository",
     "InMemoryJobRepository",
+    "InMemoryClinicSettings",
     "InMemoryStore",
     "InMemoryUnitOfWork",
     "InMemoryUserRepository",
@@ -368,3 +370,32 @@ class InMemoryJobRepository:
         with self._lock:
             found = [j for j in self._jobs.values() if not j.status.finished]
         return tuple(sorted(found, key=lambda j: (j.submitted_at, j.job_id)))
+
+
+class InMemoryClinicSettings:
+    """:class:`~baclofen.services.ports.ClinicSettingsRepository` kept in memory: each clinic's changes in order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._changes: dict[str, list[SettingChange]] = {}
+
+    def values(self, clinic_id: str) -> Mapping[str, Any]:
+        check_record_id(clinic_id, "clinic_id")
+        with self._lock:
+            return values_in_force(self._changes.get(clinic_id, ()))
+
+    def change(self, change: SettingChange) -> None:
+        check_type(change, SettingChange, "setting change")
+        with self._lock:
+            changes = self._changes.setdefault(change.clinic_id, [])
+            in_force = values_in_force(changes).get(change.name)
+            if in_force != change.old_value:
+                raise ConflictError(
+                    f"the clinic's value of {change.name} is {in_force!r} now, not {change.old_value!r}: read it again"
+                )
+            changes.append(change)
+
+    def history(self, clinic_id: str, *, name: str | None = None) -> tuple[SettingChange, ...]:
+        check_record_id(clinic_id, "clinic_id")
+        with self._lock:
+            return tuple(c for c in self._changes.get(clinic_id, ()) if name is None or c.name == name)

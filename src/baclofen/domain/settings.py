@@ -33,6 +33,9 @@ class EvidenceStatus(Enum):
 
 _COUNT_UNITS = frozenset({"day", "days", "visit", "visits", "dose", "doses"})
 
+#: Where a value used came from, when it is named (:attr:`SettingUse.source`).
+SETTING_SOURCES = (None, "clinic")
+
 _REGISTRY: dict[str, Setting] = {}
 SETTINGS: Mapping[str, Setting] = MappingProxyType(_REGISTRY)
 
@@ -152,9 +155,19 @@ class SettingUse:
 
     setting: Setting
     value: object
+    #: Where the value came from when it is not the result's own choice: ``"clinic"`` for the clinic's value
+    #: (its settings profile); ``None`` otherwise (the default, the request's or an argument's value).
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in SETTING_SOURCES:
+            raise InvalidInputError(f"setting {self.setting.name}.source", "clinic or none", self.source)
 
     def to_dict(self) -> dict[str, object]:
-        return self.setting.to_dict(self.value)
+        out: dict[str, object] = self.setting.to_dict(self.value)
+        if self.source is not None:
+            out["source"] = self.source
+        return out
 
     @classmethod
     def from_dict(cls, data: Any, path: str = "setting", registry: Mapping[str, Setting] = SETTINGS) -> SettingUse:
@@ -166,10 +179,27 @@ class SettingUse:
         if setting is None:
             raise UnknownNameError(join(path, "name"), registry.keys(), name)
         value = read_key(data, "value", path)
+        source = data.get("source")
+        if source not in SETTING_SOURCES:
+            raise InvalidInputError(join(path, "source"), '"clinic" or absent', source)
         try:
-            return cls(setting, setting.validate(value))
+            return cls(setting, setting.validate(value), source)
         except InvalidInputError as exc:
             raise InvalidInputError(join(path, "value"), exc.expected, exc.actual) from None
+
+
+def with_clinic_sources(
+    uses: Iterable[SettingUse], clinic: Mapping[str, Any], given: Iterable[str] = ()
+) -> tuple[SettingUse, ...]:
+    """``uses`` with ``source="clinic"`` on each whose value is the clinic's value of it (``clinic``, by name),
+    unless the request named the setting itself (``given``: the request's value wins over the clinic's)."""
+    mine = set(given)
+    return tuple(
+        SettingUse(u.setting, u.value, "clinic")
+        if u.setting.name in clinic and u.setting.name not in mine and clinic[u.setting.name] == u.value
+        else u
+        for u in uses
+    )
 
 
 def use_defaults(settings: Iterable[Setting]) -> tuple[SettingUse, ...]:

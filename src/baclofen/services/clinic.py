@@ -27,7 +27,7 @@ ConflictError
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from baclofen.domain.clinic.worklist import PatientCase, Worklist, compute_workl
 from baclofen.domain.errors import NotFoundError
 from baclofen.domain.records import PatientRecord, check_record_id
 from baclofen.domain.rules.core import Finding
+from baclofen.domain.settings import with_clinic_sources
 from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts
 from baclofen.services.ports import SettingsProvider, UnitOfWork
 
@@ -180,6 +181,9 @@ def raise_alerts_for_patient(
     with uow:
         case, stored = _stored_patient(uow, command.patient_id, command.as_of)
         assessment = assess_risk(stored.timeline(), settings=settings)
+        if clinic is not None:  # the settings at the clinic's value say so
+            mine = {n: v for n, v in clinic.overrides(RISK_SETTINGS.values()).items() if n not in command.settings}
+            assessment = replace(assessment, settings=with_clinic_sources(assessment.settings, mine))
         active = {a.dedup_key: a for a in case.alerts if a.is_active}
         for risk in assessment.risks:
             rule_id = risk.finding.rule_id

@@ -762,3 +762,21 @@ class ChangePumpProgram:
         if not isinstance(self.program, InfusionProgram):
             raise InvalidInputError("program", "a pump program (its text is read at the edge)", self.program)
         object.__setattr__(self, "overrides", _overrides(self.overrides))
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeClinicSetting:
+    """Set clinic ``clinic_id``'s own value of the setting ``name`` to ``value`` (``None``: back to the default):
+    who (``by``), when (``at``) and why (``reason``); see
+    :func:`baclofen.services.clinic_settings.change_clinic_setting`. ``value`` is checked against the setting by
+    the domain (type, bounds, choices)."""
+
+    clinic_id: str
+    name: str
+    value: Any
+    by: str
+    at: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        _instant(self.at, "at")

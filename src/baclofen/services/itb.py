@@ -14,7 +14,8 @@ InvalidInputError
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -34,7 +35,7 @@ from baclofen.domain.itb.programs import (
     continuous_program,
     plan_pump_program,
 )
-from baclofen.domain.itb.pumps import PUMPS, PumpModel, get_pump
+from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PUMPS, PumpModel, get_pump
 from baclofen.domain.itb.refill import (
     RECONCILE_TOLERANCE_ML,
     RECONCILE_TOLERANCE_PERCENT,
@@ -49,7 +50,12 @@ from baclofen.domain.itb.refill import (
     plan_refill_volume,
     reconcile_refill,
 )
-from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS, ReservoirFill, ReservoirForecast, forecast_reservoir
+from baclofen.domain.itb.reservoir import (
+    REFILL_MARGIN_DAYS,
+    ReservoirFill,
+    ReservoirForecast,
+    forecast_reservoir,
+)
 from baclofen.domain.itb.screening import (
     ScreeningAssessment,
     ScreeningDose,
@@ -60,7 +66,7 @@ from baclofen.domain.itb.screening import (
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
-from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts
+from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts, with_clinic_sources
 from baclofen.services.commands import (
     ForecastPump,
     PlanConcentrationChange,
@@ -244,14 +250,18 @@ def plan_program(command: PlanPumpProgram) -> ProgramPlan:
     )
 
 
-def forecast_pump(command: ForecastPump) -> ReservoirForecast:
+def forecast_pump(command: ForecastPump, *, clinic: SettingsProvider | None = None) -> ReservoirForecast:
     """Reservoir forecast of a fill: empty, alarm, recommended refill, stability and battery dates.
 
     ``observed_rate_factor`` (observed / programmed delivery, >= 1) also forecasts at that rate; the
     recommended refill date is then the earlier of the two. ``settings`` (already read, by name) may override
-    ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only).
+    ``pump.synchromed_ii.flow_accuracy_percent`` (SynchroMed II only). ``clinic`` gives the clinic's own values of
+    the refill margin, the longest refill interval, the pump's low-reservoir volume and flow accuracy (the
+    command's own values win); the forecast's settings at the clinic's value say so (``source="clinic"``).
     """
     model = get_pump(command.pump)
+    if clinic is not None:
+        return _forecast_with_clinic(command, model, clinic)
     program = _program(model, command.daily_dose_mcg, command.flex)
     fill = ReservoirFill(
         model,
@@ -274,6 +284,31 @@ def forecast_pump(command: ForecastPump) -> ReservoirForecast:
         settings=dict(command.settings),
         other_drugs_in_pump=command.other_drugs_in_pump,
     )
+
+
+def _forecast_with_clinic(command: ForecastPump, model: PumpModel, clinic: SettingsProvider) -> ReservoirForecast:
+    """:func:`forecast_pump` with the clinic's values where the command gives none."""
+    accuracy = () if model.flow_accuracy is None else (model.flow_accuracy,)
+    explicit = {
+        REFILL_MARGIN_DAYS: command.margin_days,
+        MAX_REFILL_INTERVAL_DAYS: command.max_refill_interval_days,
+        model.low_reservoir: command.low_reservoir_ml,
+    }
+    values = dict(clinic.overrides((*explicit, *accuracy)))
+    given = {s.name for s, v in explicit.items() if v is not None} | set(command.settings)
+    clinic_values = {name: v for name, v in values.items() if name not in given}
+    if not clinic_values:
+        return forecast_pump(command)
+    own = {s.name: s for s in explicit}
+    command = replace(
+        command,
+        margin_days=clinic_values.get(REFILL_MARGIN_DAYS.name, command.margin_days),
+        max_refill_interval_days=clinic_values.get(MAX_REFILL_INTERVAL_DAYS.name, command.max_refill_interval_days),
+        low_reservoir_ml=clinic_values.get(model.low_reservoir.name, command.low_reservoir_ml),
+        settings={**{n: v for n, v in clinic_values.items() if n not in own}, **command.settings},
+    )
+    found = forecast_pump(command)
+    return replace(found, settings_used=with_clinic_sources(found.settings_used, clinic_values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +407,8 @@ class PumpVisit:
     forecast: ReservoirForecast
     observed: ObservedDelivery | None = None
     next_refill_findings: tuple[Finding, ...] = ()
+    #: The clinic's values this visit used (those it did not set itself), by name: marked ``source="clinic"``.
+    clinic_values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -392,7 +429,7 @@ class PumpVisit:
             used += self.reconciliation.settings_used
         if self.observed is not None:
             used += self.observed.settings_used
-        return used
+        return with_clinic_sources(used, self.clinic_values)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -557,10 +594,14 @@ def _assess_refill_visit(record: PumpRecord, c: RecordRefillVisit, clinic: Setti
             other_drugs_in_pump=c.other_drugs_in_pump,
         )
     )
+    # the settings at the clinic's value say so (this visit's own margin and settings win)
+    given = {*c.settings, *((REFILL_MARGIN_DAYS.name,) if c.margin_days is not None else ())}
+    clinic_used = {name: value for name, value in clinic_given.items() if name not in given}
+    forecast = replace(forecast, settings_used=with_clinic_sources(forecast.settings_used, clinic_used))
     next_refill = assess_next_refill(
         reconciliation.current if reconciliation is not None else None,
         observed,
         forecast,
         target_interval_days=c.target_interval_days,
     )
-    return PumpVisit(reconciliation, refill, forecast, observed, next_refill)
+    return PumpVisit(reconciliation, refill, forecast, observed, next_refill, clinic_used)

@@ -15,17 +15,20 @@ InvalidInputError
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from baclofen.domain.cds.comedication import screen_plan_medicines
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.plan import Plan
-from baclofen.domain.oral.taper import plan_taper
-from baclofen.domain.oral.titration import plan_titration
+from baclofen.domain.oral.taper import TAPER_SETTINGS, plan_taper
+from baclofen.domain.oral.titration import TITRATION_SETTINGS, plan_titration
 from baclofen.domain.products import OralProduct, get_oral_product
 from baclofen.domain.rules.core import sort_findings
+from baclofen.domain.settings import Setting, with_clinic_sources
 from baclofen.services.commands import PlanTaper, PlanTitration
+from baclofen.services.ports import SettingsProvider
 
 
 def resolve_product(name: str | OralProduct | None, tablets_scored: bool | None = None) -> OralProduct | None:
@@ -52,12 +55,25 @@ def with_comedication_findings(plan: Plan, current_drugs: Sequence[str]) -> Plan
     )
 
 
-def plan_oral_titration(command: PlanTitration) -> Plan:
+def _clinic_values(clinic: SettingsProvider | None, settings: Iterable[Setting]) -> dict[str, Any]:
+    return {} if clinic is None else dict(clinic.overrides(settings))
+
+
+def _with_clinic_sources(plan: Plan, clinic_values: Mapping[str, Any], given: Mapping[str, Any]) -> Plan:
+    """The plan with the settings it used at the clinic's value marked ``source="clinic"``."""
+    if not clinic_values:
+        return plan
+    return replace(plan, settings=with_clinic_sources(plan.settings, clinic_values, given))
+
+
+def plan_oral_titration(command: PlanTitration, *, clinic: SettingsProvider | None = None) -> Plan:
     """Plan an oral titration (label schedule by default) for the command's patient.
 
     See :func:`baclofen.domain.oral.titration.plan_titration` for the clinical behaviour. The patient's other
     medicines are screened with baclofen and with each other; their findings join the plan's (see
-    :func:`with_comedication_findings`).
+    :func:`with_comedication_findings`). ``clinic`` gives the clinic's own values of
+    :data:`~baclofen.domain.oral.titration.TITRATION_SETTINGS`; ``command.settings`` win over them, and the plan's
+    settings at the clinic's value say so (``source="clinic"``).
 
     Raises
     ------
@@ -65,6 +81,7 @@ def plan_oral_titration(command: PlanTitration) -> Plan:
         For invalid input, naming the field.
     """
     c = command
+    clinic_values = _clinic_values(clinic, TITRATION_SETTINGS)
     plan = plan_titration(
         start_date=c.start_date,
         patient=c.patient,
@@ -76,15 +93,16 @@ def plan_oral_titration(command: PlanTitration) -> Plan:
         doses_per_day=c.doses_per_day,
         dose_times=c.dose_times,
         overrides=c.overrides,
-        settings=dict(c.settings) or None,
+        settings={**clinic_values, **c.settings} or None,
     )
-    return with_comedication_findings(plan, c.current_drugs)
+    return with_comedication_findings(_with_clinic_sources(plan, clinic_values, c.settings), c.current_drugs)
 
 
-def plan_oral_taper(command: PlanTaper) -> Plan:
+def plan_oral_taper(command: PlanTaper, *, clinic: SettingsProvider | None = None) -> Plan:
     """Plan a gradual oral taper from ``from_mg_per_day`` to ``to_mg_per_day`` (mg/day).
 
-    See :func:`baclofen.domain.oral.taper.plan_taper` for the clinical behaviour.
+    See :func:`baclofen.domain.oral.taper.plan_taper` for the clinical behaviour. ``clinic`` gives the
+    clinic's own values of :data:`~baclofen.domain.oral.taper.TAPER_SETTINGS`; ``command.settings`` win over them.
 
     Raises
     ------
@@ -92,6 +110,7 @@ def plan_oral_taper(command: PlanTaper) -> Plan:
         For invalid input, naming the field.
     """
     c = command
+    clinic_values = _clinic_values(clinic, TAPER_SETTINGS)
     plan = plan_taper(
         start_date=c.start_date,
         from_mg_per_day=c.from_mg_per_day,
@@ -105,9 +124,9 @@ def plan_oral_taper(command: PlanTaper) -> Plan:
         step_interval_days=c.step_interval_days,
         min_days_to_zero=c.min_days_to_zero,
         overrides=c.overrides,
-        settings=dict(c.settings) or None,
+        settings={**clinic_values, **c.settings} or None,
     )
-    return with_comedication_findings(plan, c.current_drugs)
+    return with_comedication_findings(_with_clinic_sources(plan, clinic_values, c.settings), c.current_drugs)
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.settings_profile import SettingChange
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
     AuditEntry,
@@ -40,6 +41,7 @@ __all__ = [
     "AlertRepository",
     "AuditLog",
     "ClinicRepository",
+    "ClinicSettingsRepository",
     "Clock",
     "DiaryRepository",
     "JobRepository",
@@ -506,4 +508,31 @@ class JobRepository(Protocol):
 
     def unfinished(self) -> tuple[JobRecord, ...]:
         """Every job still queued or running, oldest first (what a server finds when it starts)."""
+        ...
+
+
+class ClinicSettingsRepository(Protocol):
+    """Each clinic's settings profile: its own values of named settings, kept as the append-only history of
+    their changes (:class:`~baclofen.domain.clinic.settings_profile.SettingChange`; a database refuses UPDATE and
+    DELETE on it itself). Each call is a transaction of its own, committed when it returns.
+
+    Raises
+    ------
+    ConflictError
+        ``change`` whose ``old_value`` is not the clinic's value in force when it is stored (another change came
+        first: no lost update).
+    InvalidInputError
+        An invalid ``clinic_id``.
+    """
+
+    def values(self, clinic_id: str) -> Mapping[str, Any]:
+        """The clinic's values in force, by setting name (none set: an empty mapping)."""
+        ...
+
+    def change(self, change: SettingChange) -> None:
+        """Append ``change`` to the clinic's history (its ``new_value`` is then in force)."""
+        ...
+
+    def history(self, clinic_id: str, *, name: str | None = None) -> tuple[SettingChange, ...]:
+        """The clinic's changes (of the setting ``name`` when given), oldest first."""
         ...

@@ -8,6 +8,7 @@
 - :mod:`.accounts`: :class:`SqlClinicRepository` and :class:`SqlUserRepository`, the clinics and their
   user accounts.
 - :mod:`.audit`: :class:`SqlAuditLog`, the append-only audit log.
+- :mod:`.clinic_settings`: :class:`SqlClinicSettings`, each clinic's settings profile (append-only changes).
 - :mod:`.migrate`: the Alembic migrations packaged in ``migrations/`` (``baclofen db upgrade``).
 - :mod:`.maintenance`: whether a database holds records, backup and restore (``baclofen db backup/restore``).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from baclofen.adapters.sql.accounts import SqlClinicRepository, SqlUserRepository
 from baclofen.adapters.sql.audit import SqlAuditLog
+from baclofen.adapters.sql.clinic_settings import SqlClinicSettings
 from baclofen.adapters.sql.engine import DEFAULT_DATABASE_URL, check_database_writable, create_database_engine
 from baclofen.adapters.sql.maintenance import backup_database, count_stored_records, restore_database
 from baclofen.adapters.sql.migrate import (
@@ -31,6 +33,7 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "SqlAuditLog",
     "SqlClinicRepository",
+    "SqlClinicSettings",
     "SqlUnitOfWork",
     "SqlUserRepository",
     "backup_database",

@@ -49,6 +49,7 @@ from baclofen.domain.records import (
 
 __all__ = [
     "AUDIT_LOG_TABLE",
+    "SETTING_NAME_LENGTH",
     "CONDITION_LENGTH",
     "NAMING_CONVENTION",
     "ZONE_LENGTH",
@@ -59,6 +60,7 @@ __all__ = [
     "Base",
     "ClinicRow",
     "CovariateObservationRow",
+    "ClinicSettingChangeRow",
     "DiaryEntryRow",
     "DiarySymptomRow",
     "OutcomeScoreRow",
@@ -79,6 +81,8 @@ __all__ = [
 AUDIT_LOG_TABLE = "audit_log"
 #: Longest zone name kept beside a time (IANA names are at most about 30 characters).
 ZONE_LENGTH = 64
+#: Longest name of a setting (``itb.refill.reconcile_tolerance_percent``).
+SETTING_NAME_LENGTH = 200
 #: Longest condition name of a patient.
 CONDITION_LENGTH = 200
 #: Longest ``alerts.active_key``: patient id, rule id (64) and subject, separated by spaces.
@@ -516,5 +520,31 @@ class ProgramChangeRow(Base):
 
     __table_args__ = (
         UniqueConstraint("pump_id", "seq"),
+        CheckConstraint("seq >= 0", name="seq_not_negative"),
+    )
+
+
+class ClinicSettingChangeRow(Base):
+    """A change of a clinic's value of a setting (:class:`~baclofen.domain.clinic.settings_profile.SettingChange`),
+    the ``seq``-th (0 = first) of that clinic and setting; only ever inserted (the migrations' triggers refuse UPDATE
+    and DELETE). A value is its JSON text (a number, true/false or a choice); NULL is the default. The unique
+    ``(clinic_id, name, seq)`` makes the second of two concurrent changes of one setting fail (no lost update).
+    ``clinic_id`` is not a foreign key, as a patient's is not: the accounts are stored apart."""
+
+    __tablename__ = "clinic_setting_changes"
+
+    change_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    clinic_id: Mapped[str] = _record_id(index=True)
+    name: Mapped[str] = mapped_column(String(SETTING_NAME_LENGTH))
+    seq: Mapped[int] = mapped_column(Integer)
+    old_value: Mapped[str | None] = mapped_column(String(200))
+    new_value: Mapped[str | None] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String(MAX_AUDIT_TEXT_LENGTH))
+    at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
+    at_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH))
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "name", "seq"),
         CheckConstraint("seq >= 0", name="seq_not_negative"),
     )

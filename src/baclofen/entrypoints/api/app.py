@@ -9,6 +9,7 @@
 * ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
 * ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
   on Dask in the background of the server, with their status, progress and result;
+* ``/api/v1/clinic/settings``: the caller's clinic's settings profile and its history (:mod:`.clinic_settings`);
 * ``/openapi.json``: the schema. Every error is an RFC 9457 problem document (:mod:`.problems`).
 """
 
@@ -25,7 +26,7 @@ import baclofen
 from baclofen.bootstrap import Services, population_jobs
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, clinic, histories, jobs, records, regimens
+from baclofen.entrypoints.api import calculators, clinic, clinic_settings, histories, jobs, records, regimens
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -147,6 +148,7 @@ def create_app(
         regimens.router,
         calculators.router,
         jobs.router,
+        clinic_settings.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -1,5 +1,7 @@
 """Stateless calculators over the use cases (nothing stored, no patient record read): oral titration and
-taper plans, a pump's reservoir forecast, a drug's dose check. Each body is read by the same edge builder
+taper plans, a pump's reservoir forecast, a drug's dose check. Plans and forecasts use the caller's clinic's
+settings profile (a body's own ``settings`` win), and list each value used, the clinic's with ``"source":
+"clinic"``. Each body is read by the same edge builder
 as the CLI's command, so a field is checked the same way and every invalid one is reported at once."""
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def plan_titration(body: TitrationRequest, who: CallerDep) -> dict[str, Any]:
             start_dose_mg=body.start_dose_mg,
             step_dose_mg=body.step_dose_mg,
         )
-        return _ready(planning.plan_oral_titration(command))
+        return _ready(planning.plan_oral_titration(command, clinic=who.services.settings))
     except InvalidInputError as exc:
         raise _patient_errors(exc) from None
 
@@ -87,7 +89,7 @@ def plan_taper(body: TaperRequest, who: CallerDep) -> dict[str, Any]:
             max_step_mg=body.max_step_mg,
             min_days_to_zero=body.min_days_to_zero,
         )
-        return _ready(planning.plan_oral_taper(command))
+        return _ready(planning.plan_oral_taper(command, clinic=who.services.settings))
     except InvalidInputError as exc:
         raise _patient_errors(exc) from None
 
@@ -95,7 +97,7 @@ def plan_taper(body: TaperRequest, who: CallerDep) -> dict[str, Any]:
 @router.post("/pumps/forecast", summary="A reservoir forecast of a fill (baclofen pump forecast)")
 def forecast(body: ForecastRequest, who: CallerDep) -> dict[str, Any]:
     require_role(who.user, STAFF_ROLES)
-    return _ready(itb.forecast_pump(forecast_pump_command(**body.model_dump())))
+    return _ready(itb.forecast_pump(forecast_pump_command(**body.model_dump()), clinic=who.services.settings))
 
 
 @router.post("/checks/dose", summary="A drug's daily dose against its limits (baclofen check dose)")

@@ -1,5 +1,6 @@
 """What every protected route starts from: the caller (from the bearer token) with the services of this
-request (a unit of work of its own), and the audit of each access to patient data."""
+request (a unit of work of its own, and the settings profile of the caller's clinic), and the audit of each
+access to patient data."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials
         user = services.users.get(signer.user_id(credentials.credentials))
     except NotFoundError:  # an account that no longer exists
         raise unauthorized("the token is not valid") from None
-    return Caller(user, services.for_request())
+    return Caller(user, services.for_request(user.clinic_id))
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

@@ -13,6 +13,7 @@ from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG
 __all__ = [
     "AlertDecisionRequest",
     "CovariatesRequest",
+    "ClinicSettingRequest",
     "DiaryRequest",
     "DoseCheckRequest",
     "ForecastRequest",
@@ -324,3 +325,11 @@ class PopulationRequest(Body):
     conditions: Names = []
     settings: Settings = {}
     crcl_range: Text | None = None
+
+
+class ClinicSettingRequest(Body):
+    """A clinic's own value of a setting (a number, true/false or one of its choices, checked against the
+    setting's bounds) and why it changes (who and when come from the token and the clinic's clock)."""
+
+    value: bool | int | float | Annotated[str, Field(max_length=200)]
+    reason: LongText

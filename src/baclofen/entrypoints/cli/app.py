@@ -17,7 +17,20 @@ from baclofen.entrypoints.cli.errors import map_errors, report_and_exit
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application (no import-time side effects)."""
-    from baclofen.entrypoints.cli import cds, db, demo, demo_data, itb, plan, pump, rules, serve, simulate, user
+    from baclofen.entrypoints.cli import (
+        cds,
+        clinic_settings,
+        db,
+        demo,
+        demo_data,
+        itb,
+        plan,
+        pump,
+        rules,
+        serve,
+        simulate,
+        user,
+    )
 
     app = typer.Typer(
         name="baclofen",
@@ -35,6 +48,7 @@ def build_app() -> typer.Typer:
     app.add_typer(rules.app, name="rules")
     app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
+    app.add_typer(clinic_settings.app, name="clinic-settings")
     cds.register(app)
     demo.register(app)
     demo_data.register(app)
