@@ -96,3 +96,28 @@ def test_an_invalid_clinic_id_is_refused_naming_it(clinic_settings: ClinicSettin
 def test_only_setting_changes_are_stored(clinic_settings: ClinicSettingsRepository) -> None:
     with pytest.raises(TypeError):
         clinic_settings.change({"name": MARGIN, "value": 10})  # type: ignore[arg-type]
+
+
+def test_of_two_concurrent_changes_from_one_value_only_one_is_stored(clinic_settings: ClinicSettingsRepository) -> None:
+    import threading
+
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def change(value: int) -> None:
+        start.wait()
+        try:
+            clinic_settings.change(_change("C-1", MARGIN, None, value))
+            outcomes.append("stored")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    workers = [threading.Thread(target=change, args=(v,)) for v in (10, 12)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+
+    assert sorted(outcomes) == ["conflict", "stored"]
+    assert len(clinic_settings.history("C-1")) == 1
+    assert clinic_settings.values("C-1")[MARGIN] == clinic_settings.history("C-1")[0].new_value
