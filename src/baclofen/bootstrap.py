@@ -146,8 +146,8 @@ class Services:
         return histories.record_outcome_score(self.uow, command)
 
     def save_plan(self, command: SavePlan) -> SavedPlan:
-        """:func:`baclofen.services.regimens.save_plan` on this store."""
-        return regimens.save_plan(self.uow, command)
+        """:func:`baclofen.services.regimens.save_plan` on this store with the clinic's settings."""
+        return regimens.save_plan(self.uow, command, clinic=self.settings)
 
     def change_pump_program(self, command: ChangePumpProgram) -> ProgramChangeRecord:
         """:func:`baclofen.services.regimens.change_pump_program` on this store with the clinic's settings."""

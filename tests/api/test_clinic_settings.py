@@ -186,3 +186,35 @@ def test_the_risk_engine_on_a_stored_patient_uses_the_clinics_value(api) -> None
     other = [s for s in theirs.json()["assessment"]["settings"] if s["name"] == name]
     assert [(s["value"], s.get("source")) for s in used] == [(14, "clinic")]
     assert [(s["value"], s.get("source")) for s in other] == [(7, None)]
+
+
+def test_a_saved_plan_records_the_clinics_values_it_used_and_reads_them_back(api) -> None:
+    api.client.put(f"{SETTINGS}/{STEP}", json={"value": 7, "reason": "our protocol"}, headers=api.auth("admin1"))
+    clinician = api.auth("clin1")
+    body = {"kind": "taper", "start_date": "2026-03-10", "from_mg_per_day": 60}
+
+    saved = api.client.post("/api/v1/patients/P-1/plans", json=body, headers=clinician)
+    plan_id = saved.json()["plan_id"]
+    read = api.client.get(f"/api/v1/plans/{plan_id}", headers=clinician)
+    other = api.client.post("/api/v1/patients/Q-1/plans", json=body, headers=api.auth("clin2"))
+
+    assert saved.status_code == other.status_code == 201, saved.text
+    used = [s for s in _walk_settings(read.json()) if s["name"] == STEP]
+    theirs = [s for s in _walk_settings(other.json()) if s["name"] == STEP]
+    assert used and {(s["value"], s.get("source")) for s in used} == {(7, "clinic")}
+    assert theirs and {(s["value"], s.get("source")) for s in theirs} == {(3, None)}
+
+
+def _walk_settings(document) -> list[dict]:
+    """Every entry of every ``settings`` list in a document."""
+    found: list[dict] = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key == "settings" and isinstance(value, list):
+                found += [v for v in value if isinstance(v, dict)]
+            else:
+                found += _walk_settings(value)
+    elif isinstance(document, list):
+        for item in document:
+            found += _walk_settings(item)
+    return found

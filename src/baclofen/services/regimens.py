@@ -68,23 +68,26 @@ def _blocks(findings: Sequence[Finding]) -> str:
 
 
 def _plan(
-    request: PlanTitration | PlanTaper | PlanTransition, patient: PatientSnapshot
+    request: PlanTitration | PlanTaper | PlanTransition, patient: PatientSnapshot, clinic: SettingsProvider | None
 ) -> tuple[Plan, TransitionPlan | None]:
-    """The planner's oral plan on the stored patient (and, for a transition, the transition it is the taper of)."""
+    """The planner's oral plan on the stored patient (and, for a transition, the transition it is the taper of);
+    a titration or taper with the clinic's values of its settings."""
     if isinstance(request, PlanTitration):
-        return plan_oral_titration(replace(request, patient=patient)), None
+        return plan_oral_titration(replace(request, patient=patient), clinic=clinic), None
     if isinstance(request, PlanTaper):
-        return plan_oral_taper(replace(request, patient=patient)), None
+        return plan_oral_taper(replace(request, patient=patient), clinic=clinic), None
     transition = plan_transition(replace(request, patient=patient, origin=patient.origin))
     return transition.oral_taper, transition
 
 
-def save_plan(uow: UnitOfWork, command: SavePlan) -> SavedPlan:
+def save_plan(uow: UnitOfWork, command: SavePlan, *, clinic: SettingsProvider | None = None) -> SavedPlan:
     """Plan the command's titration or taper for the stored patient and append it to the patient's plan history
-    (it becomes the active plan; the one before is superseded). Not offerable: nothing stored, :class:`NotStored`."""
+    (it becomes the active plan; the one before is superseded). Not offerable: nothing stored, :class:`NotStored`.
+    ``clinic`` gives the clinic's values of a titration's or taper's settings (the plan's own win); the saved plan
+    lists every value it used, the clinic's with ``source="clinic"``."""
     with uow:
         patient = uow.patients.get(command.patient_id)
-        plan, transition = _plan(command.plan, patient.snapshot)
+        plan, transition = _plan(command.plan, patient.snapshot, clinic)
         findings = plan.findings if transition is None else transition.findings
         if not is_offerable(findings):
             raise NotStored(
