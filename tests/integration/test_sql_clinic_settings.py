@@ -1,5 +1,5 @@
 """The database itself keeps each clinic's settings history append-only, on SQLite and PostgreSQL, whoever
-connects (the triggers of migration 0006), and the migration goes down and up again."""
+connects (the triggers of migration 0007), and the migration goes down and up again."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tests.databases import postgres_schema
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 #: The revision before the clinic settings' (whatever the chain becomes).
-BEFORE = importlib.import_module("baclofen.adapters.sql.migrations.versions.0006_clinic_settings").down_revision
+BEFORE = importlib.import_module("baclofen.adapters.sql.migrations.versions.0007_clinic_settings").down_revision
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,5 +1,5 @@
 """The database itself keeps saved plans and program changes append-only, on SQLite and PostgreSQL, whoever connects
-(the triggers of migration 0005), and the revision goes down and up again cleanly."""
+(the triggers of migration 0006), and the revision goes down and up again cleanly."""
 
 from __future__ import annotations
 

@@ -40,12 +40,18 @@ RECORD_TABLES = (
     "alerts",
     "saved_plans",
     "program_changes",
+    "covariate_observations",
+    "screening_trials",
+    "outcome_scores",
+    "clinic_setting_changes",
+    "population_jobs",
 )
 
 
 def count_stored_records(engine: Engine) -> int:
-    """How many clinics, accounts, patients, pumps, diary entries, alerts, saved plans and program changes
-    ``engine``'s database holds (0 when it has no schema yet)."""
+    """How many records (:data:`RECORD_TABLES`: clinics, accounts, patients and their histories, pumps, diary
+    entries, alerts, saved plans, program changes, settings changes, population jobs) ``engine``'s database holds
+    (0 when it has no schema yet)."""
     tables = schema.Base.metadata.tables
     total = 0
     with reaching(engine), engine.connect() as connection:

@@ -1,7 +1,7 @@
 """Saved oral plans and pump program changes, append-only.
 
-Revision ID: 0005
-Revises: 0007
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05
 
 A patient's plan history and a pump's program changes grow one row at a time (``seq`` 0, 1, ..., unique per
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0007"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
