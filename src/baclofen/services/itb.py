@@ -85,6 +85,7 @@ __all__ = [
     "REFILL_VISIT_SETTINGS",
     "PumpVisit",
     "ReconcileResult",
+    "assess_refill_visit",
     "describe_pumps",
     "forecast_pump",
     "plan_concentration",
@@ -510,19 +511,37 @@ def record_refill_visit(
     with uow:
         record = uow.pumps.get(command.pump_id)
         visit = _assess_refill_visit(record, command, clinic)
-        uow.pumps.add_visit(
-            command.pump_id,
-            RefillVisitRecord(
-                command.refilled,
-                command.expected_ml,
-                command.aspirated_ml,
-                fill_ml=visit.refill.fill_ml,
-                concentration_mcg_per_ml=command.concentration_mcg_per_ml,
-                program=visit.forecast.fill.program,
-            ),
-        )
+        uow.pumps.add_visit(command.pump_id, _visit_record(command, visit))
         uow.commit()
     return visit
+
+
+def assess_refill_visit(
+    record: PumpRecord, command: RecordRefillVisit, *, clinic: SettingsProvider | None = None
+) -> PumpVisit:
+    """The refill visit of :func:`record_refill_visit` on the pump ``record`` (its model, implant date and
+    history), checked the same way (the visit must follow the record's history), and stored nowhere: a refill
+    check without stored records (``baclofen pump refill``, ``POST /api/v1/pumps/refill-check``).
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`record_refill_visit`.
+    """
+    visit = _assess_refill_visit(record, command, clinic)
+    record.with_visit(_visit_record(command, visit))  # checked as a stored visit is, then dropped
+    return visit
+
+
+def _visit_record(command: RecordRefillVisit, visit: PumpVisit) -> RefillVisitRecord:
+    return RefillVisitRecord(
+        command.refilled,
+        command.expected_ml,
+        command.aspirated_ml,
+        fill_ml=visit.refill.fill_ml,
+        concentration_mcg_per_ml=command.concentration_mcg_per_ml,
+        program=visit.forecast.fill.program,
+    )
 
 
 def _assess_refill_visit(record: PumpRecord, c: RecordRefillVisit, clinic: SettingsProvider | None) -> PumpVisit:

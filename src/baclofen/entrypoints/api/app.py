@@ -7,6 +7,9 @@
 * the diary, alerts and the worklist (:mod:`.clinic`): audited, scoped to the caller;
 * saved oral plans and pump program changes (:mod:`.regimens`): audited, scoped to the caller;
 * ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
+* ``/api/v1/itb/*``, ``/api/v1/pump-models``, ``/api/v1/pumps/program``, ``/reconcile``, ``/concentration-change``,
+  ``/refill-check`` (:mod:`.itb_calculators`) and ``/api/v1/simulations/oral``, ``/intrathecal``, ``/regimen``
+  (:mod:`.simulations`): stateless, each the CLI command's ``--json`` document;
 * ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
   on Dask in the background of the server, with their status, progress and result;
 * ``/api/v1/clinic/settings``: the caller's clinic's settings profile and its history (:mod:`.clinic_settings`);
@@ -26,7 +29,17 @@ import baclofen
 from baclofen.bootstrap import Services, population_jobs
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, clinic, clinic_settings, histories, jobs, records, regimens
+from baclofen.entrypoints.api import (
+    calculators,
+    clinic,
+    clinic_settings,
+    histories,
+    itb_calculators,
+    jobs,
+    records,
+    regimens,
+    simulations,
+)
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -147,6 +160,8 @@ def create_app(
         clinic.router,
         regimens.router,
         calculators.router,
+        itb_calculators.router,
+        simulations.router,
         jobs.router,
         clinic_settings.router,
     ):
