@@ -13,18 +13,20 @@ InvalidInputError
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from baclofen.domain.cds.alternatives import AlternativesAdvice, advise_alternatives
 from baclofen.domain.cds.contraindications import ContraindicationScreen, screen_contraindications
 from baclofen.domain.cds.dose_limits import DoseCheck, check_dose
 from baclofen.domain.cds.interactions import InteractionScreen, screen_interactions
-from baclofen.domain.cds.risk import RiskAssessment, assess_risk
+from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment, assess_risk
 from baclofen.domain.cds.scales import ResponseEvaluation, evaluate_response
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
 from baclofen.domain.patient import KidneyFunction, KidneySource
+from baclofen.domain.settings import with_clinic_sources
 from baclofen.services.commands import (
     AdviseAlternatives,
     AssessTimelineRisk,
@@ -33,6 +35,7 @@ from baclofen.services.commands import (
     CheckInteractions,
     EvaluateScale,
 )
+from baclofen.services.ports import SettingsProvider
 
 
 def split_names(value: str | Iterable[str] | None, field: str = "drugs") -> list[str]:
@@ -160,10 +163,16 @@ def evaluate_scale(command: EvaluateScale) -> ResponseEvaluation:
     return evaluate_response(c.scale, c.baseline, c.current, c.context, settings=dict(c.settings))
 
 
-def assess_timeline_risk(command: AssessTimelineRisk) -> RiskAssessment:
+def assess_timeline_risk(command: AssessTimelineRisk, *, clinic: SettingsProvider | None = None) -> RiskAssessment:
     """Withdrawal and overdose risks of a patient timeline (read at the edge from its ``baclofen-timeline/1``
-    document)."""
-    return assess_risk(command.timeline, settings=dict(command.settings))
+    document). ``clinic`` gives the clinic's own values of the risk settings
+    (:data:`~baclofen.domain.cds.risk.RISK_SETTINGS`); ``command.settings`` win over them, and the settings used at
+    the clinic's value say so (``source="clinic"``)."""
+    mine = {} if clinic is None else dict(clinic.overrides(RISK_SETTINGS.values()))
+    assessment = assess_risk(command.timeline, settings=mine | dict(command.settings))
+    if not mine:
+        return assessment
+    return replace(assessment, settings=with_clinic_sources(assessment.settings, mine, command.settings))
 
 
 __all__ = [

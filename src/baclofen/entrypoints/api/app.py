@@ -7,6 +7,8 @@
 * the diary, alerts and the worklist (:mod:`.clinic`): audited, scoped to the caller;
 * saved oral plans and pump program changes (:mod:`.regimens`): audited, scoped to the caller;
 * ``/api/v1/plans/*``, ``/api/v1/pumps/forecast``, ``/api/v1/checks/dose`` (:mod:`.calculators`);
+* ``/api/v1/alternatives``, ``/api/v1/risk``, ``/api/v1/checks/interactions|contraindications``,
+  ``/api/v1/scales/evaluate``, ``/api/v1/rules``, and a stored patient's timeline and risks (:mod:`.clinical`);
 * ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
   on Dask in the background of the server, with their status, progress and result;
 * ``/api/v1/clinic/settings``: the caller's clinic's settings profile and its history (:mod:`.clinic_settings`);
@@ -26,7 +28,16 @@ import baclofen
 from baclofen.bootstrap import Services, population_jobs
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
-from baclofen.entrypoints.api import calculators, clinic, clinic_settings, histories, jobs, records, regimens
+from baclofen.entrypoints.api import (
+    calculators,
+    clinic,
+    clinic_settings,
+    clinical,
+    histories,
+    jobs,
+    records,
+    regimens,
+)
 from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -147,6 +158,7 @@ def create_app(
         clinic.router,
         regimens.router,
         calculators.router,
+        clinical.router,
         jobs.router,
         clinic_settings.router,
     ):
