@@ -18,6 +18,7 @@ from baclofen.entrypoints.cli.app import build_app
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINE_FILE = ROOT / "docs" / "examples" / "timeline.json"
 TIMELINE = json.loads(TIMELINE_FILE.read_text())
+MAS_ONE_PLUS = "cds.scales.mas_one_plus_points"
 
 
 def _cli_json(*args: str) -> dict:
@@ -286,3 +287,26 @@ def test_a_stored_view_names_an_invalid_as_of_and_is_audited(memory_api) -> None
         ("patient.risk", "patient:P-1", "failed"),
         ("patient.risk", "patient:P-1", "success"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "name", "value"),
+    [
+        ("/api/v1/alternatives", {"failed": True}, "cds.dantrolene.no_benefit_stop_days", 50),
+        ("/api/v1/scales/evaluate", {"scale": "mas", "baseline": "1+,2", "current": "1,1"}, MAS_ONE_PLUS, 1.25),
+    ],
+)
+def test_alternatives_and_scales_use_the_clinics_settings_as_the_cli_its_setting(
+    memory_api, path, body, name, value
+) -> None:
+    headers = memory_api.auth("clin1")
+    _set_clinic_setting(memory_api, name, value)
+
+    clinic = memory_api.client.post(path, json=body, headers=headers).json()
+    given = memory_api.client.post(path, json={**body, "settings": {name: value}}, headers=headers).json()
+
+    used = {s["name"]: s for s in clinic["settings"]}[name]
+    assert used["value"] == value and used.get("source") == "clinic"
+    assert {s["name"]: s for s in given["settings"]}[name].get("source") != "clinic"
+    without_source = [{k: v for k, v in s.items() if k != "source"} for s in clinic["settings"]]
+    assert {**clinic, "settings": without_source} == given  # the same answer as with the request's own value

@@ -3,10 +3,11 @@ timeline, interaction and contraindication checks, outcome scales, the rule cata
 stored patient that the risk engine works from: their ``baclofen-timeline/1`` document and its risks.
 
 The stateless calculators (nothing stored, no patient record read) are for staff; each body is read by the same
-edge builder as the CLI's command and answers the JSON of its ``--json``; the risk engine takes the caller's
-clinic's values of its settings (a request's own win). The rule catalogue is no patient data: staff and admins
-read it (an admin sets the clinic's settings a rule reads). A stored patient's timeline and risks are patient data:
-audited, and answered only to the patient themselves and their clinic's staff (anyone else: 404).
+edge builder as the CLI's command and answers the JSON of its ``--json``; the alternatives advisor, the scales and
+the risk engine take the caller's clinic's values of their settings (a request's own win). The rule catalogue is
+no patient data: staff and admins read it (an admin sets the clinic's settings a rule reads). A stored patient's
+timeline and risks are patient data: audited, and answered only to the patient themselves and their clinic's staff
+(anyone else: 404).
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def alternatives(body: AlternativesRequest, who: CallerDep) -> dict[str, Any]:
             clinician=actor_label(who.user),
             settings=body.settings,
         )
-        return cds.advise_on_alternatives(command)
+        return cds.advise_on_alternatives(command, clinic=who.services.settings)
 
     return _answer(advise, {**_BODY_NAMES, "current_baclofen_mg_per_day": "from_mg_per_day"})
 
@@ -182,7 +183,8 @@ def check_contraindications(body: ContraindicationsRequest, who: CallerDep) -> d
 )
 def evaluate_scale(body: ScaleRequest, who: CallerDep) -> dict[str, Any]:
     require_role(who.user, STAFF_ROLES)
-    return _answer(lambda: cds.evaluate_scale(evaluate_scale_command(**body.model_dump())))
+    clinic = who.services.settings
+    return _answer(lambda: cds.evaluate_scale(evaluate_scale_command(**body.model_dump()), clinic=clinic))
 
 
 # --- the rule catalogue ----------------------------------------------------------------------------------------
