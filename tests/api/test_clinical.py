@@ -148,7 +148,7 @@ def test_every_invalid_field_is_named_as_sent(memory_api) -> None:
         json={"sex": "x", "locale": "zz", "start_date": "2026-13-01", "overrides": ["no-reason"]},
         headers=headers,
     )
-    outcome = post("/api/v1/alternatives", json={"failed": True, "current": True}, headers=headers)
+    outcome = post("/api/v1/alternatives", json={"failed": True, "current": True, "sex": "x"}, headers=headers)
     interactions = post("/api/v1/checks/interactions", json={"drugs": []}, headers=headers)
     contraindications = post("/api/v1/checks/contraindications", json={"drug": "baclofen", "sex": "x"}, headers=headers)
     scale = post("/api/v1/scales/evaluate", json={"scale": "mas", "baseline": "5", "current": "x"}, headers=headers)
@@ -157,7 +157,7 @@ def test_every_invalid_field_is_named_as_sent(memory_api) -> None:
     area = memory_api.client.get("/api/v1/rules", params={"area": "zz"}, headers=headers)
 
     assert sorted(_fields(alternatives)) == ["locale", "overrides", "sex", "start_date"]
-    assert _fields(outcome) == ["failed", "current"]
+    assert _fields(outcome) == ["failed", "current", "sex"]
     assert _fields(interactions) == ["drugs"]
     assert _fields(contraindications) == ["sex"]
     assert _fields(scale) == ["baseline", "current"]

@@ -97,15 +97,14 @@ def _answer(compute: Callable[[], Any], names: Mapping[str, str] = _BODY_NAMES, 
 def alternatives(body: AlternativesRequest, who: CallerDep) -> dict[str, Any]:
     require_role(who.user, STAFF_ROLES)
     chosen = [name for name in ("failed", "not_tolerated", "current") if getattr(body, name)]
-    if len(chosen) > 1:
-        detail = "at most one of failed, not_tolerated, current"
-        errors = [{"field": name, "in": "body", "detail": f"expected {detail}"} for name in chosen]
-        raise Problem(422, f"{len(errors)} invalid field(s)", errors=errors)
+    errors = [
+        {"field": name, "in": "body", "detail": "expected at most one of failed, not_tolerated, current"}
+        for name in (chosen if len(chosen) > 1 else ())
+    ]
     start: Any = body.start_date
     if body.switch_to is not None and body.from_mg_per_day is not None and start is None:
         start = who.services.clock.today()  # today on the clinic's clock, as the CLI's
-
-    def advise() -> Any:
+    try:
         command = advise_alternatives_command(
             baclofen_outcome=chosen[0].replace("_", "-") if chosen else "not-tried",
             focal=body.focal,
@@ -127,9 +126,11 @@ def alternatives(body: AlternativesRequest, who: CallerDep) -> dict[str, Any]:
             clinician=actor_label(who.user),
             settings=body.settings,
         )
-        return cds.advise_on_alternatives(command, clinic=who.services.settings)
-
-    return _answer(advise, {**_BODY_NAMES, "current_baclofen_mg_per_day": "from_mg_per_day"})
+    except InvalidInputError as exc:
+        errors += _invalid(exc, _BODY_NAMES).extra["errors"]
+    if errors:  # every invalid field at once
+        raise Problem(422, f"{len(errors)} invalid field(s)", errors=errors)
+    return _answer(lambda: cds.advise_on_alternatives(command, clinic=who.services.settings))
 
 
 @router.post(
