@@ -40,17 +40,20 @@ from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.clinic.settings_profile import SettingChange, SettingProfileEntry
+from baclofen.domain.clinic.timeline import StoredTimeline
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
 from baclofen.services import accounts, clinic, clinic_settings, demo_clinic, histories, itb, regimens
 from baclofen.services.commands import (
     AlertDecision,
+    AssessPatientRisk,
     ChangeClinicSetting,
     ChangePumpProgram,
     ComputeWorklist,
     LogDiaryEntry,
     RaiseAlerts,
+    ReadPatientTimeline,
     RecordCovariates,
     RecordOutcomeScore,
     RecordRefillVisit,
@@ -120,6 +123,14 @@ class Services:
     def raise_alerts_for_patient(self, command: RaiseAlerts) -> clinic.AlertsRaised:
         """:func:`baclofen.services.clinic.raise_alerts_for_patient` on this store with the clinic's settings."""
         return clinic.raise_alerts_for_patient(self.uow, command, clinic=self.settings)
+
+    def read_patient_timeline(self, command: ReadPatientTimeline) -> StoredTimeline:
+        """:func:`baclofen.services.clinic.read_patient_timeline` on this store."""
+        return clinic.read_patient_timeline(self.uow, command)
+
+    def assess_patient_risk(self, command: AssessPatientRisk) -> clinic.PatientRisk:
+        """:func:`baclofen.services.clinic.assess_patient_risk` on this store with the clinic's settings."""
+        return clinic.assess_patient_risk(self.uow, command, clinic=self.settings)
 
     def acknowledge_alert(self, command: AlertDecision) -> Alert:
         """:func:`baclofen.services.clinic.acknowledge_alert` on this store."""

@@ -55,6 +55,9 @@ ROUTES = [
     ("GET", "/api/v1/plans/{plan}", None, READ),
     ("POST", "/api/v1/pumps/{pump}/program-changes", PROGRAM_CHANGE, {"clinician"}),
     ("GET", "/api/v1/pumps/{pump}/program-changes", None, READ),
+    # one record, one timeline: the document a stored patient yields, and the risk engine's assessment of it
+    ("GET", "/api/v1/patients/{patient}/timeline", None, READ),
+    ("GET", "/api/v1/patients/{patient}/risk", None, READ),
 ]
 #: Every route on the caller's own clinic (its settings profile): (method, path, body, roles that may use it). The
 #: clinic is the caller's, from the token: no such path names a clinic, so none reaches another clinic's.
@@ -64,6 +67,11 @@ CLINIC_ROUTES = [
     ("GET", "/api/v1/clinic/settings/history", None, STAFF_AND_ADMIN),
     ("PUT", "/api/v1/clinic/settings/{name}", {"value": 10, "reason": "local protocol"}, {"admin"}),
     ("DELETE", "/api/v1/clinic/settings/{name}?reason=default", None, {"admin"}),
+]
+#: Every route on the rule catalogue (no patient data, no clinic's: not audited): (method, path, roles that may).
+CATALOGUE_ROUTES = [
+    ("GET", "/api/v1/rules", STAFF_AND_ADMIN),
+    ("GET", "/api/v1/rules/{rule}", STAFF_AND_ADMIN),
 ]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {
@@ -126,7 +134,8 @@ def test_every_route_on_a_record_is_in_the_scope_table(memory_api) -> None:
     on_records = {(method, path) for method, path in on_records if "{" in path}
 
     on_clinic = {(method, path.partition("?")[0]) for method, path, _, _ in CLINIC_ROUTES}
-    assert on_records <= {(method, path) for method, path, _, _ in ROUTES} | on_clinic
+    on_catalogue = {(method, path) for method, path, _ in CATALOGUE_ROUTES}
+    assert on_records <= {(method, path) for method, path, _, _ in ROUTES} | on_clinic | on_catalogue
     assert not any("{clinic" in path for _, path in on_clinic)
 
 
@@ -141,6 +150,17 @@ def test_a_route_on_the_callers_clinic_refuses_the_other_roles_and_audits_it(mem
         entries = memory_api.audit_since(before)
         assert [e.outcome.value for e in entries] == ["success" if role in roles else "denied"], (method, path)
         assert entries[0].target == f"clinic:{memory_api.services.users.by_username(username).clinic_id}"
+
+
+@pytest.mark.parametrize("username", sorted(OUTSIDERS))
+def test_the_rule_catalogue_is_read_by_staff_and_admins_only_and_is_not_audited(memory_api, username) -> None:
+    role = OUTSIDERS[username][0]
+    for method, path, roles in CATALOGUE_ROUTES:
+        before = len(memory_api.services.audit.entries())
+        url = path.format(rule="ORAL-MAX-001")
+        r = memory_api.client.request(method, url, headers=memory_api.auth(username))
+        assert r.status_code == (200 if role in roles else 403), (username, method, path, r.status_code, r.text)
+        assert memory_api.audit_since(before) == ()
 
 
 @pytest.mark.parametrize("username", sorted(OUTSIDERS))

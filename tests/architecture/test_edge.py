@@ -91,12 +91,13 @@ def _use_cases() -> dict[type, typing.Callable[..., typing.Any]]:
 
 @pytest.mark.parametrize("command", list(_use_cases()), ids=lambda c: c.__name__)
 def test_the_use_cases_take_their_command(command: type) -> None:
-    # Each use case takes its command (and only infrastructure besides: a population's runner and progress).
+    # Each use case takes its command (and only infrastructure besides: a population's runner and progress, the
+    # clinic's settings provider).
     hints = typing.get_type_hints(_use_cases()[command])
 
     assert command in COMMANDS
     assert hints["command"] is command
-    assert set(hints) - {"command", "return"} <= {"runner", "progress"}
+    assert set(hints) - {"command", "return"} <= {"runner", "progress", "clinic"}
 
 
 def test_every_command_is_frozen() -> None:

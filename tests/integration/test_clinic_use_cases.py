@@ -11,14 +11,25 @@ from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.services.cds import assess_timeline_risk
 from baclofen.services.clinic import (
     acknowledge_alert,
+    assess_patient_risk,
     compute_clinic_worklist,
     log_diary_entry,
     raise_alerts_for_patient,
+    read_patient_timeline,
     resolve_alert,
 )
-from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts
+from baclofen.services.commands import (
+    AlertDecision,
+    AssessPatientRisk,
+    AssessTimelineRisk,
+    ComputeWorklist,
+    LogDiaryEntry,
+    RaiseAlerts,
+    ReadPatientTimeline,
+)
 from tests.contracts.conftest import migrated_postgres, migrated_sqlite_file, new_uow
 
 __all__ = ["migrated_postgres", "migrated_sqlite_file", "new_uow"]  # the fixtures of the contract suite
@@ -58,3 +69,23 @@ def test_a_patients_follow_up_from_diary_to_worklist(new_uow) -> None:
     assert alerts["DIARY-WITHDRAWAL-001"].acknowledged.by == "clinician:jdoe"
     assert alerts["RISK-RESERVOIR-002"].state is AlertState.RESOLVED
     assert alerts["RISK-RESERVOIR-002"].resolved.reason == "refilled"
+
+
+def test_a_stored_patients_risks_are_read_from_their_timeline_without_raising_an_alert(new_uow) -> None:
+    fill = RefillVisitRecord(
+        datetime(2026, 1, 1, 10, tzinfo=UTC), fill_ml=20, concentration_mcg_per_ml=500, program=continuous_program(250)
+    )
+    with new_uow() as uow:
+        uow.patients.add(PatientRecord("P-1", PatientSnapshot(age_years=50)))
+        uow.pumps.add(PumpRecord("pump-1", get_pump("synchromed-ii-20"), "P-1", date(2024, 5, 1), (fill,)))
+        uow.commit()
+    settings = {"cds.risk.lookback_days": 14}
+
+    stored = read_patient_timeline(new_uow(), ReadPatientTimeline("P-1", AS_OF))
+    risk = assess_patient_risk(new_uow(), AssessPatientRisk("P-1", AS_OF, settings))
+    raised = raise_alerts_for_patient(new_uow(), RaiseAlerts("P-1", AS_OF, settings))
+
+    assert stored.document["as_of"] == AS_OF.isoformat() and stored.pump_id == "pump-1"
+    assert risk.assessment == assess_timeline_risk(AssessTimelineRisk(stored.timeline(), settings))
+    assert risk.assessment == raised.assessment and risk.omitted == stored.omitted == raised.omitted
+    assert {a.rule_id for a in raised.raised} >= {"RISK-RESERVOIR-002"}  # none were raised by reading the risks

@@ -13,18 +13,20 @@ InvalidInputError
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from baclofen.domain.cds.alternatives import AlternativesAdvice, advise_alternatives
+from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS, AlternativesAdvice, advise_alternatives
 from baclofen.domain.cds.contraindications import ContraindicationScreen, screen_contraindications
 from baclofen.domain.cds.dose_limits import DoseCheck, check_dose
 from baclofen.domain.cds.interactions import InteractionScreen, screen_interactions
-from baclofen.domain.cds.risk import RiskAssessment, assess_risk
-from baclofen.domain.cds.scales import ResponseEvaluation, evaluate_response
+from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment, assess_risk
+from baclofen.domain.cds.scales import SCALE_SETTINGS, ResponseEvaluation, evaluate_response
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
 from baclofen.domain.patient import KidneyFunction, KidneySource
+from baclofen.domain.settings import Setting, with_clinic_sources
 from baclofen.services.commands import (
     AdviseAlternatives,
     AssessTimelineRisk,
@@ -33,6 +35,7 @@ from baclofen.services.commands import (
     CheckInteractions,
     EvaluateScale,
 )
+from baclofen.services.ports import SettingsProvider
 
 
 def split_names(value: str | Iterable[str] | None, field: str = "drugs") -> list[str]:
@@ -121,9 +124,19 @@ def check_drug_contraindications(command: CheckContraindications) -> Contraindic
     )
 
 
-def advise_on_alternatives(command: AdviseAlternatives) -> AlternativesAdvice:
-    """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan."""
+def _clinic_values(clinic: SettingsProvider | None, settings: Mapping[str, Setting]) -> dict[str, Any]:
+    """The clinic's own values of ``settings`` (none without a clinic)."""
+    return {} if clinic is None else dict(clinic.overrides(settings.values()))
+
+
+def advise_on_alternatives(
+    command: AdviseAlternatives, *, clinic: SettingsProvider | None = None
+) -> AlternativesAdvice:
+    """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan.
+    ``clinic`` gives the clinic's own values of the advisor's settings; ``command.settings`` (and a guideline named
+    in the command) win over them, and the settings used at the clinic's value say so (``source="clinic"``)."""
     c = command
+    mine = _clinic_values(clinic, ADVISOR_SETTINGS)
     if c.current_baclofen_mg_per_day is not None:
         require_finite_number(
             c.current_baclofen_mg_per_day,
@@ -133,7 +146,7 @@ def advise_on_alternatives(command: AdviseAlternatives) -> AlternativesAdvice:
         )
     if c.months_on_therapy is not None:
         require_finite_number(c.months_on_therapy, "months_on_therapy", minimum=0.0, maximum=MONTHS_ON_THERAPY_MAX)
-    return advise_alternatives(
+    advice = advise_alternatives(
         baclofen_outcome=c.baclofen_outcome,
         focal=c.focal,
         severe=c.severe,
@@ -145,25 +158,40 @@ def advise_on_alternatives(command: AdviseAlternatives) -> AlternativesAdvice:
         sex=c.sex,
         locale=c.locale,
         guideline=c.guideline,
-        settings=dict(c.settings),
+        settings=mine | dict(c.settings),
         overrides=c.overrides,
         switch_to=c.switch_to,
         current_baclofen_mg_per_day=c.current_baclofen_mg_per_day,
         months_on_therapy=c.months_on_therapy,
         start_date=c.start_date,
     )
+    if not mine:
+        return advice
+    return replace(advice, settings=with_clinic_sources(advice.settings, mine, c.settings))
 
 
-def evaluate_scale(command: EvaluateScale) -> ResponseEvaluation:
-    """Compare a baseline and a current outcome-scale value under a responder definition (context)."""
+def evaluate_scale(command: EvaluateScale, *, clinic: SettingsProvider | None = None) -> ResponseEvaluation:
+    """Compare a baseline and a current outcome-scale value under a responder definition (context). ``clinic``
+    gives the clinic's own values of the scales' settings; ``command.settings`` win over them, and the settings
+    used at the clinic's value say so (``source="clinic"``)."""
     c = command
-    return evaluate_response(c.scale, c.baseline, c.current, c.context, settings=dict(c.settings))
+    mine = _clinic_values(clinic, SCALE_SETTINGS)
+    evaluation = evaluate_response(c.scale, c.baseline, c.current, c.context, settings=mine | dict(c.settings))
+    if not mine:
+        return evaluation
+    return replace(evaluation, settings=with_clinic_sources(evaluation.settings, mine, c.settings))
 
 
-def assess_timeline_risk(command: AssessTimelineRisk) -> RiskAssessment:
+def assess_timeline_risk(command: AssessTimelineRisk, *, clinic: SettingsProvider | None = None) -> RiskAssessment:
     """Withdrawal and overdose risks of a patient timeline (read at the edge from its ``baclofen-timeline/1``
-    document)."""
-    return assess_risk(command.timeline, settings=dict(command.settings))
+    document). ``clinic`` gives the clinic's own values of the risk settings
+    (:data:`~baclofen.domain.cds.risk.RISK_SETTINGS`); ``command.settings`` win over them, and the settings used at
+    the clinic's value say so (``source="clinic"``)."""
+    mine = _clinic_values(clinic, RISK_SETTINGS)
+    assessment = assess_risk(command.timeline, settings=mine | dict(command.settings))
+    if not mine:
+        return assessment
+    return replace(assessment, settings=with_clinic_sources(assessment.settings, mine, command.settings))
 
 
 __all__ = [

@@ -11,6 +11,8 @@ so the risk engine runs on stored data as on a document a user writes.
   reservoir, battery, reconciliation) and stores an alert for each risk that alerts the clinic, unless an active
   alert already stands for that rule and subject (the pump, or the patient). Diary risks (``RISK-DIARY-*``) are
   left to the entry's own ``DIARY-*`` alerts, raised when it was logged.
+* :func:`read_patient_timeline` answers the stored patient's timeline document (and what it could not hold), and
+  :func:`assess_patient_risk` the risk engine's assessment of it, with no alert raised.
 * :func:`acknowledge_alert` and :func:`resolve_alert` append who, when and why.
 * :func:`compute_clinic_worklist` builds the worklist of the given patients from their stored records.
 
@@ -27,11 +29,11 @@ ConflictError
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment, assess_risk
+from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment
 from baclofen.domain.clinic.alerts import Alert, alert_from_finding
 from baclofen.domain.clinic.diary import DiaryEntryRecord, assess_diary_entry, diary_entry_id
 from baclofen.domain.clinic.timeline import StoredTimeline, stored_timeline
@@ -39,17 +41,28 @@ from baclofen.domain.clinic.worklist import PatientCase, Worklist, compute_workl
 from baclofen.domain.errors import NotFoundError
 from baclofen.domain.records import PatientRecord, check_record_id
 from baclofen.domain.rules.core import Finding
-from baclofen.domain.settings import with_clinic_sources
-from baclofen.services.commands import AlertDecision, ComputeWorklist, LogDiaryEntry, RaiseAlerts
+from baclofen.services.cds import assess_timeline_risk
+from baclofen.services.commands import (
+    AlertDecision,
+    AssessPatientRisk,
+    AssessTimelineRisk,
+    ComputeWorklist,
+    LogDiaryEntry,
+    RaiseAlerts,
+    ReadPatientTimeline,
+)
 from baclofen.services.ports import SettingsProvider, UnitOfWork
 
 __all__ = [
     "AlertsRaised",
     "DiaryLogged",
+    "PatientRisk",
     "acknowledge_alert",
+    "assess_patient_risk",
     "compute_clinic_worklist",
     "log_diary_entry",
     "raise_alerts_for_patient",
+    "read_patient_timeline",
     "resolve_alert",
 ]
 
@@ -130,6 +143,17 @@ def log_diary_entry(uow: UnitOfWork, command: LogDiaryEntry) -> DiaryLogged:
     return DiaryLogged(entry, findings, alerts)
 
 
+@dataclass(frozen=True, slots=True)
+class PatientRisk:
+    """The risk assessment of a stored patient (no alert raised) and what their timeline could not hold."""
+
+    assessment: RiskAssessment
+    omitted: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"assessment": self.assessment.to_dict(), "omitted": list(self.omitted)}
+
+
 def _risk_settings(clinic: SettingsProvider | None, given: Mapping[str, Any]) -> dict[str, Any]:
     """The clinic's values of the risk settings under the request's own (which win)."""
     values = {} if clinic is None else dict(clinic.overrides(RISK_SETTINGS.values()))
@@ -169,21 +193,42 @@ def _stored_patient(uow: UnitOfWork, patient_id: str, as_of: datetime) -> tuple[
     return case, timeline
 
 
+def _assess_stored(
+    stored: StoredTimeline, settings: Mapping[str, Any], clinic: SettingsProvider | None
+) -> RiskAssessment:
+    """The risk engine on a stored patient's timeline: as on its document (:func:`assess_timeline_risk`)."""
+    return assess_timeline_risk(AssessTimelineRisk(stored.timeline(), settings), clinic=clinic)
+
+
+def read_patient_timeline(uow: UnitOfWork, command: ReadPatientTimeline) -> StoredTimeline:
+    """The ``baclofen-timeline/1`` document the stored patient yields at ``command.as_of``, and what it could not
+    hold (NotFoundError when the patient has no records)."""
+    with uow:
+        return _stored_patient(uow, command.patient_id, command.as_of)[1]
+
+
+def assess_patient_risk(
+    uow: UnitOfWork, command: AssessPatientRisk, *, clinic: SettingsProvider | None = None
+) -> PatientRisk:
+    """The risks of the stored patient at ``command.as_of``, as the risk engine finds them on the patient's
+    timeline document (what :func:`raise_alerts_for_patient` raises alerts from); no alert is raised. ``clinic``
+    gives the clinic's values of the risk settings; ``command.settings`` win over them."""
+    with uow:
+        stored = _stored_patient(uow, command.patient_id, command.as_of)[1]
+    return PatientRisk(_assess_stored(stored, command.settings, clinic), stored.omitted)
+
+
 def raise_alerts_for_patient(
     uow: UnitOfWork, command: RaiseAlerts, *, clinic: SettingsProvider | None = None
 ) -> AlertsRaised:
     """Assess the stored patient at ``command.as_of`` and store an open alert for each risk that alerts the clinic
     and has no active alert for its rule and subject yet (raised at ``as_of``). ``clinic`` gives the clinic's
     values of the risk settings; ``command.settings`` win over them."""
-    settings = _risk_settings(clinic, command.settings)
     raised: list[Alert] = []
     standing: list[Alert] = []
     with uow:
         case, stored = _stored_patient(uow, command.patient_id, command.as_of)
-        assessment = assess_risk(stored.timeline(), settings=settings)
-        if clinic is not None:  # the settings at the clinic's value say so
-            mine = {n: v for n, v in clinic.overrides(RISK_SETTINGS.values()).items() if n not in command.settings}
-            assessment = replace(assessment, settings=with_clinic_sources(assessment.settings, mine))
+        assessment = _assess_stored(stored, command.settings, clinic)
         active = {a.dedup_key: a for a in case.alerts if a.is_active}
         for risk in assessment.risks:
             rule_id = risk.finding.rule_id

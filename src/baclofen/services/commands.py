@@ -621,6 +621,31 @@ class RaiseAlerts:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadPatientTimeline:
+    """The ``baclofen-timeline/1`` document of a stored patient at ``as_of`` (see
+    :func:`baclofen.services.clinic.read_patient_timeline`)."""
+
+    patient_id: str
+    as_of: datetime
+
+    def __post_init__(self) -> None:
+        _instant(self.as_of, "as_of")
+
+
+@dataclass(frozen=True, slots=True)
+class AssessPatientRisk:
+    """The risks of a stored patient at ``as_of``, no alert raised (see
+    :func:`baclofen.services.clinic.assess_patient_risk`); ``settings``: the risk engine's, by name."""
+
+    patient_id: str
+    as_of: datetime
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _instant(self.as_of, "as_of")
+
+
+@dataclass(frozen=True, slots=True)
 class AlertDecision:
     """Acknowledge or resolve alert ``alert_id``: who (``by``), when (``at``) and why (``reason``)."""
 

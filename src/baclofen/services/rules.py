@@ -11,7 +11,26 @@ InvalidInputError
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from baclofen.domain.rules.catalogue import CatalogueEntry, RuleArea, get_rule, rules_in_area
+
+
+@dataclass(frozen=True, slots=True)
+class RuleListing:
+    """The catalogued rules of one area (``area`` None: every area)."""
+
+    area: RuleArea | None
+    rules: tuple[CatalogueEntry, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "area": None if self.area is None else self.area.value,
+            "count": len(self.rules),
+            "rules": [e.to_dict() for e in self.rules],
+            "settings": [],  # listing the catalogue uses no setting (a rule's description gives those it reads)
+        }
 
 
 def list_rules(area: str | RuleArea | None = None) -> tuple[CatalogueEntry, ...]:
@@ -20,9 +39,15 @@ def list_rules(area: str | RuleArea | None = None) -> tuple[CatalogueEntry, ...]
     return rules_in_area(None if area is None else RuleArea.parse(area))
 
 
+def rule_listing(area: str | RuleArea | None = None) -> RuleListing:
+    """:func:`list_rules` with the area they were listed for: the document of ``baclofen rules list --json``."""
+    chosen = None if area is None else RuleArea.parse(area)
+    return RuleListing(chosen, rules_in_area(chosen))
+
+
 def describe_rule(rule_id: str) -> CatalogueEntry:
     """The catalogued rule with this id (any case)."""
     return get_rule(rule_id)
 
 
-__all__ = ["describe_rule", "list_rules"]
+__all__ = ["RuleListing", "describe_rule", "list_rules", "rule_listing"]

@@ -9,20 +9,21 @@ body), every field read and every invalid one reported at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from baclofen.adapters.edge.collect import InputCollector
+from baclofen.adapters.edge.settings import read_settings
 from baclofen.adapters.edge.text import parse_datetime
 from baclofen.domain.cds.scales import PennSpasmScore, parse_penn
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.diary import check_diary_note, check_dose_count, check_nrs, parse_diary_symptom
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import check_record_id
-from baclofen.services.commands import LogDiaryEntry
+from baclofen.services.commands import AssessPatientRisk, LogDiaryEntry, ReadPatientTimeline
 
-__all__ = ["log_diary_entry_command"]
+__all__ = ["assess_patient_risk_command", "log_diary_entry_command", "read_patient_timeline_command"]
 
 _PENN_EXPECTED = "a Penn score: frequency 0-4, with ':severity' 1-3 when frequency > 0 (e.g. 0, 3:2)"
 
@@ -100,3 +101,27 @@ def log_diary_entry_command(
         entry_id=entry_id,
         **ratings,
     )
+
+
+def read_patient_timeline_command(*, patient_id: str, as_of: str | datetime) -> ReadPatientTimeline:
+    """:class:`ReadPatientTimeline` from text: ``as_of`` a date-time with its UTC offset."""
+    fields = InputCollector()
+    fields.check(check_record_id, patient_id, "patient_id")
+    at = fields.check(_instant, as_of, "as_of")
+    fields.raise_errors()
+    assert at is not None  # a required field: read or its error raised
+    return ReadPatientTimeline(patient_id, at)
+
+
+def assess_patient_risk_command(
+    *, patient_id: str, as_of: str | datetime, settings: Mapping[str, Any] | Iterable[str] | None = None
+) -> AssessPatientRisk:
+    """:class:`AssessPatientRisk` from text: ``as_of`` a date-time with its UTC offset, ``NAME=VALUE`` settings of
+    the risk engine."""
+    fields = InputCollector()
+    fields.check(check_record_id, patient_id, "patient_id")
+    at = fields.check(_instant, as_of, "as_of")
+    setting_values = fields.read(read_settings, settings, "setting") or {}
+    fields.raise_errors()
+    assert at is not None  # a required field: read or its error raised
+    return AssessPatientRisk(patient_id, at, setting_values)

@@ -69,6 +69,10 @@ class StoredTimeline:
         """The document read by the one timeline reader (every field checked there)."""
         return timeline_from_dict(self.document)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The document (``timeline``), the pump it describes and what it could not hold."""
+        return {"timeline": self.document, "pump_id": self.pump_id, "omitted": list(self.omitted)}
+
 
 def current_pump(pumps: Sequence[PumpRecord]) -> PumpRecord | None:
     """The pump the patient has now: the latest implanted (one without an implant date counts as earliest; among

@@ -10,6 +10,8 @@
 * ``/api/v1/itb/*``, ``/api/v1/pump-models``, ``/api/v1/pumps/program``, ``/reconcile``, ``/concentration-change``,
   ``/refill-check`` (:mod:`.itb_calculators`) and ``/api/v1/simulations/oral``, ``/intrathecal``, ``/regimen``
   (:mod:`.simulations`): stateless, each the CLI command's ``--json`` document;
+* ``/api/v1/alternatives``, ``/api/v1/risk``, ``/api/v1/checks/interactions|contraindications``,
+  ``/api/v1/scales/evaluate``, ``/api/v1/rules``, and a stored patient's timeline and risks (:mod:`.clinical`);
 * ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
   on Dask in the background of the server, with their status, progress and result;
 * ``/api/v1/clinic/settings``: the caller's clinic's settings profile and its history (:mod:`.clinic_settings`);
@@ -33,6 +35,7 @@ from baclofen.entrypoints.api import (
     calculators,
     clinic,
     clinic_settings,
+    clinical,
     histories,
     itb_calculators,
     jobs,
@@ -160,6 +163,7 @@ def create_app(
         clinic.router,
         regimens.router,
         calculators.router,
+        clinical.router,
         itb_calculators.router,
         simulations.router,
         jobs.router,

@@ -12,11 +12,14 @@ from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG
 
 __all__ = [
     "AlertDecisionRequest",
+    "AlternativesRequest",
     "CovariatesRequest",
     "ClinicSettingRequest",
+    "ContraindicationsRequest",
     "DiaryRequest",
     "DoseCheckRequest",
     "ForecastRequest",
+    "InteractionsRequest",
     "LoginRequest",
     "PatientFields",
     "PatientRequest",
@@ -28,9 +31,11 @@ __all__ = [
     "SaveTaperRequest",
     "SaveTitrationRequest",
     "SaveTransitionRequest",
+    "ScaleRequest",
     "ScoreRequest",
     "ScreeningTrialRequest",
     "TaperRequest",
+    "TimelineDocument",
     "TitrationRequest",
     "UserRequest",
     "VisitRequest",
@@ -240,6 +245,74 @@ class DoseCheckRequest(Body):
     dialysis: bool = False
     origin: Text | None = None
     settings: Settings = {}
+
+
+#: Drug names: a list, or one comma-separated text (as the CLI's ``--drugs``).
+DrugNames = Names | Text
+
+
+class InteractionsRequest(Body):
+    """A medication list screened for interactions: the fields of ``baclofen check interactions``."""
+
+    drugs: DrugNames
+    other_drugs_in_pump: Names = []
+
+
+class ContraindicationsRequest(Body):
+    """One drug against the patient: the fields of ``baclofen check contraindications`` (``conditions``: each
+    ``--condition``; ``age_years``: ``--age``)."""
+
+    drug: Text
+    conditions: Names = []
+    age_years: float | None = None
+    sex: Text | None = None
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    route: Text | None = None
+    implant_depth_cm: float | None = None
+    days_since_tbi: float | None = None
+
+
+class AlternativesRequest(Body):
+    """Alternatives to oral baclofen: the fields of ``baclofen alternatives`` (at most one of ``failed``,
+    ``not_tolerated``, ``current``; none: not tried). The clinician of the overrides is the caller; the cross-taper
+    starts on ``start_date`` (the clinic's today when left out)."""
+
+    failed: bool = False
+    not_tolerated: bool = False
+    current: bool = False
+    focal: bool = False
+    severe: bool = False
+    liver_disease: bool = False
+    crcl_ml_min: float | None = None
+    dialysis: bool = False
+    drugs: DrugNames = []
+    conditions: Names = []
+    sex: Text | None = None
+    age_years: float | None = None
+    locale: Text = "us"
+    guideline: Text | None = None
+    switch_to: Text | None = None
+    from_mg_per_day: float | None = None
+    months_on_therapy: float | None = None
+    start_date: Text | None = None
+    overrides: Names = []
+    settings: Settings = {}
+
+
+class ScaleRequest(Body):
+    """A response on an outcome scale: the fields of ``baclofen scale evaluate`` (values in the scale's form: MAS
+    grades ``1+,2``, Penn ``F`` or ``F:S``, NRS ``0``-``10``)."""
+
+    scale: Text
+    baseline: int | float | Text
+    current: int | float | Text
+    context: Text | None = None
+    settings: Settings = {}
+
+
+#: A ``baclofen-timeline/1`` document (docs/timeline.md): read, field by field, by the one timeline reader.
+TimelineDocument = Annotated[dict[Text, Any], Field(max_length=10)]
 
 
 class DiaryRequest(Body):

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from baclofen.domain.rules.catalogue import RuleArea
 from baclofen.entrypoints.cli.output import SEVERITY_STYLE, emit
-from baclofen.services.rules import describe_rule, list_rules
+from baclofen.services.rules import describe_rule, rule_listing
 
 app = typer.Typer(
     help="The rule catalogue: every safety rule with its area, severity, evidence and the settings it reads.",
@@ -47,13 +47,7 @@ def list_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Every safety rule: id, area, severity, whether it can be overridden, title and evidence (with authority)."""
-    entries = list_rules(area)
-    data: dict[str, Any] = {
-        "area": None if area is None else RuleArea.parse(area).value,
-        "count": len(entries),
-        "rules": [e.to_dict() for e in entries],
-        "settings": [],  # listing the catalogue uses no setting ('rules show' gives the settings a rule reads)
-    }
+    data = rule_listing(area).to_dict()
 
     def render(out: Console) -> None:
         where = "every area" if data["area"] is None else f"area {data['area']}"
