@@ -19,7 +19,7 @@ writes; the rules of the ports (not found, already stored, append-only history) 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -52,7 +52,9 @@ __all__ = [
     "OverlayProgramChangeRepository",
     "OverlayPumpRepository",
     "OverlayUnitOfWork",
+    "PREFETCH_CHUNK",
     "RecordView",
+    "StoredIdsOfPatient",
     "Write",
     "check_audit_query",
     "check_page",
@@ -92,6 +94,17 @@ class RecordView(Generic[R]):
         if key not in self._read:
             self._read[key] = self._load(key)
         return self._read[key][1]
+
+    def unread(self, keys: Iterable[str]) -> list[str]:
+        """Those of ``keys`` this transaction has neither read nor written (in order, once each)."""
+        return [k for k in dict.fromkeys(keys) if k not in self._read and k not in self._written]
+
+    def prime(self, loaded: Mapping[str, tuple[int, R | None]]) -> None:
+        """Keep records read ahead (prefetched) as read, each with its version, unless this transaction read or
+        wrote it already (its first read and its own write win)."""
+        for key, value in loaded.items():
+            if key not in self._read and key not in self._written:
+                self._read[key] = value
 
     def require(self, key: str) -> R:
         record = self.find(key)
@@ -323,6 +336,19 @@ class OverlayProgramChangeRepository:
         return tuple(sorted((c for c in found if c is not None and c.pump_id == pump_id), key=lambda c: c.seq))
 
 
+#: How many patients one prefetch trip reads (the store's queries take their ids as one list each).
+PREFETCH_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIdsOfPatient:
+    """The stored identifiers of one patient's pumps, diary entries and alerts (prefetched)."""
+
+    pump_ids: tuple[str, ...] = ()
+    diary_ids: tuple[str, ...] = ()
+    alert_ids: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class CommitWrites:
     """What one commit stores, by kind of record (each in key order)."""
@@ -352,6 +378,8 @@ class OverlayUnitOfWork(UnitOfWork):
         self._history: dict[str, RecordView[Any]] | None = None
         self._plans: RecordView[SavedPlan] | None = None
         self._program_changes: RecordView[ProgramChangeRecord] | None = None
+        #: per patient, the stored identifiers of their pumps, diary entries and alerts as prefetched
+        self._listed: dict[str, StoredIdsOfPatient] = {}
 
     @abstractmethod
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
@@ -414,21 +442,80 @@ class OverlayUnitOfWork(UnitOfWork):
         """Store every write atomically when none is stale (and no active alert's rule and subject is taken by
         another active alert of its patient); else store nothing and name the stale ones (``"pump 'pump-1'"``)."""
 
+    # --- reading many at once (prefetch): a store overrides these to read in a few trips; these defaults read
+    # --- one record or patient at a time through the methods above.
+
+    def _load_patients(self, patient_ids: Sequence[str]) -> Mapping[str, tuple[int, PatientRecord | None]]:
+        """The stored patients of ``patient_ids`` with their versions (every one: (0, None) when none is stored)."""
+        return {key: self._load_patient(key) for key in patient_ids}
+
+    def _load_pumps(self, pump_ids: Sequence[str]) -> Mapping[str, tuple[int, PumpRecord | None]]:
+        return {key: self._load_pump(key) for key in pump_ids}
+
+    def _load_diary_entries(self, entry_ids: Sequence[str]) -> Mapping[str, tuple[int, DiaryEntryRecord | None]]:
+        return {key: self._load_diary_entry(key) for key in entry_ids}
+
+    def _load_alerts(self, alert_ids: Sequence[str]) -> Mapping[str, tuple[int, Alert | None]]:
+        return {key: self._load_alert(key) for key in alert_ids}
+
+    def _stored_ids_of_patients(self, patient_ids: Sequence[str]) -> Mapping[str, StoredIdsOfPatient]:
+        """Per patient of ``patient_ids`` (every one), the stored identifiers of their pumps, entries and alerts."""
+        return {
+            p: StoredIdsOfPatient(
+                tuple(self._stored_pump_ids(p)), tuple(self._stored_diary_ids(p)), tuple(self._stored_alert_ids(p))
+            )
+            for p in patient_ids
+        }
+
+    def prefetch_patients(self, patient_ids: Sequence[str]) -> None:
+        patients = self._active(self._patients)
+        pumps, diary, alerts = self._active(self._pumps), self._active(self._diary), self._active(self._alerts)
+        wanted = [check_record_id(p, "patient_id") for p in patient_ids]
+        for start in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = [p for p in dict.fromkeys(wanted[start : start + PREFETCH_CHUNK]) if p not in self._listed]
+            if not chunk:
+                continue
+            listed = self._stored_ids_of_patients(chunk)
+            patients.prime(self._load_patients(patients.unread(chunk)))
+            pumps.prime(self._load_pumps(pumps.unread(k for p in chunk for k in listed[p].pump_ids)))
+            diary.prime(self._load_diary_entries(diary.unread(k for p in chunk for k in listed[p].diary_ids)))
+            alerts.prime(self._load_alerts(alerts.unread(k for p in chunk for k in listed[p].alert_ids)))
+            self._listed.update(listed)
+
+    def _pump_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.pump_ids if listed is not None else self._stored_pump_ids(patient_id)
+
+    def _diary_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.diary_ids if listed is not None else self._stored_diary_ids(patient_id)
+
+    def _alert_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.alert_ids if listed is not None else self._stored_alert_ids(patient_id)
+
+    def _clinic_patient_ids(self, clinic_id: str, after: str | None, limit: int) -> Iterable[str]:
+        """A page of a clinic's stored patient ids, their records read ahead in one trip."""
+        found = list(self._stored_patient_ids(clinic_id, after, limit))
+        view = self._active(self._patients)
+        view.prime(self._load_patients(view.unread(found)))
+        return found
+
     @property
     def patients(self) -> PatientRepository:
-        return OverlayPatientRepository(self._active(self._patients), self._stored_patient_ids)
+        return OverlayPatientRepository(self._active(self._patients), self._clinic_patient_ids)
 
     @property
     def pumps(self) -> PumpRepository:
-        return OverlayPumpRepository(self._active(self._pumps), self._stored_pump_ids)
+        return OverlayPumpRepository(self._active(self._pumps), self._pump_ids_of)
 
     @property
     def diary(self) -> DiaryRepository:
-        return OverlayDiaryRepository(self._active(self._diary), self._stored_diary_ids)
+        return OverlayDiaryRepository(self._active(self._diary), self._diary_ids_of)
 
     @property
     def alerts(self) -> AlertRepository:
-        return OverlayAlertRepository(self._active(self._alerts), self._stored_alert_ids)
+        return OverlayAlertRepository(self._active(self._alerts), self._alert_ids_of)
 
     @property
     def covariates(self) -> PatientHistoryRepository[CovariateObservation]:
@@ -467,6 +554,7 @@ class OverlayUnitOfWork(UnitOfWork):
         self._fresh()
 
     def _fresh(self) -> None:
+        self._listed = {}
         self._patients = RecordView(self._load_patient, "patient")
         self._pumps = RecordView(self._load_pump, "pump")
         self._diary = RecordView(self._load_diary_entry, "diary entry")
@@ -504,6 +592,7 @@ class OverlayUnitOfWork(UnitOfWork):
             self._fresh()
 
     def _end(self) -> None:
+        self._listed = {}
         self._patients = None
         self._pumps = None
         self._diary = None
