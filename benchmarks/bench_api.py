@@ -16,7 +16,8 @@ max). ``server_cpu_ms_per_request`` is the server process's own CPU time (user +
 the figure least disturbed by other work, and what bounds one worker (about 1000 / it requests/s on one core).
 
 Prints one JSON line: per endpoint requests/s, p50 and p99 in ms (over every round), errors, server CPU per
-request, and ``ratio_rps_to_healthz`` (median and range over the rounds).
+request, and ``ratio_rps_to_healthz`` (median and range over the rounds); and the floor of every audited request on
+this disk: one durable SQLite commit (WAL, ``synchronous=FULL``), timed before and after the load.
 Usage: ``python benchmarks/bench_api.py [--seconds 3] [--rounds 3] [--connections 4] [--patients 40] [--port 8765]``.
 """
 
@@ -27,6 +28,7 @@ import json
 import os
 import re
 import secrets
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -58,6 +60,26 @@ def _server_cpu_s(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _durable_commits(path: Path, count: int = 300) -> dict[str, float]:
+    """The floor of an audited request: one small SQLite commit in WAL mode with ``synchronous=FULL`` (an fsync),
+    as the audit log makes, timed ``count`` times on this disk in this run (ms)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE IF NOT EXISTS floor (x)")
+        times = []
+        for _ in range(count):
+            t0 = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO floor VALUES (1)")
+            connection.execute("COMMIT")
+            times.append(time.perf_counter() - t0)
+    finally:
+        connection.close()
+    return {"p50_ms": round(1000 * statistics.median(times), 3), "p99_ms": round(1000 * _percentile(times, 0.99), 3)}
 
 
 def _load(
@@ -119,9 +141,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'demo.sqlite3'}"
+        floor_before = _durable_commits(Path(tmp) / "floor.sqlite3")
         env = {**os.environ, "BACLOFEN_SECRET_KEY": secrets.token_urlsafe(48)}
         _run("db", "upgrade", "--database-url", url, env=env)
-        written = _run("demo-data", "--database-url", url, "--patients", str(args.patients), env=env)
+        size = () if args.patients == 40 else ("--patients", str(args.patients))  # (older versions: 40 only)
+        written = _run("demo-data", "--database-url", url, *size, env=env)
         match = re.search(r"clinician\s+(\S+)\s+(\S+)", written)
         if match is None:
             print("no demo clinician login in the demo-data output", file=sys.stderr)
@@ -159,6 +183,7 @@ def main(argv: list[str]) -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
+        floor_after = _durable_commits(Path(tmp) / "floor.sqlite3")
     baselines = [len(r["latencies"]) / r["elapsed"] for r in runs["healthz"]]
     results = {name: _summary(endpoint_runs, baselines) for name, endpoint_runs in runs.items()}
     print(
@@ -172,6 +197,7 @@ def main(argv: list[str]) -> int:
                 "rounds": args.rounds,
                 "seconds_per_endpoint_and_round": args.seconds,
                 "results": results,
+                "durable_sqlite_commit_before_and_after": [floor_before, floor_after],
             }
         )
     )

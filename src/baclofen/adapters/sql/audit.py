@@ -87,7 +87,8 @@ class _GroupCommit:
         """Commit ``batch`` in one transaction; when that fails, each entry in one of its own. The failures."""
         try:
             with write_transaction(self.engine) as connection:
-                connection.execute(_APPEND, [values for _, values in batch])
+                # one entry alone is inserted as such (an executemany of one costs more)
+                connection.execute(_APPEND, batch[0][1] if len(batch) == 1 else [values for _, values in batch])
             return {}
         except Exception:
             if len(batch) == 1:
