@@ -13,12 +13,12 @@ from sqlalchemy.exc import DBAPIError
 
 from baclofen.adapters.sql import SqlUnitOfWork, create_database_engine, upgrade_database
 from baclofen.bootstrap import bootstrap
-from baclofen.services.commands import ComputeWorklist
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.rules.core import Severity
+from baclofen.services.commands import ComputeWorklist
 from tests.databases import postgres_schema
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
