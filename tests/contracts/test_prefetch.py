@@ -1,5 +1,6 @@
-"""Contract of :meth:`UnitOfWork.prefetch_patients`: reading many patients' records at once (the worklist) changes
-how often the store is asked, never what a transaction sees, nor the optimistic concurrency of its writes.
+"""Contract of :meth:`UnitOfWork.prefetch_patients`: reading many patients' records at once (the worklist: patient,
+pumps, diary, alerts, histories, plans, the pumps' program changes) changes how often the store is asked, never what
+a transaction sees, nor the optimistic concurrency of its writes.
 
 Runs on each adapter of ``conftest.UNITS_OF_WORK``.
 """
@@ -19,6 +20,8 @@ from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Severity
+from tests.contracts.test_patient_histories import KIDNEY, OTHER_COVARIATE, WEIGHT
+from tests.contracts.test_regimens import change, taper, titration
 
 AT = datetime(2026, 3, 9, 20, 0, tzinfo=ZoneInfo("Europe/Paris"))
 MODEL = get_pump("synchromed-ii-20")
@@ -53,6 +56,13 @@ def _clinic(new_uow) -> list[str]:
             uow.diary.add(DiaryEntryRecord(f"D-{n}", patient, AT - timedelta(days=n), note=f"entry {n}"))
         uow.alerts.add(_alert("A-1", "P-1"))
         uow.alerts.add(_alert("A-2", "P-3", "RISK-BATTERY-001"))
+        for observation in (WEIGHT, KIDNEY, OTHER_COVARIATE):
+            uow.covariates.add(observation)
+        uow.plans.add(titration())
+        uow.plans.add(taper())
+        uow.program_changes.add(change(0, "pump-2"))
+        uow.program_changes.add(change(1, "pump-2"))
+        uow.program_changes.add(change(0, "pump-3"))
         uow.commit()
     return ["P-1", "P-2", "P-3", "P-4", "P-5", "P-6"]
 
@@ -62,11 +72,17 @@ def _seen(uow, patient_id: str) -> tuple[object, ...]:
         patient: object = uow.patients.get(patient_id)
     except NotFoundError:
         patient = None
+    pumps = uow.pumps.for_patient(patient_id)
     return (
         patient,
-        uow.pumps.for_patient(patient_id),
+        pumps,
         uow.diary.for_patient(patient_id),
         uow.alerts.for_patient(patient_id),
+        uow.covariates.for_patient(patient_id),
+        uow.scores.for_patient(patient_id),
+        uow.screening_trials.for_patient(patient_id),
+        uow.plans.for_patient(patient_id),
+        [uow.program_changes.for_pump(p.pump_id) for p in pumps],
     )
 
 

@@ -18,6 +18,7 @@ writes; the rules of the ports (not found, already stored, append-only history) 
 
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -336,17 +337,29 @@ class OverlayProgramChangeRepository:
         return tuple(sorted((c for c in found if c is not None and c.pump_id == pump_id), key=lambda c: c.seq))
 
 
+def _prime(
+    view: RecordView[R], load: Callable[[Sequence[str]], Mapping[str, tuple[int, R | None]]], keys: list[str]
+) -> None:
+    """Read ahead those of ``keys`` ``view`` has not read or written, in one call of ``load`` (none for none)."""
+    unread = view.unread(keys)
+    if unread:
+        view.prime(load(unread))
+
+
 #: How many patients one prefetch trip reads (the store's queries take their ids as one list each).
 PREFETCH_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
 class StoredIdsOfPatient:
-    """The stored identifiers of one patient's pumps, diary entries and alerts (prefetched)."""
+    """The stored identifiers of one patient's pumps, diary entries, alerts, histories (by kind) and saved plans
+    (prefetched)."""
 
     pump_ids: tuple[str, ...] = ()
     diary_ids: tuple[str, ...] = ()
     alert_ids: tuple[str, ...] = ()
+    history_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    plan_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,8 +391,9 @@ class OverlayUnitOfWork(UnitOfWork):
         self._history: dict[str, RecordView[Any]] | None = None
         self._plans: RecordView[SavedPlan] | None = None
         self._program_changes: RecordView[ProgramChangeRecord] | None = None
-        #: per patient, the stored identifiers of their pumps, diary entries and alerts as prefetched
+        #: per patient, the stored identifiers of their records as prefetched; per pump, of its program changes
         self._listed: dict[str, StoredIdsOfPatient] = {}
+        self._listed_changes: dict[str, tuple[str, ...]] = {}
 
     @abstractmethod
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
@@ -458,29 +472,56 @@ class OverlayUnitOfWork(UnitOfWork):
     def _load_alerts(self, alert_ids: Sequence[str]) -> Mapping[str, tuple[int, Alert | None]]:
         return {key: self._load_alert(key) for key in alert_ids}
 
+    def _load_histories(self, kind: str, record_ids: Sequence[str]) -> Mapping[str, tuple[int, Any]]:
+        return {key: self._load_history(kind, key) for key in record_ids}
+
+    def _load_plans(self, plan_ids: Sequence[str]) -> Mapping[str, tuple[int, SavedPlan | None]]:
+        return {key: self._load_plan(key) for key in plan_ids}
+
+    def _load_program_changes(self, change_ids: Sequence[str]) -> Mapping[str, tuple[int, ProgramChangeRecord | None]]:
+        return {key: self._load_program_change(key) for key in change_ids}
+
     def _stored_ids_of_patients(self, patient_ids: Sequence[str]) -> Mapping[str, StoredIdsOfPatient]:
-        """Per patient of ``patient_ids`` (every one), the stored identifiers of their pumps, entries and alerts."""
+        """Per patient of ``patient_ids`` (every one), the stored identifiers of their records."""
         return {
             p: StoredIdsOfPatient(
-                tuple(self._stored_pump_ids(p)), tuple(self._stored_diary_ids(p)), tuple(self._stored_alert_ids(p))
+                tuple(self._stored_pump_ids(p)),
+                tuple(self._stored_diary_ids(p)),
+                tuple(self._stored_alert_ids(p)),
+                {kind: tuple(self._stored_history_ids(kind, p)) for kind in HISTORY_KINDS},
+                tuple(self._stored_plan_ids(p)),
             )
             for p in patient_ids
         }
 
+    def _stored_change_ids_of_pumps(self, pump_ids: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+        """Per pump of ``pump_ids`` (every one), the stored identifiers of its program changes."""
+        return {p: tuple(self._stored_program_change_ids(p)) for p in pump_ids}
+
     def prefetch_patients(self, patient_ids: Sequence[str]) -> None:
-        patients = self._active(self._patients)
-        pumps, diary, alerts = self._active(self._pumps), self._active(self._diary), self._active(self._alerts)
+        self._active(self._patients)
         wanted = [check_record_id(p, "patient_id") for p in patient_ids]
         for start in range(0, len(wanted), PREFETCH_CHUNK):
             chunk = [p for p in dict.fromkeys(wanted[start : start + PREFETCH_CHUNK]) if p not in self._listed]
-            if not chunk:
-                continue
-            listed = self._stored_ids_of_patients(chunk)
-            patients.prime(self._load_patients(patients.unread(chunk)))
-            pumps.prime(self._load_pumps(pumps.unread(k for p in chunk for k in listed[p].pump_ids)))
-            diary.prime(self._load_diary_entries(diary.unread(k for p in chunk for k in listed[p].diary_ids)))
-            alerts.prime(self._load_alerts(alerts.unread(k for p in chunk for k in listed[p].alert_ids)))
-            self._listed.update(listed)
+            if chunk:
+                self._prefetch_chunk(chunk)
+
+    def _prefetch_chunk(self, chunk: list[str]) -> None:
+        listed = self._stored_ids_of_patients(chunk)
+        _prime(self._active(self._patients), self._load_patients, chunk)
+        pump_ids = [k for p in chunk for k in listed[p].pump_ids]
+        _prime(self._active(self._pumps), self._load_pumps, pump_ids)
+        _prime(self._active(self._diary), self._load_diary_entries, [k for p in chunk for k in listed[p].diary_ids])
+        _prime(self._active(self._alerts), self._load_alerts, [k for p in chunk for k in listed[p].alert_ids])
+        for kind, view in self._active(self._history).items():
+            load = functools.partial(self._load_histories, kind)
+            _prime(view, load, [k for p in chunk for k in listed[p].history_ids[kind]])
+        _prime(self._active(self._plans), self._load_plans, [k for p in chunk for k in listed[p].plan_ids])
+        listed_changes = self._stored_change_ids_of_pumps(pump_ids) if pump_ids else {}
+        changes = [k for p in pump_ids for k in listed_changes[p]]
+        _prime(self._active(self._program_changes), self._load_program_changes, changes)
+        self._listed.update(listed)
+        self._listed_changes.update(listed_changes)
 
     def _pump_ids_of(self, patient_id: str) -> Iterable[str]:
         listed = self._listed.get(patient_id)
@@ -493,6 +534,18 @@ class OverlayUnitOfWork(UnitOfWork):
     def _alert_ids_of(self, patient_id: str) -> Iterable[str]:
         listed = self._listed.get(patient_id)
         return listed.alert_ids if listed is not None else self._stored_alert_ids(patient_id)
+
+    def _history_ids_of(self, kind: str, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.history_ids[kind] if listed is not None else self._stored_history_ids(kind, patient_id)
+
+    def _plan_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.plan_ids if listed is not None else self._stored_plan_ids(patient_id)
+
+    def _change_ids_of(self, pump_id: str) -> Iterable[str]:
+        listed = self._listed_changes.get(pump_id)
+        return listed if listed is not None else self._stored_program_change_ids(pump_id)
 
     def _clinic_patient_ids(self, clinic_id: str, after: str | None, limit: int) -> Iterable[str]:
         """A page of a clinic's stored patient ids, their records read ahead in one trip."""
@@ -532,16 +585,16 @@ class OverlayUnitOfWork(UnitOfWork):
     def _history_repository(self, kind: str) -> OverlayHistoryRepository[Any]:
         views = self._active(self._history)
         return OverlayHistoryRepository(
-            HISTORY_KINDS[kind], views[kind], lambda patient_id: self._stored_history_ids(kind, patient_id)
+            HISTORY_KINDS[kind], views[kind], lambda patient_id: self._history_ids_of(kind, patient_id)
         )
 
     @property
     def plans(self) -> PlanRepository:
-        return OverlayPlanRepository(self._active(self._plans), self._stored_plan_ids)
+        return OverlayPlanRepository(self._active(self._plans), self._plan_ids_of)
 
     @property
     def program_changes(self) -> ProgramChangeRepository:
-        return OverlayProgramChangeRepository(self._active(self._program_changes), self._stored_program_change_ids)
+        return OverlayProgramChangeRepository(self._active(self._program_changes), self._change_ids_of)
 
     def _active(self, view: R | None) -> R:
         if view is None:
@@ -554,7 +607,7 @@ class OverlayUnitOfWork(UnitOfWork):
         self._fresh()
 
     def _fresh(self) -> None:
-        self._listed = {}
+        self._listed, self._listed_changes = {}, {}
         self._patients = RecordView(self._load_patient, "patient")
         self._pumps = RecordView(self._load_pump, "pump")
         self._diary = RecordView(self._load_diary_entry, "diary entry")
@@ -592,7 +645,7 @@ class OverlayUnitOfWork(UnitOfWork):
             self._fresh()
 
     def _end(self) -> None:
-        self._listed = {}
+        self._listed, self._listed_changes = {}, {}
         self._patients = None
         self._pumps = None
         self._diary = None

@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 from baclofen.adapters.history import HISTORY_KINDS
 from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, StoredIdsOfPatient, Write
 from baclofen.adapters.sql.engine import write_transaction
-from baclofen.adapters.sql.history import HistoryStale, history_ids_of_patient, load_history, store_history
+from baclofen.adapters.sql.history import (
+    HistoryStale,
+    history_id_queries,
+    history_ids_of_patient,
+    load_histories,
+    load_history,
+    store_history,
+)
 from baclofen.adapters.sql.mapping import (
     alert_from_rows,
     alert_transition_rows,
@@ -153,17 +160,54 @@ def _load_alerts(connection: Connection, keys: Sequence[str]) -> dict[str, tuple
 
 
 def _stored_ids_of_patients(connection: Connection, patient_ids: Sequence[str]) -> dict[str, StoredIdsOfPatient]:
-    listed: dict[str, tuple[list[str], list[str], list[str]]] = {p: ([], [], []) for p in patient_ids}
-    queries = (
-        select(PumpRow.patient_id, PumpRow.pump_id).where(PumpRow.patient_id.in_(patient_ids)),
-        select(DiaryEntryRow.patient_id, DiaryEntryRow.entry_id).where(DiaryEntryRow.patient_id.in_(patient_ids)),
-        select(AlertRow.patient_id, AlertRow.alert_id).where(AlertRow.patient_id.in_(patient_ids)),
-    )
-    for n, query in enumerate(queries):
+    queries = {
+        "pumps": select(PumpRow.patient_id, PumpRow.pump_id).where(PumpRow.patient_id.in_(patient_ids)),
+        "diary": select(DiaryEntryRow.patient_id, DiaryEntryRow.entry_id).where(
+            DiaryEntryRow.patient_id.in_(patient_ids)
+        ),
+        "alerts": select(AlertRow.patient_id, AlertRow.alert_id).where(AlertRow.patient_id.in_(patient_ids)),
+        "plans": select(SavedPlanRow.patient_id, SavedPlanRow.plan_id).where(SavedPlanRow.patient_id.in_(patient_ids)),
+        **history_id_queries(patient_ids),
+    }
+    listed: dict[str, dict[str, list[str]]] = {p: {name: [] for name in queries} for p in patient_ids}
+    for name, query in queries.items():
         for patient_id, key in connection.execute(query):
             if patient_id is not None:
-                listed[patient_id][n].append(key)
-    return {p: StoredIdsOfPatient(tuple(a), tuple(b), tuple(c)) for p, (a, b, c) in listed.items()}
+                listed[patient_id][name].append(key)
+    return {
+        p: StoredIdsOfPatient(
+            tuple(ids["pumps"]),
+            tuple(ids["diary"]),
+            tuple(ids["alerts"]),
+            {kind: tuple(ids[kind]) for kind in HISTORY_KINDS},
+            tuple(ids["plans"]),
+        )
+        for p, ids in listed.items()
+    }
+
+
+def _stored_change_ids_of_pumps(connection: Connection, pump_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    listed: dict[str, list[str]] = {p: [] for p in pump_ids}
+    query = select(ProgramChangeRow.pump_id, ProgramChangeRow.change_id).where(ProgramChangeRow.pump_id.in_(pump_ids))
+    for pump_id, key in connection.execute(query):
+        listed[pump_id].append(key)
+    return {p: tuple(ids) for p, ids in listed.items()}
+
+
+def _load_plans(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[int, SavedPlan | None]]:
+    found: dict[str, tuple[int, SavedPlan | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, SavedPlanRow, "plan_id", keys):
+        found[row.plan_id] = (1, saved_plan_from_row(row))
+    return found
+
+
+def _load_program_changes(
+    connection: Connection, keys: Sequence[str]
+) -> dict[str, tuple[int, ProgramChangeRecord | None]]:
+    found: dict[str, tuple[int, ProgramChangeRecord | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, ProgramChangeRow, "change_id", keys):
+        found[row.change_id] = (1, program_change_from_row(row))
+    return found
 
 
 def _patient_ids_of_clinic(session: Session, clinic_id: str, after: str | None, limit: int) -> Sequence[str]:
@@ -323,6 +367,19 @@ class SqlUnitOfWork(OverlayUnitOfWork):
 
     def _stored_ids_of_patients(self, patient_ids: Sequence[str]) -> dict[str, StoredIdsOfPatient]:
         return self._read_many(_stored_ids_of_patients, patient_ids)
+
+    def _load_histories(self, kind: str, record_ids: Sequence[str]) -> dict[str, tuple[int, Any]]:
+        with self.engine.connect() as connection, connection.begin():
+            return load_histories(connection, kind, record_ids)
+
+    def _load_plans(self, plan_ids: Sequence[str]) -> dict[str, tuple[int, SavedPlan | None]]:
+        return self._read_many(_load_plans, plan_ids)
+
+    def _load_program_changes(self, change_ids: Sequence[str]) -> dict[str, tuple[int, ProgramChangeRecord | None]]:
+        return self._read_many(_load_program_changes, change_ids)
+
+    def _stored_change_ids_of_pumps(self, pump_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return self._read_many(_stored_change_ids_of_pumps, pump_ids)
 
     def _read_many(self, query: Callable[[Connection, Sequence[str]], R], keys: Sequence[str]) -> R:
         """``query`` of several keys in a read transaction of its own (nothing is held after it)."""
