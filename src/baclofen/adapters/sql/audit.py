@@ -33,7 +33,9 @@ _APPEND = insert(AuditLogRow)
 
 
 class _GroupCommit:
-    """Entries queued by concurrent appends, committed together by one of them at a time (see the module)."""
+    """Entries queued by concurrent appends, committed together by one of them at a time (see the module). An append
+    waits for the commit under way: it must not be made by a thread that holds the engine's write lock (none is:
+    the API appends after its unit of work has committed)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
