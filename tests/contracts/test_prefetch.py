@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from baclofen.adapters import overlay
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
@@ -94,6 +95,16 @@ def test_prefetched_patients_read_exactly_as_without(new_uow) -> None:
         uow.prefetch_patients(ids)
         assert [_seen(uow, p) for p in ids] == expected
         assert uow.patients.for_clinic("C-1") == tuple(r for r, *_ in expected if r is not None)
+
+
+def test_records_beyond_one_query_of_ids_are_read_in_several(new_uow, monkeypatch) -> None:
+    ids = _clinic(new_uow)
+    with new_uow() as uow:
+        expected = [_seen(uow, p) for p in ids]
+    monkeypatch.setattr(overlay, "PREFETCH_IDS_PER_QUERY", 1)
+    with new_uow() as uow:
+        uow.prefetch_patients(ids)
+        assert [_seen(uow, p) for p in ids] == expected
 
 
 def test_a_prefetched_record_keeps_its_version_for_the_commit(new_uow) -> None:

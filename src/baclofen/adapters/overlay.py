@@ -54,6 +54,7 @@ __all__ = [
     "OverlayPumpRepository",
     "OverlayUnitOfWork",
     "PREFETCH_CHUNK",
+    "PREFETCH_IDS_PER_QUERY",
     "RecordView",
     "StoredIdsOfPatient",
     "Write",
@@ -340,14 +341,18 @@ class OverlayProgramChangeRepository:
 def _prime(
     view: RecordView[R], load: Callable[[Sequence[str]], Mapping[str, tuple[int, R | None]]], keys: list[str]
 ) -> None:
-    """Read ahead those of ``keys`` ``view`` has not read or written, in one call of ``load`` (none for none)."""
+    """Read ahead those of ``keys`` ``view`` has not read or written, :data:`PREFETCH_IDS_PER_QUERY` at a time (a
+    database takes a bounded number of parameters in one statement; none read for none)."""
     unread = view.unread(keys)
-    if unread:
-        view.prime(load(unread))
+    for start in range(0, len(unread), PREFETCH_IDS_PER_QUERY):
+        view.prime(load(unread[start : start + PREFETCH_IDS_PER_QUERY]))
 
 
 #: How many patients one prefetch trip reads (the store's queries take their ids as one list each).
 PREFETCH_CHUNK = 500
+#: The most record identifiers one prefetch query takes (SQLite and PostgreSQL bind each as a parameter: at most
+#: 32,766 and 65,535 in one statement).
+PREFETCH_IDS_PER_QUERY = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,7 +522,9 @@ class OverlayUnitOfWork(UnitOfWork):
             load = functools.partial(self._load_histories, kind)
             _prime(view, load, [k for p in chunk for k in listed[p].history_ids[kind]])
         _prime(self._active(self._plans), self._load_plans, [k for p in chunk for k in listed[p].plan_ids])
-        listed_changes = self._stored_change_ids_of_pumps(pump_ids) if pump_ids else {}
+        listed_changes: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(pump_ids), PREFETCH_IDS_PER_QUERY):
+            listed_changes.update(self._stored_change_ids_of_pumps(pump_ids[start : start + PREFETCH_IDS_PER_QUERY]))
         changes = [k for p in pump_ids for k in listed_changes[p]]
         _prime(self._active(self._program_changes), self._load_program_changes, changes)
         self._listed.update(listed)
