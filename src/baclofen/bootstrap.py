@@ -187,10 +187,19 @@ class Services:
             clinic_name=clinic_name,
         )
 
-    def write_demo_clinic(self, as_of: datetime, seed: int = 1) -> demo_clinic.DemoClinic:
+    def write_demo_clinic(
+        self, as_of: datetime, seed: int = 1, patients: int = demo_clinic.PATIENT_COUNT
+    ) -> demo_clinic.DemoClinic:
         """:func:`baclofen.services.demo_clinic.write_demo_clinic` in this store with the clinic's settings."""
         return demo_clinic.write_demo_clinic(
-            self.uow, self.clinics, self.users, self.passwords, as_of=as_of, seed=seed, settings=self.settings
+            self.uow,
+            self.clinics,
+            self.users,
+            self.passwords,
+            as_of=as_of,
+            seed=seed,
+            settings=self.settings,
+            patients=patients,
         )
 
     def read_clinic_settings(self, clinic_id: str) -> tuple[SettingProfileEntry, ...]:

@@ -118,3 +118,12 @@ def test_sqlite_restores_into_a_new_file_and_a_bad_backup_leaves_the_database_un
     assert missing.exit_code == 2
     assert usernames(sqlite_url) == ["first"]
     assert not list(tmp_path.glob(".restore-*"))
+
+
+def test_demo_data_grows_the_clinic_for_benchmarks_within_bounds(run_cli, sqlite_url) -> None:
+    too_small = run_cli("demo-data", "--database-url", sqlite_url, "--patients", "39")
+    larger = run_cli("demo-data", "--database-url", sqlite_url, "--as-of", "2026-12-01", "--patients", "80", "--json")
+
+    assert too_small.exit_code == 2 and "--patients" in too_small.stderr
+    assert larger.exit_code == 0, larger.stderr
+    assert (larger.json()["patients"], larger.json()["pumps"]) == (80, 30)

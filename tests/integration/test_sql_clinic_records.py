@@ -8,15 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 from baclofen.adapters.sql import SqlUnitOfWork, create_database_engine, upgrade_database
+from baclofen.bootstrap import bootstrap
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.rules.core import Severity
+from baclofen.services.commands import ComputeWorklist
 from tests.databases import postgres_schema
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -63,3 +65,23 @@ def test_the_database_refuses_to_rewrite_the_diary_or_an_alerts_history(stored, 
 
     with SqlUnitOfWork(stored) as uow:
         assert uow.diary.get("D-1").note == "" and uow.alerts.get("A-1").acknowledged is not None
+
+
+def test_the_worklist_reads_the_store_in_a_bounded_number_of_statements_for_10_or_40_patients(tmp_path) -> None:
+    # No N+1: the records of every patient are read together (a few queries per 500 patients), whatever their number
+    # (one patient at a time, the 40 took 256 statements).
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    upgrade_database(create_database_engine(url))
+    services = bootstrap(database_url=url)
+    as_of = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    demo = services.write_demo_clinic(as_of)
+    statements: list[str] = []
+    event.listen(services.uow.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    counts = []
+    for patient_ids in (demo.patient_ids[:10], demo.patient_ids):
+        statements.clear()
+        worklist = services.compute_clinic_worklist(ComputeWorklist(patient_ids, as_of))
+        counts.append(len(statements))
+
+    assert worklist.items and counts[0] <= 40 and counts[1] <= 40

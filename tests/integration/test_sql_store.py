@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from baclofen.adapters.sql import (
@@ -258,6 +258,99 @@ def test_of_concurrent_commits_to_one_pump_from_threads_exactly_one_is_stored(da
     assert sorted(outcomes) == ["conflict"] * (writers - 1) + ["stored"]
     with SqlUnitOfWork(database) as uow:
         assert len(uow.pumps.get("pump-1").visits) == 1
+
+
+def test_writers_of_one_sqlite_engine_take_turns_instead_of_failing_or_sleeping_on_the_lock(tmp_path) -> None:
+    # With no busy timeout at all, a writer that finds another's lock fails at once ("database is locked"): the
+    # writers of one process wait for each other in the process (no busy-handler sleeps, no failures).
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'baclofen.sqlite3'}")
+    upgrade_database(engine)
+    engine.dispose()
+    event.listen(engine, "connect", lambda dbapi, record: dbapi.execute("PRAGMA busy_timeout=0"))
+    log, writers, each = SqlAuditLog(engine), 6, 40
+    failures: list[BaseException] = []
+    start = threading.Barrier(writers)
+
+    def append(n: int) -> None:
+        start.wait(timeout=10)
+        for i in range(each):
+            try:
+                log.append(AuditEntry(f"nurse:w{n}", "patient.read", f"patient:P-{i}", AuditOutcome.SUCCESS, now))
+            except Exception as exc:  # noqa: BLE001 - what the test counts
+                failures.append(exc)
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert len(log.entries(target=None)) == writers * each
+    engine.dispose()
+
+
+def _append_from_threads(log: SqlAuditLog, entries: list[AuditEntry]) -> dict[str, str]:
+    """Append each entry from a thread of its own; per actor, ``stored`` or the exception's name."""
+    outcomes: dict[str, str] = {}
+
+    def append(entry: AuditEntry) -> None:
+        try:
+            log.append(entry)
+            # stored when append returns: another connection sees it at once
+            seen = log.entries(actor=entry.actor)
+            outcomes[entry.actor] = "stored" if seen == (entry,) else f"not seen: {seen}"
+        except Exception as exc:  # noqa: BLE001 - what the test looks at
+            outcomes[entry.actor] = type(exc).__name__
+
+    threads = [threading.Thread(target=append, args=(e,)) for e in entries]
+    for thread in threads:
+        thread.start()
+    return outcomes if all(_joined(t) for t in threads) else {}
+
+
+def _joined(thread: threading.Thread) -> bool:
+    thread.join(timeout=30)
+    return not thread.is_alive()
+
+
+def test_concurrent_audit_appends_share_a_commit_and_each_returns_once_stored(database) -> None:
+    log, inserts = SqlAuditLog(database), []
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    entries = [AuditEntry(f"nurse:g{n}", "patient.read", "patient:P-1", AuditOutcome.SUCCESS, at) for n in range(8)]
+
+    def count_and_hold_the_first(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG"):
+            inserts.append(len(parameters) if executemany else 1)
+            for _ in range(500 if len(inserts) == 1 else 0):  # the first waits until the seven others are queued
+                if log._group.waiting == len(entries) - 1:
+                    break
+                threading.Event().wait(0.01)
+
+    event.listen(database, "before_cursor_execute", count_and_hold_the_first)
+    outcomes = _append_from_threads(log, entries)
+
+    assert outcomes == {e.actor: "stored" for e in entries}
+    assert inserts == [1, 7]  # the first alone, then the seven that came during its commit, together
+
+
+def test_an_audit_entry_that_cannot_be_stored_fails_its_own_append_only(database) -> None:
+    log = SqlAuditLog(database)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    entries = [AuditEntry(f"nurse:f{n}", "patient.read", "patient:P-1", AuditOutcome.SUCCESS, at) for n in range(6)]
+
+    def refuse_one(conn, cursor, statement, parameters, context, executemany) -> None:
+        rows = parameters if executemany else [parameters]
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") and any(
+            "nurse:f3" in (r.values() if isinstance(r, dict) else r) for r in rows
+        ):
+            raise RuntimeError("refused")
+
+    event.listen(database, "before_cursor_execute", refuse_one)
+    outcomes = _append_from_threads(log, entries)
+
+    assert outcomes == {e.actor: "RuntimeError" if e.actor == "nurse:f3" else "stored" for e in entries}
 
 
 # --- the bootstrap --------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ writes; the rules of the ports (not found, already stored, append-only history) 
 
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -52,7 +53,10 @@ __all__ = [
     "OverlayProgramChangeRepository",
     "OverlayPumpRepository",
     "OverlayUnitOfWork",
+    "PREFETCH_CHUNK",
+    "PREFETCH_IDS_PER_QUERY",
     "RecordView",
+    "StoredIdsOfPatient",
     "Write",
     "check_audit_query",
     "check_page",
@@ -92,6 +96,17 @@ class RecordView(Generic[R]):
         if key not in self._read:
             self._read[key] = self._load(key)
         return self._read[key][1]
+
+    def unread(self, keys: Iterable[str]) -> list[str]:
+        """Those of ``keys`` this transaction has neither read nor written (in order, once each)."""
+        return [k for k in dict.fromkeys(keys) if k not in self._read and k not in self._written]
+
+    def prime(self, loaded: Mapping[str, tuple[int, R | None]]) -> None:
+        """Keep records read ahead (prefetched) as read, each with its version, unless this transaction read or
+        wrote it already (its first read and its own write win)."""
+        for key, value in loaded.items():
+            if key not in self._read and key not in self._written:
+                self._read[key] = value
 
     def require(self, key: str) -> R:
         record = self.find(key)
@@ -323,6 +338,35 @@ class OverlayProgramChangeRepository:
         return tuple(sorted((c for c in found if c is not None and c.pump_id == pump_id), key=lambda c: c.seq))
 
 
+def _prime(
+    view: RecordView[R], load: Callable[[Sequence[str]], Mapping[str, tuple[int, R | None]]], keys: list[str]
+) -> None:
+    """Read ahead those of ``keys`` ``view`` has not read or written, :data:`PREFETCH_IDS_PER_QUERY` at a time (a
+    database takes a bounded number of parameters in one statement; none read for none)."""
+    unread = view.unread(keys)
+    for start in range(0, len(unread), PREFETCH_IDS_PER_QUERY):
+        view.prime(load(unread[start : start + PREFETCH_IDS_PER_QUERY]))
+
+
+#: How many patients one prefetch trip reads (the store's queries take their ids as one list each).
+PREFETCH_CHUNK = 500
+#: The most record identifiers one prefetch query takes (SQLite and PostgreSQL bind each as a parameter: at most
+#: 32,766 and 65,535 in one statement).
+PREFETCH_IDS_PER_QUERY = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIdsOfPatient:
+    """The stored identifiers of one patient's pumps, diary entries, alerts, histories (by kind) and saved plans
+    (prefetched)."""
+
+    pump_ids: tuple[str, ...] = ()
+    diary_ids: tuple[str, ...] = ()
+    alert_ids: tuple[str, ...] = ()
+    history_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    plan_ids: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class CommitWrites:
     """What one commit stores, by kind of record (each in key order)."""
@@ -352,6 +396,9 @@ class OverlayUnitOfWork(UnitOfWork):
         self._history: dict[str, RecordView[Any]] | None = None
         self._plans: RecordView[SavedPlan] | None = None
         self._program_changes: RecordView[ProgramChangeRecord] | None = None
+        #: per patient, the stored identifiers of their records as prefetched; per pump, of its program changes
+        self._listed: dict[str, StoredIdsOfPatient] = {}
+        self._listed_changes: dict[str, tuple[str, ...]] = {}
 
     @abstractmethod
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
@@ -414,21 +461,121 @@ class OverlayUnitOfWork(UnitOfWork):
         """Store every write atomically when none is stale (and no active alert's rule and subject is taken by
         another active alert of its patient); else store nothing and name the stale ones (``"pump 'pump-1'"``)."""
 
+    # --- reading many at once (prefetch): a store overrides these to read in a few trips; these defaults read
+    # --- one record or patient at a time through the methods above.
+
+    def _load_patients(self, patient_ids: Sequence[str]) -> Mapping[str, tuple[int, PatientRecord | None]]:
+        """The stored patients of ``patient_ids`` with their versions (every one: (0, None) when none is stored)."""
+        return {key: self._load_patient(key) for key in patient_ids}
+
+    def _load_pumps(self, pump_ids: Sequence[str]) -> Mapping[str, tuple[int, PumpRecord | None]]:
+        return {key: self._load_pump(key) for key in pump_ids}
+
+    def _load_diary_entries(self, entry_ids: Sequence[str]) -> Mapping[str, tuple[int, DiaryEntryRecord | None]]:
+        return {key: self._load_diary_entry(key) for key in entry_ids}
+
+    def _load_alerts(self, alert_ids: Sequence[str]) -> Mapping[str, tuple[int, Alert | None]]:
+        return {key: self._load_alert(key) for key in alert_ids}
+
+    def _load_histories(self, kind: str, record_ids: Sequence[str]) -> Mapping[str, tuple[int, Any]]:
+        return {key: self._load_history(kind, key) for key in record_ids}
+
+    def _load_plans(self, plan_ids: Sequence[str]) -> Mapping[str, tuple[int, SavedPlan | None]]:
+        return {key: self._load_plan(key) for key in plan_ids}
+
+    def _load_program_changes(self, change_ids: Sequence[str]) -> Mapping[str, tuple[int, ProgramChangeRecord | None]]:
+        return {key: self._load_program_change(key) for key in change_ids}
+
+    def _stored_ids_of_patients(self, patient_ids: Sequence[str]) -> Mapping[str, StoredIdsOfPatient]:
+        """Per patient of ``patient_ids`` (every one), the stored identifiers of their records."""
+        return {
+            p: StoredIdsOfPatient(
+                tuple(self._stored_pump_ids(p)),
+                tuple(self._stored_diary_ids(p)),
+                tuple(self._stored_alert_ids(p)),
+                {kind: tuple(self._stored_history_ids(kind, p)) for kind in HISTORY_KINDS},
+                tuple(self._stored_plan_ids(p)),
+            )
+            for p in patient_ids
+        }
+
+    def _stored_change_ids_of_pumps(self, pump_ids: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+        """Per pump of ``pump_ids`` (every one), the stored identifiers of its program changes."""
+        return {p: tuple(self._stored_program_change_ids(p)) for p in pump_ids}
+
+    def prefetch_patients(self, patient_ids: Sequence[str]) -> None:
+        self._active(self._patients)
+        wanted = [check_record_id(p, "patient_id") for p in patient_ids]
+        for start in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = [p for p in dict.fromkeys(wanted[start : start + PREFETCH_CHUNK]) if p not in self._listed]
+            if chunk:
+                self._prefetch_chunk(chunk)
+
+    def _prefetch_chunk(self, chunk: list[str]) -> None:
+        listed = self._stored_ids_of_patients(chunk)
+        _prime(self._active(self._patients), self._load_patients, chunk)
+        pump_ids = [k for p in chunk for k in listed[p].pump_ids]
+        _prime(self._active(self._pumps), self._load_pumps, pump_ids)
+        _prime(self._active(self._diary), self._load_diary_entries, [k for p in chunk for k in listed[p].diary_ids])
+        _prime(self._active(self._alerts), self._load_alerts, [k for p in chunk for k in listed[p].alert_ids])
+        for kind, view in self._active(self._history).items():
+            load = functools.partial(self._load_histories, kind)
+            _prime(view, load, [k for p in chunk for k in listed[p].history_ids[kind]])
+        _prime(self._active(self._plans), self._load_plans, [k for p in chunk for k in listed[p].plan_ids])
+        listed_changes: dict[str, tuple[str, ...]] = {}
+        for start in range(0, len(pump_ids), PREFETCH_IDS_PER_QUERY):
+            listed_changes.update(self._stored_change_ids_of_pumps(pump_ids[start : start + PREFETCH_IDS_PER_QUERY]))
+        changes = [k for p in pump_ids for k in listed_changes[p]]
+        _prime(self._active(self._program_changes), self._load_program_changes, changes)
+        self._listed.update(listed)
+        self._listed_changes.update(listed_changes)
+
+    def _pump_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.pump_ids if listed is not None else self._stored_pump_ids(patient_id)
+
+    def _diary_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.diary_ids if listed is not None else self._stored_diary_ids(patient_id)
+
+    def _alert_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.alert_ids if listed is not None else self._stored_alert_ids(patient_id)
+
+    def _history_ids_of(self, kind: str, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.history_ids[kind] if listed is not None else self._stored_history_ids(kind, patient_id)
+
+    def _plan_ids_of(self, patient_id: str) -> Iterable[str]:
+        listed = self._listed.get(patient_id)
+        return listed.plan_ids if listed is not None else self._stored_plan_ids(patient_id)
+
+    def _change_ids_of(self, pump_id: str) -> Iterable[str]:
+        listed = self._listed_changes.get(pump_id)
+        return listed if listed is not None else self._stored_program_change_ids(pump_id)
+
+    def _clinic_patient_ids(self, clinic_id: str, after: str | None, limit: int) -> Iterable[str]:
+        """A page of a clinic's stored patient ids, their records read ahead in one trip."""
+        found = list(self._stored_patient_ids(clinic_id, after, limit))
+        view = self._active(self._patients)
+        view.prime(self._load_patients(view.unread(found)))
+        return found
+
     @property
     def patients(self) -> PatientRepository:
-        return OverlayPatientRepository(self._active(self._patients), self._stored_patient_ids)
+        return OverlayPatientRepository(self._active(self._patients), self._clinic_patient_ids)
 
     @property
     def pumps(self) -> PumpRepository:
-        return OverlayPumpRepository(self._active(self._pumps), self._stored_pump_ids)
+        return OverlayPumpRepository(self._active(self._pumps), self._pump_ids_of)
 
     @property
     def diary(self) -> DiaryRepository:
-        return OverlayDiaryRepository(self._active(self._diary), self._stored_diary_ids)
+        return OverlayDiaryRepository(self._active(self._diary), self._diary_ids_of)
 
     @property
     def alerts(self) -> AlertRepository:
-        return OverlayAlertRepository(self._active(self._alerts), self._stored_alert_ids)
+        return OverlayAlertRepository(self._active(self._alerts), self._alert_ids_of)
 
     @property
     def covariates(self) -> PatientHistoryRepository[CovariateObservation]:
@@ -445,16 +592,16 @@ class OverlayUnitOfWork(UnitOfWork):
     def _history_repository(self, kind: str) -> OverlayHistoryRepository[Any]:
         views = self._active(self._history)
         return OverlayHistoryRepository(
-            HISTORY_KINDS[kind], views[kind], lambda patient_id: self._stored_history_ids(kind, patient_id)
+            HISTORY_KINDS[kind], views[kind], lambda patient_id: self._history_ids_of(kind, patient_id)
         )
 
     @property
     def plans(self) -> PlanRepository:
-        return OverlayPlanRepository(self._active(self._plans), self._stored_plan_ids)
+        return OverlayPlanRepository(self._active(self._plans), self._plan_ids_of)
 
     @property
     def program_changes(self) -> ProgramChangeRepository:
-        return OverlayProgramChangeRepository(self._active(self._program_changes), self._stored_program_change_ids)
+        return OverlayProgramChangeRepository(self._active(self._program_changes), self._change_ids_of)
 
     def _active(self, view: R | None) -> R:
         if view is None:
@@ -467,6 +614,7 @@ class OverlayUnitOfWork(UnitOfWork):
         self._fresh()
 
     def _fresh(self) -> None:
+        self._listed, self._listed_changes = {}, {}
         self._patients = RecordView(self._load_patient, "patient")
         self._pumps = RecordView(self._load_pump, "pump")
         self._diary = RecordView(self._load_diary_entry, "diary entry")
@@ -504,6 +652,7 @@ class OverlayUnitOfWork(UnitOfWork):
             self._fresh()
 
     def _end(self) -> None:
+        self._listed, self._listed_changes = {}, {}
         self._patients = None
         self._pumps = None
         self._diary = None

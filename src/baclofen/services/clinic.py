@@ -162,6 +162,21 @@ def _risk_settings(clinic: SettingsProvider | None, given: Mapping[str, Any]) ->
 
 def _stored_patient(uow: UnitOfWork, patient_id: str, as_of: datetime) -> tuple[PatientCase, StoredTimeline]:
     """A patient's records (inside ``uow``'s block) and their timeline; NotFoundError when there are none."""
+    case = _stored_case(uow, patient_id)
+    timeline = stored_timeline(
+        case.patient,
+        case.pumps,
+        case.diary,
+        as_of,
+        case.covariates,
+        plans=case.plans,
+        program_changes=case.program_changes,
+    )
+    return case, timeline
+
+
+def _stored_case(uow: UnitOfWork, patient_id: str) -> PatientCase:
+    """A patient's records (inside ``uow``'s block); NotFoundError when there are none."""
     check_record_id(patient_id, "patient_id")
     patient: PatientRecord | None
     try:
@@ -181,16 +196,7 @@ def _stored_patient(uow: UnitOfWork, patient_id: str, as_of: datetime) -> tuple[
     )
     if patient is None and not (case.pumps or case.diary or case.alerts):
         raise NotFoundError(f"no records of patient {patient_id!r}")
-    timeline = stored_timeline(
-        case.patient,
-        case.pumps,
-        case.diary,
-        as_of,
-        case.covariates,
-        plans=case.plans,
-        program_changes=case.program_changes,
-    )
-    return case, timeline
+    return case
 
 
 def _assess_stored(
@@ -272,9 +278,11 @@ def resolve_alert(uow: UnitOfWork, command: AlertDecision) -> Alert:
 def compute_clinic_worklist(
     uow: UnitOfWork, command: ComputeWorklist, *, clinic: SettingsProvider | None = None
 ) -> Worklist:
-    """The worklist of ``command.patient_ids`` from their stored records (read in one unit of work)."""
+    """The worklist of ``command.patient_ids`` from their stored records (read in one unit of work, all the
+    patients' records read ahead together: a few queries per few hundred patients, not several per patient)."""
     with uow:
-        cases = [_stored_patient(uow, patient_id, command.as_of)[0] for patient_id in command.patient_ids]
+        uow.prefetch_patients(command.patient_ids)
+        cases = [_stored_case(uow, patient_id) for patient_id in command.patient_ids]
     return compute_worklist(
         cases, command.as_of, command.horizon_days, settings=_risk_settings(clinic, command.settings)
     )

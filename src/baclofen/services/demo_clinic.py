@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from baclofen.domain.cds.scales import AshworthGrade, NrsDomain, NrsScore, PennSpasmScore, Scale
 from baclofen.domain.cds.timeline import Symptom
-from baclofen.domain.errors import ConflictError, NotFoundError
+from baclofen.domain.errors import ConflictError, NotFoundError, require
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.itb.screening import ScreeningDose
 from baclofen.domain.patient import PatientSnapshot, Sex, SpasticityOrigin
@@ -49,15 +49,19 @@ from baclofen.services.commands import (
 from baclofen.services.ports import ClinicRepository, PasswordHasher, SettingsProvider, UnitOfWork, UserRepository
 
 __all__ = [
+    "MAX_DEMO_PATIENTS",
     "DemoClinic",
     "DemoLogin",
     "demo_logins",
     "write_demo_clinic",
 ]
 
-#: How many patients, and how many of them have a pump.
+#: How many patients, and how many of them have a pump (a larger demo clinic repeats this block: patients
+#: ``n`` with ``n % PATIENT_COUNT < PUMP_COUNT`` have a pump).
 PATIENT_COUNT = 40
 PUMP_COUNT = 15
+#: The largest demo clinic written (patients): benchmarks grow the clinic to 4,000.
+MAX_DEMO_PATIENTS = 10_000
 #: The zone of the demo clinic's times.
 DEMO_ZONE = ZoneInfo("Europe/Paris")
 _PUMP_MODELS = ("synchromed-ii-20", "synchromed-ii-40", "prometra-ii-20", "prometra-ii-40")
@@ -141,7 +145,7 @@ def _snapshot(rng: random.Random, index: int) -> PatientSnapshot:
     age = rng.randint(24, 82)
     weight = round(rng.uniform(48, 105), 1)
     origin = SpasticityOrigin.CEREBRAL if index % 9 == 4 else SpasticityOrigin.SPINAL
-    if index in (6, 19, 33):  # on haemodialysis
+    if index % PATIENT_COUNT in (6, 19, 33):  # on haemodialysis
         return PatientSnapshot(age_years=age, weight_kg=weight, sex=sex, dialysis=True, origin=origin)
     if index % 4 == 0:
         creatinine = round(rng.uniform(0.6, 1.1) if rng.random() < 0.75 else rng.uniform(1.4, 3.2), 2)
@@ -344,18 +348,25 @@ def write_demo_clinic(
     as_of: datetime,
     seed: int = 1,
     settings: SettingsProvider | None = None,
+    patients: int = PATIENT_COUNT,
 ) -> DemoClinic:
     """Write the demo clinic of ``seed`` as it stands at ``as_of`` (aware): patients, pumps and their refill
-    visits, diaries, alerts and the demo logins (:func:`demo_logins`).
+    visits, diaries, alerts and the demo logins (:func:`demo_logins`). ``patients`` (40 to
+    :data:`MAX_DEMO_PATIENTS`) grows the clinic for benchmarks: the 40 of the default clinic come first, and
+    each further block of 40 has the same mix (15 with a pump, diaries, red flags), the specials (the overdue
+    pump, the discrepancies, the covariate, score and screening histories) only once.
 
     Raises
     ------
     ConflictError
         The demo clinic is already stored.
     InvalidInputError
-        ``as_of`` without its UTC offset.
+        ``as_of`` without its UTC offset, or ``patients`` not a whole number from 40 to 10,000.
     """
     RaiseAlerts("demo", as_of)  # checks as_of before anything is written
+    whole = isinstance(patients, int) and not isinstance(patients, bool)
+    expected = f"a whole number of patients from {PATIENT_COUNT} to {MAX_DEMO_PATIENTS}"
+    require(whole and PATIENT_COUNT <= patients <= MAX_DEMO_PATIENTS, "patients", expected, patients)
     try:
         clinics.get(DEMO_CLINIC_ID)
     except NotFoundError:
@@ -363,26 +374,34 @@ def write_demo_clinic(
     else:
         raise ConflictError(f"clinic {DEMO_CLINIC_ID!r} is already stored: the demo clinic is written once")
     rng = random.Random(seed)
+    further = random.Random(f"demo-further-{seed}")  # the patients after the first 40 (theirs stay as they are)
+
+    def rng_of(n: int) -> random.Random:
+        return rng if n < PATIENT_COUNT else further
+
     today = as_of.astimezone(DEMO_ZONE).date()
-    patient_ids = tuple(f"P-{n + 1:04d}" for n in range(PATIENT_COUNT))
+    patient_ids = tuple(f"P-{n + 1:04d}" for n in range(patients))
     with uow:
         for n, patient_id in enumerate(patient_ids):
-            uow.patients.add(PatientRecord(patient_id, _snapshot(rng, n), DEMO_CLINIC_ID))
+            uow.patients.add(PatientRecord(patient_id, _snapshot(rng_of(n), n), DEMO_CLINIC_ID))
         uow.commit()
+    on_pump = [n % PATIENT_COUNT < PUMP_COUNT for n in range(patients)]
     pump_ids: list[str] = []
     visit_count = diary_count = 0
-    for n in range(PUMP_COUNT):
-        pump_id, visits = _write_pump_history(uow, rng, n, patient_ids[n], today, settings)
+    for n in (n for n in range(patients) if on_pump[n]):
+        pump_id, visits = _write_pump_history(uow, rng_of(n), len(pump_ids), patient_ids[n], today, settings)
         pump_ids.append(pump_id)
         visit_count += visits
-    red_flags = {3: 0, PUMP_COUNT + 4: 1}  # patient index -> red flag
+    red_flags = {3: 0, PUMP_COUNT + 4: 1}  # patient index (in its block of 40) -> red flag
     for n, patient_id in enumerate(patient_ids):
         if n % 3 != 2:  # about two in three keep a diary
-            diary_count += _write_diary(uow, rng, patient_id, today, n < PUMP_COUNT, red_flags.get(n))
+            red_flag = red_flags.get(n % PATIENT_COUNT)
+            diary_count += _write_diary(uow, rng_of(n), patient_id, today, on_pump[n], red_flag)
     for n in range(len(patient_ids)):
-        if n < PUMP_COUNT or n in red_flags:
+        if on_pump[n] or n % PATIENT_COUNT in red_flags:
             clinic.raise_alerts_for_patient(uow, RaiseAlerts(patient_ids[n], as_of), clinic=settings)
     with uow:
+        uow.prefetch_patients(patient_ids)
         alert_count = sum(len(uow.alerts.for_patient(p)) for p in patient_ids)
     # the histories draw on their own random numbers: the rest of the clinic is as it was without them
     more = random.Random(f"demo-histories-{seed}")

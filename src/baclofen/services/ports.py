@@ -15,7 +15,7 @@ a new record handed back to the repository, and nothing changes in storage until
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -33,6 +33,7 @@ from baclofen.domain.records import (
     PumpRecord,
     RefillVisitRecord,
     UserRecord,
+    check_record_id,
 )
 from baclofen.domain.settings import Setting
 
@@ -354,6 +355,15 @@ class UnitOfWork(ABC):
     @abstractmethod
     def rollback(self) -> None:
         """Discard this transaction's uncommitted changes (after a commit: nothing to discard)."""
+
+    def prefetch_patients(self, patient_ids: Sequence[str]) -> None:
+        """Read these patients' records (the patient, pumps, diary entries, alerts) now, in as few trips to the
+        store as it can (before a use case reads many patients: the worklist). What this transaction sees and
+        commits is the same as without it: its own writes and first reads win, and a prefetched record keeps the
+        version read for the commit's check. Only inside the ``with`` block; an invalid id is named
+        (``patient_id``). This default reads nothing ahead."""
+        for patient_id in patient_ids:
+            check_record_id(patient_id, "patient_id")
 
 
 class AuditLog(Protocol):

@@ -135,3 +135,27 @@ def test_the_demo_clinic_has_covariates_over_time_scores_and_screening_trials(wr
     assert all(s.muscle_group for s in scores if s.scale.value == "modified-ashworth")
     assert sorted(t.dose.dose_mcg for t in trials) == [50.0, 50.0, 50.0, 75.0, 75.0, 75.0]
     assert demo.to_dict()["screening_trials"] == 6
+
+
+def test_a_larger_demo_clinic_repeats_the_mix_of_the_40_and_begins_with_them(written) -> None:
+    services, demo = written
+    larger = demo_services()
+
+    big = larger.write_demo_clinic(AS_OF, seed=1, patients=120)
+
+    assert big.patient_ids[:40] == demo.patient_ids and len(big.patient_ids) == 120
+    assert len(big.pump_ids) == 45 and big.pump_ids[:15] == demo.pump_ids
+    assert stored_pumps(larger, big)[:15] == stored_pumps(services, demo)
+    with larger.uow as uow:
+        assert uow.patients.get("P-0041").clinic_id == DEMO_CLINIC_ID
+        assert len(uow.pumps.for_patient("P-0041")) == 1 and not uow.pumps.for_patient("P-0056")
+    worklist = larger.compute_clinic_worklist(ComputeWorklist(big.patient_ids, AS_OF))
+    overdue = [i for i in worklist.items if i.kind is WorklistKind.REFILL and i.urgency is Urgency.OVERDUE]
+    assert len(overdue) == 1  # the one overdue pump of the demo, however large
+
+
+@pytest.mark.parametrize("patients", [39, 10_001, 40.5, True])
+def test_a_demo_clinic_size_outside_40_to_10000_patients_is_refused_naming_it(patients) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        demo_services().write_demo_clinic(AS_OF, seed=1, patients=patients)
+    assert caught.value.field == "patients"

@@ -7,7 +7,7 @@ database keeps usernames unique and every account's clinic stored (a foreign key
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,10 @@ from baclofen.domain.errors import ConflictError, NotFoundError
 from baclofen.domain.records import ClinicRecord, UserRecord, check_record_id, check_username
 
 __all__ = ["SqlClinicRepository", "SqlUserRepository"]
+
+#: A user by identifier: read at every API request (the token's user, with their role as stored now), so
+#: built once, without the ORM session's cost.
+_USER_BY_ID = select(UserRow.__table__).where(UserRow.__table__.c.user_id == bindparam("user_id"))
 
 
 class SqlClinicRepository:
@@ -65,11 +69,11 @@ class SqlUserRepository:
 
     def get(self, user_id: str) -> UserRecord:
         check_record_id(user_id, "user_id")
-        with Session(self.engine) as session, session.begin():
-            row = session.get(UserRow, user_id)
-            if row is None:
-                raise NotFoundError(f"no user {user_id!r}")
-            return user_from_row(row)
+        with self.engine.connect() as connection, connection.begin():
+            row = connection.execute(_USER_BY_ID, {"user_id": user_id}).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no user {user_id!r}")
+        return user_from_row(row)
 
     def by_username(self, username: str) -> UserRecord:
         check_username(username)

@@ -3,7 +3,10 @@
 SQLite is opened in WAL mode with ``synchronous=FULL`` (a committed change survives a power loss where
 the storage honours fsync), foreign keys enforced and a busy timeout; SQLAlchemy emits the ``BEGIN``
 itself (deferred for reads, ``IMMEDIATE`` for a commit's writes: see :func:`write_transaction`), so
-that a read transaction is a real snapshot and a writer waits for the lock instead of failing midway.
+that a read transaction is a real snapshot and a writer waits for the lock instead of failing midway. The
+writers of one engine (the threads of one server) take turns on an in-process lock before ``BEGIN IMMEDIATE``:
+SQLite's busy handler waits by sleeping (1, 2, 5 ... 100 ms), which made the slowest of concurrent requests
+wait tens of milliseconds for a lock held a fraction of one; another process still waits on the busy timeout.
 PostgreSQL is reached as ``postgresql+psycopg://user@host:port/db`` (``postgresql://`` means the same).
 
 When the database goes away mid-run the engine does not hide it and does not need a restart to recover:
@@ -25,8 +28,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +56,7 @@ __all__ = [
     "database_unavailable",
     "normalise_database_url",
     "reaching",
+    "write_lock",
     "write_transaction",
 ]
 
@@ -69,6 +75,8 @@ _UNAVAILABLE_SQLITE_CODES = frozenset({5, 6, 8, 10, 13, 14})
 _EXPECTED_URL = "sqlite:///PATH (a database file) or postgresql+psycopg://USER@HOST:PORT/DATABASE"
 _WRITE = "baclofen_write"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+#: The in-process write lock of each SQLite engine (re-entrant: a nested writer still meets SQLite's own lock).
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def normalise_database_url(url: str | URL) -> URL:
@@ -119,6 +127,7 @@ def create_database_engine(url: str | URL, *, schema: str | None = None, echo: b
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "checkout", database_file.check_same_file)
     event.listen(engine, "begin", _on_sqlite_begin)
+    _WRITE_LOCKS[engine] = threading.RLock()
     return engine
 
 
@@ -172,12 +181,19 @@ def _on_sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def write_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """The in-process lock the writers of ``engine`` take turns on (SQLite; none for PostgreSQL, whose writers
+    wait on its row locks): held by :func:`write_transaction`, re-entrant."""
+    return _WRITE_LOCKS.get(engine) or nullcontext()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction that will write: committed when the block ends, rolled back on an
     exception. On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``), waiting up to the busy
-    timeout for another writer, so that two writers never deadlock halfway."""
-    with engine.connect() as connection:
+    timeout for another writer, so that two writers never deadlock halfway; the writers of one engine in this
+    process take turns before that, on the engine's own lock."""
+    with write_lock(engine), engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             yield connection

@@ -29,7 +29,14 @@ from baclofen.domain.clinic.observations import (
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.itb.screening import ScreeningDose
 
-__all__ = ["HistoryStale", "history_ids_of_patient", "load_history", "store_history"]
+__all__ = [
+    "HistoryStale",
+    "history_id_queries",
+    "history_ids_of_patient",
+    "load_histories",
+    "load_history",
+    "store_history",
+]
 
 
 class HistoryStale(Exception):
@@ -161,6 +168,25 @@ def load_history(session: Session, kind: str, record_id: str) -> tuple[int, Any]
     """The stored record of ``kind`` with version 1 (records never change), or (0, None)."""
     row = session.get(_TABLES[kind].row, record_id)
     return (0, None) if row is None else (1, _TABLES[kind].record(row))
+
+
+def load_histories(connection: Connection, kind: str, record_ids: Sequence[str]) -> dict[str, tuple[int, Any]]:
+    """The stored records of ``kind`` among ``record_ids``, each with version 1 ((0, None) for one not stored)."""
+    table = _TABLES[kind]
+    column = table.row.__table__.c[table.id_column]
+    found: dict[str, tuple[int, Any]] = dict.fromkeys(record_ids, (0, None))
+    for row in connection.execute(select(table.row.__table__).where(column.in_(record_ids))):
+        found[getattr(row, table.id_column)] = (1, table.record(row))
+    return found
+
+
+def history_id_queries(patient_ids: Sequence[str]) -> dict[str, Any]:
+    """Per kind, the query of (patient id, record id) of the records of ``patient_ids``."""
+    queries = {}
+    for kind, table in _TABLES.items():
+        columns = table.row.__table__.c
+        queries[kind] = select(columns.patient_id, columns[table.id_column]).where(columns.patient_id.in_(patient_ids))
+    return queries
 
 
 def history_ids_of_patient(session: Session, kind: str, patient_id: str) -> Sequence[str]:

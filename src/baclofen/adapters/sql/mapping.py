@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import Row
+
 from baclofen.adapters.sql.schema import (
     AlertRow,
     AlertTransitionRow,
@@ -138,7 +140,7 @@ def patient_values(record: PatientRecord) -> dict[str, Any]:
     }
 
 
-def patient_from_rows(row: PatientRow, conditions: Iterable[str]) -> PatientRecord:
+def patient_from_rows(row: PatientRow | Row[Any], conditions: Iterable[str]) -> PatientRecord:
     snapshot = PatientSnapshot(
         age_years=row.age_years,
         weight_kg=row.weight_kg,
@@ -404,7 +406,7 @@ def user_values(record: UserRecord) -> dict[str, Any]:
     }
 
 
-def user_from_row(row: UserRow) -> UserRecord:
+def user_from_row(row: UserRow | Row[Any]) -> UserRecord:
     return UserRecord(row.user_id, row.clinic_id, Role(row.role), row.username, row.password_hash, row.patient_id)
 
 

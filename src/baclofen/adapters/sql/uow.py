@@ -17,17 +17,25 @@ alert updates its row under its version and inserts the transitions it gained); 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from baclofen.adapters.history import HISTORY_KINDS
-from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, Write
+from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, StoredIdsOfPatient, Write
 from baclofen.adapters.sql.engine import write_transaction
-from baclofen.adapters.sql.history import HistoryStale, history_ids_of_patient, load_history, store_history
+from baclofen.adapters.sql.history import (
+    HistoryStale,
+    history_id_queries,
+    history_ids_of_patient,
+    load_histories,
+    load_history,
+    store_history,
+)
 from baclofen.adapters.sql.mapping import (
     alert_from_rows,
     alert_transition_rows,
@@ -77,34 +85,129 @@ class _Stale(Exception):
         self.what = what
 
 
-def _load_patient(session: Session, patient_id: str) -> tuple[int, PatientRecord | None]:
-    row = session.get(PatientRow, patient_id)
+_PATIENTS = PatientRow.__table__
+_CONDITIONS = PatientConditionRow.__table__
+# Statements of the hot paths (a patient read at every request about them), built once, run without the ORM.
+_PATIENT_BY_ID = select(_PATIENTS).where(_PATIENTS.c.patient_id == bindparam("key"))
+_CONDITIONS_OF = select(_CONDITIONS.c.condition).where(_CONDITIONS.c.patient_id == bindparam("key"))
+_PATIENTS_BY_IDS = select(_PATIENTS).where(_PATIENTS.c.patient_id.in_(bindparam("keys", expanding=True)))
+_CONDITIONS_OF_IDS = select(_CONDITIONS.c.patient_id, _CONDITIONS.c.condition).where(
+    _CONDITIONS.c.patient_id.in_(bindparam("keys", expanding=True))
+)
+
+
+def _load_patient(connection: Connection, patient_id: str) -> tuple[int, PatientRecord | None]:
+    row = connection.execute(_PATIENT_BY_ID, {"key": patient_id}).one_or_none()
     if row is None:
         return 0, None
-    conditions = session.scalars(
-        select(PatientConditionRow.condition).where(PatientConditionRow.patient_id == patient_id)
-    ).all()
+    conditions = connection.execute(_CONDITIONS_OF, {"key": patient_id}).scalars().all()
     return row.version, patient_from_rows(row, conditions)
 
 
-def _load_pump(session: Session, pump_id: str) -> tuple[int, PumpRecord | None]:
-    row = session.get(PumpRow, pump_id)
-    if row is None:
-        return 0, None
-    visits = session.scalars(
-        select(RefillVisitRow).where(RefillVisitRow.pump_id == pump_id).order_by(RefillVisitRow.seq)
-    ).all()
-    steps = session.scalars(
-        select(ProgramStepRow)
-        .where(ProgramStepRow.pump_id == pump_id)
-        .order_by(ProgramStepRow.visit_seq, ProgramStepRow.step_no)
-    ).all()
-    boluses = session.scalars(
-        select(ProgramBolusRow)
-        .where(ProgramBolusRow.pump_id == pump_id)
-        .order_by(ProgramBolusRow.visit_seq, ProgramBolusRow.bolus_no)
-    ).all()
-    return row.version, pump_from_rows(row, visits, steps, boluses)
+def _load_patients(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[int, PatientRecord | None]]:
+    conditions: dict[str, list[str]] = defaultdict(list)
+    for patient_id, condition in connection.execute(_CONDITIONS_OF_IDS, {"keys": keys}):
+        conditions[patient_id].append(condition)
+    found: dict[str, tuple[int, PatientRecord | None]] = dict.fromkeys(keys, (0, None))
+    for row in connection.execute(_PATIENTS_BY_IDS, {"keys": keys}):
+        found[row.patient_id] = (row.version, patient_from_rows(row, conditions[row.patient_id]))
+    return found
+
+
+def _grouped(rows: Iterable[Any], column: str) -> dict[str, list[Any]]:
+    """Rows by one of their columns, in the order they come."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, column)].append(row)
+    return groups
+
+
+def _rows(connection: Connection, table: Any, column: str, keys: Sequence[str], *order: str) -> list[Any]:
+    """The rows of ``table`` whose ``column`` is one of ``keys``, in ``order``: Core rows (no ORM objects built),
+    which the mapping reads as it reads the ORM's (the same attribute names)."""
+    t = table.__table__
+    query = select(t).where(t.c[column].in_(keys)).order_by(*(t.c[o] for o in order))
+    return list(connection.execute(query))
+
+
+def _load_pumps(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[int, PumpRecord | None]]:
+    visits = _grouped(_rows(connection, RefillVisitRow, "pump_id", keys, "pump_id", "seq"), "pump_id")
+    steps = _grouped(_rows(connection, ProgramStepRow, "pump_id", keys, "pump_id", "visit_seq", "step_no"), "pump_id")
+    boluses = _grouped(
+        _rows(connection, ProgramBolusRow, "pump_id", keys, "pump_id", "visit_seq", "bolus_no"), "pump_id"
+    )
+    found: dict[str, tuple[int, PumpRecord | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, PumpRow, "pump_id", keys):
+        k = row.pump_id
+        found[k] = (row.version, pump_from_rows(row, visits.get(k, []), steps.get(k, []), boluses.get(k, [])))
+    return found
+
+
+def _load_diary_entries(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[int, DiaryEntryRecord | None]]:
+    symptoms = _grouped(_rows(connection, DiarySymptomRow, "entry_id", keys), "entry_id")
+    found: dict[str, tuple[int, DiaryEntryRecord | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, DiaryEntryRow, "entry_id", keys):
+        found[row.entry_id] = (1, diary_entry_from_rows(row, [s.symptom for s in symptoms.get(row.entry_id, [])]))
+    return found
+
+
+def _load_alerts(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[int, Alert | None]]:
+    transitions = _grouped(_rows(connection, AlertTransitionRow, "alert_id", keys, "alert_id", "seq"), "alert_id")
+    found: dict[str, tuple[int, Alert | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, AlertRow, "alert_id", keys):
+        found[row.alert_id] = (row.version, alert_from_rows(row, transitions.get(row.alert_id, [])))
+    return found
+
+
+def _stored_ids_of_patients(connection: Connection, patient_ids: Sequence[str]) -> dict[str, StoredIdsOfPatient]:
+    queries = {
+        "pumps": select(PumpRow.patient_id, PumpRow.pump_id).where(PumpRow.patient_id.in_(patient_ids)),
+        "diary": select(DiaryEntryRow.patient_id, DiaryEntryRow.entry_id).where(
+            DiaryEntryRow.patient_id.in_(patient_ids)
+        ),
+        "alerts": select(AlertRow.patient_id, AlertRow.alert_id).where(AlertRow.patient_id.in_(patient_ids)),
+        "plans": select(SavedPlanRow.patient_id, SavedPlanRow.plan_id).where(SavedPlanRow.patient_id.in_(patient_ids)),
+        **history_id_queries(patient_ids),
+    }
+    listed: dict[str, dict[str, list[str]]] = {p: {name: [] for name in queries} for p in patient_ids}
+    for name, query in queries.items():
+        for patient_id, key in connection.execute(query):
+            if patient_id is not None:
+                listed[patient_id][name].append(key)
+    return {
+        p: StoredIdsOfPatient(
+            tuple(ids["pumps"]),
+            tuple(ids["diary"]),
+            tuple(ids["alerts"]),
+            {kind: tuple(ids[kind]) for kind in HISTORY_KINDS},
+            tuple(ids["plans"]),
+        )
+        for p, ids in listed.items()
+    }
+
+
+def _stored_change_ids_of_pumps(connection: Connection, pump_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    listed: dict[str, list[str]] = {p: [] for p in pump_ids}
+    query = select(ProgramChangeRow.pump_id, ProgramChangeRow.change_id).where(ProgramChangeRow.pump_id.in_(pump_ids))
+    for pump_id, key in connection.execute(query):
+        listed[pump_id].append(key)
+    return {p: tuple(ids) for p, ids in listed.items()}
+
+
+def _load_plans(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[int, SavedPlan | None]]:
+    found: dict[str, tuple[int, SavedPlan | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, SavedPlanRow, "plan_id", keys):
+        found[row.plan_id] = (1, saved_plan_from_row(row))
+    return found
+
+
+def _load_program_changes(
+    connection: Connection, keys: Sequence[str]
+) -> dict[str, tuple[int, ProgramChangeRecord | None]]:
+    found: dict[str, tuple[int, ProgramChangeRecord | None]] = dict.fromkeys(keys, (0, None))
+    for row in _rows(connection, ProgramChangeRow, "change_id", keys):
+        found[row.change_id] = (1, program_change_from_row(row))
+    return found
 
 
 def _patient_ids_of_clinic(session: Session, clinic_id: str, after: str | None, limit: int) -> Sequence[str]:
@@ -118,26 +221,8 @@ def _pump_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
     return session.scalars(select(PumpRow.pump_id).where(PumpRow.patient_id == patient_id)).all()
 
 
-def _load_diary_entry(session: Session, entry_id: str) -> tuple[int, DiaryEntryRecord | None]:
-    row = session.get(DiaryEntryRow, entry_id)
-    if row is None:
-        return 0, None
-    symptoms = session.scalars(select(DiarySymptomRow.symptom).where(DiarySymptomRow.entry_id == entry_id)).all()
-    return 1, diary_entry_from_rows(row, symptoms)
-
-
 def _diary_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
     return session.scalars(select(DiaryEntryRow.entry_id).where(DiaryEntryRow.patient_id == patient_id)).all()
-
-
-def _load_alert(session: Session, alert_id: str) -> tuple[int, Alert | None]:
-    row = session.get(AlertRow, alert_id)
-    if row is None:
-        return 0, None
-    transitions = session.scalars(
-        select(AlertTransitionRow).where(AlertTransitionRow.alert_id == alert_id).order_by(AlertTransitionRow.seq)
-    ).all()
-    return row.version, alert_from_rows(row, transitions)
 
 
 def _alert_ids_of_patient(session: Session, patient_id: str) -> Sequence[str]:
@@ -265,10 +350,44 @@ class SqlUnitOfWork(OverlayUnitOfWork):
             return query(session, key)
 
     def _load_patient(self, patient_id: str) -> tuple[int, PatientRecord | None]:
-        return self._read(_load_patient, patient_id)
+        with self.engine.connect() as connection, connection.begin():
+            return _load_patient(connection, patient_id)
+
+    def _load_patients(self, patient_ids: Sequence[str]) -> dict[str, tuple[int, PatientRecord | None]]:
+        return self._read_many(_load_patients, patient_ids)
+
+    def _load_pumps(self, pump_ids: Sequence[str]) -> dict[str, tuple[int, PumpRecord | None]]:
+        return self._read_many(_load_pumps, pump_ids)
+
+    def _load_diary_entries(self, entry_ids: Sequence[str]) -> dict[str, tuple[int, DiaryEntryRecord | None]]:
+        return self._read_many(_load_diary_entries, entry_ids)
+
+    def _load_alerts(self, alert_ids: Sequence[str]) -> dict[str, tuple[int, Alert | None]]:
+        return self._read_many(_load_alerts, alert_ids)
+
+    def _stored_ids_of_patients(self, patient_ids: Sequence[str]) -> dict[str, StoredIdsOfPatient]:
+        return self._read_many(_stored_ids_of_patients, patient_ids)
+
+    def _load_histories(self, kind: str, record_ids: Sequence[str]) -> dict[str, tuple[int, Any]]:
+        with self.engine.connect() as connection, connection.begin():
+            return load_histories(connection, kind, record_ids)
+
+    def _load_plans(self, plan_ids: Sequence[str]) -> dict[str, tuple[int, SavedPlan | None]]:
+        return self._read_many(_load_plans, plan_ids)
+
+    def _load_program_changes(self, change_ids: Sequence[str]) -> dict[str, tuple[int, ProgramChangeRecord | None]]:
+        return self._read_many(_load_program_changes, change_ids)
+
+    def _stored_change_ids_of_pumps(self, pump_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return self._read_many(_stored_change_ids_of_pumps, pump_ids)
+
+    def _read_many(self, query: Callable[[Connection, Sequence[str]], R], keys: Sequence[str]) -> R:
+        """``query`` of several keys in a read transaction of its own (nothing is held after it)."""
+        with self.engine.connect() as connection, connection.begin():
+            return query(connection, keys)
 
     def _load_pump(self, pump_id: str) -> tuple[int, PumpRecord | None]:
-        return self._read(_load_pump, pump_id)
+        return self._load_pumps([pump_id])[pump_id]
 
     def another(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
@@ -281,13 +400,13 @@ class SqlUnitOfWork(OverlayUnitOfWork):
         return self._read(_pump_ids_of_patient, patient_id)
 
     def _load_diary_entry(self, entry_id: str) -> tuple[int, DiaryEntryRecord | None]:
-        return self._read(_load_diary_entry, entry_id)
+        return self._load_diary_entries([entry_id])[entry_id]
 
     def _stored_diary_ids(self, patient_id: str) -> Sequence[str]:
         return self._read(_diary_ids_of_patient, patient_id)
 
     def _load_alert(self, alert_id: str) -> tuple[int, Alert | None]:
-        return self._read(_load_alert, alert_id)
+        return self._load_alerts([alert_id])[alert_id]
 
     def _stored_alert_ids(self, patient_id: str) -> Sequence[str]:
         return self._read(_alert_ids_of_patient, patient_id)

@@ -14,7 +14,7 @@ from baclofen.domain.errors import ConflictError, NotFoundError
 from baclofen.domain.records import DEMO_CLINIC_ID
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt, JsonOpt
 from baclofen.entrypoints.cli.output import emit
-from baclofen.services.demo_clinic import DEMO_ZONE, DemoLogin, demo_logins
+from baclofen.services.demo_clinic import DEMO_ZONE, MAX_DEMO_PATIENTS, PATIENT_COUNT, DemoLogin, demo_logins
 
 
 def _as_of(day: date | None, now: datetime) -> datetime:
@@ -45,10 +45,19 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         seed: Annotated[int, typer.Option("--seed", help="The same seed writes the same clinic.")] = 1,
+        patients: Annotated[
+            int,
+            typer.Option(
+                "--patients",
+                min=PATIENT_COUNT,
+                max=MAX_DEMO_PATIENTS,
+                help=f"How many patients ({PATIENT_COUNT}-{MAX_DEMO_PATIENTS}; benchmarks): the same mix in each 40.",
+            ),
+        ] = PATIENT_COUNT,
         as_json: JsonOpt = False,
     ) -> None:
         """Write the demo clinic (40 fictional patients, 15 pumps with years of refills, diaries, alerts and demo
-        logins) into an empty database; a database that already holds it is left as it is."""
+        logins; --patients grows it) into an empty database; a database that already holds it is left as it is."""
         from baclofen.adapters.sql import DEFAULT_DATABASE_URL, count_stored_records, create_database_engine
         from baclofen.bootstrap import bootstrap
 
@@ -69,7 +78,7 @@ def register(app: typer.Typer) -> None:
                     f"the database holds {held} records and is not a demo database: demo-data writes only into an "
                     "empty one (baclofen db upgrade --database-url sqlite:///demo.sqlite3 makes one)"
                 ) from None
-            written = services.write_demo_clinic(moment, seed)
+            written = services.write_demo_clinic(moment, seed, patients)
             data: dict[str, Any] = {"written": True, **written.to_dict(), "settings": []}
             data["logins"] = _logins(written.logins)
         else:
