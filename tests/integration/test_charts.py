@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from xml.etree import ElementTree
 
 import pytest
@@ -19,12 +19,14 @@ from baclofen.adapters.charts import (
     render_exposure_chart,
     render_reservoir_chart,
 )
+from baclofen.adapters.edge.plan import plan_titration_command
 from baclofen.domain.cds.scales import PennSpasmScore
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.errors import InvalidInputError
 from baclofen.services.commands import ForecastPump
 from baclofen.services.itb import forecast_pump
-from tests.simulations import intrathecal_simulation, oral_simulation
+from baclofen.services.planning import plan_oral_titration
+from tests.simulations import intrathecal_simulation, oral_simulation, plan_simulation
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
@@ -245,3 +247,63 @@ def test_empty_or_bad_diary_input_is_refused_naming_the_field(entries, doses, fi
         render_diary_chart(entries, doses)
 
     assert err.value.field == field
+
+
+def test_a_plan_regimen_is_drawn_against_its_dates() -> None:
+    plan = plan_oral_titration(plan_titration_command(start_date="2026-03-01", dose_times="07:30,13:20,21:10"))
+    result = plan_simulation(plan, washout_h=36.0)
+
+    svg = render_exposure_chart(result)
+
+    title, desc = title_and_desc(svg)
+    assert title.startswith("Plan regimen")
+    peak = datetime(2026, 3, 1) + timedelta(hours=result.exposure.tmax_h)  # type: ignore[union-attr]
+    assert f"({peak:%Y-%m-%d %H:%M})" in desc
+    drawn = texts(svg)
+    assert "Date (the plan starts 2026-03-01 00:00)" in drawn
+    assert "2026-03-07" in drawn
+
+
+# --- one page, several charts ---------------------------------------------------------------------------------------
+
+
+def test_charts_inlined_on_one_page_share_no_element_id() -> None:
+    page = [
+        render_reservoir_chart(forecast()),
+        render_reservoir_chart(forecast(volume_ml=18)),
+        render_exposure_chart(oral_simulation(10.0)),
+        render_diary_chart([diary(0, pain_nrs=4)], []),
+    ]
+
+    ids = [i for svg in page for i in re.findall(r'\sid="([^"]+)"', svg)]
+
+    assert len(ids) == len(set(ids))
+    for svg in page:
+        referenced = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))
+        assert referenced <= set(re.findall(r'\sid="([^"]+)"', svg)), "every reference resolves within its chart"
+        assert "<style" not in svg, "no style sheet that would reach the rest of the page"
+
+
+def test_a_fill_with_a_utc_offset_is_drawn_on_the_pump_clock() -> None:
+    plus_one = timezone(timedelta(hours=1))
+    result = forecast(
+        filled=datetime(2027, 1, 6, 23, 30, tzinfo=plus_one), as_of=datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    )
+
+    svg = render_reservoir_chart(result)
+
+    _, desc = title_and_desc(svg)
+    assert f"empty on {result.empty_date.isoformat()}" in desc
+    assert "As of 2027-02-01" in texts(svg)
+
+
+def test_the_title_and_description_are_escaped() -> None:
+    from baclofen.adapters.charts import _figure, _svg
+
+    with _figure(2.0) as fig:
+        fig.add_subplot(1, 1, 1)
+        svg = _svg(fig, "test", 'a <b> & "c"', "<script>alert(1)</script>")
+
+    title, desc = title_and_desc(svg)
+    assert (title, desc) == ('a <b> & "c"', "<script>alert(1)</script>")
+    assert_safe(svg)

@@ -455,13 +455,20 @@ def _band_of(bands: Sequence[Band], value: float) -> Band | None:
     return next((b for b in bands if b.contains(value)), None)
 
 
-def _exposure_desc(kind: str, exp: OralExposure, ribbon: bool) -> str:
+def _at_hour(hours: float, origin: datetime | None) -> str:
+    """``hours`` after the start, with the date and time when the simulation starts on a date."""
+    if origin is None:
+        return f"{hours:.1f} h"
+    return f"{hours:.1f} h ({(origin + timedelta(hours=hours)).strftime('%Y-%m-%d %H:%M')})"
+
+
+def _exposure_desc(kind: str, exp: OralExposure, ribbon: bool, origin: datetime | None) -> str:
     start, stop = exp.metrics_window_h
     peak_band = _band_of(exp.bands, exp.cmax_ng_per_ml)
     where = "" if peak_band is None else f" (in the band '{peak_band.label}')"
     parts = [
         f"{kind}, typical subject, kidney: {exp.kidney_description}.",
-        f"Over {start:g}-{stop:g} h: peak {exp.cmax_ng_per_ml:.0f} ng/mL at {exp.tmax_h:.1f} h{where}, "
+        f"Over {start:g}-{stop:g} h: peak {exp.cmax_ng_per_ml:.0f} ng/mL at {_at_hour(exp.tmax_h, origin)}{where}, "
         f"trough {exp.cmin_ng_per_ml:.0f} ng/mL, average {exp.cavg_ng_per_ml:.0f} ng/mL.",
         "Time in each band over that window: "
         + "; ".join(
@@ -501,18 +508,28 @@ def render_exposure_chart(simulation: SimulationResult) -> str:
     percentiles = simulation.population.percentiles if simulation.population is not None else {}
     ribbon = "5" in percentiles and "95" in percentiles
     origin = simulation.extra.get("time_origin")
-    xlabel = f"Time (h after {str(origin).replace('T', ' ')[:16]})" if origin else "Time (h after the first dose)"
+    # A plan's simulation starts on a date: its axis is dates (hours since then would need arithmetic to read).
+    starts = datetime.fromisoformat(str(origin)) if origin else None
+    base = None if starts is None else _x(starts)
+    xlabel = (
+        f"Date (the plan starts {str(origin).replace('T', ' ')[:16]})" if origin else "Time (h after the first dose)"
+    )
+
+    def tx(hours: Sequence[float]) -> list[float]:
+        return list(hours) if base is None else [base + h / 24.0 for h in hours]
+
     title = f"{kind}: simulated plasma concentration ({exp.kidney_description})"
-    desc = _exposure_desc(kind, exp, ribbon)
+    desc = _exposure_desc(kind, exp, ribbon, starts)
     caption = _wrap(
         "Band sources: "
         + "; ".join(f"{b.label}: {', '.join(b.evidence)}" for b in exp.bands)
         + f". {HEURISTIC_NOTE} Simulated typical exposure. {DISCLAIMER}"
     )
     entries = 2 + 2 * int(ribbon) + int(bool(exp.dialysis_windows))
-    bottom_in = 0.6 + _legend_in(entries, 3) + _LINE_IN * len(caption) + 0.25
+    ticks_in = 0.6 if base is None else _TICKS_IN
+    bottom_in = ticks_in + _legend_in(entries, 3) + _LINE_IN * len(caption) + 0.25
     title_lines = len(textwrap.wrap(title, 95))
-    times = list(exp.times_h)
+    times = tx(exp.times_h)
     top = max(exp.concentration_ng_per_ml)
     if ribbon:
         top = max(top, max(percentiles["95"]))
@@ -544,7 +561,7 @@ def render_exposure_chart(simulation: SimulationResult) -> str:
                     color="#333333",
                 )
         for start_h, end_h in ((w.start_h, w.end_h) for w in exp.dialysis_windows):
-            ax.axvspan(start_h, end_h, facecolor="none", edgecolor=GREY, hatch="//", linewidth=0, zorder=0.6)
+            ax.axvspan(*tx((start_h, end_h)), facecolor="none", edgecolor=GREY, hatch="//", linewidth=0, zorder=0.6)
         if exp.dialysis_windows:
             ax.plot(
                 [],
@@ -557,7 +574,7 @@ def render_exposure_chart(simulation: SimulationResult) -> str:
             )
         if ribbon:
             assert simulation.population is not None
-            pop_t = list(simulation.population.times_h)
+            pop_t = tx(simulation.population.times_h)
             ax.fill_between(
                 pop_t,
                 percentiles["5"],
@@ -571,22 +588,24 @@ def render_exposure_chart(simulation: SimulationResult) -> str:
                 ax.plot(pop_t, percentiles["50"], color=BLUE, linestyle="--", linewidth=1.3, label="population median")
         ax.plot(times, exp.concentration_ng_per_ml, color=BLACK, linewidth=2.0, label="typical subject")
         ax.plot(
-            [exp.tmax_h],
+            tx([exp.tmax_h]),
             [exp.cmax_ng_per_ml],
             linestyle="none",
             marker="v",
             markersize=8,
             color=VERMILLION,
             markeredgecolor=BLACK,
-            label=f"peak {exp.cmax_ng_per_ml:.0f} ng/mL at {exp.tmax_h:.1f} h",
+            label=f"peak {exp.cmax_ng_per_ml:.0f} ng/mL at {_at_hour(exp.tmax_h, starts)}",
         )
         ax.set_xlim(times[0], times[-1])
         ax.set_ylim(0, ymax)
         ax.set_xlabel(xlabel)
+        if base is not None:
+            _date_axis(ax)
         ax.set_ylabel("Plasma concentration (ng/mL)")
         _heading(ax, title)
         ax.grid(alpha=0.3)
-        _legend_below(fig, *ax.get_legend_handles_labels(), bottom_in - 0.6, 3)
+        _legend_below(fig, *ax.get_legend_handles_labels(), bottom_in - ticks_in, 3)
         _caption(fig, caption)
         return _svg(fig, "exposure", title, desc)
 
