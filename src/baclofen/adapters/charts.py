@@ -559,6 +559,8 @@ def render_exposure_chart(simulation: SimulationResult) -> str:
                     va="bottom",
                     ha="right",
                     color="#333333",
+                    bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.0},
+                    zorder=4,
                 )
         for start_h, end_h in ((w.start_h, w.end_h) for w in exp.dialysis_windows):
             ax.axvspan(*tx((start_h, end_h)), facecolor="none", edgecolor=GREY, hatch="//", linewidth=0, zorder=0.6)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +18,8 @@ from baclofen.adapters.edge.pump import (
     refill_visit_from_options,
 )
 from baclofen.bootstrap import bootstrap
-from baclofen.entrypoints.cli.errors import map_errors
+from baclofen.domain.itb.reservoir import ReservoirForecast
+from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.itb import num, render_lines
 from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
 from baclofen.services.itb import (
@@ -257,9 +259,18 @@ def forecast(
     as_of: AsOfOpt = None,
     other_drug_in_pump: OtherDrugsOpt = None,
     setting: SettingOpt = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Also write the reservoir forecast chart (volume over time with the refill, alarm and empty dates) "
+            "to this .svg file.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Empty date, low-reservoir alarm date, recommended refill date (before the alarm), battery."""
+    _check_chart(chart)
     with map_errors():
         command = forecast_pump_command(
             pump=pump,
@@ -281,7 +292,31 @@ def forecast(
         )
         result = forecast_pump(command)
     data = result.to_dict()
+    _write_chart(chart, result)
     emit(data, as_json, lambda out: _render_forecast(out, data))
+
+
+def _check_chart(path: Path | None) -> None:
+    """Refuse a bad --chart target before forecasting (folders are never created)."""
+    if path is None:
+        return
+    if path.suffix.lower() != ".svg":
+        fail("--chart", "a file name ending in .svg", str(path))
+    if not path.parent.is_dir():
+        fail("--chart", "a file in an existing folder (folders are not created)", str(path))
+
+
+def _write_chart(path: Path | None, result: ReservoirForecast) -> None:
+    if path is None:
+        return
+    from baclofen.adapters.charts import render_reservoir_chart  # matplotlib only when a chart is asked for
+
+    with map_errors():
+        svg = render_reservoir_chart(result)
+    try:
+        path.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        fail("--chart", "a writable file", f"{path} ({exc.strerror})")
 
 
 def _render_reconcile(out: Console, data: Mapping[str, Any]) -> None:
