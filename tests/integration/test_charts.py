@@ -134,9 +134,11 @@ def test_no_date_before_the_alarm_is_said_not_left_blank() -> None:
     result = forecast(volume_ml=3, daily_dose_mcg=400)
     assert result.recommended_refill_date is None
 
-    _, desc = title_and_desc(render_reservoir_chart(result))
+    svg = render_reservoir_chart(result)
 
+    _, desc = title_and_desc(svg)
     assert "no refill date before the alarm" in desc
+    assert "No refill date before the alarm after this fill: refill now" in texts(svg)
 
 
 def test_something_other_than_a_forecast_is_refused_naming_the_field() -> None:

@@ -430,6 +430,18 @@ def render_reservoir_chart(forecast: ReservoirForecast) -> str:
                 fontsize=8.5,
                 color=BLACK,
             )
+        if f.recommended_refill_date is None:
+            ax.text(
+                0.5,
+                0.55,
+                "No refill date before the alarm after this fill: refill now",
+                transform=ax.transAxes,
+                ha="center",
+                fontsize=11,
+                fontweight="bold",
+                color=BLACK,
+                bbox={"facecolor": "white", "edgecolor": VERMILLION, "linewidth": 1.5, "pad": 4.0},
+            )
         ax.set_xlim(_x(start), _x(end))
         ax.set_ylim(0, top)
         ax.set_xlabel("Date (pump clock)")
