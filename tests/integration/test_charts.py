@@ -70,6 +70,7 @@ def assert_safe(svg: str) -> None:
     assert not re.search(r"\son[a-z]+=", svg), "no event handler attributes"
     assert "<?xml" not in svg and "<!DOCTYPE" not in svg, "inlinable in HTML as it is"
     assert "<font" not in svg and "glyph" not in svg, "no embedded fonts: text is text"
+    assert " style=" not in svg and "<style" not in svg, "no inline style: a strict Content-Security-Policy draws it"
 
 
 def diary(day: int, **kw: object) -> DiaryEntryRecord:

@@ -100,6 +100,30 @@ _LOCK = threading.Lock()
 _STYLE_SHEET = re.compile(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>")
 _REFERENCE = re.compile(r"(?:url\(#|href=\"#)([^)\"]+)")
 _ID = re.compile(r'\sid="([^"]+)"')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+#: CSS properties matplotlib writes that are SVG presentation attributes too (an inline ``style`` attribute needs
+#: a page's Content-Security-Policy to allow inline styles; a presentation attribute needs nothing).
+_PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-weight",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+    }
+)
 _WIDTH_IN = 9.0
 _LINE_IN = 0.17  # a caption or legend line, inches
 _TICKS_IN = 0.85  # rotated date ticks and the axis label under an axes, inches
@@ -139,6 +163,7 @@ def _svg(fig: Figure, kind: str, title: str, desc: str) -> str:
     # Element ids a page would repeat (figure_1, axes_1, ...) go; the referenced ones (hashed with the salt) stay.
     referenced = set(_REFERENCE.findall(text))
     text = _ID.sub(lambda m: m.group(0) if m.group(1) in referenced else "", text)
+    text = _STYLE_ATTRIBUTE.sub(_presentation_attributes, text)
     end = text.index(">")
     title_id, desc_id = f"{kind}-{digest}-title", f"{kind}-{digest}-desc"
     opening = (
@@ -149,6 +174,14 @@ def _svg(fig: Figure, kind: str, title: str, desc: str) -> str:
         f"<title id={quoteattr(title_id)}>{escape(title)}</title><desc id={quoteattr(desc_id)}>{escape(desc)}</desc>"
     )
     return opening + "\n" + heading + text[end + 1 :]
+
+
+def _presentation_attributes(match: re.Match[str]) -> str:
+    """``style="fill: #fff; stroke: none"`` as `` fill="#fff" stroke="none"`` (kept as it is if not all can be)."""
+    pairs = [part.split(":", 1) for part in match.group(1).split(";") if part.strip()]
+    if not all(len(pair) == 2 and pair[0].strip() in _PRESENTATION for pair in pairs):
+        return match.group(0)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
 
 
 def _caption(fig: Figure, lines: Sequence[str]) -> None:
