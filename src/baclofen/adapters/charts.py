@@ -45,6 +45,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from baclofen.domain.clinic.diary import DiaryEntryRecord
+from baclofen.domain.dates import read_iso_datetime
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.reservoir import ReservoirForecast
 from baclofen.domain.pk.bands import HEURISTIC_NOTE, Band
@@ -554,7 +555,7 @@ def render_exposure_chart(simulation: SimulationResult) -> str:
     ribbon = "5" in percentiles and "95" in percentiles
     origin = simulation.extra.get("time_origin")
     # A plan's simulation starts on a date: its axis is dates (hours since then would need arithmetic to read).
-    starts = datetime.fromisoformat(str(origin)) if origin else None
+    starts = read_iso_datetime(origin, "simulation.time_origin", plausible=False) if origin else None
     base = None if starts is None else _x(starts)
     xlabel = (
         f"Date (the plan starts {str(origin).replace('T', ' ')[:16]})" if origin else "Time (h after the first dose)"
