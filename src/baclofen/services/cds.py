@@ -18,6 +18,7 @@ from typing import Any
 
 from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS, AlternativesAdvice, advise_alternatives
 from baclofen.domain.cds.contraindications import ContraindicationScreen, screen_contraindications
+from baclofen.domain.cds.dose_limits import SETTINGS_BY_NAME as DOSE_SETTINGS
 from baclofen.domain.cds.dose_limits import DoseCheck, check_dose
 from baclofen.domain.cds.interactions import InteractionScreen, screen_interactions
 from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment, assess_risk
@@ -89,12 +90,15 @@ def check_interactions(command: CheckInteractions) -> InteractionScreen:
     return screen_interactions(list(command.drugs), other_drugs_in_pump=command.other_drugs_in_pump)
 
 
-def check_drug_dose(command: CheckDrugDose) -> DoseCheck:
-    """Check a daily dose against the drug's cited limits (mg/day; ITB mcg/day; nabiximols sprays/day)."""
+def check_drug_dose(command: CheckDrugDose, *, clinic: SettingsProvider | None = None) -> DoseCheck:
+    """Check a daily dose against the drug's cited limits (mg/day; ITB mcg/day; nabiximols sprays/day). ``clinic``
+    gives the clinic's own values of the dose-limit settings; ``command.settings`` win over them, and the settings
+    used at the clinic's value say so (``source="clinic"``)."""
     c = command
     if not isinstance(c.drug, str) or not c.drug.strip():
         raise InvalidInputError("drug", "a drug name", c.drug)
-    return check_dose(
+    mine = _clinic_values(clinic, DOSE_SETTINGS)
+    checked = check_dose(
         c.drug,
         mg_per_day=c.mg_per_day,
         mcg_per_day=c.mcg_per_day,
@@ -104,8 +108,11 @@ def check_drug_dose(command: CheckDrugDose) -> DoseCheck:
         locale=c.locale,
         kidney=make_kidney(c.crcl_ml_min, c.dialysis),
         origin=c.origin,
-        settings=dict(c.settings),
+        settings=mine | dict(c.settings),
     )
+    if not mine:
+        return checked
+    return replace(checked, settings=with_clinic_sources(checked.settings, mine, c.settings))
 
 
 def check_drug_contraindications(command: CheckContraindications) -> ContraindicationScreen:
