@@ -216,3 +216,25 @@ def test_a_switch_uses_the_clinics_settings(api) -> None:
     used = {s["name"]: s for s in r.json()["settings"]}
     assert used[name]["value"] == 3 and used[name]["source"] == "clinic"
     assert r.json()["switch"]["new_drug"]["start_date"] == "2026-03-08"
+
+
+def test_a_switchs_baclofen_taper_uses_the_clinics_taper_settings(api) -> None:
+    name = "taper.step_interval_days"
+    admin = api.auth("admin1")
+    changed = api.client.put(f"/api/v1/clinic/settings/{name}", json={"value": 10, "reason": "slower"}, headers=admin)
+    assert changed.status_code == 200, changed.text
+
+    saved = _save(api, SWITCH)
+    advised = api.client.post(
+        "/api/v1/alternatives", json={k: v for k, v in SWITCH.items() if k != "kind"}, headers=api.auth("clin1")
+    )
+
+    assert saved.status_code == 201, saved.text
+    taper = saved.json()["plan"]
+    assert {s["name"]: s for s in taper["settings"]}[name] | {"value": 10, "source": "clinic"} == {
+        s["name"]: s for s in taper["settings"]
+    }[name]
+    assert taper["steps"][0]["days"] == 10
+    assert {s["name"]: s for s in saved.json()["settings"]}[name]["source"] == "clinic"
+    assert advised.status_code == 200, advised.text
+    assert advised.json()["cross_taper"]["taper"]["steps"] == taper["steps"]  # POST /alternatives: the same taper

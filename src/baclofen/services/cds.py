@@ -26,6 +26,7 @@ from baclofen.domain.cds.scales import SCALE_SETTINGS, ResponseEvaluation, evalu
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.patient import KidneyFunction, KidneySource
 from baclofen.domain.settings import Setting, with_clinic_sources
 from baclofen.services.commands import (
@@ -141,9 +142,12 @@ def advise_on_alternatives(
 ) -> AlternativesAdvice:
     """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan.
     ``clinic`` gives the clinic's own values of the advisor's settings; ``command.settings`` (and a guideline named
-    in the command) win over them, and the settings used at the clinic's value say so (``source="clinic"``)."""
+    in the command) win over them, and the settings used at the clinic's value say so (``source="clinic"``); the
+    cross-taper's baclofen taper uses the clinic's values of the taper planner's settings
+    (:data:`~baclofen.domain.oral.taper.TAPER_SETTINGS`) the same way."""
     c = command
     mine = _clinic_values(clinic, ADVISOR_SETTINGS)
+    taper_mine = _clinic_values(clinic, {s.name: s for s in TAPER_SETTINGS})
     if c.current_baclofen_mg_per_day is not None:
         require_finite_number(
             c.current_baclofen_mg_per_day,
@@ -171,7 +175,12 @@ def advise_on_alternatives(
         current_baclofen_mg_per_day=c.current_baclofen_mg_per_day,
         months_on_therapy=c.months_on_therapy,
         start_date=c.start_date,
+        taper_settings=taper_mine or None,
     )
+    cross = advice.cross_taper
+    if cross is not None and taper_mine:
+        taper = replace(cross.taper, settings=with_clinic_sources(cross.taper.settings, taper_mine))
+        advice = replace(advice, cross_taper=replace(cross, taper=taper))
     if not mine:
         return advice
     return replace(advice, settings=with_clinic_sources(advice.settings, mine, c.settings))
