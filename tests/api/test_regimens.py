@@ -8,6 +8,14 @@ import pytest
 
 TITRATION = {"kind": "titration", "start_date": "2026-03-05", "target_mg_per_day": 30}
 TAPER = {"kind": "taper", "start_date": "2026-04-20", "from_mg_per_day": 30}
+SWITCH = {
+    "kind": "switch",
+    "switch_to": "tizanidine",
+    "from_mg_per_day": 30,
+    "start_date": "2026-03-05",
+    "not_tolerated": True,
+    "drugs": ["omeprazole"],
+}
 VISIT = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02T08:00+00:00", "daily_dose_mcg": 300}
 
 
@@ -65,7 +73,10 @@ def test_an_overridden_block_is_saved_with_the_clinician_and_the_reason(api) -> 
         (TITRATION | {"overrides": ["ORAL-MAX-001=x"]}, "override reason"),
         (TITRATION | {"start_date": "yesterday"}, "start_date"),
         (TITRATION | {"patient": {"age_years": 30}}, "patient"),
-        ({"kind": "switch", "start_date": "2026-03-05"}, "body"),
+        ({"kind": "rotate", "start_date": "2026-03-05"}, "body"),
+        ({"kind": "switch", "from_mg_per_day": 30, "start_date": "2026-03-05"}, "switch_to"),
+        (SWITCH | {"from_mg_per_day": -5}, "from_mg_per_day"),
+        (SWITCH | {"switch_to": "aspirin"}, "switch_to"),
     ],
 )
 def test_an_invalid_plan_names_its_field(memory_api, body, field) -> None:
@@ -156,3 +167,74 @@ def test_a_nurse_records_visits_but_does_not_reprogram(memory_api) -> None:
     r = memory_api.client.post("/api/v1/pumps/pump-1/program-changes", json=body, headers=memory_api.auth("nurse1"))
 
     assert r.status_code == 403
+
+
+def test_a_switch_is_saved_as_its_baclofen_taper_with_the_new_drug_and_its_labs(api) -> None:
+    r = _save(api, SWITCH)
+
+    assert r.status_code == 201, r.text
+    saved = r.json()
+    assert saved["kind"] == "switch" and saved["plan"]["kind"] == "taper"
+    assert saved["plan"]["patient"]["age_years"] == 50  # the stored patient's covariates
+    switch = saved["switch"]
+    assert switch["new_drug"]["drug"] == "tizanidine" and switch["new_drug"]["steps"]
+    assert any("liver" in m["text"] for m in switch["option"]["monitoring"])  # the labs to order
+    assert any("liver tests" in n for n in switch["notes"])
+    assert {s["name"] for s in saved["settings"]} >= {"cds.cross_taper.new_drug_start_day"}
+    assert api.client.get(f"/api/v1/plans/{saved['plan_id']}", headers=api.auth("pat1")).json() == saved
+    history = api.client.get("/api/v1/patients/P-1/plans", headers=api.auth("nurse1")).json()["items"]
+    assert [(p["kind"], p["status"]) for p in history] == [("switch", "active")]
+    timeline = api.client.get(
+        "/api/v1/patients/P-1/timeline", params={"as_of": "2026-03-06T09:00+00:00"}, headers=api.auth("clin1")
+    )
+    assert timeline.status_code == 200, timeline.text
+    prescriptions = timeline.json()["timeline"]["oral"]["prescriptions"]
+    taper = [(s["start"], s["daily_dose_mg"]) for s in saved["plan"]["steps"] if s["daily_dose_mg"] > 0]
+    assert [(p["start"], p["daily_dose_mg"]) for p in prescriptions] == taper
+    assert prescriptions[-1]["end"] is not None  # baclofen stops: the taper feeds the timeline
+
+
+def test_a_switch_blocked_by_an_interaction_is_refused_with_its_findings_and_not_saved(api) -> None:
+    for drugs in (["ciprofloxacin"], ["fluvoxamine"]):
+        r = _save(api, SWITCH | {"drugs": drugs})
+
+        assert r.status_code == 409, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert "INT-TIZ-CYP1A2-001" in {f["rule_id"] for f in r.json()["findings"] if f["severity"] == "block"}
+    assert api.client.get("/api/v1/patients/P-1/plans", headers=api.auth("clin1")).json()["items"] == []
+
+
+def test_a_switch_uses_the_clinics_settings(api) -> None:
+    name = "cds.cross_taper.new_drug_start_day"
+    admin = api.auth("admin1")
+    changed = api.client.put(f"/api/v1/clinic/settings/{name}", json={"value": 3, "reason": "overlap"}, headers=admin)
+    assert changed.status_code == 200, changed.text
+
+    r = _save(api, SWITCH)
+
+    assert r.status_code == 201, r.text
+    used = {s["name"]: s for s in r.json()["settings"]}
+    assert used[name]["value"] == 3 and used[name]["source"] == "clinic"
+    assert r.json()["switch"]["new_drug"]["start_date"] == "2026-03-08"
+
+
+def test_a_switchs_baclofen_taper_uses_the_clinics_taper_settings(api) -> None:
+    name = "taper.step_interval_days"
+    admin = api.auth("admin1")
+    changed = api.client.put(f"/api/v1/clinic/settings/{name}", json={"value": 10, "reason": "slower"}, headers=admin)
+    assert changed.status_code == 200, changed.text
+
+    saved = _save(api, SWITCH)
+    advised = api.client.post(
+        "/api/v1/alternatives", json={k: v for k, v in SWITCH.items() if k != "kind"}, headers=api.auth("clin1")
+    )
+
+    assert saved.status_code == 201, saved.text
+    taper = saved.json()["plan"]
+    assert {s["name"]: s for s in taper["settings"]}[name] | {"value": 10, "source": "clinic"} == {
+        s["name"]: s for s in taper["settings"]
+    }[name]
+    assert taper["steps"][0]["days"] == 10
+    assert {s["name"]: s for s in saved.json()["settings"]}[name]["source"] == "clinic"
+    assert advised.status_code == 200, advised.text
+    assert advised.json()["cross_taper"]["taper"]["steps"] == taper["steps"]  # POST /alternatives: the same taper

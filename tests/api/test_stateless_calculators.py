@@ -262,3 +262,25 @@ def test_a_refill_check_uses_the_clinics_settings_and_stores_nothing(api) -> Non
     assert {s["name"]: s for s in own.json()["settings"]}[name]["value"] == 5
     assert {s["name"]: s for s in other.json()["settings"]}[name]["value"] == REFILL_MARGIN_DAYS.default
     assert api.client.get("/api/v1/pumps/pump-1", headers=nurse).json() == before
+
+
+def test_a_dose_check_uses_the_clinics_settings(api) -> None:
+    admin, clinician = api.auth("admin1"), api.auth("clin1")
+    name = "oral.max_daily_dose_mg.us"
+    changed = api.client.put(
+        f"/api/v1/clinic/settings/{name}", json={"value": 60, "reason": "local formulary"}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    body = {"drug": "baclofen", "mg_per_day": 70, "locale": "us"}
+
+    clinic = api.client.post("/api/v1/checks/dose", json=body, headers=clinician)
+    own = api.client.post("/api/v1/checks/dose", json={**body, "settings": {name: 80}}, headers=clinician)
+    other = api.client.post("/api/v1/checks/dose", json=body, headers=api.auth("clin2"))
+
+    assert clinic.status_code == 200, clinic.text
+    used = {s["name"]: s for s in clinic.json()["settings"]}
+    assert used[name]["value"] == 60 and used[name]["source"] == "clinic"
+    assert clinic.json()["within_limits"] is False  # 70 mg/day is above the clinic's 60
+    assert own.json()["within_limits"] is True and "source" not in {s["name"]: s for s in own.json()["settings"]}[name]
+    assert other.json()["within_limits"] is True
+    assert {s["name"]: s for s in other.json()["settings"]}[name]["value"] == 80

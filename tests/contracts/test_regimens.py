@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from baclofen.domain.cds.alternatives import plan_cross_taper
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.errors import ConflictError, NotFoundError
 from baclofen.domain.itb.dosing import titration_range
@@ -41,6 +42,18 @@ def transition(seq: int = 0) -> SavedPlan:
     planned = plan_transition(PlanTransition(date(2026, 3, 20), 60, 100, patient=PATIENT))
     document = {k: v for k, v in planned.to_dict().items() if k != "oral_taper"}
     return SavedPlan("P-1", seq, planned.oral_taper, "clinician:a", AT, document)
+
+
+def switch(seq: int = 0) -> SavedPlan:
+    cross = plan_cross_taper(
+        start_date=date(2026, 3, 5),
+        from_mg_per_day=30,
+        new_drug="tizanidine",
+        patient=PATIENT,
+        current_drugs=["omeprazole"],
+    )
+    document = {k: v for k, v in cross.to_dict().items() if k != "taper"} | {"switch_to": "tizanidine"}
+    return SavedPlan("P-1", seq, cross.taper, "clinician:a", AT, switch=document)
 
 
 def change(seq: int = 0, pump_id: str = "pump-1", **kw) -> ProgramChangeRecord:
@@ -141,6 +154,23 @@ def test_a_saved_transition_comes_back_with_its_oral_taper_and_its_envelope(new_
     assert found.kind == "itb-transition" and found.plan.kind.value == "taper"
     assert _plain(found.to_dict()) == _plain(saved.to_dict())
     assert "ITB-TRANS-001" in {f["rule_id"] for f in found.to_dict()["findings"]}
+
+
+def test_a_saved_switch_comes_back_with_its_baclofen_taper_and_the_new_drug(new_uow) -> None:
+    saved = switch(1)
+    with new_uow() as uow:
+        uow.plans.add(transition())
+        uow.plans.add(saved)
+        uow.commit()
+
+    with new_uow() as uow:
+        found = uow.plans.get(saved.plan_id)
+        kinds = [p.kind for p in uow.plans.for_patient("P-1")]
+
+    assert found.kind == "switch" and found.plan.kind.value == "taper" and found.transition is None
+    assert _plain(found.to_dict()) == _plain(saved.to_dict())
+    assert found.to_dict()["switch"]["new_drug"]["drug"] == "tizanidine"
+    assert kinds == ["itb-transition", "switch"]
 
 
 # --- program changes ----------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS, AlternativesAdvice, advise_alternatives
 from baclofen.domain.cds.contraindications import ContraindicationScreen, screen_contraindications
+from baclofen.domain.cds.dose_limits import SETTINGS_BY_NAME as DOSE_SETTINGS
 from baclofen.domain.cds.dose_limits import DoseCheck, check_dose
 from baclofen.domain.cds.interactions import InteractionScreen, screen_interactions
 from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment, assess_risk
@@ -25,6 +26,7 @@ from baclofen.domain.cds.scales import SCALE_SETTINGS, ResponseEvaluation, evalu
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.oral.limits import MONTHS_ON_THERAPY_MAX, ORAL_DAILY_DOSE_PLAUSIBLE_MAX_MG
+from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.patient import KidneyFunction, KidneySource
 from baclofen.domain.settings import Setting, with_clinic_sources
 from baclofen.services.commands import (
@@ -89,12 +91,15 @@ def check_interactions(command: CheckInteractions) -> InteractionScreen:
     return screen_interactions(list(command.drugs), other_drugs_in_pump=command.other_drugs_in_pump)
 
 
-def check_drug_dose(command: CheckDrugDose) -> DoseCheck:
-    """Check a daily dose against the drug's cited limits (mg/day; ITB mcg/day; nabiximols sprays/day)."""
+def check_drug_dose(command: CheckDrugDose, *, clinic: SettingsProvider | None = None) -> DoseCheck:
+    """Check a daily dose against the drug's cited limits (mg/day; ITB mcg/day; nabiximols sprays/day). ``clinic``
+    gives the clinic's own values of the dose-limit settings; ``command.settings`` win over them, and the settings
+    used at the clinic's value say so (``source="clinic"``)."""
     c = command
     if not isinstance(c.drug, str) or not c.drug.strip():
         raise InvalidInputError("drug", "a drug name", c.drug)
-    return check_dose(
+    mine = _clinic_values(clinic, DOSE_SETTINGS)
+    checked = check_dose(
         c.drug,
         mg_per_day=c.mg_per_day,
         mcg_per_day=c.mcg_per_day,
@@ -104,8 +109,11 @@ def check_drug_dose(command: CheckDrugDose) -> DoseCheck:
         locale=c.locale,
         kidney=make_kidney(c.crcl_ml_min, c.dialysis),
         origin=c.origin,
-        settings=dict(c.settings),
+        settings=mine | dict(c.settings),
     )
+    if not mine:
+        return checked
+    return replace(checked, settings=with_clinic_sources(checked.settings, mine, c.settings))
 
 
 def check_drug_contraindications(command: CheckContraindications) -> ContraindicationScreen:
@@ -134,9 +142,12 @@ def advise_on_alternatives(
 ) -> AlternativesAdvice:
     """Alternatives to oral baclofen in guideline order for this patient, with an optional cross-taper plan.
     ``clinic`` gives the clinic's own values of the advisor's settings; ``command.settings`` (and a guideline named
-    in the command) win over them, and the settings used at the clinic's value say so (``source="clinic"``)."""
+    in the command) win over them, and the settings used at the clinic's value say so (``source="clinic"``); the
+    cross-taper's baclofen taper uses the clinic's values of the taper planner's settings
+    (:data:`~baclofen.domain.oral.taper.TAPER_SETTINGS`) the same way."""
     c = command
     mine = _clinic_values(clinic, ADVISOR_SETTINGS)
+    taper_mine = _clinic_values(clinic, {s.name: s for s in TAPER_SETTINGS})
     if c.current_baclofen_mg_per_day is not None:
         require_finite_number(
             c.current_baclofen_mg_per_day,
@@ -164,7 +175,12 @@ def advise_on_alternatives(
         current_baclofen_mg_per_day=c.current_baclofen_mg_per_day,
         months_on_therapy=c.months_on_therapy,
         start_date=c.start_date,
+        taper_settings=taper_mine or None,
     )
+    cross = advice.cross_taper
+    if cross is not None and taper_mine:
+        taper = replace(cross.taper, settings=with_clinic_sources(cross.taper.settings, taper_mine))
+        advice = replace(advice, cross_taper=replace(cross, taper=taper))
     if not mine:
         return advice
     return replace(advice, settings=with_clinic_sources(advice.settings, mine, c.settings))

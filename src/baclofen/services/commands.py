@@ -748,20 +748,33 @@ class RecordOutcomeScore:
 # --- the clinic: saved plans and program changes ------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SavePlan:
-    """Plan an oral titration or taper, or an oral -> intrathecal transition, for the stored patient ``patient_id``
-    and save it (see :func:`baclofen.services.regimens.save_plan`): ``plan`` holds the planner's fields (its own
-    ``patient`` and a transition's ``origin`` are not used: they come from the record), who saves it and when."""
+    """Plan an oral titration or taper, an oral -> intrathecal transition, or a switch to an alternative (the
+    advisor's cross-taper: :class:`AdviseAlternatives` with ``switch_to``, ``current_baclofen_mg_per_day`` and
+    ``start_date``) for the stored patient ``patient_id`` and save it (see
+    :func:`baclofen.services.regimens.save_plan`): ``plan`` holds the planner's fields (its own ``patient``, a
+    transition's ``origin`` and a switch's age, sex, locale and kidney function are not used: they come from the
+    record), who saves it and when."""
 
     patient_id: str
-    plan: PlanTitration | PlanTaper | PlanTransition
+    plan: PlanTitration | PlanTaper | PlanTransition | AdviseAlternatives
     saved_by: str
     saved_at: datetime
 
     def __post_init__(self) -> None:
-        if not isinstance(self.plan, PlanTitration | PlanTaper | PlanTransition):
+        if not isinstance(self.plan, PlanTitration | PlanTaper | PlanTransition | AdviseAlternatives):
             raise InvalidInputError(
-                "plan", "an oral titration or taper or an ITB transition (its text is read at the edge)", self.plan
+                "plan",
+                "an oral titration or taper, an ITB transition or a switch (its text is read at the edge)",
+                self.plan,
             )
+        if isinstance(self.plan, AdviseAlternatives):
+            for name, value in (
+                ("switch_to", self.plan.switch_to),
+                ("from_mg_per_day", self.plan.current_baclofen_mg_per_day),
+                ("start_date", self.plan.start_date),
+            ):
+                if value is None:
+                    raise InvalidInputError(name, "a value: a saved switch is a cross-taper plan", None)
         _instant(self.saved_at, "saved_at")
 
 

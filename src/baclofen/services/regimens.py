@@ -5,7 +5,9 @@ Each takes a unit of work (:class:`~baclofen.services.ports.UnitOfWork`) and one
 
 * :func:`save_plan` runs the oral planner (titration or taper, :mod:`baclofen.services.planning`; or the oral ->
   intrathecal transition, :func:`baclofen.services.itb.plan_transition`, saved as its oral taper with the rest of
-  its document) on the STORED patient (the record's covariates and origin, never a second patient model) and
+  its document; or a switch to an alternative, :func:`baclofen.services.cds.advise_on_alternatives`' cross-taper,
+  saved as its baclofen taper with the new drug's steps, the option's monitoring, findings and settings) on the
+  STORED patient (the record's covariates and origin, never a second patient model) and
   appends the plan to the patient's plan history: it supersedes the one before, which is never rewritten. A plan
   that is not offerable (a block without a clinician's override, or a block no override lifts) is not saved:
   :class:`NotStored` carries its findings.
@@ -33,7 +35,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
+from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, program_change_basis
 from baclofen.domain.errors import ConflictError, InvalidInputError
 from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGH_DOSE_THRESHOLD, titration_range
@@ -42,8 +46,16 @@ from baclofen.domain.itb.transition import TransitionPlan
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Finding, apply_overrides, is_offerable
-from baclofen.domain.settings import SettingValues
-from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, PlanTransition, SavePlan
+from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts, with_clinic_sources
+from baclofen.services.cds import advise_on_alternatives
+from baclofen.services.commands import (
+    AdviseAlternatives,
+    ChangePumpProgram,
+    PlanTaper,
+    PlanTitration,
+    PlanTransition,
+    SavePlan,
+)
 from baclofen.services.itb import plan_transition
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 from baclofen.services.ports import SettingsProvider, UnitOfWork
@@ -80,26 +92,99 @@ def _plan(
     return transition.oral_taper, transition
 
 
+def _switch_settings(
+    advised: tuple[SettingUse, ...],
+    cross: tuple[SettingUse, ...],
+    request: AdviseAlternatives,
+    clinic: SettingsProvider | None,
+) -> tuple[SettingUse, ...]:
+    """The advisor's settings and the cross-taper's that the advisor does not list, the clinic's marked as such."""
+    names = {u.setting.name for u in advised}
+    extra = tuple(u for u in cross if u.setting.name not in names)
+    mine = {} if clinic is None else dict(clinic.overrides(ADVISOR_SETTINGS.values()))
+    return (*advised, *with_clinic_sources(extra, mine, request.settings))
+
+
+def _switch(
+    request: AdviseAlternatives, patient: PatientSnapshot, clinic: SettingsProvider | None
+) -> tuple[Plan, dict[str, Any]]:
+    """The advisor's cross-taper for the stored patient (age, sex, locale, kidney function and conditions from the
+    record): its baclofen taper and the rest of its document. A refused switch (the drug excluded) or a cross-taper
+    with a standing block: :class:`NotStored`."""
+    kidney = patient.kidney
+    command = replace(
+        request,
+        age_years=patient.age_years,
+        sex=patient.sex,
+        locale=patient.locale,
+        crcl_ml_min=None if kidney.dialysis else kidney.crcl_ml_min,
+        dialysis=kidney.dialysis,
+        conditions=tuple(dict.fromkeys((*request.conditions, *sorted(patient.conditions)))),
+    )
+    advice = advise_on_alternatives(command, clinic=clinic)
+    if advice.switch_refused:
+        raise NotStored(
+            f"the switch to {request.switch_to} is refused ({_blocks(advice.switch_refused)}): nothing saved; "
+            "override a block with a reason where the rule allows it, or choose another drug",
+            advice.switch_refused,
+        )
+    cross = advice.cross_taper
+    assert cross is not None  # the command names the drug, the dose and the start (SavePlan checks them)
+    if not cross.offerable:
+        findings = (*cross.taper.findings, *cross.overlap_findings)
+        raise NotStored(
+            f"the switch is not offerable ({_blocks(findings)}): nothing saved; override a block with a reason "
+            "where the rule allows it, or change the plan",
+            findings,
+        )
+    document = {k: v for k, v in cross.to_dict().items() if k != "taper"}
+    document |= {
+        "switch_to": cross.new_drug.drug_key,
+        "baclofen_outcome": advice.baclofen_outcome.value,
+        "guideline": advice.guideline.value,
+        "option": advice.option(cross.new_drug.drug_key).to_dict(),
+        "settings": settings_to_dicts(_switch_settings(advice.settings, cross.settings, request, clinic)),
+    }
+    return cross.taper, document
+
+
+def _offerable_plan(
+    request: PlanTitration | PlanTaper | PlanTransition,
+    patient: PatientSnapshot,
+    clinic: SettingsProvider | None,
+    at: tuple[str, int],
+    command: SavePlan,
+) -> SavedPlan:
+    """The titration, taper or transition planned on the stored patient, to save at ``at`` (patient, position); not
+    offerable: :class:`NotStored`."""
+    plan, transition = _plan(request, patient, clinic)
+    findings = plan.findings if transition is None else transition.findings
+    if not is_offerable(findings):
+        raise NotStored(
+            f"the plan is not offerable ({_blocks(findings)}): nothing saved; override a block with a "
+            "reason where the rule allows it, or change the plan",
+            findings,
+        )
+    document = None
+    if transition is not None:
+        document = {k: v for k, v in transition.to_dict().items() if k != "oral_taper"}
+    return SavedPlan(*at, plan, command.saved_by, command.saved_at, document)
+
+
 def save_plan(uow: UnitOfWork, command: SavePlan, *, clinic: SettingsProvider | None = None) -> SavedPlan:
-    """Plan the command's titration or taper for the stored patient and append it to the patient's plan history
-    (it becomes the active plan; the one before is superseded). Not offerable: nothing stored, :class:`NotStored`.
-    ``clinic`` gives the clinic's values of a titration's or taper's settings (the plan's own win); the saved plan
-    lists every value it used, the clinic's with ``source="clinic"``."""
+    """Plan the command's titration, taper, transition or switch for the stored patient and append it to the
+    patient's plan history (it becomes the active plan; the one before is superseded). Not offerable: nothing
+    stored, :class:`NotStored`. ``clinic`` gives the clinic's values of a titration's, taper's or switch's settings
+    (the plan's own win); the saved plan lists every value it used, the clinic's with ``source="clinic"``."""
     with uow:
         patient = uow.patients.get(command.patient_id)
-        plan, transition = _plan(command.plan, patient.snapshot, clinic)
-        findings = plan.findings if transition is None else transition.findings
-        if not is_offerable(findings):
-            raise NotStored(
-                f"the plan is not offerable ({_blocks(findings)}): nothing saved; override a block with a "
-                "reason where the rule allows it, or change the plan",
-                findings,
-            )
-        document = None
-        if transition is not None:
-            document = {k: v for k, v in transition.to_dict().items() if k != "oral_taper"}
         history = uow.plans.for_patient(command.patient_id)
-        saved = SavedPlan(command.patient_id, len(history), plan, command.saved_by, command.saved_at, document)
+        at = (command.patient_id, len(history))
+        if isinstance(command.plan, AdviseAlternatives):
+            taper, switch = _switch(command.plan, patient.snapshot, clinic)
+            saved = SavedPlan(*at, taper, command.saved_by, command.saved_at, switch=switch)
+        else:
+            saved = _offerable_plan(command.plan, patient.snapshot, clinic, at, command)
         uow.plans.add(saved)
         uow.commit()  # another plan saved at this position meanwhile: ConflictError
     return saved

@@ -92,6 +92,19 @@ def test_a_blocked_plan_is_not_a_saved_plan() -> None:
     assert caught.value.field == "plan"
 
 
+def test_a_switch_is_saved_only_offerable_and_without_its_taper_in_the_document() -> None:
+    plan = plan_oral_taper(PlanTaper(30, date(2026, 3, 5), patient=PATIENT))
+    document = {"overlap_findings": [], "offerable": True, "new_drug": {"drug": "tizanidine"}}
+
+    saved = SavedPlan("P-1", 0, plan, "clinician:a", AT, switch=document)
+
+    assert saved.kind == "switch" and saved.to_dict()["switch"]["new_drug"]["drug"] == "tizanidine"
+    for bad in ({**document, "offerable": False}, {**document, "taper": plan.to_dict()}, {"offerable": True}):
+        with pytest.raises(InvalidInputError) as caught:
+            SavedPlan("P-1", 0, plan, "clinician:a", AT, switch=bad)
+        assert caught.value.field == "switch"
+
+
 @pytest.mark.parametrize(
     ("kw", "field"),
     [({"seq": -1}, "seq"), ({"saved_at": datetime(2026, 3, 10)}, "saved_at"), ({"saved_by": ""}, "saved_by")],

@@ -20,7 +20,14 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram, continuous_program
 from baclofen.domain.itb.pumps import PumpModel
 from baclofen.domain.records import check_record_id
-from baclofen.services.commands import ChangePumpProgram, PlanTaper, PlanTitration, PlanTransition, SavePlan
+from baclofen.services.commands import (
+    AdviseAlternatives,
+    ChangePumpProgram,
+    PlanTaper,
+    PlanTitration,
+    PlanTransition,
+    SavePlan,
+)
 
 __all__ = ["change_pump_program_command", "save_plan_command"]
 
@@ -33,14 +40,28 @@ def _instant(value: str | datetime, field: str) -> datetime:
 
 
 def save_plan_command(
-    *, patient_id: str, plan: PlanTitration | PlanTaper | PlanTransition, saved_by: str, saved_at: datetime
+    *,
+    patient_id: str,
+    plan: PlanTitration | PlanTaper | PlanTransition | AdviseAlternatives,
+    saved_by: str,
+    saved_at: datetime,
 ) -> SavePlan:
     """:class:`SavePlan` of a planner command built by the edge (:func:`~baclofen.adapters.edge.plan.
     plan_titration_command`, :func:`~baclofen.adapters.edge.plan.plan_taper_command`,
-    :func:`~baclofen.adapters.edge.itb.plan_transition_command`) without a patient: the stored one is used."""
+    :func:`~baclofen.adapters.edge.itb.plan_transition_command`, or a switch:
+    :func:`~baclofen.adapters.edge.cds.advise_alternatives_command` with ``switch_to``, the current dose and a start
+    date) without a patient: the stored one is used."""
     fields = InputCollector()
     fields.check(check_record_id, patient_id, "patient_id")
-    if plan.patient is not None:
+    if isinstance(plan, AdviseAlternatives):
+        for name, value in (
+            ("switch_to", plan.switch_to),
+            ("from_mg_per_day", plan.current_baclofen_mg_per_day),
+            ("start_date", plan.start_date),
+        ):
+            if value is None:
+                fields.add(InvalidInputError(name, "a value: a saved switch is a cross-taper plan", None))
+    elif plan.patient is not None:
         fields.add(InvalidInputError("patient", "no patient: a saved plan is planned for the stored patient", "given"))
     fields.raise_errors()
     return SavePlan(patient_id, plan, saved_by, saved_at)

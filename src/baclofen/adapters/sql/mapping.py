@@ -38,7 +38,7 @@ from baclofen.domain.cds.scales import PennSpasmScore
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import Alert, AlertState, AlertTransition
 from baclofen.domain.clinic.diary import DiaryEntryRecord
-from baclofen.domain.clinic.regimens import ITB_TRANSITION_KIND, ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.regimens import ITB_TRANSITION_KIND, SWITCH_KIND, ProgramChangeRecord, SavedPlan
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.oral.plan import Plan
@@ -418,9 +418,11 @@ def _json_text(value: Any) -> str:
 
 
 def _plan_document(plan: SavedPlan) -> dict[str, Any]:
-    """The stored document: the ``baclofen-plan/1`` plan, or a transition's document with it as ``oral_taper``."""
+    """The stored document: the ``baclofen-plan/1`` plan, or a transition's or a switch's document with it as
+    ``oral_taper``."""
     document = plan.plan.to_dict()
-    return document if plan.transition is None else {**plan.transition, "oral_taper": document}
+    rest = plan.document
+    return document if rest is None else {**rest, "oral_taper": document}
 
 
 def saved_plan_values(plan: SavedPlan) -> dict[str, Any]:
@@ -441,13 +443,15 @@ def saved_plan_values(plan: SavedPlan) -> dict[str, Any]:
 def saved_plan_from_row(row: SavedPlanRow) -> SavedPlan:
     """The saved plan of its row (the document read by :meth:`Plan.from_dict`, every field checked there)."""
     document = json.loads(row.document)
-    transition = None
-    if row.kind == ITB_TRANSITION_KIND:
-        transition = {k: v for k, v in document.items() if k != "oral_taper"}
+    rest = None
+    if row.kind in (ITB_TRANSITION_KIND, SWITCH_KIND):
+        rest = {k: v for k, v in document.items() if k != "oral_taper"}
         document = document["oral_taper"]
     plan = Plan.from_dict(document)
     saved_at = at_zone(row.saved_at_utc, row.saved_zone)
-    return SavedPlan(row.patient_id, row.seq, plan, row.saved_by, saved_at, transition)
+    if row.kind == SWITCH_KIND:
+        return SavedPlan(row.patient_id, row.seq, plan, row.saved_by, saved_at, switch=rest)
+    return SavedPlan(row.patient_id, row.seq, plan, row.saved_by, saved_at, rest)
 
 
 def program_change_values(change: ProgramChangeRecord) -> dict[str, Any]:

@@ -336,6 +336,7 @@ def advise_alternatives(
     current_baclofen_mg_per_day: float | None = None,
     months_on_therapy: float | None = None,
     start_date: date | None = None,
+    taper_settings: Mapping[str, Any] | None = None,
 ) -> AlternativesAdvice:
     """List the options after (or instead of) oral baclofen, in guideline order, for this patient.
 
@@ -375,6 +376,8 @@ def advise_alternatives(
         Time on baclofen (months), which may lengthen the taper.
     start_date
         First day of the cross-taper.
+    taper_settings
+        Overrides of the baclofen taper planner's settings for the cross-taper (a clinic's own values).
     """
     outcome = parse_outcome(baclofen_outcome)
     if not isinstance(locale, Locale):
@@ -421,6 +424,7 @@ def advise_alternatives(
             from_mg_per_day=current_baclofen_mg_per_day,
             months_on_therapy=months_on_therapy,
             start_date=start_date,
+            taper_settings=taper_settings,
         )
         notes.extend(switch_notes)
 
@@ -522,6 +526,7 @@ def _plan_switch(
     from_mg_per_day: float | None,
     months_on_therapy: float | None,
     start_date: date | None,
+    taper_settings: Mapping[str, Any] | None = None,
 ) -> tuple[CrossTaperPlan | None, tuple[Finding, ...], list[str]]:
     """The switch to ``switch_to``: refused (its blocking findings) when the option is excluded, a cross-taper plan
     when the baclofen dose is given, else a note asking for it; an option that cannot be offered is an error."""
@@ -550,6 +555,7 @@ def _plan_switch(
         new_drug=target.key,
         patient=snapshot,
         months_on_therapy=months_on_therapy,
+        taper_settings=taper_settings,
         settings={k: v for k, v in values.overrides().items() if k == CROSS_TAPER_START_DAY.name},
         overrides=[
             f.overridden_by for f in target.findings if f.overridden_by is not None and f.rule_id in interaction_ids

@@ -39,6 +39,7 @@ __all__ = [
     "PlanStatus",
     "ProgramChangeBasis",
     "ProgramChangeRecord",
+    "SWITCH_KIND",
     "SavedPlan",
     "oral_prescriptions",
     "plan_statuses",
@@ -50,6 +51,9 @@ __all__ = [
 
 #: The kind of a saved oral -> intrathecal transition (the others are the oral plan's kind: titration, taper).
 ITB_TRANSITION_KIND = "itb-transition"
+
+#: The kind of a saved switch to an alternative drug (the advisor's cross-taper, saved as its baclofen taper).
+SWITCH_KIND = "switch"
 
 #: Longest reason of a program change (characters).
 MAX_CHANGE_REASON_LENGTH = 2000
@@ -105,7 +109,10 @@ class SavedPlan:
     The plan carries its findings, the settings it used and the overrides (clinician, reason); ``seq`` is its
     position in the patient's plan history (0 = first). An oral -> intrathecal transition is saved as its oral taper
     (``plan``, what the patient takes by mouth) with the rest of its document in ``transition`` (the intrathecal
-    titration envelope, its findings, oral and intrathecal, and settings; ``offerable`` true)."""
+    titration envelope, its findings, oral and intrathecal, and settings; ``offerable`` true). A switch to an
+    alternative drug is saved as the baclofen taper of its cross-taper (``plan``) with the rest in ``switch``: the new
+    drug's steps, the chosen option (dose, monitoring: the labs to order), the findings of the new drug with the
+    patient's medicines (``overlap_findings``), notes and the advisor's settings (``offerable`` true)."""
 
     patient_id: str
     seq: int
@@ -113,6 +120,7 @@ class SavedPlan:
     saved_by: str
     saved_at: datetime
     transition: Mapping[str, Any] | None = None
+    switch: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         check_record_id(self.patient_id, "patient_id")
@@ -126,6 +134,12 @@ class SavedPlan:
             ok = isinstance(t, Mapping) and "oral_taper" not in t and isinstance(t.get("findings"), list)
             require(ok, "transition", "a transition document without its oral taper (that is the plan)", t)
             require(t.get("offerable") is True, "transition", "an offerable transition", "blocked")
+        if self.switch is not None:
+            w = self.switch
+            ok = isinstance(w, Mapping) and "taper" not in w and isinstance(w.get("overlap_findings"), list)
+            require(ok, "switch", "a switch document without its baclofen taper (that is the plan)", w)
+            require(w.get("offerable") is True, "switch", "an offerable switch", "blocked")
+            require(self.transition is None, "switch", "a switch or a transition, not both", "both")
 
     @property
     def plan_id(self) -> str:
@@ -133,7 +147,14 @@ class SavedPlan:
 
     @property
     def kind(self) -> str:
+        if self.switch is not None:
+            return SWITCH_KIND
         return ITB_TRANSITION_KIND if self.transition is not None else self.plan.kind.value
+
+    @property
+    def document(self) -> Mapping[str, Any] | None:
+        """The rest of a transition's or a switch's document (None for a titration or taper)."""
+        return self.switch if self.switch is not None else self.transition
 
     def to_dict(self, status: PlanStatus | None = None, superseded_by: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -147,6 +168,11 @@ class SavedPlan:
         if status is not None:
             out |= {"status": status.value, "superseded_by": superseded_by}
         plan = self.plan.to_dict()
+        if self.switch is not None:
+            w = self.switch
+            out |= {"findings": [*plan["findings"], *w["overlap_findings"]], "overrides": plan["overrides"]}
+            out |= {"settings": [*plan["settings"], *w.get("settings", [])]}
+            return out | {"plan": plan, "switch": dict(w)}
         if self.transition is None:
             out |= {"findings": plan["findings"], "overrides": plan["overrides"], "settings": plan["settings"]}
             return out | {"plan": plan}

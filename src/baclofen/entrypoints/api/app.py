@@ -44,6 +44,7 @@ from baclofen.entrypoints.api import (
     simulations,
 )
 from baclofen.entrypoints.api.context import CallerDep
+from baclofen.entrypoints.api.openapi import install_document_schemas
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
 from baclofen.entrypoints.api.security import ApiSettings, LoginLimiter, TokenSigner, require_role, unauthorized
@@ -170,4 +171,5 @@ def create_app(
         clinic_settings.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    install_document_schemas(app)
     return app

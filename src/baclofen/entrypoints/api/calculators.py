@@ -103,4 +103,4 @@ def forecast(body: ForecastRequest, who: CallerDep) -> dict[str, Any]:
 @router.post("/checks/dose", summary="A drug's daily dose against its limits (baclofen check dose)")
 def check_dose(body: DoseCheckRequest, who: CallerDep) -> dict[str, Any]:
     require_role(who.user, STAFF_ROLES)
-    return _ready(cds.check_drug_dose(check_drug_dose_command(**body.model_dump())))
+    return _ready(cds.check_drug_dose(check_drug_dose_command(**body.model_dump()), clinic=who.services.settings))

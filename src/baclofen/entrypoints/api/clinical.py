@@ -29,6 +29,7 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.domain.rules.catalogue import RuleArea
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.openapi import DOCUMENT_KEY
 from baclofen.entrypoints.api.problems import Problem, field_errors
 from baclofen.entrypoints.api.records import audit_target, visible_patient
 from baclofen.entrypoints.api.schemas import (
@@ -139,6 +140,7 @@ def alternatives(body: AlternativesRequest, who: CallerDep) -> dict[str, Any]:
     description="The body is the timeline document (docs/timeline.md); an invalid field is named by its path in it "
     "(pump.refills[1].aspirated_ml). The risk engine uses the clinic's values of its settings, under the "
     "request's own (the setting query).",
+    openapi_extra={DOCUMENT_KEY: "timeline"},
 )
 def risk(body: TimelineDocument, who: CallerDep, setting: SettingQuery = []) -> dict[str, Any]:  # noqa: B006
     require_role(who.user, STAFF_ROLES)

@@ -1,10 +1,11 @@
 """A patient's regimen (the use cases of :mod:`baclofen.services.regimens`): saved oral plans and pump program
 changes between refills.
 
-* ``POST /patients/{patient_id}/plans``: plan a titration, taper or oral -> intrathecal transition (``kind``) on the
-  STORED patient's covariates and save it; it supersedes the active plan. A clinician only: a plan is a
-  prescription. A plan a block stands against (without an override, or one no override lifts) is not saved: 409
-  with its ``findings``.
+* ``POST /patients/{patient_id}/plans``: plan a titration, taper, oral -> intrathecal transition or switch to an
+  alternative drug (the advisor's cross-taper, saved as its baclofen taper with the new drug's steps and the labs to
+  order) (``kind``) on the STORED patient's covariates and save it; it supersedes the active plan. A clinician only:
+  a plan is a prescription. A plan a block stands against (without an override, or one no override lifts; a switch
+  to tizanidine beside ciprofloxacin or fluvoxamine) is not saved: 409 with its ``findings``.
 * ``GET /patients/{patient_id}/plans``, ``GET /plans/{plan_id}``: the plan history with each plan's status
   (``active``, ``superseded`` and by which plan), findings, overrides (clinician, reason) and settings used.
 * ``POST /pumps/{pump_id}/program-changes``: reprogram a pump between refills, judged by the intrathecal titration
@@ -23,10 +24,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from baclofen.adapters.edge.cds import advise_alternatives_command
 from baclofen.adapters.edge.itb import plan_transition_command
 from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_command
 from baclofen.adapters.edge.regimens import change_pump_program_command, save_plan_command
 from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
+from baclofen.domain.errors import InvalidInputError, raise_input_errors
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.problems import Problem
@@ -34,12 +37,13 @@ from baclofen.entrypoints.api.records import audit_target, visible_patient, visi
 from baclofen.entrypoints.api.schemas import (
     ProgramChangeRequest,
     SavePlanRequest,
+    SaveSwitchRequest,
     SaveTitrationRequest,
     SaveTransitionRequest,
 )
 from baclofen.entrypoints.api.security import OutOfScope, actor_label, require_role
 from baclofen.entrypoints.json_values import json_ready
-from baclofen.services.commands import PlanTaper, PlanTitration, PlanTransition
+from baclofen.services.commands import AdviseAlternatives, PlanTaper, PlanTitration, PlanTransition
 from baclofen.services.regimens import NotStored
 
 __all__ = ["router"]
@@ -60,7 +64,35 @@ def _plans_json(history: tuple[SavedPlan, ...]) -> list[dict[str, Any]]:
     return [json_ready(p.to_dict(*statuses[p.plan_id])) for p in history]
 
 
-def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | PlanTransition:
+def _switch_command(body: SaveSwitchRequest, clinician: str) -> AdviseAlternatives:
+    """The advisor's command of a switch (the patient's facts come from the record); more than one baclofen
+    outcome: each named."""
+    chosen = [name for name in ("failed", "not_tolerated", "current") if getattr(body, name)]
+    if len(chosen) > 1:
+        raise_input_errors(
+            [InvalidInputError(n, "at most one of failed, not_tolerated, current", True) for n in chosen]
+        )
+    return advise_alternatives_command(
+        baclofen_outcome=chosen[0].replace("_", "-") if chosen else "not-tried",
+        focal=body.focal,
+        severe=body.severe,
+        liver_disease=body.liver_disease,
+        drugs=body.drugs,
+        conditions=body.conditions,
+        guideline=body.guideline,
+        switch_to=body.switch_to,
+        current_baclofen_mg_per_day=body.from_mg_per_day,
+        months_on_therapy=body.months_on_therapy,
+        start_date=body.start_date,
+        overrides=body.overrides,
+        clinician=clinician,
+        settings=body.settings,
+    )
+
+
+def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | PlanTransition | AdviseAlternatives:
+    if isinstance(body, SaveSwitchRequest):
+        return _switch_command(body, clinician)
     fields = body.model_dump(exclude={"kind"})
     if isinstance(body, SaveTitrationRequest):
         return plan_titration_command(**fields, clinician=clinician)
@@ -72,7 +104,8 @@ def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | P
 @router.post(
     "/patients/{patient_id}/plans",
     status_code=201,
-    summary="Plan an oral titration or taper on the stored patient and save it (it supersedes the active plan)",
+    summary="Plan a titration, taper, ITB transition or switch on the stored patient and save it (it supersedes the "
+    "active plan)",
 )
 def save_plan(patient_id: str, body: SavePlanRequest, who: CallerDep) -> JSONResponse:
     with audited(who, "plan.save", audit_target("patient", patient_id)):

@@ -28,6 +28,7 @@ __all__ = [
     "ProgramChangeRequest",
     "PumpRequest",
     "SavePlanRequest",
+    "SaveSwitchRequest",
     "SaveTaperRequest",
     "SaveTitrationRequest",
     "SaveTransitionRequest",
@@ -211,8 +212,32 @@ class SaveTransitionRequest(Body):
 
 
 #: A plan to save: ``kind`` says which planner reads the other fields.
+class SaveSwitchRequest(Body):
+    """A switch from oral baclofen to an alternative to save for the stored patient: the cross-taper of ``baclofen
+    alternatives --switch-to DRUG --from-mg-per-day N`` (age, sex, locale, kidney function and conditions come from
+    the record; ``conditions`` adds to them; ``drugs`` is the patient's medication list, screened against the new
+    drug). Saved as its baclofen taper with the new drug's steps, the labs to order, findings and settings."""
+
+    kind: Literal["switch"]
+    switch_to: Text
+    from_mg_per_day: float
+    start_date: Text
+    failed: bool = False
+    not_tolerated: bool = False
+    current: bool = False
+    focal: bool = False
+    severe: bool = False
+    liver_disease: bool = False
+    drugs: DrugNames = []
+    conditions: Names = []
+    guideline: Text | None = None
+    months_on_therapy: float | None = None
+    overrides: Names = []
+    settings: Settings = {}
+
+
 SavePlanRequest = Annotated[
-    SaveTitrationRequest | SaveTaperRequest | SaveTransitionRequest, Field(discriminator="kind")
+    SaveTitrationRequest | SaveTaperRequest | SaveTransitionRequest | SaveSwitchRequest, Field(discriminator="kind")
 ]
 
 
