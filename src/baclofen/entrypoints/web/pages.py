@@ -277,13 +277,21 @@ def _number(text: str, whole: bool) -> int | float | str | None:
         return text
 
 
+def _penn_text(frequency: str, severity: str) -> str | None:
+    """The Penn score's text (``F`` or ``F:S``) of the form's two fields; None when not rated."""
+    if not frequency:
+        return None
+    return f"{frequency}:{severity}" if severity and frequency != "0" else frequency
+
+
 @router.post("/diary")
 async def log_diary(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, form)
     who = caller_of(request)
     patient_id = _own_patient_id(who)
-    values = {name: _text(form, name) for name in ("doses_taken", "doses_missed", "spasm_frequency", "note")}
+    names = ("doses_taken", "doses_missed", "spasm_frequency", "spasm_severity", "note")
+    values = {name: _text(form, name) for name in names}
     values |= {name: _text(form, name) for name in ("stiffness_nrs", "pain_nrs", "sleep_nrs")}
     symptoms = [s for s in form.getlist("symptoms") if isinstance(s, str)]
     try:
@@ -297,7 +305,7 @@ async def log_diary(request: Request) -> Response:
                 not_after=now,
                 doses_taken=_number(values["doses_taken"], whole=True),  # type: ignore[arg-type]
                 doses_missed=_number(values["doses_missed"], whole=True) or 0,  # type: ignore[arg-type]
-                spasm_frequency=values["spasm_frequency"] or None,
+                spasm_frequency=_penn_text(values["spasm_frequency"], values["spasm_severity"]),
                 stiffness_nrs=_number(values["stiffness_nrs"], whole=False),  # type: ignore[arg-type]
                 pain_nrs=_number(values["pain_nrs"], whole=False),  # type: ignore[arg-type]
                 sleep_nrs=_number(values["sleep_nrs"], whole=False),  # type: ignore[arg-type]
