@@ -148,13 +148,21 @@ def tab(browser: Any, request: pytest.FixtureRequest) -> Iterator[Tab]:
 
 
 def _log_in(tab: Tab, server: Server, role: str) -> None:
+    """Log in with the keyboard only: the first Tab reaches the skip link, then the fields in order."""
     page = tab.page
     page.goto(server.url + "/")
     page.wait_for_selector("h1:has-text('Log in')")
     tab.check("login")
-    page.get_by_label("Username").fill(server.logins[role]["username"])
-    page.get_by_label("Password").fill(server.logins[role]["password"])
-    page.get_by_role("button", name="Log in").click()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    for _ in range(5):
+        if page.evaluate("document.activeElement.id") == "username":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.type(server.logins[role]["username"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(server.logins[role]["password"])
+    page.keyboard.press("Enter")
 
 
 def test_a_nurse_reads_the_worklist_and_acknowledges_an_alert(tab: Tab, server: Server) -> None:

@@ -15,7 +15,7 @@ from baclofen.domain.records import DEMO_CLINIC_ID, AuditOutcome
 from baclofen.entrypoints.api import ApiSettings
 from baclofen.entrypoints.web.app import HTMX_SRI, STATIC_DIR
 from baclofen.entrypoints.web.session import CSRF_COOKIE, SESSION_COOKIE
-from tests.web.conftest import SECRET, Site, make_site
+from tests.web.conftest import AS_OF, SECRET, Site, make_site
 
 ROOT = Path(__file__).resolve().parents[2]
 DISCLAIMER = "Decision support, not medical advice."
@@ -250,3 +250,39 @@ def test_the_vendored_htmx_is_the_pinned_one_and_ships_in_the_wheel() -> None:
 
     assert "sha384-" + base64.b64encode(digest).decode() == HTMX_SRI
     assert {"entrypoints/web/templates/*.html", "entrypoints/web/static/*"} <= set(package_data)
+
+
+def test_the_patients_day_lists_todays_doses_of_the_active_plan(site: Site) -> None:
+    clinician, patient_id = site.logins["clinician"], site.logins["patient"].patient_id
+    auth = {"username": clinician.username, "password": clinician.password}
+    token = site.client.post("/api/v1/auth/token", json=auth).json()["access_token"]
+    body = {"kind": "titration", "start_date": AS_OF.date().isoformat(), "target_mg_per_day": 30}
+    saved = site.client.post(
+        f"/api/v1/patients/{patient_id}/plans", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert saved.status_code == 201, saved.text
+    site.login("patient")
+    page = site.client.get("/today").text
+
+    doses = re.findall(r'<li><span class="time">(\d\d:\d\d)</span>([^<]*)</li>', page)
+    assert len(doses) >= 3 and all("mg" in text for _, text in doses)
+
+
+def test_staff_of_another_clinic_see_none_of_this_clinics_patients(site: Site) -> None:
+    alert_id = _open_alert_id(site)
+    password = "another clinic's nurse password"
+    site.services.create_user(
+        clinic_id="C-2", username="nurse.two", role="nurse", password=password, clinic_name="Other clinic"
+    )
+    data = {"username": "nurse.two", "password": password, "csrf_token": site.csrf()}
+    assert site.client.post("/login", data=data, follow_redirects=False).status_code == 303
+
+    worklist = site.client.get("/worklist").text
+    assert 'class="item level-' not in worklist and "Nothing to do" in worklist
+    answer = site.client.post(
+        f"/alerts/{alert_id}/acknowledge", data={"reason": "not mine", "csrf_token": site.csrf("/worklist")}
+    )
+    assert answer.status_code == 404
+    assert _audit(site, "alert.acknowledge")[-1].outcome is AuditOutcome.DENIED
+    with site.services.uow as uow:
+        assert uow.alerts.get(alert_id).state is AlertState.OPEN
