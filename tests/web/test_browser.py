@@ -122,6 +122,8 @@ class Tab:
         """No serious or critical axe-core violation on this page; a screenshot as an artefact."""
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{label}.png"), full_page=True)
+        width = self.page.viewport_size["width"]
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= width, f"{label}: scrolls sideways"
         # evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern
         self.page.evaluate(AXE.read_text(encoding="utf-8"))
         found = self.page.evaluate("async () => (await axe.run(document)).violations")
@@ -194,7 +196,6 @@ def test_a_patient_on_a_phone_logs_a_red_flag_and_is_told_what_to_do(tab: Tab, s
     _log_in(tab, server, "patient")
     page.wait_for_selector("h1:has-text('Your day')")
     assert page.locator("text=Warning signs").count() >= 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     tab.check("today")
 
     page.get_by_role("link", name="Log how you feel today").click()

@@ -113,6 +113,8 @@ def test_the_worklist_filters_by_kind_and_sorts(site: Site) -> None:
     assert kinds == {"refill"}
     assert patients == sorted(patients) and len(patients) > 1
     assert site.client.get("/worklist", params={"kind": "nonsense"}).status_code == 422
+    not_a_number = site.client.get("/worklist", params={"horizon_days": "soon"})
+    assert not_a_number.status_code == 422 and "horizon_days" in not_a_number.text
 
 
 def test_acknowledging_an_alert_takes_a_reason_and_the_csrf_token(site: Site) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader
 from jinja2_fragments import render_block
@@ -196,6 +197,9 @@ def _error_page(request: Request, exc: Exception) -> Response:
         status, detail = 409, str(exc)
     elif isinstance(exc, InvalidInputError):
         status, detail = 422, "Some fields are not valid: " + "; ".join(_invalid_fields(exc))
+    elif isinstance(exc, RequestValidationError):
+        fields = [f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', 'invalid')}" for e in exc.errors()]
+        status, detail = 422, "Some fields are not valid: " + "; ".join(fields)
     else:
         _log.error("web page error (%s %s)", request.method, request.url.path, exc_info=exc)
         status, detail = 500, "An unexpected error; it was logged."

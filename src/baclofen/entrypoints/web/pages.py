@@ -26,6 +26,7 @@ from baclofen.adapters.edge.clinic import log_diary_entry_command
 from baclofen.domain.cds.risk import PATIENT_MESSAGE_OVERDOSE, PATIENT_MESSAGE_RED_FLAG, RiskLevel
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import AlertState
+from baclofen.domain.clinic.regimens import SavedPlan
 from baclofen.domain.clinic.worklist import MAX_HORIZON_DAYS, WorklistItem, WorklistKind
 from baclofen.domain.errors import ConflictError, InvalidInputError, InvalidInputs
 from baclofen.domain.evidence import format_evidence
@@ -212,7 +213,7 @@ def _own_patient_id(who: Caller) -> str:
     return who.user.patient_id
 
 
-def _doses_on(plans: tuple[Any, ...], day: date) -> tuple[Any, list[ScheduledDose]]:
+def _doses_on(plans: tuple[SavedPlan, ...], day: date) -> tuple[SavedPlan | None, list[ScheduledDose]]:
     """The active (latest) saved plan and its doses on ``day`` (none when no step covers it)."""
     if not plans:
         return None, []
