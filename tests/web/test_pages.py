@@ -288,3 +288,11 @@ def test_staff_of_another_clinic_see_none_of_this_clinics_patients(site: Site) -
     assert _audit(site, "alert.acknowledge")[-1].outcome is AuditOutcome.DENIED
     with site.services.uow as uow:
         assert uow.alerts.get(alert_id).state is AlertState.OPEN
+
+
+def test_a_page_that_does_not_exist_is_an_error_page_for_a_browser_and_a_problem_for_the_api(site: Site) -> None:
+    page = site.client.get("/no-such-page", headers={"Accept": "text/html"})
+    api = site.client.get("/api/v1/no-such-route", headers={"Accept": "text/html"})
+
+    assert page.status_code == 404 and "There is no such page." in page.text and DISCLAIMER in page.text
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")

@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader
 from jinja2_fragments import render_block
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -250,6 +251,33 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page outside the API (its errors stay problem documents)."""
+    from baclofen.entrypoints.api import API_PREFIX
+
+    path = request.url.path
+    outside_api = not (path.startswith(API_PREFIX + "/") or path in ("/openapi.json", "/healthz", "/readyz"))
+    return outside_api and "text/html" in request.headers.get("accept", "")
+
+
+def _install_page_errors(app: FastAPI) -> None:
+    """A path no route serves (404, 405), asked for by a browser outside the API, is an error page."""
+    problem = app.exception_handlers[StarletteHTTPException]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if not _wants_page(request):
+            answer = problem(request, exc)
+            return answer if isinstance(answer, Response) else await answer
+        request.state.visit = _start_visit(request)
+        detail = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+        response = render(request, "error.html", exc.status_code, code=exc.status_code, detail=detail)
+        response.headers.update(exc.headers or {})
+        return response
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
 def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None:
     """Install the web pages on ``app`` (at ``/``; static files at ``/static``), on ``services``."""
     from baclofen.entrypoints.web import pages
@@ -258,6 +286,7 @@ def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
+    _install_page_errors(app)
 
 
 def create_site(services: Services, settings: ApiSettings | None = None) -> FastAPI:
