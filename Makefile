@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint test-fast bench clean public-api
+.PHONY: run test install lint test-fast bench clean public-api browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,18 +16,36 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+## The browser tests' set-up (tests/web): Debian's Chromium (installed with apt-get when running as root and
+## /usr/bin/chromium is missing; `playwright install` cannot download here) and axe-core from npm (npm ci, lockfile).
+WEB_TESTS := tests/web
+AXE := $(WEB_TESTS)/node_modules/axe-core/axe.min.js
+$(AXE): $(WEB_TESTS)/package.json $(WEB_TESTS)/package-lock.json
+	npm ci --prefix $(WEB_TESTS) --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+browser: $(AXE)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "no /usr/bin/chromium and not root: the browser tests are skipped (apt-get install chromium)"; \
+		fi; \
+	fi
+
 ## The clinic service on SQLite with the demo clinic (fictional patients): migrate demo.sqlite3, write the demo
 ## clinic when it is not there yet, print the URL and the demo logins, serve. `baclofen demo` shows two plans.
 DEMO_DATABASE_URL := sqlite:///demo.sqlite3
 run: $(STAMP)
 	$(BIN)/baclofen db upgrade --database-url $(DEMO_DATABASE_URL)
 	$(BIN)/baclofen demo-data --database-url $(DEMO_DATABASE_URL)
-	@echo "serving the demo clinic at http://127.0.0.1:8000 (API: /api/v1, /openapi.json); Ctrl-C stops it"
+	@echo "serving the demo clinic at http://127.0.0.1:8000 (log in with a demo login above; API: /api/v1, /openapi.json); Ctrl-C stops it"
 	BACLOFEN_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 		$(BIN)/baclofen serve --database-url $(DEMO_DATABASE_URL)
 
-## Lint (ruff check, ruff format --check, mypy), then the whole suite: unit, property, validation, integration (Dask), end-to-end (CLI), architecture.
-test: $(STAMP) lint
+## Lint (ruff check, ruff format --check, mypy), then the whole suite: unit, property, validation, integration (Dask),
+## end-to-end (CLI), architecture, and the web pages in a real browser (Chromium, axe-core: see `browser`).
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -n 2 -q
 
 ## Lint: ruff rules, ruff formatting (check only) and mypy --strict over src (settings in pyproject.toml).
@@ -47,4 +65,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info $(WEB_TESTS)/node_modules $(WEB_TESTS)/artifacts

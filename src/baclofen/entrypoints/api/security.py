@@ -35,6 +35,7 @@ from baclofen.services.ports import Clock
 __all__ = [
     "DASK_SCHEDULER_ENV",
     "SECRET_KEY_ENV",
+    "SECURE_COOKIES_ENV",
     "ApiSettings",
     "LoginLimiter",
     "OutOfScope",
@@ -47,6 +48,8 @@ __all__ = [
 
 #: The environment variable the token-signing secret comes from.
 SECRET_KEY_ENV = "BACLOFEN_SECRET_KEY"
+#: The environment variable that makes the web pages' cookies ``Secure`` (``1``/``true``: served over https).
+SECURE_COOKIES_ENV = "BACLOFEN_SECURE_COOKIES"
 #: The environment variable naming the Dask scheduler population jobs run on (unset: a local cluster).
 DASK_SCHEDULER_ENV = "BACLOFEN_DASK_SCHEDULER"
 #: The shortest secret accepted (characters): HS256 wants at least 256 bits.
@@ -68,6 +71,8 @@ class ApiSettings:
     dask_scheduler: str | None = None
     dask_workers: int = 2
     max_population_per_job: int = DEFAULT_MAX_SUBJECTS
+    #: The web pages' cookies are ``Secure`` (the site is served over https, e.g. behind a TLS proxy).
+    secure_cookies: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret_key, str) or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -91,6 +96,7 @@ class ApiSettings:
             secret = secrets.token_urlsafe(48)
         scheduler = os.environ.get(DASK_SCHEDULER_ENV) or None
         overrides.setdefault("dask_scheduler", scheduler)
+        overrides.setdefault("secure_cookies", os.environ.get(SECURE_COOKIES_ENV, "").lower() in ("1", "true", "yes"))
         return cls(secret_key=secret, demo=demo, **overrides)
 
 

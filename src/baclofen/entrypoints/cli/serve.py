@@ -1,4 +1,5 @@
-"""`baclofen serve`: the clinic service's REST API (uvicorn, one worker) over the clinic database.
+"""`baclofen serve`: the clinic service's web pages (``/``) and REST API (``/api/v1``), uvicorn with one worker, over
+the clinic database.
 
 The database must be at the schema revision this version needs (``baclofen db upgrade``: checked before the
 server starts), and the token-signing secret comes from ``$BACLOFEN_SECRET_KEY`` (at least 32 characters):
@@ -43,12 +44,13 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Serve the REST API (/api/v1, /openapi.json, /healthz, /readyz) with one worker."""
+        """Serve the web pages (/) and the REST API (/api/v1, /openapi.json, /healthz, /readyz) with one worker."""
         import uvicorn
 
         from baclofen.adapters.sql import DEFAULT_DATABASE_URL
         from baclofen.bootstrap import bootstrap
-        from baclofen.entrypoints.api import ApiSettings, create_app
+        from baclofen.entrypoints.api import ApiSettings
+        from baclofen.entrypoints.web import create_site
 
         with map_errors():
             settings = ApiSettings.from_environment(demo=demo)
@@ -68,5 +70,5 @@ def register(app: typer.Typer) -> None:
         else:
             services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
         with map_errors():  # a malformed scheduler address is refused before the server starts
-            app = create_app(services, settings)
+            app = create_site(services, settings)
         uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
