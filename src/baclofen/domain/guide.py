@@ -366,7 +366,7 @@ def label_target_day(step_interval_days: int) -> int:
     return steps * step_interval_days + 1
 
 
-# --- sections ----------------------------------------------------------------------------------------------------------
+# --- sections --------------------------------------------------------------------------------------------------------
 def _about(b: _Builder) -> GuideSection:
     statements = (
         b.say(

@@ -167,7 +167,7 @@ def test_a_weakly_sourced_value_carries_a_caveat(guide: Any) -> None:
     assert "disagree" in (guide.statement("never-stop-abruptly.taper").caveat or "")
 
 
-# --- every topic -------------------------------------------------------------------------------------------------------
+# --- every topic -----------------------------------------------------------------------------------------------------
 ISSUE_TOPICS = [
     ("what-is-baclofen", "what-is-baclofen.how", "GABA"),
     ("oral-vs-intrathecal", "oral-vs-intrathecal.how-given.intrathecal", "pump"),
