@@ -128,9 +128,9 @@ DISCLAIMER = (
 )
 
 _CAVEATS = {
-    EvidenceStatus.DISAGREE: "The sources disagree on this value",
-    EvidenceStatus.UNCONFIRMED: "No primary source confirms this value",
-    EvidenceStatus.ASSUMPTION: "This value is a working assumption, not taken from a source",
+    EvidenceStatus.DISAGREE: "the sources disagree on this value",
+    EvidenceStatus.UNCONFIRMED: "no primary source confirms this value",
+    EvidenceStatus.ASSUMPTION: "this value is a working assumption, not taken from a source",
 }
 
 
@@ -168,7 +168,7 @@ class GuideStatement:
             "values": self.values_dict(),
             "sources": [_source_dict(key) for key in self.sources],
             "rule_ids": list(self.rule_ids),
-            "settings": list(self.settings),
+            "setting_names": list(self.settings),
             "caveat": self.caveat,
         }
 
@@ -302,7 +302,9 @@ class _Builder:
         used = tuple(settings)
         notes = [caveat] if caveat else []
         weak = sorted({s.status for s in used if s.status in _CAVEATS}, key=lambda s: s.value)
-        notes += [f"{_CAVEATS[status]}; your clinic may use a different value." for status in weak]
+        if weak:
+            joined = "; ".join(_CAVEATS[status] for status in weak) + "; your clinic may use a different value."
+            notes.append(joined[0].upper() + joined[1:])
         keys = [*sources, *(key for s in used for key in s.evidence)]
         return GuideStatement(
             statement_id,
@@ -439,6 +441,11 @@ def _compare_given_and_dose(b: _Builder) -> tuple[ComparisonRow, ...]:
             },
             rules=("ORAL-MAX-001", "ORAL-LABEL-002"),
             settings=(interval, ceiling),
+            caveat=(
+                f"US labels give at most {_format_value(b.get(MAX_DAILY_DOSE_US))} mg a day and UK formularies "
+                f"{_format_value(b.get(MAX_DAILY_DOSE_UK))} mg a day; UK steps are often weekly rather than every "
+                f"{_format_value(b.get(STEP_INTERVAL_US))} days."
+            ),
         ),
         b.say(
             "oral-vs-intrathecal.dose.intrathecal",
