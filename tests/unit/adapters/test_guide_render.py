@@ -123,3 +123,18 @@ def test_a_setting_the_guide_does_not_read_is_refused() -> None:
     with pytest.raises(UnknownNameError) as caught:
         show_patient_guide(show_patient_guide_command(settings=["pk.renal.nonrenal_fraction=0.3"]))
     assert caught.value.field == "setting"
+
+
+def test_the_clinics_values_reach_the_guide_and_a_requests_value_wins() -> None:
+    from baclofen.adapters.memory import StaticSettings
+
+    clinic = StaticSettings({"pump.refill_margin_days": 14, "taper.min_days_to_zero": 21, "cds.risk.lookback_days": 3})
+
+    guide = show_patient_guide(show_patient_guide_command(settings=["taper.min_days_to_zero=28"]), clinic=clinic)
+
+    assert "at least 14 days before the pump's low-reservoir alarm" in guide.statement("never-stop-abruptly.pump").text
+    assert "at least 28 days" in guide.statement("never-stop-abruptly.taper").text
+    used = {s["name"]: s for s in guide.to_dict()["settings"]}
+    assert used["pump.refill_margin_days"]["source"] == "clinic"
+    assert "source" not in used["taper.min_days_to_zero"] and used["taper.min_days_to_zero"]["value"] == 28
+    assert "cds.risk.lookback_days" not in used  # a clinic value the guide does not read is not reported

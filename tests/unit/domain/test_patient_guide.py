@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclofen.domain.cds.interactions import INTERACTIONS
 from baclofen.domain.cds.therapies import ORDERINGS
@@ -24,8 +26,14 @@ from baclofen.domain.guide import (
     label_target_day,
     template_fields,
 )
+from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS
 from baclofen.domain.itb.screening import STANDARD_SCREENING_DOSES_MCG
-from baclofen.domain.oral.limits import LABEL_TARGET_MG_PER_DAY, MAX_DAILY_DOSE_UK, MAX_DAILY_DOSE_US
+from baclofen.domain.oral.limits import (
+    LABEL_TARGET_MG_PER_DAY,
+    MAX_DAILY_DOSE_UK,
+    MAX_DAILY_DOSE_US,
+    TAPER_MIN_DAYS_TO_ZERO,
+)
 from baclofen.domain.patient import Locale
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.settings import SETTINGS, SettingValues
@@ -258,3 +266,21 @@ def test_to_dict_is_versioned_and_reports_the_settings_used(guide: Any) -> None:
         "pump.refill_margin_days",
         f"oral.max_daily_dose_mg.{guide.locale.value}",
     } <= names
+
+
+@given(
+    days=st.integers(
+        min_value=int(TAPER_MIN_DAYS_TO_ZERO.minimum or 1), max_value=int(TAPER_MIN_DAYS_TO_ZERO.maximum or 365)
+    ),
+    margin=st.integers(min_value=int(REFILL_MARGIN_DAYS.minimum or 1), max_value=int(REFILL_MARGIN_DAYS.maximum or 60)),
+    locale=st.sampled_from(list(Locale)),
+)
+@settings(max_examples=40, deadline=None)
+def test_any_allowed_taper_minimum_and_refill_margin_is_what_the_guide_says(
+    days: int, margin: int, locale: Locale
+) -> None:
+    guide = guide_with(locale, **{"taper__min_days_to_zero": days, "pump__refill_margin_days": margin})
+
+    assert f"over at least {days} days" in guide.statement("never-stop-abruptly.taper").text
+    assert f"over at least {days} days" in guide.statement("oral-vs-intrathecal.reversibility.oral").text
+    assert f"at least {margin} days before" in guide.statement("never-stop-abruptly.pump").text
