@@ -48,6 +48,8 @@ def _sources(statement: GuideStatement, ids: _Ids) -> str:
 
 def _statement_body(statement: GuideStatement, ids: _Ids) -> str:
     body = f'<p class="guide-text">{_e(statement.text)}</p>'
+    if statement.items:
+        body += '<ul class="guide-items">' + "".join(f"<li>{_e(item)}</li>" for item in statement.items) + "</ul>"
     if statement.caveat:
         body += f'<p class="guide-caveat"><strong>Note:</strong> {_e(statement.caveat)}</p>'
     return body + _sources(statement, ids)

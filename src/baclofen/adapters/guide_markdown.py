@@ -29,6 +29,7 @@ def _cell(text: str) -> str:
 
 def _statement_line(statement: GuideStatement) -> list[str]:
     lines = [f"- {statement.text} {_keys(statement.sources)}"]
+    lines += [f"  - {item}" for item in statement.items]
     if statement.caveat:
         lines.append(f"  *Note: {statement.caveat}*")
     return lines
@@ -42,7 +43,8 @@ def _comparison(section: GuideSection) -> list[str]:
         cells = []
         for statement in (row.oral, row.intrathecal):
             note = f" *Note: {statement.caveat}*" if statement.caveat else ""
-            cells.append(_cell(f"{statement.text} {_keys(statement.sources)}{note}"))
+            items = "".join(f" {item};" for item in statement.items)
+            cells.append(_cell(f"{statement.text}{items} {_keys(statement.sources)}{note}"))
         lines.append(f"| **{_cell(row.aspect)}** | {cells[0]} | {cells[1]} |")
     return [*lines, ""]
 

@@ -147,6 +147,8 @@ class GuideStatement:
     rule_ids: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     caveat: str | None = None
+    #: A list that follows the text (warning signs), each item plain words without a number.
+    items: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -170,6 +172,7 @@ class GuideStatement:
             "rule_ids": list(self.rule_ids),
             "setting_names": list(self.settings),
             "caveat": self.caveat,
+            "items": list(self.items),
         }
 
 
@@ -298,6 +301,7 @@ class _Builder:
         rules: Iterable[str] = (),
         settings: Iterable[Setting] = (),
         caveat: str | None = None,
+        items: Iterable[str] = (),
     ) -> GuideStatement:
         used = tuple(settings)
         notes = [caveat] if caveat else []
@@ -314,12 +318,8 @@ class _Builder:
             tuple(rules),
             tuple(s.name for s in used),
             " ".join(notes) or None,
+            tuple(dict.fromkeys(items)),
         )
-
-
-def _plain_list(items: Iterable[str]) -> str:
-    words = list(dict.fromkeys(items))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 #: Plain words for each warning sign of :mod:`baclofen.domain.signs` (a sign added there needs its words here).
@@ -354,9 +354,9 @@ PLAIN_SIGNS: Mapping[str, str] = {
 }
 
 
-def plain_signs(signs: SignSet) -> str:
-    """The signs of ``signs`` in plain words, as one list."""
-    return _plain_list(PLAIN_SIGNS[sign] for sign in signs.signs)
+def plain_signs(signs: SignSet) -> tuple[str, ...]:
+    """The signs of ``signs`` in plain words, in order, each once."""
+    return tuple(dict.fromkeys(PLAIN_SIGNS[sign] for sign in signs.signs))
 
 
 def label_target_day(step_interval_days: int) -> int:
@@ -587,16 +587,18 @@ def _side_effects(b: _Builder) -> GuideSection:
         ),
         b.say(
             "side-effects.overdose",
-            "Too much baclofen is serious. Get emergency help for: " + plain_signs(ORAL_OVERDOSE) + ".",
+            "Too much baclofen is serious. Get emergency help if you notice any of these signs:",
             ORAL_OVERDOSE.evidence,
             rules=("RISK-ORAL-MAX-001", "DIARY-OVERDOSE-001", "DIARY-BREATHING-001"),
+            items=plain_signs(ORAL_OVERDOSE),
         ),
         b.say(
             "side-effects.pump-overdose",
-            "With a pump, too much baclofen can cause " + plain_signs(ITB_OVERDOSE) + ". It is most likely while "
-            "the dose is being set, and after a refill or a change to the pump: get emergency help.",
+            "With a pump, too much baclofen is most likely while the dose is being set, and after a refill or a "
+            "change to the pump. Get emergency help if you notice any of these signs:",
             ITB_OVERDOSE.evidence,
             rules=("DIARY-OVERDOSE-001", "RISK-PROGRAM-001"),
+            items=plain_signs(ITB_OVERDOSE),
         ),
         b.say(
             "side-effects.kidneys",
@@ -635,17 +637,18 @@ def _never_stop(b: _Builder) -> GuideSection:
     statements = (
         b.say(
             "never-stop-abruptly.why",
-            "Stopping baclofen suddenly, for whatever reason, can cause withdrawal: "
-            + plain_signs(ORAL_WITHDRAWAL)
-            + ". In rare cases withdrawal has led to muscle breakdown, organ failure and death.",
+            "Stopping baclofen suddenly, for whatever reason, can cause withdrawal. In rare cases withdrawal has "
+            "led to muscle breakdown, organ failure and death. Call your clinic the same day if you notice any of "
+            "these signs; fits, high fever or confusion need emergency care:",
             ORAL_WITHDRAWAL.evidence,
             rules=("RISK-ORAL-STOP-001", "TAPER-ABRUPT-001", "DIARY-WITHDRAWAL-001"),
+            items=plain_signs(ORAL_WITHDRAWAL),
         ),
         b.say(
             "never-stop-abruptly.taper",
             "To stop baclofen, your clinic lowers the dose step by step over at least {taper_min_days} days "
-            "(at least {long_term_min_days} days after {long_term_months} months or more at {long_term_dose_mg} mg "
-            "a day or more), and longer if withdrawal signs appear.",
+            "(at least {long_term_min_days} days if you have taken {long_term_dose_mg} mg a day or more for "
+            "{long_term_months} months or longer), and longer if withdrawal signs appear.",
             (),
             values={
                 "taper_min_days": taper_days,
@@ -680,12 +683,12 @@ def _never_stop(b: _Builder) -> GuideSection:
         ),
         b.say(
             "never-stop-abruptly.pump-signs",
-            "Pump withdrawal usually starts within {onset_low_days} to {onset_high_days} days. Its signs include "
-            + plain_signs(ITB_WITHDRAWAL)
-            + ". This is an emergency: get help at once.",
+            "Pump withdrawal usually starts within {onset_low_days} to {onset_high_days} days. It is an emergency: "
+            "get help at once if you notice any of these signs:",
             (*ITB_WITHDRAWAL.evidence, "S70"),
             values={"onset_low_days": onset_low, "onset_high_days": onset_high},
             rules=("DIARY-WITHDRAWAL-001", "RISK-RESERVOIR-002"),
+            items=plain_signs(ITB_WITHDRAWAL),
         ),
     )
     return GuideSection("never-stop-abruptly", TOPICS["never-stop-abruptly"], statements)

@@ -34,6 +34,8 @@ def test_html_is_a_well_formed_fragment_with_every_statement_heading_and_source(
     ids = {e.get("id") for e in root.iter() if e.get("id")}
     for statement in guide.statements():
         assert "guide-statement-" + statement.statement_id.replace(".", "-") in ids
+    signs = root.find(".//li[@id='guide-statement-never-stop-abruptly-why']/ul")
+    assert signs is not None and [li.text for li in signs] == list(guide.statement("never-stop-abruptly.why").items)
     headings = [e.text for e in root.iter("h3")]
     assert headings == [s.title for s in guide.sections] + ["Sources"]
     for key in guide.source_keys():
@@ -91,6 +93,8 @@ def test_markdown_has_every_section_the_table_and_the_sources(guide: PatientGuid
     assert "| | By mouth (oral) | By pump (intrathecal) |" in text
     for statement in guide.statements():
         assert statement.text.replace("|", "\\|") in text
+        for item in statement.items:
+            assert f"  - {item}" in text or f" {item};" in text
     for key in guide.source_keys():
         assert f"- [{key}] " in text
     assert text.count(guide.disclaimer) == 2  # at the top and at the end

@@ -24,6 +24,7 @@ from baclofen.domain.guide import (
     baclofen_interactions,
     build_patient_guide,
     label_target_day,
+    plain_signs,
     template_fields,
 )
 from baclofen.domain.itb.reservoir import REFILL_MARGIN_DAYS
@@ -37,7 +38,7 @@ from baclofen.domain.oral.limits import (
 from baclofen.domain.patient import Locale
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.settings import SETTINGS, SettingValues
-from baclofen.domain.signs import ALL_SIGN_SETS
+from baclofen.domain.signs import ALL_SIGN_SETS, ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL
 
 
 def guide_with(locale: Locale = Locale.US, **overrides: Any) -> Any:
@@ -85,6 +86,7 @@ def test_statement_ids_are_unique(guide: Any) -> None:
 def test_no_template_holds_a_digit_every_number_is_a_named_value(guide: Any) -> None:
     for statement in guide.statements():
         assert not re.search(r"\d", statement.template), statement.statement_id
+        assert not any(re.search(r"\d", item) for item in statement.items), statement.statement_id
         assert set(template_fields(statement.template)) == set(statement.values_dict()), statement.statement_id
         # so every digit of the text comes from a value: the digits of the text are the digits of its values
         shown = "".join(re.findall(r"\d", " ".join(str(v) for v in statement.to_dict()["values"].values())))
@@ -202,7 +204,7 @@ def test_every_topic_of_the_issue_is_covered(guide: Any, topic: str, statement_i
     section = guide.section(topic)
     statement = guide.statement(statement_id)
     assert statement in tuple(section.all_statements())
-    assert words in statement.text
+    assert words in " ".join((statement.text, *statement.items))
 
 
 def test_the_sections_are_the_topics_in_order(guide: Any) -> None:
@@ -248,6 +250,23 @@ def test_every_baclofen_interaction_row_has_plain_words_and_a_statement(guide: A
     assert {r.rule_id for r in INTERACTIONS if r.rule_id.startswith("INT-BAC")} <= set(PLAIN_INTERACTIONS)
     linked = {rule for s in guide.section("interactions").statements for rule in s.rule_ids}
     assert linked == set(PLAIN_INTERACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("statement_id", "signs"),
+    [
+        ("side-effects.overdose", ORAL_OVERDOSE),
+        ("side-effects.pump-overdose", ITB_OVERDOSE),
+        ("never-stop-abruptly.why", ORAL_WITHDRAWAL),
+        ("never-stop-abruptly.pump-signs", ITB_WITHDRAWAL),
+    ],
+)
+def test_the_warning_signs_are_those_of_the_sign_sets_and_cite_them(statement_id: str, signs: Any) -> None:
+    statement = build_patient_guide().statement(statement_id)
+
+    assert statement.items == plain_signs(signs)
+    assert len(statement.items) == len({PLAIN_SIGNS[s] for s in signs.signs})
+    assert set(signs.evidence) <= set(statement.sources)
 
 
 def test_every_warning_sign_has_plain_words() -> None:
