@@ -42,3 +42,17 @@ def test_guide_refuses_an_unknown_locale_naming_the_option(run_cli: Any) -> None
 
     assert result.exit_code == 2
     assert "--locale" in result.stderr and "us or uk" in result.stderr
+
+
+def test_the_readme_guide_examples_run(run_cli: Any) -> None:
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Patient guide", 1)[1].split("\n## ", 1)[0]
+    lines = [line.split("#", 1)[0].strip() for line in section.splitlines() if line.startswith("baclofen guide")]
+
+    assert len(lines) >= 3
+    for line in lines:
+        result = run_cli(*shlex.split(line)[1:])
+        assert result.exit_code == 0, (line, result.stderr)
