@@ -336,8 +336,7 @@ class CheckDrugDose:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.locale, Locale):
-            raise InvalidInputError("locale", "a locale (text is read at the edge)", self.locale)
+        _enum_or_none(self.locale, Locale, "locale", "a locale")
         _enum_or_none(self.origin, SpasticityOrigin, "origin", "a spasticity origin")
 
 

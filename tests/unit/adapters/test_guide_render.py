@@ -142,3 +142,11 @@ def test_the_clinics_values_reach_the_guide_and_a_requests_value_wins() -> None:
     assert used["pump.refill_margin_days"]["source"] == "clinic"
     assert "source" not in used["taper.min_days_to_zero"] and used["taper.min_days_to_zero"]["value"] == 28
     assert "cds.risk.lookback_days" not in used  # a clinic value the guide does not read is not reported
+
+
+def test_the_command_refuses_a_locale_given_as_text() -> None:
+    from baclofen.services.commands import ShowPatientGuide
+
+    with pytest.raises(InvalidInputError) as caught:
+        ShowPatientGuide(locale="uk")  # type: ignore[arg-type]
+    assert caught.value.field == "locale"
