@@ -216,3 +216,11 @@ def test_a_plan_and_a_forecast_with_the_clinics_values_validate_and_an_unknown_s
     assert errors("plan", plan) == [] and errors("pump-forecast", forecast) == []
     plan["settings"][0]["source"] = "request"
     assert errors("plan", plan) != []
+
+
+@pytest.mark.parametrize("args", [("--locale", "us"), ("--locale", "uk", "--setting", "pump.refill_margin_days=10")])
+def test_the_patient_guide_json_validates(run_cli: Any, args: tuple) -> None:
+    data = _cli(run_cli, "guide", *args)
+
+    assert data["schema_version"] == SCHEMAS["patient-guide"]
+    assert errors("patient-guide", data) == []

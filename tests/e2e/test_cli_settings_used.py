@@ -98,6 +98,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
         None,
     ),
     "clinic-settings history": (("--clinic", "C-1", "--database-url", DATABASE), None),
+    "guide": (("--locale", "uk"), "taper.min_days_to_zero=21"),
     "rules list": ((), None),
     "rules show": (("ORAL-MAX-001",), None),  # a rule that declares its settings (undeclared: null)
     "scale evaluate": (

@@ -37,6 +37,7 @@ SIMULATION_SCHEMA = "baclofen-simulation/1"
 PUMP_FORECAST_SCHEMA = "baclofen-pump-forecast/1"
 RISK_SCHEMA = "baclofen-risk/1"
 TIMELINE_SCHEMA = "baclofen-timeline/1"
+PATIENT_GUIDE_SCHEMA = "baclofen-patient-guide/1"
 
 #: Every versioned document by its short name (the JSON Schema of each is docs/schemas/NAME.schema.json).
 SCHEMAS: Mapping[str, str] = {
@@ -45,6 +46,7 @@ SCHEMAS: Mapping[str, str] = {
     "pump-forecast": PUMP_FORECAST_SCHEMA,
     "risk": RISK_SCHEMA,
     "timeline": TIMELINE_SCHEMA,
+    "patient-guide": PATIENT_GUIDE_SCHEMA,
 }
 
 _VERSION = re.compile(r"^(?P<name>[a-z][a-z0-9-]*)/(?P<major>[0-9]+)(\.[0-9]+)?$")
@@ -191,6 +193,7 @@ def read_clock_time(data: Mapping[str, Any], key: str, path: str) -> time:
 
 
 __all__ = [
+    "PATIENT_GUIDE_SCHEMA",
     "PLAN_SCHEMA",
     "PUMP_FORECAST_SCHEMA",
     "RISK_SCHEMA",

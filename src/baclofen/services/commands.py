@@ -818,3 +818,16 @@ class ChangeClinicSetting:
 
     def __post_init__(self) -> None:
         _instant(self.at, "at")
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPatientGuide:
+    """The patient guide for ``locale`` with ``settings`` (setting values by name) in place of the defaults; see
+    :func:`baclofen.services.guide.show_patient_guide`."""
+
+    locale: Locale = Locale.US
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.locale, Locale):
+            raise InvalidInputError("locale", "a locale (text is read at the edge)", self.locale)

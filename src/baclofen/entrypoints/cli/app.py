@@ -23,6 +23,7 @@ def build_app() -> typer.Typer:
         db,
         demo,
         demo_data,
+        guide,
         itb,
         plan,
         pump,
@@ -52,6 +53,7 @@ def build_app() -> typer.Typer:
     cds.register(app)
     demo.register(app)
     demo_data.register(app)
+    guide.register(app)
     serve.register(app)
     return app
 
