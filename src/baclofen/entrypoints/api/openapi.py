@@ -1,7 +1,7 @@
 """The JSON Schemas of the versioned documents in the OpenAPI schema: an operation whose body IS such a document
 (``POST /risk``: a ``baclofen-timeline/1`` timeline) declares it with ``openapi_extra={"x-document": NAME}`` and
-its request body becomes a reference to the document's schema (src/baclofen/schemas/NAME.schema.json, docs/schemas links to it; shipped with the
-package in ``baclofen/schemas``), so that a client and schemathesis see its real shape.
+its request body becomes a reference to the document's schema (``src/baclofen/schemas/NAME.schema.json``, shipped
+with the package; docs/schemas links to it), so that a client and schemathesis see its real shape.
 
 Each schema's ``$defs`` (and those of the schemas it references, ``urn:baclofen:schema:OTHER``) become components
 named ``Name_def``; every reference is rewritten to point at them (OpenAPI resolves ``#/components/...`` only).
