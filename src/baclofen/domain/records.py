@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from baclofen.domain.errors import InvalidInputError, require, require_finite_number
+from baclofen.domain.errors import ConflictError, InvalidInputError, require, require_finite_number
 from baclofen.domain.itb.dates import same_clock
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import PumpModel
@@ -302,8 +302,17 @@ class PumpRecord:
         ------
         InvalidInputError
             ``refilled_at`` not after the last recorded refill (or with and without a UTC offset mixed).
+        ConflictError
+            A dated ``visit`` equal to the last one stored (same ``refilled_at``, residuals, fill, concentration
+            and program): a probable duplicate (a retried request), which would corrupt the residual history.
         """
         require(isinstance(visit, RefillVisitRecord), "visit", "a refill visit record", visit)
+        if visit.refilled_at is not None and self.visits and self.visits[-1] == visit:
+            raise ConflictError(
+                f"pump {self.pump_id!r}: this refill visit of {visit.refilled_at.isoformat()} repeats the last one "
+                "stored exactly (same date, residuals, fill, concentration and program): a probable duplicate, not "
+                "recorded (a retried request? send an Idempotency-Key to retry safely)"
+            )
         dated = [v.refilled_at for v in self.visits if v.refilled_at is not None]
         if dated and visit.refilled_at is not None:
             _check_after(dated[-1], visit.refilled_at, "refilled_at")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.errors import ConflictError, InvalidInputError
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
@@ -124,3 +124,21 @@ def test_a_pump_record_refuses_values_of_the_wrong_kind(kwargs, field) -> None:
         PumpRecord(**values)
 
     assert err.value.field == field
+
+
+def test_a_visit_that_repeats_the_last_stored_one_exactly_is_refused_as_a_probable_duplicate() -> None:
+    program = continuous_program(100.0)
+    last = RefillVisitRecord(date(2026, 2, 2), 4.9, 4.5, fill_ml=20, concentration_mcg_per_ml=500, program=program)
+    record = _pump(RefillVisitRecord(date(2026, 1, 5), fill_ml=20), last)
+
+    with pytest.raises(ConflictError, match="probable duplicate") as err:
+        record.with_visit(RefillVisitRecord(date(2026, 2, 2), 4.9, 4.5, 20, 500, continuous_program(100.0)))
+
+    assert "2026-02-02" in str(err.value)
+    # the same date with any other value is not a duplicate: it is a visit dated too early (InvalidInputError)
+    with pytest.raises(InvalidInputError) as early:
+        record.with_visit(RefillVisitRecord(date(2026, 2, 2), 4.9, 4.4, 20, 500, program))
+    assert early.value.field == "refilled_at"
+    # undated visits known only by their residuals (``pump refill --previous``) may repeat: no date, no duplicate
+    undated = _pump(RefillVisitRecord(None, 3.0, 2.5))
+    assert len(undated.with_visit(RefillVisitRecord(None, 3.0, 2.5)).visits) == 2
