@@ -28,7 +28,7 @@ POSTGRES_URL_ENV = "BACLOFEN_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: The store's tables a test empties (the others go with them: ON DELETE CASCADE), users before their clinics;
 #: never the audit log.
-DATA_TABLES = ("users", "clinics", "pumps", "patients", "population_jobs")
+DATA_TABLES = ("users", "clinics", "pumps", "patients", "population_jobs", "idempotency_keys")
 #: The append-only tables a test empties with TRUNCATE (their triggers refuse DELETE; PostgreSQL only).
 APPEND_ONLY_TABLES = (
     "alert_transitions",

@@ -39,6 +39,7 @@ from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.clinic.settings_profile import SettingChange, values_in_force
 from baclofen.domain.errors import ConflictError, NotFoundError, UnknownNameError
+from baclofen.domain.idempotency import StoredResponse
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
     AuditEntry,
@@ -79,6 +80,8 @@ class InMemoryStore:
         self.history: dict[str, dict[str, tuple[int, Any]]] = {name: {} for name in HISTORY_KINDS}
         self.plans: dict[str, tuple[int, SavedPlan]] = {}
         self.program_changes: dict[str, tuple[int, ProgramChangeRecord]] = {}
+        #: Responses of idempotent requests, by :func:`~baclofen.domain.idempotency.stored_response_key`.
+        self.responses: dict[str, tuple[int, StoredResponse]] = {}
 
 
 def _stale(committed: dict[str, tuple[int, R]], writes: Sequence[Write[R]], kind: str) -> list[str]:
@@ -176,9 +179,18 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
         with self.store.lock:
             return [key for key, (_, change) in self.store.program_changes.items() if change.pump_id == pump_id]
 
+    def _load_stored_response(self, key: str) -> tuple[int, StoredResponse | None]:
+        with self.store.lock:
+            return self.store.responses.get(key, (0, None))
+
     def _store(self, writes: CommitWrites) -> list[str]:
         s = self.store
         with s.lock:
+            before = writes.purge_responses_before
+            kept = {k: v for k, v in s.responses.items() if before is None or v[1].created_at >= before}
+            taken = [
+                f"the stored response of Idempotency-Key {w.record.key!r}" for w in writes.responses if w.key in kept
+            ]
             stale = (
                 _stale(s.patients, writes.patients, "patient")
                 + _stale(s.pumps, writes.pumps, "pump")
@@ -189,8 +201,10 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
             )
             for name, history_writes in writes.history.items():
                 stale += _stale(s.history[name], history_writes, HISTORY_KINDS[name].label)
-            stale = stale or _active_taken(s.alerts, writes.alerts)
+            stale = stale or _active_taken(s.alerts, writes.alerts) or taken
             if not stale:
+                s.responses = kept
+                s.responses.update((w.key, (1, w.record)) for w in writes.responses)
                 _apply(s.patients, writes.patients)
                 _apply(s.pumps, writes.pumps)
                 _apply(s.diary, writes.diary)

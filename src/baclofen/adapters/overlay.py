@@ -20,22 +20,26 @@ from __future__ import annotations
 
 import functools
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from baclofen.adapters.history import COVARIATES, HISTORY_KINDS, SCORES, SCREENING_TRIALS, OverlayHistoryRepository
+from baclofen.adapters.idempotency import OverlayIdempotencyRepository, ResponseView
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.errors import ConflictError, NotFoundError, ServiceError, require
+from baclofen.domain.idempotency import StoredResponse
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
 from baclofen.services.ports import (
     MAX_PAGE_SIZE,
     AlertRepository,
     DiaryRepository,
+    IdempotencyRepository,
     PatientHistoryRepository,
     PatientRepository,
     PlanRepository,
@@ -57,6 +61,7 @@ __all__ = [
     "PREFETCH_IDS_PER_QUERY",
     "RecordView",
     "StoredIdsOfPatient",
+    "Loader",
     "Write",
     "check_audit_query",
     "check_page",
@@ -121,6 +126,12 @@ class RecordView(Generic[R]):
 
     def replace(self, key: str, record: R) -> None:
         self.require(key)
+        self._written[key] = record
+
+    def put(self, key: str, record: R) -> None:
+        """Write ``record`` under ``key`` whatever is stored (the store's commit decides: a repository with rules
+        of its own, as the stored responses' expiry)."""
+        self.find(key)
         self._written[key] = record
 
     def keys(self, stored: Iterable[str]) -> list[str]:
@@ -379,6 +390,10 @@ class CommitWrites:
     history: dict[str, Sequence[Write[Any]]] = field(default_factory=dict)
     plans: Sequence[Write[SavedPlan]] = ()
     program_changes: Sequence[Write[ProgramChangeRecord]] = ()
+    #: Responses of idempotent requests, inserted after those created before ``purge_responses_before`` are deleted
+    #: (one whose caller, route and key is still stored: stale).
+    responses: Sequence[Write[StoredResponse]] = ()
+    purge_responses_before: datetime | None = None
 
 
 class OverlayUnitOfWork(UnitOfWork):
@@ -396,6 +411,10 @@ class OverlayUnitOfWork(UnitOfWork):
         self._history: dict[str, RecordView[Any]] | None = None
         self._plans: RecordView[SavedPlan] | None = None
         self._program_changes: RecordView[ProgramChangeRecord] | None = None
+        self._responses: ResponseView | None = None
+        #: inside :meth:`enclosing`; and whether a use case's ``with`` block joined that transaction now
+        self._enclosing = False
+        self._joined = False
         #: per patient, the stored identifiers of their records as prefetched; per pump, of its program changes
         self._listed: dict[str, StoredIdsOfPatient] = {}
         self._listed_changes: dict[str, tuple[str, ...]] = {}
@@ -455,6 +474,11 @@ class OverlayUnitOfWork(UnitOfWork):
     @abstractmethod
     def _stored_program_change_ids(self, pump_id: str) -> Iterable[str]:
         """The identifiers of the stored program changes of a pump."""
+
+    @abstractmethod
+    def _load_stored_response(self, key: str) -> tuple[int, StoredResponse | None]:
+        """The stored response of a :func:`~baclofen.domain.idempotency.stored_response_key` (version 1), or
+        (0, None)."""
 
     @abstractmethod
     def _store(self, writes: CommitWrites) -> list[str]:
@@ -603,12 +627,28 @@ class OverlayUnitOfWork(UnitOfWork):
     def program_changes(self) -> ProgramChangeRepository:
         return OverlayProgramChangeRepository(self._active(self._program_changes), self._change_ids_of)
 
+    @property
+    def idempotency(self) -> IdempotencyRepository:
+        return OverlayIdempotencyRepository(self._active(self._responses))
+
+    @contextmanager
+    def enclosing(self) -> Iterator[Self]:
+        with self:
+            self._enclosing = True
+            try:
+                yield self
+            finally:
+                self._enclosing = self._joined = False
+
     def _active(self, view: R | None) -> R:
         if view is None:
             raise ServiceError("the repositories are used inside 'with unit_of_work:' only")
         return view
 
     def _begin(self) -> None:
+        if self._patients is not None and self._enclosing and not self._joined:
+            self._joined = True  # a use case's block inside enclosing(): it joins that transaction
+            return
         if self._patients is not None:
             raise ServiceError("this unit of work is already in a transaction ('with' entered twice)")
         self._fresh()
@@ -624,11 +664,15 @@ class OverlayUnitOfWork(UnitOfWork):
         }
         self._plans = RecordView(self._load_plan, "saved plan")
         self._program_changes = RecordView(self._load_program_change, "program change")
+        self._responses = ResponseView(RecordView(self._load_stored_response, "stored response"))
 
     def _history_loader(self, kind: str) -> Loader[Any]:
         return lambda key: self._load_history(kind, key)
 
     def commit(self) -> None:
+        if self._joined:
+            return  # a use case's commit inside enclosing(): the enclosing commit stores it
+        responses = self._active(self._responses)
         writes = CommitWrites(
             self._active(self._patients).writes(),
             self._active(self._pumps).writes(),
@@ -637,6 +681,8 @@ class OverlayUnitOfWork(UnitOfWork):
             {name: view.writes() for name, view in self._active(self._history).items()},
             plans=self._active(self._plans).writes(),
             program_changes=self._active(self._program_changes).writes(),
+            responses=responses.records.writes(),
+            purge_responses_before=responses.purge_before,
         )
         try:
             stale = self._store(writes)
@@ -648,10 +694,13 @@ class OverlayUnitOfWork(UnitOfWork):
             )
 
     def rollback(self) -> None:
-        if self._patients is not None:
+        if self._patients is not None and not self._joined:
             self._fresh()
 
     def _end(self) -> None:
+        if self._joined:  # the end of a use case's block inside enclosing(): the transaction goes on
+            self._joined = False
+            return
         self._listed, self._listed_changes = {}, {}
         self._patients = None
         self._pumps = None
@@ -660,6 +709,7 @@ class OverlayUnitOfWork(UnitOfWork):
         self._history = None
         self._plans = None
         self._program_changes = None
+        self._responses = None
 
 
 def check_audit_query(since: datetime | None, until: datetime | None, limit: int | None) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -25,6 +26,7 @@ from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.clinic.settings_profile import SettingChange
+from baclofen.domain.idempotency import StoredResponse
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import (
     AuditEntry,
@@ -45,6 +47,7 @@ __all__ = [
     "ClinicSettingsRepository",
     "Clock",
     "DiaryRepository",
+    "IdempotencyRepository",
     "JobRepository",
     "PasswordHasher",
     "PatientHistoryRepository",
@@ -263,6 +266,31 @@ class ProgramChangeRepository(Protocol):
         ...
 
 
+class IdempotencyRepository(Protocol):
+    """The responses stored with the ``Idempotency-Key`` of the requests that created a record (one per caller,
+    route and key), each committed with that record: a record created under a key always has its response.
+
+    Raises
+    ------
+    ConflictError
+        ``add`` of a response whose caller, route and key another one holds (here, or at the commit: a concurrent
+        request with the same key stored its response first, and nothing of this transaction is stored).
+    """
+
+    def add(self, response: StoredResponse) -> None:
+        """Store ``response`` at the commit (``ConflictError``: one with its caller, route and key is stored)."""
+        ...
+
+    def find(self, user_id: str, route: str, key: str) -> StoredResponse | None:
+        """The stored response of this caller, route and key, or None."""
+        ...
+
+    def purge(self, before: datetime) -> None:
+        """Delete, at the commit, every stored response created before ``before`` (expired), before this
+        transaction's own are added; :meth:`find` sees them gone at once."""
+        ...
+
+
 class UnitOfWork(ABC):
     """One use case's changes, all or nothing: used as ``with uow: ...; uow.commit()``.
 
@@ -318,6 +346,18 @@ class UnitOfWork(ABC):
     @abstractmethod
     def program_changes(self) -> ProgramChangeRepository:
         """Pump program changes in this transaction (only inside the ``with`` block)."""
+
+    @property
+    @abstractmethod
+    def idempotency(self) -> IdempotencyRepository:
+        """Stored responses of idempotent requests in this transaction (only inside the ``with`` block)."""
+
+    @abstractmethod
+    def enclosing(self) -> AbstractContextManager[Self]:
+        """A transaction enclosing the use cases run inside its block: their ``with uow:`` joins it (opens none of
+        its own) and their :meth:`commit` stores nothing yet; the caller's own :meth:`commit` at the end of the
+        block stores it all (the use cases' writes and the caller's: a stored response) at once, or nothing
+        (``ConflictError``). Leaving the block without that commit, or on an exception, stores nothing."""
 
     def __enter__(self) -> Self:
         self._begin()

@@ -3,7 +3,8 @@
 What the ports store, in typed columns: patients (with their condition names), pumps, each pump's refill
 visits in order (``seq`` 0, 1, ...) with the program of each fill (its rate steps and boluses), diary entries
 (with their symptoms), alerts (with their transitions in order), saved oral plans and pump program changes (each an
-append-only history, ``seq`` 0, 1, ...) and the audit log. Every patient, pump and
+append-only history, ``seq`` 0, 1, ...), the audit log and the responses stored with the ``Idempotency-Key`` of
+the requests that created a record (each inserted in the transaction of its record, deleted once expired). Every patient, pump and
 alert row carries a ``version`` that each committed change increments: the unit of work's optimistic lock. The
 migrations (``migrations/versions``) create exactly this schema, plus the triggers that keep ``audit_log``, the
 diary and alert transitions append-only and alerts undeleted; a test compares the two.
@@ -40,6 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from baclofen.domain.clinic.alerts import MAX_SUBJECT_LENGTH
 from baclofen.domain.clinic.diary import MAX_DIARY_NOTE_LENGTH
 from baclofen.domain.clinic.regimens import MAX_CHANGE_REASON_LENGTH
+from baclofen.domain.idempotency import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_ROUTE_LENGTH
 from baclofen.domain.records import (
     MAX_AUDIT_TEXT_LENGTH,
     MAX_CLINIC_NAME_LENGTH,
@@ -63,6 +65,7 @@ __all__ = [
     "ClinicSettingChangeRow",
     "DiaryEntryRow",
     "DiarySymptomRow",
+    "IdempotencyKeyRow",
     "OutcomeScoreRow",
     "PatientConditionRow",
     "PopulationJobRow",
@@ -548,3 +551,21 @@ class ClinicSettingChangeRow(Base):
         UniqueConstraint("clinic_id", "name", "seq"),
         CheckConstraint("seq >= 0", name="seq_not_negative"),
     )
+
+
+class IdempotencyKeyRow(Base):
+    """The response to a request sent with an ``Idempotency-Key`` (:class:`~baclofen.domain.idempotency.StoredResponse`),
+    inserted in the transaction of the record it created; one per caller, route and key (the primary key: of two
+    concurrent requests with one key only the first commits). Deleted once expired (``created_at_utc``).
+    ``headers`` is JSON text (a list of [name, value])."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[str] = _record_id(primary_key=True)
+    route: Mapped[str] = mapped_column(String(MAX_ROUTE_LENGTH), primary_key=True)
+    idem_key: Mapped[str] = mapped_column(String(MAX_IDEMPOTENCY_KEY_LENGTH), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str] = mapped_column(Text)
+    created_at_utc: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

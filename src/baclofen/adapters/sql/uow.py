@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from baclofen.adapters.history import HISTORY_KINDS
 from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, StoredIdsOfPatient, Write
 from baclofen.adapters.sql.engine import write_transaction
+from baclofen.adapters.sql.idempotency import load_stored_response, store_responses
 from baclofen.adapters.sql.history import (
     HistoryStale,
     history_id_queries,
@@ -70,6 +71,7 @@ from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.errors import ServiceError
+from baclofen.domain.idempotency import StoredResponse
 from baclofen.domain.records import PatientRecord, PumpRecord
 
 __all__ = ["SqlUnitOfWork"]
@@ -431,9 +433,16 @@ class SqlUnitOfWork(OverlayUnitOfWork):
     def _stored_program_change_ids(self, pump_id: str) -> Sequence[str]:
         return self._read(_program_change_ids_of_pump, pump_id)
 
+    def _load_stored_response(self, key: str) -> tuple[int, StoredResponse | None]:
+        with self.engine.connect() as connection, connection.begin():
+            return load_stored_response(connection, key)
+
     def _store(self, writes: CommitWrites) -> list[str]:
         try:
             with write_transaction(self.engine) as connection:
+                taken = store_responses(connection, writes.responses, writes.purge_responses_before)
+                if taken is not None:
+                    raise _Stale(taken)
                 for patient in writes.patients:
                     _store_patient(connection, patient)
                 for pump in writes.pumps:
