@@ -3,8 +3,9 @@
 What the ports store, in typed columns: patients (with their condition names), pumps, each pump's refill
 visits in order (``seq`` 0, 1, ...) with the program of each fill (its rate steps and boluses), diary entries
 (with their symptoms), alerts (with their transitions in order), saved oral plans and pump program changes (each an
-append-only history, ``seq`` 0, 1, ...), the audit log and the responses stored with the ``Idempotency-Key`` of
-the requests that created a record (each inserted in the transaction of its record, deleted once expired). Every patient, pump and
+append-only history, ``seq`` 0, 1, ...), the audit log and the responses stored with the
+``Idempotency-Key`` of the requests that created a record (each inserted in the transaction of its record,
+deleted once expired). Every patient, pump and
 alert row carries a ``version`` that each committed change increments: the unit of work's optimistic lock. The
 migrations (``migrations/versions``) create exactly this schema, plus the triggers that keep ``audit_log``, the
 diary and alert transitions append-only and alerts undeleted; a test compares the two.
@@ -554,8 +555,8 @@ class ClinicSettingChangeRow(Base):
 
 
 class IdempotencyKeyRow(Base):
-    """The response to a request sent with an ``Idempotency-Key`` (:class:`~baclofen.domain.idempotency.StoredResponse`),
-    inserted in the transaction of the record it created; one per caller, route and key (the primary key: of two
+    """The response to a request sent with an ``Idempotency-Key``
+    (:class:`~baclofen.domain.idempotency.StoredResponse`), inserted in the transaction of the record it created; one per caller, route and key (the primary key: of two
     concurrent requests with one key only the first commits). Deleted once expired (``created_at_utc``).
     ``headers`` is JSON text (a list of [name, value])."""
 

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from baclofen.adapters.history import HISTORY_KINDS
 from baclofen.adapters.overlay import CommitWrites, OverlayUnitOfWork, StoredIdsOfPatient, Write
 from baclofen.adapters.sql.engine import write_transaction
-from baclofen.adapters.sql.idempotency import load_stored_response, store_responses
 from baclofen.adapters.sql.history import (
     HistoryStale,
     history_id_queries,
@@ -37,6 +36,7 @@ from baclofen.adapters.sql.history import (
     load_history,
     store_history,
 )
+from baclofen.adapters.sql.idempotency import load_stored_response, store_responses
 from baclofen.adapters.sql.mapping import (
     alert_from_rows,
     alert_transition_rows,
