@@ -556,9 +556,9 @@ class ClinicSettingChangeRow(Base):
 
 class IdempotencyKeyRow(Base):
     """The response to a request sent with an ``Idempotency-Key``
-    (:class:`~baclofen.domain.idempotency.StoredResponse`), inserted in the transaction of the record it created; one per caller, route and key (the primary key: of two
-    concurrent requests with one key only the first commits). Deleted once expired (``created_at_utc``).
-    ``headers`` is JSON text (a list of [name, value])."""
+    (:class:`~baclofen.domain.idempotency.StoredResponse`), inserted in the transaction of the record it created;
+    one per caller, route and key (the primary key: of two concurrent requests with one key only the first
+    commits). Deleted once expired (``created_at_utc``). ``headers`` is JSON text (a list of [name, value])."""
 
     __tablename__ = "idempotency_keys"
 
