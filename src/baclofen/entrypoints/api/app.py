@@ -44,6 +44,7 @@ from baclofen.entrypoints.api import (
     simulations,
 )
 from baclofen.entrypoints.api.context import CallerDep
+from baclofen.entrypoints.api.idempotency import InFlight
 from baclofen.entrypoints.api.openapi import install_document_schemas
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
 from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
@@ -154,6 +155,7 @@ def create_app(
     app.state.settings = settings
     app.state.signer = TokenSigner(settings, services.clock)
     app.state.login_limiter = LoginLimiter(settings, services.clock)
+    app.state.in_flight = InFlight()
     install_problem_handlers(app)
     app.include_router(health)
     for router in (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from baclofen.adapters.edge.clinic import log_diary_entry_command
@@ -20,6 +20,7 @@ from baclofen.domain.clinic.worklist import MAX_HORIZON_DAYS
 from baclofen.domain.errors import ConflictError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.records import audit_target, visible_patient
 from baclofen.entrypoints.api.schemas import AlertDecisionRequest, DiaryRequest
@@ -59,16 +60,22 @@ def _json(value: Any) -> dict[str, Any]:
     status_code=201,
     summary="Log a diary entry (the patient, or staff of the clinic); each red flag raises an alert",
 )
-def log_diary_entry(patient_id: str, body: DiaryRequest, who: CallerDep) -> JSONResponse:
+def log_diary_entry(
+    patient_id: str, body: DiaryRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "diary.create", audit_target("patient", patient_id)):
         require_role(who.user, READERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-        now = who.services.clock.now()
-        fields = body.model_dump(exclude={"recorded_at"})
-        recorded_at = body.recorded_at if body.recorded_at is not None else now
-        command = log_diary_entry_command(patient_id=patient_id, recorded_at=recorded_at, not_after=now, **fields)
-        logged = who.services.log_diary_entry(command)
+        return respond_once(who, request, idempotency_key, body, lambda: _log_diary_entry(patient_id, body, who))
+
+
+def _log_diary_entry(patient_id: str, body: DiaryRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    now = who.services.clock.now()
+    fields = body.model_dump(exclude={"recorded_at"})
+    recorded_at = body.recorded_at if body.recorded_at is not None else now
+    command = log_diary_entry_command(patient_id=patient_id, recorded_at=recorded_at, not_after=now, **fields)
+    logged = who.services.log_diary_entry(command)
     return JSONResponse(_json(logged), status_code=201)
 
 
@@ -110,37 +117,56 @@ def read_alerts(patient_id: str, who: CallerDep, active_only: bool = False) -> d
     "/patients/{patient_id}/alerts/raise",
     summary="Run the risk engine on the stored patient now; store an alert for each new risk that alerts the clinic",
 )
-def raise_alerts(patient_id: str, who: CallerDep) -> dict[str, Any]:
+def raise_alerts(patient_id: str, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None) -> Response:
     with audited(who, "alert.raise", audit_target("patient", patient_id)):
         require_role(who.user, STAFF)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-        raised = who.services.raise_alerts_for_patient(RaiseAlerts(patient_id, who.services.clock.now()))
-    return _json(raised)
+        return respond_once(who, request, idempotency_key, None, lambda: _raise_alerts(patient_id, who))
+
+
+def _raise_alerts(patient_id: str, who: Caller) -> Response:
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    raised = who.services.raise_alerts_for_patient(RaiseAlerts(patient_id, who.services.clock.now()))
+    return JSONResponse(_json(raised))
 
 
 def _decide(
-    who: Caller, alert_id: str, body: AlertDecisionRequest, verb: str, decide: Callable[[AlertDecision], Alert]
-) -> Alert:
+    who: Caller,
+    alert_id: str,
+    body: AlertDecisionRequest,
+    verb: str,
+    decide: Callable[[AlertDecision], Alert],
+    request: Request,
+    idempotency_key: str | None,
+) -> Response:
     with audited(who, f"alert.{verb}", audit_target("alert", alert_id)):
         require_role(who.user, STAFF)
-        with who.services.uow as uow:
-            alert = _visible_alert(uow, who, alert_id)
-        if alert.state not in _DECIDABLE[verb]:
-            raise ConflictError(f"alert {alert_id!r} is {alert.state.value}: it cannot be {verb}d now")
-        return decide(AlertDecision(alert_id, actor_label(who.user), who.services.clock.now(), body.reason))
+
+        def respond() -> Response:
+            with who.services.uow as uow:
+                alert = _visible_alert(uow, who, alert_id)
+            if alert.state not in _DECIDABLE[verb]:
+                raise ConflictError(f"alert {alert_id!r} is {alert.state.value}: it cannot be {verb}d now")
+            decided = decide(AlertDecision(alert_id, actor_label(who.user), who.services.clock.now(), body.reason))
+            return JSONResponse(_json(decided))
+
+        return respond_once(who, request, idempotency_key, body, respond)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an open alert (who and when: the caller, now)")
-def acknowledge_alert(alert_id: str, body: AlertDecisionRequest, who: CallerDep) -> dict[str, Any]:
-    return _json(_decide(who, alert_id, body, "acknowledge", who.services.acknowledge_alert))
+def acknowledge_alert(
+    alert_id: str, body: AlertDecisionRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
+    return _decide(who, alert_id, body, "acknowledge", who.services.acknowledge_alert, request, idempotency_key)
 
 
 @router.post(
     "/alerts/{alert_id}/resolve", summary="Resolve an open or acknowledged alert (who and when: the caller, now)"
 )
-def resolve_alert(alert_id: str, body: AlertDecisionRequest, who: CallerDep) -> dict[str, Any]:
-    return _json(_decide(who, alert_id, body, "resolve", who.services.resolve_alert))
+def resolve_alert(
+    alert_id: str, body: AlertDecisionRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
+    return _decide(who, alert_id, body, "resolve", who.services.resolve_alert, request, idempotency_key)
 
 
 @router.get("/worklist", summary="The caller's clinic's worklist: refills, alarms, batteries, risks and open alerts")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from baclofen.adapters.edge.histories import (
@@ -21,7 +21,8 @@ from baclofen.adapters.edge.histories import (
     record_screening_trial_command,
 )
 from baclofen.domain.records import STAFF_ROLES, Role
-from baclofen.entrypoints.api.context import CallerDep, audited
+from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.records import audit_target, visible_patient
 from baclofen.entrypoints.api.schemas import CovariatesRequest, ScoreRequest, ScreeningTrialRequest
@@ -67,18 +68,24 @@ def _created(record: Any) -> JSONResponse:
     status_code=201,
     summary="Record covariates observed on a date (weight, kidney function, dialysis); the record keeps today's",
 )
-def record_covariates(patient_id: str, body: CovariatesRequest, who: CallerDep) -> JSONResponse:
+def record_covariates(
+    patient_id: str, body: CovariatesRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "covariates.create", audit_target("patient", patient_id)):
         require_role(who.user, WRITERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-        now = who.services.clock.now()
-        fields = body.model_dump(exclude={"observed_on"})
-        observed_on = body.observed_on if body.observed_on is not None else now.date()
-        command = record_covariates_command(
-            patient_id=patient_id, observed_on=observed_on, recorded_at=now, recorded_by=actor_label(who.user), **fields
-        )
-        observation = who.services.record_covariates(command)
+        return respond_once(who, request, idempotency_key, body, lambda: _record_covariates(patient_id, body, who))
+
+
+def _record_covariates(patient_id: str, body: CovariatesRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    now = who.services.clock.now()
+    fields = body.model_dump(exclude={"observed_on"})
+    observed_on = body.observed_on if body.observed_on is not None else now.date()
+    command = record_covariates_command(
+        patient_id=patient_id, observed_on=observed_on, recorded_at=now, recorded_by=actor_label(who.user), **fields
+    )
+    observation = who.services.record_covariates(command)
     return _created(observation)
 
 
@@ -98,18 +105,28 @@ def read_covariates(patient_id: str, who: CallerDep, limit: Limit = 50, after: A
     status_code=201,
     summary="Record an ITB screening bolus (25, 50, 75 or 100 mcg) and the response judged",
 )
-def record_screening_trial(patient_id: str, body: ScreeningTrialRequest, who: CallerDep) -> JSONResponse:
+def record_screening_trial(
+    patient_id: str,
+    body: ScreeningTrialRequest,
+    who: CallerDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     with audited(who, "screening_trial.create", audit_target("patient", patient_id)):
         require_role(who.user, WRITERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-        now = who.services.clock.now()
-        fields = body.model_dump(exclude={"given_at"})
-        given_at = body.given_at if body.given_at is not None else now
-        command = record_screening_trial_command(
-            patient_id=patient_id, given_at=given_at, recorded_at=now, recorded_by=actor_label(who.user), **fields
-        )
-        trial = who.services.record_screening_trial(command)
+        return respond_once(who, request, idempotency_key, body, lambda: _record_screening_trial(patient_id, body, who))
+
+
+def _record_screening_trial(patient_id: str, body: ScreeningTrialRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    now = who.services.clock.now()
+    fields = body.model_dump(exclude={"given_at"})
+    given_at = body.given_at if body.given_at is not None else now
+    command = record_screening_trial_command(
+        patient_id=patient_id, given_at=given_at, recorded_at=now, recorded_by=actor_label(who.user), **fields
+    )
+    trial = who.services.record_screening_trial(command)
     return _created(trial)
 
 
@@ -129,18 +146,24 @@ def read_screening_trials(patient_id: str, who: CallerDep, limit: Limit = 50, af
     status_code=201,
     summary="Record an outcome score (Modified Ashworth with its muscle group, Penn, 0-10 ratings)",
 )
-def record_score(patient_id: str, body: ScoreRequest, who: CallerDep) -> JSONResponse:
+def record_score(
+    patient_id: str, body: ScoreRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "score.create", audit_target("patient", patient_id)):
         require_role(who.user, WRITERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-        now = who.services.clock.now()
-        fields = body.model_dump(exclude={"assessed_on"})
-        assessed_on = body.assessed_on if body.assessed_on is not None else now.date()
-        command = record_outcome_score_command(
-            patient_id=patient_id, assessed_on=assessed_on, recorded_at=now, recorded_by=actor_label(who.user), **fields
-        )
-        score = who.services.record_outcome_score(command)
+        return respond_once(who, request, idempotency_key, body, lambda: _record_score(patient_id, body, who))
+
+
+def _record_score(patient_id: str, body: ScoreRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    now = who.services.clock.now()
+    fields = body.model_dump(exclude={"assessed_on"})
+    assessed_on = body.assessed_on if body.assessed_on is not None else now.date()
+    command = record_outcome_score_command(
+        patient_id=patient_id, assessed_on=assessed_on, recorded_at=now, recorded_by=actor_label(who.user), **fields
+    )
+    score = who.services.record_outcome_score(command)
     return _created(score)
 
 

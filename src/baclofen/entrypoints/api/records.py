@@ -9,7 +9,7 @@ import json
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from baclofen.adapters.edge.collect import InputCollector
@@ -26,6 +26,7 @@ from baclofen.domain.records import (
     check_record_id,
 )
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.schemas import PatientFields, PatientRequest, PumpRequest, VisitRequest
 from baclofen.entrypoints.api.security import (
@@ -139,18 +140,22 @@ def pump_json(pump: PumpRecord) -> dict[str, Any]:
 
 
 @router.post("/patients", status_code=201, summary="Create a patient record in the caller's clinic")
-def create_patient(body: PatientRequest, who: CallerDep) -> Response:
+def create_patient(
+    body: PatientRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "patient.create", audit_target("patient", body.patient_id)):
         require_role(who.user, WRITERS)
-        given = PatientRecord(body.patient_id, _snapshot(body), who.user.clinic_id)
-        with who.services.uow as uow:
-            # the covariates given start the patient's history (observed today)
-            blank = PatientRecord(given.patient_id, PatientSnapshot(), given.clinic_id)
-            record, _ = observe_replaced_patient(
-                uow, blank, given, by=actor_label(who.user), at=who.services.clock.now()
-            )
-            uow.patients.add(record)
-            uow.commit()
+        return respond_once(who, request, idempotency_key, body, lambda: _create_patient(body, who))
+
+
+def _create_patient(body: PatientRequest, who: Caller) -> Response:
+    given = PatientRecord(body.patient_id, _snapshot(body), who.user.clinic_id)
+    with who.services.uow as uow:
+        # the covariates given start the patient's history (observed today)
+        blank = PatientRecord(given.patient_id, PatientSnapshot(), given.clinic_id)
+        record, _ = observe_replaced_patient(uow, blank, given, by=actor_label(who.user), at=who.services.clock.now())
+        uow.patients.add(record)
+        uow.commit()
     return _patient_response(record, 201)
 
 
@@ -235,14 +240,20 @@ def list_patient_pumps(patient_id: str, who: CallerDep) -> dict[str, Any]:
 
 
 @router.post("/pumps", status_code=201, summary="Register an implanted pump of a patient")
-def register_pump(body: PumpRequest, who: CallerDep) -> Response:
+def register_pump(
+    body: PumpRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "pump.register", audit_target("pump", body.pump_id)):
         require_role(who.user, {Role.CLINICIAN})
-        record = pump_record_from_options(body.pump, pump_id=body.pump_id, implanted=body.implanted)
-        with who.services.uow as uow:
-            visible_patient(uow, who, body.patient_id)
-        record = replace(record, patient_id=body.patient_id)
-        itb.register_pump(who.services.uow, record)
+        return respond_once(who, request, idempotency_key, body, lambda: _register_pump(body, who))
+
+
+def _register_pump(body: PumpRequest, who: Caller) -> Response:
+    record = pump_record_from_options(body.pump, pump_id=body.pump_id, implanted=body.implanted)
+    with who.services.uow as uow:
+        visible_patient(uow, who, body.patient_id)
+    record = replace(record, patient_id=body.patient_id)
+    itb.register_pump(who.services.uow, record)
     headers = {"Location": f"/api/v1/pumps/{record.pump_id}"}
     return JSONResponse(json_ready(pump_json(record)), status_code=201, headers=headers)
 
@@ -262,12 +273,17 @@ def read_pump(pump_id: str, who: CallerDep) -> dict[str, Any]:
     status_code=201,
     summary="Record a refill visit: reconciliation, the new fill, its forecast and findings",
 )
-def record_visit(pump_id: str, body: VisitRequest, who: CallerDep) -> dict[str, Any]:
+def record_visit(
+    pump_id: str, body: VisitRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "pump.add_visit", audit_target("pump", pump_id)):
         require_role(who.user, WRITERS)
-        with who.services.uow as uow:
-            pump = visible_pump(uow, who, pump_id)
-        command = record_refill_visit_command(pump_id=pump_id, pump=pump.model, **body.model_dump())
-        visit = who.services.record_refill_visit(command)
-    result: dict[str, Any] = json_ready(visit.to_dict())
-    return result
+        return respond_once(who, request, idempotency_key, body, lambda: _record_visit(pump_id, body, who))
+
+
+def _record_visit(pump_id: str, body: VisitRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        pump = visible_pump(uow, who, pump_id)
+    command = record_refill_visit_command(pump_id=pump_id, pump=pump.model, **body.model_dump())
+    visit = who.services.record_refill_visit(command)
+    return JSONResponse(json_ready(visit.to_dict()), status_code=201)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from baclofen.adapters.edge.cds import advise_alternatives_command
@@ -32,6 +32,7 @@ from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
 from baclofen.domain.errors import InvalidInputError, raise_input_errors
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
 from baclofen.entrypoints.api.schemas import (
@@ -107,20 +108,24 @@ def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | P
     summary="Plan a titration, taper, ITB transition or switch on the stored patient and save it (it supersedes the "
     "active plan)",
 )
-def save_plan(patient_id: str, body: SavePlanRequest, who: CallerDep) -> JSONResponse:
+def save_plan(
+    patient_id: str, body: SavePlanRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "plan.save", audit_target("patient", patient_id)):
         require_role(who.user, PRESCRIBERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-        clinician = actor_label(who.user)
-        plan = _planner_command(body, clinician)
-        command = save_plan_command(
-            patient_id=patient_id, plan=plan, saved_by=clinician, saved_at=who.services.clock.now()
-        )
-        try:
-            saved = who.services.save_plan(command)
-        except NotStored as exc:
-            raise _not_stored(exc) from None
+        return respond_once(who, request, idempotency_key, body, lambda: _save_plan(patient_id, body, who))
+
+
+def _save_plan(patient_id: str, body: SavePlanRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    clinician = actor_label(who.user)
+    plan = _planner_command(body, clinician)
+    command = save_plan_command(patient_id=patient_id, plan=plan, saved_by=clinician, saved_at=who.services.clock.now())
+    try:
+        saved = who.services.save_plan(command)
+    except NotStored as exc:
+        raise _not_stored(exc) from None
     statuses = plan_statuses((saved,))
     headers = {"Location": f"/api/v1/plans/{saved.plan_id}"}
     return JSONResponse(json_ready(saved.to_dict(*statuses[saved.plan_id])), status_code=201, headers=headers)
@@ -161,25 +166,31 @@ def read_plan(plan_id: str, who: CallerDep) -> dict[str, Any]:
     status_code=201,
     summary="Reprogram a pump between refills, judged by the intrathecal titration rules (a blocked change: 409)",
 )
-def change_program(pump_id: str, body: ProgramChangeRequest, who: CallerDep) -> JSONResponse:
+def change_program(
+    pump_id: str, body: ProgramChangeRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     with audited(who, "pump.program_change", audit_target("pump", pump_id)):
         require_role(who.user, PRESCRIBERS)
-        with who.services.uow as uow:
-            pump = visible_pump(uow, who, pump_id)
-        now = who.services.clock.now()
-        fields = body.model_dump(exclude={"changed_at"})
-        command = change_pump_program_command(
-            pump_id=pump_id,
-            changed_at=body.changed_at if body.changed_at is not None else now,
-            not_after=now,
-            changed_by=actor_label(who.user),
-            pump=pump.model,
-            **fields,
-        )
-        try:
-            change = who.services.change_pump_program(command)
-        except NotStored as exc:
-            raise _not_stored(exc) from None
+        return respond_once(who, request, idempotency_key, body, lambda: _change_program(pump_id, body, who))
+
+
+def _change_program(pump_id: str, body: ProgramChangeRequest, who: Caller) -> Response:
+    with who.services.uow as uow:
+        pump = visible_pump(uow, who, pump_id)
+    now = who.services.clock.now()
+    fields = body.model_dump(exclude={"changed_at"})
+    command = change_pump_program_command(
+        pump_id=pump_id,
+        changed_at=body.changed_at if body.changed_at is not None else now,
+        not_after=now,
+        changed_by=actor_label(who.user),
+        pump=pump.model,
+        **fields,
+    )
+    try:
+        change = who.services.change_pump_program(command)
+    except NotStored as exc:
+        raise _not_stored(exc) from None
     return JSONResponse(json_ready(change.to_dict()), status_code=201)
 
 

@@ -73,6 +73,8 @@ class ApiSettings:
     max_population_per_job: int = DEFAULT_MAX_SUBJECTS
     #: The web pages' cookies are ``Secure`` (the site is served over https, e.g. behind a TLS proxy).
     secure_cookies: bool = False
+    #: How long the response stored with an ``Idempotency-Key`` answers a retry (then it is purged), seconds.
+    idempotency_retention_s: int = 24 * 3600
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret_key, str) or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -82,7 +84,7 @@ class ApiSettings:
                 "<not set>" if not self.secret_key else "<too short>",
             )
         names = ("token_ttl_s", "login_max_failures", "login_window_s", "login_max_tracked", "dask_workers")
-        for name in (*names, "max_population_per_job"):
+        for name in (*names, "max_population_per_job", "idempotency_retention_s"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidInputError(name, "a whole number >= 1", value)
