@@ -233,7 +233,7 @@ def test_the_services_check_would_catch_an_adapter_import(tmp_path: Path, source
 
 
 def test_the_ports_import_only_the_domain_and_the_standard_library() -> None:
-    allowed = {"__future__", "abc", "collections.abc", "datetime", "types", "typing"}
+    allowed = {"__future__", "abc", "collections.abc", "contextlib", "datetime", "types", "typing"}
 
     imports = _imports(SRC / "services" / "ports.py")
 
