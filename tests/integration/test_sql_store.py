@@ -56,6 +56,7 @@ STORE_TABLES = {
     "saved_plans",
     "program_changes",
     "clinic_setting_changes",
+    "idempotency_keys",
 }
 
 
@@ -384,10 +385,11 @@ def test_the_bootstrap_takes_a_database_url_or_adapters_not_both(tmp_path) -> No
 
 def test_every_table_of_records_counts_towards_a_non_empty_database() -> None:
     """``db restore`` refuses to overwrite a database holding records unless forced: every table but the audit
-    log (an empty clinic may still have been audited) must count, so a new table cannot be forgotten."""
+    log (an empty clinic may still have been audited) and the stored responses of idempotent requests (each stored
+    with its record) must count, so a new table cannot be forgotten."""
     from baclofen.adapters.sql.maintenance import RECORD_TABLES
 
-    uncounted = set(Base.metadata.tables) - set(RECORD_TABLES) - {"audit_log"}
+    uncounted = set(Base.metadata.tables) - set(RECORD_TABLES) - {"audit_log", "idempotency_keys"}
     child_tables = {name for name, table in Base.metadata.tables.items() if table.foreign_keys}  # parts of a record
     assert uncounted <= child_tables, (
         f"tables of records not counted by count_stored_records: {uncounted - child_tables}"
