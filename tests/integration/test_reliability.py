@@ -2,9 +2,11 @@
 
 The real server (``baclofen serve``) runs as a subprocess on a database of its own:
 
-* killed with SIGKILL while several clients write diary entries and refill visits, then restarted on the same
-  database: every write it acknowledged (a 2xx) is stored whole (its symptoms, its alert, its program), the
-  audit log holds a success entry for each, and the database is consistent (SQLite: ``integrity_check``);
+* killed with SIGKILL while several clients write diary entries and refill visits, each with an
+  ``Idempotency-Key``, then restarted on the same database: every write it acknowledged (a 2xx) is stored whole
+  (its symptoms, its alert, its program), the audit log holds a success entry for each, and the database is
+  consistent (SQLite: ``integrity_check``); the clients then retry the writes left unacknowledged with their keys,
+  and every record attempted is stored exactly once (none lost, none doubled), each with its stored response;
 * its database taken away mid-run (SQLite: the file renamed away; PostgreSQL: the server's role may no longer
   log in and its sessions are ended) or made read-only (PostgreSQL: ``default_transaction_read_only``): every
   request gets a 503 problem document with Retry-After, ``/readyz`` says 503, nothing of a refused write is
@@ -302,6 +304,8 @@ class Acknowledged:
     entries: set[str] = field(default_factory=set)
     visits: dict[str, set[str]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+    #: The writes sent but not acknowledged (the server went): (path, body, Idempotency-Key), to retry.
+    unacknowledged: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self) -> int:
@@ -316,24 +320,61 @@ def _write(server: Server, headers: dict[str, str], writer: int, acked: Acknowle
         for n in range(10_000):
             if stop.is_set():
                 return
+            if writer % 2 == 0:
+                path, body = "/api/v1/patients/P-1/diary", _entry(writer * 10_000 + n)
+            else:
+                path, body = f"/api/v1/pumps/{pump_id}/visits", _visit(n)
+            key = f"{uuid.uuid4()}-w{writer}-n{n}"
             try:
-                if writer % 2 == 0:
-                    r = client.post("/api/v1/patients/P-1/diary", json=_entry(writer * 10_000 + n))
-                else:
-                    visit = _visit(n)
-                    r = client.post(f"/api/v1/pumps/{pump_id}/visits", json=visit)
-            except httpx.TransportError:
-                return  # killed: this request was not acknowledged
-            with acked.lock:
-                if r.status_code != 201:
-                    acked.refused.append(f"{r.status_code} {r.text[:200]}")
-                elif writer % 2 == 0:
-                    acked.entries.add(r.json()["entry"]["entry_id"])
-                else:
-                    acked.visits.setdefault(pump_id, set()).add(visit["refilled"])
+                r = client.post(path, json=body, headers={"Idempotency-Key": key})
+            except httpx.TransportError:  # killed: this request was not acknowledged (stored or not: unknown)
+                with acked.lock:
+                    acked.unacknowledged.append((path, body, key))
+                return
+            _acknowledged(acked, path, body, r)
 
 
-def test_a_server_killed_during_concurrent_writes_loses_no_acknowledged_record(
+def _acknowledged(acked: Acknowledged, path: str, body: dict[str, Any], r: httpx.Response) -> None:
+    with acked.lock:
+        if r.status_code != 201:
+            acked.refused.append(f"{r.status_code} {r.text[:200]}")
+        elif path.endswith("/diary"):
+            acked.entries.add(r.json()["entry"]["entry_id"])
+        else:
+            acked.visits.setdefault(path.split("/")[4], set()).add(body["refilled"])
+
+
+def _retry_unacknowledged(server: Server, headers: dict[str, str], acked: Acknowledged) -> int:
+    """Each write left unacknowledged, sent again with its key and body (as a client retries): acknowledged now,
+    whether the killed server had stored it (its stored response replayed) or not (stored now). How many replayed."""
+    replayed = 0
+    with httpx.Client(base_url=server.base, headers=headers, timeout=10) as client:
+        for path, body, key in acked.unacknowledged:
+            r = client.post(path, json=body, headers={"Idempotency-Key": key})
+            assert r.status_code == 201, r.text
+            replayed += r.headers.get("Idempotent-Replayed") == "true"
+            _acknowledged(acked, path, body, r)
+    return replayed
+
+
+def _check_exactly_once(database: Database, acked: Acknowledged) -> None:
+    """Every record attempted (acknowledged at once, or after its retry) is stored exactly once, nothing else is,
+    and each has the response stored with its key (in its transaction)."""
+    engine = database.engine()
+    try:
+        with engine.connect() as c:
+            entries = c.execute(text("SELECT entry_id FROM diary_entries")).scalars().all()
+            assert sorted(entries) == sorted(acked.entries)
+            visits = c.execute(text("SELECT pump_id, refilled_on FROM refill_visits")).all()
+            stored = sorted((pump_id, str(on)) for pump_id, on in visits)
+            assert stored == sorted((p, d) for p, dates in acked.visits.items() for d in dates)  # none doubled
+            keys = c.execute(text("SELECT count(*) FROM idempotency_keys")).scalar_one()
+            assert keys == len(entries) + len(visits)
+    finally:
+        engine.dispose()
+
+
+def test_a_server_killed_during_concurrent_writes_loses_no_acknowledged_record_and_retries_store_each_once(
     database: Database, tmp_path: Path
 ) -> None:
     acked, stop = Acknowledged(), threading.Event()
@@ -375,6 +416,14 @@ def test_a_server_killed_during_concurrent_writes_loses_no_acknowledged_record(
             if not after:
                 break
         assert acked.entries <= listed
+    _check_consistent(database, acked.entries, acked.visits)
+
+    # the clients retry what was left unacknowledged, with its Idempotency-Key: exactly once, every record
+    assert acked.unacknowledged, "the kill left no write in flight"
+    with serving(database.url, tmp_path / "server.log") as again:
+        _retry_unacknowledged(again, again.token(), acked)
+    assert acked.refused == []
+    _check_exactly_once(database, acked)
     _check_consistent(database, acked.entries, acked.visits)
 
 
