@@ -6,11 +6,13 @@ a refill visit repeating the last stored one exactly is a 409 (a probable duplic
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from baclofen.domain.errors import ServiceError
 from baclofen.entrypoints.api.idempotency import REPLAYED_HEADER
 from baclofen.services.ports import UnitOfWork
 
@@ -239,3 +241,43 @@ def test_a_retry_while_the_first_request_is_still_in_progress_is_a_conflict(memo
 
     assert busy.status_code == 409 and "in progress" in busy.json()["detail"] and busy.headers["retry-after"]
     assert done.status_code == 201 and len(_items(api, "/api/v1/pumps/pump-1", "visits")) == 1
+
+
+class _AuditFailingOnce:
+    """An audit log that fails (a ServiceError: 503) on the first ``action`` appended, after the record committed:
+    the client gets no acknowledgement of a stored record."""
+
+    def __init__(self, audit: Any, action: str) -> None:
+        self.audit, self.action, self.failed = audit, action, False
+
+    def append(self, entry: Any) -> None:
+        if entry.action == self.action and not self.failed:
+            self.failed = True
+            raise ServiceError("the audit log cannot be written now")
+        self.audit.append(entry)
+
+    def entries(self, **query: Any) -> Any:
+        return self.audit.entries(**query)
+
+
+def test_a_visit_stored_but_answered_503_is_retried_with_its_key_and_stored_once(api) -> None:
+    api.app.state.services = replace(api.services, audit=_AuditFailingOnce(api.services.audit, "pump.add_visit"))
+
+    lost = _post(api, "nurse1", "/api/v1/pumps/pump-1/visits", VISIT, "k-1")
+    retried = _post(api, "nurse1", "/api/v1/pumps/pump-1/visits", VISIT, "k-1")
+
+    assert lost.status_code == 503  # stored, but not acknowledged
+    assert retried.status_code == 201 and retried.headers[REPLAYED_HEADER] == "true"
+    assert retried.json()["refill"]["fill_ml"] > 0
+    assert len(_items(api, "/api/v1/pumps/pump-1", "visits")) == 1
+
+
+def test_without_a_key_the_same_lost_visit_retried_is_refused_as_a_probable_duplicate(memory_api) -> None:
+    api = memory_api
+    api.app.state.services = replace(api.services, audit=_AuditFailingOnce(api.services.audit, "pump.add_visit"))
+
+    lost = _post(api, "nurse1", "/api/v1/pumps/pump-1/visits", VISIT, None)
+    retried = _post(api, "nurse1", "/api/v1/pumps/pump-1/visits", VISIT, None)
+
+    assert lost.status_code == 503 and retried.status_code == 409
+    assert len(_items(api, "/api/v1/pumps/pump-1", "visits")) == 1
