@@ -281,3 +281,15 @@ def test_without_a_key_the_same_lost_visit_retried_is_refused_as_a_probable_dupl
 
     assert lost.status_code == 503 and retried.status_code == 409
     assert len(_items(api, "/api/v1/pumps/pump-1", "visits")) == 1
+
+
+def test_a_population_job_submitted_again_with_its_key_is_the_first_job(memory_api) -> None:
+    api = memory_api
+    body = {"dose_mg": 10.0, "doses": 3, "population": 50, "seed": 3, "step_h": 1.0}
+
+    first = _post(api, "clin1", "/api/v1/simulations/population", body, "job-k-1")
+    again = _post(api, "clin1", "/api/v1/simulations/population", body, "job-k-1")
+
+    assert first.status_code == 202 and again.status_code == 202 and again.headers[REPLAYED_HEADER] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    assert len(_items(api, "/api/v1/jobs")) == 1

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from baclofen.adapters.edge.simulate import simulate_population_command
 from baclofen.domain.jobs import JobRecord
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.records import audit_target
 from baclofen.entrypoints.api.schemas import PopulationRequest
 from baclofen.entrypoints.api.security import OutOfScope, actor_label, require_role
@@ -67,21 +68,25 @@ def _job_response(job: JobRecord, status: int = 200) -> JSONResponse:
     status_code=202,
     summary="Simulate a virtual population as a job (baclofen simulate oral/regimen --population)",
 )
-def submit_population(body: PopulationRequest, who: CallerDep, request: Request) -> JSONResponse:
+def submit_population(
+    body: PopulationRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
     jobs = _jobs(request)
     with audited(who, "submit population simulation", f"clinic:{who.user.clinic_id}"):
         require_role(who.user, SUBMITTERS)
-        given = body.model_dump()
-        command = simulate_population_command(**given)
-        job = jobs.submit(
-            SubmitPopulationJob(
-                command,
-                json_ready({"kind": "regimen" if body.plan is not None else "oral", **given}),
-                who.user.clinic_id,
-                actor_label(who.user),
+
+        def respond() -> Response:
+            given = body.model_dump()
+            command = simulate_population_command(**given)
+            kind = "regimen" if body.plan is not None else "oral"
+            submitted = SubmitPopulationJob(
+                command, json_ready({"kind": kind, **given}), who.user.clinic_id, actor_label(who.user)
             )
-        )
-    return _job_response(job, 202)
+            # the job is stored by the job repository, its response just after with the key (two writes: a job is
+            # no clinical record, and a second one, should a kill fall between them, only computes twice)
+            return _job_response(jobs.submit(submitted), 202)
+
+        return respond_once(who, request, idempotency_key, body, respond)
 
 
 @router.get("/jobs", summary="The clinic's latest population jobs, newest first")
