@@ -187,9 +187,10 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
         s = self.store
         with s.lock:
             before = writes.purge_responses_before
-            kept = {k: v for k, v in s.responses.items() if before is None or v[1].created_at >= before}
             taken = [
-                f"the stored response of Idempotency-Key {w.record.key!r}" for w in writes.responses if w.key in kept
+                f"the stored response of Idempotency-Key {w.record.key!r}"
+                for w in writes.responses
+                if w.key in s.responses and (before is None or s.responses[w.key][1].created_at >= before)
             ]
             stale = (
                 _stale(s.patients, writes.patients, "patient")
@@ -203,7 +204,8 @@ class InMemoryUnitOfWork(OverlayUnitOfWork):
                 stale += _stale(s.history[name], history_writes, HISTORY_KINDS[name].label)
             stale = stale or _active_taken(s.alerts, writes.alerts) or taken
             if not stale:
-                s.responses = kept
+                if before is not None:
+                    s.responses = {k: v for k, v in s.responses.items() if v[1].created_at >= before}
                 s.responses.update((w.key, (1, w.record)) for w in writes.responses)
                 _apply(s.patients, writes.patients)
                 _apply(s.pumps, writes.pumps)
