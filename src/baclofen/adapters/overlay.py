@@ -61,7 +61,6 @@ __all__ = [
     "PREFETCH_IDS_PER_QUERY",
     "RecordView",
     "StoredIdsOfPatient",
-    "Loader",
     "Write",
     "check_audit_query",
     "check_page",
