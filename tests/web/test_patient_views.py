@@ -73,6 +73,7 @@ def test_a_patient_ticks_off_a_dose_once_and_the_page_shows_it_done(site: Site) 
 
     again = _tick(site, times[0], "missed")  # a second tick of the same dose: no new entry, the first stands
     assert again.status_code == 303
+    assert "recorded as taken" in site.client.get(again.headers["location"]).text
     entries = _dose_entries(site)
     assert len(entries) == 1
     assert (entries[0].doses_taken, entries[0].doses_missed) == (1, 0)
@@ -173,6 +174,8 @@ def test_the_guide_follows_the_clinics_setting(site: Site, role: str) -> None:
     uk = site.client.get("/guide", params={"locale": "uk"}).text
     assert 'lang="en-GB"' in uk and "999" in uk
     assert site.client.get("/guide", params={"locale": "fr"}).status_code == 422
+    reads = _audit(site, "patient.guide")  # a patient's guide is in their own locale: a read of their record
+    assert [e.outcome for e in reads] == ([AuditOutcome.SUCCESS] * 2 if role == "patient" else [])
 
 
 def test_staff_and_strangers_have_no_patient_pages(site: Site) -> None:
