@@ -266,7 +266,7 @@ def test_the_patients_day_lists_todays_doses_of_the_active_plan(site: Site) -> N
     site.login("patient")
     page = site.client.get("/today").text
 
-    doses = re.findall(r'<li><span class="time">(\d\d:\d\d)</span>([^<]*)</li>', page)
+    doses = re.findall(r'<span class="time">(\d\d:\d\d)</span>([^<]*)</p>', page)
     assert len(doses) >= 3 and all("mg" in text for _, text in doses)
 
 

@@ -4,8 +4,8 @@
 * ``/``: where a role starts (staff: the worklist; a patient: their day);
 * ``/worklist`` (staff): the clinic's worklist, filtered by ``kind``, sorted by ``sort``; each item opens its
   reasoning and sources; ``POST /alerts/{alert_id}/acknowledge`` acknowledges an alert with a reason in one step;
-* ``/today`` (a patient): today's doses of their active plan, the next refill date, what to do now and the warning
-  signs; ``/diary/new`` and ``POST /diary``: a diary entry, with the advice its red flags call for.
+* ``/diary/new`` and ``POST /diary`` (a patient): a diary entry, with the advice its red flags call for (the
+  patient's day, schedule, warning signs and guide: :mod:`baclofen.entrypoints.web.patient_views`).
 
 Every access to patient data is audited as the API's is; a record out of the visitor's scope is a 404 page.
 Every form carries the CSRF token; a POST without it is a 403 page.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,16 +22,13 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from baclofen.adapters.edge.clinic import log_diary_entry_command
-from baclofen.domain.cds.risk import PATIENT_MESSAGE_OVERDOSE, PATIENT_MESSAGE_RED_FLAG, RiskLevel
+from baclofen.domain.cds.risk import PATIENT_MESSAGE_RED_FLAG, RiskLevel
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import AlertState
-from baclofen.domain.clinic.regimens import SavedPlan
 from baclofen.domain.clinic.worklist import MAX_HORIZON_DAYS, WorklistItem, WorklistKind
 from baclofen.domain.errors import ConflictError, InvalidInputError, InvalidInputs
 from baclofen.domain.evidence import format_evidence
-from baclofen.domain.oral.plan import ScheduledDose
 from baclofen.domain.records import STAFF_ROLES, Role
-from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, ORAL_OVERDOSE, ORAL_WITHDRAWAL, SignSet
 from baclofen.entrypoints.api.context import Caller, audited
 from baclofen.entrypoints.api.problems import Problem
 from baclofen.entrypoints.api.records import audit_target, visible_patient
@@ -54,10 +50,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 #: The worklist's orders: by urgency (the worklist's own), by date, by patient, by level.
 SORTS = ("urgency", "due", "patient", "level")
-_PUMP_ALARM_ADVICE = (
-    "If your pump alarms, call your clinic the same day: the reservoir may be low or the pump may need attention. "
-    "Do not wait for your next appointment."
-)
 
 
 # --- login and logout -----------------------------------------------------------------------------------------
@@ -211,50 +203,6 @@ def _own_patient_id(who: Caller) -> str:
     if who.user.patient_id is None:
         raise OutOfScope("this account names no patient record")
     return who.user.patient_id
-
-
-def _doses_on(plans: tuple[SavedPlan, ...], day: date) -> tuple[SavedPlan | None, list[ScheduledDose]]:
-    """The active (latest) saved plan and its doses on ``day`` (none when no step covers it)."""
-    if not plans:
-        return None, []
-    active = max(plans, key=lambda p: p.seq)
-    steps = active.plan.steps
-    for step in steps:
-        if step.start <= day <= step.end or (step is steps[-1] and step.continues and day > step.end):
-            return active, list(step.doses)
-    return active, []
-
-
-def _warning_signs(on_pump: bool) -> list[tuple[SignSet, str]]:
-    withdrawal, overdose = (ITB_WITHDRAWAL, ITB_OVERDOSE) if on_pump else (ORAL_WITHDRAWAL, ORAL_OVERDOSE)
-    return [(withdrawal, PATIENT_MESSAGE_RED_FLAG), (overdose, PATIENT_MESSAGE_OVERDOSE)]
-
-
-@router.get("/today")
-def today(request: Request) -> Response:
-    who = caller_of(request)
-    patient_id = _own_patient_id(who)
-    now = who.services.clock.now()
-    with audited(who, "patient.day", audit_target("patient", patient_id)):
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-            plans = uow.plans.for_patient(patient_id)
-            pumps = uow.pumps.for_patient(patient_id)
-        risk = who.services.assess_patient_risk(AssessPatientRisk(patient_id, now))
-    active, doses = _doses_on(plans, now.date())
-    pump = risk.assessment.pump
-    return render(
-        request,
-        "today.html",
-        now=now,
-        plan=active,
-        doses=doses,
-        pump=pump,
-        on_pump=bool(pumps),
-        messages=risk.assessment.patient_messages,
-        signs=_warning_signs(bool(pumps)),
-        pump_alarm_advice=_PUMP_ALARM_ADVICE,
-    )
 
 
 def _diary_form(request: Request, status: int = 200, **context: Any) -> Response:
