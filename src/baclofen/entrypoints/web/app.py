@@ -284,6 +284,7 @@ def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None
 
     app.state.session_signer = SessionSigner(settings, services.clock)
     app.include_router(pages.router)
+    app.include_router(__import__("baclofen.entrypoints.web.patient_pages", fromlist=["router"]).router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     _install_page_errors(app)
