@@ -31,9 +31,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     import uvicorn
 
     from baclofen.bootstrap import bootstrap
+    from baclofen.domain.errors import ConflictError
     from baclofen.entrypoints.api import ApiSettings
     from baclofen.entrypoints.web import create_site
-    from baclofen.domain.errors import ConflictError
     from baclofen.services.commands import PlanTitration, SavePlan
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web-patient') / 'demo.sqlite3'}"
