@@ -5,13 +5,14 @@ clinic; a patient or an administrator is refused, another clinic's staff see not
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from baclofen.adapters.charts import render_reservoir_chart
 from baclofen.domain.clinic.timeline import current_pump
+from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.records import AuditOutcome
 from baclofen.services import itb
-from baclofen.services.commands import ForecastPump, PlanTitration, SavePlan
+from baclofen.services.commands import ChangePumpProgram, ForecastPump, PlanTitration, SavePlan
 from tests.web.conftest import AS_OF, Site
 
 #: A demo patient with a pump, a diary, covariates and scores (patient index 0 of the demo clinic).
@@ -170,3 +171,21 @@ def test_the_worklist_links_each_item_to_its_patient_page(site: Site) -> None:
     linked = re.findall(r'<a class="patient-link" href="/patients/(P-\d+)">', worklist)
 
     assert linked and site.client.get(f"/patients/{linked[0]}").status_code == 200
+
+
+def test_a_program_change_after_the_fill_is_on_the_timeline_and_said_beside_the_reservoir_chart(site: Site) -> None:
+    with site.services.uow as uow:
+        pump = current_pump(uow.pumps.for_patient(PATIENT))
+    assert pump is not None and pump.last_fill() is not None
+    change = ChangePumpProgram(
+        pump.pump_id, AS_OF - timedelta(days=1), continuous_program(400), "clinician:test", "spasms at night"
+    )
+    site.services.change_pump_program(change)
+    site.login("nurse")
+
+    page = site.client.get(f"/patients/{PATIENT}").text
+
+    kinds = re.findall(r'<li data-kind="([a-z ]+)">', page)
+    assert kinds[0] == "program change" and "spasms at night" in page
+    assert "The program was changed after this fill" in page and "400 mcg/day" in page
+    assert "375 mcg/day on 2026-02-02, 400 mcg/day on 2026-03-02" in _descs(page)["diary"]
