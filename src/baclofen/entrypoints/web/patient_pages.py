@@ -26,20 +26,21 @@ from starlette.responses import Response
 
 from baclofen.adapters.charts import DailyDose, render_diary_chart, render_exposure_chart, render_reservoir_chart
 from baclofen.domain.clinic.diary import DiaryEntryRecord
-from baclofen.domain.clinic.observations import OutcomeScoreRecord, ScreeningTrialRecord
+from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, oral_prescriptions, plan_statuses
 from baclofen.domain.clinic.timeline import current_pump
 from baclofen.domain.dates import read_iso_date
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.itb.reservoir import ReservoirForecast
-from baclofen.domain.records import STAFF_ROLES, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.domain.records import STAFF_ROLES, PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
 from baclofen.entrypoints.api.context import Caller, audited
 from baclofen.entrypoints.api.records import audit_target, visible_patient
 from baclofen.entrypoints.api.security import require_role
 from baclofen.entrypoints.web.app import WebRoute, caller_of, render
 from baclofen.services import itb, simulation
 from baclofen.services.commands import AssessPatientRisk, ForecastPump, SimulatePlan
+from baclofen.services.ports import UnitOfWork
 from baclofen.services.simulation import SimulationResult
 
 __all__ = ["PAGE_SIZE", "pump_forecast", "router"]
@@ -68,7 +69,7 @@ def patient_list(request: Request, q: str = "", after: str | None = None) -> Res
     return render(request, "patient_list.html", patients=records, q=query, after=after, next_after=next_after)
 
 
-def _searched(uow: Any, who: Caller, query: str) -> tuple[Any, ...]:
+def _searched(uow: UnitOfWork, who: Caller, query: str) -> tuple[PatientRecord, ...]:
     """The patient of id ``query`` when the visitor may see it (else none: as if it did not exist)."""
     try:
         check_record_id(query, "q")
@@ -80,13 +81,13 @@ def _searched(uow: Any, who: Caller, query: str) -> tuple[Any, ...]:
 # --- one patient ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Records:
-    record: Any
+    record: PatientRecord
     pumps: tuple[PumpRecord, ...]
     plans: tuple[SavedPlan, ...]
     changes: tuple[ProgramChangeRecord, ...]
     trials: tuple[ScreeningTrialRecord, ...]
     diary: tuple[DiaryEntryRecord, ...]
-    covariates: tuple[Any, ...]
+    covariates: tuple[CovariateObservation, ...]
     scores: tuple[OutcomeScoreRecord, ...]
 
 
