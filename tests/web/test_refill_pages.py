@@ -101,6 +101,9 @@ def test_the_preview_shows_the_services_numbers_and_stores_nothing(nurse: Site) 
     for day in (visit.forecast.recommended_refill_date, visit.forecast.low_reservoir_alarm_date):
         assert day.isoformat() in text
     assert visit.forecast.empty_date.isoformat() in text
+    if visit.forecast.observed_alarm_at is not None:  # a shortfall: the alarm at the observed rate comes first
+        observed_alarm = visit.forecast.observed_alarm_at.date()
+        assert observed_alarm.isoformat() in text and visit.forecast.recommended_refill_date < observed_alarm
     rule_ids = {f.rule_id for f in visit.findings}
     assert "PUMP-RECON-001" in rule_ids  # possible over-infusion, with what to check and its sources
     for finding in visit.findings:
@@ -186,3 +189,22 @@ def test_a_post_without_the_csrf_token_is_refused(nurse: Site) -> None:
     answer = nurse.client.post(f"{URL}/preview", data=data, headers={"HX-Request": "true"})
     assert answer.status_code == 403
     assert _stored(nurse).visits == before.visits
+
+
+def test_the_worklists_refill_items_open_the_pumps_refill_form(nurse: Site) -> None:
+    page = nurse.client.get("/worklist?kind=refill").text
+    links = set(re.findall(r'href="/pumps/([\w-]+)/refill"', page))
+    assert links, "no refill item links to its pump's form"
+    for pump_id in links:
+        assert nurse.client.get(f"/pumps/{pump_id}/refill").status_code == 200
+
+
+def test_a_flex_program_is_checked_as_typed(nurse: Site) -> None:
+    data = _form(nurse, daily_dose_mcg="", flex="00:00=15,12:00=20", aspirated_ml="5")
+    answer = nurse.client.post(f"{URL}/preview", data=data, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    text = _text(answer.text)
+    assert "flex 00:00=15,12:00=20 (420 mcg/day" in text and "Next refill" in text
+    data = _form(nurse, daily_dose_mcg="", flex="noon=20")
+    answer = nurse.client.post(f"{URL}/preview", data=data, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "flex (expected" in answer.text
