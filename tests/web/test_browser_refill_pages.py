@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.test_browser import Server, Tab, _log_in, browser, server, tab  # noqa: F401 (fixtures)
+from tests.web.test_browser import PHONE, Server, Tab, _log_in, browser, server, tab  # noqa: F401 (fixtures)
 
 __all__ = ["browser", "server", "tab"]
 
@@ -23,6 +23,9 @@ def test_a_nurse_records_a_refill_and_sees_the_discrepancy_before_saving(tab: Ta
     link.click()
     page.wait_for_selector(f"h1:has-text('Refill visit: pump {pump_id}')")
     tab.check("refill-form")
+    page.set_viewport_size(PHONE)
+    tab.check("refill-form-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # typing the aspirated residual shows the expected residual and the discrepancy (htmx), nothing submitted yet
     page.get_by_label("Residual aspirated (mL)").type("3.1")
@@ -41,5 +44,12 @@ def test_a_nurse_records_a_refill_and_sees_the_discrepancy_before_saving(tab: Ta
     assert page.inner_text(".next-refill").strip() == next_refill.strip()
     assert page.locator(".discrepancy").count() == 1
     tab.check("refill-record")
+    assert page.locator(".visit-record details[open]").count() >= 1  # reasoning and sources on the printed record
+    page.emulate_media(media="print")
+    assert page.locator("header.site").is_hidden() and page.locator(".visit-record .next-refill").is_visible()
+    page.emulate_media(media="screen")
+    page.set_viewport_size(PHONE)  # the record on a 360 px phone: nothing scrolls sideways
+    tab.check("refill-record-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Back to the worklist").click()
     page.wait_for_selector("h1:has-text('Clinic worklist')")

@@ -133,6 +133,7 @@ def test_recording_stores_exactly_one_visit_and_shows_the_record(nurse: Site) ->
     text = _text(answer.text)
     assert "Refill visit record" in text and "is recorded" in text and "Next refill" in text
     assert 'href="/worklist"' in answer.text
+    assert "<details open>" in answer.text  # the printed record shows each finding's reasoning and sources
     assert _audit(nurse, "pump.add_visit")[-1].outcome is AuditOutcome.SUCCESS
 
 

@@ -277,4 +277,5 @@ async def record_refill(request: Request, pump_id: str) -> Response:
         pump=_pump_view(record),
         refilled=command.refilled,
         preview=_visit_view(visit),
+        printable=True,
     )
