@@ -209,3 +209,31 @@ def test_a_flex_program_is_checked_as_typed(nurse: Site) -> None:
     data = _form(nurse, daily_dose_mcg="", flex="noon=20")
     answer = nurse.client.post(f"{URL}/preview", data=data, headers={"HX-Request": "true"})
     assert answer.status_code == 200 and "flex (expected" in answer.text
+
+
+def test_a_pump_recorded_on_its_own_clock_gets_a_visit_on_its_own_clock(nurse: Site) -> None:
+    """Visits recorded without a UTC offset (the pump's clock): the form's time is read the same way."""
+    from baclofen.domain.itb.programs import continuous_program
+    from baclofen.domain.itb.pumps import get_pump
+    from baclofen.domain.records import RefillVisitRecord
+
+    last = RefillVisitRecord(
+        datetime(2026, 2, 1, 10, 0), fill_ml=20.0, concentration_mcg_per_ml=500.0, program=continuous_program(250.0)
+    )
+    nurse.services.register_pump(PumpRecord("PUMP-CLOCK", get_pump("synchromed-ii-20"), "P-0001", None, (last,)))
+    url = "/pumps/PUMP-CLOCK/refill"
+    page = nurse.client.get(url).text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page)
+    assert token is not None
+    data = {
+        "csrf_token": token.group(1),
+        "refilled": "2026-03-02T10:00",
+        "aspirated_ml": "5.0",
+        "concentration_mcg_per_ml": "500",
+        "daily_dose_mcg": "250",
+    }
+    answer = nurse.client.post(url, data=data)
+    assert answer.status_code == 201, answer.text
+    visit = _stored(nurse, "PUMP-CLOCK").visits[-1]
+    assert visit.refilled_at == datetime(2026, 3, 2, 10, 0)
+    assert visit.expected_ml == 5.5  # 20 mL - 0.5 mL/day x 29 days

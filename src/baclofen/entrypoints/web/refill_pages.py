@@ -103,8 +103,14 @@ def _number(errors: list[InvalidInputError], text: str, name: str, expected: str
     return value
 
 
+def _pump_clock_only(record: PumpRecord) -> bool:
+    """True when the pump's last dated visit has no UTC offset (pump-clock times): the next one has none either."""
+    dated = [v.refilled_at for v in record.visits if v.refilled_at is not None]
+    return bool(dated) and (not isinstance(dated[-1], datetime) or dated[-1].tzinfo is None)
+
+
 def _moment(errors: list[InvalidInputError], text: str, zone: Any) -> date | datetime | None:
-    """The visit's time: the form's local date-time, in the clinic's zone."""
+    """The visit's time: the form's local date-time, in the clinic's zone (``zone`` None: as the pump's clock)."""
     if not text:
         errors.append(InvalidInputError("refilled", "the date and time of the visit YYYY-MM-DDTHH:MM", text))
         return None
@@ -115,14 +121,14 @@ def _moment(errors: list[InvalidInputError], text: str, zone: Any) -> date | dat
         return None
     if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time(0))
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    return moment if moment.tzinfo is not None or zone is None else moment.replace(tzinfo=zone)
 
 
 def visit_command(record: PumpRecord, values: Mapping[str, str], zone: Any) -> RecordRefillVisit:
     """The visit of the form's ``values`` on the stored pump ``record`` (its expected residual computed from the
     last fill); every invalid field named at once (:class:`InvalidInputs`)."""
     errors: list[InvalidInputError] = []
-    refilled = _moment(errors, values["refilled"], zone)
+    refilled = _moment(errors, values["refilled"], None if _pump_clock_only(record) else zone)
     aspirated = _number(errors, values["aspirated_ml"], "aspirated_ml", "the volume aspirated, mL (e.g. 3.1)")
     concentration = _number(
         errors, values["concentration_mcg_per_ml"], "concentration_mcg_per_ml", "the new fill's concentration, mcg/mL"
