@@ -43,7 +43,7 @@ from baclofen.services import itb
 from baclofen.services.commands import RecordRefillVisit
 from baclofen.services.itb import PumpVisit
 
-__all__ = ["FORM_FIELDS", "router"]
+__all__ = ["FORM_FIELDS", "expected_residual", "router", "visit_command"]
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
