@@ -1,0 +1,377 @@
+"""The planners as forms: plan a titration, taper, oral -> intrathecal transition or switch for a stored patient,
+check it (nothing saved), then save it: the same bodies, edge builders and use cases as ``POST
+/api/v1/patients/{patient_id}/plans`` (:mod:`baclofen.entrypoints.api.regimens`).
+
+* ``GET /patients/{patient_id}/plans/new?kind=titration|taper|switch|itb-transition``: the form of the API body's
+  fields, each labelled;
+* ``POST /patients/{patient_id}/plans/check``: the planner run WITHOUT saving
+  (:func:`baclofen.services.regimens.check_plan`): the plan's steps (dates, doses with units) and findings (rule id,
+  severity, reasoning, sources, whether a clinician may override it); each overridable block offers an override,
+  which needs a reason (the clinician is the logged-in user). A plan a block stands against has no Save button;
+* ``POST /patients/{patient_id}/plans``: the checked plan saved through the API's use case
+  (:func:`baclofen.services.regimens.save_plan`), audited as ``plan.save``; a plan that differs from the one the
+  form checked (``checked``, its fingerprint) is shown again to check, never saved unseen; a blocked plan: 409;
+* ``GET /plans/{plan_id}``: a saved plan with its findings, overrides and the settings it used (and their source).
+
+Planning and saving are a clinician's (a plan is a prescription): anyone else gets a 403 page. Another clinic's
+patient is a 404 page. Every form carries the CSRF token. Invalid fields: the form again (422), each named next to
+its input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from baclofen.adapters.edge.regimens import save_plan_command
+from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
+from baclofen.domain.errors import InvalidInputError, InvalidInputs
+from baclofen.domain.rules.core import Finding, Severity
+from baclofen.entrypoints.api.context import Caller, audited
+from baclofen.entrypoints.api.records import audit_target, visible_patient
+from baclofen.entrypoints.api.regimens import PRESCRIBERS, READERS, _planner_command, _visible_plan
+from baclofen.entrypoints.api.schemas import (
+    SaveSwitchRequest,
+    SaveTaperRequest,
+    SaveTitrationRequest,
+    SaveTransitionRequest,
+)
+from baclofen.entrypoints.api.security import actor_label, require_role
+from baclofen.entrypoints.json_values import json_ready
+from baclofen.entrypoints.web.app import WebRoute, caller_of, check_csrf, render
+from baclofen.services.commands import SavePlan
+from baclofen.services.regimens import CheckedPlan, NotStored
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of a planner's form: the API body's field ``name``, its label and how its text is read
+    (``date``, ``text``, ``number``, ``int``, ``bool``, ``list``: comma-separated, ``settings``: NAME=VALUE lines)."""
+
+    name: str
+    label: str
+    kind: str = "number"
+    hint: str = ""
+
+
+_START = Field("start_date", "Start date", "date")
+_COMMON = (
+    Field("product", "Product (optional; the locale's default tablet when empty)", "text"),
+    Field("step_interval_days", "Days between steps (optional)", "int"),
+    Field("dose_times", "Dose times (optional)", "list", "HH:MM, comma-separated"),
+    Field("current_drugs", "Current medicines (optional)", "list", "comma-separated"),
+    Field("settings", "Settings (optional)", "settings", "NAME=VALUE, one a line"),
+)
+FORMS: dict[str, tuple[str, type[BaseModel], tuple[Field, ...]]] = {
+    "titration": (
+        "Oral titration",
+        SaveTitrationRequest,
+        (
+            _START,
+            Field("target_mg_per_day", "Target dose (mg/day, optional)"),
+            Field("doses_per_day", "Doses a day", "int"),
+            Field("start_dose_mg", "Start dose (mg a dose)"),
+            Field("step_dose_mg", "Step (mg a dose)"),
+            *_COMMON,
+        ),
+    ),
+    "taper": (
+        "Oral taper",
+        SaveTaperRequest,
+        (
+            Field("from_mg_per_day", "Current dose (mg/day)"),
+            Field("to_mg_per_day", "Target dose (mg/day; 0 to stop)"),
+            _START,
+            Field("doses_per_day", "Doses a day", "int"),
+            Field("months_on_therapy", "Months on therapy (optional)"),
+            Field("max_step_mg", "Largest step (mg/day, optional)"),
+            Field("min_days_to_zero", "Fewest days to zero (optional)", "int"),
+            *_COMMON,
+        ),
+    ),
+    "itb-transition": (
+        "Oral to intrathecal transition",
+        SaveTransitionRequest,
+        (
+            Field("infusion_start", "Infusion start", "date"),
+            Field("oral_mg_per_day", "Oral dose now (mg/day)"),
+            Field("itb_initial_mcg_per_day", "Initial intrathecal dose (mcg/day)"),
+            Field("itb_target_mcg_per_day", "Target intrathecal dose (mcg/day, optional)"),
+            Field("max_oral_cut_percent", "Largest oral cut (% a step, optional)"),
+            Field("months_on_therapy", "Months on therapy (optional)"),
+            Field("product", "Oral product (optional)", "text"),
+            Field("other_oral_antispastics", "Other oral antispastics (optional)", "list", "comma-separated"),
+        ),
+    ),
+    "switch": (
+        "Switch to an alternative",
+        SaveSwitchRequest,
+        (
+            Field("switch_to", "Switch to (drug)", "text", "e.g. tizanidine"),
+            Field("from_mg_per_day", "Current baclofen dose (mg/day)"),
+            _START,
+            Field("failed", "Baclofen failed", "bool"),
+            Field("not_tolerated", "Baclofen not tolerated", "bool"),
+            Field("current", "On baclofen now", "bool"),
+            Field("focal", "Focal spasticity", "bool"),
+            Field("severe", "Severe spasticity", "bool"),
+            Field("liver_disease", "Liver disease", "bool"),
+            Field("drugs", "Medication list (optional)", "list", "comma-separated"),
+            Field("conditions", "More conditions (optional)", "list", "comma-separated"),
+            Field("guideline", "Guideline (optional)", "text"),
+            Field("months_on_therapy", "Months on baclofen (optional)"),
+            Field("settings", "Settings (optional)", "settings", "NAME=VALUE, one a line"),
+        ),
+    ),
+}
+_OVERRIDE = "override"
+_REASON = "override_reason."
+
+
+class FormInvalid(Exception):
+    """Fields of the form that are not valid: ``errors`` maps each field's name to what was expected."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _kind(kind: str) -> str:
+    if kind not in FORMS:
+        raise InvalidInputError("kind", "one of " + ", ".join(FORMS), kind)
+    return kind
+
+
+def _read_value(field: Field, text: str) -> Any:
+    """The JSON value of a field's text (a text that is not a number stays a text: the body names it)."""
+    if field.kind in ("number", "int"):
+        try:
+            return int(text) if field.kind == "int" else float(text)
+        except ValueError:
+            return text
+    if field.kind == "list":
+        return [x.strip() for x in text.split(",") if x.strip()]
+    if field.kind == "settings":
+        settings: dict[str, Any] = {}
+        for line in filter(None, (x.strip() for x in text.splitlines())):
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip():
+                raise FormInvalid({"settings": "NAME=VALUE lines"})
+            settings[name.strip()] = _setting_value(value.strip())
+        return settings
+    return text
+
+
+def _setting_value(text: str) -> float | bool | str:
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _overrides(form: FormData) -> list[str]:
+    """``RULE-ID=REASON`` of each override ticked; one without a reason is refused (named)."""
+    chosen = [x.strip() for x in form.getlist(_OVERRIDE) if isinstance(x, str) and x.strip()]
+    missing = {_REASON + rule: f"a reason for overriding {rule}" for rule in chosen if not _text(form, _REASON + rule)}
+    if missing:
+        raise FormInvalid(missing)
+    return [f"{rule}={_text(form, _REASON + rule)}" for rule in chosen]
+
+
+def _body(kind: str, form: FormData) -> tuple[BaseModel, dict[str, str]]:
+    """The API body of the form (the same model, strict), and the fields whose text is not a number (each kept
+    out of the body by a stand-in, so that the edge still names the other fields); invalid: :class:`FormInvalid`."""
+    _, model, fields = FORMS[kind]
+    body: dict[str, Any] = {"kind": kind, "overrides": _overrides(form)}
+    not_numbers: dict[str, str] = {}
+    for field in fields:
+        text = _text(form, field.name)
+        if field.kind == "bool":
+            body[field.name] = text == "on"
+        elif text:
+            value = _read_value(field, text)
+            if field.kind in ("number", "int") and isinstance(value, str):
+                not_numbers[field.name] = "a whole number" if field.kind == "int" else "a number"
+                value = 1
+            body[field.name] = value
+    try:
+        return model.model_validate(body), not_numbers
+    except ValidationError as exc:
+        errors = {".".join(str(p) for p in e["loc"][:1]) or "form": e["msg"] for e in exc.errors()}
+        raise FormInvalid(errors | not_numbers) from None
+
+
+def _command(who: Caller, patient_id: str, kind: str, form: FormData) -> SavePlan:
+    """The SavePlan command of the form, through the API's body and edge builders; invalid: :class:`FormInvalid`."""
+    body, not_numbers = _body(kind, form)
+    clinician = actor_label(who.user)
+    try:
+        plan = _planner_command(body, clinician)
+        command = save_plan_command(
+            patient_id=patient_id, plan=plan, saved_by=clinician, saved_at=who.services.clock.now()
+        )
+    except InvalidInputError as exc:
+        errors = exc.errors if isinstance(exc, InvalidInputs) else (exc,)
+        raise FormInvalid({e.field.split("[")[0]: f"expected {e.expected}" for e in errors} | not_numbers) from None
+    if not_numbers:
+        raise FormInvalid(not_numbers)
+    return command
+
+
+def fingerprint(saved: SavedPlan) -> str:
+    """What the clinician checked: the plan to save (its position, plan, findings, overrides, settings), not when."""
+    shown = {k: v for k, v in saved.to_dict().items() if k != "saved_at"}
+    return hashlib.sha256(json.dumps(json_ready(shown), sort_keys=True).encode()).hexdigest()
+
+
+def _findings_view(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
+    order = {Severity.BLOCK: 0, Severity.WARN: 1}
+    ranked = sorted(findings, key=lambda f: (order.get(f.severity, 2), f.rule_id))
+    return [f.to_dict() | {"blocking": f.is_blocking} for f in ranked]
+
+
+def _form_page(
+    request: Request,
+    patient_id: str,
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    status: int = 200,
+    errors: Mapping[str, str] | None = None,
+    checked: CheckedPlan | None = None,
+    notice: str = "",
+) -> Response:
+    title, _, fields = FORMS[kind]
+    view = None
+    if checked is not None:
+        plan = checked.plan.to_dict() if checked.plan is not None else None
+        view = {
+            "plan": plan,
+            "findings": _findings_view(checked.findings),
+            "offerable": checked.offerable,
+            "fingerprint": fingerprint(checked.draft) if checked.draft is not None else "",
+            "overridable": [f.rule_id for f in checked.findings if f.is_blocking and f.overridable],
+            "settings": plan["settings"] if plan is not None else [],
+        }
+    return render(
+        request,
+        "planner_form.html",
+        status,
+        patient_id=patient_id,
+        kind=kind,
+        kinds={k: v[0] for k, v in FORMS.items()},
+        title=title,
+        fields=fields,
+        values=values,
+        errors=dict(errors or {}),
+        checked=view,
+        notice=notice,
+    )
+
+
+def _values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    values[_OVERRIDE] = [x for x in form.getlist(_OVERRIDE) if isinstance(x, str)]
+    return values
+
+
+class NotChecked(Exception):
+    """The plan to save is not the one the form checked: shown again, nothing saved."""
+
+    def __init__(self, checked: CheckedPlan) -> None:
+        super().__init__("the plan is not the one checked")
+        self.checked = checked
+
+
+def _prescriber(request: Request, patient_id: str) -> Caller:
+    who = caller_of(request)
+    require_role(who.user, PRESCRIBERS)
+    with who.services.uow as uow:
+        visible_patient(uow, who, patient_id)
+    return who
+
+
+@router.get("/patients/{patient_id}/plans/new")
+def plan_form(request: Request, patient_id: str, kind: str = "taper") -> Response:
+    who = caller_of(request)
+    kind = _kind(kind)
+    with audited(who, "plan.form", audit_target("patient", patient_id)):
+        _prescriber(request, patient_id)
+    today = who.services.clock.now().date().isoformat()
+    return _form_page(request, patient_id, kind, {"start_date": today, "infusion_start": today})
+
+
+@router.post("/patients/{patient_id}/plans/check")
+async def check_plan(request: Request, patient_id: str, kind: str = "taper") -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    who = caller_of(request)
+    kind = _kind(kind)
+    values = _values(form)
+    try:
+        with audited(who, "plan.check", audit_target("patient", patient_id)):
+            _prescriber(request, patient_id)
+            checked = who.services.check_plan(_command(who, patient_id, kind, form))
+    except FormInvalid as exc:
+        return _form_page(request, patient_id, kind, values, status=422, errors=exc.errors)
+    return _form_page(request, patient_id, kind, values, checked=checked)
+
+
+@router.post("/patients/{patient_id}/plans")
+async def save_plan(request: Request, patient_id: str, kind: str = "taper") -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    who = caller_of(request)
+    kind = _kind(kind)
+    values = _values(form)
+    try:
+        with audited(who, "plan.save", audit_target("patient", patient_id)):
+            _prescriber(request, patient_id)
+            command = _command(who, patient_id, kind, form)
+            checked = who.services.check_plan(command)
+            if checked.draft is None:
+                raise NotStored("a block stands against this plan: nothing saved", checked.findings, checked.plan)
+            if fingerprint(checked.draft) != _text(form, "checked"):
+                raise NotChecked(checked)
+            saved = who.services.save_plan(command)
+    except FormInvalid as exc:
+        return _form_page(request, patient_id, kind, values, status=422, errors=exc.errors)
+    except NotChecked as exc:
+        notice = "This is not the plan you checked (the form or the record changed): check it, then save."
+        return _form_page(request, patient_id, kind, values, status=409, checked=exc.checked, notice=notice)
+    except NotStored as exc:
+        blocked = CheckedPlan(exc.plan, exc.findings, None)
+        return _form_page(request, patient_id, kind, values, status=409, checked=blocked, notice=str(exc))
+    return RedirectResponse(f"/plans/{saved.plan_id}", status_code=303)
+
+
+@router.get("/plans/{plan_id}")
+def saved_plan(request: Request, plan_id: str) -> Response:
+    who = caller_of(request)
+    with audited(who, "plan.read", audit_target("plan", plan_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            plan, history = _visible_plan(uow, who, plan_id)
+    status, superseded_by = plan_statuses(history)[plan.plan_id]
+    document = json_ready(plan.to_dict(status, superseded_by))
+    findings = [Finding.from_dict(f) for f in document["findings"]]
+    return render(request, "planner_saved.html", saved=document, findings=_findings_view(tuple(findings)))
