@@ -230,3 +230,71 @@ def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
         site.client.post(f"/patients/{patient_id}/plans?kind=taper", data=TAPER | {"csrf_token": "0" * 64}).status_code
         == 403
     )
+
+
+# --- a pump's program change -----------------------------------------------------------------------------------
+_IN_EFFECT = re.compile(r"Program in effect: ([0-9.]+) mcg/day")
+
+
+def _pump_id(site: Site) -> str:
+    with site.services.uow as uow:
+        for patient in uow.patients.for_clinic(DEMO_CLINIC_ID, limit=100):
+            for pump in uow.pumps.for_patient(patient.patient_id):
+                return pump.pump_id
+    raise AssertionError("the demo clinic has no pump")
+
+
+def _changes(site: Site, pump_id: str) -> tuple[Any, ...]:
+    with site.services.uow as uow:
+        return tuple(uow.program_changes.for_pump(pump_id))
+
+
+def _in_effect(site: Site, pump_id: str) -> float:
+    page = _post(site, f"/pumps/{pump_id}/program/check", {"daily_dose_mcg": "1", "reason": "probe"})
+    found = _IN_EFFECT.search(page.text)
+    assert found is not None, page.text
+    return float(found.group(1))
+
+
+def test_a_program_change_is_checked_without_storing_then_saved_as_shown(site: Site) -> None:
+    site.login("clinician")
+    pump_id = _pump_id(site)
+    assert site.client.get(f"/pumps/{pump_id}/program/new").status_code == 200
+    dose = _in_effect(site, pump_id)
+    fields = {"daily_dose_mcg": f"{dose * 1.1:.0f}", "reason": "spasms at night"}
+
+    checked = _post(site, f"/pumps/{pump_id}/program/check", fields)
+    assert checked.status_code == 200, checked.text
+    assert _changes(site, pump_id) == ()
+    assert "Save this program change" in checked.text
+    fingerprint = _CHECKED.search(checked.text).group(1)  # type: ignore[union-attr]
+
+    answer = _post(site, f"/pumps/{pump_id}/program", fields | {"checked": fingerprint})
+
+    assert answer.status_code == 303, answer.text
+    (change,) = _changes(site, pump_id)
+    assert change.daily_dose_mcg == float(fields["daily_dose_mcg"]) and change.reason == "spasms at night"
+    assert change.changed_by == f"clinician:{site.logins['clinician'].username}"
+    assert f"Program change {change.change_id} stored" in site.client.get(answer.headers["location"]).text
+
+
+def test_a_blocked_program_change_has_no_save_and_a_forged_save_is_refused(site: Site) -> None:
+    site.login("clinician")
+    pump_id = _pump_id(site)
+    fields = {"daily_dose_mcg": f"{_in_effect(site, pump_id) * 1.7:.0f}", "reason": "spasms at night"}
+
+    checked = _post(site, f"/pumps/{pump_id}/program/check", fields)
+    forged = _post(site, f"/pumps/{pump_id}/program", fields | {"checked": "0" * 64})
+
+    assert "ITB-TITR-002" in checked.text and "Save this program change" not in checked.text
+    assert forged.status_code == 409 and "nothing stored" in forged.text
+    assert _changes(site, pump_id) == ()
+
+
+def test_only_a_clinician_reprograms_a_pump(site: Site) -> None:
+    site.login("nurse")
+    pump_id = _pump_id(site)
+
+    assert site.client.get(f"/pumps/{pump_id}/program/new").status_code == 403
+    answer = _post(site, f"/pumps/{pump_id}/program", {"daily_dose_mcg": "100", "reason": "x"})
+    assert answer.status_code == 403 and _changes(site, pump_id) == ()

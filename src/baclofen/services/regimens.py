@@ -63,9 +63,11 @@ from baclofen.services.ports import SettingsProvider, UnitOfWork
 __all__ = [
     "PROGRAM_CHANGE_SETTINGS",
     "CheckedPlan",
+    "CheckedProgramChange",
     "NotStored",
     "change_pump_program",
     "check_plan",
+    "check_pump_program",
     "save_plan",
 ]
 
@@ -239,6 +241,74 @@ def save_plan(uow: UnitOfWork, command: SavePlan, *, clinic: SettingsProvider | 
     return saved
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedProgramChange:
+    """A program change judged and not stored (:func:`check_pump_program`): all its findings, the settings used
+    and ``draft``, what :func:`change_pump_program` would store now (None when a block stands)."""
+
+    findings: tuple[Finding, ...]
+    settings: tuple[SettingUse, ...]
+    previous_daily_dose_mcg: float
+    draft: ProgramChangeRecord | None
+
+    @property
+    def offerable(self) -> bool:
+        return self.draft is not None
+
+
+def _judge_change(uow: UnitOfWork, c: ChangePumpProgram, clinic: SettingsProvider | None) -> CheckedProgramChange:
+    """The change judged against the program in effect (in ``uow``'s transaction)."""
+    if c.program.mode is ProgramMode.PERIODIC_BOLUS:
+        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", c.program.mode.value)
+    given = {} if clinic is None else dict(clinic.overrides(PROGRAM_CHANGE_SETTINGS))
+    values = SettingValues(PROGRAM_CHANGE_SETTINGS, given | dict(c.settings), field="setting")
+    pump = uow.pumps.get(c.pump_id)
+    if pump.patient_id is None:
+        raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
+    patient = uow.patients.get(pump.patient_id)
+    limit = pump.model.max_rate_steps_per_day
+    if limit is not None and c.program.rate_changes_per_day > limit:
+        raise InvalidInputError("flex", f"at most {limit} steps a day for this pump", c.program.rate_changes_per_day)
+    changes = uow.program_changes.for_pump(c.pump_id)
+    basis = program_change_basis(pump, changes, c.changed_at)
+    judged = titration_range(
+        basis.daily_dose_mcg,
+        patient.snapshot.origin,
+        at_refill=False,
+        hours_since_start=basis.hours_since_start,
+        proposed_mcg_per_day=c.program.daily_dose_mcg,
+        confirm_high_dose=c.confirm_high_dose,
+        high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
+        confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
+        planned_taper=c.planned_taper,
+        hours_since_last_increase=basis.hours_since_last_increase,
+    )
+    findings = apply_overrides(judged.findings, c.overrides)
+    settings = tuple(judged.settings_used)
+    if not is_offerable(findings):
+        return CheckedProgramChange(findings, settings, basis.daily_dose_mcg, None)
+    record = ProgramChangeRecord(
+        c.pump_id,
+        len(changes),
+        c.changed_at,
+        c.program,
+        basis.daily_dose_mcg,
+        c.changed_by,
+        c.reason,
+        findings,
+        settings,
+    )
+    return CheckedProgramChange(findings, settings, basis.daily_dose_mcg, record)
+
+
+def check_pump_program(
+    uow: UnitOfWork, command: ChangePumpProgram, *, clinic: SettingsProvider | None = None
+) -> CheckedProgramChange:
+    """Judge the change exactly as :func:`change_pump_program` would and store NOTHING."""
+    with uow:
+        return _judge_change(uow, command, clinic)
+
+
 def change_pump_program(
     uow: UnitOfWork, command: ChangePumpProgram, *, clinic: SettingsProvider | None = None
 ) -> ProgramChangeRecord:
@@ -246,53 +316,14 @@ def change_pump_program(
     per-24 h step) and append it to the pump's program changes. ``clinic`` gives the clinic's values of
     :data:`PROGRAM_CHANGE_SETTINGS`; the command's win. A block standing without an override: nothing stored,
     :class:`NotStored` with the findings."""
-    c = command
-    if c.program.mode is ProgramMode.PERIODIC_BOLUS:
-        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", c.program.mode.value)
-    given = {} if clinic is None else dict(clinic.overrides(PROGRAM_CHANGE_SETTINGS))
-    values = SettingValues(PROGRAM_CHANGE_SETTINGS, given | dict(c.settings), field="setting")
     with uow:
-        pump = uow.pumps.get(c.pump_id)
-        if pump.patient_id is None:
-            raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
-        patient = uow.patients.get(pump.patient_id)
-        limit = pump.model.max_rate_steps_per_day
-        if limit is not None and c.program.rate_changes_per_day > limit:
-            raise InvalidInputError(
-                "flex", f"at most {limit} steps a day for this pump", c.program.rate_changes_per_day
-            )
-        changes = uow.program_changes.for_pump(c.pump_id)
-        basis = program_change_basis(pump, changes, c.changed_at)
-        judged = titration_range(
-            basis.daily_dose_mcg,
-            patient.snapshot.origin,
-            at_refill=False,
-            hours_since_start=basis.hours_since_start,
-            proposed_mcg_per_day=c.program.daily_dose_mcg,
-            confirm_high_dose=c.confirm_high_dose,
-            high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
-            confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
-            planned_taper=c.planned_taper,
-            hours_since_last_increase=basis.hours_since_last_increase,
-        )
-        findings = apply_overrides(judged.findings, c.overrides)
-        if not is_offerable(findings):
+        checked = _judge_change(uow, command, clinic)
+        if checked.draft is None:
             raise NotStored(
-                f"the program change is blocked ({_blocks(findings)}): nothing stored; override a block with a "
-                "reason where the rule allows it, or change the program",
-                findings,
+                f"the program change is blocked ({_blocks(checked.findings)}): nothing stored; override a block "
+                "with a reason where the rule allows it, or change the program",
+                checked.findings,
             )
-        record = ProgramChangeRecord(
-            c.pump_id,
-            len(changes),
-            c.changed_at,
-            c.program,
-            basis.daily_dose_mcg,
-            c.changed_by,
-            c.reason,
-            findings,
-            judged.settings_used,
-        )
-        uow.program_changes.add(record)
+        uow.program_changes.add(checked.draft)
         uow.commit()  # another change of this pump stored meanwhile: ConflictError
-    return record
+    return checked.draft

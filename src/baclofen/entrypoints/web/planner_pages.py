@@ -31,14 +31,16 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from baclofen.adapters.edge.regimens import save_plan_command
+from baclofen.adapters.edge.regimens import change_pump_program_command, save_plan_command
 from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
+from baclofen.domain.records import PumpRecord
 from baclofen.domain.rules.core import Finding, Severity
 from baclofen.entrypoints.api.context import Caller, audited
-from baclofen.entrypoints.api.records import audit_target, visible_patient
+from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
 from baclofen.entrypoints.api.regimens import PRESCRIBERS, READERS, _planner_command, _visible_plan
 from baclofen.entrypoints.api.schemas import (
+    ProgramChangeRequest,
     SaveSwitchRequest,
     SaveTaperRequest,
     SaveTitrationRequest,
@@ -47,8 +49,8 @@ from baclofen.entrypoints.api.schemas import (
 from baclofen.entrypoints.api.security import actor_label, require_role
 from baclofen.entrypoints.json_values import json_ready
 from baclofen.entrypoints.web.app import WebRoute, caller_of, check_csrf, render
-from baclofen.services.commands import SavePlan
-from baclofen.services.regimens import CheckedPlan, NotStored
+from baclofen.services.commands import ChangePumpProgram, SavePlan
+from baclofen.services.regimens import CheckedPlan, CheckedProgramChange, NotStored
 
 __all__ = ["router"]
 
@@ -197,11 +199,12 @@ def _overrides(form: FormData) -> list[str]:
     return [f"{rule}={_text(form, _REASON + rule)}" for rule in chosen]
 
 
-def _body(kind: str, form: FormData) -> tuple[BaseModel, dict[str, str]]:
+def _body(
+    model: type[BaseModel], fields: tuple[Field, ...], form: FormData, kind: str | None
+) -> tuple[BaseModel, dict[str, str]]:
     """The API body of the form (the same model, strict), and the fields whose text is not a number (each kept
     out of the body by a stand-in, so that the edge still names the other fields); invalid: :class:`FormInvalid`."""
-    _, model, fields = FORMS[kind]
-    body: dict[str, Any] = {"kind": kind, "overrides": _overrides(form)}
+    body: dict[str, Any] = {"overrides": _overrides(form)} | ({"kind": kind} if kind is not None else {})
     not_numbers: dict[str, str] = {}
     for field in fields:
         text = _text(form, field.name)
@@ -222,7 +225,8 @@ def _body(kind: str, form: FormData) -> tuple[BaseModel, dict[str, str]]:
 
 def _command(who: Caller, patient_id: str, kind: str, form: FormData) -> SavePlan:
     """The SavePlan command of the form, through the API's body and edge builders; invalid: :class:`FormInvalid`."""
-    body, not_numbers = _body(kind, form)
+    _, model, fields = FORMS[kind]
+    body, not_numbers = _body(model, fields, form, kind)
     clinician = actor_label(who.user)
     try:
         plan = _planner_command(body, clinician)
@@ -230,11 +234,16 @@ def _command(who: Caller, patient_id: str, kind: str, form: FormData) -> SavePla
             patient_id=patient_id, plan=plan, saved_by=clinician, saved_at=who.services.clock.now()
         )
     except InvalidInputError as exc:
-        errors = exc.errors if isinstance(exc, InvalidInputs) else (exc,)
-        raise FormInvalid({e.field.split("[")[0]: f"expected {e.expected}" for e in errors} | not_numbers) from None
+        raise FormInvalid(_named(exc) | not_numbers) from None
     if not_numbers:
         raise FormInvalid(not_numbers)
     return command
+
+
+def _named(exc: InvalidInputError) -> dict[str, str]:
+    """Each invalid field of ``exc`` by its form name (``override``: the overrides' inputs)."""
+    errors = exc.errors if isinstance(exc, InvalidInputs) else (exc,)
+    return {e.field.split("[")[0].split(" ")[0]: f"expected {e.expected}" for e in errors}
 
 
 def fingerprint(saved: SavedPlan) -> str:
@@ -276,9 +285,11 @@ def _form_page(
         request,
         "planner_form.html",
         status,
-        patient_id=patient_id,
-        kind=kind,
-        kinds={k: v[0] for k, v in FORMS.items()},
+        heading=f"{title} for patient {patient_id}",
+        kinds={f"/patients/{patient_id}/plans/new?kind={k}": v[0] for k, v in FORMS.items()},
+        current=f"/patients/{patient_id}/plans/new?kind={kind}",
+        check_action=f"/patients/{patient_id}/plans/check?kind={kind}",
+        save_action=f"/patients/{patient_id}/plans?kind={kind}",
         title=title,
         fields=fields,
         values=values,
@@ -375,3 +386,162 @@ def saved_plan(request: Request, plan_id: str) -> Response:
     document = json_ready(plan.to_dict(status, superseded_by))
     findings = [Finding.from_dict(f) for f in document["findings"]]
     return render(request, "planner_saved.html", saved=document, findings=_findings_view(tuple(findings)))
+
+
+# --- a pump's program change between refills ------------------------------------------------------------------------
+PROGRAM_FIELDS = (
+    Field("daily_dose_mcg", "New daily dose (mcg/day, a continuous program)"),
+    Field("flex", "Or a flex program (optional)", "text", "HH:MM=MCG_PER_H, comma-separated"),
+    Field("reason", "Why the program changes", "text"),
+    Field("changed_at", "Changed at (optional; now when empty)", "text", "YYYY-MM-DDTHH:MM+01:00"),
+    Field("confirm_high_dose", "I confirm a high daily dose", "bool"),
+    Field("planned_taper", "A planned taper (a decrease on purpose)", "bool"),
+    Field("settings", "Settings (optional)", "settings", "NAME=VALUE, one a line"),
+)
+
+
+def _program_command(who: Caller, pump: PumpRecord, form: FormData) -> ChangePumpProgram:
+    body, not_numbers = _body(ProgramChangeRequest, PROGRAM_FIELDS, form, None)
+    now = who.services.clock.now()
+    fields = body.model_dump(exclude={"changed_at"})
+    changed_at = getattr(body, "changed_at", None)
+    try:
+        command = change_pump_program_command(
+            pump_id=pump.pump_id,
+            changed_at=changed_at if changed_at is not None else now,
+            not_after=now,
+            changed_by=actor_label(who.user),
+            pump=pump.model,
+            **fields,
+        )
+    except InvalidInputError as exc:
+        raise FormInvalid(_named(exc) | not_numbers) from None
+    if not_numbers:
+        raise FormInvalid(not_numbers)
+    return command
+
+
+class ShownAgain(Exception):
+    """A program change not stored (a block stands, or it is not the one checked): the form again, with why."""
+
+    def __init__(self, checked: CheckedProgramChange, notice: str) -> None:
+        super().__init__(notice)
+        self.checked = checked
+        self.notice = notice
+
+
+def program_fingerprint(checked: CheckedProgramChange) -> str:
+    """What the clinician checked: the change to store (its position, program, findings), not when it was asked."""
+    assert checked.draft is not None
+    shown = {k: v for k, v in checked.draft.to_dict().items() if k != "changed_at"}
+    return hashlib.sha256(json.dumps(json_ready(shown), sort_keys=True).encode()).hexdigest()
+
+
+def _program_page(
+    request: Request,
+    pump_id: str,
+    values: Mapping[str, Any],
+    *,
+    status: int = 200,
+    errors: Mapping[str, str] | None = None,
+    checked: CheckedProgramChange | None = None,
+    notice: str = "",
+    saved_notice: str = "",
+) -> Response:
+    view = None
+    if checked is not None:
+        draft = checked.draft
+        summary = [f"Program in effect: {checked.previous_daily_dose_mcg:g} mcg/day."]
+        if draft is not None:
+            summary.append(f"New program: {draft.daily_dose_mcg:g} mcg/day ({draft.program.mode.value}).")
+        view = {
+            "plan": None,
+            "summary": summary,
+            "findings": _findings_view(checked.findings),
+            "offerable": checked.offerable,
+            "fingerprint": program_fingerprint(checked) if draft is not None else "",
+            "overridable": [f.rule_id for f in checked.findings if f.is_blocking and f.overridable],
+            "settings": [u.to_dict() for u in checked.settings],
+        }
+    return render(
+        request,
+        "planner_form.html",
+        status,
+        heading=f"Program change of pump {pump_id}",
+        kinds={},
+        check_action=f"/pumps/{pump_id}/program/check",
+        save_action=f"/pumps/{pump_id}/program",
+        save_label="Save this program change",
+        checked_heading="Checked program change (not stored)",
+        title="Program change",
+        fields=PROGRAM_FIELDS,
+        values=values,
+        errors=dict(errors or {}),
+        checked=view,
+        notice=notice,
+        saved_notice=saved_notice,
+    )
+
+
+def _prescribers_pump(request: Request, pump_id: str) -> tuple[Caller, PumpRecord]:
+    who = caller_of(request)
+    require_role(who.user, PRESCRIBERS)
+    with who.services.uow as uow:
+        return who, visible_pump(uow, who, pump_id)
+
+
+@router.get("/pumps/{pump_id}/program/new")
+def program_form(request: Request, pump_id: str, saved: int | None = None) -> Response:
+    who = caller_of(request)
+    with audited(who, "pump.program_form", audit_target("pump", pump_id)):
+        _prescribers_pump(request, pump_id)
+        with who.services.uow as uow:
+            changes = uow.program_changes.for_pump(pump_id)
+    done = next((c for c in changes if c.seq == saved), None) if saved is not None else None
+    notice = ""
+    if done is not None:
+        notice = f"Program change {done.change_id} stored: {done.daily_dose_mcg:g} mcg/day from "
+        notice += f"{done.changed_at.isoformat()}, by {done.changed_by}."
+    return _program_page(request, pump_id, {}, saved_notice=notice)
+
+
+@router.post("/pumps/{pump_id}/program/check")
+async def check_program(request: Request, pump_id: str) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    who = caller_of(request)
+    values = _values(form)
+    try:
+        with audited(who, "pump.program_check", audit_target("pump", pump_id)):
+            who, pump = _prescribers_pump(request, pump_id)
+            checked = who.services.check_pump_program(_program_command(who, pump, form))
+    except FormInvalid as exc:
+        return _program_page(request, pump_id, values, status=422, errors=exc.errors)
+    return _program_page(request, pump_id, values, checked=checked)
+
+
+@router.post("/pumps/{pump_id}/program")
+async def save_program(request: Request, pump_id: str) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    who = caller_of(request)
+    values = _values(form)
+    try:
+        with audited(who, "pump.program_change", audit_target("pump", pump_id)):
+            who, pump = _prescribers_pump(request, pump_id)
+            command = _program_command(who, pump, form)
+            checked = who.services.check_pump_program(command)
+            if checked.draft is None:
+                raise ShownAgain(checked, "A block stands against this program change: nothing stored.")
+            if program_fingerprint(checked) != _text(form, "checked"):
+                raise ShownAgain(
+                    checked, "This is not the change you checked (the form or the record changed): check it, then save."
+                )
+            change = who.services.change_pump_program(command)
+    except FormInvalid as exc:
+        return _program_page(request, pump_id, values, status=422, errors=exc.errors)
+    except ShownAgain as exc:
+        return _program_page(request, pump_id, values, status=409, checked=exc.checked, notice=exc.notice)
+    except NotStored as exc:  # stored meanwhile by another change: nothing stored
+        return _program_page(request, pump_id, values, status=409, notice=str(exc))
+    return RedirectResponse(f"/pumps/{pump_id}/program/new?saved={change.seq}", status_code=303)
