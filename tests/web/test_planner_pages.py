@@ -298,3 +298,21 @@ def test_only_a_clinician_reprograms_a_pump(site: Site) -> None:
     assert site.client.get(f"/pumps/{pump_id}/program/new").status_code == 403
     answer = _post(site, f"/pumps/{pump_id}/program", {"daily_dose_mcg": "100", "reason": "x"})
     assert answer.status_code == 403 and _changes(site, pump_id) == ()
+
+
+def test_a_concentration_change_is_computed_with_its_bridge_and_nothing_stored(site: Site) -> None:
+    site.login("nurse")
+    pump_id = _pump_id(site)
+    fields = {"daily_dose_mcg": "200", "old_mcg_per_ml": "500", "new_mcg_per_ml": "1000", "catheter_volume_ml": "0.2"}
+    assert site.client.get(f"/pumps/{pump_id}/concentration-change").status_code == 200
+    audit_before = len(site.services.audit.entries())
+
+    answer = _post(site, f"/pumps/{pump_id}/concentration-change", fields)
+
+    assert answer.status_code == 200, answer.text
+    assert "Bridge bolus:" in answer.text and "0.400 mL/day at 500 mcg/mL" in answer.text
+    assert "nothing stored" in answer.text and "Save" not in answer.text
+    assert _changes(site, pump_id) == ()
+    assert len(site.services.audit.entries()) > audit_before
+    invalid = _post(site, f"/pumps/{pump_id}/concentration-change", fields | {"new_mcg_per_ml": "lots"})
+    assert invalid.status_code == 422 and 'id="new_mcg_per_ml-error"' in invalid.text

@@ -31,10 +31,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from baclofen.adapters.edge.pump import plan_concentration_change_command
 from baclofen.adapters.edge.regimens import change_pump_program_command, save_plan_command
 from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
-from baclofen.domain.records import PumpRecord
+from baclofen.domain.itb.concentration import ConcentrationChange
+from baclofen.domain.records import STAFF_ROLES, PumpRecord
 from baclofen.domain.rules.core import Finding, Severity
 from baclofen.entrypoints.api.context import Caller, audited
 from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
@@ -47,8 +49,10 @@ from baclofen.entrypoints.api.schemas import (
     SaveTransitionRequest,
 )
 from baclofen.entrypoints.api.security import actor_label, require_role
+from baclofen.entrypoints.api.stateless_schemas import ConcentrationChangeRequest
 from baclofen.entrypoints.json_values import json_ready
 from baclofen.entrypoints.web.app import WebRoute, caller_of, check_csrf, render
+from baclofen.services import itb
 from baclofen.services.commands import ChangePumpProgram, SavePlan
 from baclofen.services.regimens import CheckedPlan, CheckedProgramChange, NotStored
 
@@ -200,11 +204,12 @@ def _overrides(form: FormData) -> list[str]:
 
 
 def _body(
-    model: type[BaseModel], fields: tuple[Field, ...], form: FormData, kind: str | None
+    model: type[BaseModel], fields: tuple[Field, ...], form: FormData, kind: str | None, *, model_key: str = ""
 ) -> tuple[BaseModel, dict[str, str]]:
     """The API body of the form (the same model, strict), and the fields whose text is not a number (each kept
     out of the body by a stand-in, so that the edge still names the other fields); invalid: :class:`FormInvalid`."""
-    body: dict[str, Any] = {"overrides": _overrides(form)} | ({"kind": kind} if kind is not None else {})
+    body: dict[str, Any] = {"kind": kind} if kind is not None else {}
+    body |= {"pump": model_key} if model_key else {"overrides": _overrides(form)}
     not_numbers: dict[str, str] = {}
     for field in fields:
         text = _text(form, field.name)
@@ -545,3 +550,109 @@ async def save_program(request: Request, pump_id: str) -> Response:
     except NotStored as exc:  # stored meanwhile by another change: nothing stored
         return _program_page(request, pump_id, values, status=409, notice=str(exc))
     return RedirectResponse(f"/pumps/{pump_id}/program/new?saved={change.seq}", status_code=303)
+
+
+# --- a concentration change with its bridge bolus (a calculator: nothing stored) ------------------------------------
+CONCENTRATION_FIELDS = (
+    Field("daily_dose_mcg", "Daily dose (mcg/day, kept the same)"),
+    Field("old_mcg_per_ml", "Old concentration (mcg/mL)"),
+    Field("new_mcg_per_ml", "New concentration (mcg/mL)"),
+    Field("catheter_volume_ml", "Catheter volume (mL; the pump model may give it)"),
+    Field("catheter_trimmed_cm", "Catheter trimmed by (cm, optional)"),
+    Field("pump_internal_volume_ml", "Pump internal volume (mL, optional)"),
+    Field("flex", "Flex program (optional)", "text", "HH:MM=MCG_PER_H, comma-separated"),
+    Field("change_time", "Change time on the pump clock (optional)", "text", "HH:MM"),
+)
+
+
+def _concentration_view(change: ConcentrationChange) -> dict[str, Any]:
+    bridge = change.to_dict()["bridge"]
+    hours = bridge["duration_h"]
+    low, high = bridge["duration_h_range"]
+    summary = [
+        f"Daily dose {change.daily_dose_mcg:g} mcg/day: {change.old_ml_per_day:.3f} mL/day at "
+        f"{change.old_mcg_per_ml:g} mcg/mL, {change.new_ml_per_day:.3f} mL/day at {change.new_mcg_per_ml:g} mcg/mL.",
+        f"Dead volume (catheter and pump tubing): {change.dead_volume_ml:.3f} mL holding "
+        f"{change.bridge_drug_mcg:.1f} mcg of the old solution.",
+        "Bridge bolus: "
+        + (f"{hours:.1f} h" if hours is not None else f"{low:.1f} to {high:.1f} h")
+        + f" at {bridge['rate_ml_per_h']:.4f} mL/h (the programmer shows "
+        f"{bridge['programmer_shows_mcg_at_new_concentration']:.1f} mcg at the new concentration).",
+    ]
+    return {
+        "plan": None,
+        "summary": summary,
+        "steps": list(change.steps),
+        "findings": _findings_view(change.findings),
+        "offerable": False,
+        "fingerprint": "",
+        "overridable": [],
+        "settings": [u.to_dict() for u in change.settings_used],
+    }
+
+
+def _concentration_page(
+    request: Request,
+    pump_id: str,
+    values: Mapping[str, Any],
+    *,
+    status: int = 200,
+    errors: Mapping[str, str] | None = None,
+    change: ConcentrationChange | None = None,
+) -> Response:
+    return render(
+        request,
+        "planner_form.html",
+        status,
+        heading=f"Concentration change of pump {pump_id}",
+        kinds={},
+        check_action=f"/pumps/{pump_id}/concentration-change",
+        check_label="Compute",
+        calculator=True,
+        checked_heading="Concentration change and bridge bolus (nothing stored)",
+        title="Concentration change",
+        fields=CONCENTRATION_FIELDS,
+        values=values,
+        errors=dict(errors or {}),
+        checked=_concentration_view(change) if change is not None else None,
+        notice="",
+    )
+
+
+def _staff_pump(request: Request, pump_id: str) -> tuple[Caller, PumpRecord]:
+    who = caller_of(request)
+    require_role(who.user, STAFF_ROLES)
+    with who.services.uow as uow:
+        return who, visible_pump(uow, who, pump_id)
+
+
+@router.get("/pumps/{pump_id}/concentration-change")
+def concentration_form(request: Request, pump_id: str) -> Response:
+    who = caller_of(request)
+    with audited(who, "pump.concentration_form", audit_target("pump", pump_id)):
+        _staff_pump(request, pump_id)
+    return _concentration_page(request, pump_id, {})
+
+
+@router.post("/pumps/{pump_id}/concentration-change")
+async def concentration_change(request: Request, pump_id: str) -> Response:
+    """The stateless calculator (``POST /api/v1/pumps/concentration-change``) on the stored pump's model."""
+    form = await request.form()
+    check_csrf(request, form)
+    who = caller_of(request)
+    values = _values(form)
+    try:
+        with audited(who, "pump.concentration_change", audit_target("pump", pump_id)):
+            who, pump = _staff_pump(request, pump_id)
+            body, not_numbers = _body(
+                ConcentrationChangeRequest, CONCENTRATION_FIELDS, form, None, model_key=pump.model.key
+            )
+            try:
+                change = itb.plan_concentration(plan_concentration_change_command(**body.model_dump()))
+            except InvalidInputError as exc:
+                raise FormInvalid(_named(exc) | not_numbers) from None
+            if not_numbers:
+                raise FormInvalid(not_numbers)
+    except FormInvalid as exc:
+        return _concentration_page(request, pump_id, values, status=422, errors=exc.errors)
+    return _concentration_page(request, pump_id, values, change=change)
