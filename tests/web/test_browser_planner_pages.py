@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import Server, Tab, _log_in, browser, server, tab
+from tests.web.test_browser import PHONE, Server, Tab, _log_in, browser, server, tab
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +58,9 @@ def test_a_clinician_plans_checks_and_saves_a_taper_with_the_keyboard(tab: Tab, 
     first = findings.first.inner_text()
     assert "Reasoning" in first and "Sources" in first
     tab.check("taper-checked")
+    page.set_viewport_size(PHONE)  # the same page on a phone: no sideways scrolling, axe clean
+    tab.check("taper-checked-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     _focus_button(page, "Save this plan")
     page.keyboard.press("Enter")
