@@ -316,3 +316,28 @@ def test_a_concentration_change_is_computed_with_its_bridge_and_nothing_stored(s
     assert len(site.services.audit.entries()) > audit_before
     invalid = _post(site, f"/pumps/{pump_id}/concentration-change", fields | {"new_mcg_per_ml": "lots"})
     assert invalid.status_code == 422 and 'id="new_mcg_per_ml-error"' in invalid.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("titration", {"start_date": "2026-03-05", "target_mg_per_day": "30"}),
+        ("itb-transition", {"infusion_start": "2026-03-20", "oral_mg_per_day": "60", "itb_initial_mcg_per_day": "100"}),
+        ("switch", SWITCH_BLOCKED | {"drugs": "omeprazole"}),
+    ],
+)
+def test_each_planner_checks_then_saves_the_plan_checked(site: Site, kind: str, fields: dict[str, Any]) -> None:
+    site.login("clinician")
+    patient_id = _patient_id(site)
+    checked = _check(site, patient_id, kind, fields)
+    assert checked.status_code == 200, checked.text
+    found = _CHECKED.search(checked.text)
+    assert found is not None, checked.text
+
+    answer = _save(site, patient_id, kind, fields | {"checked": found.group(1)})
+
+    assert answer.status_code == 303, answer.text
+    saved = _plans(site, patient_id)[-1]
+    assert saved.kind == kind and answer.headers["location"] == f"/plans/{saved.plan_id}"
+    page = site.client.get(answer.headers["location"])
+    assert page.status_code == 200 and f"Saved {kind} plan" in page.text
