@@ -160,6 +160,14 @@ class Services:
         """:func:`baclofen.services.regimens.save_plan` on this store with the clinic's settings."""
         return regimens.save_plan(self.uow, command, clinic=self.settings)
 
+    def check_plan(self, command: SavePlan) -> regimens.CheckedPlan:
+        """:func:`baclofen.services.regimens.check_plan` (nothing stored) on this store with the clinic's settings."""
+        return regimens.check_plan(self.uow, command, clinic=self.settings)
+
+    def check_pump_program(self, command: ChangePumpProgram) -> regimens.CheckedProgramChange:
+        """:func:`baclofen.services.regimens.check_pump_program` (nothing stored) with the clinic's settings."""
+        return regimens.check_pump_program(self.uow, command, clinic=self.settings)
+
     def change_pump_program(self, command: ChangePumpProgram) -> ProgramChangeRecord:
         """:func:`baclofen.services.regimens.change_pump_program` on this store with the clinic's settings."""
         return regimens.change_pump_program(self.uow, command, clinic=self.settings)

@@ -4,6 +4,8 @@ its status, a pump is reprogrammed between refills under the titration rules; st
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 TITRATION = {"kind": "titration", "start_date": "2026-03-05", "target_mg_per_day": 30}
@@ -238,3 +240,38 @@ def test_a_switchs_baclofen_taper_uses_the_clinics_taper_settings(api) -> None:
     assert {s["name"]: s for s in saved.json()["settings"]}[name]["source"] == "clinic"
     assert advised.status_code == 200, advised.text
     assert advised.json()["cross_taper"]["taper"]["steps"] == taper["steps"]  # POST /alternatives: the same taper
+
+
+def test_checking_a_plan_or_a_program_change_stores_nothing_and_drafts_what_saving_stores(api) -> None:
+    from baclofen.adapters.edge.plan import plan_titration_command
+    from baclofen.adapters.edge.regimens import change_pump_program_command, save_plan_command
+    from baclofen.domain.itb.pumps import get_pump
+
+    at = api.clock.now()
+    plan = plan_titration_command(start_date="2026-03-05", target_mg_per_day=30, clinician="clinician:clin1")
+    command = save_plan_command(patient_id="P-1", plan=plan, saved_by="clinician:clin1", saved_at=at)
+    checked = api.services.check_plan(command)
+    assert checked.offerable
+    with api.services.uow as uow:
+        assert uow.plans.for_patient("P-1") == ()
+    assert api.services.save_plan(command) == checked.draft
+
+    _refilled(api)
+
+    def change_to(mcg_per_day: float) -> Any:
+        return change_pump_program_command(
+            pump_id="pump-1",
+            changed_at=api.clock.now(),
+            reason="spasms at night",
+            changed_by="clinician:clin1",
+            daily_dose_mcg=mcg_per_day,
+            pump=get_pump("synchromed-ii-20"),
+        )
+
+    blocked = api.services.check_pump_program(change_to(500))
+    assert not blocked.offerable and "ITB-TITR-002" in {f.rule_id for f in blocked.findings if f.is_blocking}
+    change = change_to(330)
+    judged = api.services.check_pump_program(change)
+    with api.services.uow as uow:
+        assert uow.program_changes.for_pump("pump-1") == ()
+    assert judged.offerable and api.services.change_pump_program(change) == judged.draft

@@ -34,7 +34,7 @@ ConflictError
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS
@@ -60,7 +60,16 @@ from baclofen.services.itb import plan_transition
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 from baclofen.services.ports import SettingsProvider, UnitOfWork
 
-__all__ = ["PROGRAM_CHANGE_SETTINGS", "NotStored", "change_pump_program", "save_plan"]
+__all__ = [
+    "PROGRAM_CHANGE_SETTINGS",
+    "CheckedPlan",
+    "CheckedProgramChange",
+    "NotStored",
+    "change_pump_program",
+    "check_plan",
+    "check_pump_program",
+    "save_plan",
+]
 
 #: The settings a program change is judged with (the clinic's values, then the command's).
 PROGRAM_CHANGE_SETTINGS = (HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD)
@@ -70,9 +79,26 @@ class NotStored(ConflictError):
     """A plan or program change that a standing block keeps from being stored; ``findings`` say why (all of
     them, the blocks first)."""
 
-    def __init__(self, message: str, findings: Sequence[Finding]) -> None:
+    def __init__(self, message: str, findings: Sequence[Finding], plan: Plan | None = None) -> None:
         super().__init__(message)
         self.findings = tuple(findings)
+        #: The oral plan a block keeps out (None when there is none: a refused switch, a program change).
+        self.plan = plan
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPlan:
+    """A plan checked and not saved (:func:`check_plan`): the oral plan (None for a switch refused before any
+    plan), all its findings (a transition's or a switch's included), and ``draft``, what :func:`save_plan` would
+    store now (None when a block stands: then it cannot be saved)."""
+
+    plan: Plan | None
+    findings: tuple[Finding, ...]
+    draft: SavedPlan | None
+
+    @property
+    def offerable(self) -> bool:
+        return self.draft is not None
 
 
 def _blocks(findings: Sequence[Finding]) -> str:
@@ -136,6 +162,7 @@ def _switch(
             f"the switch is not offerable ({_blocks(findings)}): nothing saved; override a block with a reason "
             "where the rule allows it, or change the plan",
             findings,
+            cross.taper,
         )
     document = {k: v for k, v in cross.to_dict().items() if k != "taper"}
     document |= {
@@ -164,11 +191,42 @@ def _offerable_plan(
             f"the plan is not offerable ({_blocks(findings)}): nothing saved; override a block with a "
             "reason where the rule allows it, or change the plan",
             findings,
+            plan,
         )
     document = None
     if transition is not None:
         document = {k: v for k, v in transition.to_dict().items() if k != "oral_taper"}
     return SavedPlan(*at, plan, command.saved_by, command.saved_at, document)
+
+
+def _draft(uow: UnitOfWork, command: SavePlan, clinic: SettingsProvider | None) -> SavedPlan:
+    """The plan to save next in the patient's history (in ``uow``'s transaction); not offerable: :class:`NotStored`."""
+    patient = uow.patients.get(command.patient_id)
+    history = uow.plans.for_patient(command.patient_id)
+    at = (command.patient_id, len(history))
+    if isinstance(command.plan, AdviseAlternatives):
+        taper, switch = _switch(command.plan, patient.snapshot, clinic)
+        return SavedPlan(*at, taper, command.saved_by, command.saved_at, switch=switch)
+    return _offerable_plan(command.plan, patient.snapshot, clinic, at, command)
+
+
+def _all_findings(saved: SavedPlan) -> tuple[Finding, ...]:
+    if saved.transition is not None:
+        return tuple(Finding.from_dict(f) for f in saved.transition["findings"])
+    if saved.switch is not None:
+        return (*saved.plan.findings, *(Finding.from_dict(f) for f in saved.switch["overlap_findings"]))
+    return saved.plan.findings
+
+
+def check_plan(uow: UnitOfWork, command: SavePlan, *, clinic: SettingsProvider | None = None) -> CheckedPlan:
+    """Plan the command exactly as :func:`save_plan` would and store NOTHING: the plan, its findings and what
+    would be saved (``draft``; None when a block stands)."""
+    with uow:
+        try:
+            draft = _draft(uow, command, clinic)
+        except NotStored as exc:
+            return CheckedPlan(exc.plan, exc.findings, None)
+    return CheckedPlan(draft.plan, _all_findings(draft), draft)
 
 
 def save_plan(uow: UnitOfWork, command: SavePlan, *, clinic: SettingsProvider | None = None) -> SavedPlan:
@@ -177,17 +235,78 @@ def save_plan(uow: UnitOfWork, command: SavePlan, *, clinic: SettingsProvider | 
     stored, :class:`NotStored`. ``clinic`` gives the clinic's values of a titration's, taper's or switch's settings
     (the plan's own win); the saved plan lists every value it used, the clinic's with ``source="clinic"``."""
     with uow:
-        patient = uow.patients.get(command.patient_id)
-        history = uow.plans.for_patient(command.patient_id)
-        at = (command.patient_id, len(history))
-        if isinstance(command.plan, AdviseAlternatives):
-            taper, switch = _switch(command.plan, patient.snapshot, clinic)
-            saved = SavedPlan(*at, taper, command.saved_by, command.saved_at, switch=switch)
-        else:
-            saved = _offerable_plan(command.plan, patient.snapshot, clinic, at, command)
+        saved = _draft(uow, command, clinic)
         uow.plans.add(saved)
         uow.commit()  # another plan saved at this position meanwhile: ConflictError
     return saved
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedProgramChange:
+    """A program change judged and not stored (:func:`check_pump_program`): all its findings, the settings used
+    and ``draft``, what :func:`change_pump_program` would store now (None when a block stands)."""
+
+    findings: tuple[Finding, ...]
+    settings: tuple[SettingUse, ...]
+    previous_daily_dose_mcg: float
+    draft: ProgramChangeRecord | None
+
+    @property
+    def offerable(self) -> bool:
+        return self.draft is not None
+
+
+def _judge_change(uow: UnitOfWork, c: ChangePumpProgram, clinic: SettingsProvider | None) -> CheckedProgramChange:
+    """The change judged against the program in effect (in ``uow``'s transaction)."""
+    if c.program.mode is ProgramMode.PERIODIC_BOLUS:
+        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", c.program.mode.value)
+    given = {} if clinic is None else dict(clinic.overrides(PROGRAM_CHANGE_SETTINGS))
+    values = SettingValues(PROGRAM_CHANGE_SETTINGS, given | dict(c.settings), field="setting")
+    pump = uow.pumps.get(c.pump_id)
+    if pump.patient_id is None:
+        raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
+    patient = uow.patients.get(pump.patient_id)
+    limit = pump.model.max_rate_steps_per_day
+    if limit is not None and c.program.rate_changes_per_day > limit:
+        raise InvalidInputError("flex", f"at most {limit} steps a day for this pump", c.program.rate_changes_per_day)
+    changes = uow.program_changes.for_pump(c.pump_id)
+    basis = program_change_basis(pump, changes, c.changed_at)
+    judged = titration_range(
+        basis.daily_dose_mcg,
+        patient.snapshot.origin,
+        at_refill=False,
+        hours_since_start=basis.hours_since_start,
+        proposed_mcg_per_day=c.program.daily_dose_mcg,
+        confirm_high_dose=c.confirm_high_dose,
+        high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
+        confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
+        planned_taper=c.planned_taper,
+        hours_since_last_increase=basis.hours_since_last_increase,
+    )
+    findings = apply_overrides(judged.findings, c.overrides)
+    settings = tuple(judged.settings_used)
+    if not is_offerable(findings):
+        return CheckedProgramChange(findings, settings, basis.daily_dose_mcg, None)
+    record = ProgramChangeRecord(
+        c.pump_id,
+        len(changes),
+        c.changed_at,
+        c.program,
+        basis.daily_dose_mcg,
+        c.changed_by,
+        c.reason,
+        findings,
+        settings,
+    )
+    return CheckedProgramChange(findings, settings, basis.daily_dose_mcg, record)
+
+
+def check_pump_program(
+    uow: UnitOfWork, command: ChangePumpProgram, *, clinic: SettingsProvider | None = None
+) -> CheckedProgramChange:
+    """Judge the change exactly as :func:`change_pump_program` would and store NOTHING."""
+    with uow:
+        return _judge_change(uow, command, clinic)
 
 
 def change_pump_program(
@@ -197,53 +316,14 @@ def change_pump_program(
     per-24 h step) and append it to the pump's program changes. ``clinic`` gives the clinic's values of
     :data:`PROGRAM_CHANGE_SETTINGS`; the command's win. A block standing without an override: nothing stored,
     :class:`NotStored` with the findings."""
-    c = command
-    if c.program.mode is ProgramMode.PERIODIC_BOLUS:
-        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", c.program.mode.value)
-    given = {} if clinic is None else dict(clinic.overrides(PROGRAM_CHANGE_SETTINGS))
-    values = SettingValues(PROGRAM_CHANGE_SETTINGS, given | dict(c.settings), field="setting")
     with uow:
-        pump = uow.pumps.get(c.pump_id)
-        if pump.patient_id is None:
-            raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
-        patient = uow.patients.get(pump.patient_id)
-        limit = pump.model.max_rate_steps_per_day
-        if limit is not None and c.program.rate_changes_per_day > limit:
-            raise InvalidInputError(
-                "flex", f"at most {limit} steps a day for this pump", c.program.rate_changes_per_day
-            )
-        changes = uow.program_changes.for_pump(c.pump_id)
-        basis = program_change_basis(pump, changes, c.changed_at)
-        judged = titration_range(
-            basis.daily_dose_mcg,
-            patient.snapshot.origin,
-            at_refill=False,
-            hours_since_start=basis.hours_since_start,
-            proposed_mcg_per_day=c.program.daily_dose_mcg,
-            confirm_high_dose=c.confirm_high_dose,
-            high_dose_threshold_mcg_per_day=values.get(HIGH_DOSE_THRESHOLD),
-            confirmation_threshold_mcg_per_day=values.get(DAILY_DOSE_CONFIRMATION_THRESHOLD),
-            planned_taper=c.planned_taper,
-            hours_since_last_increase=basis.hours_since_last_increase,
-        )
-        findings = apply_overrides(judged.findings, c.overrides)
-        if not is_offerable(findings):
+        checked = _judge_change(uow, command, clinic)
+        if checked.draft is None:
             raise NotStored(
-                f"the program change is blocked ({_blocks(findings)}): nothing stored; override a block with a "
-                "reason where the rule allows it, or change the program",
-                findings,
+                f"the program change is blocked ({_blocks(checked.findings)}): nothing stored; override a block "
+                "with a reason where the rule allows it, or change the program",
+                checked.findings,
             )
-        record = ProgramChangeRecord(
-            c.pump_id,
-            len(changes),
-            c.changed_at,
-            c.program,
-            basis.daily_dose_mcg,
-            c.changed_by,
-            c.reason,
-            findings,
-            judged.settings_used,
-        )
-        uow.program_changes.add(record)
+        uow.program_changes.add(checked.draft)
         uow.commit()  # another change of this pump stored meanwhile: ConflictError
-    return record
+    return checked.draft
