@@ -3,10 +3,12 @@ nearest date; each item with its rule, reasoning and sources."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from baclofen.domain.cds.risk.context import RiskLevel
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.alerts import alert_from_finding
 from baclofen.domain.clinic.diary import DiaryEntryRecord, assess_diary_entry
@@ -55,11 +57,30 @@ def rows(horizon_days: int, cases=CASES):
 
 
 def test_overdue_first_then_blocks_then_the_nearest_date() -> None:
+    """An unread red flag raised before today waits already: it is overdue, like a refill whose date passed; among
+    the overdue, the high ones (an empty pump, a seizure) before the moderate battery replacement."""
     assert rows(14) == [
-        ("battery", "P-2", "overdue", "RISK-BATTERY-001"),
         ("refill", "P-1", "overdue", "RISK-REFILL-001"),
+        ("diary", "P-3", "overdue", "DIARY-SEIZURE-001"),
+        ("battery", "P-2", "overdue", "RISK-BATTERY-001"),
         ("risk", "P-1", "block", "RISK-RESERVOIR-002"),
-        ("diary", "P-3", "due", "DIARY-SEIZURE-001"),
+    ]
+
+
+def test_within_a_tier_the_higher_level_comes_before_the_earlier_date() -> None:
+    """A high withdrawal red flag is not listed after a moderate or low item because theirs is older."""
+    fever = DiaryEntryRecord("D-9", "P-9", AS_OF - timedelta(hours=2), symptoms=(Symptom.SEIZURE,))
+    (finding,) = assess_diary_entry(fever)
+    high = alert_from_finding(finding, patient_id="P-9", subject="diary:D-9", raised_at=fever.recorded_at)
+    older = AS_OF - timedelta(days=3)
+    low = replace(high, alert_id="A-low", patient_id="P-8", level=RiskLevel.LOW, raised_at=older, subject="diary:D-8")
+    cases = (PatientCase("P-8", None, (), (), (low,)), PatientCase("P-9", None, (), (fever,), (high,)))
+
+    items = compute_worklist(cases, AS_OF + timedelta(days=3), 14).items
+
+    assert [(i.patient_id, i.urgency.value, i.level.value) for i in items] == [
+        ("P-9", "overdue", "high"),
+        ("P-8", "overdue", "low"),
     ]
 
 
@@ -91,7 +112,7 @@ def test_an_open_alert_stays_after_its_finding_left_the_look_back_window() -> No
 
     later = compute_worklist((case,), AS_OF + timedelta(days=60), 14).items
 
-    assert [(i.kind, i.urgency) for i in later] == [(WorklistKind.DIARY, Urgency.DUE)]
+    assert [(i.kind, i.urgency) for i in later] == [(WorklistKind.DIARY, Urgency.OVERDUE)]
 
 
 def test_a_high_risk_with_an_active_alert_is_listed_once_as_the_alert() -> None:

@@ -140,8 +140,8 @@ def test_the_worklist_of_stored_patients(services) -> None:
 
     assert [(i.kind.value, i.patient_id, i.urgency.value) for i in worklist.items] == [
         ("refill", "P-1", "overdue"),
+        ("diary", "P-2", "overdue"),  # logged yesterday, not yet seen
         ("risk", "P-1", "block"),
-        ("diary", "P-2", "due"),
     ]
     with pytest.raises(NotFoundError):
         services.compute_clinic_worklist(ComputeWorklist(("P-404",), AS_OF, 14))

@@ -92,7 +92,9 @@ class WorklistItem:
 
     def sort_key(self) -> tuple[Any, ...]:
         kinds = list(WorklistKind)
-        return (self.urgency.rank, self.due, self.level.rank, self.patient_id, kinds.index(self.kind), self.rule_id)
+        # Within a tier the higher level first, then the earlier date: a high red flag is never listed after a
+        # moderate or low item only because that one is older.
+        return (self.urgency.rank, self.level.rank, self.due, self.patient_id, kinds.index(self.kind), self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -262,14 +264,17 @@ def _pump_items(p: _Patient) -> tuple[list[WorklistItem], set[str]]:
 
 
 def _alert_item(p: _Patient, alert: Alert) -> WorklistItem:
+    """An open alert, due the day it was raised: overdue once that day passed unattended (like any dated item)."""
     kind = WorklistKind.DIARY if alert.rule_id.startswith("DIARY-") else WorklistKind.ALERT
     pump_id = alert.subject.partition(":")[2] if alert.subject.startswith("pump:") else p.pump_id
+    raised_on = alert.raised_at.astimezone(p.assessment.as_of.tzinfo).date()
+    blocks = alert.severity is Severity.BLOCK
     return WorklistItem(
         kind,
         alert.patient_id,
         pump_id,
-        alert.raised_at.astimezone(p.assessment.as_of.tzinfo).date(),
-        Urgency.BLOCK if alert.severity is Severity.BLOCK else Urgency.DUE,
+        raised_on,
+        Urgency.OVERDUE if raised_on < p.today else Urgency.BLOCK if blocks else Urgency.DUE,
         alert.level,
         alert.rule_id,
         alert.message,
