@@ -146,3 +146,49 @@ def test_the_calculators_answer_as_the_cli_does(memory_api) -> None:
     assert taper.status_code == 200 and taper.json()["steps"]
     assert forecast.status_code == 200 and forecast.json()["empty_date"]
     assert dose.status_code == 200 and "DOSE-BAC-ORAL-MAX-001" in {f["rule_id"] for f in dose.json()["findings"]}
+
+
+def _empty_reservoir_visit(api, **extra: object):
+    """pump-9, filled on 2026-02-02, found EMPTY on 2026-04-03 (PUMP-RECON-007, an overridable block)."""
+    api.client.post(
+        "/api/v1/pumps",
+        json={"pump_id": "pump-9", "pump": "synchromed-ii-20", "patient_id": "P-1", "implanted": "2025-06-01"},
+        headers=api.auth("clin1"),
+    )
+    first = {"concentration_mcg_per_ml": 500, "refilled": "2026-02-02", "daily_dose_mcg": 300}
+    assert api.client.post("/api/v1/pumps/pump-9/visits", json=first, headers=api.auth("nurse1")).status_code == 201
+    return {**first, "refilled": "2026-04-03", "expected_ml": 2.0, "aspirated_ml": 0.0, **extra}
+
+
+def _visits(api) -> int:
+    return len(api.client.get("/api/v1/pumps/pump-9", headers=api.auth("clin1")).json()["visits"])
+
+
+def test_a_visit_a_block_stands_against_is_not_recorded_without_an_override(api) -> None:
+    body = _empty_reservoir_visit(api)
+
+    refused = api.client.post("/api/v1/pumps/pump-9/visits", json=body, headers=api.auth("nurse1"))
+
+    assert refused.status_code == 409, refused.text
+    blocks = [f for f in refused.json()["findings"] if f["severity"] == "block"]
+    assert "PUMP-RECON-007" in [f["rule_id"] for f in blocks] and all(f["overridable"] for f in blocks)
+    assert _visits(api) == 1  # nothing stored
+
+
+def test_a_clinician_overrides_a_visits_block_with_a_reason_and_it_is_recorded(api) -> None:
+    reason = "PUMP-RECON-007=restarted at a low dose under observation"
+    body = _empty_reservoir_visit(api, overrides=[reason])
+
+    by_nurse = api.client.post("/api/v1/pumps/pump-9/visits", json=body, headers=api.auth("nurse1"))
+    no_reason = api.client.post(
+        "/api/v1/pumps/pump-9/visits", json={**body, "overrides": ["PUMP-RECON-007=x"]}, headers=api.auth("clin1")
+    )
+    recorded = api.client.post("/api/v1/pumps/pump-9/visits", json=body, headers=api.auth("clin1"))
+
+    assert by_nurse.status_code == 403  # a clinician overrides a block
+    assert no_reason.status_code == 422 and "override reason" in _fields(no_reason)
+    assert recorded.status_code == 201, recorded.text
+    empty = [f for f in recorded.json()["findings"] if f["rule_id"] == "PUMP-RECON-007"]
+    assert empty and empty[0]["override"]["reason"] == "restarted at a low dose under observation"
+    assert empty[0]["override"]["clinician"]
+    assert _visits(api) == 2

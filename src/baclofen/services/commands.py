@@ -142,11 +142,15 @@ class RecordRefillVisit:
     as_of: date | datetime | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     other_drugs_in_pump: tuple[str, ...] = ()
+    #: A clinician's overrides of this visit's blocking findings (each with a reason): a visit a block stands
+    #: against is not recorded without one.
+    overrides: tuple[Override, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.pump_id, str) or not self.pump_id.strip():
             raise InvalidInputError("pump_id", "the id of a stored pump", self.pump_id)
         require_moment(self.refilled, "refilled")
+        object.__setattr__(self, "overrides", _overrides(self.overrides))
         _program_or_none(self.flex, "flex")
         optional(require_moment, self.as_of, "as_of")
 

@@ -14,12 +14,12 @@ InvalidInputError
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.errors import ConflictError, InvalidInputError, require_finite_number
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
@@ -64,8 +64,16 @@ from baclofen.domain.itb.screening import (
     responses_to_doses,
 )
 from baclofen.domain.itb.transition import TransitionPlan, plan_oral_to_itb_transition
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
-from baclofen.domain.rules.core import Finding, findings_to_dicts, sort_findings
+from baclofen.domain.rules.core import (
+    Finding,
+    Override,
+    apply_overrides,
+    findings_to_dicts,
+    is_offerable,
+    sort_findings,
+)
 from baclofen.domain.settings import SettingUse, SettingValues, settings_to_dicts, with_clinic_sources
 from baclofen.services.commands import (
     ForecastPump,
@@ -393,6 +401,17 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+class NotStored(ConflictError):
+    """A plan, program change or refill visit that a standing block keeps from being stored; ``findings`` say why
+    (all of them, the blocks first)."""
+
+    def __init__(self, message: str, findings: Sequence[Finding], plan: Plan | None = None) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)
+        #: The oral plan a block keeps out (None when there is none: a refused switch, a program change, a visit).
+        self.plan = plan
+
+
 @dataclass(frozen=True, slots=True)
 class PumpVisit:
     """A refill visit: reconciliation (when residuals are given), the new fill and its forecast.
@@ -410,6 +429,8 @@ class PumpVisit:
     next_refill_findings: tuple[Finding, ...] = ()
     #: The clinic's values this visit used (those it did not set itself), by name: marked ``source="clinic"``.
     clinic_values: Mapping[str, Any] = field(default_factory=dict)
+    #: A clinician's overrides of this visit's blocks (each attached to its finding).
+    overrides: tuple[Override, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -420,7 +441,12 @@ class PumpVisit:
             superseded = self.observed is not None and self.observed.beyond_accuracy
             # "within tolerance" of the residual is not the conclusion when the delivery is beyond the accuracy
             found += [f for f in self.reconciliation.findings if not (superseded and f.rule_id == "PUMP-RECON-003")]
-        return sort_findings(found)
+        return apply_overrides(found, self.overrides)
+
+    @property
+    def recordable(self) -> bool:
+        """True when no block stands against the visit (each one overridden by a clinician with a reason)."""
+        return is_offerable(self.findings)
 
     @property
     def settings_used(self) -> tuple[SettingUse, ...]:
@@ -492,8 +518,10 @@ def record_refill_visit(
     observed over the last interval: after a flagged shortfall the next refill is also forecast at the
     observed rate and the earlier date is recommended (PUMP-REFILL-006 when that comes before
     ``target_interval_days``). The visit (residuals, fill volume, concentration, program) is committed only
-    when it is valid: on any error nothing is stored. Clinical findings, blocks included, do not stop the
-    recording: they are findings about a visit that took place.
+    when it is valid and no block stands against it: every block (all of a visit's blocks are overridable:
+    an empty or an impossible residual, a fill the pump cannot take ...) needs a clinician's override with a
+    reason (``command.overrides``), else nothing is stored and :class:`NotStored` carries the findings. The
+    overrides are in the visit's findings (the visit record itself has no place for them).
 
     ``command.settings`` (read, by name) overrides the pump's flow accuracy for this visit, as in
     :func:`forecast_pump`; ``clinic`` gives the clinic's own values of :data:`REFILL_VISIT_SETTINGS` and of
@@ -511,6 +539,13 @@ def record_refill_visit(
     with uow:
         record = uow.pumps.get(command.pump_id)
         visit = _assess_refill_visit(record, command, clinic)
+        if not visit.recordable:
+            blocks = ", ".join(sorted({f.rule_id for f in visit.findings if f.is_blocking}))
+            raise NotStored(
+                f"a block stands against this visit ({blocks}): nothing stored; a clinician may override each "
+                "block with a reason",
+                visit.findings,
+            )
         uow.pumps.add_visit(command.pump_id, _visit_record(command, visit))
         uow.commit()
     return visit
@@ -623,4 +658,6 @@ def _assess_refill_visit(record: PumpRecord, c: RecordRefillVisit, clinic: Setti
         forecast,
         target_interval_days=c.target_interval_days,
     )
-    return PumpVisit(reconciliation, refill, forecast, observed, next_refill, clinic_used)
+    visit = PumpVisit(reconciliation, refill, forecast, observed, next_refill, clinic_used, c.overrides)
+    visit.findings  # noqa: B018 - an override of no block of this visit is an error (named ``override``)
+    return visit

@@ -39,7 +39,7 @@ from typing import Any
 
 from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, program_change_basis
-from baclofen.domain.errors import ConflictError, InvalidInputError
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGH_DOSE_THRESHOLD, titration_range
 from baclofen.domain.itb.programs import ProgramMode
 from baclofen.domain.itb.transition import TransitionPlan
@@ -56,7 +56,7 @@ from baclofen.services.commands import (
     PlanTransition,
     SavePlan,
 )
-from baclofen.services.itb import plan_transition
+from baclofen.services.itb import NotStored, plan_transition
 from baclofen.services.planning import plan_oral_taper, plan_oral_titration
 from baclofen.services.ports import SettingsProvider, UnitOfWork
 
@@ -73,17 +73,6 @@ __all__ = [
 
 #: The settings a program change is judged with (the clinic's values, then the command's).
 PROGRAM_CHANGE_SETTINGS = (HIGH_DOSE_THRESHOLD, DAILY_DOSE_CONFIRMATION_THRESHOLD)
-
-
-class NotStored(ConflictError):
-    """A plan or program change that a standing block keeps from being stored; ``findings`` say why (all of
-    them, the blocks first)."""
-
-    def __init__(self, message: str, findings: Sequence[Finding], plan: Plan | None = None) -> None:
-        super().__init__(message)
-        self.findings = tuple(findings)
-        #: The oral plan a block keeps out (None when there is none: a refused switch, a program change).
-        self.plan = plan
 
 
 @dataclass(frozen=True, slots=True)

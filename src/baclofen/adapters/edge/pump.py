@@ -15,6 +15,7 @@ from baclofen.adapters.edge.text import (
     parse_flex,
     parse_moment,
     parse_names,
+    parse_overrides,
     parse_volume_pairs,
 )
 from baclofen.domain.errors import InvalidInputError
@@ -259,16 +260,19 @@ def record_refill_visit_command(
     settings: Settings = None,
     other_drugs_in_pump: str | Sequence[str] = (),
     pump: PumpModel | None = None,
+    overrides: Sequence[str] = (),
+    clinician: str = "",
 ) -> RecordRefillVisit:
     """:class:`RecordRefillVisit` of the stored pump ``pump_id`` from the text of its fields; ``pump``, when
     the caller knows the pump's model, checks a flex schedule's steps with the other fields (the service checks
-    them against the stored model in any case)."""
+    them against the stored model in any case); ``overrides`` ``RULE-ID=REASON`` given by ``clinician``."""
     fields = InputCollector()
     program = _flex(fields, pump, flex)
     refilled_at = fields.read(parse_moment, refilled, "refilled")
     today = fields.read(parse_moment, as_of, "as_of")
     setting_values = fields.read(read_settings, settings, "setting") or {}
     others = fields.read(parse_names, other_drugs_in_pump, "other_drugs_in_pump") or ()
+    override_values = fields.read(parse_overrides, overrides, "override", clinician) or ()
     fields.raise_errors()
     assert refilled_at is not None  # a required field: read or its error raised
     return RecordRefillVisit(
@@ -284,6 +288,7 @@ def record_refill_visit_command(
         as_of=today,
         settings=setting_values,
         other_drugs_in_pump=others,
+        overrides=override_values,
     )
 
 

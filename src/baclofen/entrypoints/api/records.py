@@ -271,7 +271,8 @@ def read_pump(pump_id: str, who: CallerDep) -> dict[str, Any]:
 @router.post(
     "/pumps/{pump_id}/visits",
     status_code=201,
-    summary="Record a refill visit: reconciliation, the new fill, its forecast and findings",
+    summary="Record a refill visit: reconciliation, the new fill, its forecast and findings (a block without a "
+    "clinician's override: 409, nothing stored)",
 )
 def record_visit(
     pump_id: str, body: VisitRequest, who: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
@@ -284,6 +285,13 @@ def record_visit(
 def _record_visit(pump_id: str, body: VisitRequest, who: Caller) -> Response:
     with who.services.uow as uow:
         pump = visible_pump(uow, who, pump_id)
-    command = record_refill_visit_command(pump_id=pump_id, pump=pump.model, **body.model_dump())
-    visit = who.services.record_refill_visit(command)
+    if body.overrides:  # a clinician overrides a block
+        require_role(who.user, {Role.CLINICIAN})
+    command = record_refill_visit_command(
+        pump_id=pump_id, pump=pump.model, clinician=actor_label(who.user), **body.model_dump()
+    )
+    try:
+        visit = who.services.record_refill_visit(command)
+    except itb.NotStored as exc:
+        raise Problem(409, str(exc), findings=json_ready([f.to_dict() for f in exc.findings])) from None
     return JSONResponse(json_ready(visit.to_dict()), status_code=201)

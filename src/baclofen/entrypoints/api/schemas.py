@@ -96,7 +96,8 @@ class PumpRequest(Body):
 
 class VisitRequest(Body):
     """A refill visit of a stored pump: the fields of ``baclofen pump refill`` (``refilled``: a date or a
-    date-time; ``flex``: ``HH:MM=MCG_PER_H,...``)."""
+    date-time; ``flex``: ``HH:MM=MCG_PER_H,...``); ``overrides``: ``RULE-ID=REASON`` of the visit's blocks,
+    given by the calling clinician (a visit a block stands against is not recorded without one: 409)."""
 
     concentration_mcg_per_ml: float
     refilled: Text
@@ -109,6 +110,7 @@ class VisitRequest(Body):
     as_of: Text | None = None
     settings: Settings = {}
     other_drugs_in_pump: Names = []
+    overrides: Names = []
 
 
 class ForecastRequest(Body):
