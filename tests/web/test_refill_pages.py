@@ -121,20 +121,71 @@ def test_without_javascript_the_check_is_a_whole_page(nurse: Site) -> None:
     assert "Decision support, not medical advice." in answer.text
 
 
-def test_recording_stores_exactly_one_visit_and_shows_the_record(nurse: Site) -> None:
+def test_recording_stores_exactly_one_visit_and_redirects_to_its_record(nurse: Site) -> None:
     before = _stored(nurse)
-    answer = nurse.client.post(URL, data=_form(nurse, aspirated_ml="3.1", target_interval_days="60"))
-    assert answer.status_code == 201, answer.text
+    answer = nurse.client.post(
+        URL, data=_form(nurse, aspirated_ml="3.1", target_interval_days="60"), follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text  # post/redirect/get: a reload does not post again
+    number = len(before.visits) + 1
+    assert answer.headers["location"] == f"/pumps/{PUMP}/visits/{number}"
     after = _stored(nurse)
     assert len(after.visits) == len(before.visits) + 1
     visit = after.visits[-1]
     assert visit.aspirated_ml == 3.1 and visit.expected_ml == expected_residual(before, visit.refilled_at)  # type: ignore[arg-type]
     assert visit.refilled_at == datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)
-    text = _text(answer.text)
-    assert "Refill visit record" in text and "is recorded" in text and "Next refill" in text
-    assert 'href="/worklist"' in answer.text
-    assert "<details open>" in answer.text  # the printed record shows each finding's reasoning and sources
     assert _audit(nurse, "pump.add_visit")[-1].outcome is AuditOutcome.SUCCESS
+
+    page = nurse.client.get(answer.headers["location"])
+    assert page.status_code == 200, page.text
+    text = _text(page.text)
+    assert "Refill visit record" in text and "2026-03-02 09:00" in text and "3.10 mL" in text
+    assert f"{visit.fill_ml:g} mL" in text and 'href="/worklist"' in page.text
+    assert _audit(nurse, "pump.read")[-1].outcome is AuditOutcome.SUCCESS
+    assert nurse.client.get(f"/pumps/{PUMP}/visits/{number + 1}").status_code == 404
+    assert nurse.client.get(f"/pumps/{PUMP}/visits/0").status_code == 404
+
+
+def _empty(site: Site, **changes: str) -> dict[str, str]:
+    """The form of a visit that finds the reservoir empty (PUMP-RECON-007, an overridable block)."""
+    return _form(site, aspirated_ml="0", **changes)
+
+
+def test_a_visit_a_block_stands_against_is_not_recorded_without_an_override(nurse: Site) -> None:
+    before = _stored(nurse)
+    answer = nurse.client.post(URL, data=_empty(nurse))
+    assert answer.status_code == 409, answer.text
+    text = _text(answer.text)
+    assert "PUMP-RECON-007" in text and "nothing stored" in text
+    assert "a clinician may override it, with a reason" in text
+    assert 'name="override"' not in answer.text  # a nurse is not offered the override
+    assert _stored(nurse).visits == before.visits
+    # the preview says why: the residual is empty, not "beyond the tolerance"
+    preview = nurse.client.post(f"{URL}/preview", data=_empty(nurse), headers={"HX-Request": "true"})
+    assert "(reservoir empty)" in preview.text and "(beyond the tolerance)" not in preview.text
+
+
+def test_a_clinician_overrides_a_block_with_a_reason_and_the_visit_is_recorded(site: Site) -> None:
+    site.login("clinician")
+    before = _stored(site)
+    refused = site.client.post(URL, data=_empty(site))
+    assert refused.status_code == 409
+    assert 'name="override" type="checkbox" value="PUMP-RECON-007"' in refused.text
+    assert 'form="refill-form"' in refused.text  # the override's inputs belong to the visit's form
+
+    no_reason = site.client.post(URL, data=_empty(site, override="PUMP-RECON-007"))
+    assert no_reason.status_code == 422 and "override_reason.PUMP-RECON-007" in no_reason.text
+    short = site.client.post(
+        URL, data=_empty(site, override="PUMP-RECON-007", **{"override_reason.PUMP-RECON-007": "x"})
+    )
+    assert short.status_code == 422 and "a real reason" in short.text
+    assert _stored(site).visits == before.visits
+
+    reason = "restarted at a low dose under observation"
+    data = _empty(site, override="PUMP-RECON-007", **{"override_reason.PUMP-RECON-007": reason})
+    answer = site.client.post(URL, data=data, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert len(_stored(site).visits) == len(before.visits) + 1
 
 
 def test_invalid_fields_are_named_and_nothing_is_stored(nurse: Site) -> None:
@@ -232,8 +283,25 @@ def test_a_pump_recorded_on_its_own_clock_gets_a_visit_on_its_own_clock(nurse: S
         "concentration_mcg_per_ml": "500",
         "daily_dose_mcg": "250",
     }
-    answer = nurse.client.post(url, data=data)
-    assert answer.status_code == 201, answer.text
+    answer = nurse.client.post(url, data=data, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert "2026-03-02 10:00" in _text(nurse.client.get(answer.headers["location"]).text)
     visit = _stored(nurse, "PUMP-CLOCK").visits[-1]
     assert visit.refilled_at == datetime(2026, 3, 2, 10, 0)
     assert visit.expected_ml == 5.5  # 20 mL - 0.5 mL/day x 29 days
+
+
+def test_a_residual_as_expected_says_so(nurse: Site) -> None:
+    expected = expected_residual(_stored(nurse), datetime(2026, 3, 2, 9, 0, tzinfo=ZONE))
+    assert expected is not None
+    data = _form(nurse, aspirated_ml=f"{expected:.2f}")
+    answer = nurse.client.post(f"{URL}/preview", data=data, headers={"HX-Request": "true"})
+    text = _text(answer.text)
+    assert "+0.00 mL" in text and "as expected" in text and "equal than" not in text
+
+
+def test_a_nurse_cannot_override_a_block(nurse: Site) -> None:
+    before = _stored(nurse)
+    data = _empty(nurse, override="PUMP-RECON-007", **{"override_reason.PUMP-RECON-007": "restarted under observation"})
+    assert nurse.client.post(URL, data=data).status_code == 403
+    assert _stored(nurse).visits == before.visits

@@ -9,7 +9,11 @@
   form there as one types (``input changed delay:300ms``) and swaps in the ``preview`` block; without
   JavaScript the "Check" button posts it there and gets the whole page back;
 * ``POST /pumps/{pump_id}/refill``: records the visit (``services.record_refill_visit``, the use case of
-  ``POST /api/v1/pumps/{pump_id}/visits``) and shows the visit record (a printable page).
+  ``POST /api/v1/pumps/{pump_id}/visits``) and answers 303 to the visit's record (post/redirect/get: a reload
+  does not post the visit again). A block standing against the visit: nothing stored, the form again (409) with
+  the findings; next to each overridable block a clinician (only) ticks an override and gives a reason
+  (``override`` = the rule id, ``override_reason.RULE-ID``), checked by the domain's override rules;
+* ``GET /pumps/{pump_id}/visits/{number}``: the stored visit ``number`` (1 = the first) of the pump, printable.
 
 Every access is audited as the API's is (``pump.read``, ``pump.refill_check``, ``pump.add_visit``); a pump out of
 the visitor's clinic is a 404 page; a patient is refused (403). Every POST carries the form's CSRF token (htmx posts
@@ -19,25 +23,26 @@ the form's own fields, the token among them).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from baclofen.adapters.edge.pump import record_refill_visit_command
 from baclofen.adapters.edge.text import parse_moment
-from baclofen.domain.errors import InvalidInputError, InvalidInputs
+from baclofen.domain.errors import InvalidInputError, InvalidInputs, NotFoundError
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.itb.programs import InfusionProgram, ProgramMode
 from baclofen.domain.itb.refill import expected_residual_ml
 from baclofen.domain.itb.reservoir import ReservoirFill
-from baclofen.domain.records import STAFF_ROLES, PumpRecord, RefillVisitRecord
-from baclofen.domain.rules.core import Finding
+from baclofen.domain.records import STAFF_ROLES, PumpRecord, RefillVisitRecord, Role
+from baclofen.domain.rules.core import Finding, Override
 from baclofen.entrypoints.api.context import Caller, audited
 from baclofen.entrypoints.api.records import audit_target, visible_pump
-from baclofen.entrypoints.api.security import require_role
+from baclofen.entrypoints.api.security import actor_label, require_role
 from baclofen.entrypoints.web.app import WebRoute, caller_of, check_csrf, render, render_fragment
 from baclofen.services import itb
 from baclofen.services.commands import RecordRefillVisit
@@ -50,6 +55,9 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 #: The form's fields (the names of the API's visit fields).
 FORM_FIELDS = ("refilled", "aspirated_ml", "concentration_mcg_per_ml", "daily_dose_mcg", "flex", "target_interval_days")
 _TEMPLATE = "refill_form.html"
+#: The form's override of a block: the rule id ticked, and its reason.
+_OVERRIDE = "override"
+_REASON = "override_reason."
 #: The services' names of the visit's time (a fill, checked against the implant date and the last refill).
 _VISIT_TIME_FIELDS = ("filled", "filled_at", "refilled_at", "implanted", "as_of")
 
@@ -177,10 +185,48 @@ def _values(form: FormData) -> dict[str, str]:
     return {name: v.strip() if isinstance(v := form.get(name), str) else "" for name in FORM_FIELDS}
 
 
+def _override_form(who: Caller, form: FormData, errors: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """What the form's override inputs hold (the rules ticked, the reasons typed, their errors); None for a
+    caller who may not override a block (not a clinician)."""
+    if who.user.role is not Role.CLINICIAN:
+        return None
+    chosen = {x.strip() for x in form.getlist(_OVERRIDE) if isinstance(x, str) and x.strip()}
+    reasons = {
+        key[len(_REASON) :]: v.strip()
+        for key, v in form.multi_items()
+        if key.startswith(_REASON) and isinstance(v, str)
+    }
+    return {"chosen": chosen, "reasons": reasons, "errors": dict(errors or {})}
+
+
+def _overrides(who: Caller, form: FormData) -> tuple[Override, ...]:
+    """The overrides ticked, each given by the caller (a clinician) with its reason; each invalid one named
+    ``override_reason.RULE-ID`` (:class:`InvalidInputs`)."""
+    given = _override_form(who, form)
+    if given is None:
+        if form.getlist(_OVERRIDE):
+            require_role(who.user, {Role.CLINICIAN})  # a clinician overrides a block: 403
+        return ()
+    out, errors = [], []
+    for rule in sorted(given["chosen"]):
+        reason = given["reasons"].get(rule, "")
+        try:
+            out.append(Override(rule, reason, actor_label(who.user)))
+        except InvalidInputError as exc:
+            expected = f"a reason for overriding {rule}" if not reason else exc.expected
+            errors.append(InvalidInputError(_REASON + rule, expected, reason))
+    if errors:
+        raise InvalidInputs(errors)
+    return tuple(out)
+
+
 def _errors(exc: InvalidInputError) -> dict[str, str]:
     """Each invalid field (by the form's name) and what it expected."""
     shown: dict[str, str] = {}
     for e in exc.errors if isinstance(exc, InvalidInputs) else (exc,):
+        if e.field.startswith(_REASON):
+            shown.setdefault(e.field, f"expected {e.expected}")
+            continue
         name = e.field.split("[")[0].split(".")[0]
         name = "refilled" if name in _VISIT_TIME_FIELDS else name
         shown.setdefault(name, f"expected {e.expected}")
@@ -255,9 +301,11 @@ async def refill_preview(request: Request, pump_id: str) -> Response:
         if fragment:
             return render_fragment(request, _TEMPLATE, "preview", preview=None, errors=_errors(exc))
         return _form(request, record, values, 422, errors=_errors(exc))
+    overrides = _override_form(who, form)
     if fragment:
-        return render_fragment(request, _TEMPLATE, "preview", preview=_visit_view(visit), errors={})
-    return _form(request, record, values, preview=_visit_view(visit))
+        view = _visit_view(visit)
+        return render_fragment(request, _TEMPLATE, "preview", preview=view, errors={}, override_form=overrides)
+    return _form(request, record, values, preview=_visit_view(visit), override_form=overrides)
 
 
 @router.post("/pumps/{pump_id}/refill")
@@ -267,21 +315,50 @@ async def record_refill(request: Request, pump_id: str) -> Response:
     who = caller_of(request)
     values = _values(form)
     record: PumpRecord | None = None
+    command: RecordRefillVisit | None = None
     try:
         with audited(who, "pump.add_visit", audit_target("pump", pump_id)):
             record = _pump(who, pump_id)
             command = visit_command(record, values, who.services.clock.zone)
-            visit = who.services.record_refill_visit(command)
+            command = replace(command, overrides=_overrides(who, form))
+            who.services.record_refill_visit(command)
+    except itb.NotStored as exc:  # a block stands: nothing stored, the findings and the overrides to give
+        assert record is not None and command is not None
+        visit = itb.assess_refill_visit(record, command, clinic=who.services.settings)
+        view, overrides = _visit_view(visit), _override_form(who, form)
+        return _form(request, record, values, 409, preview=view, refused=str(exc), override_form=overrides)
     except InvalidInputError as exc:  # audited as failed; the form again, each invalid field named
         if record is None:  # not a field of the form (the pump's id)
             raise
-        return _form(request, record, values, 422, errors=_errors(exc))
+        errors = _errors(exc)
+        if command is not None and all(name.startswith(_REASON) for name in errors):  # the visit checked: show it
+            visit = itb.assess_refill_visit(record, replace(command, overrides=()), clinic=who.services.settings)
+            overrides = _override_form(who, form, errors)
+            return _form(request, record, values, 422, preview=_visit_view(visit), override_form=overrides)
+        return _form(request, record, values, 422, errors=errors, override_form=_override_form(who, form))
+    return RedirectResponse(f"/pumps/{pump_id}/visits/{len(record.visits) + 1}", status_code=303)
+
+
+@router.get("/pumps/{pump_id}/visits/{number}")
+def visit_record(request: Request, pump_id: str, number: int) -> Response:
+    who = caller_of(request)
+    with audited(who, "pump.read", audit_target("pump", pump_id)):
+        record = _pump(who, pump_id)
+    if not 1 <= number <= len(record.visits):
+        raise NotFoundError(f"no visit {number} of pump {pump_id}")
+    visit = record.visits[number - 1]
+    earlier = replace(record, visits=record.visits[: number - 1])
+    discrepancy = None
+    if visit.expected_ml is not None and visit.aspirated_ml is not None:
+        discrepancy = round(visit.aspirated_ml - visit.expected_ml, 2)
     return render(
         request,
         "refill_record.html",
-        201,
-        pump=_pump_view(record),
-        refilled=command.refilled,
-        preview=_visit_view(visit),
+        pump=_pump_view(earlier),
+        record=record,
+        number=number,
+        stored=visit,
+        discrepancy=discrepancy,
+        program=_program_text(visit.program, visit.concentration_mcg_per_ml),
         printable=True,
     )
