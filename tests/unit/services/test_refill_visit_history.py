@@ -18,8 +18,9 @@ from baclofen.domain.itb.programs import continuous_program, parse_flex_schedule
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.rules.core import Override
 from baclofen.services.commands import RecordRefillVisit
-from baclofen.services.itb import record_refill_visit, register_pump
+from baclofen.services.itb import NotStored, record_refill_visit, register_pump
 from tests.pump_visits import refill_visit_from_options
 
 SYNCHROMED = get_pump("synchromed-ii-20")
@@ -130,13 +131,38 @@ def test_the_next_visit_takes_the_recorded_one_as_its_previous_fill() -> None:
     assert [v.refilled_at for v in _stored(services).visits] == [date(2026, 3, 2), date(2026, 3, 30)]
 
 
-def test_a_visit_with_a_block_finding_is_still_recorded() -> None:
+def test_a_visit_a_block_stands_against_is_not_recorded() -> None:
     services = _services(LAST_FILL)
+    before = _stored(services)
 
-    visit = services.record_refill_visit(replace(VISIT, aspirated_ml=0))  # an empty reservoir
+    with pytest.raises(NotStored) as err:
+        services.record_refill_visit(replace(VISIT, aspirated_ml=0))  # an empty reservoir
 
-    assert any(f.rule_id == "PUMP-RECON-007" and f.severity.value == "block" for f in visit.findings)
+    assert any(f.rule_id == "PUMP-RECON-007" and f.is_blocking and f.overridable for f in err.value.findings)
+    assert _stored(services) == before
+
+
+def test_a_visits_block_overridden_by_a_clinician_with_a_reason_is_recorded() -> None:
+    services = _services(LAST_FILL)
+    override = Override("PUMP-RECON-007", "restarted at a low dose under observation", "Dr Jane Doe")
+
+    visit = services.record_refill_visit(replace(VISIT, aspirated_ml=0, overrides=(override,)))
+
+    empty = [f for f in visit.findings if f.rule_id == "PUMP-RECON-007"]
+    assert empty and empty[0].overridden_by == override and not empty[0].is_blocking
     assert len(_stored(services).visits) == 2
+
+
+def test_an_override_of_no_block_of_the_visit_is_refused() -> None:
+    services = _services(LAST_FILL)
+    before = _stored(services)
+    override = Override("PUMP-RECON-007", "restarted at a low dose under observation", "Dr Jane Doe")
+
+    with pytest.raises(InvalidInputError) as err:
+        services.record_refill_visit(replace(VISIT, overrides=(override,)))  # the residual is as expected
+
+    assert err.value.field == "override"
+    assert _stored(services) == before
 
 
 @pytest.mark.parametrize(
