@@ -40,6 +40,7 @@ def test_a_nurse_records_a_refill_and_sees_the_discrepancy_before_saving(tab: Ta
 
     page.get_by_role("button", name="Record the visit").click()
     page.wait_for_selector("h1:has-text('Refill visit record')")
+    assert re.search(rf"/pumps/{pump_id}/visits/\d+$", page.url)  # post/redirect/get: a reload posts nothing
     assert "is recorded" in page.inner_text("main")
     assert page.inner_text(".next-refill").strip() == next_refill.strip()
     assert page.locator(".discrepancy").count() == 1

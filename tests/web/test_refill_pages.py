@@ -128,7 +128,7 @@ def test_recording_stores_exactly_one_visit_and_redirects_to_its_record(nurse: S
     )
     assert answer.status_code == 303, answer.text  # post/redirect/get: a reload does not post again
     number = len(before.visits) + 1
-    assert answer.headers["location"] == f"/pumps/{PUMP}/visits/{number}"
+    assert answer.headers["location"] == f"/pumps/{PUMP}/visits/{number}?target_interval_days=60"
     after = _stored(nurse)
     assert len(after.visits) == len(before.visits) + 1
     visit = after.visits[-1]
@@ -141,6 +141,9 @@ def test_recording_stores_exactly_one_visit_and_redirects_to_its_record(nurse: S
     text = _text(page.text)
     assert "Refill visit record" in text and "2026-03-02 09:00" in text and "3.10 mL" in text
     assert f"{visit.fill_ml:g} mL" in text and 'href="/worklist"' in page.text
+    # checked again by the use case that recorded it: the same fill, its dates and findings, printable
+    assert "Next refill" in text and "<details open>" in page.text
+    assert "could not be made again" in _text(nurse.client.get(f"/pumps/{PUMP}/visits/{number}").text)
     assert _audit(nurse, "pump.read")[-1].outcome is AuditOutcome.SUCCESS
     assert nurse.client.get(f"/pumps/{PUMP}/visits/{number + 1}").status_code == 404
     assert nurse.client.get(f"/pumps/{PUMP}/visits/0").status_code == 404
@@ -186,6 +189,8 @@ def test_a_clinician_overrides_a_block_with_a_reason_and_the_visit_is_recorded(s
     answer = site.client.post(URL, data=data, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     assert len(_stored(site).visits) == len(before.visits) + 1
+    record = _text(site.client.get(answer.headers["location"]).text)
+    assert "PUMP-RECON-007" in record and "a clinician overrode this block" in record
 
 
 def test_invalid_fields_are_named_and_nothing_is_stored(nurse: Site) -> None:

@@ -336,11 +336,39 @@ async def record_refill(request: Request, pump_id: str) -> Response:
             overrides = _override_form(who, form, errors)
             return _form(request, record, values, 422, preview=_visit_view(visit), override_form=overrides)
         return _form(request, record, values, 422, errors=errors, override_form=_override_form(who, form))
-    return RedirectResponse(f"/pumps/{pump_id}/visits/{len(record.visits) + 1}", status_code=303)
+    where = f"/pumps/{pump_id}/visits/{len(record.visits) + 1}"
+    if command.target_interval_days is not None:  # what the check of the record page needs to find the same fill
+        where += f"?target_interval_days={command.target_interval_days}"
+    return RedirectResponse(where, status_code=303)
+
+
+def _recheck(who: Caller, earlier: PumpRecord, visit: RefillVisitRecord, days: int | None) -> PumpVisit | None:
+    """The stored ``visit`` checked again by the use case that recorded it, on the pump's history before it
+    (``days``: the target interval it was recorded with); None when that does not give the stored fill (other
+    clinic settings since, another target interval) or the visit has no fill."""
+    program = visit.program
+    if visit.refilled_at is None or program is None or visit.concentration_mcg_per_ml is None:
+        return None
+    flex = program if program.mode is ProgramMode.FLEX else None
+    try:
+        command = RecordRefillVisit(
+            earlier.pump_id,
+            visit.concentration_mcg_per_ml,
+            visit.refilled_at,
+            daily_dose_mcg=None if flex else program.daily_dose_mcg,
+            flex=flex,
+            expected_ml=visit.expected_ml,
+            aspirated_ml=visit.aspirated_ml,
+            target_interval_days=days,
+        )
+        checked = itb.assess_refill_visit(earlier, command, clinic=who.services.settings)
+    except InvalidInputError:
+        return None
+    return checked if checked.refill.fill_ml == visit.fill_ml else None
 
 
 @router.get("/pumps/{pump_id}/visits/{number}")
-def visit_record(request: Request, pump_id: str, number: int) -> Response:
+def visit_record(request: Request, pump_id: str, number: int, target_interval_days: int | None = None) -> Response:
     who = caller_of(request)
     with audited(who, "pump.read", audit_target("pump", pump_id)):
         record = _pump(who, pump_id)
@@ -360,5 +388,9 @@ def visit_record(request: Request, pump_id: str, number: int) -> Response:
         stored=visit,
         discrepancy=discrepancy,
         program=_program_text(visit.program, visit.concentration_mcg_per_ml),
+        preview=None
+        if (checked := _recheck(who, earlier, visit, target_interval_days)) is None
+        else _visit_view(checked),
+        recorded=True,
         printable=True,
     )
