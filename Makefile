@@ -39,7 +39,7 @@ DEMO_DATABASE_URL := sqlite:///demo.sqlite3
 run: $(STAMP)
 	$(BIN)/baclofen db upgrade --database-url $(DEMO_DATABASE_URL)
 	$(BIN)/baclofen demo-data --database-url $(DEMO_DATABASE_URL)
-	@echo "serving the demo clinic at http://127.0.0.1:8000 (log in with a demo login above; API: /api/v1, /openapi.json); Ctrl-C stops it"
+	@echo "serving the demo clinic at http://127.0.0.1:8000 (web: log in with a demo login above; API: the curl lines above, /openapi.json); Ctrl-C stops it"
 	BACLOFEN_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 		$(BIN)/baclofen serve --database-url $(DEMO_DATABASE_URL)
 

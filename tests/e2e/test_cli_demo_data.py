@@ -59,9 +59,15 @@ def test_demo_data_writes_the_demo_clinic_once_and_prints_its_logins(run_cli, sq
         "2026-12-01T09:00:00+01:00",
     )
     assert [x["username"] for x in data["logins"]] == ["demo.admin", "demo.clinician", "demo.nurse", "demo.patient"]
+    assert data["saved_plans"] == 4  # the demo patient's "My day" has doses
     assert again.exit_code == 0, again.stderr
     assert "already holds the demo clinic" in again.stdout
     assert all(x["password"] in again.stdout for x in data["logins"])
+    clinician = data["logins"][1]
+    login = f'{{"username": "demo.clinician", "password": "{clinician["password"]}"}}'
+    assert "http://127.0.0.1:8000" in again.stdout and login in again.stdout  # how to log in, on the web and with curl
+    assert "POST /api/v1/auth/token" in again.stdout or "/api/v1/auth/token" in again.stdout
+    assert "/api/v1/worklist" in again.stdout
     assert usernames(sqlite_url) == ["demo.admin", "demo.clinician", "demo.nurse", "demo.patient"]
 
 

@@ -37,14 +37,17 @@ from baclofen.domain.records import (
     PumpRecord,
     Role,
 )
-from baclofen.services import accounts, clinic, histories, itb
+from baclofen.services import accounts, clinic, histories, itb, regimens
 from baclofen.services.commands import (
     LogDiaryEntry,
+    PlanTaper,
+    PlanTitration,
     RaiseAlerts,
     RecordCovariates,
     RecordOutcomeScore,
     RecordRefillVisit,
     RecordScreeningTrial,
+    SavePlan,
 )
 from baclofen.services.ports import ClinicRepository, PasswordHasher, SettingsProvider, UnitOfWork, UserRepository
 
@@ -99,6 +102,7 @@ class DemoClinic:
     covariate_count: int = 0
     screening_trial_count: int = 0
     score_count: int = 0
+    plan_count: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +117,7 @@ class DemoClinic:
             "covariate_observations": self.covariate_count,
             "screening_trials": self.screening_trial_count,
             "outcome_scores": self.score_count,
+            "saved_plans": self.plan_count,
             "overdue_pump_id": self.overdue_pump_id,
             "logins": [
                 {"role": x.role.value, "username": x.username, "password": x.password, "patient_id": x.patient_id}
@@ -339,6 +344,29 @@ def _write_screening(uow: UnitOfWork, rng: random.Random, patient_id: str, as_of
     return len(doses)
 
 
+# The saved oral plans (patient index -> plan, dated from today: in progress, so today has doses): the demo
+# patient (P-0001, on a pump) tapering the oral baclofen left since the implant, two titrations and a taper.
+def _oral_plans(today: date) -> dict[int, PlanTitration | PlanTaper]:
+    days = timedelta(days=1)
+    return {
+        0: PlanTaper(from_mg_per_day=30.0, start_date=today - 6 * days, months_on_therapy=30.0),
+        PUMP_COUNT + 5: PlanTitration(start_date=today - 9 * days, target_mg_per_day=45.0),
+        PUMP_COUNT + 11: PlanTaper(from_mg_per_day=60.0, start_date=today - 12 * days, months_on_therapy=18.0),
+        PUMP_COUNT + 14: PlanTitration(start_date=today - 2 * days, target_mg_per_day=30.0),
+    }
+
+
+def _write_plans(
+    uow: UnitOfWork, patient_ids: tuple[str, ...], as_of: datetime, settings: SettingsProvider | None
+) -> int:
+    """Save the demo's oral plans through :func:`~baclofen.services.regimens.save_plan`, by the demo clinician."""
+    today = as_of.astimezone(DEMO_ZONE).date()
+    for n, plan in _oral_plans(today).items():
+        saved_at = _at(plan.start_date - timedelta(days=1), random.Random(n))
+        regimens.save_plan(uow, SavePlan(patient_ids[n], plan, _DEMO_CLINICIAN, saved_at), clinic=settings)
+    return len(_oral_plans(today))
+
+
 def write_demo_clinic(
     uow: UnitOfWork,
     clinics: ClinicRepository,
@@ -411,6 +439,7 @@ def write_demo_clinic(
         score_count += _write_scores(uow, more, patient_ids[n], as_of)
     for n in _SCREENED_PATIENTS:
         trial_count += _write_screening(uow, more, patient_ids[n], as_of)
+    plan_count = _write_plans(uow, patient_ids, as_of, settings)
     logins = demo_logins(seed, patient_ids[0])
     for login in logins:
         accounts.create_user(
@@ -438,4 +467,5 @@ def write_demo_clinic(
         covariate_count,
         trial_count,
         score_count,
+        plan_count,
     )

@@ -12,8 +12,9 @@ from baclofen.bootstrap import Services, bootstrap
 from baclofen.domain.clinic.worklist import Urgency, WorklistKind
 from baclofen.domain.errors import ConflictError, InvalidInputError
 from baclofen.domain.records import DEMO_CLINIC_ID, DEMO_CLINIC_NAME, PumpRecord, Role
+from baclofen.entrypoints.web.patient_views import doses_on
 from baclofen.services.commands import ComputeWorklist
-from baclofen.services.demo_clinic import DemoClinic, demo_logins
+from baclofen.services.demo_clinic import DEMO_ZONE, DemoClinic, demo_logins
 
 AS_OF = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -159,3 +160,21 @@ def test_a_demo_clinic_size_outside_40_to_10000_patients_is_refused_naming_it(pa
     with pytest.raises(InvalidInputError) as caught:
         demo_services().write_demo_clinic(AS_OF, seed=1, patients=patients)
     assert caught.value.field == "patients"
+
+
+def test_the_demo_clinic_has_saved_oral_plans_with_doses_today_for_the_demo_patient(written) -> None:
+    services, demo = written
+    today = AS_OF.astimezone(DEMO_ZONE).date()
+    patient_id = next(x.patient_id for x in demo.logins if x.role is Role.PATIENT)
+
+    with services.uow as uow:
+        plans = {p: uow.plans.for_patient(p) for p in demo.patient_ids}
+    saved = {p: v for p, v in plans.items() if v}
+
+    assert demo.plan_count == sum(len(v) for v in saved.values()) == demo.to_dict()["saved_plans"] >= 3
+    assert patient_id in saved  # the demo patient's "My day" shows doses
+    kinds = {p.plan.kind.value for v in saved.values() for p in v}
+    assert {"titration", "taper"} <= kinds
+    for history in saved.values():
+        assert doses_on(history[-1], today), history[-1].plan.kind  # today is within every active plan
+        assert history[-1].plan.steps[0].start < today  # in progress, not starting today

@@ -3,6 +3,7 @@ demo logins) into an empty clinic database, through the same use cases as real w
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -26,6 +27,29 @@ def _render_logins(out: Console, logins: list[dict[str, Any]]) -> None:
     out.print("demo logins (this demo database only):", highlight=False)
     for login in logins:
         out.print(f"  {login['role']:<10} {login['username']:<16} {login['password']}", highlight=False)
+
+
+#: Where ``make run`` (``baclofen serve``'s defaults) serves the clinic.
+SERVED_AT = "http://127.0.0.1:8000"
+
+
+def _render_how_to_log_in(out: Console, logins: list[dict[str, Any]]) -> None:
+    """The web address, and one curl line: the demo clinician's token (POST /api/v1/auth/token takes JSON
+    ``{"username", "password"}``), then the clinic's worklist read with it."""
+    clinician = next(x for x in logins if x["role"] == "clinician")
+    body = json.dumps({"username": clinician["username"], "password": clinician["password"]})
+    out.print(
+        f"web: {SERVED_AT} (log in with a demo login above); API schema: {SERVED_AT}/openapi.json", highlight=False
+    )
+    out.print("API with curl: POST /api/v1/auth/token takes JSON {username, password}, e.g.", highlight=False)
+    out.print(
+        f"  TOKEN=$(curl -s -X POST {SERVED_AT}/api/v1/auth/token -H 'Content-Type: application/json' "
+        f"-d '{body}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
+    out.print(f'  curl -s {SERVED_AT}/api/v1/worklist -H "Authorization: Bearer $TOKEN"', highlight=False, markup=False)
 
 
 def _logins(logins: tuple[DemoLogin, ...]) -> list[dict[str, Any]]:
@@ -100,5 +124,6 @@ def register(app: typer.Typer) -> None:
                     highlight=False,
                 )
             _render_logins(out, data["logins"])
+            _render_how_to_log_in(out, data["logins"])
 
         emit(data, as_json, render)
