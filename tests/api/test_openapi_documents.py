@@ -13,6 +13,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from tests.api.conftest import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -57,3 +59,39 @@ def test_the_packaged_schemas_are_the_documented_ones() -> None:
     ]
     for path in documented:
         assert json.loads((packaged / path.name).read_text()) == json.loads(path.read_text()), path.name
+
+
+def test_every_operation_declares_its_errors_as_problem_documents(memory_api) -> None:
+    openapi = memory_api.client.get("/openapi.json").json()
+    problem = openapi["components"]["schemas"]["Problem"]
+    answer = memory_api.client.post("/api/v1/auth/token", json={})
+
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status, response in responses.items():
+                if status.startswith("2") and "application/json" in response.get("content", {}):
+                    assert response["content"]["application/json"]["schema"], (method, path, status)
+            for status in ("422", "default"):
+                content = responses[status]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, status)
+                assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "HTTPValidationError" not in openapi["components"]["schemas"]
+    assert (
+        answer.status_code == 422
+        and list(_resolved(openapi, {"$ref": "#/components/schemas/Problem"}).iter_errors(answer.json())) == []
+    )
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}
+
+
+def test_the_login_declares_its_token(memory_api) -> None:
+    openapi = memory_api.client.get("/openapi.json").json()
+    token = memory_api.client.post("/api/v1/auth/token", json={"username": "clin1", "password": PASSWORD})
+
+    declared = openapi["paths"]["/api/v1/auth/token"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert token.status_code == 200 and list(_resolved(openapi, declared["schema"]).iter_errors(token.json())) == []
+    assert set(openapi["components"]["schemas"]["TokenResponse"]["required"]) == {
+        "access_token",
+        "token_type",
+        "expires_in",
+    }

@@ -47,7 +47,7 @@ from baclofen.entrypoints.api.context import CallerDep
 from baclofen.entrypoints.api.idempotency import InFlight
 from baclofen.entrypoints.api.openapi import install_document_schemas
 from baclofen.entrypoints.api.problems import install_problem_handlers, unavailable_response
-from baclofen.entrypoints.api.schemas import LoginRequest, UserRequest
+from baclofen.entrypoints.api.schemas import LoginRequest, TokenResponse, UserRequest
 from baclofen.entrypoints.api.security import ApiSettings, LoginLimiter, TokenSigner, require_role, unauthorized
 from baclofen.services.jobs import PopulationJobs
 
@@ -85,7 +85,11 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
-@auth.post("/auth/token", summary="Log in: a short-lived bearer token for a username and password")
+@auth.post(
+    "/auth/token",
+    summary="Log in: a short-lived bearer token for a username and password",
+    response_model=TokenResponse,
+)
 def login(body: LoginRequest, request: Request) -> JSONResponse:
     services: Services = request.app.state.services
     limiter: LoginLimiter = request.app.state.login_limiter

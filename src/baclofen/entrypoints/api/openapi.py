@@ -21,7 +21,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-__all__ = ["DOCUMENT_KEY", "document_components", "install_document_schemas", "packaged_schema"]
+__all__ = [
+    "DOCUMENT_KEY",
+    "PROBLEM_SCHEMA",
+    "declare_problems",
+    "document_components",
+    "install_document_schemas",
+    "packaged_schema",
+]
 
 #: The operation's ``openapi_extra`` key naming the document its body is.
 DOCUMENT_KEY = "x-document"
@@ -84,7 +91,8 @@ def document_components(name: str) -> dict[str, dict[str, Any]]:
 
 
 def install_document_schemas(app: FastAPI) -> None:
-    """Make ``app``'s OpenAPI schema describe each body marked with :data:`DOCUMENT_KEY` by its document's schema."""
+    """Make ``app``'s OpenAPI schema describe each body marked with :data:`DOCUMENT_KEY` by its document's schema,
+    and every operation's errors as problem documents (:func:`declare_problems`)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -100,7 +108,54 @@ def install_document_schemas(app: FastAPI) -> None:
                 components.update(document_components(name))
                 reference = {"$ref": "#/components/schemas/" + _component(name)}
                 operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": reference}}}
+        declare_problems(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+#: RFC 9457 problem details as every error of the API answers them (:mod:`.problems`): the members it always has,
+#: and those of a 422 (``errors``: each invalid field's path, where it was and what was expected); more may come.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "detail"],
+                "properties": {"field": {"type": "string"}, "in": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def declare_problems(schema: dict[str, Any]) -> None:
+    """Declare in ``schema`` (OpenAPI, in place) that every operation answers its errors as problem documents: a
+    422 (FastAPI's own validation error replaced) and ``default`` (any other error status) with the
+    :data:`PROBLEM_SCHEMA`; a success whose body has no schema yet is at least a JSON object."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, response in responses.items():
+                body = response.get("content", {}).get("application/json")
+                if status.startswith("2") and body is not None and not body.get("schema"):
+                    body["schema"] = {"type": "object"}  # every success answers a JSON object
+            responses["422"] = {"description": "An invalid field (its path), as a problem", "content": _PROBLEM_CONTENT}
+            responses["default"] = {"description": "An error, as an RFC 9457 problem", "content": _PROBLEM_CONTENT}

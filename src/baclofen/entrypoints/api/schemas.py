@@ -59,6 +59,14 @@ class LoginRequest(Body):
     password: Annotated[str, Field(max_length=1000)]
 
 
+class TokenResponse(BaseModel):
+    """What a login answers: the bearer token, its type and its lifetime (seconds)."""
+
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
 class UserRequest(Body):
     username: Text
     role: Text
