@@ -114,7 +114,8 @@ def register(app: typer.Typer) -> None:
                 out.print(
                     f"demo clinic written at {data['as_of']} (seed {seed}): {data['patients']} patients, "
                     f"{data['pumps']} pumps, {data['refill_visits']} refill visits, {data['diary_entries']} diary "
-                    f"entries, {data['alerts']} alerts; overdue refill: {data['overdue_pump_id']}",
+                    f"entries, {data['alerts']} alerts, {data['saved_plans']} saved oral plans; "
+                    f"overdue refill: {data['overdue_pump_id']}",
                     highlight=False,
                     soft_wrap=True,
                 )
