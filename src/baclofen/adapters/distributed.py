@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -117,13 +118,22 @@ def run_population_on_dask(
         except Exception as exc:  # not only OSError/TimeoutError: a non-Dask reply can raise anything
             raise _scheduler_unusable(address, exc) from None
     else:
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=threads_per_worker,
-            processes=processes,
-            dashboard_address=":0",  # a free port: never clash with another cluster on 8787
-        )
-        client = Client(cluster)
+        # One local cluster at a time in a process: two started at once from two threads (two servers' job
+        # runners in one test process) were seen to leave one job waiting on its tasks for ever.
+        _LOCAL_CLUSTER.acquire()
+        try:
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=threads_per_worker,
+                processes=processes,
+                dashboard_address=":0",  # a free port: never clash with another cluster on 8787
+            )
+            client = Client(cluster)
+        except BaseException:
+            if cluster is not None:
+                cluster.close()
+            _LOCAL_CLUSTER.release()
+            raise
     try:
         limit = max_in_flight or max(2, 2 * sum(client.nthreads().values()))
         [shared] = client.scatter([problem], broadcast=True)
@@ -149,7 +159,14 @@ def run_population_on_dask(
     finally:
         client.close()
         if cluster is not None:
-            cluster.close()
+            try:
+                cluster.close()
+            finally:
+                _LOCAL_CLUSTER.release()
+
+
+#: Held while this process runs a population on a local cluster of its own (see run_population_on_dask).
+_LOCAL_CLUSTER = threading.Lock()
 
 
 @dataclass(frozen=True)
