@@ -41,6 +41,7 @@ APPEND_ONLY_TABLES = (
     "saved_plans",
     "program_changes",
     "clinic_setting_changes",
+    "refill_visit_overrides",
 )
 
 
@@ -126,7 +127,8 @@ def fresh_sqlite(template: Path, tmp_path: Path, request: pytest.FixtureRequest)
 def empty_store(engine: Engine) -> Engine:
     """``engine`` (PostgreSQL) with no patient, pump, visit, diary entry or alert left (the audit log stays)."""
     with engine.begin() as connection:
+        # first: a visit's overrides keep their visit (and its pump) from being deleted
+        connection.execute(text(f"TRUNCATE {', '.join(APPEND_ONLY_TABLES)}"))
         for table in DATA_TABLES:
             connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text(f"TRUNCATE {', '.join(APPEND_ONLY_TABLES)}"))
     return engine

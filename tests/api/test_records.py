@@ -192,3 +192,13 @@ def test_a_clinician_overrides_a_visits_block_with_a_reason_and_it_is_recorded(a
     assert empty and empty[0]["override"]["reason"] == "restarted at a low dose under observation"
     assert empty[0]["override"]["clinician"]
     assert _visits(api) == 2
+    # the override is kept with the visit: read back from the store, who overrode which block and why
+    stored = api.client.get("/api/v1/pumps/pump-9", headers=api.auth("clin1")).json()["visits"]
+    assert stored[0]["overrides"] == []
+    assert stored[1]["overrides"] == [
+        {
+            "rule_id": "PUMP-RECON-007",
+            "reason": "restarted at a low dose under observation",
+            "clinician": empty[0]["override"]["clinician"],
+        }
+    ]

@@ -15,6 +15,7 @@ from baclofen.domain.itb.programs import continuous_program, parse_flex_schedule
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord
+from baclofen.domain.rules.core import Override
 
 PATIENT = PatientRecord(
     "P-1",
@@ -197,6 +198,27 @@ def test_a_visit_is_appended_to_the_history(new_uow) -> None:
         stored = uow.pumps.get("pump-1")
     assert stored == returned
     assert stored.visits == (*HISTORY, visit)
+
+
+def test_a_visits_overrides_are_stored_with_it_who_which_block_and_why(new_uow) -> None:
+    _in_one(new_uow, lambda uow: uow.pumps.add(PUMP))
+    overrides = (
+        Override("PUMP-RECON-006", "reservoir found empty, patient examined, no withdrawal", "Dr A. Martin"),
+        Override("PUMP-REFILL-001", "fill volume checked twice with the pump programmer", "Dr A. Martin"),
+    )
+    visit = RefillVisitRecord(
+        datetime(2025, 5, 1, 10, 0, tzinfo=CET), expected_ml=3.0, aspirated_ml=0.0, fill_ml=20, overrides=overrides
+    )
+    plain = RefillVisitRecord(datetime(2025, 6, 1, 10, 0, tzinfo=CET), expected_ml=3.0, aspirated_ml=2.9, fill_ml=20)
+
+    _in_one(new_uow, lambda uow: uow.pumps.add_visit("pump-1", visit))
+    _in_one(new_uow, lambda uow: uow.pumps.add_visit("pump-1", plain))
+
+    with new_uow() as uow:
+        stored = uow.pumps.get("pump-1")
+    assert stored.visits == (*HISTORY, visit, plain)
+    assert stored.visits[3].overrides == overrides  # in the order given, each with its clinician and reason
+    assert stored.visits[4].overrides == ()
 
 
 def test_a_visit_before_the_last_recorded_refill_is_refused_and_changes_nothing(new_uow) -> None:

@@ -44,6 +44,7 @@ STORE_TABLES = {
     "refill_visits",
     "refill_visit_program_steps",
     "refill_visit_program_boluses",
+    "refill_visit_overrides",
     "audit_log",
     "diary_entries",
     "diary_entry_symptoms",

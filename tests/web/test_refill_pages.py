@@ -189,8 +189,14 @@ def test_a_clinician_overrides_a_block_with_a_reason_and_the_visit_is_recorded(s
     answer = site.client.post(URL, data=data, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     assert len(_stored(site).visits) == len(before.visits) + 1
+    stored = _stored(site).visits[-1]
+    assert [(o.rule_id, o.reason) for o in stored.overrides] == [("PUMP-RECON-007", reason)]
+    clinician = stored.overrides[0].clinician
     record = _text(site.client.get(answer.headers["location"]).text)
-    assert "PUMP-RECON-007" in record and "a clinician overrode this block" in record
+    kept = record.split("Blocks overridden", 1)[1]  # kept with the record: which block, who, why
+    assert f"PUMP-RECON-007 : overridden by {clinician} ; reason: {reason}" in " ".join(kept.split())
+    assert f"Overridden by {clinician} when the visit was recorded: {reason}" in record  # at its finding
+    assert "does not keep" not in record
 
 
 def test_invalid_fields_are_named_and_nothing_is_stored(nurse: Site) -> None:

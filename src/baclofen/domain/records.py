@@ -26,6 +26,7 @@ from baclofen.domain.itb.dates import same_clock
 from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.itb.pumps import PumpModel
 from baclofen.domain.patient import PatientSnapshot
+from baclofen.domain.rules.core import Override
 
 __all__ = [
     "MAX_AUDIT_TEXT_LENGTH",
@@ -209,6 +210,9 @@ class RefillVisitRecord:
         Concentration of that fill.
     program : InfusionProgram, optional
         The program the pump ran from that fill.
+    overrides : tuple of Override
+        The blocks a clinician overrode to record this visit: each rule id, the clinician and the reason, kept
+        with the visit (one per rule id), as the visit's own date is when they were given.
     """
 
     refilled_at: date | datetime | None = None
@@ -217,6 +221,7 @@ class RefillVisitRecord:
     fill_ml: float | None = None
     concentration_mcg_per_ml: float | None = None
     program: InfusionProgram | None = None
+    overrides: tuple[Override, ...] = ()
 
     def __post_init__(self) -> None:
         if self.refilled_at is not None:
@@ -234,12 +239,23 @@ class RefillVisitRecord:
                 object.__setattr__(self, name, require_finite_number(value, name, strictly_positive=True))
         if self.program is not None:
             require(isinstance(self.program, InfusionProgram), "program", "an infusion program", self.program)
+        self._check_overrides()
         if self.fill_ml is None:
             for name in ("concentration_mcg_per_ml", "program"):
                 require(getattr(self, name) is None, name, "given only with fill_ml", getattr(self, name))
             require(self.has_residuals, "expected_ml", "a residual or a fill (a visit records one or both)", None)
         else:
             require(self.refilled_at is not None, "refilled_at", "the date of the fill", None)
+
+    def _check_overrides(self) -> None:
+        overrides = self.overrides
+        require(isinstance(overrides, (tuple, list)), "overrides", "a sequence of overrides", overrides)
+        overrides = tuple(overrides)
+        for override in overrides:
+            require(isinstance(override, Override), "overrides", "clinicians' overrides (rule, reason)", override)
+        rule_ids = [o.rule_id for o in overrides]
+        require(len(set(rule_ids)) == len(rule_ids), "overrides", "at most one override per rule", rule_ids)
+        object.__setattr__(self, "overrides", overrides)
 
     @property
     def has_residuals(self) -> bool:

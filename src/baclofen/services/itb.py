@@ -521,7 +521,8 @@ def record_refill_visit(
     when it is valid and no block stands against it: every block (all of a visit's blocks are overridable:
     an empty or an impossible residual, a fill the pump cannot take ...) needs a clinician's override with a
     reason (``command.overrides``), else nothing is stored and :class:`NotStored` carries the findings. The
-    overrides are in the visit's findings (the visit record itself has no place for them).
+    overrides are in the visit's findings and stored with the visit (``RefillVisitRecord.overrides``: which
+    block, the clinician, the reason).
 
     ``command.settings`` (read, by name) overrides the pump's flow accuracy for this visit, as in
     :func:`forecast_pump`; ``clinic`` gives the clinic's own values of :data:`REFILL_VISIT_SETTINGS` and of
@@ -576,6 +577,7 @@ def _visit_record(command: RecordRefillVisit, visit: PumpVisit) -> RefillVisitRe
         fill_ml=visit.refill.fill_ml,
         concentration_mcg_per_ml=command.concentration_mcg_per_ml,
         program=visit.forecast.fill.program,
+        overrides=tuple(dict.fromkeys(visit.overrides)),  # one per rule (a repeated one said once)
     )
 
 

@@ -29,6 +29,7 @@ from baclofen.adapters.sql.schema import (
     ProgramChangeRow,
     ProgramStepRow,
     PumpRow,
+    RefillVisitOverrideRow,
     RefillVisitRow,
     SavedPlanRow,
     UserRow,
@@ -53,7 +54,7 @@ from baclofen.domain.records import (
     Role,
     UserRecord,
 )
-from baclofen.domain.rules.core import Finding, Severity
+from baclofen.domain.rules.core import Finding, Override, Severity
 from baclofen.domain.settings import SettingUse, settings_to_dicts
 
 __all__ = [
@@ -180,12 +181,25 @@ def _time_values(refilled_at: date | datetime | None) -> dict[str, Any]:
 
 def visit_rows(
     pump_id: str, first_seq: int, visits: Sequence[RefillVisitRecord]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The rows of ``visits`` stored from position ``first_seq`` on: (visits, program steps, boluses)."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of ``visits`` stored from position ``first_seq`` on: (visits, program steps, boluses, the
+    clinicians' overrides)."""
     visit_values: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
     boluses: list[dict[str, Any]] = []
+    overrides: list[dict[str, Any]] = []
     for seq, visit in enumerate(visits, start=first_seq):
+        overrides.extend(
+            {
+                "pump_id": pump_id,
+                "visit_seq": seq,
+                "override_no": i,
+                "rule_id": override.rule_id,
+                "clinician": override.clinician,
+                "reason": override.reason,
+            }
+            for i, override in enumerate(visit.overrides)
+        )
         program = visit.program
         visit_values.append(
             {
@@ -222,7 +236,7 @@ def visit_rows(
             }
             for i, bolus in enumerate(program.boluses)
         )
-    return visit_values, steps, boluses
+    return visit_values, steps, boluses, overrides
 
 
 def _refilled_at(row: RefillVisitRow) -> date | datetime | None:
@@ -235,7 +249,10 @@ def _refilled_at(row: RefillVisitRow) -> date | datetime | None:
 
 
 def _visit_from_rows(
-    row: RefillVisitRow, steps: Sequence[ProgramStepRow], boluses: Sequence[ProgramBolusRow]
+    row: RefillVisitRow,
+    steps: Sequence[ProgramStepRow],
+    boluses: Sequence[ProgramBolusRow],
+    overrides: Sequence[RefillVisitOverrideRow],
 ) -> RefillVisitRecord:
     program = None
     if row.program_mode is not None:
@@ -251,6 +268,7 @@ def _visit_from_rows(
         fill_ml=row.fill_ml,
         concentration_mcg_per_ml=row.concentration_mcg_per_ml,
         program=program,
+        overrides=tuple(Override(o.rule_id, o.reason, o.clinician) for o in overrides),
     )
 
 
@@ -259,16 +277,23 @@ def pump_from_rows(
     visits: Sequence[RefillVisitRow],
     steps: Sequence[ProgramStepRow],
     boluses: Sequence[ProgramBolusRow],
+    overrides: Sequence[RefillVisitOverrideRow] = (),
 ) -> PumpRecord:
-    """The pump record of its row, its visits (in ``seq`` order) and their programs' steps and boluses
-    (in ``step_no``/``bolus_no`` order)."""
+    """The pump record of its row, its visits (in ``seq`` order), their programs' steps and boluses
+    (in ``step_no``/``bolus_no`` order) and their clinicians' overrides (in ``override_no`` order)."""
+    overrides_of: dict[int, list[RefillVisitOverrideRow]] = {}
+    for override in overrides:
+        overrides_of.setdefault(override.visit_seq, []).append(override)
     steps_of: dict[int, list[ProgramStepRow]] = {}
     for step in steps:
         steps_of.setdefault(step.visit_seq, []).append(step)
     boluses_of: dict[int, list[ProgramBolusRow]] = {}
     for bolus in boluses:
         boluses_of.setdefault(bolus.visit_seq, []).append(bolus)
-    history = tuple(_visit_from_rows(v, steps_of.get(v.seq, []), boluses_of.get(v.seq, [])) for v in visits)
+    history = tuple(
+        _visit_from_rows(v, steps_of.get(v.seq, []), boluses_of.get(v.seq, []), overrides_of.get(v.seq, []))
+        for v in visits
+    )
     return PumpRecord(row.pump_id, get_pump(row.model_key), row.patient_id, row.implanted, history)
 
 

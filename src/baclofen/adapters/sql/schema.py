@@ -75,6 +75,7 @@ __all__ = [
     "ProgramChangeRow",
     "ProgramStepRow",
     "PumpRow",
+    "RefillVisitOverrideRow",
     "RefillVisitRow",
     "ScreeningTrialRow",
     "SavedPlanRow",
@@ -89,8 +90,10 @@ ZONE_LENGTH = 64
 SETTING_NAME_LENGTH = 200
 #: Longest condition name of a patient.
 CONDITION_LENGTH = 200
+#: Longest rule id kept (``PUMP-RECON-006``).
+RULE_ID_LENGTH = 64
 #: Longest ``alerts.active_key``: patient id, rule id (64) and subject, separated by spaces.
-ACTIVE_KEY_LENGTH = MAX_RECORD_ID_LENGTH + 64 + MAX_SUBJECT_LENGTH + 2
+ACTIVE_KEY_LENGTH = MAX_RECORD_ID_LENGTH + RULE_ID_LENGTH + MAX_SUBJECT_LENGTH + 2
 
 #: Constraint names the same on both engines, so that migrations can name them.
 NAMING_CONVENTION = {
@@ -251,6 +254,27 @@ class ProgramBolusRow(Base):
         ForeignKeyConstraint(
             ["pump_id", "visit_seq"], ["refill_visits.pump_id", "refill_visits.seq"], ondelete="CASCADE"
         ),
+    )
+
+
+class RefillVisitOverrideRow(Base):
+    """A clinician's override of a block of a visit (``override_no`` 0, 1, ... in the order given): which rule,
+    who and why (:class:`~baclofen.domain.rules.core.Override`). Only ever inserted with its visit (the
+    migrations' triggers refuse UPDATE and DELETE), and its visit cannot be deleted while it stands."""
+
+    __tablename__ = "refill_visit_overrides"
+
+    pump_id: Mapped[str] = _record_id(primary_key=True)
+    visit_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    override_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rule_id: Mapped[str] = mapped_column(String(RULE_ID_LENGTH))
+    clinician: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["pump_id", "visit_seq"], ["refill_visits.pump_id", "refill_visits.seq"]),
+        UniqueConstraint("pump_id", "visit_seq", "rule_id"),
+        CheckConstraint("override_no >= 0", name="override_no_not_negative"),
     )
 
 

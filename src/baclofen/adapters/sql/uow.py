@@ -64,6 +64,7 @@ from baclofen.adapters.sql.schema import (
     ProgramChangeRow,
     ProgramStepRow,
     PumpRow,
+    RefillVisitOverrideRow,
     RefillVisitRow,
     SavedPlanRow,
 )
@@ -138,10 +139,16 @@ def _load_pumps(connection: Connection, keys: Sequence[str]) -> dict[str, tuple[
     boluses = _grouped(
         _rows(connection, ProgramBolusRow, "pump_id", keys, "pump_id", "visit_seq", "bolus_no"), "pump_id"
     )
+    overrides = _grouped(
+        _rows(connection, RefillVisitOverrideRow, "pump_id", keys, "pump_id", "visit_seq", "override_no"), "pump_id"
+    )
     found: dict[str, tuple[int, PumpRecord | None]] = dict.fromkeys(keys, (0, None))
     for row in _rows(connection, PumpRow, "pump_id", keys):
         k = row.pump_id
-        found[k] = (row.version, pump_from_rows(row, visits.get(k, []), steps.get(k, []), boluses.get(k, [])))
+        found[k] = (
+            row.version,
+            pump_from_rows(row, visits.get(k, []), steps.get(k, []), boluses.get(k, []), overrides.get(k, [])),
+        )
     return found
 
 
@@ -293,8 +300,13 @@ def _store_pump(connection: Connection, write: Write[PumpRecord]) -> None:
         )
         if result.rowcount != 1:
             raise _Stale(what)
-    visits, steps, boluses = visit_rows(write.key, stored_visits, record.visits[stored_visits:])
-    for table, rows in ((RefillVisitRow, visits), (ProgramStepRow, steps), (ProgramBolusRow, boluses)):
+    visits, steps, boluses, overrides = visit_rows(write.key, stored_visits, record.visits[stored_visits:])
+    for table, rows in (
+        (RefillVisitRow, visits),
+        (ProgramStepRow, steps),
+        (ProgramBolusRow, boluses),
+        (RefillVisitOverrideRow, overrides),
+    ):
         if rows:
             connection.execute(insert(table), rows)
 

@@ -123,6 +123,7 @@ def _visit_json(visit: RefillVisitRecord) -> dict[str, Any]:
         "fill_ml": visit.fill_ml,
         "concentration_mcg_per_ml": visit.concentration_mcg_per_ml,
         "program": visit.program.to_dict() if visit.program is not None else None,
+        "overrides": [o.to_dict() for o in visit.overrides],
     }
 
 

@@ -13,7 +13,8 @@
   does not post the visit again). A block standing against the visit: nothing stored, the form again (409) with
   the findings; next to each overridable block a clinician (only) ticks an override and gives a reason
   (``override`` = the rule id, ``override_reason.RULE-ID``), checked by the domain's override rules;
-* ``GET /pumps/{pump_id}/visits/{number}``: the stored visit ``number`` (1 = the first) of the pump, printable.
+* ``GET /pumps/{pump_id}/visits/{number}``: the stored visit ``number`` (1 = the first) of the pump, printable,
+  with the blocks a clinician overrode to record it (who, which block, why: kept with the visit).
 
 Every access is audited as the API's is (``pump.read``, ``pump.refill_check``, ``pump.add_visit``); a pump out of
 the visitor's clinic is a 404 page; a patient is refused (403). Every POST carries the form's CSRF token (htmx posts
@@ -391,6 +392,7 @@ def visit_record(request: Request, pump_id: str, number: int, target_interval_da
         preview=None
         if (checked := _recheck(who, earlier, visit, target_interval_days)) is None
         else _visit_view(checked),
+        kept_overrides={o.rule_id: o for o in visit.overrides},
         recorded=True,
         printable=True,
     )
