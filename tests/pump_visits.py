@@ -1,6 +1,6 @@
 """A refill visit from plain options, as ``pump refill`` runs it: the edge reads the options into the pump
-record their history describes and the visit's command, the record goes into a fresh in-memory store through
-the bootstrap, then the visit is recorded there."""
+record their history describes and the visit's command, and the visit is checked on that record as a stored one
+is (``assess_refill_visit``), stored nowhere, so a block is a finding to read rather than a refusal."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from baclofen.adapters.edge import pump as edge
-from baclofen.bootstrap import bootstrap
-from baclofen.services.itb import PumpVisit
+from baclofen.services.itb import PumpVisit, assess_refill_visit
 
 
 def refill_visit_from_options(
@@ -21,7 +20,6 @@ def refill_visit_from_options(
     previous_filled: date | datetime | str | None = None,
     **visit: Any,
 ) -> PumpVisit:
-    services = bootstrap()
     record, command = edge.refill_visit_from_options(
         pump=pump,
         implanted=implanted,
@@ -30,5 +28,4 @@ def refill_visit_from_options(
         previous_filled=previous_filled,
         **visit,
     )
-    services.register_pump(record)
-    return services.record_refill_visit(command)
+    return assess_refill_visit(record, command)

@@ -23,6 +23,7 @@ from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.itb import num, render_lines
 from baclofen.entrypoints.cli.output import emit, render_findings, render_settings
 from baclofen.services.itb import (
+    assess_refill_visit,
     describe_pumps,
     forecast_pump,
     plan_concentration,
@@ -506,7 +507,9 @@ def refill(
     """A refill visit: reconcile the residual, the volume to fill, and the next refill date."""
     services = bootstrap()
     with map_errors():
-        # This invocation's store holds the pump and the history its options describe.
+        # The pump and the history its options describe; the visit is checked as a stored one is, and stored
+        # nowhere (a block is shown with its findings: recording a visit against a block is the clinic's, with a
+        # clinician's override).
         record, command = refill_visit_from_options(
             pump=pump,
             implanted=implanted,
@@ -525,8 +528,7 @@ def refill(
             settings=setting,
             other_drugs_in_pump=other_drug_in_pump or (),
         )
-        services.register_pump(record)
-        result = services.record_refill_visit(command)
+        result = assess_refill_visit(record, command)
     data = result.to_dict()
 
     def render(out: Console) -> None:
