@@ -82,7 +82,8 @@ def render_plan_calendar(plan: Plan, zone: ZoneInfo, *, reminder_minutes: int = 
     Raises
     ------
     InvalidInputError
-        ``reminder_minutes`` not a whole number from 0 to 10080; a ``zone`` that is not a ZoneInfo; ``plan`` with more than 20,000 doses.
+        ``reminder_minutes`` not a whole number from 0 to 10080; a ``zone`` that is not a ZoneInfo; ``plan``
+        with more than 20,000 doses.
     """
     if isinstance(reminder_minutes, bool) or not isinstance(reminder_minutes, int):
         raise InvalidInputError("reminder_minutes", "a whole number of minutes", reminder_minutes)

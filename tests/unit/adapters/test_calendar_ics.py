@@ -23,7 +23,7 @@ def _titration(start: date = date(2026, 3, 20)) -> Plan:
 
 def _events(ics: bytes) -> list:
     calendar = Calendar.from_ical(ics)
-    return [c for c in calendar.walk("VEVENT")]
+    return list(calendar.walk("VEVENT"))
 
 
 def _dose_count(plan: Plan) -> int:
@@ -107,7 +107,7 @@ def test_description_names_the_step_and_the_disclaimer_and_each_event_has_a_remi
 
     text = str(events[0]["DESCRIPTION"])
     assert f"Step 1 of {len(plan.steps)}" in text and "not medical advice" in text
-    alarms = [c for c in events[0].walk("VALARM")]
+    alarms = list(events[0].walk("VALARM"))
     assert len(alarms) == 1 and alarms[0]["TRIGGER"].dt == timedelta(minutes=-15)
     assert DTSTAMP_RULE  # the rule is documented
 

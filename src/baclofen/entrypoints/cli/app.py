@@ -18,6 +18,7 @@ from baclofen.entrypoints.cli.errors import map_errors, report_and_exit
 def build_app() -> typer.Typer:
     """Assemble the Typer application (no import-time side effects)."""
     from baclofen.entrypoints.cli import (
+        calendar_export,
         cds,
         clinic_settings,
         db,
@@ -50,6 +51,7 @@ def build_app() -> typer.Typer:
     app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
     app.add_typer(clinic_settings.app, name="clinic-settings")
+    calendar_export.register(app)
     cds.register(app)
     demo.register(app)
     demo_data.register(app)
