@@ -79,3 +79,16 @@ def test_a_missing_plan_file_and_an_unknown_zone_are_refused(run_cli, tmp_path: 
     assert missing.exit_code == 2 and "PLAN" in missing.stderr
     assert bad_zone.exit_code == 2 and "--zone" in bad_zone.stderr
     assert not (tmp_path / "x.ics").exists()
+
+
+def test_without_zone_the_zone_tz_names_is_used(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = _plan_file(run_cli, tmp_path)
+    monkeypatch.setenv("TZ", "America/New_York")
+    out = tmp_path / "doses.ics"
+
+    result = run_cli("calendar", str(plan), "-o", str(out))
+
+    assert result.exit_code == 0, result.stderr
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    assert {str(e["DTSTART"].params["TZID"]) for e in events} == {"America/New_York"}
+    assert events[0].start.hour == 8
