@@ -8,7 +8,7 @@ import io
 
 from baclofen.adapters.csv_export import render_diary_csv, render_visits_csv
 
-INJECTION = "=HYPERLINK(\"http://evil.example\",\"click\")"
+INJECTION = '=HYPERLINK("http://evil.example","click")'
 
 
 def _rows(text: str) -> list[dict[str, str]]:

@@ -101,7 +101,7 @@ def test_a_refill_history_has_volumes_concentration_and_daily_dose_with_their_un
     assert rows[3][:2] == ["pump-1", "2026-04-01"]
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_neutralised(cell: str) -> None:
     assert neutralise_cell(cell) == "'" + cell
 
