@@ -28,6 +28,7 @@ ROUTES = [
     ("PUT", "/api/v1/patients/{patient}", PATIENT_BODY, WRITE),
     ("GET", "/api/v1/patients/{patient}/pumps", None, READ),
     ("GET", "/api/v1/pumps/{pump}", None, READ),
+    ("GET", "/api/v1/pumps/{pump}/visits.csv", None, READ),
     ("POST", "/api/v1/pumps/{pump}/visits", VISIT, WRITE),
     (
         "POST",
@@ -37,6 +38,7 @@ ROUTES = [
     ),
     ("POST", "/api/v1/patients/{patient}/diary", {"pain_nrs": 2}, READ),
     ("GET", "/api/v1/patients/{patient}/diary", None, READ),
+    ("GET", "/api/v1/patients/{patient}/diary.csv", None, READ),
     ("GET", "/api/v1/patients/{patient}/alerts", None, READ),
     ("POST", "/api/v1/patients/{patient}/alerts/raise", None, WRITE),
     ("POST", "/api/v1/alerts/{alert}/acknowledge", DECISION, WRITE),

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from baclofen.adapters.csv_export import render_diary_csv
 from baclofen.adapters.edge.clinic import log_diary_entry_command
 from baclofen.domain.clinic.alerts import Alert, AlertState
 from baclofen.domain.clinic.worklist import MAX_HORIZON_DAYS
@@ -22,7 +23,7 @@ from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.problems import Problem
-from baclofen.entrypoints.api.records import audit_target, visible_patient
+from baclofen.entrypoints.api.records import CSV_RESPONSES, audit_target, csv_download, visible_patient
 from baclofen.entrypoints.api.schemas import AlertDecisionRequest, DiaryRequest
 from baclofen.entrypoints.api.security import OutOfScope, actor_label, require_role
 from baclofen.entrypoints.json_values import json_ready
@@ -101,6 +102,21 @@ def read_diary(
         page = entries[start : start + limit]
     next_after = page[-1].entry_id if len(page) == limit and start + limit < len(entries) else None
     return {"items": [_json(e) for e in page], "next_after": next_after}
+
+
+@router.get(
+    "/patients/{patient_id}/diary.csv",
+    summary="A patient's diary as CSV (one row an entry, oldest first; units in the column names)",
+    response_class=Response,
+    responses=CSV_RESPONSES,
+)
+def export_diary_csv(patient_id: str, who: CallerDep) -> Response:
+    with audited(who, "diary.export", audit_target("patient", patient_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            record = visible_patient(uow, who, patient_id)
+            entries = uow.diary.for_patient(patient_id)
+    return csv_download(render_diary_csv(entries), f"diary-{record.patient_id}.csv")
 
 
 @router.get("/patients/{patient_id}/alerts", summary="A patient's alerts, oldest first (only active ones: active_only)")

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from baclofen.adapters.csv_export import render_visits_csv
 from baclofen.adapters.edge.collect import InputCollector
 from baclofen.adapters.edge.plan import read_patient
 from baclofen.adapters.edge.pump import pump_record_from_options, record_refill_visit_command
@@ -41,7 +43,7 @@ from baclofen.services import itb
 from baclofen.services.histories import observe_replaced_patient
 from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
-__all__ = ["audit_target", "router", "visible_patient", "visible_pump"]
+__all__ = ["CSV_RESPONSES", "audit_target", "csv_download", "router", "visible_patient", "visible_pump"]
 
 router = APIRouter(tags=["records"])
 
@@ -95,6 +97,20 @@ def _patient_response(record: PatientRecord, status: int = 200) -> JSONResponse:
     if status == 201:
         headers["Location"] = f"/api/v1/patients/{record.patient_id}"
     return JSONResponse(json_ready(patient_json(record)), status_code=status, headers=headers)
+
+
+#: The OpenAPI answer of a CSV download (:func:`csv_download`).
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "CSV (RFC 4180, UTF-8, a header row)", "content": {"text/csv": {}}}
+}
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """CSV text as a UTF-8 download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
+    safe = _UNSAFE_FILENAME.sub("_", filename)
+    headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRecord:
@@ -267,6 +283,20 @@ def read_pump(pump_id: str, who: CallerDep) -> dict[str, Any]:
             pump = visible_pump(uow, who, pump_id)
     result: dict[str, Any] = json_ready(pump_json(pump))
     return result
+
+
+@router.get(
+    "/pumps/{pump_id}/visits.csv",
+    summary="A pump's refill visits as CSV (one row a visit, in the order recorded; units in the column names)",
+    response_class=Response,
+    responses=CSV_RESPONSES,
+)
+def export_visits_csv(pump_id: str, who: CallerDep) -> Response:
+    with audited(who, "pump.export", audit_target("pump", pump_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            pump = visible_pump(uow, who, pump_id)
+    return csv_download(render_visits_csv(pump.pump_id, pump.visits), f"visits-{pump.pump_id}.csv")
 
 
 @router.post(
