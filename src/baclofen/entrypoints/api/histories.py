@@ -9,7 +9,7 @@ one). Anything out of the caller's scope is answered as if it did not exist (404
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -28,7 +28,7 @@ from baclofen.entrypoints.api.records import audit_target, visible_patient
 from baclofen.entrypoints.api.schemas import CovariatesRequest, ScoreRequest, ScreeningTrialRequest
 from baclofen.entrypoints.api.security import actor_label, require_role
 from baclofen.entrypoints.json_values import json_ready
-from baclofen.services.ports import MAX_PAGE_SIZE
+from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
 __all__ = ["router"]
 
@@ -56,6 +56,25 @@ def _page(records: Sequence[Any], id_field: str, after: str | None, limit: int) 
         "items": [json_ready(r.to_dict()) for r in page],
         "next_after": getattr(page[-1], id_field) if more else None,
     }
+
+
+def _read_history(
+    who: Caller,
+    patient_id: str,
+    action: str,
+    records_of: Callable[[UnitOfWork], Sequence[Any]],
+    id_field: str,
+    limit: int,
+    after: str | None,
+) -> dict[str, Any]:
+    """One page of a patient's history (``records_of`` reads it in the unit of work), for a reader who may see the
+    patient; audited as ``action``."""
+    with audited(who, action, audit_target("patient", patient_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            visible_patient(uow, who, patient_id)
+            records = records_of(uow)
+        return _page(records, id_field, after, limit)
 
 
 def _created(record: Any) -> JSONResponse:
@@ -91,12 +110,15 @@ def _record_covariates(patient_id: str, body: CovariatesRequest, who: Caller) ->
 
 @router.get("/patients/{patient_id}/covariates", summary="A patient's covariate observations, oldest first")
 def read_covariates(patient_id: str, who: CallerDep, limit: Limit = 50, after: After = None) -> dict[str, Any]:
-    with audited(who, "covariates.read", audit_target("patient", patient_id)):
-        require_role(who.user, READERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-            records = uow.covariates.for_patient(patient_id)
-        return _page(records, "observation_id", after, limit)
+    return _read_history(
+        who,
+        patient_id,
+        "covariates.read",
+        lambda uow: uow.covariates.for_patient(patient_id),
+        "observation_id",
+        limit,
+        after,
+    )
 
 
 # --- screening trials ----------------------------------------------------------------------------------------------
@@ -132,12 +154,15 @@ def _record_screening_trial(patient_id: str, body: ScreeningTrialRequest, who: C
 
 @router.get("/patients/{patient_id}/screening-trials", summary="A patient's screening trials, oldest first")
 def read_screening_trials(patient_id: str, who: CallerDep, limit: Limit = 50, after: After = None) -> dict[str, Any]:
-    with audited(who, "screening_trial.read", audit_target("patient", patient_id)):
-        require_role(who.user, READERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-            records = uow.screening_trials.for_patient(patient_id)
-        return _page(records, "trial_id", after, limit)
+    return _read_history(
+        who,
+        patient_id,
+        "screening_trial.read",
+        lambda uow: uow.screening_trials.for_patient(patient_id),
+        "trial_id",
+        limit,
+        after,
+    )
 
 
 # --- outcome scores ------------------------------------------------------------------------------------------------
@@ -169,9 +194,6 @@ def _record_score(patient_id: str, body: ScoreRequest, who: Caller) -> Response:
 
 @router.get("/patients/{patient_id}/scores", summary="A patient's outcome scores, oldest first")
 def read_scores(patient_id: str, who: CallerDep, limit: Limit = 50, after: After = None) -> dict[str, Any]:
-    with audited(who, "score.read", audit_target("patient", patient_id)):
-        require_role(who.user, READERS)
-        with who.services.uow as uow:
-            visible_patient(uow, who, patient_id)
-            records = uow.scores.for_patient(patient_id)
-        return _page(records, "score_id", after, limit)
+    return _read_history(
+        who, patient_id, "score.read", lambda uow: uow.scores.for_patient(patient_id), "score_id", limit, after
+    )

@@ -47,7 +47,7 @@ from baclofen.entrypoints.json_values import json_ready
 from baclofen.services.commands import AdviseAlternatives, PlanTaper, PlanTitration, PlanTransition
 from baclofen.services.regimens import NotStored
 
-__all__ = ["router"]
+__all__ = ["PRESCRIBERS", "READERS", "planner_command", "router", "visible_plan"]
 
 router = APIRouter(tags=["regimens"])
 
@@ -91,7 +91,7 @@ def _switch_command(body: SaveSwitchRequest, clinician: str) -> AdviseAlternativ
     )
 
 
-def _planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | PlanTransition | AdviseAlternatives:
+def planner_command(body: Any, clinician: str) -> PlanTitration | PlanTaper | PlanTransition | AdviseAlternatives:
     if isinstance(body, SaveSwitchRequest):
         return _switch_command(body, clinician)
     fields = body.model_dump(exclude={"kind"})
@@ -120,7 +120,7 @@ def _save_plan(patient_id: str, body: SavePlanRequest, who: Caller) -> Response:
     with who.services.uow as uow:
         visible_patient(uow, who, patient_id)
     clinician = actor_label(who.user)
-    plan = _planner_command(body, clinician)
+    plan = planner_command(body, clinician)
     command = save_plan_command(patient_id=patient_id, plan=plan, saved_by=clinician, saved_at=who.services.clock.now())
     try:
         saved = who.services.save_plan(command)
@@ -141,7 +141,7 @@ def list_plans(patient_id: str, who: CallerDep) -> dict[str, Any]:
     return {"items": _plans_json(history)}
 
 
-def _visible_plan(uow: Any, who: Caller, plan_id: str) -> tuple[SavedPlan, tuple[SavedPlan, ...]]:
+def visible_plan(uow: Any, who: Caller, plan_id: str) -> tuple[SavedPlan, tuple[SavedPlan, ...]]:
     plan: SavedPlan = uow.plans.get(plan_id)
     try:
         visible_patient(uow, who, plan.patient_id)
@@ -155,7 +155,7 @@ def read_plan(plan_id: str, who: CallerDep) -> dict[str, Any]:
     with audited(who, "plan.read", audit_target("plan", plan_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            plan, history = _visible_plan(uow, who, plan_id)
+            plan, history = visible_plan(uow, who, plan_id)
     status = plan_statuses(history)[plan.plan_id]
     result: dict[str, Any] = json_ready(plan.to_dict(*status))
     return result

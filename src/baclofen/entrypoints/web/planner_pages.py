@@ -40,7 +40,7 @@ from baclofen.domain.records import STAFF_ROLES, PumpRecord
 from baclofen.domain.rules.core import Finding, Severity
 from baclofen.entrypoints.api.context import Caller, audited
 from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
-from baclofen.entrypoints.api.regimens import PRESCRIBERS, READERS, _planner_command, _visible_plan
+from baclofen.entrypoints.api.regimens import PRESCRIBERS, READERS, planner_command, visible_plan
 from baclofen.entrypoints.api.schemas import (
     ProgramChangeRequest,
     SaveSwitchRequest,
@@ -234,7 +234,7 @@ def _command(who: Caller, patient_id: str, kind: str, form: FormData) -> SavePla
     body, not_numbers = _body(model, fields, form, kind)
     clinician = actor_label(who.user)
     try:
-        plan = _planner_command(body, clinician)
+        plan = planner_command(body, clinician)
         command = save_plan_command(
             patient_id=patient_id, plan=plan, saved_by=clinician, saved_at=who.services.clock.now()
         )
@@ -386,7 +386,7 @@ def saved_plan(request: Request, plan_id: str) -> Response:
     with audited(who, "plan.read", audit_target("plan", plan_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            plan, history = _visible_plan(uow, who, plan_id)
+            plan, history = visible_plan(uow, who, plan_id)
     status, superseded_by = plan_statuses(history)[plan.plan_id]
     document = json_ready(plan.to_dict(status, superseded_by))
     findings = [Finding.from_dict(f) for f in document["findings"]]
