@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint test-fast bench clean public-api browser
+.PHONY: run test install lint test-fast bench clean public-api browser system
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,20 @@ $(AXE): $(WEB_TESTS)/package.json $(WEB_TESTS)/package-lock.json
 	npm ci --prefix $(WEB_TESTS) --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
-browser: $(AXE)
-	@if [ ! -x /usr/bin/chromium ]; then \
+browser: $(AXE) system
+
+## System packages the tests need (Debian): chromium for the browser tests, poppler-utils (pdftotext) to read the
+## PDF documents back. Installed with apt-get when running as root and missing; WeasyPrint's pango is in the image.
+SYSTEM_PACKAGES := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdftotext
+system:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+		[ -x "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "no /usr/bin/chromium and not root: the browser tests are skipped (apt-get install chromium)"; \
+			echo "missing system packages:$$missing and not root: the tests that need them are skipped (apt-get install$$missing)"; \
 		fi; \
 	fi
 
