@@ -18,6 +18,7 @@ from typing import Any
 from baclofen.domain.cds.alternatives import BaclofenOutcome
 from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, ResponseContext, Scale, ScaleValue
 from baclofen.domain.cds.timeline import PatientTimeline, Symptom
+from baclofen.domain.clinic.patient_file import PatientFile
 from baclofen.domain.dates import optional, require_date, require_datetime, require_moment
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram
@@ -26,6 +27,7 @@ from baclofen.domain.oral.limits import LABEL_DOSES_PER_DAY, LABEL_START_DOSE_MG
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
 from baclofen.domain.pk.parameters import OralModel
+from baclofen.domain.records import check_record_id
 from baclofen.domain.rules.core import Override
 
 
@@ -835,3 +837,18 @@ class ShowPatientGuide:
     def __post_init__(self) -> None:
         if not isinstance(self.locale, Locale):
             raise InvalidInputError("locale", "a locale (text is read at the edge)", self.locale)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPatientFile:
+    """Store an imported patient file (see :func:`baclofen.services.fhir.import_patient_file`): its record (kept
+    by clinic ``clinic_id``, None: outside any clinic), covariate observations and outcome scores."""
+
+    file: PatientFile
+    clinic_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.file, PatientFile):
+            raise InvalidInputError("file", "a patient file", self.file)
+        if self.clinic_id is not None:
+            check_record_id(self.clinic_id, "clinic_id")

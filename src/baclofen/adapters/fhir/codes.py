@@ -1,0 +1,99 @@
+"""The systems, codes and units of the FHIR R4 interchange, in one place.
+
+Standard codes are only those clinical.md §10 gives (through :mod:`baclofen.domain.cds.drugs` for the drug):
+RxNorm ``1292`` (baclofen, ingredient), the product RxCUIs ``197391``, ``2593376`` and ``1047437`` (each marked
+*inferred*, as the sheet says, by a ``userSelected: false`` coding and the word "inferred" in its display), ATC
+``M03BX01``, SNOMED CT ``221360009`` (spasticity, finding) and ``24700007`` (multiple sclerosis, disorder).
+
+Everything without a confirmed standard code (the Modified Ashworth Scale: its LOINC code is UNCONFIRMED; the Penn
+Spasm Frequency Scale; the 0-10 ratings; our covariates as one observation; our record identifiers; our rule ids;
+the patient snapshot's fields) is coded in the project's own systems under :data:`PROJECT_BASE`, always with a text
+saying what it is. ``baclofen.invalid`` is a reserved domain that never resolves (RFC 2606): these systems are this
+software's private vocabulary, not published terminologies. No LOINC or SNOMED code is invented here.
+
+Units are UCUM (``http://unitsofmeasure.org``): mg, mg/d, ug, ug/d, ug/mL, mL, kg, mL/min, mL/min/{1.73_m2},
+mg/dL, and ``{score}`` for a 0-10 rating.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from baclofen.domain.cds.drugs import BACLOFEN_CODES, ITB_CODES, CodeSystem, DrugCode
+
+__all__ = [
+    "ATC",
+    "PROJECT_BASE",
+    "RXNORM",
+    "SNOMED",
+    "UCUM",
+    "codeable",
+    "coding",
+    "project_system",
+    "quantity",
+    "resource_uuid",
+]
+
+#: The base of the project's own code systems, identifier systems and extensions (never resolvable).
+PROJECT_BASE = "https://baclofen.invalid/fhir"
+UCUM = "http://unitsofmeasure.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+SNOMED = "http://snomed.info/sct"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+
+#: SNOMED CT codes of clinical.md §10.
+SNOMED_SPASTICITY = ("221360009", "Spasticity (finding)")
+SNOMED_MULTIPLE_SCLEROSIS = ("24700007", "Multiple sclerosis (disorder)")
+
+#: The namespace of every resource id (uuid5 of a record's kind and id under it): a re-export is identical.
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_BASE)
+
+
+def project_system(name: str) -> str:
+    """The URI of one of the project's code systems, identifier systems or extensions."""
+    return f"{PROJECT_BASE}/{name}"
+
+
+def resource_uuid(kind: str, record_id: str) -> str:
+    """The id of the resource of one of our records (``kind``: ``patient``, ``pump``, ``score`` ...)."""
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}/{record_id}"))
+
+
+def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"system": system, "code": code}
+    if display is not None:
+        out["display"] = display
+    return out
+
+
+def codeable(text: str, *codings: dict[str, Any]) -> dict[str, Any]:
+    """A CodeableConcept: its codings and the text saying what it is."""
+    out: dict[str, Any] = {"text": text}
+    if codings:
+        out["coding"] = list(codings)
+    return out
+
+
+def quantity(value: float, unit: str) -> dict[str, Any]:
+    """A UCUM quantity (``unit`` is both the human unit and the UCUM code)."""
+    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+
+
+def _drug_coding(code: DrugCode) -> dict[str, Any]:
+    system = ATC if code.system is CodeSystem.ATC else RXNORM
+    display = f"{code.meaning} (inferred)" if code.inferred else code.meaning
+    out = coding(system, code.code, display)
+    if code.inferred:
+        out["userSelected"] = False
+    return out
+
+
+def baclofen_concept(product_rxcui: str | None = None, *, intrathecal: bool = False) -> dict[str, Any]:
+    """Baclofen: RxNorm ingredient 1292, ATC M03BX01 and, when given, the product RxCUI (marked inferred)."""
+    wanted = {"1292", "M03BX01"} | ({product_rxcui} if product_rxcui else set())
+    codes = [c for c in (*BACLOFEN_CODES, *ITB_CODES) if c.code in wanted]
+    text = "baclofen (intrathecal)" if intrathecal else "baclofen (oral)"
+    return codeable(text, *(_drug_coding(c) for c in codes))
