@@ -26,6 +26,13 @@ $(AXE): $(WEB_TESTS)/package.json $(WEB_TESTS)/package-lock.json
 
 browser: $(AXE) system
 
+## The second FHIR validator of the export (tests/fhir): the npm fhir package (FHIR.js 4.12.0, lockfile).
+FHIR_TESTS := tests/fhir
+FHIR_JS := $(FHIR_TESTS)/node_modules/fhir/package.json
+$(FHIR_JS): $(FHIR_TESTS)/package.json $(FHIR_TESTS)/package-lock.json
+	npm ci --prefix $(FHIR_TESTS) --no-audit --no-fund --loglevel=error
+	touch $(FHIR_JS)
+
 ## System packages the tests need (Debian): chromium for the browser tests, poppler-utils (pdftotext) to read the
 ## PDF documents back. Installed with apt-get when running as root and missing; WeasyPrint's pango is in the image.
 SYSTEM_PACKAGES := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdftotext
@@ -53,7 +60,7 @@ run: $(STAMP)
 
 ## Lint (ruff check, ruff format --check, mypy), then the whole suite: unit, property, validation, integration (Dask),
 ## end-to-end (CLI), architecture, and the web pages in a real browser (Chromium, axe-core: see `browser`).
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser $(FHIR_JS)
 	$(BIN)/python -m pytest -n 2 -q
 
 ## Lint: ruff rules, ruff formatting (check only) and mypy --strict over src (settings in pyproject.toml).
@@ -73,4 +80,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info $(WEB_TESTS)/node_modules $(WEB_TESTS)/artifacts
+	rm -rf $(VENV) build *.egg-info src/*.egg-info $(WEB_TESTS)/node_modules $(WEB_TESTS)/artifacts $(FHIR_TESTS)/node_modules

@@ -39,7 +39,6 @@ from baclofen.domain.clinic.observations import CovariateObservation, OutcomeSco
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
 from baclofen.domain.clinic.regimens import PlanStatus, ProgramChangeRecord, SavedPlan, oral_prescriptions
 from baclofen.domain.clinic.regimens import plan_statuses as plan_status_of
-from baclofen.domain.conditions import Condition, parse_condition
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import RefillVisitRecord
 from baclofen.domain.rules.core import Finding, Severity
@@ -421,7 +420,7 @@ def alert_issue(alert: Alert) -> Resource:
         "severity": alert.level.value,
         "patient": _ref("patient", alert.patient_id),
         "identifiedDateTime": alert.raised_at.isoformat(),
-        "detail": f"{alert.message} {alert.reasoning}".strip(),
+        "detail": f"{alert.message} {alert.reasoning}",
         "mitigation": [
             {
                 "action": c.codeable(f"{step.state.value}: {step.reason}"),
@@ -449,14 +448,16 @@ def finding_issue(finding: Finding, patient_id: str, implicated: dict[str, str],
         "patient": _ref("patient", patient_id),
         "identifiedDateTime": at.isoformat(),
         "implicated": [implicated],
-        "detail": f"{finding.message} {finding.reasoning}".strip(),
+        "detail": f"{finding.message} {finding.reasoning}",
     }
 
 
 def _findings(file: PatientFile) -> Iterator[Resource]:
     for plan in file.plans:
         for i, finding in enumerate(plan.plan.findings):
-            yield finding_issue(finding, file.patient_id, _ref("plan", plan.plan_id), plan.saved_at, f"{plan.plan_id}/{i}")
+            yield finding_issue(
+                finding, file.patient_id, _ref("plan", plan.plan_id), plan.saved_at, f"{plan.plan_id}/{i}"
+            )
     for pump in file.pumps:
         for change in pump.program_changes:
             implicated = _ref("program-change", change.change_id)

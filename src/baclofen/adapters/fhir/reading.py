@@ -1,0 +1,351 @@
+"""A FHIR R4 Bundle back to a patient file, or an OperationOutcome naming every element it refuses.
+
+What is read (and so round-trips exactly: export, import into an empty store, export again gives the same
+Patient and Observations):
+
+* ``Patient``: our patient id (the identifier of system ``identifier/patient``; else the resource id), gender,
+  and the project ``patient-snapshot`` extension (age, weight, kidney function, dialysis, origin, locale,
+  conditions), which is required: a patient's origin and locale change a plan, and no default stands in for them.
+* ``Observation``: our covariate observations (code ``covariates``: a component per covariate, in kg, mg/dL,
+  mL/min, mL/min/{1.73_m2}, dialysis a boolean) and outcome scores (code one of the ``outcome-scale`` scales:
+  a Modified Ashworth grade code, Penn frequency/severity components, or a 0-10 ``{score}``), each with its
+  identifier, ``effectiveDateTime`` (a date), ``issued`` (an instant) and ``performer`` (who recorded it).
+  Another Observation is refused (we store no other kind).
+* ``MedicationStatement``: checked (baclofen, a daily dose in mg/d) but not stored: our oral daily doses are
+  derived from the saved plans, and a plan is not rebuilt from a statement.
+
+Export-only (listed as not imported, never an error): MedicationRequest (saved plans, program changes),
+MedicationAdministration (fills, screening boluses), Device (pumps), DetectedIssue (alerts, findings), Condition
+(the conditions come back through the snapshot extension), Provenance; any other resource type likewise.
+
+First the whole Bundle is parsed by ``fhir.resources.R4B`` (its errors name the element, e.g.
+``Bundle.entry[2].resource.valueQuantity.unit``), then each entry is mapped to our values (their errors name the
+element too); every refusal of every entry is reported at once, and nothing is read when one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pydantic
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+from baclofen.adapters.fhir import codes as c
+from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, SNAPSHOT_QUANTITIES
+from baclofen.domain.cds.scales import PennSpasmScore, Scale, parse_scale_value
+from baclofen.domain.clinic.observations import (
+    CovariateObservation,
+    OutcomeScoreRecord,
+    observation_id,
+    parse_score_value,
+)
+from baclofen.domain.clinic.patient_file import PatientFile
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.records import PatientRecord, check_record_id
+
+__all__ = ["EXPORT_ONLY", "BundleReading", "FhirInputError", "Issue", "operation_outcome", "read_patient_bundle"]
+
+#: Resource types an export writes and an import does not store.
+EXPORT_ONLY = frozenset(
+    {"MedicationRequest", "MedicationAdministration", "Device", "DetectedIssue", "Condition", "Provenance"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One refusal: the FHIRPath of the element, what was wrong, and the OperationOutcome issue code."""
+
+    expression: str
+    diagnostics: str
+    code: str = "invalid"
+
+
+class FhirInputError(ValueError):
+    """A document that is not an importable Bundle: every issue found (:func:`operation_outcome` renders them)."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("; ".join(f"{i.expression}: {i.diagnostics}" for i in issues))
+
+
+def operation_outcome(issues: tuple[Issue, ...] | list[Issue]) -> dict[str, Any]:
+    """The OperationOutcome of ``issues`` (each an error naming its element), checked by fhir.resources."""
+    document = {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {"severity": "error", "code": i.code, "diagnostics": i.diagnostics, "expression": [i.expression]}
+            for i in issues
+        ],
+    }
+    result: dict[str, Any] = OperationOutcome.model_validate(document).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class BundleReading:
+    """What an import reads: the patient file, and the resources it does not store (type, entry index, why)."""
+
+    file: PatientFile
+    not_imported: tuple[tuple[str, int, str], ...]
+
+
+class _Refused(Exception):
+    def __init__(self, element: str, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.element, self.message, self.code = element, message, code
+
+
+@contextmanager
+def _element(element: str) -> Iterator[None]:
+    """Our own validation errors raised inside, as a refusal of ``element``."""
+    try:
+        yield
+    except InvalidInputError as error:
+        raise _Refused(element, str(error), "value") from None
+
+
+def _need(ok: object, element: str, message: str, code: str = "invalid") -> None:
+    if not ok:
+        raise _Refused(element, message, code)
+
+
+def _fhir_path(loc: tuple[int | str, ...]) -> str:
+    out = "Bundle"
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.replace("_", "").isalnum():
+            out += f".{part}"
+    return out
+
+
+def _parse(document: object) -> Bundle:
+    if not (isinstance(document, Mapping) and document.get("resourceType") == "Bundle"):
+        raise FhirInputError(
+            [Issue("Bundle", "a FHIR R4 Bundle (a JSON object with resourceType Bundle)", "structure")]
+        )
+    try:
+        return Bundle.model_validate(dict(document))
+    except pydantic.ValidationError as error:
+        issues = [Issue(_fhir_path(e["loc"]), e["msg"], "structure") for e in error.errors()]
+        raise FhirInputError(issues) from None
+
+
+# --- reading our values --------------------------------------------------------------------------------------------
+def _our_code(concept: Any, system: str) -> str | None:
+    for coding in (concept.coding or []) if concept is not None else []:
+        if coding.system == system:
+            return str(coding.code)
+    return None
+
+
+def _identifier(resource: Any, kind: str) -> str | None:
+    for identifier in resource.identifier or []:
+        if identifier.system == c.project_system(f"identifier/{kind}"):
+            with _element("identifier"):
+                return check_record_id(identifier.value, f"{kind} identifier")
+    return None
+
+
+def _number(quantity: Any, unit: str, element: str) -> float:
+    _need(quantity is not None and quantity.value is not None, element, f"a quantity in {unit}", "required")
+    ok = quantity.code == unit and quantity.system in (None, c.UCUM)
+    _need(ok, f"{element}.code", f"the UCUM unit {unit!r} (got {quantity.code!r})", "value")
+    return float(quantity.value)
+
+
+def _snapshot(patient: Any) -> PatientSnapshot:
+    url = c.project_system("StructureDefinition/patient-snapshot")
+    found = [(i, e) for i, e in enumerate(patient.extension or []) if e.url == url]
+    _need(found, "extension", f"the extension {url} (origin and locale change a plan: no default)", "required")
+    index, extension = found[0]
+    parts: dict[str, list[Any]] = {}
+    for part in extension.extension or []:
+        parts.setdefault(part.url, []).append(part)
+    where = f"extension[{index}]"
+    values: dict[str, Any] = {}
+    for field, name, unit in SNAPSHOT_QUANTITIES:
+        if name in parts:
+            values[field] = _number(parts[name][0].valueQuantity, unit, f"{where}.extension('{name}').valueQuantity")
+    for name in ("origin", "locale", "dialysis"):
+        _need(name in parts, f"{where}.extension('{name}')", f"the patient's {name}", "required")
+    with _element(f"{where}.extension('origin').valueCode"):
+        origin = _enum(SpasticityOrigin, parts["origin"][0].valueCode, "origin")
+    with _element(f"{where}.extension('locale').valueCode"):
+        locale = _enum(Locale, parts["locale"][0].valueCode, "locale")
+    dialysis = parts["dialysis"][0].valueBoolean
+    _need(isinstance(dialysis, bool), f"{where}.extension('dialysis').valueBoolean", "true or false", "required")
+    conditions = frozenset(str(p.valueString) for p in parts.get("condition", []))
+    sex = {"female": Sex.FEMALE, "male": Sex.MALE, "unknown": None, None: None}
+    _need(patient.gender in sex, "gender", "female, male or unknown (our records know no other)", "value")
+    with _element(where):
+        return PatientSnapshot(
+            **values,
+            sex=sex[patient.gender],
+            dialysis=dialysis,
+            origin=origin,
+            locale=locale,
+            conditions=conditions,
+        )
+
+
+def _enum(kind: Any, value: object, field: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInputError(field, " or ".join(m.value for m in kind), value) from None
+
+
+def _patient(patient: Any) -> PatientRecord:
+    patient_id = _identifier(patient, "patient") or patient.id
+    _need(
+        patient_id, "identifier", "our patient id (identifier system identifier/patient) or a resource id", "required"
+    )
+    with _element("identifier"):
+        return PatientRecord(check_record_id(patient_id, "patient_id"), _snapshot(patient))
+
+
+def _recorded(resource: Any) -> tuple[date, datetime, str]:
+    """When observed (a date), when recorded (an instant), by whom."""
+    day = resource.effectiveDateTime
+    _need(isinstance(day, date) and not isinstance(day, datetime), "effectiveDateTime", "a date (YYYY-MM-DD)", "value")
+    issued = resource.issued
+    ok = isinstance(issued, datetime) and issued.utcoffset() is not None
+    _need(ok, "issued", "when it was recorded: an instant with its UTC offset", "required")
+    performers = resource.performer or []
+    _need(performers and performers[0].display, "performer[0].display", "who recorded it", "required")
+    return day, issued, str(performers[0].display)
+
+
+def _covariates(observation: Any, patient_id: str) -> CovariateObservation:
+    day, issued, by = _recorded(observation)
+    fields = {code: (field, unit) for field, code, _, unit in COVARIATE_COMPONENTS}
+    values: dict[str, Any] = {}
+    for j, component in enumerate(observation.component or []):
+        where = f"component[{j}]"
+        code = _our_code(component.code, c.project_system("covariate"))
+        _need(code in fields, f"{where}.code", "a covariate: " + ", ".join(fields), "code-invalid")
+        assert code is not None
+        field, unit = fields[code]
+        if unit is None:
+            _need(isinstance(component.valueBoolean, bool), f"{where}.valueBoolean", "true or false", "required")
+            values[field] = component.valueBoolean
+        else:
+            values[field] = _number(component.valueQuantity, unit, f"{where}.valueQuantity")
+    record_id = _identifier(observation, "covariates") or observation_id("C", patient_id, issued, day, *values.values())
+    with _element("component"):
+        return CovariateObservation(record_id, patient_id, day, issued, by, **values)
+
+
+def _score_value(observation: Any, scale: Scale) -> Any:
+    if scale is Scale.MODIFIED_ASHWORTH:
+        grade = _our_code(observation.valueCodeableConcept, c.project_system("modified-ashworth-grade"))
+        _need(
+            grade is not None, "valueCodeableConcept", "a Modified Ashworth grade code (0, 1, 1+, 2, 3, 4)", "required"
+        )
+        with _element("valueCodeableConcept"):
+            return parse_scale_value(grade, "value", scale)
+    if scale is Scale.PENN:
+        parts = {
+            _our_code(p.code, c.project_system("outcome-scale")): p.valueInteger for p in observation.component or []
+        }
+        _need("penn-frequency" in parts, "component", "the Penn spasm frequency (component penn-frequency)", "required")
+        with _element("component"):
+            return PennSpasmScore(parts["penn-frequency"], parts.get("penn-severity"))
+    return _number(observation.valueQuantity, "{score}", "valueQuantity")
+
+
+def _score(observation: Any, scale: Scale, patient_id: str) -> OutcomeScoreRecord:
+    day, issued, by = _recorded(observation)
+    value = _score_value(observation, scale)
+    with _element("valueQuantity"):
+        value = parse_score_value(scale, value)
+    group = observation.bodySite.text if observation.bodySite is not None else None
+    note = observation.note[0].text if observation.note else ""
+    record_id = _identifier(observation, "score") or observation_id("S", patient_id, issued, day, scale.value, value)
+    with _element("bodySite"):
+        return OutcomeScoreRecord(record_id, patient_id, day, scale, value, issued, by, group, str(note))
+
+
+def _observation(observation: Any, patient_id: str) -> CovariateObservation | OutcomeScoreRecord:
+    if _our_code(observation.code, c.project_system("observation")) == "covariates":
+        return _covariates(observation, patient_id)
+    scale_code = _our_code(observation.code, c.project_system("outcome-scale"))
+    scales = {s.value: s for s in Scale}
+    expected = "our covariates or an outcome scale (" + ", ".join(scales) + ")"
+    _need(scale_code in scales, "code", expected, "code-invalid")
+    assert scale_code is not None
+    return _score(observation, scales[scale_code], patient_id)
+
+
+def _statement(statement: Any) -> None:
+    """Checked, not stored: baclofen, with a daily dose in mg/d."""
+    _need(statement.medicationCodeableConcept is not None, "medicationCodeableConcept", "baclofen", "required")
+    codes = {str(k.code) for k in statement.medicationCodeableConcept.coding or []}
+    _need("1292" in codes or "M03BX01" in codes, "medicationCodeableConcept", "baclofen (RxNorm 1292 or ATC M03BX01)")
+    for j, dosage in enumerate(statement.dosage or []):
+        for k, rate in enumerate(dosage.doseAndRate or []):
+            _number(rate.rateQuantity, "mg/d", f"dosage[{j}].doseAndRate[{k}].rateQuantity")
+
+
+# --- the bundle ----------------------------------------------------------------------------------------------------
+def _subject_ok(resource: Any, patient_refs: set[str]) -> None:
+    subject = resource.subject
+    _need(subject is not None and subject.reference in patient_refs, "subject", "a reference to the bundle's Patient")
+
+
+def read_patient_bundle(document: object) -> BundleReading:
+    """The patient file of a Bundle that holds one Patient (and its Observations), or ``FhirInputError``."""
+    bundle = _parse(document)
+    entries = list(bundle.entry or [])
+    issues: list[Issue] = []
+    patients = [
+        (i, e) for i, e in enumerate(entries) if e.resource is not None and e.resource.get_resource_type() == "Patient"
+    ]
+    if len(patients) != 1:
+        where = "Bundle.entry" if not patients else f"Bundle.entry[{patients[1][0]}].resource"
+        raise FhirInputError([Issue(where, f"exactly one Patient (found {len(patients)})", "structure")])
+    index, entry = patients[0]
+    patient = entry.resource
+    assert patient is not None  # found above
+    try:
+        record = _patient(patient)
+    except _Refused as refused:
+        raise FhirInputError(
+            [Issue(f"Bundle.entry[{index}].resource.{refused.element}", refused.message, refused.code)]
+        ) from None
+    refs = {f"Patient/{patient.id}", *([entry.fullUrl] if entry.fullUrl else [])}
+    covariates: list[CovariateObservation] = []
+    scores: list[OutcomeScoreRecord] = []
+    skipped: list[tuple[str, int, str]] = []
+    for i, item in enumerate(entries):
+        resource = item.resource
+        kind = resource.get_resource_type() if resource is not None else "(none)"
+        try:
+            if kind == "Observation":
+                _subject_ok(resource, refs)
+                value = _observation(resource, record.patient_id)
+                (covariates if isinstance(value, CovariateObservation) else scores).append(value)  # type: ignore[arg-type]
+            elif kind == "MedicationStatement":
+                _subject_ok(resource, refs)
+                _statement(resource)
+                skipped.append((kind, i, "checked; derived from the saved plans, which are export-only"))
+            elif kind != "Patient":
+                why = "export-only" if kind in EXPORT_ONLY else "not a resource type this import stores"
+                skipped.append((kind, i, why))
+        except _Refused as refused:
+            issues.append(Issue(f"Bundle.entry[{i}].resource.{refused.element}", refused.message, refused.code))
+    if issues:
+        raise FhirInputError(issues)
+    try:
+        return BundleReading(PatientFile(record, tuple(covariates), tuple(scores)), tuple(skipped))
+    except InvalidInputError as error:
+        raise FhirInputError([Issue("Bundle", str(error), "value")]) from None

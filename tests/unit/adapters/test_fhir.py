@@ -1,0 +1,220 @@
+"""FHIR R4 export and import of a patient's records (issue 13 items 1 and 6): the whole demo clinic exports to
+Bundles that fhir.resources parses back, each patient round-trips (export, import into an empty store, export
+again: the same Patient and Observations), and bad input is refused with an OperationOutcome naming the element,
+nothing stored."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from baclofen.adapters.fhir.codes import PROJECT_BASE, resource_uuid
+from baclofen.adapters.fhir.export import export_patient_bundle
+from baclofen.adapters.fhir.reading import FhirInputError, operation_outcome, read_patient_bundle
+from baclofen.adapters.passwords import Argon2PasswordHasher
+from baclofen.bootstrap import Services, bootstrap
+from baclofen.domain.clinic.patient_file import PatientFile
+from baclofen.domain.errors import ConflictError, NotFoundError
+from baclofen.domain.records import DEMO_CLINIC_ID
+from baclofen.services.commands import ImportPatientFile
+from baclofen.services.fhir import clinic_patient_files, import_patient_file, read_patient_file
+
+AS_OF = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+EXPORTED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+IMPORTED = ("Patient", "Observation")
+
+
+def new_services() -> Services:
+    return bootstrap(passwords=Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1))
+
+
+@pytest.fixture(scope="module")
+def demo() -> Services:
+    services = new_services()
+    services.write_demo_clinic(AS_OF, seed=1)
+    return services
+
+
+@pytest.fixture(scope="module")
+def files(demo: Services) -> list[PatientFile]:
+    return list(clinic_patient_files(demo.uow, DEMO_CLINIC_ID))
+
+
+def resources(bundle: dict[str, Any], *kinds: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in bundle["entry"] if not kinds or e["resource"]["resourceType"] in kinds]
+
+
+def test_the_whole_demo_clinic_exports_bundles_fhir_resources_parses_back(files) -> None:
+    assert len(files) == 40
+    kinds: Counter[str] = Counter()
+    for file in files:
+        bundle = export_patient_bundle(file, EXPORTED_AT)
+        parsed = Bundle.model_validate(json.loads(json.dumps(bundle)))
+        assert parsed.type == "collection" and len(parsed.entry) == len(bundle["entry"])
+        kinds.update(r["resourceType"] for r in resources(bundle))
+    wanted = {
+        "Patient",
+        "Observation",
+        "MedicationRequest",
+        "MedicationStatement",
+        "MedicationAdministration",
+        "Device",
+        "DetectedIssue",
+        "Provenance",
+    }
+    assert wanted <= set(kinds), kinds
+    assert kinds["Patient"] == kinds["Provenance"] == 40
+    assert kinds["Device"] == 15
+
+
+def test_an_export_is_deterministic_and_its_ids_derive_from_our_record_ids(files) -> None:
+    file = files[0]
+    first, again = export_patient_bundle(file, EXPORTED_AT), export_patient_bundle(file, EXPORTED_AT)
+    assert json.dumps(first) == json.dumps(again)
+    patient = resources(first, "Patient")[0]
+    assert patient["id"] == resource_uuid("patient", file.patient_id)
+    assert first["entry"][0]["fullUrl"] == f"urn:uuid:{patient['id']}"
+    assert patient["identifier"][0]["value"] == file.patient_id
+    provenance = resources(first, "Provenance")[0]
+    assert datetime.fromisoformat(provenance["recorded"]) == EXPORTED_AT
+    others = {f"urn:uuid:{r['id']}" for r in resources(first) if r["resourceType"] != "Provenance"}
+    assert {t["reference"] for t in provenance["target"]} == others
+
+
+def test_codes_are_the_documented_ones_and_units_ucum(files) -> None:
+    text = json.dumps([export_patient_bundle(f, EXPORTED_AT) for f in files])
+    systems = set(_values(json.loads(text), "system"))
+    assert systems <= {
+        "http://unitsofmeasure.org",
+        "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "http://www.whocc.no/atc",
+        "http://snomed.info/sct",
+        "http://terminology.hl7.org/CodeSystem/observation-category",
+        "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+    } | {s for s in systems if s.startswith(PROJECT_BASE + "/")}
+    assert "loinc" not in text.lower()
+    units = {q["code"] for q in _quantities(json.loads(text))}
+    assert units <= {
+        "mg",
+        "mg/d",
+        "ug",
+        "ug/d",
+        "ug/mL",
+        "mL",
+        "kg",
+        "mL/min",
+        "mL/min/{1.73_m2}",
+        "mg/dL",
+        "a",
+        "{score}",
+    }
+    snomed = {c["code"] for c in _codings(json.loads(text)) if c["system"] == "http://snomed.info/sct"}
+    rxnorm = {c["code"] for c in _codings(json.loads(text)) if "rxnorm" in c["system"]}
+    assert snomed <= {"221360009", "24700007"} and "221360009" in snomed
+    assert "1292" in rxnorm and rxnorm <= {"1292", "197391", "2593376", "1047437"}
+    inferred = [c for c in _codings(json.loads(text)) if "rxnorm" in c["system"] and c["code"] != "1292"]
+    assert inferred and all("inferred" in c["display"] and c["userSelected"] is False for c in inferred)
+
+
+def _values(node: Any, key: str) -> list[Any]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == key] + [x for v in node.values() for x in _values(v, key)]
+    if isinstance(node, list):
+        return [x for v in node for x in _values(v, key)]
+    return []
+
+
+def _quantities(node: Any) -> list[dict[str, Any]]:
+    found = [node] if isinstance(node, dict) and node.get("system") == "http://unitsofmeasure.org" else []
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    return found + [q for child in children for q in _quantities(child)]
+
+
+def _codings(node: Any) -> list[dict[str, Any]]:
+    return [c for codings in _values(node, "coding") for c in codings]
+
+
+def test_every_demo_patient_round_trips_through_an_empty_store(files) -> None:
+    store = new_services()
+    for file in files:
+        exported = export_patient_bundle(file, EXPORTED_AT)
+        reading = read_patient_bundle(json.loads(json.dumps(exported)))
+        stored = import_patient_file(store.uow, ImportPatientFile(reading.file, DEMO_CLINIC_ID))
+        assert stored == file.importable()
+        again = export_patient_bundle(read_patient_file(store.uow, file.patient_id), EXPORTED_AT)
+        assert resources(again, *IMPORTED) == resources(exported, *IMPORTED)
+    assert any(f.scores for f in files) and any(f.covariates for f in files)
+
+
+def test_export_only_resources_are_listed_as_not_imported(files) -> None:
+    file = next(f for f in files if f.pumps and f.plans)
+    reading = read_patient_bundle(export_patient_bundle(file, EXPORTED_AT))
+    kinds = {kind for kind, _, _ in reading.not_imported}
+    assert {"MedicationRequest", "MedicationAdministration", "Device", "Provenance", "MedicationStatement"} <= kinds
+
+
+def refusal(document: object) -> dict[str, Any]:
+    with pytest.raises(FhirInputError) as caught:
+        read_patient_bundle(document)
+    return operation_outcome(caught.value.issues)
+
+
+def expressions(outcome: dict[str, Any]) -> list[str]:
+    return [e for issue in outcome["issue"] for e in issue["expression"]]
+
+
+def test_a_malformed_element_is_named_in_an_operation_outcome(files) -> None:
+    bundle = export_patient_bundle(files[0], EXPORTED_AT)
+    index = next(i for i, e in enumerate(bundle["entry"]) if "valueQuantity" in e["resource"])
+    bad = copy.deepcopy(bundle)
+    bad["entry"][index]["resource"]["valueQuantity"]["unit"] = 5
+    outcome = refusal(bad)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert f"Bundle.entry[{index}].resource.valueQuantity.unit" in expressions(outcome)
+
+
+def test_our_own_checks_name_the_element_and_every_refusal_is_reported(files) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(files[0], EXPORTED_AT))
+    covariates = next(i for i, e in enumerate(bundle["entry"]) if "component" in e["resource"])
+    score = next(i for i, e in enumerate(bundle["entry"]) if "valueQuantity" in e["resource"])
+    bundle["entry"][covariates]["resource"]["component"][0]["valueQuantity"]["code"] = "[lb_av]"
+    bundle["entry"][score]["resource"]["valueQuantity"]["value"] = 11
+    found = expressions(refusal(bundle))
+    assert f"Bundle.entry[{covariates}].resource.component[0].valueQuantity.code" in found
+    assert f"Bundle.entry[{score}].resource.valueQuantity" in found
+
+
+def test_a_patient_without_origin_and_locale_or_a_bundle_without_one_patient_is_refused(files) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(files[0], EXPORTED_AT))
+    del bundle["entry"][0]["resource"]["extension"]
+    assert expressions(refusal(bundle)) == ["Bundle.entry[0].resource.extension"]
+    assert expressions(refusal({"resourceType": "Bundle", "type": "collection"})) == ["Bundle.entry"]
+    assert expressions(refusal({"resourceType": "Patient"})) == ["Bundle"]
+
+
+def test_an_import_is_all_or_nothing_and_never_overwrites_a_patient(files) -> None:
+    store = new_services()
+    file = next(f for f in files if f.covariates and f.scores)
+    reading = read_patient_bundle(export_patient_bundle(file, EXPORTED_AT))
+    import_patient_file(store.uow, ImportPatientFile(reading.file, DEMO_CLINIC_ID))
+    with pytest.raises(ConflictError):
+        import_patient_file(store.uow, ImportPatientFile(reading.file, DEMO_CLINIC_ID))
+    # a file whose last score is already stored (under another patient): the patient is not stored either
+    other = PatientFile(
+        file.record.__class__("P-NEW", file.record.snapshot),
+        scores=tuple(s.__class__(**{**_fields(s), "patient_id": "P-NEW"}) for s in file.scores),
+    )
+    with pytest.raises(ConflictError):
+        import_patient_file(store.uow, ImportPatientFile(other, DEMO_CLINIC_ID))
+    with pytest.raises(NotFoundError):
+        read_patient_file(store.uow, "P-NEW")
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
