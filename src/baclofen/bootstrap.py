@@ -25,6 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from baclofen.adapters.clock import SystemClock
+from baclofen.adapters.fhir.export import export_patient_bundle
+from baclofen.adapters.fhir.reading import BundleReading, read_patient_bundle
 from baclofen.adapters.memory import (
     InMemoryAccounts,
     InMemoryAuditLog,
@@ -44,13 +46,14 @@ from baclofen.domain.clinic.timeline import StoredTimeline
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
-from baclofen.services import accounts, clinic, clinic_settings, demo_clinic, histories, itb, regimens
+from baclofen.services import accounts, clinic, clinic_settings, demo_clinic, fhir, histories, itb, regimens
 from baclofen.services.commands import (
     AlertDecision,
     AssessPatientRisk,
     ChangeClinicSetting,
     ChangePumpProgram,
     ComputeWorklist,
+    ImportPatientFile,
     LogDiaryEntry,
     RaiseAlerts,
     ReadPatientTimeline,
@@ -171,6 +174,20 @@ class Services:
     def change_pump_program(self, command: ChangePumpProgram) -> ProgramChangeRecord:
         """:func:`baclofen.services.regimens.change_pump_program` on this store with the clinic's settings."""
         return regimens.change_pump_program(self.uow, command, clinic=self.settings)
+
+    def export_patient_fhir(self, patient_id: str) -> dict[str, Any]:
+        """The FHIR R4 Bundle of everything stored about ``patient_id``
+        (:func:`baclofen.services.fhir.read_patient_file` mapped by :mod:`baclofen.adapters.fhir.export`), made now
+        by this service's clock."""
+        return export_patient_bundle(fhir.read_patient_file(self.uow, patient_id), self.clock.now())
+
+    def import_fhir_bundle(self, document: object, clinic_id: str | None) -> BundleReading:
+        """Read a FHIR R4 Bundle (``FhirInputError`` with every refused element, nothing stored) and store its
+        patient, covariate observations and outcome scores under ``clinic_id`` in one commit
+        (:func:`baclofen.services.fhir.import_patient_file`; ``ConflictError`` when the patient is already stored)."""
+        reading = read_patient_bundle(document)
+        stored = fhir.import_patient_file(self.uow, ImportPatientFile(reading.file, clinic_id))
+        return BundleReading(stored, reading.not_imported)
 
     def create_user(
         self,

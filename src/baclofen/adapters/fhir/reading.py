@@ -96,6 +96,16 @@ class BundleReading:
     file: PatientFile
     not_imported: tuple[tuple[str, int, str], ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """What was read (or stored): the patient, the ids of its observations and scores, what was not imported."""
+        return {
+            "patient_id": self.file.patient_id,
+            "clinic_id": self.file.record.clinic_id,
+            "covariate_observations": [o.observation_id for o in self.file.covariates],
+            "outcome_scores": [s.score_id for s in self.file.scores],
+            "not_imported": [{"resource_type": k, "entry": i, "why": why} for k, i, why in self.not_imported],
+        }
+
 
 class _Refused(Exception):
     def __init__(self, element: str, message: str, code: str = "invalid") -> None:

@@ -24,6 +24,7 @@ def build_app() -> typer.Typer:
         db,
         demo,
         demo_data,
+        fhir,
         guide,
         itb,
         plan,
@@ -51,6 +52,8 @@ def build_app() -> typer.Typer:
     app.add_typer(db.app, name="db")
     app.add_typer(user.app, name="user")
     app.add_typer(clinic_settings.app, name="clinic-settings")
+    app.add_typer(fhir.export_app, name="export")
+    app.add_typer(fhir.import_app, name="import")
     calendar_export.register(app)
     cds.register(app)
     demo.register(app)
