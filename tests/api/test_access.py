@@ -39,6 +39,7 @@ ROUTES = [
     ("POST", "/api/v1/patients/{patient}/diary", {"pain_nrs": 2}, READ),
     ("GET", "/api/v1/patients/{patient}/diary", None, READ),
     ("GET", "/api/v1/patients/{patient}/diary.csv", None, READ),
+    ("GET", "/api/v1/patients/{patient}/fhir", None, READ),
     ("GET", "/api/v1/patients/{patient}/alerts", None, READ),
     ("POST", "/api/v1/patients/{patient}/alerts/raise", None, WRITE),
     ("POST", "/api/v1/alerts/{alert}/acknowledge", DECISION, WRITE),

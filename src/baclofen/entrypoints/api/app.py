@@ -36,6 +36,7 @@ from baclofen.entrypoints.api import (
     clinic,
     clinic_settings,
     clinical,
+    fhir,
     histories,
     itb_calculators,
     jobs,
@@ -175,6 +176,7 @@ def create_app(
         simulations.router,
         jobs.router,
         clinic_settings.router,
+        fhir.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_document_schemas(app)

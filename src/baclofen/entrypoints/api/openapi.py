@@ -157,5 +157,11 @@ def declare_problems(schema: dict[str, Any]) -> None:
                 body = response.get("content", {}).get("application/json")
                 if status.startswith("2") and body is not None and not body.get("schema"):
                     body["schema"] = {"type": "object"}  # every success answers a JSON object
-            responses["422"] = {"description": "An invalid field (its path), as a problem", "content": _PROBLEM_CONTENT}
+            own = responses.get("422", {}).get("content", {})  # an operation's own 422 (a FHIR OperationOutcome)
+            own = {media: body for media, body in own.items() if media != "application/json"}
+            responses["422"] = {
+                "description": "An invalid field (its path), as a problem"
+                + (f"; {responses['422']['description']}" if own else ""),
+                "content": {**_PROBLEM_CONTENT, **own},
+            }
             responses["default"] = {"description": "An error, as an RFC 9457 problem", "content": _PROBLEM_CONTENT}

@@ -1,0 +1,110 @@
+"""FHIR R4 through the API (issue 13 items 1 and 6): a patient's Bundle (application/fhir+json) under the scope and
+audit of the CSV exports, and an import into the caller's clinic by a clinician or an administrator: 201 with what
+was created, a 422 OperationOutcome naming the element with nothing stored, a 409 for a patient already stored."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from baclofen.adapters.fhir.reading import read_patient_bundle
+
+SCORE = {"scale": "mas", "value": "1+", "muscle_group": "left elbow flexors", "assessed_on": "2026-03-01"}
+
+
+def _bundle_with_history(api) -> dict[str, Any]:
+    clinician = api.auth("clin1")
+    assert (
+        api.client.post("/api/v1/patients/P-1/covariates", json={"weight_kg": 71}, headers=clinician).status_code == 201
+    )
+    assert api.client.post("/api/v1/patients/P-1/scores", json=SCORE, headers=clinician).status_code == 201
+    r = api.client.get("/api/v1/patients/P-1/fhir", headers=clinician)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/fhir+json"
+    bundle: dict[str, Any] = r.json()
+    return bundle
+
+
+def _as_new_patient(bundle: dict[str, Any], patient_id: str) -> dict[str, Any]:
+    """The same bundle about another patient id (its identifier)."""
+    moved = copy.deepcopy(bundle)
+    moved["entry"][0]["resource"]["identifier"][0]["value"] = patient_id
+    for entry in moved["entry"][1:]:
+        for identifier in entry["resource"].get("identifier", []):
+            identifier["value"] += "-copy"
+    return moved
+
+
+def test_a_patient_bundle_is_read_under_the_record_scope_and_audited(api) -> None:
+    bundle = _bundle_with_history(api)
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds[0] == "Patient" and "Observation" in kinds and kinds[-1] == "Provenance"
+    before = len(api.services.audit.entries())
+
+    own = api.client.get("/api/v1/patients/P-1/fhir", headers=api.auth("pat1"))
+    other = api.client.get("/api/v1/patients/P-2/fhir", headers=api.auth("pat1"))
+
+    assert own.status_code == 200 and own.json()["entry"][0] == bundle["entry"][0]
+    assert other.status_code == 404
+    outcomes = [(e.action, e.target, e.outcome.value) for e in api.audit_since(before)]
+    assert outcomes == [
+        ("patient.export_fhir", "patient:P-1", "success"),
+        ("patient.export_fhir", "patient:P-2", "denied"),
+    ]
+
+
+def test_a_clinician_imports_a_bundle_into_their_clinic_once(api) -> None:
+    bundle = _as_new_patient(_bundle_with_history(api), "P-NEW")
+    before = len(api.services.audit.entries())
+
+    created = api.client.post("/api/v1/fhir/import", json=bundle, headers=api.auth("clin1"))
+    again = api.client.post("/api/v1/fhir/import", json=bundle, headers=api.auth("clin1"))
+
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/api/v1/patients/P-NEW"
+    body = created.json()
+    assert body["patient_id"] == "P-NEW" and body["clinic_id"] == "C-1"
+    assert len(body["covariate_observations"]) >= 1 and len(body["outcome_scores"]) == 1
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    exported = api.client.get("/api/v1/patients/P-NEW/fhir", headers=api.auth("nurse1")).json()
+    sent, stored = read_patient_bundle(bundle).file, read_patient_bundle(exported).file
+    assert (stored.covariates, stored.scores) == (sent.covariates, sent.scores)
+    assert [(e.action, e.outcome.value) for e in api.audit_since(before)][:2] == [
+        ("patient.import_fhir", "success"),
+        ("patient.import_fhir", "failed"),
+    ]
+
+
+def test_a_bad_bundle_gets_an_operation_outcome_naming_the_element_and_nothing_is_stored(api) -> None:
+    bundle = _as_new_patient(_bundle_with_history(api), "P-BAD")
+    index = next(i for i, e in enumerate(bundle["entry"]) if "valueCodeableConcept" in e["resource"])
+    bundle["entry"][index]["resource"]["valueCodeableConcept"]["coding"][0]["code"] = "5"
+
+    r = api.client.post("/api/v1/fhir/import", json=bundle, headers=api.auth("admin1"))
+
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/fhir+json"
+    outcome = r.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert [i["expression"] for i in outcome["issue"]] == [[f"Bundle.entry[{index}].resource.valueCodeableConcept"]]
+    assert api.client.get("/api/v1/patients/P-BAD", headers=api.auth("clin1")).status_code == 404
+
+
+def test_only_clinicians_and_administrators_import_and_a_refusal_is_audited(memory_api) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection"}
+    for username in ("nurse1", "pat1"):
+        before = len(memory_api.services.audit.entries())
+        r = memory_api.client.post("/api/v1/fhir/import", json=bundle, headers=memory_api.auth(username))
+        assert r.status_code == 403, (username, r.text)
+        assert [e.outcome.value for e in memory_api.audit_since(before)] == ["denied"]
+    r = memory_api.client.post("/api/v1/fhir/import", json=bundle, headers=memory_api.auth("clin1"))
+    assert r.status_code == 422 and r.json()["issue"][0]["expression"] == ["Bundle.entry"]
+
+
+def test_the_openapi_schema_declares_fhir_json_answers(memory_api) -> None:
+    paths = memory_api.app.openapi()["paths"]
+    export = paths["/api/v1/patients/{patient_id}/fhir"]["get"]["responses"]
+    imported = paths["/api/v1/fhir/import"]["post"]["responses"]
+    assert "application/fhir+json" in export["200"]["content"]
+    assert {"application/fhir+json", "application/problem+json"} <= set(imported["422"]["content"])
