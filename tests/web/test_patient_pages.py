@@ -189,3 +189,21 @@ def test_a_program_change_after_the_fill_is_on_the_timeline_and_said_beside_the_
     assert kinds[0] == "program change" and "spasms at night" in page
     assert "The program was changed after this fill" in page and "400 mcg/day" in page
     assert "375 mcg/day on 2026-02-02, 400 mcg/day on 2026-03-02" in _descs(page)["diary"]
+
+
+def test_the_patient_page_links_the_fhir_download_which_is_the_apis_bundle(site: Site) -> None:
+    site.login("clinician")
+
+    page = site.client.get(f"/patients/{PATIENT}").text
+    download = site.client.get(f"/patients/{PATIENT}/fhir.json")
+
+    assert f'<a href="/patients/{PATIENT}/fhir.json" download>FHIR (JSON)</a>' in page
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/fhir+json"
+    assert download.headers["content-disposition"] == f'attachment; filename="patient-{PATIENT}.fhir.json"'
+    bundle = download.json()
+    assert bundle["resourceType"] == "Bundle" and bundle["entry"][0]["resource"]["identifier"][0]["value"] == PATIENT
+    assert bundle == site.services.export_patient_fhir(PATIENT)  # the clock stands still: the same document
+    assert _audit(site, "patient.export_fhir")[-1].outcome is AuditOutcome.SUCCESS  # type: ignore[attr-defined]
+    site.login("patient")
+    assert site.client.get(f"/patients/{PATIENT}/fhir.json").status_code == 403

@@ -15,7 +15,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from baclofen.adapters.fhir.codes import PROJECT_BASE, resource_uuid
-from baclofen.adapters.fhir.export import export_patient_bundle
+from baclofen.adapters.fhir.export import export_clinic_ndjson, export_patient_bundle
 from baclofen.adapters.fhir.reading import FhirInputError, operation_outcome, read_patient_bundle
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.bootstrap import Services, bootstrap
@@ -218,3 +218,18 @@ def test_an_import_is_all_or_nothing_and_never_overwrites_a_patient(files) -> No
 
 def _fields(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
+
+
+def test_the_clinic_bulk_export_gives_every_resource_once_with_resolvable_references(files) -> None:
+    lines = list(export_clinic_ndjson(files, EXPORTED_AT))
+    bundles = [export_patient_bundle(f, EXPORTED_AT) for f in files]
+    assert len(lines) == sum(len(b["entry"]) for b in bundles)
+    resources_by_key = {}
+    for kind, line in lines:
+        assert "\n" not in line
+        resource = json.loads(line)
+        assert resource["resourceType"] == kind
+        resources_by_key[f"{kind}/{resource['id']}"] = resource
+    assert len(resources_by_key) == len(lines)  # every id once
+    references = _values([json.loads(line) for _, line in lines], "reference")
+    assert references and all(ref in resources_by_key for ref in references)

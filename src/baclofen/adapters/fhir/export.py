@@ -25,7 +25,8 @@ records at the same time gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -43,7 +44,7 @@ from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import RefillVisitRecord
 from baclofen.domain.rules.core import Finding, Severity
 
-__all__ = ["SCALE_TEXT", "export_patient_bundle", "patient_resources"]
+__all__ = ["SCALE_TEXT", "export_clinic_ndjson", "export_patient_bundle", "patient_resources"]
 
 Resource = dict[str, Any]
 
@@ -518,3 +519,25 @@ def export_patient_bundle(file: PatientFile, recorded_at: datetime) -> dict[str,
     model = Bundle.model_validate(bundle)
     result: dict[str, Any] = model.model_dump(mode="json", by_alias=True, exclude_none=True)
     return result
+
+
+def _relinked(node: Any, local: dict[str, str]) -> Any:
+    """``node`` with each ``reference`` to a bundle entry's ``urn:uuid`` rewritten as ``Type/id``."""
+    if isinstance(node, dict):
+        return {k: local.get(v, v) if k == "reference" else _relinked(v, local) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_relinked(v, local) for v in node]
+    return node
+
+
+def export_clinic_ndjson(files: Iterable[PatientFile], recorded_at: datetime) -> Iterator[tuple[str, str]]:
+    """Every resource of every patient file as (resource type, one NDJSON line), for a bulk export (FHIR Bulk Data:
+    one ``.ndjson`` file per resource type). Each resource is the one of the patient's Bundle (checked as it is),
+    its references rewritten from ``urn:uuid:<id>`` to ``Type/<id>`` (a line stands without its Bundle); the lines
+    come patient by patient, in the Bundle's order, so a caller may stream them into one file per type."""
+    for file in files:
+        entries = export_patient_bundle(file, recorded_at)["entry"]
+        local = {e["fullUrl"]: f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in entries}
+        for entry in entries:
+            resource = _relinked(entry["resource"], local)
+            yield resource["resourceType"], json.dumps(resource, ensure_ascii=False, separators=(",", ":"))

@@ -43,7 +43,15 @@ from baclofen.services import itb
 from baclofen.services.histories import observe_replaced_patient
 from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
-__all__ = ["CSV_RESPONSES", "audit_target", "csv_download", "router", "visible_patient", "visible_pump"]
+__all__ = [
+    "CSV_RESPONSES",
+    "audit_target",
+    "csv_download",
+    "router",
+    "safe_filename",
+    "visible_patient",
+    "visible_pump",
+]
 
 router = APIRouter(tags=["records"])
 
@@ -106,9 +114,14 @@ CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
+def safe_filename(filename: str) -> str:
+    """``filename`` with each character outside ``[A-Za-z0-9._-]`` replaced by ``_`` (a download's name)."""
+    return _UNSAFE_FILENAME.sub("_", filename)
+
+
 def csv_download(text: str, filename: str) -> Response:
     """CSV text as a UTF-8 download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
-    safe = _UNSAFE_FILENAME.sub("_", filename)
+    safe = safe_filename(filename)
     headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
     return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -35,7 +35,8 @@ from baclofen.domain.evidence import format_evidence
 from baclofen.domain.itb.reservoir import ReservoirForecast
 from baclofen.domain.records import STAFF_ROLES, PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
 from baclofen.entrypoints.api.context import Caller, audited
-from baclofen.entrypoints.api.records import audit_target, visible_patient
+from baclofen.entrypoints.api.fhir import fhir_json_response
+from baclofen.entrypoints.api.records import audit_target, safe_filename, visible_patient
 from baclofen.entrypoints.api.security import require_role
 from baclofen.entrypoints.web.app import WebRoute, caller_of, render
 from baclofen.services import itb, simulation
@@ -329,3 +330,18 @@ def patient_page(request: Request, patient_id: str) -> Response:
 
 def _score_value(score: OutcomeScoreRecord) -> str:
     return str(score.to_dict()["value"])
+
+
+@router.get("/patients/{patient_id}/fhir.json")
+def patient_fhir_download(request: Request, patient_id: str) -> Response:
+    """The patient's records as the FHIR R4 Bundle of ``GET /api/v1/patients/{id}/fhir``, as a download (staff of
+    the patient's clinic; audited ``patient.export_fhir``)."""
+    who = caller_of(request)
+    with audited(who, "patient.export_fhir", audit_target("patient", patient_id)):
+        require_role(who.user, STAFF_ROLES)
+        with who.services.uow as uow:
+            record = visible_patient(uow, who, patient_id)
+        bundle = who.services.export_patient_fhir(record.patient_id)
+    filename = safe_filename(f"patient-{record.patient_id}.fhir.json")
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return fhir_json_response(bundle, headers=headers)
