@@ -233,3 +233,12 @@ def test_the_clinic_bulk_export_gives_every_resource_once_with_resolvable_refere
     assert len(resources_by_key) == len(lines)  # every id once
     references = _values([json.loads(line) for _, line in lines], "reference")
     assert references and all(ref in resources_by_key for ref in references)
+
+
+def test_an_unknown_resource_type_or_a_foreign_subject_is_named_not_a_crash(files) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(files[0], EXPORTED_AT))
+    unknown = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Foo"}}]}
+    assert expressions(refusal(unknown)) == ["Bundle.entry[0].resource.resourceType"]
+    index = next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Observation")
+    bundle["entry"][index]["resource"]["subject"] = {"reference": "Patient/someone-else"}
+    assert expressions(refusal(bundle)) == [f"Bundle.entry[{index}].resource.subject"]

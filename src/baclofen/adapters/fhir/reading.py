@@ -32,8 +32,10 @@ from datetime import date, datetime
 from typing import Any
 
 import pydantic
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.resource import Resource
 
 from baclofen.adapters.fhir import codes as c
 from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, SNAPSHOT_QUANTITIES
@@ -137,16 +139,43 @@ def _fhir_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _is_resource_type(name: object) -> bool:
+    try:
+        return isinstance(name, str) and issubclass(get_fhir_model_class(name), Resource)
+    except ValueError:
+        return False
+
+
+def _entry_issues(entries: object) -> list[Issue]:
+    """The entries' resources without a known resource type (fhir.resources cannot parse those at all)."""
+    if not isinstance(entries, list):
+        return []  # the model names it
+    issues = []
+    for i, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if resource is None:
+            continue
+        kind = resource.get("resourceType") if isinstance(resource, Mapping) else None
+        if not _is_resource_type(kind):
+            where = f"Bundle.entry[{i}].resource" + (".resourceType" if isinstance(resource, Mapping) else "")
+            issues.append(Issue(where, f"a FHIR R4 resource type (got {kind!r})", "structure"))
+    return issues
+
+
 def _parse(document: object) -> Bundle:
     if not (isinstance(document, Mapping) and document.get("resourceType") == "Bundle"):
-        raise FhirInputError(
-            [Issue("Bundle", "a FHIR R4 Bundle (a JSON object with resourceType Bundle)", "structure")]
-        )
+        expected = "a FHIR R4 Bundle (a JSON object with resourceType Bundle)"
+        raise FhirInputError([Issue("Bundle", expected, "structure")])
+    issues = _entry_issues(document.get("entry"))
+    if issues:
+        raise FhirInputError(issues)
     try:
         return Bundle.model_validate(dict(document))
     except pydantic.ValidationError as error:
         issues = [Issue(_fhir_path(e["loc"]), e["msg"], "structure") for e in error.errors()]
         raise FhirInputError(issues) from None
+    except (KeyError, TypeError, ValueError) as error:  # fhir.resources' own failures (a contained resource ...)
+        raise FhirInputError([Issue("Bundle", f"not a readable FHIR R4 Bundle ({error!r})", "structure")]) from None
 
 
 # --- reading our values --------------------------------------------------------------------------------------------
