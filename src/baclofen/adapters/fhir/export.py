@@ -19,6 +19,11 @@ One function per resource type (codes and units: :mod:`baclofen.adapters.fhir.co
   saved plan or program change.
 * ``Provenance``: lists every other resource; ``recorded`` is the time passed in, the agent this software.
 
+Not exported (no resource here holds them yet): diary entries; a plan's settings, overrides and parameters, the
+intrathecal envelope of a saved oral -> intrathecal transition and the new drug's steps of a switch (their baclofen
+taper is exported); a refill visit's overrides; the settings of a program change. A fill's time without a UTC
+offset (pump clock) is exported as its date, the clock time in the dosage text.
+
 Every resource id is a uuid5 of the record it comes from and every ``fullUrl`` ``urn:uuid:<id>``: exporting the same
 records at the same time gives the same bytes.
 """
