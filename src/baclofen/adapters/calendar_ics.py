@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -177,6 +178,19 @@ def render_plan_calendar(
     return ics
 
 
+_CLOCK_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+def read_clock_time(text: str | None) -> time | None:
+    """``HH:MM`` (00:00 to 23:59) as a time of day (a refill appointment's); None for none or empty text."""
+    if text is None or text == "":
+        return None
+    match = _CLOCK_TIME.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidInputError("time", "a clock time HH:MM, e.g. 09:30", text)
+    return time(int(match[1]), int(match[2]))
+
+
 def check_reminder_days(days: Sequence[int]) -> tuple[int, ...]:
     """Reminder lead times in whole days, 0 to 60, at most 5, largest first, without duplicates."""
     if isinstance(days, (str, bytes)) or not isinstance(days, Sequence):
@@ -267,6 +281,7 @@ __all__ = [
     "check_reminder_days",
     "dose_uid",
     "plan_document_key",
+    "read_clock_time",
     "refill_uid",
     "render_plan_calendar",
     "render_refill_calendar",

@@ -14,8 +14,6 @@ data is audited (``pump.calendar``, ``plan.calendar``).
 
 from __future__ import annotations
 
-import re
-from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +24,7 @@ from baclofen.adapters.calendar_ics import (
     DEFAULT_REFILL_REMINDER_DAYS,
     DEFAULT_REMINDER_MINUTES,
     calendar_key,
+    read_clock_time,
     render_plan_calendar,
     render_refill_calendar,
 )
@@ -34,7 +33,7 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.answers import body_fields
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
-from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
+from baclofen.entrypoints.api.records import audit_target, file_download, visible_patient, visible_pump
 from baclofen.entrypoints.api.regimens import visible_plan
 from baclofen.entrypoints.api.schemas import Body, Text
 from baclofen.entrypoints.api.security import OutOfScope, require_role
@@ -51,8 +50,6 @@ READERS = STAFF_ROLES | {Role.PATIENT}
 ICS_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "An iCalendar file (RFC 5545, UTF-8)", "content": {"text/calendar": {}}}
 }
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
-_CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 ZoneQuery = Annotated[
     str | None, Query(max_length=64, description="IANA time zone, e.g. Europe/London (default: the clinic's)")
@@ -60,10 +57,8 @@ ZoneQuery = Annotated[
 
 
 def ics_download(ics: bytes, filename: str) -> Response:
-    """ICS bytes as a download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
-    safe = _UNSAFE_FILENAME.sub("_", filename)
-    headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
-    return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
+    """ICS bytes as a download named ``filename`` (:func:`~baclofen.entrypoints.api.records.file_download`)."""
+    return file_download(ics, filename, "text/calendar; charset=utf-8")
 
 
 def clinic_zone(who: Caller, name: str | None) -> ZoneInfo:
@@ -75,16 +70,6 @@ def clinic_zone(who: Caller, name: str | None) -> ZoneInfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInputError("zone", "an IANA time zone such as Europe/London", name) from None
-
-
-def read_clock_time(text: str | None) -> time | None:
-    """``HH:MM`` (00:00 to 23:59) as a time of day; None for none."""
-    if text is None or text == "":
-        return None
-    match = _CLOCK.fullmatch(text.strip())
-    if match is None:
-        raise InvalidInputError("time", "a clock time HH:MM, e.g. 09:30", text)
-    return time(int(match[1]), int(match[2]))
 
 
 def refill_calendar(

@@ -43,7 +43,15 @@ from baclofen.services import itb
 from baclofen.services.histories import observe_replaced_patient
 from baclofen.services.ports import MAX_PAGE_SIZE, UnitOfWork
 
-__all__ = ["CSV_RESPONSES", "audit_target", "csv_download", "router", "visible_patient", "visible_pump"]
+__all__ = [
+    "CSV_RESPONSES",
+    "audit_target",
+    "csv_download",
+    "file_download",
+    "router",
+    "visible_patient",
+    "visible_pump",
+]
 
 router = APIRouter(tags=["records"])
 
@@ -106,11 +114,16 @@ CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def csv_download(text: str, filename: str) -> Response:
-    """CSV text as a UTF-8 download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
+def file_download(content: bytes, filename: str, media_type: str) -> Response:
+    """``content`` as a download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
     safe = _UNSAFE_FILENAME.sub("_", filename)
     headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
-    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """CSV text as a UTF-8 download named ``filename`` (:func:`file_download`)."""
+    return file_download(text.encode("utf-8"), filename, "text/csv; charset=utf-8")
 
 
 def visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRecord:

@@ -16,11 +16,13 @@ from baclofen.adapters.calendar_ics import (
     DEFAULT_REMINDER_MINUTES,
     calendar_key,
     check_reminder_days,
+    read_clock_time,
     render_plan_calendar,
     render_refill_calendar,
 )
 from baclofen.adapters.edge.simulate import read_plan_document
 from baclofen.adapters.event_table import local_zone
+from baclofen.domain.errors import InvalidInputError
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
@@ -52,14 +54,9 @@ def _check_output(path: Path) -> None:
 
 
 def _clock_time(text: str | None) -> time | None:
-    if text is None:
-        return None
     try:
-        hours, minutes = text.strip().split(":")
-        if len(hours) != 2 or len(minutes) != 2:
-            raise ValueError(text)
-        return time(int(hours), int(minutes))
-    except ValueError:
+        return read_clock_time(text)
+    except InvalidInputError:
         fail("--time", "a clock time HH:MM, e.g. 09:30", text)
 
 
