@@ -211,9 +211,12 @@ def _refill_description(refill: NextRefill, at: time | None, zone: ZoneInfo) -> 
     when = f" at {at:%H:%M} ({zone.key})" if at is not None else ""
     lines = [f"Intrathecal baclofen pump refill due by {refill.refill_date.isoformat()}{when}."]
     if analysis.alarm_at is not None:
+        alarm_day = analysis.alarm_at.date()
+        before = refill.refill_date < alarm_day
+        relation = "the refill date lies before it" if before else "the refill is due now, not after it"
         lines.append(
-            f"Computed low-reservoir alarm: {analysis.alarm_at.date().isoformat()} (pump clock, "
-            f"{analysis.low_reservoir_ml:g} mL left); the refill date lies before it."
+            f"Computed low-reservoir alarm: {alarm_day.isoformat()} (pump clock, "
+            f"{analysis.low_reservoir_ml:g} mL left); {relation}."
         )
     if analysis.stability_limit_date is not None:
         lines.append(f"Drug-stability limit: {analysis.stability_limit_date.isoformat()}.")
