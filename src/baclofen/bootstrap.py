@@ -53,6 +53,7 @@ from baclofen.services.commands import (
     ChangeClinicSetting,
     ChangePumpProgram,
     ComputeWorklist,
+    ForecastNextRefill,
     ImportPatientFile,
     LogDiaryEntry,
     RaiseAlerts,
@@ -134,6 +135,10 @@ class Services:
     def assess_patient_risk(self, command: AssessPatientRisk) -> clinic.PatientRisk:
         """:func:`baclofen.services.clinic.assess_patient_risk` on this store with the clinic's settings."""
         return clinic.assess_patient_risk(self.uow, command, clinic=self.settings)
+
+    def forecast_next_refill(self, command: ForecastNextRefill) -> clinic.NextRefill:
+        """:func:`baclofen.services.clinic.forecast_next_refill` on this store with the clinic's settings."""
+        return clinic.forecast_next_refill(self.uow, command, clinic=self.settings)
 
     def acknowledge_alert(self, command: AlertDecision) -> Alert:
         """:func:`baclofen.services.clinic.acknowledge_alert` on this store."""

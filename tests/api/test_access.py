@@ -29,6 +29,7 @@ ROUTES = [
     ("GET", "/api/v1/patients/{patient}/pumps", None, READ),
     ("GET", "/api/v1/pumps/{pump}", None, READ),
     ("GET", "/api/v1/pumps/{pump}/visits.csv", None, READ),
+    ("GET", "/api/v1/pumps/{pump}/refills.ics", None, READ),
     ("POST", "/api/v1/pumps/{pump}/visits", VISIT, WRITE),
     (
         "POST",
@@ -56,6 +57,7 @@ ROUTES = [
     ("POST", "/api/v1/patients/{patient}/plans", PLAN, {"clinician"}),
     ("GET", "/api/v1/patients/{patient}/plans", None, READ),
     ("GET", "/api/v1/plans/{plan}", None, READ),
+    ("GET", "/api/v1/patients/{patient}/plans/{plan}/calendar.ics", None, READ),
     ("POST", "/api/v1/pumps/{pump}/program-changes", PROGRAM_CHANGE, {"clinician"}),
     ("GET", "/api/v1/pumps/{pump}/program-changes", None, READ),
     # one record, one timeline: the document a stored patient yields, and the risk engine's assessment of it

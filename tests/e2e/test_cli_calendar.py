@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -92,3 +92,80 @@ def test_without_zone_the_zone_tz_names_is_used(run_cli, tmp_path: Path, monkeyp
     events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
     assert {str(e["DTSTART"].params["TZID"]) for e in events} == {"America/New_York"}
     assert events[0].start.hour == 8
+
+
+@pytest.fixture
+def pump_database(run_cli, tmp_path: Path) -> str:
+    """A clinic database with patient P-1 of clinic C-1 and pump pump-1 (SynchroMed II 20 mL) filled 2024-03-04."""
+    from baclofen.bootstrap import bootstrap
+    from baclofen.domain.itb.pumps import get_pump
+    from baclofen.domain.patient import PatientSnapshot
+    from baclofen.domain.records import PatientRecord, PumpRecord
+
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
+    services = bootstrap(database_url=url)
+    with services.uow as uow:
+        uow.patients.add(PatientRecord("P-1", PatientSnapshot(age_years=50), "C-1"))
+        uow.pumps.add(PumpRecord("pump-1", get_pump("synchromed-ii-20"), "P-1", date(2023, 1, 1)))
+        uow.commit()
+    _record_fill(services, "2024-03-04")
+    return url
+
+
+def _record_fill(services, day: str) -> None:
+    from baclofen.adapters.edge.pump import record_refill_visit_command
+
+    command = record_refill_visit_command(
+        pump_id="pump-1", concentration_mcg_per_ml=500, refilled=day, daily_dose_mcg=300
+    )
+    services.record_refill_visit(command)
+
+
+def test_calendar_of_a_stored_pump_is_its_next_refill_at_the_clinics_time(run_cli, pump_database, tmp_path) -> None:
+    from baclofen.bootstrap import bootstrap
+
+    out = tmp_path / "refill.ics"
+    where = ("--pump", "pump-1", "--database-url", pump_database, "-o", str(out), "--zone", "Europe/London")
+
+    first = run_cli("calendar", *where, "--time", "09:15", "--reminder-days", "14,2")
+    before = Calendar.from_ical(out.read_bytes())
+    _record_fill(bootstrap(database_url=pump_database), "2024-03-27")
+    second = run_cli("calendar", *where, "--time", "09:15")
+    after = Calendar.from_ical(out.read_bytes())
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.stderr + second.stderr
+    assert "pump-1" in first.stdout
+    (old,), (new,) = before.walk("VEVENT"), after.walk("VEVENT")
+    assert old.start.date() == date(2024, 3, 27) and new.start.date() > date(2024, 3, 31)  # London: BST from 03-31
+    assert (old.start.hour, old.start.minute) == (new.start.hour, new.start.minute) == (9, 15)
+    assert (old.start.utcoffset(), new.start.utcoffset()) == (timedelta(0), timedelta(hours=1))
+    assert [a["TRIGGER"].dt for a in old.walk("VALARM")] == [timedelta(days=-14), timedelta(days=-2)]
+    assert str(old["UID"]) == str(new["UID"]) and int(new["SEQUENCE"]) == int(old["SEQUENCE"]) + 1
+
+
+def test_calendar_takes_a_plan_or_a_pump_not_both(run_cli, pump_database, tmp_path: Path) -> None:
+    plan = _plan_file(run_cli, tmp_path)
+
+    both = run_cli("calendar", str(plan), "--pump", "pump-1", "-o", str(tmp_path / "x.ics"))
+    neither = run_cli("calendar", "-o", str(tmp_path / "x.ics"))
+    bad_time = run_cli(
+        "calendar", "--pump", "pump-1", "--database-url", pump_database, "-o", str(tmp_path / "x.ics"), "--time", "9"
+    )
+
+    assert both.exit_code == neither.exit_code == bad_time.exit_code == 2
+    assert "PLAN" in both.stderr and "--time" in bad_time.stderr
+    assert not (tmp_path / "x.ics").exists()
+
+
+def test_a_calendar_key_keeps_the_uids_of_a_revised_plan(run_cli, tmp_path: Path) -> None:
+    first, second = _plan_file(run_cli, tmp_path), tmp_path / "revised.json"
+    revised = run_cli("plan", "titrate", "--start-date", "2026-10-20", "--start-dose-mg", "10", "--json")
+    second.write_text(revised.stdout)
+    uids = []
+    for plan in (first, second):
+        out = tmp_path / f"{plan.stem}.ics"
+        run_cli("calendar", str(plan), "-o", str(out), "--zone", "UTC", "--calendar-key", "P-1")
+        uids.append({str(e["UID"]) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")})
+
+    assert uids[1] <= uids[0] and not any("P-1" in uid for uid in uids[0])

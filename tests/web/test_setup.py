@@ -19,10 +19,13 @@ def _target(makefile: str, name: str) -> str:
 def test_make_test_installs_chromium_as_root_and_axe_core_from_the_lockfile() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     browser = _target(makefile, "browser")
+    system = _target(makefile, "system")
 
     assert "browser" in _target(makefile, "test").splitlines()[0].split(":", 1)[1].split()
-    assert "/usr/bin/chromium" in browser and 'id -u)" = 0' in browser
-    assert re.search(r"apt-get install -y\b.*\bchromium\b", browser)
+    assert "system" in browser.splitlines()[0].split(":", 1)[1].split()
+    assert "chromium:/usr/bin/chromium" in makefile and "poppler-utils:/usr/bin/pdftotext" in makefile
+    assert 'id -u)" = 0' in system
+    assert re.search(r"apt-get install -y\b.*\$\$missing", system)
     assert "npm ci --prefix $(WEB_TESTS)" in makefile
     lock = json.loads((ROOT / "tests" / "web" / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["packages"]["node_modules/axe-core"]["version"].startswith("4.")

@@ -1,23 +1,38 @@
-"""A plan's doses as an RFC 5545 calendar (``icalendar``): one event per dose with a reminder.
+"""Calendars (RFC 5545, ``icalendar``): a plan's doses, and a pump's next refill appointment, with reminders.
 
 Each dose is an event at its clock time on its day in the patient's time zone (``DTSTART;TZID=...`` with the
-zone's ``VTIMEZONE``), so 08:00 stays 08:00 on both sides of a daylight-saving change.
+zone's ``VTIMEZONE``), so 08:00 stays 08:00 on both sides of a daylight-saving change. A refill appointment is an
+all-day event on the refill date, or one at the clinic's chosen time in the clinic's zone, with reminders days
+before it.
 
-Stable identity: the ``UID`` of a dose is ``baclofen-<kind>-<plan start>-<day>T<HHMM>@baclofen``, from the plan's
-identity (its kind and first day) and the dose's day and clock time. Exporting the same plan again gives the
-same bytes; a revised plan with the same kind and start gives the same UIDs for the same days and times, so a
-calendar that imports it updates those events rather than adding duplicates.
+Stable identity (a re-import updates, never duplicates):
+
+* a dose: ``baclofen-<kind>-<plan start>-<key>-<day>T<HHMM>@baclofen``; ``key`` (:func:`calendar_key`) is a
+  digest of the clinic and saved plan id, or, for a plan document exported on its own, of a caller's key or of the
+  document itself. Two patients' plans never share UIDs; exporting the same plan again gives the same bytes.
+* a refill: ``baclofen-refill-<key>@baclofen``, ``key`` a digest of the clinic and pump id: ONE appointment per
+  pump, whose date moves with each new visit or program change; its ``SEQUENCE`` (the pump's visits and program
+  changes) and ``DTSTAMP`` (the day of the latest of them) grow so that a calendar replaces the older copy.
+
+A key is a truncated SHA-256 of record ids (never a name): pseudonymous, not secret.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
+from baclofen.domain.cds.risk.refill import REFILL_OVERDUE
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.evidence import format_evidence
 from baclofen.domain.oral.plan import Plan, PlanStep, ScheduledDose
+from baclofen.services.clinic import NextRefill
 
 PRODID = "-//baclofen//dose calendar//EN"
 DISCLAIMER = (
@@ -33,9 +48,41 @@ DOSE_MINUTES = 15
 """Length of a dose event in the calendar (it is shown as free time)."""
 
 
-def dose_uid(plan: Plan, day: date, clock: time) -> str:
-    """The stable UID of the dose at ``clock`` on ``day`` of ``plan``."""
-    return f"baclofen-{plan.kind.value}-{plan.start:%Y%m%d}-{day:%Y%m%d}T{clock:%H%M}@baclofen"
+KEY_HEX_DIGITS = 16
+"""Hex digits of a calendar key (64 bits of SHA-256)."""
+DEFAULT_REFILL_REMINDER_DAYS = (7, 1)
+"""Reminders before a refill appointment, days. Not a clinical threshold (the refill date itself already lies
+``pump.refill_margin_days`` before the computed alarm): a convenience for booking, changed per export."""
+MAX_REFILL_REMINDER_DAYS = 60
+REFILL_MINUTES = 30
+"""Length of a timed refill appointment in the calendar (the clinic's booking decides the real one)."""
+REFILL_WARNING = (
+    "Do not miss this refill: if the pump runs empty, intrathecal baclofen stops, and abrupt withdrawal can be "
+    "life-threatening (high fever, altered mental status, rebound spasticity, muscle rigidity). Call your clinic "
+    "at once if you notice itching, fever, returning spasticity or the pump's alarm."
+)
+
+
+def calendar_key(*parts: str) -> str:
+    """A stable, non-identifying key of ``parts`` (record ids): the first 16 hex digits of their SHA-256."""
+    text = "\x1f".join(("baclofen-calendar/1", *parts))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_HEX_DIGITS]
+
+
+def plan_document_key(plan: Plan) -> str:
+    """The key of a plan exported on its own: a digest of its document (the same plan, the same key)."""
+    text = json.dumps(plan.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
+    return calendar_key("plan-document", text)
+
+
+def dose_uid(plan: Plan, day: date, clock: time, key: str) -> str:
+    """The stable UID of the dose at ``clock`` on ``day`` of ``plan`` under calendar ``key``."""
+    return f"baclofen-{plan.kind.value}-{plan.start:%Y%m%d}-{key}-{day:%Y%m%d}T{clock:%H%M}@baclofen"
+
+
+def refill_uid(key: str) -> str:
+    """The stable UID of a pump's next refill appointment under calendar ``key`` (one per pump)."""
+    return f"baclofen-refill-{key}@baclofen"
 
 
 def _summary(dose: ScheduledDose) -> str:
@@ -55,9 +102,9 @@ def _description(plan: Plan, index: int, step: PlanStep) -> str:
     return "\n".join(lines)
 
 
-def _dose_event(plan: Plan, day: date, dose: ScheduledDose, zone: ZoneInfo, description: str) -> Event:
+def _dose_event(plan: Plan, day: date, dose: ScheduledDose, zone: ZoneInfo, description: str, key: str) -> Event:
     event = Event()
-    event.add("uid", dose_uid(plan, day, dose.time))
+    event.add("uid", dose_uid(plan, day, dose.time, key))
     event.add("dtstamp", datetime.combine(plan.start, time(0), tzinfo=UTC))
     event.add("dtstart", datetime.combine(day, dose.time, tzinfo=zone))
     event.add("duration", timedelta(minutes=DOSE_MINUTES))
@@ -67,48 +114,178 @@ def _dose_event(plan: Plan, day: date, dose: ScheduledDose, zone: ZoneInfo, desc
     return event
 
 
-def _reminder(summary: str, minutes: int) -> Alarm:
+def _reminder(summary: str, before: timedelta) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", summary)
-    alarm.add("trigger", timedelta(minutes=-minutes))
+    alarm.add("trigger", -before)
     return alarm
 
 
-def render_plan_calendar(plan: Plan, zone: ZoneInfo, *, reminder_minutes: int = DEFAULT_REMINDER_MINUTES) -> bytes:
+def _check_zone(zone: ZoneInfo) -> None:
+    if not isinstance(zone, ZoneInfo):
+        raise InvalidInputError("zone", "an IANA time zone such as Europe/London", zone)
+
+
+def _check_key(key: str) -> None:
+    ok = isinstance(key, str) and len(key) == KEY_HEX_DIGITS and all(c in "0123456789abcdef" for c in key)
+    if not ok:
+        raise InvalidInputError("key", f"a calendar key ({KEY_HEX_DIGITS} lower-case hex digits, calendar_key)", key)
+
+
+def _new_calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def render_plan_calendar(
+    plan: Plan, zone: ZoneInfo, *, reminder_minutes: int = DEFAULT_REMINDER_MINUTES, key: str | None = None
+) -> bytes:
     """The ICS bytes of ``plan``: one ``VEVENT`` per dose on the plan's days (a last step that continues is
-    shown up to its end), each with a ``VALARM`` ``reminder_minutes`` before it.
+    shown up to its end), each with a ``VALARM`` ``reminder_minutes`` before it. ``key`` (:func:`calendar_key` of
+    the clinic and saved plan id) goes into every UID; without it, :func:`plan_document_key`.
 
     Raises
     ------
     InvalidInputError
-        ``reminder_minutes`` not a whole number from 0 to 10080; a ``zone`` that is not a ZoneInfo; ``plan``
-        with more than 20,000 doses.
+        ``reminder_minutes`` not a whole number from 0 to 10080; a ``zone`` that is not a ZoneInfo; a ``key``
+        that is not a calendar key; ``plan`` with more than 20,000 doses.
     """
     if isinstance(reminder_minutes, bool) or not isinstance(reminder_minutes, int):
         raise InvalidInputError("reminder_minutes", "a whole number of minutes", reminder_minutes)
     if not 0 <= reminder_minutes <= MAX_REMINDER_MINUTES:
         raise InvalidInputError("reminder_minutes", f"0 to {MAX_REMINDER_MINUTES} minutes", reminder_minutes)
-    if not isinstance(zone, ZoneInfo):
-        raise InvalidInputError("zone", "an IANA time zone such as Europe/London", zone)
+    _check_zone(zone)
+    key = plan_document_key(plan) if key is None else key
+    _check_key(key)
     doses = sum(step.days * len(step.doses) for step in plan.steps)
     if doses > MAX_EVENTS:
         raise InvalidInputError("plan", f"at most {MAX_EVENTS} doses in one calendar", doses)
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"Baclofen {plan.kind.value} from {plan.start.isoformat()}")
+    calendar = _new_calendar(f"Baclofen {plan.kind.value} from {plan.start.isoformat()}")
     for index, step in enumerate(plan.steps):
         description = _description(plan, index, step)
         for day in step.dates():
             for dose in step.doses:
-                event = _dose_event(plan, day, dose, zone, description)
-                event.add_component(_reminder(_summary(dose), reminder_minutes))
+                event = _dose_event(plan, day, dose, zone, description, key)
+                event.add_component(_reminder(_summary(dose), timedelta(minutes=reminder_minutes)))
                 calendar.add_component(event)
     calendar.add_missing_timezones(plan.start - timedelta(days=366), plan.end + timedelta(days=366))
     ics: bytes = calendar.to_ical()
     return ics
 
 
-__all__ = ["DTSTAMP_RULE", "PRODID", "dose_uid", "render_plan_calendar"]
+_CLOCK_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+def read_clock_time(text: str | None) -> time | None:
+    """``HH:MM`` (00:00 to 23:59) as a time of day (a refill appointment's); None for none or empty text."""
+    if text is None or text == "":
+        return None
+    match = _CLOCK_TIME.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidInputError("time", "a clock time HH:MM, e.g. 09:30", text)
+    return time(int(match[1]), int(match[2]))
+
+
+def check_reminder_days(days: Sequence[int]) -> tuple[int, ...]:
+    """Reminder lead times in whole days, 0 to 60, at most 5, largest first, without duplicates."""
+    if isinstance(days, (str, bytes)) or not isinstance(days, Sequence):
+        raise InvalidInputError("reminder_days", "a list of whole numbers of days", days)
+    for value in days:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REFILL_REMINDER_DAYS:
+            raise InvalidInputError(
+                "reminder_days", f"whole numbers of days from 0 to {MAX_REFILL_REMINDER_DAYS}", value
+            )
+    unique = tuple(sorted(set(days), reverse=True))
+    if len(unique) > 5:
+        raise InvalidInputError("reminder_days", "at most 5 reminders", len(unique))
+    return unique
+
+
+def _refill_description(refill: NextRefill, at: time | None, zone: ZoneInfo) -> str:
+    analysis = refill.analysis
+    when = f" at {at:%H:%M} ({zone.key})" if at is not None else ""
+    lines = [f"Intrathecal baclofen pump refill due by {refill.refill_date.isoformat()}{when}."]
+    if analysis.alarm_at is not None:
+        alarm_day = analysis.alarm_at.date()
+        before = refill.refill_date < alarm_day
+        relation = "the refill date lies before it" if before else "the refill is due now, not after it"
+        lines.append(
+            f"Computed low-reservoir alarm: {alarm_day.isoformat()} (pump clock, "
+            f"{analysis.low_reservoir_ml:g} mL left); {relation}."
+        )
+    if analysis.stability_limit_date is not None:
+        lines.append(f"Drug-stability limit: {analysis.stability_limit_date.isoformat()}.")
+    lines.append(
+        f"Computed from the pump's records (revision {refill.revision}); a new refill visit or program change "
+        "moves this appointment: export it again to update it."
+    )
+    lines.append(REFILL_WARNING)
+    lines.append("Sources: " + "; ".join(format_evidence(REFILL_OVERDUE.evidence)))
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
+
+
+def render_refill_calendar(
+    refill: NextRefill,
+    zone: ZoneInfo,
+    *,
+    at: time | None = None,
+    reminder_days: Sequence[int] = DEFAULT_REFILL_REMINDER_DAYS,
+) -> bytes:
+    """The ICS bytes of ``refill``'s appointment: an all-day event on the refill date, or one at ``at`` in
+    ``zone`` (the clinic's), each reminder ``reminder_days`` days before it; its UID is the pump's
+    (:func:`refill_uid` of :func:`calendar_key` of the clinic and pump id), its ``SEQUENCE`` the records it rests on
+    and its ``DTSTAMP`` the day of the latest of them, so a re-export after a new visit replaces the appointment.
+
+    Raises
+    ------
+    InvalidInputError
+        A ``zone`` that is not a ZoneInfo; ``at`` not a time of day without a zone; bad ``reminder_days``.
+    """
+    _check_zone(zone)
+    if at is not None and (not isinstance(at, time) or at.tzinfo is not None):
+        raise InvalidInputError("time", "a clock time HH:MM (in the clinic's zone)", at)
+    days = check_reminder_days(reminder_days)
+    due = refill.refill_date
+    summary = "Baclofen pump refill due"
+    calendar = _new_calendar(f"Baclofen pump refill from {refill.updated_on.isoformat()}")
+    event = Event()
+    event.add("uid", refill_uid(calendar_key("pump", refill.clinic_id or "", refill.pump_id)))
+    event.add("dtstamp", datetime.combine(refill.updated_on, time(0), tzinfo=UTC))
+    event.add("sequence", refill.revision)
+    if at is None:
+        event.add("dtstart", due)
+        event.add("dtend", due + timedelta(days=1))
+    else:
+        event.add("dtstart", datetime.combine(due, at, tzinfo=zone))
+        event.add("duration", timedelta(minutes=REFILL_MINUTES))
+    event.add("summary", summary)
+    event.add("description", _refill_description(refill, at, zone))
+    event.add("transp", "OPAQUE" if at is not None else "TRANSPARENT")
+    for before in days:
+        event.add_component(_reminder(f"{summary} {due.isoformat()} (in {before} day(s))", timedelta(days=before)))
+    calendar.add_component(event)
+    if at is not None:
+        calendar.add_missing_timezones(due - timedelta(days=366), due + timedelta(days=366))
+    ics: bytes = calendar.to_ical()
+    return ics
+
+
+__all__ = [
+    "DEFAULT_REFILL_REMINDER_DAYS",
+    "DTSTAMP_RULE",
+    "PRODID",
+    "calendar_key",
+    "check_reminder_days",
+    "dose_uid",
+    "plan_document_key",
+    "read_clock_time",
+    "refill_uid",
+    "render_plan_calendar",
+    "render_refill_calendar",
+]

@@ -13,6 +13,8 @@ so the risk engine runs on stored data as on a document a user writes.
   left to the entry's own ``DIARY-*`` alerts, raised when it was logged.
 * :func:`read_patient_timeline` answers the stored patient's timeline document (and what it could not hold), and
   :func:`assess_patient_risk` the risk engine's assessment of it, with no alert raised.
+* :func:`forecast_next_refill` answers a stored pump's next refill date and low-reservoir alarm: the risk engine's
+  pump analysis of the patient's timeline, the very dates the worklist lists (never computed another way).
 * :func:`acknowledge_alert` and :func:`resolve_alert` append who, when and why.
 * :func:`compute_clinic_worklist` builds the worklist of the given patients from their stored records.
 
@@ -30,15 +32,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from baclofen.domain.cds.risk import RISK_SETTINGS, RiskAssessment
+from baclofen.domain.cds.risk.pump import PumpAnalysis
 from baclofen.domain.clinic.alerts import Alert, alert_from_finding
 from baclofen.domain.clinic.diary import DiaryEntryRecord, assess_diary_entry, diary_entry_id
 from baclofen.domain.clinic.timeline import StoredTimeline, stored_timeline
 from baclofen.domain.clinic.worklist import PatientCase, Worklist, compute_worklist
-from baclofen.domain.errors import NotFoundError
+from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import PatientRecord, check_record_id
 from baclofen.domain.rules.core import Finding
 from baclofen.services.cds import assess_timeline_risk
@@ -47,6 +50,7 @@ from baclofen.services.commands import (
     AssessPatientRisk,
     AssessTimelineRisk,
     ComputeWorklist,
+    ForecastNextRefill,
     LogDiaryEntry,
     RaiseAlerts,
     ReadPatientTimeline,
@@ -56,10 +60,12 @@ from baclofen.services.ports import SettingsProvider, UnitOfWork
 __all__ = [
     "AlertsRaised",
     "DiaryLogged",
+    "NextRefill",
     "PatientRisk",
     "acknowledge_alert",
     "assess_patient_risk",
     "compute_clinic_worklist",
+    "forecast_next_refill",
     "log_diary_entry",
     "raise_alerts_for_patient",
     "read_patient_timeline",
@@ -222,6 +228,71 @@ def assess_patient_risk(
     with uow:
         stored = _stored_patient(uow, command.patient_id, command.as_of)[1]
     return PatientRisk(_assess_stored(stored, command.settings, clinic), stored.omitted)
+
+
+@dataclass(frozen=True, slots=True)
+class NextRefill:
+    """A stored pump's next refill as the worklist sees it: the risk engine's pump analysis of the patient's current
+    pump (``analysis``: its ``recommended_refill_date``, ``alarm_at`` on the pump clock, ``reasoning``), whose
+    clinic and patient it is, and how many records it rests on (``revision``: the pump's refill visits and program
+    changes, append-only, so it grows with each new one) and the day of the latest of them (``updated_on``)."""
+
+    pump_id: str
+    patient_id: str
+    clinic_id: str | None
+    analysis: PumpAnalysis
+    revision: int
+    updated_on: date
+
+    @property
+    def refill_date(self) -> date:
+        """The recommended refill date (a :class:`NextRefill` always has one)."""
+        assert self.analysis.recommended_refill_date is not None  # checked by forecast_next_refill
+        return self.analysis.recommended_refill_date
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def forecast_next_refill(
+    uow: UnitOfWork, command: ForecastNextRefill, *, clinic: SettingsProvider | None = None
+) -> NextRefill:
+    """The next refill of stored pump ``command.pump_id`` at ``command.as_of``: the pump analysis the risk engine
+    (and so the worklist and the patient's schedule page) makes of the patient's timeline, with the clinic's values
+    of the risk settings (the refill margin among them).
+
+    Raises
+    ------
+    NotFoundError
+        No such pump.
+    InvalidInputError
+        ``pump_id``: a pump of no patient, not the patient's current pump (the latest implanted), or one without
+        a recorded fill (no refill date can be computed).
+    """
+    check_record_id(command.pump_id, "pump_id")
+    with uow:
+        pump = uow.pumps.get(command.pump_id)
+        if pump.patient_id is None:
+            raise InvalidInputError("pump_id", "a pump registered to a patient", command.pump_id)
+        case, stored = _stored_patient(uow, pump.patient_id, command.as_of)
+    if stored.pump_id != pump.pump_id:
+        raise InvalidInputError("pump_id", "the patient's current pump (the latest implanted)", command.pump_id)
+    analysis = _assess_stored(stored, {}, clinic).pump
+    if analysis is None or analysis.recommended_refill_date is None:
+        expected = "a pump with its last fill recorded (time, volume, concentration, program)"
+        raise InvalidInputError("pump_id", expected, command.pump_id)
+    changes = [c for c in case.program_changes if c.pump_id == pump.pump_id]
+    days = [_day(v.refilled_at) for v in pump.visits if v.refilled_at is not None]
+    days += [c.changed_at.date() for c in changes]
+    return NextRefill(
+        pump.pump_id,
+        pump.patient_id,
+        case.patient.clinic_id if case.patient is not None else None,
+        analysis,
+        len(pump.visits) + len(changes),
+        max(days),
+    )
 
 
 def raise_alerts_for_patient(

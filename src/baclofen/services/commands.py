@@ -652,6 +652,18 @@ class AssessPatientRisk:
 
 
 @dataclass(frozen=True, slots=True)
+class ForecastNextRefill:
+    """The next refill of stored pump ``pump_id`` at ``as_of`` as the worklist computes it (see
+    :func:`baclofen.services.clinic.forecast_next_refill`)."""
+
+    pump_id: str
+    as_of: datetime
+
+    def __post_init__(self) -> None:
+        _instant(self.as_of, "as_of")
+
+
+@dataclass(frozen=True, slots=True)
 class AlertDecision:
     """Acknowledge or resolve alert ``alert_id``: who (``by``), when (``at``) and why (``reason``)."""
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from baclofen.adapters.calendar_ics import DTSTAMP_RULE, render_plan_calendar
+from baclofen.adapters.calendar_ics import DTSTAMP_RULE, calendar_key, plan_document_key, render_plan_calendar
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
@@ -75,14 +75,34 @@ def test_uids_are_stable_across_exports_and_unique() -> None:
     assert "20260320T0800" in uids[0]
 
 
-def test_a_revised_plan_with_the_same_start_keeps_the_uids_so_a_reimport_updates() -> None:
+def test_a_revised_plan_under_the_same_key_keeps_the_uids_so_a_reimport_updates() -> None:
+    plan = _titration()
+    revised = plan_titration(start_date=date(2026, 3, 20), start_dose_mg=10)
+    key = calendar_key("plan", "C-1", "P-1:plan:0")
+
+    old = {str(e["UID"]) for e in _events(render_plan_calendar(plan, LONDON, key=key))}
+    new = {str(e["UID"]) for e in _events(render_plan_calendar(revised, LONDON, key=key))}
+
+    assert new <= old  # the same days and times: the same UIDs
+
+
+def test_without_a_key_the_uids_are_keyed_by_the_plan_document() -> None:
     plan = _titration()
     revised = plan_titration(start_date=date(2026, 3, 20), start_dose_mg=10)
 
     old = {str(e["UID"]) for e in _events(render_plan_calendar(plan, LONDON))}
     new = {str(e["UID"]) for e in _events(render_plan_calendar(revised, LONDON))}
 
-    assert new <= old  # the same days and times: the same UIDs
+    assert old.isdisjoint(new)  # two documents (two patients' plans alike) never collide
+    assert all(plan_document_key(plan) in uid for uid in old)
+
+
+@pytest.mark.parametrize("key", ["", "P-1", "0123456789ABCDEF", "0123456789abcdeff"])
+def test_a_key_that_is_no_digest_is_refused(key: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        render_plan_calendar(_titration(), LONDON, key=key)
+
+    assert err.value.field == "key"
 
 
 def test_every_dose_appears_with_its_unit_and_what_to_take() -> None:
@@ -118,3 +138,16 @@ def test_a_reminder_out_of_range_is_refused_naming_the_field(minutes: int) -> No
         render_plan_calendar(_titration(), LONDON, reminder_minutes=minutes)
 
     assert err.value.field == "reminder_minutes"
+
+
+def test_new_york_march_change_keeps_0800_local_and_moves_the_utc_instant() -> None:
+    plan = _titration(date(2026, 3, 5))  # clocks go forward in New York on 2026-03-08
+    new_york = ZoneInfo("America/New_York")
+
+    events = _events(render_plan_calendar(plan, new_york))
+
+    mornings = {e.start.date(): e.start for e in events if e.start.hour == 8}
+    before, after = mornings[date(2026, 3, 7)], mornings[date(2026, 3, 9)]
+    assert (before.hour, after.hour) == (8, 8)
+    assert before.astimezone(ZoneInfo("UTC")).hour == 13 and after.astimezone(ZoneInfo("UTC")).hour == 12
+    assert str(events[0]["DTSTART"].params["TZID"]) == "America/New_York"

@@ -33,6 +33,7 @@ from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
 from baclofen.entrypoints.api import (
     calculators,
+    calendars,
     clinic,
     clinic_settings,
     clinical,
@@ -170,6 +171,7 @@ def create_app(
         histories.router,
         clinic.router,
         regimens.router,
+        calendars.router,
         calculators.router,
         clinical.router,
         itb_calculators.router,

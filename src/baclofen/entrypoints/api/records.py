@@ -47,6 +47,7 @@ __all__ = [
     "CSV_RESPONSES",
     "audit_target",
     "csv_download",
+    "file_download",
     "router",
     "safe_filename",
     "visible_patient",
@@ -119,11 +120,16 @@ def safe_filename(filename: str) -> str:
     return _UNSAFE_FILENAME.sub("_", filename)
 
 
-def csv_download(text: str, filename: str) -> Response:
-    """CSV text as a UTF-8 download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
+def file_download(content: bytes, filename: str, media_type: str) -> Response:
+    """``content`` as a download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
     safe = safe_filename(filename)
     headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
-    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """CSV text as a UTF-8 download named ``filename`` (:func:`file_download`)."""
+    return file_download(text.encode("utf-8"), filename, "text/csv; charset=utf-8")
 
 
 def visible_patient(uow: UnitOfWork, who: Caller, patient_id: str) -> PatientRecord:

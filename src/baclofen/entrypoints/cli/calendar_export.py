@@ -1,20 +1,36 @@
-"""`baclofen calendar PLAN -o FILE.ics`: a plan document's doses as a calendar with reminders (RFC 5545)."""
+"""`baclofen calendar`: a calendar with reminders (RFC 5545), of a plan document's doses
+(`baclofen calendar PLAN -o FILE.ics`) or of a stored pump's next refill appointment
+(`baclofen calendar --pump ID --database-url URL -o FILE.ics [--time HH:MM]`)."""
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from baclofen.adapters.calendar_ics import DEFAULT_REMINDER_MINUTES, render_plan_calendar
+from baclofen.adapters.calendar_ics import (
+    DEFAULT_REFILL_REMINDER_DAYS,
+    DEFAULT_REMINDER_MINUTES,
+    calendar_key,
+    check_reminder_days,
+    read_clock_time,
+    render_plan_calendar,
+    render_refill_calendar,
+)
 from baclofen.adapters.edge.simulate import read_plan_document
 from baclofen.adapters.event_table import local_zone
+from baclofen.domain.errors import InvalidInputError
+from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import read_json_file
 
-ZONE_HELP = "IANA time zone of the patient's clock times, e.g. Europe/London (default: TZ when it names one, else UTC)."
+ZONE_HELP = (
+    "IANA time zone of the clock times (a plan's doses, a refill's --time), e.g. Europe/London (default: TZ when "
+    "it names one, else UTC)."
+)
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -37,30 +53,100 @@ def _check_output(path: Path) -> None:
         fail("-o", "a file path (not a folder)", str(path))
 
 
+def _clock_time(text: str | None) -> time | None:
+    try:
+        return read_clock_time(text)
+    except InvalidInputError:
+        fail("--time", "a clock time HH:MM, e.g. 09:30", text)
+
+
+def _reminder_days(text: str) -> tuple[int, ...]:
+    try:
+        days = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        fail("--reminder-days", "whole numbers of days separated by commas, e.g. 7,1", text)
+    with map_errors():
+        return check_reminder_days(days)
+
+
+def _write(output: Path, ics: bytes) -> None:
+    try:
+        output.write_bytes(ics)
+    except OSError as exc:
+        fail("-o", "a writable file path", f"{output} ({exc.strerror})")
+
+
+def _refill_calendar(
+    pump: str, database_url: str | None, at: time | None, zone: ZoneInfo, days: tuple[int, ...]
+) -> bytes:
+    from baclofen.adapters.sql import DEFAULT_DATABASE_URL
+    from baclofen.bootstrap import bootstrap
+    from baclofen.services.commands import ForecastNextRefill
+
+    with map_errors():
+        services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
+        # the clinic of the pump's patient first: its settings (the refill margin) are the worklist's
+        clinic_id = services.forecast_next_refill(ForecastNextRefill(pump, services.clock.now())).clinic_id
+        clinic = services.for_request(clinic_id)
+        refill = clinic.forecast_next_refill(ForecastNextRefill(pump, services.clock.now()))
+        return render_refill_calendar(refill, zone, at=at, reminder_days=days)
+
+
 def register(app: typer.Typer) -> None:
     """Add the calendar command."""
 
     @app.command("calendar")
     def calendar(
-        plan: Annotated[
-            Path, typer.Argument(metavar="PLAN", help="Plan JSON from `baclofen plan titrate/taper --json`.")
-        ],
         output: Annotated[Path, typer.Option("-o", "--output", help="The .ics file to write.")],
+        plan: Annotated[
+            Path | None,
+            typer.Argument(metavar="[PLAN]", help="Plan JSON from `baclofen plan titrate/taper --json`."),
+        ] = None,
+        pump: Annotated[
+            str | None,
+            typer.Option("--pump", help="Instead of PLAN: a stored pump's id: its next refill appointment."),
+        ] = None,
+        database_url: DatabaseUrlOpt = None,
+        at: Annotated[
+            str | None,
+            typer.Option("--time", help="With --pump: the appointment's time HH:MM in --zone (default: all day)."),
+        ] = None,
         zone: Annotated[str | None, typer.Option("--zone", help=ZONE_HELP)] = None,
         reminder_minutes: Annotated[
             int, typer.Option("--reminder-minutes", help="Reminder this many minutes before each dose (0 to 10080).")
         ] = DEFAULT_REMINDER_MINUTES,
+        reminder_days: Annotated[
+            str,
+            typer.Option("--reminder-days", help="With --pump: reminders this many days before the refill, e.g. 7,1."),
+        ] = ",".join(str(d) for d in DEFAULT_REFILL_REMINDER_DAYS),
+        calendar_id: Annotated[
+            str | None,
+            typer.Option(
+                "--calendar-key",
+                help="With PLAN: a stable id of the patient's schedule (e.g. the record id; only its digest is "
+                "written) so that a revised plan updates the same events (default: a digest of the plan document).",
+            ),
+        ] = None,
     ) -> None:
-        """Write the plan's doses as a calendar: one event per dose at its local time (daylight saving kept), a
-        reminder before each, stable UIDs so that importing a re-export updates the events instead of adding."""
+        """Write a calendar with reminders: the doses of PLAN (one event per dose at its local time, daylight
+        saving kept) or the next refill appointment of a stored --pump (the worklist's refill date, reminders days
+        before). UIDs are stable: importing a re-export updates the events instead of adding."""
         _check_output(output)
+        if (plan is None) == (pump is None):
+            fail("PLAN", "a plan JSON file or --pump ID (one of them)", "both" if plan else "neither")
         tz = _zone(zone)
+        if pump is not None:
+            ics = _refill_calendar(pump, database_url, _clock_time(at), tz, _reminder_days(reminder_days))
+            _write(output, ics)
+            typer.echo(f"Wrote the next refill appointment of pump {pump} to {output} (time zone {tz.key}).")
+            return
+        assert plan is not None
         document = read_json_file(plan, "PLAN", "plan JSON file")
+        key = None if calendar_id is None else calendar_key("plan-key", calendar_id)
         with map_errors():  # an error inside the plan names its path in PLAN (PLAN steps[0].start)
-            ics = render_plan_calendar(read_plan_document(document, "plan"), tz, reminder_minutes=reminder_minutes)
-        try:
-            output.write_bytes(ics)
-        except OSError as exc:
-            fail("-o", "a writable file path", f"{output} ({exc.strerror})")
+            ics = render_plan_calendar(
+                read_plan_document(document, "plan"), tz, reminder_minutes=reminder_minutes, key=key
+            )
+        _write(output, ics)
         events = ics.count(b"BEGIN:VEVENT")
         typer.echo(f"Wrote {events} doses to {output} (time zone {tz.key}).")

@@ -32,6 +32,7 @@ from baclofen.domain.cds.risk import RiskAssessment
 from baclofen.domain.cds.risk.oral import ORAL_MISSED
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.regimens import SavedPlan
+from baclofen.domain.clinic.timeline import current_pump
 from baclofen.domain.errors import ConflictError, InvalidInputError
 from baclofen.domain.evidence import get_reference
 from baclofen.domain.guide import GuideStatement, PatientGuide
@@ -100,6 +101,8 @@ class PatientDay:
     locale: Locale
     entries: Mapping[str, DiaryEntryRecord]
     risk: RiskAssessment
+    #: The patient's current pump (the one the risk engine forecasts), None without a pump.
+    pump_id: str | None = None
 
 
 def _read_day(who: Caller, patient_id: str, action: str) -> PatientDay:
@@ -112,7 +115,9 @@ def _read_day(who: Caller, patient_id: str, action: str) -> PatientDay:
             entries = {e.entry_id: e for e in uow.diary.for_patient(patient_id)}
         risk = who.services.assess_patient_risk(AssessPatientRisk(patient_id, now)).assessment
     active = max(plans, key=lambda p: p.seq) if plans else None
-    return PatientDay(now, active, bool(pumps), record.snapshot.locale, entries, risk)
+    pump = current_pump(pumps)
+    pump_id = None if pump is None else pump.pump_id
+    return PatientDay(now, active, bool(pumps), record.snapshot.locale, entries, risk, pump_id)
 
 
 def doses_on(plan: SavedPlan | None, day: date) -> tuple[ScheduledDose, ...]:
@@ -327,6 +332,7 @@ def schedule(request: Request) -> Response:
         max_days=SCHEDULE_MAX_DAYS,
         pump=day.risk.pump,
         on_pump=day.on_pump,
+        pump_id=day.pump_id,
     )
 
 

@@ -1,0 +1,164 @@
+"""Calendars (RFC 5545, ``text/calendar``) with reminders, as ``baclofen calendar`` writes them:
+
+* ``GET /pumps/{pump_id}/refills.ics``: the pump's next refill appointment: the refill date the worklist lists
+  (the risk engine's pump analysis, with the clinic's settings), all day or at ``time`` (HH:MM in ``zone``, default
+  the clinic's), reminders ``reminder_days`` before (default 7 and 1); one UID per pump, so a re-export after a new
+  visit updates the appointment.
+* ``GET /patients/{patient_id}/plans/{plan_id}/calendar.ics``: a saved plan's doses at their local times in
+  ``zone`` (default the clinic's), a reminder ``reminder_minutes`` before each; UIDs keyed by the saved plan.
+* ``POST /calendar``: the same of a plan document (stateless, as ``baclofen calendar PLAN``).
+
+Staff read their clinic's, a patient their own (404 otherwise, as the JSON routes); every download of patient
+data is audited (``pump.calendar``, ``plan.calendar``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Field
+
+from baclofen.adapters.calendar_ics import (
+    DEFAULT_REFILL_REMINDER_DAYS,
+    DEFAULT_REMINDER_MINUTES,
+    calendar_key,
+    read_clock_time,
+    render_plan_calendar,
+    render_refill_calendar,
+)
+from baclofen.adapters.edge.simulate import read_plan_document
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.records import STAFF_ROLES, Role
+from baclofen.entrypoints.api.answers import body_fields
+from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.records import audit_target, file_download, visible_patient, visible_pump
+from baclofen.entrypoints.api.regimens import visible_plan
+from baclofen.entrypoints.api.schemas import Body, Text
+from baclofen.entrypoints.api.security import OutOfScope, require_role
+from baclofen.services.commands import ForecastNextRefill
+
+__all__ = ["ICS_RESPONSES", "ics_download", "plan_calendar", "refill_calendar", "router"]
+
+router = APIRouter(tags=["calendars"])
+
+#: Who downloads a pump's or a saved plan's calendar (a patient their own).
+READERS = STAFF_ROLES | {Role.PATIENT}
+
+#: The OpenAPI answer of a calendar download (:func:`ics_download`).
+ICS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An iCalendar file (RFC 5545, UTF-8)", "content": {"text/calendar": {}}}
+}
+
+ZoneQuery = Annotated[
+    str | None, Query(max_length=64, description="IANA time zone, e.g. Europe/London (default: the clinic's)")
+]
+
+
+def ics_download(ics: bytes, filename: str) -> Response:
+    """ICS bytes as a download named ``filename`` (:func:`~baclofen.entrypoints.api.records.file_download`)."""
+    return file_download(ics, filename, "text/calendar; charset=utf-8")
+
+
+def clinic_zone(who: Caller, name: str | None) -> ZoneInfo:
+    """The zone ``name`` names; without it the clinic clock's zone (UTC when that is no IANA zone)."""
+    if name is None:
+        zone = who.services.clock.zone
+        return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError("zone", "an IANA time zone such as Europe/London", name) from None
+
+
+def refill_calendar(
+    who: Caller, pump_id: str, at: str | None, zone: str | None, reminder_days: list[int] | tuple[int, ...]
+) -> Response:
+    """The next refill appointment of ``pump_id`` (audited ``pump.calendar``; out of scope: 404)."""
+    with audited(who, "pump.calendar", audit_target("pump", pump_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            visible_pump(uow, who, pump_id)
+        clock_time, tz = read_clock_time(at), clinic_zone(who, zone)
+        refill = who.services.forecast_next_refill(ForecastNextRefill(pump_id, who.services.clock.now()))
+        ics = render_refill_calendar(refill, tz, at=clock_time, reminder_days=reminder_days)
+    return ics_download(ics, f"refill-{pump_id}.ics")
+
+
+def plan_calendar(who: Caller, patient_id: str, plan_id: str, zone: str | None, reminder_minutes: int) -> Response:
+    """The doses of saved plan ``plan_id`` of ``patient_id`` (audited ``plan.calendar``; out of scope: 404)."""
+    with audited(who, "plan.calendar", audit_target("plan", plan_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            record = visible_patient(uow, who, patient_id)
+            saved, _ = visible_plan(uow, who, plan_id)
+        if saved.patient_id != record.patient_id:
+            raise OutOfScope(f"no saved plan record {plan_id!r} of patient {patient_id!r}")
+        key = calendar_key("plan", record.clinic_id or "", saved.plan_id)
+        ics = render_plan_calendar(saved.plan, clinic_zone(who, zone), reminder_minutes=reminder_minutes, key=key)
+    return ics_download(ics, f"plan-{saved.plan_id}.ics")
+
+
+@router.get(
+    "/pumps/{pump_id}/refills.ics",
+    summary="A pump's next refill appointment as a calendar (the worklist's refill date; reminders days before)",
+    response_class=Response,
+    responses=ICS_RESPONSES,
+)
+def export_refill_calendar(
+    pump_id: str,
+    who: CallerDep,
+    at: Annotated[
+        str | None, Query(alias="time", max_length=5, description="HH:MM in zone (default: an all-day event)")
+    ] = None,
+    zone: ZoneQuery = None,
+    reminder_days: Annotated[
+        list[int] | None,
+        Query(max_length=5, description="Reminders this many days before, 0 to 60 (default: 7 and 1)"),
+    ] = None,
+) -> Response:
+    days = DEFAULT_REFILL_REMINDER_DAYS if reminder_days is None else tuple(reminder_days)
+    return refill_calendar(who, pump_id, at, zone, days)
+
+
+@router.get(
+    "/patients/{patient_id}/plans/{plan_id}/calendar.ics",
+    summary="A saved plan's doses as a calendar (local times kept across daylight saving; a reminder before each)",
+    response_class=Response,
+    responses=ICS_RESPONSES,
+)
+def export_plan_calendar(
+    patient_id: str,
+    plan_id: str,
+    who: CallerDep,
+    zone: ZoneQuery = None,
+    reminder_minutes: Annotated[int, Query(ge=0, le=10080)] = DEFAULT_REMINDER_MINUTES,
+) -> Response:
+    return plan_calendar(who, patient_id, plan_id, zone, reminder_minutes)
+
+
+class CalendarRequest(Body):
+    """A plan document's calendar: ``plan`` the ``baclofen-plan/1`` document (the JSON of ``baclofen plan
+    titrate/taper --json``), the options of ``baclofen calendar PLAN`` (``calendar_key``: a stable id of the
+    patient's schedule, only its digest written, so that a revised plan updates the same events)."""
+
+    plan: Annotated[dict[Text, Any], Field(max_length=50)]
+    zone: Text | None = None
+    reminder_minutes: int = DEFAULT_REMINDER_MINUTES
+    calendar_key: Text | None = None
+
+
+@router.post(
+    "/calendar",
+    summary="A plan document's doses as a calendar (baclofen calendar PLAN)",
+    response_class=Response,
+    responses=ICS_RESPONSES,
+)
+def plan_document_calendar(body: CalendarRequest, who: CallerDep) -> Response:
+    require_role(who.user, READERS)
+    with body_fields():
+        plan = read_plan_document(body.plan, "plan")
+        key = None if body.calendar_key is None else calendar_key("plan-key", body.calendar_key)
+        ics = render_plan_calendar(plan, clinic_zone(who, body.zone), reminder_minutes=body.reminder_minutes, key=key)
+    return ics_download(ics, f"plan-{plan.kind.value}-{plan.start.isoformat()}.ics")
