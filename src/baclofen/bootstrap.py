@@ -46,7 +46,7 @@ from baclofen.domain.clinic.timeline import StoredTimeline
 from baclofen.domain.clinic.worklist import Worklist
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import PumpRecord, Role, UserRecord
-from baclofen.services import accounts, clinic, clinic_settings, demo_clinic, fhir, histories, itb, regimens
+from baclofen.services import accounts, cds_hooks, clinic, clinic_settings, demo_clinic, fhir, histories, itb, regimens
 from baclofen.services.commands import (
     AlertDecision,
     AssessPatientRisk,
@@ -63,6 +63,7 @@ from baclofen.services.commands import (
     RecordRefillVisit,
     RecordScreeningTrial,
     SavePlan,
+    ViewPatient,
 )
 from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS, PopulationJobs
 from baclofen.services.ports import (
@@ -151,6 +152,10 @@ class Services:
     def compute_clinic_worklist(self, command: ComputeWorklist) -> Worklist:
         """:func:`baclofen.services.clinic.compute_clinic_worklist` on this store with the clinic's settings."""
         return clinic.compute_clinic_worklist(self.uow, command, clinic=self.settings)
+
+    def view_patient(self, command: ViewPatient) -> cds_hooks.HookAnswer:
+        """:func:`baclofen.services.cds_hooks.view_patient` on this store with the clinic's settings."""
+        return cds_hooks.view_patient(self.uow, command, clinic=self.settings)
 
     def record_covariates(self, command: RecordCovariates) -> CovariateObservation:
         """:func:`baclofen.services.histories.record_covariates` on this store."""

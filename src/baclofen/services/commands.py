@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from baclofen.domain.cds.alternatives import BaclofenOutcome
+from baclofen.domain.cds.orders import MedicationOrder
 from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, ResponseContext, Scale, ScaleValue
 from baclofen.domain.cds.timeline import PatientTimeline, Symptom
 from baclofen.domain.clinic.patient_file import PatientFile
@@ -864,3 +865,50 @@ class ImportPatientFile:
             raise InvalidInputError("file", "a patient file", self.file)
         if self.clinic_id is not None:
             check_record_id(self.clinic_id, "clinic_id")
+
+
+# --- CDS Hooks ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReviewOrders:
+    """The medication orders of an ``order-select`` or ``order-sign`` hook call (see
+    :func:`baclofen.services.cds_hooks.review_orders`), read from FHIR at the edge.
+
+    ``drafts``: the orders of the ordering session; ``selections``: the references the clinician just selected
+    (``order-select``; ``None``: every draft is in focus, ``order-sign``); ``active``: the patient's active
+    medication orders, ``None`` when they are not known (no prefetch and no FHIR server to ask); ``patient``:
+    age, sex and kidney function as far as known; ``start_date``: the first day of a suggested taper (today);
+    ``unavailable``: what could not be read or fetched, and why (each said in the answer).
+    """
+
+    hook: str
+    hook_instance: str
+    patient_id: str
+    drafts: tuple[MedicationOrder, ...]
+    start_date: date
+    selections: tuple[str, ...] | None = None
+    active: tuple[MedicationOrder, ...] | None = None
+    patient: PatientSnapshot = field(default_factory=PatientSnapshot)
+    unavailable: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        require_date(self.start_date, "start_date")
+        for name, orders in (("drafts", self.drafts), ("active", self.active or ())):
+            if not all(isinstance(o, MedicationOrder) for o in orders):
+                raise InvalidInputError(name, "medication orders (FHIR is read at the edge)", orders)
+        if not isinstance(self.patient, PatientSnapshot):
+            raise InvalidInputError("patient", "a patient snapshot", self.patient)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewPatient:
+    """A ``patient-view`` hook call: the stored patient ``patient_id`` of clinic ``clinic_id`` at ``as_of``, the
+    worklist ``horizon_days`` ahead (see :func:`baclofen.services.cds_hooks.view_patient`)."""
+
+    hook_instance: str
+    patient_id: str
+    clinic_id: str
+    as_of: datetime
+    horizon_days: int = 14
+
+    def __post_init__(self) -> None:
+        _instant(self.as_of, "as_of")

@@ -15,6 +15,7 @@
 * ``/api/v1/simulations/population`` and ``/api/v1/jobs`` (:mod:`.jobs`): population simulations run as jobs
   on Dask in the background of the server, with their status, progress and result;
 * ``/api/v1/clinic/settings``: the caller's clinic's settings profile and its history (:mod:`.clinic_settings`);
+* ``/cds-services``: CDS Hooks 2.0 (:mod:`.cds_hooks`): discovery, order-select/order-sign and patient-view, feedback;
 * ``/openapi.json``: the schema. Every error is an RFC 9457 problem document (:mod:`.problems`).
 """
 
@@ -34,6 +35,7 @@ from baclofen.domain.records import Role, UserRecord
 from baclofen.entrypoints.api import (
     calculators,
     calendars,
+    cds_hooks,
     clinic,
     clinic_settings,
     clinical,
@@ -181,5 +183,6 @@ def create_app(
         fhir.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(cds_hooks.router)  # CDS Hooks 2.0: the specification's paths, /cds-services
     install_document_schemas(app)
     return app

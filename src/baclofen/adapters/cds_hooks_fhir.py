@@ -1,0 +1,377 @@
+"""FHIR R4 (``fhir.resources.R4B``) of a CDS Hooks call read into the typed values of the use cases, and the
+prefetch a client did not send fetched from the FHIR server it names.
+
+* :func:`resolve_prefetch`: each prefetch template of the service (``MedicationRequest?patient={{context.patientId}}
+  &status=active``) whose key the request left out (or sent as ``null``) is asked of the request's ``fhirServer``
+  with the bearer token of ``fhirAuthorization`` (a short timeout); what cannot be had is listed, with why, and the
+  hook runs without it (never a server error).
+* :func:`review_orders_command`: the context's ``draftOrders`` Bundle (its MedicationRequests: an invalid one is
+  an :class:`~baclofen.domain.errors.InvalidInputError` naming its path, ``context.draftOrders.entry[1].resource``),
+  the ``medications`` prefetch (active orders), the ``kidney`` prefetch (the latest creatinine clearance or eGFR
+  Observation) and the ``patient`` prefetch (age, sex) as a :class:`~baclofen.services.commands.ReviewOrders`.
+
+A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; a
+daily dose is read only from a ``doseQuantity`` in mg (or g) with a ``timing.repeat`` frequency and period.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from fhir.resources.R4B.medicationrequest import MedicationRequest
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from pydantic import ValidationError
+
+from baclofen.domain.cds.orders import ORDER_DAILY_DOSE_MAX_MG, MedicationOrder
+from baclofen.domain.errors import InvalidInputError, InvalidInputs
+from baclofen.domain.patient import PatientSnapshot, Sex
+from baclofen.services.commands import ReviewOrders
+
+__all__ = [
+    "FETCH_TIMEOUT_S",
+    "Prefetched",
+    "resolve_prefetch",
+    "review_orders_command",
+]
+
+_log = logging.getLogger("baclofen.cds_hooks")
+
+#: How long one fetch from the client's FHIR server may take (seconds): a hook must answer within a few seconds.
+FETCH_TIMEOUT_S = 3.0
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+LOINC = "http://loinc.org"
+#: LOINC codes of kidney function (loinc.org): creatinine renal clearance (mL/min); eGFR (mL/min/1.73 m2) by MDRD,
+#: CKD-EPI and CKD-EPI 2021.
+CRCL_CODES = frozenset({"2164-2"})
+EGFR_CODES = frozenset({"33914-3", "62238-1", "98979-8"})
+_STOP_STATUSES = frozenset({"stopped", "cancelled"})
+#: A dose unit -> mg per unit.
+_MG_PER_UNIT = {"mg": 1.0, "g": 1000.0}
+#: A timing period unit -> its length in days.
+_DAYS_PER_UNIT = {"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0}
+
+
+# --- prefetch -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    """The prefetch of a call, completed from the FHIR server where it could be: ``data`` by key (the keys that
+    could not be had are absent) and ``unavailable`` (each key missing, and why)."""
+
+    data: Mapping[str, Any]
+    unavailable: tuple[str, ...] = ()
+
+
+def _render(template: str, context: Mapping[str, Any]) -> str | None:
+    """The template with each ``{{context.NAME}}`` replaced by that context value (URL-encoded); None when one is
+    missing or not a text."""
+    out = template
+    while "{{" in out:
+        start = out.index("{{")
+        end = out.find("}}", start)
+        if end < 0:
+            return None
+        token = out[start + 2 : end].strip()
+        value = context.get(token.removeprefix("context.")) if token.startswith("context.") else None
+        if not isinstance(value, str) or not value:
+            return None
+        out = out[:start] + quote(value, safe="") + out[end + 2 :]
+    return out
+
+
+def resolve_prefetch(
+    templates: Mapping[str, str],
+    context: Mapping[str, Any],
+    prefetch: Mapping[str, Any] | None,
+    fhir_server: str | None,
+    access_token: str | None,
+    *,
+    timeout_s: float = FETCH_TIMEOUT_S,
+) -> Prefetched:
+    """Each prefetch key of ``templates``: as sent, else fetched from ``fhir_server``, else listed as unavailable."""
+    given = dict(prefetch or {})
+    data: dict[str, Any] = {}
+    unavailable: list[str] = []
+    missing = [key for key in templates if given.get(key) is None]
+    data.update({key: given[key] for key in templates if given.get(key) is not None})
+    if not missing:
+        return Prefetched(data)
+    if not fhir_server or not fhir_server.startswith(("https://", "http://")):
+        why = "no fhirServer in the request" if not fhir_server else "fhirServer is not an http(s) URL"
+        unavailable += [f"prefetch {key!r} not sent and not fetched: {why}" for key in missing]
+        return Prefetched(data, tuple(unavailable))
+    headers = {"Accept": "application/fhir+json"}
+    if access_token:
+        headers["Authorization"] = f"Bearer {access_token}"
+    with httpx.Client(timeout=timeout_s, headers=headers, follow_redirects=False) as client:
+        for key in missing:
+            query = _render(templates[key], context)
+            if query is None:
+                unavailable.append(f"prefetch {key!r} not fetched: its template names a context value not given")
+                continue
+            url = f"{fhir_server.rstrip('/')}/{query}"
+            try:
+                response = client.get(url)
+                response.raise_for_status()
+                value = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                _log.warning("CDS Hooks prefetch %r from %s failed: %s", key, fhir_server, exc)
+                unavailable.append(f"prefetch {key!r} could not be fetched from the FHIR server ({type(exc).__name__})")
+                continue
+            if not isinstance(value, dict):
+                unavailable.append(f"prefetch {key!r}: the FHIR server answered no resource")
+                continue
+            data[key] = value
+    for text in unavailable:
+        _log.info("CDS Hooks: %s", text)
+    return Prefetched(data, tuple(unavailable))
+
+
+# --- FHIR -> typed values -----------------------------------------------------------------------------------------
+def _invalid(error: ValidationError, path: str) -> InvalidInputError:
+    errors = [
+        InvalidInputError(
+            ".".join([path, *(f"[{p}]" if isinstance(p, int) else str(p) for p in e.get("loc", ()))]).replace(
+                ".[", "["
+            ),
+            f"a valid FHIR R4 value ({e.get('msg', 'invalid')})",
+            e.get("input") if isinstance(e.get("input"), str | int | float | None) else type(e.get("input")).__name__,
+        )
+        for e in error.errors()[:10]
+    ]
+    return errors[0] if len(errors) == 1 else InvalidInputs(errors)
+
+
+def _medication_names(request: MedicationRequest, raw: Mapping[str, Any]) -> tuple[list[str], str]:
+    """The names to recognise the medication by (codes first), and its label."""
+    concept = request.medicationCodeableConcept
+    names: list[str] = []
+    label = ""
+    if concept is None and request.medicationReference is not None:
+        reference = request.medicationReference.reference or ""
+        for contained in raw.get("contained") or ():
+            if isinstance(contained, dict) and reference == f"#{contained.get('id')}" and contained.get("code"):
+                names, label = _concept_names(contained["code"])
+        label = label or request.medicationReference.display or reference
+        if request.medicationReference.display:
+            names.append(request.medicationReference.display)
+        return names, label
+    if concept is not None:
+        names, label = _concept_names(concept.model_dump(exclude_none=True))
+    return names, label
+
+
+def _concept_names(concept: Mapping[str, Any]) -> tuple[list[str], str]:
+    codes: list[str] = []
+    texts: list[str] = []
+    for coding in concept.get("coding") or ():
+        system, code = coding.get("system"), coding.get("code")
+        if code and system == RXNORM:
+            codes.append(f"RxNorm:{code}")
+        elif code and system == ATC:
+            codes.append(f"ATC:{code}")
+        if coding.get("display"):
+            texts.append(coding["display"])
+    text = concept.get("text") or ""
+    if text:
+        texts.insert(0, text)
+    return codes + texts, text or (texts[0] if texts else "")
+
+
+def _dose(request: MedicationRequest) -> tuple[float | None, float | None, int | None, str]:
+    """(daily mg, largest single dose mg, doses per day, why not) from the dosage instructions."""
+    instructions = request.dosageInstruction or []
+    if not instructions:
+        return None, None, None, "The order has no dosage instruction."
+    daily = 0.0
+    singles: list[float] = []
+    per_day_total = 0.0
+    for dosage in instructions:
+        quantity = next((r.doseQuantity for r in dosage.doseAndRate or [] if r.doseQuantity is not None), None)
+        repeat = dosage.timing.repeat if dosage.timing is not None else None
+        unit = ((quantity.code or quantity.unit or "").strip().lower()) if quantity is not None else ""
+        if quantity is None or quantity.value is None or unit not in _MG_PER_UNIT:
+            return None, None, None, f"A dose in mg is not given ('{dosage.text or 'no text'}')."
+        if (
+            repeat is None
+            or repeat.frequency is None
+            or repeat.period is None
+            or repeat.periodUnit not in _DAYS_PER_UNIT
+        ):
+            return None, None, None, f"A frequency per day, week or hour is not given ('{dosage.text or 'no text'}')."
+        period_days = float(repeat.period) * _DAYS_PER_UNIT[repeat.periodUnit]
+        if period_days <= 0:
+            return None, None, None, "The timing period is not positive."
+        dose_mg = float(quantity.value) * _MG_PER_UNIT[unit]
+        per_day = repeat.frequency / period_days
+        daily += dose_mg * per_day
+        per_day_total += per_day
+        singles.append(dose_mg)
+    if not 0 < daily <= ORDER_DAILY_DOSE_MAX_MG or not 0 < max(singles) <= ORDER_DAILY_DOSE_MAX_MG:
+        return None, None, None, f"The dose read ({daily:g} mg/day) is not a plausible daily dose."
+    doses = round(per_day_total) if abs(per_day_total - round(per_day_total)) < 1e-9 and per_day_total >= 1 else None
+    return round(daily, 6), max(singles), doses, ""
+
+
+def read_medication_request(raw: Any, path: str) -> MedicationOrder:
+    """One MedicationRequest (a JSON object) as a :class:`MedicationOrder`; invalid: an error naming ``path``."""
+    if not isinstance(raw, dict):
+        raise InvalidInputError(path, "a FHIR MedicationRequest (a JSON object)", type(raw).__name__)
+    try:
+        request = MedicationRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid(exc, path) from None
+    names, label = _medication_names(request, raw)
+    reference = f"MedicationRequest/{request.id}" if request.id else f"{path} (no id)"
+    daily, single, doses, note = _dose(request)
+    return MedicationOrder(
+        reference,
+        tuple(names),
+        label or reference,
+        stops=request.status in _STOP_STATUSES or bool(request.doNotPerform),
+        daily_dose_mg=daily,
+        single_dose_mg=single,
+        doses_per_day=doses,
+        dose_note=note,
+    )
+
+
+def _entries(bundle: Any, path: str) -> list[tuple[str, Any]]:
+    """(path, resource) of each entry of a Bundle (a JSON object); anything else is an error naming ``path``."""
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise InvalidInputError(
+            path, "a FHIR Bundle", type(bundle).__name__ if not isinstance(bundle, dict) else bundle.get("resourceType")
+        )
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise InvalidInputError(f"{path}.entry", "a list of entries", type(entries).__name__)
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            raise InvalidInputError(f"{path}.entry[{i}]", "an entry with a resource", entry)
+        out.append((f"{path}.entry[{i}].resource", entry["resource"]))
+    return out
+
+
+def _medication_requests(bundle: Any, path: str) -> tuple[MedicationOrder, ...]:
+    return tuple(
+        read_medication_request(resource, where)
+        for where, resource in _entries(bundle, path)
+        if resource.get("resourceType") == "MedicationRequest"
+    )
+
+
+def _active_orders(prefetched: Prefetched, notes: list[str]) -> tuple[MedicationOrder, ...] | None:
+    if "medications" not in prefetched.data:
+        return None
+    try:
+        orders = _medication_requests(prefetched.data["medications"], "prefetch.medications")
+    except InvalidInputError as exc:
+        notes.append(f"prefetch 'medications' not used: {exc}")
+        return None
+    return tuple(o for o in orders if not o.stops)
+
+
+def _kidney(prefetched: Prefetched, notes: list[str]) -> dict[str, float]:
+    """The latest creatinine clearance or eGFR of the ``kidney`` prefetch as PatientSnapshot fields."""
+    bundle = prefetched.data.get("kidney")
+    if bundle is None:
+        return {}
+    found: list[tuple[str, str, float]] = []
+    try:
+        for where, resource in _entries(bundle, "prefetch.kidney"):
+            if resource.get("resourceType") != "Observation":
+                continue
+            try:
+                observation = Observation.model_validate(resource)
+            except ValidationError as exc:
+                notes.append(f"{where} not used: {_invalid(exc, where)}")
+                continue
+            codes = {c.code for c in observation.code.coding or [] if c.system == LOINC and c.code}
+            value = observation.valueQuantity.value if observation.valueQuantity is not None else None
+            when = str(observation.effectiveDateTime or observation.issued or "")
+            if value is None or observation.status in ("entered-in-error", "cancelled"):
+                continue
+            if codes & CRCL_CODES:
+                found.append((when, "crcl_ml_min", float(value)))
+            elif codes & EGFR_CODES:
+                found.append((when, "egfr_ml_min_1_73m2", float(value)))
+    except InvalidInputError as exc:
+        notes.append(f"prefetch 'kidney' not used: {exc}")
+        return {}
+    if not found:
+        notes.append("no creatinine clearance or eGFR in the prefetch 'kidney': doses checked without kidney function")
+        return {}
+    _, name, latest = max(found)  # the latest observation (ISO dates and times sort in time order)
+    return {name: latest}
+
+
+def _patient(prefetched: Prefetched, start: date, notes: list[str]) -> dict[str, Any]:
+    raw = prefetched.data.get("patient")
+    if raw is None:
+        return {}
+    try:
+        patient = Patient.model_validate(raw)
+    except (ValidationError, TypeError, ValueError):
+        notes.append("prefetch 'patient' is not a valid FHIR Patient: age and sex not used")
+        return {}
+    out: dict[str, Any] = {}
+    born = patient.birthDate
+    if isinstance(born, date):
+        out["age_years"] = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+    if patient.gender in ("female", "male"):
+        out["sex"] = Sex(patient.gender)
+    return out
+
+
+def _snapshot(fields: dict[str, Any], notes: list[str]) -> PatientSnapshot:
+    try:
+        return PatientSnapshot(**fields)
+    except InvalidInputError as exc:
+        notes.append(f"patient data not used: {exc}")
+        kept = {k: v for k, v in fields.items() if k not in ("crcl_ml_min", "egfr_ml_min_1_73m2", "age_years")}
+        return PatientSnapshot(**kept)
+
+
+def _selections(context: Mapping[str, Any], hook: str) -> tuple[str, ...] | None:
+    if hook != "order-select":
+        return None
+    selections = context.get("selections")
+    if not isinstance(selections, list) or not all(isinstance(s, str) for s in selections):
+        raise InvalidInputError("context.selections", "a list of references such as MedicationRequest/103", selections)
+    return tuple(selections)
+
+
+def review_orders_command(
+    hook: str, hook_instance: str, context: Mapping[str, Any], prefetched: Prefetched, start_date: date
+) -> ReviewOrders:
+    """The :class:`ReviewOrders` of an ``order-select``/``order-sign`` call (an invalid context: an error naming
+    its field, ``context.draftOrders`` ...)."""
+    patient_id = context.get("patientId")
+    if not isinstance(patient_id, str) or not patient_id.strip():
+        raise InvalidInputError("context.patientId", "the FHIR id of the patient (a text)", patient_id)
+    if "draftOrders" not in context:
+        raise InvalidInputError("context.draftOrders", "a FHIR Bundle of the draft orders", None)
+    selections = _selections(context, hook)
+    drafts = _medication_requests(context["draftOrders"], "context.draftOrders")
+    notes = list(prefetched.unavailable)
+    active = _active_orders(prefetched, notes)
+    fields = _patient(prefetched, start_date, notes) | _kidney(prefetched, notes)
+    return ReviewOrders(
+        hook,
+        hook_instance,
+        patient_id,
+        drafts,
+        start_date,
+        selections=selections,
+        active=active,
+        patient=_snapshot(fields, notes),
+        unavailable=tuple(notes),
+    )

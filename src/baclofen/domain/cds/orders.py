@@ -1,0 +1,71 @@
+"""Medication orders as an ordering system (a CDS Hooks client) sends them, read into typed values.
+
+A :class:`MedicationOrder` is one medication request: which resource (``MedicationRequest/103``), the names it
+can be recognised by (codes first, ``RxNorm:1292``, ``ATC:M03BX01``, then the coding displays and the text), whether
+it stops the medicine (status ``stopped``/``cancelled``, or ``doNotPerform``), and its dose where the order gives
+one in mg with a frequency. :func:`recognise_order` finds it in the drug catalogue
+(:func:`~baclofen.domain.cds.drugs.find_drug`); an order none of whose names is there is *unrecognised*, which
+the caller reports, never drops.
+
+>>> order = MedicationOrder("MedicationRequest/1", ("RxNorm:000", "Zanaflex 4 mg tablet"), "Zanaflex 4 mg tablet")
+>>> recognise_order(order).key
+'tizanidine'
+>>> recognise_order(MedicationOrder("MedicationRequest/2", ("Amoxicillin",), "Amoxicillin")) is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baclofen.domain.cds.drugs import Drug, find_drug
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+
+__all__ = ["MedicationOrder", "recognise_order"]
+
+#: The largest plausible daily dose in an order (mg/day): more is a unit or reading error, not a dose to check.
+ORDER_DAILY_DOSE_MAX_MG = 100_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationOrder:
+    """One medication order (a FHIR MedicationRequest, draft or active).
+
+    ``names`` are the texts to recognise it by, best first (``RxNorm:CODE``/``ATC:CODE``, displays, text);
+    ``label`` names it to a person. ``stops``: the order stops the medicine. ``daily_dose_mg`` (with
+    ``single_dose_mg`` and ``doses_per_day``) is set only when the order gives a dose in mg and a frequency;
+    ``dose_note`` says why it is not.
+    """
+
+    reference: str
+    names: tuple[str, ...]
+    label: str
+    stops: bool = False
+    daily_dose_mg: float | None = None
+    single_dose_mg: float | None = None
+    doses_per_day: int | None = None
+    dose_note: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reference, str) or not self.reference.strip():
+            raise InvalidInputError("reference", "a resource reference such as MedicationRequest/103", self.reference)
+        object.__setattr__(self, "names", tuple(n for n in self.names if isinstance(n, str) and n.strip()))
+        if not isinstance(self.label, str) or not self.label.strip():
+            object.__setattr__(self, "label", self.names[0] if self.names else self.reference)
+        for name in ("daily_dose_mg", "single_dose_mg"):
+            value = getattr(self, name)
+            if value is not None:
+                require_finite_number(value, name, strictly_positive=True, maximum=ORDER_DAILY_DOSE_MAX_MG)
+        if self.doses_per_day is not None and (
+            not isinstance(self.doses_per_day, int) or isinstance(self.doses_per_day, bool) or self.doses_per_day < 1
+        ):
+            raise InvalidInputError("doses_per_day", "a whole number of doses per day, at least 1", self.doses_per_day)
+
+
+def recognise_order(order: MedicationOrder) -> Drug | None:
+    """The catalogue drug the order names (its first name that the catalogue knows), or None."""
+    for name in order.names:
+        drug = find_drug(name)
+        if drug is not None:
+            return drug
+    return None

@@ -1,0 +1,230 @@
+"""CDS Hooks 2.0 (https://cds-hooks.hl7.org/2.0/) at ``/cds-services``, the specification's paths:
+
+* ``GET /cds-services``: the discovery document (the services, their hooks and prefetch templates);
+* ``POST /cds-services/{service_id}``: a hook call (``hook``, ``hookInstance``, ``fhirServer``,
+  ``fhirAuthorization``, ``context``, ``prefetch``) answered with ``cards`` (:mod:`baclofen.services.cds_hooks`);
+  a prefetch the client left out is fetched from its ``fhirServer`` (:mod:`baclofen.adapters.cds_hooks_fhir`),
+  and what cannot be had is said in the answer (``extension``) and on an info card: a 200, never a 500;
+* ``POST /cds-services/{service_id}/feedback``: what the clinician did with the cards (logged).
+
+Authentication: the bearer token of this API (``POST /api/v1/auth/token``) of a clinician or nurse. The JWT an
+EHR signs for a CDS service (the specification's trust by the client's JWKS) is NOT accepted yet. A malformed body
+is a 400 problem naming each field; an unknown service a 404. ``patient-view`` reads the stored patient whose id is
+``context.patientId`` (audited); another clinic's patient or an unknown one gets no card and says why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from baclofen.adapters.cds_hooks_fhir import resolve_prefetch, review_orders_command
+from baclofen.domain.errors import InvalidInputError, NotFoundError
+from baclofen.domain.records import STAFF_ROLES
+from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.entrypoints.api.problems import Problem, field_errors
+from baclofen.entrypoints.api.records import audit_target, visible_patient
+from baclofen.entrypoints.api.security import require_role
+from baclofen.services import cds_hooks
+from baclofen.services.cds_hooks import HookAnswer, HookService, unanswered
+from baclofen.services.commands import ViewPatient
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"])
+_log = logging.getLogger("baclofen.cds_hooks")
+
+#: Who calls the hooks (an EHR on behalf of a clinician or nurse).
+HOOK_CALLERS = STAFF_ROLES
+MAX_TEXT = 2000
+M = TypeVar("M", bound=BaseModel)
+
+
+class HookRequestBody(BaseModel):
+    """A hook call (CDS Hooks 2.0 §HTTP Request); members the specification adds later (``extension``) pass."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    hook: str = Field(min_length=1, max_length=100)
+    hookInstance: str = Field(min_length=1, max_length=200)  # noqa: N815 - the specification's name
+    fhirServer: str | None = Field(default=None, max_length=MAX_TEXT)  # noqa: N815
+    fhirAuthorization: dict[str, Any] | None = None  # noqa: N815
+    context: dict[str, Any]
+    prefetch: dict[str, Any] | None = None
+
+
+class FeedbackBody(BaseModel):
+    """Feedback (CDS Hooks 2.0 §Feedback): one item per card the clinician acted on."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    feedback: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON Schema without ``$defs`` (OpenAPI resolves only its own components)."""
+    definitions = schema.pop("$defs", {})
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(definitions[ref.removeprefix("#/$defs/")])
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
+def _body_of(model: type[BaseModel]) -> dict[str, Any]:
+    schema = {"schema": _inline(model.model_json_schema())}
+    return {"requestBody": {"required": True, "content": {"application/json": schema}}}
+
+
+_BAD_REQUEST: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A malformed body: each invalid field named, as a problem"}
+}
+
+
+async def _json_body(request: Request) -> Any:
+    """The request's JSON body (read after the caller is authenticated); not JSON: a 400 problem."""
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        error = {"field": "body", "in": "body", "detail": "expected a JSON object"}
+        raise Problem(400, "the body is not JSON", errors=[error]) from None
+
+
+RawBody = Annotated[Any, Depends(_json_body)]
+
+
+def _read(model: type[M], body: Any) -> M:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"]) or "body",
+                "in": "body",
+                "detail": e.get("msg", "invalid"),
+            }
+            for e in exc.errors()
+        ]
+        raise Problem(400, f"{len(errors)} invalid field(s)", errors=errors) from None
+
+
+def _service(service_id: str) -> HookService:
+    service = cds_hooks.find_hook_service(service_id)
+    if service is None:
+        raise Problem(404, f"no CDS service {service_id!r}: GET /cds-services lists them")
+    return service
+
+
+@router.get("", summary="CDS Hooks discovery: the services, their hooks and prefetch templates")
+def discover(who: CallerDep) -> dict[str, Any]:
+    require_role(who.user, HOOK_CALLERS)
+    return cds_hooks.discovery()
+
+
+@router.post(
+    "/{service_id}",
+    summary="Call a CDS service (CDS Hooks 2.0): cards with their reasoning, sources and suggestions",
+    openapi_extra=_body_of(HookRequestBody),
+    responses=_BAD_REQUEST,
+)
+def call_service(service_id: str, who: CallerDep, body: RawBody) -> JSONResponse:
+    require_role(who.user, HOOK_CALLERS)
+    service = _service(service_id)
+    call = _read(HookRequestBody, body)
+    if call.hook != service.hook:
+        error = {"field": "hook", "in": "body", "detail": f"expected {service.hook!r} for the service {service.id}"}
+        raise Problem(400, f"the service {service.id} answers the hook {service.hook}", errors=[error])
+    if service.hook == "patient-view":
+        answer = _patient_view(who, call)
+    else:
+        answer = _review_orders(who, service, call)
+    _log.info(
+        "CDS Hooks %s %s by %s: %d card(s); %s",
+        service.id,
+        call.hookInstance,
+        who.user.username,
+        len(answer.cards),
+        "; ".join(answer.notes) or "every check ran",
+    )
+    return JSONResponse(answer.to_dict())
+
+
+def _review_orders(who: Caller, service: HookService, call: HookRequestBody) -> HookAnswer:
+    authorization = call.fhirAuthorization or {}
+    token = authorization.get("access_token")
+    prefetched = resolve_prefetch(
+        service.prefetch,
+        call.context,
+        call.prefetch,
+        call.fhirServer,
+        token if isinstance(token, str) else None,
+    )
+    try:
+        command = review_orders_command(
+            call.hook, call.hookInstance, call.context, prefetched, who.services.clock.today()
+        )
+    except InvalidInputError as exc:
+        errors = field_errors(exc)
+        raise Problem(400, f"{len(errors)} invalid field(s)", errors=errors) from None
+    return cds_hooks.review_orders(command, clinic=who.services.settings)
+
+
+def _patient_view(who: Caller, call: HookRequestBody) -> HookAnswer:
+    patient_id = call.context.get("patientId")
+    if not isinstance(patient_id, str) or not patient_id.strip():
+        error = {"field": "context.patientId", "in": "body", "detail": "expected the id of the patient (a text)"}
+        raise Problem(400, "1 invalid field(s)", errors=[error])
+    why = (
+        f"no stored patient {patient_id!r} in your clinic: no card (the patient-view service reads only the stored "
+        "patients of the caller's clinic, by the id given as context.patientId)"
+    )
+    try:
+        with audited(who, "cds_hooks.patient_view", audit_target("patient", patient_id)):
+            with who.services.uow as uow:
+                visible_patient(uow, who, patient_id)
+            command = ViewPatient(call.hookInstance, patient_id, who.user.clinic_id, who.services.clock.now())
+            return who.services.view_patient(command)
+    except (NotFoundError, InvalidInputError):
+        return unanswered(why)
+
+
+@router.post(
+    "/{service_id}/feedback",
+    summary="Feedback on a CDS service's cards (CDS Hooks 2.0): accepted or overridden, and why",
+    openapi_extra=_body_of(FeedbackBody),
+    responses=_BAD_REQUEST,
+)
+def feedback(service_id: str, who: CallerDep, body: RawBody) -> dict[str, Any]:
+    require_role(who.user, HOOK_CALLERS)
+    service = _service(service_id)
+    items = _read(FeedbackBody, body).feedback
+    for i, item in enumerate(items):
+        if not isinstance(item.get("card"), str) or item.get("outcome") not in ("accepted", "overridden"):
+            detail = "expected a card uuid (card) and an outcome: accepted or overridden"
+            raise Problem(
+                400, "1 invalid field(s)", errors=[{"field": f"feedback[{i}]", "in": "body", "detail": detail}]
+            )
+    for item in items:
+        _log.info(
+            "CDS Hooks feedback on %s by %s: card %s %s %s",
+            service.id,
+            who.user.username,
+            item["card"],
+            item["outcome"],
+            json.dumps(item.get("overrideReason") or item.get("acceptedSuggestions") or {})[:500],
+        )
+    return {"received": len(items)}

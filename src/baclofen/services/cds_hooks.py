@@ -1,0 +1,664 @@
+"""CDS Hooks 2.0 (https://cds-hooks.hl7.org/2.0/): the services this system offers and the cards it answers.
+
+Three services (:data:`HOOK_SERVICES`, the discovery document :func:`discovery`):
+
+* ``baclofen-order-select`` and ``baclofen-order-sign`` (:func:`review_orders`): the medication orders of the
+  ordering session, read at the edge into :class:`~baclofen.domain.cds.orders.MedicationOrder` values, judged by
+  the existing checks: interactions (:func:`~baclofen.services.cds.check_interactions`: tizanidine with
+  ciprofloxacin is an absolute block), daily dose limits with the kidney function
+  (:func:`~baclofen.services.cds.check_drug_dose`), and an order that stops oral baclofen (judged as a taper to
+  zero in 0 days: TAPER-ABRUPT-001), answered with the taper the planner makes
+  (:func:`~baclofen.services.planning.plan_oral_taper`) as a suggestion that replaces the stop. An order the drug
+  catalogue does not recognise is reported on a card of its own, never dropped.
+* ``baclofen-patient-view`` (:func:`view_patient`): the stored patient's worklist items (refill due, low-reservoir
+  alarm near, battery, high withdrawal or overdose risk, open alerts: :func:`compute_clinic_worklist`) as cards.
+
+Every card says its rule id and reasoning (the numbers), cites its sources (``source``: the reference of highest
+authority; the detail lists them all) and says that it is decision support for professionals, not medical advice.
+What could not be checked, and why, is in the answer's ``extension`` (``notes``) and, where it changes what a
+clinician may rely on, on an ``info`` card.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from baclofen.domain.cds.drugs import CodeSystem, Drug, DrugClass, get_drug, resolve_drugs
+from baclofen.domain.cds.orders import MedicationOrder, recognise_order
+from baclofen.domain.cds.risk import RiskLevel
+from baclofen.domain.clinic.worklist import Urgency, WorklistItem
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.evidence import format_citation, get_reference
+from baclofen.domain.oral.plan import Plan
+from baclofen.domain.oral.taper import TAPER_SETTINGS
+from baclofen.domain.rules.catalogue import CATALOGUE
+from baclofen.domain.rules.core import Finding, Severity
+from baclofen.services.cds import check_drug_dose, check_interactions
+from baclofen.services.clinic import compute_clinic_worklist
+from baclofen.services.commands import (
+    CheckDrugDose,
+    CheckInteractions,
+    ComputeWorklist,
+    PlanTaper,
+    ReviewOrders,
+    ViewPatient,
+)
+from baclofen.services.planning import plan_oral_taper
+from baclofen.services.ports import SettingsProvider, UnitOfWork
+
+__all__ = [
+    "DISCLAIMER",
+    "HOOK_SERVICES",
+    "Action",
+    "Card",
+    "CardSource",
+    "HookAnswer",
+    "HookService",
+    "Indicator",
+    "Suggestion",
+    "discovery",
+    "find_hook_service",
+    "review_orders",
+    "unanswered",
+    "view_patient",
+]
+
+DISCLAIMER = "Decision support for professionals, not medical advice."
+#: The longest card summary the specification allows (characters).
+SUMMARY_MAX_CHARS = 140
+#: The rule an order that stops oral baclofen at once breaks: a taper to zero shorter than the minimum.
+ABRUPT_STOP_RULE = "TAPER-ABRUPT-001"
+RULE_SYSTEM = "urn:baclofen:rule"
+OVERRIDE_SYSTEM = "urn:baclofen:override-reason"
+_CODE_SYSTEMS = {
+    CodeSystem.RXNORM: "http://www.nlm.nih.gov/research/umls/rxnorm",
+    CodeSystem.ATC: "http://www.whocc.no/atc",
+}
+_MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
+
+
+# --- the discovery document ---------------------------------------------------------------------------------------
+#: Prefetch templates (CDS Hooks 2.0 §Prefetch Template): the patient, their active medication orders and their
+#: latest kidney function (creatinine clearance, LOINC 2164-2; eGFR, LOINC 33914-3, 62238-1, 98979-8).
+PATIENT_PREFETCH = "Patient/{{context.patientId}}"
+MEDICATIONS_PREFETCH = "MedicationRequest?patient={{context.patientId}}&status=active"
+KIDNEY_PREFETCH = (
+    "Observation?patient={{context.patientId}}"
+    "&code=http://loinc.org|2164-2,http://loinc.org|33914-3,http://loinc.org|62238-1,http://loinc.org|98979-8"
+    "&_sort=-date&_count=10"
+)
+ORDER_PREFETCH = {"patient": PATIENT_PREFETCH, "medications": MEDICATIONS_PREFETCH, "kidney": KIDNEY_PREFETCH}
+
+
+@dataclass(frozen=True, slots=True)
+class HookService:
+    """One CDS service of the discovery document: its id (the path ``/cds-services/{id}``), hook and prefetch."""
+
+    id: str
+    hook: str
+    title: str
+    description: str
+    prefetch: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "hook": self.hook,
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "usageRequirements": "A bearer token of this service's API (POST /api/v1/auth/token) of a clinician "
+            "or nurse; the patient-view service reads the stored patient whose id is context.patientId. " + DISCLAIMER,
+        }
+        if self.prefetch:
+            out["prefetch"] = dict(self.prefetch)
+        return out
+
+
+_ORDER_CHECKS = (
+    "interactions (tizanidine with ciprofloxacin or fluvoxamine: an absolute block), daily dose limits with the "
+    "kidney function, and an order that stops oral baclofen at once (a taper is suggested instead)"
+)
+HOOK_SERVICES: tuple[HookService, ...] = (
+    HookService(
+        "baclofen-order-select",
+        "order-select",
+        "Baclofen and antispastic order check (on select)",
+        f"Checks the selected medication orders: {_ORDER_CHECKS}. {DISCLAIMER}",
+        ORDER_PREFETCH,
+    ),
+    HookService(
+        "baclofen-order-sign",
+        "order-sign",
+        "Baclofen and antispastic order check (on sign)",
+        f"Checks the medication orders about to be signed: {_ORDER_CHECKS}. {DISCLAIMER}",
+        ORDER_PREFETCH,
+    ),
+    HookService(
+        "baclofen-patient-view",
+        "patient-view",
+        "Baclofen clinic worklist for the patient",
+        "For a patient stored in the caller's clinic: refill due or overdue, low-reservoir alarm near, pump "
+        f"battery, high withdrawal or overdose risk, open alerts. {DISCLAIMER}",
+    ),
+)
+
+
+def discovery() -> dict[str, Any]:
+    """The discovery document (``GET /cds-services``)."""
+    return {"services": [s.to_dict() for s in HOOK_SERVICES]}
+
+
+def find_hook_service(service_id: str) -> HookService | None:
+    """The service with this id, or None."""
+    return next((s for s in HOOK_SERVICES if s.id == service_id), None)
+
+
+# --- cards --------------------------------------------------------------------------------------------------------
+class Indicator(Enum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+_INDICATOR_OF = {Severity.BLOCK: Indicator.CRITICAL, Severity.WARN: Indicator.WARNING, Severity.INFO: Indicator.INFO}
+
+
+@dataclass(frozen=True, slots=True)
+class CardSource:
+    """Where a card's advice comes from: a label, the URL of the evidence and the rule as its topic."""
+
+    label: str
+    url: str | None = None
+    rule_id: str | None = None
+    rule_title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label}
+        if self.url:
+            out["url"] = self.url
+        if self.rule_id:
+            out["topic"] = {"system": RULE_SYSTEM, "code": self.rule_id, "display": self.rule_title or self.rule_id}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A suggested change: ``create`` (a FHIR ``resource``), ``update`` or ``delete`` (``resource_ids``)."""
+
+    type: str
+    description: str
+    resource: Mapping[str, Any] | None = None
+    resource_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "description": self.description}
+        if self.resource is not None:
+            out["resource"] = dict(self.resource)
+        if self.resource_ids:
+            out["resourceId"] = list(self.resource_ids)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    label: str
+    uuid: str
+    actions: tuple[Action, ...]
+    is_recommended: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "uuid": self.uuid,
+            "isRecommended": self.is_recommended,
+            "actions": [a.to_dict() for a in self.actions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A CDS Hooks card: ``summary`` at most 140 characters, ``detail`` (markdown) with the reasoning."""
+
+    uuid: str
+    summary: str
+    detail: str
+    indicator: Indicator
+    source: CardSource
+    suggestions: tuple[Suggestion, ...] = ()
+    override_reasons: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "uuid": self.uuid,
+            "summary": self.summary,
+            "detail": self.detail,
+            "indicator": self.indicator.value,
+            "source": self.source.to_dict(),
+        }
+        if self.suggestions:
+            out["suggestions"] = [s.to_dict() for s in self.suggestions]
+            out["selectionBehavior"] = "at-most-one"
+        if self.override_reasons:
+            out["overrideReasons"] = [
+                {"system": OVERRIDE_SYSTEM, "code": code, "display": display} for code, display in self.override_reasons
+            ]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class HookAnswer:
+    """The answer to a hook call: its cards, and what could not be checked and why (``notes``)."""
+
+    cards: tuple[Card, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cards": [c.to_dict() for c in self.cards],
+            "systemActions": [],
+            "extension": {"org.baclofen.notes": list(self.notes), "org.baclofen.disclaimer": DISCLAIMER},
+        }
+
+
+def unanswered(reason: str) -> HookAnswer:
+    """No card, and why (an unknown patient, a patient out of the caller's scope ...)."""
+    return HookAnswer((), (reason,))
+
+
+def _summary(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SUMMARY_MAX_CHARS else text[: SUMMARY_MAX_CHARS - 1].rstrip() + "…"
+
+
+def _best_reference(keys: Sequence[str]) -> str | None:
+    """The citation key of highest authority among ``keys`` (the first of those), or None."""
+    return min(keys, key=lambda k: get_reference(k).authority.rank) if keys else None
+
+
+def _source(rule_id: str | None, keys: Sequence[str]) -> CardSource:
+    entry = CATALOGUE.get(rule_id) if rule_id else None
+    title = entry.rule.title if entry is not None else None
+    best = _best_reference(keys)
+    if best is None:
+        return CardSource("baclofen decision support", None, rule_id, title)
+    ref = get_reference(best)
+    url = ref.location if ref.location.startswith(("https://", "http://")) else None
+    return CardSource(_summary(f"baclofen decision support - [{ref.key}] {ref.title}"), url, rule_id, title)
+
+
+def _sources_text(keys: Iterable[str]) -> str:
+    lines = [f"- {format_citation(k)}" for k in dict.fromkeys(keys)]
+    return "**Sources:**\n" + "\n".join(lines) if lines else "**Sources:** none cited"
+
+
+def _value_text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None if value is None else str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int | str):
+        return str(value)
+    if isinstance(value, list | tuple) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value)
+    return None
+
+
+def _detail(
+    message: str, rule_id: str, reasoning: str, data: Mapping[str, Any], extra: Sequence[str], keys: Iterable[str]
+) -> str:
+    numbers = [f"- {name}: {text}" for name, value in data.items() if (text := _value_text(value)) is not None]
+    parts = [message, f"**Why** (rule {rule_id}): {reasoning}"]
+    if numbers:
+        parts.append("**Values:**\n" + "\n".join(numbers))
+    parts += [*extra, _sources_text(keys), f"_{DISCLAIMER}_"]
+    return "\n\n".join(parts)
+
+
+class _Cards:
+    """Cards of one hook call, each with a uuid derived from the call and its place in the answer."""
+
+    def __init__(self, hook_instance: str) -> None:
+        self.hook_instance = hook_instance
+        self.cards: list[Card] = []
+
+    def uuid(self, *parts: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(("baclofen-cds-hooks", self.hook_instance, *parts))))
+
+    def add(self, card: Card) -> None:
+        self.cards.append(card)
+
+    def finding(self, finding: Finding, about: str, *, extra: Sequence[str] = ()) -> None:
+        """A card of a finding (``about``: the order it concerns)."""
+        f = finding
+        lines = list(extra)
+        if f.action:
+            lines.append(f"**What to do:** {f.action}")
+        if f.signs:
+            lines.append("**Watch for:** " + "; ".join(f.signs))
+        if f.severity is Severity.BLOCK and not f.overridable:
+            lines.append("**An absolute block:** no override lifts it.")
+        reasons = () if not f.overridable or f.severity is Severity.INFO else _OVERRIDE_REASONS
+        self.add(
+            Card(
+                self.uuid(about, f.rule_id, str(len(self.cards))),
+                _summary(f.message),
+                _detail(f.message, f.rule_id, f.reasoning, f.data, lines, f.evidence),
+                _INDICATOR_OF[f.severity],
+                _source(f.rule_id, f.evidence),
+                override_reasons=reasons,
+            )
+        )
+
+    def info(self, key: str, summary: str, detail: str) -> None:
+        """An information card without a rule (what was not checked, and why)."""
+        self.add(
+            Card(
+                self.uuid("info", key, str(len(self.cards))),
+                _summary(summary),
+                f"{detail}\n\n_{DISCLAIMER}_",
+                Indicator.INFO,
+                CardSource("baclofen decision support"),
+            )
+        )
+
+
+_OVERRIDE_REASONS = (
+    ("benefit-outweighs-risk", "Benefit outweighs the risk; the patient will be monitored"),
+    ("already-managed", "Already managed (dose adjusted or monitoring in place)"),
+)
+
+
+# --- order-select, order-sign -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Order:
+    order: MedicationOrder
+    drug: Drug | None
+    in_focus: bool
+
+
+def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = None) -> HookAnswer:
+    """The cards of an ``order-select``/``order-sign`` call: interactions, dose limits, an abrupt baclofen stop,
+    and every order that could not be recognised or checked. ``clinic`` gives the clinic's values of the dose and
+    taper settings."""
+    c = command
+    cards = _Cards(c.hook_instance)
+    notes = list(c.unavailable)
+    drafts = [_Order(o, recognise_order(o), c.selections is None or o.reference in c.selections) for o in c.drafts]
+    stopped = {d.order.reference for d in drafts if d.order.stops}
+    active = [_Order(o, recognise_order(o), False) for o in (c.active or ()) if o.reference not in stopped]
+    focus = [d for d in drafts if d.in_focus]
+    _unrecognised_cards(cards, focus, active)
+    _interaction_cards(
+        cards, focus, [d for d in drafts if not d.order.stops] + [a for a in active if not a.order.stops]
+    )
+    for d in focus:
+        if d.drug is not None and not d.order.stops:
+            _dose_cards(cards, d, c, clinic, notes)
+    for d in focus:
+        if d.drug is not None and d.drug.key == "baclofen" and d.order.stops:
+            _stop_card(cards, d.order, c, clinic)
+    if c.active is None:
+        cards.info(
+            "active-unknown",
+            "Active medications not known: interactions with them were NOT checked",
+            "Neither the prefetch `medications` nor the FHIR server gave the patient's active medication orders; "
+            "only the orders of this session were checked against each other. Why: "
+            + ("; ".join(c.unavailable) or "no prefetch and no FHIR server"),
+        )
+    if not focus:
+        notes.append("no medication order in focus (selections name none of the draft MedicationRequests)")
+    return HookAnswer(tuple(cards.cards), tuple(notes))
+
+
+def _unrecognised_cards(cards: _Cards, focus: Sequence[_Order], active: Sequence[_Order]) -> None:
+    for d in focus:
+        if d.drug is None:
+            unknown = resolve_drugs([d.order.label]).unknown
+            why = unknown[0].message if unknown else f"'{d.order.label}' is not in the drug catalogue"
+            cards.info(
+                d.order.reference,
+                f"Not recognised: {d.order.label} - its interactions and dose were NOT checked",
+                f"{why}. Names tried: {', '.join(d.order.names) or 'none'} ({d.order.reference}). The catalogue "
+                "holds antispastics and the drugs that interact with them; it is not a complete drug database.",
+            )
+    unknown_active = [a.order.label for a in active if a.drug is None]
+    if unknown_active:
+        cards.info(
+            "active-unrecognised",
+            f"{len(unknown_active)} active medication(s) not recognised: interactions with them were NOT checked",
+            "Not in the drug catalogue: " + "; ".join(unknown_active) + ".",
+        )
+
+
+def _interaction_cards(cards: _Cards, focus: Sequence[_Order], current: Sequence[_Order]) -> None:
+    focus_keys = {d.drug.key for d in focus if d.drug is not None and not d.order.stops}
+    keys = tuple(dict.fromkeys(d.drug.key for d in current if d.drug is not None))
+    if not focus_keys or len(keys) < 2:
+        return
+    screen = check_interactions(CheckInteractions(keys))
+    for finding in screen.findings:
+        drugs = set(finding.data.get("drugs", ()))
+        if drugs & focus_keys:
+            cards.finding(finding, "+".join(sorted(drugs)))
+
+
+def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvider | None, notes: list[str]) -> None:
+    assert d.drug is not None
+    order = d.order
+    if order.daily_dose_mg is None:
+        if d.drug.has_class(DrugClass.ANTISPASTIC):
+            cards.info(
+                order.reference,
+                f"Dose of {order.label} not checked: no daily dose in mg could be read",
+                f"{order.dose_note or 'The order gives no dose in mg with a frequency.'} ({order.reference})",
+            )
+        return
+    kidney = c.patient.kidney
+    command = CheckDrugDose(
+        d.drug.key,
+        mg_per_day=order.daily_dose_mg,
+        single_dose_mg=order.single_dose_mg,
+        doses_per_day=order.doses_per_day,
+        locale=c.patient.locale,
+        crcl_ml_min=kidney.crcl_ml_min,
+        dialysis=kidney.dialysis,
+    )
+    try:
+        checked = check_drug_dose(command, clinic=clinic)
+    except InvalidInputError as exc:
+        cards.info(order.reference, f"Dose of {order.label} not checked", f"{exc} ({order.reference})")
+        return
+    kidney_text = f"Kidney function used: {kidney.to_dict()['note']}" + (
+        f" CrCl {kidney.crcl_ml_min:g} mL/min." if kidney.crcl_ml_min is not None else ""
+    )
+    if d.drug.key == "baclofen" and not kidney.is_known:
+        notes.append(f"{order.reference}: kidney function unknown, the baclofen dose was checked without it")
+    for finding in checked.findings:
+        if finding.severity is not Severity.INFO:
+            cards.finding(finding, order.reference, extra=(kidney_text,))
+
+
+def _current_baclofen_mg(stop: MedicationOrder, c: ReviewOrders) -> float | None:
+    """The daily dose a stop order stops: its own, else that of the active baclofen order it replaces or any."""
+    if stop.daily_dose_mg is not None:
+        return stop.daily_dose_mg
+    active = [o for o in c.active or () if (drug := recognise_order(o)) is not None and drug.key == "baclofen"]
+    same = [o for o in active if o.reference == stop.reference and o.daily_dose_mg is not None]
+    doses = [o.daily_dose_mg for o in (same or active) if o.daily_dose_mg is not None]
+    return doses[0] if doses else None
+
+
+def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: SettingsProvider | None) -> None:
+    """An order that stops oral baclofen at once: a taper to zero in 0 days (TAPER-ABRUPT-001), with the taper
+    the planner makes as the suggestion that replaces it."""
+    entry = CATALOGUE[ABRUPT_STOP_RULE]
+    rule = entry.rule
+    current = _current_baclofen_mg(stop, c)
+    plan: Plan | None = None
+    why_no_plan = "the current daily dose is not known (neither the order nor an active baclofen order gives it)"
+    if current is not None:
+        try:
+            plan = plan_oral_taper(
+                PlanTaper(from_mg_per_day=current, start_date=c.start_date, patient=c.patient), clinic=clinic
+            )
+        except InvalidInputError as exc:
+            plan, why_no_plan = None, str(exc)
+    required = plan.parameters.get("required_days_to_zero") if plan is not None else None
+    minimum = required if isinstance(required, int) else _MIN_DAYS_TO_ZERO.default
+    message = f"Do not stop baclofen abruptly: taper over at least {minimum} days ({stop.label})"
+    reasoning = (
+        f"The order {stop.reference} stops oral baclofen at once"
+        + (f" from {current:g} mg/day" if current is not None else "")
+        + f": a taper to zero in 0 days, less than the {minimum} days required ({rule.title}). Abrupt withdrawal "
+        "can cause hallucinations, seizures, high fever and rebound spasticity. Labels ask to reduce the dosage "
+        "slowly unless a rapid withdrawal is justified (an overdose or a serious adverse effect)."
+    )
+    extra: list[str] = []
+    suggestions: tuple[Suggestion, ...] = ()
+    keys = list(rule.evidence)
+    if plan is not None and plan.offerable:
+        days = plan.parameters.get("days_to_target")
+        extra.append(f"**Suggested taper** ({days} days to zero, from {current:g} mg/day):\n" + _steps_text(plan))
+        extra += [f"- {f.rule_id} ({f.severity.value}): {f.message}" for f in plan.findings]
+        keys += [k for f in plan.findings for k in f.evidence]
+        actions = [
+            Action(
+                "create",
+                f"A taper of baclofen from {current:g} mg/day to stop over {days} days",
+                _taper_request(plan, c.patient_id),
+            )
+        ]
+        if stop.reference.startswith("MedicationRequest/"):
+            actions.insert(
+                0,
+                Action(
+                    "delete",
+                    f"Withdraw the order that stops baclofen at once ({stop.reference})",
+                    resource_ids=(stop.reference,),
+                ),
+            )
+        suggestions = (
+            Suggestion(
+                _summary(f"Taper baclofen from {current:g} mg/day to stop over {days} days instead"),
+                cards.uuid(stop.reference, "taper"),
+                tuple(actions),
+                is_recommended=True,
+            ),
+        )
+    elif plan is not None:
+        extra.append(
+            "No taper could be offered: "
+            + "; ".join(f"{f.rule_id}: {f.message}" for f in plan.findings if f.is_blocking)
+        )
+    else:
+        extra.append(f"No taper suggested: {why_no_plan}. Plan one with `baclofen plan taper` or the planner page.")
+    cards.add(
+        Card(
+            cards.uuid(stop.reference, ABRUPT_STOP_RULE),
+            _summary(message),
+            _detail(
+                message,
+                ABRUPT_STOP_RULE,
+                reasoning,
+                {"from_mg_per_day": current, "days_to_zero": 0, "required_days_to_zero": minimum},
+                extra,
+                keys,
+            ),
+            _INDICATOR_OF[rule.severity],
+            _source(ABRUPT_STOP_RULE, rule.evidence),
+            suggestions,
+            (("rapid-withdrawal-justified", "Rapid withdrawal justified (overdose or serious adverse effect)"),),
+        )
+    )
+
+
+def _steps_text(plan: Plan) -> str:
+    lines = []
+    for step in plan.steps:
+        doses = ", ".join(f"{d.time:%H:%M} {d.dose_mg:g} mg" for d in step.doses)
+        when = f"{step.start.isoformat()} to {step.end.isoformat()}" if step.daily_dose_mg else f"from {step.start}"
+        lines.append(f"- {when}: {step.daily_dose_mg:g} mg/day" + (f" ({doses})" if doses else " (stop)"))
+    return "\n".join(lines)
+
+
+def _taper_request(plan: Plan, patient_id: str) -> dict[str, Any]:
+    """The taper as a draft FHIR R4 MedicationRequest: one dosage instruction per step, in order."""
+    baclofen = get_drug("baclofen")
+    codings = [
+        {"system": _CODE_SYSTEMS[code.system], "code": code.code, "display": code.meaning}
+        for code in baclofen.codes
+        if not code.inferred
+    ]
+    instructions = []
+    for number, step in enumerate((s for s in plan.steps if s.daily_dose_mg > 0), start=1):
+        doses = ", ".join(f"{d.time:%H:%M} {d.dose_mg:g} mg ({d.dispensed.text})" for d in step.doses)
+        instructions.append(
+            {
+                "sequence": number,
+                "text": f"{step.start.isoformat()} to {step.end.isoformat()}: {step.daily_dose_mg:g} mg/day: {doses}",
+                "timing": {
+                    "repeat": {
+                        "boundsPeriod": {"start": step.start.isoformat(), "end": step.end.isoformat()},
+                        "frequency": len(step.doses),
+                        "period": 1,
+                        "periodUnit": "d",
+                    }
+                },
+            }
+        )
+    last = plan.steps[-1]
+    return {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "medicationCodeableConcept": {"coding": codings, "text": "baclofen (oral), taper"},
+        "dosageInstruction": instructions,
+        "note": [
+            {
+                "text": f"Taper to stop on {last.start.isoformat()}, planned by the baclofen decision support "
+                f"(never stop abruptly). {DISCLAIMER}"
+            }
+        ],
+    }
+
+
+# --- patient-view -------------------------------------------------------------------------------------------------
+def view_patient(uow: UnitOfWork, command: ViewPatient, *, clinic: SettingsProvider | None = None) -> HookAnswer:
+    """The cards of a ``patient-view`` call: the stored patient's worklist items (the caller checked that the
+    patient is one of their clinic's)."""
+    c = command
+    worklist = compute_clinic_worklist(uow, ComputeWorklist((c.patient_id,), c.as_of, c.horizon_days), clinic=clinic)
+    cards = _Cards(c.hook_instance)
+    for item in worklist.items:
+        cards.add(_worklist_card(cards, item))
+    notes = [f"omitted from the timeline: {text}" for text in worklist.omitted.get(c.patient_id, ())]
+    if not worklist.items:
+        notes.append(f"nothing due for patient {c.patient_id!r} within {c.horizon_days} days")
+    return HookAnswer(tuple(cards.cards), tuple(notes))
+
+
+def _worklist_card(cards: _Cards, item: WorklistItem) -> Card:
+    if item.urgency in (Urgency.OVERDUE, Urgency.BLOCK):
+        indicator = Indicator.CRITICAL
+    elif item.level is RiskLevel.HIGH:
+        indicator = Indicator.WARNING
+    else:
+        indicator = Indicator.INFO
+    where = f" (pump {item.pump_id})" if item.pump_id else ""
+    message = f"{item.kind.value.capitalize()}{where}: {item.message}"
+    reasoning = " ".join(item.reasoning) or item.message
+    data = {"due": item.due.isoformat(), "urgency": item.urgency.value, "level": item.level.value}
+    if item.alert_id:
+        data["alert_id"] = item.alert_id
+    return Card(
+        cards.uuid(item.kind.value, item.rule_id, item.pump_id or "", str(len(cards.cards))),
+        _summary(message),
+        _detail(message, item.rule_id, reasoning, data, (), item.sources),
+        indicator,
+        _source(item.rule_id, item.sources),
+    )
