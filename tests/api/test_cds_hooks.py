@@ -1,0 +1,430 @@
+"""CDS Hooks 2.0 (issue 13 part 2) through the real application: discovery, the specification's own example
+requests (``tests/api/cds_hooks_examples.py``, from cds-hooks/docs) adapted to our drugs, the prefetch fetched
+from a real FHIR server (a small HTTP server in a thread), patient-view on stored patients, malformed bodies (400
+naming the field) and fuzzed bodies that never make a server error."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.medicationrequest import MedicationRequest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.api.cds_hooks_examples import (
+    SPEC_MEDICATION_REQUEST,
+    bundle,
+    fhir_authorization,
+    kidney_bundle,
+    medication_request,
+    order_select,
+    order_sign,
+    patient_view,
+)
+
+TIZANIDINE = medication_request("tiz-1", "Tizanidine 4 MG Oral Tablet", 4, 3)
+CIPROFLOXACIN = medication_request("cipro-1", "Ciprofloxacin 500 MG Oral Tablet", 500, 2)
+NO_PREFETCH_NEEDED = {"medications": bundle(kind="searchset"), "kidney": bundle(kind="searchset"), "patient": None}
+
+
+def _call(api, service: str, body: Any, username: str = "clin1"):
+    return api.client.post(f"/cds-services/{service}", json=body, headers=api.auth(username))
+
+
+def _cards(response) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
+
+
+def _rules(cards: list[dict[str, Any]]) -> list[str]:
+    return [c["source"].get("topic", {}).get("code", "") for c in cards]
+
+
+# --- discovery ----------------------------------------------------------------------------------------------------
+def test_discovery_lists_the_three_services_with_their_hooks_and_prefetch_templates(memory_api) -> None:
+    r = memory_api.client.get("/cds-services", headers=memory_api.auth("nurse1"))
+
+    services = {s["id"]: s for s in r.json()["services"]}
+    assert r.status_code == 200
+    assert {s: services[s]["hook"] for s in services} == {
+        "baclofen-order-select": "order-select",
+        "baclofen-order-sign": "order-sign",
+        "baclofen-patient-view": "patient-view",
+    }
+    prefetch = services["baclofen-order-sign"]["prefetch"]
+    assert prefetch["patient"] == "Patient/{{context.patientId}}"
+    assert prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&status=active"
+    assert "http://loinc.org|2164-2" in prefetch["kidney"]
+    assert all("not medical advice" in s["description"] for s in services.values())
+
+
+# --- the acceptance: the specification's examples -----------------------------------------------------------------
+def test_tizanidine_selected_with_ciprofloxacin_gets_a_critical_card(memory_api) -> None:
+    body = order_select(TIZANIDINE, CIPROFLOXACIN, prefetch=NO_PREFETCH_NEEDED)
+
+    cards = _cards(_call(memory_api, "baclofen-order-select", body))
+
+    critical = [c for c in cards if c["indicator"] == "critical"]
+    assert _rules(critical) == ["INT-TIZ-CYP1A2-001"]
+    card = critical[0]
+    assert len(card["summary"]) <= 140 and "tizanidine + ciprofloxacin" in card["summary"]
+    assert "INT-TIZ-CYP1A2-001" in card["detail"] and "not medical advice" in card["detail"]
+    assert "[S74]" in card["detail"] and card["source"]["url"].startswith("http")
+    assert "overrideReasons" not in card  # an absolute block: no override lifts it
+
+
+def test_an_abrupt_baclofen_stop_on_sign_gets_a_card_suggesting_the_planners_taper(memory_api) -> None:
+    active = medication_request("bac-1", "Baclofen 20 MG Oral Tablet", 20, 3, status="active", rxnorm="1292")
+    stop = medication_request("bac-1", "Baclofen 20 MG Oral Tablet", status="stopped", rxnorm="1292")
+    prefetch = NO_PREFETCH_NEEDED | {"medications": bundle(active, kind="searchset")}
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=prefetch)))
+
+    [card] = [c for c in cards if c["source"]["topic"]["code"] == "TAPER-ABRUPT-001"]
+    assert card["indicator"] == "critical" and card["summary"].startswith("Do not stop baclofen abruptly: taper")
+    assert "from 60 mg/day" in card["detail"] and "[S4]" in card["detail"]
+    [suggestion] = card["suggestions"]
+    assert suggestion["isRecommended"] and card["selectionBehavior"] == "at-most-one"
+    delete, create = suggestion["actions"]
+    assert delete == {
+        "type": "delete",
+        "description": "Withdraw the order that stops baclofen at once (MedicationRequest/bac-1)",
+        "resourceId": ["MedicationRequest/bac-1"],
+    }
+    taper = MedicationRequest.model_validate(create["resource"])  # a valid FHIR R4 MedicationRequest
+    assert create["type"] == "create" and taper.status == "draft" and taper.subject.reference == "Patient/1288992"
+    assert "1292" in {c.code for c in taper.medicationCodeableConcept.coding}
+    first_step = taper.dosageInstruction[0]
+    assert first_step.text.startswith("2026-03-02 to ") and "50 mg/day" in first_step.text
+
+
+def test_a_stop_with_its_own_dose_and_no_active_orders_still_suggests_the_taper(memory_api) -> None:
+    stop = medication_request("bac-2", "baclofen 10 mg tablet", 10, 3, status="cancelled")
+    body = order_sign(stop, prefetch=NO_PREFETCH_NEEDED)
+
+    [card] = [c for c in _cards(_call(memory_api, "baclofen-order-sign", body)) if c["indicator"] == "critical"]
+
+    assert "from 30 mg/day" in card["detail"] and card["suggestions"][0]["actions"][1]["type"] == "create"
+
+
+def test_a_stop_of_unknown_dose_warns_without_a_taper_to_create(memory_api) -> None:
+    stop = medication_request("bac-3", "Baclofen", status="stopped")
+
+    [card] = [
+        c for c in _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
+    ]
+
+    assert card["indicator"] == "critical" and "suggestions" not in card
+    assert "the current daily dose is not known" in card["detail"]
+
+
+def test_the_specifications_amoxicillin_order_is_reported_as_not_recognised(memory_api) -> None:
+    body = order_select(SPEC_MEDICATION_REQUEST, prefetch=NO_PREFETCH_NEEDED)
+
+    cards = _cards(_call(memory_api, "baclofen-order-select", body))
+
+    assert [c["indicator"] for c in cards] == ["info"]
+    assert cards[0]["summary"].startswith("Not recognised: Amoxicillin")
+    assert "NOT checked" in cards[0]["summary"] and "RxNorm:617993" in cards[0]["detail"]
+
+
+def test_order_select_judges_only_the_selected_orders(memory_api) -> None:
+    body = order_select(TIZANIDINE, CIPROFLOXACIN, selections=[], prefetch=NO_PREFETCH_NEEDED)
+
+    assert _cards(_call(memory_api, "baclofen-order-select", body)) == []
+
+
+def test_a_tizanidine_dose_above_the_maximum_is_critical(memory_api) -> None:
+    body = order_select(medication_request("tiz-2", "Zanaflex", 16, 3), prefetch=NO_PREFETCH_NEEDED)
+
+    cards = _cards(_call(memory_api, "baclofen-order-select", body))
+
+    assert "DOSE-TIZ-MAX-001" in _rules([c for c in cards if c["indicator"] == "critical"])
+    assert "- daily_dose_mg: 48" in next(c for c in cards if "DOSE-TIZ-MAX" in c["detail"])["detail"] or any(
+        "48 mg/day" in c["summary"] for c in cards
+    )
+
+
+def test_the_kidney_function_of_the_prefetch_reduces_the_baclofen_maximum(memory_api) -> None:
+    order = medication_request("bac-4", "baclofen 20 mg tablet", 20, 3, rxnorm="197391")
+    prefetch = NO_PREFETCH_NEEDED | {"kidney": kidney_bundle("2164-2", 40, "mL/min")}
+
+    cards = _cards(_call(memory_api, "baclofen-order-select", order_select(order, prefetch=prefetch)))
+
+    kidney = [c for c in cards if c["source"]["topic"]["code"].startswith("DOSE-BAC-KIDNEY")]
+    assert kidney and all(c["indicator"] == "warning" for c in kidney)
+    assert "CrCl 40 mL/min" in kidney[0]["detail"]
+
+
+# --- prefetch: fetched from the FHIR server the request names -----------------------------------------------------
+class _FhirServer:
+    """A FHIR server in a thread: answers each path prefix with its resource, records each request."""
+
+    def __init__(self, answers: dict[str, dict[str, Any]]) -> None:
+        self.answers = answers
+        self.requests: list[tuple[str, str | None]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                server.requests.append((self.path, self.headers.get("Authorization")))
+                found = next((v for k, v in server.answers.items() if self.path.startswith(k)), None)
+                payload = json.dumps(found or {"resourceType": "OperationOutcome"}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "application/fhir+json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/fhir"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> _FhirServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fhir_server() -> Iterator[_FhirServer]:
+    active = medication_request("cipro-9", "Ciprofloxacin 500 MG Oral Tablet", 500, 2, status="active")
+    answers = {
+        "/fhir/MedicationRequest?patient=1288992&status=active": bundle(active, kind="searchset"),
+        "/fhir/Observation?patient=1288992": kidney_bundle("98979-8", 55, "mL/min/{1.73_m2}"),
+        "/fhir/Patient/1288992": {
+            "resourceType": "Patient",
+            "id": "1288992",
+            "birthDate": "1970-05-01",
+            "gender": "female",
+        },
+    }
+    with _FhirServer(answers) as server:
+        yield server
+
+
+def test_a_missing_prefetch_is_fetched_from_the_fhir_server_with_the_bearer_token(memory_api, fhir_server) -> None:
+    body = order_select(TIZANIDINE, fhirServer=fhir_server.url, fhirAuthorization=fhir_authorization("tok-123"))
+
+    response = _call(memory_api, "baclofen-order-select", body)
+
+    assert _rules([c for c in _cards(response) if c["indicator"] == "critical"]) == ["INT-TIZ-CYP1A2-001"]
+    assert sorted(p.split("?")[0] for p, _ in fhir_server.requests) == [
+        "/fhir/MedicationRequest",
+        "/fhir/Observation",
+        "/fhir/Patient/1288992",
+    ]
+    assert {auth for _, auth in fhir_server.requests} == {"Bearer tok-123"}
+    assert response.json()["extension"]["org.baclofen.notes"] == []
+
+
+def test_a_prefetch_sent_is_not_fetched_again(memory_api, fhir_server) -> None:
+    body = order_select(TIZANIDINE, prefetch=NO_PREFETCH_NEEDED | {"patient": {"resourceType": "Patient"}})
+    body["fhirServer"] = fhir_server.url
+
+    _cards(_call(memory_api, "baclofen-order-select", body))
+
+    assert fhir_server.requests == []
+
+
+@pytest.mark.parametrize("server", [None, "http://127.0.0.1:9/fhir", "ftp://example.org/fhir"])
+def test_without_the_prefetch_or_a_server_that_answers_the_hook_says_what_it_could_not_check(
+    memory_api, server
+) -> None:
+    body = order_select(TIZANIDINE, CIPROFLOXACIN)
+    if server is not None:
+        body["fhirServer"] = server
+
+    response = _call(memory_api, "baclofen-order-select", body)
+
+    cards = _cards(response)
+    assert "INT-TIZ-CYP1A2-001" in _rules(cards)  # the session's own orders are still checked against each other
+    unknown = [c for c in cards if c["summary"].startswith("Active medications not known")]
+    assert unknown and unknown[0]["indicator"] == "info"
+    notes = response.json()["extension"]["org.baclofen.notes"]
+    assert any("prefetch 'medications'" in n for n in notes)
+
+
+# --- patient-view -------------------------------------------------------------------------------------------------
+def test_patient_view_of_a_stored_patient_shows_the_refill_due_with_its_reasoning(memory_api) -> None:
+    visit = {"concentration_mcg_per_ml": 500, "refilled": "2026-03-02", "daily_dose_mcg": 300}
+    r = memory_api.client.post("/api/v1/pumps/pump-1/visits", json=visit, headers=memory_api.auth("nurse1"))
+    assert r.status_code == 201, r.text
+    memory_api.clock.advance(days=20)
+
+    response = _call(memory_api, "baclofen-patient-view", patient_view("P-1"), "nurse1")
+
+    cards = _cards(response)
+    kinds = {c["summary"].split(" ")[0] for c in cards}
+    assert "Refill" in kinds, [c["summary"] for c in cards]
+    refill = next(c for c in cards if c["summary"].startswith("Refill"))
+    assert "**Why** (rule" in refill["detail"] and "not medical advice" in refill["detail"]
+    assert refill["source"]["label"].startswith("baclofen decision support")
+    entries = memory_api.services.audit.entries(actor="nurse:nurse1")
+    assert (entries[-1].action, entries[-1].target, entries[-1].outcome.value) == (
+        "cds_hooks.patient_view",
+        "patient:P-1",
+        "success",
+    )
+
+
+@pytest.mark.parametrize(("patient", "outcome"), [("Q-1", "denied"), ("P-404", "failed")])
+def test_patient_view_of_a_patient_not_in_the_callers_clinic_has_no_card_and_says_why(
+    memory_api, patient, outcome
+) -> None:
+    response = _call(memory_api, "baclofen-patient-view", patient_view(patient))
+
+    assert _cards(response) == []
+    assert f"no stored patient {patient!r} in your clinic" in response.json()["extension"]["org.baclofen.notes"][0]
+    assert memory_api.services.audit.entries(actor="clinician:clin1")[-1].outcome.value == outcome
+
+
+# --- malformed requests: 400 naming the field; who may call -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("service", "body", "field"),
+    [
+        ("baclofen-order-select", {"hook": "order-select", "context": {}}, "hookInstance"),
+        ("baclofen-order-select", order_sign(TIZANIDINE), "hook"),
+        ("baclofen-order-sign", {**order_sign(TIZANIDINE), "context": []}, "context"),
+        ("baclofen-order-sign", order_sign(TIZANIDINE) | {"context": {"patientId": "1"}}, "context.draftOrders"),
+        (
+            "baclofen-order-sign",
+            order_sign({k: v for k, v in TIZANIDINE.items() if k != "subject"}),
+            "context.draftOrders.entry[1].resource.subject",
+        ),
+        ("baclofen-order-select", {**order_select(TIZANIDINE), "context": {"patientId": 7}}, "context.patientId"),
+        ("baclofen-patient-view", {**patient_view("P-1"), "context": {}}, "context.patientId"),
+        ("baclofen-order-select", [1, 2], "body"),
+    ],
+)
+def test_a_malformed_body_is_a_400_naming_the_field(memory_api, service, body, field) -> None:
+    response = _call(memory_api, service, body)
+
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert field in [e["field"] for e in response.json()["errors"]], response.json()
+
+
+def test_a_body_that_is_not_json_is_a_400_and_an_unknown_service_a_404(memory_api) -> None:
+    headers = {**memory_api.auth("clin1"), "Content-Type": "application/json"}
+    not_json = memory_api.client.post("/cds-services/baclofen-order-sign", content=b"{nope", headers=headers)
+    unknown = _call(memory_api, "no-such-service", order_sign(TIZANIDINE))
+
+    assert not_json.status_code == 400 and not_json.json()["errors"][0]["field"] == "body"
+    assert unknown.status_code == 404 and "GET /cds-services" in unknown.json()["detail"]
+
+
+@pytest.mark.parametrize("username", ["pat1", "admin1"])
+def test_only_clinicians_and_nurses_call_the_hooks(memory_api, username) -> None:
+    headers = memory_api.auth(username)
+    assert memory_api.client.get("/cds-services", headers=headers).status_code == 403
+    assert _call(memory_api, "baclofen-order-select", order_select(TIZANIDINE), username).status_code == 403
+
+
+def test_feedback_is_received_and_a_malformed_one_named(memory_api) -> None:
+    item = {
+        "card": "9368d37b-283f-44a0-93ea-547cebab93ed",
+        "outcome": "overridden",
+        "outcomeTimestamp": "2026-03-02T09:00:00Z",
+    }
+    ok = memory_api.client.post(
+        "/cds-services/baclofen-order-sign/feedback", json={"feedback": [item]}, headers=memory_api.auth("clin1")
+    )
+    bad = memory_api.client.post(
+        "/cds-services/baclofen-order-sign/feedback",
+        json={"feedback": [{"card": 1}]},
+        headers=memory_api.auth("clin1"),
+    )
+
+    assert ok.status_code == 200 and ok.json() == {"received": 1}
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "feedback[0]"
+
+
+# --- never a server error -----------------------------------------------------------------------------------------
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+_drug_text = st.sampled_from(
+    ["baclofen", "Tizanidine 4 MG", "cipro", "Zanaflex", "", "x" * 200, "Lioresal", "ATC:M03BX01"]
+)
+_resource = (
+    st.fixed_dictionaries(
+        {
+            "resourceType": st.sampled_from(["MedicationRequest", "Observation", "Patient", "Bundle"]),
+            "id": st.text(min_size=1, max_size=10),
+            "status": st.sampled_from(["draft", "active", "stopped", "cancelled", "bogus"]),
+            "intent": st.sampled_from(["order", "plan"]),
+            "subject": st.just({"reference": "Patient/1"}) | _json,
+            "doNotPerform": st.booleans(),
+            "medicationCodeableConcept": st.fixed_dictionaries({"text": _drug_text}) | _json,
+            "dosageInstruction": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "timing": st.fixed_dictionaries(
+                            {
+                                "repeat": st.fixed_dictionaries(
+                                    {
+                                        "frequency": st.integers(-2, 1000),
+                                        "period": st.floats(-1, 1e6, allow_nan=False),
+                                        "periodUnit": st.sampled_from(["d", "h", "wk", "min", "a"]),
+                                    }
+                                )
+                            }
+                        ),
+                        "doseAndRate": st.just([])
+                        | st.lists(
+                            st.fixed_dictionaries(
+                                {
+                                    "doseQuantity": st.fixed_dictionaries(
+                                        {
+                                            "value": st.floats(-5, 1e9, allow_nan=False),
+                                            "code": st.sampled_from(["mg", "g", "mL"]),
+                                        }
+                                    )
+                                }
+                            ),
+                            max_size=2,
+                        ),
+                    }
+                ),
+                max_size=2,
+            ),
+        }
+    )
+    | _json
+)
+
+
+@given(
+    hook=st.sampled_from(["order-select", "order-sign", "patient-view"]),
+    drafts=st.lists(_resource, max_size=3),
+    prefetch=st.dictionaries(
+        st.sampled_from(["medications", "kidney", "patient", "x"]), _json | _resource.map(bundle), max_size=3
+    ),
+    context_extra=st.dictionaries(st.sampled_from(["patientId", "selections", "draftOrders"]), _json, max_size=2),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_no_fuzzed_hook_call_is_a_server_error(memory_api, hook, drafts, prefetch, context_extra) -> None:
+    selections = [f"MedicationRequest/{d.get('id')}" for d in drafts if isinstance(d, dict)]
+    context = {"patientId": "P-1", "selections": selections, "draftOrders": bundle(*drafts)} | context_extra
+    body = {"hook": hook, "hookInstance": "fuzz", "context": context, "prefetch": prefetch}
+
+    response = _call(memory_api, f"baclofen-{hook}", body)
+
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 200:
+        assert all(len(c["summary"]) <= 140 for c in response.json()["cards"])
