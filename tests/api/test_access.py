@@ -4,6 +4,7 @@ access, allowed or not, is in the audit log."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -78,6 +79,23 @@ CATALOGUE_ROUTES = [
     ("GET", "/api/v1/rules", STAFF_AND_ADMIN),
     ("GET", "/api/v1/rules/{rule}", STAFF_AND_ADMIN),
 ]
+#: The CDS Hooks routes (the specification's paths; the patient is named in the body, ``context.patientId``):
+#: (method, path, body, roles that may use them). A patient-view of a patient out of the caller's scope is answered
+#: as the specification answers a hook with nothing to say (200, no card, and why), and audited as denied.
+FEEDBACK = {"feedback": [{"card": "9368d37b-283f-44a0-93ea-547cebab93ed", "outcome": "accepted"}]}
+HOOK_ROUTES = [
+    (
+        "POST",
+        "/cds-services/{service}",
+        {
+            "hook": "patient-view",
+            "hookInstance": "h-1",
+            "context": {"userId": "Practitioner/x", "patientId": "{patient}"},
+        },
+        WRITE,
+    ),
+    ("POST", "/cds-services/{service}/feedback", FEEDBACK, WRITE),
+]
 #: username -> (role, a patient and a pump of another patient or clinic it must not reach)
 OUTSIDERS = {
     "clin1": ("clinician", "Q-1", "pump-q"),  # another clinic's
@@ -140,7 +158,8 @@ def test_every_route_on_a_record_is_in_the_scope_table(memory_api) -> None:
 
     on_clinic = {(method, path.partition("?")[0]) for method, path, _, _ in CLINIC_ROUTES}
     on_catalogue = {(method, path) for method, path, _ in CATALOGUE_ROUTES}
-    assert on_records <= {(method, path) for method, path, _, _ in ROUTES} | on_clinic | on_catalogue
+    on_hooks = {(method, path) for method, path, _, _ in HOOK_ROUTES}
+    assert on_records <= {(method, path) for method, path, _, _ in ROUTES} | on_clinic | on_catalogue | on_hooks
     assert not any("{clinic" in path for _, path in on_clinic)
 
 
@@ -166,6 +185,24 @@ def test_the_rule_catalogue_is_read_by_staff_and_admins_only_and_is_not_audited(
         r = memory_api.client.request(method, url, headers=memory_api.auth(username))
         assert r.status_code == (200 if role in roles else 403), (username, method, path, r.status_code, r.text)
         assert memory_api.audit_since(before) == ()
+
+
+@pytest.mark.parametrize("username", sorted(OUTSIDERS))
+def test_no_user_reaches_a_patient_out_of_their_scope_through_cds_hooks(memory_api, username) -> None:
+    role, patient, _ = OUTSIDERS[username]
+    for method, path, body, roles in HOOK_ROUTES:
+        before = len(memory_api.services.audit.entries())
+        sent = json.loads(json.dumps(body).replace("{patient}", patient))
+        url = path.format(service="baclofen-patient-view")
+        r = memory_api.client.request(method, url, json=sent, headers=memory_api.auth(username))
+        assert r.status_code == (200 if role in roles else 403), (username, path, r.status_code, r.text)
+        if role in roles and path.endswith("{service}"):
+            assert r.json()["cards"] == [] and "no stored patient" in r.json()["extension"]["org.baclofen.notes"][0]
+        entries = memory_api.audit_since(before)
+        if path.endswith("{service}"):  # patient data: audited; feedback names no patient
+            assert [(e.action, e.target, e.outcome.value) for e in entries] == [
+                ("cds_hooks.patient_view", f"patient:{patient}", "denied")
+            ]
 
 
 @pytest.mark.parametrize("username", sorted(OUTSIDERS))

@@ -29,7 +29,12 @@ from tests.api.cds_hooks_examples import (
 
 TIZANIDINE = medication_request("tiz-1", "Tizanidine 4 MG Oral Tablet", 4, 3)
 CIPROFLOXACIN = medication_request("cipro-1", "Ciprofloxacin 500 MG Oral Tablet", 500, 2)
-NO_PREFETCH_NEEDED = {"medications": bundle(kind="searchset"), "kidney": bundle(kind="searchset"), "patient": None}
+NO_PREFETCH_NEEDED = {
+    "medications": bundle(kind="searchset"),
+    "kidney": bundle(kind="searchset"),
+    "conditions": bundle(kind="searchset"),
+    "patient": {"resourceType": "Patient", "id": "1288992"},
+}
 
 
 def _call(api, service: str, body: Any, username: str = "clin1"):
@@ -162,6 +167,34 @@ def test_the_kidney_function_of_the_prefetch_reduces_the_baclofen_maximum(memory
     assert "CrCl 40 mL/min" in kidney[0]["detail"]
 
 
+def _condition(text: str, status: str = "active", verification: str = "confirmed") -> dict[str, Any]:
+    system = "http://terminology.hl7.org/CodeSystem/condition-"
+    return {
+        "resourceType": "Condition",
+        "clinicalStatus": {"coding": [{"system": system + "clinical", "code": status}]},
+        "verificationStatus": {"coding": [{"system": system + "ver-status", "code": verification}]},
+        "code": {"text": text},
+        "subject": {"reference": "Patient/1288992"},
+    }
+
+
+def test_the_patients_conditions_give_the_contraindications_of_the_selected_drug(memory_api) -> None:
+    conditions = bundle(
+        _condition("Hepatic impairment"),
+        _condition("Epilepsy", verification="refuted"),
+        _condition("Essential hypertension"),
+        kind="searchset",
+    )
+    body = order_select(TIZANIDINE, prefetch=NO_PREFETCH_NEEDED | {"conditions": conditions})
+
+    response = _call(memory_api, "baclofen-order-select", body)
+
+    cards = _cards(response)
+    assert _rules(cards) == ["CI-TIZ-LIVER-001"] and cards[0]["indicator"] == "warning"
+    notes = response.json()["extension"]["org.baclofen.notes"]
+    assert any("not recognised, NOT checked: Essential hypertension" in n for n in notes)
+
+
 # --- prefetch: fetched from the FHIR server the request names -----------------------------------------------------
 class _FhirServer:
     """A FHIR server in a thread: answers each path prefix with its resource, records each request."""
@@ -204,6 +237,7 @@ def fhir_server() -> Iterator[_FhirServer]:
     answers = {
         "/fhir/MedicationRequest?patient=1288992&status=active": bundle(active, kind="searchset"),
         "/fhir/Observation?patient=1288992": kidney_bundle("98979-8", 55, "mL/min/{1.73_m2}"),
+        "/fhir/Condition?patient=1288992&clinical-status=active": bundle(kind="searchset"),
         "/fhir/Patient/1288992": {
             "resourceType": "Patient",
             "id": "1288992",
@@ -222,6 +256,7 @@ def test_a_missing_prefetch_is_fetched_from_the_fhir_server_with_the_bearer_toke
 
     assert _rules([c for c in _cards(response) if c["indicator"] == "critical"]) == ["INT-TIZ-CYP1A2-001"]
     assert sorted(p.split("?")[0] for p, _ in fhir_server.requests) == [
+        "/fhir/Condition",
         "/fhir/MedicationRequest",
         "/fhir/Observation",
         "/fhir/Patient/1288992",

@@ -7,7 +7,8 @@ prefetch a client did not send fetched from the FHIR server it names.
   hook runs without it (never a server error).
 * :func:`review_orders_command`: the context's ``draftOrders`` Bundle (its MedicationRequests: an invalid one is
   an :class:`~baclofen.domain.errors.InvalidInputError` naming its path, ``context.draftOrders.entry[1].resource``),
-  the ``medications`` prefetch (active orders), the ``kidney`` prefetch (the latest creatinine clearance or eGFR
+  the ``medications`` prefetch (active orders), the ``conditions`` prefetch (current conditions, by name), the
+  ``kidney`` prefetch (the latest creatinine clearance or eGFR
   Observation) and the ``patient`` prefetch (age, sex) as a :class:`~baclofen.services.commands.ReviewOrders`.
 
 A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; a
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -313,6 +315,54 @@ def _kidney(prefetched: Prefetched, notes: list[str]) -> dict[str, float]:
     return {name: latest}
 
 
+#: Condition clinical statuses (http://terminology.hl7.org/CodeSystem/condition-clinical) that are current.
+_CURRENT_CONDITION = frozenset({"active", "recurrence", "relapse"})
+_NOT_A_CONDITION = frozenset({"entered-in-error", "refuted"})
+
+
+def _condition_name(condition: Condition) -> str:
+    """The condition's name as the record gives it (text, else the first coding display), refused separators and
+    control characters turned to spaces."""
+    code = condition.code
+    name = (code.text or next((c.display for c in code.coding or [] if c.display), "")) if code is not None else ""
+    return " ".join("".join(" " if ch in ";|" or not ch.isprintable() else ch for ch in name).split())
+
+
+def _conditions(prefetched: Prefetched, notes: list[str]) -> tuple[str, ...] | None:
+    """The names of the current conditions of the ``conditions`` prefetch; None when it is not there."""
+    bundle = prefetched.data.get("conditions")
+    if bundle is None:
+        return None
+    names: list[str] = []
+    try:
+        entries = _entries(bundle, "prefetch.conditions")
+    except InvalidInputError as exc:
+        notes.append(f"prefetch 'conditions' not used: {exc}")
+        return None
+    for where, resource in entries:
+        if resource.get("resourceType") != "Condition":
+            continue
+        try:
+            condition = Condition.model_validate(resource)
+        except ValidationError as exc:
+            notes.append(f"{where} not used: {_invalid(exc, where)}")
+            continue
+        statuses = {
+            c.code
+            for concept in (condition.clinicalStatus, condition.verificationStatus)
+            if concept is not None
+            for c in concept.coding or []
+        }
+        if statuses & _NOT_A_CONDITION or (condition.clinicalStatus is not None and not statuses & _CURRENT_CONDITION):
+            continue
+        name = _condition_name(condition)
+        if any(ch.isalnum() for ch in name):
+            names.append(name)
+        else:
+            notes.append(f"{where}: a condition without a name, NOT checked")
+    return tuple(dict.fromkeys(names))
+
+
 def _patient(prefetched: Prefetched, start: date, notes: list[str]) -> dict[str, Any]:
     raw = prefetched.data.get("patient")
     if raw is None:
@@ -363,6 +413,7 @@ def review_orders_command(
     drafts = _medication_requests(context["draftOrders"], "context.draftOrders")
     notes = list(prefetched.unavailable)
     active = _active_orders(prefetched, notes)
+    conditions = _conditions(prefetched, notes)
     fields = _patient(prefetched, start_date, notes) | _kidney(prefetched, notes)
     return ReviewOrders(
         hook,
@@ -372,6 +423,7 @@ def review_orders_command(
         start_date,
         selections=selections,
         active=active,
+        conditions=conditions,
         patient=_snapshot(fields, notes),
         unavailable=tuple(notes),
     )

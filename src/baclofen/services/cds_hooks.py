@@ -6,8 +6,9 @@ Three services (:data:`HOOK_SERVICES`, the discovery document :func:`discovery`)
   ordering session, read at the edge into :class:`~baclofen.domain.cds.orders.MedicationOrder` values, judged by
   the existing checks: interactions (:func:`~baclofen.services.cds.check_interactions`: tizanidine with
   ciprofloxacin is an absolute block), daily dose limits with the kidney function
-  (:func:`~baclofen.services.cds.check_drug_dose`), and an order that stops oral baclofen (judged as a taper to
-  zero in 0 days: TAPER-ABRUPT-001), answered with the taper the planner makes
+  (:func:`~baclofen.services.cds.check_drug_dose`), contraindications with the patient's conditions, age, sex and
+  kidney function (:func:`~baclofen.services.cds.check_drug_contraindications`), and an order that stops oral
+  baclofen (judged as a taper to zero in 0 days: TAPER-ABRUPT-001), answered with the taper the planner makes
   (:func:`~baclofen.services.planning.plan_oral_taper`) as a suggestion that replaces the stop. An order the drug
   catalogue does not recognise is reported on a card of its own, never dropped.
 * ``baclofen-patient-view`` (:func:`view_patient`): the stored patient's worklist items (refill due, low-reservoir
@@ -37,9 +38,10 @@ from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.rules.core import Finding, Severity
-from baclofen.services.cds import check_drug_dose, check_interactions
+from baclofen.services.cds import check_drug_contraindications, check_drug_dose, check_interactions
 from baclofen.services.clinic import compute_clinic_worklist
 from baclofen.services.commands import (
+    CheckContraindications,
     CheckDrugDose,
     CheckInteractions,
     ComputeWorklist,
@@ -83,7 +85,8 @@ _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_
 
 # --- the discovery document ---------------------------------------------------------------------------------------
 #: Prefetch templates (CDS Hooks 2.0 §Prefetch Template): the patient, their active medication orders and their
-#: latest kidney function (creatinine clearance, LOINC 2164-2; eGFR, LOINC 33914-3, 62238-1, 98979-8).
+#: latest kidney function (creatinine clearance, LOINC 2164-2; eGFR, LOINC 33914-3, 62238-1, 98979-8) and their
+#: active conditions (for the contraindications).
 PATIENT_PREFETCH = "Patient/{{context.patientId}}"
 MEDICATIONS_PREFETCH = "MedicationRequest?patient={{context.patientId}}&status=active"
 KIDNEY_PREFETCH = (
@@ -91,7 +94,13 @@ KIDNEY_PREFETCH = (
     "&code=http://loinc.org|2164-2,http://loinc.org|33914-3,http://loinc.org|62238-1,http://loinc.org|98979-8"
     "&_sort=-date&_count=10"
 )
-ORDER_PREFETCH = {"patient": PATIENT_PREFETCH, "medications": MEDICATIONS_PREFETCH, "kidney": KIDNEY_PREFETCH}
+CONDITIONS_PREFETCH = "Condition?patient={{context.patientId}}&clinical-status=active"
+ORDER_PREFETCH = {
+    "patient": PATIENT_PREFETCH,
+    "medications": MEDICATIONS_PREFETCH,
+    "kidney": KIDNEY_PREFETCH,
+    "conditions": CONDITIONS_PREFETCH,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +129,8 @@ class HookService:
 
 _ORDER_CHECKS = (
     "interactions (tizanidine with ciprofloxacin or fluvoxamine: an absolute block), daily dose limits with the "
-    "kidney function, and an order that stops oral baclofen at once (a taper is suggested instead)"
+    "kidney function, contraindications with the patient's conditions, age and kidney function, and an order that "
+    "stops oral baclofen at once (a taper is suggested instead)"
 )
 HOOK_SERVICES: tuple[HookService, ...] = (
     HookService(
@@ -398,6 +408,7 @@ def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = No
     for d in focus:
         if d.drug is not None and not d.order.stops:
             _dose_cards(cards, d, c, clinic, notes)
+            _contraindication_cards(cards, d, c, notes)
     for d in focus:
         if d.drug is not None and d.drug.key == "baclofen" and d.order.stops:
             _stop_card(cards, d.order, c, clinic)
@@ -480,6 +491,33 @@ def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvi
     for finding in checked.findings:
         if finding.severity is not Severity.INFO:
             cards.finding(finding, order.reference, extra=(kidney_text,))
+
+
+def _contraindication_cards(cards: _Cards, d: _Order, c: ReviewOrders, notes: list[str]) -> None:
+    """Contraindications of the order's drug with the patient's conditions, age, sex and kidney function."""
+    assert d.drug is not None
+    kidney = c.patient.kidney
+    command = CheckContraindications(
+        d.drug.key,
+        c.conditions or (),
+        age_years=c.patient.age_years,
+        sex=c.patient.sex,
+        crcl_ml_min=kidney.crcl_ml_min,
+        dialysis=kidney.dialysis,
+    )
+    try:
+        screen = check_drug_contraindications(command)
+    except InvalidInputError as exc:
+        notes.append(f"{d.order.reference}: contraindications not checked: {exc}")
+        return
+    unknown = [u["query"] for u in screen.to_dict()["unknown_conditions"]]
+    if unknown:
+        notes.append(f"{d.order.reference}: conditions not recognised, NOT checked: " + "; ".join(unknown))
+    if c.conditions is None:
+        notes.append(f"{d.order.reference}: the patient's conditions are not known: checked without them")
+    for finding in screen.findings:
+        if finding.severity is not Severity.INFO:
+            cards.finding(finding, d.order.reference)
 
 
 def _current_baclofen_mg(stop: MedicationOrder, c: ReviewOrders) -> float | None:
@@ -650,15 +688,16 @@ def _worklist_card(cards: _Cards, item: WorklistItem) -> Card:
     else:
         indicator = Indicator.INFO
     where = f" (pump {item.pump_id})" if item.pump_id else ""
-    message = f"{item.kind.value.capitalize()}{where}: {item.message}"
-    reasoning = " ".join(item.reasoning) or item.message
+    reasoning = " ".join(item.reasoning) if item.reasoning else "the rule gives no further reasoning"
     data = {"due": item.due.isoformat(), "urgency": item.urgency.value, "level": item.level.value}
     if item.alert_id:
         data["alert_id"] = item.alert_id
     return Card(
         cards.uuid(item.kind.value, item.rule_id, item.pump_id or "", str(len(cards.cards))),
-        _summary(message),
-        _detail(message, item.rule_id, reasoning, data, (), item.sources),
+        _summary(f"{item.kind.value.capitalize()}{where}: {item.message}"),
+        _detail(
+            f"{item.kind.value.capitalize()}{where}: {item.message}", item.rule_id, reasoning, data, (), item.sources
+        ),
         indicator,
         _source(item.rule_id, item.sources),
     )

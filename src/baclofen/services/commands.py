@@ -876,7 +876,8 @@ class ReviewOrders:
     ``drafts``: the orders of the ordering session; ``selections``: the references the clinician just selected
     (``order-select``; ``None``: every draft is in focus, ``order-sign``); ``active``: the patient's active
     medication orders, ``None`` when they are not known (no prefetch and no FHIR server to ask); ``patient``:
-    age, sex and kidney function as far as known; ``start_date``: the first day of a suggested taper (today);
+    age, sex and kidney function as far as known; ``conditions``: the patient's active conditions as named in the
+    record (``None`` when not known); ``start_date``: the first day of a suggested taper (today);
     ``unavailable``: what could not be read or fetched, and why (each said in the answer).
     """
 
@@ -887,6 +888,7 @@ class ReviewOrders:
     start_date: date
     selections: tuple[str, ...] | None = None
     active: tuple[MedicationOrder, ...] | None = None
+    conditions: tuple[str, ...] | None = None
     patient: PatientSnapshot = field(default_factory=PatientSnapshot)
     unavailable: tuple[str, ...] = ()
 
