@@ -12,10 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from baclofen.bootstrap import bootstrap
+from baclofen.entrypoints.api import ApiSettings, create_app
+from baclofen.entrypoints.api.security import CDS_FHIR_SERVERS_ENV, SECRET_KEY_ENV
 from tests.api.cds_hooks_examples import (
     SPEC_MEDICATION_REQUEST,
     bundle,
@@ -26,6 +30,7 @@ from tests.api.cds_hooks_examples import (
     order_sign,
     patient_view,
 )
+from tests.api.conftest import SECRET, START, Api, SettableClock, cheap_hasher, seed
 
 TIZANIDINE = medication_request("tiz-1", "Tizanidine 4 MG Oral Tablet", 4, 3)
 CIPROFLOXACIN = medication_request("cipro-1", "Ciprofloxacin 500 MG Oral Tablet", 500, 2)
@@ -121,9 +126,7 @@ def test_a_stop_with_its_own_dose_and_no_active_orders_still_suggests_the_taper(
 def test_a_stop_of_unknown_dose_warns_without_a_taper_to_create(memory_api) -> None:
     stop = medication_request("bac-3", "Baclofen", status="stopped")
 
-    [card] = [
-        c for c in _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
-    ]
+    [card] = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
 
     assert card["indicator"] == "critical" and "suggestions" not in card
     assert "the current daily dose is not known" in card["detail"]
@@ -249,10 +252,21 @@ def fhir_server() -> Iterator[_FhirServer]:
         yield server
 
 
-def test_a_missing_prefetch_is_fetched_from_the_fhir_server_with_the_bearer_token(memory_api, fhir_server) -> None:
+def _api_fetching_from(*servers: str) -> Api:
+    """The API over a seeded in-memory store, allowed to fetch a missing prefetch from ``servers``."""
+    clock = SettableClock(START)
+    services = bootstrap(clock=clock, passwords=cheap_hasher())
+    seed(services)
+    settings = ApiSettings(secret_key=SECRET, dask_workers=1, cds_fhir_servers=servers)
+    app = create_app(services, settings)
+    return Api(app, TestClient(app, raise_server_exceptions=False), services, clock)
+
+
+def test_a_missing_prefetch_is_fetched_from_the_fhir_server_with_the_bearer_token(fhir_server) -> None:
+    api = _api_fetching_from(fhir_server.url + "/")
     body = order_select(TIZANIDINE, fhirServer=fhir_server.url, fhirAuthorization=fhir_authorization("tok-123"))
 
-    response = _call(memory_api, "baclofen-order-select", body)
+    response = _call(api, "baclofen-order-select", body)
 
     assert _rules([c for c in _cards(response) if c["indicator"] == "critical"]) == ["INT-TIZ-CYP1A2-001"]
     assert sorted(p.split("?")[0] for p, _ in fhir_server.requests) == [
@@ -265,31 +279,54 @@ def test_a_missing_prefetch_is_fetched_from_the_fhir_server_with_the_bearer_toke
     assert response.json()["extension"]["org.baclofen.notes"] == []
 
 
-def test_a_prefetch_sent_is_not_fetched_again(memory_api, fhir_server) -> None:
+def test_a_prefetch_sent_is_not_fetched_again(fhir_server) -> None:
     body = order_select(TIZANIDINE, prefetch=NO_PREFETCH_NEEDED | {"patient": {"resourceType": "Patient"}})
     body["fhirServer"] = fhir_server.url
 
-    _cards(_call(memory_api, "baclofen-order-select", body))
+    _cards(_call(_api_fetching_from(fhir_server.url), "baclofen-order-select", body))
 
     assert fhir_server.requests == []
 
 
-@pytest.mark.parametrize("server", [None, "http://127.0.0.1:9/fhir", "ftp://example.org/fhir"])
-def test_without_the_prefetch_or_a_server_that_answers_the_hook_says_what_it_could_not_check(
-    memory_api, server
-) -> None:
+def test_a_fhir_server_the_configuration_does_not_allow_is_not_asked(memory_api, fhir_server) -> None:
+    body = order_select(TIZANIDINE, fhirServer=fhir_server.url)
+
+    response = _call(memory_api, "baclofen-order-select", body)
+
+    assert fhir_server.requests == []
+    notes = response.json()["extension"]["org.baclofen.notes"]
+    assert any("is not a server this service may ask (BACLOFEN_CDS_FHIR_SERVERS)" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("server", "why"),
+    [
+        (None, "no fhirServer in the request"),
+        ("http://127.0.0.1:9/fhir", "could not be fetched from the FHIR server (ConnectError)"),
+        ("ftp://example.org/fhir", "fhirServer is not an http(s) URL"),
+    ],
+)
+def test_without_the_prefetch_or_a_server_that_answers_the_hook_says_what_it_could_not_check(server, why) -> None:
+    api = _api_fetching_from("http://127.0.0.1:9/fhir")  # nothing listens on the discard port
     body = order_select(TIZANIDINE, CIPROFLOXACIN)
     if server is not None:
         body["fhirServer"] = server
 
-    response = _call(memory_api, "baclofen-order-select", body)
+    response = _call(api, "baclofen-order-select", body)
 
     cards = _cards(response)
     assert "INT-TIZ-CYP1A2-001" in _rules(cards)  # the session's own orders are still checked against each other
     unknown = [c for c in cards if c["summary"].startswith("Active medications not known")]
     assert unknown and unknown[0]["indicator"] == "info"
     notes = response.json()["extension"]["org.baclofen.notes"]
-    assert any("prefetch 'medications'" in n for n in notes)
+    assert any(n.startswith("prefetch 'medications'") and why in n for n in notes), notes
+
+
+def test_the_fhir_servers_come_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv(CDS_FHIR_SERVERS_ENV, "https://ehr.example/fhir, http://10.0.0.5/r4")
+    monkeypatch.setenv(SECRET_KEY_ENV, SECRET)
+
+    assert ApiSettings.from_environment().cds_fhir_servers == ("https://ehr.example/fhir", "http://10.0.0.5/r4")
 
 
 # --- patient-view -------------------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@ prefetch a client did not send fetched from the FHIR server it names.
 
 * :func:`resolve_prefetch`: each prefetch template of the service (``MedicationRequest?patient={{context.patientId}}
   &status=active``) whose key the request left out (or sent as ``null``) is asked of the request's ``fhirServer``
-  with the bearer token of ``fhirAuthorization`` (a short timeout); what cannot be had is listed, with why, and the
-  hook runs without it (never a server error).
+  (only a server the configuration allows: ``BACLOFEN_CDS_FHIR_SERVERS``) with the bearer token of
+  ``fhirAuthorization`` (a short timeout, a bounded answer, no redirect); what cannot be had is listed, with why,
+  and the hook runs without it (never a server error).
 * :func:`review_orders_command`: the context's ``draftOrders`` Bundle (its MedicationRequests: an invalid one is
   an :class:`~baclofen.domain.errors.InvalidInputError` naming its path, ``context.draftOrders.entry[1].resource``),
   the ``medications`` prefetch (active orders), the ``conditions`` prefetch (current conditions, by name), the
@@ -17,8 +18,9 @@ daily dose is read only from a ``doseQuantity`` in mg (or g) with a ``timing.rep
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -47,6 +49,8 @@ _log = logging.getLogger("baclofen.cds_hooks")
 
 #: How long one fetch from the client's FHIR server may take (seconds): a hook must answer within a few seconds.
 FETCH_TIMEOUT_S = 3.0
+#: The largest answer read from the client's FHIR server (bytes).
+MAX_RESPONSE_BYTES = 5_000_000
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 LOINC = "http://loinc.org"
@@ -95,9 +99,12 @@ def resolve_prefetch(
     fhir_server: str | None,
     access_token: str | None,
     *,
+    allowed_servers: Collection[str] = (),
     timeout_s: float = FETCH_TIMEOUT_S,
+    max_bytes: int = MAX_RESPONSE_BYTES,
 ) -> Prefetched:
-    """Each prefetch key of ``templates``: as sent, else fetched from ``fhir_server``, else listed as unavailable."""
+    """Each prefetch key of ``templates``: as sent, else fetched from ``fhir_server`` when it is one of
+    ``allowed_servers`` (base URLs), else listed as unavailable."""
     given = dict(prefetch or {})
     data: dict[str, Any] = {}
     unavailable: list[str] = []
@@ -105,10 +112,18 @@ def resolve_prefetch(
     data.update({key: given[key] for key in templates if given.get(key) is not None})
     if not missing:
         return Prefetched(data)
-    if not fhir_server or not fhir_server.startswith(("https://", "http://")):
-        why = "no fhirServer in the request" if not fhir_server else "fhirServer is not an http(s) URL"
+    allowed = {url.rstrip("/") for url in allowed_servers}
+    why = ""
+    if not fhir_server:
+        why = "no fhirServer in the request"
+    elif not fhir_server.startswith(("https://", "http://")):
+        why = "fhirServer is not an http(s) URL"
+    elif fhir_server.rstrip("/") not in allowed:
+        why = f"fhirServer {fhir_server[:200]!r} is not a server this service may ask (BACLOFEN_CDS_FHIR_SERVERS)"
+    if why:
         unavailable += [f"prefetch {key!r} not sent and not fetched: {why}" for key in missing]
         return Prefetched(data, tuple(unavailable))
+    assert fhir_server is not None
     headers = {"Accept": "application/fhir+json"}
     if access_token:
         headers["Authorization"] = f"Bearer {access_token}"
@@ -120,9 +135,7 @@ def resolve_prefetch(
                 continue
             url = f"{fhir_server.rstrip('/')}/{query}"
             try:
-                response = client.get(url)
-                response.raise_for_status()
-                value = response.json()
+                value = _get_json(client, url, max_bytes)
             except (httpx.HTTPError, ValueError) as exc:
                 _log.warning("CDS Hooks prefetch %r from %s failed: %s", key, fhir_server, exc)
                 unavailable.append(f"prefetch {key!r} could not be fetched from the FHIR server ({type(exc).__name__})")
@@ -134,6 +147,18 @@ def resolve_prefetch(
     for text in unavailable:
         _log.info("CDS Hooks: %s", text)
     return Prefetched(data, tuple(unavailable))
+
+
+def _get_json(client: httpx.Client, url: str, max_bytes: int) -> Any:
+    """The JSON a GET of ``url`` answers (a 2xx of at most ``max_bytes``); ValueError or an httpx error otherwise."""
+    with client.stream("GET", url) as response:
+        response.raise_for_status()
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > max_bytes:
+                raise ValueError(f"the answer is larger than {max_bytes} bytes")
+    return json.loads(bytes(body))
 
 
 # --- FHIR -> typed values -----------------------------------------------------------------------------------------

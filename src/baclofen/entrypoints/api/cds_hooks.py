@@ -3,7 +3,8 @@
 * ``GET /cds-services``: the discovery document (the services, their hooks and prefetch templates);
 * ``POST /cds-services/{service_id}``: a hook call (``hook``, ``hookInstance``, ``fhirServer``,
   ``fhirAuthorization``, ``context``, ``prefetch``) answered with ``cards`` (:mod:`baclofen.services.cds_hooks`);
-  a prefetch the client left out is fetched from its ``fhirServer`` (:mod:`baclofen.adapters.cds_hooks_fhir`),
+  a prefetch the client left out is fetched from its ``fhirServer`` when the configuration allows that server
+  (``ApiSettings.cds_fhir_servers``, ``$BACLOFEN_CDS_FHIR_SERVERS``; :mod:`baclofen.adapters.cds_hooks_fhir`),
   and what cannot be had is said in the answer (``extension``) and on an info card: a 200, never a 500;
 * ``POST /cds-services/{service_id}/feedback``: what the clinician did with the cards (logged).
 
@@ -29,7 +30,7 @@ from baclofen.domain.records import STAFF_ROLES
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.problems import Problem, field_errors
 from baclofen.entrypoints.api.records import audit_target, visible_patient
-from baclofen.entrypoints.api.security import require_role
+from baclofen.entrypoints.api.security import ApiSettings, require_role
 from baclofen.services import cds_hooks
 from baclofen.services.cds_hooks import HookAnswer, HookService, unanswered
 from baclofen.services.commands import ViewPatient
@@ -141,7 +142,7 @@ def discover(who: CallerDep) -> dict[str, Any]:
     openapi_extra=_body_of(HookRequestBody),
     responses=_BAD_REQUEST,
 )
-def call_service(service_id: str, who: CallerDep, body: RawBody) -> JSONResponse:
+def call_service(service_id: str, who: CallerDep, body: RawBody, request: Request) -> JSONResponse:
     service = _service(service_id)
     if service.hook != "patient-view":  # patient-view checks the role in its audited access to the patient
         require_role(who.user, HOOK_CALLERS)
@@ -152,7 +153,8 @@ def call_service(service_id: str, who: CallerDep, body: RawBody) -> JSONResponse
     if service.hook == "patient-view":
         answer = _patient_view(who, call)
     else:
-        answer = _review_orders(who, service, call)
+        settings: ApiSettings = request.app.state.settings
+        answer = _review_orders(who, service, call, settings.cds_fhir_servers)
     _log.info(
         "CDS Hooks %s %s by %s: %d card(s); %s",
         service.id,
@@ -164,7 +166,9 @@ def call_service(service_id: str, who: CallerDep, body: RawBody) -> JSONResponse
     return JSONResponse(answer.to_dict())
 
 
-def _review_orders(who: Caller, service: HookService, call: HookRequestBody) -> HookAnswer:
+def _review_orders(
+    who: Caller, service: HookService, call: HookRequestBody, fhir_servers: tuple[str, ...]
+) -> HookAnswer:
     authorization = call.fhirAuthorization or {}
     token = authorization.get("access_token")
     prefetched = resolve_prefetch(
@@ -173,6 +177,7 @@ def _review_orders(who: Caller, service: HookService, call: HookRequestBody) -> 
         call.prefetch,
         call.fhirServer,
         token if isinstance(token, str) else None,
+        allowed_servers=fhir_servers,
     )
     try:
         command = review_orders_command(

@@ -33,6 +33,7 @@ from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS
 from baclofen.services.ports import Clock
 
 __all__ = [
+    "CDS_FHIR_SERVERS_ENV",
     "DASK_SCHEDULER_ENV",
     "SECRET_KEY_ENV",
     "SECURE_COOKIES_ENV",
@@ -52,6 +53,9 @@ SECRET_KEY_ENV = "BACLOFEN_SECRET_KEY"
 SECURE_COOKIES_ENV = "BACLOFEN_SECURE_COOKIES"
 #: The environment variable naming the Dask scheduler population jobs run on (unset: a local cluster).
 DASK_SCHEDULER_ENV = "BACLOFEN_DASK_SCHEDULER"
+#: The environment variable listing the FHIR servers (base URLs, comma-separated) the CDS Hooks services may fetch a
+#: missing prefetch from (unset: none; a client then sends the prefetch).
+CDS_FHIR_SERVERS_ENV = "BACLOFEN_CDS_FHIR_SERVERS"
 #: The shortest secret accepted (characters): HS256 wants at least 256 bits.
 MIN_SECRET_KEY_LENGTH = 32
 _ISSUER = "baclofen"
@@ -75,6 +79,9 @@ class ApiSettings:
     secure_cookies: bool = False
     #: How long the response stored with an ``Idempotency-Key`` answers a retry (then it is purged), seconds.
     idempotency_retention_s: int = 24 * 3600
+    #: The FHIR servers (base URLs) a CDS Hooks call may name as ``fhirServer`` to fetch a missing prefetch from;
+    #: any other is not asked (the server would otherwise fetch any URL a caller names).
+    cds_fhir_servers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret_key, str) or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -88,6 +95,9 @@ class ApiSettings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidInputError(name, "a whole number >= 1", value)
+        for url in self.cds_fhir_servers:
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                raise InvalidInputError("cds_fhir_servers", "base URLs of FHIR servers (http or https)", url)
 
     @classmethod
     def from_environment(cls, *, demo: bool = False, **overrides: Any) -> ApiSettings:
@@ -99,6 +109,8 @@ class ApiSettings:
         scheduler = os.environ.get(DASK_SCHEDULER_ENV) or None
         overrides.setdefault("dask_scheduler", scheduler)
         overrides.setdefault("secure_cookies", os.environ.get(SECURE_COOKIES_ENV, "").lower() in ("1", "true", "yes"))
+        servers = os.environ.get(CDS_FHIR_SERVERS_ENV, "")
+        overrides.setdefault("cds_fhir_servers", tuple(u.strip() for u in servers.split(",") if u.strip()))
         return cls(secret_key=secret, demo=demo, **overrides)
 
 
