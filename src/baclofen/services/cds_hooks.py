@@ -70,8 +70,8 @@ __all__ = [
 ]
 
 DISCLAIMER = "Decision support for professionals, not medical advice."
-#: The longest card summary the specification allows (characters).
-SUMMARY_MAX_CHARS = 140
+#: The longest card summary (characters): the specification asks for fewer than 140.
+SUMMARY_MAX_CHARS = 139
 #: The rule an order that stops oral baclofen at once breaks: a taper to zero shorter than the minimum.
 ABRUPT_STOP_RULE = "TAPER-ABRUPT-001"
 RULE_SYSTEM = "urn:baclofen:rule"
