@@ -426,7 +426,7 @@ def test_feedback_is_received_and_a_malformed_one_named(memory_api) -> None:
 
 # --- never a server error -----------------------------------------------------------------------------------------
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=12,
 )

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -306,33 +306,47 @@ def _active_orders(prefetched: Prefetched, notes: list[str]) -> tuple[Medication
     return tuple(o for o in orders if not o.stops)
 
 
+R = TypeVar("R", Observation, Condition)
+
+
+def _prefetched_resources(prefetched: Prefetched, key: str, model: type[R], notes: list[str]) -> list[R] | None:
+    """The resources of type ``model`` in the prefetch Bundle ``key``: None when it is not there (or not a
+    Bundle); each one that is not valid FHIR is left out, with a note."""
+    bundle = prefetched.data.get(key)
+    if bundle is None:
+        return None
+    try:
+        entries = _entries(bundle, f"prefetch.{key}")
+    except InvalidInputError as exc:
+        notes.append(f"prefetch {key!r} not used: {exc}")
+        return None
+    found: list[R] = []
+    for where, resource in entries:
+        if resource.get("resourceType") != model.__name__:
+            continue
+        try:
+            found.append(model.model_validate(resource))
+        except ValidationError as exc:
+            notes.append(f"{where} not used: {_invalid(exc, where)}")
+    return found
+
+
 def _kidney(prefetched: Prefetched, notes: list[str]) -> dict[str, float]:
     """The latest creatinine clearance or eGFR of the ``kidney`` prefetch as PatientSnapshot fields."""
-    bundle = prefetched.data.get("kidney")
-    if bundle is None:
+    observations = _prefetched_resources(prefetched, "kidney", Observation, notes)
+    if observations is None:
         return {}
     found: list[tuple[str, str, float]] = []
-    try:
-        for where, resource in _entries(bundle, "prefetch.kidney"):
-            if resource.get("resourceType") != "Observation":
-                continue
-            try:
-                observation = Observation.model_validate(resource)
-            except ValidationError as exc:
-                notes.append(f"{where} not used: {_invalid(exc, where)}")
-                continue
-            codes = {c.code for c in observation.code.coding or [] if c.system == LOINC and c.code}
-            value = observation.valueQuantity.value if observation.valueQuantity is not None else None
-            when = str(observation.effectiveDateTime or observation.issued or "")
-            if value is None or observation.status in ("entered-in-error", "cancelled"):
-                continue
-            if codes & CRCL_CODES:
-                found.append((when, "crcl_ml_min", float(value)))
-            elif codes & EGFR_CODES:
-                found.append((when, "egfr_ml_min_1_73m2", float(value)))
-    except InvalidInputError as exc:
-        notes.append(f"prefetch 'kidney' not used: {exc}")
-        return {}
+    for observation in observations:
+        codes = {c.code for c in observation.code.coding or [] if c.system == LOINC and c.code}
+        value = observation.valueQuantity.value if observation.valueQuantity is not None else None
+        when = str(observation.effectiveDateTime or observation.issued or "")
+        if value is None or observation.status in ("entered-in-error", "cancelled"):
+            continue
+        if codes & CRCL_CODES:
+            found.append((when, "crcl_ml_min", float(value)))
+        elif codes & EGFR_CODES:
+            found.append((when, "egfr_ml_min_1_73m2", float(value)))
     if not found:
         notes.append("no creatinine clearance or eGFR in the prefetch 'kidney': doses checked without kidney function")
         return {}
@@ -355,23 +369,11 @@ def _condition_name(condition: Condition) -> str:
 
 def _conditions(prefetched: Prefetched, notes: list[str]) -> tuple[str, ...] | None:
     """The names of the current conditions of the ``conditions`` prefetch; None when it is not there."""
-    bundle = prefetched.data.get("conditions")
-    if bundle is None:
+    conditions = _prefetched_resources(prefetched, "conditions", Condition, notes)
+    if conditions is None:
         return None
     names: list[str] = []
-    try:
-        entries = _entries(bundle, "prefetch.conditions")
-    except InvalidInputError as exc:
-        notes.append(f"prefetch 'conditions' not used: {exc}")
-        return None
-    for where, resource in entries:
-        if resource.get("resourceType") != "Condition":
-            continue
-        try:
-            condition = Condition.model_validate(resource)
-        except ValidationError as exc:
-            notes.append(f"{where} not used: {_invalid(exc, where)}")
-            continue
+    for condition in conditions:
         statuses = {
             c.code
             for concept in (condition.clinicalStatus, condition.verificationStatus)
@@ -384,7 +386,7 @@ def _conditions(prefetched: Prefetched, notes: list[str]) -> tuple[str, ...] | N
         if any(ch.isalnum() for ch in name):
             names.append(name)
         else:
-            notes.append(f"{where}: a condition without a name, NOT checked")
+            notes.append(f"prefetch 'conditions': a condition without a name ({condition.id or 'no id'}), NOT checked")
     return tuple(dict.fromkeys(names))
 
 

@@ -114,7 +114,7 @@ def _read(model: type[M], body: Any) -> M:
     except ValidationError as exc:
         errors = [
             {
-                "field": ".".join(str(p) for p in e["loc"]) or "body",
+                "field": "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".") or "body",
                 "in": "body",
                 "detail": e.get("msg", "invalid"),
             }
