@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -500,3 +501,12 @@ def test_no_fuzzed_hook_call_is_a_server_error(memory_api, hook, drafts, prefetc
     assert response.status_code in (200, 400), response.text
     if response.status_code == 200:
         assert all(len(c["summary"]) < 140 for c in response.json()["cards"])
+
+
+def test_the_readmes_example_request_gets_the_critical_card(memory_api) -> None:
+    """docs/examples/cds-hooks-order-select.json (README, "CDS Hooks") is a request this service answers as said."""
+    body = json.loads((Path(__file__).parents[2] / "docs" / "examples" / "cds-hooks-order-select.json").read_text())
+
+    cards = _cards(_call(memory_api, "baclofen-order-select", body))
+
+    assert [(c["indicator"], c["source"]["topic"]["code"]) for c in cards] == [("critical", "INT-TIZ-CYP1A2-001")]
