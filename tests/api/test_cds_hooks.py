@@ -32,6 +32,7 @@ from tests.api.cds_hooks_examples import (
     patient_view,
 )
 from tests.api.conftest import SECRET, START, Api, SettableClock, cheap_hasher, seed
+from tests.web.conftest import make_site
 
 TIZANIDINE = medication_request("tiz-1", "Tizanidine 4 MG Oral Tablet", 4, 3)
 CIPROFLOXACIN = medication_request("cipro-1", "Ciprofloxacin 500 MG Oral Tablet", 500, 2)
@@ -510,3 +511,27 @@ def test_the_readmes_example_request_gets_the_critical_card(memory_api) -> None:
     cards = _cards(_call(memory_api, "baclofen-order-select", body))
 
     assert [(c["indicator"], c["source"]["topic"]["code"]) for c in cards] == [("critical", "INT-TIZ-CYP1A2-001")]
+
+
+def test_patient_view_on_the_demo_clinic_through_the_site_shows_overdue_refills_and_red_flags() -> None:
+    """The whole site (API and pages) over the demo clinic: its stored patients' worklists as cards."""
+    site = make_site()
+    login = site.logins["clinician"]
+    token = site.client.post("/api/v1/auth/token", json={"username": login.username, "password": login.password})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    patients = [p["patient_id"] for p in site.client.get("/api/v1/patients", headers=headers).json()["items"]]
+
+    cards = []
+    for patient in patients:
+        r = site.client.post("/cds-services/baclofen-patient-view", json=patient_view(patient), headers=headers)
+        cards += _cards(r)
+
+    kinds = {(c["indicator"], c["summary"].split(" ")[0]) for c in cards}
+    assert {("critical", "Refill"), ("critical", "Diary")} <= kinds, kinds
+    assert all(
+        len(c["summary"]) < 140 and c["detail"].endswith("_Decision support for professionals, not medical advice._")
+        for c in cards
+    )
+    assert all(c["source"]["topic"]["system"] == "urn:baclofen:rule" for c in cards)
+    browser = site.client.get("/cds-services/baclofen-order-sign", headers={**headers, "Accept": "text/html"})
+    assert browser.status_code == 405 and browser.headers["content-type"] == "application/problem+json"

@@ -252,11 +252,12 @@ class SecurityHeaders:
 
 
 def _wants_page(request: Request) -> bool:
-    """A browser asking for a page outside the API (its errors stay problem documents)."""
+    """A browser asking for a page outside the API and CDS Hooks (their errors stay problem documents)."""
     from baclofen.entrypoints.api import API_PREFIX
 
     path = request.url.path
-    outside_api = not (path.startswith(API_PREFIX + "/") or path in ("/openapi.json", "/healthz", "/readyz"))
+    in_api = path.startswith((API_PREFIX + "/", "/cds-services/")) or path == "/cds-services"
+    outside_api = not (in_api or path in ("/openapi.json", "/healthz", "/readyz"))
     return outside_api and "text/html" in request.headers.get("accept", "")
 
 
