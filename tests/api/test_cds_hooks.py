@@ -107,7 +107,7 @@ def test_an_abrupt_baclofen_stop_on_sign_gets_a_card_suggesting_the_planners_tap
     assert delete == {
         "type": "delete",
         "description": "Withdraw the order that stops baclofen at once (MedicationRequest/bac-1)",
-        "resourceId": ["MedicationRequest/bac-1"],
+        "resourceId": "MedicationRequest/bac-1",  # CDS Hooks 2.0: a relative reference (a string)
     }
     taper = MedicationRequest.model_validate(create["resource"])  # a valid FHIR R4 MedicationRequest
     assert create["type"] == "create" and taper.status == "draft" and taper.subject.reference == "Patient/1288992"
@@ -198,6 +198,20 @@ def test_the_patients_conditions_give_the_contraindications_of_the_selected_drug
     assert _rules(cards) == ["CI-TIZ-LIVER-001"] and cards[0]["indicator"] == "warning"
     notes = response.json()["extension"]["org.baclofen.notes"]
     assert any("not recognised, NOT checked: Essential hypertension" in n for n in notes)
+
+
+def test_a_prefetch_sent_as_null_means_none_and_an_operation_outcome_that_the_client_failed(memory_api) -> None:
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
+    prefetch = {"medications": None, "conditions": None, "kidney": outcome, "patient": None}
+    body = order_select(TIZANIDINE, CIPROFLOXACIN, prefetch=prefetch)
+
+    response = _call(memory_api, "baclofen-order-select", body)
+
+    cards = _cards(response)
+    assert not any(c["summary"].startswith("Active medications not known") for c in cards)  # known: none
+    assert response.json()["extension"]["org.baclofen.notes"] == [
+        "prefetch 'kidney': the client could not prefetch it (timeout)"
+    ]
 
 
 # --- prefetch: fetched from the FHIR server the request names -----------------------------------------------------
@@ -381,6 +395,11 @@ def test_patient_view_of_a_patient_not_in_the_callers_clinic_has_no_card_and_say
         ("baclofen-order-select", {**order_select(TIZANIDINE), "context": {"patientId": 7}}, "context.patientId"),
         ("baclofen-patient-view", {**patient_view("P-1"), "context": {}}, "context.patientId"),
         ("baclofen-order-select", [1, 2], "body"),
+        (
+            "baclofen-order-select",
+            order_select(TIZANIDINE, fhirAuthorization={"token_type": "Bearer"}),
+            "fhirAuthorization.access_token",
+        ),
     ],
 )
 def test_a_malformed_body_is_a_400_naming_the_field(memory_api, service, body, field) -> None:
@@ -423,7 +442,26 @@ def test_feedback_is_received_and_a_malformed_one_named(memory_api) -> None:
     )
 
     assert ok.status_code == 200 and ok.json() == {"received": 1}
-    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "feedback[0]"
+    assert bad.status_code == 400
+    assert [e["field"] for e in bad.json()["errors"]] == [
+        "feedback[0].card",
+        "feedback[0].outcome",
+        "feedback[0].outcomeTimestamp",
+    ]
+
+
+def test_an_accepted_card_names_the_suggestions_accepted(memory_api) -> None:
+    item = {"card": "c-1", "outcome": "accepted", "outcomeTimestamp": "2026-03-02T09:00:00Z"}
+    url = "/cds-services/baclofen-order-sign/feedback"
+    headers = memory_api.auth("clin1")
+
+    without = memory_api.client.post(url, json={"feedback": [item]}, headers=headers)
+    named = memory_api.client.post(
+        url, json={"feedback": [item | {"acceptedSuggestions": [{"id": "s-1"}]}]}, headers=headers
+    )
+
+    assert without.status_code == 400 and without.json()["errors"][0]["field"] == "feedback[0].acceptedSuggestions"
+    assert named.status_code == 200
 
 
 # --- never a server error -----------------------------------------------------------------------------------------

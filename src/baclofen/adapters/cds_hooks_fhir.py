@@ -104,14 +104,23 @@ def resolve_prefetch(
     max_bytes: int = MAX_RESPONSE_BYTES,
 ) -> Prefetched:
     """Each prefetch key of ``templates``: as sent, else fetched from ``fhir_server`` when it is one of
-    ``allowed_servers`` (base URLs), else listed as unavailable."""
+    ``allowed_servers`` (base URLs), else listed as unavailable.
+
+    As the specification has it: a key sent as ``null`` is data (the client has none: no such resource, no search
+    result), kept as ``None``; a key left out is fetched; a key sent as an OperationOutcome is the client's error
+    in prefetching it, unavailable and not asked again."""
     given = dict(prefetch or {})
     data: dict[str, Any] = {}
     unavailable: list[str] = []
-    missing = [key for key in templates if given.get(key) is None]
-    data.update({key: given[key] for key in templates if given.get(key) is not None})
+    for key in templates:
+        value = given.get(key)
+        if isinstance(value, dict) and value.get("resourceType") == "OperationOutcome":
+            unavailable.append(f"prefetch {key!r}: the client could not prefetch it ({_outcome_text(value)})")
+        elif key in given:
+            data[key] = value
+    missing = [key for key in templates if key not in given]
     if not missing:
-        return Prefetched(data)
+        return Prefetched(data, tuple(unavailable))
     allowed = {url.rstrip("/") for url in allowed_servers}
     why = ""
     if not fhir_server:
@@ -147,6 +156,14 @@ def resolve_prefetch(
     for text in unavailable:
         _log.info("CDS Hooks: %s", text)
     return Prefetched(data, tuple(unavailable))
+
+
+def _outcome_text(outcome: Mapping[str, Any]) -> str:
+    """What an OperationOutcome says, briefly."""
+    issue = outcome.get("issue")
+    issues: list[Any] = issue if isinstance(issue, list) else []
+    texts = [str(i.get("diagnostics") or i.get("code") or "an issue")[:200] for i in issues[:3] if isinstance(i, dict)]
+    return "; ".join(texts) or "an OperationOutcome"
 
 
 def _get_json(client: httpx.Client, url: str, max_bytes: int) -> Any:
@@ -298,6 +315,8 @@ def _medication_requests(bundle: Any, path: str) -> tuple[MedicationOrder, ...]:
 def _active_orders(prefetched: Prefetched, notes: list[str]) -> tuple[MedicationOrder, ...] | None:
     if "medications" not in prefetched.data:
         return None
+    if prefetched.data["medications"] is None:  # sent as null: no active medication order
+        return ()
     try:
         orders = _medication_requests(prefetched.data["medications"], "prefetch.medications")
     except InvalidInputError as exc:
@@ -312,9 +331,11 @@ R = TypeVar("R", Observation, Condition)
 def _prefetched_resources(prefetched: Prefetched, key: str, model: type[R], notes: list[str]) -> list[R] | None:
     """The resources of type ``model`` in the prefetch Bundle ``key``: None when it is not there (or not a
     Bundle); each one that is not valid FHIR is left out, with a note."""
-    bundle = prefetched.data.get(key)
-    if bundle is None:
+    if key not in prefetched.data:
         return None
+    bundle = prefetched.data[key]
+    if bundle is None:  # sent as null: the client has no such data
+        return []
     try:
         entries = _entries(bundle, f"prefetch.{key}")
     except InvalidInputError as exc:

@@ -197,19 +197,20 @@ class CardSource:
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """A suggested change: ``create`` (a FHIR ``resource``), ``update`` or ``delete`` (``resource_ids``)."""
+    """A suggested change: ``create`` (a FHIR ``resource``), ``update`` or ``delete`` (``resource_id``, a relative
+    reference such as ``MedicationRequest/103``)."""
 
     type: str
     description: str
     resource: Mapping[str, Any] | None = None
-    resource_ids: tuple[str, ...] = ()
+    resource_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type, "description": self.description}
         if self.resource is not None:
             out["resource"] = dict(self.resource)
-        if self.resource_ids:
-            out["resourceId"] = list(self.resource_ids)
+        if self.resource_id:
+            out["resourceId"] = self.resource_id
         return out
 
 
@@ -576,7 +577,7 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
                 Action(
                     "delete",
                     f"Withdraw the order that stops baclofen at once ({stop.reference})",
-                    resource_ids=(stop.reference,),
+                    resource_id=stop.reference,
                 ),
             )
         suggestions = (

@@ -169,14 +169,19 @@ def call_service(service_id: str, who: CallerDep, body: RawBody, request: Reques
 def _review_orders(
     who: Caller, service: HookService, call: HookRequestBody, fhir_servers: tuple[str, ...]
 ) -> HookAnswer:
-    authorization = call.fhirAuthorization or {}
-    token = authorization.get("access_token")
+    token = None
+    if call.fhirAuthorization is not None:
+        token = call.fhirAuthorization.get("access_token")
+        if not isinstance(token, str) or not token:
+            detail = "expected the OAuth 2.0 access token for the fhirServer (a text)"
+            error = {"field": "fhirAuthorization.access_token", "in": "body", "detail": detail}
+            raise Problem(400, "1 invalid field(s)", errors=[error])
     prefetched = resolve_prefetch(
         service.prefetch,
         call.context,
         call.prefetch,
         call.fhirServer,
-        token if isinstance(token, str) else None,
+        token,
         allowed_servers=fhir_servers,
     )
     try:
@@ -209,6 +214,25 @@ def _patient_view(who: Caller, call: HookRequestBody) -> HookAnswer:
         return unanswered(why)
 
 
+def _feedback_errors(item: dict[str, Any]) -> list[tuple[str, str]]:
+    """(member, what was expected) of each invalid member of one feedback item (CDS Hooks 2.0 §Feedback)."""
+    errors = []
+    if not isinstance(item.get("card"), str) or not item["card"]:
+        errors.append(("card", "the uuid of the card (a text)"))
+    outcome = item.get("outcome")
+    if outcome not in ("accepted", "overridden"):
+        errors.append(("outcome", "accepted or overridden"))
+    if not isinstance(item.get("outcomeTimestamp"), str):
+        errors.append(("outcomeTimestamp", "when the clinician acted (ISO 8601, UTC)"))
+    accepted = item.get("acceptedSuggestions")
+    well_formed = isinstance(accepted, list) and all(
+        isinstance(a, dict) and isinstance(a.get("id"), str) for a in accepted
+    )
+    if (outcome == "accepted" and not (well_formed and accepted)) or (accepted is not None and not well_formed):
+        errors.append(("acceptedSuggestions", "the suggestions accepted, each {id: its uuid} (for an accepted card)"))
+    return errors
+
+
 @router.post(
     "/{service_id}/feedback",
     summary="Feedback on a CDS service's cards (CDS Hooks 2.0): accepted or overridden, and why",
@@ -219,12 +243,13 @@ def feedback(service_id: str, who: CallerDep, body: RawBody) -> dict[str, Any]:
     require_role(who.user, HOOK_CALLERS)
     service = _service(service_id)
     items = _read(FeedbackBody, body).feedback
-    for i, item in enumerate(items):
-        if not isinstance(item.get("card"), str) or item.get("outcome") not in ("accepted", "overridden"):
-            detail = "expected a card uuid (card) and an outcome: accepted or overridden"
-            raise Problem(
-                400, "1 invalid field(s)", errors=[{"field": f"feedback[{i}]", "in": "body", "detail": detail}]
-            )
+    errors = [
+        {"field": f"feedback[{i}].{name}", "in": "body", "detail": f"expected {expected}"}
+        for i, item in enumerate(items)
+        for name, expected in _feedback_errors(item)
+    ]
+    if errors:
+        raise Problem(400, f"{len(errors)} invalid field(s)", errors=errors)
     for item in items:
         _log.info(
             "CDS Hooks feedback on %s by %s: card %s %s %s",
