@@ -82,7 +82,7 @@ CATALOGUE_ROUTES = [
 #: The CDS Hooks routes (the specification's paths; the patient is named in the body, ``context.patientId``):
 #: (method, path, body, roles that may use them). A patient-view of a patient out of the caller's scope is answered
 #: as the specification answers a hook with nothing to say (200, no card, and why), and audited as denied.
-FEEDBACK = {"feedback": [{"card": "9368d37b-283f-44a0-93ea-547cebab93ed", "outcome": "accepted"}]}
+FEEDBACK = {"feedback": [{"card": "9368d37b", "outcome": "overridden", "outcomeTimestamp": "2026-03-02T09:00:00Z"}]}
 HOOK_ROUTES = [
     (
         "POST",
