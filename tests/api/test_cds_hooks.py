@@ -125,6 +125,19 @@ def test_a_stop_with_its_own_dose_and_no_active_orders_still_suggests_the_taper(
     assert "from 30 mg/day" in card["detail"] and card["suggestions"][0]["actions"][1]["type"] == "create"
 
 
+def test_a_stop_beside_a_new_lower_baclofen_order_is_no_abrupt_stop(memory_api) -> None:
+    stop = medication_request("bac-1", "Baclofen 20 MG Oral Tablet", 20, 3, status="stopped", rxnorm="1292")
+    lower = medication_request("bac-5", "Baclofen 10 MG Oral Tablet", 15, 3, rxnorm="197391")
+
+    response = _call(memory_api, "baclofen-order-sign", order_sign(stop, lower, prefetch=NO_PREFETCH_NEEDED))
+
+    assert "TAPER-ABRUPT-001" not in _rules(_cards(response))
+    assert (
+        "MedicationRequest/bac-1 stops baclofen beside MedicationRequest/bac-5: not an abrupt stop"
+        in (response.json()["extension"]["org.baclofen.notes"])
+    )
+
+
 def test_a_stop_of_unknown_dose_warns_without_a_taper_to_create(memory_api) -> None:
     stop = medication_request("bac-3", "Baclofen", status="stopped")
 

@@ -410,9 +410,16 @@ def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = No
         if d.drug is not None and not d.order.stops:
             _dose_cards(cards, d, c, clinic, notes)
             _contraindication_cards(cards, d, c, notes)
+    # A stop beside a new oral baclofen order of the same session is a change of dose (a taper begun), not a stop.
+    continued = [d for d in drafts if d.drug is not None and d.drug.key == "baclofen" and not d.order.stops]
     for d in focus:
         if d.drug is not None and d.drug.key == "baclofen" and d.order.stops:
-            _stop_card(cards, d.order, c, clinic)
+            if continued:
+                notes.append(
+                    f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: not an abrupt stop"
+                )
+            else:
+                _stop_card(cards, d.order, c, clinic)
     if c.active is None:
         cards.info(
             "active-unknown",
