@@ -33,6 +33,8 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
+from baclofen.adapters.fhir.codes import ATC, RXNORM, project_system
+from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS
 from baclofen.domain.cds.orders import ORDER_DAILY_DOSE_MAX_MG, MedicationOrder
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
 from baclofen.domain.patient import PatientSnapshot, Sex
@@ -51,13 +53,23 @@ _log = logging.getLogger("baclofen.cds_hooks")
 FETCH_TIMEOUT_S = 3.0
 #: The largest answer read from the client's FHIR server (bytes).
 MAX_RESPONSE_BYTES = 5_000_000
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-ATC = "http://www.whocc.no/atc"
 LOINC = "http://loinc.org"
-#: LOINC codes of kidney function (loinc.org): creatinine renal clearance (mL/min); eGFR (mL/min/1.73 m2) by MDRD,
-#: CKD-EPI and CKD-EPI 2021.
+#: LOINC codes of kidney function as EHRs send them (loinc.org): creatinine renal clearance, mL/min; eGFR,
+#: mL/min/1.73 m2, by MDRD, CKD-EPI and CKD-EPI 2021. They are NOT among the codes of clinical.md §10: they only
+#: choose which Observation to read, and its value is used only in the UCUM unit of its kind (:data:`KIDNEY_KINDS`).
 CRCL_CODES = frozenset({"2164-2"})
 EGFR_CODES = frozenset({"33914-3", "62238-1", "98979-8"})
+#: (system, code) -> (PatientSnapshot field, UCUM unit; None for a boolean): LOINC, and the project's own covariate
+#: codes of our FHIR export (``adapters/fhir/export.py``: components of a covariates Observation).
+KIDNEY_KINDS: dict[tuple[str, str], tuple[str, str | None]] = {
+    **{(LOINC, code): ("crcl_ml_min", "mL/min") for code in CRCL_CODES},
+    **{(LOINC, code): ("egfr_ml_min_1_73m2", "mL/min/{1.73_m2}") for code in EGFR_CODES},
+    **{
+        (project_system("covariate"), code): (field, unit)
+        for field, code, _, unit in COVARIATE_COMPONENTS
+        if field in ("crcl_ml_min", "egfr_ml_min_1_73m2", "dialysis")
+    },
+}
 _STOP_STATUSES = frozenset({"stopped", "cancelled"})
 #: A dose unit -> mg per unit.
 _MG_PER_UNIT = {"mg": 1.0, "g": 1000.0}
@@ -352,27 +364,45 @@ def _prefetched_resources(prefetched: Prefetched, key: str, model: type[R], note
     return found
 
 
-def _kidney(prefetched: Prefetched, notes: list[str]) -> dict[str, float]:
-    """The latest creatinine clearance or eGFR of the ``kidney`` prefetch as PatientSnapshot fields."""
+def _kidney_values(coded: Any, when: str) -> list[tuple[str, str, float | bool]]:
+    """(when, field, value) of an Observation or one of its components whose code says a kidney function and whose
+    value is in that kind's unit (a CrCl in mL/min, an eGFR in mL/min/{1.73_m2}, dialysis a boolean)."""
+    found: list[tuple[str, str, float | bool]] = []
+    codings = coded.code.coding or [] if coded.code is not None else []
+    for kind in {KIDNEY_KINDS.get((c.system or "", c.code or "")) for c in codings} - {None}:
+        assert kind is not None
+        field, unit = kind
+        quantity = coded.valueQuantity
+        if unit is None and isinstance(coded.valueBoolean, bool):
+            found.append((when, field, coded.valueBoolean))
+        elif unit is not None and quantity is not None and quantity.value is not None and quantity.code in (unit, None):
+            found.append((when, field, float(quantity.value)))
+    return found
+
+
+def _kidney(prefetched: Prefetched, notes: list[str]) -> dict[str, Any]:
+    """The latest kidney function of the ``kidney`` prefetch (a creatinine clearance or an eGFR, and dialysis) as
+    PatientSnapshot fields."""
     observations = _prefetched_resources(prefetched, "kidney", Observation, notes)
     if observations is None:
         return {}
-    found: list[tuple[str, str, float]] = []
+    found: list[tuple[str, str, float | bool]] = []
     for observation in observations:
-        codes = {c.code for c in observation.code.coding or [] if c.system == LOINC and c.code}
-        value = observation.valueQuantity.value if observation.valueQuantity is not None else None
-        when = str(observation.effectiveDateTime or observation.issued or "")
-        if value is None or observation.status in ("entered-in-error", "cancelled"):
+        if observation.status in ("entered-in-error", "cancelled"):
             continue
-        if codes & CRCL_CODES:
-            found.append((when, "crcl_ml_min", float(value)))
-        elif codes & EGFR_CODES:
-            found.append((when, "egfr_ml_min_1_73m2", float(value)))
-    if not found:
+        when = str(observation.effectiveDateTime or observation.issued or "")
+        found += _kidney_values(observation, when)
+        for component in observation.component or []:
+            found += _kidney_values(component, when)
+    numbers = [f for f in found if f[1] != "dialysis"]
+    if not numbers:
         notes.append("no creatinine clearance or eGFR in the prefetch 'kidney': doses checked without kidney function")
-        return {}
-    _, name, latest = max(found)  # the latest observation (ISO dates and times sort in time order)
-    return {name: latest}
+    latest = max(numbers, key=lambda f: f[0]) if numbers else None  # ISO dates and times sort in time order
+    dialysis = max((f for f in found if f[1] == "dialysis"), key=lambda f: f[0], default=None)
+    out: dict[str, Any] = {latest[1]: latest[2]} if latest is not None else {}
+    if dialysis is not None and dialysis[2] is True:
+        out["dialysis"] = True
+    return out
 
 
 #: Condition clinical statuses (http://terminology.hl7.org/CodeSystem/condition-clinical) that are current.

@@ -3,7 +3,7 @@ conditions; an invalid draft order names its path; a prefetch template rendered 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +14,9 @@ from baclofen.adapters.cds_hooks_fhir import (
     resolve_prefetch,
     review_orders_command,
 )
+from baclofen.adapters.fhir.export import covariate_observation
 from baclofen.domain.cds.orders import recognise_order
+from baclofen.domain.clinic.observations import CovariateObservation
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.patient import Sex
 from tests.api.cds_hooks_examples import bundle, kidney_bundle, medication_request, order_sign
@@ -109,3 +111,23 @@ def test_a_prefetch_template_is_rendered_with_the_context_and_unknown_tokens_are
 
     assert fetched.data == {"a": {"resourceType": "Patient"}}
     assert fetched.unavailable == ("prefetch 'b' not sent and not fetched: no fhirServer in the request",)
+
+
+def test_the_kidney_function_of_our_own_fhir_export_is_read_with_dialysis() -> None:
+    observed = CovariateObservation(
+        "cov-1", "P-1", date(2026, 2, 1), datetime(2026, 2, 1, 9, tzinfo=UTC), "nurse:n", crcl_ml_min=25, dialysis=True
+    )
+    prefetched = Prefetched({"kidney": bundle(covariate_observation(observed))})
+
+    command = review_orders_command("order-sign", "h", order_sign()["context"], prefetched, START)
+
+    assert command.patient.crcl_ml_min == 25 and command.patient.dialysis is True
+
+
+def test_a_kidney_value_in_another_unit_than_its_code_says_is_not_used() -> None:
+    prefetched = Prefetched({"kidney": kidney_bundle("2164-2", 1.2, "mL/s")})
+
+    command = review_orders_command("order-sign", "h", order_sign()["context"], prefetched, START)
+
+    assert command.patient.crcl_ml_min is None
+    assert "no creatinine clearance or eGFR in the prefetch 'kidney'" in command.unavailable[0]
