@@ -2,15 +2,16 @@
 prefetch a client did not send fetched from the FHIR server it names.
 
 * :func:`resolve_prefetch`: each prefetch template of the service (``MedicationRequest?patient={{context.patientId}}
-  &status=active``) whose key the request left out (or sent as ``null``) is asked of the request's ``fhirServer``
-  (only a server the configuration allows: ``BACLOFEN_CDS_FHIR_SERVERS``) with the bearer token of
-  ``fhirAuthorization`` (a short timeout, a bounded answer, no redirect); what cannot be had is listed, with why,
-  and the hook runs without it (never a server error).
-* :func:`review_orders_command`: the context's ``draftOrders`` Bundle (its MedicationRequests: an invalid one is
-  an :class:`~baclofen.domain.errors.InvalidInputError` naming its path, ``context.draftOrders.entry[1].resource``),
-  the ``medications`` prefetch (active orders), the ``conditions`` prefetch (current conditions, by name), the
-  ``kidney`` prefetch (the latest creatinine clearance or eGFR
-  Observation) and the ``patient`` prefetch (age, sex) as a :class:`~baclofen.services.commands.ReviewOrders`.
+  &status=active``) whose key the request left out is asked of the request's ``fhirServer`` (only a server the
+  configuration allows: ``BACLOFEN_CDS_FHIR_SERVERS``) with the bearer token of ``fhirAuthorization`` (a short
+  timeout, a bounded answer, no redirect); a key sent as ``null`` means no data; what cannot be had is listed, with
+  why, and the hook runs without it (never a server error).
+* :func:`read_order_context`: the context's ``draftOrders`` Bundle (its MedicationRequests; an invalid one is an
+  :class:`~baclofen.domain.errors.InvalidInputError` naming its path, ``context.draftOrders.entry[1].resource``),
+  read before anything is fetched; :func:`review_orders_command`: those orders with the ``medications`` prefetch
+  (active orders), the ``conditions`` prefetch (current conditions, by name), the ``kidney`` prefetch (the latest
+  creatinine clearance or eGFR Observation, and dialysis) and the ``patient`` prefetch (age, sex) as a
+  :class:`~baclofen.services.commands.ReviewOrders`.
 
 A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; a
 daily dose is read only from a ``doseQuantity`` in mg (or g) with a ``timing.repeat`` frequency and period.
@@ -42,7 +43,9 @@ from baclofen.services.commands import ReviewOrders
 
 __all__ = [
     "FETCH_TIMEOUT_S",
+    "OrderContext",
     "Prefetched",
+    "read_order_context",
     "resolve_prefetch",
     "review_orders_command",
 ]
@@ -477,18 +480,33 @@ def _selections(context: Mapping[str, Any], hook: str) -> tuple[str, ...] | None
     return tuple(selections)
 
 
-def review_orders_command(
-    hook: str, hook_instance: str, context: Mapping[str, Any], prefetched: Prefetched, start_date: date
-) -> ReviewOrders:
-    """The :class:`ReviewOrders` of an ``order-select``/``order-sign`` call (an invalid context: an error naming
-    its field, ``context.draftOrders`` ...)."""
+@dataclass(frozen=True, slots=True)
+class OrderContext:
+    """What an ``order-select``/``order-sign`` context says: the patient, the selections (order-select) and the
+    draft medication orders."""
+
+    patient_id: str
+    selections: tuple[str, ...] | None
+    drafts: tuple[MedicationOrder, ...]
+
+
+def read_order_context(hook: str, context: Mapping[str, Any]) -> OrderContext:
+    """The context of an ``order-select``/``order-sign`` call (read before any prefetch is fetched); an invalid one
+    is an error naming its field (``context.draftOrders.entry[1].resource.subject`` ...)."""
     patient_id = context.get("patientId")
     if not isinstance(patient_id, str) or not patient_id.strip():
         raise InvalidInputError("context.patientId", "the FHIR id of the patient (a text)", patient_id)
     if "draftOrders" not in context:
         raise InvalidInputError("context.draftOrders", "a FHIR Bundle of the draft orders", None)
     selections = _selections(context, hook)
-    drafts = _medication_requests(context["draftOrders"], "context.draftOrders")
+    return OrderContext(patient_id, selections, _medication_requests(context["draftOrders"], "context.draftOrders"))
+
+
+def review_orders_command(
+    hook: str, hook_instance: str, orders: OrderContext, prefetched: Prefetched, start_date: date
+) -> ReviewOrders:
+    """The :class:`ReviewOrders` of an ``order-select``/``order-sign`` call: its context's orders and what the
+    prefetch gives (what it cannot is said in ``unavailable``)."""
     notes = list(prefetched.unavailable)
     active = _active_orders(prefetched, notes)
     conditions = _conditions(prefetched, notes)
@@ -496,10 +514,10 @@ def review_orders_command(
     return ReviewOrders(
         hook,
         hook_instance,
-        patient_id,
-        drafts,
+        orders.patient_id,
+        orders.drafts,
         start_date,
-        selections=selections,
+        selections=orders.selections,
         active=active,
         conditions=conditions,
         patient=_snapshot(fields, notes),

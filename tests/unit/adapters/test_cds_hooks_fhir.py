@@ -11,6 +11,7 @@ import pytest
 from baclofen.adapters.cds_hooks_fhir import (
     Prefetched,
     read_medication_request,
+    read_order_context,
     resolve_prefetch,
     review_orders_command,
 )
@@ -97,7 +98,9 @@ def test_the_latest_kidney_function_and_the_patient_are_read_from_the_prefetch()
     patient = {"resourceType": "Patient", "birthDate": "1956-03-03", "gender": "male"}
     prefetched = Prefetched({"kidney": kidney, "patient": patient})
 
-    command = review_orders_command("order-sign", "h", order_sign()["context"], prefetched, START)
+    command = review_orders_command(
+        "order-sign", "h", read_order_context("order-sign", order_sign()["context"]), prefetched, START
+    )
 
     assert command.patient.egfr_ml_min_1_73m2 == 35 and command.patient.crcl_ml_min is None
     assert command.patient.age_years == 69 and command.patient.sex is Sex.MALE
@@ -119,7 +122,9 @@ def test_the_kidney_function_of_our_own_fhir_export_is_read_with_dialysis() -> N
     )
     prefetched = Prefetched({"kidney": bundle(covariate_observation(observed))})
 
-    command = review_orders_command("order-sign", "h", order_sign()["context"], prefetched, START)
+    command = review_orders_command(
+        "order-sign", "h", read_order_context("order-sign", order_sign()["context"]), prefetched, START
+    )
 
     assert command.patient.crcl_ml_min == 25 and command.patient.dialysis is True
 
@@ -127,7 +132,9 @@ def test_the_kidney_function_of_our_own_fhir_export_is_read_with_dialysis() -> N
 def test_a_kidney_value_in_another_unit_than_its_code_says_is_not_used() -> None:
     prefetched = Prefetched({"kidney": kidney_bundle("2164-2", 1.2, "mL/s")})
 
-    command = review_orders_command("order-sign", "h", order_sign()["context"], prefetched, START)
+    command = review_orders_command(
+        "order-sign", "h", read_order_context("order-sign", order_sign()["context"]), prefetched, START
+    )
 
     assert command.patient.crcl_ml_min is None
     assert "no creatinine clearance or eGFR in the prefetch 'kidney'" in command.unavailable[0]

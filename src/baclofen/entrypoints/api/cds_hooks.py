@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from baclofen.adapters.cds_hooks_fhir import resolve_prefetch, review_orders_command
+from baclofen.adapters.cds_hooks_fhir import read_order_context, resolve_prefetch, review_orders_command
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
@@ -155,13 +155,13 @@ def call_service(service_id: str, who: CallerDep, body: RawBody, request: Reques
     else:
         settings: ApiSettings = request.app.state.settings
         answer = _review_orders(who, service, call, settings.cds_fhir_servers)
-    _log.info(
-        "CDS Hooks %s %s by %s: %d card(s); %s",
+    _log.info(  # no patient data in the log: the counts only (the notes may name a condition or a medicine)
+        "CDS Hooks %s %s by %s: %d card(s), %d note(s) on what could not be checked",
         service.id,
         call.hookInstance,
         who.user.username,
         len(answer.cards),
-        "; ".join(answer.notes) or "every check ran",
+        len(answer.notes),
     )
     return JSONResponse(answer.to_dict())
 
@@ -176,6 +176,11 @@ def _review_orders(
             detail = "expected the OAuth 2.0 access token for the fhirServer (a text)"
             error = {"field": "fhirAuthorization.access_token", "in": "body", "detail": detail}
             raise Problem(400, "1 invalid field(s)", errors=[error])
+    try:
+        orders = read_order_context(call.hook, call.context)
+    except InvalidInputError as exc:
+        errors = field_errors(exc)
+        raise Problem(400, f"{len(errors)} invalid field(s)", errors=errors) from None
     prefetched = resolve_prefetch(
         service.prefetch,
         call.context,
@@ -184,13 +189,7 @@ def _review_orders(
         token,
         allowed_servers=fhir_servers,
     )
-    try:
-        command = review_orders_command(
-            call.hook, call.hookInstance, call.context, prefetched, who.services.clock.today()
-        )
-    except InvalidInputError as exc:
-        errors = field_errors(exc)
-        raise Problem(400, f"{len(errors)} invalid field(s)", errors=errors) from None
+    command = review_orders_command(call.hook, call.hookInstance, orders, prefetched, who.services.clock.today())
     return cds_hooks.review_orders(command, clinic=who.services.settings)
 
 
@@ -251,12 +250,14 @@ def feedback(service_id: str, who: CallerDep, body: RawBody) -> dict[str, Any]:
     if errors:
         raise Problem(400, f"{len(errors)} invalid field(s)", errors=errors)
     for item in items:
-        _log.info(
-            "CDS Hooks feedback on %s by %s: card %s %s %s",
+        reason = item.get("overrideReason")
+        coding = reason.get("reason") if isinstance(reason, dict) else None
+        _log.info(  # the reason's code, not the clinician's free-text comment (it may hold patient data)
+            "CDS Hooks feedback on %s by %s: card %s %s%s",
             service.id,
             who.user.username,
-            item["card"],
+            str(item["card"])[:100],
             item["outcome"],
-            json.dumps(item.get("overrideReason") or item.get("acceptedSuggestions") or {})[:500],
+            f" ({str(coding.get('code'))[:100]})" if isinstance(coding, dict) else "",
         )
     return {"received": len(items)}
