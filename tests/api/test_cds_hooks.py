@@ -317,6 +317,16 @@ def test_a_prefetch_sent_is_not_fetched_again(fhir_server) -> None:
     assert fhir_server.requests == []
 
 
+def test_a_malformed_context_is_refused_before_the_fhir_server_is_asked(fhir_server) -> None:
+    body = order_select(TIZANIDINE, fhirServer=fhir_server.url)
+    body["context"]["draftOrders"] = {"resourceType": "Patient"}
+
+    response = _call(_api_fetching_from(fhir_server.url), "baclofen-order-select", body)
+
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "context.draftOrders"
+    assert fhir_server.requests == []
+
+
 def test_a_fhir_server_the_configuration_does_not_allow_is_not_asked(memory_api, fhir_server) -> None:
     body = order_select(TIZANIDINE, fhirServer=fhir_server.url)
 
