@@ -593,6 +593,6 @@ def test_patient_view_on_the_demo_clinic_through_the_site_shows_overdue_refills_
         len(c["summary"]) < 140 and c["detail"].endswith("_Decision support for professionals, not medical advice._")
         for c in cards
     )
-    assert all(c["source"]["topic"]["system"] == "urn:baclofen:rule" for c in cards)
+    assert all(c["source"]["topic"]["system"] == "https://baclofen.invalid/fhir/rule" for c in cards)
     browser = site.client.get("/cds-services/baclofen-order-sign", headers={**headers, "Accept": "text/html"})
     assert browser.status_code == 405 and browser.headers["content-type"] == "application/problem+json"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from baclofen.domain.cds.drugs import CodeSystem, Drug, DrugClass, get_drug, resolve_drugs
+from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, resolve_drugs
 from baclofen.domain.cds.orders import MedicationOrder, recognise_order
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.clinic.worklist import Urgency, WorklistItem
@@ -38,6 +38,7 @@ from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.rules.core import Finding, Severity
+from baclofen.domain.terminology import FHIR_SYSTEM_URIS, project_system
 from baclofen.services.cds import check_drug_contraindications, check_drug_dose, check_interactions
 from baclofen.services.clinic import compute_clinic_worklist
 from baclofen.services.commands import (
@@ -74,12 +75,9 @@ DISCLAIMER = "Decision support for professionals, not medical advice."
 SUMMARY_MAX_CHARS = 139
 #: The rule an order that stops oral baclofen at once breaks: a taper to zero shorter than the minimum.
 ABRUPT_STOP_RULE = "TAPER-ABRUPT-001"
-RULE_SYSTEM = "urn:baclofen:rule"
-OVERRIDE_SYSTEM = "urn:baclofen:override-reason"
-_CODE_SYSTEMS = {
-    CodeSystem.RXNORM: "http://www.nlm.nih.gov/research/umls/rxnorm",
-    CodeSystem.ATC: "http://www.whocc.no/atc",
-}
+RULE_SYSTEM = project_system("rule")
+OVERRIDE_SYSTEM = project_system("override-reason")
+_CODE_SYSTEMS = FHIR_SYSTEM_URIS
 _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
 
 

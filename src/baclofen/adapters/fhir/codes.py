@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 from baclofen.domain.cds.drugs import BACLOFEN_CODES, ITB_CODES, CodeSystem, DrugCode
+from baclofen.domain.terminology import ATC, PROJECT_BASE, RXNORM, SNOMED, UCUM, project_system
 
 __all__ = [
     "ATC",
@@ -35,12 +36,6 @@ __all__ = [
     "resource_uuid",
 ]
 
-#: The base of the project's own code systems, identifier systems and extensions (never resolvable).
-PROJECT_BASE = "https://baclofen.invalid/fhir"
-UCUM = "http://unitsofmeasure.org"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-ATC = "http://www.whocc.no/atc"
-SNOMED = "http://snomed.info/sct"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 
@@ -50,11 +45,6 @@ SNOMED_MULTIPLE_SCLEROSIS = ("24700007", "Multiple sclerosis (disorder)")
 
 #: The namespace of every resource id (uuid5 of a record's kind and id under it): a re-export is identical.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_BASE)
-
-
-def project_system(name: str) -> str:
-    """The URI of one of the project's code systems, identifier systems or extensions."""
-    return f"{PROJECT_BASE}/{name}"
 
 
 def resource_uuid(kind: str, record_id: str) -> str:
