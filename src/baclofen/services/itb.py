@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from baclofen.domain.errors import ConflictError, InvalidInputError, require_finite_number
+from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError, require_finite_number
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
@@ -31,6 +31,7 @@ from baclofen.domain.itb.dosing import (
 )
 from baclofen.domain.itb.programs import (
     InfusionProgram,
+    ProgramMode,
     ProgramPlan,
     continuous_program,
     plan_pump_program,
@@ -93,8 +94,10 @@ __all__ = [
     "REFILL_VISIT_SETTINGS",
     "PumpVisit",
     "ReconcileResult",
+    "StoredVisit",
     "assess_refill_visit",
     "describe_pumps",
+    "forecast_last_fill",
     "forecast_pump",
     "plan_concentration",
     "plan_initial_dose",
@@ -103,6 +106,7 @@ __all__ = [
     "plan_transition",
     "reconcile_visit",
     "record_refill_visit",
+    "read_stored_visit",
     "register_pump",
     "screen_trial",
 ]
@@ -663,3 +667,98 @@ def _assess_refill_visit(record: PumpRecord, c: RecordRefillVisit, clinic: Setti
     visit = PumpVisit(reconciliation, refill, forecast, observed, next_refill, clinic_used, c.overrides)
     visit.findings  # noqa: B018 - an override of no block of this visit is an error (named ``override``)
     return visit
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVisit:
+    """The stored visit ``number`` (1 = the first) of a pump, what the pump held before it (``earlier``: the pump
+    with the visits before this one) and, when it can be made again, its check (``checked``: the forecast and the
+    findings the use case that recorded it gives on the history before it, with the clinic's settings of today)."""
+
+    pump: PumpRecord
+    number: int
+    visit: RefillVisitRecord
+    earlier: PumpRecord
+    checked: PumpVisit | None
+
+    @property
+    def discrepancy_ml(self) -> float | None:
+        """Aspirated minus expected residual (mL, to 0.01 mL); None when the residual was not reconciled."""
+        if self.visit.expected_ml is None or self.visit.aspirated_ml is None:
+            return None
+        return round(self.visit.aspirated_ml - self.visit.expected_ml, 2)
+
+
+def read_stored_visit(
+    record: PumpRecord,
+    number: int,
+    target_interval_days: int | None = None,
+    *,
+    clinic: SettingsProvider | None = None,
+) -> StoredVisit:
+    """The stored visit ``number`` of the pump ``record`` with its check made again (``target_interval_days``: the
+    target interval it was recorded with); the check is None when it does not give the stored fill (other clinic
+    settings since, another target interval) or the visit has no fill.
+
+    Raises
+    ------
+    NotFoundError
+        No visit ``number`` of the pump.
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(record.visits):
+        raise NotFoundError(f"no visit {number} of pump {record.pump_id}")
+    visit = record.visits[number - 1]
+    earlier = replace(record, visits=record.visits[: number - 1])
+    return StoredVisit(record, number, visit, earlier, _recheck(earlier, visit, target_interval_days, clinic))
+
+
+def _recheck(
+    earlier: PumpRecord, visit: RefillVisitRecord, days: int | None, clinic: SettingsProvider | None
+) -> PumpVisit | None:
+    program = visit.program
+    if visit.refilled_at is None or program is None or visit.concentration_mcg_per_ml is None:
+        return None
+    flex = program if program.mode is ProgramMode.FLEX else None
+    try:
+        command = RecordRefillVisit(
+            earlier.pump_id,
+            visit.concentration_mcg_per_ml,
+            visit.refilled_at,
+            daily_dose_mcg=None if flex else program.daily_dose_mcg,
+            flex=flex,
+            expected_ml=visit.expected_ml,
+            aspirated_ml=visit.aspirated_ml,
+            target_interval_days=days,
+        )
+        checked = assess_refill_visit(earlier, command, clinic=clinic)
+    except InvalidInputError:
+        return None
+    return checked if checked.refill.fill_ml == visit.fill_ml else None
+
+
+def forecast_last_fill(
+    pump: PumpRecord, as_of: datetime, *, clinic: SettingsProvider | None = None
+) -> ReservoirForecast | None:
+    """The reservoir forecast of ``pump``'s last fill (its program) at ``as_of`` with the clinic's settings, as
+    :func:`forecast_pump` gives it; None when no complete fill (date, volume, concentration, program) is recorded."""
+    fill = pump.last_fill()
+    if (
+        fill is None
+        or fill.refilled_at is None
+        or not fill.fill_ml
+        or not fill.concentration_mcg_per_ml
+        or fill.program is None
+    ):
+        return None
+    flex = fill.program if fill.program.mode is ProgramMode.FLEX else None
+    command = ForecastPump(
+        pump.model.key,
+        volume_ml=fill.fill_ml,
+        concentration_mcg_per_ml=fill.concentration_mcg_per_ml,
+        filled=fill.refilled_at,
+        daily_dose_mcg=None if flex is not None else fill.program.daily_dose_mcg,
+        flex=flex,
+        implanted=pump.implanted,
+        as_of=as_of,
+    )
+    return forecast_pump(command, clinic=clinic)

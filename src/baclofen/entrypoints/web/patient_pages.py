@@ -25,26 +25,24 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from baclofen.adapters.charts import DailyDose, render_diary_chart, render_exposure_chart, render_reservoir_chart
-from baclofen.domain.clinic.diary import DiaryEntryRecord
-from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
+from baclofen.domain.clinic.observations import OutcomeScoreRecord
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, oral_prescriptions, plan_statuses
-from baclofen.domain.clinic.timeline import current_pump
 from baclofen.domain.dates import read_iso_date
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.evidence import format_evidence
-from baclofen.domain.itb.reservoir import ReservoirForecast
 from baclofen.domain.records import STAFF_ROLES, PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
 from baclofen.entrypoints.api.context import Caller, audited
 from baclofen.entrypoints.api.fhir import fhir_json_response
 from baclofen.entrypoints.api.records import audit_target, safe_filename, visible_patient
 from baclofen.entrypoints.api.security import require_role
 from baclofen.entrypoints.web.app import WebRoute, caller_of, render
-from baclofen.services import itb, simulation
-from baclofen.services.commands import AssessPatientRisk, ForecastPump, SimulatePlan
+from baclofen.services import simulation
+from baclofen.services.commands import AssessPatientRisk, SimulatePlan
+from baclofen.services.patient_summary import PatientRecords, PatientSummary, read_patient_records, summarize_patient
 from baclofen.services.ports import UnitOfWork
 from baclofen.services.simulation import SimulationResult
 
-__all__ = ["PAGE_SIZE", "pump_forecast", "router"]
+__all__ = ["PAGE_SIZE", "read_summary", "router"]
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -80,59 +78,13 @@ def _searched(uow: UnitOfWork, who: Caller, query: str) -> tuple[PatientRecord, 
 
 
 # --- one patient ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Records:
-    record: PatientRecord
-    pumps: tuple[PumpRecord, ...]
-    plans: tuple[SavedPlan, ...]
-    changes: tuple[ProgramChangeRecord, ...]
-    trials: tuple[ScreeningTrialRecord, ...]
-    diary: tuple[DiaryEntryRecord, ...]
-    covariates: tuple[CovariateObservation, ...]
-    scores: tuple[OutcomeScoreRecord, ...]
-
-
-def _read_records(who: Caller, patient_id: str) -> _Records:
+def read_summary(who: Caller, patient_id: str, now: datetime) -> PatientSummary:
+    """The patient's :class:`~baclofen.services.patient_summary.PatientSummary` at ``now`` (the caller checked
+    visible; call inside the access's audit)."""
     with who.services.uow as uow:
-        record = visible_patient(uow, who, patient_id)
-        pumps = uow.pumps.for_patient(patient_id)
-        return _Records(
-            record,
-            pumps,
-            uow.plans.for_patient(patient_id),
-            tuple(c for p in pumps for c in uow.program_changes.for_pump(p.pump_id)),
-            uow.screening_trials.for_patient(patient_id),
-            uow.diary.for_patient(patient_id),
-            uow.covariates.for_patient(patient_id),
-            uow.scores.for_patient(patient_id),
-        )
-
-
-def _last_fill(pump: PumpRecord) -> RefillVisitRecord | None:
-    fill = pump.last_fill()
-    ok = fill is not None and fill.refilled_at is not None and fill.fill_ml and fill.concentration_mcg_per_ml
-    return fill if ok and fill is not None and fill.program is not None else None
-
-
-def pump_forecast(who: Caller, pump: PumpRecord, as_of: datetime) -> ReservoirForecast | None:
-    """The reservoir forecast of ``pump``'s last fill (its program) at ``as_of`` with the clinic's settings, as
-    :func:`baclofen.services.itb.forecast_pump` gives it; None when no fill is recorded."""
-    fill = _last_fill(pump)
-    if fill is None or fill.program is None or fill.refilled_at is None:
-        return None
-    assert fill.fill_ml is not None and fill.concentration_mcg_per_ml is not None
-    flex = fill.program if fill.program.mode.value == "flex" else None
-    command = ForecastPump(
-        pump.model.key,
-        volume_ml=fill.fill_ml,
-        concentration_mcg_per_ml=fill.concentration_mcg_per_ml,
-        filled=fill.refilled_at,
-        daily_dose_mcg=None if flex is not None else fill.program.daily_dose_mcg,
-        flex=flex,
-        implanted=pump.implanted,
-        as_of=as_of,
-    )
-    return itb.forecast_pump(command, clinic=who.services.settings)
+        records = read_patient_records(uow, visible_patient(uow, who, patient_id))
+    risk = who.services.assess_patient_risk(AssessPatientRisk(patient_id, now))
+    return summarize_patient(records, risk, now, clinic=who.services.settings)
 
 
 def _day_of(moment: date | datetime) -> date:
@@ -176,7 +128,7 @@ def daily_doses(
     return out
 
 
-def _timeline(r: _Records) -> list[dict[str, Any]]:
+def _timeline(r: PatientRecords) -> list[dict[str, Any]]:
     """One list of what happened, newest first: saved plans, screening trials, pump implants, refills and
     program changes."""
     events: list[dict[str, Any]] = []
@@ -286,10 +238,8 @@ def patient_page(request: Request, patient_id: str) -> Response:
     now = who.services.clock.now()
     with audited(who, "patient.page", audit_target("patient", patient_id)):
         require_role(who.user, STAFF_ROLES)
-        records = _read_records(who, patient_id)
-        risk = who.services.assess_patient_risk(AssessPatientRisk(patient_id, now))
-        pump = current_pump(records.pumps)
-        forecast = None if pump is None else pump_forecast(who, pump, now)
+        summary = read_summary(who, patient_id, now)
+        records, risk, pump, forecast = summary.records, summary.risk, summary.pump, summary.forecast
         exposure = _exposure(records.plans)
     later_changes = [
         c
@@ -322,8 +272,8 @@ def patient_page(request: Request, patient_id: str) -> Response:
         exposure=exposure,
         diary=records.diary,
         diary_svg=diary_svg,
-        covariates=sorted(records.covariates, key=lambda c: (c.observed_on, c.recorded_at)),
-        scores=sorted(records.scores, key=lambda s: (s.assessed_on, s.recorded_at)),
+        covariates=summary.covariates,
+        scores=summary.scores,
         score_value=_score_value,
     )
 

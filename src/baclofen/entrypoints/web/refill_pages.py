@@ -34,7 +34,7 @@ from starlette.responses import RedirectResponse, Response
 
 from baclofen.adapters.edge.pump import record_refill_visit_command
 from baclofen.adapters.edge.text import parse_moment
-from baclofen.domain.errors import InvalidInputError, InvalidInputs, NotFoundError
+from baclofen.domain.errors import InvalidInputError, InvalidInputs
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.itb.programs import InfusionProgram, ProgramMode
 from baclofen.domain.itb.refill import expected_residual_ml
@@ -343,55 +343,23 @@ async def record_refill(request: Request, pump_id: str) -> Response:
     return RedirectResponse(where, status_code=303)
 
 
-def _recheck(who: Caller, earlier: PumpRecord, visit: RefillVisitRecord, days: int | None) -> PumpVisit | None:
-    """The stored ``visit`` checked again by the use case that recorded it, on the pump's history before it
-    (``days``: the target interval it was recorded with); None when that does not give the stored fill (other
-    clinic settings since, another target interval) or the visit has no fill."""
-    program = visit.program
-    if visit.refilled_at is None or program is None or visit.concentration_mcg_per_ml is None:
-        return None
-    flex = program if program.mode is ProgramMode.FLEX else None
-    try:
-        command = RecordRefillVisit(
-            earlier.pump_id,
-            visit.concentration_mcg_per_ml,
-            visit.refilled_at,
-            daily_dose_mcg=None if flex else program.daily_dose_mcg,
-            flex=flex,
-            expected_ml=visit.expected_ml,
-            aspirated_ml=visit.aspirated_ml,
-            target_interval_days=days,
-        )
-        checked = itb.assess_refill_visit(earlier, command, clinic=who.services.settings)
-    except InvalidInputError:
-        return None
-    return checked if checked.refill.fill_ml == visit.fill_ml else None
-
-
 @router.get("/pumps/{pump_id}/visits/{number}")
 def visit_record(request: Request, pump_id: str, number: int, target_interval_days: int | None = None) -> Response:
     who = caller_of(request)
     with audited(who, "pump.read", audit_target("pump", pump_id)):
         record = _pump(who, pump_id)
-    if not 1 <= number <= len(record.visits):
-        raise NotFoundError(f"no visit {number} of pump {pump_id}")
-    visit = record.visits[number - 1]
-    earlier = replace(record, visits=record.visits[: number - 1])
-    discrepancy = None
-    if visit.expected_ml is not None and visit.aspirated_ml is not None:
-        discrepancy = round(visit.aspirated_ml - visit.expected_ml, 2)
+    stored = itb.read_stored_visit(record, number, target_interval_days, clinic=who.services.settings)
+    visit = stored.visit
     return render(
         request,
         "refill_record.html",
-        pump=_pump_view(earlier),
+        pump=_pump_view(stored.earlier),
         record=record,
         number=number,
         stored=visit,
-        discrepancy=discrepancy,
+        discrepancy=stored.discrepancy_ml,
         program=_program_text(visit.program, visit.concentration_mcg_per_ml),
-        preview=None
-        if (checked := _recheck(who, earlier, visit, target_interval_days)) is None
-        else _visit_view(checked),
+        preview=None if stored.checked is None else _visit_view(stored.checked),
         kept_overrides={o.rule_id: o for o in visit.overrides},
         recorded=True,
         printable=True,
