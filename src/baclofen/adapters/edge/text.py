@@ -29,7 +29,7 @@ from baclofen.domain.dates import (
     require_moment,
 )
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.itb.programs import InfusionProgram, parse_flex_schedule
+from baclofen.domain.itb.programs import InfusionProgram, ProgramMode, parse_flex_schedule
 from baclofen.domain.itb.pumps import PumpModel
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.patient import Locale, Sex, SpasticityOrigin
@@ -251,7 +251,24 @@ def parse_names(value: str | Iterable[str] | None, field: str) -> tuple[str, ...
     return parse_name_list(value, field)
 
 
+def format_flex(program: InfusionProgram) -> str:
+    """A flex program as the text :func:`parse_flex` reads, ``HH:MM=MCG_PER_H,...``."""
+    return ",".join(f"{s.start_minute // 60:02d}:{s.start_minute % 60:02d}={s.rate_mcg_per_h:g}" for s in program.steps)
+
+
+def describe_program(program: InfusionProgram | None, concentration_mcg_per_ml: float | None) -> str:
+    """A pump program in words: its mode, its daily dose (mcg/day) and, with the concentration, its mL/day."""
+    if program is None:
+        return "not recorded"
+    rate = f", {program.daily_dose_mcg / concentration_mcg_per_ml:.3g} mL/day" if concentration_mcg_per_ml else ""
+    if program.mode is ProgramMode.FLEX:
+        return f"flex {format_flex(program)} ({program.daily_dose_mcg:g} mcg/day{rate})"
+    return f"{program.mode.value} {program.daily_dose_mcg:g} mcg/day{rate}"
+
+
 __all__ = [
+    "describe_program",
+    "format_flex",
     "parse_clock_minute",
     "parse_clock_times",
     "parse_date",

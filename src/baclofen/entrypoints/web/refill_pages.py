@@ -33,10 +33,10 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from baclofen.adapters.edge.pump import record_refill_visit_command
-from baclofen.adapters.edge.text import parse_moment
+from baclofen.adapters.edge.text import describe_program, format_flex, parse_moment
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
 from baclofen.domain.evidence import format_evidence
-from baclofen.domain.itb.programs import InfusionProgram, ProgramMode
+from baclofen.domain.itb.programs import ProgramMode
 from baclofen.domain.itb.refill import expected_residual_ml
 from baclofen.domain.itb.reservoir import ReservoirFill
 from baclofen.domain.records import STAFF_ROLES, PumpRecord, RefillVisitRecord, Role
@@ -70,11 +70,6 @@ def _pump(who: Caller, pump_id: str) -> PumpRecord:
         return visible_pump(uow, who, pump_id)
 
 
-def _flex_text(program: InfusionProgram) -> str:
-    """A flex program as the form's text ``HH:MM=MCG_PER_H,...``."""
-    return ",".join(f"{s.start_minute // 60:02d}:{s.start_minute % 60:02d}={s.rate_mcg_per_h:g}" for s in program.steps)
-
-
 def _defaults(record: PumpRecord, now: datetime) -> dict[str, str]:
     """The form's first values: the last fill's concentration and program, the clinic's time now."""
     values = dict.fromkeys(FORM_FIELDS, "")
@@ -84,7 +79,7 @@ def _defaults(record: PumpRecord, now: datetime) -> dict[str, str]:
         values["concentration_mcg_per_ml"] = f"{last.concentration_mcg_per_ml:g}"
     if last is not None and last.program is not None:
         if last.program.mode is ProgramMode.FLEX:
-            values["flex"] = _flex_text(last.program)
+            values["flex"] = format_flex(last.program)
         elif last.program.mode is ProgramMode.SIMPLE_CONTINUOUS:
             values["daily_dose_mcg"] = f"{last.program.daily_dose_mcg:g}"
     return values
@@ -239,21 +234,12 @@ def _finding_view(finding: Finding) -> dict[str, Any]:
     return {"finding": finding, "sources": format_evidence(finding.evidence)}
 
 
-def _program_text(program: InfusionProgram | None, concentration: float | None) -> str:
-    if program is None:
-        return "not recorded"
-    rate = f", {program.daily_dose_mcg / concentration:.3g} mL/day" if concentration else ""
-    if program.mode is ProgramMode.FLEX:
-        return f"flex {_flex_text(program)} ({program.daily_dose_mcg:g} mcg/day{rate})"
-    return f"{program.mode.value} {program.daily_dose_mcg:g} mcg/day{rate}"
-
-
 def _pump_view(record: PumpRecord) -> dict[str, Any]:
     last: RefillVisitRecord | None = record.last_fill()
     return {
         "record": record,
         "last": last,
-        "program": _program_text(last.program, last.concentration_mcg_per_ml) if last is not None else "",
+        "program": describe_program(last.program, last.concentration_mcg_per_ml) if last is not None else "",
         "visits": len(record.visits),
     }
 
@@ -266,7 +252,7 @@ def _visit_view(visit: PumpVisit) -> dict[str, Any]:
         "reconciliation": reconciliation,
         "trend": visit.reconciliation.trend if visit.reconciliation is not None else None,
         "forecast": forecast,
-        "program": _program_text(forecast.fill.program, forecast.fill.concentration_mcg_per_ml),
+        "program": describe_program(forecast.fill.program, forecast.fill.concentration_mcg_per_ml),
         "findings": [_finding_view(f) for f in visit.findings],
     }
 
@@ -358,7 +344,7 @@ def visit_record(request: Request, pump_id: str, number: int, target_interval_da
         number=number,
         stored=visit,
         discrepancy=stored.discrepancy_ml,
-        program=_program_text(visit.program, visit.concentration_mcg_per_ml),
+        program=describe_program(visit.program, visit.concentration_mcg_per_ml),
         preview=None if stored.checked is None else _visit_view(stored.checked),
         kept_overrides={o.rule_id: o for o in visit.overrides},
         recorded=True,

@@ -1,0 +1,304 @@
+"""Printed documents as PDF (WeasyPrint): a patient's dose schedule with a daily check-off table, an intrathecal
+baclofen emergency wallet card, a refill visit record and a clinic visit summary.
+
+Each document is an HTML page (a Jinja2 template of ``adapters/templates/pdf``, autoescaped) laid out by WeasyPrint
+with the system's fonts (DejaVu) and nothing fetched: the stylesheet is in the page and the URL fetcher refuses
+every URL, so a document never reaches the network or the file system. The values come from the domain and the
+services (a plan, the sign sets of :mod:`baclofen.domain.signs`, a stored visit, a patient summary); no clinical
+text is typed here beyond the headings.
+
+The schedule's text is what the plan says: ``pdftotext -raw`` of it gives each step as ``Step N of M: START to
+END (D days), X mg/day`` with a line ``HH:MM X mg WHAT TO TAKE`` per dose, and each day of the check-off table as
+``DATE WEEKDAY STEP HH:MM X mg ... X mg/day``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
+from baclofen.adapters.edge.text import describe_program
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.oral.plan import Plan, ScheduledDose
+from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, SignSet
+from baclofen.services.itb import StoredVisit
+from baclofen.services.patient_summary import PatientSummary
+
+__all__ = [
+    "CLINICIAN_DISCLAIMER",
+    "MAX_SCHEDULE_DAYS",
+    "PDF_MEDIA_TYPE",
+    "WEEKDAYS",
+    "WalletCard",
+    "render_refill_visit_pdf",
+    "render_schedule_pdf",
+    "render_visit_summary_pdf",
+    "render_wallet_card_pdf",
+    "wallet_card_lines",
+]
+
+PDF_MEDIA_TYPE = "application/pdf"
+CLINICIAN_DISCLAIMER = "Decision support for professionals, not medical advice: check every value before acting on it."
+#: Weekday names of the check-off table (English, whatever the process's locale).
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Most days one schedule prints (five years: far beyond any titration or taper).
+MAX_SCHEDULE_DAYS = 5 * 366
+#: Longest patient label, clinic contact or pump model text on a document (characters).
+MAX_LABEL_CHARS = 120
+#: What the card tells an emergency team first (its withdrawal and overdose actions follow, from the sign sets).
+EMERGENCY_LINES = (
+    "This person has an implanted intrathecal baclofen pump. Do not stop intrathecal baclofen: withdrawal can be "
+    "life-threatening.",
+    "Contact the pump clinic now (above) and check the pump, reservoir and catheter.",
+)
+_TEMPLATES = Path(__file__).parent / "templates" / "pdf"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _NoFetching(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
+    """Refuse every URL: a document embeds what it shows and reaches neither the network nor the file system."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError(f"no resource is fetched for a printed document ({url[:80]})")
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _opt(value: object) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return _num(value)
+    return str(value)
+
+
+def _moment(value: date | datetime | None) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") + (value.strftime(" %z") if value.utcoffset() is not None else "")
+    return value.isoformat()
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = _num
+    env.filters["opt"] = _opt
+    env.filters["moment"] = _moment
+    return env
+
+
+_ENV = _environment()
+
+
+def _css_string(text: str) -> Markup:
+    """``text`` inside a CSS string in the page's stylesheet (the footer): every character but letters, digits,
+    spaces and ``,.:-()`` written as a CSS escape, so that no text can end the string or the stylesheet."""
+    return Markup("".join(c if c.isalnum() and c.isascii() or c in " ,.:-()" else f"\\{ord(c):x} " for c in text))
+
+
+def _pdf(template: str, footer: str = "", **context: Any) -> bytes:
+    html = _ENV.get_template(template).render(footer=_css_string(footer), **context)
+    pdf: bytes = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
+    return pdf
+
+
+def _label(value: str, field: str, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(field, "text", value)
+    text = " ".join(_CONTROL.sub(" ", value).split())
+    if len(text) > MAX_LABEL_CHARS:
+        raise InvalidInputError(field, f"at most {MAX_LABEL_CHARS} characters", len(text))
+    if required and not text:
+        raise InvalidInputError(field, "a non-empty text", value)
+    return text
+
+
+# --- the schedule ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Row:
+    day: date
+    weekday: str
+    step: int
+    doses: tuple[ScheduledDose, ...]
+    daily_dose_mg: float
+
+
+def _rows(plan: Plan) -> list[_Row]:
+    return [
+        _Row(day, WEEKDAYS[day.weekday()], index, step.doses, step.daily_dose_mg)
+        for index, step in enumerate(plan.steps, start=1)
+        for day in step.dates()
+    ]
+
+
+def render_schedule_pdf(plan: Plan, *, patient_label: str = "") -> bytes:
+    """The PDF of ``plan`` for the patient: the header (patient label when given, medicine, dates, the
+    disclaimer), each step (dates, each dose in mg with what to take, the daily total) and a daily check-off
+    table (one row a day, a box a dose; its header repeats on every page).
+
+    Raises
+    ------
+    InvalidInputError
+        ``patient_label`` longer than 120 characters; a plan of more than :data:`MAX_SCHEDULE_DAYS` days.
+    """
+    label = _label(patient_label, "patient_label")
+    days = (plan.end - plan.start).days + 1
+    if days > MAX_SCHEDULE_DAYS:
+        raise InvalidInputError("plan", f"at most {MAX_SCHEDULE_DAYS} days in one printed schedule", days)
+    footer = f"Baclofen {plan.kind.value} schedule" + (f", {label}" if label else "")
+    return _pdf(
+        "schedule.html",
+        footer,
+        plan=plan,
+        patient_label=label,
+        days=days,
+        rows=_rows(plan),
+        disclaimer=PATIENT_DISCLAIMER,
+    )
+
+
+# --- the wallet card -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class WalletCard:
+    """What an intrathecal baclofen emergency card says of its holder's pump: the pump model, the drug's
+    concentration (mcg/mL), the daily dose (mcg/day), how to reach the pump clinic and, optionally, a name."""
+
+    pump_model: str
+    concentration_mcg_per_ml: float
+    daily_dose_mcg: float
+    clinic_contact: str
+    patient_label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pump_model", _label(self.pump_model, "pump_model", required=True))
+        object.__setattr__(self, "clinic_contact", _label(self.clinic_contact, "clinic_contact", required=True))
+        object.__setattr__(self, "patient_label", _label(self.patient_label, "patient_label"))
+        for name in ("concentration_mcg_per_ml", "daily_dose_mcg"):
+            value = require_finite_number(getattr(self, name), name, strictly_positive=True, maximum=100_000.0)
+            object.__setattr__(self, name, value)
+
+
+def _sources(sign_sets: Sequence[SignSet]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(key for signs in sign_sets for key in signs.evidence))
+
+
+def wallet_card_lines() -> Mapping[str, Any]:
+    """What every wallet card says whatever its pump: what to tell an emergency team, the withdrawal and overdose
+    sign sets (:data:`~baclofen.domain.signs.ITB_WITHDRAWAL`, :data:`~baclofen.domain.signs.ITB_OVERDOSE`) and
+    their sources."""
+    return {
+        "tell": EMERGENCY_LINES,
+        "withdrawal": ITB_WITHDRAWAL,
+        "overdose": ITB_OVERDOSE,
+        "sources": _sources((ITB_WITHDRAWAL, ITB_OVERDOSE)),
+    }
+
+
+def render_wallet_card_pdf(card: WalletCard) -> bytes:
+    """The two sides (pages) of a credit-card sized (85.6 x 54 mm) emergency card: the pump and what to tell an
+    emergency team on the front, the withdrawal and overdose signs with what to do and their sources on the back."""
+    if not isinstance(card, WalletCard):
+        raise InvalidInputError("card", "a wallet card", card)
+    return _pdf("wallet_card.html", card=card, disclaimer=CLINICIAN_DISCLAIMER, **wallet_card_lines())
+
+
+# --- the refill visit record ---------------------------------------------------------------------------------------
+def render_refill_visit_pdf(stored: StoredVisit) -> bytes:
+    """The record of a stored refill visit: pump, date, the residual expected and aspirated and the discrepancy,
+    the new fill (volume, concentration) and program, the next refill and alarm dates and the findings when its
+    check can be made again, and the blocks a clinician overrode with their reasons."""
+    checked = stored.checked
+    previous = stored.earlier.last_fill()
+    reconciliation = None if checked is None or checked.reconciliation is None else checked.reconciliation.current
+    visit = stored.visit
+    return _pdf(
+        "refill_visit.html",
+        f"Refill visit record, pump {stored.pump.pump_id}, visit {stored.number}",
+        s=stored,
+        previous=previous,
+        previous_program=""
+        if previous is None
+        else describe_program(previous.program, previous.concentration_mcg_per_ml),
+        program=describe_program(visit.program, visit.concentration_mcg_per_ml),
+        percent=None if reconciliation is None else reconciliation.discrepancy_percent,
+        forecast=None if checked is None else checked.forecast,
+        findings=() if checked is None else checked.findings,
+        disclaimer=CLINICIAN_DISCLAIMER,
+    )
+
+
+# --- the clinic visit summary --------------------------------------------------------------------------------------
+def _covariates(summary: PatientSummary) -> list[tuple[str, str]]:
+    s = summary.records.record.snapshot
+    rows = [
+        ("Age", f"{_num(s.age_years)} years" if s.age_years is not None else "not recorded"),
+        ("Weight", f"{_num(s.weight_kg)} kg" if s.weight_kg is not None else "not recorded"),
+        ("Sex", s.sex.value if s.sex is not None else "not recorded"),
+        ("Kidney function", _kidney(s.to_dict())),
+        ("Dialysis", _opt(s.dialysis)),
+        ("Origin of spasticity", s.origin.value),
+        ("Locale", s.locale.value),
+        ("Conditions", ", ".join(sorted(s.conditions)) or "none recorded"),
+    ]
+    return rows
+
+
+def _kidney(values: Mapping[str, Any]) -> str:
+    parts = []
+    if values.get("serum_creatinine_mg_dl") is not None:
+        parts.append(f"creatinine {_num(values['serum_creatinine_mg_dl'])} mg/dL")
+    if values.get("crcl_ml_min") is not None:
+        parts.append(f"CrCl {_num(values['crcl_ml_min'])} mL/min")
+    if values.get("egfr_ml_min_1_73m2") is not None:
+        parts.append(f"eGFR {_num(values['egfr_ml_min_1_73m2'])} mL/min/1.73 m2")
+    return ", ".join(parts) or "not recorded"
+
+
+def _dose_on(summary: PatientSummary) -> str:
+    active = summary.active_plan
+    if active is None:
+        return ""
+    day = summary.as_of.date()
+    for step in active.plan.steps:
+        if step.start <= day <= step.end or (step is active.plan.steps[-1] and step.continues and day > step.end):
+            times = ", ".join(f"{d.time:%H:%M} {_num(d.dose_mg)} mg" for d in step.doses)
+            return f"{_num(step.daily_dose_mg)} mg/day ({times})"
+    return "outside the plan's dates"
+
+
+def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
+    """A clinic visit summary of one patient: covariates, the current plan and today's dose, the pump and its
+    forecast, open alerts, the risk engine's findings, recent outcome scores and the recent diary."""
+    pump = summary.pump
+    fill = None if pump is None else pump.last_fill()
+    return _pdf(
+        "visit_summary.html",
+        f"Clinic visit summary, patient {summary.records.record.patient_id}",
+        summary=summary,
+        patient=summary.records.record,
+        covariates=_covariates(summary),
+        today_dose=_dose_on(summary),
+        pump_program="" if fill is None else describe_program(fill.program, fill.concentration_mcg_per_ml),
+        score_value=lambda score: str(score.to_dict()["value"]),
+        disclaimer=CLINICIAN_DISCLAIMER,
+    )
