@@ -104,6 +104,7 @@ def _environment() -> Environment:
     env.filters["num"] = _num
     env.filters["opt"] = _opt
     env.filters["moment"] = _moment
+    env.filters["cell"] = lambda value: "-" if value is None else _opt(value)
     return env
 
 

@@ -29,6 +29,7 @@ def build_app() -> typer.Typer:
         itb,
         plan,
         pump,
+        report,
         rules,
         serve,
         simulate,
@@ -54,6 +55,7 @@ def build_app() -> typer.Typer:
     app.add_typer(clinic_settings.app, name="clinic-settings")
     app.add_typer(fhir.export_app, name="export")
     app.add_typer(fhir.import_app, name="import")
+    app.add_typer(report.app, name="report")
     calendar_export.register(app)
     cds.register(app)
     demo.register(app)
