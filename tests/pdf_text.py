@@ -1,0 +1,93 @@
+"""Reading a printed document (PDF) back as text with poppler's ``pdftotext``, and the schedule's text parsed back
+into steps and check-off rows to compare with the plan it was printed from."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PDFTOTEXT = Path("/usr/bin/pdftotext")
+PDFINFO = Path("/usr/bin/pdfinfo")
+
+#: Mark a test that reads a PDF back: skipped, saying why, only where poppler's pdftotext is not installed.
+needs_pdftotext = pytest.mark.skipif(
+    not PDFTOTEXT.exists() or shutil.which("pdfinfo") is None,
+    reason="/usr/bin/pdftotext (poppler-utils) is not installed: `make system` installs it",
+)
+
+
+def pdf_text(pdf: bytes, *, raw: bool = True) -> str:
+    """The text of ``pdf``: in content order (``-raw``) or laid out (``-layout``)."""
+    assert pdf.startswith(b"%PDF-"), pdf[:20]
+    mode = "-raw" if raw else "-layout"
+    done = subprocess.run([str(PDFTOTEXT), mode, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def pdf_pages(pdf: bytes) -> tuple[int, tuple[float, float]]:
+    """The number of pages of ``pdf`` and the size of its first page (points)."""
+    done = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    info = done.stdout.decode()
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
+    assert size is not None
+    return pages, (float(size.group(1)), float(size.group(2)))
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of white space (line breaks included) as one space."""
+    return " ".join(text.split())
+
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_NUM = r"\d+(?:\.\d+)?"
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+STEP = re.compile(rf"Step (\d+) of (\d+): ({_DATE}) to ({_DATE}) \((\d+) days?\), ({_NUM}) mg/day")
+DOSE = re.compile(rf"(\d{{2}}:\d{{2}}) ({_NUM}) mg")
+ROW = re.compile(rf"({_DATE}) ({_WEEKDAY}) (\d+) (.*?) ({_NUM}) mg/day")
+
+
+@dataclass(frozen=True)
+class PrintedStep:
+    number: int
+    of: int
+    start: str
+    end: str
+    days: int
+    daily_mg: float
+    text: str  # the step's block: its doses with what to take
+
+
+@dataclass(frozen=True)
+class PrintedRow:
+    day: str
+    weekday: str
+    step: int
+    doses: tuple[tuple[str, float], ...]
+    daily_mg: float
+
+
+def parse_schedule(text: str) -> tuple[list[PrintedStep], list[PrintedRow]]:
+    """The steps and the check-off rows of a printed schedule's ``pdftotext -raw`` text."""
+    body = flat(text)
+    steps_part, _, checkoff = body.partition("Daily check-off")
+    assert checkoff, "no check-off table"
+    heads = list(STEP.finditer(steps_part))
+    steps = []
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(steps_part)
+        steps.append(
+            PrintedStep(
+                int(m[1]), int(m[2]), m[3], m[4], int(m[5]), float(m[6]), steps_part[m.end() : end].strip()
+            )
+        )
+    rows = [
+        PrintedRow(m[1], m[2], int(m[3]), tuple((t, float(mg)) for t, mg in DOSE.findall(m[4])), float(m[5]))
+        for m in ROW.finditer(checkoff)
+    ]
+    return steps, rows
