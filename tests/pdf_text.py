@@ -82,9 +82,7 @@ def parse_schedule(text: str) -> tuple[list[PrintedStep], list[PrintedRow]]:
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(steps_part)
         steps.append(
-            PrintedStep(
-                int(m[1]), int(m[2]), m[3], m[4], int(m[5]), float(m[6]), steps_part[m.end() : end].strip()
-            )
+            PrintedStep(int(m[1]), int(m[2]), m[3], m[4], int(m[5]), float(m[6]), steps_part[m.end() : end].strip())
         )
     rows = [
         PrintedRow(m[1], m[2], int(m[3]), tuple((t, float(mg)) for t, mg in DOSE.findall(m[4])), float(m[5]))

@@ -31,6 +31,9 @@ ROUTES = [
     ("GET", "/api/v1/pumps/{pump}", None, READ),
     ("GET", "/api/v1/pumps/{pump}/visits.csv", None, READ),
     ("GET", "/api/v1/pumps/{pump}/refills.ics", None, READ),
+    ("GET", "/api/v1/pumps/{pump}/wallet-card.pdf", None, WRITE),
+    ("GET", "/api/v1/pumps/{pump}/visits/{number}/record.pdf", None, WRITE),
+    ("GET", "/api/v1/patients/{patient}/visit-summary.pdf", None, WRITE),
     ("POST", "/api/v1/pumps/{pump}/visits", VISIT, WRITE),
     (
         "POST",
@@ -59,6 +62,7 @@ ROUTES = [
     ("GET", "/api/v1/patients/{patient}/plans", None, READ),
     ("GET", "/api/v1/plans/{plan}", None, READ),
     ("GET", "/api/v1/patients/{patient}/plans/{plan}/calendar.ics", None, READ),
+    ("GET", "/api/v1/plans/{plan}/schedule.pdf", None, READ),
     ("POST", "/api/v1/pumps/{pump}/program-changes", PROGRAM_CHANGE, {"clinician"}),
     ("GET", "/api/v1/pumps/{pump}/program-changes", None, READ),
     # one record, one timeline: the document a stored patient yields, and the risk engine's assessment of it
@@ -141,6 +145,7 @@ def _request(api, username, method, path, body, patient, pump, headers=None):
     fill = {"patient": patient, "pump": pump, "alert": _open_alert(api, patient) if "{alert}" in path else ""}
     fill["job"] = _job_of(api, patient) if "{job}" in path else ""
     fill["plan"] = _saved_plan(api, patient) if "{plan}" in path else ""
+    fill["number"] = "1"
     url = path.format(**fill)
     if isinstance(body, dict):
         body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}

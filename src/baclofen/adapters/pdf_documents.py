@@ -36,6 +36,7 @@ from baclofen.services.patient_summary import PatientSummary
 
 __all__ = [
     "CLINICIAN_DISCLAIMER",
+    "MAX_LABEL_CHARS",
     "MAX_SCHEDULE_DAYS",
     "PDF_MEDIA_TYPE",
     "WEEKDAYS",

@@ -45,6 +45,7 @@ from baclofen.entrypoints.api import (
     jobs,
     records,
     regimens,
+    reports,
     simulations,
 )
 from baclofen.entrypoints.api.context import CallerDep
@@ -181,6 +182,7 @@ def create_app(
         jobs.router,
         clinic_settings.router,
         fhir.router,
+        reports.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(cds_hooks.router)  # CDS Hooks 2.0: the specification's paths, /cds-services
