@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from baclofen.adapters.pdf_documents import WEEKDAYS
+from baclofen.domain.oral.plan import Plan
+
 PDFTOTEXT = Path("/usr/bin/pdftotext")
 PDFINFO = Path("/usr/bin/pdfinfo")
 
@@ -89,3 +92,22 @@ def parse_schedule(text: str) -> tuple[list[PrintedStep], list[PrintedRow]]:
         for m in ROW.finditer(checkoff)
     ]
     return steps, rows
+
+
+def assert_schedule_matches(plan: Plan, pdf: bytes) -> None:
+    """The printed steps and check-off rows are exactly the plan's (dates, doses, what to take, daily totals)."""
+    steps, rows = parse_schedule(pdf_text(pdf))
+    assert len(steps) == len(plan.steps)
+    for number, (printed, step) in enumerate(zip(steps, plan.steps, strict=True), start=1):
+        assert (printed.number, printed.of) == (number, len(plan.steps))
+        assert (printed.start, printed.end, printed.days) == (step.start.isoformat(), step.end.isoformat(), step.days)
+        assert printed.daily_mg == step.daily_dose_mg
+        lines = [f"{d.time:%H:%M} {d.dose_mg:g} mg {d.dispensed.text}" for d in step.doses]
+        assert printed.text.startswith(" ".join(["Time Dose What to take", *lines]) if lines else "No baclofen")
+    expected = [
+        (day.isoformat(), WEEKDAYS[day.weekday()], number, tuple((f"{d.time:%H:%M}", d.dose_mg) for d in step.doses))
+        for number, step in enumerate(plan.steps, start=1)
+        for day in step.dates()
+    ]
+    assert [(r.day, r.weekday, r.step, r.doses) for r in rows] == expected
+    assert [r.daily_mg for r in rows] == [mg for _, mg in plan.daily_totals()]

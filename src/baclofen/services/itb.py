@@ -740,7 +740,9 @@ def forecast_last_fill(
     pump: PumpRecord, as_of: datetime, *, clinic: SettingsProvider | None = None
 ) -> ReservoirForecast | None:
     """The reservoir forecast of ``pump``'s last fill (its program) at ``as_of`` with the clinic's settings, as
-    :func:`forecast_pump` gives it; None when no complete fill (date, volume, concentration, program) is recorded."""
+    :func:`forecast_pump` gives it; None when no complete fill (date, volume, concentration, program) is recorded.
+    ``as_of`` is read as the fill's time is: its day for a fill known by its day, the clock time for one on the
+    pump's clock (no UTC offset)."""
     fill = pump.last_fill()
     if (
         fill is None
@@ -751,6 +753,11 @@ def forecast_last_fill(
     ):
         return None
     flex = fill.program if fill.program.mode is ProgramMode.FLEX else None
+    at: date | datetime = as_of
+    if not isinstance(fill.refilled_at, datetime):  # a fill known by its day: the forecast is by day
+        at = as_of.date()
+    elif fill.refilled_at.utcoffset() is None:  # a fill on the pump's clock: now on the same clock
+        at = as_of.replace(tzinfo=None)
     command = ForecastPump(
         pump.model.key,
         volume_ml=fill.fill_ml,
@@ -759,6 +766,6 @@ def forecast_last_fill(
         daily_dose_mcg=None if flex is not None else fill.program.daily_dose_mcg,
         flex=flex,
         implanted=pump.implanted,
-        as_of=as_of,
+        as_of=at,
     )
     return forecast_pump(command, clinic=clinic)

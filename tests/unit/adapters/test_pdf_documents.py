@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baclofen.adapters.pdf_documents import (
-    WEEKDAYS,
     WalletCard,
     render_refill_visit_pdf,
     render_schedule_pdf,
@@ -20,38 +19,18 @@ from baclofen.adapters.pdf_documents import (
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
-from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.oral.titration import plan_titration
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Override
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL
 from baclofen.services.itb import read_stored_visit
-from tests.pdf_text import flat, needs_pdftotext, parse_schedule, pdf_pages, pdf_text
+from tests.pdf_text import assert_schedule_matches, flat, needs_pdftotext, pdf_pages, pdf_text
 
 pytestmark = needs_pdftotext
 
 #: A credit card (ISO/IEC 7810 ID-1), 85.6 x 54 mm, in points.
 CARD_PTS = (85.6 / 25.4 * 72, 54 / 25.4 * 72)
-
-
-def assert_schedule_matches(plan: Plan, pdf: bytes) -> None:
-    """The printed steps and check-off rows are exactly the plan's (dates, doses, what to take, daily totals)."""
-    steps, rows = parse_schedule(pdf_text(pdf))
-    assert len(steps) == len(plan.steps)
-    for number, (printed, step) in enumerate(zip(steps, plan.steps, strict=True), start=1):
-        assert (printed.number, printed.of) == (number, len(plan.steps))
-        assert (printed.start, printed.end, printed.days) == (step.start.isoformat(), step.end.isoformat(), step.days)
-        assert printed.daily_mg == step.daily_dose_mg
-        lines = [f"{d.time:%H:%M} {d.dose_mg:g} mg {d.dispensed.text}" for d in step.doses]
-        assert printed.text.startswith(" ".join(["Time Dose What to take", *lines]) if lines else "No baclofen")
-    expected = [
-        (day.isoformat(), WEEKDAYS[day.weekday()], number, tuple((f"{d.time:%H:%M}", d.dose_mg) for d in step.doses))
-        for number, step in enumerate(plan.steps, start=1)
-        for day in step.dates()
-    ]
-    assert [(r.day, r.weekday, r.step, r.doses) for r in rows] == expected
-    assert [r.daily_mg for r in rows] == [mg for _, mg in plan.daily_totals()]
 
 
 def test_a_titration_prints_its_steps_and_one_check_off_row_a_day() -> None:

@@ -103,7 +103,7 @@ def wallet_card(
     concentration_mcg_per_ml: Annotated[
         float | None, typer.Option("--concentration-mcg-per-ml", help="Drug concentration, mcg/mL (without --pump).")
     ] = None,
-    dose_mcg_per_day: Annotated[
+    daily_dose_mcg: Annotated[
         float | None, typer.Option("--dose-mcg-per-day", help="Daily dose, mcg/day (without --pump).")
     ] = None,
     patient_label: LabelOpt = "",
@@ -113,7 +113,7 @@ def wallet_card(
     clinic contact, withdrawal and overdose signs and what to tell an emergency team."""
     _check_output(output)
     if pump is not None:
-        if model is not None or concentration_mcg_per_ml is not None or dose_mcg_per_day is not None:
+        if model is not None or concentration_mcg_per_ml is not None or daily_dose_mcg is not None:
             fail("--pump", "either --pump or --model, --concentration-mcg-per-ml and --dose-mcg-per-day", pump)
         services = _services(database_url)
         with _audited(services, "pump.read", f"pump:{pump}"), services.uow as uow:
@@ -122,16 +122,16 @@ def wallet_card(
         if fill is None or fill.concentration_mcg_per_ml is None or fill.program is None:
             fail("--pump", "a pump with a recorded fill (concentration and program)", pump)
         model, concentration_mcg_per_ml = record.model.name, fill.concentration_mcg_per_ml
-        dose_mcg_per_day = fill.program.daily_dose_mcg
+        daily_dose_mcg = fill.program.daily_dose_mcg
     for option, value in (
         ("--model", model),
         ("--concentration-mcg-per-ml", concentration_mcg_per_ml),
-        ("--dose-mcg-per-day", dose_mcg_per_day),
+        ("--dose-mcg-per-day", daily_dose_mcg),
     ):
         if value is None:
             fail(option, f"{option} (or --pump with a stored pump)", None)
-    assert model is not None and concentration_mcg_per_ml is not None and dose_mcg_per_day is not None
-    card = WalletCard(model, concentration_mcg_per_ml, dose_mcg_per_day, clinic_contact, patient_label)
+    assert model is not None and concentration_mcg_per_ml is not None and daily_dose_mcg is not None
+    card = WalletCard(model, concentration_mcg_per_ml, daily_dose_mcg, clinic_contact, patient_label)
     _write(output, render_wallet_card_pdf(card), "the wallet card")
 
 
