@@ -281,7 +281,15 @@ def _install_page_errors(app: FastAPI) -> None:
 
 def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None:
     """Install the web pages on ``app`` (at ``/``; static files at ``/static``), on ``services``."""
-    from baclofen.entrypoints.web import downloads, pages, patient_pages, patient_views, planner_pages, refill_pages
+    from baclofen.entrypoints.web import (
+        document_pages,
+        downloads,
+        pages,
+        patient_pages,
+        patient_views,
+        planner_pages,
+        refill_pages,
+    )
 
     app.state.session_signer = SessionSigner(settings, services.clock)
     app.include_router(pages.router)
@@ -290,6 +298,7 @@ def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None
     app.include_router(refill_pages.router)
     app.include_router(planner_pages.router)
     app.include_router(downloads.router)
+    app.include_router(document_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     _install_page_errors(app)

@@ -347,6 +347,7 @@ def visit_record(request: Request, pump_id: str, number: int, target_interval_da
         program=describe_program(visit.program, visit.concentration_mcg_per_ml),
         preview=None if stored.checked is None else _visit_view(stored.checked),
         kept_overrides={o.rule_id: o for o in visit.overrides},
+        target_interval_days=target_interval_days,
         recorded=True,
         printable=True,
     )
