@@ -52,8 +52,9 @@ PDF_MEDIA_TYPE = "application/pdf"
 CLINICIAN_DISCLAIMER = "Decision support for professionals, not medical advice: check every value before acting on it."
 #: Weekday names of the check-off table (English, whatever the process's locale).
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-#: Most days one schedule prints (five years: far beyond any titration or taper).
-MAX_SCHEDULE_DAYS = 5 * 366
+#: Most days one schedule prints: two years, beyond any plan the planners make (a taper's days to zero are at most
+#: 365); a year's check-off table takes about 3 s to lay out.
+MAX_SCHEDULE_DAYS = 731
 #: Longest patient label, clinic contact or pump model text on a document (characters).
 MAX_LABEL_CHARS = 120
 #: What the card tells an emergency team first (its withdrawal and overdose actions follow, from the sign sets).

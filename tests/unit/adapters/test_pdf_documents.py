@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baclofen.adapters.pdf_documents import (
+    MAX_SCHEDULE_DAYS,
     WalletCard,
     render_refill_visit_pdf,
     render_schedule_pdf,
@@ -198,3 +199,14 @@ def test_a_visit_number_out_of_range_is_not_found() -> None:
 
     with pytest.raises(NotFoundError):
         read_stored_visit(replace(_pump()), 3)
+
+
+def test_a_schedule_longer_than_two_years_is_refused_naming_the_plan() -> None:
+    plan = plan_titration(start_date=date(2026, 3, 20))
+    last = plan.steps[-1]
+    long = replace(plan, steps=(*plan.steps[:-1], replace(last, end=plan.start + timedelta(days=MAX_SCHEDULE_DAYS))))
+
+    with pytest.raises(InvalidInputError) as caught:
+        render_schedule_pdf(long)
+
+    assert caught.value.field == "plan"
