@@ -6,7 +6,6 @@ visit's record and a patient's clinic visit summary (staff). Under the same scop
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -25,7 +24,7 @@ from baclofen.adapters.pdf_documents import (
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
-from baclofen.entrypoints.api.records import audit_target, visible_patient, visible_pump
+from baclofen.entrypoints.api.records import audit_target, file_download, visible_patient, visible_pump
 from baclofen.entrypoints.api.regimens import visible_plan
 from baclofen.entrypoints.api.schemas import Body
 from baclofen.entrypoints.api.security import require_role
@@ -48,15 +47,15 @@ PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {PDF_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
     }
 }
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 Label = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]
 
 
 def pdf_download(pdf: bytes, filename: str) -> Response:
-    """PDF bytes as a download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
-    safe = _UNSAFE_FILENAME.sub("_", filename)
-    headers = {"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"}
-    return Response(pdf, media_type=PDF_MEDIA_TYPE, headers=headers)
+    """PDF bytes as a download named ``filename`` (:func:`~baclofen.entrypoints.api.records.file_download`), kept
+    in no cache."""
+    response = file_download(pdf, filename, PDF_MEDIA_TYPE)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class ScheduleRequest(Body):

@@ -25,7 +25,7 @@ from baclofen.adapters.event_table import local_zone
 from baclofen.domain.errors import InvalidInputError
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import fail, map_errors
-from baclofen.entrypoints.cli.files import read_json_file
+from baclofen.entrypoints.cli.files import check_output_path, read_json_file
 
 ZONE_HELP = (
     "IANA time zone of the clock times (a plan's doses, a refill's --time), e.g. Europe/London (default: TZ when "
@@ -42,15 +42,6 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
         fail("--zone", "an IANA time zone such as Europe/London", name)
-
-
-def _check_output(path: Path) -> None:
-    if path.suffix.lower() != ".ics":
-        fail("-o", "a file name ending in .ics", str(path))
-    if not path.parent.is_dir():
-        fail("-o", "a file in an existing folder", str(path))
-    if path.is_dir():
-        fail("-o", "a file path (not a folder)", str(path))
 
 
 def _clock_time(text: str | None) -> time | None:
@@ -131,7 +122,7 @@ def register(app: typer.Typer) -> None:
         """Write a calendar with reminders: the doses of PLAN (one event per dose at its local time, daylight
         saving kept) or the next refill appointment of a stored --pump (the worklist's refill date, reminders days
         before). UIDs are stable: importing a re-export updates the events instead of adding."""
-        _check_output(output)
+        check_output_path(output, ".ics")
         if (plan is None) == (pump is None):
             fail("PLAN", "a plan JSON file or --pump ID (one of them)", "both" if plan else "neither")
         tz = _zone(zone)

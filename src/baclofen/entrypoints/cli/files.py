@@ -1,4 +1,5 @@
-"""The one JSON file reader of the CLI: bounded size, nesting depth and number length.
+"""The one JSON file reader of the CLI: bounded size, nesting depth and number length; and the one check of an
+output file's path (:func:`check_output_path`).
 
 Every command that reads a JSON file (``simulate regimen`` PLAN, ``risk`` TIMELINE) goes through
 :func:`read_json_file`, so a hostile file (a 4,300-digit number, 100,000 nested brackets, a huge file, NaN)
@@ -116,3 +117,14 @@ def read_json_file(path: Path, argument: str, what: str = "JSON file") -> Any:
     if _depth(value) > MAX_JSON_DEPTH:
         fail(argument, f"JSON nested at most {MAX_JSON_DEPTH} levels", name)
     return value
+
+
+def check_output_path(path: Path, suffix: str, option: str = "-o") -> None:
+    """Stop the command unless ``path`` is a file name ending in ``suffix`` (``.ics``, ``.pdf``) in an existing
+    folder, naming ``option``."""
+    if path.suffix.lower() != suffix:
+        fail(option, f"a file name ending in {suffix}", str(path))
+    if not path.parent.is_dir():
+        fail(option, "a file in an existing folder", str(path))
+    if path.is_dir():
+        fail(option, "a file path (not a folder)", str(path))

@@ -25,7 +25,7 @@ from baclofen.adapters.pdf_documents import (
 from baclofen.domain.records import AuditEntry, AuditOutcome
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import fail, map_errors
-from baclofen.entrypoints.cli.files import read_json_file
+from baclofen.entrypoints.cli.files import check_output_path, read_json_file
 
 if TYPE_CHECKING:
     from baclofen.bootstrap import Services
@@ -39,15 +39,6 @@ CLI_ACTOR = "cli"
 
 OutputOpt = Annotated[Path, typer.Option("-o", "--output", help="The .pdf file to write.")]
 LabelOpt = Annotated[str, typer.Option("--patient-label", help="A name or label printed on the document.")]
-
-
-def _check_output(path: Path) -> None:
-    if path.suffix.lower() != ".pdf":
-        fail("-o", "a file name ending in .pdf", str(path))
-    if not path.parent.is_dir():
-        fail("-o", "a file in an existing folder", str(path))
-    if path.is_dir():
-        fail("-o", "a file path (not a folder)", str(path))
 
 
 def _write(path: Path, pdf: bytes, what: str) -> None:
@@ -83,7 +74,7 @@ def schedule(
 ) -> None:
     """The plan's steps (dates, dose per time in mg with what to take, daily total) and a daily check-off table
     with a box per dose, for the patient."""
-    _check_output(output)
+    check_output_path(output, ".pdf")
     document = read_json_file(plan, "PLAN", "plan JSON file")
     with map_errors():  # an error inside the plan names its path in PLAN (PLAN steps[0].start)
         pdf = render_schedule_pdf(read_plan_document(document, "plan"), patient_label=patient_label)
@@ -111,7 +102,7 @@ def wallet_card(
 ) -> None:
     """An intrathecal baclofen emergency card (85.6 x 54 mm, two sides): pump model, concentration, daily dose,
     clinic contact, withdrawal and overdose signs and what to tell an emergency team."""
-    _check_output(output)
+    check_output_path(output, ".pdf")
     if pump is not None:
         if model is not None or concentration_mcg_per_ml is not None or daily_dose_mcg is not None:
             fail("--pump", "either --pump or --model, --concentration-mcg-per-ml and --dose-mcg-per-day", pump)
@@ -151,7 +142,7 @@ def refill_visit(
     program, the next refill and alarm dates, findings and the overrides with their reasons."""
     from baclofen.services.itb import read_stored_visit
 
-    _check_output(output)
+    check_output_path(output, ".pdf")
     services = _services(database_url)
     with _audited(services, "pump.read", f"pump:{pump}"):
         with services.uow as uow:
@@ -184,7 +175,7 @@ def visit_summary(
     from baclofen.services.commands import AssessPatientRisk
     from baclofen.services.patient_summary import read_patient_records, summarize_patient
 
-    _check_output(output)
+    check_output_path(output, ".pdf")
     services = _services(database_url)
     now = services.clock.now()
     with _audited(services, "patient.summary", f"patient:{patient}"):
