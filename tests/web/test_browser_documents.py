@@ -15,6 +15,15 @@ from tests.web.test_browser_patient_views import _save_plan
 pytestmark = [pytest.mark.browser, needs_pdftotext]
 
 
+def _download(tab: Tab, link: str, folder: Path) -> Path:  # noqa: F811
+    """Click the link named ``link`` and keep what it downloads in ``folder``."""
+    with tab.page.expect_download() as caught:
+        tab.page.get_by_role("link", name=link).click()
+    saved = folder / caught.value.suggested_filename
+    caught.value.save_as(saved)
+    return saved
+
+
 def test_a_patient_on_a_phone_downloads_the_schedule_pdf(tab: Tab, server: Server, tmp_path: Path) -> None:  # noqa: F811
     _save_plan(server)
     page = tab.page
@@ -24,11 +33,7 @@ def test_a_patient_on_a_phone_downloads_the_schedule_pdf(tab: Tab, server: Serve
     page.wait_for_selector("h1:has-text('My schedule')")
     tab.check("schedule-with-print")
 
-    with page.expect_download() as caught:
-        page.get_by_role("link", name="Print schedule (PDF)").click()
-    download = caught.value
-    saved = tmp_path / download.suggested_filename
-    download.save_as(saved)
+    saved = _download(tab, "Print schedule (PDF)", tmp_path)
 
     assert saved.name.startswith("schedule-") and saved.suffix == ".pdf"
     text = flat(pdf_text(saved.read_bytes()))
@@ -43,11 +48,7 @@ def test_a_clinician_downloads_the_visit_summary_pdf(tab: Tab, server: Server, t
     page.wait_for_selector("h2#documents-title")
     tab.check("patient-documents")
 
-    with page.expect_download() as caught:
-        page.get_by_role("link", name="Visit summary (PDF)").click()
-    download = caught.value
-    saved = tmp_path / download.suggested_filename
-    download.save_as(saved)
+    saved = _download(tab, "Visit summary (PDF)", tmp_path)
 
     assert saved.name == "visit-summary-P-0001.pdf"
     assert "Clinic visit summary" in flat(pdf_text(saved.read_bytes()))
