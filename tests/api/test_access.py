@@ -62,7 +62,7 @@ ROUTES = [
     ("GET", "/api/v1/patients/{patient}/plans", None, READ),
     ("GET", "/api/v1/plans/{plan}", None, READ),
     ("GET", "/api/v1/patients/{patient}/plans/{plan}/calendar.ics", None, READ),
-    ("GET", "/api/v1/plans/{plan}/schedule.pdf", None, READ),
+    ("GET", "/api/v1/patients/{patient}/plans/{plan}/schedule.pdf", None, READ),
     ("POST", "/api/v1/pumps/{pump}/program-changes", PROGRAM_CHANGE, {"clinician"}),
     ("GET", "/api/v1/pumps/{pump}/program-changes", None, READ),
     # one record, one timeline: the document a stored patient yields, and the risk engine's assessment of it

@@ -48,10 +48,9 @@ def test_a_patient_prints_their_own_saved_plan_and_not_another_patients(api) -> 
     own, other = _saved_plan(api, "P-1"), _saved_plan(api, "P-2")
     before = len(api.services.audit.entries())
 
-    r = api.client.get(
-        f"/api/v1/plans/{own.plan_id}/schedule.pdf", params={"patient_label": "P-1 <me>"}, headers=api.auth("pat1")
-    )
-    refused = api.client.get(f"/api/v1/plans/{other.plan_id}/schedule.pdf", headers=api.auth("pat1"))
+    url = f"/api/v1/patients/P-1/plans/{own.plan_id}/schedule.pdf"
+    r = api.client.get(url, params={"patient_label": "P-1 <me>"}, headers=api.auth("pat1"))
+    refused = api.client.get(f"/api/v1/patients/P-2/plans/{other.plan_id}/schedule.pdf", headers=api.auth("pat1"))
 
     pdf = _is_pdf(r, f"schedule-{own.plan_id}.pdf")
     assert_schedule_matches(own.plan, pdf)
@@ -147,7 +146,7 @@ def test_the_pdf_routes_declare_a_binary_pdf_answer(memory_api) -> None:
     paths = memory_api.app.openapi()["paths"]
 
     for path, method in [
-        ("/api/v1/plans/{plan_id}/schedule.pdf", "get"),
+        ("/api/v1/patients/{patient_id}/plans/{plan_id}/schedule.pdf", "get"),
         ("/api/v1/reports/schedule", "post"),
         ("/api/v1/pumps/{pump_id}/wallet-card.pdf", "get"),
         ("/api/v1/pumps/{pump_id}/visits/{number}/record.pdf", "get"),

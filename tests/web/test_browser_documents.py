@@ -45,7 +45,7 @@ def test_a_clinician_downloads_the_visit_summary_pdf(tab: Tab, server: Server, t
     _log_in(tab, server, "clinician")
     page.wait_for_selector("h1")
     page.goto(server.url + "/patients/P-0001")
-    page.wait_for_selector("h2#documents-title")
+    page.wait_for_selector("h2#downloads-title")
     tab.check("patient-documents")
 
     saved = _download(tab, "Visit summary (PDF)", tmp_path)

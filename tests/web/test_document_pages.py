@@ -52,7 +52,7 @@ def test_the_patient_prints_their_schedule_from_their_schedule_page(site: Site) 
 
     with site.services.uow as uow:
         saved = uow.plans.get(plan_id)
-    assert url == f"/plans/{plan_id}/schedule.pdf"
+    assert url == f"/patients/{site.logins['patient'].patient_id}/plans/{plan_id}/schedule.pdf"
     assert_schedule_matches(saved.plan, pdf)
     assert [e.outcome.value for e in site.services.audit.entries() if e.action == "plan.export"] == ["success"]
 
@@ -63,7 +63,7 @@ def test_the_saved_plan_page_links_its_schedule(site: Site) -> None:
 
     url = _link(site.client.get(f"/plans/{plan_id}").text, "Print schedule (PDF)")
 
-    assert url == f"/plans/{plan_id}/schedule.pdf"
+    assert url == f"/patients/{site.logins['patient'].patient_id}/plans/{plan_id}/schedule.pdf"
     assert _pdf(site, url, f"schedule-{plan_id}.pdf").startswith(b"%PDF-")
 
 
@@ -73,7 +73,7 @@ def test_the_patient_page_gives_the_visit_summary_and_the_wallet_card(site: Site
     page = site.client.get(f"/patients/{patient_id}").text
 
     summary = _pdf(site, _link(page, "Visit summary (PDF)"), f"visit-summary-{patient_id}.pdf")
-    action = re.search(r'<form method="get" action="(/pumps/([^/"]+)/wallet-card.pdf)" class="wallet-card-form">', page)
+    action = re.search(r'<form class="wallet-card-form" method="get" action="(/pumps/([^/"]+)/wallet-card.pdf)">', page)
     assert action is not None
     card = _pdf(site, f"{action.group(1)}?clinic_contact=Spasticity+clinic+555", f"wallet-card-{action.group(2)}.pdf")
 

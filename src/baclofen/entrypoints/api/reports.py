@@ -27,7 +27,7 @@ from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.records import audit_target, file_download, visible_patient, visible_pump
 from baclofen.entrypoints.api.regimens import visible_plan
 from baclofen.entrypoints.api.schemas import Body
-from baclofen.entrypoints.api.security import require_role
+from baclofen.entrypoints.api.security import OutOfScope, require_role
 from baclofen.services import itb
 from baclofen.services.commands import AssessPatientRisk
 from baclofen.services.patient_summary import PatientSummary, read_patient_records, summarize_patient
@@ -66,12 +66,16 @@ class ScheduleRequest(Body):
     patient_label: Label = ""
 
 
-def saved_plan_schedule(who: Caller, plan_id: str, patient_label: str = "") -> tuple[bytes, str]:
-    """The schedule PDF of a saved plan the caller may see (call inside the access's audit) and its file name."""
-    require_role(who.user, READERS)
-    with who.services.uow as uow:
-        saved, _ = visible_plan(uow, who, plan_id)
-    return render_schedule_pdf(saved.plan, patient_label=patient_label), f"schedule-{saved.plan_id}.pdf"
+def saved_plan_schedule(who: Caller, patient_id: str, plan_id: str, patient_label: str = "") -> Response:
+    """The schedule PDF of saved plan ``plan_id`` of ``patient_id`` (audited ``plan.export``; out of scope: 404)."""
+    with audited(who, "plan.export", audit_target("plan", plan_id)):
+        require_role(who.user, READERS)
+        with who.services.uow as uow:
+            record = visible_patient(uow, who, patient_id)
+            saved, _ = visible_plan(uow, who, plan_id)
+        if saved.patient_id != record.patient_id:
+            raise OutOfScope(f"no saved plan record {plan_id!r} of patient {patient_id!r}")
+    return pdf_download(render_schedule_pdf(saved.plan, patient_label=patient_label), f"schedule-{saved.plan_id}.pdf")
 
 
 def wallet_card(who: Caller, pump_id: str, clinic_contact: str = "", patient_label: str = "") -> bytes:
@@ -107,17 +111,18 @@ def patient_summary(who: Caller, patient_id: str) -> PatientSummary:
 
 
 @router.get(
-    "/plans/{plan_id}/schedule.pdf",
+    "/patients/{patient_id}/plans/{plan_id}/schedule.pdf",
     summary="A saved plan's schedule with a daily check-off table, as PDF (baclofen report schedule)",
     response_class=Response,
     responses=PDF_RESPONSES,
 )
 def export_plan_schedule(
-    plan_id: str, who: CallerDep, patient_label: Annotated[str, Query(max_length=MAX_LABEL_CHARS)] = ""
+    patient_id: str,
+    plan_id: str,
+    who: CallerDep,
+    patient_label: Annotated[str, Query(max_length=MAX_LABEL_CHARS)] = "",
 ) -> Response:
-    with audited(who, "plan.export", audit_target("plan", plan_id)):
-        pdf, filename = saved_plan_schedule(who, plan_id, patient_label)
-    return pdf_download(pdf, filename)
+    return saved_plan_schedule(who, patient_id, plan_id, patient_label)
 
 
 @router.post(

@@ -282,7 +282,6 @@ def _install_page_errors(app: FastAPI) -> None:
 def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None:
     """Install the web pages on ``app`` (at ``/``; static files at ``/static``), on ``services``."""
     from baclofen.entrypoints.web import (
-        document_pages,
         downloads,
         pages,
         patient_pages,
@@ -298,7 +297,6 @@ def install_web(app: FastAPI, services: Services, settings: ApiSettings) -> None
     app.include_router(refill_pages.router)
     app.include_router(planner_pages.router)
     app.include_router(downloads.router)
-    app.include_router(document_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     _install_page_errors(app)
