@@ -33,10 +33,10 @@ from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.answers import body_fields
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
-from baclofen.entrypoints.api.records import audit_target, file_download, visible_patient, visible_pump
-from baclofen.entrypoints.api.regimens import visible_plan
+from baclofen.entrypoints.api.records import audit_target, file_download, visible_pump
+from baclofen.entrypoints.api.regimens import visible_patient_plan
 from baclofen.entrypoints.api.schemas import Body, Text
-from baclofen.entrypoints.api.security import OutOfScope, require_role
+from baclofen.entrypoints.api.security import require_role
 from baclofen.services.commands import ForecastNextRefill
 
 __all__ = ["ICS_RESPONSES", "ics_download", "plan_calendar", "refill_calendar", "router"]
@@ -91,10 +91,7 @@ def plan_calendar(who: Caller, patient_id: str, plan_id: str, zone: str | None, 
     with audited(who, "plan.calendar", audit_target("plan", plan_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            record = visible_patient(uow, who, patient_id)
-            saved, _ = visible_plan(uow, who, plan_id)
-        if saved.patient_id != record.patient_id:
-            raise OutOfScope(f"no saved plan record {plan_id!r} of patient {patient_id!r}")
+            record, saved = visible_patient_plan(uow, who, patient_id, plan_id)
         key = calendar_key("plan", record.clinic_id or "", saved.plan_id)
         ics = render_plan_calendar(saved.plan, clinic_zone(who, zone), reminder_minutes=reminder_minutes, key=key)
     return ics_download(ics, f"plan-{saved.plan_id}.ics")

@@ -30,7 +30,7 @@ from baclofen.adapters.edge.plan import plan_taper_command, plan_titration_comma
 from baclofen.adapters.edge.regimens import change_pump_program_command, save_plan_command
 from baclofen.domain.clinic.regimens import SavedPlan, plan_statuses
 from baclofen.domain.errors import InvalidInputError, raise_input_errors
-from baclofen.domain.records import STAFF_ROLES, Role
+from baclofen.domain.records import STAFF_ROLES, PatientRecord, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.idempotency import IdempotencyKey, respond_once
 from baclofen.entrypoints.api.problems import Problem
@@ -47,7 +47,7 @@ from baclofen.entrypoints.json_values import json_ready
 from baclofen.services.commands import AdviseAlternatives, PlanTaper, PlanTitration, PlanTransition
 from baclofen.services.regimens import NotStored
 
-__all__ = ["PRESCRIBERS", "READERS", "planner_command", "router", "visible_plan"]
+__all__ = ["PRESCRIBERS", "READERS", "planner_command", "router", "visible_patient_plan", "visible_plan"]
 
 router = APIRouter(tags=["regimens"])
 
@@ -148,6 +148,16 @@ def visible_plan(uow: Any, who: Caller, plan_id: str) -> tuple[SavedPlan, tuple[
     except OutOfScope:
         raise OutOfScope(f"no saved plan record {plan_id!r}") from None
     return plan, uow.plans.for_patient(plan.patient_id)
+
+
+def visible_patient_plan(uow: Any, who: Caller, patient_id: str, plan_id: str) -> tuple[PatientRecord, SavedPlan]:
+    """The patient and their saved plan ``plan_id`` when this caller may see them and the plan is that patient's;
+    else not found (as if it did not exist)."""
+    record = visible_patient(uow, who, patient_id)
+    saved, _ = visible_plan(uow, who, plan_id)
+    if saved.patient_id != record.patient_id:
+        raise OutOfScope(f"no saved plan record {plan_id!r} of patient {patient_id!r}")
+    return record, saved
 
 
 @router.get("/plans/{plan_id}", summary="A saved plan with its status, findings, overrides and settings")

@@ -23,11 +23,12 @@ from baclofen.adapters.pdf_documents import (
 )
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
+from baclofen.entrypoints.api.answers import body_fields
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
 from baclofen.entrypoints.api.records import audit_target, file_download, visible_patient, visible_pump
-from baclofen.entrypoints.api.regimens import visible_plan
+from baclofen.entrypoints.api.regimens import visible_patient_plan
 from baclofen.entrypoints.api.schemas import Body
-from baclofen.entrypoints.api.security import OutOfScope, require_role
+from baclofen.entrypoints.api.security import require_role
 from baclofen.services import itb
 from baclofen.services.commands import AssessPatientRisk
 from baclofen.services.patient_summary import PatientSummary, read_patient_records, summarize_patient
@@ -71,10 +72,7 @@ def saved_plan_schedule(who: Caller, patient_id: str, plan_id: str, patient_labe
     with audited(who, "plan.export", audit_target("plan", plan_id)):
         require_role(who.user, READERS)
         with who.services.uow as uow:
-            record = visible_patient(uow, who, patient_id)
-            saved, _ = visible_plan(uow, who, plan_id)
-        if saved.patient_id != record.patient_id:
-            raise OutOfScope(f"no saved plan record {plan_id!r} of patient {patient_id!r}")
+            _, saved = visible_patient_plan(uow, who, patient_id, plan_id)
     return pdf_download(render_schedule_pdf(saved.plan, patient_label=patient_label), f"schedule-{saved.plan_id}.pdf")
 
 
@@ -133,8 +131,9 @@ def export_plan_schedule(
 )
 def report_schedule(body: ScheduleRequest, who: CallerDep) -> Response:
     require_role(who.user, STAFF)
-    plan = read_plan_document(body.plan, "plan")
-    pdf = render_schedule_pdf(plan, patient_label=body.patient_label)
+    with body_fields():
+        plan = read_plan_document(body.plan, "plan")
+        pdf = render_schedule_pdf(plan, patient_label=body.patient_label)
     return pdf_download(pdf, f"schedule-{plan.kind.value}-{plan.start.isoformat()}.pdf")
 
 
