@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from baclofen.adapters.clock import SystemClock
 from baclofen.adapters.fhir.export import export_patient_bundle
-from baclofen.adapters.fhir.reading import BundleReading, read_patient_bundle
+from baclofen.adapters.fhir.reading import BundleReading, ImportOptions, read_patient_bundle
 from baclofen.adapters.memory import (
     InMemoryAccounts,
     InMemoryAuditLog,
@@ -44,7 +45,9 @@ from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
 from baclofen.domain.clinic.settings_profile import SettingChange, SettingProfileEntry
 from baclofen.domain.clinic.timeline import StoredTimeline
 from baclofen.domain.clinic.worklist import Worklist
+from baclofen.domain.documents import read_optional_enum
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.patient import Locale, SpasticityOrigin
 from baclofen.domain.records import PumpRecord, Role, UserRecord
 from baclofen.services import accounts, cds_hooks, clinic, clinic_settings, demo_clinic, fhir, histories, itb, regimens
 from baclofen.services.commands import (
@@ -191,13 +194,31 @@ class Services:
         by this service's clock."""
         return export_patient_bundle(fhir.read_patient_file(self.uow, patient_id), self.clock.now())
 
-    def import_fhir_bundle(self, document: object, clinic_id: str | None) -> BundleReading:
+    def import_fhir_bundle(
+        self,
+        document: object,
+        clinic_id: str | None,
+        *,
+        origin: SpasticityOrigin | str | None = None,
+        locale: Locale | str | None = None,
+    ) -> BundleReading:
         """Read a FHIR R4 Bundle (``FhirInputError`` with every refused element, nothing stored) and store its
         patient, covariate observations and outcome scores under ``clinic_id`` in one commit
-        (:func:`baclofen.services.fhir.import_patient_file`; ``ConflictError`` when the patient is already stored)."""
-        reading = read_patient_bundle(document)
+        (:func:`baclofen.services.fhir.import_patient_file`; ``ConflictError`` when the patient is already stored).
+
+        Another system's Patient (without our snapshot extension) takes ``origin`` and ``locale`` from here (no
+        default: without them it is refused, naming them) and its age from its birthDate on today's date (this
+        service's clock)."""
+        choices = {"origin": origin, "locale": locale}
+        given = {k: (v.value if isinstance(v, Enum) else v) for k, v in choices.items()}
+        options = ImportOptions(
+            on=self.clock.now().date(),
+            origin=read_optional_enum(given, "origin", "", SpasticityOrigin),
+            locale=read_optional_enum(given, "locale", "", Locale),
+        )
+        reading = read_patient_bundle(document, options)
         stored = fhir.import_patient_file(self.uow, ImportPatientFile(reading.file, clinic_id))
-        return BundleReading(stored, reading.not_imported)
+        return reading.stored_as(stored)
 
     def create_user(
         self,

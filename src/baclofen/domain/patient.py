@@ -12,6 +12,7 @@ an eGFR, or the patient is on dialysis. Impossible values are refused with the f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -127,6 +128,31 @@ class KidneyFunction:
             "source": self.source.value,
             "note": self.source.note,
         }
+
+
+def age_years_on(birth_date: date, on: date) -> int:
+    """Age in completed years on ``on`` of someone born on ``birth_date`` (the date is the caller's: no clock here).
+
+    >>> age_years_on(date(1970, 5, 3), date(2026, 5, 2)), age_years_on(date(1970, 5, 3), date(2026, 5, 3))
+    (55, 56)
+    """
+    for name, value in (("birth_date", birth_date), ("on", on)):
+        if not isinstance(value, date):
+            raise InvalidInputError(name, "a date (YYYY-MM-DD)", value)
+    if birth_date > on:
+        raise InvalidInputError("birth_date", f"a date on or before {on.isoformat()}", birth_date.isoformat())
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def creatinine_mg_dl_from_umol_l(serum_creatinine_umol_l: float) -> float:
+    """Serum creatinine in mg/dL from umol/L (divided by :data:`UMOL_PER_L_PER_MG_DL`), to 2 decimals (as
+    laboratories report mg/dL).
+
+    >>> creatinine_mg_dl_from_umol_l(106.1)
+    1.2
+    """
+    value = require_finite_number(serum_creatinine_umol_l, "serum_creatinine_umol_l", minimum=0.0)
+    return round(value / UMOL_PER_L_PER_MG_DL, 2)
 
 
 def cockcroft_gault_ml_min(age_years: float, weight_kg: float, serum_creatinine_mg_dl: float, sex: Sex) -> float:

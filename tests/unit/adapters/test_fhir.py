@@ -193,7 +193,11 @@ def test_our_own_checks_name_the_element_and_every_refusal_is_reported(files) ->
 def test_a_patient_without_origin_and_locale_or_a_bundle_without_one_patient_is_refused(files) -> None:
     bundle = copy.deepcopy(export_patient_bundle(files[0], EXPORTED_AT))
     del bundle["entry"][0]["resource"]["extension"]
-    assert expressions(refusal(bundle)) == ["Bundle.entry[0].resource.extension"]
+    outcome = refusal(bundle)
+    snapshot = f"Bundle.entry[0].resource.extension('{PROJECT_BASE}/StructureDefinition/patient-snapshot')"
+    assert expressions(outcome) == [f"{snapshot}.extension('origin')", f"{snapshot}.extension('locale')"]
+    assert ["CLI --origin, API ?origin=" in i["diagnostics"] for i in outcome["issue"]] == [True, False]
+    assert all("no default" in i["diagnostics"] for i in outcome["issue"])
     assert expressions(refusal({"resourceType": "Bundle", "type": "collection"})) == ["Bundle.entry"]
     assert expressions(refusal({"resourceType": "Patient"})) == ["Bundle"]
 

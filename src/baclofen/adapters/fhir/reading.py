@@ -5,14 +5,19 @@ Patient and Observations):
 
 * ``Patient``: our patient id (the identifier of system ``identifier/patient``; else the resource id), gender,
   and the project ``patient-snapshot`` extension (age, weight, kidney function, dialysis, origin, locale,
-  conditions), which is required: a patient's origin and locale change a plan, and no default stands in for them.
-* ``Observation``: our covariate observations (code ``covariates``: a component per covariate, in kg, mg/dL,
+  conditions). Without that extension (another system's Patient) the snapshot is built from ``gender``,
+  ``birthDate`` (the age in completed years on the import's date, :class:`ImportOptions`: a partial birthDate
+  gives no age, reported), the covariates the Bundle's Observations give (the latest on that date), and the
+  origin and locale of the :class:`ImportOptions`: a patient's origin and locale change a plan, and no default
+  stands in for them (without them each is refused, naming the element and the option that supplies it).
+* ``Observation``: another system's LOINC body weight, serum creatinine and eGFR (:mod:`.standard`; any other is
+  reported as not imported, with why, and does not fail the import), and our covariate observations (code ``covariates``: a component per covariate, in kg, mg/dL,
   mL/min, mL/min/{1.73_m2}, dialysis a boolean) and outcome scores (code one of the ``outcome-scale`` scales:
   a Modified Ashworth grade code, Penn frequency/severity components, or a 0-10 ``{score}``), each with its
   identifier, ``effectiveDateTime`` (a date), ``issued`` (an instant) and ``performer`` (who recorded it).
-  Another Observation is refused (we store no other kind).
-* ``MedicationStatement``: checked (baclofen, a daily dose in mg/d) but not stored: our oral daily doses are
-  derived from the saved plans, and a plan is not rebuilt from a statement.
+  An Observation in our own code systems that is none of these is refused.
+* ``MedicationStatement``: described (the drug recognised by the catalogue or unknown, its dosages and daily dose)
+  but not stored: our oral daily doses are derived from the saved plans, and a plan is not rebuilt from a statement.
 
 Export-only (listed as not imported, never an error): MedicationRequest (saved plans, program changes),
 MedicationAdministration (fills, screening boluses), Device (pumps), DetectedIssue (alerts, findings), Condition
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -39,19 +44,29 @@ from fhir.resources.R4B.resource import Resource
 
 from baclofen.adapters.fhir import codes as c
 from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, SNAPSHOT_QUANTITIES
+from baclofen.adapters.fhir.standard import NotImported, describe_statement, is_ours, read_standard_observation
 from baclofen.domain.cds.scales import PennSpasmScore, Scale, parse_scale_value
 from baclofen.domain.clinic.observations import (
     CovariateObservation,
     OutcomeScoreRecord,
     observation_id,
     parse_score_value,
+    snapshot_on,
 )
 from baclofen.domain.clinic.patient_file import PatientFile
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin
+from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin, age_years_on
 from baclofen.domain.records import PatientRecord, check_record_id
 
-__all__ = ["EXPORT_ONLY", "BundleReading", "FhirInputError", "Issue", "operation_outcome", "read_patient_bundle"]
+__all__ = [
+    "EXPORT_ONLY",
+    "BundleReading",
+    "FhirInputError",
+    "ImportOptions",
+    "Issue",
+    "operation_outcome",
+    "read_patient_bundle",
+]
 
 #: Resource types an export writes and an import does not store.
 EXPORT_ONLY = frozenset(
@@ -92,21 +107,56 @@ def operation_outcome(issues: tuple[Issue, ...] | list[Issue]) -> dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What an import of another system's Patient (one without our ``patient-snapshot`` extension) needs besides
+    the Bundle: the date of the import (``on``: the age is counted to it, the covariates in effect are those of
+    that date; the caller reads it from its clock) and the patient's origin and locale (no default: None leaves
+    them to the extension, and without it they are refused). Our extension, when present, wins."""
+
+    on: date | None = None
+    origin: SpasticityOrigin | None = None
+    locale: Locale | None = None
+
+    def __post_init__(self) -> None:
+        if self.on is not None and (not isinstance(self.on, date) or isinstance(self.on, datetime)):
+            raise InvalidInputError("on", "a date (YYYY-MM-DD)", self.on)
+        if self.origin is not None and not isinstance(self.origin, SpasticityOrigin):
+            raise InvalidInputError("origin", "spinal or cerebral", self.origin)
+        if self.locale is not None and not isinstance(self.locale, Locale):
+            raise InvalidInputError("locale", "us or uk", self.locale)
+
+
+#: Where each import option is given, for the issue naming a missing one.
+_OPTION_WORDS = {
+    "origin": ("spinal or cerebral", "--origin", "?origin="),
+    "locale": ("us or uk", "--locale", "?locale="),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class BundleReading:
-    """What an import reads: the patient file, and the resources it does not store (type, entry index, why)."""
+    """What an import reads: the patient file, the resources (or elements) it does not store (type, entry index,
+    why), and what each MedicationStatement says (read, not stored)."""
 
     file: PatientFile
     not_imported: tuple[tuple[str, int, str], ...]
+    medication_statements: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """What was read (or stored): the patient, the ids of its observations and scores, what was not imported."""
+        """What was read (or stored): the patient, the ids of its observations and scores, what was not imported,
+        the medication statements read."""
         return {
             "patient_id": self.file.patient_id,
             "clinic_id": self.file.record.clinic_id,
             "covariate_observations": [o.observation_id for o in self.file.covariates],
             "outcome_scores": [s.score_id for s in self.file.scores],
             "not_imported": [{"resource_type": k, "entry": i, "why": why} for k, i, why in self.not_imported],
+            "medication_statements": [dict(m) for m in self.medication_statements],
         }
+
+    def stored_as(self, file: PatientFile) -> BundleReading:
+        """This reading with ``file`` (what was stored) in place of the file read."""
+        return replace(self, file=file)
 
 
 class _Refused(Exception):
@@ -201,11 +251,60 @@ def _number(quantity: Any, unit: str, element: str) -> float:
     return float(quantity.value)
 
 
+_SNAPSHOT_URL = c.project_system("StructureDefinition/patient-snapshot")
+
+
+def _snapshot_extension(patient: Any) -> tuple[int, Any] | None:
+    found = [(i, e) for i, e in enumerate(patient.extension or []) if e.url == _SNAPSHOT_URL]
+    return found[0] if found else None
+
+
+def _sex(patient: Any) -> Sex | None:
+    sex = {"female": Sex.FEMALE, "male": Sex.MALE, "unknown": None, None: None}
+    _need(patient.gender in sex, "gender", "female, male or unknown (our records know no other)", "value")
+    return sex[patient.gender]
+
+
+def _missing_options(options: ImportOptions | None) -> list[tuple[str, str]]:
+    """(element, what) of each of origin and locale that neither our extension nor the options give."""
+    missing = []
+    for name, (values, cli, api) in _OPTION_WORDS.items():
+        if getattr(options, name, None) is None:
+            element = f"extension('{_SNAPSHOT_URL}').extension('{name}')"
+            why = (
+                f"the patient's {name} ({values}): the Patient has no patient-snapshot extension, so the import"
+                f" option {name} gives it (CLI {cli}, API {api}); there is no default"
+            )
+            missing.append((element, why))
+    return missing
+
+
+def _standard_snapshot(
+    patient: Any, options: ImportOptions, covariates: list[CovariateObservation]
+) -> tuple[PatientSnapshot, list[str]]:
+    """Another system's Patient: gender, age from birthDate on ``options.on``, the options' origin and locale,
+    and the covariates in effect on that date; and what of the Patient was not read (why)."""
+    assert options.origin is not None and options.locale is not None  # checked by _missing_options
+    notes: list[str] = []
+    age: int | None = None
+    if isinstance(patient.birthDate, date):
+        _need(options.on is not None, "birthDate", "the import's date to count the age to (none was given)")
+        assert options.on is not None
+        with _element("birthDate"):
+            age = age_years_on(patient.birthDate, options.on)
+    elif patient.birthDate is not None:
+        notes.append(f"birthDate {patient.birthDate!r} is not a full date (YYYY-MM-DD): the age is not set")
+    base = PatientSnapshot(age_years=age, sex=_sex(patient), origin=options.origin, locale=options.locale)
+    on = options.on or max((o.observed_on for o in covariates), default=date.min)
+    with _element("birthDate" if age is not None else "gender"):
+        return snapshot_on(base, covariates, on), notes
+
+
 def _snapshot(patient: Any) -> PatientSnapshot:
-    url = c.project_system("StructureDefinition/patient-snapshot")
-    found = [(i, e) for i, e in enumerate(patient.extension or []) if e.url == url]
-    _need(found, "extension", f"the extension {url} (origin and locale change a plan: no default)", "required")
-    index, extension = found[0]
+    found = _snapshot_extension(patient)
+    _need(found, "extension", f"the extension {_SNAPSHOT_URL} (origin and locale change a plan: no default)")
+    assert found is not None
+    index, extension = found
     parts: dict[str, list[Any]] = {}
     for part in extension.extension or []:
         parts.setdefault(part.url, []).append(part)
@@ -223,12 +322,10 @@ def _snapshot(patient: Any) -> PatientSnapshot:
     dialysis = parts["dialysis"][0].valueBoolean
     _need(isinstance(dialysis, bool), f"{where}.extension('dialysis').valueBoolean", "true or false", "required")
     conditions = frozenset(str(p.valueString) for p in parts.get("condition", []))
-    sex = {"female": Sex.FEMALE, "male": Sex.MALE, "unknown": None, None: None}
-    _need(patient.gender in sex, "gender", "female, male or unknown (our records know no other)", "value")
     with _element(where):
         return PatientSnapshot(
             **values,
-            sex=sex[patient.gender],
+            sex=_sex(patient),
             dialysis=dialysis,
             origin=origin,
             locale=locale,
@@ -243,13 +340,13 @@ def _enum(kind: Any, value: object, field: str) -> Any:
         raise InvalidInputError(field, " or ".join(m.value for m in kind), value) from None
 
 
-def _patient(patient: Any) -> PatientRecord:
+def _patient_id(patient: Any) -> str:
     patient_id = _identifier(patient, "patient") or patient.id
     _need(
         patient_id, "identifier", "our patient id (identifier system identifier/patient) or a resource id", "required"
     )
     with _element("identifier"):
-        return PatientRecord(check_record_id(patient_id, "patient_id"), _snapshot(patient))
+        return check_record_id(patient_id, "patient_id")
 
 
 def _recorded(resource: Any) -> tuple[date, datetime, str]:
@@ -325,24 +422,35 @@ def _observation(observation: Any, patient_id: str) -> CovariateObservation | Ou
     return _score(observation, scales[scale_code], patient_id)
 
 
-def _statement(statement: Any) -> None:
-    """Checked, not stored: baclofen, with a daily dose in mg/d."""
-    _need(statement.medicationCodeableConcept is not None, "medicationCodeableConcept", "baclofen", "required")
-    codes = {str(k.code) for k in statement.medicationCodeableConcept.coding or []}
-    _need("1292" in codes or "M03BX01" in codes, "medicationCodeableConcept", "baclofen (RxNorm 1292 or ATC M03BX01)")
-    for j, dosage in enumerate(statement.dosage or []):
-        for k, rate in enumerate(dosage.doseAndRate or []):
-            _number(rate.rateQuantity, "mg/d", f"dosage[{j}].doseAndRate[{k}].rateQuantity")
-
-
 # --- the bundle ----------------------------------------------------------------------------------------------------
 def _subject_ok(resource: Any, patient_refs: set[str]) -> None:
     subject = resource.subject
     _need(subject is not None and subject.reference in patient_refs, "subject", "a reference to the bundle's Patient")
 
 
-def read_patient_bundle(document: object) -> BundleReading:
-    """The patient file of a Bundle that holds one Patient (and its Observations), or ``FhirInputError``."""
+def _entry_issue(index: int, refused: _Refused) -> Issue:
+    return Issue(f"Bundle.entry[{index}].resource.{refused.element}", refused.message, refused.code)
+
+
+def _read_observation(
+    resource: Any, patient_id: str, seen: dict[str, int], index: int
+) -> CovariateObservation | OutcomeScoreRecord:
+    """Our Observation (strict), or another system's LOINC covariate (``NotImported`` otherwise, or when it is the
+    same observation as an earlier entry)."""
+    if is_ours(resource.code):
+        return _observation(resource, patient_id)
+    with _element("valueQuantity"):
+        value = read_standard_observation(resource, patient_id)
+    if value.observation_id in seen:
+        raise NotImported(f"the same observation as entry {seen[value.observation_id]}")
+    seen[value.observation_id] = index
+    return value
+
+
+def read_patient_bundle(document: object, options: ImportOptions | None = None) -> BundleReading:
+    """The patient file of a Bundle that holds one Patient (and its Observations), or ``FhirInputError``
+    naming every refused element. ``options``: what a Patient without our extension needs (see
+    :class:`ImportOptions`)."""
     bundle = _parse(document)
     entries = list(bundle.entry or [])
     issues: list[Issue] = []
@@ -356,35 +464,53 @@ def read_patient_bundle(document: object) -> BundleReading:
     patient = entry.resource
     assert patient is not None  # found above
     try:
-        record = _patient(patient)
+        patient_id = _patient_id(patient)
     except _Refused as refused:
-        raise FhirInputError(
-            [Issue(f"Bundle.entry[{index}].resource.{refused.element}", refused.message, refused.code)]
-        ) from None
+        raise FhirInputError([_entry_issue(index, refused)]) from None
     refs = {f"Patient/{patient.id}", *([entry.fullUrl] if entry.fullUrl else [])}
     covariates: list[CovariateObservation] = []
     scores: list[OutcomeScoreRecord] = []
     skipped: list[tuple[str, int, str]] = []
+    statements: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for i, item in enumerate(entries):
         resource = item.resource
         kind = resource.get_resource_type() if resource is not None else "(none)"
         try:
             if kind == "Observation":
                 _subject_ok(resource, refs)
-                value = _observation(resource, record.patient_id)
+                value = _read_observation(resource, patient_id, seen, i)
                 (covariates if isinstance(value, CovariateObservation) else scores).append(value)  # type: ignore[arg-type]
             elif kind == "MedicationStatement":
                 _subject_ok(resource, refs)
-                _statement(resource)
-                skipped.append((kind, i, "checked; derived from the saved plans, which are export-only"))
+                statements.append(describe_statement(resource, i))
+                skipped.append((kind, i, "read (medication_statements), not stored: doses come from saved plans"))
             elif kind != "Patient":
                 why = "export-only" if kind in EXPORT_ONLY else "not a resource type this import stores"
                 skipped.append((kind, i, why))
+        except NotImported as not_imported:
+            skipped.append((kind, i, not_imported.why))
         except _Refused as refused:
-            issues.append(Issue(f"Bundle.entry[{i}].resource.{refused.element}", refused.message, refused.code))
+            issues.append(_entry_issue(i, refused))
+    snapshot = None
+    try:
+        if _snapshot_extension(patient) is not None:
+            snapshot = _snapshot(patient)
+        else:
+            missing = _missing_options(options)
+            issues += [_entry_issue(index, _Refused(e, why, "required")) for e, why in missing]
+            if not missing:
+                assert options is not None
+                snapshot, notes = _standard_snapshot(patient, options, covariates)
+                skipped += [("Patient", index, note) for note in notes]
+    except _Refused as refused:
+        issues.append(_entry_issue(index, refused))
     if issues:
         raise FhirInputError(issues)
+    assert snapshot is not None
     try:
-        return BundleReading(PatientFile(record, tuple(covariates), tuple(scores)), tuple(skipped))
+        record = PatientRecord(patient_id, snapshot)
+        file = PatientFile(record, tuple(covariates), tuple(scores))
     except InvalidInputError as error:
         raise FhirInputError([Issue("Bundle", str(error), "value")]) from None
+    return BundleReading(file, tuple(sorted(skipped, key=lambda s: s[1])), tuple(statements))
