@@ -19,14 +19,14 @@ datetime.date(2026, 3, 2)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from baclofen.adapters.clock import SystemClock
-from baclofen.adapters.fhir.export import export_patient_bundle
+from baclofen.adapters.fhir.export import export_clinic_ndjson, export_patient_bundle
 from baclofen.adapters.fhir.reading import BundleReading, ImportOptions, read_patient_bundle
 from baclofen.adapters.memory import (
     InMemoryAccounts,
@@ -193,6 +193,13 @@ class Services:
         (:func:`baclofen.services.fhir.read_patient_file` mapped by :mod:`baclofen.adapters.fhir.export`), made now
         by this service's clock."""
         return export_patient_bundle(fhir.read_patient_file(self.uow, patient_id), self.clock.now())
+
+    def export_clinic_fhir_ndjson(self, clinic_id: str, at: datetime | None = None) -> Iterator[tuple[str, str]]:
+        """Every resource of every patient of clinic ``clinic_id`` as (resource type, one NDJSON line), patient by
+        patient (:func:`baclofen.services.fhir.clinic_patient_files` mapped by
+        :func:`baclofen.adapters.fhir.export.export_clinic_ndjson`), made at ``at`` (default: now, by this
+        service's clock). Lazy: each page of patients is read as the lines are consumed."""
+        return export_clinic_ndjson(fhir.clinic_patient_files(self.uow, clinic_id), at or self.clock.now())
 
     def import_fhir_bundle(
         self,

@@ -77,6 +77,9 @@ CLINIC_ROUTES = [
     ("GET", "/api/v1/clinic/settings/history", None, STAFF_AND_ADMIN),
     ("PUT", "/api/v1/clinic/settings/{name}", {"value": 10, "reason": "local protocol"}, {"admin"}),
     ("DELETE", "/api/v1/clinic/settings/{name}?reason=default", None, {"admin"}),
+    # the clinic's FHIR bulk export: its manifest and one NDJSON file per resource type
+    ("GET", "/api/v1/clinic/fhir/$export", None, WRITE),
+    ("GET", "/api/v1/clinic/fhir/{resource_type}.ndjson", None, WRITE),
 ]
 #: Every route on the rule catalogue (no patient data, no clinic's: not audited): (method, path, roles that may).
 CATALOGUE_ROUTES = [
@@ -173,7 +176,7 @@ def test_a_route_on_the_callers_clinic_refuses_the_other_roles_and_audits_it(mem
     role = OUTSIDERS[username][0]
     for method, path, body, roles in CLINIC_ROUTES:
         before = len(memory_api.services.audit.entries())
-        url = path.format(name="pump.refill_margin_days")
+        url = path.format(name="pump.refill_margin_days", resource_type="Patient")
         r = memory_api.client.request(method, url, json=body, headers=memory_api.auth(username))
         assert r.status_code == (200 if role in roles else 403), (username, method, path, r.status_code, r.text)
         entries = memory_api.audit_since(before)

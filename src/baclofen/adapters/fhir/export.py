@@ -49,9 +49,22 @@ from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import RefillVisitRecord
 from baclofen.domain.rules.core import Finding, Severity
 
-__all__ = ["SCALE_TEXT", "export_clinic_ndjson", "export_patient_bundle", "patient_resources"]
+__all__ = ["EXPORTED_TYPES", "SCALE_TEXT", "export_clinic_ndjson", "export_patient_bundle", "patient_resources"]
 
 Resource = dict[str, Any]
+
+#: Every resource type an export writes, in the order a patient's Bundle gives them first.
+EXPORTED_TYPES = (
+    "Patient",
+    "Condition",
+    "Observation",
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicationAdministration",
+    "Device",
+    "DetectedIssue",
+    "Provenance",
+)
 
 #: What each scale is, in words (the text of its CodeableConcept).
 SCALE_TEXT = {

@@ -30,7 +30,7 @@ __all__ = ["NotImported", "describe_statement", "is_ours", "read_standard_observ
 RESULT_STATUSES = frozenset({"final", "amended", "corrected"})
 #: Per covariate: UCUM unit -> the function giving our unit's value.
 _UNITS: dict[str, dict[str, Any]] = {
-    "weight_kg": {"kg": float, "[lb_av]": lambda v: float(v) * c.KG_PER_LB_AV},
+    "weight_kg": {"kg": float, "[lb_av]": lambda v: v * c.KG_PER_LB_AV},
     "serum_creatinine_mg_dl": {"mg/dL": float, "umol/L": creatinine_mg_dl_from_umol_l},
     "egfr_ml_min_1_73m2": {"mL/min/{1.73_m2}": float},
 }
@@ -78,7 +78,7 @@ def _value(observation: Any, field: str, loinc: str) -> float:
     convert = _UNITS[field].get(str(unit))
     if convert is None:
         raise NotImported(f"LOINC {loinc} in {unit!r}: we convert only " + ", ".join(_UNITS[field]))
-    result: float = convert(quantity.value)
+    result: float = convert(float(quantity.value))
     return result
 
 
