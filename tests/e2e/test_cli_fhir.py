@@ -69,3 +69,83 @@ def test_a_refused_element_is_named_and_nothing_is_stored(run_cli, demo_url, tmp
     assert f"Bundle.entry[{index}].resource.component[0].valueQuantity.code" in refused.stderr
     missing = run_cli("export", "fhir", "--patient", "P-0001", "--database-url", empty)
     assert missing.exit_code != 0 and "P-0001" in missing.stderr
+
+
+EHR_BUNDLE = Path(__file__).resolve().parents[1] / "data" / "fhir" / "ehr_patient_bundle.json"
+EHR_PATIENT = "5f0c3b1e-8a2d-4c6e-9b7a-1d2e3f4a5b6c"
+
+
+def test_an_ehr_bundle_is_imported_with_origin_and_locale_and_what_is_not_is_listed(run_cli, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ehr.sqlite3'}"
+    assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
+
+    refused = run_cli("import", "fhir", str(EHR_BUNDLE), "--database-url", url)
+    assert refused.exit_code == 2
+    assert ".extension('origin'): the patient's origin" in refused.stderr and "CLI --origin" in refused.stderr
+    assert ".extension('locale')" in refused.stderr and "CLI --locale" in refused.stderr
+
+    bad = run_cli("import", "fhir", str(EHR_BUNDLE), "--database-url", url, "--origin", "spine", "--locale", "us")
+    assert bad.exit_code == 2 and "--origin" in bad.stderr
+
+    args = ("--database-url", url, "--clinic", "C-1", "--origin", "cerebral", "--locale", "uk")
+    result = run_cli("import", "fhir", str(EHR_BUNDLE), *args)
+    assert result.exit_code == 0, result.stderr
+    assert f"imported patient {EHR_PATIENT} into clinic C-1: 2 covariate observations" in result.stdout
+    assert "not imported: entry 4 Observation: not a covariate we keep (Body Height)" in result.stdout
+    assert "not imported: entry 1 Encounter" in result.stdout
+    assert "'baclofen 10 MG Oral Tablet' (recognised as baclofen, 30 mg/day; status active)" in result.stdout
+
+    exported = run_cli("export", "fhir", "--patient", EHR_PATIENT, "--database-url", url)
+    assert exported.exit_code == 0, exported.stderr
+    patient = json.loads(exported.stdout)["entry"][0]["resource"]
+    parts = {p["url"]: p for p in patient["extension"][0]["extension"]}
+    assert (parts["origin"]["valueCode"], parts["locale"]["valueCode"]) == ("cerebral", "uk")
+    assert (
+        parts["weight"]["valueQuantity"]["value"] == 72.5 and parts["serum-creatinine"]["valueQuantity"]["value"] == 1.1
+    )
+    assert patient["gender"] == "female" and parts["age"]["valueQuantity"]["value"] >= 58
+
+
+def _references(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["reference"]] if isinstance(node.get("reference"), str) else []
+        return own + [r for value in node.values() for r in _references(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _references(value)]
+    return []
+
+
+def test_a_clinic_bulk_export_writes_one_valid_ndjson_file_per_type(run_cli, demo_url, tmp_path: Path) -> None:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    from baclofen.domain.records import DEMO_CLINIC_ID
+
+    folder = tmp_path / "bulk"
+    result = run_cli(
+        "export", "fhir", "--all", "--clinic", DEMO_CLINIC_ID, "--ndjson-dir", str(folder), "--database-url", demo_url
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"exported 40 patients of clinic {DEMO_CLINIC_ID}" in result.stdout
+
+    files = sorted(folder.iterdir())
+    names = {f.name for f in files}
+    assert {"Patient.ndjson", "Observation.ndjson", "Device.ndjson", "Provenance.ndjson"} <= names
+    keys, references = set(), []
+    for path in files:
+        kind = path.name.removesuffix(".ndjson")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines and all(lines)
+        for line in lines:
+            resource = get_fhir_model_class(kind).model_validate_json(line)  # every line a valid resource of its type
+            keys.add(f"{kind}/{resource.id}")
+            references += _references(json.loads(line))
+    assert len([k for k in keys if k.startswith("Patient/")]) == 40
+    assert references and set(references) <= keys  # every reference resolves across the files
+
+    again = run_cli(
+        "export", "fhir", "--all", "--clinic", DEMO_CLINIC_ID, "--ndjson-dir", str(folder), "--database-url", demo_url
+    )
+    assert again.exit_code == 2 and "--ndjson-dir" in again.stderr and "DetectedIssue.ndjson" in again.stderr
+    for args in (("--all", "--ndjson-dir", str(tmp_path / "x")), ("--all", "--clinic", "demo"), ("--clinic", "demo")):
+        wrong = run_cli("export", "fhir", *args, "--database-url", demo_url)
+        assert wrong.exit_code == 2, (args, wrong.stderr)

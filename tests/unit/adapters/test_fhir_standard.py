@@ -144,7 +144,9 @@ def test_an_impossible_value_or_an_unusable_birth_date_is_named(ehr) -> None:
     heavy = _with_observation(ehr, valueQuantity={"value": 4000, "code": "kg"}, issued="2026-02-01T08:00:00Z")
     with pytest.raises(FhirInputError) as caught:
         read_patient_bundle(heavy, OPTIONS)
-    assert [i.expression for i in caught.value.issues] == [f"Bundle.entry[{len(heavy['entry']) - 1}].resource.valueQuantity"]
+    assert [i.expression for i in caught.value.issues] == [
+        f"Bundle.entry[{len(heavy['entry']) - 1}].resource.valueQuantity"
+    ]
 
     unborn = copy.deepcopy(ehr)
     unborn["entry"][0]["resource"]["birthDate"] = "2027-01-01"
@@ -157,7 +159,11 @@ def test_an_impossible_value_or_an_unusable_birth_date_is_named(ehr) -> None:
     del year_only["entry"][3]  # a serum creatinine needs the age (Cockcroft-Gault)
     reading = read_patient_bundle(year_only, OPTIONS)
     assert reading.file.record.snapshot.age_years is None
-    assert ("Patient", 0, "birthDate '1968' is not a full date (YYYY-MM-DD): the age is not set") in reading.not_imported
+    assert (
+        "Patient",
+        0,
+        "birthDate '1968' is not a full date (YYYY-MM-DD): the age is not set",
+    ) in reading.not_imported
 
 
 def test_our_extension_wins_over_the_options() -> None:

@@ -77,9 +77,7 @@ def export_patient_fhir(patient_id: str, who: CallerDep) -> Response:
     status_code=201,
     summary="Import a FHIR R4 Bundle's Patient, covariate Observations and outcome scores into your clinic",
     responses={
-        201: {
-            "description": "What was created, what was not imported (with why) and the medication statements read"
-        },
+        201: {"description": "What was created, what was not imported (with why) and the medication statements read"},
         422: {
             "description": "or a FHIR OperationOutcome naming every refused element",
             "content": {FHIR_JSON: _OBJECT},
