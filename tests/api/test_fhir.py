@@ -5,7 +5,11 @@ was created, a 422 OperationOutcome naming the element with nothing stored, a 40
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
 
 from baclofen.adapters.fhir.reading import read_patient_bundle
 
@@ -108,3 +112,92 @@ def test_the_openapi_schema_declares_fhir_json_answers(memory_api) -> None:
     imported = paths["/api/v1/fhir/import"]["post"]["responses"]
     assert "application/fhir+json" in export["200"]["content"]
     assert {"application/fhir+json", "application/problem+json"} <= set(imported["422"]["content"])
+
+
+EHR_BUNDLE = Path(__file__).resolve().parents[1] / "data" / "fhir" / "ehr_patient_bundle.json"
+EHR_PATIENT = "5f0c3b1e-8a2d-4c6e-9b7a-1d2e3f4a5b6c"
+
+
+def test_an_ehr_bundle_is_imported_with_the_origin_and_locale_query_parameters(memory_api) -> None:
+    bundle = json.loads(EHR_BUNDLE.read_text(encoding="utf-8"))
+    clinician = memory_api.auth("clin1")
+
+    refused = memory_api.client.post("/api/v1/fhir/import", json=bundle, headers=clinician)
+    bad = memory_api.client.post("/api/v1/fhir/import?origin=spine&locale=us", json=bundle, headers=clinician)
+    created = memory_api.client.post("/api/v1/fhir/import?origin=spinal&locale=us", json=bundle, headers=clinician)
+
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/fhir+json"
+    issues = refused.json()["issue"]
+    assert [i["expression"][0].rsplit(".", 1)[1] for i in issues] == ["extension('origin')", "extension('locale')"]
+    assert "API ?origin=" in issues[0]["diagnostics"] and "API ?locale=" in issues[1]["diagnostics"]
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["patient_id"] == EHR_PATIENT and len(body["covariate_observations"]) == 2
+    assert {(n["entry"], n["resource_type"]) for n in body["not_imported"]} == {
+        (1, "Encounter"),
+        (4, "Observation"),
+        (5, "MedicationStatement"),
+    }
+    assert body["medication_statements"][0]["drug"] == "baclofen"
+    stored = memory_api.client.get(f"/api/v1/patients/{EHR_PATIENT}", headers=clinician).json()
+    assert (stored["origin"], stored["locale"], stored["weight_kg"], stored["sex"]) == ("spinal", "us", 72.5, "female")
+
+
+def _references(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["reference"]] if isinstance(node.get("reference"), str) else []
+        return own + [r for value in node.values() for r in _references(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _references(value)]
+    return []
+
+
+def test_the_clinic_bulk_export_answers_a_manifest_and_valid_ndjson_files(api) -> None:
+    _bundle_with_history(api)  # P-1 with a covariate observation and a score
+    nurse = api.auth("nurse1")
+    before = len(api.services.audit.entries())
+
+    manifest = api.client.get("/api/v1/clinic/fhir/$export", headers=nurse)
+
+    assert manifest.status_code == 200, manifest.text
+    body = manifest.json()
+    assert set(body) == {"transactionTime", "request", "requiresAccessToken", "output", "error"}
+    assert body["requiresAccessToken"] is True and body["error"] == []
+    assert body["request"].endswith("/api/v1/clinic/fhir/$export")
+    counts = {o["type"]: o["count"] for o in body["output"]}
+    assert counts["Patient"] == 2 and counts["Observation"] >= 2  # P-1 and P-2 of C-1, not Q-1 of C-2
+    keys, references = set(), []
+    for output in body["output"]:
+        r = api.client.get(output["url"], headers=nurse)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+ndjson")
+        lines = r.text.splitlines()
+        assert len(lines) == output["count"]
+        for line in lines:
+            resource = get_fhir_model_class(output["type"]).model_validate_json(line)
+            keys.add(f"{output['type']}/{resource.id}")
+            references += _references(json.loads(line))
+    assert references and set(references) <= keys
+    entries = [(e.action, e.target, e.outcome.value) for e in api.audit_since(before)]
+    assert entries[0] == ("clinic.export_fhir (2 patients)", "clinic:C-1", "success")
+    assert entries[1] == ("clinic.export_fhir_ndjson (Patient, 2 patients)", "clinic:C-1", "success")
+    assert len(entries) == 1 + len(body["output"])
+
+
+def test_an_unknown_ndjson_file_is_not_found_and_other_roles_are_refused(memory_api) -> None:
+    missing = memory_api.client.get("/api/v1/clinic/fhir/Foo.ndjson", headers=memory_api.auth("clin1"))
+    admin = memory_api.client.get("/api/v1/clinic/fhir/$export", headers=memory_api.auth("admin1"))
+    patient = memory_api.client.get("/api/v1/clinic/fhir/Patient.ndjson", headers=memory_api.auth("pat1"))
+
+    assert missing.status_code == 404 and "Patient" in missing.json()["detail"]
+    assert admin.status_code == patient.status_code == 403
+
+
+def test_the_openapi_schema_declares_the_bulk_export(memory_api) -> None:
+    paths = memory_api.app.openapi()["paths"]
+    manifest = paths["/api/v1/clinic/fhir/$export"]["get"]["responses"]["200"]["content"]["application/json"]
+    ndjson = paths["/api/v1/clinic/fhir/{resource_type}.ndjson"]["get"]["responses"]["200"]["content"]
+    imported = paths["/api/v1/fhir/import"]["post"]["parameters"]
+    assert manifest["schema"]["required"] == ["transactionTime", "request", "requiresAccessToken", "output", "error"]
+    assert "application/fhir+ndjson" in ndjson
+    assert {p["name"] for p in imported} >= {"origin", "locale"}

@@ -11,11 +11,12 @@ Patient and Observations):
   origin and locale of the :class:`ImportOptions`: a patient's origin and locale change a plan, and no default
   stands in for them (without them each is refused, naming the element and the option that supplies it).
 * ``Observation``: another system's LOINC body weight, serum creatinine and eGFR (:mod:`.standard`; any other is
-  reported as not imported, with why, and does not fail the import), and our covariate observations (code ``covariates``: a component per covariate, in kg, mg/dL,
-  mL/min, mL/min/{1.73_m2}, dialysis a boolean) and outcome scores (code one of the ``outcome-scale`` scales:
-  a Modified Ashworth grade code, Penn frequency/severity components, or a 0-10 ``{score}``), each with its
-  identifier, ``effectiveDateTime`` (a date), ``issued`` (an instant) and ``performer`` (who recorded it).
-  An Observation in our own code systems that is none of these is refused.
+  reported as not imported, with why, and does not fail the import), and our covariate observations (code
+  ``covariates``: a component per covariate, in kg, mg/dL, mL/min, mL/min/{1.73_m2}, dialysis a boolean) and
+  outcome scores (code one of the ``outcome-scale`` scales: a Modified Ashworth grade code, Penn
+  frequency/severity components, or a 0-10 ``{score}``), each with its identifier, ``effectiveDateTime`` (a
+  date), ``issued`` (an instant) and ``performer`` (who recorded it). An Observation in our own code systems that
+  is none of these is refused.
 * ``MedicationStatement``: described (the drug recognised by the catalogue or unknown, its dosages and daily dose)
   but not stored: our oral daily doses are derived from the saved plans, and a plan is not rebuilt from a statement.
 
