@@ -64,3 +64,10 @@ def test_the_npm_validator_would_catch_a_broken_bundle(tmp_path: Path) -> None:
     assert result["valid"] is False
     locations = {m["location"] for m in result["messages"]}  # type: ignore[union-attr]
     assert {"Observation.status", "Observation.valueQuantity.value"} <= locations
+
+
+def test_the_ehr_example_bundle_is_valid_fhir_r4() -> None:
+    """The Synthea-like Bundle the import tests read (tests/data/fhir) is itself valid R4, so those tests import
+    real FHIR, not something only our reader accepts."""
+    [result] = validate([Path(__file__).resolve().parents[1] / "data" / "fhir" / "ehr_patient_bundle.json"])
+    assert result["valid"] is True, result["messages"]
