@@ -35,10 +35,11 @@ from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
 from baclofen.adapters.fhir.codes import ATC, RXNORM, project_system
+from baclofen.adapters.fhir.dosage import DosageReading, read_daily_dose
 from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS
-from baclofen.domain.cds.orders import ORDER_DAILY_DOSE_MAX_MG, MedicationOrder
+from baclofen.domain.cds.orders import MedicationOrder
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
-from baclofen.domain.patient import PatientSnapshot, Sex
+from baclofen.domain.patient import PatientSnapshot, Sex, age_years_on
 from baclofen.services.commands import ReviewOrders
 
 __all__ = [
@@ -74,10 +75,6 @@ KIDNEY_KINDS: dict[tuple[str, str], tuple[str, str | None]] = {
     },
 }
 _STOP_STATUSES = frozenset({"stopped", "cancelled"})
-#: A dose unit -> mg per unit.
-_MG_PER_UNIT = {"mg": 1.0, "g": 1000.0}
-#: A timing period unit -> its length in days.
-_DAYS_PER_UNIT = {"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0}
 
 
 # --- prefetch -----------------------------------------------------------------------------------------------------
@@ -244,39 +241,9 @@ def _concept_names(concept: Mapping[str, Any]) -> tuple[list[str], str]:
     return codes + texts, text or (texts[0] if texts else "")
 
 
-def _dose(request: MedicationRequest) -> tuple[float | None, float | None, int | None, str]:
+def _dose(request: MedicationRequest) -> DosageReading:
     """(daily mg, largest single dose mg, doses per day, why not) from the dosage instructions."""
-    instructions = request.dosageInstruction or []
-    if not instructions:
-        return None, None, None, "The order has no dosage instruction."
-    daily = 0.0
-    singles: list[float] = []
-    per_day_total = 0.0
-    for dosage in instructions:
-        quantity = next((r.doseQuantity for r in dosage.doseAndRate or [] if r.doseQuantity is not None), None)
-        repeat = dosage.timing.repeat if dosage.timing is not None else None
-        unit = ((quantity.code or quantity.unit or "").strip().lower()) if quantity is not None else ""
-        if quantity is None or quantity.value is None or unit not in _MG_PER_UNIT:
-            return None, None, None, f"A dose in mg is not given ('{dosage.text or 'no text'}')."
-        if (
-            repeat is None
-            or repeat.frequency is None
-            or repeat.period is None
-            or repeat.periodUnit not in _DAYS_PER_UNIT
-        ):
-            return None, None, None, f"A frequency per day, week or hour is not given ('{dosage.text or 'no text'}')."
-        period_days = float(repeat.period) * _DAYS_PER_UNIT[repeat.periodUnit]
-        if period_days <= 0:
-            return None, None, None, "The timing period is not positive."
-        dose_mg = float(quantity.value) * _MG_PER_UNIT[unit]
-        per_day = repeat.frequency / period_days
-        daily += dose_mg * per_day
-        per_day_total += per_day
-        singles.append(dose_mg)
-    if not 0 < daily <= ORDER_DAILY_DOSE_MAX_MG or not 0 < max(singles) <= ORDER_DAILY_DOSE_MAX_MG:
-        return None, None, None, f"The dose read ({daily:g} mg/day) is not a plausible daily dose."
-    doses = round(per_day_total) if abs(per_day_total - round(per_day_total)) < 1e-9 and per_day_total >= 1 else None
-    return round(daily, 6), max(singles), doses, ""
+    return read_daily_dose(request.dosageInstruction or [])
 
 
 def read_medication_request(raw: Any, path: str) -> MedicationOrder:
@@ -456,7 +423,10 @@ def _patient(prefetched: Prefetched, start: date, notes: list[str]) -> dict[str,
     out: dict[str, Any] = {}
     born = patient.birthDate
     if isinstance(born, date):
-        out["age_years"] = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+        try:
+            out["age_years"] = age_years_on(born, start)
+        except InvalidInputError as exc:
+            notes.append(f"prefetch 'patient': {exc}: age not used")
     if patient.gender in ("female", "male"):
         out["sex"] = Sex(patient.gender)
     return out

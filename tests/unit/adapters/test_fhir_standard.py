@@ -70,7 +70,8 @@ def test_what_is_not_imported_is_reported_with_why_and_the_statement_is_describe
     assert "Body Height" in not_imported[("Observation", 4)] and "29463-7" in not_imported[("Observation", 4)]
     [statement] = result["medication_statements"]
     assert statement["drug"] == "baclofen" and statement["recognised"] is True
-    assert statement["dosages"] == [{"text": "10 mg by mouth three times a day", "daily_dose_mg": 30.0}]
+    assert statement["dosage_text"] == ["10 mg by mouth three times a day"]
+    assert (statement["daily_dose_mg"], statement["daily_dose_not_read"]) == (30.0, None)  # 10 mg three times a day
 
 
 def test_an_unknown_drug_is_reported_as_unknown_not_refused(ehr) -> None:
@@ -82,7 +83,8 @@ def test_an_unknown_drug_is_reported_as_unknown_not_refused(ehr) -> None:
     [described] = read_patient_bundle(bundle, OPTIONS).medication_statements
 
     assert (described["drug"], described["recognised"], described["medication"]) == (None, False, "Zzyzx 5 mg")
-    assert described["dosages"] == [{"text": "once a day", "daily_dose_mg": None}]
+    assert described["daily_dose_mg"] is None
+    assert described["daily_dose_not_read"] == "A dose in mg is not given ('once a day')."
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ our values (or the reason they are not imported) out.
 * Any other Observation (another code, a status other than final/amended/corrected, a unit we do not convert, no
   value or no instant) is :class:`NotImported`, with why: reported, never silently dropped, never an error.
 * A ``MedicationStatement`` is described (:func:`describe_statement`): the drug recognised by the catalogue
-  (:mod:`baclofen.domain.cds.drugs`: RxNorm/ATC codings, then names) or unknown, its status and each dosage with
-  its daily dose in mg where the dosage gives one. Nothing of it is stored.
+  (:mod:`baclofen.domain.cds.drugs`: RxNorm/ATC codings, then names) or unknown, its status, its dosage texts and
+  the daily dose in mg its dosages give (or why not). Nothing of it is stored.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from baclofen.adapters.fhir import codes as c
+from baclofen.adapters.fhir.dosage import read_daily_dose
 from baclofen.domain.cds.drugs import find_drug
 from baclofen.domain.clinic.observations import CovariateObservation, observation_id
 from baclofen.domain.patient import creatinine_mg_dl_from_umol_l
@@ -34,7 +35,6 @@ _UNITS: dict[str, dict[str, Any]] = {
     "serum_creatinine_mg_dl": {"mg/dL": float, "umol/L": creatinine_mg_dl_from_umol_l},
     "egfr_ml_min_1_73m2": {"mL/min/{1.73_m2}": float},
 }
-_PER_DAY = {"d": 1.0, "h": 24.0, "min": 1440.0, "wk": 1 / 7}
 #: Who recorded an Observation that names no performer.
 NO_PERFORMER = "not stated (FHIR import)"
 
@@ -135,32 +135,28 @@ def _medication(statement: Any) -> tuple[str | None, str]:
     return None, str(next((n for n in names if n), _concept_words(concept)))
 
 
-def _daily_dose_mg(dosage: Any) -> float | None:
-    """The daily dose in mg a Dosage gives: a rate in mg/d, or a dose in mg times the doses a day of its timing."""
-    for rate in dosage.doseAndRate or []:
-        if rate.rateQuantity is not None and rate.rateQuantity.code == "mg/d" and rate.rateQuantity.value is not None:
-            return float(rate.rateQuantity.value)
-        dose = rate.doseQuantity
-        repeat = dosage.timing.repeat if dosage.timing is not None else None
-        if dose is None or dose.value is None or (dose.code or dose.unit) != "mg" or repeat is None:
-            continue
-        per_day = _PER_DAY.get(str(repeat.periodUnit))
-        if repeat.frequency and repeat.period and per_day:
-            return float(dose.value) * float(repeat.frequency) / float(repeat.period) * per_day
-    return None
+def _daily_dose(statement: Any) -> tuple[float | None, str]:
+    """The daily dose in mg a statement's dosages give (a rate in mg/d, as our export writes it; else each dose in
+    mg times its doses a day, :func:`~baclofen.adapters.fhir.dosage.read_daily_dose`), or None and why."""
+    dosages = statement.dosage or []
+    rates = [r.rateQuantity for d in dosages for r in d.doseAndRate or [] if r.rateQuantity is not None]
+    if rates and all(q.code == "mg/d" and q.value is not None for q in rates):
+        return sum(float(q.value) for q in rates), ""
+    daily, _, _, why = read_daily_dose(dosages)
+    return daily, why
 
 
 def describe_statement(statement: Any, entry: int) -> dict[str, Any]:
     """What a MedicationStatement says, as read (nothing stored): the drug, recognised or not, and its dosages."""
     key, name = _medication(statement)
-    dosages = [
-        {"text": d.text, "daily_dose_mg": _daily_dose_mg(d)} for d in statement.dosage or [] if d.text or d.doseAndRate
-    ]
+    daily, why = _daily_dose(statement)
     return {
         "entry": entry,
         "medication": name,
         "drug": key,
         "recognised": key is not None,
         "status": statement.status,
-        "dosages": dosages,
+        "dosage_text": [d.text for d in statement.dosage or [] if d.text],
+        "daily_dose_mg": daily,
+        "daily_dose_not_read": why or None,
     }

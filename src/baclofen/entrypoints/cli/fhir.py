@@ -141,9 +141,9 @@ def import_fhir(
         print(f"  not imported: entry {item['entry']} {item['resource_type']}: {item['why']}")
     for statement in data["medication_statements"]:
         drug = f"recognised as {statement['drug']}" if statement["recognised"] else "not in the drug catalogue"
-        doses = [f"{d['daily_dose_mg']:g} mg/day" for d in statement["dosages"] if d["daily_dose_mg"] is not None]
+        daily = statement["daily_dose_mg"]
+        dose = f"{daily:g} mg/day" if daily is not None else f"daily dose not read: {statement['daily_dose_not_read']}"
         print(
-            f"  medication statement: entry {statement['entry']} {statement['medication']!r} ({drug}"
-            + (f", {', '.join(doses)}" if doses else "")
-            + f"; status {statement['status']}): read, not stored"
+            f"  medication statement: entry {statement['entry']} {statement['medication']!r} ({drug}, {dose};"
+            f" status {statement['status']}): read, not stored"
         )
