@@ -156,6 +156,13 @@ def test_an_impossible_value_or_an_unusable_birth_date_is_named(ehr) -> None:
         read_patient_bundle(unborn, OPTIONS)
     assert [i.expression for i in caught.value.issues] == ["Bundle.entry[0].resource.birthDate"]
 
+    no_weight = copy.deepcopy(ehr)
+    del no_weight["entry"][2]  # a serum creatinine without a weight: Cockcroft-Gault cannot be computed
+    with pytest.raises(FhirInputError) as caught:
+        read_patient_bundle(no_weight, OPTIONS)
+    [issue] = caught.value.issues
+    assert issue.expression == "Bundle.entry[0].resource" and "serum_creatinine_mg_dl" in issue.diagnostics
+
     year_only = copy.deepcopy(ehr)
     year_only["entry"][0]["resource"]["birthDate"] = "1968"
     del year_only["entry"][3]  # a serum creatinine needs the age (Cockcroft-Gault)

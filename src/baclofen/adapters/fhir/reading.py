@@ -297,7 +297,7 @@ def _standard_snapshot(
         notes.append(f"birthDate {patient.birthDate!r} is not a full date (YYYY-MM-DD): the age is not set")
     base = PatientSnapshot(age_years=age, sex=_sex(patient), origin=options.origin, locale=options.locale)
     on = options.on or max((o.observed_on for o in covariates), default=date.min)
-    with _element("birthDate" if age is not None else "gender"):
+    with _element(""):  # the Patient with its covariates (a serum creatinine needs age, weight and sex)
         return snapshot_on(base, covariates, on), notes
 
 
@@ -430,7 +430,8 @@ def _subject_ok(resource: Any, patient_refs: set[str]) -> None:
 
 
 def _entry_issue(index: int, refused: _Refused) -> Issue:
-    return Issue(f"Bundle.entry[{index}].resource.{refused.element}", refused.message, refused.code)
+    where = f"Bundle.entry[{index}].resource" + (f".{refused.element}" if refused.element else "")
+    return Issue(where, refused.message, refused.code)
 
 
 def _read_observation(
