@@ -91,13 +91,12 @@ def test_an_unknown_drug_is_reported_as_unknown_not_refused(ehr) -> None:
     ("loinc", "quantity", "field", "expected"),
     [
         ("29463-7", {"value": 160, "code": "[lb_av]", "system": "http://unitsofmeasure.org"}, "weight_kg", 72.57),
-        ("2160-0", {"value": 106.1, "code": "umol/L", "system": "http://unitsofmeasure.org"}, "creat", 1.2),
+        ("2160-0", {"value": 106.1, "code": "umol/L"}, "serum_creatinine_mg_dl", 1.2),
         ("62238-1", {"value": 55, "code": "mL/min/{1.73_m2}"}, "egfr_ml_min_1_73m2", 55.0),
         ("33914-3", {"value": 48, "unit": "mL/min/{1.73_m2}"}, "egfr_ml_min_1_73m2", 48.0),
     ],
 )
 def test_loinc_covariates_are_converted_from_their_ucum_units(ehr, loinc, quantity, field, expected) -> None:
-    field = {"creat": "serum_creatinine_mg_dl"}.get(field, field)
     code = {"coding": [{"system": "http://loinc.org", "code": loinc}]}
     bundle = _with_observation(ehr, code=code, valueQuantity=quantity, issued="2026-02-01T08:00:00Z")
 
