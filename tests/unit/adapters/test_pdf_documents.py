@@ -254,3 +254,12 @@ def test_a_schedule_longer_than_two_years_is_refused_naming_the_plan() -> None:
         render_schedule_pdf(long)
 
     assert caught.value.field == "plan"
+
+
+def test_texts_that_fit_no_legible_two_sided_card_are_refused_naming_the_card() -> None:
+    wide = "W" * MAX_LABEL_CHARS  # one unbroken word of the widest letter, in every field
+
+    with pytest.raises(InvalidInputError) as caught:
+        render_wallet_card_pdf(WalletCard(wide, 500, 100, wide, patient_label=wide))
+
+    assert caught.value.field == "card"
