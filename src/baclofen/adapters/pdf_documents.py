@@ -28,6 +28,7 @@ from weasyprint.urls import URLFetcher
 
 from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
 from baclofen.adapters.edge.text import describe_program
+from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.oral.plan import Plan, ScheduledDose
 from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
@@ -54,7 +55,7 @@ CLINICIAN_DISCLAIMER = "Decision support for professionals, not medical advice: 
 #: Weekday names of the check-off table (English, whatever the process's locale).
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Most days one schedule prints: two years, beyond any plan the planners make (a taper's days to zero are at most
-#: 365); a year's check-off table takes about 3 s to lay out.
+#: :data:`~baclofen.domain.oral.taper.MAX_MIN_DAYS_TO_ZERO`); a year's check-off table takes about 3 s to lay out.
 MAX_SCHEDULE_DAYS = 731
 #: Longest patient label, clinic contact or pump model text on a document (characters).
 MAX_LABEL_CHARS = 120
@@ -315,12 +316,11 @@ def _dose_on(summary: PatientSummary) -> str:
     active = summary.active_plan
     if active is None:
         return ""
-    day = summary.as_of.date()
-    for step in active.plan.steps:
-        if step.start <= day <= step.end or (step is active.plan.steps[-1] and step.continues and day > step.end):
-            times = ", ".join(f"{d.time:%H:%M} {_num(d.dose_mg)} mg" for d in step.doses)
-            return f"{_num(step.daily_dose_mg)} mg/day ({times})"
-    return "outside the plan's dates"
+    step = active.plan.step_on(summary.as_of.date())
+    if step is None:
+        return "outside the plan's dates"
+    times = ", ".join(f"{d.time:%H:%M} {_num(d.dose_mg)} mg" for d in step.doses) or "no baclofen"
+    return f"{_num(step.daily_dose_mg)} mg/day ({times})"
 
 
 def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
@@ -337,5 +337,6 @@ def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
         today_dose=_dose_on(summary),
         pump_program="" if fill is None else describe_program(fill.program, fill.concentration_mcg_per_ml),
         score_value=lambda score: str(score.to_dict()["value"]),
+        nrs_range=f"{_num(NRS_MIN)}-{_num(NRS_MAX)}",
         disclaimer=CLINICIAN_DISCLAIMER,
     )

@@ -263,3 +263,9 @@ def test_texts_that_fit_no_legible_two_sided_card_are_refused_naming_the_card() 
         render_wallet_card_pdf(WalletCard(wide, 500, 100, wide, patient_label=wide))
 
     assert caught.value.field == "card"
+
+
+def test_the_longest_printed_schedule_holds_the_longest_taper_the_planner_makes() -> None:
+    from baclofen.domain.oral.taper import MAX_MIN_DAYS_TO_ZERO
+
+    assert MAX_SCHEDULE_DAYS > MAX_MIN_DAYS_TO_ZERO
