@@ -42,6 +42,45 @@ def pdf_pages(pdf: bytes) -> tuple[int, tuple[float, float]]:
     return pages, (float(size.group(1)), float(size.group(2)))
 
 
+#: DejaVu's ascent plus descent (1901 + 483 of 2048 units an em): poppler's box of a word in a DejaVu font is this
+#: many times the font's size high, so a word's box height over it is the size it is printed at.
+DEJAVU_BOX_EM = (1901 + 483) / 2048
+_WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The names of the fonts embedded in ``pdf`` (``pdffonts``), without their subset prefix."""
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode().splitlines()[2:]
+    return [line.split()[0].partition("+")[2] or line.split()[0] for line in lines if line.strip()]
+
+
+@dataclass(frozen=True)
+class PrintedWord:
+    """A word of a page and its box's top, right edge and bottom (points from the page's top left corner), from
+    ``pdftotext -bbox``."""
+
+    text: str
+    top_pt: float
+    right_pt: float
+    bottom_pt: float
+
+    @property
+    def size_pt(self) -> float:
+        """The size the word is printed at (a DejaVu font: :data:`DEJAVU_BOX_EM`)."""
+        return (self.bottom_pt - self.top_pt) / DEJAVU_BOX_EM
+
+
+def pdf_words(pdf: bytes) -> list[list[PrintedWord]]:
+    """Each page's words with their boxes (``pdftotext -bbox``)."""
+    done = subprocess.run([str(PDFTOTEXT), "-bbox", "-", "-"], input=pdf, capture_output=True, check=True)
+    pages = done.stdout.decode("utf-8").split("<page ")[1:]
+    return [
+        [PrintedWord(w, float(y0), float(x1), float(y1)) for y0, x1, y1, w in _WORD.findall(page)] for page in pages
+    ]
+
+
 def flat(text: str) -> str:
     """``text`` with every run of white space (line breaks included) as one space."""
     return " ".join(text.split())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL
 from baclofen.services.commands import PlanTitration, SavePlan
@@ -92,14 +93,14 @@ def test_the_wallet_card_of_a_pump_has_its_last_fill_and_every_sign(memory_api) 
 
     r = memory_api.client.get(
         "/api/v1/pumps/pump-1/wallet-card.pdf",
-        params={"clinic_contact": "Pump clinic +1 555 0100"},
+        params={"clinic_contact": "Pump clinic +1 555 0100", "patient_label": "P-1"},
         headers=memory_api.auth("clin1"),
     )
 
     pdf = _is_pdf(r, "wallet-card-pump-1.pdf")
     assert pdf_pages(pdf)[0] == 2
     text = flat(pdf_text(pdf))
-    assert "SynchroMed II 20 mL" in text and "Pump clinic +1 555 0100" in text
+    assert "SynchroMed II 20 mL" in text and "Pump clinic +1 555 0100" in text and "Name P-1" in text
     assert "1000 mcg/mL" in text and "350 mcg/day" in text
     assert all(sign in text for sign in (*ITB_WITHDRAWAL.signs, *ITB_OVERDOSE.signs))
 
@@ -138,6 +139,7 @@ def test_the_visit_summary_is_for_staff(memory_api) -> None:
 
     text = flat(pdf_text(_is_pdf(r, "visit-summary-P-1.pdf")))
     assert "P-1" in text and saved.plan_id in text and "pump-1" in text and "Age 50 years" in text
+    assert f"Mean stiffness ({NRS_MIN:g}-{NRS_MAX:g})" in text  # the rating's range from the domain
     assert "not medical advice" in text
     assert refused.status_code == 403
 

@@ -1,6 +1,7 @@
 """The printed documents in the real browser: the patient's "Print schedule (PDF)" and the clinician's "Visit
-summary (PDF)" download a PDF; the pages that carry the buttons stay axe-core clean. The server, browser and tab
-fixtures are those of :mod:`tests.web.test_browser` (skipped with it where there is no Chromium)."""
+summary (PDF)" and "Wallet card (PDF)" (its form's contact and name fields) download a PDF; the pages that carry the
+buttons stay axe-core clean. The server, browser and tab fixtures are those of :mod:`tests.web.test_browser`
+(skipped with it where there is no Chromium)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,11 @@ def test_a_clinician_downloads_the_visit_summary_pdf(tab: Tab, server: Server, t
 
     assert saved.name == "visit-summary-P-0001.pdf"
     assert "Clinic visit summary" in flat(pdf_text(saved.read_bytes()))
+
+    # P-0001 is the demo clinic's patient on a pump with a recorded fill: the page has the card's form
+    page.get_by_label("Clinic contact printed on the card").fill("Spasticity clinic 0161 555 0100")
+    page.get_by_label("Name or label printed on the card").fill("P-0001")
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="Wallet card (PDF)").click()
+    card = flat(pdf_text(Path(caught.value.path()).read_bytes()))
+    assert "Name P-0001" in card and "Spasticity clinic 0161 555 0100" in card

@@ -75,11 +75,14 @@ def test_the_patient_page_gives_the_visit_summary_and_the_wallet_card(site: Site
     summary = _pdf(site, _link(page, "Visit summary (PDF)"), f"visit-summary-{patient_id}.pdf")
     action = re.search(r'<form class="wallet-card-form" method="get" action="(/pumps/([^/"]+)/wallet-card.pdf)">', page)
     assert action is not None
-    card = _pdf(site, f"{action.group(1)}?clinic_contact=Spasticity+clinic+555", f"wallet-card-{action.group(2)}.pdf")
+    assert 'name="clinic_contact"' in page and 'name="patient_label"' in page  # the API's two fields
+    query = f"?clinic_contact=Spasticity+clinic+555&patient_label={patient_id}"
+    card = _pdf(site, action.group(1) + query, f"wallet-card-{action.group(2)}.pdf")
 
     assert patient_id in flat(pdf_text(summary))
     card_text = flat(pdf_text(card))
     assert "Spasticity clinic 555" in card_text and all(sign in card_text for sign in ITB_WITHDRAWAL.signs)
+    assert f"Name {patient_id}" in card_text
 
 
 def _pump_patient(site: Site) -> str:

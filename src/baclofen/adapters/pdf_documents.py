@@ -28,9 +28,10 @@ from weasyprint.urls import URLFetcher
 
 from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
 from baclofen.adapters.edge.text import describe_program
+from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.oral.plan import Plan, ScheduledDose
-from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL, SignSet
+from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
 from baclofen.services.itb import StoredVisit
 from baclofen.services.patient_summary import PatientSummary
 
@@ -38,6 +39,7 @@ __all__ = [
     "CLINICIAN_DISCLAIMER",
     "MAX_LABEL_CHARS",
     "MAX_SCHEDULE_DAYS",
+    "MIN_CARD_FONT_PT",
     "PDF_MEDIA_TYPE",
     "WEEKDAYS",
     "WalletCard",
@@ -53,16 +55,12 @@ CLINICIAN_DISCLAIMER = "Decision support for professionals, not medical advice: 
 #: Weekday names of the check-off table (English, whatever the process's locale).
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Most days one schedule prints: two years, beyond any plan the planners make (a taper's days to zero are at most
-#: 365); a year's check-off table takes about 3 s to lay out.
+#: :data:`~baclofen.domain.oral.taper.MAX_MIN_DAYS_TO_ZERO`); a year's check-off table takes about 3 s to lay out.
 MAX_SCHEDULE_DAYS = 731
 #: Longest patient label, clinic contact or pump model text on a document (characters).
 MAX_LABEL_CHARS = 120
-#: What the card tells an emergency team first (its withdrawal and overdose actions follow, from the sign sets).
-EMERGENCY_LINES = (
-    "This person has an implanted intrathecal baclofen pump. Do not stop intrathecal baclofen: withdrawal can be "
-    "life-threatening.",
-    "Contact the pump clinic now (above) and check the pump, reservoir and catheter.",
-)
+#: Smallest type on the emergency wallet card (points): read in an emergency, often by torchlight.
+MIN_CARD_FONT_PT = 6.0
 _TEMPLATES = Path(__file__).parent / "templates" / "pdf"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -119,9 +117,13 @@ def _css_string(text: str) -> Markup:
     return Markup("".join(c if c.isalnum() and c.isascii() or c in " ,.:-()" else f"\\{ord(c):x} " for c in text))
 
 
-def _pdf(template: str, footer: str = "", **context: Any) -> bytes:
+def _document(template: str, footer: str = "", **context: Any) -> Any:
     html = _ENV.get_template(template).render(footer=_css_string(footer), **context)
-    pdf: bytes = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
+    return HTML(string=html, url_fetcher=_NoFetching()).render()
+
+
+def _pdf(template: str, footer: str = "", **context: Any) -> bytes:
+    pdf: bytes = _document(template, footer, **context).write_pdf()
     return pdf
 
 
@@ -201,28 +203,61 @@ class WalletCard:
             object.__setattr__(self, name, value)
 
 
-def _sources(sign_sets: Sequence[SignSet]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(key for signs in sign_sets for key in signs.evidence))
+@dataclass(frozen=True, slots=True)
+class _CardType:
+    """Type sizes (points) of a wallet card: the title, the headings, the front's text and the back's text."""
+
+    title: float
+    heading: float
+    front: float
+    back: float
+
+
+#: The card's type, largest first: the first whose text fits two sides is printed (a long name, model or contact
+#: takes the second). The back (the signs, the same on every card) fills its side at 6.6 pt.
+_CARD_TYPES = (_CardType(8.0, 7.2, 7.0, 6.6), _CardType(7.0, 6.6, 6.6, 6.6), _CardType(6.4, 6.2, 6.0, 6.6))
+_CARD_SIDES = 2
+
+
+def _sources(*cited: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(key for keys in cited for key in keys))
 
 
 def wallet_card_lines() -> Mapping[str, Any]:
-    """What every wallet card says whatever its pump: what to tell an emergency team, the withdrawal and overdose
-    sign sets (:data:`~baclofen.domain.signs.ITB_WITHDRAWAL`, :data:`~baclofen.domain.signs.ITB_OVERDOSE`) and
-    their sources."""
+    """What every wallet card says whatever its pump: what to tell an emergency team
+    (:data:`~baclofen.domain.signs.ITB_EMERGENCY_TEAM`), the withdrawal and overdose sign sets
+    (:data:`~baclofen.domain.signs.ITB_WITHDRAWAL`, :data:`~baclofen.domain.signs.ITB_OVERDOSE`) and their
+    sources."""
     return {
-        "tell": EMERGENCY_LINES,
+        "tell": ITB_EMERGENCY_TEAM.lines,
         "withdrawal": ITB_WITHDRAWAL,
         "overdose": ITB_OVERDOSE,
-        "sources": _sources((ITB_WITHDRAWAL, ITB_OVERDOSE)),
+        "sources": _sources(ITB_EMERGENCY_TEAM.evidence, ITB_WITHDRAWAL.evidence, ITB_OVERDOSE.evidence),
     }
 
 
 def render_wallet_card_pdf(card: WalletCard) -> bytes:
     """The two sides (pages) of a credit-card sized (85.6 x 54 mm) emergency card: the pump and what to tell an
-    emergency team on the front, the withdrawal and overdose signs with what to do and their sources on the back."""
+    emergency team on the front, the withdrawal and overdose signs with what to do on the back; no type smaller
+    than :data:`MIN_CARD_FONT_PT` (the front's type is smaller when a long name, model or contact needs it).
+
+    Raises
+    ------
+    InvalidInputError
+        ``card`` not a :class:`WalletCard`; texts that fit no type on two sides (none within the length limits).
+    """
     if not isinstance(card, WalletCard):
         raise InvalidInputError("card", "a wallet card", card)
-    return _pdf("wallet_card.html", card=card, disclaimer=CLINICIAN_DISCLAIMER, **wallet_card_lines())
+    for size in _CARD_TYPES:
+        document = _document(
+            "wallet_card.html", card=card, size=size, disclaimer=CLINICIAN_DISCLAIMER, **wallet_card_lines()
+        )
+        if len(document.pages) <= _CARD_SIDES:
+            pdf: bytes = document.write_pdf()
+            return pdf
+    raise InvalidInputError(
+        "card", f"a patient label, pump model and clinic contact that fit {_CARD_SIDES} sides", card
+    )
 
 
 # --- the refill visit record ---------------------------------------------------------------------------------------
@@ -281,12 +316,11 @@ def _dose_on(summary: PatientSummary) -> str:
     active = summary.active_plan
     if active is None:
         return ""
-    day = summary.as_of.date()
-    for step in active.plan.steps:
-        if step.start <= day <= step.end or (step is active.plan.steps[-1] and step.continues and day > step.end):
-            times = ", ".join(f"{d.time:%H:%M} {_num(d.dose_mg)} mg" for d in step.doses)
-            return f"{_num(step.daily_dose_mg)} mg/day ({times})"
-    return "outside the plan's dates"
+    step = active.plan.step_on(summary.as_of.date())
+    if step is None:
+        return "outside the plan's dates"
+    times = ", ".join(f"{d.time:%H:%M} {_num(d.dose_mg)} mg" for d in step.doses) or "no baclofen"
+    return f"{_num(step.daily_dose_mg)} mg/day ({times})"
 
 
 def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
@@ -303,5 +337,6 @@ def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
         today_dose=_dose_on(summary),
         pump_program="" if fill is None else describe_program(fill.program, fill.concentration_mcg_per_ml),
         score_value=lambda score: str(score.to_dict()["value"]),
+        nrs_range=f"{_num(NRS_MIN)}-{_num(NRS_MAX)}",
         disclaimer=CLINICIAN_DISCLAIMER,
     )

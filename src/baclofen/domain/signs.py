@@ -1,7 +1,9 @@
 """Warning signs of withdrawal and overdose, with what to do, as cited data (clinical.md §3, §4).
 
 Findings about missed refills, abrupt stops, tapers, over-infusion and kidney failure attach the
-matching :class:`SignSet` so that the person reading the finding knows what to look for.
+matching :class:`SignSet` so that the person reading the finding knows what to look for. What a person with a pump
+(or someone with them) tells an emergency team first is cited data too (:data:`ITB_EMERGENCY_TEAM`): the emergency
+wallet card prints it, and any other surface (the patient guide, a page) can say the same words.
 """
 
 from __future__ import annotations
@@ -101,3 +103,24 @@ ITB_OVERDOSE = SignSet(
 )
 
 ALL_SIGN_SETS = (ORAL_WITHDRAWAL, ITB_WITHDRAWAL, ORAL_OVERDOSE, ITB_OVERDOSE)
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyMessage:
+    """What to tell an emergency team first, line by line (the first line the most urgent), and its sources."""
+
+    lines: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+#: What to tell an emergency team about a person with an intrathecal baclofen pump, before the signs: the boxed
+#: warning's essence (abrupt discontinuation can be life-threatening [S118]) and where interruptions come from
+#: (reservoir, pump, catheter [S69] [S42]); the sources are those of :data:`ITB_WITHDRAWAL`.
+ITB_EMERGENCY_TEAM = EmergencyMessage(
+    lines=(
+        "This person has an implanted intrathecal baclofen pump. Do not stop intrathecal baclofen: withdrawal can "
+        "be life-threatening.",
+        "Contact the pump clinic now and check the pump, reservoir and catheter.",
+    ),
+    evidence=ITB_WITHDRAWAL.evidence,
+)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baclofen.adapters.pdf_documents import (
+    MAX_LABEL_CHARS,
     MAX_SCHEDULE_DAYS,
+    MIN_CARD_FONT_PT,
     WalletCard,
     render_refill_visit_pdf,
     render_schedule_pdf,
@@ -24,9 +27,9 @@ from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.oral.titration import plan_titration
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Override
-from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL
+from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
 from baclofen.services.itb import read_stored_visit
-from tests.pdf_text import assert_schedule_matches, flat, needs_pdftotext, pdf_pages, pdf_text
+from tests.pdf_text import assert_schedule_matches, flat, needs_pdftotext, pdf_fonts, pdf_pages, pdf_text, pdf_words
 
 pytestmark = needs_pdftotext
 
@@ -131,9 +134,50 @@ def test_the_wallet_card_is_two_credit_card_pages_with_every_sign_and_the_number
     for sign in (*ITB_WITHDRAWAL.signs, *ITB_OVERDOSE.signs):
         assert sign in text, sign
     assert flat(ITB_WITHDRAWAL.action) in text and flat(ITB_OVERDOSE.action) in text
-    assert "Do not stop intrathecal baclofen" in text
-    for key in (*ITB_WITHDRAWAL.evidence, *ITB_OVERDOSE.evidence):
+    for line in ITB_EMERGENCY_TEAM.lines:  # a line may break after a hyphen ("life-threatening")
+        assert flat(line) in text.replace("- ", "-")
+    for key in (*ITB_EMERGENCY_TEAM.evidence, *ITB_WITHDRAWAL.evidence, *ITB_OVERDOSE.evidence):
         assert key in text
+
+
+def _assert_legible_card(pdf: bytes, tmp_path: Path) -> None:
+    """Two card sides, DejaVu fonts only, no word under MIN_CARD_FONT_PT and none past the card's edge."""
+    assert all(font.startswith("DejaVu") for font in pdf_fonts(pdf, tmp_path)), pdf_fonts(pdf, tmp_path)
+    sides = pdf_words(pdf)
+    assert len(sides) == 2
+    for side in sides:
+        small = [(w.text, round(w.size_pt, 2)) for w in side if w.size_pt < MIN_CARD_FONT_PT - 0.01]
+        assert not small, small
+        assert max(w.right_pt for w in side) <= CARD_PTS[0]
+        assert max(w.bottom_pt for w in side) <= CARD_PTS[1]
+
+
+def test_no_text_on_the_wallet_card_is_smaller_than_six_points_and_the_back_uses_its_side(tmp_path: Path) -> None:
+    assert MIN_CARD_FONT_PT == 6.0
+    card = WalletCard("SynchroMed II 20 mL", 500, 150.5, "Pump clinic, +44 20 7946 0000", patient_label="Ada")
+
+    pdf = render_wallet_card_pdf(card)
+
+    _assert_legible_card(pdf, tmp_path)
+    back = pdf_words(pdf)[1]
+    assert max(w.bottom_pt for w in back) > 0.85 * CARD_PTS[1]  # the signs fill the back, not two thirds of it
+    assert min(w.size_pt for w in back) >= 6.5
+
+
+def test_a_card_with_the_longest_name_model_and_contact_keeps_two_legible_sides(tmp_path: Path) -> None:
+    def longest(word: str) -> str:
+        return ((word + " ") * MAX_LABEL_CHARS)[:MAX_LABEL_CHARS].strip()
+
+    card = WalletCard(longest("Medtronic"), 2000, 1999.5, longest("+44 20 7946 0000"), patient_label=longest("Ada"))
+
+    pdf = render_wallet_card_pdf(card)
+
+    _assert_legible_card(pdf, tmp_path)
+    text = flat(pdf_text(pdf))
+    for value in (card.pump_model, card.clinic_contact, card.patient_label):
+        assert value in text
+    for sign in (*ITB_WITHDRAWAL.signs, *ITB_OVERDOSE.signs):
+        assert sign in text, sign
 
 
 @pytest.mark.parametrize(
@@ -210,3 +254,18 @@ def test_a_schedule_longer_than_two_years_is_refused_naming_the_plan() -> None:
         render_schedule_pdf(long)
 
     assert caught.value.field == "plan"
+
+
+def test_texts_that_fit_no_legible_two_sided_card_are_refused_naming_the_card() -> None:
+    wide = "W" * MAX_LABEL_CHARS  # one unbroken word of the widest letter, in every field
+
+    with pytest.raises(InvalidInputError) as caught:
+        render_wallet_card_pdf(WalletCard(wide, 500, 100, wide, patient_label=wide))
+
+    assert caught.value.field == "card"
+
+
+def test_the_longest_printed_schedule_holds_the_longest_taper_the_planner_makes() -> None:
+    from baclofen.domain.oral.taper import MAX_MIN_DAYS_TO_ZERO
+
+    assert MAX_SCHEDULE_DAYS > MAX_MIN_DAYS_TO_ZERO

@@ -223,6 +223,15 @@ class Plan:
     def max_daily_dose_mg(self) -> float:
         return max(s.daily_dose_mg for s in self.steps)
 
+    def step_on(self, day: date) -> PlanStep | None:
+        """The step whose doses are taken on ``day``: the one whose dates hold it, or the last step after its end
+        when it continues until the clinic changes it; None before the plan or after a last step that ends."""
+        for step in self.steps:
+            if step.start <= day <= step.end:
+                return step
+        last = self.steps[-1]
+        return last if last.continues and day > last.end else None
+
     def daily_totals(self) -> tuple[tuple[date, float], ...]:
         """(date, mg) for every day of the plan, in order."""
         return tuple((day, step.daily_dose_mg) for step in self.steps for day in step.dates())

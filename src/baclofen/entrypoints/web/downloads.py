@@ -9,7 +9,8 @@
 * the printed documents (PDF, :mod:`baclofen.entrypoints.api.reports`):
   ``/patients/{patient_id}/plans/{plan_id}/schedule.pdf`` "Print schedule (PDF)" (the saved plan page, the patient's
   schedule), ``/patients/{patient_id}/visit-summary.pdf`` "Visit summary (PDF)" and
-  ``/pumps/{pump_id}/wallet-card.pdf?clinic_contact=`` "Wallet card (PDF)" (the clinician's patient page),
+  ``/pumps/{pump_id}/wallet-card.pdf?clinic_contact=&patient_label=`` "Wallet card (PDF)" (the clinician's patient
+  page),
   ``/pumps/{pump_id}/visits/{number}/record.pdf`` "Refill record (PDF)" (a stored visit's record).
 
 A patient downloads their own (their schedule's links); anything else out of scope is a 404 page, as the API
@@ -69,8 +70,8 @@ def visit_summary_download(request: Request, patient_id: str) -> Response:
 
 
 @router.get("/pumps/{pump_id}/wallet-card.pdf")
-def wallet_card_download(request: Request, pump_id: str, clinic_contact: str = "") -> Response:
-    return export_wallet_card(pump_id, caller_of(request), clinic_contact)
+def wallet_card_download(request: Request, pump_id: str, clinic_contact: str = "", patient_label: str = "") -> Response:
+    return export_wallet_card(pump_id, caller_of(request), clinic_contact, patient_label)
 
 
 @router.get("/pumps/{pump_id}/visits/{number}/record.pdf")

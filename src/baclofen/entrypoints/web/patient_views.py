@@ -122,13 +122,8 @@ def _read_day(who: Caller, patient_id: str, action: str) -> PatientDay:
 
 def doses_on(plan: SavedPlan | None, day: date) -> tuple[ScheduledDose, ...]:
     """The doses of ``plan`` on ``day`` (none when no step covers it; the last step may continue)."""
-    if plan is None:
-        return ()
-    steps = plan.plan.steps
-    for step in steps:
-        if step.start <= day <= step.end or (step is steps[-1] and step.continues and day > step.end):
-            return step.doses
-    return ()
+    step = None if plan is None else plan.plan.step_on(day)
+    return () if step is None else step.doses
 
 
 @dataclass(frozen=True, slots=True)
