@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from dataclasses import replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
