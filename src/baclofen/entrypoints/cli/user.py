@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from baclofen.domain.records import Role, UserRecord
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt, JsonOpt
 from baclofen.entrypoints.cli.errors import map_errors
 from baclofen.entrypoints.cli.output import emit
+
+if TYPE_CHECKING:
+    from baclofen.bootstrap import Services
 
 app = typer.Typer(help="User accounts of the clinic service (stored in the clinic database).", no_args_is_help=True)
 
@@ -32,6 +35,14 @@ PasswordStdinOpt = Annotated[
         help=f"Read the password from the first line of standard input (else ${PASSWORD_ENV}, else a prompt).",
     ),
 ]
+
+
+def _services(database_url: str | None) -> Services:
+    """The services over the clinic database (``--database-url``, else the default)."""
+    from baclofen.adapters.sql import DEFAULT_DATABASE_URL
+    from baclofen.bootstrap import bootstrap
+
+    return bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
 
 
 def _password(from_stdin: bool) -> str:
@@ -62,10 +73,7 @@ def create_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a user account (12-128 character password, stored as an argon2id hash)."""
-    from baclofen.adapters.sql import DEFAULT_DATABASE_URL
-    from baclofen.bootstrap import bootstrap
-
-    services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
+    services = _services(database_url)
     password = _password(password_stdin)
     with map_errors():
         user, clinic_created = services.create_user(
@@ -119,10 +127,7 @@ def set_password_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Set a new password (12-128 characters) for an account; every one of its sessions and tokens is ended."""
-    from baclofen.adapters.sql import DEFAULT_DATABASE_URL
-    from baclofen.bootstrap import bootstrap
-
-    services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
+    services = _services(database_url)
     password = _password(password_stdin)
     with map_errors():
         user = services.change_password(username, password)
@@ -132,10 +137,7 @@ def set_password_command(
 @app.command("end-sessions")
 def end_sessions_command(username: UsernameOpt, database_url: DatabaseUrlOpt = None, as_json: JsonOpt = False) -> None:
     """Log an account out everywhere: every web session and API token of it is refused from now on."""
-    from baclofen.adapters.sql import DEFAULT_DATABASE_URL
-    from baclofen.bootstrap import bootstrap
-
-    services = bootstrap(database_url=database_url or DEFAULT_DATABASE_URL)
+    services = _services(database_url)
     with map_errors():
         user = services.end_sessions(username)
     _emit_ended(user, "logged out", as_json)

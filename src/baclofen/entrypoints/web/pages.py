@@ -96,30 +96,30 @@ async def login(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-@router.post("/logout")
-async def logout(request: Request) -> Response:
-    """End this session: revoked in the store (a copy of the cookie opens nothing after it), the cookie cleared."""
+async def _log_out(request: Request, *, everywhere: bool) -> Response:
     form = await request.form()
     check_csrf(request, form)
     visit = visit_of(request)
     if visit.session is not None and visit.user is not None:
-        visit.services.revoke_token(visit.user.user_id, visit.session.session_id, visit.signer.revocation_until())
+        if everywhere:
+            visit.services.end_sessions(visit.user.username)
+        else:
+            visit.services.revoke_token(visit.user.user_id, visit.session.session_id, visit.signer.revocation_until())
     visit.ended = True
     visit.nonce, visit.nonce_is_new = secrets.token_urlsafe(24), True
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    """End this session: revoked in the store (a copy of the cookie opens nothing after it), the cookie cleared."""
+    return await _log_out(request, everywhere=False)
 
 
 @router.post("/logout-everywhere")
 async def logout_everywhere(request: Request) -> Response:
     """End every session and API token of the account (another browser, a forgotten computer, a copied cookie)."""
-    form = await request.form()
-    check_csrf(request, form)
-    visit = visit_of(request)
-    if visit.user is not None:
-        visit.services.end_sessions(visit.user.username)
-    visit.ended = True
-    visit.nonce, visit.nonce_is_new = secrets.token_urlsafe(24), True
-    return RedirectResponse("/login", status_code=303)
+    return await _log_out(request, everywhere=True)
 
 
 # --- the clinic worklist -------------------------------------------------------------------------------------------
