@@ -287,6 +287,22 @@ class Services:
         """:func:`baclofen.services.accounts.authenticate` in this store."""
         return accounts.authenticate(self.users, self.passwords, username, password)
 
+    def signed_in_user(self, user_id: str, token_id: str, session_generation: int) -> UserRecord | None:
+        """:func:`baclofen.services.accounts.signed_in_user` in this store."""
+        return accounts.signed_in_user(self.users, user_id, token_id, session_generation)
+
+    def revoke_token(self, user_id: str, token_id: str, expires_at: datetime) -> None:
+        """:func:`baclofen.services.accounts.revoke_token` in this store, on its clock."""
+        accounts.revoke_token(self.users, self.clock, user_id, token_id, expires_at)
+
+    def end_sessions(self, username: str) -> UserRecord:
+        """:func:`baclofen.services.accounts.end_sessions` in this store."""
+        return accounts.end_sessions(self.users, username)
+
+    def change_password(self, username: str, password: str) -> UserRecord:
+        """:func:`baclofen.services.accounts.change_password` in this store."""
+        return accounts.change_password(self.users, self.passwords, username, password)
+
 
 def bootstrap(
     *,

@@ -86,6 +86,13 @@ CATALOGUE_ROUTES = [
     ("GET", "/api/v1/rules", STAFF_AND_ADMIN),
     ("GET", "/api/v1/rules/{rule}", STAFF_AND_ADMIN),
 ]
+#: The routes on the caller's own session (no patient data, no clinic's: not audited), open to every role with a
+#: token: (method, path). Each ends what the token opened: ``logout`` that token, ``logout-everywhere`` every token
+#: and web session of the account (tests/api/test_logout.py).
+SESSION_ROUTES = [
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/logout-everywhere"),
+]
 #: The CDS Hooks routes (the specification's paths; the patient is named in the body, ``context.patientId``):
 #: (method, path, body, roles that may use them). A patient-view of a patient out of the caller's scope is answered
 #: as the specification answers a hook with nothing to say (200, no card, and why), and audited as denied.
@@ -182,6 +189,19 @@ def test_a_route_on_the_callers_clinic_refuses_the_other_roles_and_audits_it(mem
         entries = memory_api.audit_since(before)
         assert [e.outcome.value for e in entries] == ["success" if role in roles else "denied"], (method, path)
         assert entries[0].target == f"clinic:{memory_api.services.users.by_username(username).clinic_id}"
+
+
+@pytest.mark.parametrize("username", sorted(OUTSIDERS))
+def test_a_session_route_ends_the_callers_own_token_for_every_role_and_is_not_audited(memory_api, username) -> None:
+    on_auth = {(m.upper(), p) for p, item in memory_api.app.openapi()["paths"].items() for m in item if "/auth/" in p}
+    assert on_auth == {*SESSION_ROUTES, ("POST", "/api/v1/auth/token")}
+    for method, path in SESSION_ROUTES:
+        count = len(memory_api.services.audit.entries())
+        headers = memory_api.auth(username)
+        r = memory_api.client.request(method, path, headers=headers)
+        assert r.status_code == 204, (path, username, r.text)
+        assert memory_api.client.get("/api/v1/me", headers=headers).status_code == 401
+        assert memory_api.audit_since(count) == ()
 
 
 @pytest.mark.parametrize("username", sorted(OUTSIDERS))

@@ -7,6 +7,9 @@ Runs on each adapter of ``conftest.ACCOUNTS`` and ``conftest.PASSWORD_HASHERS``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError
@@ -81,3 +84,52 @@ def test_a_password_verifies_against_its_own_hash_only(password_hasher) -> None:
     assert not password_hasher.verify(first, "correct horse batterY")
     assert not password_hasher.verify("not a hash", "correct horse battery")
     password_hasher.waste_time("anything")  # answers, and says nothing
+
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+
+
+def test_a_revoked_token_no_longer_signs_its_user_in_and_others_still_do(accounts) -> None:
+    clinics, users = accounts
+    clinics.add(CLINIC)
+    users.add(NURSE)
+
+    assert users.get_signed_in("u-1", "sid-one") == NURSE
+    users.revoke_token("u-1", "sid-one", NOW + timedelta(minutes=15), NOW)
+    users.revoke_token("u-1", "sid-one", NOW + timedelta(minutes=15), NOW)  # twice is harmless
+
+    with pytest.raises(NotFoundError):
+        users.get_signed_in("u-1", "sid-one")
+    assert users.get_signed_in("u-1", "sid-two") == NURSE
+    with pytest.raises(NotFoundError):
+        users.get_signed_in("u-9", "sid-two")
+
+
+def test_a_revocation_is_forgotten_once_its_token_has_expired(accounts) -> None:
+    clinics, users = accounts
+    clinics.add(CLINIC)
+    users.add(NURSE)
+    users.revoke_token("u-1", "sid-old", NOW + timedelta(minutes=15), NOW)
+
+    users.revoke_token("u-1", "sid-new", NOW + timedelta(hours=1), NOW + timedelta(minutes=20))
+
+    # the old token has expired on its own (its signature says so): its revocation need not be kept
+    assert users.get_signed_in("u-1", "sid-old") == NURSE
+    with pytest.raises(NotFoundError):
+        users.get_signed_in("u-1", "sid-new")
+
+
+def test_ending_every_session_counts_a_new_generation_and_may_store_a_new_password_hash(accounts) -> None:
+    clinics, users = accounts
+    clinics.add(CLINIC)
+    users.add(NURSE)
+    new_hash = HASH.replace("aGFzaGhhc2hoYXNo", "bmV3aGFzaG5ld2hhc2g")
+
+    ended = users.end_sessions("u-1")
+    changed = users.end_sessions("u-1", new_hash)
+
+    assert ended == replace(NURSE, session_generation=1)
+    assert changed == replace(NURSE, session_generation=2, password_hash=new_hash)
+    assert users.get("u-1") == changed and users.by_username("n.one") == changed
+    with pytest.raises(NotFoundError):
+        users.end_sessions("u-9")

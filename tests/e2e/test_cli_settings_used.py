@@ -88,6 +88,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "db restore": ((BACKUP_FILE, "--database-url", DATABASE), None),
     "demo-data": (("--database-url", DATABASE, "--as-of", "2026-12-01"), None),
     "user create": (("--role", "admin", "--clinic", "C-1", "--username", "admin", "--database-url", DATABASE), None),
+    "user set-password": (("--username", "admin", "--database-url", DATABASE), None),
+    "user end-sessions": (("--username", "admin", "--database-url", DATABASE), None),
     "clinic-settings list": (("--clinic", "C-1", "--database-url", DATABASE), None),
     "clinic-settings set": (
         ("pump.refill_margin_days=10", "--clinic", "C-1", "--reason", "pharmacy", "--database-url", DATABASE),
@@ -175,6 +177,8 @@ def _args(run_cli: Any, tmp_path: Path, name: str, extra: tuple[str, ...] = ()) 
         if name in ("user create", "demo-data", "db backup", "db restore") or name.startswith("clinic-settings"):
             # these need a migrated database
             assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
+        if name in ("user set-password", "user end-sessions"):  # these need an account
+            assert run_cli(*_args(run_cli, tmp_path, "user create")[:-1]).exit_code == 0
     if BACKUP_FILE in args:
         backup = str(tmp_path / "backup.sqlite3")
         if name == "db restore":

@@ -82,3 +82,44 @@ def test_there_is_no_password_option(run_cli, database_url) -> None:
     r = run_cli("user", "create", "--role", "nurse", "--clinic", "C-1", "--username", "n", "--password", PASSWORD)
 
     assert r.exit_code == 2 and "No such option" in r.stderr
+
+
+def test_a_new_password_ends_every_session_and_end_sessions_logs_out_everywhere(
+    run_cli, database_url, monkeypatch
+) -> None:
+    from baclofen.bootstrap import bootstrap
+
+    monkeypatch.setenv("BACLOFEN_USER_PASSWORD", PASSWORD)
+    args = ("--clinic", "C-1", "--username", "n.one", "--database-url", database_url)
+    user_id = run_cli("user", "create", "--role", "nurse", *args, "--json").json()["user_id"]
+    services = bootstrap(database_url=database_url)
+    assert services.signed_in_user(user_id, "session-1", 0) is not None
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a new long passphrase\n"))
+    r = run_cli("user", "set-password", "--username", "n.one", "--password-stdin", "--database-url", database_url)
+
+    assert r.exit_code == 0, r.stderr
+    assert "every web session and API token of the account is ended" in r.stdout
+    assert services.signed_in_user(user_id, "session-1", 0) is None  # issued before: refused
+    assert services.authenticate("n.one", PASSWORD) is None
+    assert services.authenticate("n.one", "a new long passphrase") is not None
+    assert services.signed_in_user(user_id, "session-2", 1) is not None  # a new login's session
+
+    ended = run_cli("user", "end-sessions", "--username", "n.one", "--database-url", database_url, "--json")
+
+    assert ended.exit_code == 0 and ended.json()["session_generation"] == 2
+    assert services.signed_in_user(user_id, "session-2", 1) is None
+    missing = run_cli("user", "end-sessions", "--username", "nobody", "--database-url", database_url)
+    assert missing.exit_code != 0
+
+
+def test_a_too_short_new_password_is_refused(run_cli, database_url, monkeypatch) -> None:
+    monkeypatch.setenv("BACLOFEN_USER_PASSWORD", PASSWORD)
+    run_cli(
+        "user", "create", "--role", "nurse", "--clinic", "C-1", "--username", "n.one", "--database-url", database_url
+    )
+    monkeypatch.setenv("BACLOFEN_USER_PASSWORD", "short")
+
+    r = run_cli("user", "set-password", "--username", "n.one", "--database-url", database_url)
+
+    assert r.exit_code != 0 and "password" in r.stderr

@@ -58,6 +58,7 @@ STORE_TABLES = {
     "program_changes",
     "clinic_setting_changes",
     "idempotency_keys",
+    "revoked_tokens",
 }
 
 

@@ -62,9 +62,14 @@ class Site:
         assert answer.status_code == 303, answer.text
 
 
-def make_site(settings: ApiSettings | None = None) -> Site:
+def make_site(settings: ApiSettings | None = None, database_url: str | None = None) -> Site:
+    """The demo clinic's site, in memory or in the (migrated, empty) database of ``database_url``."""
     clock = MovableClock(AS_OF)
-    services = bootstrap(clock=clock, passwords=Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1))
+    services = bootstrap(
+        clock=clock,
+        passwords=Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1),
+        database_url=database_url,
+    )
     demo = services.write_demo_clinic(AS_OF, seed=1)
     app = create_site(services, settings or ApiSettings(secret_key=SECRET))
     client = TestClient(app, base_url="http://testserver")

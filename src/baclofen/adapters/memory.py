@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -225,6 +226,8 @@ class InMemoryAccounts:
         self.lock = threading.Lock()
         self.clinics: dict[str, ClinicRecord] = {}
         self.users: dict[str, UserRecord] = {}
+        #: The revoked sessions and tokens: (user id, token id) -> when the token expires anyway.
+        self.revoked: dict[tuple[str, str], datetime] = {}
 
 
 class InMemoryClinicRepository:
@@ -281,6 +284,39 @@ class InMemoryUserRepository:
         if not found:
             raise NotFoundError(f"no user {username!r}")
         return found[0]
+
+    def get_signed_in(self, user_id: str, token_id: str) -> UserRecord:
+        check_record_id(user_id, "user_id")
+        check_record_id(token_id, "token_id")
+        with self._accounts.lock:
+            found = self._accounts.users.get(user_id)
+            revoked = (user_id, token_id) in self._accounts.revoked
+        if found is None or revoked:
+            raise NotFoundError(f"no user {user_id!r} signed in with this token")
+        return found
+
+    def revoke_token(self, user_id: str, token_id: str, expires_at: datetime, now: datetime) -> None:
+        check_record_id(user_id, "user_id")
+        check_record_id(token_id, "token_id")
+        with self._accounts.lock:
+            revoked = self._accounts.revoked
+            for key in [key for key, expires in revoked.items() if expires <= now]:
+                del revoked[key]
+            revoked[(user_id, token_id)] = expires_at
+
+    def end_sessions(self, user_id: str, password_hash: str | None = None) -> UserRecord:
+        check_record_id(user_id, "user_id")
+        with self._accounts.lock:
+            found = self._accounts.users.get(user_id)
+            if found is None:
+                raise NotFoundError(f"no user {user_id!r}")
+            ended = replace(
+                found,
+                session_generation=found.session_generation + 1,
+                password_hash=found.password_hash if password_hash is None else password_hash,
+            )
+            self._accounts.users[user_id] = ended
+        return ended
 
 
 class InMemoryAuditLog:

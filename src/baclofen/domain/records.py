@@ -157,7 +157,9 @@ STAFF_ROLES = frozenset({Role.CLINICIAN, Role.NURSE})
 @dataclass(frozen=True, slots=True)
 class UserRecord:
     """A user account of a clinic: its role, username and password hash (argon2id, never the password);
-    a patient's account names the patient record it may read.
+    a patient's account names the patient record it may read. ``session_generation`` counts the times all of the
+    account's sessions and tokens were ended (a password change, "log out everywhere"): a session or token names
+    the generation it was issued in and is honoured only while that is still the account's.
 
     >>> UserRecord("u-1", "C-1", "patient", "p.one", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
     ...            patient_id="P-1").role
@@ -170,9 +172,18 @@ class UserRecord:
     username: str
     password_hash: str
     patient_id: str | None = None
+    session_generation: int = 0
 
     def __post_init__(self) -> None:
         check_record_id(self.user_id, "user_id")
+        require(
+            isinstance(self.session_generation, int)
+            and not isinstance(self.session_generation, bool)
+            and self.session_generation >= 0,
+            "session_generation",
+            "a whole number >= 0",
+            self.session_generation,
+        )
         check_record_id(self.clinic_id, "clinic_id")
         object.__setattr__(self, "role", parse_role(self.role))
         check_username(self.username)

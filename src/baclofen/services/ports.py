@@ -479,6 +479,21 @@ class UserRepository(Protocol):
         """The stored account of ``username`` (exactly as stored: usernames are case-sensitive)."""
         ...
 
+    def get_signed_in(self, user_id: str, token_id: str) -> UserRecord:
+        """The stored account of a session or token ``token_id`` of ``user_id`` that was not revoked (one indexed
+        lookup, read at each request); NotFoundError when there is no such account or the token was revoked."""
+        ...
+
+    def revoke_token(self, user_id: str, token_id: str, expires_at: datetime, now: datetime) -> None:
+        """Refuse the session or token ``token_id`` of ``user_id`` from now on, until ``expires_at`` (when it
+        would have expired anyway); revocations expired at ``now`` are forgotten. Revoking twice is harmless."""
+        ...
+
+    def end_sessions(self, user_id: str, password_hash: str | None = None) -> UserRecord:
+        """End every session and token of ``user_id`` (its ``session_generation`` + 1), storing
+        ``password_hash`` as its new hash when given; the account as stored now."""
+        ...
+
 
 class PasswordHasher(Protocol):
     """Password hashes (argon2id): the only place a password is seen; it is never stored."""

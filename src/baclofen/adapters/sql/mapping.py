@@ -428,11 +428,20 @@ def user_values(record: UserRecord) -> dict[str, Any]:
         "username": record.username,
         "password_hash": record.password_hash,
         "patient_id": record.patient_id,
+        "session_generation": record.session_generation,
     }
 
 
 def user_from_row(row: UserRow | Row[Any]) -> UserRecord:
-    return UserRecord(row.user_id, row.clinic_id, Role(row.role), row.username, row.password_hash, row.patient_id)
+    return UserRecord(
+        row.user_id,
+        row.clinic_id,
+        Role(row.role),
+        row.username,
+        row.password_hash,
+        row.patient_id,
+        row.session_generation,
+    )
 
 
 # --- saved plans and program changes ---------------------------------------------------------------------------

@@ -391,12 +391,25 @@ class UserRow(Base):
     username: Mapped[str] = mapped_column(String(MAX_USERNAME_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     patient_id: Mapped[str | None] = _record_id()
+    #: Migration 0010: how many times every session and token of the account was ended.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("username"),
         CheckConstraint("role IN ('clinician', 'nurse', 'patient', 'admin')", name="known_role"),
         CheckConstraint("(role = 'patient') = (patient_id IS NOT NULL)", name="patient_id_for_patients"),
     )
+
+
+class RevokedTokenRow(Base):
+    """A web session or API token revoked before it expires (migration 0010): refused until ``expires_at_utc``,
+    then forgotten (it has expired on its own). Goes with its account (ON DELETE CASCADE)."""
+
+    __tablename__ = "revoked_tokens"
+
+    user_id: Mapped[str] = _record_id(ForeignKey("users.user_id", ondelete="CASCADE"), primary_key=True)
+    token_id: Mapped[str] = _record_id(primary_key=True)
+    expires_at_utc: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 # --- the patients' dated histories (migration 0004): never changed or deleted (its triggers refuse it) ------------

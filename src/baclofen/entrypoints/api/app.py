@@ -2,6 +2,8 @@
 
 * ``/healthz`` (the process answers) and ``/readyz`` (the database answers, at the revision needed);
 * ``/api/v1/auth/token``: a username and password for a short-lived bearer token (rate limited);
+  ``/api/v1/auth/logout`` revokes the token it is sent with, ``/api/v1/auth/logout-everywhere`` every token and web
+  session of the caller's account;
 * ``/api/v1/me``, ``/api/v1/users`` (an admin creates accounts of their clinic);
 * ``/api/v1/patients``, ``/api/v1/pumps``, refill visits (:mod:`.records`): audited, scoped to the caller;
 * the diary, alerts and the worklist (:mod:`.clinic`): audited, scoped to the caller;
@@ -26,7 +28,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 import baclofen
 from baclofen.bootstrap import Services, population_jobs
@@ -111,6 +113,30 @@ def login(body: LoginRequest, request: Request) -> JSONResponse:
         {"access_token": token, "token_type": "bearer", "expires_in": lifetime},
         headers={"Cache-Control": "no-store"},
     )
+
+
+@auth.post(
+    "/auth/logout",
+    status_code=204,
+    response_class=Response,
+    summary="Log out: the bearer token this request carries is refused from now on (401)",
+)
+def logout(who: CallerDep, request: Request) -> Response:
+    signer: TokenSigner = request.app.state.signer
+    if who.token is not None:
+        who.services.revoke_token(who.user.user_id, who.token.token_id, signer.revocation_until())
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+@auth.post(
+    "/auth/logout-everywhere",
+    status_code=204,
+    response_class=Response,
+    summary="Log out everywhere: every token and web session of the caller's account is refused from now on (401)",
+)
+def logout_everywhere(who: CallerDep) -> Response:
+    who.services.end_sessions(who.user.username)
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 @accounts.get("/me", summary="The caller's account")

@@ -13,10 +13,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from baclofen.bootstrap import Services
-from baclofen.domain.errors import NotFoundError
 from baclofen.domain.records import AuditEntry, AuditOutcome, UserRecord
 from baclofen.entrypoints.api.problems import Problem
-from baclofen.entrypoints.api.security import OutOfScope, TokenSigner, actor_label, unauthorized
+from baclofen.entrypoints.api.security import ApiToken, OutOfScope, TokenSigner, actor_label, unauthorized
 
 __all__ = ["AuditNote", "Caller", "CallerDep", "audited", "caller"]
 
@@ -25,23 +24,26 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/au
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated user of a request, and the services it runs on (a unit of work of its own)."""
+    """The authenticated user of a request, and the services it runs on (a unit of work of its own); for an API
+    request, the token it came with."""
 
     user: UserRecord
     services: Services
+    token: ApiToken | None = None
 
 
 def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
-    """The user a valid bearer token names (401 without one, or with a forged, expired or stale one)."""
+    """The user a valid bearer token names (401 without one, or with a forged, expired, revoked or stale one:
+    logged out, or issued before the account's password changed or its sessions were ended)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized("credentials are needed: a bearer token from POST /api/v1/auth/token")
     services: Services = request.app.state.services
     signer: TokenSigner = request.app.state.signer
-    try:
-        user = services.users.get(signer.user_id(credentials.credentials))
-    except NotFoundError:  # an account that no longer exists
-        raise unauthorized("the token is not valid") from None
-    return Caller(user, services.for_request(user.clinic_id))
+    token = signer.read(credentials.credentials)
+    user = services.signed_in_user(token.user_id, token.token_id, token.session_generation)
+    if user is None:  # an account that no longer exists, a token logged out or its sessions ended
+        raise unauthorized("the token is no longer valid: log in again")
+    return Caller(user, services.for_request(user.clinic_id), token)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

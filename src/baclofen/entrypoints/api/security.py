@@ -1,10 +1,12 @@
 """Who is asking: short-lived signed tokens (JWT, HS256), login rate limiting, role checks and what each
 user may see.
 
-* A token is issued by ``POST /api/v1/auth/token`` for a username and password and names its user; it
-  lives :attr:`ApiSettings.token_ttl_s` (15 minutes by default) on the clinic's clock. Every request but
-  login and health carries it (``Authorization: Bearer ...``); the user is read again at each request, so
-  a role comes from the store, never from the token alone.
+* A token is issued by ``POST /api/v1/auth/token`` for a username and password and names its user, its own id
+  (``jti``) and the account's session generation (``gen``); it lives :attr:`ApiSettings.token_ttl_s` (15 minutes
+  by default) on the clinic's clock. Every request but login and health carries it (``Authorization: Bearer
+  ...``); the user is read again at each request, with whether the token was revoked (``POST
+  /api/v1/auth/logout``) or the account's sessions ended since (a password change, ``POST
+  /api/v1/auth/logout-everywhere``): a role comes from the store, never from the token alone.
 * The signing secret comes from the environment (``BACLOFEN_SECRET_KEY``) or the caller's settings, never
   from code; a server without one refuses to start (a demo server makes a random one per process).
 * Failed logins are limited per username and client address (:class:`LoginLimiter`, in memory, bounded).
@@ -38,6 +40,7 @@ __all__ = [
     "SECRET_KEY_ENV",
     "SECURE_COOKIES_ENV",
     "ApiSettings",
+    "ApiToken",
     "LoginLimiter",
     "OutOfScope",
     "TokenSigner",
@@ -123,6 +126,16 @@ def unauthorized(detail: str) -> Problem:
     return Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="baclofen"'})
 
 
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """What a validly signed, unexpired token says: its user, its id and the user's session generation it was
+    issued in (whether it still stands is the store's to say: :func:`baclofen.services.accounts.signed_in_user`)."""
+
+    user_id: str
+    token_id: str
+    session_generation: int
+
+
 class TokenSigner:
     """Issues and checks the API's tokens (HS256, issuer and audience checked, expiry on the clinic's clock)."""
 
@@ -141,11 +154,16 @@ class TokenSigner:
             "iat": int(now.timestamp()),
             "exp": int((now + self._ttl).timestamp()),
             "jti": secrets.token_hex(8),
+            "gen": user.session_generation,
         }
         return jwt.encode(claims, self._secret, algorithm="HS256"), int(self._ttl.total_seconds())
 
-    def user_id(self, token: str) -> str:
-        """The user a valid token names; a 401 problem for a forged, malformed or expired one."""
+    def revocation_until(self) -> datetime:
+        """Until when a token revoked now must be refused: the latest expiry of any token issued so far."""
+        return self._clock.now() + self._ttl
+
+    def read(self, token: str) -> ApiToken:
+        """What a valid token says; a 401 problem for a forged, malformed or expired one."""
         try:
             claims = jwt.decode(
                 token,
@@ -154,17 +172,22 @@ class TokenSigner:
                 audience=_AUDIENCE,
                 issuer=_ISSUER,
                 # expiry is checked below on the clinic's clock (the one source of "now")
-                options={"require": ["sub", "exp", "iat"], "verify_exp": False, "verify_iat": False},
+                options={"require": ["sub", "exp", "iat", "jti", "gen"], "verify_exp": False, "verify_iat": False},
             )
         except jwt.InvalidTokenError:
             raise unauthorized("the token is not valid") from None
         now = self._clock.now().timestamp()
-        expires, subject = claims.get("exp"), claims.get("sub")
+        expires, subject, token_id, generation = (
+            claims.get("exp"),
+            claims.get("sub"),
+            claims.get("jti"),
+            claims.get("gen"),
+        )
         if not isinstance(expires, int | float) or expires <= now:
             raise unauthorized("the token has expired: log in again")
-        if not isinstance(subject, str):
+        if not isinstance(subject, str) or not isinstance(token_id, str) or type(generation) is not int:
             raise unauthorized("the token is not valid")
-        return subject
+        return ApiToken(subject, token_id, generation)
 
 
 class LoginLimiter:

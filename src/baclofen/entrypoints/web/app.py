@@ -123,9 +123,9 @@ def _start_visit(request: Request) -> Visit:
     session = signer.read(request)
     user = None
     if session is not None:
-        try:
-            user = services.users.get(session.user_id)
-        except NotFoundError:  # the account no longer exists
+        # None for an account that no longer exists, a session logged out, or the account's sessions ended
+        user = services.signed_in_user(session.user_id, session.session_id, session.session_generation)
+        if user is None:
             session = None
     nonce = csrf_nonce(request)
     return Visit(services, signer, session, user, nonce or secrets.token_urlsafe(24), nonce is None)

@@ -1,6 +1,7 @@
 """The web pages, on the same use cases, accounts, authorisation and audit as the REST API.
 
-* ``/login`` (the same authentication and login limiter as ``POST /api/v1/auth/token``), ``/logout``;
+* ``/login`` (the same authentication and login limiter as ``POST /api/v1/auth/token``), ``/logout`` (this
+  session revoked in the store), ``/logout-everywhere`` (every session and API token of the account ended);
 * ``/``: where a role starts (staff: the worklist; a patient: their day);
 * ``/worklist`` (staff): the clinic's worklist, filtered by ``kind``, sorted by ``sort``; each item opens its
   reasoning and sources; ``POST /alerts/{alert_id}/acknowledge`` acknowledges an alert with a reason in one step;
@@ -95,14 +96,30 @@ async def login(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-@router.post("/logout")
-async def logout(request: Request) -> Response:
+async def _log_out(request: Request, *, everywhere: bool) -> Response:
     form = await request.form()
     check_csrf(request, form)
     visit = visit_of(request)
+    if visit.session is not None and visit.user is not None:
+        if everywhere:
+            visit.services.end_sessions(visit.user.username)
+        else:
+            visit.services.revoke_token(visit.user.user_id, visit.session.session_id, visit.signer.revocation_until())
     visit.ended = True
     visit.nonce, visit.nonce_is_new = secrets.token_urlsafe(24), True
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    """End this session: revoked in the store (a copy of the cookie opens nothing after it), the cookie cleared."""
+    return await _log_out(request, everywhere=False)
+
+
+@router.post("/logout-everywhere")
+async def logout_everywhere(request: Request) -> Response:
+    """End every session and API token of the account (another browser, a forgotten computer, a copied cookie)."""
+    return await _log_out(request, everywhere=True)
 
 
 # --- the clinic worklist -------------------------------------------------------------------------------------------

@@ -6,6 +6,11 @@
   after the last page (each page renews it). It is ``HttpOnly``, ``SameSite=Lax``, ``Path=/`` and ``Secure`` when
   the settings say the site is served over https (``$BACLOFEN_SECURE_COOKIES``) or the request came over https.
   The user is read again from the store at each request, so a role comes from the store, never from the cookie.
+* Logging out holds: the cookie names its session (``sid``) and the account's session generation (``gen``); the
+  session is honoured only while the store says it stands (read with the user, one lookup:
+  :func:`baclofen.services.accounts.signed_in_user`). ``/logout`` revokes the session in the store, so a copy of
+  the cookie opens nothing after it, in any server process; ``/logout-everywhere`` and a password change end every
+  session and API token of the account.
 * CSRF: a signed double-submit token bound to the session (OWASP). A random nonce lives in its own cookie
   (:data:`CSRF_COOKIE`, ``HttpOnly``, ``SameSite=Strict``); each form carries ``HMAC(secret, nonce, session id)``
   and every POST is refused (403) unless the form's token is that of the cookie's nonce and the current session.
@@ -18,7 +23,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 from starlette.requests import Request
@@ -40,10 +45,12 @@ _AUDIENCE = "baclofen-web"
 
 @dataclass(frozen=True, slots=True)
 class WebSession:
-    """A valid session: the user it names and its identifier (the CSRF token is bound to it)."""
+    """A validly signed, unexpired session: the user it names, its identifier (the CSRF token is bound to it) and
+    the account's session generation it was issued in (whether it still stands is the store's to say)."""
 
     user_id: str
     session_id: str
+    session_generation: int
 
 
 def csrf_nonce(request: Request) -> str | None:
@@ -70,6 +77,7 @@ class SessionSigner:
         claims = {
             "sub": user.user_id,
             "sid": session_id or secrets.token_urlsafe(16),
+            "gen": user.session_generation,
             "iss": _ISSUER,
             "aud": _AUDIENCE,
             "iat": int(now.timestamp()),
@@ -89,16 +97,21 @@ class SessionSigner:
                 algorithms=["HS256"],
                 audience=_AUDIENCE,
                 issuer=_ISSUER,
-                options={"require": ["sub", "sid", "exp"], "verify_exp": False, "verify_iat": False},
+                options={"require": ["sub", "sid", "exp", "gen"], "verify_exp": False, "verify_iat": False},
             )
         except jwt.InvalidTokenError:
             return None
-        expires, subject, sid = claims.get("exp"), claims.get("sub"), claims.get("sid")
+        expires, subject, sid, generation = claims.get("exp"), claims.get("sub"), claims.get("sid"), claims.get("gen")
         if not isinstance(expires, int | float) or expires <= self._clock.now().timestamp():
             return None
-        if not isinstance(subject, str) or not isinstance(sid, str):
+        if not isinstance(subject, str) or not isinstance(sid, str) or type(generation) is not int:
             return None
-        return WebSession(subject, sid)
+        return WebSession(subject, sid, generation)
+
+    def revocation_until(self) -> datetime:
+        """Until when a session revoked now must be refused: the latest expiry of any cookie of it issued so far
+        (each page renews it, a copy's included)."""
+        return self._clock.now() + self._ttl
 
     def secure(self, request: Request) -> bool:
         return self._secure or request.url.scheme == "https"
