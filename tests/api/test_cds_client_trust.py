@@ -26,6 +26,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from baclofen.adapters.cds_client_trust import CDS_CLIENTS_ENV, read_cds_clients
@@ -281,6 +283,40 @@ def test_the_registered_jku_is_accepted(ehr_api, jwks) -> None:
     assert _view(ehr_api, _signed(ehr_api, jku=jwks.url)).status_code == 200
 
 
+def test_a_jwk_set_url_that_does_not_answer_is_a_401_not_a_server_error() -> None:
+    gone = _JwksServer()
+    gone.close()  # its port now refuses connections
+    api = _api(gone.url)
+
+    response = _view(api, _signed(api))
+
+    assert response.status_code == 401 and "JWK Set could not be fetched" in response.json()["detail"]
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_ALGS = st.one_of(st.sampled_from(["RS384", "ES384", "PS384", "none", "HS256"]), _TEXT, st.integers())
+_KIDS = st.one_of(st.sampled_from(["rsa-1", "ec-1", "ec-9"]), _TEXT, st.none())
+_HEADERS = st.fixed_dictionaries({"alg": _ALGS}, optional={"kid": _KIDS, "jku": _TEXT, "typ": _TEXT})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=_HEADERS,
+    claims=st.dictionaries(
+        st.sampled_from(["iss", "aud", "exp", "iat", "jti", "sub"]), st.one_of(_TEXT, st.integers())
+    ),
+    iss=st.sampled_from([EHR, INLINE_EHR, "https://ehr.evil.example", None]),
+    signature=st.binary(max_size=64),
+)
+def test_no_forged_token_is_a_server_error(ehr_api, header, claims, iss, signature) -> None:
+    body = claims | ({"iss": iss} if iss else {})
+    token = ".".join(_b64(p) for p in (json.dumps(header).encode(), json.dumps(body).encode(), signature))
+
+    response = _view(ehr_api, token)
+
+    assert response.status_code == 401, response.text
+
+
 # --- the registry: configuration, errors naming the field ---------------------------------------------------------
 GOOD = {"iss": EHR, "jwks_url": "https://ehr.example.org/jwks", "clinic_id": "C-1", "acts_as": "nurse"}
 
@@ -295,6 +331,8 @@ GOOD = {"iss": EHR, "jwks_url": "https://ehr.example.org/jwks", "clinic_id": "C-
         ([{k: v for k, v in GOOD.items() if k != "jwks_url"} | {"jwks": {"keys": [1]}}], f"{CDS_CLIENTS_ENV}[0].jwks"),
         ([GOOD | {"tenant": "x"}], f"{CDS_CLIENTS_ENV}[0].tenant"),
         ([GOOD, GOOD], f"{CDS_CLIENTS_ENV}[1].iss"),
+        ([GOOD | {"iss": "baclofen"}], f"{CDS_CLIENTS_ENV}[0].iss"),  # this API's own tokens' issuer
+        ([GOOD | {"clinic_id": " C-1"}], f"{CDS_CLIENTS_ENV}[0].clinic_id"),
         ({"iss": EHR}, CDS_CLIENTS_ENV),
     ],
 )

@@ -41,11 +41,12 @@ import httpx
 import jwt
 
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.records import STAFF_ROLES, Role
+from baclofen.domain.records import STAFF_ROLES, Role, check_record_id
 from baclofen.services.ports import Clock
 
 __all__ = [
     "ACCEPTED_ALGORITHMS",
+    "API_TOKEN_ISSUER",
     "CDS_CLIENTS_ENV",
     "CdsClient",
     "ClientTokenRefused",
@@ -61,6 +62,8 @@ CDS_CLIENTS_ENV = "BACLOFEN_CDS_CLIENTS"
 #: Asymmetric signatures only (CDS Hooks 2.0 §JWT Signing Algorithm: no ``none``, no HMAC); RS384 and ES384 are the
 #: specification's RECOMMENDED pair.
 ACCEPTED_ALGORITHMS = frozenset({"RS384", "ES384", "RS256", "RS512", "ES256", "ES512", "PS256", "PS384", "PS512"})
+#: The ``iss`` of this API's own tokens: no CDS Client may claim it.
+API_TOKEN_ISSUER = "baclofen"
 _FIELDS = frozenset({"iss", "jwks_url", "jwks", "clinic_id", "acts_as"})
 _MAX_JWKS_BYTES = 256 * 1024
 
@@ -164,9 +167,15 @@ def _read_client(item: object, where: str) -> CdsClient:
     iss = item.get("iss")
     if not isinstance(iss, str) or not 0 < len(iss) <= 150 or iss != iss.strip():
         raise InvalidInputError(f"{where}.iss", "the issuer of the client's JWTs (a text of 1-150 characters)", iss)
+    if iss == API_TOKEN_ISSUER:
+        raise InvalidInputError(f"{where}.iss", f"an issuer other than this API's own ({API_TOKEN_ISSUER})", iss)
     clinic_id = item.get("clinic_id")
-    if not isinstance(clinic_id, str) or not clinic_id.strip():
-        raise InvalidInputError(f"{where}.clinic_id", "the id of the ONE clinic the client calls for", clinic_id)
+    try:
+        check_record_id(clinic_id, "clinic_id")
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"{where}.clinic_id", "the id of the ONE clinic the client calls for", clinic_id
+        ) from None
     roles = sorted(r.value for r in STAFF_ROLES)
     acts_as = item.get("acts_as")
     if acts_as not in roles:

@@ -33,14 +33,19 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from baclofen.adapters.cds_client_trust import ClientTokenRefused, ClientTokenVerifier, unverified_issuer
+from baclofen.adapters.cds_client_trust import (
+    API_TOKEN_ISSUER,
+    ClientTokenRefused,
+    ClientTokenVerifier,
+    unverified_issuer,
+)
 from baclofen.adapters.cds_hooks_fhir import read_order_context, resolve_prefetch, review_orders_command
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES, AuditEntry, AuditOutcome, UserRecord
 from baclofen.entrypoints.api.context import Caller, audited, caller
 from baclofen.entrypoints.api.problems import Problem, field_errors
 from baclofen.entrypoints.api.records import audit_target, visible_patient
-from baclofen.entrypoints.api.security import API_TOKEN_ISSUER, ApiSettings, require_role
+from baclofen.entrypoints.api.security import ApiSettings, require_role
 from baclofen.services import cds_hooks
 from baclofen.services.cds_hooks import HookAnswer, HookService, unanswered
 from baclofen.services.commands import ViewPatient
@@ -98,12 +103,13 @@ def _refused(request: Request, reason: str, iss: str | None, registered: bool) -
     """The 401 of a refused CDS Client token, logged and audited (no patient data: the reason and the path)."""
     services = request.app.state.services
     actor = f"cds-client:{iss}" if registered and iss is not None else "cds-client:unregistered"
-    _log.warning("CDS Client token refused on %s: %s (iss %s)", request.url.path, reason, ascii(iss)[:160])
-    target = f"cds-service:{request.url.path}"[:200]
+    path = "".join(c if c.isprintable() and c.isascii() else "?" for c in request.url.path)  # a path anyone wrote
+    _log.warning("CDS Client token refused on %s: %s (iss %s)", path[:200], ascii(reason), ascii(iss)[:160])
+    target = f"cds-service:{path}"[:200]
     services.audit.append(
         AuditEntry(actor, "cds_hooks.authenticate", target, AuditOutcome.DENIED, services.clock.now())
     )
-    description = reason.replace('"', "'")
+    description = reason.encode("ascii", "replace").decode().replace('"', "'").replace("\\", "/")
     challenge = f'Bearer realm="baclofen-cds-hooks", error="invalid_token", error_description="{description}"'
     return Problem(401, f"the CDS Client token is refused: {reason}", headers={"WWW-Authenticate": challenge})
 

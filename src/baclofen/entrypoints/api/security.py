@@ -26,7 +26,13 @@ from typing import Any
 
 import jwt
 
-from baclofen.adapters.cds_client_trust import CDS_CLIENTS_ENV, CdsClient, TrustPolicy, read_cds_clients
+from baclofen.adapters.cds_client_trust import (
+    API_TOKEN_ISSUER,
+    CDS_CLIENTS_ENV,
+    CdsClient,
+    TrustPolicy,
+    read_cds_clients,
+)
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES, PatientRecord, PumpRecord, Role, UserRecord
 from baclofen.entrypoints.api.problems import Problem
@@ -65,9 +71,7 @@ CDS_FHIR_SERVERS_ENV = "BACLOFEN_CDS_FHIR_SERVERS"
 PUBLIC_BASE_URL_ENV = "BACLOFEN_PUBLIC_BASE_URL"
 #: The shortest secret accepted (characters): HS256 wants at least 256 bits.
 MIN_SECRET_KEY_LENGTH = 32
-#: The ``iss`` of this API's own tokens (a bearer token with another issuer is a CDS Client's JWT, or none).
-API_TOKEN_ISSUER = "baclofen"
-_ISSUER = API_TOKEN_ISSUER
+_ISSUER = API_TOKEN_ISSUER  # a bearer token with another issuer is a CDS Client's JWT, or none
 _AUDIENCE = "baclofen-api"
 
 
