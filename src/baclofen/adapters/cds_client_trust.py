@@ -169,13 +169,11 @@ def _read_client(item: object, where: str) -> CdsClient:
         raise InvalidInputError(f"{where}.iss", "the issuer of the client's JWTs (a text of 1-150 characters)", iss)
     if iss == API_TOKEN_ISSUER:
         raise InvalidInputError(f"{where}.iss", f"an issuer other than this API's own ({API_TOKEN_ISSUER})", iss)
-    clinic_id = item.get("clinic_id")
     try:
-        check_record_id(clinic_id, "clinic_id")
-    except InvalidInputError:
-        raise InvalidInputError(
-            f"{where}.clinic_id", "the id of the ONE clinic the client calls for", clinic_id
-        ) from None
+        clinic_id = check_record_id(item.get("clinic_id"), "clinic_id")
+    except InvalidInputError as exc:
+        expected = "the id of the ONE clinic the client calls for"
+        raise InvalidInputError(f"{where}.clinic_id", expected, exc.actual) from None
     roles = sorted(r.value for r in STAFF_ROLES)
     acts_as = item.get("acts_as")
     if acts_as not in roles:
