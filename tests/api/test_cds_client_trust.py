@@ -14,10 +14,8 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ from baclofen.entrypoints.api.problems import PROBLEM_JSON
 from baclofen.entrypoints.api.security import PUBLIC_BASE_URL_ENV, SECRET_KEY_ENV
 from tests.api.cds_hooks_examples import patient_view
 from tests.api.conftest import SECRET, START, Api, SettableClock, cheap_hasher, seed
+from tests.api.json_server import JsonServer
 
 EHR = "https://ehr.example.org/"  # acts as a clinician of clinic C-1 (P-1, P-2); its keys at its JWK Set URL
 INLINE_EHR = "https://other-ehr.example.org"  # acts as a nurse of clinic C-2 (Q-1); its JWK Set written inline
@@ -55,35 +54,16 @@ def _jwk(key: Any, kid: str) -> dict[str, Any]:
     return {**jwk, "kid": kid, "use": "sig"}
 
 
-class _JwksServer:
-    """A CDS Client's JWK Set URL: a real HTTP server in a thread, counting the fetches."""
+class _JwksServer(JsonServer):
+    """A CDS Client's JWK Set URL (a real HTTP server in a thread); ``keys`` may change (a key rotation)."""
 
     def __init__(self, *keys: dict[str, Any]) -> None:
         self.keys = list(keys)
-        self.fetches = 0
-        served = self
+        super().__init__(lambda path: {"keys": self.keys}, base_path="/jwks.json")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                served.fetches += 1
-                payload = json.dumps({"keys": served.keys}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks.json"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    @property
+    def fetches(self) -> int:
+        return len(self.requests)
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ naming the field) and fuzzed bodies that never make a server error."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from tests.api.cds_hooks_examples import (
     patient_view,
 )
 from tests.api.conftest import SECRET, START, Api, SettableClock, cheap_hasher, seed
+from tests.api.json_server import JsonServer
 from tests.web.conftest import make_site
 
 TIZANIDINE = medication_request("tiz-1", "Tizanidine 4 MG Oral Tablet", 4, 3)
@@ -228,43 +227,8 @@ def test_a_prefetch_sent_as_null_means_none_and_an_operation_outcome_that_the_cl
 
 
 # --- prefetch: fetched from the FHIR server the request names -----------------------------------------------------
-class _FhirServer:
-    """A FHIR server in a thread: answers each path prefix with its resource, records each request."""
-
-    def __init__(self, answers: dict[str, dict[str, Any]]) -> None:
-        self.answers = answers
-        self.requests: list[tuple[str, str | None]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                server.requests.append((self.path, self.headers.get("Authorization")))
-                found = next((v for k, v in server.answers.items() if self.path.startswith(k)), None)
-                payload = json.dumps(found or {"resourceType": "OperationOutcome"}).encode()
-                self.send_response(200 if found else 404)
-                self.send_header("Content-Type", "application/fhir+json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/fhir"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> _FhirServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def fhir_server() -> Iterator[_FhirServer]:
+def fhir_server() -> Iterator[JsonServer]:
     active = medication_request("cipro-9", "Ciprofloxacin 500 MG Oral Tablet", 500, 2, status="active")
     answers = {
         "/fhir/MedicationRequest?patient=1288992&status=active": bundle(active, kind="searchset"),
@@ -277,7 +241,12 @@ def fhir_server() -> Iterator[_FhirServer]:
             "gender": "female",
         },
     }
-    with _FhirServer(answers) as server:
+    with JsonServer(
+        lambda path: next((v for k, v in answers.items() if path.startswith(k)), None),
+        base_path="/fhir",
+        content_type="application/fhir+json",
+        missing={"resourceType": "OperationOutcome"},
+    ) as server:
         yield server
 
 
