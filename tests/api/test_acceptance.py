@@ -24,8 +24,8 @@ from baclofen.entrypoints.api.problems import PROBLEM_JSON
 from tests.api.conftest import MAX_POPULATION, PASSWORD, SECRET, START, SettableClock, cheap_hasher
 from tests.databases import empty_database_url
 
-#: The routes open without credentials: login and health (and the API's own description).
-OPEN = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz")}
+#: The routes open without credentials: login, health and CDS Hooks discovery (no data; and the API's own description).
+OPEN = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/cds-services")}
 RED_FLAG = {
     "recorded_at": "2026-03-02T08:30+00:00",
     "symptoms": ["fever", "more spasms or stiffness", "confusion"],

@@ -13,7 +13,8 @@ from baclofen.entrypoints.api import ApiSettings
 from baclofen.entrypoints.api.problems import PROBLEM_JSON
 from tests.api.conftest import PASSWORD, SECRET
 
-OPEN_ROUTES = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz")}
+#: CDS Hooks discovery is open too: it holds no patient or clinic data (CDS Hooks 2.0 §Trusting CDS Clients).
+OPEN_ROUTES = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/cds-services")}
 
 
 def _routes(app) -> list[tuple[str, str]]:
@@ -26,7 +27,7 @@ def _filled(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "P-1", path)
 
 
-def test_the_open_routes_are_exactly_login_and_health(memory_api) -> None:
+def test_the_open_routes_are_exactly_login_health_and_cds_discovery(memory_api) -> None:
     routes = _routes(memory_api.app)
 
     assert OPEN_ROUTES <= set(routes) and len(routes) > len(OPEN_ROUTES) + 8

@@ -31,6 +31,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 import baclofen
+from baclofen.adapters.cds_client_trust import ClientTokenVerifier
 from baclofen.bootstrap import Services, population_jobs
 from baclofen.domain.errors import ServiceError
 from baclofen.domain.records import Role, UserRecord
@@ -190,6 +191,7 @@ def create_app(
     app.state.settings = settings
     app.state.signer = TokenSigner(settings, services.clock)
     app.state.login_limiter = LoginLimiter(settings, services.clock)
+    app.state.cds_verifier = ClientTokenVerifier(settings.cds_clients, settings.cds_trust, services.clock)
     app.state.in_flight = InFlight()
     install_problem_handlers(app)
     app.include_router(health)

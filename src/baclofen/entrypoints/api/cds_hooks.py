@@ -8,26 +8,41 @@
   and what cannot be had is said in the answer (``extension``) and on an info card: a 200, never a 500;
 * ``POST /cds-services/{service_id}/feedback``: what the clinician did with the cards (logged).
 
-Authentication: the bearer token of this API (``POST /api/v1/auth/token``) of a clinician or nurse. The JWT an
-EHR signs for a CDS service (the specification's trust by the client's JWKS) is NOT accepted yet. A malformed body
+Authentication (CDS Hooks 2.0 §Trusting CDS Clients, https://cds-hooks.hl7.org/2.0/#trusting-cds-clients): a hook
+call and its feedback carry either the bearer token of this API (``POST /api/v1/auth/token``) of a clinician or
+nurse, or the JWT a registered CDS Client (an EHR) signed with its private key for the endpoint called
+(:mod:`baclofen.adapters.cds_client_trust`, ``$BACLOFEN_CDS_CLIENTS``). A bearer token whose ``iss`` is not this
+API's is checked as a CDS Client's; a refused one is a 401 problem naming what failed (``WWW-Authenticate``), logged
+and audited (``cds_hooks.authenticate``, denied). A verified client acts as a clinician or nurse of the ONE clinic
+it is registered for, and is audited as ``cds-client:<iss>``. Discovery is open: "CDS Services SHOULD require
+authentication if invoking the service poses any risk of exposing sensitive data to the caller" (ibid.), and the
+discovery document holds none (no patient, no clinic: the same three services for every caller). A malformed body
 is a 400 problem naming each field; an unknown service a 404. ``patient-view`` reads the stored patient whose id is
 ``context.patientId`` (audited); another clinic's patient or an unknown one gets no card and says why.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from baclofen.adapters.cds_client_trust import (
+    API_TOKEN_ISSUER,
+    ClientTokenRefused,
+    ClientTokenVerifier,
+    unverified_issuer,
+)
 from baclofen.adapters.cds_hooks_fhir import read_order_context, resolve_prefetch, review_orders_command
 from baclofen.domain.errors import InvalidInputError, NotFoundError
-from baclofen.domain.records import STAFF_ROLES
-from baclofen.entrypoints.api.context import Caller, CallerDep, audited
+from baclofen.domain.records import STAFF_ROLES, AuditEntry, AuditOutcome, UserRecord
+from baclofen.entrypoints.api.context import Caller, audited, caller
 from baclofen.entrypoints.api.problems import Problem, field_errors
 from baclofen.entrypoints.api.records import audit_target, visible_patient
 from baclofen.entrypoints.api.security import ApiSettings, require_role
@@ -65,6 +80,62 @@ class FeedbackBody(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     feedback: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A token from POST /api/v1/auth/token, or a registered CDS Client's JWT (CDS Hooks 2.0).",
+)
+#: A CDS Client's account is no user's: no password ever matches this (it is not stored anywhere).
+_NO_PASSWORD = "$argon2id$cds-client-has-no-password"
+
+
+def endpoint_url(request: Request, public_base_url: str | None) -> str:
+    """The URL of the endpoint called, as a CDS Client names it in ``aud`` (CDS Hooks 2.0: "this value MUST be the
+    URL of the CDS Service endpoint being invoked"): the configured public base URL (a proxy in front) and the path,
+    else the URL the request names; never the query."""
+    if public_base_url is not None:
+        return public_base_url.rstrip("/") + request.url.path
+    return str(request.url.replace(query=None, fragment=None))
+
+
+def _refused(request: Request, reason: str, iss: str | None, registered: bool) -> Problem:
+    """The 401 of a refused CDS Client token, logged and audited (no patient data: the reason and the path)."""
+    services = request.app.state.services
+    actor = f"cds-client:{iss}" if registered and iss is not None else "cds-client:unregistered"
+    path = "".join(c if c.isprintable() and c.isascii() else "?" for c in request.url.path)  # a path anyone wrote
+    _log.warning("CDS Client token refused on %s: %s (iss %s)", path[:200], ascii(reason), ascii(iss)[:160])
+    target = f"cds-service:{path}"[:200]
+    services.audit.append(
+        AuditEntry(actor, "cds_hooks.authenticate", target, AuditOutcome.DENIED, services.clock.now())
+    )
+    description = reason.encode("ascii", "replace").decode().replace('"', "'").replace("\\", "/")
+    challenge = f'Bearer realm="baclofen-cds-hooks", error="invalid_token", error_description="{description}"'
+    return Problem(401, f"the CDS Client token is refused: {reason}", headers={"WWW-Authenticate": challenge})
+
+
+def hook_caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    """Who calls a hook: a registered CDS Client (its verified JWT) as a clinician or nurse of its clinic, or a user
+    of this API (its own bearer token, :func:`baclofen.entrypoints.api.context.caller`)."""
+    token = credentials.credentials if credentials is not None and credentials.scheme.lower() == "bearer" else None
+    iss = unverified_issuer(token) if token is not None else None
+    if token is None or iss is None or iss == API_TOKEN_ISSUER:
+        return caller(request, credentials)
+    verifier: ClientTokenVerifier = request.app.state.cds_verifier
+    settings: ApiSettings = request.app.state.settings
+    try:
+        client = verifier.verify(token, endpoint_url(request, settings.public_base_url)).client
+    except ClientTokenRefused as exc:
+        raise _refused(request, exc.reason, iss, verifier.is_registered(iss)) from None
+    services = request.app.state.services
+    name = "cds-client-" + hashlib.sha256(client.iss.encode()).hexdigest()[:16]
+    user = UserRecord(name, client.clinic_id, client.acts_as, name, _NO_PASSWORD)
+    return Caller(user, services.for_request(client.clinic_id), actor=client.actor)
+
+
+HookCallerDep = Annotated[Caller, Depends(hook_caller)]
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:
@@ -131,9 +202,8 @@ def _service(service_id: str) -> HookService:
 
 
 @router.get("", summary="CDS Hooks discovery: the services, their hooks and prefetch templates")
-def discover(who: CallerDep) -> dict[str, Any]:
-    require_role(who.user, HOOK_CALLERS)
-    return cds_hooks.discovery()
+def discover() -> dict[str, Any]:
+    return cds_hooks.discovery()  # open: no patient or clinic data (module docstring)
 
 
 @router.post(
@@ -142,7 +212,7 @@ def discover(who: CallerDep) -> dict[str, Any]:
     openapi_extra=_body_of(HookRequestBody),
     responses=_BAD_REQUEST,
 )
-def call_service(service_id: str, who: CallerDep, body: RawBody, request: Request) -> JSONResponse:
+def call_service(service_id: str, who: HookCallerDep, body: RawBody, request: Request) -> JSONResponse:
     service = _service(service_id)
     if service.hook != "patient-view":  # patient-view checks the role in its audited access to the patient
         require_role(who.user, HOOK_CALLERS)
@@ -159,7 +229,7 @@ def call_service(service_id: str, who: CallerDep, body: RawBody, request: Reques
         "CDS Hooks %s %s by %s: %d card(s), %d note(s) on what could not be checked",
         service.id,
         call.hookInstance,
-        who.user.username,
+        who.label,
         len(answer.cards),
         len(answer.notes),
     )
@@ -238,7 +308,7 @@ def _feedback_errors(item: dict[str, Any]) -> list[tuple[str, str]]:
     openapi_extra=_body_of(FeedbackBody),
     responses=_BAD_REQUEST,
 )
-def feedback(service_id: str, who: CallerDep, body: RawBody) -> dict[str, Any]:
+def feedback(service_id: str, who: HookCallerDep, body: RawBody) -> dict[str, Any]:
     require_role(who.user, HOOK_CALLERS)
     service = _service(service_id)
     items = _read(FeedbackBody, body).feedback
@@ -255,7 +325,7 @@ def feedback(service_id: str, who: CallerDep, body: RawBody) -> dict[str, Any]:
         _log.info(  # the reason's code, not the clinician's free-text comment (it may hold patient data)
             "CDS Hooks feedback on %s by %s: card %s %s%s",
             service.id,
-            who.user.username,
+            who.label,
             str(item["card"])[:100],
             item["outcome"],
             f" ({str(coding.get('code'))[:100]})" if isinstance(coding, dict) else "",

@@ -25,11 +25,18 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/au
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The authenticated user of a request, and the services it runs on (a unit of work of its own); for an API
-    request, the token it came with."""
+    request, the token it came with; ``actor`` names a caller that is no user account in the audit log (a CDS
+    Client: ``cds-client:<iss>``)."""
 
     user: UserRecord
     services: Services
     token: ApiToken | None = None
+    actor: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the audit log names the caller."""
+        return self.actor if self.actor is not None else actor_label(self.user)
 
 
 def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
@@ -77,4 +84,4 @@ def audited(who: Caller, action: str, target: str) -> Iterator[AuditNote]:
     finally:
         services = who.services
         done = f"{action} ({note.detail})" if note.detail else action
-        services.audit.append(AuditEntry(actor_label(who.user), done, target, outcome, services.clock.now()))
+        services.audit.append(AuditEntry(who.label, done, target, outcome, services.clock.now()))

@@ -28,6 +28,13 @@ from typing import Any
 
 import jwt
 
+from baclofen.adapters.cds_client_trust import (
+    API_TOKEN_ISSUER,
+    CDS_CLIENTS_ENV,
+    CdsClient,
+    TrustPolicy,
+    read_cds_clients,
+)
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES, PatientRecord, PumpRecord, Role, UserRecord
 from baclofen.entrypoints.api.problems import Problem
@@ -35,7 +42,9 @@ from baclofen.services.jobs import DEFAULT_MAX_SUBJECTS
 from baclofen.services.ports import Clock
 
 __all__ = [
+    "CDS_CLIENTS_ENV",
     "CDS_FHIR_SERVERS_ENV",
+    "PUBLIC_BASE_URL_ENV",
     "DASK_SCHEDULER_ENV",
     "SECRET_KEY_ENV",
     "SECURE_COOKIES_ENV",
@@ -45,6 +54,7 @@ __all__ = [
     "OutOfScope",
     "TokenSigner",
     "actor_label",
+    "cds_clients_from",
     "can_see_patient",
     "require_role",
     "unauthorized",
@@ -59,9 +69,12 @@ DASK_SCHEDULER_ENV = "BACLOFEN_DASK_SCHEDULER"
 #: The environment variable listing the FHIR servers (base URLs, comma-separated) the CDS Hooks services may fetch a
 #: missing prefetch from (unset: none; a client then sends the prefetch).
 CDS_FHIR_SERVERS_ENV = "BACLOFEN_CDS_FHIR_SERVERS"
+#: The environment variable naming the URL this API is reached at from outside (``https://cds.example.org``), behind
+#: a proxy: a CDS Client's JWT names the endpoint it called (``aud``) by that URL (unset: the URL the request names).
+PUBLIC_BASE_URL_ENV = "BACLOFEN_PUBLIC_BASE_URL"
 #: The shortest secret accepted (characters): HS256 wants at least 256 bits.
 MIN_SECRET_KEY_LENGTH = 32
-_ISSUER = "baclofen"
+_ISSUER = API_TOKEN_ISSUER  # a bearer token with another issuer is a CDS Client's JWT, or none
 _AUDIENCE = "baclofen-api"
 
 
@@ -85,6 +98,13 @@ class ApiSettings:
     #: The FHIR servers (base URLs) a CDS Hooks call may name as ``fhirServer`` to fetch a missing prefetch from;
     #: any other is not asked (the server would otherwise fetch any URL a caller names).
     cds_fhir_servers: tuple[str, ...] = ()
+    #: The CDS Clients (EHRs) trusted to call the CDS Hooks services with their own signed JWT, each for one clinic
+    #: (:mod:`baclofen.adapters.cds_client_trust`; ``$BACLOFEN_CDS_CLIENTS``).
+    cds_clients: tuple[CdsClient, ...] = ()
+    #: How their JWTs are checked (leeway, longest lifetime, JWK Set cache).
+    cds_trust: TrustPolicy = TrustPolicy()
+    #: The URL this API is reached at from outside (scheme and host, no path), when a proxy stands in front of it.
+    public_base_url: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret_key, str) or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -101,6 +121,11 @@ class ApiSettings:
         for url in self.cds_fhir_servers:
             if not isinstance(url, str) or not url.startswith(("https://", "http://")):
                 raise InvalidInputError("cds_fhir_servers", "base URLs of FHIR servers (http or https)", url)
+        if not all(isinstance(c, CdsClient) for c in self.cds_clients):
+            raise InvalidInputError("cds_clients", "registered CDS Clients", self.cds_clients)
+        base = self.public_base_url
+        if base is not None and not (base.startswith(("https://", "http://")) and "?" not in base):
+            raise InvalidInputError("public_base_url", "the https URL the API is reached at (no query)", base)
 
     @classmethod
     def from_environment(cls, *, demo: bool = False, **overrides: Any) -> ApiSettings:
@@ -114,7 +139,25 @@ class ApiSettings:
         overrides.setdefault("secure_cookies", os.environ.get(SECURE_COOKIES_ENV, "").lower() in ("1", "true", "yes"))
         servers = os.environ.get(CDS_FHIR_SERVERS_ENV, "")
         overrides.setdefault("cds_fhir_servers", tuple(u.strip() for u in servers.split(",") if u.strip()))
+        overrides.setdefault("cds_clients", cds_clients_from(os.environ.get(CDS_CLIENTS_ENV, "")))
+        overrides.setdefault("public_base_url", os.environ.get(PUBLIC_BASE_URL_ENV) or None)
         return cls(secret_key=secret, demo=demo, **overrides)
+
+
+def cds_clients_from(value: str) -> tuple[CdsClient, ...]:
+    """The CDS Clients ``$BACLOFEN_CDS_CLIENTS`` registers: its JSON array, or the JSON file it names (unset: none)."""
+    value = value.strip()
+    if not value:
+        return ()
+    if value.startswith("["):
+        return read_cds_clients(value)
+    try:
+        with open(value, encoding="utf-8") as registry:
+            return read_cds_clients(registry.read(), source=value)
+    except OSError:
+        raise InvalidInputError(
+            CDS_CLIENTS_ENV, "a JSON array of CDS Clients or the path of a JSON file", value
+        ) from None
 
 
 def actor_label(user: UserRecord) -> str:
