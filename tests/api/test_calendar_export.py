@@ -121,3 +121,24 @@ def test_a_plan_document_becomes_a_calendar_without_storing_anything(memory_api)
     assert "attachment" in first.headers["content-disposition"]
     assert broken.status_code == 422 and "plan" in broken.text
     assert admin.status_code == 403
+
+
+def test_without_zone_a_clinic_clock_without_an_iana_zone_is_422_naming_zone(memory_api) -> None:
+    api = memory_api  # the test clinic's clock is datetime.UTC: an offset, not a named zone
+    headers = api.auth("clin1")
+    _fill(api, "2026-03-02")
+    saved = api.client.post(
+        "/api/v1/patients/P-1/plans", json={"kind": "titration", "start_date": "2026-03-25"}, headers=headers
+    ).json()
+    plan = api.client.post("/api/v1/plans/titration", json={"start_date": "2026-10-20"}, headers=headers).json()
+
+    timed = api.client.get("/api/v1/pumps/pump-1/refills.ics", params={"time": "08:00"}, headers=headers)
+    doses = api.client.get(f"/api/v1/patients/P-1/plans/{saved['plan_id']}/calendar.ics", headers=headers)
+    document = api.client.post("/api/v1/calendar", json={"plan": plan}, headers=headers)
+    all_day = api.client.get("/api/v1/pumps/pump-1/refills.ics", headers=headers)  # a date needs no zone
+
+    for response in (timed, doses, document):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "zone" in response.text
+    assert all_day.status_code == 200, all_day.text

@@ -94,6 +94,23 @@ def test_without_zone_the_zone_tz_names_is_used(run_cli, tmp_path: Path, monkeyp
     assert events[0].start.hour == 8
 
 
+@pytest.mark.parametrize("tz", [None, "", "Mars/Olympus"])
+def test_without_zone_and_no_zone_in_tz_the_calendar_is_refused_naming_zone(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tz: str | None
+) -> None:
+    plan = _plan_file(run_cli, tmp_path)
+    if tz is None:
+        monkeypatch.delenv("TZ", raising=False)
+    else:
+        monkeypatch.setenv("TZ", tz)
+    out = tmp_path / "doses.ics"
+
+    result = run_cli("calendar", str(plan), "-o", str(out))
+
+    assert result.exit_code == 2 and "--zone" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()  # never 08:00 UTC for a patient whose 08:00 is elsewhere
+
+
 @pytest.fixture
 def pump_database(run_cli, tmp_path: Path) -> str:
     """A clinic database with patient P-1 of clinic C-1 and pump pump-1 (SynchroMed II 20 mL) filled 2024-03-04."""

@@ -206,9 +206,9 @@ def check_reminder_days(days: Sequence[int]) -> tuple[int, ...]:
     return unique
 
 
-def _refill_description(refill: NextRefill, at: time | None, zone: ZoneInfo) -> str:
+def _refill_description(refill: NextRefill, at: time | None, zone: ZoneInfo | None) -> str:
     analysis = refill.analysis
-    when = f" at {at:%H:%M} ({zone.key})" if at is not None else ""
+    when = f" at {at:%H:%M} ({zone.key})" if at is not None and zone is not None else ""
     lines = [f"Intrathecal baclofen pump refill due by {refill.refill_date.isoformat()}{when}."]
     if analysis.alarm_at is not None:
         alarm_day = analysis.alarm_at.date()
@@ -232,24 +232,26 @@ def _refill_description(refill: NextRefill, at: time | None, zone: ZoneInfo) -> 
 
 def render_refill_calendar(
     refill: NextRefill,
-    zone: ZoneInfo,
+    zone: ZoneInfo | None,
     *,
     at: time | None = None,
     reminder_days: Sequence[int] = DEFAULT_REFILL_REMINDER_DAYS,
 ) -> bytes:
     """The ICS bytes of ``refill``'s appointment: an all-day event on the refill date, or one at ``at`` in
-    ``zone`` (the clinic's), each reminder ``reminder_days`` days before it; its UID is the pump's
+    ``zone`` (the clinic's; None only for an all-day event), each reminder ``reminder_days`` days before it; its UID is the pump's
     (:func:`refill_uid` of :func:`calendar_key` of the clinic and pump id), its ``SEQUENCE`` the records it rests on
     and its ``DTSTAMP`` the day of the latest of them, so a re-export after a new visit replaces the appointment.
 
     Raises
     ------
     InvalidInputError
-        A ``zone`` that is not a ZoneInfo; ``at`` not a time of day without a zone; bad ``reminder_days``.
+        A ``zone`` that is not a ZoneInfo (or None with ``at``); ``at`` not a time of day without a zone; bad
+        ``reminder_days``.
     """
-    _check_zone(zone)
     if at is not None and (not isinstance(at, time) or at.tzinfo is not None):
         raise InvalidInputError("time", "a clock time HH:MM (in the clinic's zone)", at)
+    if zone is not None or at is not None:
+        _check_zone(zone)
     days = check_reminder_days(reminder_days)
     due = refill.refill_date
     summary = "Baclofen pump refill due"

@@ -52,7 +52,11 @@ ICS_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 ZoneQuery = Annotated[
-    str | None, Query(max_length=64, description="IANA time zone, e.g. Europe/London (default: the clinic's)")
+    str | None,
+    Query(
+        max_length=64,
+        description="IANA time zone, e.g. Europe/London (default: the clinic clock's when it names one; else required)",
+    ),
 ]
 
 
@@ -62,10 +66,13 @@ def ics_download(ics: bytes, filename: str) -> Response:
 
 
 def clinic_zone(who: Caller, name: str | None) -> ZoneInfo:
-    """The zone ``name`` names; without it the clinic clock's zone (UTC when that is no IANA zone)."""
+    """The zone ``name`` names; without it the clinic clock's zone when that is a named IANA zone, else an error
+    naming ``zone`` (422): never a silent UTC, a dose at 08:00 is 08:00 where the patient lives."""
     if name is None:
         zone = who.services.clock.zone
-        return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+        if isinstance(zone, ZoneInfo):
+            return zone
+        raise InvalidInputError("zone", "an IANA time zone such as Europe/London (the clinic's clock names none)", zone)
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
@@ -80,7 +87,8 @@ def refill_calendar(
         require_role(who.user, READERS)
         with who.services.uow as uow:
             visible_pump(uow, who, pump_id)
-        clock_time, tz = read_clock_time(at), clinic_zone(who, zone)
+        clock_time = read_clock_time(at)
+        tz = None if clock_time is None and zone is None else clinic_zone(who, zone)  # a date needs no zone
         refill = who.services.forecast_next_refill(ForecastNextRefill(pump_id, who.services.clock.now()))
         ics = render_refill_calendar(refill, tz, at=clock_time, reminder_days=reminder_days)
     return ics_download(ics, f"refill-{pump_id}.ics")

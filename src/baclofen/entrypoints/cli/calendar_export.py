@@ -28,16 +28,19 @@ from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import check_output_path, read_json_file
 
 ZONE_HELP = (
-    "IANA time zone of the clock times (a plan's doses, a refill's --time), e.g. Europe/London (default: TZ when "
-    "it names one, else UTC)."
+    "IANA time zone of the clock times (a plan's doses, a refill's --time), e.g. Europe/London (default: the zone "
+    "TZ names; required when TZ names none)."
 )
 
 
 def _zone(name: str | None) -> ZoneInfo:
-    """The zone ``--zone`` names; without it the zone ``TZ`` names, else UTC."""
+    """The zone ``--zone`` names; without it the zone ``TZ`` names; else an error naming ``--zone`` (never a silent
+    UTC: a dose at 08:00 must be 08:00 where the patient lives)."""
     if name is None:
         default = local_zone()
-        return default if isinstance(default, ZoneInfo) else ZoneInfo("UTC")
+        if isinstance(default, ZoneInfo):
+            return default
+        fail("--zone", "an IANA time zone such as Europe/London (TZ names none)", "none given")
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
@@ -68,7 +71,7 @@ def _write(output: Path, ics: bytes) -> None:
 
 
 def _refill_calendar(
-    pump: str, database_url: str | None, at: time | None, zone: ZoneInfo, days: tuple[int, ...]
+    pump: str, database_url: str | None, at: time | None, zone: ZoneInfo | None, days: tuple[int, ...]
 ) -> bytes:
     from baclofen.adapters.sql import DEFAULT_DATABASE_URL
     from baclofen.bootstrap import bootstrap
@@ -125,19 +128,22 @@ def register(app: typer.Typer) -> None:
         check_output_path(output, ".ics")
         if (plan is None) == (pump is None):
             fail("PLAN", "a plan JSON file or --pump ID (one of them)", "both" if plan else "neither")
-        tz = _zone(zone)
         if pump is not None:
-            ics = _refill_calendar(pump, database_url, _clock_time(at), tz, _reminder_days(reminder_days))
+            clock_time = _clock_time(at)
+            refill_zone = None if clock_time is None and zone is None else _zone(zone)  # a date needs no zone
+            ics = _refill_calendar(pump, database_url, clock_time, refill_zone, _reminder_days(reminder_days))
             _write(output, ics)
-            typer.echo(f"Wrote the next refill appointment of pump {pump} to {output} (time zone {tz.key}).")
+            where = "all day" if refill_zone is None else f"time zone {refill_zone.key}"
+            typer.echo(f"Wrote the next refill appointment of pump {pump} to {output} ({where}).")
             return
         assert plan is not None
         document = read_json_file(plan, "PLAN", "plan JSON file")
         key = None if calendar_id is None else calendar_key("plan-key", calendar_id)
         with map_errors():  # an error inside the plan names its path in PLAN (PLAN steps[0].start)
-            ics = render_plan_calendar(
-                read_plan_document(document, "plan"), tz, reminder_minutes=reminder_minutes, key=key
-            )
+            doses = read_plan_document(document, "plan")
+        tz = _zone(zone)
+        with map_errors():
+            ics = render_plan_calendar(doses, tz, reminder_minutes=reminder_minutes, key=key)
         _write(output, ics)
         events = ics.count(b"BEGIN:VEVENT")
         typer.echo(f"Wrote {events} doses to {output} (time zone {tz.key}).")
