@@ -122,7 +122,7 @@ def _reminder(summary: str, before: timedelta) -> Alarm:
     return alarm
 
 
-def _check_zone(zone: ZoneInfo) -> None:
+def _check_zone(zone: ZoneInfo | None) -> None:
     if not isinstance(zone, ZoneInfo):
         raise InvalidInputError("zone", "an IANA time zone such as Europe/London", zone)
 
@@ -238,9 +238,10 @@ def render_refill_calendar(
     reminder_days: Sequence[int] = DEFAULT_REFILL_REMINDER_DAYS,
 ) -> bytes:
     """The ICS bytes of ``refill``'s appointment: an all-day event on the refill date, or one at ``at`` in
-    ``zone`` (the clinic's; None only for an all-day event), each reminder ``reminder_days`` days before it; its UID is the pump's
-    (:func:`refill_uid` of :func:`calendar_key` of the clinic and pump id), its ``SEQUENCE`` the records it rests on
-    and its ``DTSTAMP`` the day of the latest of them, so a re-export after a new visit replaces the appointment.
+    ``zone`` (the clinic's; None only for an all-day event), each reminder ``reminder_days`` days before it; its
+    UID is the pump's (:func:`refill_uid` of :func:`calendar_key` of the clinic and pump id), its ``SEQUENCE`` the
+    records it rests on and its ``DTSTAMP`` the day of the latest of them, so a re-export after a new visit replaces
+    the appointment.
 
     Raises
     ------
