@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
-from baclofen.domain.cds.risk.refill import REFILL_OVERDUE
+from baclofen.domain.cds.risk.refill import REFILL_MISSED_WARNING, REFILL_MISSED_WARNING_EVIDENCE
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.evidence import format_evidence
 from baclofen.domain.oral.plan import Plan, PlanStep, ScheduledDose
@@ -56,11 +56,6 @@ DEFAULT_REFILL_REMINDER_DAYS = (7, 1)
 MAX_REFILL_REMINDER_DAYS = 60
 REFILL_MINUTES = 30
 """Length of a timed refill appointment in the calendar (the clinic's booking decides the real one)."""
-REFILL_WARNING = (
-    "Do not miss this refill: if the pump runs empty, intrathecal baclofen stops, and abrupt withdrawal can be "
-    "life-threatening (high fever, altered mental status, rebound spasticity, muscle rigidity). Call your clinic "
-    "at once if you notice itching, fever, returning spasticity or the pump's alarm."
-)
 
 
 def calendar_key(*parts: str) -> str:
@@ -224,8 +219,8 @@ def _refill_description(refill: NextRefill, at: time | None, zone: ZoneInfo | No
         f"Computed from the pump's records (revision {refill.revision}); a new refill visit or program change "
         "moves this appointment: export it again to update it."
     )
-    lines.append(REFILL_WARNING)
-    lines.append("Sources: " + "; ".join(format_evidence(REFILL_OVERDUE.evidence)))
+    lines.append(REFILL_MISSED_WARNING)
+    lines.append("Sources: " + "; ".join(format_evidence(REFILL_MISSED_WARNING_EVIDENCE)))
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 

@@ -80,6 +80,21 @@ def test_the_appointment_is_the_worklists_refill_date_with_reminders_and_the_wit
     assert "life-threatening" in text and "[S118]" in text and "not medical advice" in text
 
 
+def test_the_withdrawal_warning_is_the_domains_cited_text_not_the_adapters() -> None:
+    import baclofen.adapters.calendar_ics as calendar_ics
+    from baclofen.domain.cds.risk.refill import REFILL_MISSED_WARNING, REFILL_MISSED_WARNING_EVIDENCE, REFILL_OVERDUE
+    from baclofen.domain.signs import ITB_WITHDRAWAL
+
+    text = " ".join(
+        str(_event(render_refill_calendar(_refill(_clinic(), "2026-03-02"), LONDON))["DESCRIPTION"]).split()
+    )
+
+    assert " ".join(REFILL_MISSED_WARNING.split()) in text
+    assert set(REFILL_OVERDUE.evidence) | set(ITB_WITHDRAWAL.evidence) == set(REFILL_MISSED_WARNING_EVIDENCE)
+    assert all(f"[{source}]" in text for source in REFILL_MISSED_WARNING_EVIDENCE)
+    assert not hasattr(calendar_ics, "REFILL_WARNING")
+
+
 def test_a_reexport_after_a_new_visit_updates_the_same_appointment() -> None:
     services = _clinic()
     refill = _refill(services, "2026-03-02")

@@ -95,5 +95,20 @@ REFILL_UNKNOWN: Rule[RiskContext] = Rule(
 )
 
 
+# --- patient-facing text of a missed refill (calendars, reminders) --------------------------------------------
+REFILL_MISSED_WARNING = (
+    "Do not miss this refill: if the pump runs empty, intrathecal baclofen stops, and abrupt withdrawal can be "
+    "life-threatening (high fever, altered mental status, rebound spasticity, muscle rigidity). Call your clinic "
+    "at once if you notice itching, fever, returning spasticity or the pump's alarm."
+)
+"""What a patient reads next to a refill appointment: why a late refill matters (RISK-REFILL-001: late refills
+are a named cause of ITB withdrawal) and the early signs to act on (:data:`~baclofen.domain.signs.ITB_WITHDRAWAL`);
+cited by :data:`REFILL_MISSED_WARNING_EVIDENCE`."""
+REFILL_MISSED_WARNING_EVIDENCE: tuple[str, ...] = tuple(
+    dict.fromkeys((*REFILL_OVERDUE.evidence, *ITB_WITHDRAWAL.evidence))
+)
+"""The sources of :data:`REFILL_MISSED_WARNING`: RISK-REFILL-001's and the ITB withdrawal signs'."""
+# --- end of the missed-refill text ------------------------------------------------------------------------------
+
 #: The rules this module defines, for the rule catalogue (:mod:`baclofen.domain.rules.catalogue`).
 DEFINED_RULES: tuple[Rule[Any], ...] = (REFILL_OVERDUE, REFILL_NEAR, REFILL_UNKNOWN)
