@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,12 @@ DISCLAIMER = (
     "Decision support for professionals, not medical advice. Follow your clinic's instructions and do not stop "
     "baclofen suddenly."
 )
-DTSTAMP_RULE = "DTSTAMP is the plan's first day at 00:00 UTC (never the clock), so an export is reproducible."
+DTSTAMP_RULE = (
+    "An event's DTSTAMP is when the plan revision that last changed it was made: a saved plan's saved time; for a "
+    "plan document, which carries no time, its first day at 00:00 UTC, moved one second after the previous "
+    "revision's when not later (never the clock), so an export is reproducible and a later revision's changed "
+    "events always carry a later DTSTAMP."
+)
 DEFAULT_REMINDER_MINUTES = 10
 MAX_REMINDER_MINUTES = 7 * 24 * 60
 MAX_EVENTS = 20_000
@@ -97,15 +103,94 @@ def _description(plan: Plan, index: int, step: PlanStep) -> str:
     return "\n".join(lines)
 
 
-def _dose_event(plan: Plan, day: date, dose: ScheduledDose, zone: ZoneInfo, description: str, key: str) -> Event:
+@dataclass(frozen=True)
+class PlanRevision:
+    """An earlier revision of the plan being exported (under the same calendar key), oldest first, and when it was
+    made (a saved plan's ``saved_at``; None for a plan document: :data:`DTSTAMP_RULE`)."""
+
+    plan: Plan
+    made_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Dose:
+    """One dose event's content at one revision (what SEQUENCE counts the changes of)."""
+
+    day: date
+    clock: time
+    summary: str
+    description: str
+    cancelled: bool = False
+
+
+def _revision_stamps(revisions: Sequence[tuple[Plan, datetime | None]]) -> list[datetime]:
+    stamps: list[datetime] = []
+    for plan, made_at in revisions:
+        if made_at is not None and (not isinstance(made_at, datetime) or made_at.utcoffset() is None):
+            raise InvalidInputError("made_at", "a date-time with a time zone", made_at)
+        stamp = datetime.combine(plan.start, time(0), tzinfo=UTC) if made_at is None else made_at.astimezone(UTC)
+        stamp = stamp.replace(microsecond=0)
+        if stamps and stamp <= stamps[-1]:
+            stamp = stamps[-1] + timedelta(seconds=1)
+        stamps.append(stamp)
+    return stamps
+
+
+def _plan_doses(plan: Plan, key: str) -> dict[str, _Dose]:
+    doses: dict[str, _Dose] = {}
+    for index, step in enumerate(plan.steps):
+        description = _description(plan, index, step)
+        for day in step.dates():
+            for dose in step.doses:
+                doses[dose_uid(plan, day, dose.time, key)] = _Dose(day, dose.time, _summary(dose), description)
+    return doses
+
+
+def _cancelled(dose: _Dose, revision: int, plan: Plan) -> _Dose:
+    note = (
+        f"Cancelled: the plan was revised (revision {revision + 1}, a {plan.kind.value} from "
+        f"{plan.start.isoformat()}); this dose is no longer planned. Follow the revised plan."
+    )
+    return replace(dose, description=f"{note}\n{DISCLAIMER}", cancelled=True)
+
+
+def _dose_history(
+    revisions: Sequence[tuple[Plan, datetime | None]], key: str
+) -> dict[str, tuple[_Dose, int, datetime]]:
+    """Each event's content, SEQUENCE and DTSTAMP after the last of ``revisions`` (oldest first): a revision that
+    changes an event's content raises its SEQUENCE and sets its DTSTAMP to the revision's time; a dose an earlier
+    revision planned on or after the new plan's first day that the new plan lacks is cancelled (the days before are
+    history, left as they were)."""
+    state: dict[str, tuple[_Dose, int, datetime]] = {}
+    for index, ((plan, _), stamp) in enumerate(zip(revisions, _revision_stamps(revisions), strict=True)):
+        doses = _plan_doses(plan, key)
+        for uid, (dose, sequence, _) in list(state.items()):
+            if uid not in doses and not dose.cancelled and dose.day >= plan.start:
+                state[uid] = (_cancelled(dose, index, plan), sequence + 1, stamp)
+        for uid, dose in doses.items():
+            before = state.get(uid)
+            if before is None:
+                state[uid] = (dose, 0, stamp)
+            elif before[0] != dose:
+                state[uid] = (dose, before[1] + 1, stamp)
+    last = _plan_doses(revisions[-1][0], key)
+    return {uid: entry for uid, entry in state.items() if uid in last or entry[0].cancelled}
+
+
+def _dose_event(uid: str, entry: tuple[_Dose, int, datetime], zone: ZoneInfo, reminder_minutes: int) -> Event:
+    dose, sequence, stamp = entry
     event = Event()
-    event.add("uid", dose_uid(plan, day, dose.time, key))
-    event.add("dtstamp", datetime.combine(plan.start, time(0), tzinfo=UTC))
-    event.add("dtstart", datetime.combine(day, dose.time, tzinfo=zone))
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("dtstart", datetime.combine(dose.day, dose.clock, tzinfo=zone))
     event.add("duration", timedelta(minutes=DOSE_MINUTES))
-    event.add("summary", _summary(dose))
-    event.add("description", description)
+    event.add("summary", dose.summary)
+    event.add("description", dose.description)
+    event.add("status", "CANCELLED" if dose.cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT")
+    if not dose.cancelled:
+        event.add_component(_reminder(dose.summary, timedelta(minutes=reminder_minutes)))
     return event
 
 
@@ -138,17 +223,30 @@ def _new_calendar(name: str) -> Calendar:
 
 
 def render_plan_calendar(
-    plan: Plan, zone: ZoneInfo, *, reminder_minutes: int = DEFAULT_REMINDER_MINUTES, key: str | None = None
+    plan: Plan,
+    zone: ZoneInfo,
+    *,
+    reminder_minutes: int = DEFAULT_REMINDER_MINUTES,
+    key: str | None = None,
+    made_at: datetime | None = None,
+    earlier: Sequence[PlanRevision] = (),
 ) -> bytes:
     """The ICS bytes of ``plan``: one ``VEVENT`` per dose on the plan's days (a last step that continues is
     shown up to its end), each with a ``VALARM`` ``reminder_minutes`` before it. ``key`` (:func:`calendar_key` of
-    the clinic and saved plan id) goes into every UID; without it, :func:`plan_document_key`.
+    the clinic and patient, or of a caller's key) goes into every UID; without it, :func:`plan_document_key`.
+
+    ``plan`` is the latest revision of a patient's plan, made at ``made_at``; ``earlier`` the revisions before it
+    under the same key, oldest first (RFC 5545 3.8.7.4, RFC 5546 2.1.5): each event's ``SEQUENCE`` counts the
+    revisions that changed it and its ``DTSTAMP`` is the time of the last of them (:data:`DTSTAMP_RULE`), so an
+    unchanged event is byte-identical and a changed one replaces the older copy on import; a dose an earlier
+    revision planned on or after ``plan``'s first day that ``plan`` lacks is written ``STATUS:CANCELLED`` (same UID,
+    higher SEQUENCE) so that importing the new file removes it.
 
     Raises
     ------
     InvalidInputError
         ``reminder_minutes`` not a whole number from 0 to 10080; a ``zone`` that is not a ZoneInfo; a ``key``
-        that is not a calendar key; ``plan`` with more than 20,000 doses.
+        that is not a calendar key; ``made_at`` without a time zone; a plan with more than 20,000 doses.
     """
     if isinstance(reminder_minutes, bool) or not isinstance(reminder_minutes, int):
         raise InvalidInputError("reminder_minutes", "a whole number of minutes", reminder_minutes)
@@ -157,18 +255,17 @@ def render_plan_calendar(
     _check_zone(zone)
     key = plan_document_key(plan) if key is None else key
     _check_key(key)
-    doses = sum(step.days * len(step.doses) for step in plan.steps)
-    if doses > MAX_EVENTS:
-        raise InvalidInputError("plan", f"at most {MAX_EVENTS} doses in one calendar", doses)
+    revisions = [(r.plan, r.made_at) for r in earlier] + [(plan, made_at)]
+    for revision, _ in revisions:
+        doses = sum(step.days * len(step.doses) for step in revision.steps)
+        if doses > MAX_EVENTS:
+            raise InvalidInputError("plan", f"at most {MAX_EVENTS} doses in one calendar", doses)
     calendar = _new_calendar(f"Baclofen {plan.kind.value} from {plan.start.isoformat()}")
-    for index, step in enumerate(plan.steps):
-        description = _description(plan, index, step)
-        for day in step.dates():
-            for dose in step.doses:
-                event = _dose_event(plan, day, dose, zone, description, key)
-                event.add_component(_reminder(_summary(dose), timedelta(minutes=reminder_minutes)))
-                calendar.add_component(event)
-    calendar.add_missing_timezones(plan.start - timedelta(days=366), plan.end + timedelta(days=366))
+    history = _dose_history(revisions, key)
+    for uid in sorted(history, key=lambda u: (history[u][0].day, history[u][0].clock, u)):
+        calendar.add_component(_dose_event(uid, history[uid], zone, reminder_minutes))
+    days = [plan.start, plan.end, *(entry[0].day for entry in history.values())]
+    calendar.add_missing_timezones(min(days) - timedelta(days=366), max(days) + timedelta(days=366))
     ics: bytes = calendar.to_ical()
     return ics
 
@@ -278,6 +375,7 @@ __all__ = [
     "DEFAULT_REFILL_REMINDER_DAYS",
     "DTSTAMP_RULE",
     "PRODID",
+    "PlanRevision",
     "calendar_key",
     "check_reminder_days",
     "dose_uid",

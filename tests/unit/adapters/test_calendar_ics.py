@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
-from baclofen.adapters.calendar_ics import DTSTAMP_RULE, calendar_key, plan_document_key, render_plan_calendar
+from baclofen.adapters.calendar_ics import (
+    DTSTAMP_RULE,
+    PlanRevision,
+    calendar_key,
+    plan_document_key,
+    render_plan_calendar,
+)
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import plan_taper
@@ -151,3 +157,103 @@ def test_new_york_march_change_keeps_0800_local_and_moves_the_utc_instant() -> N
     assert (before.hour, after.hour) == (8, 8)
     assert before.astimezone(ZoneInfo("UTC")).hour == 13 and after.astimezone(ZoneInfo("UTC")).hour == 12
     assert str(events[0]["DTSTART"].params["TZID"]) == "America/New_York"
+
+
+def _by_uid(ics: bytes) -> dict:
+    return {str(e["UID"]): e for e in _events(ics)}
+
+
+def _content(event) -> tuple:
+    return tuple(str(event.get(name)) for name in ("STATUS", "SUMMARY", "DESCRIPTION", "DTSTART"))
+
+
+def check_revision_updates(first: bytes, second: bytes) -> dict:
+    """Every event of ``first`` is in ``second``: byte-identical where its content is unchanged, else with a higher
+    SEQUENCE and a later DTSTAMP (RFC 5545 3.8.7.4, RFC 5546 2.1.5: a calendar keeps the newer copy). Returns
+    ``second``'s events by UID."""
+    old, new = _by_uid(first), _by_uid(second)
+    assert set(old) <= set(new), "an event of the earlier revision is left behind (neither updated nor cancelled)"
+    for uid, before in old.items():
+        after = new[uid]
+        if _content(before) == _content(after):
+            assert before.to_ical() == after.to_ical(), uid
+        else:
+            assert int(after.get("SEQUENCE", 0)) > int(before.get("SEQUENCE", 0)), uid
+            assert after["DTSTAMP"].dt > before["DTSTAMP"].dt, uid
+    return new
+
+
+T0, T1 = datetime(2026, 3, 19, 9, tzinfo=UTC), datetime(2026, 3, 22, 10, 30, tzinfo=UTC)
+KEY = calendar_key("plan-key", "P-1")
+
+
+def test_a_revision_cancels_the_doses_it_drops_adds_its_own_and_leaves_the_rest_byte_identical() -> None:
+    plan = _titration()
+    revised = plan_titration(start_date=date(2026, 3, 20), dose_times=(time(8), time(14), time(21)))
+
+    first = render_plan_calendar(plan, LONDON, key=KEY, made_at=T0)
+    second = render_plan_calendar(revised, LONDON, key=KEY, made_at=T1, earlier=(PlanRevision(plan, T0),))
+
+    events = check_revision_updates(first, second)
+    old = _by_uid(first)
+    cancelled = [e for e in events.values() if str(e.get("STATUS")) == "CANCELLED"]
+    assert len(cancelled) == 12 and {(e.start.hour, e.start.minute) for e in cancelled} == {(20, 0)}
+    assert all(int(e["SEQUENCE"]) == 1 and e["DTSTAMP"].dt == T1 and not e.walk("VALARM") for e in cancelled)
+    kept = [uid for uid, e in events.items() if uid in old and e.start.hour in (8, 14)]
+    assert len(kept) == 24 and all(events[uid].to_ical() == old[uid].to_ical() for uid in kept)
+    added = [e for uid, e in events.items() if uid not in old]
+    assert len(added) == 12 and all(e.start.hour == 21 and int(e.get("SEQUENCE", 0)) == 0 for e in added)
+    assert all(e["DTSTAMP"].dt == T1 for e in added)
+    assert all(e["DTSTAMP"].dt == T0 for uid, e in events.items() if uid in kept)
+
+
+def test_a_revision_that_changes_the_doses_raises_sequence_and_dtstamp_of_each_changed_event() -> None:
+    plan = _titration()
+    revised = plan_titration(start_date=date(2026, 3, 20), start_dose_mg=10)
+
+    first = render_plan_calendar(plan, LONDON, key=KEY, made_at=T0)
+    second = render_plan_calendar(revised, LONDON, key=KEY, made_at=T1, earlier=(PlanRevision(plan, T0),))
+
+    events = check_revision_updates(first, second)
+    changed = [e for uid, e in events.items() if uid in _by_uid(first) and str(e.get("STATUS")) != "CANCELLED"]
+    assert changed and all(int(e["SEQUENCE"]) == 1 and e["DTSTAMP"].dt == T1 for e in changed)
+    last = max(d for step in revised.steps for d in step.dates())
+    assert all(str(e["STATUS"]) == "CANCELLED" for e in events.values() if e.start.date() > last)
+    assert "revised" in " ".join(str(e["DESCRIPTION"]) for e in events.values() if str(e.get("STATUS")) == "CANCELLED")
+
+
+def test_a_third_revision_counts_each_events_own_changes_and_keeps_a_cancelled_dose_cancelled() -> None:
+    one = _titration()
+    two = plan_titration(start_date=date(2026, 3, 20), dose_times=(time(8), time(14), time(21)))
+    three = plan_titration(start_date=date(2026, 3, 20), dose_times=(time(8), time(14), time(21)), start_dose_mg=10)
+    t2 = datetime(2026, 3, 23, 8, tzinfo=UTC)
+    history = (PlanRevision(one, T0), PlanRevision(two, T1))
+
+    second = render_plan_calendar(two, LONDON, key=KEY, made_at=T1, earlier=history[:1])
+    third = render_plan_calendar(three, LONDON, key=KEY, made_at=t2, earlier=history)
+
+    events = check_revision_updates(second, third)
+    eight_pm = [e for e in events.values() if e.start.hour == 20]
+    assert eight_pm and all(int(e["SEQUENCE"]) == 1 and e["DTSTAMP"].dt == T1 for e in eight_pm)  # as cancelled
+
+
+def test_without_times_of_revision_dtstamp_still_grows_from_one_revision_to_the_next() -> None:
+    plan = _titration()
+    revised = plan_titration(start_date=date(2026, 3, 20), start_dose_mg=10)
+
+    first = render_plan_calendar(plan, LONDON, key=KEY)
+    second = render_plan_calendar(revised, LONDON, key=KEY, earlier=(PlanRevision(plan),))
+
+    check_revision_updates(first, second)
+    assert {e["DTSTAMP"].dt for e in _events(first)} == {datetime(2026, 3, 20, tzinfo=UTC)}
+
+
+def test_a_revision_starting_later_leaves_the_days_before_it_alone() -> None:
+    plan = _titration()
+    revised = plan_titration(start_date=date(2026, 3, 26), start_dose_mg=10)
+
+    events = _by_uid(render_plan_calendar(revised, LONDON, key=KEY, made_at=T1, earlier=(PlanRevision(plan, T0),)))
+
+    cancelled = [e for e in events.values() if str(e.get("STATUS")) == "CANCELLED"]
+    assert cancelled and min(e.start.date() for e in cancelled) == date(2026, 3, 26)
+    assert all(e.start.date() >= date(2026, 3, 26) for e in events.values())  # the past doses are history
