@@ -142,3 +142,25 @@ def test_without_zone_a_clinic_clock_without_an_iana_zone_is_422_naming_zone(mem
         assert response.headers["content-type"] == "application/problem+json"
         assert "zone" in response.text
     assert all_day.status_code == 200, all_day.text
+
+
+def test_a_revised_saved_plan_updates_the_same_events_and_cancels_the_dropped_doses(api) -> None:
+    from tests.unit.adapters.test_calendar_ics import check_revision_updates
+
+    headers, params = api.auth("clin1"), {"zone": "Europe/Paris"}
+    url = "/api/v1/patients/P-1/plans/{}/calendar.ics"
+    body = {"kind": "titration", "start_date": "2026-03-25"}
+    first = api.client.post("/api/v1/patients/P-1/plans", json=body, headers=headers).json()
+    before = api.client.get(url.format(first["plan_id"]), params=params, headers=headers)
+    api.clock.advance(hours=2)
+    headers = api.auth("clin1")
+    revised = {**body, "dose_times": ["08:00", "14:00", "21:00"], "start_dose_mg": 10}
+    second = api.client.post("/api/v1/patients/P-1/plans", json=revised, headers=headers)
+    assert second.status_code == 201, second.text
+    after = api.client.get(url.format(second.json()["plan_id"]), params=params, headers=headers)
+    _events(before), _events(after)
+
+    events = check_revision_updates(before.content, after.content)
+    cancelled = [e for e in events.values() if str(e.get("STATUS")) == "CANCELLED"]
+    assert cancelled and {e.start.hour for e in cancelled} >= {20}
+    assert all(e["DTSTAMP"].dt == api.clock.now().replace(microsecond=0) for e in cancelled)

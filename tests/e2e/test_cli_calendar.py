@@ -111,6 +111,26 @@ def test_without_zone_and_no_zone_in_tz_the_calendar_is_refused_naming_zone(
     assert not out.exists()  # never 08:00 UTC for a patient whose 08:00 is elsewhere
 
 
+def test_previous_revisions_make_a_revised_plan_update_and_cancel_its_events(run_cli, tmp_path: Path) -> None:
+    from tests.unit.adapters.test_calendar_ics import check_revision_updates
+
+    plan = _plan_file(run_cli, tmp_path)
+    result = run_cli("plan", "titrate", "--start-date", "2026-10-20", "--json", "--start-dose-mg", "10")
+    assert result.exit_code == 0, result.stderr
+    revised = tmp_path / "revised.json"
+    revised.write_text(result.stdout)
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    common = ("--zone", "Europe/London", "--calendar-key", "P-1")
+
+    run_cli("calendar", str(plan), "-o", str(first), *common)
+    done = run_cli("calendar", str(revised), "-o", str(second), *common, "--previous", str(plan))
+
+    assert done.exit_code == 0, done.stderr
+    events = check_revision_updates(first.read_bytes(), second.read_bytes())
+    assert any(str(e.get("STATUS")) == "CANCELLED" for e in events.values())
+    assert "cancel" in done.stdout
+
+
 @pytest.fixture
 def pump_database(run_cli, tmp_path: Path) -> str:
     """A clinic database with patient P-1 of clinic C-1 and pump pump-1 (SynchroMed II 20 mL) filled 2024-03-04."""

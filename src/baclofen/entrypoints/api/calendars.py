@@ -5,8 +5,11 @@
   the clinic's), reminders ``reminder_days`` before (default 7 and 1); one UID per pump, so a re-export after a new
   visit updates the appointment.
 * ``GET /patients/{patient_id}/plans/{plan_id}/calendar.ics``: a saved plan's doses at their local times in
-  ``zone`` (default the clinic's), a reminder ``reminder_minutes`` before each; UIDs keyed by the saved plan.
-* ``POST /calendar``: the same of a plan document (stateless, as ``baclofen calendar PLAN``).
+  ``zone`` (default the clinic's), a reminder ``reminder_minutes`` before each; UIDs keyed by the patient, so
+  the calendar of a revision (a later saved plan) updates the events of the one before: SEQUENCE and DTSTAMP (the
+  saved time) grow where it changes them, and the doses it drops are cancelled.
+* ``POST /calendar``: the same of a plan document (stateless, as ``baclofen calendar PLAN``; ``previous``: the
+  earlier revisions' documents, oldest first, under the same ``calendar_key``).
 
 Staff read their clinic's, a patient their own (404 otherwise, as the JSON routes); every download of patient
 data is audited (``pump.calendar``, ``plan.calendar``).
@@ -14,6 +17,7 @@ data is audited (``pump.calendar``, ``plan.calendar``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,12 +27,14 @@ from pydantic import Field
 from baclofen.adapters.calendar_ics import (
     DEFAULT_REFILL_REMINDER_DAYS,
     DEFAULT_REMINDER_MINUTES,
+    PlanRevision,
     calendar_key,
     read_clock_time,
     render_plan_calendar,
     render_refill_calendar,
 )
 from baclofen.adapters.edge.simulate import read_plan_document
+from baclofen.domain.clinic.regimens import SavedPlan
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.answers import body_fields
@@ -79,6 +85,16 @@ def clinic_zone(who: Caller, name: str | None) -> ZoneInfo:
         raise InvalidInputError("zone", "an IANA time zone such as Europe/London", name) from None
 
 
+def saved_plans_key(clinic_id: str | None, patient_id: str) -> str:
+    """The calendar key of a patient's saved plans: one per patient, so a revision updates the same events."""
+    return calendar_key("patient-plans", clinic_id or "", patient_id)
+
+
+def earlier_revisions(history: Sequence[SavedPlan], saved: SavedPlan) -> tuple[PlanRevision, ...]:
+    """The saved plans before ``saved`` in its patient's history, oldest first, with their saved times."""
+    return tuple(PlanRevision(p.plan, p.saved_at) for p in sorted(history, key=lambda p: p.seq) if p.seq < saved.seq)
+
+
 def refill_calendar(
     who: Caller, pump_id: str, at: str | None, zone: str | None, reminder_days: list[int] | tuple[int, ...]
 ) -> Response:
@@ -100,8 +116,15 @@ def plan_calendar(who: Caller, patient_id: str, plan_id: str, zone: str | None, 
         require_role(who.user, READERS)
         with who.services.uow as uow:
             record, saved = visible_patient_plan(uow, who, patient_id, plan_id)
-        key = calendar_key("plan", record.clinic_id or "", saved.plan_id)
-        ics = render_plan_calendar(saved.plan, clinic_zone(who, zone), reminder_minutes=reminder_minutes, key=key)
+            history = uow.plans.for_patient(record.patient_id)
+        ics = render_plan_calendar(
+            saved.plan,
+            clinic_zone(who, zone),
+            reminder_minutes=reminder_minutes,
+            key=saved_plans_key(record.clinic_id, record.patient_id),
+            made_at=saved.saved_at,
+            earlier=earlier_revisions(history, saved),
+        )
     return ics_download(ics, f"plan-{saved.plan_id}.ics")
 
 
@@ -146,12 +169,15 @@ def export_plan_calendar(
 class CalendarRequest(Body):
     """A plan document's calendar: ``plan`` the ``baclofen-plan/1`` document (the JSON of ``baclofen plan
     titrate/taper --json``), the options of ``baclofen calendar PLAN`` (``calendar_key``: a stable id of the
-    patient's schedule, only its digest written, so that a revised plan updates the same events)."""
+    patient's schedule, only its digest written, so that a revised plan updates the same events; ``previous``: the
+    earlier revisions' documents under that key, oldest first, so that changed events get a higher SEQUENCE and the
+    doses the revision drops are cancelled)."""
 
     plan: Annotated[dict[Text, Any], Field(max_length=50)]
     zone: Text | None = None
     reminder_minutes: int = DEFAULT_REMINDER_MINUTES
     calendar_key: Text | None = None
+    previous: Annotated[list[dict[Text, Any]], Field(max_length=20)] = []
 
 
 @router.post(
@@ -164,6 +190,9 @@ def plan_document_calendar(body: CalendarRequest, who: CallerDep) -> Response:
     require_role(who.user, READERS)
     with body_fields():
         plan = read_plan_document(body.plan, "plan")
+        earlier = tuple(PlanRevision(read_plan_document(p, f"previous[{i}]")) for i, p in enumerate(body.previous))
         key = None if body.calendar_key is None else calendar_key("plan-key", body.calendar_key)
-        ics = render_plan_calendar(plan, clinic_zone(who, body.zone), reminder_minutes=body.reminder_minutes, key=key)
+        ics = render_plan_calendar(
+            plan, clinic_zone(who, body.zone), reminder_minutes=body.reminder_minutes, key=key, earlier=earlier
+        )
     return ics_download(ics, f"plan-{plan.kind.value}-{plan.start.isoformat()}.ics")

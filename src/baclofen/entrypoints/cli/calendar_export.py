@@ -14,6 +14,7 @@ import typer
 from baclofen.adapters.calendar_ics import (
     DEFAULT_REFILL_REMINDER_DAYS,
     DEFAULT_REMINDER_MINUTES,
+    PlanRevision,
     calendar_key,
     check_reminder_days,
     read_clock_time,
@@ -23,6 +24,7 @@ from baclofen.adapters.calendar_ics import (
 from baclofen.adapters.edge.simulate import read_plan_document
 from baclofen.adapters.event_table import local_zone
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.oral.plan import Plan
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import fail, map_errors
 from baclofen.entrypoints.cli.files import check_output_path, read_json_file
@@ -61,6 +63,14 @@ def _reminder_days(text: str) -> tuple[int, ...]:
         fail("--reminder-days", "whole numbers of days separated by commas, e.g. 7,1", text)
     with map_errors():
         return check_reminder_days(days)
+
+
+def _previous_plan(path: Path) -> Plan:
+    document = read_json_file(path, "--previous", "plan JSON file")
+    try:
+        return read_plan_document(document, "plan")
+    except InvalidInputError as exc:
+        fail("--previous", f"a plan JSON file ({exc})", str(path))
 
 
 def _write(output: Path, ics: bytes) -> None:
@@ -121,6 +131,14 @@ def register(app: typer.Typer) -> None:
                 "written) so that a revised plan updates the same events (default: a digest of the plan document).",
             ),
         ] = None,
+        previous: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--previous",
+                help="With PLAN and --calendar-key: an earlier revision's plan JSON (repeat, oldest first): events "
+                "PLAN changes get a higher SEQUENCE, doses it drops are written cancelled.",
+            ),
+        ] = None,
     ) -> None:
         """Write a calendar with reminders: the doses of PLAN (one event per dose at its local time, daylight
         saving kept) or the next refill appointment of a stored --pump (the worklist's refill date, reminders days
@@ -141,9 +159,14 @@ def register(app: typer.Typer) -> None:
         key = None if calendar_id is None else calendar_key("plan-key", calendar_id)
         with map_errors():  # an error inside the plan names its path in PLAN (PLAN steps[0].start)
             doses = read_plan_document(document, "plan")
+        earlier = tuple(PlanRevision(_previous_plan(path)) for path in previous or ())
+        if earlier and key is None:
+            fail("--calendar-key", "a stable id of the patient's schedule with --previous", "none given")
         tz = _zone(zone)
         with map_errors():
-            ics = render_plan_calendar(doses, tz, reminder_minutes=reminder_minutes, key=key)
+            ics = render_plan_calendar(doses, tz, reminder_minutes=reminder_minutes, key=key, earlier=earlier)
         _write(output, ics)
-        events = ics.count(b"BEGIN:VEVENT")
-        typer.echo(f"Wrote {events} doses to {output} (time zone {tz.key}).")
+        cancelled = ics.count(b"STATUS:CANCELLED")
+        events = ics.count(b"BEGIN:VEVENT") - cancelled
+        dropped = f", {cancelled} dropped doses cancelled" if earlier else ""
+        typer.echo(f"Wrote {events} doses{dropped} to {output} (time zone {tz.key}).")
