@@ -1,7 +1,10 @@
 """Calendars (RFC 5545, ``icalendar``): a plan's doses, and a pump's next refill appointment, with reminders.
 
 Each dose is an event at its clock time on its day in the patient's time zone (``DTSTART;TZID=...`` with the
-zone's ``VTIMEZONE``), so 08:00 stays 08:00 on both sides of a daylight-saving change. A refill appointment is an
+zone's ``VTIMEZONE``), so 08:00 stays 08:00 on both sides of a daylight-saving change. On the night of a change
+(RFC 5545 3.3.5) a time the clocks skip (02:30 when they go forward at 02:00) means the same time after the gap,
+03:30, and a time they repeat means its first occurrence; such a dose's description says so
+(:func:`clock_change_note`). A refill appointment is an
 all-day event on the refill date, or one at the clinic's chosen time in the clinic's zone, with reminders days
 before it.
 
@@ -136,13 +139,34 @@ def _revision_stamps(revisions: Sequence[tuple[Plan, datetime | None]]) -> list[
     return stamps
 
 
-def _plan_doses(plan: Plan, key: str) -> dict[str, _Dose]:
+def clock_change_note(day: date, clock: time, zone: ZoneInfo) -> str | None:
+    """What to tell the patient when ``clock`` on ``day`` in ``zone`` falls in a clock change (RFC 5545 3.3.5): a
+    local time the change skips is read with the offset before the gap, i.e. the same time after it (02:30 on a
+    spring-forward night is taken at 03:30); a local time it repeats is its first occurrence. None on other nights."""
+    local = datetime.combine(day, clock, tzinfo=zone)
+    actual = local.astimezone(UTC).astimezone(zone)
+    if actual.replace(tzinfo=None) != local.replace(tzinfo=None):
+        return (
+            f"Clocks change tonight: {clock:%H:%M} does not exist on {day.isoformat()} in {zone.key} (the clocks go "
+            f"forward); take at {actual:%H:%M} local time."
+        )
+    if local.replace(fold=1).utcoffset() != local.utcoffset():
+        return (
+            f"Clocks change tonight: {clock:%H:%M} happens twice on {day.isoformat()} in {zone.key} (the clocks go "
+            f"back); take this dose at the first {clock:%H:%M}, before the clocks go back, and not again."
+        )
+    return None
+
+
+def _plan_doses(plan: Plan, key: str, zone: ZoneInfo) -> dict[str, _Dose]:
     doses: dict[str, _Dose] = {}
     for index, step in enumerate(plan.steps):
         description = _description(plan, index, step)
         for day in step.dates():
             for dose in step.doses:
-                doses[dose_uid(plan, day, dose.time, key)] = _Dose(day, dose.time, _summary(dose), description)
+                note = clock_change_note(day, dose.time, zone)
+                text = description if note is None else f"{note}\n{description}"
+                doses[dose_uid(plan, day, dose.time, key)] = _Dose(day, dose.time, _summary(dose), text)
     return doses
 
 
@@ -155,7 +179,7 @@ def _cancelled(dose: _Dose, revision: int, plan: Plan) -> _Dose:
 
 
 def _dose_history(
-    revisions: Sequence[tuple[Plan, datetime | None]], key: str
+    revisions: Sequence[tuple[Plan, datetime | None]], key: str, zone: ZoneInfo
 ) -> dict[str, tuple[_Dose, int, datetime]]:
     """Each event's content, SEQUENCE and DTSTAMP after the last of ``revisions`` (oldest first): a revision that
     changes an event's content raises its SEQUENCE and sets its DTSTAMP to the revision's time; a dose an earlier
@@ -163,7 +187,7 @@ def _dose_history(
     history, left as they were)."""
     state: dict[str, tuple[_Dose, int, datetime]] = {}
     for index, ((plan, _), stamp) in enumerate(zip(revisions, _revision_stamps(revisions), strict=True)):
-        doses = _plan_doses(plan, key)
+        doses = _plan_doses(plan, key, zone)
         for uid, (dose, sequence, _) in list(state.items()):
             if uid not in doses and not dose.cancelled and dose.day >= plan.start:
                 state[uid] = (_cancelled(dose, index, plan), sequence + 1, stamp)
@@ -173,7 +197,7 @@ def _dose_history(
                 state[uid] = (dose, 0, stamp)
             elif before[0] != dose:
                 state[uid] = (dose, before[1] + 1, stamp)
-    last = _plan_doses(revisions[-1][0], key)
+    last = _plan_doses(revisions[-1][0], key, zone)
     return {uid: entry for uid, entry in state.items() if uid in last or entry[0].cancelled}
 
 
@@ -261,7 +285,7 @@ def render_plan_calendar(
         if doses > MAX_EVENTS:
             raise InvalidInputError("plan", f"at most {MAX_EVENTS} doses in one calendar", doses)
     calendar = _new_calendar(f"Baclofen {plan.kind.value} from {plan.start.isoformat()}")
-    history = _dose_history(revisions, key)
+    history = _dose_history(revisions, key, zone)
     for uid in sorted(history, key=lambda u: (history[u][0].day, history[u][0].clock, u)):
         calendar.add_component(_dose_event(uid, history[uid], zone, reminder_minutes))
     days = [plan.start, plan.end, *(entry[0].day for entry in history.values())]
@@ -378,6 +402,7 @@ __all__ = [
     "PlanRevision",
     "calendar_key",
     "check_reminder_days",
+    "clock_change_note",
     "dose_uid",
     "plan_document_key",
     "read_clock_time",

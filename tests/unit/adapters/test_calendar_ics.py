@@ -257,3 +257,51 @@ def test_a_revision_starting_later_leaves_the_days_before_it_alone() -> None:
     cancelled = [e for e in events.values() if str(e.get("STATUS")) == "CANCELLED"]
     assert cancelled and min(e.start.date() for e in cancelled) == date(2026, 3, 26)
     assert all(e.start.date() >= date(2026, 3, 26) for e in events.values())  # the past doses are history
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "clock", "utc", "note"),
+    [
+        (
+            "Europe/Paris",
+            date(2027, 3, 28),
+            time(2, 30),
+            datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
+            "take at 03:30 local",
+        ),
+        (
+            "America/New_York",
+            date(2027, 3, 14),
+            time(2, 30),
+            datetime(2027, 3, 14, 7, 30, tzinfo=UTC),
+            "take at 03:30 local",
+        ),
+        ("Europe/Paris", date(2027, 10, 31), time(2, 30), datetime(2027, 10, 31, 0, 30, tzinfo=UTC), "the first 02:30"),
+        (
+            "America/New_York",
+            date(2027, 11, 7),
+            time(1, 30),
+            datetime(2027, 11, 7, 5, 30, tzinfo=UTC),
+            "the first 01:30",
+        ),
+    ],
+)
+def test_a_dose_at_a_local_time_the_clock_change_skips_or_repeats_carries_a_note(
+    zone: str, day: date, clock: time, utc: datetime, note: str
+) -> None:
+    """RFC 5545 3.3.5: a nonexistent local time is read with the offset before the gap (the same time after it,
+    03:30 for 02:30), an ambiguous one is its first occurrence; the event says so to the patient."""
+    plan = plan_titration(start_date=day - timedelta(days=2), dose_times=(clock, time(14), time(20)))
+
+    events = _events(render_plan_calendar(plan, ZoneInfo(zone)))
+
+    night = [
+        e for e in events if e.start.date() == day and (e.start.hour, e.start.minute) == (clock.hour, clock.minute)
+    ]
+    assert len(night) == 1
+    (event,) = night
+    assert event.start.astimezone(UTC) == utc
+    text = " ".join(str(event["DESCRIPTION"]).split())
+    assert "Clocks change tonight" in text and note in text
+    others = [e for e in events if e is not event]
+    assert not any("Clocks change" in str(e["DESCRIPTION"]) for e in others)
