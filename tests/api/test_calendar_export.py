@@ -164,3 +164,24 @@ def test_a_revised_saved_plan_updates_the_same_events_and_cancels_the_dropped_do
     cancelled = [e for e in events.values() if str(e.get("STATUS")) == "CANCELLED"]
     assert cancelled and {e.start.hour for e in cancelled} >= {20}
     assert all(e["DTSTAMP"].dt == api.clock.now().replace(microsecond=0) for e in cancelled)
+
+
+def test_the_refill_reminders_default_to_the_clinics_settings_and_the_request_wins(memory_api) -> None:
+    api = memory_api
+    url = "/api/v1/pumps/pump-1/refills.ics"
+    _fill(api, "2026-03-02")
+    default = _events(api.client.get(url, headers=api.auth("clin1")))[0]
+    for name, value in (("pump.refill_reminder_early_days", 14), ("pump.refill_reminder_late_days", 2)):
+        r = api.client.put(
+            f"/api/v1/clinic/settings/{name}",
+            json={"value": value, "reason": "our booking"},
+            headers=api.auth("admin1"),
+        )
+        assert r.status_code == 200, r.text
+
+    clinic = _events(api.client.get(url, headers=api.auth("clin1")))[0]
+    asked = _events(api.client.get(url, params={"reminder_days": [3]}, headers=api.auth("clin1")))[0]
+
+    assert [a["TRIGGER"].dt for a in default.walk("VALARM")] == [timedelta(days=-7), timedelta(days=-1)]
+    assert [a["TRIGGER"].dt for a in clinic.walk("VALARM")] == [timedelta(days=-14), timedelta(days=-2)]
+    assert [a["TRIGGER"].dt for a in asked.walk("VALARM")] == [timedelta(days=-3)]

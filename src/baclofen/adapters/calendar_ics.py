@@ -35,6 +35,7 @@ from icalendar import Alarm, Calendar, Event
 from baclofen.domain.cds.risk.refill import REFILL_MISSED_WARNING, REFILL_MISSED_WARNING_EVIDENCE
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.evidence import format_evidence
+from baclofen.domain.itb.reservoir import refill_reminder_days
 from baclofen.domain.oral.plan import Plan, PlanStep, ScheduledDose
 from baclofen.services.clinic import NextRefill
 
@@ -59,9 +60,6 @@ DOSE_MINUTES = 15
 
 KEY_HEX_DIGITS = 16
 """Hex digits of a calendar key (64 bits of SHA-256)."""
-DEFAULT_REFILL_REMINDER_DAYS = (7, 1)
-"""Reminders before a refill appointment, days. Not a clinical threshold (the refill date itself already lies
-``pump.refill_margin_days`` before the computed alarm): a convenience for booking, changed per export."""
 MAX_REFILL_REMINDER_DAYS = 60
 REFILL_MINUTES = 30
 """Length of a timed refill appointment in the calendar (the clinic's booking decides the real one)."""
@@ -351,10 +349,12 @@ def render_refill_calendar(
     zone: ZoneInfo | None,
     *,
     at: time | None = None,
-    reminder_days: Sequence[int] = DEFAULT_REFILL_REMINDER_DAYS,
+    reminder_days: Sequence[int] | None = None,
 ) -> bytes:
     """The ICS bytes of ``refill``'s appointment: an all-day event on the refill date, or one at ``at`` in
-    ``zone`` (the clinic's; None only for an all-day event), each reminder ``reminder_days`` days before it; its
+    ``zone`` (the clinic's; None only for an all-day event), each reminder ``reminder_days`` days before it (None:
+    the defaults of :data:`~baclofen.domain.itb.reservoir.REFILL_REMINDER_SETTINGS`; a clinic's values are the
+    caller's to pass); its
     UID is the pump's (:func:`refill_uid` of :func:`calendar_key` of the clinic and pump id), its ``SEQUENCE`` the
     records it rests on and its ``DTSTAMP`` the day of the latest of them, so a re-export after a new visit replaces
     the appointment.
@@ -369,7 +369,7 @@ def render_refill_calendar(
         raise InvalidInputError("time", "a clock time HH:MM (in the clinic's zone)", at)
     if zone is not None or at is not None:
         _check_zone(zone)
-    days = check_reminder_days(reminder_days)
+    days = check_reminder_days(refill_reminder_days() if reminder_days is None else reminder_days)
     due = refill.refill_date
     summary = "Baclofen pump refill due"
     calendar = _new_calendar(f"Baclofen pump refill from {refill.updated_on.isoformat()}")
@@ -396,7 +396,6 @@ def render_refill_calendar(
 
 
 __all__ = [
-    "DEFAULT_REFILL_REMINDER_DAYS",
     "DTSTAMP_RULE",
     "PRODID",
     "PlanRevision",

@@ -244,3 +244,21 @@ def test_prometra_has_no_flow_accuracy_spec_so_no_over_infusion_finding() -> Non
     fill = ReservoirFill(get_pump("prometra-ii-20"), 20, 500, continuous_program(50), date(2026, 1, 1))
 
     assert "PUMP-FCST-004" not in _ids(forecast_reservoir(fill).findings)
+
+
+def test_the_refill_reminder_days_are_named_assumed_settings_a_clinic_may_change() -> None:
+    from baclofen.domain.itb.reservoir import (
+        REFILL_MARGIN_DAYS,
+        REFILL_REMINDER_EARLY_DAYS,
+        REFILL_REMINDER_LATE_DAYS,
+        REFILL_REMINDER_SETTINGS,
+        refill_reminder_days,
+    )
+    from baclofen.domain.settings import SETTINGS, EvidenceStatus
+
+    for setting in REFILL_REMINDER_SETTINGS:
+        assert SETTINGS[setting.name] is setting and setting.status is EvidenceStatus.ASSUMPTION
+        assert REFILL_MARGIN_DAYS.name in setting.description and "booking" in setting.description
+    assert refill_reminder_days() == (7, 1)
+    assert refill_reminder_days({REFILL_REMINDER_EARLY_DAYS.name: 14}) == (14, 1)
+    assert refill_reminder_days({REFILL_REMINDER_LATE_DAYS.name: 7}) == (7,)  # one reminder, not two alike

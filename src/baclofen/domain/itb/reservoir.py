@@ -53,10 +53,14 @@ from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb.forecast import FORECAST_RULES, ForecastContext
 from baclofen.domain.rules.itb.program import ADMIXTURE, AdmixtureContext
-from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, settings_to_dicts
+from baclofen.domain.settings import EvidenceStatus, Setting, SettingUse, SettingValues, settings_to_dicts
 
 __all__ = [
     "REFILL_MARGIN_DAYS",
+    "REFILL_REMINDER_EARLY_DAYS",
+    "REFILL_REMINDER_LATE_DAYS",
+    "REFILL_REMINDER_SETTINGS",
+    "refill_reminder_days",
     "BatteryForecast",
     "ReservoirFill",
     "ReservoirForecast",
@@ -83,6 +87,46 @@ REFILL_MARGIN_DAYS = Setting(
     minimum=1,
     maximum=90,
 )
+
+
+# --- reminders of a refill appointment (calendars): booking conveniences, not clinical margins ------------------
+_REMINDER_NOTE = (
+    "A booking convenience, not a clinical threshold: the refill date already lies pump.refill_margin_days before "
+    "the computed low-reservoir alarm (that margin is the clinical one). No source gives a number; a clinic may "
+    "change it, and an export may ask for other reminders."
+)
+REFILL_REMINDER_EARLY_DAYS = Setting(
+    name="pump.refill_reminder_early_days",
+    default=7,
+    unit="days",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S60", "Neurosurgery2004"),
+    description="Days before a refill appointment of the first calendar reminder (time to book the visit). "
+    + _REMINDER_NOTE,
+    minimum=0,
+    maximum=60,
+)
+REFILL_REMINDER_LATE_DAYS = Setting(
+    name="pump.refill_reminder_late_days",
+    default=1,
+    unit="days",
+    status=EvidenceStatus.ASSUMPTION,
+    evidence=("S60", "Neurosurgery2004"),
+    description="Days before a refill appointment of the last calendar reminder (the day before). " + _REMINDER_NOTE,
+    minimum=0,
+    maximum=60,
+)
+REFILL_REMINDER_SETTINGS: tuple[Setting, ...] = (REFILL_REMINDER_EARLY_DAYS, REFILL_REMINDER_LATE_DAYS)
+
+
+def refill_reminder_days(overrides: Mapping[str, Any] | None = None) -> tuple[int, ...]:
+    """The reminders before a refill appointment, in days, largest first and without duplicates: the values of
+    :data:`REFILL_REMINDER_SETTINGS` under ``overrides`` (a clinic's, by name)."""
+    values = SettingValues(REFILL_REMINDER_SETTINGS, overrides)
+    return tuple(sorted({int(values.get(s)) for s in REFILL_REMINDER_SETTINGS}, reverse=True))
+
+
+# --- end of the refill reminders ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -2,8 +2,9 @@
 
 * ``GET /pumps/{pump_id}/refills.ics``: the pump's next refill appointment: the refill date the worklist lists
   (the risk engine's pump analysis, with the clinic's settings), all day or at ``time`` (HH:MM in ``zone``, default
-  the clinic's), reminders ``reminder_days`` before (default 7 and 1); one UID per pump, so a re-export after a new
-  visit updates the appointment.
+  the clinic's), reminders ``reminder_days`` before (default: the clinic's settings
+  ``pump.refill_reminder_early_days`` and ``pump.refill_reminder_late_days``, 7 and 1); one UID per pump, so a
+  re-export after a new visit updates the appointment.
 * ``GET /patients/{patient_id}/plans/{plan_id}/calendar.ics``: a saved plan's doses at their local times in
   ``zone`` (default the clinic's), a reminder ``reminder_minutes`` before each; UIDs keyed by the patient, so
   the calendar of a revision (a later saved plan) updates the events of the one before: SEQUENCE and DTSTAMP (the
@@ -25,7 +26,6 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from baclofen.adapters.calendar_ics import (
-    DEFAULT_REFILL_REMINDER_DAYS,
     DEFAULT_REMINDER_MINUTES,
     PlanRevision,
     calendar_key,
@@ -36,6 +36,7 @@ from baclofen.adapters.calendar_ics import (
 from baclofen.adapters.edge.simulate import read_plan_document
 from baclofen.domain.clinic.regimens import SavedPlan
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.reservoir import REFILL_REMINDER_SETTINGS, refill_reminder_days
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.answers import body_fields
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
@@ -96,7 +97,7 @@ def earlier_revisions(history: Sequence[SavedPlan], saved: SavedPlan) -> tuple[P
 
 
 def refill_calendar(
-    who: Caller, pump_id: str, at: str | None, zone: str | None, reminder_days: list[int] | tuple[int, ...]
+    who: Caller, pump_id: str, at: str | None, zone: str | None, reminder_days: list[int] | tuple[int, ...] | None
 ) -> Response:
     """The next refill appointment of ``pump_id`` (audited ``pump.calendar``; out of scope: 404)."""
     with audited(who, "pump.calendar", audit_target("pump", pump_id)):
@@ -106,6 +107,8 @@ def refill_calendar(
         clock_time = read_clock_time(at)
         tz = None if clock_time is None and zone is None else clinic_zone(who, zone)  # a date needs no zone
         refill = who.services.forecast_next_refill(ForecastNextRefill(pump_id, who.services.clock.now()))
+        if reminder_days is None:  # the clinic's reminders (its settings profile), else the settings' defaults
+            reminder_days = refill_reminder_days(who.services.settings.overrides(REFILL_REMINDER_SETTINGS))
         ics = render_refill_calendar(refill, tz, at=clock_time, reminder_days=reminder_days)
     return ics_download(ics, f"refill-{pump_id}.ics")
 
@@ -143,11 +146,14 @@ def export_refill_calendar(
     zone: ZoneQuery = None,
     reminder_days: Annotated[
         list[int] | None,
-        Query(max_length=5, description="Reminders this many days before, 0 to 60 (default: 7 and 1)"),
+        Query(
+            max_length=5,
+            description="Reminders this many days before, 0 to 60 (default: the clinic's "
+            "pump.refill_reminder_early_days and pump.refill_reminder_late_days, 7 and 1)",
+        ),
     ] = None,
 ) -> Response:
-    days = DEFAULT_REFILL_REMINDER_DAYS if reminder_days is None else tuple(reminder_days)
-    return refill_calendar(who, pump_id, at, zone, days)
+    return refill_calendar(who, pump_id, at, zone, None if reminder_days is None else tuple(reminder_days))
 
 
 @router.get(

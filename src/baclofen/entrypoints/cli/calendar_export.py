@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from baclofen.adapters.calendar_ics import (
-    DEFAULT_REFILL_REMINDER_DAYS,
     DEFAULT_REMINDER_MINUTES,
     PlanRevision,
     calendar_key,
@@ -24,6 +23,7 @@ from baclofen.adapters.calendar_ics import (
 from baclofen.adapters.edge.simulate import read_plan_document
 from baclofen.adapters.event_table import local_zone
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.reservoir import REFILL_REMINDER_SETTINGS, refill_reminder_days
 from baclofen.domain.oral.plan import Plan
 from baclofen.entrypoints.cli.db import DatabaseUrlOpt
 from baclofen.entrypoints.cli.errors import fail, map_errors
@@ -56,7 +56,9 @@ def _clock_time(text: str | None) -> time | None:
         fail("--time", "a clock time HH:MM, e.g. 09:30", text)
 
 
-def _reminder_days(text: str) -> tuple[int, ...]:
+def _reminder_days(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
     try:
         days = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
@@ -81,7 +83,7 @@ def _write(output: Path, ics: bytes) -> None:
 
 
 def _refill_calendar(
-    pump: str, database_url: str | None, at: time | None, zone: ZoneInfo | None, days: tuple[int, ...]
+    pump: str, database_url: str | None, at: time | None, zone: ZoneInfo | None, days: tuple[int, ...] | None
 ) -> bytes:
     from baclofen.adapters.sql import DEFAULT_DATABASE_URL
     from baclofen.bootstrap import bootstrap
@@ -93,6 +95,8 @@ def _refill_calendar(
         clinic_id = services.forecast_next_refill(ForecastNextRefill(pump, services.clock.now())).clinic_id
         clinic = services.for_request(clinic_id)
         refill = clinic.forecast_next_refill(ForecastNextRefill(pump, services.clock.now()))
+        if days is None:  # the clinic's reminders (its settings profile), else the settings' defaults
+            days = refill_reminder_days(clinic.settings.overrides(REFILL_REMINDER_SETTINGS))
         return render_refill_calendar(refill, zone, at=at, reminder_days=days)
 
 
@@ -120,9 +124,13 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--reminder-minutes", help="Reminder this many minutes before each dose (0 to 10080).")
         ] = DEFAULT_REMINDER_MINUTES,
         reminder_days: Annotated[
-            str,
-            typer.Option("--reminder-days", help="With --pump: reminders this many days before the refill, e.g. 7,1."),
-        ] = ",".join(str(d) for d in DEFAULT_REFILL_REMINDER_DAYS),
+            str | None,
+            typer.Option(
+                "--reminder-days",
+                help="With --pump: reminders this many days before the refill, e.g. 7,1 (default: the clinic's "
+                "settings pump.refill_reminder_early_days and pump.refill_reminder_late_days, 7 and 1).",
+            ),
+        ] = None,
         calendar_id: Annotated[
             str | None,
             typer.Option(
