@@ -10,15 +10,30 @@ datetime.date(2026, 3, 1)
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from baclofen.domain.errors import InvalidInputError
 
-__all__ = ["FixedClock", "SystemClock"]
+__all__ = ["FixedClock", "SystemClock", "zone_named_by_tz"]
+
+
+def zone_named_by_tz(environ: Mapping[str, str] | None = None) -> ZoneInfo | None:
+    """The IANA zone ``TZ`` names (``Europe/Berlin``, ``:Europe/Berlin``); None when TZ is unset or names none."""
+    name = (os.environ if environ is None else environ).get("TZ", "").lstrip(":").strip()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 class SystemClock:
-    """The machine's clock, read in ``zone`` (default: the machine's local time zone)."""
+    """The machine's clock, read in ``zone`` (default: the machine's local time zone, named when ``TZ`` names an
+    IANA zone: a clinic's calendars need the zone's rules, not today's offset)."""
 
     def __init__(self, zone: tzinfo | None = None) -> None:
         if zone is not None and not isinstance(zone, tzinfo):
@@ -29,6 +44,9 @@ class SystemClock:
     def zone(self) -> tzinfo:
         if self._zone is not None:
             return self._zone
+        named = zone_named_by_tz()
+        if named is not None:
+            return named
         local = datetime.now().astimezone().tzinfo
         assert local is not None  # astimezone() always attaches the local zone
         return local

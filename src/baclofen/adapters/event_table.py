@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from baclofen.adapters.clock import zone_named_by_tz
 from baclofen.domain.regimen import Regimen
 
 COLUMNS = ("ID", "TIME", "AMT", "RATE", "CMT", "EVID", "AMT_UNIT", "ROUTE")
@@ -41,13 +40,8 @@ class _SystemLocal(tzinfo):
 def local_zone(environ: Mapping[str, str] | None = None) -> tzinfo:
     """The zone of the patient's clock times: ``TZ`` when it names a zone (``Europe/Berlin``), else the
     machine's local zone (DST included)."""
-    name = (os.environ if environ is None else environ).get("TZ", "").lstrip(":").strip()
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return _SystemLocal()
+    named = zone_named_by_tz(environ)
+    return named if named is not None else _SystemLocal()
 
 
 def format_event_table(regimen: Regimen, subject_id: int = 1) -> str:

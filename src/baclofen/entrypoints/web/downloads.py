@@ -22,7 +22,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from baclofen.adapters.calendar_ics import DEFAULT_REFILL_REMINDER_DAYS, DEFAULT_REMINDER_MINUTES
+from baclofen.adapters.calendar_ics import DEFAULT_REMINDER_MINUTES
 from baclofen.entrypoints.api.calendars import plan_calendar, refill_calendar
 from baclofen.entrypoints.api.clinic import export_diary_csv
 from baclofen.entrypoints.api.records import export_visits_csv
@@ -46,7 +46,7 @@ def plan_calendar_download(request: Request, patient_id: str, plan_id: str) -> R
 
 @router.get("/pumps/{pump_id}/refills.ics")
 def refill_calendar_download(request: Request, pump_id: str, time: str | None = None) -> Response:
-    return refill_calendar(caller_of(request), pump_id, time, None, DEFAULT_REFILL_REMINDER_DAYS)
+    return refill_calendar(caller_of(request), pump_id, time, None, None)  # the clinic's reminder days
 
 
 @router.get("/patients/{patient_id}/diary.csv")
