@@ -11,8 +11,11 @@ before it.
 Stable identity (a re-import updates, never duplicates):
 
 * a dose: ``baclofen-<kind>-<plan start>-<key>-<day>T<HHMM>@baclofen``; ``key`` (:func:`calendar_key`) is a
-  digest of the clinic and saved plan id, or, for a plan document exported on its own, of a caller's key or of the
-  document itself. Two patients' plans never share UIDs; exporting the same plan again gives the same bytes.
+  digest of the clinic and patient id (all of a patient's saved plans), or, for a plan document exported on its
+  own, of a caller's key or of the document itself. Two patients' plans never share UIDs; exporting the same plan
+  again gives the same bytes. Given the plan's earlier revisions under the same key (:class:`PlanRevision`), each
+  event's ``SEQUENCE`` counts the revisions that changed it and its ``DTSTAMP`` is the time of the last of them
+  (:data:`DTSTAMP_RULE`), and a dose a revision drops is written ``STATUS:CANCELLED`` (RFC 5545 3.8.1.11, 3.8.7.4).
 * a refill: ``baclofen-refill-<key>@baclofen``, ``key`` a digest of the clinic and pump id: ONE appointment per
   pump, whose date moves with each new visit or program change; its ``SEQUENCE`` (the pump's visits and program
   changes) and ``DTSTAMP`` (the day of the latest of them) grow so that a calendar replaces the older copy.
