@@ -181,6 +181,30 @@ def test_calendar_of_a_stored_pump_is_its_next_refill_at_the_clinics_time(run_cl
     assert str(old["UID"]) == str(new["UID"]) and int(new["SEQUENCE"]) == int(old["SEQUENCE"]) + 1
 
 
+def test_a_pumps_refill_reminders_are_the_clinics_settings_and_an_all_day_one_needs_no_zone(
+    run_cli, pump_database, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from baclofen.bootstrap import bootstrap
+    from baclofen.services.commands import ChangeClinicSetting
+
+    services = bootstrap(database_url=pump_database)
+    at = datetime(2024, 3, 5, 9, tzinfo=UTC)
+    services.change_clinic_setting(
+        ChangeClinicSetting("C-1", "pump.refill_reminder_early_days", 10, "admin:ann", at, "our booking")
+    )
+    monkeypatch.delenv("TZ", raising=False)
+    out = tmp_path / "refill.ics"
+
+    result = run_cli("calendar", "--pump", "pump-1", "--database-url", pump_database, "-o", str(out))
+
+    assert result.exit_code == 0, result.stderr
+    (event,) = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert [a["TRIGGER"].dt for a in event.walk("VALARM")] == [timedelta(days=-10), timedelta(days=-1)]
+    assert isinstance(event.start, date) and not hasattr(event.start, "hour")  # all day: no zone needed
+
+
 def test_calendar_takes_a_plan_or_a_pump_not_both(run_cli, pump_database, tmp_path: Path) -> None:
     plan = _plan_file(run_cli, tmp_path)
 
