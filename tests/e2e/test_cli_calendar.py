@@ -101,6 +101,7 @@ def test_without_zone_and_no_zone_in_tz_the_calendar_is_refused_naming_zone(
     plan = _plan_file(run_cli, tmp_path)
     if tz is None:
         monkeypatch.delenv("TZ", raising=False)
+        monkeypatch.setattr("baclofen.adapters.clock.LOCALTIME_PATH", tmp_path / "no-localtime")  # names no zone
     else:
         monkeypatch.setenv("TZ", tz)
     out = tmp_path / "doses.ics"

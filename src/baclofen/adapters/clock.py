@@ -13,22 +13,43 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from baclofen.domain.errors import InvalidInputError
 
-__all__ = ["FixedClock", "SystemClock", "zone_named_by_tz"]
+__all__ = ["LOCALTIME_PATH", "FixedClock", "SystemClock", "zone_named_by_tz"]
+
+
+#: The machine's configured zone when ``TZ`` is unset (Debian and most Linux: a link into the zoneinfo database).
+LOCALTIME_PATH = Path("/etc/localtime")
 
 
 def zone_named_by_tz(environ: Mapping[str, str] | None = None) -> ZoneInfo | None:
-    """The IANA zone ``TZ`` names (``Europe/Berlin``, ``:Europe/Berlin``); None when TZ is unset or names none."""
-    name = (os.environ if environ is None else environ).get("TZ", "").lstrip(":").strip()
-    if not name:
-        return None
+    """The IANA zone ``TZ`` names (``Europe/Berlin``, ``:Europe/Berlin``); when ``TZ`` is unset, the zone the
+    machine is configured with (``/etc/localtime`` linked into a zoneinfo database, as ``timedatectl`` sets it);
+    None when TZ is set but names no zone, or the machine names none (a bare offset is never taken for a zone)."""
+    env = os.environ if environ is None else environ
+    if "TZ" not in env:
+        return _zone_of_localtime_link(LOCALTIME_PATH)
+    name = env["TZ"].lstrip(":").strip()
+    return _zone_named(name) if name else None
+
+
+def _zone_named(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def _zone_of_localtime_link(path: Path) -> ZoneInfo | None:
+    try:
+        target = str(path.resolve(strict=True)) if path.is_symlink() else ""
+    except OSError:
+        return None
+    _, marker, name = target.partition("/zoneinfo/")
+    return _zone_named(name) if marker and name else None
 
 
 class SystemClock:

@@ -31,7 +31,7 @@ from baclofen.entrypoints.cli.files import check_output_path, read_json_file
 
 ZONE_HELP = (
     "IANA time zone of the clock times (a plan's doses, a refill's --time), e.g. Europe/London (default: the zone "
-    "TZ names; required when TZ names none)."
+    "TZ names, else the machine's configured zone; required when neither names one)."
 )
 
 
