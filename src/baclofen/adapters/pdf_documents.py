@@ -14,6 +14,7 @@ END (D days), X mg/day`` with a line ``HH:MM X mg WHAT TO TAKE`` per dose, and e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,8 +24,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
 from baclofen.adapters.edge.text import describe_program
@@ -65,11 +64,19 @@ _TEMPLATES = Path(__file__).parent / "templates" / "pdf"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class _NoFetching(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
-    """Refuse every URL: a document embeds what it shows and reaches neither the network nor the file system."""
+@functools.cache
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's ``HTML`` and a URL fetcher that refuses every URL (a document embeds what it shows and reaches
+    neither the network nor the file system). Imported at the first document, not when the server starts: the
+    import takes most of a second (pango, fontTools)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        raise ValueError(f"no resource is fetched for a printed document ({url[:80]})")
+    class NoFetching(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"no resource is fetched for a printed document ({url[:80]})")
+
+    return HTML, NoFetching
 
 
 def _num(value: float) -> str:
@@ -119,7 +126,8 @@ def _css_string(text: str) -> Markup:
 
 def _document(template: str, footer: str = "", **context: Any) -> Any:
     html = _ENV.get_template(template).render(footer=_css_string(footer), **context)
-    return HTML(string=html, url_fetcher=_NoFetching()).render()
+    html_document, no_fetching = _weasyprint()
+    return html_document(string=html, url_fetcher=no_fetching()).render()
 
 
 def _pdf(template: str, footer: str = "", **context: Any) -> bytes:
