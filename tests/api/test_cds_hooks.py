@@ -565,3 +565,61 @@ def test_patient_view_on_the_demo_clinic_through_the_site_shows_overdue_refills_
     assert all(c["source"]["topic"]["system"] == "https://baclofen.invalid/fhir/rule" for c in cards)
     browser = site.client.get("/cds-services/baclofen-order-sign", headers={**headers, "Accept": "text/html"})
     assert browser.status_code == 405 and browser.headers["content-type"] == "application/problem+json"
+
+
+# --- review findings: units, intrathecal orders, dose steps, kidney units, one-step cuts ---------------------------
+def _with_unit(order: dict[str, Any], unit: str, code: str | None = None) -> dict[str, Any]:
+    """The order with its dose quantity in ``unit`` (UCUM ``code`` when given, else no code)."""
+    quantity = order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    quantity["unit"] = unit
+    quantity.pop("code", None)
+    quantity.pop("system", None)
+    if code is not None:
+        quantity |= {"code": code, "system": "http://unitsofmeasure.org"}
+    return order
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        medication_request("itb-1", "Baclofen intrathecal", 50, 1),
+        medication_request("itb-2", "Baclofen 0.05 MG/ML intrathecal injection", 50, 1, rxnorm="1047437"),
+    ],
+    ids=["text", "rxnorm"],
+)
+def test_an_intrathecal_baclofen_order_in_mg_is_a_critical_mg_mcg_confusion(memory_api, order) -> None:
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    critical = [c for c in cards if c["indicator"] == "critical"]
+    assert "ITB-LIMIT-001" in _rules(critical), cards
+    assert not any("mg_per_day" in c["detail"] or "not checked" in c["summary"] for c in cards)
+    assert any("50000 mcg/day" in c["detail"] for c in critical)
+
+
+def test_an_intrathecal_order_in_micrograms_is_checked_against_the_itb_limits(memory_api) -> None:
+    order = _with_unit(medication_request("itb-3", "Baclofen intrathecal", 3000, 1), "ug", "ug")
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    assert "ITB-DOSE-002" in _rules([c for c in cards if c["indicator"] == "critical"]), cards
+    assert not any("not checked" in c["summary"] for c in cards)
+
+
+@pytest.mark.parametrize(("unit", "code"), [("ug", "ug"), ("mcg", None), ("micrograms", None)])
+def test_an_oral_dose_in_micrograms_is_converted_and_checked(memory_api, unit, code) -> None:
+    order = _with_unit(medication_request("bac-9", "baclofen", 40000, 3), unit, code)  # 120 mg/day
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    assert any("120 mg/day" in c["summary"] for c in cards), cards
+    assert not any("not checked" in c["summary"] for c in cards)
+
+
+@pytest.mark.parametrize(("unit", "code"), [("tablet", None), ("mg", "ug"), ("mL", "mL")])
+def test_a_dose_in_an_unknown_or_ambiguous_unit_is_a_visible_warning(memory_api, unit, code) -> None:
+    order = _with_unit(medication_request("bac-9", "baclofen", 20, 3), unit, code)
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    [card] = [c for c in cards if "not checked" in c["summary"]]
+    assert card["indicator"] == "warning" and "unit" in card["detail"]

@@ -13,8 +13,8 @@ prefetch a client did not send fetched from the FHIR server it names.
   creatinine clearance or eGFR Observation, and dialysis) and the ``patient`` prefetch (age, sex) as a
   :class:`~baclofen.services.commands.ReviewOrders`.
 
-A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; a
-daily dose is read only from a ``doseQuantity`` in mg (or g) with a ``timing.repeat`` frequency and period.
+A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; its
+daily dose is the most its dosage instructions allow a day (:func:`~baclofen.adapters.fhir.dosage.read_dosage`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
 from baclofen.adapters.fhir.codes import ATC, RXNORM, project_system
-from baclofen.adapters.fhir.dosage import DosageReading, read_daily_dose
+from baclofen.adapters.fhir.dosage import read_dosage
 from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS
 from baclofen.domain.cds.orders import MedicationOrder
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
@@ -241,11 +241,6 @@ def _concept_names(concept: Mapping[str, Any]) -> tuple[list[str], str]:
     return codes + texts, text or (texts[0] if texts else "")
 
 
-def _dose(request: MedicationRequest) -> DosageReading:
-    """(daily mg, largest single dose mg, doses per day, why not) from the dosage instructions."""
-    return read_daily_dose(request.dosageInstruction or [])
-
-
 def read_medication_request(raw: Any, path: str) -> MedicationOrder:
     """One MedicationRequest (a JSON object) as a :class:`MedicationOrder`; invalid: an error naming ``path``."""
     if not isinstance(raw, dict):
@@ -256,16 +251,18 @@ def read_medication_request(raw: Any, path: str) -> MedicationOrder:
         raise _invalid(exc, path) from None
     names, label = _medication_names(request, raw)
     reference = f"MedicationRequest/{request.id}" if request.id else f"{path} (no id)"
-    daily, single, doses, note = _dose(request)
+    dose = read_dosage(request.dosageInstruction or [])
     return MedicationOrder(
         reference,
         tuple(names),
         label or reference,
         stops=request.status in _STOP_STATUSES or bool(request.doNotPerform),
-        daily_dose_mg=daily,
-        single_dose_mg=single,
-        doses_per_day=doses,
-        dose_note=note,
+        daily_dose_mg=dose.max_daily_mg,
+        single_dose_mg=dose.single_mg,
+        doses_per_day=dose.doses_per_day,
+        dose_note=dose.why_not,
+        dose_basis=dose.basis,
+        dose_unit_unknown=dose.unit_unknown,
     )
 
 

@@ -28,12 +28,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from baclofen.domain.cds.dose_limits import DOSE_UNITS, DoseUnit
 from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, resolve_drugs
 from baclofen.domain.cds.orders import MedicationOrder, recognise_order
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.clinic.worklist import Urgency, WorklistItem
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.evidence import format_citation, get_reference
+from baclofen.domain.itb.dosing import MAX_PLAUSIBLE_DAILY_DOSE_MCG
+from baclofen.domain.itb.dosing import check_daily_dose as check_itb_daily_dose
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.rules.catalogue import CATALOGUE
@@ -78,6 +81,8 @@ ABRUPT_STOP_RULE = "TAPER-ABRUPT-001"
 RULE_SYSTEM = project_system("rule")
 OVERRIDE_SYSTEM = project_system("override-reason")
 _CODE_SYSTEMS = FHIR_SYSTEM_URIS
+#: Micrograms in a milligram (exact, SI).
+MCG_PER_MG = 1000.0
 _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
 
 
@@ -362,14 +367,14 @@ class _Cards:
             )
         )
 
-    def info(self, key: str, summary: str, detail: str) -> None:
-        """An information card without a rule (what was not checked, and why)."""
+    def info(self, key: str, summary: str, detail: str, indicator: Indicator = Indicator.INFO) -> None:
+        """A card without a rule (what was not checked, and why): information unless ``indicator`` says more."""
         self.add(
             Card(
                 self.uuid("info", key, str(len(self.cards))),
                 _summary(summary),
                 f"{detail}\n\n_{DISCLAIMER}_",
-                Indicator.INFO,
+                indicator,
                 CardSource("baclofen decision support"),
             )
         )
@@ -467,7 +472,15 @@ def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvi
     assert d.drug is not None
     order = d.order
     if order.daily_dose_mg is None:
-        if d.drug.has_class(DrugClass.ANTISPASTIC):
+        if order.dose_unit_unknown:
+            cards.info(
+                order.reference,
+                f"Dose of {order.label} not checked: its unit is not a mass unit or is ambiguous",
+                f"{order.dose_note} The dose unit is never guessed: give the dose in mg, g or mcg (UCUM mg, g, "
+                f"ug). ({order.reference})",
+                Indicator.WARNING,
+            )
+        elif d.drug.has_class(DrugClass.ANTISPASTIC):
             cards.info(
                 order.reference,
                 f"Dose of {order.label} not checked: no daily dose in mg could be read",
@@ -475,28 +488,45 @@ def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvi
             )
         return
     kidney = c.patient.kidney
+    in_mcg = DOSE_UNITS.get(d.drug.key) is DoseUnit.MCG_PER_DAY  # intrathecal baclofen: checked in mcg/day
     command = CheckDrugDose(
         d.drug.key,
-        mg_per_day=order.daily_dose_mg,
-        single_dose_mg=order.single_dose_mg,
+        mg_per_day=None if in_mcg else order.daily_dose_mg,
+        mcg_per_day=order.daily_dose_mg * MCG_PER_MG if in_mcg else None,
+        single_dose_mg=None if in_mcg else order.single_dose_mg,
         doses_per_day=order.doses_per_day,
         locale=c.patient.locale,
         crcl_ml_min=kidney.crcl_ml_min,
         dialysis=kidney.dialysis,
     )
+    findings: Sequence[Finding]
     try:
-        checked = check_drug_dose(command, clinic=clinic)
+        if in_mcg and order.daily_dose_mg * MCG_PER_MG > MAX_PLAUSIBLE_DAILY_DOSE_MCG:
+            # beyond what the dose check takes as input: the ITB limits still judge it (a 1000x slip, above 2003)
+            findings = check_itb_daily_dose(
+                order.daily_dose_mg * MCG_PER_MG, label="intrathecal baclofen daily dose", refuse_implausible=False
+            )
+        else:
+            findings = check_drug_dose(command, clinic=clinic).findings
     except InvalidInputError as exc:
         cards.info(order.reference, f"Dose of {order.label} not checked", f"{exc} ({order.reference})")
         return
+    read = (
+        f"The order gives {order.daily_dose_mg:g} mg/day = {order.daily_dose_mg * MCG_PER_MG:g} mcg/day by the "
+        "intrathecal route, where doses are micrograms: a dose written in mg is likely a mg/mcg confusion."
+        if in_mcg
+        else f"The order gives {order.daily_dose_mg:g} mg/day."
+    )
+    if order.dose_basis:
+        read += f" Checked: {order.dose_basis}."
     kidney_text = f"Kidney function used: {kidney.to_dict()['note']}" + (
         f" CrCl {kidney.crcl_ml_min:g} mL/min." if kidney.crcl_ml_min is not None else ""
     )
     if d.drug.key == "baclofen" and not kidney.is_known:
         notes.append(f"{order.reference}: kidney function unknown, the baclofen dose was checked without it")
-    for finding in checked.findings:
+    for finding in findings:
         if finding.severity is not Severity.INFO:
-            cards.finding(finding, order.reference, extra=(kidney_text,))
+            cards.finding(finding, order.reference, extra=(read, kidney_text))
 
 
 def _contraindication_cards(cards: _Cards, d: _Order, c: ReviewOrders, notes: list[str]) -> None:
