@@ -623,3 +623,53 @@ def test_a_dose_in_an_unknown_or_ambiguous_unit_is_a_visible_warning(memory_api,
 
     [card] = [c for c in cards if "not checked" in c["summary"]]
     assert card["indicator"] == "warning" and "unit" in card["detail"]
+
+
+BACLOFEN_80 = medication_request("bac-80", "Baclofen 20 MG Oral Tablet", 20, 4, status="active", rxnorm="197391")
+
+
+@pytest.mark.parametrize(
+    ("drafts", "medications"),
+    [
+        (
+            [
+                medication_request("bac-80", "Baclofen 20 MG Oral Tablet", 20, 4, status="stopped", rxnorm="197391"),
+                medication_request("bac-5", "Baclofen 5 MG Oral Tablet", 5, 1),
+            ],
+            bundle(kind="searchset"),
+        ),
+        ([medication_request("bac-5", "Baclofen 5 MG Oral Tablet", 5, 1)], bundle(BACLOFEN_80, kind="searchset")),
+    ],
+    ids=["stop-and-new", "new-beside-active"],
+)
+def test_a_large_one_step_cut_of_oral_baclofen_is_critical_and_suggests_the_taper(
+    memory_api, drafts, medications
+) -> None:
+    body = order_sign(*drafts, prefetch=NO_PREFETCH_NEEDED | {"medications": medications})
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", body))
+
+    [card] = [c for c in cards if "80 mg/day to 5 mg/day" in c["summary"]]
+    assert card["indicator"] == "critical" and _rules([card]) == ["TAPER-ABRUPT-001"]
+    assert "taper.max_step_mg_per_day" in card["detail"] and "10 mg/day" in card["detail"]
+    actions = card["suggestions"][0]["actions"]
+    assert {"type": "delete", "resourceId": "MedicationRequest/bac-5"}.items() <= actions[0].items()
+    taper = MedicationRequest.model_validate(actions[-1]["resource"])
+    assert taper.status == "draft" and taper.dosageInstruction
+
+
+def test_a_cut_larger_than_one_taper_step_but_no_stop_is_a_warning(memory_api) -> None:
+    draft = medication_request("bac-40", "Baclofen 20 MG Oral Tablet", 20, 2)  # 80 -> 40 mg/day
+    body = order_sign(draft, prefetch=NO_PREFETCH_NEEDED | {"medications": bundle(BACLOFEN_80, kind="searchset")})
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", body))
+
+    [card] = [c for c in cards if "80 mg/day to 40 mg/day" in c["summary"]]
+    assert card["indicator"] == "warning" and _rules([card]) == ["TAPER-STEP-001"]
+
+
+def test_a_cut_within_one_taper_step_gets_no_card(memory_api) -> None:
+    draft = medication_request("bac-70", "Baclofen 10 MG Oral Tablet", 10, 7)  # 80 -> 70 mg/day
+    body = order_sign(draft, prefetch=NO_PREFETCH_NEEDED | {"medications": bundle(BACLOFEN_80, kind="searchset")})
+
+    assert not _rules(_cards(_call(memory_api, "baclofen-order-sign", body)))

@@ -8,7 +8,9 @@ Three services (:data:`HOOK_SERVICES`, the discovery document :func:`discovery`)
   ciprofloxacin is an absolute block), daily dose limits with the kidney function
   (:func:`~baclofen.services.cds.check_drug_dose`), contraindications with the patient's conditions, age, sex and
   kidney function (:func:`~baclofen.services.cds.check_drug_contraindications`), and an order that stops oral
-  baclofen (judged as a taper to zero in 0 days: TAPER-ABRUPT-001), answered with the taper the planner makes
+  baclofen (judged as a taper to zero in 0 days: TAPER-ABRUPT-001) or lowers it by more than one taper step
+  (``taper.max_step_mg_per_day``: TAPER-STEP-001, TAPER-ABRUPT-001 when the new dose is within one step of zero),
+  answered with the taper the planner makes
   (:func:`~baclofen.services.planning.plan_oral_taper`) as a suggestion that replaces the stop. An order the drug
   catalogue does not recognise is reported on a card of its own, never dropped.
 * ``baclofen-patient-view`` (:func:`view_patient`): the stored patient's worklist items (refill due, low-reservoir
@@ -84,6 +86,9 @@ _CODE_SYSTEMS = FHIR_SYSTEM_URIS
 #: Micrograms in a milligram (exact, SI).
 MCG_PER_MG = 1000.0
 _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
+_MAX_STEP = next(s for s in TAPER_SETTINGS if s.name == "taper.max_step_mg_per_day")
+#: The rule a cut of the daily dose by more than one taper step breaks.
+_STEP_RULE = "TAPER-STEP-001"
 
 
 # --- the discovery document ---------------------------------------------------------------------------------------
@@ -133,7 +138,7 @@ class HookService:
 _ORDER_CHECKS = (
     "interactions (tizanidine with ciprofloxacin or fluvoxamine: an absolute block), daily dose limits with the "
     "kidney function, contraindications with the patient's conditions, age and kidney function, and an order that "
-    "stops oral baclofen at once (a taper is suggested instead)"
+    "stops oral baclofen at once or lowers it by more than one taper step (a taper is suggested instead)"
 )
 HOOK_SERVICES: tuple[HookService, ...] = (
     HookService(
@@ -413,16 +418,20 @@ def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = No
         if d.drug is not None and not d.order.stops:
             _dose_cards(cards, d, c, clinic, notes)
             _contraindication_cards(cards, d, c, notes)
-    # A stop beside a new oral baclofen order of the same session is a change of dose (a taper begun), not a stop.
-    continued = [d for d in drafts if d.drug is not None and d.drug.key == "baclofen" and not d.order.stops]
+    # A stop beside a new oral baclofen order of the same session is a change of dose, not a stop: judged as one
+    # step of a taper from the current dose to the new one (_cut_card).
+    continued = [d for d in drafts if _is_oral_baclofen(d) and not d.order.stops]
     for d in focus:
-        if d.drug is not None and d.drug.key == "baclofen" and d.order.stops:
+        if _is_oral_baclofen(d) and d.order.stops:
             if continued:
                 notes.append(
                     f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: not an abrupt stop"
                 )
             else:
                 _stop_card(cards, d.order, c, clinic)
+    new = [d for d in continued if d.in_focus and d.order.daily_dose_mg is not None]
+    if new:
+        _cut_card(cards, new[0], continued, [d for d in drafts if _is_oral_baclofen(d) and d.order.stops], c, clinic)
     if c.active is None:
         cards.info(
             "active-unknown",
@@ -646,6 +655,113 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
             _source(ABRUPT_STOP_RULE, rule.evidence),
             suggestions,
             (("rapid-withdrawal-justified", "Rapid withdrawal justified (overdose or serious adverse effect)"),),
+        )
+    )
+
+
+def _is_oral_baclofen(d: _Order) -> bool:
+    return d.drug is not None and d.drug.key == "baclofen"
+
+
+def _max_step_mg(clinic: SettingsProvider | None) -> float:
+    """The largest reduction of the daily dose at one taper step (the taper planner's setting, the clinic's value)."""
+    mine = dict(clinic.overrides((_MAX_STEP,))) if clinic is not None else {}
+    return float(mine.get(_MAX_STEP.name, _MAX_STEP.default))
+
+
+def _cut_card(
+    cards: _Cards,
+    first: _Order,
+    new: Sequence[_Order],
+    stops: Sequence[_Order],
+    c: ReviewOrders,
+    clinic: SettingsProvider | None,
+) -> None:
+    """New oral baclofen orders whose daily dose is lower than the current one by more than one taper step: a
+    warning (TAPER-STEP-001), critical when the new dose is no more than one step above zero, so that the whole
+    taper is done at once (TAPER-ABRUPT-001); the planner's taper from the current dose to the new one is the
+    suggestion that replaces the new order."""
+    if stops:
+        doses = [_current_baclofen_mg(s.order, c) for s in stops]
+        source = "the order(s) it stops"
+    else:
+        doses = [
+            o.daily_dose_mg
+            for o in c.active or ()
+            if (drug := recognise_order(o)) is not None and drug.key == "baclofen"
+        ]
+        source = "the active baclofen order(s)"
+    new_doses = [d.order.daily_dose_mg for d in new]
+    if not doses or None in doses or None in new_doses:
+        return
+    current = sum(d for d in doses if d is not None)
+    target = sum(d for d in new_doses if d is not None)
+    step = _max_step_mg(clinic)
+    if current - target <= step + 1e-9:
+        return
+    stop_like = target <= step + 1e-9
+    rule_id = ABRUPT_STOP_RULE if stop_like else _STEP_RULE
+    rule = CATALOGUE[rule_id].rule
+    message = f"Baclofen cut from {current:g} mg/day to {target:g} mg/day in one step: taper instead"
+    reasoning = (
+        f"{first.order.reference} lowers oral baclofen from {current:g} mg/day ({source}) to {target:g} mg/day at "
+        f"once, a reduction of {current - target:g} mg/day where one taper step lowers it by at most {step:g} "
+        f"mg/day (setting {_MAX_STEP.name}, {_MAX_STEP.status.value}; the taper planner's). "
+        + (
+            f"The new dose is no more than one step above zero: the whole taper is done at once, in effect an "
+            f"abrupt stop ({rule.title})."
+            if stop_like
+            else f"({rule.title}.)"
+        )
+        + " Abrupt withdrawal can cause hallucinations, seizures, high fever and rebound spasticity."
+    )
+    plan: Plan | None = None
+    extra: list[str] = []
+    try:
+        plan = plan_oral_taper(
+            PlanTaper(from_mg_per_day=current, to_mg_per_day=target, start_date=c.start_date, patient=c.patient),
+            clinic=clinic,
+        )
+    except InvalidInputError as exc:
+        extra.append(f"No taper suggested: {exc}.")
+    keys = list(rule.evidence)
+    suggestions: tuple[Suggestion, ...] = ()
+    if plan is not None and plan.offerable:
+        days = plan.parameters.get("days_to_target")
+        extra.append(f"**Suggested taper** ({days} days to {target:g} mg/day):\n" + _steps_text(plan))
+        keys += [k for f in plan.findings for k in f.evidence]
+        actions = [
+            Action("delete", f"Withdraw the one-step cut ({d.order.reference})", resource_id=d.order.reference)
+            for d in new
+            if d.order.reference.startswith("MedicationRequest/")
+        ]
+        actions.append(
+            Action(
+                "create",
+                f"A taper of baclofen from {current:g} to {target:g} mg/day over {days} days",
+                _taper_request(plan, c.patient_id),
+            )
+        )
+        suggestions = (
+            Suggestion(
+                _summary(f"Taper baclofen from {current:g} to {target:g} mg/day over {days} days instead"),
+                cards.uuid(first.order.reference, "cut-taper"),
+                tuple(actions),
+                is_recommended=True,
+            ),
+        )
+    elif plan is not None:
+        extra.append("No taper could be offered: " + "; ".join(f.message for f in plan.findings if f.is_blocking))
+    data = {"from_mg_per_day": current, "to_mg_per_day": target, "max_step_mg_per_day": step}
+    cards.add(
+        Card(
+            cards.uuid(first.order.reference, rule_id, "cut"),
+            _summary(message),
+            _detail(message, rule_id, reasoning, data, extra, keys),
+            Indicator.CRITICAL if stop_like else Indicator.WARNING,
+            _source(rule_id, rule.evidence),
+            suggestions,
+            _OVERRIDE_REASONS,
         )
     )
 
