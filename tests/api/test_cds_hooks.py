@@ -673,3 +673,65 @@ def test_a_cut_within_one_taper_step_gets_no_card(memory_api) -> None:
     body = order_sign(draft, prefetch=NO_PREFETCH_NEEDED | {"medications": bundle(BACLOFEN_80, kind="searchset")})
 
     assert not _rules(_cards(_call(memory_api, "baclofen-order-sign", body)))
+
+
+def _dosage(dose: dict[str, Any], repeat: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"timing": {"repeat": {"period": 1, "periodUnit": "d"} | repeat}, "doseAndRate": [dose]} | more
+
+
+def _mg(value: float) -> dict[str, Any]:
+    return {"value": value, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
+
+
+def _baclofen(*dosages: dict[str, Any]) -> dict[str, Any]:
+    return medication_request("bac-t", "baclofen", 10, 3) | {"dosageInstruction": list(dosages)}
+
+
+def test_successive_titration_steps_are_not_summed(memory_api) -> None:
+    steps = [
+        _dosage(
+            {"doseQuantity": _mg(dose)},
+            {"frequency": 3, "boundsPeriod": {"start": f"2026-03-{2 + 7 * i:02d}", "end": f"2026-03-{8 + 7 * i:02d}"}},
+            sequence=i + 1,
+        )
+        for i, dose in enumerate((5, 10, 15, 20))
+    ]
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(_baclofen(*steps), prefetch=NO_PREFETCH_NEEDED)))
+
+    assert not any("150 mg/day" in c["summary"] or "mg/day" in c["summary"] for c in cards), cards
+
+
+def test_dosages_of_one_sequence_are_summed(memory_api) -> None:
+    morning = _dosage({"doseQuantity": _mg(50)}, {"frequency": 1, "timeOfDay": ["08:00:00"]}, sequence=1)
+    evening = _dosage({"doseQuantity": _mg(50)}, {"frequency": 1, "timeOfDay": ["20:00:00"]}, sequence=1)
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(_baclofen(morning, evening), prefetch=NO_PREFETCH_NEEDED))
+    )
+
+    assert any("100 mg/day" in c["summary"] for c in cards), cards
+
+
+@pytest.mark.parametrize(
+    ("dosage", "basis"),
+    [
+        (_dosage({"doseQuantity": _mg(20)}, {"frequency": 1, "frequencyMax": 8}), "frequencyMax"),
+        (_dosage({"doseRange": {"low": _mg(10), "high": _mg(40)}}, {"frequency": 3}), "dose range"),
+        (
+            _dosage(
+                {"doseQuantity": _mg(20)},
+                {"frequency": 3},
+                maxDosePerPeriod={"numerator": _mg(200), "denominator": {"value": 1, "unit": "d", "code": "d"}},
+            ),
+            "maxDosePerPeriod",
+        ),
+    ],
+    ids=["frequencyMax", "doseRange", "maxDosePerPeriod"],
+)
+def test_the_most_an_order_allows_a_day_is_checked_and_said(memory_api, dosage, basis) -> None:
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(_baclofen(dosage), prefetch=NO_PREFETCH_NEEDED)))
+
+    over = [c for c in cards if c["indicator"] in ("warning", "critical") and "DOSE-BAC" in _rules([c])[0]]
+    assert over, cards
+    assert "the most the order allows a day" in over[0]["detail"] and basis in over[0]["detail"]

@@ -143,7 +143,8 @@ def _read_one(dosage: Any) -> _Read | DailyDose:
     if period_days <= 0:
         return _not_read("The timing period is not positive.")
     cap: float | None = None
-    for ratio in dosage.maxDosePerPeriod or []:
+    caps = dosage.maxDosePerPeriod
+    for ratio in caps if isinstance(caps, list) else [caps] if caps is not None else []:
         cap_mg, why = _mg(ratio.numerator)
         per = ratio.denominator
         per_unit = (per.code or per.unit or "").strip() if per is not None else ""
