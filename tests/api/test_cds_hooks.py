@@ -71,7 +71,7 @@ def test_discovery_lists_the_three_services_with_their_hooks_and_prefetch_templa
     prefetch = services["baclofen-order-sign"]["prefetch"]
     assert prefetch["patient"] == "Patient/{{context.patientId}}"
     assert prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&status=active"
-    assert "http://loinc.org|2164-2" in prefetch["kidney"]
+    assert "http://loinc.org|33914-3" in prefetch["kidney"] and "http://loinc.org|62238-1" in prefetch["kidney"]
     assert all("not medical advice" in s["description"] for s in services.values())
 
 
@@ -175,7 +175,7 @@ def test_a_tizanidine_dose_above_the_maximum_is_critical(memory_api) -> None:
 
 def test_the_kidney_function_of_the_prefetch_reduces_the_baclofen_maximum(memory_api) -> None:
     order = medication_request("bac-4", "baclofen 20 mg tablet", 20, 3, rxnorm="197391")
-    prefetch = NO_PREFETCH_NEEDED | {"kidney": kidney_bundle("2164-2", 40, "mL/min")}
+    prefetch = NO_PREFETCH_NEEDED | {"kidney": kidney_bundle("62238-1", 40, "mL/min/{1.73_m2}")}
 
     cards = _cards(_call(memory_api, "baclofen-order-select", order_select(order, prefetch=prefetch)))
 
@@ -206,7 +206,7 @@ def test_the_patients_conditions_give_the_contraindications_of_the_selected_drug
 
     response = _call(memory_api, "baclofen-order-select", body)
 
-    cards = _cards(response)
+    cards = [c for c in _cards(response) if "topic" in c["source"]]  # not the kidney-function info card
     assert _rules(cards) == ["CI-TIZ-LIVER-001"] and cards[0]["indicator"] == "warning"
     notes = response.json()["extension"]["org.baclofen.notes"]
     assert any("not recognised, NOT checked: Essential hypertension" in n for n in notes)
@@ -232,7 +232,7 @@ def fhir_server() -> Iterator[JsonServer]:
     active = medication_request("cipro-9", "Ciprofloxacin 500 MG Oral Tablet", 500, 2, status="active")
     answers = {
         "/fhir/MedicationRequest?patient=1288992&status=active": bundle(active, kind="searchset"),
-        "/fhir/Observation?patient=1288992": kidney_bundle("98979-8", 55, "mL/min/{1.73_m2}"),
+        "/fhir/Observation?patient=1288992": kidney_bundle("33914-3", 55, "mL/min/{1.73_m2}"),
         "/fhir/Condition?patient=1288992&clinical-status=active": bundle(kind="searchset"),
         "/fhir/Patient/1288992": {
             "resourceType": "Patient",
@@ -540,7 +540,9 @@ def test_the_readmes_example_request_gets_the_critical_card(memory_api) -> None:
 
     cards = _cards(_call(memory_api, "baclofen-order-select", body))
 
-    assert [(c["indicator"], c["source"]["topic"]["code"]) for c in cards] == [("critical", "INT-TIZ-CYP1A2-001")]
+    assert [(c["indicator"], c["source"]["topic"]["code"]) for c in cards if c["indicator"] != "info"] == [
+        ("critical", "INT-TIZ-CYP1A2-001")
+    ]
 
 
 def test_patient_view_on_the_demo_clinic_through_the_site_shows_overdue_refills_and_red_flags() -> None:
@@ -672,7 +674,7 @@ def test_a_cut_within_one_taper_step_gets_no_card(memory_api) -> None:
     draft = medication_request("bac-70", "Baclofen 10 MG Oral Tablet", 10, 7)  # 80 -> 70 mg/day
     body = order_sign(draft, prefetch=NO_PREFETCH_NEEDED | {"medications": bundle(BACLOFEN_80, kind="searchset")})
 
-    assert not _rules(_cards(_call(memory_api, "baclofen-order-sign", body)))
+    assert not [c for c in _cards(_call(memory_api, "baclofen-order-sign", body)) if c["indicator"] != "info"]
 
 
 def _dosage(dose: dict[str, Any], repeat: dict[str, Any], **more: Any) -> dict[str, Any]:
@@ -735,3 +737,63 @@ def test_the_most_an_order_allows_a_day_is_checked_and_said(memory_api, dosage, 
     over = [c for c in cards if c["indicator"] in ("warning", "critical") and "DOSE-BAC" in _rules([c])[0]]
     assert over, cards
     assert "the most the order allows a day" in over[0]["detail"] and basis in over[0]["detail"]
+
+
+def _kidney_without_code(code: str, value: float, unit: str) -> dict[str, Any]:
+    """A kidney Observation whose quantity gives a unit text and no UCUM code."""
+    kidney = kidney_bundle(code, value, unit)
+    quantity = kidney["entry"][0]["resource"]["valueQuantity"]
+    del quantity["code"], quantity["system"]
+    return kidney
+
+
+@pytest.mark.parametrize(
+    "kidney",
+    [
+        kidney_bundle("33914-3", 0.4, "mL/s/{1.73_m2}"),  # 24 mL/min/1.73 m2
+        _kidney_without_code("33914-3", 24, "mL/min/1.73m2"),
+        _kidney_without_code("62238-1", 24, "mL/min/1.73 m²"),
+    ],
+    ids=["ucum-mL/s", "text-mL/min/1.73m2", "text-superscript"],
+)
+def test_an_egfr_in_a_common_unit_is_converted_and_used(memory_api, kidney) -> None:
+    order = medication_request("bac-k", "baclofen", 20, 3)
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED | {"kidney": kidney}))
+    )
+
+    assert any("CrCl 24 mL/min" in c["detail"] for c in cards if "DOSE-BAC-KIDNEY" in _rules([c])[0]), cards
+
+
+@pytest.mark.parametrize(
+    ("kidney", "why"),
+    [
+        (_kidney_without_code("33914-3", 0.2, "mL/s"), "mL/s"),  # an eGFR without its /1.73 m2: not guessed
+        (kidney_bundle("33914-3", 30, "mL/h/{1.73_m2}"), "mL/h/{1.73_m2}"),
+        (bundle(kind="searchset"), "no eGFR"),
+    ],
+    ids=["unit-without-area", "unknown-ucum", "none"],
+)
+def test_a_dose_checked_without_kidney_function_says_so_and_why_on_a_card(memory_api, kidney, why) -> None:
+    order = medication_request("bac-k", "baclofen", 20, 3)
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED | {"kidney": kidney}))
+    )
+
+    [card] = [c for c in cards if c["summary"].startswith("Kidney function not known")]
+    assert card["indicator"] == "info" and why in card["detail"] and "baclofen" in card["summary"]
+    assert not any("DOSE-BAC-KIDNEY" in code for code in _rules(cards))
+
+
+def test_a_creatinine_clearance_loinc_without_a_citation_is_not_read(memory_api) -> None:
+    order = medication_request("bac-k", "baclofen", 20, 3)
+    kidney = kidney_bundle("2164-2", 10, "mL/min")  # no confirmed LOINC code of a creatinine clearance
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED | {"kidney": kidney}))
+    )
+
+    assert not any("DOSE-BAC-KIDNEY" in code for code in _rules(cards))
+    assert any(c["summary"].startswith("Kidney function not known") for c in cards)

@@ -43,7 +43,7 @@ from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.rules.core import Finding, Severity
-from baclofen.domain.terminology import FHIR_SYSTEM_URIS, project_system
+from baclofen.domain.terminology import FHIR_SYSTEM_URIS, LOINC, LOINC_KIDNEY_FUNCTION, project_system
 from baclofen.services.cds import check_drug_contraindications, check_drug_dose, check_interactions
 from baclofen.services.clinic import compute_clinic_worklist
 from baclofen.services.commands import (
@@ -87,20 +87,23 @@ _CODE_SYSTEMS = FHIR_SYSTEM_URIS
 MCG_PER_MG = 1000.0
 _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
 _MAX_STEP = next(s for s in TAPER_SETTINGS if s.name == "taper.max_step_mg_per_day")
+#: The drugs whose dose limits depend on the kidney function (dose_limits: the oral baclofen kidney rules
+#: DOSE-BAC-KIDNEY-*, tizanidine's CrCl < 25 mL/min).
+_KIDNEY_DOSED = frozenset({"baclofen", "tizanidine"})
 #: The rule a cut of the daily dose by more than one taper step breaks.
 _STEP_RULE = "TAPER-STEP-001"
 
 
 # --- the discovery document ---------------------------------------------------------------------------------------
-#: Prefetch templates (CDS Hooks 2.0 §Prefetch Template): the patient, their active medication orders and their
-#: latest kidney function (creatinine clearance, LOINC 2164-2; eGFR, LOINC 33914-3, 62238-1, 98979-8) and their
-#: active conditions (for the contraindications).
+#: Prefetch templates (CDS Hooks 2.0 §Prefetch Template): the patient, their active medication orders, their
+#: latest kidney function (the eGFR LOINC codes read, :data:`~baclofen.domain.terminology.LOINC_KIDNEY_FUNCTION`;
+#: no LOINC code of a creatinine clearance is confirmed) and their active conditions (for the contraindications).
 PATIENT_PREFETCH = "Patient/{{context.patientId}}"
 MEDICATIONS_PREFETCH = "MedicationRequest?patient={{context.patientId}}&status=active"
 KIDNEY_PREFETCH = (
-    "Observation?patient={{context.patientId}}"
-    "&code=http://loinc.org|2164-2,http://loinc.org|33914-3,http://loinc.org|62238-1,http://loinc.org|98979-8"
-    "&_sort=-date&_count=10"
+    "Observation?patient={{context.patientId}}&code="
+    + ",".join(f"{LOINC}|{code}" for code in LOINC_KIDNEY_FUNCTION)
+    + "&_sort=-date&_count=10"
 )
 CONDITIONS_PREFETCH = "Condition?patient={{context.patientId}}&clinical-status=active"
 ORDER_PREFETCH = {
@@ -414,10 +417,18 @@ def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = No
     _interaction_cards(
         cards, focus, [d for d in drafts if not d.order.stops] + [a for a in active if not a.order.stops]
     )
+    without_kidney: list[str] = []
     for d in focus:
         if d.drug is not None and not d.order.stops:
-            _dose_cards(cards, d, c, clinic, notes)
+            _dose_cards(cards, d, c, clinic, without_kidney)
             _contraindication_cards(cards, d, c, notes)
+    if without_kidney:
+        cards.info(
+            "kidney-unknown",
+            f"Kidney function not known: the dose of {', '.join(without_kidney)} was checked without it",
+            "The kidney-function limits of the dose (reduced maxima in kidney disease, dialysis) were NOT applied. "
+            "Why: " + (c.kidney_unknown_why or "no kidney function was given") + ".",
+        )
     # A stop beside a new oral baclofen order of the same session is a change of dose, not a stop: judged as one
     # step of a taper from the current dose to the new one (_cut_card).
     continued = [d for d in drafts if _is_oral_baclofen(d) and not d.order.stops]
@@ -477,7 +488,11 @@ def _interaction_cards(cards: _Cards, focus: Sequence[_Order], current: Sequence
             cards.finding(finding, "+".join(sorted(drugs)))
 
 
-def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvider | None, notes: list[str]) -> None:
+def _dose_cards(
+    cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvider | None, without_kidney: list[str]
+) -> None:
+    """The dose findings of one order; its label added to ``without_kidney`` when its drug's dose limits depend on
+    the kidney function and that is not known."""
     assert d.drug is not None
     order = d.order
     if order.daily_dose_mg is None:
@@ -531,8 +546,8 @@ def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvi
     kidney_text = f"Kidney function used: {kidney.to_dict()['note']}" + (
         f" CrCl {kidney.crcl_ml_min:g} mL/min." if kidney.crcl_ml_min is not None else ""
     )
-    if d.drug.key == "baclofen" and not kidney.is_known:
-        notes.append(f"{order.reference}: kidney function unknown, the baclofen dose was checked without it")
+    if d.drug.key in _KIDNEY_DOSED and not kidney.is_known:
+        without_kidney.append(order.label)
     for finding in findings:
         if finding.severity is not Severity.INFO:
             cards.finding(finding, order.reference, extra=(read, kidney_text))

@@ -92,7 +92,7 @@ def test_an_invalid_order_names_its_path() -> None:
 
 
 def test_the_latest_kidney_function_and_the_patient_are_read_from_the_prefetch() -> None:
-    older = kidney_bundle("2164-2", 80, "mL/min", when="2025-01-01")
+    older = kidney_bundle("33914-3", 80, "mL/min/{1.73_m2}", when="2025-01-01")
     newer = kidney_bundle("62238-1", 35, "mL/min/{1.73_m2}", when="2026-02-01")
     kidney = bundle(older["entry"][0]["resource"], newer["entry"][0]["resource"])
     patient = {"resourceType": "Patient", "birthDate": "1956-03-03", "gender": "male"}
@@ -130,11 +130,12 @@ def test_the_kidney_function_of_our_own_fhir_export_is_read_with_dialysis() -> N
 
 
 def test_a_kidney_value_in_another_unit_than_its_code_says_is_not_used() -> None:
-    prefetched = Prefetched({"kidney": kidney_bundle("2164-2", 1.2, "mL/s")})
+    prefetched = Prefetched({"kidney": kidney_bundle("33914-3", 1.2, "mL/s")})
 
     command = review_orders_command(
         "order-sign", "h", read_order_context("order-sign", order_sign()["context"]), prefetched, START
     )
 
     assert command.patient.crcl_ml_min is None
-    assert "no creatinine clearance or eGFR in the prefetch 'kidney'" in command.unavailable[0]
+    assert command.patient.egfr_ml_min_1_73m2 is None
+    assert "an eGFR of 1.2 (2026-02-20): unit code 'mL/s'" in command.kidney_unknown_why

@@ -21,7 +21,16 @@ import uuid
 from typing import Any
 
 from baclofen.domain.cds.drugs import BACLOFEN_CODES, ITB_CODES, CodeSystem, DrugCode
-from baclofen.domain.terminology import ATC, LOINC, PROJECT_BASE, RXNORM, SNOMED, UCUM, project_system
+from baclofen.domain.terminology import (
+    ATC,
+    LOINC,
+    LOINC_COVARIATES,
+    PROJECT_BASE,
+    RXNORM,
+    SNOMED,
+    UCUM,
+    project_system,
+)
 
 __all__ = [
     "ATC",
@@ -46,24 +55,7 @@ PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-parti
 SNOMED_SPASTICITY = ("221360009", "Spasticity (finding)")
 SNOMED_MULTIPLE_SCLEROSIS = ("24700007", "Multiple sclerosis (disorder)")
 
-#: The LOINC codes an import reads from another system's Observations (never written by the export), each with
-#: the covariate it gives. Only standard, well-known codes, each seen where cited:
-#: * 29463-7 Body weight: the FHIR R4 body weight profile (http://hl7.org/fhir/StructureDefinition/bodyweight)
-#:   and its value set observation-vitalsign-bodyweight (hl7.org/fhir, Vital Signs).
-#: * 2160-0 Creatinine [Mass/volume] in Serum or Plasma: ARUP Laboratories test 0020025 "Creatinine, Serum or
-#:   Plasma" (ltd.aruplab.com/Tests/Pub/0020025), LOINC column.
-#: * 33914-3 Glomerular filtration rate/1.73 sq M.predicted by Creatinine-based formula (MDRD): the FHIR R4
-#:   example Observation f205 (hl7.org/fhir/R4/observation-example-f205-egfr.html).
-#: * 62238-1 Glomerular filtration rate/1.73 sq M.predicted by Creatinine-based formula (CKD-EPI): seen in public
-#:   FHIR example bundles and lab code tables (secondary sources: no HL7 page of it was retrieved).
-#: No LOINC code of an estimated creatinine clearance (Cockcroft-Gault) is confirmed: such an Observation is
-#: reported as not imported.
-LOINC_COVARIATES = {
-    "29463-7": "weight_kg",
-    "2160-0": "serum_creatinine_mg_dl",
-    "33914-3": "egfr_ml_min_1_73m2",
-    "62238-1": "egfr_ml_min_1_73m2",
-}
+#: The LOINC codes an import reads (one list, with its citations: :data:`baclofen.domain.terminology.LOINC_COVARIATES`).
 #: The international avoirdupois pound in kg (exact by definition; UCUM ``[lb_av]``).
 KG_PER_LB_AV = 0.45359237
 
