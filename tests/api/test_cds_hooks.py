@@ -112,7 +112,8 @@ def test_an_abrupt_baclofen_stop_on_sign_gets_a_card_suggesting_the_planners_tap
     assert create["type"] == "create" and taper.status == "draft" and taper.subject.reference == "Patient/1288992"
     assert "1292" in {c.code for c in taper.medicationCodeableConcept.coding}
     first_step = taper.dosageInstruction[0]
-    assert first_step.text.startswith("2026-03-02 to ") and "50 mg/day" in first_step.text
+    assert first_step.text.startswith("Step 1: ") and "(50 mg/d)" in first_step.text
+    assert str(first_step.timing.repeat.boundsPeriod.start) == "2026-03-02"
 
 
 def test_a_stop_with_its_own_dose_and_no_active_orders_still_suggests_the_taper(memory_api) -> None:
@@ -797,3 +798,22 @@ def test_a_creatinine_clearance_loinc_without_a_citation_is_not_read(memory_api)
 
     assert not any("DOSE-BAC-KIDNEY" in code for code in _rules(cards))
     assert any(c["summary"].startswith("Kidney function not known") for c in cards)
+
+
+def test_the_suggested_taper_has_a_structured_dose_per_step_and_clock_time(memory_api) -> None:
+    stop = medication_request("bac-2", "baclofen 10 mg tablet", 10, 3, status="cancelled")
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
+
+    [card] = [c for c in cards if c["indicator"] == "critical"]
+    taper = MedicationRequest.model_validate(card["suggestions"][0]["actions"][1]["resource"])
+    first = taper.dosageInstruction[0]
+    assert first.sequence == 1 and first.route.text == "oral"
+    assert first.doseAndRate[0].doseQuantity.code == "mg" and first.doseAndRate[0].doseQuantity.value > 0
+    repeat = first.timing.repeat
+    assert repeat.boundsPeriod.start is not None and repeat.timeOfDay and repeat.frequency == 1
+    assert len({d.sequence for d in taper.dosageInstruction}) > 1  # one sequence per step
+    # read back as an order, the taper is its largest step: the 30 mg/day it starts below, not the steps summed
+    again = taper.model_dump(mode="json", exclude_none=True) | {"id": "taper-1"}
+    answer = _cards(_call(memory_api, "baclofen-order-sign", order_sign(again, prefetch=NO_PREFETCH_NEEDED)))
+    assert not [c for c in answer if c["indicator"] != "info"], answer

@@ -35,12 +35,14 @@ from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
 from baclofen.adapters.fhir.codes import ATC, LOINC, RXNORM, UCUM, project_system
-from baclofen.adapters.fhir.dosage import read_dosage
-from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS
+from baclofen.adapters.fhir.dosage import plan_step_dosages, read_dosage
+from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, oral_concept
 from baclofen.domain.cds.orders import MedicationOrder
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot, Sex, age_years_on
 from baclofen.domain.terminology import LOINC_KIDNEY_FUNCTION
+from baclofen.services.cds_hooks import DISCLAIMER
 from baclofen.services.commands import ReviewOrders
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "read_order_context",
     "resolve_prefetch",
     "review_orders_command",
+    "taper_request",
 ]
 
 _log = logging.getLogger("baclofen.cds_hooks")
@@ -544,3 +547,26 @@ def review_orders_command(
         unavailable=tuple(notes),
         kidney_unknown_why=kidney_why,
     )
+
+
+# --- typed values -> FHIR -----------------------------------------------------------------------------------------
+def taper_request(plan: Plan, patient_id: str) -> dict[str, Any]:
+    """A suggested taper as a draft FHIR R4 MedicationRequest of the patient ``patient_id``: the dosage of each step
+    and clock time as the FHIR export writes a plan (``sequence`` per step, ``boundsPeriod``, ``timeOfDay``, the
+    dose in mg, by mouth: :func:`~baclofen.adapters.fhir.dosage.plan_step_dosages`)."""
+    last = plan.steps[-1]
+    end = "stop" if last.daily_dose_mg == 0 else f"continue at {last.daily_dose_mg:g} mg/day"
+    return {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "medicationCodeableConcept": oral_concept(plan.product.name) | {"text": "baclofen (oral), taper"},
+        "dosageInstruction": plan_step_dosages(plan),
+        "note": [
+            {
+                "text": f"Taper to {end} from {last.start.isoformat()}, planned by the baclofen decision support "
+                f"(never stop abruptly). {DISCLAIMER}"
+            }
+        ],
+    }

@@ -25,13 +25,13 @@ clinician may rely on, on an ``info`` card.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from baclofen.domain.cds.dose_limits import DOSE_UNITS, DoseUnit
-from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, resolve_drugs
+from baclofen.domain.cds.drugs import Drug, DrugClass, resolve_drugs
 from baclofen.domain.cds.orders import MedicationOrder, recognise_order
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.clinic.worklist import Urgency, WorklistItem
@@ -68,6 +68,7 @@ __all__ = [
     "HookService",
     "Indicator",
     "Suggestion",
+    "TaperRenderer",
     "discovery",
     "find_hook_service",
     "review_orders",
@@ -87,6 +88,9 @@ _CODE_SYSTEMS = FHIR_SYSTEM_URIS
 MCG_PER_MG = 1000.0
 _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
 _MAX_STEP = next(s for s in TAPER_SETTINGS if s.name == "taper.max_step_mg_per_day")
+#: Makes the draft order of a suggested taper (a FHIR R4 MedicationRequest as JSON) from the plan and the patient's
+#: FHIR id: the FHIR adapter's :func:`baclofen.adapters.cds_hooks_fhir.taper_request`, given by the entrypoint.
+TaperRenderer = Callable[[Plan, str], Mapping[str, Any]]
 #: The drugs whose dose limits depend on the kidney function (dose_limits: the oral baclofen kidney rules
 #: DOSE-BAC-KIDNEY-*, tizanidine's CrCl < 25 mL/min).
 _KIDNEY_DOSED = frozenset({"baclofen", "tizanidine"})
@@ -343,8 +347,9 @@ def _detail(
 class _Cards:
     """Cards of one hook call, each with a uuid derived from the call and its place in the answer."""
 
-    def __init__(self, hook_instance: str) -> None:
+    def __init__(self, hook_instance: str, render_taper: TaperRenderer | None = None) -> None:
         self.hook_instance = hook_instance
+        self.render_taper = render_taper
         self.cards: list[Card] = []
 
     def uuid(self, *parts: str) -> str:
@@ -402,12 +407,15 @@ class _Order:
     in_focus: bool
 
 
-def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = None) -> HookAnswer:
+def review_orders(
+    command: ReviewOrders, *, clinic: SettingsProvider | None = None, render_taper: TaperRenderer | None = None
+) -> HookAnswer:
     """The cards of an ``order-select``/``order-sign`` call: interactions, dose limits, an abrupt baclofen stop,
     and every order that could not be recognised or checked. ``clinic`` gives the clinic's values of the dose and
-    taper settings."""
+    taper settings; ``render_taper`` makes the draft order of a suggested taper (the FHIR adapter's: without it the
+    card lists the taper and suggests no order to create)."""
     c = command
-    cards = _Cards(c.hook_instance)
+    cards = _Cards(c.hook_instance, render_taper)
     notes = list(c.unavailable)
     drafts = [_Order(o, recognise_order(o), c.selections is None or o.reference in c.selections) for o in c.drafts]
     stopped = {d.order.reference for d in drafts if d.order.stops}
@@ -623,11 +631,13 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
         extra.append(f"**Suggested taper** ({days} days to zero, from {current:g} mg/day):\n" + _steps_text(plan))
         extra += [f"- {f.rule_id} ({f.severity.value}): {f.message}" for f in plan.findings]
         keys += [k for f in plan.findings for k in f.evidence]
+    if plan is not None and plan.offerable and cards.render_taper is not None:
+        days = plan.parameters.get("days_to_target")
         actions = [
             Action(
                 "create",
                 f"A taper of baclofen from {current:g} mg/day to stop over {days} days",
-                _taper_request(plan, c.patient_id),
+                cards.render_taper(plan, c.patient_id),
             )
         ]
         if stop.reference.startswith("MedicationRequest/"):
@@ -647,12 +657,12 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
                 is_recommended=True,
             ),
         )
-    elif plan is not None:
+    elif plan is not None and not plan.offerable:
         extra.append(
             "No taper could be offered: "
             + "; ".join(f"{f.rule_id}: {f.message}" for f in plan.findings if f.is_blocking)
         )
-    else:
+    elif plan is None:
         extra.append(f"No taper suggested: {why_no_plan}. Plan one with `baclofen plan taper` or the planner page.")
     cards.add(
         Card(
@@ -745,6 +755,8 @@ def _cut_card(
         days = plan.parameters.get("days_to_target")
         extra.append(f"**Suggested taper** ({days} days to {target:g} mg/day):\n" + _steps_text(plan))
         keys += [k for f in plan.findings for k in f.evidence]
+    if plan is not None and plan.offerable and cards.render_taper is not None:
+        days = plan.parameters.get("days_to_target")
         actions = [
             Action("delete", f"Withdraw the one-step cut ({d.order.reference})", resource_id=d.order.reference)
             for d in new
@@ -754,7 +766,7 @@ def _cut_card(
             Action(
                 "create",
                 f"A taper of baclofen from {current:g} to {target:g} mg/day over {days} days",
-                _taper_request(plan, c.patient_id),
+                cards.render_taper(plan, c.patient_id),
             )
         )
         suggestions = (
@@ -765,7 +777,7 @@ def _cut_card(
                 is_recommended=True,
             ),
         )
-    elif plan is not None:
+    elif plan is not None and not plan.offerable:
         extra.append("No taper could be offered: " + "; ".join(f.message for f in plan.findings if f.is_blocking))
     data = {"from_mg_per_day": current, "to_mg_per_day": target, "max_step_mg_per_day": step}
     cards.add(
@@ -788,48 +800,6 @@ def _steps_text(plan: Plan) -> str:
         when = f"{step.start.isoformat()} to {step.end.isoformat()}" if step.daily_dose_mg else f"from {step.start}"
         lines.append(f"- {when}: {step.daily_dose_mg:g} mg/day" + (f" ({doses})" if doses else " (stop)"))
     return "\n".join(lines)
-
-
-def _taper_request(plan: Plan, patient_id: str) -> dict[str, Any]:
-    """The taper as a draft FHIR R4 MedicationRequest: one dosage instruction per step, in order."""
-    baclofen = get_drug("baclofen")
-    codings = [
-        {"system": _CODE_SYSTEMS[code.system], "code": code.code, "display": code.meaning}
-        for code in baclofen.codes
-        if not code.inferred
-    ]
-    instructions = []
-    for number, step in enumerate((s for s in plan.steps if s.daily_dose_mg > 0), start=1):
-        doses = ", ".join(f"{d.time:%H:%M} {d.dose_mg:g} mg ({d.dispensed.text})" for d in step.doses)
-        instructions.append(
-            {
-                "sequence": number,
-                "text": f"{step.start.isoformat()} to {step.end.isoformat()}: {step.daily_dose_mg:g} mg/day: {doses}",
-                "timing": {
-                    "repeat": {
-                        "boundsPeriod": {"start": step.start.isoformat(), "end": step.end.isoformat()},
-                        "frequency": len(step.doses),
-                        "period": 1,
-                        "periodUnit": "d",
-                    }
-                },
-            }
-        )
-    last = plan.steps[-1]
-    return {
-        "resourceType": "MedicationRequest",
-        "status": "draft",
-        "intent": "order",
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "medicationCodeableConcept": {"coding": codings, "text": "baclofen (oral), taper"},
-        "dosageInstruction": instructions,
-        "note": [
-            {
-                "text": f"Taper to stop on {last.start.isoformat()}, planned by the baclofen decision support "
-                f"(never stop abruptly). {DISCLAIMER}"
-            }
-        ],
-    }
 
 
 # --- patient-view -------------------------------------------------------------------------------------------------
