@@ -545,7 +545,7 @@ def _dose_cards(
         return
     read = (
         f"The order gives {order.daily_dose_mg:g} mg/day = {order.daily_dose_mg * MCG_PER_MG:g} mcg/day by the "
-        "intrathecal route, where doses are micrograms: a dose written in mg is likely a mg/mcg confusion."
+        "intrathecal route, whose doses are micrograms (checked in mcg/day against the intrathecal limits)."
         if in_mcg
         else f"The order gives {order.daily_dose_mg:g} mg/day."
     )
