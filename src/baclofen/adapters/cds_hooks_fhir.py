@@ -34,7 +34,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
-from baclofen.adapters.fhir.codes import ATC, LOINC, RXNORM, UCUM, project_system
+from baclofen.adapters.fhir.codes import ATC, LOINC, RXNORM, project_system, unit_factor
 from baclofen.adapters.fhir.dosage import plan_step_dosages, read_dosage
 from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, oral_concept
 from baclofen.domain.cds.orders import MedicationOrder
@@ -348,24 +348,6 @@ def _prefetched_resources(prefetched: Prefetched, key: str, model: type[R], note
     return found
 
 
-def _kidney_factor(quantity: Any, unit: str) -> tuple[float | None, str]:
-    """The factor that turns ``quantity`` into ``unit`` (a key of :data:`KIDNEY_UNITS`), or None and why."""
-    codes, texts = KIDNEY_UNITS[unit]
-    code = (quantity.code or "").strip()
-    text = (quantity.unit or "").strip()
-    plain = text.lower().replace(" ", "").replace("\u00b2", "2")
-    by_code = codes.get(code) if code and quantity.system in (UCUM, None) else None
-    by_text = texts.get(plain) if text else None
-    if code and by_code is None:
-        return None, f"unit code '{code[:40]}' ({quantity.system or 'no system'}) is not one of"
-    if text and by_text is None and by_code is None:
-        return None, f"unit '{text[:40]}' is not one of"
-    if by_code is not None and by_text is not None and by_code != by_text:
-        return None, f"unit '{text[:40]}' and its code '{code[:40]}' disagree, for"
-    factor = by_code if by_code is not None else by_text
-    return factor, "" if factor is not None else "no unit, for"
-
-
 def _kidney_values(coded: Any, when: str, refused: list[str]) -> list[tuple[str, str, float | bool]]:
     """(when, field, value) of an Observation or one of its components whose code says a kidney function and whose
     value is in a unit of that kind (:data:`KIDNEY_UNITS`: a CrCl in mL/min, an eGFR in mL/min/{1.73_m2}, each
@@ -379,12 +361,12 @@ def _kidney_values(coded: Any, when: str, refused: list[str]) -> list[tuple[str,
         if unit is None and isinstance(coded.valueBoolean, bool):
             found.append((when, field, coded.valueBoolean))
         elif unit is not None and quantity is not None and quantity.value is not None:
-            factor, why = _kidney_factor(quantity, unit)
+            factor, why = unit_factor(quantity, *KIDNEY_UNITS[unit])
             if factor is None:
                 accepted = ", ".join(KIDNEY_UNITS[unit][0])
                 refused.append(
-                    f"{_KIDNEY_NAMES[field]} of {quantity.value:g} ({when or 'no date'}): {why} {accepted} "
-                    "(UCUM) or their usual texts"
+                    f"{_KIDNEY_NAMES[field]} of {quantity.value:g} ({when or 'no date'}): {why} (UCUM {accepted}, "
+                    "or their usual texts)"
                 )
             else:
                 found.append((when, field, float(quantity.value) * factor))

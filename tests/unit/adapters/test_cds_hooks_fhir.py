@@ -138,4 +138,4 @@ def test_a_kidney_value_in_another_unit_than_its_code_says_is_not_used() -> None
 
     assert command.patient.crcl_ml_min is None
     assert command.patient.egfr_ml_min_1_73m2 is None
-    assert "an eGFR of 1.2 (2026-02-20): unit code 'mL/s'" in command.kidney_unknown_why
+    assert "an eGFR of 1.2 (2026-02-20): the unit code 'mL/s'" in command.kidney_unknown_why

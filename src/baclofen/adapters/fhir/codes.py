@@ -18,6 +18,7 @@ mg/dL, and ``{score}`` for a 0-10 rating.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from baclofen.domain.cds.drugs import BACLOFEN_CODES, ITB_CODES, CodeSystem, DrugCode
@@ -46,6 +47,7 @@ __all__ = [
     "project_system",
     "quantity",
     "resource_uuid",
+    "unit_factor",
 ]
 
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -81,6 +83,25 @@ def codeable(text: str, *codings: dict[str, Any]) -> dict[str, Any]:
     if codings:
         out["coding"] = list(codings)
     return out
+
+
+def unit_factor(quantity: Any, ucum: Mapping[str, float], texts: Mapping[str, float]) -> tuple[float | None, str]:
+    """The factor of a FHIR Quantity's unit (fhir.resources model): its UCUM ``code`` in ``ucum`` (a code of no
+    system is read as UCUM), its ``unit`` text in ``texts`` (lower case, spaces left out, a superscript 2 read as
+    2); None and why when the code is not there, the text is not there and no code is, both are and disagree, or
+    neither is given. A unit is never guessed."""
+    code = (quantity.code or "").strip()
+    text = (quantity.unit or "").strip()
+    by_code = ucum.get(code) if code and quantity.system in (UCUM, None) else None
+    by_text = texts.get(text.lower().replace(" ", "").replace("\u00b2", "2")) if text else None
+    if code and by_code is None:
+        return None, f"the unit code '{code[:40]}' ({quantity.system or 'no system'}) is not one read"
+    if text and by_text is None and by_code is None:
+        return None, f"the unit '{text[:40]}' is not one read"
+    if by_code is not None and by_text is not None and by_code != by_text:
+        return None, f"the unit '{text[:40]}' and its code '{code[:40]}' disagree"
+    factor = by_code if by_code is not None else by_text
+    return factor, "" if factor is not None else "no unit is given"
 
 
 def quantity(value: float, unit: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from baclofen.adapters.fhir.codes import unit_factor
 from baclofen.domain.cds.orders import ORDER_DAILY_DOSE_MAX_MG
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.terminology import UCUM
@@ -86,30 +87,12 @@ def _not_read(why: str, *, unit_unknown: bool = False) -> DailyDose:
     return DailyDose(None, None, None, None, why, unit_unknown=unit_unknown)
 
 
-def _mg_per_unit(quantity: Any) -> tuple[float | None, str]:
-    """mg per unit of a Quantity, or None and why (no unit, not a mass, a code and a text that disagree)."""
-    code = (quantity.code or "").strip()
-    text = (quantity.unit or "").strip()
-    from_code = _UCUM_MG_PER_UNIT.get(code) if code and quantity.system in (UCUM, None) else None
-    from_text = _TEXT_MG_PER_UNIT.get(text.lower()) if text else None
-    if code and from_code is None and quantity.system in (UCUM, None):
-        from_code = _TEXT_MG_PER_UNIT.get(code.lower())
-    if code and from_code is None:
-        return None, f"the dose unit code '{code[:40]}' is not a mass unit (mg, g, ug)"
-    if text and from_text is None and from_code is None:
-        return None, f"the dose unit '{text[:40]}' is not a mass unit (mg, g, mcg)"
-    if from_code is not None and from_text is not None and from_code != from_text:
-        return None, f"the dose unit '{text[:40]}' and its code '{code[:40]}' disagree"
-    factor = from_code if from_code is not None else from_text
-    return factor, "" if factor is not None else "the dose has no unit"
-
-
 def _mg(quantity: Any) -> tuple[float | None, str]:
     """A Quantity in mg, or None and why."""
     if quantity is None or quantity.value is None:
         return None, ""
-    factor, why = _mg_per_unit(quantity)
-    return (float(quantity.value) * factor, "") if factor is not None else (None, why)
+    factor, why = unit_factor(quantity, _UCUM_MG_PER_UNIT, _TEXT_MG_PER_UNIT)
+    return (float(quantity.value) * factor, "") if factor is not None else (None, f"{why} (mg, g, ug; or mcg)")
 
 
 def _date_text(value: Any) -> str | None:
