@@ -133,8 +133,8 @@ def test_a_stop_beside_a_new_lower_baclofen_order_is_no_abrupt_stop(memory_api) 
 
     assert "TAPER-ABRUPT-001" not in _rules(_cards(response))
     assert (
-        "MedicationRequest/bac-1 stops baclofen beside MedicationRequest/bac-5: not an abrupt stop"
-        in (response.json()["extension"]["org.baclofen.notes"])
+        "MedicationRequest/bac-1 stops baclofen beside MedicationRequest/bac-5: a change of dose (judged as one "
+        "taper step), not a stop" in (response.json()["extension"]["org.baclofen.notes"])
     )
 
 

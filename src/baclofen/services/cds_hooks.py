@@ -444,13 +444,16 @@ def review_orders(
         if _is_oral_baclofen(d) and d.order.stops:
             if continued:
                 notes.append(
-                    f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: not an abrupt stop"
+                    f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: a change of dose "
+                    "(judged as one taper step), not a stop"
                 )
             else:
                 _stop_card(cards, d.order, c, clinic)
     new = [d for d in continued if d.in_focus and d.order.daily_dose_mg is not None]
     if new:
-        _cut_card(cards, new[0], continued, [d for d in drafts if _is_oral_baclofen(d) and d.order.stops], c, clinic)
+        _cut_card(
+            cards, new[0], continued, [d for d in drafts if _is_oral_baclofen(d) and d.order.stops], c, clinic, notes
+        )
     if c.active is None:
         cards.info(
             "active-unknown",
@@ -701,6 +704,7 @@ def _cut_card(
     stops: Sequence[_Order],
     c: ReviewOrders,
     clinic: SettingsProvider | None,
+    notes: list[str],
 ) -> None:
     """New oral baclofen orders whose daily dose is lower than the current one by more than one taper step: a
     warning (TAPER-STEP-001), critical when the new dose is no more than one step above zero, so that the whole
@@ -718,6 +722,10 @@ def _cut_card(
         source = "the active baclofen order(s)"
     new_doses = [d.order.daily_dose_mg for d in new]
     if not doses or None in doses or None in new_doses:
+        if doses or stops:
+            notes.append(
+                f"{first.order.reference}: the change from the current baclofen dose NOT checked (a dose unknown)"
+            )
         return
     current = sum(d for d in doses if d is not None)
     target = sum(d for d in new_doses if d is not None)
