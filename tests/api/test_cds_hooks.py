@@ -71,7 +71,7 @@ def test_discovery_lists_the_three_services_with_their_hooks_and_prefetch_templa
     prefetch = services["baclofen-order-sign"]["prefetch"]
     assert prefetch["patient"] == "Patient/{{context.patientId}}"
     assert prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&status=active"
-    assert "http://loinc.org|2164-2" in prefetch["kidney"]
+    assert "http://loinc.org|33914-3" in prefetch["kidney"] and "http://loinc.org|62238-1" in prefetch["kidney"]
     assert all("not medical advice" in s["description"] for s in services.values())
 
 
@@ -112,7 +112,8 @@ def test_an_abrupt_baclofen_stop_on_sign_gets_a_card_suggesting_the_planners_tap
     assert create["type"] == "create" and taper.status == "draft" and taper.subject.reference == "Patient/1288992"
     assert "1292" in {c.code for c in taper.medicationCodeableConcept.coding}
     first_step = taper.dosageInstruction[0]
-    assert first_step.text.startswith("2026-03-02 to ") and "50 mg/day" in first_step.text
+    assert first_step.text.startswith("Step 1: ") and "(50 mg/d)" in first_step.text
+    assert str(first_step.timing.repeat.boundsPeriod.start) == "2026-03-02"
 
 
 def test_a_stop_with_its_own_dose_and_no_active_orders_still_suggests_the_taper(memory_api) -> None:
@@ -132,8 +133,8 @@ def test_a_stop_beside_a_new_lower_baclofen_order_is_no_abrupt_stop(memory_api) 
 
     assert "TAPER-ABRUPT-001" not in _rules(_cards(response))
     assert (
-        "MedicationRequest/bac-1 stops baclofen beside MedicationRequest/bac-5: not an abrupt stop"
-        in (response.json()["extension"]["org.baclofen.notes"])
+        "MedicationRequest/bac-1 stops baclofen beside MedicationRequest/bac-5: a change of dose (judged as one "
+        "taper step), not a stop" in (response.json()["extension"]["org.baclofen.notes"])
     )
 
 
@@ -175,7 +176,7 @@ def test_a_tizanidine_dose_above_the_maximum_is_critical(memory_api) -> None:
 
 def test_the_kidney_function_of_the_prefetch_reduces_the_baclofen_maximum(memory_api) -> None:
     order = medication_request("bac-4", "baclofen 20 mg tablet", 20, 3, rxnorm="197391")
-    prefetch = NO_PREFETCH_NEEDED | {"kidney": kidney_bundle("2164-2", 40, "mL/min")}
+    prefetch = NO_PREFETCH_NEEDED | {"kidney": kidney_bundle("62238-1", 40, "mL/min/{1.73_m2}")}
 
     cards = _cards(_call(memory_api, "baclofen-order-select", order_select(order, prefetch=prefetch)))
 
@@ -206,7 +207,7 @@ def test_the_patients_conditions_give_the_contraindications_of_the_selected_drug
 
     response = _call(memory_api, "baclofen-order-select", body)
 
-    cards = _cards(response)
+    cards = [c for c in _cards(response) if "topic" in c["source"]]  # not the kidney-function info card
     assert _rules(cards) == ["CI-TIZ-LIVER-001"] and cards[0]["indicator"] == "warning"
     notes = response.json()["extension"]["org.baclofen.notes"]
     assert any("not recognised, NOT checked: Essential hypertension" in n for n in notes)
@@ -232,7 +233,7 @@ def fhir_server() -> Iterator[JsonServer]:
     active = medication_request("cipro-9", "Ciprofloxacin 500 MG Oral Tablet", 500, 2, status="active")
     answers = {
         "/fhir/MedicationRequest?patient=1288992&status=active": bundle(active, kind="searchset"),
-        "/fhir/Observation?patient=1288992": kidney_bundle("98979-8", 55, "mL/min/{1.73_m2}"),
+        "/fhir/Observation?patient=1288992": kidney_bundle("33914-3", 55, "mL/min/{1.73_m2}"),
         "/fhir/Condition?patient=1288992&clinical-status=active": bundle(kind="searchset"),
         "/fhir/Patient/1288992": {
             "resourceType": "Patient",
@@ -540,7 +541,9 @@ def test_the_readmes_example_request_gets_the_critical_card(memory_api) -> None:
 
     cards = _cards(_call(memory_api, "baclofen-order-select", body))
 
-    assert [(c["indicator"], c["source"]["topic"]["code"]) for c in cards] == [("critical", "INT-TIZ-CYP1A2-001")]
+    assert [(c["indicator"], c["source"]["topic"]["code"]) for c in cards if c["indicator"] != "info"] == [
+        ("critical", "INT-TIZ-CYP1A2-001")
+    ]
 
 
 def test_patient_view_on_the_demo_clinic_through_the_site_shows_overdue_refills_and_red_flags() -> None:
@@ -565,3 +568,252 @@ def test_patient_view_on_the_demo_clinic_through_the_site_shows_overdue_refills_
     assert all(c["source"]["topic"]["system"] == "https://baclofen.invalid/fhir/rule" for c in cards)
     browser = site.client.get("/cds-services/baclofen-order-sign", headers={**headers, "Accept": "text/html"})
     assert browser.status_code == 405 and browser.headers["content-type"] == "application/problem+json"
+
+
+# --- review findings: units, intrathecal orders, dose steps, kidney units, one-step cuts ---------------------------
+def _with_unit(order: dict[str, Any], unit: str, code: str | None = None) -> dict[str, Any]:
+    """The order with its dose quantity in ``unit`` (UCUM ``code`` when given, else no code)."""
+    quantity = order["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]
+    quantity["unit"] = unit
+    quantity.pop("code", None)
+    quantity.pop("system", None)
+    if code is not None:
+        quantity |= {"code": code, "system": "http://unitsofmeasure.org"}
+    return order
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        medication_request("itb-1", "Baclofen intrathecal", 50, 1),
+        medication_request("itb-2", "Baclofen 0.05 MG/ML intrathecal injection", 50, 1, rxnorm="1047437"),
+    ],
+    ids=["text", "rxnorm"],
+)
+def test_an_intrathecal_baclofen_order_in_mg_is_a_critical_mg_mcg_confusion(memory_api, order) -> None:
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    critical = [c for c in cards if c["indicator"] == "critical"]
+    assert "ITB-LIMIT-001" in _rules(critical), cards
+    assert not any("mg_per_day" in c["detail"] or "not checked" in c["summary"] for c in cards)
+    assert any("50000 mcg/day" in c["detail"] for c in critical)
+
+
+def test_an_intrathecal_order_in_micrograms_is_checked_against_the_itb_limits(memory_api) -> None:
+    order = _with_unit(medication_request("itb-3", "Baclofen intrathecal", 3000, 1), "ug", "ug")
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    assert "ITB-DOSE-002" in _rules([c for c in cards if c["indicator"] == "critical"]), cards
+    assert not any("not checked" in c["summary"] for c in cards)
+
+
+@pytest.mark.parametrize(("unit", "code"), [("ug", "ug"), ("mcg", None), ("micrograms", None)])
+def test_an_oral_dose_in_micrograms_is_converted_and_checked(memory_api, unit, code) -> None:
+    order = _with_unit(medication_request("bac-9", "baclofen", 40000, 3), unit, code)  # 120 mg/day
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    assert any("120 mg/day" in c["summary"] for c in cards), cards
+    assert not any("not checked" in c["summary"] for c in cards)
+
+
+@pytest.mark.parametrize(("unit", "code"), [("tablet", None), ("mg", "ug"), ("mL", "mL")])
+def test_a_dose_in_an_unknown_or_ambiguous_unit_is_a_visible_warning(memory_api, unit, code) -> None:
+    order = _with_unit(medication_request("bac-9", "baclofen", 20, 3), unit, code)
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    [card] = [c for c in cards if "not checked" in c["summary"]]
+    assert card["indicator"] == "warning" and "unit" in card["detail"]
+
+
+BACLOFEN_80 = medication_request("bac-80", "Baclofen 20 MG Oral Tablet", 20, 4, status="active", rxnorm="197391")
+
+
+@pytest.mark.parametrize(
+    ("drafts", "medications"),
+    [
+        (
+            [
+                medication_request("bac-80", "Baclofen 20 MG Oral Tablet", 20, 4, status="stopped", rxnorm="197391"),
+                medication_request("bac-5", "Baclofen 5 MG Oral Tablet", 5, 1),
+            ],
+            bundle(kind="searchset"),
+        ),
+        ([medication_request("bac-5", "Baclofen 5 MG Oral Tablet", 5, 1)], bundle(BACLOFEN_80, kind="searchset")),
+    ],
+    ids=["stop-and-new", "new-beside-active"],
+)
+def test_a_large_one_step_cut_of_oral_baclofen_is_critical_and_suggests_the_taper(
+    memory_api, drafts, medications
+) -> None:
+    body = order_sign(*drafts, prefetch=NO_PREFETCH_NEEDED | {"medications": medications})
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", body))
+
+    [card] = [c for c in cards if "80 mg/day to 5 mg/day" in c["summary"]]
+    assert card["indicator"] == "critical" and _rules([card]) == ["TAPER-ABRUPT-001"]
+    assert "taper.max_step_mg_per_day" in card["detail"] and "10 mg/day" in card["detail"]
+    actions = card["suggestions"][0]["actions"]
+    assert {"type": "delete", "resourceId": "MedicationRequest/bac-5"}.items() <= actions[0].items()
+    taper = MedicationRequest.model_validate(actions[-1]["resource"])
+    assert taper.status == "draft" and taper.dosageInstruction
+
+
+def test_a_cut_larger_than_one_taper_step_but_no_stop_is_a_warning(memory_api) -> None:
+    draft = medication_request("bac-40", "Baclofen 20 MG Oral Tablet", 20, 2)  # 80 -> 40 mg/day
+    body = order_sign(draft, prefetch=NO_PREFETCH_NEEDED | {"medications": bundle(BACLOFEN_80, kind="searchset")})
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", body))
+
+    [card] = [c for c in cards if "80 mg/day to 40 mg/day" in c["summary"]]
+    assert card["indicator"] == "warning" and _rules([card]) == ["TAPER-STEP-001"]
+
+
+def test_a_cut_within_one_taper_step_gets_no_card(memory_api) -> None:
+    draft = medication_request("bac-70", "Baclofen 10 MG Oral Tablet", 10, 7)  # 80 -> 70 mg/day
+    body = order_sign(draft, prefetch=NO_PREFETCH_NEEDED | {"medications": bundle(BACLOFEN_80, kind="searchset")})
+
+    assert not [c for c in _cards(_call(memory_api, "baclofen-order-sign", body)) if c["indicator"] != "info"]
+
+
+def _dosage(dose: dict[str, Any], repeat: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"timing": {"repeat": {"period": 1, "periodUnit": "d"} | repeat}, "doseAndRate": [dose]} | more
+
+
+def _mg(value: float) -> dict[str, Any]:
+    return {"value": value, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
+
+
+def _baclofen(*dosages: dict[str, Any]) -> dict[str, Any]:
+    return medication_request("bac-t", "baclofen", 10, 3) | {"dosageInstruction": list(dosages)}
+
+
+def test_successive_titration_steps_are_not_summed(memory_api) -> None:
+    steps = [
+        _dosage(
+            {"doseQuantity": _mg(dose)},
+            {"frequency": 3, "boundsPeriod": {"start": f"2026-03-{2 + 7 * i:02d}", "end": f"2026-03-{8 + 7 * i:02d}"}},
+            sequence=i + 1,
+        )
+        for i, dose in enumerate((5, 10, 15, 20))
+    ]
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(_baclofen(*steps), prefetch=NO_PREFETCH_NEEDED)))
+
+    assert not any("150 mg/day" in c["summary"] or "mg/day" in c["summary"] for c in cards), cards
+
+
+def test_dosages_of_one_sequence_are_summed(memory_api) -> None:
+    morning = _dosage({"doseQuantity": _mg(50)}, {"frequency": 1, "timeOfDay": ["08:00:00"]}, sequence=1)
+    evening = _dosage({"doseQuantity": _mg(50)}, {"frequency": 1, "timeOfDay": ["20:00:00"]}, sequence=1)
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(_baclofen(morning, evening), prefetch=NO_PREFETCH_NEEDED))
+    )
+
+    assert any("100 mg/day" in c["summary"] for c in cards), cards
+
+
+@pytest.mark.parametrize(
+    ("dosage", "basis"),
+    [
+        (_dosage({"doseQuantity": _mg(20)}, {"frequency": 1, "frequencyMax": 8}), "frequencyMax"),
+        (_dosage({"doseRange": {"low": _mg(10), "high": _mg(40)}}, {"frequency": 3}), "dose range"),
+        (
+            _dosage(
+                {"doseQuantity": _mg(20)},
+                {"frequency": 3},
+                maxDosePerPeriod={"numerator": _mg(200), "denominator": {"value": 1, "unit": "d", "code": "d"}},
+            ),
+            "maxDosePerPeriod",
+        ),
+    ],
+    ids=["frequencyMax", "doseRange", "maxDosePerPeriod"],
+)
+def test_the_most_an_order_allows_a_day_is_checked_and_said(memory_api, dosage, basis) -> None:
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(_baclofen(dosage), prefetch=NO_PREFETCH_NEEDED)))
+
+    over = [c for c in cards if c["indicator"] in ("warning", "critical") and "DOSE-BAC" in _rules([c])[0]]
+    assert over, cards
+    assert "the most the order allows a day" in over[0]["detail"] and basis in over[0]["detail"]
+
+
+def _kidney_without_code(code: str, value: float, unit: str) -> dict[str, Any]:
+    """A kidney Observation whose quantity gives a unit text and no UCUM code."""
+    kidney = kidney_bundle(code, value, unit)
+    quantity = kidney["entry"][0]["resource"]["valueQuantity"]
+    del quantity["code"], quantity["system"]
+    return kidney
+
+
+@pytest.mark.parametrize(
+    "kidney",
+    [
+        kidney_bundle("33914-3", 0.4, "mL/s/{1.73_m2}"),  # 24 mL/min/1.73 m2
+        _kidney_without_code("33914-3", 24, "mL/min/1.73m2"),
+        _kidney_without_code("62238-1", 24, "mL/min/1.73 m²"),
+    ],
+    ids=["ucum-mL/s", "text-mL/min/1.73m2", "text-superscript"],
+)
+def test_an_egfr_in_a_common_unit_is_converted_and_used(memory_api, kidney) -> None:
+    order = medication_request("bac-k", "baclofen", 20, 3)
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED | {"kidney": kidney}))
+    )
+
+    assert any("CrCl 24 mL/min" in c["detail"] for c in cards if "DOSE-BAC-KIDNEY" in _rules([c])[0]), cards
+
+
+@pytest.mark.parametrize(
+    ("kidney", "why"),
+    [
+        (_kidney_without_code("33914-3", 0.2, "mL/s"), "mL/s"),  # an eGFR without its /1.73 m2: not guessed
+        (kidney_bundle("33914-3", 30, "mL/h/{1.73_m2}"), "mL/h/{1.73_m2}"),
+        (bundle(kind="searchset"), "no eGFR"),
+    ],
+    ids=["unit-without-area", "unknown-ucum", "none"],
+)
+def test_a_dose_checked_without_kidney_function_says_so_and_why_on_a_card(memory_api, kidney, why) -> None:
+    order = medication_request("bac-k", "baclofen", 20, 3)
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED | {"kidney": kidney}))
+    )
+
+    [card] = [c for c in cards if c["summary"].startswith("Kidney function not known")]
+    assert card["indicator"] == "info" and why in card["detail"] and "baclofen" in card["summary"]
+    assert not any("DOSE-BAC-KIDNEY" in code for code in _rules(cards))
+
+
+def test_a_creatinine_clearance_loinc_without_a_citation_is_not_read(memory_api) -> None:
+    order = medication_request("bac-k", "baclofen", 20, 3)
+    kidney = kidney_bundle("2164-2", 10, "mL/min")  # no confirmed LOINC code of a creatinine clearance
+
+    cards = _cards(
+        _call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED | {"kidney": kidney}))
+    )
+
+    assert not any("DOSE-BAC-KIDNEY" in code for code in _rules(cards))
+    assert any(c["summary"].startswith("Kidney function not known") for c in cards)
+
+
+def test_the_suggested_taper_has_a_structured_dose_per_step_and_clock_time(memory_api) -> None:
+    stop = medication_request("bac-2", "baclofen 10 mg tablet", 10, 3, status="cancelled")
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
+
+    [card] = [c for c in cards if c["indicator"] == "critical"]
+    taper = MedicationRequest.model_validate(card["suggestions"][0]["actions"][1]["resource"])
+    first = taper.dosageInstruction[0]
+    assert first.sequence == 1 and first.route.text == "oral"
+    assert first.doseAndRate[0].doseQuantity.code == "mg" and first.doseAndRate[0].doseQuantity.value > 0
+    repeat = first.timing.repeat
+    assert repeat.boundsPeriod.start is not None and repeat.timeOfDay and repeat.frequency == 1
+    assert len({d.sequence for d in taper.dosageInstruction}) > 1  # one sequence per step
+    # read back as an order, the taper is its largest step: the 30 mg/day it starts below, not the steps summed
+    again = taper.model_dump(mode="json", exclude_none=True) | {"id": "taper-1"}
+    answer = _cards(_call(memory_api, "baclofen-order-sign", order_sign(again, prefetch=NO_PREFETCH_NEEDED)))
+    assert not [c for c in answer if c["indicator"] != "info"], answer

@@ -13,8 +13,8 @@ prefetch a client did not send fetched from the FHIR server it names.
   creatinine clearance or eGFR Observation, and dialysis) and the ``patient`` prefetch (age, sex) as a
   :class:`~baclofen.services.commands.ReviewOrders`.
 
-A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; a
-daily dose is read only from a ``doseQuantity`` in mg (or g) with a ``timing.repeat`` frequency and period.
+A medication is named by its codes (``RxNorm:CODE``, ``ATC:CODE``), then its codings' displays and its text; its
+daily dose is the most its dosage instructions allow a day (:func:`~baclofen.adapters.fhir.dosage.read_dosage`).
 """
 
 from __future__ import annotations
@@ -34,12 +34,15 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
-from baclofen.adapters.fhir.codes import ATC, RXNORM, project_system
-from baclofen.adapters.fhir.dosage import DosageReading, read_daily_dose
-from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS
+from baclofen.adapters.fhir.codes import ATC, LOINC, RXNORM, project_system, unit_factor
+from baclofen.adapters.fhir.dosage import plan_step_dosages, read_dosage
+from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, oral_concept
 from baclofen.domain.cds.orders import MedicationOrder
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot, Sex, age_years_on
+from baclofen.domain.terminology import LOINC_KIDNEY_FUNCTION
+from baclofen.services.cds_hooks import DISCLAIMER
 from baclofen.services.commands import ReviewOrders
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "read_order_context",
     "resolve_prefetch",
     "review_orders_command",
+    "taper_request",
 ]
 
 _log = logging.getLogger("baclofen.cds_hooks")
@@ -57,23 +61,36 @@ _log = logging.getLogger("baclofen.cds_hooks")
 FETCH_TIMEOUT_S = 3.0
 #: The largest answer read from the client's FHIR server (bytes).
 MAX_RESPONSE_BYTES = 5_000_000
-LOINC = "http://loinc.org"
-#: LOINC codes of kidney function as EHRs send them (loinc.org): creatinine renal clearance, mL/min; eGFR,
-#: mL/min/1.73 m2, by MDRD, CKD-EPI and CKD-EPI 2021. They are NOT among the codes of clinical.md §10: they only
-#: choose which Observation to read, and its value is used only in the UCUM unit of its kind (:data:`KIDNEY_KINDS`).
-CRCL_CODES = frozenset({"2164-2"})
-EGFR_CODES = frozenset({"33914-3", "62238-1", "98979-8"})
-#: (system, code) -> (PatientSnapshot field, UCUM unit; None for a boolean): LOINC, and the project's own covariate
-#: codes of our FHIR export (``adapters/fhir/export.py``: components of a covariates Observation).
+#: (system, code) -> (PatientSnapshot field, its unit; None for a boolean): the LOINC eGFR codes read
+#: (:data:`~baclofen.domain.terminology.LOINC_KIDNEY_FUNCTION`, with their citations; no LOINC code of a creatinine
+#: clearance is confirmed), and the project's own covariate codes of our FHIR export (``adapters/fhir/export.py``:
+#: components of a covariates Observation).
 KIDNEY_KINDS: dict[tuple[str, str], tuple[str, str | None]] = {
-    **{(LOINC, code): ("crcl_ml_min", "mL/min") for code in CRCL_CODES},
-    **{(LOINC, code): ("egfr_ml_min_1_73m2", "mL/min/{1.73_m2}") for code in EGFR_CODES},
+    **{(LOINC, code): ("egfr_ml_min_1_73m2", "mL/min/{1.73_m2}") for code in LOINC_KIDNEY_FUNCTION},
     **{
         (project_system("covariate"), code): (field, unit)
         for field, code, _, unit in COVARIATE_COMPONENTS
         if field in ("crcl_ml_min", "egfr_ml_min_1_73m2", "dialysis")
     },
 }
+#: The units a kidney function is read in, by its UCUM unit: UCUM codes (case-sensitive) and unit texts as EHRs
+#: write them (lower case, spaces left out, ``²`` read as 2), each with its factor to that unit (mL/s x 60 =
+#: mL/min). Any other unit is refused, visibly; an eGFR's unit must say its 1.73 m2.
+KIDNEY_UNITS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
+    "mL/min": ({"mL/min": 1.0, "mL/s": 60.0}, {"ml/min": 1.0, "ml/s": 60.0}),
+    "mL/min/{1.73_m2}": (
+        {"mL/min/{1.73_m2}": 1.0, "mL/s/{1.73_m2}": 60.0},
+        {
+            "ml/min/{1.73_m2}": 1.0,
+            "ml/min/1.73m2": 1.0,
+            "ml/min/1.73sqm": 1.0,
+            "ml/min/1.73_m2": 1.0,
+            "ml/s/{1.73_m2}": 60.0,
+            "ml/s/1.73m2": 60.0,
+        },
+    ),
+}
+_KIDNEY_NAMES = {"crcl_ml_min": "a creatinine clearance", "egfr_ml_min_1_73m2": "an eGFR"}
 _STOP_STATUSES = frozenset({"stopped", "cancelled"})
 
 
@@ -241,11 +258,6 @@ def _concept_names(concept: Mapping[str, Any]) -> tuple[list[str], str]:
     return codes + texts, text or (texts[0] if texts else "")
 
 
-def _dose(request: MedicationRequest) -> DosageReading:
-    """(daily mg, largest single dose mg, doses per day, why not) from the dosage instructions."""
-    return read_daily_dose(request.dosageInstruction or [])
-
-
 def read_medication_request(raw: Any, path: str) -> MedicationOrder:
     """One MedicationRequest (a JSON object) as a :class:`MedicationOrder`; invalid: an error naming ``path``."""
     if not isinstance(raw, dict):
@@ -256,16 +268,18 @@ def read_medication_request(raw: Any, path: str) -> MedicationOrder:
         raise _invalid(exc, path) from None
     names, label = _medication_names(request, raw)
     reference = f"MedicationRequest/{request.id}" if request.id else f"{path} (no id)"
-    daily, single, doses, note = _dose(request)
+    dose = read_dosage(request.dosageInstruction or [])
     return MedicationOrder(
         reference,
         tuple(names),
         label or reference,
         stops=request.status in _STOP_STATUSES or bool(request.doNotPerform),
-        daily_dose_mg=daily,
-        single_dose_mg=single,
-        doses_per_day=doses,
-        dose_note=note,
+        daily_dose_mg=dose.max_daily_mg,
+        single_dose_mg=dose.single_mg,
+        doses_per_day=dose.doses_per_day,
+        dose_note=dose.why_not,
+        dose_basis=dose.basis,
+        dose_unit_unknown=dose.unit_unknown,
     )
 
 
@@ -334,9 +348,10 @@ def _prefetched_resources(prefetched: Prefetched, key: str, model: type[R], note
     return found
 
 
-def _kidney_values(coded: Any, when: str) -> list[tuple[str, str, float | bool]]:
+def _kidney_values(coded: Any, when: str, refused: list[str]) -> list[tuple[str, str, float | bool]]:
     """(when, field, value) of an Observation or one of its components whose code says a kidney function and whose
-    value is in that kind's unit (a CrCl in mL/min, an eGFR in mL/min/{1.73_m2}, dialysis a boolean)."""
+    value is in a unit of that kind (:data:`KIDNEY_UNITS`: a CrCl in mL/min, an eGFR in mL/min/{1.73_m2}, each
+    converted), dialysis a boolean; a value in another unit is left out and said in ``refused``."""
     found: list[tuple[str, str, float | bool]] = []
     codings = coded.code.coding or [] if coded.code is not None else []
     for kind in {KIDNEY_KINDS.get((c.system or "", c.code or "")) for c in codings} - {None}:
@@ -345,34 +360,53 @@ def _kidney_values(coded: Any, when: str) -> list[tuple[str, str, float | bool]]
         quantity = coded.valueQuantity
         if unit is None and isinstance(coded.valueBoolean, bool):
             found.append((when, field, coded.valueBoolean))
-        elif unit is not None and quantity is not None and quantity.value is not None and quantity.code in (unit, None):
-            found.append((when, field, float(quantity.value)))
+        elif unit is not None and quantity is not None and quantity.value is not None:
+            factor, why = unit_factor(quantity, *KIDNEY_UNITS[unit])
+            if factor is None:
+                accepted = ", ".join(KIDNEY_UNITS[unit][0])
+                refused.append(
+                    f"{_KIDNEY_NAMES[field]} of {quantity.value:g} ({when or 'no date'}): {why} (UCUM {accepted}, "
+                    "or their usual texts)"
+                )
+            else:
+                found.append((when, field, float(quantity.value) * factor))
     return found
 
 
-def _kidney(prefetched: Prefetched, notes: list[str]) -> dict[str, Any]:
+def _kidney(prefetched: Prefetched, notes: list[str]) -> tuple[dict[str, Any], str]:
     """The latest kidney function of the ``kidney`` prefetch (a creatinine clearance or an eGFR, and dialysis) as
-    PatientSnapshot fields."""
+    PatientSnapshot fields, and why none was read (empty when one was)."""
     observations = _prefetched_resources(prefetched, "kidney", Observation, notes)
     if observations is None:
-        return {}
+        why = "; ".join(n for n in notes if "'kidney'" in n) or "the prefetch 'kidney' is not available"
+        return {}, why
     found: list[tuple[str, str, float | bool]] = []
+    refused: list[str] = []
     for observation in observations:
         if observation.status in ("entered-in-error", "cancelled"):
             continue
         when = str(observation.effectiveDateTime or observation.issued or "")
-        found += _kidney_values(observation, when)
+        found += _kidney_values(observation, when, refused)
         for component in observation.component or []:
-            found += _kidney_values(component, when)
+            found += _kidney_values(component, when, refused)
     numbers = [f for f in found if f[1] != "dialysis"]
+    why = ""
+    if refused:
+        notes.append("prefetch 'kidney': not read, " + "; ".join(refused))
     if not numbers:
-        notes.append("no creatinine clearance or eGFR in the prefetch 'kidney': doses checked without kidney function")
+        codes = ", ".join(f"LOINC {code}" for code in LOINC_KIDNEY_FUNCTION)
+        why = (
+            "the prefetch 'kidney' has no value in a unit that can be read: " + "; ".join(refused)
+            if refused
+            else f"the prefetch 'kidney' has no eGFR ({codes}) nor a creatinine clearance of this system's export"
+        )
+        notes.append(f"{why}: doses checked without kidney function")
     latest = max(numbers, key=lambda f: f[0]) if numbers else None  # ISO dates and times sort in time order
     dialysis = max((f for f in found if f[1] == "dialysis"), key=lambda f: f[0], default=None)
     out: dict[str, Any] = {latest[1]: latest[2]} if latest is not None else {}
     if dialysis is not None and dialysis[2] is True:
         out["dialysis"] = True
-    return out
+    return out, why
 
 
 #: Condition clinical statuses (http://terminology.hl7.org/CodeSystem/condition-clinical) that are current.
@@ -480,7 +514,8 @@ def review_orders_command(
     notes = list(prefetched.unavailable)
     active = _active_orders(prefetched, notes)
     conditions = _conditions(prefetched, notes)
-    fields = _patient(prefetched, start_date, notes) | _kidney(prefetched, notes)
+    kidney, kidney_why = _kidney(prefetched, notes)
+    fields = _patient(prefetched, start_date, notes) | kidney
     return ReviewOrders(
         hook,
         hook_instance,
@@ -492,4 +527,28 @@ def review_orders_command(
         conditions=conditions,
         patient=_snapshot(fields, notes),
         unavailable=tuple(notes),
+        kidney_unknown_why=kidney_why,
     )
+
+
+# --- typed values -> FHIR -----------------------------------------------------------------------------------------
+def taper_request(plan: Plan, patient_id: str) -> dict[str, Any]:
+    """A suggested taper as a draft FHIR R4 MedicationRequest of the patient ``patient_id``: the dosage of each step
+    and clock time as the FHIR export writes a plan (``sequence`` per step, ``boundsPeriod``, ``timeOfDay``, the
+    dose in mg, by mouth: :func:`~baclofen.adapters.fhir.dosage.plan_step_dosages`)."""
+    last = plan.steps[-1]
+    end = "stop" if last.daily_dose_mg == 0 else f"continue at {last.daily_dose_mg:g} mg/day"
+    return {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "medicationCodeableConcept": oral_concept(plan.product.name) | {"text": "baclofen (oral), taper"},
+        "dosageInstruction": plan_step_dosages(plan),
+        "note": [
+            {
+                "text": f"Taper to {end} from {last.start.isoformat()}, planned by the baclofen decision support "
+                f"(never stop abruptly). {DISCLAIMER}"
+            }
+        ],
+    }

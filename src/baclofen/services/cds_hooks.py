@@ -8,7 +8,9 @@ Three services (:data:`HOOK_SERVICES`, the discovery document :func:`discovery`)
   ciprofloxacin is an absolute block), daily dose limits with the kidney function
   (:func:`~baclofen.services.cds.check_drug_dose`), contraindications with the patient's conditions, age, sex and
   kidney function (:func:`~baclofen.services.cds.check_drug_contraindications`), and an order that stops oral
-  baclofen (judged as a taper to zero in 0 days: TAPER-ABRUPT-001), answered with the taper the planner makes
+  baclofen (judged as a taper to zero in 0 days: TAPER-ABRUPT-001) or lowers it by more than one taper step
+  (``taper.max_step_mg_per_day``: TAPER-STEP-001, TAPER-ABRUPT-001 when the new dose is within one step of zero),
+  answered with the taper the planner makes
   (:func:`~baclofen.services.planning.plan_oral_taper`) as a suggestion that replaces the stop. An order the drug
   catalogue does not recognise is reported on a card of its own, never dropped.
 * ``baclofen-patient-view`` (:func:`view_patient`): the stored patient's worklist items (refill due, low-reservoir
@@ -23,22 +25,25 @@ clinician may rely on, on an ``info`` card.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from baclofen.domain.cds.drugs import Drug, DrugClass, get_drug, resolve_drugs
+from baclofen.domain.cds.dose_limits import DOSE_UNITS, DoseUnit
+from baclofen.domain.cds.drugs import Drug, DrugClass, resolve_drugs
 from baclofen.domain.cds.orders import MedicationOrder, recognise_order
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.clinic.worklist import Urgency, WorklistItem
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.evidence import format_citation, get_reference
+from baclofen.domain.itb.dosing import MAX_PLAUSIBLE_DAILY_DOSE_MCG
+from baclofen.domain.itb.dosing import check_daily_dose as check_itb_daily_dose
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.rules.core import Finding, Severity
-from baclofen.domain.terminology import FHIR_SYSTEM_URIS, project_system
+from baclofen.domain.terminology import FHIR_SYSTEM_URIS, LOINC, LOINC_KIDNEY_FUNCTION, project_system
 from baclofen.services.cds import check_drug_contraindications, check_drug_dose, check_interactions
 from baclofen.services.clinic import compute_clinic_worklist
 from baclofen.services.commands import (
@@ -63,6 +68,7 @@ __all__ = [
     "HookService",
     "Indicator",
     "Suggestion",
+    "TaperRenderer",
     "discovery",
     "find_hook_service",
     "review_orders",
@@ -78,19 +84,30 @@ ABRUPT_STOP_RULE = "TAPER-ABRUPT-001"
 RULE_SYSTEM = project_system("rule")
 OVERRIDE_SYSTEM = project_system("override-reason")
 _CODE_SYSTEMS = FHIR_SYSTEM_URIS
+#: Micrograms in a milligram (exact, SI).
+MCG_PER_MG = 1000.0
 _MIN_DAYS_TO_ZERO = next(s for s in TAPER_SETTINGS if s.name == "taper.min_days_to_zero")
+_MAX_STEP = next(s for s in TAPER_SETTINGS if s.name == "taper.max_step_mg_per_day")
+#: Makes the draft order of a suggested taper (a FHIR R4 MedicationRequest as JSON) from the plan and the patient's
+#: FHIR id: the FHIR adapter's :func:`baclofen.adapters.cds_hooks_fhir.taper_request`, given by the entrypoint.
+TaperRenderer = Callable[[Plan, str], Mapping[str, Any]]
+#: The drugs whose dose limits depend on the kidney function (dose_limits: the oral baclofen kidney rules
+#: DOSE-BAC-KIDNEY-*, tizanidine's CrCl < 25 mL/min).
+_KIDNEY_DOSED = frozenset({"baclofen", "tizanidine"})
+#: The rule a cut of the daily dose by more than one taper step breaks.
+_STEP_RULE = "TAPER-STEP-001"
 
 
 # --- the discovery document ---------------------------------------------------------------------------------------
-#: Prefetch templates (CDS Hooks 2.0 §Prefetch Template): the patient, their active medication orders and their
-#: latest kidney function (creatinine clearance, LOINC 2164-2; eGFR, LOINC 33914-3, 62238-1, 98979-8) and their
-#: active conditions (for the contraindications).
+#: Prefetch templates (CDS Hooks 2.0 §Prefetch Template): the patient, their active medication orders, their
+#: latest kidney function (the eGFR LOINC codes read, :data:`~baclofen.domain.terminology.LOINC_KIDNEY_FUNCTION`;
+#: no LOINC code of a creatinine clearance is confirmed) and their active conditions (for the contraindications).
 PATIENT_PREFETCH = "Patient/{{context.patientId}}"
 MEDICATIONS_PREFETCH = "MedicationRequest?patient={{context.patientId}}&status=active"
 KIDNEY_PREFETCH = (
-    "Observation?patient={{context.patientId}}"
-    "&code=http://loinc.org|2164-2,http://loinc.org|33914-3,http://loinc.org|62238-1,http://loinc.org|98979-8"
-    "&_sort=-date&_count=10"
+    "Observation?patient={{context.patientId}}&code="
+    + ",".join(f"{LOINC}|{code}" for code in LOINC_KIDNEY_FUNCTION)
+    + "&_sort=-date&_count=10"
 )
 CONDITIONS_PREFETCH = "Condition?patient={{context.patientId}}&clinical-status=active"
 ORDER_PREFETCH = {
@@ -128,7 +145,7 @@ class HookService:
 _ORDER_CHECKS = (
     "interactions (tizanidine with ciprofloxacin or fluvoxamine: an absolute block), daily dose limits with the "
     "kidney function, contraindications with the patient's conditions, age and kidney function, and an order that "
-    "stops oral baclofen at once (a taper is suggested instead)"
+    "stops oral baclofen at once or lowers it by more than one taper step (a taper is suggested instead)"
 )
 HOOK_SERVICES: tuple[HookService, ...] = (
     HookService(
@@ -330,8 +347,9 @@ def _detail(
 class _Cards:
     """Cards of one hook call, each with a uuid derived from the call and its place in the answer."""
 
-    def __init__(self, hook_instance: str) -> None:
+    def __init__(self, hook_instance: str, render_taper: TaperRenderer | None = None) -> None:
         self.hook_instance = hook_instance
+        self.render_taper = render_taper
         self.cards: list[Card] = []
 
     def uuid(self, *parts: str) -> str:
@@ -362,14 +380,14 @@ class _Cards:
             )
         )
 
-    def info(self, key: str, summary: str, detail: str) -> None:
-        """An information card without a rule (what was not checked, and why)."""
+    def info(self, key: str, summary: str, detail: str, indicator: Indicator = Indicator.INFO) -> None:
+        """A card without a rule (what was not checked, and why): information unless ``indicator`` says more."""
         self.add(
             Card(
                 self.uuid("info", key, str(len(self.cards))),
                 _summary(summary),
                 f"{detail}\n\n_{DISCLAIMER}_",
-                Indicator.INFO,
+                indicator,
                 CardSource("baclofen decision support"),
             )
         )
@@ -389,12 +407,15 @@ class _Order:
     in_focus: bool
 
 
-def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = None) -> HookAnswer:
+def review_orders(
+    command: ReviewOrders, *, clinic: SettingsProvider | None = None, render_taper: TaperRenderer | None = None
+) -> HookAnswer:
     """The cards of an ``order-select``/``order-sign`` call: interactions, dose limits, an abrupt baclofen stop,
     and every order that could not be recognised or checked. ``clinic`` gives the clinic's values of the dose and
-    taper settings."""
+    taper settings; ``render_taper`` makes the draft order of a suggested taper (the FHIR adapter's: without it the
+    card lists the taper and suggests no order to create)."""
     c = command
-    cards = _Cards(c.hook_instance)
+    cards = _Cards(c.hook_instance, render_taper)
     notes = list(c.unavailable)
     drafts = [_Order(o, recognise_order(o), c.selections is None or o.reference in c.selections) for o in c.drafts]
     stopped = {d.order.reference for d in drafts if d.order.stops}
@@ -404,20 +425,35 @@ def review_orders(command: ReviewOrders, *, clinic: SettingsProvider | None = No
     _interaction_cards(
         cards, focus, [d for d in drafts if not d.order.stops] + [a for a in active if not a.order.stops]
     )
+    without_kidney: list[str] = []
     for d in focus:
         if d.drug is not None and not d.order.stops:
-            _dose_cards(cards, d, c, clinic, notes)
+            _dose_cards(cards, d, c, clinic, without_kidney)
             _contraindication_cards(cards, d, c, notes)
-    # A stop beside a new oral baclofen order of the same session is a change of dose (a taper begun), not a stop.
-    continued = [d for d in drafts if d.drug is not None and d.drug.key == "baclofen" and not d.order.stops]
+    if without_kidney:
+        cards.info(
+            "kidney-unknown",
+            f"Kidney function not known: the dose of {', '.join(without_kidney)} was checked without it",
+            "The kidney-function limits of the dose (reduced maxima in kidney disease, dialysis) were NOT applied. "
+            "Why: " + (c.kidney_unknown_why or "no kidney function was given") + ".",
+        )
+    # A stop beside a new oral baclofen order of the same session is a change of dose, not a stop: judged as one
+    # step of a taper from the current dose to the new one (_cut_card).
+    continued = [d for d in drafts if _is_oral_baclofen(d) and not d.order.stops]
     for d in focus:
-        if d.drug is not None and d.drug.key == "baclofen" and d.order.stops:
+        if _is_oral_baclofen(d) and d.order.stops:
             if continued:
                 notes.append(
-                    f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: not an abrupt stop"
+                    f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: a change of dose "
+                    "(judged as one taper step), not a stop"
                 )
             else:
                 _stop_card(cards, d.order, c, clinic)
+    new = [d for d in continued if d.in_focus and d.order.daily_dose_mg is not None]
+    if new:
+        _cut_card(
+            cards, new[0], continued, [d for d in drafts if _is_oral_baclofen(d) and d.order.stops], c, clinic, notes
+        )
     if c.active is None:
         cards.info(
             "active-unknown",
@@ -463,11 +499,23 @@ def _interaction_cards(cards: _Cards, focus: Sequence[_Order], current: Sequence
             cards.finding(finding, "+".join(sorted(drugs)))
 
 
-def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvider | None, notes: list[str]) -> None:
+def _dose_cards(
+    cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvider | None, without_kidney: list[str]
+) -> None:
+    """The dose findings of one order; its label added to ``without_kidney`` when its drug's dose limits depend on
+    the kidney function and that is not known."""
     assert d.drug is not None
     order = d.order
     if order.daily_dose_mg is None:
-        if d.drug.has_class(DrugClass.ANTISPASTIC):
+        if order.dose_unit_unknown:
+            cards.info(
+                order.reference,
+                f"Dose of {order.label} not checked: its unit is not a mass unit or is ambiguous",
+                f"{order.dose_note} The dose unit is never guessed: give the dose in mg, g or mcg (UCUM mg, g, "
+                f"ug). ({order.reference})",
+                Indicator.WARNING,
+            )
+        elif d.drug.has_class(DrugClass.ANTISPASTIC):
             cards.info(
                 order.reference,
                 f"Dose of {order.label} not checked: no daily dose in mg could be read",
@@ -475,28 +523,45 @@ def _dose_cards(cards: _Cards, d: _Order, c: ReviewOrders, clinic: SettingsProvi
             )
         return
     kidney = c.patient.kidney
+    in_mcg = DOSE_UNITS.get(d.drug.key) is DoseUnit.MCG_PER_DAY  # intrathecal baclofen: checked in mcg/day
     command = CheckDrugDose(
         d.drug.key,
-        mg_per_day=order.daily_dose_mg,
-        single_dose_mg=order.single_dose_mg,
+        mg_per_day=None if in_mcg else order.daily_dose_mg,
+        mcg_per_day=order.daily_dose_mg * MCG_PER_MG if in_mcg else None,
+        single_dose_mg=None if in_mcg else order.single_dose_mg,
         doses_per_day=order.doses_per_day,
         locale=c.patient.locale,
         crcl_ml_min=kidney.crcl_ml_min,
         dialysis=kidney.dialysis,
     )
+    findings: Sequence[Finding]
     try:
-        checked = check_drug_dose(command, clinic=clinic)
+        if in_mcg and order.daily_dose_mg * MCG_PER_MG > MAX_PLAUSIBLE_DAILY_DOSE_MCG:
+            # beyond what the dose check takes as input: the ITB limits still judge it (a 1000x slip, above 2003)
+            findings = check_itb_daily_dose(
+                order.daily_dose_mg * MCG_PER_MG, label="intrathecal baclofen daily dose", refuse_implausible=False
+            )
+        else:
+            findings = check_drug_dose(command, clinic=clinic).findings
     except InvalidInputError as exc:
         cards.info(order.reference, f"Dose of {order.label} not checked", f"{exc} ({order.reference})")
         return
+    read = (
+        f"The order gives {order.daily_dose_mg:g} mg/day = {order.daily_dose_mg * MCG_PER_MG:g} mcg/day by the "
+        "intrathecal route, whose doses are micrograms (checked in mcg/day against the intrathecal limits)."
+        if in_mcg
+        else f"The order gives {order.daily_dose_mg:g} mg/day."
+    )
+    if order.dose_basis:
+        read += f" Checked: {order.dose_basis}."
     kidney_text = f"Kidney function used: {kidney.to_dict()['note']}" + (
         f" CrCl {kidney.crcl_ml_min:g} mL/min." if kidney.crcl_ml_min is not None else ""
     )
-    if d.drug.key == "baclofen" and not kidney.is_known:
-        notes.append(f"{order.reference}: kidney function unknown, the baclofen dose was checked without it")
-    for finding in checked.findings:
+    if d.drug.key in _KIDNEY_DOSED and not kidney.is_known:
+        without_kidney.append(order.label)
+    for finding in findings:
         if finding.severity is not Severity.INFO:
-            cards.finding(finding, order.reference, extra=(kidney_text,))
+            cards.finding(finding, order.reference, extra=(read, kidney_text))
 
 
 def _contraindication_cards(cards: _Cards, d: _Order, c: ReviewOrders, notes: list[str]) -> None:
@@ -569,11 +634,13 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
         extra.append(f"**Suggested taper** ({days} days to zero, from {current:g} mg/day):\n" + _steps_text(plan))
         extra += [f"- {f.rule_id} ({f.severity.value}): {f.message}" for f in plan.findings]
         keys += [k for f in plan.findings for k in f.evidence]
+    if plan is not None and plan.offerable and cards.render_taper is not None:
+        days = plan.parameters.get("days_to_target")
         actions = [
             Action(
                 "create",
                 f"A taper of baclofen from {current:g} mg/day to stop over {days} days",
-                _taper_request(plan, c.patient_id),
+                cards.render_taper(plan, c.patient_id),
             )
         ]
         if stop.reference.startswith("MedicationRequest/"):
@@ -593,12 +660,12 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
                 is_recommended=True,
             ),
         )
-    elif plan is not None:
+    elif plan is not None and not plan.offerable:
         extra.append(
             "No taper could be offered: "
             + "; ".join(f"{f.rule_id}: {f.message}" for f in plan.findings if f.is_blocking)
         )
-    else:
+    elif plan is None:
         extra.append(f"No taper suggested: {why_no_plan}. Plan one with `baclofen plan taper` or the planner page.")
     cards.add(
         Card(
@@ -620,6 +687,120 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
     )
 
 
+def _is_oral_baclofen(d: _Order) -> bool:
+    return d.drug is not None and d.drug.key == "baclofen"
+
+
+def _max_step_mg(clinic: SettingsProvider | None) -> float:
+    """The largest reduction of the daily dose at one taper step (the taper planner's setting, the clinic's value)."""
+    mine = dict(clinic.overrides((_MAX_STEP,))) if clinic is not None else {}
+    return float(mine.get(_MAX_STEP.name, _MAX_STEP.default))
+
+
+def _cut_card(
+    cards: _Cards,
+    first: _Order,
+    new: Sequence[_Order],
+    stops: Sequence[_Order],
+    c: ReviewOrders,
+    clinic: SettingsProvider | None,
+    notes: list[str],
+) -> None:
+    """New oral baclofen orders whose daily dose is lower than the current one by more than one taper step: a
+    warning (TAPER-STEP-001), critical when the new dose is no more than one step above zero, so that the whole
+    taper is done at once (TAPER-ABRUPT-001); the planner's taper from the current dose to the new one is the
+    suggestion that replaces the new order."""
+    if stops:
+        doses = [_current_baclofen_mg(s.order, c) for s in stops]
+        source = "the order(s) it stops"
+    else:
+        doses = [
+            o.daily_dose_mg
+            for o in c.active or ()
+            if (drug := recognise_order(o)) is not None and drug.key == "baclofen"
+        ]
+        source = "the active baclofen order(s)"
+    new_doses = [d.order.daily_dose_mg for d in new]
+    if not doses or None in doses or None in new_doses:
+        if doses or stops:
+            notes.append(
+                f"{first.order.reference}: the change from the current baclofen dose NOT checked (a dose unknown)"
+            )
+        return
+    current = sum(d for d in doses if d is not None)
+    target = sum(d for d in new_doses if d is not None)
+    step = _max_step_mg(clinic)
+    if current - target <= step + 1e-9:
+        return
+    stop_like = target <= step + 1e-9
+    rule_id = ABRUPT_STOP_RULE if stop_like else _STEP_RULE
+    rule = CATALOGUE[rule_id].rule
+    message = f"Baclofen cut from {current:g} mg/day to {target:g} mg/day in one step: taper instead"
+    reasoning = (
+        f"{first.order.reference} lowers oral baclofen from {current:g} mg/day ({source}) to {target:g} mg/day at "
+        f"once, a reduction of {current - target:g} mg/day where one taper step lowers it by at most {step:g} "
+        f"mg/day (setting {_MAX_STEP.name}, {_MAX_STEP.status.value}; the taper planner's). "
+        + (
+            f"The new dose is no more than one step above zero: the whole taper is done at once, in effect an "
+            f"abrupt stop ({rule.title})."
+            if stop_like
+            else f"({rule.title}.)"
+        )
+        + " Abrupt withdrawal can cause hallucinations, seizures, high fever and rebound spasticity."
+    )
+    plan: Plan | None = None
+    extra: list[str] = []
+    try:
+        plan = plan_oral_taper(
+            PlanTaper(from_mg_per_day=current, to_mg_per_day=target, start_date=c.start_date, patient=c.patient),
+            clinic=clinic,
+        )
+    except InvalidInputError as exc:
+        extra.append(f"No taper suggested: {exc}.")
+    keys = list(rule.evidence)
+    suggestions: tuple[Suggestion, ...] = ()
+    if plan is not None and plan.offerable:
+        days = plan.parameters.get("days_to_target")
+        extra.append(f"**Suggested taper** ({days} days to {target:g} mg/day):\n" + _steps_text(plan))
+        keys += [k for f in plan.findings for k in f.evidence]
+    if plan is not None and plan.offerable and cards.render_taper is not None:
+        days = plan.parameters.get("days_to_target")
+        actions = [
+            Action("delete", f"Withdraw the one-step cut ({d.order.reference})", resource_id=d.order.reference)
+            for d in new
+            if d.order.reference.startswith("MedicationRequest/")
+        ]
+        actions.append(
+            Action(
+                "create",
+                f"A taper of baclofen from {current:g} to {target:g} mg/day over {days} days",
+                cards.render_taper(plan, c.patient_id),
+            )
+        )
+        suggestions = (
+            Suggestion(
+                _summary(f"Taper baclofen from {current:g} to {target:g} mg/day over {days} days instead"),
+                cards.uuid(first.order.reference, "cut-taper"),
+                tuple(actions),
+                is_recommended=True,
+            ),
+        )
+    elif plan is not None and not plan.offerable:
+        extra.append("No taper could be offered: " + "; ".join(f.message for f in plan.findings if f.is_blocking))
+    data = {"from_mg_per_day": current, "to_mg_per_day": target, "max_step_mg_per_day": step}
+    cards.add(
+        Card(
+            cards.uuid(first.order.reference, rule_id, "cut"),
+            _summary(message),
+            _detail(message, rule_id, reasoning, data, extra, keys),
+            Indicator.CRITICAL if stop_like else Indicator.WARNING,
+            _source(rule_id, rule.evidence),
+            suggestions,
+            _OVERRIDE_REASONS,
+        )
+    )
+
+
 def _steps_text(plan: Plan) -> str:
     lines = []
     for step in plan.steps:
@@ -627,48 +808,6 @@ def _steps_text(plan: Plan) -> str:
         when = f"{step.start.isoformat()} to {step.end.isoformat()}" if step.daily_dose_mg else f"from {step.start}"
         lines.append(f"- {when}: {step.daily_dose_mg:g} mg/day" + (f" ({doses})" if doses else " (stop)"))
     return "\n".join(lines)
-
-
-def _taper_request(plan: Plan, patient_id: str) -> dict[str, Any]:
-    """The taper as a draft FHIR R4 MedicationRequest: one dosage instruction per step, in order."""
-    baclofen = get_drug("baclofen")
-    codings = [
-        {"system": _CODE_SYSTEMS[code.system], "code": code.code, "display": code.meaning}
-        for code in baclofen.codes
-        if not code.inferred
-    ]
-    instructions = []
-    for number, step in enumerate((s for s in plan.steps if s.daily_dose_mg > 0), start=1):
-        doses = ", ".join(f"{d.time:%H:%M} {d.dose_mg:g} mg ({d.dispensed.text})" for d in step.doses)
-        instructions.append(
-            {
-                "sequence": number,
-                "text": f"{step.start.isoformat()} to {step.end.isoformat()}: {step.daily_dose_mg:g} mg/day: {doses}",
-                "timing": {
-                    "repeat": {
-                        "boundsPeriod": {"start": step.start.isoformat(), "end": step.end.isoformat()},
-                        "frequency": len(step.doses),
-                        "period": 1,
-                        "periodUnit": "d",
-                    }
-                },
-            }
-        )
-    last = plan.steps[-1]
-    return {
-        "resourceType": "MedicationRequest",
-        "status": "draft",
-        "intent": "order",
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "medicationCodeableConcept": {"coding": codings, "text": "baclofen (oral), taper"},
-        "dosageInstruction": instructions,
-        "note": [
-            {
-                "text": f"Taper to stop on {last.start.isoformat()}, planned by the baclofen decision support "
-                f"(never stop abruptly). {DISCLAIMER}"
-            }
-        ],
-    }
 
 
 # --- patient-view -------------------------------------------------------------------------------------------------

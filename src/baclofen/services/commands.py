@@ -878,7 +878,8 @@ class ReviewOrders:
     medication orders, ``None`` when they are not known (no prefetch and no FHIR server to ask); ``patient``:
     age, sex and kidney function as far as known; ``conditions``: the patient's active conditions as named in the
     record (``None`` when not known); ``start_date``: the first day of a suggested taper (today);
-    ``unavailable``: what could not be read or fetched, and why (each said in the answer).
+    ``unavailable``: what could not be read or fetched, and why (each said in the answer);
+    ``kidney_unknown_why``: why the patient's kidney function is not known (no value, a unit that cannot be read).
     """
 
     hook: str
@@ -891,6 +892,7 @@ class ReviewOrders:
     conditions: tuple[str, ...] | None = None
     patient: PatientSnapshot = field(default_factory=PatientSnapshot)
     unavailable: tuple[str, ...] = ()
+    kidney_unknown_why: str = ""
 
     def __post_init__(self) -> None:
         require_date(self.start_date, "start_date")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 
 from baclofen.adapters.cds_hooks_fhir import (
     Prefetched,
@@ -15,6 +16,7 @@ from baclofen.adapters.cds_hooks_fhir import (
     resolve_prefetch,
     review_orders_command,
 )
+from baclofen.adapters.fhir.dosage import read_daily_dose, read_dosage
 from baclofen.adapters.fhir.export import covariate_observation
 from baclofen.domain.cds.orders import recognise_order
 from baclofen.domain.clinic.observations import CovariateObservation
@@ -92,7 +94,7 @@ def test_an_invalid_order_names_its_path() -> None:
 
 
 def test_the_latest_kidney_function_and_the_patient_are_read_from_the_prefetch() -> None:
-    older = kidney_bundle("2164-2", 80, "mL/min", when="2025-01-01")
+    older = kidney_bundle("33914-3", 80, "mL/min/{1.73_m2}", when="2025-01-01")
     newer = kidney_bundle("62238-1", 35, "mL/min/{1.73_m2}", when="2026-02-01")
     kidney = bundle(older["entry"][0]["resource"], newer["entry"][0]["resource"])
     patient = {"resourceType": "Patient", "birthDate": "1956-03-03", "gender": "male"}
@@ -130,11 +132,42 @@ def test_the_kidney_function_of_our_own_fhir_export_is_read_with_dialysis() -> N
 
 
 def test_a_kidney_value_in_another_unit_than_its_code_says_is_not_used() -> None:
-    prefetched = Prefetched({"kidney": kidney_bundle("2164-2", 1.2, "mL/s")})
+    prefetched = Prefetched({"kidney": kidney_bundle("33914-3", 1.2, "mL/s")})
 
     command = review_orders_command(
         "order-sign", "h", read_order_context("order-sign", order_sign()["context"]), prefetched, START
     )
 
     assert command.patient.crcl_ml_min is None
-    assert "no creatinine clearance or eGFR in the prefetch 'kidney'" in command.unavailable[0]
+    assert command.patient.egfr_ml_min_1_73m2 is None
+    assert "an eGFR of 1.2 (2026-02-20): the unit code 'mL/s'" in command.kidney_unknown_why
+
+
+def _step(dose_mg: float, start: str, end: str, **more: Any) -> dict[str, Any]:
+    repeat = {"frequency": 2, "period": 1, "periodUnit": "d", "boundsPeriod": {"start": start, "end": end}}
+    return {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": dose_mg, "code": "mg"}}]} | more
+
+
+@pytest.mark.parametrize(
+    ("dosages", "daily_mg"),
+    [
+        ([_step(10, "2026-03-01", "2026-03-08"), _step(20, "2026-03-08", "2026-03-15")], 40),  # periods in turn
+        ([_step(10, "2026-03-01", "2026-03-10"), _step(20, "2026-03-05", "2026-03-15")], 60),  # overlapping
+        ([_step(10, "2026-03-01", "2026-03-10", sequence=1), _step(20, "2026-03-05", "2026-03-15", sequence=2)], 40),
+    ],
+    ids=["successive", "overlapping", "other-sequence"],
+)
+def test_dosages_taken_together_are_summed_and_successive_ones_are_not(dosages, daily_mg) -> None:
+    order = read_medication_request(medication_request("m-1", "baclofen") | {"dosageInstruction": dosages}, "x")
+
+    assert order.daily_dose_mg == pytest.approx(daily_mg) and not order.dose_basis
+
+
+def test_the_import_reads_the_scheduled_dose_and_the_order_review_the_most_allowed() -> None:
+    dosage = _dosage(20, "mg", 1, 1, "d")
+    dosage[0]["timing"]["repeat"]["frequencyMax"] = 4
+    models = MedicationRequest.model_validate(medication_request("m-1", "baclofen") | {"dosageInstruction": dosage})
+
+    assert read_daily_dose(models.dosageInstruction)[0] == 20  # a MedicationStatement's dose as taken
+    assert read_dosage(models.dosageInstruction).max_daily_mg == 80
+    assert "frequencyMax" in read_dosage(models.dosageInstruction).basis

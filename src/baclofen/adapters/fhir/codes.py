@@ -18,10 +18,20 @@ mg/dL, and ``{score}`` for a 0-10 rating.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from baclofen.domain.cds.drugs import BACLOFEN_CODES, ITB_CODES, CodeSystem, DrugCode
-from baclofen.domain.terminology import ATC, LOINC, PROJECT_BASE, RXNORM, SNOMED, UCUM, project_system
+from baclofen.domain.terminology import (
+    ATC,
+    LOINC,
+    LOINC_COVARIATES,
+    PROJECT_BASE,
+    RXNORM,
+    SNOMED,
+    UCUM,
+    project_system,
+)
 
 __all__ = [
     "ATC",
@@ -37,6 +47,7 @@ __all__ = [
     "project_system",
     "quantity",
     "resource_uuid",
+    "unit_factor",
 ]
 
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -46,24 +57,7 @@ PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-parti
 SNOMED_SPASTICITY = ("221360009", "Spasticity (finding)")
 SNOMED_MULTIPLE_SCLEROSIS = ("24700007", "Multiple sclerosis (disorder)")
 
-#: The LOINC codes an import reads from another system's Observations (never written by the export), each with
-#: the covariate it gives. Only standard, well-known codes, each seen where cited:
-#: * 29463-7 Body weight: the FHIR R4 body weight profile (http://hl7.org/fhir/StructureDefinition/bodyweight)
-#:   and its value set observation-vitalsign-bodyweight (hl7.org/fhir, Vital Signs).
-#: * 2160-0 Creatinine [Mass/volume] in Serum or Plasma: ARUP Laboratories test 0020025 "Creatinine, Serum or
-#:   Plasma" (ltd.aruplab.com/Tests/Pub/0020025), LOINC column.
-#: * 33914-3 Glomerular filtration rate/1.73 sq M.predicted by Creatinine-based formula (MDRD): the FHIR R4
-#:   example Observation f205 (hl7.org/fhir/R4/observation-example-f205-egfr.html).
-#: * 62238-1 Glomerular filtration rate/1.73 sq M.predicted by Creatinine-based formula (CKD-EPI): seen in public
-#:   FHIR example bundles and lab code tables (secondary sources: no HL7 page of it was retrieved).
-#: No LOINC code of an estimated creatinine clearance (Cockcroft-Gault) is confirmed: such an Observation is
-#: reported as not imported.
-LOINC_COVARIATES = {
-    "29463-7": "weight_kg",
-    "2160-0": "serum_creatinine_mg_dl",
-    "33914-3": "egfr_ml_min_1_73m2",
-    "62238-1": "egfr_ml_min_1_73m2",
-}
+#: The LOINC codes an import reads (one list, with its citations: :data:`baclofen.domain.terminology.LOINC_COVARIATES`).
 #: The international avoirdupois pound in kg (exact by definition; UCUM ``[lb_av]``).
 KG_PER_LB_AV = 0.45359237
 
@@ -89,6 +83,25 @@ def codeable(text: str, *codings: dict[str, Any]) -> dict[str, Any]:
     if codings:
         out["coding"] = list(codings)
     return out
+
+
+def unit_factor(quantity: Any, ucum: Mapping[str, float], texts: Mapping[str, float]) -> tuple[float | None, str]:
+    """The factor of a FHIR Quantity's unit (fhir.resources model): its UCUM ``code`` in ``ucum`` (a code of no
+    system is read as UCUM), its ``unit`` text in ``texts`` (lower case, spaces left out, a superscript 2 read as
+    2); None and why when the code is not there, the text is not there and no code is, both are and disagree, or
+    neither is given. A unit is never guessed."""
+    code = (quantity.code or "").strip()
+    text = (quantity.unit or "").strip()
+    by_code = ucum.get(code) if code and quantity.system in (UCUM, None) else None
+    by_text = texts.get(text.lower().replace(" ", "").replace("\u00b2", "2")) if text else None
+    if code and by_code is None:
+        return None, f"the unit code '{code[:40]}' ({quantity.system or 'no system'}) is not one read"
+    if text and by_text is None and by_code is None:
+        return None, f"the unit '{text[:40]}' is not one read"
+    if by_code is not None and by_text is not None and by_code != by_text:
+        return None, f"the unit '{text[:40]}' and its code '{code[:40]}' disagree"
+    factor = by_code if by_code is not None else by_text
+    return factor, "" if factor is not None else "no unit is given"
 
 
 def quantity(value: float, unit: str) -> dict[str, Any]:

@@ -33,8 +33,10 @@ class MedicationOrder:
 
     ``names`` are the texts to recognise it by, best first (``RxNorm:CODE``/``ATC:CODE``, displays, text);
     ``label`` names it to a person. ``stops``: the order stops the medicine. ``daily_dose_mg`` (with
-    ``single_dose_mg`` and ``doses_per_day``) is set only when the order gives a dose in mg and a frequency;
-    ``dose_note`` says why it is not.
+    ``single_dose_mg`` and ``doses_per_day``) is set only when the order gives a dose in a mass unit and a
+    frequency (the most it allows a day: ``dose_basis`` says how that was reached when more than its schedule);
+    ``dose_note`` says why it is not, ``dose_unit_unknown`` when that is a dose unit that is not a mass or is
+    ambiguous (never guessed).
     """
 
     reference: str
@@ -45,6 +47,8 @@ class MedicationOrder:
     single_dose_mg: float | None = None
     doses_per_day: int | None = None
     dose_note: str = ""
+    dose_basis: str = ""
+    dose_unit_unknown: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.reference, str) or not self.reference.strip():

@@ -39,7 +39,7 @@ from baclofen.adapters.cds_client_trust import (
     ClientTokenVerifier,
     unverified_issuer,
 )
-from baclofen.adapters.cds_hooks_fhir import read_order_context, resolve_prefetch, review_orders_command
+from baclofen.adapters.cds_hooks_fhir import read_order_context, resolve_prefetch, review_orders_command, taper_request
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES, AuditEntry, AuditOutcome, UserRecord
 from baclofen.entrypoints.api.context import Caller, audited, caller
@@ -260,7 +260,7 @@ def _review_orders(
         allowed_servers=fhir_servers,
     )
     command = review_orders_command(call.hook, call.hookInstance, orders, prefetched, who.services.clock.today())
-    return cds_hooks.review_orders(command, clinic=who.services.settings)
+    return cds_hooks.review_orders(command, clinic=who.services.settings, render_taper=taper_request)
 
 
 def _patient_view(who: Caller, call: HookRequestBody) -> HookAnswer:
