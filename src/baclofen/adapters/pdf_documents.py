@@ -29,10 +29,11 @@ from weasyprint.urls import URLFetcher
 from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
 from baclofen.adapters.edge.text import describe_program
 from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
+from baclofen.domain.clinic.regimens import ProgramInEffect
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.oral.plan import Plan, ScheduledDose
 from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
-from baclofen.services.itb import StoredVisit
+from baclofen.services.itb import PumpInEffect, StoredVisit
 from baclofen.services.patient_summary import PatientSummary
 
 __all__ = [
@@ -202,6 +203,12 @@ class WalletCard:
             value = require_finite_number(getattr(self, name), name, strictly_positive=True, maximum=100_000.0)
             object.__setattr__(self, name, value)
 
+    @classmethod
+    def of_pump(cls, pump: PumpInEffect, clinic_contact: str, patient_label: str = "") -> WalletCard:
+        """The card of a stored pump as it delivers at ``pump.as_of``: its model, the concentration of its last
+        fill and the daily dose of the program in effect (a program change between refills counted)."""
+        return cls(pump.model_name, pump.concentration_mcg_per_ml, pump.daily_dose_mcg, clinic_contact, patient_label)
+
 
 @dataclass(frozen=True, slots=True)
 class _CardType:
@@ -267,6 +274,7 @@ def render_refill_visit_pdf(stored: StoredVisit) -> bytes:
     check can be made again, and the blocks a clinician overrode with their reasons."""
     checked = stored.checked
     previous = stored.earlier.last_fill()
+    before = stored.program_before
     reconciliation = None if checked is None or checked.reconciliation is None else checked.reconciliation.current
     visit = stored.visit
     return _pdf(
@@ -274,9 +282,7 @@ def render_refill_visit_pdf(stored: StoredVisit) -> bytes:
         f"Refill visit record, pump {stored.pump.pump_id}, visit {stored.number}",
         s=stored,
         previous=previous,
-        previous_program=""
-        if previous is None
-        else describe_program(previous.program, previous.concentration_mcg_per_ml),
+        previous_program="" if before is None else _in_effect(before),
         program=describe_program(visit.program, visit.concentration_mcg_per_ml),
         percent=None if reconciliation is None else reconciliation.discrepancy_percent,
         forecast=None if checked is None else checked.forecast,
@@ -323,11 +329,16 @@ def _dose_on(summary: PatientSummary) -> str:
     return f"{_num(step.daily_dose_mg)} mg/day ({times})"
 
 
+def _in_effect(program: ProgramInEffect) -> str:
+    """The program in effect in words, with the day a program change between refills gave it."""
+    text = describe_program(program.program, program.concentration_mcg_per_ml)
+    return text + (f" (changed {program.since.date().isoformat()})" if program.changed else "")
+
+
 def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
     """A clinic visit summary of one patient: covariates, the current plan and today's dose, the pump and its
     forecast, open alerts, the risk engine's findings, recent outcome scores and the recent diary."""
-    pump = summary.pump
-    fill = None if pump is None else pump.last_fill()
+    in_effect = summary.program_in_effect
     return _pdf(
         "visit_summary.html",
         f"Clinic visit summary, patient {summary.records.record.patient_id}",
@@ -335,7 +346,7 @@ def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
         patient=summary.records.record,
         covariates=_covariates(summary),
         today_dose=_dose_on(summary),
-        pump_program="" if fill is None else describe_program(fill.program, fill.concentration_mcg_per_ml),
+        pump_program="" if in_effect is None else _in_effect(in_effect),
         score_value=lambda score: str(score.to_dict()["value"]),
         nrs_range=f"{_num(NRS_MIN)}-{_num(NRS_MAX)}",
         disclaimer=CLINICIAN_DISCLAIMER,
