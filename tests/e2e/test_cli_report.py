@@ -99,6 +99,15 @@ def test_a_wallet_card_from_options(run_cli, tmp_path: Path) -> None:
             "--concentration-mcg-per-ml",
         ),
         (("--model", "X", "--concentration-mcg-per-ml", "500", "--dose-mcg-per-day", "inf"), "--dose-mcg-per-day"),
+        (
+            ("--model", "X", "--concentration-mcg-per-ml", "2", "--dose-mcg-per-day", "100"),
+            "--concentration-mcg-per-ml",
+        ),
+        (
+            ("--model", "X", "--concentration-mcg-per-ml", "100000", "--dose-mcg-per-day", "100"),
+            "--concentration-mcg-per-ml",
+        ),
+        (("--model", "X", "--concentration-mcg-per-ml", "500", "--dose-mcg-per-day", "0.1"), "--dose-mcg-per-day"),
     ],
 )
 def test_a_wallet_card_value_missing_or_impossible_is_named(run_cli, tmp_path: Path, args: tuple, option: str) -> None:

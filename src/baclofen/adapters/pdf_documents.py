@@ -30,7 +30,8 @@ from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
 from baclofen.adapters.edge.text import describe_program
 from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
 from baclofen.domain.clinic.regimens import ProgramInEffect
-from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.limits import require_deliverable
 from baclofen.domain.oral.plan import Plan, ScheduledDose
 from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
 from baclofen.services.itb import PumpInEffect, StoredVisit
@@ -199,9 +200,9 @@ class WalletCard:
         object.__setattr__(self, "pump_model", _label(self.pump_model, "pump_model", required=True))
         object.__setattr__(self, "clinic_contact", _label(self.clinic_contact, "clinic_contact", required=True))
         object.__setattr__(self, "patient_label", _label(self.patient_label, "patient_label"))
-        for name in ("concentration_mcg_per_ml", "daily_dose_mcg"):
-            value = require_finite_number(getattr(self, name), name, strictly_positive=True, maximum=100_000.0)
-            object.__setattr__(self, name, value)
+        concentration, dose = require_deliverable(self.concentration_mcg_per_ml, self.daily_dose_mcg)
+        object.__setattr__(self, "concentration_mcg_per_ml", concentration)
+        object.__setattr__(self, "daily_dose_mcg", dose)
 
     @classmethod
     def of_pump(cls, pump: PumpInEffect, clinic_contact: str, patient_label: str = "") -> WalletCard:

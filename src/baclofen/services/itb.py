@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, ProgramInEffect, moment_in, program_in_effect
-from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError, require_finite_number
+from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
@@ -28,6 +28,7 @@ from baclofen.domain.itb.dosing import (
     InitialDose,
     TitrationRange,
     compute_initial_daily_dose,
+    daily_dose_value,
     titration_range,
 )
 from baclofen.domain.itb.programs import (
@@ -125,10 +126,10 @@ def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgra
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
-        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+        dose = daily_dose_value(daily_dose_mcg)
         return continuous_program(dose)
     if daily_dose_mcg is not None:
-        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+        dose = daily_dose_value(daily_dose_mcg)
         if abs(dose - flex.daily_dose_mcg) > max(0.01, 1e-6 * dose):
             raise InvalidInputError(
                 "daily_dose_mcg",

@@ -184,7 +184,12 @@ def test_a_card_with_the_longest_name_model_and_contact_keeps_two_legible_sides(
     ("change", "field"),
     [
         ({"concentration_mcg_per_ml": 0}, "concentration_mcg_per_ml"),
+        ({"concentration_mcg_per_ml": 2}, "concentration_mcg_per_ml"),  # 2 mg/mL typed as mcg/mL
+        ({"concentration_mcg_per_ml": 3500}, "concentration_mcg_per_ml"),  # above the strongest in the sources
+        ({"concentration_mcg_per_ml": 100_000}, "concentration_mcg_per_ml"),
         ({"daily_dose_mcg": float("nan")}, "daily_dose_mcg"),
+        ({"daily_dose_mcg": 0.3}, "daily_dose_mcg"),  # 0.3 mg/day typed as mcg/day
+        ({"daily_dose_mcg": 20_000}, "daily_dose_mcg"),
         ({"clinic_contact": "  "}, "clinic_contact"),
         ({"pump_model": ""}, "pump_model"),
     ],
@@ -196,6 +201,14 @@ def test_a_wallet_card_refuses_a_missing_or_impossible_value_naming_it(change: d
         WalletCard(**(values | change))
 
     assert caught.value.field == field
+
+
+def test_a_wallet_card_refuses_a_mg_figure_given_as_mcg_with_the_range_and_the_value_it_likely_meant() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        WalletCard("X", 2, 100, "C")
+
+    assert "50, 500, 1000, 2000 mcg/mL" in caught.value.expected and "at most 3000" in caught.value.expected
+    assert "2000 mcg/mL" in caught.value.expected  # what the 2 likely meant
 
 
 # --- the refill visit record ---------------------------------------------------------------------------------------
