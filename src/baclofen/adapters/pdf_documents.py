@@ -9,7 +9,8 @@ text is typed here beyond the headings.
 
 The schedule's text is what the plan says: ``pdftotext -raw`` of it gives each step as ``Step N of M: START to
 END (D days), X mg/day`` with a line ``HH:MM X mg WHAT TO TAKE`` per dose, and each day of the check-off table as
-``DATE WEEKDAY STEP HH:MM X mg ... X mg/day``.
+``DATE WEEKDAY STEP HH:MM TAKE (X mg) ... X mg/day``, TAKE what to measure or count out (``2.4 mL``, ``1 1/2 x
+10 mg tablets``, ``1 x 5 mg packet``: :attr:`~baclofen.domain.products.Dispensed.measure`).
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def _rows(plan: Plan) -> list[_Row]:
 def render_schedule_pdf(plan: Plan, *, patient_label: str = "") -> bytes:
     """The PDF of ``plan`` for the patient: the header (patient label when given, medicine, dates, the
     disclaimer), each step (dates, each dose in mg with what to take, the daily total) and a daily check-off
-    table (one row a day, a box a dose; its header repeats on every page).
+    table (one row a day, a box a dose saying what to take and its mg; its header repeats on every page).
 
     Raises
     ------
