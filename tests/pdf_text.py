@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from baclofen.adapters.pdf_documents import WEEKDAYS
-from baclofen.domain.oral.plan import Plan
+from baclofen.domain.oral.plan import Plan, ScheduledDose
 
 PDFTOTEXT = Path("/usr/bin/pdftotext")
 PDFINFO = Path("/usr/bin/pdfinfo")
@@ -90,7 +90,8 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _NUM = r"\d+(?:\.\d+)?"
 _WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 STEP = re.compile(rf"Step (\d+) of (\d+): ({_DATE}) to ({_DATE}) \((\d+) days?\), ({_NUM}) mg/day")
-DOSE = re.compile(rf"(\d{{2}}:\d{{2}}) ({_NUM}) mg")
+#: A box of the check-off table: the time, what to take (mL of a liquid, tablets, packets) and the dose in mg.
+DOSE = re.compile(rf"(\d{{2}}:\d{{2}}) (.+?) \(({_NUM}) mg\)")
 ROW = re.compile(rf"({_DATE}) ({_WEEKDAY}) (\d+) (.*?) ({_NUM}) mg/day")
 
 
@@ -110,7 +111,7 @@ class PrintedRow:
     day: str
     weekday: str
     step: int
-    doses: tuple[tuple[str, float], ...]
+    doses: tuple[tuple[str, str, float], ...]  # time, what to take, mg
     daily_mg: float
 
 
@@ -127,14 +128,21 @@ def parse_schedule(text: str) -> tuple[list[PrintedStep], list[PrintedRow]]:
             PrintedStep(int(m[1]), int(m[2]), m[3], m[4], int(m[5]), float(m[6]), steps_part[m.end() : end].strip())
         )
     rows = [
-        PrintedRow(m[1], m[2], int(m[3]), tuple((t, float(mg)) for t, mg in DOSE.findall(m[4])), float(m[5]))
+        PrintedRow(m[1], m[2], int(m[3]), tuple((t, w, float(mg)) for t, w, mg in DOSE.findall(m[4])), float(m[5]))
         for m in ROW.finditer(checkoff)
     ]
     return steps, rows
 
 
+def _take(dose: ScheduledDose) -> str:
+    """What a check-off box says to take: the millilitres of a liquid, else the tablets or packets."""
+    volume = dose.dispensed.volume_ml
+    return dose.dispensed.text if volume is None else f"{volume:g} mL"
+
+
 def assert_schedule_matches(plan: Plan, pdf: bytes) -> None:
-    """The printed steps and check-off rows are exactly the plan's (dates, doses, what to take, daily totals)."""
+    """The printed steps and check-off rows are exactly the plan's (dates, doses, what to take, daily totals): each
+    box of the check-off table says what to take and its mg, ``08:00 2.4 mL (12 mg)``."""
     steps, rows = parse_schedule(pdf_text(pdf))
     assert len(steps) == len(plan.steps)
     for number, (printed, step) in enumerate(zip(steps, plan.steps, strict=True), start=1):
@@ -144,7 +152,12 @@ def assert_schedule_matches(plan: Plan, pdf: bytes) -> None:
         lines = [f"{d.time:%H:%M} {d.dose_mg:g} mg {d.dispensed.text}" for d in step.doses]
         assert printed.text.startswith(" ".join(["Time Dose What to take", *lines]) if lines else "No baclofen")
     expected = [
-        (day.isoformat(), WEEKDAYS[day.weekday()], number, tuple((f"{d.time:%H:%M}", d.dose_mg) for d in step.doses))
+        (
+            day.isoformat(),
+            WEEKDAYS[day.weekday()],
+            number,
+            tuple((f"{d.time:%H:%M}", _take(d), d.dose_mg) for d in step.doses),
+        )
         for number, step in enumerate(plan.steps, start=1)
         for day in step.dates()
     ]

@@ -105,6 +105,41 @@ def test_the_wallet_card_of_a_pump_has_its_last_fill_and_every_sign(memory_api) 
     assert all(sign in text for sign in (*ITB_WITHDRAWAL.signs, *ITB_OVERDOSE.signs))
 
 
+def test_the_wallet_card_and_the_visit_summary_print_the_program_in_effect_after_a_program_change(memory_api) -> None:
+    _record_visits(memory_api)
+    memory_api.clock.advance(days=3)
+    change = {"daily_dose_mcg": 380, "reason": "spasms at night"}
+    r = memory_api.client.post("/api/v1/pumps/pump-1/program-changes", json=change, headers=memory_api.auth("clin1"))
+    assert r.status_code == 201, r.text
+
+    card = memory_api.client.get(
+        "/api/v1/pumps/pump-1/wallet-card.pdf", params={"clinic_contact": "C"}, headers=memory_api.auth("clin1")
+    )
+    summary = memory_api.client.get("/api/v1/patients/P-1/visit-summary.pdf", headers=memory_api.auth("clin1"))
+
+    card_text = flat(pdf_text(_is_pdf(card, "wallet-card-pump-1.pdf")))
+    assert "1000 mcg/mL" in card_text and "380 mcg/day" in card_text and "350 mcg/day" not in card_text
+    summary_text = flat(pdf_text(summary.content))
+    assert summary.status_code == 200
+    assert "Program simple-continuous 380 mcg/day, 0.38 mL/day (changed 2026-03-05)" in summary_text
+
+
+def test_the_refill_visit_record_names_the_program_in_effect_before_the_visit(memory_api) -> None:
+    first, second = VISITS
+    auth = memory_api.auth("clin1")
+    assert memory_api.client.post("/api/v1/pumps/pump-1/visits", json=first, headers=auth).status_code == 201
+    change = {"daily_dose_mcg": 330, "reason": "spasms at night", "changed_at": "2026-02-10T09:00:00+00:00"}
+    assert memory_api.client.post("/api/v1/pumps/pump-1/program-changes", json=change, headers=auth).status_code == 201
+    r = memory_api.client.post("/api/v1/pumps/pump-1/visits", json=second, headers=auth)
+    assert r.status_code == 201, r.text
+
+    record = memory_api.client.get("/api/v1/pumps/pump-1/visits/2/record.pdf", headers=auth)
+
+    text = flat(pdf_text(_is_pdf(record, "refill-pump-1-visit-2.pdf")))
+    assert "Previous fill" in text and "at 500 mcg/mL" in text
+    assert "Program before this visit simple-continuous 330 mcg/day" in text and "changed 2026-02-10" in text
+
+
 def test_a_pump_without_a_fill_has_no_wallet_card_and_the_field_is_named(memory_api) -> None:
     r = memory_api.client.get("/api/v1/pumps/pump-2/wallet-card.pdf", headers=memory_api.auth("clin1"))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from baclofen.bootstrap import bootstrap
+from baclofen.domain.clinic.regimens import ProgramChangeRecord
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.oral.plan import Plan
@@ -98,6 +99,15 @@ def test_a_wallet_card_from_options(run_cli, tmp_path: Path) -> None:
             "--concentration-mcg-per-ml",
         ),
         (("--model", "X", "--concentration-mcg-per-ml", "500", "--dose-mcg-per-day", "inf"), "--dose-mcg-per-day"),
+        (
+            ("--model", "X", "--concentration-mcg-per-ml", "2", "--dose-mcg-per-day", "100"),
+            "--concentration-mcg-per-ml",
+        ),
+        (
+            ("--model", "X", "--concentration-mcg-per-ml", "100000", "--dose-mcg-per-day", "100"),
+            "--concentration-mcg-per-ml",
+        ),
+        (("--model", "X", "--concentration-mcg-per-ml", "500", "--dose-mcg-per-day", "0.1"), "--dose-mcg-per-day"),
     ],
 )
 def test_a_wallet_card_value_missing_or_impossible_is_named(run_cli, tmp_path: Path, args: tuple, option: str) -> None:
@@ -163,6 +173,27 @@ def test_reports_from_the_clinic_database_print_the_stored_records_and_are_audit
         ("pump.read", "pump:PUMP-1", "success"),
         ("patient.summary", "patient:P-1", "success"),
     ]
+
+
+def test_the_wallet_card_of_a_stored_pump_prints_the_program_in_effect_after_a_program_change(
+    run_cli, tmp_path, database
+) -> None:
+    services = bootstrap(database_url=database)
+    changed_at = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
+    with services.uow as uow:
+        change = ProgramChangeRecord("PUMP-1", 0, changed_at, continuous_program(275), 250, "clinician:c", "spasms")
+        uow.program_changes.add(change)
+        uow.commit()
+    card = tmp_path / "card.pdf"
+
+    result = run_cli(
+        "report", "wallet-card", "--pump", "PUMP-1", "--clinic-contact", "C", "-o", str(card),
+        "--database-url", database,
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    text = flat(pdf_text(card.read_bytes()))
+    assert "1000 mcg/mL" in text and "275 mcg/day" in text and "250 mcg/day" not in text
 
 
 def test_a_visit_that_is_not_stored_is_named(run_cli, tmp_path, database) -> None:

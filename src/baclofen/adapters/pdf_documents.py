@@ -9,7 +9,8 @@ text is typed here beyond the headings.
 
 The schedule's text is what the plan says: ``pdftotext -raw`` of it gives each step as ``Step N of M: START to
 END (D days), X mg/day`` with a line ``HH:MM X mg WHAT TO TAKE`` per dose, and each day of the check-off table as
-``DATE WEEKDAY STEP HH:MM X mg ... X mg/day``.
+``DATE WEEKDAY STEP HH:MM TAKE (X mg) ... X mg/day``, TAKE what to measure or count out (``2.4 mL``, ``1 1/2 x
+10 mg tablets``, ``1 x 5 mg packet``: :attr:`~baclofen.domain.products.Dispensed.measure`).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from markupsafe import Markup
 from baclofen.adapters.calendar_ics import DISCLAIMER as PATIENT_DISCLAIMER
 from baclofen.adapters.edge.text import describe_program
 from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
-from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.clinic.regimens import ProgramInEffect
+from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.limits import require_deliverable
 from baclofen.domain.oral.plan import Plan, ScheduledDose
 from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
-from baclofen.services.itb import StoredVisit
+from baclofen.services.itb import PumpInEffect, StoredVisit
 from baclofen.services.patient_summary import PatientSummary
 
 __all__ = [
@@ -167,7 +170,7 @@ def _rows(plan: Plan) -> list[_Row]:
 def render_schedule_pdf(plan: Plan, *, patient_label: str = "") -> bytes:
     """The PDF of ``plan`` for the patient: the header (patient label when given, medicine, dates, the
     disclaimer), each step (dates, each dose in mg with what to take, the daily total) and a daily check-off
-    table (one row a day, a box a dose; its header repeats on every page).
+    table (one row a day, a box a dose saying what to take and its mg; its header repeats on every page).
 
     Raises
     ------
@@ -206,9 +209,15 @@ class WalletCard:
         object.__setattr__(self, "pump_model", _label(self.pump_model, "pump_model", required=True))
         object.__setattr__(self, "clinic_contact", _label(self.clinic_contact, "clinic_contact", required=True))
         object.__setattr__(self, "patient_label", _label(self.patient_label, "patient_label"))
-        for name in ("concentration_mcg_per_ml", "daily_dose_mcg"):
-            value = require_finite_number(getattr(self, name), name, strictly_positive=True, maximum=100_000.0)
-            object.__setattr__(self, name, value)
+        concentration, dose = require_deliverable(self.concentration_mcg_per_ml, self.daily_dose_mcg)
+        object.__setattr__(self, "concentration_mcg_per_ml", concentration)
+        object.__setattr__(self, "daily_dose_mcg", dose)
+
+    @classmethod
+    def of_pump(cls, pump: PumpInEffect, clinic_contact: str, patient_label: str = "") -> WalletCard:
+        """The card of a stored pump as it delivers at ``pump.as_of``: its model, the concentration of its last
+        fill and the daily dose of the program in effect (a program change between refills counted)."""
+        return cls(pump.model_name, pump.concentration_mcg_per_ml, pump.daily_dose_mcg, clinic_contact, patient_label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +284,7 @@ def render_refill_visit_pdf(stored: StoredVisit) -> bytes:
     check can be made again, and the blocks a clinician overrode with their reasons."""
     checked = stored.checked
     previous = stored.earlier.last_fill()
+    before = stored.program_before
     reconciliation = None if checked is None or checked.reconciliation is None else checked.reconciliation.current
     visit = stored.visit
     return _pdf(
@@ -282,9 +292,7 @@ def render_refill_visit_pdf(stored: StoredVisit) -> bytes:
         f"Refill visit record, pump {stored.pump.pump_id}, visit {stored.number}",
         s=stored,
         previous=previous,
-        previous_program=""
-        if previous is None
-        else describe_program(previous.program, previous.concentration_mcg_per_ml),
+        previous_program="" if before is None else _in_effect(before),
         program=describe_program(visit.program, visit.concentration_mcg_per_ml),
         percent=None if reconciliation is None else reconciliation.discrepancy_percent,
         forecast=None if checked is None else checked.forecast,
@@ -331,11 +339,16 @@ def _dose_on(summary: PatientSummary) -> str:
     return f"{_num(step.daily_dose_mg)} mg/day ({times})"
 
 
+def _in_effect(program: ProgramInEffect) -> str:
+    """The program in effect in words, with the day a program change between refills gave it."""
+    text = describe_program(program.program, program.concentration_mcg_per_ml)
+    return text + (f" (changed {program.since.date().isoformat()})" if program.changed else "")
+
+
 def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
     """A clinic visit summary of one patient: covariates, the current plan and today's dose, the pump and its
     forecast, open alerts, the risk engine's findings, recent outcome scores and the recent diary."""
-    pump = summary.pump
-    fill = None if pump is None else pump.last_fill()
+    in_effect = summary.program_in_effect
     return _pdf(
         "visit_summary.html",
         f"Clinic visit summary, patient {summary.records.record.patient_id}",
@@ -343,7 +356,7 @@ def render_visit_summary_pdf(summary: PatientSummary) -> bytes:
         patient=summary.records.record,
         covariates=_covariates(summary),
         today_dose=_dose_on(summary),
-        pump_program="" if fill is None else describe_program(fill.program, fill.concentration_mcg_per_ml),
+        pump_program="" if in_effect is None else _in_effect(in_effect),
         score_value=lambda score: str(score.to_dict()["value"]),
         nrs_range=f"{_num(NRS_MIN)}-{_num(NRS_MAX)}",
         disclaimer=CLINICIAN_DISCLAIMER,

@@ -473,6 +473,12 @@ class Dispensed:
 
     ok = True
 
+    @property
+    def measure(self) -> str:
+        """What is measured or counted out, shortest: a liquid's millilitres (``2.4 mL``), else :attr:`text`
+        (``1 1/2 x 10 mg tablets``, ``1 x 10 mg packet + 1 x 5 mg packet``)."""
+        return self.text if self.volume_ml is None else f"{self.volume_ml:g} mL"
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"dose_mg": self.dose_mg, "product": self.product, "dispense": self.text}
         if self.units:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError, require_finite_number
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, ProgramInEffect, moment_in, program_in_effect
+from baclofen.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from baclofen.domain.itb.concentration import ConcentrationChange, plan_concentration_change
 from baclofen.domain.itb.dosing import (
     DAILY_DOSE_CONFIRMATION_THRESHOLD,
@@ -27,6 +28,7 @@ from baclofen.domain.itb.dosing import (
     InitialDose,
     TitrationRange,
     compute_initial_daily_dose,
+    daily_dose_value,
     titration_range,
 )
 from baclofen.domain.itb.programs import (
@@ -92,6 +94,7 @@ from baclofen.services.ports import SettingsProvider, UnitOfWork
 
 __all__ = [
     "REFILL_VISIT_SETTINGS",
+    "PumpInEffect",
     "PumpVisit",
     "ReconcileResult",
     "StoredVisit",
@@ -106,6 +109,7 @@ __all__ = [
     "plan_transition",
     "reconcile_visit",
     "record_refill_visit",
+    "read_pump_in_effect",
     "read_stored_visit",
     "register_pump",
     "screen_trial",
@@ -122,10 +126,10 @@ def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgra
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)
-        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+        dose = daily_dose_value(daily_dose_mcg)
         return continuous_program(dose)
     if daily_dose_mcg is not None:
-        dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True, maximum=10_000.0)
+        dose = daily_dose_value(daily_dose_mcg)
         if abs(dose - flex.daily_dose_mcg) > max(0.01, 1e-6 * dose):
             raise InvalidInputError(
                 "daily_dose_mcg",
@@ -680,6 +684,8 @@ class StoredVisit:
     visit: RefillVisitRecord
     earlier: PumpRecord
     checked: PumpVisit | None
+    #: The program the pump ran when the visit began (the previous fill's or a later program change's).
+    program_before: ProgramInEffect | None = None
 
     @property
     def discrepancy_ml(self) -> float | None:
@@ -695,9 +701,11 @@ def read_stored_visit(
     target_interval_days: int | None = None,
     *,
     clinic: SettingsProvider | None = None,
+    changes: Sequence[ProgramChangeRecord] = (),
 ) -> StoredVisit:
     """The stored visit ``number`` of the pump ``record`` with its check made again (``target_interval_days``: the
-    target interval it was recorded with); the check is None when it does not give the stored fill (other clinic
+    target interval it was recorded with) and the program in effect when it began (the pump's program
+    ``changes`` between refills counted); the check is None when it does not give the stored fill (other clinic
     settings since, another target interval) or the visit has no fill.
 
     Raises
@@ -709,7 +717,45 @@ def read_stored_visit(
         raise NotFoundError(f"no visit {number} of pump {record.pump_id}")
     visit = record.visits[number - 1]
     earlier = replace(record, visits=record.visits[: number - 1])
-    return StoredVisit(record, number, visit, earlier, _recheck(earlier, visit, target_interval_days, clinic))
+    checked = _recheck(earlier, visit, target_interval_days, clinic)
+    before = None
+    if visit.refilled_at is not None:  # a time on the pump's clock or a day: read in UTC, as the changes are
+        before = program_in_effect(earlier, changes, moment_in(visit.refilled_at, UTC))
+    return StoredVisit(record, number, visit, earlier, checked, before)
+
+
+@dataclass(frozen=True, slots=True)
+class PumpInEffect:
+    """A pump at ``as_of`` as an emergency wallet card states it: its model, the concentration of the fill it
+    delivers from (mcg/mL) and the program in effect (``in_effect``: the last fill's or a later change's)."""
+
+    pump: PumpRecord
+    as_of: datetime
+    concentration_mcg_per_ml: float
+    in_effect: ProgramInEffect
+
+    @property
+    def model_name(self) -> str:
+        return self.pump.model.name
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        return self.in_effect.daily_dose_mcg
+
+
+def read_pump_in_effect(uow: UnitOfWork, pump: PumpRecord, as_of: datetime) -> PumpInEffect:
+    """What ``pump`` delivers at ``as_of`` (read inside the caller's open unit of work): the concentration of its
+    last fill and the program in effect, its program changes between refills counted.
+
+    Raises
+    ------
+    InvalidInputError
+        ``pump_id``: no fill with its concentration and a program recorded by ``as_of``.
+    """
+    in_effect = program_in_effect(pump, uow.program_changes.for_pump(pump.pump_id), as_of)
+    if in_effect is None or in_effect.concentration_mcg_per_ml is None:
+        raise InvalidInputError("pump_id", "a pump with a recorded fill (concentration and program)", pump.pump_id)
+    return PumpInEffect(pump, as_of, in_effect.concentration_mcg_per_ml, in_effect)
 
 
 def _recheck(

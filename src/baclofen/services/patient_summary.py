@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
-from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, ProgramInEffect, SavedPlan, program_in_effect
 from baclofen.domain.clinic.timeline import current_pump
 from baclofen.domain.itb.reservoir import ReservoirForecast
 from baclofen.domain.records import PatientRecord, PumpRecord
@@ -129,6 +129,14 @@ class PatientSummary:
     forecast: ReservoirForecast | None
     active_plan: SavedPlan | None
     diary: DiarySummary
+
+    @property
+    def program_in_effect(self) -> ProgramInEffect | None:
+        """The program the current pump runs at ``as_of`` (its last fill's or a later change's), with the
+        concentration it delivers; None: no pump, or no fill with a program."""
+        if self.pump is None:
+            return None
+        return program_in_effect(self.pump, self.records.changes, self.as_of)
 
     @property
     def covariates(self) -> tuple[CovariateObservation, ...]:

@@ -25,6 +25,7 @@ from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.oral.titration import plan_titration
+from baclofen.domain.products import get_oral_product
 from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Override
 from baclofen.domain.signs import ITB_EMERGENCY_TEAM, ITB_OVERDOSE, ITB_WITHDRAWAL
@@ -58,6 +59,25 @@ def test_a_taper_to_zero_prints_the_stop_day_without_doses() -> None:
     assert "no baclofen" in pdf_text(pdf)
 
 
+@pytest.mark.parametrize(
+    ("product", "box"),
+    [
+        ("fleqsuvy", "08:00 2 mL (10 mg)"),  # 5 mg/mL: 2 mL, never 10 mL
+        ("ozobax", "08:00 10 mL (10 mg)"),  # 1 mg/mL
+        ("tablet-10mg", "08:00 1 1/2 x 10 mg tablets (15 mg)"),
+        ("lyvispah", "08:00 1 x 10 mg packet + 1 x 5 mg packet (15 mg)"),
+    ],
+)
+def test_each_check_off_box_says_what_to_take_with_its_mg_for_liquids_tablets_and_granules(product, box) -> None:
+    plan = plan_titration(start_date=date(2026, 3, 2), product=get_oral_product(product))
+
+    pdf = render_schedule_pdf(plan)
+
+    assert_schedule_matches(plan, pdf)
+    _, checkoff = flat(pdf_text(pdf)).split("Daily check-off")
+    assert box in checkoff
+
+
 def test_a_long_titration_prints_exactly_its_plan() -> None:
     plan = plan_titration(start_date=date(2026, 1, 1), target_mg_per_day=80, step_interval_days=14, doses_per_day=4)
     assert (plan.end - plan.start).days > 50
@@ -73,7 +93,7 @@ def test_a_long_taper_runs_over_pages_with_the_table_header_on_each() -> None:
 
     assert_schedule_matches(plan, pdf)
     pages, _ = pdf_pages(pdf)
-    headers = flat(pdf_text(pdf)).count("Date Day Step Doses (time, mg) Daily total")
+    headers = flat(pdf_text(pdf)).count("Date Day Step Doses (time, what to take) Daily total")
     assert pages >= 4 and headers >= 3  # the check-off table's header repeats on each of its pages
 
 
@@ -184,7 +204,12 @@ def test_a_card_with_the_longest_name_model_and_contact_keeps_two_legible_sides(
     ("change", "field"),
     [
         ({"concentration_mcg_per_ml": 0}, "concentration_mcg_per_ml"),
+        ({"concentration_mcg_per_ml": 2}, "concentration_mcg_per_ml"),  # 2 mg/mL typed as mcg/mL
+        ({"concentration_mcg_per_ml": 3500}, "concentration_mcg_per_ml"),  # above the strongest in the sources
+        ({"concentration_mcg_per_ml": 100_000}, "concentration_mcg_per_ml"),
         ({"daily_dose_mcg": float("nan")}, "daily_dose_mcg"),
+        ({"daily_dose_mcg": 0.3}, "daily_dose_mcg"),  # 0.3 mg/day typed as mcg/day
+        ({"daily_dose_mcg": 20_000}, "daily_dose_mcg"),
         ({"clinic_contact": "  "}, "clinic_contact"),
         ({"pump_model": ""}, "pump_model"),
     ],
@@ -196,6 +221,14 @@ def test_a_wallet_card_refuses_a_missing_or_impossible_value_naming_it(change: d
         WalletCard(**(values | change))
 
     assert caught.value.field == field
+
+
+def test_a_wallet_card_refuses_a_mg_figure_given_as_mcg_with_the_range_and_the_value_it_likely_meant() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        WalletCard("X", 2, 100, "C")
+
+    assert "50, 500, 1000, 2000 mcg/mL" in caught.value.expected and "at most 3000" in caught.value.expected
+    assert "2000 mcg/mL" in caught.value.expected  # what the 2 likely meant
 
 
 # --- the refill visit record ---------------------------------------------------------------------------------------

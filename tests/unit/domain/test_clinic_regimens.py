@@ -14,6 +14,7 @@ from baclofen.domain.clinic.regimens import (
     oral_prescriptions,
     plan_statuses,
     program_change_basis,
+    program_in_effect,
 )
 from baclofen.domain.clinic.timeline import stored_timeline
 from baclofen.domain.errors import InvalidInputError
@@ -145,6 +146,36 @@ def test_the_program_in_effect_and_the_last_increase_come_from_fills_and_changes
     assert basis.daily_dose_mcg == pytest.approx(190)
     assert basis.hours_since_last_increase == pytest.approx(30)  # 180 -> 200; 200 -> 190 is a decrease
     assert basis.hours_since_start == pytest.approx((AT - datetime(2026, 2, 1, 10, tzinfo=UTC)).total_seconds() / 3600)
+
+
+def test_the_program_in_effect_at_a_time_is_the_last_fill_or_a_later_change_up_to_then() -> None:
+    first, second = datetime(2026, 2, 1, 10, tzinfo=UTC), datetime(2026, 3, 1, 10, tzinfo=UTC)
+    record = pump(fill(first, 200), RefillVisitRecord(second, fill_ml=20, concentration_mcg_per_ml=1000, program=None))
+    changes = (change(0, first + timedelta(days=3), 220), change(1, second + timedelta(days=3), 240))
+
+    before_change = program_in_effect(record, changes, first + timedelta(days=1))
+    after_change = program_in_effect(record, changes, first + timedelta(days=4))
+    refilled_without_program = program_in_effect(record, changes, second + timedelta(days=1))
+    now = program_in_effect(record, changes, AT)
+
+    assert before_change is not None and before_change.daily_dose_mcg == 200 and not before_change.changed
+    assert after_change is not None and (after_change.daily_dose_mcg, after_change.changed) == (220, True)
+    assert after_change.concentration_mcg_per_ml == 500 and after_change.since == first + timedelta(days=3)
+    assert refilled_without_program is not None and refilled_without_program.daily_dose_mcg == 220
+    assert refilled_without_program.concentration_mcg_per_ml == 1000
+    assert now is not None and now.daily_dose_mcg == 240 and now.concentration_mcg_per_ml == 1000
+
+
+def test_no_program_is_in_effect_before_a_fill_or_after_a_visit_that_filled_nothing() -> None:
+    filled = fill(AT - timedelta(days=10), 200)
+
+    assert program_in_effect(pump(), (), AT) is None
+    assert program_in_effect(pump(filled), (), AT - timedelta(days=11)) is None
+    emptied = RefillVisitRecord(AT - timedelta(days=1), expected_ml=2, aspirated_ml=2)
+    assert program_in_effect(pump(filled, emptied), (), AT) is None
+    with pytest.raises(InvalidInputError) as caught:
+        program_in_effect(pump(filled), (), datetime(2026, 3, 10, 9, 0))
+    assert caught.value.field == "as_of"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ changes between refills (append-only), and what the timeline and the titration r
   the findings of the titration rules it passed, at position ``seq`` of the pump's changes.
 * :func:`program_change_basis`: what the titration rules need to judge a new program at a time: the program in
   effect (the last fill's or the last change's), the hours since the infusion started and since the last increase.
+* :func:`program_in_effect`: the program a pump runs at a time (the last fill's or a later change's) and the
+  concentration of the fill it delivers from: what a wallet card, a visit summary and a refill record print.
 
 >>> saved_plan_id("P-1", 0), program_change_id("pump-1", 0)
 ('PL-ceea7877827ae11b97f6', 'PC-337e151e503921375818')
@@ -39,11 +41,13 @@ __all__ = [
     "PlanStatus",
     "ProgramChangeBasis",
     "ProgramChangeRecord",
+    "ProgramInEffect",
     "SWITCH_KIND",
     "SavedPlan",
     "oral_prescriptions",
     "plan_statuses",
     "program_change_basis",
+    "program_in_effect",
     "moment_in",
     "program_change_id",
     "saved_plan_id",
@@ -297,6 +301,20 @@ class ProgramChangeBasis:
         return self.program.daily_dose_mcg
 
 
+def _program_events(
+    pump: PumpRecord, changes: Sequence[ProgramChangeRecord], zone: tzinfo
+) -> list[tuple[datetime, InfusionProgram, bool]]:
+    """Each program the pump was given, in time order: a fill's (False) or a change's (True), at its instant."""
+    events = [
+        (moment_in(v.refilled_at, zone), v.program, False)
+        for v in pump.visits
+        if v.fill_ml is not None and v.refilled_at is not None and v.program is not None
+    ]
+    events += [(c.changed_at, c.program, True) for c in changes if c.pump_id == pump.pump_id]
+    events.sort(key=lambda e: e[0])
+    return events
+
+
 def program_change_basis(pump: PumpRecord, changes: Sequence[ProgramChangeRecord], at: datetime) -> ProgramChangeBasis:
     """The program in effect on ``pump`` at ``at`` (the latest of its fills and program ``changes``) and the hours
     the titration rules count: since the first fill (a fill dated without a time counts from the end of its day:
@@ -310,19 +328,14 @@ def program_change_basis(pump: PumpRecord, changes: Sequence[ProgramChangeRecord
     """
     zone = _check_instant(at, "changed_at").tzinfo
     assert zone is not None
-    events: list[tuple[datetime, InfusionProgram]] = []
     first: datetime | None = None
     for visit in pump.visits:
         if visit.fill_ml is None or visit.refilled_at is None:
             continue
-        when = moment_in(visit.refilled_at, zone)
-        if first is None:
-            dated_only = not isinstance(visit.refilled_at, datetime)
-            first = when + timedelta(days=1) if dated_only else when
-        if visit.program is not None:
-            events.append((when, visit.program))
-    events += [(c.changed_at, c.program) for c in changes]
-    events.sort(key=lambda e: e[0])
+        dated_only = not isinstance(visit.refilled_at, datetime)
+        first = moment_in(visit.refilled_at, zone) + timedelta(days=1 if dated_only else 0)
+        break
+    events = [(when, program) for when, program, _ in _program_events(pump, changes, zone)]
     if first is None or not events:
         raise InvalidInputError("pump_id", "a pump with a recorded fill and its program (nothing runs to change)", None)
     if at <= events[-1][0]:
@@ -336,3 +349,39 @@ def program_change_basis(pump: PumpRecord, changes: Sequence[ProgramChangeRecord
     hours = max(0.0, (at - first).total_seconds() / 3600)
     since_increase = None if last_increase is None else (at - last_increase).total_seconds() / 3600
     return ProgramChangeBasis(events[-1][1], hours, since_increase)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramInEffect:
+    """What a pump runs at a time: ``program`` given at ``since`` (by the fill or by a program change between
+    refills: ``changed``) and the concentration (mcg/mL) of the fill it delivers from (None: not recorded)."""
+
+    program: InfusionProgram
+    since: datetime
+    changed: bool
+    concentration_mcg_per_ml: float | None
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        return self.program.daily_dose_mcg
+
+
+def program_in_effect(pump: PumpRecord, changes: Sequence[ProgramChangeRecord], at: datetime) -> ProgramInEffect | None:
+    """The program ``pump`` runs at ``at`` (the latest of its fills' programs and its program ``changes`` up to
+    ``at``, as :func:`program_change_basis` judges a change against) with the concentration of the fill it
+    delivers from (its latest visit up to ``at``, when that visit filled it); None when the pump delivers from no
+    recorded fill then (none yet, or the latest visit filled nothing) or no program is recorded.
+
+    Raises
+    ------
+    InvalidInputError
+        ``at`` without a UTC offset.
+    """
+    zone = _check_instant(at, "as_of").tzinfo
+    assert zone is not None
+    visits = [v for v in pump.visits if v.refilled_at is None or moment_in(v.refilled_at, zone) <= at]
+    events = [e for e in _program_events(pump, changes, zone) if e[0] <= at]
+    if not visits or visits[-1].fill_ml is None or not events:
+        return None
+    when, program, changed = events[-1]
+    return ProgramInEffect(program, when, changed, visits[-1].concentration_mcg_per_ml)

@@ -43,6 +43,7 @@ __all__ = [
     "TitrationRange",
     "check_daily_dose",
     "compute_initial_daily_dose",
+    "daily_dose_value",
     "parse_origin",
     "titration_range",
 ]
@@ -137,8 +138,13 @@ def parse_origin(value: SpasticityOrigin | str, field: str = "origin") -> Spasti
     raise InvalidInputError(field, "spinal or cerebral", value)
 
 
-def _daily_dose(value: float, field: str) -> float:
-    return require_finite_number(value, field, strictly_positive=True, maximum=MAX_PLAUSIBLE_DAILY_DOSE_MCG)
+def daily_dose_value(value: float, field: str = "daily_dose_mcg") -> float:
+    """An intrathecal daily dose in mcg/day, checked: > 0 and at most :data:`MAX_PLAUSIBLE_DAILY_DOSE_MCG`.
+
+    >>> daily_dose_value(300)
+    300.0
+    """
+    return float(require_finite_number(value, field, strictly_positive=True, maximum=MAX_PLAUSIBLE_DAILY_DOSE_MCG))
 
 
 # =====================================================================================================
@@ -298,7 +304,7 @@ def check_daily_dose(
     ['block', 'warn']
     """
     dose = (
-        _daily_dose(daily_dose_mcg, "daily_dose_mcg")
+        daily_dose_value(daily_dose_mcg, "daily_dose_mcg")
         if refuse_implausible
         else require_finite_number(daily_dose_mcg, "daily_dose_mcg", strictly_positive=True)
     )
@@ -582,7 +588,7 @@ def _check_range_inputs(
     interruption_hours: float | None,
 ) -> _RangeInputs:
     """Phase 1: check every option and resolve the settings (raises InvalidInputError, in this order)."""
-    current = _daily_dose(current_mcg_per_day, "current_mcg_per_day")
+    current = daily_dose_value(current_mcg_per_day, "current_mcg_per_day")
     parsed_origin = parse_origin(origin)
     if not isinstance(at_refill, bool):
         raise InvalidInputError("at_refill", "true or false", at_refill)
@@ -596,7 +602,7 @@ def _check_range_inputs(
         interruption_hours = require_finite_number(interruption_hours, "interruption_hours", minimum=0.0)
     if not isinstance(planned_taper, bool):
         raise InvalidInputError("planned_taper", "true or false", planned_taper)
-    proposed = None if proposed_mcg_per_day is None else _daily_dose(proposed_mcg_per_day, "proposed_mcg_per_day")
+    proposed = None if proposed_mcg_per_day is None else daily_dose_value(proposed_mcg_per_day, "proposed_mcg_per_day")
     high_dose = float(
         HIGH_DOSE_THRESHOLD.validate(
             HIGH_DOSE_THRESHOLD.default if high_dose_threshold_mcg_per_day is None else high_dose_threshold_mcg_per_day

@@ -30,9 +30,20 @@ for 400 mcg/day, 0.5 for 500 mcg/mL) is a likely mg/mcg confusion: a block namin
 
 from __future__ import annotations
 
-from baclofen.domain.errors import require_finite_number
-from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGHEST_REPORTED_DAILY_DOSE
-from baclofen.domain.itb.pumps import MARKETED_CONCENTRATIONS_MCG_PER_ML, MAX_CONCENTRATION_MCG_PER_ML, PUMPS, PumpModel
+from baclofen.domain.errors import InvalidInputError, require_finite_number
+from baclofen.domain.itb.dosing import (
+    DAILY_DOSE_CONFIRMATION_THRESHOLD,
+    HIGHEST_REPORTED_DAILY_DOSE,
+    MAX_PLAUSIBLE_DAILY_DOSE_MCG,
+    daily_dose_value,
+)
+from baclofen.domain.itb.pumps import (
+    MARKETED_CONCENTRATIONS_MCG_PER_ML,
+    MAX_CONCENTRATION_MCG_PER_ML,
+    PUMPS,
+    PumpModel,
+    concentration_value,
+)
 from baclofen.domain.itb.screening import LOW_START_SCREENING_DOSE_MCG, STANDARD_SCREENING_DOSES_MCG
 from baclofen.domain.rules.core import Finding, Severity, sort_findings
 from baclofen.domain.rules.itb.limits import (
@@ -60,6 +71,7 @@ __all__ = [
     "check_pump_delivery",
     "check_screening_dose",
     "daily_dose_ceiling",
+    "require_deliverable",
 ]
 
 LOWEST_DAILY_DOSE_MCG = Setting(
@@ -338,3 +350,56 @@ def check_pump_delivery(
     c = require_finite_number(concentration_mcg_per_ml, "concentration_mcg_per_ml", strictly_positive=True)
     dose = require_finite_number(daily_dose_mcg, "daily_dose_mcg", minimum=0.0)
     return sort_findings(check_concentration_range(c) + check_daily_volume(dose / c, pump=pump))
+
+
+def require_deliverable(concentration_mcg_per_ml: float, daily_dose_mcg: float) -> tuple[float, float]:
+    """A concentration (mcg/mL) and a daily dose (mcg/day) as a document states what a pump delivers (the
+    emergency wallet card), refused where a refill visit or a program refuses or blocks them: beyond the input
+    bounds (:func:`~baclofen.domain.itb.pumps.concentration_value`, at most 3000 mcg/mL;
+    :func:`~baclofen.domain.itb.dosing.daily_dose_value`, at most 10 000 mcg/day) or 1000x off (the blocks of
+    ITB-LIMIT-002 and ITB-LIMIT-001: a mg figure given in mcg).
+
+    >>> require_deliverable(2000, 412.5)
+    (2000.0, 412.5)
+
+    Raises
+    ------
+    InvalidInputError
+        ``concentration_mcg_per_ml`` or ``daily_dose_mcg``, with the range expected and, for a unit slip, the
+        value it likely meant.
+    """
+    marketed = ", ".join(f"{c:g}" for c in MARKETED_CONCENTRATIONS_MCG_PER_ML)
+    low, high = float(LOWEST_DAILY_DOSE_MCG.default), float(HIGHEST_REPORTED_DAILY_DOSE.default)
+    checks = (
+        (
+            "concentration_mcg_per_ml",
+            concentration_mcg_per_ml,
+            concentration_value,
+            check_concentration_range,
+            f"a concentration in mcg/mL, above 0, at most {MAX_CONCENTRATION_MCG_PER_ML:g} and not a mg/mL figure "
+            f"(marketed: {marketed} mcg/mL)",
+            ("mcg/mL", "mg/mL"),
+        ),
+        (
+            "daily_dose_mcg",
+            daily_dose_mcg,
+            daily_dose_value,
+            check_daily_dose_range,
+            f"a daily dose in mcg/day, above 0, at most {MAX_PLAUSIBLE_DAILY_DOSE_MCG:g} and not a mg/day figure "
+            f"(reported doses: {low:g}-{high:g} mcg/day)",
+            ("mcg/day", "mg/day"),
+        ),
+    )
+    values: list[float] = []
+    for field, given, bounded, judged, expected, (unit, slip_unit) in checks:
+        try:
+            value = float(bounded(given))
+        except InvalidInputError:
+            raise InvalidInputError(field, expected, given) from None
+        slip = next((f for f in judged(value) if f.severity is Severity.BLOCK), None)
+        if slip is not None:
+            meant = slip.data.get("likely_intended")
+            likely = "" if meant is None else f": {value:g} looks like {value:g} {slip_unit} = {meant:g} {unit}"
+            raise InvalidInputError(field, expected + likely, value)
+        values.append(value)
+    return values[0], values[1]

@@ -21,7 +21,6 @@ from baclofen.adapters.pdf_documents import (
     render_visit_summary_pdf,
     render_wallet_card_pdf,
 )
-from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.answers import body_fields
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
@@ -77,17 +76,13 @@ def saved_plan_schedule(who: Caller, patient_id: str, plan_id: str, patient_labe
 
 
 def wallet_card(who: Caller, pump_id: str, clinic_contact: str = "", patient_label: str = "") -> bytes:
-    """The emergency wallet card of a pump the caller (staff) may see, from its last fill; ``clinic_contact``
-    empty: the clinic's name."""
+    """The emergency wallet card of a pump the caller (staff) may see, as it delivers now (its last fill's
+    concentration, the program in effect); ``clinic_contact`` empty: the clinic's name."""
     require_role(who.user, STAFF)
     with who.services.uow as uow:
-        pump = visible_pump(uow, who, pump_id)
-    fill = pump.last_fill()
-    if fill is None or fill.concentration_mcg_per_ml is None or fill.program is None:
-        raise InvalidInputError("pump_id", "a pump with a recorded fill (concentration and program)", pump_id)
+        now = itb.read_pump_in_effect(uow, visible_pump(uow, who, pump_id), who.services.clock.now())
     contact = clinic_contact.strip() or who.services.clinics.get(who.user.clinic_id).name
-    concentration, dose = fill.concentration_mcg_per_ml, fill.program.daily_dose_mcg
-    return render_wallet_card_pdf(WalletCard(pump.model.name, concentration, dose, contact, patient_label))
+    return render_wallet_card_pdf(WalletCard.of_pump(now, contact, patient_label))
 
 
 def stored_visit(who: Caller, pump_id: str, number: int, target_interval_days: int | None = None) -> itb.StoredVisit:
@@ -95,7 +90,8 @@ def stored_visit(who: Caller, pump_id: str, number: int, target_interval_days: i
     require_role(who.user, STAFF)
     with who.services.uow as uow:
         pump = visible_pump(uow, who, pump_id)
-    return itb.read_stored_visit(pump, number, target_interval_days, clinic=who.services.settings)
+        changes = uow.program_changes.for_pump(pump_id)
+    return itb.read_stored_visit(pump, number, target_interval_days, clinic=who.services.settings, changes=changes)
 
 
 def patient_summary(who: Caller, patient_id: str) -> PatientSummary:

@@ -85,13 +85,14 @@ RENAMED_FIELDS: dict[str, tuple[str, ...]] = {
     "override clinician": ("--clinician",),
     "settings": ("--setting",),
     # dose check: an intrathecal dose is given per day in mcg
-    "daily_dose_mcg": ("--mcg-per-day",),
+    "daily_dose_mcg": ("--mcg-per-day", "--dose-mcg-per-day"),
     # intrathecal
     "hours_since_last_dose": ("--hours-since-last",),
     "effect_duration_hours": ("--effect-hours", "--response-hours"),
     "other_oral_antispastics": ("--other-antispastic",),
     "itb.transition.max_oral_cut_percent": ("--max-oral-cut-percent",),
     # pumps: a flex program's steps, the fill a refill visit makes, settings with an option of their own
+    "pump_id": ("--pump",),
     "program": ("--flex",),
     "steps": ("--flex",),
     "other_drugs_in_pump": ("--other-drug-in-pump",),

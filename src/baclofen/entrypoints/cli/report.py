@@ -106,14 +106,14 @@ def wallet_card(
     if pump is not None:
         if model is not None or concentration_mcg_per_ml is not None or daily_dose_mcg is not None:
             fail("--pump", "either --pump or --model, --concentration-mcg-per-ml and --dose-mcg-per-day", pump)
+        from baclofen.services.itb import read_pump_in_effect
+
         services = _services(database_url)
-        with _audited(services, "pump.read", f"pump:{pump}"), services.uow as uow:
-            record = uow.pumps.get(pump)
-        fill = record.last_fill()
-        if fill is None or fill.concentration_mcg_per_ml is None or fill.program is None:
-            fail("--pump", "a pump with a recorded fill (concentration and program)", pump)
-        model, concentration_mcg_per_ml = record.model.name, fill.concentration_mcg_per_ml
-        daily_dose_mcg = fill.program.daily_dose_mcg
+        with map_errors(), _audited(services, "pump.read", f"pump:{pump}"), services.uow as uow:
+            now = read_pump_in_effect(uow, uow.pumps.get(pump), services.clock.now())
+            card = WalletCard.of_pump(now, clinic_contact, patient_label)
+        _write(output, render_wallet_card_pdf(card), "the wallet card")
+        return
     for option, value in (
         ("--model", model),
         ("--concentration-mcg-per-ml", concentration_mcg_per_ml),
@@ -147,13 +147,14 @@ def refill_visit(
     with _audited(services, "pump.read", f"pump:{pump}"):
         with services.uow as uow:
             record = uow.pumps.get(pump)
+            changes = uow.program_changes.for_pump(pump)
         if not record.visits:
             fail("--pump", "a pump with a recorded visit", pump)
         number = len(record.visits) if visit is None else visit
         if not 1 <= number <= len(record.visits):
             fail("--visit", f"a visit number from 1 to {len(record.visits)}", visit)
         clinic = services.for_request(_clinic_of(services, record.patient_id)).settings
-        stored = read_stored_visit(record, number, target_interval_days, clinic=clinic)
+        stored = read_stored_visit(record, number, target_interval_days, clinic=clinic, changes=changes)
     _write(output, render_refill_visit_pdf(stored), f"visit {number} of pump {pump}")
 
 
