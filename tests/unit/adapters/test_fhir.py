@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -237,3 +238,46 @@ def test_an_unknown_resource_type_or_a_foreign_subject_is_named_not_a_crash(file
     index = next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Observation")
     bundle["entry"][index]["resource"]["subject"] = {"reference": "Patient/someone-else"}
     assert expressions(refusal(bundle)) == [f"Bundle.entry[{index}].resource.subject"]
+
+
+FILL_VOLUME = f"{PROJECT_BASE}/StructureDefinition/fill-volume"
+CONCENTRATION = f"{PROJECT_BASE}/StructureDefinition/concentration"
+
+
+def test_an_itb_fill_gives_the_delivered_rate_never_the_reservoir_volume_as_a_dose(files) -> None:
+    """A refill's mL (at 2000 ug/mL, 13 mL is 26,000 ug) read as ``dosage.dose`` is a 1000x-class error: the fill
+    gives the program's ug/d as ``rateQuantity``, its volume and concentration in named extensions."""
+    fills = [
+        r
+        for f in files
+        for r in resources(export_patient_bundle(f, EXPORTED_AT), "MedicationAdministration")
+        if r["id"] in {resource_uuid("fill", f"{p.pump.pump_id}/{i}") for p in f.pumps for i in range(99)}
+    ]
+    assert fills
+    for fill in fills:
+        assert "dose" not in fill.get("dosage", {}), fill
+        extensions = {e["url"]: e["valueQuantity"] for e in fill["extension"]}
+        assert extensions[FILL_VOLUME]["code"] == "mL" and extensions[FILL_VOLUME]["value"] > 0
+    with_rate = [f for f in fills if "dosage" in f]
+    assert with_rate and all(f["dosage"]["rateQuantity"]["code"] == "ug/d" for f in with_rate)
+    assert all(
+        e["valueQuantity"]["code"] == "ug/mL" for f in fills for e in f["extension"] if e["url"] == CONCENTRATION
+    )
+
+
+def _numbers(node: Any) -> list[float]:
+    if isinstance(node, dict):
+        return [n for v in node.values() for n in _numbers(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in _numbers(v)]
+    if isinstance(node, str):
+        return [float(m) for m in re.findall(r"\d+\.\d+", node)]
+    return [float(node)] if isinstance(node, float) else []
+
+
+def test_no_number_of_the_demo_export_carries_float_noise(files) -> None:
+    """Every number of every demo patient's Bundle (values and the numbers in texts) has at most 3 decimals."""
+    numbers = [n for f in files for n in _numbers(export_patient_bundle(f, EXPORTED_AT))]
+    assert numbers
+    noisy = sorted({n for n in numbers if round(n, 3) != n})
+    assert not noisy, noisy[:10]

@@ -13,7 +13,9 @@ One function per resource type (codes and units: :mod:`baclofen.adapters.fhir.co
   ``boundsPeriod``; reason SNOMED 221360009; the plan it supersedes as ``priorPrescription``), and each pump program
   change (the daily dose in ug/d).
 * ``MedicationStatement``: the oral daily doses the plan history gives (mg/d over each period).
-* ``MedicationAdministration``: each ITB fill (mL of ug/mL, the program's ug/d, the residuals) and screening bolus (ug).
+* ``MedicationAdministration``: each ITB refill (the program's ug/d as ``dosage.rateQuantity``, never a
+  ``dosage.dose``: the mL put in the reservoir and its ug/mL are the extensions ``fill-volume`` and
+  ``concentration``, the residuals in the note) and screening bolus (``dosage.dose`` in ug).
 * ``Device``: each pump (manufacturer, model, implant date).
 * ``DetectedIssue``: each alert (state and its acknowledgement/resolution as ``mitigation``) and each finding of a
   saved plan or program change.
@@ -364,38 +366,55 @@ def _fill_when(visit: RefillVisitRecord) -> str:
     return at.isoformat()
 
 
+def _ml(volume_ml: float) -> float:
+    """A volume as a pump's reservoir is filled and read (0.01 mL), without float noise (13.024999999999999)."""
+    return round(volume_ml, 2)
+
+
 def fill_administration(pump: PumpFile, index: int, visit: RefillVisitRecord) -> Resource:
-    """An ITB fill: the mL put in the reservoir, of ug/mL, and the ug/d the program delivers from it."""
+    """An ITB refill: what the patient is given is the program's daily dose (``dosage.rateQuantity`` in ug/d), never
+    the reservoir's volume (13 mL at 2000 ug/mL read as a dose is 26,000 ug at once). The mL put in the reservoir
+    and its ug/mL are the project extensions ``fill-volume`` and ``concentration``; a fill without a program has no
+    ``dosage`` (its text is the note)."""
     assert visit.fill_ml is not None and pump.pump.patient_id is not None
     conc = visit.concentration_mcg_per_ml
     rxcui = ITB_RXCUI_CONCENTRATION_MCG_PER_ML[1] if conc == ITB_RXCUI_CONCENTRATION_MCG_PER_ML[0] else None
-    words = [f"Refill: {visit.fill_ml:g} mL"]
-    dosage: Resource = {"route": {"text": "intrathecal"}, "dose": c.quantity(visit.fill_ml, "mL")}
-    extension = []
+    words = [f"Reservoir refill: {_ml(visit.fill_ml):g} mL"]
+    extension = [
+        {
+            "url": c.project_system("StructureDefinition/fill-volume"),
+            "valueQuantity": c.quantity(_ml(visit.fill_ml), "mL"),
+        }
+    ]
+    dosage: Resource = {"route": {"text": "intrathecal"}}
     if conc is not None:
         words.append(f" of {conc:g} ug/mL")
         url = c.project_system("StructureDefinition/concentration")
         extension.append({"url": url, "valueQuantity": c.quantity(conc, "ug/mL")})
+    words.append(" (the reservoir, not a dose)")
     if visit.program is not None:
-        words.append(f"; {visit.program.mode.value} program {visit.program.daily_dose_mcg:g} ug/d")
+        words.append(f"; delivered by the {visit.program.mode.value} program: {visit.program.daily_dose_mcg:g} ug/d")
         dosage["rateQuantity"] = c.quantity(visit.program.daily_dose_mcg, "ug/d")
     if visit.has_residuals:
-        words.append(f"; residual expected {visit.expected_ml:g} mL, aspirated {visit.aspirated_ml:g} mL")
+        expected, aspirated = _ml(visit.expected_ml or 0.0), _ml(visit.aspirated_ml or 0.0)
+        words.append(f"; residual expected {expected:g} mL, aspirated {aspirated:g} mL")
     if isinstance(visit.refilled_at, datetime) and visit.refilled_at.utcoffset() is None:
         words.append(f"; at {visit.refilled_at.strftime('%H:%M')} pump clock")
-    dosage["text"] = "".join(words)
+    text = "".join(words)
     out: Resource = {
         "resourceType": "MedicationAdministration",
         "id": c.resource_uuid("fill", f"{pump.pump.pump_id}/{index}"),
+        "extension": extension,
         "status": "completed",
+        "category": c.codeable("ITB pump reservoir refill"),
         "medicationCodeableConcept": c.baclofen_concept(rxcui, intrathecal=True),
         "subject": _ref("patient", pump.pump.patient_id),
         "effectiveDateTime": _fill_when(visit),
         "device": [_ref("pump", pump.pump.pump_id)],
-        "dosage": dosage,
+        "note": [{"text": text}],
     }
-    if extension:
-        out["extension"] = extension
+    if "rateQuantity" in dosage:
+        out["dosage"] = dosage | {"text": text}
     return out
 
 
