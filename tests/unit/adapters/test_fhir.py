@@ -9,7 +9,8 @@ import copy
 import json
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -21,7 +22,9 @@ from baclofen.adapters.fhir.reading import FhirInputError, operation_outcome, re
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.bootstrap import Services, bootstrap
 from baclofen.domain.clinic.patient_file import PatientFile
+from baclofen.domain.clinic.regimens import ProgramChangeRecord
 from baclofen.domain.errors import ConflictError, NotFoundError
+from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.records import DEMO_CLINIC_ID
 from baclofen.services.commands import ImportPatientFile
 from baclofen.services.fhir import clinic_patient_files, import_patient_file, read_patient_file
@@ -281,3 +284,51 @@ def test_no_number_of_the_demo_export_carries_float_noise(files) -> None:
     assert numbers
     noisy = sorted({n for n in numbers if round(n, 3) != n})
     assert not noisy, noisy[:10]
+
+
+def _on(text: str) -> Any:
+    return datetime.fromisoformat(text).date() if "T" in text else date.fromisoformat(text)
+
+
+def test_oral_periods_are_completed_active_or_intended_as_of_the_export(files) -> None:
+    today = EXPORTED_AT.date()
+    seen = set()
+    for file in files:
+        for statement in resources(export_patient_bundle(file, EXPORTED_AT), "MedicationStatement"):
+            period = statement["effectivePeriod"]
+            start, end = _on(period["start"]), _on(period["end"]) if "end" in period else None
+            expected = "intended" if start > today else "completed" if end is not None and end < today else "active"
+            assert statement["status"] == expected, period
+            seen.add(expected)
+    assert {"completed", "active"} <= seen
+
+
+def test_the_program_in_effect_at_the_export_is_active_earlier_ones_completed(files) -> None:
+    file = next(f for f in files if f.pumps)
+    pump = file.pumps[0]
+    at = [datetime(2026, 11, d, 9, 0, tzinfo=UTC) for d in (2, 20)] + [datetime(2026, 12, 2, 9, 0, tzinfo=UTC)]
+    changes = tuple(
+        ProgramChangeRecord(pump.pump.pump_id, i, when, continuous_program(200 + 10 * i), 200.0, "c:a", "spasms")
+        for i, when in enumerate(at)
+    )
+    changed = replace(file, pumps=(replace(pump, program_changes=changes), *file.pumps[1:]))
+    requests = {r["id"]: r for r in resources(export_patient_bundle(changed, EXPORTED_AT), "MedicationRequest")}
+    status = [requests[resource_uuid("program-change", ch.change_id)]["status"] for ch in changes]
+    # in effect at 1 December 09:30: the one of 20 November; the one of 2 December is still to come (an order
+    # authorized and not yet done is active too), never completed
+    assert status == ["completed", "active", "active"]
+
+
+def test_an_alert_is_a_final_detected_issue_its_state_in_an_extension(files) -> None:
+    url = f"{PROJECT_BASE}/StructureDefinition/alert-state"
+    states = set()
+    for file in files:
+        bundle = export_patient_bundle(file, EXPORTED_AT)
+        by_id = {resource_uuid("alert", a.alert_id): a for a in file.alerts}
+        for issue in resources(bundle, "DetectedIssue"):
+            assert issue["status"] == "final"  # R4 observation-status: the assessment is made, open or not
+            if issue["id"] in by_id:
+                (state,) = [e["valueCode"] for e in issue["extension"] if e["url"] == url]
+                assert state == by_id[issue["id"]].state.value
+                states.add(state)
+    assert "open" in states

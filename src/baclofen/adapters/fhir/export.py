@@ -17,8 +17,13 @@ One function per resource type (codes and units: :mod:`baclofen.adapters.fhir.co
   ``dosage.dose``: the mL put in the reservoir and its ug/mL are the extensions ``fill-volume`` and
   ``concentration``, the residuals in the note) and screening bolus (``dosage.dose`` in ug).
 * ``Device``: each pump (manufacturer, model, implant date).
-* ``DetectedIssue``: each alert (state and its acknowledgement/resolution as ``mitigation``) and each finding of a
-  saved plan or program change.
+* ``DetectedIssue``: each alert and each finding of a saved plan or program change, ``status`` ``final`` (R4 binds
+  it to observation-status: the assessment is made, whether or not it is handled); an alert's state (open,
+  acknowledged, resolved) is the extension ``alert-state``, its acknowledgement/resolution the ``mitigation``.
+
+Statuses are those at the export's time: a saved plan ``active`` (``completed`` once its last step has ended,
+``stopped`` when superseded), an oral dose period ``intended`` / ``active`` / ``completed``, a pump's program change
+``completed`` once a later one is in effect, else ``active`` (the one in effect, or one still to come).
 * ``Provenance``: lists every other resource; ``recorded`` is the time passed in, the agent this software.
 
 Not exported (no resource here holds them yet): diary entries; a plan's settings, overrides and parameters, the
@@ -42,7 +47,7 @@ from fhir.resources.R4B.bundle import Bundle
 from baclofen import __version__
 from baclofen.adapters.fhir import codes as c
 from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, Scale
-from baclofen.domain.clinic.alerts import Alert, AlertState
+from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
 from baclofen.domain.clinic.regimens import PlanStatus, ProgramChangeRecord, SavedPlan, oral_prescriptions
@@ -261,12 +266,20 @@ def plan_dosages(plan: SavedPlan) -> list[Resource]:
     return dosages
 
 
-def plan_request(plan: SavedPlan, status: PlanStatus, previous: SavedPlan | None) -> Resource:
+def _plan_status(plan: SavedPlan, status: PlanStatus, today: date) -> str:
+    """``stopped`` when superseded; the active plan ``completed`` once its last (not continuing) step has ended."""
+    if status is not PlanStatus.ACTIVE:
+        return "stopped"
+    last = plan.plan.steps[-1] if plan.plan.steps else None
+    return "completed" if last is not None and not last.continues and last.end < today else "active"
+
+
+def plan_request(plan: SavedPlan, status: PlanStatus, previous: SavedPlan | None, today: date) -> Resource:
     out: Resource = {
         "resourceType": "MedicationRequest",
         "id": c.resource_uuid("plan", plan.plan_id),
         "identifier": _identifier("plan", plan.plan_id),
-        "status": "active" if status is PlanStatus.ACTIVE else "stopped",
+        "status": _plan_status(plan, status, today),
         "intent": "plan",
         "category": [c.codeable(f"baclofen {plan.kind} plan", c.coding(c.project_system("plan-kind"), plan.kind))],
         "medicationCodeableConcept": oral_concept(plan.plan.product.name),
@@ -282,14 +295,16 @@ def plan_request(plan: SavedPlan, status: PlanStatus, previous: SavedPlan | None
     return out
 
 
-def program_change_request(change: ProgramChangeRecord, patient_id: str) -> Resource:
+def program_change_request(change: ProgramChangeRecord, patient_id: str, done: bool) -> Resource:
+    """A pump's program change: ``completed`` once a later one is in effect (``done``), else ``active`` (the one in
+    effect at the export, or one still to come)."""
     daily = change.daily_dose_mcg
     text = f"{change.program.mode.value} program, {daily:g} ug/d (was {change.previous_daily_dose_mcg:g} ug/d)"
     return {
         "resourceType": "MedicationRequest",
         "id": c.resource_uuid("program-change", change.change_id),
         "identifier": _identifier("program-change", change.change_id),
-        "status": "completed",
+        "status": "completed" if done else "active",
         "intent": "order",
         "medicationCodeableConcept": c.baclofen_concept(intrathecal=True),
         "subject": _ref("patient", patient_id),
@@ -306,8 +321,16 @@ def program_change_request(change: ProgramChangeRecord, patient_id: str) -> Reso
     }
 
 
-def oral_statements(file: PatientFile) -> Iterator[Resource]:
-    """A MedicationStatement per period of the oral daily doses the plan history gives (mg/d)."""
+def _period_status(start: str, end: str | None, today: date) -> str:
+    """A period of doses as of ``today``: ``intended`` before it starts, ``completed`` after its end, else active."""
+    if date.fromisoformat(start) > today:
+        return "intended"
+    return "completed" if end is not None and date.fromisoformat(end) < today else "active"
+
+
+def oral_statements(file: PatientFile, today: date) -> Iterator[Resource]:
+    """A MedicationStatement per period of the oral daily doses the plan history gives (mg/d), its status as of
+    ``today`` (the export's date)."""
     if not file.plans:
         return
     concept = oral_concept(file.plans[-1].plan.product.name)
@@ -320,7 +343,7 @@ def oral_statements(file: PatientFile) -> Iterator[Resource]:
         yield {
             "resourceType": "MedicationStatement",
             "id": c.resource_uuid("oral-period", key),
-            "status": "active" if period["end"] is None else "completed",
+            "status": _period_status(period["start"], period["end"], today),
             "medicationCodeableConcept": concept,
             "subject": _ref("patient", file.patient_id),
             "effectivePeriod": effective,
@@ -453,7 +476,8 @@ def alert_issue(alert: Alert) -> Resource:
         "resourceType": "DetectedIssue",
         "id": c.resource_uuid("alert", alert.alert_id),
         "identifier": _identifier("alert", alert.alert_id),
-        "status": "final" if alert.state is AlertState.RESOLVED else "preliminary",
+        "extension": [{"url": c.project_system("StructureDefinition/alert-state"), "valueCode": alert.state.value}],
+        "status": "final",
         "code": _rule_code(alert.rule_id),
         "severity": alert.level.value,
         "patient": _ref("patient", alert.patient_id),
@@ -504,19 +528,28 @@ def _findings(file: PatientFile) -> Iterator[Resource]:
 
 
 # --- the bundle ----------------------------------------------------------------------------------------------------
-def patient_resources(file: PatientFile) -> list[Resource]:
-    """Every resource of the file but the Provenance, in a fixed order (patient first)."""
+def _superseded(changes: tuple[ProgramChangeRecord, ...], at: datetime) -> set[str]:
+    """The ids of the program changes a later one made by ``at`` replaced (all made by then but the latest)."""
+    made = sorted((ch for ch in changes if ch.changed_at <= at), key=lambda ch: ch.changed_at)
+    return {ch.change_id for ch in made[:-1]}
+
+
+def patient_resources(file: PatientFile, at: datetime) -> list[Resource]:
+    """Every resource of the file but the Provenance, in a fixed order (patient first); the statuses of plans,
+    dose periods and program changes are those at ``at`` (the export's time)."""
     out = [patient_resource(file), *condition_resources(file)]
     out += [covariate_observation(o) for o in file.covariates]
     out += [score_observation(s) for s in file.scores]
     statuses = plan_status_of(file.plans)
     for i, plan in enumerate(file.plans):
-        out.append(plan_request(plan, statuses[plan.plan_id][0], file.plans[i - 1] if i else None))
-    out += list(oral_statements(file))
+        previous = file.plans[i - 1] if i else None
+        out.append(plan_request(plan, statuses[plan.plan_id][0], previous, at.date()))
+    out += list(oral_statements(file, at.date()))
     for pump in file.pumps:
         out.append(pump_device(pump))
         out += [fill_administration(pump, i, v) for i, v in enumerate(pump.pump.visits) if v.fill_ml is not None]
-        out += [program_change_request(ch, file.patient_id) for ch in pump.program_changes]
+        done = _superseded(pump.program_changes, at)
+        out += [program_change_request(ch, file.patient_id, ch.change_id in done) for ch in pump.program_changes]
     out += [screening_administration(t) for t in file.screening_trials]
     out += [alert_issue(a) for a in file.alerts]
     out += list(_findings(file))
@@ -544,7 +577,7 @@ def export_patient_bundle(file: PatientFile, recorded_at: datetime) -> dict[str,
     ``fhir.resources.R4B`` and given back as its JSON value (absent elements left out)."""
     if not (isinstance(recorded_at, datetime) and recorded_at.utcoffset() is not None):
         raise ValueError("recorded_at must be a date and time with its UTC offset")
-    resources = patient_resources(file)
+    resources = patient_resources(file, recorded_at)
     resources.append(provenance(file, resources, recorded_at))
     bundle = {
         "resourceType": "Bundle",
