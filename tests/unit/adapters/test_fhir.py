@@ -332,3 +332,40 @@ def test_an_alert_is_a_final_detected_issue_its_state_in_an_extension(files) -> 
                 assert state == by_id[issue["id"]].state.value
                 states.add(state)
     assert "open" in states
+
+
+def _observation_indexes(bundle: dict[str, Any]) -> list[int]:
+    return [i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Observation"]
+
+
+def test_an_invalid_observation_status_is_refused_naming_the_element(files) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(next(f for f in files if f.scores), EXPORTED_AT))
+    index = _observation_indexes(bundle)[0]
+    bundle["entry"][index]["resource"]["status"] = "bogus"
+    outcome = refusal(bundle)
+    assert expressions(outcome) == [f"Bundle.entry[{index}].resource.status"]
+    assert "entered-in-error" in outcome["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize("status", ["entered-in-error", "cancelled", "preliminary"])
+def test_an_observation_entered_in_error_or_cancelled_is_not_imported_with_why(files, status: str) -> None:
+    file = next(f for f in files if f.scores and f.covariates)
+    bundle = copy.deepcopy(export_patient_bundle(file, EXPORTED_AT))
+    first, *rest = _observation_indexes(bundle)
+    bundle["entry"][first]["resource"]["status"] = status
+    reading = read_patient_bundle(bundle)
+    assert len(reading.file.covariates) + len(reading.file.scores) == len(rest)
+    (why,) = [w for kind, i, w in reading.not_imported if i == first]
+    assert status in why
+
+
+@pytest.mark.parametrize(("part", "found"), [("weight", "a second 'weight'"), ("height", "'height'")])
+def test_a_duplicated_or_unknown_part_of_the_snapshot_extension_is_refused(files, part: str, found: str) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(files[0], EXPORTED_AT))
+    parts = bundle["entry"][0]["resource"]["extension"][0]["extension"]
+    parts.append(
+        {"url": part, "valueQuantity": {"value": 50, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}
+    )
+    outcome = refusal(bundle)
+    assert expressions(outcome) == [f"Bundle.entry[0].resource.extension[0].extension[{len(parts) - 1}]"]
+    assert found in outcome["issue"][0]["diagnostics"]

@@ -53,6 +53,20 @@ __all__ = [
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 
+#: The R4 Observation.status value set (observation-status, required binding), and the statuses of a result an
+#: import takes (a registered, preliminary, cancelled, entered-in-error or unknown one is not imported).
+OBSERVATION_STATUSES = (
+    "registered",
+    "preliminary",
+    "final",
+    "amended",
+    "corrected",
+    "cancelled",
+    "entered-in-error",
+    "unknown",
+)
+RESULT_STATUSES = frozenset({"final", "amended", "corrected"})
+
 #: SNOMED CT codes of clinical.md §10.
 SNOMED_SPASTICITY = ("221360009", "Spasticity (finding)")
 SNOMED_MULTIPLE_SCLEROSIS = ("24700007", "Multiple sclerosis (disorder)")

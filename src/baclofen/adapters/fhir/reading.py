@@ -16,7 +16,10 @@ Patient and Observations):
   outcome scores (code one of the ``outcome-scale`` scales: a Modified Ashworth grade code, Penn
   frequency/severity components, or a 0-10 ``{score}``), each with its identifier, ``effectiveDateTime`` (a
   date), ``issued`` (an instant) and ``performer`` (who recorded it). An Observation in our own code systems that
-  is none of these is refused.
+  is none of these is refused. A ``status`` outside R4's observation-status is refused (naming ``status``); one
+  that is not a result (entered-in-error, cancelled, registered, preliminary, unknown) is not imported, with why.
+* The ``patient-snapshot`` extension: each part once (``condition`` any number of times); a part twice or one we
+  do not know is refused, naming it (never "the first wins").
 * ``MedicationStatement``: described (the drug recognised by the catalogue or unknown, its dosages and daily dose)
   but not stored: our oral daily doses are derived from the saved plans, and a plan is not rebuilt from a statement.
 
@@ -306,10 +309,13 @@ def _snapshot(patient: Any) -> PatientSnapshot:
     _need(found, "extension", f"the extension {_SNAPSHOT_URL} (origin and locale change a plan: no default)")
     assert found is not None
     index, extension = found
-    parts: dict[str, list[Any]] = {}
-    for part in extension.extension or []:
-        parts.setdefault(part.url, []).append(part)
     where = f"extension[{index}]"
+    parts: dict[str, list[Any]] = {}
+    for j, part in enumerate(extension.extension or []):
+        _need(part.url in _SNAPSHOT_PARTS, f"{where}.extension[{j}]", _part_why(part.url), "structure")
+        again = part.url in parts and part.url != "condition"
+        _need(not again, f"{where}.extension[{j}]", f"one {part.url!r} (found a second {part.url!r})", "structure")
+        parts.setdefault(part.url, []).append(part)
     values: dict[str, Any] = {}
     for field, name, unit in SNAPSHOT_QUANTITIES:
         if name in parts:
@@ -332,6 +338,14 @@ def _snapshot(patient: Any) -> PatientSnapshot:
             locale=locale,
             conditions=conditions,
         )
+
+
+#: The parts of our snapshot extension (each once but ``condition``).
+_SNAPSHOT_PARTS = frozenset({url for _, url, _ in SNAPSHOT_QUANTITIES} | {"dialysis", "origin", "locale", "condition"})
+
+
+def _part_why(url: object) -> str:
+    return f"a part of the patient snapshot ({', '.join(sorted(_SNAPSHOT_PARTS))}; found {url!r})"
 
 
 def _enum(kind: Any, value: object, field: str) -> Any:
@@ -438,8 +452,13 @@ def _read_observation(
     resource: Any, patient_id: str, seen: dict[str, int], index: int
 ) -> CovariateObservation | OutcomeScoreRecord:
     """Our Observation (strict), or another system's LOINC covariate (``NotImported`` otherwise, or when it is the
-    same observation as an earlier entry)."""
+    same observation as an earlier entry). A status outside R4's observation-status is refused; one that is not a
+    result (entered-in-error, cancelled, preliminary ...) is not imported."""
+    statuses = ", ".join(c.OBSERVATION_STATUSES)
+    _need(resource.status in c.OBSERVATION_STATUSES, "status", f"an observation status ({statuses})", "code-invalid")
     if is_ours(resource.code):
+        if resource.status not in c.RESULT_STATUSES:
+            raise NotImported(f"status {resource.status!r}: only final, amended or corrected results are imported")
         return _observation(resource, patient_id)
     with _element("valueQuantity"):
         value = read_standard_observation(resource, patient_id)

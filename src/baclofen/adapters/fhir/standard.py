@@ -27,8 +27,7 @@ from baclofen.domain.patient import creatinine_mg_dl_from_umol_l
 
 __all__ = ["NotImported", "describe_statement", "is_ours", "read_standard_observation"]
 
-#: The statuses of a result an import takes (a preliminary, cancelled or entered-in-error one is not imported).
-RESULT_STATUSES = frozenset({"final", "amended", "corrected"})
+RESULT_STATUSES = c.RESULT_STATUSES
 #: Per covariate: UCUM unit -> the function giving our unit's value.
 _UNITS: dict[str, dict[str, Any]] = {
     "weight_kg": {"kg": float, "[lb_av]": lambda v: v * c.KG_PER_LB_AV},
