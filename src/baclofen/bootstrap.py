@@ -211,7 +211,8 @@ class Services:
     ) -> BundleReading:
         """Read a FHIR R4 Bundle (``FhirInputError`` with every refused element, nothing stored) and store its
         patient, covariate observations and outcome scores under ``clinic_id`` in one commit
-        (:func:`baclofen.services.fhir.import_patient_file`; ``ConflictError`` when the patient is already stored).
+        (:func:`baclofen.services.fhir.import_patient_file`; ``FhirConflictError`` naming the entry's identifier when
+        the patient or an observation is already stored).
 
         Another system's Patient (without our snapshot extension) takes ``origin`` and ``locale`` from here (no
         default: without them it is refused, naming them) and its age from its birthDate on today's date (this
@@ -224,7 +225,10 @@ class Services:
             locale=read_optional_enum(given, "locale", "", Locale),
         )
         reading = read_patient_bundle(document, options)
-        stored = fhir.import_patient_file(self.uow, ImportPatientFile(reading.file, clinic_id))
+        try:
+            stored = fhir.import_patient_file(self.uow, ImportPatientFile(reading.file, clinic_id))
+        except fhir.AlreadyStoredError as error:
+            raise reading.conflict(error.kind, error.record_id, str(error)) from None
         return reading.stored_as(stored)
 
     def create_user(

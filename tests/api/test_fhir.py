@@ -69,7 +69,11 @@ def test_a_clinician_imports_a_bundle_into_their_clinic_once(api) -> None:
     assert body["patient_id"] == "P-NEW" and body["clinic_id"] == "C-1"
     assert len(body["covariate_observations"]) >= 1 and len(body["outcome_scores"]) == 1
     assert again.status_code == 409
-    assert again.headers["content-type"] == "application/problem+json"
+    assert again.headers["content-type"] == "application/fhir+json"
+    issue = again.json()["issue"][0]
+    assert issue["expression"] == ["Bundle.entry[0].resource.identifier"] and issue["code"] == "duplicate"
+    declared = api.app.openapi()["paths"]["/api/v1/fhir/import"]["post"]["responses"]["409"]
+    assert "application/fhir+json" in declared["content"]
     exported = api.client.get("/api/v1/patients/P-NEW/fhir", headers=api.auth("nurse1")).json()
     sent, stored = read_patient_bundle(bundle).file, read_patient_bundle(exported).file
     assert (stored.covariates, stored.scores) == (sent.covariates, sent.scores)

@@ -53,6 +53,7 @@ def test_a_demo_patient_round_trips_through_the_cli(run_cli, demo_url, database_
 
     twice = run_cli("import", "fhir", str(exported), "--database-url", database_url)
     assert twice.exit_code == 1 and "already stored" in twice.stderr
+    assert "Bundle.entry[0].resource.identifier" in twice.stderr
 
 
 def test_a_refused_element_is_named_and_nothing_is_stored(run_cli, demo_url, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ ConflictError
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
 from baclofen.domain.errors import ConflictError, NotFoundError
@@ -28,7 +28,16 @@ from baclofen.domain.records import PatientRecord, check_record_id
 from baclofen.services.commands import ImportPatientFile
 from baclofen.services.ports import UnitOfWork
 
-__all__ = ["clinic_patient_files", "import_patient_file", "read_patient_file"]
+__all__ = ["AlreadyStoredError", "clinic_patient_files", "import_patient_file", "read_patient_file"]
+
+
+class AlreadyStoredError(ConflictError):
+    """An import's record already stored: ``kind`` (patient, covariates or score) and its ``record_id``."""
+
+    def __init__(self, kind: str, record_id: str, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.record_id = kind, record_id
+
 
 #: Patients read per trip by :func:`clinic_patient_files`.
 _PAGE = 50
@@ -72,6 +81,14 @@ def clinic_patient_files(uow: UnitOfWork, clinic_id: str) -> Iterator[PatientFil
         after = records[-1].patient_id
 
 
+def _refuse_stored(get: Callable[[str], object], kind: str, record_id: str) -> None:
+    try:
+        get(record_id)
+    except NotFoundError:
+        return
+    raise AlreadyStoredError(kind, record_id, f"{kind} {record_id!r} is already stored: an import never overwrites one")
+
+
 def import_patient_file(uow: UnitOfWork, command: ImportPatientFile) -> PatientFile:
     """Store the importable part of ``command.file`` (record, covariate observations, outcome scores) under clinic
     ``command.clinic_id``, all in one commit; give back what was stored.
@@ -80,21 +97,19 @@ def import_patient_file(uow: UnitOfWork, command: ImportPatientFile) -> PatientF
     observations are appended as they are (their own ids, who recorded them and when): nothing is recomputed, so
     that an export of the imported patient is the export it came from.
 
-    Raises ``ConflictError`` when the patient id (or an observation's id) is already stored: nothing is written.
+    Raises :class:`AlreadyStoredError` (a ``ConflictError``) naming the first record (the patient, or an
+    observation's id) already stored: nothing is written.
     """
     file = command.file.importable()
     record = PatientRecord(file.record.patient_id, file.record.snapshot, command.clinic_id)
     with uow:
-        try:
-            uow.patients.get(record.patient_id)
-        except NotFoundError:
-            pass
-        else:
-            raise ConflictError(f"patient {record.patient_id!r} is already stored: an import never overwrites one")
+        _refuse_stored(uow.patients.get, "patient", record.patient_id)
         uow.patients.add(record)
         for observation in file.covariates:
+            _refuse_stored(uow.covariates.get, "covariates", observation.observation_id)
             uow.covariates.add(observation)
         for score in file.scores:
+            _refuse_stored(uow.scores.get, "score", score.score_id)
             uow.scores.add(score)
         uow.commit()
     return PatientFile(record, file.covariates, file.scores)

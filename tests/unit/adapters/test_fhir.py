@@ -18,7 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from baclofen.adapters.fhir.codes import PROJECT_BASE, resource_uuid
 from baclofen.adapters.fhir.export import EXPORTED_TYPES, export_clinic_ndjson, export_patient_bundle
-from baclofen.adapters.fhir.reading import FhirInputError, operation_outcome, read_patient_bundle
+from baclofen.adapters.fhir.reading import FhirConflictError, FhirInputError, operation_outcome, read_patient_bundle
 from baclofen.adapters.passwords import Argon2PasswordHasher
 from baclofen.bootstrap import Services, bootstrap
 from baclofen.domain.clinic.patient_file import PatientFile
@@ -369,3 +369,32 @@ def test_a_duplicated_or_unknown_part_of_the_snapshot_extension_is_refused(files
     outcome = refusal(bundle)
     assert expressions(outcome) == [f"Bundle.entry[0].resource.extension[0].extension[{len(parts) - 1}]"]
     assert found in outcome["issue"][0]["diagnostics"]
+
+
+def test_the_same_observation_twice_in_one_bundle_is_refused_naming_the_second(files) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(next(f for f in files if f.scores), EXPORTED_AT))
+    first = _observation_indexes(bundle)[0]
+    bundle["entry"].append(copy.deepcopy(bundle["entry"][first]))
+    outcome = refusal(bundle)
+    assert expressions(outcome) == [f"Bundle.entry[{len(bundle['entry']) - 1}].resource.identifier"]
+    assert outcome["issue"][0]["code"] == "duplicate" and f"entry {first}" in outcome["issue"][0]["diagnostics"]
+
+
+def test_a_patient_or_observation_already_stored_is_an_operation_outcome_naming_the_element(files) -> None:
+    store = new_services()
+    file = next(f for f in files if f.covariates and f.scores)
+    bundle = export_patient_bundle(file, EXPORTED_AT)
+    store.import_fhir_bundle(bundle, DEMO_CLINIC_ID)
+    with pytest.raises(FhirConflictError) as twice:
+        store.import_fhir_bundle(bundle, DEMO_CLINIC_ID)
+    outcome = operation_outcome(twice.value.issues)
+    assert expressions(outcome) == ["Bundle.entry[0].resource.identifier"]
+    assert outcome["issue"][0]["code"] == "duplicate" and file.patient_id in outcome["issue"][0]["diagnostics"]
+    moved = copy.deepcopy(bundle)
+    moved["entry"][0]["resource"]["identifier"][0]["value"] = "P-MOVED"
+    index = _observation_indexes(moved)[0]
+    with pytest.raises(FhirConflictError) as stored:
+        store.import_fhir_bundle(moved, DEMO_CLINIC_ID)
+    assert expressions(operation_outcome(stored.value.issues)) == [f"Bundle.entry[{index}].resource.identifier"]
+    with pytest.raises(NotFoundError):
+        read_patient_file(store.uow, "P-MOVED")

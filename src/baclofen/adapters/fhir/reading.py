@@ -65,6 +65,7 @@ from baclofen.domain.records import PatientRecord, check_record_id
 __all__ = [
     "EXPORT_ONLY",
     "BundleReading",
+    "FhirConflictError",
     "FhirInputError",
     "ImportOptions",
     "Issue",
@@ -93,6 +94,11 @@ class FhirInputError(ValueError):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = tuple(issues)
         super().__init__("; ".join(f"{i.expression}: {i.diagnostics}" for i in issues))
+
+
+class FhirConflictError(FhirInputError):
+    """A Bundle whose patient (or one of its observations) is already stored: each issue names the entry's
+    ``identifier`` (an import never overwrites; HTTP 409)."""
 
 
 def operation_outcome(issues: tuple[Issue, ...] | list[Issue]) -> dict[str, Any]:
@@ -145,6 +151,14 @@ class BundleReading:
     file: PatientFile
     not_imported: tuple[tuple[str, int, str], ...]
     medication_statements: tuple[dict[str, Any], ...] = ()
+    #: (kind: patient, covariates or score; our record id; the Bundle entry it was read from).
+    entries: tuple[tuple[str, str, int], ...] = ()
+
+    def conflict(self, kind: str, record_id: str, why: str) -> FhirConflictError:
+        """The error naming the ``identifier`` of the entry that gave record ``record_id`` (already stored)."""
+        index = next((i for k, r, i in self.entries if (k, r) == (kind, record_id)), None)
+        where = "Bundle" if index is None else f"Bundle.entry[{index}].resource.identifier"
+        return FhirConflictError([Issue(where, why, "duplicate")])
 
     def to_dict(self) -> dict[str, Any]:
         """What was read (or stored): the patient, the ids of its observations and scores, what was not imported,
@@ -494,6 +508,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     skipped: list[tuple[str, int, str]] = []
     statements: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    records: list[tuple[str, str, int]] = [("patient", patient_id, index)]
     for i, item in enumerate(entries):
         resource = item.resource
         kind = resource.get_resource_type() if resource is not None else "(none)"
@@ -501,6 +516,12 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
             if kind == "Observation":
                 _subject_ok(resource, refs)
                 value = _read_observation(resource, patient_id, seen, i)
+                kind_of = "covariates" if isinstance(value, CovariateObservation) else "score"
+                record_id = value.observation_id if isinstance(value, CovariateObservation) else value.score_id
+                earlier = next((j for k, r, j in records if (k, r) == (kind_of, record_id)), None)
+                why = f"another observation than entry {earlier} (the same {kind_of} identifier {record_id!r})"
+                _need(earlier is None, "identifier", why, "duplicate")
+                records.append((kind_of, record_id, i))
                 (covariates if isinstance(value, CovariateObservation) else scores).append(value)  # type: ignore[arg-type]
             elif kind == "MedicationStatement":
                 _subject_ok(resource, refs)
@@ -534,4 +555,4 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
         file = PatientFile(record, tuple(covariates), tuple(scores))
     except InvalidInputError as error:
         raise FhirInputError([Issue("Bundle", str(error), "value")]) from None
-    return BundleReading(file, tuple(sorted(skipped, key=lambda s: s[1])), tuple(statements))
+    return BundleReading(file, tuple(sorted(skipped, key=lambda s: s[1])), tuple(statements), tuple(records))

@@ -4,7 +4,8 @@ patient, covariate observations and outcome scores imported into the caller's cl
 The export is read like the CSV exports: staff for their clinic's patients, a patient their own record, audited
 (``patient.export_fhir``). An import is for clinicians and administrators, into their own clinic, all or nothing:
 201 with what was created, 422 ``application/fhir+json`` with an OperationOutcome naming every refused element
-(nothing stored), 409 when the patient is already stored; every attempt is audited (``patient.import_fhir``).
+(nothing stored), 409 ``application/fhir+json`` with an OperationOutcome naming the entry's identifier when the
+patient (or one of its observations) is already stored; every attempt is audited (``patient.import_fhir``).
 Another system's Patient (no ``patient-snapshot`` extension) takes its origin and locale from the query
 parameters ``origin`` and ``locale`` (no default: without them the OperationOutcome names each and the parameter).
 
@@ -27,7 +28,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from baclofen.adapters.fhir.export import EXPORTED_TYPES
-from baclofen.adapters.fhir.reading import FhirInputError, operation_outcome
+from baclofen.adapters.fhir.reading import FhirConflictError, FhirInputError, operation_outcome
 from baclofen.domain.errors import NotFoundError
 from baclofen.domain.patient import Locale, SpasticityOrigin
 from baclofen.domain.records import STAFF_ROLES, Role
@@ -78,6 +79,10 @@ def export_patient_fhir(patient_id: str, who: CallerDep) -> Response:
     summary="Import a FHIR R4 Bundle's Patient, covariate Observations and outcome scores into your clinic",
     responses={
         201: {"description": "What was created, what was not imported (with why) and the medication statements read"},
+        409: {
+            "description": "or a FHIR OperationOutcome naming the entry's identifier already stored (nothing stored)",
+            "content": {FHIR_JSON: _OBJECT},
+        },
         422: {
             "description": "or a FHIR OperationOutcome naming every refused element",
             "content": {FHIR_JSON: _OBJECT},
@@ -101,6 +106,8 @@ def import_fhir_bundle(
         with audited(who, "patient.import_fhir", f"clinic:{clinic_id}"):
             require_role(who.user, IMPORTERS)
             result = who.services.import_fhir_bundle(bundle, clinic_id, origin=origin, locale=locale)
+    except FhirConflictError as error:
+        return fhir_json_response(operation_outcome(error.issues), 409)
     except FhirInputError as error:
         return fhir_json_response(operation_outcome(error.issues), 422)
     location = {"Location": f"/api/v1/patients/{result.file.patient_id}"}

@@ -6,6 +6,7 @@ Bulk Data style)."""
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
@@ -121,12 +122,16 @@ def import_fhir(
     and locale from --origin and --locale (no default); LOINC body weight, serum creatinine and eGFR Observations
     are stored as covariate observations; every other resource is listed as not imported, with why, and each
     MedicationStatement as read (drug recognised or unknown)."""
-    from baclofen.adapters.fhir.reading import FhirInputError
+    from baclofen.adapters.fhir.reading import FhirConflictError, FhirInputError
 
     document = read_json_file(file, "FILE", "FHIR Bundle")
     services = _services(database_url)
     try:
         result = services.import_fhir_bundle(document, clinic, origin=origin, locale=locale)
+    except FhirConflictError as error:
+        for issue in error.issues:
+            print(f"error: FILE {issue.expression}: {issue.diagnostics}", file=sys.stderr)
+        raise typer.Exit(1) from None
     except FhirInputError as error:
         lines = tuple(f"FILE {i.expression}: {i.diagnostics}" for i in error.issues)
         raise CliInputError("; ".join(lines), lines) from None
