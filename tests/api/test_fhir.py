@@ -88,7 +88,7 @@ def test_a_bad_bundle_gets_an_operation_outcome_naming_the_element_and_nothing_i
     index = next(i for i, e in enumerate(bundle["entry"]) if "valueCodeableConcept" in e["resource"])
     bundle["entry"][index]["resource"]["valueCodeableConcept"]["coding"][0]["code"] = "5"
 
-    r = api.client.post("/api/v1/fhir/import", json=bundle, headers=api.auth("admin1"))
+    r = api.client.post("/api/v1/fhir/import", json=bundle, headers=api.auth("nurse1"))
 
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/fhir+json"
@@ -98,15 +98,20 @@ def test_a_bad_bundle_gets_an_operation_outcome_naming_the_element_and_nothing_i
     assert api.client.get("/api/v1/patients/P-BAD", headers=api.auth("clin1")).status_code == 404
 
 
-def test_only_clinicians_and_administrators_import_and_a_refusal_is_audited(memory_api) -> None:
+def test_only_the_clinics_staff_import_and_export_and_a_refusal_is_audited(memory_api) -> None:
+    """Like every other route on patient data: clinicians and nurses write (an import creates a patient, as POST
+    /patients does) and read; an administrator reads and writes no patient data (403, audited as denied)."""
     bundle = {"resourceType": "Bundle", "type": "collection"}
-    for username in ("nurse1", "pat1"):
+    for username in ("admin1", "pat1"):
         before = len(memory_api.services.audit.entries())
         r = memory_api.client.post("/api/v1/fhir/import", json=bundle, headers=memory_api.auth(username))
         assert r.status_code == 403, (username, r.text)
         assert [e.outcome.value for e in memory_api.audit_since(before)] == ["denied"]
-    r = memory_api.client.post("/api/v1/fhir/import", json=bundle, headers=memory_api.auth("clin1"))
-    assert r.status_code == 422 and r.json()["issue"][0]["expression"] == ["Bundle.entry"]
+    admin_reads = memory_api.client.get("/api/v1/patients/P-1/fhir", headers=memory_api.auth("admin1"))
+    assert admin_reads.status_code == 403
+    for username in ("clin1", "nurse1"):
+        r = memory_api.client.post("/api/v1/fhir/import", json=bundle, headers=memory_api.auth(username))
+        assert r.status_code == 422 and r.json()["issue"][0]["expression"] == ["Bundle.entry"], username
 
 
 def test_the_openapi_schema_declares_fhir_json_answers(memory_api) -> None:

@@ -51,7 +51,7 @@ def test_a_demo_patient_round_trips_through_the_cli(run_cli, demo_url, database_
     assert again.exit_code == 0, again.stderr
     assert imported_part(json.loads(again.stdout)) == imported_part(bundle)
 
-    twice = run_cli("import", "fhir", str(exported), "--database-url", database_url)
+    twice = run_cli("import", "fhir", str(exported), "--database-url", database_url, "--clinic", "demo")
     assert twice.exit_code == 1 and "already stored" in twice.stderr
     assert "Bundle.entry[0].resource.identifier" in twice.stderr
 
@@ -66,7 +66,7 @@ def test_a_refused_element_is_named_and_nothing_is_stored(run_cli, demo_url, tmp
     empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     assert run_cli("db", "upgrade", "--database-url", empty).exit_code == 0
 
-    refused = run_cli("import", "fhir", str(bad), "--database-url", empty)
+    refused = run_cli("import", "fhir", str(bad), "--database-url", empty, "--clinic", "demo")
     assert refused.exit_code == 2
     assert f"Bundle.entry[{index}].resource.component[0].valueQuantity.code" in refused.stderr
     missing = run_cli("export", "fhir", "--patient", "P-0001", "--database-url", empty)
@@ -81,12 +81,12 @@ def test_an_ehr_bundle_is_imported_with_origin_and_locale_and_what_is_not_is_lis
     url = f"sqlite:///{tmp_path / 'ehr.sqlite3'}"
     assert run_cli("db", "upgrade", "--database-url", url).exit_code == 0
 
-    refused = run_cli("import", "fhir", str(EHR_BUNDLE), "--database-url", url)
+    refused = run_cli("import", "fhir", str(EHR_BUNDLE), "--database-url", url, "--clinic", "C-1")
     assert refused.exit_code == 2
     assert ".extension('origin'): the patient's origin" in refused.stderr and "CLI --origin" in refused.stderr
     assert ".extension('locale')" in refused.stderr and "CLI --locale" in refused.stderr
 
-    bad = run_cli("import", "fhir", str(EHR_BUNDLE), "--database-url", url, "--origin", "spine", "--locale", "us")
+    bad = run_cli("import", "fhir", str(EHR_BUNDLE), "--database-url", url, "--clinic", "C-1", "--origin", "spine")
     assert bad.exit_code == 2 and "--origin" in bad.stderr
 
     args = ("--database-url", url, "--clinic", "C-1", "--origin", "cerebral", "--locale", "uk")
@@ -132,3 +132,18 @@ def test_a_clinic_bulk_export_writes_one_valid_ndjson_file_per_type(run_cli, dem
     for args in (("--all", "--ndjson-dir", str(tmp_path / "x")), ("--all", "--clinic", "demo"), ("--clinic", "demo")):
         wrong = run_cli("export", "fhir", *args, "--database-url", demo_url)
         assert wrong.exit_code == 2, (args, wrong.stderr)
+
+
+def test_an_import_names_the_clinic_that_keeps_the_patient(run_cli, demo_url, tmp_path: Path) -> None:
+    """Without --clinic the imported patient would be visible to no one: the option is required, and named."""
+    exported = tmp_path / "p1.json"
+    assert (
+        run_cli("export", "fhir", "--patient", "P-0001", "--database-url", demo_url, "-o", str(exported)).exit_code == 0
+    )
+    empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert run_cli("db", "upgrade", "--database-url", empty).exit_code == 0
+
+    refused = run_cli("import", "fhir", str(exported), "--database-url", empty)
+
+    assert refused.exit_code == 2 and "--clinic" in refused.stderr
+    assert run_cli("export", "fhir", "--patient", "P-0001", "--database-url", empty).exit_code != 0

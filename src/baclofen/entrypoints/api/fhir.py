@@ -2,12 +2,13 @@
 patient, covariate observations and outcome scores imported into the caller's clinic.
 
 The export is read like the CSV exports: staff for their clinic's patients, a patient their own record, audited
-(``patient.export_fhir``). An import is for clinicians and administrators, into their own clinic, all or nothing:
-201 with what was created, 422 ``application/fhir+json`` with an OperationOutcome naming every refused element
-(nothing stored), 409 ``application/fhir+json`` with an OperationOutcome naming the entry's identifier when the
-patient (or one of its observations) is already stored; every attempt is audited (``patient.import_fhir``).
-Another system's Patient (no ``patient-snapshot`` extension) takes its origin and locale from the query
-parameters ``origin`` and ``locale`` (no default: without them the OperationOutcome names each and the parameter).
+(``patient.export_fhir``). An import is for the clinic's staff (clinicians and nurses; an administrator reads and
+writes no patient data), into their own clinic, all or nothing: 201 with what was created, 422
+``application/fhir+json`` with an OperationOutcome naming every refused element (nothing stored), 409
+``application/fhir+json`` with an OperationOutcome naming the entry's identifier when the patient (or one of its
+observations) is already stored; every attempt is audited (``patient.import_fhir``). Another system's Patient (no
+``patient-snapshot`` extension) takes its origin and locale from the query parameters ``origin`` and ``locale`` (no
+default: without them the OperationOutcome names each and the parameter).
 
 A clinic's bulk export (FHIR Bulk Data ``$export`` style, synchronous): ``GET /clinic/fhir/$export`` answers the
 manifest (``transactionTime``, ``request``, ``requiresAccessToken``, ``output`` [type, url, count], ``error``) and
@@ -45,9 +46,10 @@ router = APIRouter(tags=["fhir"])
 #: The media types of FHIR JSON, and of FHIR NDJSON (one resource a line: the Bulk Data files).
 FHIR_JSON = "application/fhir+json"
 FHIR_NDJSON = "application/fhir+ndjson"
-#: Who reads a patient's Bundle (a patient their own); who imports one.
+#: Who reads a patient's Bundle (a patient their own); who imports one (creates a patient, as POST /patients: the
+#: clinic's staff; an administrator reads and writes no patient data).
 READERS = STAFF_ROLES | {Role.PATIENT}
-IMPORTERS = frozenset({Role.CLINICIAN, Role.ADMIN})
+IMPORTERS = STAFF_ROLES
 #: Who exports the whole clinic (its own).
 CLINIC_EXPORTERS = frozenset({Role.CLINICIAN, Role.NURSE})
 

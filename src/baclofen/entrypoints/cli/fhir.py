@@ -104,7 +104,12 @@ def import_fhir(
     file: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (JSON) holding one Patient.", metavar="FILE")],
     database_url: DatabaseUrlOpt = None,
     clinic: Annotated[
-        str | None, typer.Option("--clinic", help="The clinic that keeps the patient (default: none).", metavar="ID")
+        str | None,
+        typer.Option(
+            "--clinic",
+            help="The clinic that keeps the patient (required: a patient of no clinic is visible to no one).",
+            metavar="ID",
+        ),
     ] = None,
     origin: Annotated[
         str | None,
@@ -124,6 +129,10 @@ def import_fhir(
     MedicationStatement as read (drug recognised or unknown)."""
     from baclofen.adapters.fhir.reading import FhirConflictError, FhirInputError
 
+    if not clinic:
+        fail(
+            "--clinic", "the clinic that keeps the imported patient (a patient of no clinic is seen by no one)", clinic
+        )
     document = read_json_file(file, "FILE", "FHIR Bundle")
     services = _services(database_url)
     try:
@@ -137,9 +146,8 @@ def import_fhir(
         raise CliInputError("; ".join(lines), lines) from None
     data = result.to_dict()
     print(
-        f"imported patient {data['patient_id']}"
-        + (f" into clinic {clinic}" if clinic else "")
-        + f": {len(data['covariate_observations'])} covariate observations, {len(data['outcome_scores'])} outcome"
+        f"imported patient {data['patient_id']} into clinic {clinic}:"
+        f" {len(data['covariate_observations'])} covariate observations, {len(data['outcome_scores'])} outcome"
         f" scores; {len(data['not_imported'])} resources not imported"
     )
     for item in data["not_imported"]:
