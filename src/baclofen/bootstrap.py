@@ -194,12 +194,15 @@ class Services:
         by this service's clock."""
         return export_patient_bundle(fhir.read_patient_file(self.uow, patient_id), self.clock.now())
 
-    def export_clinic_fhir_ndjson(self, clinic_id: str, at: datetime | None = None) -> Iterator[tuple[str, str]]:
-        """Every resource of every patient of clinic ``clinic_id`` as (resource type, one NDJSON line), patient by
-        patient (:func:`baclofen.services.fhir.clinic_patient_files` mapped by
-        :func:`baclofen.adapters.fhir.export.export_clinic_ndjson`), made at ``at`` (default: now, by this
+    def export_clinic_fhir_ndjson(
+        self, clinic_id: str, at: datetime | None = None, resource_type: str | None = None
+    ) -> Iterator[tuple[str, str]]:
+        """Every resource (of ``resource_type``, or of every type) of every patient of clinic ``clinic_id`` as
+        (resource type, one NDJSON line), patient by patient (:func:`baclofen.services.fhir.clinic_patient_files`
+        mapped by :func:`baclofen.adapters.fhir.export.export_clinic_ndjson`), made at ``at`` (default: now, by this
         service's clock). Lazy: each page of patients is read as the lines are consumed."""
-        return export_clinic_ndjson(fhir.clinic_patient_files(self.uow, clinic_id), at or self.clock.now())
+        files = fhir.clinic_patient_files(self.uow, clinic_id)
+        return export_clinic_ndjson(files, at or self.clock.now(), resource_type)
 
     def import_fhir_bundle(
         self,

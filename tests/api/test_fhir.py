@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from baclofen.adapters.fhir.reading import read_patient_bundle
 from tests.fhir_ndjson import check_ndjson_files
@@ -173,6 +175,10 @@ def test_the_clinic_bulk_export_answers_a_manifest_and_valid_ndjson_files(api) -
         files[output["type"]] = r.text.splitlines()
         assert len(files[output["type"]]) == output["count"]
     check_ndjson_files(files)  # every line valid, every reference resolves across the files
+    # one snapshot: each file is made at the manifest's transactionTime (its url says so)
+    assert all(f"transactionTime={body['transactionTime']}" in unquote(o["url"]) for o in body["output"])
+    recorded = {datetime.fromisoformat(json.loads(line)["recorded"]) for line in files["Provenance"]}
+    assert recorded == {datetime.fromisoformat(body["transactionTime"])}
     entries = [(e.action, e.target, e.outcome.value) for e in api.audit_since(before)]
     assert entries[0] == ("clinic.export_fhir (2 patients)", "clinic:C-1", "success")
     assert entries[1] == ("clinic.export_fhir_ndjson (Patient, 2 patients)", "clinic:C-1", "success")
@@ -196,3 +202,10 @@ def test_the_openapi_schema_declares_the_bulk_export(memory_api) -> None:
     assert manifest["schema"]["required"] == ["transactionTime", "request", "requiresAccessToken", "output", "error"]
     assert "application/fhir+ndjson" in ndjson
     assert {p["name"] for p in imported} >= {"origin", "locale"}
+
+
+def test_an_ndjson_file_of_a_time_to_come_or_without_an_offset_is_refused(memory_api) -> None:
+    nurse = memory_api.auth("nurse1")
+    for at in ("2999-01-01T00:00:00+00:00", "2026-03-01T10:00:00"):
+        r = memory_api.client.get("/api/v1/clinic/fhir/Patient.ndjson", params={"transactionTime": at}, headers=nurse)
+        assert r.status_code == 422 and "transactionTime" in r.text, (at, r.text)

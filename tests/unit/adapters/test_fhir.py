@@ -398,3 +398,12 @@ def test_a_patient_or_observation_already_stored_is_an_operation_outcome_naming_
     assert expressions(operation_outcome(stored.value.issues)) == [f"Bundle.entry[{index}].resource.identifier"]
     with pytest.raises(NotFoundError):
         read_patient_file(store.uow, "P-MOVED")
+
+
+def test_one_type_of_the_bulk_export_is_that_type_of_the_whole_export(files) -> None:
+    everything = list(export_clinic_ndjson(files, EXPORTED_AT))
+    for kind in ("Patient", "MedicationAdministration", "Provenance"):
+        only = list(export_clinic_ndjson(files, EXPORTED_AT, kind))
+        assert only and only == [(k, line) for k, line in everything if k == kind]
+    with pytest.raises(ValueError, match="resource_type"):
+        list(export_clinic_ndjson(files, EXPORTED_AT, "Foo"))

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from baclofen import __version__
@@ -52,6 +53,7 @@ from baclofen.domain.clinic.observations import CovariateObservation, OutcomeSco
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
 from baclofen.domain.clinic.regimens import PlanStatus, ProgramChangeRecord, SavedPlan, oral_prescriptions
 from baclofen.domain.clinic.regimens import plan_statuses as plan_status_of
+from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import RefillVisitRecord
 from baclofen.domain.rules.core import Finding, Severity
@@ -572,11 +574,15 @@ def provenance(file: PatientFile, resources: list[Resource], recorded_at: dateti
     }
 
 
+def _check_recorded_at(recorded_at: object) -> None:
+    if not (isinstance(recorded_at, datetime) and recorded_at.utcoffset() is not None):
+        raise InvalidInputError("recorded_at", "a date and time with its UTC offset", recorded_at)
+
+
 def export_patient_bundle(file: PatientFile, recorded_at: datetime) -> dict[str, Any]:
     """The FHIR R4 Bundle (``collection``) of ``file``, made at ``recorded_at`` (aware), checked by
     ``fhir.resources.R4B`` and given back as its JSON value (absent elements left out)."""
-    if not (isinstance(recorded_at, datetime) and recorded_at.utcoffset() is not None):
-        raise ValueError("recorded_at must be a date and time with its UTC offset")
+    _check_recorded_at(recorded_at)
     resources = patient_resources(file, recorded_at)
     resources.append(provenance(file, resources, recorded_at))
     bundle = {
@@ -600,14 +606,30 @@ def _relinked(node: Any, local: dict[str, str]) -> Any:
     return node
 
 
-def export_clinic_ndjson(files: Iterable[PatientFile], recorded_at: datetime) -> Iterator[tuple[str, str]]:
+def _checked(resource: Resource) -> Resource:
+    """``resource`` checked by ``fhir.resources.R4B`` (as the Bundle checks it) and given back as its JSON value."""
+    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    result: Resource = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return result
+
+
+def export_clinic_ndjson(
+    files: Iterable[PatientFile], recorded_at: datetime, resource_type: str | None = None
+) -> Iterator[tuple[str, str]]:
     """Every resource of every patient file as (resource type, one NDJSON line), for a bulk export (FHIR Bulk Data:
-    one ``.ndjson`` file per resource type). Each resource is the one of the patient's Bundle (checked as it is),
-    its references rewritten from ``urn:uuid:<id>`` to ``Type/<id>`` (a line stands without its Bundle); the lines
-    come patient by patient, in the Bundle's order, so a caller may stream them into one file per type."""
+    one ``.ndjson`` file per resource type); ``resource_type``: only the resources of that type (each other type is
+    built, to know its id, but neither checked nor written). Each resource is the one of the patient's Bundle made at
+    ``recorded_at`` (checked as it is), its references rewritten from ``urn:uuid:<id>`` to ``Type/<id>`` (a line
+    stands without its Bundle); the lines come patient by patient, in the Bundle's order, so a caller may stream
+    them into one file per type."""
+    if resource_type is not None and resource_type not in EXPORTED_TYPES:
+        raise InvalidInputError("resource_type", "one of " + ", ".join(EXPORTED_TYPES), resource_type)
+    _check_recorded_at(recorded_at)
     for file in files:
-        entries = export_patient_bundle(file, recorded_at)["entry"]
-        local = {e["fullUrl"]: f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in entries}
-        for entry in entries:
-            resource = _relinked(entry["resource"], local)
-            yield resource["resourceType"], json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+        resources = patient_resources(file, recorded_at)
+        resources.append(provenance(file, resources, recorded_at))
+        local = {f"urn:uuid:{r['id']}": f"{r['resourceType']}/{r['id']}" for r in resources}
+        for resource in resources:
+            if resource_type in (None, resource["resourceType"]):
+                line = _relinked(_checked(resource), local)
+                yield line["resourceType"], json.dumps(line, ensure_ascii=False, separators=(",", ":"))

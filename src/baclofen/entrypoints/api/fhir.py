@@ -13,16 +13,17 @@ default: without them the OperationOutcome names each and the parameter).
 A clinic's bulk export (FHIR Bulk Data ``$export`` style, synchronous): ``GET /clinic/fhir/$export`` answers the
 manifest (``transactionTime``, ``request``, ``requiresAccessToken``, ``output`` [type, url, count], ``error``) and
 ``GET /clinic/fhir/{Type}.ndjson`` streams one resource a line (``application/fhir+ndjson``), references as
-``Type/id`` resolving across the files; for the clinic's clinicians and nurses, each audited once with the number
-of patients it covers (``clinic.export_fhir``, ``clinic.export_fhir_ndjson``). Each file is made afresh from the
-store (a Provenance's ``recorded`` is when its file was made). Decision support for professionals, not medical
-advice.
-"""
+``Type/id`` resolving across the files; for the clinic's clinicians and nurses, each audited once with the number of
+patients it covers (``clinic.export_fhir``, ``clinic.export_fhir_ndjson``). Each file is made afresh from the store,
+at the manifest's ``transactionTime`` (each file's url carries it as a query parameter: the Provenance's
+``recorded`` and every status are those of that time in every file), and only of its own type. Decision support for
+professionals, not medical advice. """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -30,7 +31,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from baclofen.adapters.fhir.export import EXPORTED_TYPES
 from baclofen.adapters.fhir.reading import FhirConflictError, FhirInputError, operation_outcome
-from baclofen.domain.errors import NotFoundError
+from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.patient import Locale, SpasticityOrigin
 from baclofen.domain.records import STAFF_ROLES, Role
 from baclofen.entrypoints.api.context import Caller, CallerDep, audited
@@ -163,7 +164,15 @@ def export_clinic_fhir(who: CallerDep, request: Request) -> dict[str, Any]:
         counts = Counter(kind for kind, _ in who.services.export_clinic_fhir_ndjson(clinic_id, at))
         note.detail = f"{counts['Patient']} patients"
     output = [
-        {"type": kind, "url": str(request.url_for("export_clinic_fhir_ndjson", resource_type=kind)), "count": n}
+        {
+            "type": kind,
+            "url": str(
+                request.url_for("export_clinic_fhir_ndjson", resource_type=kind).include_query_params(
+                    transactionTime=at.isoformat()
+                )
+            ),
+            "count": n,
+        }
         for kind, n in counts.items()
     ]
     return {
@@ -175,10 +184,20 @@ def export_clinic_fhir(who: CallerDep, request: Request) -> dict[str, Any]:
     }
 
 
-def _lines(who: Caller, resource_type: str) -> Iterator[str]:
-    for kind, line in who.services.export_clinic_fhir_ndjson(who.user.clinic_id):
-        if kind == resource_type:
-            yield line + "\n"
+def _lines(who: Caller, resource_type: str, at: datetime) -> Iterator[str]:
+    for _, line in who.services.export_clinic_fhir_ndjson(who.user.clinic_id, at, resource_type):
+        yield line + "\n"
+
+
+def _transaction_time(who: Caller, at: datetime | None) -> datetime:
+    """The time a file is made at: the manifest's ``transactionTime`` (aware, not to come), else now."""
+    now = who.services.clock.now()
+    if at is None:
+        return now
+    if at.utcoffset() is None or at > now:
+        expected = "the manifest's transactionTime: a past date and time with its UTC offset"
+        raise InvalidInputError("transactionTime", expected, at.isoformat())
+    return at
 
 
 @router.get(
@@ -187,11 +206,22 @@ def _lines(who: Caller, resource_type: str) -> Iterator[str]:
     response_class=Response,
     responses={200: {"description": "FHIR NDJSON (one resource a line)", "content": {FHIR_NDJSON: {}}}},
 )
-def export_clinic_fhir_ndjson(resource_type: str, who: CallerDep) -> Response:
+def export_clinic_fhir_ndjson(
+    resource_type: str,
+    who: CallerDep,
+    transaction_time: Annotated[
+        datetime | None,
+        Query(
+            alias="transactionTime",
+            description="The manifest's transactionTime: every file of one export is made at it (default: now)",
+        ),
+    ] = None,
+) -> Response:
     with audited(who, "clinic.export_fhir_ndjson", audit_target("clinic", who.user.clinic_id)) as note:
         require_role(who.user, CLINIC_EXPORTERS)
         if resource_type not in EXPORTED_TYPES:
             raise NotFoundError(f"no such file: the export writes {', '.join(EXPORTED_TYPES)}")
+        at = _transaction_time(who, transaction_time)
         note.detail = f"{resource_type}, {_clinic_patient_count(who)} patients"
     headers = {"Content-Disposition": f'attachment; filename="{resource_type}.ndjson"'}
-    return StreamingResponse(_lines(who, resource_type), media_type=FHIR_NDJSON, headers=headers)
+    return StreamingResponse(_lines(who, resource_type, at), media_type=FHIR_NDJSON, headers=headers)
