@@ -17,7 +17,7 @@ manifest (``transactionTime``, ``request``, ``requiresAccessToken``, ``output`` 
 patients it covers (``clinic.export_fhir``, ``clinic.export_fhir_ndjson``). Each file is made afresh from the store,
 at the manifest's ``transactionTime`` (each file's url carries it as a query parameter: the Provenance's
 ``recorded`` and every status are those of that time in every file), and only of its own type. Decision support for
-professionals, not medical advice. """
+professionals, not medical advice."""
 
 from __future__ import annotations
 
@@ -57,8 +57,13 @@ CLINIC_EXPORTERS = frozenset({Role.CLINICIAN, Role.NURSE})
 _OBJECT = {"schema": {"type": "object"}}
 
 
+#: Every answer holding patient data is kept in no cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 def fhir_json_response(document: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(document, status_code=status, media_type=FHIR_JSON, headers=headers)
+    """``document`` as ``application/fhir+json``, kept in no cache (``no-store``)."""
+    return JSONResponse(document, status_code=status, media_type=FHIR_JSON, headers=NO_STORE | (headers or {}))
 
 
 @router.get(
@@ -113,7 +118,7 @@ def import_fhir_bundle(
         return fhir_json_response(operation_outcome(error.issues), 409)
     except FhirInputError as error:
         return fhir_json_response(operation_outcome(error.issues), 422)
-    location = {"Location": f"/api/v1/patients/{result.file.patient_id}"}
+    location = {"Location": f"/api/v1/patients/{result.file.patient_id}"} | NO_STORE
     return JSONResponse(json_ready(result.to_dict()), status_code=201, headers=location)
 
 
@@ -223,5 +228,5 @@ def export_clinic_fhir_ndjson(
             raise NotFoundError(f"no such file: the export writes {', '.join(EXPORTED_TYPES)}")
         at = _transaction_time(who, transaction_time)
         note.detail = f"{resource_type}, {_clinic_patient_count(who)} patients"
-    headers = {"Content-Disposition": f'attachment; filename="{resource_type}.ndjson"'}
+    headers = {"Content-Disposition": f'attachment; filename="{resource_type}.ndjson"'} | NO_STORE
     return StreamingResponse(_lines(who, resource_type, at), media_type=FHIR_NDJSON, headers=headers)

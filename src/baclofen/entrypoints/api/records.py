@@ -121,9 +121,10 @@ def safe_filename(filename: str) -> str:
 
 
 def file_download(content: bytes, filename: str, media_type: str) -> Response:
-    """``content`` as a download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
+    """``content`` as a download named ``filename`` (characters outside ``[A-Za-z0-9._-]`` replaced), kept in no
+    cache (``no-store``: every download here is patient data)."""
     safe = safe_filename(filename)
-    headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"}
     return Response(content, media_type=media_type, headers=headers)
 
 

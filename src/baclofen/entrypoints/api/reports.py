@@ -51,11 +51,9 @@ Label = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]
 
 
 def pdf_download(pdf: bytes, filename: str) -> Response:
-    """PDF bytes as a download named ``filename`` (:func:`~baclofen.entrypoints.api.records.file_download`), kept
-    in no cache."""
-    response = file_download(pdf, filename, PDF_MEDIA_TYPE)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """PDF bytes as a download named ``filename`` (:func:`~baclofen.entrypoints.api.records.file_download`: kept
+    in no cache)."""
+    return file_download(pdf, filename, PDF_MEDIA_TYPE)
 
 
 class ScheduleRequest(Body):
