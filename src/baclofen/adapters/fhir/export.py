@@ -53,6 +53,7 @@ from baclofen.domain.clinic.observations import CovariateObservation, OutcomeSco
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
 from baclofen.domain.clinic.regimens import PlanStatus, ProgramChangeRecord, SavedPlan, oral_prescriptions
 from baclofen.domain.clinic.regimens import plan_statuses as plan_status_of
+from baclofen.domain.dates import read_iso_date
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.records import RefillVisitRecord
@@ -325,9 +326,9 @@ def program_change_request(change: ProgramChangeRecord, patient_id: str, done: b
 
 def _period_status(start: str, end: str | None, today: date) -> str:
     """A period of doses as of ``today``: ``intended`` before it starts, ``completed`` after its end, else active."""
-    if date.fromisoformat(start) > today:
+    if read_iso_date(start, "start") > today:
         return "intended"
-    return "completed" if end is not None and date.fromisoformat(end) < today else "active"
+    return "completed" if end is not None and read_iso_date(end, "end") < today else "active"
 
 
 def oral_statements(file: PatientFile, today: date) -> Iterator[Resource]:
