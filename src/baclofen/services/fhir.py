@@ -90,7 +90,8 @@ def _refuse_stored(get: Callable[[str], object], kind: str, record_id: str) -> N
 
 
 def import_patient_file(uow: UnitOfWork, command: ImportPatientFile) -> PatientFile:
-    """Store the importable part of ``command.file`` (record, covariate observations, outcome scores) under clinic
+    """Store the importable part of ``command.file`` (record, covariate observations, outcome scores, saved plans)
+    under clinic
     ``command.clinic_id``, all in one commit; give back what was stored.
 
     The record is stored as it comes (its snapshot is the one exported: the covariates in effect then), and the
@@ -111,5 +112,8 @@ def import_patient_file(uow: UnitOfWork, command: ImportPatientFile) -> PatientF
         for score in file.scores:
             _refuse_stored(uow.scores.get, "score", score.score_id)
             uow.scores.add(score)
+        for plan in sorted(file.plans, key=lambda p: p.seq):
+            _refuse_stored(uow.plans.get, "plan", plan.plan_id)
+            uow.plans.add(plan)
         uow.commit()
-    return PatientFile(record, file.covariates, file.scores)
+    return PatientFile(record, file.covariates, file.scores, plans=file.plans)

@@ -10,8 +10,9 @@ One function per resource type (codes and units: :mod:`baclofen.adapters.fhir.co
   mL/min/{1.73_m2}, a boolean for dialysis) and each outcome score (Modified Ashworth grade with its muscle group as
   ``bodySite``, Penn frequency and severity as components, a 0-10 rating as ``{score}``), in project codes.
 * ``MedicationRequest``: each saved oral plan (a ``Dosage`` per step and clock time: dose in mg, the step's days as
-  ``boundsPeriod``; reason SNOMED 221360009; the plan it supersedes as ``priorPrescription``), and each pump program
-  change (the daily dose in ug/d).
+  ``boundsPeriod``; reason SNOMED 221360009; the plan it supersedes as ``priorPrescription``; the saved plan's own
+  JSON document in the extension ``saved-plan``, so that an import stores it exactly), and each pump program change
+  (the daily dose in ug/d).
 * ``MedicationStatement``: the oral daily doses the plan history gives (mg/d over each period).
 * ``MedicationAdministration``: each ITB refill (the program's ug/d as ``dosage.rateQuantity``, never a
   ``dosage.dose``: the mL put in the reservoir and its ug/mL are the extensions ``fill-volume`` and
@@ -26,10 +27,9 @@ Statuses are those at the export's time: a saved plan ``active`` (``completed`` 
 ``completed`` once a later one is in effect, else ``active`` (the one in effect, or one still to come).
 * ``Provenance``: lists every other resource; ``recorded`` is the time passed in, the agent this software.
 
-Not exported (no resource here holds them yet): diary entries; a plan's settings, overrides and parameters, the
-intrathecal envelope of a saved oral -> intrathecal transition and the new drug's steps of a switch (their baclofen
-taper is exported); a refill visit's overrides; the settings of a program change. A fill's time without a UTC
-offset (pump clock) is exported as its date, the clock time in the dosage text.
+Not exported (no resource here holds them yet): diary entries (a saved plan's settings, overrides, transition
+envelope and switch are in its ``saved-plan`` document); a refill visit's overrides; the settings of a program
+change. A fill's time without a UTC offset (pump clock) is exported as its date, the clock time in the dosage text.
 
 Every resource id is a uuid5 of the record it comes from and every ``fullUrl`` ``urn:uuid:<id>``: exporting the same
 records at the same time gives the same bytes.
@@ -277,10 +277,32 @@ def _plan_status(plan: SavedPlan, status: PlanStatus, today: date) -> str:
     return "completed" if last is not None and not last.continues and last.end < today else "active"
 
 
+#: The project extension carrying a saved plan's own document (read back by the import: the plan comes back exactly).
+SAVED_PLAN_URL = c.project_system("StructureDefinition/saved-plan")
+
+
+def saved_plan_document(plan: SavedPlan) -> dict[str, Any]:
+    """What a saved plan is, as JSON: its history position, the ``baclofen-plan/1`` plan, who saved it and when, and
+    a transition's or a switch's rest of document."""
+    out: dict[str, Any] = {
+        "seq": plan.seq,
+        "plan": plan.plan.to_dict(),
+        "saved_by": plan.saved_by,
+        "saved_at": plan.saved_at.isoformat(),
+    }
+    if plan.transition is not None:
+        out["transition"] = dict(plan.transition)
+    if plan.switch is not None:
+        out["switch"] = dict(plan.switch)
+    return out
+
+
 def plan_request(plan: SavedPlan, status: PlanStatus, previous: SavedPlan | None, today: date) -> Resource:
+    document = json.dumps(saved_plan_document(plan), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     out: Resource = {
         "resourceType": "MedicationRequest",
         "id": c.resource_uuid("plan", plan.plan_id),
+        "extension": [{"url": SAVED_PLAN_URL, "valueString": document}],
         "identifier": _identifier("plan", plan.plan_id),
         "status": _plan_status(plan, status, today),
         "intent": "plan",

@@ -34,6 +34,7 @@ element too); every refusal of every entry is reported at once, and nothing is r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -47,7 +48,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.resource import Resource
 
 from baclofen.adapters.fhir import codes as c
-from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, SNAPSHOT_QUANTITIES
+from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, SAVED_PLAN_URL, SNAPSHOT_QUANTITIES
 from baclofen.adapters.fhir.standard import NotImported, describe_statement, is_ours, read_standard_observation
 from baclofen.domain.cds.scales import PennSpasmScore, Scale, parse_scale_value
 from baclofen.domain.clinic.observations import (
@@ -58,7 +59,10 @@ from baclofen.domain.clinic.observations import (
     snapshot_on,
 )
 from baclofen.domain.clinic.patient_file import PatientFile
+from baclofen.domain.clinic.regimens import SavedPlan
+from baclofen.domain.dates import read_iso_datetime
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin, age_years_on
 from baclofen.domain.records import PatientRecord, check_record_id
 
@@ -451,6 +455,36 @@ def _observation(observation: Any, patient_id: str) -> CovariateObservation | Ou
     return _score(observation, scales[scale_code], patient_id)
 
 
+def _saved_plan_extension(resource: Any) -> tuple[int, Any] | None:
+    found = [(i, e) for i, e in enumerate(resource.extension or []) if e.url == SAVED_PLAN_URL]
+    return found[0] if found else None
+
+
+def _saved_plan(resource: Any, patient_id: str) -> SavedPlan:
+    """The saved plan of a MedicationRequest carrying our ``saved-plan`` document (the patient: the Bundle's)."""
+    found = _saved_plan_extension(resource)
+    assert found is not None
+    where = f"extension[{found[0]}].valueString"
+    text = found[1].valueString
+    try:
+        document = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        document = None
+    keys = {"seq", "plan", "saved_by", "saved_at"}
+    _need(isinstance(document, dict) and keys <= set(document), where, "a saved plan's JSON document", "value")
+    assert isinstance(document, dict)
+    with _element(where):
+        return SavedPlan(
+            patient_id,
+            document["seq"],
+            Plan.from_dict(document["plan"]),
+            document["saved_by"],
+            read_iso_datetime(document["saved_at"], "saved_at"),
+            document.get("transition"),
+            document.get("switch"),
+        )
+
+
 # --- the bundle ----------------------------------------------------------------------------------------------------
 def _subject_ok(resource: Any, patient_refs: set[str]) -> None:
     subject = resource.subject
@@ -505,6 +539,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     refs = {f"Patient/{patient.id}", *([entry.fullUrl] if entry.fullUrl else [])}
     covariates: list[CovariateObservation] = []
     scores: list[OutcomeScoreRecord] = []
+    plans: list[SavedPlan] = []
     skipped: list[tuple[str, int, str]] = []
     statements: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -523,6 +558,11 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
                 _need(earlier is None, "identifier", why, "duplicate")
                 records.append((kind_of, record_id, i))
                 (covariates if isinstance(value, CovariateObservation) else scores).append(value)  # type: ignore[arg-type]
+            elif kind == "MedicationRequest" and _saved_plan_extension(resource) is not None:
+                _subject_ok(resource, refs)
+                plan = _saved_plan(resource, patient_id)
+                records.append(("plan", plan.plan_id, i))
+                plans.append(plan)
             elif kind == "MedicationStatement":
                 _subject_ok(resource, refs)
                 statements.append(describe_statement(resource, i))
@@ -552,7 +592,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     assert snapshot is not None
     try:
         record = PatientRecord(patient_id, snapshot)
-        file = PatientFile(record, tuple(covariates), tuple(scores))
+        file = PatientFile(record, tuple(covariates), tuple(scores), plans=tuple(sorted(plans, key=lambda p: p.seq)))
     except InvalidInputError as error:
         raise FhirInputError([Issue("Bundle", str(error), "value")]) from None
     return BundleReading(file, tuple(sorted(skipped, key=lambda s: s[1])), tuple(statements), tuple(records))
