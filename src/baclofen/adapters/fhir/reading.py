@@ -1,7 +1,7 @@
 """A FHIR R4 Bundle back to a patient file, or an OperationOutcome naming every element it refuses.
 
 What is read (and so round-trips exactly: export, import into an empty store, export again gives the same
-Patient and Observations):
+Patient, Observations, saved plans' MedicationRequests, MedicationStatements and the plans' DetectedIssues):
 
 * ``Patient``: our patient id (the identifier of system ``identifier/patient``; else the resource id), gender,
   and the project ``patient-snapshot`` extension (age, weight, kidney function, dialysis, origin, locale,
@@ -23,9 +23,13 @@ Patient and Observations):
 * ``MedicationStatement``: described (the drug recognised by the catalogue or unknown, its dosages and daily dose)
   but not stored: our oral daily doses are derived from the saved plans, and a plan is not rebuilt from a statement.
 
-Export-only (listed as not imported, never an error): MedicationRequest (saved plans, program changes),
-MedicationAdministration (fills, screening boluses), Device (pumps), DetectedIssue (alerts, findings), Condition
-(the conditions come back through the snapshot extension), Provenance; any other resource type likewise.
+* ``MedicationRequest`` carrying our ``saved-plan`` extension: the saved plan's own document (its plan, findings,
+  settings, overrides, a transition's or switch's rest), stored as it is (its patient: the Bundle's).
+
+Export-only (listed as not imported, never an error): MedicationRequest without that extension (program changes),
+MedicationAdministration (fills, screening boluses), Device (pumps), DetectedIssue (alerts, findings; a plan's come
+back with the plan), Condition (the conditions come back through the snapshot extension), Provenance; any other
+resource type likewise.
 
 First the whole Bundle is parsed by ``fhir.resources.R4B`` (its errors name the element, e.g.
 ``Bundle.entry[2].resource.valueQuantity.unit``), then each entry is mapped to our values (their errors name the
