@@ -213,7 +213,7 @@ class Services:
         locale: Locale | str | None = None,
     ) -> BundleReading:
         """Read a FHIR R4 Bundle (``FhirInputError`` with every refused element, nothing stored) and store its
-        patient, covariate observations and outcome scores under ``clinic_id`` in one commit
+        patient, covariate observations, outcome scores and saved plans under ``clinic_id`` in one commit
         (:func:`baclofen.services.fhir.import_patient_file`; ``FhirConflictError`` naming the entry's identifier when
         the patient or an observation is already stored).
 

@@ -6,8 +6,8 @@ no clock (the caller passes the time an export is made).
 
 * :func:`read_patient_file`: the patient's record, covariates, scores, screening trials, saved plans, pumps with
   their visits and program changes, and alerts, from one unit of work.
-* :func:`import_patient_file`: the record, covariate observations and outcome scores of an imported file, in one
-  commit or not at all (a patient id already stored is a ``ConflictError``, never an overwrite).
+* :func:`import_patient_file`: the record, covariate observations, outcome scores and saved plans of an imported
+  file, in one commit or not at all (a record already stored is an ``AlreadyStoredError``, never an overwrite).
 * :func:`clinic_patient_files`: every patient file of a clinic, one at a time, in patient id order (a bulk export).
 
 Raises

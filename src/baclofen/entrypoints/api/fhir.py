@@ -1,5 +1,5 @@
 """FHIR R4 interchange (issue 13): a patient's records as a Bundle (``application/fhir+json``), and a Bundle's
-patient, covariate observations and outcome scores imported into the caller's clinic.
+patient, covariate observations, outcome scores and saved plans imported into the caller's clinic.
 
 The export is read like the CSV exports: staff for their clinic's patients, a patient their own record, audited
 (``patient.export_fhir``). An import is for the clinic's staff (clinicians and nurses; an administrator reads and
@@ -84,7 +84,7 @@ def export_patient_fhir(patient_id: str, who: CallerDep) -> Response:
 @router.post(
     "/fhir/import",
     status_code=201,
-    summary="Import a FHIR R4 Bundle's Patient, covariate Observations and outcome scores into your clinic",
+    summary="Import a FHIR R4 Bundle's Patient, Observations and saved plans into your clinic",
     responses={
         201: {"description": "What was created, what was not imported (with why) and the medication statements read"},
         409: {

@@ -1,6 +1,6 @@
-"""`baclofen export fhir --patient ID` and `baclofen import fhir FILE`: a patient's records as a FHIR R4 Bundle,
-and a Bundle's patient, covariate observations and outcome scores stored (all or nothing); `baclofen export fhir
---all --clinic ID --ndjson-dir DIR`: a clinic's bulk export, one ``<Type>.ndjson`` file per resource type (FHIR
+"""`baclofen export fhir --patient ID` and `baclofen import fhir FILE`: a patient's records as a FHIR R4 Bundle, and a
+Bundle's patient, covariate observations, outcome scores and saved plans stored (all or nothing); `baclofen export
+fhir --all --clinic ID --ndjson-dir DIR`: a clinic's bulk export, one ``<Type>.ndjson`` file per resource type (FHIR
 Bulk Data style)."""
 
 from __future__ import annotations
@@ -120,8 +120,9 @@ def import_fhir(
         typer.Option("--locale", help="us or uk (whose label limits): for a Patient without our extension."),
     ] = None,
 ) -> None:
-    """Store the Bundle's Patient, covariate Observations and outcome scores in one commit; nothing is stored when
-    an element is refused (each named, FHIRPath, exit 2) or the patient is already stored (exit 1).
+    """Store the Bundle's Patient, covariate Observations, outcome scores and saved plans in one commit; nothing
+    is stored when an element is refused (each named, FHIRPath, exit 2) or a record is already stored (its entry
+    named, exit 1).
 
     Another system's Bundle (an EHR's): the Patient's sex from gender, its age from birthDate (today), its origin
     and locale from --origin and --locale (no default); LOINC body weight, serum creatinine and eGFR Observations
