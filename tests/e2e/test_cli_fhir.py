@@ -14,7 +14,7 @@ import pytest
 from tests.databases import empty_database_url
 from tests.fhir_ndjson import check_ndjson_files
 
-IMPORTED = ("Patient", "Observation", "MedicationRequest", "MedicationStatement")  # the demo has no program change
+IMPORTED = ("Patient", "Observation", "MedicationRequest", "MedicationStatement", "Device", "MedicationAdministration")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -115,5 +115,11 @@ def import_patient_file(uow: UnitOfWork, command: ImportPatientFile) -> PatientF
         for plan in sorted(file.plans, key=lambda p: p.seq):
             _refuse_stored(uow.plans.get, "plan", plan.plan_id)
             uow.plans.add(plan)
+        for pump in file.pumps:
+            _refuse_stored(uow.pumps.get, "pump", pump.pump.pump_id)
+            uow.pumps.add(pump.pump)
+            for change in pump.program_changes:
+                _refuse_stored(uow.program_changes.get, "program-change", change.change_id)
+                uow.program_changes.add(change)
         uow.commit()
-    return PatientFile(record, file.covariates, file.scores, plans=file.plans)
+    return PatientFile(record, file.covariates, file.scores, plans=file.plans, pumps=file.pumps)

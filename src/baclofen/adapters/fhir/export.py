@@ -17,7 +17,9 @@ One function per resource type (codes and units: :mod:`baclofen.adapters.fhir.co
 * ``MedicationAdministration``: each ITB refill (the program's ug/d as ``dosage.rateQuantity``, never a
   ``dosage.dose``: the mL put in the reservoir and its ug/mL are the extensions ``fill-volume`` and
   ``concentration``, the residuals in the note) and screening bolus (``dosage.dose`` in ug).
-* ``Device``: each pump (manufacturer, model, implant date).
+* ``Device``: each pump (manufacturer, model, implant date; the pump's record with every visit in the extension
+  ``pump-record``, read back by the import). A program change's MedicationRequest carries its record likewise
+  (``program-change``).
 * ``DetectedIssue``: each alert and each finding of a saved plan or program change, ``status`` ``final`` (R4 binds
   it to observation-status: the assessment is made, whether or not it is handled); an alert's state (open,
   acknowledged, resolved) is the extension ``alert-state``, its acknowledgement/resolution the ``mitigation``.
@@ -55,9 +57,11 @@ from baclofen.domain.clinic.regimens import PlanStatus, ProgramChangeRecord, Sav
 from baclofen.domain.clinic.regimens import plan_statuses as plan_status_of
 from baclofen.domain.dates import read_iso_date
 from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.itb.programs import InfusionProgram
 from baclofen.domain.patient import PatientSnapshot
-from baclofen.domain.records import RefillVisitRecord
+from baclofen.domain.records import PumpRecord, RefillVisitRecord
 from baclofen.domain.rules.core import Finding, Severity
+from baclofen.domain.settings import settings_to_dicts
 
 __all__ = ["EXPORTED_TYPES", "SCALE_TEXT", "export_clinic_ndjson", "export_patient_bundle", "patient_resources"]
 
@@ -298,7 +302,7 @@ def saved_plan_document(plan: SavedPlan) -> dict[str, Any]:
 
 
 def plan_request(plan: SavedPlan, status: PlanStatus, previous: SavedPlan | None, today: date) -> Resource:
-    document = json.dumps(saved_plan_document(plan), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    document = _json(saved_plan_document(plan))
     out: Resource = {
         "resourceType": "MedicationRequest",
         "id": c.resource_uuid("plan", plan.plan_id),
@@ -320,6 +324,60 @@ def plan_request(plan: SavedPlan, status: PlanStatus, previous: SavedPlan | None
     return out
 
 
+#: The project extensions carrying a pump's record (its visits) and a program change's record, read back exactly.
+PUMP_RECORD_URL = c.project_system("StructureDefinition/pump-record")
+PROGRAM_CHANGE_URL = c.project_system("StructureDefinition/program-change")
+
+
+def _json(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def program_document(program: InfusionProgram) -> dict[str, Any]:
+    """A pump program as JSON: its mode, rate steps [start minute, ug/h] and boluses [start minute, ug, minutes]."""
+    return {
+        "mode": program.mode.value,
+        "steps": [[s.start_minute, s.rate_mcg_per_h] for s in program.steps],
+        "boluses": [[b.start_minute, b.dose_mcg, b.duration_minutes] for b in program.boluses],
+    }
+
+
+def pump_document(record: PumpRecord) -> dict[str, Any]:
+    """A pump's record as JSON (its model key, implant date and every refill visit as recorded)."""
+    return {
+        "pump_id": record.pump_id,
+        "model": record.model.key,
+        "implanted": None if record.implanted is None else record.implanted.isoformat(),
+        "visits": [
+            {
+                "refilled_at": None if v.refilled_at is None else v.refilled_at.isoformat(),
+                "expected_ml": v.expected_ml,
+                "aspirated_ml": v.aspirated_ml,
+                "fill_ml": v.fill_ml,
+                "concentration_mcg_per_ml": v.concentration_mcg_per_ml,
+                "program": None if v.program is None else program_document(v.program),
+                "overrides": [o.to_dict() for o in v.overrides],
+            }
+            for v in record.visits
+        ],
+    }
+
+
+def program_change_document(change: ProgramChangeRecord) -> dict[str, Any]:
+    """A program change's record as JSON (its program, findings and settings as recorded)."""
+    return {
+        "pump_id": change.pump_id,
+        "seq": change.seq,
+        "changed_at": change.changed_at.isoformat(),
+        "program": program_document(change.program),
+        "previous_daily_dose_mcg": change.previous_daily_dose_mcg,
+        "changed_by": change.changed_by,
+        "reason": change.reason,
+        "findings": [f.to_dict() for f in change.findings],
+        "settings": settings_to_dicts(change.settings),
+    }
+
+
 def program_change_request(change: ProgramChangeRecord, patient_id: str, done: bool) -> Resource:
     """A pump's program change: ``completed`` once a later one is in effect (``done``), else ``active`` (the one in
     effect at the export, or one still to come)."""
@@ -328,6 +386,7 @@ def program_change_request(change: ProgramChangeRecord, patient_id: str, done: b
     return {
         "resourceType": "MedicationRequest",
         "id": c.resource_uuid("program-change", change.change_id),
+        "extension": [{"url": PROGRAM_CHANGE_URL, "valueString": _json(program_change_document(change))}],
         "identifier": _identifier("program-change", change.change_id),
         "status": "completed" if done else "active",
         "intent": "order",
@@ -389,6 +448,7 @@ def pump_device(pump: PumpFile) -> Resource:
     out: Resource = {
         "resourceType": "Device",
         "id": c.resource_uuid("pump", record.pump_id),
+        "extension": [{"url": PUMP_RECORD_URL, "valueString": _json(pump_document(record))}],
         "identifier": _identifier("pump", record.pump_id),
         "status": "active",
         "manufacturer": record.model.manufacturer,
@@ -400,7 +460,7 @@ def pump_device(pump: PumpFile) -> Resource:
         out["patient"] = _ref("patient", record.patient_id)
     if record.implanted is not None:
         url = c.project_system("StructureDefinition/implant-date")
-        out["extension"] = [{"url": url, "valueDate": record.implanted.isoformat()}]
+        out["extension"].append({"url": url, "valueDate": record.implanted.isoformat()})
         out["note"] = [{"text": f"Implanted {record.implanted.isoformat()} ({record.model.key})"}]
     return out
 

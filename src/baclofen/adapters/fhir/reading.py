@@ -1,7 +1,8 @@
 """A FHIR R4 Bundle back to a patient file, or an OperationOutcome naming every element it refuses.
 
 What is read (and so round-trips exactly: export, import into an empty store, export again gives the same
-Patient, Observations, saved plans' MedicationRequests, MedicationStatements and the plans' DetectedIssues):
+Patient, Observations, saved plans and program changes (MedicationRequest), pumps (Device) and their fills
+(MedicationAdministration), the MedicationStatements and the plans' and changes' DetectedIssues):
 
 * ``Patient``: our patient id (the identifier of system ``identifier/patient``; else the resource id), gender,
   and the project ``patient-snapshot`` extension (age, weight, kidney function, dialysis, origin, locale,
@@ -24,12 +25,15 @@ Patient, Observations, saved plans' MedicationRequests, MedicationStatements and
   but not stored: our oral daily doses are derived from the saved plans, and a plan is not rebuilt from a statement.
 
 * ``MedicationRequest`` carrying our ``saved-plan`` extension: the saved plan's own document (its plan, findings,
-  settings, overrides, a transition's or switch's rest), stored as it is (its patient: the Bundle's).
+  settings, overrides, a transition's or switch's rest), stored as it is (its patient: the Bundle's); one carrying
+  ``program-change``: the program change's record (program, findings, settings).
+* ``Device`` carrying our ``pump-record`` extension: the pump's record with every refill visit as recorded (the
+  fills' MedicationAdministrations are its visits, so they are listed as not imported: they come back with it).
 
-Export-only (listed as not imported, never an error): MedicationRequest without that extension (program changes),
-MedicationAdministration (fills, screening boluses), Device (pumps), DetectedIssue (alerts, findings; a plan's come
-back with the plan), Condition (the conditions come back through the snapshot extension), Provenance; any other
-resource type likewise.
+Export-only (listed as not imported, never an error): MedicationRequest, Device without those extensions,
+MedicationAdministration (screening boluses; fills come back with their pump), DetectedIssue (alerts; findings come
+back with their plan or program change), Condition (the conditions come back through the snapshot extension),
+Provenance; any other resource type likewise.
 
 First the whole Bundle is parsed by ``fhir.resources.R4B`` (its errors name the element, e.g.
 ``Bundle.entry[2].resource.valueQuantity.unit``), then each entry is mapped to our values (their errors name the
@@ -52,7 +56,13 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.resource import Resource
 
 from baclofen.adapters.fhir import codes as c
-from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, SAVED_PLAN_URL, SNAPSHOT_QUANTITIES
+from baclofen.adapters.fhir.export import (
+    COVARIATE_COMPONENTS,
+    PROGRAM_CHANGE_URL,
+    PUMP_RECORD_URL,
+    SAVED_PLAN_URL,
+    SNAPSHOT_QUANTITIES,
+)
 from baclofen.adapters.fhir.standard import NotImported, describe_statement, is_ours, read_standard_observation
 from baclofen.domain.cds.scales import PennSpasmScore, Scale, parse_scale_value
 from baclofen.domain.clinic.observations import (
@@ -62,13 +72,17 @@ from baclofen.domain.clinic.observations import (
     parse_score_value,
     snapshot_on,
 )
-from baclofen.domain.clinic.patient_file import PatientFile
-from baclofen.domain.clinic.regimens import SavedPlan
-from baclofen.domain.dates import read_iso_datetime
-from baclofen.domain.errors import InvalidInputError
+from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.dates import read_iso_date, read_iso_datetime
+from baclofen.domain.errors import InvalidInputError, require
+from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
+from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin, age_years_on
-from baclofen.domain.records import PatientRecord, check_record_id
+from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.domain.rules.core import Finding, Override
+from baclofen.domain.settings import SettingUse
 
 __all__ = [
     "EXPORT_ONLY",
@@ -459,14 +473,14 @@ def _observation(observation: Any, patient_id: str) -> CovariateObservation | Ou
     return _score(observation, scales[scale_code], patient_id)
 
 
-def _saved_plan_extension(resource: Any) -> tuple[int, Any] | None:
-    found = [(i, e) for i, e in enumerate(resource.extension or []) if e.url == SAVED_PLAN_URL]
+def _extension(resource: Any, url: str) -> tuple[int, Any] | None:
+    found = [(i, e) for i, e in enumerate(resource.extension or []) if e.url == url]
     return found[0] if found else None
 
 
-def _saved_plan(resource: Any, patient_id: str) -> SavedPlan:
-    """The saved plan of a MedicationRequest carrying our ``saved-plan`` document (the patient: the Bundle's)."""
-    found = _saved_plan_extension(resource)
+def _document(resource: Any, url: str, keys: set[str], what: str) -> tuple[str, dict[str, Any]]:
+    """(element, JSON document) of our extension ``url`` of ``resource`` (refused unless an object with ``keys``)."""
+    found = _extension(resource, url)
     assert found is not None
     where = f"extension[{found[0]}].valueString"
     text = found[1].valueString
@@ -474,9 +488,74 @@ def _saved_plan(resource: Any, patient_id: str) -> SavedPlan:
         document = json.loads(text) if isinstance(text, str) else None
     except ValueError:
         document = None
-    keys = {"seq", "plan", "saved_by", "saved_at"}
-    _need(isinstance(document, dict) and keys <= set(document), where, "a saved plan's JSON document", "value")
+    _need(isinstance(document, dict) and keys <= set(document), where, f"{what}'s JSON document", "value")
     assert isinstance(document, dict)
+    return where, document
+
+
+def _moment(value: object, field: str) -> date | datetime:
+    """A date (YYYY-MM-DD) or a date and time (with or without offset: a pump clock has none)."""
+    if isinstance(value, str) and len(value) == 10:
+        return read_iso_date(value, field)
+    return read_iso_datetime(value, field, plausible=False)
+
+
+def _program(document: Any, field: str) -> InfusionProgram:
+    require(isinstance(document, dict), field, "a program (mode, steps, boluses)", document)
+    steps = tuple(RateStep(int(m), float(r)) for m, r in document.get("steps", []))
+    boluses = tuple(PeriodicBolus(int(m), float(d), int(n)) for m, d, n in document.get("boluses", []))
+    return InfusionProgram(ProgramMode(document.get("mode")), steps, boluses)
+
+
+def _pump(resource: Any, patient_id: str) -> PumpRecord:
+    """The pump record of a Device carrying our ``pump-record`` document (its patient: the Bundle's)."""
+    where, document = _document(resource, PUMP_RECORD_URL, {"pump_id", "model", "visits"}, "a pump record")
+    with _element(where):
+        visits = tuple(
+            RefillVisitRecord(
+                None if v.get("refilled_at") is None else _moment(v["refilled_at"], f"visits[{i}].refilled_at"),
+                expected_ml=v.get("expected_ml"),
+                aspirated_ml=v.get("aspirated_ml"),
+                fill_ml=v.get("fill_ml"),
+                concentration_mcg_per_ml=v.get("concentration_mcg_per_ml"),
+                program=None if v.get("program") is None else _program(v["program"], f"visits[{i}].program"),
+                overrides=tuple(
+                    Override.from_dict(o, f"visits[{i}].overrides[{j}]") for j, o in enumerate(v.get("overrides", []))
+                ),
+            )
+            for i, v in enumerate(document["visits"])
+        )
+        implanted = document.get("implanted")
+        return PumpRecord(
+            document["pump_id"],
+            get_pump(document["model"]),
+            patient_id,
+            None if implanted is None else read_iso_date(implanted, "implanted"),
+            visits,
+        )
+
+
+def _program_change(resource: Any) -> ProgramChangeRecord:
+    """The program change of a MedicationRequest carrying our ``program-change`` document."""
+    keys = {"pump_id", "seq", "changed_at", "program", "previous_daily_dose_mcg", "changed_by", "reason"}
+    where, d = _document(resource, PROGRAM_CHANGE_URL, keys, "a program change")
+    with _element(where):
+        return ProgramChangeRecord(
+            d["pump_id"],
+            d["seq"],
+            read_iso_datetime(d["changed_at"], "changed_at"),
+            _program(d["program"], "program"),
+            d["previous_daily_dose_mcg"],
+            d["changed_by"],
+            d["reason"],
+            tuple(Finding.from_dict(f, f"findings[{i}]") for i, f in enumerate(d.get("findings", []))),
+            tuple(SettingUse.from_dict(u, f"settings[{i}]") for i, u in enumerate(d.get("settings", []))),
+        )
+
+
+def _saved_plan(resource: Any, patient_id: str) -> SavedPlan:
+    """The saved plan of a MedicationRequest carrying our ``saved-plan`` document (the patient: the Bundle's)."""
+    where, document = _document(resource, SAVED_PLAN_URL, {"seq", "plan", "saved_by", "saved_at"}, "a saved plan")
     with _element(where):
         return SavedPlan(
             patient_id,
@@ -544,6 +623,8 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     covariates: list[CovariateObservation] = []
     scores: list[OutcomeScoreRecord] = []
     plans: list[SavedPlan] = []
+    pumps: list[PumpRecord] = []
+    changes: list[ProgramChangeRecord] = []
     skipped: list[tuple[str, int, str]] = []
     statements: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -562,7 +643,16 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
                 _need(earlier is None, "identifier", why, "duplicate")
                 records.append((kind_of, record_id, i))
                 (covariates if isinstance(value, CovariateObservation) else scores).append(value)  # type: ignore[arg-type]
-            elif kind == "MedicationRequest" and _saved_plan_extension(resource) is not None:
+            elif kind == "Device" and _extension(resource, PUMP_RECORD_URL) is not None:
+                pump = _pump(resource, patient_id)
+                records.append(("pump", pump.pump_id, i))
+                pumps.append(pump)
+            elif kind == "MedicationRequest" and _extension(resource, PROGRAM_CHANGE_URL) is not None:
+                _subject_ok(resource, refs)
+                change = _program_change(resource)
+                records.append(("program-change", change.change_id, i))
+                changes.append(change)
+            elif kind == "MedicationRequest" and _extension(resource, SAVED_PLAN_URL) is not None:
                 _subject_ok(resource, refs)
                 plan = _saved_plan(resource, patient_id)
                 records.append(("plan", plan.plan_id, i))
@@ -596,7 +686,11 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     assert snapshot is not None
     try:
         record = PatientRecord(patient_id, snapshot)
-        file = PatientFile(record, tuple(covariates), tuple(scores), plans=tuple(sorted(plans, key=lambda p: p.seq)))
+        files = tuple(PumpFile(p, tuple(ch for ch in changes if ch.pump_id == p.pump_id)) for p in pumps)
+        orphans = [ch.change_id for ch in changes if ch.pump_id not in {p.pump_id for p in pumps}]
+        require(not orphans, "program changes", "changes of the Bundle's pumps (Device)", orphans)
+        plans.sort(key=lambda p: p.seq)
+        file = PatientFile(record, tuple(covariates), tuple(scores), plans=tuple(plans), pumps=files)
     except InvalidInputError as error:
         raise FhirInputError([Issue("Bundle", str(error), "value")]) from None
     return BundleReading(file, tuple(sorted(skipped, key=lambda s: s[1])), tuple(statements), tuple(records))

@@ -69,6 +69,6 @@ class PatientFile:
         return self.record.patient_id
 
     def importable(self) -> PatientFile:
-        """The part an import stores: the record, the covariate observations, the outcome scores and the saved
-        plans."""
-        return PatientFile(self.record, self.covariates, self.scores, plans=self.plans)
+        """The part an import stores: the record, the covariate observations, the outcome scores, the saved plans and
+        the pumps (their visits and program changes)."""
+        return PatientFile(self.record, self.covariates, self.scores, plans=self.plans, pumps=self.pumps)
