@@ -31,9 +31,11 @@ def _bundle_with_history(api) -> dict[str, Any]:
 
 
 def _as_new_patient(bundle: dict[str, Any], patient_id: str) -> dict[str, Any]:
-    """The same bundle about another patient id (its identifier)."""
+    """The same bundle about another patient id (its identifier), without its pumps' records (a pump is one device:
+    already stored, it would be a conflict)."""
     moved = copy.deepcopy(bundle)
     moved["entry"][0]["resource"]["identifier"][0]["value"] = patient_id
+    moved["entry"] = [e for e in moved["entry"] if e["resource"]["resourceType"] != "Device"]
     for entry in moved["entry"][1:]:
         for identifier in entry["resource"].get("identifier", []):
             identifier["value"] += "-copy"

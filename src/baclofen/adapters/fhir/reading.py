@@ -183,13 +183,16 @@ class BundleReading:
         return FhirConflictError([Issue(where, why, "duplicate")])
 
     def to_dict(self) -> dict[str, Any]:
-        """What was read (or stored): the patient, the ids of its observations and scores, what was not imported,
-        the medication statements read."""
+        """What was read (or stored): the patient, the ids of its observations, scores, saved plans, pumps and
+        program changes, what was not imported, the medication statements read."""
         return {
             "patient_id": self.file.patient_id,
             "clinic_id": self.file.record.clinic_id,
             "covariate_observations": [o.observation_id for o in self.file.covariates],
             "outcome_scores": [s.score_id for s in self.file.scores],
+            "saved_plans": [p.plan_id for p in self.file.plans],
+            "pumps": [p.pump.pump_id for p in self.file.pumps],
+            "program_changes": [ch.change_id for p in self.file.pumps for ch in p.program_changes],
             "not_imported": [{"resource_type": k, "entry": i, "why": why} for k, i, why in self.not_imported],
             "medication_statements": [dict(m) for m in self.medication_statements],
         }
@@ -661,6 +664,8 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
                 _subject_ok(resource, refs)
                 statements.append(describe_statement(resource, i))
                 skipped.append((kind, i, "read (medication_statements), not stored: doses come from saved plans"))
+            elif kind == "MedicationAdministration" and getattr(resource, "device", None):
+                skipped.append((kind, i, "a refill: stored with its pump's record (the Device's pump-record)"))
             elif kind != "Patient":
                 why = "export-only" if kind in EXPORT_ONLY else "not a resource type this import stores"
                 skipped.append((kind, i, why))

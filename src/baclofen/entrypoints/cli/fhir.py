@@ -149,7 +149,8 @@ def import_fhir(
     print(
         f"imported patient {data['patient_id']} into clinic {clinic}:"
         f" {len(data['covariate_observations'])} covariate observations, {len(data['outcome_scores'])} outcome"
-        f" scores; {len(data['not_imported'])} resources not imported"
+        f" scores, {len(data['saved_plans'])} saved plans, {len(data['pumps'])} pumps"
+        f" ({len(data['program_changes'])} program changes); {len(data['not_imported'])} resources not imported"
     )
     for item in data["not_imported"]:
         print(f"  not imported: entry {item['entry']} {item['resource_type']}: {item['why']}")
