@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from baclofen.adapters.fhir.codes import unit_factor
+from baclofen.adapters.fhir.codes import quantity, unit_factor
 from baclofen.domain.cds.orders import ORDER_DAILY_DOSE_MAX_MG
 from baclofen.domain.oral.plan import Plan
-from baclofen.domain.terminology import UCUM
 
 __all__ = ["DailyDose", "DosageReading", "plan_step_dosages", "read_daily_dose", "read_dosage"]
 
@@ -249,9 +248,7 @@ def plan_step_dosages(plan: Plan) -> list[dict[str, Any]]:
                         }
                     },
                     "route": {"text": "oral"},
-                    "doseAndRate": [
-                        {"doseQuantity": {"value": dose.dose_mg, "unit": "mg", "system": UCUM, "code": "mg"}}
-                    ],
+                    "doseAndRate": [{"doseQuantity": quantity(dose.dose_mg, "mg")}],
                 }
             )
     return dosages

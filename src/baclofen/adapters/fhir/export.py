@@ -49,6 +49,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from baclofen import __version__
 from baclofen.adapters.fhir import codes as c
+from baclofen.adapters.fhir.dosage import plan_step_dosages
 from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, Scale
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
@@ -242,35 +243,9 @@ def oral_concept(product_name: str) -> Resource:
 
 
 def plan_dosages(plan: SavedPlan) -> list[Resource]:
-    """A Dosage per step and clock time: ``sequence`` the step's number (doses of one step share it), the dose in
-    mg once a day at that time over the step's days (open-ended for a last step that continues)."""
-    dosages = []
-    steps = plan.plan.steps
-    for number, step in enumerate(steps, start=1):
-        period: Resource = {"start": step.start.isoformat()}
-        if not (step.continues and number == len(steps)):
-            period["end"] = step.end.isoformat()
-        for dose in step.doses:
-            clock = dose.time.strftime("%H:%M")
-            text = f"Step {number}: {dose.dose_mg:g} mg at {clock} ({step.daily_dose_mg:g} mg/d); {dose.dispensed.text}"
-            dosages.append(
-                {
-                    "sequence": number,
-                    "text": text,
-                    "timing": {
-                        "repeat": {
-                            "boundsPeriod": period,
-                            "frequency": 1,
-                            "period": 1,
-                            "periodUnit": "d",
-                            "timeOfDay": [dose.time.strftime("%H:%M:%S")],
-                        }
-                    },
-                    "route": {"text": "oral"},
-                    "doseAndRate": [{"doseQuantity": c.quantity(dose.dose_mg, "mg")}],
-                }
-            )
-    return dosages
+    """The saved plan's Dosage list: :func:`~baclofen.adapters.fhir.dosage.plan_step_dosages` (one builder for the
+    export and the taper a CDS Hooks card suggests)."""
+    return plan_step_dosages(plan.plan)
 
 
 def _plan_status(plan: SavedPlan, status: PlanStatus, today: date) -> str:
