@@ -4,8 +4,9 @@ increase the reservoir empties earlier, so the refill and alarm dates shown must
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from baclofen.adapters.charts import render_reservoir_chart
 from baclofen.adapters.clock import FixedClock
 from baclofen.adapters.edge.pump import record_refill_visit_command
 from baclofen.adapters.pdf_documents import render_visit_summary_pdf
@@ -89,3 +90,14 @@ def test_without_a_program_change_the_summary_forecast_is_the_last_fills_and_the
 
     assert forecast is not None and forecast.recommended_refill_date == refill.refill_date
     assert forecast.fill.filled_at == datetime(2026, 3, 2) and forecast.fill.program.daily_dose_mcg == 300
+
+
+def test_the_reservoir_chart_after_a_change_says_the_fill_and_the_change_it_starts_from() -> None:
+    forecast = _summary(_store(600)).forecast
+    assert forecast is not None and forecast.drug_filled_on == date(2026, 3, 2)
+
+    svg = render_reservoir_chart(forecast)
+
+    assert "fill of 2026-03-02, from the program change of 2026-03-10" in svg
+    assert "filled 2026-03-02; from the program change of 2026-03-10" in svg and "at 600 mcg/day" in svg
+    assert forecast.stability_limit_date == date(2026, 3, 2) + timedelta(days=forecast.max_refill_interval_days)
