@@ -417,6 +417,9 @@ class ReservoirForecast:
     programmed_refill_date: date | None = None
     observed_empty_at: datetime | None = None
     other_drugs_in_pump: tuple[str, ...] = ()
+    #: The day of the fill ``fill`` is what a program change left of (:func:`follow_program_changes`); None: ``fill``
+    #: is a fill itself.
+    drug_filled_on: date | None = None
 
     @property
     def low_reservoir_alarm_date(self) -> date:
@@ -629,6 +632,7 @@ def forecast_reservoir(
         programmed_refill_date=dates.programmed_recommended,
         observed_empty_at=dates.observed_empty_at,
         other_drugs_in_pump=inputs.other_drugs,
+        drug_filled_on=drug_filled_on,
     )
 
 
