@@ -827,10 +827,12 @@ def forecast_last_fill(
     if segment.is_stopped:
         return None
     followed = segment.fill is not start
-    at: date | datetime = on_fill_clock(as_of) if followed else as_of
-    if not followed and not isinstance(filled, datetime):  # a fill known by its day: the forecast is by day
+    at: date | datetime = as_of
+    if followed:  # from a change's time: now on the fill's clock, as the changes are
+        at = on_fill_clock(as_of)
+    elif not isinstance(filled, datetime):  # a fill known by its day: the forecast is by day
         at = as_of.date()
-    elif not followed and filled.utcoffset() is None:  # a fill on the pump's clock: now on the same clock
+    elif filled.utcoffset() is None:  # a fill on the pump's clock: now on the same clock
         at = as_of.replace(tzinfo=None)
     current = segment.fill
     flex = current.program if current.program.mode is ProgramMode.FLEX else None
