@@ -9,7 +9,7 @@ from datetime import date
 from baclofen.domain.cds.scales import NRS_MAX, NRS_MIN
 from baclofen.domain.oral.taper import plan_taper
 from baclofen.domain.signs import ITB_OVERDOSE, ITB_WITHDRAWAL
-from baclofen.services.commands import PlanTitration, SavePlan
+from baclofen.services.commands import ForecastNextRefill, PlanTitration, SavePlan
 from tests.pdf_text import assert_schedule_matches, flat, needs_pdftotext, pdf_pages, pdf_text
 
 pytestmark = needs_pdftotext
@@ -122,6 +122,25 @@ def test_the_wallet_card_and_the_visit_summary_print_the_program_in_effect_after
     summary_text = flat(pdf_text(summary.content))
     assert summary.status_code == 200
     assert "Program simple-continuous 380 mcg/day, 0.38 mL/day (changed 2026-03-05)" in summary_text
+
+
+def test_the_visit_summary_prints_the_worklists_earlier_refill_and_alarm_after_a_dose_increase(memory_api) -> None:
+    _record_visits(memory_api)
+    memory_api.clock.advance(days=3)
+    url, clin = "/api/v1/patients/P-1/visit-summary.pdf", memory_api.auth("clin1")
+    before = flat(pdf_text(_is_pdf(memory_api.client.get(url, headers=clin), "visit-summary-P-1.pdf")))
+    change = {"daily_dose_mcg": 380, "reason": "spasms at night"}
+    r = memory_api.client.post("/api/v1/pumps/pump-1/program-changes", json=change, headers=clin)
+    assert r.status_code == 201, r.text
+
+    text = flat(pdf_text(_is_pdf(memory_api.client.get(url, headers=clin), "visit-summary-P-1.pdf")))
+    refill = memory_api.services.forecast_next_refill(ForecastNextRefill("pump-1", memory_api.clock.now()))
+
+    assert refill.analysis.alarm_at is not None
+    next_refill = f"Next refill {refill.refill_date.isoformat()}"
+    alarm = f"Low-reservoir alarm {refill.analysis.alarm_at.date().isoformat()}"
+    assert next_refill in text and alarm in text
+    assert next_refill not in before and alarm not in before  # the last fill's 350 mcg/day alone: later dates
 
 
 def test_the_refill_visit_record_names_the_program_in_effect_before_the_visit(memory_api) -> None:

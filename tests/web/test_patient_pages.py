@@ -12,7 +12,7 @@ from baclofen.domain.clinic.timeline import current_pump
 from baclofen.domain.itb.programs import continuous_program
 from baclofen.domain.records import AuditOutcome
 from baclofen.services import itb
-from baclofen.services.commands import ChangePumpProgram, ForecastPump, PlanTitration, SavePlan
+from baclofen.services.commands import ChangePumpProgram, ForecastNextRefill, ForecastPump, PlanTitration, SavePlan
 from tests.web.conftest import AS_OF, Site
 
 #: A demo patient with a pump, a diary, covariates and scores (patient index 0 of the demo clinic).
@@ -189,6 +189,29 @@ def test_a_program_change_after_the_fill_is_on_the_timeline_and_said_beside_the_
     assert kinds[0] == "program change" and "spasms at night" in page
     assert "The program was changed after this fill" in page and "400 mcg/day" in page
     assert "375 mcg/day on 2026-02-02, 400 mcg/day on 2026-03-02" in _descs(page)["diary"]
+
+
+def test_after_a_dose_increase_the_pages_reservoir_dates_are_the_worklists_earlier_ones(site: Site) -> None:
+    with site.services.uow as uow:
+        pump = current_pump(uow.pumps.for_patient(PATIENT))
+    assert pump is not None and pump.last_fill() is not None
+    site.login("nurse")
+    before = site.client.get(f"/patients/{PATIENT}").text
+    change = ChangePumpProgram(
+        pump.pump_id, AS_OF - timedelta(days=1), continuous_program(450), "clinician:test", "spasms at night"
+    )
+    site.services.change_pump_program(change)
+
+    page = site.client.get(f"/patients/{PATIENT}").text
+    refill = site.services.forecast_next_refill(ForecastNextRefill(pump.pump_id, AS_OF))
+
+    assert refill.analysis.alarm_at is not None and refill.analysis.empty_at is not None
+    alarm, empty = refill.analysis.alarm_at.date().isoformat(), refill.analysis.empty_at.date().isoformat()
+    assert f'class="refill-date">{refill.refill_date.isoformat()}<' in page
+    assert f'class="alarm-date">{alarm}<' in page and f'class="empty-date">{empty}<' in page
+    assert f'class="alarm-date">{alarm}<' not in before  # the last fill's program alone gave a later alarm
+    assert "the chart and these dates follow the program in effect" in page
+    assert alarm in _descs(page)["reservoir"] and "450 mcg/day" in _descs(page)["reservoir"]
 
 
 def test_the_patient_page_links_the_fhir_download_which_is_the_apis_bundle(site: Site) -> None:

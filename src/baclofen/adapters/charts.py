@@ -47,7 +47,7 @@ from matplotlib.transforms import blended_transform_factory
 from baclofen.domain.clinic.diary import DiaryEntryRecord
 from baclofen.domain.dates import read_iso_datetime
 from baclofen.domain.errors import InvalidInputError
-from baclofen.domain.itb.reservoir import ReservoirForecast
+from baclofen.domain.itb.reservoir import ReservoirFill, ReservoirForecast
 from baclofen.domain.pk.bands import HEURISTIC_NOTE, Band
 from baclofen.domain.pk.profiles import OralExposure
 from baclofen.services.simulation import SimulationResult
@@ -308,10 +308,19 @@ def _reservoir_events(f: ReservoirForecast) -> list[_Event]:
     return events
 
 
+def _day(fill: ReservoirFill) -> str:
+    return fill.filled_at.date().isoformat()
+
+
 def _reservoir_desc(f: ReservoirForecast) -> str:
     fill, program = f.fill, f.fill.program
+    filled = f"filled {_day(fill)} with {fill.volume_ml:g}"
+    if f.drug_filled_on is not None:  # what a program change left of the fill
+        filled = (
+            f"filled {f.drug_filled_on.isoformat()}; from the program change of {_day(fill)} {_num(fill.volume_ml)}"
+        )
     parts = [
-        f"{fill.pump.name} filled {fill.filled_at.date().isoformat()} with {fill.volume_ml:g} mL of "
+        f"{fill.pump.name} {filled} mL of "
         f"{fill.concentration_mcg_per_ml:g} mcg/mL at {program.daily_dose_mcg:g} mcg/day "
         f"({_num(fill.daily_volume_ml, 3)} mL/day)."
     ]
@@ -388,7 +397,12 @@ def render_reservoir_chart(forecast: ReservoirForecast) -> str:
     shown = [e for e in events if start <= e.at <= end]
     hidden = [e.label for e in events if e not in shown]
     times, programmed, observed = _reservoir_curve(f, start, end)
-    title = f"Reservoir forecast: {f.fill.pump.name}, fill of {f.fill.filled_at.date().isoformat()}"
+    title = f"Reservoir forecast: {f.fill.pump.name}, fill of {_day(f.fill)}"
+    if f.drug_filled_on is not None:
+        title = (
+            f"Reservoir forecast: {f.fill.pump.name}, fill of {f.drug_filled_on.isoformat()}, "
+            f"from the program change of {_day(f.fill)}"
+        )
     desc = _reservoir_desc(f)
     caption = []
     if hidden:

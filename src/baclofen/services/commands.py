@@ -80,11 +80,14 @@ class ForecastPump:
     observed_rate_factor: float | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     other_drugs_in_pump: tuple[str, ...] = ()
+    #: The day the drug was put in the reservoir when ``volume_ml`` is what a program change left of an earlier
+    #: fill (drug stability counts from it); None: the fill's own day.
+    drug_filled_on: date | None = None
 
     def __post_init__(self) -> None:
         require_moment(self.filled, "filled")
         _program_or_none(self.flex, "flex")
-        for name in ("implanted", "eri_date", "mri_date"):
+        for name in ("implanted", "eri_date", "mri_date", "drug_filled_on"):
             optional(require_date, getattr(self, name), name)
         optional(require_moment, self.as_of, "as_of")
 

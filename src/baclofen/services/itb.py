@@ -57,6 +57,7 @@ from baclofen.domain.itb.reservoir import (
     REFILL_MARGIN_DAYS,
     ReservoirFill,
     ReservoirForecast,
+    follow_program_changes,
     forecast_reservoir,
 )
 from baclofen.domain.itb.screening import (
@@ -300,6 +301,7 @@ def forecast_pump(command: ForecastPump, *, clinic: SettingsProvider | None = No
         observed_rate_factor=command.observed_rate_factor,
         settings=dict(command.settings),
         other_drugs_in_pump=command.other_drugs_in_pump,
+        drug_filled_on=command.drug_filled_on,
     )
 
 
@@ -783,12 +785,21 @@ def _recheck(
 
 
 def forecast_last_fill(
-    pump: PumpRecord, as_of: datetime, *, clinic: SettingsProvider | None = None
+    pump: PumpRecord,
+    as_of: datetime,
+    *,
+    clinic: SettingsProvider | None = None,
+    changes: Sequence[ProgramChangeRecord] = (),
 ) -> ReservoirForecast | None:
-    """The reservoir forecast of ``pump``'s last fill (its program) at ``as_of`` with the clinic's settings, as
-    :func:`forecast_pump` gives it; None when no complete fill (date, volume, concentration, program) is recorded.
-    ``as_of`` is read as the fill's time is: its day for a fill known by its day, the clock time for one on the
-    pump's clock (no UTC offset)."""
+    """The reservoir forecast of ``pump``'s last fill at ``as_of`` with the clinic's settings, as
+    :func:`forecast_pump` gives it, its program ``changes`` since the fill (up to ``as_of``) counted piecewise
+    (:func:`~baclofen.domain.itb.reservoir.follow_program_changes`, as the risk engine, the worklist and the refill
+    calendar count them): after a change the forecast is of the volume it left at the new rate, drug stability
+    still counted from the fill. None when no complete fill (date, volume, concentration, program) is recorded, or
+    the changes stopped the pump or left the reservoir at its low-reservoir mark (the risk findings say so).
+    ``as_of`` (with a UTC offset) is read as the fill's time is: its day for a fill known by its day and no change
+    since, the clock time for one on the pump's clock (no UTC offset; changes read on it in ``as_of``'s zone, as
+    the patient's timeline reads them)."""
     fill = pump.last_fill()
     if (
         fill is None
@@ -798,20 +809,47 @@ def forecast_last_fill(
         or fill.program is None
     ):
         return None
-    flex = fill.program if fill.program.mode is ProgramMode.FLEX else None
+    zone = as_of.tzinfo if as_of.tzinfo is not None else UTC
+    filled = fill.refilled_at
+
+    def on_fill_clock(moment: datetime) -> datetime:
+        if isinstance(filled, datetime) and filled.utcoffset() is not None:
+            return moment.astimezone(filled.tzinfo)
+        return moment.astimezone(zone).replace(tzinfo=None)
+
+    since = moment_in(filled, zone)
+    later = sorted(
+        (c for c in changes if c.pump_id == pump.pump_id and since < c.changed_at <= as_of),
+        key=lambda c: c.changed_at,
+    )
+    start = ReservoirFill(pump.model, fill.fill_ml, fill.concentration_mcg_per_ml, fill.program, filled)
+    segment = follow_program_changes(start, [(on_fill_clock(c.changed_at), c.program) for c in later])
+    if segment.is_stopped:
+        return None
+    followed = segment.fill is not start
     at: date | datetime = as_of
-    if not isinstance(fill.refilled_at, datetime):  # a fill known by its day: the forecast is by day
+    if followed:  # from a change's time: now on the fill's clock, as the changes are
+        at = on_fill_clock(as_of)
+    elif not isinstance(filled, datetime):  # a fill known by its day: the forecast is by day
         at = as_of.date()
-    elif fill.refilled_at.utcoffset() is None:  # a fill on the pump's clock: now on the same clock
+    elif filled.utcoffset() is None:  # a fill on the pump's clock: now on the same clock
         at = as_of.replace(tzinfo=None)
+    current = segment.fill
+    flex = current.program if current.program.mode is ProgramMode.FLEX else None
     command = ForecastPump(
         pump.model.key,
-        volume_ml=fill.fill_ml,
-        concentration_mcg_per_ml=fill.concentration_mcg_per_ml,
-        filled=fill.refilled_at,
-        daily_dose_mcg=None if flex is not None else fill.program.daily_dose_mcg,
+        volume_ml=current.volume_ml,
+        concentration_mcg_per_ml=current.concentration_mcg_per_ml,
+        filled=current.filled_at if followed else filled,
+        daily_dose_mcg=None if flex is not None else current.program.daily_dose_mcg,
         flex=flex,
         implanted=pump.implanted,
         as_of=at,
+        drug_filled_on=(filled.date() if isinstance(filled, datetime) else filled) if followed else None,
     )
-    return forecast_pump(command, clinic=clinic)
+    try:
+        return forecast_pump(command, clinic=clinic)
+    except InvalidInputError as exc:
+        if followed and exc.field == "volume_ml":  # a change with the reservoir at or below its alarm volume
+            return None
+        raise

@@ -159,6 +159,6 @@ def summarize_patient(
 ) -> PatientSummary:
     """The :class:`PatientSummary` of ``records`` with the risk assessment ``risk`` made at ``as_of``."""
     pump = current_pump(records.pumps)
-    forecast = None if pump is None else itb.forecast_last_fill(pump, as_of, clinic=clinic)
+    forecast = None if pump is None else itb.forecast_last_fill(pump, as_of, clinic=clinic, changes=records.changes)
     active = max(records.plans, key=lambda p: p.seq) if records.plans else None
     return PatientSummary(as_of, records, risk, pump, forecast, active, summarize_diary(records.diary, as_of))

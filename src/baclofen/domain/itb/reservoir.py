@@ -66,6 +66,8 @@ __all__ = [
     "ReservoirForecast",
     "forecast_battery",
     "forecast_reservoir",
+    "ProgramSegment",
+    "follow_program_changes",
 ]
 
 #: Forecast horizon (structural): a fill that lasts longer than 100 years at the programmed rate is refused.
@@ -415,6 +417,9 @@ class ReservoirForecast:
     programmed_refill_date: date | None = None
     observed_empty_at: datetime | None = None
     other_drugs_in_pump: tuple[str, ...] = ()
+    #: The day of the fill ``fill`` is what a program change left of (:func:`follow_program_changes`); None: ``fill``
+    #: is a fill itself.
+    drug_filled_on: date | None = None
 
     @property
     def low_reservoir_alarm_date(self) -> date:
@@ -540,6 +545,7 @@ def forecast_reservoir(
     observed_rate_factor: float | None = None,
     settings: Mapping[str, Any] | None = None,
     other_drugs_in_pump: Sequence[str] | str = (),
+    drug_filled_on: date | None = None,
 ) -> ReservoirForecast:
     """Forecast the reservoir of a fill.
 
@@ -572,6 +578,9 @@ def forecast_reservoir(
         (``pump.synchromed_ii.flow_accuracy_percent``, UNCONFIRMED) where the pump has one.
     other_drugs_in_pump : sequence of str or str
         Other drugs said to be in this fill with the baclofen: no admixture (block PUMP-ADMIX-001, [S36] [S34]).
+    drug_filled_on : date, optional
+        The day the drug was put in the reservoir, when ``fill`` is what is left of it after a program change
+        (:func:`follow_program_changes`): drug stability counts from it (default: the fill's day).
 
     Returns
     -------
@@ -597,6 +606,7 @@ def forecast_reservoir(
         observed_rate_factor=observed_rate_factor,
         settings=settings,
         other_drugs_in_pump=other_drugs_in_pump,
+        drug_filled_on=drug_filled_on,
     )
     dates = _compute_refill_dates(fill, inputs)
     return ReservoirForecast(
@@ -622,6 +632,7 @@ def forecast_reservoir(
         programmed_refill_date=dates.programmed_recommended,
         observed_empty_at=dates.observed_empty_at,
         other_drugs_in_pump=inputs.other_drugs,
+        drug_filled_on=drug_filled_on,
     )
 
 
@@ -639,6 +650,7 @@ class _ForecastInputs:
     mri_date: date | None
     as_of: datetime | None
     other_drugs: tuple[str, ...]
+    drug_filled_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,6 +691,7 @@ def _check_forecast_inputs(
     observed_rate_factor: float | None,
     settings: Mapping[str, Any] | None,
     other_drugs_in_pump: Sequence[str] | str,
+    drug_filled_on: date | None = None,
 ) -> _ForecastInputs:
     """Phase 1: check every option against the fill and resolve the settings (raises InvalidInputError)."""
     if not isinstance(fill, ReservoirFill):
@@ -734,7 +747,13 @@ def _check_forecast_inputs(
         as_of_dt = on_clock_of(fill.filled_at, as_of, "as_of")
         if as_of_dt < fill.filled_at:
             raise InvalidInputError("as_of", f"a time at or after the fill ({fill.filled_at.isoformat()})", str(as_of))
-    return _ForecastInputs(low, margin, max_days, factor, battery, accuracy, mri_date, as_of_dt, others)
+    drug_day = filled_day
+    if drug_filled_on is not None:
+        if not isinstance(drug_filled_on, date) or isinstance(drug_filled_on, datetime) or drug_filled_on > filled_day:
+            expected = f"a date on or before the fill date {filled_day.isoformat()}"
+            raise InvalidInputError("drug_filled_on", expected, drug_filled_on)
+        drug_day = drug_filled_on
+    return _ForecastInputs(low, margin, max_days, factor, battery, accuracy, mri_date, as_of_dt, others, drug_day)
 
 
 def _compute_refill_dates(fill: ReservoirFill, inputs: _ForecastInputs) -> _RefillDates:
@@ -749,7 +768,7 @@ def _compute_refill_dates(fill: ReservoirFill, inputs: _ForecastInputs) -> _Refi
     alarm_at = fill.time_when_remaining(low)
     empty_at = fill.time_when_remaining(fill.residual_ml)
     before_alarm = alarm_at.date() - timedelta(days=margin)
-    stability_limit = filled_day + timedelta(days=inputs.max_days)
+    stability_limit = inputs.drug_filled_on + timedelta(days=inputs.max_days)
     caps = (stability_limit,) if last_before_shutoff is None else (stability_limit, last_before_shutoff)
     programmed_recommended = _refill_date(before_alarm, alarm_at.date(), caps, filled_day)
     observed_alarm = observed_empty = None
@@ -810,6 +829,12 @@ def _explain_forecast(fill: ReservoirFill, inputs: _ForecastInputs, dates: _Refi
         f"empty ({fill.residual_ml:g} mL residual) after {fill.deliverable_ml:g} mL delivered: "
         f"{dates.empty_at.isoformat(timespec='minutes')}",
     ]
+    if inputs.drug_filled_on != filled_day:
+        reasoning.append(
+            f"the reservoir holds what is left on {filled_day.isoformat()} of the fill of "
+            f"{inputs.drug_filled_on.isoformat()}: drug stability counts from that fill (the fill date below)"
+        )
+
     if inputs.mri_date is not None and pump.family is not PumpFamily.PROMETRA_II:
         reasoning.append(
             f"MRI on {inputs.mri_date.isoformat()}: the sources' MRI warning (empty the pump before, reset the flow "
@@ -922,3 +947,49 @@ def _forecast_settings_used(fill: ReservoirFill, inputs: _ForecastInputs) -> tup
             SettingUse(REPLACEMENT_LEAD_MONTHS, battery.replacement_lead_months),
         ]
     return tuple(used)
+
+
+# --- a fill after program changes -----------------------------------------------------------------------------------
+#: Volume tolerance, mL: a reservoir within it of the residual is empty.
+_EMPTY_TOLERANCE_ML = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramSegment:
+    """What a fill delivers from after program changes: ``fill``, the volume left at the last change that took
+    effect with that change's program and time (the original fill when none did), and ``stopped_by``, the index of
+    the change that stopped the pump when it is stopped (its volume then stays in the reservoir), else None."""
+
+    fill: ReservoirFill
+    stopped_by: int | None
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.stopped_by is not None
+
+
+def follow_program_changes(
+    fill: ReservoirFill, changes: Sequence[tuple[datetime, InfusionProgram | None]]
+) -> ProgramSegment:
+    """The reservoir of ``fill`` after its program ``changes`` (time on the fill's clock, after the fill, in time
+    order; the new program, None for a stop), piecewise: at each change the volume the program before it left, then
+    the new rate. The one computation of a fill after reprogramming: the risk engine (and so the worklist and the
+    refill calendar) and the patient summary's forecast both use it. A change once the reservoir is down to its
+    residual changes nothing (nothing left to deliver); a new program after a stop restarts delivery."""
+    seg, stopped_by = fill, None
+    for index, (at, program) in enumerate(changes):
+        remaining = seg.remaining_ml(at) if stopped_by is None else seg.volume_ml
+        if program is None:
+            if stopped_by is None:
+                volume = max(remaining, seg.residual_ml + _EMPTY_TOLERANCE_ML)
+                seg = ReservoirFill(
+                    seg.pump, volume, seg.concentration_mcg_per_ml, seg.program, at, residual_ml=seg.residual_ml
+                )
+                stopped_by = index
+            continue
+        if remaining <= seg.residual_ml + _EMPTY_TOLERANCE_ML:
+            stopped_by = None
+            continue  # empty before the change: nothing left to deliver
+        seg = ReservoirFill(seg.pump, remaining, seg.concentration_mcg_per_ml, program, at, residual_ml=seg.residual_ml)
+        stopped_by = None
+    return ProgramSegment(seg, stopped_by)

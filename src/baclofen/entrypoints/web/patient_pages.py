@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,7 +26,13 @@ from starlette.responses import Response
 
 from baclofen.adapters.charts import DailyDose, render_diary_chart, render_exposure_chart, render_reservoir_chart
 from baclofen.domain.clinic.observations import OutcomeScoreRecord
-from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, oral_prescriptions, plan_statuses
+from baclofen.domain.clinic.regimens import (
+    ProgramChangeRecord,
+    SavedPlan,
+    moment_in,
+    oral_prescriptions,
+    plan_statuses,
+)
 from baclofen.domain.dates import read_iso_date
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.evidence import format_evidence
@@ -241,13 +247,16 @@ def patient_page(request: Request, patient_id: str) -> Response:
         summary = read_summary(who, patient_id, now)
         records, risk, pump, forecast = summary.records, summary.risk, summary.pump, summary.forecast
         exposure = _exposure(records.plans)
+    fill = None if pump is None else pump.last_fill()
+    filled_at = None if fill is None or fill.refilled_at is None else moment_in(fill.refilled_at, now.tzinfo or UTC)
     later_changes = [
         c
         for c in records.changes
         if forecast is not None
         and pump is not None
+        and filled_at is not None
         and c.pump_id == pump.pump_id
-        and c.changed_at > forecast.fill.filled_at
+        and filled_at < c.changed_at <= now
     ]
     diary_svg = None
     if records.diary:
@@ -267,6 +276,7 @@ def patient_page(request: Request, patient_id: str) -> Response:
         timeline=_timeline(records),
         pump=pump,
         forecast=forecast,
+        filled_at=filled_at,
         later_changes=later_changes,
         reservoir_svg=None if forecast is None else render_reservoir_chart(forecast),
         exposure=exposure,

@@ -24,6 +24,7 @@ from baclofen.domain.itb.reservoir import (
     REFILL_MARGIN_DAYS,
     BatteryForecast,
     ReservoirFill,
+    follow_program_changes,
     forecast_battery,
     forecast_reservoir,
 )
@@ -81,36 +82,12 @@ def _fill(pump: PumpRecord, visit: RefillVisit, index: int) -> ReservoirFill:
 
 
 def _chain(pump: PumpRecord, index: int, until: datetime) -> tuple[ReservoirFill, datetime | None]:
-    """The fill segment delivering at ``until`` after refill ``index`` and program changes; and when stopped."""
+    """The fill segment delivering at ``until`` after refill ``index`` and program changes; and when stopped
+    (:func:`follow_program_changes`, the computation the patient summary's forecast shares)."""
     visit = pump.refills[index]
-    seg = _fill(pump, visit, index)
-    stopped_at: datetime | None = None
-    for change in pump.program_changes:
-        if not visit.time < change.time <= until:
-            continue
-        at = as_pump_clock(change.time)
-        remaining = seg.remaining_ml(at) if stopped_at is None else seg.volume_ml
-        if change.program is None:
-            if stopped_at is None:
-                seg = ReservoirFill(
-                    pump.model,
-                    max(remaining, seg.residual_ml + EPS),
-                    seg.concentration_mcg_per_ml,
-                    seg.program,
-                    at,
-                    residual_ml=seg.residual_ml,
-                )
-                stopped_at = change.time
-            continue
-        if remaining <= seg.residual_ml + EPS:
-            if stopped_at is not None:
-                stopped_at = None
-            continue  # empty before the change: nothing left to deliver
-        seg = ReservoirFill(
-            pump.model, remaining, seg.concentration_mcg_per_ml, change.program, at, residual_ml=seg.residual_ml
-        )
-        stopped_at = None
-    return seg, stopped_at
+    changes = [c for c in pump.program_changes if visit.time < c.time <= until]
+    seg = follow_program_changes(_fill(pump, visit, index), [(as_pump_clock(c.time), c.program) for c in changes])
+    return seg.fill, None if seg.stopped_by is None else changes[seg.stopped_by].time
 
 
 def _outlasts_forecast(seg: ReservoirFill) -> bool:
