@@ -73,6 +73,30 @@ def test_a_refused_element_is_named_and_nothing_is_stored(run_cli, demo_url, tmp
     assert missing.exit_code != 0 and "P-0001" in missing.stderr
 
 
+def test_an_impossible_pump_visit_is_refused_and_nothing_is_stored(run_cli, demo_url, tmp_path: Path) -> None:
+    """A concentration 1000x (mg/mL for mcg/mL) in the last visit of the Device's pump-record: refused, nothing
+    stored (the review's t_conc1000x.json)."""
+    bundle = json.loads(run_cli("export", "fhir", "--patient", "P-0001", "--database-url", demo_url).stdout)
+    index = next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Device")
+    extension = next(x for x in bundle["entry"][index]["resource"]["extension"] if x["url"].endswith("/pump-record"))
+    record = json.loads(extension["valueString"])
+    record["visits"][-1]["concentration_mcg_per_ml"] = 2_000_000
+    extension["valueString"] = json.dumps(record)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bundle), encoding="utf-8")
+    empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert run_cli("db", "upgrade", "--database-url", empty).exit_code == 0
+
+    refused = run_cli("import", "fhir", str(bad), "--database-url", empty, "--clinic", "demo")
+
+    assert refused.exit_code == 2, refused.stdout
+    last = len(record["visits"]) - 1
+    assert f"Bundle.entry[{index}].resource.extension[" in refused.stderr
+    assert f"valueString.visits[{last}].concentration_mcg_per_ml" in refused.stderr
+    missing = run_cli("export", "fhir", "--patient", "P-0001", "--database-url", empty)
+    assert missing.exit_code != 0 and "P-0001" in missing.stderr
+
+
 EHR_BUNDLE = Path(__file__).resolve().parents[1] / "data" / "fhir" / "ehr_patient_bundle.json"
 EHR_PATIENT = "5f0c3b1e-8a2d-4c6e-9b7a-1d2e3f4a5b6c"
 

@@ -114,8 +114,34 @@ __all__ = [
     "check_date_range",
     "optional",
     "read_iso_date",
+    "require_not_after",
     "read_iso_datetime",
     "require_date",
     "require_datetime",
     "require_moment",
 ]
+
+
+def require_not_after(value: date | datetime, not_after: date | datetime, field: str, given: Any = None) -> None:
+    """A moment that records what was, never what will be: at or before ``not_after`` (by day, unless both are
+    date-times with UTC offsets); else InvalidInputError naming ``field`` (``given``: the value as written).
+
+    >>> require_not_after(date(2099, 1, 1), date(2026, 12, 1), "refilled_at")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    baclofen.domain.errors.InvalidInputError: 'refilled_at' must be at or before 2026-12-01 (not in the future) ...
+    """
+    exact = (
+        isinstance(value, datetime)
+        and isinstance(not_after, datetime)
+        and value.utcoffset() is not None
+        and not_after.utcoffset() is not None
+    )
+    if exact:
+        late, limit = value > not_after, not_after.isoformat()
+    else:
+        day = value.date() if isinstance(value, datetime) else value
+        last = not_after.date() if isinstance(not_after, datetime) else not_after
+        late, limit = day > last, last.isoformat()
+    if late:
+        raise InvalidInputError(field, f"at or before {limit} (not in the future)", value if given is None else given)

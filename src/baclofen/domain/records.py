@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
+from baclofen.domain.dates import require_not_after
 from baclofen.domain.errors import ConflictError, InvalidInputError, require, require_finite_number
 from baclofen.domain.itb.dates import same_clock
 from baclofen.domain.itb.programs import InfusionProgram
-from baclofen.domain.itb.pumps import PumpModel
+from baclofen.domain.itb.pumps import PumpModel, concentration_value, fill_volume_value, require_rate_steps
 from baclofen.domain.patient import PatientSnapshot
 from baclofen.domain.rules.core import Override
 
@@ -43,6 +44,7 @@ __all__ = [
     "RefillVisitRecord",
     "Role",
     "UserRecord",
+    "check_pump_history",
     "check_record_id",
     "check_username",
     "parse_role",
@@ -344,6 +346,25 @@ class PumpRecord:
         if dated and visit.refilled_at is not None:
             _check_after(dated[-1], visit.refilled_at, "refilled_at")
         return PumpRecord(self.pump_id, self.model, self.patient_id, self.implanted, (*self.visits, visit))
+
+
+def check_pump_history(record: PumpRecord, not_after: date | datetime | None = None) -> PumpRecord:
+    """``record`` when each of its visits holds what a refill visit records on its model (a history carried in from
+    elsewhere, e.g. an import): a concentration within the input bounds, a fill at most the reservoir, a program
+    of at most the pump's steps a day, and, given ``not_after`` (now), no refill in the future. The checks are
+    the ones a recorded visit and a forecast of its fill apply (no second set); errors name ``visits[i].FIELD``.
+    """
+    for i, visit in enumerate(record.visits):
+        where = f"visits[{i}]"
+        if visit.refilled_at is not None and not_after is not None:
+            require_not_after(visit.refilled_at, not_after, f"{where}.refilled_at")
+        if visit.fill_ml is not None:
+            fill_volume_value(record.model, visit.fill_ml, f"{where}.fill_ml")
+        if visit.concentration_mcg_per_ml is not None:
+            concentration_value(visit.concentration_mcg_per_ml, f"{where}.concentration_mcg_per_ml")
+        if visit.program is not None:
+            require_rate_steps(record.model, visit.program.rate_changes_per_day, f"{where}.program")
+    return record
 
 
 class AuditOutcome(Enum):

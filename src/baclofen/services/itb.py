@@ -38,7 +38,7 @@ from baclofen.domain.itb.programs import (
     continuous_program,
     plan_pump_program,
 )
-from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PUMPS, PumpModel, get_pump
+from baclofen.domain.itb.pumps import MAX_REFILL_INTERVAL_DAYS, PUMPS, PumpModel, get_pump, require_rate_steps
 from baclofen.domain.itb.refill import (
     RECONCILE_TOLERANCE_ML,
     RECONCILE_TOLERANCE_PERCENT,
@@ -120,10 +120,8 @@ __all__ = [
 def _program(pump: PumpModel, daily_dose_mcg: float | None, flex: InfusionProgram | None) -> InfusionProgram:
     """The program: ``flex`` (at most the pump's steps a day; its daily total must equal ``daily_dose_mcg`` when
     both are given), else a simple continuous program of ``daily_dose_mcg``."""
-    limit = pump.max_rate_steps_per_day
-    if flex is not None and limit is not None and flex.rate_changes_per_day > limit:
-        # The edge checks this when it knows the pump; a stored pump's model is known only here.
-        raise InvalidInputError("flex", f"at most {limit} steps a day for this pump", flex.rate_changes_per_day)
+    if flex is not None:  # the edge checks this when it knows the pump; a stored pump's model is known only here
+        require_rate_steps(pump, flex.rate_changes_per_day)
     if flex is None:
         if daily_dose_mcg is None:
             raise InvalidInputError("daily_dose_mcg", "a daily dose in mcg/day, or a flex schedule", None)

@@ -42,6 +42,7 @@ from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, prog
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGH_DOSE_THRESHOLD, titration_range
 from baclofen.domain.itb.programs import ProgramMode
+from baclofen.domain.itb.pumps import require_rate_steps
 from baclofen.domain.itb.transition import TransitionPlan
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot
@@ -255,9 +256,7 @@ def _judge_change(uow: UnitOfWork, c: ChangePumpProgram, clinic: SettingsProvide
     if pump.patient_id is None:
         raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
     patient = uow.patients.get(pump.patient_id)
-    limit = pump.model.max_rate_steps_per_day
-    if limit is not None and c.program.rate_changes_per_day > limit:
-        raise InvalidInputError("flex", f"at most {limit} steps a day for this pump", c.program.rate_changes_per_day)
+    require_rate_steps(pump.model, c.program.rate_changes_per_day)
     changes = uow.program_changes.for_pump(c.pump_id)
     basis = program_change_basis(pump, changes, c.changed_at)
     judged = titration_range(

@@ -465,3 +465,58 @@ def test_pumps_with_their_visits_and_program_changes_round_trip_through_an_empty
     again = export_patient_bundle(stored, EXPORTED_AT)
     kinds = ("Device", "MedicationAdministration", "MedicationRequest")
     assert resources(again, *kinds) == resources(exported, *kinds)
+
+
+PUMP_RECORD = f"{PROJECT_BASE}/StructureDefinition/pump-record"
+
+
+def _pump_bundle(files: list[PatientFile]) -> tuple[dict[str, Any], int, int, dict[str, Any]]:
+    """An exported bundle of a patient with a pump: (bundle, the Device's entry, its extension, its pump record)."""
+    bundle = copy.deepcopy(export_patient_bundle(next(f for f in files if f.pumps), EXPORTED_AT))
+    index = next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Device")
+    extensions = bundle["entry"][index]["resource"]["extension"]
+    at = next(j for j, x in enumerate(extensions) if x["url"] == PUMP_RECORD)
+    return bundle, index, at, json.loads(extensions[at]["valueString"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("concentration_mcg_per_ml", 2_000_000, "<= 3000"),
+        ("fill_ml", 2000, "capacity"),
+        ("refilled_at", "2099-01-05T09:00:00+00:00", "not in the future"),
+    ],
+)
+def test_an_impossible_pump_visit_is_refused_naming_it_and_nothing_is_stored(files, field, value, expected) -> None:
+    bundle, index, at, record = _pump_bundle(files)
+    last = len(record["visits"]) - 1
+    record["visits"][last][field] = value
+    bundle["entry"][index]["resource"]["extension"][at]["valueString"] = json.dumps(record)
+    store = new_services()
+    with pytest.raises(FhirInputError) as caught:
+        store.import_fhir_bundle(bundle, DEMO_CLINIC_ID)
+    outcome = operation_outcome(caught.value.issues)
+    element = f"Bundle.entry[{index}].resource.extension[{at}].valueString.visits[{last}].{field}"
+    assert expressions(outcome) == [element]
+    assert expected in outcome["issue"][0]["diagnostics"]
+    with pytest.raises(NotFoundError):
+        read_patient_file(store.uow, next(f for f in files if f.pumps).patient_id)
+
+
+def test_a_program_change_in_the_future_is_refused_naming_its_changed_at(files) -> None:
+    file = next(f for f in files if f.pumps)
+    pump = file.pumps[0]
+    at = datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+    change = ProgramChangeRecord(pump.pump.pump_id, 0, at, continuous_program(220), 200.0, "c:a", "spasms")
+    changed = replace(file, pumps=(replace(pump, program_changes=(change,)), *file.pumps[1:]))
+    exported = json.loads(json.dumps(export_patient_bundle(changed, EXPORTED_AT)))
+    index = next(
+        i
+        for i, e in enumerate(exported["entry"])
+        if any(x["url"].endswith("/program-change") for x in e["resource"].get("extension", []))
+    )
+    with pytest.raises(FhirInputError) as caught:
+        new_services().import_fhir_bundle(exported, DEMO_CLINIC_ID)
+    found = expressions(operation_outcome(caught.value.issues))
+    assert len(found) == 1 and found[0].startswith(f"Bundle.entry[{index}].resource.extension[")
+    assert found[0].endswith(".valueString.changed_at")

@@ -19,6 +19,7 @@ from baclofen.adapters.edge.text import parse_datetime
 from baclofen.domain.cds.scales import PennSpasmScore, parse_penn
 from baclofen.domain.cds.timeline import Symptom
 from baclofen.domain.clinic.diary import check_diary_note, check_dose_count, check_nrs, parse_diary_symptom
+from baclofen.domain.dates import require_not_after
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.records import check_record_id
 from baclofen.services.commands import AssessPatientRisk, LogDiaryEntry, ReadPatientTimeline
@@ -75,10 +76,8 @@ def log_diary_entry_command(
     if entry_id is not None:
         fields.check(check_record_id, entry_id, "entry_id")
     at = fields.read(_instant, recorded_at, "recorded_at")
-    if at is not None and not_after is not None and at > not_after:
-        fields.add(
-            InvalidInputError("recorded_at", f"at or before {not_after.isoformat()} (not in the future)", recorded_at)
-        )
+    if at is not None and not_after is not None:
+        fields.check(require_not_after, at, not_after, "recorded_at", recorded_at)
     taken = fields.read(check_dose_count, doses_taken, "doses_taken")
     missed = fields.read(check_dose_count, doses_missed, "doses_missed")
     penn = fields.read(_penn, spasm_frequency, "spasm_frequency")

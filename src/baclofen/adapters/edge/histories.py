@@ -27,6 +27,7 @@ from baclofen.domain.clinic.observations import (
     check_effect_duration,
     parse_score_value,
 )
+from baclofen.domain.dates import require_not_after
 from baclofen.domain.errors import InvalidInputError, require
 from baclofen.domain.itb.screening import ScreeningDose, ashworth_points
 from baclofen.domain.records import check_record_id
@@ -37,12 +38,8 @@ __all__ = ["record_covariates_command", "record_outcome_score_command", "record_
 
 def _not_after(fields: InputCollector, value: date | datetime | None, now: datetime, field: str, given: Any) -> None:
     """An observation reports what was, never what will be: on or before ``now`` (its day, for a date)."""
-    if value is None:
-        return
-    late = value > now if isinstance(value, datetime) else value > now.date()
-    if late:
-        limit = now.isoformat() if isinstance(value, datetime) else now.date().isoformat()
-        fields.add(InvalidInputError(field, f"at or before {limit} (not in the future)", given))
+    if value is not None:
+        fields.check(require_not_after, value, now, field, given)
 
 
 def _instant(value: str | datetime, field: str) -> datetime:

@@ -16,6 +16,7 @@ from typing import Any
 from baclofen.adapters.edge.collect import InputCollector
 from baclofen.adapters.edge.settings import read_settings
 from baclofen.adapters.edge.text import parse_datetime, parse_flex, parse_overrides
+from baclofen.domain.dates import require_not_after
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.programs import InfusionProgram, continuous_program
 from baclofen.domain.itb.pumps import PumpModel
@@ -100,8 +101,8 @@ def change_pump_program_command(
     fields = InputCollector()
     fields.check(check_record_id, pump_id, "pump_id")
     at = fields.read(_instant, changed_at, "changed_at")
-    if at is not None and not_after is not None and at > not_after:
-        fields.add(InvalidInputError("changed_at", f"at or before {not_after.isoformat()} (not in the future)", at))
+    if at is not None and not_after is not None:
+        fields.check(require_not_after, at, not_after, "changed_at")
     program = _program(fields, daily_dose_mcg, flex, pump)
     if not (isinstance(reason, str) and reason.strip()):
         fields.add(InvalidInputError("reason", "why the program changes (a text)", reason))

@@ -74,13 +74,13 @@ from baclofen.domain.clinic.observations import (
 )
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
 from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
-from baclofen.domain.dates import read_iso_date, read_iso_datetime
+from baclofen.domain.dates import read_iso_date, read_iso_datetime, require_not_after
 from baclofen.domain.errors import InvalidInputError, require
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
 from baclofen.domain.itb.pumps import get_pump
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import Locale, PatientSnapshot, Sex, SpasticityOrigin, age_years_on
-from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_record_id
+from baclofen.domain.records import PatientRecord, PumpRecord, RefillVisitRecord, check_pump_history, check_record_id
 from baclofen.domain.rules.core import Finding, Override
 from baclofen.domain.settings import SettingUse
 
@@ -209,12 +209,13 @@ class _Refused(Exception):
 
 
 @contextmanager
-def _element(element: str) -> Iterator[None]:
-    """Our own validation errors raised inside, as a refusal of ``element``."""
+def _element(element: str, *, within: bool = False) -> Iterator[None]:
+    """Our own validation errors raised inside, as a refusal of ``element`` (``within``: of the field the error
+    names inside it, ``element.FIELD``: a field of our JSON document)."""
     try:
         yield
     except InvalidInputError as error:
-        raise _Refused(element, str(error), "value") from None
+        raise _Refused(f"{element}.{error.field}" if within else element, str(error), "value") from None
 
 
 def _need(ok: object, element: str, message: str, code: str = "invalid") -> None:
@@ -510,43 +511,53 @@ def _program(document: Any, field: str) -> InfusionProgram:
     return InfusionProgram(ProgramMode(document.get("mode")), steps, boluses)
 
 
-def _pump(resource: Any, patient_id: str) -> PumpRecord:
-    """The pump record of a Device carrying our ``pump-record`` document (its patient: the Bundle's)."""
-    where, document = _document(resource, PUMP_RECORD_URL, {"pump_id", "model", "visits"}, "a pump record")
-    with _element(where):
-        visits = tuple(
-            RefillVisitRecord(
-                None if v.get("refilled_at") is None else _moment(v["refilled_at"], f"visits[{i}].refilled_at"),
-                expected_ml=v.get("expected_ml"),
-                aspirated_ml=v.get("aspirated_ml"),
-                fill_ml=v.get("fill_ml"),
-                concentration_mcg_per_ml=v.get("concentration_mcg_per_ml"),
-                program=None if v.get("program") is None else _program(v["program"], f"visits[{i}].program"),
-                overrides=tuple(
-                    Override.from_dict(o, f"visits[{i}].overrides[{j}]") for j, o in enumerate(v.get("overrides", []))
-                ),
-            )
-            for i, v in enumerate(document["visits"])
+def _visit(v: Any, where: str) -> RefillVisitRecord:
+    """The refill visit of the pump record's ``visits[i]`` (``where``): its errors name ``visits[i].FIELD``."""
+    require(isinstance(v, dict), where, "a refill visit (an object)", v)
+    try:
+        return RefillVisitRecord(
+            None if v.get("refilled_at") is None else _moment(v["refilled_at"], "refilled_at"),
+            expected_ml=v.get("expected_ml"),
+            aspirated_ml=v.get("aspirated_ml"),
+            fill_ml=v.get("fill_ml"),
+            concentration_mcg_per_ml=v.get("concentration_mcg_per_ml"),
+            program=None if v.get("program") is None else _program(v["program"], "program"),
+            overrides=tuple(Override.from_dict(o, f"overrides[{j}]") for j, o in enumerate(v.get("overrides", []))),
         )
+    except InvalidInputError as error:
+        raise InvalidInputError(f"{where}.{error.field}", error.expected, error.actual) from None
+
+
+def _pump(resource: Any, patient_id: str, not_after: date | None) -> PumpRecord:
+    """The pump record of a Device carrying our ``pump-record`` document (its patient: the Bundle's), each visit
+    checked as a recorded one is (:func:`check_pump_history`; no refill after ``not_after``)."""
+    where, document = _document(resource, PUMP_RECORD_URL, {"pump_id", "model", "visits"}, "a pump record")
+    with _element(where, within=True):
+        visits = tuple(_visit(v, f"visits[{i}]") for i, v in enumerate(document["visits"]))
         implanted = document.get("implanted")
-        return PumpRecord(
+        record = PumpRecord(
             document["pump_id"],
             get_pump(document["model"]),
             patient_id,
             None if implanted is None else read_iso_date(implanted, "implanted"),
             visits,
         )
+        return check_pump_history(record, not_after)
 
 
-def _program_change(resource: Any) -> ProgramChangeRecord:
-    """The program change of a MedicationRequest carrying our ``program-change`` document."""
+def _program_change(resource: Any, not_after: date | None) -> ProgramChangeRecord:
+    """The program change of a MedicationRequest carrying our ``program-change`` document (a reprogramming done:
+    at or before ``not_after``)."""
     keys = {"pump_id", "seq", "changed_at", "program", "previous_daily_dose_mcg", "changed_by", "reason"}
     where, d = _document(resource, PROGRAM_CHANGE_URL, keys, "a program change")
-    with _element(where):
+    with _element(where, within=True):
+        changed_at = read_iso_datetime(d["changed_at"], "changed_at")
+        if not_after is not None:
+            require_not_after(changed_at, not_after, "changed_at")
         return ProgramChangeRecord(
             d["pump_id"],
             d["seq"],
-            read_iso_datetime(d["changed_at"], "changed_at"),
+            changed_at,
             _program(d["program"], "program"),
             d["previous_daily_dose_mcg"],
             d["changed_by"],
@@ -632,6 +643,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     statements: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     records: list[tuple[str, str, int]] = [("patient", patient_id, index)]
+    not_after = None if options is None else options.on
     for i, item in enumerate(entries):
         resource = item.resource
         kind = resource.get_resource_type() if resource is not None else "(none)"
@@ -647,12 +659,12 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
                 records.append((kind_of, record_id, i))
                 (covariates if isinstance(value, CovariateObservation) else scores).append(value)  # type: ignore[arg-type]
             elif kind == "Device" and _extension(resource, PUMP_RECORD_URL) is not None:
-                pump = _pump(resource, patient_id)
+                pump = _pump(resource, patient_id, not_after)
                 records.append(("pump", pump.pump_id, i))
                 pumps.append(pump)
             elif kind == "MedicationRequest" and _extension(resource, PROGRAM_CHANGE_URL) is not None:
                 _subject_ok(resource, refs)
-                change = _program_change(resource)
+                change = _program_change(resource, not_after)
                 records.append(("program-change", change.change_id, i))
                 changes.append(change)
             elif kind == "MedicationRequest" and _extension(resource, SAVED_PLAN_URL) is not None:

@@ -32,7 +32,7 @@ from typing import Any
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 from baclofen.domain.itb.dosing import check_daily_dose
 from baclofen.domain.itb.limits import DAILY_DOSE_SETTINGS, PUMP_DELIVERY_SETTINGS, check_pump_delivery
-from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump
+from baclofen.domain.itb.pumps import PumpModel, check_concentration, get_pump, require_rate_steps
 from baclofen.domain.names import parse_name_list
 from baclofen.domain.rules.core import Finding, evaluate_rules, findings_to_dicts, sort_findings
 from baclofen.domain.rules.itb.program import ADMIXTURE, PROGRAM_RULES, AdmixtureContext, ProgramContext
@@ -661,11 +661,8 @@ def plan_pump_program(
     pump = get_pump(pump)
     if not isinstance(program, InfusionProgram):
         raise InvalidInputError("program", "an infusion program", program)
+    require_rate_steps(pump, program.rate_changes_per_day)
     limit = pump.max_rate_steps_per_day
-    if limit is not None and program.rate_changes_per_day > limit:
-        raise InvalidInputError(
-            "flex", f"at most {limit} steps a day for the {pump.name}", program.rate_changes_per_day
-        )
     findings = list(check_concentration(pump, concentration_mcg_per_ml))
     findings += evaluate_rules(
         PROGRAM_RULES, ProgramContext(pump.name, program.mode.value, program.rate_changes_per_day, limit)

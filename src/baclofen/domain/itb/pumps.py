@@ -426,6 +426,30 @@ def concentration_value(value: float, field: str = "concentration_mcg_per_ml") -
     return require_finite_number(value, field, strictly_positive=True, maximum=MAX_CONCENTRATION_MCG_PER_ML)
 
 
+def fill_volume_value(pump: PumpModel, volume_ml: float, field: str = "volume_ml") -> float:
+    """A volume put in ``pump``'s reservoir, mL, checked: > 0 and at most the reservoir's capacity.
+
+    >>> fill_volume_value(get_pump("synchromed-ii-20"), 20)
+    20.0
+    """
+    volume = require_finite_number(volume_ml, field, strictly_positive=True)
+    if volume > pump.reservoir_ml:
+        raise InvalidInputError(
+            field,
+            f"at most the {pump.reservoir_ml:g} mL capacity of the {pump.name} reservoir (overfilling is "
+            "a named over-infusion risk, S61)",
+            volume_ml,
+        )
+    return volume
+
+
+def require_rate_steps(pump: PumpModel, rate_changes_per_day: int, field: str = "flex") -> None:
+    """A program of ``rate_changes_per_day`` steps a day, refused beyond what ``pump`` allows."""
+    limit = pump.max_rate_steps_per_day
+    if limit is not None and rate_changes_per_day > limit:
+        raise InvalidInputError(field, f"at most {limit} steps a day for the {pump.name}", rate_changes_per_day)
+
+
 def check_concentration(pump: PumpModel, concentration_mcg_per_ml: float) -> tuple[Finding, ...]:
     """Findings on a concentration for a pump: outside its labelling, or needing dilution (ITB-CONC-004).
 

@@ -47,6 +47,7 @@ from baclofen.domain.itb.pumps import (
     PumpModel,
     check_concentration,
     concentration_value,
+    fill_volume_value,
     get_pump,
 )
 from baclofen.domain.names import parse_name_list
@@ -175,14 +176,7 @@ class ReservoirFill:
         if not isinstance(model, PumpModel):
             raise InvalidInputError("pump", "a pump model", pump)
         object.__setattr__(self, "pump", model)
-        volume = require_finite_number(volume_ml, "volume_ml", strictly_positive=True)
-        if volume > model.reservoir_ml:
-            raise InvalidInputError(
-                "volume_ml",
-                f"at most the {model.reservoir_ml:g} mL capacity of the {model.name} reservoir (overfilling is "
-                "a named over-infusion risk, S61)",
-                volume_ml,
-            )
+        volume = fill_volume_value(model, volume_ml)
         object.__setattr__(self, "volume_ml", volume)
         object.__setattr__(self, "concentration_mcg_per_ml", concentration_value(concentration_mcg_per_ml))
         if not isinstance(program, InfusionProgram):
