@@ -211,3 +211,25 @@ def test_an_ndjson_file_of_a_time_to_come_or_without_an_offset_is_refused(memory
     for at in ("2999-01-01T00:00:00+00:00", "2026-03-01T10:00:00"):
         r = memory_api.client.get("/api/v1/clinic/fhir/Patient.ndjson", params={"transactionTime": at}, headers=nurse)
         assert r.status_code == 422 and "transactionTime" in r.text, (at, r.text)
+
+
+def test_an_id_stored_in_another_clinic_is_the_same_conflict_as_creating_it_there(api) -> None:
+    """Ids are unique across clinics: creating a patient or a pump whose id another clinic holds is a 409 (POST
+    /patients, POST /pumps), and so is an import of them; none names the other clinic or says more than the
+    create would."""
+    bundle = _bundle_with_history(api)  # P-1 of clinic C-1, with its pump pump-1
+    other = api.auth("clin2")  # clinic C-2
+    patient = {"patient_id": "P-1", "age_years": 46, "weight_kg": 70, "sex": "female", "locale": "uk"}
+    pump = {"pump_id": "pump-1", "pump": "synchromed-ii-20", "patient_id": "Q-1"}
+
+    created_patient = api.client.post("/api/v1/patients", json=patient, headers=other)
+    created_pump = api.client.post("/api/v1/pumps", json=pump, headers=other)
+    imported = api.client.post("/api/v1/fhir/import", json=bundle, headers=other)
+    moved = _as_new_patient(bundle, "Q-NEW")
+    moved["entry"] += [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Device"]
+    imported_pump = api.client.post("/api/v1/fhir/import", json=moved, headers=other)
+
+    answers = [created_patient, created_pump, imported, imported_pump]
+    assert [r.status_code for r in answers] == [409, 409, 409, 409], [r.text for r in answers]
+    assert all("C-1" not in r.text for r in answers)
+    assert api.client.get("/api/v1/patients/Q-NEW", headers=other).status_code == 404
