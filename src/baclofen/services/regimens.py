@@ -38,11 +38,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from baclofen.domain.cds.alternatives import ADVISOR_SETTINGS
-from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, program_change_basis
+from baclofen.domain.clinic.regimens import (
+    ProgramChangeRecord,
+    SavedPlan,
+    program_change_basis,
+    require_changeable_program,
+)
 from baclofen.domain.errors import InvalidInputError
 from baclofen.domain.itb.dosing import DAILY_DOSE_CONFIRMATION_THRESHOLD, HIGH_DOSE_THRESHOLD, titration_range
-from baclofen.domain.itb.programs import ProgramMode
-from baclofen.domain.itb.pumps import require_rate_steps
 from baclofen.domain.itb.transition import TransitionPlan
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot
@@ -248,15 +251,13 @@ class CheckedProgramChange:
 
 def _judge_change(uow: UnitOfWork, c: ChangePumpProgram, clinic: SettingsProvider | None) -> CheckedProgramChange:
     """The change judged against the program in effect (in ``uow``'s transaction)."""
-    if c.program.mode is ProgramMode.PERIODIC_BOLUS:
-        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", c.program.mode.value)
     given = {} if clinic is None else dict(clinic.overrides(PROGRAM_CHANGE_SETTINGS))
     values = SettingValues(PROGRAM_CHANGE_SETTINGS, given | dict(c.settings), field="setting")
     pump = uow.pumps.get(c.pump_id)
+    require_changeable_program(c.program, pump.model)
     if pump.patient_id is None:
         raise InvalidInputError("pump_id", "a pump of a stored patient (the rules need the origin)", c.pump_id)
     patient = uow.patients.get(pump.patient_id)
-    require_rate_steps(pump.model, c.program.rate_changes_per_day)
     changes = uow.program_changes.for_pump(c.pump_id)
     basis = program_change_basis(pump, changes, c.changed_at)
     judged = titration_range(

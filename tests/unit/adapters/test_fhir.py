@@ -29,7 +29,7 @@ from baclofen.bootstrap import Services, bootstrap
 from baclofen.domain.clinic.patient_file import PatientFile
 from baclofen.domain.clinic.regimens import ProgramChangeRecord
 from baclofen.domain.errors import ConflictError, NotFoundError
-from baclofen.domain.itb.programs import continuous_program
+from baclofen.domain.itb.programs import continuous_program, flex_program
 from baclofen.domain.records import DEMO_CLINIC_ID
 from baclofen.services.commands import ImportPatientFile
 from baclofen.services.fhir import clinic_patient_files, import_patient_file, read_patient_file
@@ -520,3 +520,20 @@ def test_a_program_change_in_the_future_is_refused_naming_its_changed_at(files) 
     found = expressions(operation_outcome(caught.value.issues))
     assert len(found) == 1 and found[0].startswith(f"Bundle.entry[{index}].resource.extension[")
     assert found[0].endswith(".valueString.changed_at")
+
+
+def test_a_program_change_beyond_the_pumps_flex_steps_is_refused_as_a_reprogramming_is(files) -> None:
+    file = next(f for f in files if f.pumps)
+    pump = file.pumps[0]
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    steps = pump.pump.model.max_rate_steps_per_day
+    assert steps is not None
+    program = flex_program([(m * 10, 8.0 + m % 2) for m in range(steps + 1)])
+    change = ProgramChangeRecord(pump.pump.pump_id, 0, at, program, 200.0, "c:a", "spasms")
+    changed = replace(file, pumps=(replace(pump, program_changes=(change,)), *file.pumps[1:]))
+    exported = json.loads(json.dumps(export_patient_bundle(changed, EXPORTED_AT)))
+    with pytest.raises(FhirInputError) as caught:
+        new_services().import_fhir_bundle(exported, DEMO_CLINIC_ID)
+    outcome = operation_outcome(caught.value.issues)
+    assert len(expressions(outcome)) == 1 and expressions(outcome)[0].endswith(".valueString.program")
+    assert f"at most {steps} steps a day" in outcome["issue"][0]["diagnostics"]

@@ -73,7 +73,7 @@ from baclofen.domain.clinic.observations import (
     snapshot_on,
 )
 from baclofen.domain.clinic.patient_file import PatientFile, PumpFile
-from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan
+from baclofen.domain.clinic.regimens import ProgramChangeRecord, SavedPlan, require_changeable_program
 from baclofen.domain.dates import read_iso_date, read_iso_datetime, require_not_after
 from baclofen.domain.errors import InvalidInputError, require
 from baclofen.domain.itb.programs import InfusionProgram, PeriodicBolus, ProgramMode, RateStep
@@ -644,6 +644,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
     seen: dict[str, int] = {}
     records: list[tuple[str, str, int]] = [("patient", patient_id, index)]
     not_after = None if options is None else options.on
+    placed: dict[str, tuple[int, str]] = {}  # each program change's entry and extension element
     for i, item in enumerate(entries):
         resource = item.resource
         kind = resource.get_resource_type() if resource is not None else "(none)"
@@ -667,6 +668,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
                 change = _program_change(resource, not_after)
                 records.append(("program-change", change.change_id, i))
                 changes.append(change)
+                placed[change.change_id] = (i, _document(resource, PROGRAM_CHANGE_URL, set(), "")[0])
             elif kind == "MedicationRequest" and _extension(resource, SAVED_PLAN_URL) is not None:
                 _subject_ok(resource, refs)
                 plan = _saved_plan(resource, patient_id)
@@ -685,6 +687,15 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
             skipped.append((kind, i, not_imported.why))
         except _Refused as refused:
             issues.append(_entry_issue(i, refused))
+    models = {p.pump_id: p.model for p in pumps}
+    for change in changes:  # a reprogramming of its pump, checked as one done through the API
+        if change.pump_id in models:
+            at, where = placed[change.change_id]
+            try:
+                with _element(where, within=True):
+                    require_changeable_program(change.program, models[change.pump_id], steps_field="program")
+            except _Refused as refused:
+                issues.append(_entry_issue(at, refused))
     snapshot = None
     try:
         if _snapshot_extension(patient) is not None:

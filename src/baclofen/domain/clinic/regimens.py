@@ -30,12 +30,14 @@ from typing import Any
 
 from baclofen.domain.errors import InvalidInputError, require
 from baclofen.domain.itb.programs import InfusionProgram, ProgramMode
+from baclofen.domain.itb.pumps import PumpModel, require_rate_steps
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.records import MAX_AUDIT_TEXT_LENGTH, PumpRecord, check_record_id
 from baclofen.domain.rules.core import Finding
 from baclofen.domain.settings import SettingUse, settings_to_dicts
 
 __all__ = [
+    "require_changeable_program",
     "ITB_TRANSITION_KIND",
     "MAX_CHANGE_REASON_LENGTH",
     "PlanStatus",
@@ -277,6 +279,14 @@ class ProgramChangeRecord:
             "findings": [f.to_dict() for f in self.findings],
             "settings": settings_to_dicts(self.settings),
         }
+
+
+def require_changeable_program(program: InfusionProgram, pump: PumpModel, *, steps_field: str = "flex") -> None:
+    """A program a reprogramming of ``pump`` may set: continuous or flex (no periodic boluses, named ``program``),
+    at most the pump's flex steps a day (named ``steps_field``)."""
+    if program.mode is ProgramMode.PERIODIC_BOLUS:
+        raise InvalidInputError("program", "a continuous or flex program (no periodic boluses)", program.mode.value)
+    require_rate_steps(pump, program.rate_changes_per_day, steps_field)
 
 
 def moment_in(moment: date | datetime, zone: tzinfo) -> datetime:
