@@ -537,3 +537,22 @@ def test_a_program_change_beyond_the_pumps_flex_steps_is_refused_as_a_reprogramm
     outcome = operation_outcome(caught.value.issues)
     assert len(expressions(outcome)) == 1 and expressions(outcome)[0].endswith(".valueString.program")
     assert f"at most {steps} steps a day" in outcome["issue"][0]["diagnostics"]
+
+
+def test_a_saved_plan_saved_in_the_future_is_refused_naming_its_saved_at(files) -> None:
+    bundle = copy.deepcopy(export_patient_bundle(next(f for f in files if f.plans), EXPORTED_AT))
+    url = f"{PROJECT_BASE}/StructureDefinition/saved-plan"
+    index, at = next(
+        (i, j)
+        for i, e in enumerate(bundle["entry"])
+        for j, x in enumerate(e["resource"].get("extension", []))
+        if x["url"] == url
+    )
+    extension = bundle["entry"][index]["resource"]["extension"][at]
+    document = json.loads(extension["valueString"])
+    document["saved_at"] = "2099-01-01T09:00:00+00:00"
+    extension["valueString"] = json.dumps(document)
+    with pytest.raises(FhirInputError) as caught:
+        new_services().import_fhir_bundle(bundle, DEMO_CLINIC_ID)
+    outcome = operation_outcome(caught.value.issues)
+    assert expressions(outcome) == [f"Bundle.entry[{index}].resource.extension[{at}].valueString.saved_at"]

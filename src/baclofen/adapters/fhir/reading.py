@@ -43,11 +43,11 @@ element too); every refusal of every entry is reported at once, and nothing is r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 from fhir.resources.R4B import get_fhir_model_class
@@ -511,21 +511,29 @@ def _program(document: Any, field: str) -> InfusionProgram:
     return InfusionProgram(ProgramMode(document.get("mode")), steps, boluses)
 
 
-def _visit(v: Any, where: str) -> RefillVisitRecord:
-    """The refill visit of the pump record's ``visits[i]`` (``where``): its errors name ``visits[i].FIELD``."""
-    require(isinstance(v, dict), where, "a refill visit (an object)", v)
+T = TypeVar("T")
+
+
+def _within(where: str, read: Callable[[Any], T], value: Any) -> T:
+    """``read(value)``, its error naming ``where.FIELD`` (a field inside a part of our document)."""
     try:
-        return RefillVisitRecord(
-            None if v.get("refilled_at") is None else _moment(v["refilled_at"], "refilled_at"),
-            expected_ml=v.get("expected_ml"),
-            aspirated_ml=v.get("aspirated_ml"),
-            fill_ml=v.get("fill_ml"),
-            concentration_mcg_per_ml=v.get("concentration_mcg_per_ml"),
-            program=None if v.get("program") is None else _program(v["program"], "program"),
-            overrides=tuple(Override.from_dict(o, f"overrides[{j}]") for j, o in enumerate(v.get("overrides", []))),
-        )
+        return read(value)
     except InvalidInputError as error:
         raise InvalidInputError(f"{where}.{error.field}", error.expected, error.actual) from None
+
+
+def _visit(v: Any) -> RefillVisitRecord:
+    """The refill visit of one of the pump record's ``visits``."""
+    require(isinstance(v, dict), "visit", "a refill visit (an object)", v)
+    return RefillVisitRecord(
+        None if v.get("refilled_at") is None else _moment(v["refilled_at"], "refilled_at"),
+        expected_ml=v.get("expected_ml"),
+        aspirated_ml=v.get("aspirated_ml"),
+        fill_ml=v.get("fill_ml"),
+        concentration_mcg_per_ml=v.get("concentration_mcg_per_ml"),
+        program=None if v.get("program") is None else _program(v["program"], "program"),
+        overrides=tuple(Override.from_dict(o, f"overrides[{j}]") for j, o in enumerate(v.get("overrides", []))),
+    )
 
 
 def _pump(resource: Any, patient_id: str, not_after: date | None) -> PumpRecord:
@@ -533,7 +541,7 @@ def _pump(resource: Any, patient_id: str, not_after: date | None) -> PumpRecord:
     checked as a recorded one is (:func:`check_pump_history`; no refill after ``not_after``)."""
     where, document = _document(resource, PUMP_RECORD_URL, {"pump_id", "model", "visits"}, "a pump record")
     with _element(where, within=True):
-        visits = tuple(_visit(v, f"visits[{i}]") for i, v in enumerate(document["visits"]))
+        visits = tuple(_within(f"visits[{i}]", _visit, v) for i, v in enumerate(document["visits"]))
         implanted = document.get("implanted")
         record = PumpRecord(
             document["pump_id"],
@@ -567,16 +575,20 @@ def _program_change(resource: Any, not_after: date | None) -> ProgramChangeRecor
         )
 
 
-def _saved_plan(resource: Any, patient_id: str) -> SavedPlan:
-    """The saved plan of a MedicationRequest carrying our ``saved-plan`` document (the patient: the Bundle's)."""
+def _saved_plan(resource: Any, patient_id: str, not_after: date | None) -> SavedPlan:
+    """The saved plan of a MedicationRequest carrying our ``saved-plan`` document (the patient: the Bundle's; saved
+    at or before ``not_after``)."""
     where, document = _document(resource, SAVED_PLAN_URL, {"seq", "plan", "saved_by", "saved_at"}, "a saved plan")
-    with _element(where):
+    with _element(where, within=True):
+        saved_at = read_iso_datetime(document["saved_at"], "saved_at")
+        if not_after is not None:
+            require_not_after(saved_at, not_after, "saved_at")
         return SavedPlan(
             patient_id,
             document["seq"],
-            Plan.from_dict(document["plan"]),
+            _within("plan", Plan.from_dict, document["plan"]),
             document["saved_by"],
-            read_iso_datetime(document["saved_at"], "saved_at"),
+            saved_at,
             document.get("transition"),
             document.get("switch"),
         )
@@ -671,7 +683,7 @@ def read_patient_bundle(document: object, options: ImportOptions | None = None) 
                 placed[change.change_id] = (i, _document(resource, PROGRAM_CHANGE_URL, set(), "")[0])
             elif kind == "MedicationRequest" and _extension(resource, SAVED_PLAN_URL) is not None:
                 _subject_ok(resource, refs)
-                plan = _saved_plan(resource, patient_id)
+                plan = _saved_plan(resource, patient_id, not_after)
                 records.append(("plan", plan.plan_id, i))
                 plans.append(plan)
             elif kind == "MedicationStatement":
