@@ -144,4 +144,6 @@ def require_not_after(value: date | datetime, not_after: date | datetime, field:
         last = not_after.date() if isinstance(not_after, datetime) else not_after
         late, limit = day > last, last.isoformat()
     if late:
-        raise InvalidInputError(field, f"at or before {limit} (not in the future)", value if given is None else given)
+        raise InvalidInputError(
+            field, f"at or before {limit} (not in the future)", value.isoformat() if given is None else given
+        )
