@@ -817,3 +817,26 @@ def test_the_suggested_taper_has_a_structured_dose_per_step_and_clock_time(memor
     again = taper.model_dump(mode="json", exclude_none=True) | {"id": "taper-1"}
     answer = _cards(_call(memory_api, "baclofen-order-sign", order_sign(again, prefetch=NO_PREFETCH_NEEDED)))
     assert not [c for c in answer if c["indicator"] != "info"], answer
+
+
+# --- second review: intrathecal baclofen, rates, when/timeOfDay, MedicationStatement, the old order, the form ------
+def _in_ug(resource: dict[str, Any]) -> dict[str, Any]:
+    resource["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"].update(unit="ug", code="ug")
+    return resource
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        _in_ug(medication_request("itb-1", "Baclofen intrathecal", 300, 1, status="stopped")),
+        medication_request("itb-2", "Baclofen 0.05 MG/ML Injection", status="cancelled", rxnorm="1047437"),
+        medication_request("itb-3", "Gablofen", 0.3, 1, status="draft") | {"doNotPerform": True},
+    ],
+)
+def test_stopping_intrathecal_baclofen_gets_a_critical_withdrawal_card(memory_api, stop) -> None:
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
+
+    [card] = [c for c in cards if c["indicator"] == "critical"]
+    assert card["summary"].startswith("Do not stop intrathecal baclofen")
+    assert "boxed warning" in card["detail"] and "[S118]" in card["detail"] and "[S69]" in card["detail"]
+    assert "high fever" in card["detail"] and "not medical advice" in card["detail"]

@@ -43,6 +43,7 @@ from baclofen.domain.oral.plan import Plan
 from baclofen.domain.oral.taper import TAPER_SETTINGS
 from baclofen.domain.rules.catalogue import CATALOGUE
 from baclofen.domain.rules.core import Finding, Severity
+from baclofen.domain.signs import ITB_WITHDRAWAL
 from baclofen.domain.terminology import FHIR_SYSTEM_URIS, LOINC, LOINC_KIDNEY_FUNCTION, project_system
 from baclofen.services.cds import check_drug_contraindications, check_drug_dose, check_interactions
 from baclofen.services.clinic import compute_clinic_worklist
@@ -449,6 +450,8 @@ def review_orders(
                 )
             else:
                 _stop_card(cards, d.order, c, clinic)
+        elif _is_itb(d) and d.order.stops:
+            _itb_stop_card(cards, d.order)
     new = [d for d in continued if d.in_focus and d.order.daily_dose_mg is not None]
     if new:
         _cut_card(
@@ -685,6 +688,42 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
             (("rapid-withdrawal-justified", "Rapid withdrawal justified (overdose or serious adverse effect)"),),
         )
     )
+
+
+def _itb_stop_card(cards: _Cards, stop: MedicationOrder) -> None:
+    """An order that stops intrathecal baclofen: the boxed warning's abrupt discontinuation (critical), with the
+    withdrawal signs and what to do (:data:`~baclofen.domain.signs.ITB_WITHDRAWAL`, its sources)."""
+    message = f"Do not stop intrathecal baclofen abruptly: withdrawal can be life-threatening ({stop.label})"
+    detail = "\n\n".join(
+        (
+            message,
+            f"**Why:** the order {stop.reference} stops intrathecal baclofen. The boxed warning of intrathecal "
+            "baclofen: abrupt discontinuation, whatever the cause, has resulted in high fever, altered mental "
+            "status, exaggerated rebound spasticity and muscle rigidity, which in rare cases advanced to "
+            "rhabdomyolysis, multiple organ-system failure and death. Confirm that the stop is intended and managed "
+            "by the pump clinic (for example an overdose).",
+            f"**What to do:** {ITB_WITHDRAWAL.action}",
+            "**Watch for:** " + "; ".join(ITB_WITHDRAWAL.signs),
+            _sources_text(ITB_WITHDRAWAL.evidence),
+            f"_{DISCLAIMER}_",
+        )
+    )
+    cards.add(
+        Card(
+            cards.uuid(stop.reference, "itb-withdrawal"),
+            _summary(message),
+            detail,
+            Indicator.CRITICAL,
+            _source(None, ITB_WITHDRAWAL.evidence),
+            override_reasons=(
+                ("stop-intended-and-managed", "The stop is intended and managed (e.g. an overdose), with monitoring"),
+            ),
+        )
+    )
+
+
+def _is_itb(d: _Order) -> bool:
+    return d.drug is not None and d.drug.key == "baclofen-intrathecal"
 
 
 def _is_oral_baclofen(d: _Order) -> bool:
