@@ -840,3 +840,25 @@ def test_stopping_intrathecal_baclofen_gets_a_critical_withdrawal_card(memory_ap
     assert card["summary"].startswith("Do not stop intrathecal baclofen")
     assert "boxed warning" in card["detail"] and "[S118]" in card["detail"] and "[S69]" in card["detail"]
     assert "high fever" in card["detail"] and "not medical advice" in card["detail"]
+
+
+def _route(resource: dict[str, Any], route: dict[str, Any]) -> dict[str, Any]:
+    resource["dosageInstruction"][0]["route"] = route
+    return resource
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        {"coding": [{"system": "http://snomed.info/sct", "code": "72607000", "display": "Intrathecal route"}]},
+        {"text": "intrathecal"},
+        {"coding": [{"system": "http://example.org/routes", "code": "IT", "display": "Intrathecal"}]},
+    ],
+)
+def test_baclofen_by_the_intrathecal_route_is_judged_against_the_intrathecal_limits(memory_api, route) -> None:
+    order = _route(medication_request("bac-it", "baclofen", 50, 1), route)
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    critical = [c for c in cards if c["indicator"] == "critical"]
+    assert critical and all("50000 mcg/day by the intrathecal route" in c["detail"] for c in critical)

@@ -37,11 +37,11 @@ from pydantic import ValidationError
 from baclofen.adapters.fhir.codes import ATC, LOINC, RXNORM, project_system, unit_factor
 from baclofen.adapters.fhir.dosage import plan_step_dosages, read_dosage
 from baclofen.adapters.fhir.export import COVARIATE_COMPONENTS, oral_concept
-from baclofen.domain.cds.orders import MedicationOrder
+from baclofen.domain.cds.orders import INTRATHECAL, MedicationOrder
 from baclofen.domain.errors import InvalidInputError, InvalidInputs
 from baclofen.domain.oral.plan import Plan
 from baclofen.domain.patient import PatientSnapshot, Sex, age_years_on
-from baclofen.domain.terminology import LOINC_KIDNEY_FUNCTION
+from baclofen.domain.terminology import LOINC_KIDNEY_FUNCTION, SNOMED
 from baclofen.services.cds_hooks import DISCLAIMER
 from baclofen.services.commands import ReviewOrders
 
@@ -280,7 +280,27 @@ def read_medication_request(raw: Any, path: str) -> MedicationOrder:
         dose_note=dose.why_not,
         dose_basis=dose.basis,
         dose_unit_unknown=dose.unit_unknown,
+        route=_route(request.dosageInstruction or []),
     )
+
+
+#: SNOMED CT 72607000 "Intrathecal route" (a descendant of 284009009 Route of administration values, the FHIR
+#: route-codes value set); any coding display or text naming the route counts too.
+_SNOMED_INTRATHECAL = "72607000"
+
+
+def _route(dosages: list[Any]) -> str:
+    """``intrathecal`` when a dosage's route is SNOMED CT 72607000 or its text or a display says intrathecal."""
+    for dosage in dosages:
+        route = dosage.route
+        if route is None:
+            continue
+        codings = route.coding or []
+        if any(c.system == SNOMED and c.code == _SNOMED_INTRATHECAL for c in codings) or any(
+            INTRATHECAL in (text or "").lower() for text in (route.text, *(c.display for c in codings))
+        ):
+            return INTRATHECAL
+    return ""
 
 
 def _entries(bundle: Any, path: str) -> list[tuple[str, Any]]:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from baclofen.domain.cds.drugs import Drug, find_drug
+from baclofen.domain.cds.drugs import Drug, find_drug, get_drug
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 
-__all__ = ["MedicationOrder", "recognise_order"]
+__all__ = ["INTRATHECAL", "MedicationOrder", "recognise_order"]
 
 #: The largest plausible daily dose in an order (mg/day): more is a unit or reading error, not a dose to check.
 ORDER_DAILY_DOSE_MAX_MG = 100_000.0
@@ -36,7 +36,8 @@ class MedicationOrder:
     ``single_dose_mg`` and ``doses_per_day``) is set only when the order gives a dose in a mass unit and a
     frequency (the most it allows a day: ``dose_basis`` says how that was reached when more than its schedule);
     ``dose_note`` says why it is not, ``dose_unit_unknown`` when that is a dose unit that is not a mass or is
-    ambiguous (never guessed).
+    ambiguous (never guessed). ``route``: ``"intrathecal"`` when a dosage of the order names that route (the
+    order is then intrathecal baclofen whatever its medication's name says), else empty.
     """
 
     reference: str
@@ -49,6 +50,7 @@ class MedicationOrder:
     dose_note: str = ""
     dose_basis: str = ""
     dose_unit_unknown: bool = False
+    route: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.reference, str) or not self.reference.strip():
@@ -66,10 +68,21 @@ class MedicationOrder:
             raise InvalidInputError("doses_per_day", "a whole number of doses per day, at least 1", self.doses_per_day)
 
 
+#: The route that makes a baclofen order intrathecal baclofen (its doses micrograms, its limits the ITB ones).
+INTRATHECAL = "intrathecal"
+
+
 def recognise_order(order: MedicationOrder) -> Drug | None:
-    """The catalogue drug the order names (its first name that the catalogue knows), or None."""
+    """The catalogue drug the order names (its first name that the catalogue knows), or None; baclofen given by
+    the intrathecal route is intrathecal baclofen.
+
+    >>> recognise_order(MedicationOrder("MedicationRequest/3", ("baclofen",), "baclofen", route="intrathecal")).key
+    'baclofen-intrathecal'
+    """
     for name in order.names:
         drug = find_drug(name)
         if drug is not None:
+            if order.route == INTRATHECAL and drug.key == "baclofen":
+                return get_drug("baclofen-intrathecal", "route")
             return drug
     return None
