@@ -862,3 +862,33 @@ def test_baclofen_by_the_intrathecal_route_is_judged_against_the_intrathecal_lim
 
     critical = [c for c in cards if c["indicator"] == "critical"]
     assert critical and all("50000 mcg/day by the intrathecal route" in c["detail"] for c in critical)
+
+
+@pytest.mark.parametrize(
+    ("rate", "mcg_per_day"),
+    [
+        (
+            {"rateQuantity": {"value": 3300, "unit": "ug/d", "system": "http://unitsofmeasure.org", "code": "ug/d"}},
+            3300,
+        ),
+        ({"rateQuantity": {"value": 0.15, "unit": "mg/h"}}, 3600),
+        (
+            {
+                "rateRatio": {
+                    "numerator": {"value": 20, "unit": "mg", "code": "mg", "system": "http://unitsofmeasure.org"},
+                    "denominator": {"value": 1, "unit": "d", "code": "d", "system": "http://unitsofmeasure.org"},
+                }
+            },
+            20000,
+        ),
+    ],
+)
+def test_an_intrathecal_dose_given_as_a_rate_is_judged_per_day(memory_api, rate, mcg_per_day) -> None:
+    order = medication_request("itb-rate", "Baclofen intrathecal", 1, 1)
+    order["dosageInstruction"][0]["doseAndRate"] = [rate]
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    critical = [c for c in cards if c["indicator"] == "critical"]
+    assert critical and all(f"{mcg_per_day:g} mcg/day" in c["detail"] for c in critical)
+    assert not any("not checked" in c["summary"] for c in cards)

@@ -5,11 +5,13 @@ card that suggests the taper.
 
 Reading (:func:`read_dosage`): each dosage a dose (``doseQuantity``, or the high end of a ``doseRange``) in a mass
 unit (UCUM ``mg``, ``g``, ``ug``; the texts mg, g, mcg, µg, microgram(s), milligram(s)) and a ``timing.repeat``
-frequency per period (min, h, d, wk). Dosages of the same ``sequence`` whose ``boundsPeriod`` overlap are taken
-together (summed); different sequences, or periods that do not overlap, are successive steps: the daily dose is
-that of the largest step. ``frequencyMax`` and ``maxDosePerPeriod`` make the most the order allows a day
-(:attr:`DailyDose.max_daily_mg`), which a limit check uses. A unit that is not a mass, or a code and a text that
-disagree, is never guessed: :attr:`DailyDose.unit_unknown`.
+frequency per period (min, h, d, wk), or a rate (``rateQuantity`` in a mass per time such as ``ug/d`` or ``mg/h``,
+``rateRatio`` a mass over a time: the form of an intrathecal pump's dose) read as that many mg a day.
+Dosages of the same ``sequence`` whose ``boundsPeriod`` overlap are taken together (summed); different
+sequences, or periods that do not overlap, are successive steps: the daily dose is that of the largest step.
+``frequencyMax`` and ``maxDosePerPeriod`` make the most the order allows a day (:attr:`DailyDose.max_daily_mg`),
+which a limit check uses. A unit that is not a mass, or a code and a text that disagree, is never guessed:
+:attr:`DailyDose.unit_unknown`.
 """
 
 from __future__ import annotations
@@ -94,6 +96,38 @@ def _mg(quantity: Any) -> tuple[float | None, str]:
     return (float(quantity.value) * factor, "") if factor is not None else (None, f"{why} (mg, g, ug; or mcg)")
 
 
+#: A time unit of a rate as written (UCUM and text) -> its length in days.
+_RATE_DAYS_PER_UNIT = _DAYS_PER_UNIT | {"day": 1.0, "hr": 1 / 24, "hour": 1 / 24}
+
+
+def _per_days(unit: str) -> float | None:
+    unit = unit.strip()
+    return _RATE_DAYS_PER_UNIT.get(unit) or _RATE_DAYS_PER_UNIT.get(unit.lower())
+
+
+def _rate_mg_per_day(dosage: Any) -> float | str | None:
+    """The mg per day of the dosage's ``rateQuantity`` (a mass per time: ug/d, mg/h) or ``rateRatio`` (a mass
+    over a time); None when it gives neither, a text saying why when it gives one that is not a mass per time."""
+    for entry in dosage.doseAndRate or []:
+        if entry.rateQuantity is not None and entry.rateQuantity.value is not None:
+            q = entry.rateQuantity
+            unit = (q.code or q.unit or "").strip()
+            mass, _, per = unit.partition("/")
+            factor = _UCUM_MG_PER_UNIT.get(mass) or _TEXT_MG_PER_UNIT.get(mass.lower())
+            days = _per_days(per)
+            if not factor or not days:
+                return f"the rate unit '{unit}' is not a mass per time (mg/d, ug/d, mg/h)"
+            return float(q.value) * factor / days
+        if entry.rateRatio is not None:
+            amount, why = _mg(entry.rateRatio.numerator)
+            per = entry.rateRatio.denominator
+            days = _per_days(per.code or per.unit or "") if per is not None and per.value else None
+            if why or amount is None or not days:
+                return f"the rate is not a mass over a time ({why or 'no time'})"
+            return amount / (float(per.value) * days)
+    return None
+
+
 def _date_text(value: Any) -> str | None:
     if value is None:
         return None
@@ -114,7 +148,14 @@ def _read_one(dosage: Any) -> _Read | DailyDose:
         if why:
             return _not_read(f"A dose in mg is not given: {why} ('{label}').", unit_unknown=True)
     if most_mg is None:
-        return _not_read(f"A dose in mg is not given ('{label}').")
+        rate = _rate_mg_per_day(dosage)
+        if isinstance(rate, str):
+            return _not_read(f"A dose in mg is not given: {rate} ('{label}').", unit_unknown=True)
+        if rate is None:
+            return _not_read(f"A dose in mg is not given ('{label}').")
+        bounds = dosage.timing.repeat.boundsPeriod if dosage.timing and dosage.timing.repeat else None
+        start, end = (_date_text(bounds.start), _date_text(bounds.end)) if bounds is not None else (None, None)
+        return _Read(dosage.sequence, start, end, rate, rate, 1.0, 1.0, None)  # a continuous rate: mg/day, once
     repeat = dosage.timing.repeat if dosage.timing is not None else None
     if repeat is None or repeat.period is None or repeat.periodUnit not in _DAYS_PER_UNIT:
         return _not_read(f"A frequency per day, week or hour is not given ('{label}').")
