@@ -892,3 +892,42 @@ def test_an_intrathecal_dose_given_as_a_rate_is_judged_per_day(memory_api, rate,
     critical = [c for c in cards if c["indicator"] == "critical"]
     assert critical and all(f"{mcg_per_day:g} mcg/day" in c["detail"] for c in critical)
     assert not any("not checked" in c["summary"] for c in cards)
+
+
+def _new_dose_in_ml() -> dict[str, Any]:
+    new = medication_request("bac-ml", "baclofen oral solution", 10, 3)
+    new["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"] = {"value": 10, "unit": "mL", "code": "mL"}
+    return new
+
+
+def _new_after_a_gap() -> dict[str, Any]:
+    new = medication_request("bac-gap", "Baclofen 10 MG Oral Tablet", 10, 3, rxnorm="197391")
+    new["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"] = {"start": "2026-03-20"}
+    return new
+
+
+@pytest.mark.parametrize("new", [_new_dose_in_ml(), _new_after_a_gap()])
+def test_a_stop_beside_a_new_order_of_unknown_dose_or_after_a_gap_is_still_an_abrupt_stop(memory_api, new) -> None:
+    stop = medication_request("bac-1", "Baclofen 20 MG Oral Tablet", 20, 3, status="stopped", rxnorm="1292")
+
+    response = _call(memory_api, "baclofen-order-sign", order_sign(stop, new, prefetch=NO_PREFETCH_NEEDED))
+
+    [card] = [c for c in _cards(response) if c["summary"].startswith("Do not stop baclofen abruptly")]
+    assert card["indicator"] == "critical" and "from 60 mg/day" in card["detail"]
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"timeOfDay": ["08:00:00", "12:00:00", "16:00:00", "20:00:00"]},
+        {"when": ["MORN", "NOON", "EVE", "NIGHT"]},
+    ],
+)
+def test_doses_at_times_of_day_or_events_count_as_doses_a_day(memory_api, repeat) -> None:
+    order = medication_request("bac-tod", "baclofen", 40, 1)
+    order["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(order, prefetch=NO_PREFETCH_NEEDED)))
+
+    assert any("160 mg/day" in c["detail"] for c in cards if c["indicator"] == "critical")
+    assert not any("not checked" in c["summary"] for c in cards)

@@ -281,7 +281,19 @@ def read_medication_request(raw: Any, path: str) -> MedicationOrder:
         dose_basis=dose.basis,
         dose_unit_unknown=dose.unit_unknown,
         route=_route(request.dosageInstruction or []),
+        starts_on=_starts_on(request.dosageInstruction or []),
     )
+
+
+def _starts_on(dosages: list[Any]) -> date | None:
+    """The earliest ``timing.repeat.boundsPeriod.start`` of the dosages (a date), None when none gives one."""
+    starts = []
+    for dosage in dosages:
+        repeat = dosage.timing.repeat if dosage.timing is not None else None
+        start = repeat.boundsPeriod.start if repeat is not None and repeat.boundsPeriod is not None else None
+        if start is not None:
+            starts.append(start.date() if hasattr(start, "date") and callable(start.date) else start)
+    return min((s for s in starts if isinstance(s, date)), default=None)
 
 
 #: SNOMED CT 72607000 "Intrathecal route" (a descendant of 284009009 Route of administration values, the FHIR

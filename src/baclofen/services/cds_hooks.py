@@ -27,6 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 
@@ -440,16 +441,23 @@ def review_orders(
         )
     # A stop beside a new oral baclofen order of the same session is a change of dose, not a stop: judged as one
     # step of a taper from the current dose to the new one (_cut_card).
+    # A new order of unknown dose, or one that starts only after a gap, leaves the stop abrupt (_replaces_stop).
     continued = [d for d in drafts if _is_oral_baclofen(d) and not d.order.stops]
+    replacing = [d for d in continued if _replaces_stop(d.order, c)]
     for d in focus:
         if _is_oral_baclofen(d) and d.order.stops:
-            if continued:
+            if replacing:
                 notes.append(
-                    f"{d.order.reference} stops baclofen beside {continued[0].order.reference}: a change of dose "
+                    f"{d.order.reference} stops baclofen beside {replacing[0].order.reference}: a change of dose "
                     "(judged as one taper step), not a stop"
                 )
             else:
                 _stop_card(cards, d.order, c, clinic)
+                notes += [
+                    f"{d.order.reference} stops baclofen beside {o.order.reference}, which does not replace it "
+                    "at once: " + ("its dose is not known" if o.order.daily_dose_mg is None else "it starts later")
+                    for o in continued
+                ]
         elif _is_itb(d) and d.order.stops:
             _itb_stop_card(cards, d.order)
     new = [d for d in continued if d.in_focus and d.order.daily_dose_mg is not None]
@@ -688,6 +696,18 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
             (("rapid-withdrawal-justified", "Rapid withdrawal justified (overdose or serious adverse effect)"),),
         )
     )
+
+
+def _replaces_stop(new: MedicationOrder, c: ReviewOrders) -> bool:
+    """Whether a new oral baclofen order takes over from a stopped one at once: its daily dose is known and it
+    starts no later than the day after the review's day (a later start leaves the days between without baclofen)."""
+    return new.daily_dose_mg is not None and (
+        new.starts_on is None or new.starts_on <= c.start_date + timedelta(days=_NEW_ORDER_GAP_DAYS)
+    )
+
+
+#: A new order that starts more days than this after the review's day leaves a gap after the stop (an abrupt stop).
+_NEW_ORDER_GAP_DAYS = 1
 
 
 def _itb_stop_card(cards: _Cards, stop: MedicationOrder) -> None:

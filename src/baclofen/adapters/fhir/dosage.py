@@ -5,8 +5,9 @@ card that suggests the taper.
 
 Reading (:func:`read_dosage`): each dosage a dose (``doseQuantity``, or the high end of a ``doseRange``) in a mass
 unit (UCUM ``mg``, ``g``, ``ug``; the texts mg, g, mcg, µg, microgram(s), milligram(s)) and a ``timing.repeat``
-frequency per period (min, h, d, wk), or a rate (``rateQuantity`` in a mass per time such as ``ug/d`` or ``mg/h``,
-``rateRatio`` a mass over a time: the form of an intrathecal pump's dose) read as that many mg a day.
+frequency per period (min, h, d, wk) or, without them, its ``timeOfDay`` or ``when`` (so many doses a day);
+or a rate (``rateQuantity`` in a mass per time such as ``ug/d`` or ``mg/h``, ``rateRatio`` a mass over a time:
+the form of an intrathecal pump's dose) read as that many mg a day.
 Dosages of the same ``sequence`` whose ``boundsPeriod`` overlap are taken together (summed); different
 sequences, or periods that do not overlap, are successive steps: the daily dose is that of the largest step.
 ``frequencyMax`` and ``maxDosePerPeriod`` make the most the order allows a day (:attr:`DailyDose.max_daily_mg`),
@@ -157,12 +158,18 @@ def _read_one(dosage: Any) -> _Read | DailyDose:
         start, end = (_date_text(bounds.start), _date_text(bounds.end)) if bounds is not None else (None, None)
         return _Read(dosage.sequence, start, end, rate, rate, 1.0, 1.0, None)  # a continuous rate: mg/day, once
     repeat = dosage.timing.repeat if dosage.timing is not None else None
-    if repeat is None or repeat.period is None or repeat.periodUnit not in _DAYS_PER_UNIT:
-        return _not_read(f"A frequency per day, week or hour is not given ('{label}').")
-    frequency = repeat.frequency if repeat.frequency is not None else len(repeat.timeOfDay or []) or None
-    if frequency is None:
-        return _not_read(f"A frequency per day, week or hour is not given ('{label}').")
-    period_days = float(repeat.period) * _DAYS_PER_UNIT[repeat.periodUnit]
+    # times of the day (timeOfDay) or daily events (when: MORN, EVE...) without a period: so many doses a day
+    a_day = len(set(repeat.timeOfDay or [])) or len(set(repeat.when or [])) if repeat is not None else 0
+    frequency: int | None
+    if repeat is not None and repeat.period is None and repeat.frequency is None and a_day:
+        frequency, period_days = a_day, 1.0
+    else:
+        if repeat is None or repeat.period is None or repeat.periodUnit not in _DAYS_PER_UNIT:
+            return _not_read(f"A frequency per day, week or hour is not given ('{label}').")
+        frequency = repeat.frequency if repeat.frequency is not None else a_day or None
+        if frequency is None:
+            return _not_read(f"A frequency per day, week or hour is not given ('{label}').")
+        period_days = float(repeat.period) * _DAYS_PER_UNIT[repeat.periodUnit]
     if period_days <= 0:
         return _not_read("The timing period is not positive.")
     cap: float | None = None

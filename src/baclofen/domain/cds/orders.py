@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from baclofen.domain.cds.drugs import Drug, find_drug, get_drug
 from baclofen.domain.errors import InvalidInputError, require_finite_number
@@ -37,7 +38,8 @@ class MedicationOrder:
     frequency (the most it allows a day: ``dose_basis`` says how that was reached when more than its schedule);
     ``dose_note`` says why it is not, ``dose_unit_unknown`` when that is a dose unit that is not a mass or is
     ambiguous (never guessed). ``route``: ``"intrathecal"`` when a dosage of the order names that route (the
-    order is then intrathecal baclofen whatever its medication's name says), else empty.
+    order is then intrathecal baclofen whatever its medication's name says), else empty. ``starts_on``: the first
+    day its dosages start (the earliest ``boundsPeriod.start``), None when they do not say.
     """
 
     reference: str
@@ -51,6 +53,7 @@ class MedicationOrder:
     dose_basis: str = ""
     dose_unit_unknown: bool = False
     route: str = ""
+    starts_on: date | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.reference, str) or not self.reference.strip():
