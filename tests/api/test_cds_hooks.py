@@ -931,3 +931,32 @@ def test_doses_at_times_of_day_or_events_count_as_doses_a_day(memory_api, repeat
 
     assert any("160 mg/day" in c["detail"] for c in cards if c["indicator"] == "critical")
     assert not any("not checked" in c["summary"] for c in cards)
+
+
+def test_an_active_medication_statement_in_the_prefetch_is_an_active_medication(memory_api) -> None:
+    statement = {
+        "resourceType": "MedicationStatement",
+        "id": "ms-1",
+        "status": "active",
+        "subject": {"reference": "Patient/1288992"},
+        "medicationCodeableConcept": {"text": "fluvoxamine 100 mg tablet"},
+    }
+    prefetch = NO_PREFETCH_NEEDED | {"medications": bundle(statement, kind="searchset")}
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(TIZANIDINE, prefetch=prefetch)))
+
+    assert "INT-TIZ-CYP1A2-001" in _rules(cards)
+
+
+def test_an_unreadable_medication_statement_makes_the_active_medications_unknown(memory_api) -> None:
+    statement = {
+        "resourceType": "MedicationStatement",
+        "id": "ms-2",
+        "status": "active",
+        "medicationCodeableConcept": 7,
+    }
+    prefetch = NO_PREFETCH_NEEDED | {"medications": bundle(statement, kind="searchset")}
+
+    response = _call(memory_api, "baclofen-order-sign", order_sign(TIZANIDINE, prefetch=prefetch))
+
+    assert any(c["summary"].startswith("Active medications not known") for c in _cards(response))

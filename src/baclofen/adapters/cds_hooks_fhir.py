@@ -30,6 +30,7 @@ from urllib.parse import quote
 import httpx
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medicationrequest import MedicationRequest
+from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
@@ -222,7 +223,9 @@ def _invalid(error: ValidationError, path: str) -> InvalidInputError:
     return errors[0] if len(errors) == 1 else InvalidInputs(errors)
 
 
-def _medication_names(request: MedicationRequest, raw: Mapping[str, Any]) -> tuple[list[str], str]:
+def _medication_names(
+    request: MedicationRequest | MedicationStatement, raw: Mapping[str, Any]
+) -> tuple[list[str], str]:
     """The names to recognise the medication by (codes first), and its label."""
     concept = request.medicationCodeableConcept
     names: list[str] = []
@@ -340,13 +343,58 @@ def _medication_requests(bundle: Any, path: str) -> tuple[MedicationOrder, ...]:
     )
 
 
+#: The MedicationStatement statuses of a medicine the patient takes (or is to take) now.
+_CURRENT_STATEMENT_STATUSES = frozenset({"active", "intended"})
+
+
+def read_medication_statement(raw: Any, path: str) -> MedicationOrder | None:
+    """One MedicationStatement (a JSON object) as a :class:`MedicationOrder` when the patient takes the medicine
+    now (status active or intended), else None; invalid: an error naming ``path``."""
+    if not isinstance(raw, dict):
+        raise InvalidInputError(path, "a FHIR MedicationStatement (a JSON object)", type(raw).__name__)
+    try:
+        statement = MedicationStatement.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid(exc, path) from None
+    if statement.status not in _CURRENT_STATEMENT_STATUSES:
+        return None
+    names, label = _medication_names(statement, raw)
+    reference = f"MedicationStatement/{statement.id}" if statement.id else f"{path} (no id)"
+    dose = read_dosage(statement.dosage or [])
+    return MedicationOrder(
+        reference,
+        tuple(names),
+        label or reference,
+        daily_dose_mg=dose.max_daily_mg,
+        single_dose_mg=dose.single_mg,
+        doses_per_day=dose.doses_per_day,
+        dose_note=dose.why_not,
+        dose_basis=dose.basis,
+        dose_unit_unknown=dose.unit_unknown,
+        route=_route(statement.dosage or []),
+        starts_on=_starts_on(statement.dosage or []),
+    )
+
+
+def _active_medications(bundle: Any, path: str) -> tuple[MedicationOrder, ...]:
+    """The MedicationRequests and the current MedicationStatements of the prefetch Bundle (stops included)."""
+    out: list[MedicationOrder] = []
+    for where, resource in _entries(bundle, path):
+        kind = resource.get("resourceType")
+        if kind == "MedicationRequest":
+            out.append(read_medication_request(resource, where))
+        elif kind == "MedicationStatement" and (statement := read_medication_statement(resource, where)) is not None:
+            out.append(statement)
+    return tuple(out)
+
+
 def _active_orders(prefetched: Prefetched, notes: list[str]) -> tuple[MedicationOrder, ...] | None:
     if "medications" not in prefetched.data:
         return None
     if prefetched.data["medications"] is None:  # sent as null: no active medication order
         return ()
     try:
-        orders = _medication_requests(prefetched.data["medications"], "prefetch.medications")
+        orders = _active_medications(prefetched.data["medications"], "prefetch.medications")
     except InvalidInputError as exc:
         notes.append(f"prefetch 'medications' not used: {exc}")
         return None
