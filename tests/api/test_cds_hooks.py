@@ -960,3 +960,35 @@ def test_an_unreadable_medication_statement_makes_the_active_medications_unknown
     response = _call(memory_api, "baclofen-order-sign", order_sign(TIZANIDINE, prefetch=prefetch))
 
     assert any(c["summary"].startswith("Active medications not known") for c in _cards(response))
+
+
+def test_the_taper_instead_of_a_one_step_cut_also_stops_the_active_order(memory_api) -> None:
+    active = medication_request("bac-act", "Baclofen 20 MG Oral Tablet", 20, 4, status="active", rxnorm="197392")
+    cut = medication_request("bac-cut", "Baclofen 10 MG Oral Tablet", 10, 1, rxnorm="197391")
+    prefetch = NO_PREFETCH_NEEDED | {"medications": bundle(active, kind="searchset")}
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(cut, prefetch=prefetch)))
+
+    [card] = [c for c in cards if c["summary"].startswith("Baclofen cut from 80 mg/day to 10 mg/day")]
+    actions = card["suggestions"][0]["actions"]
+    assert [a["type"] for a in actions] == ["delete", "update", "create"]
+    update = actions[1]
+    assert update["resource"]["id"] == "bac-act" and update["resource"]["status"] == "stopped"
+    assert update["resource"]["dosageInstruction"] == active["dosageInstruction"]  # the rest unchanged
+    MedicationRequest.model_validate(update["resource"])
+
+
+def test_the_taper_instead_of_a_stop_also_stops_the_other_active_baclofen_order(memory_api) -> None:
+    active = medication_request("bac-act", "Baclofen 20 MG Oral Tablet", 20, 3, status="active", rxnorm="197392")
+    stop = medication_request("bac-stop", "Baclofen 20 MG Oral Tablet", 20, 3, status="stopped", rxnorm="197392")
+    prefetch = NO_PREFETCH_NEEDED | {"medications": bundle(active, kind="searchset")}
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=prefetch)))
+
+    [card] = [c for c in cards if c["summary"].startswith("Do not stop baclofen abruptly")]
+    actions = card["suggestions"][0]["actions"]
+    assert [(a["type"], a.get("resource", {}).get("status")) for a in actions] == [
+        ("delete", None),
+        ("update", "stopped"),
+        ("create", "draft"),
+    ]

@@ -19,9 +19,10 @@ daily dose is the most its dosage instructions allow a day (:func:`~baclofen.ada
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -612,6 +613,25 @@ def review_orders_command(
 
 
 # --- typed values -> FHIR -----------------------------------------------------------------------------------------
+def stop_requests(prefetched: Prefetched) -> Callable[[str], dict[str, Any] | None]:
+    """What stops an active order of the prefetch: given its reference (``MedicationRequest/103``), the
+    MedicationRequest as the prefetch gave it with status ``stopped`` (a CDS Hooks ``update`` replaces the whole
+    resource), or None when the prefetch does not hold it."""
+    bundle = prefetched.data.get("medications")
+    held: dict[str, dict[str, Any]] = {}
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    for entry in entries if isinstance(entries, list) else ():
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and resource.get("resourceType") == "MedicationRequest" and resource.get("id"):
+            held[f"MedicationRequest/{resource['id']}"] = resource
+
+    def stopped(reference: str) -> dict[str, Any] | None:
+        resource = held.get(reference)
+        return copy.deepcopy(resource) | {"status": "stopped"} if resource is not None else None
+
+    return stopped
+
+
 def taper_request(plan: Plan, patient_id: str) -> dict[str, Any]:
     """A suggested taper as a draft FHIR R4 MedicationRequest of the patient ``patient_id``: the dosage of each step
     and clock time as the FHIR export writes a plan (``sequence`` per step, ``boundsPeriod``, ``timeOfDay``, the

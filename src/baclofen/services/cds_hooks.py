@@ -93,6 +93,9 @@ _MAX_STEP = next(s for s in TAPER_SETTINGS if s.name == "taper.max_step_mg_per_d
 #: Makes the draft order of a suggested taper (a FHIR R4 MedicationRequest as JSON) from the plan and the patient's
 #: FHIR id: the FHIR adapter's :func:`baclofen.adapters.cds_hooks_fhir.taper_request`, given by the entrypoint.
 TaperRenderer = Callable[[Plan, str], Mapping[str, Any]]
+#: The active order of a reference (``MedicationRequest/103``) with status ``stopped`` (the whole resource, for a
+#: CDS Hooks ``update``), or None when it is not known.
+StopRenderer = Callable[[str], Mapping[str, Any] | None]
 #: The drugs whose dose limits depend on the kidney function (dose_limits: the oral baclofen kidney rules
 #: DOSE-BAC-KIDNEY-*, tizanidine's CrCl < 25 mL/min).
 _KIDNEY_DOSED = frozenset({"baclofen", "tizanidine"})
@@ -349,9 +352,12 @@ def _detail(
 class _Cards:
     """Cards of one hook call, each with a uuid derived from the call and its place in the answer."""
 
-    def __init__(self, hook_instance: str, render_taper: TaperRenderer | None = None) -> None:
+    def __init__(
+        self, hook_instance: str, render_taper: TaperRenderer | None = None, render_stop: StopRenderer | None = None
+    ) -> None:
         self.hook_instance = hook_instance
         self.render_taper = render_taper
+        self.render_stop = render_stop
         self.cards: list[Card] = []
 
     def uuid(self, *parts: str) -> str:
@@ -410,14 +416,19 @@ class _Order:
 
 
 def review_orders(
-    command: ReviewOrders, *, clinic: SettingsProvider | None = None, render_taper: TaperRenderer | None = None
+    command: ReviewOrders,
+    *,
+    clinic: SettingsProvider | None = None,
+    render_taper: TaperRenderer | None = None,
+    render_stop: StopRenderer | None = None,
 ) -> HookAnswer:
     """The cards of an ``order-select``/``order-sign`` call: interactions, dose limits, an abrupt baclofen stop,
     and every order that could not be recognised or checked. ``clinic`` gives the clinic's values of the dose and
     taper settings; ``render_taper`` makes the draft order of a suggested taper (the FHIR adapter's: without it the
-    card lists the taper and suggests no order to create)."""
+    card lists the taper and suggests no order to create); ``render_stop`` the update that stops an active order the
+    taper replaces (without it, or when it does not know the order, the card says to stop it)."""
     c = command
-    cards = _Cards(c.hook_instance, render_taper)
+    cards = _Cards(c.hook_instance, render_taper, render_stop)
     notes = list(c.unavailable)
     drafts = [_Order(o, recognise_order(o), c.selections is None or o.reference in c.selections) for o in c.drafts]
     stopped = {d.order.reference for d in drafts if d.order.stops}
@@ -663,6 +674,16 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
                     resource_id=stop.reference,
                 ),
             )
+        # the other active baclofen orders would run on beside the taper: stopped by it
+        for o in c.active or ():
+            if o.reference != stop.reference and (drug := recognise_order(o)) is not None and drug.key == "baclofen":
+                resource = cards.render_stop(o.reference) if cards.render_stop is not None else None
+                if resource is not None:
+                    actions.insert(
+                        -1, Action("update", f"Stop the active order the taper replaces ({o.reference})", resource)
+                    )
+                else:
+                    extra.append(f"Stop the active order {o.reference} too: the taper replaces it.")
         suggestions = (
             Suggestion(
                 _summary(f"Taper baclofen from {current:g} mg/day to stop over {days} days instead"),
@@ -769,15 +790,13 @@ def _cut_card(
     warning (TAPER-STEP-001), critical when the new dose is no more than one step above zero, so that the whole
     taper is done at once (TAPER-ABRUPT-001); the planner's taper from the current dose to the new one is the
     suggestion that replaces the new order."""
+    replaced: list[MedicationOrder] = []  # the active orders the new one(s) replace, to stop
     if stops:
         doses = [_current_baclofen_mg(s.order, c) for s in stops]
         source = "the order(s) it stops"
     else:
-        doses = [
-            o.daily_dose_mg
-            for o in c.active or ()
-            if (drug := recognise_order(o)) is not None and drug.key == "baclofen"
-        ]
+        replaced = [o for o in c.active or () if (drug := recognise_order(o)) is not None and drug.key == "baclofen"]
+        doses = [o.daily_dose_mg for o in replaced]
         source = "the active baclofen order(s)"
     new_doses = [d.order.daily_dose_mg for d in new]
     if not doses or None in doses or None in new_doses:
@@ -829,6 +848,12 @@ def _cut_card(
             for d in new
             if d.order.reference.startswith("MedicationRequest/")
         ]
+        for o in replaced:
+            resource = cards.render_stop(o.reference) if cards.render_stop is not None else None
+            if resource is not None:
+                actions.append(Action("update", f"Stop the active order the taper replaces ({o.reference})", resource))
+            else:
+                extra.append(f"Stop the active order {o.reference} too: the taper replaces it.")
         actions.append(
             Action(
                 "create",

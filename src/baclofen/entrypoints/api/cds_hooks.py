@@ -39,7 +39,13 @@ from baclofen.adapters.cds_client_trust import (
     ClientTokenVerifier,
     unverified_issuer,
 )
-from baclofen.adapters.cds_hooks_fhir import read_order_context, resolve_prefetch, review_orders_command, taper_request
+from baclofen.adapters.cds_hooks_fhir import (
+    read_order_context,
+    resolve_prefetch,
+    review_orders_command,
+    stop_requests,
+    taper_request,
+)
 from baclofen.domain.errors import InvalidInputError, NotFoundError
 from baclofen.domain.records import STAFF_ROLES, AuditEntry, AuditOutcome, UserRecord
 from baclofen.entrypoints.api.context import Caller, audited, caller
@@ -260,7 +266,9 @@ def _review_orders(
         allowed_servers=fhir_servers,
     )
     command = review_orders_command(call.hook, call.hookInstance, orders, prefetched, who.services.clock.today())
-    return cds_hooks.review_orders(command, clinic=who.services.settings, render_taper=taper_request)
+    return cds_hooks.review_orders(
+        command, clinic=who.services.settings, render_taper=taper_request, render_stop=stop_requests(prefetched)
+    )
 
 
 def _patient_view(who: Caller, call: HookRequestBody) -> HookAnswer:
