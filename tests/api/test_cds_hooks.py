@@ -992,3 +992,16 @@ def test_the_taper_instead_of_a_stop_also_stops_the_other_active_baclofen_order(
         ("update", "stopped"),
         ("create", "draft"),
     ]
+
+
+def test_the_taper_of_a_patient_on_the_oral_suspension_keeps_the_suspension(memory_api) -> None:
+    stop = medication_request("bac-liq", "Baclofen 5 MG/ML oral suspension", 20, 3, status="stopped", rxnorm="2593376")
+
+    cards = _cards(_call(memory_api, "baclofen-order-sign", order_sign(stop, prefetch=NO_PREFETCH_NEEDED)))
+
+    [card] = [c for c in cards if c["summary"].startswith("Do not stop baclofen abruptly")]
+    create = card["suggestions"][0]["actions"][-1]["resource"]
+    codes = {c["code"] for c in create["medicationCodeableConcept"]["coding"]}
+    assert "2593376" in codes and "197391" not in codes
+    texts = [d["text"] for d in create["dosageInstruction"]]
+    assert all("mL" in t and "tablet" not in t for t in texts)

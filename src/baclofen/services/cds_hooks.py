@@ -33,7 +33,7 @@ from typing import Any
 
 from baclofen.domain.cds.dose_limits import DOSE_UNITS, DoseUnit
 from baclofen.domain.cds.drugs import Drug, DrugClass, resolve_drugs
-from baclofen.domain.cds.orders import MedicationOrder, recognise_order
+from baclofen.domain.cds.orders import MedicationOrder, order_oral_product, recognise_order
 from baclofen.domain.cds.risk import RiskLevel
 from baclofen.domain.clinic.worklist import Urgency, WorklistItem
 from baclofen.domain.errors import InvalidInputError
@@ -623,6 +623,36 @@ def _current_baclofen_mg(stop: MedicationOrder, c: ReviewOrders) -> float | None
     return doses[0] if doses else None
 
 
+def _plan_taper(
+    current: float,
+    target: float | None,
+    orders: Sequence[MedicationOrder],
+    c: ReviewOrders,
+    clinic: SettingsProvider | None,
+) -> Plan:
+    """The planner's taper from ``current`` to ``target`` mg/day (None: to zero) in the product the first of
+    ``orders`` (or the active order of its reference) names, so that the patient keeps their form (suspension,
+    tablets); the planner's default product when none names one or that product cannot be planned."""
+    named = [o for order in orders for o in (order, *(a for a in c.active or () if a.reference == order.reference))]
+    product = next((p for o in named if (p := order_oral_product(o)) is not None), None)
+    for choice in dict.fromkeys((product, None)):
+        try:
+            return plan_oral_taper(
+                PlanTaper(
+                    from_mg_per_day=current,
+                    to_mg_per_day=target if target is not None else 0.0,
+                    start_date=c.start_date,
+                    patient=c.patient,
+                    product=choice,
+                ),
+                clinic=clinic,
+            )
+        except InvalidInputError:
+            if choice is None:
+                raise
+    raise AssertionError("unreachable: the default product either plans or raises")
+
+
 def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: SettingsProvider | None) -> None:
     """An order that stops oral baclofen at once: a taper to zero in 0 days (TAPER-ABRUPT-001), with the taper
     the planner makes as the suggestion that replaces it."""
@@ -633,9 +663,7 @@ def _stop_card(cards: _Cards, stop: MedicationOrder, c: ReviewOrders, clinic: Se
     why_no_plan = "the current daily dose is not known (neither the order nor an active baclofen order gives it)"
     if current is not None:
         try:
-            plan = plan_oral_taper(
-                PlanTaper(from_mg_per_day=current, start_date=c.start_date, patient=c.patient), clinic=clinic
-            )
+            plan = _plan_taper(current, None, [stop], c, clinic)
         except InvalidInputError as exc:
             plan, why_no_plan = None, str(exc)
     required = plan.parameters.get("required_days_to_zero") if plan is not None else None
@@ -829,10 +857,7 @@ def _cut_card(
     plan: Plan | None = None
     extra: list[str] = []
     try:
-        plan = plan_oral_taper(
-            PlanTaper(from_mg_per_day=current, to_mg_per_day=target, start_date=c.start_date, patient=c.patient),
-            clinic=clinic,
-        )
+        plan = _plan_taper(current, target, [*(d.order for d in (*stops, *new)), *replaced], c, clinic)
     except InvalidInputError as exc:
         extra.append(f"No taper suggested: {exc}.")
     keys = list(rule.evidence)

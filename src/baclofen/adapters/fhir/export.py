@@ -50,6 +50,7 @@ from fhir.resources.R4B.bundle import Bundle
 from baclofen import __version__
 from baclofen.adapters.fhir import codes as c
 from baclofen.adapters.fhir.dosage import plan_step_dosages
+from baclofen.domain.cds.orders import ORAL_PRODUCT_OF_RXCUI
 from baclofen.domain.cds.scales import AshworthGrade, NrsScore, PennSpasmScore, Scale
 from baclofen.domain.clinic.alerts import Alert
 from baclofen.domain.clinic.observations import CovariateObservation, OutcomeScoreRecord, ScreeningTrialRecord
@@ -106,7 +107,7 @@ SNAPSHOT_QUANTITIES = (
     ("egfr_ml_min_1_73m2", "egfr", "mL/min/{1.73_m2}"),
 )
 #: Oral products with a product RxCUI in clinical.md §10 (inferred there).
-ORAL_PRODUCT_RXCUI = {"tablet-10mg": "197391", "suspension-5mg-ml": "2593376"}
+ORAL_PRODUCT_RXCUI = {product: code for code, product in ORAL_PRODUCT_OF_RXCUI.items()}
 #: The intrathecal concentration of the one intrathecal RxCUI (0.05 mg/mL, inferred).
 ITB_RXCUI_CONCENTRATION_MCG_PER_ML = (50.0, "1047437")
 

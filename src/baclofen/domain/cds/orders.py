@@ -22,7 +22,7 @@ from datetime import date
 from baclofen.domain.cds.drugs import Drug, find_drug, get_drug
 from baclofen.domain.errors import InvalidInputError, require_finite_number
 
-__all__ = ["INTRATHECAL", "MedicationOrder", "recognise_order"]
+__all__ = ["INTRATHECAL", "ORAL_PRODUCT_OF_RXCUI", "MedicationOrder", "order_oral_product", "recognise_order"]
 
 #: The largest plausible daily dose in an order (mg/day): more is a unit or reading error, not a dose to check.
 ORDER_DAILY_DOSE_MAX_MG = 100_000.0
@@ -69,6 +69,30 @@ class MedicationOrder:
             not isinstance(self.doses_per_day, int) or isinstance(self.doses_per_day, bool) or self.doses_per_day < 1
         ):
             raise InvalidInputError("doses_per_day", "a whole number of doses per day, at least 1", self.doses_per_day)
+
+
+#: The oral product (:mod:`baclofen.domain.products` name) of each product RxCUI an order can name (RxNorm; the
+#: codes of :data:`~baclofen.domain.cds.drugs.BACLOFEN_CODES`, inferred): a taper keeps the product it replaces.
+ORAL_PRODUCT_OF_RXCUI = {"197391": "tablet-10mg", "2593376": "suspension-5mg-ml"}
+#: Oral product names a prescriber writes (brands), lower case -> the product.
+_ORAL_PRODUCT_NAMES = {"ozobax": "ozobax", "fleqsuvy": "fleqsuvy", "lyvispah": "lyvispah"}
+
+
+def order_oral_product(order: MedicationOrder) -> str | None:
+    """The oral baclofen product the order names (its RxCUI, else a brand in its names), or None.
+
+    >>> order_oral_product(MedicationOrder("MedicationRequest/4", ("RxNorm:2593376",), "baclofen 5 mg/mL"))
+    'suspension-5mg-ml'
+    """
+    for name in order.names:
+        system, _, code = name.partition(":")
+        if system == "RxNorm" and code in ORAL_PRODUCT_OF_RXCUI:
+            return ORAL_PRODUCT_OF_RXCUI[code]
+    for name in order.names:
+        for brand, product in _ORAL_PRODUCT_NAMES.items():
+            if brand in name.lower():
+                return product
+    return None
 
 
 #: The route that makes a baclofen order intrathecal baclofen (its doses micrograms, its limits the ITB ones).
