@@ -272,20 +272,26 @@ def read_medication_request(raw: Any, path: str) -> MedicationOrder:
         raise _invalid(exc, path) from None
     names, label = _medication_names(request, raw)
     reference = f"MedicationRequest/{request.id}" if request.id else f"{path} (no id)"
-    dose = read_dosage(request.dosageInstruction or [])
+    stops = request.status in _STOP_STATUSES or bool(request.doNotPerform)
+    return _order(reference, names, label, request.dosageInstruction or [], stops=stops)
+
+
+def _order(reference: str, names: list[str], label: str, dosages: list[Any], *, stops: bool) -> MedicationOrder:
+    """A medication order of its names and its FHIR Dosage list (dose, route, first day)."""
+    dose = read_dosage(dosages)
     return MedicationOrder(
         reference,
         tuple(names),
         label or reference,
-        stops=request.status in _STOP_STATUSES or bool(request.doNotPerform),
+        stops=stops,
         daily_dose_mg=dose.max_daily_mg,
         single_dose_mg=dose.single_mg,
         doses_per_day=dose.doses_per_day,
         dose_note=dose.why_not,
         dose_basis=dose.basis,
         dose_unit_unknown=dose.unit_unknown,
-        route=_route(request.dosageInstruction or []),
-        starts_on=_starts_on(request.dosageInstruction or []),
+        route=_route(dosages),
+        starts_on=_starts_on(dosages),
     )
 
 
@@ -361,20 +367,7 @@ def read_medication_statement(raw: Any, path: str) -> MedicationOrder | None:
         return None
     names, label = _medication_names(statement, raw)
     reference = f"MedicationStatement/{statement.id}" if statement.id else f"{path} (no id)"
-    dose = read_dosage(statement.dosage or [])
-    return MedicationOrder(
-        reference,
-        tuple(names),
-        label or reference,
-        daily_dose_mg=dose.max_daily_mg,
-        single_dose_mg=dose.single_mg,
-        doses_per_day=dose.doses_per_day,
-        dose_note=dose.why_not,
-        dose_basis=dose.basis,
-        dose_unit_unknown=dose.unit_unknown,
-        route=_route(statement.dosage or []),
-        starts_on=_starts_on(statement.dosage or []),
-    )
+    return _order(reference, names, label, statement.dosage or [], stops=False)
 
 
 def _active_medications(bundle: Any, path: str) -> tuple[MedicationOrder, ...]:
